@@ -1,0 +1,14 @@
+package dev.tether;
+
+/** A node id or lane name is malformed (empty, too long, or with characters outside {@code [A-Za-z0-9._-]}). */
+public class InvalidIdException extends TetherException {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidIdException(String message) {
+        super(message);
+    }
+
+    public InvalidIdException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

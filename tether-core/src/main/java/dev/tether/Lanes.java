@@ -1,0 +1,55 @@
+package dev.tether;
+
+/**
+ * Lane names. A lane is a named, independently ordered stream between one sender and one receiver;
+ * names follow the same rules as {@link NodeId}. Messages sent without a lane use {@link #DEFAULT}.
+ */
+public final class Lanes {
+    /** The lane used when none is given. */
+    public static final String DEFAULT = "default";
+
+    private Lanes() {}
+
+    /**
+     * Returns {@code lane} if valid.
+     *
+     * @throws InvalidIdException if it is null, empty, longer than 64 characters or has other characters
+     *     than {@code [A-Za-z0-9._-]}
+     */
+    public static String requireValid(String lane) {
+        if (lane == null) throw new InvalidIdException("lane must not be null");
+        if (!isValidName(lane)) {
+            throw new InvalidIdException("invalid lane '" + printable(lane) + "': expected 1-" + NodeId.MAX_LENGTH
+                    + " characters from [A-Za-z0-9._-]");
+        }
+        return lane;
+    }
+
+    /** True if {@code s} has 1 to 64 characters, all from {@code [A-Za-z0-9._-]}. On the send path: no regex. */
+    static boolean isValidName(String s) {
+        int n = s.length();
+        if (n < 1 || n > NodeId.MAX_LENGTH) return false;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    static String printable(String s) {
+        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        StringBuilder b = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.tether;
+
+import java.util.List;
+
+/**
+ * A snapshot of a node's counters. Totals are sums over {@link #streams()} plus node-wide counters.
+ * Counters start at zero with each process; stored state (cursors, queued messages) is reloaded.
+ */
+public record NodeStats(
+        NodeId node,
+        long epoch,
+        List<NodeId> connectedPeers,
+        long queued,
+        long inFlight,
+        long delivered,
+        long redelivered,
+        long duplicatesDropped,
+        long deadLettered,
+        long expired,
+        long protocolErrors,
+        long storeFailures,
+        long listenerErrors,
+        long handlerErrors,
+        List<StreamStats> streams) {
+
+    public NodeStats {
+        connectedPeers = List.copyOf(connectedPeers);
+        streams = List.copyOf(streams);
+    }
+
+    /** Every stream with {@code peer}, in both directions. */
+    public List<StreamStats> streams(NodeId peer) {
+        return streams.stream().filter(s -> s.peer().equals(peer)).toList();
+    }
+
+    /** The stream with this peer, lane and direction, or null. */
+    public StreamStats stream(NodeId peer, String lane, StreamStats.Direction direction) {
+        for (StreamStats s : streams) {
+            if (s.peer().equals(peer) && s.lane().equals(lane) && s.direction() == direction) return s;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.tether;
+
+/** How the receiver took care of a message; the value of {@link SendReceipt#processed()}. */
+public enum Outcome {
+    /** The receiver's application acknowledged it. */
+    PROCESSED,
+    /** Its time to live ran out before it was processed; the receiver skipped it and reported it. */
+    EXPIRED,
+    /** The handler failed too often; the receiver moved it to its dead-letter queue. */
+    DEAD_LETTERED
+}

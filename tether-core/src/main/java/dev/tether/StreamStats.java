@@ -1,0 +1,32 @@
+package dev.tether;
+
+/**
+ * Counters of one stream as seen from this node. For an {@link Direction#OUTBOUND} stream ({@code peer} is
+ * the receiver) {@code queued} is stored but not yet sent, {@code inFlight} sent but not yet acknowledged;
+ * for an {@link Direction#INBOUND} stream ({@code peer} is the sender) {@code inFlight} counts messages
+ * buffered or in the application. {@code cursor} is the last acknowledged (outbound) or processed
+ * (inbound) sequence number.
+ */
+public record StreamStats(
+        NodeId peer,
+        String lane,
+        Direction direction,
+        long cursor,
+        long lastSeq,
+        long queued,
+        long inFlight,
+        long sent,
+        long retransmitted,
+        long delivered,
+        long redelivered,
+        long duplicatesDropped,
+        long deadLettered,
+        long expired,
+        boolean blocked) {
+
+    /** Which side of the stream this node is. */
+    public enum Direction {
+        OUTBOUND,
+        INBOUND
+    }
+}

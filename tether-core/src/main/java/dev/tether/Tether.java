@@ -1,0 +1,17 @@
+package dev.tether;
+
+import dev.tether.internal.runtime.NodeRuntime;
+
+/** Entry point: starts nodes. */
+public final class Tether {
+    private Tether() {}
+
+    /**
+     * Opens the store, starts the transport and returns the running node.
+     *
+     * @throws StoreException if the store cannot be opened
+     */
+    public static TetherNode start(TetherConfig config) {
+        return NodeRuntime.start(config);
+    }
+}

@@ -1,0 +1,298 @@
+package dev.tether;
+
+import dev.tether.spi.Store;
+import dev.tether.spi.Transport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The validated, immutable configuration of a node. Build with {@link #builder(NodeId)}; {@link
+ * Builder#build()} checks every value and names the first bad one in an {@link InvalidConfigException}.
+ */
+public final class TetherConfig {
+    private final NodeId nodeId;
+    private final Set<NodeId> peers;
+    private final Transport transport;
+    private final Store store;
+    private final Durability durability;
+    private final int window;
+    private final int maxMessageBytes;
+    private final long maxQueuedPerStream;
+    private final long maxPendingSendBytes;
+    private final Duration retransmitTimeout;
+    private final Duration maxRetransmitTimeout;
+    private final RetryPolicy retryPolicy;
+    private final FailurePolicy failurePolicy;
+    private final AckMode ackMode;
+    private final MessageHandler handler;
+    private final int handlerThreads;
+    private final TetherListener listener;
+    private final Clock clock;
+
+    private TetherConfig(Builder b) {
+        this.nodeId = b.nodeId;
+        this.peers = Set.copyOf(b.peers);
+        this.transport = b.transport;
+        this.store = b.store;
+        this.durability = b.durability;
+        this.window = b.window;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.maxQueuedPerStream = b.maxQueuedPerStream;
+        this.maxPendingSendBytes = b.maxPendingSendBytes;
+        this.retransmitTimeout = b.retransmitTimeout;
+        this.maxRetransmitTimeout = b.maxRetransmitTimeout;
+        this.retryPolicy = b.retryPolicy;
+        this.failurePolicy = b.failurePolicy;
+        this.ackMode = b.ackMode;
+        this.handler = b.handler;
+        this.handlerThreads = b.handlerThreads;
+        this.listener = b.listener;
+        this.clock = b.clock;
+    }
+
+    public static Builder builder(NodeId nodeId) {
+        return new Builder(nodeId);
+    }
+
+    public NodeId nodeId() {
+        return nodeId;
+    }
+
+    /** The nodes this node may exchange messages with. */
+    public Set<NodeId> peers() {
+        return peers;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    /** Messages per stream a receiver accepts beyond its processed cursor (the credit it grants). */
+    public int window() {
+        return window;
+    }
+
+    /** Largest payload plus encoded headers, in bytes. */
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** Largest number of unacknowledged messages one outbound stream may hold. */
+    public long maxQueuedPerStream() {
+        return maxQueuedPerStream;
+    }
+
+    /**
+     * Largest total size of sends accepted by {@code send} but not yet stored (their {@code accepted()} future
+     * not yet complete); beyond it {@code send} throws {@link QueueFullException} at once.
+     */
+    public long maxPendingSendBytes() {
+        return maxPendingSendBytes;
+    }
+
+    public Duration retransmitTimeout() {
+        return retransmitTimeout;
+    }
+
+    public Duration maxRetransmitTimeout() {
+        return maxRetransmitTimeout;
+    }
+
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    public FailurePolicy failurePolicy() {
+        return failurePolicy;
+    }
+
+    public AckMode ackMode() {
+        return ackMode;
+    }
+
+    /** The push handler, or null when the application pulls with {@link TetherNode#receive(Duration)}. */
+    public MessageHandler handler() {
+        return handler;
+    }
+
+    public int handlerThreads() {
+        return handlerThreads;
+    }
+
+    public TetherListener listener() {
+        return listener;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Collects settings; every setter validates its argument. */
+    public static final class Builder {
+        private final NodeId nodeId;
+        private final Set<NodeId> peers = new LinkedHashSet<>();
+        private Transport transport;
+        private Store store;
+        private Durability durability = Durability.FSYNC;
+        private int window = 1024;
+        private int maxMessageBytes = 1 << 20;
+        private long maxQueuedPerStream = 10_000_000L;
+        private long maxPendingSendBytes = 64L << 20;
+        private Duration retransmitTimeout = Duration.ofMillis(200);
+        private Duration maxRetransmitTimeout = Duration.ofSeconds(5);
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private FailurePolicy failurePolicy = FailurePolicy.DEAD_LETTER;
+        private AckMode ackMode = AckMode.AUTO;
+        private MessageHandler handler;
+        private int handlerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private TetherListener listener = TetherListener.NONE;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(NodeId nodeId) {
+            this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        }
+
+        public Builder peers(NodeId... ids) {
+            for (NodeId id : ids) peer(id);
+            return this;
+        }
+
+        public Builder peers(Iterable<NodeId> ids) {
+            for (NodeId id : ids) peer(id);
+            return this;
+        }
+
+        public Builder peer(NodeId id) {
+            Objects.requireNonNull(id, "peer");
+            if (id.equals(nodeId)) throw new InvalidConfigException("peers: a node cannot be its own peer: " + id);
+            peers.add(id);
+            return this;
+        }
+
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        public Builder store(Store store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        public Builder window(int window) {
+            if (window < 1 || window > 1 << 20) {
+                throw new InvalidConfigException("window must be in 1..1048576, was " + window);
+            }
+            this.window = window;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1 || bytes > 64 << 20) {
+                throw new InvalidConfigException("maxMessageBytes must be in 1..67108864, was " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        public Builder maxQueuedPerStream(long max) {
+            if (max < 1) throw new InvalidConfigException("maxQueuedPerStream must be >= 1, was " + max);
+            this.maxQueuedPerStream = max;
+            return this;
+        }
+
+        /** Bounds memory held by sends waiting for the store; default 64 MiB, at least maxMessageBytes. */
+        public Builder maxPendingSendBytes(long bytes) {
+            if (bytes < 1) throw new InvalidConfigException("maxPendingSendBytes must be >= 1, was " + bytes);
+            this.maxPendingSendBytes = bytes;
+            return this;
+        }
+
+        public Builder retransmitTimeout(Duration initial, Duration max) {
+            Objects.requireNonNull(initial, "retransmitTimeout");
+            Objects.requireNonNull(max, "maxRetransmitTimeout");
+            if (initial.toMillis() < 1) throw new InvalidConfigException("retransmitTimeout must be >= 1 ms");
+            if (max.compareTo(initial) < 0) {
+                throw new InvalidConfigException("maxRetransmitTimeout must be >= retransmitTimeout");
+            }
+            this.retransmitTimeout = initial;
+            this.maxRetransmitTimeout = max;
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+            return this;
+        }
+
+        public Builder failurePolicy(FailurePolicy policy) {
+            this.failurePolicy = Objects.requireNonNull(policy, "failurePolicy");
+            return this;
+        }
+
+        public Builder ackMode(AckMode mode) {
+            this.ackMode = Objects.requireNonNull(mode, "ackMode");
+            return this;
+        }
+
+        /** Pushes deliveries to {@code handler}; without one the application pulls them. */
+        public Builder handler(MessageHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        public Builder handlerThreads(int threads) {
+            if (threads < 1 || threads > 1024) {
+                throw new InvalidConfigException("handlerThreads must be in 1..1024, was " + threads);
+            }
+            this.handlerThreads = threads;
+            return this;
+        }
+
+        public Builder listener(TetherListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The wall clock for timers and time to live; tests pass a controllable one. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @throws InvalidConfigException naming the first missing or inconsistent setting */
+        public TetherConfig build() {
+            if (transport == null) throw new InvalidConfigException("transport is required");
+            if (store == null) throw new InvalidConfigException("store is required");
+            if (durability.compareTo(store.maxDurability()) > 0) {
+                throw new InvalidConfigException("durability " + durability + " is stronger than the store "
+                        + store.getClass().getSimpleName() + " supports (" + store.maxDurability() + ")");
+            }
+            int needed = maxMessageBytes + FRAME_OVERHEAD;
+            if (transport.maxFrameBytes() < needed) {
+                throw new InvalidConfigException("maxMessageBytes " + maxMessageBytes + " needs frames of " + needed
+                        + " bytes but the transport carries at most " + transport.maxFrameBytes());
+            }
+            return new TetherConfig(this);
+        }
+    }
+
+    /** Bytes a data frame needs beyond the message itself (header and one message's fixed fields). */
+    public static final int FRAME_OVERHEAD = 256;
+}

@@ -1,0 +1,40 @@
+package dev.tether;
+
+/**
+ * Something a node reports to its {@link TetherListener}. Events describe what already happened; the
+ * node has handled each one (nothing is waiting for the listener).
+ */
+public sealed interface TetherEvent {
+    /** The transport reports {@code peer} reachable; the resume handshake follows. */
+    record PeerConnected(NodeId peer) implements TetherEvent {}
+
+    /** The transport lost {@code peer}; unacknowledged messages stay stored and are resent on reconnect. */
+    record PeerDisconnected(NodeId peer) implements TetherEvent {}
+
+    /**
+     * A stream was resynchronised: the peer is a new incarnation (its store epoch changed), or it
+     * reported that everything below {@code cursor} was already taken care of.
+     */
+    record Resync(NodeId peer, String lane, String reason, long cursor) implements TetherEvent {}
+
+    /** A message is being delivered again to this node's application, for {@code attempt} time. */
+    record Redelivery(NodeId from, String lane, long seq, int attempt) implements TetherEvent {}
+
+    /** The handler failed {@code attempts} times; the message went to this node's dead-letter queue. */
+    record DeadLettered(NodeId from, String lane, long seq, int attempts, String reason) implements TetherEvent {}
+
+    /** The handler failed {@code attempts} times and the stream is blocked on this message (policy BLOCK). */
+    record StreamBlocked(NodeId from, String lane, long seq, int attempts, String reason) implements TetherEvent {}
+
+    /** The message's time to live ran out before it was processed; it was skipped. */
+    record Expired(NodeId from, String lane, long seq) implements TetherEvent {}
+
+    /** A frame from {@code peer} was malformed or unexpected and was dropped. */
+    record ProtocolError(NodeId peer, String reason) implements TetherEvent {}
+
+    /** The store failed; the affected sends failed and no acknowledgment was emitted. */
+    record StoreFailure(String reason) implements TetherEvent {}
+
+    /** The application's handler or listener threw; counted and reported, never swallowed. */
+    record ApplicationError(String where, String reason) implements TetherEvent {}
+}

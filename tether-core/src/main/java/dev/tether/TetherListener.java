@@ -1,0 +1,12 @@
+package dev.tether;
+
+/**
+ * Receives a node's {@link TetherEvent}s, in the order they happened, on one node thread. It must return
+ * quickly and must not block; an exception it throws is counted in {@link NodeStats#listenerErrors()}.
+ */
+@FunctionalInterface
+public interface TetherListener {
+    TetherListener NONE = event -> {};
+
+    void onEvent(TetherEvent event);
+}

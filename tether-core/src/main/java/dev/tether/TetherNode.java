@@ -1,0 +1,63 @@
+package dev.tether;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A running node: sends messages to its peers and receives theirs, reliably across disconnects and
+ * restarts. Start one with {@link Tether#start(TetherConfig)}.
+ *
+ * <p><b>Threading.</b> All methods are thread-safe. One node thread owns the protocol state; the methods
+ * hand work to it through a queue and return futures. Handlers run on the node's handler threads. The
+ * {@link TetherListener} and future callbacks attached without {@code *Async} run on the node thread: they
+ * must not block, and must not call {@link #stats()}, {@link #deadLetters(int)} or {@link #shutdown} (those
+ * wait for the node thread).
+ *
+ * <p><b>Ordering.</b> Messages sent on one lane to one peer are delivered to that peer's application in
+ * the order of the {@code send} calls that completed their {@code accepted()} future (for sends from one
+ * thread: call order), without gaps. Different lanes and peers are independent.
+ *
+ * <p><b>Failure.</b> Argument errors throw at once ({@link InvalidIdException}, {@link UnknownPeerException},
+ * {@link MessageTooLargeException}, {@link NodeClosedException}); storage failures complete the returned
+ * futures exceptionally. Asynchronous problems go to the {@link TetherListener} and are counted in
+ * {@link NodeStats}.
+ */
+public interface TetherNode extends AutoCloseable {
+    NodeId id();
+
+    /** Sends {@code payload} to {@code to} on the default lane. */
+    SendReceipt send(NodeId to, byte[] payload);
+
+    /** Sends {@code payload} to {@code to} on {@code lane}. */
+    SendReceipt send(NodeId to, String lane, byte[] payload);
+
+    /** Sends a fully described message. */
+    SendReceipt send(OutboundMessage message);
+
+    /**
+     * Pull mode (no handler configured): waits up to {@code timeout} for the next delivery and returns it,
+     * or null if none arrived. The caller must {@link Delivery#ack()} or {@link Delivery#nack()} it.
+     *
+     * @throws IllegalStateException if the node was configured with a handler
+     */
+    Delivery receive(Duration timeout) throws InterruptedException;
+
+    /** The dead-letter queue of this node, oldest first, at most {@code max} entries. */
+    List<DeadLetterView> deadLetters(int max);
+
+    /** A snapshot of the node's counters. */
+    NodeStats stats();
+
+    /**
+     * Stops accepting sends and pulls at once, waits up to {@code timeout} for every sent message to be
+     * acknowledged by its receiver (handlers keep running meanwhile), then stops delivering, lets the store
+     * commit what was already decided (up to 2 s more), closes transport and store, and reports what is still
+     * pending (it stays stored for the next start). Messages handed to the application but not acknowledged
+     * by then are delivered again, flagged, after the next start.
+     */
+    ShutdownResult shutdown(Duration timeout);
+
+    /** Same as {@code shutdown(Duration.ZERO)}. */
+    @Override
+    void close();
+}

@@ -1,0 +1,818 @@
+package dev.tether.internal.engine;
+
+import dev.tether.FailurePolicy;
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.ProtocolException;
+import dev.tether.QueueFullException;
+import dev.tether.StoreException;
+import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
+import dev.tether.UnknownPeerException;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.InboundCursor;
+import dev.tether.spi.OutboundState;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.StoredState;
+import dev.tether.spi.WriteBatch;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The sans-I/O protocol engine of one node: state in, inputs with the current time, effects out through an
+ * {@link EngineOutput}. It has no threads, sockets, storage or clocks, so a test or a simulator can step it
+ * deterministically. Not thread-safe: one owner thread calls every method.
+ *
+ * <p>Inputs are the {@code on*} methods and {@link #send}; after a burst of inputs the owner calls {@link
+ * #endTurn}, which starts the next store batch, transmits what is ready and flushes. See docs/PROTOCOL.md.
+ */
+public final class Engine {
+    private final EngineConfig cfg;
+    private final long epoch;
+    private final EngineOutput out;
+    private final ByteBuffer buf;
+
+    private final Map<NodeId, Peer> peers = new HashMap<>();
+    private final Map<StreamKey, OutStream> outbound = new LinkedHashMap<>();
+    private final Map<StreamKey, InStream> inbound = new LinkedHashMap<>();
+
+    // Work for the end of the turn.
+    private final Set<OutStream> toPump = new LinkedHashSet<>();
+    private final Set<InStream> toServe = new LinkedHashSet<>();
+    private final Set<OutStream> withPendingSends = new LinkedHashSet<>();
+    private final Set<OutStream> trimDirty = new LinkedHashSet<>();
+    private final Set<InStream> cursorDirty = new LinkedHashSet<>();
+    private final Map<InStream, List<long[]>> pendingOutcomes = new HashMap<>();
+    private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
+    private final Set<NodeId> peerEpochDirty = new LinkedHashSet<>();
+
+    private Batch inFlight;
+    private long nextBatchId = 1;
+    private long storeRetryAt;
+
+    private long protocolErrors;
+    private long storeFailures;
+
+    private static final class Peer {
+        boolean connected;
+        long knownEpoch;
+    }
+
+    /** What a batch being committed will change once it is durable. */
+    private static final class Batch {
+        final long id;
+        final List<Appended> appended = new ArrayList<>();
+        final List<Trimmed> trimmed = new ArrayList<>();
+        final List<Cursor> cursors = new ArrayList<>();
+        final List<DeadLetter> deadLetters = new ArrayList<>();
+        final List<NodeId> peerEpochs = new ArrayList<>();
+
+        Batch(long id) {
+            this.id = id;
+        }
+    }
+
+    private record Appended(OutStream stream, List<OutStream.PendingSend> sends, List<StoredMessage> stored) {}
+
+    private record Trimmed(OutStream stream, long upTo) {}
+
+    private record Cursor(InStream stream, long senderEpoch, long processed, List<long[]> outcomes) {}
+
+    public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
+        this.cfg = cfg;
+        this.epoch = state.epoch();
+        this.out = out;
+        this.buf = ByteBuffer.allocate(cfg.maxFrameBytes());
+        for (NodeId p : cfg.peers()) peers.put(p, new Peer());
+        state.peerEpochs().forEach((p, e) -> peer(p).knownEpoch = e);
+        for (OutboundState s : state.outbound()) {
+            StreamKey k = new StreamKey(s.to(), s.lane());
+            outbound.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq()));
+        }
+        for (InboundCursor c : state.inbound()) {
+            StreamKey k = new StreamKey(c.from(), c.lane());
+            inbound.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
+        }
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    // ---- inputs: the application ----------------------------------------------------------------------
+
+    /** Queues a message for the next store batch; {@code token} identifies it in {@code accepted/rejected}. */
+    public void send(
+            long now, long token, NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
+        if (!peers.containsKey(to) || to.equals(cfg.self())) {
+            out.rejected(token, new UnknownPeerException("unknown peer " + to));
+            return;
+        }
+        OutStream s = outbound.computeIfAbsent(new StreamKey(to, lane), k -> {
+            OutStream n = new OutStream(k, 0, 0);
+            n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
+            return n;
+        });
+        if (s.unacked() >= cfg.maxQueuedPerStream()) {
+            out.rejected(
+                    token,
+                    new QueueFullException("stream " + s.key + " holds " + s.unacked()
+                            + " unacknowledged messages (maxQueuedPerStream " + cfg.maxQueuedPerStream() + ")"));
+            return;
+        }
+        s.pending.add(new OutStream.PendingSend(token, headers, payload, expiresAt));
+        withPendingSends.add(s);
+    }
+
+    /**
+     * The application settled a run handed out by {@code deliver}: every message up to {@code ackedUpTo} is
+     * processed; if {@code failedSeq > 0} that next message failed with {@code reason}.
+     */
+    public void onSettled(long now, StreamKey key, long generation, long ackedUpTo, long failedSeq, String reason) {
+        InStream s = inbound.get(key);
+        if (s == null || !s.runOutstanding || s.runGeneration != generation) return;
+        s.runOutstanding = false;
+        toServe.add(s);
+        if (generation != s.generation) return; // The stream restarted meanwhile: the old run's results are void.
+        acknowledged(s, ackedUpTo);
+        s.leasedUpTo = s.processed;
+        if (failedSeq > 0 && failedSeq == s.processed + 1) failed(now, s, s.buffer.get(failedSeq), reason);
+    }
+
+    /**
+     * The application acknowledged messages of an outstanding run up to {@code ackedUpTo} and is still
+     * working on the rest: advance the cursor without ending the run.
+     */
+    public void onProgress(long now, StreamKey key, long generation, long ackedUpTo) {
+        InStream s = inbound.get(key);
+        if (s != null && s.runOutstanding && s.runGeneration == generation && generation == s.generation) {
+            acknowledged(s, ackedUpTo);
+        }
+    }
+
+    private void acknowledged(InStream s, long ackedUpTo) {
+        long upTo = Math.min(ackedUpTo, s.leasedUpTo);
+        if (upTo > s.processed) {
+            s.delivered += upTo - s.processed;
+            s.settleUpTo(upTo);
+            cursorDirty.add(s);
+        }
+    }
+
+    private void failed(long now, InStream s, InStream.InMessage m, String reason) {
+        if (m == null) return;
+        if (m.attempts < cfg.retryPolicy().maxAttempts()) {
+            s.retryAt = now + cfg.retryPolicy().backoffMillis(m.attempts);
+            return;
+        }
+        if (cfg.failurePolicy() == FailurePolicy.BLOCK) {
+            s.blocked = true;
+            out.event(new TetherEvent.StreamBlocked(s.key.peer(), s.key.lane(), m.seq, m.attempts, reason));
+            return;
+        }
+        Frame.Message msg = m.message;
+        pendingDeadLetters.add(new DeadLetter(
+                s.key.peer(),
+                s.key.lane(),
+                s.senderEpoch,
+                m.seq,
+                msg.headers(),
+                msg.payload(),
+                m.attempts,
+                reason,
+                now));
+        s.deadLettered++;
+        settleWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
+        out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts, reason));
+    }
+
+    private void settleWithout(InStream s, long seq, int outcome) {
+        s.settleUpTo(seq);
+        s.retryAt = 0;
+        cursorDirty.add(s);
+        pendingOutcomes.computeIfAbsent(s, k -> new ArrayList<>()).add(new long[] {seq, outcome});
+    }
+
+    // ---- inputs: the transport ------------------------------------------------------------------------
+
+    public void onPeerUp(long now, NodeId peer) {
+        Peer p = peers.get(peer);
+        if (p == null) {
+            protocolError(peer, "connection from unknown peer " + peer);
+            return;
+        }
+        p.connected = true;
+        out.event(new TetherEvent.PeerConnected(peer));
+        buf.clear();
+        FrameCodec.hello(buf, cfg.self(), epoch);
+        transmit(peer);
+        for (OutStream s : outbound.values()) {
+            if (s.key.peer().equals(peer)) {
+                s.resetConnection(cfg.retransmitMillis());
+                toPump.add(s);
+            }
+        }
+        for (InStream s : inbound.values()) {
+            if (s.key.peer().equals(peer)) s.resendAskedFor = 0;
+        }
+    }
+
+    public void onPeerDown(long now, NodeId peer) {
+        Peer p = peers.get(peer);
+        if (p == null || !p.connected) return;
+        p.connected = false;
+        for (OutStream s : outbound.values()) {
+            if (s.key.peer().equals(peer)) s.resetConnection(cfg.retransmitMillis());
+        }
+        out.event(new TetherEvent.PeerDisconnected(peer));
+    }
+
+    /** A frame arrived from {@code from}; malformed or unexpected frames are counted and reported. */
+    public void onFrame(long now, NodeId from, ByteBuffer frame) {
+        Peer p = peers.get(from);
+        if (p == null) {
+            protocolError(from, "frame from unknown peer " + from);
+            return;
+        }
+        Frame f;
+        try {
+            f = FrameCodec.decode(frame);
+        } catch (ProtocolException e) {
+            protocolError(from, e.getMessage());
+            return;
+        }
+        if (f instanceof Frame.Hello h) onHello(from, p, h);
+        else if (f instanceof Frame.Open o) onOpen(from, o);
+        else if (f instanceof Frame.Data d) onData(now, from, d);
+        else if (f instanceof Frame.Ack a) onAck(now, from, a);
+        else if (f instanceof Frame.Resend r) onResend(from, r);
+        else if (f instanceof Frame.OutcomeNotice o) onOutcome(from, o);
+    }
+
+    private void onHello(NodeId from, Peer p, Frame.Hello h) {
+        if (!h.node().equals(from)) {
+            protocolError(from, "peer " + from + " introduced itself as " + h.node());
+            return;
+        }
+        // The peer is up and talking: an OPEN sent before it could hear us was lost, so open again now.
+        for (OutStream s : outbound.values()) {
+            if (s.key.peer().equals(from) && !s.opened) {
+                s.openSent = false;
+                toPump.add(s);
+            }
+        }
+        if (p.knownEpoch == h.epoch()) return;
+        if (p.knownEpoch != 0) {
+            out.event(new TetherEvent.Resync(
+                    from,
+                    "*",
+                    "peer store epoch changed from " + Long.toHexString(p.knownEpoch) + " to "
+                            + Long.toHexString(h.epoch()) + ": a new incarnation",
+                    0));
+        }
+        p.knownEpoch = h.epoch();
+        peerEpochDirty.add(from);
+    }
+
+    /** Receiver side: the sender states its stream; answer with our cursor. */
+    private void onOpen(NodeId from, Frame.Open o) {
+        StreamKey key = new StreamKey(from, o.lane());
+        InStream s = inbound.get(key);
+        if (s == null) {
+            s = new InStream(key, o.senderEpoch(), o.ackedSeq());
+            inbound.put(key, s);
+            cursorDirty.add(s);
+            if (o.ackedSeq() > 0) resync(s, "no cursor for this stream; sender reports it taken care of", o.ackedSeq());
+        } else if (s.senderEpoch != o.senderEpoch()) {
+            s.restart(o.senderEpoch(), o.ackedSeq());
+            cursorDirty.add(s);
+            pendingOutcomes.remove(s);
+            resync(s, "sender is a new incarnation", o.ackedSeq());
+        } else if (o.ackedSeq() > s.processed) {
+            s.restart(o.senderEpoch(), o.ackedSeq());
+            cursorDirty.add(s);
+            resync(s, "sender reports messages taken care of beyond this cursor", o.ackedSeq());
+        }
+        // An OPEN whose lastSeq is below our cursor does not prove that the sender's store went backwards: the
+        // transport may reorder and delay frames, even across connections, so it may be a stale one. Answer it:
+        // a sender whose store did go backwards detects that from this answer (onAck) and does not open.
+        s.ackDue = true;
+        toServe.add(s);
+    }
+
+    private void resync(InStream s, String reason, long cursor) {
+        out.event(new TetherEvent.Resync(s.key.peer(), s.key.lane(), reason, cursor));
+    }
+
+    /** Receiver side: accept the next consecutive messages within credit; drop duplicates; ask for gaps. */
+    private void onData(long now, NodeId from, Frame.Data d) {
+        InStream s = inbound.get(new StreamKey(from, d.lane()));
+        if (s == null || s.senderEpoch != d.senderEpoch()) return; // Before OPEN or stale: the sender resends.
+        long seq = d.firstSeq();
+        long credit = s.credit(cfg.window());
+        for (Frame.Message m : d.messages()) {
+            if (seq <= s.receivedUpTo) {
+                s.duplicates++;
+            } else if (seq == s.receivedUpTo + 1 && seq <= credit) {
+                s.buffer.add(seq, new InStream.InMessage(seq, m));
+                s.receivedUpTo = seq;
+            } else if (seq > s.receivedUpTo + 1) {
+                askResend(now, s, from);
+                break;
+            } else {
+                break; // Beyond credit: the sender resends once we grant more.
+            }
+            seq++;
+        }
+        s.ackDue = true;
+        toServe.add(s);
+    }
+
+    private void askResend(long now, InStream s, NodeId from) {
+        long fromSeq = s.receivedUpTo + 1;
+        if (s.resendAskedFor == fromSeq && now - s.resendAskedAt < cfg.retransmitMillis()) return;
+        s.resendAskedFor = fromSeq;
+        s.resendAskedAt = now;
+        buf.clear();
+        FrameCodec.resend(buf, s.key.lane(), s.senderEpoch, fromSeq);
+        transmit(from);
+    }
+
+    /** Sender side: the receiver reports progress and credit. */
+    private void onAck(long now, NodeId from, Frame.Ack a) {
+        OutStream s = outbound.get(new StreamKey(from, a.lane()));
+        if (s == null || a.senderEpoch() != epoch || s.diverged) return; // Earlier incarnation, or stopped.
+        if (a.processedSeq() > s.committedSeq || a.receivedSeq() > s.committedSeq) {
+            // Accepting it later, once new sends reach that number, would trim messages never sent.
+            s.diverged = true;
+            protocolError(
+                    from,
+                    "stream " + s.key + " stopped: receiver acknowledged up to " + a.receivedSeq() + " but this"
+                            + " store committed only " + s.committedSeq + " under the same epoch (restored from an old"
+                            + " copy?). Its messages stay stored; give the store a new epoch to resynchronise.");
+            return;
+        }
+        boolean progress = false;
+        if (a.processedSeq() > s.ackedSeq) {
+            s.ackUpTo(a.processedSeq());
+            trimDirty.add(s);
+            out.acked(s.key, s.ackedSeq);
+            progress = true;
+        }
+        if (!s.opened) {
+            s.opened = true;
+            s.sentUpTo = Math.max(s.ackedSeq, a.receivedSeq());
+            progress = true;
+        }
+        long received = Math.max(s.ackedSeq, Math.min(a.receivedSeq(), s.sentUpTo));
+        if (received > s.receivedUpTo) progress = true;
+        s.receivedUpTo = received;
+        s.creditSeq = Math.max(s.creditSeq, a.creditSeq());
+        if (progress) {
+            s.rtoMillis = cfg.retransmitMillis();
+            s.rtoDeadline = s.hasUnackedTransmissions() ? now + s.rtoMillis : 0;
+        }
+        toPump.add(s);
+    }
+
+    private void onResend(NodeId from, Frame.Resend r) {
+        OutStream s = outbound.get(new StreamKey(from, r.lane()));
+        if (s == null || r.senderEpoch() != epoch || !s.opened) return;
+        long back = Math.max(s.ackedSeq, r.fromSeq() - 1);
+        if (back < s.sentUpTo) {
+            s.retransmitted += s.sentUpTo - back;
+            s.sentUpTo = back;
+        }
+        s.receivedUpTo = Math.min(s.receivedUpTo, back);
+        toPump.add(s);
+    }
+
+    private void onOutcome(NodeId from, Frame.OutcomeNotice o) {
+        OutStream s = outbound.get(new StreamKey(from, o.lane()));
+        if (s == null || o.senderEpoch() != epoch || o.seq() > s.committedSeq || o.seq() <= s.ackedSeq) return;
+        out.outcome(
+                s.key, o.seq(), o.outcome() == Frame.OutcomeNotice.EXPIRED ? Outcome.EXPIRED : Outcome.DEAD_LETTERED);
+    }
+
+    // ---- inputs: the store ----------------------------------------------------------------------------
+
+    public void onCommitted(long now, long batchId) {
+        Batch b = takeInFlight(batchId);
+        if (b == null) return;
+        for (Appended a : b.appended) committedAppends(a);
+        for (Trimmed t : b.trimmed) t.stream().trimmedSeq = Math.max(t.stream().trimmedSeq, t.upTo());
+        for (Cursor c : b.cursors) committedCursor(c);
+        for (NodeId p : b.peerEpochs) peerEpochDirty.remove(p);
+    }
+
+    private void committedAppends(Appended a) {
+        OutStream s = a.stream();
+        for (int i = 0; i < a.stored().size(); i++) {
+            StoredMessage m = a.stored().get(i);
+            s.committedSeq = m.seq();
+            if (m.seq() == s.cache.nextSeq() && s.cache.size() < cfg.outboundCache()) {
+                s.cache.add(m.seq(), new OutStream.OutMessage(m));
+            }
+            out.accepted(a.sends().get(i).token(), s.key, m.seq());
+        }
+        toPump.add(s);
+    }
+
+    private void committedCursor(Cursor c) {
+        InStream s = c.stream();
+        if (s.senderEpoch != c.senderEpoch()) return;
+        if (c.processed() > s.durable) s.durable = c.processed();
+        if (peerConnected(s.key.peer())) {
+            for (long[] o : c.outcomes()) {
+                buf.clear();
+                FrameCodec.outcome(buf, s.key.lane(), s.senderEpoch, o[0], (int) o[1]);
+                transmit(s.key.peer());
+            }
+        }
+        s.ackDue = true;
+        toServe.add(s);
+    }
+
+    /** The batch was not stored: fail its sends, keep its other writes for the next batch. */
+    public void onCommitFailed(long now, long batchId, Exception error) {
+        Batch b = takeInFlight(batchId);
+        if (b == null) return;
+        storeFailures++;
+        storeRetryAt = now + 100;
+        String reason = "store commit failed: " + error.getMessage();
+        out.event(new TetherEvent.StoreFailure(reason));
+        for (Appended a : b.appended) {
+            OutStream s = a.stream();
+            s.lastSeq -= a.stored().size();
+            for (OutStream.PendingSend p : a.sends()) out.rejected(p.token(), new StoreException(reason, error));
+        }
+        for (Trimmed t : b.trimmed) trimDirty.add(t.stream());
+        for (Cursor c : b.cursors) {
+            cursorDirty.add(c.stream());
+            if (!c.outcomes().isEmpty() && c.senderEpoch() == c.stream().senderEpoch) {
+                pendingOutcomes
+                        .computeIfAbsent(c.stream(), k -> new ArrayList<>())
+                        .addAll(0, c.outcomes());
+            }
+        }
+        pendingDeadLetters.addAll(0, b.deadLetters);
+        peerEpochDirty.addAll(b.peerEpochs);
+    }
+
+    private Batch takeInFlight(long batchId) {
+        if (inFlight == null || inFlight.id != batchId) {
+            throw new IllegalStateException("no batch " + batchId + " in flight");
+        }
+        Batch b = inFlight;
+        inFlight = null;
+        return b;
+    }
+
+    /** Outbox messages requested with {@code load} arrived. */
+    public void onLoaded(long now, StreamKey key, List<StoredMessage> messages) {
+        OutStream s = outbound.get(key);
+        if (s == null) return;
+        s.loading = false;
+        for (StoredMessage m : messages) {
+            if (m.seq() == s.cache.nextSeq() && m.seq() <= s.committedSeq && s.cache.size() < cfg.outboundCache()) {
+                s.cache.add(m.seq(), new OutStream.OutMessage(m));
+            }
+        }
+        toPump.add(s);
+    }
+
+    public void onLoadFailed(long now, StreamKey key, Exception error) {
+        OutStream s = outbound.get(key);
+        if (s != null) {
+            s.loading = false;
+            s.loadRetryAt = now + 100; // Nothing else may pump this stream again: retry from onTick.
+        }
+        storeFailures++;
+        out.event(new TetherEvent.StoreFailure("outbox read for " + key + " failed: " + error.getMessage()));
+    }
+
+    // ---- inputs: time ---------------------------------------------------------------------------------
+
+    /** Fires due timers: retransmissions, probes and delayed redeliveries. */
+    public void onTick(long now) {
+        for (OutStream s : outbound.values()) {
+            if (s.rtoDeadline != 0 && now >= s.rtoDeadline && peerConnected(s.key.peer())) retransmitTimeout(now, s);
+            if (s.loadRetryAt != 0 && now >= s.loadRetryAt) {
+                s.loadRetryAt = 0;
+                toPump.add(s);
+            }
+        }
+        for (InStream s : inbound.values()) {
+            if (s.retryAt != 0 && now >= s.retryAt) toServe.add(s);
+        }
+    }
+
+    private void retransmitTimeout(long now, OutStream s) {
+        if (!s.opened) {
+            s.openSent = false; // OPEN or its answer was lost: open again.
+        } else if (s.sentUpTo > s.receivedUpTo) {
+            long back = Math.max(s.receivedUpTo, s.ackedSeq);
+            s.retransmitted += s.sentUpTo - back;
+            s.sentUpTo = back;
+        } else {
+            sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
+        }
+        s.rtoMillis = Math.min(s.rtoMillis * 2, cfg.maxRetransmitMillis());
+        s.rtoDeadline = now + s.rtoMillis;
+        toPump.add(s);
+    }
+
+    // ---- end of turn ----------------------------------------------------------------------------------
+
+    /** Starts the next store batch, delivers, acknowledges and transmits what is ready, and flushes. */
+    public void endTurn(long now) {
+        maybePersist(now);
+        while (!toServe.isEmpty()) {
+            List<InStream> serve = new ArrayList<>(toServe);
+            toServe.clear();
+            for (InStream s : serve) serve(now, s);
+        }
+        if (!cursorDirty.isEmpty() || !pendingDeadLetters.isEmpty()) maybePersist(now);
+        List<OutStream> pump = new ArrayList<>(toPump);
+        toPump.clear();
+        for (OutStream s : pump) pump(now, s);
+        out.flush();
+    }
+
+    private void maybePersist(long now) {
+        if (inFlight != null || now < storeRetryAt) return;
+        if (withPendingSends.isEmpty()
+                && trimDirty.isEmpty()
+                && cursorDirty.isEmpty()
+                && pendingDeadLetters.isEmpty()
+                && peerEpochDirty.isEmpty()) return;
+        Batch b = new Batch(nextBatchId++);
+        WriteBatch w = new WriteBatch();
+        for (OutStream s : withPendingSends) appendPending(s, b, w);
+        withPendingSends.clear();
+        for (OutStream s : trimDirty) {
+            if (s.ackedSeq > s.trimmedSeq) {
+                w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.ackedSeq));
+                b.trimmed.add(new Trimmed(s, s.ackedSeq));
+            }
+        }
+        trimDirty.clear();
+        for (InStream s : cursorDirty) {
+            w.cursor(new InboundCursor(s.key.peer(), s.key.lane(), s.senderEpoch, s.processed));
+            List<long[]> outcomes = pendingOutcomes.remove(s);
+            b.cursors.add(new Cursor(s, s.senderEpoch, s.processed, outcomes == null ? List.of() : outcomes));
+        }
+        cursorDirty.clear();
+        for (DeadLetter d : pendingDeadLetters) w.deadLetter(d);
+        b.deadLetters.addAll(pendingDeadLetters);
+        pendingDeadLetters.clear();
+        for (NodeId p : peerEpochDirty) {
+            w.peerEpoch(new WriteBatch.PeerEpoch(p, peers.get(p).knownEpoch));
+            b.peerEpochs.add(p);
+        }
+        peerEpochDirty.clear();
+        inFlight = b;
+        out.persist(b.id, w);
+    }
+
+    private void appendPending(OutStream s, Batch b, WriteBatch w) {
+        List<OutStream.PendingSend> sends = new ArrayList<>(s.pending);
+        s.pending.clear();
+        List<StoredMessage> stored = new ArrayList<>(sends.size());
+        for (OutStream.PendingSend p : sends) {
+            StoredMessage m =
+                    new StoredMessage(s.key.peer(), s.key.lane(), ++s.lastSeq, p.expiresAt(), p.headers(), p.payload());
+            stored.add(m);
+            w.append(m);
+        }
+        b.appended.add(new Appended(s, sends, stored));
+    }
+
+    /** Receiver side: expire, deliver and acknowledge what is due on {@code s}. */
+    private void serve(long now, InStream s) {
+        if (!s.blocked && !s.runOutstanding && (s.retryAt == 0 || now >= s.retryAt)) deliverRun(now, s);
+        if (s.ackDue && peerConnected(s.key.peer())) {
+            buf.clear();
+            FrameCodec.ack(buf, s.key.lane(), s.senderEpoch, s.receivedUpTo, s.durable, s.credit(cfg.window()));
+            transmit(s.key.peer());
+        }
+        s.ackDue = false;
+    }
+
+    private void deliverRun(long now, InStream s) {
+        InStream.InMessage head = s.buffer.get(s.processed + 1);
+        while (head != null && head.expired(now)) {
+            s.expired++;
+            settleWithout(s, head.seq, Frame.OutcomeNotice.EXPIRED);
+            out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), head.seq));
+            head = s.buffer.get(s.processed + 1);
+        }
+        if (head == null) return;
+        s.retryAt = 0;
+        List<InboundMessage> run = new ArrayList<>();
+        for (long seq = head.seq; seq <= s.receivedUpTo && run.size() < cfg.maxRun(); seq++) {
+            InStream.InMessage m = s.buffer.get(seq);
+            if (m.expired(now)) break;
+            m.attempts++;
+            boolean redelivery = m.attempts > 1 || m.message.has(Frame.Message.REDELIVERY);
+            if (redelivery) {
+                s.redelivered++;
+                out.event(new TetherEvent.Redelivery(s.key.peer(), s.key.lane(), seq, m.attempts));
+            }
+            Frame.Message msg = m.message;
+            run.add(new InboundMessage(
+                    seq, msg.expiresAtMillis(), msg.headers(), msg.payload(), redelivery, m.attempts));
+        }
+        s.runOutstanding = true;
+        s.runGeneration = s.generation;
+        s.leasedUpTo = head.seq + run.size() - 1;
+        out.deliver(s.key, s.generation, run);
+    }
+
+    /** Sender side: open the stream if needed and transmit what credit allows. */
+    private void pump(long now, OutStream s) {
+        if (!peerConnected(s.key.peer()) || s.diverged) return;
+        if (!s.opened) {
+            if (!s.openSent && s.committedSeq > s.ackedSeq) {
+                sendOpen(s);
+                s.rtoDeadline = now + s.rtoMillis;
+            }
+            return;
+        }
+        long limit = Math.min(s.committedSeq, s.creditSeq);
+        while (s.sentUpTo < limit) {
+            if (s.sentUpTo + 1 > s.memLast()) {
+                requestLoad(s);
+                return;
+            }
+            boolean wasIdle = !s.hasUnackedTransmissions();
+            transmitData(now, s, Math.min(limit, s.memLast()));
+            if (wasIdle) s.rtoDeadline = now + s.rtoMillis;
+        }
+        if (s.sentUpTo < s.committedSeq && s.rtoDeadline == 0) {
+            // Out of credit with nothing in flight (the ACK granting more was lost, or a stale one opened the
+            // stream): probe on the timer for a fresh ACK, or the stream stalls for good.
+            s.rtoDeadline = now + s.rtoMillis;
+        }
+    }
+
+    private void sendOpen(OutStream s) {
+        buf.clear();
+        FrameCodec.open(buf, s.key.lane(), epoch, s.ackedSeq, s.committedSeq);
+        transmit(s.key.peer());
+        s.openSent = true;
+    }
+
+    private void requestLoad(OutStream s) {
+        if (s.loading || s.cache.size() >= cfg.outboundCache()) return;
+        s.loading = true;
+        out.load(s.key, s.cache.nextSeq(), cfg.outboundCache() - s.cache.size());
+    }
+
+    /** Sends one DATA frame starting at {@code sentUpTo+1}, with as many messages up to {@code last} as fit. */
+    private void transmitData(long now, OutStream s, long last) {
+        buf.clear();
+        long first = s.sentUpTo + 1;
+        int countAt = FrameCodec.beginData(buf, s.key.lane(), epoch, first);
+        int count = 0;
+        for (long seq = first; seq <= last; seq++) {
+            OutStream.OutMessage m = s.cache.get(seq);
+            StoredMessage sm = m.stored;
+            boolean expired = sm.expiresAtMillis() != 0 && sm.expiresAtMillis() <= now;
+            Map<String, String> headers = expired ? Map.of() : sm.headers();
+            byte[] payload = expired ? EMPTY : sm.payload();
+            int size = FrameCodec.messageSize(headers, payload.length);
+            if (count > 0 && buf.position() + size > Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET)) break;
+            int flags = (m.transmissions > 0 || seq <= s.recoveredUpTo ? Frame.Message.REDELIVERY : 0)
+                    | (expired ? Frame.Message.EXPIRED : 0);
+            FrameCodec.message(buf, flags, sm.expiresAtMillis(), headers, payload);
+            m.transmissions++;
+            count++;
+        }
+        FrameCodec.endData(buf, countAt, count);
+        s.sentUpTo += count;
+        s.sent += count;
+        transmit(s.key.peer());
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private void transmit(NodeId peer) {
+        buf.flip();
+        out.transmit(peer, buf);
+    }
+
+    private boolean peerConnected(NodeId peer) {
+        Peer p = peers.get(peer);
+        return p != null && p.connected;
+    }
+
+    private Peer peer(NodeId id) {
+        return peers.computeIfAbsent(id, k -> new Peer());
+    }
+
+    private void protocolError(NodeId peer, String reason) {
+        protocolErrors++;
+        out.event(new TetherEvent.ProtocolError(peer, reason));
+    }
+
+    // ---- queries --------------------------------------------------------------------------------------
+
+    /** How far the receiver of outbound stream {@code key} has taken care of it (0 for an unknown stream). */
+    public long ackedSeq(StreamKey key) {
+        OutStream s = outbound.get(key);
+        return s == null ? 0 : s.ackedSeq;
+    }
+
+    /** Messages sent by this node and not yet taken care of by their receivers, per peer. */
+    public Map<NodeId, Long> unackedByPeer() {
+        Map<NodeId, Long> m = new HashMap<>();
+        for (OutStream s : outbound.values()) {
+            if (s.unacked() > 0) m.merge(s.key.peer(), s.unacked(), Long::sum);
+        }
+        return m;
+    }
+
+    /** True when no store batch is being committed and none is waiting to start. */
+    public boolean storeIdle() {
+        return inFlight == null
+                && withPendingSends.isEmpty()
+                && trimDirty.isEmpty()
+                && cursorDirty.isEmpty()
+                && pendingDeadLetters.isEmpty()
+                && peerEpochDirty.isEmpty();
+    }
+
+    /** Messages held in memory: cached outbox pages, sends waiting for a batch, and receive buffers. */
+    public long messagesInMemory() {
+        long n = 0;
+        for (OutStream s : outbound.values()) n += s.cache.size() + s.pending.size();
+        for (InStream s : inbound.values()) n += s.buffer.size();
+        return n;
+    }
+
+    public List<NodeId> connectedPeers() {
+        List<NodeId> l = new ArrayList<>();
+        peers.forEach((id, p) -> {
+            if (p.connected) l.add(id);
+        });
+        l.sort(null);
+        return l;
+    }
+
+    public long protocolErrors() {
+        return protocolErrors;
+    }
+
+    public long storeFailures() {
+        return storeFailures;
+    }
+
+    /** Per-stream counters, outbound streams first. */
+    public List<StreamStats> streamStats() {
+        List<StreamStats> l = new ArrayList<>();
+        for (OutStream s : outbound.values()) {
+            l.add(new StreamStats(
+                    s.key.peer(),
+                    s.key.lane(),
+                    StreamStats.Direction.OUTBOUND,
+                    s.ackedSeq,
+                    s.lastSeq,
+                    s.committedSeq - s.sentUpTo + s.pending.size(),
+                    s.sentUpTo - s.ackedSeq,
+                    s.sent,
+                    s.retransmitted,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    s.diverged));
+        }
+        for (InStream s : inbound.values()) {
+            l.add(new StreamStats(
+                    s.key.peer(),
+                    s.key.lane(),
+                    StreamStats.Direction.INBOUND,
+                    s.processed,
+                    s.receivedUpTo,
+                    0,
+                    s.receivedUpTo - s.processed,
+                    0,
+                    0,
+                    s.delivered,
+                    s.redelivered,
+                    s.duplicates,
+                    s.deadLettered,
+                    s.expired,
+                    s.blocked));
+        }
+        return l;
+    }
+}

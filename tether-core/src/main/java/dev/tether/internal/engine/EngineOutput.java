@@ -1,0 +1,49 @@
+package dev.tether.internal.engine;
+
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.TetherEvent;
+import dev.tether.TetherException;
+import dev.tether.spi.WriteBatch;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The effects the {@link Engine} asks for. The engine calls these from inside its input methods, on the
+ * engine's thread; an implementation performs them (runtime) or records them (tests, simulation). None of
+ * them may call back into the engine synchronously.
+ */
+public interface EngineOutput {
+    /** Send {@code frame} to {@code peer}; the buffer is reused after this returns. */
+    void transmit(NodeId peer, ByteBuffer frame);
+
+    /** End of a burst of {@link #transmit} calls. */
+    void flush();
+
+    /** Commit {@code batch} and then call {@link Engine#onCommitted} or {@link Engine#onCommitFailed}. */
+    void persist(long batchId, WriteBatch batch);
+
+    /** Read the outbox of {@code key} from {@code fromSeq}, then call {@link Engine#onLoaded}. */
+    void load(StreamKey key, long fromSeq, int max);
+
+    /** The send identified by {@code token} is stored as message {@code seq} of {@code key}. */
+    void accepted(long token, StreamKey key, long seq);
+
+    /** The send identified by {@code token} failed; nothing was stored. */
+    void rejected(long token, TetherException error);
+
+    /** The receiver took care of every message of {@code key} up to {@code upToSeq}. */
+    void acked(StreamKey key, long upToSeq);
+
+    /** The receiver took care of message {@code seq} of {@code key} without processing it. */
+    void outcome(StreamKey key, long seq, Outcome outcome);
+
+    /**
+     * Hand {@code messages} (consecutive, in order) of inbound stream {@code key} to the application, one at a
+     * time. Report results with {@link Engine#onSettled} quoting {@code generation}.
+     */
+    void deliver(StreamKey key, long generation, List<InboundMessage> messages);
+
+    /** Report {@code event} to the listener. */
+    void event(TetherEvent event);
+}

@@ -1,0 +1,55 @@
+package dev.tether.internal.engine;
+
+import dev.tether.NodeId;
+import java.util.List;
+import java.util.Map;
+
+/** Decoded protocol frames; see docs/PROTOCOL.md for their layouts. */
+public sealed interface Frame {
+    byte HELLO = 1;
+    byte OPEN = 2;
+    byte DATA = 3;
+    byte ACK = 4;
+    byte RESEND = 5;
+    byte OUTCOME = 6;
+
+    /** First frame on every connection: who I am and which incarnation of my store I run. */
+    record Hello(NodeId node, long epoch) implements Frame {}
+
+    /**
+     * Sender to receiver: my stream (lane) of incarnation {@code senderEpoch} has assigned up to {@code lastSeq}
+     * and everything up to {@code ackedSeq} was taken care of. Also a probe: the receiver always answers with
+     * an {@link Ack}.
+     */
+    record Open(String lane, long senderEpoch, long ackedSeq, long lastSeq) implements Frame {}
+
+    /** Sender to receiver: consecutive messages {@code firstSeq, firstSeq+1, ...}. */
+    record Data(String lane, long senderEpoch, long firstSeq, List<Message> messages) implements Frame {}
+
+    /** One message inside a {@link Data} frame. */
+    record Message(int flags, long expiresAtMillis, Map<String, String> headers, byte[] payload) {
+        /** The sender has transmitted it before, or recovered it from its store after a restart. */
+        public static final int REDELIVERY = 1;
+        /** The sender found it expired; payload and headers are omitted. */
+        public static final int EXPIRED = 2;
+
+        public boolean has(int flag) {
+            return (flags & flag) != 0;
+        }
+    }
+
+    /**
+     * Receiver to sender: contiguous messages up to {@code receivedSeq} are buffered, up to {@code processedSeq}
+     * taken care of durably, and the sender may send up to {@code creditSeq}.
+     */
+    record Ack(String lane, long senderEpoch, long receivedSeq, long processedSeq, long creditSeq) implements Frame {}
+
+    /** Receiver to sender: a gap was seen, send again from {@code fromSeq}. */
+    record Resend(String lane, long senderEpoch, long fromSeq) implements Frame {}
+
+    /** Receiver to sender: message {@code seq} was taken care of without being processed. */
+    record OutcomeNotice(String lane, long senderEpoch, long seq, int outcome) implements Frame {
+        public static final int EXPIRED = 1;
+        public static final int DEAD_LETTERED = 2;
+    }
+}

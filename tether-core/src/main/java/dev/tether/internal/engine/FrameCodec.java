@@ -1,0 +1,270 @@
+package dev.tether.internal.engine;
+
+import dev.tether.InvalidIdException;
+import dev.tether.Lanes;
+import dev.tether.NodeId;
+import dev.tether.ProtocolException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes and decodes frames. Every frame starts with magic {@code 0x54}, version {@code 1} and a type byte;
+ * all integers are big-endian. Decoding validates every field and rejects trailing bytes, so a frame either
+ * decodes completely or throws {@link ProtocolException} naming the problem.
+ */
+public final class FrameCodec {
+    public static final byte MAGIC = 0x54;
+    public static final byte VERSION = 1;
+    /** Per-message bytes in a DATA frame besides headers and payload: flags, expiry, header count, length. */
+    public static final int MESSAGE_OVERHEAD = 1 + 8 + 2 + 4;
+
+    private FrameCodec() {}
+
+    // ---- encoding -------------------------------------------------------------------------------------
+
+    public static void hello(ByteBuffer b, NodeId node, long epoch) {
+        header(b, Frame.HELLO);
+        str8(b, node.value());
+        b.putLong(epoch);
+    }
+
+    public static void open(ByteBuffer b, String lane, long epoch, long ackedSeq, long lastSeq) {
+        header(b, Frame.OPEN);
+        str8(b, lane);
+        b.putLong(epoch).putLong(ackedSeq).putLong(lastSeq);
+    }
+
+    public static void ack(ByteBuffer b, String lane, long epoch, long received, long processed, long credit) {
+        header(b, Frame.ACK);
+        str8(b, lane);
+        b.putLong(epoch).putLong(received).putLong(processed).putLong(credit);
+    }
+
+    public static void resend(ByteBuffer b, String lane, long epoch, long fromSeq) {
+        header(b, Frame.RESEND);
+        str8(b, lane);
+        b.putLong(epoch).putLong(fromSeq);
+    }
+
+    public static void outcome(ByteBuffer b, String lane, long epoch, long seq, int outcome) {
+        header(b, Frame.OUTCOME);
+        str8(b, lane);
+        b.putLong(epoch).putLong(seq).put((byte) outcome);
+    }
+
+    /** Starts a DATA frame; returns the position of the message count to patch with {@link #endData}. */
+    public static int beginData(ByteBuffer b, String lane, long epoch, long firstSeq) {
+        header(b, Frame.DATA);
+        str8(b, lane);
+        b.putLong(epoch).putLong(firstSeq);
+        int countAt = b.position();
+        b.putInt(0);
+        return countAt;
+    }
+
+    public static void endData(ByteBuffer b, int countAt, int count) {
+        b.putInt(countAt, count);
+    }
+
+    /** Bytes {@link #message} will write. */
+    public static int messageSize(Map<String, String> headers, int payloadLength) {
+        return MESSAGE_OVERHEAD + headersSize(headers) + payloadLength;
+    }
+
+    public static int headersSize(Map<String, String> headers) {
+        int n = 0;
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            n += 4 + utf8Length(e.getKey()) + utf8Length(e.getValue());
+        }
+        return n;
+    }
+
+    public static void message(ByteBuffer b, int flags, long expiresAt, Map<String, String> headers, byte[] payload) {
+        b.put((byte) flags).putLong(expiresAt);
+        b.putShort((short) headers.size());
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            str16(b, e.getKey());
+            str16(b, e.getValue());
+        }
+        b.putInt(payload.length).put(payload);
+    }
+
+    private static void header(ByteBuffer b, byte type) {
+        b.put(MAGIC).put(VERSION).put(type);
+    }
+
+    private static void str8(ByteBuffer b, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        b.put((byte) bytes.length).put(bytes);
+    }
+
+    private static void str16(ByteBuffer b, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        b.putShort((short) bytes.length).put(bytes);
+    }
+
+    /** UTF-8 length of {@code s} without allocating. */
+    public static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
+    }
+
+    // ---- decoding -------------------------------------------------------------------------------------
+
+    /** Decodes one frame occupying {@code b} from its position to its limit. */
+    public static Frame decode(ByteBuffer b) {
+        try {
+            if (b.remaining() < 3) throw bad("frame of " + b.remaining() + " bytes is shorter than its header");
+            byte magic = b.get();
+            if (magic != MAGIC) throw bad(String.format("bad magic 0x%02x", magic & 0xff));
+            byte version = b.get();
+            if (version != VERSION) throw bad("unsupported protocol version " + (version & 0xff));
+            byte type = b.get();
+            Frame f = switch (type) {
+                case Frame.HELLO -> new Frame.Hello(nodeId(b), b.getLong());
+                case Frame.OPEN -> new Frame.Open(lane(b), epoch(b), seq0(b, "ackedSeq"), seq0(b, "lastSeq"));
+                case Frame.DATA -> data(b);
+                case Frame.ACK ->
+                    new Frame.Ack(
+                            lane(b), epoch(b), seq0(b, "receivedSeq"), seq0(b, "processedSeq"), seq0(b, "creditSeq"));
+                case Frame.RESEND -> new Frame.Resend(lane(b), epoch(b), seq1(b, "fromSeq"));
+                case Frame.OUTCOME -> new Frame.OutcomeNotice(lane(b), epoch(b), seq1(b, "seq"), outcomeKind(b));
+                default -> throw bad("unknown frame type " + (type & 0xff));
+            };
+            if (b.hasRemaining()) throw bad(b.remaining() + " trailing bytes after frame type " + type);
+            validate(f);
+            return f;
+        } catch (BufferUnderflowException e) {
+            throw bad("frame truncated");
+        }
+    }
+
+    private static void validate(Frame f) {
+        if (f instanceof Frame.Open o && o.ackedSeq() > o.lastSeq()) {
+            throw bad("OPEN ackedSeq " + o.ackedSeq() + " > lastSeq " + o.lastSeq());
+        }
+        if (f instanceof Frame.Ack a && (a.processedSeq() > a.receivedSeq() || a.receivedSeq() > a.creditSeq())) {
+            throw bad("ACK requires processed <= received <= credit, got " + a.processedSeq() + ", " + a.receivedSeq()
+                    + ", " + a.creditSeq());
+        }
+    }
+
+    private static Frame.Data data(ByteBuffer b) {
+        String lane = lane(b);
+        long epoch = epoch(b);
+        long first = seq1(b, "firstSeq");
+        int count = b.getInt();
+        // Each message needs at least MESSAGE_OVERHEAD bytes: bound the count before allocating for it.
+        if (count < 1 || (long) count * MESSAGE_OVERHEAD > b.remaining()) {
+            throw bad("DATA message count " + count + " does not fit the frame");
+        }
+        if (first + count - 1 < first) throw bad("DATA sequence numbers overflow");
+        List<Frame.Message> msgs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) msgs.add(message(b));
+        return new Frame.Data(lane, epoch, first, msgs);
+    }
+
+    private static Frame.Message message(ByteBuffer b) {
+        int flags = b.get() & 0xff;
+        if ((flags & ~(Frame.Message.REDELIVERY | Frame.Message.EXPIRED)) != 0)
+            throw bad("unknown message flags " + flags);
+        long expires = b.getLong();
+        if (expires < 0) throw bad("negative expiry " + expires);
+        int headerCount = b.getShort() & 0xffff;
+        if (headerCount * 4L > b.remaining()) throw bad("header count " + headerCount + " does not fit the frame");
+        Map<String, String> headers = headerCount == 0 ? Map.of() : new LinkedHashMap<>();
+        for (int i = 0; i < headerCount; i++) {
+            String k = str16(b);
+            if (k.isEmpty()) throw bad("empty header name");
+            if (headers.put(k, str16(b)) != null) throw bad("duplicate header '" + k + "'");
+        }
+        if (headerCount > 0) headers = java.util.Collections.unmodifiableMap(headers);
+        int len = b.getInt();
+        if (len < 0 || len > b.remaining()) throw bad("payload length " + len + " does not fit the frame");
+        byte[] payload = new byte[len];
+        b.get(payload);
+        return new Frame.Message(flags, expires, headers, payload);
+    }
+
+    private static int outcomeKind(ByteBuffer b) {
+        int k = b.get() & 0xff;
+        if (k != Frame.OutcomeNotice.EXPIRED && k != Frame.OutcomeNotice.DEAD_LETTERED)
+            throw bad("unknown outcome " + k);
+        return k;
+    }
+
+    private static NodeId nodeId(ByteBuffer b) {
+        try {
+            return new NodeId(str(b, b.get() & 0xff));
+        } catch (InvalidIdException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    private static String lane(ByteBuffer b) {
+        try {
+            return Lanes.requireValid(str(b, b.get() & 0xff));
+        } catch (InvalidIdException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    private static long epoch(ByteBuffer b) {
+        long e = b.getLong();
+        if (e == 0) throw bad("epoch must not be 0");
+        return e;
+    }
+
+    private static long seq0(ByteBuffer b, String what) {
+        long s = b.getLong();
+        if (s < 0) throw bad(what + " must be >= 0, was " + s);
+        return s;
+    }
+
+    private static long seq1(ByteBuffer b, String what) {
+        long s = b.getLong();
+        if (s < 1) throw bad(what + " must be >= 1, was " + s);
+        return s;
+    }
+
+    private static String str16(ByteBuffer b) {
+        return str(b, b.getShort() & 0xffff);
+    }
+
+    private static String str(ByteBuffer b, int len) {
+        if (len > b.remaining()) throw bad("string of " + len + " bytes does not fit the frame");
+        ByteBuffer slice = b.slice();
+        slice.limit(len);
+        b.position(b.position() + len);
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(slice)
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw bad("invalid UTF-8 in string");
+        }
+    }
+
+    private static ProtocolException bad(String reason) {
+        return new ProtocolException(reason);
+    }
+}

@@ -1,0 +1,370 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.DeadLetterView;
+import dev.tether.Delivery;
+import dev.tether.Lanes;
+import dev.tether.MessageTooLargeException;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.NodeStats;
+import dev.tether.OutboundMessage;
+import dev.tether.QueueFullException;
+import dev.tether.SendReceipt;
+import dev.tether.ShutdownResult;
+import dev.tether.StoreException;
+import dev.tether.StreamStats;
+import dev.tether.TetherConfig;
+import dev.tether.TetherException;
+import dev.tether.TetherNode;
+import dev.tether.UnknownPeerException;
+import dev.tether.internal.engine.Engine;
+import dev.tether.internal.engine.EngineConfig;
+import dev.tether.internal.engine.FrameCodec;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.StoredState;
+import dev.tether.spi.Transport;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The running node: validates calls on the caller's thread, then hands them to the node thread. Threads:
+ * one node thread (engine), one store thread, the handler pool, and the transport's own.
+ */
+public final class NodeRuntime implements TetherNode {
+    /** Messages handed to the application per run; bounds the engine's and the handler's batch. */
+    static final int MAX_RUN = 256;
+
+    private static final long STORE_GRACE_MILLIS = 2_000;
+
+    private final TetherConfig config;
+    private final NodeLoop loop;
+    private final Thread loopThread;
+    private final StoreWriter storeWriter;
+    private final Dispatcher dispatcher;
+    private final ExecutorService handlers;
+    private final AtomicLong tokens = new AtomicLong();
+    private final AtomicLong pendingSendBytes = new AtomicLong();
+    private final long epoch;
+    private volatile boolean closing;
+    private volatile NodeStats finalStats;
+    private ShutdownResult shutdownResult;
+
+    private NodeRuntime(TetherConfig config) {
+        this.config = config;
+        String name = "tether-" + config.nodeId();
+        StoredState state = config.store().open(config.durability());
+        this.epoch = state.epoch();
+        this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
+        this.storeWriter = new StoreWriter(config.store(), loop, name + "-store");
+        this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
+        this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop);
+        Engine engine = new Engine(EngineConfig.from(config, MAX_RUN), state, loop);
+        loop.wire(engine, storeWriter, dispatcher);
+        this.loopThread = new Thread(loop, name);
+        loopThread.setDaemon(true);
+    }
+
+    public static TetherNode start(TetherConfig config) {
+        NodeRuntime node = new NodeRuntime(config);
+        node.loopThread.start();
+        try {
+            config.transport().start(config.nodeId(), new TransportEvents(node.loop));
+        } catch (RuntimeException e) {
+            node.shutdown(Duration.ZERO);
+            throw e;
+        }
+        return node;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public NodeId id() {
+        return config.nodeId();
+    }
+
+    // ---- sending --------------------------------------------------------------------------------------
+
+    @Override
+    public SendReceipt send(NodeId to, byte[] payload) {
+        return send(to, Lanes.DEFAULT, payload);
+    }
+
+    @Override
+    public SendReceipt send(NodeId to, String lane, byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        return submit(to, Lanes.requireValid(lane), Map.of(), payload.clone(), 0);
+    }
+
+    @Override
+    public SendReceipt send(OutboundMessage m) {
+        Objects.requireNonNull(m, "message");
+        ByteBuffer p = m.payload();
+        byte[] payload = new byte[p.remaining()];
+        p.get(payload);
+        long expiresAt = m.ttl() == null ? 0 : expiry(config.clock().millis(), m.ttl());
+        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt);
+    }
+
+    /** {@code now + ttl}, saturating: a time to live beyond the representable future means "never expires". */
+    static long expiry(long now, Duration ttl) {
+        long ms;
+        try {
+            ms = ttl.toMillis();
+        } catch (ArithmeticException tooLong) {
+            return 0;
+        }
+        return ms > Long.MAX_VALUE - now ? 0 : now + ms;
+    }
+
+    private SendReceipt submit(NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
+        Objects.requireNonNull(to, "to");
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down; send rejected");
+        if (to.equals(id())) throw new UnknownPeerException("node " + id() + " cannot send to itself");
+        if (!config.peers().contains(to)) {
+            throw new UnknownPeerException("unknown peer " + to + " (configured peers: " + config.peers() + ")");
+        }
+        long bytes = checkSize(headers, payload.length);
+        long total = pendingSendBytes.addAndGet(bytes);
+        if (total > config.maxPendingSendBytes() && total > bytes) { // one message alone always fits
+            pendingSendBytes.addAndGet(-bytes);
+            throw new QueueFullException("node " + id() + " already holds " + config.maxPendingSendBytes()
+                    + " bytes of sends waiting for the store (maxPendingSendBytes); retry when accepted() futures"
+                    + " complete");
+        }
+        Receipts.Receipt r = new Receipts.Receipt(
+                bytes, w -> loop.post(now -> loop.receipts().watch(w)));
+        long token = tokens.incrementAndGet();
+        loop.post(now -> {
+            loop.receipts().register(token, r);
+            loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
+        });
+        return r;
+    }
+
+    /** Returns the message's size: payload plus encoded headers. */
+    private long checkSize(Map<String, String> headers, int payloadLength) {
+        if (headers.size() > 0xffff) throw new MessageTooLargeException("more than 65535 headers");
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            if (e.getKey().getBytes(StandardCharsets.UTF_8).length > 0xffff
+                    || e.getValue().getBytes(StandardCharsets.UTF_8).length > 0xffff) {
+                throw new MessageTooLargeException("header '" + e.getKey() + "' is longer than 65535 UTF-8 bytes");
+            }
+        }
+        long size = (long) payloadLength + FrameCodec.headersSize(headers);
+        if (size > config.maxMessageBytes()) {
+            throw new MessageTooLargeException("message of " + size + " bytes (payload " + payloadLength
+                    + " + headers) exceeds maxMessageBytes " + config.maxMessageBytes());
+        }
+        return size;
+    }
+
+    // ---- receiving ------------------------------------------------------------------------------------
+
+    @Override
+    public Delivery receive(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down");
+        return dispatcher.poll(timeout);
+    }
+
+    @Override
+    public List<DeadLetterView> deadLetters(int max) {
+        if (max < 1) throw new IllegalArgumentException("max must be >= 1, was " + max);
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down");
+        List<DeadLetterView> l = new ArrayList<>();
+        for (DeadLetter d : await(storeWriter.deadLetters(max), "reading dead letters")) {
+            l.add(new DeadLetterView(d.from(), d.lane(), d.seq(), d.headers(), d.payload(), d.attempts(), d.reason()));
+        }
+        return l;
+    }
+
+    // ---- statistics -----------------------------------------------------------------------------------
+
+    @Override
+    public NodeStats stats() {
+        NodeStats done = finalStats;
+        if (done != null) return done;
+        CompletableFuture<NodeStats> f = new CompletableFuture<>();
+        loop.post(now -> f.complete(snapshot()));
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            done = finalStats;
+            if (done != null) return done;
+            throw new TetherException("node " + id() + " did not answer a statistics request within 10 s");
+        } catch (ExecutionException e) {
+            throw new TetherException("statistics failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TetherException("interrupted while waiting for statistics");
+        }
+    }
+
+    /** Builds the snapshot; node thread only. */
+    private NodeStats snapshot() {
+        Engine e = loop.engine();
+        List<StreamStats> streams = e.streamStats();
+        long queued = 0, inFlight = 0, delivered = 0, redelivered = 0, dups = 0, dead = 0, expired = 0;
+        for (StreamStats s : streams) {
+            queued += s.queued();
+            inFlight += s.inFlight();
+            delivered += s.delivered();
+            redelivered += s.redelivered();
+            dups += s.duplicatesDropped();
+            dead += s.deadLettered();
+            expired += s.expired();
+        }
+        return new NodeStats(
+                id(),
+                epoch,
+                e.connectedPeers(),
+                queued,
+                inFlight,
+                delivered,
+                redelivered,
+                dups,
+                dead,
+                expired,
+                e.protocolErrors(),
+                e.storeFailures(),
+                loop.listenerErrors(),
+                dispatcher.handlerErrors.get(),
+                streams);
+    }
+
+    // ---- shutdown -------------------------------------------------------------------------------------
+
+    @Override
+    public synchronized ShutdownResult shutdown(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (shutdownResult != null) return shutdownResult;
+        closing = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<Map<NodeId, Long>> drained = new CompletableFuture<>();
+        loop.post(now -> loop.afterEachTurn(n -> {
+            if (loop.engine().unackedByPeer().isEmpty()) drained.complete(Map.of());
+        }));
+        boolean done = awaitUntil(drained, deadline);
+        dispatcher.stop();
+        // Let the store finish what was already decided (cursors, trims), then take the final picture.
+        CompletableFuture<NodeStats> last = new CompletableFuture<>();
+        CompletableFuture<Map<NodeId, Long>> pending = new CompletableFuture<>();
+        long graceDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STORE_GRACE_MILLIS);
+        loop.post(now -> loop.afterEachTurn(n -> {
+            if (loop.engine().storeIdle() || System.nanoTime() > graceDeadline) {
+                last.complete(snapshot());
+                pending.complete(loop.engine().unackedByPeer());
+                loop.afterEachTurn(null);
+            }
+        }));
+        boolean graceful = awaitUntil(pending, graceDeadline + TimeUnit.SECONDS.toNanos(1));
+        // Sends still open are failed on the node thread, the only one that touches the receipts.
+        loop.post(now -> loop.receipts()
+                .failAll(new NodeClosedException("node " + id() + " shut down before this send's outcome was known;"
+                        + " if it was stored, it is delivered after the next start")));
+        loop.stop();
+        boolean loopEnded = joinLoop();
+        handlers.shutdownNow();
+        awaitHandlers();
+        config.transport().close();
+        storeWriter.close(STORE_GRACE_MILLIS);
+        Map<NodeId, Long> left =
+                graceful ? pending.join() : loopEnded ? loop.engine().unackedByPeer() : Map.of();
+        finalStats = last.getNow(null);
+        if (finalStats == null && loopEnded) finalStats = snapshot();
+        long total = left.values().stream().mapToLong(Long::longValue).sum();
+        shutdownResult = new ShutdownResult(done && total == 0, total, left);
+        return shutdownResult;
+    }
+
+    /** Waits for the node thread to end; false if it is still running (stuck in a callback). */
+    private boolean joinLoop() {
+        try {
+            loopThread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !loopThread.isAlive();
+    }
+
+    private void awaitHandlers() {
+        try {
+            handlers.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean awaitUntil(CompletableFuture<?> f, long deadlineNanos) {
+        try {
+            f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> f, String what) {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof TetherException te) throw te;
+            throw new StoreException(what + " failed: " + c, c);
+        } catch (TimeoutException e) {
+            throw new StoreException(what + " timed out after 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TetherException("interrupted while " + what);
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ZERO);
+    }
+
+    /** Forwards transport events to the node thread. */
+    private record TransportEvents(NodeLoop loop) implements Transport.Listener {
+        @Override
+        public void onPeerUp(NodeId peer) {
+            loop.post(now -> loop.engine().onPeerUp(now, peer));
+        }
+
+        @Override
+        public void onPeerDown(NodeId peer) {
+            loop.post(now -> loop.engine().onPeerDown(now, peer));
+        }
+
+        @Override
+        public void onFrame(NodeId from, ByteBuffer frame) {
+            loop.post(now -> loop.engine().onFrame(now, from, frame));
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.MessageId;
+import dev.tether.Outcome;
+import dev.tether.SendReceipt;
+import dev.tether.TetherException;
+import dev.tether.internal.engine.StreamKey;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
+
+/**
+ * The futures of sends in progress. Owned by the node thread: every method is called there, so completions
+ * (and callbacks attached without {@code *Async}) run on the node thread.
+ *
+ * <p>A {@code processed()} future exists only once the application asked for it: a backlog of a million
+ * messages to an offline peer costs nothing here unless the application holds a million futures itself.
+ */
+final class Receipts {
+    /** One send's futures. Fields other than the futures are touched on the node thread only. */
+    static final class Receipt implements SendReceipt {
+        final CompletableFuture<MessageId> accepted = new CompletableFuture<>();
+        /** Bytes counted against the node's pending-send budget until the send is stored or rejected. */
+        final long bytes;
+
+        private final Consumer<Receipt> watch;
+        private volatile CompletableFuture<Outcome> processed;
+        private StreamKey key;
+        private long seq;
+        private TetherException failure;
+        private boolean watchWhenAccepted;
+
+        Receipt(long bytes, Consumer<Receipt> watch) {
+            this.bytes = bytes;
+            this.watch = watch;
+        }
+
+        @Override
+        public CompletableFuture<MessageId> accepted() {
+            return accepted;
+        }
+
+        @Override
+        public CompletableFuture<Outcome> processed() {
+            CompletableFuture<Outcome> f = processed;
+            if (f != null) return f;
+            synchronized (this) {
+                if (processed == null) {
+                    processed = new CompletableFuture<>();
+                    watch.accept(this); // registers it on the node thread
+                }
+                return processed;
+            }
+        }
+    }
+
+    private final Map<Long, Receipt> byToken = new HashMap<>();
+    private final Map<StreamKey, NavigableMap<Long, CompletableFuture<Outcome>>> awaitingAck = new HashMap<>();
+    /**
+     * Outcomes other than PROCESSED, per stream, kept after the ack so a late {@code processed()} still gets
+     * them. They are rare (expiry, dead letters); the oldest go beyond {@link #OUTCOMES_KEPT} per stream.
+     */
+    private final Map<StreamKey, NavigableMap<Long, Outcome>> outcomes = new HashMap<>();
+
+    static final int OUTCOMES_KEPT = 10_000;
+    private final AtomicLong pendingBytes;
+    private final ToLongFunction<StreamKey> ackedSeq;
+
+    /** {@code ackedSeq} tells how far the receiver of a stream has taken care of it (node thread only). */
+    Receipts(AtomicLong pendingBytes, ToLongFunction<StreamKey> ackedSeq) {
+        this.pendingBytes = pendingBytes;
+        this.ackedSeq = ackedSeq;
+    }
+
+    void register(long token, Receipt r) {
+        byToken.put(token, r);
+    }
+
+    void accepted(long token, StreamKey key, long seq) {
+        Receipt r = byToken.remove(token);
+        if (r == null) return;
+        pendingBytes.addAndGet(-r.bytes);
+        r.key = key;
+        r.seq = seq;
+        if (r.watchWhenAccepted) watch(r);
+        r.accepted.complete(new MessageId(key.peer(), key.lane(), seq));
+    }
+
+    void rejected(long token, TetherException e) {
+        Receipt r = byToken.remove(token);
+        if (r == null) return;
+        pendingBytes.addAndGet(-r.bytes);
+        r.failure = e;
+        r.accepted.completeExceptionally(e);
+        CompletableFuture<Outcome> p = r.processed;
+        if (p != null) p.completeExceptionally(e);
+    }
+
+    /** The application asked for {@code r.processed()}: complete it when its message is taken care of. */
+    void watch(Receipt r) {
+        CompletableFuture<Outcome> f = r.processed;
+        if (r.failure != null) {
+            f.completeExceptionally(r.failure);
+        } else if (r.key == null) {
+            r.watchWhenAccepted = true;
+        } else if (ackedSeq.applyAsLong(r.key) >= r.seq) {
+            f.complete(outcomeOf(r.key, r.seq)); // acknowledged before anyone asked
+        } else {
+            awaitingAck.computeIfAbsent(r.key, k -> new TreeMap<>()).put(r.seq, f);
+        }
+    }
+
+    void outcome(StreamKey key, long seq, Outcome o) {
+        NavigableMap<Long, Outcome> m = outcomes.computeIfAbsent(key, k -> new TreeMap<>());
+        m.put(seq, o);
+        if (m.size() > OUTCOMES_KEPT) m.pollFirstEntry();
+    }
+
+    private Outcome outcomeOf(StreamKey key, long seq) {
+        Map<Long, Outcome> m = outcomes.get(key);
+        Outcome o = m == null ? null : m.get(seq);
+        return o == null ? Outcome.PROCESSED : o;
+    }
+
+    void acked(StreamKey key, long upToSeq) {
+        NavigableMap<Long, CompletableFuture<Outcome>> waiting = awaitingAck.get(key);
+        if (waiting == null) return;
+        NavigableMap<Long, CompletableFuture<Outcome>> done = waiting.headMap(upToSeq, true);
+        done.forEach((seq, f) -> f.complete(outcomeOf(key, seq)));
+        done.clear();
+    }
+
+    /** Futures waiting for an acknowledgment; for tests of the memory bound. */
+    int watched() {
+        return awaitingAck.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** Fails every outstanding future with {@code e} (the node stopped). */
+    void failAll(TetherException e) {
+        byToken.values().forEach(r -> {
+            r.accepted.completeExceptionally(e);
+            CompletableFuture<Outcome> p = r.processed;
+            if (p != null) p.completeExceptionally(e);
+        });
+        byToken.clear();
+        awaitingAck.values().forEach(m -> m.values().forEach(f -> f.completeExceptionally(e)));
+        awaitingAck.clear();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.StoreException;
+import dev.tether.internal.engine.StreamKey;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.Store;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.WriteBatch;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one thread that uses the {@link Store}. The engine keeps at most one batch in flight and collects the
+ * next one meanwhile, so every commit carries all writes that arrived during the previous one (group
+ * commit). Results go back to the node thread as commands.
+ */
+final class StoreWriter {
+    private final Store store;
+    private final NodeLoop loop;
+    private final ExecutorService thread;
+
+    StoreWriter(Store store, NodeLoop loop, String name) {
+        this.store = store;
+        this.loop = loop;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void commit(long batchId, WriteBatch batch) {
+        thread.execute(() -> {
+            try {
+                store.commit(batch);
+                loop.post(now -> loop.engine().onCommitted(now, batchId));
+            } catch (RuntimeException e) {
+                loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
+            } catch (Error e) { // unanswered, the batch would stay in flight and block every later commit
+                loop.post(now -> loop.engine().onCommitFailed(now, batchId, new StoreException(e.toString(), e)));
+                throw e;
+            }
+        });
+    }
+
+    void load(StreamKey key, long fromSeq, int max) {
+        thread.execute(() -> {
+            try {
+                List<StoredMessage> l = store.readOutbox(key.peer(), key.lane(), fromSeq, max);
+                loop.post(now -> loop.engine().onLoaded(now, key, l));
+            } catch (RuntimeException e) {
+                loop.post(now -> loop.engine().onLoadFailed(now, key, e));
+            } catch (Error e) {
+                loop.post(now -> loop.engine().onLoadFailed(now, key, new StoreException(e.toString(), e)));
+                throw e;
+            }
+        });
+    }
+
+    CompletableFuture<List<DeadLetter>> deadLetters(int max) {
+        return CompletableFuture.supplyAsync(() -> store.readDeadLetters(max), thread);
+    }
+
+    /**
+     * Finishes the work already queued, then closes the store from the writer thread itself, so the store is
+     * never closed under a running commit. Returns false if that did not happen within {@code waitMillis}
+     * (the close is still queued and happens when the commit in progress ends).
+     */
+    boolean close(long waitMillis) {
+        try {
+            thread.execute(store::close);
+        } catch (RejectedExecutionException alreadyClosed) {
+            return true;
+        }
+        thread.shutdown();
+        try {
+            return thread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

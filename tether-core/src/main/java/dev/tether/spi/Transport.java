@@ -1,0 +1,66 @@
+package dev.tether.spi;
+
+import dev.tether.NodeId;
+import java.nio.ByteBuffer;
+
+/**
+ * Moves opaque frames between nodes and reports which peers are reachable. A transport is reliable at
+ * most within one connection and promises nothing across connections: frames may be lost, duplicated,
+ * reordered or delayed, and Tether's engine makes delivery reliable on top of that.
+ *
+ * <p>Implementations MUST follow these rules; {@code dev.tether.testkit.TransportContract} checks them.
+ *
+ * <ol>
+ *   <li>{@link #start} is called once, before any {@link #send}; after {@link #close} returns the transport
+ *       makes no more listener calls. {@code close} is idempotent.
+ *   <li>A frame is delivered whole and unmodified, or not at all. Transports MUST NOT look into frames.
+ *   <li>{@link Listener#onFrame} hands over the buffer: the transport MUST NOT reuse or modify it afterwards.
+ *       Conversely {@link #send} MUST copy what it keeps: the caller reuses its buffer as soon as
+ *       {@code send} returns.
+ *   <li>For each peer, {@link Listener#onPeerUp} and {@link Listener#onPeerDown} alternate, starting with up;
+ *       frames from a peer are reported only between its up and the matching down. A frame belongs to the
+ *       connection it was sent on: it is never delivered on a later connection (a transport that reconnects
+ *       under the hood must fence or discard such frames). The receiver relies on this to flag redeliveries
+ *       correctly after a crash.
+ *   <li>Listener calls concerning one peer are made one at a time, in the order the transport observed them.
+ *       Calls for different peers may come from different threads.
+ *   <li>{@link #send} is thread-safe and never blocks indefinitely. It returns false, dropping the frame,
+ *       when the peer is not connected (a decorator that simulates loss may return true for frames it drops);
+ *       it MUST NOT throw for an unreachable peer. A frame larger than {@link #maxFrameBytes()} is a caller
+ *       bug and throws {@link IllegalArgumentException}.
+ *   <li>The {@code from} of a frame is the peer the transport authenticated (or, for transports without
+ *       authentication, the peer it was configured or told to be); a transport that authenticates MUST NOT
+ *       report a peer id its credentials do not prove.
+ *   <li>A transport MUST NOT deliver frames larger than {@link #maxFrameBytes()} and MUST NOT allocate
+ *       memory for such a frame before rejecting it.
+ * </ol>
+ */
+public interface Transport extends AutoCloseable {
+    /** Starts the transport for node {@code self}; events go to {@code listener}. */
+    void start(NodeId self, Listener listener);
+
+    /**
+     * Queues {@code frame} (from its position to its limit) for {@code peer}. Returns true if the frame was
+     * accepted for transmission (which does not mean it will arrive), false if the peer is not connected.
+     */
+    boolean send(NodeId peer, ByteBuffer frame);
+
+    /** Ends a burst of {@link #send} calls; transports that batch writes flush now. */
+    default void flush() {}
+
+    /** The largest frame this transport carries, in bytes. */
+    int maxFrameBytes();
+
+    /** Stops the transport and releases its resources. */
+    @Override
+    void close();
+
+    /** Receives a transport's events. Implementations (Tether's runtime) are thread-safe and return quickly. */
+    interface Listener {
+        void onPeerUp(NodeId peer);
+
+        void onPeerDown(NodeId peer);
+
+        void onFrame(NodeId from, ByteBuffer frame);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tether.spi;
+
+import dev.tether.NodeId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Writes a store commits atomically: all or none. Built by one thread, then handed to
+ * {@link Store#commit}; not thread-safe.
+ */
+public final class WriteBatch {
+    /** Acknowledged prefix of an outbound stream: delete {@code ..upToSeq} and record it as acked. */
+    public record Trim(NodeId to, String lane, long upToSeq) {}
+
+    /** The last store epoch seen from a peer. */
+    public record PeerEpoch(NodeId peer, long epoch) {}
+
+    private final List<StoredMessage> appends = new ArrayList<>();
+    private final List<Trim> trims = new ArrayList<>();
+    private final List<InboundCursor> cursors = new ArrayList<>();
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final List<PeerEpoch> peerEpochs = new ArrayList<>();
+
+    public WriteBatch append(StoredMessage m) {
+        appends.add(m);
+        return this;
+    }
+
+    public WriteBatch trim(Trim t) {
+        trims.add(t);
+        return this;
+    }
+
+    public WriteBatch cursor(InboundCursor c) {
+        cursors.add(c);
+        return this;
+    }
+
+    public WriteBatch deadLetter(DeadLetter d) {
+        deadLetters.add(d);
+        return this;
+    }
+
+    public WriteBatch peerEpoch(PeerEpoch p) {
+        peerEpochs.add(p);
+        return this;
+    }
+
+    /** Adds everything in {@code other}, after this batch's own writes. */
+    public WriteBatch addAll(WriteBatch other) {
+        appends.addAll(other.appends);
+        trims.addAll(other.trims);
+        cursors.addAll(other.cursors);
+        deadLetters.addAll(other.deadLetters);
+        peerEpochs.addAll(other.peerEpochs);
+        return this;
+    }
+
+    public List<StoredMessage> appends() {
+        return Collections.unmodifiableList(appends);
+    }
+
+    public List<Trim> trims() {
+        return Collections.unmodifiableList(trims);
+    }
+
+    public List<InboundCursor> cursors() {
+        return Collections.unmodifiableList(cursors);
+    }
+
+    public List<DeadLetter> deadLetters() {
+        return Collections.unmodifiableList(deadLetters);
+    }
+
+    public List<PeerEpoch> peerEpochs() {
+        return Collections.unmodifiableList(peerEpochs);
+    }
+
+    public boolean isEmpty() {
+        return appends.isEmpty()
+                && trims.isEmpty()
+                && cursors.isEmpty()
+                && deadLetters.isEmpty()
+                && peerEpochs.isEmpty();
+    }
+
+    public int size() {
+        return appends.size() + trims.size() + cursors.size() + deadLetters.size() + peerEpochs.size();
+    }
+}

@@ -1,0 +1,228 @@
+package dev.tether.store.memory;
+
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.StoreException;
+import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.InboundCursor;
+import dev.tether.spi.OutboundState;
+import dev.tether.spi.Store;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.StoredState;
+import dev.tether.spi.WriteBatch;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * A {@link Store} kept in the heap: it survives disconnects, not the process ({@link Durability#MEMORY}).
+ *
+ * <p>Besides the {@link Store} rules it enforces the outbox invariant of {@link OutboundState}: an append must
+ * carry {@code lastSeq + 1} of its stream (the first one 1), and a trim must not go beyond {@code lastSeq};
+ * a batch breaking either fails with {@link StoreException} and applies nothing.
+ *
+ * <p>Threading: every method is thread-safe (one lock per instance). Tether calls a store from one writer
+ * thread; the lock exists so that tests may crash or break the store from another thread.
+ *
+ * <p>Crash simulation: the instance plays the role of a process, its state the role of the disk. {@link
+ * #reopenAfterCrash()} ends the "process" without a clean shutdown and returns a new, unopened store over a
+ * copy of exactly the committed state; since {@link #commit} applies a batch completely or not at all, that
+ * is everything whose commit returned. {@link #failNextCommits} simulates failing disk writes.
+ */
+public final class InMemoryStore implements Store {
+    private record StreamKey(NodeId to, String lane) {}
+
+    /** An outbound stream: its outbox holds exactly {@code ackedSeq+1..lastSeq}. */
+    private static final class Stream {
+        long lastSeq;
+        long ackedSeq;
+        /** Holds exactly {@code ackedSeq+1..lastSeq}: appends are consecutive and trims remove a prefix. */
+        final SeqRing<StoredMessage> outbox = new SeqRing<>();
+
+        Stream copy() {
+            Stream c = new Stream();
+            c.lastSeq = lastSeq;
+            c.ackedSeq = ackedSeq;
+            c.outbox.resetTo(ackedSeq + 1);
+            for (long seq = ackedSeq + 1; seq <= lastSeq; seq++) c.outbox.add(seq, outbox.get(seq));
+            return c;
+        }
+    }
+
+    private final long epoch;
+    private final Map<StreamKey, Stream> streams;
+    private final Map<StreamKey, InboundCursor> cursors;
+    private final List<DeadLetter> deadLetters;
+    private final Map<NodeId, Long> peerEpochs;
+    private boolean open;
+    private boolean closed;
+    private int commitsToFail;
+
+    /** A new, empty store with an epoch drawn from a {@link SecureRandom}. */
+    public InMemoryStore() {
+        this(new SecureRandom());
+    }
+
+    /** A new, empty store whose epoch is drawn from {@code random}; for deterministic simulations. */
+    public InMemoryStore(Random random) {
+        long e;
+        do {
+            e = random.nextLong();
+        } while (e == 0);
+        this.epoch = e;
+        this.streams = new HashMap<>();
+        this.cursors = new HashMap<>();
+        this.deadLetters = new ArrayList<>();
+        this.peerEpochs = new HashMap<>();
+    }
+
+    private InMemoryStore(InMemoryStore crashed) {
+        this.epoch = crashed.epoch;
+        this.streams = new HashMap<>();
+        crashed.streams.forEach((k, s) -> streams.put(k, s.copy()));
+        this.cursors = new HashMap<>(crashed.cursors);
+        this.deadLetters = new ArrayList<>(crashed.deadLetters);
+        this.peerEpochs = new HashMap<>(crashed.peerEpochs);
+    }
+
+    @Override
+    public synchronized Durability maxDurability() {
+        checkNotClosed();
+        return Durability.MEMORY;
+    }
+
+    /** @throws StoreException if the store is already open, closed, or {@code durability} is above MEMORY */
+    @Override
+    public synchronized StoredState open(Durability durability) {
+        checkNotClosed();
+        if (open) throw new StoreException("store is already open");
+        if (durability.compareTo(Durability.MEMORY) > 0) {
+            throw new StoreException(
+                    "durability " + durability + " is stronger than MEMORY, the most an" + " in-memory store honours");
+        }
+        open = true;
+        List<OutboundState> outbound = new ArrayList<>(streams.size());
+        streams.forEach((k, s) -> outbound.add(new OutboundState(k.to(), k.lane(), s.lastSeq, s.ackedSeq)));
+        return new StoredState(epoch, outbound, List.copyOf(cursors.values()), peerEpochs);
+    }
+
+    @Override
+    public synchronized void commit(WriteBatch batch) {
+        checkOpen();
+        if (commitsToFail > 0) {
+            commitsToFail--;
+            throw new StoreException("injected commit failure (" + commitsToFail + " more to come)");
+        }
+        validate(batch);
+        for (StoredMessage m : batch.appends()) {
+            Stream s = streams.computeIfAbsent(new StreamKey(m.to(), m.lane()), k -> new Stream());
+            s.outbox.add(m.seq(), m);
+            s.lastSeq = m.seq();
+        }
+        for (WriteBatch.Trim t : batch.trims()) {
+            Stream s = streams.get(new StreamKey(t.to(), t.lane()));
+            if (s == null || t.upToSeq() <= s.ackedSeq) continue;
+            s.outbox.removeUpTo(t.upToSeq());
+            s.ackedSeq = t.upToSeq();
+        }
+        for (InboundCursor c : batch.cursors()) cursors.put(new StreamKey(c.from(), c.lane()), c);
+        deadLetters.addAll(batch.deadLetters());
+        for (WriteBatch.PeerEpoch p : batch.peerEpochs()) peerEpochs.put(p.peer(), p.epoch());
+    }
+
+    /** Checks every write of {@code batch} against the current state, so that applying it cannot fail. */
+    private void validate(WriteBatch batch) {
+        Map<StreamKey, Long> lastSeqs = new HashMap<>();
+        for (StoredMessage m : batch.appends()) {
+            StreamKey key = new StreamKey(Objects.requireNonNull(m.to(), "to"), Objects.requireNonNull(m.lane()));
+            long last = lastSeqs.computeIfAbsent(key, this::lastSeq);
+            if (m.seq() <= last) {
+                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
+                        + " reuses a sequence number (last assigned is " + last + ")");
+            }
+            if (m.seq() != last + 1) {
+                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
+                        + " leaves a gap (last assigned is " + last + ")");
+            }
+            lastSeqs.put(key, m.seq());
+        }
+        for (WriteBatch.Trim t : batch.trims()) {
+            StreamKey key = new StreamKey(Objects.requireNonNull(t.to(), "to"), Objects.requireNonNull(t.lane()));
+            long last = lastSeqs.getOrDefault(key, lastSeq(key));
+            if (t.upToSeq() > last) {
+                throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
+                        + " goes beyond the last assigned sequence number " + last);
+            }
+        }
+        for (InboundCursor c : batch.cursors()) {
+            Objects.requireNonNull(c.from(), "from");
+            Objects.requireNonNull(c.lane(), "lane");
+        }
+        batch.deadLetters().forEach(Objects::requireNonNull);
+        batch.peerEpochs().forEach(p -> Objects.requireNonNull(p.peer(), "peer"));
+    }
+
+    private long lastSeq(StreamKey key) {
+        Stream s = streams.get(key);
+        return s == null ? 0 : s.lastSeq;
+    }
+
+    @Override
+    public synchronized List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
+        checkOpen();
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        Stream s = streams.get(new StreamKey(to, lane));
+        if (s == null || max == 0) return List.of();
+        long from = Math.max(fromSeq, s.ackedSeq + 1);
+        long last = Math.min(s.lastSeq, from + max - 1);
+        List<StoredMessage> out = new ArrayList<>((int) Math.max(0, last - from + 1));
+        for (long seq = from; seq <= last; seq++) out.add(s.outbox.get(seq));
+        return out;
+    }
+
+    @Override
+    public synchronized List<DeadLetter> readDeadLetters(int max) {
+        checkOpen();
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        return List.copyOf(deadLetters.subList(0, Math.min(max, deadLetters.size())));
+    }
+
+    /** Closes the store; idempotent. The committed state stays available to {@link #reopenAfterCrash()}. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+
+    /**
+     * Simulates a crash and restart: closes this store (if it is not closed yet) and returns a new, unopened
+     * store with the same epoch and a copy of exactly the committed state. Works on a cleanly closed store
+     * too, and may be called more than once (each call copies the state again).
+     */
+    public synchronized InMemoryStore reopenAfterCrash() {
+        closed = true;
+        return new InMemoryStore(this);
+    }
+
+    /**
+     * Makes each of the next {@code n} calls to {@link #commit} throw {@link StoreException} without applying
+     * anything, as a failing disk would. Replaces any count set before; 0 cancels.
+     */
+    public synchronized void failNextCommits(int n) {
+        if (n < 0) throw new IllegalArgumentException("n must not be negative, was " + n);
+        commitsToFail = n;
+    }
+
+    private void checkNotClosed() {
+        if (closed) throw new StoreException("store is closed");
+    }
+
+    private void checkOpen() {
+        checkNotClosed();
+        if (!open) throw new StoreException("store is not open");
+    }
+}

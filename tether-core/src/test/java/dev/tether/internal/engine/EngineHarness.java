@@ -1,0 +1,218 @@
+package dev.tether.internal.engine;
+
+import dev.tether.Durability;
+import dev.tether.FailurePolicy;
+import dev.tether.MessageId;
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.RetryPolicy;
+import dev.tether.TetherEvent;
+import dev.tether.TetherException;
+import dev.tether.spi.WriteBatch;
+import dev.tether.store.memory.InMemoryStore;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Two or more engines wired together on one thread with no real time: frames, commits and loads queue up
+ * and {@link #run} delivers them in order until nothing is left. Tests can drop frames with a filter.
+ */
+final class EngineHarness {
+    interface FrameFilter {
+        boolean pass(NodeId from, NodeId to, ByteBuffer frame);
+    }
+
+    final class Node implements EngineOutput {
+        final NodeId id;
+        InMemoryStore store;
+        Engine engine;
+        final Map<Long, MessageId> accepted = new HashMap<>();
+        final Map<Long, TetherException> rejected = new HashMap<>();
+        final Map<StreamKey, Long> acked = new HashMap<>();
+        final List<Outcome> outcomes = new ArrayList<>();
+        final List<InboundMessage> delivered = new ArrayList<>();
+        final List<TetherEvent> events = new ArrayList<>();
+        final List<WriteBatch> batches = new ArrayList<>();
+        int loads;
+        /** Sequence numbers the application fails; everything else it acknowledges. */
+        final Set<Long> poison = new java.util.HashSet<>();
+
+        Node(NodeId id, InMemoryStore store) {
+            this.id = id;
+            this.store = store;
+            this.engine = new Engine(config(id), store.open(Durability.MEMORY), this);
+        }
+
+        @Override
+        public void transmit(NodeId peer, ByteBuffer frame) {
+            ByteBuffer copy = ByteBuffer.allocate(frame.remaining()).put(frame).flip();
+            if (filter.pass(id, peer, copy.duplicate())) {
+                tasks.add(() -> node(peer).input(e -> e.onFrame(now, id, copy)));
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void persist(long batchId, WriteBatch batch) {
+            batches.add(batch);
+            Engine owner = engine;
+            tasks.add(() -> {
+                if (engine != owner) return; // crashed meanwhile: the batch is lost
+                try {
+                    store.commit(batch);
+                    input(e -> e.onCommitted(now, batchId));
+                } catch (RuntimeException ex) {
+                    input(e -> e.onCommitFailed(now, batchId, ex));
+                }
+            });
+        }
+
+        @Override
+        public void load(StreamKey key, long fromSeq, int max) {
+            loads++;
+            Engine owner = engine;
+            tasks.add(() -> {
+                if (engine == owner)
+                    input(e -> e.onLoaded(now, key, store.readOutbox(key.peer(), key.lane(), fromSeq, max)));
+            });
+        }
+
+        @Override
+        public void accepted(long token, StreamKey key, long seq) {
+            accepted.put(token, new MessageId(key.peer(), key.lane(), seq));
+        }
+
+        @Override
+        public void rejected(long token, TetherException error) {
+            rejected.put(token, error);
+        }
+
+        @Override
+        public void acked(StreamKey key, long upToSeq) {
+            acked.put(key, upToSeq);
+        }
+
+        @Override
+        public void outcome(StreamKey key, long seq, Outcome outcome) {
+            outcomes.add(outcome);
+        }
+
+        @Override
+        public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
+            Engine owner = engine;
+            tasks.add(() -> {
+                if (engine != owner) return;
+                long acked = messages.get(0).seq() - 1;
+                long failed = 0;
+                for (InboundMessage m : messages) {
+                    delivered.add(m);
+                    if (poison.contains(m.seq())) {
+                        failed = m.seq();
+                        break;
+                    }
+                    acked = m.seq();
+                }
+                long a = acked, f = failed;
+                input(e -> e.onSettled(now, key, generation, a, f, f == 0 ? null : "poison"));
+            });
+        }
+
+        @Override
+        public void event(TetherEvent event) {
+            events.add(event);
+        }
+
+        void input(java.util.function.Consumer<Engine> in) {
+            in.accept(engine);
+            engine.endTurn(now);
+        }
+
+        long send(NodeId to, String lane, String payload) {
+            long token = ++tokens;
+            input(e -> e.send(now, token, to, lane, Map.of(), payload.getBytes(), 0));
+            return token;
+        }
+
+        /** Drops the engine (and its queued work) and starts again from the committed store. */
+        void crash() {
+            store = store.reopenAfterCrash();
+            engine = new Engine(config(id), store.open(Durability.MEMORY), this);
+        }
+
+        void wipe() {
+            store = new InMemoryStore(random);
+            engine = new Engine(config(id), store.open(Durability.MEMORY), this);
+        }
+
+        List<String> payloads() {
+            List<String> l = new ArrayList<>();
+            for (InboundMessage m : delivered) l.add(new String(m.payload()));
+            return l;
+        }
+    }
+
+    final Random random = new Random(42);
+    final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    final Map<NodeId, Node> nodes = new HashMap<>();
+    long now = 1_000;
+    long tokens;
+    int window = 8;
+    FrameFilter filter = (f, t, b) -> true;
+    RetryPolicy retry = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 1.0);
+    FailurePolicy failurePolicy = FailurePolicy.DEAD_LETTER;
+
+    EngineHarness(String... ids) {
+        for (String s : ids) nodes.put(NodeId.of(s), null);
+        for (String s : ids) nodes.put(NodeId.of(s), new Node(NodeId.of(s), new InMemoryStore(random)));
+    }
+
+    EngineConfig config(NodeId self) {
+        Set<NodeId> peers = new java.util.HashSet<>(nodes.keySet());
+        peers.remove(self);
+        return new EngineConfig(self, peers, window, 4096, 1000, 100, 1000, retry, failurePolicy, 4);
+    }
+
+    Node node(String id) {
+        return nodes.get(NodeId.of(id));
+    }
+
+    Node node(NodeId id) {
+        return nodes.get(id);
+    }
+
+    void connect(String a, String b) {
+        node(a).input(e -> e.onPeerUp(now, NodeId.of(b)));
+        node(b).input(e -> e.onPeerUp(now, NodeId.of(a)));
+    }
+
+    void disconnect(String a, String b) {
+        node(a).input(e -> e.onPeerDown(now, NodeId.of(b)));
+        node(b).input(e -> e.onPeerDown(now, NodeId.of(a)));
+    }
+
+    /** Runs queued work until none is left; returns the number of steps. */
+    int run() {
+        int steps = 0;
+        while (!tasks.isEmpty()) {
+            tasks.poll().run();
+            if (++steps > 1_000_000) throw new AssertionError("no quiescence after 1,000,000 steps");
+        }
+        return steps;
+    }
+
+    /** Advances time by {@code millis}, ticking every node, and runs to quiescence. */
+    void advance(long millis) {
+        now += millis;
+        for (Node n : nodes.values()) n.input(e -> e.onTick(now));
+        run();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tether.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.NodeId;
+import dev.tether.ProtocolException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class FrameCodecTest {
+    private final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+
+    private Frame roundTrip() {
+        buf.flip();
+        ByteBuffer copy = ByteBuffer.allocate(buf.remaining()).put(buf).flip();
+        return FrameCodec.decode(copy);
+    }
+
+    @Test
+    void controlFramesRoundTrip() {
+        FrameCodec.hello(buf, NodeId.of("node-1"), 42);
+        assertThat(roundTrip()).isEqualTo(new Frame.Hello(NodeId.of("node-1"), 42));
+        buf.clear();
+        FrameCodec.open(buf, "orders", 7, 3, 9);
+        assertThat(roundTrip()).isEqualTo(new Frame.Open("orders", 7, 3, 9));
+        buf.clear();
+        FrameCodec.ack(buf, "orders", 7, 5, 4, 1029);
+        assertThat(roundTrip()).isEqualTo(new Frame.Ack("orders", 7, 5, 4, 1029));
+        buf.clear();
+        FrameCodec.resend(buf, "orders", 7, 6);
+        assertThat(roundTrip()).isEqualTo(new Frame.Resend("orders", 7, 6));
+        buf.clear();
+        FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.DEAD_LETTERED);
+        assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.DEAD_LETTERED));
+    }
+
+    @Test
+    void dataFrameRoundTripsMessagesWithHeadersAndEmptyPayloads() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("content-type", "text/plain");
+        headers.put("ünïcode", "välue ✓");
+        int at = FrameCodec.beginData(buf, "default", 99, 10);
+        FrameCodec.message(buf, Frame.Message.REDELIVERY, 1234, headers, new byte[] {1, 2, 3});
+        FrameCodec.message(buf, 0, 0, Map.of(), new byte[0]);
+        FrameCodec.endData(buf, at, 2);
+        Frame.Data d = (Frame.Data) roundTrip();
+        assertThat(d.lane()).isEqualTo("default");
+        assertThat(d.senderEpoch()).isEqualTo(99);
+        assertThat(d.firstSeq()).isEqualTo(10);
+        assertThat(d.messages()).hasSize(2);
+        Frame.Message m = d.messages().get(0);
+        assertThat(m.has(Frame.Message.REDELIVERY)).isTrue();
+        assertThat(m.expiresAtMillis()).isEqualTo(1234);
+        assertThat(m.headers()).containsExactlyEntriesOf(headers);
+        assertThat(m.payload()).containsExactly(1, 2, 3);
+        assertThat(d.messages().get(1).payload()).isEmpty();
+        assertThat(FrameCodec.messageSize(headers, 3))
+                .isEqualTo(FrameCodec.MESSAGE_OVERHEAD + FrameCodec.headersSize(headers) + 3);
+    }
+
+    @Test
+    void rejectsEachKindOfMalformedFrameWithAReason() {
+        assertBad(new byte[] {}, "shorter than its header");
+        assertBad(new byte[] {1, 1, 1}, "bad magic");
+        assertBad(new byte[] {0x54, 9, 1}, "unsupported protocol version 9");
+        assertBad(new byte[] {0x54, 1, 99}, "unknown frame type 99");
+        assertBad(new byte[] {0x54, 1, Frame.HELLO, 3, 'a'}, "does not fit");
+        FrameCodec.open(buf, "x", 1, 5, 4);
+        assertBadFrame("ackedSeq 5 > lastSeq 4");
+        FrameCodec.ack(buf, "x", 1, 1, 2, 3);
+        assertBadFrame("processed <= received <= credit");
+        FrameCodec.open(buf, "x", 0, 0, 0);
+        assertBadFrame("epoch must not be 0");
+        FrameCodec.resend(buf, "x", 1, 0);
+        assertBadFrame("fromSeq must be >= 1");
+        FrameCodec.open(buf, "bad lane", 1, 0, 0);
+        assertBadFrame("invalid lane");
+        FrameCodec.hello(buf, NodeId.of("a"), 1);
+        buf.put((byte) 0);
+        assertBadFrame("trailing bytes");
+        int at = FrameCodec.beginData(buf, "x", 1, 1);
+        FrameCodec.endData(buf, at, 1_000_000);
+        assertBadFrame("message count 1000000 does not fit");
+        at = FrameCodec.beginData(buf, "x", 1, 1);
+        FrameCodec.message(buf, 0x80, 0, Map.of(), new byte[0]);
+        FrameCodec.endData(buf, at, 1);
+        assertBadFrame("unknown message flags");
+    }
+
+    @Test
+    void randomMutationsNeverEscapeAsAnythingButProtocolException() {
+        long seed = Long.getLong("tether.seed", System.nanoTime());
+        System.out.println("FrameCodecTest seed=" + seed + " (replay with -Dtether.seed=" + seed + ")");
+        Random rnd = new Random(seed);
+        int at = FrameCodec.beginData(buf, "lane-1", 5, 1);
+        FrameCodec.message(buf, 0, 0, Map.of("k", "v"), new byte[40]);
+        FrameCodec.message(buf, 1, 77, Map.of(), new byte[3]);
+        FrameCodec.endData(buf, at, 2);
+        buf.flip();
+        byte[] valid = Arrays.copyOf(buf.array(), buf.limit());
+        for (int i = 0; i < 50_000; i++) {
+            byte[] mutated = mutate(valid, rnd);
+            try {
+                FrameCodec.decode(ByteBuffer.wrap(mutated));
+            } catch (ProtocolException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+            }
+        }
+    }
+
+    static byte[] mutate(byte[] valid, Random rnd) {
+        byte[] m = valid.clone();
+        switch (rnd.nextInt(4)) {
+            case 0 -> m[rnd.nextInt(m.length)] = (byte) rnd.nextInt(256);
+            case 1 -> m = Arrays.copyOf(m, rnd.nextInt(m.length));
+            case 2 -> {
+                for (int k = 0; k < 4; k++) m[rnd.nextInt(m.length)] = (byte) rnd.nextInt(256);
+            }
+            default -> {
+                m = Arrays.copyOf(m, m.length + 1 + rnd.nextInt(8));
+                rnd.nextBytes(m);
+                m[0] = FrameCodec.MAGIC;
+                m[1] = FrameCodec.VERSION;
+                m[2] = (byte) (1 + rnd.nextInt(6));
+            }
+        }
+        return m;
+    }
+
+    private void assertBadFrame(String reason) {
+        buf.flip();
+        byte[] b = Arrays.copyOf(buf.array(), buf.limit());
+        buf.clear();
+        assertBad(b, reason);
+    }
+
+    private static void assertBad(byte[] bytes, String reason) {
+        assertThatThrownBy(() -> FrameCodec.decode(ByteBuffer.wrap(bytes)))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining(reason);
+    }
+}

@@ -1,0 +1,625 @@
+package dev.tether.store.sqlite;
+
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.StoreException;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.InboundCursor;
+import dev.tether.spi.OutboundState;
+import dev.tether.spi.Store;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.StoredState;
+import dev.tether.spi.WriteBatch;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A {@link Store} in one SQLite database file (through {@code org.xerial:sqlite-jdbc}), in WAL mode.
+ *
+ * <p><b>Durability.</b> {@link #open} maps the requested level to {@code PRAGMA synchronous} of the
+ * connection; {@link #maxDurability()} is {@link Durability#FSYNC}. A commit is one SQLite transaction, so
+ * whatever a failure loses, it loses whole batches, never part of one.
+ *
+ * <ul>
+ *   <li>{@link Durability#FSYNC} → {@code synchronous=FULL}: the WAL is fsynced before {@link #commit}
+ *       returns. A returned commit survives a process crash, an OS crash and power loss (provided the disk
+ *       honours fsync).
+ *   <li>{@link Durability#OS_BUFFERED} → {@code synchronous=NORMAL}: a commit is written to the OS before
+ *       {@link #commit} returns but fsynced only at checkpoints. It survives a process crash; an OS crash or
+ *       power loss may roll back the most recent commits, but leaves a consistent database.
+ *   <li>{@link Durability#MEMORY} → {@code synchronous=OFF}: never fsynced. A returned commit still survives
+ *       a process crash (more than MEMORY promises); an OS crash or power loss may lose recent commits and
+ *       may corrupt the database file.
+ * </ul>
+ *
+ * <p><b>File format.</b> {@code PRAGMA application_id} is {@link #APPLICATION_ID}; the {@code meta} table
+ * holds {@code schema_version} and the store {@code epoch} (random, non-zero, created at the first open).
+ * Tables: {@code outbox(peer, lane, seq, expires_at, headers, payload)} keyed by (peer, lane, seq),
+ * {@code streams(peer, lane, last_seq, acked_seq)}, {@code cursors(peer, lane, sender_epoch, processed_seq)},
+ * {@code dead_letters(id, ...)} and {@code peers(peer, epoch)}. Every hot-path statement is a primary-key
+ * lookup or range. Opening a file written by an older schema version migrates it; a newer version, a file
+ * that is not SQLite and an SQLite database that is not a Tether store are refused with a
+ * {@link StoreException} saying so.
+ *
+ * <p><b>Threading.</b> Not thread-safe: as the {@link Store} contract says, one thread at a time.
+ *
+ * <p><b>Errors.</b> Every failure is a {@link StoreException}; a file locked by another connection or
+ * process, a directory or file that cannot be written, a full disk, and a corrupt file each get their own
+ * message.
+ */
+public final class SqliteStore implements Store {
+    /** {@code PRAGMA application_id} of a Tether store: "TETH" in ASCII. */
+    public static final int APPLICATION_ID = 0x54455448;
+
+    /** The schema version this code writes; files with a lower version are migrated on open. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /** How long a statement waits for a lock held by another connection before failing; the default. */
+    public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    /** Migration {@code i} turns schema version {@code i} into {@code i + 1}; version 0 is an empty file. */
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+            "CREATE TABLE outbox (peer TEXT NOT NULL, lane TEXT NOT NULL, seq INTEGER NOT NULL,"
+                    + " expires_at INTEGER NOT NULL, headers BLOB NOT NULL, payload BLOB NOT NULL,"
+                    + " PRIMARY KEY (peer, lane, seq)) WITHOUT ROWID",
+            "CREATE TABLE streams (peer TEXT NOT NULL, lane TEXT NOT NULL, last_seq INTEGER NOT NULL,"
+                    + " acked_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID",
+            "CREATE TABLE cursors (peer TEXT NOT NULL, lane TEXT NOT NULL, sender_epoch INTEGER NOT NULL,"
+                    + " processed_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID",
+            "CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, peer TEXT NOT NULL, lane TEXT NOT NULL,"
+                    + " sender_epoch INTEGER NOT NULL, seq INTEGER NOT NULL, headers BLOB NOT NULL,"
+                    + " payload BLOB NOT NULL, attempts INTEGER NOT NULL, reason TEXT,"
+                    + " at_millis INTEGER NOT NULL)",
+            "CREATE TABLE peers (peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID"));
+
+    private record StreamKey(NodeId to, String lane) {}
+
+    private final Path file;
+    private final Duration busyTimeout;
+    private Connection connection;
+    private PreparedStatement selectStream;
+    private PreparedStatement insertOutbox;
+    private PreparedStatement upsertStreamLast;
+    private PreparedStatement deleteRange;
+    private PreparedStatement updateAcked;
+    private PreparedStatement upsertCursor;
+    private PreparedStatement insertDead;
+    private PreparedStatement upsertPeer;
+    private PreparedStatement readOutbox;
+    private PreparedStatement readDead;
+    private boolean closed;
+
+    /** A store in {@code file}, created at the first {@link #open} if it does not exist. */
+    public SqliteStore(Path file) {
+        this(file, DEFAULT_BUSY_TIMEOUT);
+    }
+
+    /** A store in {@code file} whose statements wait up to {@code busyTimeout} for another connection's lock. */
+    public SqliteStore(Path file, Duration busyTimeout) {
+        this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
+        this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
+        if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("busyTimeout out of range: " + busyTimeout);
+        }
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public Durability maxDurability() {
+        checkNotClosed();
+        return Durability.FSYNC;
+    }
+
+    /**
+     * Opens (creating or migrating if needed) the database file.
+     *
+     * @throws StoreException if the store is open or closed, or the file cannot be used, saying why
+     */
+    @Override
+    public StoredState open(Durability durability) {
+        checkNotClosed();
+        Objects.requireNonNull(durability, "durability");
+        if (connection != null) throw new StoreException("store is already open");
+        checkFileBeforeOpen();
+        Connection c;
+        try {
+            c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        } catch (SQLException e) {
+            throw fail("cannot open", e);
+        }
+        try {
+            long epoch = initialize(c, durability);
+            connection = c;
+            prepareStatements();
+            return loadState(epoch);
+        } catch (SQLException | RuntimeException e) {
+            connection = null;
+            closeQuietly(c, e);
+            if (e instanceof StoreException se) throw se;
+            if (e instanceof SQLException sql) throw fail("cannot open", sql);
+            throw (RuntimeException) e;
+        }
+    }
+
+    private void checkFileBeforeOpen() {
+        if (Files.isDirectory(file)) throw new StoreException("store file " + file + " is a directory");
+        Path dir = file.getParent();
+        if (!Files.exists(file)) {
+            if (dir == null || !Files.isDirectory(dir)) {
+                throw new StoreException("cannot create store file " + file + ": directory " + dir + " does not exist");
+            }
+            if (!Files.isWritable(dir)) {
+                throw new StoreException("cannot create store file " + file + ": directory " + dir + " is read-only");
+            }
+            return;
+        }
+        if (!Files.isReadable(file)) throw new StoreException("store file " + file + " is not readable");
+        if (!Files.isWritable(file)) throw new StoreException("store file " + file + " is read-only");
+        if (dir != null && !Files.isWritable(dir)) {
+            throw new StoreException("directory " + dir + " of store file " + file
+                    + " is read-only (SQLite needs to create its -wal and -shm files there)");
+        }
+        byte[] header = new byte[SQLITE_HEADER.length];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(header, 0, header.length);
+        } catch (IOException e) {
+            throw new StoreException("cannot read store file " + file + ": " + e.getMessage(), e);
+        }
+        if (n > 0 && (n < header.length || !Arrays.equals(header, SQLITE_HEADER))) {
+            throw new StoreException("file " + file + " is not a Tether store: it is not an SQLite database");
+        }
+    }
+
+    /** Configures the connection, creates or migrates the schema and returns the epoch. */
+    private long initialize(Connection c, Durability durability) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + busyTimeout.toMillis());
+            int applicationId = (int) queryLong(s, "PRAGMA application_id");
+            long tables = queryLong(s, "SELECT count(*) FROM sqlite_master");
+            boolean empty = applicationId == 0 && tables == 0;
+            if (!empty && applicationId != APPLICATION_ID) {
+                throw new StoreException("file " + file + " is not a Tether store: it is an SQLite database with "
+                        + tables + " schema objects and application_id " + applicationId + " (expected "
+                        + APPLICATION_ID + ")");
+            }
+            if (!empty
+                    && queryLong(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 0) {
+                throw new StoreException(
+                        "file " + file + " is not a Tether store: it has Tether's application_id but no meta table");
+            }
+            String mode = queryString(s, "PRAGMA journal_mode = WAL");
+            if (!"wal".equalsIgnoreCase(mode)) {
+                throw new StoreException("cannot switch " + file + " to WAL mode (journal_mode is " + mode + ")");
+            }
+            s.execute("PRAGMA synchronous = " + synchronous(durability));
+            c.setAutoCommit(false);
+            try {
+                int version = empty ? 0 : schemaVersion(s);
+                if (version > SCHEMA_VERSION) {
+                    throw new StoreException("store file " + file + " has schema version " + version
+                            + ", newer than version " + SCHEMA_VERSION + " supported by this Tether; upgrade Tether");
+                }
+                if (version < 0)
+                    throw new StoreException("store file " + file + " has invalid schema version " + version);
+                for (int v = version; v < SCHEMA_VERSION; v++) {
+                    for (String sql : MIGRATIONS.get(v)) s.execute(sql);
+                }
+                if (empty) {
+                    s.execute("PRAGMA application_id = " + APPLICATION_ID);
+                    try (PreparedStatement p =
+                            c.prepareStatement("INSERT INTO meta (key, value) VALUES ('epoch', ?)")) {
+                        p.setLong(1, newEpoch());
+                        p.executeUpdate();
+                    }
+                }
+                s.execute("INSERT INTO meta (key, value) VALUES ('schema_version', " + SCHEMA_VERSION
+                        + ") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+                Long epoch = metaValue(s, "epoch");
+                if (epoch == null || epoch == 0) {
+                    throw new StoreException("store file " + file + " is damaged: its meta table has no valid epoch");
+                }
+                c.commit();
+                return epoch;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        }
+    }
+
+    private int schemaVersion(Statement s) throws SQLException {
+        Long v = metaValue(s, "schema_version");
+        if (v == null)
+            throw new StoreException("store file " + file + " is damaged: its meta table has no schema_version");
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+    }
+
+    private static Long metaValue(Statement s, String key) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = '" + key + "'")) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    private static long queryLong(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) throw new SQLException("no result for " + sql);
+            return rs.getLong(1);
+        }
+    }
+
+    private static String queryString(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) throw new SQLException("no result for " + sql);
+            return rs.getString(1);
+        }
+    }
+
+    private static String synchronous(Durability durability) {
+        return switch (durability) {
+            case FSYNC -> "FULL";
+            case OS_BUFFERED -> "NORMAL";
+            case MEMORY -> "OFF";
+        };
+    }
+
+    private static long newEpoch() {
+        SecureRandom random = new SecureRandom();
+        long e;
+        do {
+            e = random.nextLong();
+        } while (e == 0);
+        return e;
+    }
+
+    private void prepareStatements() throws SQLException {
+        Connection c = connection;
+        selectStream = c.prepareStatement("SELECT last_seq, acked_seq FROM streams WHERE peer = ? AND lane = ?");
+        insertOutbox = c.prepareStatement(
+                "INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload)" + " VALUES (?, ?, ?, ?, ?, ?)");
+        upsertStreamLast =
+                c.prepareStatement("INSERT INTO streams (peer, lane, last_seq, acked_seq) VALUES (?, ?, ?, 0)"
+                        + " ON CONFLICT (peer, lane) DO UPDATE SET last_seq = excluded.last_seq");
+        deleteRange = c.prepareStatement("DELETE FROM outbox WHERE peer = ? AND lane = ? AND seq > ? AND seq <= ?");
+        updateAcked = c.prepareStatement("UPDATE streams SET acked_seq = ? WHERE peer = ? AND lane = ?");
+        upsertCursor = c.prepareStatement("INSERT INTO cursors (peer, lane, sender_epoch, processed_seq)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (peer, lane) DO UPDATE SET"
+                + " sender_epoch = excluded.sender_epoch, processed_seq = excluded.processed_seq");
+        insertDead = c.prepareStatement("INSERT INTO dead_letters"
+                + " (peer, lane, sender_epoch, seq, headers, payload, attempts, reason, at_millis)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        upsertPeer = c.prepareStatement("INSERT INTO peers (peer, epoch) VALUES (?, ?)"
+                + " ON CONFLICT (peer) DO UPDATE SET epoch = excluded.epoch");
+        readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload FROM outbox"
+                + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
+        readDead = c.prepareStatement("SELECT peer, lane, sender_epoch, seq, headers, payload, attempts, reason,"
+                + " at_millis FROM dead_letters ORDER BY id LIMIT ?");
+    }
+
+    private StoredState loadState(long epoch) throws SQLException {
+        List<OutboundState> outbound = new ArrayList<>();
+        List<InboundCursor> inbound = new ArrayList<>();
+        Map<NodeId, Long> peers = new HashMap<>();
+        try (Statement s = connection.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT peer, lane, last_seq, acked_seq FROM streams")) {
+                while (rs.next()) {
+                    outbound.add(new OutboundState(
+                            NodeId.of(rs.getString(1)), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT peer, lane, sender_epoch, processed_seq FROM cursors")) {
+                while (rs.next()) {
+                    inbound.add(new InboundCursor(
+                            NodeId.of(rs.getString(1)), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT peer, epoch FROM peers")) {
+                while (rs.next()) peers.put(NodeId.of(rs.getString(1)), rs.getLong(2));
+            }
+        }
+        connection.commit();
+        return new StoredState(epoch, outbound, inbound, peers);
+    }
+
+    /**
+     * Commits {@code batch} in one transaction.
+     *
+     * @throws StoreException if an append does not carry {@code lastSeq + 1} of its stream, a trim goes beyond
+     *     {@code lastSeq}, or SQLite fails; nothing of the batch is then stored
+     */
+    @Override
+    public void commit(WriteBatch batch) {
+        checkOpen();
+        Objects.requireNonNull(batch, "batch");
+        if (batch.isEmpty()) return;
+        try {
+            apply(batch);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, e);
+            if (e instanceof SQLException sql) throw fail("commit failed", sql);
+            throw (RuntimeException) e;
+        }
+    }
+
+    private void apply(WriteBatch batch) throws SQLException {
+        try {
+            validateAndWrite(batch);
+        } finally {
+            clearBatches();
+        }
+    }
+
+    private void validateAndWrite(WriteBatch batch) throws SQLException {
+        // streams touched by this batch: [lastSeq, ackedSeq, stored?] read once by primary key
+        Map<StreamKey, long[]> streams = new LinkedHashMap<>();
+        Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
+        for (StoredMessage m : batch.appends()) {
+            StreamKey key = key(m.to(), m.lane());
+            long[] s = stream(streams, key);
+            long last = s[0];
+            if (m.seq() <= last) {
+                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
+                        + " reuses a sequence number (last assigned is " + last + ")");
+            }
+            if (m.seq() != last + 1) {
+                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
+                        + " leaves a gap (last assigned is " + last + ")");
+            }
+            s[0] = m.seq();
+            lastAppended.put(key, m.seq());
+            insertOutbox.setString(1, m.to().value());
+            insertOutbox.setString(2, m.lane());
+            insertOutbox.setLong(3, m.seq());
+            insertOutbox.setLong(4, m.expiresAtMillis());
+            insertOutbox.setBytes(5, HeaderCodec.encode(m.headers()));
+            insertOutbox.setBytes(6, Objects.requireNonNull(m.payload(), "payload"));
+            insertOutbox.addBatch();
+        }
+        Map<StreamKey, Long> trimTo = new LinkedHashMap<>();
+        for (WriteBatch.Trim t : batch.trims()) {
+            StreamKey key = key(t.to(), t.lane());
+            long last = stream(streams, key)[0];
+            if (t.upToSeq() > last) {
+                throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
+                        + " goes beyond the last assigned sequence number " + last);
+            }
+            trimTo.merge(key, t.upToSeq(), Math::max);
+        }
+        for (InboundCursor c : batch.cursors()) {
+            upsertCursor.setString(1, Objects.requireNonNull(c.from(), "from").value());
+            upsertCursor.setString(2, Objects.requireNonNull(c.lane(), "lane"));
+            upsertCursor.setLong(3, c.senderEpoch());
+            upsertCursor.setLong(4, c.processedSeq());
+            upsertCursor.addBatch();
+        }
+        for (DeadLetter d : batch.deadLetters()) {
+            insertDead.setString(1, Objects.requireNonNull(d.from(), "from").value());
+            insertDead.setString(2, Objects.requireNonNull(d.lane(), "lane"));
+            insertDead.setLong(3, d.senderEpoch());
+            insertDead.setLong(4, d.seq());
+            insertDead.setBytes(5, HeaderCodec.encode(d.headers()));
+            insertDead.setBytes(6, Objects.requireNonNull(d.payload(), "payload"));
+            insertDead.setInt(7, d.attempts());
+            insertDead.setString(8, d.reason());
+            insertDead.setLong(9, d.atMillis());
+            insertDead.addBatch();
+        }
+        for (WriteBatch.PeerEpoch p : batch.peerEpochs()) {
+            upsertPeer.setString(1, Objects.requireNonNull(p.peer(), "peer").value());
+            upsertPeer.setLong(2, p.epoch());
+            upsertPeer.addBatch();
+        }
+
+        // Everything is validated; write in SPI order: appends, trims, cursors, dead letters, peer epochs.
+        if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
+        for (Map.Entry<StreamKey, Long> e : lastAppended.entrySet()) {
+            upsertStreamLast.setString(1, e.getKey().to().value());
+            upsertStreamLast.setString(2, e.getKey().lane());
+            upsertStreamLast.setLong(3, e.getValue());
+            upsertStreamLast.addBatch();
+        }
+        if (!lastAppended.isEmpty()) upsertStreamLast.executeBatch();
+        for (Map.Entry<StreamKey, Long> e : trimTo.entrySet()) {
+            long acked = streams.get(e.getKey())[1];
+            long upTo = e.getValue();
+            if (upTo <= acked) continue;
+            deleteRange.setString(1, e.getKey().to().value());
+            deleteRange.setString(2, e.getKey().lane());
+            deleteRange.setLong(3, acked);
+            deleteRange.setLong(4, upTo);
+            deleteRange.executeUpdate();
+            updateAcked.setLong(1, upTo);
+            updateAcked.setString(2, e.getKey().to().value());
+            updateAcked.setString(3, e.getKey().lane());
+            updateAcked.executeUpdate();
+        }
+        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
+        if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
+        if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
+    }
+
+    private void clearBatches() throws SQLException {
+        insertOutbox.clearBatch();
+        upsertStreamLast.clearBatch();
+        upsertCursor.clearBatch();
+        insertDead.clearBatch();
+        upsertPeer.clearBatch();
+    }
+
+    private static StreamKey key(NodeId to, String lane) {
+        return new StreamKey(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
+    }
+
+    /** The stored {lastSeq, ackedSeq} of {@code key} (zeros for a new stream), read once per batch. */
+    private long[] stream(Map<StreamKey, long[]> streams, StreamKey key) throws SQLException {
+        long[] s = streams.get(key);
+        if (s != null) return s;
+        s = new long[2];
+        selectStream.setString(1, key.to().value());
+        selectStream.setString(2, key.lane());
+        try (ResultSet rs = selectStream.executeQuery()) {
+            if (rs.next()) {
+                s[0] = rs.getLong(1);
+                s[1] = rs.getLong(2);
+            }
+        }
+        streams.put(key, s);
+        return s;
+    }
+
+    @Override
+    public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
+        checkOpen();
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        if (max == 0) return List.of();
+        try {
+            readOutbox.setString(1, to.value());
+            readOutbox.setString(2, lane);
+            readOutbox.setLong(3, fromSeq);
+            readOutbox.setInt(4, max);
+            List<StoredMessage> out = new ArrayList<>();
+            try (ResultSet rs = readOutbox.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new StoredMessage(
+                            to,
+                            lane,
+                            rs.getLong(1),
+                            rs.getLong(2),
+                            HeaderCodec.decode(rs.getBytes(3)),
+                            nonNull(rs.getBytes(4))));
+                }
+            }
+            connection.commit();
+            return out;
+        } catch (SQLException e) {
+            rollbackQuietly(connection, e);
+            throw fail("cannot read the outbox of " + to + "/" + lane, e);
+        }
+    }
+
+    @Override
+    public List<DeadLetter> readDeadLetters(int max) {
+        checkOpen();
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        if (max == 0) return List.of();
+        try {
+            readDead.setInt(1, max);
+            List<DeadLetter> out = new ArrayList<>();
+            try (ResultSet rs = readDead.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DeadLetter(
+                            NodeId.of(rs.getString(1)),
+                            rs.getString(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            HeaderCodec.decode(rs.getBytes(5)),
+                            nonNull(rs.getBytes(6)),
+                            rs.getInt(7),
+                            rs.getString(8),
+                            rs.getLong(9)));
+                }
+            }
+            connection.commit();
+            return out;
+        } catch (SQLException e) {
+            rollbackQuietly(connection, e);
+            throw fail("cannot read dead letters", e);
+        }
+    }
+
+    private static byte[] nonNull(byte[] bytes) {
+        return bytes == null ? new byte[0] : bytes;
+    }
+
+    /** Closes the database connection; idempotent. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        Connection c = connection;
+        connection = null;
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (SQLException e) {
+            throw fail("cannot close", e);
+        }
+    }
+
+    /** The value of {@code PRAGMA name} on this store's connection; for tests and diagnostics. */
+    long pragma(String name) {
+        checkOpen();
+        if (!name.matches("[a-z_]+")) throw new IllegalArgumentException("not a pragma name: " + name);
+        try (Statement s = connection.createStatement()) {
+            return queryLong(s, "PRAGMA " + name);
+        } catch (SQLException e) {
+            throw fail("cannot read PRAGMA " + name, e);
+        }
+    }
+
+    private void checkNotClosed() {
+        if (closed) throw new StoreException("store is closed");
+    }
+
+    private void checkOpen() {
+        checkNotClosed();
+        if (connection == null) throw new StoreException("store is not open");
+    }
+
+    /** A {@link StoreException} for {@code e} whose message names the kind of failure. */
+    private StoreException fail(String action, SQLException e) {
+        String why = switch (e.getErrorCode() & 0xff) {
+            case 5, 6 -> "the database file is locked by another process or connection";
+            case 8 -> "the database file or its directory is read-only";
+            case 10 -> "disk I/O error";
+            case 11 -> "the database file is corrupt";
+            case 13 -> "the disk is full";
+            case 14 -> "the database file cannot be opened (missing or read-only directory?)";
+            case 26 -> "the file is not a Tether store: it is not an SQLite database";
+            default -> "SQLite error";
+        };
+        return new StoreException(action + " store " + file + ": " + why + " (" + e.getMessage() + ")", e);
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            if (!c.getAutoCommit()) c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void closeQuietly(Connection c, Exception cause) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

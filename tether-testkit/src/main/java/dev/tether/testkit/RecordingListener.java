@@ -1,0 +1,148 @@
+package dev.tether.testkit;
+
+import dev.tether.NodeId;
+import dev.tether.spi.Transport;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link Transport.Listener} that records what a transport reports and checks, on every call, the listener
+ * rules of {@link Transport}: up and down alternate per peer starting with up (rule 4), frames come only from
+ * peers that are up (rule 4), calls for one peer never overlap (rule 5), frames are at most {@code
+ * maxFrameBytes} long (rule 8), and no call comes after {@link #markClosed()}. Broken rules are collected in
+ * {@link #violations()} rather than thrown, so the transport's threads are not disturbed.
+ *
+ * <p>Threading: thread-safe; the getters may be polled from any thread while the transport runs.
+ */
+public final class RecordingListener implements Transport.Listener {
+    /**
+     * A received frame: the buffer the transport handed over and a copy of its content taken on arrival.
+     * Compare content with {@link #bytes()}; record equality compares the arrays by identity.
+     */
+    public record Frame(NodeId from, ByteBuffer buffer, byte[] bytes) {
+        /** Whether the handed-over buffer still holds what it held on arrival (rule 3). */
+        public boolean unmodified() {
+            return Arrays.equals(bytes, content(buffer));
+        }
+    }
+
+    private final String name;
+    private final int maxFrameBytes;
+    private final Set<NodeId> up = ConcurrentHashMap.newKeySet();
+    private final Map<NodeId, List<String>> histories = new ConcurrentHashMap<>();
+    private final Map<NodeId, AtomicInteger> activeCalls = new ConcurrentHashMap<>();
+    private final List<Frame> frames = new CopyOnWriteArrayList<>();
+    private final List<String> violations = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    /** A listener called {@code name} in violation messages, accepting frames of up to {@code maxFrameBytes}. */
+    public RecordingListener(String name, int maxFrameBytes) {
+        this.name = name;
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    @Override
+    public void onPeerUp(NodeId peer) {
+        enter(peer, "up");
+        try {
+            if (!up.add(peer)) violation("up of " + peer + " while it is already up");
+        } finally {
+            exit(peer);
+        }
+    }
+
+    @Override
+    public void onPeerDown(NodeId peer) {
+        enter(peer, "down");
+        try {
+            if (!up.remove(peer)) violation("down of " + peer + " while it is not up");
+        } finally {
+            exit(peer);
+        }
+    }
+
+    @Override
+    public void onFrame(NodeId from, ByteBuffer frame) {
+        enter(from, "frame");
+        try {
+            if (!up.contains(from)) violation("frame from " + from + " while it is not up");
+            if (frame.remaining() > maxFrameBytes) {
+                violation("frame of " + frame.remaining() + " bytes from " + from + " exceeds " + maxFrameBytes);
+            }
+            frames.add(new Frame(from, frame, content(frame)));
+        } finally {
+            exit(from);
+        }
+    }
+
+    /** Records that the transport's {@code close} returned: every later call is a violation (rule 1). */
+    public void markClosed() {
+        closed = true;
+    }
+
+    /** Whether {@code peer} is up: its last event was an up. */
+    public boolean isUp(NodeId peer) {
+        return up.contains(peer);
+    }
+
+    /** How many times {@code peer} came up. */
+    public long ups(NodeId peer) {
+        return history(peer).stream().filter("up"::equals).count();
+    }
+
+    /** How many times {@code peer} went down. */
+    public long downs(NodeId peer) {
+        return history(peer).stream().filter("down"::equals).count();
+    }
+
+    /** The calls concerning {@code peer} so far, in order: "up", "down" or "frame" each. */
+    public List<String> history(NodeId peer) {
+        List<String> h = histories.get(peer);
+        if (h == null) return List.of();
+        synchronized (h) {
+            return new ArrayList<>(h);
+        }
+    }
+
+    /** The frames received so far, in arrival order. */
+    public List<Frame> frames() {
+        return List.copyOf(frames);
+    }
+
+    /** The broken rules seen so far, each described in one line. */
+    public List<String> violations() {
+        return List.copyOf(violations);
+    }
+
+    private void enter(NodeId peer, String event) {
+        if (closed) violation(event + " of " + peer + " after close returned");
+        if (activeCalls.computeIfAbsent(peer, p -> new AtomicInteger()).incrementAndGet() != 1) {
+            violation(event + " of " + peer + " overlaps another call for the same peer");
+        }
+        List<String> h = histories.computeIfAbsent(peer, p -> new ArrayList<>());
+        synchronized (h) {
+            h.add(event);
+        }
+    }
+
+    private void exit(NodeId peer) {
+        activeCalls.get(peer).decrementAndGet();
+    }
+
+    private void violation(String what) {
+        violations.add(name + ": " + what);
+    }
+
+    private static byte[] content(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(buffer.position(), bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,286 @@
+package dev.tether.testkit.sim;
+
+import dev.tether.testkit.sim.CheckReport.Kind;
+import dev.tether.testkit.sim.HistoryEvent.Accepted;
+import dev.tether.testkit.sim.HistoryEvent.Acked;
+import dev.tether.testkit.sim.HistoryEvent.Anomaly;
+import dev.tether.testkit.sim.HistoryEvent.Committed;
+import dev.tether.testkit.sim.HistoryEvent.Crashed;
+import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
+import dev.tether.testkit.sim.HistoryEvent.Delivered;
+import dev.tether.testkit.sim.HistoryEvent.Expired;
+import dev.tether.testkit.sim.HistoryEvent.Rejected;
+import dev.tether.testkit.sim.HistoryEvent.Sent;
+import dev.tether.testkit.sim.HistoryEvent.Stuck;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Decides from a simulation history whether Tether kept its guarantees (DESIGN.md section 2), per stream
+ * (sender, receiver, lane):
+ *
+ * <ul>
+ *   <li><b>lost</b>: a message whose append was committed by its sender but that was never processed,
+ *       expired or dead-lettered by the end; or one that was expired before its deadline, dead-lettered
+ *       without ever failing, or acknowledged to its sender before the receiver took care of it;
+ *   <li><b>duplicated</b>: a message delivered again after it was processed successfully, with no receiver
+ *       crash in between, or delivered again without the redelivery flag;
+ *   <li><b>reordered</b>: first deliveries of a stream not in increasing sequence order, or a message
+ *       delivered (or expired, or dead-lettered) while an earlier committed one was not yet taken care of;
+ *   <li><b>phantom</b>: a delivered, expired or dead-lettered message its sender never committed (or
+ *       committed with other content under that sequence number);
+ *   <li><b>anomaly</b>: {@link Anomaly} events, accepted sends that do not match a commit, reused sequence
+ *       numbers;
+ *   <li><b>liveness</b>: a {@link Stuck} event, or a send never answered by an incarnation that did not
+ *       crash.
+ * </ul>
+ *
+ * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash allows its
+ * application to see a message again, flagged as a redelivery.
+ */
+public final class HistoryChecker {
+    private HistoryChecker() {}
+
+    private record Stream(String sender, String receiver, String lane) {
+        @Override
+        public String toString() {
+            return sender + "->" + receiver + "/" + lane;
+        }
+    }
+
+    private static final class StreamState {
+        final TreeMap<Long, Committed> committed = new TreeMap<>();
+        /** Committed sequence numbers not yet taken care of. */
+        final TreeSet<Long> unsettled = new TreeSet<>();
+        /** Highest sequence number delivered for the first time. */
+        long lastFirstDelivery;
+    }
+
+    /** Deliveries of one message to one receiver. */
+    private static final class Deliveries {
+        int count;
+        int failures;
+        /** The receiver's crash count at the last successful processing, or -1. */
+        int okAtCrash = -1;
+    }
+
+    private record Token(String node, long token) {}
+
+    private record PendingSend(Sent sent, int crashesAtSend) {}
+
+    private record MessageKey(Stream stream, long seq) {}
+
+    /** Checks {@code history}; the report lists every violation found. */
+    public static CheckReport check(List<HistoryEvent> history) {
+        return new Run().check(history);
+    }
+
+    private static final class Run {
+        final Map<String, Long> totals = new LinkedHashMap<>();
+        final CheckReport report;
+        final Map<Stream, StreamState> streams = new LinkedHashMap<>();
+        final Map<MessageKey, Deliveries> deliveries = new HashMap<>();
+        final Map<String, Integer> crashes = new HashMap<>();
+        final Map<Token, PendingSend> pendingSends = new LinkedHashMap<>();
+        final Map<Token, Sent> sends = new HashMap<>();
+
+        Run() {
+            for (String t : List.of(
+                    "sent",
+                    "committed",
+                    "delivered",
+                    "processed",
+                    "redelivered",
+                    "expired",
+                    "deadLettered",
+                    "crashes")) {
+                totals.put(t, 0L);
+            }
+            report = new CheckReport(totals);
+        }
+
+        CheckReport check(List<HistoryEvent> history) {
+            for (HistoryEvent e : history) {
+                if (e instanceof Sent s) sent(s);
+                else if (e instanceof Committed c) committed(c);
+                else if (e instanceof Accepted a) accepted(a);
+                else if (e instanceof Rejected r) {
+                    count("rejected");
+                    pendingSends.remove(new Token(r.node(), r.token()));
+                } else if (e instanceof Delivered d) delivered(d);
+                else if (e instanceof Expired x) expired(x);
+                else if (e instanceof DeadLettered d) deadLettered(d);
+                else if (e instanceof Acked a) acked(a);
+                else if (e instanceof Crashed c) {
+                    crashes.merge(c.node(), 1, Integer::sum);
+                    count("crashes");
+                } else if (e instanceof Anomaly a) {
+                    report.add(Kind.ANOMALY, "t=" + a.time() + " " + a.node() + ": " + a.description());
+                } else if (e instanceof Stuck s) {
+                    report.add(Kind.LIVENESS, "t=" + s.time() + " stuck: not drained: " + s.details());
+                }
+            }
+            for (var e : streams.entrySet()) {
+                for (long seq : e.getValue().unsettled) {
+                    Committed c = e.getValue().committed.get(seq);
+                    report.add(
+                            Kind.LOST,
+                            "msg " + c.msgId() + " = " + e.getKey() + "#" + seq + " committed at t=" + c.time()
+                                    + " was never processed, expired or dead-lettered");
+                }
+            }
+            for (PendingSend p : pendingSends.values()) {
+                if (crashes.getOrDefault(p.sent().node(), 0) == p.crashesAtSend()) {
+                    report.add(Kind.LIVENESS, "send " + p.sent() + " was never accepted or rejected");
+                }
+            }
+            return report;
+        }
+
+        void count(String total) {
+            totals.merge(total, 1L, Long::sum);
+        }
+
+        StreamState stream(Stream s) {
+            return streams.computeIfAbsent(s, k -> new StreamState());
+        }
+
+        void sent(Sent s) {
+            count("sent");
+            Token t = new Token(s.node(), s.token());
+            sends.put(t, s);
+            pendingSends.put(t, new PendingSend(s, crashes.getOrDefault(s.node(), 0)));
+        }
+
+        void committed(Committed c) {
+            count("committed");
+            StreamState st = stream(new Stream(c.sender(), c.receiver(), c.lane()));
+            Committed before = st.committed.putIfAbsent(c.seq(), c);
+            if (before != null) {
+                report.add(Kind.ANOMALY, "t=" + c.time() + " seq reused: " + before + " then " + c);
+                return;
+            }
+            st.unsettled.add(c.seq());
+        }
+
+        void accepted(Accepted a) {
+            Token t = new Token(a.node(), a.token());
+            pendingSends.remove(t);
+            Sent s = sends.get(t);
+            StreamState st = streams.get(new Stream(a.node(), a.to(), a.lane()));
+            Committed c = st == null ? null : st.committed.get(a.seq());
+            if (s == null
+                    || c == null
+                    || c.msgId() != s.msgId()
+                    || !s.to().equals(a.to())
+                    || !s.lane().equals(a.lane())) {
+                report.add(
+                        Kind.ANOMALY, "t=" + a.time() + " " + a + " does not match its send " + s + " / commit " + c);
+            }
+        }
+
+        /** The commit of (stream, seq), or null after reporting a phantom. */
+        Committed committedOrPhantom(Stream s, StreamState st, long seq, long msgId, HistoryEvent e) {
+            Committed c = st.committed.get(seq);
+            if (c == null) {
+                report.add(Kind.PHANTOM, s + "#" + seq + " was never committed by its sender: " + e);
+                return null;
+            }
+            if (msgId >= 0 && c.msgId() != msgId) {
+                report.add(
+                        Kind.PHANTOM, s + "#" + seq + " was committed as msg " + c.msgId() + " but delivered as " + e);
+                return null;
+            }
+            return c;
+        }
+
+        /** Reports a gap if a committed message before {@code seq} is not taken care of yet. */
+        void checkNoGap(Stream s, StreamState st, long seq, HistoryEvent e) {
+            if (!st.unsettled.isEmpty() && st.unsettled.first() < seq) {
+                report.add(
+                        Kind.REORDERED,
+                        "gap: " + e + " while " + s + "#" + st.unsettled.first() + " (msg "
+                                + st.committed.get(st.unsettled.first()).msgId()
+                                + ") was neither processed, expired nor dead-lettered");
+            }
+        }
+
+        void delivered(Delivered d) {
+            count("delivered");
+            if (d.redelivery()) count("redelivered");
+            if (d.ok()) count("processed");
+            Stream s = new Stream(d.sender(), d.receiver(), d.lane());
+            StreamState st = stream(s);
+            committedOrPhantom(s, st, d.seq(), d.msgId(), d);
+
+            Deliveries dv = deliveries.computeIfAbsent(new MessageKey(s, d.seq()), k -> new Deliveries());
+            int crashCount = crashes.getOrDefault(d.receiver(), 0);
+            if (dv.count > 0 && !d.redelivery()) {
+                report.add(Kind.DUPLICATED, "delivered again without the redelivery flag: " + d);
+            }
+            if (dv.okAtCrash == crashCount) {
+                report.add(
+                        Kind.DUPLICATED,
+                        "delivered again after it was processed, although " + d.receiver() + " did not crash: " + d);
+            }
+            if (d.ok()) dv.okAtCrash = crashCount;
+            else dv.failures++;
+            if (dv.count == 0) {
+                if (d.seq() <= st.lastFirstDelivery) {
+                    report.add(
+                            Kind.REORDERED,
+                            "first delivery of " + s + "#" + d.seq() + " after first delivery of #"
+                                    + st.lastFirstDelivery + ": " + d);
+                }
+                st.lastFirstDelivery = Math.max(st.lastFirstDelivery, d.seq());
+            }
+            dv.count++;
+            checkNoGap(s, st, d.seq(), d);
+            if (d.ok()) st.unsettled.remove(d.seq());
+        }
+
+        void expired(Expired x) {
+            count("expired");
+            Stream s = new Stream(x.sender(), x.receiver(), x.lane());
+            StreamState st = stream(s);
+            Committed c = committedOrPhantom(s, st, x.seq(), -1, x);
+            if (c != null && (c.expiresAt() == 0 || x.time() < c.expiresAt())) {
+                report.add(Kind.LOST, "expired before its deadline " + c.expiresAt() + ": " + x);
+            }
+            checkNoGap(s, st, x.seq(), x);
+            st.unsettled.remove(x.seq());
+        }
+
+        void deadLettered(DeadLettered d) {
+            count("deadLettered");
+            Stream s = new Stream(d.sender(), d.receiver(), d.lane());
+            StreamState st = stream(s);
+            committedOrPhantom(s, st, d.seq(), -1, d);
+            Deliveries dv = deliveries.get(new MessageKey(s, d.seq()));
+            if (dv == null || dv.failures == 0) {
+                report.add(Kind.LOST, "dead-lettered although its handler never failed: " + d);
+            }
+            checkNoGap(s, st, d.seq(), d);
+            st.unsettled.remove(d.seq());
+        }
+
+        void acked(Acked a) {
+            Stream s = new Stream(a.sender(), a.receiver(), a.lane());
+            StreamState st = stream(s);
+            if (!st.unsettled.isEmpty() && st.unsettled.first() <= a.upTo()) {
+                report.add(
+                        Kind.LOST,
+                        "premature ack: " + a + " while " + s + "#" + st.unsettled.first()
+                                + " was not taken care of by the receiver");
+            }
+            if (!st.committed.isEmpty() && a.upTo() > st.committed.lastKey()
+                    || st.committed.isEmpty() && a.upTo() > 0) {
+                report.add(Kind.ANOMALY, "ack beyond the last committed message: " + a);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tether.testkit.sim;
+
+/**
+ * One observation in a simulation's history, in the order the simulation made it. Nodes are named by their
+ * id strings; a stream is (sender, receiver, lane). {@link HistoryChecker} decides from these alone whether
+ * the run kept Tether's guarantees, so tests can also feed it hand-made histories.
+ */
+public sealed interface HistoryEvent {
+    /** Simulated time in milliseconds. */
+    long time();
+
+    /** The application of {@code node} called send; {@code msgId} is the unique id carried in the payload. */
+    record Sent(long time, String node, long token, long msgId, String to, String lane) implements HistoryEvent {}
+
+    /**
+     * The sender's store committed the append of {@code msgId} as {@code seq} of stream (sender, receiver,
+     * lane). Recorded when the store commit returns, not when the engine reports the send accepted.
+     */
+    record Committed(long time, String sender, String receiver, String lane, long seq, long msgId, long expiresAt)
+            implements HistoryEvent {}
+
+    /** The sender's engine completed send {@code token} as {@code seq}. */
+    record Accepted(long time, String node, long token, String to, String lane, long seq) implements HistoryEvent {}
+
+    /** The sender's engine failed send {@code token}; nothing was stored. */
+    record Rejected(long time, String node, long token, String reason) implements HistoryEvent {}
+
+    /**
+     * The receiver's application handled message {@code seq} of stream (sender, receiver, lane): successfully
+     * ({@code ok}) or not (it failed and will be retried or dead-lettered).
+     */
+    record Delivered(
+            long time,
+            String receiver,
+            String sender,
+            String lane,
+            long seq,
+            long msgId,
+            boolean redelivery,
+            int attempt,
+            boolean ok)
+            implements HistoryEvent {}
+
+    /** The receiver skipped {@code seq} because its time to live ran out. */
+    record Expired(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
+
+    /** The receiver gave up on {@code seq} and moved it to its dead-letter queue. */
+    record DeadLettered(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
+
+    /** The sender learnt that the receiver took care of everything up to {@code upTo}. */
+    record Acked(long time, String sender, String receiver, String lane, long upTo) implements HistoryEvent {}
+
+    /** {@code node} crashed: its engine, uncommitted writes and in-flight work are gone. */
+    record Crashed(long time, String node) implements HistoryEvent {}
+
+    /** {@code node} restarted from its committed store. */
+    record Restarted(long time, String node) implements HistoryEvent {}
+
+    /** The connection between {@code a} and {@code b} came up ({@code up}) or went down. */
+    record Link(long time, String a, String b, boolean up) implements HistoryEvent {}
+
+    /** Something that must never happen in a correct run (a protocol error, a store rejecting a batch, ...). */
+    record Anomaly(long time, String node, String description) implements HistoryEvent {}
+
+    /** The run did not drain within its time limit: a liveness failure. */
+    record Stuck(long time, String details) implements HistoryEvent {}
+}

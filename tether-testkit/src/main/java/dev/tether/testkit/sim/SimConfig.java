@@ -1,0 +1,268 @@
+package dev.tether.testkit.sim;
+
+import dev.tether.RetryPolicy;
+import java.time.Duration;
+import java.util.Random;
+
+/**
+ * Everything that shapes one simulation run, derived from its seed by {@link #random(long)}. Times are
+ * simulated milliseconds; rates are probabilities per frame, commit, message or attempt.
+ *
+ * @param nodes number of nodes (3-5)
+ * @param lanes lanes per pair of nodes
+ * @param messages messages sent by the random workload (besides {@code bulk})
+ * @param sendPhaseMillis the workload sends during this time from the start
+ * @param faultPhaseMillis faults happen during this time from the start; then the network heals, crashed
+ *     nodes restart, and the run drains
+ * @param drainLimitMillis how long after the fault phase the run may take to drain before it counts as stuck
+ * @param window receiver credit per stream
+ * @param maxFrameBytes the engine's frame limit (multi-message frames are split to fit)
+ * @param retransmitMillis initial retransmission timeout
+ * @param maxRetransmitMillis largest retransmission timeout
+ * @param maxRun most messages handed to the application at once
+ * @param retryPolicy handler retries before dead-lettering
+ * @param maxQueuedPerStream the engine's limit of unacknowledged messages per outbound stream
+ * @param maxLatency frame latency is uniform in 1..maxLatency
+ * @param maxNotifyDelay each side of a connection learns that it went up or down 0..maxNotifyDelay after
+ *     it happened, independently of the other side
+ * @param dropRate probability that a frame is lost
+ * @param dupRate probability that a frame is duplicated
+ * @param delayRate probability that a frame is delayed by up to a second on top of its latency
+ * @param crossConnection whether a frame whose connection went down while it was in flight may still arrive
+ *     on a later connection, unless its sender crashed meanwhile (as FaultyTransport's delayed frames do); if
+ *     not (the default: frames arrive only on the connection they were sent on), it is lost
+ * @param maxStoreLatency commits and outbox reads take 0..maxStoreLatency
+ * @param commitFailRate probability that a commit fails
+ * @param loadFailRate probability that an outbox read fails
+ * @param maxProcessMillis the application takes 1..maxProcessMillis per message
+ * @param ttlRate fraction of messages sent with a time to live
+ * @param poisonRate fraction of messages whose handler always fails
+ * @param transientFailRate probability that a handler fails once for any message
+ * @param progressRate probability that the application reports progress inside a run after a message
+ * @param maxPadding payload bytes beyond the message id are uniform in 0..maxPadding
+ * @param unknownPeerRate fraction of sends addressed to a node that does not exist
+ * @param bulk messages one node sends to one peer in one burst at a random time (0 for none), to build a
+ *     backlog beyond the sender's in-memory outbox page
+ * @param meanFaultGapMillis mean time between injected link flaps, partitions and crashes
+ * @param linkFlaps whether single connections go down and come back
+ * @param partitions whether the nodes split into two groups for a while
+ * @param crashes whether nodes crash and restart from their committed store
+ */
+public record SimConfig(
+        long seed,
+        int nodes,
+        int lanes,
+        int messages,
+        long sendPhaseMillis,
+        long faultPhaseMillis,
+        long drainLimitMillis,
+        int window,
+        int maxFrameBytes,
+        long retransmitMillis,
+        long maxRetransmitMillis,
+        int maxRun,
+        RetryPolicy retryPolicy,
+        long maxQueuedPerStream,
+        int maxLatency,
+        int maxNotifyDelay,
+        double dropRate,
+        double dupRate,
+        double delayRate,
+        boolean crossConnection,
+        int maxStoreLatency,
+        double commitFailRate,
+        double loadFailRate,
+        int maxProcessMillis,
+        double ttlRate,
+        double poisonRate,
+        double transientFailRate,
+        double progressRate,
+        int maxPadding,
+        double unknownPeerRate,
+        int bulk,
+        long meanFaultGapMillis,
+        boolean linkFlaps,
+        boolean partitions,
+        boolean crashes) {
+
+    /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
+    public static SimConfig random(long seed) {
+        Random r = new Random(seed);
+        int nodes = 3 + r.nextInt(3);
+        int lanes = 1 + r.nextInt(3);
+        int messages = 150 + r.nextInt(451);
+        long sendPhase = 500 + r.nextInt(3501);
+        long faultPhase = sendPhase + r.nextInt(2001);
+        int window = pick(r, 1, 2, 4, 8, 16, 32, 64);
+        int maxFrameBytes = pick(r, 256, 512, 1024, 2048, 4096, 8192);
+        long rto = 50 + r.nextInt(151);
+        long maxRto = rto * (2 + r.nextInt(8));
+        int maxRun = 1 + r.nextInt(16);
+        RetryPolicy retry =
+                new RetryPolicy(3, Duration.ofMillis(1 + r.nextInt(20)), Duration.ofMillis(50), 1.0 + r.nextInt(3));
+        long maxQueued = r.nextInt(5) == 0 ? 20 + r.nextInt(100) : 1_000_000;
+        int maxLatency = pick(r, 1, 5, 20, 20, 50);
+        int notifyDelay = pick(r, 0, 2, 10, 50);
+        boolean netFaults = r.nextInt(4) != 0;
+        double drop = netFaults ? pick(r, 0.0, 0.01, 0.05, 0.1, 0.2) : 0;
+        double dup = netFaults ? pick(r, 0.0, 0.01, 0.05, 0.1) : 0;
+        double delay = netFaults ? pick(r, 0.0, 0.0, 0.01, 0.05) : 0;
+        boolean crossConnection = false; // see withCrossConnection
+        int storeLatency = pick(r, 0, 1, 2, 5, 20);
+        boolean storeFaults = r.nextInt(3) == 0;
+        double commitFail = storeFaults ? pick(r, 0.01, 0.03, 0.1) : 0;
+        double loadFail = storeFaults ? pick(r, 0.0, 0.1, 0.3) : 0;
+        int processMillis = 1 + r.nextInt(3);
+        double ttl = pick(r, 0.0, 0.05, 0.2);
+        double poison = pick(r, 0.0, 0.01, 0.03);
+        double transientFail = pick(r, 0.0, 0.0, 0.02, 0.1);
+        double progress = pick(r, 0.0, 0.0, 0.2, 0.5);
+        int padding = Math.min(pick(r, 16, 100, 400, 1500), maxFrameBytes - 128);
+        double unknownPeer = pick(r, 0.0, 0.0, 0.01);
+        int bulk = r.nextInt(8) == 0 ? 300 + r.nextInt(200) : 0;
+        long faultGap = pick(r, 50, 150, 400);
+        boolean flaps = r.nextInt(2) == 0;
+        boolean partitions = r.nextInt(3) == 0;
+        boolean crashes = r.nextInt(3) != 0;
+        return new SimConfig(
+                seed,
+                nodes,
+                lanes,
+                messages,
+                sendPhase,
+                faultPhase,
+                120_000,
+                window,
+                maxFrameBytes,
+                rto,
+                maxRto,
+                maxRun,
+                retry,
+                maxQueued,
+                maxLatency,
+                notifyDelay,
+                drop,
+                dup,
+                delay,
+                crossConnection,
+                storeLatency,
+                commitFail,
+                loadFail,
+                processMillis,
+                ttl,
+                poison,
+                transientFail,
+                progress,
+                padding,
+                unknownPeer,
+                bulk,
+                faultGap,
+                flaps,
+                partitions,
+                crashes);
+    }
+
+    /** The same run without any injected fault: no loss, duplication, failed commits, flaps or crashes. */
+    public SimConfig withoutFaults() {
+        return new SimConfig(
+                seed,
+                nodes,
+                lanes,
+                messages,
+                sendPhaseMillis,
+                faultPhaseMillis,
+                drainLimitMillis,
+                window,
+                maxFrameBytes,
+                retransmitMillis,
+                maxRetransmitMillis,
+                maxRun,
+                retryPolicy,
+                maxQueuedPerStream,
+                maxLatency,
+                maxNotifyDelay,
+                0,
+                0,
+                0,
+                crossConnection,
+                maxStoreLatency,
+                0,
+                0,
+                maxProcessMillis,
+                ttlRate,
+                poisonRate,
+                transientFailRate,
+                progressRate,
+                maxPadding,
+                unknownPeerRate,
+                bulk,
+                meanFaultGapMillis,
+                false,
+                false,
+                false);
+    }
+
+    /**
+     * The same run, except that frames outliving their connection may ({@code true}) or may not arrive on a
+     * later one. Off by default: with it on, a frame duplicated or delayed across a receiver crash can reach the
+     * application again without the redelivery flag (the flag is what the sender knew when it sent the frame).
+     */
+    public SimConfig withCrossConnection(boolean on) {
+        return new SimConfig(
+                seed,
+                nodes,
+                lanes,
+                messages,
+                sendPhaseMillis,
+                faultPhaseMillis,
+                drainLimitMillis,
+                window,
+                maxFrameBytes,
+                retransmitMillis,
+                maxRetransmitMillis,
+                maxRun,
+                retryPolicy,
+                maxQueuedPerStream,
+                maxLatency,
+                maxNotifyDelay,
+                dropRate,
+                dupRate,
+                delayRate,
+                on,
+                maxStoreLatency,
+                commitFailRate,
+                loadFailRate,
+                maxProcessMillis,
+                ttlRate,
+                poisonRate,
+                transientFailRate,
+                progressRate,
+                maxPadding,
+                unknownPeerRate,
+                bulk,
+                meanFaultGapMillis,
+                linkFlaps,
+                partitions,
+                crashes);
+    }
+
+    /** True if any fault is injected. */
+    public boolean faulty() {
+        return dropRate > 0
+                || dupRate > 0
+                || delayRate > 0
+                || commitFailRate > 0
+                || loadFailRate > 0
+                || linkFlaps
+                || partitions
+                || crashes;
+    }
+
+    private static int pick(Random r, int... options) {
+        return options[r.nextInt(options.length)];
+    }
+
+    private static double pick(Random r, double... options) {
+        return options[r.nextInt(options.length)];
+    }
+}

@@ -1,0 +1,836 @@
+package dev.tether.testkit.sim;
+
+import dev.tether.Durability;
+import dev.tether.FailurePolicy;
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.ProtocolException;
+import dev.tether.StoreException;
+import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
+import dev.tether.TetherException;
+import dev.tether.internal.engine.Engine;
+import dev.tether.internal.engine.EngineConfig;
+import dev.tether.internal.engine.EngineOutput;
+import dev.tether.internal.engine.Frame;
+import dev.tether.internal.engine.FrameCodec;
+import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.StreamKey;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.WriteBatch;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.testkit.sim.HistoryEvent.Accepted;
+import dev.tether.testkit.sim.HistoryEvent.Acked;
+import dev.tether.testkit.sim.HistoryEvent.Anomaly;
+import dev.tether.testkit.sim.HistoryEvent.Committed;
+import dev.tether.testkit.sim.HistoryEvent.Crashed;
+import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
+import dev.tether.testkit.sim.HistoryEvent.Delivered;
+import dev.tether.testkit.sim.HistoryEvent.Expired;
+import dev.tether.testkit.sim.HistoryEvent.Rejected;
+import dev.tether.testkit.sim.HistoryEvent.Restarted;
+import dev.tether.testkit.sim.HistoryEvent.Sent;
+import dev.tether.testkit.sim.HistoryEvent.Stuck;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * A deterministic simulation of several Tether nodes, each an {@link Engine} with its own {@link InMemoryStore}
+ * and a simulated application, on one thread under one seed. Time is simulated (milliseconds); every effect
+ * (frame delivery, store commit, outbox read, application step, timer tick, fault) is an event in a priority
+ * queue ordered by (time, insertion order), so a seed replays exactly.
+ *
+ * <p>The network delivers each frame after a random latency (which reorders frames), may drop, duplicate or
+ * long-delay it, and follows the Transport SPI: each side of a connection learns of its ups and downs on its
+ * own, after its own delay, and they alternate; a frame arrives only on the connection it was sent on (unless
+ * {@link SimConfig#crossConnection()}), and not before the receiving side has seen that connection come up.
+ * Faults (all drawn from the seed): frame loss, duplication and delay, single connections going down and up,
+ * partitions, crashes of one or several nodes (the engine, its uncommitted batch and its in-flight work
+ * vanish; the node restarts later from exactly its committed store), failed commits and failed outbox reads.
+ * The workload sends messages with unique ids between random nodes on a few lanes, singly, in bursts and
+ * sometimes as a backlog larger than the sender's in-memory page; some expire, some always fail ("poison"),
+ * some fail once, some go to unknown nodes or beyond a small queue limit. At the end of the fault phase the
+ * network heals, crashed nodes restart and the run continues until every outbound stream is fully
+ * acknowledged, or counts as stuck.
+ *
+ * <p>Everything observed goes into a history of {@link HistoryEvent}s, which {@link HistoryChecker} checks;
+ * engine protocol errors, resyncs (no store is ever wiped), rejected batches and memory beyond its bound are
+ * recorded as anomalies.
+ */
+public final class Simulation {
+    /** Simulated time at the start of a run. */
+    public static final long START = 1_000_000;
+
+    /** How often each node's engine gets {@link Engine#onTick}. */
+    public static final long TICK_MILLIS = 10;
+
+    /** A run processing more events than this counts as stuck (a livelock). */
+    public static final long MAX_EVENTS = 20_000_000;
+
+    private static final byte POISON = 1;
+    private static final int ID_BYTES = 9;
+    private static final NodeId UNKNOWN = NodeId.of("unknown");
+
+    /**
+     * Deliberate misbehaviour of the simulated application, once per run, so tests can show that the whole
+     * pipeline (simulation, history, checker) notices what it must.
+     */
+    enum Sabotage {
+        NONE,
+        /** Acknowledge a message without processing (recording) it: a loss. */
+        SKIP_ONE,
+        /** Process a message twice: a duplicate. */
+        PROCESS_TWICE,
+        /** Process the messages of a run in reverse order: a reorder. */
+        REVERSE_RUN
+    }
+
+    private final SimConfig cfg;
+    private final boolean tracing;
+    private final Sabotage sabotage;
+    private final Random rng;
+    private final List<HistoryEvent> history = new ArrayList<>();
+    private final List<String> trace = new ArrayList<>();
+    private final Map<String, Long> counters = new TreeMap<>();
+    private final PriorityQueue<Ev> queue =
+            new PriorityQueue<>(Comparator.comparingLong((Ev e) -> e.time).thenComparingLong(e -> e.order));
+    private final Node[] nodes;
+    private final Conn[][] conns;
+    private final String[] lanes;
+
+    private long now = START;
+    private long order;
+    private long events;
+    /** Queued events other than ticks. */
+    private long pendingWork;
+    /** Incremented when the network heals: heal and restart events of earlier faults are void. */
+    private int faultGen;
+
+    private boolean healed;
+    private long nextMsgId = 1;
+    private long nextToken = 1;
+    private int sentCount;
+    private double dropRate;
+    private double dupRate;
+    private double delayRate;
+    private double commitFailRate;
+    private double loadFailRate;
+    private int processedCount;
+
+    /** Runs {@code cfg}; trace steps if {@code tracing}. */
+    public Simulation(SimConfig cfg, boolean tracing) {
+        this(cfg, tracing, Sabotage.NONE);
+    }
+
+    Simulation(SimConfig cfg, boolean tracing, Sabotage sabotage) {
+        this.cfg = cfg;
+        this.tracing = tracing;
+        this.sabotage = sabotage;
+        this.rng = new Random(cfg.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+        this.dropRate = cfg.dropRate();
+        this.dupRate = cfg.dupRate();
+        this.delayRate = cfg.delayRate();
+        this.commitFailRate = cfg.commitFailRate();
+        this.loadFailRate = cfg.loadFailRate();
+        this.nodes = new Node[cfg.nodes()];
+        for (int i = 0; i < nodes.length; i++) nodes[i] = new Node(i);
+        this.conns = new Conn[nodes.length][nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            for (int j = i + 1; j < nodes.length; j++) {
+                conns[i][j] = new Conn();
+                conns[j][i] = conns[i][j];
+            }
+        }
+        this.lanes = new String[cfg.lanes()];
+        for (int i = 0; i < lanes.length; i++) lanes[i] = "lane" + i;
+    }
+
+    /** Runs the simulation of {@code seed}'s random configuration. */
+    public static SimResult run(long seed) {
+        return new Simulation(SimConfig.random(seed), false).run();
+    }
+
+    // ---- the event loop -----------------------------------------------------------------------------------
+
+    private static final class Ev {
+        final long time;
+        final long order;
+        final boolean tick;
+        final Runnable action;
+
+        Ev(long time, long order, boolean tick, Runnable action) {
+            this.time = time;
+            this.order = order;
+            this.tick = tick;
+            this.action = action;
+        }
+    }
+
+    private void schedule(long at, boolean tick, Runnable action) {
+        queue.add(new Ev(Math.max(at, now), order++, tick, action));
+        if (!tick) pendingWork++;
+    }
+
+    /** Runs until drained or stuck, then checks the history. */
+    public SimResult run() {
+        for (Node n : nodes) n.start();
+        for (int i = 0; i < nodes.length; i++) {
+            for (int j = i + 1; j < nodes.length; j++) reconcile(nodes[i], nodes[j]);
+        }
+        scheduleSend();
+        if (cfg.bulk() > 0) schedule(START + (long) (rng.nextDouble() * cfg.sendPhaseMillis()), false, this::bulk);
+        if (cfg.linkFlaps() || cfg.partitions() || cfg.crashes()) scheduleFault();
+        schedule(START + cfg.faultPhaseMillis(), false, this::heal);
+
+        long limit = START + cfg.faultPhaseMillis() + cfg.drainLimitMillis();
+        boolean drained = false;
+        String stuck = null;
+        try {
+            while (!queue.isEmpty()) {
+                Ev e = queue.poll();
+                if (e.time > limit) break;
+                if (++events > MAX_EVENTS) {
+                    stuck = "more than " + MAX_EVENTS + " events (livelock?)";
+                    break;
+                }
+                now = e.time;
+                if (!e.tick) pendingWork--;
+                e.action.run();
+                if (healed && e.tick && pendingWork == 0 && drained()) {
+                    drained = true;
+                    break;
+                }
+            }
+        } catch (RuntimeException ex) {
+            StringWriter w = new StringWriter();
+            ex.printStackTrace(new PrintWriter(w));
+            history.add(new Anomaly(now, "-", "exception at t=" + now + ": " + w));
+            stuck = "aborted by the exception";
+        }
+        if (!drained) history.add(new Stuck(now, stuck != null ? stuck : stuckDetails()));
+        CheckReport report = HistoryChecker.check(history);
+        return new SimResult(
+                cfg,
+                List.copyOf(history),
+                report,
+                drained,
+                now - START,
+                events,
+                Map.copyOf(counters),
+                List.copyOf(trace));
+    }
+
+    private boolean drained() {
+        for (Node n : nodes) {
+            if (!n.alive || !n.engine.unackedByPeer().isEmpty() || !n.engine.storeIdle()) return false;
+        }
+        return true;
+    }
+
+    private String stuckDetails() {
+        StringBuilder b = new StringBuilder("not drained at t=" + (now - START) + "; queued work " + pendingWork);
+        for (Node n : nodes) {
+            b.append("\n    ").append(n.name);
+            if (!n.alive) {
+                b.append(" down");
+                continue;
+            }
+            b.append(" unacked=")
+                    .append(new TreeMap<>(n.engine.unackedByPeer()))
+                    .append(" connected=")
+                    .append(n.engine.connectedPeers())
+                    .append(" storeIdle=")
+                    .append(n.engine.storeIdle());
+            for (StreamStats s : n.engine.streamStats()) {
+                if (s.lastSeq() > s.cursor()) b.append("\n      ").append(s);
+            }
+        }
+        return b.toString();
+    }
+
+    private void count(String name) {
+        counters.merge(name, 1L, Long::sum);
+    }
+
+    private void trace(String line) {
+        trace.add((now - START) + " " + line);
+    }
+
+    private long exp(double mean) {
+        return 1 + (long) (-mean * Math.log(1 - rng.nextDouble()));
+    }
+
+    // ---- the workload -------------------------------------------------------------------------------------
+
+    private void scheduleSend() {
+        double meanGap = cfg.sendPhaseMillis() * 1.8 / cfg.messages();
+        schedule(now + exp(meanGap), false, () -> {
+            if (sentCount >= cfg.messages() || now > START + cfg.sendPhaseMillis()) return;
+            Node from = randomAlive();
+            if (from != null) {
+                int burst = rng.nextInt(5) == 0 ? 2 + rng.nextInt(7) : 1;
+                for (int k = 0; k < burst && sentCount < cfg.messages(); k++) {
+                    NodeId to = rng.nextDouble() < cfg.unknownPeerRate() ? UNKNOWN : randomPeer(from).id;
+                    send(from, to, lanes[rng.nextInt(lanes.length)]);
+                }
+                from.endTurn();
+            }
+            scheduleSend();
+        });
+    }
+
+    private void bulk() {
+        Node from = randomAlive();
+        if (from == null) return;
+        Node to = randomPeer(from);
+        String lane = lanes[rng.nextInt(lanes.length)];
+        for (int k = 0; k < cfg.bulk(); k++) send(from, to.id, lane);
+        from.endTurn();
+    }
+
+    private void send(Node from, NodeId to, String lane) {
+        long msgId = nextMsgId++;
+        long token = nextToken++;
+        boolean poison = rng.nextDouble() < cfg.poisonRate();
+        long expiresAt = rng.nextDouble() < cfg.ttlRate() ? now + 1 + rng.nextInt(300) : 0;
+        ByteBuffer payload = ByteBuffer.allocate(ID_BYTES + rng.nextInt(cfg.maxPadding() + 1));
+        payload.putLong(msgId).put(poison ? POISON : 0);
+        Map<String, String> headers = rng.nextInt(4) == 0 ? Map.of("m", Long.toString(msgId)) : Map.of();
+        history.add(new Sent(now, from.name, token, msgId, to.value(), lane));
+        if (tracing) trace(from.name + " send msg " + msgId + " -> " + to + "/" + lane + " token " + token);
+        from.engine.send(now, token, to, lane, headers, payload.array(), expiresAt);
+        sentCount++;
+    }
+
+    private Node randomAlive() {
+        List<Node> alive = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.alive) alive.add(n);
+        }
+        return alive.isEmpty() ? null : alive.get(rng.nextInt(alive.size()));
+    }
+
+    private Node randomPeer(Node self) {
+        int i = rng.nextInt(nodes.length - 1);
+        return nodes[i >= self.index ? i + 1 : i];
+    }
+
+    // ---- the network --------------------------------------------------------------------------------------
+
+    /** The connection between two nodes: up while both are alive and no fault holds it down. */
+    private static final class Conn {
+        boolean up;
+        /** Incremented on every up and down: frames sent on an earlier connection are discarded. */
+        int gen;
+        /** Faults currently holding this connection down. */
+        int blockers;
+    }
+
+    private void reconcile(Node a, Node b) {
+        Conn c = conns[a.index][b.index];
+        boolean should = c.blockers == 0 && a.alive && b.alive;
+        if (should == c.up) return;
+        c.up = should;
+        c.gen++;
+        history.add(new HistoryEvent.Link(now, a.name, b.name, should));
+        if (tracing) trace("link " + a.name + "-" + b.name + (should ? " up" : " down"));
+        notify(a, b, should, c.gen);
+        notify(b, a, should, c.gen);
+    }
+
+    /**
+     * Tells {@code x}, after its own delay, that its connection to {@code peer} went up or down. Each node
+     * learns of changes in the order they happened, so its ups and downs alternate (Transport SPI rule 4).
+     */
+    private void notify(Node x, Node peer, boolean up, int gen) {
+        if (!x.alive) return;
+        long at = Math.max(x.notifyAt[peer.index], now + rng.nextInt(cfg.maxNotifyDelay() + 1));
+        x.notifyAt[peer.index] = at;
+        int inc = x.incarnation;
+        schedule(at, false, () -> {
+            if (!x.current(inc)) return;
+            x.viewUp[peer.index] = up;
+            x.viewGen[peer.index] = gen;
+            if (tracing) trace(x.name + " sees " + peer.name + (up ? " up" : " down"));
+            if (up) x.input(e -> e.onPeerUp(now, peer.id));
+            else x.input(e -> e.onPeerDown(now, peer.id));
+        });
+    }
+
+    /** Delivers {@code frame}, sent on connection {@code gen}, after a random latency. */
+    private void ship(Node from, Node to, Conn c, int gen, byte[] frame) {
+        int fromInc = from.incarnation;
+        long latency = 1 + rng.nextInt(cfg.maxLatency());
+        if (delayRate > 0 && rng.nextDouble() < delayRate) {
+            count("framesDelayed");
+            latency += rng.nextInt(1000);
+        }
+        schedule(now + latency, false, () -> arrive(from, fromInc, to, c, gen, frame));
+    }
+
+    private void arrive(Node from, int fromInc, Node to, Conn c, int gen, byte[] frame) {
+        if (!c.up || c.gen != gen) {
+            // The connection it was sent on is gone. A transport that delays frames on the sending side may still
+            // deliver it on the current connection, unless the sending process died meanwhile.
+            if (!c.up || from.incarnation != fromInc || !cfg.crossConnection()) {
+                count("framesStale");
+                return;
+            }
+            count("framesCrossConnection");
+            gen = c.gen;
+        }
+        if (!to.viewUp[from.index] || to.viewGen[from.index] != gen) {
+            count("framesHeld"); // The receiver has not noticed this connection yet: hold the frame until it does.
+            int g = gen;
+            schedule(now + 1, false, () -> arrive(from, fromInc, to, c, g, frame));
+            return;
+        }
+        if (tracing) trace(to.name + " <- " + from.name + " " + describe(frame));
+        to.input(e -> e.onFrame(now, from.id, ByteBuffer.wrap(frame)));
+    }
+
+    private static String describe(byte[] frame) {
+        Frame f;
+        try {
+            f = FrameCodec.decode(ByteBuffer.wrap(frame));
+        } catch (ProtocolException e) {
+            return "undecodable frame: " + e.getMessage();
+        }
+        if (f instanceof Frame.Data d) {
+            StringBuilder b = new StringBuilder("DATA(" + d.lane() + ", e=" + Long.toHexString(d.senderEpoch()) + ", "
+                    + d.firstSeq() + ".." + (d.firstSeq() + d.messages().size() - 1) + ", flags=");
+            for (Frame.Message m : d.messages()) b.append(m.flags());
+            return b.append(')').toString();
+        }
+        return f.toString();
+    }
+
+    // ---- faults -------------------------------------------------------------------------------------------
+
+    private void scheduleFault() {
+        schedule(now + exp(cfg.meanFaultGapMillis()), false, () -> {
+            if (healed || now >= START + cfg.faultPhaseMillis()) return;
+            injectFault();
+            scheduleFault();
+        });
+    }
+
+    private void injectFault() {
+        List<Runnable> kinds = new ArrayList<>();
+        if (cfg.linkFlaps()) kinds.add(this::flap);
+        if (cfg.partitions()) kinds.add(this::partition);
+        if (cfg.crashes()) {
+            kinds.add(this::crashOne);
+            kinds.add(this::crashOne);
+            kinds.add(this::crashSeveral);
+        }
+        kinds.get(rng.nextInt(kinds.size())).run();
+    }
+
+    private void flap() {
+        Node a = nodes[rng.nextInt(nodes.length)];
+        Node b = randomPeer(a);
+        count("faultFlap");
+        block(List.of(new Pair(a, b)), 1 + rng.nextInt(500));
+    }
+
+    private void partition() {
+        boolean[] side = new boolean[nodes.length];
+        int left = 0;
+        for (int i = 0; i < nodes.length; i++) {
+            side[i] = rng.nextBoolean();
+            if (side[i]) left++;
+        }
+        if (left == 0 || left == nodes.length) return;
+        count("faultPartition");
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < nodes.length; i++) {
+            for (int j = i + 1; j < nodes.length; j++) {
+                if (side[i] != side[j]) pairs.add(new Pair(nodes[i], nodes[j]));
+            }
+        }
+        block(pairs, 50 + rng.nextInt(1000));
+    }
+
+    private record Pair(Node a, Node b) {}
+
+    /** Holds the connections of {@code pairs} down for {@code millis}. */
+    private void block(List<Pair> pairs, long millis) {
+        for (Pair p : pairs) {
+            conns[p.a().index][p.b().index].blockers++;
+            reconcile(p.a(), p.b());
+        }
+        int gen = faultGen;
+        schedule(now + millis, false, () -> {
+            if (gen != faultGen) return;
+            for (Pair p : pairs) {
+                conns[p.a().index][p.b().index].blockers--;
+                reconcile(p.a(), p.b());
+            }
+        });
+    }
+
+    private void crashSeveral() {
+        for (Node n : nodes) {
+            if (rng.nextBoolean()) crash(n);
+        }
+    }
+
+    private void crashOne() {
+        Node n = randomAlive();
+        if (n != null) crash(n);
+    }
+
+    /** Crashes {@code n} (if it is alive) and restarts it after a while. */
+    private void crash(Node n) {
+        if (!n.alive) return;
+        count("faultCrash");
+        n.crash();
+        int gen = faultGen;
+        long downFor = rng.nextInt(4) == 0 ? 200 + rng.nextInt(1500) : 1 + rng.nextInt(200);
+        schedule(now + downFor, false, () -> {
+            if (gen == faultGen && !n.alive) n.restart();
+        });
+    }
+
+    /** End of the fault phase: no more faults; heal the network and restart crashed nodes. */
+    private void heal() {
+        healed = true;
+        faultGen++;
+        dropRate = 0;
+        dupRate = 0;
+        delayRate = 0;
+        commitFailRate = 0;
+        loadFailRate = 0;
+        if (tracing) trace("heal");
+        for (Conn[] row : conns) {
+            for (Conn c : row) {
+                if (c != null) c.blockers = 0;
+            }
+        }
+        for (Node n : nodes) {
+            if (!n.alive) n.restart();
+        }
+        for (int i = 0; i < nodes.length; i++) {
+            for (int j = i + 1; j < nodes.length; j++) reconcile(nodes[i], nodes[j]);
+        }
+    }
+
+    // ---- a node -------------------------------------------------------------------------------------------
+
+    /** One node: an engine, its store and its application; also the engine's output. */
+    private final class Node implements EngineOutput {
+        final int index;
+        final NodeId id;
+        final String name;
+        final EngineConfig engineConfig;
+        InMemoryStore store;
+        Engine engine;
+        boolean alive;
+        /** Incremented at each crash; work scheduled by an earlier incarnation is discarded. */
+        int incarnation;
+        /** Per peer: what this incarnation was told about the connection, and the last notification time. */
+        final boolean[] viewUp;
+
+        final int[] viewGen;
+        final long[] notifyAt;
+
+        Node(int index) {
+            this.index = index;
+            this.name = "n" + index;
+            this.id = NodeId.of(name);
+            Set<NodeId> peers = new LinkedHashSet<>();
+            for (int i = 0; i < cfg.nodes(); i++) {
+                if (i != index) peers.add(NodeId.of("n" + i));
+            }
+            this.engineConfig = new EngineConfig(
+                    id,
+                    peers,
+                    cfg.window(),
+                    cfg.maxFrameBytes(),
+                    cfg.maxQueuedPerStream(),
+                    cfg.retransmitMillis(),
+                    cfg.maxRetransmitMillis(),
+                    cfg.retryPolicy(),
+                    FailurePolicy.DEAD_LETTER,
+                    cfg.maxRun());
+            this.store = new InMemoryStore(new Random(rng.nextLong()));
+            this.viewUp = new boolean[cfg.nodes()];
+            this.viewGen = new int[cfg.nodes()];
+            this.notifyAt = new long[cfg.nodes()];
+        }
+
+        void start() {
+            engine = new Engine(engineConfig, store.open(Durability.MEMORY), this);
+            alive = true;
+            Arrays.fill(viewUp, false);
+            Arrays.fill(viewGen, 0);
+            Arrays.fill(notifyAt, 0);
+            scheduleTick(incarnation, now + 1 + rng.nextInt((int) TICK_MILLIS));
+        }
+
+        private void scheduleTick(int inc, long at) {
+            schedule(at, true, () -> {
+                if (!current(inc)) return;
+                input(e -> e.onTick(now));
+                checkMemory();
+                scheduleTick(inc, now + TICK_MILLIS);
+            });
+        }
+
+        /**
+         * Bounded memory (DESIGN.md section 2): with no batch pending, the engine holds at most a cached outbox
+         * page per outbound stream and a window per inbound stream, whatever the backlog.
+         */
+        void checkMemory() {
+            if (!engine.storeIdle()) return;
+            long streams = (long) (cfg.nodes() - 1) * cfg.lanes();
+            long bound = streams * (engineConfig.outboundCache() + engineConfig.window());
+            long held = engine.messagesInMemory();
+            if (held > bound) anomaly(held + " messages in memory, more than the bound " + bound);
+        }
+
+        void crash() {
+            history.add(new Crashed(now, name));
+            if (tracing) trace(name + " CRASH");
+            alive = false;
+            incarnation++;
+            engine = null;
+            store = store.reopenAfterCrash();
+            for (Node other : nodes) {
+                if (other != this) reconcile(this, other);
+            }
+        }
+
+        void restart() {
+            history.add(new Restarted(now, name));
+            if (tracing) trace(name + " RESTART");
+            start();
+            for (Node other : nodes) {
+                if (other != this) reconcile(this, other);
+            }
+        }
+
+        boolean current(int inc) {
+            return alive && incarnation == inc;
+        }
+
+        /** Runs {@code action} after {@code delay} unless this incarnation crashed meanwhile. */
+        void later(long delay, Runnable action) {
+            int inc = incarnation;
+            schedule(now + delay, false, () -> {
+                if (current(inc)) action.run();
+            });
+        }
+
+        /** One engine input, then the end of the engine's turn. */
+        void input(Consumer<Engine> in) {
+            in.accept(engine);
+            engine.endTurn(now);
+        }
+
+        void endTurn() {
+            engine.endTurn(now);
+        }
+
+        void anomaly(String description) {
+            history.add(new Anomaly(now, name, description));
+        }
+
+        // ---- EngineOutput -------------------------------------------------------------------------------
+
+        @Override
+        public void transmit(NodeId peer, ByteBuffer frame) {
+            byte[] bytes = new byte[frame.remaining()];
+            frame.duplicate().get(bytes);
+            if (bytes.length > cfg.maxFrameBytes()) anomaly("frame of " + bytes.length + " bytes to " + peer);
+            Node to = nodes[Integer.parseInt(peer.value().substring(1))];
+            if (!viewUp[to.index]) {
+                anomaly("transmit to " + peer + " after being told the connection is down");
+                return;
+            }
+            count("frames");
+            Conn c = conns[index][to.index];
+            int gen = viewGen[to.index];
+            if (!c.up || c.gen != gen) {
+                count("framesStale"); // The connection is gone; this side has not noticed yet.
+                return;
+            }
+            if (rng.nextDouble() < dropRate) {
+                count("framesDropped");
+                if (tracing) trace(name + " -> " + to.name + " DROPPED " + describe(bytes));
+                return;
+            }
+            if (tracing) trace(name + " -> " + to.name + " " + describe(bytes));
+            ship(this, to, c, gen, bytes);
+            if (rng.nextDouble() < dupRate) {
+                count("framesDuplicated");
+                ship(this, to, c, gen, bytes);
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void persist(long batchId, WriteBatch batch) {
+            if (tracing) {
+                trace(name + " persist #" + batchId + " appends="
+                        + batch.appends().size() + " trims="
+                        + batch.trims() + " cursors=" + batch.cursors() + " deadLetters="
+                        + batch.deadLetters().size());
+            }
+            later(rng.nextInt(cfg.maxStoreLatency() + 1), () -> commit(batchId, batch));
+        }
+
+        private void commit(long batchId, WriteBatch batch) {
+            boolean inject = commitFailRate > 0 && rng.nextDouble() < commitFailRate;
+            if (inject) store.failNextCommits(1);
+            try {
+                store.commit(batch);
+            } catch (StoreException ex) {
+                if (!inject) anomaly("the store rejected batch " + batchId + ": " + ex.getMessage());
+                count("commitsFailed");
+                if (tracing) trace(name + " commit #" + batchId + " FAILED");
+                input(e -> e.onCommitFailed(now, batchId, ex));
+                return;
+            }
+            count("commits");
+            if (tracing) trace(name + " committed #" + batchId);
+            for (StoredMessage m : batch.appends()) {
+                history.add(new Committed(
+                        now, name, m.to().value(), m.lane(), m.seq(), msgId(m.payload()), m.expiresAtMillis()));
+            }
+            input(e -> e.onCommitted(now, batchId));
+        }
+
+        @Override
+        public void load(StreamKey key, long fromSeq, int max) {
+            count("loads");
+            if (tracing) trace(name + " load " + key + " from " + fromSeq + " max " + max);
+            later(rng.nextInt(cfg.maxStoreLatency() + 1), () -> {
+                if (loadFailRate > 0 && rng.nextDouble() < loadFailRate) {
+                    count("loadsFailed");
+                    if (tracing) trace(name + " load " + key + " FAILED");
+                    input(e -> e.onLoadFailed(now, key, new StoreException("injected outbox read failure")));
+                    return;
+                }
+                List<StoredMessage> messages = store.readOutbox(key.peer(), key.lane(), fromSeq, max);
+                input(e -> e.onLoaded(now, key, messages));
+            });
+        }
+
+        @Override
+        public void accepted(long token, StreamKey key, long seq) {
+            history.add(new Accepted(now, name, token, key.peer().value(), key.lane(), seq));
+        }
+
+        @Override
+        public void rejected(long token, TetherException error) {
+            history.add(new Rejected(now, name, token, error.getMessage()));
+        }
+
+        @Override
+        public void acked(StreamKey key, long upToSeq) {
+            history.add(new Acked(now, name, key.peer().value(), key.lane(), upToSeq));
+        }
+
+        @Override
+        public void outcome(StreamKey key, long seq, Outcome outcome) {
+            count("outcome" + outcome);
+        }
+
+        @Override
+        public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
+            if (tracing) {
+                trace(name + " deliver " + key + " gen " + generation + " seqs "
+                        + messages.get(0).seq() + ".."
+                        + messages.get(messages.size() - 1).seq());
+            }
+            List<InboundMessage> run = new ArrayList<>(messages);
+            if (sabotage == Sabotage.REVERSE_RUN && run.size() > 1 && !counters.containsKey("sabotaged")) {
+                count("sabotaged");
+                Collections.reverse(run);
+            }
+            later(
+                    1 + rng.nextInt(cfg.maxProcessMillis()),
+                    () -> process(key, generation, run, 0, run.get(0).seq() - 1));
+        }
+
+        /** The application handles message {@code i} of {@code run}; {@code ackedUpTo} precedes it. */
+        private void process(StreamKey key, long generation, List<InboundMessage> run, int i, long ackedUpTo) {
+            InboundMessage m = run.get(i);
+            long msgId = -1;
+            boolean poison = false;
+            if (m.payload().length < ID_BYTES) {
+                anomaly("delivered " + key + "#" + m.seq() + " without its payload");
+            } else {
+                ByteBuffer p = ByteBuffer.wrap(m.payload());
+                msgId = p.getLong();
+                poison = (p.get() & POISON) != 0;
+            }
+            boolean ok = !poison && !(cfg.transientFailRate() > 0 && rng.nextDouble() < cfg.transientFailRate());
+            Delivered d = new Delivered(
+                    now, name, key.peer().value(), key.lane(), m.seq(), msgId, m.redelivery(), m.attempt(), ok);
+            boolean sabotageNow = (sabotage == Sabotage.SKIP_ONE || sabotage == Sabotage.PROCESS_TWICE)
+                    && ok
+                    && ++processedCount == 20;
+            if (sabotageNow) count("sabotaged");
+            if (!(sabotageNow && sabotage == Sabotage.SKIP_ONE)) history.add(d);
+            if (sabotageNow && sabotage == Sabotage.PROCESS_TWICE) history.add(d);
+            if (tracing) {
+                trace(name + " app " + key + "#" + m.seq() + " msg " + msgId + (ok ? " ok" : " FAILED")
+                        + (m.redelivery() ? " redelivery" : "") + " attempt " + m.attempt());
+            }
+            if (!ok) {
+                String reason = poison ? "poison" : "transient failure";
+                input(e -> e.onSettled(now, key, generation, ackedUpTo, m.seq(), reason));
+                return;
+            }
+            if (i + 1 == run.size()) {
+                input(e -> e.onSettled(now, key, generation, m.seq(), 0, null));
+                return;
+            }
+            if (cfg.progressRate() > 0 && rng.nextDouble() < cfg.progressRate()) {
+                input(e -> e.onProgress(now, key, generation, m.seq()));
+            }
+            later(1 + rng.nextInt(cfg.maxProcessMillis()), () -> process(key, generation, run, i + 1, m.seq()));
+        }
+
+        @Override
+        public void event(TetherEvent event) {
+            if (tracing) trace(name + " event " + event);
+            if (event instanceof TetherEvent.Expired x) {
+                history.add(new Expired(now, name, x.from().value(), x.lane(), x.seq()));
+            } else if (event instanceof TetherEvent.DeadLettered d) {
+                history.add(new DeadLettered(now, name, d.from().value(), d.lane(), d.seq()));
+            } else if (event instanceof TetherEvent.ProtocolError p) {
+                anomaly("protocol error from " + p.peer() + ": " + p.reason());
+            } else if (event instanceof TetherEvent.StreamBlocked b) {
+                anomaly("stream blocked although the policy is DEAD_LETTER: " + b);
+            } else if (event instanceof TetherEvent.Resync r) {
+                anomaly("resync although no store was wiped: " + r);
+            } else {
+                count("event" + event.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /** The message id at the start of a payload, or -1. */
+    static long msgId(byte[] payload) {
+        return payload.length < ID_BYTES ? -1 : ByteBuffer.wrap(payload).getLong();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.tether.scenarios;
+
+import static dev.tether.scenarios.Cluster.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.Durability;
+import dev.tether.InvalidConfigException;
+import dev.tether.InvalidIdException;
+import dev.tether.MessageTooLargeException;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.OutboundMessage;
+import dev.tether.QueueFullException;
+import dev.tether.SendReceipt;
+import dev.tether.StoreException;
+import dev.tether.TetherConfig;
+import dev.tether.TetherEvent;
+import dev.tether.TetherNode;
+import dev.tether.UnknownPeerException;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.Store;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.StoredState;
+import dev.tether.spi.Transport;
+import dev.tether.spi.WriteBatch;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.testkit.Await;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Bad calls fail at once with a specific exception; nothing is lost and the node keeps working. */
+class ValidationTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @Test
+    void rejectsSelfUnknownAndMalformedDestinations() {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            assertThatThrownBy(() -> a.send(NodeId.of("a"), utf8("x")))
+                    .isInstanceOf(UnknownPeerException.class)
+                    .hasMessageContaining("cannot send to itself");
+            assertThatThrownBy(() -> a.send(NodeId.of("zed"), utf8("x")))
+                    .isInstanceOf(UnknownPeerException.class)
+                    .hasMessageContaining("unknown peer zed");
+            assertThatThrownBy(() -> NodeId.of("bad id!"))
+                    .isInstanceOf(InvalidIdException.class)
+                    .hasMessageContaining("invalid node id 'bad id!'");
+            assertThatThrownBy(() -> NodeId.of("")).isInstanceOf(InvalidIdException.class);
+            assertThatThrownBy(() -> NodeId.of("x".repeat(65))).isInstanceOf(InvalidIdException.class);
+            assertThatThrownBy(() -> a.send(NodeId.of("b"), "no spaces", utf8("x")))
+                    .isInstanceOf(InvalidIdException.class)
+                    .hasMessageContaining("invalid lane");
+            assertThatThrownBy(() -> a.send(NodeId.of("b"), null)).isInstanceOf(NullPointerException.class);
+            c.start("b");
+            a.send(NodeId.of("b"), utf8("still works"));
+            Await.until(DEADLINE, () -> c.seen("b").size() == 1, () -> "delivery after rejected calls");
+        }
+    }
+
+    @Test
+    void garbageFramesAreCountedAndReportedAndTheNodeKeepsServing() {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            // An impostor speaks for b on the wire: random bytes, a wrong magic, a truncated DATA frame.
+            Transport raw = c.network.newTransport();
+            raw.start(NodeId.of("b"), new Transport.Listener() {
+                @Override
+                public void onPeerUp(NodeId peer) {}
+
+                @Override
+                public void onPeerDown(NodeId peer) {}
+
+                @Override
+                public void onFrame(NodeId from, ByteBuffer frame) {}
+            });
+            Await.until(DEADLINE, () -> a.stats().connectedPeers().contains(NodeId.of("b")), () -> "impostor up");
+            Random rnd = new Random(7);
+            for (int i = 0; i < 200; i++) {
+                byte[] junk = new byte[rnd.nextInt(64)];
+                rnd.nextBytes(junk);
+                raw.send(NodeId.of("a"), ByteBuffer.wrap(junk));
+            }
+            raw.send(NodeId.of("a"), ByteBuffer.wrap(new byte[] {0x54, 1, 3, 1, 'x'}));
+            Await.until(DEADLINE, () -> a.stats().protocolErrors() >= 201, () -> "errors counted: " + a.stats());
+            assertThat(c.events("a"))
+                    .anyMatch(e -> e instanceof TetherEvent.ProtocolError p
+                            && p.peer().equals(NodeId.of("b"))
+                            && p.reason().contains("truncated"));
+            raw.close();
+            c.start("b");
+            a.send(NodeId.of("b"), utf8("after the storm"));
+            Await.until(DEADLINE, () -> c.seen("b").size() == 1, () -> "delivery after garbage");
+            assertThat(a.stats().streams(NodeId.of("b"))).hasSize(1);
+        }
+    }
+
+    @Test
+    void sendsWaitingForASlowStoreAreBoundedAndTheExcessRejectedAtOnce() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        try (Cluster c = new Cluster("a", "b")) {
+            InMemoryStore inner = c.store("a");
+            Store slow = new Store() {
+                @Override
+                public Durability maxDurability() {
+                    return inner.maxDurability();
+                }
+
+                @Override
+                public StoredState open(Durability d) {
+                    return inner.open(d);
+                }
+
+                @Override
+                public void commit(WriteBatch batch) {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new StoreException("interrupted");
+                    }
+                    inner.commit(batch);
+                }
+
+                @Override
+                public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
+                    return inner.readOutbox(to, lane, fromSeq, max);
+                }
+
+                @Override
+                public List<DeadLetter> readDeadLetters(int max) {
+                    return inner.readDeadLetters(max);
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+            TetherNode a = c.start("a", cfg -> cfg.store(slow).maxPendingSendBytes(1000));
+            List<SendReceipt> ok = new ArrayList<>();
+            for (int i = 0; i < 5; i++) ok.add(a.send(NodeId.of("b"), new byte[200]));
+            assertThatThrownBy(() -> a.send(NodeId.of("b"), new byte[200]))
+                    .isInstanceOf(QueueFullException.class)
+                    .hasMessageContaining("maxPendingSendBytes");
+            gate.countDown();
+            for (SendReceipt r : ok) r.accepted().get(10, TimeUnit.SECONDS);
+            a.send(NodeId.of("b"), new byte[200]).accepted().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void emptyAndMaximumSizePayloadsArriveAndOversizeIsRejected() {
+        int max = 64 * 1024;
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a", b -> b.maxMessageBytes(max));
+            c.start("b", b -> b.maxMessageBytes(max));
+            byte[] big = new byte[max];
+            Arrays.fill(big, (byte) 'z');
+            a.send(NodeId.of("b"), new byte[0]);
+            a.send(NodeId.of("b"), big);
+            assertThatThrownBy(() -> a.send(NodeId.of("b"), new byte[max + 1]))
+                    .isInstanceOf(MessageTooLargeException.class)
+                    .hasMessageContaining("exceeds maxMessageBytes " + max);
+            assertThatThrownBy(() -> a.send(OutboundMessage.to(NodeId.of("b"))
+                            .header("h", "v")
+                            .payload(new byte[max])
+                            .build()))
+                    .isInstanceOf(MessageTooLargeException.class);
+            Await.until(DEADLINE, () -> c.seen("b").size() == 2, () -> "both payloads");
+            assertThat(c.seen("b").get(0).payload()).isEmpty();
+            assertThat(c.seen("b").get(1).payload()).hasSize(max);
+        }
+    }
+
+    @Test
+    void sendAndReceiveAfterShutdownAreRejected() {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            a.shutdown(Duration.ofSeconds(1));
+            assertThatThrownBy(() -> a.send(NodeId.of("b"), utf8("late")))
+                    .isInstanceOf(NodeClosedException.class)
+                    .hasMessageContaining("shut down");
+        }
+    }
+
+    @Test
+    void configurationIsValidated() {
+        InMemoryStore store = new InMemoryStore();
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherConfig.Builder b = TetherConfig.builder(NodeId.of("a"))
+                    .transport(c.network.newTransport())
+                    .store(store);
+            assertThatThrownBy(b::build)
+                    .isInstanceOf(InvalidConfigException.class)
+                    .hasMessageContaining("durability FSYNC is stronger than the store");
+            assertThatThrownBy(() -> b.window(0)).isInstanceOf(InvalidConfigException.class);
+            assertThatThrownBy(() -> b.peer(NodeId.of("a")))
+                    .isInstanceOf(InvalidConfigException.class)
+                    .hasMessageContaining("own peer");
+            assertThatThrownBy(() ->
+                            TetherConfig.builder(NodeId.of("a")).store(store).build())
+                    .hasMessageContaining("transport is required");
+            assertThat(b.durability(Durability.MEMORY).build().window()).isEqualTo(1024);
+        }
+    }
+}
