@@ -18,6 +18,7 @@ public record NodeStats(
         long deadLettered,
         long expired,
         long protocolErrors,
+        long connectionsRejected,
         long storeFailures,
         long listenerErrors,
         long handlerErrors,

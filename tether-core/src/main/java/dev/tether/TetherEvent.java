@@ -32,6 +32,12 @@ public sealed interface TetherEvent {
     /** A frame from {@code peer} was malformed or unexpected and was dropped. */
     record ProtocolError(NodeId peer, String reason) implements TetherEvent {}
 
+    /**
+     * The transport refused a connection from or to {@code remote}, or closed one for a protocol violation
+     * (failed handshake, unproven node id, bad certificate, oversize frame). Nothing was delivered from it.
+     */
+    record ConnectionRejected(String remote, String reason) implements TetherEvent {}
+
     /** The store failed; the affected sends failed and no acknowledgment was emitted. */
     record StoreFailure(String reason) implements TetherEvent {}
 

@@ -62,5 +62,13 @@ public interface Transport extends AutoCloseable {
         void onPeerDown(NodeId peer);
 
         void onFrame(NodeId from, ByteBuffer frame);
+
+        /**
+         * The transport refused a connection or closed one for a protocol violation: a failed handshake, an
+         * unproven or unexpected node id, a bad certificate, a frame above the limit, garbage on the wire.
+         * {@code remote} names the other end as well as the transport knows it (an address, a claimed id).
+         * Purely informational: the node counts it and reports it to its listener.
+         */
+        default void onConnectionRejected(String remote, String reason) {}
     }
 }

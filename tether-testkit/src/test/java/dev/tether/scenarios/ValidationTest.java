@@ -103,6 +103,45 @@ class ValidationTest {
     }
 
     @Test
+    void connectionsTheTransportRejectsAreCountedAndReported() {
+        try (Cluster c = new Cluster("a", "b")) {
+            Transport.Listener[] captured = new Transport.Listener[1];
+            Transport inner = c.network.newTransport();
+            Transport spy = new Transport() {
+                @Override
+                public void start(NodeId self, Listener listener) {
+                    captured[0] = listener;
+                    inner.start(self, listener);
+                }
+
+                @Override
+                public boolean send(NodeId peer, ByteBuffer frame) {
+                    return inner.send(peer, frame);
+                }
+
+                @Override
+                public int maxFrameBytes() {
+                    return inner.maxFrameBytes();
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+            TetherNode a = c.start("a", b -> b.transport(spy));
+            captured[0].onConnectionRejected("127.0.0.1:40123", "certificate does not prove node id b");
+            Await.until(DEADLINE, () -> a.stats().connectionsRejected() == 1, () -> "rejection counted");
+            assertThat(c.events("a"))
+                    .contains(new TetherEvent.ConnectionRejected(
+                            "127.0.0.1:40123", "certificate does not prove node id b"));
+            c.start("b");
+            a.send(NodeId.of("b"), utf8("still serving"));
+            Await.until(DEADLINE, () -> c.seen("b").size() == 1, () -> "delivery after a rejection");
+        }
+    }
+
+    @Test
     void sendsWaitingForASlowStoreAreBoundedAndTheExcessRejectedAtOnce() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         try (Cluster c = new Cluster("a", "b")) {

@@ -57,6 +57,7 @@ public final class Engine {
     private long storeRetryAt;
 
     private long protocolErrors;
+    private long connectionsRejected;
     private long storeFailures;
 
     private static final class Peer {
@@ -717,6 +718,12 @@ public final class Engine {
         return peers.computeIfAbsent(id, k -> new Peer());
     }
 
+    /** Input: the transport refused a connection; counted and reported, no stream state changes. */
+    public void onConnectionRejected(String remote, String reason) {
+        connectionsRejected++;
+        out.event(new TetherEvent.ConnectionRejected(remote, reason));
+    }
+
     private void protocolError(NodeId peer, String reason) {
         protocolErrors++;
         out.event(new TetherEvent.ProtocolError(peer, reason));
@@ -764,6 +771,10 @@ public final class Engine {
         });
         l.sort(null);
         return l;
+    }
+
+    public long connectionsRejected() {
+        return connectionsRejected;
     }
 
     public long protocolErrors() {

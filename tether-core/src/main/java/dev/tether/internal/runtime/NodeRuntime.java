@@ -247,6 +247,7 @@ public final class NodeRuntime implements TetherNode {
                 dead,
                 expired,
                 e.protocolErrors(),
+                e.connectionsRejected(),
                 e.storeFailures(),
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
@@ -365,6 +366,11 @@ public final class NodeRuntime implements TetherNode {
         @Override
         public void onFrame(NodeId from, ByteBuffer frame) {
             loop.post(now -> loop.engine().onFrame(now, from, frame));
+        }
+
+        @Override
+        public void onConnectionRejected(String remote, String reason) {
+            loop.post(now -> loop.engine().onConnectionRejected(remote, reason));
         }
     }
 }
