@@ -1,7 +1,10 @@
 package dev.tether;
 
+import dev.tether.internal.runtime.DefaultStores;
 import dev.tether.spi.Store;
+import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -32,11 +35,11 @@ public final class TetherConfig {
     private final TetherListener listener;
     private final Clock clock;
 
-    private TetherConfig(Builder b) {
+    private TetherConfig(Builder b, Store store) {
         this.nodeId = b.nodeId;
         this.peers = Set.copyOf(b.peers);
         this.transport = b.transport;
-        this.store = b.store;
+        this.store = store;
         this.durability = b.durability;
         this.window = b.window;
         this.maxMessageBytes = b.maxMessageBytes;
@@ -70,6 +73,7 @@ public final class TetherConfig {
         return transport;
     }
 
+    /** The store given to the builder, or the default store created for this node (not yet opened). */
     public Store store() {
         return store;
     }
@@ -144,6 +148,7 @@ public final class TetherConfig {
         private final Set<NodeId> peers = new LinkedHashSet<>();
         private Transport transport;
         private Store store;
+        private Path storeDirectory = Path.of(".");
         private Durability durability = Durability.FSYNC;
         private int window = 1024;
         private int maxMessageBytes = 1 << 20;
@@ -187,6 +192,16 @@ public final class TetherConfig {
 
         public Builder store(Store store) {
             this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * The directory of the default store, used when no {@link #store(Store)} is given: the store provider
+         * found on the class path (with {@code tether-store-sqlite}, the file {@code tether-<nodeId>.db}) keeps
+         * the node's store there. Default: the working directory.
+         */
+        public Builder storeDirectory(Path directory) {
+            this.storeDirectory = Objects.requireNonNull(directory, "storeDirectory");
             return this;
         }
 
@@ -279,7 +294,7 @@ public final class TetherConfig {
         /** @throws InvalidConfigException naming the first missing or inconsistent setting */
         public TetherConfig build() {
             if (transport == null) throw new InvalidConfigException("transport is required");
-            if (store == null) throw new InvalidConfigException("store is required");
+            Store store = this.store != null ? this.store : defaultStore();
             if (durability.compareTo(store.maxDurability()) > 0) {
                 throw new InvalidConfigException("durability " + durability + " is stronger than the store "
                         + store.getClass().getSimpleName() + " supports (" + store.maxDurability() + ")");
@@ -289,7 +304,15 @@ public final class TetherConfig {
                 throw new InvalidConfigException("maxMessageBytes " + maxMessageBytes + " needs frames of " + needed
                         + " bytes but the transport carries at most " + transport.maxFrameBytes());
             }
-            return new TetherConfig(this);
+            return new TetherConfig(this, store);
+        }
+
+        private Store defaultStore() {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            StoreProvider provider = DefaultStores.find(loader != null ? loader : TetherConfig.class.getClassLoader())
+                    .orElseThrow(() -> new InvalidConfigException("no store given and no default store on the class"
+                            + " path: add tether-store-sqlite (the embedded default) or call store(...)"));
+            return provider.create(nodeId, storeDirectory);
         }
     }
 
