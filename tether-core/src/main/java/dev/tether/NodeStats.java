@@ -3,7 +3,11 @@ package dev.tether;
 import java.util.List;
 
 /**
- * A snapshot of a node's counters. Totals are sums over {@link #streams()} plus node-wide counters.
+ * A snapshot of a node's counters. {@code connectionsRejected} counts connections the transport refused
+ * (handshake, identity, oversize frames); {@code inboundFramesShed} counts received frames dropped because
+ * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted).
+ *
+ * <p> Totals are sums over {@link #streams()} plus node-wide counters.
  * Counters start at zero with each process; stored state (cursors, queued messages) is reloaded.
  */
 public record NodeStats(
@@ -19,6 +23,7 @@ public record NodeStats(
         long expired,
         long protocolErrors,
         long connectionsRejected,
+        long inboundFramesShed,
         long storeFailures,
         long listenerErrors,
         long handlerErrors,

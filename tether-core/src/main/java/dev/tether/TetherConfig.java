@@ -25,6 +25,7 @@ public final class TetherConfig {
     private final int maxMessageBytes;
     private final long maxQueuedPerStream;
     private final long maxPendingSendBytes;
+    private final long maxInboundQueueBytes;
     private final Duration retransmitTimeout;
     private final Duration maxRetransmitTimeout;
     private final RetryPolicy retryPolicy;
@@ -45,6 +46,7 @@ public final class TetherConfig {
         this.maxMessageBytes = b.maxMessageBytes;
         this.maxQueuedPerStream = b.maxQueuedPerStream;
         this.maxPendingSendBytes = b.maxPendingSendBytes;
+        this.maxInboundQueueBytes = b.maxInboundQueueBytes;
         this.retransmitTimeout = b.retransmitTimeout;
         this.maxRetransmitTimeout = b.maxRetransmitTimeout;
         this.retryPolicy = b.retryPolicy;
@@ -105,6 +107,11 @@ public final class TetherConfig {
         return maxPendingSendBytes;
     }
 
+    /** Bytes of received frames waiting for the node thread before further frames are shed. */
+    public long maxInboundQueueBytes() {
+        return maxInboundQueueBytes;
+    }
+
     public Duration retransmitTimeout() {
         return retransmitTimeout;
     }
@@ -154,6 +161,7 @@ public final class TetherConfig {
         private int maxMessageBytes = 1 << 20;
         private long maxQueuedPerStream = 10_000_000L;
         private long maxPendingSendBytes = 64L << 20;
+        private long maxInboundQueueBytes = 64L << 20;
         private Duration retransmitTimeout = Duration.ofMillis(200);
         private Duration maxRetransmitTimeout = Duration.ofSeconds(5);
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
@@ -236,6 +244,17 @@ public final class TetherConfig {
         public Builder maxPendingSendBytes(long bytes) {
             if (bytes < 1) throw new InvalidConfigException("maxPendingSendBytes must be >= 1, was " + bytes);
             this.maxPendingSendBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bounds memory held by received frames the node thread has not handled yet; default 64 MiB. Frames
+         * beyond it are shed (counted in {@link NodeStats#inboundFramesShed()}): the protocol recovers them by
+         * retransmission, so a flooding or too-fast peer costs retransmissions, never memory or messages.
+         */
+        public Builder maxInboundQueueBytes(long bytes) {
+            if (bytes < 1) throw new InvalidConfigException("maxInboundQueueBytes must be >= 1, was " + bytes);
+            this.maxInboundQueueBytes = bytes;
             return this;
         }
 

@@ -103,6 +103,52 @@ class ValidationTest {
     }
 
     @Test
+    void framesBeyondTheInboundBoundAreShedNotBuffered() throws InterruptedException {
+        try (Cluster c = new Cluster("a", "b")) {
+            CountDownLatch busy = new CountDownLatch(1);
+            // The listener runs on the node thread: blocking it makes the node fall behind its transport.
+            TetherNode a = c.start(
+                    "a",
+                    b -> b.maxInboundQueueBytes(64 << 10).listener(e -> {
+                        if (e instanceof TetherEvent.PeerConnected) awaitQuietly(busy);
+                    }));
+            Transport raw = c.network.newTransport();
+            raw.start(NodeId.of("b"), new Transport.Listener() {
+                @Override
+                public void onPeerUp(NodeId peer) {}
+
+                @Override
+                public void onPeerDown(NodeId peer) {}
+
+                @Override
+                public void onFrame(NodeId from, ByteBuffer frame) {}
+            });
+            byte[] junk = new byte[1024];
+            for (int i = 0; i < 1000; i++) raw.send(NodeId.of("a"), ByteBuffer.wrap(junk));
+            busy.countDown();
+            Await.until(DEADLINE, () -> a.stats().inboundFramesShed() > 0, () -> "frames shed: " + a.stats());
+            // At most the bound (64 frames of 1 KiB) was queued; everything else was shed on arrival.
+            Await.until(
+                    DEADLINE,
+                    () -> a.stats().protocolErrors() + a.stats().inboundFramesShed() == 1000,
+                    () -> "every frame handled or shed: " + a.stats());
+            assertThat(a.stats().protocolErrors()).isLessThanOrEqualTo(64);
+            raw.close();
+            c.start("b");
+            a.send(NodeId.of("b"), utf8("after the flood"));
+            Await.until(DEADLINE, () -> c.seen("b").size() == 1, () -> "delivery after the flood");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void connectionsTheTransportRejectsAreCountedAndReported() {
         try (Cluster c = new Cluster("a", "b")) {
             Transport.Listener[] captured = new Transport.Listener[1];

@@ -57,6 +57,7 @@ public final class NodeRuntime implements TetherNode {
     private final ExecutorService handlers;
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong pendingSendBytes = new AtomicLong();
+    private final TransportEvents transportEvents;
     private final long epoch;
     private volatile boolean closing;
     private volatile NodeStats finalStats;
@@ -73,6 +74,7 @@ public final class NodeRuntime implements TetherNode {
         this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop);
         Engine engine = new Engine(EngineConfig.from(config, MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
+        this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes());
         this.loopThread = new Thread(loop, name);
         loopThread.setDaemon(true);
     }
@@ -81,7 +83,7 @@ public final class NodeRuntime implements TetherNode {
         NodeRuntime node = new NodeRuntime(config);
         node.loopThread.start();
         try {
-            config.transport().start(config.nodeId(), new TransportEvents(node.loop));
+            config.transport().start(config.nodeId(), node.transportEvents);
         } catch (RuntimeException e) {
             node.shutdown(Duration.ZERO);
             throw e;
@@ -248,6 +250,7 @@ public final class NodeRuntime implements TetherNode {
                 expired,
                 e.protocolErrors(),
                 e.connectionsRejected(),
+                transportEvents.shed.get(),
                 e.storeFailures(),
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
@@ -352,7 +355,21 @@ public final class NodeRuntime implements TetherNode {
     }
 
     /** Forwards transport events to the node thread. */
-    private record TransportEvents(NodeLoop loop) implements Transport.Listener {
+    /**
+     * Forwards transport events to the node thread. Frames waiting for it are bounded in bytes; beyond the
+     * bound a frame is shed, which the protocol treats like a lost frame (it is retransmitted).
+     */
+    private static final class TransportEvents implements Transport.Listener {
+        private final NodeLoop loop;
+        private final long maxQueuedBytes;
+        private final AtomicLong queuedBytes = new AtomicLong();
+        final AtomicLong shed = new AtomicLong();
+
+        TransportEvents(NodeLoop loop, long maxQueuedBytes) {
+            this.loop = loop;
+            this.maxQueuedBytes = maxQueuedBytes;
+        }
+
         @Override
         public void onPeerUp(NodeId peer) {
             loop.post(now -> loop.engine().onPeerUp(now, peer));
@@ -365,7 +382,16 @@ public final class NodeRuntime implements TetherNode {
 
         @Override
         public void onFrame(NodeId from, ByteBuffer frame) {
-            loop.post(now -> loop.engine().onFrame(now, from, frame));
+            int size = frame.remaining();
+            if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+                queuedBytes.addAndGet(-size);
+                shed.incrementAndGet();
+                return;
+            }
+            loop.post(now -> {
+                queuedBytes.addAndGet(-size);
+                loop.engine().onFrame(now, from, frame);
+            });
         }
 
         @Override
