@@ -56,6 +56,18 @@ final class RecordingNode implements Transport.Listener, AutoCloseable {
         rejections.add(new Rejection(remote, reason));
     }
 
+    /** A listener that ignores everything. */
+    static final class Silent implements Transport.Listener {
+        @Override
+        public void onPeerUp(NodeId peer) {}
+
+        @Override
+        public void onPeerDown(NodeId peer) {}
+
+        @Override
+        public void onFrame(NodeId from, ByteBuffer frame) {}
+    }
+
     @Override
     public void close() {
         transport.close();
