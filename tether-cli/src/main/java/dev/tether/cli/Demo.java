@@ -11,7 +11,7 @@ import dev.tether.TetherNode;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.FaultyTransport;
 import dev.tether.transport.memory.InMemoryNetwork;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Demo {
     private final DemoOptions o;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final InMemoryNetwork network = new InMemoryNetwork();
     private final List<NodeId> ids = new ArrayList<>();
     private final Map<NodeId, InMemoryStore> stores = new ConcurrentHashMap<>();
@@ -48,13 +48,13 @@ final class Demo {
     private final AtomicLong inDoubt = new AtomicLong();
     private long crashSeed;
 
-    private Demo(DemoOptions o, PrintStream out) {
+    private Demo(DemoOptions o, PrintWriter out) {
         this.o = o;
         this.out = out;
         for (int i = 1; i <= o.nodes(); i++) ids.add(NodeId.of("node-" + i));
     }
 
-    static int run(DemoOptions o, PrintStream out) {
+    static int run(DemoOptions o, PrintWriter out) {
         return new Demo(o, out).run();
     }
 

@@ -1,43 +1,109 @@
 package dev.tether.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.PropertiesDefaultProvider;
 
-/** The {@code tether} command. Subcommands: {@code demo}. */
-public final class Main {
-    private Main() {}
-
+/**
+ * The {@code tether} command. Exit codes: 0 success, 1 a failure while running (named on stderr), 2 a usage
+ * error (a bad flag or value, named on stderr with a pointer to {@code --help}).
+ */
+@Command(
+        name = "tether",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        subcommands = {
+            DemoCommand.class,
+            NodeCommand.class,
+            ListenCommand.class,
+            SendCommand.class,
+            StatsCommand.class,
+            SimulateCommand.class,
+            DemoSenderCommand.class
+        },
+        description = "Reliable intersession messaging: run nodes, send, listen, inspect.")
+public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            usage(out);
-            return args.length == 0 ? 2 : 0;
-        }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        try {
-            switch (args[0]) {
-                case "demo":
-                    return Demo.run(DemoOptions.parse(rest), out);
-                default:
-                    err.println("tether: unknown command '" + args[0] + "'");
-                    usage(err);
+        PrintWriter outWriter = new PrintWriter(out, true);
+        PrintWriter errWriter = new PrintWriter(err, true);
+        CommandLine cli = new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setOut(outWriter)
+                .setErr(errWriter)
+                .setParameterExceptionHandler((e, cliArgs) -> {
+                    CommandLine cmd = e.getCommandLine();
+                    cmd.getErr().println("tether: " + e.getMessage());
+                    cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more.");
                     return 2;
-            }
+                })
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // Failures the node reports are explained by their message; a stack trace would bury it.
+                    cmd.getErr().println("tether " + cmd.getCommandName() + ": " + describe(e));
+                    return 1;
+                });
+        try {
+            applyConfigFile(cli, args);
         } catch (IllegalArgumentException e) {
-            err.println("tether " + args[0] + ": " + e.getMessage());
+            err.println("tether: " + e.getMessage());
             return 2;
+        }
+        try {
+            return cli.execute(args);
+        } finally {
+            outWriter.flush();
+            errWriter.flush();
         }
     }
 
-    private static void usage(PrintStream out) {
-        out.println("usage: tether <command> [options]");
-        out.println();
-        out.println("commands:");
-        out.println("  demo   several in-process nodes exchange messages through a faulty network and crashes,");
-        out.println("         then print sent / delivered / lost / duplicated / out-of-order counts");
-        out.println("         options: " + DemoOptions.HELP);
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required");
+    }
+
+    /** {@code --config FILE} gives defaults to the subcommand named on the command line. */
+    private static void applyConfigFile(CommandLine cli, String[] args) {
+        String command = null;
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (command == null && cli.getSubcommands().containsKey(args[i])) command = args[i];
+            if (args[i].equals("--config") && i + 1 < args.length) file = Path.of(args[i + 1]);
+            if (args[i].startsWith("--config=")) file = Path.of(args[i].substring("--config=".length()));
+        }
+        if (command == null || file == null) return;
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--config: no such file: " + file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage());
+        }
+        cli.getSubcommands().get(command).setDefaultValueProvider(new PropertiesDefaultProvider(p));
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.toString() : m;
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"tether " + (v != null ? v : "development")};
+        }
     }
 }

@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The README's main command: the demo must pass its own verdict, and bad options must be named. */
+/** Commands, their usage errors, and the in-process simulation. */
 class MainTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @TempDir
+    Path dir;
 
     private int run(String... args) {
         return Main.run(
@@ -19,22 +25,74 @@ class MainTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
-    void demoWithFaultsAndCrashesPasses() {
-        int rc = run("demo", "--nodes", "3", "--messages", "400", "--seed", "7", "--crashes", "2");
+    void simulationWithFaultsAndCrashesPasses() {
+        int rc = run("simulate", "--nodes", "3", "--messages", "400", "--seed", "7", "--crashes", "2");
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("lost                   : 0", "out of order           : 0", "VERDICT: PASS");
         assertThat(rc).isZero();
     }
 
     @Test
-    void badOptionsAreNamed() {
-        assertThat(run("demo", "--nodes", "1")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--nodes must be in 2..16, was 1");
-        assertThat(run("demo", "--drop", "x")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--drop expects a probability, got 'x'");
-        assertThat(run("demo", "--frobnicate", "1")).isEqualTo(2);
+    void readmeDemoKillsProcessesAndLosesNothing() {
+        int rc = run("demo", "--messages", "3000", "--dir", dir.toString(), "--timeout", "240");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text)
+                .as(err())
+                .contains(
+                        "SIGKILL receiver",
+                        "SIGKILL sender-1",
+                        "(exit code 137)",
+                        "lost                      : 0",
+                        "duplicated (not flagged)  : 0",
+                        "out of order              : 0",
+                        "VERDICT: PASS");
+        assertThat(rc).isZero();
+    }
+
+    @Test
+    void badOptionsAreNamedWithExitCode2() {
+        assertThat(run("simulate", "--nodes", "1")).isEqualTo(2);
+        assertThat(err()).contains("--nodes must be in 2..16, was 1");
+        assertThat(run("simulate", "--drop", "x")).isEqualTo(2);
+        assertThat(err()).contains("--drop", "'x'");
+        assertThat(run("simulate", "--frobnicate", "1")).isEqualTo(2);
+        assertThat(err()).contains("'--frobnicate'", "Try 'tether simulate --help'");
         assertThat(run("nope")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'nope'");
+        assertThat(err()).contains("Unmatched argument at index 0: 'nope'");
+        assertThat(run("node", "--id", "bad id!", "--peer", "b=127.0.0.1:1")).isEqualTo(2);
+        assertThat(err()).contains("--id:");
+        assertThat(run("node", "--id", "a", "--peer", "b=127.0.0.1:99999")).isEqualTo(2);
+        assertThat(err()).contains("port must be in 0..65535");
+        assertThat(run("node", "--id", "a", "--peer", "b=nohostport")).isEqualTo(2);
+        assertThat(err()).contains("is not HOST:PORT");
+        assertThat(run("node", "--id", "a")).isEqualTo(2);
+        assertThat(err()).contains("at least one --peer is required");
+        assertThat(run("node", "--id", "a", "--peer", "b", "--durability", "SOMETIMES"))
+                .isEqualTo(2);
+        assertThat(err()).contains("SOMETIMES");
+    }
+
+    @Test
+    void configFileSuppliesDefaultsAndFlagsWin() throws Exception {
+        Path conf = dir.resolve("node.properties");
+        Files.writeString(conf, "id=a\npeer=b=127.0.0.1:99999\n");
+        assertThat(run("node", "--config", conf.toString())).isEqualTo(2);
+        assertThat(err()).contains("port must be in 0..65535");
+        assertThat(run("node", "--config", dir.resolve("missing.properties").toString()))
+                .isEqualTo(2);
+        assertThat(err()).contains("--config: no such file");
+    }
+
+    @Test
+    void helpAndVersionWork() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("node", "listen", "send", "stats", "demo");
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("tether ");
     }
 }

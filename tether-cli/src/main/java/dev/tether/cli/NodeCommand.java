@@ -1,0 +1,45 @@
+package dev.tether.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code tether node}: the node daemon. */
+@Command(
+        name = "node",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs a node until SIGTERM/SIGINT, then drains for --drain-timeout and keeps the rest stored.",
+            "Deliveries are acknowledged silently unless --print is given (see also: tether listen).",
+            "Connection events and failures are logged to stderr."
+        })
+final class NodeCommand implements Callable<Integer> {
+    @Mixin
+    NodeOptions node;
+
+    @Option(names = "--print", description = "Print each delivery on stdout, like tether listen.")
+    boolean print;
+
+    @Option(names = "--json", description = "With --print: one JSON object per line.")
+    boolean json;
+
+    @Option(names = "--quiet", description = "Do not log connection events to stderr.")
+    boolean quiet;
+
+    @Option(
+            names = "--drain-timeout",
+            paramLabel = "SECONDS",
+            description = "How long shutdown waits for in-flight messages (default 5).")
+    int drainSeconds = 5;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = node.spec.commandLine().getOut();
+        DeliveryPrinter printer = print ? new DeliveryPrinter(out, json) : null;
+        return new NodeRunner(node, out, node.spec.commandLine().getErr(), printer, !quiet)
+                .run(Duration.ofSeconds(drainSeconds));
+    }
+}

@@ -1,0 +1,172 @@
+package dev.tether.cli;
+
+import dev.tether.Durability;
+import dev.tether.InvalidIdException;
+import dev.tether.NodeId;
+import dev.tether.spi.Store;
+import dev.tether.store.sqlite.SqliteStore;
+import dev.tether.store.sqlite.SqliteStoreProvider;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The settings of a node run by {@code tether node} and {@code tether listen}. Every option can also come
+ * from a properties file given with {@code --config FILE}: the key is the long option name without dashes
+ * ({@code id=a}, {@code listen=127.0.0.1:7001}, {@code peer=b=127.0.0.1:7002,c=127.0.0.1:7003}); flags on
+ * the command line win.
+ */
+final class NodeOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
+    Path config;
+
+    @Option(names = "--id", paramLabel = "ID", description = "This node's id ([A-Za-z0-9._-], 1-64 chars).")
+    String id;
+
+    @Option(
+            names = "--listen",
+            paramLabel = "HOST:PORT",
+            converter = HostPort.class,
+            description = "TCP address to accept peers on (port 0 picks a free one).")
+    InetSocketAddress listen;
+
+    @Option(
+            names = "--peer",
+            paramLabel = "ID[=HOST:PORT]",
+            split = ",",
+            converter = PeerSpec.Converter.class,
+            description = "A peer; with an address it is dialled over TCP. Repeat or separate with commas.")
+    List<PeerSpec> peers = new ArrayList<>();
+
+    @Option(
+            names = "--nats",
+            paramLabel = "URL",
+            split = ",",
+            description = "NATS server URLs (any servers of one cluster); selects the NATS transport.")
+    List<String> natsUrls = new ArrayList<>();
+
+    @Option(names = "--nats-prefix", paramLabel = "PREFIX", description = "Subject prefix (default: tether).")
+    String natsPrefix = "tether";
+
+    @Option(names = "--nats-token", paramLabel = "TOKEN", description = "NATS token authentication.")
+    String natsToken;
+
+    @Option(names = "--nats-user", paramLabel = "USER", description = "NATS user name.")
+    String natsUser;
+
+    @Option(names = "--nats-password", paramLabel = "PASSWORD", description = "NATS password.")
+    String natsPassword;
+
+    @Option(names = "--nats-creds", paramLabel = "FILE", description = "NATS credentials file (JWT + nkey).")
+    Path natsCreds;
+
+    @Option(names = "--store", paramLabel = "FILE", description = "SQLite store file (default: tether-ID.db).")
+    Path store;
+
+    @Option(
+            names = "--store-dir",
+            paramLabel = "DIR",
+            description = "Directory of the default store file tether-ID.db (default: current directory).")
+    Path storeDir = Path.of(".");
+
+    @Option(
+            names = "--durability",
+            paramLabel = "LEVEL",
+            description = "FSYNC (default: survives power loss), OS_BUFFERED (survives process crashes), MEMORY.")
+    Durability durability = Durability.FSYNC;
+
+    @Option(names = "--window", paramLabel = "N", description = "Messages in flight per stream (default 1024).")
+    int window = 1024;
+
+    @Option(
+            names = "--max-message-bytes",
+            paramLabel = "BYTES",
+            description = "Largest payload accepted (default: 1048576, or what the transport carries if less).")
+    Integer maxMessageBytes;
+
+    /** The explicit limit, or 1 MiB capped to what {@code transport} can carry in one frame. */
+    int maxMessageBytes(dev.tether.spi.Transport transport) {
+        if (maxMessageBytes != null) return maxMessageBytes;
+        return Math.min(1 << 20, transport.maxFrameBytes() - dev.tether.TetherConfig.FRAME_OVERHEAD);
+    }
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "This node's certificate chain (PEM).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "This node's private key (PKCS#8 PEM).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM", description = "CA certificates that sign peers (PEM).")
+    Path tlsCa;
+
+    @Option(names = "--tls-keystore", paramLabel = "P12", description = "This node's key and chain (PKCS12).")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-keystore-password", paramLabel = "PASSWORD", description = "Key store password.")
+    String tlsKeyStorePassword = "";
+
+    @Option(names = "--tls-truststore", paramLabel = "P12", description = "Trusted CA certificates (PKCS12).")
+    Path tlsTrustStore;
+
+    @Option(names = "--tls-truststore-password", paramLabel = "PASSWORD", description = "Trust store password.")
+    String tlsTrustStorePassword = "";
+
+    @Option(
+            names = "--tls-no-client-auth",
+            description = "Do not require peers to present certificates (they are then taken at their word).")
+    boolean tlsNoClientAuth;
+
+    @Option(
+            names = "--psk-file",
+            paramLabel = "FILE",
+            description = "Cluster key file (at least 16 bytes): peers must prove they know it.")
+    Path pskFile;
+
+    @Option(
+            names = "--admin",
+            paramLabel = "HOST:PORT",
+            converter = HostPort.class,
+            description = "Loopback address of the admin endpoint used by tether send/stats (off by default).")
+    InetSocketAddress admin;
+
+    NodeId nodeId() {
+        if (id == null) throw new ParameterException(spec.commandLine(), "--id is required");
+        try {
+            return NodeId.of(id);
+        } catch (InvalidIdException e) {
+            throw new ParameterException(spec.commandLine(), "--id: " + e.getMessage());
+        }
+    }
+
+    List<NodeId> peerIds() {
+        if (peers.isEmpty()) throw new ParameterException(spec.commandLine(), "at least one --peer is required");
+        return peers.stream().map(PeerSpec::id).distinct().toList();
+    }
+
+    boolean usesNats() {
+        return !natsUrls.isEmpty();
+    }
+
+    /** The store this node opens: {@code --store}, or the default file in {@code --store-dir}. */
+    Store openStore() {
+        return store != null ? new SqliteStore(store) : new SqliteStoreProvider().create(nodeId(), storeDir);
+    }
+
+    Path storePath() {
+        return store != null
+                ? store.toAbsolutePath()
+                : new SqliteStoreProvider().locate(nodeId(), storeDir).toAbsolutePath();
+    }
+
+    ParameterException invalid(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

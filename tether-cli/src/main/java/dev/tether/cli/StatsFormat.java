@@ -1,0 +1,109 @@
+package dev.tether.cli;
+
+import dev.tether.NodeId;
+import dev.tether.NodeStats;
+import dev.tether.StreamStats;
+
+/** Renders a {@link NodeStats} snapshot for people (a table) and for scripts (one JSON object). */
+final class StatsFormat {
+    private StatsFormat() {}
+
+    static String text(NodeStats s) {
+        StringBuilder b = new StringBuilder();
+        b.append("node ")
+                .append(s.node())
+                .append(" (epoch ")
+                .append(Long.toHexString(s.epoch()))
+                .append(")\n");
+        b.append("  connected: ")
+                .append(s.connectedPeers().isEmpty() ? "-" : join(s))
+                .append('\n');
+        b.append(String.format(
+                "  queued %d, in flight %d, delivered %d, redelivered %d, duplicates dropped %d,%n"
+                        + "  dead-lettered %d, expired %d, protocol errors %d, connections rejected %d,"
+                        + " frames shed %d, store failures %d%n",
+                s.queued(),
+                s.inFlight(),
+                s.delivered(),
+                s.redelivered(),
+                s.duplicatesDropped(),
+                s.deadLettered(),
+                s.expired(),
+                s.protocolErrors(),
+                s.connectionsRejected(),
+                s.inboundFramesShed(),
+                s.storeFailures()));
+        if (!s.streams().isEmpty()) {
+            b.append(String.format(
+                    "  %-4s %-16s %-16s %10s %10s %8s %8s %10s %s%n",
+                    "dir", "peer", "lane", "cursor", "last seq", "queued", "in fl.", "delivered", "state"));
+            for (StreamStats t : s.streams()) {
+                b.append(String.format(
+                        "  %-4s %-16s %-16s %10d %10d %8d %8d %10d %s%n",
+                        t.direction() == StreamStats.Direction.OUTBOUND ? "out" : "in",
+                        t.peer(),
+                        t.lane(),
+                        t.cursor(),
+                        t.lastSeq(),
+                        t.queued(),
+                        t.inFlight(),
+                        t.delivered(),
+                        t.blocked() ? "BLOCKED" : "ok"));
+            }
+        }
+        return b.toString();
+    }
+
+    static String json(NodeStats s) {
+        StringBuilder streams = new StringBuilder("[");
+        for (StreamStats t : s.streams()) {
+            if (streams.length() > 1) streams.append(',');
+            streams.append(Json.object()
+                    .put("peer", t.peer().value())
+                    .put("lane", t.lane())
+                    .put("direction", t.direction().name())
+                    .put("cursor", t.cursor())
+                    .put("lastSeq", t.lastSeq())
+                    .put("queued", t.queued())
+                    .put("inFlight", t.inFlight())
+                    .put("sent", t.sent())
+                    .put("retransmitted", t.retransmitted())
+                    .put("delivered", t.delivered())
+                    .put("redelivered", t.redelivered())
+                    .put("duplicatesDropped", t.duplicatesDropped())
+                    .put("deadLettered", t.deadLettered())
+                    .put("expired", t.expired())
+                    .put("blocked", t.blocked()));
+        }
+        streams.append(']');
+        StringBuilder peers = new StringBuilder("[");
+        for (NodeId p : s.connectedPeers()) {
+            if (peers.length() > 1) peers.append(',');
+            Json.quote(peers, p.value());
+        }
+        peers.append(']');
+        return Json.object()
+                .put("node", s.node().value())
+                .put("epoch", s.epoch())
+                .putRaw("connectedPeers", peers.toString())
+                .put("queued", s.queued())
+                .put("inFlight", s.inFlight())
+                .put("delivered", s.delivered())
+                .put("redelivered", s.redelivered())
+                .put("duplicatesDropped", s.duplicatesDropped())
+                .put("deadLettered", s.deadLettered())
+                .put("expired", s.expired())
+                .put("protocolErrors", s.protocolErrors())
+                .put("connectionsRejected", s.connectionsRejected())
+                .put("inboundFramesShed", s.inboundFramesShed())
+                .put("storeFailures", s.storeFailures())
+                .put("listenerErrors", s.listenerErrors())
+                .put("handlerErrors", s.handlerErrors())
+                .putRaw("streams", streams.toString())
+                .toString();
+    }
+
+    private static String join(NodeStats s) {
+        return String.join(", ", s.connectedPeers().stream().map(NodeId::value).toList());
+    }
+}

@@ -1,0 +1,61 @@
+package dev.tether.cli;
+
+import dev.tether.spi.Transport;
+import dev.tether.transport.nats.NatsTransport;
+import dev.tether.transport.tcp.TcpTransport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/** Builds the transport a node's flags describe: NATS when {@code --nats} is given, TCP otherwise. */
+final class TransportFactory {
+    private TransportFactory() {}
+
+    /** The transport and a short description for the {@code ready} line. */
+    record Choice(Transport transport, String description) {}
+
+    static Choice create(NodeOptions o) {
+        return o.usesNats() ? nats(o) : tcp(o);
+    }
+
+    private static Choice nats(NodeOptions o) {
+        if (o.listen != null) throw o.invalid("--listen is for TCP; with --nats, nodes meet through NATS");
+        for (PeerSpec p : o.peers) {
+            if (p.address() != null) {
+                throw o.invalid("--peer " + p.id() + "=...: with --nats give peers as ids only (they are found"
+                        + " through NATS announcements)");
+            }
+        }
+        NatsTransport.Builder b = NatsTransport.builder().servers(o.natsUrls).prefix(o.natsPrefix);
+        if (o.natsToken != null) b.token(o.natsToken.toCharArray());
+        if (o.natsUser != null) {
+            b.userInfo(o.natsUser, o.natsPassword == null ? new char[0] : o.natsPassword.toCharArray());
+        }
+        if (o.natsCreds != null) b.credentials(o.natsCreds);
+        return new Choice(b.build(), "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix);
+    }
+
+    private static InetSocketAddress resolved(NodeOptions o, InetSocketAddress a, String option) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(a.getHostString()), a.getPort());
+        } catch (UnknownHostException e) {
+            throw o.invalid(option + ": unknown host " + a.getHostString());
+        }
+    }
+
+    private static Choice tcp(NodeOptions o) {
+        InetSocketAddress listen = o.listen != null
+                ? resolved(o, o.listen, "--listen")
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        TcpTransport.Builder b = TcpTransport.builder().listen(listen);
+        for (PeerSpec p : o.peers) {
+            // Peers stay unresolved: the transport resolves on every dial, so DNS changes are picked up.
+            if (p.address() != null) b.peer(p.id(), p.address());
+        }
+        TlsOptions.apply(o, b);
+        return new Choice(
+                b.build(),
+                "tcp " + HostPort.format(listen) + (TlsOptions.enabled(o) ? " tls" : "")
+                        + (o.pskFile != null ? " psk" : ""));
+    }
+}

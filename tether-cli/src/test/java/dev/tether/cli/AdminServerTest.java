@@ -1,0 +1,175 @@
+package dev.tether.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.Delivery;
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.Tether;
+import dev.tether.TetherConfig;
+import dev.tether.TetherNode;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.transport.memory.InMemoryNetwork;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code tether send} and {@code tether stats} against a real admin endpoint of a running node. */
+class AdminServerTest {
+    private final InMemoryNetwork network = new InMemoryNetwork();
+    private final List<String> seenByB = new CopyOnWriteArrayList<>();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private TetherNode a;
+    private TetherNode b;
+    private AdminServer admin;
+    private String address;
+
+    @BeforeEach
+    void start() throws Exception {
+        a = node("a", "b", d -> {});
+        b = node("b", "a", d -> seenByB.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
+        admin = AdminServer.start(InetSocketAddress.createUnresolved("127.0.0.1", 0), a);
+        address = HostPort.format(admin.address());
+    }
+
+    @AfterEach
+    void stop() {
+        admin.close();
+        a.close();
+        b.close();
+    }
+
+    private TetherNode node(String id, String peer, dev.tether.MessageHandler handler) {
+        return Tether.start(TetherConfig.builder(NodeId.of(id))
+                .peers(NodeId.of(peer))
+                .transport(network.newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .handler(handler)
+                .build());
+    }
+
+    private int run(String... args) {
+        return Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void sendWaitsForProcessingAndPrintsEachMessage() {
+        int rc = run("send", "--admin", address, "--to", "b", "--wait", "processed", "hello", "wörld");
+        assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("b/default#1 processed", "b/default#2 processed");
+        assertThat(seenByB).containsExactly("hello", "wörld");
+    }
+
+    @Test
+    void jsonOutputAndLanesAndStats() {
+        assertThat(run("send", "--admin", address, "--to", "b", "--lane", "orders", "--json", "x"))
+                .isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("{\"to\":\"b\",\"lane\":\"orders\",\"seq\":1,\"outcome\":\"ACCEPTED\"}");
+        assertThat(run("stats", "--admin", address, "--json")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"node\":\"a\"", "\"lane\":\"orders\"");
+        assertThat(run("stats", "--admin", address)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("node a (epoch", "out  b");
+    }
+
+    @Test
+    void badRequestsGetSpecificErrorsAndTheNodeKeepsServing() {
+        assertThat(run("send", "--admin", address, "--to", "zed", "x")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("zed");
+        assertThat(run("send", "--admin", address, "--to", "b", "--lane", "bad lane!", "x"))
+                .isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("lane");
+        assertThat(run("send", "--admin", address, "--to", "b", "--wait", "forever", "x"))
+                .isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("wait must be none, accepted or processed");
+        assertThat(run("send", "--admin", address, "--to", "b", "--wait", "processed", "still fine"))
+                .isZero();
+        assertThat(seenByB).containsExactly("still fine");
+    }
+
+    @Test
+    void unreachableEndpointIsNamed() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        assertThat(run("stats", "--admin", "127.0.0.1:" + port)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot reach the node's admin endpoint");
+    }
+
+    @Test
+    void adminRefusesNonLoopbackAddresses() {
+        assertThatThrownBy(() -> AdminServer.start(InetSocketAddress.createUnresolved("8.8.8.8", 0), a))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be a loopback address");
+    }
+
+    @Test
+    void deliveryLinesAreTextOrJson() {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        java.io.PrintWriter w = new java.io.PrintWriter(lines, true, StandardCharsets.UTF_8);
+        Delivery binary = new FakeDelivery(new byte[] {(byte) 0xff, 0, 1}, true);
+        new DeliveryPrinter(w, false).print(binary);
+        new DeliveryPrinter(w, true).print(new FakeDelivery("say \"hi\"\n".getBytes(StandardCharsets.UTF_8), false));
+        assertThat(lines.toString(StandardCharsets.UTF_8))
+                .contains("a default #7 (redelivered): base64:/wAB")
+                .contains("{\"from\":\"a\",\"lane\":\"default\",\"seq\":7,\"redelivered\":false,\"attempt\":1,"
+                        + "\"headers\":{\"k\":\"v\"},\"payload\":\"say \\\"hi\\\"\\n\"}");
+    }
+
+    /** A delivery as the printer sees it; acknowledgment is not under test here. */
+    private record FakeDelivery(byte[] payloadBytes, boolean isRedelivery) implements Delivery {
+        @Override
+        public NodeId from() {
+            return NodeId.of("a");
+        }
+
+        @Override
+        public String lane() {
+            return "default";
+        }
+
+        @Override
+        public long seq() {
+            return 7;
+        }
+
+        @Override
+        public java.util.Map<String, String> headers() {
+            return java.util.Map.of("k", "v");
+        }
+
+        @Override
+        public java.nio.ByteBuffer payload() {
+            return java.nio.ByteBuffer.wrap(payloadBytes);
+        }
+
+        @Override
+        public int attempt() {
+            return 1;
+        }
+
+        @Override
+        public boolean ack() {
+            return true;
+        }
+
+        @Override
+        public boolean nack() {
+            return false;
+        }
+    }
+}
