@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * A {@link Store} in one SQLite database file (through {@code org.xerial:sqlite-jdbc}), in WAL mode.
@@ -59,11 +60,21 @@ import java.util.Objects;
  * that is not SQLite and an SQLite database that is not a Tether store are refused with a
  * {@link StoreException} saying so.
  *
+ * <p><b>Ownership.</b> While open, the store holds an exclusive operating-system lock on the sibling file
+ * {@code <file>.lock}; a second {@link #open} of the same file, by this or another process, fails with {@link
+ * StoreInUseException}. The lock dies with the process, so a crashed node's store opens again at once. SQLite's
+ * own locking is unchanged: {@code sqlite3} and {@link StoreInspector} can read a store while a node runs it.
+ *
+ * <p><b>Size limit.</b> {@link Builder#maxSizeBytes} caps the database file (SQLite's {@code max_page_count};
+ * the write-ahead log adds up to a few MiB between checkpoints). A commit that would need more space, like one
+ * on a full disk, fails with {@link StoreFullException} and stores nothing of its batch; space freed by
+ * trimming acknowledged messages is reused.
+ *
  * <p><b>Threading.</b> Not thread-safe: as the {@link Store} contract says, one thread at a time.
  *
- * <p><b>Errors.</b> Every failure is a {@link StoreException}; a file locked by another connection or
- * process, a directory or file that cannot be written, a full disk, and a corrupt file each get their own
- * message.
+ * <p><b>Errors.</b> Every failure is a {@link StoreException}; a store in use by another node ({@link
+ * StoreInUseException}), a full store or disk ({@link StoreFullException}), a file locked by another
+ * connection, a directory or file that cannot be written, and a corrupt file each get their own message.
  */
 public final class SqliteStore implements Store {
     /** {@code PRAGMA application_id} of a Tether store: "TETH" in ASCII. */
@@ -95,8 +106,14 @@ public final class SqliteStore implements Store {
 
     private record StreamKey(NodeId to, String lane) {}
 
+    /** The smallest size limit accepted: room for the schema and a few messages. */
+    public static final long MIN_SIZE_LIMIT_BYTES = 64 * 1024;
+
     private final Path file;
     private final Duration busyTimeout;
+    private final long maxSizeBytes;
+    private final LongSupplier epochs;
+    private StoreLock lock;
     private Connection connection;
     private PreparedStatement selectStream;
     private PreparedStatement insertOutbox;
@@ -112,15 +129,74 @@ public final class SqliteStore implements Store {
 
     /** A store in {@code file}, created at the first {@link #open} if it does not exist. */
     public SqliteStore(Path file) {
-        this(file, DEFAULT_BUSY_TIMEOUT);
+        this(builder(file));
     }
 
     /** A store in {@code file} whose statements wait up to {@code busyTimeout} for another connection's lock. */
     public SqliteStore(Path file, Duration busyTimeout) {
-        this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
-        this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
-        if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("busyTimeout out of range: " + busyTimeout);
+        this(builder(file).busyTimeout(busyTimeout));
+    }
+
+    private SqliteStore(Builder b) {
+        this.file = b.file;
+        this.busyTimeout = b.busyTimeout;
+        this.maxSizeBytes = b.maxSizeBytes;
+        this.epochs = b.epochs;
+    }
+
+    /** A builder of a store in {@code file}, for the options beyond the constructors'. */
+    public static Builder builder(Path file) {
+        return new Builder(file);
+    }
+
+    /**
+     * Options of a {@link SqliteStore}; not thread-safe. Each setter validates its argument and throws {@link
+     * IllegalArgumentException} if it is out of range.
+     */
+    public static final class Builder {
+        private final Path file;
+        private Duration busyTimeout = DEFAULT_BUSY_TIMEOUT;
+        private long maxSizeBytes;
+        private LongSupplier epochs = SqliteStore::newEpoch;
+
+        private Builder(Path file) {
+            this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
+        }
+
+        /** How long a statement waits for a lock held by another connection; default {@link #DEFAULT_BUSY_TIMEOUT}. */
+        public Builder busyTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "busyTimeout");
+            if (timeout.isNegative() || timeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("busyTimeout out of range: " + timeout);
+            }
+            this.busyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Caps the database file at about {@code bytes} (rounded down to whole pages), at least {@link
+         * #MIN_SIZE_LIMIT_BYTES}; 0 (the default) means no limit but the disk's. Commits that need more space
+         * fail with {@link StoreFullException}. The limit holds for this open only and may be raised or removed
+         * at the next one; a file already larger than a new limit opens but takes no new pages until trimmed.
+         */
+        public Builder maxSizeBytes(long bytes) {
+            if (bytes != 0 && bytes < MIN_SIZE_LIMIT_BYTES) {
+                throw new IllegalArgumentException(
+                        "maxSizeBytes must be 0 (no limit) or at least " + MIN_SIZE_LIMIT_BYTES + ", was " + bytes);
+            }
+            this.maxSizeBytes = bytes;
+            return this;
+        }
+
+        /** Where a new store's epoch comes from (non-zero values); for deterministic simulations. */
+        Builder epochs(LongSupplier source) {
+            this.epochs = Objects.requireNonNull(source, "epochs");
+            return this;
+        }
+
+        /** The store; nothing is opened or created before {@link SqliteStore#open}. */
+        public SqliteStore build() {
+            return new SqliteStore(this);
         }
     }
 
@@ -145,45 +221,65 @@ public final class SqliteStore implements Store {
         checkNotClosed();
         Objects.requireNonNull(durability, "durability");
         if (connection != null) throw new StoreException("store is already open");
-        checkFileBeforeOpen();
-        Connection c;
+        checkDirectoryBeforeOpen();
+        StoreLock owned = StoreLock.acquire(file);
         try {
-            c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        } catch (SQLException e) {
-            throw fail("cannot open", e);
+            checkFileBeforeOpen();
+            Connection c;
+            try {
+                c = DriverManager.getConnection("jdbc:sqlite:" + file);
+            } catch (SQLException e) {
+                throw fail("cannot open", e);
+            }
+            try {
+                long epoch = initialize(c, durability);
+                limitSize(c);
+                connection = c;
+                prepareStatements();
+                StoredState state = loadState(epoch);
+                lock = owned;
+                return state;
+            } catch (SQLException | RuntimeException e) {
+                connection = null;
+                closeQuietly(c, e);
+                if (e instanceof SQLException sql) throw fail("cannot open", sql);
+                throw (RuntimeException) e;
+            }
+        } catch (RuntimeException e) {
+            try {
+                owned.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        try {
-            long epoch = initialize(c, durability);
-            connection = c;
-            prepareStatements();
-            return loadState(epoch);
-        } catch (SQLException | RuntimeException e) {
-            connection = null;
-            closeQuietly(c, e);
-            if (e instanceof StoreException se) throw se;
-            if (e instanceof SQLException sql) throw fail("cannot open", sql);
-            throw (RuntimeException) e;
+    }
+
+    private void limitSize(Connection c) throws SQLException {
+        if (maxSizeBytes == 0) return;
+        try (Statement s = c.createStatement()) {
+            long pages = Math.max(1, maxSizeBytes / queryLong(s, "PRAGMA page_size"));
+            queryLong(s, "PRAGMA max_page_count = " + pages);
+        }
+    }
+
+    /** Checks what the lock file needs: an existing, writable directory (the lock reports what else fails). */
+    private void checkDirectoryBeforeOpen() {
+        if (Files.isDirectory(file)) throw new StoreException("store file " + file + " is a directory");
+        Path dir = file.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new StoreException("cannot create store " + file + ": directory " + dir + " does not exist");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new StoreException("cannot create store " + file + ": directory " + dir + " is not writable"
+                    + " (SQLite also needs to create its -wal and -shm files there)");
         }
     }
 
     private void checkFileBeforeOpen() {
-        if (Files.isDirectory(file)) throw new StoreException("store file " + file + " is a directory");
-        Path dir = file.getParent();
-        if (!Files.exists(file)) {
-            if (dir == null || !Files.isDirectory(dir)) {
-                throw new StoreException("cannot create store file " + file + ": directory " + dir + " does not exist");
-            }
-            if (!Files.isWritable(dir)) {
-                throw new StoreException("cannot create store file " + file + ": directory " + dir + " is read-only");
-            }
-            return;
-        }
+        if (!Files.exists(file)) return;
         if (!Files.isReadable(file)) throw new StoreException("store file " + file + " is not readable");
         if (!Files.isWritable(file)) throw new StoreException("store file " + file + " is read-only");
-        if (dir != null && !Files.isWritable(dir)) {
-            throw new StoreException("directory " + dir + " of store file " + file
-                    + " is read-only (SQLite needs to create its -wal and -shm files there)");
-        }
         byte[] header = new byte[SQLITE_HEADER.length];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
@@ -218,7 +314,10 @@ public final class SqliteStore implements Store {
                 throw new StoreException("cannot switch " + file + " to WAL mode (journal_mode is " + mode + ")");
             }
             s.execute("PRAGMA synchronous = " + synchronous(durability));
-            c.setAutoCommit(false);
+            // Transactions are explicit (BEGIN/COMMIT on an auto-commit connection): SQLite rolls a transaction
+            // back by itself on some errors (SQLITE_FULL, SQLITE_IOERR), which the driver's own transaction
+            // tracking does not notice; it would then run the next batch statement by statement.
+            s.execute("BEGIN IMMEDIATE");
             try {
                 int version = empty ? 0 : schemaVersion(s);
                 if (version > SCHEMA_VERSION) {
@@ -244,7 +343,7 @@ public final class SqliteStore implements Store {
                 if (epoch == null || epoch == 0) {
                     throw new StoreException("store file " + file + " is damaged: its meta table has no valid epoch");
                 }
-                c.commit();
+                s.execute("COMMIT");
                 return epoch;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
@@ -326,6 +425,7 @@ public final class SqliteStore implements Store {
         List<InboundCursor> inbound = new ArrayList<>();
         Map<NodeId, Long> peers = new HashMap<>();
         try (Statement s = connection.createStatement()) {
+            s.execute("BEGIN"); // one snapshot for all three reads
             try (ResultSet rs = s.executeQuery("SELECT peer, lane, last_seq, acked_seq FROM streams")) {
                 while (rs.next()) {
                     outbound.add(new OutboundState(
@@ -341,8 +441,8 @@ public final class SqliteStore implements Store {
             try (ResultSet rs = s.executeQuery("SELECT peer, epoch FROM peers")) {
                 while (rs.next()) peers.put(NodeId.of(rs.getString(1)), rs.getLong(2));
             }
+            s.execute("COMMIT");
         }
-        connection.commit();
         return new StoredState(epoch, outbound, inbound, peers);
     }
 
@@ -358,12 +458,53 @@ public final class SqliteStore implements Store {
         Objects.requireNonNull(batch, "batch");
         if (batch.isEmpty()) return;
         try {
+            execute("BEGIN IMMEDIATE");
             apply(batch);
-            connection.commit();
+            execute("COMMIT");
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
             throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Writes {@code batch} in a transaction and leaves it uncommitted, for {@link #crash()} to abandon: what a
+     * process killed in the middle of a commit leaves behind. A batch that fails validation is rolled back.
+     */
+    void writeWithoutCommit(WriteBatch batch) {
+        checkOpen();
+        if (batch.isEmpty()) return;
+        try {
+            execute("BEGIN IMMEDIATE");
+            apply(batch);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, e);
+        }
+    }
+
+    /**
+     * Simulates a process crash: the connection goes away without committing whatever transaction it has open,
+     * and the ownership lock is released as the operating system would release it. The store counts as closed.
+     * (Unlike a real crash, closing a connection lets SQLite check-point the write-ahead log; the committed
+     * state, which is what a crash must preserve, is the same.)
+     */
+    void crash() {
+        closed = true;
+        Connection c = connection;
+        connection = null;
+        try {
+            if (c != null) c.close();
+        } catch (SQLException e) {
+            // A crashing process does not report on its connections.
+        } finally {
+            releaseLock();
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
         }
     }
 
@@ -515,10 +656,8 @@ public final class SqliteStore implements Store {
                             nonNull(rs.getBytes(4))));
                 }
             }
-            connection.commit();
             return out;
         } catch (SQLException e) {
-            rollbackQuietly(connection, e);
             throw fail("cannot read the outbox of " + to + "/" + lane, e);
         }
     }
@@ -545,10 +684,8 @@ public final class SqliteStore implements Store {
                             rs.getLong(9)));
                 }
             }
-            connection.commit();
             return out;
         } catch (SQLException e) {
-            rollbackQuietly(connection, e);
             throw fail("cannot read dead letters", e);
         }
     }
@@ -557,19 +694,26 @@ public final class SqliteStore implements Store {
         return bytes == null ? new byte[0] : bytes;
     }
 
-    /** Closes the database connection; idempotent. */
+    /** Closes the database connection and releases the ownership lock; idempotent. */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
         Connection c = connection;
         connection = null;
-        if (c == null) return;
         try {
-            c.close();
+            if (c != null) c.close();
         } catch (SQLException e) {
             throw fail("cannot close", e);
+        } finally {
+            releaseLock();
         }
+    }
+
+    private void releaseLock() {
+        StoreLock l = lock;
+        lock = null;
+        if (l != null) l.close();
     }
 
     /** The value of {@code PRAGMA name} on this store's connection; for tests and diagnostics. */
@@ -594,24 +738,15 @@ public final class SqliteStore implements Store {
 
     /** A {@link StoreException} for {@code e} whose message names the kind of failure. */
     private StoreException fail(String action, SQLException e) {
-        String why = switch (e.getErrorCode() & 0xff) {
-            case 5, 6 -> "the database file is locked by another process or connection";
-            case 8 -> "the database file or its directory is read-only";
-            case 10 -> "disk I/O error";
-            case 11 -> "the database file is corrupt";
-            case 13 -> "the disk is full";
-            case 14 -> "the database file cannot be opened (missing or read-only directory?)";
-            case 26 -> "the file is not a Tether store: it is not an SQLite database";
-            default -> "SQLite error";
-        };
-        return new StoreException(action + " store " + file + ": " + why + " (" + e.getMessage() + ")", e);
+        return SqliteErrors.fail(file, action, e, maxSizeBytes);
     }
 
+    /** Rolls back the open transaction, if SQLite has not already done so by itself. */
     private static void rollbackQuietly(Connection c, Exception cause) {
-        try {
-            if (!c.getAutoCommit()) c.rollback();
+        try (Statement s = c.createStatement()) {
+            s.execute("ROLLBACK");
         } catch (SQLException e) {
-            cause.addSuppressed(e);
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) cause.addSuppressed(e);
         }
     }
 

@@ -37,11 +37,11 @@ class SqliteStoreTest extends StoreContract {
         return new SqliteStore(dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
     }
 
-    /** Closes {@code previous} if it is still open (SQLite commits are durable, so this models a crash too). */
+    /** Crashes {@code previous} (abandons its connection and releases its lock) and opens its file again. */
     @Override
     protected Store reopen(Store previous) {
         SqliteStore old = (SqliteStore) previous;
-        old.close();
+        old.crash();
         return new SqliteStore(old.file());
     }
 
