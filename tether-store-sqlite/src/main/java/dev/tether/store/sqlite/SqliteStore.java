@@ -160,7 +160,7 @@ public final class SqliteStore implements Store {
         private LongSupplier epochs = SqliteStore::newEpoch;
 
         private Builder(Path file) {
-            this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
+            this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
         }
 
         /** How long a statement waits for a lock held by another connection; default {@link #DEFAULT_BUSY_TIMEOUT}. */
