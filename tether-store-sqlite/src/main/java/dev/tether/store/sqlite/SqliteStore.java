@@ -68,7 +68,8 @@ import java.util.function.LongSupplier;
  * <p><b>Size limit.</b> {@link Builder#maxSizeBytes} caps the database file (SQLite's {@code max_page_count};
  * the write-ahead log adds up to a few MiB between checkpoints). A commit that would need more space, like one
  * on a full disk, fails with {@link StoreFullException} and stores nothing of its batch; space freed by
- * trimming acknowledged messages is reused.
+ * trimming acknowledged messages is reused. A batch's trims run before its appends, so a sender whose
+ * application keeps sending still frees space as acknowledgments arrive.
  *
  * <p><b>Threading.</b> Not thread-safe: as the {@link Store} contract says, one thread at a time.
  *
@@ -106,15 +107,21 @@ public final class SqliteStore implements Store {
 
     private record StreamKey(NodeId to, String lane) {}
 
-    /** The smallest size limit accepted: room for the schema and a few messages. */
-    public static final long MIN_SIZE_LIMIT_BYTES = 64 * 1024;
+    /** The smallest size limit accepted: room for the schema, the reserve for deletions and some messages. */
+    public static final long MIN_SIZE_LIMIT_BYTES = 1024 * 1024;
+
+    /** Pages of a size-limited store kept for deletions and cursor updates (at least; or 1/32 of the limit). */
+    private static final long RESERVE_PAGES = 16;
 
     private final Path file;
     private final Duration busyTimeout;
     private final long maxSizeBytes;
     private final LongSupplier epochs;
+    private long hardPageLimit;
+    private long appendPageLimit;
     private StoreLock lock;
     private Connection connection;
+    private Statement pragmas;
     private PreparedStatement selectStream;
     private PreparedStatement insertOutbox;
     private PreparedStatement upsertStreamLast;
@@ -176,8 +183,10 @@ public final class SqliteStore implements Store {
         /**
          * Caps the database file at about {@code bytes} (rounded down to whole pages), at least {@link
          * #MIN_SIZE_LIMIT_BYTES}; 0 (the default) means no limit but the disk's. Commits that need more space
-         * fail with {@link StoreFullException}. The limit holds for this open only and may be raised or removed
-         * at the next one; a file already larger than a new limit opens but takes no new pages until trimmed.
+         * fail with {@link StoreFullException}. New messages and dead letters may fill all but a reserve of
+         * 1/32 of the limit (at least 16 pages), kept for deleting acknowledged messages and updating cursors, so
+         * that a full store can always free space. The limit holds for this open only and may be raised or
+         * removed at the next one; a file already larger than a new limit opens but takes no new pages.
          */
         public Builder maxSizeBytes(long bytes) {
             if (bytes != 0 && bytes < MIN_SIZE_LIMIT_BYTES) {
@@ -255,10 +264,17 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /**
+     * Derives the page limits from {@link #maxSizeBytes}: the hard one for SQLite, and a lower one for writes that
+     * add data, keeping a reserve for deletions (SQLite may need a new page to rebalance a tree while deleting)
+     * and cursor updates, so that a full store can always trim.
+     */
     private void limitSize(Connection c) throws SQLException {
         if (maxSizeBytes == 0) return;
         try (Statement s = c.createStatement()) {
-            long pages = Math.max(1, maxSizeBytes / queryLong(s, "PRAGMA page_size"));
+            long pages = maxSizeBytes / queryLong(s, "PRAGMA page_size");
+            hardPageLimit = pages;
+            appendPageLimit = pages - Math.max(RESERVE_PAGES, pages / 32);
             queryLong(s, "PRAGMA max_page_count = " + pages);
         }
     }
@@ -398,6 +414,7 @@ public final class SqliteStore implements Store {
 
     private void prepareStatements() throws SQLException {
         Connection c = connection;
+        pragmas = c.createStatement();
         selectStream = c.prepareStatement("SELECT last_seq, acked_seq FROM streams WHERE peer = ? AND lane = ?");
         insertOutbox = c.prepareStatement(
                 "INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload)" + " VALUES (?, ?, ?, ?, ?, ?)");
@@ -517,7 +534,7 @@ public final class SqliteStore implements Store {
     }
 
     private void validateAndWrite(WriteBatch batch) throws SQLException {
-        // streams touched by this batch: [lastSeq, ackedSeq, stored?] read once by primary key
+        // streams touched by this batch: [lastSeq, ackedSeq, stored lastSeq] read once by primary key
         Map<StreamKey, long[]> streams = new LinkedHashMap<>();
         Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
         for (StoredMessage m : batch.appends()) {
@@ -577,7 +594,19 @@ public final class SqliteStore implements Store {
             upsertPeer.addBatch();
         }
 
-        // Everything is validated; write in SPI order: appends, trims, cursors, dead letters, peer epochs.
+        // Everything is validated. Trims of stored messages run first, so that the space they free is there for
+        // the appends of the same batch (a full store recovers even while the application keeps sending); the
+        // result is the one of the SPI order, since these trims do not touch the batch's own appends. Writes
+        // that add data run under the lower append limit, leaving the reserve for deletions and cursors.
+        List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
+        pageLimit(hardPageLimit);
+        for (Map.Entry<StreamKey, Long> e : trimTo.entrySet()) {
+            long[] s = streams.get(e.getKey());
+            if (e.getValue() <= s[1]) continue;
+            if (e.getValue() <= s[2]) trim(e.getKey(), s[1], e.getValue());
+            else lateTrims.add(e);
+        }
+        pageLimit(appendPageLimit);
         if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
         for (Map.Entry<StreamKey, Long> e : lastAppended.entrySet()) {
             upsertStreamLast.setString(1, e.getKey().to().value());
@@ -586,23 +615,30 @@ public final class SqliteStore implements Store {
             upsertStreamLast.addBatch();
         }
         if (!lastAppended.isEmpty()) upsertStreamLast.executeBatch();
-        for (Map.Entry<StreamKey, Long> e : trimTo.entrySet()) {
-            long acked = streams.get(e.getKey())[1];
-            long upTo = e.getValue();
-            if (upTo <= acked) continue;
-            deleteRange.setString(1, e.getKey().to().value());
-            deleteRange.setString(2, e.getKey().lane());
-            deleteRange.setLong(3, acked);
-            deleteRange.setLong(4, upTo);
-            deleteRange.executeUpdate();
-            updateAcked.setLong(1, upTo);
-            updateAcked.setString(2, e.getKey().to().value());
-            updateAcked.setString(3, e.getKey().lane());
-            updateAcked.executeUpdate();
-        }
-        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
         if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
+        pageLimit(hardPageLimit);
+        for (Map.Entry<StreamKey, Long> e : lateTrims) trim(e.getKey(), streams.get(e.getKey())[1], e.getValue());
+        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
         if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
+    }
+
+    /** Deletes the outbox of {@code key} in {@code (acked, upTo]} and records {@code upTo} as acknowledged. */
+    private void trim(StreamKey key, long acked, long upTo) throws SQLException {
+        deleteRange.setString(1, key.to().value());
+        deleteRange.setString(2, key.lane());
+        deleteRange.setLong(3, acked);
+        deleteRange.setLong(4, upTo);
+        deleteRange.executeUpdate();
+        updateAcked.setLong(1, upTo);
+        updateAcked.setString(2, key.to().value());
+        updateAcked.setString(3, key.lane());
+        updateAcked.executeUpdate();
+    }
+
+    /** Sets SQLite's page limit for the next statements (no I/O); nothing without a size limit. */
+    private void pageLimit(long pages) throws SQLException {
+        if (pages == 0) return;
+        pragmas.execute("PRAGMA max_page_count = " + pages);
     }
 
     private void clearBatches() throws SQLException {
@@ -617,17 +653,21 @@ public final class SqliteStore implements Store {
         return new StreamKey(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
     }
 
-    /** The stored {lastSeq, ackedSeq} of {@code key} (zeros for a new stream), read once per batch. */
+    /**
+     * {lastSeq, ackedSeq, stored lastSeq} of {@code key} (zeros for a new stream), read once per batch; the
+     * first is advanced by the batch's appends as they are validated.
+     */
     private long[] stream(Map<StreamKey, long[]> streams, StreamKey key) throws SQLException {
         long[] s = streams.get(key);
         if (s != null) return s;
-        s = new long[2];
+        s = new long[3];
         selectStream.setString(1, key.to().value());
         selectStream.setString(2, key.lane());
         try (ResultSet rs = selectStream.executeQuery()) {
             if (rs.next()) {
                 s[0] = rs.getLong(1);
                 s[1] = rs.getLong(2);
+                s[2] = s[0];
             }
         }
         streams.put(key, s);
