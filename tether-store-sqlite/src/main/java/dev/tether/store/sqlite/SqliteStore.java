@@ -349,12 +349,14 @@ public final class SqliteStore implements Store {
                     s.execute("PRAGMA application_id = " + APPLICATION_ID);
                     try (PreparedStatement p =
                             c.prepareStatement("INSERT INTO meta (key, value) VALUES ('epoch', ?)")) {
-                        p.setLong(1, newEpoch());
+                        p.setLong(1, epochs.getAsLong());
                         p.executeUpdate();
                     }
                 }
-                s.execute("INSERT INTO meta (key, value) VALUES ('schema_version', " + SCHEMA_VERSION
-                        + ") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+                if (version != SCHEMA_VERSION) { // an open of a current store writes nothing
+                    s.execute("INSERT INTO meta (key, value) VALUES ('schema_version', " + SCHEMA_VERSION
+                            + ") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+                }
                 Long epoch = metaValue(s, "epoch");
                 if (epoch == null || epoch == 0) {
                     throw new StoreException("store file " + file + " is damaged: its meta table has no valid epoch");
@@ -498,6 +500,25 @@ public final class SqliteStore implements Store {
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
         }
+    }
+
+    /**
+     * Writes {@code batch} in a transaction and rolls it back, then throws {@link StoreException}: a commit that
+     * failed at the last moment, as on a failing disk. A batch that fails validation throws that error instead.
+     */
+    void failCommit(WriteBatch batch) {
+        checkOpen();
+        try {
+            execute("BEGIN IMMEDIATE");
+            apply(batch);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, e);
+            if (e instanceof SQLException sql) throw fail("commit failed", sql);
+            throw (RuntimeException) e;
+        }
+        StoreException injected = new StoreException("injected commit failure of store " + file);
+        rollbackQuietly(connection, injected);
+        throw injected;
     }
 
     /**

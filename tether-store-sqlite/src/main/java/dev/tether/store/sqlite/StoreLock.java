@@ -123,10 +123,12 @@ final class StoreLock implements AutoCloseable {
                 "cannot create store " + storeFile + ": " + why + " (creating lock file " + lockFile + " failed)", e);
     }
 
+    /** Writes the process id, padded to a fixed width so no truncation (a metadata write) is needed. */
     private static void recordOwner(FileChannel channel) throws IOException {
-        byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap(pid), 0);
+        String pid = String.format("%-20d%n", ProcessHandle.current().pid());
+        ByteBuffer bytes = ByteBuffer.wrap(pid.getBytes(StandardCharsets.US_ASCII));
+        while (bytes.hasRemaining()) channel.write(bytes, bytes.position());
+        if (channel.size() > bytes.capacity()) channel.truncate(bytes.capacity());
     }
 
     /** "pid N" as recorded by the holder, or a placeholder if unreadable. */
