@@ -209,6 +209,40 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /**
+     * Gives the store in {@code file} a new random epoch, so that its peers treat it as a new incarnation. Use
+     * it after restoring a copy of a store: with its old epoch, a restored sender would number new messages
+     * from where the copy stopped, and receivers that already processed those sequence numbers would drop the
+     * new messages as duplicates. With a new epoch, receivers restart each stream at the sender's acknowledged
+     * sequence number instead: messages in the restored outbox are delivered again (flagged as a new
+     * incarnation by a {@code Resync} event) rather than new ones being lost.
+     *
+     * <p>The store must not be in use (this takes its ownership lock) and must already exist.
+     *
+     * @return the new epoch
+     * @throws StoreException if the file does not exist, is not a Tether store, or is in use
+     */
+    public static long renewEpoch(Path file) {
+        Path f = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+        if (!Files.exists(f)) throw new StoreException("store file " + f + " does not exist");
+        try (SqliteStore store = new SqliteStore(f)) {
+            long old = store.open(Durability.FSYNC).epoch();
+            long epoch;
+            do {
+                epoch = newEpoch();
+            } while (epoch == old);
+            try {
+                store.execute("BEGIN IMMEDIATE");
+                store.execute("UPDATE meta SET value = " + epoch + " WHERE key = 'epoch'");
+                store.execute("COMMIT");
+            } catch (SQLException e) {
+                rollbackQuietly(store.connection, e);
+                throw store.fail("cannot renew the epoch of", e);
+            }
+            return epoch;
+        }
+    }
+
     /** The database file. */
     public Path file() {
         return file;
