@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * A {@link Store} in one SQLite database file (through {@code org.xerial:sqlite-jdbc}), in WAL mode.
@@ -59,11 +60,22 @@ import java.util.Objects;
  * that is not SQLite and an SQLite database that is not a Tether store are refused with a
  * {@link StoreException} saying so.
  *
+ * <p><b>Ownership.</b> While open, the store holds an exclusive operating-system lock on the sibling file
+ * {@code <file>.lock}; a second {@link #open} of the same file, by this or another process, fails with {@link
+ * StoreInUseException}. The lock dies with the process, so a crashed node's store opens again at once. SQLite's
+ * own locking is unchanged: {@code sqlite3} and {@link StoreInspector} can read a store while a node runs it.
+ *
+ * <p><b>Size limit.</b> {@link Builder#maxSizeBytes} caps the database file (SQLite's {@code max_page_count};
+ * the write-ahead log adds up to a few MiB between checkpoints). A commit that would need more space, like one
+ * on a full disk, fails with {@link StoreFullException} and stores nothing of its batch; space freed by
+ * trimming acknowledged messages is reused. A batch's trims run before its appends, so a sender whose
+ * application keeps sending still frees space as acknowledgments arrive.
+ *
  * <p><b>Threading.</b> Not thread-safe: as the {@link Store} contract says, one thread at a time.
  *
- * <p><b>Errors.</b> Every failure is a {@link StoreException}; a file locked by another connection or
- * process, a directory or file that cannot be written, a full disk, and a corrupt file each get their own
- * message.
+ * <p><b>Errors.</b> Every failure is a {@link StoreException}; a store in use by another node ({@link
+ * StoreInUseException}), a full store or disk ({@link StoreFullException}), a file locked by another
+ * connection, a directory or file that cannot be written, and a corrupt file each get their own message.
  */
 public final class SqliteStore implements Store {
     /** {@code PRAGMA application_id} of a Tether store: "TETH" in ASCII. */
@@ -95,9 +107,21 @@ public final class SqliteStore implements Store {
 
     private record StreamKey(NodeId to, String lane) {}
 
+    /** The smallest size limit accepted: room for the schema, the reserve for deletions and some messages. */
+    public static final long MIN_SIZE_LIMIT_BYTES = 1024 * 1024;
+
+    /** Pages of a size-limited store kept for deletions and cursor updates (at least; or 1/32 of the limit). */
+    private static final long RESERVE_PAGES = 16;
+
     private final Path file;
     private final Duration busyTimeout;
+    private final long maxSizeBytes;
+    private final LongSupplier epochs;
+    private long hardPageLimit;
+    private long appendPageLimit;
+    private StoreLock lock;
     private Connection connection;
+    private Statement pragmas;
     private PreparedStatement selectStream;
     private PreparedStatement insertOutbox;
     private PreparedStatement upsertStreamLast;
@@ -112,15 +136,110 @@ public final class SqliteStore implements Store {
 
     /** A store in {@code file}, created at the first {@link #open} if it does not exist. */
     public SqliteStore(Path file) {
-        this(file, DEFAULT_BUSY_TIMEOUT);
+        this(builder(file));
     }
 
     /** A store in {@code file} whose statements wait up to {@code busyTimeout} for another connection's lock. */
     public SqliteStore(Path file, Duration busyTimeout) {
-        this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
-        this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
-        if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("busyTimeout out of range: " + busyTimeout);
+        this(builder(file).busyTimeout(busyTimeout));
+    }
+
+    private SqliteStore(Builder b) {
+        this.file = b.file;
+        this.busyTimeout = b.busyTimeout;
+        this.maxSizeBytes = b.maxSizeBytes;
+        this.epochs = b.epochs;
+    }
+
+    /** A builder of a store in {@code file}, for the options beyond the constructors'. */
+    public static Builder builder(Path file) {
+        return new Builder(file);
+    }
+
+    /**
+     * Options of a {@link SqliteStore}; not thread-safe. Each setter validates its argument and throws {@link
+     * IllegalArgumentException} if it is out of range.
+     */
+    public static final class Builder {
+        private final Path file;
+        private Duration busyTimeout = DEFAULT_BUSY_TIMEOUT;
+        private long maxSizeBytes;
+        private LongSupplier epochs = SqliteStore::newEpoch;
+
+        private Builder(Path file) {
+            this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+        }
+
+        /** How long a statement waits for a lock held by another connection; default {@link #DEFAULT_BUSY_TIMEOUT}. */
+        public Builder busyTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "busyTimeout");
+            if (timeout.isNegative() || timeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("busyTimeout out of range: " + timeout);
+            }
+            this.busyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Caps the database file at about {@code bytes} (rounded down to whole pages), at least {@link
+         * #MIN_SIZE_LIMIT_BYTES}; 0 (the default) means no limit but the disk's. Commits that need more space
+         * fail with {@link StoreFullException}. New messages and dead letters may fill all but a reserve of
+         * 1/32 of the limit (at least 16 pages), kept for deleting acknowledged messages and updating cursors, so
+         * that a full store can always free space. The limit holds for this open only and may be raised or
+         * removed at the next one; a file already larger than a new limit opens but takes no new pages.
+         */
+        public Builder maxSizeBytes(long bytes) {
+            if (bytes != 0 && bytes < MIN_SIZE_LIMIT_BYTES) {
+                throw new IllegalArgumentException(
+                        "maxSizeBytes must be 0 (no limit) or at least " + MIN_SIZE_LIMIT_BYTES + ", was " + bytes);
+            }
+            this.maxSizeBytes = bytes;
+            return this;
+        }
+
+        /** Where a new store's epoch comes from (non-zero values); for deterministic simulations. */
+        Builder epochs(LongSupplier source) {
+            this.epochs = Objects.requireNonNull(source, "epochs");
+            return this;
+        }
+
+        /** The store; nothing is opened or created before {@link SqliteStore#open}. */
+        public SqliteStore build() {
+            return new SqliteStore(this);
+        }
+    }
+
+    /**
+     * Gives the store in {@code file} a new random epoch, so that its peers treat it as a new incarnation. Use
+     * it after restoring a copy of a store: with its old epoch, a restored sender would number new messages
+     * from where the copy stopped, and receivers that already processed those sequence numbers would drop the
+     * new messages as duplicates. With a new epoch, receivers restart each stream at the sender's acknowledged
+     * sequence number instead: messages in the restored outbox are delivered again (flagged as a new
+     * incarnation by a {@code Resync} event) rather than new ones being lost.
+     *
+     * <p>The store must not be in use (this takes its ownership lock) and must already exist.
+     *
+     * @return the new epoch
+     * @throws StoreException if the file does not exist, is not a Tether store, or is in use
+     */
+    public static long renewEpoch(Path file) {
+        Path f = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+        if (!Files.exists(f)) throw new StoreException("store file " + f + " does not exist");
+        try (SqliteStore store = new SqliteStore(f)) {
+            long old = store.open(Durability.FSYNC).epoch();
+            long epoch;
+            do {
+                epoch = newEpoch();
+            } while (epoch == old);
+            try {
+                store.execute("BEGIN IMMEDIATE");
+                store.execute("UPDATE meta SET value = " + epoch + " WHERE key = 'epoch'");
+                store.execute("COMMIT");
+            } catch (SQLException e) {
+                rollbackQuietly(store.connection, e);
+                throw store.fail("cannot renew the epoch of", e);
+            }
+            return epoch;
         }
     }
 
@@ -145,45 +264,72 @@ public final class SqliteStore implements Store {
         checkNotClosed();
         Objects.requireNonNull(durability, "durability");
         if (connection != null) throw new StoreException("store is already open");
-        checkFileBeforeOpen();
-        Connection c;
+        checkDirectoryBeforeOpen();
+        StoreLock owned = StoreLock.acquire(file);
         try {
-            c = DriverManager.getConnection("jdbc:sqlite:" + file);
-        } catch (SQLException e) {
-            throw fail("cannot open", e);
+            checkFileBeforeOpen();
+            Connection c;
+            try {
+                c = DriverManager.getConnection("jdbc:sqlite:" + file);
+            } catch (SQLException e) {
+                throw fail("cannot open", e);
+            }
+            try {
+                long epoch = initialize(c, durability);
+                limitSize(c);
+                connection = c;
+                prepareStatements();
+                StoredState state = loadState(epoch);
+                lock = owned;
+                return state;
+            } catch (SQLException | RuntimeException e) {
+                connection = null;
+                closeQuietly(c, e);
+                if (e instanceof SQLException sql) throw fail("cannot open", sql);
+                throw (RuntimeException) e;
+            }
+        } catch (RuntimeException e) {
+            try {
+                owned.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        try {
-            long epoch = initialize(c, durability);
-            connection = c;
-            prepareStatements();
-            return loadState(epoch);
-        } catch (SQLException | RuntimeException e) {
-            connection = null;
-            closeQuietly(c, e);
-            if (e instanceof StoreException se) throw se;
-            if (e instanceof SQLException sql) throw fail("cannot open", sql);
-            throw (RuntimeException) e;
+    }
+
+    /**
+     * Derives the page limits from {@link #maxSizeBytes}: the hard one for SQLite, and a lower one for writes that
+     * add data, keeping a reserve for deletions (SQLite may need a new page to rebalance a tree while deleting)
+     * and cursor updates, so that a full store can always trim.
+     */
+    private void limitSize(Connection c) throws SQLException {
+        if (maxSizeBytes == 0) return;
+        try (Statement s = c.createStatement()) {
+            long pages = maxSizeBytes / queryLong(s, "PRAGMA page_size");
+            hardPageLimit = pages;
+            appendPageLimit = pages - Math.max(RESERVE_PAGES, pages / 32);
+            queryLong(s, "PRAGMA max_page_count = " + pages);
+        }
+    }
+
+    /** Checks what the lock file needs: an existing, writable directory (the lock reports what else fails). */
+    private void checkDirectoryBeforeOpen() {
+        if (Files.isDirectory(file)) throw new StoreException("store file " + file + " is a directory");
+        Path dir = file.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new StoreException("cannot create store " + file + ": directory " + dir + " does not exist");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new StoreException("cannot create store " + file + ": directory " + dir + " is not writable"
+                    + " (SQLite also needs to create its -wal and -shm files there)");
         }
     }
 
     private void checkFileBeforeOpen() {
-        if (Files.isDirectory(file)) throw new StoreException("store file " + file + " is a directory");
-        Path dir = file.getParent();
-        if (!Files.exists(file)) {
-            if (dir == null || !Files.isDirectory(dir)) {
-                throw new StoreException("cannot create store file " + file + ": directory " + dir + " does not exist");
-            }
-            if (!Files.isWritable(dir)) {
-                throw new StoreException("cannot create store file " + file + ": directory " + dir + " is read-only");
-            }
-            return;
-        }
+        if (!Files.exists(file)) return;
         if (!Files.isReadable(file)) throw new StoreException("store file " + file + " is not readable");
         if (!Files.isWritable(file)) throw new StoreException("store file " + file + " is read-only");
-        if (dir != null && !Files.isWritable(dir)) {
-            throw new StoreException("directory " + dir + " of store file " + file
-                    + " is read-only (SQLite needs to create its -wal and -shm files there)");
-        }
         byte[] header = new byte[SQLITE_HEADER.length];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
@@ -218,7 +364,10 @@ public final class SqliteStore implements Store {
                 throw new StoreException("cannot switch " + file + " to WAL mode (journal_mode is " + mode + ")");
             }
             s.execute("PRAGMA synchronous = " + synchronous(durability));
-            c.setAutoCommit(false);
+            // Transactions are explicit (BEGIN/COMMIT on an auto-commit connection): SQLite rolls a transaction
+            // back by itself on some errors (SQLITE_FULL, SQLITE_IOERR), which the driver's own transaction
+            // tracking does not notice; it would then run the next batch statement by statement.
+            s.execute("BEGIN IMMEDIATE");
             try {
                 int version = empty ? 0 : schemaVersion(s);
                 if (version > SCHEMA_VERSION) {
@@ -234,17 +383,19 @@ public final class SqliteStore implements Store {
                     s.execute("PRAGMA application_id = " + APPLICATION_ID);
                     try (PreparedStatement p =
                             c.prepareStatement("INSERT INTO meta (key, value) VALUES ('epoch', ?)")) {
-                        p.setLong(1, newEpoch());
+                        p.setLong(1, epochs.getAsLong());
                         p.executeUpdate();
                     }
                 }
-                s.execute("INSERT INTO meta (key, value) VALUES ('schema_version', " + SCHEMA_VERSION
-                        + ") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+                if (version != SCHEMA_VERSION) { // an open of a current store writes nothing
+                    s.execute("INSERT INTO meta (key, value) VALUES ('schema_version', " + SCHEMA_VERSION
+                            + ") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+                }
                 Long epoch = metaValue(s, "epoch");
                 if (epoch == null || epoch == 0) {
                     throw new StoreException("store file " + file + " is damaged: its meta table has no valid epoch");
                 }
-                c.commit();
+                s.execute("COMMIT");
                 return epoch;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
@@ -299,6 +450,7 @@ public final class SqliteStore implements Store {
 
     private void prepareStatements() throws SQLException {
         Connection c = connection;
+        pragmas = c.createStatement();
         selectStream = c.prepareStatement("SELECT last_seq, acked_seq FROM streams WHERE peer = ? AND lane = ?");
         insertOutbox = c.prepareStatement(
                 "INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload)" + " VALUES (?, ?, ?, ?, ?, ?)");
@@ -326,6 +478,7 @@ public final class SqliteStore implements Store {
         List<InboundCursor> inbound = new ArrayList<>();
         Map<NodeId, Long> peers = new HashMap<>();
         try (Statement s = connection.createStatement()) {
+            s.execute("BEGIN"); // one snapshot for all three reads
             try (ResultSet rs = s.executeQuery("SELECT peer, lane, last_seq, acked_seq FROM streams")) {
                 while (rs.next()) {
                     outbound.add(new OutboundState(
@@ -341,8 +494,8 @@ public final class SqliteStore implements Store {
             try (ResultSet rs = s.executeQuery("SELECT peer, epoch FROM peers")) {
                 while (rs.next()) peers.put(NodeId.of(rs.getString(1)), rs.getLong(2));
             }
+            s.execute("COMMIT");
         }
-        connection.commit();
         return new StoredState(epoch, outbound, inbound, peers);
     }
 
@@ -358,12 +511,72 @@ public final class SqliteStore implements Store {
         Objects.requireNonNull(batch, "batch");
         if (batch.isEmpty()) return;
         try {
+            execute("BEGIN IMMEDIATE");
             apply(batch);
-            connection.commit();
+            execute("COMMIT");
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
             throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Writes {@code batch} in a transaction and leaves it uncommitted, for {@link #crash()} to abandon: what a
+     * process killed in the middle of a commit leaves behind. A batch that fails validation is rolled back.
+     */
+    void writeWithoutCommit(WriteBatch batch) {
+        checkOpen();
+        if (batch.isEmpty()) return;
+        try {
+            execute("BEGIN IMMEDIATE");
+            apply(batch);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, e);
+        }
+    }
+
+    /**
+     * Writes {@code batch} in a transaction and rolls it back, then throws {@link StoreException}: a commit that
+     * failed at the last moment, as on a failing disk. A batch that fails validation throws that error instead.
+     */
+    void failCommit(WriteBatch batch) {
+        checkOpen();
+        try {
+            execute("BEGIN IMMEDIATE");
+            apply(batch);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, e);
+            if (e instanceof SQLException sql) throw fail("commit failed", sql);
+            throw (RuntimeException) e;
+        }
+        StoreException injected = new StoreException("injected commit failure of store " + file);
+        rollbackQuietly(connection, injected);
+        throw injected;
+    }
+
+    /**
+     * Simulates a process crash: the connection goes away without committing whatever transaction it has open,
+     * and the ownership lock is released as the operating system would release it. The store counts as closed.
+     * (Unlike a real crash, closing a connection lets SQLite check-point the write-ahead log; the committed
+     * state, which is what a crash must preserve, is the same.)
+     */
+    void crash() {
+        closed = true;
+        Connection c = connection;
+        connection = null;
+        try {
+            if (c != null) c.close();
+        } catch (SQLException e) {
+            // A crashing process does not report on its connections.
+        } finally {
+            releaseLock();
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
         }
     }
 
@@ -376,7 +589,7 @@ public final class SqliteStore implements Store {
     }
 
     private void validateAndWrite(WriteBatch batch) throws SQLException {
-        // streams touched by this batch: [lastSeq, ackedSeq, stored?] read once by primary key
+        // streams touched by this batch: [lastSeq, ackedSeq, stored lastSeq] read once by primary key
         Map<StreamKey, long[]> streams = new LinkedHashMap<>();
         Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
         for (StoredMessage m : batch.appends()) {
@@ -436,7 +649,19 @@ public final class SqliteStore implements Store {
             upsertPeer.addBatch();
         }
 
-        // Everything is validated; write in SPI order: appends, trims, cursors, dead letters, peer epochs.
+        // Everything is validated. Trims of stored messages run first, so that the space they free is there for
+        // the appends of the same batch (a full store recovers even while the application keeps sending); the
+        // result is the one of the SPI order, since these trims do not touch the batch's own appends. Writes
+        // that add data run under the lower append limit, leaving the reserve for deletions and cursors.
+        List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
+        pageLimit(hardPageLimit);
+        for (Map.Entry<StreamKey, Long> e : trimTo.entrySet()) {
+            long[] s = streams.get(e.getKey());
+            if (e.getValue() <= s[1]) continue;
+            if (e.getValue() <= s[2]) trim(e.getKey(), s[1], e.getValue());
+            else lateTrims.add(e);
+        }
+        pageLimit(appendPageLimit);
         if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
         for (Map.Entry<StreamKey, Long> e : lastAppended.entrySet()) {
             upsertStreamLast.setString(1, e.getKey().to().value());
@@ -445,23 +670,30 @@ public final class SqliteStore implements Store {
             upsertStreamLast.addBatch();
         }
         if (!lastAppended.isEmpty()) upsertStreamLast.executeBatch();
-        for (Map.Entry<StreamKey, Long> e : trimTo.entrySet()) {
-            long acked = streams.get(e.getKey())[1];
-            long upTo = e.getValue();
-            if (upTo <= acked) continue;
-            deleteRange.setString(1, e.getKey().to().value());
-            deleteRange.setString(2, e.getKey().lane());
-            deleteRange.setLong(3, acked);
-            deleteRange.setLong(4, upTo);
-            deleteRange.executeUpdate();
-            updateAcked.setLong(1, upTo);
-            updateAcked.setString(2, e.getKey().to().value());
-            updateAcked.setString(3, e.getKey().lane());
-            updateAcked.executeUpdate();
-        }
-        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
         if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
+        pageLimit(hardPageLimit);
+        for (Map.Entry<StreamKey, Long> e : lateTrims) trim(e.getKey(), streams.get(e.getKey())[1], e.getValue());
+        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
         if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
+    }
+
+    /** Deletes the outbox of {@code key} in {@code (acked, upTo]} and records {@code upTo} as acknowledged. */
+    private void trim(StreamKey key, long acked, long upTo) throws SQLException {
+        deleteRange.setString(1, key.to().value());
+        deleteRange.setString(2, key.lane());
+        deleteRange.setLong(3, acked);
+        deleteRange.setLong(4, upTo);
+        deleteRange.executeUpdate();
+        updateAcked.setLong(1, upTo);
+        updateAcked.setString(2, key.to().value());
+        updateAcked.setString(3, key.lane());
+        updateAcked.executeUpdate();
+    }
+
+    /** Sets SQLite's page limit for the next statements (no I/O); nothing without a size limit. */
+    private void pageLimit(long pages) throws SQLException {
+        if (pages == 0) return;
+        pragmas.execute("PRAGMA max_page_count = " + pages);
     }
 
     private void clearBatches() throws SQLException {
@@ -476,17 +708,21 @@ public final class SqliteStore implements Store {
         return new StreamKey(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
     }
 
-    /** The stored {lastSeq, ackedSeq} of {@code key} (zeros for a new stream), read once per batch. */
+    /**
+     * {lastSeq, ackedSeq, stored lastSeq} of {@code key} (zeros for a new stream), read once per batch; the
+     * first is advanced by the batch's appends as they are validated.
+     */
     private long[] stream(Map<StreamKey, long[]> streams, StreamKey key) throws SQLException {
         long[] s = streams.get(key);
         if (s != null) return s;
-        s = new long[2];
+        s = new long[3];
         selectStream.setString(1, key.to().value());
         selectStream.setString(2, key.lane());
         try (ResultSet rs = selectStream.executeQuery()) {
             if (rs.next()) {
                 s[0] = rs.getLong(1);
                 s[1] = rs.getLong(2);
+                s[2] = s[0];
             }
         }
         streams.put(key, s);
@@ -515,10 +751,8 @@ public final class SqliteStore implements Store {
                             nonNull(rs.getBytes(4))));
                 }
             }
-            connection.commit();
             return out;
         } catch (SQLException e) {
-            rollbackQuietly(connection, e);
             throw fail("cannot read the outbox of " + to + "/" + lane, e);
         }
     }
@@ -545,10 +779,8 @@ public final class SqliteStore implements Store {
                             rs.getLong(9)));
                 }
             }
-            connection.commit();
             return out;
         } catch (SQLException e) {
-            rollbackQuietly(connection, e);
             throw fail("cannot read dead letters", e);
         }
     }
@@ -557,19 +789,26 @@ public final class SqliteStore implements Store {
         return bytes == null ? new byte[0] : bytes;
     }
 
-    /** Closes the database connection; idempotent. */
+    /** Closes the database connection and releases the ownership lock; idempotent. */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
         Connection c = connection;
         connection = null;
-        if (c == null) return;
         try {
-            c.close();
+            if (c != null) c.close();
         } catch (SQLException e) {
             throw fail("cannot close", e);
+        } finally {
+            releaseLock();
         }
+    }
+
+    private void releaseLock() {
+        StoreLock l = lock;
+        lock = null;
+        if (l != null) l.close();
     }
 
     /** The value of {@code PRAGMA name} on this store's connection; for tests and diagnostics. */
@@ -594,24 +833,15 @@ public final class SqliteStore implements Store {
 
     /** A {@link StoreException} for {@code e} whose message names the kind of failure. */
     private StoreException fail(String action, SQLException e) {
-        String why = switch (e.getErrorCode() & 0xff) {
-            case 5, 6 -> "the database file is locked by another process or connection";
-            case 8 -> "the database file or its directory is read-only";
-            case 10 -> "disk I/O error";
-            case 11 -> "the database file is corrupt";
-            case 13 -> "the disk is full";
-            case 14 -> "the database file cannot be opened (missing or read-only directory?)";
-            case 26 -> "the file is not a Tether store: it is not an SQLite database";
-            default -> "SQLite error";
-        };
-        return new StoreException(action + " store " + file + ": " + why + " (" + e.getMessage() + ")", e);
+        return SqliteErrors.fail(file, action, e, maxSizeBytes);
     }
 
+    /** Rolls back the open transaction, if SQLite has not already done so by itself. */
     private static void rollbackQuietly(Connection c, Exception cause) {
-        try {
-            if (!c.getAutoCommit()) c.rollback();
+        try (Statement s = c.createStatement()) {
+            s.execute("ROLLBACK");
         } catch (SQLException e) {
-            cause.addSuppressed(e);
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) cause.addSuppressed(e);
         }
     }
 

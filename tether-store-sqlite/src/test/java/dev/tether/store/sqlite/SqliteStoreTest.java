@@ -37,11 +37,11 @@ class SqliteStoreTest extends StoreContract {
         return new SqliteStore(dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
     }
 
-    /** Closes {@code previous} if it is still open (SQLite commits are durable, so this models a crash too). */
+    /** Crashes {@code previous} (abandons its connection and releases its lock) and opens its file again. */
     @Override
     protected Store reopen(Store previous) {
         SqliteStore old = (SqliteStore) previous;
-        old.close();
+        old.crash();
         return new SqliteStore(old.file());
     }
 
@@ -134,6 +134,61 @@ class SqliteStoreTest extends StoreContract {
                 .hasMessageContaining("is not a Tether store: it is not an SQLite database");
         store.close();
         assertThat(Files.readString(file, StandardCharsets.UTF_8)).startsWith("just some text");
+    }
+
+    @Test
+    void randomBytesAreRefusedAndLeftAlone() throws IOException {
+        long seed = 20261123L;
+        System.out.println("randomBytesAreRefusedAndLeftAlone seed " + seed);
+        byte[] bytes = new byte[8192];
+        new java.util.Random(seed).nextBytes(bytes);
+        for (int length : new int[] {1, 15, 16, 8192}) {
+            Path file = dir.resolve("random-" + length + ".bin");
+            Files.write(file, java.util.Arrays.copyOf(bytes, length));
+            SqliteStore store = new SqliteStore(file);
+            assertThatThrownBy(() -> store.open(Durability.FSYNC))
+                    .as("%d random bytes", length)
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage("file " + file + " is not a Tether store: it is not an SQLite database");
+            store.close();
+            assertThat(Files.readAllBytes(file)).isEqualTo(java.util.Arrays.copyOf(bytes, length));
+        }
+    }
+
+    @Test
+    void anotherApplicationsSqliteDatabaseWithAnApplicationIdIsRefused() throws SQLException {
+        Path file = dir.resolve("other-app.db");
+        sql(file, "PRAGMA application_id = 1234");
+        sql(file, "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+
+        SqliteStore store = new SqliteStore(file);
+        assertThatThrownBy(() -> store.open(Durability.FSYNC))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("is not a Tether store: it is an SQLite database with 2 schema objects")
+                .hasMessageContaining("application_id 1234");
+        store.close();
+    }
+
+    /** sysfs refuses new files even to root, so this fails for every user (permission bits do not stop root). */
+    @Test
+    void directoryOnAReadOnlyFileSystemGivesSpecificError() {
+        Path file = Path.of("/sys/tether-test.db");
+        assertThat(Files.exists(file)).isFalse();
+        SqliteStore store = new SqliteStore(file);
+        assertThatThrownBy(() -> store.open(Durability.FSYNC))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("cannot create store /sys/tether-test.db: directory /sys is not writable");
+        store.close();
+        assertThat(Files.exists(file)).isFalse();
+    }
+
+    @Test
+    void directoryThatCannotHoldFilesGivesSpecificError() {
+        SqliteStore store = new SqliteStore(Path.of("/proc/tether-test.db"));
+        assertThatThrownBy(() -> store.open(Durability.FSYNC))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("cannot create store /proc/tether-test.db: directory /proc");
+        store.close();
     }
 
     @Test

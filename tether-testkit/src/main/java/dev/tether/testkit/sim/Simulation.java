@@ -1,6 +1,5 @@
 package dev.tether.testkit.sim;
 
-import dev.tether.Durability;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
@@ -16,6 +15,7 @@ import dev.tether.internal.engine.Frame;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
@@ -48,8 +48,8 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * A deterministic simulation of several Tether nodes, each an {@link Engine} with its own {@link InMemoryStore}
- * and a simulated application, on one thread under one seed. Time is simulated (milliseconds); every effect
+ * A deterministic simulation of several Tether nodes, each an {@link Engine} with its own store (an {@link
+ * InMemoryStore} unless a {@link StoreFactory} says otherwise) and a simulated application, on one thread under one seed. Time is simulated (milliseconds); every effect
  * (frame delivery, store commit, outbox read, application step, timer tick, fault) is an event in a priority
  * queue ordered by (time, insertion order), so a seed replays exactly.
  *
@@ -99,6 +99,7 @@ public final class Simulation {
     }
 
     private final SimConfig cfg;
+    private final StoreFactory stores;
     private final boolean tracing;
     private final Sabotage sabotage;
     private final Random rng;
@@ -130,13 +131,26 @@ public final class Simulation {
     private double loadFailRate;
     private int processedCount;
 
-    /** Runs {@code cfg}; trace steps if {@code tracing}. */
+    /** Runs {@code cfg} over in-memory stores; trace steps if {@code tracing}. */
     public Simulation(SimConfig cfg, boolean tracing) {
-        this(cfg, tracing, Sabotage.NONE);
+        this(cfg, StoreFactory.IN_MEMORY, tracing);
+    }
+
+    /**
+     * Runs {@code cfg} with the stores of {@code stores} (a new factory per run); trace steps if {@code
+     * tracing}.
+     */
+    public Simulation(SimConfig cfg, StoreFactory stores, boolean tracing) {
+        this(cfg, stores, tracing, Sabotage.NONE);
     }
 
     Simulation(SimConfig cfg, boolean tracing, Sabotage sabotage) {
+        this(cfg, StoreFactory.IN_MEMORY, tracing, sabotage);
+    }
+
+    private Simulation(SimConfig cfg, StoreFactory stores, boolean tracing, Sabotage sabotage) {
         this.cfg = cfg;
+        this.stores = stores;
         this.tracing = tracing;
         this.sabotage = sabotage;
         this.rng = new Random(cfg.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
@@ -221,6 +235,7 @@ public final class Simulation {
             stuck = "aborted by the exception";
         }
         if (!drained) history.add(new Stuck(now, stuck != null ? stuck : stuckDetails()));
+        closeStores();
         CheckReport report = HistoryChecker.check(history);
         return new SimResult(
                 cfg,
@@ -231,6 +246,17 @@ public final class Simulation {
                 events,
                 Map.copyOf(counters),
                 List.copyOf(trace));
+    }
+
+    /** Closes every node's store at the end of the run (real stores hold files). */
+    private void closeStores() {
+        for (Node n : nodes) {
+            try {
+                n.store.close();
+            } catch (RuntimeException e) {
+                history.add(new Anomaly(now, n.name, "closing the store failed: " + e));
+            }
+        }
     }
 
     private boolean drained() {
@@ -537,7 +563,10 @@ public final class Simulation {
         final NodeId id;
         final String name;
         final EngineConfig engineConfig;
-        InMemoryStore store;
+        Store store;
+        /** The batch handed to {@code persist} whose commit has not run yet, if any. */
+        WriteBatch inFlight;
+
         Engine engine;
         boolean alive;
         /** Incremented at each crash; work scheduled by an earlier incarnation is discarded. */
@@ -567,14 +596,14 @@ public final class Simulation {
                     cfg.retryPolicy(),
                     FailurePolicy.DEAD_LETTER,
                     cfg.maxRun());
-            this.store = new InMemoryStore(new Random(rng.nextLong()));
+            this.store = stores.create(name, new Random(rng.nextLong()));
             this.viewUp = new boolean[cfg.nodes()];
             this.viewGen = new int[cfg.nodes()];
             this.notifyAt = new long[cfg.nodes()];
         }
 
         void start() {
-            engine = new Engine(engineConfig, store.open(Durability.MEMORY), this);
+            engine = new Engine(engineConfig, store.open(stores.durability()), this);
             alive = true;
             Arrays.fill(viewUp, false);
             Arrays.fill(viewGen, 0);
@@ -609,7 +638,8 @@ public final class Simulation {
             alive = false;
             incarnation++;
             engine = null;
-            store = store.reopenAfterCrash();
+            store = stores.crash(store, inFlight);
+            inFlight = null;
             for (Node other : nodes) {
                 if (other != this) reconcile(this, other);
             }
@@ -693,14 +723,16 @@ public final class Simulation {
                         + batch.trims() + " cursors=" + batch.cursors() + " deadLetters="
                         + batch.deadLetters().size());
             }
+            inFlight = batch;
             later(rng.nextInt(cfg.maxStoreLatency() + 1), () -> commit(batchId, batch));
         }
 
         private void commit(long batchId, WriteBatch batch) {
             boolean inject = commitFailRate > 0 && rng.nextDouble() < commitFailRate;
-            if (inject) store.failNextCommits(1);
+            inFlight = null;
             try {
-                store.commit(batch);
+                if (inject) stores.commitFailing(store, batch);
+                else store.commit(batch);
             } catch (StoreException ex) {
                 if (!inject) anomaly("the store rejected batch " + batchId + ": " + ex.getMessage());
                 count("commitsFailed");

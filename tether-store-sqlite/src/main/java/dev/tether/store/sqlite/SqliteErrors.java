@@ -1,0 +1,66 @@
+package dev.tether.store.sqlite;
+
+import dev.tether.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+
+/** Turns SQLite failures into {@link StoreException}s whose message names the kind of failure. */
+final class SqliteErrors {
+    /** Below this much free space on the file system a {@code SQLITE_FULL} is blamed on the disk. */
+    private static final long DISK_NEARLY_FULL = 8L << 20;
+
+    static final int SQLITE_BUSY = 5;
+    static final int SQLITE_LOCKED = 6;
+    static final int SQLITE_READONLY = 8;
+    static final int SQLITE_IOERR = 10;
+    static final int SQLITE_CORRUPT = 11;
+    static final int SQLITE_FULL = 13;
+    static final int SQLITE_CANTOPEN = 14;
+    static final int SQLITE_NOTADB = 26;
+
+    private SqliteErrors() {}
+
+    /**
+     * The exception for {@code e}, raised while doing {@code action} ("commit failed", ...) on {@code file};
+     * {@code maxSizeBytes} is the configured size limit (0 for none), used to explain a full store.
+     */
+    static StoreException fail(Path file, String action, SQLException e, long maxSizeBytes) {
+        int code = e.getErrorCode() & 0xff;
+        if (code == SQLITE_FULL) return full(file, action, e, maxSizeBytes);
+        String why = switch (code) {
+            case SQLITE_BUSY, SQLITE_LOCKED -> "the database file is locked by another process or connection";
+            case SQLITE_READONLY -> "the database file or its directory is read-only";
+            case SQLITE_IOERR -> "disk I/O error";
+            case SQLITE_CORRUPT -> "the database file is corrupt";
+            case SQLITE_CANTOPEN -> "the database file cannot be opened (missing or read-only directory?)";
+            case SQLITE_NOTADB -> "the file is not a Tether store: it is not an SQLite database";
+            default -> "SQLite error";
+        };
+        return new StoreException(action + " store " + file + ": " + why + " (" + e.getMessage() + ")", e);
+    }
+
+    private static StoreFullException full(Path file, String action, SQLException e, long maxSizeBytes) {
+        long free = freeBytes(file);
+        String why;
+        if (maxSizeBytes > 0 && (free < 0 || free >= DISK_NEARLY_FULL)) {
+            why = "it reached its size limit of " + maxSizeBytes + " bytes (maxSizeBytes)";
+        } else {
+            why = "the disk holding it is full" + (free >= 0 ? " (" + free + " bytes free)" : "");
+        }
+        return new StoreFullException(
+                "store full: " + action + " store " + file + ": " + why
+                        + "; nothing of the failed batch was stored, and writes succeed again once acknowledged"
+                        + " messages are deleted or space is freed",
+                e);
+    }
+
+    private static long freeBytes(Path file) {
+        try {
+            return Files.getFileStore(file.getParent()).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

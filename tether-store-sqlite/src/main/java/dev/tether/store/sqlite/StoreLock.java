@@ -1,0 +1,158 @@
+package dev.tether.store.sqlite;
+
+import dev.tether.StoreException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The exclusive ownership of one store file: an operating-system lock ({@code fcntl}/{@link FileChannel#tryLock})
+ * on the sibling file {@code <store>.lock}, which also records the owner's process id for the error message of
+ * a second opener. The operating system releases the lock when the owning process dies, however it dies; the
+ * lock file itself stays (deleting it would let two openers lock two different files of the same name).
+ *
+ * <p>SQLite's own locks are untouched: tools such as {@code sqlite3} and {@link StoreInspector} can still read
+ * a store that a node is running.
+ */
+final class StoreLock implements AutoCloseable {
+    /**
+     * Lock files held in this JVM. POSIX releases all of a process's locks on a file when the process closes
+     * any descriptor of it, so a second opener in the same JVM must not even open the lock file: it checks
+     * here first.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path key;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private boolean released;
+
+    private StoreLock(Path key, FileChannel channel, FileLock lock) {
+        this.key = key;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /** The lock file of {@code storeFile}. */
+    static Path lockFileOf(Path storeFile) {
+        return storeFile.resolveSibling(storeFile.getFileName() + ".lock");
+    }
+
+    /**
+     * Takes the lock of {@code storeFile} or fails at once.
+     *
+     * @throws StoreInUseException if another store (in any process) holds it
+     * @throws StoreException if the lock file cannot be created, saying why
+     */
+    static StoreLock acquire(Path storeFile) {
+        Path lockFile = lockFileOf(storeFile);
+        Path key = canonical(lockFile);
+        if (!HELD.add(key)) {
+            throw new StoreInUseException(
+                    "store " + storeFile + " is in use by another store of this process (pid "
+                            + ProcessHandle.current().pid() + "; lock file " + lockFile
+                            + "): only one node may open a store",
+                    lockFile);
+        }
+        try {
+            return lock(storeFile, lockFile, key);
+        } catch (RuntimeException e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private static StoreLock lock(Path storeFile, Path lockFile, Path key) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(
+                    lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw cannotCreate(storeFile, lockFile, e);
+        }
+        try {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                throw new StoreInUseException(
+                        "store " + storeFile + " is in use by another process (" + owner(lockFile) + "; lock file "
+                                + lockFile + "): only one node may open a store",
+                        lockFile);
+            }
+            recordOwner(channel);
+            return new StoreLock(key, channel, lock);
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof RuntimeException r) throw r;
+            throw new StoreException("cannot lock store " + storeFile + " (lock file " + lockFile + "): " + e, e);
+        }
+    }
+
+    /** The lock file with its directory's symbolic links resolved, so two spellings of one file match. */
+    private static Path canonical(Path lockFile) {
+        Path dir = lockFile.getParent();
+        try {
+            return dir.toRealPath().resolve(lockFile.getFileName());
+        } catch (IOException e) {
+            return lockFile.toAbsolutePath().normalize();
+        }
+    }
+
+    private static StoreException cannotCreate(Path storeFile, Path lockFile, IOException e) {
+        Path dir = storeFile.getParent();
+        String why;
+        if (e instanceof AccessDeniedException) why = "directory " + dir + " is not writable";
+        else if (e instanceof NoSuchFileException) why = "directory " + dir + " does not exist or cannot hold files";
+        else if (e instanceof FileSystemException f && f.getReason() != null) {
+            why = "directory " + dir + " is not usable (" + f.getReason() + ")";
+        } else why = e.toString();
+        return new StoreException(
+                "cannot create store " + storeFile + ": " + why + " (creating lock file " + lockFile + " failed)", e);
+    }
+
+    /** Writes the process id, padded to a fixed width so no truncation (a metadata write) is needed. */
+    private static void recordOwner(FileChannel channel) throws IOException {
+        String pid = String.format("%-20d%n", ProcessHandle.current().pid());
+        ByteBuffer bytes = ByteBuffer.wrap(pid.getBytes(StandardCharsets.US_ASCII));
+        while (bytes.hasRemaining()) channel.write(bytes, bytes.position());
+        if (channel.size() > bytes.capacity()) channel.truncate(bytes.capacity());
+    }
+
+    /** "pid N" as recorded by the holder, or a placeholder if unreadable. */
+    private static String owner(Path lockFile) {
+        try {
+            String pid = Files.readString(lockFile, StandardCharsets.US_ASCII).trim();
+            return pid.matches("[0-9]{1,19}") ? "pid " + pid : "pid unknown";
+        } catch (IOException e) {
+            return "pid unknown";
+        }
+    }
+
+    /** Releases the lock; idempotent. */
+    @Override
+    public void close() {
+        if (released) return;
+        released = true;
+        try {
+            if (lock.isValid()) lock.release();
+            channel.close();
+        } catch (IOException e) {
+            throw new StoreException("cannot release store lock: " + e, e);
+        } finally {
+            HELD.remove(key);
+        }
+    }
+}
