@@ -26,6 +26,8 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             ListenCommand.class,
             SendCommand.class,
             StatsCommand.class,
+            InspectCommand.class,
+            RenewEpochCommand.class,
             SimulateCommand.class,
             DemoSenderCommand.class
         },

@@ -89,6 +89,29 @@ class MainTest {
     }
 
     @Test
+    void inspectShowsPendingMessagesAndRenewEpochChangesTheEpoch() {
+        Path file = dir.resolve("tether-a.db");
+        var store = new dev.tether.store.sqlite.SqliteStore(file);
+        long epoch = store.open(dev.tether.Durability.FSYNC).epoch();
+        store.commit(new dev.tether.spi.WriteBatch()
+                .append(new dev.tether.spi.StoredMessage(
+                        dev.tether.NodeId.of("b"), "orders", 1, 0, java.util.Map.of(), new byte[100])));
+        store.close();
+
+        assertThat(run("inspect", "--store", file.toString(), "--json")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("\"epoch\":" + epoch, "\"peer\":\"b\",\"lane\":\"orders\",\"pending\":1");
+        assertThat(run("renew-epoch", "--store", file.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("now has epoch");
+        out.reset();
+        assertThat(run("inspect", "--store", file.toString(), "--json")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("\"epoch\":" + epoch + ",");
+        assertThat(run("inspect", "--store", dir.resolve("missing.db").toString()))
+                .isEqualTo(1);
+        assertThat(err()).contains("does not exist");
+    }
+
+    @Test
     void helpAndVersionWork() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("node", "listen", "send", "stats", "demo");
