@@ -314,7 +314,13 @@ public final class ChildJvm implements AutoCloseable {
                 Files.createDirectories(logDir);
                 Path logFile = logDir.resolve(n + ".log").toAbsolutePath();
                 Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
-                Process p = new ProcessBuilder(command()).start();
+                Process p;
+                try {
+                    p = new ProcessBuilder(command()).start();
+                } catch (IOException e) {
+                    log.close();
+                    throw e;
+                }
                 ChildJvm child = new ChildJvm(n, p, logFile, log);
                 RUNNING.add(child);
                 child.startReaders();
