@@ -36,14 +36,14 @@ public final class TetherConfig {
     private final TetherListener listener;
     private final Clock clock;
 
-    private TetherConfig(Builder b, Store store) {
+    private TetherConfig(Builder b, Store store, int maxMessageBytes) {
         this.nodeId = b.nodeId;
         this.peers = Set.copyOf(b.peers);
         this.transport = b.transport;
         this.store = store;
         this.durability = b.durability;
         this.window = b.window;
-        this.maxMessageBytes = b.maxMessageBytes;
+        this.maxMessageBytes = maxMessageBytes;
         this.maxQueuedPerStream = b.maxQueuedPerStream;
         this.maxPendingSendBytes = b.maxPendingSendBytes;
         this.maxInboundQueueBytes = b.maxInboundQueueBytes;
@@ -158,7 +158,7 @@ public final class TetherConfig {
         private Path storeDirectory = Path.of(".");
         private Durability durability = Durability.FSYNC;
         private int window = 1024;
-        private int maxMessageBytes = 1 << 20;
+        private Integer maxMessageBytes;
         private long maxQueuedPerStream = 10_000_000L;
         private long maxPendingSendBytes = 64L << 20;
         private long maxInboundQueueBytes = 64L << 20;
@@ -226,6 +226,10 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * The largest payload (plus encoded headers) a send accepts. Default: 1 MiB, or less when the transport's
+         * frames cannot carry that much (NATS with a default server: about 1,000,000 bytes).
+         */
         public Builder maxMessageBytes(int bytes) {
             if (bytes < 1 || bytes > 64 << 20) {
                 throw new InvalidConfigException("maxMessageBytes must be in 1..67108864, was " + bytes);
@@ -318,12 +322,15 @@ public final class TetherConfig {
                 throw new InvalidConfigException("durability " + durability + " is stronger than the store "
                         + store.getClass().getSimpleName() + " supports (" + store.maxDurability() + ")");
             }
-            int needed = maxMessageBytes + FRAME_OVERHEAD;
-            if (transport.maxFrameBytes() < needed) {
-                throw new InvalidConfigException("maxMessageBytes " + maxMessageBytes + " needs frames of " + needed
+            int maxMessage = maxMessageBytes != null
+                    ? maxMessageBytes
+                    : Math.min(DEFAULT_MAX_MESSAGE_BYTES, transport.maxFrameBytes() - FRAME_OVERHEAD);
+            int needed = maxMessage + FRAME_OVERHEAD;
+            if (maxMessage < 1 || transport.maxFrameBytes() < needed) {
+                throw new InvalidConfigException("maxMessageBytes " + maxMessage + " needs frames of " + needed
                         + " bytes but the transport carries at most " + transport.maxFrameBytes());
             }
-            return new TetherConfig(this, store);
+            return new TetherConfig(this, store, maxMessage);
         }
 
         private Store defaultStore() {
@@ -334,6 +341,9 @@ public final class TetherConfig {
             return provider.create(nodeId, storeDirectory);
         }
     }
+
+    /** The default {@link Builder#maxMessageBytes}, when the transport carries frames that large. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
 
     /** Bytes a data frame needs beyond the message itself (header and one message's fixed fields). */
     public static final int FRAME_OVERHEAD = 256;

@@ -50,14 +50,14 @@ final class DemoSenderCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NodeId target = NodeId.of(to);
         TransportFactory.Choice transport = TransportFactory.create(node);
-        TetherNode n = Tether.start(TetherConfig.builder(node.nodeId())
+        TetherConfig.Builder config = TetherConfig.builder(node.nodeId())
                 .peers(node.peerIds())
                 .transport(transport.transport())
                 .store(node.openStore())
                 .durability(node.durability)
-                .maxMessageBytes(node.maxMessageBytes(transport.transport()))
-                .handler((Delivery d) -> {})
-                .build());
+                .handler((Delivery d) -> {});
+        node.applyLimits(config);
+        TetherNode n = Tether.start(config.build());
         CountDownLatch never = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> n.shutdown(java.time.Duration.ofSeconds(2))));
         StreamStats s = n.stats().stream(target, Lanes.DEFAULT, StreamStats.Direction.OUTBOUND);

@@ -92,10 +92,10 @@ final class NodeOptions {
             description = "Largest payload accepted (default: 1048576, or what the transport carries if less).")
     Integer maxMessageBytes;
 
-    /** The explicit limit, or 1 MiB capped to what {@code transport} can carry in one frame. */
-    int maxMessageBytes(dev.tether.spi.Transport transport) {
-        if (maxMessageBytes != null) return maxMessageBytes;
-        return Math.min(1 << 20, transport.maxFrameBytes() - dev.tether.TetherConfig.FRAME_OVERHEAD);
+    /** Applies the settings every node command shares. */
+    void applyLimits(dev.tether.TetherConfig.Builder b) {
+        b.window(window);
+        if (maxMessageBytes != null) b.maxMessageBytes(maxMessageBytes);
     }
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "This node's certificate chain (PEM).")

@@ -41,11 +41,10 @@ final class NodeRunner {
                 .transport(transport.transport())
                 .store(options.openStore())
                 .durability(options.durability)
-                .window(options.window)
-                .maxMessageBytes(options.maxMessageBytes(transport.transport()))
                 .listener(this::log);
         if (printer != null) b.handler((Delivery d) -> printer.print(d));
         else b.handler((Delivery d) -> {});
+        options.applyLimits(b);
         TetherNode node = Tether.start(b.build());
         AdminServer admin = null;
         try {
