@@ -54,7 +54,8 @@ import java.util.function.LongSupplier;
  * {@code dead_letters(id, ...)} and {@code peers(peer, epoch)}. Every hot-path statement is a primary-key
  * lookup or range. Opening a file written by an older schema version migrates it; a newer version, a file
  * that is not SQLite and an SQLite database that is not a Tether store are refused with a
- * {@link StoreException} saying so.
+ * {@link StoreException} saying so. A copy restored from a backup needs a new epoch: {@link #renewEpoch}.
+ * docs/OPERATIONS.md describes the files, inspection and backup for operators.
  *
  * <p><b>Ownership.</b> While open, the store holds an exclusive operating-system lock on the sibling file
  * {@code <file>.lock}; a second {@link #open} of the same file, by this or another process, fails with {@link
