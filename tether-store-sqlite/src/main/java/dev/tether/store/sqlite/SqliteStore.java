@@ -10,9 +10,6 @@ import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -24,7 +21,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +54,8 @@ import java.util.function.LongSupplier;
  * {@code dead_letters(id, ...)} and {@code peers(peer, epoch)}. Every hot-path statement is a primary-key
  * lookup or range. Opening a file written by an older schema version migrates it; a newer version, a file
  * that is not SQLite and an SQLite database that is not a Tether store are refused with a
- * {@link StoreException} saying so.
+ * {@link StoreException} saying so. A copy restored from a backup needs a new epoch: {@link #renewEpoch}.
+ * docs/OPERATIONS.md describes the files, inspection and backup for operators.
  *
  * <p><b>Ownership.</b> While open, the store holds an exclusive operating-system lock on the sibling file
  * {@code <file>.lock}; a second {@link #open} of the same file, by this or another process, fails with {@link
@@ -86,24 +83,6 @@ public final class SqliteStore implements Store {
 
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
-
-    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
-
-    /** Migration {@code i} turns schema version {@code i} into {@code i + 1}; version 0 is an empty file. */
-    private static final List<List<String>> MIGRATIONS = List.of(List.of(
-            "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
-            "CREATE TABLE outbox (peer TEXT NOT NULL, lane TEXT NOT NULL, seq INTEGER NOT NULL,"
-                    + " expires_at INTEGER NOT NULL, headers BLOB NOT NULL, payload BLOB NOT NULL,"
-                    + " PRIMARY KEY (peer, lane, seq)) WITHOUT ROWID",
-            "CREATE TABLE streams (peer TEXT NOT NULL, lane TEXT NOT NULL, last_seq INTEGER NOT NULL,"
-                    + " acked_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID",
-            "CREATE TABLE cursors (peer TEXT NOT NULL, lane TEXT NOT NULL, sender_epoch INTEGER NOT NULL,"
-                    + " processed_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID",
-            "CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, peer TEXT NOT NULL, lane TEXT NOT NULL,"
-                    + " sender_epoch INTEGER NOT NULL, seq INTEGER NOT NULL, headers BLOB NOT NULL,"
-                    + " payload BLOB NOT NULL, attempts INTEGER NOT NULL, reason TEXT,"
-                    + " at_millis INTEGER NOT NULL)",
-            "CREATE TABLE peers (peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID"));
 
     private record StreamKey(NodeId to, String lane) {}
 
@@ -264,10 +243,10 @@ public final class SqliteStore implements Store {
         checkNotClosed();
         Objects.requireNonNull(durability, "durability");
         if (connection != null) throw new StoreException("store is already open");
-        checkDirectoryBeforeOpen();
+        StoreFiles.checkDirectory(file);
         StoreLock owned = StoreLock.acquire(file);
         try {
-            checkFileBeforeOpen();
+            StoreFiles.checkExistingFile(file);
             Connection c;
             try {
                 c = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -275,7 +254,7 @@ public final class SqliteStore implements Store {
                 throw fail("cannot open", e);
             }
             try {
-                long epoch = initialize(c, durability);
+                long epoch = StoreSchema.initialize(c, file, durability, busyTimeout, epochs);
                 limitSize(c);
                 connection = c;
                 prepareStatements();
@@ -306,140 +285,14 @@ public final class SqliteStore implements Store {
     private void limitSize(Connection c) throws SQLException {
         if (maxSizeBytes == 0) return;
         try (Statement s = c.createStatement()) {
-            long pages = maxSizeBytes / queryLong(s, "PRAGMA page_size");
+            long pages = maxSizeBytes / StoreSchema.queryLong(s, "PRAGMA page_size");
             hardPageLimit = pages;
             appendPageLimit = pages - Math.max(RESERVE_PAGES, pages / 32);
-            queryLong(s, "PRAGMA max_page_count = " + pages);
+            StoreSchema.queryLong(s, "PRAGMA max_page_count = " + pages);
         }
     }
 
-    /** Checks what the lock file needs: an existing, writable directory (the lock reports what else fails). */
-    private void checkDirectoryBeforeOpen() {
-        if (Files.isDirectory(file)) throw new StoreException("store file " + file + " is a directory");
-        Path dir = file.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new StoreException("cannot create store " + file + ": directory " + dir + " does not exist");
-        }
-        if (!Files.isWritable(dir)) {
-            throw new StoreException("cannot create store " + file + ": directory " + dir + " is not writable"
-                    + " (SQLite also needs to create its -wal and -shm files there)");
-        }
-    }
-
-    private void checkFileBeforeOpen() {
-        if (!Files.exists(file)) return;
-        if (!Files.isReadable(file)) throw new StoreException("store file " + file + " is not readable");
-        if (!Files.isWritable(file)) throw new StoreException("store file " + file + " is read-only");
-        byte[] header = new byte[SQLITE_HEADER.length];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(header, 0, header.length);
-        } catch (IOException e) {
-            throw new StoreException("cannot read store file " + file + ": " + e.getMessage(), e);
-        }
-        if (n > 0 && (n < header.length || !Arrays.equals(header, SQLITE_HEADER))) {
-            throw new StoreException("file " + file + " is not a Tether store: it is not an SQLite database");
-        }
-    }
-
-    /** Configures the connection, creates or migrates the schema and returns the epoch. */
-    private long initialize(Connection c, Durability durability) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA busy_timeout = " + busyTimeout.toMillis());
-            int applicationId = (int) queryLong(s, "PRAGMA application_id");
-            long tables = queryLong(s, "SELECT count(*) FROM sqlite_master");
-            boolean empty = applicationId == 0 && tables == 0;
-            if (!empty && applicationId != APPLICATION_ID) {
-                throw new StoreException("file " + file + " is not a Tether store: it is an SQLite database with "
-                        + tables + " schema objects and application_id " + applicationId + " (expected "
-                        + APPLICATION_ID + ")");
-            }
-            if (!empty
-                    && queryLong(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 0) {
-                throw new StoreException(
-                        "file " + file + " is not a Tether store: it has Tether's application_id but no meta table");
-            }
-            String mode = queryString(s, "PRAGMA journal_mode = WAL");
-            if (!"wal".equalsIgnoreCase(mode)) {
-                throw new StoreException("cannot switch " + file + " to WAL mode (journal_mode is " + mode + ")");
-            }
-            s.execute("PRAGMA synchronous = " + synchronous(durability));
-            // Transactions are explicit (BEGIN/COMMIT on an auto-commit connection): SQLite rolls a transaction
-            // back by itself on some errors (SQLITE_FULL, SQLITE_IOERR), which the driver's own transaction
-            // tracking does not notice; it would then run the next batch statement by statement.
-            s.execute("BEGIN IMMEDIATE");
-            try {
-                int version = empty ? 0 : schemaVersion(s);
-                if (version > SCHEMA_VERSION) {
-                    throw new StoreException("store file " + file + " has schema version " + version
-                            + ", newer than version " + SCHEMA_VERSION + " supported by this Tether; upgrade Tether");
-                }
-                if (version < 0)
-                    throw new StoreException("store file " + file + " has invalid schema version " + version);
-                for (int v = version; v < SCHEMA_VERSION; v++) {
-                    for (String sql : MIGRATIONS.get(v)) s.execute(sql);
-                }
-                if (empty) {
-                    s.execute("PRAGMA application_id = " + APPLICATION_ID);
-                    try (PreparedStatement p =
-                            c.prepareStatement("INSERT INTO meta (key, value) VALUES ('epoch', ?)")) {
-                        p.setLong(1, epochs.getAsLong());
-                        p.executeUpdate();
-                    }
-                }
-                if (version != SCHEMA_VERSION) { // an open of a current store writes nothing
-                    s.execute("INSERT INTO meta (key, value) VALUES ('schema_version', " + SCHEMA_VERSION
-                            + ") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-                }
-                Long epoch = metaValue(s, "epoch");
-                if (epoch == null || epoch == 0) {
-                    throw new StoreException("store file " + file + " is damaged: its meta table has no valid epoch");
-                }
-                s.execute("COMMIT");
-                return epoch;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            }
-        }
-    }
-
-    private int schemaVersion(Statement s) throws SQLException {
-        Long v = metaValue(s, "schema_version");
-        if (v == null)
-            throw new StoreException("store file " + file + " is damaged: its meta table has no schema_version");
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
-    }
-
-    private static Long metaValue(Statement s, String key) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = '" + key + "'")) {
-            return rs.next() ? rs.getLong(1) : null;
-        }
-    }
-
-    private static long queryLong(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            if (!rs.next()) throw new SQLException("no result for " + sql);
-            return rs.getLong(1);
-        }
-    }
-
-    private static String queryString(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            if (!rs.next()) throw new SQLException("no result for " + sql);
-            return rs.getString(1);
-        }
-    }
-
-    private static String synchronous(Durability durability) {
-        return switch (durability) {
-            case FSYNC -> "FULL";
-            case OS_BUFFERED -> "NORMAL";
-            case MEMORY -> "OFF";
-        };
-    }
-
-    private static long newEpoch() {
+    static long newEpoch() {
         SecureRandom random = new SecureRandom();
         long e;
         do {
@@ -816,7 +669,7 @@ public final class SqliteStore implements Store {
         checkOpen();
         if (!name.matches("[a-z_]+")) throw new IllegalArgumentException("not a pragma name: " + name);
         try (Statement s = connection.createStatement()) {
-            return queryLong(s, "PRAGMA " + name);
+            return StoreSchema.queryLong(s, "PRAGMA " + name);
         } catch (SQLException e) {
             throw fail("cannot read PRAGMA " + name, e);
         }
@@ -837,7 +690,7 @@ public final class SqliteStore implements Store {
     }
 
     /** Rolls back the open transaction, if SQLite has not already done so by itself. */
-    private static void rollbackQuietly(Connection c, Exception cause) {
+    static void rollbackQuietly(Connection c, Exception cause) {
         try (Statement s = c.createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException e) {

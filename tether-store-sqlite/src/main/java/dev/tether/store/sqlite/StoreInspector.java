@@ -2,9 +2,7 @@ package dev.tether.store.sqlite;
 
 import dev.tether.StoreException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -36,8 +33,6 @@ import java.util.Objects;
 public final class StoreInspector {
     /** Dead letters listed in full by {@link #inspect(Path)}; the report counts all of them. */
     public static final int DEFAULT_DEAD_LETTERS_SHOWN = 20;
-
-    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     private StoreInspector() {}
 
@@ -79,16 +74,7 @@ public final class StoreInspector {
     private static void checkIsSqlite(Path file) {
         if (!Files.exists(file)) throw new StoreException("store file " + file + " does not exist");
         if (Files.isDirectory(file)) throw new StoreException("store file " + file + " is a directory");
-        byte[] header = new byte[SQLITE_HEADER.length];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(header, 0, header.length);
-        } catch (IOException e) {
-            throw new StoreException("cannot read store file " + file + ": " + e, e);
-        }
-        if (n < header.length || !Arrays.equals(header, SQLITE_HEADER)) {
-            throw new StoreException("file " + file + " is not a Tether store: it is not an SQLite database");
-        }
+        StoreFiles.checkSqliteHeader(file, false);
     }
 
     private static StoreReport read(Path file, Connection c, Statement s, int deadLettersShown) throws SQLException {

@@ -20,6 +20,10 @@
  *     -Dtether.sim.seed=42 -Dtether.sim.trace=true                  # replay one seed with a step log
  * </pre>
  *
+ * <p>The nodes' stores come from a {@link dev.tether.testkit.sim.StoreFactory}: in-memory by default; the SQLite
+ * store's {@code SqliteSimulationTest} runs the same simulation over real SQLite files ({@code
+ * -Dtether.sim.sqlite.seeds=N}, {@code -Dtether.sim.sqlite.seed=N} to replay one).
+ *
  * <p>{@code -Dtether.sim.crossConnection=true} lets frames outlive their connection and arrive on a later one,
  * which Transport rule 4 forbids; with it, a few seeds in ten thousand show an unflagged redelivery after a
  * receiver crash, which is why the rule exists. See {@link dev.tether.testkit.sim.SimConfig#withCrossConnection}.
