@@ -110,9 +110,8 @@ class TcpDecoderFuzzTest {
                 check(sameFrames(outcome.frames, input.frames()), () -> what.get() + " delivered other frames");
             }
         }
-        System.out.println(
-                "TcpDecoderFuzzTest: " + ITERATIONS + " inputs, " + valid + " valid, " + rejected + " rejected, in "
-                        + (System.nanoTime() - started) / 1_000_000 + " ms");
+        System.out.println("TcpDecoderFuzzTest: " + ITERATIONS + " inputs, " + valid + " valid, " + rejected
+                + " rejected, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         assertThat(rejected).as("the mutations are caught").isGreaterThan(ITERATIONS / 4);
     }
 
