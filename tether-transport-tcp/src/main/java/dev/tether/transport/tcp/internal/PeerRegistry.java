@@ -69,7 +69,9 @@ public final class PeerRegistry {
         this.loop = loop;
         this.backoff = backoff;
         this.dialer = dialer;
-        peers.forEach((id, address) -> dials.put(id, new DialState(address)));
+        peers.forEach((id, address) -> {
+            if (!id.equals(self)) dials.put(id, new DialState(address)); // a shared peer list may name us
+        });
     }
 
     public NodeId self() {
