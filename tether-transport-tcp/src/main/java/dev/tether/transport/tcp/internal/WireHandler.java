@@ -390,10 +390,11 @@ public final class WireHandler extends ByteToMessageDecoder {
     /** Reports {@code reason} and closes; during the handshake the peer is told why in a REJECT record. */
     private void reject(ChannelHandlerContext ctx, String reason, boolean tellPeer) {
         if (phase == Phase.DONE) return;
-        boolean handshaking = phase != Phase.DATA;
+        // after ACCEPT the dialer may already read data records: a REJECT would look like a frame to it
+        boolean peerReadsHandshake = phase != Phase.DATA && phase != Phase.CONFIRM;
         phase = Phase.DONE;
         registry.rejected(conn, reason);
-        if (tellPeer && handshaking && helloSent && ctx.channel().isActive()) {
+        if (tellPeer && peerReadsHandshake && helloSent && ctx.channel().isActive()) {
             ctx.writeAndFlush(Wire.reject(ctx.alloc(), Wire.REJECT_ERROR, reason))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
