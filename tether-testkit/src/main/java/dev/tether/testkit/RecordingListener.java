@@ -5,6 +5,7 @@ import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +41,8 @@ public final class RecordingListener implements Transport.Listener {
     private final Map<NodeId, AtomicInteger> activeCalls = new ConcurrentHashMap<>();
     private final List<Frame> frames = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
+    // Not copy-on-write: fuzz tests report hundreds of thousands of rejections.
+    private final List<Rejection> rejections = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean closed;
 
     /** A listener called {@code name} in violation messages, accepting frames of up to {@code maxFrameBytes}. */
@@ -79,6 +82,29 @@ public final class RecordingListener implements Transport.Listener {
             frames.add(new Frame(from, frame, content(frame)));
         } finally {
             exit(from);
+        }
+    }
+
+    /** A connection the transport refused, as reported through {@link #onConnectionRejected}. */
+    public record Rejection(String remote, String reason) {}
+
+    @Override
+    public void onConnectionRejected(String remote, String reason) {
+        if (closed) violation("rejection reported after close: " + reason);
+        rejections.add(new Rejection(remote, reason));
+    }
+
+    /** Every rejection reported so far, in order. */
+    public List<Rejection> rejections() {
+        synchronized (rejections) {
+            return List.copyOf(rejections);
+        }
+    }
+
+    /** Whether some reported rejection's reason contains {@code reasonPart}. */
+    public boolean rejected(String reasonPart) {
+        synchronized (rejections) {
+            return rejections.stream().anyMatch(r -> r.reason().contains(reasonPart));
         }
     }
 

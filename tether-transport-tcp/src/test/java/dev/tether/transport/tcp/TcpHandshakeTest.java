@@ -137,7 +137,7 @@ class TcpHandshakeTest {
                     .isPositive();
         }
         Await.until(TIMEOUT, () -> !s.listener.isUp(NodeId.of("x")), () -> "x down at s");
-        assertThat(s.rejections).as("silence is not a protocol violation").isEmpty();
+        assertThat(s.rejections()).as("silence is not a protocol violation").isEmpty();
     }
 
     @Test
@@ -170,7 +170,7 @@ class TcpHandshakeTest {
                         .peer(A, a.transport.boundAddress()));
         Await.until(TIMEOUT, () -> p.listener.isUp(A), () -> "p up with a");
         assertThat(a.rejected("claims this node's own id")).isFalse();
-        assertThat(p.rejections).isEmpty();
+        assertThat(p.rejections()).isEmpty();
     }
 
     @Test
@@ -185,11 +185,12 @@ class TcpHandshakeTest {
         RecordingNode s = start("s", TcpTransport.builder().peer(NodeId.of("p"), p.transport.boundAddress()));
 
         Await.until(TIMEOUT, () -> p.listener.isUp(NodeId.of("q")) && q.listener.isUp(NodeId.of("p")), () -> "q in");
-        Await.until(TIMEOUT, () -> p.rejected("pre-shared key proof from r is wrong"), () -> "r out: " + p.rejections);
+        Await.until(
+                TIMEOUT, () -> p.rejected("pre-shared key proof from r is wrong"), () -> "r out: " + p.rejections());
         Await.until(
                 TIMEOUT,
                 () -> p.rejected("this node requires a pre-shared key but the peer has none"),
-                () -> "s out: " + p.rejections);
+                () -> "s out: " + p.rejections());
         assertThat(p.listener.ups(NodeId.of("r"))).isZero();
         assertThat(p.listener.ups(NodeId.of("s"))).isZero();
         assertThat(r.listener.ups(NodeId.of("p"))).isZero();
@@ -223,7 +224,7 @@ class TcpHandshakeTest {
             x.write(bytes);
             assertThat(x.awaitClosedByServer()).as("closed by a").isTrue();
         }
-        Await.until(TIMEOUT, () -> a.rejected(reason), () -> "a to report '" + reason + "': " + a.rejections);
+        Await.until(TIMEOUT, () -> a.rejected(reason), () -> "a to report '" + reason + "': " + a.rejections());
         goodPeerStillWorks();
     }
 

@@ -74,9 +74,9 @@ class TcpSocketFuzzTest {
         assertThat(fromPeer(b, A)).as("in order").isSorted().doesNotHaveDuplicates();
         assertThat(a.listener.ups(B)).isEqualTo(1);
         assertThat(a.listener.downs(B)).isZero();
-        Await.until(TIMEOUT, () -> !a.rejections.isEmpty(), () -> "garbage reported");
-        System.out.println(
-                "TcpSocketFuzzTest: " + CLIENTS + " garbage clients, " + a.rejections.size() + " rejections");
+        Await.until(TIMEOUT, () -> !a.rejections().isEmpty(), () -> "garbage reported");
+        System.out.println("TcpSocketFuzzTest: " + CLIENTS + " garbage clients, "
+                + a.rejections().size() + " rejections");
     }
 
     private RecordingNode start(String id, TcpTransport.Builder builder) {

@@ -64,8 +64,8 @@ class TcpTlsTest {
 
         Await.until(TIMEOUT, () -> received(b).contains("to b") && received(a).contains("to a"), () -> "frames");
         assertThat(b.listener.frames()).allSatisfy(f -> assertThat(f.from()).isEqualTo(A));
-        assertThat(a.rejections).isEmpty();
-        assertThat(b.rejections).isEmpty();
+        assertThat(a.rejections()).isEmpty();
+        assertThat(b.rejections()).isEmpty();
     }
 
     @Test
@@ -77,7 +77,7 @@ class TcpTlsTest {
         TcpTls bTls = TcpTls.fromKeyStores(rogueB.keyStore(), TestPki.PASSWORD, goodA.trustStore(), TestPki.PASSWORD);
         start("b", TcpTransport.builder().tls(bTls).peer(A, a.transport.boundAddress()));
 
-        Await.until(TIMEOUT, () -> a.rejected("TLS"), () -> "a to report the untrusted certificate: " + a.rejections);
+        Await.until(TIMEOUT, () -> a.rejected("TLS"), () -> "a to report the untrusted certificate: " + a.rejections());
         assertThat(a.listener.ups(B)).isZero();
     }
 
@@ -87,7 +87,7 @@ class TcpTlsTest {
         RecordingNode a = start(
                 "a", TcpTransport.builder().tls(good.issue("a").keyStoreTls()).peer(B, b.transport.boundAddress()));
 
-        Await.until(TIMEOUT, () -> a.rejected("TLS"), () -> "a to report b's untrusted certificate: " + a.rejections);
+        Await.until(TIMEOUT, () -> a.rejected("TLS"), () -> "a to report b's untrusted certificate: " + a.rejections());
         assertThat(a.listener.ups(B)).isZero();
         assertThat(b.listener.ups(A)).isZero();
     }
@@ -102,8 +102,8 @@ class TcpTlsTest {
         Await.until(
                 TIMEOUT,
                 () -> a.rejected("claims id b but its certificate"),
-                () -> "a to refuse b's unproven id: " + a.rejections);
-        Await.until(TIMEOUT, () -> b.rejected("refused by the peer"), () -> "b told why: " + b.rejections);
+                () -> "a to refuse b's unproven id: " + a.rejections());
+        Await.until(TIMEOUT, () -> b.rejected("refused by the peer"), () -> "b told why: " + b.rejections());
         assertThat(a.listener.ups(B)).isZero();
         assertThat(b.listener.ups(A)).isZero();
     }
@@ -119,7 +119,7 @@ class TcpTlsTest {
         Await.until(
                 TIMEOUT,
                 () -> a.rejected("claims id b but its certificate"),
-                () -> "a to refuse the server's unproven id: " + a.rejections);
+                () -> "a to refuse the server's unproven id: " + a.rejections());
         assertThat(a.listener.ups(B)).isZero();
     }
 
@@ -128,7 +128,7 @@ class TcpTlsTest {
         RecordingNode a = start("a", TcpTransport.builder().tls(good.issue("a").keyStoreTls()));
         RecordingNode b = start("b", TcpTransport.builder().peer(A, a.transport.boundAddress()));
 
-        Await.until(TIMEOUT, () -> a.rejected("TLS"), () -> "a to report the plaintext client: " + a.rejections);
+        Await.until(TIMEOUT, () -> a.rejected("TLS"), () -> "a to report the plaintext client: " + a.rejections());
         assertThat(a.listener.ups(B)).isZero();
         assertThat(b.listener.ups(A)).isZero();
     }

@@ -6,10 +6,8 @@ import dev.tether.NodeId;
 import dev.tether.testkit.RecordingListener;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Queue;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +21,6 @@ class LinkTableTest {
     private final Queue<Runnable> wire = new ArrayDeque<>();
     private final RecordingListener atA = new RecordingListener("a", 1 << 20);
     private final RecordingListener atB = new RecordingListener("b", 1 << 20);
-    private final List<String> rejectedAtB = new CopyOnWriteArrayList<>();
     private LinkTable a;
     private LinkTable b;
     private long now = 1_000;
@@ -37,7 +34,7 @@ class LinkTableTest {
                 new SplittableRandom(1));
         b = new LinkTable(
                 B,
-                new Rejections(atB, rejectedAtB),
+                atB,
                 (peer, conn, x, y) -> wire.add(() -> a.onHello(B, conn, x, y, now)),
                 TIMEOUT,
                 new SplittableRandom(2));
@@ -175,7 +172,9 @@ class LinkTableTest {
         b.onAnnounce(B, 42, now);
         b.onAnnounce(B, 42, now);
 
-        assertThat(rejectedAtB).singleElement().asString().contains("another connection announces");
+        assertThat(atB.rejections())
+                .singleElement()
+                .satisfies(r -> assertThat(r.reason()).contains("another connection announces"));
         assertThat(b.rejectedMessages()).isEqualTo(1);
     }
 
@@ -212,29 +211,5 @@ class LinkTableTest {
 
     private static ByteBuffer frame() {
         return ByteBuffer.wrap(new byte[] {1, 2, 3});
-    }
-
-    /** Records rejections next to a {@link RecordingListener}. */
-    private record Rejections(RecordingListener inner, List<String> rejected)
-            implements dev.tether.spi.Transport.Listener {
-        @Override
-        public void onPeerUp(NodeId peer) {
-            inner.onPeerUp(peer);
-        }
-
-        @Override
-        public void onPeerDown(NodeId peer) {
-            inner.onPeerDown(peer);
-        }
-
-        @Override
-        public void onFrame(NodeId from, ByteBuffer frame) {
-            inner.onFrame(from, frame);
-        }
-
-        @Override
-        public void onConnectionRejected(String remote, String reason) {
-            rejected.add(remote + ": " + reason);
-        }
     }
 }
