@@ -105,12 +105,17 @@ class ValidationTest {
     @Test
     void framesBeyondTheInboundBoundAreShedNotBuffered() throws InterruptedException {
         try (Cluster c = new Cluster("a", "b")) {
+            CountDownLatch blocked = new CountDownLatch(1);
             CountDownLatch busy = new CountDownLatch(1);
             // The listener runs on the node thread: blocking it makes the node fall behind its transport.
+            TappedTransport tap = new TappedTransport(c.network.newTransport());
             TetherNode a = c.start(
                     "a",
-                    b -> b.maxInboundQueueBytes(64 << 10).listener(e -> {
-                        if (e instanceof TetherEvent.PeerConnected) awaitQuietly(busy);
+                    b -> b.transport(tap).maxInboundQueueBytes(64 << 10).listener(e -> {
+                        if (e instanceof TetherEvent.PeerConnected) {
+                            blocked.countDown();
+                            awaitQuietly(busy);
+                        }
                     }));
             Transport raw = c.network.newTransport();
             raw.start(NodeId.of("b"), new Transport.Listener() {
@@ -123,16 +128,21 @@ class ValidationTest {
                 @Override
                 public void onFrame(NodeId from, ByteBuffer frame) {}
             });
+            assertThat(blocked.await(30, TimeUnit.SECONDS))
+                    .as("node thread blocked")
+                    .isTrue();
             byte[] junk = new byte[1024];
             for (int i = 0; i < 1000; i++) raw.send(NodeId.of("a"), ByteBuffer.wrap(junk));
+            // Release the node only once the transport has handed it every frame.
+            Await.until(DEADLINE, () -> tap.framesIn() == 1000, () -> "frames handed over: " + tap.framesIn());
             busy.countDown();
-            Await.until(DEADLINE, () -> a.stats().inboundFramesShed() > 0, () -> "frames shed: " + a.stats());
-            // At most the bound (64 frames of 1 KiB) was queued; everything else was shed on arrival.
+            // Exactly the bound (64 frames of 1 KiB) was queued; everything else was shed on arrival.
             Await.until(
                     DEADLINE,
                     () -> a.stats().protocolErrors() + a.stats().inboundFramesShed() == 1000,
                     () -> "every frame handled or shed: " + a.stats());
-            assertThat(a.stats().protocolErrors()).isLessThanOrEqualTo(64);
+            assertThat(a.stats().protocolErrors()).isEqualTo(64);
+            assertThat(a.stats().inboundFramesShed()).isEqualTo(936);
             raw.close();
             c.start("b");
             a.send(NodeId.of("b"), utf8("after the flood"));
@@ -151,32 +161,9 @@ class ValidationTest {
     @Test
     void connectionsTheTransportRejectsAreCountedAndReported() {
         try (Cluster c = new Cluster("a", "b")) {
-            Transport.Listener[] captured = new Transport.Listener[1];
-            Transport inner = c.network.newTransport();
-            Transport spy = new Transport() {
-                @Override
-                public void start(NodeId self, Listener listener) {
-                    captured[0] = listener;
-                    inner.start(self, listener);
-                }
-
-                @Override
-                public boolean send(NodeId peer, ByteBuffer frame) {
-                    return inner.send(peer, frame);
-                }
-
-                @Override
-                public int maxFrameBytes() {
-                    return inner.maxFrameBytes();
-                }
-
-                @Override
-                public void close() {
-                    inner.close();
-                }
-            };
-            TetherNode a = c.start("a", b -> b.transport(spy));
-            captured[0].onConnectionRejected("127.0.0.1:40123", "certificate does not prove node id b");
+            TappedTransport tap = new TappedTransport(c.network.newTransport());
+            TetherNode a = c.start("a", b -> b.transport(tap));
+            tap.node().onConnectionRejected("127.0.0.1:40123", "certificate does not prove node id b");
             Await.until(DEADLINE, () -> a.stats().connectionsRejected() == 1, () -> "rejection counted");
             assertThat(c.events("a"))
                     .contains(new TetherEvent.ConnectionRejected(

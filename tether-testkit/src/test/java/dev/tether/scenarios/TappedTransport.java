@@ -1,0 +1,74 @@
+package dev.tether.scenarios;
+
+import dev.tether.NodeId;
+import dev.tether.spi.Transport;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Wraps a transport to let a test see the node's listener and count the frames handed to the node. */
+final class TappedTransport implements Transport {
+    private final Transport inner;
+    private final AtomicLong framesIn = new AtomicLong();
+    private volatile Listener node;
+
+    TappedTransport(Transport inner) {
+        this.inner = inner;
+    }
+
+    /** The node's listener, once the node started the transport. */
+    Listener node() {
+        return node;
+    }
+
+    /** Frames the transport has handed to the node so far. */
+    long framesIn() {
+        return framesIn.get();
+    }
+
+    @Override
+    public void start(NodeId self, Listener listener) {
+        node = listener;
+        inner.start(self, new Listener() {
+            @Override
+            public void onPeerUp(NodeId peer) {
+                listener.onPeerUp(peer);
+            }
+
+            @Override
+            public void onPeerDown(NodeId peer) {
+                listener.onPeerDown(peer);
+            }
+
+            @Override
+            public void onFrame(NodeId from, ByteBuffer frame) {
+                listener.onFrame(from, frame);
+                framesIn.incrementAndGet();
+            }
+
+            @Override
+            public void onConnectionRejected(String remote, String reason) {
+                listener.onConnectionRejected(remote, reason);
+            }
+        });
+    }
+
+    @Override
+    public boolean send(NodeId peer, ByteBuffer frame) {
+        return inner.send(peer, frame);
+    }
+
+    @Override
+    public void flush() {
+        inner.flush();
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        return inner.maxFrameBytes();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
