@@ -16,7 +16,8 @@ import java.util.Set;
  * @param threads concurrent sender threads of the store-append scenario (one lane each)
  * @param lanes lanes of the two-node scenarios (one sender thread pipelines over all of them)
  * @param payload payload bytes per message and per peer row
- * @param outstanding most sends not yet accepted (store scenario) or not yet delivered (two nodes)
+ * @param outstanding most sends not yet accepted (store scenario, shared evenly by the sender threads) or not
+ *     yet delivered (two nodes); it bounds the size of a group-commit batch and so trades latency for rate
  * @param peerBatches rows per transaction of the plain sqlite-jdbc peer
  * @param peerRows rows per round of the peer's batched loops
  * @param singleRows rows per round of the peer's one-row-per-commit loop
@@ -70,7 +71,10 @@ public record BenchOptions(
         return peerBatches.clone();
     }
 
-    /** The defaults: 500,000 messages, 5 rounds, 8 sender threads, 4 lanes, 100-byte payloads. */
+    /**
+     * The defaults: 500,000 messages, 5 rounds, 8 sender threads, 4 lanes, 100-byte payloads, 16,384 outstanding
+     * (twice the window), peer batches of 100 and 1,000 rows.
+     */
     public static BenchOptions defaults() {
         return new BenchOptions(
                 500_000,
@@ -78,7 +82,7 @@ public record BenchOptions(
                 8,
                 4,
                 100,
-                200_000,
+                16_384,
                 new int[] {100, 1000},
                 500_000,
                 3_000,
@@ -89,7 +93,7 @@ public record BenchOptions(
     /** A few hundred messages per scenario and two rounds: checks that everything runs, measures nothing. */
     public static BenchOptions quick(Path markdown) {
         return new BenchOptions(
-                400, 2, 8, 4, 100, 200_000, new int[] {100, 1000}, 400, 20, EnumSet.allOf(Scenario.class), markdown);
+                400, 2, 8, 4, 100, 16_384, new int[] {100, 1000}, 400, 20, EnumSet.allOf(Scenario.class), markdown);
     }
 
     /** Parses {@code --name value} pairs and {@code --quick} over the defaults (or over quick, if given). */

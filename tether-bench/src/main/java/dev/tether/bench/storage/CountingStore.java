@@ -22,6 +22,7 @@ final class CountingStore implements Store {
     private final AtomicLong appends = new AtomicLong();
     private final AtomicLong commitNanos = new AtomicLong();
     private final AtomicLong largestBatch = new AtomicLong();
+    private final AtomicLong longestCommit = new AtomicLong();
 
     CountingStore(Store delegate) {
         this.delegate = delegate;
@@ -41,7 +42,9 @@ final class CountingStore implements Store {
     public void commit(WriteBatch batch) {
         long start = System.nanoTime();
         delegate.commit(batch);
-        commitNanos.addAndGet(System.nanoTime() - start);
+        long took = System.nanoTime() - start;
+        commitNanos.addAndGet(took);
+        longestCommit.accumulateAndGet(took, Math::max);
         commits.incrementAndGet();
         int n = batch.appends().size();
         appends.addAndGet(n);
@@ -63,13 +66,14 @@ final class CountingStore implements Store {
         delegate.close();
     }
 
-    /** Commits, appended rows, the largest batch and the nanoseconds spent committing, so far. */
+    /** Commits, appended rows, the largest batch, the nanoseconds spent committing and the longest commit. */
     CommitCounts counts() {
-        return new CommitCounts(commits.get(), appends.get(), largestBatch.get(), commitNanos.get());
+        return new CommitCounts(
+                commits.get(), appends.get(), largestBatch.get(), commitNanos.get(), longestCommit.get());
     }
 
     /** Counters of one store; {@link #meanBatch()} is appended rows per commit. */
-    record CommitCounts(long commits, long appends, long largestBatch, long commitNanos) {
+    record CommitCounts(long commits, long appends, long largestBatch, long commitNanos, long longestCommitNanos) {
         double meanBatch() {
             return commits == 0 ? 0 : (double) appends / commits;
         }

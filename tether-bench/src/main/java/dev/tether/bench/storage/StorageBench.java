@@ -118,6 +118,7 @@ public final class StorageBench {
         }
 
         void measure(int round) throws InterruptedException {
+            CpuShare cpu = CpuShare.start();
             List<String> line = new ArrayList<>();
             ScenarioResult a = results.get("a");
             if (a != null) {
@@ -137,7 +138,12 @@ public final class StorageBench {
                 peer(results.get("d1"), o.singleRows(), 1, line);
             }
             System.out.printf(
-                    Locale.ROOT, "round %d [load %s]: %s%n", round, Machine.loadAverage(), String.join(" | ", line));
+                    Locale.ROOT,
+                    "round %d [load %s, this JVM got %s]: %s%n",
+                    round,
+                    Machine.loadAverage(),
+                    cpu.sinceStart(),
+                    String.join(" | ", line));
         }
 
         private void twoNodes(ScenarioResult s, Durability d, List<String> line) {
@@ -171,18 +177,21 @@ public final class StorageBench {
             s.halfLoadRate = rate;
             List<Double> achieved = new ArrayList<>();
             for (int r = 1; r <= o.rounds(); r++) {
+                CpuShare cpu = CpuShare.start();
                 TwoNodeScenario.Run run = TwoNodeScenario.fixedRate(o, d, n, rate);
                 check(s, run, n);
                 s.halfLoadLatencies.add(run.latency());
                 achieved.add(run.messagesPerSecond());
                 System.out.printf(
                         Locale.ROOT,
-                        "%s at %,.0f msg/s offered, round %d [load %s]: %s%n",
+                        "%s at %,.0f msg/s offered, round %d [load %s, this JVM got %s]: %s; sender store %s%n",
                         s.name.substring(0, 1),
                         rate,
                         r,
                         Machine.loadAverage(),
-                        run.latency());
+                        cpu.sinceStart(),
+                        run.latency(),
+                        batchText(run.senderCommits()));
             }
             s.halfLoadAchieved = Samples.median(
                     achieved.stream().mapToDouble(Double::doubleValue).toArray());
@@ -191,11 +200,12 @@ public final class StorageBench {
         private static String batchText(CountingStore.CommitCounts c) {
             return String.format(
                     Locale.ROOT,
-                    "%,d commits, %.0f appends/commit (max %,d), %s per commit",
+                    "%,d commits, %.0f appends/commit (max %,d), %s per commit (longest %s)",
                     c.commits(),
                     c.meanBatch(),
                     c.largestBatch(),
-                    Samples.nanos(c.commits() == 0 ? 0 : (double) c.commitNanos() / c.commits()));
+                    Samples.nanos(c.commits() == 0 ? 0 : (double) c.commitNanos() / c.commits()),
+                    Samples.nanos(c.longestCommitNanos()));
         }
     }
 }
