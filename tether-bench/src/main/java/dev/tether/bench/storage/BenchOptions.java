@@ -73,7 +73,8 @@ public record BenchOptions(
 
     /**
      * The defaults: 500,000 messages, 5 rounds, 8 sender threads, 4 lanes, 100-byte payloads, 16,384 outstanding
-     * (twice the window), peer batches of 100 and 1,000 rows.
+     * (twice the window), peer batches of 100, 1,000 and 10,000 rows
+     * (the last about the size of the group-commit batches Tether makes at these settings).
      */
     public static BenchOptions defaults() {
         return new BenchOptions(
@@ -83,7 +84,7 @@ public record BenchOptions(
                 4,
                 100,
                 16_384,
-                new int[] {100, 1000},
+                new int[] {100, 1000, 10_000},
                 500_000,
                 3_000,
                 EnumSet.allOf(Scenario.class),
@@ -93,7 +94,17 @@ public record BenchOptions(
     /** A few hundred messages per scenario and two rounds: checks that everything runs, measures nothing. */
     public static BenchOptions quick(Path markdown) {
         return new BenchOptions(
-                400, 2, 8, 4, 100, 16_384, new int[] {100, 1000}, 400, 20, EnumSet.allOf(Scenario.class), markdown);
+                400,
+                2,
+                8,
+                4,
+                100,
+                16_384,
+                new int[] {100, 1000, 10_000},
+                400,
+                20,
+                EnumSet.allOf(Scenario.class),
+                markdown);
     }
 
     /** Parses {@code --name value} pairs and {@code --quick} over the defaults (or over quick, if given). */
@@ -150,7 +161,7 @@ public record BenchOptions(
 
     static String usage() {
         return "StorageBench [--quick] [--messages N] [--rounds N] [--threads N] [--lanes N] [--payload BYTES]"
-                + " [--outstanding N] [--peer-batches 100,1000] [--peer-rows N] [--single-rows N]"
+                + " [--outstanding N] [--peer-batches 100,1000,10000] [--peer-rows N] [--single-rows N]"
                 + " [--scenarios store,fsync,os,peer] [--out FILE.md]";
     }
 

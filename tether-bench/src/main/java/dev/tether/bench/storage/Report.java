@@ -27,24 +27,25 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
         return scenarios.stream().map(s -> s.name + ": " + s.rates.size()).toList();
     }
 
-    /** The peer scenario with the most rows per commit: the storage ceiling Tether is compared with. */
-    private ScenarioResult ceiling() {
-        ScenarioResult best = null;
-        for (ScenarioResult s : scenarios) {
-            if (s.name.startsWith("d") && (best == null || s.median() > best.median())) best = s;
-        }
-        return best;
+    /** The peer scenarios with batches (not the one-row reference), in the order of {@code --peer-batches}. */
+    private List<ScenarioResult> peers() {
+        return scenarios.stream().filter(s -> isPeer(s) && !id(s).equals("d1")).toList();
     }
 
-    private String ratio(ScenarioResult s) {
-        ScenarioResult peer = ceiling();
-        if (peer == null || s.name.startsWith("d")) return "";
+    private static boolean isPeer(ScenarioResult s) {
+        return s.name.startsWith("d");
+    }
+
+    private static String id(ScenarioResult s) {
+        return s.name.substring(0, s.name.indexOf(')'));
+    }
+
+    private static String ratio(ScenarioResult s, ScenarioResult peer) {
         return String.format(Locale.ROOT, "%.2f", s.median() / peer.median());
     }
 
     List<String> summaryLines() {
         List<String> lines = new ArrayList<>();
-        ScenarioResult peer = ceiling();
         for (ScenarioResult s : scenarios) {
             StringBuilder b = new StringBuilder();
             b.append(String.format(
@@ -55,12 +56,10 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
                     Samples.rate(s.rateArray()),
                     s.unit,
                     s.rates.size()));
-            if (!ratio(s).isEmpty())
-                b.append(", ")
-                        .append(ratio(s))
-                        .append(" x peer (")
-                        .append(peer.name, 0, peer.name.indexOf(')'))
-                        .append(")");
+            if (!isPeer(s)) {
+                for (ScenarioResult peer : peers())
+                    b.append(", ").append(ratio(s, peer)).append(" x ").append(id(peer));
+            }
             if (s.latency() != null) b.append("; latency at max rate ").append(s.latency());
             if (s.halfLoadLatency() != null) {
                 b.append(String.format(Locale.ROOT, "; at %,.0f msg/s offered ", s.halfLoadRate))
@@ -78,7 +77,7 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
         m.append(String.format(
                 Locale.ROOT,
                 "Machine: %s. Load average at start %s, at end %s. %,d messages x %d B per round, %d rounds,"
-                        + " %d sender threads (a), %d lanes (b, c).%n%n",
+                        + " %d sender threads (a), %d lanes (b, c), at most %,d messages outstanding.%n%n",
                 Machine.describe(),
                 loadBefore,
                 loadAfter,
@@ -86,15 +85,24 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
                 options.payload(),
                 options.rounds(),
                 options.threads(),
-                options.lanes()));
-        m.append("| scenario | durability | rounds | **median** | range | ratio to peer | latency p50 / p99 / p99.9"
-                + " at max rate | offered half load | latency p50 / p99 / p99.9 at half load |\n");
-        m.append("|---|---|---|---|---|---|---|---|---|\n");
+                options.lanes(),
+                options.outstanding()));
+        StringBuilder heads = new StringBuilder();
+        StringBuilder rule = new StringBuilder();
+        for (ScenarioResult peer : peers()) {
+            heads.append(" ÷ ").append(id(peer)).append(" |");
+            rule.append("---|");
+        }
+        m.append("| scenario | durability | rounds | **median** | range |")
+                .append(heads)
+                .append(" latency p50 / p99 / p99.9 at max rate | offered half load |"
+                        + " latency p50 / p99 / p99.9 at half load |\n");
+        m.append("|---|---|---|---|---|").append(rule).append("---|---|---|\n");
         for (ScenarioResult s : scenarios) {
             double[] r = s.rateArray();
             m.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | **%,.0f %s** | %,.0f-%,.0f | %s | %s | %s | %s |%n",
+                    "| %s | %s | %d | **%,.0f %s** | %,.0f-%,.0f |%s %s | %s | %s |%n",
                     s.name,
                     s.durability,
                     r.length,
@@ -102,15 +110,20 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
                     s.unit,
                     Samples.min(r),
                     Samples.max(r),
-                    ratio(s),
+                    ratios(s),
                     percentiles(s.latency()),
                     s.halfLoadRate > 0 ? String.format(Locale.ROOT, "%,.0f msg/s", s.halfLoadRate) : "",
                     percentiles(s.halfLoadLatency())));
         }
-        ScenarioResult peer = ceiling();
-        if (peer != null)
-            m.append("\nRatio: Tether median / median of ").append(peer.name).append(".\n");
+        m.append("\n÷ dN: median of the row / median of the sqlite-jdbc peer with N rows per commit.\n");
         return m.toString();
+    }
+
+    private String ratios(ScenarioResult s) {
+        StringBuilder r = new StringBuilder();
+        for (ScenarioResult peer : peers())
+            r.append(' ').append(isPeer(s) ? "" : ratio(s, peer)).append(" |");
+        return r.toString();
     }
 
     private static String percentiles(Latency l) {
