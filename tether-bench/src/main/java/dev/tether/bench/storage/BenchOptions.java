@@ -22,7 +22,8 @@ import java.util.Set;
  * @param peerRows rows per round of the peer's batched loops
  * @param singleRows rows per round of the peer's one-row-per-commit loop
  * @param scenarios which scenarios run
- * @param markdown file the markdown table is written to
+ * @param markdown file the markdown table is written to (default {@code target/storage-bench.md}, relative to
+ *     the working directory; missing directories are created)
  */
 public record BenchOptions(
         int messages,
@@ -86,9 +87,9 @@ public record BenchOptions(
                 16_384,
                 new int[] {100, 1000, 10_000},
                 500_000,
-                3_000,
+                2_000,
                 EnumSet.allOf(Scenario.class),
-                Path.of("storage-bench.md"));
+                Path.of("target", "storage-bench.md"));
     }
 
     /** A few hundred messages per scenario and two rounds: checks that everything runs, measures nothing. */
@@ -110,7 +111,7 @@ public record BenchOptions(
     /** Parses {@code --name value} pairs and {@code --quick} over the defaults (or over quick, if given). */
     public static BenchOptions parse(String... args) {
         boolean quick = Arrays.asList(args).contains("--quick");
-        BenchOptions d = quick ? quick(Path.of("storage-bench.md")) : defaults();
+        BenchOptions d = quick ? quick(Path.of("target", "storage-bench.md")) : defaults();
         int messages = d.messages;
         int rounds = d.rounds;
         int threads = d.threads;

@@ -60,7 +60,10 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
                 for (ScenarioResult peer : peers())
                     b.append(", ").append(ratio(s, peer)).append(" x ").append(id(peer));
             }
-            if (s.latency() != null) b.append("; latency at max rate ").append(s.latency());
+            if (s.latency() != null) {
+                b.append(isPeer(s) ? "; transaction time " : "; latency at max rate ")
+                        .append(s.latency());
+            }
             if (s.halfLoadLatency() != null) {
                 b.append(String.format(Locale.ROOT, "; at %,.0f msg/s offered ", s.halfLoadRate))
                         .append(s.halfLoadLatency());
@@ -95,7 +98,7 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
         }
         m.append("| scenario | durability | rounds | **median** | range |")
                 .append(heads)
-                .append(" latency p50 / p99 / p99.9 at max rate | offered half load |"
+                .append(" latency p50 / p99 / p99.9 at max rate (peer: per transaction) | offered half load |"
                         + " latency p50 / p99 / p99.9 at half load |\n");
         m.append("|---|---|---|---|---|").append(rule).append("---|---|---|\n");
         for (ScenarioResult s : scenarios) {

@@ -19,8 +19,11 @@ import java.sql.Statement;
 final class SqlitePeerScenario {
     private SqlitePeerScenario() {}
 
-    /** Outcome of one run: rate, rows inserted, and rows found in the table afterwards. */
-    record Run(double rowsPerSecond, long inserted, long rowsStored) {}
+    /**
+     * Outcome of one run: rate, rows inserted, rows found in the table afterwards, and the duration of each
+     * transaction (insert plus commit): with one row per commit, the floor under any FSYNC latency.
+     */
+    record Run(double rowsPerSecond, long inserted, long rowsStored, Latency transactions) {}
 
     static Run run(int rows, int batch, int payloadBytes) {
         try (TempDir dir = TempDir.create()) {
@@ -29,13 +32,14 @@ final class SqlitePeerScenario {
                 schema.open(Durability.FSYNC);
             }
             long nanos;
+            long[] transactions = new long[(rows + batch - 1) / batch];
             try (Connection c = Sqlite.open(file)) {
                 configure(c);
-                nanos = insert(c, rows, batch, payloadBytes);
+                nanos = insert(c, rows, batch, payloadBytes, transactions);
             } catch (SQLException e) {
                 throw new IllegalStateException("peer loop failed on " + file, e);
             }
-            return new Run(rows * 1e9 / nanos, rows, Sqlite.count(file, "outbox"));
+            return new Run(rows * 1e9 / nanos, rows, Sqlite.count(file, "outbox"), Latency.of(transactions));
         }
     }
 
@@ -50,10 +54,16 @@ final class SqlitePeerScenario {
         c.setAutoCommit(false);
     }
 
-    /** Inserts {@code rows} rows, {@code batch} per transaction; returns the nanoseconds it took. */
-    private static long insert(Connection c, int rows, int batch, int payloadBytes) throws SQLException {
+    /**
+     * Inserts {@code rows} rows, {@code batch} per transaction, recording each transaction's duration in
+     * {@code transactions}; returns the nanoseconds it all took.
+     */
+    private static long insert(Connection c, int rows, int batch, int payloadBytes, long[] transactions)
+            throws SQLException {
         byte[] noHeaders = new byte[0];
         long start = System.nanoTime();
+        long txStart = start;
+        int tx = 0;
         try (PreparedStatement p = c.prepareStatement(
                 "INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload) VALUES (?, ?, ?, ?, ?, ?)")) {
             int inBatch = 0;
@@ -68,6 +78,9 @@ final class SqlitePeerScenario {
                 if (++inBatch == batch || seq == rows) {
                     p.executeBatch();
                     c.commit();
+                    long now = System.nanoTime();
+                    transactions[tx++] = now - txStart;
+                    txStart = now;
                     inBatch = 0;
                 }
             }

@@ -5,6 +5,7 @@ import dev.tether.bench.storage.BenchOptions.Scenario;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,8 @@ public final class StorageBench {
         System.out.println();
         report.summaryLines().forEach(System.out::println);
         try {
+            Path parent = o.markdown().toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
             Files.writeString(o.markdown(), report.markdown());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + o.markdown(), e);
@@ -114,6 +117,7 @@ public final class StorageBench {
             if (o.scenarios().contains(Scenario.OS)) TwoNodeScenario.maxRate(o, Durability.OS_BUFFERED, n);
             if (o.scenarios().contains(Scenario.PEER)) {
                 for (int b : o.peerBatches()) SqlitePeerScenario.run(n, b, o.payload());
+                SqlitePeerScenario.run(o.singleRows(), 1, o.payload());
             }
         }
 
@@ -164,9 +168,10 @@ public final class StorageBench {
             s.expect("deliveries out of lane order", 0, r.outOfOrder());
         }
 
-        private static void peer(ScenarioResult s, int rows, int batch, List<String> line) {
-            SqlitePeerScenario.Run r = SqlitePeerScenario.run(rows, batch, 100);
+        private void peer(ScenarioResult s, int rows, int batch, List<String> line) {
+            SqlitePeerScenario.Run r = SqlitePeerScenario.run(rows, batch, o.payload());
             s.rates.add(r.rowsPerSecond());
+            s.latencies.add(r.transactions());
             s.expect("rows in the table", rows, r.rowsStored());
             line.add(String.format(Locale.ROOT, "peer/%d %,.0f", batch, r.rowsPerSecond()));
         }
