@@ -23,7 +23,7 @@ final class SqlitePeerScenario {
      * Outcome of one run: rate, rows inserted, rows found in the table afterwards, and the duration of each
      * transaction (insert plus commit): with one row per commit, the floor under any FSYNC latency.
      */
-    record Run(double rowsPerSecond, long inserted, long rowsStored, Latency transactions) {}
+    record Run(double rowsPerSecond, long inserted, long rowsStored, Latency transactions, double cpuMicrosPerRow) {}
 
     static Run run(int rows, int batch, int payloadBytes) {
         try (TempDir dir = TempDir.create()) {
@@ -33,13 +33,17 @@ final class SqlitePeerScenario {
             }
             long nanos;
             long[] transactions = new long[(rows + batch - 1) / batch];
+            long cpu;
             try (Connection c = Sqlite.open(file)) {
                 configure(c);
+                long cpuStart = ThreadCpu.ofCurrentThread();
                 nanos = insert(c, rows, batch, payloadBytes, transactions);
+                cpu = ThreadCpu.ofCurrentThread() - cpuStart;
             } catch (SQLException e) {
                 throw new IllegalStateException("peer loop failed on " + file, e);
             }
-            return new Run(rows * 1e9 / nanos, rows, Sqlite.count(file, "outbox"), Latency.of(transactions));
+            return new Run(
+                    rows * 1e9 / nanos, rows, Sqlite.count(file, "outbox"), Latency.of(transactions), cpu / 1e3 / rows);
         }
     }
 

@@ -132,7 +132,7 @@ public final class StorageBench {
                 a.expect("accepted sends", o.messages(), r.accepted());
                 a.expect("failed sends", 0, r.failed());
                 a.expect("outbox rows", o.messages(), r.rowsStored());
-                a.batches = batchText(r.commits());
+                a.batches = batchText(r.commits()) + "; " + r.cpu();
                 line.add(String.format(Locale.ROOT, "a %,.0f (%s)", r.appendsPerSecond(), a.batches));
             }
             twoNodes(results.get("b"), Durability.FSYNC, line);
@@ -172,6 +172,7 @@ public final class StorageBench {
             SqlitePeerScenario.Run r = SqlitePeerScenario.run(rows, batch, o.payload());
             s.rates.add(r.rowsPerSecond());
             s.latencies.add(r.transactions());
+            s.batches = String.format(Locale.ROOT, "CPU per row %.1f µs", r.cpuMicrosPerRow());
             s.expect("rows in the table", rows, r.rowsStored());
             line.add(String.format(Locale.ROOT, "peer/%d %,.0f", batch, r.rowsPerSecond()));
         }

@@ -12,6 +12,7 @@ import dev.tether.transport.memory.InMemoryNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,21 @@ final class StoreAppendScenario {
             long accepted,
             long failed,
             long rowsStored,
-            CountingStore.CommitCounts commits) {}
+            CountingStore.CommitCounts commits,
+            CpuPerMessage cpu) {}
+
+    /** Microseconds of CPU per message spent by the store writer thread, the node thread and the senders. */
+    record CpuPerMessage(double storeWriter, double nodeLoop, double senders) {
+        @Override
+        public String toString() {
+            return String.format(
+                    Locale.ROOT,
+                    "CPU per message: store writer %.1f µs, node thread %.1f µs, senders %.1f µs",
+                    storeWriter,
+                    nodeLoop,
+                    senders);
+        }
+    }
 
     static Run run(BenchOptions o, Durability durability, int messages) throws InterruptedException {
         try (TempDir dir = TempDir.create()) {
@@ -69,18 +84,27 @@ final class StoreAppendScenario {
             }
             long nanos = System.nanoTime() - start;
             for (Thread s : senders) s.join();
+            CpuPerMessage cpu = new CpuPerMessage(
+                    ThreadCpu.ofThreadNamed("tether-" + SENDER + "-store") / 1e3 / messages,
+                    ThreadCpu.ofThreadNamed("tether-" + SENDER) / 1e3 / messages,
+                    p.senderCpu.get() / 1e3 / messages);
             node.shutdown(Duration.ZERO);
             long rows = Sqlite.count(dir.file("sender.db"), "outbox");
             return new Run(
-                    messages * 1e9 / nanos, p.sent.get(), p.accepted.get(), p.failed.get(), rows, store.counts());
+                    messages * 1e9 / nanos, p.sent.get(), p.accepted.get(), p.failed.get(), rows, store.counts(), cpu);
         }
     }
 
     /** Shared between the sender threads and the completions of their receipts. */
     private record Progress(
-            CountDownLatch go, CountDownLatch done, AtomicLong sent, AtomicLong accepted, AtomicLong failed) {
+            CountDownLatch go,
+            CountDownLatch done,
+            AtomicLong sent,
+            AtomicLong accepted,
+            AtomicLong failed,
+            AtomicLong senderCpu) {
         Progress(CountDownLatch go, CountDownLatch done) {
-            this(go, done, new AtomicLong(), new AtomicLong(), new AtomicLong());
+            this(go, done, new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong());
         }
     }
 
@@ -103,6 +127,7 @@ final class StoreAppendScenario {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        p.senderCpu.addAndGet(ThreadCpu.ofCurrentThread());
     }
 
     /** A send refused for lack of room (maxPendingSendBytes) is tried again, as a real producer would. */
