@@ -59,7 +59,9 @@ public record BenchOptions(
             throw new IllegalArgumentException("--payload must be >= 16 (timestamp and index), was " + payload);
         positive("--outstanding", outstanding);
         if (peerBatches.length == 0) throw new IllegalArgumentException("--peer-batches must name at least one size");
-        for (int b : peerBatches) positive("--peer-batches", b);
+        for (int b : peerBatches) {
+            if (b < 2) throw new IllegalArgumentException("--peer-batches must be >= 2 (1 row per commit always runs)");
+        }
         positive("--peer-rows", peerRows);
         positive("--single-rows", singleRows);
         if (scenarios.isEmpty()) throw new IllegalArgumentException("--scenarios must name at least one scenario");

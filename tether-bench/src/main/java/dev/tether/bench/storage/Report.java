@@ -65,7 +65,11 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
                         .append(s.latency());
             }
             if (s.halfLoadLatency() != null) {
-                b.append(String.format(Locale.ROOT, "; at %,.0f msg/s offered ", s.halfLoadRate))
+                b.append(String.format(
+                                Locale.ROOT,
+                                "; at %,.0f msg/s offered (%,.0f achieved) ",
+                                s.halfLoadRate,
+                                s.halfLoadAchieved))
                         .append(s.halfLoadLatency());
             }
             if (!s.batches.isEmpty()) b.append("; last round: ").append(s.batches);

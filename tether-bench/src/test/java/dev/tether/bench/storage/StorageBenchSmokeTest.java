@@ -59,6 +59,7 @@ class StorageBenchSmokeTest {
         assertThatThrownBy(() -> BenchOptions.parse("--bogus", "1")).hasMessageContaining("--bogus");
         assertThatThrownBy(() -> BenchOptions.parse("--scenarios", "nope")).hasMessageContaining("nope");
         assertThatThrownBy(() -> BenchOptions.parse("--messages")).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> BenchOptions.parse("--peer-batches", "100,1")).hasMessageContaining("--peer-batches");
     }
 
     private static long benchDirs() throws IOException {
