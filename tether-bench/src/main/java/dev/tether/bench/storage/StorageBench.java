@@ -1,0 +1,217 @@
+package dev.tether.bench.storage;
+
+import dev.tether.Durability;
+import dev.tether.bench.storage.BenchOptions.Scenario;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The storage benchmarks of issue 3, side by side in one run: (a) sends accepted through the runtime's group
+ * commit into SQLite, (b) two nodes end to end at FSYNC, (c) the same at OS_BUFFERED, and (d) the ceiling, a
+ * plain sqlite-jdbc batch-insert loop on the same table. Each scenario gets one discarded warm-up run and then
+ * {@code rounds} measured rounds, interleaved so that noise from other processes hits all of them alike; the
+ * two-node scenarios are then measured again at a fixed offered load of half their median rate. The bench
+ * prints one line per round and a summary line per scenario, writes a markdown table to {@code --out}, and
+ * fails (exit status 1) if any run lost, duplicated or reordered a message or stored the wrong number of rows.
+ *
+ * <p>Usage: see {@link BenchOptions#usage()}; the exact command is in docs/BENCHMARKS.md.
+ */
+public final class StorageBench {
+    private static final double HALF_LOAD_SECONDS = 5;
+
+    private StorageBench() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o;
+        try {
+            o = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("usage: " + BenchOptions.usage());
+            System.exit(2);
+            return;
+        }
+        Report report = run(o);
+        if (!report.countErrors().isEmpty()) {
+            report.countErrors().forEach(System.err::println);
+            System.exit(1);
+        }
+    }
+
+    /** Runs the selected scenarios, prints progress and summaries, writes the markdown file. */
+    static Report run(BenchOptions o) throws InterruptedException {
+        String loadBefore = Machine.loadAverage();
+        System.out.printf(
+                Locale.ROOT,
+                "# storage bench: %s; load average %s; %,d messages x %d B, %d rounds, %d sender threads,"
+                        + " %d lanes%n",
+                Machine.describe(),
+                loadBefore,
+                o.messages(),
+                o.payload(),
+                o.rounds(),
+                o.threads(),
+                o.lanes());
+        Map<String, ScenarioResult> results = new LinkedHashMap<>();
+        Rounds rounds = new Rounds(o, results);
+        rounds.warmUp();
+        for (int r = 1; r <= o.rounds(); r++) rounds.measure(r);
+        if (o.scenarios().contains(Scenario.FSYNC)) rounds.halfLoad(results.get("b"), Durability.FSYNC);
+        if (o.scenarios().contains(Scenario.OS)) rounds.halfLoad(results.get("c"), Durability.OS_BUFFERED);
+        String loadAfter = Machine.loadAverage();
+        Report report = new Report(o, List.copyOf(results.values()), loadBefore, loadAfter);
+        System.out.println();
+        report.summaryLines().forEach(System.out::println);
+        try {
+            Path parent = o.markdown().toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            Files.writeString(o.markdown(), report.markdown());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + o.markdown(), e);
+        }
+        System.out.println("markdown table written to " + o.markdown().toAbsolutePath());
+        return report;
+    }
+
+    /** Runs each selected scenario once per round, filling {@code results}. */
+    private static final class Rounds {
+        private final BenchOptions o;
+        private final Map<String, ScenarioResult> results;
+
+        Rounds(BenchOptions o, Map<String, ScenarioResult> results) {
+            this.o = o;
+            this.results = results;
+            if (o.scenarios().contains(Scenario.STORE)) {
+                add("a", "store alone: " + o.threads() + " sender threads, group commit", "FSYNC (synchronous=FULL)");
+            }
+            if (o.scenarios().contains(Scenario.FSYNC)) {
+                add("b", "two nodes, in-memory transport, " + o.lanes() + " lanes", "FSYNC (synchronous=FULL)");
+            }
+            if (o.scenarios().contains(Scenario.OS)) {
+                add("c", "two nodes, in-memory transport, " + o.lanes() + " lanes", "OS_BUFFERED (synchronous=NORMAL)");
+            }
+            if (o.scenarios().contains(Scenario.PEER)) {
+                for (int b : o.peerBatches()) {
+                    add("d" + b, "sqlite-jdbc peer, " + b + " rows per commit", "synchronous=FULL, WAL");
+                }
+                add("d1", "sqlite-jdbc peer, 1 row per commit", "synchronous=FULL, WAL");
+            }
+        }
+
+        private void add(String id, String what, String durability) {
+            results.put(id, new ScenarioResult(id + ") " + what, durability, id.startsWith("d") ? "rows/s" : "msg/s"));
+        }
+
+        void warmUp() throws InterruptedException {
+            int n = Math.max(o.messages() / 10, Math.min(o.messages(), 1000));
+            System.out.printf(Locale.ROOT, "warm-up (%,d messages per scenario, not reported)%n", n);
+            if (o.scenarios().contains(Scenario.STORE)) StoreAppendScenario.run(o, Durability.FSYNC, n);
+            if (o.scenarios().contains(Scenario.FSYNC)) TwoNodeScenario.maxRate(o, Durability.FSYNC, n);
+            if (o.scenarios().contains(Scenario.OS)) TwoNodeScenario.maxRate(o, Durability.OS_BUFFERED, n);
+            if (o.scenarios().contains(Scenario.PEER)) {
+                for (int b : o.peerBatches()) SqlitePeerScenario.run(n, b, o.payload());
+                SqlitePeerScenario.run(o.singleRows(), 1, o.payload());
+            }
+        }
+
+        void measure(int round) throws InterruptedException {
+            CpuShare cpu = CpuShare.start();
+            List<String> line = new ArrayList<>();
+            ScenarioResult a = results.get("a");
+            if (a != null) {
+                StoreAppendScenario.Run r = StoreAppendScenario.run(o, Durability.FSYNC, o.messages());
+                a.rates.add(r.appendsPerSecond());
+                a.expect("sends", o.messages(), r.sent());
+                a.expect("accepted sends", o.messages(), r.accepted());
+                a.expect("failed sends", 0, r.failed());
+                a.expect("outbox rows", o.messages(), r.rowsStored());
+                a.batches = batchText(r.commits()) + "; " + r.cpu();
+                line.add(String.format(Locale.ROOT, "a %,.0f (%s)", r.appendsPerSecond(), a.batches));
+            }
+            twoNodes(results.get("b"), Durability.FSYNC, line);
+            twoNodes(results.get("c"), Durability.OS_BUFFERED, line);
+            if (o.scenarios().contains(Scenario.PEER)) {
+                for (int b : o.peerBatches()) peer(results.get("d" + b), o.peerRows(), b, line);
+                peer(results.get("d1"), o.singleRows(), 1, line);
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "round %d [load %s, this JVM got %s]: %s%n",
+                    round,
+                    Machine.loadAverage(),
+                    cpu.sinceStart(),
+                    String.join(" | ", line));
+        }
+
+        private void twoNodes(ScenarioResult s, Durability d, List<String> line) {
+            if (s == null) return;
+            TwoNodeScenario.Run r = TwoNodeScenario.maxRate(o, d, o.messages());
+            check(s, r, o.messages());
+            s.rates.add(r.messagesPerSecond());
+            s.latencies.add(r.latency());
+            s.batches = batchText(r.senderCommits()) + "; receiver "
+                    + r.receiverCommits().commits() + " commits";
+            line.add(String.format(Locale.ROOT, "%s %,.0f", s.name.substring(0, 1), r.messagesPerSecond()));
+        }
+
+        private static void check(ScenarioResult s, TwoNodeScenario.Run r, long messages) {
+            s.expect("delivered messages", messages, r.delivered());
+            s.expect("missing messages", 0, r.missing());
+            s.expect("duplicate deliveries", 0, r.duplicates());
+            s.expect("deliveries out of lane order", 0, r.outOfOrder());
+        }
+
+        private void peer(ScenarioResult s, int rows, int batch, List<String> line) {
+            SqlitePeerScenario.Run r = SqlitePeerScenario.run(rows, batch, o.payload());
+            s.rates.add(r.rowsPerSecond());
+            s.latencies.add(r.transactions());
+            s.batches = String.format(Locale.ROOT, "CPU per row %.1f µs", r.cpuMicrosPerRow());
+            s.expect("rows in the table", rows, r.rowsStored());
+            line.add(String.format(Locale.ROOT, "peer/%d %,.0f", batch, r.rowsPerSecond()));
+        }
+
+        void halfLoad(ScenarioResult s, Durability d) {
+            double rate = s.median() / 2;
+            int n = (int) Math.max(Math.min(o.messages(), rate * HALF_LOAD_SECONDS), Math.min(o.messages(), 1000));
+            s.halfLoadRate = rate;
+            List<Double> achieved = new ArrayList<>();
+            for (int r = 1; r <= o.rounds(); r++) {
+                CpuShare cpu = CpuShare.start();
+                TwoNodeScenario.Run run = TwoNodeScenario.fixedRate(o, d, n, rate);
+                check(s, run, n);
+                s.halfLoadLatencies.add(run.latency());
+                achieved.add(run.messagesPerSecond());
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s at %,.0f msg/s offered, round %d [load %s, this JVM got %s]: %s; sender store %s%n",
+                        s.name.substring(0, 1),
+                        rate,
+                        r,
+                        Machine.loadAverage(),
+                        cpu.sinceStart(),
+                        run.latency(),
+                        batchText(run.senderCommits()));
+            }
+            s.halfLoadAchieved = Samples.median(
+                    achieved.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
+        private static String batchText(CountingStore.CommitCounts c) {
+            return String.format(
+                    Locale.ROOT,
+                    "%,d commits, %.0f appends/commit (max %,d), %s per commit (longest %s)",
+                    c.commits(),
+                    c.meanBatch(),
+                    c.largestBatch(),
+                    Samples.nanos(c.commits() == 0 ? 0 : (double) c.commitNanos() / c.commits()),
+                    Samples.nanos(c.longestCommitNanos()));
+        }
+    }
+}
