@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tether.Durability;
 import dev.tether.StoreException;
 import dev.tether.spi.InboundCursor;
+import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
+import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
 import dev.tether.testkit.StoreContract;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,12 +40,57 @@ class SqliteStoreTest extends StoreContract {
         return new SqliteStore(dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
     }
 
-    /** Closes {@code previous} if it is still open (SQLite commits are durable, so this models a crash too). */
+    /**
+     * A crash snapshot: copies the database file and its write-ahead log as they are now, without closing {@code
+     * previous} (an abandoned store stays open until the suite closes it), and opens the copy, which must recover
+     * from the log the way it would after the process died. The {@code -shm} index is not copied: SQLite rebuilds
+     * it, as after a reboot.
+     */
     @Override
     protected Store reopen(Store previous) {
-        SqliteStore old = (SqliteStore) previous;
-        old.close();
-        return new SqliteStore(old.file());
+        Path from = ((SqliteStore) previous).file();
+        Path to = dir.resolve("store-" + FILES.incrementAndGet() + ".db");
+        try {
+            Files.copy(from, to);
+            Path wal = Path.of(from + "-wal");
+            if (Files.exists(wal)) Files.copy(wal, Path.of(to + "-wal"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new SqliteStore(to);
+    }
+
+    @Test
+    void abandonedConnectionLeavesOutboxCursorsAndEpochsForTheNextOpen() {
+        Path file = dir.resolve("abandoned.db");
+        SqliteStore first = new SqliteStore(file);
+        long epoch = first.open(Durability.FSYNC).epoch();
+        first.commit(new WriteBatch()
+                .append(msg(A, LANE, 1))
+                .append(msg(A, LANE, 2))
+                .append(msg(A, LANE, 3))
+                .cursor(new InboundCursor(B, LANE, 77, 41))
+                .peerEpoch(new WriteBatch.PeerEpoch(B, 77)));
+        first.commit(new WriteBatch().trim(new WriteBatch.Trim(A, LANE, 1)));
+        // `first` is dropped without close: its connection stays open and its WAL is not checkpointed.
+
+        try (SqliteStore second = new SqliteStore(file)) {
+            StoredState state = second.open(Durability.FSYNC);
+            assertThat(state.epoch()).isEqualTo(epoch);
+            assertThat(state.outbound()).containsExactly(new OutboundState(A, LANE, 3, 1));
+            assertThat(state.inbound()).containsExactly(new InboundCursor(B, LANE, 77, 41));
+            assertThat(state.peerEpochs()).isEqualTo(Map.of(B, 77L));
+            assertThat(second.readOutbox(A, LANE, 0, 10))
+                    .extracting(StoredMessage::seq)
+                    .containsExactly(2L, 3L);
+            // numbering continues after the abandoned connection's last commit; a reused number is refused
+            assertThatThrownBy(() -> second.commit(new WriteBatch().append(msg(A, LANE, 3))))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("reuses");
+            second.commit(new WriteBatch().append(msg(A, LANE, 4)));
+        } finally {
+            first.close();
+        }
     }
 
     @Test

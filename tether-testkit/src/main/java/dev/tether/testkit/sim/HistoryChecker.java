@@ -6,6 +6,7 @@ import dev.tether.testkit.sim.HistoryEvent.Acked;
 import dev.tether.testkit.sim.HistoryEvent.Anomaly;
 import dev.tether.testkit.sim.HistoryEvent.Committed;
 import dev.tether.testkit.sim.HistoryEvent.Crashed;
+import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
@@ -26,9 +27,14 @@ import java.util.TreeSet;
  * <ul>
  *   <li><b>lost</b>: a message whose append was committed by its sender but that was never processed,
  *       expired or dead-lettered by the end; or one that was expired before its deadline, dead-lettered
- *       without ever failing, or acknowledged to its sender before the receiver took care of it;
+ *       without ever failing, or acknowledged to its sender (or covered by a committed receiver cursor)
+ *       before the receiver took care of it;
  *   <li><b>duplicated</b>: a message delivered again after it was processed successfully, with no receiver
- *       crash in between, or delivered again without the redelivery flag;
+ *       crash in between, or delivered again without the redelivery flag, or delivered again at all after
+ *       the receiver committed its cursor past it ({@link CursorCommitted}, where the history records it).
+ *       So the only duplicate allowed is AUTO/MANUAL ack's documented at-least-once window: the receiver
+ *       crashed after its application processed the message but before the cursor commit, and the second
+ *       delivery is flagged as a redelivery;
  *   <li><b>reordered</b>: first deliveries of a stream not in increasing sequence order, or a message
  *       delivered (or expired, or dead-lettered) while an earlier committed one was not yet taken care of;
  *   <li><b>phantom</b>: a delivered, expired or dead-lettered message its sender never committed (or
@@ -58,6 +64,8 @@ public final class HistoryChecker {
         final TreeSet<Long> unsettled = new TreeSet<>();
         /** Highest sequence number delivered for the first time. */
         long lastFirstDelivery;
+        /** Highest cursor the receiver committed ({@link CursorCommitted}); 0 if none recorded. */
+        long committedCursor;
     }
 
     /** Deliveries of one message to one receiver. */
@@ -115,6 +123,7 @@ public final class HistoryChecker {
                 else if (e instanceof Expired x) expired(x);
                 else if (e instanceof DeadLettered d) deadLettered(d);
                 else if (e instanceof Acked a) acked(a);
+                else if (e instanceof CursorCommitted c) cursorCommitted(c);
                 else if (e instanceof Crashed c) {
                     crashes.merge(c.node(), 1, Integer::sum);
                     count("crashes");
@@ -222,7 +231,11 @@ public final class HistoryChecker {
             if (dv.count > 0 && !d.redelivery()) {
                 report.add(Kind.DUPLICATED, "delivered again without the redelivery flag: " + d);
             }
-            if (dv.okAtCrash == crashCount) {
+            if (d.seq() <= st.committedCursor) {
+                report.add(
+                        Kind.DUPLICATED,
+                        "delivered again after the receiver committed its cursor at #" + st.committedCursor + ": " + d);
+            } else if (dv.okAtCrash == crashCount) {
                 report.add(
                         Kind.DUPLICATED,
                         "delivered again after it was processed, although " + d.receiver() + " did not crash: " + d);
@@ -266,6 +279,18 @@ public final class HistoryChecker {
             }
             checkNoGap(s, st, d.seq(), d);
             st.unsettled.remove(d.seq());
+        }
+
+        void cursorCommitted(CursorCommitted c) {
+            Stream s = new Stream(c.sender(), c.receiver(), c.lane());
+            StreamState st = stream(s);
+            if (!st.unsettled.isEmpty() && st.unsettled.first() <= c.upTo()) {
+                report.add(
+                        Kind.LOST,
+                        "premature cursor: " + c + " while " + s + "#" + st.unsettled.first()
+                                + " was not taken care of by the receiver");
+            }
+            st.committedCursor = Math.max(st.committedCursor, c.upTo());
         }
 
         void acked(Acked a) {

@@ -47,6 +47,12 @@ public sealed interface HistoryEvent {
     /** The receiver gave up on {@code seq} and moved it to its dead-letter queue. */
     record DeadLettered(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
 
+    /**
+     * The receiver's store committed its processed cursor of stream (sender, receiver, lane) at {@code upTo}:
+     * from now on, everything up to {@code upTo} is acknowledged and must never reach the application again.
+     */
+    record CursorCommitted(long time, String receiver, String sender, String lane, long upTo) implements HistoryEvent {}
+
     /** The sender learnt that the receiver took care of everything up to {@code upTo}. */
     record Acked(long time, String sender, String receiver, String lane, long upTo) implements HistoryEvent {}
 

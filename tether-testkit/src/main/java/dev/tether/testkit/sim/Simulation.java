@@ -16,6 +16,7 @@ import dev.tether.internal.engine.Frame;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.spi.InboundCursor;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
@@ -24,6 +25,7 @@ import dev.tether.testkit.sim.HistoryEvent.Acked;
 import dev.tether.testkit.sim.HistoryEvent.Anomaly;
 import dev.tether.testkit.sim.HistoryEvent.Committed;
 import dev.tether.testkit.sim.HistoryEvent.Crashed;
+import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
@@ -713,6 +715,9 @@ public final class Simulation {
             for (StoredMessage m : batch.appends()) {
                 history.add(new Committed(
                         now, name, m.to().value(), m.lane(), m.seq(), msgId(m.payload()), m.expiresAtMillis()));
+            }
+            for (InboundCursor c : batch.cursors()) {
+                history.add(new CursorCommitted(now, name, c.from().value(), c.lane(), c.processedSeq()));
             }
             input(e -> e.onCommitted(now, batchId));
         }

@@ -8,6 +8,7 @@ import dev.tether.testkit.sim.HistoryEvent.Acked;
 import dev.tether.testkit.sim.HistoryEvent.Anomaly;
 import dev.tether.testkit.sim.HistoryEvent.Committed;
 import dev.tether.testkit.sim.HistoryEvent.Crashed;
+import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
@@ -89,6 +90,50 @@ class HistoryCheckerTest {
         process(3);
 
         assertThat(check().clean()).as(check().toString()).isTrue();
+    }
+
+    @Test
+    void aRedeliveryAfterACrashBeforeTheCursorCommitIsAllowedWhenFlagged() {
+        commitAll(3);
+        process(1);
+        h.add(new CursorCommitted(++time, "b", "a", "l", 1));
+        process(2); // processed, but the crash comes before its cursor commit
+        h.add(new Crashed(++time, "b"));
+        h.add(new Restarted(++time, "b"));
+        deliver(2, 102, true, true);
+        h.add(new CursorCommitted(++time, "b", "a", "l", 2));
+        process(3);
+        h.add(new CursorCommitted(++time, "b", "a", "l", 3));
+
+        assertThat(check().clean()).as(check().toString()).isTrue();
+    }
+
+    @Test
+    void detectsARedeliveryAfterTheCursorCommitEvenAfterACrash() {
+        commitAll(2);
+        process(1);
+        process(2);
+        h.add(new CursorCommitted(++time, "b", "a", "l", 2));
+        h.add(new Crashed(++time, "b"));
+        h.add(new Restarted(++time, "b"));
+        deliver(2, 102, true, true);
+
+        CheckReport r = check();
+
+        assertOnly(r, Kind.DUPLICATED);
+        assertThat(r.examples(Kind.DUPLICATED).get(0)).contains("committed its cursor at #2");
+    }
+
+    @Test
+    void detectsAPrematureCursorCommit() {
+        commitAll(2);
+        process(1);
+        h.add(new CursorCommitted(++time, "b", "a", "l", 2));
+
+        CheckReport r = check();
+
+        assertThat(r.count(Kind.LOST)).as(r.toString()).isPositive();
+        assertThat(r.examples(Kind.LOST).get(0)).contains("premature cursor");
     }
 
     @Test

@@ -1,0 +1,24 @@
+package dev.tether.testkit.process;
+
+import java.util.concurrent.locks.LockSupport;
+
+/** The program {@link ChildJvmTest} runs in child JVMs. */
+public final class ChildMain {
+    private ChildMain() {}
+
+    public static void main(String[] args) {
+        switch (args[0]) {
+            case "park" -> {
+                System.out.println("ready maxHeap=" + Runtime.getRuntime().maxMemory() + " prop="
+                        + System.getProperty("child.prop"));
+                while (true) LockSupport.park();
+            }
+            case "exit" -> {
+                System.out.println("out line");
+                System.err.println("err line");
+                System.exit(Integer.parseInt(args[1]));
+            }
+            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+}
