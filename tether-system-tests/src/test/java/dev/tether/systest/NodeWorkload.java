@@ -116,9 +116,13 @@ public final class NodeWorkload {
     }
 
     private TetherNode start(List<NodeId> peers) {
+        Transport transport = transport();
         return Tether.start(TetherConfig.builder(NodeId.of(name))
                 .peers(peers)
-                .transport(transport())
+                .transport(transport)
+                // The default limit (1 MiB) does not fit the NATS transport's default frame (1 MiB minus its
+                // envelope); like the CLI, cap it to what the transport carries.
+                .maxMessageBytes(Math.min(1 << 20, transport.maxFrameBytes() - TetherConfig.FRAME_OVERHEAD))
                 .store(new HistoryRecordingStore(new SqliteStore(dir.resolve(name + ".db")), name, log))
                 .durability(Durability.valueOf(args.getOrDefault("durability", "FSYNC")))
                 .window(256)
