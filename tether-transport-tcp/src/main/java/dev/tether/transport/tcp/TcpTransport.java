@@ -165,7 +165,10 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
-        /** A peer to dial at {@code address}, and redial whenever the connection is lost. */
+        /**
+         * A peer to dial at {@code address}, and redial whenever the connection is lost. An entry for the node
+         * itself is ignored, so all nodes of a cluster may be given the same peer list.
+         */
         public Builder peer(NodeId id, InetSocketAddress address) {
             peers.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(address, "address"));
             return this;
@@ -197,7 +200,11 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
-        /** The randomness for reconnect jitter (e.g. a seeded {@link Random} in tests). Default: unseeded. */
+        /**
+         * The randomness for reconnect jitter (e.g. a seeded {@link Random} in tests), used only on the
+         * transport's I/O thread; do not share a generator that is not thread-safe between transports.
+         * Default: a new unseeded {@link Random} per built transport.
+         */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;

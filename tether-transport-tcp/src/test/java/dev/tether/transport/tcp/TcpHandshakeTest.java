@@ -127,6 +127,38 @@ class TcpHandshakeTest {
     }
 
     @Test
+    void silentPeerIsDroppedWhileHeartbeatsKeepAGoodPeerUp() throws IOException {
+        Duration heartbeat = Duration.ofMillis(100);
+        RecordingNode s = start("s", TcpTransport.builder().heartbeat(heartbeat));
+        RecordingNode g = start(
+                "g", TcpTransport.builder().heartbeat(heartbeat).peer(NodeId.of("s"), s.transport.boundAddress()));
+        Await.until(TIMEOUT, () -> s.listener.isUp(NodeId.of("g")), () -> "g up at s");
+        try (RawClient x = new RawClient(s.transport.boundAddress())) {
+            x.write(RawClient.dialerHello("x", MAX));
+            assertThat(x.readHandshake()).isEqualTo(Wire.ACCEPT);
+            // x sends nothing more, not even heartbeats: s drops it after three heartbeat intervals
+            assertThat(x.awaitClosedByServer()).as("silent x closed by s").isTrue();
+        }
+        Await.until(TIMEOUT, () -> !s.listener.isUp(NodeId.of("x")), () -> "x down at s");
+        // g was idle just as long, but its heartbeats kept the connection alive
+        assertThat(s.listener.ups(NodeId.of("g"))).isEqualTo(1);
+        assertThat(s.listener.downs(NodeId.of("g"))).isZero();
+        assertThat(s.rejections).as("silence is not a protocol violation").isEmpty();
+    }
+
+    @Test
+    void ownEntryInThePeerListIsIgnored() {
+        RecordingNode p = start(
+                "p",
+                TcpTransport.builder()
+                        .peer(NodeId.of("p"), a.transport.boundAddress())
+                        .peer(A, a.transport.boundAddress()));
+        Await.until(TIMEOUT, () -> p.listener.isUp(A), () -> "p up with a");
+        assertThat(a.rejected("claims this node's own id")).isFalse();
+        assertThat(p.rejections).isEmpty();
+    }
+
+    @Test
     void preSharedKeyAdmitsMembersAndRefusesOthers() {
         byte[] key = "0123456789abcdef-cluster".getBytes(StandardCharsets.US_ASCII);
         byte[] wrong = "0123456789abcdef-intruder".getBytes(StandardCharsets.US_ASCII);

@@ -69,7 +69,9 @@ public final class PeerRegistry {
         this.loop = loop;
         this.backoff = backoff;
         this.dialer = dialer;
-        peers.forEach((id, address) -> dials.put(id, new DialState(address)));
+        peers.forEach((id, address) -> {
+            if (!id.equals(self)) dials.put(id, new DialState(address)); // a shared peer list may name us
+        });
     }
 
     public NodeId self() {
@@ -170,7 +172,7 @@ public final class PeerRegistry {
     /** {@code c} was refused or closed for a protocol violation. */
     void rejected(Connection c, String reason) {
         rejections.incrementAndGet();
-        LOG.log(Level.INFO, () -> self + ": connection " + c + " rejected: " + reason);
+        LOG.log(Level.DEBUG, () -> self + ": connection " + c + " rejected: " + reason);
         if (!closed) {
             String remote = c.remote();
             call(() -> listener.onConnectionRejected(remote, reason));
