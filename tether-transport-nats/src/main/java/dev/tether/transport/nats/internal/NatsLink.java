@@ -153,6 +153,12 @@ public final class NatsLink {
         return sessions.get();
     }
 
+    /** The URL of the server the connection is attached to, or null while detached. */
+    public String connectedServer() {
+        Connection c = connection;
+        return c != null && c.getStatus() == Connection.Status.CONNECTED ? c.getConnectedUrl() : null;
+    }
+
     /** Whether the jnats connection is currently up. */
     public boolean isAttached() {
         Connection c = connection;
@@ -272,7 +278,8 @@ public final class NatsLink {
     private void sendHello(NodeId peer, long session, long fromLink, long toLink) {
         Connection c = connection;
         if (c != null) {
-            publish(c, inbox(peer), Envelope.control(Envelope.Kind.HELLO, self, session, fromLink, toLink));
+            // not cached: any id on the presence subject may get a hello, the cache is for real peers only
+            publish(c, subjects.inbox(peer), Envelope.control(Envelope.Kind.HELLO, self, session, fromLink, toLink));
         }
     }
 
