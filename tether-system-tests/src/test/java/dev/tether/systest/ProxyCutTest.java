@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Item 3: two node processes whose TCP connections all pass through {@link TcpProxy}s in the test JVM (each node
- * dials the other through one), cut every 100-300 ms (seeded) while both send 1,500 messages to each other:
+ * dials the other through one), cut every 100-300 ms (seeded) while both send 1,500 messages to each other
+ * ({@code -Dtether.system.cut.messages=N} for more):
  * every message is delivered, in order, exactly once (no process crashes, so the application must not see any
  * message twice).
  */
 class ProxyCutTest {
-    private static final int QUOTA = 1_500;
+    /** Messages each way; {@code -Dtether.system.cut.messages=N} for a longer run (at 200 per second). */
+    private static final int QUOTA = Integer.getInteger("tether.system.cut.messages", 1_500);
 
     @Test
     void connectionCutRepeatedlyLosesAndDuplicatesNothing() throws IOException {
