@@ -64,6 +64,7 @@ class IdentityTest {
                             "a=127.0.0.1:" + portA))) {
                 String line = a.awaitLine(l -> l.contains("ConnectionRejected"), TIMEOUT);
                 System.out.println("identity: untrusted CA refused: " + line);
+                assertThat(line).as("on stderr").startsWith("[err] ");
                 assertThat(line).contains("TLS").containsIgnoringCase("certificate");
                 assertThat(untrusted.isAlive()).isTrue();
             }
@@ -77,6 +78,7 @@ class IdentityTest {
                     tls("impostor-b", good.issue("c", "c"), "--id", "b", "--peer", "a=127.0.0.1:" + portA))) {
                 String line = a.awaitLine(l -> l.contains("ConnectionRejected") && l.contains("claims id b"), TIMEOUT);
                 System.out.println("identity: unproven id refused: " + line);
+                assertThat(line).as("on stderr").startsWith("[err] ");
                 assertThat(impostor.isAlive()).isTrue();
             }
             assertThat(rejectedCount(admin)).isGreaterThan(afterUntrusted);
