@@ -37,8 +37,8 @@ import javax.net.ssl.SSLException;
  * bursts are batched without an explicit {@link #flush()}.
  *
  * <p>Failure: a peer that is not connected makes {@code send} return false; a connection whose outbound
- * queue holds more than {@link Builder#outboundLimitBytes} also drops the frame and returns false (the engine
- * retransmits). Handshake failures, unproven identities, oversize frames and garbage close the offending
+ * queue holds {@link Builder#outboundLimitBytes} or more also drops the frame and returns false (the engine
+ * retransmits), so a peer that stops reading costs bounded memory. Handshake failures, unproven identities, oversize frames and garbage close the offending
  * connection only; they are reported through {@link Listener#onConnectionRejected}. The node keeps running.
  */
 public final class TcpTransport implements Transport {
@@ -228,8 +228,9 @@ public final class TcpTransport implements Transport {
         }
 
         /**
-         * Bytes that may wait to be written per connection before {@code send} drops frames and returns false.
-         * Default 8 MiB.
+         * Bytes that may wait to be written per connection before {@code send} drops frames and returns false;
+         * at least twice {@link #maxFrameBytes} is always allowed, so large frames can be pipelined. Default 8
+         * MiB.
          */
         public Builder outboundLimitBytes(int bytes) {
             if (bytes < 1024) throw new InvalidConfigException("outboundLimitBytes must be at least 1024: " + bytes);
