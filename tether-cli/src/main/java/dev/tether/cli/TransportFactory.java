@@ -6,13 +6,21 @@ import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.function.Supplier;
 
 /** Builds the transport a node's flags describe: NATS when {@code --nats} is given, TCP otherwise. */
 final class TransportFactory {
     private TransportFactory() {}
 
-    /** The transport and a short description for the {@code ready} line. */
-    record Choice(Transport transport, String description) {}
+    /**
+     * The transport and a short description of it for the {@code ready} line; the description is made when asked
+     * for, so after the node started it names the port actually bound (with {@code --listen HOST:0}).
+     */
+    record Choice(Transport transport, Supplier<String> describer) {
+        String description() {
+            return describer.get();
+        }
+    }
 
     static Choice create(NodeOptions o) {
         return o.usesNats() ? nats(o) : tcp(o);
@@ -32,7 +40,8 @@ final class TransportFactory {
             b.userInfo(o.natsUser, o.natsPassword == null ? new char[0] : o.natsPassword.toCharArray());
         }
         if (o.natsCreds != null) b.credentials(o.natsCreds);
-        return new Choice(b.build(), "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix);
+        String description = "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix;
+        return new Choice(b.build(), () -> description);
     }
 
     private static InetSocketAddress resolved(NodeOptions o, InetSocketAddress a, String option) {
@@ -53,9 +62,16 @@ final class TransportFactory {
             if (p.address() != null) b.peer(p.id(), p.address());
         }
         TlsOptions.apply(o, b);
-        return new Choice(
-                b.build(),
-                "tcp " + HostPort.format(listen) + (TlsOptions.enabled(o) ? " tls" : "")
-                        + (o.pskFile != null ? " psk" : ""));
+        TcpTransport transport = b.build();
+        String security = (TlsOptions.enabled(o) ? " tls" : "") + (o.pskFile != null ? " psk" : "");
+        return new Choice(transport, () -> "tcp " + HostPort.format(boundOr(transport, listen)) + security);
+    }
+
+    private static InetSocketAddress boundOr(TcpTransport transport, InetSocketAddress configured) {
+        try {
+            return transport.boundAddress();
+        } catch (IllegalStateException notStartedYet) {
+            return configured;
+        }
     }
 }

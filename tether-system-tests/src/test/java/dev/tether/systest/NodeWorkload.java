@@ -1,0 +1,282 @@
+package dev.tether.systest;
+
+import dev.tether.Durability;
+import dev.tether.MessageId;
+import dev.tether.NodeId;
+import dev.tether.NodeStats;
+import dev.tether.QueueFullException;
+import dev.tether.SendReceipt;
+import dev.tether.StreamStats;
+import dev.tether.Tether;
+import dev.tether.TetherConfig;
+import dev.tether.TetherEvent;
+import dev.tether.TetherNode;
+import dev.tether.spi.Transport;
+import dev.tether.store.sqlite.SqliteStore;
+import dev.tether.testkit.process.HistoryLog;
+import dev.tether.transport.nats.NatsTransport;
+import dev.tether.transport.tcp.TcpTransport;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One node in its own JVM, the process the system tests start, kill with SIGKILL and restart: it runs node
+ * {@code node} on the SQLite file {@code dir/<node>.db} (durability {@code FSYNC} unless told otherwise) over TCP
+ * or NATS, sends numbered messages to each peer on lane {@code l1}, and records every step in the history log
+ * {@code dir/history-<node>-<run>.log} (a new file per run).
+ *
+ * <p>Arguments, each {@code key=value}: {@code dir}, {@code node}, {@code index} (0-9, makes message ids unique
+ * per node), {@code run} (0, 1, ... per node), {@code peers} (comma-separated ids), {@code quota} (messages per
+ * peer in this run; {@code -1}: until told to finish), {@code rate} (messages per second per peer; 0: as fast as
+ * the window allows), {@code durability}; and either {@code listen=PORT} with {@code dial=ID@HOST:PORT,...} for
+ * TCP, or {@code nats=URL,...} for NATS.
+ *
+ * <p>Output on stdout: {@code ready} once the node started, {@code progress accepted=N delivered=M} (this run's
+ * counts) whenever they change (at most every 25 ms) and at least every second, {@code sent all} once the quota is
+ * accepted. Control by files in {@code dir}: once {@code finish-<node>} exists it stops sending, waits until every
+ * outbound stream is fully acknowledged, records the streams' final state and prints {@code drained}; once {@code
+ * exit-<node>} exists after that it shuts the node down and exits 0. It exits 2 if it does not drain within
+ * three minutes. Message id of the i-th message of a run to the p-th peer: {@code ((index * 10000 + run) * 10 +
+ * p) * 10^7 + i}.
+ */
+public final class NodeWorkload {
+    static final int PAYLOAD = 64;
+    static final String LANE = "l1";
+    private static final int OUTSTANDING = 128;
+    private static final Duration DRAIN_LIMIT = Duration.ofMinutes(3);
+
+    private final Map<String, String> args;
+    private final Path dir;
+    private final String name;
+    private final int index;
+    private final int run;
+    private final HistoryLog log;
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private volatile boolean stopSending;
+
+    private NodeWorkload(Map<String, String> args) {
+        this.args = args;
+        this.dir = Path.of(required("dir"));
+        this.name = required("node");
+        this.index = Integer.parseInt(required("index"));
+        this.run = Integer.parseInt(required("run"));
+        this.log = HistoryLog.create(dir.resolve("history-" + name + "-" + run + ".log"));
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new HashMap<>();
+        for (String a : argv) {
+            int eq = a.indexOf('=');
+            if (eq < 0) throw new IllegalArgumentException("argument is not key=value: " + a);
+            args.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        System.exit(new NodeWorkload(args).run());
+    }
+
+    private int run() {
+        List<NodeId> peers = ids(required("peers"));
+        TetherNode node = start(peers);
+        System.out.println("ready");
+        Thread progress = new Thread(this::printProgress, "progress");
+        progress.setDaemon(true);
+        progress.start();
+        int quota = Integer.parseInt(args.getOrDefault("quota", "0"));
+        int rate = Integer.parseInt(args.getOrDefault("rate", "0"));
+        List<Thread> senders = new ArrayList<>();
+        for (int p = 0; p < peers.size(); p++) senders.add(sender(node, peers.get(p), p, quota, rate));
+        awaitFile("finish-" + name);
+        stopSending = true;
+        for (Thread t : senders) joinQuietly(t);
+        if (!awaitDrained(node)) {
+            System.out.println("stuck " + node.stats());
+            return 2;
+        }
+        for (StreamStats s : node.stats().streams()) {
+            if (s.direction() == StreamStats.Direction.OUTBOUND) {
+                log.finalStream(name, s.peer().value(), s.lane(), s.lastSeq(), s.cursor());
+            }
+        }
+        System.out.println("drained accepted=" + accepted.get() + " delivered=" + delivered.get());
+        awaitFile("exit-" + name);
+        node.shutdown(Duration.ofSeconds(5));
+        log.close();
+        System.out.println("exited");
+        return 0;
+    }
+
+    private TetherNode start(List<NodeId> peers) {
+        Transport transport = transport();
+        return Tether.start(TetherConfig.builder(NodeId.of(name))
+                .peers(peers)
+                .transport(transport)
+                // The default limit (1 MiB) does not fit the NATS transport's default frame (1 MiB minus its
+                // envelope); like the CLI, cap it to what the transport carries.
+                .maxMessageBytes(Math.min(1 << 20, transport.maxFrameBytes() - TetherConfig.FRAME_OVERHEAD))
+                .store(new HistoryRecordingStore(new SqliteStore(dir.resolve(name + ".db")), name, log))
+                .durability(Durability.valueOf(args.getOrDefault("durability", "FSYNC")))
+                .window(256)
+                .handler(d -> {
+                    byte[] p = d.payloadBytes();
+                    // Recorded before the handler returns, so before the cursor commit that covers it.
+                    log.delivered(
+                            name,
+                            d.from().value(),
+                            d.lane(),
+                            d.seq(),
+                            HistoryLog.msgIdOf(p),
+                            d.isRedelivery(),
+                            d.attempt(),
+                            HistoryLog.crc(p));
+                    delivered.incrementAndGet();
+                })
+                .listener(e -> {
+                    if (e instanceof TetherEvent.ProtocolError
+                            || e instanceof TetherEvent.StoreFailure
+                            || e instanceof TetherEvent.ApplicationError
+                            || e instanceof TetherEvent.DeadLettered) {
+                        log.anomaly(name, e.toString());
+                    }
+                })
+                .build());
+    }
+
+    private Transport transport() {
+        String nats = args.get("nats");
+        if (nats != null) {
+            return NatsTransport.builder().servers(List.of(nats.split(","))).build();
+        }
+        TcpTransport.Builder b =
+                TcpTransport.builder().listen(new InetSocketAddress("127.0.0.1", Integer.parseInt(required("listen"))));
+        String dial = args.getOrDefault("dial", "");
+        for (String spec : dial.isEmpty() ? new String[0] : dial.split(",")) {
+            String[] idAndAddress = spec.split("@");
+            String[] hostPort = idAndAddress[1].split(":");
+            b.peer(
+                    NodeId.of(idAndAddress[0]),
+                    InetSocketAddress.createUnresolved(hostPort[0], Integer.parseInt(hostPort[1])));
+        }
+        return b.build();
+    }
+
+    /** Sends {@code quota} messages (or until told to finish) to {@code to}, paced to {@code rate} per second. */
+    private Thread sender(TetherNode node, NodeId to, int peerIndex, int quota, int rate) {
+        Thread t = new Thread(
+                () -> {
+                    ArrayDeque<CompletableFuture<MessageId>> outstanding = new ArrayDeque<>();
+                    long intervalNanos = rate > 0 ? 1_000_000_000L / rate : 0;
+                    long next = System.nanoTime();
+                    for (int i = 1; (quota < 0 || i <= quota) && !stopSending; i++) {
+                        long msgId = ((index * 10_000L + run) * 10 + peerIndex) * 10_000_000L + i;
+                        while (outstanding.size() >= OUTSTANDING) awaitQuietly(outstanding.poll());
+                        if (intervalNanos > 0) {
+                            next += intervalNanos;
+                            long wait = next - System.nanoTime();
+                            if (wait > 0) LockSupport.parkNanos(wait);
+                        }
+                        outstanding.add(send(node, to, msgId));
+                    }
+                    while (!outstanding.isEmpty()) awaitQuietly(outstanding.poll());
+                    if (!stopSending) System.out.println("sent all to " + to);
+                },
+                "sender-" + name + "-" + to);
+        t.start();
+        return t;
+    }
+
+    private CompletableFuture<MessageId> send(TetherNode node, NodeId to, long msgId) {
+        log.sending(name, to.value(), LANE, msgId);
+        SendReceipt r;
+        try {
+            r = node.send(to, LANE, HistoryLog.payloadFor(msgId, PAYLOAD));
+        } catch (QueueFullException e) {
+            log.rejected(name, msgId, e.toString());
+            return CompletableFuture.failedFuture(e);
+        }
+        return r.accepted().whenComplete((id, error) -> {
+            if (error != null) {
+                log.rejected(name, msgId, error.toString());
+            } else {
+                log.accepted(name, to.value(), LANE, msgId, id.seq());
+                accepted.incrementAndGet();
+            }
+        });
+    }
+
+    private boolean awaitDrained(TetherNode node) {
+        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        while (!drained(node.stats())) {
+            if (System.nanoTime() - deadline > 0) return false;
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        return true;
+    }
+
+    private static boolean drained(NodeStats stats) {
+        for (StreamStats s : stats.streams()) {
+            if (s.direction() == StreamStats.Direction.OUTBOUND
+                    && (s.queued() != 0 || s.inFlight() != 0 || s.cursor() != s.lastSeq())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void awaitFile(String file) {
+        Path p = dir.resolve(file);
+        while (!Files.exists(p)) LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+
+    private void printProgress() {
+        long lastA = -1, lastD = -1, lastPrint = 0;
+        while (true) {
+            long a = accepted.get(), d = delivered.get(), now = System.nanoTime();
+            if (a != lastA || d != lastD || now - lastPrint > 1_000_000_000L) {
+                System.out.println("progress accepted=" + a + " delivered=" + d);
+                lastA = a;
+                lastD = d;
+                lastPrint = now;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
+        }
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> f) {
+        if (f == null) return;
+        try {
+            f.join();
+        } catch (RuntimeException failedSendIsLoggedByItsCallback) {
+            // a failed send is recorded as rejected where it failed
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static List<NodeId> ids(String csv) {
+        List<NodeId> ids = new ArrayList<>();
+        for (String s : csv.split(",")) ids.add(NodeId.of(s));
+        return ids;
+    }
+
+    private String required(String key) {
+        String v = args.get(key);
+        if (v == null) throw new IllegalArgumentException("missing argument " + key + "=...");
+        return v;
+    }
+}
