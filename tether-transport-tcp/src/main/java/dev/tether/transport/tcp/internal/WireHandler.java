@@ -114,7 +114,7 @@ public final class WireHandler extends ByteToMessageDecoder {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof SslHandshakeCompletionEvent tls) {
             if (tls.isSuccess()) sendHello(ctx);
-            else reject(ctx, "TLS handshake failed: " + describe(tls.cause()), false);
+            else reject(ctx, "TLS handshake failed: " + describeTls(tls.cause()), false);
         } else if (event instanceof IdleStateEvent idle) {
             onIdle(ctx, idle);
         }
@@ -146,6 +146,21 @@ public final class WireHandler extends ByteToMessageDecoder {
             LOG.log(Level.ERROR, registry.self() + ": unexpected error on " + conn, cause);
             reject(ctx, "internal error: " + describe(root), false);
         }
+    }
+
+    /**
+     * JSSE's wording for the usual cases names the symptom, not the cause: a client whose certificate no CA
+     * we trust signed sends no certificate at all, which the server sees as an empty chain.
+     */
+    static String describeTls(Throwable t) {
+        String m = describe(t);
+        if (m.contains("Empty client certificate chain")) {
+            return "the peer presented no certificate signed by a CA this node trusts (" + m + ")";
+        }
+        if (m.contains("PKIX path building failed") || m.contains("unable to find valid certification path")) {
+            return "the peer's certificate is not signed by a CA this node trusts (" + m + ")";
+        }
+        return m;
     }
 
     private static String describe(Throwable t) {
