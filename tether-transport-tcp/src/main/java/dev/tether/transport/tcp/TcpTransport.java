@@ -1,0 +1,291 @@
+package dev.tether.transport.tcp;
+
+import dev.tether.InvalidConfigException;
+import dev.tether.NodeId;
+import dev.tether.spi.Transport;
+import dev.tether.transport.tcp.internal.Settings;
+import dev.tether.transport.tcp.internal.TcpEndpoint;
+import dev.tether.transport.tcp.internal.TlsContextFactory;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLException;
+
+/**
+ * A {@link Transport} over TCP (Netty, NIO). It listens on one address, dials the configured peers and keeps
+ * redialing them with jittered exponential backoff, and accepts connections from any node that passes the
+ * handshake (nodes it does not dial become known then). Between two nodes there is one connection: if both
+ * dial at once, the connection dialed by the node with the smaller id wins. Build one with {@link
+ * #builder()}; the wire format, handshake and limits are in docs/TCP.md.
+ *
+ * <pre>{@code
+ * TcpTransport transport = TcpTransport.builder()
+ *         .listen(new InetSocketAddress("0.0.0.0", 7001))
+ *         .peer(NodeId.of("b"), new InetSocketAddress("10.0.0.2", 7001))
+ *         .tls(TcpTls.fromPem(chain, key, ca))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Threading: one I/O thread per transport owns the sockets and makes every listener call, so calls are
+ * serialized across all peers. {@link #send} is thread-safe and never blocks: it copies the frame into the
+ * connection's pending batch, which the I/O thread writes and flushes as one write when it gets to it, so
+ * bursts are batched without an explicit {@link #flush()}.
+ *
+ * <p>Failure: a peer that is not connected makes {@code send} return false; a connection whose outbound
+ * queue holds more than {@link Builder#outboundLimitBytes} also drops the frame and returns false (the engine
+ * retransmits). Handshake failures, unproven identities, oversize frames and garbage close the offending
+ * connection only; they are reported through {@link Listener#onConnectionRejected}. The node keeps running.
+ */
+public final class TcpTransport implements Transport {
+    /** Default {@link #maxFrameBytes()}: 16 MiB. */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+
+    private final Settings settings;
+    private volatile TcpEndpoint endpoint;
+    private volatile boolean closed;
+
+    private TcpTransport(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** A builder with the defaults described on each of its methods. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the listen address and starts dialing the configured peers.
+     *
+     * @throws AddressInUseException if the listen address is taken ("address 127.0.0.1:7001 already in use")
+     * @throws dev.tether.TetherException if listening fails for another reason
+     * @throws IllegalStateException if the transport was started or closed before
+     */
+    @Override
+    public synchronized void start(NodeId self, Listener listener) {
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(listener, "listener");
+        if (endpoint != null || closed) throw new IllegalStateException("transport was already started or closed");
+        TcpEndpoint e = new TcpEndpoint(settings, self, listener);
+        e.start();
+        endpoint = e;
+    }
+
+    /**
+     * Copies {@code frame} (position to limit; both are left unchanged) into the connection to {@code peer}.
+     *
+     * @return true if the frame was queued, false if {@code peer} is not connected, its outbound queue is full,
+     *     or the frame exceeds the limit the peer announced
+     * @throws IllegalArgumentException if the frame is larger than {@link #maxFrameBytes()}
+     * @throws IllegalStateException if the transport was never started
+     */
+    @Override
+    public boolean send(NodeId peer, ByteBuffer frame) {
+        int size = frame.remaining();
+        if (size > settings.maxFrameBytes()) {
+            throw new IllegalArgumentException(
+                    "frame of " + size + " bytes exceeds maxFrameBytes " + settings.maxFrameBytes());
+        }
+        TcpEndpoint e = endpoint;
+        if (e == null) {
+            if (closed) return false;
+            throw new IllegalStateException("transport is not started");
+        }
+        return !closed && e.send(peer, frame);
+    }
+
+    /** Nothing to do: the I/O thread flushes each connection whenever its pending batch has been written. */
+    @Override
+    public void flush() {}
+
+    @Override
+    public int maxFrameBytes() {
+        return settings.maxFrameBytes();
+    }
+
+    /**
+     * The address the transport listens on, with the actual port when port 0 was configured.
+     *
+     * @throws IllegalStateException if the transport is not started
+     */
+    public InetSocketAddress boundAddress() {
+        TcpEndpoint e = endpoint;
+        if (e == null) throw new IllegalStateException("transport is not started");
+        return e.boundAddress();
+    }
+
+    /** Frames dropped so far because a connection's outbound queue was full or the peer's limit was lower. */
+    public long droppedFrames() {
+        TcpEndpoint e = endpoint;
+        return e == null ? 0 : e.droppedFull() + e.droppedTooLarge();
+    }
+
+    /** Connections refused or closed for a protocol violation so far (each was reported to the listener). */
+    public long rejectedConnections() {
+        TcpEndpoint e = endpoint;
+        return e == null ? 0 : e.rejections();
+    }
+
+    /** Closes every connection and the listening socket; no listener call is made after this returns. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        TcpEndpoint e = endpoint;
+        if (e != null) e.close();
+    }
+
+    /**
+     * Configures a {@link TcpTransport}. Not thread-safe; {@link #build()} validates everything and may be
+     * called more than once.
+     */
+    public static final class Builder {
+        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
+        private final Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>();
+        private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+        private Duration reconnectMin = Duration.ofMillis(50);
+        private Duration reconnectMax = Duration.ofSeconds(5);
+        private RandomGenerator random;
+        private TcpTls tls;
+        private byte[] preSharedKey;
+        private int outboundLimitBytes = 8 << 20;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration heartbeat = Duration.ofSeconds(5);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+
+        private Builder() {}
+
+        /** Where to listen; port 0 picks a free port (see {@link #boundAddress()}). Default 127.0.0.1:0. */
+        public Builder listen(InetSocketAddress address) {
+            this.listen = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** A peer to dial at {@code address}, and redial whenever the connection is lost. */
+        public Builder peer(NodeId id, InetSocketAddress address) {
+            peers.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        /** Adds every entry of {@code peers} as by {@link #peer}. */
+        public Builder peers(Map<NodeId, InetSocketAddress> peers) {
+            peers.forEach(this::peer);
+            return this;
+        }
+
+        /** The largest frame sent or accepted, in bytes (at least 1). Default 16 MiB. */
+        public Builder maxFrameBytes(int bytes) {
+            if (bytes < 1) throw new InvalidConfigException("maxFrameBytes must be at least 1: " + bytes);
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Reconnect delays: the n-th consecutive failed dial waits a random time between half and all of
+         * {@code min(max, min * 2^n)}. Default 50 ms to 5 s.
+         */
+        public Builder reconnect(Duration min, Duration max) {
+            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
+                throw new InvalidConfigException("reconnect delays must satisfy 0 < min <= max: " + min + ", " + max);
+            }
+            this.reconnectMin = min;
+            this.reconnectMax = max;
+            return this;
+        }
+
+        /** The randomness for reconnect jitter (e.g. a seeded {@link Random} in tests). Default: unseeded. */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** Encrypts and authenticates connections with TLS. Default: plaintext. */
+        public Builder tls(TcpTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /**
+         * A cluster key (at least 16 bytes) that both ends of every connection must prove they know, by HMAC
+         * challenge-response over both ends' nonces. It authenticates membership at connect time; it does not
+         * encrypt traffic (combine with {@link #tls} for that). Default: none.
+         */
+        public Builder preSharedKey(byte[] key) {
+            if (key.length < 16) throw new InvalidConfigException("pre-shared key must have at least 16 bytes");
+            this.preSharedKey = key.clone();
+            return this;
+        }
+
+        /**
+         * Bytes that may wait to be written per connection before {@code send} drops frames and returns false.
+         * Default 8 MiB.
+         */
+        public Builder outboundLimitBytes(int bytes) {
+            if (bytes < 1024) throw new InvalidConfigException("outboundLimitBytes must be at least 1024: " + bytes);
+            this.outboundLimitBytes = bytes;
+            return this;
+        }
+
+        /** How long a new connection may take to complete its handshake. Default 10 s. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * Idle time after which a heartbeat is sent; a connection silent for three intervals is closed.
+         * Default 5 s.
+         */
+        public Builder heartbeat(Duration interval) {
+            this.heartbeat = positive(interval, "heartbeat");
+            return this;
+        }
+
+        /** How long one dial may take to connect. Default 5 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
+                throw new InvalidConfigException(name + " must be at least 1 ms: " + d);
+            }
+            return d;
+        }
+
+        /**
+         * A new, unstarted transport.
+         *
+         * @throws InvalidConfigException if the TLS settings cannot be turned into TLS contexts
+         */
+        public TcpTransport build() {
+            Settings.TlsContexts contexts = null;
+            if (tls != null) {
+                try {
+                    contexts = TlsContextFactory.create(
+                            tls.keyManagerFactory(), tls.trustManagerFactory(), tls.isMutual());
+                } catch (SSLException e) {
+                    throw new InvalidConfigException("cannot set up TLS: " + e.getMessage(), e);
+                }
+            }
+            return new TcpTransport(new Settings(
+                    listen,
+                    Map.copyOf(peers),
+                    maxFrameBytes,
+                    reconnectMin,
+                    reconnectMax,
+                    random != null ? random : new Random(),
+                    contexts,
+                    preSharedKey,
+                    outboundLimitBytes,
+                    handshakeTimeout,
+                    heartbeat,
+                    connectTimeout));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.tether.transport.tcp.internal;
+
+import dev.tether.NodeId;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The validated configuration of one TCP transport, built by {@code TcpTransport.Builder}.
+ *
+ * @param listen where to listen; port 0 picks a free port
+ * @param peers the peers to dial and where
+ * @param maxFrameBytes the largest frame sent or accepted
+ * @param reconnectMin first reconnect delay (before jitter)
+ * @param reconnectMax largest reconnect delay (before jitter)
+ * @param random jitter source; used only on the transport's I/O thread
+ * @param tls TLS contexts, or null for plaintext
+ * @param preSharedKey the cluster key for HMAC challenge-response, or null
+ * @param outboundLimitBytes bytes queued per connection beyond which frames are dropped
+ * @param handshakeTimeout how long a connection may take to complete the handshake
+ * @param heartbeatInterval idle time after which a heartbeat is sent; three intervals of silence close the
+ *     connection
+ * @param connectTimeout how long one dial may take to connect
+ */
+public record Settings(
+        InetSocketAddress listen,
+        Map<NodeId, InetSocketAddress> peers,
+        int maxFrameBytes,
+        Duration reconnectMin,
+        Duration reconnectMax,
+        RandomGenerator random,
+        TlsContexts tls,
+        byte[] preSharedKey,
+        int outboundLimitBytes,
+        Duration handshakeTimeout,
+        Duration heartbeatInterval,
+        Duration connectTimeout) {
+
+    /** A server and a client TLS context and whether clients must present certificates. */
+    public record TlsContexts(SslContext server, SslContext client, boolean mutual) {}
+}

@@ -1,0 +1,207 @@
+package dev.tether.transport.tcp.internal;
+
+import dev.tether.NodeId;
+import dev.tether.TetherException;
+import dev.tether.spi.Transport;
+import dev.tether.transport.tcp.AddressInUseException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A started TCP transport: one Netty NIO event loop (one I/O thread) that owns the listening socket, every
+ * connection, the dialing and all listener calls. {@link #send} may be called from any thread.
+ */
+public final class TcpEndpoint {
+    private static final System.Logger LOG = System.getLogger(TcpEndpoint.class.getName());
+
+    private final Settings settings;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final PeerRegistry registry;
+    private final WireHandler.Options options;
+    private final AtomicLong droppedFull = new AtomicLong();
+    private final AtomicLong droppedTooLarge = new AtomicLong();
+    private Channel server;
+    private InetSocketAddress bound;
+
+    public TcpEndpoint(Settings settings, NodeId self, Transport.Listener listener) {
+        this.settings = settings;
+        this.group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("tether-tcp-" + self, true), NioIoHandler.newFactory());
+        this.loop = group.next();
+        Backoff backoff = new Backoff(settings.reconnectMin(), settings.reconnectMax(), settings.random());
+        this.registry = new PeerRegistry(self, listener, loop, backoff, settings.peers(), this::dial);
+        SecureRandom secureRandom = new SecureRandom();
+        this.options = new WireHandler.Options(
+                settings.maxFrameBytes(),
+                settings.preSharedKey() == null ? null : new PskAuth(settings.preSharedKey()),
+                settings.tls() != null,
+                settings.tls() != null && settings.tls().mutual(),
+                settings.outboundLimitBytes(),
+                settings.handshakeTimeout().toMillis(),
+                () -> {
+                    byte[] nonce = new byte[Wire.NONCE_BYTES];
+                    secureRandom.nextBytes(nonce);
+                    return nonce;
+                });
+    }
+
+    /**
+     * Binds the listening socket and starts dialing.
+     *
+     * @return the bound address
+     * @throws AddressInUseException if the listen address is taken
+     * @throws TetherException if listening fails otherwise
+     */
+    public InetSocketAddress start() {
+        ServerBootstrap sb = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .childHandler(initializer(null, null));
+        ChannelFuture bind = sb.bind(settings.listen()).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            throw bindFailure(bind.cause());
+        }
+        server = bind.channel();
+        bound = (InetSocketAddress) server.localAddress();
+        loop.execute(registry::start);
+        return bound;
+    }
+
+    private TetherException bindFailure(Throwable cause) {
+        String where =
+                settings.listen().getHostString() + ":" + settings.listen().getPort();
+        if (cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+            return new AddressInUseException("address " + where + " already in use", cause);
+        }
+        return new TetherException("cannot listen on " + where + ": " + cause, cause);
+    }
+
+    private WriteBufferWaterMark waterMark() {
+        int high = settings.outboundLimitBytes();
+        return new WriteBufferWaterMark(high / 2, high);
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(NodeId expectedPeer, InetSocketAddress target) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                Settings.TlsContexts tls = settings.tls();
+                if (tls != null) {
+                    ch.pipeline()
+                            .addLast(
+                                    "tls",
+                                    expectedPeer == null
+                                            ? tls.server().newHandler(ch.alloc())
+                                            : tls.client()
+                                                    .newHandler(ch.alloc(), target.getHostString(), target.getPort()));
+                }
+                long heartbeat = settings.heartbeatInterval().toMillis();
+                ch.pipeline().addLast("idle", new IdleStateHandler(3 * heartbeat, heartbeat, 0, TimeUnit.MILLISECONDS));
+                ch.pipeline().addLast("wire", new WireHandler(registry, options, expectedPeer));
+            }
+        };
+    }
+
+    private Channel dial(NodeId peer, InetSocketAddress address) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        settings.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .handler(initializer(peer, address));
+        ChannelFuture connect = b.connect(address);
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        () -> registry.self() + ": dial to " + peer + " at " + address + " failed: " + f.cause());
+                connect.channel().close();
+            }
+        });
+        return connect.channel();
+    }
+
+    public InetSocketAddress boundAddress() {
+        return bound;
+    }
+
+    /** See {@code TcpTransport.send}. */
+    public boolean send(NodeId peer, ByteBuffer frame) {
+        Connection c = registry.connection(peer);
+        if (c == null) return false;
+        switch (c.outbound.offer(frame)) {
+            case QUEUED:
+                return true;
+            case FULL:
+                droppedFull.incrementAndGet();
+                return false;
+            case TOO_LARGE_FOR_PEER:
+                if (droppedTooLarge.getAndIncrement() == 0) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            registry.self() + ": dropping frames of "
+                                    + frame.remaining() + " bytes to " + peer + ", above the peer's limit of "
+                                    + c.peerMaxFrameBytes + " bytes; configure the same maxFrameBytes on all nodes");
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /** Frames dropped because a connection's outbound queue was full. */
+    public long droppedFull() {
+        return droppedFull.get();
+    }
+
+    /** Frames dropped because they exceed the limit the peer announced. */
+    public long droppedTooLarge() {
+        return droppedTooLarge.get();
+    }
+
+    public long rejections() {
+        return registry.rejections();
+    }
+
+    /** Closes every connection and the listener and stops the I/O thread; no listener call follows. */
+    public void close() {
+        Runnable stop = () -> {
+            registry.shutdown();
+            if (server != null) server.close();
+        };
+        if (loop.inEventLoop()) {
+            stop.run();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            return;
+        }
+        loop.submit(stop).awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}
