@@ -1,0 +1,421 @@
+package dev.tether.transport.nats.internal;
+
+import dev.tether.NodeId;
+import dev.tether.spi.Transport;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Which peers are up, on which link, and whether a received frame belongs to the current link: the session and
+ * fencing logic of the NATS transport, free of any NATS code.
+ *
+ * <p>Vocabulary. While this node is attached to NATS it has a <em>connection session</em>, a random non-zero
+ * 64-bit value that changes on every (re)connect. Towards each peer it has at most one <em>link</em>, named by
+ * two random non-zero 64-bit link ids, one chosen by each side. The pair (our link id, their link id) is the
+ * "connection" of the {@link Transport} rules: a peer is up exactly while both ids are agreed, every frame carries
+ * both, and a frame is delivered only if its ids are the current pair. Link ids are never reused: when a link
+ * ends (timeout, goodbye, the peer's or our reconnect, a cut) both ids are retired and a later link gets fresh
+ * ones, so a frame of an earlier link can never be delivered on a later one.
+ *
+ * <p>Handshake (HELLO carries the sender's link id x and the receiver's link id y as the sender knows it, or 0):
+ * a node that hears an announcement of a peer it is not up with sends HELLO(mine, theirs-or-0). On HELLO(x, y):
+ * a new x ends the current link (down) and is adopted; a missing own id is created; if y equals our id the link
+ * is agreed (we reply HELLO(mine, x) so the peer can agree too, then report up), otherwise we reply HELLO(mine, x).
+ * Four messages bring both sides up; replies are sent only on a change, so the exchange ends. The reply is
+ * published before {@code onPeerUp}, so on the peer's side it precedes every frame we send on the new link (NATS
+ * keeps one publisher's messages in order).
+ *
+ * <p>Threading: every method is thread-safe. State changes and listener calls happen under one lock, one at a
+ * time, in the order the events were observed (rule 5); {@link #route} is lock-free for the send path. After
+ * {@link #close} no listener call is made.
+ */
+public final class LinkTable {
+    private static final System.Logger LOG = System.getLogger(LinkTable.class.getName());
+    /** Retired ids remembered per peer; older ones cannot plausibly still be in flight. */
+    private static final int RETIRED_PER_PEER = 64;
+    /** A down peer unheard for this many peer timeouts is forgotten, keeping the table bounded. */
+    private static final int FORGET_AFTER_TIMEOUTS = 10;
+
+    /** Publishes control messages for the table. Implementations never throw and never block indefinitely. */
+    public interface Wire {
+        /** Sends HELLO(fromLink, toLink) from our connection session {@code connection} to {@code peer}. */
+        void hello(NodeId peer, long connection, long fromLink, long toLink);
+    }
+
+    /** The current link to an up peer, as the send path needs it. */
+    public record Route(long connection, long myLink, long theirLink) {}
+
+    private final NodeId self;
+    private final Transport.Listener listener;
+    private final Wire wire;
+    private final long peerTimeoutNanos;
+    private final SplittableRandom random;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@code lock}. */
+    private final Map<NodeId, Peer> peers = new HashMap<>();
+    /** Up peers; written under {@code lock}, read by senders without it. */
+    private final Map<NodeId, Route> routes = new ConcurrentHashMap<>();
+    /** Connection sessions of other nodes claiming our id that were already reported. Guarded by lock. */
+    private final ArrayDeque<Long> twinsReported = new ArrayDeque<>();
+
+    private final AtomicLong fenced = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong linksOpened = new AtomicLong();
+    private final AtomicLong listenerFailures = new AtomicLong();
+    private volatile long connection;
+    private boolean closed;
+
+    /**
+     * @param random source of connection sessions and link ids (seeded in tests)
+     */
+    public LinkTable(
+            NodeId self, Transport.Listener listener, Wire wire, long peerTimeoutNanos, SplittableRandom random) {
+        this.self = self;
+        this.listener = listener;
+        this.wire = wire;
+        this.peerTimeoutNanos = peerTimeoutNanos;
+        this.random = random;
+    }
+
+    /** The state of one peer. Guarded by {@code lock}. */
+    private static final class Peer {
+        long connection;
+        long myLink;
+        long theirLink;
+        boolean up;
+        boolean blocked;
+        long lastHeard;
+        final ArrayDeque<Long> retired = new ArrayDeque<>();
+
+        boolean isRetired(long id) {
+            return retired.contains(id);
+        }
+
+        void retire(long id) {
+            if (id == 0 || retired.contains(id)) return;
+            if (retired.size() == RETIRED_PER_PEER) retired.removeFirst();
+            retired.addLast(id);
+        }
+    }
+
+    // ---- our own connection ----------------------------------------------------------------------------------
+
+    /**
+     * We are attached to NATS: starts a new connection session (ending any previous one) and returns its value,
+     * or 0 if the table is closed.
+     */
+    public long startSession() {
+        lock.lock();
+        try {
+            if (closed) return 0;
+            endSessionLocked();
+            long session = newId();
+            connection = session;
+            return session;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** We lost NATS: every peer goes down and every link id is retired. Idempotent. */
+    public void endSession() {
+        lock.lock();
+        try {
+            endSessionLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void endSessionLocked() {
+        connection = 0;
+        for (Map.Entry<NodeId, Peer> e : peers.entrySet()) endLink(e.getKey(), e.getValue());
+    }
+
+    /** The current connection session, or 0 while detached. */
+    public long connection() {
+        return connection;
+    }
+
+    // ---- inbound messages ------------------------------------------------------------------------------------
+
+    /** An announcement of {@code from}'s connection session {@code conn}. */
+    public void onAnnounce(NodeId from, long conn, long now) {
+        lock.lock();
+        try {
+            if (!accepting(from, conn)) return;
+            Peer p = observe(from, conn, now);
+            if (p != null && !p.up) sayHello(from, p);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code from} says its connection session {@code conn} is ending. */
+    public void onGoodbye(NodeId from, long conn) {
+        lock.lock();
+        try {
+            if (!accepting(from, conn)) return;
+            Peer p = peers.get(from);
+            if (p == null || p.blocked || p.connection != conn) return;
+            endLink(from, p);
+            p.retire(conn);
+            p.connection = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A HELLO from {@code from}: its link id {@code x} and our link id as it knows it, {@code y} (0 if none). */
+    public void onHello(NodeId from, long conn, long x, long y, long now) {
+        lock.lock();
+        try {
+            if (!accepting(from, conn)) return;
+            Peer p = observe(from, conn, now);
+            if (p == null || p.isRetired(x)) return;
+            if (x != p.theirLink) {
+                if (p.up) endLink(from, p);
+                else p.retire(p.theirLink);
+                p.theirLink = x;
+            }
+            if (p.myLink == 0) p.myLink = newId();
+            if (y != p.myLink) {
+                wire.hello(from, connection, p.myLink, x);
+            } else if (!p.up) {
+                wire.hello(from, connection, p.myLink, x);
+                goUp(from, p);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A frame from {@code from}: delivered to the listener if it belongs to the current link, otherwise dropped
+     * and counted as fenced.
+     *
+     * @return whether the frame was delivered
+     */
+    public boolean onFrame(NodeId from, long conn, long fromLink, long toLink, ByteBuffer frame, long now) {
+        lock.lock();
+        try {
+            Peer p = closed || connection == 0 ? null : peers.get(from);
+            if (p == null
+                    || !p.up
+                    || p.blocked
+                    || conn != p.connection
+                    || fromLink != p.theirLink
+                    || toLink != p.myLink) {
+                fenced.incrementAndGet();
+                return false;
+            }
+            p.lastHeard = now;
+            try {
+                listener.onFrame(from, frame);
+            } catch (RuntimeException e) {
+                listenerFailed("frame from " + from, e);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reports a message that is not valid on this transport's subjects. */
+    public void rejected(String remote, String reason) {
+        lock.lock();
+        try {
+            if (closed) return;
+            rejected.incrementAndGet();
+            try {
+                listener.onConnectionRejected(remote, reason);
+            } catch (RuntimeException e) {
+                listenerFailed("rejection of " + remote, e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- timers, cuts, close ---------------------------------------------------------------------------------
+
+    /** Ends the links of peers not heard for the peer timeout and forgets peers gone for much longer. */
+    public void expire(long now) {
+        lock.lock();
+        try {
+            if (closed) return;
+            Iterator<Map.Entry<NodeId, Peer>> it = peers.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<NodeId, Peer> e = it.next();
+                Peer p = e.getValue();
+                long silent = now - p.lastHeard;
+                if (silent <= peerTimeoutNanos || p.blocked) continue;
+                if (p.connection != 0 || p.myLink != 0 || p.theirLink != 0) {
+                    endLink(e.getKey(), p);
+                    p.connection = 0;
+                } else if (silent > FORGET_AFTER_TIMEOUTS * peerTimeoutNanos) {
+                    it.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Cuts the link to {@code peer} (down if up) and ignores everything from it until {@link #unblock}. */
+    public void block(NodeId peer) {
+        lock.lock();
+        try {
+            Peer p = peers.computeIfAbsent(peer, id -> new Peer());
+            p.blocked = true;
+            endLink(peer, p);
+            p.connection = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lets {@code peer} connect again: the next announcement starts a new link. */
+    public void unblock(NodeId peer) {
+        lock.lock();
+        try {
+            Peer p = peers.get(peer);
+            if (p != null) p.blocked = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** No listener call is made once this returns; a call in progress on another thread has finished. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            connection = 0;
+            routes.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- queries ---------------------------------------------------------------------------------------------
+
+    /** The current link to {@code peer}, or null if it is not up. Lock-free. */
+    public Route route(NodeId peer) {
+        return routes.get(peer);
+    }
+
+    /** Frames dropped because they did not belong to the current link of their sender. */
+    public long fencedFrames() {
+        return fenced.get();
+    }
+
+    /** Messages rejected as malformed, oversize or misplaced. */
+    public long rejectedMessages() {
+        return rejected.get();
+    }
+
+    /** Links that came up so far. */
+    public long linksOpened() {
+        return linksOpened.get();
+    }
+
+    /** Listener calls that threw. */
+    public long listenerFailures() {
+        return listenerFailures.get();
+    }
+
+    // ---- internals -------------------------------------------------------------------------------------------
+
+    /** Whether a message from {@code from} can be acted on at all; reports another node using our id. */
+    private boolean accepting(NodeId from, long conn) {
+        if (closed || connection == 0) return false;
+        if (!from.equals(self)) return true;
+        if (conn != connection && !twinsReported.contains(conn)) {
+            if (twinsReported.size() == RETIRED_PER_PEER) twinsReported.removeFirst();
+            twinsReported.addLast(conn);
+            rejected.incrementAndGet();
+            try {
+                listener.onConnectionRejected(
+                        "nats node " + self, "another connection announces this node's id " + self);
+            } catch (RuntimeException e) {
+                listenerFailed("rejection of a twin", e);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Records that {@code from} is alive on connection session {@code conn}; a changed session ends the current
+     * link. Returns null if the message must be ignored (blocked peer, retired session).
+     */
+    private Peer observe(NodeId from, long conn, long now) {
+        Peer p = peers.computeIfAbsent(from, id -> new Peer());
+        if (p.blocked || p.isRetired(conn)) return null;
+        if (p.connection != conn) {
+            if (p.connection != 0) {
+                // The peer reconnected: every link of its previous connection is dead.
+                p.retire(p.connection);
+                endLink(from, p);
+            }
+            p.connection = conn;
+        }
+        p.lastHeard = now;
+        return p;
+    }
+
+    private void sayHello(NodeId peer, Peer p) {
+        if (p.myLink == 0) p.myLink = newId();
+        wire.hello(peer, connection, p.myLink, p.theirLink);
+    }
+
+    /** Ends the current link, if any: down if up, both link ids retired. */
+    private void endLink(NodeId id, Peer p) {
+        if (p.up) {
+            routes.remove(id);
+            p.up = false;
+            if (!closed) {
+                try {
+                    listener.onPeerDown(id);
+                } catch (RuntimeException e) {
+                    listenerFailed("down of " + id, e);
+                }
+            }
+        }
+        p.retire(p.myLink);
+        p.retire(p.theirLink);
+        p.myLink = 0;
+        p.theirLink = 0;
+    }
+
+    private void goUp(NodeId id, Peer p) {
+        p.up = true;
+        linksOpened.incrementAndGet();
+        routes.put(id, new Route(connection, p.myLink, p.theirLink));
+        try {
+            listener.onPeerUp(id);
+        } catch (RuntimeException e) {
+            listenerFailed("up of " + id, e);
+        }
+    }
+
+    private long newId() {
+        long id;
+        do id = random.nextLong();
+        while (id == 0);
+        return id;
+    }
+
+    private void listenerFailed(String what, RuntimeException e) {
+        long n = listenerFailures.incrementAndGet();
+        LOG.log(Level.ERROR, "listener of " + self + " threw on " + what + " (failure " + n + "); continuing", e);
+    }
+}

@@ -1,0 +1,376 @@
+package dev.tether.transport.nats.internal;
+
+import dev.tether.NodeId;
+import dev.tether.spi.Transport;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The NATS side of the transport: one jnats connection, its subscriptions, the announcement timer and the
+ * connect loop, feeding a {@link LinkTable}.
+ *
+ * <p>Threads: a connect thread runs until the first connection succeeds (jnats then reconnects by itself, with
+ * unlimited attempts); the jnats dispatcher thread handles received messages; jnats's callback thread reports
+ * connection events; one timer thread announces and expires peers. {@link #send} runs on the caller's thread.
+ */
+public final class NatsLink {
+    private static final System.Logger LOG = System.getLogger(NatsLink.class.getName());
+
+    private enum State {
+        NEW,
+        STARTED,
+        CLOSED
+    }
+
+    private final NatsSettings settings;
+    private final Subjects subjects;
+    private final Map<NodeId, String> inboxes = new ConcurrentHashMap<>();
+    private final AtomicLong framesSent = new AtomicLong();
+    private final AtomicLong sendsFailed = new AtomicLong();
+    private final AtomicLong sessions = new AtomicLong();
+    private volatile State state = State.NEW;
+    private volatile Connection connection;
+    private NodeId self;
+    private LinkTable table;
+    private InboundHandler handler;
+    private ScheduledExecutorService timer;
+    private volatile Thread connector;
+    private volatile String lastConnectError;
+
+    public NatsLink(NatsSettings settings) {
+        this.settings = settings;
+        this.subjects = new Subjects(settings.prefix());
+    }
+
+    /** Starts connecting as {@code self}; returns at once (NATS may not be reachable yet). */
+    public synchronized void start(NodeId self, Transport.Listener listener) {
+        if (state != State.NEW) throw new IllegalStateException("transport was already started or closed");
+        this.self = self;
+        this.table = new LinkTable(
+                self,
+                listener,
+                this::sendHello,
+                settings.peerTimeout().toNanos(),
+                new SplittableRandom(new SecureRandom().nextLong()));
+        this.handler =
+                new InboundHandler(subjects, subjects.inbox(self), settings.maxFrameBytes(), table, System::nanoTime);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tether-nats-timer-" + self));
+        long announce = settings.announceInterval().toNanos();
+        long expire = Math.max(
+                TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(announce, settings.peerTimeout().toNanos()) / 4);
+        timer.scheduleAtFixedRate(this::announceSafely, announce, announce, TimeUnit.NANOSECONDS);
+        timer.scheduleAtFixedRate(() -> table.expire(System.nanoTime()), expire, expire, TimeUnit.NANOSECONDS);
+        state = State.STARTED;
+        startConnector();
+    }
+
+    /** See {@link Transport#send}. */
+    public boolean send(NodeId peer, ByteBuffer frame) {
+        int size = frame.remaining();
+        if (size > settings.maxFrameBytes()) {
+            throw new IllegalArgumentException(
+                    "frame of " + size + " bytes exceeds maxFrameBytes " + settings.maxFrameBytes());
+        }
+        if (state == State.NEW) throw new IllegalStateException("transport is not started");
+        LinkTable.Route route = table.route(peer);
+        Connection c = connection;
+        if (route == null || c == null) return false;
+        byte[] envelope = Envelope.frame(self, route.connection(), route.myLink(), route.theirLink(), frame);
+        if (!publish(c, inbox(peer), envelope)) return false;
+        framesSent.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * Says goodbye (if attached), stops the timer and the connect loop and closes the connection. No listener call
+     * is made once this returns. Idempotent.
+     */
+    public void close() {
+        synchronized (this) {
+            if (state == State.CLOSED) return;
+            boolean started = state == State.STARTED;
+            state = State.CLOSED;
+            if (!started) return;
+        }
+        long session = table.connection();
+        table.close();
+        timer.shutdownNow();
+        connector.interrupt();
+        Connection c = connection;
+        if (c != null) {
+            if (session != 0) {
+                publish(c, subjects.presence(), Envelope.control(Envelope.Kind.GOODBYE, self, session, 0, 0));
+                flushQuietly(c);
+            }
+            closeQuietly(c);
+        }
+        joinQuietly(connector);
+    }
+
+    /** Test hook: cuts the link to {@code peer} until {@link #unblock}. */
+    public void block(NodeId peer) {
+        table.block(peer);
+    }
+
+    /** Test hook: lets {@code peer} connect again. */
+    public void unblock(NodeId peer) {
+        table.unblock(peer);
+    }
+
+    /** The link table, for statistics. */
+    public LinkTable table() {
+        return table;
+    }
+
+    public long framesSent() {
+        return framesSent.get();
+    }
+
+    public long sendsFailed() {
+        return sendsFailed.get();
+    }
+
+    public long sessions() {
+        return sessions.get();
+    }
+
+    /** Whether the jnats connection is currently up. */
+    public boolean isAttached() {
+        Connection c = connection;
+        return c != null && c.getStatus() == Connection.Status.CONNECTED && table.connection() != 0;
+    }
+
+    // ---- connecting ------------------------------------------------------------------------------------------
+
+    private void startConnector() {
+        connector = daemon(this::connectLoop, "tether-nats-connect-" + self);
+        connector.start();
+    }
+
+    /** Tries the servers until one accepts us; afterwards jnats reconnects by itself. */
+    private void connectLoop() {
+        Options options = options();
+        while (state == State.STARTED) {
+            try {
+                Connection c = Nats.connect(options);
+                if (!attach(c)) closeQuietly(c);
+                return;
+            } catch (IOException | RuntimeException e) {
+                connectFailed(e);
+            } catch (InterruptedException e) {
+                return;
+            }
+            LockSupport.parkNanos(settings.reconnectWait().toNanos());
+            if (Thread.interrupted()) return;
+        }
+    }
+
+    private void connectFailed(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.equals(lastConnectError)) {
+            lastConnectError = message;
+            LOG.log(
+                    Level.WARNING,
+                    "tether node " + self + " cannot reach NATS " + settings.servers() + " yet: " + message
+                            + "; retrying every " + settings.reconnectWait().toMillis() + " ms");
+        }
+    }
+
+    /** Subscribes on a fresh connection and starts a session; false if the transport closed meanwhile. */
+    private boolean attach(Connection c) {
+        synchronized (this) {
+            if (state != State.STARTED) return false;
+            Dispatcher d = c.createDispatcher(m -> handler.handle(m.getSubject(), m.getData()));
+            d.subscribe(subjects.presence());
+            d.subscribe(subjects.inbox(self));
+            connection = c;
+        }
+        lastConnectError = null;
+        checkMaxPayload(c);
+        beginSession();
+        return true;
+    }
+
+    private void beginSession() {
+        long session = table.startSession();
+        if (session == 0) return;
+        sessions.incrementAndGet();
+        announce(session);
+    }
+
+    private void checkMaxPayload(Connection c) {
+        long serverMax = c.getMaxPayload();
+        long needed = (long) settings.maxFrameBytes() + Envelope.headerBytes(self);
+        if (serverMax > 0 && serverMax < needed) {
+            String reason = "server max_payload " + serverMax + " is below maxFrameBytes " + settings.maxFrameBytes()
+                    + " plus the envelope (" + needed + "); larger frames will be dropped";
+            LOG.log(Level.WARNING, "tether node " + self + ": " + reason);
+            table.rejected("nats server " + c.getConnectedUrl(), reason);
+        }
+    }
+
+    private Options options() {
+        Options.Builder b = Options.builder()
+                .servers(settings.servers().toArray(String[]::new))
+                .connectionName("tether-" + self.value())
+                .maxReconnects(-1)
+                .reconnectWait(settings.reconnectWait())
+                // Frames published while detached would be replayed on the next connection, where the receiver
+                // fences them anyway: do not buffer them at all.
+                .reconnectBufferSize(0)
+                .noEcho()
+                .pingInterval(settings.pingInterval())
+                .connectionTimeout(settings.connectionTimeout())
+                .maxMessagesInOutgoingQueue(65_536)
+                .connectionListener(new ConnectionEvents())
+                .errorListener(new Errors());
+        if (settings.token() != null) b.token(settings.token());
+        if (settings.user() != null) b.userInfo(settings.user().toCharArray(), settings.password());
+        if (settings.credentials() != null)
+            b.credentialPath(settings.credentials().toString());
+        if (settings.sslContext() != null) b.sslContext(settings.sslContext());
+        return b.build();
+    }
+
+    // ---- publishing ------------------------------------------------------------------------------------------
+
+    private void announceSafely() {
+        try {
+            long session = table.connection();
+            if (session != 0) announce(session);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "tether node " + self + ": announcement failed", e);
+        }
+    }
+
+    private void announce(long session) {
+        Connection c = connection;
+        if (c != null) {
+            publish(c, subjects.presence(), Envelope.control(Envelope.Kind.ANNOUNCE, self, session, 0, 0));
+        }
+    }
+
+    private void sendHello(NodeId peer, long session, long fromLink, long toLink) {
+        Connection c = connection;
+        if (c != null) {
+            publish(c, inbox(peer), Envelope.control(Envelope.Kind.HELLO, self, session, fromLink, toLink));
+        }
+    }
+
+    /** Publishes; false (counted) if jnats refused: detached, queue full past its timeout, above max_payload. */
+    private boolean publish(Connection c, String subject, byte[] data) {
+        try {
+            c.publish(subject, data);
+            return true;
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            sendsFailed.incrementAndGet();
+            return false;
+        }
+    }
+
+    private String inbox(NodeId peer) {
+        return inboxes.computeIfAbsent(peer, subjects::inbox);
+    }
+
+    // ---- jnats callbacks -------------------------------------------------------------------------------------
+
+    /** Connection events, on jnats's single callback thread, in the order they happened. */
+    private final class ConnectionEvents implements ConnectionListener {
+        @Deprecated
+        @Override
+        public void connectionEvent(Connection c, Events type) {
+            switch (type) {
+                case DISCONNECTED -> table.endSession();
+                case RECONNECTED -> {
+                    if (state == State.STARTED) beginSession();
+                }
+                case CLOSED -> {
+                    table.endSession();
+                    restartAfterUnexpectedClose(c);
+                }
+                default -> {}
+            }
+        }
+    }
+
+    /** jnats gives up on a connection only on repeated authentication errors: keep trying, as on first connect. */
+    private synchronized void restartAfterUnexpectedClose(Connection c) {
+        if (state != State.STARTED || connection != c) return;
+        connection = null;
+        LOG.log(Level.WARNING, "tether node " + self + ": NATS closed the connection; connecting again");
+        startConnector();
+    }
+
+    /** jnats problem reports: logged, never thrown; the connection events drive the state. */
+    private final class Errors implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection c, String error) {
+            LOG.log(Level.WARNING, "tether node " + self + ": NATS error: " + error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection c, Exception e) {
+            LOG.log(Level.DEBUG, "tether node " + self + ": NATS connection problem: " + e);
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection c, Consumer consumer) {
+            LOG.log(Level.WARNING, "tether node " + self + ": receiving too slowly, NATS dropped messages");
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "closing a NATS connection failed: " + e);
+        }
+    }
+
+    /** Pushes the goodbye out before the socket closes; a detached connection just times out. */
+    private static void flushQuietly(Connection c) {
+        try {
+            c.flush(Duration.ofMillis(500));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "flushing the goodbye failed: " + e);
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        if (t == null || t == Thread.currentThread()) return;
+        try {
+            t.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
