@@ -14,6 +14,7 @@ import java.util.Set;
  * @param lanes lanes the pipelined Tether sender spreads its messages over
  * @param maxOutstanding sent but not yet processed messages the pipelined Tether sender allows
  * @param latencyMessages messages of the paced latency run after the throughput rounds (0: skip)
+ * @param childJvmArgs extra JVM options for the child JVMs (e.g. a JFR recording)
  * @param scenarios scenario ids to run, in table order
  * @param quick true for the tiny smoke-test sizes
  */
@@ -24,6 +25,7 @@ public record BenchOptions(
         int lanes,
         int maxOutstanding,
         int latencyMessages,
+        List<String> childJvmArgs,
         List<String> scenarios,
         boolean quick) {
 
@@ -46,21 +48,23 @@ public record BenchOptions(
             if (!ALL.contains(s)) throw new IllegalArgumentException("unknown scenario " + s + "; known: " + ALL);
         }
         scenarios = List.copyOf(scenarios);
+        childJvmArgs = List.copyOf(childJvmArgs);
     }
 
     /** The tiny sizes of {@code --quick}: every scenario runs, counts are checked, timings mean nothing. */
     public static BenchOptions quickSizes() {
-        return new BenchOptions(2_000, 50, 1, 2, 1_000, 500, ALL, true);
+        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, List.of(), ALL, true);
     }
 
     /** The sizes of a real run. */
     public static BenchOptions fullSizes() {
-        return new BenchOptions(1_000_000, 20_000, 3, 4, 100_000, 200_000, ALL, false);
+        return new BenchOptions(1_000_000, 20_000, 3, 4, 100_000, 200_000, List.of(), ALL, false);
     }
 
     /**
      * Parses {@code --quick}, {@code --messages N}, {@code --pingpongs N}, {@code --rounds N}, {@code --lanes N},
-     * {@code --outstanding N}, {@code --latency-messages N} and {@code --only id,id,...}.
+     * {@code --outstanding N}, {@code --latency-messages N}, {@code --child-jvm-arg OPTION} (repeatable) and {@code --only
+     * id,id,...}.
      *
      * @throws IllegalArgumentException naming the bad argument
      */
@@ -69,6 +73,7 @@ public record BenchOptions(
         int messages = o.messages, pingPongs = o.pingPongs, rounds = o.rounds, lanes = o.lanes;
         int outstanding = o.maxOutstanding, latency = o.latencyMessages;
         List<String> scenarios = new ArrayList<>(o.scenarios);
+        List<String> jvmArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--quick")) continue;
@@ -81,6 +86,7 @@ public record BenchOptions(
                 case "--lanes" -> lanes = number(a, v);
                 case "--outstanding" -> outstanding = number(a, v);
                 case "--latency-messages" -> latency = number(a, v);
+                case "--child-jvm-arg" -> jvmArgs.add(v);
                 case "--only" -> scenarios = new ArrayList<>(List.of(v.split(",")));
                 default -> throw new IllegalArgumentException("unknown option " + a + "; see NetworkBench javadoc");
             }
@@ -89,7 +95,7 @@ public record BenchOptions(
         for (String s : ALL) if (scenarios.contains(s)) ordered.add(s);
         for (String s : scenarios) if (!ALL.contains(s)) ordered.add(s); // rejected by the constructor
         return new BenchOptions(
-                messages, pingPongs, rounds, lanes, outstanding, latency, List.copyOf(ordered), o.quick);
+                messages, pingPongs, rounds, lanes, outstanding, latency, jvmArgs, List.copyOf(ordered), o.quick);
     }
 
     /** Warm-up size: a quarter of a round, at least a little. */

@@ -41,8 +41,11 @@ final class ChildJvm implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts {@code mainClass} with {@code args} in a new JVM with this JVM's classpath. */
-    static ChildJvm start(String name, Class<?> mainClass, List<String> args) {
+    /**
+     * Starts {@code mainClass} with {@code args} in a new JVM with this JVM's classpath and {@code jvmArgs}, in which
+     * {@code {name}} stands for this child's name.
+     */
+    static ChildJvm start(String name, Class<?> mainClass, List<String> jvmArgs, List<String> args) {
         try {
             Path log = Files.createTempFile("tether-bench-" + name + "-", ".log");
             List<String> cmd = new ArrayList<>();
@@ -51,6 +54,7 @@ final class ChildJvm implements AutoCloseable {
             cmd.add(System.getProperty("java.class.path"));
             cmd.add("-XX:+UseG1GC");
             cmd.add("-Xmx2g");
+            for (String a : jvmArgs) cmd.add(a.replace("{name}", name));
             cmd.add(mainClass.getName());
             cmd.addAll(args);
             Process p = new ProcessBuilder(cmd)

@@ -21,12 +21,13 @@ final class MarkdownReport {
 
     static String render(BenchOptions o, NetworkBench.Report r) {
         StringBuilder b = new StringBuilder();
-        b.append("| # | scenario | durability | rounds | **median** | range | latency p50 / p99 | target |\n");
-        b.append("|---|---|---|---|---|---|---|---|\n");
+        b.append("| # | scenario | durability | rounds | **median** | range | latency p50 / p99 | CPU per msg"
+                + " (all processes) | target |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ScenarioResult s : r.results()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "| %d | %s | %s | %s | **%s** | %s | %s | %s |%n",
+                    "| %d | %s | %s | %s | **%s** | %s | %s | %.1f µs | %s |%n",
                     BenchOptions.ALL.indexOf(s.id()) + 1,
                     s.title(),
                     s.durability(),
@@ -34,6 +35,7 @@ final class MarkdownReport {
                     s.medianText() + (s.roundTrip() ? " RTT p50" : " msg/s"),
                     range(s),
                     s.latency().text() + (s.latencyNote().isEmpty() ? "" : " (" + s.latencyNote() + ")"),
+                    s.cpuPerMessage() / 1e3,
                     TARGETS.get(s.id())));
         }
         b.append('\n');
@@ -71,6 +73,15 @@ final class MarkdownReport {
                 .ifPresent(n -> find(rs, "nats-memory")
                         .ifPresent(t -> out.add(
                                 ratio("Tether over NATS (memory) / raw core NATS", t.median(), n.median(), ""))));
+        for (ScenarioResult s : rs) {
+            if (s.roundTrip() || s.cpuPerMessage() <= 0) continue;
+            out.add(String.format(
+                    Locale.ROOT,
+                    "%s: CPU-bound ceiling with all %d cores free = %,.0f msg/s (cores / CPU per message)",
+                    s.id(),
+                    Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().availableProcessors() * 1e9 / s.cpuPerMessage()));
+        }
         return out;
     }
 

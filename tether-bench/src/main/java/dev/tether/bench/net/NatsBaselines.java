@@ -50,8 +50,11 @@ final class NatsBaselines {
             long target = 0;
             publishCore(pub, payload, o.warmupMessages(), received, target += o.warmupMessages());
             double[] rounds = new double[o.rounds()];
+            double[] cpu = new double[o.rounds()];
             for (int r = 0; r < o.rounds(); r++) {
+                long c = CpuMeter.now();
                 rounds[r] = publishCore(pub, payload, o.messages(), received, target += o.messages());
+                cpu[r] = (CpuMeter.now() - c) / (double) o.messages();
             }
             long counted = received.get() - o.warmupMessages();
             return new ScenarioResult(
@@ -63,7 +66,8 @@ final class NatsBaselines {
                     Latency.NONE,
                     "",
                     (long) o.rounds() * o.messages(),
-                    counted);
+                    counted,
+                    Samples.median(cpu));
         }
     }
 
@@ -104,8 +108,11 @@ final class NatsBaselines {
                 long target = 0;
                 publishJs(js, payload, o.warmupMessages(), received, target += o.warmupMessages(), failure);
                 double[] rounds = new double[o.rounds()];
+                double[] cpu = new double[o.rounds()];
                 for (int r = 0; r < o.rounds(); r++) {
+                    long c = CpuMeter.now();
                     rounds[r] = publishJs(js, payload, o.messages(), received, target += o.messages(), failure);
+                    cpu[r] = (CpuMeter.now() - c) / (double) o.messages();
                 }
                 long counted = received.get() - o.warmupMessages();
                 mc.stop();
@@ -118,7 +125,8 @@ final class NatsBaselines {
                         Latency.NONE,
                         "",
                         (long) o.rounds() * o.messages(),
-                        counted);
+                        counted,
+                        Samples.median(cpu));
             } finally {
                 deleteStream(jsm);
             }

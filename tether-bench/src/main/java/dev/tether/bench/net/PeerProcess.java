@@ -38,7 +38,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Receiver commands: {@code EXPECT n latency(0|1)} arms a run ({@code ARMED}), {@code AWAIT} waits for its n
  * deliveries ({@code DONE count lastDeliveryNanos p50 p99 max}). Sender commands: {@code PING} (one message,
- * processed), {@code BURST n lanes maxOutstanding}, {@code RATE n perSecond maxOutstanding} (both reply {@code
+ * processed), {@code BURST n lanes maxOutstanding}, {@code RATE n perSecond lanes maxOutstanding} (both reply {@code
  * SENT startNanos}), {@code RTT n} (one message at a time, {@code send(...).processed()} awaited; replies {@code
  * RTT n p50 p99 max}). {@code STOP} shuts the node down and exits. Errors reply {@code FAILED reason}.
  */
@@ -129,7 +129,13 @@ public final class PeerProcess {
                 yield "PONG";
             }
             case "BURST" -> "SENT " + burst(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]));
-            case "RATE" -> "SENT " + paced(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]));
+            case "RATE" ->
+                "SENT "
+                        + paced(
+                                Integer.parseInt(w[1]),
+                                Integer.parseInt(w[2]),
+                                Integer.parseInt(w[3]),
+                                Integer.parseInt(w[4]));
             case "RTT" ->
                 "RTT " + w[1] + " " + roundTrips(Integer.parseInt(w[1])).wire();
             default -> throw new IllegalArgumentException("unknown command " + w[0]);
@@ -156,8 +162,7 @@ public final class PeerProcess {
 
     /** Pipelined sends spread over lanes; returns the start time. */
     private long burst(int n, int lanes, int maxOutstanding) throws Exception {
-        String[] names = new String[lanes];
-        for (int i = 0; i < lanes; i++) names[i] = "lane-" + i;
+        String[] names = laneNames(lanes);
         Outstanding out = new Outstanding(maxOutstanding);
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -167,8 +172,9 @@ public final class PeerProcess {
         return start;
     }
 
-    /** Sends paced to {@code perSecond} on one lane (parking, not spinning: the machine has 2 cores). */
-    private long paced(int n, int perSecond, int maxOutstanding) throws Exception {
+    /** Sends paced to {@code perSecond} over {@code lanes} (parking, not spinning: the machine has 2 cores). */
+    private long paced(int n, int perSecond, int lanes, int maxOutstanding) throws Exception {
+        String[] names = laneNames(lanes);
         Outstanding out = new Outstanding(maxOutstanding);
         long interval = 1_000_000_000L / perSecond;
         long start = System.nanoTime();
@@ -176,9 +182,15 @@ public final class PeerProcess {
             long wait = start + i * interval - System.nanoTime();
             if (wait > 0) LockSupport.parkNanos(wait);
             out.before(i);
-            out.after(i, send("paced", payload(i)));
+            out.after(i, send(names[i % lanes], payload(i)));
         }
         return start;
+    }
+
+    private static String[] laneNames(int lanes) {
+        String[] names = new String[lanes];
+        for (int i = 0; i < lanes; i++) names[i] = "lane-" + i;
+        return names;
     }
 
     private Latency roundTrips(int n) throws Exception {

@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
  * @param latencyNote how {@code latency} was taken
  * @param expected messages (or round trips) the scenario sent in all measured rounds
  * @param counted messages (or round trips) that arrived in those rounds
+ * @param cpuPerMessage median over rounds of the CPU nanoseconds that all bench processes used per message (or
+ *     round trip), see {@link CpuMeter}
  */
 record ScenarioResult(
         String id,
@@ -28,7 +30,8 @@ record ScenarioResult(
         Latency latency,
         String latencyNote,
         long expected,
-        long counted) {
+        long counted,
+        double cpuPerMessage) {
 
     double median() {
         return Samples.median(rounds);

@@ -19,7 +19,7 @@ final class SocketPingPong {
     private SocketPingPong() {}
 
     static ScenarioResult run(BenchOptions o) throws IOException {
-        try (ChildJvm echo = ChildJvm.start("echo", EchoServer.class, List.of())) {
+        try (ChildJvm echo = ChildJvm.start("echo", EchoServer.class, o.childJvmArgs(), List.of())) {
             int port = Integer.parseInt(echo.expect("READY", 60)[1]);
             try (Socket s = new Socket()) {
                 s.setTcpNoDelay(true);
@@ -29,9 +29,12 @@ final class SocketPingPong {
                 byte[] buf = new byte[NetworkBench.PAYLOAD];
                 pingPong(in, out, buf, Math.max(o.pingPongs(), o.quick() ? 0 : 20_000)); // warm-up
                 double[] rounds = new double[o.rounds()];
+                double[] cpu = new double[o.rounds()];
                 long[] last = new long[0];
                 for (int r = 0; r < o.rounds(); r++) {
+                    long c = CpuMeter.now();
                     last = pingPong(in, out, buf, o.pingPongs());
+                    cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
                     rounds[r] = Samples.percentile(last, 0.5);
                 }
                 return new ScenarioResult(
@@ -43,7 +46,8 @@ final class SocketPingPong {
                         Latency.of(last),
                         "round trip, last round",
                         (long) o.rounds() * o.pingPongs(),
-                        (long) o.rounds() * last.length);
+                        (long) o.rounds() * last.length,
+                        Samples.median(cpu));
             }
         }
     }

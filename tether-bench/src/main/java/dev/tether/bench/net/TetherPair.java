@@ -48,12 +48,14 @@ final class TetherPair {
         try (ChildJvm receiver = ChildJvm.start(
                 id + "-receiver",
                 PeerProcess.class,
+                o.childJvmArgs(),
                 List.of("receiver", transport, natsUrl, store, dir.toString(), prefix))) {
             String port = receiver.expect("READY", REPLY_SECONDS)[1];
             String address = transport.equals("tcp") ? port : natsUrl;
             try (ChildJvm sender = ChildJvm.start(
                     id + "-sender",
                     PeerProcess.class,
+                    o.childJvmArgs(),
                     List.of("sender", transport, address, store, dir.toString(), prefix))) {
                 sender.expect("READY", REPLY_SECONDS);
                 sender.send("PING");
@@ -69,9 +71,12 @@ final class TetherPair {
     private ScenarioResult throughput(ChildJvm sender, ChildJvm receiver) {
         burst(sender, receiver, o.warmupMessages()); // warm-up, discarded
         double[] rounds = new double[o.rounds()];
+        double[] cpu = new double[o.rounds()];
         long counted = 0;
         for (int r = 0; r < o.rounds(); r++) {
+            long c = CpuMeter.now();
             long[] m = burst(sender, receiver, o.messages());
+            cpu[r] = (CpuMeter.now() - c) / (double) m[0];
             counted += m[0];
             rounds[r] = m[0] * 1e9 / m[1];
         }
@@ -81,12 +86,13 @@ final class TetherPair {
         if (o.latencyMessages() > 0) {
             receiver.send("EXPECT " + o.latencyMessages() + " 1");
             receiver.expect("ARMED", REPLY_SECONDS);
-            sender.send("RATE " + o.latencyMessages() + " " + rate + " " + o.maxOutstanding());
+            sender.send("RATE " + o.latencyMessages() + " " + rate + " " + o.lanes() + " " + o.maxOutstanding());
             sender.expect("SENT", REPLY_SECONDS);
             receiver.send("AWAIT");
             String[] done = receiver.expect("DONE", REPLY_SECONDS);
             latency = Latency.parse(done[3], done[4], done[5]);
-            note = String.format(java.util.Locale.ROOT, "send to handler at %,d msg/s offered, one lane", rate);
+            note = String.format(
+                    java.util.Locale.ROOT, "send to handler at %,d msg/s offered, %d lanes", rate, o.lanes());
         }
         boolean sqlite = store.equals("sqlite");
         return new ScenarioResult(
@@ -99,7 +105,8 @@ final class TetherPair {
                 latency,
                 note,
                 (long) o.rounds() * o.messages(),
-                counted);
+                counted,
+                Samples.median(cpu));
     }
 
     /** One pipelined burst of {@code n}; returns {delivered, nanoseconds from first send to last delivery}. */
@@ -120,10 +127,13 @@ final class TetherPair {
         sender.expect("RTT", REPLY_SECONDS);
         double[] rounds = new double[o.rounds()];
         Latency last = Latency.NONE;
+        double[] cpu = new double[o.rounds()];
         long counted = 0;
         for (int r = 0; r < o.rounds(); r++) {
+            long c = CpuMeter.now();
             sender.send("RTT " + o.pingPongs());
             String[] w = sender.expect("RTT", REPLY_SECONDS);
+            cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
             counted += Long.parseLong(w[1]);
             last = Latency.parse(w[2], w[3], w[4]);
             rounds[r] = last.p50();
@@ -137,7 +147,8 @@ final class TetherPair {
                 last,
                 "round trip, last round",
                 (long) o.rounds() * o.pingPongs(),
-                counted);
+                counted,
+                Samples.median(cpu));
     }
 
     private static void deleteTree(Path dir) throws IOException {
