@@ -170,7 +170,7 @@ public final class PeerRegistry {
     /** {@code c} was refused or closed for a protocol violation. */
     void rejected(Connection c, String reason) {
         rejections.incrementAndGet();
-        LOG.log(Level.INFO, () -> self + ": connection " + c + " rejected: " + reason);
+        LOG.log(Level.DEBUG, () -> self + ": connection " + c + " rejected: " + reason);
         if (!closed) {
             String remote = c.remote();
             call(() -> listener.onConnectionRejected(remote, reason));

@@ -1,0 +1,77 @@
+package dev.tether.transport.tcp;
+
+import dev.tether.transport.tcp.internal.Hello;
+import dev.tether.transport.tcp.internal.Wire;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+
+/** A hand-driven client that writes raw bytes to a transport's listener, for handshake and garbage tests. */
+final class RawClient implements AutoCloseable {
+    private final Socket socket;
+
+    RawClient(InetSocketAddress to) throws IOException {
+        socket = new Socket();
+        socket.connect(to, 10_000);
+        socket.setSoTimeout(30_000);
+    }
+
+    /** The preamble and a HELLO as a dialer named {@code id}, announcing {@code maxFrameBytes}. */
+    static byte[] dialerHello(String id, int maxFrameBytes) {
+        return hello(Wire.FLAG_DIALER, id, maxFrameBytes);
+    }
+
+    static byte[] hello(int flags, String id, int maxFrameBytes) {
+        ByteBuf b = Wire.preambleAndHello(
+                UnpooledByteBufAllocator.DEFAULT, new Hello(flags, maxFrameBytes, new byte[Wire.NONCE_BYTES], id));
+        try {
+            return ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
+    }
+
+    RawClient write(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+        return this;
+    }
+
+    /** Reads the server's preamble and HELLO, then its verdict; returns the verdict's record type. */
+    int readHandshake() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        in.readFully(new byte[Wire.PREAMBLE_BYTES]);
+        in.readFully(new byte[in.readInt()]);
+        byte[] verdict = new byte[in.readInt()];
+        in.readFully(verdict);
+        return verdict[0];
+    }
+
+    /** Reads until the server closes the connection; returns false if it is still open after the timeout. */
+    boolean awaitClosedByServer() throws IOException {
+        InputStream in = socket.getInputStream();
+        byte[] sink = new byte[4096];
+        try {
+            while (in.read(sink) >= 0) {
+                // discard what the server says before it closes
+            }
+            return true;
+        } catch (EOFException | SocketException e) {
+            return true; // reset by the server
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.tether.transport.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.NodeId;
+import dev.tether.testkit.Await;
+import dev.tether.transport.tcp.internal.Wire;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Handshake and framing violations on a live listener: each closes its own connection with a clear reason,
+ * reported to the listener, while a good peer on the same listener keeps exchanging frames.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TcpHandshakeTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final int MAX = 64 * 1024;
+
+    private final List<RecordingNode> nodes = new ArrayList<>();
+    private RecordingNode a;
+    private RecordingNode b;
+    private int probe;
+
+    @BeforeEach
+    void startGoodPair() {
+        a = start("a", TcpTransport.builder().maxFrameBytes(MAX));
+        b = start("b", TcpTransport.builder().maxFrameBytes(MAX).peer(A, a.transport.boundAddress()));
+        Await.until(TIMEOUT, () -> a.listener.isUp(B) && b.listener.isUp(A), () -> "a and b up");
+    }
+
+    @AfterEach
+    void closeAll() {
+        nodes.forEach(RecordingNode::close);
+        for (RecordingNode n : nodes)
+            assertThat(n.listener.violations()).as("rules at " + n.id).isEmpty();
+    }
+
+    private RecordingNode start(String id, TcpTransport.Builder builder) {
+        RecordingNode node = RecordingNode.start(
+                id,
+                builder.reconnect(Duration.ofMillis(20), Duration.ofMillis(500)).build());
+        nodes.add(node);
+        return node;
+    }
+
+    @Test
+    void wrongMagicIsRefused() throws IOException {
+        refusedWith("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII), "wrong magic");
+    }
+
+    @Test
+    void wrongVersionIsRefused() throws IOException {
+        byte[] hello = RawClient.dialerHello("x", MAX);
+        hello[5] = 2; // version 2
+        refusedWith(hello, "unsupported transport protocol version 2");
+    }
+
+    @Test
+    void oversizeHandshakeRecordIsRefusedFromItsLengthPrefix() throws IOException {
+        byte[] preamble = Arrays.copyOf(RawClient.dialerHello("x", MAX), Wire.PREAMBLE_BYTES);
+        byte[] announce2GiB = ByteBuffer.allocate(Wire.PREAMBLE_BYTES + 4)
+                .put(preamble)
+                .putInt(Integer.MAX_VALUE)
+                .array();
+        refusedWith(announce2GiB, "handshake record of 2147483647 bytes");
+    }
+
+    @Test
+    void oversizeFrameIsRefusedFromItsLengthPrefix() throws IOException {
+        try (RawClient x = new RawClient(a.transport.boundAddress())) {
+            x.write(RawClient.dialerHello("x", MAX));
+            assertThat(x.readHandshake()).as("verdict record type").isEqualTo(Wire.ACCEPT);
+            Await.until(TIMEOUT, () -> a.listener.isUp(NodeId.of("x")), () -> "x up at a");
+            // 2 GiB announced and nothing else sent: refused without waiting for (or allocating) the body
+            x.write(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
+            assertThat(x.awaitClosedByServer()).as("closed by a").isTrue();
+        }
+        Await.until(TIMEOUT, () -> a.rejected("frame of 2147483647 bytes announced"), () -> "reported");
+        Await.until(TIMEOUT, () -> !a.listener.isUp(NodeId.of("x")), () -> "x down at a");
+        goodPeerStillWorks();
+    }
+
+    @Test
+    void garbageIsRefused() throws IOException {
+        byte[] garbage = new byte[300];
+        long seed = 20261123L;
+        new Random(seed).nextBytes(garbage);
+        garbage[0] = 0x00; // not 'T': the magic check fails on the first byte
+        refusedWith(garbage, "wrong magic");
+    }
+
+    @Test
+    void invalidNodeIdIsRefused() throws IOException {
+        refusedWith(RawClient.dialerHello("no spaces!", MAX), "invalid node id");
+    }
+
+    @Test
+    void ownNodeIdIsRefused() throws IOException {
+        refusedWith(RawClient.dialerHello("a", MAX), "claims this node's own id a");
+    }
+
+    @Test
+    void silentClientIsClosedAfterTheHandshakeTimeout() throws IOException {
+        a.close();
+        RecordingNode slow = start("s", TcpTransport.builder().handshakeTimeout(Duration.ofMillis(200)));
+        try (RawClient x = new RawClient(slow.transport.boundAddress())) {
+            assertThat(x.awaitClosedByServer()).isTrue();
+        }
+        Await.until(TIMEOUT, () -> slow.rejected("handshake not completed within 200 ms"), () -> "reported");
+    }
+
+    @Test
+    void preSharedKeyAdmitsMembersAndRefusesOthers() {
+        byte[] key = "0123456789abcdef-cluster".getBytes(StandardCharsets.US_ASCII);
+        byte[] wrong = "0123456789abcdef-intruder".getBytes(StandardCharsets.US_ASCII);
+        RecordingNode p = start("p", TcpTransport.builder().preSharedKey(key));
+        RecordingNode q =
+                start("q", TcpTransport.builder().preSharedKey(key).peer(NodeId.of("p"), p.transport.boundAddress()));
+        RecordingNode r =
+                start("r", TcpTransport.builder().preSharedKey(wrong).peer(NodeId.of("p"), p.transport.boundAddress()));
+        RecordingNode s = start("s", TcpTransport.builder().peer(NodeId.of("p"), p.transport.boundAddress()));
+
+        Await.until(TIMEOUT, () -> p.listener.isUp(NodeId.of("q")) && q.listener.isUp(NodeId.of("p")), () -> "q in");
+        Await.until(TIMEOUT, () -> p.rejected("pre-shared key proof from r is wrong"), () -> "r out: " + p.rejections);
+        Await.until(
+                TIMEOUT,
+                () -> p.rejected("this node requires a pre-shared key but the peer has none"),
+                () -> "s out: " + p.rejections);
+        assertThat(p.listener.ups(NodeId.of("r"))).isZero();
+        assertThat(p.listener.ups(NodeId.of("s"))).isZero();
+        assertThat(r.listener.ups(NodeId.of("p"))).isZero();
+        assertThat(s.listener.ups(NodeId.of("p"))).isZero();
+    }
+
+    @Test
+    void occupiedListenAddressFailsStartWithAClearException() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
+            TcpTransport t = TcpTransport.builder().listen(address).build();
+            assertThatThrownBy(() -> t.start(NodeId.of("z"), new RecordingNode.Silent()))
+                    .isInstanceOf(AddressInUseException.class)
+                    .hasMessage("address 127.0.0.1:" + taken.getLocalPort() + " already in use");
+            t.close();
+        }
+    }
+
+    @Test
+    void oversizeSendThrowsAndUnknownPeerReturnsFalse() {
+        assertThatThrownBy(() -> a.transport.send(B, ByteBuffer.allocate(MAX + 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("exceeds maxFrameBytes " + MAX);
+        assertThat(a.transport.send(NodeId.of("nobody"), ByteBuffer.allocate(1)))
+                .isFalse();
+    }
+
+    /** Sends {@code bytes} from a raw client; a must close it and report a reason containing {@code reason}. */
+    private void refusedWith(byte[] bytes, String reason) throws IOException {
+        try (RawClient x = new RawClient(a.transport.boundAddress())) {
+            x.write(bytes);
+            assertThat(x.awaitClosedByServer()).as("closed by a").isTrue();
+        }
+        Await.until(TIMEOUT, () -> a.rejected(reason), () -> "a to report '" + reason + "': " + a.rejections);
+        goodPeerStillWorks();
+    }
+
+    private void goodPeerStillWorks() {
+        byte[] frame = ("probe " + probe++).getBytes(StandardCharsets.UTF_8);
+        assertThat(b.transport.send(A, ByteBuffer.wrap(frame))).isTrue();
+        Await.until(
+                TIMEOUT,
+                () -> a.listener.frames().stream().anyMatch(f -> Arrays.equals(f.bytes(), frame)),
+                () -> "the good peer's frame at a");
+        assertThat(a.listener.ups(B)).isEqualTo(1);
+        assertThat(a.listener.downs(B)).isZero();
+    }
+}
