@@ -42,7 +42,7 @@ public final class NatsCluster implements AutoCloseable {
                 routes.remove(i);
                 NatsServerProcess s = NatsServerProcess.builder()
                         .cluster("tether", clusterPorts.get(i), routes)
-                        .create();
+                        .build();
                 servers.add(s);
                 s.launch();
             }

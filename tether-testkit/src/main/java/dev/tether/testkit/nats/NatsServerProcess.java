@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * A real {@code nats-server} child process for tests, listening on a free loopback port. Start one with {@link
- * #start()} or configure it with {@link #builder()}; {@link #kill()} sends SIGKILL, {@link #restart()} starts it
+ * #start()} or configure it with {@link #builder()} (whose {@code build()} prepares a server without starting it); {@link #kill()} sends SIGKILL, {@link #restart()} starts it
  * again on the same ports (and the same JetStream directory), {@link #close()} kills it and deletes its files.
  *
  * <p>The executable is {@code -Dtether.nats.server=/path} if set, else {@code nats-server} on the {@code PATH},
@@ -106,7 +106,10 @@ public final class NatsServerProcess implements AutoCloseable {
         process = null;
     }
 
-    /** Starts the server again on the same ports and configuration and waits until it is ready. */
+    /**
+     * Starts the server again on the same ports and configuration (JetStream data kept) and waits until it is
+     * ready; also starts a server made with {@link Builder#build()} for the first time.
+     */
     public synchronized void restart() {
         kill();
         launch();
@@ -302,7 +305,7 @@ public final class NatsServerProcess implements AutoCloseable {
 
         /** Writes the configuration, starts the server and waits until it is ready. */
         public NatsServerProcess start() {
-            NatsServerProcess p = create();
+            NatsServerProcess p = build();
             try {
                 p.launch();
             } catch (RuntimeException e) {
@@ -312,8 +315,11 @@ public final class NatsServerProcess implements AutoCloseable {
             return p;
         }
 
-        /** Writes the configuration without starting the server. */
-        NatsServerProcess create() {
+        /**
+         * Writes the configuration and picks the ports without starting the server: {@link #url()} is known at
+         * once, {@link NatsServerProcess#restart()} starts it (for clients that start before their server).
+         */
+        public NatsServerProcess build() {
             try {
                 return new NatsServerProcess(this, Files.createTempDirectory("tether-nats-"));
             } catch (IOException e) {

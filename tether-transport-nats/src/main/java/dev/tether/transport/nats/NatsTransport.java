@@ -111,6 +111,11 @@ public final class NatsTransport implements Transport {
         return link.isAttached();
     }
 
+    /** The URL of the NATS server this transport is attached to, or empty while detached. */
+    public java.util.Optional<String> connectedServer() {
+        return java.util.Optional.ofNullable(link.connectedServer());
+    }
+
     /** Frames dropped because they belonged to an earlier or unknown link (rule 4 fencing). */
     public long fencedFrames() {
         return link.table() == null ? 0 : link.table().fencedFrames();

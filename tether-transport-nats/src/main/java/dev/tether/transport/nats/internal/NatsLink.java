@@ -153,6 +153,12 @@ public final class NatsLink {
         return sessions.get();
     }
 
+    /** The URL of the server the connection is attached to, or null while detached. */
+    public String connectedServer() {
+        Connection c = connection;
+        return c != null && c.getStatus() == Connection.Status.CONNECTED ? c.getConnectedUrl() : null;
+    }
+
     /** Whether the jnats connection is currently up. */
     public boolean isAttached() {
         Connection c = connection;

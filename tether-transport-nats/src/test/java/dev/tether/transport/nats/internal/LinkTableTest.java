@@ -1,0 +1,240 @@
+package dev.tether.transport.nats.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.NodeId;
+import dev.tether.testkit.RecordingListener;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The session and fencing logic on its own: two tables wired through a queue, time passed by hand. */
+class LinkTableTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(3);
+
+    private final Queue<Runnable> wire = new ArrayDeque<>();
+    private final RecordingListener atA = new RecordingListener("a", 1 << 20);
+    private final RecordingListener atB = new RecordingListener("b", 1 << 20);
+    private final List<String> rejectedAtB = new CopyOnWriteArrayList<>();
+    private LinkTable a;
+    private LinkTable b;
+    private long now = 1_000;
+
+    LinkTableTest() {
+        a = new LinkTable(
+                A,
+                atA,
+                (peer, conn, x, y) -> wire.add(() -> b.onHello(A, conn, x, y, now)),
+                TIMEOUT,
+                new SplittableRandom(1));
+        b = new LinkTable(
+                B,
+                new Rejections(atB, rejectedAtB),
+                (peer, conn, x, y) -> wire.add(() -> a.onHello(B, conn, x, y, now)),
+                TIMEOUT,
+                new SplittableRandom(2));
+    }
+
+    @AfterEach
+    void listenerRulesHeld() {
+        assertThat(atA.violations()).isEmpty();
+        assertThat(atB.violations()).isEmpty();
+    }
+
+    @Test
+    void oneAnnouncementBringsBothSidesUpOnOneAgreedLink() {
+        connectBoth();
+
+        assertThat(atA.isUp(B)).isTrue();
+        assertThat(atB.isUp(A)).isTrue();
+        LinkTable.Route ab = a.route(B);
+        LinkTable.Route ba = b.route(A);
+        assertThat(ab.myLink()).isEqualTo(ba.theirLink()).isNotZero();
+        assertThat(ab.theirLink()).isEqualTo(ba.myLink()).isNotZero();
+        assertThat(a.linksOpened()).isEqualTo(1);
+        assertThat(b.linksOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void framesOfTheCurrentLinkAreDeliveredOthersAreFenced() {
+        connectBoth();
+        LinkTable.Route ab = a.route(B);
+
+        assertThat(frameToB(ab)).isTrue();
+        assertThat(b.onFrame(A, ab.connection(), ab.myLink() + 1, ab.theirLink(), frame(), now))
+                .isFalse();
+        assertThat(b.onFrame(A, ab.connection(), ab.myLink(), ab.theirLink() + 1, frame(), now))
+                .isFalse();
+        assertThat(b.onFrame(A, ab.connection() + 1, ab.myLink(), ab.theirLink(), frame(), now))
+                .isFalse();
+        assertThat(b.onFrame(NodeId.of("stranger"), 1, 2, 3, frame(), now)).isFalse();
+        assertThat(b.fencedFrames()).isEqualTo(4);
+        assertThat(atB.frames()).hasSize(1);
+    }
+
+    @Test
+    void senderReconnectEndsTheLinkAndFencesItsOldFrames() {
+        connectBoth();
+        LinkTable.Route old = a.route(B);
+
+        a.endSession();
+        assertThat(atA.isUp(B)).isFalse();
+        long conn = a.startSession();
+        b.onAnnounce(A, conn, now);
+        assertThat(atB.isUp(A))
+                .as("b ends the link when a's connection changes")
+                .isFalse();
+        pump();
+
+        assertThat(atA.isUp(B)).isTrue();
+        assertThat(atB.isUp(A)).isTrue();
+        assertThat(atB.history(A)).containsExactly("up", "down", "up");
+        assertThat(frameToB(old)).as("a frame of the earlier link").isFalse();
+        assertThat(frameToB(a.route(B))).isTrue();
+        assertThat(a.route(B).myLink()).isNotEqualTo(old.myLink());
+    }
+
+    @Test
+    void receiverReconnectFencesFramesAddressedToItsOldLink() {
+        connectBoth();
+        LinkTable.Route old = a.route(B);
+
+        b.endSession();
+        long conn = b.startSession();
+        assertThat(frameToB(old)).isFalse();
+        a.onAnnounce(B, conn, now);
+        pump();
+
+        assertThat(atA.history(B)).containsExactly("up", "down", "up");
+        assertThat(frameToB(old)).isFalse();
+        assertThat(frameToB(a.route(B))).isTrue();
+    }
+
+    @Test
+    void silentPeerTimesOutAndComesBackOnNewLinkIds() {
+        long connA = connectBoth();
+        LinkTable.Route old = a.route(B);
+
+        now += TIMEOUT + 1;
+        b.expire(now);
+        assertThat(atB.isUp(A)).isFalse();
+        assertThat(frameToB(old)).as("a frame sent before the timeout").isFalse();
+        b.onAnnounce(A, connA, now);
+        pump();
+
+        assertThat(atB.isUp(A)).isTrue();
+        assertThat(atA.history(B)).containsExactly("up", "down", "up");
+        assertThat(frameToB(old)).isFalse();
+        assertThat(b.route(A).myLink()).isNotEqualTo(old.theirLink());
+    }
+
+    @Test
+    void goodbyeEndsTheLinkAndItsConnectionIsNeverAcceptedAgain() {
+        long connA = connectBoth();
+
+        b.onGoodbye(A, connA);
+        assertThat(atB.isUp(A)).isFalse();
+        b.onAnnounce(A, connA, now);
+        pump();
+
+        assertThat(atB.isUp(A))
+                .as("a late announcement of the ended connection")
+                .isFalse();
+        assertThat(wire).isEmpty();
+    }
+
+    @Test
+    void blockedPeerStaysDownUntilUnblocked() {
+        long connA = connectBoth();
+
+        b.block(A);
+        b.onAnnounce(A, connA, now);
+        pump();
+        assertThat(atB.isUp(A)).isFalse();
+        b.unblock(A);
+        a.block(B);
+        a.unblock(B);
+        b.onAnnounce(A, connA, now);
+        pump();
+
+        assertThat(atB.history(A)).containsExactly("up", "down", "up");
+        assertThat(atA.history(B)).containsExactly("up", "down", "up");
+    }
+
+    @Test
+    void anotherNodeWithOurIdIsReportedOnce() {
+        b.startSession();
+        b.onAnnounce(B, 42, now);
+        b.onAnnounce(B, 42, now);
+
+        assertThat(rejectedAtB).singleElement().asString().contains("another connection announces");
+        assertThat(b.rejectedMessages()).isEqualTo(1);
+    }
+
+    @Test
+    void nothingIsReportedAfterClose() {
+        long connA = connectBoth();
+        LinkTable.Route ab = a.route(B);
+
+        b.close();
+        atB.markClosed();
+        b.onAnnounce(A, connA + 1, now);
+        frameToB(ab);
+        b.expire(now + 10 * TIMEOUT);
+        b.rejected("x", "y");
+        assertThat(b.route(A)).isNull();
+    }
+
+    private long connectBoth() {
+        long connA = a.startSession();
+        b.startSession();
+        b.onAnnounce(A, connA, now);
+        pump();
+        return connA;
+    }
+
+    private boolean frameToB(LinkTable.Route ab) {
+        return b.onFrame(A, ab.connection(), ab.myLink(), ab.theirLink(), frame(), now);
+    }
+
+    private void pump() {
+        for (int i = 0; i < 100 && !wire.isEmpty(); i++) wire.poll().run();
+        assertThat(wire).as("the handshake ends").isEmpty();
+    }
+
+    private static ByteBuffer frame() {
+        return ByteBuffer.wrap(new byte[] {1, 2, 3});
+    }
+
+    /** Records rejections next to a {@link RecordingListener}. */
+    private record Rejections(RecordingListener inner, List<String> rejected)
+            implements dev.tether.spi.Transport.Listener {
+        @Override
+        public void onPeerUp(NodeId peer) {
+            inner.onPeerUp(peer);
+        }
+
+        @Override
+        public void onPeerDown(NodeId peer) {
+            inner.onPeerDown(peer);
+        }
+
+        @Override
+        public void onFrame(NodeId from, ByteBuffer frame) {
+            inner.onFrame(from, frame);
+        }
+
+        @Override
+        public void onConnectionRejected(String remote, String reason) {
+            rejected.add(remote + ": " + reason);
+        }
+    }
+}
