@@ -38,6 +38,7 @@ public record BenchOptions(
             "tcp-memory",
             "nats-memory",
             "nats-sqlite",
+            "nats-sqlite-os",
             "tcp-roundtrip");
 
     public BenchOptions {

@@ -15,6 +15,7 @@ final class MarkdownReport {
             "tcp-memory", ">= 500,000 msg/s",
             "nats-memory", "ahead of JetStream",
             "nats-sqlite", "ahead of JetStream",
+            "nats-sqlite-os", "ahead of JetStream (equal durability)",
             "tcp-roundtrip", "p50 <= 2x raw ping-pong");
 
     private MarkdownReport() {}
@@ -55,7 +56,7 @@ final class MarkdownReport {
         Optional<ScenarioResult> js = find(rs, "jetstream");
         Optional<ScenarioResult> ping = find(rs, "socket-pingpong");
         java.util.ArrayList<String> out = new java.util.ArrayList<>();
-        for (String id : List.of("nats-memory", "nats-sqlite")) {
+        for (String id : List.of("nats-memory", "nats-sqlite", "nats-sqlite-os")) {
             find(rs, id)
                     .ifPresent(t -> js.ifPresent(j -> out.add(ratio(
                             "Tether over NATS (" + id.substring(5) + ") / JetStream", t.median(), j.median(), ""))));

@@ -88,6 +88,7 @@ public final class NetworkBench {
             case "tcp-memory" -> TetherPair.run(o, "tcp", "memory", url, true, rtt);
             case "nats-memory" -> TetherPair.run(o, "nats", "memory", url, true, false);
             case "nats-sqlite" -> TetherPair.run(o, "nats", "sqlite", url, true, false);
+            case "nats-sqlite-os" -> TetherPair.run(o, "nats", "sqlite-os", url, true, false);
             case "tcp-roundtrip" -> TetherPair.run(o, "tcp", "memory", url, false, true);
             default -> throw new IllegalArgumentException(s);
         };

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One Tether node in a child JVM of {@link NetworkBench}, driven by line commands on stdin (replies on stdout).
- * Arguments: {@code sender|receiver tcp|nats <receiver port or NATS url> memory|sqlite <directory> <nats prefix>}.
+ * Arguments: {@code sender|receiver tcp|nats <receiver port or NATS url> memory|sqlite|sqlite-os <directory> <nats prefix>}.
  *
  * <p>Payloads are 100 bytes: the sender's {@link System#nanoTime()} at the send call, then the message's index in
  * the current run (negative: not measured). Both nodes are on one machine, where {@code nanoTime} is the same
@@ -40,7 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * deliveries ({@code DONE count lastDeliveryNanos p50 p99 max}). Sender commands: {@code PING} (one message,
  * processed), {@code BURST n lanes maxOutstanding}, {@code RATE n perSecond lanes maxOutstanding} (both reply {@code
  * SENT startNanos}), {@code RTT n} (one message at a time, {@code send(...).processed()} awaited; replies {@code
- * RTT n p50 p99 max}). {@code STOP} shuts the node down and exits. Errors reply {@code FAILED reason}.
+ * RTT n p50 p99 max}). {@code STORESTATS} (either role) reports and resets the
+ * store's commit counts (see {@link MeteredStore}). {@code STOP} shuts the node down and exits. Errors reply {@code FAILED reason}.
  */
 public final class PeerProcess {
     static final NodeId SENDER = NodeId.of("bench-sender");
@@ -52,6 +53,8 @@ public final class PeerProcess {
     private final TetherNode node;
     /** The node's TCP transport, or null over NATS. */
     private final TcpTransport tcp;
+    /** Counts the store's commits for the {@code STORESTATS} command. */
+    private final MeteredStore store;
 
     private volatile Run run = new Run(0, false);
 
@@ -72,20 +75,30 @@ public final class PeerProcess {
         boolean sender = a[0].equals("sender");
         NodeId self = sender ? SENDER : RECEIVER;
         NodeId peer = sender ? RECEIVER : SENDER;
-        boolean sqlite = a[3].equals("sqlite");
+        boolean sqlite = a[3].startsWith("sqlite");
         Transport transport = transport(a[1], a[2], sender, a[5]);
         this.tcp = transport instanceof TcpTransport t ? t : null;
-        Store store = sqlite ? new SqliteStore(Path.of(a[4]).resolve("tether-" + self + ".db")) : new InMemoryStore();
+        Store inner = sqlite ? new SqliteStore(Path.of(a[4]).resolve("tether-" + self + ".db")) : new InMemoryStore();
+        this.store = new MeteredStore(inner);
         TetherConfig.Builder c = TetherConfig.builder(self)
                 .peers(peer)
                 .transport(transport)
                 .store(store)
-                .durability(sqlite ? Durability.FSYNC : Durability.MEMORY)
+                .durability(durability(a[3]))
                 .window(8192)
                 // The 1 MiB default does not fit the NATS transport's default frame limit; the bench sends 100 B.
                 .maxMessageBytes(64 << 10);
         if (!sender) c.handler(this::onMessage);
         this.node = Tether.start(c.build());
+    }
+
+    private static Durability durability(String store) {
+        return switch (store) {
+            case "sqlite" -> Durability.FSYNC;
+            case "sqlite-os" -> Durability.OS_BUFFERED;
+            case "memory" -> Durability.MEMORY;
+            default -> throw new IllegalArgumentException("store must be memory, sqlite or sqlite-os: " + store);
+        };
     }
 
     private static Transport transport(String kind, String address, boolean sender, String prefix) {
@@ -124,6 +137,7 @@ public final class PeerProcess {
                 yield "ARMED";
             }
             case "AWAIT" -> awaitRun();
+            case "STORESTATS" -> "STORESTATS " + store.drain();
             case "PING" -> {
                 node.send(RECEIVER, payload(-1)).processed().get(2, TimeUnit.MINUTES);
                 yield "PONG";

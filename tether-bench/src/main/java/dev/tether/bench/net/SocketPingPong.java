@@ -33,8 +33,16 @@ final class SocketPingPong {
                 long[] last = new long[0];
                 for (int r = 0; r < o.rounds(); r++) {
                     long c = CpuMeter.now();
+                    long cs = CpuMeter.contextSwitches();
                     last = pingPong(in, out, buf, o.pingPongs());
                     cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
+                    System.out.printf(
+                            java.util.Locale.ROOT,
+                            "  round %d: RTT p50 %s, CPU %.1f us and %.1f context switches per round trip%n",
+                            r + 1,
+                            Latency.micros(Samples.percentile(last, 0.5)),
+                            cpu[r] / 1e3,
+                            (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
                     rounds[r] = Samples.percentile(last, 0.5);
                 }
                 return new ScenarioResult(

@@ -70,15 +70,29 @@ final class TetherPair {
 
     private ScenarioResult throughput(ChildJvm sender, ChildJvm receiver) {
         burst(sender, receiver, o.warmupMessages()); // warm-up, discarded
+        storeStats(sender);
+        storeStats(receiver);
         double[] rounds = new double[o.rounds()];
         double[] cpu = new double[o.rounds()];
         long counted = 0;
         for (int r = 0; r < o.rounds(); r++) {
             long c = CpuMeter.now();
+            long cs = CpuMeter.contextSwitches();
             long[] m = burst(sender, receiver, o.messages());
             cpu[r] = (CpuMeter.now() - c) / (double) m[0];
+            double switches = (CpuMeter.contextSwitches() - cs) / (double) m[0];
             counted += m[0];
             rounds[r] = m[0] * 1e9 / m[1];
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "  round %d: %,.0f msg/s, CPU %.1f us/msg, %.2f context switches/msg%n    sender store:   %s%n"
+                            + "    receiver store: %s%n",
+                    r + 1,
+                    rounds[r],
+                    cpu[r] / 1e3,
+                    switches,
+                    storeStats(sender),
+                    storeStats(receiver));
         }
         int rate = (int) Math.max(1_000, Samples.median(rounds) / 2);
         Latency latency = Latency.NONE;
@@ -94,12 +108,15 @@ final class TetherPair {
             note = String.format(
                     java.util.Locale.ROOT, "send to handler at %,d msg/s offered, %d lanes", rate, o.lanes());
         }
-        boolean sqlite = store.equals("sqlite");
         return new ScenarioResult(
                 transport + "-" + store,
                 "Tether over " + (transport.equals("tcp") ? "TCP" : "NATS") + ", "
-                        + (sqlite ? "SQLite store" : "in-memory store") + ", pipelined, two processes",
-                sqlite ? "FSYNC (SQLite WAL, synchronous=FULL, both nodes)" : "MEMORY (nothing on disk)",
+                        + (store.equals("memory") ? "in-memory store" : "SQLite store") + ", pipelined, two processes",
+                switch (store) {
+                    case "sqlite" -> "FSYNC (SQLite WAL, synchronous=FULL, both nodes)";
+                    case "sqlite-os" -> "OS_BUFFERED (SQLite WAL, synchronous=NORMAL: like this JetStream)";
+                    default -> "MEMORY (nothing on disk)";
+                },
                 false,
                 rounds,
                 latency,
@@ -122,6 +139,12 @@ final class TetherPair {
         return new long[] {count, Long.parseLong(done[2]) - start};
     }
 
+    private static String storeStats(ChildJvm node) {
+        node.send("STORESTATS");
+        String[] w = node.expect("STORESTATS", REPLY_SECONDS);
+        return String.join(" ", java.util.Arrays.copyOfRange(w, 1, w.length));
+    }
+
     private ScenarioResult roundTrip(ChildJvm sender) {
         sender.send("RTT " + Math.max(o.pingPongs(), o.quick() ? 0 : 20_000)); // warm-up
         sender.expect("RTT", REPLY_SECONDS);
@@ -131,9 +154,17 @@ final class TetherPair {
         long counted = 0;
         for (int r = 0; r < o.rounds(); r++) {
             long c = CpuMeter.now();
+            long cs = CpuMeter.contextSwitches();
             sender.send("RTT " + o.pingPongs());
             String[] w = sender.expect("RTT", REPLY_SECONDS);
             cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "  round %d: RTT p50 %s, CPU %.1f us and %.1f context switches per round trip%n",
+                    r + 1,
+                    Latency.micros(Long.parseLong(w[2])),
+                    cpu[r] / 1e3,
+                    (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
             counted += Long.parseLong(w[1]);
             last = Latency.parse(w[2], w[3], w[4]);
             rounds[r] = last.p50();
