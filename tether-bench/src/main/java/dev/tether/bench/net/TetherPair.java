@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -84,7 +86,7 @@ final class TetherPair {
             counted += m[0];
             rounds[r] = m[0] * 1e9 / m[1];
             System.out.printf(
-                    java.util.Locale.ROOT,
+                    Locale.ROOT,
                     "  round %d: %,.0f msg/s, CPU %.1f us/msg, %.2f context switches/msg%n    sender store:   %s%n"
                             + "    receiver store: %s%n",
                     r + 1,
@@ -95,35 +97,44 @@ final class TetherPair {
                     storeStats(receiver));
         }
         int rate = (int) Math.max(1_000, Samples.median(rounds) / 2);
-        Latency latency = Latency.NONE;
-        String note = "";
-        if (o.latencyMessages() > 0) {
-            receiver.send("EXPECT " + o.latencyMessages() + " 1");
-            receiver.expect("ARMED", REPLY_SECONDS);
-            sender.send("RATE " + o.latencyMessages() + " " + rate + " " + o.lanes() + " " + o.maxOutstanding());
-            sender.expect("SENT", REPLY_SECONDS);
-            receiver.send("AWAIT");
-            String[] done = receiver.expect("DONE", REPLY_SECONDS);
-            latency = Latency.parse(done[3], done[4], done[5]);
-            note = String.format(
-                    java.util.Locale.ROOT, "send to handler at %,d msg/s offered, %d lanes", rate, o.lanes());
-        }
+        boolean paced = o.latencyMessages() > 0;
         return new ScenarioResult(
                 transport + "-" + store,
                 "Tether over " + (transport.equals("tcp") ? "TCP" : "NATS") + ", "
                         + (store.equals("memory") ? "in-memory store" : "SQLite store") + ", pipelined, two processes",
-                switch (store) {
-                    case "sqlite" -> "FSYNC (SQLite WAL, synchronous=FULL, both nodes)";
-                    case "sqlite-os" -> "OS_BUFFERED (SQLite WAL, synchronous=NORMAL: like this JetStream)";
-                    default -> "MEMORY (nothing on disk)";
-                },
+                durabilityText(),
                 false,
                 rounds,
-                latency,
-                note,
+                paced ? pacedLatency(sender, receiver, rate) : Latency.NONE,
+                paced
+                        ? String.format(Locale.ROOT, "send to handler at %,d msg/s offered, %d lanes", rate, o.lanes())
+                        : "",
                 (long) o.rounds() * o.messages(),
                 counted,
                 Samples.median(cpu));
+    }
+
+    /** Send-to-handler latency of {@code latencyMessages} sent at {@code rate} per second. */
+    private Latency pacedLatency(ChildJvm sender, ChildJvm receiver, int rate) {
+        receiver.send("EXPECT " + o.latencyMessages() + " 1");
+        receiver.expect("ARMED", REPLY_SECONDS);
+        sender.send("RATE " + o.latencyMessages() + " " + rate + " " + o.lanes() + " " + o.maxOutstanding());
+        sender.expect("SENT", REPLY_SECONDS);
+        receiver.send("AWAIT");
+        String[] done = receiver.expect("DONE", REPLY_SECONDS);
+        long count = Long.parseLong(done[1]);
+        if (count < o.latencyMessages()) {
+            throw new IllegalStateException("only " + count + " of " + o.latencyMessages() + " paced messages arrived");
+        }
+        return Latency.parse(done[3], done[4], done[5]);
+    }
+
+    private String durabilityText() {
+        return switch (store) {
+            case "sqlite" -> "FSYNC (SQLite WAL, synchronous=FULL, both nodes)";
+            case "sqlite-os" -> "OS_BUFFERED (SQLite WAL, synchronous=NORMAL: like this JetStream)";
+            default -> "MEMORY (nothing on disk)";
+        };
     }
 
     /** One pipelined burst of {@code n}; returns {delivered, nanoseconds from first send to last delivery}. */
@@ -142,7 +153,7 @@ final class TetherPair {
     private static String storeStats(ChildJvm node) {
         node.send("STORESTATS");
         String[] w = node.expect("STORESTATS", REPLY_SECONDS);
-        return String.join(" ", java.util.Arrays.copyOfRange(w, 1, w.length));
+        return String.join(" ", Arrays.copyOfRange(w, 1, w.length));
     }
 
     private ScenarioResult roundTrip(ChildJvm sender) {
@@ -159,7 +170,7 @@ final class TetherPair {
             String[] w = sender.expect("RTT", REPLY_SECONDS);
             cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
             System.out.printf(
-                    java.util.Locale.ROOT,
+                    Locale.ROOT,
                     "  round %d: RTT p50 %s, CPU %.1f us and %.1f context switches per round trip%n",
                     r + 1,
                     Latency.micros(Long.parseLong(w[2])),
