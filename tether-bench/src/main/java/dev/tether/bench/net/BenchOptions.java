@@ -99,9 +99,9 @@ public record BenchOptions(
                 messages, pingPongs, rounds, lanes, outstanding, latency, jvmArgs, List.copyOf(ordered), o.quick);
     }
 
-    /** Warm-up size: a quarter of a round, at least a little. */
+    /** Warm-up size: half a round (the JIT needs about 200,000 Tether messages to settle), at least a little. */
     int warmupMessages() {
-        return Math.max(quick ? 200 : 20_000, messages / 4);
+        return Math.max(quick ? 200 : 20_000, messages / 2);
     }
 
     private static int number(String option, String value) {
