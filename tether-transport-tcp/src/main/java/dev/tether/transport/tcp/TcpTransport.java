@@ -37,8 +37,8 @@ import javax.net.ssl.SSLException;
  * bursts are batched without an explicit {@link #flush()}.
  *
  * <p>Failure: a peer that is not connected makes {@code send} return false; a connection whose outbound
- * queue holds more than {@link Builder#outboundLimitBytes} also drops the frame and returns false (the engine
- * retransmits). Handshake failures, unproven identities, oversize frames and garbage close the offending
+ * queue holds {@link Builder#outboundLimitBytes} or more also drops the frame and returns false (the engine
+ * retransmits), so a peer that stops reading costs bounded memory. Handshake failures, unproven identities, oversize frames and garbage close the offending
  * connection only; they are reported through {@link Listener#onConnectionRejected}. The node keeps running.
  */
 public final class TcpTransport implements Transport {
@@ -165,7 +165,10 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
-        /** A peer to dial at {@code address}, and redial whenever the connection is lost. */
+        /**
+         * A peer to dial at {@code address}, and redial whenever the connection is lost. An entry for the node
+         * itself is ignored, so all nodes of a cluster may be given the same peer list.
+         */
         public Builder peer(NodeId id, InetSocketAddress address) {
             peers.put(Objects.requireNonNull(id, "id"), Objects.requireNonNull(address, "address"));
             return this;
@@ -197,7 +200,11 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
-        /** The randomness for reconnect jitter (e.g. a seeded {@link Random} in tests). Default: unseeded. */
+        /**
+         * The randomness for reconnect jitter (e.g. a seeded {@link Random} in tests), used only on the
+         * transport's I/O thread; do not share a generator that is not thread-safe between transports.
+         * Default: a new unseeded {@link Random} per built transport.
+         */
         public Builder random(RandomGenerator random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
@@ -221,8 +228,9 @@ public final class TcpTransport implements Transport {
         }
 
         /**
-         * Bytes that may wait to be written per connection before {@code send} drops frames and returns false.
-         * Default 8 MiB.
+         * Bytes that may wait to be written per connection before {@code send} drops frames and returns false;
+         * at least twice {@link #maxFrameBytes} is always allowed, so large frames can be pipelined. Default 8
+         * MiB.
          */
         public Builder outboundLimitBytes(int bytes) {
             if (bytes < 1024) throw new InvalidConfigException("outboundLimitBytes must be at least 1024: " + bytes);

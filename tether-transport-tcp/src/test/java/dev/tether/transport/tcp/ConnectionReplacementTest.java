@@ -55,7 +55,7 @@ class ConnectionReplacementTest {
 
     private EmbeddedChannel connect() {
         EmbeddedChannel ch = new EmbeddedChannel(new WireHandler(registry, options, null));
-        ch.writeInbound(Unpooled.wrappedBuffer(RawClient.dialerHello(PEER.value(), 1024)));
+        ch.writeInbound(Unpooled.wrappedBuffer(RawClient.dialerHello(PEER.value(), 1024), RawClient.confirm()));
         assertThat(ch.isOpen()).isTrue();
         return ch;
     }

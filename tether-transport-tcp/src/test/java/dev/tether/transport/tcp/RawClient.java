@@ -28,6 +28,18 @@ final class RawClient implements AutoCloseable {
         return hello(Wire.FLAG_DIALER, id, maxFrameBytes);
     }
 
+    /** The CONFIRM record a dialer sends after the acceptor's ACCEPT. */
+    static byte[] confirm() {
+        return new byte[] {0, 0, 0, 1, Wire.CONFIRM};
+    }
+
+    /** Reads the handshake, expects ACCEPT and confirms it; the connection is then up at the server. */
+    RawClient completeHandshake() throws IOException {
+        int verdict = readHandshake();
+        if (verdict != Wire.ACCEPT) throw new IOException("expected ACCEPT, got record type " + verdict);
+        return write(confirm());
+    }
+
     static byte[] hello(int flags, String id, int maxFrameBytes) {
         ByteBuf b = Wire.preambleAndHello(
                 UnpooledByteBufAllocator.DEFAULT, new Hello(flags, maxFrameBytes, new byte[Wire.NONCE_BYTES], id));
@@ -52,6 +64,21 @@ final class RawClient implements AutoCloseable {
         byte[] verdict = new byte[in.readInt()];
         in.readFully(verdict);
         return verdict[0];
+    }
+
+    /** After the handshake: reads records until the server closes; returns the heartbeats among them. */
+    int heartbeatsUntilClosed() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        int heartbeats = 0;
+        try {
+            while (true) {
+                int length = in.readInt();
+                if (length == Wire.HEARTBEAT) heartbeats++;
+                else in.readFully(new byte[length]);
+            }
+        } catch (EOFException | SocketException closed) {
+            return heartbeats;
+        }
     }
 
     /** Reads until the server closes the connection; returns false if it is still open after the timeout. */

@@ -56,6 +56,8 @@ class TcpDecoderFuzzTest {
             "dialed p but the node there says it is",
             "the peer uses a pre-shared key",
             "expected ACCEPT or REJECT",
+            "expected CONFIRM",
+            "malformed CONFIRM",
             "malformed ACCEPT",
             "malformed REJECT",
             "refused by the peer");
@@ -118,8 +120,9 @@ class TcpDecoderFuzzTest {
     @Test
     void oversizeAnnouncementIsRefusedBeforeItsBodyArrives() {
         byte[] hello = RawClient.dialerHello(PEER.value(), MAX);
-        byte[] announce = ByteBuffer.allocate(hello.length + 4)
+        byte[] announce = ByteBuffer.allocate(hello.length + 5 + 4)
                 .put(hello)
+                .put(RawClient.confirm())
                 .putInt(Integer.MAX_VALUE)
                 .array();
         Outcome outcome = feed(announce, false, new Random(SEED));

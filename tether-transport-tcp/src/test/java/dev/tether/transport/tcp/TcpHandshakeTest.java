@@ -86,7 +86,7 @@ class TcpHandshakeTest {
     void oversizeFrameIsRefusedFromItsLengthPrefix() throws IOException {
         try (RawClient x = new RawClient(a.transport.boundAddress())) {
             x.write(RawClient.dialerHello("x", MAX));
-            assertThat(x.readHandshake()).as("verdict record type").isEqualTo(Wire.ACCEPT);
+            x.completeHandshake();
             Await.until(TIMEOUT, () -> a.listener.isUp(NodeId.of("x")), () -> "x up at a");
             // 2 GiB announced and nothing else sent: refused without waiting for (or allocating) the body
             x.write(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
@@ -124,6 +124,53 @@ class TcpHandshakeTest {
             assertThat(x.awaitClosedByServer()).isTrue();
         }
         Await.until(TIMEOUT, () -> slow.rejected("handshake not completed within 200 ms"), () -> "reported");
+    }
+
+    @Test
+    void idleConnectionGetsHeartbeatsAndASilentPeerIsDropped() throws IOException {
+        RecordingNode s = start("s", TcpTransport.builder().heartbeat(Duration.ofMillis(100)));
+        try (RawClient x = new RawClient(s.transport.boundAddress())) {
+            x.write(RawClient.dialerHello("x", MAX)).completeHandshake();
+            // s sends nothing but heartbeats; x sends nothing at all, so s drops it after three intervals
+            assertThat(x.heartbeatsUntilClosed())
+                    .as("heartbeats before s closed the connection")
+                    .isPositive();
+        }
+        Await.until(TIMEOUT, () -> !s.listener.isUp(NodeId.of("x")), () -> "x down at s");
+        assertThat(s.rejections).as("silence is not a protocol violation").isEmpty();
+    }
+
+    @Test
+    void peerThatStopsReadingMakesSendDropInsteadOfQueueingWithoutBound() throws IOException {
+        RecordingNode s = start("s", TcpTransport.builder().maxFrameBytes(MAX).outboundLimitBytes(256 * 1024));
+        try (RawClient x = new RawClient(s.transport.boundAddress())) {
+            x.write(RawClient.dialerHello("x", MAX));
+            x.completeHandshake();
+            Await.until(TIMEOUT, () -> s.listener.isUp(NodeId.of("x")), () -> "x up at s");
+            // x never reads again: the kernel's buffers fill, then s's queue, then send refuses
+            ByteBuffer frame = ByteBuffer.allocate(1024);
+            int sent = 0;
+            while (s.transport.send(NodeId.of("x"), frame)) {
+                sent++;
+                assertThat(sent).as("frames accepted without a bound").isLessThan(1_000_000);
+            }
+            assertThat(s.transport.droppedFrames()).isPositive();
+            assertThat(s.listener.isUp(NodeId.of("x")))
+                    .as("the connection stays")
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void ownEntryInThePeerListIsIgnored() {
+        RecordingNode p = start(
+                "p",
+                TcpTransport.builder()
+                        .peer(NodeId.of("p"), a.transport.boundAddress())
+                        .peer(A, a.transport.boundAddress()));
+        Await.until(TIMEOUT, () -> p.listener.isUp(A), () -> "p up with a");
+        assertThat(a.rejected("claims this node's own id")).isFalse();
+        assertThat(p.rejections).isEmpty();
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Random;
 
 /**
  * Seeded generator of byte streams for fuzzing the TCP wire decoder: valid client streams (preamble, HELLO,
- * for a dialer's view the ACCEPT, then frames and heartbeats) and mutations of them (bit flips, truncation,
+ * the ACCEPT for a decoder that dialed or the CONFIRM for one that accepted, then frames and heartbeats) and mutations of them (bit flips, truncation,
  * changed length prefixes, splices of two streams, inserted and deleted bytes, garbage).
  */
 final class WireFuzz {
@@ -32,8 +32,8 @@ final class WireFuzz {
     }
 
     /**
-     * The stream a decoder receives from its peer: as the acceptor (the peer dialed) or as the dialer (the
-     * peer accepted and sent ACCEPT); one in eight is left valid, the others are mutated.
+     * The stream a decoder receives from its peer: as the acceptor (the peer dialed and confirms) or as the
+     * dialer (the peer accepted and sent ACCEPT); one in eight is left valid, the others are mutated.
      */
     Input next(boolean decoderDialed) {
         List<Integer> recordStarts = new ArrayList<>();
@@ -58,10 +58,8 @@ final class WireFuzz {
         byte[] hello = RawClient.hello(decoderDialed ? 0 : Wire.FLAG_DIALER, peerId, maxFrameBytes);
         recordStarts.add(Wire.PREAMBLE_BYTES);
         out.writeBytes(hello);
-        if (decoderDialed) {
-            recordStarts.add(out.size());
-            out.writeBytes(new byte[] {0, 0, 0, 1, Wire.ACCEPT});
-        }
+        recordStarts.add(out.size());
+        out.writeBytes(decoderDialed ? new byte[] {0, 0, 0, 1, Wire.ACCEPT} : RawClient.confirm());
         int count = random.nextInt(6);
         for (int i = 0; i < count; i++) {
             recordStarts.add(out.size());

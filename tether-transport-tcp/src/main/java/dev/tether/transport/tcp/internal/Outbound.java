@@ -10,26 +10,27 @@ import java.nio.ByteBuffer;
  * task waits to run, further frames join the batch, so a burst of sends costs one write system call, not
  * one per frame.
  *
- * <p>Bounded: a frame is refused (and {@link #offer} returns false) when the pending batch already holds
- * {@code limitBytes} or the channel's own buffer is above its high-water mark (also {@code limitBytes}), so
- * at most about twice {@code limitBytes} wait per connection. An empty batch always takes one frame, so a
- * frame larger than the limit can still be sent. Refused frames are lost; Tether's engine retransmits them.
+ * <p>Bounded: {@link #offer} refuses a frame (returns {@link Result#FULL}) while {@code limitBytes} or more
+ * are queued on this connection, counting the pending batch and every batch handed to Netty whose write has
+ * not completed. So at most {@code limitBytes} plus one frame wait per connection. Refused frames are lost;
+ * Tether's engine retransmits them.
  *
- * <p>Thread-safe: {@link #offer} may be called from any thread; the batch is guarded by this object's
- * monitor, held only to append or to take the batch.
+ * <p>Thread-safe: {@link #offer} may be called from any thread; the batch and the count are guarded by this
+ * object's monitor, held only to append, to take the batch, or to count a completed write.
  */
 final class Outbound {
     private static final int INITIAL_BATCH_BYTES = 16 * 1024;
 
     private final Channel channel;
     private final int peerMaxFrameBytes;
-    private final int limitBytes;
+    private final long limitBytes;
     private final Runnable drainTask = this::drain;
     private ByteBuf batch;
+    private long queuedBytes;
     private boolean drainScheduled;
     private boolean closed;
 
-    Outbound(Channel channel, int peerMaxFrameBytes, int limitBytes) {
+    Outbound(Channel channel, int peerMaxFrameBytes, long limitBytes) {
         this.channel = channel;
         this.peerMaxFrameBytes = peerMaxFrameBytes;
         this.limitBytes = limitBytes;
@@ -50,15 +51,13 @@ final class Outbound {
         boolean schedule;
         synchronized (this) {
             if (closed) return Result.CLOSED;
-            int pending = batch == null ? 0 : batch.readableBytes();
-            if (pending > 0 && (pending + Wire.LENGTH_BYTES + size > limitBytes || !channel.isWritable())) {
-                return Result.FULL;
-            }
+            if (queuedBytes >= limitBytes) return Result.FULL;
             if (batch == null) {
                 batch = channel.alloc().ioBuffer(Math.max(INITIAL_BATCH_BYTES, Wire.LENGTH_BYTES + size));
             }
             batch.writeInt(size);
             batch.writeBytes(frame.duplicate());
+            queuedBytes += Wire.LENGTH_BYTES + size;
             schedule = !drainScheduled;
             drainScheduled = true;
         }
@@ -74,7 +73,14 @@ final class Outbound {
             batch = null;
             drainScheduled = false;
         }
-        if (toWrite != null) channel.writeAndFlush(toWrite, channel.voidPromise());
+        if (toWrite == null) return;
+        int bytes = toWrite.readableBytes();
+        channel.writeAndFlush(toWrite).addListener(written -> written(bytes));
+    }
+
+    /** A batch's write completed or failed: its bytes no longer wait. */
+    private synchronized void written(int bytes) {
+        queuedBytes -= bytes;
     }
 
     /** Refuses further frames and releases the pending batch. */

@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one dialed by the node with the smaller id wins; a node with the smaller id that is dialing refuses the
  * other's inbound connection as a duplicate. A newer connection dialed by the same side replaces an older
  * one (the peer reconnected before this node noticed the old connection die). Replacing reports down, then
- * up; the old connection's frames are no longer reported from that moment (rule 4).
+ * up; the old connection's frames are no longer reported from that moment (rule 4). An accepted connection
+ * is only reserved until its dialer confirms it took it, so the acceptor never reports up for a connection
+ * the dialer abandoned (for example because it lost the tie-break on its side).
  */
 public final class PeerRegistry {
     private static final System.Logger LOG = System.getLogger(PeerRegistry.class.getName());
@@ -51,6 +53,9 @@ public final class PeerRegistry {
     private final Backoff backoff;
     private final Dialer dialer;
     private final Map<NodeId, Connection> current = new HashMap<>();
+    /** Accepted connections waiting for their dialer's CONFIRM. */
+    private final Map<NodeId, Connection> reserved = new HashMap<>();
+
     private final Map<NodeId, Connection> published = new ConcurrentHashMap<>();
     private final Map<NodeId, DialState> dials = new HashMap<>();
     private final AtomicLong rejections = new AtomicLong();
@@ -69,7 +74,9 @@ public final class PeerRegistry {
         this.loop = loop;
         this.backoff = backoff;
         this.dialer = dialer;
-        peers.forEach((id, address) -> dials.put(id, new DialState(address)));
+        peers.forEach((id, address) -> {
+            if (!id.equals(self)) dials.put(id, new DialState(address)); // a shared peer list may name us
+        });
     }
 
     public NodeId self() {
@@ -104,15 +111,18 @@ public final class PeerRegistry {
             if (ds.pending != null) ds.pending.close();
         }
         for (Connection c : current.values()) c.channel.close();
+        for (Connection c : reserved.values()) c.channel.close();
         current.clear();
+        reserved.clear();
         published.clear();
     }
 
     // ---- handshake outcomes
 
     /**
-     * An accepted connection passed its handshake. Returns null if it is now the peer's connection (up was
-     * reported), otherwise why it is refused as a duplicate.
+     * An accepted connection passed its handshake. Returns null if it may become the peer's connection (it is
+     * then reserved until the dialer confirms, see {@link #confirmInbound}), otherwise why it is refused as a
+     * duplicate.
      */
     String admitInbound(Connection c) {
         if (closed) return "the node is shutting down";
@@ -126,8 +136,24 @@ public final class PeerRegistry {
             return "duplicate connection: " + self + " already has a connection it dialed to " + c.peer;
         }
         if (ds != null && ds.pending != null) ds.pending.close(); // the smaller id's inbound connection wins
-        install(c);
+        Connection older = reserved.put(c.peer, c);
+        if (older != null) older.channel.close(); // the peer gave up on it and dialed again
         return null;
+    }
+
+    /**
+     * The dialer of a reserved connection confirmed that it took the connection. Returns whether it is now
+     * the peer's connection (up was reported). Waiting for the confirmation means an acceptor never reports up
+     * for a connection its dialer abandoned in the meantime.
+     */
+    boolean confirmInbound(Connection c) {
+        if (reserved.get(c.peer) != c) return false;
+        reserved.remove(c.peer);
+        if (closed) return false;
+        Connection existing = current.get(c.peer);
+        if (existing != null && existing.dialedBySelf && self.compareTo(c.peer) < 0) return false;
+        install(c);
+        return true;
     }
 
     /** A dialed connection was accepted by the peer. Returns whether it is now the peer's connection. */
@@ -179,6 +205,10 @@ public final class PeerRegistry {
 
     /** {@code c}'s channel closed. */
     void closed(Connection c) {
+        if (c.peer != null && reserved.remove(c.peer, c) && !current.containsKey(c.peer)) {
+            DialState ds = dials.get(c.peer);
+            if (ds != null) scheduleDial(c.peer, ds);
+        }
         if (c.peer != null && current.get(c.peer) == c) {
             current.remove(c.peer);
             retire(c);
@@ -196,7 +226,7 @@ public final class PeerRegistry {
     private void dial(NodeId peer) {
         DialState ds = dials.get(peer);
         ds.timer = null;
-        if (closed || current.containsKey(peer) || ds.pending != null) return;
+        if (closed || current.containsKey(peer) || reserved.containsKey(peer) || ds.pending != null) return;
         Channel channel = dialer.dial(peer, ds.address);
         ds.pending = channel;
         channel.closeFuture().addListener(f -> dialClosed(peer, ds, channel));

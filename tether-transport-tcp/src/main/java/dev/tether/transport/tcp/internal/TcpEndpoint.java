@@ -13,7 +13,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -57,7 +56,8 @@ public final class TcpEndpoint {
                 settings.preSharedKey() == null ? null : new PskAuth(settings.preSharedKey()),
                 settings.tls() != null,
                 settings.tls() != null && settings.tls().mutual(),
-                settings.outboundLimitBytes(),
+                // at least two maximal frames may be in flight, so large frames can be pipelined
+                Math.max(settings.outboundLimitBytes(), 2L * settings.maxFrameBytes()),
                 settings.handshakeTimeout().toMillis(),
                 () -> {
                     byte[] nonce = new byte[Wire.NONCE_BYTES];
@@ -79,7 +79,6 @@ public final class TcpEndpoint {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
                 .childHandler(initializer(null, null));
         ChannelFuture bind = sb.bind(settings.listen()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
@@ -99,11 +98,6 @@ public final class TcpEndpoint {
             return new AddressInUseException("address " + where + " already in use", cause);
         }
         return new TetherException("cannot listen on " + where + ": " + cause, cause);
-    }
-
-    private WriteBufferWaterMark waterMark() {
-        int high = settings.outboundLimitBytes();
-        return new WriteBufferWaterMark(high / 2, high);
     }
 
     private ChannelInitializer<SocketChannel> initializer(NodeId expectedPeer, InetSocketAddress target) {
@@ -134,7 +128,6 @@ public final class TcpEndpoint {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
                 .handler(initializer(peer, address));
         ChannelFuture connect = b.connect(address);
         connect.addListener(f -> {

@@ -42,6 +42,7 @@ public final class Wire {
     public static final int AUTH = 2;
     public static final int ACCEPT = 3;
     public static final int REJECT = 4;
+    public static final int CONFIRM = 5;
 
     // HELLO flags
     public static final int FLAG_DIALER = 1;
@@ -78,6 +79,11 @@ public final class Wire {
     /** An ACCEPT record. */
     public static ByteBuf accept(ByteBufAllocator alloc) {
         return alloc.buffer(LENGTH_BYTES + 1).writeInt(1).writeByte(ACCEPT);
+    }
+
+    /** A CONFIRM record. */
+    public static ByteBuf confirm(ByteBufAllocator alloc) {
+        return alloc.buffer(LENGTH_BYTES + 1).writeInt(1).writeByte(CONFIRM);
     }
 
     /** A REJECT record; {@code reason} is cut to {@link #MAX_REASON_BYTES} bytes. */

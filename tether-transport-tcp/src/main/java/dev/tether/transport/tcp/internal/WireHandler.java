@@ -42,7 +42,7 @@ public final class WireHandler extends ByteToMessageDecoder {
             PskAuth psk,
             boolean tls,
             boolean mutualTls,
-            int outboundLimitBytes,
+            long outboundLimitBytes,
             long handshakeTimeoutMillis,
             Supplier<byte[]> nonces) {}
 
@@ -51,6 +51,7 @@ public final class WireHandler extends ByteToMessageDecoder {
         HELLO,
         AUTH,
         VERDICT,
+        CONFIRM,
         DATA,
         DONE
     }
@@ -244,6 +245,7 @@ public final class WireHandler extends ByteToMessageDecoder {
             case HELLO -> onHello(ctx, type, body);
             case AUTH -> onAuth(ctx, type, body);
             case VERDICT -> onVerdict(ctx, type, body);
+            case CONFIRM -> onConfirm(ctx, type, body);
             default -> throw new IllegalStateException("handshake record in phase " + phase);
         }
         return true;
@@ -337,8 +339,20 @@ public final class WireHandler extends ByteToMessageDecoder {
             closeWithRecord(ctx, Wire.REJECT_DUPLICATE, refusal);
             return;
         }
-        phase = Phase.DATA;
+        phase = Phase.CONFIRM;
         ctx.writeAndFlush(Wire.accept(ctx.alloc()), ctx.voidPromise());
+    }
+
+    private void onConfirm(ChannelHandlerContext ctx, int type, byte[] body) {
+        expectType(type, Wire.CONFIRM, "CONFIRM");
+        if (body.length != 0) throw new WireException("malformed CONFIRM: " + body.length + " extra bytes");
+        if (registry.confirmInbound(conn)) {
+            phase = Phase.DATA;
+        } else {
+            LOG.log(Level.DEBUG, () -> registry.self() + ": " + conn + " superseded before it was confirmed");
+            phase = Phase.DONE;
+            ctx.close();
+        }
     }
 
     private void onVerdict(ChannelHandlerContext ctx, int type, byte[] body) {
@@ -346,6 +360,8 @@ public final class WireHandler extends ByteToMessageDecoder {
             if (body.length != 0) throw new WireException("malformed ACCEPT: " + body.length + " extra bytes");
             if (registry.admitDialed(conn)) {
                 phase = Phase.DATA;
+                // written in this task, so before any batch queued by the up just reported
+                ctx.writeAndFlush(Wire.confirm(ctx.alloc()), ctx.voidPromise());
             } else {
                 phase = Phase.DONE;
                 ctx.close();
