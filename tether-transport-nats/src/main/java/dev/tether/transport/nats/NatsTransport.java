@@ -40,7 +40,8 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Threading: {@link #send} is thread-safe and lock-free apart from jnats's outgoing queue, which it waits on for
  * at most about two seconds when full (then the frame is dropped and {@code send} returns false). Listener calls
- * are made one at a time from jnats's dispatcher thread, its callback thread and this transport's timer thread.
+ * are made one at a time (under one lock) from jnats's dispatcher and callback threads and this transport's timer
+ * and connect threads; do not call {@link #close} from inside a listener call.
  */
 public final class NatsTransport implements Transport {
     /** The subject prefix used unless {@link Builder#prefix} says otherwise. */

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Real Tether nodes over NATS for node-level tests: each node has its own store (in memory unless the test
@@ -39,6 +40,7 @@ final class NatsNodes implements AutoCloseable {
     private final Map<NodeId, List<Seen>> seen = new ConcurrentHashMap<>();
     private final Map<NodeId, List<TetherEvent>> events = new ConcurrentHashMap<>();
     private Durability durability = Durability.MEMORY;
+    private UnaryOperator<NatsTransport.Builder> transportSettings = b -> b;
 
     NatsNodes(String prefix, String... names) {
         this(prefix, id -> new InMemoryStore(), names);
@@ -55,6 +57,12 @@ final class NatsNodes implements AutoCloseable {
         }
     }
 
+    /** Adjusts the transport settings of nodes started from now on. */
+    NatsNodes transports(UnaryOperator<NatsTransport.Builder> settings) {
+        this.transportSettings = settings;
+        return this;
+    }
+
     NatsNodes durability(Durability d) {
         this.durability = d;
         return this;
@@ -63,8 +71,9 @@ final class NatsNodes implements AutoCloseable {
     /** Starts node {@code name} attached to any of {@code servers}. */
     TetherNode start(String name, List<String> servers) {
         NodeId id = NodeId.of(name);
-        NatsTransport transport = NatsTransportContractTest.NatsTransports.fast(servers.toArray(String[]::new))
-                .prefix(prefix)
+        NatsTransport transport = transportSettings
+                .apply(NatsTransportContractTest.NatsTransports.fast(servers.toArray(String[]::new))
+                        .prefix(prefix))
                 .build();
         List<Seen> log = seen.get(id);
         TetherConfig config = TetherConfig.builder(id)

@@ -70,7 +70,14 @@ class NatsOutageTest {
             AtomicLong accepted = new AtomicLong();
             Thread ab = stream(a, B, BEFORE, stop, accepted);
             Thread ba = stream(b, A, BEFORE, stop, accepted);
-            Await.until(DEADLINE, () -> accepted.get() > 20_000, () -> "frames flowing before the kill");
+            Await.until(
+                    DEADLINE,
+                    () -> accepted.get() > 20_000
+                            && atB.log().contains("frame a " + BEFORE)
+                            && atA.log().contains("frame b " + BEFORE),
+                    () -> "frames flowing both ways before the kill");
+            Await.until(DEADLINE, () -> oldEnvelope.get() != null, () -> "a frame recorded by the tap");
+            tap.close(); // its job is done; it need not live through the outage
             server.kill();
             Await.until(DEADLINE, () -> !atA.isUp(B) && !atB.isUp(A), () -> "both sides to see the peer down");
             stop.set(true);
@@ -93,9 +100,14 @@ class NatsOutageTest {
             assertThat(oldEnvelope.get())
                     .as("a recorded frame of the first link")
                     .isNotNull();
-            Await.until(DEADLINE, () -> tap.getStatus() == Connection.Status.CONNECTED, () -> "tap reconnected");
-            tap.publish(inboxOfB, oldEnvelope.get());
-            tap.flush(DEADLINE);
+            Connection replay =
+                    Nats.connect(Options.builder().server(server.url()).build());
+            try {
+                replay.publish(inboxOfB, oldEnvelope.get());
+                replay.flush(DEADLINE);
+            } finally {
+                replay.close();
+            }
             a.send(B, ByteBuffer.wrap(new byte[] {AFTER, 2}));
             Await.until(
                     DEADLINE,

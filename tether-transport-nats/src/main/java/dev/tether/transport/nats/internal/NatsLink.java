@@ -278,7 +278,8 @@ public final class NatsLink {
     private void sendHello(NodeId peer, long session, long fromLink, long toLink) {
         Connection c = connection;
         if (c != null) {
-            publish(c, inbox(peer), Envelope.control(Envelope.Kind.HELLO, self, session, fromLink, toLink));
+            // not cached: any id on the presence subject may get a hello, the cache is for real peers only
+            publish(c, subjects.inbox(peer), Envelope.control(Envelope.Kind.HELLO, self, session, fromLink, toLink));
         }
     }
 

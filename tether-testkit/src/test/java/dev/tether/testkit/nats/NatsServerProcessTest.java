@@ -1,0 +1,91 @@
+package dev.tether.testkit.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/** The test servers themselves: ready when started, gone when killed, back on the same port, routed as a cluster. */
+class NatsServerProcessTest {
+    @Test
+    void startKillRestartOnTheSamePort() throws IOException {
+        NatsServerProcess server = NatsServerProcess.start();
+        try {
+            assertThat(server.url()).isEqualTo("nats://127.0.0.1:" + server.port());
+            assertThat(greeting(server.port())).startsWith("INFO {");
+
+            server.kill();
+            assertThat(server.isRunning()).isFalse();
+            assertThatThrownBy(() -> greeting(server.port())).isInstanceOf(IOException.class);
+
+            server.restart();
+            assertThat(server.isRunning()).isTrue();
+            assertThat(greeting(server.port())).startsWith("INFO {");
+            assertThat(Files.readString(server.logFile())).contains("Server is ready");
+        } finally {
+            server.close();
+        }
+        assertThat(server.isRunning()).isFalse();
+        assertThat(server.logFile()).doesNotExist();
+    }
+
+    @Test
+    void aPreparedServerStartsOnlyWhenAsked() throws IOException {
+        try (NatsServerProcess server =
+                NatsServerProcess.builder().jetStream().maxPayload(4096).build()) {
+            assertThat(server.isRunning()).isFalse();
+            assertThatThrownBy(() -> greeting(server.port())).isInstanceOf(IOException.class);
+
+            server.restart();
+            String info = greeting(server.port());
+            assertThat(info).contains("\"max_payload\":4096").contains("\"jetstream\":true");
+        }
+    }
+
+    @Test
+    void clusterOfThreeIsRoutedAndSurvivesARestart() throws IOException {
+        try (NatsCluster cluster = NatsCluster.start()) {
+            assertThat(cluster.urls()).hasSize(3).doesNotHaveDuplicates();
+            for (NatsServerProcess s : cluster.servers()) {
+                assertThat(greeting(s.port())).contains("\"connect_urls\"");
+            }
+            cluster.server(1).kill();
+            cluster.awaitRoutes();
+            cluster.server(1).restart();
+            cluster.awaitRoutes();
+            assertThat(cluster.servers()).allMatch(NatsServerProcess::isRunning);
+        }
+    }
+
+    @Test
+    void missingExecutableFailsWithAnInstallHint() {
+        String previous = System.setProperty("tether.nats.server", "/nonexistent/nats-server");
+        try {
+            assertThatThrownBy(NatsServerProcess::start)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("nats-server not found")
+                    .hasMessageContaining("apt-get install nats-server");
+        } finally {
+            if (previous == null) System.clearProperty("tether.nats.server");
+            else System.setProperty("tether.nats.server", previous);
+        }
+    }
+
+    /** The first line a NATS server sends to a new client. */
+    private static String greeting(int port) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) line.append((char) c);
+            return new String(line.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        }
+    }
+}
