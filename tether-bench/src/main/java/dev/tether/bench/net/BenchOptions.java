@@ -57,15 +57,15 @@ public record BenchOptions(
         return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, List.of(), ALL, true);
     }
 
-    /** The sizes of a real run. */
+    /** The sizes of a real run (those of docs/BENCHMARKS.md). */
     public static BenchOptions fullSizes() {
-        return new BenchOptions(1_000_000, 20_000, 3, 4, 100_000, 200_000, List.of(), ALL, false);
+        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, List.of(), ALL, false);
     }
 
     /**
      * Parses {@code --quick}, {@code --messages N}, {@code --pingpongs N}, {@code --rounds N}, {@code --lanes N},
-     * {@code --outstanding N}, {@code --latency-messages N}, {@code --child-jvm-arg OPTION} (repeatable) and {@code --only
-     * id,id,...}.
+     * {@code --outstanding N}, {@code --latency-messages N}, {@code --child-jvm-arg OPTION} (repeatable) and
+     * {@code --only id,id,...}.
      *
      * @throws IllegalArgumentException naming the bad argument
      */

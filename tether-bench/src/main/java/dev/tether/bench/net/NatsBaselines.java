@@ -122,7 +122,8 @@ final class NatsBaselines {
                 return new ScenarioResult(
                         "jetstream",
                         "NATS JetStream, file stream, async publish + explicit acks",
-                        "JetStream file stream (work-queue retention), nats-server 2.9.10 default sync: no per-message fsync",
+                        "JetStream file stream (work-queue retention), nats-server 2.9.10 default sync:"
+                                + " no per-message fsync",
                         false,
                         rounds,
                         Latency.NONE,

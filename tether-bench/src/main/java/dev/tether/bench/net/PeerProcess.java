@@ -30,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One Tether node in a child JVM of {@link NetworkBench}, driven by line commands on stdin (replies on stdout).
- * Arguments: {@code sender|receiver tcp|nats <receiver port or NATS url> memory|sqlite|sqlite-os <directory> <nats prefix>}.
+ * Arguments: {@code sender|receiver tcp|nats <receiver port or NATS url> memory|sqlite|sqlite-os <directory>
+ * <nats prefix>}.
  *
  * <p>Payloads are 100 bytes: the sender's {@link System#nanoTime()} at the send call, then the message's index in
  * the current run (negative: not measured). Both nodes are on one machine, where {@code nanoTime} is the same
@@ -38,10 +39,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Receiver commands: {@code EXPECT n latency(0|1)} arms a run ({@code ARMED}), {@code AWAIT} waits for its n
  * deliveries ({@code DONE count lastDeliveryNanos p50 p99 max}). Sender commands: {@code PING} (one message,
- * processed), {@code BURST n lanes maxOutstanding}, {@code RATE n perSecond lanes maxOutstanding} (both reply {@code
- * SENT startNanos}), {@code RTT n} (one message at a time, {@code send(...).processed()} awaited; replies {@code
- * RTT n p50 p99 max}). {@code STORESTATS} (either role) reports and resets the
- * store's commit counts (see {@link MeteredStore}). {@code STOP} shuts the node down and exits. Errors reply {@code FAILED reason}.
+ * processed), {@code BURST n lanes maxOutstanding}, {@code RATE n perSecond lanes maxOutstanding} (both reply
+ * {@code SENT startNanos}), {@code RTT n} (one message at a time, {@code send(...).processed()} awaited; replies
+ * {@code RTT n p50 p99 max}). {@code STORESTATS} (either role) reports and resets the store's commit counts (see
+ * {@link MeteredStore}). {@code STOP} shuts the node down and exits. Errors reply {@code FAILED reason}.
+ *
+ * <p>Threading: the main thread reads commands and sends; the node's handler threads count deliveries.
  */
 public final class PeerProcess {
     static final NodeId SENDER = NodeId.of("bench-sender");
@@ -102,8 +105,9 @@ public final class PeerProcess {
     }
 
     private static Transport transport(String kind, String address, boolean sender, String prefix) {
-        if (kind.equals("nats"))
+        if (kind.equals("nats")) {
             return NatsTransport.builder().servers(address).prefix(prefix).build();
+        }
         TcpTransport.Builder b =
                 TcpTransport.builder().listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         if (sender) {
