@@ -7,13 +7,16 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.Tether;
 import dev.tether.TetherConfig;
+import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
 import dev.tether.testkit.net.TcpProxy;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -85,6 +88,35 @@ class TcpNodeTest {
         assertThat(ab.forwardedConnections() + ba.forwardedConnections())
                 .as("connections made through the proxies")
                 .isGreaterThan(1);
+    }
+
+    @Test
+    void garbageConnectionIsReportedAsATetherEventWhileTheNodeKeepsRunning() throws Exception {
+        List<TetherEvent> events = new CopyOnWriteArrayList<>();
+        TcpTransport transport = cluster.newTransport(A);
+        a = Tether.start(TetherConfig.builder(A)
+                .peers(B)
+                .transport(transport)
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .handler(atA::accept)
+                .listener(events::add)
+                .build());
+        try (RawClient garbage = new RawClient(transport.boundAddress())) {
+            garbage.write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(garbage.awaitClosedByServer()).isTrue();
+        }
+        Await.until(
+                DEADLINE,
+                () -> events.stream()
+                        .anyMatch(e -> e instanceof TetherEvent.ConnectionRejected r
+                                && r.reason().startsWith("wrong magic")),
+                () -> "ConnectionRejected event, events: " + events);
+        b = start(B, A, atB);
+        Thread toA = sender(b, A, 100);
+        toA.join();
+        Await.until(DEADLINE, () -> atA.next.get() == 100, () -> "b's messages at a: " + atA.next.get());
+        assertThat(atA.error.get()).isNull();
     }
 
     private void awaitAll(int n) {
