@@ -227,15 +227,29 @@ public final class NatsServerProcess implements AutoCloseable {
     }
 
     /** A free loopback port at the time of the call. */
+    /**
+     * A loopback port nobody listens on now and that this JVM has not handed out before. The port is not held,
+     * so without the second condition two ports chosen before either server binds (a client port and a route
+     * port, say) could be the same one.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress("127.0.0.1", 0));
+                port = s.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free loopback port", e);
+            }
+            synchronized (HANDED_OUT) {
+                if (HANDED_OUT.add(port)) return port;
+            }
         }
+        throw new IllegalStateException("no loopback port left that was not handed out before");
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
 
     private static Path findExecutable() {
         String configured = System.getProperty("tether.nats.server");

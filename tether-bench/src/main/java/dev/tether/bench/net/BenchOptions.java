@@ -1,0 +1,114 @@
+package dev.tether.bench.net;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Sizes of a {@link NetworkBench} run. Immutable; parse with {@link #parse}.
+ *
+ * @param messages messages per throughput round (Tether and NATS scenarios)
+ * @param pingPongs round trips per round-trip round
+ * @param rounds measured rounds per scenario (one warm-up round before them is discarded)
+ * @param lanes lanes the pipelined Tether sender spreads its messages over
+ * @param maxOutstanding sent but not yet processed messages the pipelined Tether sender allows
+ * @param latencyMessages messages of the paced latency run after the throughput rounds (0: skip)
+ * @param childJvmArgs extra JVM options for the child JVMs (e.g. a JFR recording)
+ * @param scenarios scenario ids to run, in table order
+ * @param quick true for the tiny smoke-test sizes
+ */
+public record BenchOptions(
+        int messages,
+        int pingPongs,
+        int rounds,
+        int lanes,
+        int maxOutstanding,
+        int latencyMessages,
+        List<String> childJvmArgs,
+        List<String> scenarios,
+        boolean quick) {
+
+    /** Every scenario, in table order. */
+    public static final List<String> ALL = List.of(
+            "socket-pingpong",
+            "nats-core",
+            "jetstream",
+            "tcp-sqlite",
+            "tcp-memory",
+            "nats-memory",
+            "nats-sqlite",
+            "nats-sqlite-os",
+            "tcp-roundtrip");
+
+    public BenchOptions {
+        if (messages < 1 || pingPongs < 1 || rounds < 1 || lanes < 1 || maxOutstanding < 1 || latencyMessages < 0) {
+            throw new IllegalArgumentException("counts must be positive");
+        }
+        for (String s : scenarios) {
+            if (!ALL.contains(s)) throw new IllegalArgumentException("unknown scenario " + s + "; known: " + ALL);
+        }
+        scenarios = List.copyOf(scenarios);
+        childJvmArgs = List.copyOf(childJvmArgs);
+    }
+
+    /** The tiny sizes of {@code --quick}: every scenario runs, counts are checked, timings mean nothing. */
+    public static BenchOptions quickSizes() {
+        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, List.of(), ALL, true);
+    }
+
+    /** The sizes of a real run (those of docs/BENCHMARKS.md). */
+    public static BenchOptions fullSizes() {
+        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, List.of(), ALL, false);
+    }
+
+    /**
+     * Parses {@code --quick}, {@code --messages N}, {@code --pingpongs N}, {@code --rounds N}, {@code --lanes N},
+     * {@code --outstanding N}, {@code --latency-messages N}, {@code --child-jvm-arg OPTION} (repeatable) and
+     * {@code --only id,id,...}.
+     *
+     * @throws IllegalArgumentException naming the bad argument
+     */
+    public static BenchOptions parse(String... args) {
+        BenchOptions o = List.of(args).contains("--quick") ? quickSizes() : fullSizes();
+        int messages = o.messages, pingPongs = o.pingPongs, rounds = o.rounds, lanes = o.lanes;
+        int outstanding = o.maxOutstanding, latency = o.latencyMessages;
+        List<String> scenarios = new ArrayList<>(o.scenarios);
+        List<String> jvmArgs = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--quick")) continue;
+            if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + a);
+            String v = args[++i];
+            switch (a) {
+                case "--messages" -> messages = number(a, v);
+                case "--pingpongs" -> pingPongs = number(a, v);
+                case "--rounds" -> rounds = number(a, v);
+                case "--lanes" -> lanes = number(a, v);
+                case "--outstanding" -> outstanding = number(a, v);
+                case "--latency-messages" -> latency = number(a, v);
+                case "--child-jvm-arg" -> jvmArgs.add(v);
+                case "--only" -> scenarios = new ArrayList<>(List.of(v.split(",")));
+                default -> throw new IllegalArgumentException("unknown option " + a + "; see NetworkBench javadoc");
+            }
+        }
+        Set<String> ordered = new LinkedHashSet<>();
+        for (String s : ALL) if (scenarios.contains(s)) ordered.add(s);
+        for (String s : scenarios) if (!ALL.contains(s)) ordered.add(s); // rejected by the constructor
+        return new BenchOptions(
+                messages, pingPongs, rounds, lanes, outstanding, latency, jvmArgs, List.copyOf(ordered), o.quick);
+    }
+
+    /** Warm-up size: half a round (the JIT needs about 200,000 Tether messages to settle), at least a little. */
+    int warmupMessages() {
+        return Math.max(quick ? 200 : 20_000, messages / 2);
+    }
+
+    private static int number(String option, String value) {
+        try {
+            return Integer.parseInt(value.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, got " + value, e);
+        }
+    }
+}

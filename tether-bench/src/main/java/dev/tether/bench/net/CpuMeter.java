@@ -1,0 +1,64 @@
+package dev.tether.bench.net;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+
+/**
+ * CPU time used by the whole bench: this JVM plus every live descendant process (child JVMs, nats-server). On a
+ * shared machine, wall-clock rates depend on what else runs; CPU per message does much less, so the table shows
+ * both. Resolution is the kernel's clock tick (10 ms), so use it over rounds of a second or more. Thread-safe.
+ */
+final class CpuMeter {
+    private CpuMeter() {}
+
+    /** Nanoseconds of CPU (user + system) used so far by this JVM and its live descendants. */
+    static long now() {
+        long total = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        total += ProcessHandle.current()
+                .descendants()
+                .mapToLong(
+                        p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+                .sum();
+        return total;
+    }
+
+    /**
+     * Context switches (voluntary and not) so far of the live threads of this JVM and its live descendants, read
+     * from Linux's {@code /proc}; 0 where that is unavailable. Each handoff between threads that parks the
+     * receiving one costs about one, so per message it counts the hops a message takes.
+     */
+    static long contextSwitches() {
+        return LongStream.concat(
+                        LongStream.of(ProcessHandle.current().pid()),
+                        ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid))
+                .map(CpuMeter::switchesOf)
+                .sum();
+    }
+
+    private static long switchesOf(long pid) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.mapToLong(CpuMeter::switchesOfTask).sum();
+        } catch (IOException | RuntimeException e) {
+            return 0; // the process ended meanwhile, or no /proc
+        }
+    }
+
+    private static long switchesOfTask(Path task) {
+        try {
+            return Files.readAllLines(task.resolve("status"), StandardCharsets.US_ASCII).stream()
+                    .filter(l -> l.contains("ctxt_switches:"))
+                    .mapToLong(
+                            l -> Long.parseLong(l.substring(l.indexOf(':') + 1).trim()))
+                    .sum();
+        } catch (IOException | RuntimeException e) {
+            return 0; // the thread ended meanwhile
+        }
+    }
+}

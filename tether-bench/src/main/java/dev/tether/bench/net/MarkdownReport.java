@@ -1,0 +1,96 @@
+package dev.tether.bench.net;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Renders a {@link NetworkBench.Report} as the markdown table and ratios of docs/BENCHMARKS.md. Stateless. */
+final class MarkdownReport {
+    private static final Map<String, String> TARGETS = Map.of(
+            "socket-pingpong", "floor for the round trip",
+            "nats-core", "ceiling over NATS",
+            "jetstream", "peer for Tether over NATS",
+            "tcp-sqlite", ">= 50,000 msg/s (stretch 100,000); p99 <= 5 ms at half load",
+            "tcp-memory", ">= 500,000 msg/s",
+            "nats-memory", "ahead of JetStream",
+            "nats-sqlite", "ahead of JetStream",
+            "nats-sqlite-os", "ahead of JetStream (equal durability)",
+            "tcp-roundtrip", "p50 <= 2x raw ping-pong");
+
+    private MarkdownReport() {}
+
+    static String render(BenchOptions o, NetworkBench.Report r) {
+        StringBuilder b = new StringBuilder();
+        b.append("| # | scenario | durability | rounds | **median** | range | latency p50 / p99 | CPU per msg"
+                + " (all processes) | target |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (ScenarioResult s : r.results()) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %s | %s | %s | **%s** | %s | %s | %.1f µs | %s |%n",
+                    BenchOptions.ALL.indexOf(s.id()) + 1,
+                    s.title(),
+                    s.durability(),
+                    s.roundsText(),
+                    s.medianText() + (s.roundTrip() ? " RTT p50" : " msg/s"),
+                    range(s),
+                    s.latency().text() + (s.latencyNote().isEmpty() ? "" : " (" + s.latencyNote() + ")"),
+                    s.cpuPerMessage() / 1e3,
+                    TARGETS.get(s.id())));
+        }
+        b.append('\n');
+        ratios(r.results()).forEach(line -> b.append("- ").append(line).append('\n'));
+        r.failures().forEach(f -> b.append("- FAILED ").append(f).append('\n'));
+        if (o.quick()) b.append("- quick mode: sizes are far too small for these figures to mean anything\n");
+        return b.toString();
+    }
+
+    private static String range(ScenarioResult s) {
+        double lo = Samples.min(s.rounds()), hi = Samples.max(s.rounds());
+        if (s.roundTrip()) return Latency.micros((long) lo) + " - " + Latency.micros((long) hi);
+        return String.format(Locale.ROOT, "%,.0f - %,.0f", lo, hi);
+    }
+
+    private static List<String> ratios(List<ScenarioResult> rs) {
+        Optional<ScenarioResult> js = find(rs, "jetstream");
+        Optional<ScenarioResult> ping = find(rs, "socket-pingpong");
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        for (String id : List.of("nats-memory", "nats-sqlite", "nats-sqlite-os")) {
+            find(rs, id)
+                    .ifPresent(t -> js.ifPresent(j -> out.add(ratio(
+                            "Tether over NATS (" + id.substring(5) + ") / JetStream", t.median(), j.median(), ""))));
+        }
+        find(rs, "tcp-roundtrip")
+                .ifPresent(t -> ping.ifPresent(p -> out.add(ratio(
+                        "Tether round trip p50 / raw socket ping-pong p50", t.median(), p.median(), "target <= 2"))));
+        find(rs, "tcp-sqlite").ifPresent(t -> {
+            out.add(ratio("Tether TCP+SQLite / 50,000 msg/s target", t.median(), 50_000, "target >= 1"));
+            out.add(ratio("Tether TCP+SQLite / 100,000 msg/s stretch", t.median(), 100_000, ""));
+        });
+        find(rs, "tcp-memory")
+                .ifPresent(t -> out.add(ratio("Tether TCP+memory / 500,000 msg/s target", t.median(), 500_000, "")));
+        find(rs, "nats-core")
+                .ifPresent(n -> find(rs, "nats-memory")
+                        .ifPresent(t -> out.add(
+                                ratio("Tether over NATS (memory) / raw core NATS", t.median(), n.median(), ""))));
+        for (ScenarioResult s : rs) {
+            if (s.roundTrip() || s.cpuPerMessage() <= 0) continue;
+            out.add(String.format(
+                    Locale.ROOT,
+                    "%s: CPU-bound ceiling with all %d cores free = %,.0f msg/s (cores / CPU per message)",
+                    s.id(),
+                    Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().availableProcessors() * 1e9 / s.cpuPerMessage()));
+        }
+        return out;
+    }
+
+    private static String ratio(String what, double a, double b, String note) {
+        return String.format(Locale.ROOT, "%s: %.2f%s", what, a / b, note.isEmpty() ? "" : " (" + note + ")");
+    }
+
+    private static Optional<ScenarioResult> find(List<ScenarioResult> rs, String id) {
+        return rs.stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+}

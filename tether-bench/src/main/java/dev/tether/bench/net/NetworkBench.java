@@ -1,0 +1,135 @@
+package dev.tether.bench.net;
+
+import dev.tether.testkit.nats.NatsServerProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The network benchmarks of issue 4, side by side in one run, printed as a markdown table: a raw Java socket
+ * ping-pong (latency floor), raw core NATS (transport ceiling), NATS JetStream with a file stream (the durable
+ * peer), Tether over TCP and over NATS between two child JVMs with SQLite (durability FSYNC) and in-memory
+ * stores, and the {@code send(...).processed()} round trip over TCP. Every payload is 100 bytes. The bench starts
+ * its own nats-server (JetStream enabled) on a free loopback port and its own child JVMs, and stops them all.
+ *
+ * <p>Usage (after {@code mvn -B -q -pl tether-bench -am package -DskipTests}):
+ *
+ * <pre>
+ * java -cp tether-bench/target/tether-bench-0.1.0-SNAPSHOT.jar:$(cat tether-bench/target/classpath.txt) \
+ *     dev.tether.bench.net.NetworkBench [--quick] [--messages N] [--rounds N] [--pingpongs N] [--lanes N] \
+ *     [--outstanding N] [--latency-messages N] [--only socket-pingpong,nats-core,jetstream,tcp-sqlite,...]
+ * </pre>
+ *
+ * <p>Each scenario runs one discarded warm-up round, then {@code --rounds} measured rounds (median and range are
+ * printed). A scenario that fails is reported and the others still run; the exit status is then 1.
+ */
+public final class NetworkBench {
+    /** Bytes of every payload in every scenario. */
+    static final int PAYLOAD = 100;
+
+    /** What a run produced: rows in table order and the failures of scenarios that produced none. */
+    public record Report(List<ScenarioResult> results, List<String> failures) {}
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o;
+        try {
+            o = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.println(header(o));
+        Report report = run(o);
+        System.out.println();
+        System.out.print(MarkdownReport.render(o, report));
+        System.out.println();
+        System.out.println("load average at the end: " + loadAverage());
+        System.exit(report.failures().isEmpty() ? 0 : 1);
+    }
+
+    /** Runs the selected scenarios in table order; never throws for a failing scenario (see the report). */
+    public static Report run(BenchOptions o) throws IOException {
+        List<ScenarioResult> results = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        boolean needsNats = o.scenarios().stream().anyMatch(s -> s.contains("nats") || s.equals("jetstream"));
+        try (NatsServerProcess nats =
+                needsNats ? NatsServerProcess.builder().jetStream().start() : null) {
+            String url = nats == null ? "-" : nats.url();
+            for (String s : o.scenarios()) {
+                if (s.equals("tcp-roundtrip") && o.scenarios().contains("tcp-memory")) continue; // ran with it
+                long t = System.nanoTime();
+                System.out.printf(Locale.ROOT, "running %s ...%n", s);
+                try {
+                    results.addAll(scenario(o, s, url));
+                } catch (Exception e) {
+                    failures.add(s + ": " + e);
+                    System.out.println("FAILED " + s + ": " + e);
+                    e.printStackTrace(System.out);
+                }
+                System.out.printf(Locale.ROOT, "  %s took %.1f s%n", s, (System.nanoTime() - t) / 1e9);
+            }
+        }
+        results.sort((a, b) -> BenchOptions.ALL.indexOf(a.id()) - BenchOptions.ALL.indexOf(b.id()));
+        return new Report(List.copyOf(results), List.copyOf(failures));
+    }
+
+    private static List<ScenarioResult> scenario(BenchOptions o, String s, String url) throws Exception {
+        boolean rtt = o.scenarios().contains("tcp-roundtrip");
+        return switch (s) {
+            case "socket-pingpong" -> List.of(SocketPingPong.run(o));
+            case "nats-core" -> List.of(NatsBaselines.core(o, url));
+            case "jetstream" -> List.of(NatsBaselines.jetStream(o, url));
+            case "tcp-sqlite" -> TetherPair.run(o, "tcp", "sqlite", url, true, false);
+            case "tcp-memory" -> TetherPair.run(o, "tcp", "memory", url, true, rtt);
+            case "nats-memory" -> TetherPair.run(o, "nats", "memory", url, true, false);
+            case "nats-sqlite" -> TetherPair.run(o, "nats", "sqlite", url, true, false);
+            case "nats-sqlite-os" -> TetherPair.run(o, "nats", "sqlite-os", url, true, false);
+            case "tcp-roundtrip" -> TetherPair.run(o, "tcp", "memory", url, false, true);
+            default -> throw new IllegalArgumentException(s);
+        };
+    }
+
+    static String header(BenchOptions o) {
+        return String.format(
+                Locale.ROOT,
+                "# network bench: %s; %,d messages x %d B per round, %d rounds, %d lanes, %,d outstanding, %,d"
+                        + " round trips per round%n# machine: %d cores, %s, JDK %s; load average at start: %s",
+                o.quick() ? "QUICK (sizes too small for timing)" : "full",
+                o.messages(),
+                PAYLOAD,
+                o.rounds(),
+                o.lanes(),
+                o.maxOutstanding(),
+                o.pingPongs(),
+                Runtime.getRuntime().availableProcessors(),
+                cpuModel(),
+                System.getProperty("java.vm.version"),
+                loadAverage());
+    }
+
+    private static String cpuModel() {
+        return firstLine(Path.of("/proc/cpuinfo"), "model name", "unknown CPU").replaceFirst("model name\\s*:\\s*", "");
+    }
+
+    static String loadAverage() {
+        return firstLine(Path.of("/proc/loadavg"), "", "unknown");
+    }
+
+    private static String firstLine(Path file, String prefix, String fallback) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith(prefix))
+                    .findFirst()
+                    .orElse(fallback);
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    private NetworkBench() {}
+}
