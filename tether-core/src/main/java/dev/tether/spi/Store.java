@@ -9,7 +9,8 @@ import java.util.List;
  * A node's persistent state: the outbox of messages not yet acknowledged by their receivers, per-stream
  * receive cursors, the store epoch, the last epoch seen from each peer, and the dead-letter queue. One
  * node owns a store; Tether calls it from one writer thread at a time ({@link #commit} and the reads are
- * never concurrent with each other).
+ * never concurrent with each other), except that a store that declares itself {@linkplain #isNonBlocking()
+ * non-blocking} is also called from the node's own thread.
  *
  * <p>Implementations MUST follow these rules; {@code dev.tether.testkit.StoreContract} checks them.
  *
@@ -39,6 +40,16 @@ import java.util.List;
 public interface Store extends AutoCloseable {
     /** The strongest durability this store can honour. */
     Durability maxDurability();
+
+    /**
+     * Whether {@link #commit} and {@link #readOutbox} return without waiting for I/O or locks held for long. A
+     * store that says so MUST be thread-safe; Tether then calls them directly from the node thread, saving
+     * two thread hand-offs per commit. Stores that touch a disk or a network MUST return false (the
+     * default): a slow call on the node thread would stall every stream of the node.
+     */
+    default boolean isNonBlocking() {
+        return false;
+    }
 
     /** Opens the store at {@code durability} (at most {@link #maxDurability()}) and returns its state. */
     StoredState open(Durability durability);

@@ -16,16 +16,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one thread that uses the {@link Store}. The engine keeps at most one batch in flight and collects the
  * next one meanwhile, so every commit carries all writes that arrived during the previous one (group
- * commit). Results go back to the node thread as commands.
+ * commit). Results go back to the node thread as commands. A {@linkplain Store#isNonBlocking() non-blocking}
+ * store is committed to and read from the node thread itself, which saves two thread hand-offs per commit;
+ * its results still arrive as commands, so the engine sees the same order of events either way.
  */
 final class StoreWriter {
     private final Store store;
     private final NodeLoop loop;
     private final ExecutorService thread;
+    private final boolean inline;
 
     StoreWriter(Store store, NodeLoop loop, String name) {
         this.store = store;
         this.loop = loop;
+        this.inline = store.isNonBlocking();
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -34,31 +38,37 @@ final class StoreWriter {
     }
 
     void commit(long batchId, WriteBatch batch) {
-        thread.execute(() -> {
-            try {
-                store.commit(batch);
-                loop.post(now -> loop.engine().onCommitted(now, batchId));
-            } catch (RuntimeException e) {
-                loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
-            } catch (Error e) { // unanswered, the batch would stay in flight and block every later commit
-                loop.post(now -> loop.engine().onCommitFailed(now, batchId, new StoreException(e.toString(), e)));
-                throw e;
-            }
-        });
+        if (inline) commitNow(batchId, batch);
+        else thread.execute(() -> commitNow(batchId, batch));
     }
 
     void load(StreamKey key, long fromSeq, int max) {
-        thread.execute(() -> {
-            try {
-                List<StoredMessage> l = store.readOutbox(key.peer(), key.lane(), fromSeq, max);
-                loop.post(now -> loop.engine().onLoaded(now, key, l));
-            } catch (RuntimeException e) {
-                loop.post(now -> loop.engine().onLoadFailed(now, key, e));
-            } catch (Error e) {
-                loop.post(now -> loop.engine().onLoadFailed(now, key, new StoreException(e.toString(), e)));
-                throw e;
-            }
-        });
+        if (inline) loadNow(key, fromSeq, max);
+        else thread.execute(() -> loadNow(key, fromSeq, max));
+    }
+
+    private void commitNow(long batchId, WriteBatch batch) {
+        try {
+            store.commit(batch);
+            loop.post(now -> loop.engine().onCommitted(now, batchId));
+        } catch (RuntimeException e) {
+            loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
+        } catch (Error e) { // unanswered, the batch would stay in flight and block every later commit
+            loop.post(now -> loop.engine().onCommitFailed(now, batchId, new StoreException(e.toString(), e)));
+            throw e;
+        }
+    }
+
+    private void loadNow(StreamKey key, long fromSeq, int max) {
+        try {
+            List<StoredMessage> l = store.readOutbox(key.peer(), key.lane(), fromSeq, max);
+            loop.post(now -> loop.engine().onLoaded(now, key, l));
+        } catch (RuntimeException e) {
+            loop.post(now -> loop.engine().onLoadFailed(now, key, e));
+        } catch (Error e) {
+            loop.post(now -> loop.engine().onLoadFailed(now, key, new StoreException(e.toString(), e)));
+            throw e;
+        }
     }
 
     CompletableFuture<List<DeadLetter>> deadLetters(int max) {

@@ -90,6 +90,12 @@ public final class InMemoryStore implements Store {
         this.peerEpochs = new HashMap<>(crashed.peerEpochs);
     }
 
+    /** Every method is synchronized and works on the heap only. */
+    @Override
+    public boolean isNonBlocking() {
+        return true;
+    }
+
     @Override
     public synchronized Durability maxDurability() {
         checkNotClosed();
