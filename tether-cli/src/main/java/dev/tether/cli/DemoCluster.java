@@ -44,8 +44,12 @@ final class DemoCluster implements AutoCloseable {
         log.printf(
                 "tether demo: %d sender processes x %d messages -> 1 receiver process, TCP loopback, SQLite %s%n",
                 plan.senders(), plan.messages(), plan.durability());
-        start("receiver", deadline);
-        for (int i = 1; i <= plan.senders(); i++) start(sender(i), deadline);
+        start("receiver").awaitReady("ready ", deadline);
+        // Senders start together and wait for "go", so every stream is under way when the kills come.
+        List<NodeProcess> senders = new ArrayList<>();
+        for (int i = 1; i <= plan.senders(); i++) senders.add(start(sender(i)));
+        for (NodeProcess s : senders) s.awaitReady("resume ", deadline);
+        for (NodeProcess s : senders) s.tell("go");
         long started = System.nanoTime();
         long total = (long) plan.senders() * plan.messages();
         List<String> kills = new ArrayList<>(plan.kills());
@@ -70,10 +74,17 @@ final class DemoCluster implements AutoCloseable {
         log.printf(
                 "  SIGKILL %-9s after %,d deliveries (exit code %d); restarting it on the same store%n",
                 name, before, exit);
-        start(name, deadline);
+        NodeProcess restarted = start(name);
+        if (name.equals("receiver")) {
+            restarted.awaitReady("ready ", deadline);
+        } else {
+            restarted.awaitReady("resume ", deadline);
+            restarted.tell("go");
+        }
     }
 
-    private void start(String name, long deadline) throws IOException, InterruptedException {
+    /** Starts node {@code name}; the caller waits for its first line. */
+    private NodeProcess start(String name) throws IOException {
         List<String> args = new ArrayList<>();
         boolean receiver = name.equals("receiver");
         args.add(receiver ? "listen" : "demo-sender");
@@ -89,11 +100,12 @@ final class DemoCluster implements AutoCloseable {
             args.add("--peer=receiver=127.0.0.1:" + ports.get("receiver"));
             args.add("--to=receiver");
             args.add("--count=" + plan.messages());
+            args.add("--wait-for-go");
         }
         Consumer<String> onLine = receiver ? tally::onReceiverLine : line -> {};
         NodeProcess p = NodeProcess.start(name, args, plan.dir().resolve(name + ".log"), onLine);
         nodes.put(name, p);
-        p.awaitReady(receiver ? "ready " : "resume ", deadline);
+        return p;
     }
 
     private static String sender(int i) {
@@ -191,6 +203,12 @@ final class DemoCluster implements AutoCloseable {
                 }
                 early.clear();
             }
+        }
+
+        /** Writes {@code line} to the process's stdin. */
+        void tell(String line) throws IOException {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
         }
 
         int kill() throws InterruptedException {

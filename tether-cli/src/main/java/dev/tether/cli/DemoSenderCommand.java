@@ -43,6 +43,9 @@ final class DemoSenderCommand implements Callable<Integer> {
     @Option(names = "--count", required = true)
     long count;
 
+    @Option(names = "--wait-for-go", description = "After printing resume, wait for a line 'go' on stdin.")
+    boolean waitForGo;
+
     @Option(names = "--payload-bytes")
     int payloadBytes = 100;
 
@@ -63,6 +66,7 @@ final class DemoSenderCommand implements Callable<Integer> {
         StreamStats s = n.stats().stream(target, Lanes.DEFAULT, StreamStats.Direction.OUTBOUND);
         long last = s == null ? 0 : s.lastSeq();
         spec.commandLine().getOut().println("resume " + last);
+        if (waitForGo) awaitGo();
         SendReceipt tail = null;
         ArrayDeque<SendReceipt> pending = new ArrayDeque<>();
         for (long seq = last + 1; seq <= count; seq++) {
@@ -90,6 +94,15 @@ final class DemoSenderCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         never.await();
         return 0;
+    }
+
+    private static void awaitGo() throws java.io.IOException {
+        java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.trim().equals("go")) return;
+        }
+        throw new java.io.IOException("stdin closed before 'go'");
     }
 
     private byte[] payload(long seq) {
