@@ -161,9 +161,8 @@ final class NodeOptions {
     }
 
     Path storePath() {
-        return store != null
-                ? store.toAbsolutePath()
-                : new SqliteStoreProvider().locate(nodeId(), storeDir).toAbsolutePath();
+        Path p = store != null ? store : new SqliteStoreProvider().locate(nodeId(), storeDir);
+        return p.toAbsolutePath().normalize();
     }
 
     ParameterException invalid(String message) {

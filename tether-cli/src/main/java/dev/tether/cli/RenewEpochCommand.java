@@ -27,7 +27,7 @@ final class RenewEpochCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long epoch = SqliteStore.renewEpoch(store);
-        spec.commandLine().getOut().println("store " + store + " now has epoch " + Long.toHexString(epoch));
+        spec.commandLine().getOut().println("store " + store + " now has epoch " + epoch);
         return 0;
     }
 }

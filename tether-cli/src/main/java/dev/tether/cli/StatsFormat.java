@@ -10,11 +10,7 @@ final class StatsFormat {
 
     static String text(NodeStats s) {
         StringBuilder b = new StringBuilder();
-        b.append("node ")
-                .append(s.node())
-                .append(" (epoch ")
-                .append(Long.toHexString(s.epoch()))
-                .append(")\n");
+        b.append("node ").append(s.node()).append(" (epoch ").append(s.epoch()).append(")\n");
         b.append("  connected: ")
                 .append(s.connectedPeers().isEmpty() ? "-" : join(s))
                 .append('\n');
