@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 /**
  * The processes of {@code tether demo} and the schedule that kills them: one receiver ({@code tether listen
  * --json}) and several senders ({@code tether demo-sender}), each a child JVM of this one, each with its own
- * SQLite store, all on loopback TCP. Kills are SIGKILL ({@link Process#destroyForcibly()}); restarts reuse
+ * SQLite store, all on loopback TCP. Kills are SIGKILL ({@link ProcessHandle#destroyForcibly()}); restarts reuse
  * the same store and port.
  */
 final class DemoCluster implements AutoCloseable {
@@ -152,6 +152,8 @@ final class DemoCluster implements AutoCloseable {
         private final String name;
         private final Process process;
         private final List<String> early = new ArrayList<>();
+        private Thread reader;
+        private volatile IOException readFailure;
 
         private NodeProcess(String name, Process process) {
             this.name = name;
@@ -170,9 +172,9 @@ final class DemoCluster implements AutoCloseable {
                     .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             NodeProcess np = new NodeProcess(name, p);
-            Thread reader = new Thread(() -> np.pump(onLine), "demo-" + name);
-            reader.setDaemon(true);
-            reader.start();
+            np.reader = new Thread(() -> np.pump(onLine), "demo-" + name);
+            np.reader.setDaemon(true);
+            np.reader.start();
             return np;
         }
 
@@ -187,7 +189,7 @@ final class DemoCluster implements AutoCloseable {
                     onLine.accept(line);
                 }
             } catch (IOException e) {
-                // The process was killed; everything it printed before has been read.
+                readFailure = e; // kill() reports it: the verdict would count unread lines as lost
             }
         }
 
@@ -211,9 +213,21 @@ final class DemoCluster implements AutoCloseable {
             process.getOutputStream().flush();
         }
 
+        /**
+         * SIGKILLs the process, then reads what it printed before dying to the end. Through the {@link
+         * ProcessHandle}, not {@link Process#destroyForcibly()}: the latter also closes our end of its stdout,
+         * and the lines still in the pipe (printed, so acknowledged and never delivered again) would be lost
+         * to the tally.
+         */
         int kill() throws InterruptedException {
-            process.destroyForcibly();
-            return process.waitFor();
+            process.toHandle().destroyForcibly();
+            int exit = process.waitFor();
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+            if (reader.isAlive() || readFailure != null) {
+                throw new IllegalStateException("could not read all output of " + name + " after killing it: "
+                        + (readFailure != null ? readFailure : "reader still running"));
+            }
+            return exit;
         }
 
         void stop() {

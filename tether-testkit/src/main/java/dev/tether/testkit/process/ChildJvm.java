@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  * is appended to a log file (by default under {@code target/child-jvm/}, flushed per line, so it is complete
  * even if the test fails) and queued for {@link #awaitLine}; {@link #lines()} returns all lines so far.
  *
- * <p><b>Ending it.</b> {@link #kill()} sends SIGKILL ({@link Process#destroyForcibly()} does so on Linux and
+ * <p><b>Ending it.</b> {@link #kill()} sends SIGKILL ({@link ProcessHandle#destroyForcibly()} does so on Linux and
  * other POSIX systems) and returns the exit status, 137 (128 + 9) for a process that died of it. {@link
  * #close()} kills a child still running, and a JVM shutdown hook kills children a test left behind, so no
  * child outlives the test JVM.
@@ -156,7 +156,9 @@ public final class ChildJvm implements AutoCloseable {
      * the signal killed it; its own status if it had already exited).
      */
     public int kill() {
-        process.destroyForcibly();
+        // Through the handle: Process.destroyForcibly() would also close our end of the child's output, and
+        // the lines it printed just before dying, still in the pipe, would be lost.
+        process.toHandle().destroyForcibly();
         return awaitExit(Duration.ofSeconds(30));
     }
 
