@@ -14,6 +14,7 @@ import dev.tether.TetherNode;
 import dev.tether.spi.Transport;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.process.HistoryLog;
+import dev.tether.testkit.process.HistoryRecordingStore;
 import dev.tether.transport.nats.NatsTransport;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetSocketAddress;

@@ -32,6 +32,11 @@ final class MeteredStore implements Store {
     }
 
     @Override
+    public boolean isNonBlocking() {
+        return store.isNonBlocking();
+    }
+
+    @Override
     public Durability maxDurability() {
         return store.maxDurability();
     }

@@ -29,6 +29,11 @@ final class CountingStore implements Store {
     }
 
     @Override
+    public boolean isNonBlocking() {
+        return delegate.isNonBlocking();
+    }
+
+    @Override
     public Durability maxDurability() {
         return delegate.maxDurability();
     }

@@ -12,6 +12,7 @@ import dev.tether.TetherConfig;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.testkit.process.HistoryLog;
+import dev.tether.testkit.process.HistoryRecordingStore;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,7 +103,7 @@ public final class CrashWorkload {
         return Tether.start(TetherConfig.builder(id)
                 .peers(peer)
                 .transport(network.newTransport())
-                .store(new RecordingStore(new SqliteStore(dir.resolve(name + ".db")), name, log))
+                .store(new HistoryRecordingStore(new SqliteStore(dir.resolve(name + ".db")), name, log))
                 .durability(Durability.FSYNC)
                 .window(256)
                 .handler(d -> {

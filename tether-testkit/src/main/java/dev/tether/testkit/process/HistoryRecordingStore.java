@@ -1,4 +1,4 @@
-package dev.tether.store.sqlite;
+package dev.tether.testkit.process;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
@@ -8,24 +8,29 @@ import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
-import dev.tether.testkit.process.HistoryLog;
 import java.util.List;
 
 /**
- * A {@link Store} that passes everything to another one and, after each commit returned, records the cursors and
- * trims it made durable in a {@link HistoryLog}: the facts the history checker needs to decide which duplicates
- * are allowed (none after a cursor commit) and which acknowledgments were premature. Same threading as the
- * store it wraps.
+ * A {@link Store} that delegates everything and, after each commit returned, records the cursors and trims it
+ * made durable in a {@link HistoryLog}: the facts the history checker needs to tell allowed duplicates (a
+ * redelivery of a message processed but not yet covered by a committed cursor) from forbidden ones. Same
+ * threading as the store it wraps.
  */
-final class RecordingStore implements Store {
+public final class HistoryRecordingStore implements Store {
     private final Store delegate;
     private final String node;
     private final HistoryLog log;
 
-    RecordingStore(Store delegate, String node, HistoryLog log) {
+    /** Wraps {@code delegate}, the store of node {@code node}, recording into {@code log}. */
+    public HistoryRecordingStore(Store delegate, String node, HistoryLog log) {
         this.delegate = delegate;
         this.node = node;
         this.log = log;
+    }
+
+    @Override
+    public boolean isNonBlocking() {
+        return delegate.isNonBlocking();
     }
 
     @Override
@@ -41,6 +46,7 @@ final class RecordingStore implements Store {
     @Override
     public void commit(WriteBatch batch) {
         delegate.commit(batch);
+        // Recorded only after the commit returned: a record never claims more than is durable.
         for (InboundCursor c : batch.cursors()) {
             log.cursorCommitted(node, c.from().value(), c.lane(), c.processedSeq());
         }
