@@ -1,12 +1,10 @@
 package dev.tether.bench.net;
 
-import dev.tether.Durability;
 import dev.tether.NodeId;
-import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
-import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
+import dev.tether.testkit.ForwardingStore;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,8 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * so the bench can tell what limits a durable run (commits per second, messages per commit, time per commit).
  * Thread-safe counters; the wrapped store's threading rules apply unchanged.
  */
-final class MeteredStore implements Store {
-    private final Store store;
+final class MeteredStore extends ForwardingStore {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong appends = new AtomicLong();
     private final AtomicLong trims = new AtomicLong();
@@ -28,28 +25,13 @@ final class MeteredStore implements Store {
     private volatile long since = System.nanoTime();
 
     MeteredStore(Store store) {
-        this.store = store;
-    }
-
-    @Override
-    public boolean isNonBlocking() {
-        return store.isNonBlocking();
-    }
-
-    @Override
-    public Durability maxDurability() {
-        return store.maxDurability();
-    }
-
-    @Override
-    public StoredState open(Durability durability) {
-        return store.open(durability);
+        super(store);
     }
 
     @Override
     public void commit(WriteBatch batch) {
         long t = System.nanoTime();
-        store.commit(batch);
+        delegate().commit(batch);
         long d = System.nanoTime() - t;
         commits.incrementAndGet();
         appends.addAndGet(batch.appends().size());
@@ -62,17 +44,7 @@ final class MeteredStore implements Store {
     @Override
     public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
         reads.incrementAndGet();
-        return store.readOutbox(to, lane, fromSeq, max);
-    }
-
-    @Override
-    public List<DeadLetter> readDeadLetters(int max) {
-        return store.readDeadLetters(max);
-    }
-
-    @Override
-    public void close() {
-        store.close();
+        return delegate().readOutbox(to, lane, fromSeq, max);
     }
 
     /** A one-line summary of the counts since the last call, which resets them. */

@@ -1,13 +1,8 @@
 package dev.tether.bench.storage;
 
-import dev.tether.Durability;
-import dev.tether.NodeId;
-import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Store;
-import dev.tether.spi.StoredMessage;
-import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
-import java.util.List;
+import dev.tether.testkit.ForwardingStore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,8 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * time the store took. Called, like every store, from the node's one writer thread; the counters are atomic
  * only so that the benchmark thread can read them afterwards.
  */
-final class CountingStore implements Store {
-    private final Store delegate;
+final class CountingStore extends ForwardingStore {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong appends = new AtomicLong();
     private final AtomicLong commitNanos = new AtomicLong();
@@ -25,28 +19,13 @@ final class CountingStore implements Store {
     private final AtomicLong longestCommit = new AtomicLong();
 
     CountingStore(Store delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public boolean isNonBlocking() {
-        return delegate.isNonBlocking();
-    }
-
-    @Override
-    public Durability maxDurability() {
-        return delegate.maxDurability();
-    }
-
-    @Override
-    public StoredState open(Durability durability) {
-        return delegate.open(durability);
+        super(delegate);
     }
 
     @Override
     public void commit(WriteBatch batch) {
         long start = System.nanoTime();
-        delegate.commit(batch);
+        delegate().commit(batch);
         long took = System.nanoTime() - start;
         commitNanos.addAndGet(took);
         longestCommit.accumulateAndGet(took, Math::max);
@@ -54,21 +33,6 @@ final class CountingStore implements Store {
         int n = batch.appends().size();
         appends.addAndGet(n);
         largestBatch.accumulateAndGet(n, Math::max);
-    }
-
-    @Override
-    public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
-        return delegate.readOutbox(to, lane, fromSeq, max);
-    }
-
-    @Override
-    public List<DeadLetter> readDeadLetters(int max) {
-        return delegate.readDeadLetters(max);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 
     /** Commits, appended rows, the largest batch, the nanoseconds spent committing and the longest commit. */

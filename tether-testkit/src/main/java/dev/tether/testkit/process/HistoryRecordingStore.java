@@ -1,14 +1,9 @@
 package dev.tether.testkit.process;
 
-import dev.tether.Durability;
-import dev.tether.NodeId;
-import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.Store;
-import dev.tether.spi.StoredMessage;
-import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
-import java.util.List;
+import dev.tether.testkit.ForwardingStore;
 
 /**
  * A {@link Store} that delegates everything and, after each commit returned, records the cursors and trims it
@@ -16,55 +11,24 @@ import java.util.List;
  * redelivery of a message processed but not yet covered by a committed cursor) from forbidden ones. Same
  * threading as the store it wraps.
  */
-public final class HistoryRecordingStore implements Store {
-    private final Store delegate;
+public final class HistoryRecordingStore extends ForwardingStore {
     private final String node;
     private final HistoryLog log;
 
     /** Wraps {@code delegate}, the store of node {@code node}, recording into {@code log}. */
     public HistoryRecordingStore(Store delegate, String node, HistoryLog log) {
-        this.delegate = delegate;
+        super(delegate);
         this.node = node;
         this.log = log;
     }
 
     @Override
-    public boolean isNonBlocking() {
-        return delegate.isNonBlocking();
-    }
-
-    @Override
-    public Durability maxDurability() {
-        return delegate.maxDurability();
-    }
-
-    @Override
-    public StoredState open(Durability durability) {
-        return delegate.open(durability);
-    }
-
-    @Override
     public void commit(WriteBatch batch) {
-        delegate.commit(batch);
+        delegate().commit(batch);
         // Recorded only after the commit returned: a record never claims more than is durable.
         for (InboundCursor c : batch.cursors()) {
             log.cursorCommitted(node, c.from().value(), c.lane(), c.processedSeq());
         }
         for (WriteBatch.Trim t : batch.trims()) log.trimmed(node, t.to().value(), t.lane(), t.upToSeq());
-    }
-
-    @Override
-    public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
-        return delegate.readOutbox(to, lane, fromSeq, max);
-    }
-
-    @Override
-    public List<DeadLetter> readDeadLetters(int max) {
-        return delegate.readDeadLetters(max);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
