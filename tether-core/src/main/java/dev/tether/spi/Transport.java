@@ -2,6 +2,7 @@ package dev.tether.spi;
 
 import dev.tether.NodeId;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Moves opaque frames between nodes and reports which peers are reachable. A transport is reliable at
@@ -33,6 +34,9 @@ import java.nio.ByteBuffer;
  *       report a peer id its credentials do not prove.
  *   <li>A transport MUST NOT deliver frames larger than {@link #maxFrameBytes()} and MUST NOT allocate
  *       memory for such a frame before rejecting it.
+ *   <li>If {@link #nodeExecutor()} returns an executor, it MUST run tasks one at a time on one thread, in the
+ *       order they were submitted, accept tasks and run scheduled ones from {@link #start} until {@link #close},
+ *       and every listener call MUST be made on that same thread. The transport MUST NOT block that thread.
  * </ol>
  */
 public interface Transport extends AutoCloseable {
@@ -47,6 +51,16 @@ public interface Transport extends AutoCloseable {
 
     /** Ends a burst of {@link #send} calls; transports that batch writes flush now. */
     default void flush() {}
+
+    /**
+     * The transport's I/O thread as an executor the node may run its protocol loop on, or null (the default)
+     * to let the node run a thread of its own. Hosting the node on the thread that reads and writes the
+     * connections spares a thread hand-off in each direction per frame, the largest part of a round trip's
+     * latency on a small machine. Called once, after {@link #start}; see rule 9.
+     */
+    default ScheduledExecutorService nodeExecutor() {
+        return null;
+    }
 
     /** The largest frame this transport carries, in bytes. */
     int maxFrameBytes();

@@ -44,6 +44,7 @@ public final class RecordingListener implements Transport.Listener {
     // Not copy-on-write: fuzz tests report hundreds of thousands of rejections.
     private final List<Rejection> rejections = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean closed;
+    private final Set<Thread> callingThreads = ConcurrentHashMap.newKeySet();
 
     /** A listener called {@code name} in violation messages, accepting frames of up to {@code maxFrameBytes}. */
     public RecordingListener(String name, int maxFrameBytes) {
@@ -91,6 +92,7 @@ public final class RecordingListener implements Transport.Listener {
     @Override
     public void onConnectionRejected(String remote, String reason) {
         if (closed) violation("rejection reported after close: " + reason);
+        callingThreads.add(Thread.currentThread());
         rejections.add(new Rejection(remote, reason));
     }
 
@@ -147,7 +149,13 @@ public final class RecordingListener implements Transport.Listener {
         return List.copyOf(violations);
     }
 
+    /** Every thread that made a listener call so far. */
+    public Set<Thread> callingThreads() {
+        return Set.copyOf(callingThreads);
+    }
+
     private void enter(NodeId peer, String event) {
+        callingThreads.add(Thread.currentThread());
         if (closed) violation(event + " of " + peer + " after close returned");
         if (activeCalls.computeIfAbsent(peer, p -> new AtomicInteger()).incrementAndGet() != 1) {
             violation(event + " of " + peer + " overlaps another call for the same peer");

@@ -15,6 +15,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -313,6 +315,41 @@ public abstract class TransportContract {
         Await.until(TIMEOUT, () -> !b.listener().frames().isEmpty(), () -> "the small frame at b");
         assertThat(b.listener().frames())
                 .allSatisfy(f -> assertThat(f.bytes().length).isLessThanOrEqualTo(max));
+    }
+
+    // ---- rule 9: the node executor
+
+    @Test
+    void nodeExecutorRunsTasksInOrderOnTheThreadOfEveryListenerCall() {
+        Node a = start(A);
+        Node b = start(B);
+        awaitUp(a, B);
+        ScheduledExecutorService executor = a.transport().nodeExecutor();
+        Assumptions.assumeTrue(executor != null, "the transport offers no executor: the node runs its own thread");
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 1_000; i++) {
+            int n = i;
+            executor.execute(() -> {
+                order.add(n);
+                threads.add(Thread.currentThread());
+            });
+        }
+        ScheduledFuture<?> scheduled =
+                executor.schedule(() -> threads.add(Thread.currentThread()), 1, TimeUnit.MILLISECONDS);
+        assertThat(b.send(A, new byte[] {1, 2, 3})).isTrue();
+
+        Await.until(
+                TIMEOUT,
+                () -> order.size() == 1_000
+                        && scheduled.isDone()
+                        && !a.listener().frames().isEmpty(),
+                () -> "tasks, the scheduled task and the frame at a");
+        assertThat(order).as("tasks run in submission order").isSorted().hasSize(1_000);
+        assertThat(threads).as("tasks run on one thread").hasSize(1);
+        assertThat(a.listener().callingThreads())
+                .as("every listener call is made on the executor's thread")
+                .isEqualTo(threads);
     }
 
     // ---- helpers

@@ -39,7 +39,8 @@ public record BenchOptions(
             "nats-memory",
             "nats-sqlite",
             "nats-sqlite-os",
-            "tcp-roundtrip");
+            "tcp-roundtrip",
+            "tcp-roundtrip-inline");
 
     public BenchOptions {
         if (messages < 1 || pingPongs < 1 || rounds < 1 || lanes < 1 || maxOutstanding < 1 || latencyMessages < 0) {

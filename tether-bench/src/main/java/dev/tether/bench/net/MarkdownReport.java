@@ -16,7 +16,8 @@ final class MarkdownReport {
             "nats-memory", "ahead of JetStream",
             "nats-sqlite", "ahead of JetStream",
             "nats-sqlite-os", "ahead of JetStream (equal durability)",
-            "tcp-roundtrip", "p50 <= 2x raw ping-pong");
+            "tcp-roundtrip", "p50 <= 2x raw ping-pong",
+            "tcp-roundtrip-inline", "p50 <= 2x raw ping-pong");
 
     private MarkdownReport() {}
 
@@ -64,6 +65,12 @@ final class MarkdownReport {
         find(rs, "tcp-roundtrip")
                 .ifPresent(t -> ping.ifPresent(p -> out.add(ratio(
                         "Tether round trip p50 / raw socket ping-pong p50", t.median(), p.median(), "target <= 2"))));
+        find(rs, "tcp-roundtrip-inline")
+                .ifPresent(t -> ping.ifPresent(p -> out.add(ratio(
+                        "Tether round trip p50, handler on the node thread / raw socket ping-pong p50",
+                        t.median(),
+                        p.median(),
+                        "target <= 2"))));
         find(rs, "tcp-sqlite").ifPresent(t -> {
             out.add(ratio("Tether TCP+SQLite / 50,000 msg/s target", t.median(), 50_000, "target >= 1"));
             out.add(ratio("Tether TCP+SQLite / 100,000 msg/s stretch", t.median(), 100_000, ""));

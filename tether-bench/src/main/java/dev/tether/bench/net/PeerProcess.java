@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One Tether node in a child JVM of {@link NetworkBench}, driven by line commands on stdin (replies on stdout).
  * Arguments: {@code sender|receiver tcp|nats <receiver port or NATS url> memory|sqlite|sqlite-os <directory>
- * <nats prefix>}.
+ * <nats prefix> pool|inline}; the last says whether the receiver's handler runs on handler threads or on the
+ * node thread.
  *
  * <p>Payloads are 100 bytes: the sender's {@link System#nanoTime()} at the send call, then the message's index in
  * the current run (negative: not measured). Both nodes are on one machine, where {@code nanoTime} is the same
@@ -91,7 +92,7 @@ public final class PeerProcess {
                 .window(8192)
                 // The 1 MiB default does not fit the NATS transport's default frame limit; the bench sends 100 B.
                 .maxMessageBytes(64 << 10);
-        if (!sender) c.handler(this::onMessage);
+        if (!sender) c.handler(this::onMessage).handlerOnNodeThread(a[6].equals("inline"));
         this.node = Tether.start(c.build());
     }
 
@@ -117,7 +118,7 @@ public final class PeerProcess {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) throw new IllegalArgumentException("usage: see PeerProcess javadoc");
+        if (args.length != 7) throw new IllegalArgumentException("usage: see PeerProcess javadoc");
         PeerProcess p = new PeerProcess(args);
         reply("READY "
                 + (p.tcp == null ? "-" : String.valueOf(p.tcp.boundAddress().getPort())));

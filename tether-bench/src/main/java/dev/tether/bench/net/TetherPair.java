@@ -22,11 +22,14 @@ final class TetherPair {
     private final BenchOptions o;
     private final String transport;
     private final String store;
+    /** Where the receiver runs its handler: "pool" (handler threads, the default) or "inline" (node thread). */
+    private final String handler;
 
-    private TetherPair(BenchOptions o, String transport, String store) {
+    private TetherPair(BenchOptions o, String transport, String store, String handler) {
         this.o = o;
         this.transport = transport;
         this.store = store;
+        this.handler = handler;
     }
 
     /**
@@ -36,9 +39,22 @@ final class TetherPair {
     static List<ScenarioResult> run(
             BenchOptions o, String transport, String store, String natsUrl, boolean throughput, boolean roundTrip)
             throws IOException {
+        return run(o, transport, store, "pool", natsUrl, throughput, roundTrip);
+    }
+
+    /** As above, with the receiver's handler on handler threads ({@code "pool"}) or the node thread ({@code "inline"}). */
+    static List<ScenarioResult> run(
+            BenchOptions o,
+            String transport,
+            String store,
+            String handler,
+            String natsUrl,
+            boolean throughput,
+            boolean roundTrip)
+            throws IOException {
         Path dir = Files.createTempDirectory("tether-netbench-");
         try {
-            return new TetherPair(o, transport, store).measure(dir, natsUrl, throughput, roundTrip);
+            return new TetherPair(o, transport, store, handler).measure(dir, natsUrl, throughput, roundTrip);
         } finally {
             deleteTree(dir);
         }
@@ -51,14 +67,14 @@ final class TetherPair {
                 id + "-receiver",
                 PeerProcess.class,
                 o.childJvmArgs(),
-                List.of("receiver", transport, natsUrl, store, dir.toString(), prefix))) {
+                List.of("receiver", transport, natsUrl, store, dir.toString(), prefix, handler))) {
             String port = receiver.expect("READY", REPLY_SECONDS)[1];
             String address = transport.equals("tcp") ? port : natsUrl;
             try (ChildJvm sender = ChildJvm.start(
                     id + "-sender",
                     PeerProcess.class,
                     o.childJvmArgs(),
-                    List.of("sender", transport, address, store, dir.toString(), prefix))) {
+                    List.of("sender", transport, address, store, dir.toString(), prefix, handler))) {
                 sender.expect("READY", REPLY_SECONDS);
                 sender.send("PING");
                 sender.expect("PONG", REPLY_SECONDS);
@@ -180,9 +196,11 @@ final class TetherPair {
             last = Latency.parse(w[2], w[3], w[4]);
             rounds[r] = last.p50();
         }
+        boolean inline = handler.equals("inline");
         return new ScenarioResult(
-                "tcp-roundtrip",
-                "Tether send + await processed() round trip over TCP, in-memory store",
+                inline ? "tcp-roundtrip-inline" : "tcp-roundtrip",
+                "Tether send + await processed() round trip over TCP, in-memory store, handler on "
+                        + (inline ? "the node thread" : "handler threads (default)"),
                 "MEMORY (nothing on disk)",
                 true,
                 rounds,

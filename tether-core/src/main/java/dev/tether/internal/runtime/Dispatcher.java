@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Hands runs of deliveries to the application: to the handler on the handler threads, or to the pull queue.
  * Per stream one run is out at a time (the engine guarantees it), so streams proceed independently and each
  * stream is strictly sequential.
+ *
+ * <p>Without handler threads ({@code executor} null) the handler runs on the node thread, as a command of its
+ * own: never inside the engine's turn, and never nested in a previous handler's {@code ack()}.
  */
 final class Dispatcher {
     private final MessageHandler handler;
@@ -64,6 +67,10 @@ final class Dispatcher {
     }
 
     private void execute(Runnable r) {
+        if (executor == null) {
+            loop.post(now -> r.run());
+            return;
+        }
         try {
             executor.execute(r);
         } catch (RejectedExecutionException e) {

@@ -51,7 +51,7 @@ public final class NodeRuntime implements TetherNode {
 
     private final TetherConfig config;
     private final NodeLoop loop;
-    private final Thread loopThread;
+    private final String name;
     private final StoreWriter storeWriter;
     private final Dispatcher dispatcher;
     private final ExecutorService handlers;
@@ -65,29 +65,34 @@ public final class NodeRuntime implements TetherNode {
 
     private NodeRuntime(TetherConfig config) {
         this.config = config;
-        String name = "tether-" + config.nodeId();
+        this.name = "tether-" + config.nodeId();
         StoredState state = config.store().open(config.durability());
         this.epoch = state.epoch();
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
         this.storeWriter = new StoreWriter(config.store(), loop, name + "-store");
-        this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
+        this.handlers = config.handlerOnNodeThread()
+                ? null
+                : Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
         this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop);
         Engine engine = new Engine(EngineConfig.from(config, MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes());
-        this.loopThread = new Thread(loop, name);
-        loopThread.setDaemon(true);
     }
 
+    /**
+     * Starts the transport, then the node loop: on the transport's I/O thread if it offers one, else on a
+     * thread of its own. Transport events reported in between wait in the loop's queue.
+     */
     public static TetherNode start(TetherConfig config) {
         NodeRuntime node = new NodeRuntime(config);
-        node.loopThread.start();
         try {
             config.transport().start(config.nodeId(), node.transportEvents);
         } catch (RuntimeException e) {
+            node.loop.start(null, node.name);
             node.shutdown(Duration.ZERO);
             throw e;
         }
+        node.loop.start(config.transport().nodeExecutor(), node.name);
         return node;
     }
 
@@ -155,7 +160,7 @@ public final class NodeRuntime implements TetherNode {
                     + " complete");
         }
         Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(now -> loop.receipts().watch(w)));
+                bytes, w -> loop.post(now -> loop.receipts().watch(w)), loop::onNodeThread);
         long token = tokens.incrementAndGet();
         loop.post(now -> {
             loop.receipts().register(token, r);
@@ -207,6 +212,7 @@ public final class NodeRuntime implements TetherNode {
     public NodeStats stats() {
         NodeStats done = finalStats;
         if (done != null) return done;
+        if (loop.onNodeThread()) return snapshot(); // from a listener or an inline handler
         CompletableFuture<NodeStats> f = new CompletableFuture<>();
         loop.post(now -> f.complete(snapshot()));
         try {
@@ -263,6 +269,10 @@ public final class NodeRuntime implements TetherNode {
     public synchronized ShutdownResult shutdown(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (shutdownResult != null) return shutdownResult;
+        if (loop.onNodeThread()) {
+            throw new IllegalStateException("shutdown() called on the node thread (from a listener or a handler"
+                    + " running on it); it waits for that thread, so call it from another thread");
+        }
         closing = true;
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Map<NodeId, Long>> drained = new CompletableFuture<>();
@@ -289,8 +299,10 @@ public final class NodeRuntime implements TetherNode {
                         + " if it was stored, it is delivered after the next start")));
         loop.stop();
         boolean loopEnded = joinLoop();
-        handlers.shutdownNow();
-        awaitHandlers();
+        if (handlers != null) {
+            handlers.shutdownNow();
+            awaitHandlers();
+        }
         config.transport().close();
         storeWriter.close(STORE_GRACE_MILLIS);
         Map<NodeId, Long> left =
@@ -302,14 +314,9 @@ public final class NodeRuntime implements TetherNode {
         return shutdownResult;
     }
 
-    /** Waits for the node thread to end; false if it is still running (stuck in a callback). */
+    /** Waits for the node loop to end; false if it is still running (stuck in a callback). */
     private boolean joinLoop() {
-        try {
-            loopThread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return !loopThread.isAlive();
+        return awaitUntil(loop.ended(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
 
     private void awaitHandlers() {

@@ -11,6 +11,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 
@@ -24,20 +25,24 @@ import java.util.function.ToLongFunction;
 final class Receipts {
     /** One send's futures. Fields other than the futures are touched on the node thread only. */
     static final class Receipt implements SendReceipt {
-        final CompletableFuture<MessageId> accepted = new CompletableFuture<>();
+        final CompletableFuture<MessageId> accepted;
         /** Bytes counted against the node's pending-send budget until the send is stored or rejected. */
         final long bytes;
 
         private final Consumer<Receipt> watch;
+        private final BooleanSupplier onNodeThread;
         private volatile CompletableFuture<Outcome> processed;
         private StreamKey key;
         private long seq;
         private TetherException failure;
         private boolean watchWhenAccepted;
 
-        Receipt(long bytes, Consumer<Receipt> watch) {
+        /** {@code onNodeThread} tells whether the caller runs on the node thread; such a caller may not wait. */
+        Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread) {
             this.bytes = bytes;
             this.watch = watch;
+            this.onNodeThread = onNodeThread;
+            this.accepted = new NodeFuture<>(onNodeThread);
         }
 
         @Override
@@ -51,7 +56,7 @@ final class Receipts {
             if (f != null) return f;
             synchronized (this) {
                 if (processed == null) {
-                    processed = new CompletableFuture<>();
+                    processed = new NodeFuture<>(onNodeThread);
                     watch.accept(this); // registers it on the node thread
                 }
                 return processed;

@@ -19,7 +19,7 @@ class ReceiptsTest {
     private final Receipts receipts = new Receipts(pending, k -> acked[0]);
 
     private Receipts.Receipt receipt(long token) {
-        Receipts.Receipt r = new Receipts.Receipt(100, receipts::watch);
+        Receipts.Receipt r = new Receipts.Receipt(100, receipts::watch, () -> false);
         pending.addAndGet(100);
         receipts.register(token, r);
         return r;

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLException;
 
@@ -102,6 +103,17 @@ public final class TcpTransport implements Transport {
     @Override
     public void flush() {}
 
+    /**
+     * The transport's I/O thread, so the node runs its protocol loop there (unless {@link
+     * Builder#hostNodeLoop(boolean)} turned that off): a frame read is handled, and the frames it causes are
+     * written, without waking another thread.
+     */
+    @Override
+    public ScheduledExecutorService nodeExecutor() {
+        TcpEndpoint e = endpoint;
+        return e == null || !settings.hostNodeLoop() ? null : e.eventLoop();
+    }
+
     @Override
     public int maxFrameBytes() {
         return settings.maxFrameBytes();
@@ -156,6 +168,7 @@ public final class TcpTransport implements Transport {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration heartbeat = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private boolean hostNodeLoop = true;
 
         private Builder() {}
 
@@ -259,6 +272,17 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
+        /**
+         * Whether the node runs its protocol loop on this transport's I/O thread (default true; see {@link
+         * #nodeExecutor()}). Turn it off to keep the I/O thread free of the node's work, for example when
+         * listeners or a handler on the node thread are slow: then the node runs a thread of its own, which adds
+         * a thread hand-off in each direction per frame.
+         */
+        public Builder hostNodeLoop(boolean host) {
+            this.hostNodeLoop = host;
+            return this;
+        }
+
         private static Duration positive(Duration d, String name) {
             if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
                 throw new InvalidConfigException(name + " must be at least 1 ms: " + d);
@@ -293,7 +317,8 @@ public final class TcpTransport implements Transport {
                     outboundLimitBytes,
                     handshakeTimeout,
                     heartbeat,
-                    connectTimeout));
+                    connectTimeout,
+                    hostNodeLoop));
         }
     }
 }

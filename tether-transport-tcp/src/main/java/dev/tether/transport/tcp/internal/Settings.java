@@ -23,6 +23,7 @@ import java.util.random.RandomGenerator;
  * @param heartbeatInterval idle time after which a heartbeat is sent; three intervals of silence close the
  *     connection
  * @param connectTimeout how long one dial may take to connect
+ * @param hostNodeLoop whether the node may run its loop on the transport's I/O thread
  */
 public record Settings(
         InetSocketAddress listen,
@@ -36,7 +37,8 @@ public record Settings(
         int outboundLimitBytes,
         Duration handshakeTimeout,
         Duration heartbeatInterval,
-        Duration connectTimeout) {
+        Duration connectTimeout,
+        boolean hostNodeLoop) {
 
     /** A server and a client TLS context and whether clients must present certificates. */
     public record TlsContexts(SslContext server, SslContext client, boolean mutual) {}

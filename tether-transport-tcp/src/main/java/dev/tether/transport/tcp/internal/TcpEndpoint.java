@@ -145,6 +145,11 @@ public final class TcpEndpoint {
         return bound;
     }
 
+    /** The single I/O thread: it owns every connection and makes every listener call. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
     /** See {@code TcpTransport.send}. */
     public boolean send(NodeId peer, ByteBuffer frame) {
         Connection c = registry.connection(peer);

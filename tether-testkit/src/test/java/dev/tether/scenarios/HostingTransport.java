@@ -1,0 +1,82 @@
+package dev.tether.scenarios;
+
+import dev.tether.NodeId;
+import dev.tether.spi.Transport;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wraps a transport so that it offers a node executor (Transport rule 9), as the TCP transport does: every
+ * listener call is re-made on one executor thread named {@code threadName}, and the node runs its loop there.
+ */
+final class HostingTransport implements Transport {
+    private final Transport inner;
+    private final ScheduledExecutorService executor;
+
+    HostingTransport(Transport inner, String threadName) {
+        this.inner = inner;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void start(NodeId self, Listener listener) {
+        inner.start(self, new Listener() {
+            @Override
+            public void onPeerUp(NodeId peer) {
+                executor.execute(() -> listener.onPeerUp(peer));
+            }
+
+            @Override
+            public void onPeerDown(NodeId peer) {
+                executor.execute(() -> listener.onPeerDown(peer));
+            }
+
+            @Override
+            public void onFrame(NodeId from, ByteBuffer frame) {
+                executor.execute(() -> listener.onFrame(from, frame));
+            }
+
+            @Override
+            public void onConnectionRejected(String remote, String reason) {
+                executor.execute(() -> listener.onConnectionRejected(remote, reason));
+            }
+        });
+    }
+
+    @Override
+    public boolean send(NodeId peer, ByteBuffer frame) {
+        return inner.send(peer, frame);
+    }
+
+    @Override
+    public void flush() {
+        inner.flush();
+    }
+
+    @Override
+    public ScheduledExecutorService nodeExecutor() {
+        return executor;
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        return inner.maxFrameBytes();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
