@@ -40,7 +40,8 @@ public record BenchOptions(
             "nats-sqlite",
             "nats-sqlite-os",
             "tcp-roundtrip",
-            "tcp-roundtrip-inline");
+            "tcp-roundtrip-inline",
+            "tcp-roundtrip-chained");
 
     public BenchOptions {
         if (messages < 1 || pingPongs < 1 || rounds < 1 || lanes < 1 || maxOutstanding < 1 || latencyMessages < 0) {

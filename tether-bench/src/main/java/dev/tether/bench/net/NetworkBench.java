@@ -91,6 +91,7 @@ public final class NetworkBench {
             case "nats-sqlite-os" -> TetherPair.run(o, "nats", "sqlite-os", url, true, false);
             case "tcp-roundtrip" -> TetherPair.run(o, "tcp", "memory", url, false, true);
             case "tcp-roundtrip-inline" -> TetherPair.run(o, "tcp", "memory", "inline", url, false, true);
+            case "tcp-roundtrip-chained" -> TetherPair.run(o, "tcp", "memory", "chained", url, false, true);
             default -> throw new IllegalArgumentException(s);
         };
     }

@@ -31,8 +31,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One Tether node in a child JVM of {@link NetworkBench}, driven by line commands on stdin (replies on stdout).
  * Arguments: {@code sender|receiver tcp|nats <receiver port or NATS url> memory|sqlite|sqlite-os <directory>
- * <nats prefix> pool|inline}; the last says whether the receiver's handler runs on handler threads or on the
- * node thread.
+ * <nats prefix> pool|inline|chained}; the last says whether the receiver's handler runs on handler threads
+ * ({@code pool}) or on the node thread (the others).
  *
  * <p>Payloads are 100 bytes: the sender's {@link System#nanoTime()} at the send call, then the message's index in
  * the current run (negative: not measured). Both nodes are on one machine, where {@code nanoTime} is the same
@@ -42,7 +42,8 @@ import java.util.concurrent.locks.LockSupport;
  * deliveries ({@code DONE count lastDeliveryNanos p50 p99 max}). Sender commands: {@code PING} (one message,
  * processed), {@code BURST n lanes maxOutstanding}, {@code RATE n perSecond lanes maxOutstanding} (both reply
  * {@code SENT startNanos}), {@code RTT n} (one message at a time, {@code send(...).processed()} awaited; replies
- * {@code RTT n p50 p99 max}). {@code STORESTATS} (either role) reports and resets the store's commit counts (see
+ * {@code RTT n p50 p99 max}), {@code RTTC n} (the same, each send made from the previous one's {@code
+ * processed()} callback). {@code STORESTATS} (either role) reports and resets the store's commit counts (see
  * {@link MeteredStore}). {@code STOP} shuts the node down and exits. Errors reply {@code FAILED reason}.
  *
  * <p>Threading: the main thread reads commands and sends; the node's handler threads count deliveries.
@@ -92,7 +93,7 @@ public final class PeerProcess {
                 .window(8192)
                 // The 1 MiB default does not fit the NATS transport's default frame limit; the bench sends 100 B.
                 .maxMessageBytes(64 << 10);
-        if (!sender) c.handler(this::onMessage).handlerOnNodeThread(a[6].equals("inline"));
+        if (!sender) c.handler(this::onMessage).handlerOnNodeThread(!a[6].equals("pool"));
         this.node = Tether.start(c.build());
     }
 
@@ -109,8 +110,10 @@ public final class PeerProcess {
         if (kind.equals("nats")) {
             return NatsTransport.builder().servers(address).prefix(prefix).build();
         }
-        TcpTransport.Builder b =
-                TcpTransport.builder().listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        // -Dtether.bench.nio=true (--child-jvm-arg) compares with the JDK's NIO sockets.
+        TcpTransport.Builder b = TcpTransport.builder()
+                .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .nativeEpoll(!Boolean.getBoolean("tether.bench.nio"));
         if (sender) {
             b.peer(RECEIVER, new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(address)));
         }
@@ -157,6 +160,8 @@ public final class PeerProcess {
                                 Integer.parseInt(w[4]));
             case "RTT" ->
                 "RTT " + w[1] + " " + roundTrips(Integer.parseInt(w[1])).wire();
+            case "RTTC" ->
+                "RTT " + w[1] + " " + chainedRoundTrips(Integer.parseInt(w[1])).wire();
             default -> throw new IllegalArgumentException("unknown command " + w[0]);
         };
     }
@@ -220,6 +225,31 @@ public final class PeerProcess {
             rtt[i] = System.nanoTime() - t;
         }
         return Latency.of(rtt);
+    }
+
+    /**
+     * Round trips chained by callbacks, as an asynchronous application writes them: each {@code processed()}
+     * completion (which runs on the node thread) records its round trip and sends the next message.
+     */
+    private Latency chainedRoundTrips(int n) throws Exception {
+        long[] rtt = new long[n];
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        chainStep(rtt, 0, done);
+        done.get(5, TimeUnit.MINUTES);
+        return Latency.of(rtt);
+    }
+
+    private void chainStep(long[] rtt, int i, CompletableFuture<Void> done) {
+        long t = System.nanoTime();
+        node.send(RECEIVER, "rtt", payload(-1)).processed().whenComplete((outcome, error) -> {
+            if (error != null) {
+                done.completeExceptionally(error);
+                return;
+            }
+            rtt[i] = System.nanoTime() - t;
+            if (i + 1 == rtt.length) done.complete(null);
+            else chainStep(rtt, i + 1, done);
+        });
     }
 
     /** Sends, retrying while the node's pending-send budget is full (nothing was queued then, so order holds). */

@@ -22,7 +22,10 @@ final class TetherPair {
     private final BenchOptions o;
     private final String transport;
     private final String store;
-    /** Where the receiver runs its handler: "pool" (handler threads, the default) or "inline" (node thread). */
+    /**
+     * Where the receiver runs its handler: "pool" (handler threads, the default) or "inline" (node thread); or
+     * "chained": inline, and the sender's round trips are chained by callbacks instead of blocking waits.
+     */
     private final String handler;
 
     private TetherPair(BenchOptions o, String transport, String store, String handler) {
@@ -173,7 +176,8 @@ final class TetherPair {
     }
 
     private ScenarioResult roundTrip(ChildJvm sender) {
-        sender.send("RTT " + Math.max(o.pingPongs(), o.quick() ? 0 : 20_000)); // warm-up
+        String command = handler.equals("chained") ? "RTTC " : "RTT ";
+        sender.send(command + Math.max(o.pingPongs(), o.quick() ? 0 : 20_000)); // warm-up
         sender.expect("RTT", REPLY_SECONDS);
         double[] rounds = new double[o.rounds()];
         Latency last = Latency.NONE;
@@ -182,7 +186,7 @@ final class TetherPair {
         for (int r = 0; r < o.rounds(); r++) {
             long c = CpuMeter.now();
             long cs = CpuMeter.contextSwitches();
-            sender.send("RTT " + o.pingPongs());
+            sender.send(command + o.pingPongs());
             String[] w = sender.expect("RTT", REPLY_SECONDS);
             cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
             System.out.printf(
@@ -196,11 +200,23 @@ final class TetherPair {
             last = Latency.parse(w[2], w[3], w[4]);
             rounds[r] = last.p50();
         }
-        boolean inline = handler.equals("inline");
         return new ScenarioResult(
-                inline ? "tcp-roundtrip-inline" : "tcp-roundtrip",
-                "Tether send + await processed() round trip over TCP, in-memory store, handler on "
-                        + (inline ? "the node thread" : "handler threads (default)"),
+                switch (handler) {
+                    case "inline" -> "tcp-roundtrip-inline";
+                    case "chained" -> "tcp-roundtrip-chained";
+                    default -> "tcp-roundtrip";
+                },
+                switch (handler) {
+                    case "inline" ->
+                        "Tether send + blocking wait for processed(), over TCP, in-memory store, handler"
+                                + " on the node thread";
+                    case "chained" ->
+                        "Tether send, next send from the processed() callback, over TCP, in-memory"
+                                + " store, handler on the node thread";
+                    default ->
+                        "Tether send + blocking wait for processed(), over TCP, in-memory store, handler"
+                                + " threads (default)";
+                },
                 "MEMORY (nothing on disk)",
                 true,
                 rounds,

@@ -46,6 +46,8 @@ final class NodeLoop implements EngineOutput, Runnable {
     private static final long TICK_MILLIS = 10;
     /** Commands per turn at most, so timers and the engine's bulk work are not starved by a flood. */
     private static final int MAX_COMMANDS_PER_TURN = 65_536;
+    /** Turns per task when hosted: enough to settle a run of a handler on the node thread before writing. */
+    private static final int TURNS_PER_TASK = 4;
 
     private final ConcurrentLinkedQueue<Command> queue = new ConcurrentLinkedQueue<>();
     /** Set by the node thread before it parks; producers wake it only then, so a busy loop costs no syscalls. */
@@ -136,12 +138,20 @@ final class NodeLoop implements EngineOutput, Runnable {
         }
     }
 
-    /** One turn as a task of the host; another is submitted if commands remain or arrive meanwhile. */
+    /**
+     * Turns as one task of the host, while commands keep coming, up to {@link #TURNS_PER_TASK}: what a turn
+     * causes on this thread (a handler run on the node thread, then its settlement) then happens before the
+     * transport writes, so its frames leave in the same write as the turn's (one system call, one wake-up of
+     * the peer). Another task is submitted if commands remain or arrive meanwhile.
+     */
     private void hostedTurn() {
         turnPending.set(false); // from here on, a post submits a new turn
         if (!running) return;
         owner = Thread.currentThread();
-        turn(queue.poll());
+        int turns = 0;
+        do {
+            turn(queue.poll());
+        } while (running && ++turns < TURNS_PER_TASK && !queue.isEmpty());
         if (!running) {
             if (ticks != null) ticks.cancel(false);
             ended.complete(null);

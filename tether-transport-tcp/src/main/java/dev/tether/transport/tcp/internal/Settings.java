@@ -24,6 +24,7 @@ import java.util.random.RandomGenerator;
  *     connection
  * @param connectTimeout how long one dial may take to connect
  * @param hostNodeLoop whether the node may run its loop on the transport's I/O thread
+ * @param nativeEpoll whether to use Netty's native epoll sockets where available (else NIO)
  */
 public record Settings(
         InetSocketAddress listen,
@@ -38,7 +39,8 @@ public record Settings(
         Duration handshakeTimeout,
         Duration heartbeatInterval,
         Duration connectTimeout,
-        boolean hostNodeLoop) {
+        boolean hostNodeLoop,
+        boolean nativeEpoll) {
 
     /** A server and a client TLS context and whether clients must present certificates. */
     public record TlsContexts(SslContext server, SslContext client, boolean mutual) {}

@@ -13,10 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.BindException;
@@ -34,6 +31,7 @@ public final class TcpEndpoint {
     private static final System.Logger LOG = System.getLogger(TcpEndpoint.class.getName());
 
     private final Settings settings;
+    private final SocketFlavor flavor;
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final PeerRegistry registry;
@@ -45,8 +43,9 @@ public final class TcpEndpoint {
 
     public TcpEndpoint(Settings settings, NodeId self, Transport.Listener listener) {
         this.settings = settings;
+        this.flavor = SocketFlavor.choose(settings.nativeEpoll());
         this.group = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("tether-tcp-" + self, true), NioIoHandler.newFactory());
+                1, new DefaultThreadFactory("tether-tcp-" + self, true), flavor.newHandlerFactory());
         this.loop = group.next();
         Backoff backoff = new Backoff(settings.reconnectMin(), settings.reconnectMax(), settings.random());
         this.registry = new PeerRegistry(self, listener, loop, backoff, settings.peers(), this::dial);
@@ -76,7 +75,7 @@ public final class TcpEndpoint {
     public InetSocketAddress start() {
         ServerBootstrap sb = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(flavor.serverChannel)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer(null, null));
@@ -124,7 +123,7 @@ public final class TcpEndpoint {
     private Channel dial(NodeId peer, InetSocketAddress address) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(flavor.socketChannel)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -143,6 +142,11 @@ public final class TcpEndpoint {
 
     public InetSocketAddress boundAddress() {
         return bound;
+    }
+
+    /** Whether the sockets are Netty's native epoll ones (else NIO). */
+    public boolean nativeEpoll() {
+        return flavor == SocketFlavor.EPOLL;
     }
 
     /** The single I/O thread: it owns every connection and makes every listener call. */
