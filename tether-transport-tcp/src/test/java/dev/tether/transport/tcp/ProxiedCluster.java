@@ -54,6 +54,11 @@ final class ProxiedCluster implements TransportContract.Fixture {
         return from + ">" + to;
     }
 
+    /** The transport most recently created for {@code id}. */
+    TcpTransport transport(NodeId id) {
+        return latest.get(id);
+    }
+
     TcpProxy proxy(NodeId from, NodeId to) {
         return proxies.get(key(from, to));
     }

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Handshake and framing violations on a live listener: each closes its own connection with a clear reason,
@@ -197,11 +199,15 @@ class TcpHandshakeTest {
         assertThat(s.listener.ups(NodeId.of("p"))).isZero();
     }
 
-    @Test
-    void occupiedListenAddressFailsStartWithAClearException() throws IOException {
+    @ParameterizedTest(name = "nativeEpoll {0}")
+    @ValueSource(booleans = {true, false})
+    void occupiedListenAddressFailsStartWithAClearException(boolean nativeEpoll) throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
-            TcpTransport t = TcpTransport.builder().listen(address).build();
+            TcpTransport t = TcpTransport.builder()
+                    .listen(address)
+                    .nativeEpoll(nativeEpoll)
+                    .build();
             assertThatThrownBy(() -> t.start(NodeId.of("z"), new RecordingNode.Silent()))
                     .isInstanceOf(AddressInUseException.class)
                     .hasMessage("address 127.0.0.1:" + taken.getLocalPort() + " already in use");

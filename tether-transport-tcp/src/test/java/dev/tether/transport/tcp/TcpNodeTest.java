@@ -11,18 +11,24 @@ import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.RecordingListener;
 import dev.tether.testkit.net.TcpProxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Two real Tether nodes (in-memory stores) over TCP on loopback, every link through a cutting proxy. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -36,7 +42,12 @@ class TcpNodeTest {
         System.out.println("TcpNodeTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
     }
 
-    private final ProxiedCluster cluster = new ProxiedCluster(SEED, List.of(A, B), b -> b);
+    /** Whether the nodes run their loop on the transport's I/O thread (the default) or on a thread of their own. */
+    private boolean hostNodeLoop = true;
+    /** Whether handlers run on the node thread. */
+    private boolean handlerOnNodeThread;
+
+    private final ProxiedCluster cluster = new ProxiedCluster(SEED, List.of(A, B), b -> b.hostNodeLoop(hostNodeLoop));
     private final InOrder atA = new InOrder();
     private final InOrder atB = new InOrder();
     private TetherNode a;
@@ -62,8 +73,18 @@ class TcpNodeTest {
         awaitAll(n);
     }
 
-    @Test
-    void messagesSurviveRepeatedConnectionCutsInOrderExactlyOnce() throws InterruptedException {
+    /** Where the node loop and the handler run. */
+    enum Threads {
+        HOSTED_LOOP_HANDLER_THREADS,
+        HOSTED_LOOP_HANDLER_ON_NODE_THREAD,
+        OWN_LOOP_THREAD_HANDLER_ON_NODE_THREAD
+    }
+
+    @ParameterizedTest
+    @EnumSource(Threads.class)
+    void messagesSurviveRepeatedConnectionCutsInOrderExactlyOnce(Threads threads) throws InterruptedException {
+        hostNodeLoop = threads != Threads.OWN_LOOP_THREAD_HANDLER_ON_NODE_THREAD;
+        handlerOnNodeThread = threads != Threads.HOSTED_LOOP_HANDLER_THREADS;
         int n = 30_000;
         a = start(A, B, atA);
         b = start(B, A, atB);
@@ -88,6 +109,14 @@ class TcpNodeTest {
         assertThat(ab.forwardedConnections() + ba.forwardedConnections())
                 .as("connections made through the proxies")
                 .isGreaterThan(1);
+        String expectedThread = switch (threads) {
+            case HOSTED_LOOP_HANDLER_THREADS -> "tether-a-handler-";
+            case HOSTED_LOOP_HANDLER_ON_NODE_THREAD -> "tether-tcp-a";
+            case OWN_LOOP_THREAD_HANDLER_ON_NODE_THREAD -> "tether-a";
+        };
+        assertThat(atA.threads).allSatisfy(t -> assertThat(t).startsWith(expectedThread));
+        if (threads == Threads.OWN_LOOP_THREAD_HANDLER_ON_NODE_THREAD)
+            assertThat(atA.threads).containsExactly("tether-a");
     }
 
     @Test
@@ -119,6 +148,25 @@ class TcpNodeTest {
         assertThat(atA.error.get()).isNull();
     }
 
+    @Test
+    void linuxOnX86OrArmRunsOnNativeEpoll() {
+        String os = System.getProperty("os.name");
+        String arch = System.getProperty("os.arch");
+        Assumptions.assumeTrue(
+                os.equals("Linux") && (arch.equals("amd64") || arch.equals("aarch64")), "not Linux on amd64/aarch64");
+        a = start(A, B, atA);
+        TcpTransport nio = TcpTransport.builder().nativeEpoll(false).build();
+        try {
+            nio.start(NodeId.of("c"), new RecordingListener("c", nio.maxFrameBytes()));
+            assertThat(nio.nativeEpoll()).isFalse();
+        } finally {
+            nio.close();
+        }
+        assertThat(cluster.transport(A).nativeEpoll())
+                .as("the native epoll jar is on the class path and loads")
+                .isTrue();
+    }
+
     private void awaitAll(int n) {
         Await.until(
                 DEADLINE,
@@ -140,6 +188,7 @@ class TcpNodeTest {
                 .durability(Durability.MEMORY)
                 .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1))
                 .handler(check::accept)
+                .handlerOnNodeThread(handlerOnNodeThread)
                 .build());
     }
 
@@ -158,8 +207,10 @@ class TcpNodeTest {
     private static final class InOrder {
         final AtomicLong next = new AtomicLong();
         final AtomicReference<String> error = new AtomicReference<>();
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
 
         void accept(Delivery d) {
+            threads.add(Thread.currentThread().getName());
             long got = d.payload().getLong(0);
             long want = next.get();
             if (got != want) {

@@ -3,7 +3,7 @@ package dev.tether.transport.tcp;
 import dev.tether.testkit.TransportContract;
 import java.util.List;
 
-/** The transport contract over real loopback sockets, every link through a cutting proxy. */
+/** The transport contract over real loopback sockets (native epoll on Linux), every link through a cutting proxy. */
 class TcpTransportContractTest extends TransportContract {
     private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
 

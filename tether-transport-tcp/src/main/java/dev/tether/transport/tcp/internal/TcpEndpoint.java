@@ -14,12 +14,14 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.Errors;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -93,7 +95,11 @@ public final class TcpEndpoint {
     private TetherException bindFailure(Throwable cause) {
         String where =
                 settings.listen().getHostString() + ":" + settings.listen().getPort();
-        if (cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+        // NIO reports a BindException, native epoll a NativeIoException ("bind(..) failed ...: Address already in
+        // use").
+        boolean inUse = (cause instanceof BindException || cause instanceof Errors.NativeIoException)
+                && String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("in use");
+        if (inUse) {
             return new AddressInUseException("address " + where + " already in use", cause);
         }
         return new TetherException("cannot listen on " + where + ": " + cause, cause);
