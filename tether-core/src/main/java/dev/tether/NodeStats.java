@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A snapshot of a node's counters. {@code connectionsRejected} counts connections the transport refused
- * (handshake, identity, oversize frames); {@code inboundFramesShed} counts received frames dropped because
+ * (handshake, identity, oversize frames), every one of them, also those whose {@link
+ * TetherEvent.ConnectionRejected} event was rate-limited; {@code inboundFramesShed} counts received frames dropped because
  * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted).
  *
  * <p> Totals are sums over {@link #streams()} plus node-wide counters.

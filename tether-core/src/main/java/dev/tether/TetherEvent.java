@@ -34,9 +34,26 @@ public sealed interface TetherEvent {
 
     /**
      * The transport refused a connection from or to {@code remote}, or closed one for a protocol violation
-     * (failed handshake, unproven node id, bad certificate, oversize frame). Nothing was delivered from it.
+     * (failed handshake, unproven node id, bad certificate, oversize frame), or dropped a message that was not
+     * valid on its subjects (NATS). Nothing was delivered from it.
+     *
+     * <p>These events are rate-limited, so that a flood of garbage or of bad connections cannot flood the
+     * listener: a burst of 10, then at most 2 per second, for all remotes together. Rejections beyond that are
+     * still counted in {@link NodeStats#connectionsRejected()} but not reported one by one: {@code suppressed} is
+     * how many rejections (from any remote, for any reason) were held back since the previous {@code
+     * ConnectionRejected} event. The latest held-back rejection is reported as soon as the rate allows (within
+     * about half a second), so once a flood stops, {@code connectionsRejected} equals the number of these events
+     * plus the sum of their {@code suppressed} counts.
+     *
+     * @param suppressed rejections not reported as events between the previous {@code ConnectionRejected} event
+     *     and this one; 0 when none were held back
      */
-    record ConnectionRejected(String remote, String reason) implements TetherEvent {}
+    record ConnectionRejected(String remote, String reason, long suppressed) implements TetherEvent {
+        /** A rejection with nothing held back before it ({@code suppressed} 0). */
+        public ConnectionRejected(String remote, String reason) {
+            this(remote, reason, 0);
+        }
+    }
 
     /** The store failed; the affected sends failed and no acknowledgment was emitted. */
     record StoreFailure(String reason) implements TetherEvent {}

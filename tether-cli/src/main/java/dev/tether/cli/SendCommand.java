@@ -3,7 +3,6 @@ package dev.tether.cli;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,13 +33,8 @@ final class SendCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--admin",
-            required = true,
-            paramLabel = "HOST:PORT",
-            converter = HostPort.class,
-            description = "The node's admin endpoint.")
-    InetSocketAddress admin;
+    @Mixin
+    AdminEndpoint admin;
 
     @Option(names = "--to", required = true, paramLabel = "ID", description = "The receiving node.")
     String to;
@@ -70,29 +65,25 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        String base = "http://" + HostPort.format(admin) + "/send?" + query();
+        HttpClient http = admin.client();
+        URI uri = admin.uri("/send?" + query());
         int failures = 0;
         try {
             if (!messages.isEmpty()) {
-                for (String m : messages) failures += sendOne(http, base, m);
+                for (String m : messages) failures += sendOne(http, uri, m);
             } else {
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                for (String line; (line = in.readLine()) != null; ) failures += sendOne(http, base, line);
+                for (String line; (line = in.readLine()) != null; ) failures += sendOne(http, uri, line);
             }
         } catch (ConnectException e) {
-            spec.commandLine()
-                    .getErr()
-                    .println("tether send: cannot reach the node's admin endpoint at " + HostPort.format(admin)
-                            + " (is `tether node --admin " + HostPort.format(admin) + "` running?)");
+            spec.commandLine().getErr().println(admin.unreachable("send"));
             return 1;
         }
         return failures == 0 ? 0 : 1;
     }
 
-    private int sendOne(HttpClient http, String url, String message) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+    private int sendOne(HttpClient http, URI uri, String message) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofMillis(timeoutMs + 5_000))
                 .POST(HttpRequest.BodyPublishers.ofString(message, StandardCharsets.UTF_8))
                 .build();

@@ -1,7 +1,6 @@
 package dev.tether.cli;
 
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,22 +19,16 @@ final class StatsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--admin",
-            required = true,
-            paramLabel = "HOST:PORT",
-            converter = HostPort.class,
-            description = "The node's admin endpoint.")
-    InetSocketAddress admin;
+    @Mixin
+    AdminEndpoint admin;
 
     @Option(names = "--json", description = "One JSON object.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        URI uri = URI.create("http://" + HostPort.format(admin) + "/stats" + (json ? "?format=json" : ""));
+        HttpClient http = admin.client();
+        URI uri = admin.uri("/stats" + (json ? "?format=json" : ""));
         try {
             HttpResponse<String> r = http.send(
                     HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
@@ -42,9 +36,7 @@ final class StatsCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(r.body());
             return r.statusCode() == 200 ? 0 : 1;
         } catch (ConnectException e) {
-            spec.commandLine()
-                    .getErr()
-                    .println("tether stats: cannot reach the node's admin endpoint at " + HostPort.format(admin));
+            spec.commandLine().getErr().println(admin.unreachable("stats"));
             return 1;
         }
     }

@@ -3,6 +3,7 @@ package dev.tether.systest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.testkit.process.ChildJvm;
+import dev.tether.transport.tcp.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ class IdentityTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     private Path dir;
-    private TestCertificates good;
-    private TestCertificates rogue;
+    private TestPki good;
+    private TestPki rogue;
 
     @BeforeEach
     void pki() throws IOException {
@@ -40,8 +41,8 @@ class IdentityTest {
             }
         }
         Files.createDirectories(dir);
-        good = new TestCertificates(dir, "good");
-        rogue = new TestCertificates(dir, "rogue");
+        good = new TestPki(dir, "good");
+        rogue = new TestPki(dir, "rogue");
     }
 
     @Test
@@ -53,13 +54,15 @@ class IdentityTest {
                 "cli-a",
                 tls("a", good.issue("a", "a"), "--listen", "127.0.0.1:" + portA, "--peer", "b", "--admin", admin))) {
             // (a) a certificate from a CA a does not trust (the impostor trusts a's CA: only a's check can fail)
-            TestCertificates.Pem rogueB = rogue.issue("b", "b");
+            TestPki.Issued rogueB = rogue.issue("b", "b");
             try (ChildJvm untrusted = Cli.node(
                     dir,
                     "cli-untrusted-b",
                     tls(
                             "untrusted-b",
-                            new TestCertificates.Pem(rogueB.certificate(), rogueB.key(), good.caFile()),
+                            rogueB.certificate(),
+                            rogueB.privateKey(),
+                            good.caCertificate(),
                             "--peer",
                             "a=127.0.0.1:" + portA))) {
                 String line = a.awaitLine(l -> l.contains("ConnectionRejected"), TIMEOUT);
@@ -104,14 +107,18 @@ class IdentityTest {
     }
 
     /** Node arguments: id (unless given in {@code more}), its own store directory, TLS files, then {@code more}. */
-    private List<String> tls(String name, TestCertificates.Pem pem, String... more) {
+    private List<String> tls(String name, TestPki.Issued issued, String... more) {
+        return tls(name, issued.certificate(), issued.privateKey(), issued.caCertificate(), more);
+    }
+
+    private List<String> tls(String name, Path certificate, Path key, Path ca, String... more) {
         List<String> args = new ArrayList<>();
         if (!List.of(more).contains("--id")) args.addAll(List.of("--id", name));
         args.addAll(List.of(
                 "--store-dir", dir.resolve("store-" + name).toString(),
-                "--tls-cert", pem.certificate().toString(),
-                "--tls-key", pem.key().toString(),
-                "--tls-ca", pem.ca().toString()));
+                "--tls-cert", certificate.toString(),
+                "--tls-key", key.toString(),
+                "--tls-ca", ca.toString()));
         if (!List.of(more).contains("--listen")) args.addAll(List.of("--listen", "127.0.0.1:0"));
         args.addAll(List.of(more));
         try {

@@ -3,18 +3,13 @@ package dev.tether.systest;
 import dev.tether.Durability;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
-import dev.tether.NodeStats;
-import dev.tether.QueueFullException;
-import dev.tether.SendReceipt;
-import dev.tether.StreamStats;
 import dev.tether.Tether;
 import dev.tether.TetherConfig;
-import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.spi.Transport;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.process.HistoryLog;
-import dev.tether.testkit.process.HistoryRecordingStore;
+import dev.tether.testkit.process.HistoryRecorder;
 import dev.tether.transport.nats.NatsTransport;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetSocketAddress;
@@ -27,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -62,8 +56,7 @@ public final class NodeWorkload {
     private final int index;
     private final int run;
     private final HistoryLog log;
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong delivered = new AtomicLong();
+    private final HistoryRecorder recorder;
     private volatile boolean stopSending;
 
     private NodeWorkload(Map<String, String> args) {
@@ -73,6 +66,7 @@ public final class NodeWorkload {
         this.index = Integer.parseInt(required("index"));
         this.run = Integer.parseInt(required("run"));
         this.log = HistoryLog.create(dir.resolve("history-" + name + "-" + run + ".log"));
+        this.recorder = new HistoryRecorder(log, name, PAYLOAD);
     }
 
     public static void main(String[] argv) throws Exception {
@@ -99,16 +93,12 @@ public final class NodeWorkload {
         awaitFile("finish-" + name);
         stopSending = true;
         for (Thread t : senders) joinQuietly(t);
-        if (!awaitDrained(node)) {
+        if (!HistoryRecorder.awaitDrained(DRAIN_LIMIT, node)) {
             System.out.println("stuck " + node.stats());
             return 2;
         }
-        for (StreamStats s : node.stats().streams()) {
-            if (s.direction() == StreamStats.Direction.OUTBOUND) {
-                log.finalStream(name, s.peer().value(), s.lane(), s.lastSeq(), s.cursor());
-            }
-        }
-        System.out.println("drained accepted=" + accepted.get() + " delivered=" + delivered.get());
+        recorder.recordFinalStreams(node);
+        System.out.println("drained accepted=" + recorder.accepted() + " delivered=" + recorder.delivered());
         awaitFile("exit-" + name);
         node.shutdown(Duration.ofSeconds(5));
         log.close();
@@ -118,38 +108,16 @@ public final class NodeWorkload {
 
     private TetherNode start(List<NodeId> peers) {
         Transport transport = transport();
-        return Tether.start(TetherConfig.builder(NodeId.of(name))
+        TetherConfig.Builder b = TetherConfig.builder(NodeId.of(name))
                 .peers(peers)
                 .transport(transport)
                 // The default limit (1 MiB) does not fit the NATS transport's default frame (1 MiB minus its
                 // envelope); like the CLI, cap it to what the transport carries.
                 .maxMessageBytes(Math.min(1 << 20, transport.maxFrameBytes() - TetherConfig.FRAME_OVERHEAD))
-                .store(new HistoryRecordingStore(new SqliteStore(dir.resolve(name + ".db")), name, log))
                 .durability(Durability.valueOf(args.getOrDefault("durability", "FSYNC")))
-                .window(256)
-                .handler(d -> {
-                    byte[] p = d.payloadBytes();
-                    // Recorded before the handler returns, so before the cursor commit that covers it.
-                    log.delivered(
-                            name,
-                            d.from().value(),
-                            d.lane(),
-                            d.seq(),
-                            HistoryLog.msgIdOf(p),
-                            d.isRedelivery(),
-                            d.attempt(),
-                            HistoryLog.crc(p));
-                    delivered.incrementAndGet();
-                })
-                .listener(e -> {
-                    if (e instanceof TetherEvent.ProtocolError
-                            || e instanceof TetherEvent.StoreFailure
-                            || e instanceof TetherEvent.ApplicationError
-                            || e instanceof TetherEvent.DeadLettered) {
-                        log.anomaly(name, e.toString());
-                    }
-                })
-                .build());
+                .window(256);
+        return Tether.start(
+                recorder.record(b, new SqliteStore(dir.resolve(name + ".db"))).build());
     }
 
     private Transport transport() {
@@ -179,58 +147,20 @@ public final class NodeWorkload {
                     long next = System.nanoTime();
                     for (int i = 1; (quota < 0 || i <= quota) && !stopSending; i++) {
                         long msgId = ((index * 10_000L + run) * 10 + peerIndex) * 10_000_000L + i;
-                        while (outstanding.size() >= OUTSTANDING) awaitQuietly(outstanding.poll());
+                        while (outstanding.size() >= OUTSTANDING) HistoryRecorder.awaitQuietly(outstanding.poll());
                         if (intervalNanos > 0) {
                             next += intervalNanos;
                             long wait = next - System.nanoTime();
                             if (wait > 0) LockSupport.parkNanos(wait);
                         }
-                        outstanding.add(send(node, to, msgId));
+                        outstanding.add(recorder.send(node, to, LANE, msgId));
                     }
-                    while (!outstanding.isEmpty()) awaitQuietly(outstanding.poll());
+                    while (!outstanding.isEmpty()) HistoryRecorder.awaitQuietly(outstanding.poll());
                     if (!stopSending) System.out.println("sent all to " + to);
                 },
                 "sender-" + name + "-" + to);
         t.start();
         return t;
-    }
-
-    private CompletableFuture<MessageId> send(TetherNode node, NodeId to, long msgId) {
-        log.sending(name, to.value(), LANE, msgId);
-        SendReceipt r;
-        try {
-            r = node.send(to, LANE, HistoryLog.payloadFor(msgId, PAYLOAD));
-        } catch (QueueFullException e) {
-            log.rejected(name, msgId, e.toString());
-            return CompletableFuture.failedFuture(e);
-        }
-        return r.accepted().whenComplete((id, error) -> {
-            if (error != null) {
-                log.rejected(name, msgId, error.toString());
-            } else {
-                log.accepted(name, to.value(), LANE, msgId, id.seq());
-                accepted.incrementAndGet();
-            }
-        });
-    }
-
-    private boolean awaitDrained(TetherNode node) {
-        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-        while (!drained(node.stats())) {
-            if (System.nanoTime() - deadline > 0) return false;
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-        }
-        return true;
-    }
-
-    private static boolean drained(NodeStats stats) {
-        for (StreamStats s : stats.streams()) {
-            if (s.direction() == StreamStats.Direction.OUTBOUND
-                    && (s.queued() != 0 || s.inFlight() != 0 || s.cursor() != s.lastSeq())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void awaitFile(String file) {
@@ -241,7 +171,7 @@ public final class NodeWorkload {
     private void printProgress() {
         long lastA = -1, lastD = -1, lastPrint = 0;
         while (true) {
-            long a = accepted.get(), d = delivered.get(), now = System.nanoTime();
+            long a = recorder.accepted(), d = recorder.delivered(), now = System.nanoTime();
             if (a != lastA || d != lastD || now - lastPrint > 1_000_000_000L) {
                 System.out.println("progress accepted=" + a + " delivered=" + d);
                 lastA = a;
@@ -249,15 +179,6 @@ public final class NodeWorkload {
                 lastPrint = now;
             }
             LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
-        }
-    }
-
-    private static void awaitQuietly(CompletableFuture<?> f) {
-        if (f == null) return;
-        try {
-            f.join();
-        } catch (RuntimeException failedSendIsLoggedByItsCallback) {
-            // a failed send is recorded as rejected where it failed
         }
     }
 

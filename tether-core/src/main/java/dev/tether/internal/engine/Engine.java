@@ -58,6 +58,7 @@ public final class Engine {
 
     private long protocolErrors;
     private long connectionsRejected;
+    private final RejectionThrottle rejections = new RejectionThrottle();
     private long storeFailures;
 
     private static final class Peer {
@@ -500,7 +501,10 @@ public final class Engine {
 
     // ---- inputs: time ---------------------------------------------------------------------------------
 
-    /** Fires due timers: retransmissions, probes and delayed redeliveries. */
+    /**
+     * Fires due timers: retransmissions, probes and delayed redeliveries; reports a rate-limited connection
+     * rejection once the rate allows.
+     */
     public void onTick(long now) {
         for (OutStream s : outbound.values()) {
             if (s.rtoDeadline != 0 && now >= s.rtoDeadline && peerConnected(s.key.peer())) retransmitTimeout(now, s);
@@ -512,6 +516,8 @@ public final class Engine {
         for (InStream s : inbound.values()) {
             if (s.retryAt != 0 && now >= s.retryAt) toServe.add(s);
         }
+        TetherEvent.ConnectionRejected held = rejections.flush(now);
+        if (held != null) out.event(held);
     }
 
     private void retransmitTimeout(long now, OutStream s) {
@@ -718,10 +724,14 @@ public final class Engine {
         return peers.computeIfAbsent(id, k -> new Peer());
     }
 
-    /** Input: the transport refused a connection; counted and reported, no stream state changes. */
-    public void onConnectionRejected(String remote, String reason) {
+    /**
+     * Input: the transport refused a connection; counted, reported unless events are being rate-limited (see
+     * {@link RejectionThrottle}), no stream state changes.
+     */
+    public void onConnectionRejected(long now, String remote, String reason) {
         connectionsRejected++;
-        out.event(new TetherEvent.ConnectionRejected(remote, reason));
+        TetherEvent.ConnectionRejected e = rejections.offer(now, remote, reason);
+        if (e != null) out.event(e);
     }
 
     private void protocolError(NodeId peer, String reason) {

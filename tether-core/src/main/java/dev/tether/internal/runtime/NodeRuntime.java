@@ -403,7 +403,7 @@ public final class NodeRuntime implements TetherNode {
 
         @Override
         public void onConnectionRejected(String remote, String reason) {
-            loop.post(now -> loop.engine().onConnectionRejected(remote, reason));
+            loop.post(now -> loop.engine().onConnectionRejected(now, remote, reason));
         }
     }
 }

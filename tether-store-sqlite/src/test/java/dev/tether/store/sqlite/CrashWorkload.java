@@ -3,16 +3,11 @@ package dev.tether.store.sqlite;
 import dev.tether.Durability;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
-import dev.tether.NodeStats;
-import dev.tether.QueueFullException;
-import dev.tether.SendReceipt;
-import dev.tether.StreamStats;
 import dev.tether.Tether;
 import dev.tether.TetherConfig;
-import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.testkit.process.HistoryLog;
-import dev.tether.testkit.process.HistoryRecordingStore;
+import dev.tether.testkit.process.HistoryRecorder;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -61,14 +55,16 @@ public final class CrashWorkload {
     private final Mode mode;
     private final HistoryLog log;
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong delivered = new AtomicLong();
+    private final HistoryRecorder recordA;
+    private final HistoryRecorder recordB;
 
     private CrashWorkload(Path dir, int run, Mode mode) {
         this.dir = dir;
         this.run = run;
         this.mode = mode;
         this.log = HistoryLog.create(dir.resolve("history-" + run + ".log"));
+        this.recordA = new HistoryRecorder(log, A.value(), PAYLOAD);
+        this.recordB = new HistoryRecorder(log, B.value(), PAYLOAD);
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,8 +76,8 @@ public final class CrashWorkload {
     }
 
     private int run(int quota) throws InterruptedException {
-        TetherNode a = start(A, B);
-        TetherNode b = mode == Mode.SENDER_ONLY ? null : start(B, A);
+        TetherNode a = start(A, B, recordA);
+        TetherNode b = mode == Mode.SENDER_ONLY ? null : start(B, A, recordB);
         System.out.println("ready");
         Thread progress = new Thread(this::printProgress, "progress");
         progress.setDaemon(true);
@@ -89,126 +85,66 @@ public final class CrashWorkload {
         if (mode == Mode.DRAIN) return drain(a, b);
         List<Thread> senders = new ArrayList<>();
         if (mode == Mode.BOTH || mode == Mode.SENDER_ONLY) {
-            senders.add(sender(a, B, "l1", 0, quota));
-            senders.add(sender(a, B, "l2", 1, quota));
+            senders.add(sender(a, recordA, B, "l1", 0, quota));
+            senders.add(sender(a, recordA, B, "l2", 1, quota));
         }
-        if (mode == Mode.BOTH) senders.add(sender(b, A, "l1", 2, quota));
+        if (mode == Mode.BOTH) senders.add(sender(b, recordB, A, "l1", 2, quota));
         for (Thread t : senders) t.join();
         System.out.println("sent all");
         while (true) LockSupport.park(this); // until killed
     }
 
-    private TetherNode start(NodeId id, NodeId peer) {
-        String name = id.value();
-        return Tether.start(TetherConfig.builder(id)
+    private TetherNode start(NodeId id, NodeId peer, HistoryRecorder recorder) {
+        TetherConfig.Builder b = TetherConfig.builder(id)
                 .peers(peer)
                 .transport(network.newTransport())
-                .store(new HistoryRecordingStore(new SqliteStore(dir.resolve(name + ".db")), name, log))
                 .durability(Durability.FSYNC)
-                .window(256)
-                .handler(d -> {
-                    byte[] p = d.payloadBytes();
-                    log.delivered(
-                            name,
-                            d.from().value(),
-                            d.lane(),
-                            d.seq(),
-                            HistoryLog.msgIdOf(p),
-                            d.isRedelivery(),
-                            d.attempt(),
-                            HistoryLog.crc(p));
-                    delivered.incrementAndGet();
-                })
-                .listener(e -> {
-                    if (e instanceof TetherEvent.ProtocolError
-                            || e instanceof TetherEvent.StoreFailure
-                            || e instanceof TetherEvent.ApplicationError
-                            || e instanceof TetherEvent.DeadLettered) {
-                        log.anomaly(name, e.toString());
-                    }
-                })
+                .window(256);
+        return Tether.start(recorder.record(b, new SqliteStore(dir.resolve(id.value() + ".db")))
                 .build());
     }
 
     /** Sends {@code quota} messages on one stream, at most {@link #OUTSTANDING} not yet accepted. */
-    private Thread sender(TetherNode node, NodeId to, String lane, int stream, int quota) {
-        String name = node.id().value();
+    private Thread sender(TetherNode node, HistoryRecorder recorder, NodeId to, String lane, int stream, int quota) {
         Thread t = new Thread(
                 () -> {
                     ArrayDeque<CompletableFuture<MessageId>> outstanding = new ArrayDeque<>();
                     for (int i = 1; i <= quota; i++) {
                         long msgId = run * 1_000_000_000L + stream * 100_000_000L + i;
-                        while (outstanding.size() >= OUTSTANDING) awaitQuietly(outstanding.poll());
-                        log.sending(name, to.value(), lane, msgId);
-                        SendReceipt r;
-                        try {
-                            r = node.send(to, lane, HistoryLog.payloadFor(msgId, PAYLOAD));
-                        } catch (QueueFullException e) {
-                            log.rejected(name, msgId, e.toString());
-                            awaitQuietly(outstanding.poll());
-                            continue;
-                        }
-                        r.accepted().whenComplete((id, error) -> {
-                            if (error != null) {
-                                log.rejected(name, msgId, error.toString());
-                            } else {
-                                log.accepted(name, to.value(), lane, msgId, id.seq());
-                                accepted.incrementAndGet();
-                            }
-                        });
-                        outstanding.add(r.accepted());
+                        while (outstanding.size() >= OUTSTANDING) HistoryRecorder.awaitQuietly(outstanding.poll());
+                        outstanding.add(recorder.send(node, to, lane, msgId));
                     }
                 },
-                "sender-" + name + "-" + lane);
+                "sender-" + node.id().value() + "-" + lane);
         t.start();
         return t;
     }
 
-    private static void awaitQuietly(CompletableFuture<?> f) {
-        if (f == null) return;
-        try {
-            f.join();
-        } catch (RuntimeException failedSendIsLoggedByItsCallback) {
-            // rejected sends are recorded by the future's callback
-        }
-    }
-
     private int drain(TetherNode a, TetherNode b) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!drained(a.stats()) || !drained(b.stats())) {
-            if (System.nanoTime() > deadline) {
-                System.out.println("stuck: " + a.stats() + " / " + b.stats());
-                return 2;
-            }
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        if (!HistoryRecorder.awaitDrained(Duration.ofMinutes(2), a, b)) {
+            System.out.println("stuck: " + a.stats() + " / " + b.stats());
+            return 2;
         }
-        for (TetherNode n : List.of(a, b)) {
-            for (StreamStats s : n.stats().streams()) {
-                if (s.direction() == StreamStats.Direction.OUTBOUND) {
-                    log.finalStream(n.id().value(), s.peer().value(), s.lane(), s.lastSeq(), s.cursor());
-                }
-            }
-        }
+        recordA.recordFinalStreams(a);
+        recordB.recordFinalStreams(b);
         a.shutdown(Duration.ofSeconds(5));
         b.shutdown(Duration.ofSeconds(5));
         log.close();
-        System.out.println("drained accepted=" + accepted.get() + " delivered=" + delivered.get());
+        System.out.println("drained accepted=" + accepted() + " delivered=" + delivered());
         return 0;
     }
 
-    private static boolean drained(NodeStats stats) {
-        for (StreamStats s : stats.streams()) {
-            if (s.direction() == StreamStats.Direction.OUTBOUND
-                    && (s.queued() != 0 || s.inFlight() != 0 || s.cursor() != s.lastSeq())) {
-                return false;
-            }
-        }
-        return true;
+    private long accepted() {
+        return recordA.accepted() + recordB.accepted();
+    }
+
+    private long delivered() {
+        return recordA.delivered() + recordB.delivered();
     }
 
     private void printProgress() {
         while (true) {
-            System.out.println("progress accepted=" + accepted.get() + " delivered=" + delivered.get());
+            System.out.println("progress accepted=" + accepted() + " delivered=" + delivered());
             LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
         }
     }

@@ -34,10 +34,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A throwaway PKI generated at test time (nothing is committed): a CA and node certificates (EC P-256) that
  * name their node in the CN and in a {@code tether:node:<id>} URI subject alternative name, written as PKCS12
- * stores and PEM files into a directory.
+ * stores and PEM files into a directory: {@code <ca>-ca.crt}, and per issued certificate {@code <ca>-<file>.crt}, a
+ * PKCS#8 key {@code <ca>-<file>.key}, a PKCS12 key store {@code <ca>-<file>.p12}, and the trust store {@code
+ * <ca>-trust.p12}. Also used by tether-system-tests (through this module's test jar) for the CLI's TLS options.
  */
-final class TestPki {
-    static final char[] PASSWORD = "changeit".toCharArray();
+public final class TestPki {
+    public static final char[] PASSWORD = "changeit".toCharArray();
     private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
 
     private final Path dir;
@@ -46,7 +48,7 @@ final class TestPki {
     private final X509Certificate caCert;
 
     /** A new CA called {@code name}; its files go into {@code dir}. */
-    TestPki(Path dir, String name) {
+    public TestPki(Path dir, String name) {
         this.dir = dir;
         this.name = name;
         this.caKeys = keyPair();
@@ -60,27 +62,32 @@ final class TestPki {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        writePem(dir.resolve(name + "-ca.crt"), "CERTIFICATE", encoded(caCert));
+        writePem(caCertificate(), "CERTIFICATE", encoded(caCert));
+    }
+
+    /** This CA's certificate (PEM). */
+    public Path caCertificate() {
+        return dir.resolve(name + "-ca.crt");
     }
 
     /** Files of one issued certificate. */
-    record Issued(Path keyStore, Path certificate, Path privateKey, Path trustStore, Path caCertificate) {
-        TcpTls keyStoreTls() {
+    public record Issued(Path keyStore, Path certificate, Path privateKey, Path trustStore, Path caCertificate) {
+        public TcpTls keyStoreTls() {
             return TcpTls.fromKeyStores(keyStore, PASSWORD, trustStore, PASSWORD);
         }
 
-        TcpTls pemTls() {
+        public TcpTls pemTls() {
             return TcpTls.fromPem(certificate, privateKey, caCertificate);
         }
     }
 
     /** A certificate for node {@code id} (CN and SAN), and a trust store holding this CA. */
-    Issued issue(String id) {
+    public Issued issue(String id) {
         return issue(id, id);
     }
 
     /** A certificate whose files are called {@code fileName} and that proves node {@code provenId}. */
-    Issued issue(String fileName, String provenId) {
+    public Issued issue(String fileName, String provenId) {
         try {
             KeyPair keys = keyPair();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
@@ -110,7 +117,7 @@ final class TestPki {
             writePem(certFile, "CERTIFICATE", encoded(cert));
             Path keyFile = dir.resolve(base + ".key");
             writePem(keyFile, "PRIVATE KEY", keys.getPrivate().getEncoded());
-            return new Issued(keyStore, certFile, keyFile, trustStore, dir.resolve(name + "-ca.crt"));
+            return new Issued(keyStore, certFile, keyFile, trustStore, caCertificate());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {

@@ -1,0 +1,116 @@
+package dev.tether.internal.engine;
+
+import static dev.tether.internal.engine.RejectionThrottle.BURST;
+import static dev.tether.internal.engine.RejectionThrottle.REFILL_MILLIS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.TetherEvent;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Connection rejections through the engine: every one counted, the events rate-limited, and every held-back
+ * rejection accounted for in a later event's {@code suppressed}. Time is explicit; nothing waits.
+ */
+class RejectionEventsTest {
+    private final EngineHarness h = new EngineHarness("a", "b");
+    private final EngineHarness.Node a = h.node("a");
+
+    private void reject(String remote, String reason) {
+        a.input(e -> e.onConnectionRejected(h.now, remote, reason));
+    }
+
+    private List<TetherEvent.ConnectionRejected> events() {
+        return a.events.stream()
+                .filter(TetherEvent.ConnectionRejected.class::isInstance)
+                .map(TetherEvent.ConnectionRejected.class::cast)
+                .toList();
+    }
+
+    /** Rejections counted in the node's stats must equal the events plus everything they say they held back. */
+    private long accountedFor() {
+        return events().size()
+                + events().stream()
+                        .mapToLong(TetherEvent.ConnectionRejected::suppressed)
+                        .sum();
+    }
+
+    @Test
+    void aBurstIsReportedOneByOneThenHeldBackButCounted() {
+        for (int i = 0; i < BURST + 5; i++) reject("x:" + i, "bad handshake " + i);
+
+        assertThat(a.engine.connectionsRejected()).isEqualTo(BURST + 5);
+        assertThat(events()).hasSize(BURST);
+        assertThat(events().get(0)).isEqualTo(new TetherEvent.ConnectionRejected("x:0", "bad handshake 0"));
+        assertThat(events()).allMatch(e -> e.suppressed() == 0);
+    }
+
+    @Test
+    void theNextEventCarriesHowManyWereHeldBackSinceThePreviousOne() {
+        for (int i = 0; i < BURST + 7; i++) reject("x", "garbage");
+        h.now += REFILL_MILLIS - 1;
+        reject("y", "still no token");
+        h.now += 1;
+        reject("z", "untrusted certificate");
+
+        assertThat(events()).hasSize(BURST + 1);
+        assertThat(events().get(BURST)).isEqualTo(new TetherEvent.ConnectionRejected("z", "untrusted certificate", 8));
+        assertThat(accountedFor()).isEqualTo(a.engine.connectionsRejected());
+    }
+
+    @Test
+    void aFloodThatStopsIsSummedUpOnTheNextTickWithTheLatestRejection() {
+        for (int i = 0; i < BURST + 100; i++) reject("x:" + i, "reason " + i);
+        h.advance(REFILL_MILLIS / 2);
+        assertThat(events()).as("no token yet").hasSize(BURST);
+
+        h.advance(REFILL_MILLIS / 2);
+
+        assertThat(events()).hasSize(BURST + 1);
+        assertThat(events().get(BURST))
+                .isEqualTo(new TetherEvent.ConnectionRejected("x:" + (BURST + 99), "reason " + (BURST + 99), 99));
+        assertThat(accountedFor()).isEqualTo(BURST + 100).isEqualTo(a.engine.connectionsRejected());
+        h.advance(10 * REFILL_MILLIS);
+        assertThat(events()).as("nothing left to report").hasSize(BURST + 1);
+    }
+
+    @Test
+    void aSustainedFloodYieldsAFewEventsPerSecondAndLosesNoCount() {
+        long seconds = 60;
+        long perSecond = 2_000;
+        for (long ms = 0; ms < seconds * 1000; ms++) {
+            h.now++;
+            for (int i = 0; i < perSecond / 1000; i++) reject("10.0.0.1:" + (ms % 50_000), "wrong magic");
+            if (ms % 10 == 0) a.input(e -> e.onTick(h.now)); // the node loop ticks every few milliseconds
+        }
+        h.advance(REFILL_MILLIS);
+
+        long allowed = BURST + seconds * 1000 / REFILL_MILLIS + 1;
+        assertThat(events()).hasSizeLessThanOrEqualTo((int) allowed).hasSizeGreaterThan((int) (allowed - 3));
+        assertThat(a.engine.connectionsRejected()).isEqualTo(seconds * perSecond);
+        assertThat(accountedFor()).isEqualTo(seconds * perSecond);
+    }
+
+    @Test
+    void rejectionsAtAModestRateAreEachReportedWithNothingSuppressed() {
+        for (int i = 0; i < 3 * BURST; i++) {
+            reject("peer c", "certificate does not prove node id c");
+            h.advance(REFILL_MILLIS);
+        }
+        assertThat(events()).hasSize(3 * BURST).allMatch(e -> e.suppressed() == 0);
+    }
+
+    @Test
+    void timeGoingBackwardsEarnsNoTokens() {
+        for (int i = 0; i < BURST; i++) reject("x", "r");
+        h.now -= 60_000;
+        reject("x", "held");
+        h.now += REFILL_MILLIS - 1;
+        reject("x", "held");
+        assertThat(events()).hasSize(BURST);
+        h.now += 1;
+        reject("x", "reported");
+        assertThat(events()).hasSize(BURST + 1);
+        assertThat(events().get(BURST).suppressed()).isEqualTo(2);
+    }
+}
