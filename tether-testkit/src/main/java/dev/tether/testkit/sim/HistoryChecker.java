@@ -103,6 +103,9 @@ public final class HistoryChecker {
                     "delivered",
                     "processed",
                     "redelivered",
+                    "redeliveredTruly",
+                    "redeliveredNeedlessly",
+                    "redeliveredNeedlesslyUncrashed",
                     "expired",
                     "deadLettered",
                     "crashes")) {
@@ -228,6 +231,7 @@ public final class HistoryChecker {
 
             Deliveries dv = deliveries.computeIfAbsent(new MessageKey(s, d.seq()), k -> new Deliveries());
             int crashCount = crashes.getOrDefault(d.receiver(), 0);
+            if (d.redelivery()) countPrecision(dv, crashCount);
             if (dv.count > 0 && !d.redelivery()) {
                 report.add(Kind.DUPLICATED, "delivered again without the redelivery flag: " + d);
             }
@@ -254,6 +258,20 @@ public final class HistoryChecker {
             dv.count++;
             checkNoGap(s, st, d.seq(), d);
             if (d.ok()) st.unsettled.remove(d.seq());
+        }
+
+        /**
+         * Precision of the redelivery flag: a flagged delivery is true if the message was handed out before, else
+         * needless (allowed, but the application then runs idempotency checks it could have skipped); needless
+         * flags of a receiver that never crashed so far are counted separately.
+         */
+        void countPrecision(Deliveries dv, int receiverCrashes) {
+            if (dv.count > 0) {
+                count("redeliveredTruly");
+            } else {
+                count("redeliveredNeedlessly");
+                if (receiverCrashes == 0) count("redeliveredNeedlesslyUncrashed");
+            }
         }
 
         void expired(Expired x) {
