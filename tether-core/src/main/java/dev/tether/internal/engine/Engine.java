@@ -133,7 +133,8 @@ public final class Engine {
 
     /**
      * The application settled a run handed out by {@code deliver}: every message up to {@code ackedUpTo} is
-     * processed; if {@code failedSeq > 0} that next message failed with {@code reason}.
+     * processed; if {@code failedSeq > 0} that next message failed with {@code reason}. The messages of the
+     * run after those were not handed to the application: the redelivery flag relies on it.
      */
     public void onSettled(long now, StreamKey key, long generation, long ackedUpTo, long failedSeq, String reason) {
         InStream s = inbound.get(key);

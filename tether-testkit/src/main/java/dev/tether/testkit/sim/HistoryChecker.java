@@ -46,7 +46,14 @@ import java.util.TreeSet;
  * </ul>
  *
  * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash allows its
- * application to see a message again, flagged as a redelivery.
+ * application to see a message again, flagged as a redelivery. A delivery without the flag of a message handed
+ * out before (by any incarnation, successfully or not) is always a violation: that is what lets applications
+ * skip idempotency checks for unflagged deliveries.
+ *
+ * <p>The totals also measure the flag's precision: {@code redelivered} (flagged deliveries) splits into {@code
+ * redeliveredTruly} (handed out before) and {@code redeliveredNeedlessly} (never before; allowed, but the
+ * application runs checks it could have skipped), and {@code redeliveredNeedlesslyUncrashed} counts the
+ * needless flags of receivers that had not crashed yet.
  */
 public final class HistoryChecker {
     private HistoryChecker() {}
