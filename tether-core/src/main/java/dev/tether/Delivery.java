@@ -40,8 +40,8 @@ public interface Delivery {
     boolean isRedelivery();
 
     /**
-     * 1 for the first delivery of this message by this process, then incremented by each failure or nack.
-     * Starts again at 1 after a restart.
+     * 1 for the first delivery of this message since this node started, then incremented by each failure or
+     * nack. Starts again at 1 after a restart, or after a {@link TetherEvent.Resync} of its stream.
      */
     int attempt();
 
