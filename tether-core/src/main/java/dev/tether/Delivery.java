@@ -28,12 +28,21 @@ public interface Delivery {
     byte[] payloadBytes();
 
     /**
-     * True if this message may have been handed to an application before: it is being retried after a
-     * failure, or was resent after a disconnect or restart before its acknowledgment was committed.
+     * Whether this message may have been handed to the application before. If false, it never was, in any
+     * lifetime of this node on its store: an application may skip its idempotency checks for it. If true, it
+     * is a retry after a failure or {@link #nack()}, or a message this node may have handed out before a
+     * restart (its acknowledgment was not committed yet), or one it cannot tell apart from such a message:
+     * after a restart, or on a stream it first hears of, messages the sender had transmitted or stored before
+     * (docs/PROTOCOL.md, "Redelivery flag"). On a stream a running node already knows, reconnects and sender
+     * restarts do not set it. Each delivery for which it is true also raises one {@link
+     * TetherEvent.Redelivery} and counts in {@link StreamStats#redelivered()}.
      */
     boolean isRedelivery();
 
-    /** 1 for the first delivery on this node, then incremented by each handler failure. */
+    /**
+     * 1 for the first delivery of this message since this node started, then incremented by each failure or
+     * nack. Starts again at 1 after a restart, or after a {@link TetherEvent.Resync} of its stream.
+     */
     int attempt();
 
     /** Marks the message processed; the stream moves on. Returns false if already settled. */

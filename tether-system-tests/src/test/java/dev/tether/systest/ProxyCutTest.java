@@ -50,8 +50,8 @@ class ProxyCutTest {
                     seed, cuts.get(), toA.forwardedConnections(), toB.forwardedConnections());
             CheckReport report = cluster.finishAndCheck(0);
             assertThat(report.totals().get("processed")).isEqualTo(2L * QUOTA);
-            // Each message reached the application exactly once. (Some carry the redelivery flag: it means "may
-            // have been handed over before", and the engine sets it on everything resent after a reconnect.)
+            // Each message reached the application exactly once. (A few may carry the redelivery flag: a stream's
+            // first messages, if a cut lost their first transmission; see docs/PROTOCOL.md, "Redelivery flag".)
             assertThat(report.totals().get("delivered")).isEqualTo(2L * QUOTA);
             assertThat(cuts.get()).as("cuts while the messages flowed").isPositive();
         } finally {

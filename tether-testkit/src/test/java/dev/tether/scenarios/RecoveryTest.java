@@ -10,6 +10,7 @@ import dev.tether.SendReceipt;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.internal.engine.Frame;
 import dev.tether.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +64,42 @@ class RecoveryTest {
             assertThat(c.firstDeliveries("b", "a", "default")).containsExactlyElementsOf(numbered("d", 0, 1000));
             assertThat(c.events("a")).anyMatch(e -> e instanceof TetherEvent.PeerDisconnected);
         }
+    }
+
+    @Test
+    void aReconnectDoesNotFlagMessagesTheReceiverNeverSaw() {
+        DropFrames[] aOut = new DropFrames[1];
+        try (Cluster c = new Cluster("a", "b")) {
+            c.transports(id -> {
+                if (!id.equals(NodeId.of("a"))) return c.network.newTransport();
+                aOut[0] = new DropFrames(c.network.newTransport(), Frame.DATA);
+                return aOut[0];
+            });
+            TetherNode a = c.start("a");
+            c.start("b", cfg -> cfg.window(8));
+            a.send(B, utf8("open"));
+            Await.until(DEADLINE, () -> c.seen("b").size() == 1, () -> "stream open");
+            aOut[0].active = true; // a window of messages goes out and is lost
+            for (int i = 0; i < 20; i++) a.send(B, utf8("r" + i));
+            Await.until(
+                    DEADLINE, () -> aOut[0].dropped.get() >= 1 && outbound(a).sent() >= 9, () -> "sent, lost");
+            c.network.disconnect(NodeId.of("a"), B);
+            aOut[0].active = false;
+            c.network.connect(NodeId.of("a"), B);
+            Await.until(DEADLINE, () -> c.seen("b").size() == 21, () -> "resent after the reconnect");
+
+            assertThat(c.payloads("b", "a", "default").subList(1, 21)).containsExactlyElementsOf(numbered("r", 0, 20));
+            assertThat(outbound(a).sent())
+                    .as("transmissions, with the resent ones")
+                    .isGreaterThan(21);
+            // The resent frames carry the sender's redelivery flag, but b, which never restarted, knows better.
+            assertThat(c.seen("b")).noneMatch(Cluster.Seen::redelivery);
+            assertThat(c.events("b")).noneMatch(e -> e instanceof TetherEvent.Redelivery);
+        }
+    }
+
+    private static StreamStats outbound(TetherNode a) {
+        return a.stats().stream(B, "default", StreamStats.Direction.OUTBOUND);
     }
 
     @Test

@@ -134,7 +134,8 @@ public final class Engine {
 
     /**
      * The application settled a run handed out by {@code deliver}: every message up to {@code ackedUpTo} is
-     * processed; if {@code failedSeq > 0} that next message failed with {@code reason}.
+     * processed; if {@code failedSeq > 0} that next message failed with {@code reason}. The messages of the
+     * run after those were not handed to the application: the redelivery flag relies on it.
      */
     public void onSettled(long now, StreamKey key, long generation, long ackedUpTo, long failedSeq, String reason) {
         InStream s = inbound.get(key);
@@ -142,6 +143,7 @@ public final class Engine {
         s.runOutstanding = false;
         toServe.add(s);
         if (generation != s.generation) return; // The stream restarted meanwhile: the old run's results are void.
+        s.runEnded(ackedUpTo, failedSeq);
         acknowledged(s, ackedUpTo);
         s.leasedUpTo = s.processed;
         if (failedSeq > 0 && failedSeq == s.processed + 1) failed(now, s, s.buffer.get(failedSeq), reason);
@@ -301,6 +303,9 @@ public final class Engine {
             cursorDirty.add(s);
             resync(s, "sender reports messages taken care of beyond this cursor", o.ackedSeq());
         }
+        // Only committed messages are transmitted, so nothing above lastSeq reached an earlier lifetime of ours: this
+        // OPEN came on a connection to this process (Transport rule 4), so it was sent after that lifetime ended.
+        s.freshFrom(o.lastSeq() + 1);
         // An OPEN whose lastSeq is below our cursor does not prove that the sender's store went backwards: the
         // transport may reorder and delay frames, even across connections, so it may be a stale one. Answer it:
         // a sender whose store did go backwards detects that from this answer (onAck) and does not open.
@@ -316,6 +321,7 @@ public final class Engine {
     private void onData(long now, NodeId from, Frame.Data d) {
         InStream s = inbound.get(new StreamKey(from, d.lane()));
         if (s == null || s.senderEpoch != d.senderEpoch()) return; // Before OPEN or stale: the sender resends.
+        noteFirstTransmission(s, d);
         long seq = d.firstSeq();
         long credit = s.credit(cfg.window());
         for (Frame.Message m : d.messages()) {
@@ -334,6 +340,21 @@ public final class Engine {
         }
         s.ackDue = true;
         toServe.add(s);
+    }
+
+    /**
+     * An unflagged message is a first transmission: the sender sends in sequence order and its store had never
+     * committed any later number before, so no later message was transmitted before this frame, which came on a
+     * connection to this process (Transport rule 4). None of them can have reached an earlier lifetime.
+     */
+    private static void noteFirstTransmission(InStream s, Frame.Data d) {
+        List<Frame.Message> messages = d.messages();
+        for (int i = 0; i < messages.size(); i++) {
+            if (!messages.get(i).has(Frame.Message.REDELIVERY)) {
+                s.freshFrom(d.firstSeq() + i);
+                return;
+            }
+        }
     }
 
     private void askResend(long now, InStream s, NodeId from) {
@@ -627,7 +648,13 @@ public final class Engine {
             InStream.InMessage m = s.buffer.get(seq);
             if (m.expired(now)) break;
             m.attempts++;
-            boolean redelivery = m.attempts > 1 || m.message.has(Frame.Message.REDELIVERY);
+            boolean redelivery = s.mayHaveBeenHanded(m);
+            if (redelivery && !run.isEmpty()) {
+                // Only a run's first message surely reaches the application (an earlier one may fail): a flagged
+                // one starts the next run, so each Redelivery event and count stands for a flagged hand-out.
+                m.attempts--;
+                break;
+            }
             if (redelivery) {
                 s.redelivered++;
                 out.event(new TetherEvent.Redelivery(s.key.peer(), s.key.lane(), seq, m.attempts));
@@ -639,6 +666,7 @@ public final class Engine {
         s.runOutstanding = true;
         s.runGeneration = s.generation;
         s.leasedUpTo = head.seq + run.size() - 1;
+        s.handingOut(s.leasedUpTo);
         out.deliver(s.key, s.generation, run);
     }
 

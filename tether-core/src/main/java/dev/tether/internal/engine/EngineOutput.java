@@ -40,7 +40,8 @@ public interface EngineOutput {
 
     /**
      * Hand {@code messages} (consecutive, in order) of inbound stream {@code key} to the application, one at a
-     * time. Report results with {@link Engine#onSettled} quoting {@code generation}.
+     * time, each only after the one before was acknowledged. Report results with {@link Engine#onSettled}
+     * quoting {@code generation}: the messages after a failed one must not have been handed out.
      */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages);
 

@@ -46,7 +46,14 @@ import java.util.TreeSet;
  * </ul>
  *
  * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash allows its
- * application to see a message again, flagged as a redelivery.
+ * application to see a message again, flagged as a redelivery. A delivery without the flag of a message handed
+ * out before (by any incarnation, successfully or not) is always a violation: that is what lets applications
+ * skip idempotency checks for unflagged deliveries.
+ *
+ * <p>The totals also measure the flag's precision: {@code redelivered} (flagged deliveries) splits into {@code
+ * redeliveredTruly} (handed out before) and {@code redeliveredNeedlessly} (never before; allowed, but the
+ * application runs checks it could have skipped), and {@code redeliveredNeedlesslyUncrashed} counts the
+ * needless flags of receivers that had not crashed yet.
  */
 public final class HistoryChecker {
     private HistoryChecker() {}
@@ -103,6 +110,9 @@ public final class HistoryChecker {
                     "delivered",
                     "processed",
                     "redelivered",
+                    "redeliveredTruly",
+                    "redeliveredNeedlessly",
+                    "redeliveredNeedlesslyUncrashed",
                     "expired",
                     "deadLettered",
                     "crashes")) {
@@ -228,6 +238,7 @@ public final class HistoryChecker {
 
             Deliveries dv = deliveries.computeIfAbsent(new MessageKey(s, d.seq()), k -> new Deliveries());
             int crashCount = crashes.getOrDefault(d.receiver(), 0);
+            if (d.redelivery()) countPrecision(dv, crashCount);
             if (dv.count > 0 && !d.redelivery()) {
                 report.add(Kind.DUPLICATED, "delivered again without the redelivery flag: " + d);
             }
@@ -254,6 +265,20 @@ public final class HistoryChecker {
             dv.count++;
             checkNoGap(s, st, d.seq(), d);
             if (d.ok()) st.unsettled.remove(d.seq());
+        }
+
+        /**
+         * Precision of the redelivery flag: a flagged delivery is true if the message was handed out before, else
+         * needless (allowed, but the application then runs idempotency checks it could have skipped); needless
+         * flags of a receiver that never crashed so far are counted separately.
+         */
+        void countPrecision(Deliveries dv, int receiverCrashes) {
+            if (dv.count > 0) {
+                count("redeliveredTruly");
+            } else {
+                count("redeliveredNeedlessly");
+                if (receiverCrashes == 0) count("redeliveredNeedlesslyUncrashed");
+            }
         }
 
         void expired(Expired x) {

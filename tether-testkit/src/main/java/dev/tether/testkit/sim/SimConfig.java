@@ -205,7 +205,8 @@ public record SimConfig(
     /**
      * The same run, except that frames outliving their connection may ({@code true}) or may not arrive on a
      * later one. Off by default: with it on, a frame duplicated or delayed across a receiver crash can reach the
-     * application again without the redelivery flag (the flag is what the sender knew when it sent the frame).
+     * application again without the redelivery flag (the receiver takes a frame it receives as sent after it
+     * started, and the sender's flag as what it knew when it sent the frame).
      */
     public SimConfig withCrossConnection(boolean on) {
         return new SimConfig(

@@ -225,6 +225,50 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void detectsAnUnflaggedRetryAfterAFailure() {
+        commitAll(1);
+        deliver(1, 101, false, false); // the handler failed: the application saw it
+        deliver(1, 101, false, true);
+
+        CheckReport r = check();
+
+        assertOnly(r, Kind.DUPLICATED);
+        assertThat(r.examples(Kind.DUPLICATED).get(0)).contains("without the redelivery flag");
+    }
+
+    @Test
+    void detectsAnUnflaggedDeliveryOfAMessageAFormerIncarnationFailedOn() {
+        commitAll(1);
+        deliver(1, 101, false, false);
+        h.add(new Crashed(++time, "b"));
+        h.add(new Restarted(++time, "b"));
+        deliver(1, 101, false, true); // attempt 1 again for the new process, but not new to the application
+
+        assertOnly(check(), Kind.DUPLICATED);
+    }
+
+    @Test
+    void totalsMeasureThePrecisionOfTheRedeliveryFlag() {
+        commitAll(4);
+        deliver(1, 101, false, false);
+        deliver(1, 101, true, true); // true: handed out before
+        deliver(2, 102, true, true); // needless, no crash yet
+        h.add(new Crashed(++time, "b"));
+        h.add(new Restarted(++time, "b"));
+        deliver(3, 103, true, true); // needless, after a crash
+        process(4);
+
+        CheckReport r = check();
+
+        assertThat(r.clean()).as(r.toString()).isTrue();
+        assertThat(r.totals())
+                .containsEntry("redelivered", 3L)
+                .containsEntry("redeliveredTruly", 1L)
+                .containsEntry("redeliveredNeedlessly", 2L)
+                .containsEntry("redeliveredNeedlesslyUncrashed", 1L);
+    }
+
+    @Test
     void aCrashOfTheSenderDoesNotExcuseADuplicate() {
         commitAll(1);
         process(1);
