@@ -8,10 +8,13 @@ import java.util.List;
  * restarts. Start one with {@link Tether#start(TetherConfig)}.
  *
  * <p><b>Threading.</b> All methods are thread-safe. One node thread owns the protocol state; the methods
- * hand work to it through a queue and return futures. Handlers run on the node's handler threads. The
- * {@link TetherListener} and future callbacks attached without {@code *Async} run on the node thread: they
- * must not block, and must not call {@link #stats()}, {@link #deadLetters(int)} or {@link #shutdown} (those
- * wait for the node thread).
+ * hand work to it through a queue and return futures. The node thread is the transport's I/O thread when the
+ * transport offers one ({@code Transport.nodeExecutor()}, as TCP does), else a thread of the node's own.
+ * Handlers run on the node's handler threads, or on the node thread with {@link
+ * TetherConfig.Builder#handlerOnNodeThread}. The {@link TetherListener}, such handlers and future callbacks
+ * attached without {@code *Async} run on the node thread: they must not block. There, {@link #stats()}
+ * answers directly, while waiting for a future this node has not completed yet and {@link #shutdown} throw
+ * {@link IllegalStateException} (they would wait for the node thread itself).
  *
  * <p><b>Ordering.</b> Messages sent on one lane to one peer are delivered to that peer's application in
  * the order of the {@code send} calls that completed their {@code accepted()} future (for sends from one
@@ -54,6 +57,9 @@ public interface TetherNode extends AutoCloseable {
      * commit what was already decided (up to 2 s more), closes transport and store, and reports what is still
      * pending (it stays stored for the next start). Messages handed to the application but not acknowledged
      * by then are delivered again, flagged, after the next start.
+     *
+     * @throws IllegalStateException if called on the node thread (from a listener, a callback or a handler
+     *     running there)
      */
     ShutdownResult shutdown(Duration timeout);
 
