@@ -116,6 +116,8 @@ final class TetherPair {
 
     /** Send-to-handler latency of {@code latencyMessages} sent at {@code rate} per second. */
     private Latency pacedLatency(ChildJvm sender, ChildJvm receiver, int rate) {
+        storeStats(sender);
+        storeStats(receiver);
         receiver.send("EXPECT " + o.latencyMessages() + " 1");
         receiver.expect("ARMED", REPLY_SECONDS);
         sender.send("RATE " + o.latencyMessages() + " " + rate + " " + o.lanes() + " " + o.maxOutstanding());
@@ -126,7 +128,18 @@ final class TetherPair {
         if (count < o.latencyMessages()) {
             throw new IllegalStateException("only " + count + " of " + o.latencyMessages() + " paced messages arrived");
         }
-        return Latency.parse(done[3], done[4], done[5]);
+        Latency l = Latency.parse(done[3], done[4], done[5]);
+        System.out.printf(
+                Locale.ROOT,
+                "  half load: %,d msg/s offered, latency p50 %s p99 %s max %s%n    sender store:   %s%n"
+                        + "    receiver store: %s%n",
+                rate,
+                Latency.micros(l.p50()),
+                Latency.micros(l.p99()),
+                Latency.micros(l.max()),
+                storeStats(sender),
+                storeStats(receiver));
+        return l;
     }
 
     private String durabilityText() {

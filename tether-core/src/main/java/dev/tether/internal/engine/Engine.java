@@ -16,8 +16,10 @@ import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,13 +48,23 @@ public final class Engine {
     private final Set<OutStream> toPump = new LinkedHashSet<>();
     private final Set<InStream> toServe = new LinkedHashSet<>();
     private final Set<OutStream> withPendingSends = new LinkedHashSet<>();
+    /** Sends waiting for a batch, over all streams. */
+    private long pendingSends;
+
     private final Set<OutStream> trimDirty = new LinkedHashSet<>();
     private final Set<InStream> cursorDirty = new LinkedHashSet<>();
     private final Map<InStream, List<long[]>> pendingOutcomes = new HashMap<>();
     private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
     private final Set<NodeId> peerEpochDirty = new LinkedHashSet<>();
 
-    private Batch inFlight;
+    /** Batches handed to {@code persist} and not yet answered, oldest first; answers come in this order. */
+    private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+    /**
+     * Batches up to this id were in flight behind a failed one and are already treated as failed; the writer
+     * reports them failed without attempting them (see {@link EngineOutput#persist}).
+     */
+    private long abandonedUpTo;
+
     private long nextBatchId = 1;
     private long storeRetryAt;
 
@@ -128,6 +140,7 @@ public final class Engine {
             return;
         }
         s.pending.add(new OutStream.PendingSend(token, headers, payload, expiresAt));
+        pendingSends++;
         withPendingSends.add(s);
     }
 
@@ -403,13 +416,12 @@ public final class Engine {
 
     // ---- inputs: the store ----------------------------------------------------------------------------
 
+    /** Batch {@code batchId}, the oldest in flight, is durable: apply what it changes. */
     public void onCommitted(long now, long batchId) {
-        Batch b = takeInFlight(batchId);
-        if (b == null) return;
+        Batch b = answered(batchId, true);
         for (Appended a : b.appended) committedAppends(a);
         for (Trimmed t : b.trimmed) t.stream().trimmedSeq = Math.max(t.stream().trimmedSeq, t.upTo());
         for (Cursor c : b.cursors) committedCursor(c);
-        for (NodeId p : b.peerEpochs) peerEpochDirty.remove(p);
     }
 
     private void committedAppends(Appended a) {
@@ -440,19 +452,34 @@ public final class Engine {
         toServe.add(s);
     }
 
-    /** The batch was not stored: fail its sends, keep its other writes for the next batch. */
+    /**
+     * Batch {@code batchId} was not stored. Every batch in flight behind it fails with it: the writer does not
+     * attempt them (EngineOutput#persist), so the store holds exactly the batches before it. Their sends fail,
+     * their numbers are free again, and their other writes go into a later batch.
+     */
     public void onCommitFailed(long now, long batchId, Exception error) {
-        Batch b = takeInFlight(batchId);
-        if (b == null) return;
+        Batch first = answered(batchId, false);
+        if (first == null) return; // Abandoned with an earlier failure, already handled.
+        List<Batch> failed = new ArrayList<>(inFlight.size() + 1);
+        failed.add(first);
+        failed.addAll(inFlight);
+        if (!inFlight.isEmpty()) abandonedUpTo = inFlight.peekLast().id;
+        inFlight.clear();
         storeFailures++;
         storeRetryAt = now + 100;
         String reason = "store commit failed: " + error.getMessage();
         out.event(new TetherEvent.StoreFailure(reason));
-        for (Appended a : b.appended) {
-            OutStream s = a.stream();
-            s.lastSeq -= a.stored().size();
-            for (OutStream.PendingSend p : a.sends()) out.rejected(p.token(), new StoreException(reason, error));
+        for (Batch b : failed) {
+            for (Appended a : b.appended) {
+                a.stream().lastSeq = a.stream().committedSeq; // Everything after it was in the failed batches.
+                for (OutStream.PendingSend p : a.sends()) out.rejected(p.token(), new StoreException(reason, error));
+            }
         }
+        for (int i = failed.size() - 1; i >= 0; i--) retryLater(failed.get(i)); // Newest first: each goes in front.
+    }
+
+    /** Puts the writes of a failed batch other than its appends back in front of what is pending. */
+    private void retryLater(Batch b) {
         for (Trimmed t : b.trimmed) trimDirty.add(t.stream());
         for (Cursor c : b.cursors) {
             cursorDirty.add(c.stream());
@@ -466,13 +493,17 @@ public final class Engine {
         peerEpochDirty.addAll(b.peerEpochs);
     }
 
-    private Batch takeInFlight(long batchId) {
-        if (inFlight == null || inFlight.id != batchId) {
-            throw new IllegalStateException("no batch " + batchId + " in flight");
-        }
-        Batch b = inFlight;
-        inFlight = null;
-        return b;
+    /**
+     * Takes the answered batch off the pipeline. Answers come in persist order; a failure of a batch that was
+     * abandoned with an earlier failure returns null.
+     */
+    private Batch answered(long batchId, boolean committed) {
+        Batch head = inFlight.peekFirst();
+        if (head != null && head.id == batchId) return inFlight.pollFirst();
+        if (!committed && batchId <= abandonedUpTo && (head == null || batchId < head.id)) return null;
+        throw new IllegalStateException("batch " + batchId + (committed ? " committed" : " failed")
+                + " out of order: the oldest batch in flight is " + (head == null ? "none" : head.id)
+                + (batchId <= abandonedUpTo ? " and it was abandoned after an earlier failure" : ""));
     }
 
     /** Outbox messages requested with {@code load} arrived. */
@@ -546,17 +577,34 @@ public final class Engine {
         out.flush();
     }
 
+    /**
+     * Starts store batches. The first starts as soon as there is anything to write. While batches are in flight,
+     * up to {@code maxBatchesInFlight}, a further one starts only if it is full ({@code maxBatchMessages} sends
+     * wait): a partial batch waits for the commit in flight, so that at low load one commit still takes
+     * everything that arrived during the previous one, while a backlog goes to the writer back to back in
+     * batches of bounded size. The writer commits them in order, one after the other.
+     */
     private void maybePersist(long now) {
-        if (inFlight != null || now < storeRetryAt) return;
-        if (withPendingSends.isEmpty()
-                && trimDirty.isEmpty()
-                && cursorDirty.isEmpty()
-                && pendingDeadLetters.isEmpty()
-                && peerEpochDirty.isEmpty()) return;
+        while (now >= storeRetryAt
+                && inFlight.size() < cfg.maxBatchesInFlight()
+                && hasWritesPending()
+                && (inFlight.isEmpty() || pendingSends >= cfg.maxBatchMessages())) {
+            startBatch();
+        }
+    }
+
+    private boolean hasWritesPending() {
+        return !withPendingSends.isEmpty()
+                || !trimDirty.isEmpty()
+                || !cursorDirty.isEmpty()
+                || !pendingDeadLetters.isEmpty()
+                || !peerEpochDirty.isEmpty();
+    }
+
+    private void startBatch() {
         Batch b = new Batch(nextBatchId++);
         WriteBatch w = new WriteBatch();
-        for (OutStream s : withPendingSends) appendPending(s, b, w);
-        withPendingSends.clear();
+        appendPending(b, w);
         for (OutStream s : trimDirty) {
             if (s.ackedSeq > s.trimmedSeq) {
                 w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.ackedSeq));
@@ -578,21 +626,39 @@ public final class Engine {
             b.peerEpochs.add(p);
         }
         peerEpochDirty.clear();
-        inFlight = b;
-        out.persist(b.id, w);
+        long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;
+        inFlight.addLast(b);
+        out.persist(b.id, after, w);
     }
 
-    private void appendPending(OutStream s, Batch b, WriteBatch w) {
-        List<OutStream.PendingSend> sends = new ArrayList<>(s.pending);
-        s.pending.clear();
-        List<StoredMessage> stored = new ArrayList<>(sends.size());
-        for (OutStream.PendingSend p : sends) {
-            StoredMessage m =
-                    new StoredMessage(s.key.peer(), s.key.lane(), ++s.lastSeq, p.expiresAt(), p.headers(), p.payload());
-            stored.add(m);
-            w.append(m);
+    /**
+     * Numbers and appends up to {@code maxBatchMessages} waiting sends. A stream whose sends do not all fit goes
+     * to the back of the queue, so that streams take turns when a backlog is split over several batches.
+     */
+    private void appendPending(Batch b, WriteBatch w) {
+        int room = cfg.maxBatchMessages();
+        List<OutStream> unfinished = new ArrayList<>();
+        for (Iterator<OutStream> it = withPendingSends.iterator(); it.hasNext() && room > 0; ) {
+            OutStream s = it.next();
+            it.remove();
+            int n = Math.min(room, s.pending.size());
+            if (n == 0) continue;
+            List<OutStream.PendingSend> sends = new ArrayList<>(n);
+            List<StoredMessage> stored = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                OutStream.PendingSend p = s.pending.poll();
+                StoredMessage m = new StoredMessage(
+                        s.key.peer(), s.key.lane(), ++s.lastSeq, p.expiresAt(), p.headers(), p.payload());
+                sends.add(p);
+                stored.add(m);
+                w.append(m);
+            }
+            room -= n;
+            pendingSends -= n;
+            b.appended.add(new Appended(s, sends, stored));
+            if (!s.pending.isEmpty()) unfinished.add(s);
         }
-        b.appended.add(new Appended(s, sends, stored));
+        withPendingSends.addAll(unfinished);
     }
 
     /** Receiver side: expire, deliver and acknowledge what is due on {@code s}. */
@@ -748,12 +814,12 @@ public final class Engine {
 
     /** True when no store batch is being committed and none is waiting to start. */
     public boolean storeIdle() {
-        return inFlight == null
-                && withPendingSends.isEmpty()
-                && trimDirty.isEmpty()
-                && cursorDirty.isEmpty()
-                && pendingDeadLetters.isEmpty()
-                && peerEpochDirty.isEmpty();
+        return inFlight.isEmpty() && !hasWritesPending();
+    }
+
+    /** Store batches handed to {@code persist} and not yet answered. */
+    public int batchesInFlight() {
+        return inFlight.size();
     }
 
     /** Messages held in memory: cached outbox pages, sends waiting for a batch, and receive buffers. */

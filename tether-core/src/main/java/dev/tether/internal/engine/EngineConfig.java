@@ -6,7 +6,12 @@ import dev.tether.RetryPolicy;
 import dev.tether.TetherConfig;
 import java.util.Set;
 
-/** The settings the engine needs, detached from the public configuration so tests can build them directly. */
+/**
+ * The settings the engine needs, detached from the public configuration so tests can build them directly.
+ *
+ * @param maxBatchesInFlight store batches handed to the writer and not yet answered, at most (1 = no pipelining)
+ * @param maxBatchMessages sends per store batch, at most; more waiting sends go into later batches
+ */
 public record EngineConfig(
         NodeId self,
         Set<NodeId> peers,
@@ -17,13 +22,57 @@ public record EngineConfig(
         long maxRetransmitMillis,
         RetryPolicy retryPolicy,
         FailurePolicy failurePolicy,
-        int maxRun) {
+        int maxRun,
+        int maxBatchesInFlight,
+        int maxBatchMessages) {
 
     /** Target size of a DATA frame: big enough to amortise per-frame costs, small enough to interleave streams. */
     public static final int DATA_FRAME_TARGET = 64 * 1024;
 
+    /**
+     * Two: the writer starts the next commit the moment one ends, without waiting for the node thread to apply
+     * the results and build the next batch. More would only queue further batches behind the writer.
+     */
+    public static final int DEFAULT_MAX_BATCHES_IN_FLIGHT = 2;
+
+    /**
+     * Bounds one commit's duration (rows cost microseconds each, on top of one fsync per commit), so that a
+     * backlog after a stall is released in steps instead of in one long transaction; large enough that the
+     * fsync per commit costs a few percent of the rate at most. See docs/BENCHMARKS.md.
+     */
+    public static final int DEFAULT_MAX_BATCH_MESSAGES = 1024;
+
     public EngineConfig {
         peers = Set.copyOf(peers);
+        if (maxBatchesInFlight < 1) throw new IllegalArgumentException("maxBatchesInFlight " + maxBatchesInFlight);
+        if (maxBatchMessages < 1) throw new IllegalArgumentException("maxBatchMessages " + maxBatchMessages);
+    }
+
+    /** With the default store batching. */
+    public EngineConfig(
+            NodeId self,
+            Set<NodeId> peers,
+            int window,
+            int maxFrameBytes,
+            long maxQueuedPerStream,
+            long retransmitMillis,
+            long maxRetransmitMillis,
+            RetryPolicy retryPolicy,
+            FailurePolicy failurePolicy,
+            int maxRun) {
+        this(
+                self,
+                peers,
+                window,
+                maxFrameBytes,
+                maxQueuedPerStream,
+                retransmitMillis,
+                maxRetransmitMillis,
+                retryPolicy,
+                failurePolicy,
+                maxRun,
+                DEFAULT_MAX_BATCHES_IN_FLIGHT,
+                DEFAULT_MAX_BATCH_MESSAGES);
     }
 
     public static EngineConfig from(TetherConfig c, int maxRun) {

@@ -88,6 +88,8 @@ class SimulationTest {
                     "framesDelayed",
                     "framesHeld",
                     "commitsFailed",
+                    "batchesPipelined",
+                    "commitsNotAttempted",
                     "loads",
                     "loadsFailed",
                     "expired",
