@@ -61,8 +61,11 @@ import java.util.function.Consumer;
  * own, after its own delay, and they alternate; a frame arrives only on the connection it was sent on (unless
  * {@link SimConfig#crossConnection()}), and not before the receiving side has seen that connection come up.
  * Faults (all drawn from the seed): frame loss, duplication and delay, single connections going down and up,
- * partitions, crashes of one or several nodes (the engine, its uncommitted batch and its in-flight work
+ * partitions, crashes of one or several nodes (the engine, its uncommitted batches and its in-flight work
  * vanish; the node restarts later from exactly its committed store), failed commits and failed outbox reads.
+ * A node's store commits the batches its engine hands over one at a time, in order, like the runtime's store
+ * writer, and does not attempt a batch queued behind one that failed; seeds vary how many batches the engine
+ * may have in flight and how many sends one holds.
  * The workload sends messages with unique ids between random nodes on a few lanes, singly, in bursts and
  * sometimes as a backlog larger than the sender's in-memory page; some expire, some always fail ("poison"),
  * some fail once, some go to unknown nodes or beyond a small queue limit. At the end of the fault phase the
