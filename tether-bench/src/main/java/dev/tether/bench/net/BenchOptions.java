@@ -33,8 +33,8 @@ public record BenchOptions(
         List<String> scenarios,
         boolean quick) {
 
-    /** Every scenario, in table order. */
-    public static final List<String> ALL = List.of(
+    /** The scenarios of a run without {@code --only}, in table order. */
+    public static final List<String> DEFAULT = List.of(
             "socket-pingpong",
             "nats-core",
             "jetstream",
@@ -44,6 +44,23 @@ public record BenchOptions(
             "nats-sqlite",
             "nats-sqlite-os",
             "tcp-roundtrip");
+
+    /**
+     * Every scenario, in table order: the default ones, then {@code tcp-sqlite-os} (TCP + SQLite at OS_BUFFERED,
+     * a diagnostic: the same path as tcp-sqlite without an fsync per commit, to tell the disk's share of its
+     * latency from the rest).
+     */
+    public static final List<String> ALL = List.of(
+            "socket-pingpong",
+            "nats-core",
+            "jetstream",
+            "tcp-sqlite",
+            "tcp-memory",
+            "nats-memory",
+            "nats-sqlite",
+            "nats-sqlite-os",
+            "tcp-roundtrip",
+            "tcp-sqlite-os");
 
     public BenchOptions {
         if (messages < 1
@@ -65,12 +82,12 @@ public record BenchOptions(
 
     /** The tiny sizes of {@code --quick}: every scenario runs, counts are checked, timings mean nothing. */
     public static BenchOptions quickSizes() {
-        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, 0, 1, List.of(), ALL, true);
+        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, 0, 1, List.of(), DEFAULT, true);
     }
 
     /** The sizes of a real run (those of docs/BENCHMARKS.md). */
     public static BenchOptions fullSizes() {
-        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, 0, 1, List.of(), ALL, false);
+        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, 0, 1, List.of(), DEFAULT, false);
     }
 
     /**

@@ -16,7 +16,8 @@ final class MarkdownReport {
             "nats-memory", "ahead of JetStream",
             "nats-sqlite", "ahead of JetStream",
             "nats-sqlite-os", "ahead of JetStream (equal durability)",
-            "tcp-roundtrip", "p50 <= 2x raw ping-pong");
+            "tcp-roundtrip", "p50 <= 2x raw ping-pong",
+            "tcp-sqlite-os", "diagnostic: tcp-sqlite without fsync");
 
     private MarkdownReport() {}
 

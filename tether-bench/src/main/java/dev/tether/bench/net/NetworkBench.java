@@ -91,6 +91,7 @@ public final class NetworkBench {
             case "nats-sqlite" -> TetherPair.run(o, "nats", "sqlite", url, true, false);
             case "nats-sqlite-os" -> TetherPair.run(o, "nats", "sqlite-os", url, true, false);
             case "tcp-roundtrip" -> TetherPair.run(o, "tcp", "memory", url, false, true);
+            case "tcp-sqlite-os" -> TetherPair.run(o, "tcp", "sqlite-os", url, true, false);
             default -> throw new IllegalArgumentException(s);
         };
     }
