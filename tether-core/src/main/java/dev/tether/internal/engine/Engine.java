@@ -579,16 +579,16 @@ public final class Engine {
 
     /**
      * Starts store batches. The first starts as soon as there is anything to write. While batches are in flight,
-     * up to {@code maxBatchesInFlight}, a further one starts only if it is full ({@code maxBatchMessages} sends
-     * wait): a partial batch waits for the commit in flight, so that at low load one commit still takes
-     * everything that arrived during the previous one, while a backlog goes to the writer back to back in
-     * batches of bounded size. The writer commits them in order, one after the other.
+     * up to {@code maxBatchesInFlight}, a further one starts only if at least {@code minBatchMessages} sends
+     * wait: fewer wait for the commit in flight, so that at low load one commit still takes everything that
+     * arrived during the previous one, while a backlog goes to the writer back to back in batches of bounded
+     * size. The writer commits them in order, one after the other.
      */
     private void maybePersist(long now) {
         while (now >= storeRetryAt
                 && inFlight.size() < cfg.maxBatchesInFlight()
                 && hasWritesPending()
-                && (inFlight.isEmpty() || pendingSends >= cfg.maxBatchMessages())) {
+                && (inFlight.isEmpty() || pendingSends >= cfg.minBatchMessages())) {
             startBatch();
         }
     }
@@ -632,11 +632,11 @@ public final class Engine {
     }
 
     /**
-     * Numbers and appends up to {@code maxBatchMessages} waiting sends. A stream whose sends do not all fit goes
+     * Numbers and appends up to {@link #batchSize} waiting sends. A stream whose sends do not all fit goes
      * to the back of the queue, so that streams take turns when a backlog is split over several batches.
      */
     private void appendPending(Batch b, WriteBatch w) {
-        int room = cfg.maxBatchMessages();
+        int room = batchSize();
         List<OutStream> unfinished = new ArrayList<>();
         for (Iterator<OutStream> it = withPendingSends.iterator(); it.hasNext() && room > 0; ) {
             OutStream s = it.next();
@@ -659,6 +659,17 @@ public final class Engine {
             if (!s.pending.isEmpty()) unfinished.add(s);
         }
         withPendingSends.addAll(unfinished);
+    }
+
+    /**
+     * How many waiting sends the next batch takes: all of them up to {@code minBatchMessages}, else a quarter,
+     * within [{@code minBatchMessages}, {@code maxBatchMessages}]. A small backlog thus goes in small steps (its
+     * oldest messages are stored after one short commit, not after one holding the whole backlog), and a large
+     * one in large steps (a saturated store spends its time on rows, not on per-commit costs).
+     */
+    private int batchSize() {
+        long size = Math.max(cfg.minBatchMessages(), Math.min(cfg.maxBatchMessages(), pendingSends / 4));
+        return (int) Math.min(size, pendingSends);
     }
 
     /** Receiver side: expire, deliver and acknowledge what is due on {@code s}. */

@@ -10,6 +10,8 @@ import java.util.Set;
  * The settings the engine needs, detached from the public configuration so tests can build them directly.
  *
  * @param maxBatchesInFlight store batches handed to the writer and not yet answered, at most (1 = no pipelining)
+ * @param minBatchMessages the step in which a backlog of sends is split into batches while it is small; also
+ *     how many sends must wait before a further batch is pipelined behind one in flight
  * @param maxBatchMessages sends per store batch, at most; more waiting sends go into later batches
  */
 public record EngineConfig(
@@ -24,6 +26,7 @@ public record EngineConfig(
         FailurePolicy failurePolicy,
         int maxRun,
         int maxBatchesInFlight,
+        int minBatchMessages,
         int maxBatchMessages) {
 
     /** Target size of a DATA frame: big enough to amortise per-frame costs, small enough to interleave streams. */
@@ -36,18 +39,26 @@ public record EngineConfig(
     public static final int DEFAULT_MAX_BATCHES_IN_FLIGHT = 2;
 
     /**
-     * Bounds the rows of one commit, so that a backlog (after a stall, or at full rate) goes to disk in steps of
-     * about 20 ms of row work (SQLite costs about 4.5 µs per outbox row on the bench machine) instead of one
-     * transaction of hundreds of ms. Each commit also has a fixed cost (an fsync, and about a millisecond of CPU
-     * over both nodes): 1,024 cost about a third more CPU per message at full rate, 4,096 none. At half load
-     * batches hold tens to hundreds of messages, far below the cap. See docs/BENCHMARKS.md.
+     * A batch takes a quarter of the waiting sends, within [{@link #DEFAULT_MIN_BATCH_MESSAGES}, this]. Each
+     * commit has a fixed cost (an fsync, and about a millisecond of CPU over both nodes on the bench machine)
+     * and each row about 4.5 µs of SQLite work. A saturated node (tens of thousands waiting) therefore commits
+     * 4,096 at a time, about 20 ms of row work, which costs no more CPU per message than unbounded batches did
+     * and keeps every commit far from the hundreds of ms those took. A backlog of a few thousand after a
+     * stall at moderate load goes in steps of 512-1,000, so its oldest messages are released after a few ms,
+     * not after one long transaction holding the whole backlog. See docs/BENCHMARKS.md.
      */
     public static final int DEFAULT_MAX_BATCH_MESSAGES = 4096;
+
+    /** See {@link #DEFAULT_MAX_BATCH_MESSAGES}: 512 rows are about 2.5 ms of SQLite work. */
+    public static final int DEFAULT_MIN_BATCH_MESSAGES = 512;
 
     public EngineConfig {
         peers = Set.copyOf(peers);
         if (maxBatchesInFlight < 1) throw new IllegalArgumentException("maxBatchesInFlight " + maxBatchesInFlight);
-        if (maxBatchMessages < 1) throw new IllegalArgumentException("maxBatchMessages " + maxBatchMessages);
+        if (minBatchMessages < 1 || maxBatchMessages < minBatchMessages) {
+            throw new IllegalArgumentException(
+                    "batch messages must satisfy 1 <= min <= max: " + minBatchMessages + ", " + maxBatchMessages);
+        }
     }
 
     /** With the default store batching. */
@@ -74,6 +85,7 @@ public record EngineConfig(
                 failurePolicy,
                 maxRun,
                 DEFAULT_MAX_BATCHES_IN_FLIGHT,
+                DEFAULT_MIN_BATCH_MESSAGES,
                 DEFAULT_MAX_BATCH_MESSAGES);
     }
 

@@ -57,7 +57,11 @@ class EngineBatchingTest {
     private long now = 1_000;
     private long nextToken;
 
-    private void start(int maxBatchesInFlight, int maxBatchMessages) {
+    private void start(int maxBatchesInFlight, int batchMessages) {
+        start(maxBatchesInFlight, batchMessages, batchMessages);
+    }
+
+    private void start(int maxBatchesInFlight, int minBatchMessages, int maxBatchMessages) {
         EngineConfig cfg = new EngineConfig(
                 NodeId.of("a"),
                 Set.of(B),
@@ -70,6 +74,7 @@ class EngineBatchingTest {
                 FailurePolicy.DEAD_LETTER,
                 16,
                 maxBatchesInFlight,
+                minBatchMessages,
                 maxBatchMessages);
         engine = new Engine(cfg, store.open(Durability.MEMORY), new Recorder());
     }
@@ -395,9 +400,44 @@ class EngineBatchingTest {
                 .isEqualTo(3L);
     }
 
+    /** A batch takes a quarter of what waits, within [min, max]: large steps for a large backlog, then smaller. */
     @Test
-    void batchSettingsMustBePositive() {
+    void aBacklogIsSplitInQuartersWithinTheBatchLimits() {
+        start(2, 2, 8);
+        send(1);
+        assertThat(seqs(persisted.get(0))).as("the first takes what waits").containsExactly(1L);
+
+        send(40);
+        assertThat(persisted).extracting(p -> p.batch().appends().size()).containsExactly(1, 8);
+        commitOldest();
+        commitOldest();
+        commitOldest();
+        commitOldest();
+        commitOldest();
+        commitOldest();
+        commitOldest();
+        // 40 waiting: 8 (a quarter, capped), then 32 -> 8, 24 -> 6, 18 -> 4, 14 -> 3, 11 -> 2, 9 -> 2 ...
+        assertThat(persisted).extracting(p -> p.batch().appends().size()).startsWith(1, 8, 8, 6, 4, 3, 2, 2);
+        while (!inFlight.isEmpty()) commitOldest();
+        assertThat(accepted.values()).containsExactlyElementsOf(range(1, 41));
+        assertThat(persisted).allMatch(p -> p.batch().appends().size() <= 8);
+    }
+
+    @Test
+    void fewerThanTheMinimumWaitingDoNotPipeline() {
+        start(2, 3, 8);
+        send(1);
+        send(2);
+        assertThat(persisted).hasSize(1);
+        send(1);
+        assertThat(persisted).hasSize(2);
+        assertThat(seqs(persisted.get(1))).containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
+    void batchSettingsMustBeConsistent() {
         assertThatThrownBy(() -> start(0, 4)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> start(2, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> start(2, 5, 4)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -48,6 +48,8 @@ import java.util.Random;
  * @param partitions whether the nodes split into two groups for a while
  * @param crashes whether nodes crash and restart from their committed store
  * @param maxBatchesInFlight the engine's limit of store batches in flight (pipelined commits)
+ * @param minBatchMessages the engine's smallest step for a backlog of sends, and what must wait before it
+ *     pipelines a further batch
  * @param maxBatchMessages the engine's limit of sends per store batch
  */
 public record SimConfig(
@@ -87,6 +89,7 @@ public record SimConfig(
         boolean partitions,
         boolean crashes,
         int maxBatchesInFlight,
+        int minBatchMessages,
         int maxBatchMessages) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
@@ -131,6 +134,7 @@ public record SimConfig(
         // Drawn last, so the draws above keep giving each seed the shape it had before these existed.
         int batchesInFlight = pick(r, 1, 2, 2, 2, 3);
         int batchMessages = pick(r, 1, 3, 16, 1024);
+        int minBatchMessages = Math.min(batchMessages, pick(r, 1, 2, 8, 512));
         return new SimConfig(
                 seed,
                 nodes,
@@ -168,6 +172,7 @@ public record SimConfig(
                 partitions,
                 crashes,
                 batchesInFlight,
+                minBatchMessages,
                 batchMessages);
     }
 
@@ -210,6 +215,7 @@ public record SimConfig(
                 false,
                 false,
                 maxBatchesInFlight,
+                minBatchMessages,
                 maxBatchMessages);
     }
 
@@ -256,6 +262,7 @@ public record SimConfig(
                 partitions,
                 crashes,
                 maxBatchesInFlight,
+                minBatchMessages,
                 maxBatchMessages);
     }
 

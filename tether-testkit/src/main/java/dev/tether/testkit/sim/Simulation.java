@@ -605,6 +605,7 @@ public final class Simulation {
                     FailurePolicy.DEAD_LETTER,
                     cfg.maxRun(),
                     cfg.maxBatchesInFlight(),
+                    cfg.minBatchMessages(),
                     cfg.maxBatchMessages());
             this.store = stores.create(name, new Random(rng.nextLong()));
             this.viewUp = new boolean[cfg.nodes()];
