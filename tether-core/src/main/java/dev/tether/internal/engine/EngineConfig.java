@@ -89,7 +89,13 @@ public record EngineConfig(
                 DEFAULT_MAX_BATCH_MESSAGES);
     }
 
+    /**
+     * The engine settings of node configuration {@code c}. A {@linkplain dev.tether.spi.Store#isNonBlocking()
+     * non-blocking} store (in memory) commits in microseconds, with nothing to bound: its batches take every
+     * waiting send and are not pipelined, as before batches were bounded.
+     */
     public static EngineConfig from(TetherConfig c, int maxRun) {
+        boolean cheapCommits = c.store().isNonBlocking();
         return new EngineConfig(
                 c.nodeId(),
                 c.peers(),
@@ -102,7 +108,10 @@ public record EngineConfig(
                 c.maxRetransmitTimeout().toMillis(),
                 c.retryPolicy(),
                 c.failurePolicy(),
-                maxRun);
+                maxRun,
+                DEFAULT_MAX_BATCHES_IN_FLIGHT,
+                cheapCommits ? Integer.MAX_VALUE : DEFAULT_MIN_BATCH_MESSAGES,
+                cheapCommits ? Integer.MAX_VALUE : DEFAULT_MAX_BATCH_MESSAGES);
     }
 
     /** Outbound messages kept in memory per stream; older unsent ones are paged from the store. */
