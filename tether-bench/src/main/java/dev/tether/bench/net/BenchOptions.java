@@ -14,6 +14,8 @@ import java.util.Set;
  * @param lanes lanes the pipelined Tether sender spreads its messages over
  * @param maxOutstanding sent but not yet processed messages the pipelined Tether sender allows
  * @param latencyMessages messages of the paced latency run after the throughput rounds (0: skip)
+ * @param latencyRate messages per second offered in the paced run (0: half the median throughput)
+ * @param latencyRounds paced runs; the table shows the one with the median p99
  * @param childJvmArgs extra JVM options for the child JVMs (e.g. a JFR recording)
  * @param scenarios scenario ids to run, in table order
  * @param quick true for the tiny smoke-test sizes
@@ -25,12 +27,14 @@ public record BenchOptions(
         int lanes,
         int maxOutstanding,
         int latencyMessages,
+        int latencyRate,
+        int latencyRounds,
         List<String> childJvmArgs,
         List<String> scenarios,
         boolean quick) {
 
-    /** Every scenario, in table order. */
-    public static final List<String> ALL = List.of(
+    /** The scenarios of a run without {@code --only}, in table order. */
+    public static final List<String> DEFAULT = List.of(
             "socket-pingpong",
             "nats-core",
             "jetstream",
@@ -43,8 +47,34 @@ public record BenchOptions(
             "tcp-roundtrip-inline",
             "tcp-roundtrip-chained");
 
+    /**
+     * Every scenario, in table order: the default ones, then {@code tcp-sqlite-os} (TCP + SQLite at OS_BUFFERED,
+     * a diagnostic: the same path as tcp-sqlite without an fsync per commit, to tell the disk's share of its
+     * latency from the rest).
+     */
+    public static final List<String> ALL = List.of(
+            "socket-pingpong",
+            "nats-core",
+            "jetstream",
+            "tcp-sqlite",
+            "tcp-memory",
+            "nats-memory",
+            "nats-sqlite",
+            "nats-sqlite-os",
+            "tcp-roundtrip",
+            "tcp-roundtrip-inline",
+            "tcp-roundtrip-chained",
+            "tcp-sqlite-os");
+
     public BenchOptions {
-        if (messages < 1 || pingPongs < 1 || rounds < 1 || lanes < 1 || maxOutstanding < 1 || latencyMessages < 0) {
+        if (messages < 1
+                || pingPongs < 1
+                || rounds < 1
+                || lanes < 1
+                || maxOutstanding < 1
+                || latencyMessages < 0
+                || latencyRate < 0
+                || latencyRounds < 1) {
             throw new IllegalArgumentException("counts must be positive");
         }
         for (String s : scenarios) {
@@ -56,17 +86,18 @@ public record BenchOptions(
 
     /** The tiny sizes of {@code --quick}: every scenario runs, counts are checked, timings mean nothing. */
     public static BenchOptions quickSizes() {
-        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, List.of(), ALL, true);
+        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, 0, 1, List.of(), DEFAULT, true);
     }
 
     /** The sizes of a real run (those of docs/BENCHMARKS.md). */
     public static BenchOptions fullSizes() {
-        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, List.of(), ALL, false);
+        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, 0, 1, List.of(), DEFAULT, false);
     }
 
     /**
      * Parses {@code --quick}, {@code --messages N}, {@code --pingpongs N}, {@code --rounds N}, {@code --lanes N},
-     * {@code --outstanding N}, {@code --latency-messages N}, {@code --child-jvm-arg OPTION} (repeatable) and
+     * {@code --outstanding N}, {@code --latency-messages N}, {@code --latency-rate N}, {@code --latency-rounds N},
+     * {@code --child-jvm-arg OPTION} (repeatable) and
      * {@code --only id,id,...}.
      *
      * @throws IllegalArgumentException naming the bad argument
@@ -75,6 +106,7 @@ public record BenchOptions(
         BenchOptions o = List.of(args).contains("--quick") ? quickSizes() : fullSizes();
         int messages = o.messages, pingPongs = o.pingPongs, rounds = o.rounds, lanes = o.lanes;
         int outstanding = o.maxOutstanding, latency = o.latencyMessages;
+        int latencyRate = o.latencyRate, latencyRounds = o.latencyRounds;
         List<String> scenarios = new ArrayList<>(o.scenarios);
         List<String> jvmArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -89,6 +121,8 @@ public record BenchOptions(
                 case "--lanes" -> lanes = number(a, v);
                 case "--outstanding" -> outstanding = number(a, v);
                 case "--latency-messages" -> latency = number(a, v);
+                case "--latency-rate" -> latencyRate = number(a, v);
+                case "--latency-rounds" -> latencyRounds = number(a, v);
                 case "--child-jvm-arg" -> jvmArgs.add(v);
                 case "--only" -> scenarios = new ArrayList<>(List.of(v.split(",")));
                 default -> throw new IllegalArgumentException("unknown option " + a + "; see NetworkBench javadoc");
@@ -98,7 +132,17 @@ public record BenchOptions(
         for (String s : ALL) if (scenarios.contains(s)) ordered.add(s);
         for (String s : scenarios) if (!ALL.contains(s)) ordered.add(s); // rejected by the constructor
         return new BenchOptions(
-                messages, pingPongs, rounds, lanes, outstanding, latency, jvmArgs, List.copyOf(ordered), o.quick);
+                messages,
+                pingPongs,
+                rounds,
+                lanes,
+                outstanding,
+                latency,
+                latencyRate,
+                latencyRounds,
+                jvmArgs,
+                List.copyOf(ordered),
+                o.quick);
     }
 
     /** Warm-up size: half a round (the JIT needs about 200,000 Tether messages to settle), at least a little. */

@@ -18,7 +18,8 @@ final class MarkdownReport {
             Map.entry("nats-sqlite-os", "ahead of JetStream (equal durability)"),
             Map.entry("tcp-roundtrip", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-roundtrip-inline", "p50 <= 2x raw ping-pong"),
-            Map.entry("tcp-roundtrip-chained", "p50 <= 2x raw ping-pong"));
+            Map.entry("tcp-roundtrip-chained", "p50 <= 2x raw ping-pong"),
+            Map.entry("tcp-sqlite-os", "diagnostic: tcp-sqlite without fsync"));
 
     private MarkdownReport() {}
 

@@ -21,6 +21,7 @@ final class MeteredStore extends ForwardingStore {
     private final AtomicLong cursors = new AtomicLong();
     private final AtomicLong commitNanos = new AtomicLong();
     private final AtomicLong maxCommitNanos = new AtomicLong();
+    private final AtomicLong maxAppends = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
     private volatile long since = System.nanoTime();
 
@@ -35,6 +36,7 @@ final class MeteredStore extends ForwardingStore {
         long d = System.nanoTime() - t;
         commits.incrementAndGet();
         appends.addAndGet(batch.appends().size());
+        maxAppends.accumulateAndGet(batch.appends().size(), Math::max);
         trims.addAndGet(batch.trims().size());
         cursors.addAndGet(batch.cursors().size());
         commitNanos.addAndGet(d);
@@ -57,12 +59,13 @@ final class MeteredStore extends ForwardingStore {
         long n = commitNanos.getAndSet(0);
         return String.format(
                 Locale.ROOT,
-                "commits=%d (%.0f/s) appends=%d (%.1f per commit) trims=%d cursors=%d commit-time avg=%.0fus"
+                "commits=%d (%.0f/s) appends=%d (%.1f per commit, max %d) trims=%d cursors=%d commit-time avg=%.0fus"
                         + " max=%.1fms busy=%.0f%% outbox-reads=%d",
                 c,
                 c / secs,
                 a,
                 c == 0 ? 0.0 : (double) a / c,
+                maxAppends.getAndSet(0),
                 trims.getAndSet(0),
                 cursors.getAndSet(0),
                 c == 0 ? 0.0 : n / 1e3 / c,

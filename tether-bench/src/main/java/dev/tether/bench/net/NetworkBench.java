@@ -21,7 +21,8 @@ import java.util.Locale;
  * <pre>
  * java -cp tether-bench/target/tether-bench-0.1.0-SNAPSHOT.jar:$(cat tether-bench/target/classpath.txt) \
  *     dev.tether.bench.net.NetworkBench [--quick] [--messages N] [--rounds N] [--pingpongs N] [--lanes N] \
- *     [--outstanding N] [--latency-messages N] [--only socket-pingpong,nats-core,jetstream,tcp-sqlite,...]
+ *     [--outstanding N] [--latency-messages N] [--latency-rate N] [--latency-rounds N] \
+ *     [--only socket-pingpong,nats-core,jetstream,tcp-sqlite,...]
  * </pre>
  *
  * <p>Each scenario runs one discarded warm-up round, then {@code --rounds} measured rounds (median and range are
@@ -92,6 +93,7 @@ public final class NetworkBench {
             case "tcp-roundtrip" -> TetherPair.run(o, "tcp", "memory", url, false, true);
             case "tcp-roundtrip-inline" -> TetherPair.run(o, "tcp", "memory", "inline", url, false, true);
             case "tcp-roundtrip-chained" -> TetherPair.run(o, "tcp", "memory", "chained", url, false, true);
+            case "tcp-sqlite-os" -> TetherPair.run(o, "tcp", "sqlite-os", url, true, false);
             default -> throw new IllegalArgumentException(s);
         };
     }

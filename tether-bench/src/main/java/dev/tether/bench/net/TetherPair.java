@@ -115,7 +115,7 @@ final class TetherPair {
                     storeStats(sender),
                     storeStats(receiver));
         }
-        int rate = (int) Math.max(1_000, Samples.median(rounds) / 2);
+        int rate = o.latencyRate() > 0 ? o.latencyRate() : (int) Math.max(1_000, Samples.median(rounds) / 2);
         boolean paced = o.latencyMessages() > 0;
         return new ScenarioResult(
                 transport + "-" + store,
@@ -124,7 +124,7 @@ final class TetherPair {
                 durabilityText(),
                 false,
                 rounds,
-                paced ? pacedLatency(sender, receiver, rate) : Latency.NONE,
+                paced ? pacedLatencyRounds(sender, receiver, rate) : Latency.NONE,
                 paced
                         ? String.format(Locale.ROOT, "send to handler at %,d msg/s offered, %d lanes", rate, o.lanes())
                         : "",
@@ -133,8 +133,18 @@ final class TetherPair {
                 Samples.median(cpu));
     }
 
+    /** {@code latencyRounds} paced runs; returns the one with the median p99. */
+    private Latency pacedLatencyRounds(ChildJvm sender, ChildJvm receiver, int rate) {
+        List<Latency> runs = new ArrayList<>();
+        for (int r = 0; r < o.latencyRounds(); r++) runs.add(pacedLatency(sender, receiver, rate));
+        runs.sort(Comparator.comparingLong(Latency::p99));
+        return runs.get(runs.size() / 2);
+    }
+
     /** Send-to-handler latency of {@code latencyMessages} sent at {@code rate} per second. */
     private Latency pacedLatency(ChildJvm sender, ChildJvm receiver, int rate) {
+        storeStats(sender);
+        storeStats(receiver);
         receiver.send("EXPECT " + o.latencyMessages() + " 1");
         receiver.expect("ARMED", REPLY_SECONDS);
         sender.send("RATE " + o.latencyMessages() + " " + rate + " " + o.lanes() + " " + o.maxOutstanding());
@@ -145,7 +155,18 @@ final class TetherPair {
         if (count < o.latencyMessages()) {
             throw new IllegalStateException("only " + count + " of " + o.latencyMessages() + " paced messages arrived");
         }
-        return Latency.parse(done[3], done[4], done[5]);
+        Latency l = Latency.parse(done[3], done[4], done[5]);
+        System.out.printf(
+                Locale.ROOT,
+                "  half load: %,d msg/s offered, latency p50 %s p99 %s max %s%n    sender store:   %s%n"
+                        + "    receiver store: %s%n",
+                rate,
+                Latency.micros(l.p50()),
+                Latency.micros(l.p99()),
+                Latency.micros(l.max()),
+                storeStats(sender),
+                storeStats(receiver));
+        return l;
     }
 
     private String durabilityText() {

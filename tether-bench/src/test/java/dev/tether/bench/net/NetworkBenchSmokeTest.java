@@ -18,14 +18,14 @@ class NetworkBenchSmokeTest {
         NetworkBench.Report report = NetworkBench.run(o);
 
         assertThat(report.failures()).isEmpty();
-        assertThat(report.results()).extracting(ScenarioResult::id).containsExactlyElementsOf(BenchOptions.ALL);
+        assertThat(report.results()).extracting(ScenarioResult::id).containsExactlyElementsOf(BenchOptions.DEFAULT);
         for (ScenarioResult r : report.results()) {
             assertThat(r.counted()).as(r.id()).isEqualTo(r.expected()).isPositive();
             assertThat(r.rounds()).as(r.id()).hasSize(o.rounds());
             assertThat(Samples.min(r.rounds())).as(r.id()).isPositive();
         }
         String table = MarkdownReport.render(o, report);
-        assertThat(table.lines().filter(l -> l.startsWith("| ")).count()).isEqualTo(1 + BenchOptions.ALL.size());
+        assertThat(table.lines().filter(l -> l.startsWith("| ")).count()).isEqualTo(1 + BenchOptions.DEFAULT.size());
     }
 
     @Test

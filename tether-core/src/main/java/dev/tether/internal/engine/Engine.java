@@ -16,8 +16,10 @@ import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,13 +48,23 @@ public final class Engine {
     private final Set<OutStream> toPump = new LinkedHashSet<>();
     private final Set<InStream> toServe = new LinkedHashSet<>();
     private final Set<OutStream> withPendingSends = new LinkedHashSet<>();
+    /** Sends waiting for a batch, over all streams. */
+    private long pendingSends;
+
     private final Set<OutStream> trimDirty = new LinkedHashSet<>();
     private final Set<InStream> cursorDirty = new LinkedHashSet<>();
     private final Map<InStream, List<long[]>> pendingOutcomes = new HashMap<>();
     private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
     private final Set<NodeId> peerEpochDirty = new LinkedHashSet<>();
 
-    private Batch inFlight;
+    /** Batches handed to {@code persist} and not yet answered, oldest first; answers come in this order. */
+    private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+    /**
+     * Batches up to this id were in flight behind a failed one and are already treated as failed; the writer
+     * reports them failed without attempting them (see {@link EngineOutput#persist}).
+     */
+    private long abandonedUpTo;
+
     private long nextBatchId = 1;
     private long storeRetryAt;
 
@@ -129,6 +141,7 @@ public final class Engine {
             return;
         }
         s.pending.add(new OutStream.PendingSend(token, headers, payload, expiresAt));
+        pendingSends++;
         withPendingSends.add(s);
     }
 
@@ -425,13 +438,12 @@ public final class Engine {
 
     // ---- inputs: the store ----------------------------------------------------------------------------
 
+    /** Batch {@code batchId}, the oldest in flight, is durable: apply what it changes. */
     public void onCommitted(long now, long batchId) {
-        Batch b = takeInFlight(batchId);
-        if (b == null) return;
+        Batch b = answered(batchId, true);
         for (Appended a : b.appended) committedAppends(a);
         for (Trimmed t : b.trimmed) t.stream().trimmedSeq = Math.max(t.stream().trimmedSeq, t.upTo());
         for (Cursor c : b.cursors) committedCursor(c);
-        for (NodeId p : b.peerEpochs) peerEpochDirty.remove(p);
     }
 
     private void committedAppends(Appended a) {
@@ -462,19 +474,34 @@ public final class Engine {
         toServe.add(s);
     }
 
-    /** The batch was not stored: fail its sends, keep its other writes for the next batch. */
+    /**
+     * Batch {@code batchId} was not stored. Every batch in flight behind it fails with it: the writer does not
+     * attempt them (EngineOutput#persist), so the store holds exactly the batches before it. Their sends fail,
+     * their numbers are free again, and their other writes go into a later batch.
+     */
     public void onCommitFailed(long now, long batchId, Exception error) {
-        Batch b = takeInFlight(batchId);
-        if (b == null) return;
+        Batch first = answered(batchId, false);
+        if (first == null) return; // Abandoned with an earlier failure, already handled.
+        List<Batch> failed = new ArrayList<>(inFlight.size() + 1);
+        failed.add(first);
+        failed.addAll(inFlight);
+        if (!inFlight.isEmpty()) abandonedUpTo = inFlight.peekLast().id;
+        inFlight.clear();
         storeFailures++;
         storeRetryAt = now + 100;
         String reason = "store commit failed: " + error.getMessage();
         out.event(new TetherEvent.StoreFailure(reason));
-        for (Appended a : b.appended) {
-            OutStream s = a.stream();
-            s.lastSeq -= a.stored().size();
-            for (OutStream.PendingSend p : a.sends()) out.rejected(p.token(), new StoreException(reason, error));
+        for (Batch b : failed) {
+            for (Appended a : b.appended) {
+                a.stream().lastSeq = a.stream().committedSeq; // Everything after it was in the failed batches.
+                for (OutStream.PendingSend p : a.sends()) out.rejected(p.token(), new StoreException(reason, error));
+            }
         }
+        for (int i = failed.size() - 1; i >= 0; i--) retryLater(failed.get(i)); // Newest first: each goes in front.
+    }
+
+    /** Puts the writes of a failed batch other than its appends back in front of what is pending. */
+    private void retryLater(Batch b) {
         for (Trimmed t : b.trimmed) trimDirty.add(t.stream());
         for (Cursor c : b.cursors) {
             cursorDirty.add(c.stream());
@@ -488,13 +515,17 @@ public final class Engine {
         peerEpochDirty.addAll(b.peerEpochs);
     }
 
-    private Batch takeInFlight(long batchId) {
-        if (inFlight == null || inFlight.id != batchId) {
-            throw new IllegalStateException("no batch " + batchId + " in flight");
-        }
-        Batch b = inFlight;
-        inFlight = null;
-        return b;
+    /**
+     * Takes the answered batch off the pipeline. Answers come in persist order; a failure of a batch that was
+     * abandoned with an earlier failure returns null.
+     */
+    private Batch answered(long batchId, boolean committed) {
+        Batch head = inFlight.peekFirst();
+        if (head != null && head.id == batchId) return inFlight.pollFirst();
+        if (!committed && batchId <= abandonedUpTo && (head == null || batchId < head.id)) return null;
+        throw new IllegalStateException("batch " + batchId + (committed ? " committed" : " failed")
+                + " out of order: the oldest batch in flight is " + (head == null ? "none" : head.id)
+                + (batchId <= abandonedUpTo ? " and it was abandoned after an earlier failure" : ""));
     }
 
     /** Outbox messages requested with {@code load} arrived. */
@@ -573,17 +604,34 @@ public final class Engine {
         out.flush();
     }
 
+    /**
+     * Starts store batches. The first starts as soon as there is anything to write. While batches are in flight,
+     * up to {@code maxBatchesInFlight}, a further one starts only if at least {@code minBatchMessages} sends
+     * wait: fewer wait for the commit in flight, so that at low load one commit still takes everything that
+     * arrived during the previous one, while a backlog goes to the writer back to back in batches of bounded
+     * size. The writer commits them in order, one after the other.
+     */
     private void maybePersist(long now) {
-        if (inFlight != null || now < storeRetryAt) return;
-        if (withPendingSends.isEmpty()
-                && trimDirty.isEmpty()
-                && cursorDirty.isEmpty()
-                && pendingDeadLetters.isEmpty()
-                && peerEpochDirty.isEmpty()) return;
+        while (now >= storeRetryAt
+                && inFlight.size() < cfg.maxBatchesInFlight()
+                && hasWritesPending()
+                && (inFlight.isEmpty() || pendingSends >= cfg.minBatchMessages())) {
+            startBatch();
+        }
+    }
+
+    private boolean hasWritesPending() {
+        return !withPendingSends.isEmpty()
+                || !trimDirty.isEmpty()
+                || !cursorDirty.isEmpty()
+                || !pendingDeadLetters.isEmpty()
+                || !peerEpochDirty.isEmpty();
+    }
+
+    private void startBatch() {
         Batch b = new Batch(nextBatchId++);
         WriteBatch w = new WriteBatch();
-        for (OutStream s : withPendingSends) appendPending(s, b, w);
-        withPendingSends.clear();
+        appendPending(b, w);
         for (OutStream s : trimDirty) {
             if (s.ackedSeq > s.trimmedSeq) {
                 w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.ackedSeq));
@@ -605,21 +653,50 @@ public final class Engine {
             b.peerEpochs.add(p);
         }
         peerEpochDirty.clear();
-        inFlight = b;
-        out.persist(b.id, w);
+        long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;
+        inFlight.addLast(b);
+        out.persist(b.id, after, w);
     }
 
-    private void appendPending(OutStream s, Batch b, WriteBatch w) {
-        List<OutStream.PendingSend> sends = new ArrayList<>(s.pending);
-        s.pending.clear();
-        List<StoredMessage> stored = new ArrayList<>(sends.size());
-        for (OutStream.PendingSend p : sends) {
-            StoredMessage m =
-                    new StoredMessage(s.key.peer(), s.key.lane(), ++s.lastSeq, p.expiresAt(), p.headers(), p.payload());
-            stored.add(m);
-            w.append(m);
+    /**
+     * Numbers and appends up to {@link #batchSize} waiting sends. A stream whose sends do not all fit goes
+     * to the back of the queue, so that streams take turns when a backlog is split over several batches.
+     */
+    private void appendPending(Batch b, WriteBatch w) {
+        int room = batchSize();
+        List<OutStream> unfinished = new ArrayList<>();
+        for (Iterator<OutStream> it = withPendingSends.iterator(); it.hasNext() && room > 0; ) {
+            OutStream s = it.next();
+            it.remove();
+            int n = Math.min(room, s.pending.size());
+            if (n == 0) continue;
+            List<OutStream.PendingSend> sends = new ArrayList<>(n);
+            List<StoredMessage> stored = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                OutStream.PendingSend p = s.pending.poll();
+                StoredMessage m = new StoredMessage(
+                        s.key.peer(), s.key.lane(), ++s.lastSeq, p.expiresAt(), p.headers(), p.payload());
+                sends.add(p);
+                stored.add(m);
+                w.append(m);
+            }
+            room -= n;
+            pendingSends -= n;
+            b.appended.add(new Appended(s, sends, stored));
+            if (!s.pending.isEmpty()) unfinished.add(s);
         }
-        b.appended.add(new Appended(s, sends, stored));
+        withPendingSends.addAll(unfinished);
+    }
+
+    /**
+     * How many waiting sends the next batch takes: all of them up to {@code minBatchMessages}, else a quarter,
+     * within [{@code minBatchMessages}, {@code maxBatchMessages}]. A small backlog thus goes in small steps (its
+     * oldest messages are stored after one short commit, not after one holding the whole backlog), and a large
+     * one in large steps (a saturated store spends its time on rows, not on per-commit costs).
+     */
+    private int batchSize() {
+        long size = Math.max(cfg.minBatchMessages(), Math.min(cfg.maxBatchMessages(), pendingSends / 4));
+        return (int) Math.min(size, pendingSends);
     }
 
     /** Receiver side: expire, deliver and acknowledge what is due on {@code s}. */
@@ -786,12 +863,12 @@ public final class Engine {
 
     /** True when no store batch is being committed and none is waiting to start. */
     public boolean storeIdle() {
-        return inFlight == null
-                && withPendingSends.isEmpty()
-                && trimDirty.isEmpty()
-                && cursorDirty.isEmpty()
-                && pendingDeadLetters.isEmpty()
-                && peerEpochDirty.isEmpty();
+        return inFlight.isEmpty() && !hasWritesPending();
+    }
+
+    /** Store batches handed to {@code persist} and not yet answered. */
+    public int batchesInFlight() {
+        return inFlight.size();
     }
 
     /** Messages held in memory: cached outbox pages, sends waiting for a batch, and receive buffers. */

@@ -6,7 +6,14 @@ import dev.tether.RetryPolicy;
 import dev.tether.TetherConfig;
 import java.util.Set;
 
-/** The settings the engine needs, detached from the public configuration so tests can build them directly. */
+/**
+ * The settings the engine needs, detached from the public configuration so tests can build them directly.
+ *
+ * @param maxBatchesInFlight store batches handed to the writer and not yet answered, at most (1 = no pipelining)
+ * @param minBatchMessages the step in which a backlog of sends is split into batches while it is small; also
+ *     how many sends must wait before a further batch is pipelined behind one in flight
+ * @param maxBatchMessages sends per store batch, at most; more waiting sends go into later batches
+ */
 public record EngineConfig(
         NodeId self,
         Set<NodeId> peers,
@@ -17,16 +24,78 @@ public record EngineConfig(
         long maxRetransmitMillis,
         RetryPolicy retryPolicy,
         FailurePolicy failurePolicy,
-        int maxRun) {
+        int maxRun,
+        int maxBatchesInFlight,
+        int minBatchMessages,
+        int maxBatchMessages) {
 
     /** Target size of a DATA frame: big enough to amortise per-frame costs, small enough to interleave streams. */
     public static final int DATA_FRAME_TARGET = 64 * 1024;
 
+    /**
+     * Two: the writer starts the next commit the moment one ends, without waiting for the node thread to apply
+     * the results and build the next batch. More would only queue further batches behind the writer.
+     */
+    public static final int DEFAULT_MAX_BATCHES_IN_FLIGHT = 2;
+
+    /**
+     * A batch takes a quarter of the waiting sends, within [{@link #DEFAULT_MIN_BATCH_MESSAGES}, this]. Each
+     * commit has a fixed cost (an fsync, and about a millisecond of CPU over both nodes on the bench machine)
+     * and each row about 4.5 µs of SQLite work. A saturated node (tens of thousands waiting) therefore commits
+     * 4,096 at a time, about 20 ms of row work, which costs no more CPU per message than unbounded batches did
+     * and keeps every commit far from the hundreds of ms those took. A backlog of a few thousand after a
+     * stall at moderate load goes in steps of 512-1,000, so its oldest messages are released after a few ms,
+     * not after one long transaction holding the whole backlog. See docs/BENCHMARKS.md.
+     */
+    public static final int DEFAULT_MAX_BATCH_MESSAGES = 4096;
+
+    /** See {@link #DEFAULT_MAX_BATCH_MESSAGES}: 512 rows are about 2.5 ms of SQLite work. */
+    public static final int DEFAULT_MIN_BATCH_MESSAGES = 512;
+
     public EngineConfig {
         peers = Set.copyOf(peers);
+        if (maxBatchesInFlight < 1) throw new IllegalArgumentException("maxBatchesInFlight " + maxBatchesInFlight);
+        if (minBatchMessages < 1 || maxBatchMessages < minBatchMessages) {
+            throw new IllegalArgumentException(
+                    "batch messages must satisfy 1 <= min <= max: " + minBatchMessages + ", " + maxBatchMessages);
+        }
     }
 
+    /** With the default store batching. */
+    public EngineConfig(
+            NodeId self,
+            Set<NodeId> peers,
+            int window,
+            int maxFrameBytes,
+            long maxQueuedPerStream,
+            long retransmitMillis,
+            long maxRetransmitMillis,
+            RetryPolicy retryPolicy,
+            FailurePolicy failurePolicy,
+            int maxRun) {
+        this(
+                self,
+                peers,
+                window,
+                maxFrameBytes,
+                maxQueuedPerStream,
+                retransmitMillis,
+                maxRetransmitMillis,
+                retryPolicy,
+                failurePolicy,
+                maxRun,
+                DEFAULT_MAX_BATCHES_IN_FLIGHT,
+                DEFAULT_MIN_BATCH_MESSAGES,
+                DEFAULT_MAX_BATCH_MESSAGES);
+    }
+
+    /**
+     * The engine settings of node configuration {@code c}. A {@linkplain dev.tether.spi.Store#isNonBlocking()
+     * non-blocking} store (in memory) commits in microseconds, with nothing to bound: its batches take every
+     * waiting send and are not pipelined, as before batches were bounded.
+     */
     public static EngineConfig from(TetherConfig c, int maxRun) {
+        boolean cheapCommits = c.store().isNonBlocking();
         return new EngineConfig(
                 c.nodeId(),
                 c.peers(),
@@ -39,7 +108,10 @@ public record EngineConfig(
                 c.maxRetransmitTimeout().toMillis(),
                 c.retryPolicy(),
                 c.failurePolicy(),
-                maxRun);
+                maxRun,
+                DEFAULT_MAX_BATCHES_IN_FLIGHT,
+                cheapCommits ? Integer.MAX_VALUE : DEFAULT_MIN_BATCH_MESSAGES,
+                cheapCommits ? Integer.MAX_VALUE : DEFAULT_MAX_BATCH_MESSAGES);
     }
 
     /** Outbound messages kept in memory per stream; older unsent ones are paged from the store. */

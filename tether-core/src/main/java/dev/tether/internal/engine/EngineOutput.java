@@ -20,8 +20,20 @@ public interface EngineOutput {
     /** End of a burst of {@link #transmit} calls. */
     void flush();
 
-    /** Commit {@code batch} and then call {@link Engine#onCommitted} or {@link Engine#onCommitFailed}. */
-    void persist(long batchId, WriteBatch batch);
+    /**
+     * Commit {@code batch}, then call {@link Engine#onCommitted} or {@link Engine#onCommitFailed}. Several batches
+     * may be in flight; an implementation MUST:
+     *
+     * <ol>
+     *   <li>commit them one at a time, in the order of the calls, and answer them in that order, so that a batch
+     *       never becomes durable before one persisted earlier;
+     *   <li>not attempt a batch whose {@code afterBatchId} (0: none) was not committed (it failed, or was itself
+     *       not attempted), and answer it with {@link Engine#onCommitFailed}: the engine has already failed it
+     *       together with the earlier batch, and committing it would store later writes without earlier ones
+     *       (a cursor past a dead letter that was not stored, sequence numbers after a gap).
+     * </ol>
+     */
+    void persist(long batchId, long afterBatchId, WriteBatch batch);
 
     /** Read the outbox of {@code key} from {@code fromSeq}, then call {@link Engine#onLoaded}. */
     void load(StreamKey key, long fromSeq, int max);

@@ -2,8 +2,7 @@ package dev.tether.internal.engine;
 
 import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.StoredMessage;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 
 /**
  * Sender-side state of one stream. Sequence numbers split into ranges:
@@ -44,7 +43,7 @@ final class OutStream {
     /** When to pump again after a failed outbox read, or 0. */
     long loadRetryAt;
 
-    final List<PendingSend> pending = new ArrayList<>();
+    final ArrayDeque<PendingSend> pending = new ArrayDeque<>();
 
     // Valid for the connection.
     boolean openSent;

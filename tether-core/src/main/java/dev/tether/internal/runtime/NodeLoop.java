@@ -249,8 +249,8 @@ final class NodeLoop implements EngineOutput, Runnable {
     }
 
     @Override
-    public void persist(long batchId, WriteBatch batch) {
-        storeWriter.commit(batchId, batch);
+    public void persist(long batchId, long afterBatchId, WriteBatch batch) {
+        storeWriter.commit(batchId, afterBatchId, batch);
     }
 
     @Override

@@ -14,17 +14,22 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that uses the {@link Store}. The engine keeps at most one batch in flight and collects the
- * next one meanwhile, so every commit carries all writes that arrived during the previous one (group
- * commit). Results go back to the node thread as commands. A {@linkplain Store#isNonBlocking() non-blocking}
- * store is committed to and read from the node thread itself, which saves two thread hand-offs per commit;
- * its results still arrive as commands, so the engine sees the same order of events either way.
+ * The one thread that uses the {@link Store}. The engine collects writes while a commit runs, so a commit
+ * carries what arrived during the previous one (group commit); it may hand over a second, full batch before
+ * the first is answered, which this writer commits right after it. Commits run one at a time in the order they
+ * were handed over, so a batch never becomes durable before an earlier one, and a batch queued behind one
+ * that failed is not attempted (EngineOutput#persist). Results go back to the node thread as commands, in
+ * commit order. A {@linkplain Store#isNonBlocking() non-blocking} store is committed to and read from the
+ * node thread itself, which saves two thread hand-offs per commit; its results still arrive as commands, so
+ * the engine sees the same order of events either way.
  */
 final class StoreWriter {
     private final Store store;
     private final NodeLoop loop;
     private final ExecutorService thread;
     private final boolean inline;
+    /** The last batch that failed or was not attempted; confined to the thread that commits. */
+    private long lastFailedBatch;
 
     StoreWriter(Store store, NodeLoop loop, String name) {
         this.store = store;
@@ -37,9 +42,9 @@ final class StoreWriter {
         });
     }
 
-    void commit(long batchId, WriteBatch batch) {
-        if (inline) commitNow(batchId, batch);
-        else thread.execute(() -> commitNow(batchId, batch));
+    void commit(long batchId, long afterBatchId, WriteBatch batch) {
+        if (inline) commitNow(batchId, afterBatchId, batch);
+        else thread.execute(() -> commitNow(batchId, afterBatchId, batch));
     }
 
     void load(StreamKey key, long fromSeq, int max) {
@@ -47,13 +52,22 @@ final class StoreWriter {
         else thread.execute(() -> loadNow(key, fromSeq, max));
     }
 
-    private void commitNow(long batchId, WriteBatch batch) {
+    private void commitNow(long batchId, long afterBatchId, WriteBatch batch) {
+        if (afterBatchId != 0 && afterBatchId == lastFailedBatch) {
+            // Batches are handed over in order, so the one before this was afterBatchId, and it was not stored.
+            lastFailedBatch = batchId;
+            StoreException e = new StoreException("not attempted: batch " + afterBatchId + " before it failed");
+            loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
+            return;
+        }
         try {
             store.commit(batch);
             loop.post(now -> loop.engine().onCommitted(now, batchId));
         } catch (RuntimeException e) {
+            lastFailedBatch = batchId;
             loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
         } catch (Error e) { // unanswered, the batch would stay in flight and block every later commit
+            lastFailedBatch = batchId;
             loop.post(now -> loop.engine().onCommitFailed(now, batchId, new StoreException(e.toString(), e)));
             throw e;
         }

@@ -6,6 +6,7 @@ import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.RetryPolicy;
+import dev.tether.StoreException;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
 import dev.tether.spi.WriteBatch;
@@ -40,6 +41,7 @@ final class EngineHarness {
         final List<InboundMessage> delivered = new ArrayList<>();
         final List<TetherEvent> events = new ArrayList<>();
         final List<WriteBatch> batches = new ArrayList<>();
+        long lastFailedBatch;
         int loads;
         /** Sequence numbers the application fails; everything else it acknowledges. */
         final Set<Long> poison = new java.util.HashSet<>();
@@ -62,15 +64,21 @@ final class EngineHarness {
         public void flush() {}
 
         @Override
-        public void persist(long batchId, WriteBatch batch) {
+        public void persist(long batchId, long afterBatchId, WriteBatch batch) {
             batches.add(batch);
             Engine owner = engine;
             tasks.add(() -> {
                 if (engine != owner) return; // crashed meanwhile: the batch is lost
+                if (afterBatchId != 0 && afterBatchId == lastFailedBatch) {
+                    lastFailedBatch = batchId; // as StoreWriter: not attempted after a failure
+                    input(e -> e.onCommitFailed(now, batchId, new StoreException("not attempted")));
+                    return;
+                }
                 try {
                     store.commit(batch);
                     input(e -> e.onCommitted(now, batchId));
                 } catch (RuntimeException ex) {
+                    lastFailedBatch = batchId;
                     input(e -> e.onCommitFailed(now, batchId, ex));
                 }
             });

@@ -86,7 +86,8 @@ class SqliteSimulationTest {
         assertThat(failed).as(message.toString()).isEmpty();
         if (seeds >= 50) {
             // Real stores must really have been crashed, mid-commit too, and have failed commits and reads.
-            for (String exercised : List.of("faultCrash", "crashesMidCommit", "commitsFailed", "loads", "committed")) {
+            for (String exercised : List.of(
+                    "faultCrash", "crashesMidCommit", "commitsFailed", "batchesPipelined", "loads", "committed")) {
                 assertThat(totals.getOrDefault(exercised, 0L))
                         .as("total " + exercised)
                         .isPositive();

@@ -47,6 +47,10 @@ import java.util.Random;
  * @param linkFlaps whether single connections go down and come back
  * @param partitions whether the nodes split into two groups for a while
  * @param crashes whether nodes crash and restart from their committed store
+ * @param maxBatchesInFlight the engine's limit of store batches in flight (pipelined commits)
+ * @param minBatchMessages the engine's smallest step for a backlog of sends, and what must wait before it
+ *     pipelines a further batch
+ * @param maxBatchMessages the engine's limit of sends per store batch
  */
 public record SimConfig(
         long seed,
@@ -83,7 +87,10 @@ public record SimConfig(
         long meanFaultGapMillis,
         boolean linkFlaps,
         boolean partitions,
-        boolean crashes) {
+        boolean crashes,
+        int maxBatchesInFlight,
+        int minBatchMessages,
+        int maxBatchMessages) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -124,6 +131,10 @@ public record SimConfig(
         boolean flaps = r.nextInt(2) == 0;
         boolean partitions = r.nextInt(3) == 0;
         boolean crashes = r.nextInt(3) != 0;
+        // Drawn last, so the draws above keep giving each seed the shape it had before these existed.
+        int batchesInFlight = pick(r, 1, 2, 2, 2, 3);
+        int batchMessages = pick(r, 1, 3, 16, 1024);
+        int minBatchMessages = Math.min(batchMessages, pick(r, 1, 2, 8, 512));
         return new SimConfig(
                 seed,
                 nodes,
@@ -159,7 +170,10 @@ public record SimConfig(
                 faultGap,
                 flaps,
                 partitions,
-                crashes);
+                crashes,
+                batchesInFlight,
+                minBatchMessages,
+                batchMessages);
     }
 
     /** The same run without any injected fault: no loss, duplication, failed commits, flaps or crashes. */
@@ -199,7 +213,10 @@ public record SimConfig(
                 meanFaultGapMillis,
                 false,
                 false,
-                false);
+                false,
+                maxBatchesInFlight,
+                minBatchMessages,
+                maxBatchMessages);
     }
 
     /**
@@ -244,7 +261,10 @@ public record SimConfig(
                 meanFaultGapMillis,
                 linkFlaps,
                 partitions,
-                crashes);
+                crashes,
+                maxBatchesInFlight,
+                minBatchMessages,
+                maxBatchMessages);
     }
 
     /** True if any fault is injected. */

@@ -36,6 +36,7 @@ import dev.tether.testkit.sim.HistoryEvent.Stuck;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -60,8 +61,11 @@ import java.util.function.Consumer;
  * own, after its own delay, and they alternate; a frame arrives only on the connection it was sent on (unless
  * {@link SimConfig#crossConnection()}), and not before the receiving side has seen that connection come up.
  * Faults (all drawn from the seed): frame loss, duplication and delay, single connections going down and up,
- * partitions, crashes of one or several nodes (the engine, its uncommitted batch and its in-flight work
+ * partitions, crashes of one or several nodes (the engine, its uncommitted batches and its in-flight work
  * vanish; the node restarts later from exactly its committed store), failed commits and failed outbox reads.
+ * A node's store commits the batches its engine hands over one at a time, in order, like the runtime's store
+ * writer, and does not attempt a batch queued behind one that failed; seeds vary how many batches the engine
+ * may have in flight and how many sends one holds.
  * The workload sends messages with unique ids between random nodes on a few lanes, singly, in bursts and
  * sometimes as a backlog larger than the sender's in-memory page; some expire, some always fail ("poison"),
  * some fail once, some go to unknown nodes or beyond a small queue limit. At the end of the fault phase the
@@ -566,8 +570,10 @@ public final class Simulation {
         final String name;
         final EngineConfig engineConfig;
         Store store;
-        /** The batch handed to {@code persist} whose commit has not run yet, if any. */
-        WriteBatch inFlight;
+        /** Batches handed to {@code persist} whose commit has not run yet, oldest first. */
+        final ArrayDeque<Persisted> inFlight = new ArrayDeque<>();
+        /** The last batch whose commit failed or was not attempted (EngineOutput#persist rule 2). */
+        long lastFailedBatch;
 
         Engine engine;
         boolean alive;
@@ -597,7 +603,10 @@ public final class Simulation {
                     cfg.maxRetransmitMillis(),
                     cfg.retryPolicy(),
                     FailurePolicy.DEAD_LETTER,
-                    cfg.maxRun());
+                    cfg.maxRun(),
+                    cfg.maxBatchesInFlight(),
+                    cfg.minBatchMessages(),
+                    cfg.maxBatchMessages());
             this.store = stores.create(name, new Random(rng.nextLong()));
             this.viewUp = new boolean[cfg.nodes()];
             this.viewGen = new int[cfg.nodes()];
@@ -640,8 +649,9 @@ public final class Simulation {
             alive = false;
             incarnation++;
             engine = null;
-            store = stores.crash(store, inFlight);
-            inFlight = null;
+            store = stores.crash(
+                    store, inFlight.isEmpty() ? null : inFlight.peekFirst().batch());
+            inFlight.clear();
             for (Node other : nodes) {
                 if (other != this) reconcile(this, other);
             }
@@ -718,25 +728,38 @@ public final class Simulation {
         public void flush() {}
 
         @Override
-        public void persist(long batchId, WriteBatch batch) {
+        public void persist(long batchId, long afterBatchId, WriteBatch batch) {
             if (tracing) {
-                trace(name + " persist #" + batchId + " appends="
-                        + batch.appends().size() + " trims="
+                trace(name + " persist #" + batchId + (afterBatchId != 0 ? " after #" + afterBatchId : "")
+                        + " appends=" + batch.appends().size() + " trims="
                         + batch.trims() + " cursors=" + batch.cursors() + " deadLetters="
                         + batch.deadLetters().size());
             }
-            inFlight = batch;
-            later(rng.nextInt(cfg.maxStoreLatency() + 1), () -> commit(batchId, batch));
+            if (!inFlight.isEmpty()) count("batchesPipelined");
+            inFlight.addLast(new Persisted(batchId, afterBatchId, batch));
+            // One commit per persist, always of the oldest batch: commits run in order, like the one store writer.
+            later(rng.nextInt(cfg.maxStoreLatency() + 1), this::commitOldest);
         }
 
-        private void commit(long batchId, WriteBatch batch) {
+        private void commitOldest() {
+            Persisted p = inFlight.pollFirst();
+            long batchId = p.id();
+            WriteBatch batch = p.batch();
+            if (p.after() != 0 && p.after() == lastFailedBatch) {
+                lastFailedBatch = batchId;
+                count("commitsNotAttempted");
+                if (tracing) trace(name + " commit #" + batchId + " NOT ATTEMPTED after #" + p.after());
+                StoreException ex = new StoreException("not attempted: batch " + p.after() + " before it failed");
+                input(e -> e.onCommitFailed(now, batchId, ex));
+                return;
+            }
             boolean inject = commitFailRate > 0 && rng.nextDouble() < commitFailRate;
-            inFlight = null;
             try {
                 if (inject) stores.commitFailing(store, batch);
                 else store.commit(batch);
             } catch (StoreException ex) {
                 if (!inject) anomaly("the store rejected batch " + batchId + ": " + ex.getMessage());
+                lastFailedBatch = batchId;
                 count("commitsFailed");
                 if (tracing) trace(name + " commit #" + batchId + " FAILED");
                 input(e -> e.onCommitFailed(now, batchId, ex));
@@ -865,6 +888,9 @@ public final class Simulation {
             }
         }
     }
+
+    /** A batch handed to {@code persist}: its id, the batch it must follow, its writes. */
+    private record Persisted(long id, long after, WriteBatch batch) {}
 
     /** The message id at the start of a payload, or -1. */
     static long msgId(byte[] payload) {

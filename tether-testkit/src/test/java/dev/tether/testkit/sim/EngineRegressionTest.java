@@ -76,7 +76,7 @@ class EngineRegressionTest {
         public void flush() {}
 
         @Override
-        public void persist(long batchId, WriteBatch batch) {
+        public void persist(long batchId, long afterBatchId, WriteBatch batch) {
             pendingBatch = batchId;
             pendingWrites = batch;
         }

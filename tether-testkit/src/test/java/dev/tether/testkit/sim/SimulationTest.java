@@ -96,6 +96,8 @@ class SimulationTest {
                     "framesDelayed",
                     "framesHeld",
                     "commitsFailed",
+                    "batchesPipelined",
+                    "commitsNotAttempted",
                     "loads",
                     "loadsFailed",
                     "expired",
