@@ -72,8 +72,14 @@ public final class TcpTransport implements Transport {
         Objects.requireNonNull(listener, "listener");
         if (endpoint != null || closed) throw new IllegalStateException("transport was already started or closed");
         TcpEndpoint e = new TcpEndpoint(settings, self, listener);
-        e.start();
+        // Published before it starts: a listener may answer a peer-up with a send before start() returns.
         endpoint = e;
+        try {
+            e.start();
+        } catch (RuntimeException failed) {
+            endpoint = null;
+            throw failed;
+        }
     }
 
     /**
