@@ -29,8 +29,21 @@ public sealed interface TetherEvent {
     /** The message's time to live ran out before it was processed; it was skipped. */
     record Expired(NodeId from, String lane, long seq) implements TetherEvent {}
 
-    /** A frame from {@code peer} was malformed or unexpected and was dropped. */
-    record ProtocolError(NodeId peer, String reason) implements TetherEvent {}
+    /**
+     * A frame from {@code peer} was malformed or unexpected and was dropped. Rate-limited like {@link
+     * ConnectionRejected} (a burst of 10, then at most 2 per second, for all peers together): every error is
+     * counted in {@link NodeStats#protocolErrors()}, and {@code suppressed} is how many were not reported one by
+     * one since the previous {@code ProtocolError} event.
+     *
+     * @param suppressed protocol errors not reported as events between the previous {@code ProtocolError} event
+     *     and this one; 0 when none were held back
+     */
+    record ProtocolError(NodeId peer, String reason, long suppressed) implements TetherEvent {
+        /** A protocol error with nothing held back before it ({@code suppressed} 0). */
+        public ProtocolError(NodeId peer, String reason) {
+            this(peer, reason, 0);
+        }
+    }
 
     /**
      * The transport refused a connection from or to {@code remote}, or closed one for a protocol violation

@@ -70,7 +70,10 @@ public final class Engine {
 
     private long protocolErrors;
     private long connectionsRejected;
-    private final RejectionThrottle rejections = new RejectionThrottle();
+    private final EventThrottle<String, TetherEvent.ConnectionRejected> rejections =
+            new EventThrottle<>(TetherEvent.ConnectionRejected::new);
+    private final EventThrottle<NodeId, TetherEvent.ProtocolError> protocolErrorEvents =
+            new EventThrottle<>(TetherEvent.ProtocolError::new);
     private long storeFailures;
 
     private static final class Peer {
@@ -221,7 +224,7 @@ public final class Engine {
     public void onPeerUp(long now, NodeId peer) {
         Peer p = peers.get(peer);
         if (p == null) {
-            protocolError(peer, "connection from unknown peer " + peer);
+            protocolError(now, peer, "connection from unknown peer " + peer);
             return;
         }
         p.connected = true;
@@ -254,17 +257,17 @@ public final class Engine {
     public void onFrame(long now, NodeId from, ByteBuffer frame) {
         Peer p = peers.get(from);
         if (p == null) {
-            protocolError(from, "frame from unknown peer " + from);
+            protocolError(now, from, "frame from unknown peer " + from);
             return;
         }
         Frame f;
         try {
             f = FrameCodec.decode(frame);
         } catch (ProtocolException e) {
-            protocolError(from, e.getMessage());
+            protocolError(now, from, e.getMessage());
             return;
         }
-        if (f instanceof Frame.Hello h) onHello(from, p, h);
+        if (f instanceof Frame.Hello h) onHello(now, from, p, h);
         else if (f instanceof Frame.Open o) onOpen(from, o);
         else if (f instanceof Frame.Data d) onData(now, from, d);
         else if (f instanceof Frame.Ack a) onAck(now, from, a);
@@ -272,9 +275,9 @@ public final class Engine {
         else if (f instanceof Frame.OutcomeNotice o) onOutcome(from, o);
     }
 
-    private void onHello(NodeId from, Peer p, Frame.Hello h) {
+    private void onHello(long now, NodeId from, Peer p, Frame.Hello h) {
         if (!h.node().equals(from)) {
-            protocolError(from, "peer " + from + " introduced itself as " + h.node());
+            protocolError(now, from, "peer " + from + " introduced itself as " + h.node());
             return;
         }
         // The peer is up and talking: an OPEN sent before it could hear us was lost, so open again now.
@@ -388,6 +391,7 @@ public final class Engine {
             // Accepting it later, once new sends reach that number, would trim messages never sent.
             s.diverged = true;
             protocolError(
+                    now,
                     from,
                     "stream " + s.key + " stopped: receiver acknowledged up to " + a.receivedSeq() + " but this"
                             + " store committed only " + s.committedSeq + " under the same epoch (restored from an old"
@@ -570,6 +574,8 @@ public final class Engine {
         }
         TetherEvent.ConnectionRejected held = rejections.flush(now);
         if (held != null) out.event(held);
+        TetherEvent.ProtocolError heldError = protocolErrorEvents.flush(now);
+        if (heldError != null) out.event(heldError);
     }
 
     private void retransmitTimeout(long now, OutStream s) {
@@ -831,7 +837,7 @@ public final class Engine {
 
     /**
      * Input: the transport refused a connection; counted, reported unless events are being rate-limited (see
-     * {@link RejectionThrottle}), no stream state changes.
+     * {@link EventThrottle}), no stream state changes.
      */
     public void onConnectionRejected(long now, String remote, String reason) {
         connectionsRejected++;
@@ -839,9 +845,11 @@ public final class Engine {
         if (e != null) out.event(e);
     }
 
-    private void protocolError(NodeId peer, String reason) {
+    /** Counted always; reported unless events are being rate-limited (see {@link EventThrottle}). */
+    private void protocolError(long now, NodeId peer, String reason) {
         protocolErrors++;
-        out.event(new TetherEvent.ProtocolError(peer, reason));
+        TetherEvent.ProtocolError e = protocolErrorEvents.offer(now, peer, reason);
+        if (e != null) out.event(e);
     }
 
     // ---- queries --------------------------------------------------------------------------------------

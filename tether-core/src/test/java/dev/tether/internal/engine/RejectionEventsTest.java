@@ -1,7 +1,7 @@
 package dev.tether.internal.engine;
 
-import static dev.tether.internal.engine.RejectionThrottle.BURST;
-import static dev.tether.internal.engine.RejectionThrottle.REFILL_MILLIS;
+import static dev.tether.internal.engine.EventThrottle.BURST;
+import static dev.tether.internal.engine.EventThrottle.REFILL_MILLIS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.TetherEvent;
@@ -112,5 +112,31 @@ class RejectionEventsTest {
         reject("x", "reported");
         assertThat(events()).hasSize(BURST + 1);
         assertThat(events().get(BURST).suppressed()).isEqualTo(2);
+    }
+
+    @Test
+    void protocolErrorsAreRateLimitedAndAccountedForTheSameWay() {
+        dev.tether.NodeId b = dev.tether.NodeId.of("b");
+        for (int i = 0; i < BURST + 50; i++) {
+            a.input(e -> e.onFrame(h.now, b, java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xEE, 1, 2, 3})));
+        }
+        List<TetherEvent.ProtocolError> errors = a.events.stream()
+                .filter(TetherEvent.ProtocolError.class::isInstance)
+                .map(TetherEvent.ProtocolError.class::cast)
+                .toList();
+        assertThat(errors)
+                .hasSize(BURST)
+                .allMatch(e -> e.suppressed() == 0 && e.peer().equals(b));
+
+        h.advance(REFILL_MILLIS);
+
+        List<TetherEvent.ProtocolError> after = a.events.stream()
+                .filter(TetherEvent.ProtocolError.class::isInstance)
+                .map(TetherEvent.ProtocolError.class::cast)
+                .toList();
+        assertThat(after).hasSize(BURST + 1);
+        assertThat(after.get(BURST).suppressed()).isEqualTo(49);
+        assertThat(a.engine.protocolErrors()).isEqualTo(BURST + 50);
+        assertThat(events()).as("rejections have a bucket of their own").isEmpty();
     }
 }
