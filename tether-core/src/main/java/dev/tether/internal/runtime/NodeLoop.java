@@ -72,7 +72,7 @@ final class NodeLoop implements EngineOutput, Runnable {
     private final AtomicBoolean turnPending = new AtomicBoolean();
 
     private final Runnable hostedTurn = this::hostedTurn;
-    private ScheduledFuture<?> ticks;
+    private volatile ScheduledFuture<?> ticks;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     NodeLoop(Clock clock, Transport transport, TetherListener listener, AtomicLong pendingSendBytes) {
