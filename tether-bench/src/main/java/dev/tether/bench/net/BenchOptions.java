@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Sizes of a {@link NetworkBench} run. Immutable; parse with {@link #parse}.
@@ -52,19 +53,8 @@ public record BenchOptions(
      * a diagnostic: the same path as tcp-sqlite without an fsync per commit, to tell the disk's share of its
      * latency from the rest).
      */
-    public static final List<String> ALL = List.of(
-            "socket-pingpong",
-            "nats-core",
-            "jetstream",
-            "tcp-sqlite",
-            "tcp-memory",
-            "nats-memory",
-            "nats-sqlite",
-            "nats-sqlite-os",
-            "tcp-roundtrip",
-            "tcp-roundtrip-inline",
-            "tcp-roundtrip-chained",
-            "tcp-sqlite-os");
+    public static final List<String> ALL =
+            Stream.concat(DEFAULT.stream(), Stream.of("tcp-sqlite-os")).toList();
 
     public BenchOptions {
         if (messages < 1
