@@ -2,7 +2,9 @@ package dev.tether.transport.tcp;
 
 import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
+import dev.tether.TetherException;
 import dev.tether.spi.Transport;
+import dev.tether.transport.tcp.internal.ListenFailedException;
 import dev.tether.transport.tcp.internal.Settings;
 import dev.tether.transport.tcp.internal.TcpEndpoint;
 import dev.tether.transport.tcp.internal.TlsContextFactory;
@@ -76,6 +78,10 @@ public final class TcpTransport implements Transport {
         endpoint = e;
         try {
             e.start();
+        } catch (ListenFailedException failed) {
+            endpoint = null;
+            if (failed.addressInUse()) throw new AddressInUseException(failed.getMessage(), failed.getCause());
+            throw new TetherException(failed.getMessage(), failed.getCause());
         } catch (RuntimeException failed) {
             endpoint = null;
             throw failed;

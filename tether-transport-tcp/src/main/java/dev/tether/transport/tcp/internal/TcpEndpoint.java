@@ -1,9 +1,7 @@
 package dev.tether.transport.tcp.internal;
 
 import dev.tether.NodeId;
-import dev.tether.TetherException;
 import dev.tether.spi.Transport;
-import dev.tether.transport.tcp.AddressInUseException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -71,8 +69,7 @@ public final class TcpEndpoint {
      * Binds the listening socket and starts dialing.
      *
      * @return the bound address
-     * @throws AddressInUseException if the listen address is taken
-     * @throws TetherException if listening fails otherwise
+     * @throws ListenFailedException if the listen address cannot be bound (saying whether it is taken)
      */
     public InetSocketAddress start() {
         ServerBootstrap sb = new ServerBootstrap()
@@ -92,7 +89,7 @@ public final class TcpEndpoint {
         return bound;
     }
 
-    private TetherException bindFailure(Throwable cause) {
+    private ListenFailedException bindFailure(Throwable cause) {
         String where =
                 settings.listen().getHostString() + ":" + settings.listen().getPort();
         // NIO reports a BindException, native epoll a NativeIoException ("bind(..) failed ...: Address already in
@@ -100,9 +97,9 @@ public final class TcpEndpoint {
         boolean inUse = (cause instanceof BindException || cause instanceof Errors.NativeIoException)
                 && String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("in use");
         if (inUse) {
-            return new AddressInUseException("address " + where + " already in use", cause);
+            return new ListenFailedException("address " + where + " already in use", true, cause);
         }
-        return new TetherException("cannot listen on " + where + ": " + cause, cause);
+        return new ListenFailedException("cannot listen on " + where + ": " + cause, false, cause);
     }
 
     private ChannelInitializer<SocketChannel> initializer(NodeId expectedPeer, InetSocketAddress target) {
