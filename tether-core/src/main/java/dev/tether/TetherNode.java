@@ -5,13 +5,13 @@ import java.util.List;
 
 /**
  * A running node: sends messages to its peers and receives theirs, reliably across disconnects and
- * restarts. Start one with {@link Tether#start(TetherConfig)}.
+ * restarts. Start one with {@link dev.tether.node.Tether#start(dev.tether.node.TetherConfig)}.
  *
  * <p><b>Threading.</b> All methods are thread-safe. One node thread owns the protocol state; the methods
  * hand work to it through a queue and return futures. The node thread is the transport's I/O thread when the
  * transport offers one ({@code Transport.nodeExecutor()}, as TCP does), else a thread of the node's own.
  * Handlers run on the node's handler threads, or on the node thread with {@link
- * TetherConfig.Builder#handlerOnNodeThread}. The {@link TetherListener}, such handlers and future callbacks
+ * dev.tether.node.TetherConfig.Builder#handlerOnNodeThread}. The {@link TetherListener}, such handlers and future callbacks
  * attached without {@code *Async} run on the node thread: they must not block. There, {@link #stats()}
  * answers directly, while waiting for a future this node has not completed yet and {@link #shutdown} throw
  * {@link IllegalStateException} (they would wait for the node thread itself).

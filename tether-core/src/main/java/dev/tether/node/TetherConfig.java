@@ -1,6 +1,18 @@
-package dev.tether;
+package dev.tether.node;
 
-import dev.tether.internal.runtime.DefaultStores;
+import dev.tether.AckMode;
+import dev.tether.Durability;
+import dev.tether.FailurePolicy;
+import dev.tether.InvalidConfigException;
+import dev.tether.MessageHandler;
+import dev.tether.NodeId;
+import dev.tether.NodeStats;
+import dev.tether.QueueFullException;
+import dev.tether.RetryPolicy;
+import dev.tether.TetherListener;
+import dev.tether.TetherNode;
+import dev.tether.internal.engine.EngineConfig;
+import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
@@ -16,48 +28,30 @@ import java.util.Set;
  * Builder#build()} checks every value and names the first bad one in an {@link InvalidConfigException}.
  */
 public final class TetherConfig {
-    private final NodeId nodeId;
-    private final Set<NodeId> peers;
-    private final Transport transport;
-    private final Store store;
-    private final Durability durability;
-    private final int window;
-    private final int maxMessageBytes;
-    private final long maxQueuedPerStream;
-    private final long maxPendingSendBytes;
-    private final long maxInboundQueueBytes;
-    private final Duration retransmitTimeout;
-    private final Duration maxRetransmitTimeout;
-    private final RetryPolicy retryPolicy;
-    private final FailurePolicy failurePolicy;
-    private final AckMode ackMode;
-    private final MessageHandler handler;
-    private final int handlerThreads;
-    private final boolean handlerOnNodeThread;
-    private final TetherListener listener;
-    private final Clock clock;
+    private final NodeSettings settings;
 
     private TetherConfig(Builder b, Store store, int maxMessageBytes) {
-        this.nodeId = b.nodeId;
-        this.peers = Set.copyOf(b.peers);
-        this.transport = b.transport;
-        this.store = store;
-        this.durability = b.durability;
-        this.window = b.window;
-        this.maxMessageBytes = maxMessageBytes;
-        this.maxQueuedPerStream = b.maxQueuedPerStream;
-        this.maxPendingSendBytes = b.maxPendingSendBytes;
-        this.maxInboundQueueBytes = b.maxInboundQueueBytes;
-        this.retransmitTimeout = b.retransmitTimeout;
-        this.maxRetransmitTimeout = b.maxRetransmitTimeout;
-        this.retryPolicy = b.retryPolicy;
-        this.failurePolicy = b.failurePolicy;
-        this.ackMode = b.ackMode;
-        this.handler = b.handler;
-        this.handlerThreads = b.handlerThreads;
-        this.handlerOnNodeThread = b.handlerOnNodeThread;
-        this.listener = b.listener;
-        this.clock = b.clock;
+        this.settings = new NodeSettings(
+                b.nodeId,
+                Set.copyOf(b.peers),
+                b.transport,
+                store,
+                b.durability,
+                b.window,
+                maxMessageBytes,
+                b.maxQueuedPerStream,
+                b.maxPendingSendBytes,
+                b.maxInboundQueueBytes,
+                b.retransmitTimeout,
+                b.maxRetransmitTimeout,
+                b.retryPolicy,
+                b.failurePolicy,
+                b.ackMode,
+                b.handler,
+                b.handlerThreads,
+                b.handlerOnNodeThread,
+                b.listener,
+                b.clock);
     }
 
     public static Builder builder(NodeId nodeId) {
@@ -65,40 +59,40 @@ public final class TetherConfig {
     }
 
     public NodeId nodeId() {
-        return nodeId;
+        return settings.nodeId();
     }
 
     /** The nodes this node may exchange messages with. */
     public Set<NodeId> peers() {
-        return peers;
+        return settings.peers();
     }
 
     public Transport transport() {
-        return transport;
+        return settings.transport();
     }
 
     /** The store given to the builder, or the default store created for this node (not yet opened). */
     public Store store() {
-        return store;
+        return settings.store();
     }
 
     public Durability durability() {
-        return durability;
+        return settings.durability();
     }
 
     /** Messages per stream a receiver accepts beyond its processed cursor (the credit it grants). */
     public int window() {
-        return window;
+        return settings.window();
     }
 
     /** Largest payload plus encoded headers, in bytes. */
     public int maxMessageBytes() {
-        return maxMessageBytes;
+        return settings.maxMessageBytes();
     }
 
     /** Largest number of unacknowledged messages one outbound stream may hold. */
     public long maxQueuedPerStream() {
-        return maxQueuedPerStream;
+        return settings.maxQueuedPerStream();
     }
 
     /**
@@ -106,54 +100,59 @@ public final class TetherConfig {
      * not yet complete); beyond it {@code send} throws {@link QueueFullException} at once.
      */
     public long maxPendingSendBytes() {
-        return maxPendingSendBytes;
+        return settings.maxPendingSendBytes();
     }
 
     /** Bytes of received frames waiting for the node thread before further frames are shed. */
     public long maxInboundQueueBytes() {
-        return maxInboundQueueBytes;
+        return settings.maxInboundQueueBytes();
     }
 
     public Duration retransmitTimeout() {
-        return retransmitTimeout;
+        return settings.retransmitTimeout();
     }
 
     public Duration maxRetransmitTimeout() {
-        return maxRetransmitTimeout;
+        return settings.maxRetransmitTimeout();
     }
 
     public RetryPolicy retryPolicy() {
-        return retryPolicy;
+        return settings.retryPolicy();
     }
 
     public FailurePolicy failurePolicy() {
-        return failurePolicy;
+        return settings.failurePolicy();
     }
 
     public AckMode ackMode() {
-        return ackMode;
+        return settings.ackMode();
     }
 
     /** The push handler, or null when the application pulls with {@link TetherNode#receive(Duration)}. */
     public MessageHandler handler() {
-        return handler;
+        return settings.handler();
     }
 
     public int handlerThreads() {
-        return handlerThreads;
+        return settings.handlerThreads();
     }
 
     /** Whether the handler runs on the node thread instead of handler threads; see {@link Builder#handlerOnNodeThread}. */
     public boolean handlerOnNodeThread() {
-        return handlerOnNodeThread;
+        return settings.handlerOnNodeThread();
     }
 
     public TetherListener listener() {
-        return listener;
+        return settings.listener();
     }
 
     public Clock clock() {
-        return clock;
+        return settings.clock();
+    }
+
+    /** The settings the runtime is started with. */
+    NodeSettings settings() {
+        return settings;
     }
 
     /** Collects settings; every setter validates its argument. */
@@ -368,5 +367,5 @@ public final class TetherConfig {
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
 
     /** Bytes a data frame needs beyond the message itself (header and one message's fixed fields). */
-    public static final int FRAME_OVERHEAD = 256;
+    public static final int FRAME_OVERHEAD = EngineConfig.FRAME_OVERHEAD;
 }

@@ -1,11 +1,21 @@
-package dev.tether;
+package dev.tether.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.Durability;
+import dev.tether.InvalidConfigException;
+import dev.tether.NodeId;
+import dev.tether.internal.engine.EngineConfig;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.Store;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.StoredState;
 import dev.tether.spi.Transport;
+import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Defaults that depend on the transport, and the checks that tie settings together. */
@@ -54,5 +64,60 @@ class TetherConfigTest {
     @Test
     void aTransportTooSmallForAnyMessageIsRefused() {
         assertThatThrownBy(() -> builder(100).build()).isInstanceOf(InvalidConfigException.class);
+    }
+
+    /** Batch limits bound the duration of commits that touch a disk; an in-memory store's take microseconds. */
+    @Test
+    void onlyStoresThatBlockGetBoundedBatches() {
+        Transport transport = new SizedTransport(1 << 20);
+        InMemoryStore memory = new InMemoryStore();
+        Store blocking = new Store() { // isNonBlocking() keeps its default: false
+                    @Override
+                    public Durability maxDurability() {
+                        return memory.maxDurability();
+                    }
+
+                    @Override
+                    public StoredState open(Durability durability) {
+                        return memory.open(durability);
+                    }
+
+                    @Override
+                    public void commit(WriteBatch batch) {
+                        memory.commit(batch);
+                    }
+
+                    @Override
+                    public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
+                        return memory.readOutbox(to, lane, fromSeq, max);
+                    }
+
+                    @Override
+                    public List<DeadLetter> readDeadLetters(int max) {
+                        return memory.readDeadLetters(max);
+                    }
+
+                    @Override
+                    public void close() {
+                        memory.close();
+                    }
+                };
+        for (Store store : List.of(memory, blocking)) {
+            TetherConfig c = TetherConfig.builder(NodeId.of("a"))
+                    .peers(NodeId.of("b"))
+                    .transport(transport)
+                    .store(store)
+                    .durability(Durability.MEMORY)
+                    .build();
+            EngineConfig e = c.settings().engineConfig(16);
+            assertThat(e.maxBatchesInFlight()).isEqualTo(EngineConfig.DEFAULT_MAX_BATCHES_IN_FLIGHT);
+            if (store.isNonBlocking()) {
+                assertThat(e.maxBatchMessages()).isEqualTo(Integer.MAX_VALUE);
+                assertThat(e.minBatchMessages()).as("never pipelines").isEqualTo(Integer.MAX_VALUE);
+            } else {
+                assertThat(e.minBatchMessages()).isEqualTo(EngineConfig.DEFAULT_MIN_BATCH_MESSAGES);
+                assertThat(e.maxBatchMessages()).isEqualTo(EngineConfig.DEFAULT_MAX_BATCH_MESSAGES);
+            }
+        }
     }
 }

@@ -13,12 +13,10 @@ import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.StoreException;
 import dev.tether.StreamStats;
-import dev.tether.TetherConfig;
 import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Engine;
-import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.StoredState;
@@ -49,7 +47,7 @@ public final class NodeRuntime implements TetherNode {
 
     private static final long STORE_GRACE_MILLIS = 2_000;
 
-    private final TetherConfig config;
+    private final NodeSettings config;
     private final NodeLoop loop;
     private final String name;
     private final StoreWriter storeWriter;
@@ -63,7 +61,7 @@ public final class NodeRuntime implements TetherNode {
     private volatile NodeStats finalStats;
     private ShutdownResult shutdownResult;
 
-    private NodeRuntime(TetherConfig config) {
+    private NodeRuntime(NodeSettings config) {
         this.config = config;
         this.name = "tether-" + config.nodeId();
         StoredState state = config.store().open(config.durability());
@@ -74,7 +72,7 @@ public final class NodeRuntime implements TetherNode {
                 ? null
                 : Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
         this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop);
-        Engine engine = new Engine(EngineConfig.from(config, MAX_RUN), state, loop);
+        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes());
     }
@@ -83,7 +81,7 @@ public final class NodeRuntime implements TetherNode {
      * Starts the transport, then the node loop: on the transport's I/O thread if it offers one, else on a
      * thread of its own. Transport events reported in between wait in the loop's queue.
      */
-    public static TetherNode start(TetherConfig config) {
+    public static TetherNode start(NodeSettings config) {
         NodeRuntime node = new NodeRuntime(config);
         try {
             config.transport().start(config.nodeId(), node.transportEvents);

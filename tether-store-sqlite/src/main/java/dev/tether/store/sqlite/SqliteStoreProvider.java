@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * Makes {@link SqliteStore} the default store: a node configured without a store keeps it in {@code
- * tether-<nodeId>.db} in its {@linkplain dev.tether.TetherConfig.Builder#storeDirectory store directory}.
+ * tether-<nodeId>.db} in its {@linkplain dev.tether.node.TetherConfig.Builder#storeDirectory store directory}.
  * Registered through {@code META-INF/services}; applications do not call it.
  */
 public final class SqliteStoreProvider implements StoreProvider {
