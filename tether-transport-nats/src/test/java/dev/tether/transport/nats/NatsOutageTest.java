@@ -3,8 +3,8 @@ package dev.tether.transport.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.NodeId;
+import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.testkit.Await;
-import dev.tether.testkit.nats.NatsServerProcess;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
