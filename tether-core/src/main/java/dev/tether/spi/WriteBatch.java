@@ -22,6 +22,9 @@ public final class WriteBatch {
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<PeerEpoch> peerEpochs = new ArrayList<>();
 
+    /** An empty batch. */
+    public WriteBatch() {}
+
     public WriteBatch append(StoredMessage m) {
         appends.add(m);
         return this;

@@ -43,6 +43,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportContract {
+    /** For subclasses: one per implementation under test. */
+    protected TransportContract() {}
+
     /** How long any awaited condition may take. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(10);
 

@@ -1,6 +1,7 @@
 package dev.tether.testkit.process;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -233,14 +234,27 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Settings of a child JVM. Not thread-safe; use from one thread. Defaults: the current class path, no heap
+     * This JVM's class path followed by its module path, as one class path: a child started with it sees every
+     * class this JVM sees. Tests of a module run with the module under test (and the modules it requires) on the
+     * module path and the rest on the class path; the child runs all of it on the class path, where module
+     * descriptors are ignored.
+     */
+    public static String currentClasspath() {
+        String classpath = System.getProperty("java.class.path", "");
+        String modulePath = System.getProperty("jdk.module.path", "");
+        if (modulePath.isEmpty()) return classpath;
+        return classpath.isEmpty() ? modulePath : classpath + File.pathSeparator + modulePath;
+    }
+
+    /**
+     * Settings of a child JVM. Not thread-safe; use from one thread. Defaults: {@link #currentClasspath()}, no heap
      * limit beyond the JVM's default, log under {@code target/child-jvm/}.
      */
     public static final class Builder {
         private final String mainClass;
         private final List<String> args = new ArrayList<>();
         private final List<String> jvmOptions = new ArrayList<>();
-        private String classpath = System.getProperty("java.class.path");
+        private String classpath = currentClasspath();
         private String heap;
         private String name;
         private Path logDir = Path.of("target", "child-jvm");
