@@ -26,6 +26,7 @@ import java.util.List;
  * {@link NodeStats}.
  */
 public interface TetherNode extends AutoCloseable {
+    /** This node's id. */
     NodeId id();
 
     /** Sends {@code payload} to {@code to} on the default lane. */

@@ -54,10 +54,12 @@ public final class TetherConfig {
                 b.clock);
     }
 
+    /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
     public static Builder builder(NodeId nodeId) {
         return new Builder(nodeId);
     }
 
+    /** This node's id. */
     public NodeId nodeId() {
         return settings.nodeId();
     }
@@ -67,6 +69,7 @@ public final class TetherConfig {
         return settings.peers();
     }
 
+    /** The transport the node starts, and closes at shutdown. */
     public Transport transport() {
         return settings.transport();
     }
@@ -76,6 +79,7 @@ public final class TetherConfig {
         return settings.store();
     }
 
+    /** What a completed {@code accepted()} future guarantees to survive. */
     public Durability durability() {
         return settings.durability();
     }
@@ -108,22 +112,27 @@ public final class TetherConfig {
         return settings.maxInboundQueueBytes();
     }
 
+    /** The first retransmission timeout of an unacknowledged frame; it doubles on each retry. */
     public Duration retransmitTimeout() {
         return settings.retransmitTimeout();
     }
 
+    /** The cap of the doubling retransmission timeout. */
     public Duration maxRetransmitTimeout() {
         return settings.maxRetransmitTimeout();
     }
 
+    /** How often, and after what pauses, a nacked or throwing delivery is tried again. */
     public RetryPolicy retryPolicy() {
         return settings.retryPolicy();
     }
 
+    /** What happens to a message whose retries are used up. */
     public FailurePolicy failurePolicy() {
         return settings.failurePolicy();
     }
 
+    /** Whether the handler's return acknowledges a delivery, or the application does. */
     public AckMode ackMode() {
         return settings.ackMode();
     }
@@ -133,6 +142,7 @@ public final class TetherConfig {
         return settings.handler();
     }
 
+    /** Threads the handler runs on (unless it runs on the node thread). */
     public int handlerThreads() {
         return settings.handlerThreads();
     }
@@ -142,10 +152,12 @@ public final class TetherConfig {
         return settings.handlerOnNodeThread();
     }
 
+    /** Receives the node's events on the node thread. */
     public TetherListener listener() {
         return settings.listener();
     }
 
+    /** The wall clock for timers and time to live. */
     public Clock clock() {
         return settings.clock();
     }
@@ -183,16 +195,31 @@ public final class TetherConfig {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         }
 
+        /**
+         * Adds peers: the nodes this node may exchange messages with.
+         *
+         * @throws InvalidConfigException if one of them is this node itself
+         */
         public Builder peers(NodeId... ids) {
             for (NodeId id : ids) peer(id);
             return this;
         }
 
+        /**
+         * Adds peers, as {@link #peers(NodeId...)}.
+         *
+         * @throws InvalidConfigException if one of them is this node itself
+         */
         public Builder peers(Iterable<NodeId> ids) {
             for (NodeId id : ids) peer(id);
             return this;
         }
 
+        /**
+         * Adds one peer.
+         *
+         * @throws InvalidConfigException if {@code id} is this node itself
+         */
         public Builder peer(NodeId id) {
             Objects.requireNonNull(id, "peer");
             if (id.equals(nodeId)) throw new InvalidConfigException("peers: a node cannot be its own peer: " + id);
@@ -200,11 +227,16 @@ public final class TetherConfig {
             return this;
         }
 
+        /** The transport; required. The node starts it and closes it at shutdown. */
         public Builder transport(Transport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 
+        /**
+         * The store, not yet opened; the node opens it and closes it at shutdown. Default: a store of the provider
+         * found on the class path, in {@link #storeDirectory(Path)}.
+         */
         public Builder store(Store store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
@@ -220,11 +252,17 @@ public final class TetherConfig {
             return this;
         }
 
+        /** What a completed {@code accepted()} future guarantees to survive; default {@link Durability#FSYNC}. */
         public Builder durability(Durability durability) {
             this.durability = Objects.requireNonNull(durability, "durability");
             return this;
         }
 
+        /**
+         * Messages per stream a receiver accepts beyond its processed cursor; default 1,024.
+         *
+         * @throws InvalidConfigException unless {@code 1 <= window <= 1048576}
+         */
         public Builder window(int window) {
             if (window < 1 || window > 1 << 20) {
                 throw new InvalidConfigException("window must be in 1..1048576, was " + window);
@@ -245,6 +283,12 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * Unacknowledged messages one outbound stream may hold; beyond it a send fails with {@link
+         * QueueFullException}. Default 10,000,000.
+         *
+         * @throws InvalidConfigException if {@code max < 1}
+         */
         public Builder maxQueuedPerStream(long max) {
             if (max < 1) throw new InvalidConfigException("maxQueuedPerStream must be >= 1, was " + max);
             this.maxQueuedPerStream = max;
@@ -269,6 +313,12 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * The first retransmission timeout of an unacknowledged frame, and the cap it doubles up to; default
+         * 200 ms and 5 s.
+         *
+         * @throws InvalidConfigException if {@code initial} is under 1 ms or {@code max} is below it
+         */
         public Builder retransmitTimeout(Duration initial, Duration max) {
             Objects.requireNonNull(initial, "retransmitTimeout");
             Objects.requireNonNull(max, "maxRetransmitTimeout");
@@ -281,16 +331,19 @@ public final class TetherConfig {
             return this;
         }
 
+        /** How failed deliveries are retried; default {@link RetryPolicy#DEFAULT}. */
         public Builder retryPolicy(RetryPolicy policy) {
             this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
             return this;
         }
 
+        /** What happens after the last retry; default {@link FailurePolicy#DEAD_LETTER}. */
         public Builder failurePolicy(FailurePolicy policy) {
             this.failurePolicy = Objects.requireNonNull(policy, "failurePolicy");
             return this;
         }
 
+        /** Whether the handler's return acknowledges a delivery; default {@link AckMode#AUTO}. */
         public Builder ackMode(AckMode mode) {
             this.ackMode = Objects.requireNonNull(mode, "ackMode");
             return this;
@@ -302,6 +355,11 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * Threads the handler runs on; default the number of processors, at least 2.
+         *
+         * @throws InvalidConfigException unless {@code 1 <= threads <= 1024}
+         */
         public Builder handlerThreads(int threads) {
             if (threads < 1 || threads > 1024) {
                 throw new InvalidConfigException("handlerThreads must be in 1..1024, was " + threads);
@@ -324,6 +382,7 @@ public final class TetherConfig {
             return this;
         }
 
+        /** Receives the node's events on the node thread; default {@link TetherListener#NONE}. */
         public Builder listener(TetherListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;

@@ -71,10 +71,13 @@ public interface Transport extends AutoCloseable {
 
     /** Receives a transport's events. Implementations (Tether's runtime) are thread-safe and return quickly. */
     interface Listener {
+        /** {@code peer} is reachable; frames from it may follow until the matching {@link #onPeerDown}. */
         void onPeerUp(NodeId peer);
 
+        /** {@code peer} is no longer reachable; no frame of the ended connection follows. */
         void onPeerDown(NodeId peer);
 
+        /** A whole frame from {@code from}; the buffer is handed over and belongs to the listener from now on. */
         void onFrame(NodeId from, ByteBuffer frame);
 
         /**
