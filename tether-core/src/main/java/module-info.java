@@ -1,6 +1,6 @@
 /**
  * Tether's core: the public API ({@code dev.tether}, and the entry point {@code dev.tether.node}), the SPIs
- * ({@code dev.tether.spi}), the in-memory transport and store, and, not exported, the protocol engine and the
+ * ({@code dev.tether.spi}), the in-memory transport and store, a static member list ({@code dev.tether.discovery}), and, not exported, the protocol engine and the
  * threaded runtime ({@code dev.tether.internal.*}). The engine is exported only to the testkit, whose
  * deterministic simulator steps it directly.
  */
@@ -8,6 +8,7 @@
 module dev.tether.core {
     exports dev.tether;
     exports dev.tether.node;
+    exports dev.tether.discovery;
     exports dev.tether.spi;
     exports dev.tether.store.memory;
     exports dev.tether.transport.memory;

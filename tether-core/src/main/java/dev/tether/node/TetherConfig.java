@@ -4,6 +4,7 @@ import dev.tether.AckMode;
 import dev.tether.Durability;
 import dev.tether.FailurePolicy;
 import dev.tether.InvalidConfigException;
+import dev.tether.InvalidIdException;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
@@ -13,13 +14,16 @@ import dev.tether.TetherListener;
 import dev.tether.TetherNode;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -51,7 +55,10 @@ public final class TetherConfig {
                 b.handlerThreads,
                 b.handlerOnNodeThread,
                 b.listener,
-                b.clock);
+                b.clock,
+                b.allowedPeers,
+                b.insecureAdmitUnprovenPeers,
+                b.discoveries);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -64,9 +71,27 @@ public final class TetherConfig {
         return settings.nodeId();
     }
 
-    /** The nodes this node may exchange messages with. */
+    /** The nodes this node exchanges messages with from the start; they are admitted without further proof. */
     public Set<NodeId> peers() {
         return settings.peers();
+    }
+
+    /**
+     * Patterns a peer that is neither configured nor added must match to be admitted; empty (the default) admits
+     * every peer whose identity the transport proved. See {@link Builder#allowedPeers}.
+     */
+    public List<String> allowedPeers() {
+        return settings.allowedPeers();
+    }
+
+    /** Whether peers whose identity nothing proved are admitted; see {@link Builder#insecureAdmitUnprovenPeers}. */
+    public boolean insecureAdmitUnprovenPeers() {
+        return settings.insecureAdmitUnprovenPeers();
+    }
+
+    /** The discoveries the node starts after its transport; see {@link Builder#discovery}. */
+    public List<Discovery> discoveries() {
+        return settings.discoveries();
     }
 
     /** The transport the node starts, and closes at shutdown. */
@@ -190,6 +215,9 @@ public final class TetherConfig {
         private boolean handlerOnNodeThread;
         private TetherListener listener = TetherListener.NONE;
         private Clock clock = Clock.systemUTC();
+        private final List<String> allowedPeers = new ArrayList<>();
+        private boolean insecureAdmitUnprovenPeers;
+        private final List<Discovery> discoveries = new ArrayList<>();
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -224,6 +252,56 @@ public final class TetherConfig {
             Objects.requireNonNull(id, "peer");
             if (id.equals(nodeId)) throw new InvalidConfigException("peers: a node cannot be its own peer: " + id);
             peers.add(id);
+            return this;
+        }
+
+        /**
+         * Restricts which peers that are neither configured ({@link #peers}) nor added ({@code addPeer}) are
+         * admitted: their id must match one of {@code patterns}. A pattern is a node id in which {@code *} stands
+         * for any run of characters ({@code orders-*}, {@code *.eu-west}, {@code *}). Without an allow-list
+         * (the default) such a peer is admitted when its transport proved its identity or cluster membership (a
+         * TLS certificate naming it, the cluster's pre-shared key, NATS credentials, the in-memory network) or
+         * when this node has stored state with it from an earlier admission; over plain TCP nothing proves an id,
+         * so only configured and added peers are admitted there (see {@link #insecureAdmitUnprovenPeers}). A
+         * refused peer's connection is refused with a {@code TetherEvent.ConnectionRejected} saying why.
+         *
+         * @throws InvalidConfigException if a pattern is empty, longer than 64 characters or has characters other
+         *     than {@code [A-Za-z0-9._-]} and {@code *}
+         */
+        public Builder allowedPeers(String... patterns) {
+            for (String p : patterns) {
+                try {
+                    NodeId.of(Objects.requireNonNull(p, "pattern").replace('*', 'x'));
+                } catch (InvalidIdException e) {
+                    throw new InvalidConfigException("allowedPeers: invalid pattern: " + e.getMessage()
+                            + " (a node id in which * stands for any run of characters)");
+                }
+                allowedPeers.add(p);
+            }
+            return this;
+        }
+
+        /**
+         * INSECURE, for development on loopback only: admits peers whose identity nothing proved (plain TCP
+         * without TLS or a pre-shared key), so anyone who can reach the node may connect under any id that is not
+         * taken, and read what is sent to that id. The allow-list still applies. Default false: over plain TCP only
+         * configured, added and previously admitted peers connect.
+         */
+        public Builder insecureAdmitUnprovenPeers(boolean admit) {
+            this.insecureAdmitUnprovenPeers = admit;
+            return this;
+        }
+
+        /**
+         * A source of members the node connects to, started after the transport and closed before it; may be
+         * given several times. Discovered members are still admitted only as {@link #allowedPeers} says. See
+         * {@code StaticDiscovery}, {@code TcpTransport.discovery()} and {@code NatsTransport.discovery()}.
+         */
+        public Builder discovery(Discovery discovery) {
+            Objects.requireNonNull(discovery, "discovery");
+            if (discoveries.contains(discovery))
+                throw new InvalidConfigException("discovery given twice: " + discovery);
+            discoveries.add(discovery);
             return this;
         }
 
