@@ -55,6 +55,8 @@ public interface TetherNode extends AutoCloseable {
     /**
      * Every peer this node knows (configured, added, discovered, admitted, or known from its store), sorted by
      * id. Answered by the node thread, like {@link #stats()}.
+     *
+     * @throws NodeClosedException if the node is shut down
      */
     List<PeerInfo> peers();
 

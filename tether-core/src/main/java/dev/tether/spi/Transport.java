@@ -44,8 +44,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *       refuses the connection, reports {@link Listener#onConnectionRejected} with that reason and, where its
  *       protocol can, tells the other end why. It MAY remember the refusal and not ask again about that peer
  *       until {@link #connect} names it; otherwise it asks again on each new connection attempt.
- *   <li>{@link #connect} and {@link #disconnect} are thread-safe and never block on the network. {@code connect}
- *       throws {@link IllegalArgumentException} naming an address it cannot parse, before changing anything;
+ *   <li>{@link #connect} and {@link #disconnect} are thread-safe and return without waiting for a connection (a
+ *       transport may resolve host names given to {@code connect} on the calling thread). {@code connect} throws {@link IllegalArgumentException} naming an address it cannot parse, before changing anything;
  *       otherwise it forgets any remembered refusal of the peer, and a transport that dials keeps dialing the
  *       peer at the given addresses until {@code disconnect} or {@link #close}. {@code disconnect} stops dialing
  *       the peer and closes any connection with it (reporting down if it was up); the peer may connect again

@@ -211,6 +211,15 @@ public final class TcpTransport implements Transport {
         return e == null ? 0 : e.rejections();
     }
 
+    /**
+     * Invalid member lists, entries and addresses received and dropped so far (docs/TCP.md, "Seeds and member
+     * lists"); each was also reported to the transport's discovery, if the node uses it.
+     */
+    public long invalidMemberInput() {
+        TcpEndpoint e = endpoint;
+        return e == null ? 0 : e.invalidMemberInput();
+    }
+
     /** Closes every connection and the listening socket; no listener call is made after this returns. */
     @Override
     public synchronized void close() {

@@ -100,6 +100,18 @@ class TcpHandshakeTest {
     }
 
     @Test
+    void aMemberListBeforeTheHandshakeCompletedIsRefused() throws IOException {
+        byte[] hello = RawClient.dialerHello("x", MAX);
+        byte[] members = ByteBuffer.allocate(hello.length + 9)
+                .put(hello)
+                .putInt(Wire.CONTROL)
+                .putInt(1)
+                .put((byte) Wire.CONTROL_MEMBERS)
+                .array();
+        refusedWith(members, "a control record (member list) before the handshake completed");
+    }
+
+    @Test
     void garbageIsRefused() throws IOException {
         byte[] garbage = new byte[300];
         long seed = 20261123L;

@@ -244,6 +244,55 @@ class TcpMembershipTest {
     }
 
     @Test
+    void aBogusMemberListIsCountedAsAProtocolErrorAndTheNodeKeepsServing() throws Exception {
+        NodeId x = NodeId.of("x");
+        TetherNode a = start("a", t -> t, (c, t) -> c.peers(B, x).discovery(t.discovery()));
+        start("b", t -> t.peer(A, address(A)), (c, t) -> c.peers(A));
+        awaitResumed(a, B);
+        try (RawClient raw = new RawClient(address(A))) {
+            raw.write(RawClient.dialerHello("x", 1 << 20)).completeHandshake();
+            // x advertises itself as y: the whole list is dropped, the connection stays
+            raw.write(membersRecord("y", "127.0.0.1:7001", "z", "127.0.0.1:7002"));
+            Await.until(
+                    DEADLINE,
+                    () -> events.get(A).stream()
+                            .anyMatch(e -> e instanceof TetherEvent.ProtocolError p
+                                    && p.peer().equals(x)
+                                    && p.reason()
+                                            .equals("membership: peer x advertised itself as y; member list dropped")),
+                    () -> "the bogus list reported: " + events.get(A));
+        }
+        assertThat(a.stats().protocolErrors()).isEqualTo(1);
+        assertThat(transports.get(A).invalidMemberInput()).isEqualTo(1);
+        assertThat(a.peers()).extracting(PeerInfo::id).doesNotContain(NodeId.of("z"), NodeId.of("y"));
+        a.send(B, utf8("still serving")).processed().join();
+    }
+
+    /** A MEMBERS control record: the sender's own entry, then one member. */
+    private static byte[] membersRecord(String self, String selfAt, String member, String memberAt) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(dev.tether.transport.tcp.internal.Wire.CONTROL_MEMBERS);
+        for (String[] e : new String[][] {{self, selfAt}, null, {member, memberAt}}) {
+            if (e == null) {
+                body.write(0);
+                body.write(1);
+                continue;
+            }
+            body.write(e[0].length());
+            body.writeBytes(e[0].getBytes(StandardCharsets.US_ASCII));
+            body.write(1);
+            body.write(e[1].length());
+            body.writeBytes(e[1].getBytes(StandardCharsets.US_ASCII));
+        }
+        byte[] b = body.toByteArray();
+        return java.nio.ByteBuffer.allocate(8 + b.length)
+                .putInt(dev.tether.transport.tcp.internal.Wire.CONTROL)
+                .putInt(b.length)
+                .put(b)
+                .array();
+    }
+
+    @Test
     void roundTripIsMeasuredOverTcp() {
         TetherNode a = start("a", t -> t, (c, t) -> c.peers(B));
         start("b", t -> t.peer(A, address(A)), (c, t) -> c.peers(A));

@@ -31,6 +31,7 @@ public final class MemberExchange {
     private final NodeId self;
     private final Supplier<List<String>> ownAddresses;
     private final Map<NodeId, List<String>> learned = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong invalid = new java.util.concurrent.atomic.AtomicLong();
     private Discovery.Listener sink;
 
     public MemberExchange(NodeId self, Supplier<List<String>> ownAddresses) {
@@ -121,7 +122,13 @@ public final class MemberExchange {
         if (s != null) report(() -> s.onDiscovered(id, addresses));
     }
 
+    /** Invalid member lists, entries and addresses dropped so far, whether or not a discovery is attached. */
+    long invalidInput() {
+        return invalid.get();
+    }
+
     private void invalid(NodeId source, String reason) {
+        invalid.incrementAndGet();
         LOG.log(Level.DEBUG, () -> self + ": invalid member list from " + source + ": " + reason);
         Discovery.Listener s = sink;
         if (s != null) report(() -> s.onInvalid(source, reason));

@@ -127,6 +127,11 @@ public final class PeerRegistry {
         return rejections.get();
     }
 
+    /** Invalid member lists, entries and addresses dropped so far; safe from any thread. */
+    public long invalidMemberInput() {
+        return members.invalidInput();
+    }
+
     /** Listener calls that threw so far; safe from any thread. */
     public long listenerFailures() {
         return listenerFailures.get();

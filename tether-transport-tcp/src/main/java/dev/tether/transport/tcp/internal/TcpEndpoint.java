@@ -237,6 +237,10 @@ public final class TcpEndpoint {
         return registry.rejections();
     }
 
+    public long invalidMemberInput() {
+        return registry.invalidMemberInput();
+    }
+
     /** Closes every connection and the listener and stops the I/O thread; no listener call follows. */
     public void close() {
         Runnable stop = () -> {
