@@ -332,9 +332,9 @@ public final class PeerRegistry {
             old.channel.close();
             call(() -> listener.onPeerDown(c.peer));
         }
+        members.connected(c, current.values()); // before publishing: the member list precedes every frame
         published.put(c.peer, c);
         call(() -> listener.onPeerUp(c.peer));
-        members.connected(c, current.values());
     }
 
     private void retire(Connection c) {
