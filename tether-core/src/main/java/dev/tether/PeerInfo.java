@@ -29,6 +29,7 @@ public record PeerInfo(
         Duration roundTrip,
         long unacknowledged) {
 
+    /** Copies {@code addresses}. */
     public PeerInfo {
         addresses = List.copyOf(addresses);
     }

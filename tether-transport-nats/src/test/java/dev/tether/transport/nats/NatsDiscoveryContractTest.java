@@ -1,10 +1,10 @@
 package dev.tether.transport.nats;
 
 import dev.tether.NodeId;
+import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.spi.Discovery;
 import dev.tether.testkit.DiscoveryContract;
 import dev.tether.testkit.RecordingListener;
-import dev.tether.testkit.nats.NatsServerProcess;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
