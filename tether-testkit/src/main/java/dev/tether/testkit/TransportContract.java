@@ -327,6 +327,7 @@ public abstract class TransportContract {
         Node a = start(A);
         Node b = start(B);
         awaitUp(a, B);
+        awaitUp(b, A); // b sends to a below: a seeing b up does not mean b sees a up yet
         ScheduledExecutorService executor = a.transport().nodeExecutor();
         Assumptions.assumeTrue(executor != null, "the transport offers no executor: the node runs its own thread");
         List<Integer> order = new CopyOnWriteArrayList<>();
