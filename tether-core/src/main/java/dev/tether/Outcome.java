@@ -7,5 +7,7 @@ public enum Outcome {
     /** Its time to live ran out before it was processed; the receiver skipped it and reported it. */
     EXPIRED,
     /** The handler failed too often; the receiver moved it to its dead-letter queue. */
-    DEAD_LETTERED
+    DEAD_LETTERED,
+    /** The message was a call of a named handler that the receiver does not have; it was not executed. */
+    NO_SUCH_HANDLER
 }

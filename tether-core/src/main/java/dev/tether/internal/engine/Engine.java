@@ -163,6 +163,34 @@ public final class Engine {
     }
 
     /**
+     * The run handed out by {@code deliver} ended at {@code seq}, which was settled without being processed: it
+     * expired right before it would have been handed to the application ({@link Outcome#EXPIRED}: reported and
+     * counted like any expiry), or a pattern layer found nobody to take it ({@link Outcome#NO_SUCH_HANDLER}). Every
+     * message up to {@code ackedUpTo} was processed; the sender hears of {@code seq}'s outcome after the commit.
+     */
+    public void onSettledWithout(long now, StreamKey key, long generation, long ackedUpTo, long seq, Outcome outcome) {
+        InStream s = inbound.get(key);
+        if (s == null || !s.runOutstanding || s.runGeneration != generation) return;
+        s.runOutstanding = false;
+        toServe.add(s);
+        if (generation != s.generation) return;
+        boolean handed = outcome != Outcome.EXPIRED; // an expired one never reached the application
+        s.runEnded(ackedUpTo, handed ? seq : 0);
+        acknowledged(s, ackedUpTo);
+        s.leasedUpTo = s.processed;
+        if (seq != s.processed + 1 || s.buffer.get(seq) == null) return;
+        if (outcome == Outcome.EXPIRED) {
+            s.expired++;
+            settleWithout(s, seq, Frame.OutcomeNotice.EXPIRED);
+            out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), seq));
+        } else if (outcome == Outcome.NO_SUCH_HANDLER) {
+            settleWithout(s, seq, Frame.OutcomeNotice.NO_SUCH_HANDLER);
+        } else {
+            throw new IllegalArgumentException("not an outcome without processing: " + outcome);
+        }
+    }
+
+    /**
      * The application acknowledged messages of an outstanding run up to {@code ackedUpTo} and is still
      * working on the rest: advance the cursor without ending the run.
      */
@@ -439,7 +467,13 @@ public final class Engine {
         OutStream s = outbound.get(new StreamKey(from, o.lane()));
         if (s == null || o.senderEpoch() != epoch || o.seq() > s.committedSeq || o.seq() <= s.ackedSeq) return;
         out.outcome(
-                s.key, o.seq(), o.outcome() == Frame.OutcomeNotice.EXPIRED ? Outcome.EXPIRED : Outcome.DEAD_LETTERED);
+                s.key,
+                o.seq(),
+                switch (o.outcome()) {
+                    case Frame.OutcomeNotice.EXPIRED -> Outcome.EXPIRED;
+                    case Frame.OutcomeNotice.NO_SUCH_HANDLER -> Outcome.NO_SUCH_HANDLER;
+                    default -> Outcome.DEAD_LETTERED;
+                });
     }
 
     // ---- inputs: the store ----------------------------------------------------------------------------

@@ -53,6 +53,8 @@ public sealed interface Frame {
     record OutcomeNotice(String lane, long senderEpoch, long seq, int outcome) implements Frame {
         public static final int EXPIRED = 1;
         public static final int DEAD_LETTERED = 2;
+        /** A call of a named handler the receiver does not have (see docs/MESSAGING.md). */
+        public static final int NO_SUCH_HANDLER = 3;
     }
 
     /** Either direction: asks for a {@link Pong} echoing {@code sentAt}, the sender's clock in ms (>= 0). */

@@ -216,8 +216,9 @@ public final class FrameCodec {
 
     private static int outcomeKind(ByteBuffer b) {
         int k = b.get() & 0xff;
-        if (k != Frame.OutcomeNotice.EXPIRED && k != Frame.OutcomeNotice.DEAD_LETTERED)
-            throw bad("unknown outcome " + k);
+        if (k != Frame.OutcomeNotice.EXPIRED
+                && k != Frame.OutcomeNotice.DEAD_LETTERED
+                && k != Frame.OutcomeNotice.NO_SUCH_HANDLER) throw bad("unknown outcome " + k);
         return k;
     }
 

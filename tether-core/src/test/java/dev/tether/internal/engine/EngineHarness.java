@@ -49,6 +49,8 @@ final class EngineHarness {
         int loads;
         /** Sequence numbers the application fails; everything else it acknowledges. */
         final Set<Long> poison = new java.util.HashSet<>();
+        /** Messages the application settles without processing them, with that outcome. */
+        final java.util.Map<Long, Outcome> notTaken = new java.util.HashMap<>();
 
         Node(NodeId id, InMemoryStore store) {
             this.id = id;
@@ -127,6 +129,12 @@ final class EngineHarness {
                 long failed = 0;
                 for (InboundMessage m : messages) {
                     delivered.add(m);
+                    if (notTaken.containsKey(m.seq())) {
+                        long a = acked;
+                        Outcome o = notTaken.get(m.seq());
+                        input(e -> e.onSettledWithout(now, key, generation, a, m.seq(), o));
+                        return;
+                    }
                     if (poison.contains(m.seq())) {
                         failed = m.seq();
                         break;

@@ -157,6 +157,29 @@ class EngineTest {
     }
 
     @Test
+    void aMessageSettledWithoutProcessingMovesTheCursorAndTellsTheSenderItsOutcome() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("b").notTaken.put(2L, Outcome.NO_SUCH_HANDLER);
+        h.node("b").notTaken.put(3L, Outcome.EXPIRED);
+        h.connect("a", "b");
+        for (int i = 0; i < 4; i++) h.node("a").send(B, "l", "m" + i);
+        for (int i = 0; i < 10; i++) h.advance(20);
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m1", "m2", "m3"); // handed to the runtime once each
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.NO_SUCH_HANDLER, Outcome.EXPIRED);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(4);
+        assertThat(h.node("b").events)
+                .filteredOn(e -> e instanceof TetherEvent.Expired)
+                .containsExactly(new TetherEvent.Expired(A, "l", 3));
+        assertThat(h.node("b").engine.streamStats())
+                .filteredOn(s -> s.direction() == dev.tether.StreamStats.Direction.INBOUND)
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.expired()).isEqualTo(1);
+                    assertThat(s.delivered()).isEqualTo(2);
+                });
+    }
+
+    @Test
     void blockPolicyStopsTheStreamAtThePoisonMessage() {
         EngineHarness h = new EngineHarness("a", "b");
         h.failurePolicy = FailurePolicy.BLOCK;

@@ -38,6 +38,14 @@ class FrameCodecTest {
         FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.DEAD_LETTERED);
         assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.DEAD_LETTERED));
         buf.clear();
+        FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_HANDLER);
+        assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_HANDLER));
+        buf.clear();
+        FrameCodec.outcome(buf, "orders", 7, 6, 4);
+        buf.flip();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FrameCodec.decode(buf))
+                .hasMessageContaining("unknown outcome 4");
+        buf.clear();
         FrameCodec.ping(buf, 1_700_000_000_123L);
         assertThat(roundTrip()).isEqualTo(new Frame.Ping(1_700_000_000_123L));
         buf.clear();
