@@ -28,7 +28,13 @@ public final class PackageLayers {
             "dev.tether.internal.util", Set.of(),
             "dev.tether.internal.engine", Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util"),
             "dev.tether.internal.runtime",
-                    Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util", "dev.tether.internal.engine"));
+                    Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util", "dev.tether.internal.engine"),
+            "dev.tether.internal.call",
+                    Set.of("dev.tether", "dev.tether.internal.util", "dev.tether.internal.engine",
+                            "dev.tether.internal.runtime"),
+            "dev.tether.internal.node",
+                    Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.engine", "dev.tether.internal.runtime",
+                            "dev.tether.internal.call"));
 
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     private static final Pattern COMMENT_OR_STRING =

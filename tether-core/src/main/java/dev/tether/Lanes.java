@@ -2,11 +2,16 @@ package dev.tether;
 
 /**
  * Lane names. A lane is a named, independently ordered stream between one sender and one receiver;
- * names follow the same rules as {@link NodeId}. Messages sent without a lane use {@link #DEFAULT}.
+ * names follow the same rules as {@link NodeId}. Messages sent without a lane use {@link #DEFAULT}. Lanes whose
+ * names start with {@code '_'} are reserved for Tether's own traffic (such as {@link #REPLY}): applications cannot
+ * send on them.
  */
 public final class Lanes {
     /** The lane used when none is given. */
     public static final String DEFAULT = "default";
+
+    /** The reserved lane replies to calls travel on, from the called node back to the caller. */
+    public static final String REPLY = "_reply";
 
     private Lanes() {}
 
@@ -23,6 +28,26 @@ public final class Lanes {
                     + " characters from [A-Za-z0-9._-]");
         }
         return lane;
+    }
+
+    /**
+     * Returns {@code lane} if it is valid and not reserved.
+     *
+     * @throws InvalidIdException if it is not a valid lane name
+     * @throws IllegalArgumentException if it starts with {@code '_'}, reserved for Tether's own traffic
+     */
+    public static String requireApplicationLane(String lane) {
+        requireValid(lane);
+        if (lane.charAt(0) == '_') {
+            throw new IllegalArgumentException("lane '" + lane + "' starts with '_', which is reserved for Tether's"
+                    + " own traffic (such as call replies on " + REPLY + ")");
+        }
+        return lane;
+    }
+
+    /** Whether {@code lane} is a valid lane name (reserved or not); false for null. */
+    public static boolean isValid(String lane) {
+        return lane != null && isValidName(lane);
     }
 
     /** True if {@code s} has 1 to 64 characters, all from {@code [A-Za-z0-9._-]}. On the send path: no regex. */

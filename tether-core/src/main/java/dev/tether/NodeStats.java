@@ -8,6 +8,8 @@ import java.util.List;
  * TetherEvent.ConnectionRejected} event was rate-limited; {@code inboundFramesShed} counts received frames dropped because
  * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted).
  *
+ * <p>{@code calls} counts the node's named-handler calls, made and handled ({@link CallStats}).
+ *
  * <p> Totals are sums over {@link #streams()} plus node-wide counters.
  * Counters start at zero with each process; stored state (cursors, queued messages) is reloaded.
  */
@@ -28,7 +30,8 @@ public record NodeStats(
         long storeFailures,
         long listenerErrors,
         long handlerErrors,
-        List<StreamStats> streams) {
+        List<StreamStats> streams,
+        CallStats calls) {
 
     /** Copies the lists, so the snapshot stays as it was taken. */
     public NodeStats {

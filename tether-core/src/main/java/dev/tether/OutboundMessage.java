@@ -60,6 +60,22 @@ public final class OutboundMessage {
         return ttl;
     }
 
+    /**
+     * Returns {@code name} if an application may use it as a header name: not empty, not starting with {@code
+     * ':'}.
+     *
+     * @throws IllegalArgumentException if it is empty or reserved
+     */
+    public static String requireApplicationHeader(String name) {
+        Objects.requireNonNull(name, "header name");
+        if (name.isEmpty()) throw new IllegalArgumentException("header name must not be empty");
+        if (name.charAt(0) == ':') {
+            throw new IllegalArgumentException("header name '" + name + "' starts with ':', which is reserved for"
+                    + " Tether's call metadata (handler, kind, correlation, errors)");
+        }
+        return name;
+    }
+
     /** Builds an {@link OutboundMessage}; validates each value as it is set. */
     public static final class Builder {
         private final NodeId to;
@@ -76,18 +92,21 @@ public final class OutboundMessage {
          * The lane ({@code [A-Za-z0-9._-]{1,64}}); default {@link Lanes#DEFAULT}.
          *
          * @throws InvalidIdException if {@code lane} is not a valid lane name
+         * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for Tether's own traffic)
          */
         public Builder lane(String lane) {
-            this.lane = Lanes.requireValid(lane);
+            this.lane = Lanes.requireApplicationLane(lane);
             return this;
         }
 
-        /** Adds a header; names are non-empty, names and values are at most 65,535 UTF-8 bytes. */
+        /**
+         * Adds a header; names are non-empty, names and values are at most 65,535 UTF-8 bytes.
+         *
+         * @throws IllegalArgumentException if {@code name} is empty or starts with {@code ':'} (reserved for the
+         *     metadata of calls, see {@link TetherNode#call})
+         */
         public Builder header(String name, String value) {
-            Objects.requireNonNull(name, "header name");
-            Objects.requireNonNull(value, "header value");
-            if (name.isEmpty()) throw new IllegalArgumentException("header name must not be empty");
-            headers.put(name, value);
+            headers.put(requireApplicationHeader(name), Objects.requireNonNull(value, "header value"));
             return this;
         }
 

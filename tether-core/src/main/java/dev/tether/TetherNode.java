@@ -32,11 +32,48 @@ public interface TetherNode extends AutoCloseable {
     /** Sends {@code payload} to {@code to} on the default lane. */
     SendReceipt send(NodeId to, byte[] payload);
 
-    /** Sends {@code payload} to {@code to} on {@code lane}. */
+    /**
+     * Sends {@code payload} to {@code to} on {@code lane}.
+     *
+     * @throws IllegalArgumentException if {@code lane} starts with {@code '_'} (reserved for Tether's own traffic)
+     */
     SendReceipt send(NodeId to, String lane, byte[] payload);
 
     /** Sends a fully described message. */
     SendReceipt send(OutboundMessage message);
+
+    /** Same as {@code handle(name, HandlerOptions.defaults(), handler)}. */
+    Registration handle(String name, Handler handler);
+
+    /**
+     * Registers {@code handler} under {@code name}: from now on calls of {@code name} from other nodes ({@link #call})
+     * are handed to it, placed and ordered as {@code options} say. Messages sent with {@link #send} never reach it:
+     * they go to the node's configured handler (or {@link #receive}) as before.
+     *
+     * @throws InvalidIdException if {@code name} is not a valid handler name ({@link HandlerNames})
+     * @throws IllegalArgumentException if {@code name} starts with {@code '_'} (reserved for system handlers)
+     * @throws IllegalStateException if a handler of that name is registered already
+     * @throws NodeClosedException if the node is shut down
+     */
+    Registration handle(String name, HandlerOptions options, Handler handler);
+
+    /** Same as {@code handleAsync(name, HandlerOptions.defaults(), handler)}. */
+    Registration handleAsync(String name, AsyncHandler handler);
+
+    /**
+     * Registers an asynchronous handler, which finishes each call when the stage it returns completes; otherwise as
+     * {@link #handle(String, HandlerOptions, Handler)}.
+     */
+    Registration handleAsync(String name, HandlerOptions options, AsyncHandler handler);
+
+    /**
+     * A call of handler {@code handler} on {@code peer}, to be configured and made with {@link Call#tell}, {@link
+     * Call#sync} or {@link Call#request}. Nothing is sent until then.
+     *
+     * @throws InvalidIdException if {@code handler} is not a valid handler name
+     * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for system handlers)
+     */
+    Call call(NodeId peer, String handler);
 
     /**
      * Pull mode (no handler configured): waits up to {@code timeout} for the next delivery and returns it,

@@ -2,7 +2,7 @@ package dev.tether.node;
 
 import dev.tether.StoreException;
 import dev.tether.TetherNode;
-import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.node.RealTetherNode;
 
 /** Entry point: starts nodes. */
 public final class Tether {
@@ -14,6 +14,6 @@ public final class Tether {
      * @throws StoreException if the store cannot be opened
      */
     public static TetherNode start(TetherConfig config) {
-        return NodeRuntime.start(config.settings());
+        return RealTetherNode.start(config.settings());
     }
 }

@@ -58,7 +58,8 @@ public final class TetherConfig {
                 b.clock,
                 b.allowedPeers,
                 b.insecureAdmitUnprovenPeers,
-                b.discoveries);
+                b.discoveries,
+                b.defaultCallTimeout);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -187,6 +188,11 @@ public final class TetherConfig {
         return settings.clock();
     }
 
+    /** The deadline of a {@code Call.sync} or {@code Call.request} made without a timeout. */
+    public Duration defaultCallTimeout() {
+        return settings.defaultCallTimeout();
+    }
+
     /** The settings the runtime is started with. */
     NodeSettings settings() {
         return settings;
@@ -218,6 +224,7 @@ public final class TetherConfig {
         private final List<String> allowedPeers = new ArrayList<>();
         private boolean insecureAdmitUnprovenPeers;
         private final List<Discovery> discoveries = new ArrayList<>();
+        private Duration defaultCallTimeout = Duration.ofSeconds(30);
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -463,6 +470,21 @@ public final class TetherConfig {
         /** Receives the node's events on the node thread; default {@link TetherListener#NONE}. */
         public Builder listener(TetherListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * The deadline of a {@code Call.sync} or {@code Call.request} made without {@code Call.timeout}, and the
+         * time to live of a {@code Call.tell} that waits for its handler; default 30 s.
+         *
+         * @throws InvalidConfigException if it is not positive
+         */
+        public Builder defaultCallTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "defaultCallTimeout");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new InvalidConfigException("defaultCallTimeout must be positive, was " + timeout);
+            }
+            this.defaultCallTimeout = timeout;
             return this;
         }
 

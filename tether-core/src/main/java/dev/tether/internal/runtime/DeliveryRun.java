@@ -1,23 +1,45 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.Outcome;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Consecutive messages of one stream handed to the application one at a time. Exactly one delivery of a run
- * is with the application at any moment, so the run's position needs no lock: it passes from thread to
- * thread with the delivery (through the executor or the pull queue, which publish it safely). When the run
- * ends (all acknowledged, or one failed) it reports once to the engine.
+ * Consecutive messages of one stream, consumed one at a time: each message is routed ({@link Router}) right before
+ * it is consumed, moved to where its consumer runs, checked against its deadline there, and consumed; the next one
+ * starts only once it is settled. Consecutive messages whose consumers run in the same place stay on one thread
+ * without a hand-off; the run moves where the place changes. When the run ends (all acknowledged, or one failed,
+ * expired or was settled without processing) it reports once to the engine.
+ *
+ * <p>Exactly one thread holds the run at a time, so its position needs no lock: it passes from thread to thread
+ * through the executors, the node loop's queue, or {@link #phase}, each of which publishes it safely. A consumer
+ * may settle on its own thread while {@code consume} runs ({@link #SETTLED_EARLY}: that thread goes on) or later on
+ * any thread ({@link #WAITING}: the settling thread goes on).
  */
 final class DeliveryRun {
+    private static final int CONSUMING = 1;
+    private static final int SETTLED_EARLY = 2;
+    private static final int WAITING = 3;
+    /** The place of a thread the run arrived on by a settlement: no consumer runs there without a hop. */
+    private static final Executor ELSEWHERE = r -> {
+        throw new IllegalStateException("not a place to run on");
+    };
+
     final StreamKey key;
     final long generation;
     private final List<InboundMessage> messages;
     private final Dispatcher dispatcher;
+    private final AtomicInteger phase = new AtomicInteger();
     private int index;
+    private long lastAcked;
+    /** Where the thread holding the run is: an executor it was moved to, null for a node-thread command. */
+    private Executor place = ELSEWHERE;
     /** Highest sequence number acknowledged so far, published for progress reports. */
     final AtomicLong ackedUpTo = new AtomicLong();
     /** True while a progress report is queued for the node thread: at most one at a time per run. */
@@ -28,28 +50,93 @@ final class DeliveryRun {
         this.generation = generation;
         this.messages = messages;
         this.dispatcher = dispatcher;
+        this.lastAcked = messages.get(0).seq() - 1;
     }
 
-    /** AUTO mode, on a handler thread: handle every message in order, stop at the first failure. */
-    void runAutomatically() {
-        long lastAcked = messages.get(0).seq() - 1;
-        for (InboundMessage m : messages) {
-            if (dispatcher.stopped()) return;
-            RealDelivery d = new RealDelivery(this, m);
-            String failure = dispatcher.invokeHandler(d);
-            if (d.settleQuietly(failure == null, failure) != RealDelivery.ACKED) {
-                dispatcher.report(this, lastAcked, m.seq(), d.failure);
+    /** On the node thread, inside the engine's turn: routes the first message and moves the run to its consumer. */
+    void begin() {
+        moveTo(dispatcher.route(key, messages.get(0)));
+    }
+
+    boolean expired(InboundMessage m) {
+        return dispatcher.expired(m);
+    }
+
+    private void moveTo(MessageConsumer c) {
+        Executor e = c.executor();
+        if (e == MessageConsumer.ANY_THREAD) {
+            consumeHere(c, e);
+            return;
+        }
+        try {
+            dispatcher.execute(e, () -> consumeHere(c, e));
+        } catch (RejectedExecutionException x) {
+            consumeOne(c, x);
+        }
+    }
+
+    /** Consumes messages on this thread, at {@code here}, while their consumers run here. */
+    private void consumeHere(MessageConsumer c, Executor here) {
+        place = here;
+        while (c != null) {
+            c = consumeOne(c, null);
+            if (c != null && c.executor() != place && c.executor() != MessageConsumer.ANY_THREAD) {
+                moveTo(c);
                 return;
             }
-            lastAcked = m.seq();
-            progress(lastAcked);
         }
-        dispatcher.report(this, lastAcked, 0, null);
     }
 
-    /** Hands out the first delivery (pull and manual modes). */
-    void start() {
-        dispatcher.hand(new RealDelivery(this, messages.get(0)));
+    /**
+     * Consumes the current message with {@code c} (or tells {@code c} its executor {@code rejected} it); returns the
+     * consumer of the next message if this thread is to go on with it, else null.
+     */
+    private MessageConsumer consumeOne(MessageConsumer c, RejectedExecutionException rejected) {
+        if (dispatcher.stopped()) return null;
+        InboundMessage m = messages.get(index);
+        if (!c.seesExpired() && dispatcher.expired(m)) { // right before it would reach the consumer
+            dispatcher.reportWithout(this, lastAcked, m.seq(), Outcome.EXPIRED);
+            return null;
+        }
+        RealDelivery d = new RealDelivery(this, m, dispatcher.isQuiet(c));
+        phase.set(CONSUMING);
+        if (rejected == null) c.consume(d);
+        else c.rejected(d, rejected);
+        if (phase.compareAndSet(CONSUMING, WAITING)) return null; // settled later, by another thread
+        return next(d);
+    }
+
+    /** {@code d} was settled (any thread). */
+    void settled(RealDelivery d) {
+        if (phase.compareAndSet(CONSUMING, SETTLED_EARLY)) return; // the consuming thread goes on
+        place = ELSEWHERE;
+        MessageConsumer c = next(d);
+        if (c != null) {
+            if (c.executor() == MessageConsumer.ANY_THREAD) consumeHere(c, ELSEWHERE);
+            else moveTo(c);
+        }
+    }
+
+    /** Takes {@code d}'s settlement into account; returns the next message's consumer, or null if the run ended. */
+    private MessageConsumer next(RealDelivery d) {
+        switch (d.state()) {
+            case RealDelivery.ACKED -> {
+                Effect effect = d.effect;
+                if (effect != null) dispatcher.effect(effect);
+                lastAcked = d.seq();
+                if (++index == messages.size()) {
+                    dispatcher.report(this, lastAcked, 0, null);
+                    return null;
+                }
+                progress(lastAcked);
+                return dispatcher.route(key, messages.get(index));
+            }
+            case RealDelivery.NACKED -> dispatcher.report(this, lastAcked, d.seq(), d.failure);
+            case RealDelivery.EXPIRED -> dispatcher.reportWithout(this, lastAcked, d.seq(), Outcome.EXPIRED);
+            case RealDelivery.WITHOUT -> dispatcher.reportWithout(this, lastAcked, d.seq(), d.outcome);
+            default -> throw new IllegalStateException("settled delivery in state " + d.state());
+        }
+        return null;
     }
 
     /**
@@ -59,19 +146,5 @@ final class DeliveryRun {
     private void progress(long seq) {
         ackedUpTo.set(seq);
         if (!progressQueued.getAndSet(true)) dispatcher.progress(this);
-    }
-
-    /** A pull or manual delivery was acknowledged or failed (any thread). */
-    void settled(RealDelivery d) {
-        if (dispatcher.automatic()) return; // The handler thread reports when the handler returns.
-        if (d.state() == RealDelivery.ACKED && index + 1 < messages.size()) {
-            progress(d.seq());
-            index++;
-            dispatcher.hand(new RealDelivery(this, messages.get(index)));
-        } else if (d.state() == RealDelivery.ACKED) {
-            dispatcher.report(this, d.seq(), 0, null);
-        } else {
-            dispatcher.report(this, d.seq() - 1, d.seq(), d.failure);
-        }
     }
 }

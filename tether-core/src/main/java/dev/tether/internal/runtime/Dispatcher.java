@@ -3,83 +3,141 @@ package dev.tether.internal.runtime;
 import dev.tether.AckMode;
 import dev.tether.Delivery;
 import dev.tether.MessageHandler;
+import dev.tether.Outcome;
 import dev.tether.TetherEvent;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * Hands runs of deliveries to the application: to the handler on the handler threads, or to the pull queue.
- * Per stream one run is out at a time (the engine guarantees it), so streams proceed independently and each
- * stream is strictly sequential.
+ * Hands runs of deliveries to their consumers: per message, the pattern layers' {@link Router} picks one (a named
+ * handler, the caller's reply matching), and a message no router takes goes to the configured handler on the
+ * handler threads (or the node thread), or to the pull queue. Per stream one run is out at a time (the engine
+ * guarantees it), so streams proceed independently and each stream is strictly sequential.
  *
- * <p>Without handler threads ({@code executor} null) the handler runs on the node thread, as a command of its
- * own: never inside the engine's turn, and never nested in a previous handler's {@code ack()}.
+ * <p>A consumer on the node thread runs as a command of its own: never inside the engine's turn, and never nested
+ * in a previous consumer's settlement. Each message's deadline is checked with the clock right before it reaches
+ * its consumer (the handler is called, or {@code receive} returns it): an expired one is not handed out, and its run
+ * ends there.
  */
 final class Dispatcher {
     private final MessageHandler handler;
     private final AckMode ackMode;
-    private final ExecutorService executor;
+    private final Executor executor;
     private final NodeLoop loop;
+    private final Clock clock;
+    private final Consumer<Effect> effects;
     private final LinkedBlockingQueue<RealDelivery> pullQueue = new LinkedBlockingQueue<>();
+    /** The configured handler (or the pull queue) as a consumer: where messages no router takes go. */
+    private final MessageConsumer application;
+
     final AtomicLong handlerErrors = new AtomicLong();
+    private volatile Router router;
     private volatile boolean stopped;
 
-    Dispatcher(MessageHandler handler, AckMode ackMode, ExecutorService executor, NodeLoop loop) {
+    /**
+     * @param executor the handler threads the configured handler runs on, or null for the node thread
+     * @param effects sends a consumer's {@link Effect}
+     */
+    Dispatcher(
+            MessageHandler handler,
+            AckMode ackMode,
+            Executor executor,
+            NodeLoop loop,
+            Clock clock,
+            Consumer<Effect> effects) {
         this.handler = handler;
         this.ackMode = ackMode;
         this.executor = executor;
         this.loop = loop;
+        this.clock = clock;
+        this.effects = effects;
+        this.application = handler == null ? new PullConsumer() : new HandlerConsumer();
+    }
+
+    /** Installs the pattern layers' router; before the node starts. */
+    void router(Router router) {
+        this.router = router;
     }
 
     boolean stopped() {
         return stopped;
     }
 
-    boolean automatic() {
-        return handler != null && ackMode == AckMode.AUTO;
+    /** Whether {@code m}'s time to live has run out now: it must not reach the application. */
+    boolean expired(InboundMessage m) {
+        return m.expiresAtMillis() != 0 && m.expiresAtMillis() <= clock.millis();
     }
 
     /** Called on the node thread by the engine's {@code deliver}. */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
         if (stopped) return; // Not handed out: redelivered after the next start.
-        DeliveryRun run = new DeliveryRun(key, generation, messages, this);
-        if (automatic()) execute(run::runAutomatically);
-        else run.start();
+        new DeliveryRun(key, generation, messages, this).begin();
     }
 
-    void hand(RealDelivery d) {
-        if (stopped) return;
-        if (handler == null) {
-            pullQueue.add(d);
-        } else {
-            execute(() -> {
-                String failure = invokeHandler(d);
-                if (failure != null) d.fail(failure);
-            });
-        }
+    MessageConsumer route(StreamKey key, InboundMessage m) {
+        Router r = router;
+        MessageConsumer c = r == null ? null : r.route(key, m);
+        return c != null ? c : application;
     }
 
-    private void execute(Runnable r) {
-        if (executor == null) {
+    /** Whether deliveries to {@code c} are settled by the handler's return ({@link AckMode#AUTO}). */
+    boolean isQuiet(MessageConsumer c) {
+        return c == application && handler != null && ackMode == AckMode.AUTO;
+    }
+
+    /** Runs {@code r} on {@code e}, or as a node-thread command if {@code e} is null. */
+    void execute(Executor e, Runnable r) {
+        if (e == null) {
             loop.post(now -> r.run());
             return;
         }
         try {
-            executor.execute(r);
-        } catch (RejectedExecutionException e) {
-            if (!stopped) throw e;
+            e.execute(r);
+        } catch (RejectedExecutionException x) {
+            if (!stopped) throw x;
+        }
+    }
+
+    /** The configured handler on its threads: returning acknowledges in AUTO mode, throwing always fails. */
+    private final class HandlerConsumer implements MessageConsumer {
+        @Override
+        public Executor executor() {
+            return executor;
+        }
+
+        @Override
+        public void consume(RoutedDelivery d) {
+            String failure = invokeHandler(d);
+            RealDelivery r = (RealDelivery) d;
+            if (ackMode == AckMode.AUTO) r.handlerReturned(failure);
+            else if (failure != null) r.fail(failure);
+        }
+    }
+
+    /** No handler: the application pulls with {@code receive}. */
+    private final class PullConsumer implements MessageConsumer {
+        @Override
+        public Executor executor() {
+            return ANY_THREAD;
+        }
+
+        @Override
+        public void consume(RoutedDelivery d) {
+            if (!stopped) pullQueue.add((RealDelivery) d);
         }
     }
 
     /** Runs the handler; returns null on success or the failure's description. */
-    String invokeHandler(RealDelivery d) {
+    private String invokeHandler(Delivery d) {
         try {
             handler.onMessage(d);
             return null;
@@ -90,6 +148,11 @@ final class Dispatcher {
                     loop.emit(new TetherEvent.ApplicationError("handler for " + d.from() + "/" + d.lane(), reason)));
             return reason;
         }
+    }
+
+    /** A consumer acknowledged a message together with {@code effect}. */
+    void effect(Effect effect) {
+        if (!stopped) effects.accept(effect);
     }
 
     void progress(DeliveryRun run) {
@@ -105,12 +168,26 @@ final class Dispatcher {
         loop.post(now -> loop.engine().onSettled(now, run.key, run.generation, ackedUpTo, failedSeq, reason));
     }
 
+    /** The run ended at {@code seq}, settled without processing: expired before it was handed out, or not taken. */
+    void reportWithout(DeliveryRun run, long ackedUpTo, long seq, Outcome outcome) {
+        if (stopped) return;
+        loop.post(now -> loop.engine().onSettledWithout(now, run.key, run.generation, ackedUpTo, seq, outcome));
+    }
+
+    /** The next delivery whose time to live has not run out, waiting up to {@code timeout} for one. */
     Delivery poll(Duration timeout) throws InterruptedException {
         if (handler != null)
             throw new IllegalStateException(
                     "this node pushes deliveries to its handler; receive() is for nodes without one");
-        long nanos = timeout.toNanos();
-        return pullQueue.poll(nanos, TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            RealDelivery d = pullQueue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (d == null || !expired(d)) return d;
+        }
+    }
+
+    private boolean expired(RealDelivery d) {
+        return d.expiredNow() && d.expire();
     }
 
     /** Stops handing out deliveries; those in progress are no longer reported (they are redelivered later). */

@@ -11,10 +11,10 @@ import java.util.function.BooleanSupplier;
  * running there) could never end, so {@link #get}, {@link #join} and their variants throw instead when the
  * future is not yet done. Futures derived from it ({@code thenApply}, ...) carry the same guard.
  */
-final class NodeFuture<T> extends CompletableFuture<T> {
+public final class NodeFuture<T> extends CompletableFuture<T> {
     private final BooleanSupplier onNodeThread;
 
-    NodeFuture(BooleanSupplier onNodeThread) {
+    public NodeFuture(BooleanSupplier onNodeThread) {
         this.onNodeThread = onNodeThread;
     }
 

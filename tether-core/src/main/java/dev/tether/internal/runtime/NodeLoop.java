@@ -64,6 +64,9 @@ final class NodeLoop implements EngineOutput, Runnable {
     private Dispatcher dispatcher;
     private volatile boolean running = true;
     private Command afterTurn;
+    /** A pattern layer's work of every turn (its deadlines), before the engine's bulk work; set before start. */
+    private volatile Command everyTurn;
+
     private long nextTick;
 
     /** The executor the loop is hosted on, or null while it is not (yet) hosted. */
@@ -170,6 +173,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         return ended;
     }
 
+    /** Runs {@code c} on the node thread in every turn, before the engine's bulk work; set before the loop starts. */
+    void everyTurn(Command c) {
+        everyTurn = c;
+    }
+
     /** Runs {@code c} on the node thread after every turn until replaced or cleared (node thread only). */
     void afterEachTurn(Command c) {
         afterTurn = c;
@@ -202,6 +210,8 @@ final class NodeLoop implements EngineOutput, Runnable {
             runSafely(engine::onTick, now);
             nextTick = now + TICK_MILLIS;
         }
+        Command hook = everyTurn;
+        if (hook != null) runSafely(hook, now);
         runSafely(engine::endTurn, now);
         if (afterTurn != null) runSafely(afterTurn, now);
     }

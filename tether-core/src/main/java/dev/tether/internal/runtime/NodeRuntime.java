@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.CallStats;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.Lanes;
@@ -15,8 +16,8 @@ import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.StoreException;
 import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
 import dev.tether.TetherException;
-import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.FrameCodec;
@@ -27,6 +28,7 @@ import dev.tether.spi.StoredState;
 import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,12 +42,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
- * The running node: validates calls on the caller's thread, then hands them to the node thread. Threads:
- * one node thread (engine), one store thread, the handler pool, and the transport's own.
+ * The stream node: validates calls on the caller's thread, then hands them to the node thread. Threads: one node
+ * thread (engine), one store thread, the handler pool, and the transport's own. It knows nothing of handlers or
+ * calls: pattern layers plug in through {@link #router}, {@link #everyTurn}, {@link #submit(NodeId, String, Map,
+ * byte[], long, SendHook)} and {@link #post}, and the composition root ({@code internal.node}) offers the whole as a
+ * {@code TetherNode}.
  */
-public final class NodeRuntime implements TetherNode {
+public final class NodeRuntime {
     /** Messages handed to the application per run; bounds the engine's and the handler's batch. */
     static final int MAX_RUN = 256;
 
@@ -64,6 +70,8 @@ public final class NodeRuntime implements TetherNode {
     private final Membership membership;
     private final long epoch;
     private volatile boolean closing;
+    private volatile Supplier<CallStats> callStats = () -> CallStats.NONE;
+    private volatile NodeTask stopping = now -> {};
     private volatile NodeStats finalStats;
     private ShutdownResult shutdownResult;
 
@@ -74,10 +82,15 @@ public final class NodeRuntime implements TetherNode {
         this.epoch = state.epoch();
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
         this.storeWriter = new StoreWriter(config.store(), loop, name + "-store");
-        this.handlers = config.handlerOnNodeThread()
-                ? null
-                : Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
-        this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop);
+        // Threads start on first use: a node whose handlers all run on the node thread starts none.
+        this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
+        this.dispatcher = new Dispatcher(
+                config.handler(),
+                config.ackMode(),
+                config.handlerOnNodeThread() ? null : handlers,
+                loop,
+                config.clock(),
+                this::sendEffect);
         Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
@@ -86,27 +99,89 @@ public final class NodeRuntime implements TetherNode {
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
 
+    /** Opens the store and builds the node; pattern layers plug in before {@link #start()}. */
+    public static NodeRuntime create(NodeSettings config) {
+        return new NodeRuntime(config);
+    }
+
     /**
      * Starts the transport, then the node loop: on the transport's I/O thread if it offers one, else on a
      * thread of its own. Transport events reported in between wait in the loop's queue.
      */
-    public static TetherNode start(NodeSettings config) {
-        NodeRuntime node = new NodeRuntime(config);
+    public void start() {
         try {
-            config.transport().start(config.nodeId(), node.transportEvents);
+            config.transport().start(config.nodeId(), transportEvents);
         } catch (RuntimeException e) {
-            node.loop.start(null, node.name);
-            node.shutdown(Duration.ZERO);
+            loop.start(null, name);
+            shutdown(Duration.ZERO);
             throw e;
         }
-        node.loop.start(config.transport().nodeExecutor(), node.name);
+        loop.start(config.transport().nodeExecutor(), name);
         try {
-            for (Discovery d : config.discoveries()) d.start(config.nodeId(), node.membership);
+            for (Discovery d : config.discoveries()) d.start(config.nodeId(), membership);
         } catch (RuntimeException e) {
-            node.shutdown(Duration.ZERO);
+            shutdown(Duration.ZERO);
             throw e;
         }
-        return node;
+    }
+
+    // ---- hooks for pattern layers (set before start) -------------------------------------------------
+
+    /** Routes delivered messages through {@code router} first ({@link Router}). */
+    public void router(Router router) {
+        dispatcher.router(router);
+    }
+
+    /** Runs {@code task} on the node thread in every turn (at least every 10 ms), before the engine's bulk work. */
+    public void everyTurn(NodeTask task) {
+        loop.everyTurn(task::run);
+    }
+
+    /** The pattern layers' counters, read on the node thread for {@link #stats()}. */
+    public void callStats(Supplier<CallStats> stats) {
+        this.callStats = stats;
+    }
+
+    /** Runs {@code task} on the node thread when the node stops, where unfinished sends fail. */
+    public void onStopping(NodeTask task) {
+        this.stopping = task;
+    }
+
+    // ---- services for pattern layers -----------------------------------------------------------------
+
+    /** Runs {@code task} on the node thread. */
+    public void post(NodeTask task) {
+        loop.post(task::run);
+    }
+
+    /** Whether the calling thread is the node thread. */
+    public boolean onNodeThread() {
+        return loop.onNodeThread();
+    }
+
+    /** The node's clock. */
+    public Clock clock() {
+        return config.clock();
+    }
+
+    /** The node's settings. */
+    public NodeSettings settings() {
+        return config;
+    }
+
+    /** The node's handler pool (its threads start on first use). */
+    public ExecutorService handlerThreads() {
+        return handlers;
+    }
+
+    /** Reports {@code event} to the listener; node thread only. */
+    public void emit(TetherEvent event) {
+        loop.emit(event);
+    }
+
+    /** Counts and reports a malformed message from {@code peer} as a protocol error; node thread only. */
+    public void protocolError(NodeId peer, String reason) {
+        loop.engine().onInvalidMembership(config.clock().millis(), peer, reason);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
@@ -118,32 +193,28 @@ public final class NodeRuntime implements TetherNode {
         };
     }
 
-    @Override
     public NodeId id() {
         return config.nodeId();
     }
 
     // ---- sending --------------------------------------------------------------------------------------
 
-    @Override
     public SendReceipt send(NodeId to, byte[] payload) {
         return send(to, Lanes.DEFAULT, payload);
     }
 
-    @Override
     public SendReceipt send(NodeId to, String lane, byte[] payload) {
         Objects.requireNonNull(payload, "payload");
-        return submit(to, Lanes.requireValid(lane), Map.of(), payload.clone(), 0);
+        return submit(to, Lanes.requireApplicationLane(lane), Map.of(), payload.clone(), 0, null);
     }
 
-    @Override
     public SendReceipt send(OutboundMessage m) {
         Objects.requireNonNull(m, "message");
         ByteBuffer p = m.payload();
         byte[] payload = new byte[p.remaining()];
         p.get(payload);
         long expiresAt = m.ttl() == null ? 0 : expiry(config.clock().millis(), m.ttl());
-        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt);
+        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null);
     }
 
     /** {@code now + ttl}, saturating: a time to live beyond the representable future means "never expires". */
@@ -157,7 +228,16 @@ public final class NodeRuntime implements TetherNode {
         return ms > Long.MAX_VALUE - now ? 0 : now + ms;
     }
 
-    private SendReceipt submit(NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
+    /**
+     * Sends a message for a pattern layer: as {@code send}, but {@code headers} and {@code lane} may be reserved, the
+     * payload is not copied, and {@code hook} (if not null) hears on the node thread when the send reaches the node
+     * thread and when it is stored or rejected, before the receipt's futures complete.
+     *
+     * @param expiresAt deadline in epoch milliseconds, 0 for none
+     * @throws UnknownPeerException, MessageTooLargeException, QueueFullException, NodeClosedException as {@code send}
+     */
+    public SendReceipt submit(
+            NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
         Objects.requireNonNull(to, "to");
         if (closing) throw new NodeClosedException("node " + id() + " is shut down; send rejected");
         if (to.equals(id())) throw new UnknownPeerException("node " + id() + " cannot send to itself");
@@ -171,9 +251,10 @@ public final class NodeRuntime implements TetherNode {
                     + " complete");
         }
         Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(now -> loop.receipts().watch(w)), loop::onNodeThread);
+                bytes, w -> loop.post(now -> loop.receipts().watch(w)), loop::onNodeThread, hook);
         long token = tokens.incrementAndGet();
         loop.post(now -> {
+            if (hook != null) hook.submitted(now);
             loop.receipts().register(token, r);
             loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
         });
@@ -190,27 +271,36 @@ public final class NodeRuntime implements TetherNode {
                 + " TetherConfig.Builder.peers (configured peers: " + config.peers() + ")");
     }
 
+    /**
+     * Sends what a consumer settled a message with (a reply). A reply that cannot be sent (its peer was removed,
+     * the node is shutting down, the outbox is full) is reported and counted; its caller's deadline covers it.
+     */
+    private void sendEffect(Effect e) {
+        try {
+            submit(e.to(), e.lane(), e.headers(), e.payload(), e.expiresAt(), null);
+        } catch (TetherException x) {
+            loop.post(now -> loop.emit(new TetherEvent.ApplicationError(
+                    "reply to " + e.to() + " on " + e.lane(), "not sent: " + x.getMessage())));
+        }
+    }
+
     // ---- membership -----------------------------------------------------------------------------------
 
-    @Override
     public List<PeerInfo> peers() {
         if (closing) throw new NodeClosedException("node " + id() + " is shut down");
         return membership.peers();
     }
 
-    @Override
     public void addPeer(NodeId peer) {
         addPeer(peer, List.of());
     }
 
-    @Override
     public void addPeer(NodeId peer, List<String> addresses) {
         Objects.requireNonNull(addresses, "addresses");
         if (closing) throw new NodeClosedException("node " + id() + " is shut down; addPeer rejected");
         membership.add(peer, addresses);
     }
 
-    @Override
     public PeerRemoval removePeer(NodeId peer) {
         if (closing) throw new NodeClosedException("node " + id() + " is shut down; removePeer rejected");
         return membership.remove(peer);
@@ -235,14 +325,12 @@ public final class NodeRuntime implements TetherNode {
 
     // ---- receiving ------------------------------------------------------------------------------------
 
-    @Override
     public Delivery receive(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         if (closing) throw new NodeClosedException("node " + id() + " is shut down");
         return dispatcher.poll(timeout);
     }
 
-    @Override
     public List<DeadLetterView> deadLetters(int max) {
         if (max < 1) throw new IllegalArgumentException("max must be >= 1, was " + max);
         if (closing) throw new NodeClosedException("node " + id() + " is shut down");
@@ -255,7 +343,6 @@ public final class NodeRuntime implements TetherNode {
 
     // ---- statistics -----------------------------------------------------------------------------------
 
-    @Override
     public NodeStats stats() {
         NodeStats done = finalStats;
         if (done != null) return done;
@@ -307,12 +394,12 @@ public final class NodeRuntime implements TetherNode {
                 e.storeFailures(),
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
-                streams);
+                streams,
+                callStats.get());
     }
 
     // ---- shutdown -------------------------------------------------------------------------------------
 
-    @Override
     public synchronized ShutdownResult shutdown(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (shutdownResult != null) return shutdownResult;
@@ -341,15 +428,16 @@ public final class NodeRuntime implements TetherNode {
         }));
         boolean graceful = awaitUntil(pending, graceDeadline + TimeUnit.SECONDS.toNanos(1));
         // Sends still open are failed on the node thread, the only one that touches the receipts.
-        loop.post(now -> loop.receipts()
-                .failAll(new NodeClosedException("node " + id() + " shut down before this send's outcome was known;"
-                        + " if it was stored, it is delivered after the next start")));
+        loop.post(now -> {
+            stopping.run(now);
+            loop.receipts()
+                    .failAll(new NodeClosedException("node " + id() + " shut down before this send's outcome was"
+                            + " known; if it was stored, it is delivered after the next start"));
+        });
         loop.stop();
         boolean loopEnded = joinLoop();
-        if (handlers != null) {
-            handlers.shutdownNow();
-            awaitHandlers();
-        }
+        handlers.shutdownNow();
+        awaitHandlers();
         for (Discovery d : config.discoveries()) closeQuietly(d);
         config.transport().close();
         storeWriter.close(STORE_GRACE_MILLIS);
@@ -412,7 +500,6 @@ public final class NodeRuntime implements TetherNode {
         }
     }
 
-    @Override
     public void close() {
         shutdown(Duration.ZERO);
     }

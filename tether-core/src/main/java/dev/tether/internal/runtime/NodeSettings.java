@@ -25,6 +25,7 @@ import java.util.Set;
  * @param allowedPeers patterns an unconfigured, unadded peer must match to be admitted; empty: any proven peer
  * @param insecureAdmitUnprovenPeers whether peers whose identity nothing proved are admitted
  * @param discoveries started after the transport, closed before it
+ * @param defaultCallTimeout the deadline of calls made without a timeout
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -49,7 +50,8 @@ public record NodeSettings(
         Clock clock,
         List<String> allowedPeers,
         boolean insecureAdmitUnprovenPeers,
-        List<Discovery> discoveries) {
+        List<Discovery> discoveries,
+        Duration defaultCallTimeout) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);

@@ -1,26 +1,37 @@
 package dev.tether.internal.runtime;
 
-import dev.tether.Delivery;
 import dev.tether.NodeId;
+import dev.tether.Outcome;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.StreamKey;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A delivery backed by an engine message; its first ack or nack wins and is reported to its run. */
-final class RealDelivery implements Delivery {
+/**
+ * A delivery backed by an engine message; its first settlement wins and is reported to its run. A {@linkplain
+ * #quiet quiet} delivery (the configured handler in {@code AckMode.AUTO}) records the application's own {@code
+ * ack()}/{@code nack()} without telling the run: the handler's return decides when the run goes on.
+ */
+final class RealDelivery implements RoutedDelivery {
     static final int OPEN = 0;
     static final int ACKED = 1;
     static final int NACKED = 2;
+    static final int EXPIRED = 3;
+    static final int WITHOUT = 4;
 
     private final DeliveryRun run;
     private final InboundMessage message;
+    private final boolean quiet;
     private final AtomicInteger state = new AtomicInteger(OPEN);
     volatile String failure;
+    volatile Effect effect;
+    volatile Outcome outcome;
 
-    RealDelivery(DeliveryRun run, InboundMessage message) {
+    RealDelivery(DeliveryRun run, InboundMessage message, boolean quiet) {
         this.run = run;
         this.message = message;
+        this.quiet = quiet;
     }
 
     @Override
@@ -31,6 +42,11 @@ final class RealDelivery implements Delivery {
     @Override
     public String lane() {
         return run.key.lane();
+    }
+
+    @Override
+    public StreamKey key() {
+        return run.key;
     }
 
     @Override
@@ -64,29 +80,64 @@ final class RealDelivery implements Delivery {
     }
 
     @Override
+    public long expiresAtMillis() {
+        return message.expiresAtMillis();
+    }
+
+    @Override
+    public boolean expiredNow() {
+        return run.expired(message);
+    }
+
+    @Override
     public boolean ack() {
-        if (!state.compareAndSet(OPEN, ACKED)) return false;
-        run.settled(this);
-        return true;
+        return settle(ACKED, !quiet);
     }
 
     @Override
     public boolean nack() {
-        return fail("nacked by the application");
+        failure = "nacked by the application";
+        return settle(NACKED, !quiet);
     }
 
-    boolean fail(String reason) {
+    @Override
+    public boolean ackWith(Effect effect) {
+        this.effect = effect;
+        return settle(ACKED, true);
+    }
+
+    @Override
+    public boolean fail(String reason) {
         failure = reason;
-        if (!state.compareAndSet(OPEN, NACKED)) return false;
-        run.settled(this);
+        return settle(NACKED, true);
+    }
+
+    @Override
+    public boolean expire() {
+        return settle(EXPIRED, true);
+    }
+
+    @Override
+    public boolean settleWithout(Outcome outcome) {
+        if (outcome != Outcome.NO_SUCH_HANDLER) throw new IllegalArgumentException("not supported: " + outcome);
+        this.outcome = outcome;
+        return settle(WITHOUT, true);
+    }
+
+    private boolean settle(int to, boolean tell) {
+        if (!state.compareAndSet(OPEN, to)) return false;
+        if (tell) run.settled(this);
         return true;
     }
 
-    /** Settles without notifying the run (the run's owner reports it). */
-    int settleQuietly(boolean ok, String reason) {
-        if (!ok) failure = reason;
-        state.compareAndSet(OPEN, ok ? ACKED : NACKED);
-        return state.get();
+    /**
+     * The handler of a quiet delivery returned ({@code failure} null) or threw: settles it unless the application
+     * did already, then tells the run.
+     */
+    void handlerReturned(String failure) {
+        if (failure != null) this.failure = failure;
+        state.compareAndSet(OPEN, failure == null ? ACKED : NACKED);
+        run.settled(this);
     }
 
     int state() {

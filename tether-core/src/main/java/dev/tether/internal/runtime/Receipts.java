@@ -31,6 +31,9 @@ final class Receipts {
 
         private final Consumer<Receipt> watch;
         private final BooleanSupplier onNodeThread;
+        /** A pattern layer's callbacks, told before the futures complete; null for an application's send. */
+        final SendHook hook;
+
         private volatile CompletableFuture<Outcome> processed;
         private StreamKey key;
         private long seq;
@@ -39,6 +42,12 @@ final class Receipts {
 
         /** {@code onNodeThread} tells whether the caller runs on the node thread; such a caller may not wait. */
         Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread) {
+            this(bytes, watch, onNodeThread, null);
+        }
+
+        /** A receipt whose {@code hook} hears of acceptance and rejection first. */
+        Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread, SendHook hook) {
+            this.hook = hook;
             this.bytes = bytes;
             this.watch = watch;
             this.onNodeThread = onNodeThread;
@@ -92,6 +101,7 @@ final class Receipts {
         pendingBytes.addAndGet(-r.bytes);
         r.key = key;
         r.seq = seq;
+        if (r.hook != null) r.hook.accepted(key, seq);
         if (r.watchWhenAccepted) watch(r);
         r.accepted.complete(new MessageId(key.peer(), key.lane(), seq));
     }
@@ -101,6 +111,7 @@ final class Receipts {
         if (r == null) return;
         pendingBytes.addAndGet(-r.bytes);
         r.failure = e;
+        if (r.hook != null) r.hook.rejected(e);
         r.accepted.completeExceptionally(e);
         CompletableFuture<Outcome> p = r.processed;
         if (p != null) p.completeExceptionally(e);
@@ -148,6 +159,7 @@ final class Receipts {
     /** Fails every outstanding future with {@code e} (the node stopped). */
     void failAll(TetherException e) {
         byToken.values().forEach(r -> {
+            if (r.hook != null) r.hook.rejected(e);
             r.accepted.completeExceptionally(e);
             CompletableFuture<Outcome> p = r.processed;
             if (p != null) p.completeExceptionally(e);

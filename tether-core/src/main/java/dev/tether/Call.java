@@ -1,0 +1,76 @@
+package dev.tether;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A call of a named handler on another node, made with {@link TetherNode#call}. Immutable: each setter returns a
+ * new {@code Call}, so one can be prepared once and used from many threads. A call is an ordinary Tether message,
+ * stored and delivered with the guarantees of its stream: by default the lane is the handler's name, so calls from
+ * one node to one handler are handled in order and handlers never hold each other up.
+ *
+ * <p><b>Deadline.</b> {@link #sync} and {@link #request} always have one: now plus {@link #timeout} (default {@code
+ * TetherConfig.Builder.defaultCallTimeout}, 30 s). The returned future fails with {@link
+ * DeadlineExceededException} at the deadline by this node's clock (at the first tick of the node thread at or after
+ * it, every 10 ms), whatever the network does; the remote node never starts the handler after it. The deadline is
+ * also the message's time to live: a call that could not be delivered in time is dropped on the way.
+ *
+ * <p><b>Failures.</b> Bad arguments throw at once ({@link InvalidIdException}, {@link UnknownPeerException}, {@link
+ * MessageTooLargeException}, {@link NodeClosedException}, {@link QueueFullException}, {@link
+ * IllegalArgumentException}). Futures fail with {@link DeadlineExceededException}, {@link RemoteHandlerException},
+ * {@link NoSuchHandlerException}, {@link StoreException} or {@link QueueFullException} (the call was not stored), or
+ * {@link NodeClosedException} (this node shut down before the reply came). Futures complete on the node thread:
+ * attach blocking work with the {@code *Async} variants.
+ */
+public interface Call {
+    /** The called node. */
+    NodeId peer();
+
+    /** The called handler's name. */
+    String handler();
+
+    /**
+     * The time allowed from the call to its reply: the deadline of {@link #sync} and {@link #request}, and the time
+     * to live of a {@link #tell} (which has none unless set here, or unless it {@linkplain #waitForHandler waits}).
+     *
+     * @throws IllegalArgumentException if it is not positive
+     */
+    Call timeout(Duration timeout);
+
+    /**
+     * Adds a header, passed to the handler in {@link CallContext#headers()}.
+     *
+     * @throws IllegalArgumentException if {@code name} is empty or starts with {@code ':'} (reserved for Tether)
+     */
+    Call header(String name, String value);
+
+    /**
+     * The lane to send on instead of the handler's name: calls on one lane are handled in order, also across
+     * handlers.
+     *
+     * @throws InvalidIdException if it is not a valid lane name
+     * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for Tether)
+     */
+    Call lane(String lane);
+
+    /**
+     * If the remote node has no handler of this name when the call arrives, wait for one to be registered instead of
+     * failing with {@link NoSuchHandlerException}: the call waits at the head of its stream (later calls on the
+     * lane wait behind it) until the handler is registered or the deadline passes, then it is dropped as expired. A
+     * {@link #tell} that waits gets the default call timeout as its time to live unless one is set.
+     */
+    Call waitForHandler();
+
+    /**
+     * Fire-and-forget: {@code accepted()} completes when the call is stored, {@code processed()} when the handler
+     * returned ({@link Outcome#PROCESSED}), or with {@link Outcome#NO_SUCH_HANDLER}, {@link Outcome#EXPIRED} or
+     * {@link Outcome#DEAD_LETTERED}.
+     */
+    SendReceipt tell(byte[] payload);
+
+    /** Completes when the remote handler returned; see the class comment for its failures. */
+    CompletableFuture<Void> sync(byte[] payload);
+
+    /** Completes with the handler's reply; see the class comment for its failures. */
+    CompletableFuture<Reply> request(byte[] payload);
+}

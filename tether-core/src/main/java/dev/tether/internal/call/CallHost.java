@@ -1,0 +1,54 @@
+package dev.tether.internal.call;
+
+import dev.tether.NodeId;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
+import dev.tether.internal.runtime.NodeTask;
+import dev.tether.internal.runtime.SendHook;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/** What the call layer needs from the stream node below it (implemented over the runtime by the composition root). */
+public interface CallHost {
+    /** This node's id. */
+    NodeId id();
+
+    /** The node's clock: deadlines are compared with it. */
+    Clock clock();
+
+    /** The node's handler pool. */
+    Executor handlerThreads();
+
+    /** Largest payload plus encoded headers a message may have. */
+    int maxMessageBytes();
+
+    /** Size of {@code headers} as encoded on the wire. */
+    int headersSize(Map<String, String> headers);
+
+    /** The deadline of a call made without a timeout. */
+    Duration defaultCallTimeout();
+
+    /** Runs {@code task} on the node thread. */
+    void post(NodeTask task);
+
+    /**
+     * Sends a message that may carry reserved headers and lanes; argument problems throw here as for {@code
+     * TetherNode.send}, and {@code hook} hears of the rest on the node thread.
+     */
+    SendReceipt submit(
+            NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook);
+
+    /** Reports {@code event} to the node's listener (node thread only). */
+    void emit(TetherEvent event);
+
+    /**
+     * Counts and reports a malformed message from {@code peer} as a protocol error, rate-limited like the others
+     * (node thread only).
+     */
+    void protocolError(NodeId peer, String reason);
+
+    /** Whether the calling thread is the node thread. */
+    boolean onNodeThread();
+}

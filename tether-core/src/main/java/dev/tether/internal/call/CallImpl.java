@@ -1,0 +1,127 @@
+package dev.tether.internal.call;
+
+import dev.tether.Call;
+import dev.tether.CallKind;
+import dev.tether.HandlerNames;
+import dev.tether.Lanes;
+import dev.tether.NodeId;
+import dev.tether.OutboundMessage;
+import dev.tether.Reply;
+import dev.tether.SendReceipt;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/** An immutable {@link Call}: each setter copies it. */
+final class CallImpl implements Call {
+    private final CallLayer layer;
+    private final NodeId peer;
+    private final String handler;
+    private final Duration timeout;
+    private final Map<String, String> headers;
+    private final String lane;
+    private final boolean waitForHandler;
+
+    CallImpl(CallLayer layer, NodeId peer, String handler) {
+        this(
+                layer,
+                Objects.requireNonNull(peer, "peer"),
+                HandlerNames.requireApplicationName(handler),
+                null,
+                Map.of(),
+                handler,
+                false);
+    }
+
+    private CallImpl(
+            CallLayer layer,
+            NodeId peer,
+            String handler,
+            Duration timeout,
+            Map<String, String> headers,
+            String lane,
+            boolean waitForHandler) {
+        this.layer = layer;
+        this.peer = peer;
+        this.handler = handler;
+        this.timeout = timeout;
+        this.headers = headers;
+        this.lane = lane;
+        this.waitForHandler = waitForHandler;
+    }
+
+    @Override
+    public NodeId peer() {
+        return peer;
+    }
+
+    @Override
+    public String handler() {
+        return handler;
+    }
+
+    @Override
+    public Call timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        return new CallImpl(layer, peer, handler, timeout, headers, lane, waitForHandler);
+    }
+
+    @Override
+    public Call header(String name, String value) {
+        OutboundMessage.requireApplicationHeader(name);
+        Objects.requireNonNull(value, "header value");
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new CallImpl(layer, peer, handler, timeout, Map.copyOf(h), lane, waitForHandler);
+    }
+
+    @Override
+    public Call lane(String lane) {
+        return new CallImpl(layer, peer, handler, timeout, headers, Lanes.requireApplicationLane(lane), waitForHandler);
+    }
+
+    @Override
+    public Call waitForHandler() {
+        return new CallImpl(layer, peer, handler, timeout, headers, lane, true);
+    }
+
+    @Override
+    public SendReceipt tell(byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        Duration ttl = timeout != null ? timeout : waitForHandler ? layer.defaultCallTimeout() : null;
+        return layer.tell(peer, lane, CallHeaders.call(headers, handler, CallKind.TELL, waitForHandler), payload, ttl);
+    }
+
+    @Override
+    public CompletableFuture<Void> sync(byte[] payload) {
+        return layer.<Void>call(CallKind.SYNC, this, payload);
+    }
+
+    @Override
+    public CompletableFuture<Reply> request(byte[] payload) {
+        return layer.<Reply>call(CallKind.REQUEST, this, payload);
+    }
+
+    String lane() {
+        return lane;
+    }
+
+    Duration timeoutOrNull() {
+        return timeout;
+    }
+
+    Map<String, String> headersFor(CallKind kind) {
+        return CallHeaders.call(headers, handler, kind, waitForHandler);
+    }
+
+    @Override
+    public String toString() {
+        return "Call[" + handler + " on " + peer + ", lane " + lane + (timeout == null ? "" : ", timeout " + timeout)
+                + (waitForHandler ? ", waits for the handler" : "") + "]";
+    }
+}

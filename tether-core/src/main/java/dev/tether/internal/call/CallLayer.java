@@ -1,0 +1,189 @@
+package dev.tether.internal.call;
+
+import dev.tether.AsyncHandler;
+import dev.tether.Call;
+import dev.tether.CallKind;
+import dev.tether.CallStats;
+import dev.tether.Handler;
+import dev.tether.HandlerNames;
+import dev.tether.HandlerOptions;
+import dev.tether.Lanes;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.Registration;
+import dev.tether.SendReceipt;
+import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.runtime.MessageConsumer;
+import dev.tether.internal.runtime.NodeFuture;
+import dev.tether.internal.runtime.RoutedDelivery;
+import dev.tether.internal.runtime.Router;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Named handlers and calls, on top of the stream node (docs/MESSAGING.md). A call is an ordinary message whose
+ * reserved headers ({@link CallHeaders}) name the handler and the kind; this layer is the node's {@link Router}: it
+ * takes calls and replies, and leaves every other message to the node's configured handler.
+ *
+ * <p>Threads: routing and handler calls run on the threads carrying the streams' runs; the caller's bookkeeping
+ * ({@link Caller}) and the waiting calls ({@link HandlerWaiters}) belong to the node thread, where {@link #tick}
+ * runs every turn.
+ */
+public final class CallLayer implements Router {
+    private final CallHost host;
+    private final CallCounters counters = new CallCounters();
+    private final Caller caller;
+    private final Callee callee;
+    private final HandlerWaiters waiters;
+    private final HandlerRegistry registry;
+    private final MessageConsumer replies = new NodeThreadConsumer(this::reply, true);
+    private final MessageConsumer missing = new NodeThreadConsumer(this::missing, false);
+    private final MessageConsumer invalid = new NodeThreadConsumer(this::invalid, false);
+
+    public CallLayer(CallHost host) {
+        this.host = host;
+        this.caller = new Caller(host, counters);
+        this.callee = new Callee(host, counters);
+        this.waiters = new HandlerWaiters(host);
+        this.registry = new HandlerRegistry(host.handlerThreads(), waiters::registered);
+        callee.waiters(waiters);
+        waiters.registry(registry);
+    }
+
+    // ---- routing (any thread) --------------------------------------------------------------------------
+
+    @Override
+    public MessageConsumer route(StreamKey key, InboundMessage m) {
+        Map<String, String> h = m.headers();
+        if (h.isEmpty()) return null;
+        String k = h.get(CallHeaders.KIND);
+        if (k == null) return null;
+        if (CallHeaders.REPLY.equals(k)) return Lanes.REPLY.equals(key.lane()) ? replies : invalid;
+        String name = h.get(CallHeaders.HANDLER);
+        if (CallHeaders.kind(k) == null || name == null || !Lanes.isValid(name)) return invalid;
+        RegisteredHandler r = registry.find(name);
+        return r != null ? r : missing;
+    }
+
+    /** A consumer that runs on the node thread. */
+    private record NodeThreadConsumer(java.util.function.Consumer<RoutedDelivery> action, boolean seesExpired)
+            implements MessageConsumer {
+        @Override
+        public Executor executor() {
+            return null;
+        }
+
+        @Override
+        public void consume(RoutedDelivery d) {
+            action.accept(d);
+        }
+    }
+
+    private void reply(RoutedDelivery d) {
+        caller.reply(d);
+    }
+
+    /** A call of a handler that was not registered when the call was routed (node thread). */
+    private void missing(RoutedDelivery d) {
+        String name = d.headers().get(CallHeaders.HANDLER);
+        CallKind kind = CallHeaders.kind(d.headers().get(CallHeaders.KIND));
+        RegisteredHandler h = registry.find(name);
+        if (h == null) {
+            callee.missing(d, kind, name);
+        } else if (h.executor() == null) {
+            h.consume(d);
+        } else {
+            try {
+                h.executor().execute(() -> h.consume(d));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                h.rejected(d, e);
+            }
+        }
+    }
+
+    /** Call headers that make no sense (a newer or broken peer): dropped, counted, reported (node thread). */
+    private void invalid(RoutedDelivery d) {
+        counters.invalidCalls.incrementAndGet();
+        Map<String, String> h = d.headers();
+        host.protocolError(
+                d.from(),
+                "invalid call headers on " + d.from() + "/" + d.lane() + "#" + d.seq()
+                        + " (kind " + h.get(CallHeaders.KIND) + ", handler " + h.get(CallHeaders.HANDLER)
+                        + "); message dropped");
+        d.ack();
+    }
+
+    // ---- the node thread -------------------------------------------------------------------------------
+
+    /** Every turn of the node thread: deadlines of waiting calls and of calls waiting for a handler. */
+    public void tick(long now) {
+        caller.tick(now);
+        waiters.tick(now);
+    }
+
+    /** The counters (node thread). */
+    public CallStats stats() {
+        return counters.snapshot(caller.size(), waiters.size());
+    }
+
+    /** The node stops (node thread): no more registrations; calls still waiting for replies fail. */
+    public void stopping(NodeId self) {
+        registry.close();
+        caller.failAll(new NodeClosedException("node " + self + " shut down before the reply came"));
+    }
+
+    // ---- the application's side -----------------------------------------------------------------------
+
+    public Registration handle(String name, HandlerOptions options, Handler handler) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        return registry.register(name, options, callee, handler, null);
+    }
+
+    public Registration handleAsync(String name, HandlerOptions options, AsyncHandler handler) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        return registry.register(name, options, callee, null, handler);
+    }
+
+    public Call call(NodeId peer, String handler) {
+        HandlerNames.requireApplicationName(handler);
+        return new CallImpl(this, peer, handler);
+    }
+
+    Duration defaultCallTimeout() {
+        return host.defaultCallTimeout();
+    }
+
+    SendReceipt tell(NodeId peer, String lane, Map<String, String> headers, byte[] payload, Duration ttl) {
+        long expiresAt = ttl == null ? 0 : expiry(host.clock().millis(), ttl);
+        return host.submit(peer, lane, headers, payload.clone(), expiresAt, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> call(CallKind kind, CallImpl c, byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        Duration timeout = c.timeoutOrNull() != null ? c.timeoutOrNull() : host.defaultCallTimeout();
+        long deadline = expiry(host.clock().millis(), timeout);
+        NodeFuture<Object> future = new NodeFuture<>(host::onNodeThread);
+        PendingCall p = new PendingCall(kind, c.peer(), c.handler(), deadline, future, caller);
+        host.submit(c.peer(), c.lane(), c.headersFor(kind), payload.clone(), deadline, p);
+        counters.callsSent.incrementAndGet();
+        return (CompletableFuture<T>) (CompletableFuture<?>) future;
+    }
+
+    /** {@code now + ttl}, saturating at the largest representable time. */
+    private static long expiry(long now, Duration ttl) {
+        long ms;
+        try {
+            ms = ttl.toMillis();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+        return ms > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + ms;
+    }
+}

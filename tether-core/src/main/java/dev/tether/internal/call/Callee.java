@@ -1,0 +1,164 @@
+package dev.tether.internal.call;
+
+import dev.tether.CallKind;
+import dev.tether.Lanes;
+import dev.tether.MessageTooLargeException;
+import dev.tether.Outcome;
+import dev.tether.TetherEvent;
+import dev.tether.internal.runtime.Effect;
+import dev.tether.internal.runtime.RoutedDelivery;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The called side: runs a call's handler right after checking its deadline, and settles the call with its reply.
+ * A {@link CallKind#TELL} is acknowledged when its handler returns and failed (retried) when it throws; a {@link
+ * CallKind#SYNC} or {@link CallKind#REQUEST} is acknowledged with its reply, an error reply if the handler threw:
+ * the failure is the answer, not a reason to run the handler again.
+ */
+final class Callee {
+    private final CallHost host;
+    private final CallCounters counters;
+    private HandlerWaiters waiters;
+
+    Callee(CallHost host, CallCounters counters) {
+        this.host = host;
+        this.counters = counters;
+    }
+
+    void waiters(HandlerWaiters waiters) {
+        this.waiters = waiters;
+    }
+
+    /** On the handler's thread: checks the deadline, then hands the call to {@code h}. */
+    void run(RegisteredHandler h, RoutedDelivery d) {
+        CallKind kind = CallHeaders.kind(d.headers().get(CallHeaders.KIND));
+        if (d.expiredNow()) {
+            d.expire();
+            return;
+        }
+        if (!h.enter()) { // removed since the call was routed to it
+            missing(d, kind, h.name);
+            return;
+        }
+        IncomingCall call = new IncomingCall(d, kind, h.name, host.id());
+        h.begin();
+        if (h.sync != null) {
+            byte[] result = null;
+            Throwable failure = null;
+            try {
+                result = h.sync.handle(call);
+            } catch (Throwable e) { // even an Error: an unsettled call would stall its stream forever
+                failure = e;
+            }
+            finish(call, result, failure);
+            return;
+        }
+        CompletionStage<byte[]> stage;
+        try {
+            stage = h.async.handle(call);
+        } catch (Throwable e) {
+            finish(call, null, e);
+            return;
+        }
+        if (stage == null) {
+            finish(call, null, new NullPointerException("async handler '" + h.name + "' returned a null stage"));
+            return;
+        }
+        stage.whenComplete((result, failure) -> finish(call, result, unwrap(failure)));
+    }
+
+    /** The handler's executor refused the call: it fails as if the handler had thrown that. */
+    void rejected(RegisteredHandler h, RoutedDelivery d, RejectedExecutionException e) {
+        CallKind kind = CallHeaders.kind(d.headers().get(CallHeaders.KIND));
+        finish(new IncomingCall(d, kind, h.name, host.id()), null, e);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** The handler returned {@code result} or failed with {@code failure}: settle the call. */
+    private void finish(IncomingCall call, byte[] result, Throwable failure) {
+        counters.callsHandled.incrementAndGet();
+        RoutedDelivery d = call.delivery;
+        if (failure != null) counters.handlerFailures.incrementAndGet();
+        if (call.kind == CallKind.TELL) {
+            if (failure == null) {
+                d.ack();
+            } else {
+                String reason = failure.getClass().getName() + ": " + failure.getMessage();
+                host.post(now -> host.emit(new TetherEvent.ApplicationError("handler '" + call.handler + "'", reason)));
+                d.fail(reason);
+            }
+            return;
+        }
+        Effect reply = failure != null
+                ? errorReply(call, failure.getClass().getName(), failure.getMessage())
+                : reply(call, call.kind == CallKind.REQUEST && result != null ? result : new byte[0]);
+        d.ackWith(reply);
+    }
+
+    private Effect reply(IncomingCall call, byte[] payload) {
+        Map<String, String> headers = call.replyHeaders(Map.of(
+                CallHeaders.KIND,
+                CallHeaders.REPLY,
+                CallHeaders.CORRELATION,
+                CallHeaders.correlation(call.lane(), call.seq())));
+        long size = (long) payload.length + host.headersSize(headers);
+        if (size > host.maxMessageBytes()) {
+            return errorReply(
+                    call,
+                    MessageTooLargeException.class.getName(),
+                    "the reply of " + size
+                            + " bytes (payload " + payload.length + " + headers) exceeds maxMessageBytes "
+                            + host.maxMessageBytes() + " of node " + host.id());
+        }
+        return effect(call.delivery, headers, payload);
+    }
+
+    private Effect errorReply(IncomingCall call, String type, String message) {
+        return errorReply(call.delivery, type, message);
+    }
+
+    private Effect errorReply(RoutedDelivery d, String type, String message) {
+        Map<String, String> headers = Map.of(
+                CallHeaders.KIND,
+                CallHeaders.REPLY,
+                CallHeaders.CORRELATION,
+                CallHeaders.correlation(d.lane(), d.seq()),
+                CallHeaders.ERROR_TYPE,
+                type,
+                CallHeaders.ERROR_MESSAGE,
+                CallHeaders.errorMessage(message));
+        return effect(d, headers, new byte[0]);
+    }
+
+    /** A reply travels back on the reserved lane and expires with the call: nobody waits for it after that. */
+    private static Effect effect(RoutedDelivery d, Map<String, String> headers, byte[] payload) {
+        return new Effect(d.from(), Lanes.REPLY, headers, payload, d.expiresAtMillis());
+    }
+
+    /**
+     * No handler {@code name} (any thread): wait for one if the caller asked to and the call has a deadline to bound
+     * the wait, else answer that there is none.
+     */
+    void missing(RoutedDelivery d, CallKind kind, String name) {
+        if (d.expiresAtMillis() != 0 && "1".equals(d.headers().get(CallHeaders.WAIT))) {
+            waiters.park(name, d);
+            return;
+        }
+        counters.noSuchHandler.incrementAndGet();
+        if (kind == CallKind.TELL) {
+            d.settleWithout(Outcome.NO_SUCH_HANDLER);
+        } else {
+            d.ackWith(errorReply(d, CallHeaders.NO_SUCH_HANDLER, name));
+        }
+    }
+}

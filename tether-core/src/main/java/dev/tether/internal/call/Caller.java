@@ -1,0 +1,122 @@
+package dev.tether.internal.call;
+
+import dev.tether.CallKind;
+import dev.tether.DeadlineExceededException;
+import dev.tether.MessageId;
+import dev.tether.NoSuchHandlerException;
+import dev.tether.NodeClosedException;
+import dev.tether.RemoteHandlerException;
+import dev.tether.Reply;
+import dev.tether.TetherException;
+import dev.tether.internal.runtime.RoutedDelivery;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The calling side: calls waiting for replies, their deadlines, and the matching of replies. Owned by the node
+ * thread (every method runs there), so a call's future is completed exactly once: by its reply, its deadline, the
+ * failure of its send, or the node's shutdown, whichever comes first; the others then find nothing to do.
+ */
+final class Caller {
+    private final CallHost host;
+    private final CallCounters counters;
+    private final DeadlineHeap<PendingCall> deadlines = new DeadlineHeap<>();
+    private final Map<CallKey, PendingCall> stored = new HashMap<>();
+
+    Caller(CallHost host, CallCounters counters) {
+        this.host = host;
+        this.counters = counters;
+    }
+
+    /** The call reached the node thread: its deadline runs from now on. */
+    void track(PendingCall p) {
+        if (!p.future.isDone()) deadlines.add(p);
+    }
+
+    void stored(PendingCall p, CallKey key) {
+        if (p.heapIndex < 0) return; // already completed (its deadline passed while it was being stored)
+        p.key = key;
+        stored.put(key, p);
+    }
+
+    /** Its send failed: nothing was stored. May run off the node thread once the node has stopped. */
+    void failed(PendingCall p, TetherException e) {
+        if (host.onNodeThread()) forget(p);
+        p.future.completeExceptionally(e);
+    }
+
+    private void forget(PendingCall p) {
+        deadlines.remove(p);
+        if (p.key != null) stored.remove(p.key);
+    }
+
+    /** Node thread, every turn: calls whose deadline passed fail now. */
+    void tick(long now) {
+        deadlines.expire(now, p -> {
+            if (p.key != null) stored.remove(p.key);
+            expired(p);
+        });
+    }
+
+    private void expired(PendingCall p) {
+        boolean failed = p.future.completeExceptionally(
+                new DeadlineExceededException(p.callee, p.handler, Instant.ofEpochMilli(p.deadline)));
+        if (failed) counters.deadlinesExceeded.incrementAndGet();
+    }
+
+    /**
+     * A reply arrived (node thread): complete its call, or drop and count it. Always acknowledged. A reply is seen
+     * even after its time to live (the call's deadline), so that a late one is counted here.
+     */
+    void reply(RoutedDelivery d) {
+        Map<String, String> h = d.headers();
+        Correlation c = Correlation.parse(h.get(CallHeaders.CORRELATION));
+        PendingCall p = c == null ? null : stored.remove(c.key(d.from()));
+        if (p == null) {
+            counters.repliesDropped.incrementAndGet(); // late, or for a call of an earlier process
+            d.ack();
+            return;
+        }
+        deadlines.remove(p);
+        if (host.clock().millis() >= p.deadline) { // before this turn's tick: the deadline wins all the same
+            expired(p);
+            counters.repliesDropped.incrementAndGet();
+            d.ack();
+            return;
+        }
+        boolean completed = complete(p, d, c);
+        (completed ? counters.repliesMatched : counters.repliesDropped).incrementAndGet();
+        d.ack();
+    }
+
+    private boolean complete(PendingCall p, RoutedDelivery d, Correlation c) {
+        Map<String, String> h = d.headers();
+        String errorType = h.get(CallHeaders.ERROR_TYPE);
+        if (errorType != null) {
+            String message = h.getOrDefault(CallHeaders.ERROR_MESSAGE, "");
+            TetherException e = CallHeaders.NO_SUCH_HANDLER.equals(errorType)
+                    ? new NoSuchHandlerException(p.callee, p.handler)
+                    : new RemoteHandlerException(p.callee, p.handler, errorType, message);
+            return p.future.completeExceptionally(e);
+        }
+        if (p.kind == CallKind.SYNC) return p.future.complete(null);
+        MessageId id = new MessageId(p.callee, c.lane(), c.seq());
+        return p.future.complete(new Reply(p.callee, id, CallHeaders.application(h), d.payloadBytes()));
+    }
+
+    /** Calls waiting for a reply now (node thread). */
+    int size() {
+        return deadlines.size();
+    }
+
+    /** The node stops (node thread): every waiting call fails. */
+    void failAll(NodeClosedException e) {
+        List<PendingCall> all = new ArrayList<>();
+        deadlines.expire(Long.MAX_VALUE, all::add);
+        stored.clear();
+        for (PendingCall p : all) p.future.completeExceptionally(e);
+    }
+}

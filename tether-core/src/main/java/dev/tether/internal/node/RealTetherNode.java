@@ -1,0 +1,152 @@
+package dev.tether.internal.node;
+
+import dev.tether.AsyncHandler;
+import dev.tether.Call;
+import dev.tether.DeadLetterView;
+import dev.tether.Delivery;
+import dev.tether.Handler;
+import dev.tether.HandlerOptions;
+import dev.tether.NodeId;
+import dev.tether.NodeStats;
+import dev.tether.OutboundMessage;
+import dev.tether.PeerInfo;
+import dev.tether.PeerRemoval;
+import dev.tether.Registration;
+import dev.tether.SendReceipt;
+import dev.tether.ShutdownResult;
+import dev.tether.TetherNode;
+import dev.tether.internal.call.CallLayer;
+import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.runtime.NodeSettings;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A {@link TetherNode}: the stream node ({@link NodeRuntime}) with the call layer ({@link CallLayer}) plugged into
+ * it. Streams, sends and statistics are the runtime's; named handlers and calls are the call layer's.
+ */
+public final class RealTetherNode implements TetherNode {
+    private final NodeRuntime runtime;
+    private final CallLayer calls;
+
+    private RealTetherNode(NodeRuntime runtime, CallLayer calls) {
+        this.runtime = runtime;
+        this.calls = calls;
+    }
+
+    /**
+     * Opens the store, plugs the layers together and starts the node.
+     *
+     * @throws dev.tether.StoreException if the store cannot be opened
+     */
+    public static TetherNode start(NodeSettings settings) {
+        NodeRuntime runtime = NodeRuntime.create(settings);
+        CallLayer calls = new CallLayer(new RuntimeCallHost(runtime));
+        runtime.router(calls);
+        runtime.everyTurn(calls::tick);
+        runtime.callStats(calls::stats);
+        runtime.onStopping(now -> calls.stopping(settings.nodeId()));
+        runtime.start();
+        return new RealTetherNode(runtime, calls);
+    }
+
+    /** The stream node under this one; for test support in this module's packages. */
+    public NodeRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public NodeId id() {
+        return runtime.id();
+    }
+
+    @Override
+    public SendReceipt send(NodeId to, byte[] payload) {
+        return runtime.send(to, payload);
+    }
+
+    @Override
+    public SendReceipt send(NodeId to, String lane, byte[] payload) {
+        return runtime.send(to, lane, payload);
+    }
+
+    @Override
+    public SendReceipt send(OutboundMessage message) {
+        return runtime.send(message);
+    }
+
+    @Override
+    public Registration handle(String name, Handler handler) {
+        return calls.handle(name, HandlerOptions.defaults(), handler);
+    }
+
+    @Override
+    public Registration handle(String name, HandlerOptions options, Handler handler) {
+        return calls.handle(name, options, handler);
+    }
+
+    @Override
+    public Registration handleAsync(String name, AsyncHandler handler) {
+        return calls.handleAsync(name, HandlerOptions.defaults(), handler);
+    }
+
+    @Override
+    public Registration handleAsync(String name, HandlerOptions options, AsyncHandler handler) {
+        return calls.handleAsync(name, options, handler);
+    }
+
+    @Override
+    public Call call(NodeId peer, String handler) {
+        return calls.call(peer, handler);
+    }
+
+    @Override
+    public Delivery receive(Duration timeout) throws InterruptedException {
+        return runtime.receive(timeout);
+    }
+
+    @Override
+    public List<DeadLetterView> deadLetters(int max) {
+        return runtime.deadLetters(max);
+    }
+
+    @Override
+    public NodeStats stats() {
+        return runtime.stats();
+    }
+
+    @Override
+    public List<PeerInfo> peers() {
+        return runtime.peers();
+    }
+
+    @Override
+    public void addPeer(NodeId peer) {
+        runtime.addPeer(peer);
+    }
+
+    @Override
+    public void addPeer(NodeId peer, List<String> addresses) {
+        runtime.addPeer(peer, addresses);
+    }
+
+    @Override
+    public PeerRemoval removePeer(NodeId peer) {
+        return runtime.removePeer(peer);
+    }
+
+    @Override
+    public ShutdownResult shutdown(Duration timeout) {
+        return runtime.shutdown(timeout);
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TetherNode[" + id() + "]";
+    }
+}

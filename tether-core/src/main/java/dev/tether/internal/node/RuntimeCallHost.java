@@ -1,0 +1,79 @@
+package dev.tether.internal.node;
+
+import dev.tether.NodeId;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
+import dev.tether.internal.call.CallHost;
+import dev.tether.internal.engine.FrameCodec;
+import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.runtime.NodeTask;
+import dev.tether.internal.runtime.SendHook;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/** The call layer's view of the stream node. */
+final class RuntimeCallHost implements CallHost {
+    private final NodeRuntime runtime;
+
+    RuntimeCallHost(NodeRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @Override
+    public NodeId id() {
+        return runtime.id();
+    }
+
+    @Override
+    public Clock clock() {
+        return runtime.clock();
+    }
+
+    @Override
+    public Executor handlerThreads() {
+        return runtime.handlerThreads();
+    }
+
+    @Override
+    public int maxMessageBytes() {
+        return runtime.settings().maxMessageBytes();
+    }
+
+    @Override
+    public int headersSize(Map<String, String> headers) {
+        return FrameCodec.headersSize(headers);
+    }
+
+    @Override
+    public Duration defaultCallTimeout() {
+        return runtime.settings().defaultCallTimeout();
+    }
+
+    @Override
+    public void post(NodeTask task) {
+        runtime.post(task);
+    }
+
+    @Override
+    public SendReceipt submit(
+            NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
+        return runtime.submit(to, lane, headers, payload, expiresAt, hook);
+    }
+
+    @Override
+    public void emit(TetherEvent event) {
+        runtime.emit(event);
+    }
+
+    @Override
+    public void protocolError(NodeId peer, String reason) {
+        runtime.protocolError(peer, reason);
+    }
+
+    @Override
+    public boolean onNodeThread() {
+        return runtime.onNodeThread();
+    }
+}

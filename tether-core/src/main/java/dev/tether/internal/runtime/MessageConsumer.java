@@ -1,0 +1,48 @@
+package dev.tether.internal.runtime;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Takes one routed message ({@link Router}) and settles it: exactly one of {@link RoutedDelivery#ack()}, {@link
+ * RoutedDelivery#ackWith}, {@link RoutedDelivery#fail}, {@link RoutedDelivery#expire()} or {@link
+ * RoutedDelivery#settleWithout}, now or later, from any thread. Until then the stream waits (strict order per
+ * stream).
+ */
+public interface MessageConsumer {
+    /**
+     * The {@link #executor()} of a consumer that may run on any thread, even inside the engine's turn: it only hands
+     * the delivery on (the pull queue).
+     */
+    Executor ANY_THREAD = Runnable::run;
+
+    /**
+     * Where {@link #consume} runs: null for the node thread (as a command of its own, never inside the engine's
+     * turn), {@link #ANY_THREAD}, or this executor. The runtime moves the stream's run there before calling {@link
+     * #consume}, and keeps it on the same thread while consecutive messages run in the same place.
+     */
+    Executor executor();
+
+    /**
+     * Consumes {@code d}; see the class comment. Unless {@link #seesExpired()}, the message's deadline was checked
+     * right before this call, on this thread: an expired message is settled as expired instead.
+     */
+    void consume(RoutedDelivery d);
+
+    /**
+     * Whether expired messages are consumed too, the consumer settling them as it sees fit (replies to calls, which
+     * their caller counts); false by default.
+     */
+    default boolean seesExpired() {
+        return false;
+    }
+
+    /**
+     * {@link #executor()} refused the task that would have called {@link #consume}; runs on the thread that tried.
+     * The consumer settles {@code d} as it sees fit; by default the attempt fails (and is retried per the node's
+     * retry policy).
+     */
+    default void rejected(RoutedDelivery d, RejectedExecutionException e) {
+        d.fail("the handler's executor rejected the task: " + e);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.Delivery;
+import dev.tether.Outcome;
+import dev.tether.internal.engine.StreamKey;
+
+/**
+ * A delivery handed to a {@link MessageConsumer}: the application's view ({@link Delivery}) plus the ways a pattern
+ * layer settles a message. The first settlement wins; later ones return false. Thread-safe.
+ */
+public interface RoutedDelivery extends Delivery {
+    /** The inbound stream the message arrived on. */
+    StreamKey key();
+
+    /** The message's deadline (its time to live) in epoch milliseconds by the sender's clock; 0 for none. */
+    long expiresAtMillis();
+
+    /** Whether the deadline has passed by this node's clock now. */
+    boolean expiredNow();
+
+    /**
+     * Acknowledges the message together with {@code effect}, a message this node sends as a consequence (a reply).
+     * The effect is sent from this node; see {@link Effect} for how it relates to the acknowledgment.
+     */
+    boolean ackWith(Effect effect);
+
+    /** Fails this attempt: retried per the node's retry policy, then its failure policy applies. */
+    boolean fail(String reason);
+
+    /**
+     * Settles the message as expired without handing it to anyone (its deadline passed while it waited): reported
+     * as {@code TetherEvent.Expired}, and the sender's {@code processed()} completes with {@link Outcome#EXPIRED}.
+     */
+    boolean expire();
+
+    /**
+     * Settles the message without processing it, with {@code outcome} reported to the sender ({@link
+     * Outcome#NO_SUCH_HANDLER}).
+     */
+    boolean settleWithout(Outcome outcome);
+}

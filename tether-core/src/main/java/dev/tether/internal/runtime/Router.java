@@ -1,0 +1,20 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.StreamKey;
+
+/**
+ * The hook through which a pattern layer (calls, later channels and events) takes the messages meant for it: per
+ * delivered message, it names the consumer, and the consumer names where it runs. The runtime knows nothing of
+ * handlers; a message the router returns null for goes to the node's configured handler (or the pull queue)
+ * exactly as if there were no router.
+ *
+ * <p>Threading: {@link #route} is called on whichever thread carries the stream's run at that moment (the node
+ * thread or a handler thread), once per message, right before the message is consumed; it must be cheap and
+ * thread-safe. Order per stream holds whatever the consumers: the next message of a stream is routed only after the
+ * previous one was settled.
+ */
+public interface Router {
+    /** The consumer of message {@code m} of inbound stream {@code key}, or null for the configured handler. */
+    MessageConsumer route(StreamKey key, InboundMessage m);
+}

@@ -1,0 +1,118 @@
+package dev.tether.internal.call;
+
+import dev.tether.NodeId;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
+import dev.tether.internal.engine.FrameCodec;
+import dev.tether.internal.runtime.NodeTask;
+import dev.tether.internal.runtime.SendHook;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * A {@link CallHost} for unit tests: the "node thread" is the test thread running {@link #runPosted}, time is {@link
+ * #now}, sends are recorded with their hooks.
+ */
+final class FakeHost implements CallHost {
+    record Sent(NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {}
+
+    final NodeId id = NodeId.of("me");
+    final ArrayDeque<NodeTask> posted = new ArrayDeque<>();
+    final List<Sent> sent = new ArrayList<>();
+    final List<TetherEvent> events = new ArrayList<>();
+    final List<String> protocolErrors = new ArrayList<>();
+    final List<Runnable> pool = new ArrayList<>();
+    long now = 1_000_000;
+    int maxMessageBytes = 1 << 20;
+    boolean nodeThread = true;
+
+    @Override
+    public NodeId id() {
+        return id;
+    }
+
+    @Override
+    public Clock clock() {
+        return new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now);
+            }
+        };
+    }
+
+    @Override
+    public Executor handlerThreads() {
+        return pool::add;
+    }
+
+    @Override
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    @Override
+    public int headersSize(Map<String, String> headers) {
+        return FrameCodec.headersSize(headers);
+    }
+
+    @Override
+    public Duration defaultCallTimeout() {
+        return Duration.ofSeconds(30);
+    }
+
+    @Override
+    public void post(NodeTask task) {
+        posted.add(task);
+    }
+
+    /** Runs what was posted, and what that posts, at {@link #now}. */
+    void runPosted() {
+        for (NodeTask t = posted.poll(); t != null; t = posted.poll()) t.run(now);
+    }
+
+    /** Runs the tasks handed to the handler pool, in order. */
+    void runPool() {
+        while (!pool.isEmpty()) pool.remove(0).run();
+    }
+
+    @Override
+    public SendReceipt submit(
+            NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
+        sent.add(new Sent(to, lane, headers, payload, expiresAt, hook));
+        if (hook != null) post(hook::submitted);
+        return null;
+    }
+
+    @Override
+    public void emit(TetherEvent event) {
+        events.add(event);
+    }
+
+    @Override
+    public void protocolError(NodeId peer, String reason) {
+        protocolErrors.add(reason);
+    }
+
+    @Override
+    public boolean onNodeThread() {
+        return nodeThread;
+    }
+}
