@@ -1,8 +1,12 @@
 package dev.tether.node;
 
 import dev.tether.AckMode;
+import dev.tether.AsyncHandler;
 import dev.tether.Durability;
 import dev.tether.FailurePolicy;
+import dev.tether.Handler;
+import dev.tether.HandlerNames;
+import dev.tether.HandlerOptions;
 import dev.tether.InvalidConfigException;
 import dev.tether.InvalidIdException;
 import dev.tether.MessageHandler;
@@ -12,6 +16,7 @@ import dev.tether.QueueFullException;
 import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.TetherNode;
+import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.Discovery;
@@ -22,8 +27,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -33,8 +40,10 @@ import java.util.Set;
  */
 public final class TetherConfig {
     private final NodeSettings settings;
+    private final List<HandlerSpec> namedHandlers;
 
     private TetherConfig(Builder b, Store store, int maxMessageBytes) {
+        this.namedHandlers = List.copyOf(b.namedHandlers.values());
         this.settings = new NodeSettings(
                 b.nodeId,
                 Set.copyOf(b.peers),
@@ -193,6 +202,16 @@ public final class TetherConfig {
         return settings.defaultCallTimeout();
     }
 
+    /** The names of the handlers registered before the node starts ({@link Builder#handle}), in order. */
+    public List<String> handlerNames() {
+        return namedHandlers.stream().map(HandlerSpec::name).toList();
+    }
+
+    /** The named handlers the node registers before it starts. */
+    List<HandlerSpec> namedHandlers() {
+        return namedHandlers;
+    }
+
     /** The settings the runtime is started with. */
     NodeSettings settings() {
         return settings;
@@ -225,6 +244,7 @@ public final class TetherConfig {
         private boolean insecureAdmitUnprovenPeers;
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
+        private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -464,6 +484,43 @@ public final class TetherConfig {
          */
         public Builder handlerOnNodeThread(boolean onNodeThread) {
             this.handlerOnNodeThread = onNodeThread;
+            return this;
+        }
+
+        /** Same as {@code handle(name, HandlerOptions.defaults(), handler)}. */
+        public Builder handle(String name, Handler handler) {
+            return handle(name, HandlerOptions.defaults(), handler);
+        }
+
+        /**
+         * Registers a named handler before the node starts, as {@link TetherNode#handle(String, HandlerOptions,
+         * Handler)} does later: calls stored while the node was down, delivered as soon as it starts, then find it.
+         * Such a handler stays registered for the node's lifetime.
+         *
+         * @throws InvalidIdException if {@code name} is not a valid handler name
+         * @throws IllegalArgumentException if it is reserved (starts with {@code '_'})
+         * @throws InvalidConfigException if a handler of that name was given already
+         */
+        public Builder handle(String name, HandlerOptions options, Handler handler) {
+            return named(new HandlerSpec(name, options, Objects.requireNonNull(handler, "handler"), null));
+        }
+
+        /** Same as {@code handleAsync(name, HandlerOptions.defaults(), handler)}. */
+        public Builder handleAsync(String name, AsyncHandler handler) {
+            return handleAsync(name, HandlerOptions.defaults(), handler);
+        }
+
+        /** Registers an asynchronous named handler before the node starts; see {@link #handle(String, HandlerOptions, Handler)}. */
+        public Builder handleAsync(String name, HandlerOptions options, AsyncHandler handler) {
+            return named(new HandlerSpec(name, options, null, Objects.requireNonNull(handler, "handler")));
+        }
+
+        private Builder named(HandlerSpec spec) {
+            HandlerNames.requireApplicationName(spec.name());
+            Objects.requireNonNull(spec.options(), "options");
+            if (namedHandlers.putIfAbsent(spec.name(), spec) != null) {
+                throw new InvalidConfigException("a handler named '" + spec.name() + "' was given already");
+            }
             return this;
         }
 

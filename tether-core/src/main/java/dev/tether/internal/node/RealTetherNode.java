@@ -16,6 +16,7 @@ import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.TetherNode;
 import dev.tether.internal.call.CallLayer;
+import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
 import java.time.Duration;
@@ -35,13 +36,17 @@ public final class RealTetherNode implements TetherNode {
     }
 
     /**
-     * Opens the store, plugs the layers together and starts the node.
+     * Opens the store, plugs the layers together, registers {@code handlers} and starts the node.
      *
      * @throws dev.tether.StoreException if the store cannot be opened
      */
-    public static TetherNode start(NodeSettings settings) {
+    public static TetherNode start(NodeSettings settings, List<HandlerSpec> handlers) {
         NodeRuntime runtime = NodeRuntime.create(settings);
         CallLayer calls = new CallLayer(new RuntimeCallHost(runtime));
+        for (HandlerSpec h : handlers) {
+            if (h.sync() != null) calls.handle(h.name(), h.options(), h.sync());
+            else calls.handleAsync(h.name(), h.options(), h.async());
+        }
         runtime.router(calls);
         runtime.everyTurn(calls::tick);
         runtime.callStats(calls::stats);
