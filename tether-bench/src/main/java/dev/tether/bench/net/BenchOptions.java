@@ -17,6 +17,8 @@ import java.util.stream.Stream;
  * @param latencyMessages messages of the paced latency run after the throughput rounds (0: skip)
  * @param latencyRate messages per second offered in the paced run (0: half the median throughput)
  * @param latencyRounds paced runs; the table shows the one with the median p99
+ * @param requests requests per round of the pipelined request scenarios
+ * @param callOutstanding requests waiting for replies at once in the pipelined request scenarios
  * @param childJvmArgs extra JVM options for the child JVMs (e.g. a JFR recording)
  * @param scenarios scenario ids to run, in table order
  * @param quick true for the tiny smoke-test sizes
@@ -30,6 +32,8 @@ public record BenchOptions(
         int latencyMessages,
         int latencyRate,
         int latencyRounds,
+        int requests,
+        int callOutstanding,
         List<String> childJvmArgs,
         List<String> scenarios,
         boolean quick) {
@@ -46,7 +50,11 @@ public record BenchOptions(
             "nats-sqlite-os",
             "tcp-roundtrip",
             "tcp-roundtrip-inline",
-            "tcp-roundtrip-chained");
+            "tcp-roundtrip-chained",
+            "tcp-request-rtt-memory",
+            "tcp-request-memory",
+            "tcp-request-rtt-sqlite",
+            "tcp-request-sqlite");
 
     /**
      * Every scenario, in table order: the default ones, then {@code tcp-sqlite-os} (TCP + SQLite at OS_BUFFERED,
@@ -64,7 +72,9 @@ public record BenchOptions(
                 || maxOutstanding < 1
                 || latencyMessages < 0
                 || latencyRate < 0
-                || latencyRounds < 1) {
+                || latencyRounds < 1
+                || requests < 1
+                || callOutstanding < 1) {
             throw new IllegalArgumentException("counts must be positive");
         }
         for (String s : scenarios) {
@@ -76,18 +86,18 @@ public record BenchOptions(
 
     /** The tiny sizes of {@code --quick}: every scenario runs, counts are checked, timings mean nothing. */
     public static BenchOptions quickSizes() {
-        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, 0, 1, List.of(), DEFAULT, true);
+        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, 0, 1, 300, 16, List.of(), DEFAULT, true);
     }
 
     /** The sizes of a real run (those of docs/BENCHMARKS.md). */
     public static BenchOptions fullSizes() {
-        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, 0, 1, List.of(), DEFAULT, false);
+        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, 0, 1, 100_000, 64, List.of(), DEFAULT, false);
     }
 
     /**
      * Parses {@code --quick}, {@code --messages N}, {@code --pingpongs N}, {@code --rounds N}, {@code --lanes N},
      * {@code --outstanding N}, {@code --latency-messages N}, {@code --latency-rate N}, {@code --latency-rounds N},
-     * {@code --child-jvm-arg OPTION} (repeatable) and
+     * {@code --requests N}, {@code --call-outstanding N}, {@code --child-jvm-arg OPTION} (repeatable) and
      * {@code --only id,id,...}.
      *
      * @throws IllegalArgumentException naming the bad argument
@@ -97,6 +107,7 @@ public record BenchOptions(
         int messages = o.messages, pingPongs = o.pingPongs, rounds = o.rounds, lanes = o.lanes;
         int outstanding = o.maxOutstanding, latency = o.latencyMessages;
         int latencyRate = o.latencyRate, latencyRounds = o.latencyRounds;
+        int requests = o.requests, callOutstanding = o.callOutstanding;
         List<String> scenarios = new ArrayList<>(o.scenarios);
         List<String> jvmArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -113,6 +124,8 @@ public record BenchOptions(
                 case "--latency-messages" -> latency = number(a, v);
                 case "--latency-rate" -> latencyRate = number(a, v);
                 case "--latency-rounds" -> latencyRounds = number(a, v);
+                case "--requests" -> requests = number(a, v);
+                case "--call-outstanding" -> callOutstanding = number(a, v);
                 case "--child-jvm-arg" -> jvmArgs.add(v);
                 case "--only" -> scenarios = new ArrayList<>(List.of(v.split(",")));
                 default -> throw new IllegalArgumentException("unknown option " + a + "; see NetworkBench javadoc");
@@ -130,6 +143,8 @@ public record BenchOptions(
                 latency,
                 latencyRate,
                 latencyRounds,
+                requests,
+                callOutstanding,
                 jvmArgs,
                 List.copyOf(ordered),
                 o.quick);

@@ -19,7 +19,11 @@ final class MarkdownReport {
             Map.entry("tcp-roundtrip", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-roundtrip-inline", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-roundtrip-chained", "p50 <= 2x raw ping-pong"),
-            Map.entry("tcp-sqlite-os", "diagnostic: tcp-sqlite without fsync"));
+            Map.entry("tcp-sqlite-os", "diagnostic: tcp-sqlite without fsync"),
+            Map.entry("tcp-request-rtt-memory", "compare with the raw ping-pong (row 1); gRPC peer: not yet"),
+            Map.entry("tcp-request-memory", "gRPC peer: not yet"),
+            Map.entry("tcp-request-rtt-sqlite", "compare with the raw ping-pong (row 1); gRPC peer: not yet"),
+            Map.entry("tcp-request-sqlite", ">= 50,000 requests/s (issue 9, 64+ outstanding)"));
 
     private MarkdownReport() {}
 
@@ -36,7 +40,10 @@ final class MarkdownReport {
                     s.title(),
                     s.durability(),
                     s.roundsText(),
-                    s.medianText() + (s.roundTrip() ? " RTT p50" : " msg/s"),
+                    s.medianText()
+                            + (s.roundTrip()
+                                    ? " RTT p50"
+                                    : s.id().startsWith("tcp-request-") ? " requests/s" : " msg/s"),
                     range(s),
                     s.latency().text() + (s.latencyNote().isEmpty() ? "" : " (" + s.latencyNote() + ")"),
                     s.cpuPerMessage() / 1e3,
@@ -79,6 +86,14 @@ final class MarkdownReport {
                         t.median(),
                         p.median(),
                         "target <= 2"))));
+        for (String id : List.of("tcp-request-rtt-memory", "tcp-request-rtt-sqlite")) {
+            find(rs, id)
+                    .ifPresent(t -> ping.ifPresent(p -> out.add(ratio(
+                            id + ": request round trip p50 / raw socket ping-pong p50", t.median(), p.median(), ""))));
+        }
+        find(rs, "tcp-request-sqlite")
+                .ifPresent(t -> out.add(ratio(
+                        "Tether requests TCP+SQLite / 50,000 requests/s target", t.median(), 50_000, "target >= 1")));
         find(rs, "tcp-sqlite").ifPresent(t -> {
             out.add(ratio("Tether TCP+SQLite / 50,000 msg/s target", t.median(), 50_000, "target >= 1"));
             out.add(ratio("Tether TCP+SQLite / 100,000 msg/s stretch", t.median(), 100_000, ""));

@@ -13,7 +13,8 @@ import java.util.Locale;
  * The network benchmarks of issue 4, side by side in one run, printed as a markdown table: a raw Java socket
  * ping-pong (latency floor), raw core NATS (transport ceiling), NATS JetStream with a file stream (the durable
  * peer), Tether over TCP and over NATS between two child JVMs with SQLite (durability FSYNC) and in-memory
- * stores, and the {@code send(...).processed()} round trip over TCP. Every payload is 100 bytes. The bench starts
+ * stores, the {@code send(...).processed()} round trip over TCP, and request/reply calls over TCP ({@link
+ * CallPair}: one at a time, and pipelined). Every payload is 100 bytes. The bench starts
  * its own nats-server (JetStream enabled) on a free loopback port and its own child JVMs, and stops them all.
  *
  * <p>Usage (after {@code mvn -B -q -pl tether-bench -am package -DskipTests}):
@@ -21,7 +22,8 @@ import java.util.Locale;
  * <pre>
  * java -cp tether-bench/target/tether-bench-0.1.0-SNAPSHOT.jar:$(cat tether-bench/target/classpath.txt) \
  *     dev.tether.bench.net.NetworkBench [--quick] [--messages N] [--rounds N] [--pingpongs N] [--lanes N] \
- *     [--outstanding N] [--latency-messages N] [--latency-rate N] [--latency-rounds N] \
+ *     [--outstanding N] [--latency-messages N] [--latency-rate N] [--latency-rounds N] [--requests N] \
+ *     [--call-outstanding N] \
  *     [--only socket-pingpong,nats-core,jetstream,tcp-sqlite,...]
  * </pre>
  *
@@ -94,6 +96,8 @@ public final class NetworkBench {
             case "tcp-roundtrip-inline" -> TetherPair.run(o, "tcp", "memory", "inline", url, false, true);
             case "tcp-roundtrip-chained" -> TetherPair.run(o, "tcp", "memory", "chained", url, false, true);
             case "tcp-sqlite-os" -> TetherPair.run(o, "tcp", "sqlite-os", url, true, false);
+            case "tcp-request-rtt-memory", "tcp-request-memory" -> List.of(CallPair.run(o, s, "memory"));
+            case "tcp-request-rtt-sqlite", "tcp-request-sqlite" -> List.of(CallPair.run(o, s, "sqlite"));
             default -> throw new IllegalArgumentException(s);
         };
     }

@@ -2,6 +2,7 @@ package dev.tether.bench.net;
 
 import dev.tether.Delivery;
 import dev.tether.Durability;
+import dev.tether.HandlerOptions;
 import dev.tether.NodeId;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
@@ -43,7 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  * processed), {@code BURST n lanes maxOutstanding}, {@code RATE n perSecond lanes maxOutstanding} (both reply
  * {@code SENT startNanos}), {@code RTT n} (one message at a time, {@code send(...).processed()} awaited; replies
  * {@code RTT n p50 p99 max}), {@code RTTC n} (the same, each send made from the previous one's {@code
- * processed()} callback). {@code STORESTATS} (either role) reports and resets the store's commit counts (see
+ * processed()} callback), {@code REQ n} (requests of the receiver's {@code echo} handler one at a time; replies
+ * {@code REQ n p50 p99 max}), {@code REQP n outstanding lanes} (pipelined requests; replies {@code REQP n
+ * nanos}), see {@link CallLoad}. {@code STORESTATS} (either role) reports and resets the store's commit counts (see
  * {@link MeteredStore}). {@code STOP} shuts the node down and exits. Errors reply {@code FAILED reason}.
  *
  * <p>Threading: the main thread reads commands and sends; the node's handler threads count deliveries.
@@ -93,7 +96,15 @@ public final class PeerProcess {
                 .window(8192)
                 // The 1 MiB default does not fit the NATS transport's default frame limit; the bench sends 100 B.
                 .maxMessageBytes(64 << 10);
-        if (!sender) c.handler(this::onMessage).handlerOnNodeThread(!a[6].equals("pool"));
+        if (!sender) {
+            boolean inline = !a[6].equals("pool");
+            c.handler(this::onMessage).handlerOnNodeThread(inline);
+            // The request benchmarks' handler: an echo, placed like the plain handler.
+            c.handle(
+                    CallLoad.HANDLER,
+                    inline ? HandlerOptions.defaults().onNodeThread() : HandlerOptions.defaults(),
+                    call -> call.payloadBytes());
+        }
         this.node = Tether.start(c.build());
     }
 
@@ -162,6 +173,15 @@ public final class PeerProcess {
                 "RTT " + w[1] + " " + roundTrips(Integer.parseInt(w[1])).wire();
             case "RTTC" ->
                 "RTT " + w[1] + " " + chainedRoundTrips(Integer.parseInt(w[1])).wire();
+            case "REQ" ->
+                "REQ " + w[1] + " "
+                        + new CallLoad(node, RECEIVER)
+                                .roundTrips(Integer.parseInt(w[1]))
+                                .wire();
+            case "REQP" ->
+                "REQP " + w[1] + " "
+                        + new CallLoad(node, RECEIVER)
+                                .pipelined(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]));
             default -> throw new IllegalArgumentException("unknown command " + w[0]);
         };
     }
