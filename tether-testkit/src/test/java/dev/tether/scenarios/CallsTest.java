@@ -200,6 +200,35 @@ class CallsTest {
     }
 
     @Test
+    void aReplyToAWipedCallersEarlierIncarnationDoesNotAnswerItsNewCallWithTheSameNumber() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            DropFrames bData = new DropFrames(c.network.newTransport(), (byte) 3); // b's DATA frames: its replies
+            bData.active = true;
+            c.transports(id -> id.equals(B) ? bData : c.network.newTransport());
+            AtomicInteger handled = new AtomicInteger();
+            c.start("b", n -> n.handle("work", call -> utf8(handled.incrementAndGet() == 1 ? "old" : "new")));
+            TetherNode first = c.start("a");
+            CompletableFuture<Reply> lost =
+                    first.call(B, "work").timeout(Duration.ofMinutes(5)).request(utf8("1"));
+            Await.until(DEADLINE, () -> handled.get() == 1, () -> "b to handle the first call");
+
+            c.wipe("a"); // a new incarnation: its calls are numbered from 1 again
+            assertThat(failure(lost)).isInstanceOf(dev.tether.NodeClosedException.class);
+            TetherNode a = c.start("a");
+            CompletableFuture<Reply> f =
+                    a.call(B, "work").timeout(Duration.ofMinutes(5)).request(utf8("2"));
+            Await.until(DEADLINE, () -> handled.get() == 2, () -> "b to handle the second call");
+            assertThat(f).isNotDone(); // both replies wait in b's outbox, "old" first
+
+            bData.active = false;
+            Reply r = get(f);
+            assertThat(text(r.payloadBytes())).isEqualTo("new");
+            assertThat(r.requestId()).isEqualTo(new MessageId(B, "work", 1)); // the number the old call had
+            Await.until(DEADLINE, () -> a.stats().calls().repliesDropped() == 1, () -> "the old reply dropped");
+        }
+    }
+
+    @Test
     void callsStillWaitingWhenTheNodeShutsDownFail() {
         try (Cluster c = new Cluster("a", "b")) {
             TetherNode a = c.start("a"); // b never starts

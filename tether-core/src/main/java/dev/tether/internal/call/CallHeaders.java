@@ -13,7 +13,11 @@ final class CallHeaders {
     static final String HANDLER = ":h";
     /** The kind: {@link #TELL}, {@link #SYNC}, {@link #REQUEST} or {@link #REPLY}. */
     static final String KIND = ":k";
-    /** On a reply: the request it answers, {@code lane#seq} of the request's stream. */
+    /**
+     * On a reply: the request it answers, {@code lane#seq#epoch}: the request's lane and sequence number, and the
+     * caller's store epoch in hexadecimal (so a reply to an earlier incarnation of the caller, whose numbers started
+     * again, never answers a later call).
+     */
     static final String CORRELATION = ":c";
     /** On an error reply: the remote exception's type, or {@link #NO_SUCH_HANDLER}. */
     static final String ERROR_TYPE = ":e";
@@ -64,9 +68,9 @@ final class CallHeaders {
         return h;
     }
 
-    /** The correlation value naming the request {@code seq} on {@code lane}. */
-    static String correlation(String lane, long seq) {
-        return lane + '#' + seq;
+    /** The correlation value naming the request {@code seq} on {@code lane} from the caller of {@code epoch}. */
+    static String correlation(String lane, long seq, long epoch) {
+        return lane + '#' + seq + '#' + Long.toHexString(epoch);
     }
 
     /** Whether the application's view of {@code headers} differs from them (some are reserved). */

@@ -15,6 +15,9 @@ public interface CallHost {
     /** This node's id. */
     NodeId id();
 
+    /** This node's store epoch: replies to its calls name it. */
+    long epoch();
+
     /** The node's clock: deadlines are compared with it. */
     Clock clock();
 

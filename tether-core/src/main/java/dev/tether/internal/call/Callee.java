@@ -106,11 +106,8 @@ final class Callee {
     }
 
     private Effect reply(IncomingCall call, byte[] payload) {
-        Map<String, String> headers = call.replyHeaders(Map.of(
-                CallHeaders.KIND,
-                CallHeaders.REPLY,
-                CallHeaders.CORRELATION,
-                CallHeaders.correlation(call.lane(), call.seq())));
+        Map<String, String> headers = call.replyHeaders(
+                Map.of(CallHeaders.KIND, CallHeaders.REPLY, CallHeaders.CORRELATION, correlation(call.delivery)));
         long size = (long) payload.length + host.headersSize(headers);
         if (size > host.maxMessageBytes()) {
             return errorReply(
@@ -132,12 +129,16 @@ final class Callee {
                 CallHeaders.KIND,
                 CallHeaders.REPLY,
                 CallHeaders.CORRELATION,
-                CallHeaders.correlation(d.lane(), d.seq()),
+                correlation(d),
                 CallHeaders.ERROR_TYPE,
                 type,
                 CallHeaders.ERROR_MESSAGE,
                 CallHeaders.errorMessage(message));
         return effect(d, headers, new byte[0]);
+    }
+
+    private static String correlation(RoutedDelivery d) {
+        return CallHeaders.correlation(d.lane(), d.seq(), d.senderEpoch());
     }
 
     /** A reply travels back on the reserved lane and expires with the call: nobody waits for it after that. */

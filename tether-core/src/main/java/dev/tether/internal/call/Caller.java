@@ -74,7 +74,8 @@ final class Caller {
     void reply(RoutedDelivery d) {
         Map<String, String> h = d.headers();
         Correlation c = Correlation.parse(h.get(CallHeaders.CORRELATION));
-        PendingCall p = c == null ? null : stored.remove(c.key(d.from()));
+        // A reply to an earlier incarnation of this node (a wiped store numbers its calls from 1 again) is not ours.
+        PendingCall p = c == null || c.epoch() != host.epoch() ? null : stored.remove(c.key(d.from()));
         if (p == null) {
             counters.repliesDropped.incrementAndGet(); // late, or for a call of an earlier process
             d.ack();

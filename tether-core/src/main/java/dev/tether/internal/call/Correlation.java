@@ -3,22 +3,46 @@ package dev.tether.internal.call;
 import dev.tether.Lanes;
 import dev.tether.NodeId;
 
-/** What a reply's {@code :c} header names: the request's lane and sequence number in the caller's stream. */
-record Correlation(String lane, long seq) {
-    /** The request {@code value} names ({@code lane#seq}), or null if it is malformed. */
+/**
+ * What a reply's {@code :c} header names: the request's lane and sequence number in the caller's stream, and the
+ * caller's store epoch when it made the request.
+ */
+record Correlation(String lane, long seq, long epoch) {
+    /** The request {@code value} names ({@code lane#seq#epoch}), or null if it is malformed. */
     static Correlation parse(String value) {
         if (value == null) return null;
-        int hash = value.lastIndexOf('#');
-        if (hash <= 0 || hash == value.length() - 1 || value.length() - hash > 20) return null;
-        String lane = value.substring(0, hash);
-        long seq = 0;
-        for (int i = hash + 1; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9' || seq > (Long.MAX_VALUE - (c - '0')) / 10) return null;
-            seq = seq * 10 + (c - '0');
+        int second = value.lastIndexOf('#');
+        int first = second <= 0 ? -1 : value.lastIndexOf('#', second - 1);
+        if (first <= 0) return null;
+        long seq = decimal(value, first + 1, second);
+        long epoch = hex(value, second + 1);
+        String lane = value.substring(0, first);
+        if (seq < 1 || epoch == 0 || !Lanes.isValid(lane)) return null;
+        return new Correlation(lane, seq, epoch);
+    }
+
+    /** The decimal number in {@code s[from, to)}, or -1. */
+    private static long decimal(String s, int from, int to) {
+        if (to - from < 1 || to - from > 19) return -1;
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9' || n > (Long.MAX_VALUE - (c - '0')) / 10) return -1;
+            n = n * 10 + (c - '0');
         }
-        if (seq < 1 || !Lanes.isValid(lane)) return null;
-        return new Correlation(lane, seq);
+        return n;
+    }
+
+    /** The unsigned hexadecimal number from {@code from} to the end, or 0. */
+    private static long hex(String s, int from) {
+        if (s.length() - from < 1 || s.length() - from > 16) return 0;
+        long n = 0;
+        for (int i = from; i < s.length(); i++) {
+            int d = Character.digit(s.charAt(i), 16);
+            if (d < 0) return 0;
+            n = (n << 4) | d;
+        }
+        return n;
     }
 
     /** The key of the pending call this answers, when it comes from {@code callee}. */
@@ -28,6 +52,6 @@ record Correlation(String lane, long seq) {
 
     @Override
     public String toString() {
-        return CallHeaders.correlation(lane, seq);
+        return CallHeaders.correlation(lane, seq, epoch);
     }
 }

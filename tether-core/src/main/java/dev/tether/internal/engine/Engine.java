@@ -784,7 +784,7 @@ public final class Engine {
             }
             Frame.Message msg = m.message;
             run.add(new InboundMessage(
-                    seq, msg.expiresAtMillis(), msg.headers(), msg.payload(), redelivery, m.attempts));
+                    seq, msg.expiresAtMillis(), msg.headers(), msg.payload(), redelivery, m.attempts, s.senderEpoch));
         }
         s.runOutstanding = true;
         s.runGeneration = s.generation;

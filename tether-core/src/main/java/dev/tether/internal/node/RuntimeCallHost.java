@@ -27,6 +27,11 @@ final class RuntimeCallHost implements CallHost {
     }
 
     @Override
+    public long epoch() {
+        return runtime.epoch();
+    }
+
+    @Override
     public Clock clock() {
         return runtime.clock();
     }

@@ -159,6 +159,11 @@ public final class NodeRuntime {
         return loop.onNodeThread();
     }
 
+    /** The store epoch of this node's incarnation. */
+    public long epoch() {
+        return epoch;
+    }
+
     /** The node's clock. */
     public Clock clock() {
         return config.clock();

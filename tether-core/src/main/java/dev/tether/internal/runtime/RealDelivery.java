@@ -80,6 +80,11 @@ final class RealDelivery implements RoutedDelivery {
     }
 
     @Override
+    public long senderEpoch() {
+        return message.senderEpoch();
+    }
+
+    @Override
     public long expiresAtMillis() {
         return message.expiresAtMillis();
     }

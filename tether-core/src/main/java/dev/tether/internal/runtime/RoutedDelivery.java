@@ -12,6 +12,9 @@ public interface RoutedDelivery extends Delivery {
     /** The inbound stream the message arrived on. */
     StreamKey key();
 
+    /** The store epoch of the sender incarnation that sent the message. */
+    long senderEpoch();
+
     /** The message's deadline (its time to live) in epoch milliseconds by the sender's clock; 0 for none. */
     long expiresAtMillis();
 

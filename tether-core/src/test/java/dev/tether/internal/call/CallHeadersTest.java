@@ -39,17 +39,33 @@ class CallHeadersTest {
 
     @Test
     void correlationRoundTripsAndRejectsMalformedValues() {
-        String c = CallHeaders.correlation("orders.create", 42);
-        assertThat(c).isEqualTo("orders.create#42");
-        assertThat(Correlation.parse(c)).isEqualTo(new Correlation("orders.create", 42));
+        String c = CallHeaders.correlation("orders.create", 42, 0xabcL);
+        assertThat(c).isEqualTo("orders.create#42#abc");
+        assertThat(Correlation.parse(c)).isEqualTo(new Correlation("orders.create", 42, 0xabc));
+        assertThat(Correlation.parse(CallHeaders.correlation("l", 1, -1)).epoch())
+                .isEqualTo(-1); // unsigned hex
         assertThat(Correlation.parse(c).key(NodeId.of("b")))
                 .isEqualTo(new CallKey(NodeId.of("b"), "orders.create", 42));
-        assertThat(Correlation.parse("a#b#7")).isNull(); // '#' is no lane character
-        assertThat(Correlation.parse(CallHeaders.correlation("l", Long.MAX_VALUE))
+        assertThat(Correlation.parse("a#b#7#1")).isNull(); // '#' is no lane character
+        assertThat(Correlation.parse(CallHeaders.correlation("l", Long.MAX_VALUE, 1))
                         .seq())
                 .isEqualTo(Long.MAX_VALUE);
         for (String bad : new String[] {
-            null, "", "#1", "l#", "l#0", "l#-1", "l#1x", "l 1#2", "l#99999999999999999999", "l#9223372036854775808"
+            null,
+            "",
+            "#1#1",
+            "l#1",
+            "l#",
+            "l#0#1",
+            "l#-1#1",
+            "l#1x#1",
+            "l 1#2#1",
+            "l#1#",
+            "l#1#0",
+            "l#1#xyz",
+            "l#1#12345678901234567",
+            "l#99999999999999999999#1",
+            "l#9223372036854775808#1"
         }) {
             assertThat(Correlation.parse(bad)).as(bad).isNull();
         }

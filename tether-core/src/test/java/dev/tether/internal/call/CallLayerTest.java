@@ -29,7 +29,7 @@ class CallLayerTest {
 
     private MessageConsumer route(String lane, Map<String, String> headers) {
         return layer.route(
-                new StreamKey(NodeId.of("a"), lane), new InboundMessage(1, 0, headers, new byte[0], false, 1));
+                new StreamKey(NodeId.of("a"), lane), new InboundMessage(1, 0, headers, new byte[0], false, 1, 7));
     }
 
     private FakeDelivery deliver(String handler, CallKind kind, boolean wait, long expiresAt) {
@@ -113,7 +113,7 @@ class CallLayerTest {
         assertThat(d.effect.expiresAt()).isEqualTo(host.now + 5_000);
         assertThat(d.effect.headers())
                 .containsEntry(":k", "p")
-                .containsEntry(":c", "echo#7")
+                .containsEntry(":c", "echo#7#5eed")
                 .containsEntry("seen", "x");
         assertThat(new String(d.effect.payload())).isEqualTo("payload");
         assertThat(layer.stats().callsHandled()).isEqualTo(1);

@@ -37,7 +37,12 @@ class CallerTest {
         return f;
     }
 
-    private FakeDelivery reply(String correlation, Map<String, String> extra) {
+    /** A reply to {@code laneAndSeq} ({@code lane#seq}) of this node's incarnation. */
+    private FakeDelivery reply(String laneAndSeq, Map<String, String> extra) {
+        return replyWith(laneAndSeq + "#" + Long.toHexString(FakeDelivery.EPOCH), extra);
+    }
+
+    private FakeDelivery replyWith(String correlation, Map<String, String> extra) {
         Map<String, String> h = new LinkedHashMap<>(extra);
         h.put(":k", "p");
         h.put(":c", correlation);
@@ -112,7 +117,7 @@ class CallerTest {
     void aReplyConsumedAtTheDeadlineBeforeTheTickStillFailsTheCall() {
         CompletableFuture<Reply> f = request(Duration.ofMillis(500), 1);
         host.now += 500;
-        FakeDelivery probe = FakeDelivery.of("b", Lanes.REPLY, 1, Map.of(":k", "p", ":c", "orders#1"), 0, host);
+        FakeDelivery probe = FakeDelivery.of("b", Lanes.REPLY, 1, Map.of(":k", "p", ":c", "orders#1#5eed"), 0, host);
         assertThat(layer.route(probe.key, probe.message).seesExpired()).isTrue(); // the runtime hands it over late
         reply("orders#1", Map.of());
         assertThatThrownBy(f::get).cause().isInstanceOf(DeadlineExceededException.class);
@@ -135,8 +140,18 @@ class CallerTest {
     @Test
     void unmatchedAndMalformedRepliesAreDroppedAndCounted() {
         reply("orders#99", Map.of());
-        reply("not a correlation", Map.of());
+        replyWith("not a correlation", Map.of());
         assertThat(layer.stats().repliesDropped()).isEqualTo(2);
+    }
+
+    @Test
+    void aReplyToAnEarlierIncarnationOfThisNodeDoesNotAnswerACallWithTheSameNumber() throws Exception {
+        CompletableFuture<Reply> f = request(Duration.ofSeconds(5), 1);
+        replyWith("orders#1#" + Long.toHexString(FakeDelivery.EPOCH + 1), Map.of()); // a wiped store's old call #1
+        assertThat(f).isNotDone();
+        assertThat(layer.stats().repliesDropped()).isEqualTo(1);
+        reply("orders#1", Map.of());
+        assertThat(f.get().requestId().seq()).isEqualTo(1);
     }
 
     @Test

@@ -12,6 +12,9 @@ import java.util.function.LongSupplier;
 
 /** A {@link RoutedDelivery} that records how it was settled (the first settlement wins, as in the runtime). */
 final class FakeDelivery implements RoutedDelivery {
+    /** The store epoch of the (fake) sender of every delivery. */
+    static final long EPOCH = 0x5eedL;
+
     final StreamKey key;
     final InboundMessage message;
     private final LongSupplier clock;
@@ -28,7 +31,7 @@ final class FakeDelivery implements RoutedDelivery {
 
     static FakeDelivery of(
             String from, String lane, long seq, Map<String, String> headers, long expiresAt, FakeHost h) {
-        InboundMessage m = new InboundMessage(seq, expiresAt, headers, "payload".getBytes(), false, 1);
+        InboundMessage m = new InboundMessage(seq, expiresAt, headers, "payload".getBytes(), false, 1, EPOCH);
         return new FakeDelivery(new StreamKey(NodeId.of(from), lane), m, () -> h.now);
     }
 
@@ -41,6 +44,11 @@ final class FakeDelivery implements RoutedDelivery {
     @Override
     public StreamKey key() {
         return key;
+    }
+
+    @Override
+    public long senderEpoch() {
+        return message.senderEpoch();
     }
 
     @Override

@@ -39,6 +39,11 @@ final class FakeHost implements CallHost {
     }
 
     @Override
+    public long epoch() {
+        return FakeDelivery.EPOCH;
+    }
+
+    @Override
     public Clock clock() {
         return new Clock() {
             @Override
