@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.DeadlineExceededException;
 import dev.tether.HandlerOptions;
+import dev.tether.Lanes;
 import dev.tether.Outcome;
 import dev.tether.Reply;
 import dev.tether.SendReceipt;
@@ -65,6 +66,40 @@ class CallDeadlineTest {
             assertThat(executed).hasValue(0);
             assertThat(a.stats().calls().repliesDropped()).isZero(); // no reply was ever made
         }
+    }
+
+    @Test
+    void aHandlerStillRunningAtTheDeadlineFailsTheCallerOnTimeAndItsLateReplyIsDroppedAndCounted() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a", n -> n.clock(clock));
+            TetherNode b = c.start(
+                    "b",
+                    n -> n.clock(clock).handle("slow", call -> {
+                        entered.countDown();
+                        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        return utf8("too late");
+                    }));
+            CompletableFuture<Reply> f =
+                    a.call(B, "slow").timeout(Duration.ofSeconds(1)).request(utf8("x"));
+            assertThat(entered.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(failure(f)).isInstanceOf(DeadlineExceededException.class);
+            release.countDown();
+
+            // The reply carries the deadline as its time to live: it is dropped on the way, or by the caller.
+            Await.until(DEADLINE, () -> lateRepliesCounted(a, b) == 1, () -> "the late reply to be counted");
+            assertThat(a.stats().calls().repliesMatched()).isZero();
+        }
+    }
+
+    /** Where a late reply can be counted: dropped by the caller, expired by the caller's node or by the callee's. */
+    private static long lateRepliesCounted(TetherNode a, TetherNode b) {
+        StreamStats in = a.stats().stream(B, Lanes.REPLY, StreamStats.Direction.INBOUND);
+        StreamStats out = b.stats().stream(CallsTest.A, Lanes.REPLY, StreamStats.Direction.OUTBOUND);
+        return a.stats().calls().repliesDropped() + (in == null ? 0 : in.expired()) + (out == null ? 0 : out.expired());
     }
 
     @Test
