@@ -83,7 +83,7 @@ final class RegisteredHandler implements MessageConsumer, Registration {
     public void close() {
         int s = state.getAndUpdate(v -> v | CLOSED);
         if ((s & CLOSED) != 0) return;
-        while ((state.get() & ~CLOSED) != 0) Thread.onSpinWait();
+        while ((state.get() & ~CLOSED) != 0) Thread.yield(); // a few instructions of another thread
         registry.removed(this);
     }
 
