@@ -72,6 +72,11 @@ final class Cluster implements AutoCloseable {
         return launch(name, b -> {});
     }
 
+    /** Starts a node without a handler, configured further by {@code customize}. */
+    TetherNode startPull(String name, Consumer<TetherConfig.Builder> customize) {
+        return launch(name, customize);
+    }
+
     private TetherNode launch(String name, Consumer<TetherConfig.Builder> customize) {
         NodeId id = NodeId.of(name);
         TetherConfig.Builder b = TetherConfig.builder(id)

@@ -166,6 +166,24 @@ public final class Engine {
     }
 
     /**
+     * The run handed out by {@code deliver} ended before message {@code expiredSeq}, whose time to live had run
+     * out when it was about to be handed to the application: every message up to {@code ackedUpTo} is processed,
+     * {@code expiredSeq} was not handed out and is settled as expired, and so were none after it.
+     */
+    public void onExpiredInRun(long now, StreamKey key, long generation, long ackedUpTo, long expiredSeq) {
+        InStream s = inbound.get(key);
+        if (s == null || !s.runOutstanding || s.runGeneration != generation) return;
+        s.runOutstanding = false;
+        toServe.add(s);
+        if (generation != s.generation) return; // The stream restarted meanwhile: the old run's results are void.
+        s.runEnded(ackedUpTo, 0);
+        acknowledged(s, ackedUpTo);
+        s.leasedUpTo = s.processed;
+        InStream.InMessage m = expiredSeq == s.processed + 1 ? s.buffer.get(expiredSeq) : null;
+        if (m != null && m.message.expiresAtMillis() != 0) expire(s, m);
+    }
+
+    /**
      * The application acknowledged messages of an outstanding run up to {@code ackedUpTo} and is still
      * working on the rest: advance the cursor without ending the run.
      */
@@ -719,9 +737,7 @@ public final class Engine {
     private void deliverRun(long now, InStream s) {
         InStream.InMessage head = s.buffer.get(s.processed + 1);
         while (head != null && head.expired(now)) {
-            s.expired++;
-            settleWithout(s, head.seq, Frame.OutcomeNotice.EXPIRED);
-            out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), head.seq));
+            expire(s, head);
             head = s.buffer.get(s.processed + 1);
         }
         if (head == null) return;
@@ -751,6 +767,13 @@ public final class Engine {
         s.leasedUpTo = head.seq + run.size() - 1;
         s.handingOut(s.leasedUpTo);
         out.deliver(s.key, s.generation, run);
+    }
+
+    /** Settles the next message {@code m} as expired: counted, reported, and its sender told after the commit. */
+    private void expire(InStream s, InStream.InMessage m) {
+        s.expired++;
+        settleWithout(s, m.seq, Frame.OutcomeNotice.EXPIRED);
+        out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), m.seq));
     }
 
     /** Sender side: open the stream if needed and transmit what credit allows. */

@@ -52,8 +52,11 @@ public interface EngineOutput {
 
     /**
      * Hand {@code messages} (consecutive, in order) of inbound stream {@code key} to the application, one at a
-     * time, each only after the one before was acknowledged. Report results with {@link Engine#onSettled}
-     * quoting {@code generation}: the messages after a failed one must not have been handed out.
+     * time, each only after the one before was acknowledged. Right before handing one out, check its deadline
+     * ({@link InboundMessage#expiredAt}) with the clock of the moment: an expired one must not be handed out; the
+     * run then ends there and is reported with {@link Engine#onExpiredInRun}. Otherwise report results with
+     * {@link Engine#onSettled}, quoting {@code generation}: the messages after a failed one must not have been
+     * handed out.
      */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages);
 

@@ -73,7 +73,7 @@ public final class NodeRuntime implements TetherNode {
         this.handlers = config.handlerOnNodeThread()
                 ? null
                 : Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
-        this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop);
+        this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop, config.clock());
         Engine engine = new Engine(EngineConfig.from(config, MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes());

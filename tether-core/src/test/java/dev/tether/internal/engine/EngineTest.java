@@ -157,6 +157,26 @@ class EngineTest {
     }
 
     @Test
+    void aMessageExpiringWhileTheOneBeforeIsHandledIsSettledExpiredAndTheNextFollows() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("b").slow.put(1L, 100L); // the application takes 100 ms over message 1
+        h.node("a").send(B, "l", "m0");
+        h.node("a").send(B, "l", "m1", h.now + 50);
+        h.node("a").send(B, "l", "m2");
+        h.run();
+        h.connect("a", "b"); // all three arrive together: one run
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m2");
+        assertThat(h.node("b").events).anyMatch(e -> e instanceof TetherEvent.Expired x && x.seq() == 2);
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.EXPIRED);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(3);
+        assertThat(h.node("b").engine.streamStats()).singleElement().satisfies(s -> {
+            assertThat(s.expired()).isEqualTo(1);
+            assertThat(s.delivered()).isEqualTo(2);
+        });
+    }
+
+    @Test
     void blockPolicyStopsTheStreamAtThePoisonMessage() {
         EngineHarness h = new EngineHarness("a", "b");
         h.failurePolicy = FailurePolicy.BLOCK;

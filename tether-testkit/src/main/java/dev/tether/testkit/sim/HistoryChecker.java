@@ -42,7 +42,9 @@ import java.util.TreeSet;
  *   <li><b>anomaly</b>: {@link Anomaly} events, accepted sends that do not match a commit, reused sequence
  *       numbers;
  *   <li><b>liveness</b>: a {@link Stuck} event, or a send never answered by an incarnation that did not
- *       crash.
+ *       crash;
+ *   <li><b>late</b>: a message handed to the application at or after its deadline (its time to live ran out
+ *       before; it must be expired instead).
  * </ul>
  *
  * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash allows its
@@ -234,7 +236,10 @@ public final class HistoryChecker {
             if (d.ok()) count("processed");
             Stream s = new Stream(d.sender(), d.receiver(), d.lane());
             StreamState st = stream(s);
-            committedOrPhantom(s, st, d.seq(), d.msgId(), d);
+            Committed c = committedOrPhantom(s, st, d.seq(), d.msgId(), d);
+            if (c != null && c.expiresAt() != 0 && d.time() >= c.expiresAt()) {
+                report.add(Kind.LATE, "handed to the application at or after its deadline " + c.expiresAt() + ": " + d);
+            }
 
             Deliveries dv = deliveries.computeIfAbsent(new MessageKey(s, d.seq()), k -> new Deliveries());
             int crashCount = crashes.getOrDefault(d.receiver(), 0);

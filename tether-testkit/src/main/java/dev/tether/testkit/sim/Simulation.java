@@ -826,13 +826,29 @@ public final class Simulation {
                 Collections.reverse(run);
             }
             later(
-                    1 + rng.nextInt(cfg.maxProcessMillis()),
+                    handlingMillis(),
                     () -> process(key, generation, run, 0, run.get(0).seq() - 1));
+        }
+
+        /** How long the application takes over one message: 1..maxProcessMillis, sometimes much longer. */
+        private long handlingMillis() {
+            if (cfg.slowHandlerRate() > 0 && rng.nextDouble() < cfg.slowHandlerRate()) {
+                count("slowHandlings");
+                return 1 + rng.nextInt(cfg.maxSlowMillis());
+            }
+            return 1 + rng.nextInt(cfg.maxProcessMillis());
         }
 
         /** The application handles message {@code i} of {@code run}; {@code ackedUpTo} precedes it. */
         private void process(StreamKey key, long generation, List<InboundMessage> run, int i, long ackedUpTo) {
             InboundMessage m = run.get(i);
+            if (m.expiredAt(now)) {
+                // As the runtime does right before each handler call: an expired message is not handed out.
+                count("expiredBeforeHandOut");
+                if (tracing) trace(name + " app " + key + "#" + m.seq() + " expired before it was handed out");
+                input(e -> e.onExpiredInRun(now, key, generation, ackedUpTo, m.seq()));
+                return;
+            }
             long msgId = -1;
             boolean poison = false;
             if (m.payload().length < ID_BYTES) {
@@ -867,7 +883,7 @@ public final class Simulation {
             if (cfg.progressRate() > 0 && rng.nextDouble() < cfg.progressRate()) {
                 input(e -> e.onProgress(now, key, generation, m.seq()));
             }
-            later(1 + rng.nextInt(cfg.maxProcessMillis()), () -> process(key, generation, run, i + 1, m.seq()));
+            later(handlingMillis(), () -> process(key, generation, run, i + 1, m.seq()));
         }
 
         @Override

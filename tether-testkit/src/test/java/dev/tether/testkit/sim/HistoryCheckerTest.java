@@ -181,6 +181,32 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void aDeliveryBeforeTheDeadlineIsAllowed() {
+        commit(1, 101, 5);
+        time = 3;
+        process(1); // at t=4
+
+        assertThat(check().clean()).as(check().toString()).isTrue();
+    }
+
+    @Test
+    void detectsAMessageHandedOutAtOrAfterItsDeadline() {
+        commit(1, 101, 5);
+        commit(2, 102, 9);
+        time = 4;
+        process(1); // at t=5: the deadline itself is too late
+        time = 20;
+        deliver(2, 102, false, false); // a failed attempt is a hand-out too
+        h.add(new Expired(++time, "b", "a", "l", 2));
+
+        CheckReport r = check();
+
+        assertOnly(r, Kind.LATE);
+        assertThat(r.count(Kind.LATE)).isEqualTo(2);
+        assertThat(r.examples(Kind.LATE).get(0)).contains("deadline 5");
+    }
+
+    @Test
     void detectsADeadLetterWithoutFailure() {
         commitAll(1);
         h.add(new DeadLettered(++time, "b", "a", "l", 1));
