@@ -40,6 +40,13 @@ final class NodeLoop implements EngineOutput, Runnable {
     @FunctionalInterface
     interface Command {
         void run(long now);
+
+        /**
+         * Called instead of {@link #run} if the command was posted too late: after the loop ended, so it will
+         * never run. Runs on whichever thread noticed (the poster's or the loop's last); a command someone
+         * waits for answers here (a send fails its receipt), so that nothing posted to a stopped node hangs.
+         */
+        default void refuse() {}
     }
 
     private static final System.Logger LOG = System.getLogger("dev.tether");
@@ -63,6 +70,13 @@ final class NodeLoop implements EngineOutput, Runnable {
     private StoreWriter storeWriter;
     private Dispatcher dispatcher;
     private volatile boolean running = true;
+    /**
+     * Set once the loop has run its last command. From then on whoever posts, or the loop itself on its way out,
+     * refuses what is queued: the poster checks this flag after queueing, the loop drains after setting it, so
+     * every command posted after the end is seen by at least one of them (and refused exactly once).
+     */
+    private volatile boolean over;
+
     private Command afterTurn;
     private long nextTick;
 
@@ -102,6 +116,10 @@ final class NodeLoop implements EngineOutput, Runnable {
 
     void post(Command c) {
         queue.add(c);
+        if (over) {
+            refuseQueued();
+            return;
+        }
         ScheduledExecutorService h = host;
         if (h != null) {
             if (!turnPending.get() && turnPending.compareAndSet(false, true)) submitTurn(h);
@@ -154,7 +172,7 @@ final class NodeLoop implements EngineOutput, Runnable {
         } while (running && ++turns < TURNS_PER_TASK && !queue.isEmpty());
         if (!running) {
             if (ticks != null) ticks.cancel(false);
-            ended.complete(null);
+            end();
         } else if (!queue.isEmpty() && turnPending.compareAndSet(false, true)) {
             submitTurn(host);
         }
@@ -187,7 +205,24 @@ final class NodeLoop implements EngineOutput, Runnable {
         try {
             while (running && !owner.isInterrupted()) turn(nextOrPark());
         } finally {
-            ended.complete(null);
+            end();
+        }
+    }
+
+    /** The loop has run its last command: refuse what is still queued and what is posted from now on. */
+    private void end() {
+        over = true;
+        refuseQueued();
+        ended.complete(null);
+    }
+
+    private void refuseQueued() {
+        for (Command c = queue.poll(); c != null; c = queue.poll()) {
+            try {
+                c.refuse();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "tether node loop: refusing a late command failed", e);
+            }
         }
     }
 

@@ -146,7 +146,7 @@ public final class NodeRuntime implements TetherNode {
 
     private SendReceipt submit(NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
         Objects.requireNonNull(to, "to");
-        if (closing) throw new NodeClosedException("node " + id() + " is shut down; send rejected");
+        if (closing) throw closedForSends();
         if (to.equals(id())) throw new UnknownPeerException("node " + id() + " cannot send to itself");
         if (!config.peers().contains(to)) {
             throw new UnknownPeerException("unknown peer " + to + " (configured peers: " + config.peers() + ")");
@@ -159,14 +159,75 @@ public final class NodeRuntime implements TetherNode {
                     + " bytes of sends waiting for the store (maxPendingSendBytes); retry when accepted() futures"
                     + " complete");
         }
-        Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(now -> loop.receipts().watch(w)), loop::onNodeThread);
+        Receipts.Receipt r = new Receipts.Receipt(bytes, w -> loop.post(new Watch(w)), loop::onNodeThread);
         long token = tokens.incrementAndGet();
-        loop.post(now -> {
-            loop.receipts().register(token, r);
-            loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
-        });
+        // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
+        loop.post(new Submit(token, r, to, lane, headers, payload, expiresAt));
         return r;
+    }
+
+    private NodeClosedException closedForSends() {
+        return new NodeClosedException("node " + id() + " is shut down; send rejected");
+    }
+
+    /** A send for the node thread; refused, like every send after {@code failAll}, once the node stopped. */
+    private final class Submit implements NodeLoop.Command {
+        private final long token;
+        private final Receipts.Receipt receipt;
+        private final NodeId to;
+        private final String lane;
+        private final Map<String, String> headers;
+        private final byte[] payload;
+        private final long expiresAt;
+
+        Submit(
+                long token,
+                Receipts.Receipt receipt,
+                NodeId to,
+                String lane,
+                Map<String, String> headers,
+                byte[] payload,
+                long expiresAt) {
+            this.token = token;
+            this.receipt = receipt;
+            this.to = to;
+            this.lane = lane;
+            this.headers = headers;
+            this.payload = payload;
+            this.expiresAt = expiresAt;
+        }
+
+        @Override
+        public void run(long now) {
+            if (loop.receipts().register(token, receipt)) {
+                loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
+            }
+        }
+
+        @Override
+        public void refuse() {
+            pendingSendBytes.addAndGet(-receipt.bytes);
+            receipt.fail(closedForSends());
+        }
+    }
+
+    /** Tracks a {@code processed()} future on the node thread; fails it if the node stopped first. */
+    private final class Watch implements NodeLoop.Command {
+        private final Receipts.Receipt receipt;
+
+        Watch(Receipts.Receipt receipt) {
+            this.receipt = receipt;
+        }
+
+        @Override
+        public void run(long now) {
+            loop.receipts().watch(receipt);
+        }
+
+        @Override
+        public void refuse() {
+            receipt.fail(new NodeClosedException("node " + id() + " shut down before this send's outcome was known"));
+        }
     }
 
     /** Returns the message's size: payload plus encoded headers. */
@@ -214,7 +275,17 @@ public final class NodeRuntime implements TetherNode {
         if (done != null) return done;
         if (loop.onNodeThread()) return snapshot(); // from a listener or an inline handler
         CompletableFuture<NodeStats> f = new CompletableFuture<>();
-        loop.post(now -> f.complete(snapshot()));
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                f.complete(snapshot());
+            }
+
+            @Override
+            public void refuse() {
+                f.completeExceptionally(new NodeClosedException("node " + id() + " is shut down"));
+            }
+        });
         try {
             return f.get(10, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -222,6 +293,11 @@ public final class NodeRuntime implements TetherNode {
             if (done != null) return done;
             throw new TetherException("node " + id() + " did not answer a statistics request within 10 s");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof NodeClosedException closed) {
+                done = finalStats; // the loop ended; shutdown sets the final picture right after
+                if (done != null) return done;
+                throw closed;
+            }
             throw new TetherException("statistics failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

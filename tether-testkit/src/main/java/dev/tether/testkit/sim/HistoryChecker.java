@@ -12,6 +12,7 @@ import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
+import dev.tether.testkit.sim.HistoryEvent.Stopped;
 import dev.tether.testkit.sim.HistoryEvent.Stuck;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,8 +48,9 @@ import java.util.TreeSet;
  *       before; it must be expired instead).
  * </ul>
  *
- * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash allows its
- * application to see a message again, flagged as a redelivery. A delivery without the flag of a message handed
+ * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash or clean stop
+ * ({@link Stopped}) allows its application to see a message again, flagged as a redelivery; only a crash excuses
+ * a send left unanswered. A delivery without the flag of a message handed
  * out before (by any incarnation, successfully or not) is always a violation: that is what lets applications
  * skip idempotency checks for unflagged deliveries.
  *
@@ -101,7 +103,11 @@ public final class HistoryChecker {
         final CheckReport report;
         final Map<Stream, StreamState> streams = new LinkedHashMap<>();
         final Map<MessageKey, Deliveries> deliveries = new HashMap<>();
+        /** Crashes per node: sends given to a crashed incarnation may stay unanswered. */
         final Map<String, Integer> crashes = new HashMap<>();
+        /** Ends of a lifetime per node, crashes and clean stops: after one, a handled message may come again. */
+        final Map<String, Integer> lifetimes = new HashMap<>();
+
         final Map<Token, PendingSend> pendingSends = new LinkedHashMap<>();
         final Map<Token, Sent> sends = new HashMap<>();
 
@@ -117,7 +123,8 @@ public final class HistoryChecker {
                     "redeliveredNeedlesslyUncrashed",
                     "expired",
                     "deadLettered",
-                    "crashes")) {
+                    "crashes",
+                    "stops")) {
                 totals.put(t, 0L);
             }
             report = new CheckReport(totals);
@@ -138,7 +145,11 @@ public final class HistoryChecker {
                 else if (e instanceof CursorCommitted c) cursorCommitted(c);
                 else if (e instanceof Crashed c) {
                     crashes.merge(c.node(), 1, Integer::sum);
+                    lifetimes.merge(c.node(), 1, Integer::sum);
                     count("crashes");
+                } else if (e instanceof Stopped st) {
+                    lifetimes.merge(st.node(), 1, Integer::sum);
+                    count("stops");
                 } else if (e instanceof Anomaly a) {
                     report.add(Kind.ANOMALY, "t=" + a.time() + " " + a.node() + ": " + a.description());
                 } else if (e instanceof Stuck s) {
@@ -242,7 +253,7 @@ public final class HistoryChecker {
             }
 
             Deliveries dv = deliveries.computeIfAbsent(new MessageKey(s, d.seq()), k -> new Deliveries());
-            int crashCount = crashes.getOrDefault(d.receiver(), 0);
+            int crashCount = lifetimes.getOrDefault(d.receiver(), 0);
             if (d.redelivery()) countPrecision(dv, crashCount);
             if (dv.count > 0 && !d.redelivery()) {
                 report.add(Kind.DUPLICATED, "delivered again without the redelivery flag: " + d);
@@ -254,7 +265,8 @@ public final class HistoryChecker {
             } else if (dv.okAtCrash == crashCount) {
                 report.add(
                         Kind.DUPLICATED,
-                        "delivered again after it was processed, although " + d.receiver() + " did not crash: " + d);
+                        "delivered again after it was processed, although " + d.receiver() + " did not crash or stop: "
+                                + d);
             }
             if (d.ok()) dv.okAtCrash = crashCount;
             else dv.failures++;

@@ -59,6 +59,13 @@ public sealed interface HistoryEvent {
     /** {@code node} crashed: its engine, uncommitted writes and in-flight work are gone. */
     record Crashed(long time, String node) implements HistoryEvent {}
 
+    /**
+     * {@code node} shut down cleanly ({@code shutdown}): every send it was given was answered (accepted or
+     * rejected), but, as after a crash, a message its application handled may be delivered again, flagged, after
+     * the restart (runs in progress are not reported once deliveries stop).
+     */
+    record Stopped(long time, String node) implements HistoryEvent {}
+
     /** {@code node} restarted from its committed store. */
     record Restarted(long time, String node) implements HistoryEvent {}
 

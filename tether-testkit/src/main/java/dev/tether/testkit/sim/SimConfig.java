@@ -54,6 +54,7 @@ import java.util.Random;
  * @param slowHandlerRate probability that the application takes long over a message (then 1..maxSlowMillis):
  *     long enough for the deadlines of the messages behind it in the same run to pass
  * @param maxSlowMillis the longest a slow application takes over one message
+ * @param shutdowns whether nodes shut down cleanly and restart, with sends racing the shutdown
  */
 public record SimConfig(
         long seed,
@@ -95,7 +96,8 @@ public record SimConfig(
         int minBatchMessages,
         int maxBatchMessages,
         double slowHandlerRate,
-        int maxSlowMillis) {
+        int maxSlowMillis,
+        boolean shutdowns) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -142,6 +144,7 @@ public record SimConfig(
         int minBatchMessages = Math.min(batchMessages, pick(r, 1, 2, 8, 512));
         double slowHandler = pick(r, 0.0, 0.0, 0.01, 0.05);
         int maxSlow = pick(r, 50, 200, 500);
+        boolean shutdowns = r.nextInt(3) == 0;
         return new SimConfig(
                 seed,
                 nodes,
@@ -182,10 +185,13 @@ public record SimConfig(
                 minBatchMessages,
                 batchMessages,
                 slowHandler,
-                maxSlow);
+                maxSlow,
+                shutdowns);
     }
 
-    /** The same run without any injected fault: no loss, duplication, failed commits, flaps or crashes. */
+    /**
+     * The same run without any injected fault: no loss, duplication, failed commits, flaps, crashes or shutdowns.
+     */
     public SimConfig withoutFaults() {
         return new SimConfig(
                 seed,
@@ -227,7 +233,8 @@ public record SimConfig(
                 minBatchMessages,
                 maxBatchMessages,
                 slowHandlerRate,
-                maxSlowMillis);
+                maxSlowMillis,
+                false);
     }
 
     /**
@@ -277,7 +284,8 @@ public record SimConfig(
                 minBatchMessages,
                 maxBatchMessages,
                 slowHandlerRate,
-                maxSlowMillis);
+                maxSlowMillis,
+                shutdowns);
     }
 
     /** True if any fault is injected. */
@@ -289,7 +297,8 @@ public record SimConfig(
                 || loadFailRate > 0
                 || linkFlaps
                 || partitions
-                || crashes;
+                || crashes
+                || shutdowns;
     }
 
     private static int pick(Random r, int... options) {

@@ -107,6 +107,9 @@ class SimulationTest {
                     "outcomeEXPIRED",
                     "outcomeDEAD_LETTERED",
                     "slowHandlings",
+                    "faultShutdown",
+                    "sendsRacingShutdown",
+                    "stops",
                     "expiredBeforeHandOut")) {
                 assertThat(totals.getOrDefault(exercised, 0L))
                         .as("total " + exercised + " over all seeds")
