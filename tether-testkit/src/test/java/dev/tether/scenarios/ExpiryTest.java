@@ -9,6 +9,7 @@ import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
 import dev.tether.SendReceipt;
+import dev.tether.StreamStats;
 import dev.tether.TetherConfig;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
@@ -17,6 +18,7 @@ import dev.tether.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -157,6 +159,46 @@ class ExpiryTest {
             assertThat(text(next)).isEqualTo("third");
             next.ack();
             assertSkipped(c, b, s);
+        }
+    }
+
+    /**
+     * The receiver is away: the sender expires the message itself at its deadline (outcome, event, statistics)
+     * instead of waiting for the receiver to come back, and the receiver later skips it.
+     */
+    @Test
+    void theSenderExpiresAMessageWhileItsReceiverIsAway() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a", cfg -> cfg.clock(clock));
+            SendReceipt head =
+                    a.send(OutboundMessage.to(B).payload(utf8("head")).ttl(TTL).build());
+            SendReceipt kept = a.send(B, utf8("kept"));
+            SendReceipt middle = a.send(
+                    OutboundMessage.to(B).payload(utf8("middle")).ttl(TTL).build());
+            SendReceipt last = a.send(B, utf8("last"));
+            last.accepted().get(10, TimeUnit.SECONDS);
+            CompletableFuture<Outcome> headOutcome = head.processed();
+            expire();
+            awaitMoving(() -> headOutcome.isDone() && middle.processed().isDone(), "outcomes while b is away");
+            assertThat(headOutcome.get()).isEqualTo(Outcome.EXPIRED);
+            assertThat(middle.processed().get()).isEqualTo(Outcome.EXPIRED);
+            assertThat(kept.processed().isDone()).isFalse();
+            StreamStats out = a.stats().stream(B, "default", StreamStats.Direction.OUTBOUND);
+            assertThat(out.expired()).isEqualTo(2);
+            assertThat(c.events("a"))
+                    .filteredOn(e -> e instanceof TetherEvent.SendExpired)
+                    .containsExactly(
+                            new TetherEvent.SendExpired(B, "default", 1), new TetherEvent.SendExpired(B, "default", 3));
+            assertThat(c.store("a").readOutbox(B, "default", 1, 10))
+                    .as("the expired head is trimmed from the outbox; the middle one waits for the one before it")
+                    .extracting(m -> m.seq())
+                    .containsExactly(2L, 3L, 4L);
+
+            c.start("b", cfg -> cfg.clock(clock));
+            awaitMoving(() -> last.processed().isDone(), "the rest delivered");
+            assertThat(c.payloads("b", "a", "default")).containsExactly("kept", "last");
+            assertThat(kept.processed().get()).isEqualTo(Outcome.PROCESSED);
+            awaitMoving(() -> c.store("a").readOutbox(B, "default", 1, 10).isEmpty(), "outbox trimmed");
         }
     }
 

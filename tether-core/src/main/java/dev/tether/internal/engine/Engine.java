@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -67,6 +68,15 @@ public final class Engine {
 
     private long nextBatchId = 1;
     private long storeRetryAt;
+
+    /**
+     * Outbound streams by the earliest deadline of a message that may expire here (one entry per stream at a
+     * time, see {@link OutStream#expiryScheduledAt}): a tick only looks at the head, so it costs nothing while
+     * nothing is due.
+     */
+    private final PriorityQueue<Due> expiries = new PriorityQueue<>((x, y) -> Long.compare(x.at(), y.at()));
+
+    private record Due(long at, OutStream stream) {}
 
     private long protocolErrors;
     private long connectionsRejected;
@@ -476,9 +486,47 @@ public final class Engine {
             if (m.seq() == s.cache.nextSeq() && s.cache.size() < cfg.outboundCache()) {
                 s.cache.add(m.seq(), new OutStream.OutMessage(m));
             }
+            if (m.expiresAtMillis() != 0) s.deadlines.add(m.expiresAtMillis(), m.seq());
             out.accepted(a.sends().get(i).token(), s.key, m.seq());
         }
+        scheduleExpiry(s);
         toPump.add(s);
+    }
+
+    /** Makes sure the engine looks at {@code s} when its earliest deadline passes. */
+    private void scheduleExpiry(OutStream s) {
+        if (!s.deadlines.isEmpty() && s.deadlines.minKey() < s.expiryScheduledAt) {
+            s.expiryScheduledAt = s.deadlines.minKey();
+            expiries.add(new Due(s.expiryScheduledAt, s));
+        }
+    }
+
+    /** Expires the streams' messages whose deadline passed before they were ever transmitted. */
+    private void expireDue(long now) {
+        while (!expiries.isEmpty() && expiries.peek().at() <= now) {
+            Due d = expiries.poll();
+            OutStream s = d.stream();
+            if (d.at() != s.expiryScheduledAt) continue; // superseded by an earlier deadline
+            s.expiryScheduledAt = Long.MAX_VALUE;
+            while (!s.deadlines.isEmpty() && s.deadlines.minKey() <= now) {
+                long seq = s.deadlines.poll();
+                if (seq > s.expiryFloor() && seq > s.settledSeq && !s.diverged) expireHere(s, seq);
+            }
+            scheduleExpiry(s);
+        }
+    }
+
+    /**
+     * Message {@code seq} of {@code s} expired before it was ever transmitted, so the receiver cannot have it: the
+     * sender settles it (outcome, event, count) and trims it once the messages before it are settled. The
+     * receiver learns of it from an EXPIRED marker in its place.
+     */
+    private void expireHere(OutStream s, long seq) {
+        long settledBefore = s.settledSeq;
+        s.expiredHere(seq);
+        out.outcome(s.key, seq, Outcome.EXPIRED);
+        out.event(new TetherEvent.SendExpired(s.key.peer(), s.key.lane(), seq));
+        if (s.settledSeq > settledBefore) trimDirty.add(s);
     }
 
     private void committedCursor(Cursor c) {
@@ -580,6 +628,7 @@ public final class Engine {
      * rejection once the rate allows.
      */
     public void onTick(long now) {
+        expireDue(now);
         for (OutStream s : outbound.values()) {
             if (s.rtoDeadline != 0 && now >= s.rtoDeadline && peerConnected(s.key.peer())) retransmitTimeout(now, s);
             if (s.loadRetryAt != 0 && now >= s.loadRetryAt) {
@@ -657,9 +706,9 @@ public final class Engine {
         WriteBatch w = new WriteBatch();
         appendPending(b, w);
         for (OutStream s : trimDirty) {
-            if (s.ackedSeq > s.trimmedSeq) {
-                w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.ackedSeq));
-                b.trimmed.add(new Trimmed(s, s.ackedSeq));
+            if (s.settledSeq > s.trimmedSeq) {
+                w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.settledSeq));
+                b.trimmed.add(new Trimmed(s, s.settledSeq));
             }
         }
         trimDirty.clear();
@@ -823,22 +872,28 @@ public final class Engine {
         int countAt = FrameCodec.beginData(buf, s.key.lane(), epoch, first);
         int count = 0;
         for (long seq = first; seq <= last; seq++) {
-            OutStream.OutMessage m = s.cache.get(seq);
-            StoredMessage sm = m.stored;
-            boolean expired = sm.expiresAtMillis() != 0 && sm.expiresAtMillis() <= now;
-            Map<String, String> headers = expired ? Map.of() : sm.headers();
-            byte[] payload = expired ? EMPTY : sm.payload();
+            // At or below settledSeq only messages expired here remain, already trimmed: a marker stands in.
+            OutStream.OutMessage m = seq <= s.settledSeq ? null : s.cache.get(seq);
+            long expiresAt = m == null ? 0 : m.stored.expiresAtMillis();
+            boolean expired = m == null || (expiresAt != 0 && expiresAt <= now);
+            Map<String, String> headers = expired ? Map.of() : m.stored.headers();
+            byte[] payload = expired ? EMPTY : m.stored.payload();
             int size = FrameCodec.messageSize(headers, payload.length);
             if (count > 0 && buf.position() + size > Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET)) break;
-            int flags = (m.transmissions > 0 || seq <= s.recoveredUpTo ? Frame.Message.REDELIVERY : 0)
+            boolean before = m == null ? seq <= s.transmittedUpTo : m.transmissions > 0;
+            int flags = (before || seq <= s.recoveredUpTo ? Frame.Message.REDELIVERY : 0)
                     | (expired ? Frame.Message.EXPIRED : 0);
-            FrameCodec.message(buf, flags, sm.expiresAtMillis(), headers, payload);
-            m.transmissions++;
+            FrameCodec.message(buf, flags, expiresAt, headers, payload);
+            if (m != null) m.transmissions++;
             count++;
         }
         FrameCodec.endData(buf, countAt, count);
         s.sentUpTo += count;
         s.sent += count;
+        if (s.sentUpTo > s.transmittedUpTo) {
+            s.transmittedUpTo = s.sentUpTo;
+            s.compactDeadlines();
+        }
         transmit(s.key.peer());
     }
 
@@ -949,7 +1004,7 @@ public final class Engine {
                     0,
                     0,
                     0,
-                    0,
+                    s.expired,
                     s.diverged));
         }
         for (InStream s : inbound.values()) {

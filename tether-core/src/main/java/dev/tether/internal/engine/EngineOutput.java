@@ -47,7 +47,10 @@ public interface EngineOutput {
     /** The receiver took care of every message of {@code key} up to {@code upToSeq}. */
     void acked(StreamKey key, long upToSeq);
 
-    /** The receiver took care of message {@code seq} of {@code key} without processing it. */
+    /**
+     * Message {@code seq} of {@code key} was taken care of without being processed: the receiver expired or
+     * dead-lettered it, or it expired here before it was ever transmitted.
+     */
     void outcome(StreamKey key, long seq, Outcome outcome);
 
     /**

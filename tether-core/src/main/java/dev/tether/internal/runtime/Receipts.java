@@ -138,22 +138,33 @@ final class Receipts {
             f.completeExceptionally(r.failure);
         } else if (r.key == null) {
             r.watchWhenAccepted = true;
-        } else if (ackedSeq.applyAsLong(r.key) >= r.seq) {
-            f.complete(outcomeOf(r.key, r.seq)); // acknowledged before anyone asked
+        } else if (ackedSeq.applyAsLong(r.key) >= r.seq || knownOutcome(r.key, r.seq) != null) {
+            f.complete(outcomeOf(r.key, r.seq)); // taken care of before anyone asked
         } else {
             awaitingAck.computeIfAbsent(r.key, k -> new TreeMap<>()).put(r.seq, f);
         }
     }
 
+    /**
+     * Message {@code seq} of {@code key} was taken care of as {@code o} (not processed): its future completes now,
+     * and a later {@code processed()} gets {@code o} too.
+     */
     void outcome(StreamKey key, long seq, Outcome o) {
         NavigableMap<Long, Outcome> m = outcomes.computeIfAbsent(key, k -> new TreeMap<>());
         m.put(seq, o);
         if (m.size() > OUTCOMES_KEPT) m.pollFirstEntry();
+        NavigableMap<Long, CompletableFuture<Outcome>> waiting = awaitingAck.get(key);
+        CompletableFuture<Outcome> f = waiting == null ? null : waiting.remove(seq);
+        if (f != null) f.complete(o);
+    }
+
+    private Outcome knownOutcome(StreamKey key, long seq) {
+        Map<Long, Outcome> m = outcomes.get(key);
+        return m == null ? null : m.get(seq);
     }
 
     private Outcome outcomeOf(StreamKey key, long seq) {
-        Map<Long, Outcome> m = outcomes.get(key);
-        Outcome o = m == null ? null : m.get(seq);
+        Outcome o = knownOutcome(key, seq);
         return o == null ? Outcome.PROCESSED : o;
     }
 

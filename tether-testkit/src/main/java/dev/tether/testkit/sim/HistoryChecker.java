@@ -11,6 +11,8 @@ import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
+import dev.tether.testkit.sim.HistoryEvent.Resynced;
+import dev.tether.testkit.sim.HistoryEvent.SendExpired;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
 import dev.tether.testkit.sim.HistoryEvent.Stopped;
 import dev.tether.testkit.sim.HistoryEvent.Stuck;
@@ -27,9 +29,10 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li><b>lost</b>: a message whose append was committed by its sender but that was never processed,
- *       expired or dead-lettered by the end; or one that was expired before its deadline, dead-lettered
- *       without ever failing, or acknowledged to its sender (or covered by a committed receiver cursor)
- *       before the receiver took care of it;
+ *       expired (by the receiver, or by the sender before transmitting it) or dead-lettered by the end; or one
+ *       that was expired before its deadline, dead-lettered without ever failing, skipped by a receiver's
+ *       resync, or acknowledged to its sender (or covered by a committed receiver cursor) before it was taken
+ *       care of;
  *   <li><b>duplicated</b>: a message delivered again after it was processed successfully, with no receiver
  *       crash in between, or delivered again without the redelivery flag, or delivered again at all after
  *       the receiver committed its cursor past it ({@link CursorCommitted}, where the history records it).
@@ -122,6 +125,8 @@ public final class HistoryChecker {
                     "redeliveredNeedlessly",
                     "redeliveredNeedlesslyUncrashed",
                     "expired",
+                    "expiredAtSender",
+                    "resyncs",
                     "deadLettered",
                     "crashes",
                     "stops")) {
@@ -140,6 +145,8 @@ public final class HistoryChecker {
                     pendingSends.remove(new Token(r.node(), r.token()));
                 } else if (e instanceof Delivered d) delivered(d);
                 else if (e instanceof Expired x) expired(x);
+                else if (e instanceof SendExpired x) sendExpired(x);
+                else if (e instanceof Resynced r) resynced(r);
                 else if (e instanceof DeadLettered d) deadLettered(d);
                 else if (e instanceof Acked a) acked(a);
                 else if (e instanceof CursorCommitted c) cursorCommitted(c);
@@ -308,6 +315,34 @@ public final class HistoryChecker {
             }
             checkNoGap(s, st, x.seq(), x);
             st.unsettled.remove(x.seq());
+        }
+
+        /** The sender expired a message it never transmitted: at or after its deadline, never handed out. */
+        void sendExpired(SendExpired x) {
+            count("expiredAtSender");
+            Stream s = new Stream(x.sender(), x.receiver(), x.lane());
+            StreamState st = stream(s);
+            Committed c = committedOrPhantom(s, st, x.seq(), -1, x);
+            if (c != null && (c.expiresAt() == 0 || x.time() < c.expiresAt())) {
+                report.add(Kind.LOST, "expired at the sender before its deadline " + c.expiresAt() + ": " + x);
+            }
+            Deliveries dv = deliveries.get(new MessageKey(s, x.seq()));
+            if (dv != null && dv.count > 0) {
+                report.add(Kind.ANOMALY, "expired at the sender after the receiver's application got it: " + x);
+            }
+            st.unsettled.remove(x.seq()); // no gap rule: the sender expires a message whatever is before it
+        }
+
+        /** A receiver skipped to {@code cursor}: only what was already taken care of may be skipped. */
+        void resynced(Resynced r) {
+            count("resyncs");
+            Stream s = new Stream(r.sender(), r.receiver(), r.lane());
+            StreamState st = stream(s);
+            if (!st.unsettled.isEmpty() && st.unsettled.first() <= r.cursor()) {
+                report.add(
+                        Kind.LOST,
+                        "resync skipped " + s + "#" + st.unsettled.first() + ", which was never taken care of: " + r);
+            }
         }
 
         void deadLettered(DeadLettered d) {

@@ -44,6 +44,19 @@ public sealed interface HistoryEvent {
     /** The receiver skipped {@code seq} because its time to live ran out. */
     record Expired(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
 
+    /**
+     * The sender expired {@code seq} itself: its deadline passed before it was ever transmitted, so the receiver
+     * never gets it (only an EXPIRED marker in its place).
+     */
+    record SendExpired(long time, String sender, String receiver, String lane, long seq) implements HistoryEvent {}
+
+    /**
+     * The receiver moved its cursor of stream (sender, receiver, lane) forward to {@code cursor} because the
+     * sender no longer holds the messages up to it (it expired them while the receiver was away, then restarted).
+     */
+    record Resynced(long time, String receiver, String sender, String lane, long cursor, String reason)
+            implements HistoryEvent {}
+
     /** The receiver gave up on {@code seq} and moved it to its dead-letter queue. */
     record DeadLettered(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
 

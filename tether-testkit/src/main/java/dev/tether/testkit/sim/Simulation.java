@@ -31,6 +31,8 @@ import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
 import dev.tether.testkit.sim.HistoryEvent.Restarted;
+import dev.tether.testkit.sim.HistoryEvent.Resynced;
+import dev.tether.testkit.sim.HistoryEvent.SendExpired;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
 import dev.tether.testkit.sim.HistoryEvent.Stopped;
 import dev.tether.testkit.sim.HistoryEvent.Stuck;
@@ -1023,12 +1025,20 @@ public final class Simulation {
             if (tracing) trace(name + " event " + event);
             if (event instanceof TetherEvent.Expired x) {
                 history.add(new Expired(now, name, x.from().value(), x.lane(), x.seq()));
+            } else if (event instanceof TetherEvent.SendExpired x) {
+                history.add(new SendExpired(now, name, x.to().value(), x.lane(), x.seq()));
             } else if (event instanceof TetherEvent.DeadLettered d) {
                 history.add(new DeadLettered(now, name, d.from().value(), d.lane(), d.seq()));
             } else if (event instanceof TetherEvent.ProtocolError p) {
                 anomaly("protocol error from " + p.peer() + ": " + p.reason());
             } else if (event instanceof TetherEvent.StreamBlocked b) {
                 anomaly("stream blocked although the policy is DEAD_LETTER: " + b);
+            } else if (event instanceof TetherEvent.Resync r
+                    && !r.lane().equals("*")
+                    && !r.reason().contains("new incarnation")) {
+                // The sender no longer holds messages up to the cursor: it expired them, then restarted. The
+                // checker verifies that only messages taken care of were skipped.
+                history.add(new Resynced(now, name, r.peer().value(), r.lane(), r.cursor(), r.reason()));
             } else if (event instanceof TetherEvent.Resync r) {
                 anomaly("resync although no store was wiped: " + r);
             } else {

@@ -107,6 +107,8 @@ class SimulationTest {
                     "outcomeEXPIRED",
                     "outcomeDEAD_LETTERED",
                     "slowHandlings",
+                    "expiredAtSender",
+                    "resyncs",
                     "faultShutdown",
                     "sendsRacingShutdown",
                     "stops",
