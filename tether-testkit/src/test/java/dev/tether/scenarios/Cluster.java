@@ -10,6 +10,7 @@ import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
+import dev.tether.testkit.NodeCrash;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -117,6 +118,17 @@ final class Cluster implements AutoCloseable {
         NodeId id = NodeId.of(name);
         TetherNode n = nodes.remove(id);
         if (n != null) n.close();
+        stores.put(id, stores.get(id).reopenAfterCrash());
+    }
+
+    /**
+     * Kills the node in-process as SIGKILL would ({@link NodeCrash}: nothing more is committed) and reopens its
+     * store from what was committed.
+     */
+    void kill(String name) {
+        NodeId id = NodeId.of(name);
+        TetherNode n = nodes.remove(id);
+        if (n != null) NodeCrash.crash(n);
         stores.put(id, stores.get(id).reopenAfterCrash());
     }
 

@@ -76,6 +76,8 @@ final class NodeLoop implements EngineOutput, Runnable {
      * every command posted after the end is seen by at least one of them (and refused exactly once).
      */
     private volatile boolean over;
+    /** {@link #halt}: stop between two commands, run nothing more (no tick, no end of turn). */
+    private volatile boolean halted;
 
     private Command afterTurn;
     private long nextTick;
@@ -164,15 +166,17 @@ final class NodeLoop implements EngineOutput, Runnable {
      */
     private void hostedTurn() {
         turnPending.set(false); // from here on, a post submits a new turn
-        if (!running) return;
+        if (!running) {
+            finishHosted();
+            return;
+        }
         owner = Thread.currentThread();
         int turns = 0;
         do {
             turn(queue.poll());
         } while (running && ++turns < TURNS_PER_TASK && !queue.isEmpty());
         if (!running) {
-            if (ticks != null) ticks.cancel(false);
-            end();
+            finishHosted();
         } else if (!queue.isEmpty() && turnPending.compareAndSet(false, true)) {
             submitTurn(host);
         }
@@ -193,9 +197,24 @@ final class NodeLoop implements EngineOutput, Runnable {
         afterTurn = c;
     }
 
+    private void finishHosted() {
+        if (ticks != null) ticks.cancel(false);
+        end();
+    }
+
     /** Stops the loop after every command queued before this call has run. */
     void stop() {
         post(now -> running = false);
+    }
+
+    /**
+     * Stops the loop as a killed process stops: after the command running now (if any), nothing more runs on it,
+     * not even the end of the turn; what is queued is refused. {@link #ended()} completes once it has stopped.
+     */
+    void halt() {
+        halted = true;
+        running = false;
+        post(now -> {}); // wakes a parked loop, or makes the host run a turn that notices
     }
 
     /** The loop on a thread of its own. */
@@ -231,8 +250,13 @@ final class NodeLoop implements EngineOutput, Runnable {
         long now = clock.millis();
         int n = 0;
         for (Command c = first; c != null; c = ++n < MAX_COMMANDS_PER_TURN ? queue.poll() : null) {
+            if (halted) {
+                c.refuse();
+                return;
+            }
             runSafely(c, now);
         }
+        if (halted) return;
         if (now >= nextTick) {
             runSafely(engine::onTick, now);
             nextTick = now + TICK_MILLIS;

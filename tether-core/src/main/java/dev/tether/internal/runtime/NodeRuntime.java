@@ -390,6 +390,45 @@ public final class NodeRuntime implements TetherNode {
         return shutdownResult;
     }
 
+    /**
+     * Test support, not API (reach it through {@code dev.tether.testkit.NodeCrash}): stops this node in-process as
+     * a SIGKILL would stop its process. Nothing further is decided or committed: the node loop stops between two
+     * commands (no end of turn, so no batch, frame, acknowledgment or delivery leaves it), the store writer
+     * starts nothing more and the commit in progress is interrupted; handlers are interrupted and their results
+     * ignored. Then the transport closes (peers see the node go down) and the store closes, releasing its files,
+     * so a new node can open the same store at once. Futures still open fail with {@link NodeClosedException}
+     * (in a real crash they would vanish with the process). A later {@code shutdown} returns what this left.
+     *
+     * @throws IllegalStateException if called on the node thread
+     */
+    public synchronized void crash() {
+        if (shutdownResult != null) return;
+        if (loop.onNodeThread()) throw new IllegalStateException("crash() called on the node thread");
+        closing = true;
+        storeWriter.halt();
+        loop.halt();
+        dispatcher.stop();
+        boolean loopEnded = joinLoop();
+        if (handlers != null) {
+            handlers.shutdownNow();
+            awaitHandlers();
+        }
+        config.transport().close();
+        if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
+            System.getLogger("dev.tether")
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "node " + id() + " crashed with a commit still running;" + " its store stays open");
+        }
+        Map<NodeId, Long> left = Map.of();
+        if (loopEnded) { // the engine and the receipts are ours now: nothing else touches them
+            left = loop.engine().unackedByPeer();
+            loop.receipts().failAll(new NodeClosedException("node " + id() + " crashed"));
+        }
+        long total = left.values().stream().mapToLong(Long::longValue).sum();
+        shutdownResult = new ShutdownResult(false, total, left);
+    }
+
     /** Waits for the node loop to end; false if it is still running (stuck in a callback). */
     private boolean joinLoop() {
         return awaitUntil(loop.ended(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
