@@ -435,20 +435,34 @@ public final class SqliteStore implements Store {
 
     private void apply(WriteBatch batch) throws SQLException {
         try {
-            validateAndWrite(batch);
+            write(batch, validate(batch));
         } finally {
             clearBatches();
         }
     }
 
-    private void validateAndWrite(WriteBatch batch) throws SQLException {
-        // streams touched by this batch: [lastSeq, ackedSeq, stored lastSeq] read once by primary key
-        Map<StreamKey, long[]> streams = new LinkedHashMap<>();
+    /** An outbox stream as stored before the batch: read once per batch by primary key (zeros for a new stream). */
+    private record StoredStream(long lastSeq, long ackedSeq) {}
+
+    /**
+     * What a valid batch does to the outbox streams it touches: the streams as stored, the last sequence number
+     * each stream's appends reach, and how far each is trimmed.
+     */
+    private record Plan(
+            Map<StreamKey, StoredStream> streams, Map<StreamKey, Long> lastAppended, Map<StreamKey, Long> trimTo) {}
+
+    /**
+     * Checks that every append carries the next sequence number of its stream and no trim goes beyond the last
+     * one; reads the streams it needs, writes nothing.
+     *
+     * @throws StoreException naming the first violation
+     */
+    private Plan validate(WriteBatch batch) throws SQLException {
+        Map<StreamKey, StoredStream> streams = new LinkedHashMap<>();
         Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
         for (StoredMessage m : batch.appends()) {
             StreamKey key = key(m.to(), m.lane());
-            long[] s = stream(streams, key);
-            long last = s[0];
+            long last = lastAppended.getOrDefault(key, stored(streams, key).lastSeq());
             if (m.seq() <= last) {
                 throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
                         + " reuses a sequence number (last assigned is " + last + ")");
@@ -457,25 +471,66 @@ public final class SqliteStore implements Store {
                 throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
                         + " leaves a gap (last assigned is " + last + ")");
             }
-            s[0] = m.seq();
+            Objects.requireNonNull(m.payload(), "payload");
             lastAppended.put(key, m.seq());
-            insertOutbox.setString(1, m.to().value());
-            insertOutbox.setString(2, m.lane());
-            insertOutbox.setLong(3, m.seq());
-            insertOutbox.setLong(4, m.expiresAtMillis());
-            insertOutbox.setBytes(5, HeaderCodec.encode(m.headers()));
-            insertOutbox.setBytes(6, Objects.requireNonNull(m.payload(), "payload"));
-            insertOutbox.addBatch();
         }
         Map<StreamKey, Long> trimTo = new LinkedHashMap<>();
         for (WriteBatch.Trim t : batch.trims()) {
             StreamKey key = key(t.to(), t.lane());
-            long last = stream(streams, key)[0];
+            long last = lastAppended.getOrDefault(key, stored(streams, key).lastSeq());
             if (t.upToSeq() > last) {
                 throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
                         + " goes beyond the last assigned sequence number " + last);
             }
             trimTo.merge(key, t.upToSeq(), Math::max);
+        }
+        return new Plan(streams, lastAppended, trimTo);
+    }
+
+    /**
+     * Writes a validated batch. Trims of stored messages run first, so that the space they free is there for the
+     * appends of the same batch (a full store recovers even while the application keeps sending); the result is
+     * the one of the SPI order, since these trims do not touch the batch's own appends. Writes that add data run
+     * under the lower append limit, leaving the reserve for deletions and cursors.
+     */
+    private void write(WriteBatch batch, Plan plan) throws SQLException {
+        bind(batch);
+        List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
+        pageLimit(hardPageLimit);
+        for (Map.Entry<StreamKey, Long> e : plan.trimTo().entrySet()) {
+            StoredStream s = plan.streams().get(e.getKey());
+            if (e.getValue() <= s.ackedSeq()) continue;
+            if (e.getValue() <= s.lastSeq()) trim(e.getKey(), s.ackedSeq(), e.getValue());
+            else lateTrims.add(e); // reaches into this batch's own appends
+        }
+        pageLimit(appendPageLimit);
+        if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
+        for (Map.Entry<StreamKey, Long> e : plan.lastAppended().entrySet()) {
+            upsertStreamLast.setString(1, e.getKey().to().value());
+            upsertStreamLast.setString(2, e.getKey().lane());
+            upsertStreamLast.setLong(3, e.getValue());
+            upsertStreamLast.addBatch();
+        }
+        if (!plan.lastAppended().isEmpty()) upsertStreamLast.executeBatch();
+        if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
+        pageLimit(hardPageLimit);
+        for (Map.Entry<StreamKey, Long> e : lateTrims) {
+            trim(e.getKey(), plan.streams().get(e.getKey()).ackedSeq(), e.getValue());
+        }
+        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
+        if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
+    }
+
+    /** Binds the batch's rows to their statements; nothing runs yet. */
+    private void bind(WriteBatch batch) throws SQLException {
+        for (StoredMessage m : batch.appends()) {
+            insertOutbox.setString(1, m.to().value());
+            insertOutbox.setString(2, m.lane());
+            insertOutbox.setLong(3, m.seq());
+            insertOutbox.setLong(4, m.expiresAtMillis());
+            insertOutbox.setBytes(5, HeaderCodec.encode(m.headers()));
+            insertOutbox.setBytes(6, m.payload());
+            insertOutbox.addBatch();
         }
         for (InboundCursor c : batch.cursors()) {
             upsertCursor.setString(1, Objects.requireNonNull(c.from(), "from").value());
@@ -501,33 +556,6 @@ public final class SqliteStore implements Store {
             upsertPeer.setLong(2, p.epoch());
             upsertPeer.addBatch();
         }
-
-        // Everything is validated. Trims of stored messages run first, so that the space they free is there for
-        // the appends of the same batch (a full store recovers even while the application keeps sending); the
-        // result is the one of the SPI order, since these trims do not touch the batch's own appends. Writes
-        // that add data run under the lower append limit, leaving the reserve for deletions and cursors.
-        List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
-        pageLimit(hardPageLimit);
-        for (Map.Entry<StreamKey, Long> e : trimTo.entrySet()) {
-            long[] s = streams.get(e.getKey());
-            if (e.getValue() <= s[1]) continue;
-            if (e.getValue() <= s[2]) trim(e.getKey(), s[1], e.getValue());
-            else lateTrims.add(e);
-        }
-        pageLimit(appendPageLimit);
-        if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
-        for (Map.Entry<StreamKey, Long> e : lastAppended.entrySet()) {
-            upsertStreamLast.setString(1, e.getKey().to().value());
-            upsertStreamLast.setString(2, e.getKey().lane());
-            upsertStreamLast.setLong(3, e.getValue());
-            upsertStreamLast.addBatch();
-        }
-        if (!lastAppended.isEmpty()) upsertStreamLast.executeBatch();
-        if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
-        pageLimit(hardPageLimit);
-        for (Map.Entry<StreamKey, Long> e : lateTrims) trim(e.getKey(), streams.get(e.getKey())[1], e.getValue());
-        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
-        if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
     }
 
     /** Deletes the outbox of {@code key} in {@code (acked, upTo]} and records {@code upTo} as acknowledged. */
@@ -561,22 +589,14 @@ public final class SqliteStore implements Store {
         return new StreamKey(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
     }
 
-    /**
-     * {lastSeq, ackedSeq, stored lastSeq} of {@code key} (zeros for a new stream), read once per batch; the
-     * first is advanced by the batch's appends as they are validated.
-     */
-    private long[] stream(Map<StreamKey, long[]> streams, StreamKey key) throws SQLException {
-        long[] s = streams.get(key);
+    /** The stored state of outbox stream {@code key}, read once per batch. */
+    private StoredStream stored(Map<StreamKey, StoredStream> streams, StreamKey key) throws SQLException {
+        StoredStream s = streams.get(key);
         if (s != null) return s;
-        s = new long[3];
         selectStream.setString(1, key.to().value());
         selectStream.setString(2, key.lane());
         try (ResultSet rs = selectStream.executeQuery()) {
-            if (rs.next()) {
-                s[0] = rs.getLong(1);
-                s[1] = rs.getLong(2);
-                s[2] = s[0];
-            }
+            s = rs.next() ? new StoredStream(rs.getLong(1), rs.getLong(2)) : new StoredStream(0, 0);
         }
         streams.put(key, s);
         return s;
