@@ -462,7 +462,8 @@ public final class SqliteStore implements Store {
         Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
         for (StoredMessage m : batch.appends()) {
             StreamKey key = key(m.to(), m.lane());
-            long last = lastAppended.getOrDefault(key, stored(streams, key).lastSeq());
+            Long appended = lastAppended.get(key);
+            long last = appended != null ? appended : stored(streams, key).lastSeq();
             if (m.seq() <= last) {
                 throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
                         + " reuses a sequence number (last assigned is " + last + ")");
@@ -477,7 +478,9 @@ public final class SqliteStore implements Store {
         Map<StreamKey, Long> trimTo = new LinkedHashMap<>();
         for (WriteBatch.Trim t : batch.trims()) {
             StreamKey key = key(t.to(), t.lane());
-            long last = lastAppended.getOrDefault(key, stored(streams, key).lastSeq());
+            StoredStream stored = stored(streams, key); // also needed when the trim is written
+            Long appended = lastAppended.get(key);
+            long last = appended != null ? appended : stored.lastSeq();
             if (t.upToSeq() > last) {
                 throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
                         + " goes beyond the last assigned sequence number " + last);
