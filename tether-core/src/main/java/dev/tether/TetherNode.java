@@ -5,13 +5,13 @@ import java.util.List;
 
 /**
  * A running node: sends messages to its peers and receives theirs, reliably across disconnects and
- * restarts. Start one with {@link Tether#start(TetherConfig)}.
+ * restarts. Start one with {@link dev.tether.node.Tether#start(dev.tether.node.TetherConfig)}.
  *
  * <p><b>Threading.</b> All methods are thread-safe. One node thread owns the protocol state; the methods
  * hand work to it through a queue and return futures. The node thread is the transport's I/O thread when the
  * transport offers one ({@code Transport.nodeExecutor()}, as TCP does), else a thread of the node's own.
  * Handlers run on the node's handler threads, or on the node thread with {@link
- * TetherConfig.Builder#handlerOnNodeThread}. The {@link TetherListener}, such handlers and future callbacks
+ * dev.tether.node.TetherConfig.Builder#handlerOnNodeThread}. The {@link TetherListener}, such handlers and future callbacks
  * attached without {@code *Async} run on the node thread: they must not block. There, {@link #stats()}
  * answers directly, while waiting for a future this node has not completed yet and {@link #shutdown} throw
  * {@link IllegalStateException} (they would wait for the node thread itself).
@@ -26,6 +26,7 @@ import java.util.List;
  * {@link NodeStats}.
  */
 public interface TetherNode extends AutoCloseable {
+    /** This node's id. */
     NodeId id();
 
     /** Sends {@code payload} to {@code to} on the default lane. */
@@ -50,6 +51,40 @@ public interface TetherNode extends AutoCloseable {
 
     /** A snapshot of the node's counters. */
     NodeStats stats();
+
+    /**
+     * Every peer this node knows (configured, added, discovered, admitted, or known from its store), sorted by
+     * id. Answered by the node thread, like {@link #stats()}.
+     *
+     * @throws NodeClosedException if the node is shut down
+     */
+    List<PeerInfo> peers();
+
+    /** Same as {@code addPeer(peer, List.of())}. */
+    void addPeer(NodeId peer);
+
+    /**
+     * Adds {@code peer} at runtime: from now on it is admitted like a configured peer (no proof or allow-list
+     * needed), sends to it are accepted, and the transport reaches it at {@code addresses} (in the transport's
+     * format, for TCP {@code host:port}; host names are resolved on the calling thread; transports that find
+     * peers by themselves need none). A removed peer is admitted again and its stored streams resume. Adding a
+     * known peer adds its addresses. The addition lasts until the node stops; a peer with stored state is known
+     * again after a restart, but admitted only as {@code TetherConfig.Builder.allowedPeers} says.
+     *
+     * @throws UnknownPeerException if {@code peer} is this node
+     * @throws IllegalArgumentException if the transport cannot parse an address (nothing was changed)
+     * @throws NodeClosedException if the node is shut down
+     */
+    void addPeer(NodeId peer, List<String> addresses);
+
+    /**
+     * Removes {@code peer}: closes its connection, stops reaching it and refuses it until it is added again;
+     * sends to it throw {@link UnknownPeerException}. Its stored outbox and cursors stay stored (counted in the
+     * result) and resume when it is added again. Removing a configured peer lasts until the node stops.
+     *
+     * @throws NodeClosedException if the node is shut down
+     */
+    PeerRemoval removePeer(NodeId peer);
 
     /**
      * Stops accepting sends and pulls at once, waits up to {@code timeout} for every sent message to be

@@ -2,9 +2,9 @@ package dev.tether.bench;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
-import dev.tether.Tether;
-import dev.tether.TetherConfig;
 import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
 import dev.tether.spi.Store;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.store.sqlite.SqliteStore;

@@ -93,7 +93,7 @@ final class NodeOptions {
     Integer maxMessageBytes;
 
     /** Applies the settings every node command shares. */
-    void applyLimits(dev.tether.TetherConfig.Builder b) {
+    void applyLimits(dev.tether.node.TetherConfig.Builder b) {
         b.window(window);
         if (maxMessageBytes != null) b.maxMessageBytes(maxMessageBytes);
     }

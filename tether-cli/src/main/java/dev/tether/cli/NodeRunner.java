@@ -2,10 +2,10 @@ package dev.tether.cli;
 
 import dev.tether.Delivery;
 import dev.tether.ShutdownResult;
-import dev.tether.Tether;
-import dev.tether.TetherConfig;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

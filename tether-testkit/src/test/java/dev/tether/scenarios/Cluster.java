@@ -4,10 +4,10 @@ import dev.tether.Delivery;
 import dev.tether.Durability;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
-import dev.tether.Tether;
-import dev.tether.TetherConfig;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
 import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.NodeCrash;
@@ -68,6 +68,16 @@ final class Cluster implements AutoCloseable {
         return launch(name, b -> customize.accept(b.handler(record)));
     }
 
+    /**
+     * Starts a node configured with no peers at all (it admits them as they connect), recording deliveries unless
+     * {@code customize} sets another handler.
+     */
+    TetherNode startUnconfigured(String name, Consumer<TetherConfig.Builder> customize) {
+        List<Seen> log = seen.get(NodeId.of(name));
+        MessageHandler record = d -> log.add(seen(d));
+        return launch(name, List.of(), b -> customize.accept(b.handler(record)));
+    }
+
     /** Starts a node without a handler: the test pulls with {@code receive}. */
     TetherNode startPull(String name) {
         return launch(name, b -> {});
@@ -79,9 +89,13 @@ final class Cluster implements AutoCloseable {
     }
 
     private TetherNode launch(String name, Consumer<TetherConfig.Builder> customize) {
+        return launch(name, others(NodeId.of(name)), customize);
+    }
+
+    private TetherNode launch(String name, List<NodeId> peers, Consumer<TetherConfig.Builder> customize) {
         NodeId id = NodeId.of(name);
         TetherConfig.Builder b = TetherConfig.builder(id)
-                .peers(others(id))
+                .peers(peers)
                 .transport(transports.apply(id))
                 .store(stores.get(id))
                 .durability(Durability.MEMORY)

@@ -28,7 +28,7 @@ class FailureHandlingTest {
     private static final NodeId B = NodeId.of("b");
     private static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(5), Duration.ofMillis(20), 2.0);
 
-    private static void poisonHandler(Cluster c, dev.tether.TetherConfig.Builder cfg) {
+    private static void poisonHandler(Cluster c, dev.tether.node.TetherConfig.Builder cfg) {
         cfg.retryPolicy(FAST).handler(d -> {
             c.seen("b").add(Cluster.seen(d));
             if (new String(d.payloadBytes(), StandardCharsets.UTF_8).startsWith("poison")) {

@@ -1,6 +1,8 @@
 package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
+import dev.tether.PeerInfo;
+import dev.tether.PeerRemoval;
 import dev.tether.ProtocolException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
@@ -19,8 +21,8 @@ import java.util.Map;
  * deterministically. Not thread-safe: one owner thread calls every method.
  *
  * <p>It coordinates four units: {@link Senders} (the outbound streams), {@link Receivers} (the inbound streams),
- * {@link StoreBatches} (group commit of what both have to store) and {@link Statistics}, with {@link Peers} for
- * who is connected. Inputs are the {@code on*} methods and {@link #send}; each only records what became due.
+ * {@link StoreBatches} (group commit of what both have to store) and {@link Statistics}, with {@link PeerTable}
+ * for membership: who is known, connected and resumed. Inputs are the {@code on*} methods and {@link #send}; each only records what became due.
  * After a burst of inputs the owner calls {@link #endTurn}, which does the due work in bulk. See
  * docs/PROTOCOL.md.
  */
@@ -30,7 +32,7 @@ public final class Engine {
     private final EngineOutput out;
     private final FrameWriter frames;
     private final Statistics stats;
-    private final Peers peers;
+    private final PeerTable peers;
     private final Senders senders;
     private final Receivers receivers;
     private final StoreBatches batches;
@@ -41,7 +43,7 @@ public final class Engine {
         this.out = out;
         this.frames = new FrameWriter(cfg.maxFrameBytes(), out);
         this.stats = new Statistics(out);
-        this.peers = new Peers(cfg.peers(), state.peerEpochs());
+        this.peers = new PeerTable(cfg.self(), cfg.peers(), state);
         this.senders = new Senders(cfg, epoch, out, frames, peers, stats, state.outbound());
         this.receivers = new Receivers(cfg, out, frames, peers, state.inbound());
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers);
@@ -57,13 +59,17 @@ public final class Engine {
      * The end of a burst of inputs: everything they made due happens now, in bulk. Group commit first (a store
      * batch with the waiting sends, trims, cursors and dead letters); then the inbound streams expire, deliver
      * and acknowledge (their cursor moves go into a batch at once); then the outbound streams open and transmit
-     * within credit; then one flush for all the frames of the turn.
+     * within credit; then peers whose streams have all opened are reported resumed; then one flush for all the
+     * frames of the turn.
      */
     public void endTurn(long now) {
         batches.startDue(now);
         receivers.serveDue(now);
         if (receivers.hasWrites()) batches.startDue(now);
         senders.pumpDue(now);
+        if (peers.resumePending()) {
+            for (NodeId p : peers.resumed(senders::streamsOpen)) out.event(new TetherEvent.PeerResumed(p));
+        }
         out.flush();
     }
 
@@ -72,8 +78,9 @@ public final class Engine {
     /** Queues a message for the next store batch; {@code token} identifies it in {@code accepted/rejected}. */
     public void send(
             long now, long token, NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
-        if (!peers.known(to) || to.equals(cfg.self())) {
-            out.rejected(token, new UnknownPeerException("unknown peer " + to));
+        String refusal = peers.refuseSend(to);
+        if (refusal != null) {
+            out.rejected(token, new UnknownPeerException(refusal));
             return;
         }
         senders.send(token, new StreamKey(to, lane), headers, payload, expiresAt);
@@ -107,16 +114,19 @@ public final class Engine {
 
     // ---- inputs: the transport -----------------------------------------------------------------------
 
-    public void onPeerUp(long now, NodeId peer) {
-        if (!peers.known(peer)) {
-            stats.protocolError(now, peer, "connection from unknown peer " + peer);
-            return;
-        }
-        peers.up(peer);
+    /**
+     * The transport admitted {@code peer} and reports it connected; a peer it did not know becomes known as
+     * admitted. Returns false, ignoring the connection, if the peer was removed: the owner closes it.
+     */
+    public boolean onPeerUp(long now, NodeId peer) {
+        PeerTable.Peer p = peers.up(now, peer);
+        if (p == null) return false;
         out.event(new TetherEvent.PeerConnected(peer));
         frames.hello(peer, cfg.self(), epoch);
+        ping(now, p);
         senders.peerUp(peer);
         receivers.peerUp(peer);
+        return true;
     }
 
     public void onPeerDown(long now, NodeId peer) {
@@ -127,10 +137,13 @@ public final class Engine {
 
     /** A frame arrived from {@code from}; malformed or unexpected frames are counted and reported. */
     public void onFrame(long now, NodeId from, ByteBuffer frame) {
-        if (!peers.known(from)) {
+        PeerTable.Peer p = peers.get(from);
+        if (p == null) {
             stats.protocolError(now, from, "frame from unknown peer " + from);
             return;
         }
+        if (p.removed) return; // its connection is being closed
+        p.arrived(now);
         Frame f;
         try {
             f = FrameCodec.decode(frame);
@@ -138,21 +151,25 @@ public final class Engine {
             stats.protocolError(now, from, e.getMessage());
             return;
         }
-        if (f instanceof Frame.Hello h) onHello(now, from, h);
+        p.heard();
+        if (f instanceof Frame.Hello h) onHello(now, p, h);
         else if (f instanceof Frame.Open o) receivers.onOpen(from, o);
         else if (f instanceof Frame.Data d) receivers.onData(now, from, d);
         else if (f instanceof Frame.Ack a) senders.onAck(now, from, a);
         else if (f instanceof Frame.Resend r) senders.onResend(from, r);
         else if (f instanceof Frame.OutcomeNotice o) senders.onOutcome(from, o);
+        else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
+        else if (f instanceof Frame.Pong g) onPong(now, p, g);
     }
 
-    private void onHello(long now, NodeId from, Frame.Hello h) {
+    private void onHello(long now, PeerTable.Peer p, Frame.Hello h) {
+        NodeId from = p.id;
         if (!h.node().equals(from)) {
             stats.protocolError(now, from, "peer " + from + " introduced itself as " + h.node());
             return;
         }
         senders.heardHello(from);
-        long known = peers.knownEpoch(from);
+        long known = p.knownEpoch;
         if (known == h.epoch()) return;
         if (known != 0) {
             out.event(new TetherEvent.Resync(
@@ -162,7 +179,17 @@ public final class Engine {
                             + ": a new incarnation",
                     0));
         }
-        peers.learnEpoch(from, h.epoch());
+        peers.learnEpoch(p, h.epoch());
+    }
+
+    private void ping(long now, PeerTable.Peer p) {
+        frames.ping(p.id, now);
+        PeerTable.pinged(p, now);
+    }
+
+    private void onPong(long now, PeerTable.Peer p, Frame.Pong g) {
+        String lie = p.ponged(now, g.sentAt());
+        if (lie != null) stats.protocolError(now, p.id, lie);
     }
 
     /**
@@ -171,6 +198,51 @@ public final class Engine {
      */
     public void onConnectionRejected(long now, String remote, String reason) {
         stats.connectionRejected(now, remote, reason);
+    }
+
+    // ---- inputs: membership --------------------------------------------------------------------------
+
+    /**
+     * The application added {@code peer} ({@code added}) or a discovery reported it, reachable at {@code
+     * addresses}. An added peer that was removed is known again; a removed one is not rediscovered.
+     */
+    public void addPeer(NodeId peer, List<String> addresses, boolean added) {
+        peers.add(peer, addresses, added);
+    }
+
+    /**
+     * The application removed {@code peer}: it is treated as disconnected now, its frames and connections are
+     * ignored and sends to it refused until it is added again. Its streams stay as they are, stored.
+     */
+    public PeerRemoval removePeer(long now, NodeId peer) {
+        PeerTable.Peer p = peers.get(peer);
+        boolean known = p != null && !p.removed;
+        boolean wasConnected = p != null && p.connected;
+        if (wasConnected) onPeerDown(now, peer);
+        peers.remove(peer);
+        return new PeerRemoval(
+                peer,
+                known,
+                wasConnected,
+                senders.unackedTo(peer),
+                senders.streamsTo(peer),
+                receivers.streamsFrom(peer));
+    }
+
+    /** A discovery lost {@code peer}; it is forgotten if nothing else (streams, a known epoch) keeps it known. */
+    public void lostPeer(NodeId peer) {
+        boolean state = peers.knownEpoch(peer) != 0 || senders.streamsTo(peer) > 0 || receivers.streamsFrom(peer) > 0;
+        peers.lost(peer, state);
+    }
+
+    /** Whether sends to {@code peer} are accepted: it is known and not removed. */
+    public boolean knows(NodeId peer) {
+        return peers.refuseSend(peer) == null;
+    }
+
+    /** Input: a membership message from {@code peer} was invalid; counted and reported as a protocol error. */
+    public void onInvalidMembership(long now, NodeId peer, String reason) {
+        stats.protocolError(now, peer, reason);
     }
 
     // ---- inputs: the store ---------------------------------------------------------------------------
@@ -207,6 +279,7 @@ public final class Engine {
     public void onTick(long now) {
         senders.tick(now);
         receivers.tick(now);
+        for (PeerTable.Peer p : peers.pingsDue(now)) ping(now, p);
         stats.flushHeld(now);
     }
 
@@ -239,8 +312,13 @@ public final class Engine {
         return senders.messagesInMemory() + receivers.messagesInMemory();
     }
 
+    /** Every known peer that is not removed, sorted by id. */
+    public List<PeerInfo> peerInfos() {
+        return peers.infos(unackedByPeer());
+    }
+
     public List<NodeId> connectedPeers() {
-        return peers.connectedPeers();
+        return peers.connectedIds();
     }
 
     public long connectionsRejected() {

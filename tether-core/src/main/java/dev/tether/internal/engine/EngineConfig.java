@@ -3,7 +3,6 @@ package dev.tether.internal.engine;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
 import dev.tether.RetryPolicy;
-import dev.tether.TetherConfig;
 import java.util.Set;
 
 /**
@@ -28,6 +27,9 @@ public record EngineConfig(
         int maxBatchesInFlight,
         int minBatchMessages,
         int maxBatchMessages) {
+
+    /** Bytes a data frame needs beyond the message itself (header and one message's fixed fields). */
+    public static final int FRAME_OVERHEAD = 256;
 
     /** Target size of a DATA frame: big enough to amortise per-frame costs, small enough to interleave streams. */
     public static final int DATA_FRAME_TARGET = 64 * 1024;
@@ -87,31 +89,6 @@ public record EngineConfig(
                 DEFAULT_MAX_BATCHES_IN_FLIGHT,
                 DEFAULT_MIN_BATCH_MESSAGES,
                 DEFAULT_MAX_BATCH_MESSAGES);
-    }
-
-    /**
-     * The engine settings of node configuration {@code c}. A {@linkplain dev.tether.spi.Store#isNonBlocking()
-     * non-blocking} store (in memory) commits in microseconds, with nothing to bound: its batches take every
-     * waiting send and are not pipelined, as before batches were bounded.
-     */
-    public static EngineConfig from(TetherConfig c, int maxRun) {
-        boolean cheapCommits = c.store().isNonBlocking();
-        return new EngineConfig(
-                c.nodeId(),
-                c.peers(),
-                c.window(),
-                Math.min(
-                        c.transport().maxFrameBytes(),
-                        c.maxMessageBytes() + TetherConfig.FRAME_OVERHEAD + DATA_FRAME_TARGET),
-                c.maxQueuedPerStream(),
-                c.retransmitTimeout().toMillis(),
-                c.maxRetransmitTimeout().toMillis(),
-                c.retryPolicy(),
-                c.failurePolicy(),
-                maxRun,
-                DEFAULT_MAX_BATCHES_IN_FLIGHT,
-                cheapCommits ? Integer.MAX_VALUE : DEFAULT_MIN_BATCH_MESSAGES,
-                cheapCommits ? Integer.MAX_VALUE : DEFAULT_MAX_BATCH_MESSAGES);
     }
 
     /** Outbound messages kept in memory per stream; older unsent ones are paged from the store. */

@@ -51,6 +51,20 @@ final class FrameWriter {
         transmit(to);
     }
 
+    /** A PING stamped {@code sentAt}, the node clock in ms. */
+    void ping(NodeId to, long sentAt) {
+        buf.clear();
+        FrameCodec.ping(buf, sentAt);
+        transmit(to);
+    }
+
+    /** The answer to a PING stamped {@code sentAt}. */
+    void pong(NodeId to, long sentAt) {
+        buf.clear();
+        FrameCodec.pong(buf, sentAt);
+        transmit(to);
+    }
+
     void beginData(String lane, long epoch, long firstSeq) {
         buf.clear();
         countAt = FrameCodec.beginData(buf, lane, epoch, firstSeq);

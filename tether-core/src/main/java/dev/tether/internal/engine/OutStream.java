@@ -245,6 +245,14 @@ final class OutStream {
         return link == Link.CLOSED && committedSeq > ackedSeq;
     }
 
+    /**
+     * Whether the stream holds committed messages the receiver has not acknowledged and is not open on this
+     * connection yet (nor stopped as diverged): its peer has not resumed.
+     */
+    boolean awaitsOpen() {
+        return (link == Link.CLOSED || link == Link.OPENING) && committedSeq > ackedSeq;
+    }
+
     /** OPEN went out as the opening of the stream; the timer runs until the ACK. */
     void opening(long now) {
         link = Link.OPENING;

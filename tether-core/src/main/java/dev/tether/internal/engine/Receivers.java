@@ -24,7 +24,7 @@ final class Receivers {
     private final EngineConfig cfg;
     private final EngineOutput out;
     private final FrameWriter frames;
-    private final Peers peers;
+    private final PeerTable peers;
 
     private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
     /** Streams to deliver on or acknowledge at the end of the turn. */
@@ -36,7 +36,7 @@ final class Receivers {
 
     private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
 
-    Receivers(EngineConfig cfg, EngineOutput out, FrameWriter frames, Peers peers, List<InboundCursor> stored) {
+    Receivers(EngineConfig cfg, EngineOutput out, FrameWriter frames, PeerTable peers, List<InboundCursor> stored) {
         this.cfg = cfg;
         this.out = out;
         this.frames = frames;
@@ -315,6 +315,15 @@ final class Receivers {
     }
 
     // ---- queries -------------------------------------------------------------------------------------
+
+    /** The streams from {@code peer}. */
+    int streamsFrom(NodeId peer) {
+        int n = 0;
+        for (StreamKey k : streams.keySet()) {
+            if (k.peer().equals(peer)) n++;
+        }
+        return n;
+    }
 
     long messagesInMemory() {
         long n = 0;

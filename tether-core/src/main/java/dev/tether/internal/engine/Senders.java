@@ -28,7 +28,7 @@ final class Senders {
     private final long epoch;
     private final EngineOutput out;
     private final FrameWriter frames;
-    private final Peers peers;
+    private final PeerTable peers;
     private final Statistics stats;
 
     private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
@@ -53,7 +53,7 @@ final class Senders {
             long epoch,
             EngineOutput out,
             FrameWriter frames,
-            Peers peers,
+            PeerTable peers,
             Statistics stats,
             List<OutboundState> stored) {
         this.cfg = cfg;
@@ -357,6 +357,32 @@ final class Senders {
     long ackedSeq(StreamKey key) {
         OutStream s = streams.get(key);
         return s == null ? 0 : s.ackedSeq();
+    }
+
+    /** Whether every stream to {@code peer} with messages to deliver is open (or stopped as diverged). */
+    boolean streamsOpen(NodeId peer) {
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer) && s.awaitsOpen()) return false;
+        }
+        return true;
+    }
+
+    /** The streams to {@code peer}. */
+    int streamsTo(NodeId peer) {
+        int n = 0;
+        for (StreamKey k : streams.keySet()) {
+            if (k.peer().equals(peer)) n++;
+        }
+        return n;
+    }
+
+    /** Messages to {@code peer} not yet taken care of by it. */
+    long unackedTo(NodeId peer) {
+        long n = 0;
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer)) n += s.unacked();
+        }
+        return n;
     }
 
     /** Messages not yet taken care of by their receivers, per peer. */

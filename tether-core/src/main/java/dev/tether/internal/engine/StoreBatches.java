@@ -20,7 +20,7 @@ final class StoreBatches {
     private final Statistics stats;
     private final Senders senders;
     private final Receivers receivers;
-    private final Peers peers;
+    private final PeerTable peers;
 
     /** Batches handed to {@code persist} and not yet answered, oldest first; answers come in this order. */
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
@@ -34,7 +34,12 @@ final class StoreBatches {
     private long retryAt;
 
     StoreBatches(
-            EngineConfig cfg, EngineOutput out, Statistics stats, Senders senders, Receivers receivers, Peers peers) {
+            EngineConfig cfg,
+            EngineOutput out,
+            Statistics stats,
+            Senders senders,
+            Receivers receivers,
+            PeerTable peers) {
         this.cfg = cfg;
         this.out = out;
         this.stats = stats;

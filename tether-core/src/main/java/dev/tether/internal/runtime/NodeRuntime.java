@@ -8,19 +8,21 @@ import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.OutboundMessage;
+import dev.tether.PeerInfo;
+import dev.tether.PeerRemoval;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.StoreException;
 import dev.tether.StreamStats;
-import dev.tether.TetherConfig;
 import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Engine;
-import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.spi.DeadLetter;
+import dev.tether.spi.Discovery;
+import dev.tether.spi.PeerProof;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
@@ -49,7 +51,7 @@ public final class NodeRuntime implements TetherNode {
 
     private static final long STORE_GRACE_MILLIS = 2_000;
 
-    private final TetherConfig config;
+    private final NodeSettings config;
     private final NodeLoop loop;
     private final String name;
     private final StoreWriter storeWriter;
@@ -58,12 +60,14 @@ public final class NodeRuntime implements TetherNode {
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong pendingSendBytes = new AtomicLong();
     private final TransportEvents transportEvents;
+    private final Admission admission;
+    private final Membership membership;
     private final long epoch;
     private volatile boolean closing;
     private volatile NodeStats finalStats;
     private ShutdownResult shutdownResult;
 
-    private NodeRuntime(TetherConfig config) {
+    private NodeRuntime(NodeSettings config) {
         this.config = config;
         this.name = "tether-" + config.nodeId();
         StoredState state = config.store().open(config.durability());
@@ -74,16 +78,19 @@ public final class NodeRuntime implements TetherNode {
                 ? null
                 : Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
         this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop, config.clock());
-        Engine engine = new Engine(EngineConfig.from(config, MAX_RUN), state, loop);
+        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
-        this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes());
+        this.admission = new Admission(
+                config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
+        this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
+        this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
 
     /**
      * Starts the transport, then the node loop: on the transport's I/O thread if it offers one, else on a
      * thread of its own. Transport events reported in between wait in the loop's queue.
      */
-    public static TetherNode start(TetherConfig config) {
+    public static TetherNode start(NodeSettings config) {
         NodeRuntime node = new NodeRuntime(config);
         try {
             config.transport().start(config.nodeId(), node.transportEvents);
@@ -93,6 +100,12 @@ public final class NodeRuntime implements TetherNode {
             throw e;
         }
         node.loop.start(config.transport().nodeExecutor(), node.name);
+        try {
+            for (Discovery d : config.discoveries()) d.start(config.nodeId(), node.membership);
+        } catch (RuntimeException e) {
+            node.shutdown(Duration.ZERO);
+            throw e;
+        }
         return node;
     }
 
@@ -148,9 +161,7 @@ public final class NodeRuntime implements TetherNode {
         Objects.requireNonNull(to, "to");
         if (closing) throw closedForSends();
         if (to.equals(id())) throw new UnknownPeerException("node " + id() + " cannot send to itself");
-        if (!config.peers().contains(to)) {
-            throw new UnknownPeerException("unknown peer " + to + " (configured peers: " + config.peers() + ")");
-        }
+        if (!admission.isKnown(to)) throw unknownPeer(to);
         long bytes = checkSize(headers, payload.length);
         long total = pendingSendBytes.addAndGet(bytes);
         if (total > config.maxPendingSendBytes() && total > bytes) { // one message alone always fits
@@ -228,6 +239,42 @@ public final class NodeRuntime implements TetherNode {
         public void refuse() {
             receipt.fail(new NodeClosedException("node " + id() + " shut down before this send's outcome was known"));
         }
+    }
+
+    private UnknownPeerException unknownPeer(NodeId to) {
+        if (admission.isRemoved(to)) {
+            return new UnknownPeerException(
+                    "peer " + to + " was removed from node " + id() + "; addPeer(" + to + ") to send to it again");
+        }
+        return new UnknownPeerException("unknown peer " + to + ": node " + id() + " has not been configured with it,"
+                + " added it, discovered it, or stored anything for it; add it with addPeer(" + to + ") or"
+                + " TetherConfig.Builder.peers (configured peers: " + config.peers() + ")");
+    }
+
+    // ---- membership -----------------------------------------------------------------------------------
+
+    @Override
+    public List<PeerInfo> peers() {
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down");
+        return membership.peers();
+    }
+
+    @Override
+    public void addPeer(NodeId peer) {
+        addPeer(peer, List.of());
+    }
+
+    @Override
+    public void addPeer(NodeId peer, List<String> addresses) {
+        Objects.requireNonNull(addresses, "addresses");
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down; addPeer rejected");
+        membership.add(peer, addresses);
+    }
+
+    @Override
+    public PeerRemoval removePeer(NodeId peer) {
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down; removePeer rejected");
+        return membership.remove(peer);
     }
 
     /** Returns the message's size: payload plus encoded headers. */
@@ -379,6 +426,7 @@ public final class NodeRuntime implements TetherNode {
             handlers.shutdownNow();
             awaitHandlers();
         }
+        for (Discovery d : config.discoveries()) closeQuietly(d);
         config.transport().close();
         storeWriter.close(STORE_GRACE_MILLIS);
         Map<NodeId, Long> left =
@@ -413,6 +461,7 @@ public final class NodeRuntime implements TetherNode {
             handlers.shutdownNow();
             awaitHandlers();
         }
+        for (Discovery d : config.discoveries()) closeQuietly(d);
         config.transport().close();
         if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
             System.getLogger("dev.tether")
@@ -427,6 +476,14 @@ public final class NodeRuntime implements TetherNode {
         }
         long total = left.values().stream().mapToLong(Long::longValue).sum();
         shutdownResult = new ShutdownResult(false, total, left);
+    }
+
+    private static void closeQuietly(Discovery d) {
+        try {
+            d.close();
+        } catch (RuntimeException e) {
+            System.getLogger("dev.tether").log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
+        }
     }
 
     /** Waits for the node loop to end; false if it is still running (stuck in a callback). */
@@ -476,7 +533,6 @@ public final class NodeRuntime implements TetherNode {
         shutdown(Duration.ZERO);
     }
 
-    /** Forwards transport events to the node thread. */
     /**
      * Forwards transport events to the node thread. Frames waiting for it are bounded in bytes; beyond the
      * bound a frame is shed, which the protocol treats like a lost frame (it is retransmitted).
@@ -484,17 +540,29 @@ public final class NodeRuntime implements TetherNode {
     private static final class TransportEvents implements Transport.Listener {
         private final NodeLoop loop;
         private final long maxQueuedBytes;
+        private final Admission admission;
+        private final Transport transport;
         private final AtomicLong queuedBytes = new AtomicLong();
         final AtomicLong shed = new AtomicLong();
 
-        TransportEvents(NodeLoop loop, long maxQueuedBytes) {
+        TransportEvents(NodeLoop loop, long maxQueuedBytes, Admission admission, Transport transport) {
             this.loop = loop;
             this.maxQueuedBytes = maxQueuedBytes;
+            this.admission = admission;
+            this.transport = transport;
+        }
+
+        @Override
+        public String admit(NodeId peer, PeerProof proof) {
+            return admission.admit(peer, proof);
         }
 
         @Override
         public void onPeerUp(NodeId peer) {
-            loop.post(now -> loop.engine().onPeerUp(now, peer));
+            loop.post(now -> {
+                if (loop.engine().onPeerUp(now, peer)) admission.connected(peer);
+                else transport.disconnect(peer); // removed after the transport admitted it
+            });
         }
 
         @Override

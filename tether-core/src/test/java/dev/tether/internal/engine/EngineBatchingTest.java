@@ -10,14 +10,9 @@ import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.RetryPolicy;
 import dev.tether.StoreException;
-import dev.tether.TetherConfig;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
-import dev.tether.spi.DeadLetter;
-import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
-import dev.tether.spi.StoredState;
-import dev.tether.spi.Transport;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import java.nio.ByteBuffer;
@@ -454,77 +449,6 @@ class EngineBatchingTest {
         commitOldest();
         assertThat(store.reopenAfterCrash().open(Durability.MEMORY).peerEpochs())
                 .containsEntry(B, B_EPOCH + 1);
-    }
-
-    /** Batch limits bound the duration of commits that touch a disk; an in-memory store's take microseconds. */
-    @Test
-    void onlyStoresThatBlockGetBoundedBatches() {
-        Transport transport = new Transport() {
-            @Override
-            public void start(NodeId self, Listener listener) {}
-
-            @Override
-            public boolean send(NodeId peer, ByteBuffer frame) {
-                return false;
-            }
-
-            @Override
-            public int maxFrameBytes() {
-                return 1 << 20;
-            }
-
-            @Override
-            public void close() {}
-        };
-        InMemoryStore memory = new InMemoryStore();
-        Store blocking = new Store() { // isNonBlocking() keeps its default: false
-                    @Override
-                    public Durability maxDurability() {
-                        return memory.maxDurability();
-                    }
-
-                    @Override
-                    public StoredState open(Durability durability) {
-                        return memory.open(durability);
-                    }
-
-                    @Override
-                    public void commit(WriteBatch batch) {
-                        memory.commit(batch);
-                    }
-
-                    @Override
-                    public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
-                        return memory.readOutbox(to, lane, fromSeq, max);
-                    }
-
-                    @Override
-                    public List<DeadLetter> readDeadLetters(int max) {
-                        return memory.readDeadLetters(max);
-                    }
-
-                    @Override
-                    public void close() {
-                        memory.close();
-                    }
-                };
-        for (Store store : List.of(memory, blocking)) {
-            TetherConfig c = TetherConfig.builder(NodeId.of("a"))
-                    .peers(B)
-                    .transport(transport)
-                    .store(store)
-                    .durability(Durability.MEMORY)
-                    .build();
-            EngineConfig e = EngineConfig.from(c, 16);
-            assertThat(e.maxBatchesInFlight()).isEqualTo(EngineConfig.DEFAULT_MAX_BATCHES_IN_FLIGHT);
-            if (store.isNonBlocking()) {
-                assertThat(e.maxBatchMessages()).isEqualTo(Integer.MAX_VALUE);
-                assertThat(e.minBatchMessages()).as("never pipelines").isEqualTo(Integer.MAX_VALUE);
-            } else {
-                assertThat(e.minBatchMessages()).isEqualTo(EngineConfig.DEFAULT_MIN_BATCH_MESSAGES);
-                assertThat(e.maxBatchMessages()).isEqualTo(EngineConfig.DEFAULT_MAX_BATCH_MESSAGES);
-            }
-        }
     }
 
     @Test

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.Delivery;
 import dev.tether.NodeId;
-import dev.tether.Tether;
-import dev.tether.TetherConfig;
 import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;

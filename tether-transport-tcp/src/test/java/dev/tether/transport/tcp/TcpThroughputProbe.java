@@ -2,9 +2,9 @@ package dev.tether.transport.tcp;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
-import dev.tether.Tether;
-import dev.tether.TetherConfig;
 import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;

@@ -1,5 +1,7 @@
-package dev.tether;
+package dev.tether.node;
 
+import dev.tether.StoreException;
+import dev.tether.TetherNode;
 import dev.tether.internal.runtime.NodeRuntime;
 
 /** Entry point: starts nodes. */
@@ -12,6 +14,6 @@ public final class Tether {
      * @throws StoreException if the store cannot be opened
      */
     public static TetherNode start(TetherConfig config) {
-        return NodeRuntime.start(config);
+        return NodeRuntime.start(config.settings());
     }
 }

@@ -1,7 +1,9 @@
-package dev.tether;
+package dev.tether.node;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.InvalidConfigException;
+import dev.tether.NodeId;
 import dev.tether.transport.memory.InMemoryNetwork;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,84 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.AckMode;
+import dev.tether.Durability;
+import dev.tether.FailurePolicy;
+import dev.tether.MessageHandler;
+import dev.tether.NodeId;
+import dev.tether.RetryPolicy;
+import dev.tether.TetherListener;
+import dev.tether.internal.engine.EngineConfig;
+import dev.tether.spi.Discovery;
+import dev.tether.spi.Store;
+import dev.tether.spi.Transport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The validated settings a node runs with, built by the public configuration ({@code dev.tether.node.TetherConfig},
+ * which checks every value) so the runtime does not depend on the package that starts it. Immutable.
+ *
+ * @param store the store given to the builder, or the default store created for this node (not yet opened)
+ * @param handler the push handler, or null when the application pulls deliveries
+ * @param allowedPeers patterns an unconfigured, unadded peer must match to be admitted; empty: any proven peer
+ * @param insecureAdmitUnprovenPeers whether peers whose identity nothing proved are admitted
+ * @param discoveries started after the transport, closed before it
+ */
+public record NodeSettings(
+        NodeId nodeId,
+        Set<NodeId> peers,
+        Transport transport,
+        Store store,
+        Durability durability,
+        int window,
+        int maxMessageBytes,
+        long maxQueuedPerStream,
+        long maxPendingSendBytes,
+        long maxInboundQueueBytes,
+        Duration retransmitTimeout,
+        Duration maxRetransmitTimeout,
+        RetryPolicy retryPolicy,
+        FailurePolicy failurePolicy,
+        AckMode ackMode,
+        MessageHandler handler,
+        int handlerThreads,
+        boolean handlerOnNodeThread,
+        TetherListener listener,
+        Clock clock,
+        List<String> allowedPeers,
+        boolean insecureAdmitUnprovenPeers,
+        List<Discovery> discoveries) {
+
+    public NodeSettings {
+        peers = Set.copyOf(peers);
+        allowedPeers = List.copyOf(allowedPeers);
+        discoveries = List.copyOf(discoveries);
+    }
+
+    /**
+     * The engine settings of this node. A {@linkplain Store#isNonBlocking() non-blocking} store (in memory)
+     * commits in microseconds, with nothing to bound: its batches take every waiting send and are not pipelined,
+     * as before batches were bounded.
+     */
+    public EngineConfig engineConfig(int maxRun) {
+        boolean cheapCommits = store.isNonBlocking();
+        return new EngineConfig(
+                nodeId,
+                peers,
+                window,
+                Math.min(
+                        transport.maxFrameBytes(),
+                        maxMessageBytes + EngineConfig.FRAME_OVERHEAD + EngineConfig.DATA_FRAME_TARGET),
+                maxQueuedPerStream,
+                retransmitTimeout.toMillis(),
+                maxRetransmitTimeout.toMillis(),
+                retryPolicy,
+                failurePolicy,
+                maxRun,
+                EngineConfig.DEFAULT_MAX_BATCHES_IN_FLIGHT,
+                cheapCommits ? Integer.MAX_VALUE : EngineConfig.DEFAULT_MIN_BATCH_MESSAGES,
+                cheapCommits ? Integer.MAX_VALUE : EngineConfig.DEFAULT_MAX_BATCH_MESSAGES);
+    }
+}

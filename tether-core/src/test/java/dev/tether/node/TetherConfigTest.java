@@ -1,0 +1,137 @@
+package dev.tether.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.Durability;
+import dev.tether.InvalidConfigException;
+import dev.tether.NodeId;
+import dev.tether.internal.engine.EngineConfig;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.Store;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.StoredState;
+import dev.tether.spi.Transport;
+import dev.tether.spi.WriteBatch;
+import dev.tether.store.memory.InMemoryStore;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Defaults that depend on the transport, and the checks that tie settings together. */
+class TetherConfigTest {
+    /** A transport that only states its frame limit; these tests never start it. */
+    private record SizedTransport(int maxFrameBytes) implements Transport {
+        @Override
+        public void start(NodeId self, Listener listener) {}
+
+        @Override
+        public boolean send(NodeId peer, ByteBuffer frame) {
+            return false;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static TetherConfig.Builder builder(int maxFrameBytes) {
+        return TetherConfig.builder(NodeId.of("a"))
+                .peers(NodeId.of("b"))
+                .transport(new SizedTransport(maxFrameBytes))
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY);
+    }
+
+    @Test
+    void defaultMessageLimitIsOneMebibyteWhenFramesAreLargeEnough() {
+        assertThat(builder(16 << 20).build().maxMessageBytes()).isEqualTo(TetherConfig.DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    @Test
+    void defaultMessageLimitShrinksToWhatTheTransportCarries() {
+        int frame = (1 << 20) - 93; // a NATS server's default max_payload minus the NATS transport's envelope
+        assertThat(builder(frame).build().maxMessageBytes()).isEqualTo(frame - TetherConfig.FRAME_OVERHEAD);
+    }
+
+    @Test
+    void anExplicitLimitTheTransportCannotCarryIsRefused() {
+        assertThatThrownBy(() -> builder(4096).maxMessageBytes(8192).build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("maxMessageBytes 8192 needs frames of 8448 bytes")
+                .hasMessageContaining("at most 4096");
+    }
+
+    @Test
+    void aTransportTooSmallForAnyMessageIsRefused() {
+        assertThatThrownBy(() -> builder(100).build()).isInstanceOf(InvalidConfigException.class);
+    }
+
+    /** Batch limits bound the duration of commits that touch a disk; an in-memory store's take microseconds. */
+    @Test
+    void onlyStoresThatBlockGetBoundedBatches() {
+        Transport transport = new SizedTransport(1 << 20);
+        InMemoryStore memory = new InMemoryStore();
+        Store blocking = new Store() { // isNonBlocking() keeps its default: false
+                    @Override
+                    public Durability maxDurability() {
+                        return memory.maxDurability();
+                    }
+
+                    @Override
+                    public StoredState open(Durability durability) {
+                        return memory.open(durability);
+                    }
+
+                    @Override
+                    public void commit(WriteBatch batch) {
+                        memory.commit(batch);
+                    }
+
+                    @Override
+                    public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
+                        return memory.readOutbox(to, lane, fromSeq, max);
+                    }
+
+                    @Override
+                    public List<DeadLetter> readDeadLetters(int max) {
+                        return memory.readDeadLetters(max);
+                    }
+
+                    @Override
+                    public void close() {
+                        memory.close();
+                    }
+                };
+        for (Store store : List.of(memory, blocking)) {
+            TetherConfig c = TetherConfig.builder(NodeId.of("a"))
+                    .peers(NodeId.of("b"))
+                    .transport(transport)
+                    .store(store)
+                    .durability(Durability.MEMORY)
+                    .build();
+            EngineConfig e = c.settings().engineConfig(16);
+            assertThat(e.maxBatchesInFlight()).isEqualTo(EngineConfig.DEFAULT_MAX_BATCHES_IN_FLIGHT);
+            if (store.isNonBlocking()) {
+                assertThat(e.maxBatchMessages()).isEqualTo(Integer.MAX_VALUE);
+                assertThat(e.minBatchMessages()).as("never pipelines").isEqualTo(Integer.MAX_VALUE);
+            } else {
+                assertThat(e.minBatchMessages()).isEqualTo(EngineConfig.DEFAULT_MIN_BATCH_MESSAGES);
+                assertThat(e.maxBatchMessages()).isEqualTo(EngineConfig.DEFAULT_MAX_BATCH_MESSAGES);
+            }
+        }
+    }
+
+    @Test
+    void allowListPatternsAreValidatedAndKeptInOrder() {
+        TetherConfig c = builder(1 << 20).allowedPeers("orders-*", "*.eu", "b").build();
+        assertThat(c.allowedPeers()).containsExactly("orders-*", "*.eu", "b");
+        assertThat(c.insecureAdmitUnprovenPeers()).isFalse();
+        assertThat(builder(1 << 20).build().allowedPeers()).isEmpty();
+        assertThatThrownBy(() -> builder(1 << 20).allowedPeers("orders/*"))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("allowedPeers: invalid pattern");
+        assertThatThrownBy(() -> builder(1 << 20).allowedPeers("")).isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> builder(1 << 20).allowedPeers("x".repeat(65)))
+                .isInstanceOf(InvalidConfigException.class);
+    }
+}

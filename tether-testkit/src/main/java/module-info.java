@@ -1,0 +1,18 @@
+/**
+ * What tests of Tether and of its plug-ins share: the SPI contract suites, {@code Await}, a manual clock, the
+ * deterministic simulator and history checker, child JVMs and history logs, a connection-cutting TCP proxy.
+ * Test scope only. The contract suites' packages are open so JUnit can run their inherited test methods.
+ */
+module dev.tether.testkit {
+    requires transitive dev.tether.core;
+    requires transitive dev.tether.fixtures;
+    requires transitive org.junit.jupiter.api;
+    requires transitive org.assertj.core;
+
+    exports dev.tether.testkit;
+    exports dev.tether.testkit.net;
+    exports dev.tether.testkit.process;
+    exports dev.tether.testkit.sim;
+
+    opens dev.tether.testkit;
+}
