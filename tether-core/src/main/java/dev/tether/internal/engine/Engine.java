@@ -22,9 +22,9 @@ import java.util.Map;
  *
  * <p>It coordinates four units: {@link Senders} (the outbound streams), {@link Receivers} (the inbound streams),
  * {@link StoreBatches} (group commit of what both have to store) and {@link Statistics}, with {@link PeerTable}
- * for membership: who is known, connected and resumed. Inputs are the {@code on*} methods and {@link #send}; each only records what became due.
- * After a burst of inputs the owner calls {@link #endTurn}, which does the due work in bulk. See
- * docs/PROTOCOL.md.
+ * for membership: who is known, connected and resumed. Inputs are the {@code on*} methods and {@link #send};
+ * each only records what became due. After a burst of inputs the owner calls {@link #endTurn}, which does the
+ * due work in bulk. See docs/PROTOCOL.md.
  */
 public final class Engine {
     private final EngineConfig cfg;
@@ -217,7 +217,7 @@ public final class Engine {
     public PeerRemoval removePeer(long now, NodeId peer) {
         PeerTable.Peer p = peers.get(peer);
         boolean known = p != null && !p.removed;
-        boolean wasConnected = p != null && p.connected;
+        boolean wasConnected = p != null && p.connected();
         if (wasConnected) onPeerDown(now, peer);
         peers.remove(peer);
         return new PeerRemoval(
@@ -273,8 +273,8 @@ public final class Engine {
     // ---- inputs: time --------------------------------------------------------------------------------
 
     /**
-     * Fires due timers: expiry of untransmitted messages, retransmissions, probes, outbox read retries and delayed
-     * redeliveries; reports a rate-limited event once the rate allows.
+     * Fires due timers: expiry of untransmitted messages, retransmissions, probes, outbox read retries, delayed
+     * redeliveries and pings of connected peers; reports a rate-limited event once the rate allows.
      */
     public void onTick(long now) {
         senders.tick(now);

@@ -28,7 +28,30 @@ final class PeerTable {
     /** A connected peer is pinged this often, and once at connection, to measure its round trip. */
     static final long PING_INTERVAL_MILLIS = 5_000;
 
-    /** One peer. The flags say why it is known; {@link #origin()} picks the strongest. */
+    /**
+     * Where a peer's connection stands. {@code DOWN -> CONNECTED} when the transport reports it up (from any state:
+     * a replacing connection starts over); {@code CONNECTED -> HEARD} on the first valid frame on the connection
+     * (its HELLO, normally; any frame will do, so that a lost HELLO delays {@code PeerResumed} by a ping interval
+     * at most instead of forever); {@code HEARD -> RESUMED} once every stream to it holding committed,
+     * unacknowledged messages has opened ({@code PeerResumed}, once per connection); any {@code -> DOWN} when the
+     * transport reports it down.
+     */
+    enum Link {
+        DOWN,
+        CONNECTED,
+        HEARD,
+        RESUMED;
+
+        /** Connected, and {@code PeerResumed} not reported yet for this connection. */
+        boolean resumePending() {
+            return this == CONNECTED || this == HEARD;
+        }
+    }
+
+    /**
+     * One peer. The flags say why it is known; {@link #origin()} picks the strongest. Its {@link Link} changes only
+     * through the table's {@code up}, {@code down}, {@code resumed} and its own {@link #heard()}.
+     */
     static final class Peer {
         final NodeId id;
         boolean configured;
@@ -39,7 +62,7 @@ final class PeerTable {
         boolean removed;
         List<String> addresses = List.of();
 
-        boolean connected;
+        private Link link = Link.DOWN;
         long knownEpoch;
         /** When the last frame arrived (node clock, ms), or 0. */
         long lastSeen;
@@ -51,13 +74,6 @@ final class PeerTable {
         long lastPingSent = -1;
 
         long nextPingAt;
-        /**
-         * A valid frame from the peer arrived on the current connection (its HELLO, normally; any frame will do, so
-         * that a lost HELLO delays {@code PeerResumed} by a ping interval at most instead of forever).
-         */
-        boolean heard;
-        /** Connected and {@code PeerResumed} not reported yet for this connection. */
-        boolean resumePending;
 
         Peer(NodeId id) {
             this.id = id;
@@ -70,7 +86,11 @@ final class PeerTable {
 
         /** A valid frame from this peer arrived on the current connection. */
         void heard() {
-            heard = true;
+            if (link == Link.CONNECTED) link = Link.HEARD;
+        }
+
+        boolean connected() {
+            return link != Link.DOWN;
         }
 
         PeerInfo.Origin origin() {
@@ -99,7 +119,7 @@ final class PeerTable {
 
     private final NodeId self;
     private final Map<NodeId, Peer> peers = new TreeMap<>();
-    /** Peers with {@code resumePending} set: the end of each turn looks at them only while there are any. */
+    /** Peers whose {@link Link#resumePending()}: the end of each turn looks at them only while there are any. */
     private int resumesPending;
     /** Peers whose epoch changed and is not stored yet. */
     private final Set<NodeId> epochDirty = new LinkedHashSet<>();
@@ -143,10 +163,8 @@ final class PeerTable {
             p = peer(id);
             p.admitted = true;
         }
-        p.connected = true;
-        p.heard = false;
-        if (!p.resumePending) resumesPending++;
-        p.resumePending = true;
+        if (!p.link.resumePending()) resumesPending++;
+        p.link = Link.CONNECTED;
         p.pingOutstanding = -1;
         p.lastPingSent = -1;
         p.nextPingAt = now;
@@ -156,23 +174,22 @@ final class PeerTable {
     /** The transport reports {@code id} down; returns whether it was connected. */
     boolean down(NodeId id) {
         Peer p = peers.get(id);
-        if (p == null || !p.connected) return false;
-        p.connected = false;
-        if (p.resumePending) resumesPending--;
-        p.resumePending = false;
+        if (p == null || !p.connected()) return false;
+        if (p.link.resumePending()) resumesPending--;
+        p.link = Link.DOWN;
         return true;
     }
 
     boolean connected(NodeId id) {
         Peer p = peers.get(id);
-        return p != null && p.connected;
+        return p != null && p.connected();
     }
 
     /** The connected peers, sorted. */
     List<NodeId> connectedIds() {
         List<NodeId> l = new ArrayList<>();
         for (Peer p : peers.values()) {
-            if (p.connected) l.add(p.id);
+            if (p.connected()) l.add(p.id);
         }
         return l;
     }
@@ -181,7 +198,7 @@ final class PeerTable {
     List<Peer> pingsDue(long now) {
         List<Peer> due = null;
         for (Peer p : peers.values()) {
-            if (p.connected && now >= p.nextPingAt) {
+            if (p.connected() && now >= p.nextPingAt) {
                 if (due == null) due = new ArrayList<>();
                 due.add(p);
             }
@@ -226,7 +243,7 @@ final class PeerTable {
         Peer p = peers.get(id);
         if (p == null || !p.discovered) return;
         p.discovered = false;
-        if (!p.configured && !p.added && !p.admitted && !p.stored && !p.removed && !p.connected && !hasState) {
+        if (!p.configured && !p.added && !p.admitted && !p.stored && !p.removed && !p.connected() && !hasState) {
             peers.remove(id);
         }
     }
@@ -239,8 +256,8 @@ final class PeerTable {
     List<NodeId> resumed(Predicate<NodeId> streamsOpen) {
         List<NodeId> done = null;
         for (Peer p : peers.values()) {
-            if (!p.resumePending || !p.heard || !streamsOpen.test(p.id)) continue;
-            p.resumePending = false;
+            if (p.link != Link.HEARD || !streamsOpen.test(p.id)) continue;
+            p.link = Link.RESUMED;
             resumesPending--;
             if (done == null) done = new ArrayList<>();
             done.add(p.id);
@@ -296,7 +313,7 @@ final class PeerTable {
                     p.id,
                     p.origin(),
                     p.addresses,
-                    p.connected,
+                    p.connected(),
                     p.lastSeen == 0 ? null : Instant.ofEpochMilli(p.lastSeen),
                     p.rttMillis < 0 ? null : Duration.ofMillis(p.rttMillis),
                     unacked.getOrDefault(p.id, 0L)));
