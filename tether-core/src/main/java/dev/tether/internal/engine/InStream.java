@@ -21,7 +21,16 @@ final class InStream {
         READY,
         RUN_OUT,
         BACKING_OFF,
-        BLOCKED
+        BLOCKED;
+
+        /** Whether {@code this -> next} is one of the transitions above; every change of state goes through it. */
+        boolean mayBecome(Delivery next) {
+            return switch (this) {
+                case READY -> true;
+                case RUN_OUT, BLOCKED -> next == READY;
+                case BACKING_OFF -> next == READY || next == RUN_OUT;
+            };
+        }
     }
 
     /** What became of a message of a DATA frame. */
@@ -133,7 +142,7 @@ final class InStream {
         receivedUpTo = cursor;
         leasedUpTo = cursor;
         generation++; // A run still out stays out: no second run starts until it has ended.
-        if (delivery != Delivery.RUN_OUT) delivery = Delivery.READY;
+        if (delivery != Delivery.RUN_OUT) become(Delivery.READY);
         retryAt = 0;
         buffer.resetTo(cursor + 1);
     }
@@ -229,6 +238,14 @@ final class InStream {
         return delivery;
     }
 
+    /** The one place the delivery state changes; a transition the machine does not have is a bug in the engine. */
+    private void become(Delivery next) {
+        if (!delivery.mayBecome(next)) {
+            throw new IllegalStateException("stream " + key + ": delivery " + delivery + " -> " + next);
+        }
+        delivery = next;
+    }
+
     /** Whether a run may be handed out now. */
     boolean canDeliver(long now) {
         return delivery == Delivery.READY || (delivery == Delivery.BACKING_OFF && now >= retryAt);
@@ -276,7 +293,7 @@ final class InStream {
 
     /** A run of messages up to {@code last} goes to the application, which may reach any of them. */
     void handingOut(long last) {
-        delivery = Delivery.RUN_OUT;
+        become(Delivery.RUN_OUT);
         runGeneration = generation;
         retryAt = 0;
         leasedUpTo = last;
@@ -297,7 +314,7 @@ final class InStream {
      * #settleRun}.
      */
     boolean runEnded(long gen, long ackedUpTo, long failedSeq) {
-        delivery = Delivery.READY;
+        become(Delivery.READY);
         if (gen != generation) return false;
         long handed = Math.min(runLast, Math.max(ackedUpTo, failedSeq));
         for (long seq = Math.max(handed, processed) + 1; seq <= runLast; seq++) {
@@ -326,13 +343,13 @@ final class InStream {
 
     /** The next message failed with attempts left: it may be handed out again at {@code at}. */
     void backOff(long at) {
-        delivery = Delivery.BACKING_OFF;
+        become(Delivery.BACKING_OFF);
         retryAt = at;
     }
 
     /** The next message failed for the last time and the policy is BLOCK: the stream stops there. */
     void block() {
-        delivery = Delivery.BLOCKED;
+        become(Delivery.BLOCKED);
     }
 
     /** The next message {@code seq} expired before it was handed out: settled without processing. */
@@ -349,7 +366,7 @@ final class InStream {
 
     private void settleWithout(long seq) {
         settleUpTo(seq);
-        if (delivery == Delivery.BACKING_OFF) delivery = Delivery.READY;
+        if (delivery == Delivery.BACKING_OFF) become(Delivery.READY);
         retryAt = 0;
     }
 

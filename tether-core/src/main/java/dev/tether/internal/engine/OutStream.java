@@ -29,7 +29,17 @@ final class OutStream {
         CLOSED,
         OPENING,
         OPEN,
-        DIVERGED
+        DIVERGED;
+
+        /** Whether {@code this -> next} is one of the transitions above; every change of state goes through it. */
+        boolean mayBecome(Link next) {
+            return switch (this) {
+                case CLOSED -> true;
+                case OPENING -> next != OPENING;
+                case OPEN -> next == CLOSED || next == DIVERGED;
+                case DIVERGED -> false;
+            };
+        }
     }
 
     /** What a retransmission timeout asks for. */
@@ -224,9 +234,15 @@ final class OutStream {
         return link;
     }
 
+    /** The one place the link state changes; a transition the machine does not have is a bug in the engine. */
+    private void become(Link next) {
+        if (!link.mayBecome(next)) throw new IllegalStateException("stream " + key + ": link " + link + " -> " + next);
+        link = next;
+    }
+
     /** Forget everything that was valid only for the connection. */
     void resetConnection(long initialRto) {
-        if (link != Link.DIVERGED) link = Link.CLOSED;
+        if (link != Link.DIVERGED) become(Link.CLOSED);
         sentUpTo = ackedSeq;
         receivedUpTo = ackedSeq;
         creditSeq = ackedSeq;
@@ -236,7 +252,7 @@ final class OutStream {
 
     /** The peer's HELLO arrived: an OPEN sent before it could hear us was lost. True if the stream must open. */
     boolean heardHello() {
-        if (link == Link.OPENING) link = Link.CLOSED;
+        if (link == Link.OPENING) become(Link.CLOSED);
         return link == Link.CLOSED;
     }
 
@@ -255,7 +271,7 @@ final class OutStream {
 
     /** OPEN went out as the opening of the stream; the timer runs until the ACK. */
     void opening(long now) {
-        link = Link.OPENING;
+        become(Link.OPENING);
         rtoDeadline = now + rtoMillis;
     }
 
@@ -274,7 +290,7 @@ final class OutStream {
     AckResult acked(long now, long receivedSeq, long processedSeq, long credit, long initialRto) {
         if (processedSeq > committedSeq || receivedSeq > committedSeq) {
             // Accepting it later, once new sends reach that number, would trim messages never sent.
-            link = Link.DIVERGED;
+            become(Link.DIVERGED);
             return AckResult.DIVERGED;
         }
         AckResult result = AckResult.OTHER;
@@ -285,7 +301,7 @@ final class OutStream {
             progress = true;
         }
         if (link != Link.OPEN) {
-            link = Link.OPEN;
+            become(Link.OPEN);
             sentUpTo = Math.max(ackedSeq, receivedSeq);
             progress = true;
         }
@@ -334,7 +350,7 @@ final class OutStream {
     Timeout timeout(long now, long maxRto) {
         Timeout t;
         if (link != Link.OPEN) {
-            link = Link.CLOSED;
+            become(Link.CLOSED);
             t = Timeout.REOPEN;
         } else if (sentUpTo > receivedUpTo) {
             long back = Math.max(receivedUpTo, ackedSeq);

@@ -46,11 +46,22 @@ final class PeerTable {
         boolean resumePending() {
             return this == CONNECTED || this == HEARD;
         }
+
+        /** Whether {@code this -> next} is one of the transitions above; every change of state goes through it. */
+        boolean mayBecome(Link next) {
+            return switch (next) {
+                case DOWN -> this != DOWN;
+                case CONNECTED -> true;
+                case HEARD -> this == CONNECTED;
+                case RESUMED -> this == HEARD;
+            };
+        }
     }
 
     /**
      * One peer. The flags say why it is known; {@link #origin()} picks the strongest. Its {@link Link} changes only
-     * through the table's {@code up}, {@code down}, {@code resumed} and its own {@link #heard()}.
+     * through {@code become}, called by the table's {@code up}, {@code down}, {@code resumed} and its own {@link
+     * #heard()}.
      */
     static final class Peer {
         final NodeId id;
@@ -86,7 +97,13 @@ final class PeerTable {
 
         /** A valid frame from this peer arrived on the current connection. */
         void heard() {
-            if (link == Link.CONNECTED) link = Link.HEARD;
+            if (link == Link.CONNECTED) become(Link.HEARD);
+        }
+
+        /** The one place the link state changes; a transition the machine does not have is a bug in the engine. */
+        private void become(Link next) {
+            if (!link.mayBecome(next)) throw new IllegalStateException("peer " + id + ": link " + link + " -> " + next);
+            link = next;
         }
 
         boolean connected() {
@@ -164,7 +181,7 @@ final class PeerTable {
             p.admitted = true;
         }
         if (!p.link.resumePending()) resumesPending++;
-        p.link = Link.CONNECTED;
+        p.become(Link.CONNECTED);
         p.pingOutstanding = -1;
         p.lastPingSent = -1;
         p.nextPingAt = now;
@@ -176,7 +193,7 @@ final class PeerTable {
         Peer p = peers.get(id);
         if (p == null || !p.connected()) return false;
         if (p.link.resumePending()) resumesPending--;
-        p.link = Link.DOWN;
+        p.become(Link.DOWN);
         return true;
     }
 
@@ -257,7 +274,7 @@ final class PeerTable {
         List<NodeId> done = null;
         for (Peer p : peers.values()) {
             if (p.link != Link.HEARD || !streamsOpen.test(p.id)) continue;
-            p.link = Link.RESUMED;
+            p.become(Link.RESUMED);
             resumesPending--;
             if (done == null) done = new ArrayList<>();
             done.add(p.id);
