@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <p>{@code calls} counts the node's named-handler calls, made and handled ({@link CallStats}).
  *
- * <p> Totals are sums over {@link #streams()} plus node-wide counters.
+ * <p> Totals are sums over {@link #streams()} plus node-wide counters ({@code expired} counts both directions:
+ * messages received and skipped, and messages sent and expired here before they were transmitted).
  * Counters start at zero with each process; stored state (cursors, queued messages) is reloaded.
  */
 public record NodeStats(

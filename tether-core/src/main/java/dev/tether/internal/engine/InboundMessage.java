@@ -16,4 +16,13 @@ public record InboundMessage(
         byte[] payload,
         boolean redelivery,
         int attempt,
-        long senderEpoch) {}
+        long senderEpoch) {
+
+    /**
+     * Whether its time to live has run out at {@code now}: it must then not be handed to the application, even
+     * within a run already handed to the runtime (see {@link Engine#onExpiredInRun}).
+     */
+    public boolean expiredAt(long now) {
+        return expiresAtMillis != 0 && expiresAtMillis <= now;
+    }
+}

@@ -74,7 +74,7 @@ final class Dispatcher {
 
     /** Whether {@code m}'s time to live has run out now: it must not reach the application. */
     boolean expired(InboundMessage m) {
-        return m.expiresAtMillis() != 0 && m.expiresAtMillis() <= clock.millis();
+        return m.expiredAt(clock.millis());
     }
 
     /** Called on the node thread by the engine's {@code deliver}. */
@@ -168,10 +168,17 @@ final class Dispatcher {
         loop.post(now -> loop.engine().onSettled(now, run.key, run.generation, ackedUpTo, failedSeq, reason));
     }
 
-    /** The run ended at {@code seq}, settled without processing: expired before it was handed out, or not taken. */
+    /**
+     * The run ended at {@code seq}, settled without processing: {@link Outcome#EXPIRED} before it was handed out, or
+     * {@link Outcome#NO_SUCH_HANDLER} (nobody here takes it).
+     */
     void reportWithout(DeliveryRun run, long ackedUpTo, long seq, Outcome outcome) {
         if (stopped) return;
-        loop.post(now -> loop.engine().onSettledWithout(now, run.key, run.generation, ackedUpTo, seq, outcome));
+        if (outcome == Outcome.EXPIRED) {
+            loop.post(now -> loop.engine().onExpiredInRun(now, run.key, run.generation, ackedUpTo, seq));
+        } else {
+            loop.post(now -> loop.engine().onNotTaken(now, run.key, run.generation, ackedUpTo, seq));
+        }
     }
 
     /** The next delivery whose time to live has not run out, waiting up to {@code timeout} for one. */

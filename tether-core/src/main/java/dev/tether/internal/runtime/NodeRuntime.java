@@ -23,9 +23,7 @@ import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Discovery;
-import dev.tether.spi.PeerProof;
 import dev.tether.spi.StoredState;
-import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -244,7 +242,7 @@ public final class NodeRuntime {
     public SendReceipt submit(
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
         Objects.requireNonNull(to, "to");
-        if (closing) throw new NodeClosedException("node " + id() + " is shut down; send rejected");
+        if (closing) throw closedForSends();
         if (to.equals(id())) throw new UnknownPeerException("node " + id() + " cannot send to itself");
         if (!admission.isKnown(to)) throw unknownPeer(to);
         long bytes = checkSize(headers, payload.length);
@@ -256,14 +254,16 @@ public final class NodeRuntime {
                     + " complete");
         }
         Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(now -> loop.receipts().watch(w)), loop::onNodeThread, hook);
+                bytes, w -> loop.post(new SendCommands.Watch(loop, w, id())), loop::onNodeThread, hook);
         long token = tokens.incrementAndGet();
-        loop.post(now -> {
-            if (hook != null) hook.submitted(now);
-            loop.receipts().register(token, r);
-            loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
-        });
+        // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
+        loop.post(new SendCommands.Submit(
+                loop, pendingSendBytes, this::closedForSends, token, r, to, lane, headers, payload, expiresAt));
         return r;
+    }
+
+    private NodeClosedException closedForSends() {
+        return new NodeClosedException("node " + id() + " is shut down; send rejected");
     }
 
     private UnknownPeerException unknownPeer(NodeId to) {
@@ -353,7 +353,17 @@ public final class NodeRuntime {
         if (done != null) return done;
         if (loop.onNodeThread()) return snapshot(); // from a listener or an inline handler
         CompletableFuture<NodeStats> f = new CompletableFuture<>();
-        loop.post(now -> f.complete(snapshot()));
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                f.complete(snapshot());
+            }
+
+            @Override
+            public void refuse() {
+                f.completeExceptionally(new NodeClosedException("node " + id() + " is shut down"));
+            }
+        });
         try {
             return f.get(10, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -361,6 +371,11 @@ public final class NodeRuntime {
             if (done != null) return done;
             throw new TetherException("node " + id() + " did not answer a statistics request within 10 s");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof NodeClosedException closed) {
+                done = finalStats; // the loop ended; shutdown sets the final picture right after
+                if (done != null) return done;
+                throw closed;
+            }
             throw new TetherException("statistics failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -455,6 +470,45 @@ public final class NodeRuntime {
         return shutdownResult;
     }
 
+    /**
+     * Test support, not API (reach it through {@code dev.tether.testkit.NodeCrash}): stops this node in-process as
+     * a SIGKILL would stop its process. Nothing further is decided or committed: the node loop stops between two
+     * commands (no end of turn, so no batch, frame, acknowledgment or delivery leaves it), the store writer
+     * starts nothing more and the commit in progress is interrupted; handlers are interrupted and their results
+     * ignored. Then the transport closes (peers see the node go down) and the store closes, releasing its files,
+     * so a new node can open the same store at once. Futures still open fail with {@link NodeClosedException}
+     * (in a real crash they would vanish with the process). A later {@code shutdown} returns what this left.
+     *
+     * @throws IllegalStateException if called on the node thread
+     */
+    public synchronized void crash() {
+        if (shutdownResult != null) return;
+        if (loop.onNodeThread()) throw new IllegalStateException("crash() called on the node thread");
+        closing = true;
+        storeWriter.halt();
+        loop.halt();
+        dispatcher.stop();
+        boolean loopEnded = joinLoop();
+        handlers.shutdownNow();
+        awaitHandlers();
+        for (Discovery d : config.discoveries()) closeQuietly(d);
+        config.transport().close();
+        if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
+            System.getLogger("dev.tether")
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "node " + id() + " crashed with a commit still running;" + " its store stays open");
+        }
+        Map<NodeId, Long> left = Map.of();
+        if (loopEnded) { // the engine and the receipts are ours now: nothing else touches them
+            left = loop.engine().unackedByPeer();
+            stopping.run(config.clock().millis());
+            loop.receipts().failAll(new NodeClosedException("node " + id() + " crashed"));
+        }
+        long total = left.values().stream().mapToLong(Long::longValue).sum();
+        shutdownResult = new ShutdownResult(false, total, left);
+    }
+
     private static void closeQuietly(Discovery d) {
         try {
             d.close();
@@ -507,62 +561,5 @@ public final class NodeRuntime {
 
     public void close() {
         shutdown(Duration.ZERO);
-    }
-
-    /**
-     * Forwards transport events to the node thread. Frames waiting for it are bounded in bytes; beyond the
-     * bound a frame is shed, which the protocol treats like a lost frame (it is retransmitted).
-     */
-    private static final class TransportEvents implements Transport.Listener {
-        private final NodeLoop loop;
-        private final long maxQueuedBytes;
-        private final Admission admission;
-        private final Transport transport;
-        private final AtomicLong queuedBytes = new AtomicLong();
-        final AtomicLong shed = new AtomicLong();
-
-        TransportEvents(NodeLoop loop, long maxQueuedBytes, Admission admission, Transport transport) {
-            this.loop = loop;
-            this.maxQueuedBytes = maxQueuedBytes;
-            this.admission = admission;
-            this.transport = transport;
-        }
-
-        @Override
-        public String admit(NodeId peer, PeerProof proof) {
-            return admission.admit(peer, proof);
-        }
-
-        @Override
-        public void onPeerUp(NodeId peer) {
-            loop.post(now -> {
-                if (loop.engine().onPeerUp(now, peer)) admission.connected(peer);
-                else transport.disconnect(peer); // removed after the transport admitted it
-            });
-        }
-
-        @Override
-        public void onPeerDown(NodeId peer) {
-            loop.post(now -> loop.engine().onPeerDown(now, peer));
-        }
-
-        @Override
-        public void onFrame(NodeId from, ByteBuffer frame) {
-            int size = frame.remaining();
-            if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
-                queuedBytes.addAndGet(-size);
-                shed.incrementAndGet();
-                return;
-            }
-            loop.post(now -> {
-                queuedBytes.addAndGet(-size);
-                loop.engine().onFrame(now, from, frame);
-            });
-        }
-
-        @Override
-        public void onConnectionRejected(String remote, String reason) {
-            loop.post(now -> loop.engine().onConnectionRejected(now, remote, reason));
-        }
     }
 }

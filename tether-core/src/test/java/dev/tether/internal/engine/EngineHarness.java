@@ -49,8 +49,10 @@ final class EngineHarness {
         int loads;
         /** Sequence numbers the application fails; everything else it acknowledges. */
         final Set<Long> poison = new java.util.HashSet<>();
-        /** Messages the application settles without processing them, with that outcome. */
-        final java.util.Map<Long, Outcome> notTaken = new java.util.HashMap<>();
+        /** Sequence numbers the application settles without processing them: nobody takes them (no such handler). */
+        final Set<Long> notTaken = new java.util.HashSet<>();
+        /** Sequence numbers the application takes long over: the harness time advances by this many ms. */
+        final Map<Long, Long> slow = new HashMap<>();
 
         Node(NodeId id, InMemoryStore store) {
             this.id = id;
@@ -128,13 +130,18 @@ final class EngineHarness {
                 long acked = messages.get(0).seq() - 1;
                 long failed = 0;
                 for (InboundMessage m : messages) {
-                    delivered.add(m);
-                    if (notTaken.containsKey(m.seq())) {
+                    if (m.expiredAt(now)) { // as the runtime checks right before each hand-out
                         long a = acked;
-                        Outcome o = notTaken.get(m.seq());
-                        input(e -> e.onSettledWithout(now, key, generation, a, m.seq(), o));
+                        input(e -> e.onExpiredInRun(now, key, generation, a, m.seq()));
                         return;
                     }
+                    delivered.add(m);
+                    if (notTaken.contains(m.seq())) {
+                        long a = acked;
+                        input(e -> e.onNotTaken(now, key, generation, a, m.seq()));
+                        return;
+                    }
+                    now += slow.getOrDefault(m.seq(), 0L);
                     if (poison.contains(m.seq())) {
                         failed = m.seq();
                         break;
@@ -157,8 +164,12 @@ final class EngineHarness {
         }
 
         long send(NodeId to, String lane, String payload) {
+            return send(to, lane, payload, 0);
+        }
+
+        long send(NodeId to, String lane, String payload, long expiresAt) {
             long token = ++tokens;
-            input(e -> e.send(now, token, to, lane, Map.of(), payload.getBytes(), 0));
+            input(e -> e.send(now, token, to, lane, Map.of(), payload.getBytes(), expiresAt));
             return token;
         }
 

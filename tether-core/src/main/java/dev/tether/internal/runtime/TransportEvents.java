@@ -1,0 +1,64 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
+import dev.tether.spi.Transport;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Forwards transport events to the node thread. Frames waiting for it are bounded in bytes; beyond the
+ * bound a frame is shed, which the protocol treats like a lost frame (it is retransmitted).
+ */
+final class TransportEvents implements Transport.Listener {
+    private final NodeLoop loop;
+    private final long maxQueuedBytes;
+    private final Admission admission;
+    private final Transport transport;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    final AtomicLong shed = new AtomicLong();
+
+    TransportEvents(NodeLoop loop, long maxQueuedBytes, Admission admission, Transport transport) {
+        this.loop = loop;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.admission = admission;
+        this.transport = transport;
+    }
+
+    @Override
+    public String admit(NodeId peer, PeerProof proof) {
+        return admission.admit(peer, proof);
+    }
+
+    @Override
+    public void onPeerUp(NodeId peer) {
+        loop.post(now -> {
+            if (loop.engine().onPeerUp(now, peer)) admission.connected(peer);
+            else transport.disconnect(peer); // removed after the transport admitted it
+        });
+    }
+
+    @Override
+    public void onPeerDown(NodeId peer) {
+        loop.post(now -> loop.engine().onPeerDown(now, peer));
+    }
+
+    @Override
+    public void onFrame(NodeId from, ByteBuffer frame) {
+        int size = frame.remaining();
+        if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+            queuedBytes.addAndGet(-size);
+            shed.incrementAndGet();
+            return;
+        }
+        loop.post(now -> {
+            queuedBytes.addAndGet(-size);
+            loop.engine().onFrame(now, from, frame);
+        });
+    }
+
+    @Override
+    public void onConnectionRejected(String remote, String reason) {
+        loop.post(now -> loop.engine().onConnectionRejected(now, remote, reason));
+    }
+}
