@@ -5,7 +5,7 @@ import dev.tether.Lanes;
 import dev.tether.MessageTooLargeException;
 import dev.tether.Outcome;
 import dev.tether.TetherEvent;
-import dev.tether.internal.runtime.Effect;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.util.Map;
 import java.util.concurrent.CompletionException;

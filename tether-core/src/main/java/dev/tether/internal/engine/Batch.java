@@ -18,6 +18,8 @@ final class Batch {
     final List<Cursor> cursors = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
     final List<NodeId> peerEpochs = new ArrayList<>();
+    /** Messages sent because the cursors in this batch moved (replies): appended in this same batch. */
+    final List<Effect> effects = new ArrayList<>();
 
     Batch(long id) {
         this.id = id;
@@ -31,9 +33,9 @@ final class Batch {
 
     /**
      * The cursor of {@code stream} at {@code processed}, written for sender incarnation {@code senderEpoch};
-     * {@code outcomes} are reported to the sender once it is durable.
+     * {@code outcomes} are reported to the sender once it is durable; {@code effects} were appended with it.
      */
-    record Cursor(InStream stream, long senderEpoch, long processed, List<Outcome> outcomes) {}
+    record Cursor(InStream stream, long senderEpoch, long processed, List<Outcome> outcomes, List<Effect> effects) {}
 
     /** Message {@code seq} was settled without processing, as {@code kind} ({@link Frame.OutcomeNotice}). */
     record Outcome(long seq, int kind) {}

@@ -75,7 +75,10 @@ public final class Engine {
 
     // ---- inputs: the application ---------------------------------------------------------------------
 
-    /** Queues a message for the next store batch; {@code token} identifies it in {@code accepted/rejected}. */
+    /**
+     * Queues a message for the next store batch; {@code token} identifies it in {@code accepted/rejected} and may be
+     * any value but {@code Long.MIN_VALUE}, which marks the appends of {@link Effect}s.
+     */
     public void send(
             long now, long token, NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
         String refusal = peers.refuseSend(to);
@@ -92,7 +95,23 @@ public final class Engine {
      * run after those were not handed to the application: the redelivery flag relies on it.
      */
     public void onSettled(long now, StreamKey key, long generation, long ackedUpTo, long failedSeq, String reason) {
-        receivers.onSettled(now, key, generation, ackedUpTo, failedSeq, reason);
+        onSettled(now, key, generation, ackedUpTo, failedSeq, reason, List.of());
+    }
+
+    /**
+     * As {@link #onSettled(long, StreamKey, long, long, long, String)}, with {@code effects}: messages sent because
+     * the acknowledged ones were processed (replies), appended in the same store batch as the cursor that records
+     * them processed, so that after a crash both are stored or neither ({@link Effect}).
+     */
+    public void onSettled(
+            long now,
+            StreamKey key,
+            long generation,
+            long ackedUpTo,
+            long failedSeq,
+            String reason,
+            List<Effect> effects) {
+        receivers.onSettled(now, key, generation, ackedUpTo, failedSeq, reason, effects);
     }
 
     /**
@@ -101,7 +120,13 @@ public final class Engine {
      * {@code expiredSeq} was not handed out and is settled as expired, and so were none after it.
      */
     public void onExpiredInRun(long now, StreamKey key, long generation, long ackedUpTo, long expiredSeq) {
-        receivers.onExpiredInRun(key, generation, ackedUpTo, expiredSeq);
+        onExpiredInRun(now, key, generation, ackedUpTo, expiredSeq, List.of());
+    }
+
+    /** As {@link #onExpiredInRun(long, StreamKey, long, long, long)}, with the acknowledged messages' effects. */
+    public void onExpiredInRun(
+            long now, StreamKey key, long generation, long ackedUpTo, long expiredSeq, List<Effect> effects) {
+        receivers.onExpiredInRun(key, generation, ackedUpTo, expiredSeq, effects);
     }
 
     /**
@@ -110,8 +135,8 @@ public final class Engine {
      * {@code ackedUpTo} is processed, {@code seq} is settled, and its sender's {@code processed()} completes with
      * {@code Outcome.NO_SUCH_HANDLER} after the commit (OUTCOME 3).
      */
-    public void onNotTaken(long now, StreamKey key, long generation, long ackedUpTo, long seq) {
-        receivers.onNotTaken(key, generation, ackedUpTo, seq);
+    public void onNotTaken(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> effects) {
+        receivers.onNotTaken(key, generation, ackedUpTo, seq, effects);
     }
 
     /**
@@ -119,7 +144,12 @@ public final class Engine {
      * working on the rest: advance the cursor without ending the run.
      */
     public void onProgress(long now, StreamKey key, long generation, long ackedUpTo) {
-        receivers.onProgress(key, generation, ackedUpTo);
+        onProgress(now, key, generation, ackedUpTo, List.of());
+    }
+
+    /** As {@link #onProgress(long, StreamKey, long, long)}, with the acknowledged messages' effects ({@link Effect}). */
+    public void onProgress(long now, StreamKey key, long generation, long ackedUpTo, List<Effect> effects) {
+        receivers.onProgress(key, generation, ackedUpTo, effects);
     }
 
     // ---- inputs: the transport -----------------------------------------------------------------------

@@ -38,10 +38,16 @@ public interface EngineOutput {
     /** Read the outbox of {@code key} from {@code fromSeq}, then call {@link Engine#onLoaded}. */
     void load(StreamKey key, long fromSeq, int max);
 
-    /** The send identified by {@code token} is stored as message {@code seq} of {@code key}. */
+    /**
+     * The send identified by {@code token} is stored as message {@code seq} of {@code key}. Not called for an
+     * {@link Effect}, which has no receipt.
+     */
     void accepted(long token, StreamKey key, long seq);
 
-    /** The send identified by {@code token} failed; nothing was stored. */
+    /**
+     * The send identified by {@code token} failed; nothing was stored. Not called for an {@link Effect}: it is
+     * stored again with its cursor.
+     */
     void rejected(long token, TetherException error);
 
     /** The receiver took care of every message of {@code key} up to {@code upToSeq}. */

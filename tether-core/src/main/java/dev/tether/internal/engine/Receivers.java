@@ -34,6 +34,9 @@ final class Receivers {
     /** Per stream, messages settled without processing, reported to the sender once the cursor is durable. */
     private final Map<InStream, List<Batch.Outcome>> pendingOutcomes = new HashMap<>();
 
+    /** Per stream, the effects of settled messages (replies): appended in the batch that writes its cursor. */
+    private final Map<InStream, List<Effect>> pendingEffects = new HashMap<>();
+
     private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
 
     Receivers(EngineConfig cfg, EngineOutput out, FrameWriter frames, PeerTable peers, List<InboundCursor> stored) {
@@ -62,6 +65,7 @@ final class Receivers {
             s.restart(o.senderEpoch(), o.ackedSeq());
             cursorDirty.add(s);
             pendingOutcomes.remove(s);
+            pendingEffects.remove(s); // replies to the earlier incarnation's calls, whose cursor is never written now
             resync(s, "sender is a new incarnation", o.ackedSeq());
         } else if (o.ackedSeq() > s.processed()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
@@ -131,10 +135,18 @@ final class Receivers {
     /**
      * The application settled a run handed out by {@code deliver}: every message up to {@code ackedUpTo} is
      * processed; if {@code failedSeq > 0} that next message failed with {@code reason}. The messages of the
-     * run after those were not handed to the application: the redelivery flag relies on it.
+     * run after those were not handed to the application: the redelivery flag relies on it. {@code effects} are
+     * the messages the acknowledged ones are settled with (see {@link Effect}).
      */
-    void onSettled(long now, StreamKey key, long generation, long ackedUpTo, long failedSeq, String reason) {
-        InStream s = runEnded(key, generation, ackedUpTo, failedSeq);
+    void onSettled(
+            long now,
+            StreamKey key,
+            long generation,
+            long ackedUpTo,
+            long failedSeq,
+            String reason,
+            List<Effect> effects) {
+        InStream s = runEnded(key, generation, ackedUpTo, failedSeq, effects);
         if (s != null && failedSeq > 0 && failedSeq == s.processed() + 1) failed(now, s, s.buffered(failedSeq), reason);
     }
 
@@ -143,8 +155,8 @@ final class Receivers {
      * handed to the application: every message up to {@code ackedUpTo} is processed, {@code expiredSeq} was not
      * handed out and is settled as expired, and so were none after it.
      */
-    void onExpiredInRun(StreamKey key, long generation, long ackedUpTo, long expiredSeq) {
-        InStream s = runEnded(key, generation, ackedUpTo, 0);
+    void onExpiredInRun(StreamKey key, long generation, long ackedUpTo, long expiredSeq, List<Effect> effects) {
+        InStream s = runEnded(key, generation, ackedUpTo, 0, effects);
         InStream.InMessage m = s != null && expiredSeq == s.processed() + 1 ? s.buffered(expiredSeq) : null;
         if (m != null && m.message.expiresAtMillis() != 0) expire(s, m);
     }
@@ -155,8 +167,8 @@ final class Receivers {
      * processed, {@code seq} was handed out and is settled, and its sender told after the commit; none after it was
      * handed out.
      */
-    void onNotTaken(StreamKey key, long generation, long ackedUpTo, long seq) {
-        InStream s = runEnded(key, generation, ackedUpTo, seq);
+    void onNotTaken(StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> effects) {
+        InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
             s.notTakenNext(seq);
             settledWithout(s, seq, Frame.OutcomeNotice.NO_SUCH_HANDLER);
@@ -164,23 +176,33 @@ final class Receivers {
     }
 
     /** The run out of {@code key} ended; the stream if its results count (it did not restart meanwhile). */
-    private InStream runEnded(StreamKey key, long generation, long ackedUpTo, long failedSeq) {
+    private InStream runEnded(StreamKey key, long generation, long ackedUpTo, long failedSeq, List<Effect> effects) {
         InStream s = streams.get(key);
         if (s == null || !s.runOutFrom(generation)) return null;
         toServe.add(s);
-        if (!s.runEnded(generation, ackedUpTo, failedSeq)) return null; // Restarted: the old run's results are void.
+        // Restarted: the old run's results are void, and so are its effects (its acknowledgments are never stored).
+        if (!s.runEnded(generation, ackedUpTo, failedSeq)) return null;
         if (s.settleRun(ackedUpTo)) cursorDirty.add(s);
+        withEffects(s, effects);
         return s;
+    }
+
+    /** {@code effects} go into the batch that writes the cursor of {@code s}, never into an earlier or later one. */
+    private void withEffects(InStream s, List<Effect> effects) {
+        if (effects.isEmpty()) return;
+        pendingEffects.computeIfAbsent(s, k -> new ArrayList<>()).addAll(effects);
+        cursorDirty.add(s);
     }
 
     /**
      * The application acknowledged messages of an outstanding run up to {@code ackedUpTo} and is still
      * working on the rest: advance the cursor without ending the run.
      */
-    void onProgress(StreamKey key, long generation, long ackedUpTo) {
+    void onProgress(StreamKey key, long generation, long ackedUpTo, List<Effect> effects) {
         InStream s = streams.get(key);
         if (s != null && s.runOutFrom(generation) && generation == s.generation() && s.acknowledge(ackedUpTo)) {
             cursorDirty.add(s);
+            withEffects(s, effects);
         }
     }
 
@@ -288,12 +310,22 @@ final class Receivers {
         return !cursorDirty.isEmpty() || !pendingDeadLetters.isEmpty();
     }
 
-    /** Moves the cursors that moved, with the outcomes to report after them, and the dead letters into {@code b}. */
+    /**
+     * Moves the cursors that moved, with the outcomes to report after them, and the dead letters into {@code b};
+     * the effects of the settled messages go into {@code b.effects}, for the senders to append in the same batch.
+     */
     void writeTo(Batch b, WriteBatch w) {
         for (InStream s : cursorDirty) {
             w.cursor(new InboundCursor(s.key.peer(), s.key.lane(), s.senderEpoch(), s.processed()));
             List<Batch.Outcome> outcomes = pendingOutcomes.remove(s);
-            b.cursors.add(new Batch.Cursor(s, s.senderEpoch(), s.processed(), outcomes == null ? List.of() : outcomes));
+            List<Effect> effects = pendingEffects.remove(s);
+            b.cursors.add(new Batch.Cursor(
+                    s,
+                    s.senderEpoch(),
+                    s.processed(),
+                    outcomes == null ? List.of() : outcomes,
+                    effects == null ? List.of() : effects));
+            if (effects != null) b.effects.addAll(effects);
         }
         cursorDirty.clear();
         for (DeadLetter d : pendingDeadLetters) w.deadLetter(d);
@@ -316,14 +348,23 @@ final class Receivers {
         }
     }
 
-    /** Batch {@code b} was not stored: its cursors, outcomes and dead letters go in front of what is pending. */
+    /**
+     * Batch {@code b} was not stored: its cursors, outcomes, effects and dead letters go in front of what is pending,
+     * so its effects are appended again with the cursor that is written again.
+     */
     void retryLater(Batch b) {
         for (Batch.Cursor c : b.cursors) {
             cursorDirty.add(c.stream());
-            if (!c.outcomes().isEmpty() && c.senderEpoch() == c.stream().senderEpoch()) {
+            if (c.senderEpoch() != c.stream().senderEpoch()) continue; // a new incarnation since: void
+            if (!c.outcomes().isEmpty()) {
                 pendingOutcomes
                         .computeIfAbsent(c.stream(), k -> new ArrayList<>())
                         .addAll(0, c.outcomes());
+            }
+            if (!c.effects().isEmpty()) {
+                pendingEffects
+                        .computeIfAbsent(c.stream(), k -> new ArrayList<>())
+                        .addAll(0, c.effects());
             }
         }
         pendingDeadLetters.addAll(0, b.deadLetters);

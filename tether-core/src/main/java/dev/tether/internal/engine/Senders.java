@@ -24,6 +24,9 @@ import java.util.Set;
  * then opens them and transmits what credit allows. Not thread-safe: the engine's thread only.
  */
 final class Senders {
+    /** The token of an {@link Effect}'s append, which has no receipt; no send may use it ({@link Engine#send}). */
+    static final long EFFECT = Long.MIN_VALUE;
+
     private final EngineConfig cfg;
     private final long epoch;
     private final EngineOutput out;
@@ -72,11 +75,7 @@ final class Senders {
 
     /** Queues a send for the next batch, unless its stream already holds {@code maxQueuedPerStream} messages. */
     void send(long token, StreamKey key, Map<String, String> headers, byte[] payload, long expiresAt) {
-        OutStream s = streams.computeIfAbsent(key, k -> {
-            OutStream n = new OutStream(k, 0, 0, cfg.outboundCache());
-            n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
-            return n;
-        });
+        OutStream s = stream(key);
         if (s.unacked() >= cfg.maxQueuedPerStream()) {
             out.rejected(
                     token,
@@ -87,6 +86,14 @@ final class Senders {
         s.queue(new OutStream.PendingSend(token, headers, payload, expiresAt));
         pendingSends++;
         withPendingSends.add(s);
+    }
+
+    private OutStream stream(StreamKey key) {
+        return streams.computeIfAbsent(key, k -> {
+            OutStream n = new OutStream(k, 0, 0, cfg.outboundCache());
+            n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
+            return n;
+        });
     }
 
     // ---- the connection ------------------------------------------------------------------------------
@@ -216,6 +223,30 @@ final class Senders {
     }
 
     /**
+     * Appends {@code b.effects}, the messages the receivers' settled runs send with the cursors written into this same
+     * batch (settle-with-effects: after a crash both are stored or neither). An effect is never refused for a full
+     * stream (its cursor must not wait); one to a peer that is unknown or removed cannot be sent and is dropped and
+     * reported. Effects travel on lanes of their own (replies on {@code _reply}, where applications cannot send):
+     * were an application's sends waiting on the same stream, the effect would be numbered before those not yet in a
+     * batch.
+     */
+    void appendEffects(Batch b, WriteBatch w) {
+        for (Effect e : b.effects) {
+            String refusal = peers.refuseSend(e.to());
+            if (refusal != null) {
+                out.event(new TetherEvent.ApplicationError(
+                        "message to " + e.to() + " on " + e.lane(), "not sent: " + refusal));
+                continue;
+            }
+            OutStream s = stream(new StreamKey(e.to(), e.lane()));
+            OutStream.PendingSend p = new OutStream.PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt());
+            StoredMessage m = s.number(p);
+            w.append(m);
+            b.appended.add(new Batch.Appended(s, List.of(p), List.of(m)));
+        }
+    }
+
+    /**
      * Numbers and appends up to {@code room} waiting sends. A stream whose sends do not all fit goes to the back
      * of the queue, so that streams take turns when a backlog is split over several batches.
      */
@@ -250,7 +281,8 @@ final class Senders {
             for (int i = 0; i < a.stored().size(); i++) {
                 StoredMessage m = a.stored().get(i);
                 s.committed(m);
-                out.accepted(a.sends().get(i).token(), s.key, m.seq());
+                long token = a.sends().get(i).token();
+                if (token != EFFECT) out.accepted(token, s.key, m.seq());
             }
             scheduleExpiry(s);
             toPump.add(s);
@@ -262,7 +294,10 @@ final class Senders {
     void appendsFailed(Batch b, String reason, Exception error) {
         for (Batch.Appended a : b.appended) {
             a.stream().appendsFailed(); // Everything after its committed messages was in the failed batches.
-            for (OutStream.PendingSend p : a.sends()) out.rejected(p.token(), new StoreException(reason, error));
+            for (OutStream.PendingSend p : a.sends()) {
+                // An effect is appended again with the cursor it belongs to (Receivers.retryLater).
+                if (p.token() != EFFECT) out.rejected(p.token(), new StoreException(reason, error));
+            }
         }
     }
 

@@ -73,6 +73,7 @@ final class StoreBatches {
         WriteBatch w = new WriteBatch();
         senders.writeTo(b, w, batchSize());
         receivers.writeTo(b, w);
+        senders.appendEffects(b, w); // with the cursors they belong to, in this same batch
         peers.writeTo(b, w);
         long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;
         inFlight.addLast(b);

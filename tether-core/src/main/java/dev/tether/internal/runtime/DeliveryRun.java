@@ -1,9 +1,12 @@
 package dev.tether.internal.runtime;
 
 import dev.tether.Outcome;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,6 +47,13 @@ final class DeliveryRun {
     final AtomicLong ackedUpTo = new AtomicLong();
     /** True while a progress report is queued for the node thread: at most one at a time per run. */
     final AtomicBoolean progressQueued = new AtomicBoolean();
+    /**
+     * Effects of acknowledged messages (replies) not reported yet, in sequence order: each goes to the engine with the
+     * report that acknowledges its message, so it is stored in the batch that stores that acknowledgment.
+     */
+    private final ConcurrentLinkedQueue<SettledEffect> effects = new ConcurrentLinkedQueue<>();
+
+    private record SettledEffect(long seq, Effect effect) {}
 
     DeliveryRun(StreamKey key, long generation, List<InboundMessage> messages, Dispatcher dispatcher) {
         this.key = key;
@@ -122,7 +132,7 @@ final class DeliveryRun {
         switch (d.state()) {
             case RealDelivery.ACKED -> {
                 Effect effect = d.effect;
-                if (effect != null) dispatcher.effect(effect);
+                if (effect != null) effects.add(new SettledEffect(d.seq(), effect));
                 lastAcked = d.seq();
                 if (++index == messages.size()) {
                     dispatcher.report(this, lastAcked, 0, null);
@@ -137,6 +147,22 @@ final class DeliveryRun {
             default -> throw new IllegalStateException("settled delivery in state " + d.state());
         }
         return null;
+    }
+
+    /**
+     * The effects of the acknowledged messages up to {@code seq} not reported yet (node thread, by the report that
+     * acknowledges them). An effect is queued before its acknowledgment is published, so none up to {@code seq} is
+     * missed.
+     */
+    List<Effect> effectsUpTo(long seq) {
+        SettledEffect e = effects.peek();
+        if (e == null || e.seq() > seq) return List.of();
+        List<Effect> out = new ArrayList<>();
+        while (e != null && e.seq() <= seq) {
+            out.add(effects.poll().effect());
+            e = effects.peek();
+        }
+        return out;
     }
 
     /**

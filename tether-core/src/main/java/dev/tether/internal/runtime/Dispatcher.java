@@ -15,7 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * Hands runs of deliveries to their consumers: per message, the pattern layers' {@link Router} picks one (a named
@@ -34,7 +33,6 @@ final class Dispatcher {
     private final Executor executor;
     private final NodeLoop loop;
     private final Clock clock;
-    private final Consumer<Effect> effects;
     private final LinkedBlockingQueue<RealDelivery> pullQueue = new LinkedBlockingQueue<>();
     /** The configured handler (or the pull queue) as a consumer: where messages no router takes go. */
     private final MessageConsumer application;
@@ -43,23 +41,13 @@ final class Dispatcher {
     private volatile Router router;
     private volatile boolean stopped;
 
-    /**
-     * @param executor the handler threads the configured handler runs on, or null for the node thread
-     * @param effects sends a consumer's {@link Effect}
-     */
-    Dispatcher(
-            MessageHandler handler,
-            AckMode ackMode,
-            Executor executor,
-            NodeLoop loop,
-            Clock clock,
-            Consumer<Effect> effects) {
+    /** @param executor the handler threads the configured handler runs on, or null for the node thread */
+    Dispatcher(MessageHandler handler, AckMode ackMode, Executor executor, NodeLoop loop, Clock clock) {
         this.handler = handler;
         this.ackMode = ackMode;
         this.executor = executor;
         this.loop = loop;
         this.clock = clock;
-        this.effects = effects;
         this.application = handler == null ? new PullConsumer() : new HandlerConsumer();
     }
 
@@ -150,22 +138,19 @@ final class Dispatcher {
         }
     }
 
-    /** A consumer acknowledged a message together with {@code effect}. */
-    void effect(Effect effect) {
-        if (!stopped) effects.accept(effect);
-    }
-
     void progress(DeliveryRun run) {
         if (stopped) return;
         loop.post(now -> {
             run.progressQueued.set(false);
-            loop.engine().onProgress(now, run.key, run.generation, run.ackedUpTo.get());
+            long upTo = run.ackedUpTo.get();
+            loop.engine().onProgress(now, run.key, run.generation, upTo, run.effectsUpTo(upTo));
         });
     }
 
     void report(DeliveryRun run, long ackedUpTo, long failedSeq, String reason) {
         if (stopped) return;
-        loop.post(now -> loop.engine().onSettled(now, run.key, run.generation, ackedUpTo, failedSeq, reason));
+        loop.post(now -> loop.engine()
+                .onSettled(now, run.key, run.generation, ackedUpTo, failedSeq, reason, run.effectsUpTo(ackedUpTo)));
     }
 
     /**
@@ -175,9 +160,11 @@ final class Dispatcher {
     void reportWithout(DeliveryRun run, long ackedUpTo, long seq, Outcome outcome) {
         if (stopped) return;
         if (outcome == Outcome.EXPIRED) {
-            loop.post(now -> loop.engine().onExpiredInRun(now, run.key, run.generation, ackedUpTo, seq));
+            loop.post(now -> loop.engine()
+                    .onExpiredInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
         } else {
-            loop.post(now -> loop.engine().onNotTaken(now, run.key, run.generation, ackedUpTo, seq));
+            loop.post(now ->
+                    loop.engine().onNotTaken(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
         }
     }
 

@@ -87,8 +87,7 @@ public final class NodeRuntime {
                 config.ackMode(),
                 config.handlerOnNodeThread() ? null : handlers,
                 loop,
-                config.clock(),
-                this::sendEffect);
+                config.clock());
         Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
@@ -274,19 +273,6 @@ public final class NodeRuntime {
         return new UnknownPeerException("unknown peer " + to + ": node " + id() + " has not been configured with it,"
                 + " added it, discovered it, or stored anything for it; add it with addPeer(" + to + ") or"
                 + " TetherConfig.Builder.peers (configured peers: " + config.peers() + ")");
-    }
-
-    /**
-     * Sends what a consumer settled a message with (a reply). A reply that cannot be sent (its peer was removed,
-     * the node is shutting down, the outbox is full) is reported and counted; its caller's deadline covers it.
-     */
-    private void sendEffect(Effect e) {
-        try {
-            submit(e.to(), e.lane(), e.headers(), e.payload(), e.expiresAt(), null);
-        } catch (TetherException x) {
-            loop.post(now -> loop.emit(new TetherEvent.ApplicationError(
-                    "reply to " + e.to() + " on " + e.lane(), "not sent: " + x.getMessage())));
-        }
     }
 
     // ---- membership -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import dev.tether.NodeId;
 import dev.tether.Outcome;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import java.nio.ByteBuffer;

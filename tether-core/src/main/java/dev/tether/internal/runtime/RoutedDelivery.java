@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import dev.tether.Delivery;
 import dev.tether.Outcome;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.StreamKey;
 
 /**
@@ -22,8 +23,9 @@ public interface RoutedDelivery extends Delivery {
     boolean expiredNow();
 
     /**
-     * Acknowledges the message together with {@code effect}, a message this node sends as a consequence (a reply).
-     * The effect is sent from this node; see {@link Effect} for how it relates to the acknowledgment.
+     * Acknowledges the message together with {@code effect}, a message this node sends as a consequence (a reply):
+     * the effect is appended to its outbound stream in the same store batch as the cursor that records this message
+     * processed, so after a crash either both are stored or neither ({@link Effect}).
      */
     boolean ackWith(Effect effect);
 

@@ -2,9 +2,9 @@ package dev.tether.internal.call;
 
 import dev.tether.NodeId;
 import dev.tether.Outcome;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
-import dev.tether.internal.runtime.Effect;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.nio.ByteBuffer;
 import java.util.Map;

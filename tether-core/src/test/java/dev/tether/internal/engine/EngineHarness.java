@@ -45,6 +45,9 @@ final class EngineHarness {
         final List<InboundMessage> delivered = new ArrayList<>();
         final List<TetherEvent> events = new ArrayList<>();
         final List<WriteBatch> batches = new ArrayList<>();
+        /** The batches the store committed, in order. */
+        final List<WriteBatch> committed = new ArrayList<>();
+
         long lastFailedBatch;
         int loads;
         /** Sequence numbers the application fails; everything else it acknowledges. */
@@ -53,6 +56,11 @@ final class EngineHarness {
         final Set<Long> notTaken = new java.util.HashSet<>();
         /** Sequence numbers the application takes long over: the harness time advances by this many ms. */
         final Map<Long, Long> slow = new HashMap<>();
+        /**
+         * If set, the application answers each message it processes with this effect (a reply), given with the
+         * acknowledgment; null answers nothing.
+         */
+        java.util.function.BiFunction<StreamKey, InboundMessage, Effect> replies;
 
         Node(NodeId id, InMemoryStore store) {
             this.id = id;
@@ -84,6 +92,7 @@ final class EngineHarness {
                 }
                 try {
                     store.commit(batch);
+                    committed.add(batch);
                     input(e -> e.onCommitted(now, batchId));
                 } catch (RuntimeException ex) {
                     lastFailedBatch = batchId;
@@ -129,16 +138,17 @@ final class EngineHarness {
                 if (engine != owner) return;
                 long acked = messages.get(0).seq() - 1;
                 long failed = 0;
+                List<Effect> effects = new ArrayList<>();
                 for (InboundMessage m : messages) {
                     if (m.expiredAt(now)) { // as the runtime checks right before each hand-out
                         long a = acked;
-                        input(e -> e.onExpiredInRun(now, key, generation, a, m.seq()));
+                        input(e -> e.onExpiredInRun(now, key, generation, a, m.seq(), effects));
                         return;
                     }
                     delivered.add(m);
                     if (notTaken.contains(m.seq())) {
                         long a = acked;
-                        input(e -> e.onNotTaken(now, key, generation, a, m.seq()));
+                        input(e -> e.onNotTaken(now, key, generation, a, m.seq(), effects));
                         return;
                     }
                     now += slow.getOrDefault(m.seq(), 0L);
@@ -147,9 +157,10 @@ final class EngineHarness {
                         break;
                     }
                     acked = m.seq();
+                    if (replies != null) effects.add(replies.apply(key, m));
                 }
                 long a = acked, f = failed;
-                input(e -> e.onSettled(now, key, generation, a, f, f == 0 ? null : "poison"));
+                input(e -> e.onSettled(now, key, generation, a, f, f == 0 ? null : "poison", effects));
             });
         }
 
