@@ -51,6 +51,10 @@ import java.util.TreeSet;
  *       before; it must be expired instead).
  * </ul>
  *
+ * <p>Requests (calls with a reply) are checked further by {@link CallRules}: at most one committed reply per request
+ * (executed at most once per committed reply), never a request acknowledged without its reply, each caller's future
+ * completed exactly once.
+ *
  * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash or clean stop
  * ({@link Stopped}) allows its application to see a message again, flagged as a redelivery; only a crash excuses
  * a send left unanswered. A delivery without the flag of a message handed
@@ -136,7 +140,9 @@ public final class HistoryChecker {
         }
 
         CheckReport check(List<HistoryEvent> history) {
+            CallRules calls = new CallRules(report, this::count);
             for (HistoryEvent e : history) {
+                calls.observe(e);
                 if (e instanceof Sent s) sent(s);
                 else if (e instanceof Committed c) committed(c);
                 else if (e instanceof Accepted a) accepted(a);
@@ -177,6 +183,7 @@ public final class HistoryChecker {
                     report.add(Kind.LIVENESS, "send " + p.sent() + " was never accepted or rejected");
                 }
             }
+            calls.finish();
             return report;
         }
 

@@ -69,6 +69,29 @@ public sealed interface HistoryEvent {
     /** The sender learnt that the receiver took care of everything up to {@code upTo}. */
     record Acked(long time, String sender, String receiver, String lane, long upTo) implements HistoryEvent {}
 
+    /**
+     * The application of {@code caller} made message {@code msgId} a request (recorded right after its {@link Sent}):
+     * it waits for the reply until {@code deadline}, and its future must complete exactly once (unless the caller
+     * crashes first, which takes the future with it).
+     */
+    record CallWaiting(long time, String caller, long msgId, long deadline) implements HistoryEvent {}
+
+    /**
+     * The application of {@code callee} processed request {@code requestMsgId} and settles it with the reply {@code
+     * replyMsgId}, given with the acknowledgment: stored in the batch that stores the cursor past the request.
+     */
+    record ReplyMade(long time, String callee, long requestMsgId, long replyMsgId) implements HistoryEvent {}
+
+    /**
+     * The future of request {@code msgId} at {@code caller} completed: with its reply ({@code "reply"}), at its
+     * deadline ({@code "deadline"}), because the send failed ({@code "rejected"}) or the caller shut down ({@code
+     * "closed"}).
+     */
+    record CallCompleted(long time, String caller, long msgId, String how) implements HistoryEvent {}
+
+    /** A reply to request {@code requestMsgId} reached {@code caller}, which was not waiting for it any more. */
+    record ReplyDropped(long time, String caller, long requestMsgId) implements HistoryEvent {}
+
     /** {@code node} crashed: its engine, uncommitted writes and in-flight work are gone. */
     record Crashed(long time, String node) implements HistoryEvent {}
 

@@ -55,6 +55,8 @@ import java.util.Random;
  *     long enough for the deadlines of the messages behind it in the same run to pass
  * @param maxSlowMillis the longest a slow application takes over one message
  * @param shutdowns whether nodes shut down cleanly and restart, with sends racing the shutdown
+ * @param requestRate probability that a send is a request: it has a deadline, its caller waits for the reply, and
+ *     its receiver's application answers it with a reply given with the acknowledgment (settle-with-effects)
  */
 public record SimConfig(
         long seed,
@@ -97,7 +99,8 @@ public record SimConfig(
         int maxBatchMessages,
         double slowHandlerRate,
         int maxSlowMillis,
-        boolean shutdowns) {
+        boolean shutdowns,
+        double requestRate) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -145,6 +148,7 @@ public record SimConfig(
         double slowHandler = pick(r, 0.0, 0.0, 0.01, 0.05);
         int maxSlow = pick(r, 50, 200, 500);
         boolean shutdowns = r.nextInt(3) == 0;
+        double requests = pick(r, 0.0, 0.1, 0.3, 0.6);
         return new SimConfig(
                 seed,
                 nodes,
@@ -186,7 +190,8 @@ public record SimConfig(
                 batchMessages,
                 slowHandler,
                 maxSlow,
-                shutdowns);
+                shutdowns,
+                requests);
     }
 
     /**
@@ -234,7 +239,8 @@ public record SimConfig(
                 maxBatchMessages,
                 slowHandlerRate,
                 maxSlowMillis,
-                false);
+                false,
+                requestRate);
     }
 
     /**
@@ -285,7 +291,8 @@ public record SimConfig(
                 maxBatchMessages,
                 slowHandlerRate,
                 maxSlowMillis,
-                shutdowns);
+                shutdowns,
+                requestRate);
     }
 
     /** True if any fault is injected. */

@@ -8,6 +8,7 @@ import dev.tether.StoreException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.EngineOutput;
@@ -30,6 +31,7 @@ import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
+import dev.tether.testkit.sim.HistoryEvent.ReplyMade;
 import dev.tether.testkit.sim.HistoryEvent.Restarted;
 import dev.tether.testkit.sim.HistoryEvent.Resynced;
 import dev.tether.testkit.sim.HistoryEvent.SendExpired;
@@ -94,7 +96,15 @@ public final class Simulation {
     public static final long MAX_EVENTS = 20_000_000;
 
     private static final byte POISON = 1;
+    /** A request: its receiver answers it with a reply, given with the acknowledgment (settle-with-effects). */
+    private static final byte REQUEST = 2;
+    /** A reply: after the id and flags, the request's message id. */
+    private static final byte REPLY = 4;
+
     private static final int ID_BYTES = 9;
+    /** The lane replies travel on, as the call layer's. */
+    static final String REPLY_LANE = "_reply";
+
     private static final NodeId UNKNOWN = NodeId.of("unknown");
 
     /**
@@ -105,6 +115,10 @@ public final class Simulation {
         NONE,
         /** Acknowledge a message without processing (recording) it: a loss. */
         SKIP_ONE,
+        /** Answer a request without giving its reply with the acknowledgment: a reply lost after its cursor. */
+        LOSE_REPLY,
+        /** Complete a caller's future twice. */
+        COMPLETE_TWICE,
         /** Process a message twice: a duplicate. */
         PROCESS_TWICE,
         /** Process the messages of a run in reverse order: a reorder. */
@@ -357,9 +371,13 @@ public final class Simulation {
         boolean poison = rng.nextDouble() < cfg.poisonRate();
         long expiresAt = rng.nextDouble() < cfg.ttlRate() ? now + 1 + rng.nextInt(300) : 0;
         ByteBuffer payload = ByteBuffer.allocate(ID_BYTES + rng.nextInt(cfg.maxPadding() + 1));
-        payload.putLong(msgId).put(poison ? POISON : 0);
+        // Drawn only when requests are on, so a seed without them replays the run it had before they existed.
+        boolean request = cfg.requestRate() > 0 && rng.nextDouble() < cfg.requestRate();
+        if (request) expiresAt = now + 50 + rng.nextInt(1000); // every call has a deadline
+        payload.putLong(msgId).put((byte) ((poison ? POISON : 0) | (request ? REQUEST : 0)));
         Map<String, String> headers = rng.nextInt(4) == 0 ? Map.of("m", Long.toString(msgId)) : Map.of();
         history.add(new Sent(now, from.name, token, msgId, to.value(), lane));
+        if (request) from.calls.waiting(now, msgId, token, expiresAt);
         if (tracing) trace(from.name + " send msg " + msgId + " -> " + to + "/" + lane + " token " + token);
         return new Submission(from, token, to, lane, headers, payload.array(), expiresAt);
     }
@@ -635,6 +653,8 @@ public final class Simulation {
         final Set<Long> openTokens = new HashSet<>();
         /** Incarnations that ended with a clean stop rather than a crash. */
         final Set<Integer> stoppedIncarnations = new HashSet<>();
+        /** The application's futures of the requests it made. */
+        final SimCaller calls;
 
         Node(int index) {
             this.index = index;
@@ -662,6 +682,7 @@ public final class Simulation {
             this.viewUp = new boolean[cfg.nodes()];
             this.viewGen = new int[cfg.nodes()];
             this.notifyAt = new long[cfg.nodes()];
+            this.calls = new SimCaller(name, history::add, () -> sabotageOnce(Sabotage.COMPLETE_TWICE));
         }
 
         void start() {
@@ -681,6 +702,7 @@ public final class Simulation {
             schedule(at, true, () -> {
                 if (!current(inc)) return;
                 input(e -> e.onTick(now));
+                calls.tick(now);
                 checkMemory();
                 scheduleTick(inc, now + TICK_MILLIS);
             });
@@ -700,6 +722,7 @@ public final class Simulation {
 
         void crash() {
             history.add(new Crashed(now, name));
+            calls.crashed();
             if (tracing) trace(name + " CRASH");
             alive = false;
             incarnation++;
@@ -752,6 +775,7 @@ public final class Simulation {
         private void awaitStoreIdle(int inc, long deadline) {
             if (engine.storeIdle() || now >= deadline) {
                 for (long token : List.copyOf(openTokens)) rejected(token, "node shut down before the outcome");
+                calls.closed(now); // as the call layer fails its waiting calls where the receipts fail
                 answeredAll = true;
                 later(rng.nextInt(5), this::stopLoop);
             } else {
@@ -922,6 +946,7 @@ public final class Simulation {
         @Override
         public void accepted(long token, StreamKey key, long seq) {
             if (!openTokens.remove(token)) return; // already answered: the shutdown rejected it
+            calls.accepted(token);
             history.add(new Accepted(now, name, token, key.peer().value(), key.lane(), seq));
         }
 
@@ -933,6 +958,7 @@ public final class Simulation {
         void rejected(long token, String reason) {
             openTokens.remove(token);
             history.add(new Rejected(now, name, token, reason));
+            calls.rejected(now, token);
         }
 
         @Override
@@ -958,9 +984,10 @@ public final class Simulation {
                 count("sabotaged");
                 Collections.reverse(run);
             }
+            List<Effect> effects = new ArrayList<>();
             later(
                     handlingMillis(),
-                    () -> process(key, generation, run, 0, run.get(0).seq() - 1));
+                    () -> process(key, generation, run, 0, run.get(0).seq() - 1, effects));
         }
 
         /** How long the application takes over one message: 1..maxProcessMillis, sometimes much longer. */
@@ -972,27 +999,37 @@ public final class Simulation {
             return 1 + rng.nextInt(cfg.maxProcessMillis());
         }
 
-        /** The application handles message {@code i} of {@code run}; {@code ackedUpTo} precedes it. */
-        private void process(StreamKey key, long generation, List<InboundMessage> run, int i, long ackedUpTo) {
+        /**
+         * The application handles message {@code i} of {@code run}; {@code ackedUpTo} precedes it; {@code effects}
+         * are the replies to the acknowledged requests of the run not given to the engine yet: each settling input
+         * carries those of the messages it acknowledges.
+         */
+        private void process(
+                StreamKey key, long generation, List<InboundMessage> run, int i, long ackedUpTo, List<Effect> effects) {
             if (deliveriesStopped) return; // the run is not reported any more
             InboundMessage m = run.get(i);
             if (m.expiredAt(now)) {
                 // As the runtime does right before each handler call: an expired message is not handed out.
                 count("expiredBeforeHandOut");
                 if (tracing) trace(name + " app " + key + "#" + m.seq() + " expired before it was handed out");
-                input(e -> e.onExpiredInRun(now, key, generation, ackedUpTo, m.seq()));
+                List<Effect> due = take(effects);
+                input(e -> e.onExpiredInRun(now, key, generation, ackedUpTo, m.seq(), due));
                 return;
             }
             long msgId = -1;
-            boolean poison = false;
+            int flags = 0;
             if (m.payload().length < ID_BYTES) {
                 anomaly("delivered " + key + "#" + m.seq() + " without its payload");
             } else {
                 ByteBuffer p = ByteBuffer.wrap(m.payload());
                 msgId = p.getLong();
-                poison = (p.get() & POISON) != 0;
+                flags = p.get();
             }
-            boolean ok = !poison && !(cfg.transientFailRate() > 0 && rng.nextDouble() < cfg.transientFailRate());
+            boolean poison = (flags & POISON) != 0;
+            boolean reply = (flags & REPLY) != 0;
+            // A reply is taken by the caller's call layer, which never fails it.
+            boolean ok =
+                    reply || !poison && !(cfg.transientFailRate() > 0 && rng.nextDouble() < cfg.transientFailRate());
             Delivered d = new Delivered(
                     now, name, key.peer().value(), key.lane(), m.seq(), msgId, m.redelivery(), m.attempt(), ok);
             boolean sabotageNow = (sabotage == Sabotage.SKIP_ONE || sabotage == Sabotage.PROCESS_TWICE)
@@ -1007,17 +1044,43 @@ public final class Simulation {
             }
             if (!ok) {
                 String reason = poison ? "poison" : "transient failure";
-                input(e -> e.onSettled(now, key, generation, ackedUpTo, m.seq(), reason));
+                List<Effect> due = take(effects);
+                input(e -> e.onSettled(now, key, generation, ackedUpTo, m.seq(), reason, due));
                 return;
             }
+            if (reply) calls.reply(now, ByteBuffer.wrap(m.payload()).getLong(ID_BYTES));
+            if ((flags & REQUEST) != 0) answer(key, m, msgId, effects);
             if (i + 1 == run.size()) {
-                input(e -> e.onSettled(now, key, generation, m.seq(), 0, null));
+                List<Effect> due = take(effects);
+                input(e -> e.onSettled(now, key, generation, m.seq(), 0, null, due));
                 return;
             }
             if (cfg.progressRate() > 0 && rng.nextDouble() < cfg.progressRate()) {
-                input(e -> e.onProgress(now, key, generation, m.seq()));
+                List<Effect> due = take(effects);
+                input(e -> e.onProgress(now, key, generation, m.seq(), due));
             }
-            later(handlingMillis(), () -> process(key, generation, run, i + 1, m.seq()));
+            later(handlingMillis(), () -> process(key, generation, run, i + 1, m.seq(), effects));
+        }
+
+        /**
+         * The application answers request {@code requestId}: its reply, to the caller on the reply lane with the
+         * request's deadline, goes with the acknowledgment of the request.
+         */
+        private void answer(StreamKey key, InboundMessage m, long requestId, List<Effect> effects) {
+            long replyId = nextMsgId++;
+            ByteBuffer p = ByteBuffer.allocate(ID_BYTES + 8)
+                    .putLong(replyId)
+                    .put(REPLY)
+                    .putLong(requestId);
+            history.add(new ReplyMade(now, name, requestId, replyId));
+            if (sabotageOnce(Sabotage.LOSE_REPLY)) return;
+            effects.add(new Effect(key.peer(), REPLY_LANE, Map.of(), p.array(), m.expiresAtMillis()));
+        }
+
+        private List<Effect> take(List<Effect> effects) {
+            List<Effect> due = List.copyOf(effects);
+            effects.clear();
+            return due;
         }
 
         @Override
@@ -1045,6 +1108,13 @@ public final class Simulation {
                 count("event" + event.getClass().getSimpleName());
             }
         }
+    }
+
+    /** True, once per run, if {@code s} is this run's sabotage. */
+    private boolean sabotageOnce(Sabotage s) {
+        if (sabotage != s || counters.containsKey("sabotaged")) return false;
+        count("sabotaged");
+        return true;
     }
 
     /** A batch handed to {@code persist}: its id, the batch it must follow, its writes. */

@@ -154,7 +154,9 @@ class SimulationTest {
         Map<Simulation.Sabotage, List<CheckReport.Kind>> expected = Map.of(
                 Simulation.Sabotage.SKIP_ONE, List.of(CheckReport.Kind.LOST, CheckReport.Kind.REORDERED),
                 Simulation.Sabotage.PROCESS_TWICE, List.of(CheckReport.Kind.DUPLICATED),
-                Simulation.Sabotage.REVERSE_RUN, List.of(CheckReport.Kind.REORDERED));
+                Simulation.Sabotage.REVERSE_RUN, List.of(CheckReport.Kind.REORDERED),
+                Simulation.Sabotage.LOSE_REPLY, List.of(CheckReport.Kind.LOST),
+                Simulation.Sabotage.COMPLETE_TWICE, List.of(CheckReport.Kind.DUPLICATED));
         expected.forEach((sabotage, kinds) -> {
             int sabotaged = 0;
             for (long seed = 1; seed <= 10; seed++) {
