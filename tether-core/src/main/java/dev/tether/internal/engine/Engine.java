@@ -74,6 +74,8 @@ public final class Engine {
             new EventThrottle<>(TetherEvent.ConnectionRejected::new);
     private final EventThrottle<NodeId, TetherEvent.ProtocolError> protocolErrorEvents =
             new EventThrottle<>(TetherEvent.ProtocolError::new);
+    private final EventThrottle<Void, TetherEvent.StoreFailure> storeFailureEvents =
+            new EventThrottle<>((none, reason, suppressed) -> new TetherEvent.StoreFailure(reason, suppressed));
     private long storeFailures;
 
     private static final class Peer {
@@ -491,10 +493,9 @@ public final class Engine {
         failed.addAll(inFlight);
         if (!inFlight.isEmpty()) abandonedUpTo = inFlight.peekLast().id;
         inFlight.clear();
-        storeFailures++;
         storeRetryAt = now + 100;
         String reason = "store commit failed: " + error.getMessage();
-        out.event(new TetherEvent.StoreFailure(reason));
+        storeFailure(now, reason);
         for (Batch b : failed) {
             for (Appended a : b.appended) {
                 a.stream().lastSeq = a.stream().committedSeq; // Everything after it was in the failed batches.
@@ -551,8 +552,7 @@ public final class Engine {
             s.loading = false;
             s.loadRetryAt = now + 100; // Nothing else may pump this stream again: retry from onTick.
         }
-        storeFailures++;
-        out.event(new TetherEvent.StoreFailure("outbox read for " + key + " failed: " + error.getMessage()));
+        storeFailure(now, "outbox read for " + key + " failed: " + error.getMessage());
     }
 
     // ---- inputs: time ---------------------------------------------------------------------------------
@@ -576,6 +576,8 @@ public final class Engine {
         if (held != null) out.event(held);
         TetherEvent.ProtocolError heldError = protocolErrorEvents.flush(now);
         if (heldError != null) out.event(heldError);
+        TetherEvent.StoreFailure heldFailure = storeFailureEvents.flush(now);
+        if (heldFailure != null) out.event(heldFailure);
     }
 
     private void retransmitTimeout(long now, OutStream s) {
@@ -842,6 +844,16 @@ public final class Engine {
     public void onConnectionRejected(long now, String remote, String reason) {
         connectionsRejected++;
         TetherEvent.ConnectionRejected e = rejections.offer(now, remote, reason);
+        if (e != null) out.event(e);
+    }
+
+    /**
+     * Counted always; reported unless events are being rate-limited (see {@link EventThrottle}): a store that
+     * fails every retry must not flood the listener and the log.
+     */
+    private void storeFailure(long now, String reason) {
+        storeFailures++;
+        TetherEvent.StoreFailure e = storeFailureEvents.offer(now, null, reason);
         if (e != null) out.event(e);
     }
 
