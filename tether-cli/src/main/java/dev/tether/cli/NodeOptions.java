@@ -3,7 +3,6 @@ package dev.tether.cli;
 import dev.tether.Durability;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
-import dev.tether.spi.Store;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.store.sqlite.SqliteStoreProvider;
 import java.net.InetSocketAddress;
@@ -146,8 +145,8 @@ final class NodeOptions {
         }
     }
 
+    /** The configured peers; none is valid (a node that only accepts inbound peers). */
     List<NodeId> peerIds() {
-        if (peers.isEmpty()) throw new ParameterException(spec.commandLine(), "at least one --peer is required");
         return peers.stream().map(PeerSpec::id).distinct().toList();
     }
 
@@ -155,9 +154,17 @@ final class NodeOptions {
         return !natsUrls.isEmpty();
     }
 
+    @Option(
+            names = "--skip-integrity-check",
+            description = "Do not run SQLite's quick_check on the store at start (for stores too large to check"
+                    + " at every start; see docs/OPERATIONS.md).")
+    boolean skipIntegrityCheck;
+
     /** The store this node opens: {@code --store}, or the default file in {@code --store-dir}. */
-    Store openStore() {
-        return store != null ? new SqliteStore(store) : new SqliteStoreProvider().create(nodeId(), storeDir);
+    SqliteStore openStore() {
+        NativeSqlite.prepare();
+        Path file = store != null ? store : new SqliteStoreProvider().locate(nodeId(), storeDir);
+        return SqliteStore.builder(file).checkIntegrity(!skipIntegrityCheck).build();
     }
 
     Path storePath() {

@@ -1,10 +1,7 @@
 package dev.tether.cli;
 
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,18 +23,23 @@ final class StatsCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
-        HttpClient http = admin.client();
-        URI uri = admin.uri("/stats" + (json ? "?format=json" : ""));
-        try {
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            spec.commandLine().getOut().print(r.body());
-            return r.statusCode() == 200 ? 0 : 1;
-        } catch (ConnectException e) {
-            spec.commandLine().getErr().println(admin.unreachable("stats"));
-            return 1;
+    public Integer call() {
+        try (AdminClient c = AdminClient.connect(admin.address, Duration.ofSeconds(5))) {
+            c.request("GET", "/stats" + (json ? "?format=json" : ""), 0);
+            c.flush();
+            AdminClient.Response r = c.response(Duration.ofSeconds(10));
+            String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+            if (r.status() != 200) {
+                spec.commandLine()
+                        .getErr()
+                        .println("tether stats: the node answered HTTP " + r.status() + ": " + body.strip());
+                return ExitCode.FAILURE;
+            }
+            spec.commandLine().getOut().print(body);
+            return ExitCode.OK;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("tether stats: " + e.getMessage());
+            return ExitCode.FAILURE;
         }
     }
 }

@@ -16,9 +16,14 @@ final class TransportFactory {
      * The transport and a short description of it for the {@code ready} line; the description is made when asked
      * for, so after the node started it names the port actually bound (with {@code --listen HOST:0}).
      */
-    record Choice(Transport transport, Supplier<String> describer) {
+    record Choice(Transport transport, Supplier<String> describer, Supplier<String> link) {
         String description() {
             return describer.get();
+        }
+
+        /** For the ready line: whether the transport's own connection is up ({@code nats=...}), or null. */
+        String connectivity() {
+            return link.get();
         }
     }
 
@@ -41,7 +46,11 @@ final class TransportFactory {
         }
         if (o.natsCreds != null) b.credentials(o.natsCreds);
         String description = "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix;
-        return new Choice(b.build(), () -> description);
+        NatsTransport t = b.build();
+        return new Choice(
+                t,
+                () -> description,
+                () -> t.connectedServer().map(s -> "nats=connected").orElse("nats=not-connected-yet"));
     }
 
     private static InetSocketAddress resolved(NodeOptions o, InetSocketAddress a, String option) {
@@ -64,7 +73,7 @@ final class TransportFactory {
         TlsOptions.apply(o, b);
         TcpTransport transport = b.build();
         String security = (TlsOptions.enabled(o) ? " tls" : "") + (o.pskFile != null ? " psk" : "");
-        return new Choice(transport, () -> "tcp " + HostPort.format(boundOr(transport, listen)) + security);
+        return new Choice(transport, () -> "tcp " + HostPort.format(boundOr(transport, listen)) + security, () -> null);
     }
 
     private static InetSocketAddress boundOr(TcpTransport transport, InetSocketAddress configured) {

@@ -37,7 +37,7 @@ class AdminServerTest {
     void start() throws Exception {
         a = node("a", "b", d -> {});
         b = node("b", "a", d -> seenByB.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
-        admin = AdminServer.start(InetSocketAddress.createUnresolved("127.0.0.1", 0), a);
+        admin = AdminServer.start(InetSocketAddress.createUnresolved("127.0.0.1", 0), a, 1 << 20);
         address = HostPort.format(admin.address());
     }
 
@@ -78,7 +78,8 @@ class AdminServerTest {
         assertThat(run("send", "--admin", address, "--to", "b", "--lane", "orders", "--json", "x"))
                 .isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("{\"to\":\"b\",\"lane\":\"orders\",\"seq\":1,\"outcome\":\"ACCEPTED\"}");
+                .contains("{\"message\":1,\"result\":\"ok\",\"to\":\"b\",\"lane\":\"orders\",\"seq\":1,"
+                        + "\"outcome\":\"ACCEPTED\"}");
         assertThat(run("stats", "--admin", address, "--json")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"node\":\"a\"", "\"lane\":\"orders\"");
         assertThat(run("stats", "--admin", address)).isZero();
@@ -112,7 +113,7 @@ class AdminServerTest {
 
     @Test
     void adminRefusesNonLoopbackAddresses() {
-        assertThatThrownBy(() -> AdminServer.start(InetSocketAddress.createUnresolved("8.8.8.8", 0), a))
+        assertThatThrownBy(() -> AdminServer.start(InetSocketAddress.createUnresolved("8.8.8.8", 0), a, 1 << 20))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be a loopback address");
     }
