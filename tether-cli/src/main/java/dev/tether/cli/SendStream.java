@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Streams the messages of one {@code tether send} to the admin endpoint: each request carries the messages that
@@ -31,6 +33,12 @@ final class SendStream {
     static final int MAX_LINE = 64 << 20;
 
     private static final int CHUNK_BYTES = 32 << 10;
+
+    /**
+     * Messages written but not answered yet, at most: keeps the pipeline full (the endpoint works on up to {@link
+     * AdminServer#STREAM_WINDOW} at once) while bounding how many are in doubt if the node dies.
+     */
+    static final int WINDOW = 4 * AdminServer.STREAM_WINDOW;
 
     /** A line of input, or one too long to send ({@code bytes} null), or the end of the input. */
     private record Item(byte[] bytes, long length) {}
@@ -125,12 +133,16 @@ final class SendStream {
     /** One request: its connection, what was written, what was answered. */
     private final class Request {
         final long start;
+        /** Unanswered messages allowed: taken per message written, given back per answer. */
+        final Semaphore window = new Semaphore(WINDOW);
+        /** Why the connection failed; the first failure wins (later ones are its consequences). */
+        final AtomicReference<String> broken = new AtomicReference<>();
+
         long sent;
         volatile long answered;
         volatile boolean ended;
         volatile String endNote;
         volatile String refusal;
-        volatile String broken;
         AdminClient client;
         OutputStream body;
         Thread reader;
@@ -153,6 +165,10 @@ final class SendStream {
             return true;
         }
 
+        private boolean failed() {
+            return refusal != null || broken.get() != null;
+        }
+
         /**
          * Writes {@code first} and the items that follow it without a pause; returns the item that ended the
          * request (null after a pause, {@link #END}, a too-long line) or that could not be written.
@@ -163,6 +179,13 @@ final class SendStream {
             Item item = first;
             try {
                 while (true) {
+                    if (!window.tryAcquire()) {
+                        flush(chunk, unflushed);
+                        unflushed = 0;
+                        while (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                            if (failed()) return item;
+                        }
+                    }
                     chunk.write(item.bytes());
                     chunk.write('\n');
                     sent++;
@@ -173,27 +196,29 @@ final class SendStream {
                     }
                     item = input.poll();
                     if (item == null) {
-                        chunk.writeTo(body);
-                        chunk.reset();
-                        client.flush();
-                        output.sent(unflushed);
+                        flush(chunk, unflushed);
                         unflushed = 0;
                         item = input.poll(IDLE.toMillis(), TimeUnit.MILLISECONDS);
                     }
-                    if (item == null || item == END || item.bytes() == null || refusal != null || broken != null) {
-                        break;
-                    }
+                    if (item == null || item == END || item.bytes() == null || failed()) break;
                 }
                 chunk.writeTo(body);
                 ((HttpBody.ChunkedOut) body).finish();
                 output.sent(unflushed);
             } catch (IOException e) {
                 output.sent(unflushed);
-                if (broken == null && refusal == null)
-                    broken = "the connection to the node broke (" + e.getMessage() + ")";
+                broken.compareAndSet(
+                        null, "the connection to the node was lost while sending (" + e.getMessage() + ")");
                 client.close();
             }
             return item;
+        }
+
+        private void flush(ByteArrayOutputStream chunk, long messages) throws IOException {
+            chunk.writeTo(body);
+            chunk.reset();
+            client.flush();
+            output.sent(messages);
         }
 
         void awaitAnswers() throws InterruptedException {
@@ -213,7 +238,7 @@ final class SendStream {
                 output.notSentFrom(start + answered, "the node ended the request: " + endNote);
                 return false;
             }
-            String why = broken != null ? broken : "the node closed the connection before answering";
+            String why = broken.get() != null ? broken.get() : "the node closed the connection before answering";
             output.lost(start + answered, start + sent - 1, why);
             return false;
         }
@@ -237,16 +262,17 @@ final class SendStream {
                     }
                     output.result(SendResult.parse(start + answered, s));
                     answered++;
+                    window.release();
                 }
-                broken = "the node closed the connection before answering for every message";
+                broken.compareAndSet(null, "the node closed the connection before answering every message");
             } catch (AdminClient.NotAnAdminEndpoint e) {
                 refusal = e.getMessage();
             } catch (SocketTimeoutException e) {
-                broken = "no answer from the node within " + answerTimeout.toMillis() + " ms";
+                broken.compareAndSet(null, "no answer from the node within " + answerTimeout.toMillis() + " ms");
             } catch (IOException | IllegalArgumentException e) {
-                broken = "the connection to the node broke (" + e.getMessage() + ")";
+                broken.compareAndSet(null, "the connection to the node was lost (" + e.getMessage() + ")");
             } finally {
-                if (refusal != null || broken != null) client.close(); // stops the writer at once
+                if (failed()) client.close(); // stops the writer at once
             }
         }
     }
