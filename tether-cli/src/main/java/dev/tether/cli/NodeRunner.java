@@ -148,6 +148,10 @@ final class NodeRunner {
     }
 
     private void stopAndReport(TetherNode node, Duration drainTimeout) {
+        line(
+                "INFO",
+                "stopping node " + node.id() + ": draining for up to " + drainTimeout.toSeconds()
+                        + " s (a second signal stops at once)");
         ShutdownResult r = node.shutdown(drainTimeout);
         line(
                 "INFO",

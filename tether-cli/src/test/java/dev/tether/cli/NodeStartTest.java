@@ -115,6 +115,44 @@ class NodeStartTest {
     }
 
     @Test
+    void sigtermDrainsThenExitsZeroKeepingWhatIsPendingAndASecondSignalStopsAtOnce() throws IOException {
+        for (String drain : List.of("1", "120")) {
+            String[] ready = new String[1];
+            Path store = Files.createDirectories(dir.resolve("drain-" + drain));
+            ChildJvm node = CliProcess.node(
+                    "drain-" + drain,
+                    ready,
+                    "--id",
+                    "a",
+                    "--peer",
+                    "c=127.0.0.1:" + CliProcess.freePort(), // never reachable: nothing can drain
+                    "--store-dir",
+                    store.toString(),
+                    "--admin",
+                    "127.0.0.1:0",
+                    "--drain-timeout",
+                    drain);
+            ChildJvm send = CliProcess.start(
+                    "drain-send-" + drain, "send", "--admin", CliProcess.admin(ready[0]), "--to", "c", "kept");
+            assertThat(send.awaitExit(CliProcess.TIMEOUT)).isZero();
+
+            if (drain.equals("1")) {
+                assertThat(node.terminate(CliProcess.TIMEOUT))
+                        .as("a graceful stop, even with messages kept")
+                        .isZero();
+                assertThat(output(node)).contains("stopped node a: 1 messages still pending", "kept in the store");
+            } else {
+                ProcessHandle.of(node.pid()).orElseThrow().destroy(); // SIGTERM: the drain begins
+                node.awaitLine(l -> l.contains("stopping node a: draining for up to 120 s"), CliProcess.TIMEOUT);
+                assertThat(node.terminate(CliProcess.TIMEOUT))
+                        .as("the second signal")
+                        .isEqualTo(143);
+                assertThat(output(node)).doesNotContain("stopped node a");
+            }
+        }
+    }
+
+    @Test
     void withAnUnreachableNatsServerTheReadyLineSaysSoAndEveryLogLineHasTheOneFormat() {
         String[] ready = new String[1];
         String nats = "nats://127.0.0.1:" + CliProcess.freePort();
