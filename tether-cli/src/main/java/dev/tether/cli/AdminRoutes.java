@@ -110,6 +110,7 @@ final class AdminRoutes {
         InputStream body = HttpBody.of(head, c.in());
         c.readIdle(limits.idleTimeout());
         c.out().write(head(200, p.json() ? "application/x-ndjson" : "text/plain; charset=utf-8", -1));
+        c.out().flush();
         BlockingQueue<SendHandler.Pending> results = new ArrayBlockingQueue<>(AdminServer.STREAM_WINDOW);
         String[] endNote = {null};
         Future<?> writer = threads.submit(() -> writeResults(c, results, p, endNote));

@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -268,14 +267,5 @@ final class AdminServer implements AutoCloseable {
         for (TimedSocket c : open) c.close();
         threads.shutdownNow();
         watchdog.shutdownNow();
-    }
-
-    /** For tests: whether the socket is still open to new connections. */
-    boolean isOpen() {
-        return !server.isClosed();
-    }
-
-    static boolean isReset(IOException e) {
-        return e instanceof SocketException;
     }
 }

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * CliBench startup --runs 15 LABEL=JAR ...
+ * CliBench sqlite-load --runs 15
  * CliBench send --lines 100000 --rounds 3 [--wait accepted] LABEL=JAR ...
  * </pre>
  *
@@ -54,6 +55,7 @@ public final class CliBench {
         try {
             switch (args[0]) {
                 case "startup" -> startup(jars, Integer.parseInt(options.getOrDefault("runs", "15")), work);
+                case "sqlite-load" -> sqliteLoad(Integer.parseInt(options.getOrDefault("runs", "15")), work);
                 case "send" ->
                     send(
                             jars,
@@ -106,6 +108,55 @@ public final class CliBench {
         System.out.printf(
                 "%n| jar, start | runs | ready after (wall) median | min - max | CPU until ready, median |%n");
         System.out.printf("|---|---|---|---|---|%n");
+        for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
+            List<double[]> r = e.getValue();
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %.0f ms | %.0f - %.0f ms | %.0f ms |%n",
+                    e.getKey(),
+                    r.size(),
+                    median(r, 0),
+                    r.stream().mapToDouble(x -> x[0]).min().orElse(0),
+                    r.stream().mapToDouble(x -> x[0]).max().orElse(0),
+                    median(r, 1));
+        }
+    }
+
+    /**
+     * The part of a start that loads SQLite: first connection with sqlite-jdbc's extraction into a temp directory
+     * (every start), with an empty cache directory (a first start) and with a filled one (every later start).
+     */
+    private static void sqliteLoad(int runs, Path work) throws Exception {
+        Map<String, List<double[]>> results = new LinkedHashMap<>();
+        Path warm = work.resolve("warm-cache");
+        String cp = System.getProperty("java.class.path");
+        for (int run = 0; run < runs; run++) {
+            for (String kind : List.of("sqlite-jdbc extraction", "cache, first start", "cache, later starts")) {
+                Path dir = Files.createTempDirectory(work, "load");
+                String arg = switch (kind) {
+                    case "sqlite-jdbc extraction" -> "--no-cache";
+                    case "cache, first start" -> dir.resolve("cache").toString();
+                    default -> warm.toString();
+                };
+                Process p = new ProcessBuilder(
+                                ProcessHandle.current().info().command().orElse("java"),
+                                "-Djava.io.tmpdir=" + dir,
+                                "-cp",
+                                cp,
+                                SqliteLoadProbe.class.getName(),
+                                arg)
+                        .redirectErrorStream(true)
+                        .start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() != 0 || !out.startsWith("first-connection-ms ")) throw new IllegalStateException(out);
+                String[] f =
+                        out.substring("first-connection-ms ".length()).trim().split(" ");
+                results.computeIfAbsent(kind, k -> new ArrayList<>())
+                        .add(new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])});
+            }
+        }
+        System.out.printf("%n| SQLite load | runs | first connection (wall), median | min - max |"
+                + " CPU of the loading thread, median |%n|---|---|---|---|---|%n");
         for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
             List<double[]> r = e.getValue();
             System.out.printf(
