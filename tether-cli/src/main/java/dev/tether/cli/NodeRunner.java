@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -45,6 +46,7 @@ final class NodeRunner {
     private final DeliveryPrinter printer;
     private final boolean logInfo;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     NodeRunner(NodeOptions options, PrintWriter out, PrintWriter err, DeliveryPrinter printer, boolean logInfo) {
         this.options = options;
@@ -147,7 +149,16 @@ final class NodeRunner {
         return String.join(",", ids.stream().map(NodeId::value).toList());
     }
 
+    /** Drains and reports once; a second caller (a shutdown hook after a handled signal) waits for the first. */
     private void stopAndReport(TetherNode node, Duration drainTimeout) {
+        if (!stopping.compareAndSet(false, true)) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         line(
                 "INFO",
                 "stopping node " + node.id() + ": draining for up to " + drainTimeout.toSeconds()

@@ -21,19 +21,20 @@ final class StopSignals {
 
     private StopSignals() {}
 
-    /** Installs the handlers; {@code onStopByHook} runs in a shutdown hook where handlers cannot be installed. */
+    /**
+     * Installs the handlers; where one cannot be installed, {@code onStopByHook} runs in a shutdown hook for that
+     * signal instead (it must be idempotent: the hook also runs after a stop by a handled signal).
+     */
     static StopSignals install(Runnable onStopByHook) {
         StopSignals s = new StopSignals();
         boolean term = s.handle("TERM", 15);
         boolean interrupt = s.handle("INT", 2);
-        if (!term || !interrupt) {
-            s.viaHook = true;
-            Runtime.getRuntime().addShutdownHook(new Thread(onStopByHook, "tether-shutdown"));
-        }
+        s.viaHook = !term;
+        if (!term || !interrupt) Runtime.getRuntime().addShutdownHook(new Thread(onStopByHook, "tether-shutdown"));
         return s;
     }
 
-    /** Whether a signal ends the process through a shutdown hook (exit status 128 + signal) instead. */
+    /** Whether SIGTERM ends the process through a shutdown hook (exit status 143) instead. */
     boolean viaHook() {
         return viaHook;
     }
