@@ -12,7 +12,8 @@ import java.util.List;
  */
 final class Cli {
     static final Duration TIMEOUT = Duration.ofMinutes(2);
-    private static final String CACHE = "-Dtether.cache.dir=" + Path.of("target", "tether-cache").toAbsolutePath();
+    private static final String CACHE =
+            "-Dtether.cache.dir=" + Path.of("target", "tether-cache").toAbsolutePath();
 
     private Cli() {}
 
