@@ -30,6 +30,7 @@ public record NodeStats(
         long handlerErrors,
         List<StreamStats> streams) {
 
+    /** Copies the lists, so the snapshot stays as it was taken. */
     public NodeStats {
         connectedPeers = List.copyOf(connectedPeers);
         streams = List.copyOf(streams);

@@ -25,18 +25,22 @@ public final class OutboundMessage {
         this.ttl = b.ttl;
     }
 
+    /** A builder of a message to {@code to}, on the default lane, with an empty payload and no time to live. */
     public static Builder to(NodeId to) {
         return new Builder(to);
     }
 
+    /** The receiving node. */
     public NodeId to() {
         return to;
     }
 
+    /** The lane: with the sender and the receiver, it names the stream the message is ordered in. */
     public String lane() {
         return lane;
     }
 
+    /** The headers, in the order they were added; unmodifiable. */
     public Map<String, String> headers() {
         return headers;
     }
@@ -46,6 +50,7 @@ public final class OutboundMessage {
         return ByteBuffer.wrap(payload).asReadOnlyBuffer();
     }
 
+    /** The payload's length in bytes. */
     public int payloadSize() {
         return payload.length;
     }
@@ -67,6 +72,11 @@ public final class OutboundMessage {
             this.to = Objects.requireNonNull(to, "to");
         }
 
+        /**
+         * The lane ({@code [A-Za-z0-9._-]{1,64}}); default {@link Lanes#DEFAULT}.
+         *
+         * @throws InvalidIdException if {@code lane} is not a valid lane name
+         */
         public Builder lane(String lane) {
             this.lane = Lanes.requireValid(lane);
             return this;
@@ -81,6 +91,7 @@ public final class OutboundMessage {
             return this;
         }
 
+        /** The payload; copied, so the caller may reuse the array. Default: empty. */
         public Builder payload(byte[] payload) {
             this.payload = Objects.requireNonNull(payload, "payload").clone();
             return this;
@@ -95,6 +106,7 @@ public final class OutboundMessage {
             return this;
         }
 
+        /** The message; the builder may be reused afterwards. */
         public OutboundMessage build() {
             return new OutboundMessage(this);
         }

@@ -15,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * their receiver is away.
  */
 public interface SendReceipt {
+    /** Completes with the message's id once it is stored; see the class comment for its failures. */
     CompletableFuture<MessageId> accepted();
 
+    /** Completes with how the receiver took care of the message, if that happens while this node runs. */
     CompletableFuture<Outcome> processed();
 }

@@ -8,6 +8,7 @@ import java.util.Map;
  * resent when a node with the same store starts again.
  */
 public record ShutdownResult(boolean drained, long pendingTotal, Map<NodeId, Long> pending) {
+    /** Copies {@code pending}, so the result stays as it was taken. */
     public ShutdownResult {
         pending = Map.copyOf(pending);
     }

@@ -26,7 +26,9 @@ public record StreamStats(
 
     /** Which side of the stream this node is. */
     public enum Direction {
+        /** This node sends on the stream. */
         OUTBOUND,
+        /** This node receives on the stream. */
         INBOUND
     }
 }

@@ -8,6 +8,14 @@ public sealed interface TetherEvent {
     /** The transport reports {@code peer} reachable; the resume handshake follows. */
     record PeerConnected(NodeId peer) implements TetherEvent {}
 
+    /**
+     * Every stream with {@code peer} flows again after it connected: a frame from it arrived on the new connection
+     * (normally its HELLO) and it answered the OPEN of every outbound stream holding unacknowledged messages (inbound streams need no wait: this node answers
+     * their OPEN at once). Reported once per connection, after {@link PeerConnected}; wait for it instead of
+     * polling {@link NodeStats#connectedPeers()}.
+     */
+    record PeerResumed(NodeId peer) implements TetherEvent {}
+
     /** The transport lost {@code peer}; unacknowledged messages stay stored and are resent on reconnect. */
     record PeerDisconnected(NodeId peer) implements TetherEvent {}
 

@@ -6,7 +6,9 @@ package dev.tether;
  */
 @FunctionalInterface
 public interface TetherListener {
+    /** Ignores every event. */
     TetherListener NONE = event -> {};
 
+    /** Called on the node thread for each event, in order; must not block. */
     void onEvent(TetherEvent event);
 }

@@ -26,6 +26,7 @@ import java.util.List;
  * {@link NodeStats}.
  */
 public interface TetherNode extends AutoCloseable {
+    /** This node's id. */
     NodeId id();
 
     /** Sends {@code payload} to {@code to} on the default lane. */
@@ -50,6 +51,40 @@ public interface TetherNode extends AutoCloseable {
 
     /** A snapshot of the node's counters. */
     NodeStats stats();
+
+    /**
+     * Every peer this node knows (configured, added, discovered, admitted, or known from its store), sorted by
+     * id. Answered by the node thread, like {@link #stats()}.
+     *
+     * @throws NodeClosedException if the node is shut down
+     */
+    List<PeerInfo> peers();
+
+    /** Same as {@code addPeer(peer, List.of())}. */
+    void addPeer(NodeId peer);
+
+    /**
+     * Adds {@code peer} at runtime: from now on it is admitted like a configured peer (no proof or allow-list
+     * needed), sends to it are accepted, and the transport reaches it at {@code addresses} (in the transport's
+     * format, for TCP {@code host:port}; host names are resolved on the calling thread; transports that find
+     * peers by themselves need none). A removed peer is admitted again and its stored streams resume. Adding a
+     * known peer adds its addresses. The addition lasts until the node stops; a peer with stored state is known
+     * again after a restart, but admitted only as {@code TetherConfig.Builder.allowedPeers} says.
+     *
+     * @throws UnknownPeerException if {@code peer} is this node
+     * @throws IllegalArgumentException if the transport cannot parse an address (nothing was changed)
+     * @throws NodeClosedException if the node is shut down
+     */
+    void addPeer(NodeId peer, List<String> addresses);
+
+    /**
+     * Removes {@code peer}: closes its connection, stops reaching it and refuses it until it is added again;
+     * sends to it throw {@link UnknownPeerException}. Its stored outbox and cursors stay stored (counted in the
+     * result) and resume when it is added again. Removing a configured peer lasts until the node stops.
+     *
+     * @throws NodeClosedException if the node is shut down
+     */
+    PeerRemoval removePeer(NodeId peer);
 
     /**
      * Stops accepting sends and pulls at once, waits up to {@code timeout} for every sent message to be

@@ -4,6 +4,7 @@ import dev.tether.AckMode;
 import dev.tether.Durability;
 import dev.tether.FailurePolicy;
 import dev.tether.InvalidConfigException;
+import dev.tether.InvalidIdException;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
@@ -13,13 +14,16 @@ import dev.tether.TetherListener;
 import dev.tether.TetherNode;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -51,22 +55,46 @@ public final class TetherConfig {
                 b.handlerThreads,
                 b.handlerOnNodeThread,
                 b.listener,
-                b.clock);
+                b.clock,
+                b.allowedPeers,
+                b.insecureAdmitUnprovenPeers,
+                b.discoveries);
     }
 
+    /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
     public static Builder builder(NodeId nodeId) {
         return new Builder(nodeId);
     }
 
+    /** This node's id. */
     public NodeId nodeId() {
         return settings.nodeId();
     }
 
-    /** The nodes this node may exchange messages with. */
+    /** The nodes this node exchanges messages with from the start; they are admitted without further proof. */
     public Set<NodeId> peers() {
         return settings.peers();
     }
 
+    /**
+     * Patterns a peer that is neither configured nor added must match to be admitted; empty (the default) admits
+     * every peer whose identity the transport proved. See {@link Builder#allowedPeers}.
+     */
+    public List<String> allowedPeers() {
+        return settings.allowedPeers();
+    }
+
+    /** Whether peers whose identity nothing proved are admitted; see {@link Builder#insecureAdmitUnprovenPeers}. */
+    public boolean insecureAdmitUnprovenPeers() {
+        return settings.insecureAdmitUnprovenPeers();
+    }
+
+    /** The discoveries the node starts after its transport; see {@link Builder#discovery}. */
+    public List<Discovery> discoveries() {
+        return settings.discoveries();
+    }
+
+    /** The transport the node starts, and closes at shutdown. */
     public Transport transport() {
         return settings.transport();
     }
@@ -76,6 +104,7 @@ public final class TetherConfig {
         return settings.store();
     }
 
+    /** What a completed {@code accepted()} future guarantees to survive. */
     public Durability durability() {
         return settings.durability();
     }
@@ -108,22 +137,27 @@ public final class TetherConfig {
         return settings.maxInboundQueueBytes();
     }
 
+    /** The first retransmission timeout of an unacknowledged frame; it doubles on each retry. */
     public Duration retransmitTimeout() {
         return settings.retransmitTimeout();
     }
 
+    /** The cap of the doubling retransmission timeout. */
     public Duration maxRetransmitTimeout() {
         return settings.maxRetransmitTimeout();
     }
 
+    /** How often, and after what pauses, a nacked or throwing delivery is tried again. */
     public RetryPolicy retryPolicy() {
         return settings.retryPolicy();
     }
 
+    /** What happens to a message whose retries are used up. */
     public FailurePolicy failurePolicy() {
         return settings.failurePolicy();
     }
 
+    /** Whether the handler's return acknowledges a delivery, or the application does. */
     public AckMode ackMode() {
         return settings.ackMode();
     }
@@ -133,6 +167,7 @@ public final class TetherConfig {
         return settings.handler();
     }
 
+    /** Threads the handler runs on (unless it runs on the node thread). */
     public int handlerThreads() {
         return settings.handlerThreads();
     }
@@ -142,10 +177,12 @@ public final class TetherConfig {
         return settings.handlerOnNodeThread();
     }
 
+    /** Receives the node's events on the node thread. */
     public TetherListener listener() {
         return settings.listener();
     }
 
+    /** The wall clock for timers and time to live. */
     public Clock clock() {
         return settings.clock();
     }
@@ -178,21 +215,39 @@ public final class TetherConfig {
         private boolean handlerOnNodeThread;
         private TetherListener listener = TetherListener.NONE;
         private Clock clock = Clock.systemUTC();
+        private final List<String> allowedPeers = new ArrayList<>();
+        private boolean insecureAdmitUnprovenPeers;
+        private final List<Discovery> discoveries = new ArrayList<>();
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         }
 
+        /**
+         * Adds peers: the nodes this node may exchange messages with.
+         *
+         * @throws InvalidConfigException if one of them is this node itself
+         */
         public Builder peers(NodeId... ids) {
             for (NodeId id : ids) peer(id);
             return this;
         }
 
+        /**
+         * Adds peers, as {@link #peers(NodeId...)}.
+         *
+         * @throws InvalidConfigException if one of them is this node itself
+         */
         public Builder peers(Iterable<NodeId> ids) {
             for (NodeId id : ids) peer(id);
             return this;
         }
 
+        /**
+         * Adds one peer.
+         *
+         * @throws InvalidConfigException if {@code id} is this node itself
+         */
         public Builder peer(NodeId id) {
             Objects.requireNonNull(id, "peer");
             if (id.equals(nodeId)) throw new InvalidConfigException("peers: a node cannot be its own peer: " + id);
@@ -200,11 +255,66 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * Restricts which peers that are neither configured ({@link #peers}) nor added ({@code addPeer}) are
+         * admitted: their id must match one of {@code patterns}. A pattern is a node id in which {@code *} stands
+         * for any run of characters ({@code orders-*}, {@code *.eu-west}, {@code *}). Without an allow-list
+         * (the default) such a peer is admitted when its transport proved its identity or cluster membership (a
+         * TLS certificate naming it, the cluster's pre-shared key, NATS credentials, the in-memory network) or
+         * when this node has stored state with it from an earlier admission; over plain TCP nothing proves an id,
+         * so only configured and added peers are admitted there (see {@link #insecureAdmitUnprovenPeers}). A
+         * refused peer's connection is refused with a {@code TetherEvent.ConnectionRejected} saying why.
+         *
+         * @throws InvalidConfigException if a pattern is empty, longer than 64 characters or has characters other
+         *     than {@code [A-Za-z0-9._-]} and {@code *}
+         */
+        public Builder allowedPeers(String... patterns) {
+            for (String p : patterns) {
+                try {
+                    NodeId.of(Objects.requireNonNull(p, "pattern").replace('*', 'x'));
+                } catch (InvalidIdException e) {
+                    throw new InvalidConfigException("allowedPeers: invalid pattern: " + e.getMessage()
+                            + " (a node id in which * stands for any run of characters)");
+                }
+                allowedPeers.add(p);
+            }
+            return this;
+        }
+
+        /**
+         * INSECURE, for development on loopback only: admits peers whose identity nothing proved (plain TCP
+         * without TLS or a pre-shared key), so anyone who can reach the node may connect under any id that is not
+         * taken, and read what is sent to that id. The allow-list still applies. Default false: over plain TCP only
+         * configured, added and previously admitted peers connect.
+         */
+        public Builder insecureAdmitUnprovenPeers(boolean admit) {
+            this.insecureAdmitUnprovenPeers = admit;
+            return this;
+        }
+
+        /**
+         * A source of members the node connects to, started after the transport and closed before it; may be
+         * given several times. Discovered members are still admitted only as {@link #allowedPeers} says. See
+         * {@code StaticDiscovery}, {@code TcpTransport.discovery()} and {@code NatsTransport.discovery()}.
+         */
+        public Builder discovery(Discovery discovery) {
+            Objects.requireNonNull(discovery, "discovery");
+            if (discoveries.contains(discovery))
+                throw new InvalidConfigException("discovery given twice: " + discovery);
+            discoveries.add(discovery);
+            return this;
+        }
+
+        /** The transport; required. The node starts it and closes it at shutdown. */
         public Builder transport(Transport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 
+        /**
+         * The store, not yet opened; the node opens it and closes it at shutdown. Default: a store of the provider
+         * found on the class path, in {@link #storeDirectory(Path)}.
+         */
         public Builder store(Store store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
@@ -220,11 +330,17 @@ public final class TetherConfig {
             return this;
         }
 
+        /** What a completed {@code accepted()} future guarantees to survive; default {@link Durability#FSYNC}. */
         public Builder durability(Durability durability) {
             this.durability = Objects.requireNonNull(durability, "durability");
             return this;
         }
 
+        /**
+         * Messages per stream a receiver accepts beyond its processed cursor; default 1,024.
+         *
+         * @throws InvalidConfigException unless {@code 1 <= window <= 1048576}
+         */
         public Builder window(int window) {
             if (window < 1 || window > 1 << 20) {
                 throw new InvalidConfigException("window must be in 1..1048576, was " + window);
@@ -245,6 +361,12 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * Unacknowledged messages one outbound stream may hold; beyond it a send fails with {@link
+         * QueueFullException}. Default 10,000,000.
+         *
+         * @throws InvalidConfigException if {@code max < 1}
+         */
         public Builder maxQueuedPerStream(long max) {
             if (max < 1) throw new InvalidConfigException("maxQueuedPerStream must be >= 1, was " + max);
             this.maxQueuedPerStream = max;
@@ -269,6 +391,12 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * The first retransmission timeout of an unacknowledged frame, and the cap it doubles up to; default
+         * 200 ms and 5 s.
+         *
+         * @throws InvalidConfigException if {@code initial} is under 1 ms or {@code max} is below it
+         */
         public Builder retransmitTimeout(Duration initial, Duration max) {
             Objects.requireNonNull(initial, "retransmitTimeout");
             Objects.requireNonNull(max, "maxRetransmitTimeout");
@@ -281,16 +409,19 @@ public final class TetherConfig {
             return this;
         }
 
+        /** How failed deliveries are retried; default {@link RetryPolicy#DEFAULT}. */
         public Builder retryPolicy(RetryPolicy policy) {
             this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
             return this;
         }
 
+        /** What happens after the last retry; default {@link FailurePolicy#DEAD_LETTER}. */
         public Builder failurePolicy(FailurePolicy policy) {
             this.failurePolicy = Objects.requireNonNull(policy, "failurePolicy");
             return this;
         }
 
+        /** Whether the handler's return acknowledges a delivery; default {@link AckMode#AUTO}. */
         public Builder ackMode(AckMode mode) {
             this.ackMode = Objects.requireNonNull(mode, "ackMode");
             return this;
@@ -302,6 +433,11 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * Threads the handler runs on; default the number of processors, at least 2.
+         *
+         * @throws InvalidConfigException unless {@code 1 <= threads <= 1024}
+         */
         public Builder handlerThreads(int threads) {
             if (threads < 1 || threads > 1024) {
                 throw new InvalidConfigException("handlerThreads must be in 1..1024, was " + threads);
@@ -324,6 +460,7 @@ public final class TetherConfig {
             return this;
         }
 
+        /** Receives the node's events on the node thread; default {@link TetherListener#NONE}. */
         public Builder listener(TetherListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;

@@ -14,6 +14,7 @@ public record DeadLetter(
         int attempts,
         String reason,
         long atMillis) {
+    /** Copies {@code headers}; the payload array is owned by the record and nobody modifies it. */
     public DeadLetter {
         headers = Map.copyOf(headers);
     }

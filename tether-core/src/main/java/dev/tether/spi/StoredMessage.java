@@ -10,6 +10,7 @@ import java.util.Map;
  */
 public record StoredMessage(
         NodeId to, String lane, long seq, long expiresAtMillis, Map<String, String> headers, byte[] payload) {
+    /** Copies {@code headers}. */
     public StoredMessage {
         headers = Map.copyOf(headers);
     }

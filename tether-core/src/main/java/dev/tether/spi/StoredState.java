@@ -10,6 +10,7 @@ import java.util.Map;
  */
 public record StoredState(
         long epoch, List<OutboundState> outbound, List<InboundCursor> inbound, Map<NodeId, Long> peerEpochs) {
+    /** Copies the collections, so the state stays as it was read. */
     public StoredState {
         outbound = List.copyOf(outbound);
         inbound = List.copyOf(inbound);

@@ -2,6 +2,7 @@ package dev.tether.spi;
 
 import dev.tether.NodeId;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -37,6 +38,18 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>If {@link #nodeExecutor()} returns an executor, it MUST run tasks one at a time on one thread, in the
  *       order they were submitted, accept tasks and run scheduled ones from {@link #start} until {@link #close},
  *       and every listener call MUST be made on that same thread. The transport MUST NOT block that thread.
+ *   <li>Before it reports a connection with a peer up, the transport MUST ask {@link Listener#admit} with the
+ *       strongest {@link PeerProof} it has for the peer's id (rule 7: never more than its credentials prove).
+ *       If that returns a reason, the transport MUST NOT report the connection up nor any frame from it; it
+ *       refuses the connection, reports {@link Listener#onConnectionRejected} with that reason and, where its
+ *       protocol can, tells the other end why. It MAY remember the refusal and not ask again about that peer
+ *       until {@link #connect} names it; otherwise it asks again on each new connection attempt.
+ *   <li>{@link #connect} and {@link #disconnect} are thread-safe and return without waiting for a connection (a
+ *       transport may resolve host names given to {@code connect} on the calling thread). {@code connect} throws {@link IllegalArgumentException} naming an address it cannot parse, before changing anything;
+ *       otherwise it forgets any remembered refusal of the peer, and a transport that dials keeps dialing the
+ *       peer at the given addresses until {@code disconnect} or {@link #close}. {@code disconnect} stops dialing
+ *       the peer and closes any connection with it (reporting down if it was up); the peer may connect again
+ *       later if {@link Listener#admit} admits it.
  * </ol>
  */
 public interface Transport extends AutoCloseable {
@@ -65,16 +78,36 @@ public interface Transport extends AutoCloseable {
     /** The largest frame this transport carries, in bytes. */
     int maxFrameBytes();
 
+    /**
+     * Starts reaching {@code peer}, which the node has just learnt of or been told to add (rule 11). {@code
+     * addresses} are in the transport's own format (for TCP {@code host:port}); a transport that finds peers by
+     * itself (in memory, NATS) ignores them and only forgets a remembered refusal. The default does nothing, which
+     * suits transports that neither dial nor remember refusals.
+     *
+     * @throws IllegalArgumentException if an address cannot be parsed
+     */
+    default void connect(NodeId peer, List<String> addresses) {}
+
+    /**
+     * Stops reaching {@code peer} and closes any connection with it (rule 11): the node removed it. The default
+     * does nothing; the node then still ignores a removed peer's frames and refuses its connections, but cannot
+     * close one that is already up.
+     */
+    default void disconnect(NodeId peer) {}
+
     /** Stops the transport and releases its resources. */
     @Override
     void close();
 
     /** Receives a transport's events. Implementations (Tether's runtime) are thread-safe and return quickly. */
     interface Listener {
+        /** {@code peer} is reachable; frames from it may follow until the matching {@link #onPeerDown}. */
         void onPeerUp(NodeId peer);
 
+        /** {@code peer} is no longer reachable; no frame of the ended connection follows. */
         void onPeerDown(NodeId peer);
 
+        /** A whole frame from {@code from}; the buffer is handed over and belongs to the listener from now on. */
         void onFrame(NodeId from, ByteBuffer frame);
 
         /**
@@ -84,5 +117,16 @@ public interface Transport extends AutoCloseable {
          * Purely informational: the node counts it and reports it to its listener.
          */
         default void onConnectionRejected(String remote, String reason) {}
+
+        /**
+         * Whether {@code peer} may connect, asked before its connection is reported up (rule 10). {@code proof}
+         * is what the transport established about the peer's id. Returns null to admit the peer, or the reason
+         * for refusing it, which the transport reports with {@link #onConnectionRejected} and, where it can,
+         * sends to the peer. Thread-safe and quick: transports call it on their I/O threads. The default admits
+         * every peer.
+         */
+        default String admit(NodeId peer, PeerProof proof) {
+            return null;
+        }
     }
 }

@@ -22,26 +22,34 @@ public final class WriteBatch {
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<PeerEpoch> peerEpochs = new ArrayList<>();
 
+    /** An empty batch. */
+    public WriteBatch() {}
+
+    /** Adds a message to its stream's outbox. Returns this batch. */
     public WriteBatch append(StoredMessage m) {
         appends.add(m);
         return this;
     }
 
+    /** Deletes an acknowledged prefix of an outbound stream and records it as acked. Returns this batch. */
     public WriteBatch trim(Trim t) {
         trims.add(t);
         return this;
     }
 
+    /** Sets an inbound stream's cursor. Returns this batch. */
     public WriteBatch cursor(InboundCursor c) {
         cursors.add(c);
         return this;
     }
 
+    /** Adds a message to the dead-letter queue. Returns this batch. */
     public WriteBatch deadLetter(DeadLetter d) {
         deadLetters.add(d);
         return this;
     }
 
+    /** Records the last store epoch seen from a peer. Returns this batch. */
     public WriteBatch peerEpoch(PeerEpoch p) {
         peerEpochs.add(p);
         return this;
@@ -57,26 +65,32 @@ public final class WriteBatch {
         return this;
     }
 
+    /** The appended messages, in the order added; unmodifiable. */
     public List<StoredMessage> appends() {
         return Collections.unmodifiableList(appends);
     }
 
+    /** The trims, in the order added; unmodifiable. */
     public List<Trim> trims() {
         return Collections.unmodifiableList(trims);
     }
 
+    /** The cursors, in the order added; unmodifiable. */
     public List<InboundCursor> cursors() {
         return Collections.unmodifiableList(cursors);
     }
 
+    /** The dead letters, in the order added; unmodifiable. */
     public List<DeadLetter> deadLetters() {
         return Collections.unmodifiableList(deadLetters);
     }
 
+    /** The peer epochs, in the order added; unmodifiable. */
     public List<PeerEpoch> peerEpochs() {
         return Collections.unmodifiableList(peerEpochs);
     }
 
+    /** Whether the batch holds no write at all. */
     public boolean isEmpty() {
         return appends.isEmpty()
                 && trims.isEmpty()
@@ -85,6 +99,7 @@ public final class WriteBatch {
                 && peerEpochs.isEmpty();
     }
 
+    /** The number of writes of every kind. */
     public int size() {
         return appends.size() + trims.size() + cursors.size() + deadLetters.size() + peerEpochs.size();
     }

@@ -120,4 +120,18 @@ class TetherConfigTest {
             }
         }
     }
+
+    @Test
+    void allowListPatternsAreValidatedAndKeptInOrder() {
+        TetherConfig c = builder(1 << 20).allowedPeers("orders-*", "*.eu", "b").build();
+        assertThat(c.allowedPeers()).containsExactly("orders-*", "*.eu", "b");
+        assertThat(c.insecureAdmitUnprovenPeers()).isFalse();
+        assertThat(builder(1 << 20).build().allowedPeers()).isEmpty();
+        assertThatThrownBy(() -> builder(1 << 20).allowedPeers("orders/*"))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("allowedPeers: invalid pattern");
+        assertThatThrownBy(() -> builder(1 << 20).allowedPeers("")).isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> builder(1 << 20).allowedPeers("x".repeat(65)))
+                .isInstanceOf(InvalidConfigException.class);
+    }
 }

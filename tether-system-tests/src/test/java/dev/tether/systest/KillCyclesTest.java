@@ -2,7 +2,7 @@ package dev.tether.systest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.testkit.nats.NatsServerProcess;
+import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.testkit.sim.CheckReport;
 import java.time.Duration;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.tether.systest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.fixtures.NatsCluster;
+import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.testkit.Await;
-import dev.tether.testkit.nats.NatsCluster;
-import dev.tether.testkit.nats.NatsServerProcess;
 import dev.tether.testkit.sim.CheckReport;
 import java.io.IOException;
 import java.net.URI;

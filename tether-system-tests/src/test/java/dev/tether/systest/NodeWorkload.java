@@ -8,8 +8,11 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Transport;
 import dev.tether.store.sqlite.SqliteStore;
+import dev.tether.testkit.Await;
+import dev.tether.testkit.Pacer;
 import dev.tether.testkit.process.HistoryLog;
 import dev.tether.testkit.process.HistoryRecorder;
+import dev.tether.testkit.process.Periodic;
 import dev.tether.transport.nats.NatsTransport;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetSocketAddress;
@@ -22,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One node in its own JVM, the process the system tests start, kill with SIGKILL and restart: it runs node
@@ -49,6 +51,11 @@ public final class NodeWorkload {
     static final String LANE = "l1";
     private static final int OUTSTANDING = 128;
     private static final Duration DRAIN_LIMIT = Duration.ofMinutes(3);
+    /**
+     * How long to wait for the test's finish or exit file: longer than any run (soaks included), so the test, which
+     * kills its nodes when it gives up, decides; this only keeps an orphaned process from waiting for ever.
+     */
+    private static final Duration SIGNAL_LIMIT = Duration.ofHours(6);
 
     private final Map<String, String> args;
     private final Path dir;
@@ -58,6 +65,7 @@ public final class NodeWorkload {
     private final HistoryLog log;
     private final HistoryRecorder recorder;
     private volatile boolean stopSending;
+    private long lastAccepted = -1, lastDelivered = -1, lastProgressNanos; // progress thread only
 
     private NodeWorkload(Map<String, String> args) {
         this.args = args;
@@ -83,9 +91,7 @@ public final class NodeWorkload {
         List<NodeId> peers = ids(required("peers"));
         TetherNode node = start(peers);
         System.out.println("ready");
-        Thread progress = new Thread(this::printProgress, "progress");
-        progress.setDaemon(true);
-        progress.start();
+        Periodic.every(Duration.ofMillis(25), "progress", this::printProgress);
         int quota = Integer.parseInt(args.getOrDefault("quota", "0"));
         int rate = Integer.parseInt(args.getOrDefault("rate", "0"));
         List<Thread> senders = new ArrayList<>();
@@ -143,16 +149,11 @@ public final class NodeWorkload {
         Thread t = new Thread(
                 () -> {
                     ArrayDeque<CompletableFuture<MessageId>> outstanding = new ArrayDeque<>();
-                    long intervalNanos = rate > 0 ? 1_000_000_000L / rate : 0;
-                    long next = System.nanoTime();
+                    Pacer pacer = Pacer.perSecond(rate);
                     for (int i = 1; (quota < 0 || i <= quota) && !stopSending; i++) {
                         long msgId = ((index * 10_000L + run) * 10 + peerIndex) * 10_000_000L + i;
                         while (outstanding.size() >= OUTSTANDING) HistoryRecorder.awaitQuietly(outstanding.poll());
-                        if (intervalNanos > 0) {
-                            next += intervalNanos;
-                            long wait = next - System.nanoTime();
-                            if (wait > 0) LockSupport.parkNanos(wait);
-                        }
+                        pacer.awaitNext();
                         outstanding.add(recorder.send(node, to, LANE, msgId));
                     }
                     while (!outstanding.isEmpty()) HistoryRecorder.awaitQuietly(outstanding.poll());
@@ -165,20 +166,17 @@ public final class NodeWorkload {
 
     private void awaitFile(String file) {
         Path p = dir.resolve(file);
-        while (!Files.exists(p)) LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        Await.until(SIGNAL_LIMIT, () -> Files.exists(p), () -> "the file " + p + " from the test");
     }
 
+    /** Prints a progress line when a count changed, or after a second without one; run every 25 ms. */
     private void printProgress() {
-        long lastA = -1, lastD = -1, lastPrint = 0;
-        while (true) {
-            long a = recorder.accepted(), d = recorder.delivered(), now = System.nanoTime();
-            if (a != lastA || d != lastD || now - lastPrint > 1_000_000_000L) {
-                System.out.println("progress accepted=" + a + " delivered=" + d);
-                lastA = a;
-                lastD = d;
-                lastPrint = now;
-            }
-            LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
+        long a = recorder.accepted(), d = recorder.delivered(), now = System.nanoTime();
+        if (a != lastAccepted || d != lastDelivered || now - lastProgressNanos > 1_000_000_000L) {
+            System.out.println("progress accepted=" + a + " delivered=" + d);
+            lastAccepted = a;
+            lastDelivered = d;
+            lastProgressNanos = now;
         }
     }
 

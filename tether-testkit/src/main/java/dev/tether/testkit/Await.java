@@ -1,13 +1,18 @@
 package dev.tether.testkit;
 
+import dev.tether.fixtures.Poll;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Waits for a condition in tests: polls it with a deadline instead of sleeping for a guessed time. Thread-safe. */
+/**
+ * Waits for a condition in tests: polls it with a deadline instead of sleeping for a guessed time. The build
+ * forbids {@code Thread.sleep} and bare {@code LockSupport.park*} in tests (docs/TESTING.md, "Build checks"):
+ * waits go through here. Thread-safe.
+ */
 public final class Await {
-    private static final long POLL_NANOS = 1_000_000;
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(1);
 
     private Await() {}
 
@@ -18,15 +23,22 @@ public final class Await {
      *     thread is interrupted (the interrupt flag is kept)
      */
     public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> description) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline >= 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + description.get());
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                throw new AssertionError("interrupted while waiting for " + description.get());
-            }
-            LockSupport.parkNanos(POLL_NANOS);
+        if (Poll.until(timeout, POLL_INTERVAL, condition)) return;
+        if (Thread.currentThread().isInterrupted()) {
+            throw new AssertionError("interrupted while waiting for " + description.get());
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + description.get());
+    }
+
+    /**
+     * Blocks the calling thread until the process ends: for the main thread of a child JVM that has done its
+     * work and waits to be killed. Returns only if the thread is interrupted (the interrupt flag is kept).
+     */
+    public static void untilKilled() {
+        try {
+            new CountDownLatch(1).await(); // counted down by nobody
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tether.testkit;
 
 import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@link Transport.Listener} that records what a transport reports and checks, on every call, the listener
  * rules of {@link Transport}: up and down alternate per peer starting with up (rule 4), frames come only from
  * peers that are up (rule 4), calls for one peer never overlap (rule 5), frames are at most {@code
- * maxFrameBytes} long (rule 8), and no call comes after {@link #markClosed()}. Broken rules are collected in
+ * maxFrameBytes} long (rule 8), every up follows an admission of the peer since its previous up (rule 10), and no
+ * call comes after {@link #markClosed()}. It admits every peer unless told to {@link #refuse} one. Broken rules are collected in
  * {@link #violations()} rather than thrown, so the transport's threads are not disturbed.
  *
  * <p>Threading: thread-safe; the getters may be polled from any thread while the transport runs.
@@ -45,6 +47,15 @@ public final class RecordingListener implements Transport.Listener {
     private final List<Rejection> rejections = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean closed;
     private final Set<Thread> callingThreads = ConcurrentHashMap.newKeySet();
+    private final Map<NodeId, String> refusals = new ConcurrentHashMap<>();
+    /**
+     * Admissions not yet followed by an up, per peer: each up takes one, and an up without one breaks rule 10. A
+     * count, not a flag: a transport may admit a new connection before the up of the previous one is delivered.
+     */
+    private final Map<NodeId, AtomicInteger> admitted = new ConcurrentHashMap<>();
+
+    private final Map<NodeId, PeerProof> proofs = new ConcurrentHashMap<>();
+    private final Map<NodeId, AtomicInteger> admissionRequests = new ConcurrentHashMap<>();
 
     /** A listener called {@code name} in violation messages, accepting frames of up to {@code maxFrameBytes}. */
     public RecordingListener(String name, int maxFrameBytes) {
@@ -53,9 +64,44 @@ public final class RecordingListener implements Transport.Listener {
     }
 
     @Override
+    public String admit(NodeId peer, PeerProof proof) {
+        if (closed) violation("admission of " + peer + " asked after close");
+        admissionRequests.computeIfAbsent(peer, p -> new AtomicInteger()).incrementAndGet();
+        proofs.put(peer, proof);
+        String refusal = refusals.get(peer);
+        if (refusal == null)
+            admitted.computeIfAbsent(peer, p -> new AtomicInteger()).incrementAndGet();
+        return refusal;
+    }
+
+    /** From now on {@link #admit} refuses {@code peer} with {@code reason}. */
+    public void refuse(NodeId peer, String reason) {
+        refusals.put(peer, reason);
+    }
+
+    /** From now on {@link #admit} admits {@code peer} again. */
+    public void admitAgain(NodeId peer) {
+        refusals.remove(peer);
+    }
+
+    /** How many times the transport asked whether to admit {@code peer}. */
+    public int admissionRequests(NodeId peer) {
+        AtomicInteger n = admissionRequests.get(peer);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The proof the transport gave when it last asked about {@code peer}, or null. */
+    public PeerProof lastProof(NodeId peer) {
+        return proofs.get(peer);
+    }
+
+    @Override
     public void onPeerUp(NodeId peer) {
         enter(peer, "up");
         try {
+            AtomicInteger admissions = admitted.get(peer);
+            if (admissions == null || admissions.getAndUpdate(n -> Math.max(0, n - 1)) == 0)
+                violation("up of " + peer + " without admitting it first (rule 10)");
             if (!up.add(peer)) violation("up of " + peer + " while it is already up");
         } finally {
             exit(peer);

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * The randomized test prints its seed; run with {@code -Dtether.seed=N} to replay one.
  */
 public abstract class StoreContract {
+    /** For subclasses: one per implementation under test. */
+    protected StoreContract() {}
+
     protected static final NodeId A = NodeId.of("a");
     protected static final NodeId B = NodeId.of("b");
     protected static final NodeId C = NodeId.of("c");

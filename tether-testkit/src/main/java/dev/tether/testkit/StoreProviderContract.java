@@ -22,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * implement {@link #provider()}.
  */
 public abstract class StoreProviderContract {
+    /** For subclasses: one per implementation under test. */
+    protected StoreProviderContract() {}
+
     private static final NodeId A = NodeId.of("node-a");
     private static final NodeId B = NodeId.of("node.b");
 

@@ -43,6 +43,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportContract {
+    /** For subclasses: one per implementation under test. */
+    protected TransportContract() {}
+
     /** How long any awaited condition may take. */
     protected static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -74,6 +77,19 @@ public abstract class TransportContract {
         /** Lets {@code a} and {@code b} connect again. */
         default void connect(NodeId a, NodeId b) {
             throw new UnsupportedOperationException("this fixture has no link control");
+        }
+
+        /**
+         * The addresses node {@code from} gives {@link Transport#connect} to reach {@code to}; empty (the default)
+         * for transports that find their peers by themselves.
+         */
+        default List<String> addressesOf(NodeId to, NodeId from) {
+            return List.of();
+        }
+
+        /** An address {@link Transport#connect} cannot parse, or null (the default) if it ignores addresses. */
+        default String unparsableAddress() {
+            return null;
         }
 
         /** Releases the fixture's own resources; the suite has closed every transport it started by then. */
@@ -324,6 +340,7 @@ public abstract class TransportContract {
         Node a = start(A);
         Node b = start(B);
         awaitUp(a, B);
+        awaitUp(b, A); // b sends below: a seeing b up does not mean b sees a up yet
         ScheduledExecutorService executor = a.transport().nodeExecutor();
         Assumptions.assumeTrue(executor != null, "the transport offers no executor: the node runs its own thread");
         List<Integer> order = new CopyOnWriteArrayList<>();
@@ -352,12 +369,85 @@ public abstract class TransportContract {
                 .isEqualTo(threads);
     }
 
+    // ---- rule 10: admission
+
+    @Test
+    void aRefusedPeerIsNeverUpAndTheRefusalIsReported() {
+        Node a = start(A, l -> l.refuse(B, "b is not welcome here"));
+        Node b = start(B);
+        Node c = start(C);
+        awaitUp(a, C);
+        awaitUp(b, C);
+        Await.until(TIMEOUT, () -> a.listener().rejected("b is not welcome here"), () -> "a to report b's refusal");
+        assertThat(a.listener().admissionRequests(B)).isPositive();
+        assertThat(a.listener().ups(B)).isZero();
+        assertThat(b.listener().ups(A)).isZero();
+        assertThat(b.send(A, new byte[] {1})).as("send from the refused peer").isFalse();
+        assertThat(a.send(B, new byte[] {1})).as("send to the refused peer").isFalse();
+        assertThat(a.listener().lastProof(C)).as("the proof a transport gives").isNotNull();
+    }
+
+    @Test
+    void connectAsksAgainAboutAPeerThatWasRefused() {
+        Node a = start(A, l -> l.refuse(B, "not yet"));
+        Node b = start(B);
+        Await.until(TIMEOUT, () -> a.listener().rejected("not yet"), () -> "a to refuse b");
+        a.listener().admitAgain(B);
+        a.transport().connect(B, fixture.addressesOf(B, A));
+        awaitUp(a, B);
+        awaitUp(b, A);
+        assertThat(a.send(B, new byte[] {7})).isTrue();
+        Await.until(TIMEOUT, () -> !b.listener().frames().isEmpty(), () -> "the frame at b");
+    }
+
+    // ---- rule 11: connect and disconnect
+
+    @Test
+    void disconnectClosesTheConnectionAndARefusedPeerStaysDown() {
+        Node a = start(A);
+        Node b = start(B);
+        Node c = start(C);
+        awaitUp(a, B, C);
+        awaitUp(b, A);
+        a.listener().refuse(B, "removed");
+        a.transport().disconnect(B);
+        Await.until(TIMEOUT, () -> !a.listener().isUp(B) && !b.listener().isUp(A), () -> "a and b to see down");
+        assertThat(a.send(B, new byte[1])).isFalse();
+        assertThat(a.listener().isUp(C)).as("other peers stay").isTrue();
+        assertThat(a.send(C, new byte[] {3})).isTrue();
+        Await.until(TIMEOUT, () -> !c.listener().frames().isEmpty(), () -> "a's frame at c");
+
+        a.listener().admitAgain(B);
+        a.transport().connect(B, fixture.addressesOf(B, A));
+        awaitUp(a, B);
+        awaitUp(b, A);
+        assertThat(a.listener().ups(B)).isEqualTo(2);
+    }
+
+    @Test
+    void connectRefusesAnAddressItCannotParseBeforeChangingAnything() {
+        String bad = fixture.unparsableAddress();
+        Assumptions.assumeTrue(bad != null, "this transport ignores addresses");
+        Node a = start(A);
+        assertThatCode(() -> a.transport().connect(B, List.of(bad)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(bad);
+        Node b = start(B);
+        awaitUp(a, B);
+    }
+
     // ---- helpers
 
     /** Starts a transport of the fixture as {@code id}; the suite closes it after the test. */
     protected Node start(NodeId id) {
+        return start(id, l -> {});
+    }
+
+    /** Same as {@link #start(NodeId)}, preparing the listener (for example refusing a peer) before the start. */
+    protected Node start(NodeId id, Consumer<RecordingListener> prepare) {
         Transport transport = fixture.newTransport(id);
         RecordingListener listener = new RecordingListener(id.value(), transport.maxFrameBytes());
+        prepare.accept(listener);
         Node node = new Node(id, transport, listener);
         nodes.add(node);
         transport.start(id, listener);

@@ -67,15 +67,29 @@ final class Cluster implements AutoCloseable {
         return launch(name, b -> customize.accept(b.handler(record)));
     }
 
+    /**
+     * Starts a node configured with no peers at all (it admits them as they connect), recording deliveries unless
+     * {@code customize} sets another handler.
+     */
+    TetherNode startUnconfigured(String name, Consumer<TetherConfig.Builder> customize) {
+        List<Seen> log = seen.get(NodeId.of(name));
+        MessageHandler record = d -> log.add(seen(d));
+        return launch(name, List.of(), b -> customize.accept(b.handler(record)));
+    }
+
     /** Starts a node without a handler: the test pulls with {@code receive}. */
     TetherNode startPull(String name) {
         return launch(name, b -> {});
     }
 
     private TetherNode launch(String name, Consumer<TetherConfig.Builder> customize) {
+        return launch(name, others(NodeId.of(name)), customize);
+    }
+
+    private TetherNode launch(String name, List<NodeId> peers, Consumer<TetherConfig.Builder> customize) {
         NodeId id = NodeId.of(name);
         TetherConfig.Builder b = TetherConfig.builder(id)
-                .peers(others(id))
+                .peers(peers)
                 .transport(transports.apply(id))
                 .store(stores.get(id))
                 .durability(Durability.MEMORY)

@@ -37,6 +37,16 @@ final class DropFrames implements Transport {
     }
 
     @Override
+    public void connect(NodeId peer, java.util.List<String> addresses) {
+        inner.connect(peer, addresses);
+    }
+
+    @Override
+    public void disconnect(NodeId peer) {
+        inner.disconnect(peer);
+    }
+
+    @Override
     public int maxFrameBytes() {
         return inner.maxFrameBytes();
     }

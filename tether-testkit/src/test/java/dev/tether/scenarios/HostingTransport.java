@@ -46,6 +46,11 @@ final class HostingTransport implements Transport {
             public void onConnectionRejected(String remote, String reason) {
                 executor.execute(() -> listener.onConnectionRejected(remote, reason));
             }
+
+            @Override
+            public String admit(NodeId peer, dev.tether.spi.PeerProof proof) {
+                return listener.admit(peer, proof); // thread-safe: asked on the inner transport's thread
+            }
         });
     }
 
@@ -62,6 +67,16 @@ final class HostingTransport implements Transport {
     @Override
     public ScheduledExecutorService nodeExecutor() {
         return executor;
+    }
+
+    @Override
+    public void connect(NodeId peer, java.util.List<String> addresses) {
+        inner.connect(peer, addresses);
+    }
+
+    @Override
+    public void disconnect(NodeId peer) {
+        inner.disconnect(peer);
     }
 
     @Override

@@ -49,6 +49,11 @@ final class TappedTransport implements Transport {
             public void onConnectionRejected(String remote, String reason) {
                 listener.onConnectionRejected(remote, reason);
             }
+
+            @Override
+            public String admit(NodeId peer, dev.tether.spi.PeerProof proof) {
+                return listener.admit(peer, proof);
+            }
         });
     }
 
@@ -60,6 +65,16 @@ final class TappedTransport implements Transport {
     @Override
     public void flush() {
         inner.flush();
+    }
+
+    @Override
+    public void connect(NodeId peer, java.util.List<String> addresses) {
+        inner.connect(peer, addresses);
+    }
+
+    @Override
+    public void disconnect(NodeId peer) {
+        inner.disconnect(peer);
     }
 
     @Override

@@ -81,7 +81,10 @@ class ValidationTest {
                 @Override
                 public void onFrame(NodeId from, ByteBuffer frame) {}
             });
-            Await.until(DEADLINE, () -> a.stats().connectedPeers().contains(NodeId.of("b")), () -> "impostor up");
+            Await.until(
+                    DEADLINE,
+                    () -> c.events("a").contains(new TetherEvent.PeerConnected(NodeId.of("b"))),
+                    () -> "impostor up");
             Random rnd = new Random(7);
             for (int i = 0; i < 200; i++) {
                 byte[] junk = new byte[rnd.nextInt(64)];

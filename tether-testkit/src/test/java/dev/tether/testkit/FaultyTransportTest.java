@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeId;
+import dev.tether.fixtures.FaultyTransport;
 import dev.tether.spi.Transport;
 import dev.tether.transport.memory.InMemoryNetwork;
 import dev.tether.transport.memory.InMemoryTransport;

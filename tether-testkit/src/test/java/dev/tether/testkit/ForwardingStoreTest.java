@@ -2,6 +2,7 @@ package dev.tether.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.fixtures.ForwardingStore;
 import dev.tether.spi.Store;
 import dev.tether.store.memory.InMemoryStore;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,10 @@ class ForwardingStoreTest extends StoreContract {
         Plain(Store delegate) {
             super(delegate);
         }
+
+        InMemoryStore memory() {
+            return (InMemoryStore) delegate();
+        }
     }
 
     @Override
@@ -21,7 +26,7 @@ class ForwardingStoreTest extends StoreContract {
 
     @Override
     protected Store reopen(Store previous) {
-        return new Plain(((InMemoryStore) ((Plain) previous).delegate()).reopenAfterCrash());
+        return new Plain(((Plain) previous).memory().reopenAfterCrash());
     }
 
     @Test

@@ -198,37 +198,15 @@ public final class CliBench {
         int portB = freePort();
         int admin = freePort();
         Path log = dir.resolve("nodes.err");
-        try (CliProcess b = CliProcess.start(
+        try (CliProcess b = startNode(jar, jvm, "b", portB, "a=127.0.0.1:" + portA, dir, List.of(), log);
+                CliProcess a = startNode(
                         jar,
                         jvm,
-                        List.of(
-                                "node",
-                                "--id",
-                                "b",
-                                "--listen",
-                                "127.0.0.1:" + portB,
-                                "--peer",
-                                "a=127.0.0.1:" + portA,
-                                "--store-dir",
-                                dir.toString()),
-                        null,
-                        log);
-                CliProcess a = CliProcess.start(
-                        jar,
-                        jvm,
-                        List.of(
-                                "node",
-                                "--id",
-                                "a",
-                                "--listen",
-                                "127.0.0.1:" + portA,
-                                "--peer",
-                                "b=127.0.0.1:" + portB,
-                                "--store-dir",
-                                dir.toString(),
-                                "--admin",
-                                "127.0.0.1:" + admin),
-                        null,
+                        "a",
+                        portA,
+                        "b=127.0.0.1:" + portB,
+                        dir,
+                        List.of("--admin", "127.0.0.1:" + admin),
                         log)) {
             b.awaitLine("ready ");
             a.awaitLine("ready ");
@@ -247,27 +225,53 @@ public final class CliBench {
                 int status = send.waitFor();
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Duration sendCpu = CliProcess.childCpu(stat);
-                long answered = answers.get();
-                double perMsg = 1e6 / lines;
-                System.out.printf(
-                        Locale.ROOT,
-                        "| %s | %d | %,.0f | %.2f s | %,d (exit %d) | %s | %.1f µs | %.1f µs | %s |%n",
+                printSendRow(
                         label,
                         round,
-                        lines / seconds,
+                        lines,
                         seconds,
-                        answered,
+                        answers.get(),
                         status,
-                        sendCpu.isZero()
-                                ? "n/a"
-                                : String.format(Locale.ROOT, "%.1f µs", sendCpu.toNanos() / 1e3 / lines),
-                        a.cpu().minus(aBefore).toNanos() / 1e3 * perMsg / 1e6,
-                        b.cpu().minus(bBefore).toNanos() / 1e3 * perMsg / 1e6,
-                        load().split(",")[0]);
+                        sendCpu,
+                        a.cpu().minus(aBefore),
+                        b.cpu().minus(bBefore));
             }
             a.stop();
             b.stop();
         }
+    }
+
+    private static CliProcess startNode(
+            Path jar, List<String> jvm, String id, int port, String peer, Path dir, List<String> extra, Path log) {
+        List<String> args = new ArrayList<>(List.of(
+                "node", "--id", id, "--listen", "127.0.0.1:" + port, "--peer", peer, "--store-dir", dir.toString()));
+        args.addAll(extra);
+        return CliProcess.start(jar, jvm, args, null, log);
+    }
+
+    private static void printSendRow(
+            String label,
+            int round,
+            long lines,
+            double seconds,
+            long answered,
+            int status,
+            Duration sendCpu,
+            Duration aCpu,
+            Duration bCpu) {
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %d | %,.0f | %.2f s | %,d (exit %d) | %s | %.1f µs | %.1f µs | %s |%n",
+                label,
+                round,
+                lines / seconds,
+                seconds,
+                answered,
+                status,
+                sendCpu.isZero() ? "n/a" : String.format(Locale.ROOT, "%.1f µs", sendCpu.toNanos() / 1e3 / lines),
+                aCpu.toNanos() / 1e3 / lines,
+                bCpu.toNanos() / 1e3 / lines,
+                load().split(",")[0]);
     }
 
     private static double median(List<double[]> rows, int column) {

@@ -1,10 +1,10 @@
 package dev.tether.bench.net;
 
 import dev.tether.NodeId;
+import dev.tether.fixtures.ForwardingStore;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
-import dev.tether.testkit.ForwardingStore;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;

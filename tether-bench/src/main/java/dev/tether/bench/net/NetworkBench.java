@@ -1,6 +1,6 @@
 package dev.tether.bench.net;
 
-import dev.tether.testkit.nats.NatsServerProcess;
+import dev.tether.fixtures.NatsServerProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.tether.bench.storage;
 
+import dev.tether.fixtures.ForwardingStore;
 import dev.tether.spi.Store;
 import dev.tether.spi.WriteBatch;
-import dev.tether.testkit.ForwardingStore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

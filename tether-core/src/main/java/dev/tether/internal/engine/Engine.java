@@ -3,6 +3,8 @@ package dev.tether.internal.engine;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
+import dev.tether.PeerInfo;
+import dev.tether.PeerRemoval;
 import dev.tether.ProtocolException;
 import dev.tether.QueueFullException;
 import dev.tether.StoreException;
@@ -40,7 +42,7 @@ public final class Engine {
     private final EngineOutput out;
     private final ByteBuffer buf;
 
-    private final Map<NodeId, Peer> peers = new HashMap<>();
+    private final PeerTable peers;
     private final Map<StreamKey, OutStream> outbound = new LinkedHashMap<>();
     private final Map<StreamKey, InStream> inbound = new LinkedHashMap<>();
 
@@ -78,11 +80,6 @@ public final class Engine {
             new EventThrottle<>((none, reason, suppressed) -> new TetherEvent.StoreFailure(reason, suppressed));
     private long storeFailures;
 
-    private static final class Peer {
-        boolean connected;
-        long knownEpoch;
-    }
-
     /** What a batch being committed will change once it is durable. */
     private static final class Batch {
         final long id;
@@ -108,8 +105,7 @@ public final class Engine {
         this.epoch = state.epoch();
         this.out = out;
         this.buf = ByteBuffer.allocate(cfg.maxFrameBytes());
-        for (NodeId p : cfg.peers()) peers.put(p, new Peer());
-        state.peerEpochs().forEach((p, e) -> peer(p).knownEpoch = e);
+        this.peers = new PeerTable(cfg.self(), cfg.peers(), state);
         for (OutboundState s : state.outbound()) {
             StreamKey k = new StreamKey(s.to(), s.lane());
             outbound.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq()));
@@ -129,8 +125,9 @@ public final class Engine {
     /** Queues a message for the next store batch; {@code token} identifies it in {@code accepted/rejected}. */
     public void send(
             long now, long token, NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
-        if (!peers.containsKey(to) || to.equals(cfg.self())) {
-            out.rejected(token, new UnknownPeerException("unknown peer " + to));
+        String refusal = peers.refuseSend(to);
+        if (refusal != null) {
+            out.rejected(token, new UnknownPeerException(refusal));
             return;
         }
         OutStream s = outbound.computeIfAbsent(new StreamKey(to, lane), k -> {
@@ -223,17 +220,18 @@ public final class Engine {
 
     // ---- inputs: the transport ------------------------------------------------------------------------
 
-    public void onPeerUp(long now, NodeId peer) {
-        Peer p = peers.get(peer);
-        if (p == null) {
-            protocolError(now, peer, "connection from unknown peer " + peer);
-            return;
-        }
-        p.connected = true;
+    /**
+     * The transport admitted {@code peer} and reports it connected; a peer it did not know becomes known as
+     * admitted. Returns false, ignoring the connection, if the peer was removed: the owner closes it.
+     */
+    public boolean onPeerUp(long now, NodeId peer) {
+        PeerTable.Peer p = peers.up(now, peer);
+        if (p == null) return false;
         out.event(new TetherEvent.PeerConnected(peer));
         buf.clear();
         FrameCodec.hello(buf, cfg.self(), epoch);
         transmit(peer);
+        ping(now, p);
         for (OutStream s : outbound.values()) {
             if (s.key.peer().equals(peer)) {
                 s.resetConnection(cfg.retransmitMillis());
@@ -243,12 +241,11 @@ public final class Engine {
         for (InStream s : inbound.values()) {
             if (s.key.peer().equals(peer)) s.resendAskedFor = 0;
         }
+        return true;
     }
 
     public void onPeerDown(long now, NodeId peer) {
-        Peer p = peers.get(peer);
-        if (p == null || !p.connected) return;
-        p.connected = false;
+        if (!peers.down(peer)) return;
         for (OutStream s : outbound.values()) {
             if (s.key.peer().equals(peer)) s.resetConnection(cfg.retransmitMillis());
         }
@@ -257,11 +254,13 @@ public final class Engine {
 
     /** A frame arrived from {@code from}; malformed or unexpected frames are counted and reported. */
     public void onFrame(long now, NodeId from, ByteBuffer frame) {
-        Peer p = peers.get(from);
+        PeerTable.Peer p = peers.get(from);
         if (p == null) {
             protocolError(now, from, "frame from unknown peer " + from);
             return;
         }
+        if (p.removed) return; // its connection is being closed
+        p.lastSeen = now;
         Frame f;
         try {
             f = FrameCodec.decode(frame);
@@ -269,15 +268,18 @@ public final class Engine {
             protocolError(now, from, e.getMessage());
             return;
         }
+        p.heard = true;
         if (f instanceof Frame.Hello h) onHello(now, from, p, h);
         else if (f instanceof Frame.Open o) onOpen(from, o);
         else if (f instanceof Frame.Data d) onData(now, from, d);
         else if (f instanceof Frame.Ack a) onAck(now, from, a);
         else if (f instanceof Frame.Resend r) onResend(from, r);
         else if (f instanceof Frame.OutcomeNotice o) onOutcome(from, o);
+        else if (f instanceof Frame.Ping g) pong(from, g.sentAt());
+        else if (f instanceof Frame.Pong g) onPong(now, p, g);
     }
 
-    private void onHello(long now, NodeId from, Peer p, Frame.Hello h) {
+    private void onHello(long now, NodeId from, PeerTable.Peer p, Frame.Hello h) {
         if (!h.node().equals(from)) {
             protocolError(now, from, "peer " + from + " introduced itself as " + h.node());
             return;
@@ -572,6 +574,7 @@ public final class Engine {
         for (InStream s : inbound.values()) {
             if (s.retryAt != 0 && now >= s.retryAt) toServe.add(s);
         }
+        for (PeerTable.Peer p : peers.pingsDue(now)) ping(now, p);
         TetherEvent.ConnectionRejected held = rejections.flush(now);
         if (held != null) out.event(held);
         TetherEvent.ProtocolError heldError = protocolErrorEvents.flush(now);
@@ -609,6 +612,9 @@ public final class Engine {
         List<OutStream> pump = new ArrayList<>(toPump);
         toPump.clear();
         for (OutStream s : pump) pump(now, s);
+        if (peers.resumePending()) {
+            for (NodeId p : peers.resumed(outbound.values())) out.event(new TetherEvent.PeerResumed(p));
+        }
         out.flush();
     }
 
@@ -829,12 +835,80 @@ public final class Engine {
     }
 
     private boolean peerConnected(NodeId peer) {
-        Peer p = peers.get(peer);
-        return p != null && p.connected;
+        return peers.connected(peer);
     }
 
-    private Peer peer(NodeId id) {
-        return peers.computeIfAbsent(id, k -> new Peer());
+    private void ping(long now, PeerTable.Peer p) {
+        buf.clear();
+        FrameCodec.ping(buf, now);
+        transmit(p.id);
+        PeerTable.pinged(p, now);
+    }
+
+    private void pong(NodeId to, long sentAt) {
+        buf.clear();
+        FrameCodec.pong(buf, sentAt);
+        transmit(to);
+    }
+
+    private void onPong(long now, PeerTable.Peer p, Frame.Pong g) {
+        String lie = p.ponged(now, g.sentAt());
+        if (lie != null) protocolError(now, p.id, lie);
+    }
+
+    // ---- inputs: membership ---------------------------------------------------------------------------
+
+    /**
+     * The application added {@code peer} ({@code added}) or a discovery reported it, reachable at {@code
+     * addresses}. An added peer that was removed is known again; a removed one is not rediscovered.
+     */
+    public void addPeer(NodeId peer, List<String> addresses, boolean added) {
+        peers.add(peer, addresses, added);
+    }
+
+    /**
+     * The application removed {@code peer}: it is treated as disconnected now, its frames and connections are
+     * ignored and sends to it refused until it is added again. Its streams stay as they are, stored.
+     */
+    public PeerRemoval removePeer(long now, NodeId peer) {
+        PeerTable.Peer p = peers.get(peer);
+        boolean known = p != null && !p.removed;
+        boolean wasConnected = p != null && p.connected;
+        if (wasConnected) onPeerDown(now, peer);
+        peers.remove(peer);
+        long unacked = 0;
+        int out = 0;
+        int in = 0;
+        for (OutStream s : outbound.values()) {
+            if (s.key.peer().equals(peer)) {
+                out++;
+                unacked += s.unacked();
+            }
+        }
+        for (InStream s : inbound.values()) {
+            if (s.key.peer().equals(peer)) in++;
+        }
+        return new PeerRemoval(peer, known, wasConnected, unacked, out, in);
+    }
+
+    /** A discovery lost {@code peer}; it is forgotten if nothing else (streams, a known epoch) keeps it known. */
+    public void lostPeer(NodeId peer) {
+        PeerTable.Peer p = peers.get(peer);
+        if (p == null) return;
+        boolean state = p.knownEpoch != 0;
+        for (StreamKey k : outbound.keySet()) state |= k.peer().equals(peer);
+        for (StreamKey k : inbound.keySet()) state |= k.peer().equals(peer);
+        peers.lost(peer, state);
+    }
+
+    /** Whether sends to {@code peer} are accepted: it is known and not removed. */
+    public boolean knows(NodeId peer) {
+        return peers.refuseSend(peer) == null;
+    }
+
+    /** Input: a membership message from {@code peer} was invalid; counted and reported as a protocol error. */
+    public void onInvalidMembership(long now, NodeId peer, String reason) {
+        protocolError(now, peer, reason);
     }
 
     /**
@@ -899,13 +973,13 @@ public final class Engine {
         return n;
     }
 
+    /** Every known peer that is not removed, sorted by id. */
+    public List<PeerInfo> peerInfos() {
+        return peers.infos(unackedByPeer());
+    }
+
     public List<NodeId> connectedPeers() {
-        List<NodeId> l = new ArrayList<>();
-        peers.forEach((id, p) -> {
-            if (p.connected) l.add(id);
-        });
-        l.sort(null);
-        return l;
+        return peers.connectedIds();
     }
 
     public long connectionsRejected() {

@@ -12,6 +12,8 @@ public sealed interface Frame {
     byte ACK = 4;
     byte RESEND = 5;
     byte OUTCOME = 6;
+    byte PING = 7;
+    byte PONG = 8;
 
     /** First frame on every connection: who I am and which incarnation of my store I run. */
     record Hello(NodeId node, long epoch) implements Frame {}
@@ -52,4 +54,10 @@ public sealed interface Frame {
         public static final int EXPIRED = 1;
         public static final int DEAD_LETTERED = 2;
     }
+
+    /** Either direction: asks for a {@link Pong} echoing {@code sentAt}, the sender's clock in ms (>= 0). */
+    record Ping(long sentAt) implements Frame {}
+
+    /** Answer to a {@link Ping}: its {@code sentAt}, unchanged, so the pinger measures the round trip. */
+    record Pong(long sentAt) implements Frame {}
 }

@@ -59,6 +59,16 @@ public final class FrameCodec {
         b.putLong(epoch).putLong(seq).put((byte) outcome);
     }
 
+    public static void ping(ByteBuffer b, long sentAt) {
+        header(b, Frame.PING);
+        b.putLong(sentAt);
+    }
+
+    public static void pong(ByteBuffer b, long sentAt) {
+        header(b, Frame.PONG);
+        b.putLong(sentAt);
+    }
+
     /** Starts a DATA frame; returns the position of the message count to patch with {@link #endData}. */
     public static int beginData(ByteBuffer b, String lane, long epoch, long firstSeq) {
         header(b, Frame.DATA);
@@ -145,6 +155,8 @@ public final class FrameCodec {
                             lane(b), epoch(b), seq0(b, "receivedSeq"), seq0(b, "processedSeq"), seq0(b, "creditSeq"));
                 case Frame.RESEND -> new Frame.Resend(lane(b), epoch(b), seq1(b, "fromSeq"));
                 case Frame.OUTCOME -> new Frame.OutcomeNotice(lane(b), epoch(b), seq1(b, "seq"), outcomeKind(b));
+                case Frame.PING -> new Frame.Ping(seq0(b, "PING timestamp"));
+                case Frame.PONG -> new Frame.Pong(seq0(b, "PONG timestamp"));
                 default -> throw bad("unknown frame type " + (type & 0xff));
             };
             if (b.hasRemaining()) throw bad(b.remaining() + " trailing bytes after frame type " + type);

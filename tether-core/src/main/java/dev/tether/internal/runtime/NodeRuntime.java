@@ -8,6 +8,8 @@ import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.OutboundMessage;
+import dev.tether.PeerInfo;
+import dev.tether.PeerRemoval;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
@@ -19,6 +21,8 @@ import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.spi.DeadLetter;
+import dev.tether.spi.Discovery;
+import dev.tether.spi.PeerProof;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
@@ -56,6 +60,8 @@ public final class NodeRuntime implements TetherNode {
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong pendingSendBytes = new AtomicLong();
     private final TransportEvents transportEvents;
+    private final Admission admission;
+    private final Membership membership;
     private final long epoch;
     private volatile boolean closing;
     private volatile NodeStats finalStats;
@@ -74,7 +80,10 @@ public final class NodeRuntime implements TetherNode {
         this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop);
         Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
-        this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes());
+        this.admission = new Admission(
+                config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
+        this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
+        this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
 
     /**
@@ -91,6 +100,12 @@ public final class NodeRuntime implements TetherNode {
             throw e;
         }
         node.loop.start(config.transport().nodeExecutor(), node.name);
+        try {
+            for (Discovery d : config.discoveries()) d.start(config.nodeId(), node.membership);
+        } catch (RuntimeException e) {
+            node.shutdown(Duration.ZERO);
+            throw e;
+        }
         return node;
     }
 
@@ -146,9 +161,7 @@ public final class NodeRuntime implements TetherNode {
         Objects.requireNonNull(to, "to");
         if (closing) throw new NodeClosedException("node " + id() + " is shut down; send rejected");
         if (to.equals(id())) throw new UnknownPeerException("node " + id() + " cannot send to itself");
-        if (!config.peers().contains(to)) {
-            throw new UnknownPeerException("unknown peer " + to + " (configured peers: " + config.peers() + ")");
-        }
+        if (!admission.isKnown(to)) throw unknownPeer(to);
         long bytes = checkSize(headers, payload.length);
         long total = pendingSendBytes.addAndGet(bytes);
         if (total > config.maxPendingSendBytes() && total > bytes) { // one message alone always fits
@@ -165,6 +178,42 @@ public final class NodeRuntime implements TetherNode {
             loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
         });
         return r;
+    }
+
+    private UnknownPeerException unknownPeer(NodeId to) {
+        if (admission.isRemoved(to)) {
+            return new UnknownPeerException(
+                    "peer " + to + " was removed from node " + id() + "; addPeer(" + to + ") to send to it again");
+        }
+        return new UnknownPeerException("unknown peer " + to + ": node " + id() + " has not been configured with it,"
+                + " added it, discovered it, or stored anything for it; add it with addPeer(" + to + ") or"
+                + " TetherConfig.Builder.peers (configured peers: " + config.peers() + ")");
+    }
+
+    // ---- membership -----------------------------------------------------------------------------------
+
+    @Override
+    public List<PeerInfo> peers() {
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down");
+        return membership.peers();
+    }
+
+    @Override
+    public void addPeer(NodeId peer) {
+        addPeer(peer, List.of());
+    }
+
+    @Override
+    public void addPeer(NodeId peer, List<String> addresses) {
+        Objects.requireNonNull(addresses, "addresses");
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down; addPeer rejected");
+        membership.add(peer, addresses);
+    }
+
+    @Override
+    public PeerRemoval removePeer(NodeId peer) {
+        if (closing) throw new NodeClosedException("node " + id() + " is shut down; removePeer rejected");
+        return membership.remove(peer);
     }
 
     /** Returns the message's size: payload plus encoded headers. */
@@ -301,6 +350,7 @@ public final class NodeRuntime implements TetherNode {
             handlers.shutdownNow();
             awaitHandlers();
         }
+        for (Discovery d : config.discoveries()) closeQuietly(d);
         config.transport().close();
         storeWriter.close(STORE_GRACE_MILLIS);
         Map<NodeId, Long> left =
@@ -310,6 +360,14 @@ public final class NodeRuntime implements TetherNode {
         long total = left.values().stream().mapToLong(Long::longValue).sum();
         shutdownResult = new ShutdownResult(done && total == 0, total, left);
         return shutdownResult;
+    }
+
+    private static void closeQuietly(Discovery d) {
+        try {
+            d.close();
+        } catch (RuntimeException e) {
+            System.getLogger("dev.tether").log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
+        }
     }
 
     /** Waits for the node loop to end; false if it is still running (stuck in a callback). */
@@ -359,7 +417,6 @@ public final class NodeRuntime implements TetherNode {
         shutdown(Duration.ZERO);
     }
 
-    /** Forwards transport events to the node thread. */
     /**
      * Forwards transport events to the node thread. Frames waiting for it are bounded in bytes; beyond the
      * bound a frame is shed, which the protocol treats like a lost frame (it is retransmitted).
@@ -367,17 +424,29 @@ public final class NodeRuntime implements TetherNode {
     private static final class TransportEvents implements Transport.Listener {
         private final NodeLoop loop;
         private final long maxQueuedBytes;
+        private final Admission admission;
+        private final Transport transport;
         private final AtomicLong queuedBytes = new AtomicLong();
         final AtomicLong shed = new AtomicLong();
 
-        TransportEvents(NodeLoop loop, long maxQueuedBytes) {
+        TransportEvents(NodeLoop loop, long maxQueuedBytes, Admission admission, Transport transport) {
             this.loop = loop;
             this.maxQueuedBytes = maxQueuedBytes;
+            this.admission = admission;
+            this.transport = transport;
+        }
+
+        @Override
+        public String admit(NodeId peer, PeerProof proof) {
+            return admission.admit(peer, proof);
         }
 
         @Override
         public void onPeerUp(NodeId peer) {
-            loop.post(now -> loop.engine().onPeerUp(now, peer));
+            loop.post(now -> {
+                if (loop.engine().onPeerUp(now, peer)) admission.connected(peer);
+                else transport.disconnect(peer); // removed after the transport admitted it
+            });
         }
 
         @Override

@@ -8,10 +8,12 @@ import dev.tether.NodeId;
 import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.internal.engine.EngineConfig;
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
 import dev.tether.spi.Transport;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,6 +22,9 @@ import java.util.Set;
  *
  * @param store the store given to the builder, or the default store created for this node (not yet opened)
  * @param handler the push handler, or null when the application pulls deliveries
+ * @param allowedPeers patterns an unconfigured, unadded peer must match to be admitted; empty: any proven peer
+ * @param insecureAdmitUnprovenPeers whether peers whose identity nothing proved are admitted
+ * @param discoveries started after the transport, closed before it
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -41,10 +46,15 @@ public record NodeSettings(
         int handlerThreads,
         boolean handlerOnNodeThread,
         TetherListener listener,
-        Clock clock) {
+        Clock clock,
+        List<String> allowedPeers,
+        boolean insecureAdmitUnprovenPeers,
+        List<Discovery> discoveries) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);
+        allowedPeers = List.copyOf(allowedPeers);
+        discoveries = List.copyOf(discoveries);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tether.transport.memory;
 
 import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,12 @@ import java.util.TreeMap;
  * An in-process network of {@link InMemoryTransport}s. Every two started transports of one network are
  * connected unless a test cut the link between them with {@link #disconnect} or {@link #partition}.
  *
- * <p>A connection between two transports is a <em>link</em>. Opening one reports {@code onPeerUp} to both
- * sides; closing one (a cut, a partition, or either transport closing) reports {@code onPeerDown} to both
+ * <p>A connection between two transports is a <em>link</em>. Before opening one, the network asks each side's
+ * listener to {@linkplain dev.tether.spi.Transport.Listener#admit admit} the other, with proof {@link
+ * PeerProof#IDENTITY} (in one process the network knows who each transport is). If either refuses, no link opens:
+ * both sides get {@code onConnectionRejected} (the refused side's reason starts with "refused by the peer: "), and
+ * the pair is not asked again until either side calls {@link InMemoryTransport#connect} for the other. Opening a
+ * link reports {@code onPeerUp} to both sides; closing one (a cut, a partition, or either transport closing) reports {@code onPeerDown} to both
  * remaining sides and drops every frame still in flight on it. A later link between the same two nodes is a
  * new connection: frames of the old one never arrive on it.
  *
@@ -30,6 +35,8 @@ public final class InMemoryNetwork {
     private final Set<Set<NodeId>> cuts = new HashSet<>();
     /** One side of the current partition, or null. Guarded by {@code this}. */
     private Set<NodeId> partitionSide;
+    /** Pairs whose link a side refused to admit, each as a two-element set. Guarded by {@code this}. */
+    private final Set<Set<NodeId>> refused = new HashSet<>();
 
     /** A network carrying frames of up to {@link #DEFAULT_MAX_FRAME_BYTES}. */
     public InMemoryNetwork() {
@@ -87,6 +94,11 @@ public final class InMemoryNetwork {
         reconcile();
     }
 
+    /** Returns once no topology change is in progress (they all hold this network's lock). */
+    synchronized void awaitTopology() {
+        // The lock is the barrier: acquiring it waits for the change in progress.
+    }
+
     synchronized void join(InMemoryTransport t) {
         NodeId self = t.self();
         if (members.containsKey(self)) {
@@ -94,8 +106,46 @@ public final class InMemoryNetwork {
         }
         members.put(self, t);
         for (InMemoryTransport other : members.values()) {
-            if (other != t && linkAllowed(self, other.self())) Link.open(t, other);
+            if (other != t && linkAllowed(self, other.self())) openIfAdmitted(t, other);
         }
+    }
+
+    /** {@code t} wants {@code peer} again: a refusal between them is forgotten and the link opened if allowed. */
+    synchronized void retry(InMemoryTransport t, NodeId peer) {
+        if (t.self().equals(peer) || !refused.remove(pair(t.self(), peer))) return;
+        InMemoryTransport other = members.get(peer);
+        if (members.get(t.self()) == t && other != null && t.linkTo(peer) == null && linkAllowed(t.self(), peer)) {
+            openIfAdmitted(t, other);
+        }
+    }
+
+    /** {@code t} drops its link to {@code peer}; the link opens again at once if both sides still admit it. */
+    synchronized void drop(InMemoryTransport t, NodeId peer) {
+        Link link = t.linkTo(peer);
+        if (link == null) return;
+        link.close();
+        InMemoryTransport other = members.get(peer);
+        if (members.get(t.self()) == t && other != null && linkAllowed(t.self(), peer)) openIfAdmitted(t, other);
+    }
+
+    private void openIfAdmitted(InMemoryTransport a, InMemoryTransport b) {
+        Set<NodeId> pair = pair(a.self(), b.self());
+        if (refused.contains(pair)) return;
+        String refusal = a.admit(b.self());
+        InMemoryTransport refuser = a;
+        InMemoryTransport refusedOne = b;
+        if (refusal == null) {
+            refusal = b.admit(a.self());
+            refuser = b;
+            refusedOne = a;
+        }
+        if (refusal == null) {
+            Link.open(a, b);
+            return;
+        }
+        refused.add(pair);
+        refuser.queueRejection(refusedOne.self().value(), refusal);
+        refusedOne.queueRejection(refuser.self().value(), "refused by the peer: " + refusal);
     }
 
     synchronized void leave(InMemoryTransport t) {
@@ -113,7 +163,7 @@ public final class InMemoryNetwork {
                 InMemoryTransport b = all.get(j);
                 Link link = a.linkTo(b.self());
                 boolean allowed = linkAllowed(a.self(), b.self());
-                if (allowed && link == null) Link.open(a, b);
+                if (allowed && link == null) openIfAdmitted(a, b);
                 else if (!allowed && link != null) link.close();
             }
         }

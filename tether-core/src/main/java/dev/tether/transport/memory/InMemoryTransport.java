@@ -1,6 +1,7 @@
 package dev.tether.transport.memory;
 
 import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -40,11 +41,20 @@ public final class InMemoryTransport implements Transport {
     private enum Kind {
         UP,
         DOWN,
-        FRAME
+        FRAME,
+        REJECTED
     }
 
-    /** A listener call to make: {@code link} and {@code frame} are null unless {@code kind} is FRAME. */
-    private record Event(Kind kind, NodeId peer, InMemoryNetwork.Link link, ByteBuffer frame) {}
+    /**
+     * A listener call to make: {@code link} and {@code frame} are null unless {@code kind} is FRAME; a REJECTED
+     * event carries the remote and reason in {@code remote} and {@code reason}, and no peer.
+     */
+    private record Event(
+            Kind kind, NodeId peer, InMemoryNetwork.Link link, ByteBuffer frame, String remote, String reason) {
+        Event(Kind kind, NodeId peer, InMemoryNetwork.Link link, ByteBuffer frame) {
+            this(kind, peer, link, frame, null, null);
+        }
+    }
 
     private final InMemoryNetwork network;
     /** The open link to each connected peer; a link is published here only after its up events are queued. */
@@ -115,6 +125,24 @@ public final class InMemoryTransport implements Transport {
     }
 
     /**
+     * Forgets a refusal between this node and {@code peer} and links them if both admit each other now; the
+     * addresses are ignored (the network knows every transport).
+     */
+    @Override
+    public void connect(NodeId peer, java.util.List<String> addresses) {
+        if (state == State.STARTED) network.retry(this, peer);
+    }
+
+    /**
+     * Closes the link to {@code peer} (both sides see it go down); it opens again at once if both sides still
+     * admit each other.
+     */
+    @Override
+    public void disconnect(NodeId peer) {
+        if (state == State.STARTED) network.drop(this, peer);
+    }
+
+    /**
      * Leaves the network (peers see this node go down) and stops the delivery thread, waiting for a listener
      * call in progress to return unless called from that call. Idempotent.
      */
@@ -158,6 +186,22 @@ public final class InMemoryTransport implements Transport {
         return links.get(peer);
     }
 
+    /** Called by the network, under its lock: asks this side's listener whether {@code peer} may link. */
+    String admit(NodeId peer) {
+        try {
+            return listener.admit(peer, PeerProof.IDENTITY);
+        } catch (RuntimeException e) {
+            listenerFailures.incrementAndGet();
+            LOG.log(Level.ERROR, "listener of " + self + " threw asked to admit " + peer, e);
+            return "the node failed to decide whether to admit " + peer + ": " + e;
+        }
+    }
+
+    /** Called by the network, under its lock: a link with {@code remote} was refused. */
+    void queueRejection(String remote, String reason) {
+        enqueue(new Event(Kind.REJECTED, null, null, null, remote, reason));
+    }
+
     /** Called by the network, under its lock, before {@link #publishLink}. */
     void queuePeerUp(NodeId peer) {
         enqueue(new Event(Kind.UP, peer, null, null));
@@ -196,11 +240,17 @@ public final class InMemoryTransport implements Transport {
     private void dispatch(Event e) {
         try {
             switch (e.kind()) {
-                case UP -> listener.onPeerUp(e.peer());
+                case UP -> {
+                    // Link.open queues the up events before it publishes the link to the senders: wait for it to
+                    // finish, so that a frame the listener sends in answer to the up is not dropped as unconnected.
+                    network.awaitTopology();
+                    listener.onPeerUp(e.peer());
+                }
                 case DOWN -> listener.onPeerDown(e.peer());
                 case FRAME -> {
                     if (e.link().isOpen()) listener.onFrame(e.peer(), e.frame());
                 }
+                case REJECTED -> listener.onConnectionRejected(e.remote(), e.reason());
             }
         } catch (RuntimeException | Error t) {
             long n = listenerFailures.incrementAndGet();

@@ -37,6 +37,12 @@ class FrameCodecTest {
         buf.clear();
         FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.DEAD_LETTERED);
         assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.DEAD_LETTERED));
+        buf.clear();
+        FrameCodec.ping(buf, 1_700_000_000_123L);
+        assertThat(roundTrip()).isEqualTo(new Frame.Ping(1_700_000_000_123L));
+        buf.clear();
+        FrameCodec.pong(buf, 0);
+        assertThat(roundTrip()).isEqualTo(new Frame.Pong(0));
     }
 
     @Test
@@ -90,6 +96,14 @@ class FrameCodecTest {
         FrameCodec.message(buf, 0x80, 0, Map.of(), new byte[0]);
         FrameCodec.endData(buf, at, 1);
         assertBadFrame("unknown message flags");
+        FrameCodec.ping(buf, -1);
+        assertBadFrame("PING timestamp must be >= 0, was -1");
+        FrameCodec.pong(buf, Long.MIN_VALUE);
+        assertBadFrame("PONG timestamp must be >= 0");
+        FrameCodec.ping(buf, 5);
+        buf.put((byte) 0);
+        assertBadFrame("trailing bytes");
+        assertBad(new byte[] {0x54, 1, Frame.PONG, 0, 0, 0}, "truncated");
     }
 
     @Test
@@ -102,9 +116,18 @@ class FrameCodecTest {
         FrameCodec.message(buf, 1, 77, Map.of(), new byte[3]);
         FrameCodec.endData(buf, at, 2);
         buf.flip();
-        byte[] valid = Arrays.copyOf(buf.array(), buf.limit());
-        for (int i = 0; i < 50_000; i++) {
-            byte[] mutated = mutate(valid, rnd);
+        byte[] data = Arrays.copyOf(buf.array(), buf.limit());
+        buf.clear();
+        FrameCodec.ping(buf, 1_234_567);
+        buf.flip();
+        byte[] ping = Arrays.copyOf(buf.array(), buf.limit());
+        buf.clear();
+        FrameCodec.hello(buf, NodeId.of("node-7"), 99);
+        buf.flip();
+        byte[] hello = Arrays.copyOf(buf.array(), buf.limit());
+        byte[][] corpus = {data, ping, hello};
+        for (int i = 0; i < 60_000; i++) {
+            byte[] mutated = mutate(corpus[i % corpus.length], rnd);
             try {
                 FrameCodec.decode(ByteBuffer.wrap(mutated));
             } catch (ProtocolException expected) {
@@ -126,7 +149,7 @@ class FrameCodecTest {
                 rnd.nextBytes(m);
                 m[0] = FrameCodec.MAGIC;
                 m[1] = FrameCodec.VERSION;
-                m[2] = (byte) (1 + rnd.nextInt(6));
+                m[2] = (byte) (1 + rnd.nextInt(Frame.PONG + 1)); // every type and one beyond
             }
         }
         return m;

@@ -10,11 +10,14 @@ import java.util.Objects;
 /**
  * Makes {@link SqliteStore} the default store: a node configured without a store keeps it in {@code
  * tether-<nodeId>.db} in its {@linkplain dev.tether.node.TetherConfig.Builder#storeDirectory store directory}.
- * Registered through {@code META-INF/services}; applications do not call it.
+ * Registered through {@code META-INF/services} and the module's {@code provides}; applications do not call it.
  */
 public final class SqliteStoreProvider implements StoreProvider {
     /** The embedded default outranks stores that do not register a higher priority. */
     public static final int PRIORITY = 100;
+
+    /** Called by {@link java.util.ServiceLoader}. */
+    public SqliteStoreProvider() {}
 
     @Override
     public String name() {

@@ -32,6 +32,7 @@ public record StoreReport(
         long deadLetterCount,
         List<DeadLetterSummary> deadLetters) {
 
+    /** Copies the lists, so the report stays as it was read. */
     public StoreReport {
         Objects.requireNonNull(file, "file");
         outbound = List.copyOf(outbound);

@@ -9,6 +9,8 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.StoredState;
+import dev.tether.testkit.Await;
+import dev.tether.testkit.process.Periodic;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -17,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The process {@link SqliteBacklogTest} runs in a small heap: node a sends a large backlog to b on lane {@code
@@ -45,6 +46,8 @@ public final class BacklogWorkload {
     private static final NodeId B = NodeId.of("b");
     private static final String LANE = "bulk";
     private static final int OUTSTANDING = 50_000;
+    /** Longer than the killing test waits for this process: the test, not this process, reports a hang. */
+    private static final Duration WAIT_LIMIT = Duration.ofMinutes(10);
 
     private final Path dir;
     private final long messages;
@@ -64,9 +67,7 @@ public final class BacklogWorkload {
 
     public static void main(String[] args) {
         BacklogWorkload w = new BacklogWorkload(Path.of(args[0]), Long.parseLong(args[2]));
-        Thread sampler = new Thread(w::sampleHeap, "heap-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        Periodic.every(Duration.ofMillis(50), "heap-sampler", w::sampleHeap);
         System.exit(args[1].equals("FILL") ? w.fill() : w.restart());
     }
 
@@ -83,12 +84,16 @@ public final class BacklogWorkload {
                 messages, ms, messages * 1000 / Math.max(1, ms), queueFull, mib(heapPeak), mib(live));
         long bStart = System.nanoTime();
         startB(0);
-        while (delivered.get() < DELIVERIES_BEFORE_KILL && orderError == null) park(1);
+        Await.until(
+                WAIT_LIMIT,
+                () -> delivered.get() >= DELIVERIES_BEFORE_KILL || orderError != null,
+                () -> DELIVERIES_BEFORE_KILL + " deliveries (" + delivered.get() + " so far)");
         System.out.printf(
                 "result b-appears firstDeliveryMs=%.1f deliveries=%d orderError=%s%n",
                 (firstDeliveryNanos.get() - bStart) / 1e6, delivered.get(), orderError);
         System.out.println("kill me");
-        while (true) park(1_000);
+        Await.untilKilled();
+        return 3; // only if interrupted
     }
 
     private int restart() {
@@ -103,9 +108,10 @@ public final class BacklogWorkload {
         startA();
         long aOpenMs = millisSince(t0);
         startB(cursor);
-        while (lastSeq.get() < messages && orderError == null) {
-            park(1_000);
-        }
+        Await.until(
+                WAIT_LIMIT,
+                () -> lastSeq.get() >= messages || orderError != null,
+                () -> "the backlog to drain (last seq " + lastSeq.get() + " of " + messages + ")");
         long firstMs = (firstDeliveryNanos.get() - t0) / 1_000_000;
         long drainMs = (lastDeliveryNanos.get() - firstDeliveryNanos.get()) / 1_000_000;
         long received = delivered.get();
@@ -183,18 +189,12 @@ public final class BacklogWorkload {
 
     private void startB(long cursor) {
         lastSeq.set(cursor);
-        Thread reporter = new Thread(
-                () -> {
-                    while (true) {
-                        park(1_000);
-                        System.out.printf(
-                                "progress drain delivered=%d lastSeq=%d heapPeakMiB=%.1f%n",
-                                delivered.get(), lastSeq.get(), mib(heapPeak));
-                    }
-                },
-                "drain-progress");
-        reporter.setDaemon(true);
-        reporter.start();
+        Periodic.every(
+                Duration.ofSeconds(1),
+                "drain-progress",
+                () -> System.out.printf(
+                        "progress drain delivered=%d lastSeq=%d heapPeakMiB=%.1f%n",
+                        delivered.get(), lastSeq.get(), mib(heapPeak)));
         Tether.start(TetherConfig.builder(B)
                 .peers(A)
                 .transport(network.newTransport())
@@ -215,17 +215,11 @@ public final class BacklogWorkload {
                 .build());
     }
 
-    /** Samples heap use (live objects and garbage not yet collected) every 50 ms and keeps the peak. */
+    /** Samples heap use (live objects and garbage not yet collected) and keeps the peak; run every 50 ms. */
     private void sampleHeap() {
-        var memory = ManagementFactory.getMemoryMXBean();
-        while (true) {
-            heapPeak = Math.max(heapPeak, memory.getHeapMemoryUsage().getUsed());
-            park(50);
-        }
-    }
-
-    private static void park(long millis) {
-        LockSupport.parkNanos(Duration.ofMillis(millis).toNanos());
+        heapPeak = Math.max(
+                heapPeak,
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
 
     private static long millisSince(long nanos) {

@@ -6,8 +6,10 @@ import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.testkit.Await;
 import dev.tether.testkit.process.HistoryLog;
 import dev.tether.testkit.process.HistoryRecorder;
+import dev.tether.testkit.process.Periodic;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +17,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The process {@link SqliteCrashTest} kills: nodes {@code a} and {@code b} in one JVM, each on its own SQLite
@@ -79,9 +80,7 @@ public final class CrashWorkload {
         TetherNode a = start(A, B, recordA);
         TetherNode b = mode == Mode.SENDER_ONLY ? null : start(B, A, recordB);
         System.out.println("ready");
-        Thread progress = new Thread(this::printProgress, "progress");
-        progress.setDaemon(true);
-        progress.start();
+        Periodic.every(Duration.ofMillis(10), "progress", this::printProgress);
         if (mode == Mode.DRAIN) return drain(a, b);
         List<Thread> senders = new ArrayList<>();
         if (mode == Mode.BOTH || mode == Mode.SENDER_ONLY) {
@@ -91,7 +90,8 @@ public final class CrashWorkload {
         if (mode == Mode.BOTH) senders.add(sender(b, recordB, A, "l1", 2, quota));
         for (Thread t : senders) t.join();
         System.out.println("sent all");
-        while (true) LockSupport.park(this); // until killed
+        Await.untilKilled();
+        return 3; // only if interrupted
     }
 
     private TetherNode start(NodeId id, NodeId peer, HistoryRecorder recorder) {
@@ -143,9 +143,6 @@ public final class CrashWorkload {
     }
 
     private void printProgress() {
-        while (true) {
-            System.out.println("progress accepted=" + accepted() + " delivered=" + delivered());
-            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-        }
+        System.out.println("progress accepted=" + accepted() + " delivered=" + delivered());
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.spi.StoredMessage;
+import dev.tether.testkit.process.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -89,7 +90,7 @@ class StoreOwnershipTest {
         Process p = new ProcessBuilder(
                         java,
                         "-cp",
-                        System.getProperty("java.class.path"),
+                        ChildJvm.currentClasspath(),
                         LockHolder.class.getName(),
                         file.toString(),
                         Integer.toString(n))

@@ -1,6 +1,7 @@
 package dev.tether.testkit.process;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -242,18 +243,31 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Settings of a child JVM. Not thread-safe; use from one thread. Defaults: the current class path, no heap
+     * This JVM's class path followed by its module path, as one class path: a child started with it sees every
+     * class this JVM sees. Tests of a module run with the module under test (and the modules it requires) on the
+     * module path and the rest on the class path; the child runs all of it on the class path, where module
+     * descriptors are ignored.
+     */
+    public static String currentClasspath() {
+        String classpath = System.getProperty("java.class.path", "");
+        String modulePath = System.getProperty("jdk.module.path", "");
+        if (modulePath.isEmpty()) return classpath;
+        return classpath.isEmpty() ? modulePath : classpath + File.pathSeparator + modulePath;
+    }
+
+    /**
+     * Settings of a child JVM. Not thread-safe; use from one thread. Defaults: {@link #currentClasspath()}, no heap
      * limit beyond the JVM's default, log under {@code target/child-jvm/}.
      */
     public static final class Builder {
         private final String mainClass;
         private final List<String> args = new ArrayList<>();
         private final List<String> jvmOptions = new ArrayList<>();
-        private String classpath = System.getProperty("java.class.path");
+        private String classpath = currentClasspath();
         private String heap;
         private String name;
         private Path logDir = Path.of("target", "child-jvm");
-        private Path directory;
+        private Path workingDirectory;
         private Path stdin;
         private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
 
@@ -303,9 +317,12 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
-        /** The child's working directory; default: this process's. */
-        public Builder directory(Path dir) {
-            this.directory = Objects.requireNonNull(dir, "dir");
+        /**
+         * The child's working directory (by default this JVM's): where relative paths it opens, such as a node's
+         * default store directory, resolve. Class path entries stay as this JVM resolved them.
+         */
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = Objects.requireNonNull(dir, "dir");
             return this;
         }
 
@@ -328,7 +345,7 @@ public final class ChildJvm implements AutoCloseable {
             if (heap != null) cmd.add("-Xmx" + heap);
             cmd.addAll(jvmOptions);
             cmd.add("-cp");
-            cmd.add(classpath);
+            cmd.add(workingDirectory == null ? classpath : absolute(classpath));
             cmd.add(mainClass);
             cmd.addAll(args);
             return cmd;
@@ -349,7 +366,7 @@ public final class ChildJvm implements AutoCloseable {
                 Process p;
                 try {
                     ProcessBuilder pb = new ProcessBuilder(command());
-                    if (directory != null) pb.directory(directory.toFile());
+                    if (workingDirectory != null) pb.directory(workingDirectory.toFile());
                     if (stdin != null) pb.redirectInput(stdin.toFile());
                     pb.environment().putAll(environment);
                     p = pb.start();
@@ -364,6 +381,15 @@ public final class ChildJvm implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start child JVM " + n + ": " + e.getMessage(), e);
             }
+        }
+
+        /** {@code classpath} with each entry made absolute against this JVM's working directory. */
+        private static String absolute(String classpath) {
+            List<String> entries = new ArrayList<>();
+            for (String e : classpath.split(java.io.File.pathSeparator)) {
+                entries.add(e.isEmpty() ? e : Path.of(e).toAbsolutePath().toString());
+            }
+            return String.join(java.io.File.pathSeparator, entries);
         }
 
         private static String javaBinary() {

@@ -8,12 +8,12 @@ import dev.tether.SendReceipt;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.fixtures.Poll;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Store;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes what one node of a child-JVM workload does into a {@link HistoryLog}, so that {@link HistoryLogReader}
@@ -117,12 +117,7 @@ public final class HistoryRecorder {
 
     /** Waits until every outbound stream of every node is fully acknowledged; false if {@code limit} passed. */
     public static boolean awaitDrained(Duration limit, TetherNode... nodes) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!allDrained(nodes)) {
-            if (System.nanoTime() - deadline > 0) return false;
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-        }
-        return true;
+        return Poll.until(limit, Duration.ofMillis(20), () -> allDrained(nodes));
     }
 
     private static boolean allDrained(TetherNode... nodes) {

@@ -1,9 +1,9 @@
 package dev.tether.testkit.process;
 
+import dev.tether.fixtures.ForwardingStore;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.Store;
 import dev.tether.spi.WriteBatch;
-import dev.tether.testkit.ForwardingStore;
 
 /**
  * A {@link Store} that delegates everything and, after each commit returned, records the cursors and trims it

@@ -3,6 +3,8 @@ package dev.tether.testkit.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.fixtures.NatsCluster;
+import dev.tether.fixtures.NatsServerProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package dev.tether.testkit.process;
 
-import java.util.concurrent.locks.LockSupport;
+import dev.tether.testkit.Await;
 
 /** The program {@link ChildJvmTest} runs in child JVMs. */
 public final class ChildMain {
@@ -11,7 +11,7 @@ public final class ChildMain {
             case "park" -> {
                 System.out.println("ready maxHeap=" + Runtime.getRuntime().maxMemory() + " prop="
                         + System.getProperty("child.prop"));
-                while (true) LockSupport.park();
+                Await.untilKilled();
             }
             case "exit" -> {
                 System.out.println("out line");

@@ -1,6 +1,7 @@
 package dev.tether.transport.nats;
 
 import dev.tether.NodeId;
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
 import dev.tether.transport.nats.internal.Envelope;
 import dev.tether.transport.nats.internal.NatsLink;
@@ -34,9 +35,11 @@ import javax.net.ssl.SSLContext;
  * wrong subject are dropped, counted ({@link #rejectedMessages()}) and reported through {@link
  * Transport.Listener#onConnectionRejected}; they never reach the engine.
  *
- * <p>Identity. Core NATS does not tell a subscriber who published a message, so the {@code from} of a frame is the
- * id its sender claims (rule 7: this transport does not authenticate peers). Restrict who may publish on the
- * prefix with NATS accounts and permissions.
+ * <p>Identity and admission. Core NATS does not tell a subscriber who published a message, so the {@code from} of a
+ * frame is the id its sender claims. A client that may publish on the prefix holds the account's credentials: the
+ * transport asks the node to admit each peer with proof {@link dev.tether.spi.PeerProof#MEMBERSHIP} (rule 10) and
+ * ignores a refused peer until {@link #connect} names it. Restrict who may publish on the prefix with NATS accounts
+ * and permissions (per-node subject permissions: see docs/NATS.md).
  *
  * <p>Threading: {@link #send} is thread-safe and lock-free apart from jnats's outgoing queue, which it waits on for
  * at most about two seconds when full (then the frame is dropped and {@code send} returns false). Listener calls
@@ -58,6 +61,7 @@ public final class NatsTransport implements Transport {
 
     private final NatsSettings settings;
     private final NatsLink link;
+    private final NatsDiscovery discovery = new NatsDiscovery(this);
 
     private NatsTransport(NatsSettings settings) {
         this.settings = settings;
@@ -77,6 +81,36 @@ public final class NatsTransport implements Transport {
     @Override
     public void start(NodeId self, Listener listener) {
         link.start(Objects.requireNonNull(self, "self"), Objects.requireNonNull(listener, "listener"));
+        discovery.transportStarted(self);
+    }
+
+    /**
+     * Forgets that the node refused {@code peer} and greets it at once if it was heard recently; peers are found
+     * through their announcements, so {@code addresses} are ignored.
+     */
+    @Override
+    public void connect(NodeId peer, List<String> addresses) {
+        link.connect(Objects.requireNonNull(peer, "peer"));
+    }
+
+    /** Ends the link to {@code peer}; its next announcement asks the node again whether to admit it. */
+    @Override
+    public void disconnect(NodeId peer) {
+        link.disconnect(Objects.requireNonNull(peer, "peer"));
+    }
+
+    /**
+     * The peers this transport hears announcing themselves on {@code <prefix>.presence}, as a {@link Discovery}: a
+     * peer is discovered (with no addresses) when first heard, lost when it says goodbye or stays silent for the
+     * peer timeout. Give it to the node to know peers before their links are up. One per transport.
+     */
+    public Discovery discovery() {
+        return discovery;
+    }
+
+    /** The link, for {@link NatsDiscovery}. */
+    NatsLink link() {
+        return link;
     }
 
     /**

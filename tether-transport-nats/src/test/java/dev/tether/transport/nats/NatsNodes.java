@@ -117,10 +117,25 @@ final class NatsNodes implements AutoCloseable {
         return l;
     }
 
-    /** Whether node {@code a} and node {@code b} see each other connected. */
+    /**
+     * Whether node {@code a} and node {@code b} each reported the other resumed ({@code PeerResumed}) on their
+     * latest connection: connected, and every stream between them flowing.
+     */
     boolean connected(String a, String b) {
-        return node(a).stats().connectedPeers().contains(NodeId.of(b))
-                && node(b).stats().connectedPeers().contains(NodeId.of(a));
+        return resumed(a, b) && resumed(b, a);
+    }
+
+    private boolean resumed(String at, String peer) {
+        NodeId p = NodeId.of(peer);
+        List<TetherEvent> log = events(at);
+        for (int i = log.size() - 1; i >= 0; i--) {
+            TetherEvent e = log.get(i);
+            if (e.equals(new TetherEvent.PeerResumed(p))) return true;
+            if (e.equals(new TetherEvent.PeerDisconnected(p)) || e.equals(new TetherEvent.PeerConnected(p))) {
+                return false;
+            }
+        }
+        return false;
     }
 
     static List<String> numbered(String prefix, int from, int toExclusive) {

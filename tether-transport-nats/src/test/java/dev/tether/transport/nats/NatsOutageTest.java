@@ -3,8 +3,9 @@ package dev.tether.transport.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.NodeId;
+import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.testkit.Await;
-import dev.tether.testkit.nats.NatsServerProcess;
+import dev.tether.testkit.Pacer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -151,9 +151,10 @@ class NatsOutageTest {
                 () -> {
                     ByteBuffer frame = ByteBuffer.allocate(100);
                     frame.put(0, tag);
+                    Pacer whileDown = Pacer.every(Duration.ofNanos(100_000)); // peer down: do not burn a core
                     while (!stop.get()) {
                         if (t.send(to, frame.duplicate())) accepted.incrementAndGet();
-                        else LockSupport.parkNanos(100_000); // peer down: do not burn a core
+                        else whileDown.awaitNext();
                     }
                 },
                 "stream-to-" + to);

@@ -1,9 +1,9 @@
 package dev.tether.transport.nats;
 
 import dev.tether.NodeId;
+import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.spi.Transport;
 import dev.tether.testkit.TransportContract;
-import dev.tether.testkit.nats.NatsServerProcess;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

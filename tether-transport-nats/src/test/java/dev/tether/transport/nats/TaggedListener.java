@@ -43,6 +43,11 @@ final class TaggedListener implements Transport.Listener {
     }
 
     @Override
+    public String admit(NodeId peer, dev.tether.spi.PeerProof proof) {
+        return rules.admit(peer, proof);
+    }
+
+    @Override
     public synchronized void onConnectionRejected(String remote, String reason) {
         rejections.add(remote + ": " + reason);
     }

@@ -9,6 +9,7 @@ import dev.tether.TetherException;
 public class AddressInUseException extends TetherException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception naming the taken address in {@code message}, with the socket's {@code cause}. */
     public AddressInUseException(String message, Throwable cause) {
         super(message, cause);
     }

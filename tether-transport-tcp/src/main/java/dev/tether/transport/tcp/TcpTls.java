@@ -86,6 +86,7 @@ public final class TcpTls {
         return new TcpTls(keyManagers, trustManagers, required);
     }
 
+    /** Whether peers must present certificates too (mutual TLS). */
     public boolean isMutual() {
         return mutual;
     }

@@ -3,15 +3,20 @@ package dev.tether.transport.tcp;
 import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
 import dev.tether.TetherException;
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
 import dev.tether.transport.tcp.internal.ListenFailedException;
 import dev.tether.transport.tcp.internal.Settings;
+import dev.tether.transport.tcp.internal.TcpAddresses;
 import dev.tether.transport.tcp.internal.TcpEndpoint;
 import dev.tether.transport.tcp.internal.TlsContextFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -20,9 +25,10 @@ import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLException;
 
 /**
- * A {@link Transport} over TCP (Netty, NIO). It listens on one address, dials the configured peers and keeps
- * redialing them with jittered exponential backoff, and accepts connections from any node that passes the
- * handshake (nodes it does not dial become known then). Between two nodes there is one connection: if both
+ * A {@link Transport} over TCP (Netty, NIO). It listens on one address, dials the configured peers, the seeds
+ * and the peers the node asks for ({@link #connect}) and keeps redialing them with jittered exponential backoff,
+ * and accepts connections from nodes that pass the handshake and that the node admits (nodes it does not dial
+ * become known then). Connected nodes exchange member lists, which {@link #discovery()} reports to the node. Between two nodes there is one connection: if both
  * dial at once, the connection dialed by the node with the smaller id wins. Build one with {@link
  * #builder()}; the wire format, handshake and limits are in docs/TCP.md.
  *
@@ -49,6 +55,7 @@ public final class TcpTransport implements Transport {
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
     private final Settings settings;
+    private final TcpDiscovery discovery = new TcpDiscovery(this);
     private volatile TcpEndpoint endpoint;
     private volatile boolean closed;
 
@@ -86,6 +93,45 @@ public final class TcpTransport implements Transport {
             endpoint = null;
             throw failed;
         }
+        discovery.transportStarted(self, e);
+    }
+
+    /**
+     * Dials {@code peer} at {@code addresses} ({@code host:port}, IPv6 as {@code [::1]:7001}; host names are resolved
+     * on the calling thread) and keeps redialing it, trying the addresses in turn, until {@link #disconnect}. Without
+     * addresses it only forgets that the node refused or disconnected the peer, and redials it where it was dialed
+     * before (if anywhere).
+     *
+     * @throws IllegalArgumentException naming an address that does not parse or resolve (nothing is changed)
+     * @throws IllegalStateException if the transport was never started
+     */
+    @Override
+    public void connect(NodeId peer, List<String> addresses) {
+        List<InetSocketAddress> parsed = new ArrayList<>(addresses.size());
+        for (String a : addresses) parsed.add(TcpAddresses.parse(a));
+        TcpEndpoint e = endpoint;
+        if (e == null) {
+            if (closed) return;
+            throw new IllegalStateException("transport is not started");
+        }
+        if (!closed) e.connect(peer, parsed);
+    }
+
+    /** Stops dialing {@code peer} and closes every connection with it; it may dial in again if the node admits it. */
+    @Override
+    public void disconnect(NodeId peer) {
+        TcpEndpoint e = endpoint;
+        if (e != null && !closed) e.disconnect(peer);
+    }
+
+    /**
+     * The members this transport learns from the member lists its peers send (see docs/TCP.md, "Member lists"):
+     * give it to the node ({@code TetherConfig.Builder.discovery}) to connect to them. With {@link
+     * Builder#seed seeds}, a node given one address learns the rest of the cluster this way. One discovery per
+     * transport: every call returns the same.
+     */
+    public Discovery discovery() {
+        return discovery;
     }
 
     /**
@@ -165,6 +211,15 @@ public final class TcpTransport implements Transport {
         return e == null ? 0 : e.rejections();
     }
 
+    /**
+     * Invalid member lists, entries and addresses received and dropped so far (docs/TCP.md, "Seeds and member
+     * lists"); each was also reported to the transport's discovery, if the node uses it.
+     */
+    public long invalidMemberInput() {
+        TcpEndpoint e = endpoint;
+        return e == null ? 0 : e.invalidMemberInput();
+    }
+
     /** Closes every connection and the listening socket; no listener call is made after this returns. */
     @Override
     public synchronized void close() {
@@ -193,6 +248,8 @@ public final class TcpTransport implements Transport {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private boolean hostNodeLoop = true;
         private boolean nativeEpoll = true;
+        private final LinkedHashSet<InetSocketAddress> seeds = new LinkedHashSet<>();
+        private InetSocketAddress advertise;
 
         private Builder() {}
 
@@ -214,6 +271,36 @@ public final class TcpTransport implements Transport {
         /** Adds every entry of {@code peers} as by {@link #peer}. */
         public Builder peers(Map<NodeId, InetSocketAddress> peers) {
             peers.forEach(this::peer);
+            return this;
+        }
+
+        /**
+         * An address of some node of the cluster, whose id need not be known: the transport dials it (and redials it
+         * until a handshake succeeds), learns the node's id, and from then on treats it as a peer at that address.
+         * The member lists connected nodes exchange then tell the node about the others (see {@link
+         * TcpTransport#discovery()}). Every node may get the same seed list: a seed that is the node itself is
+         * recognised and dropped. A seed is admitted like any peer: over plain TCP only if it is configured or the
+         * node admits unproven peers. Default: none.
+         */
+        public Builder seed(InetSocketAddress address) {
+            seeds.add(Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        /** Adds every address as by {@link #seed}. */
+        public Builder seeds(List<InetSocketAddress> addresses) {
+            addresses.forEach(this::seed);
+            return this;
+        }
+
+        /**
+         * The address this node tells its peers to dial it at, in its member lists. Default: the bound address; a
+         * wildcard one ({@code 0.0.0.0}) is replaced by each peer with the address the connection comes from.
+         */
+        public Builder advertise(InetSocketAddress address) {
+            Objects.requireNonNull(address, "address");
+            if (address.isUnresolved()) throw new InvalidConfigException("advertise: unresolved address " + address);
+            this.advertise = address;
             return this;
         }
 
@@ -353,7 +440,9 @@ public final class TcpTransport implements Transport {
                     heartbeat,
                     connectTimeout,
                     hostNodeLoop,
-                    nativeEpoll));
+                    nativeEpoll,
+                    List.copyOf(seeds),
+                    advertise));
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.NodeId;
 import dev.tether.testkit.RecordingListener;
 import dev.tether.transport.tcp.internal.Backoff;
+import dev.tether.transport.tcp.internal.MemberExchange;
 import dev.tether.transport.tcp.internal.PeerRegistry;
 import dev.tether.transport.tcp.internal.Wire;
 import dev.tether.transport.tcp.internal.WireHandler;
@@ -12,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,8 @@ class ConnectionReplacementTest {
             null,
             new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), new Random(0)),
             Map.of(),
+            List.of(),
+            new MemberExchange(SELF, List::of),
             null);
     private final WireHandler.Options options =
             new WireHandler.Options(1024, null, false, false, 1 << 20, 60_000, () -> new byte[Wire.NONCE_BYTES]);
@@ -54,7 +58,7 @@ class ConnectionReplacementTest {
     }
 
     private EmbeddedChannel connect() {
-        EmbeddedChannel ch = new EmbeddedChannel(new WireHandler(registry, options, null));
+        EmbeddedChannel ch = new EmbeddedChannel(new WireHandler(registry, options, false, null, null));
         ch.writeInbound(Unpooled.wrappedBuffer(RawClient.dialerHello(PEER.value(), 1024), RawClient.confirm()));
         assertThat(ch.isOpen()).isTrue();
         return ch;

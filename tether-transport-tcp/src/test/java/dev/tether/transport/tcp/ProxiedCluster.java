@@ -97,6 +97,17 @@ final class ProxiedCluster implements TransportContract.Fixture {
     }
 
     @Override
+    public List<String> addressesOf(NodeId to, NodeId from) {
+        InetSocketAddress a = proxy(from, to).address();
+        return List.of(a.getAddress().getHostAddress() + ":" + a.getPort());
+    }
+
+    @Override
+    public String unparsableAddress() {
+        return "localhost:not-a-port";
+    }
+
+    @Override
     public void close() {
         proxies.values().forEach(TcpProxy::close);
     }

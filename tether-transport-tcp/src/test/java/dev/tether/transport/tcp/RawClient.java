@@ -74,6 +74,7 @@ final class RawClient implements AutoCloseable {
             while (true) {
                 int length = in.readInt();
                 if (length == Wire.HEARTBEAT) heartbeats++;
+                else if (length == Wire.CONTROL) in.readFully(new byte[in.readInt()]); // a member list
                 else in.readFully(new byte[length]);
             }
         } catch (EOFException | SocketException closed) {

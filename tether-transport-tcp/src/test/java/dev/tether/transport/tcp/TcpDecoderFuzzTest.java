@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.tether.NodeId;
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
 import dev.tether.transport.tcp.internal.Backoff;
+import dev.tether.transport.tcp.internal.MemberExchange;
 import dev.tether.transport.tcp.internal.PeerRegistry;
+import dev.tether.transport.tcp.internal.TcpAddresses;
 import dev.tether.transport.tcp.internal.Wire;
 import dev.tether.transport.tcp.internal.WireHandler;
 import io.netty.buffer.AbstractByteBufAllocator;
@@ -60,7 +63,9 @@ class TcpDecoderFuzzTest {
             "malformed CONFIRM",
             "malformed ACCEPT",
             "malformed REJECT",
-            "refused by the peer");
+            "refused by the peer",
+            "a control record (member list) before the handshake completed",
+            "control record of");
 
     static {
         System.out.println("TcpDecoderFuzzTest seed " + SEED + ", " + ITERATIONS + " inputs (replay with -Dtether.seed="
@@ -74,6 +79,8 @@ class TcpDecoderFuzzTest {
             null,
             new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), new Random(0)),
             Map.of(),
+            List.of(),
+            new MemberExchange(SELF, List::of),
             null);
     private final Random nonces = new Random(SEED);
     private final WireHandler.Options options =
@@ -83,8 +90,42 @@ class TcpDecoderFuzzTest {
                 return n;
             });
 
+    /** Checks what the member lists that get through report: valid ids, parseable addresses, never this node. */
+    private final class MemberSink implements Discovery.Listener {
+        int discovered;
+        int invalid;
+
+        @Override
+        public void onDiscovered(NodeId member, List<String> addresses) {
+            discovered++;
+            if (member.equals(SELF)) listener.violations.add("member list reported this node itself");
+            if (addresses.size() > Discovery.MAX_ADDRESSES) listener.violations.add(member + ": too many addresses");
+            for (String a : addresses) {
+                try {
+                    TcpAddresses.parseLiteral(a);
+                } catch (IllegalArgumentException e) {
+                    listener.violations.add(member + ": reported an address that does not parse: " + a);
+                }
+            }
+        }
+
+        @Override
+        public void onLost(NodeId member) {
+            listener.violations.add("member list reported a loss");
+        }
+
+        @Override
+        public void onInvalid(NodeId source, String reason) {
+            invalid++;
+            if (source == null || source.equals(SELF)) listener.violations.add("invalid input blamed on " + source);
+        }
+    }
+
+    private final MemberSink members = new MemberSink();
+
     @Test
     void decoderSurvivesSeededValidAndMutatedStreams() {
+        registry.attachDiscovery(members);
         Random random = new Random(SEED);
         WireFuzz fuzz = new WireFuzz(random, PEER.value(), MAX);
         int rejected = 0;
@@ -113,8 +154,11 @@ class TcpDecoderFuzzTest {
             }
         }
         System.out.println("TcpDecoderFuzzTest: " + ITERATIONS + " inputs, " + valid + " valid, " + rejected
-                + " rejected, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                + " rejected, member lists: " + members.discovered + " members reported, " + members.invalid
+                + " invalid entries or lists, in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         assertThat(rejected).as("the mutations are caught").isGreaterThan(ITERATIONS / 4);
+        assertThat(members.discovered).as("member lists got through").isPositive();
+        assertThat(members.invalid).as("mutated member lists were caught").isPositive();
     }
 
     @Test
@@ -152,7 +196,7 @@ class TcpDecoderFuzzTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAllocator(alloc);
         listener.startInput();
-        ch.pipeline().addLast(new WireHandler(registry, options, dialed ? PEER : null));
+        ch.pipeline().addLast(new WireHandler(registry, options, dialed, dialed ? PEER : null, null));
         int at = 0;
         while (at < bytes.length && ch.isOpen()) {
             int n = random.nextInt(4) == 0 ? bytes.length - at : Math.min(bytes.length - at, 1 + random.nextInt(48));

@@ -70,8 +70,8 @@ class TcpHandshakeTest {
     @Test
     void wrongVersionIsRefused() throws IOException {
         byte[] hello = RawClient.dialerHello("x", MAX);
-        hello[5] = 2; // version 2
-        refusedWith(hello, "unsupported transport protocol version 2");
+        hello[5] = 1; // version 1, before member lists
+        refusedWith(hello, "unsupported transport protocol version 1; this node speaks version 2");
     }
 
     @Test
@@ -97,6 +97,18 @@ class TcpHandshakeTest {
         Await.until(TIMEOUT, () -> a.rejected("frame of 2147483647 bytes announced"), () -> "reported");
         Await.until(TIMEOUT, () -> !a.listener.isUp(NodeId.of("x")), () -> "x down at a");
         goodPeerStillWorks();
+    }
+
+    @Test
+    void aMemberListBeforeTheHandshakeCompletedIsRefused() throws IOException {
+        byte[] hello = RawClient.dialerHello("x", MAX);
+        byte[] members = ByteBuffer.allocate(hello.length + 9)
+                .put(hello)
+                .putInt(Wire.CONTROL)
+                .putInt(1)
+                .put((byte) Wire.CONTROL_MEMBERS)
+                .array();
+        refusedWith(members, "a control record (member list) before the handshake completed");
     }
 
     @Test
@@ -187,8 +199,11 @@ class TcpHandshakeTest {
         RecordingNode s = start("s", TcpTransport.builder().peer(NodeId.of("p"), p.transport.boundAddress()));
 
         Await.until(TIMEOUT, () -> p.listener.isUp(NodeId.of("q")) && q.listener.isUp(NodeId.of("p")), () -> "q in");
-        Await.until(
-                TIMEOUT, () -> p.rejected("pre-shared key proof from r is wrong"), () -> "r out: " + p.rejections());
+        // both ends say what happened, neither blames the other alone
+        Await.until(TIMEOUT, () -> p.rejected("the keys differ"), () -> "r out: " + p.rejections());
+        Await.until(TIMEOUT, () -> r.rejected("the keys differ"), () -> "r told: " + r.rejections());
+        assertThat(p.rejections()).noneSatisfy(x -> assertThat(x.reason()).contains("does not know the key"));
+        assertThat(r.rejections()).noneSatisfy(x -> assertThat(x.reason()).contains("does not know the key"));
         Await.until(
                 TIMEOUT,
                 () -> p.rejected("this node requires a pre-shared key but the peer has none"),

@@ -127,6 +127,13 @@ class TcpTlsTest {
                 () -> a.rejected("claims id b but its certificate"),
                 () -> "a to refuse the server's unproven id: " + a.rejections());
         assertThat(a.listener.ups(B)).isZero();
+        // the listening side learns why from the dialer's REJECT, whatever handshake step it was waiting in
+        Await.until(
+                TIMEOUT,
+                () -> impostor.rejected("refused by the peer: the peer claims id b but its certificate"),
+                () -> "the server told why: " + impostor.rejections());
+        assertThat(impostor.rejections())
+                .noneSatisfy(r -> assertThat(r.reason()).contains("got record type"));
     }
 
     @Test

@@ -10,7 +10,8 @@ import java.util.Random;
 
 /**
  * Seeded generator of byte streams for fuzzing the TCP wire decoder: valid client streams (preamble, HELLO,
- * the ACCEPT for a decoder that dialed or the CONFIRM for one that accepted, then frames and heartbeats) and mutations of them (bit flips, truncation,
+ * the ACCEPT for a decoder that dialed or the CONFIRM for one that accepted, then frames, heartbeats and member
+ * lists) and mutations of them (bit flips, truncation,
  * changed length prefixes, splices of two streams, inserted and deleted bytes, garbage).
  */
 final class WireFuzz {
@@ -67,6 +68,10 @@ final class WireFuzz {
                 out.writeBytes(ByteBuffer.allocate(4).putInt(Wire.HEARTBEAT).array());
                 continue;
             }
+            if (random.nextInt(6) == 0) {
+                out.writeBytes(members());
+                continue;
+            }
             int size = random.nextInt(20) == 0 ? maxFrameBytes : random.nextInt(65);
             byte[] frame = new byte[size];
             random.nextBytes(frame);
@@ -75,6 +80,36 @@ final class WireFuzz {
             out.writeBytes(frame);
         }
         return out.toByteArray();
+    }
+
+    /** A valid MEMBERS control record: the peer itself, then a few members (docs/TCP.md, "Member lists"). */
+    byte[] members() {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(Wire.CONTROL_MEMBERS);
+        entry(body, peerId);
+        int n = random.nextInt(4);
+        body.write(0);
+        body.write(n);
+        for (int i = 0; i < n; i++) entry(body, "m" + random.nextInt(5));
+        byte[] b = body.toByteArray();
+        return ByteBuffer.allocate(8 + b.length)
+                .putInt(Wire.CONTROL)
+                .putInt(b.length)
+                .put(b)
+                .array();
+    }
+
+    private void entry(ByteArrayOutputStream out, String id) {
+        out.write(id.length());
+        out.writeBytes(id.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        int addresses = random.nextInt(3);
+        out.write(addresses);
+        for (int i = 0; i < addresses; i++) {
+            byte[] a = ("127.0.0." + (1 + random.nextInt(9)) + ":" + (7000 + random.nextInt(100)))
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            out.write(a.length);
+            out.writeBytes(a);
+        }
     }
 
     private byte[] flipBits(byte[] in) {
@@ -90,6 +125,9 @@ final class WireFuzz {
         int original = ByteBuffer.wrap(out, at, 4).getInt();
         int[] choices = {
             -2,
+            -3,
+            Wire.CONTROL,
+            Wire.MAX_CONTROL_BYTES + 1,
             Wire.HEARTBEAT,
             Integer.MIN_VALUE,
             0,

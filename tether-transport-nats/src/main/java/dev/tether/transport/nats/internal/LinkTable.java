@@ -1,6 +1,8 @@
 package dev.tether.transport.nats.internal;
 
 import dev.tether.NodeId;
+import dev.tether.spi.Discovery;
+import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -32,6 +34,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Four messages bring both sides up; replies are sent only on a change, so the exchange ends. The reply is
  * published before {@code onPeerUp}, so on the peer's side it precedes every frame we send on the new link (NATS
  * keeps one publisher's messages in order).
+ *
+ * <p>Admission (Transport rule 10). Before it answers a peer's announcement or HELLO while the peer is not up, the
+ * table asks the listener to admit it, with proof {@link PeerProof#MEMBERSHIP} (the peer holds credentials of the
+ * NATS account). A refusal is reported once and remembered: the peer's messages are ignored, so it never comes up
+ * on either side, until {@link #allow} forgets the refusal.
+ *
+ * <p>Presence. The table also tells an attached {@link Discovery.Listener} which peers are present: heard from, and
+ * not gone (goodbye, or silent for the peer timeout) since.
  *
  * <p>Threading: every method is thread-safe. State changes and listener calls happen under one lock, one at a
  * time, in the order the events were observed (rule 5); {@link #route} is lock-free for the send path. After
@@ -65,6 +75,8 @@ public final class LinkTable {
     private final Map<NodeId, Route> routes = new ConcurrentHashMap<>();
     /** Connection sessions of other nodes claiming our id that were already reported. Guarded by lock. */
     private final ArrayDeque<Long> twinsReported = new ArrayDeque<>();
+    /** Told which peers are present, or null. Guarded by {@code lock}. */
+    private Discovery.Listener presence;
 
     private final AtomicLong fenced = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -93,6 +105,11 @@ public final class LinkTable {
         boolean up;
         boolean blocked;
         long lastHeard;
+        /** Why the node refused this peer; it is ignored until {@link #allow}. */
+        String refusal;
+        /** Reported present to the discovery listener (heard, not gone since). */
+        boolean present;
+
         final ArrayDeque<Long> retired = new ArrayDeque<>();
 
         boolean isRetired(long id) {
@@ -153,7 +170,7 @@ public final class LinkTable {
         try {
             if (!accepting(from, conn)) return;
             Peer p = observe(from, conn, now);
-            if (p != null && !p.up) sayHello(from, p);
+            if (p != null && !p.up && admitted(from, p)) sayHello(from, p);
         } finally {
             lock.unlock();
         }
@@ -169,6 +186,7 @@ public final class LinkTable {
             endLink(from, p);
             p.retire(conn);
             p.connection = 0;
+            gone(from, p);
         } finally {
             lock.unlock();
         }
@@ -181,6 +199,7 @@ public final class LinkTable {
             if (!accepting(from, conn)) return;
             Peer p = observe(from, conn, now);
             if (p == null || p.isRetired(x)) return;
+            if (!p.up && !admitted(from, p)) return;
             if (x != p.theirLink) {
                 if (p.up) endLink(from, p);
                 else p.retire(p.theirLink);
@@ -261,8 +280,12 @@ public final class LinkTable {
                 if (p.connection != 0 || p.myLink != 0 || p.theirLink != 0) {
                     endLink(e.getKey(), p);
                     p.connection = 0;
+                    gone(e.getKey(), p);
                 } else if (silent > FORGET_AFTER_TIMEOUTS * peerTimeoutNanos) {
+                    gone(e.getKey(), p);
                     it.remove();
+                } else {
+                    gone(e.getKey(), p); // dropped by the node, then silent: not present either
                 }
             }
         } finally {
@@ -294,6 +317,58 @@ public final class LinkTable {
         }
     }
 
+    /**
+     * The node wants {@code peer} (Transport rule 11): a remembered refusal is forgotten, and if the peer was heard
+     * recently a link handshake starts at once instead of at its next announcement.
+     */
+    public void allow(NodeId peer) {
+        lock.lock();
+        try {
+            Peer p = peers.get(peer);
+            if (p == null || closed) return;
+            p.refusal = null;
+            if (!p.up && !p.blocked && p.connection != 0 && connection != 0 && admitted(peer, p)) sayHello(peer, p);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The node removed {@code peer} (Transport rule 11): the link ends here, and the peer is told with a HELLO
+     * proposing a new link (which ends its side of the old one too). It links again only if the node admits it.
+     */
+    public void drop(NodeId peer) {
+        lock.lock();
+        try {
+            Peer p = peers.get(peer);
+            if (p == null || closed) return;
+            endLink(peer, p);
+            if (connection != 0 && p.connection != 0 && !p.blocked) {
+                p.myLink = newId();
+                wire.hello(peer, connection, p.myLink, 0);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reports every present peer, then each change, to {@code listener}; null stops reporting. Once this returns no
+     * call to the previous listener is in progress or follows.
+     */
+    public void attachPresence(Discovery.Listener listener) {
+        lock.lock();
+        try {
+            presence = closed ? null : listener;
+            if (presence == null) return;
+            for (Map.Entry<NodeId, Peer> e : peers.entrySet()) {
+                if (e.getValue().present) report(l -> l.onDiscovered(e.getKey(), java.util.List.of()));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** No listener call is made once this returns; a call in progress on another thread has finished. */
     public void close() {
         lock.lock();
@@ -301,6 +376,7 @@ public final class LinkTable {
             closed = true;
             connection = 0;
             routes.clear();
+            presence = null;
         } finally {
             lock.unlock();
         }
@@ -353,6 +429,44 @@ public final class LinkTable {
         return false;
     }
 
+    /** Whether the node admits {@code id}; a refusal is reported once and remembered. Under {@code lock}. */
+    private boolean admitted(NodeId id, Peer p) {
+        if (p.refusal != null) return false;
+        String reason;
+        try {
+            reason = listener.admit(id, PeerProof.MEMBERSHIP);
+        } catch (RuntimeException e) {
+            listenerFailed("admission of " + id, e);
+            reason = "the node failed to decide whether to admit " + id + ": " + e;
+        }
+        if (reason == null) return true;
+        p.refusal = reason;
+        rejected.incrementAndGet();
+        try {
+            listener.onConnectionRejected("nats node " + id, reason);
+        } catch (RuntimeException e) {
+            listenerFailed("rejection of " + id, e);
+        }
+        return false;
+    }
+
+    /** {@code id} said goodbye or timed out: no longer present. Under {@code lock}. */
+    private void gone(NodeId id, Peer p) {
+        if (!p.present) return;
+        p.present = false;
+        report(l -> l.onLost(id));
+    }
+
+    private void report(java.util.function.Consumer<Discovery.Listener> call) {
+        Discovery.Listener l = presence;
+        if (l == null) return;
+        try {
+            call.accept(l);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "discovery listener of " + self + " threw; continuing", e);
+        }
+    }
+
     /**
      * Records that {@code from} is alive on connection session {@code conn}; a changed session ends the current
      * link. Returns null if the message must be ignored (blocked peer, retired session).
@@ -360,6 +474,10 @@ public final class LinkTable {
     private Peer observe(NodeId from, long conn, long now) {
         Peer p = peers.computeIfAbsent(from, id -> new Peer());
         if (p.blocked || p.isRetired(conn)) return null;
+        if (!p.present) {
+            p.present = true;
+            report(l -> l.onDiscovered(from, java.util.List.of()));
+        }
         if (p.connection != conn) {
             if (p.connection != 0) {
                 // The peer reconnected: every link of its previous connection is dead.

@@ -49,7 +49,7 @@ public final class NatsLink {
     private volatile State state = State.NEW;
     private volatile Connection connection;
     private NodeId self;
-    private LinkTable table;
+    private volatile LinkTable table;
     private InboundHandler handler;
     private ScheduledExecutorService timer;
     private volatile Thread connector;
@@ -124,6 +124,24 @@ public final class NatsLink {
             closeQuietly(c);
         }
         joinQuietly(connector);
+    }
+
+    /** See {@code NatsTransport.connect}: forgets a refusal of {@code peer} and greets it if it is around. */
+    public void connect(NodeId peer) {
+        LinkTable t = table;
+        if (t != null) t.allow(peer);
+    }
+
+    /** See {@code NatsTransport.disconnect}: ends the link to {@code peer}. */
+    public void disconnect(NodeId peer) {
+        LinkTable t = table;
+        if (t != null) t.drop(peer);
+    }
+
+    /** Reports present peers to {@code listener} (null: no more); see {@link LinkTable#attachPresence}. */
+    public void attachPresence(dev.tether.spi.Discovery.Listener listener) {
+        LinkTable t = table;
+        if (t != null) t.attachPresence(listener);
     }
 
     /** Test hook: cuts the link to {@code peer} until {@link #unblock}. */

@@ -192,6 +192,85 @@ class LinkTableTest {
         assertThat(b.route(A)).isNull();
     }
 
+    @Test
+    void aRefusedPeerNeverComesUpTheRefusalIsReportedOnceAndAllowAsksAgain() {
+        atB.refuse(A, "a is not welcome");
+        long connA = a.startSession();
+        long connB = b.startSession();
+        for (int i = 0; i < 5; i++) {
+            b.onAnnounce(A, connA, now);
+            a.onAnnounce(B, connB, now);
+            pump();
+        }
+        assertThat(atA.isUp(B)).isFalse();
+        assertThat(atB.isUp(A)).isFalse();
+        assertThat(atB.rejections())
+                .singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo("a is not welcome"));
+        assertThat(b.rejectedMessages()).isEqualTo(1);
+
+        atB.admitAgain(A);
+        b.allow(A); // the node wants a now: b greets it at once, without waiting for an announcement
+        pump();
+        assertThat(atA.isUp(B)).isTrue();
+        assertThat(atB.isUp(A)).isTrue();
+    }
+
+    @Test
+    void dropEndsTheLinkOnBothSidesAndTheDroppedPeerComesBackOnlyIfAdmitted() {
+        connectBoth();
+        atB.refuse(A, "removed");
+        b.drop(A);
+        pump();
+        assertThat(atB.isUp(A)).isFalse();
+        assertThat(atA.isUp(B)).as("a learns it from b's new HELLO").isFalse();
+        a.onAnnounce(B, b.connection(), now);
+        b.onAnnounce(A, a.connection(), now);
+        pump();
+        assertThat(atA.isUp(B)).isFalse();
+        assertThat(atB.rejections())
+                .singleElement()
+                .satisfies(r -> assertThat(r.reason()).isEqualTo("removed"));
+
+        atB.admitAgain(A);
+        b.allow(A);
+        pump();
+        assertThat(atA.isUp(B)).isTrue();
+        assertThat(atB.isUp(A)).isTrue();
+    }
+
+    @Test
+    void presenceReportsPeersHeardAndLost() {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.attachPresence(new dev.tether.spi.Discovery.Listener() {
+            @Override
+            public void onDiscovered(NodeId member, java.util.List<String> addresses) {
+                seen.add("discovered " + member + " " + addresses);
+            }
+
+            @Override
+            public void onLost(NodeId member) {
+                seen.add("lost " + member);
+            }
+
+            @Override
+            public void onInvalid(NodeId source, String reason) {
+                seen.add("invalid " + source);
+            }
+        });
+        long connA = connectBoth();
+        b.onAnnounce(A, connA, now);
+        b.onGoodbye(A, connA);
+        long connA2 = a.startSession();
+        b.onAnnounce(A, connA2, now);
+        now += 2 * TIMEOUT;
+        b.expire(now);
+        assertThat(seen).containsExactly("discovered a []", "lost a", "discovered a []", "lost a");
+        b.attachPresence(null);
+        b.onAnnounce(A, a.startSession(), now);
+        assertThat(seen).hasSize(4);
+    }
+
     private long connectBoth() {
         long connA = a.startSession();
         b.startSession();

@@ -65,6 +65,28 @@ final class Outbound {
         return Result.QUEUED;
     }
 
+    /**
+     * Appends a control record (see {@link Wire#control}) to the batch, after the frames queued before it. Control
+     * records are few and small (a member list per connection and one per membership change), so they bypass the
+     * limit that protects against a peer that stops reading.
+     */
+    void offerControl(int type, byte[] body) {
+        boolean schedule;
+        synchronized (this) {
+            if (closed) return;
+            int size = 2 * Wire.LENGTH_BYTES + 1 + body.length;
+            if (batch == null) batch = channel.alloc().ioBuffer(size); // frames that follow grow it
+            batch.writeInt(Wire.CONTROL)
+                    .writeInt(1 + body.length)
+                    .writeByte(type)
+                    .writeBytes(body);
+            queuedBytes += size;
+            schedule = !drainScheduled;
+            drainScheduled = true;
+        }
+        if (schedule) channel.eventLoop().execute(drainTask);
+    }
+
     /** Writes and flushes the pending batch; runs on the I/O thread. */
     private void drain() {
         ByteBuf toWrite;

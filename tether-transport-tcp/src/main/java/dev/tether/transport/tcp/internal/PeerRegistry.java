@@ -1,6 +1,8 @@
 package dev.tether.transport.tcp.internal;
 
 import dev.tether.NodeId;
+import dev.tether.spi.Discovery;
+import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -9,6 +11,8 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,24 +30,42 @@ import java.util.concurrent.atomic.AtomicLong;
  * up; the old connection's frames are no longer reported from that moment (rule 4). An accepted connection
  * is only reserved until its dialer confirms it took it, so the acceptor never reports up for a connection
  * the dialer abandoned (for example because it lost the tie-break on its side).
+ *
+ * <p>Dialing: configured peers and peers the node asks for ({@link #connect}) are dialed and redialed by id;
+ * seeds are dialed by address until a handshake tells their id, after which they are redialed by id like the
+ * others. A peer this node refused to admit on its own dial, or that it was told to {@link #disconnect}, is not
+ * dialed again until {@link #connect} names it. A seed that turns out to be this node is dropped silently.
  */
 public final class PeerRegistry {
     private static final System.Logger LOG = System.getLogger(PeerRegistry.class.getName());
 
-    /** Opens a connection to a configured peer; the registry watches the returned channel's close. */
+    /**
+     * Opens a connection to {@code peer} at {@code address}, or to a seed ({@code peer} null) whose id the handshake
+     * will tell; the registry watches the returned channel's close.
+     */
     public interface Dialer {
         Channel dial(NodeId peer, InetSocketAddress address);
     }
 
-    /** Reconnect state of a configured peer. */
+    /** Reconnect state of a peer to dial (by id), or of a seed (by address, {@code peer} null). */
     private static final class DialState {
-        final InetSocketAddress address;
+        final NodeId peer;
+        List<InetSocketAddress> addresses;
+        int next;
         int attempt;
         Channel pending;
         ScheduledFuture<?> timer;
+        /** Not dialed until {@link #connect}: disconnected, refused by this node, or a seed found to be this node. */
+        boolean stopped;
 
-        DialState(InetSocketAddress address) {
-            this.address = address;
+        DialState(NodeId peer, List<InetSocketAddress> addresses) {
+            this.peer = peer;
+            this.addresses = addresses;
+        }
+
+        /** The address of the next attempt; addresses are tried in turn. */
+        InetSocketAddress address() {
+            return addresses.get(next++ % addresses.size());
         }
     }
 
@@ -58,6 +80,14 @@ public final class PeerRegistry {
 
     private final Map<NodeId, Connection> published = new ConcurrentHashMap<>();
     private final Map<NodeId, DialState> dials = new HashMap<>();
+    private final Map<InetSocketAddress, DialState> seeds = new LinkedHashMap<>();
+    /**
+     * Nonces of this node's latest seed-dialing HELLOs: a HELLO carrying one is this node talking to itself. Kept
+     * after the dial closes (the accepting end may read the HELLO later), the oldest dropped beyond 64.
+     */
+    private final java.util.ArrayDeque<byte[]> ownNonces = new java.util.ArrayDeque<>();
+
+    private final MemberExchange members;
     private final AtomicLong rejections = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
     private boolean closed;
@@ -68,15 +98,19 @@ public final class PeerRegistry {
             EventLoop loop,
             Backoff backoff,
             Map<NodeId, InetSocketAddress> peers,
+            List<InetSocketAddress> seedAddresses,
+            MemberExchange members,
             Dialer dialer) {
         this.self = self;
         this.listener = listener;
         this.loop = loop;
         this.backoff = backoff;
         this.dialer = dialer;
+        this.members = members;
         peers.forEach((id, address) -> {
-            if (!id.equals(self)) dials.put(id, new DialState(address)); // a shared peer list may name us
+            if (!id.equals(self)) dials.put(id, new DialState(id, List.of(address))); // a shared list may name us
         });
+        for (InetSocketAddress a : seedAddresses) seeds.put(a, new DialState(null, List.of(a)));
     }
 
     public NodeId self() {
@@ -93,20 +127,126 @@ public final class PeerRegistry {
         return rejections.get();
     }
 
+    /** Invalid member lists, entries and addresses dropped so far; safe from any thread. */
+    public long invalidMemberInput() {
+        return members.invalidInput();
+    }
+
     /** Listener calls that threw so far; safe from any thread. */
     public long listenerFailures() {
         return listenerFailures.get();
     }
 
-    /** Starts dialing every configured peer. */
+    /** Starts dialing every configured peer and seed. */
     public void start() {
-        for (NodeId peer : dials.keySet()) dial(peer);
+        for (DialState ds : dials.values()) dial(ds);
+        for (DialState ds : seeds.values()) dial(ds);
+    }
+
+    /** Reports the members learnt from member lists to {@code listener}, or stops reporting if null. */
+    public void attachDiscovery(Discovery.Listener discovery) {
+        members.attach(discovery);
+    }
+
+    /**
+     * The node wants {@code peer}: forgets a refusal or disconnect, takes {@code addresses} (if any) as where to
+     * dial it, and dials it unless it is connected or being dialed.
+     */
+    public void connect(NodeId peer, List<InetSocketAddress> addresses) {
+        if (closed || peer.equals(self)) return;
+        DialState ds = dials.get(peer);
+        if (ds == null) {
+            if (addresses.isEmpty()) return; // nowhere to dial: it may dial us
+            ds = new DialState(peer, List.copyOf(addresses));
+            dials.put(peer, ds);
+        } else if (!addresses.isEmpty()) {
+            ds.addresses = List.copyOf(addresses);
+            ds.next = 0;
+        }
+        ds.stopped = false;
+        ds.attempt = 0;
+        if (ds.timer != null) {
+            ds.timer.cancel(false);
+            ds.timer = null;
+        }
+        dial(ds);
+    }
+
+    /** The node removed {@code peer}: stop dialing it and close every connection with it. */
+    public void disconnect(NodeId peer) {
+        DialState ds = dials.get(peer);
+        if (ds != null) stop(ds);
+        Connection r = reserved.remove(peer);
+        if (r != null) r.channel.close();
+        Connection c = current.get(peer);
+        if (c != null) c.channel.close(); // closed() reports down
+    }
+
+    private void stop(DialState ds) {
+        ds.stopped = true;
+        if (ds.timer != null) ds.timer.cancel(false);
+        ds.timer = null;
+        if (ds.pending != null) ds.pending.close();
+    }
+
+    /** Asks the node whether {@code peer} may connect; null admits it, else the reason for refusing it. */
+    String admit(NodeId peer, PeerProof proof) {
+        try {
+            return listener.admit(peer, proof);
+        } catch (RuntimeException e) {
+            listenerFailures.incrementAndGet();
+            LOG.log(Level.ERROR, self + ": transport listener threw deciding whether to admit " + peer, e);
+            return "the node failed to decide whether to admit " + peer + ": " + e;
+        }
+    }
+
+    /** This node refused the peer it dialed on {@code c}: dial it no more until {@link #connect} names it. */
+    void refusedOwnDial(Connection c) {
+        DialState ds = c.seed != null ? seeds.get(c.seed) : dials.get(c.peer);
+        if (ds != null && ds.pending == c.channel) {
+            ds.pending = null;
+            stop(ds);
+        }
+    }
+
+    /** Registers the nonce of a HELLO this node sends on a dial. */
+    void ownNonce(byte[] nonce) {
+        if (ownNonces.size() == 64) ownNonces.removeFirst();
+        ownNonces.addLast(nonce);
+    }
+
+    /** Whether {@code nonce} is one this node sent: the HELLO comes from this node itself. */
+    boolean isOwnNonce(byte[] nonce) {
+        for (byte[] n : ownNonces) {
+            if (java.util.Arrays.equals(n, nonce)) return true;
+        }
+        return false;
+    }
+
+    /** The seed dialed on {@code c} is this node itself: forget it quietly. */
+    void seedIsSelf(Connection c) {
+        DialState ds = seeds.remove(c.seed);
+        if (ds != null) stop(ds);
+    }
+
+    /** A control record of {@code type} arrived on {@code c}; only its peer's current connection counts. */
+    void control(Connection c, int type, byte[] body) {
+        if (closed || current.get(c.peer) != c) return;
+        if (type == Wire.CONTROL_MEMBERS) {
+            members.received(c, body, current.values());
+        } else {
+            LOG.log(Level.DEBUG, () -> self + ": skipping control record of unknown type " + type + " from " + c);
+        }
     }
 
     /** Stops dialing and reporting, and closes every connection. */
     public void shutdown() {
         closed = true;
         for (DialState ds : dials.values()) {
+            if (ds.timer != null) ds.timer.cancel(false);
+            if (ds.pending != null) ds.pending.close();
+        }
+        for (DialState ds : seeds.values()) {
             if (ds.timer != null) ds.timer.cancel(false);
             if (ds.pending != null) ds.pending.close();
         }
@@ -158,6 +298,7 @@ public final class PeerRegistry {
 
     /** A dialed connection was accepted by the peer. Returns whether it is now the peer's connection. */
     boolean admitDialed(Connection c) {
+        if (c.seed != null) seedAnswered(c);
         DialState ds = dials.get(c.peer);
         if (ds != null && ds.pending == c.channel) {
             ds.pending = null;
@@ -170,6 +311,19 @@ public final class PeerRegistry {
         return true;
     }
 
+    /**
+     * The seed dialed on {@code c} is {@code c.peer}: from now on it is dialed by id at the seed's address (unless
+     * it is dialed already), and the seed itself no more.
+     */
+    private void seedAnswered(Connection c) {
+        DialState seed = seeds.remove(c.seed);
+        if (seed != null) {
+            seed.pending = null; // its close is no longer the seed's business
+            if (seed.timer != null) seed.timer.cancel(false);
+        }
+        if (!dials.containsKey(c.peer)) dials.put(c.peer, new DialState(c.peer, List.of(c.seed)));
+    }
+
     private void install(Connection c) {
         c.established = true;
         Connection old = current.put(c.peer, c);
@@ -178,6 +332,7 @@ public final class PeerRegistry {
             old.channel.close();
             call(() -> listener.onPeerDown(c.peer));
         }
+        members.connected(c, current.values()); // before publishing: the member list precedes every frame
         published.put(c.peer, c);
         call(() -> listener.onPeerUp(c.peer));
     }
@@ -207,7 +362,7 @@ public final class PeerRegistry {
     void closed(Connection c) {
         if (c.peer != null && reserved.remove(c.peer, c) && !current.containsKey(c.peer)) {
             DialState ds = dials.get(c.peer);
-            if (ds != null) scheduleDial(c.peer, ds);
+            if (ds != null) scheduleDial(ds);
         }
         if (c.peer != null && current.get(c.peer) == c) {
             current.remove(c.peer);
@@ -216,33 +371,33 @@ public final class PeerRegistry {
             DialState ds = dials.get(c.peer);
             if (ds != null) {
                 ds.attempt = 0;
-                scheduleDial(c.peer, ds);
+                scheduleDial(ds);
             }
         }
     }
 
     // ---- dialing
 
-    private void dial(NodeId peer) {
-        DialState ds = dials.get(peer);
+    private void dial(DialState ds) {
         ds.timer = null;
-        if (closed || current.containsKey(peer) || reserved.containsKey(peer) || ds.pending != null) return;
-        Channel channel = dialer.dial(peer, ds.address);
+        if (closed || ds.stopped || ds.pending != null) return;
+        if (ds.peer != null && (current.containsKey(ds.peer) || reserved.containsKey(ds.peer))) return;
+        Channel channel = dialer.dial(ds.peer, ds.address());
         ds.pending = channel;
-        channel.closeFuture().addListener(f -> dialClosed(peer, ds, channel));
+        channel.closeFuture().addListener(f -> dialClosed(ds, channel));
     }
 
-    private void dialClosed(NodeId peer, DialState ds, Channel channel) {
+    private void dialClosed(DialState ds, Channel channel) {
         if (ds.pending != channel) return; // established (or superseded): closed() handles it
         ds.pending = null;
         ds.attempt++;
-        scheduleDial(peer, ds);
+        scheduleDial(ds);
     }
 
-    private void scheduleDial(NodeId peer, DialState ds) {
-        if (closed || ds.timer != null || ds.pending != null) return;
+    private void scheduleDial(DialState ds) {
+        if (closed || ds.stopped || ds.timer != null || ds.pending != null) return;
         long delay = backoff.delayNanos(ds.attempt);
-        ds.timer = loop.schedule(() -> dial(peer), delay, TimeUnit.NANOSECONDS);
+        ds.timer = loop.schedule(() -> dial(ds), delay, TimeUnit.NANOSECONDS);
     }
 
     private void call(Runnable listenerCall) {

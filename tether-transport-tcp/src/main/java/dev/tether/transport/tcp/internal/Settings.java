@@ -25,6 +25,8 @@ import java.util.random.RandomGenerator;
  * @param connectTimeout how long one dial may take to connect
  * @param hostNodeLoop whether the node may run its loop on the transport's I/O thread
  * @param nativeEpoll whether to use Netty's native epoll sockets where available (else NIO)
+ * @param seeds addresses to dial without knowing the node there (its id is learnt in the handshake)
+ * @param advertise the address peers should dial to reach this node, or null for the bound address
  */
 public record Settings(
         InetSocketAddress listen,
@@ -40,7 +42,9 @@ public record Settings(
         Duration heartbeatInterval,
         Duration connectTimeout,
         boolean hostNodeLoop,
-        boolean nativeEpoll) {
+        boolean nativeEpoll,
+        java.util.List<InetSocketAddress> seeds,
+        InetSocketAddress advertise) {
 
     /** A server and a client TLS context and whether clients must present certificates. */
     public record TlsContexts(SslContext server, SslContext client, boolean mutual) {}

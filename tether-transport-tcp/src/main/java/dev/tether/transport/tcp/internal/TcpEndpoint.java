@@ -1,6 +1,7 @@
 package dev.tether.transport.tcp.internal;
 
 import dev.tether.NodeId;
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,6 +20,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +50,9 @@ public final class TcpEndpoint {
                 1, new DefaultThreadFactory("tether-tcp-" + self, true), flavor.newHandlerFactory());
         this.loop = group.next();
         Backoff backoff = new Backoff(settings.reconnectMin(), settings.reconnectMax(), settings.random());
-        this.registry = new PeerRegistry(self, listener, loop, backoff, settings.peers(), this::dial);
+        MemberExchange members = new MemberExchange(self, this::advertisedAddresses);
+        this.registry = new PeerRegistry(
+                self, listener, loop, backoff, settings.peers(), settings.seeds(), members, this::dial);
         SecureRandom secureRandom = new SecureRandom();
         this.options = new WireHandler.Options(
                 settings.maxFrameBytes(),
@@ -77,7 +81,7 @@ public final class TcpEndpoint {
                 .channel(flavor.serverChannel)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(initializer(null, null));
+                .childHandler(initializer(false, null, null));
         ChannelFuture bind = sb.bind(settings.listen()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -102,7 +106,8 @@ public final class TcpEndpoint {
         return new ListenFailedException("cannot listen on " + where + ": " + cause, false, cause);
     }
 
-    private ChannelInitializer<SocketChannel> initializer(NodeId expectedPeer, InetSocketAddress target) {
+    /** The pipeline of a connection dialed to {@code target} (to reach {@code peer}, or a seed if null) or accepted. */
+    private ChannelInitializer<SocketChannel> initializer(boolean dialed, NodeId peer, InetSocketAddress target) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -111,16 +116,52 @@ public final class TcpEndpoint {
                     ch.pipeline()
                             .addLast(
                                     "tls",
-                                    expectedPeer == null
-                                            ? tls.server().newHandler(ch.alloc())
-                                            : tls.client()
-                                                    .newHandler(ch.alloc(), target.getHostString(), target.getPort()));
+                                    dialed
+                                            ? tls.client()
+                                                    .newHandler(ch.alloc(), target.getHostString(), target.getPort())
+                                            : tls.server().newHandler(ch.alloc()));
                 }
                 long heartbeat = settings.heartbeatInterval().toMillis();
                 ch.pipeline().addLast("idle", new IdleStateHandler(3 * heartbeat, heartbeat, 0, TimeUnit.MILLISECONDS));
-                ch.pipeline().addLast("wire", new WireHandler(registry, options, expectedPeer));
+                InetSocketAddress seed = dialed && peer == null ? target : null;
+                ch.pipeline().addLast("wire", new WireHandler(registry, options, dialed, peer, seed));
             }
         };
+    }
+
+    /** Where peers may dial this node: the configured advertised address, else the bound one. */
+    private List<String> advertisedAddresses() {
+        InetSocketAddress a = settings.advertise() != null ? settings.advertise() : bound;
+        return a == null ? List.of() : List.of(TcpAddresses.format(a));
+    }
+
+    /** See {@code TcpTransport.connect}: the addresses are parsed already; the registry takes them on its thread. */
+    public void connect(NodeId peer, List<InetSocketAddress> addresses) {
+        loop.execute(() -> registry.connect(peer, addresses));
+    }
+
+    /** See {@code TcpTransport.disconnect}. */
+    public void disconnect(NodeId peer) {
+        loop.execute(() -> registry.disconnect(peer));
+    }
+
+    /** Reports members learnt from member lists to {@code listener}, on the I/O thread. */
+    public void attachDiscovery(Discovery.Listener listener) {
+        loop.execute(() -> registry.attachDiscovery(listener));
+    }
+
+    /** Stops reporting members; returns once no report is in progress or can follow. */
+    public void detachDiscovery() {
+        if (loop.inEventLoop()) {
+            registry.attachDiscovery(null);
+            return;
+        }
+        try {
+            loop.submit(() -> registry.attachDiscovery(null)).awaitUninterruptibly();
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // The transport is closed: its I/O thread makes no more calls.
+            LOG.log(System.Logger.Level.DEBUG, "discovery detached from a closed transport");
+        }
     }
 
     private Channel dial(NodeId peer, InetSocketAddress address) {
@@ -130,13 +171,14 @@ public final class TcpEndpoint {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         settings.connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .handler(initializer(peer, address));
+                .handler(initializer(true, peer, address));
         ChannelFuture connect = b.connect(address);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.log(
                         System.Logger.Level.DEBUG,
-                        () -> registry.self() + ": dial to " + peer + " at " + address + " failed: " + f.cause());
+                        () -> registry.self() + ": dial to " + (peer == null ? "seed" : peer) + " at " + address
+                                + " failed: " + f.cause());
                 connect.channel().close();
             }
         });
@@ -193,6 +235,10 @@ public final class TcpEndpoint {
 
     public long rejections() {
         return registry.rejections();
+    }
+
+    public long invalidMemberInput() {
+        return registry.invalidMemberInput();
     }
 
     /** Closes every connection and the listener and stops the I/O thread; no listener call follows. */

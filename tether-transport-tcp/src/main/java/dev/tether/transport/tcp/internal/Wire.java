@@ -7,14 +7,15 @@ import java.nio.charset.StandardCharsets;
 /**
  * The byte layout of a TCP connection (docs/TCP.md, "Wire format"). Every connection starts, in both
  * directions, with a 6-byte preamble (magic and version); then come length-prefixed records: handshake
- * records (a type byte and a body) until the handshake completes, then data records that each carry one frame.
+ * records (a type byte and a body) until the handshake completes, then data records that each carry one frame,
+ * heartbeats and control records (member lists).
  */
 public final class Wire {
     /** The magic that starts every connection: ASCII "TTHR". */
     public static final int MAGIC = 0x54544852;
 
     /** The transport protocol version this implementation speaks. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** Magic (4 bytes) and version (2 bytes). */
     public static final int PREAMBLE_BYTES = 6;
@@ -22,11 +23,20 @@ public final class Wire {
     /** The length prefix of every record. */
     public static final int LENGTH_BYTES = 4;
 
-    /** Largest handshake record body: a HELLO with a 64-character id is 107 bytes, a REJECT at most 256. */
+    /** Largest handshake record body: a HELLO with a 64-character id is 107 bytes, a REJECT at most 402. */
     public static final int MAX_HANDSHAKE_RECORD = 512;
 
     /** The length value of a heartbeat record in the data phase (it has no body). */
     public static final int HEARTBEAT = -1;
+
+    /** The length value that starts a control record in the data phase: a body length and a type follow. */
+    public static final int CONTROL = -2;
+
+    /** Largest control record body (type byte included). */
+    public static final int MAX_CONTROL_BYTES = 64 * 1024;
+
+    /** Control record type: a member list ({@link Members}). */
+    public static final int CONTROL_MEMBERS = 1;
 
     /** Bytes of the random nonce in a HELLO. */
     public static final int NONCE_BYTES = 32;
@@ -35,7 +45,7 @@ public final class Wire {
     public static final int MAC_BYTES = 32;
 
     /** Longest reason carried by a REJECT, in bytes. */
-    public static final int MAX_REASON_BYTES = 200;
+    public static final int MAX_REASON_BYTES = 400;
 
     // handshake record types
     public static final int HELLO = 1;
@@ -53,6 +63,8 @@ public final class Wire {
     public static final int REJECT_DUPLICATE = 1;
     /** The handshake failed; the reason says why. */
     public static final int REJECT_ERROR = 2;
+    /** The node does not admit the peer (not configured, unproven, refused by its allow-list, removed). */
+    public static final int REJECT_NOT_ADMITTED = 3;
 
     private Wire() {}
 
@@ -95,6 +107,15 @@ public final class Wire {
                 .writeByte(REJECT)
                 .writeByte(code)
                 .writeBytes(text, 0, n);
+    }
+
+    /** A control record of {@code type} carrying {@code body} (at most {@link #MAX_CONTROL_BYTES} - 1 bytes). */
+    public static ByteBuf control(ByteBufAllocator alloc, int type, byte[] body) {
+        return alloc.buffer(2 * LENGTH_BYTES + 1 + body.length)
+                .writeInt(CONTROL)
+                .writeInt(1 + body.length)
+                .writeByte(type)
+                .writeBytes(body);
     }
 
     /** A heartbeat record. */

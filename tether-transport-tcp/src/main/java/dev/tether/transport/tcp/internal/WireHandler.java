@@ -2,6 +2,7 @@ package dev.tether.transport.tcp.internal;
 
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -15,7 +16,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -60,6 +63,7 @@ public final class WireHandler extends ByteToMessageDecoder {
     private final Options options;
     private final boolean dialer;
     private final NodeId expectedPeer;
+    private final InetSocketAddress seed;
     private Connection conn;
     private Phase phase = Phase.PREAMBLE;
     private boolean helloSent;
@@ -67,19 +71,24 @@ public final class WireHandler extends ByteToMessageDecoder {
     private Hello peerHello;
     private ScheduledFuture<?> handshakeTimer;
 
-    /** A handler for a connection this node dialed to reach {@code expectedPeer}, or accepted if it is null. */
-    public WireHandler(PeerRegistry registry, Options options, NodeId expectedPeer) {
+    /**
+     * A handler for a connection this node dialed ({@code dialed}) to reach {@code expectedPeer}, or the seed at
+     * {@code seed} (then {@code expectedPeer} is null), or for a connection it accepted (both null).
+     */
+    public WireHandler(
+            PeerRegistry registry, Options options, boolean dialed, NodeId expectedPeer, InetSocketAddress seed) {
         this.registry = registry;
         this.options = options;
-        this.dialer = expectedPeer != null;
+        this.dialer = dialed;
         this.expectedPeer = expectedPeer;
+        this.seed = seed;
     }
 
     // ---- lifecycle
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        conn = new Connection(ctx.channel(), dialer, expectedPeer);
+        conn = new Connection(ctx.channel(), dialer, expectedPeer, seed);
         ctx.channel().closeFuture().addListener(f -> onClosed());
         handshakeTimer = ctx.executor()
                 .schedule(
@@ -171,6 +180,7 @@ public final class WireHandler extends ByteToMessageDecoder {
         if (helloSent) return;
         helloSent = true;
         ownNonce = options.nonces().get();
+        if (seed != null) registry.ownNonce(ownNonce); // recognises a seed address that is this node itself
         int flags = (dialer ? Wire.FLAG_DIALER : 0) | (options.psk() != null ? Wire.FLAG_PSK : 0);
         Hello hello = new Hello(
                 flags, options.maxFrameBytes(), ownNonce, registry.self().value());
@@ -231,6 +241,7 @@ public final class WireHandler extends ByteToMessageDecoder {
             in.skipBytes(Wire.LENGTH_BYTES);
             return true;
         }
+        if (length == Wire.CONTROL) return controlRecord(in);
         if (length < 0) throw new WireException("invalid frame length " + length);
         if (length > options.maxFrameBytes()) {
             throw new WireException("frame of " + length + " bytes announced, above the limit of "
@@ -244,9 +255,30 @@ public final class WireHandler extends ByteToMessageDecoder {
         return true;
     }
 
+    /** A control record: its body length is checked before a byte of the body is buffered. */
+    private boolean controlRecord(ByteBuf in) {
+        if (in.readableBytes() < 2 * Wire.LENGTH_BYTES) return false;
+        int length = in.getInt(in.readerIndex() + Wire.LENGTH_BYTES);
+        if (length < 1 || length > Wire.MAX_CONTROL_BYTES) {
+            throw new WireException(
+                    "control record of " + length + " bytes announced; expected 1 to " + Wire.MAX_CONTROL_BYTES);
+        }
+        if (in.readableBytes() < 2 * Wire.LENGTH_BYTES + length) return false;
+        in.skipBytes(2 * Wire.LENGTH_BYTES);
+        int type = in.readUnsignedByte();
+        byte[] body = new byte[length - 1];
+        in.readBytes(body);
+        registry.control(conn, type, body);
+        return true;
+    }
+
     private boolean handshakeRecord(ChannelHandlerContext ctx, ByteBuf in) {
         if (in.readableBytes() < Wire.LENGTH_BYTES) return false;
         int length = in.getInt(in.readerIndex());
+        if (length == Wire.CONTROL) {
+            throw new WireException("a control record (member list) before the handshake completed: membership"
+                    + " messages are accepted only from authenticated, admitted peers");
+        }
         if (length < 1 || length > Wire.MAX_HANDSHAKE_RECORD) {
             throw new WireException(
                     "handshake record of " + length + " bytes announced; expected 1 to " + Wire.MAX_HANDSHAKE_RECORD);
@@ -256,6 +288,11 @@ public final class WireHandler extends ByteToMessageDecoder {
         int type = in.readUnsignedByte();
         byte[] body = new byte[length - 1];
         in.readBytes(body);
+        if (type == Wire.REJECT) {
+            // whatever step this end waits in, a REJECT says why the peer gave up: report that, not the step
+            onReject(ctx, body);
+            return true;
+        }
         switch (phase) {
             case HELLO -> onHello(ctx, type, body);
             case AUTH -> onAuth(ctx, type, body);
@@ -275,9 +312,18 @@ public final class WireHandler extends ByteToMessageDecoder {
         if (hello.dialer() == dialer) {
             throw new WireException(dialer ? "both ends claim to have dialed" : "both ends claim to have accepted");
         }
+        if (!dialer && registry.isOwnNonce(hello.nonce())) {
+            quietClose(ctx, "a seed address is this node's own");
+            return;
+        }
         NodeId id = parseId(hello.nodeId());
+        if (id.equals(registry.self()) && seed != null) {
+            registry.seedIsSelf(conn);
+            quietClose(ctx, "seed " + seed + " is this node itself");
+            return;
+        }
         if (id.equals(registry.self())) throw new WireException("the peer claims this node's own id " + id);
-        if (dialer && !id.equals(expectedPeer)) {
+        if (dialer && expectedPeer != null && !id.equals(expectedPeer)) {
             throw new WireException("dialed " + expectedPeer + " but the node there says it is " + id);
         }
         if ((options.psk() != null) != hello.psk()) {
@@ -337,12 +383,27 @@ public final class WireHandler extends ByteToMessageDecoder {
         expectType(type, Wire.AUTH, "AUTH");
         byte[] expected = proof(dialer ? PskAuth.ACCEPTOR : PskAuth.DIALER);
         if (body.length != Wire.MAC_BYTES || !PskAuth.matches(expected, body)) {
-            throw new WireException("pre-shared key proof from " + conn.peer + " is wrong: it does not know the key");
+            // Each end finds the other's proof wrong; neither can tell whose key is the intended one.
+            throw new WireException("pre-shared key proof from " + conn.peer + " does not match this node's key:"
+                    + " the keys differ (configure the same cluster key on both nodes)");
         }
         authenticated(ctx);
     }
 
+    /** What this end established about the peer's id (Transport rule 10). */
+    private PeerProof proof() {
+        if (options.tls() && (dialer || options.mutualTls())) return PeerProof.IDENTITY;
+        if (options.psk() != null) return PeerProof.MEMBERSHIP;
+        return PeerProof.NONE;
+    }
+
     private void authenticated(ChannelHandlerContext ctx) {
+        String notAdmitted = registry.admit(conn.peer, proof());
+        if (notAdmitted != null) {
+            if (dialer) registry.refusedOwnDial(conn);
+            reject(ctx, notAdmitted, Wire.REJECT_NOT_ADMITTED);
+            return;
+        }
         conn.outbound = new Outbound(ctx.channel(), conn.peerMaxFrameBytes, options.outboundLimitBytes());
         if (dialer) {
             phase = Phase.VERDICT;
@@ -381,19 +442,33 @@ public final class WireHandler extends ByteToMessageDecoder {
                 phase = Phase.DONE;
                 ctx.close();
             }
-        } else if (type == Wire.REJECT) {
-            if (body.length < 1) throw new WireException("malformed REJECT: no code");
-            String reason = new String(body, 1, body.length - 1, java.nio.charset.StandardCharsets.UTF_8);
-            if (body[0] == Wire.REJECT_DUPLICATE) {
-                LOG.log(Level.DEBUG, () -> registry.self() + ": " + conn + " refused as duplicate: " + reason);
-                phase = Phase.DONE;
-                ctx.close();
-            } else {
-                reject(ctx, "refused by the peer: " + reason, false);
-            }
         } else {
             throw new WireException("expected ACCEPT or REJECT, got record type " + type);
         }
+    }
+
+    /** The peer refused this connection and said why (REJECT); a lost tie-break is no rejection. */
+    private void onReject(ChannelHandlerContext ctx, byte[] body) {
+        if (body.length < 1) throw new WireException("malformed REJECT: no code");
+        String reason = printable(new String(body, 1, body.length - 1, StandardCharsets.UTF_8));
+        if (body[0] == Wire.REJECT_DUPLICATE) {
+            quietClose(ctx, "refused as duplicate: " + reason);
+        } else {
+            reject(ctx, "refused by the peer: " + reason, false);
+        }
+    }
+
+    /** The peer's text without control characters, so a REJECT cannot forge log lines. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
+    }
+
+    private void quietClose(ChannelHandlerContext ctx, String why) {
+        LOG.log(Level.DEBUG, () -> registry.self() + ": closing " + conn + ": " + why);
+        phase = Phase.DONE;
+        ctx.close();
     }
 
     private static void expectType(int type, int expected, String name) {
@@ -401,6 +476,18 @@ public final class WireHandler extends ByteToMessageDecoder {
     }
 
     // ---- closing
+
+    /** Reports {@code reason}, tells the peer why in a REJECT record of {@code code}, and closes. */
+    private void reject(ChannelHandlerContext ctx, String reason, int code) {
+        if (phase == Phase.DONE) return;
+        phase = Phase.DONE;
+        registry.rejected(conn, reason);
+        if (helloSent && ctx.channel().isActive()) {
+            ctx.writeAndFlush(Wire.reject(ctx.alloc(), code, reason)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
 
     /** Reports {@code reason} and closes; during the handshake the peer is told why in a REJECT record. */
     private void reject(ChannelHandlerContext ctx, String reason, boolean tellPeer) {

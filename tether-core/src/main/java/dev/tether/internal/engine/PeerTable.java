@@ -1,0 +1,264 @@
+package dev.tether.internal.engine;
+
+import dev.tether.NodeId;
+import dev.tether.PeerInfo;
+import dev.tether.spi.InboundCursor;
+import dev.tether.spi.OutboundState;
+import dev.tether.spi.StoredState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The engine's membership: every peer the node knows, why it knows it, whether it is connected, when it was last
+ * heard from, its round-trip time, and whether its streams have resumed on the current connection. A peer is
+ * known if it is configured, added, discovered, admitted by the transport, or named by stored state; a removed
+ * peer stays in the table, marked, so that its streams are kept and its frames ignored. Not thread-safe: the
+ * engine's owner thread calls it.
+ */
+final class PeerTable {
+    /** A connected peer is pinged this often, and once at connection, to measure its round trip. */
+    static final long PING_INTERVAL_MILLIS = 5_000;
+
+    /** One peer. The flags say why it is known; {@link #origin()} picks the strongest. */
+    static final class Peer {
+        final NodeId id;
+        boolean configured;
+        boolean added;
+        boolean discovered;
+        boolean admitted;
+        boolean stored;
+        boolean removed;
+        List<String> addresses = List.of();
+
+        boolean connected;
+        long knownEpoch;
+        /** When the last frame arrived (node clock, ms), or 0. */
+        long lastSeen;
+        /** The latest round trip in ms, or -1. */
+        long rttMillis = -1;
+        /** The timestamp of the PING awaiting its PONG, or -1. */
+        long pingOutstanding = -1;
+        /** The latest PING timestamp sent on this connection, or -1: a PONG above it echoes a PING never sent. */
+        long lastPingSent = -1;
+
+        long nextPingAt;
+        /**
+         * A valid frame from the peer arrived on the current connection (its HELLO, normally; any frame will do, so
+         * that a lost HELLO delays {@code PeerResumed} by a ping interval at most instead of forever).
+         */
+        boolean heard;
+        /** Connected and {@code PeerResumed} not reported yet for this connection. */
+        boolean resumePending;
+
+        Peer(NodeId id) {
+            this.id = id;
+        }
+
+        PeerInfo.Origin origin() {
+            if (configured) return PeerInfo.Origin.CONFIGURED;
+            if (added) return PeerInfo.Origin.ADDED;
+            if (discovered) return PeerInfo.Origin.DISCOVERED;
+            if (admitted) return PeerInfo.Origin.ADMITTED;
+            return PeerInfo.Origin.STORED;
+        }
+
+        /**
+         * A PONG echoing {@code sentAt} arrived at {@code now}; returns a reason if it echoes a PING this node never
+         * sent on this connection. An older PING's late PONG is ignored: only the latest one measures.
+         */
+        String ponged(long now, long sentAt) {
+            if (sentAt > lastPingSent) {
+                return "PONG echoes timestamp " + sentAt + " but the latest PING sent was " + lastPingSent;
+            }
+            if (sentAt == pingOutstanding) {
+                rttMillis = Math.max(0, now - sentAt);
+                pingOutstanding = -1;
+            }
+            return null;
+        }
+    }
+
+    private final NodeId self;
+    private final Map<NodeId, Peer> peers = new TreeMap<>();
+    /** Peers with {@code resumePending} set: the end of each turn looks at them only while there are any. */
+    private int resumesPending;
+
+    PeerTable(NodeId self, Set<NodeId> configured, StoredState state) {
+        this.self = self;
+        for (NodeId p : configured) peer(p).configured = true;
+        state.peerEpochs().forEach((p, e) -> {
+            Peer peer = peer(p);
+            peer.knownEpoch = e;
+            peer.stored = true;
+        });
+        for (OutboundState s : state.outbound()) peer(s.to()).stored = true;
+        for (InboundCursor c : state.inbound()) peer(c.from()).stored = true;
+    }
+
+    /** The peer, created if unknown (as stored state names it). */
+    Peer peer(NodeId id) {
+        return peers.computeIfAbsent(id, Peer::new);
+    }
+
+    /** The peer, removed or not, or null if unknown. */
+    Peer get(NodeId id) {
+        return peers.get(id);
+    }
+
+    /** Why a send to {@code to} is refused, or null if it is accepted. */
+    String refuseSend(NodeId to) {
+        if (to.equals(self)) return "node " + self + " cannot send to itself";
+        Peer p = peers.get(to);
+        if (p == null) return "unknown peer " + to;
+        if (p.removed) return "peer " + to + " was removed; addPeer(" + to + ") to send to it again";
+        return null;
+    }
+
+    /** The transport reports {@code id} up; returns the peer, or null if it was removed (it is ignored). */
+    Peer up(long now, NodeId id) {
+        Peer p = peers.get(id);
+        if (p != null && p.removed) return null;
+        if (p == null) {
+            p = peer(id);
+            p.admitted = true;
+        }
+        p.connected = true;
+        p.heard = false;
+        if (!p.resumePending) resumesPending++;
+        p.resumePending = true;
+        p.pingOutstanding = -1;
+        p.lastPingSent = -1;
+        p.nextPingAt = now;
+        return p;
+    }
+
+    /** The transport reports {@code id} down; returns whether it was connected. */
+    boolean down(NodeId id) {
+        Peer p = peers.get(id);
+        if (p == null || !p.connected) return false;
+        p.connected = false;
+        if (p.resumePending) resumesPending--;
+        p.resumePending = false;
+        return true;
+    }
+
+    boolean connected(NodeId id) {
+        Peer p = peers.get(id);
+        return p != null && p.connected;
+    }
+
+    /** The connected peers, sorted. */
+    List<NodeId> connectedIds() {
+        List<NodeId> l = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            if (p.connected) l.add(p.id);
+        }
+        return l;
+    }
+
+    /** Connected peers whose next PING is due at {@code now}. */
+    List<Peer> pingsDue(long now) {
+        List<Peer> due = null;
+        for (Peer p : peers.values()) {
+            if (p.connected && now >= p.nextPingAt) {
+                if (due == null) due = new ArrayList<>();
+                due.add(p);
+            }
+        }
+        return due == null ? List.of() : due;
+    }
+
+    /** A PING stamped {@code now} is being sent to {@code p}. */
+    static void pinged(Peer p, long now) {
+        p.pingOutstanding = now;
+        p.lastPingSent = Math.max(p.lastPingSent, now);
+        p.nextPingAt = now + PING_INTERVAL_MILLIS;
+    }
+
+    /** Adds or updates a peer the application added ({@code added}) or a discovery reported. */
+    void add(NodeId id, List<String> addresses, boolean added) {
+        Peer p = peer(id);
+        if (added) {
+            p.added = true;
+            p.removed = false;
+        } else if (p.removed) {
+            return; // a removed peer is not rediscovered
+        } else {
+            p.discovered = true;
+        }
+        if (!addresses.isEmpty()) p.addresses = List.copyOf(addresses);
+    }
+
+    /** Marks {@code id} removed (creating it, so it is refused even if it was unknown). */
+    void remove(NodeId id) {
+        Peer p = peer(id);
+        p.removed = true;
+        p.added = false;
+        p.discovered = false;
+    }
+
+    /**
+     * A discovery lost {@code id}: it is no longer discovered, and forgotten unless something else makes it known
+     * ({@code hasState}: streams or a known epoch).
+     */
+    void lost(NodeId id, boolean hasState) {
+        Peer p = peers.get(id);
+        if (p == null || !p.discovered) return;
+        p.discovered = false;
+        if (!p.configured && !p.added && !p.admitted && !p.stored && !p.removed && !p.connected && !hasState) {
+            peers.remove(id);
+        }
+    }
+
+    /**
+     * Peers whose streams have resumed: connected, heard from on this connection, and every outbound stream to them holding
+     * committed, unacknowledged messages opened (or stopped as diverged). Each is reported once per connection.
+     */
+    List<NodeId> resumed(Collection<OutStream> outbound) {
+        List<NodeId> done = null;
+        for (Peer p : peers.values()) {
+            if (!p.resumePending || !p.heard) continue;
+            boolean open = true;
+            for (OutStream s : outbound) {
+                if (s.key.peer().equals(p.id) && !s.diverged && s.committedSeq > s.ackedSeq && !s.opened) {
+                    open = false;
+                    break;
+                }
+            }
+            if (!open) continue;
+            p.resumePending = false;
+            resumesPending--;
+            if (done == null) done = new ArrayList<>();
+            done.add(p.id);
+        }
+        return done == null ? List.of() : done;
+    }
+
+    /** Whether some connected peer has not been reported resumed yet. */
+    boolean resumePending() {
+        return resumesPending > 0;
+    }
+
+    /** A snapshot of every peer that is not removed, sorted by id. */
+    List<PeerInfo> infos(Map<NodeId, Long> unacked) {
+        List<PeerInfo> l = new ArrayList<>(peers.size());
+        for (Peer p : peers.values()) {
+            if (p.removed) continue;
+            l.add(new PeerInfo(
+                    p.id,
+                    p.origin(),
+                    p.addresses,
+                    p.connected,
+                    p.lastSeen == 0 ? null : Instant.ofEpochMilli(p.lastSeen),
+                    p.rttMillis < 0 ? null : Duration.ofMillis(p.rttMillis),
+                    unacked.getOrDefault(p.id, 0L)));
+        }
+        return l;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.NodeId;
+import dev.tether.PeerInfo;
+import dev.tether.PeerRemoval;
+import dev.tether.TetherException;
+import dev.tether.UnknownPeerException;
+import dev.tether.spi.Discovery;
+import dev.tether.spi.Transport;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongFunction;
+
+/**
+ * Runtime membership changes: {@code addPeer}/{@code removePeer} from the application and members reported by
+ * discoveries. Each change updates the thread-safe {@link Admission} the transport consults, the engine (on the
+ * node thread) and the transport, in the order {@link Admission} requires. Thread-safe; changes from the
+ * application are serialized so that an add and a remove of one peer cannot interleave.
+ */
+final class Membership implements Discovery.Listener {
+    private static final System.Logger LOG = System.getLogger("dev.tether");
+
+    private final NodeId self;
+    private final Admission admission;
+    private final NodeLoop loop;
+    private final Transport transport;
+    private final Clock clock;
+
+    Membership(NodeId self, Admission admission, NodeLoop loop, Transport transport, Clock clock) {
+        this.self = self;
+        this.admission = admission;
+        this.loop = loop;
+        this.transport = transport;
+        this.clock = clock;
+    }
+
+    synchronized void add(NodeId peer, List<String> addresses) {
+        Objects.requireNonNull(peer, "peer");
+        List<String> copy = List.copyOf(addresses);
+        if (peer.equals(self)) throw new UnknownPeerException("node " + self + " cannot add itself as a peer");
+        boolean wasExplicit = admission.isExplicit(peer);
+        boolean wasRemoved = admission.isRemoved(peer);
+        admission.added(peer); // before connecting: the connection asks admit() at once
+        try {
+            transport.connect(peer, copy);
+        } catch (IllegalArgumentException e) { // an address it cannot parse: nothing changed there, undo here
+            admission.undoAdd(peer, wasExplicit, wasRemoved);
+            throw e;
+        }
+        loop.post(now -> loop.engine().addPeer(peer, copy, true));
+        admission.publish(peer);
+    }
+
+    synchronized PeerRemoval remove(NodeId peer) {
+        Objects.requireNonNull(peer, "peer");
+        admission.removed(peer);
+        PeerRemoval r = ask(now -> loop.engine().removePeer(now, peer), "removing peer " + peer);
+        transport.disconnect(peer);
+        return r;
+    }
+
+    List<PeerInfo> peers() {
+        return ask(now -> loop.engine().peerInfos(), "listing peers");
+    }
+
+    /** Runs {@code f} on the node thread and returns its result; directly when called there. */
+    private <T> T ask(LongFunction<T> f, String what) {
+        if (loop.onNodeThread()) return f.apply(clock.millis());
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.post(now -> result.complete(f.apply(now)));
+        try {
+            return result.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new TetherException("node " + self + " did not answer within 10 s while " + what);
+        } catch (ExecutionException e) {
+            throw new TetherException(what + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TetherException("interrupted while " + what);
+        }
+    }
+
+    // ---- Discovery.Listener: any discovery thread ----------------------------------------------------------
+
+    @Override
+    public void onDiscovered(NodeId member, List<String> addresses) {
+        if (!admission.mayDiscover(member)) {
+            LOG.log(Level.DEBUG, () -> self + ": discovered " + member + " is not admitted; not connecting");
+            return;
+        }
+        List<String> copy = List.copyOf(addresses);
+        String invalid = invalidAddresses(copy);
+        if (invalid != null) {
+            onInvalid(member, invalid);
+            return;
+        }
+        loop.post(now -> {
+            loop.engine().addPeer(member, copy, false);
+            admission.publish(member);
+        });
+        try {
+            transport.connect(member, copy);
+        } catch (IllegalArgumentException e) {
+            onInvalid(
+                    member,
+                    "discovered member " + member + " has an address the transport cannot use: " + e.getMessage());
+        }
+    }
+
+    private static String invalidAddresses(List<String> addresses) {
+        if (addresses.size() > Discovery.MAX_ADDRESSES) {
+            return addresses.size() + " addresses reported, at most " + Discovery.MAX_ADDRESSES;
+        }
+        for (String a : addresses) {
+            if (a == null || a.isBlank() || a.length() > Discovery.MAX_ADDRESS_LENGTH) {
+                return "invalid address reported: " + (a == null ? "null" : "'" + a.strip() + "'");
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void onLost(NodeId member) {
+        loop.post(now -> {
+            loop.engine().lostPeer(member);
+            if (!loop.engine().knows(member)) admission.forgotten(member);
+        });
+    }
+
+    @Override
+    public void onInvalid(NodeId source, String reason) {
+        loop.post(now -> loop.engine().onInvalidMembership(now, source, "membership: " + reason));
+    }
+}

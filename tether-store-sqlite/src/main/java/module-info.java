@@ -1,0 +1,11 @@
+/** The embedded default store: one SQLite file per node. Found by {@code ServiceLoader} as a {@code StoreProvider}. */
+module dev.tether.store.sqlite {
+    requires transitive dev.tether.core;
+    requires java.sql;
+    requires org.xerial.sqlitejdbc;
+
+    exports dev.tether.store.sqlite;
+
+    provides dev.tether.spi.StoreProvider with
+            dev.tether.store.sqlite.SqliteStoreProvider;
+}

@@ -1,0 +1,144 @@
+package dev.tether.transport.tcp.internal;
+
+import dev.tether.NodeId;
+import dev.tether.spi.Discovery;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Member lists over TCP (docs/TCP.md, "Member lists"): each end of a new connection sends the other its own
+ * advertised addresses and the peers it is connected to; when a peer's addresses become known, every other
+ * connection is told. What arrives is validated ({@link Members}) and reported to the transport's discovery, if
+ * one is started, as members and their addresses; problems are reported as invalid input from the sender.
+ * Received lists are never forwarded as such: a node only vouches for peers it is connected to itself.
+ *
+ * <p>Bounded: at most {@link #MAX_LEARNED} members are remembered (for a discovery started later), further ones
+ * are reported as invalid input. Threading: I/O thread only, except {@link #attach}, which hands over to it.
+ */
+public final class MemberExchange {
+    private static final System.Logger LOG = System.getLogger(MemberExchange.class.getName());
+
+    /** Members remembered from received lists, at most. */
+    static final int MAX_LEARNED = 4096;
+
+    private final NodeId self;
+    private final Supplier<List<String>> ownAddresses;
+    private final Map<NodeId, List<String>> learned = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong invalid = new java.util.concurrent.atomic.AtomicLong();
+    private Discovery.Listener sink;
+
+    public MemberExchange(NodeId self, Supplier<List<String>> ownAddresses) {
+        this.self = self;
+        this.ownAddresses = ownAddresses;
+    }
+
+    /** Reports every member learnt so far, then each one learnt later, to {@code listener} (I/O thread). */
+    void attach(Discovery.Listener listener) {
+        sink = listener;
+        if (listener == null) return;
+        learned.forEach((id, addresses) -> report(() -> listener.onDiscovered(id, addresses)));
+    }
+
+    /** {@code c} became its peer's connection: tell the peer who we are and whom we are connected to. */
+    void connected(Connection c, Collection<Connection> current) {
+        List<Members.Entry> members = new ArrayList<>();
+        for (Connection other : current) {
+            if (other != c && !other.advertised.isEmpty()) members.add(new Members.Entry(other.peer, other.advertised));
+        }
+        send(c, members);
+    }
+
+    private void send(Connection c, List<Members.Entry> members) {
+        Outbound out = c.outbound;
+        if (out == null) return;
+        for (byte[] body : Members.encode(new Members.Entry(self, ownAddresses.get()), members)) {
+            out.offerControl(Wire.CONTROL_MEMBERS, body);
+        }
+    }
+
+    /** A MEMBERS record arrived on {@code from}, its peer's current connection. */
+    void received(Connection from, byte[] body, Collection<Connection> current) {
+        Members.Decoded d;
+        try {
+            d = Members.decode(body);
+        } catch (WireException e) {
+            invalid(from.peer, e.getMessage());
+            return;
+        }
+        if (!d.self().id().equals(from.peer)) {
+            invalid(
+                    from.peer,
+                    "peer " + from.peer + " advertised itself as " + d.self().id() + "; member list dropped");
+            return;
+        }
+        for (String problem : d.problems()) invalid(from.peer, problem);
+        List<String> own = substituteWildcards(d.self().addresses(), from);
+        if (!own.equals(from.advertised)) {
+            from.advertised = own;
+            learn(from.peer, own);
+            for (Connection other : current) {
+                if (other != from) send(other, List.of(new Members.Entry(from.peer, own)));
+            }
+        }
+        for (Members.Entry e : d.members()) {
+            if (!e.id().equals(self) && !e.id().equals(from.peer)) learn(e.id(), e.addresses());
+        }
+    }
+
+    /**
+     * A peer listening on a wildcard address ({@code 0.0.0.0}, {@code ::}) advertises it as is: it is reachable at
+     * the address its connection comes from, on the advertised port.
+     */
+    private static List<String> substituteWildcards(List<String> addresses, Connection from) {
+        if (!(from.channel.remoteAddress() instanceof InetSocketAddress remote)) return addresses;
+        List<String> out = new ArrayList<>(addresses.size());
+        for (String a : addresses) {
+            InetSocketAddress parsed = TcpAddresses.parseLiteral(a);
+            InetAddress ip = parsed.getAddress();
+            out.add(
+                    ip.isAnyLocalAddress()
+                            ? TcpAddresses.format(new InetSocketAddress(remote.getAddress(), parsed.getPort()))
+                            : a);
+        }
+        return List.copyOf(out);
+    }
+
+    private void learn(NodeId id, List<String> addresses) {
+        List<String> known = learned.get(id);
+        if (addresses.equals(known)) return;
+        if (known == null && learned.size() >= MAX_LEARNED) {
+            invalid(id, "more than " + MAX_LEARNED + " members learnt; " + id + " dropped");
+            return;
+        }
+        learned.put(id, addresses);
+        Discovery.Listener s = sink;
+        if (s != null) report(() -> s.onDiscovered(id, addresses));
+    }
+
+    /** Invalid member lists, entries and addresses dropped so far, whether or not a discovery is attached. */
+    long invalidInput() {
+        return invalid.get();
+    }
+
+    private void invalid(NodeId source, String reason) {
+        invalid.incrementAndGet();
+        LOG.log(Level.DEBUG, () -> self + ": invalid member list from " + source + ": " + reason);
+        Discovery.Listener s = sink;
+        if (s != null) report(() -> s.onInvalid(source, reason));
+    }
+
+    private void report(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, self + ": discovery listener threw; continuing", e);
+        }
+    }
+}
