@@ -1,5 +1,6 @@
 package dev.tether.cli;
 
+import dev.tether.NodeClosedException;
 import dev.tether.TetherNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -63,6 +65,8 @@ final class AdminRoutes {
                                     + limits.requestTimeout().toMillis() + " ms; nothing was sent"));
         } catch (HttpError e) {
             answer(c, e.status(), error(json, e.getMessage()));
+        } catch (NodeClosedException e) {
+            answer(c, 503, error(json, "the node is shutting down: " + e.getMessage()));
         }
     }
 
@@ -80,8 +84,17 @@ final class AdminRoutes {
                 requireMethod(method, "GET");
                 answer(c, 200, json ? StatsFormat.json(node.stats()) + "\n" : StatsFormat.text(node.stats()));
             }
+            case "/peers" -> {
+                requireMethod(method, "GET");
+                answer(
+                        c,
+                        200,
+                        json
+                                ? PeersFormat.json(node.id(), node.peers()) + "\n"
+                                : PeersFormat.text(node.id(), node.peers(), Instant.now()));
+            }
             case "/health" -> answer(c, 200, "ok\n");
-            default -> throw new HttpError(404, "no such endpoint: " + path + " (try /send, /stats, /health)");
+            default -> throw new HttpError(404, "no such endpoint: " + path + " (try /send, /stats, /peers, /health)");
         }
     }
 

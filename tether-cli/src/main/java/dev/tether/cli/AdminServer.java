@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node daemon's admin endpoint: HTTP/1.1 on a loopback address, for {@code tether send} and {@code tether
- * stats}. It refuses non-loopback addresses because it has no authentication of its own: whoever can reach it can
+ * The node daemon's admin endpoint: HTTP/1.1 on a loopback address, for {@code tether send}, {@code tether
+ * stats} and {@code tether peers}. It refuses non-loopback addresses because it has no authentication of its own: whoever can reach it can
  * send as this node.
  *
  * <ul>
@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the node as it arrives; the answer (200, chunked) is one {@link SendResult} line per message, in order,
  *       written as the results come, then {@code end N}. Memory per request is bounded whatever the body's
  *       length: at most {@value #STREAM_WINDOW} messages wait for their results.
- *   <li>{@code GET /stats[?format=json]}, {@code GET /health}.
+ *   <li>{@code GET /stats[?format=json]}, {@code GET /peers[?format=json]} (what {@code TetherNode.peers()}
+ *       reports), {@code GET /health}; 503 once the node is shutting down.
  * </ul>
  *
  * <p><b>Limits.</b> At most {@link Limits#maxConnections} connections are served at once, each on its own

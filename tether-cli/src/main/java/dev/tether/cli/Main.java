@@ -29,6 +29,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             ListenCommand.class,
             SendCommand.class,
             StatsCommand.class,
+            PeersCommand.class,
             InspectCommand.class,
             RenewEpochCommand.class,
             SimulateCommand.class,

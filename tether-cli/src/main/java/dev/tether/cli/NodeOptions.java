@@ -46,6 +46,38 @@ final class NodeOptions {
     List<PeerSpec> peers = new ArrayList<>();
 
     @Option(
+            names = "--seed",
+            paramLabel = "HOST:PORT",
+            split = ",",
+            converter = HostPort.class,
+            description = "TCP address of a node of the cluster whose id need not be known: the node learns the"
+                    + " other members from it and connects to them. Repeat or separate with commas.")
+    List<InetSocketAddress> seeds = new ArrayList<>();
+
+    @Option(
+            names = "--advertise",
+            paramLabel = "HOST:PORT",
+            converter = HostPort.class,
+            description = "The address other nodes should dial this one at (default: the listen address).")
+    InetSocketAddress advertise;
+
+    @Option(
+            names = "--allow-peer",
+            paramLabel = "GLOB",
+            split = ",",
+            description = "Admit peers that are not given with --peer only if their id matches one of these (* ="
+                    + " any run of characters). Repeat or separate with commas. Default: any peer whose identity"
+                    + " TLS, --psk-file or NATS proves.")
+    List<String> allowPeers = new ArrayList<>();
+
+    @Option(
+            names = "--insecure-admit-unproven-peers",
+            description = "INSECURE, loopback development only: over plain TCP, admit peers that are not given"
+                    + " with --peer although nothing proves their id (anyone who reaches the port may connect"
+                    + " under any unused id).")
+    boolean insecureAdmitUnprovenPeers;
+
+    @Option(
             names = "--nats",
             paramLabel = "URL",
             split = ",",
@@ -91,10 +123,13 @@ final class NodeOptions {
             description = "Largest payload accepted (default: 1048576, or what the transport carries if less).")
     Integer maxMessageBytes;
 
-    /** Applies the settings every node command shares. */
-    void applyLimits(dev.tether.node.TetherConfig.Builder b) {
+    /** Applies the settings every node command shares: limits, admission, and the transport's discovery if any. */
+    void applySettings(dev.tether.node.TetherConfig.Builder b, TransportFactory.Choice transport) {
+        if (transport.discovery() != null) b.discovery(transport.discovery());
         b.window(window);
         if (maxMessageBytes != null) b.maxMessageBytes(maxMessageBytes);
+        b.allowedPeers(allowPeers.toArray(String[]::new));
+        b.insecureAdmitUnprovenPeers(insecureAdmitUnprovenPeers);
     }
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "This node's certificate chain (PEM).")

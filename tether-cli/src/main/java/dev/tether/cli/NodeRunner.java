@@ -71,8 +71,15 @@ final class NodeRunner {
                     .listener(this::log);
             if (printer != null) b.handler((Delivery d) -> printer.print(d));
             else b.handler((Delivery d) -> {});
-            TetherConfig config = build(b);
+            TetherConfig config = build(b, transport);
             TetherNode node = start(config, store);
+            if (config.insecureAdmitUnprovenPeers() && !options.usesNats()) {
+                line(
+                        "WARN",
+                        "--insecure-admit-unproven-peers: peers that are not configured are admitted where nothing"
+                                + " proves their id; anyone who reaches " + transport.description()
+                                + " can connect under any unused id");
+            }
             StopSignals signals = StopSignals.install(() -> stopAndReport(node, drainTimeout));
             if (admin != null) admin.start(node, config.maxMessageBytes());
             out.println(readyLine(node, transport, peers, admin));
@@ -97,9 +104,9 @@ final class NodeRunner {
         }
     }
 
-    private TetherConfig build(TetherConfig.Builder b) {
+    private TetherConfig build(TetherConfig.Builder b, TransportFactory.Choice transport) {
         try {
-            options.applyLimits(b);
+            options.applySettings(b, transport);
             return b.build();
         } catch (InvalidConfigException e) {
             throw new ParameterException(options.spec.commandLine(), e.getMessage(), e);
@@ -133,15 +140,20 @@ final class NodeRunner {
         if (admin != null) s.append(" admin=").append(HostPort.format(admin.address()));
         String link = transport.connectivity();
         if (link != null) s.append(' ').append(link);
-        if (peers.isEmpty()) return s.append(" peers=none").toString();
-        List<NodeId> connected = node.stats().connectedPeers();
-        List<NodeId> notYet = new ArrayList<>(peers);
-        notYet.removeAll(connected);
-        return s.append(" connected=")
-                .append(list(connected))
-                .append(" not-yet=")
-                .append(list(notYet))
-                .toString();
+        if (peers.isEmpty()) {
+            s.append(" peers=none");
+        } else {
+            List<NodeId> connected = node.stats().connectedPeers();
+            List<NodeId> notYet = new ArrayList<>(peers);
+            notYet.removeAll(connected);
+            s.append(" connected=").append(list(connected)).append(" not-yet=").append(list(notYet));
+        }
+        if (!options.seeds.isEmpty()) {
+            s.append(" seeds=")
+                    .append(String.join(
+                            ",", options.seeds.stream().map(HostPort::format).toList()));
+        }
+        return s.toString();
     }
 
     private static String list(List<NodeId> ids) {

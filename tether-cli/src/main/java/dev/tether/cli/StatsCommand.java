@@ -1,8 +1,5 @@
 package dev.tether.cli;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,22 +21,11 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (AdminClient c = AdminClient.connect(admin.address, Duration.ofSeconds(5))) {
-            c.request("GET", "/stats" + (json ? "?format=json" : ""), 0);
-            c.flush();
-            AdminClient.Response r = c.response(Duration.ofSeconds(10));
-            String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
-            if (r.status() != 200) {
-                spec.commandLine()
-                        .getErr()
-                        .println("tether stats: the node answered HTTP " + r.status() + ": " + body.strip());
-                return ExitCode.FAILURE;
-            }
-            spec.commandLine().getOut().print(body);
-            return ExitCode.OK;
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("tether stats: " + e.getMessage());
-            return ExitCode.FAILURE;
-        }
+        return AdminQuery.print(
+                "stats",
+                admin.address,
+                "/stats" + (json ? "?format=json" : ""),
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr());
     }
 }
