@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node daemon's admin endpoint: HTTP/1.1 on a loopback address, for {@code tether send}, {@code tether
- * stats} and {@code tether peers}. It refuses non-loopback addresses because it has no authentication of its own: whoever can reach it can
- * send as this node.
+ * stats} and {@code tether peers}. It refuses non-loopback addresses because it has no authentication of its
+ * own: whoever can reach it can send as this node.
  *
  * <ul>
  *   <li>{@code POST /send?to=ID[&lane=L][&wait=accepted|processed|none][&timeoutMs=N][&ttlMs=N]

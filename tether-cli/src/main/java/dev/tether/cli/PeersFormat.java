@@ -20,7 +20,7 @@ final class PeersFormat {
         if (peers.isEmpty()) return b.append('\n').toString();
         int idWidth = Math.max(
                 4, peers.stream().mapToInt(p -> p.id().value().length()).max().orElse(0));
-        String row = "  %-" + idWidth + "s  %-10s  %-9s  %-11s  %-8s  %8s  %s%n";
+        String row = "  %-" + idWidth + "s  %-10s  %-9s  %-11s  %-8s  %8s  %s\n";
         b.append('\n')
                 .append(String.format(
                         Locale.ROOT, row, "id", "origin", "connected", "last seen", "rtt", "unacked", "addresses"));

@@ -96,20 +96,19 @@ class MembershipProcessTest {
                 "127.0.0.1:0");
         String seed = "127.0.0.1:" + CliProcess.port(ready[0]);
         String adminA = CliProcess.admin(ready[0]);
-        assertThat(a.lines()).anyMatch(l -> l.contains("WARN node a: --insecure-admit-unproven-peers"));
+        // stderr is read apart from stdout, so the warning written before the ready line may be read after it.
+        awaitPrinted(a, "WARN node a: --insecure-admit-unproven-peers");
 
         node("allow-w1", ready, "--id", "w-1", "--seed", seed, "--insecure-admit-unproven-peers");
         ChildJvm x = node("allow-x", ready, "--id", "x", "--seed", seed, "--insecure-admit-unproven-peers");
         ChildJvm w2 = node("allow-w2", ready, "--id", "w-2", "--seed", seed);
 
-        x.awaitLine(
-                l -> l.contains("refused by the peer: x is not a configured or added peer of a and matches none of"
-                        + " its allowedPeers [w-*]"),
-                CliProcess.TIMEOUT);
+        awaitPrinted(
+                x,
+                "refused by the peer: x is not a configured or added peer of a and matches none of its allowedPeers"
+                        + " [w-*]");
         // w-2 dialed the seed, but nothing proves the seed's id to it and it does not admit unproven peers.
-        w2.awaitLine(
-                l -> l.contains("a is not a configured or added peer of w-2") && l.contains("plain TCP"),
-                CliProcess.TIMEOUT);
+        awaitPrinted(w2, "a is not a configured or added peer of w-2, and nothing proved its identity (plain TCP)");
         String[] seen = {""};
         Await.until(
                 CliProcess.TIMEOUT,
@@ -118,7 +117,7 @@ class MembershipProcessTest {
         assertThat(seen[0])
                 .doesNotContain("\"id\":\"x\"")
                 .doesNotContainPattern("\"id\":\"w-2\"[^}]*\"connected\":true");
-        assertThat(a.lines()).anyMatch(l -> l.contains("WARN node a: ConnectionRejected"));
+        awaitPrinted(a, "WARN node a: ConnectionRejected[remote=x");
         for (ChildJvm n : nodes) assertThat(n.terminate(CliProcess.TIMEOUT)).isZero();
     }
 
@@ -138,6 +137,14 @@ class MembershipProcessTest {
         try (var files = Files.list(store)) {
             assertThat(files).as("a refused start leaves no store").isEmpty();
         }
+    }
+
+    /** Waits until {@code c} has printed a line containing {@code text}, whether or not it was awaited before. */
+    private static void awaitPrinted(ChildJvm c, String text) {
+        Await.until(
+                CliProcess.TIMEOUT,
+                () -> c.lines().stream().anyMatch(l -> l.contains(text)),
+                () -> c + " printed no line with '" + text + "': " + c.lines());
     }
 
     private ChildJvm node(String name, String[] ready, String... args) {
