@@ -2,59 +2,91 @@ package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.NodeId;
-import dev.tether.Outcome;
-import dev.tether.SendReceipt;
-import dev.tether.TetherNode;
-import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.transport.tcp.TcpTransport;
-import java.net.InetSocketAddress;
+import dev.tether.testkit.process.ChildJvm;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The "Using it as a library" example of README.md, kept compiling and working. Differences, for a test:
- * free ports instead of 7001/7002, a temporary store directory instead of the working directory, and println
- * replaced by a list.
+ * README.md's "Using it as a library" example cannot drift from the code: its code block must equal the marked
+ * region of {@link ReadmeExample} (compiled with the tests), and that class, run as a program, must work.
  */
 class ReadmeExampleTest {
+    /** Surefire runs tests in the module directory. */
+    private static final Path README = Path.of("..", "README.md");
+
+    private static final Path EXAMPLE = Path.of("src", "test", "java", "dev", "tether", "cli", "ReadmeExample.java");
+    private static final String HEADING = "## Using it as a library";
+    private static final String BEGIN = "// README.md example begin";
+    private static final String END = "// README.md example end";
+
     @TempDir
     Path dir;
 
     @Test
-    void readmeExampleWorks() {
-        List<String> printed = new CopyOnWriteArrayList<>();
-        TcpTransport bTransport = TcpTransport.builder()
-                .listen(new InetSocketAddress("127.0.0.1", 0))
-                .build();
-        TetherNode b = Tether.start(TetherConfig.builder(NodeId.of("b"))
-                .peers(NodeId.of("a"))
-                .transport(bTransport)
-                .storeDirectory(dir)
-                .handler(d -> printed.add(d.from() + " #" + d.seq() + ": " + new String(d.payloadBytes())))
-                .build());
+    void readmeShowsTheCompiledExampleVerbatim() throws IOException {
+        String readme = String.join("\n", readmeBlock(Files.readAllLines(README)));
+        String compiled = String.join("\n", markedRegion(Files.readAllLines(EXAMPLE)));
 
-        TetherNode a = Tether.start(TetherConfig.builder(NodeId.of("a"))
-                .peers(NodeId.of("b"))
-                .transport(TcpTransport.builder()
-                        .listen(new InetSocketAddress("127.0.0.1", 0))
-                        .peer(NodeId.of("b"), bTransport.boundAddress())
-                        .build())
-                .storeDirectory(dir)
-                .build());
+        assertThat(readme)
+                .as(
+                        "README.md's ```java block under '%s' must be the region of %s between '%s' and '%s'"
+                                + " (dedented): change both together",
+                        HEADING, EXAMPLE, BEGIN, END)
+                .isEqualTo(compiled);
+    }
 
-        SendReceipt r = a.send(NodeId.of("b"), "orders", "hello".getBytes());
-        r.accepted().join();
-        assertThat(r.processed().join()).isEqualTo(Outcome.PROCESSED);
-        assertThat(a.shutdown(Duration.ofSeconds(5)).drained()).isTrue();
-        b.shutdown(Duration.ofSeconds(5));
-        assertThat(printed).containsExactly("a #1: hello");
+    @Test
+    void exampleRunsAndKeepsItsStoresInTheWorkingDirectory() {
+        try (ChildJvm child =
+                ChildJvm.builder(ReadmeExample.class).workingDirectory(dir).start()) {
+            assertThat(child.awaitExit(Duration.ofSeconds(120)))
+                    .as("exit status of " + child)
+                    .isZero();
+            assertThat(child.lines()).contains("a #1: hello", "outcome PROCESSED", "b drained true");
+        }
         assertThat(dir.resolve("tether-a.db")).exists();
         assertThat(dir.resolve("tether-b.db")).exists();
+    }
+
+    /** The lines of the first ```java block after {@link #HEADING}. */
+    static List<String> readmeBlock(List<String> readme) {
+        int heading = readme.indexOf(HEADING);
+        assertThat(heading).as("README.md has the heading '%s'", HEADING).isNotNegative();
+        int open = indexOf(readme, "```java", heading);
+        int close = indexOf(readme, "```", open + 1);
+        assertThat(open).as("a ```java block after '%s'", HEADING).isPositive();
+        assertThat(close).as("the end of that block").isPositive();
+        return readme.subList(open + 1, close);
+    }
+
+    /** The lines strictly between {@link #BEGIN} and {@link #END}, without their common indentation. */
+    static List<String> markedRegion(List<String> source) {
+        int begin = indexOf(source, BEGIN, 0);
+        int end = indexOf(source, END, begin + 1);
+        assertThat(begin).as("'%s' in %s", BEGIN, EXAMPLE).isNotNegative();
+        assertThat(end).as("'%s' in %s", END, EXAMPLE).isPositive();
+        List<String> region = source.subList(begin + 1, end);
+        int indent = region.stream()
+                .filter(l -> !l.isBlank())
+                .mapToInt(l -> l.length() - l.stripLeading().length())
+                .min()
+                .orElse(0);
+        List<String> dedented = new ArrayList<>();
+        for (String l : region) dedented.add(l.isBlank() ? "" : l.substring(indent));
+        return dedented;
+    }
+
+    /** Index of the first line from {@code from} on that equals {@code line} once trimmed, or -1. */
+    private static int indexOf(List<String> lines, String line, int from) {
+        for (int i = Math.max(0, from); i < lines.size(); i++) {
+            if (lines.get(i).trim().equals(line)) return i;
+        }
+        return -1;
     }
 }

@@ -62,7 +62,12 @@ class RecoveryTest {
             c.network.connect(NodeId.of("a"), B);
             Await.until(DEADLINE, () -> c.firstDeliveries("b", "a", "default").size() == 1000, () -> "all delivered");
             assertThat(c.firstDeliveries("b", "a", "default")).containsExactlyElementsOf(numbered("d", 0, 1000));
-            assertThat(c.events("a")).anyMatch(e -> e instanceof TetherEvent.PeerDisconnected);
+            // b's deliveries do not wait for a's node thread (the window covers all 1000 messages), so a's
+            // listener may hear of the disconnects only after b has delivered everything.
+            Await.until(
+                    DEADLINE,
+                    () -> c.events("a").stream().anyMatch(e -> e instanceof TetherEvent.PeerDisconnected),
+                    () -> "a to report a disconnect, events: " + c.events("a"));
         }
     }
 

@@ -9,8 +9,11 @@ import dev.tether.RetryPolicy;
 import dev.tether.StoreException;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
+import dev.tether.node.NodeEngineConfig;
+import dev.tether.node.TetherConfig;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
+import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Two or more engines wired together on one thread with no real time: frames, commits and loads queue up
@@ -178,16 +182,44 @@ final class EngineHarness {
     RetryPolicy retry = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 1.0);
     FailurePolicy failurePolicy = FailurePolicy.DEAD_LETTER;
 
+    /** Null: the harness's small, fast test settings above; else how each node's public configuration is built. */
+    private final UnaryOperator<TetherConfig.Builder> nodeConfig;
+
     EngineHarness(String... ids) {
+        this(null, ids);
+    }
+
+    private EngineHarness(UnaryOperator<TetherConfig.Builder> nodeConfig, String... ids) {
+        this.nodeConfig = nodeConfig;
         for (String s : ids) nodes.put(NodeId.of(s), null);
         for (String s : ids) nodes.put(NodeId.of(s), new Node(NodeId.of(s), new InMemoryStore(random)));
+    }
+
+    /**
+     * Engines configured exactly as a node built with {@link TetherConfig}'s defaults, changed only by {@code
+     * customize}, on an in-memory store: for tests of the timings and limits the documentation promises. The
+     * harness's own settings ({@link #window}, {@link #retry}, ...) do not apply.
+     */
+    static EngineHarness withNodeDefaults(UnaryOperator<TetherConfig.Builder> customize, String... ids) {
+        return new EngineHarness(customize, ids);
     }
 
     EngineConfig config(NodeId self) {
         Set<NodeId> peers = new java.util.HashSet<>(nodes.keySet());
         peers.remove(self);
+        if (nodeConfig != null) {
+            TetherConfig.Builder b = TetherConfig.builder(self)
+                    .peers(peers)
+                    .transport(new InMemoryNetwork().newTransport())
+                    .store(new InMemoryStore())
+                    .durability(Durability.MEMORY);
+            return NodeEngineConfig.of(nodeConfig.apply(b).build(), MAX_RUN);
+        }
         return new EngineConfig(self, peers, window, 4096, 1000, 100, 1000, retry, failurePolicy, 4);
     }
+
+    /** Messages per delivery run with {@link #withNodeDefaults}, as the node runtime's. */
+    static final int MAX_RUN = 256;
 
     Node node(String id) {
         return nodes.get(NodeId.of(id));

@@ -258,6 +258,7 @@ public final class ChildJvm implements AutoCloseable {
         private String heap;
         private String name;
         private Path logDir = Path.of("target", "child-jvm");
+        private Path workingDirectory;
 
         private Builder(String mainClass) {
             this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
@@ -305,6 +306,15 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The child's working directory (by default this JVM's): where relative paths it opens, such as a node's
+         * default store directory, resolve. Class path entries stay as this JVM resolved them.
+         */
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
         /** The command line {@link #start()} runs. */
         public List<String> command() {
             List<String> cmd = new ArrayList<>();
@@ -312,7 +322,7 @@ public final class ChildJvm implements AutoCloseable {
             if (heap != null) cmd.add("-Xmx" + heap);
             cmd.addAll(jvmOptions);
             cmd.add("-cp");
-            cmd.add(classpath);
+            cmd.add(workingDirectory == null ? classpath : absolute(classpath));
             cmd.add(mainClass);
             cmd.addAll(args);
             return cmd;
@@ -332,7 +342,9 @@ public final class ChildJvm implements AutoCloseable {
                 Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
                 Process p;
                 try {
-                    p = new ProcessBuilder(command()).start();
+                    ProcessBuilder pb = new ProcessBuilder(command());
+                    if (workingDirectory != null) pb.directory(workingDirectory.toFile());
+                    p = pb.start();
                 } catch (IOException e) {
                     log.close();
                     throw e;
@@ -344,6 +356,15 @@ public final class ChildJvm implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start child JVM " + n + ": " + e.getMessage(), e);
             }
+        }
+
+        /** {@code classpath} with each entry made absolute against this JVM's working directory. */
+        private static String absolute(String classpath) {
+            List<String> entries = new ArrayList<>();
+            for (String e : classpath.split(java.io.File.pathSeparator)) {
+                entries.add(e.isEmpty() ? e : Path.of(e).toAbsolutePath().toString());
+            }
+            return String.join(java.io.File.pathSeparator, entries);
         }
 
         private static String javaBinary() {
