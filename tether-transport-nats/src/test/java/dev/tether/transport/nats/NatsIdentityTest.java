@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
+import dev.tether.fixtures.KeytoolPki;
 import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.spi.PeerProof;
 import dev.tether.testkit.Await;
