@@ -27,6 +27,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             SendCommand.class,
             StatsCommand.class,
             InspectCommand.class,
+            NatsConfigCommand.class,
             RenewEpochCommand.class,
             SimulateCommand.class,
             DemoSenderCommand.class
