@@ -126,6 +126,36 @@ class NatsIdentityTest {
     }
 
     @Test
+    void afterTheServerIsKilledAndRestartedTheCheckRunsAgainAndPeersComeBackOnIdentity() {
+        RecordingListener atAlice = new RecordingListener("alice", 1 << 16);
+        RecordingListener atBob = new RecordingListener("bob", 1 << 16);
+        NatsTransport alice = transport(ALICE, SEEDS.get(ALICE), atAlice);
+        NatsTransport bob = transport(BOB, SEEDS.get(BOB), atBob);
+        awaitUp(atAlice, BOB);
+        awaitUp(atBob, ALICE);
+
+        server.kill();
+        Await.until(DEADLINE, () -> !atAlice.isUp(BOB) && !atBob.isUp(ALICE), () -> "both down");
+        server.restart();
+        Await.until(
+                DEADLINE,
+                () -> atAlice.ups(BOB) == 2 && atBob.ups(ALICE) == 2,
+                () -> "up again: " + atAlice.history(BOB) + " / " + atBob.history(ALICE));
+
+        for (NatsTransport t : List.of(alice, bob)) {
+            assertThat(t.sessions()).isEqualTo(2);
+            assertThat(t.peerProof())
+                    .as(atAlice.rejections() + " / " + atBob.rejections())
+                    .isEqualTo(PeerProof.IDENTITY);
+            assertThat(t.identityChecksFailed()).isZero();
+            assertThat(t.permissionViolations()).isZero();
+        }
+        assertThat(atAlice.lastProof(BOB)).isEqualTo(PeerProof.IDENTITY);
+        assertThat(bob.send(ALICE, ByteBuffer.wrap(new byte[] {7}))).isTrue();
+        Await.until(DEADLINE, () -> atAlice.frames().size() == 1, () -> "bob's frame after the restart");
+    }
+
+    @Test
     void aClientClaimingAnotherNodesIdIsRefusedByTheServerAndReportsIt() {
         RecordingListener atAlice = new RecordingListener("alice", 1 << 16);
         RecordingListener atBob = new RecordingListener("bob", 1 << 16);
@@ -251,8 +281,8 @@ class NatsIdentityTest {
             assertThat(atCarol.rejections())
                     .singleElement()
                     .satisfies(r -> assertThat(r.reason())
-                            .startsWith("identityEnforced is set but the identity check failed: the server let node"
-                                    + " carol publish on open.presence._check"));
+                            .startsWith("identityEnforced is set but the identity check failed: the server did not"
+                                    + " refuse node carol publishing on open.presence._check"));
             Await.until(DEADLINE, () -> dave.rejectedMessages() == 1, () -> "dave: " + atDave.rejections());
             assertThat(atDave.rejections())
                     .singleElement()
