@@ -31,7 +31,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Threads: a connect thread runs until the first connection succeeds (jnats then reconnects by itself, with
  * unlimited attempts); the jnats dispatcher thread handles received messages; jnats's callback thread reports
- * connection events; one timer thread announces and expires peers. {@link #send} runs on the caller's thread.
+ * connection events and permission refusals; one timer thread announces and expires peers. {@link #send} runs on
+ * the caller's thread. A session starts on the thread that saw the connection come up (the connect thread, or
+ * jnats's callback thread after a reconnect), after the {@link IdentityCheck} if the deployment declares enforced
+ * identity: that thread then waits for the server's two refusals, one round trip each (up to the connection
+ * timeout each where the server does not refuse), so connection events queued behind it wait as long.
  */
 public final class NatsLink {
     private static final System.Logger LOG = System.getLogger(NatsLink.class.getName());
