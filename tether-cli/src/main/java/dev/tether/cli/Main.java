@@ -31,6 +31,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             StatsCommand.class,
             PeersCommand.class,
             InspectCommand.class,
+            NatsConfigCommand.class,
             RenewEpochCommand.class,
             SimulateCommand.class,
             DemoSenderCommand.class

@@ -99,6 +99,33 @@ final class NodeOptions {
     @Option(names = "--nats-creds", paramLabel = "FILE", description = "NATS credentials file (JWT + nkey).")
     Path natsCreds;
 
+    @Option(
+            names = "--nats-nkey",
+            paramLabel = "FILE",
+            description = "This node's NATS nkey seed file (made by tether nats-config), read at every connect.")
+    Path natsNkey;
+
+    @Option(
+            names = "--nats-identity-enforced",
+            description = "The NATS servers let each node publish only under its own id (tether nats-config):"
+                    + " peers are admitted on proven identity; checked at every connect.")
+    boolean natsIdentityEnforced;
+
+    @Option(
+            names = "--nats-tls-ca",
+            paramLabel = "PEM",
+            description = "CA certificates to trust for TLS to the NATS servers (use tls:// URLs).")
+    Path natsTlsCa;
+
+    @Option(
+            names = "--nats-tls-cert",
+            paramLabel = "PEM",
+            description = "Client certificate chain for NATS servers that verify clients (with --nats-tls-key).")
+    Path natsTlsCert;
+
+    @Option(names = "--nats-tls-key", paramLabel = "PEM", description = "Client private key (PKCS#8 PEM).")
+    Path natsTlsKey;
+
     @Option(names = "--store", paramLabel = "FILE", description = "SQLite store file (default: tether-ID.db).")
     Path store;
 

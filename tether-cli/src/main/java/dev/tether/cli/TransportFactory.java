@@ -30,7 +30,9 @@ final class TransportFactory {
     }
 
     static Choice create(NodeOptions o) {
-        return o.usesNats() ? nats(o) : tcp(o);
+        if (o.usesNats()) return nats(o);
+        NatsOptions.refuseWithoutNats(o);
+        return tcp(o);
     }
 
     private static Choice nats(NodeOptions o) {
@@ -45,14 +47,9 @@ final class TransportFactory {
                         + " through NATS announcements)");
             }
         }
-        NatsTransport.Builder b = NatsTransport.builder().servers(o.natsUrls).prefix(o.natsPrefix);
-        if (o.natsToken != null) b.token(o.natsToken.toCharArray());
-        if (o.natsUser != null) {
-            b.userInfo(o.natsUser, o.natsPassword == null ? new char[0] : o.natsPassword.toCharArray());
-        }
-        if (o.natsCreds != null) b.credentials(o.natsCreds);
-        String description = "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix;
-        NatsTransport t = b.build();
+        NatsTransport t = NatsOptions.transport(o);
+        String description =
+                "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix + NatsOptions.security(o);
         return new Choice(
                 t,
                 null,
