@@ -62,7 +62,9 @@ class DistributionIT {
                 "INSTALL.md",
                 "THIRD-PARTY.txt",
                 "README.md",
-                "docs/OPERATIONS.md")) {
+                "CHANGELOG.md",
+                "docs/OPERATIONS.md",
+                "docs/RELEASING.md")) {
             assertThat(home.resolve(f)).isRegularFile();
         }
         assertThat(libJars())
