@@ -38,6 +38,13 @@ public sealed interface TetherEvent {
     record Expired(NodeId from, String lane, long seq) implements TetherEvent {}
 
     /**
+     * A message this node sent to {@code to} expired here before it was ever transmitted (its receiver was away,
+     * or gave no credit): it will not be delivered, its {@code processed()} future completed with {@link
+     * Outcome#EXPIRED}, and it leaves the outbox. A message already transmitted is the receiver's to expire.
+     */
+    record SendExpired(NodeId to, String lane, long seq) implements TetherEvent {}
+
+    /**
      * A frame from {@code peer} was malformed or unexpected and was dropped. Rate-limited like {@link
      * ConnectionRejected} (a burst of 10, then at most 2 per second, for all peers together): every error is
      * counted in {@link NodeStats#protocolErrors()}, and {@code suppressed} is how many were not reported one by

@@ -22,7 +22,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -84,8 +83,6 @@ public final class SqliteStore implements Store {
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
 
-    private record StreamKey(NodeId to, String lane) {}
-
     /** The smallest size limit accepted: room for the schema, the reserve for deletions and some messages. */
     public static final long MIN_SIZE_LIMIT_BYTES = 1024 * 1024;
 
@@ -100,15 +97,7 @@ public final class SqliteStore implements Store {
     private long appendPageLimit;
     private StoreLock lock;
     private Connection connection;
-    private Statement pragmas;
-    private PreparedStatement selectStream;
-    private PreparedStatement insertOutbox;
-    private PreparedStatement upsertStreamLast;
-    private PreparedStatement deleteRange;
-    private PreparedStatement updateAcked;
-    private PreparedStatement upsertCursor;
-    private PreparedStatement insertDead;
-    private PreparedStatement upsertPeer;
+    private BatchWriter writer;
     private PreparedStatement readOutbox;
     private PreparedStatement readDead;
     private boolean closed;
@@ -303,23 +292,7 @@ public final class SqliteStore implements Store {
 
     private void prepareStatements() throws SQLException {
         Connection c = connection;
-        pragmas = c.createStatement();
-        selectStream = c.prepareStatement("SELECT last_seq, acked_seq FROM streams WHERE peer = ? AND lane = ?");
-        insertOutbox = c.prepareStatement(
-                "INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload)" + " VALUES (?, ?, ?, ?, ?, ?)");
-        upsertStreamLast =
-                c.prepareStatement("INSERT INTO streams (peer, lane, last_seq, acked_seq) VALUES (?, ?, ?, 0)"
-                        + " ON CONFLICT (peer, lane) DO UPDATE SET last_seq = excluded.last_seq");
-        deleteRange = c.prepareStatement("DELETE FROM outbox WHERE peer = ? AND lane = ? AND seq > ? AND seq <= ?");
-        updateAcked = c.prepareStatement("UPDATE streams SET acked_seq = ? WHERE peer = ? AND lane = ?");
-        upsertCursor = c.prepareStatement("INSERT INTO cursors (peer, lane, sender_epoch, processed_seq)"
-                + " VALUES (?, ?, ?, ?) ON CONFLICT (peer, lane) DO UPDATE SET"
-                + " sender_epoch = excluded.sender_epoch, processed_seq = excluded.processed_seq");
-        insertDead = c.prepareStatement("INSERT INTO dead_letters"
-                + " (peer, lane, sender_epoch, seq, headers, payload, attempts, reason, at_millis)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        upsertPeer = c.prepareStatement("INSERT INTO peers (peer, epoch) VALUES (?, ?)"
-                + " ON CONFLICT (peer) DO UPDATE SET epoch = excluded.epoch");
+        writer = new BatchWriter(c, hardPageLimit, appendPageLimit);
         readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload FROM outbox"
                 + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
         readDead = c.prepareStatement("SELECT peer, lane, sender_epoch, seq, headers, payload, attempts, reason,"
@@ -365,7 +338,7 @@ public final class SqliteStore implements Store {
         if (batch.isEmpty()) return;
         try {
             execute("BEGIN IMMEDIATE");
-            apply(batch);
+            writer.apply(batch);
             execute("COMMIT");
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
@@ -383,7 +356,7 @@ public final class SqliteStore implements Store {
         if (batch.isEmpty()) return;
         try {
             execute("BEGIN IMMEDIATE");
-            apply(batch);
+            writer.apply(batch);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
         }
@@ -397,7 +370,7 @@ public final class SqliteStore implements Store {
         checkOpen();
         try {
             execute("BEGIN IMMEDIATE");
-            apply(batch);
+            writer.apply(batch);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
@@ -431,155 +404,6 @@ public final class SqliteStore implements Store {
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
         }
-    }
-
-    private void apply(WriteBatch batch) throws SQLException {
-        try {
-            validateAndWrite(batch);
-        } finally {
-            clearBatches();
-        }
-    }
-
-    private void validateAndWrite(WriteBatch batch) throws SQLException {
-        // streams touched by this batch: [lastSeq, ackedSeq, stored lastSeq] read once by primary key
-        Map<StreamKey, long[]> streams = new LinkedHashMap<>();
-        Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
-        for (StoredMessage m : batch.appends()) {
-            StreamKey key = key(m.to(), m.lane());
-            long[] s = stream(streams, key);
-            long last = s[0];
-            if (m.seq() <= last) {
-                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
-                        + " reuses a sequence number (last assigned is " + last + ")");
-            }
-            if (m.seq() != last + 1) {
-                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
-                        + " leaves a gap (last assigned is " + last + ")");
-            }
-            s[0] = m.seq();
-            lastAppended.put(key, m.seq());
-            insertOutbox.setString(1, m.to().value());
-            insertOutbox.setString(2, m.lane());
-            insertOutbox.setLong(3, m.seq());
-            insertOutbox.setLong(4, m.expiresAtMillis());
-            insertOutbox.setBytes(5, HeaderCodec.encode(m.headers()));
-            insertOutbox.setBytes(6, Objects.requireNonNull(m.payload(), "payload"));
-            insertOutbox.addBatch();
-        }
-        Map<StreamKey, Long> trimTo = new LinkedHashMap<>();
-        for (WriteBatch.Trim t : batch.trims()) {
-            StreamKey key = key(t.to(), t.lane());
-            long last = stream(streams, key)[0];
-            if (t.upToSeq() > last) {
-                throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
-                        + " goes beyond the last assigned sequence number " + last);
-            }
-            trimTo.merge(key, t.upToSeq(), Math::max);
-        }
-        for (InboundCursor c : batch.cursors()) {
-            upsertCursor.setString(1, Objects.requireNonNull(c.from(), "from").value());
-            upsertCursor.setString(2, Objects.requireNonNull(c.lane(), "lane"));
-            upsertCursor.setLong(3, c.senderEpoch());
-            upsertCursor.setLong(4, c.processedSeq());
-            upsertCursor.addBatch();
-        }
-        for (DeadLetter d : batch.deadLetters()) {
-            insertDead.setString(1, Objects.requireNonNull(d.from(), "from").value());
-            insertDead.setString(2, Objects.requireNonNull(d.lane(), "lane"));
-            insertDead.setLong(3, d.senderEpoch());
-            insertDead.setLong(4, d.seq());
-            insertDead.setBytes(5, HeaderCodec.encode(d.headers()));
-            insertDead.setBytes(6, Objects.requireNonNull(d.payload(), "payload"));
-            insertDead.setInt(7, d.attempts());
-            insertDead.setString(8, d.reason());
-            insertDead.setLong(9, d.atMillis());
-            insertDead.addBatch();
-        }
-        for (WriteBatch.PeerEpoch p : batch.peerEpochs()) {
-            upsertPeer.setString(1, Objects.requireNonNull(p.peer(), "peer").value());
-            upsertPeer.setLong(2, p.epoch());
-            upsertPeer.addBatch();
-        }
-
-        // Everything is validated. Trims of stored messages run first, so that the space they free is there for
-        // the appends of the same batch (a full store recovers even while the application keeps sending); the
-        // result is the one of the SPI order, since these trims do not touch the batch's own appends. Writes
-        // that add data run under the lower append limit, leaving the reserve for deletions and cursors.
-        List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
-        pageLimit(hardPageLimit);
-        for (Map.Entry<StreamKey, Long> e : trimTo.entrySet()) {
-            long[] s = streams.get(e.getKey());
-            if (e.getValue() <= s[1]) continue;
-            if (e.getValue() <= s[2]) trim(e.getKey(), s[1], e.getValue());
-            else lateTrims.add(e);
-        }
-        pageLimit(appendPageLimit);
-        if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
-        for (Map.Entry<StreamKey, Long> e : lastAppended.entrySet()) {
-            upsertStreamLast.setString(1, e.getKey().to().value());
-            upsertStreamLast.setString(2, e.getKey().lane());
-            upsertStreamLast.setLong(3, e.getValue());
-            upsertStreamLast.addBatch();
-        }
-        if (!lastAppended.isEmpty()) upsertStreamLast.executeBatch();
-        if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
-        pageLimit(hardPageLimit);
-        for (Map.Entry<StreamKey, Long> e : lateTrims) trim(e.getKey(), streams.get(e.getKey())[1], e.getValue());
-        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
-        if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
-    }
-
-    /** Deletes the outbox of {@code key} in {@code (acked, upTo]} and records {@code upTo} as acknowledged. */
-    private void trim(StreamKey key, long acked, long upTo) throws SQLException {
-        deleteRange.setString(1, key.to().value());
-        deleteRange.setString(2, key.lane());
-        deleteRange.setLong(3, acked);
-        deleteRange.setLong(4, upTo);
-        deleteRange.executeUpdate();
-        updateAcked.setLong(1, upTo);
-        updateAcked.setString(2, key.to().value());
-        updateAcked.setString(3, key.lane());
-        updateAcked.executeUpdate();
-    }
-
-    /** Sets SQLite's page limit for the next statements (no I/O); nothing without a size limit. */
-    private void pageLimit(long pages) throws SQLException {
-        if (pages == 0) return;
-        pragmas.execute("PRAGMA max_page_count = " + pages);
-    }
-
-    private void clearBatches() throws SQLException {
-        insertOutbox.clearBatch();
-        upsertStreamLast.clearBatch();
-        upsertCursor.clearBatch();
-        insertDead.clearBatch();
-        upsertPeer.clearBatch();
-    }
-
-    private static StreamKey key(NodeId to, String lane) {
-        return new StreamKey(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
-    }
-
-    /**
-     * {lastSeq, ackedSeq, stored lastSeq} of {@code key} (zeros for a new stream), read once per batch; the
-     * first is advanced by the batch's appends as they are validated.
-     */
-    private long[] stream(Map<StreamKey, long[]> streams, StreamKey key) throws SQLException {
-        long[] s = streams.get(key);
-        if (s != null) return s;
-        s = new long[3];
-        selectStream.setString(1, key.to().value());
-        selectStream.setString(2, key.lane());
-        try (ResultSet rs = selectStream.executeQuery()) {
-            if (rs.next()) {
-                s[0] = rs.getLong(1);
-                s[1] = rs.getLong(2);
-                s[2] = s[0];
-            }
-        }
-        streams.put(key, s);
-        return s;
     }
 
     @Override
