@@ -48,7 +48,10 @@ class NatsCredentialsTest {
         assertUnusable(dir.resolve("two.nk"), seed + "\n" + seed + "\n", "holds more than one key");
         assertUnusable(dir.resolve("public.nk"), "UABC\n", "this is a public key");
         assertUnusable(dir.resolve("account.nk"), "SAABC\n", "does not hold a user seed");
-        String broken = seed.substring(0, seed.length() - 1) + (seed.endsWith("A") ? "B" : "A");
+        // One character inside the key changed: its 5 bits all carry data (the last character's low bits are
+        // base32 padding, so changing it can leave the decoded seed intact), and the CRC-16 catches the burst.
+        char c = seed.charAt(20);
+        String broken = seed.substring(0, 20) + (c == 'A' ? 'B' : 'A') + seed.substring(21);
         assertUnusable(dir.resolve("broken.nk"), broken + "\n", "holds an invalid seed");
     }
 
