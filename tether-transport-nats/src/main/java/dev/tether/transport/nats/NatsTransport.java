@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -422,7 +423,7 @@ public final class NatsTransport implements Transport {
         }
 
         private void checkAuthentication() {
-            List<String> set = new java.util.ArrayList<>();
+            List<String> set = new ArrayList<>();
             if (token != null) set.add("token");
             if (user != null) set.add("userInfo");
             if (credentials != null) set.add("credentials");
