@@ -2,7 +2,8 @@
  * Tether's core: the public API ({@code dev.tether}, and the entry point {@code dev.tether.node}), the SPIs
  * ({@code dev.tether.spi}), the in-memory transport and store, a static member list ({@code dev.tether.discovery}), and, not exported, the protocol engine and the
  * threaded runtime ({@code dev.tether.internal.*}). The engine is exported only to the testkit, whose
- * deterministic simulator steps it directly.
+ * deterministic simulator steps it directly, and so is the runtime, whose test-only crash hook the testkit's
+ * {@code NodeCrash} calls.
  */
 @SuppressWarnings("module") // the testkit is built after this module
 module dev.tether.core {
@@ -14,6 +15,8 @@ module dev.tether.core {
     exports dev.tether.transport.memory;
     exports dev.tether.internal.engine to
             dev.tether.testkit;
+    exports dev.tether.internal.runtime to
+            dev.tether.testkit; // NodeCrash: crash a node in-process
 
     uses dev.tether.spi.StoreProvider;
 }

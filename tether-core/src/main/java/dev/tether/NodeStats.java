@@ -8,7 +8,8 @@ import java.util.List;
  * TetherEvent.ConnectionRejected} event was rate-limited; {@code inboundFramesShed} counts received frames dropped because
  * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted).
  *
- * <p> Totals are sums over {@link #streams()} plus node-wide counters.
+ * <p> Totals are sums over {@link #streams()} plus node-wide counters ({@code expired} counts both directions:
+ * messages received and skipped, and messages sent and expired here before they were transmitted).
  * Counters start at zero with each process; stored state (cursors, queued messages) is reloaded.
  */
 public record NodeStats(

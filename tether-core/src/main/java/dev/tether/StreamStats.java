@@ -5,7 +5,9 @@ package dev.tether;
  * the receiver) {@code queued} is stored but not yet sent, {@code inFlight} sent but not yet acknowledged;
  * for an {@link Direction#INBOUND} stream ({@code peer} is the sender) {@code inFlight} counts messages
  * buffered or in the application. {@code cursor} is the last acknowledged (outbound) or processed
- * (inbound) sequence number.
+ * (inbound) sequence number. {@code expired} counts, inbound, messages this node skipped because their time to
+ * live ran out and, outbound, messages this node expired before it ever transmitted them ({@link
+ * TetherEvent.SendExpired}).
  */
 public record StreamStats(
         NodeId peer,

@@ -91,7 +91,9 @@ public interface TetherNode extends AutoCloseable {
      * acknowledged by its receiver (handlers keep running meanwhile), then stops delivering, lets the store
      * commit what was already decided (up to 2 s more), closes transport and store, and reports what is still
      * pending (it stays stored for the next start). Messages handed to the application but not acknowledged
-     * by then are delivered again, flagged, after the next start.
+     * by then are delivered again, flagged, after the next start. A send racing this call either throws {@link
+     * NodeClosedException} or returns a receipt whose futures complete, with {@link NodeClosedException} if the
+     * node stopped before it could answer; so does a {@code processed()} asked after the node stopped.
      *
      * @throws IllegalStateException if called on the node thread (from a listener, a callback or a handler
      *     running there)

@@ -11,6 +11,7 @@ import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,19 +59,28 @@ public final class InProcessBench {
                 store);
         throughput(messages / 4, lanes); // warm-up, not reported
         double[] tether = new double[rounds];
+        double[] cpu = new double[rounds];
         double[] raw = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            tether[r] = throughput(messages, lanes);
+            double[] result = throughput(messages, lanes);
+            tether[r] = result[0];
+            cpu[r] = result[1];
             raw[r] = rawHandoff(messages);
             System.out.printf(
-                    Locale.ROOT, "round %d: tether %,.0f msg/s   raw handoff %,.0f msg/s%n", r + 1, tether[r], raw[r]);
+                    Locale.ROOT,
+                    "round %d: tether %,.0f msg/s (CPU %.2f us/msg)   raw handoff %,.0f msg/s%n",
+                    r + 1,
+                    tether[r],
+                    cpu[r],
+                    raw[r]);
         }
         double t = median(tether);
         double p = median(raw);
         System.out.printf(
                 Locale.ROOT,
-                "throughput median: tether %,.0f msg/s, raw thread handoff %,.0f msg/s, ratio %.2f%n",
+                "throughput median: tether %,.0f msg/s (CPU %.2f us/msg), raw thread handoff %,.0f msg/s, ratio %.2f%n",
                 t,
+                median(cpu),
                 p,
                 t / p);
         latency(Math.min(messages, 500_000), 100_000);
@@ -113,8 +123,11 @@ public final class InProcessBench {
         };
     }
 
-    /** Messages per second from the first send to the last delivery. */
-    static double throughput(int messages, int lanes) {
+    /**
+     * Messages per second from the first send to the last delivery, and the CPU time this JVM used meanwhile per
+     * message in microseconds (every thread: sender, node loops, store writers, handlers, GC, JIT).
+     */
+    static double[] throughput(int messages, int lanes) {
         AtomicLong delivered = new AtomicLong();
         InMemoryNetwork net = new InMemoryNetwork();
         TetherNode[] n = pair(net, d -> delivered.incrementAndGet());
@@ -122,6 +135,7 @@ public final class InProcessBench {
         for (int i = 0; i < lanes; i++) laneNames[i] = "lane-" + i;
         byte[] payload = new byte[PAYLOAD];
         long maxOutstanding = 200_000;
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < messages; i++) {
             while (i - delivered.get() > maxOutstanding) LockSupport.parkNanos(50_000);
@@ -129,9 +143,15 @@ public final class InProcessBench {
         }
         while (delivered.get() < messages) LockSupport.parkNanos(100_000);
         long nanos = System.nanoTime() - start;
+        long cpu = processCpuNanos() - cpuStart;
         n[0].shutdown(Duration.ofSeconds(5));
         n[1].shutdown(Duration.ofSeconds(5));
-        return messages * 1e9 / nanos;
+        return new double[] {messages * 1e9 / nanos, cpu / 1e3 / messages};
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** The raw ceiling: byte arrays from one thread to another through a bounded queue. */

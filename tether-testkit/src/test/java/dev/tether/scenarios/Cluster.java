@@ -10,6 +10,7 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
+import dev.tether.testkit.NodeCrash;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -82,6 +83,11 @@ final class Cluster implements AutoCloseable {
         return launch(name, b -> {});
     }
 
+    /** Starts a node without a handler, configured further by {@code customize}. */
+    TetherNode startPull(String name, Consumer<TetherConfig.Builder> customize) {
+        return launch(name, customize);
+    }
+
     private TetherNode launch(String name, Consumer<TetherConfig.Builder> customize) {
         return launch(name, others(NodeId.of(name)), customize);
     }
@@ -126,6 +132,17 @@ final class Cluster implements AutoCloseable {
         NodeId id = NodeId.of(name);
         TetherNode n = nodes.remove(id);
         if (n != null) n.close();
+        stores.put(id, stores.get(id).reopenAfterCrash());
+    }
+
+    /**
+     * Kills the node in-process as SIGKILL would ({@link NodeCrash}: nothing more is committed) and reopens its
+     * store from what was committed.
+     */
+    void kill(String name) {
+        NodeId id = NodeId.of(name);
+        TetherNode n = nodes.remove(id);
+        if (n != null) NodeCrash.crash(n);
         stores.put(id, stores.get(id).reopenAfterCrash());
     }
 

@@ -47,13 +47,19 @@ public interface EngineOutput {
     /** The receiver took care of every message of {@code key} up to {@code upToSeq}. */
     void acked(StreamKey key, long upToSeq);
 
-    /** The receiver took care of message {@code seq} of {@code key} without processing it. */
+    /**
+     * Message {@code seq} of {@code key} was taken care of without being processed: the receiver expired or
+     * dead-lettered it, or it expired here before it was ever transmitted.
+     */
     void outcome(StreamKey key, long seq, Outcome outcome);
 
     /**
      * Hand {@code messages} (consecutive, in order) of inbound stream {@code key} to the application, one at a
-     * time, each only after the one before was acknowledged. Report results with {@link Engine#onSettled}
-     * quoting {@code generation}: the messages after a failed one must not have been handed out.
+     * time, each only after the one before was acknowledged. Right before handing one out, check its deadline
+     * ({@link InboundMessage#expiredAt}) with the clock of the moment: an expired one must not be handed out; the
+     * run then ends there and is reported with {@link Engine#onExpiredInRun}. Otherwise report results with
+     * {@link Engine#onSettled}, quoting {@code generation}: the messages after a failed one must not have been
+     * handed out.
      */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages);
 

@@ -1,23 +1,63 @@
 package dev.tether.internal.engine;
 
+import dev.tether.StreamStats;
 import dev.tether.internal.util.SeqRing;
 
 /**
- * Receiver-side state of one stream from one sender incarnation ({@code senderEpoch}). Sequence numbers split
- * into: {@code ..durable} settled and committed (the persisted cursor); {@code ..processed} settled (acked,
- * expired or dead-lettered); {@code ..leasedUpTo} handed to the application; {@code ..receivedUpTo} buffered.
- * The buffer holds {@code processed+1..receivedUpTo}, at most a window of messages.
+ * Receiver-side state of one stream from one sender incarnation ({@code senderEpoch}); only its own methods
+ * change it. Sequence numbers split into: {@code ..durable} settled and committed (the persisted cursor); {@code
+ * ..processed} settled (acked, expired or dead-lettered); {@code ..leasedUpTo} handed to the application; {@code
+ * ..receivedUpTo} buffered. The buffer holds {@code processed+1..receivedUpTo}, at most a window of messages.
  */
 final class InStream {
+    /**
+     * Where delivery stands. {@code READY | BACKING_OFF (due) -> RUN_OUT} when a run is handed out; {@code RUN_OUT
+     * -> READY} when it reports; {@code READY -> BACKING_OFF} after a failure with attempts left, {@code READY ->
+     * BLOCKED} after the last one under {@code FailurePolicy.BLOCK}; {@code BACKING_OFF -> READY} when a message is
+     * settled without processing; a restart ends {@code BACKING_OFF} and {@code BLOCKED}, while a run still out
+     * stays out until it reports.
+     */
+    enum Delivery {
+        READY,
+        RUN_OUT,
+        BACKING_OFF,
+        BLOCKED;
+
+        /** Whether {@code this -> next} is one of the transitions above; every change of state goes through it. */
+        boolean mayBecome(Delivery next) {
+            return switch (this) {
+                case READY -> true;
+                case RUN_OUT, BLOCKED -> next == READY;
+                case BACKING_OFF -> next == READY || next == RUN_OUT;
+            };
+        }
+    }
+
+    /** What became of a message of a DATA frame. */
+    enum Arrival {
+        /** At or below what was received before: dropped. */
+        DUPLICATE,
+        /** The next one, within credit: buffered. */
+        BUFFERED,
+        /** After a gap: dropped, the rest of the frame too; a RESEND is due. */
+        GAP,
+        /** Beyond credit: dropped with the rest of the frame; the sender resends once credit grows. */
+        BEYOND_CREDIT
+    }
+
     /** A buffered message and its delivery attempts on this node. */
     static final class InMessage {
         final long seq;
         final Frame.Message message;
-        int attempts;
+        private int attempts;
 
         InMessage(long seq, Frame.Message message) {
             this.seq = seq;
             this.message = message;
+        }
+
+        int attempts() {
+            return attempts;
         }
 
         boolean expired(long now) {
@@ -29,53 +69,63 @@ final class InStream {
     final StreamKey key;
 
     // Valid for the session.
-    long senderEpoch;
-    long durable;
-    long processed;
-    long receivedUpTo;
-    long leasedUpTo;
-    long generation;
-    /** A run is with the application; {@code runGeneration} is the generation it was handed out in. */
-    boolean runOutstanding;
-
-    long runGeneration;
+    private long senderEpoch;
+    private long durable;
+    private long processed;
+    private long receivedUpTo;
+    private long leasedUpTo;
+    private long generation;
+    private Delivery delivery = Delivery.READY;
+    /** The generation the run that is out was handed out in. */
+    private long runGeneration;
     /**
      * Highest sequence number of this sender incarnation handed to the application by this process (at least the
      * cursor it started from): everything above it was never handed out in this lifetime. Raised to the end of
      * a run when the run is handed out, lowered to what was really handed when the run reports back.
      */
-    long handedUpTo;
+    private long handedUpTo;
     /** {@link #handedUpTo} before the run that is out, and the run's last sequence number. */
-    long handedBeforeRun;
+    private long handedBeforeRun;
 
-    long runLast;
+    private long runLast;
     /**
      * From this sequence number on, no message can have been handed out by an earlier lifetime of this
      * receiver ({@code Long.MAX_VALUE} while not known); below it, the sender's REDELIVERY flag decides. See
      * {@link #mayHaveBeenHanded} and docs/PROTOCOL.md, "Redelivery flag".
      */
-    long freshFrom;
+    private long freshFrom;
+    /** While {@link Delivery#BACKING_OFF}: when the failed message may be handed out again. */
+    private long retryAt;
 
-    long retryAt;
-    boolean blocked;
-    boolean cursorDirty;
-    final SeqRing<InMessage> buffer = new SeqRing<>();
+    private final SeqRing<InMessage> buffer = new SeqRing<>();
 
     // Valid for the connection.
-    boolean ackDue;
-    long resendAskedFor;
-    long resendAskedAt;
+    private boolean ackDue;
+    private long resendAskedFor;
+    private long resendAskedAt;
 
     // Counters.
-    long delivered;
-    long redelivered;
-    long duplicates;
-    long deadLettered;
-    long expired;
+    private long delivered;
+    private long redelivered;
+    private long duplicates;
+    private long deadLettered;
+    private long expired;
 
     InStream(StreamKey key, long senderEpoch, long cursor) {
         this.key = key;
         restart(senderEpoch, cursor);
+    }
+
+    long senderEpoch() {
+        return senderEpoch;
+    }
+
+    long processed() {
+        return processed;
+    }
+
+    long generation() {
+        return generation;
     }
 
     /** Starts over for sender incarnation {@code epoch}, everything up to {@code cursor} taken care of. */
@@ -91,20 +141,77 @@ final class InStream {
         processed = cursor;
         receivedUpTo = cursor;
         leasedUpTo = cursor;
-        generation++; // A run still out keeps runOutstanding: no second run starts until it has ended.
+        generation++; // A run still out stays out: no second run starts until it has ended.
+        if (delivery != Delivery.RUN_OUT) become(Delivery.READY);
         retryAt = 0;
-        blocked = false;
         buffer.resetTo(cursor + 1);
     }
 
-    /** Everything up to {@code seq} is settled; drop it from the buffer. */
-    void settleUpTo(long seq) {
-        processed = seq;
-        buffer.removeUpTo(seq);
-        if (leasedUpTo < seq) leasedUpTo = seq;
-        if (receivedUpTo < seq) receivedUpTo = seq;
-        cursorDirty = true;
+    // ---- receiving -----------------------------------------------------------------------------------
+
+    /** Message {@code seq} of a DATA frame arrived; {@code credit} is what the frame may fill (see {@link #credit}). */
+    Arrival receive(long seq, Frame.Message m, long credit) {
+        if (seq <= receivedUpTo) {
+            duplicates++;
+            return Arrival.DUPLICATE;
+        }
+        if (seq == receivedUpTo + 1 && seq <= credit) {
+            buffer.add(seq, new InMessage(seq, m));
+            receivedUpTo = seq;
+            return Arrival.BUFFERED;
+        }
+        return seq > receivedUpTo + 1 ? Arrival.GAP : Arrival.BEYOND_CREDIT;
     }
+
+    /**
+     * A gap was seen: the number to ask the sender for, or -1 if it was asked for less than {@code rtoMillis}
+     * ago (one RESEND per retransmission timeout for the same position).
+     */
+    long resendToAsk(long now, long rtoMillis) {
+        long fromSeq = receivedUpTo + 1;
+        if (resendAskedFor == fromSeq && now - resendAskedAt < rtoMillis) return -1;
+        resendAskedFor = fromSeq;
+        resendAskedAt = now;
+        return fromSeq;
+    }
+
+    /** A new connection: a RESEND may be asked for again at once. */
+    void connected() {
+        resendAskedFor = 0;
+    }
+
+    long receivedUpTo() {
+        return receivedUpTo;
+    }
+
+    long durable() {
+        return durable;
+    }
+
+    /** The sender may send up to here: a window beyond what was processed, never less than what it sent. */
+    long credit(int window) {
+        return Math.max(receivedUpTo, processed + window);
+    }
+
+    void ackDue() {
+        ackDue = true;
+    }
+
+    /** Whether an ACK is due; clears it. */
+    boolean takeAckDue() {
+        boolean due = ackDue;
+        ackDue = false;
+        return due;
+    }
+
+    /** The cursor {@code cursor} of epoch {@code epoch} is durable. False if the stream restarted meanwhile. */
+    boolean cursorCommitted(long epoch, long cursor) {
+        if (epoch != senderEpoch) return false;
+        if (cursor > durable) durable = cursor;
+        return true;
+    }
+
+    // ---- the redelivery flag -------------------------------------------------------------------------
 
     /**
      * Whether {@code m}, about to be handed out (its {@code attempts} already counted), may have reached the
@@ -112,7 +219,7 @@ final class InStream {
      * hand-outs are all at or below {@link #handedUpTo}; an earlier lifetime's can only be below {@link
      * #freshFrom}, and the sender flags every message it transmitted before or recovered from its store.
      */
-    boolean mayHaveBeenHanded(InMessage m) {
+    private boolean mayHaveBeenHanded(InMessage m) {
         return m.attempts > 1 || m.seq <= handedUpTo || (m.seq < freshFrom && m.message.has(Frame.Message.REDELIVERY));
     }
 
@@ -125,28 +232,169 @@ final class InStream {
         if (seq < freshFrom) freshFrom = seq;
     }
 
+    // ---- delivery ------------------------------------------------------------------------------------
+
+    Delivery delivery() {
+        return delivery;
+    }
+
+    /** The one place the delivery state changes; a transition the machine does not have is a bug in the engine. */
+    private void become(Delivery next) {
+        if (!delivery.mayBecome(next)) {
+            throw new IllegalStateException("stream " + key + ": delivery " + delivery + " -> " + next);
+        }
+        delivery = next;
+    }
+
+    /** Whether a run may be handed out now. */
+    boolean canDeliver(long now) {
+        return delivery == Delivery.READY || (delivery == Delivery.BACKING_OFF && now >= retryAt);
+    }
+
+    /** Whether a backoff has ended by {@code now} (the stream must be served). */
+    boolean retryDue(long now) {
+        return delivery == Delivery.BACKING_OFF && now >= retryAt;
+    }
+
+    /** The next message to settle, if buffered. */
+    InMessage head() {
+        return buffer.get(processed + 1);
+    }
+
+    /** How a message joins a run being built. */
+    enum Attempt {
+        /** Handed out for the first time, as far as anyone can know. */
+        FRESH,
+        /** Flagged: it may have reached the application before. */
+        REDELIVERY,
+        /**
+         * Not in this run: flagged, and not its first message. Only a run's first message surely reaches the
+         * application (an earlier one may fail), so a flagged one starts the next run: each flag (event, count)
+         * then stands for a hand-out.
+         */
+        NEXT_RUN
+    }
+
+    /** Counts an attempt of {@code m}, the next message of a run being built; see {@link Attempt}. */
+    Attempt attempt(InMessage m, boolean first) {
+        m.attempts++;
+        if (!mayHaveBeenHanded(m)) return Attempt.FRESH;
+        if (!first) {
+            m.attempts--;
+            return Attempt.NEXT_RUN;
+        }
+        redelivered++;
+        return Attempt.REDELIVERY;
+    }
+
+    InMessage buffered(long seq) {
+        return buffer.get(seq);
+    }
+
     /** A run of messages up to {@code last} goes to the application, which may reach any of them. */
     void handingOut(long last) {
+        become(Delivery.RUN_OUT);
+        runGeneration = generation;
+        retryAt = 0;
+        leasedUpTo = last;
         handedBeforeRun = handedUpTo;
         runLast = last;
         if (last > handedUpTo) handedUpTo = last;
     }
 
+    /** Whether a report quoting {@code gen} belongs to the run that is out. */
+    boolean runOutFrom(long gen) {
+        return delivery == Delivery.RUN_OUT && runGeneration == gen;
+    }
+
     /**
-     * The run out reported (in the generation it was handed out in): the application was handed messages up to
-     * {@code ackedUpTo}, plus {@code failedSeq} if that failed, and none after them. Those after them were not
-     * attempted either.
+     * The run out reported, in generation {@code gen}: the application was handed messages up to {@code
+     * ackedUpTo}, plus {@code failedSeq} if that failed, and none after them; those after them were not attempted
+     * either. False if the stream restarted since the run was handed out: its results are void. Then {@link
+     * #settleRun}.
      */
-    void runEnded(long ackedUpTo, long failedSeq) {
+    boolean runEnded(long gen, long ackedUpTo, long failedSeq) {
+        become(Delivery.READY);
+        if (gen != generation) return false;
         long handed = Math.min(runLast, Math.max(ackedUpTo, failedSeq));
         for (long seq = Math.max(handed, processed) + 1; seq <= runLast; seq++) {
             InMessage m = buffer.get(seq);
             if (m != null) m.attempts--;
         }
         handedUpTo = Math.max(handedBeforeRun, handed);
+        return true;
     }
 
-    long credit(int window) {
-        return Math.max(receivedUpTo, processed + window);
+    /** After {@link #runEnded}: everything up to {@code ackedUpTo} is processed, the lease ends; true if the cursor moved. */
+    boolean settleRun(long ackedUpTo) {
+        boolean moved = acknowledge(ackedUpTo);
+        leasedUpTo = processed;
+        return moved;
+    }
+
+    /** The application processed everything up to {@code ackedUpTo}; true if the cursor moved. */
+    boolean acknowledge(long ackedUpTo) {
+        long upTo = Math.min(ackedUpTo, leasedUpTo);
+        if (upTo <= processed) return false;
+        delivered += upTo - processed;
+        settleUpTo(upTo);
+        return true;
+    }
+
+    /** The next message failed with attempts left: it may be handed out again at {@code at}. */
+    void backOff(long at) {
+        become(Delivery.BACKING_OFF);
+        retryAt = at;
+    }
+
+    /** The next message failed for the last time and the policy is BLOCK: the stream stops there. */
+    void block() {
+        become(Delivery.BLOCKED);
+    }
+
+    /** The next message {@code seq} expired before it was handed out: settled without processing. */
+    void expiredNext(long seq) {
+        expired++;
+        settleWithout(seq);
+    }
+
+    /** The next message {@code seq} failed for the last time and went to the dead-letter queue. */
+    void deadLetteredNext(long seq) {
+        deadLettered++;
+        settleWithout(seq);
+    }
+
+    private void settleWithout(long seq) {
+        settleUpTo(seq);
+        if (delivery == Delivery.BACKING_OFF) become(Delivery.READY);
+        retryAt = 0;
+    }
+
+    /** Everything up to {@code seq} is settled; drop it from the buffer. */
+    private void settleUpTo(long seq) {
+        processed = seq;
+        buffer.removeUpTo(seq);
+        if (leasedUpTo < seq) leasedUpTo = seq;
+        if (receivedUpTo < seq) receivedUpTo = seq;
+    }
+
+    int buffered() {
+        return buffer.size();
+    }
+
+    // ---- statistics ----------------------------------------------------------------------------------
+
+    StreamStats stats() {
+        return StreamStatsBuilder.inbound(key)
+                .cursor(processed)
+                .lastSeq(receivedUpTo)
+                .inFlight(receivedUpTo - processed)
+                .delivered(delivered)
+                .redelivered(redelivered)
+                .duplicatesDropped(duplicates)
+                .deadLettered(deadLettered)
+                .expired(expired)
+                .blocked(delivery == Delivery.BLOCKED)
+                .build();
     }
 }

@@ -8,4 +8,13 @@ import java.util.Map;
  * hand-outs by this process.
  */
 public record InboundMessage(
-        long seq, long expiresAtMillis, Map<String, String> headers, byte[] payload, boolean redelivery, int attempt) {}
+        long seq, long expiresAtMillis, Map<String, String> headers, byte[] payload, boolean redelivery, int attempt) {
+
+    /**
+     * Whether its time to live has run out at {@code now}: it must then not be handed to the application, even
+     * within a run already handed to the runtime (see {@link Engine#onExpiredInRun}).
+     */
+    public boolean expiredAt(long now) {
+        return expiresAtMillis != 0 && expiresAtMillis <= now;
+    }
+}

@@ -1,78 +1,248 @@
 package dev.tether.internal.engine;
 
+import dev.tether.StreamStats;
+import dev.tether.internal.util.LongHeap;
 import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
+import java.util.Map;
 
 /**
- * Sender-side state of one stream. Sequence numbers split into ranges:
- * {@code ..ackedSeq} taken care of by the receiver; {@code ..sentUpTo} transmitted on this connection;
- * {@code ..committedSeq} stored; {@code ..lastSeq} assigned (the batch being committed). Messages
- * {@code ackedSeq+1..memLast} are cached in memory; later stored ones are paged in from the store.
+ * Sender-side state of one stream; only its own methods change it. Sequence numbers split into ranges: {@code
+ * ..ackedSeq} taken care of by the receiver; {@code ..settledSeq} taken care of by the receiver or expired here
+ * (trimmed from the store); {@code ..sentUpTo} transmitted on this connection; {@code ..committedSeq} stored;
+ * {@code ..lastSeq} assigned (the batches being committed). Messages {@code settledSeq+1..memLast} are cached in
+ * memory; later stored ones are paged in from the store.
+ *
+ * <p>A message never transmitted (by this lifetime, nor possibly by an earlier one: above {@link #expiryFloor})
+ * cannot have reached the receiver, so the sender expires it itself at its deadline; {@code deadlines} holds those
+ * deadlines. See docs/PROTOCOL.md, sender steps 1-9.
  */
 final class OutStream {
+    /**
+     * Where the stream stands on the current connection. {@code CLOSED -> OPENING} when OPEN goes out; {@code
+     * OPENING -> CLOSED} when it is presumed lost (the peer's HELLO arrived, or the timer fired); {@code CLOSED |
+     * OPENING -> OPEN} on the first ACK; any but {@code DIVERGED} {@code -> CLOSED} on a new or lost connection;
+     * {@code -> DIVERGED} when an ACK shows this store went backwards, for the rest of the process.
+     */
+    enum Link {
+        CLOSED,
+        OPENING,
+        OPEN,
+        DIVERGED;
+
+        /** Whether {@code this -> next} is one of the transitions above; every change of state goes through it. */
+        boolean mayBecome(Link next) {
+            return switch (this) {
+                case CLOSED -> true;
+                case OPENING -> next != OPENING;
+                case OPEN -> next == CLOSED || next == DIVERGED;
+                case DIVERGED -> false;
+            };
+        }
+    }
+
+    /** What a retransmission timeout asks for. */
+    enum Timeout {
+        /** The OPEN or its answer was lost: open again. */
+        REOPEN,
+        /** Data went unconfirmed: go back to the last confirmed message and send again. */
+        GO_BACK,
+        /** Everything arrived but is not processed, or there is no credit: probe with OPEN for a fresh ACK. */
+        PROBE
+    }
+
+    /** What an ACK did. */
+    enum AckResult {
+        /** It acknowledges more than this store ever committed: the stream is now {@link Link#DIVERGED}. */
+        DIVERGED,
+        /** The receiver took care of more messages: {@link #ackedSeq()} advanced. */
+        ACKED,
+        /** Credit or receipt only. */
+        OTHER
+    }
+
     /** A cached outbox message and how often it was transmitted. */
     static final class OutMessage {
         final StoredMessage stored;
-        int transmissions;
+        private int transmissions;
 
         OutMessage(StoredMessage stored) {
             this.stored = stored;
         }
+
+        /** Counts a transmission; true if it was transmitted before. */
+        boolean transmitted() {
+            return transmissions++ > 0;
+        }
     }
 
     /** A send waiting for the next batch. */
-    record PendingSend(long token, java.util.Map<String, String> headers, byte[] payload, long expiresAt) {}
+    record PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt) {}
 
     final StreamKey key;
+    private final int cacheLimit;
+    private Link link = Link.CLOSED;
 
     // Valid for the session (survives reconnects; rebuilt from the store after a restart).
-    long lastSeq;
-    long committedSeq;
-    long ackedSeq;
-    long trimmedSeq;
-    final long recoveredUpTo;
-    final SeqRing<OutMessage> cache = new SeqRing<>();
-    boolean loading;
-    /**
-     * The receiver acknowledged more than this store ever committed: the store went backwards under the same
-     * epoch (restored from an old copy, or lost un-fsynced writes). Sequence numbers would be reused for new
-     * content, so the stream stops for the rest of this process and says why.
-     */
-    boolean diverged;
+    private long lastSeq;
+    private long committedSeq;
+    private long ackedSeq;
+    private long settledSeq;
+    private long trimmedSeq;
+    private final long recoveredUpTo;
+    private long transmittedUpTo;
+    private final SeqRing<OutMessage> cache = new SeqRing<>();
+    private final ArrayDeque<PendingSend> pending = new ArrayDeque<>();
+    private boolean loading;
     /** When to pump again after a failed outbox read, or 0. */
-    long loadRetryAt;
-
-    final ArrayDeque<PendingSend> pending = new ArrayDeque<>();
+    private long loadRetryAt;
+    /**
+     * (deadline, seq) of messages with a time to live committed by this process and possibly not transmitted yet;
+     * entries at or below {@link #expiryFloor} are stale and dropped when met or compacted.
+     */
+    private final LongHeap deadlines = new LongHeap();
+    /** Messages above {@link #settledSeq} expired here: the store keeps them until the ones before are settled. */
+    private final LongHeap expiredAhead = new LongHeap();
+    /** The deadline under which the engine has this stream scheduled for expiry, or {@code Long.MAX_VALUE}. */
+    private long expiryScheduledAt = Long.MAX_VALUE;
 
     // Valid for the connection.
-    boolean openSent;
-    boolean opened;
-    long sentUpTo;
-    long receivedUpTo;
-    long creditSeq;
-    long rtoMillis;
-    long rtoDeadline;
+    private long sentUpTo;
+    private long receivedUpTo;
+    private long creditSeq;
+    private long rtoMillis;
+    private long rtoDeadline;
 
     // Counters.
-    long sent;
-    long retransmitted;
+    private long sent;
+    private long retransmitted;
+    private long expired;
 
-    OutStream(StreamKey key, long lastSeq, long ackedSeq) {
+    /** A stream recovered from the store ({@code lastSeq}, {@code ackedSeq}), or a new one (0, 0). */
+    OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit) {
         this.key = key;
+        this.cacheLimit = cacheLimit;
         this.lastSeq = lastSeq;
         this.committedSeq = lastSeq;
         this.ackedSeq = ackedSeq;
+        this.settledSeq = ackedSeq;
         this.trimmedSeq = ackedSeq;
         this.recoveredUpTo = lastSeq;
         this.cache.resetTo(ackedSeq + 1);
         resetConnection(0);
     }
 
+    // ---- sends and store batches ---------------------------------------------------------------------
+
+    void queue(PendingSend p) {
+        pending.add(p);
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    /** Takes the oldest waiting send off the queue, for {@link #number}. */
+    PendingSend nextPending() {
+        return pending.poll();
+    }
+
+    /** Assigns the next sequence number to {@code p}: the message to append. */
+    StoredMessage number(PendingSend p) {
+        return new StoredMessage(key.peer(), key.lane(), ++lastSeq, p.expiresAt(), p.headers(), p.payload());
+    }
+
+    /** {@code m}, appended by this process, is durable: cache it if it fits and track its deadline. */
+    void committed(StoredMessage m) {
+        committedSeq = m.seq();
+        if (m.seq() == cache.nextSeq() && cache.size() < cacheLimit) cache.add(m.seq(), new OutMessage(m));
+        if (m.expiresAtMillis() != 0) deadlines.add(m.expiresAtMillis(), m.seq());
+    }
+
+    /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */
+    void appendsFailed() {
+        lastSeq = committedSeq;
+    }
+
+    /** Messages stored or waiting to be, neither taken care of by the receiver nor expired here. */
+    long unacked() {
+        return lastSeq - settledSeq - expiredAhead.size() + pending.size();
+    }
+
+    /** Whether the store still holds settled messages: a trim up to {@link #settledSeq()} is due. */
+    boolean trimDue() {
+        return settledSeq > trimmedSeq;
+    }
+
+    long settledSeq() {
+        return settledSeq;
+    }
+
+    /** A trim up to {@code upTo} is durable. */
+    void trimmed(long upTo) {
+        trimmedSeq = Math.max(trimmedSeq, upTo);
+    }
+
+    // ---- paging --------------------------------------------------------------------------------------
+
+    /** Where the next page must start, if one should be read now; -1 if one is being read or the cache is full. */
+    long pageToLoad() {
+        if (loading || cache.size() >= cacheLimit) return -1;
+        loading = true;
+        return cache.nextSeq();
+    }
+
+    int pageRoom() {
+        return cacheLimit - cache.size();
+    }
+
+    /** A page read from the store: caches its messages that continue the cache. */
+    void loaded(Iterable<StoredMessage> messages) {
+        loading = false;
+        for (StoredMessage m : messages) {
+            if (m.seq() == cache.nextSeq() && m.seq() <= committedSeq && cache.size() < cacheLimit) {
+                cache.add(m.seq(), new OutMessage(m));
+            }
+        }
+    }
+
+    /** The read failed: nothing else may pump this stream again, so retry at {@code at} (from the tick). */
+    void loadFailed(long at) {
+        loading = false;
+        loadRetryAt = at;
+    }
+
+    /** Whether the retry of a failed read is due; clears it if so. */
+    boolean loadRetryDue(long now) {
+        if (loadRetryAt == 0 || now < loadRetryAt) return false;
+        loadRetryAt = 0;
+        return true;
+    }
+
+    long memLast() {
+        return cache.nextSeq() - 1;
+    }
+
+    long messagesInMemory() {
+        return cache.size() + pending.size();
+    }
+
+    // ---- the connection ------------------------------------------------------------------------------
+
+    Link link() {
+        return link;
+    }
+
+    /** The one place the link state changes; a transition the machine does not have is a bug in the engine. */
+    private void become(Link next) {
+        if (!link.mayBecome(next)) throw new IllegalStateException("stream " + key + ": link " + link + " -> " + next);
+        link = next;
+    }
+
     /** Forget everything that was valid only for the connection. */
     void resetConnection(long initialRto) {
-        openSent = false;
-        opened = false;
+        if (link != Link.DIVERGED) become(Link.CLOSED);
         sentUpTo = ackedSeq;
         receivedUpTo = ackedSeq;
         creditSeq = ackedSeq;
@@ -80,25 +250,251 @@ final class OutStream {
         rtoDeadline = 0;
     }
 
-    long memLast() {
-        return cache.nextSeq() - 1;
+    /** The peer's HELLO arrived: an OPEN sent before it could hear us was lost. True if the stream must open. */
+    boolean heardHello() {
+        if (link == Link.OPENING) become(Link.CLOSED);
+        return link == Link.CLOSED;
     }
 
-    /** Messages stored or waiting to be, not yet taken care of by the receiver. */
-    long unacked() {
-        return lastSeq - ackedSeq + pending.size();
+    /** Whether an OPEN must go out now: not open on this connection, with messages to deliver. */
+    boolean needsOpen() {
+        return link == Link.CLOSED && committedSeq > ackedSeq;
     }
 
-    /** The receiver took care of everything up to {@code seq}. */
-    void ackUpTo(long seq) {
+    /**
+     * Whether the stream holds committed messages the receiver has not acknowledged and is not open on this
+     * connection yet (nor stopped as diverged): its peer has not resumed.
+     */
+    boolean awaitsOpen() {
+        return (link == Link.CLOSED || link == Link.OPENING) && committedSeq > ackedSeq;
+    }
+
+    /** OPEN went out as the opening of the stream; the timer runs until the ACK. */
+    void opening(long now) {
+        become(Link.OPENING);
+        rtoDeadline = now + rtoMillis;
+    }
+
+    long ackedSeq() {
+        return ackedSeq;
+    }
+
+    long committedSeq() {
+        return committedSeq;
+    }
+
+    /**
+     * The receiver reports {@code receivedSeq}, {@code processedSeq} (durable) and {@code creditSeq}. The first ACK
+     * opens the stream, continuing after what the receiver holds; progress resets the retransmission timer.
+     */
+    AckResult acked(long now, long receivedSeq, long processedSeq, long credit, long initialRto) {
+        if (processedSeq > committedSeq || receivedSeq > committedSeq) {
+            // Accepting it later, once new sends reach that number, would trim messages never sent.
+            become(Link.DIVERGED);
+            return AckResult.DIVERGED;
+        }
+        AckResult result = AckResult.OTHER;
+        boolean progress = false;
+        if (processedSeq > ackedSeq) {
+            ackUpTo(processedSeq);
+            result = AckResult.ACKED;
+            progress = true;
+        }
+        if (link != Link.OPEN) {
+            become(Link.OPEN);
+            sentUpTo = Math.max(ackedSeq, receivedSeq);
+            progress = true;
+        }
+        long received = Math.max(ackedSeq, Math.min(receivedSeq, sentUpTo));
+        if (received > receivedUpTo) progress = true;
+        receivedUpTo = received;
+        creditSeq = Math.max(creditSeq, credit);
+        if (progress) {
+            rtoMillis = initialRto;
+            rtoDeadline = hasUnackedTransmissions() ? now + rtoMillis : 0;
+        }
+        return result;
+    }
+
+    private void ackUpTo(long seq) {
         ackedSeq = seq;
-        cache.removeUpTo(seq);
         if (sentUpTo < seq) sentUpTo = seq;
         if (receivedUpTo < seq) receivedUpTo = seq;
         if (creditSeq < seq) creditSeq = seq;
+        settleUpTo(seq);
+    }
+
+    /** The receiver saw a gap before {@code fromSeq}: go back there at once. Ignored unless open. */
+    boolean resendFrom(long fromSeq) {
+        if (link != Link.OPEN) return false;
+        long back = Math.max(ackedSeq, fromSeq - 1);
+        if (back < sentUpTo) {
+            retransmitted += sentUpTo - back;
+            sentUpTo = back;
+        }
+        receivedUpTo = Math.min(receivedUpTo, back);
+        return true;
+    }
+
+    /** Whether {@code seq} is committed here and not yet acknowledged: an OUTCOME for it is news. */
+    boolean awaitsOutcome(long seq) {
+        return seq <= committedSeq && seq > ackedSeq;
+    }
+
+    /** Whether the retransmission timer has fired; a diverged stream has none. */
+    boolean timedOut(long now) {
+        return link != Link.DIVERGED && rtoDeadline != 0 && now >= rtoDeadline;
+    }
+
+    /** The retransmission timer fired: says what to do, and doubles the timeout up to {@code maxRto}. */
+    Timeout timeout(long now, long maxRto) {
+        Timeout t;
+        if (link != Link.OPEN) {
+            become(Link.CLOSED);
+            t = Timeout.REOPEN;
+        } else if (sentUpTo > receivedUpTo) {
+            long back = Math.max(receivedUpTo, ackedSeq);
+            retransmitted += sentUpTo - back;
+            sentUpTo = back;
+            t = Timeout.GO_BACK;
+        } else {
+            t = Timeout.PROBE;
+        }
+        rtoMillis = Math.min(rtoMillis * 2, maxRto);
+        rtoDeadline = now + rtoMillis;
+        return t;
+    }
+
+    // ---- transmission --------------------------------------------------------------------------------
+
+    long sentUpTo() {
+        return sentUpTo;
+    }
+
+    /** Messages may be transmitted up to here: committed, and within the receiver's credit. */
+    long sendLimit() {
+        return Math.min(committedSeq, creditSeq);
     }
 
     boolean hasUnackedTransmissions() {
         return ackedSeq < sentUpTo;
+    }
+
+    /**
+     * The cached message {@code seq}, about to be transmitted; null if it expired here and is gone from the cache
+     * and the store (at or below {@link #settledSeq}), so that only a marker can stand in for it.
+     */
+    OutMessage toTransmit(long seq) {
+        return seq <= settledSeq ? null : cache.get(seq);
+    }
+
+    /** Whether a marker for {@code seq} (see {@link #toTransmit}) repeats an earlier transmission. */
+    boolean markerTransmittedBefore(long seq) {
+        return seq <= transmittedUpTo;
+    }
+
+    /** Whether {@code seq} was stored by an earlier lifetime, which may have transmitted it. */
+    boolean recovered(long seq) {
+        return seq <= recoveredUpTo;
+    }
+
+    /**
+     * {@code count} messages from {@code sentUpTo+1} went out in one frame. A stream that had nothing in flight
+     * ({@code wasIdle}) starts its retransmission timer.
+     */
+    void transmitted(long now, int count, boolean wasIdle) {
+        sentUpTo += count;
+        sent += count;
+        if (sentUpTo > transmittedUpTo) {
+            transmittedUpTo = sentUpTo;
+            compactDeadlines();
+        }
+        if (wasIdle) rtoDeadline = now + rtoMillis;
+    }
+
+    /**
+     * Out of credit with nothing in flight (the ACK granting more was lost, or a stale one opened the stream):
+     * probe on the timer for a fresh ACK, or the stream stalls for good.
+     */
+    void armProbeIfStalled(long now) {
+        if (sentUpTo < committedSeq && rtoDeadline == 0) rtoDeadline = now + rtoMillis;
+    }
+
+    // ---- expiry here ---------------------------------------------------------------------------------
+
+    /**
+     * Above this, no message can have been transmitted to the receiver: not by this process, and not by an
+     * earlier one (which may have transmitted anything it stored).
+     */
+    private long expiryFloor() {
+        return Math.max(recoveredUpTo, transmittedUpTo);
+    }
+
+    /** The earliest tracked deadline, if it is earlier than the one the engine has this stream scheduled at. */
+    long expiryToSchedule() {
+        if (deadlines.isEmpty() || deadlines.minKey() >= expiryScheduledAt) return Long.MAX_VALUE;
+        expiryScheduledAt = deadlines.minKey();
+        return expiryScheduledAt;
+    }
+
+    /** Whether {@code at} is the deadline the engine has this stream scheduled at; unschedules it if so. */
+    boolean expiryFires(long at) {
+        if (at != expiryScheduledAt) return false; // superseded by an earlier deadline
+        expiryScheduledAt = Long.MAX_VALUE;
+        return true;
+    }
+
+    /**
+     * The next message whose deadline passed by {@code now} and that was never transmitted; -1 when there is none.
+     * Each one returned is settled as expired here: counted, and settled at once if it is the next one, else when
+     * the ones before it are.
+     */
+    long expireNext(long now) {
+        while (!deadlines.isEmpty() && deadlines.minKey() <= now) {
+            long seq = deadlines.poll();
+            if (seq > expiryFloor() && seq > settledSeq && link != Link.DIVERGED) {
+                expired++;
+                if (seq == settledSeq + 1) settleUpTo(seq);
+                else expiredAhead.add(seq, seq);
+                return seq;
+            }
+        }
+        return -1;
+    }
+
+    /** Everything up to {@code seq} is settled, and so are the messages expired here right after it. */
+    private void settleUpTo(long seq) {
+        if (seq > settledSeq) settledSeq = seq;
+        while (!expiredAhead.isEmpty() && expiredAhead.minKey() <= settledSeq + 1) {
+            settledSeq = Math.max(settledSeq, expiredAhead.poll());
+        }
+        cache.removeUpTo(settledSeq);
+    }
+
+    /**
+     * Drops stale deadlines once they outnumber the messages that may still expire here, so the index stays
+     * within twice the untransmitted messages with a time to live (plus a constant).
+     */
+    private void compactDeadlines() {
+        long candidates = committedSeq - expiryFloor();
+        if (deadlines.size() > 64 && deadlines.size() > 2 * candidates) {
+            long floor = Math.max(expiryFloor(), settledSeq);
+            deadlines.retainValues(seq -> seq > floor);
+        }
+    }
+
+    // ---- statistics ----------------------------------------------------------------------------------
+
+    StreamStats stats() {
+        return StreamStatsBuilder.outbound(key)
+                .cursor(ackedSeq)
+                .lastSeq(lastSeq)
+                .queued(committedSeq - sentUpTo + pending.size())
+                .inFlight(sentUpTo - ackedSeq)
+                .sent(sent)
+                .retransmitted(retransmitted)
+                .expired(expired)
+                .blocked(link == Link.DIVERGED)
+                .build();
     }
 }

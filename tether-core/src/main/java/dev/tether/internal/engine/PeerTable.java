@@ -5,27 +5,64 @@ import dev.tether.PeerInfo;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredState;
+import dev.tether.spi.WriteBatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The engine's membership: every peer the node knows, why it knows it, whether it is connected, when it was last
- * heard from, its round-trip time, and whether its streams have resumed on the current connection. A peer is
- * known if it is configured, added, discovered, admitted by the transport, or named by stored state; a removed
- * peer stays in the table, marked, so that its streams are kept and its frames ignored. Not thread-safe: the
- * engine's owner thread calls it.
+ * heard from, its round-trip time, whether its streams have resumed on the current connection, and the store
+ * epoch it last introduced itself with (stored, so that a peer that lost its store is recognised after a restart
+ * of either side). A peer is known if it is configured, added, discovered, admitted by the transport, or named by
+ * stored state; a removed peer stays in the table, marked, so that its streams are kept and its frames ignored.
+ * Not thread-safe: the engine's owner thread calls it.
  */
 final class PeerTable {
     /** A connected peer is pinged this often, and once at connection, to measure its round trip. */
     static final long PING_INTERVAL_MILLIS = 5_000;
 
-    /** One peer. The flags say why it is known; {@link #origin()} picks the strongest. */
+    /**
+     * Where a peer's connection stands. {@code DOWN -> CONNECTED} when the transport reports it up (from any state:
+     * a replacing connection starts over); {@code CONNECTED -> HEARD} on the first valid frame on the connection
+     * (its HELLO, normally; any frame will do, so that a lost HELLO delays {@code PeerResumed} by a ping interval
+     * at most instead of forever); {@code HEARD -> RESUMED} once every stream to it holding committed,
+     * unacknowledged messages has opened ({@code PeerResumed}, once per connection); any {@code -> DOWN} when the
+     * transport reports it down.
+     */
+    enum Link {
+        DOWN,
+        CONNECTED,
+        HEARD,
+        RESUMED;
+
+        /** Connected, and {@code PeerResumed} not reported yet for this connection. */
+        boolean resumePending() {
+            return this == CONNECTED || this == HEARD;
+        }
+
+        /** Whether {@code this -> next} is one of the transitions above; every change of state goes through it. */
+        boolean mayBecome(Link next) {
+            return switch (next) {
+                case DOWN -> this != DOWN;
+                case CONNECTED -> true;
+                case HEARD -> this == CONNECTED;
+                case RESUMED -> this == HEARD;
+            };
+        }
+    }
+
+    /**
+     * One peer. The flags say why it is known; {@link #origin()} picks the strongest. Its {@link Link} changes only
+     * through {@code become}, called by the table's {@code up}, {@code down}, {@code resumed} and its own {@link
+     * #heard()}.
+     */
     static final class Peer {
         final NodeId id;
         boolean configured;
@@ -36,7 +73,7 @@ final class PeerTable {
         boolean removed;
         List<String> addresses = List.of();
 
-        boolean connected;
+        private Link link = Link.DOWN;
         long knownEpoch;
         /** When the last frame arrived (node clock, ms), or 0. */
         long lastSeen;
@@ -48,16 +85,29 @@ final class PeerTable {
         long lastPingSent = -1;
 
         long nextPingAt;
-        /**
-         * A valid frame from the peer arrived on the current connection (its HELLO, normally; any frame will do, so
-         * that a lost HELLO delays {@code PeerResumed} by a ping interval at most instead of forever).
-         */
-        boolean heard;
-        /** Connected and {@code PeerResumed} not reported yet for this connection. */
-        boolean resumePending;
 
         Peer(NodeId id) {
             this.id = id;
+        }
+
+        /** A frame from this peer arrived at {@code now}, valid or not. */
+        void arrived(long now) {
+            lastSeen = now;
+        }
+
+        /** A valid frame from this peer arrived on the current connection. */
+        void heard() {
+            if (link == Link.CONNECTED) become(Link.HEARD);
+        }
+
+        /** The one place the link state changes; a transition the machine does not have is a bug in the engine. */
+        private void become(Link next) {
+            if (!link.mayBecome(next)) throw new IllegalStateException("peer " + id + ": link " + link + " -> " + next);
+            link = next;
+        }
+
+        boolean connected() {
+            return link != Link.DOWN;
         }
 
         PeerInfo.Origin origin() {
@@ -86,8 +136,10 @@ final class PeerTable {
 
     private final NodeId self;
     private final Map<NodeId, Peer> peers = new TreeMap<>();
-    /** Peers with {@code resumePending} set: the end of each turn looks at them only while there are any. */
+    /** Peers whose {@link Link#resumePending()}: the end of each turn looks at them only while there are any. */
     private int resumesPending;
+    /** Peers whose epoch changed and is not stored yet. */
+    private final Set<NodeId> epochDirty = new LinkedHashSet<>();
 
     PeerTable(NodeId self, Set<NodeId> configured, StoredState state) {
         this.self = self;
@@ -128,10 +180,8 @@ final class PeerTable {
             p = peer(id);
             p.admitted = true;
         }
-        p.connected = true;
-        p.heard = false;
-        if (!p.resumePending) resumesPending++;
-        p.resumePending = true;
+        if (!p.link.resumePending()) resumesPending++;
+        p.become(Link.CONNECTED);
         p.pingOutstanding = -1;
         p.lastPingSent = -1;
         p.nextPingAt = now;
@@ -141,23 +191,22 @@ final class PeerTable {
     /** The transport reports {@code id} down; returns whether it was connected. */
     boolean down(NodeId id) {
         Peer p = peers.get(id);
-        if (p == null || !p.connected) return false;
-        p.connected = false;
-        if (p.resumePending) resumesPending--;
-        p.resumePending = false;
+        if (p == null || !p.connected()) return false;
+        if (p.link.resumePending()) resumesPending--;
+        p.become(Link.DOWN);
         return true;
     }
 
     boolean connected(NodeId id) {
         Peer p = peers.get(id);
-        return p != null && p.connected;
+        return p != null && p.connected();
     }
 
     /** The connected peers, sorted. */
     List<NodeId> connectedIds() {
         List<NodeId> l = new ArrayList<>();
         for (Peer p : peers.values()) {
-            if (p.connected) l.add(p.id);
+            if (p.connected()) l.add(p.id);
         }
         return l;
     }
@@ -166,7 +215,7 @@ final class PeerTable {
     List<Peer> pingsDue(long now) {
         List<Peer> due = null;
         for (Peer p : peers.values()) {
-            if (p.connected && now >= p.nextPingAt) {
+            if (p.connected() && now >= p.nextPingAt) {
                 if (due == null) due = new ArrayList<>();
                 due.add(p);
             }
@@ -211,28 +260,21 @@ final class PeerTable {
         Peer p = peers.get(id);
         if (p == null || !p.discovered) return;
         p.discovered = false;
-        if (!p.configured && !p.added && !p.admitted && !p.stored && !p.removed && !p.connected && !hasState) {
+        if (!p.configured && !p.added && !p.admitted && !p.stored && !p.removed && !p.connected() && !hasState) {
             peers.remove(id);
         }
     }
 
     /**
-     * Peers whose streams have resumed: connected, heard from on this connection, and every outbound stream to them holding
-     * committed, unacknowledged messages opened (or stopped as diverged). Each is reported once per connection.
+     * Peers whose streams have resumed: connected, heard from on this connection, and {@code streamsOpen} (every
+     * outbound stream to them holding committed, unacknowledged messages opened, or stopped as diverged). Each is
+     * reported once per connection.
      */
-    List<NodeId> resumed(Collection<OutStream> outbound) {
+    List<NodeId> resumed(Predicate<NodeId> streamsOpen) {
         List<NodeId> done = null;
         for (Peer p : peers.values()) {
-            if (!p.resumePending || !p.heard) continue;
-            boolean open = true;
-            for (OutStream s : outbound) {
-                if (s.key.peer().equals(p.id) && !s.diverged && s.committedSeq > s.ackedSeq && !s.opened) {
-                    open = false;
-                    break;
-                }
-            }
-            if (!open) continue;
-            p.resumePending = false;
+            if (p.link != Link.HEARD || !streamsOpen.test(p.id)) continue;
+            p.become(Link.RESUMED);
             resumesPending--;
             if (done == null) done = new ArrayList<>();
             done.add(p.id);
@@ -245,6 +287,40 @@ final class PeerTable {
         return resumesPending > 0;
     }
 
+    // ---- store epochs --------------------------------------------------------------------------------
+
+    /** The store epoch {@code peer} last introduced itself with; 0 if it never did or is unknown. */
+    long knownEpoch(NodeId id) {
+        Peer p = peers.get(id);
+        return p == null ? 0 : p.knownEpoch;
+    }
+
+    /** {@code p} introduced itself with a new store epoch: remember it, and store it with the next batch. */
+    void learnEpoch(Peer p, long epoch) {
+        p.knownEpoch = epoch;
+        epochDirty.add(p.id);
+    }
+
+    boolean hasWrites() {
+        return !epochDirty.isEmpty();
+    }
+
+    /** Moves the epochs not stored yet into batch {@code b}. */
+    void writeTo(Batch b, WriteBatch w) {
+        for (NodeId id : epochDirty) {
+            w.peerEpoch(new WriteBatch.PeerEpoch(id, peers.get(id).knownEpoch));
+            b.peerEpochs.add(id);
+        }
+        epochDirty.clear();
+    }
+
+    /** Batch {@code b} failed: its epochs are written again with the next one. */
+    void retryLater(Batch b) {
+        epochDirty.addAll(b.peerEpochs);
+    }
+
+    // ---- queries -------------------------------------------------------------------------------------
+
     /** A snapshot of every peer that is not removed, sorted by id. */
     List<PeerInfo> infos(Map<NodeId, Long> unacked) {
         List<PeerInfo> l = new ArrayList<>(peers.size());
@@ -254,7 +330,7 @@ final class PeerTable {
                     p.id,
                     p.origin(),
                     p.addresses,
-                    p.connected,
+                    p.connected(),
                     p.lastSeen == 0 ? null : Instant.ofEpochMilli(p.lastSeen),
                     p.rttMillis < 0 ? null : Duration.ofMillis(p.rttMillis),
                     unacked.getOrDefault(p.id, 0L)));

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Consecutive messages of one stream handed to the application one at a time. Exactly one delivery of a run
  * is with the application at any moment, so the run's position needs no lock: it passes from thread to
  * thread with the delivery (through the executor or the pull queue, which publish it safely). When the run
- * ends (all acknowledged, or one failed) it reports once to the engine.
+ * ends (all acknowledged, one failed, or one found expired right before it would have been handed out) it reports
+ * once to the engine.
  */
 final class DeliveryRun {
     final StreamKey key;
@@ -35,6 +36,10 @@ final class DeliveryRun {
         long lastAcked = messages.get(0).seq() - 1;
         for (InboundMessage m : messages) {
             if (dispatcher.stopped()) return;
+            if (dispatcher.expired(m)) {
+                dispatcher.reportExpired(this, lastAcked, m.seq());
+                return;
+            }
             RealDelivery d = new RealDelivery(this, m);
             String failure = dispatcher.invokeHandler(d);
             if (d.settleQuietly(failure == null, failure) != RealDelivery.ACKED) {
@@ -61,10 +66,16 @@ final class DeliveryRun {
         if (!progressQueued.getAndSet(true)) dispatcher.progress(this);
     }
 
-    /** A pull or manual delivery was acknowledged or failed (any thread). */
+    boolean expired(InboundMessage m) {
+        return dispatcher.expired(m);
+    }
+
+    /** A pull or manual delivery was acknowledged, failed or expired before it was handed out (any thread). */
     void settled(RealDelivery d) {
         if (dispatcher.automatic()) return; // The handler thread reports when the handler returns.
-        if (d.state() == RealDelivery.ACKED && index + 1 < messages.size()) {
+        if (d.state() == RealDelivery.EXPIRED) {
+            dispatcher.reportExpired(this, d.seq() - 1, d.seq());
+        } else if (d.state() == RealDelivery.ACKED && index + 1 < messages.size()) {
             progress(d.seq());
             index++;
             dispatcher.hand(new RealDelivery(this, messages.get(index)));

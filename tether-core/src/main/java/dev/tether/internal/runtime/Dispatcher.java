@@ -6,6 +6,7 @@ import dev.tether.MessageHandler;
 import dev.tether.TetherEvent;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -21,21 +22,31 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Without handler threads ({@code executor} null) the handler runs on the node thread, as a command of its
  * own: never inside the engine's turn, and never nested in a previous handler's {@code ack()}.
+ *
+ * <p>Each message's deadline is checked with the clock right before it would reach the application (the handler
+ * is called, or {@code receive} returns it): an expired one is not handed out, and its run ends there.
  */
 final class Dispatcher {
     private final MessageHandler handler;
     private final AckMode ackMode;
     private final ExecutorService executor;
     private final NodeLoop loop;
+    private final Clock clock;
     private final LinkedBlockingQueue<RealDelivery> pullQueue = new LinkedBlockingQueue<>();
     final AtomicLong handlerErrors = new AtomicLong();
     private volatile boolean stopped;
 
-    Dispatcher(MessageHandler handler, AckMode ackMode, ExecutorService executor, NodeLoop loop) {
+    Dispatcher(MessageHandler handler, AckMode ackMode, ExecutorService executor, NodeLoop loop, Clock clock) {
         this.handler = handler;
         this.ackMode = ackMode;
         this.executor = executor;
         this.loop = loop;
+        this.clock = clock;
+    }
+
+    /** Whether {@code m}'s time to live has run out now: it must not reach the application. */
+    boolean expired(InboundMessage m) {
+        return m.expiredAt(clock.millis());
     }
 
     boolean stopped() {
@@ -60,6 +71,7 @@ final class Dispatcher {
             pullQueue.add(d);
         } else {
             execute(() -> {
+                if (d.expireIfDue()) return;
                 String failure = invokeHandler(d);
                 if (failure != null) d.fail(failure);
             });
@@ -105,12 +117,22 @@ final class Dispatcher {
         loop.post(now -> loop.engine().onSettled(now, run.key, run.generation, ackedUpTo, failedSeq, reason));
     }
 
+    /** The run ended at {@code expiredSeq}, which expired before it was handed out. */
+    void reportExpired(DeliveryRun run, long ackedUpTo, long expiredSeq) {
+        if (stopped) return;
+        loop.post(now -> loop.engine().onExpiredInRun(now, run.key, run.generation, ackedUpTo, expiredSeq));
+    }
+
+    /** The next delivery whose time to live has not run out, waiting up to {@code timeout} for one. */
     Delivery poll(Duration timeout) throws InterruptedException {
         if (handler != null)
             throw new IllegalStateException(
                     "this node pushes deliveries to its handler; receive() is for nodes without one");
-        long nanos = timeout.toNanos();
-        return pullQueue.poll(nanos, TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            RealDelivery d = pullQueue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (d == null || !d.expireIfDue()) return d;
+        }
     }
 
     /** Stops handing out deliveries; those in progress are no longer reported (they are redelivered later). */

@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
@@ -69,16 +70,32 @@ final class Membership implements Discovery.Listener {
         return ask(now -> loop.engine().peerInfos(), "listing peers");
     }
 
-    /** Runs {@code f} on the node thread and returns its result; directly when called there. */
+    /**
+     * Runs {@code f} on the node thread and returns its result; directly when called there. Throws {@link
+     * NodeClosedException} if the node loop ended before it could run.
+     */
     private <T> T ask(LongFunction<T> f, String what) {
         if (loop.onNodeThread()) return f.apply(clock.millis());
         CompletableFuture<T> result = new CompletableFuture<>();
-        loop.post(now -> result.complete(f.apply(now)));
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                result.complete(f.apply(now));
+            }
+
+            @Override
+            public void refuse() {
+                result.completeExceptionally(new NodeClosedException("node " + self + " is shut down"));
+            }
+        });
         try {
             return result.get(10, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new TetherException("node " + self + " did not answer within 10 s while " + what);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof NodeClosedException c) {
+                throw new NodeClosedException(c.getMessage() + " (while " + what + ")");
+            }
             throw new TetherException(what + " failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -40,6 +40,13 @@ final class NodeLoop implements EngineOutput, Runnable {
     @FunctionalInterface
     interface Command {
         void run(long now);
+
+        /**
+         * Called instead of {@link #run} if the command was posted too late: after the loop ended, so it will
+         * never run. Runs on whichever thread noticed (the poster's or the loop's last); a command someone
+         * waits for answers here (a send fails its receipt), so that nothing posted to a stopped node hangs.
+         */
+        default void refuse() {}
     }
 
     private static final System.Logger LOG = System.getLogger("dev.tether");
@@ -63,6 +70,15 @@ final class NodeLoop implements EngineOutput, Runnable {
     private StoreWriter storeWriter;
     private Dispatcher dispatcher;
     private volatile boolean running = true;
+    /**
+     * Set once the loop has run its last command. From then on whoever posts, or the loop itself on its way out,
+     * refuses what is queued: the poster checks this flag after queueing, the loop drains after setting it, so
+     * every command posted after the end is seen by at least one of them (and refused exactly once).
+     */
+    private volatile boolean over;
+    /** {@link #halt}: stop between two commands, run nothing more (no tick, no end of turn). */
+    private volatile boolean halted;
+
     private Command afterTurn;
     private long nextTick;
 
@@ -102,6 +118,10 @@ final class NodeLoop implements EngineOutput, Runnable {
 
     void post(Command c) {
         queue.add(c);
+        if (over) {
+            refuseQueued();
+            return;
+        }
         ScheduledExecutorService h = host;
         if (h != null) {
             if (!turnPending.get() && turnPending.compareAndSet(false, true)) submitTurn(h);
@@ -146,15 +166,17 @@ final class NodeLoop implements EngineOutput, Runnable {
      */
     private void hostedTurn() {
         turnPending.set(false); // from here on, a post submits a new turn
-        if (!running) return;
+        if (!running) {
+            finishHosted();
+            return;
+        }
         owner = Thread.currentThread();
         int turns = 0;
         do {
             turn(queue.poll());
         } while (running && ++turns < TURNS_PER_TASK && !queue.isEmpty());
         if (!running) {
-            if (ticks != null) ticks.cancel(false);
-            ended.complete(null);
+            finishHosted();
         } else if (!queue.isEmpty() && turnPending.compareAndSet(false, true)) {
             submitTurn(host);
         }
@@ -175,9 +197,24 @@ final class NodeLoop implements EngineOutput, Runnable {
         afterTurn = c;
     }
 
+    private void finishHosted() {
+        if (ticks != null) ticks.cancel(false);
+        end();
+    }
+
     /** Stops the loop after every command queued before this call has run. */
     void stop() {
         post(now -> running = false);
+    }
+
+    /**
+     * Stops the loop as a killed process stops: after the command running now (if any), nothing more runs on it,
+     * not even the end of the turn; what is queued is refused. {@link #ended()} completes once it has stopped.
+     */
+    void halt() {
+        halted = true;
+        running = false;
+        post(now -> {}); // wakes a parked loop, or makes the host run a turn that notices
     }
 
     /** The loop on a thread of its own. */
@@ -187,7 +224,24 @@ final class NodeLoop implements EngineOutput, Runnable {
         try {
             while (running && !owner.isInterrupted()) turn(nextOrPark());
         } finally {
-            ended.complete(null);
+            end();
+        }
+    }
+
+    /** The loop has run its last command: refuse what is still queued and what is posted from now on. */
+    private void end() {
+        over = true;
+        refuseQueued();
+        ended.complete(null);
+    }
+
+    private void refuseQueued() {
+        for (Command c = queue.poll(); c != null; c = queue.poll()) {
+            try {
+                c.refuse();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "tether node loop: refusing a late command failed", e);
+            }
         }
     }
 
@@ -196,8 +250,13 @@ final class NodeLoop implements EngineOutput, Runnable {
         long now = clock.millis();
         int n = 0;
         for (Command c = first; c != null; c = ++n < MAX_COMMANDS_PER_TURN ? queue.poll() : null) {
+            if (halted) {
+                c.refuse();
+                return;
+            }
             runSafely(c, now);
         }
+        if (halted) return;
         if (now >= nextTick) {
             runSafely(engine::onTick, now);
             nextTick = now + TICK_MILLIS;

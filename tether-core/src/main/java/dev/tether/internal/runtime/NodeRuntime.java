@@ -77,7 +77,7 @@ public final class NodeRuntime implements TetherNode {
         this.handlers = config.handlerOnNodeThread()
                 ? null
                 : Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
-        this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop);
+        this.dispatcher = new Dispatcher(config.handler(), config.ackMode(), handlers, loop, config.clock());
         Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
@@ -159,7 +159,7 @@ public final class NodeRuntime implements TetherNode {
 
     private SendReceipt submit(NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
         Objects.requireNonNull(to, "to");
-        if (closing) throw new NodeClosedException("node " + id() + " is shut down; send rejected");
+        if (closing) throw closedForSends();
         if (to.equals(id())) throw new UnknownPeerException("node " + id() + " cannot send to itself");
         if (!admission.isKnown(to)) throw unknownPeer(to);
         long bytes = checkSize(headers, payload.length);
@@ -170,14 +170,75 @@ public final class NodeRuntime implements TetherNode {
                     + " bytes of sends waiting for the store (maxPendingSendBytes); retry when accepted() futures"
                     + " complete");
         }
-        Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(now -> loop.receipts().watch(w)), loop::onNodeThread);
+        Receipts.Receipt r = new Receipts.Receipt(bytes, w -> loop.post(new Watch(w)), loop::onNodeThread);
         long token = tokens.incrementAndGet();
-        loop.post(now -> {
-            loop.receipts().register(token, r);
-            loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
-        });
+        // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
+        loop.post(new Submit(token, r, to, lane, headers, payload, expiresAt));
         return r;
+    }
+
+    private NodeClosedException closedForSends() {
+        return new NodeClosedException("node " + id() + " is shut down; send rejected");
+    }
+
+    /** A send for the node thread; refused, like every send after {@code failAll}, once the node stopped. */
+    private final class Submit implements NodeLoop.Command {
+        private final long token;
+        private final Receipts.Receipt receipt;
+        private final NodeId to;
+        private final String lane;
+        private final Map<String, String> headers;
+        private final byte[] payload;
+        private final long expiresAt;
+
+        Submit(
+                long token,
+                Receipts.Receipt receipt,
+                NodeId to,
+                String lane,
+                Map<String, String> headers,
+                byte[] payload,
+                long expiresAt) {
+            this.token = token;
+            this.receipt = receipt;
+            this.to = to;
+            this.lane = lane;
+            this.headers = headers;
+            this.payload = payload;
+            this.expiresAt = expiresAt;
+        }
+
+        @Override
+        public void run(long now) {
+            if (loop.receipts().register(token, receipt)) {
+                loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
+            }
+        }
+
+        @Override
+        public void refuse() {
+            pendingSendBytes.addAndGet(-receipt.bytes);
+            receipt.fail(closedForSends());
+        }
+    }
+
+    /** Tracks a {@code processed()} future on the node thread; fails it if the node stopped first. */
+    private final class Watch implements NodeLoop.Command {
+        private final Receipts.Receipt receipt;
+
+        Watch(Receipts.Receipt receipt) {
+            this.receipt = receipt;
+        }
+
+        @Override
+        public void run(long now) {
+            loop.receipts().watch(receipt);
+        }
+
+        @Override
+        public void refuse() {
+            receipt.fail(new NodeClosedException("node " + id() + " shut down before this send's outcome was known"));
+        }
     }
 
     private UnknownPeerException unknownPeer(NodeId to) {
@@ -261,7 +322,17 @@ public final class NodeRuntime implements TetherNode {
         if (done != null) return done;
         if (loop.onNodeThread()) return snapshot(); // from a listener or an inline handler
         CompletableFuture<NodeStats> f = new CompletableFuture<>();
-        loop.post(now -> f.complete(snapshot()));
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                f.complete(snapshot());
+            }
+
+            @Override
+            public void refuse() {
+                f.completeExceptionally(new NodeClosedException("node " + id() + " is shut down"));
+            }
+        });
         try {
             return f.get(10, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -269,6 +340,11 @@ public final class NodeRuntime implements TetherNode {
             if (done != null) return done;
             throw new TetherException("node " + id() + " did not answer a statistics request within 10 s");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof NodeClosedException closed) {
+                done = finalStats; // the loop ended; shutdown sets the final picture right after
+                if (done != null) return done;
+                throw closed;
+            }
             throw new TetherException("statistics failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -360,6 +436,46 @@ public final class NodeRuntime implements TetherNode {
         long total = left.values().stream().mapToLong(Long::longValue).sum();
         shutdownResult = new ShutdownResult(done && total == 0, total, left);
         return shutdownResult;
+    }
+
+    /**
+     * Test support, not API (reach it through {@code dev.tether.testkit.NodeCrash}): stops this node in-process as
+     * a SIGKILL would stop its process. Nothing further is decided or committed: the node loop stops between two
+     * commands (no end of turn, so no batch, frame, acknowledgment or delivery leaves it), the store writer
+     * starts nothing more and the commit in progress is interrupted; handlers are interrupted and their results
+     * ignored. Then the transport closes (peers see the node go down) and the store closes, releasing its files,
+     * so a new node can open the same store at once. Futures still open fail with {@link NodeClosedException}
+     * (in a real crash they would vanish with the process). A later {@code shutdown} returns what this left.
+     *
+     * @throws IllegalStateException if called on the node thread
+     */
+    public synchronized void crash() {
+        if (shutdownResult != null) return;
+        if (loop.onNodeThread()) throw new IllegalStateException("crash() called on the node thread");
+        closing = true;
+        storeWriter.halt();
+        loop.halt();
+        dispatcher.stop();
+        boolean loopEnded = joinLoop();
+        if (handlers != null) {
+            handlers.shutdownNow();
+            awaitHandlers();
+        }
+        for (Discovery d : config.discoveries()) closeQuietly(d);
+        config.transport().close();
+        if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
+            System.getLogger("dev.tether")
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "node " + id() + " crashed with a commit still running;" + " its store stays open");
+        }
+        Map<NodeId, Long> left = Map.of();
+        if (loopEnded) { // the engine and the receipts are ours now: nothing else touches them
+            left = loop.engine().unackedByPeer();
+            loop.receipts().failAll(new NodeClosedException("node " + id() + " crashed"));
+        }
+        long total = left.values().stream().mapToLong(Long::longValue).sum();
+        shutdownResult = new ShutdownResult(false, total, left);
     }
 
     private static void closeQuietly(Discovery d) {

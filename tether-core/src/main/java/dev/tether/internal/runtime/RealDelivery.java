@@ -12,6 +12,8 @@ final class RealDelivery implements Delivery {
     static final int OPEN = 0;
     static final int ACKED = 1;
     static final int NACKED = 2;
+    /** Its time to live ran out before it reached the application; it was not handed out. */
+    static final int EXPIRED = 3;
 
     private final DeliveryRun run;
     private final InboundMessage message;
@@ -78,6 +80,16 @@ final class RealDelivery implements Delivery {
     boolean fail(String reason) {
         failure = reason;
         if (!state.compareAndSet(OPEN, NACKED)) return false;
+        run.settled(this);
+        return true;
+    }
+
+    /**
+     * Called right before this delivery would reach the application: if its time to live has run out, it is
+     * settled as expired (its run reports that) and true is returned; it must then not be handed out.
+     */
+    boolean expireIfDue() {
+        if (!run.expired(message) || !state.compareAndSet(OPEN, EXPIRED)) return false;
         run.settled(this);
         return true;
     }

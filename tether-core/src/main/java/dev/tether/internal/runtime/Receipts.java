@@ -62,6 +62,16 @@ final class Receipts {
                 return processed;
             }
         }
+
+        /**
+         * Fails both futures with {@code e} (the node stopped before it could answer); any thread. A future already
+         * completed keeps its value.
+         */
+        synchronized void fail(TetherException e) {
+            accepted.completeExceptionally(e);
+            CompletableFuture<Outcome> p = processed;
+            if (p != null) p.completeExceptionally(e);
+        }
     }
 
     private final Map<Long, Receipt> byToken = new HashMap<>();
@@ -73,6 +83,9 @@ final class Receipts {
     private final Map<StreamKey, NavigableMap<Long, Outcome>> outcomes = new HashMap<>();
 
     static final int OUTCOMES_KEPT = 10_000;
+    /** Set by {@link #failAll}: the node is stopping and answers nothing any more; later sends fail with it. */
+    private TetherException closed;
+
     private final AtomicLong pendingBytes;
     private final ToLongFunction<StreamKey> ackedSeq;
 
@@ -82,8 +95,18 @@ final class Receipts {
         this.ackedSeq = ackedSeq;
     }
 
-    void register(long token, Receipt r) {
+    /**
+     * Tracks send {@code token} until the engine accepts or rejects it. Returns false, having failed the receipt,
+     * if the node already stopped answering ({@link #failAll}): the send must then not reach the engine.
+     */
+    boolean register(long token, Receipt r) {
+        if (closed != null) {
+            pendingBytes.addAndGet(-r.bytes);
+            r.fail(closed);
+            return false;
+        }
         byToken.put(token, r);
+        return true;
     }
 
     void accepted(long token, StreamKey key, long seq) {
@@ -109,26 +132,39 @@ final class Receipts {
     /** The application asked for {@code r.processed()}: complete it when its message is taken care of. */
     void watch(Receipt r) {
         CompletableFuture<Outcome> f = r.processed;
-        if (r.failure != null) {
+        if (closed != null) {
+            f.completeExceptionally(closed);
+        } else if (r.failure != null) {
             f.completeExceptionally(r.failure);
         } else if (r.key == null) {
             r.watchWhenAccepted = true;
-        } else if (ackedSeq.applyAsLong(r.key) >= r.seq) {
-            f.complete(outcomeOf(r.key, r.seq)); // acknowledged before anyone asked
+        } else if (ackedSeq.applyAsLong(r.key) >= r.seq || knownOutcome(r.key, r.seq) != null) {
+            f.complete(outcomeOf(r.key, r.seq)); // taken care of before anyone asked
         } else {
             awaitingAck.computeIfAbsent(r.key, k -> new TreeMap<>()).put(r.seq, f);
         }
     }
 
+    /**
+     * Message {@code seq} of {@code key} was taken care of as {@code o} (not processed): its future completes now,
+     * and a later {@code processed()} gets {@code o} too.
+     */
     void outcome(StreamKey key, long seq, Outcome o) {
         NavigableMap<Long, Outcome> m = outcomes.computeIfAbsent(key, k -> new TreeMap<>());
         m.put(seq, o);
         if (m.size() > OUTCOMES_KEPT) m.pollFirstEntry();
+        NavigableMap<Long, CompletableFuture<Outcome>> waiting = awaitingAck.get(key);
+        CompletableFuture<Outcome> f = waiting == null ? null : waiting.remove(seq);
+        if (f != null) f.complete(o);
+    }
+
+    private Outcome knownOutcome(StreamKey key, long seq) {
+        Map<Long, Outcome> m = outcomes.get(key);
+        return m == null ? null : m.get(seq);
     }
 
     private Outcome outcomeOf(StreamKey key, long seq) {
-        Map<Long, Outcome> m = outcomes.get(key);
-        Outcome o = m == null ? null : m.get(seq);
+        Outcome o = knownOutcome(key, seq);
         return o == null ? Outcome.PROCESSED : o;
     }
 
@@ -145,8 +181,12 @@ final class Receipts {
         return awaitingAck.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** Fails every outstanding future with {@code e} (the node stopped). */
+    /**
+     * Fails every outstanding future with {@code e} (the node stopped), and every send and {@code processed()}
+     * registered from now on.
+     */
     void failAll(TetherException e) {
+        closed = e;
         byToken.values().forEach(r -> {
             r.accepted.completeExceptionally(e);
             CompletableFuture<Outcome> p = r.processed;

@@ -30,6 +30,8 @@ final class StoreWriter {
     private final boolean inline;
     /** The last batch that failed or was not attempted; confined to the thread that commits. */
     private long lastFailedBatch;
+    /** {@link #halt}: no commit or read starts any more. */
+    private volatile boolean halted;
 
     StoreWriter(Store store, NodeLoop loop, String name) {
         this.store = store;
@@ -53,6 +55,7 @@ final class StoreWriter {
     }
 
     private void commitNow(long batchId, long afterBatchId, WriteBatch batch) {
+        if (halted) return; // the node is gone; nobody would read the answer
         if (afterBatchId != 0 && afterBatchId == lastFailedBatch) {
             // Batches are handed over in order, so the one before this was afterBatchId, and it was not stored.
             lastFailedBatch = batchId;
@@ -74,6 +77,7 @@ final class StoreWriter {
     }
 
     private void loadNow(StreamKey key, long fromSeq, int max) {
+        if (halted) return;
         try {
             List<StoredMessage> l = store.readOutbox(key.peer(), key.lane(), fromSeq, max);
             loop.post(now -> loop.engine().onLoaded(now, key, l));
@@ -87,6 +91,30 @@ final class StoreWriter {
 
     CompletableFuture<List<DeadLetter>> deadLetters(int max) {
         return CompletableFuture.supplyAsync(() -> store.readDeadLetters(max), thread);
+    }
+
+    /** From now on no commit or read starts; one in progress runs to its end (see {@link #abandon}). */
+    void halt() {
+        halted = true;
+    }
+
+    /**
+     * After {@link #halt}, as a killed process would: drops the queued work, interrupts the commit in progress (a
+     * store blocked in an interruptible wait gives up; one inside its own I/O finishes or fails on its own),
+     * waits up to {@code waitMillis} for it, then closes the store, which releases its files. Returns false,
+     * leaving the store open, if the commit in progress did not end in time: closing a store under a running
+     * commit is not safe.
+     */
+    boolean abandon(long waitMillis) {
+        thread.shutdownNow();
+        try {
+            if (!thread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)) return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        store.close();
+        return true;
     }
 
     /**

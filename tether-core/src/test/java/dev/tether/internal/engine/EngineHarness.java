@@ -49,6 +49,8 @@ final class EngineHarness {
         int loads;
         /** Sequence numbers the application fails; everything else it acknowledges. */
         final Set<Long> poison = new java.util.HashSet<>();
+        /** Sequence numbers the application takes long over: the harness time advances by this many ms. */
+        final Map<Long, Long> slow = new HashMap<>();
 
         Node(NodeId id, InMemoryStore store) {
             this.id = id;
@@ -126,7 +128,13 @@ final class EngineHarness {
                 long acked = messages.get(0).seq() - 1;
                 long failed = 0;
                 for (InboundMessage m : messages) {
+                    if (m.expiredAt(now)) { // as the runtime checks right before each hand-out
+                        long a = acked;
+                        input(e -> e.onExpiredInRun(now, key, generation, a, m.seq()));
+                        return;
+                    }
                     delivered.add(m);
+                    now += slow.getOrDefault(m.seq(), 0L);
                     if (poison.contains(m.seq())) {
                         failed = m.seq();
                         break;
@@ -149,8 +157,12 @@ final class EngineHarness {
         }
 
         long send(NodeId to, String lane, String payload) {
+            return send(to, lane, payload, 0);
+        }
+
+        long send(NodeId to, String lane, String payload, long expiresAt) {
             long token = ++tokens;
-            input(e -> e.send(now, token, to, lane, Map.of(), payload.getBytes(), 0));
+            input(e -> e.send(now, token, to, lane, Map.of(), payload.getBytes(), expiresAt));
             return token;
         }
 

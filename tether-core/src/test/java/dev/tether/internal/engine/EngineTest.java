@@ -157,6 +157,94 @@ class EngineTest {
     }
 
     @Test
+    void aMessageExpiringWhileTheOneBeforeIsHandledIsSettledExpiredAndTheNextFollows() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("b").slow.put(1L, 100L); // the application takes 100 ms over message 1
+        h.node("a").send(B, "l", "m0");
+        h.node("a").send(B, "l", "m1", h.now + 50);
+        h.node("a").send(B, "l", "m2");
+        h.run();
+        h.connect("a", "b"); // all three arrive together: one run
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m2");
+        assertThat(h.node("b").events).anyMatch(e -> e instanceof TetherEvent.Expired x && x.seq() == 2);
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.EXPIRED);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(3);
+        assertThat(h.node("b").engine.streamStats()).singleElement().satisfies(s -> {
+            assertThat(s.expired()).isEqualTo(1);
+            assertThat(s.delivered()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void theSenderExpiresUntransmittedMessagesAtTheirDeadlineAndTheReceiverGetsMarkers() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("a").send(B, "l", "head", h.now + 50);
+        h.node("a").send(B, "l", "kept");
+        h.node("a").send(B, "l", "middle", h.now + 60);
+        h.node("a").send(B, "l", "last");
+        h.run();
+        h.advance(100); // b never connected: nothing was transmitted
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.EXPIRED, Outcome.EXPIRED);
+        assertThat(h.node("a").events)
+                .filteredOn(e -> e instanceof TetherEvent.SendExpired)
+                .containsExactly(new TetherEvent.SendExpired(B, "l", 1), new TetherEvent.SendExpired(B, "l", 3));
+        assertThat(h.node("a").store.readOutbox(B, "l", 1, 10))
+                .extracting(m -> m.seq())
+                .containsExactly(2L, 3L, 4L);
+        assertThat(h.node("a").engine.streamStats())
+                .singleElement()
+                .satisfies(s -> assertThat(s.expired()).isEqualTo(2));
+        assertThat(h.node("a").engine.unackedByPeer()).containsEntry(B, 2L);
+
+        h.connect("a", "b");
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("kept", "last");
+        assertThat(h.node("b").events)
+                .filteredOn(e -> e instanceof TetherEvent.Expired)
+                .containsExactly(new TetherEvent.Expired(A, "l", 1), new TetherEvent.Expired(A, "l", 3));
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(4);
+        assertThat(h.node("a").store.readOutbox(B, "l", 1, 10)).isEmpty();
+        assertThat(h.node("a").outcomes)
+                .containsExactly(Outcome.EXPIRED, Outcome.EXPIRED, Outcome.EXPIRED, Outcome.EXPIRED);
+    }
+
+    @Test
+    void aTransmittedMessageIsLeftToTheReceiverToExpire() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        h.node("b").slow.put(1L, 200L);
+        h.node("a").send(B, "l", "m0");
+        h.node("a").send(B, "l", "ttl", h.now + 50);
+        h.run(); // both transmitted; m0's handling takes 200 ms, past ttl's deadline
+        h.advance(100);
+        assertThat(h.node("a").events).noneMatch(e -> e instanceof TetherEvent.SendExpired);
+        assertThat(h.node("b").payloads()).containsExactly("m0");
+        assertThat(h.node("b").events).anyMatch(e -> e instanceof TetherEvent.Expired x && x.seq() == 2);
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.EXPIRED);
+    }
+
+    @Test
+    void aSenderRestartedAfterExpiringItsHeadMakesTheReceiverSkipIt() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        h.node("a").send(B, "l", "m0");
+        h.run();
+        h.disconnect("a", "b");
+        h.node("a").send(B, "l", "ttl", h.now + 50);
+        h.node("a").send(B, "l", "kept");
+        h.run();
+        h.advance(100); // expired and trimmed while b is away
+        h.run();
+        h.node("a").crash(); // the store holds the trim, not b's cursor
+        h.connect("a", "b");
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m0", "kept");
+        assertThat(h.node("b").events).anyMatch(e -> e instanceof TetherEvent.Resync r && r.cursor() == 2);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(3);
+    }
+
+    @Test
     void blockPolicyStopsTheStreamAtThePoisonMessage() {
         EngineHarness h = new EngineHarness("a", "b");
         h.failurePolicy = FailurePolicy.BLOCK;

@@ -22,7 +22,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,7 +71,12 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Errors.</b> Every failure is a {@link StoreException}; a store in use by another node ({@link
  * StoreInUseException}), a full store or disk ({@link StoreFullException}), a file locked by another
- * connection, a directory or file that cannot be written, and a corrupt file each get their own message.
+ * connection, a directory or file that cannot be written, and a corrupt file ({@link StoreCorruptException}) each
+ * get their own message.
+ *
+ * <p><b>Integrity.</b> {@link #open} of an existing file first runs SQLite's {@code PRAGMA quick_check} and
+ * refuses a damaged file with {@link StoreCorruptException}, changing nothing in it ({@link
+ * Builder#checkIntegrity} turns this off for very large stores).
  */
 public final class SqliteStore implements Store {
     /** {@code PRAGMA application_id} of a Tether store: "TETH" in ASCII. */
@@ -84,8 +88,6 @@ public final class SqliteStore implements Store {
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
 
-    private record StreamKey(NodeId to, String lane) {}
-
     /** The smallest size limit accepted: room for the schema, the reserve for deletions and some messages. */
     public static final long MIN_SIZE_LIMIT_BYTES = 1024 * 1024;
 
@@ -96,19 +98,13 @@ public final class SqliteStore implements Store {
     private final Duration busyTimeout;
     private final long maxSizeBytes;
     private final LongSupplier epochs;
+    private final boolean checkIntegrity;
+    private boolean createdFile;
     private long hardPageLimit;
     private long appendPageLimit;
     private StoreLock lock;
     private Connection connection;
-    private Statement pragmas;
-    private PreparedStatement selectStream;
-    private PreparedStatement insertOutbox;
-    private PreparedStatement upsertStreamLast;
-    private PreparedStatement deleteRange;
-    private PreparedStatement updateAcked;
-    private PreparedStatement upsertCursor;
-    private PreparedStatement insertDead;
-    private PreparedStatement upsertPeer;
+    private BatchWriter writer;
     private PreparedStatement readOutbox;
     private PreparedStatement readDead;
     private boolean closed;
@@ -128,6 +124,7 @@ public final class SqliteStore implements Store {
         this.busyTimeout = b.busyTimeout;
         this.maxSizeBytes = b.maxSizeBytes;
         this.epochs = b.epochs;
+        this.checkIntegrity = b.checkIntegrity;
     }
 
     /** A builder of a store in {@code file}, for the options beyond the constructors'. */
@@ -144,6 +141,7 @@ public final class SqliteStore implements Store {
         private Duration busyTimeout = DEFAULT_BUSY_TIMEOUT;
         private long maxSizeBytes;
         private LongSupplier epochs = SqliteStore::newEpoch;
+        private boolean checkIntegrity = true;
 
         private Builder(Path file) {
             this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
@@ -173,6 +171,17 @@ public final class SqliteStore implements Store {
                         "maxSizeBytes must be 0 (no limit) or at least " + MIN_SIZE_LIMIT_BYTES + ", was " + bytes);
             }
             this.maxSizeBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Whether {@link SqliteStore#open} runs SQLite's {@code PRAGMA quick_check} on an existing file first and
+         * refuses a damaged one with {@link StoreCorruptException} (default true). The check reads the whole file
+         * (about a second per few hundred MB; docs/OPERATIONS.md); turn it off only for stores too large to check
+         * at every start. A damaged page then shows up later, as failed commits or outbox reads.
+         */
+        public Builder checkIntegrity(boolean check) {
+            this.checkIntegrity = check;
             return this;
         }
 
@@ -227,6 +236,14 @@ public final class SqliteStore implements Store {
         return file;
     }
 
+    /**
+     * Whether {@link #open} created the database file (it did not exist before). A caller whose start failed
+     * after opening can then remove what it created; see docs/OPERATIONS.md.
+     */
+    public boolean createdFile() {
+        return createdFile;
+    }
+
     @Override
     public Durability maxDurability() {
         checkNotClosed();
@@ -247,6 +264,7 @@ public final class SqliteStore implements Store {
         StoreLock owned = StoreLock.acquire(file);
         try {
             StoreFiles.checkExistingFile(file);
+            boolean existed = Files.exists(file);
             Connection c;
             try {
                 c = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -254,12 +272,15 @@ public final class SqliteStore implements Store {
                 throw fail("cannot open", e);
             }
             try {
+                // Before anything writes to it: a damaged file is refused as it is.
+                if (existed && checkIntegrity) IntegrityCheck.verify(c, file, busyTimeout);
                 long epoch = StoreSchema.initialize(c, file, durability, busyTimeout, epochs);
                 limitSize(c);
                 connection = c;
                 prepareStatements();
                 StoredState state = loadState(epoch);
                 lock = owned;
+                createdFile = !existed;
                 return state;
             } catch (SQLException | RuntimeException e) {
                 connection = null;
@@ -303,23 +324,7 @@ public final class SqliteStore implements Store {
 
     private void prepareStatements() throws SQLException {
         Connection c = connection;
-        pragmas = c.createStatement();
-        selectStream = c.prepareStatement("SELECT last_seq, acked_seq FROM streams WHERE peer = ? AND lane = ?");
-        insertOutbox = c.prepareStatement(
-                "INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload)" + " VALUES (?, ?, ?, ?, ?, ?)");
-        upsertStreamLast =
-                c.prepareStatement("INSERT INTO streams (peer, lane, last_seq, acked_seq) VALUES (?, ?, ?, 0)"
-                        + " ON CONFLICT (peer, lane) DO UPDATE SET last_seq = excluded.last_seq");
-        deleteRange = c.prepareStatement("DELETE FROM outbox WHERE peer = ? AND lane = ? AND seq > ? AND seq <= ?");
-        updateAcked = c.prepareStatement("UPDATE streams SET acked_seq = ? WHERE peer = ? AND lane = ?");
-        upsertCursor = c.prepareStatement("INSERT INTO cursors (peer, lane, sender_epoch, processed_seq)"
-                + " VALUES (?, ?, ?, ?) ON CONFLICT (peer, lane) DO UPDATE SET"
-                + " sender_epoch = excluded.sender_epoch, processed_seq = excluded.processed_seq");
-        insertDead = c.prepareStatement("INSERT INTO dead_letters"
-                + " (peer, lane, sender_epoch, seq, headers, payload, attempts, reason, at_millis)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        upsertPeer = c.prepareStatement("INSERT INTO peers (peer, epoch) VALUES (?, ?)"
-                + " ON CONFLICT (peer) DO UPDATE SET epoch = excluded.epoch");
+        writer = new BatchWriter(c, hardPageLimit, appendPageLimit);
         readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload FROM outbox"
                 + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
         readDead = c.prepareStatement("SELECT peer, lane, sender_epoch, seq, headers, payload, attempts, reason,"
@@ -365,7 +370,7 @@ public final class SqliteStore implements Store {
         if (batch.isEmpty()) return;
         try {
             execute("BEGIN IMMEDIATE");
-            apply(batch);
+            writer.apply(batch);
             execute("COMMIT");
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
@@ -383,7 +388,7 @@ public final class SqliteStore implements Store {
         if (batch.isEmpty()) return;
         try {
             execute("BEGIN IMMEDIATE");
-            apply(batch);
+            writer.apply(batch);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
         }
@@ -397,7 +402,7 @@ public final class SqliteStore implements Store {
         checkOpen();
         try {
             execute("BEGIN IMMEDIATE");
-            apply(batch);
+            writer.apply(batch);
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
@@ -431,155 +436,6 @@ public final class SqliteStore implements Store {
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
         }
-    }
-
-    private void apply(WriteBatch batch) throws SQLException {
-        try {
-            validateAndWrite(batch);
-        } finally {
-            clearBatches();
-        }
-    }
-
-    private void validateAndWrite(WriteBatch batch) throws SQLException {
-        // streams touched by this batch: [lastSeq, ackedSeq, stored lastSeq] read once by primary key
-        Map<StreamKey, long[]> streams = new LinkedHashMap<>();
-        Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
-        for (StoredMessage m : batch.appends()) {
-            StreamKey key = key(m.to(), m.lane());
-            long[] s = stream(streams, key);
-            long last = s[0];
-            if (m.seq() <= last) {
-                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
-                        + " reuses a sequence number (last assigned is " + last + ")");
-            }
-            if (m.seq() != last + 1) {
-                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
-                        + " leaves a gap (last assigned is " + last + ")");
-            }
-            s[0] = m.seq();
-            lastAppended.put(key, m.seq());
-            insertOutbox.setString(1, m.to().value());
-            insertOutbox.setString(2, m.lane());
-            insertOutbox.setLong(3, m.seq());
-            insertOutbox.setLong(4, m.expiresAtMillis());
-            insertOutbox.setBytes(5, HeaderCodec.encode(m.headers()));
-            insertOutbox.setBytes(6, Objects.requireNonNull(m.payload(), "payload"));
-            insertOutbox.addBatch();
-        }
-        Map<StreamKey, Long> trimTo = new LinkedHashMap<>();
-        for (WriteBatch.Trim t : batch.trims()) {
-            StreamKey key = key(t.to(), t.lane());
-            long last = stream(streams, key)[0];
-            if (t.upToSeq() > last) {
-                throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
-                        + " goes beyond the last assigned sequence number " + last);
-            }
-            trimTo.merge(key, t.upToSeq(), Math::max);
-        }
-        for (InboundCursor c : batch.cursors()) {
-            upsertCursor.setString(1, Objects.requireNonNull(c.from(), "from").value());
-            upsertCursor.setString(2, Objects.requireNonNull(c.lane(), "lane"));
-            upsertCursor.setLong(3, c.senderEpoch());
-            upsertCursor.setLong(4, c.processedSeq());
-            upsertCursor.addBatch();
-        }
-        for (DeadLetter d : batch.deadLetters()) {
-            insertDead.setString(1, Objects.requireNonNull(d.from(), "from").value());
-            insertDead.setString(2, Objects.requireNonNull(d.lane(), "lane"));
-            insertDead.setLong(3, d.senderEpoch());
-            insertDead.setLong(4, d.seq());
-            insertDead.setBytes(5, HeaderCodec.encode(d.headers()));
-            insertDead.setBytes(6, Objects.requireNonNull(d.payload(), "payload"));
-            insertDead.setInt(7, d.attempts());
-            insertDead.setString(8, d.reason());
-            insertDead.setLong(9, d.atMillis());
-            insertDead.addBatch();
-        }
-        for (WriteBatch.PeerEpoch p : batch.peerEpochs()) {
-            upsertPeer.setString(1, Objects.requireNonNull(p.peer(), "peer").value());
-            upsertPeer.setLong(2, p.epoch());
-            upsertPeer.addBatch();
-        }
-
-        // Everything is validated. Trims of stored messages run first, so that the space they free is there for
-        // the appends of the same batch (a full store recovers even while the application keeps sending); the
-        // result is the one of the SPI order, since these trims do not touch the batch's own appends. Writes
-        // that add data run under the lower append limit, leaving the reserve for deletions and cursors.
-        List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
-        pageLimit(hardPageLimit);
-        for (Map.Entry<StreamKey, Long> e : trimTo.entrySet()) {
-            long[] s = streams.get(e.getKey());
-            if (e.getValue() <= s[1]) continue;
-            if (e.getValue() <= s[2]) trim(e.getKey(), s[1], e.getValue());
-            else lateTrims.add(e);
-        }
-        pageLimit(appendPageLimit);
-        if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
-        for (Map.Entry<StreamKey, Long> e : lastAppended.entrySet()) {
-            upsertStreamLast.setString(1, e.getKey().to().value());
-            upsertStreamLast.setString(2, e.getKey().lane());
-            upsertStreamLast.setLong(3, e.getValue());
-            upsertStreamLast.addBatch();
-        }
-        if (!lastAppended.isEmpty()) upsertStreamLast.executeBatch();
-        if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
-        pageLimit(hardPageLimit);
-        for (Map.Entry<StreamKey, Long> e : lateTrims) trim(e.getKey(), streams.get(e.getKey())[1], e.getValue());
-        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
-        if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
-    }
-
-    /** Deletes the outbox of {@code key} in {@code (acked, upTo]} and records {@code upTo} as acknowledged. */
-    private void trim(StreamKey key, long acked, long upTo) throws SQLException {
-        deleteRange.setString(1, key.to().value());
-        deleteRange.setString(2, key.lane());
-        deleteRange.setLong(3, acked);
-        deleteRange.setLong(4, upTo);
-        deleteRange.executeUpdate();
-        updateAcked.setLong(1, upTo);
-        updateAcked.setString(2, key.to().value());
-        updateAcked.setString(3, key.lane());
-        updateAcked.executeUpdate();
-    }
-
-    /** Sets SQLite's page limit for the next statements (no I/O); nothing without a size limit. */
-    private void pageLimit(long pages) throws SQLException {
-        if (pages == 0) return;
-        pragmas.execute("PRAGMA max_page_count = " + pages);
-    }
-
-    private void clearBatches() throws SQLException {
-        insertOutbox.clearBatch();
-        upsertStreamLast.clearBatch();
-        upsertCursor.clearBatch();
-        insertDead.clearBatch();
-        upsertPeer.clearBatch();
-    }
-
-    private static StreamKey key(NodeId to, String lane) {
-        return new StreamKey(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
-    }
-
-    /**
-     * {lastSeq, ackedSeq, stored lastSeq} of {@code key} (zeros for a new stream), read once per batch; the
-     * first is advanced by the batch's appends as they are validated.
-     */
-    private long[] stream(Map<StreamKey, long[]> streams, StreamKey key) throws SQLException {
-        long[] s = streams.get(key);
-        if (s != null) return s;
-        s = new long[3];
-        selectStream.setString(1, key.to().value());
-        selectStream.setString(2, key.lane());
-        try (ResultSet rs = selectStream.executeQuery()) {
-            if (rs.next()) {
-                s[0] = rs.getLong(1);
-                s[1] = rs.getLong(2);
-                s[2] = s[0];
-            }
-        }
-        streams.put(key, s);
-        return s;
     }
 
     @Override

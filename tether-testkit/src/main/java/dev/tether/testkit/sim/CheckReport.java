@@ -21,7 +21,9 @@ public final class CheckReport {
         /** Something else that must not happen: protocol errors, rejected batches, inconsistent receipts. */
         ANOMALY,
         /** The run did not drain, or a send was never answered. */
-        LIVENESS
+        LIVENESS,
+        /** A message handed to the application at or after its deadline (its time to live had run out). */
+        LATE
     }
 
     /** Examples kept per kind. */

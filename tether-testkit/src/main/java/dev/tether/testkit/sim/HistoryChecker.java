@@ -11,7 +11,10 @@ import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
+import dev.tether.testkit.sim.HistoryEvent.Resynced;
+import dev.tether.testkit.sim.HistoryEvent.SendExpired;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
+import dev.tether.testkit.sim.HistoryEvent.Stopped;
 import dev.tether.testkit.sim.HistoryEvent.Stuck;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,9 +29,10 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li><b>lost</b>: a message whose append was committed by its sender but that was never processed,
- *       expired or dead-lettered by the end; or one that was expired before its deadline, dead-lettered
- *       without ever failing, or acknowledged to its sender (or covered by a committed receiver cursor)
- *       before the receiver took care of it;
+ *       expired (by the receiver, or by the sender before transmitting it) or dead-lettered by the end; or one
+ *       that was expired before its deadline, dead-lettered without ever failing, skipped by a receiver's
+ *       resync, or acknowledged to its sender (or covered by a committed receiver cursor) before it was taken
+ *       care of;
  *   <li><b>duplicated</b>: a message delivered again after it was processed successfully, with no receiver
  *       crash in between, or delivered again without the redelivery flag, or delivered again at all after
  *       the receiver committed its cursor past it ({@link CursorCommitted}, where the history records it).
@@ -42,11 +46,14 @@ import java.util.TreeSet;
  *   <li><b>anomaly</b>: {@link Anomaly} events, accepted sends that do not match a commit, reused sequence
  *       numbers;
  *   <li><b>liveness</b>: a {@link Stuck} event, or a send never answered by an incarnation that did not
- *       crash.
+ *       crash;
+ *   <li><b>late</b>: a message handed to the application at or after its deadline (its time to live ran out
+ *       before; it must be expired instead).
  * </ul>
  *
- * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash allows its
- * application to see a message again, flagged as a redelivery. A delivery without the flag of a message handed
+ * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash or clean stop
+ * ({@link Stopped}) allows its application to see a message again, flagged as a redelivery; only a crash excuses
+ * a send left unanswered. A delivery without the flag of a message handed
  * out before (by any incarnation, successfully or not) is always a violation: that is what lets applications
  * skip idempotency checks for unflagged deliveries.
  *
@@ -99,7 +106,11 @@ public final class HistoryChecker {
         final CheckReport report;
         final Map<Stream, StreamState> streams = new LinkedHashMap<>();
         final Map<MessageKey, Deliveries> deliveries = new HashMap<>();
+        /** Crashes per node: sends given to a crashed incarnation may stay unanswered. */
         final Map<String, Integer> crashes = new HashMap<>();
+        /** Ends of a lifetime per node, crashes and clean stops: after one, a handled message may come again. */
+        final Map<String, Integer> lifetimes = new HashMap<>();
+
         final Map<Token, PendingSend> pendingSends = new LinkedHashMap<>();
         final Map<Token, Sent> sends = new HashMap<>();
 
@@ -114,8 +125,11 @@ public final class HistoryChecker {
                     "redeliveredNeedlessly",
                     "redeliveredNeedlesslyUncrashed",
                     "expired",
+                    "expiredAtSender",
+                    "resyncs",
                     "deadLettered",
-                    "crashes")) {
+                    "crashes",
+                    "stops")) {
                 totals.put(t, 0L);
             }
             report = new CheckReport(totals);
@@ -131,12 +145,18 @@ public final class HistoryChecker {
                     pendingSends.remove(new Token(r.node(), r.token()));
                 } else if (e instanceof Delivered d) delivered(d);
                 else if (e instanceof Expired x) expired(x);
+                else if (e instanceof SendExpired x) sendExpired(x);
+                else if (e instanceof Resynced r) resynced(r);
                 else if (e instanceof DeadLettered d) deadLettered(d);
                 else if (e instanceof Acked a) acked(a);
                 else if (e instanceof CursorCommitted c) cursorCommitted(c);
                 else if (e instanceof Crashed c) {
                     crashes.merge(c.node(), 1, Integer::sum);
+                    lifetimes.merge(c.node(), 1, Integer::sum);
                     count("crashes");
+                } else if (e instanceof Stopped st) {
+                    lifetimes.merge(st.node(), 1, Integer::sum);
+                    count("stops");
                 } else if (e instanceof Anomaly a) {
                     report.add(Kind.ANOMALY, "t=" + a.time() + " " + a.node() + ": " + a.description());
                 } else if (e instanceof Stuck s) {
@@ -234,10 +254,13 @@ public final class HistoryChecker {
             if (d.ok()) count("processed");
             Stream s = new Stream(d.sender(), d.receiver(), d.lane());
             StreamState st = stream(s);
-            committedOrPhantom(s, st, d.seq(), d.msgId(), d);
+            Committed c = committedOrPhantom(s, st, d.seq(), d.msgId(), d);
+            if (c != null && c.expiresAt() != 0 && d.time() >= c.expiresAt()) {
+                report.add(Kind.LATE, "handed to the application at or after its deadline " + c.expiresAt() + ": " + d);
+            }
 
             Deliveries dv = deliveries.computeIfAbsent(new MessageKey(s, d.seq()), k -> new Deliveries());
-            int crashCount = crashes.getOrDefault(d.receiver(), 0);
+            int crashCount = lifetimes.getOrDefault(d.receiver(), 0);
             if (d.redelivery()) countPrecision(dv, crashCount);
             if (dv.count > 0 && !d.redelivery()) {
                 report.add(Kind.DUPLICATED, "delivered again without the redelivery flag: " + d);
@@ -249,7 +272,8 @@ public final class HistoryChecker {
             } else if (dv.okAtCrash == crashCount) {
                 report.add(
                         Kind.DUPLICATED,
-                        "delivered again after it was processed, although " + d.receiver() + " did not crash: " + d);
+                        "delivered again after it was processed, although " + d.receiver() + " did not crash or stop: "
+                                + d);
             }
             if (d.ok()) dv.okAtCrash = crashCount;
             else dv.failures++;
@@ -291,6 +315,34 @@ public final class HistoryChecker {
             }
             checkNoGap(s, st, x.seq(), x);
             st.unsettled.remove(x.seq());
+        }
+
+        /** The sender expired a message it never transmitted: at or after its deadline, never handed out. */
+        void sendExpired(SendExpired x) {
+            count("expiredAtSender");
+            Stream s = new Stream(x.sender(), x.receiver(), x.lane());
+            StreamState st = stream(s);
+            Committed c = committedOrPhantom(s, st, x.seq(), -1, x);
+            if (c != null && (c.expiresAt() == 0 || x.time() < c.expiresAt())) {
+                report.add(Kind.LOST, "expired at the sender before its deadline " + c.expiresAt() + ": " + x);
+            }
+            Deliveries dv = deliveries.get(new MessageKey(s, x.seq()));
+            if (dv != null && dv.count > 0) {
+                report.add(Kind.ANOMALY, "expired at the sender after the receiver's application got it: " + x);
+            }
+            st.unsettled.remove(x.seq()); // no gap rule: the sender expires a message whatever is before it
+        }
+
+        /** A receiver skipped to {@code cursor}: only what was already taken care of may be skipped. */
+        void resynced(Resynced r) {
+            count("resyncs");
+            Stream s = new Stream(r.sender(), r.receiver(), r.lane());
+            StreamState st = stream(s);
+            if (!st.unsettled.isEmpty() && st.unsettled.first() <= r.cursor()) {
+                report.add(
+                        Kind.LOST,
+                        "resync skipped " + s + "#" + st.unsettled.first() + ", which was never taken care of: " + r);
+            }
         }
 
         void deadLettered(DeadLettered d) {

@@ -44,6 +44,19 @@ public sealed interface HistoryEvent {
     /** The receiver skipped {@code seq} because its time to live ran out. */
     record Expired(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
 
+    /**
+     * The sender expired {@code seq} itself: its deadline passed before it was ever transmitted, so the receiver
+     * never gets it (only an EXPIRED marker in its place).
+     */
+    record SendExpired(long time, String sender, String receiver, String lane, long seq) implements HistoryEvent {}
+
+    /**
+     * The receiver moved its cursor of stream (sender, receiver, lane) forward to {@code cursor} because the
+     * sender no longer holds the messages up to it (it expired them while the receiver was away, then restarted).
+     */
+    record Resynced(long time, String receiver, String sender, String lane, long cursor, String reason)
+            implements HistoryEvent {}
+
     /** The receiver gave up on {@code seq} and moved it to its dead-letter queue. */
     record DeadLettered(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
 
@@ -58,6 +71,13 @@ public sealed interface HistoryEvent {
 
     /** {@code node} crashed: its engine, uncommitted writes and in-flight work are gone. */
     record Crashed(long time, String node) implements HistoryEvent {}
+
+    /**
+     * {@code node} shut down cleanly ({@code shutdown}): every send it was given was answered (accepted or
+     * rejected), but, as after a crash, a message its application handled may be delivered again, flagged, after
+     * the restart (runs in progress are not reported once deliveries stop).
+     */
+    record Stopped(long time, String node) implements HistoryEvent {}
 
     /** {@code node} restarted from its committed store. */
     record Restarted(long time, String node) implements HistoryEvent {}

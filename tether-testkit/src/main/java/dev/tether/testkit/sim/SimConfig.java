@@ -51,6 +51,10 @@ import java.util.Random;
  * @param minBatchMessages the engine's smallest step for a backlog of sends, and what must wait before it
  *     pipelines a further batch
  * @param maxBatchMessages the engine's limit of sends per store batch
+ * @param slowHandlerRate probability that the application takes long over a message (then 1..maxSlowMillis):
+ *     long enough for the deadlines of the messages behind it in the same run to pass
+ * @param maxSlowMillis the longest a slow application takes over one message
+ * @param shutdowns whether nodes shut down cleanly and restart, with sends racing the shutdown
  */
 public record SimConfig(
         long seed,
@@ -90,7 +94,10 @@ public record SimConfig(
         boolean crashes,
         int maxBatchesInFlight,
         int minBatchMessages,
-        int maxBatchMessages) {
+        int maxBatchMessages,
+        double slowHandlerRate,
+        int maxSlowMillis,
+        boolean shutdowns) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -135,6 +142,9 @@ public record SimConfig(
         int batchesInFlight = pick(r, 1, 2, 2, 2, 3);
         int batchMessages = pick(r, 1, 3, 16, 1024);
         int minBatchMessages = Math.min(batchMessages, pick(r, 1, 2, 8, 512));
+        double slowHandler = pick(r, 0.0, 0.0, 0.01, 0.05);
+        int maxSlow = pick(r, 50, 200, 500);
+        boolean shutdowns = r.nextInt(3) == 0;
         return new SimConfig(
                 seed,
                 nodes,
@@ -173,10 +183,15 @@ public record SimConfig(
                 crashes,
                 batchesInFlight,
                 minBatchMessages,
-                batchMessages);
+                batchMessages,
+                slowHandler,
+                maxSlow,
+                shutdowns);
     }
 
-    /** The same run without any injected fault: no loss, duplication, failed commits, flaps or crashes. */
+    /**
+     * The same run without any injected fault: no loss, duplication, failed commits, flaps, crashes or shutdowns.
+     */
     public SimConfig withoutFaults() {
         return new SimConfig(
                 seed,
@@ -216,7 +231,10 @@ public record SimConfig(
                 false,
                 maxBatchesInFlight,
                 minBatchMessages,
-                maxBatchMessages);
+                maxBatchMessages,
+                slowHandlerRate,
+                maxSlowMillis,
+                false);
     }
 
     /**
@@ -264,7 +282,10 @@ public record SimConfig(
                 crashes,
                 maxBatchesInFlight,
                 minBatchMessages,
-                maxBatchMessages);
+                maxBatchMessages,
+                slowHandlerRate,
+                maxSlowMillis,
+                shutdowns);
     }
 
     /** True if any fault is injected. */
@@ -276,7 +297,8 @@ public record SimConfig(
                 || loadFailRate > 0
                 || linkFlaps
                 || partitions
-                || crashes;
+                || crashes
+                || shutdowns;
     }
 
     private static int pick(Random r, int... options) {

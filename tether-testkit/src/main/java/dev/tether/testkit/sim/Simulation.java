@@ -31,7 +31,10 @@ import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
 import dev.tether.testkit.sim.HistoryEvent.Restarted;
+import dev.tether.testkit.sim.HistoryEvent.Resynced;
+import dev.tether.testkit.sim.HistoryEvent.SendExpired;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
+import dev.tether.testkit.sim.HistoryEvent.Stopped;
 import dev.tether.testkit.sim.HistoryEvent.Stuck;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -41,6 +44,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +86,9 @@ public final class Simulation {
 
     /** How often each node's engine gets {@link Engine#onTick}. */
     public static final long TICK_MILLIS = 10;
+
+    /** How long a shutting-down node lets its store finish what was decided, at most (as the runtime does). */
+    static final long STORE_GRACE_MILLIS = 2_000;
 
     /** A run processing more events than this counts as stuck (a livelock). */
     public static final long MAX_EVENTS = 20_000_000;
@@ -212,7 +219,7 @@ public final class Simulation {
         }
         scheduleSend();
         if (cfg.bulk() > 0) schedule(START + (long) (rng.nextDouble() * cfg.sendPhaseMillis()), false, this::bulk);
-        if (cfg.linkFlaps() || cfg.partitions() || cfg.crashes()) scheduleFault();
+        if (cfg.linkFlaps() || cfg.partitions() || cfg.crashes() || cfg.shutdowns()) scheduleFault();
         schedule(START + cfg.faultPhaseMillis(), false, this::heal);
 
         long limit = START + cfg.faultPhaseMillis() + cfg.drainLimitMillis();
@@ -334,6 +341,17 @@ public final class Simulation {
     }
 
     private void send(Node from, NodeId to, String lane) {
+        Submission s = submit(from, to, lane);
+        if (from.closing) from.rejected(s.token(), "node shut down; send rejected at once");
+        else s.run();
+        sentCount++;
+    }
+
+    /**
+     * The application of {@code from} calls send: recorded now; {@link Submission#run} hands it to the engine
+     * (the runtime's node thread takes it).
+     */
+    private Submission submit(Node from, NodeId to, String lane) {
         long msgId = nextMsgId++;
         long token = nextToken++;
         boolean poison = rng.nextDouble() < cfg.poisonRate();
@@ -343,8 +361,22 @@ public final class Simulation {
         Map<String, String> headers = rng.nextInt(4) == 0 ? Map.of("m", Long.toString(msgId)) : Map.of();
         history.add(new Sent(now, from.name, token, msgId, to.value(), lane));
         if (tracing) trace(from.name + " send msg " + msgId + " -> " + to + "/" + lane + " token " + token);
-        from.engine.send(now, token, to, lane, headers, payload.array(), expiresAt);
-        sentCount++;
+        return new Submission(from, token, to, lane, headers, payload.array(), expiresAt);
+    }
+
+    /** A send on its way to the node thread. */
+    private record Submission(
+            Node from,
+            long token,
+            NodeId to,
+            String lane,
+            Map<String, String> headers,
+            byte[] payload,
+            long expiresAt) {
+        void run() {
+            from.openTokens.add(token);
+            from.engine.send(from.now(), token, to, lane, headers, payload, expiresAt);
+        }
     }
 
     private Node randomAlive() {
@@ -469,6 +501,7 @@ public final class Simulation {
             kinds.add(this::crashOne);
             kinds.add(this::crashSeveral);
         }
+        if (cfg.shutdowns()) kinds.add(this::shutdownOne);
         kinds.get(rng.nextInt(kinds.size())).run();
     }
 
@@ -538,6 +571,11 @@ public final class Simulation {
         });
     }
 
+    private void shutdownOne() {
+        Node n = randomAlive();
+        if (n != null) n.shutdown();
+    }
+
     /** End of the fault phase: no more faults; heal the network and restart crashed nodes. */
     private void heal() {
         healed = true;
@@ -585,6 +623,19 @@ public final class Simulation {
         final int[] viewGen;
         final long[] notifyAt;
 
+        // The runtime's shutdown, modelled: closing, then deliveries stop, then every open send is answered, then
+        // the loop ends (the store writer still commits what was queued) and the node is down until it restarts.
+        /** {@code shutdown} was called: new sends fail at once. */
+        boolean closing;
+        /** Deliveries stopped: the application gets nothing more, and runs in progress are not reported. */
+        boolean deliveriesStopped;
+        /** Every open send was answered ({@code failAll}): a send reaching the node thread now is rejected there. */
+        boolean answeredAll;
+        /** Sends handed to this incarnation's engine and not yet accepted or rejected. */
+        final Set<Long> openTokens = new HashSet<>();
+        /** Incarnations that ended with a clean stop rather than a crash. */
+        final Set<Integer> stoppedIncarnations = new HashSet<>();
+
         Node(int index) {
             this.index = index;
             this.name = "n" + index;
@@ -616,6 +667,10 @@ public final class Simulation {
         void start() {
             engine = new Engine(engineConfig, store.open(stores.durability()), this);
             alive = true;
+            closing = false;
+            deliveriesStopped = false;
+            answeredAll = false;
+            openTokens.clear();
             Arrays.fill(viewUp, false);
             Arrays.fill(viewGen, 0);
             Arrays.fill(notifyAt, 0);
@@ -655,6 +710,72 @@ public final class Simulation {
             for (Node other : nodes) {
                 if (other != this) reconcile(this, other);
             }
+        }
+
+        long now() {
+            return now;
+        }
+
+        /**
+         * Shuts down as {@code TetherNode.shutdown(timeout)} does: sends fail at once from now on, except a few
+         * whose callers passed the check just before; they reach the node thread at random points of the
+         * shutdown and must be answered wherever they land. After {@code timeout} deliveries stop; the store gets
+         * up to {@link #STORE_GRACE_MILLIS} to become idle; then every open send is rejected and the loop ends.
+         */
+        void shutdown() {
+            if (!alive || closing) return;
+            count("faultShutdown");
+            if (tracing) trace(name + " SHUTDOWN");
+            closing = true;
+            int inc = incarnation;
+            long timeout = rng.nextInt(300);
+            for (int k = rng.nextInt(4); k > 0; k--) {
+                Submission s = submit(this, randomPeer(this).id, lanes[rng.nextInt(lanes.length)]);
+                schedule(now + rng.nextInt((int) timeout + 50), false, () -> racingSendArrives(inc, s));
+            }
+            later(timeout, () -> {
+                deliveriesStopped = true;
+                awaitStoreIdle(inc, now + STORE_GRACE_MILLIS);
+            });
+        }
+
+        private void racingSendArrives(int inc, Submission s) {
+            count("sendsRacingShutdown");
+            if (current(inc) && !answeredAll) {
+                s.run();
+                engine.endTurn(now);
+            } else if (current(inc) || stoppedIncarnations.contains(inc)) {
+                rejected(s.token(), "node shut down; send rejected" + (current(inc) ? "" : " after the loop ended"));
+            } // else that incarnation crashed: nobody answers, as after a real crash
+        }
+
+        private void awaitStoreIdle(int inc, long deadline) {
+            if (engine.storeIdle() || now >= deadline) {
+                for (long token : List.copyOf(openTokens)) rejected(token, "node shut down before the outcome");
+                answeredAll = true;
+                later(rng.nextInt(5), this::stopLoop);
+            } else {
+                later(1, () -> awaitStoreIdle(inc, deadline));
+            }
+        }
+
+        /** The node loop ends; the store writer finishes the batches queued, whose answers nobody reads. */
+        private void stopLoop() {
+            while (!inFlight.isEmpty()) commitOldest(false);
+            history.add(new Stopped(now, name));
+            if (tracing) trace(name + " STOPPED");
+            stoppedIncarnations.add(incarnation);
+            alive = false;
+            incarnation++;
+            engine = null;
+            store = stores.crash(store, null);
+            for (Node other : nodes) {
+                if (other != this) reconcile(this, other);
+            }
+            long downFor = rng.nextInt(4) == 0 ? 200 + rng.nextInt(1500) : 1 + rng.nextInt(200);
+            schedule(now + downFor, false, () -> {
+                if (!alive) restart();
+            });
         }
 
         void restart() {
@@ -742,6 +863,11 @@ public final class Simulation {
         }
 
         private void commitOldest() {
+            commitOldest(true);
+        }
+
+        /** Commits the oldest batch in flight; {@code answer}: report the result to the engine. */
+        private void commitOldest(boolean answer) {
             Persisted p = inFlight.pollFirst();
             long batchId = p.id();
             WriteBatch batch = p.batch();
@@ -750,7 +876,7 @@ public final class Simulation {
                 count("commitsNotAttempted");
                 if (tracing) trace(name + " commit #" + batchId + " NOT ATTEMPTED after #" + p.after());
                 StoreException ex = new StoreException("not attempted: batch " + p.after() + " before it failed");
-                input(e -> e.onCommitFailed(now, batchId, ex));
+                if (answer) input(e -> e.onCommitFailed(now, batchId, ex));
                 return;
             }
             boolean inject = commitFailRate > 0 && rng.nextDouble() < commitFailRate;
@@ -762,7 +888,7 @@ public final class Simulation {
                 lastFailedBatch = batchId;
                 count("commitsFailed");
                 if (tracing) trace(name + " commit #" + batchId + " FAILED");
-                input(e -> e.onCommitFailed(now, batchId, ex));
+                if (answer) input(e -> e.onCommitFailed(now, batchId, ex));
                 return;
             }
             count("commits");
@@ -774,7 +900,7 @@ public final class Simulation {
             for (InboundCursor c : batch.cursors()) {
                 history.add(new CursorCommitted(now, name, c.from().value(), c.lane(), c.processedSeq()));
             }
-            input(e -> e.onCommitted(now, batchId));
+            if (answer) input(e -> e.onCommitted(now, batchId));
         }
 
         @Override
@@ -795,12 +921,18 @@ public final class Simulation {
 
         @Override
         public void accepted(long token, StreamKey key, long seq) {
+            if (!openTokens.remove(token)) return; // already answered: the shutdown rejected it
             history.add(new Accepted(now, name, token, key.peer().value(), key.lane(), seq));
         }
 
         @Override
         public void rejected(long token, TetherException error) {
-            history.add(new Rejected(now, name, token, error.getMessage()));
+            if (openTokens.contains(token)) rejected(token, error.getMessage());
+        }
+
+        void rejected(long token, String reason) {
+            openTokens.remove(token);
+            history.add(new Rejected(now, name, token, reason));
         }
 
         @Override
@@ -815,6 +947,7 @@ public final class Simulation {
 
         @Override
         public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
+            if (deliveriesStopped) return; // not handed out: delivered again after the restart
             if (tracing) {
                 trace(name + " deliver " + key + " gen " + generation + " seqs "
                         + messages.get(0).seq() + ".."
@@ -826,13 +959,30 @@ public final class Simulation {
                 Collections.reverse(run);
             }
             later(
-                    1 + rng.nextInt(cfg.maxProcessMillis()),
+                    handlingMillis(),
                     () -> process(key, generation, run, 0, run.get(0).seq() - 1));
+        }
+
+        /** How long the application takes over one message: 1..maxProcessMillis, sometimes much longer. */
+        private long handlingMillis() {
+            if (cfg.slowHandlerRate() > 0 && rng.nextDouble() < cfg.slowHandlerRate()) {
+                count("slowHandlings");
+                return 1 + rng.nextInt(cfg.maxSlowMillis());
+            }
+            return 1 + rng.nextInt(cfg.maxProcessMillis());
         }
 
         /** The application handles message {@code i} of {@code run}; {@code ackedUpTo} precedes it. */
         private void process(StreamKey key, long generation, List<InboundMessage> run, int i, long ackedUpTo) {
+            if (deliveriesStopped) return; // the run is not reported any more
             InboundMessage m = run.get(i);
+            if (m.expiredAt(now)) {
+                // As the runtime does right before each handler call: an expired message is not handed out.
+                count("expiredBeforeHandOut");
+                if (tracing) trace(name + " app " + key + "#" + m.seq() + " expired before it was handed out");
+                input(e -> e.onExpiredInRun(now, key, generation, ackedUpTo, m.seq()));
+                return;
+            }
             long msgId = -1;
             boolean poison = false;
             if (m.payload().length < ID_BYTES) {
@@ -867,7 +1017,7 @@ public final class Simulation {
             if (cfg.progressRate() > 0 && rng.nextDouble() < cfg.progressRate()) {
                 input(e -> e.onProgress(now, key, generation, m.seq()));
             }
-            later(1 + rng.nextInt(cfg.maxProcessMillis()), () -> process(key, generation, run, i + 1, m.seq()));
+            later(handlingMillis(), () -> process(key, generation, run, i + 1, m.seq()));
         }
 
         @Override
@@ -875,12 +1025,20 @@ public final class Simulation {
             if (tracing) trace(name + " event " + event);
             if (event instanceof TetherEvent.Expired x) {
                 history.add(new Expired(now, name, x.from().value(), x.lane(), x.seq()));
+            } else if (event instanceof TetherEvent.SendExpired x) {
+                history.add(new SendExpired(now, name, x.to().value(), x.lane(), x.seq()));
             } else if (event instanceof TetherEvent.DeadLettered d) {
                 history.add(new DeadLettered(now, name, d.from().value(), d.lane(), d.seq()));
             } else if (event instanceof TetherEvent.ProtocolError p) {
                 anomaly("protocol error from " + p.peer() + ": " + p.reason());
             } else if (event instanceof TetherEvent.StreamBlocked b) {
                 anomaly("stream blocked although the policy is DEAD_LETTER: " + b);
+            } else if (event instanceof TetherEvent.Resync r
+                    && !r.lane().equals("*")
+                    && !r.reason().contains("new incarnation")) {
+                // The sender no longer holds messages up to the cursor: it expired them, then restarted. The
+                // checker verifies that only messages taken care of were skipped.
+                history.add(new Resynced(now, name, r.peer().value(), r.lane(), r.cursor(), r.reason()));
             } else if (event instanceof TetherEvent.Resync r) {
                 anomaly("resync although no store was wiped: " + r);
             } else {

@@ -13,6 +13,8 @@ import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Restarted;
+import dev.tether.testkit.sim.HistoryEvent.Resynced;
+import dev.tether.testkit.sim.HistoryEvent.SendExpired;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
 import dev.tether.testkit.sim.HistoryEvent.Stuck;
 import java.util.ArrayList;
@@ -178,6 +180,84 @@ class HistoryCheckerTest {
         h.add(new Expired(++time, "b", "a", "l", 1));
 
         assertOnly(check(), Kind.LOST);
+    }
+
+    @Test
+    void aDeliveryBeforeTheDeadlineIsAllowed() {
+        commit(1, 101, 5);
+        time = 3;
+        process(1); // at t=4
+
+        assertThat(check().clean()).as(check().toString()).isTrue();
+    }
+
+    @Test
+    void detectsAMessageHandedOutAtOrAfterItsDeadline() {
+        commit(1, 101, 5);
+        commit(2, 102, 9);
+        time = 4;
+        process(1); // at t=5: the deadline itself is too late
+        time = 20;
+        deliver(2, 102, false, false); // a failed attempt is a hand-out too
+        h.add(new Expired(++time, "b", "a", "l", 2));
+
+        CheckReport r = check();
+
+        assertOnly(r, Kind.LATE);
+        assertThat(r.count(Kind.LATE)).isEqualTo(2);
+        assertThat(r.examples(Kind.LATE).get(0)).contains("deadline 5");
+    }
+
+    @Test
+    void theSenderMayExpireAnyUntransmittedMessageAfterItsDeadlineAndTheReceiverSkipItsPlace() {
+        commit(1, 101, 5);
+        commit(2, 102);
+        commit(3, 103, 6);
+        commit(4, 104);
+        time = 10;
+        h.add(new SendExpired(++time, "a", "b", "l", 3)); // a middle one first: no gap rule at the sender
+        h.add(new SendExpired(++time, "a", "b", "l", 1));
+        h.add(new Resynced(++time, "b", "a", "l", 1, "sender reports messages taken care of beyond this cursor"));
+        h.add(new CursorCommitted(++time, "b", "a", "l", 1));
+        process(2);
+        h.add(new Expired(++time, "b", "a", "l", 3)); // the marker in its place
+        process(4);
+
+        CheckReport r = check();
+
+        assertThat(r.clean()).as(r.toString()).isTrue();
+        assertThat(r.totals()).containsEntry("expiredAtSender", 2L).containsEntry("resyncs", 1L);
+    }
+
+    @Test
+    void detectsASenderExpiryBeforeTheDeadline() {
+        commit(1, 101, 1_000);
+        h.add(new SendExpired(++time, "a", "b", "l", 1));
+
+        assertOnly(check(), Kind.LOST);
+    }
+
+    @Test
+    void detectsASenderExpiryOfAMessageTheApplicationGot() {
+        commit(1, 101, 5);
+        time = 3;
+        process(1);
+        time = 10;
+        h.add(new SendExpired(++time, "a", "b", "l", 1));
+
+        assertOnly(check(), Kind.ANOMALY);
+    }
+
+    @Test
+    void detectsAResyncSkippingAMessageNotTakenCareOf() {
+        commitAll(2);
+        process(1);
+        h.add(new Resynced(++time, "b", "a", "l", 2, "sender reports messages taken care of beyond this cursor"));
+
+        CheckReport r = check();
+
+        assertThat(r.count(Kind.LOST)).as(r.toString()).isPositive();
+        assertThat(r.examples(Kind.LOST).get(0)).contains("resync skipped");
     }
 
     @Test

@@ -105,7 +105,14 @@ class SimulationTest {
                     "redelivered",
                     "redeliveredTruly",
                     "outcomeEXPIRED",
-                    "outcomeDEAD_LETTERED")) {
+                    "outcomeDEAD_LETTERED",
+                    "slowHandlings",
+                    "expiredAtSender",
+                    "resyncs",
+                    "faultShutdown",
+                    "sendsRacingShutdown",
+                    "stops",
+                    "expiredBeforeHandOut")) {
                 assertThat(totals.getOrDefault(exercised, 0L))
                         .as("total " + exercised + " over all seeds")
                         .isPositive();
@@ -143,11 +150,12 @@ class SimulationTest {
     /** The whole pipeline, not only the checker on hand-made histories, notices a misbehaving application. */
     @Test
     void sabotagedRunsAreCaught() {
-        Map<Simulation.Sabotage, CheckReport.Kind> expected = Map.of(
-                Simulation.Sabotage.SKIP_ONE, CheckReport.Kind.LOST,
-                Simulation.Sabotage.PROCESS_TWICE, CheckReport.Kind.DUPLICATED,
-                Simulation.Sabotage.REVERSE_RUN, CheckReport.Kind.REORDERED);
-        expected.forEach((sabotage, kind) -> {
+        // A skipped message is lost, or, if a later redelivery finds it expired, shows as a gap before the next.
+        Map<Simulation.Sabotage, List<CheckReport.Kind>> expected = Map.of(
+                Simulation.Sabotage.SKIP_ONE, List.of(CheckReport.Kind.LOST, CheckReport.Kind.REORDERED),
+                Simulation.Sabotage.PROCESS_TWICE, List.of(CheckReport.Kind.DUPLICATED),
+                Simulation.Sabotage.REVERSE_RUN, List.of(CheckReport.Kind.REORDERED));
+        expected.forEach((sabotage, kinds) -> {
             int sabotaged = 0;
             for (long seed = 1; seed <= 10; seed++) {
                 for (SimConfig cfg :
@@ -155,7 +163,7 @@ class SimulationTest {
                     SimResult r = new Simulation(cfg, false, sabotage).run();
                     if (!r.counters().containsKey("sabotaged")) continue;
                     sabotaged++;
-                    assertThat(r.report().count(kind))
+                    assertThat(kinds.stream().mapToInt(r.report()::count).sum())
                             .as(sabotage + ": " + r.describe())
                             .isPositive();
                     assertThat(r.ok()).isFalse();

@@ -1,0 +1,103 @@
+package dev.tether.internal.engine;
+
+import dev.tether.NodeId;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * Encodes frames into one reused buffer and hands each to {@link EngineOutput#transmit} as soon as it is
+ * complete. A DATA frame is built in steps: {@link #beginData}, then {@link #fits} and {@link #message} per
+ * message, then {@link #endData}. Not thread-safe: the engine's thread only.
+ */
+final class FrameWriter {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final ByteBuffer buf;
+    private final EngineOutput out;
+    private int countAt;
+
+    FrameWriter(int maxFrameBytes, EngineOutput out) {
+        this.buf = ByteBuffer.allocate(maxFrameBytes);
+        this.out = out;
+    }
+
+    void hello(NodeId to, NodeId self, long epoch) {
+        buf.clear();
+        FrameCodec.hello(buf, self, epoch);
+        transmit(to);
+    }
+
+    void open(NodeId to, String lane, long epoch, long ackedSeq, long lastSeq) {
+        buf.clear();
+        FrameCodec.open(buf, lane, epoch, ackedSeq, lastSeq);
+        transmit(to);
+    }
+
+    void ack(NodeId to, String lane, long senderEpoch, long received, long processed, long credit) {
+        buf.clear();
+        FrameCodec.ack(buf, lane, senderEpoch, received, processed, credit);
+        transmit(to);
+    }
+
+    void resend(NodeId to, String lane, long senderEpoch, long fromSeq) {
+        buf.clear();
+        FrameCodec.resend(buf, lane, senderEpoch, fromSeq);
+        transmit(to);
+    }
+
+    void outcome(NodeId to, String lane, long senderEpoch, long seq, int outcome) {
+        buf.clear();
+        FrameCodec.outcome(buf, lane, senderEpoch, seq, outcome);
+        transmit(to);
+    }
+
+    /** A PING stamped {@code sentAt}, the node clock in ms. */
+    void ping(NodeId to, long sentAt) {
+        buf.clear();
+        FrameCodec.ping(buf, sentAt);
+        transmit(to);
+    }
+
+    /** The answer to a PING stamped {@code sentAt}. */
+    void pong(NodeId to, long sentAt) {
+        buf.clear();
+        FrameCodec.pong(buf, sentAt);
+        transmit(to);
+    }
+
+    void beginData(String lane, long epoch, long firstSeq) {
+        buf.clear();
+        countAt = FrameCodec.beginData(buf, lane, epoch, firstSeq);
+    }
+
+    /**
+     * Whether a message of {@code size} encoded bytes goes into the DATA frame being built, which holds {@code
+     * count} messages so far: the first always does; later ones up to {@link EngineConfig#DATA_FRAME_TARGET}.
+     */
+    boolean fits(int size, int count) {
+        return count == 0 || buf.position() + size <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET);
+    }
+
+    void message(int flags, long expiresAt, Map<String, String> headers, byte[] payload) {
+        FrameCodec.message(buf, flags, expiresAt, headers, payload);
+    }
+
+    /** An EXPIRED marker: no headers, no payload. */
+    void marker(int flags, long expiresAt) {
+        FrameCodec.message(buf, flags | Frame.Message.EXPIRED, expiresAt, Map.of(), EMPTY);
+    }
+
+    static int markerSize() {
+        return FrameCodec.messageSize(Map.of(), 0);
+    }
+
+    void endData(NodeId to, int count) {
+        FrameCodec.endData(buf, countAt, count);
+        transmit(to);
+    }
+
+    private void transmit(NodeId peer) {
+        buf.flip();
+        out.transmit(peer, buf);
+    }
+}

@@ -1,0 +1,337 @@
+package dev.tether.internal.engine;
+
+import dev.tether.FailurePolicy;
+import dev.tether.NodeId;
+import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.InboundCursor;
+import dev.tether.spi.WriteBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The receiving side: this node's inbound streams, from a DATA frame to the durable cursor and the ACK that
+ * reports it (docs/PROTOCOL.md, "Receiver state machine"). Inputs mark streams to serve; {@link #serveDue} then
+ * expires, delivers and acknowledges. Not thread-safe: the engine's thread only.
+ */
+final class Receivers {
+    private final EngineConfig cfg;
+    private final EngineOutput out;
+    private final FrameWriter frames;
+    private final PeerTable peers;
+
+    private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
+    /** Streams to deliver on or acknowledge at the end of the turn. */
+    private final Set<InStream> toServe = new LinkedHashSet<>();
+    /** Streams whose cursor moved and is not stored yet. */
+    private final Set<InStream> cursorDirty = new LinkedHashSet<>();
+    /** Per stream, messages settled without processing, reported to the sender once the cursor is durable. */
+    private final Map<InStream, List<Batch.Outcome>> pendingOutcomes = new HashMap<>();
+
+    private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
+
+    Receivers(EngineConfig cfg, EngineOutput out, FrameWriter frames, PeerTable peers, List<InboundCursor> stored) {
+        this.cfg = cfg;
+        this.out = out;
+        this.frames = frames;
+        this.peers = peers;
+        for (InboundCursor c : stored) {
+            StreamKey k = new StreamKey(c.from(), c.lane());
+            streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
+        }
+    }
+
+    // ---- the sender's frames -------------------------------------------------------------------------
+
+    /** The sender states its stream; answer with our cursor. */
+    void onOpen(NodeId from, Frame.Open o) {
+        StreamKey key = new StreamKey(from, o.lane());
+        InStream s = streams.get(key);
+        if (s == null) {
+            s = new InStream(key, o.senderEpoch(), o.ackedSeq());
+            streams.put(key, s);
+            cursorDirty.add(s);
+            if (o.ackedSeq() > 0) resync(s, "no cursor for this stream; sender reports it taken care of", o.ackedSeq());
+        } else if (s.senderEpoch() != o.senderEpoch()) {
+            s.restart(o.senderEpoch(), o.ackedSeq());
+            cursorDirty.add(s);
+            pendingOutcomes.remove(s);
+            resync(s, "sender is a new incarnation", o.ackedSeq());
+        } else if (o.ackedSeq() > s.processed()) {
+            s.restart(o.senderEpoch(), o.ackedSeq());
+            cursorDirty.add(s);
+            resync(s, "sender reports messages taken care of beyond this cursor", o.ackedSeq());
+        }
+        // Only committed messages are transmitted, so nothing above lastSeq reached an earlier lifetime of ours: this
+        // OPEN came on a connection to this process (Transport rule 4), so it was sent after that lifetime ended.
+        s.freshFrom(o.lastSeq() + 1);
+        // An OPEN whose lastSeq is below our cursor does not prove that the sender's store went backwards: the
+        // transport may reorder and delay frames, even across connections, so it may be a stale one. Answer it:
+        // a sender whose store did go backwards detects that from this answer (onAck) and does not open.
+        s.ackDue();
+        toServe.add(s);
+    }
+
+    private void resync(InStream s, String reason, long cursor) {
+        out.event(new TetherEvent.Resync(s.key.peer(), s.key.lane(), reason, cursor));
+    }
+
+    /** Accept the next consecutive messages within credit; drop duplicates; ask for gaps. */
+    void onData(long now, NodeId from, Frame.Data d) {
+        InStream s = streams.get(new StreamKey(from, d.lane()));
+        if (s == null || s.senderEpoch() != d.senderEpoch()) return; // Before OPEN or stale: the sender resends.
+        noteFirstTransmission(s, d);
+        long seq = d.firstSeq();
+        long credit = s.credit(cfg.window());
+        for (Frame.Message m : d.messages()) {
+            InStream.Arrival a = s.receive(seq, m, credit);
+            if (a == InStream.Arrival.GAP) askResend(now, s, from);
+            if (a == InStream.Arrival.GAP || a == InStream.Arrival.BEYOND_CREDIT) break;
+            seq++;
+        }
+        s.ackDue();
+        toServe.add(s);
+    }
+
+    /**
+     * An unflagged message is a first transmission: the sender sends in sequence order and its store had never
+     * committed any later number before, so no later message was transmitted before this frame, which came on a
+     * connection to this process (Transport rule 4). None of them can have reached an earlier lifetime.
+     */
+    private static void noteFirstTransmission(InStream s, Frame.Data d) {
+        List<Frame.Message> messages = d.messages();
+        for (int i = 0; i < messages.size(); i++) {
+            if (!messages.get(i).has(Frame.Message.REDELIVERY)) {
+                s.freshFrom(d.firstSeq() + i);
+                return;
+            }
+        }
+    }
+
+    private void askResend(long now, InStream s, NodeId from) {
+        long fromSeq = s.resendToAsk(now, cfg.retransmitMillis());
+        if (fromSeq > 0) frames.resend(from, s.key.lane(), s.senderEpoch(), fromSeq);
+    }
+
+    /** A new connection to {@code peer}: gaps may be reported again at once. */
+    void peerUp(NodeId peer) {
+        for (InStream s : streams.values()) {
+            if (s.key.peer().equals(peer)) s.connected();
+        }
+    }
+
+    // ---- the application -----------------------------------------------------------------------------
+
+    /**
+     * The application settled a run handed out by {@code deliver}: every message up to {@code ackedUpTo} is
+     * processed; if {@code failedSeq > 0} that next message failed with {@code reason}. The messages of the
+     * run after those were not handed to the application: the redelivery flag relies on it.
+     */
+    void onSettled(long now, StreamKey key, long generation, long ackedUpTo, long failedSeq, String reason) {
+        InStream s = runEnded(key, generation, ackedUpTo, failedSeq);
+        if (s != null && failedSeq > 0 && failedSeq == s.processed() + 1) failed(now, s, s.buffered(failedSeq), reason);
+    }
+
+    /**
+     * The run ended before message {@code expiredSeq}, whose time to live had run out when it was about to be
+     * handed to the application: every message up to {@code ackedUpTo} is processed, {@code expiredSeq} was not
+     * handed out and is settled as expired, and so were none after it.
+     */
+    void onExpiredInRun(StreamKey key, long generation, long ackedUpTo, long expiredSeq) {
+        InStream s = runEnded(key, generation, ackedUpTo, 0);
+        InStream.InMessage m = s != null && expiredSeq == s.processed() + 1 ? s.buffered(expiredSeq) : null;
+        if (m != null && m.message.expiresAtMillis() != 0) expire(s, m);
+    }
+
+    /** The run out of {@code key} ended; the stream if its results count (it did not restart meanwhile). */
+    private InStream runEnded(StreamKey key, long generation, long ackedUpTo, long failedSeq) {
+        InStream s = streams.get(key);
+        if (s == null || !s.runOutFrom(generation)) return null;
+        toServe.add(s);
+        if (!s.runEnded(generation, ackedUpTo, failedSeq)) return null; // Restarted: the old run's results are void.
+        if (s.settleRun(ackedUpTo)) cursorDirty.add(s);
+        return s;
+    }
+
+    /**
+     * The application acknowledged messages of an outstanding run up to {@code ackedUpTo} and is still
+     * working on the rest: advance the cursor without ending the run.
+     */
+    void onProgress(StreamKey key, long generation, long ackedUpTo) {
+        InStream s = streams.get(key);
+        if (s != null && s.runOutFrom(generation) && generation == s.generation() && s.acknowledge(ackedUpTo)) {
+            cursorDirty.add(s);
+        }
+    }
+
+    private void failed(long now, InStream s, InStream.InMessage m, String reason) {
+        if (m == null) return;
+        if (m.attempts() < cfg.retryPolicy().maxAttempts()) {
+            s.backOff(now + cfg.retryPolicy().backoffMillis(m.attempts()));
+            return;
+        }
+        if (cfg.failurePolicy() == FailurePolicy.BLOCK) {
+            s.block();
+            out.event(new TetherEvent.StreamBlocked(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
+            return;
+        }
+        Frame.Message msg = m.message;
+        pendingDeadLetters.add(new DeadLetter(
+                s.key.peer(),
+                s.key.lane(),
+                s.senderEpoch(),
+                m.seq,
+                msg.headers(),
+                msg.payload(),
+                m.attempts(),
+                reason,
+                now));
+        s.deadLetteredNext(m.seq);
+        settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
+        out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
+    }
+
+    /** Settles the next message {@code m} as expired: counted, reported, and its sender told after the commit. */
+    private void expire(InStream s, InStream.InMessage m) {
+        s.expiredNext(m.seq);
+        settledWithout(s, m.seq, Frame.OutcomeNotice.EXPIRED);
+        out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), m.seq));
+    }
+
+    private void settledWithout(InStream s, long seq, int outcome) {
+        cursorDirty.add(s);
+        pendingOutcomes.computeIfAbsent(s, k -> new ArrayList<>()).add(new Batch.Outcome(seq, outcome));
+    }
+
+    // ---- time ----------------------------------------------------------------------------------------
+
+    /** Serves the streams whose retry backoff ended. */
+    void tick(long now) {
+        for (InStream s : streams.values()) {
+            if (s.retryDue(now)) toServe.add(s);
+        }
+    }
+
+    // ---- the end of the turn -------------------------------------------------------------------------
+
+    /** Expires, delivers and acknowledges on every stream an input marked. */
+    void serveDue(long now) {
+        while (!toServe.isEmpty()) {
+            List<InStream> serve = new ArrayList<>(toServe);
+            toServe.clear();
+            for (InStream s : serve) serve(now, s);
+        }
+    }
+
+    private void serve(long now, InStream s) {
+        if (s.canDeliver(now)) deliverRun(now, s);
+        if (s.takeAckDue() && peers.connected(s.key.peer())) {
+            frames.ack(
+                    s.key.peer(), s.key.lane(), s.senderEpoch(), s.receivedUpTo(), s.durable(), s.credit(cfg.window()));
+        }
+    }
+
+    /** Expires heads whose time to live passed, then hands the next run (up to {@code maxRun}) to the application. */
+    private void deliverRun(long now, InStream s) {
+        InStream.InMessage head = s.head();
+        while (head != null && head.expired(now)) {
+            expire(s, head);
+            head = s.head();
+        }
+        if (head == null) return;
+        List<InboundMessage> run = new ArrayList<>();
+        for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
+            InStream.InMessage m = s.buffered(seq);
+            if (m.expired(now)) break;
+            InStream.Attempt a = s.attempt(m, run.isEmpty());
+            if (a == InStream.Attempt.NEXT_RUN) break;
+            if (a == InStream.Attempt.REDELIVERY) {
+                out.event(new TetherEvent.Redelivery(s.key.peer(), s.key.lane(), seq, m.attempts()));
+            }
+            Frame.Message msg = m.message;
+            run.add(new InboundMessage(
+                    seq,
+                    msg.expiresAtMillis(),
+                    msg.headers(),
+                    msg.payload(),
+                    a == InStream.Attempt.REDELIVERY,
+                    m.attempts()));
+        }
+        s.handingOut(head.seq + run.size() - 1);
+        out.deliver(s.key, s.generation(), run);
+    }
+
+    // ---- the store -----------------------------------------------------------------------------------
+
+    boolean hasWrites() {
+        return !cursorDirty.isEmpty() || !pendingDeadLetters.isEmpty();
+    }
+
+    /** Moves the cursors that moved, with the outcomes to report after them, and the dead letters into {@code b}. */
+    void writeTo(Batch b, WriteBatch w) {
+        for (InStream s : cursorDirty) {
+            w.cursor(new InboundCursor(s.key.peer(), s.key.lane(), s.senderEpoch(), s.processed()));
+            List<Batch.Outcome> outcomes = pendingOutcomes.remove(s);
+            b.cursors.add(new Batch.Cursor(s, s.senderEpoch(), s.processed(), outcomes == null ? List.of() : outcomes));
+        }
+        cursorDirty.clear();
+        for (DeadLetter d : pendingDeadLetters) w.deadLetter(d);
+        b.deadLetters.addAll(pendingDeadLetters);
+        pendingDeadLetters.clear();
+    }
+
+    /** Batch {@code b} is durable: its cursors may be acknowledged, and its outcomes reported. */
+    void committed(Batch b) {
+        for (Batch.Cursor c : b.cursors) {
+            InStream s = c.stream();
+            if (!s.cursorCommitted(c.senderEpoch(), c.processed())) continue;
+            if (peers.connected(s.key.peer())) {
+                for (Batch.Outcome o : c.outcomes()) {
+                    frames.outcome(s.key.peer(), s.key.lane(), s.senderEpoch(), o.seq(), o.kind());
+                }
+            }
+            s.ackDue();
+            toServe.add(s);
+        }
+    }
+
+    /** Batch {@code b} was not stored: its cursors, outcomes and dead letters go in front of what is pending. */
+    void retryLater(Batch b) {
+        for (Batch.Cursor c : b.cursors) {
+            cursorDirty.add(c.stream());
+            if (!c.outcomes().isEmpty() && c.senderEpoch() == c.stream().senderEpoch()) {
+                pendingOutcomes
+                        .computeIfAbsent(c.stream(), k -> new ArrayList<>())
+                        .addAll(0, c.outcomes());
+            }
+        }
+        pendingDeadLetters.addAll(0, b.deadLetters);
+    }
+
+    // ---- queries -------------------------------------------------------------------------------------
+
+    /** The streams from {@code peer}. */
+    int streamsFrom(NodeId peer) {
+        int n = 0;
+        for (StreamKey k : streams.keySet()) {
+            if (k.peer().equals(peer)) n++;
+        }
+        return n;
+    }
+
+    long messagesInMemory() {
+        long n = 0;
+        for (InStream s : streams.values()) n += s.buffered();
+        return n;
+    }
+
+    void addStats(List<StreamStats> into) {
+        for (InStream s : streams.values()) into.add(s.stats());
+    }
+}

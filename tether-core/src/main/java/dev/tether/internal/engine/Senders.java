@@ -1,0 +1,404 @@
+package dev.tether.internal.engine;
+
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.QueueFullException;
+import dev.tether.StoreException;
+import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
+import dev.tether.spi.OutboundState;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.WriteBatch;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * The sending side: this node's outbound streams, from a send waiting for its batch to the trim of the
+ * acknowledged messages (docs/PROTOCOL.md, "Sender state machine"). Inputs mark streams to pump; {@link #pumpDue}
+ * then opens them and transmits what credit allows. Not thread-safe: the engine's thread only.
+ */
+final class Senders {
+    private final EngineConfig cfg;
+    private final long epoch;
+    private final EngineOutput out;
+    private final FrameWriter frames;
+    private final PeerTable peers;
+    private final Statistics stats;
+
+    private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
+    /** Streams to open or transmit on at the end of the turn. */
+    private final Set<OutStream> toPump = new LinkedHashSet<>();
+    /** Streams with sends waiting for a batch, in the order they take turns. */
+    private final Set<OutStream> withPendingSends = new LinkedHashSet<>();
+    /** Sends waiting for a batch, over all streams. */
+    private long pendingSends;
+    /** Streams whose store holds messages already settled. */
+    private final Set<OutStream> trimDirty = new LinkedHashSet<>();
+    /**
+     * Streams by the earliest deadline of a message that may expire here (one entry per stream at a time, see
+     * {@link OutStream#expiryToSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
+     */
+    private final PriorityQueue<Due> expiries = new PriorityQueue<>((x, y) -> Long.compare(x.at(), y.at()));
+
+    private record Due(long at, OutStream stream) {}
+
+    Senders(
+            EngineConfig cfg,
+            long epoch,
+            EngineOutput out,
+            FrameWriter frames,
+            PeerTable peers,
+            Statistics stats,
+            List<OutboundState> stored) {
+        this.cfg = cfg;
+        this.epoch = epoch;
+        this.out = out;
+        this.frames = frames;
+        this.peers = peers;
+        this.stats = stats;
+        for (OutboundState s : stored) {
+            StreamKey k = new StreamKey(s.to(), s.lane());
+            streams.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache()));
+        }
+    }
+
+    // ---- the application -----------------------------------------------------------------------------
+
+    /** Queues a send for the next batch, unless its stream already holds {@code maxQueuedPerStream} messages. */
+    void send(long token, StreamKey key, Map<String, String> headers, byte[] payload, long expiresAt) {
+        OutStream s = streams.computeIfAbsent(key, k -> {
+            OutStream n = new OutStream(k, 0, 0, cfg.outboundCache());
+            n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
+            return n;
+        });
+        if (s.unacked() >= cfg.maxQueuedPerStream()) {
+            out.rejected(
+                    token,
+                    new QueueFullException("stream " + s.key + " holds " + s.unacked()
+                            + " unacknowledged messages (maxQueuedPerStream " + cfg.maxQueuedPerStream() + ")"));
+            return;
+        }
+        s.queue(new OutStream.PendingSend(token, headers, payload, expiresAt));
+        pendingSends++;
+        withPendingSends.add(s);
+    }
+
+    // ---- the connection ------------------------------------------------------------------------------
+
+    /** A new connection to {@code peer}: every stream to it opens again. */
+    void peerUp(NodeId peer) {
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer)) {
+                s.resetConnection(cfg.retransmitMillis());
+                toPump.add(s);
+            }
+        }
+    }
+
+    void peerDown(NodeId peer) {
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer)) s.resetConnection(cfg.retransmitMillis());
+        }
+    }
+
+    /** {@code peer} is up and talking: an OPEN sent before it could hear us was lost, so open again now. */
+    void heardHello(NodeId peer) {
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer) && s.heardHello()) toPump.add(s);
+        }
+    }
+
+    /** The receiver reports progress and credit. */
+    void onAck(long now, NodeId from, Frame.Ack a) {
+        OutStream s = streams.get(new StreamKey(from, a.lane()));
+        if (s == null || a.senderEpoch() != epoch || s.link() == OutStream.Link.DIVERGED) return; // Stale, or stopped.
+        OutStream.AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), cfg.retransmitMillis());
+        if (r == OutStream.AckResult.DIVERGED) {
+            stats.protocolError(
+                    now,
+                    from,
+                    "stream " + s.key + " stopped: receiver acknowledged up to " + a.receivedSeq() + " but this"
+                            + " store committed only " + s.committedSeq() + " under the same epoch (restored from an"
+                            + " old copy?). Its messages stay stored; give the store a new epoch to resynchronise.");
+            return;
+        }
+        if (r == OutStream.AckResult.ACKED) {
+            trimDirty.add(s);
+            out.acked(s.key, s.ackedSeq());
+        }
+        toPump.add(s);
+    }
+
+    void onResend(NodeId from, Frame.Resend r) {
+        OutStream s = streams.get(new StreamKey(from, r.lane()));
+        if (s != null && r.senderEpoch() == epoch && s.resendFrom(r.fromSeq())) toPump.add(s);
+    }
+
+    void onOutcome(NodeId from, Frame.OutcomeNotice o) {
+        OutStream s = streams.get(new StreamKey(from, o.lane()));
+        if (s == null || o.senderEpoch() != epoch || !s.awaitsOutcome(o.seq())) return;
+        out.outcome(
+                s.key, o.seq(), o.outcome() == Frame.OutcomeNotice.EXPIRED ? Outcome.EXPIRED : Outcome.DEAD_LETTERED);
+    }
+
+    // ---- time ----------------------------------------------------------------------------------------
+
+    /** Expires what is due, fires retransmission timers of connected streams, retries failed outbox reads. */
+    void tick(long now) {
+        expireDue(now);
+        for (OutStream s : streams.values()) {
+            if (s.timedOut(now) && peers.connected(s.key.peer())) timeout(now, s);
+            if (s.loadRetryDue(now)) toPump.add(s);
+        }
+    }
+
+    private void timeout(long now, OutStream s) {
+        if (s.timeout(now, cfg.maxRetransmitMillis()) == OutStream.Timeout.PROBE) {
+            sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
+        }
+        toPump.add(s);
+    }
+
+    /** Expires the streams' messages whose deadline passed before they were ever transmitted. */
+    private void expireDue(long now) {
+        while (!expiries.isEmpty() && expiries.peek().at() <= now) {
+            Due d = expiries.poll();
+            OutStream s = d.stream();
+            if (!s.expiryFires(d.at())) continue;
+            long settledBefore = s.settledSeq();
+            for (long seq = s.expireNext(now); seq > 0; seq = s.expireNext(now)) {
+                out.outcome(s.key, seq, Outcome.EXPIRED);
+                out.event(new TetherEvent.SendExpired(s.key.peer(), s.key.lane(), seq));
+            }
+            if (s.settledSeq() > settledBefore) trimDirty.add(s);
+            scheduleExpiry(s);
+        }
+    }
+
+    /** Makes sure {@link #expireDue} looks at {@code s} when its earliest deadline passes. */
+    private void scheduleExpiry(OutStream s) {
+        long at = s.expiryToSchedule();
+        if (at != Long.MAX_VALUE) expiries.add(new Due(at, s));
+    }
+
+    // ---- the store -----------------------------------------------------------------------------------
+
+    long pendingSends() {
+        return pendingSends;
+    }
+
+    boolean hasWrites() {
+        return !withPendingSends.isEmpty() || !trimDirty.isEmpty();
+    }
+
+    /** Appends up to {@code room} waiting sends to batch {@code b}, then the trims that are due. */
+    void writeTo(Batch b, WriteBatch w, int room) {
+        appendPending(b, w, room);
+        for (OutStream s : trimDirty) {
+            if (s.trimDue()) {
+                w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.settledSeq()));
+                b.trimmed.add(new Batch.Trimmed(s, s.settledSeq()));
+            }
+        }
+        trimDirty.clear();
+    }
+
+    /**
+     * Numbers and appends up to {@code room} waiting sends. A stream whose sends do not all fit goes to the back
+     * of the queue, so that streams take turns when a backlog is split over several batches.
+     */
+    private void appendPending(Batch b, WriteBatch w, int room) {
+        List<OutStream> unfinished = new ArrayList<>();
+        for (Iterator<OutStream> it = withPendingSends.iterator(); it.hasNext() && room > 0; ) {
+            OutStream s = it.next();
+            it.remove();
+            int n = Math.min(room, s.pendingCount());
+            if (n == 0) continue;
+            List<OutStream.PendingSend> sends = new ArrayList<>(n);
+            List<StoredMessage> stored = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                OutStream.PendingSend p = s.nextPending();
+                StoredMessage m = s.number(p);
+                sends.add(p);
+                stored.add(m);
+                w.append(m);
+            }
+            room -= n;
+            pendingSends -= n;
+            b.appended.add(new Batch.Appended(s, sends, stored));
+            if (s.pendingCount() > 0) unfinished.add(s);
+        }
+        withPendingSends.addAll(unfinished);
+    }
+
+    /** Batch {@code b} is durable: its sends are accepted and may be transmitted; its trims are done. */
+    void committed(Batch b) {
+        for (Batch.Appended a : b.appended) {
+            OutStream s = a.stream();
+            for (int i = 0; i < a.stored().size(); i++) {
+                StoredMessage m = a.stored().get(i);
+                s.committed(m);
+                out.accepted(a.sends().get(i).token(), s.key, m.seq());
+            }
+            scheduleExpiry(s);
+            toPump.add(s);
+        }
+        for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
+    }
+
+    /** Batch {@code b} was not stored: its sends fail, and their numbers are free again. */
+    void appendsFailed(Batch b, String reason, Exception error) {
+        for (Batch.Appended a : b.appended) {
+            a.stream().appendsFailed(); // Everything after its committed messages was in the failed batches.
+            for (OutStream.PendingSend p : a.sends()) out.rejected(p.token(), new StoreException(reason, error));
+        }
+    }
+
+    /** Batch {@code b} was not stored: its trims are written again with the next one. */
+    void retryLater(Batch b) {
+        for (Batch.Trimmed t : b.trimmed) trimDirty.add(t.stream());
+    }
+
+    /** Outbox messages requested with {@code load} arrived. */
+    void onLoaded(StreamKey key, List<StoredMessage> messages) {
+        OutStream s = streams.get(key);
+        if (s == null) return;
+        s.loaded(messages);
+        toPump.add(s);
+    }
+
+    void onLoadFailed(long now, StreamKey key, Exception error) {
+        OutStream s = streams.get(key);
+        if (s != null) s.loadFailed(now + 100);
+        stats.storeFailed(now, "outbox read for " + key + " failed: " + error.getMessage());
+    }
+
+    // ---- the end of the turn -------------------------------------------------------------------------
+
+    /** Opens and transmits on every stream an input marked. */
+    void pumpDue(long now) {
+        List<OutStream> pump = new ArrayList<>(toPump);
+        toPump.clear();
+        for (OutStream s : pump) pump(now, s);
+    }
+
+    /** Opens the stream if needed and transmits what credit allows. */
+    private void pump(long now, OutStream s) {
+        if (!peers.connected(s.key.peer())) return;
+        switch (s.link()) {
+            case CLOSED -> {
+                if (s.needsOpen()) {
+                    sendOpen(s);
+                    s.opening(now);
+                }
+            }
+            case OPEN -> transmit(now, s);
+            case OPENING, DIVERGED -> {}
+        }
+    }
+
+    private void sendOpen(OutStream s) {
+        frames.open(s.key.peer(), s.key.lane(), epoch, s.ackedSeq(), s.committedSeq());
+    }
+
+    private void transmit(long now, OutStream s) {
+        long limit = s.sendLimit();
+        while (s.sentUpTo() < limit) {
+            if (s.sentUpTo() + 1 > s.memLast()) {
+                requestLoad(s);
+                return;
+            }
+            boolean wasIdle = !s.hasUnackedTransmissions();
+            int count = writeData(now, s, Math.min(limit, s.memLast()));
+            s.transmitted(now, count, wasIdle);
+        }
+        s.armProbeIfStalled(now);
+    }
+
+    private void requestLoad(OutStream s) {
+        long from = s.pageToLoad();
+        if (from > 0) out.load(s.key, from, s.pageRoom());
+    }
+
+    /**
+     * Sends one DATA frame starting at {@code sentUpTo+1}, with as many messages up to {@code last} as fit, and
+     * returns how many. Expired messages go out as EXPIRED markers, and so do those expired here and gone.
+     */
+    private int writeData(long now, OutStream s, long last) {
+        long first = s.sentUpTo() + 1;
+        frames.beginData(s.key.lane(), epoch, first);
+        int count = 0;
+        for (long seq = first; seq <= last; seq++) {
+            OutStream.OutMessage m = s.toTransmit(seq);
+            StoredMessage sm = m == null ? null : m.stored;
+            long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
+            boolean expired = sm == null || (expiresAt != 0 && expiresAt <= now);
+            int size = expired ? FrameWriter.markerSize() : FrameCodec.messageSize(sm.headers(), sm.payload().length);
+            if (!frames.fits(size, count)) break;
+            boolean before = m == null ? s.markerTransmittedBefore(seq) : m.transmitted();
+            int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
+            if (expired) frames.marker(flags, expiresAt);
+            else frames.message(flags, expiresAt, sm.headers(), sm.payload());
+            count++;
+        }
+        frames.endData(s.key.peer(), count);
+        return count;
+    }
+
+    // ---- queries -------------------------------------------------------------------------------------
+
+    /** How far the receiver of stream {@code key} has taken care of it (0 for an unknown stream). */
+    long ackedSeq(StreamKey key) {
+        OutStream s = streams.get(key);
+        return s == null ? 0 : s.ackedSeq();
+    }
+
+    /** Whether every stream to {@code peer} with messages to deliver is open (or stopped as diverged). */
+    boolean streamsOpen(NodeId peer) {
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer) && s.awaitsOpen()) return false;
+        }
+        return true;
+    }
+
+    /** The streams to {@code peer}. */
+    int streamsTo(NodeId peer) {
+        int n = 0;
+        for (StreamKey k : streams.keySet()) {
+            if (k.peer().equals(peer)) n++;
+        }
+        return n;
+    }
+
+    /** Messages to {@code peer} not yet taken care of by it. */
+    long unackedTo(NodeId peer) {
+        long n = 0;
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer)) n += s.unacked();
+        }
+        return n;
+    }
+
+    /** Messages not yet taken care of by their receivers, per peer. */
+    void addUnacked(Map<NodeId, Long> into) {
+        for (OutStream s : streams.values()) {
+            if (s.unacked() > 0) into.merge(s.key.peer(), s.unacked(), Long::sum);
+        }
+    }
+
+    long messagesInMemory() {
+        long n = 0;
+        for (OutStream s : streams.values()) n += s.messagesInMemory();
+        return n;
+    }
+
+    void addStats(List<StreamStats> into) {
+        for (OutStream s : streams.values()) into.add(s.stats());
+    }
+}

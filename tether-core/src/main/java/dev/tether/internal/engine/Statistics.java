@@ -1,0 +1,70 @@
+package dev.tether.internal.engine;
+
+import dev.tether.NodeId;
+import dev.tether.TetherEvent;
+
+/**
+ * The node-wide counters and the events that go with them: every protocol error, refused connection and store
+ * failure is counted; protocol errors and refused connections are reported through rate-limited buckets ({@link
+ * EventThrottle}), store failures too, so a store failing every retry cannot flood the listener and the log.
+ * Per-stream counters live in the streams. Not thread-safe.
+ */
+final class Statistics {
+    private final EngineOutput out;
+    private long protocolErrors;
+    private long connectionsRejected;
+    private long storeFailures;
+    private final EventThrottle<String, TetherEvent.ConnectionRejected> rejections =
+            new EventThrottle<>(TetherEvent.ConnectionRejected::new);
+    private final EventThrottle<NodeId, TetherEvent.ProtocolError> protocolErrorEvents =
+            new EventThrottle<>(TetherEvent.ProtocolError::new);
+    private final EventThrottle<Void, TetherEvent.StoreFailure> storeFailureEvents =
+            new EventThrottle<>((none, reason, suppressed) -> new TetherEvent.StoreFailure(reason, suppressed));
+
+    Statistics(EngineOutput out) {
+        this.out = out;
+    }
+
+    /** Counted always; reported unless events are being rate-limited. */
+    void protocolError(long now, NodeId peer, String reason) {
+        protocolErrors++;
+        TetherEvent.ProtocolError e = protocolErrorEvents.offer(now, peer, reason);
+        if (e != null) out.event(e);
+    }
+
+    /** Counted always; reported unless events are being rate-limited. */
+    void connectionRejected(long now, String remote, String reason) {
+        connectionsRejected++;
+        TetherEvent.ConnectionRejected e = rejections.offer(now, remote, reason);
+        if (e != null) out.event(e);
+    }
+
+    /** A commit or an outbox read failed: counted always; reported unless events are being rate-limited. */
+    void storeFailed(long now, String reason) {
+        storeFailures++;
+        TetherEvent.StoreFailure e = storeFailureEvents.offer(now, null, reason);
+        if (e != null) out.event(e);
+    }
+
+    /** Reports the latest held-back rejection, protocol error and store failure once their buckets allow. */
+    void flushHeld(long now) {
+        TetherEvent.ConnectionRejected held = rejections.flush(now);
+        if (held != null) out.event(held);
+        TetherEvent.ProtocolError heldError = protocolErrorEvents.flush(now);
+        if (heldError != null) out.event(heldError);
+        TetherEvent.StoreFailure heldFailure = storeFailureEvents.flush(now);
+        if (heldFailure != null) out.event(heldFailure);
+    }
+
+    long protocolErrors() {
+        return protocolErrors;
+    }
+
+    long connectionsRejected() {
+        return connectionsRejected;
+    }
+
+    long storeFailures() {
+        return storeFailures;
+    }
+}

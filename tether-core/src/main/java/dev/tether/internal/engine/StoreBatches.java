@@ -1,0 +1,148 @@
+package dev.tether.internal.engine;
+
+import dev.tether.spi.WriteBatch;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The store-batch pipeline (group commit): collects what the sender streams, the receiver streams and the peers
+ * have to write into one {@link WriteBatch}, hands it to {@link EngineOutput#persist}, and gives each unit its
+ * part of the answer. Up to {@code maxBatchesInFlight} batches are in flight; the writer commits and answers them
+ * in order, and a failure fails every batch behind it (docs/PROTOCOL.md, sender step 1). Not thread-safe.
+ */
+final class StoreBatches {
+    /** After a failed commit, the next batch waits this long. */
+    private static final long RETRY_MILLIS = 100;
+
+    private final EngineConfig cfg;
+    private final EngineOutput out;
+    private final Statistics stats;
+    private final Senders senders;
+    private final Receivers receivers;
+    private final PeerTable peers;
+
+    /** Batches handed to {@code persist} and not yet answered, oldest first; answers come in this order. */
+    private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+    /**
+     * Batches up to this id were in flight behind a failed one and are already treated as failed; the writer
+     * reports them failed without attempting them (see {@link EngineOutput#persist}).
+     */
+    private long abandonedUpTo;
+
+    private long nextBatchId = 1;
+    private long retryAt;
+
+    StoreBatches(
+            EngineConfig cfg,
+            EngineOutput out,
+            Statistics stats,
+            Senders senders,
+            Receivers receivers,
+            PeerTable peers) {
+        this.cfg = cfg;
+        this.out = out;
+        this.stats = stats;
+        this.senders = senders;
+        this.receivers = receivers;
+        this.peers = peers;
+    }
+
+    /**
+     * Starts store batches. The first starts as soon as there is anything to write. While batches are in flight,
+     * up to {@code maxBatchesInFlight}, a further one starts only if at least {@code minBatchMessages} sends
+     * wait: fewer wait for the commit in flight, so that at low load one commit still takes everything that
+     * arrived during the previous one, while a backlog goes to the writer back to back in batches of bounded
+     * size. The writer commits them in order, one after the other.
+     */
+    void startDue(long now) {
+        while (now >= retryAt
+                && inFlight.size() < cfg.maxBatchesInFlight()
+                && hasWrites()
+                && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())) {
+            start();
+        }
+    }
+
+    private boolean hasWrites() {
+        return senders.hasWrites() || receivers.hasWrites() || peers.hasWrites();
+    }
+
+    private void start() {
+        Batch b = new Batch(nextBatchId++);
+        WriteBatch w = new WriteBatch();
+        senders.writeTo(b, w, batchSize());
+        receivers.writeTo(b, w);
+        peers.writeTo(b, w);
+        long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;
+        inFlight.addLast(b);
+        out.persist(b.id, after, w);
+    }
+
+    /**
+     * How many waiting sends the next batch takes: all of them up to {@code minBatchMessages}, else a quarter,
+     * within [{@code minBatchMessages}, {@code maxBatchMessages}]. A small backlog thus goes in small steps (its
+     * oldest messages are stored after one short commit, not after one holding the whole backlog), and a large
+     * one in large steps (a saturated store spends its time on rows, not on per-commit costs).
+     */
+    private int batchSize() {
+        long pending = senders.pendingSends();
+        long size = Math.max(cfg.minBatchMessages(), Math.min(cfg.maxBatchMessages(), pending / 4));
+        return (int) Math.min(size, pending);
+    }
+
+    /** Batch {@code batchId}, the oldest in flight, is durable: each unit applies what it changes. */
+    void committed(long batchId) {
+        Batch b = answered(batchId, true);
+        senders.committed(b);
+        receivers.committed(b);
+    }
+
+    /**
+     * Batch {@code batchId} was not stored. Every batch in flight behind it fails with it: the writer does not
+     * attempt them (EngineOutput#persist), so the store holds exactly the batches before it. Their sends fail,
+     * their numbers are free again, and their other writes go into a later batch.
+     */
+    void failed(long now, long batchId, Exception error) {
+        Batch first = answered(batchId, false);
+        if (first == null) return; // Abandoned with an earlier failure, already handled.
+        List<Batch> failed = new ArrayList<>(inFlight.size() + 1);
+        failed.add(first);
+        failed.addAll(inFlight);
+        if (!inFlight.isEmpty()) abandonedUpTo = inFlight.peekLast().id;
+        inFlight.clear();
+        retryAt = now + RETRY_MILLIS;
+        String reason = "store commit failed: " + error.getMessage();
+        stats.storeFailed(now, reason);
+        for (Batch b : failed) senders.appendsFailed(b, reason, error);
+        for (int i = failed.size() - 1; i >= 0; i--) { // Newest first: each goes in front.
+            Batch b = failed.get(i);
+            senders.retryLater(b);
+            receivers.retryLater(b);
+            peers.retryLater(b);
+        }
+    }
+
+    /**
+     * Takes the answered batch off the pipeline. Answers come in persist order; a failure of a batch that was
+     * abandoned with an earlier failure returns null.
+     */
+    private Batch answered(long batchId, boolean committed) {
+        Batch head = inFlight.peekFirst();
+        if (head != null && head.id == batchId) return inFlight.pollFirst();
+        if (!committed && batchId <= abandonedUpTo && (head == null || batchId < head.id)) return null;
+        throw new IllegalStateException("batch " + batchId + (committed ? " committed" : " failed")
+                + " out of order: the oldest batch in flight is " + (head == null ? "none" : head.id)
+                + (batchId <= abandonedUpTo ? " and it was abandoned after an earlier failure" : ""));
+    }
+
+    /** True when no store batch is being committed and none is waiting to start. */
+    boolean idle() {
+        return inFlight.isEmpty() && !hasWrites();
+    }
+
+    /** Store batches handed to {@code persist} and not yet answered. */
+    int inFlight() {
+        return inFlight.size();
+    }
+}

@@ -1,0 +1,245 @@
+package dev.tether.store.sqlite;
+
+import dev.tether.NodeId;
+import dev.tether.StoreException;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.InboundCursor;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.WriteBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes a {@link WriteBatch} into the transaction {@link SqliteStore} has open: first validates it (reads only;
+ * a bad batch throws before anything is written), then binds its rows and runs the statements, trims before
+ * appends and under the store's page limits. Holds the prepared statements of the write path. Not thread-safe:
+ * the store's thread.
+ */
+final class BatchWriter {
+    private record StreamKey(NodeId to, String lane) {}
+
+    private final long hardPageLimit;
+    private final long appendPageLimit;
+    private final Statement pragmas;
+    private final PreparedStatement selectStream;
+    private final PreparedStatement insertOutbox;
+    private final PreparedStatement upsertStreamLast;
+    private final PreparedStatement deleteRange;
+    private final PreparedStatement updateAcked;
+    private final PreparedStatement upsertCursor;
+    private final PreparedStatement insertDead;
+    private final PreparedStatement upsertPeer;
+
+    /**
+     * Prepares the statements on {@code c}. {@code hardPageLimit} and {@code appendPageLimit} are SQLite page
+     * counts, both 0 without a size limit: writes that add data run under the lower one, keeping a reserve for
+     * deletions and cursor updates.
+     */
+    BatchWriter(Connection c, long hardPageLimit, long appendPageLimit) throws SQLException {
+        this.hardPageLimit = hardPageLimit;
+        this.appendPageLimit = appendPageLimit;
+        pragmas = c.createStatement();
+        selectStream = c.prepareStatement("SELECT last_seq, acked_seq FROM streams WHERE peer = ? AND lane = ?");
+        insertOutbox = c.prepareStatement(
+                "INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload)" + " VALUES (?, ?, ?, ?, ?, ?)");
+        upsertStreamLast =
+                c.prepareStatement("INSERT INTO streams (peer, lane, last_seq, acked_seq) VALUES (?, ?, ?, 0)"
+                        + " ON CONFLICT (peer, lane) DO UPDATE SET last_seq = excluded.last_seq");
+        deleteRange = c.prepareStatement("DELETE FROM outbox WHERE peer = ? AND lane = ? AND seq > ? AND seq <= ?");
+        updateAcked = c.prepareStatement("UPDATE streams SET acked_seq = ? WHERE peer = ? AND lane = ?");
+        upsertCursor = c.prepareStatement("INSERT INTO cursors (peer, lane, sender_epoch, processed_seq)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (peer, lane) DO UPDATE SET"
+                + " sender_epoch = excluded.sender_epoch, processed_seq = excluded.processed_seq");
+        insertDead = c.prepareStatement("INSERT INTO dead_letters"
+                + " (peer, lane, sender_epoch, seq, headers, payload, attempts, reason, at_millis)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        upsertPeer = c.prepareStatement("INSERT INTO peers (peer, epoch) VALUES (?, ?)"
+                + " ON CONFLICT (peer) DO UPDATE SET epoch = excluded.epoch");
+    }
+
+    /**
+     * Validates {@code batch}, then writes it into the transaction the caller opened; the caller commits or rolls
+     * back.
+     *
+     * @throws StoreException if the batch is invalid (nothing written then)
+     */
+    void apply(WriteBatch batch) throws SQLException {
+        try {
+            write(batch, validate(batch));
+        } finally {
+            clearBatches();
+        }
+    }
+
+    /** An outbox stream as stored before the batch: read once per batch by primary key (zeros for a new stream). */
+    private record StoredStream(long lastSeq, long ackedSeq) {}
+
+    /**
+     * What a valid batch does to the outbox streams it touches: the streams as stored, the last sequence number
+     * each stream's appends reach, and how far each is trimmed.
+     */
+    private record Plan(
+            Map<StreamKey, StoredStream> streams, Map<StreamKey, Long> lastAppended, Map<StreamKey, Long> trimTo) {}
+
+    /**
+     * Checks that every append carries the next sequence number of its stream and no trim goes beyond the last
+     * one; reads the streams it needs, writes nothing.
+     *
+     * @throws StoreException naming the first violation
+     */
+    private Plan validate(WriteBatch batch) throws SQLException {
+        Map<StreamKey, StoredStream> streams = new LinkedHashMap<>();
+        Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
+        for (StoredMessage m : batch.appends()) {
+            StreamKey key = key(m.to(), m.lane());
+            Long appended = lastAppended.get(key);
+            long last = appended != null ? appended : stored(streams, key).lastSeq();
+            if (m.seq() <= last) {
+                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
+                        + " reuses a sequence number (last assigned is " + last + ")");
+            }
+            if (m.seq() != last + 1) {
+                throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
+                        + " leaves a gap (last assigned is " + last + ")");
+            }
+            Objects.requireNonNull(m.payload(), "payload");
+            lastAppended.put(key, m.seq());
+        }
+        Map<StreamKey, Long> trimTo = new LinkedHashMap<>();
+        for (WriteBatch.Trim t : batch.trims()) {
+            StreamKey key = key(t.to(), t.lane());
+            StoredStream stored = stored(streams, key); // also needed when the trim is written
+            Long appended = lastAppended.get(key);
+            long last = appended != null ? appended : stored.lastSeq();
+            if (t.upToSeq() > last) {
+                throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
+                        + " goes beyond the last assigned sequence number " + last);
+            }
+            trimTo.merge(key, t.upToSeq(), Math::max);
+        }
+        return new Plan(streams, lastAppended, trimTo);
+    }
+
+    /**
+     * Writes a validated batch. Trims of stored messages run first, so that the space they free is there for the
+     * appends of the same batch (a full store recovers even while the application keeps sending); the result is
+     * the one of the SPI order, since these trims do not touch the batch's own appends. Writes that add data run
+     * under the lower append limit, leaving the reserve for deletions and cursors.
+     */
+    private void write(WriteBatch batch, Plan plan) throws SQLException {
+        bind(batch);
+        List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
+        pageLimit(hardPageLimit);
+        for (Map.Entry<StreamKey, Long> e : plan.trimTo().entrySet()) {
+            StoredStream s = plan.streams().get(e.getKey());
+            if (e.getValue() <= s.ackedSeq()) continue;
+            if (e.getValue() <= s.lastSeq()) trim(e.getKey(), s.ackedSeq(), e.getValue());
+            else lateTrims.add(e); // reaches into this batch's own appends
+        }
+        pageLimit(appendPageLimit);
+        if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
+        for (Map.Entry<StreamKey, Long> e : plan.lastAppended().entrySet()) {
+            upsertStreamLast.setString(1, e.getKey().to().value());
+            upsertStreamLast.setString(2, e.getKey().lane());
+            upsertStreamLast.setLong(3, e.getValue());
+            upsertStreamLast.addBatch();
+        }
+        if (!plan.lastAppended().isEmpty()) upsertStreamLast.executeBatch();
+        if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
+        pageLimit(hardPageLimit);
+        for (Map.Entry<StreamKey, Long> e : lateTrims) {
+            trim(e.getKey(), plan.streams().get(e.getKey()).ackedSeq(), e.getValue());
+        }
+        if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
+        if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
+    }
+
+    /** Binds the batch's rows to their statements; nothing runs yet. */
+    private void bind(WriteBatch batch) throws SQLException {
+        for (StoredMessage m : batch.appends()) {
+            insertOutbox.setString(1, m.to().value());
+            insertOutbox.setString(2, m.lane());
+            insertOutbox.setLong(3, m.seq());
+            insertOutbox.setLong(4, m.expiresAtMillis());
+            insertOutbox.setBytes(5, HeaderCodec.encode(m.headers()));
+            insertOutbox.setBytes(6, m.payload());
+            insertOutbox.addBatch();
+        }
+        for (InboundCursor c : batch.cursors()) {
+            upsertCursor.setString(1, Objects.requireNonNull(c.from(), "from").value());
+            upsertCursor.setString(2, Objects.requireNonNull(c.lane(), "lane"));
+            upsertCursor.setLong(3, c.senderEpoch());
+            upsertCursor.setLong(4, c.processedSeq());
+            upsertCursor.addBatch();
+        }
+        for (DeadLetter d : batch.deadLetters()) {
+            insertDead.setString(1, Objects.requireNonNull(d.from(), "from").value());
+            insertDead.setString(2, Objects.requireNonNull(d.lane(), "lane"));
+            insertDead.setLong(3, d.senderEpoch());
+            insertDead.setLong(4, d.seq());
+            insertDead.setBytes(5, HeaderCodec.encode(d.headers()));
+            insertDead.setBytes(6, Objects.requireNonNull(d.payload(), "payload"));
+            insertDead.setInt(7, d.attempts());
+            insertDead.setString(8, d.reason());
+            insertDead.setLong(9, d.atMillis());
+            insertDead.addBatch();
+        }
+        for (WriteBatch.PeerEpoch p : batch.peerEpochs()) {
+            upsertPeer.setString(1, Objects.requireNonNull(p.peer(), "peer").value());
+            upsertPeer.setLong(2, p.epoch());
+            upsertPeer.addBatch();
+        }
+    }
+
+    /** Deletes the outbox of {@code key} in {@code (acked, upTo]} and records {@code upTo} as acknowledged. */
+    private void trim(StreamKey key, long acked, long upTo) throws SQLException {
+        deleteRange.setString(1, key.to().value());
+        deleteRange.setString(2, key.lane());
+        deleteRange.setLong(3, acked);
+        deleteRange.setLong(4, upTo);
+        deleteRange.executeUpdate();
+        updateAcked.setLong(1, upTo);
+        updateAcked.setString(2, key.to().value());
+        updateAcked.setString(3, key.lane());
+        updateAcked.executeUpdate();
+    }
+
+    /** Sets SQLite's page limit for the next statements (no I/O); nothing without a size limit. */
+    private void pageLimit(long pages) throws SQLException {
+        if (pages == 0) return;
+        pragmas.execute("PRAGMA max_page_count = " + pages);
+    }
+
+    private void clearBatches() throws SQLException {
+        insertOutbox.clearBatch();
+        upsertStreamLast.clearBatch();
+        upsertCursor.clearBatch();
+        insertDead.clearBatch();
+        upsertPeer.clearBatch();
+    }
+
+    private static StreamKey key(NodeId to, String lane) {
+        return new StreamKey(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
+    }
+
+    /** The stored state of outbox stream {@code key}, read once per batch. */
+    private StoredStream stored(Map<StreamKey, StoredStream> streams, StreamKey key) throws SQLException {
+        StoredStream s = streams.get(key);
+        if (s != null) return s;
+        selectStream.setString(1, key.to().value());
+        selectStream.setString(2, key.lane());
+        try (ResultSet rs = selectStream.executeQuery()) {
+            s = rs.next() ? new StoredStream(rs.getLong(1), rs.getLong(2)) : new StoredStream(0, 0);
+        }
+        streams.put(key, s);
+        return s;
+    }
+}
