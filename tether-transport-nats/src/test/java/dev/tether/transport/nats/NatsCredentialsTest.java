@@ -113,6 +113,9 @@ class NatsCredentialsTest {
         assertThatThrownBy(() -> NatsTransport.builder().credentials(dir.resolve("none.creds")))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("none.creds does not exist or cannot be read");
+        assertThatThrownBy(() -> NatsTransport.builder().servers("tls://a:4222", "opentls://b:4222"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("opentls://b:4222: opentls:// accepts any server certificate");
         assertThatThrownBy(() -> NatsTransport.builder().userInfo(" ", new char[0]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("NATS user name must not be blank");
