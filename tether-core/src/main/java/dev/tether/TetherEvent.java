@@ -83,8 +83,22 @@ public sealed interface TetherEvent {
         }
     }
 
-    /** The store failed; the affected sends failed and no acknowledgment was emitted. */
-    record StoreFailure(String reason) implements TetherEvent {}
+    /**
+     * The store failed; the affected sends failed and no acknowledgment was emitted. The node retries (a commit's
+     * other writes and outbox reads, every 100 ms), so a store that keeps failing fails again and again:
+     * rate-limited like {@link ConnectionRejected} (a burst of 10, then at most 2 per second). Every failure is
+     * counted in {@link NodeStats#storeFailures()}, and {@code suppressed} is how many were not reported one by
+     * one since the previous {@code StoreFailure} event.
+     *
+     * @param suppressed store failures not reported as events between the previous {@code StoreFailure} event and
+     *     this one; 0 when none were held back
+     */
+    record StoreFailure(String reason, long suppressed) implements TetherEvent {
+        /** A store failure with nothing held back before it ({@code suppressed} 0). */
+        public StoreFailure(String reason) {
+            this(reason, 0);
+        }
+    }
 
     /** The application's handler or listener threw; counted and reported, never swallowed. */
     record ApplicationError(String where, String reason) implements TetherEvent {}

@@ -1,21 +1,14 @@
 package dev.tether.cli;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.tether.Lanes;
-import dev.tether.MessageId;
-import dev.tether.NodeClosedException;
-import dev.tether.NodeId;
-import dev.tether.OutboundMessage;
-import dev.tether.QueueFullException;
-import dev.tether.SendReceipt;
-import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,173 +16,216 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node daemon's admin endpoint: plain HTTP on a loopback address, for {@code tether send} and {@code
- * tether stats}. It refuses non-loopback addresses because it has no authentication of its own: whoever can
- * reach it can send as this node.
+ * The node daemon's admin endpoint: HTTP/1.1 on a loopback address, for {@code tether send}, {@code tether
+ * stats} and {@code tether peers}. It refuses non-loopback addresses because it has no authentication of its
+ * own: whoever can reach it can send as this node.
  *
  * <ul>
  *   <li>{@code POST /send?to=ID[&lane=L][&wait=accepted|processed|none][&timeoutMs=N][&ttlMs=N]
- *       [&header=K:V]...[&format=json]} with the payload as body: 200 and one line per message, 400 for bad
- *       input, 503 when the node is full or closing, 504 when the wait timed out (the message stays queued).
- *   <li>{@code GET /stats[?format=json]}, {@code GET /health}.
+ *       [&header=K:V]...[&format=json]} with one message as the body: 200 (202 for {@code wait=none}) and one
+ *       line, 400 for bad input, 413 for a body larger than the node's {@code maxMessageBytes} (refused from its
+ *       Content-Length, before it is read), 503 when the node is full or closing, 504 when the wait timed out.
+ *   <li>The same with {@code &stream=lines} and a chunked body: each line of the body is one message, handed to
+ *       the node as it arrives; the answer (200, chunked) is one {@link SendResult} line per message, in order,
+ *       written as the results come, then {@code end N}. Memory per request is bounded whatever the body's
+ *       length: at most {@value #STREAM_WINDOW} messages wait for their results.
+ *   <li>{@code GET /stats[?format=json]}, {@code GET /peers[?format=json]} (what {@code TetherNode.peers()}
+ *       reports), {@code GET /health}; 503 once the node is shutting down.
  * </ul>
  *
- * <p>Requests run on a small pool; waiting for {@code processed} parks no thread (the response is written
- * when the future completes).
+ * <p><b>Limits.</b> At most {@link Limits#maxConnections} connections are served at once, each on its own
+ * thread, so a slow request never delays another; one more gets 503 at once. A request head (and a
+ * single-message body) must arrive within {@link Limits#requestTimeout} (408 otherwise), a streamed body may pause
+ * for at most {@link Limits#idleTimeout} between reads, and a connection whose client stops reading the answer for
+ * {@link Limits#writeTimeout} is closed. One request per connection ({@code Connection: close}).
+ *
+ * <p>Threading: an acceptor thread, one thread per connection (two while a stream is answered), a watchdog.
+ * {@link #close} stops all of them.
  */
 final class AdminServer implements AutoCloseable {
-    private static final int MAX_BODY = 64 << 20;
+    /** Messages of one stream request handed to the node and waiting for their results to be written. */
+    static final int STREAM_WINDOW = 4096;
 
-    private final HttpServer http;
-    private final ExecutorService pool;
-    private final TetherNode node;
+    /** How a request that announces a too-large body is drained before the connection closes (bytes, ms). */
+    private static final int DRAIN_BYTES = 256 << 10;
 
-    private AdminServer(HttpServer http, ExecutorService pool, TetherNode node) {
-        this.http = http;
-        this.pool = pool;
-        this.node = node;
+    private static final Duration DRAIN_TIME = Duration.ofMillis(500);
+
+    /**
+     * Bounds on the endpoint's work.
+     *
+     * @param maxConnections connections served at once
+     * @param requestTimeout time for a request head, and for the body of a single-message send
+     * @param idleTimeout longest pause between reads of a streamed body
+     * @param writeTimeout longest stall of a write of the answer
+     */
+    record Limits(int maxConnections, Duration requestTimeout, Duration idleTimeout, Duration writeTimeout) {
+        static final Limits DEFAULT =
+                new Limits(32, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
 
-    static AdminServer start(InetSocketAddress requested, TetherNode node) throws IOException {
+    private final ServerSocket server;
+    private final Limits limits;
+    private final Semaphore permits;
+    private final Set<TimedSocket> open = ConcurrentHashMap.newKeySet();
+    private final ExecutorService threads;
+    private final ScheduledExecutorService watchdog;
+    private volatile AdminRoutes routes;
+    private volatile boolean closed;
+
+    private AdminServer(ServerSocket server, Limits limits) {
+        this.server = server;
+        this.limits = limits;
+        this.permits = new Semaphore(limits.maxConnections());
+        this.threads = Executors.newCachedThreadPool(daemon("tether-admin-"));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("tether-admin-watchdog-"));
+    }
+
+    /**
+     * Binds {@code requested}, which must be a loopback address; nothing is served before {@link #start}.
+     *
+     * @throws IllegalArgumentException if the address is not a loopback one
+     * @throws BindException naming the address if it is in use or cannot be bound
+     */
+    static AdminServer bind(InetSocketAddress requested, Limits limits) throws IOException {
         InetAddress host = InetAddress.getByName(requested.getHostString());
         if (!host.isLoopbackAddress()) {
             throw new IllegalArgumentException("--admin must be a loopback address (127.0.0.1 or ::1), was "
                     + HostPort.format(requested) + ": the admin endpoint has no authentication");
         }
-        HttpServer http = HttpServer.create(new InetSocketAddress(host, requested.getPort()), 64);
-        ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "tether-admin");
-            t.setDaemon(true);
-            return t;
-        });
-        AdminServer server = new AdminServer(http, pool, node);
-        http.setExecutor(pool);
-        http.createContext("/send", server::send);
-        http.createContext("/stats", server::stats);
-        http.createContext("/health", ex -> reply(ex, 200, "ok\n"));
-        http.start();
-        return server;
+        InetSocketAddress address = new InetSocketAddress(host, requested.getPort());
+        ServerSocket s = new ServerSocket();
+        try {
+            s.setReuseAddress(true);
+            s.bind(address, 64);
+        } catch (IOException e) {
+            s.close();
+            String why = String.valueOf(e.getMessage())
+                            .toLowerCase(java.util.Locale.ROOT)
+                            .contains("in use")
+                    ? "address already in use (another process listens there)"
+                    : String.valueOf(e.getMessage());
+            BindException b = new BindException("--admin " + HostPort.format(requested) + ": " + why);
+            b.initCause(e);
+            throw b;
+        }
+        return new AdminServer(s, limits);
+    }
+
+    /** Binds and starts at once, with the default limits; for tests. */
+    static AdminServer start(InetSocketAddress requested, TetherNode node, int maxMessageBytes) throws IOException {
+        AdminServer s = bind(requested, Limits.DEFAULT);
+        s.start(node, maxMessageBytes);
+        return s;
+    }
+
+    /** Starts serving {@code node}, accepting bodies of up to {@code maxMessageBytes} per message. */
+    void start(TetherNode node, int maxMessageBytes) {
+        routes = new AdminRoutes(node, maxMessageBytes, limits, threads);
+        long tick = Math.max(10, Math.min(200, limits.writeTimeout().toMillis() / 4));
+        watchdog.scheduleWithFixedDelay(this::closeStalledWrites, tick, tick, TimeUnit.MILLISECONDS);
+        Thread acceptor = new Thread(this::acceptLoop, "tether-admin-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     InetSocketAddress address() {
-        return http.getAddress();
+        return (InetSocketAddress) server.getLocalSocketAddress();
     }
 
-    private void send(HttpExchange ex) throws IOException {
-        if (!ex.getRequestMethod().equals("POST")) {
-            reply(ex, 405, "use POST\n");
-            return;
-        }
-        Map<String, List<String>> q = query(ex);
-        boolean json = "json".equals(first(q, "format", "text"));
-        SendReceipt receipt;
-        String wait;
-        Duration timeout;
-        try {
-            byte[] body = readBody(ex.getRequestBody());
-            String to = first(q, "to", null);
-            if (to == null) throw new IllegalArgumentException("query parameter 'to' is required");
-            OutboundMessage.Builder m = OutboundMessage.to(NodeId.of(to))
-                    .lane(first(q, "lane", Lanes.DEFAULT))
-                    .payload(body);
-            for (String h : q.getOrDefault("header", List.of())) {
-                int colon = h.indexOf(':');
-                if (colon <= 0) throw new IllegalArgumentException("header must be NAME:VALUE, was '" + h + "'");
-                m.header(h.substring(0, colon), h.substring(colon + 1));
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                if (closed) return;
+                continue; // a connection that failed while being accepted; the next one is unaffected
             }
-            String ttl = first(q, "ttlMs", null);
-            if (ttl != null) m.ttl(Duration.ofMillis(positive("ttlMs", ttl)));
-            wait = first(q, "wait", "accepted");
-            if (!List.of("none", "accepted", "processed").contains(wait)) {
-                throw new IllegalArgumentException("wait must be none, accepted or processed, was '" + wait + "'");
+            if (!permits.tryAcquire()) {
+                refuseBusy(s);
+                continue;
             }
-            timeout = Duration.ofMillis(positive("timeoutMs", first(q, "timeoutMs", "30000")));
-            receipt = node.send(m.build());
-        } catch (QueueFullException | NodeClosedException e) {
-            reply(ex, 503, error(json, e));
-            return;
-        } catch (TetherException | IllegalArgumentException e) {
-            reply(ex, 400, error(json, e));
-            return;
+            try {
+                threads.execute(() -> serve(s));
+            } catch (RuntimeException e) { // the pool is shut down: the server is closing
+                permits.release();
+                closeQuietly(s);
+            }
         }
-        respondWhenDone(ex, receipt, wait, timeout, json);
     }
 
-    private void respondWhenDone(HttpExchange ex, SendReceipt receipt, String wait, Duration timeout, boolean json) {
-        if (wait.equals("none")) {
-            reply(ex, 202, json ? Json.object().put("status", "queued") + "\n" : "queued\n");
-            return;
-        }
-        CompletableFuture<MessageId> accepted = receipt.accepted().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        CompletableFuture<String> outcome = wait.equals("accepted")
-                ? accepted.thenApply(id -> "ACCEPTED")
-                : accepted.thenCompose(id -> receipt.processed()
-                        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .thenApply(Enum::name));
-        outcome.whenCompleteAsync(
-                (result, failure) -> {
-                    if (failure == null) {
-                        MessageId id = accepted.join();
-                        String line = json
-                                ? Json.object()
-                                        .put("to", id.to().value())
-                                        .put("lane", id.lane())
-                                        .put("seq", id.seq())
-                                        .put("outcome", result)
-                                        .toString()
-                                : id + " " + result.toLowerCase(java.util.Locale.ROOT);
-                        reply(ex, 200, line + "\n");
-                    } else {
-                        Throwable cause = failure instanceof java.util.concurrent.CompletionException
-                                ? failure.getCause()
-                                : failure;
-                        boolean timedOut = cause instanceof java.util.concurrent.TimeoutException;
-                        String why = timedOut
-                                ? "timed out after " + timeout.toMillis() + " ms waiting for " + wait
-                                        + "; the message stays queued and will be delivered"
-                                : String.valueOf(cause.getMessage());
-                        reply(ex, timedOut ? 504 : 500, json ? Json.object().put("error", why) + "\n" : why + "\n");
-                    }
-                },
-                pool);
-    }
-
-    private void stats(HttpExchange ex) {
-        boolean json = "json".equals(first(query(ex), "format", "text"));
-        reply(ex, 200, json ? StatsFormat.json(node.stats()) + "\n" : StatsFormat.text(node.stats()));
-    }
-
-    private static String error(boolean json, Exception e) {
-        return json ? Json.object().put("error", e.getMessage()) + "\n" : e.getMessage() + "\n";
-    }
-
-    private static long positive(String name, String v) {
+    private void serve(Socket s) {
+        TimedSocket c = null;
         try {
-            long n = Long.parseLong(v);
-            if (n > 0) return n;
-        } catch (NumberFormatException ignored) {
-            // falls through to the error below, which names the parameter
+            c = new TimedSocket(s, limits.writeTimeout());
+            open.add(c);
+            s.setTcpNoDelay(true);
+            routes.serve(c);
+        } catch (IOException e) {
+            // The client went away or timed out; AdminRoutes answered whatever could still be answered.
+        } finally {
+            if (c != null) open.remove(c);
+            closeQuietly(s);
+            permits.release();
         }
-        throw new IllegalArgumentException(name + " must be a positive number of milliseconds, was '" + v + "'");
     }
 
-    private static byte[] readBody(InputStream in) throws IOException {
-        byte[] body = in.readNBytes(MAX_BODY + 1);
-        if (body.length > MAX_BODY) throw new IllegalArgumentException("body larger than " + MAX_BODY + " bytes");
-        return body;
+    /** Answers 503 without reading the request, and closes shortly after so the answer is not lost to a reset. */
+    private void refuseBusy(Socket s) {
+        try {
+            String body = "the admin endpoint is busy: " + limits.maxConnections()
+                    + " connections are open, the most it serves at once; try again\n";
+            OutputStream out = s.getOutputStream();
+            out.write(AdminRoutes.head(503, "text/plain; charset=utf-8", body.length()));
+            out.write(body.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            s.shutdownOutput();
+            watchdog.schedule(() -> closeQuietly(s), DRAIN_TIME.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(s);
+        }
     }
 
-    private static Map<String, List<String>> query(HttpExchange ex) {
+    /**
+     * Stops reading a request whose body will not be used: the answer was written; the connection is half-closed
+     * and up to {@link #DRAIN_BYTES} of the body are read (for at most {@link #DRAIN_TIME}), so that the client
+     * reads the answer instead of a connection reset.
+     */
+    static void drainAndClose(TimedSocket c) {
+        try {
+            c.out().flush();
+            c.socket().shutdownOutput();
+            c.readWithin(DRAIN_TIME);
+            InputStream in = c.in();
+            byte[] buf = new byte[8192];
+            for (int total = 0, n; total < DRAIN_BYTES && (n = in.read(buf)) > 0; ) total += n;
+        } catch (IOException e) {
+            // Draining is a courtesy; the answer was already written.
+        } finally {
+            c.close();
+        }
+    }
+
+    private void closeStalledWrites() {
+        long now = System.nanoTime();
+        for (TimedSocket c : open) c.closeIfWriteStalled(now);
+    }
+
+    static Map<String, List<String>> query(String rawQuery) {
         Map<String, List<String>> q = new LinkedHashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
-        if (raw == null) return q;
-        for (String pair : raw.split("&")) {
+        if (rawQuery == null) return q;
+        for (String pair : rawQuery.split("&")) {
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
             String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
@@ -199,27 +235,38 @@ final class AdminServer implements AutoCloseable {
         return q;
     }
 
-    private static String first(Map<String, List<String>> q, String key, String fallback) {
+    static String first(Map<String, List<String>> q, String key, String fallback) {
         List<String> v = q.get(key);
         return v == null || v.isEmpty() ? fallback : v.get(0);
     }
 
-    private static void reply(HttpExchange ex, int status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        try (OutputStream out = ex.getResponseBody()) {
-            ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            ex.sendResponseHeaders(status, bytes.length);
-            out.write(bytes);
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
         } catch (IOException e) {
-            // The client went away; the send itself is unaffected (it is queued or done).
-        } finally {
-            ex.close();
+            // Already closed or reset by the peer: nothing left to release.
         }
     }
 
     @Override
     public void close() {
-        http.stop(0);
-        pool.shutdownNow();
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // The acceptor ends either way.
+        }
+        for (TimedSocket c : open) c.close();
+        threads.shutdownNow();
+        watchdog.shutdownNow();
     }
 }

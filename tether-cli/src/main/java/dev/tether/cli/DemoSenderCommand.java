@@ -59,7 +59,7 @@ final class DemoSenderCommand implements Callable<Integer> {
                 .store(node.openStore())
                 .durability(node.durability)
                 .handler((Delivery d) -> {});
-        node.applyLimits(config);
+        node.applySettings(config, transport);
         TetherNode n = Tether.start(config.build());
         CountDownLatch never = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> n.shutdown(java.time.Duration.ofSeconds(2))));

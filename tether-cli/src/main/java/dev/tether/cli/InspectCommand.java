@@ -36,6 +36,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        NativeSqlite.prepare();
         StoreReport report = StoreInspector.inspect(store, deadLetters, Duration.ofSeconds(5));
         spec.commandLine().getOut().println(json ? report.toJson() : report.toText());
         return 0;

@@ -28,6 +28,16 @@ final class Json {
         return this;
     }
 
+    Json put(String key, java.util.List<String> values) {
+        key(key).append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) out.append(',');
+            quote(out, values.get(i));
+        }
+        out.append(']');
+        return this;
+    }
+
     Json put(String key, Map<String, String> map) {
         key(key).append('{');
         boolean firstEntry = true;

@@ -7,14 +7,17 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.PropertiesDefaultProvider;
 
 /**
- * The {@code tether} command. Exit codes: 0 success, 1 a failure while running (named on stderr), 2 a usage
- * error (a bad flag or value, named on stderr with a pointer to {@code --help}).
+ * The {@code tether} command. Exit codes ({@link ExitCode}): 0 success (also a node stopped by SIGTERM or SIGINT
+ * after draining), 1 a failure while running (named on stderr), 2 a usage error (an unknown command, a bad flag or
+ * value, named on stderr with a pointer to {@code --help}), 3 {@code tether send} could not tell whether some
+ * messages were stored. Log lines have one format ({@link CliLog}).
  */
 @Command(
         name = "tether",
@@ -26,7 +29,9 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             ListenCommand.class,
             SendCommand.class,
             StatsCommand.class,
+            PeersCommand.class,
             InspectCommand.class,
+            NatsConfigCommand.class,
             RenewEpochCommand.class,
             SimulateCommand.class,
             DemoSenderCommand.class
@@ -34,6 +39,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
         description = "Reliable intersession messaging: run nodes, send, listen, inspect.")
 public final class Main implements Runnable {
     public static void main(String[] args) {
+        CliLog.install(System.err, Arrays.asList(args).contains("--quiet"));
         System.exit(run(args, System.out, System.err));
     }
 
@@ -48,18 +54,24 @@ public final class Main implements Runnable {
                     CommandLine cmd = e.getCommandLine();
                     cmd.getErr().println("tether: " + e.getMessage());
                     cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more.");
-                    return 2;
+                    return ExitCode.USAGE;
                 })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // Failures the node reports are explained by their message; a stack trace would bury it.
                     cmd.getErr().println("tether " + cmd.getCommandName() + ": " + describe(e));
-                    return 1;
+                    return ExitCode.FAILURE;
                 });
+        String unknown = UnknownCommand.check(cli, args);
+        if (unknown != null) {
+            err.println(unknown);
+            err.println("Try 'tether --help' for the list of commands.");
+            return ExitCode.USAGE;
+        }
         try {
             applyConfigFile(cli, args);
         } catch (IllegalArgumentException e) {
             err.println("tether: " + e.getMessage());
-            return 2;
+            return ExitCode.USAGE;
         }
         try {
             return cli.execute(args);

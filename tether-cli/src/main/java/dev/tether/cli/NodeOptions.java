@@ -3,7 +3,6 @@ package dev.tether.cli;
 import dev.tether.Durability;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
-import dev.tether.spi.Store;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.store.sqlite.SqliteStoreProvider;
 import java.net.InetSocketAddress;
@@ -47,6 +46,38 @@ final class NodeOptions {
     List<PeerSpec> peers = new ArrayList<>();
 
     @Option(
+            names = "--seed",
+            paramLabel = "HOST:PORT",
+            split = ",",
+            converter = HostPort.class,
+            description = "TCP address of a node of the cluster whose id need not be known: the node learns the"
+                    + " other members from it and connects to them. Repeat or separate with commas.")
+    List<InetSocketAddress> seeds = new ArrayList<>();
+
+    @Option(
+            names = "--advertise",
+            paramLabel = "HOST:PORT",
+            converter = HostPort.class,
+            description = "The address other nodes should dial this one at (default: the listen address).")
+    InetSocketAddress advertise;
+
+    @Option(
+            names = "--allow-peer",
+            paramLabel = "GLOB",
+            split = ",",
+            description = "Admit peers that are not given with --peer only if their id matches one of these (* ="
+                    + " any run of characters). Repeat or separate with commas. Default: any peer whose identity"
+                    + " TLS, --psk-file or NATS proves.")
+    List<String> allowPeers = new ArrayList<>();
+
+    @Option(
+            names = "--insecure-admit-unproven-peers",
+            description = "INSECURE, loopback development only: over plain TCP, admit peers that are not given"
+                    + " with --peer although nothing proves their id (anyone who reaches the port may connect"
+                    + " under any unused id).")
+    boolean insecureAdmitUnprovenPeers;
+
+    @Option(
             names = "--nats",
             paramLabel = "URL",
             split = ",",
@@ -67,6 +98,33 @@ final class NodeOptions {
 
     @Option(names = "--nats-creds", paramLabel = "FILE", description = "NATS credentials file (JWT + nkey).")
     Path natsCreds;
+
+    @Option(
+            names = "--nats-nkey",
+            paramLabel = "FILE",
+            description = "This node's NATS nkey seed file (made by tether nats-config), read at every connect.")
+    Path natsNkey;
+
+    @Option(
+            names = "--nats-identity-enforced",
+            description = "The NATS servers let each node publish only under its own id (tether nats-config):"
+                    + " peers are admitted on proven identity; checked at every connect.")
+    boolean natsIdentityEnforced;
+
+    @Option(
+            names = "--nats-tls-ca",
+            paramLabel = "PEM",
+            description = "CA certificates to trust for TLS to the NATS servers (use tls:// URLs).")
+    Path natsTlsCa;
+
+    @Option(
+            names = "--nats-tls-cert",
+            paramLabel = "PEM",
+            description = "Client certificate chain for NATS servers that verify clients (with --nats-tls-key).")
+    Path natsTlsCert;
+
+    @Option(names = "--nats-tls-key", paramLabel = "PEM", description = "Client private key (PKCS#8 PEM).")
+    Path natsTlsKey;
 
     @Option(names = "--store", paramLabel = "FILE", description = "SQLite store file (default: tether-ID.db).")
     Path store;
@@ -92,10 +150,13 @@ final class NodeOptions {
             description = "Largest payload accepted (default: 1048576, or what the transport carries if less).")
     Integer maxMessageBytes;
 
-    /** Applies the settings every node command shares. */
-    void applyLimits(dev.tether.node.TetherConfig.Builder b) {
+    /** Applies the settings every node command shares: limits, admission, and the transport's discovery if any. */
+    void applySettings(dev.tether.node.TetherConfig.Builder b, TransportFactory.Choice transport) {
+        if (transport.discovery() != null) b.discovery(transport.discovery());
         b.window(window);
         if (maxMessageBytes != null) b.maxMessageBytes(maxMessageBytes);
+        b.allowedPeers(allowPeers.toArray(String[]::new));
+        b.insecureAdmitUnprovenPeers(insecureAdmitUnprovenPeers);
     }
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "This node's certificate chain (PEM).")
@@ -146,8 +207,8 @@ final class NodeOptions {
         }
     }
 
+    /** The configured peers; none is valid (a node that only accepts inbound peers). */
     List<NodeId> peerIds() {
-        if (peers.isEmpty()) throw new ParameterException(spec.commandLine(), "at least one --peer is required");
         return peers.stream().map(PeerSpec::id).distinct().toList();
     }
 
@@ -155,9 +216,17 @@ final class NodeOptions {
         return !natsUrls.isEmpty();
     }
 
+    @Option(
+            names = "--skip-integrity-check",
+            description = "Do not run SQLite's quick_check on the store at start (for stores too large to check"
+                    + " at every start; see docs/OPERATIONS.md).")
+    boolean skipIntegrityCheck;
+
     /** The store this node opens: {@code --store}, or the default file in {@code --store-dir}. */
-    Store openStore() {
-        return store != null ? new SqliteStore(store) : new SqliteStoreProvider().create(nodeId(), storeDir);
+    SqliteStore openStore() {
+        NativeSqlite.prepare();
+        Path file = store != null ? store : new SqliteStoreProvider().locate(nodeId(), storeDir);
+        return SqliteStore.builder(file).checkIntegrity(!skipIntegrityCheck).build();
     }
 
     Path storePath() {

@@ -1,83 +1,203 @@
 package dev.tether.cli;
 
 import dev.tether.Delivery;
+import dev.tether.InvalidConfigException;
+import dev.tether.NodeId;
 import dev.tether.ShutdownResult;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.store.sqlite.SqliteStore;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.ParameterException;
 
 /**
- * Runs one node until the process is asked to stop (SIGTERM, SIGINT), then shuts it down gracefully: new
- * sends are refused, what can be drained in {@code drainTimeout} is, and the rest stays in the store for the
- * next start. The first line on stdout is {@code ready ...} once the node accepts work; scripts wait for it.
+ * Runs one node until the process is asked to stop (SIGTERM, SIGINT), then shuts it down gracefully: new sends
+ * are refused, what can be drained in {@code drainTimeout} is, the rest stays in the store for the next start,
+ * and the process exits 0. The first line on stdout is {@code ready ...} once the node accepts work (scripts wait
+ * for it); it also says which peers (and NATS) are connected yet.
+ *
+ * <p>A start that fails leaves nothing behind: the admin address is bound before the store is created, and a
+ * store file this start created is removed again (with its lock, WAL and index files) when the node then fails
+ * to start.
  */
 final class NodeRunner {
+    private static final Set<Class<?>> WARNINGS = Set.of(
+            TetherEvent.StoreFailure.class,
+            TetherEvent.ProtocolError.class,
+            TetherEvent.ConnectionRejected.class,
+            TetherEvent.ApplicationError.class,
+            TetherEvent.DeadLettered.class,
+            TetherEvent.StreamBlocked.class);
+
     private final NodeOptions options;
     private final PrintWriter out;
     private final PrintWriter err;
     private final DeliveryPrinter printer;
-    private final boolean logEvents;
+    private final boolean logInfo;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
-    NodeRunner(NodeOptions options, PrintWriter out, PrintWriter err, DeliveryPrinter printer, boolean logEvents) {
+    NodeRunner(NodeOptions options, PrintWriter out, PrintWriter err, DeliveryPrinter printer, boolean logInfo) {
         this.options = options;
         this.out = out;
         this.err = err;
         this.printer = printer;
-        this.logEvents = logEvents;
+        this.logInfo = logInfo;
     }
 
     int run(Duration drainTimeout) throws Exception {
-        options.nodeId();
-        options.peerIds();
-        TransportFactory.Choice transport = TransportFactory.create(options);
-        TetherConfig.Builder b = TetherConfig.builder(options.nodeId())
-                .peers(options.peerIds())
-                .transport(transport.transport())
-                .store(options.openStore())
-                .durability(options.durability)
-                .listener(this::log);
-        if (printer != null) b.handler((Delivery d) -> printer.print(d));
-        else b.handler((Delivery d) -> {});
-        options.applyLimits(b);
-        TetherNode node = Tether.start(b.build());
-        AdminServer admin = null;
+        NodeId id = options.nodeId();
+        List<NodeId> peers = options.peerIds();
+        AdminServer admin = bindAdmin();
         try {
-            if (options.admin != null) admin = AdminServer.start(options.admin, node);
-            Thread hook = new Thread(() -> stopAndReport(node, drainTimeout), "tether-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            out.println("ready node=" + node.id() + " transport=" + transport.description() + " store="
-                    + options.storePath() + " durability=" + options.durability
-                    + (admin != null ? " admin=" + HostPort.format(admin.address()) : ""));
+            TransportFactory.Choice transport = TransportFactory.create(options);
+            SqliteStore store = options.openStore();
+            TetherConfig.Builder b = TetherConfig.builder(id)
+                    .peers(peers)
+                    .transport(transport.transport())
+                    .store(store)
+                    .durability(options.durability)
+                    .listener(this::log);
+            if (printer != null) b.handler((Delivery d) -> printer.print(d));
+            else b.handler((Delivery d) -> {});
+            TetherConfig config = build(b, transport);
+            TetherNode node = start(config, store);
+            if (config.insecureAdmitUnprovenPeers() && !options.usesNats()) {
+                line(
+                        "WARN",
+                        "--insecure-admit-unproven-peers: peers that are not configured are admitted where nothing"
+                                + " proves their id; anyone who reaches " + transport.description()
+                                + " can connect under any unused id");
+            }
+            StopSignals signals = StopSignals.install(() -> stopAndReport(node, drainTimeout));
+            if (admin != null) admin.start(node, config.maxMessageBytes());
+            out.println(readyLine(node, transport, peers, admin));
             out.flush();
+            if (!signals.viaHook()) {
+                signals.await();
+                stopAndReport(node, drainTimeout);
+            }
             stopped.await();
-            return 0;
+            return ExitCode.OK;
         } finally {
             if (admin != null) admin.close();
         }
     }
 
+    private AdminServer bindAdmin() throws IOException {
+        if (options.admin == null) return null;
+        try {
+            return AdminServer.bind(options.admin, AdminServer.Limits.DEFAULT);
+        } catch (IllegalArgumentException e) {
+            throw options.invalid(e.getMessage());
+        }
+    }
+
+    private TetherConfig build(TetherConfig.Builder b, TransportFactory.Choice transport) {
+        try {
+            options.applySettings(b, transport);
+            return b.build();
+        } catch (InvalidConfigException e) {
+            throw new ParameterException(options.spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /** Starts the node; if that fails, removes the store files this start created, so a retry starts clean. */
+    private static TetherNode start(TetherConfig config, SqliteStore store) {
+        try {
+            return Tether.start(config);
+        } catch (RuntimeException e) {
+            if (store.createdFile()) {
+                Path f = store.file();
+                for (Path p : List.of(f, Path.of(f + "-wal"), Path.of(f + "-shm"), Path.of(f + ".lock"))) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
+            throw e;
+        }
+    }
+
+    private String readyLine(
+            TetherNode node, TransportFactory.Choice transport, List<NodeId> peers, AdminServer admin) {
+        StringBuilder s = new StringBuilder("ready node=").append(node.id());
+        s.append(" transport=").append(transport.description());
+        s.append(" store=").append(options.storePath()).append(" durability=").append(options.durability);
+        if (admin != null) s.append(" admin=").append(HostPort.format(admin.address()));
+        String link = transport.connectivity();
+        if (link != null) s.append(' ').append(link);
+        if (peers.isEmpty()) {
+            s.append(" peers=none");
+        } else {
+            List<NodeId> connected = node.stats().connectedPeers();
+            List<NodeId> notYet = new ArrayList<>(peers);
+            notYet.removeAll(connected);
+            s.append(" connected=").append(list(connected)).append(" not-yet=").append(list(notYet));
+        }
+        if (!options.seeds.isEmpty()) {
+            s.append(" seeds=")
+                    .append(String.join(
+                            ",", options.seeds.stream().map(HostPort::format).toList()));
+        }
+        return s.toString();
+    }
+
+    private static String list(List<NodeId> ids) {
+        if (ids.isEmpty()) return "none";
+        return String.join(",", ids.stream().map(NodeId::value).toList());
+    }
+
+    /** Drains and reports once; a second caller (a shutdown hook after a handled signal) waits for the first. */
     private void stopAndReport(TetherNode node, Duration drainTimeout) {
+        if (!stopping.compareAndSet(false, true)) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        line(
+                "INFO",
+                "stopping node " + node.id() + ": draining for up to " + drainTimeout.toSeconds()
+                        + " s (a second signal stops at once)");
         ShutdownResult r = node.shutdown(drainTimeout);
-        err.println(Instant.now() + " stopped node " + node.id() + ": "
-                + (r.drained()
-                        ? "drained"
-                        : r.pendingTotal() + " messages still pending " + r.pending()
-                                + " (kept in the store for the next start)"));
-        err.flush();
+        line(
+                "INFO",
+                "stopped node " + node.id() + ": "
+                        + (r.drained()
+                                ? "drained"
+                                : r.pendingTotal() + " messages still pending " + r.pending()
+                                        + " (kept in the store for the next start)"));
         stopped.countDown();
     }
 
     private void log(TetherEvent e) {
-        if (!logEvents) return;
         // Per-message events would flood the log; connection-level and failure events are what operators need.
         if (e instanceof TetherEvent.Redelivery) return;
-        err.println(Instant.now() + " " + e);
-        err.flush();
+        boolean warning = WARNINGS.contains(e.getClass());
+        if (warning || logInfo) line(warning ? "WARN" : "INFO", e.toString());
+    }
+
+    private void line(String level, String message) {
+        String l = CliLog.line(level, "node " + options.id, message) + System.lineSeparator();
+        synchronized (err) {
+            err.print(l);
+            err.flush();
+        }
     }
 }

@@ -26,6 +26,7 @@ final class RenewEpochCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        NativeSqlite.prepare();
         long epoch = SqliteStore.renewEpoch(store);
         spec.commandLine().getOut().println("store " + store + " now has epoch " + epoch);
         return 0;

@@ -1,18 +1,14 @@
 package dev.tether.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.ConnectException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +22,15 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Sends messages through a running node (tether node --admin HOST:PORT).",
-            "Each MESSAGE argument is one message; without arguments each line of stdin is one.",
-            "Prints one line per message: its id and the outcome waited for."
+            "Each MESSAGE argument is one message; without arguments each line of stdin is one. Lines are streamed"
+                    + " to the node as they come, many per request, so large inputs go at thousands of messages"
+                    + " per second; a progress line is shown when stderr is a terminal.",
+            "Prints one line per message, in order: its id and the outcome waited for on stdout, or why it was not"
+                    + " sent on stderr (--json: every message as a JSON object on stdout).",
+            "Exit codes: 0 all done as asked; 1 a failure, nothing in doubt (refused messages were not stored);"
+                    + " 2 usage error; 3 the outcome of some messages is in doubt (stored but not processed in"
+                    + " time, or the node did not answer): check with tether stats or tether inspect before"
+                    + " sending them again."
         })
 final class SendCommand implements Callable<Integer> {
     @Spec
@@ -54,53 +57,57 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--ttl-ms", paramLabel = "MS", description = "Time to live of each message.")
     Long ttlMs;
 
-    @Option(names = "--timeout-ms", paramLabel = "MS", description = "How long to wait (default 30000).")
+    @Option(
+            names = "--timeout-ms",
+            paramLabel = "MS",
+            description = "How long to wait for each message's outcome (default 30000).")
     long timeoutMs = 30_000;
 
-    @Option(names = "--json", description = "One JSON object per message.")
+    @Option(names = "--json", description = "One JSON object per message on stdout.")
     boolean json;
+
+    @Option(
+            names = "--progress",
+            negatable = true,
+            description = "Show a progress line on stderr (default: when stderr is a terminal).")
+    Boolean progress;
 
     @Parameters(paramLabel = "MESSAGE", description = "Messages (UTF-8 text); stdin lines if none.")
     List<String> messages = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        HttpClient http = admin.client();
-        URI uri = admin.uri("/send?" + query());
-        int failures = 0;
-        try {
-            if (!messages.isEmpty()) {
-                for (String m : messages) failures += sendOne(http, uri, m);
-            } else {
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                for (String line; (line = in.readLine()) != null; ) failures += sendOne(http, uri, line);
-            }
-        } catch (ConnectException e) {
-            spec.commandLine().getErr().println(admin.unreachable("send"));
-            return 1;
+        if (timeoutMs <= 0) throw admin.invalid(spec, "--timeout-ms must be positive, was " + timeoutMs);
+        boolean showProgress = progress != null ? progress : Terminal.isTerminal(2);
+        SendOutput output = new SendOutput(
+                spec.commandLine().getOut(), spec.commandLine().getErr(), json, showProgress, Terminal.isTerminal(1));
+        SendStream stream = new SendStream(
+                admin.address, "/send?" + query(), Duration.ofMillis(timeoutMs).plusSeconds(10), output);
+        if (messages.isEmpty()) stream.readLines(System.in);
+        else stream.messages(messages);
+        ScheduledExecutorService timer = null;
+        if (showProgress) {
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tether-send-progress");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(output::drawProgress, 250, 250, TimeUnit.MILLISECONDS);
         }
-        return failures == 0 ? 0 : 1;
-    }
-
-    private int sendOne(HttpClient http, URI uri, String message) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofMillis(timeoutMs + 5_000))
-                .POST(HttpRequest.BodyPublishers.ofString(message, StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        boolean ok = r.statusCode() / 100 == 2;
-        (ok ? spec.commandLine().getOut() : spec.commandLine().getErr())
-                .print(ok ? r.body() : "tether send: " + r.body());
-        return ok ? 0 : 1;
+        try {
+            stream.run();
+        } finally {
+            if (timer != null) timer.shutdownNow();
+        }
+        return output.finish();
     }
 
     private String query() {
-        StringBuilder q = new StringBuilder("to=").append(enc(to));
+        StringBuilder q = new StringBuilder("stream=lines&to=").append(enc(to));
         if (lane != null) q.append("&lane=").append(enc(lane));
         q.append("&wait=").append(enc(wait)).append("&timeoutMs=").append(timeoutMs);
         if (ttlMs != null) q.append("&ttlMs=").append(ttlMs);
         for (String h : headers) q.append("&header=").append(enc(h));
-        if (json) q.append("&format=json");
         return q.toString();
     }
 

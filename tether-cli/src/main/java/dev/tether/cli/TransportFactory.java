@@ -1,5 +1,6 @@
 package dev.tether.cli;
 
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
 import dev.tether.transport.nats.NatsTransport;
 import dev.tether.transport.tcp.TcpTransport;
@@ -13,35 +14,47 @@ final class TransportFactory {
     private TransportFactory() {}
 
     /**
-     * The transport and a short description of it for the {@code ready} line; the description is made when asked
-     * for, so after the node started it names the port actually bound (with {@code --listen HOST:0}).
+     * The transport, the discovery the node takes from it (the TCP member lists when seeds are given; else null),
+     * and a short description of it for the {@code ready} line; the description is made when asked for, so after
+     * the node started it names the port actually bound (with {@code --listen HOST:0}).
      */
-    record Choice(Transport transport, Supplier<String> describer) {
+    record Choice(Transport transport, Discovery discovery, Supplier<String> describer, Supplier<String> link) {
         String description() {
             return describer.get();
+        }
+
+        /** For the ready line: whether the transport's own connection is up ({@code nats=...}), or null. */
+        String connectivity() {
+            return link.get();
         }
     }
 
     static Choice create(NodeOptions o) {
-        return o.usesNats() ? nats(o) : tcp(o);
+        if (o.usesNats()) return nats(o);
+        NatsOptions.refuseWithoutNats(o);
+        return tcp(o);
     }
 
     private static Choice nats(NodeOptions o) {
         if (o.listen != null) throw o.invalid("--listen is for TCP; with --nats, nodes meet through NATS");
+        if (!o.seeds.isEmpty() || o.advertise != null) {
+            throw o.invalid((o.seeds.isEmpty() ? "--advertise" : "--seed") + " is for TCP; with --nats, nodes find"
+                    + " each other through NATS announcements");
+        }
         for (PeerSpec p : o.peers) {
             if (p.address() != null) {
                 throw o.invalid("--peer " + p.id() + "=...: with --nats give peers as ids only (they are found"
                         + " through NATS announcements)");
             }
         }
-        NatsTransport.Builder b = NatsTransport.builder().servers(o.natsUrls).prefix(o.natsPrefix);
-        if (o.natsToken != null) b.token(o.natsToken.toCharArray());
-        if (o.natsUser != null) {
-            b.userInfo(o.natsUser, o.natsPassword == null ? new char[0] : o.natsPassword.toCharArray());
-        }
-        if (o.natsCreds != null) b.credentials(o.natsCreds);
-        String description = "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix;
-        return new Choice(b.build(), () -> description);
+        NatsTransport t = NatsOptions.transport(o);
+        String description =
+                "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix + NatsOptions.security(o);
+        return new Choice(
+                t,
+                null,
+                () -> description,
+                () -> t.connectedServer().map(s -> "nats=connected").orElse("nats=not-connected-yet"));
     }
 
     private static InetSocketAddress resolved(NodeOptions o, InetSocketAddress a, String option) {
@@ -61,10 +74,19 @@ final class TransportFactory {
             // Peers stay unresolved: the transport resolves on every dial, so DNS changes are picked up.
             if (p.address() != null) b.peer(p.id(), p.address());
         }
+        // Seeds stay unresolved too; the advertised address goes into member lists as an IP literal.
+        for (InetSocketAddress seed : o.seeds) b.seed(seed);
+        if (o.advertise != null) b.advertise(resolved(o, o.advertise, "--advertise"));
         TlsOptions.apply(o, b);
         TcpTransport transport = b.build();
         String security = (TlsOptions.enabled(o) ? " tls" : "") + (o.pskFile != null ? " psk" : "");
-        return new Choice(transport, () -> "tcp " + HostPort.format(boundOr(transport, listen)) + security);
+        // Member lists are followed only by a node given seeds: a node of a fixed configuration keeps to its --peer
+        // list instead of dialing every member its peers know (which, over plain TCP, would refuse it).
+        return new Choice(
+                transport,
+                o.seeds.isEmpty() ? null : transport.discovery(),
+                () -> "tcp " + HostPort.format(boundOr(transport, listen)) + security,
+                () -> null);
     }
 
     private static InetSocketAddress boundOr(TcpTransport transport, InetSocketAddress configured) {

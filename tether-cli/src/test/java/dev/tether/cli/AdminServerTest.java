@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code tether send} and {@code tether stats} against a real admin endpoint of a running node. */
+/** {@code tether send}, {@code tether stats} and {@code tether peers} against a real admin endpoint of a running node. */
 class AdminServerTest {
     private final InMemoryNetwork network = new InMemoryNetwork();
     private final List<String> seenByB = new CopyOnWriteArrayList<>();
@@ -37,7 +37,7 @@ class AdminServerTest {
     void start() throws Exception {
         a = node("a", "b", d -> {});
         b = node("b", "a", d -> seenByB.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
-        admin = AdminServer.start(InetSocketAddress.createUnresolved("127.0.0.1", 0), a);
+        admin = AdminServer.start(InetSocketAddress.createUnresolved("127.0.0.1", 0), a, 1 << 20);
         address = HostPort.format(admin.address());
     }
 
@@ -78,11 +78,36 @@ class AdminServerTest {
         assertThat(run("send", "--admin", address, "--to", "b", "--lane", "orders", "--json", "x"))
                 .isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("{\"to\":\"b\",\"lane\":\"orders\",\"seq\":1,\"outcome\":\"ACCEPTED\"}");
+                .contains("{\"message\":1,\"result\":\"ok\",\"to\":\"b\",\"lane\":\"orders\",\"seq\":1,"
+                        + "\"outcome\":\"ACCEPTED\"}");
         assertThat(run("stats", "--admin", address, "--json")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"node\":\"a\"", "\"lane\":\"orders\"");
         assertThat(run("stats", "--admin", address)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("node a (epoch", "out  b");
+    }
+
+    @Test
+    void peersListsTheConfiguredPeerWithItsStateAndSaysWhenTheNodeIsClosing() {
+        assertThat(run("send", "--admin", address, "--to", "b", "--wait", "processed", "x"))
+                .isZero();
+        out.reset();
+        assertThat(run("peers", "--admin", address, "--json"))
+                .as(err.toString(StandardCharsets.UTF_8))
+                .isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .matches("\\{\"node\":\"a\",\"peers\":\\[\\{\"id\":\"b\",\"origin\":\"CONFIGURED\","
+                        + "\"addresses\":\\[],\"connected\":true,\"lastSeen\":\"[0-9T:.Z-]+\","
+                        + "\"roundTripMs\":(null|\\d+),\"unacknowledged\":0}]}\n");
+        out.reset();
+        assertThat(run("peers", "--admin", address)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .startsWith(
+                        "node a: 1 peer\n  id    origin      connected  last seen    rtt        unacked  addresses\n")
+                .containsPattern("\n  b     CONFIGURED  yes        \\d+\\.\\d s ago +(-|\\d+ ms) +0  -\n");
+
+        a.close();
+        assertThat(run("peers", "--admin", address)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 503: the node is shutting down");
     }
 
     @Test
@@ -112,7 +137,7 @@ class AdminServerTest {
 
     @Test
     void adminRefusesNonLoopbackAddresses() {
-        assertThatThrownBy(() -> AdminServer.start(InetSocketAddress.createUnresolved("8.8.8.8", 0), a))
+        assertThatThrownBy(() -> AdminServer.start(InetSocketAddress.createUnresolved("8.8.8.8", 0), a, 1 << 20))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be a loopback address");
     }

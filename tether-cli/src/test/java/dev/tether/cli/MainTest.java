@@ -63,18 +63,37 @@ class MainTest {
         assertThat(run("simulate", "--frobnicate", "1")).isEqualTo(2);
         assertThat(err()).contains("'--frobnicate'", "Try 'tether simulate --help'");
         assertThat(run("nope")).isEqualTo(2);
-        assertThat(err()).contains("Unmatched argument at index 0: 'nope'");
+        assertThat(err()).contains("unknown command 'nope'; did you mean 'node'?");
+        assertThat(run("xyzzy")).isEqualTo(2);
+        assertThat(err()).contains("unknown command 'xyzzy'; the commands are: demo, node, listen, send");
         assertThat(run("node", "--id", "bad id!", "--peer", "b=127.0.0.1:1")).isEqualTo(2);
         assertThat(err()).contains("--id:");
         assertThat(run("node", "--id", "a", "--peer", "b=127.0.0.1:99999")).isEqualTo(2);
         assertThat(err()).contains("port must be in 0..65535");
         assertThat(run("node", "--id", "a", "--peer", "b=nohostport")).isEqualTo(2);
         assertThat(err()).contains("is not HOST:PORT");
-        assertThat(run("node", "--id", "a")).isEqualTo(2);
-        assertThat(err()).contains("at least one --peer is required");
+        assertThat(run("node", "--id", "a", "--window", "0")).isEqualTo(2);
+        assertThat(err()).contains("window must be in 1..", "Try 'tether node --help'");
+        assertThat(run("node", "--id", "a", "--admin", "8.8.8.8:1")).isEqualTo(2);
+        assertThat(err()).contains("--admin must be a loopback address");
         assertThat(run("node", "--id", "a", "--peer", "b", "--durability", "SOMETIMES"))
                 .isEqualTo(2);
         assertThat(err()).contains("SOMETIMES");
+    }
+
+    @Test
+    void anUnknownCommandIsAUsageErrorNamingTheClosestCommand() {
+        assertThat(run("call", "--help")).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .as("no help for an unknown command")
+                .isEmpty();
+        assertThat(err()).contains("tether: unknown command 'call'", "Try 'tether --help'");
+        assertThat(run("sned", "--to", "b", "x")).isEqualTo(2);
+        assertThat(err()).contains("tether: unknown command 'sned'; did you mean 'send'?");
+        assertThat(run("Stat")).isEqualTo(2);
+        assertThat(err()).contains("did you mean 'stats'?");
+        assertThat(run("inpsect")).isEqualTo(2);
+        assertThat(err()).contains("did you mean 'inspect'?");
     }
 
     @Test

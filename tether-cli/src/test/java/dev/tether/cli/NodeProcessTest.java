@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,13 +43,34 @@ class NodeProcessTest {
 
         p.destroy(); // SIGTERM
         assertThat(p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
+        assertThat(p.exitValue()).as("a graceful stop is a success").isZero();
         assertThat(Files.readString(errLog)).contains("stopped node a: drained");
+
+        // The ownership lock file stays on purpose (docs/OPERATIONS.md); git ignores it like the store itself.
+        List<String> left;
+        try (var files = Files.list(dir)) {
+            left = files.map(f -> f.getFileName().toString())
+                    .filter(n -> !n.equals("node.err"))
+                    .sorted()
+                    .toList();
+        }
+        assertThat(left).containsExactly("tether-a.db", "tether-a.db.lock");
+        List<String> ignored = Files.readAllLines(Path.of("..", ".gitignore")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .toList();
+        for (String name : left) {
+            assertThat(ignored)
+                    .as(name + " is ignored by git")
+                    .anyMatch(glob -> FileSystems.getDefault()
+                            .getPathMatcher("glob:" + glob)
+                            .matches(Path.of(name)));
+        }
     }
 
     private Process start(List<String> out, Path errLog, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
+                "-Dtether.cache.dir=" + Path.of("target", "tether-cache").toAbsolutePath(),
                 "-cp",
                 System.getProperty("java.class.path"),
                 Main.class.getName()));

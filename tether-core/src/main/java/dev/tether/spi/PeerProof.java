@@ -13,9 +13,12 @@ public enum PeerProof {
     NONE,
     /**
      * The transport proved that the peer is a member of the cluster (a pre-shared key, the credentials of a NATS
-     * account); the id is the peer's claim within it.
+     * account that lets its users publish as any node); the id is the peer's claim within it.
      */
     MEMBERSHIP,
-    /** The transport proved the id itself (a TLS certificate naming it; a network inside one process). */
+    /**
+     * The transport proved the id itself (a TLS certificate naming it; NATS servers that let each node publish only
+     * under its own id; a network inside one process).
+     */
     IDENTITY
 }

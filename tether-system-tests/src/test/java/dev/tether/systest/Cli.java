@@ -6,9 +6,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The real {@code tether} CLI ({@link Main}) run as a child process, the way an operator runs it. */
+/**
+ * The real {@code tether} CLI ({@link Main}) run as a child process, the way an operator runs it; sqlite-jdbc's
+ * native library is cached under {@code target/}, not in the user's home.
+ */
 final class Cli {
     static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private static final String CACHE =
+            "-Dtether.cache.dir=" + Path.of("target", "tether-cache").toAbsolutePath();
 
     private Cli() {}
 
@@ -18,6 +23,7 @@ final class Cli {
                 .name(name)
                 .heap("128m")
                 .logDir(logDir)
+                .jvmOptions(CACHE)
                 .args(args)
                 .start();
     }
@@ -28,6 +34,7 @@ final class Cli {
                 .name(name)
                 .heap("128m")
                 .logDir(logDir)
+                .jvmOptions(CACHE)
                 .args("node")
                 .args(args)
                 .start();

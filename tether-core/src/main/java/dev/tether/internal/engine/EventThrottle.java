@@ -3,8 +3,9 @@ package dev.tether.internal.engine;
 import dev.tether.TetherEvent;
 
 /**
- * Limits one kind of event ({@link TetherEvent.ConnectionRejected}, {@link TetherEvent.ProtocolError}) so that a
- * peer sending garbage, or a flood of bad connections, cannot flood the application's listener: a token bucket
+ * Limits one kind of event ({@link TetherEvent.ConnectionRejected}, {@link TetherEvent.ProtocolError}, {@link
+ * TetherEvent.StoreFailure}) so that a peer sending garbage, a flood of bad connections, or a store failing every
+ * retry cannot flood the application's listener: a token bucket
  * allows a burst of {@link #BURST} events, then one every {@link #REFILL_MILLIS} ms. An occurrence without a
  * token is not reported at once; the next event carries how many were held back, and {@link #flush} reports the
  * latest held-back one as soon as a token is free, so a flood that stops is summed up promptly and every
@@ -18,7 +19,7 @@ import dev.tether.TetherEvent;
  * <p>Pure and single-threaded like the engine: time (milliseconds, any origin) is an argument. Time going
  * backwards adds no tokens.
  *
- * @param <S> what the event names as its source (a remote address, a peer id)
+ * @param <S> what the event names as its source (a remote address, a peer id; nothing for the store)
  * @param <E> the event
  */
 final class EventThrottle<S, E extends TetherEvent> {

@@ -317,7 +317,7 @@ final class Senders {
     void onLoadFailed(long now, StreamKey key, Exception error) {
         OutStream s = streams.get(key);
         if (s != null) s.loadFailed(now + 100);
-        stats.storeFailed("outbox read for " + key + " failed: " + error.getMessage());
+        stats.storeFailed(now, "outbox read for " + key + " failed: " + error.getMessage());
     }
 
     // ---- the end of the turn -------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import dev.tether.TetherEvent;
 /**
  * The node-wide counters and the events that go with them: every protocol error, refused connection and store
  * failure is counted; protocol errors and refused connections are reported through rate-limited buckets ({@link
- * EventThrottle}), store failures always. Per-stream counters live in the streams. Not thread-safe.
+ * EventThrottle}), store failures too, so a store failing every retry cannot flood the listener and the log.
+ * Per-stream counters live in the streams. Not thread-safe.
  */
 final class Statistics {
     private final EngineOutput out;
@@ -17,6 +18,8 @@ final class Statistics {
             new EventThrottle<>(TetherEvent.ConnectionRejected::new);
     private final EventThrottle<NodeId, TetherEvent.ProtocolError> protocolErrorEvents =
             new EventThrottle<>(TetherEvent.ProtocolError::new);
+    private final EventThrottle<Void, TetherEvent.StoreFailure> storeFailureEvents =
+            new EventThrottle<>((none, reason, suppressed) -> new TetherEvent.StoreFailure(reason, suppressed));
 
     Statistics(EngineOutput out) {
         this.out = out;
@@ -36,18 +39,21 @@ final class Statistics {
         if (e != null) out.event(e);
     }
 
-    /** A commit or an outbox read failed: counted and reported. */
-    void storeFailed(String reason) {
+    /** A commit or an outbox read failed: counted always; reported unless events are being rate-limited. */
+    void storeFailed(long now, String reason) {
         storeFailures++;
-        out.event(new TetherEvent.StoreFailure(reason));
+        TetherEvent.StoreFailure e = storeFailureEvents.offer(now, null, reason);
+        if (e != null) out.event(e);
     }
 
-    /** Reports the latest held-back rejection and protocol error once their buckets allow. */
+    /** Reports the latest held-back rejection, protocol error and store failure once their buckets allow. */
     void flushHeld(long now) {
         TetherEvent.ConnectionRejected held = rejections.flush(now);
         if (held != null) out.event(held);
         TetherEvent.ProtocolError heldError = protocolErrorEvents.flush(now);
         if (heldError != null) out.event(heldError);
+        TetherEvent.StoreFailure heldFailure = storeFailureEvents.flush(now);
+        if (heldFailure != null) out.event(heldFailure);
     }
 
     long protocolErrors() {

@@ -114,7 +114,7 @@ final class StoreBatches {
         inFlight.clear();
         retryAt = now + RETRY_MILLIS;
         String reason = "store commit failed: " + error.getMessage();
-        stats.storeFailed(reason);
+        stats.storeFailed(now, reason);
         for (Batch b : failed) senders.appendsFailed(b, reason, error);
         for (int i = failed.size() - 1; i >= 0; i--) { // Newest first: each goes in front.
             Batch b = failed.get(i);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.List;
 
 /** Turns SQLite failures into {@link StoreException}s whose message names the kind of failure. */
 final class SqliteErrors {
@@ -29,11 +30,18 @@ final class SqliteErrors {
     static StoreException fail(Path file, String action, SQLException e, long maxSizeBytes) {
         int code = e.getErrorCode() & 0xff;
         if (code == SQLITE_FULL) return full(file, action, e, maxSizeBytes);
+        if (code == SQLITE_CORRUPT) {
+            return new StoreCorruptException(
+                    action + " store " + file + ": the database file is corrupt (" + e.getMessage() + "); "
+                            + IntegrityCheck.RECOVERY,
+                    file,
+                    List.of(String.valueOf(e.getMessage())),
+                    e);
+        }
         String why = switch (code) {
             case SQLITE_BUSY, SQLITE_LOCKED -> "the database file is locked by another process or connection";
             case SQLITE_READONLY -> "the database file or its directory is read-only";
             case SQLITE_IOERR -> "disk I/O error";
-            case SQLITE_CORRUPT -> "the database file is corrupt";
             case SQLITE_CANTOPEN -> "the database file cannot be opened (missing or read-only directory?)";
             case SQLITE_NOTADB -> "the file is not a Tether store: it is not an SQLite database";
             default -> "SQLite error";

@@ -71,7 +71,12 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Errors.</b> Every failure is a {@link StoreException}; a store in use by another node ({@link
  * StoreInUseException}), a full store or disk ({@link StoreFullException}), a file locked by another
- * connection, a directory or file that cannot be written, and a corrupt file each get their own message.
+ * connection, a directory or file that cannot be written, and a corrupt file ({@link StoreCorruptException}) each
+ * get their own message.
+ *
+ * <p><b>Integrity.</b> {@link #open} of an existing file first runs SQLite's {@code PRAGMA quick_check} and
+ * refuses a damaged file with {@link StoreCorruptException}, changing nothing in it ({@link
+ * Builder#checkIntegrity} turns this off for very large stores).
  */
 public final class SqliteStore implements Store {
     /** {@code PRAGMA application_id} of a Tether store: "TETH" in ASCII. */
@@ -93,6 +98,8 @@ public final class SqliteStore implements Store {
     private final Duration busyTimeout;
     private final long maxSizeBytes;
     private final LongSupplier epochs;
+    private final boolean checkIntegrity;
+    private boolean createdFile;
     private long hardPageLimit;
     private long appendPageLimit;
     private StoreLock lock;
@@ -117,6 +124,7 @@ public final class SqliteStore implements Store {
         this.busyTimeout = b.busyTimeout;
         this.maxSizeBytes = b.maxSizeBytes;
         this.epochs = b.epochs;
+        this.checkIntegrity = b.checkIntegrity;
     }
 
     /** A builder of a store in {@code file}, for the options beyond the constructors'. */
@@ -133,6 +141,7 @@ public final class SqliteStore implements Store {
         private Duration busyTimeout = DEFAULT_BUSY_TIMEOUT;
         private long maxSizeBytes;
         private LongSupplier epochs = SqliteStore::newEpoch;
+        private boolean checkIntegrity = true;
 
         private Builder(Path file) {
             this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
@@ -162,6 +171,17 @@ public final class SqliteStore implements Store {
                         "maxSizeBytes must be 0 (no limit) or at least " + MIN_SIZE_LIMIT_BYTES + ", was " + bytes);
             }
             this.maxSizeBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Whether {@link SqliteStore#open} runs SQLite's {@code PRAGMA quick_check} on an existing file first and
+         * refuses a damaged one with {@link StoreCorruptException} (default true). The check reads the whole file
+         * (about a second per few hundred MB; docs/OPERATIONS.md); turn it off only for stores too large to check
+         * at every start. A damaged page then shows up later, as failed commits or outbox reads.
+         */
+        public Builder checkIntegrity(boolean check) {
+            this.checkIntegrity = check;
             return this;
         }
 
@@ -216,6 +236,14 @@ public final class SqliteStore implements Store {
         return file;
     }
 
+    /**
+     * Whether {@link #open} created the database file (it did not exist before). A caller whose start failed
+     * after opening can then remove what it created; see docs/OPERATIONS.md.
+     */
+    public boolean createdFile() {
+        return createdFile;
+    }
+
     @Override
     public Durability maxDurability() {
         checkNotClosed();
@@ -236,6 +264,7 @@ public final class SqliteStore implements Store {
         StoreLock owned = StoreLock.acquire(file);
         try {
             StoreFiles.checkExistingFile(file);
+            boolean existed = Files.exists(file);
             Connection c;
             try {
                 c = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -243,12 +272,15 @@ public final class SqliteStore implements Store {
                 throw fail("cannot open", e);
             }
             try {
+                // Before anything writes to it: a damaged file is refused as it is.
+                if (existed && checkIntegrity) IntegrityCheck.verify(c, file, busyTimeout);
                 long epoch = StoreSchema.initialize(c, file, durability, busyTimeout, epochs);
                 limitSize(c);
                 connection = c;
                 prepareStatements();
                 StoredState state = loadState(epoch);
                 lock = owned;
+                createdFile = !existed;
                 return state;
             } catch (SQLException | RuntimeException e) {
                 connection = null;

@@ -163,6 +163,15 @@ public final class ChildJvm implements AutoCloseable {
         return awaitExit(Duration.ofSeconds(30));
     }
 
+    /**
+     * Sends SIGTERM ({@link ProcessHandle#destroy()} does so on Linux and other POSIX systems), asking the child
+     * to stop gracefully, and waits up to {@code timeout} for it to end; returns its exit status.
+     */
+    public int terminate(Duration timeout) {
+        process.toHandle().destroy();
+        return awaitExit(timeout);
+    }
+
     /** Kills the child if it is still running; idempotent. */
     @Override
     public void close() {
@@ -259,6 +268,8 @@ public final class ChildJvm implements AutoCloseable {
         private String name;
         private Path logDir = Path.of("target", "child-jvm");
         private Path workingDirectory;
+        private Path stdin;
+        private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
 
         private Builder(String mainClass) {
             this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
@@ -315,6 +326,18 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /** A file the child reads as its standard input; default: an empty pipe that stays open. */
+        public Builder stdin(Path file) {
+            this.stdin = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** An environment variable of the child, added to (or replacing one of) this process's. */
+        public Builder env(String name, String value) {
+            this.environment.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
         /** The command line {@link #start()} runs. */
         public List<String> command() {
             List<String> cmd = new ArrayList<>();
@@ -344,6 +367,8 @@ public final class ChildJvm implements AutoCloseable {
                 try {
                     ProcessBuilder pb = new ProcessBuilder(command());
                     if (workingDirectory != null) pb.directory(workingDirectory.toFile());
+                    if (stdin != null) pb.redirectInput(stdin.toFile());
+                    pb.environment().putAll(environment);
                     p = pb.start();
                 } catch (IOException e) {
                     log.close();

@@ -1,24 +1,30 @@
 package dev.tether.transport.nats;
 
+import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
 import dev.tether.spi.Discovery;
+import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
 import dev.tether.transport.nats.internal.Envelope;
 import dev.tether.transport.nats.internal.NatsLink;
 import dev.tether.transport.nats.internal.NatsSettings;
+import dev.tether.transport.nats.internal.NkeyFiles;
 import dev.tether.transport.nats.internal.Subjects;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
  * A {@link Transport} over core NATS: every node holds one connection to any server of a NATS cluster, finds its
- * peers through periodic announcements on {@code <prefix>.presence}, and receives frames on {@code
- * <prefix>.to.<its id>}. Build one per node with {@link #builder()}; see docs/NATS.md for subjects, envelope,
- * sessions and limits.
+ * peers through periodic announcements on {@code <prefix>.presence.<its id>}, and receives frames on {@code
+ * <prefix>.to.<its id>.<sender id>}. Build one per node with {@link #builder()}; see docs/NATS.md for subjects,
+ * envelope, sessions and limits.
  *
  * <p>Connections. Frames travel between two nodes on a <em>link</em> named by one random id chosen by each side;
  * every frame carries both, and a receiver drops (and counts, {@link #fencedFrames()}) frames that do not carry
@@ -31,15 +37,20 @@ import javax.net.ssl.SSLContext;
  * {@link #send} returns false; nothing sent is buffered for later (core NATS is at-most-once and Tether's engine
  * retransmits from its store once peers are up again).
  *
- * <p>Bad input. Messages on the transport's subjects that are not valid envelopes, are too large or are on the
- * wrong subject are dropped, counted ({@link #rejectedMessages()}) and reported through {@link
- * Transport.Listener#onConnectionRejected}; they never reach the engine.
+ * <p>Bad input. Messages on the transport's subjects that are not valid envelopes, are too large, are on the
+ * wrong subject or claim a sender other than the one their subject names are dropped, counted ({@link
+ * #rejectedMessages()}) and reported through {@link Transport.Listener#onConnectionRejected}; they never reach the
+ * engine.
  *
- * <p>Identity and admission. Core NATS does not tell a subscriber who published a message, so the {@code from} of a
- * frame is the id its sender claims. A client that may publish on the prefix holds the account's credentials: the
- * transport asks the node to admit each peer with proof {@link dev.tether.spi.PeerProof#MEMBERSHIP} (rule 10) and
- * ignores a refused peer until {@link #connect} names it. Restrict who may publish on the prefix with NATS accounts
- * and permissions (per-node subject permissions: see docs/NATS.md).
+ * <p>Identity and admission. Every subject ends with the id of the node that publishes on it, and a receiver drops
+ * an envelope whose claimed sender differs. With per-node NATS credentials and subject permissions ({@link
+ * NatsAuthorization}, {@code tether nats-config}) the server lets a node publish only under its own id, so the
+ * {@code from} of a frame is proven: declare it with {@link Builder#identityEnforced}, and peers are admitted with
+ * proof {@link PeerProof#IDENTITY} (rule 10) once the transport has checked on each connection that the server
+ * refuses it publishing as another node ({@link #peerProof()}). Otherwise any client that may publish on the prefix
+ * can claim any id and peers are admitted with proof {@link PeerProof#MEMBERSHIP}. Either way a refused peer is
+ * ignored until {@link #connect} names it. Publishes and subscriptions the server refuses for lack of permission are
+ * counted ({@link #permissionViolations()}) and reported through {@link Transport.Listener#onConnectionRejected}.
  *
  * <p>Threading: {@link #send} is thread-safe and lock-free apart from jnats's outgoing queue, which it waits on for
  * at most about two seconds when full (then the frame is dropped and {@code send} returns false). Listener calls
@@ -156,9 +167,35 @@ public final class NatsTransport implements Transport {
         return link.table() == null ? 0 : link.table().fencedFrames();
     }
 
-    /** Messages dropped as malformed, oversize or on the wrong subject; each was reported to the listener. */
+    /**
+     * Messages dropped as malformed, oversize, on the wrong subject or from another sender than their subject names;
+     * each was reported to the listener.
+     */
     public long rejectedMessages() {
         return link.table() == null ? 0 : link.table().rejectedMessages();
+    }
+
+    /**
+     * Publishes and subscriptions of this node the NATS server refused for lack of permission (its credentials do not
+     * grant its own subjects: they are another node's, or the authorization was not made for this id and prefix);
+     * each was reported to the listener. The refusals {@link Builder#identityEnforced}'s check asks for do not count.
+     */
+    public long permissionViolations() {
+        return link.table() == null ? 0 : link.table().permissionViolations();
+    }
+
+    /**
+     * The proof peers are admitted with on the current (or last) connection: {@link PeerProof#IDENTITY} if {@link
+     * Builder#identityEnforced} is set and the server refused this node publishing as another, else {@link
+     * PeerProof#MEMBERSHIP}.
+     */
+    public PeerProof peerProof() {
+        return link.table() == null ? PeerProof.MEMBERSHIP : link.table().proof();
+    }
+
+    /** Connections on which {@link Builder#identityEnforced} was set but the server let this node act as another. */
+    public long identityChecksFailed() {
+        return link.identityChecksFailed();
     }
 
     /** Links (peer sessions) that came up so far. */
@@ -193,7 +230,10 @@ public final class NatsTransport implements Transport {
 
     /**
      * Collects the settings of a {@link NatsTransport}; every setter validates its argument and throws {@link
-     * IllegalArgumentException} naming the problem. Not thread-safe.
+     * IllegalArgumentException} naming the problem ({@link InvalidConfigException} for an unusable file), and {@link
+     * #build()} checks that the settings fit together. Not thread-safe.
+     *
+     * <p>Authentication: at most one of {@link #token}, {@link #userInfo}, {@link #credentials} and {@link #nkey}.
      */
     public static final class Builder {
         private List<String> servers = List.of("nats://127.0.0.1:4222");
@@ -202,6 +242,8 @@ public final class NatsTransport implements Transport {
         private String user;
         private char[] password;
         private Path credentials;
+        private Path nkey;
+        private boolean identityEnforced;
         private SSLContext sslContext;
         private Duration announceInterval = Duration.ofSeconds(1);
         private Duration peerTimeout;
@@ -212,12 +254,19 @@ public final class NatsTransport implements Transport {
 
         private Builder() {}
 
-        /** The servers to try, e.g. {@code nats://host:4222} or {@code tls://host:4222}; any one suffices. */
+        /**
+         * The servers to try, e.g. {@code nats://host:4222} or {@code tls://host:4222}; any one suffices. jnats's
+         * {@code opentls://}, which trusts any server certificate, is refused.
+         */
         public Builder servers(List<String> urls) {
             Objects.requireNonNull(urls, "servers");
             if (urls.isEmpty()) throw new IllegalArgumentException("at least one NATS server URL is required");
             for (String u : urls) {
                 if (u == null || u.isBlank()) throw new IllegalArgumentException("blank NATS server URL");
+                if (u.strip().toLowerCase(Locale.ROOT).startsWith("opentls:")) {
+                    throw new IllegalArgumentException("NATS server URL " + u + ": opentls:// accepts any server"
+                            + " certificate; use tls:// and an sslContext trusting the servers' CA");
+                }
             }
             this.servers = List.copyOf(urls);
             return this;
@@ -241,16 +290,56 @@ public final class NatsTransport implements Transport {
             return this;
         }
 
-        /** Authenticates with a user name and password. */
+        /** Authenticates with a user name and password (for per-node permissions: one user per node). */
         public Builder userInfo(String user, char[] password) {
-            this.user = Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(user, "user");
+            if (user.isBlank()) throw new IllegalArgumentException("NATS user name must not be blank");
+            this.user = user;
             this.password = Objects.requireNonNull(password, "password").clone();
             return this;
         }
 
-        /** Authenticates with a NATS credentials file (JWT and NKey seed), read at each (re)connect. */
+        /**
+         * Authenticates with a NATS credentials file (JWT and NKey seed), read at each (re)connect.
+         *
+         * @throws InvalidConfigException if the file cannot be read now
+         */
         public Builder credentials(Path credsFile) {
-            this.credentials = Objects.requireNonNull(credsFile, "credentials");
+            Objects.requireNonNull(credsFile, "credentials");
+            if (!Files.isReadable(credsFile)) {
+                throw new InvalidConfigException(
+                        "NATS credentials file " + credsFile + " does not exist or cannot be" + " read");
+            }
+            this.credentials = credsFile;
+            return this;
+        }
+
+        /**
+         * Authenticates as the NATS user whose nkey seed is in {@code seedFile}: one {@code SU...} line, {@code #}
+         * comments allowed, as {@link NatsAuthorization#createSeedFile} writes and {@code nk -gen user} prints. The
+         * file is checked now and read again at each (re)connect, so a replaced key is used on the next connect.
+         *
+         * @throws InvalidConfigException naming the file if it is missing, unreadable or holds no valid user seed
+         */
+        public Builder nkey(Path seedFile) {
+            Objects.requireNonNull(seedFile, "nkey");
+            NkeyFiles.publicKey(seedFile);
+            this.nkey = seedFile;
+            return this;
+        }
+
+        /**
+         * Declares (default false) that the NATS servers restrict every client that may use the prefix to the
+         * subjects of its own node id, as {@link NatsAuthorization#authorizationBlock} does. Peers are then admitted
+         * with proof {@link PeerProof#IDENTITY}: the server stops a node publishing as another, and the transport
+         * drops any envelope whose sender differs from its subject's. On every connection the transport first
+         * checks that the server refuses it publishing under another sender (leaving two "Publish Violation" lines
+         * in the server log); if not, it reports that through {@link Transport.Listener#onConnectionRejected}, counts
+         * it ({@link #identityChecksFailed()}) and admits peers with proof {@link PeerProof#MEMBERSHIP} on that
+         * connection. Needs per-node credentials: {@link #nkey}, {@link #userInfo} or {@link #credentials}.
+         */
+        public Builder identityEnforced(boolean enforced) {
+            this.identityEnforced = enforced;
             return this;
         }
 
@@ -303,13 +392,18 @@ public final class NatsTransport implements Transport {
             return this;
         }
 
-        /** @throws IllegalArgumentException if the peer timeout is not longer than the announce interval */
+        /**
+         * @throws IllegalArgumentException if the peer timeout is not longer than the announce interval
+         * @throws InvalidConfigException if more than one authentication is set, or {@link #identityEnforced} without
+         *     per-node credentials
+         */
         public NatsTransport build() {
             Duration timeout = peerTimeout != null ? peerTimeout : announceInterval.multipliedBy(3);
             if (timeout.compareTo(announceInterval) <= 0) {
                 throw new IllegalArgumentException(
                         "peerTimeout " + timeout + " must be longer than announceInterval " + announceInterval);
             }
+            checkAuthentication();
             return new NatsTransport(new NatsSettings(
                     servers,
                     prefix,
@@ -317,6 +411,8 @@ public final class NatsTransport implements Transport {
                     user,
                     password,
                     credentials,
+                    nkey,
+                    identityEnforced,
                     sslContext,
                     announceInterval,
                     timeout,
@@ -324,6 +420,21 @@ public final class NatsTransport implements Transport {
                     reconnectWait,
                     pingInterval,
                     connectionTimeout));
+        }
+
+        private void checkAuthentication() {
+            List<String> set = new ArrayList<>();
+            if (token != null) set.add("token");
+            if (user != null) set.add("userInfo");
+            if (credentials != null) set.add("credentials");
+            if (nkey != null) set.add("nkey");
+            if (set.size() > 1) {
+                throw new InvalidConfigException("choose one NATS authentication, not " + String.join(" and ", set));
+            }
+            if (identityEnforced && (set.isEmpty() || token != null)) {
+                throw new InvalidConfigException("identityEnforced needs per-node credentials (nkey, userInfo or"
+                        + " credentials): " + (set.isEmpty() ? "none are set" : "a token is shared by all nodes"));
+            }
         }
 
         private static Duration atLeast(Duration d, Duration min, String name) {

@@ -104,10 +104,10 @@ class NatsGarbageTest {
 
     /** Publishes one piece of garbage and counts where it must be rejected. */
     private static void publishGarbage(Connection junk, Random r, long[] invalid) {
-        String presence = "junk.presence";
-        String inboxA = "junk.to.a";
-        String inboxB = "junk.to.b";
-        switch (r.nextInt(6)) {
+        String presence = "junk.presence.j"; // subjects end with their sender's id: here "j"
+        String inboxA = "junk.to.a.j";
+        String inboxB = "junk.to.b.j";
+        switch (r.nextInt(7)) {
             case 0 -> { // noise on presence: both nodes reject it
                 junk.publish(presence, noise(r, r.nextInt(200)));
                 invalid[0]++;
@@ -121,19 +121,24 @@ class NatsGarbageTest {
                 junk.publish(inboxA, noise(r, MAX_FRAME + NatsTransport.MAX_ENVELOPE_BYTES + 1 + r.nextInt(1000)));
                 invalid[0]++;
             }
-            case 3 -> { // a well-formed frame from "a" with made-up link ids: fenced, not rejected
+            case 3 -> { // a well-formed frame from "a" on a's subject with made-up link ids: fenced, not rejected
                 byte[] frame = new byte[r.nextInt(100)];
                 r.nextBytes(frame);
-                junk.publish(inboxB, envelope(1, "a", r.nextLong() | 1, r.nextLong() | 1, r.nextLong() | 1, frame));
+                junk.publish(
+                        "junk.to.b.a", envelope(1, "a", r.nextLong() | 1, r.nextLong() | 1, r.nextLong() | 1, frame));
             }
             case 4 -> { // a HELLO on the presence subject: the wrong subject for its kind
-                junk.publish(presence, envelope(3, "x", 5, 6, 0, new byte[0]));
+                junk.publish("junk.presence.x", envelope(3, "x", 5, 6, 0, new byte[0]));
                 invalid[0]++;
+                invalid[1]++;
+            }
+            case 5 -> { // a well-formed HELLO claiming "a" on j's subject: a forged sender
+                junk.publish(inboxB, envelope(3, "a", r.nextLong() | 1, r.nextLong() | 1, 0, new byte[0]));
                 invalid[1]++;
             }
             default -> { // a truncated header in a's inbox
                 byte[] e = envelope(1, "b", 1, 2, 3, new byte[0]);
-                junk.publish(inboxA, java.util.Arrays.copyOf(e, 1 + r.nextInt(e.length - 1)));
+                junk.publish("junk.to.a.b", java.util.Arrays.copyOf(e, 1 + r.nextInt(e.length - 1)));
                 invalid[0]++;
             }
         }

@@ -55,7 +55,7 @@ class NatsOutageTest {
         Connection tap = Nats.connect(
                 Options.builder().server(server.url()).maxReconnects(-1).build());
         try {
-            String inboxOfB = prefix + ".to.b";
+            String inboxOfB = prefix + ".to.b.a"; // what a publishes to b
             tap.createDispatcher(m -> {
                         if (m.getData()[3] == FRAME_KIND) oldEnvelope.compareAndSet(null, m.getData());
                     })

@@ -36,9 +36,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * keeps one publisher's messages in order).
  *
  * <p>Admission (Transport rule 10). Before it answers a peer's announcement or HELLO while the peer is not up, the
- * table asks the listener to admit it, with proof {@link PeerProof#MEMBERSHIP} (the peer holds credentials of the
- * NATS account). A refusal is reported once and remembered: the peer's messages are ignored, so it never comes up
- * on either side, until {@link #allow} forgets the refusal.
+ * table asks the listener to admit it, with the proof of the current session: {@link PeerProof#MEMBERSHIP} (the
+ * peer holds credentials of the NATS account) or, when the server was found to enforce per-node permissions,
+ * {@link PeerProof#IDENTITY}. A refusal is reported once and remembered: the peer's messages are ignored, so it never
+ * comes up on either side, until {@link #allow} forgets the refusal.
  *
  * <p>Presence. The table also tells an attached {@link Discovery.Listener} which peers are present: heard from, and
  * not gone (goodbye, or silent for the peer timeout) since.
@@ -82,7 +83,11 @@ public final class LinkTable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong linksOpened = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
+    private final AtomicLong permissionViolations = new AtomicLong();
     private volatile long connection;
+    /** What peers' messages prove in the current session. Written under {@code lock}. */
+    private volatile PeerProof proof = PeerProof.MEMBERSHIP;
+
     private boolean closed;
 
     /**
@@ -125,17 +130,23 @@ public final class LinkTable {
 
     // ---- our own connection ----------------------------------------------------------------------------------
 
-    /**
-     * We are attached to NATS: starts a new connection session (ending any previous one) and returns its value,
-     * or 0 if the table is closed.
-     */
+    /** Same as {@code startSession(PeerProof.MEMBERSHIP)}. */
     public long startSession() {
+        return startSession(PeerProof.MEMBERSHIP);
+    }
+
+    /**
+     * We are attached to NATS: starts a new connection session (ending any previous one) in which peers are
+     * admitted with {@code proof}, and returns its value, or 0 if the table is closed.
+     */
+    public long startSession(PeerProof proof) {
         lock.lock();
         try {
             if (closed) return 0;
             endSessionLocked();
             long session = newId();
             connection = session;
+            this.proof = proof;
             return session;
         } finally {
             lock.unlock();
@@ -248,16 +259,34 @@ public final class LinkTable {
         }
     }
 
-    /** Reports a message that is not valid on this transport's subjects. */
+    /** Reports a message that is not valid on this transport's subjects: counted and told to the listener. */
     public void rejected(String remote, String reason) {
+        tell(rejected, remote, reason);
+    }
+
+    /**
+     * The NATS server refused a publish or subscription of this node for lack of permission (it acts under an id
+     * its credentials do not grant, or the server's permissions do not match the transport's subjects): counted in
+     * {@link #permissionViolations()} and told to the listener.
+     */
+    public void permissionViolation(String server, String reason) {
+        tell(permissionViolations, server, reason);
+    }
+
+    /** Tells the listener about a problem with {@code remote} (a server) that is counted elsewhere. */
+    public void report(String remote, String reason) {
+        tell(null, remote, reason);
+    }
+
+    private void tell(AtomicLong counter, String remote, String reason) {
         lock.lock();
         try {
             if (closed) return;
-            rejected.incrementAndGet();
+            if (counter != null) counter.incrementAndGet();
             try {
                 listener.onConnectionRejected(remote, reason);
             } catch (RuntimeException e) {
-                listenerFailed("rejection of " + remote, e);
+                listenerFailed("report about " + remote, e);
             }
         } finally {
             lock.unlock();
@@ -399,6 +428,16 @@ public final class LinkTable {
         return rejected.get();
     }
 
+    /** Publishes and subscriptions the NATS server refused for lack of permission; see {@link #permissionViolation}. */
+    public long permissionViolations() {
+        return permissionViolations.get();
+    }
+
+    /** The proof peers are admitted with in the current (or last) session. */
+    public PeerProof proof() {
+        return proof;
+    }
+
     /** Links that came up so far. */
     public long linksOpened() {
         return linksOpened.get();
@@ -434,7 +473,7 @@ public final class LinkTable {
         if (p.refusal != null) return false;
         String reason;
         try {
-            reason = listener.admit(id, PeerProof.MEMBERSHIP);
+            reason = listener.admit(id, proof);
         } catch (RuntimeException e) {
             listenerFailed("admission of " + id, e);
             reason = "the node failed to decide whether to admit " + id + ": " + e;

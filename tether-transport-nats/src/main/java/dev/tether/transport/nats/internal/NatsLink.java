@@ -1,6 +1,7 @@
 package dev.tether.transport.nats.internal;
 
 import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -29,7 +31,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Threads: a connect thread runs until the first connection succeeds (jnats then reconnects by itself, with
  * unlimited attempts); the jnats dispatcher thread handles received messages; jnats's callback thread reports
- * connection events; one timer thread announces and expires peers. {@link #send} runs on the caller's thread.
+ * connection events and permission refusals; one timer thread announces and expires peers. {@link #send} runs on
+ * the caller's thread. A session starts on the thread that saw the connection come up (the connect thread, or
+ * jnats's callback thread after a reconnect), after the {@link IdentityCheck} if the deployment declares enforced
+ * identity: that thread then waits for the server's two refusals, one round trip each (up to the connection
+ * timeout each where the server does not refuse), so connection events queued behind it wait as long.
  */
 public final class NatsLink {
     private static final System.Logger LOG = System.getLogger(NatsLink.class.getName());
@@ -46,14 +52,21 @@ public final class NatsLink {
     private final AtomicLong framesSent = new AtomicLong();
     private final AtomicLong sendsFailed = new AtomicLong();
     private final AtomicLong sessions = new AtomicLong();
+    private final AtomicLong identityChecksFailed = new AtomicLong();
+    private final SecureRandom nonces = new SecureRandom();
     private volatile State state = State.NEW;
     private volatile Connection connection;
     private NodeId self;
+    /** The subject this node announces on: {@code <prefix>.presence.<self>}. */
+    private String presence;
+
     private volatile LinkTable table;
     private InboundHandler handler;
     private ScheduledExecutorService timer;
     private volatile Thread connector;
     private volatile String lastConnectError;
+    /** Permission violations logged: a refused announcement recurs every interval and is logged once. */
+    private final Set<String> violationsLogged = ConcurrentHashMap.newKeySet();
 
     public NatsLink(NatsSettings settings) {
         this.settings = settings;
@@ -64,14 +77,14 @@ public final class NatsLink {
     public synchronized void start(NodeId self, Transport.Listener listener) {
         if (state != State.NEW) throw new IllegalStateException("transport was already started or closed");
         this.self = self;
+        this.presence = subjects.presence(self);
         this.table = new LinkTable(
                 self,
                 listener,
                 this::sendHello,
                 settings.peerTimeout().toNanos(),
                 new SplittableRandom(new SecureRandom().nextLong()));
-        this.handler =
-                new InboundHandler(subjects, subjects.inbox(self), settings.maxFrameBytes(), table, System::nanoTime);
+        this.handler = new InboundHandler(subjects, self, settings.maxFrameBytes(), table, System::nanoTime);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tether-nats-timer-" + self));
         long announce = settings.announceInterval().toNanos();
         long expire = Math.max(
@@ -118,7 +131,7 @@ public final class NatsLink {
         Connection c = connection;
         if (c != null) {
             if (session != 0) {
-                publish(c, subjects.presence(), Envelope.control(Envelope.Kind.GOODBYE, self, session, 0, 0));
+                publish(c, presence, Envelope.control(Envelope.Kind.GOODBYE, self, session, 0, 0));
                 flushQuietly(c);
             }
             closeQuietly(c);
@@ -169,6 +182,10 @@ public final class NatsLink {
 
     public long sessions() {
         return sessions.get();
+    }
+
+    public long identityChecksFailed() {
+        return identityChecksFailed.get();
     }
 
     /** The URL of the server the connection is attached to, or null while detached. */
@@ -224,21 +241,38 @@ public final class NatsLink {
         synchronized (this) {
             if (state != State.STARTED) return false;
             Dispatcher d = c.createDispatcher(m -> handler.handle(m.getSubject(), m.getData()));
-            d.subscribe(subjects.presence());
-            d.subscribe(subjects.inbox(self));
+            d.subscribe(subjects.allPresence());
+            d.subscribe(subjects.inboxWildcard(self));
             connection = c;
         }
         lastConnectError = null;
         checkMaxPayload(c);
-        beginSession();
+        beginSession(c);
         return true;
     }
 
-    private void beginSession() {
-        long session = table.startSession();
+    private void beginSession(Connection c) {
+        long session = table.startSession(peerProof(c));
         if (session == 0) return;
         sessions.incrementAndGet();
         announce(session);
+    }
+
+    /**
+     * IDENTITY if the deployment declares per-node permissions and the server refuses this node publishing as
+     * another; else MEMBERSHIP, after reporting a failed check (see {@link IdentityCheck}).
+     */
+    private PeerProof peerProof(Connection c) {
+        if (!settings.identityEnforced()) return PeerProof.MEMBERSHIP;
+        IdentityCheck.Result check =
+                IdentityCheck.run(c, subjects, self, nonces.nextLong(), settings.connectionTimeout());
+        if (check.enforced()) return PeerProof.IDENTITY;
+        identityChecksFailed.incrementAndGet();
+        String reason = "identityEnforced is set but the identity check failed: " + check.reason()
+                + "; peers are admitted with proof MEMBERSHIP on this connection";
+        LOG.log(Level.WARNING, "tether node " + self + ": " + reason);
+        table.report("nats server " + c.getConnectedUrl(), reason);
+        return PeerProof.MEMBERSHIP;
     }
 
     private void checkMaxPayload(Connection c) {
@@ -271,6 +305,7 @@ public final class NatsLink {
         if (settings.user() != null) b.userInfo(settings.user().toCharArray(), settings.password());
         if (settings.credentials() != null)
             b.credentialPath(settings.credentials().toString());
+        if (settings.nkey() != null) b.authHandler(NkeyFiles.authHandler(settings.nkey()));
         if (settings.sslContext() != null) b.sslContext(settings.sslContext());
         return b.build();
     }
@@ -289,7 +324,7 @@ public final class NatsLink {
     private void announce(long session) {
         Connection c = connection;
         if (c != null) {
-            publish(c, subjects.presence(), Envelope.control(Envelope.Kind.ANNOUNCE, self, session, 0, 0));
+            publish(c, presence, Envelope.control(Envelope.Kind.ANNOUNCE, self, session, 0, 0));
         }
     }
 
@@ -297,7 +332,10 @@ public final class NatsLink {
         Connection c = connection;
         if (c != null) {
             // not cached: any id on the presence subject may get a hello, the cache is for real peers only
-            publish(c, subjects.inbox(peer), Envelope.control(Envelope.Kind.HELLO, self, session, fromLink, toLink));
+            publish(
+                    c,
+                    subjects.inbox(peer, self),
+                    Envelope.control(Envelope.Kind.HELLO, self, session, fromLink, toLink));
         }
     }
 
@@ -313,7 +351,7 @@ public final class NatsLink {
     }
 
     private String inbox(NodeId peer) {
-        return inboxes.computeIfAbsent(peer, subjects::inbox);
+        return inboxes.computeIfAbsent(peer, p -> subjects.inbox(p, self));
     }
 
     // ---- jnats callbacks -------------------------------------------------------------------------------------
@@ -326,7 +364,7 @@ public final class NatsLink {
             switch (type) {
                 case DISCONNECTED -> table.endSession();
                 case RECONNECTED -> {
-                    if (state == State.STARTED) beginSession();
+                    if (state == State.STARTED) beginSession(c);
                 }
                 case CLOSED -> {
                     table.endSession();
@@ -335,6 +373,23 @@ public final class NatsLink {
                 default -> {}
             }
         }
+    }
+
+    /**
+     * The server refused one of our publishes or subscriptions: reported and counted, except for the refusals an
+     * identity check asks for.
+     */
+    private void permissionViolation(Connection c, String error) {
+        String subject = IdentityCheck.subjectOf(error);
+        if (subject != null && subjects.isIdentityCheck(subject)) return;
+        String what = IdentityCheck.isSubscription(error) ? "subscribing to " : "publishing on ";
+        String reason = "the NATS server refused node " + self + " " + what + (subject != null ? subject : error)
+                + ": its credentials do not grant this node's subjects (another node's credentials, or an"
+                + " authorization not generated for " + self + " and prefix " + subjects.prefix() + ")";
+        if (violationsLogged.size() < 64 && violationsLogged.add(reason)) {
+            LOG.log(Level.WARNING, "tether node " + self + ": " + reason + " (logged once; every refusal is reported)");
+        }
+        table.permissionViolation("nats server " + c.getConnectedUrl(), reason);
     }
 
     /** jnats gives up on a connection only on repeated authentication errors: keep trying, as on first connect. */
@@ -349,7 +404,11 @@ public final class NatsLink {
     private final class Errors implements ErrorListener {
         @Override
         public void errorOccurred(Connection c, String error) {
-            LOG.log(Level.WARNING, "tether node " + self + ": NATS error: " + error);
+            if (IdentityCheck.isPermissionViolation(error)) {
+                permissionViolation(c, error);
+            } else {
+                LOG.log(Level.WARNING, "tether node " + self + ": NATS error: " + error);
+            }
         }
 
         @Override

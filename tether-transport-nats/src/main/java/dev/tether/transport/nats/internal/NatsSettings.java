@@ -13,6 +13,9 @@ import javax.net.ssl.SSLContext;
  * @param user a user name for user/password authentication, or null
  * @param password the password belonging to {@code user}, or null
  * @param credentials a NATS credentials (.creds) file, or null
+ * @param nkey a file holding this node's NATS user nkey seed, or null
+ * @param identityEnforced whether the deployment declares per-node permissions (peers are then admitted with proof
+ *     IDENTITY once {@link IdentityCheck} confirms that the server restricts this node)
  * @param sslContext the TLS context to connect with, or null for plain TCP (unless a URL says tls://)
  */
 public record NatsSettings(
@@ -22,6 +25,8 @@ public record NatsSettings(
         String user,
         char[] password,
         Path credentials,
+        Path nkey,
+        boolean identityEnforced,
         SSLContext sslContext,
         Duration announceInterval,
         Duration peerTimeout,

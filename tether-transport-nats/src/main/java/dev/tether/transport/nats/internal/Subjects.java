@@ -1,12 +1,15 @@
 package dev.tether.transport.nats.internal;
 
 import dev.tether.NodeId;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The NATS subjects of one Tether deployment. All subjects start with a prefix of one or more tokens; under it
- * {@code <prefix>.presence} carries announcements and goodbyes, and {@code <prefix>.to.<node>} carries frames and
- * hellos addressed to one node.
+ * The NATS subjects of one Tether deployment. Every subject starts with a prefix of one or more tokens and ends
+ * with the token of the node that publishes on it: {@code <prefix>.presence.<sender>} carries announcements and
+ * goodbyes, {@code <prefix>.to.<receiver>.<sender>} carries frames and hellos addressed to one node. Because the
+ * sender is part of the subject, NATS subject permissions can restrict a node to publishing under its own id
+ * ({@link #publishPermissions}); the receiver checks that the sender an envelope claims is the one its subject names.
  *
  * <p>Node ids may contain dots, NATS's token separator, so {@link #encodeToken} escapes them: {@code _} becomes
  * {@code __} and {@code .} becomes {@code _d}. The result uses only {@code [A-Za-z0-9_-]}, is one token, and two
@@ -16,15 +19,25 @@ public final class Subjects {
     /** Longest accepted prefix, in characters. */
     public static final int MAX_PREFIX_LENGTH = 128;
 
+    /**
+     * How the sender token of an identity check starts: {@link #encodeToken} follows {@code _} only with {@code _} or
+     * {@code d}, so no node id encodes to a token starting with {@code _c}.
+     */
+    static final String CHECK_TOKEN = "_check";
+
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
     private final String prefix;
-    private final String presence;
+    /** {@code <prefix>.presence.}: every presence subject starts with it, the sender's token follows. */
+    private final String presenceStart;
+    /** {@code <prefix>.to.}: every inbox subject starts with it. */
+    private final String inboxStart;
 
     /** @throws IllegalArgumentException if {@code prefix} is not 1-128 characters of dot-separated tokens */
     public Subjects(String prefix) {
         this.prefix = validatePrefix(prefix);
-        this.presence = prefix + ".presence";
+        this.presenceStart = prefix + ".presence.";
+        this.inboxStart = prefix + ".to.";
     }
 
     /**
@@ -46,14 +59,65 @@ public final class Subjects {
         return prefix;
     }
 
-    /** The subject of announcements and goodbyes, which every node subscribes to. */
-    public String presence() {
-        return presence;
+    /** The subject {@code sender} publishes its announcements and goodbyes on. */
+    public String presence(NodeId sender) {
+        return presenceStart + encodeToken(sender.value());
     }
 
-    /** The subject of frames and hellos addressed to {@code node}. */
-    public String inbox(NodeId node) {
-        return prefix + ".to." + encodeToken(node.value());
+    /** What every node subscribes to for presence: {@code <prefix>.presence.*}. */
+    public String allPresence() {
+        return presenceStart + "*";
+    }
+
+    /** The subject of frames and hellos from {@code sender} to {@code receiver}. */
+    public String inbox(NodeId receiver, NodeId sender) {
+        return inboxOf(receiver) + encodeToken(sender.value());
+    }
+
+    /** What {@code receiver} subscribes to for its frames and hellos: {@code <prefix>.to.<receiver>.*}. */
+    public String inboxWildcard(NodeId receiver) {
+        return inboxOf(receiver) + "*";
+    }
+
+    /** {@code <prefix>.to.<receiver>.}: the start of every subject addressed to {@code receiver}. */
+    public String inboxOf(NodeId receiver) {
+        return inboxStart + encodeToken(receiver.value()) + ".";
+    }
+
+    /** {@code <prefix>.presence.}: the start of every presence subject. */
+    public String presenceStart() {
+        return presenceStart;
+    }
+
+    /**
+     * The subjects of an identity check ({@link IdentityCheck}) with {@code nonce}: one presence subject and one inbox
+     * subject, each naming as its sender a token no node id encodes to (it starts with {@value #CHECK_TOKEN}), so
+     * that a server enforcing per-node permissions refuses them and, if it does not, nobody receives the inbox one.
+     */
+    public List<String> identityCheck(long nonce) {
+        String token = CHECK_TOKEN + Long.toHexString(nonce);
+        return List.of(presenceStart + token, inboxStart + token + "." + token);
+    }
+
+    /** Whether {@code subject} is one of this prefix's identity check subjects. */
+    public boolean isIdentityCheck(String subject) {
+        return subject.startsWith(presenceStart + CHECK_TOKEN) || subject.startsWith(inboxStart + CHECK_TOKEN);
+    }
+
+    /** Whether the token starting at {@code start} of {@code subject} is an identity check's. */
+    static boolean isCheckToken(String subject, int start) {
+        return subject.startsWith(CHECK_TOKEN, start);
+    }
+
+    /** The subjects {@code node} must be allowed to publish on, and no others need be. */
+    public List<String> publishPermissions(NodeId node) {
+        String token = encodeToken(node.value());
+        return List.of(presenceStart + token, inboxStart + "*." + token);
+    }
+
+    /** The subjects {@code node} must be allowed to subscribe to, and no others need be. */
+    public List<String> subscribePermissions(NodeId node) {
+        return List.of(allPresence(), inboxWildcard(node));
     }
 
     /** Encodes a node id (characters {@code [A-Za-z0-9._-]}) as one subject token. */
@@ -66,6 +130,29 @@ public final class Subjects {
             else b.append(c);
         }
         return b.toString();
+    }
+
+    /**
+     * Whether {@code subject}, from index {@code start} to its end, is exactly the token of {@code id}; without
+     * allocating, as it runs for every received message.
+     */
+    public static boolean endsWithTokenOf(String subject, int start, NodeId id) {
+        String v = id.value();
+        int at = start;
+        int n = subject.length();
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '_' || c == '.') {
+                if (at + 1 >= n || subject.charAt(at) != '_' || subject.charAt(at + 1) != (c == '_' ? '_' : 'd')) {
+                    return false;
+                }
+                at += 2;
+            } else {
+                if (at >= n || subject.charAt(at) != c) return false;
+                at++;
+            }
+        }
+        return at == n;
     }
 
     /**

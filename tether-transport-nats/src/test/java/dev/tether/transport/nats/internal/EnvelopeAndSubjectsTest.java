@@ -7,6 +7,7 @@ import dev.tether.NodeId;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -75,8 +76,76 @@ class EnvelopeAndSubjectsTest {
             tokens.add(token);
         }
         assertThat(tokens).hasSize(ids.length);
-        assertThat(new Subjects("org.tether").inbox(NodeId.of("n.1"))).isEqualTo("org.tether.to.n_d1");
+        assertThat(new Subjects("org.tether").inbox(NodeId.of("n.1"), NodeId.of("a_b")))
+                .isEqualTo("org.tether.to.n_d1.a__b");
         assertThatThrownBy(() -> Subjects.decodeToken("a_x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void everySubjectEndsWithItsSendersTokenAndPermissionsGrantExactlyOnesOwn() {
+        Subjects s = new Subjects("t");
+        NodeId a = NodeId.of("a.1");
+        NodeId b = NodeId.of("b");
+        assertThat(s.presence(a)).isEqualTo("t.presence.a_d1");
+        assertThat(s.inbox(b, a)).isEqualTo("t.to.b.a_d1");
+        assertThat(s.publishPermissions(a)).containsExactly("t.presence.a_d1", "t.to.*.a_d1");
+        assertThat(s.subscribePermissions(a)).containsExactly("t.presence.*", "t.to.a_d1.*");
+        // what a publishes matches its publish permissions; what b publishes does not
+        assertThat(matchesAny(s.publishPermissions(a), s.presence(a))).isTrue();
+        assertThat(matchesAny(s.publishPermissions(a), s.inbox(b, a))).isTrue();
+        assertThat(matchesAny(s.publishPermissions(a), s.presence(b))).isFalse();
+        assertThat(matchesAny(s.publishPermissions(a), s.inbox(a, b))).isFalse();
+        assertThat(matchesAny(s.publishPermissions(a), s.inbox(NodeId.of("c"), b)))
+                .isFalse();
+        // a receives presence and what is addressed to it, not what is addressed to b
+        assertThat(matchesAny(s.subscribePermissions(a), s.presence(b))).isTrue();
+        assertThat(matchesAny(s.subscribePermissions(a), s.inbox(a, b))).isTrue();
+        assertThat(matchesAny(s.subscribePermissions(a), s.inbox(b, a))).isFalse();
+    }
+
+    @Test
+    void identityCheckSubjectsNameASenderNoNodeHas() {
+        Subjects s = new Subjects("t");
+        List<String> check = s.identityCheck(0xabcL);
+        assertThat(check).containsExactly("t.presence._checkabc", "t.to._checkabc._checkabc");
+        for (String subject : check) {
+            assertThat(s.isIdentityCheck(subject)).isTrue();
+            String token = subject.substring(subject.lastIndexOf('.') + 1);
+            assertThatThrownBy(() -> Subjects.decodeToken(token)).isInstanceOf(IllegalArgumentException.class);
+            for (String id : new String[] {"a", "_check", ".check", "x_c"}) {
+                assertThat(matchesAny(s.publishPermissions(NodeId.of(id)), subject))
+                        .as(id)
+                        .isFalse();
+            }
+        }
+        assertThat(s.isIdentityCheck(s.presence(NodeId.of("_check")))).isFalse();
+    }
+
+    @Test
+    void theSenderCheckAcceptsExactlyTheClaimedSendersToken() {
+        String subject = "t.to.me.a__b_dc";
+        int start = "t.to.me.".length();
+        assertThat(Subjects.endsWithTokenOf(subject, start, NodeId.of("a_b.c"))).isTrue();
+        for (String other : new String[] {"a_b", "a_b.", "a_b.cd", "a.b.c", "a__b.c", "A_b.c"}) {
+            assertThat(Subjects.endsWithTokenOf(subject, start, NodeId.of(other)))
+                    .as(other)
+                    .isFalse();
+        }
+    }
+
+    /** NATS subject matching: {@code *} is one token, {@code >} the rest. */
+    private static boolean matchesAny(List<String> patterns, String subject) {
+        for (String p : patterns) {
+            String[] pt = p.split("\\.");
+            String[] st = subject.split("\\.");
+            boolean match = pt.length == st.length || (pt.length <= st.length && pt[pt.length - 1].equals(">"));
+            for (int i = 0; match && i < pt.length; i++) {
+                if (pt[i].equals(">")) break;
+                match = pt[i].equals("*") || pt[i].equals(st[i]);
+            }
+            if (match) return true;
+        }
+        return false;
     }
 
     @Test
@@ -86,7 +155,7 @@ class EnvelopeAndSubjectsTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("invalid subject prefix");
         }
-        assertThat(new Subjects("a-b_c.d").presence()).isEqualTo("a-b_c.d.presence");
+        assertThat(new Subjects("a-b_c.d").presence(NodeId.of("x"))).isEqualTo("a-b_c.d.presence.x");
     }
 
     private static byte[] with(byte[] e, int at, int value) {

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Feeds the subject handler seeded random traffic as a unit, without NATS: well-formed envelopes whose sessions
  * and link ids are drawn from small pools (so handshakes complete, frames match or miss the current link),
- * mutations of them (bit flips, truncation, extension, overwritten fields), pure noise, oversize messages and
- * foreign subjects, interleaved with timeouts, reconnects and link cuts. Nothing may throw, the listener rules
+ * mutations of them (bit flips, truncation, extension, overwritten fields), pure noise, oversize messages, foreign
+ * subjects and subjects naming another sender than the envelope claims (forgeries), interleaved with timeouts,
+ * reconnects and link cuts. Nothing may throw, the listener rules
  * must hold throughout, and every rejection must be reported exactly once.
  *
  * <p>The seed is printed; {@code -Dtether.seed=N} replays it, {@code -Dtether.fuzz.iterations=N} runs longer.
@@ -31,7 +32,10 @@ class InboundHandlerFuzzTest {
     private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(3);
 
     private final Subjects subjects = new Subjects("fz");
-    private final String inbox = subjects.inbox(SELF);
+    /** The sender the last well-formed envelope claims. */
+    private NodeId lastFrom = SELF;
+
+    private long forgeries;
     private final List<Long> ourLinks = new ArrayList<>();
     /** The latest link id we sent each fake peer in a HELLO. */
     private final Map<NodeId, Long> latestToPeer = new HashMap<>();
@@ -50,7 +54,7 @@ class InboundHandlerFuzzTest {
         RecordingListener rules = new RecordingListener("me", MAX_FRAME);
         LinkTable table = new LinkTable(
                 SELF, rules, (peer, conn, x, y) -> remember(peer, x), TIMEOUT, new SplittableRandom(seed));
-        InboundHandler handler = new InboundHandler(subjects, inbox, MAX_FRAME, table, () -> now);
+        InboundHandler handler = new InboundHandler(subjects, SELF, MAX_FRAME, table, () -> now);
         long[] conns = new long[64];
         long[] theirLinks = new long[64];
         for (int i = 0; i < 64; i++) {
@@ -77,6 +81,12 @@ class InboundHandlerFuzzTest {
         assertThat(rules.frames()).as("frames delivered").isNotEmpty();
         assertThat(table.fencedFrames()).as("frames fenced").isPositive();
         assertThat(table.rejectedMessages()).as("messages rejected").isPositive();
+        assertThat(rules.rejections().stream()
+                        .filter(r -> r.reason().startsWith("sender mismatch"))
+                        .count())
+                .as("forgeries rejected (mutations can forge too)")
+                .isGreaterThanOrEqualTo(forgeries)
+                .isPositive();
         System.out.println("InboundHandlerFuzzTest: links " + table.linksOpened() + ", delivered "
                 + rules.frames().size() + ", fenced " + table.fencedFrames() + ", rejected "
                 + table.rejectedMessages());
@@ -88,31 +98,47 @@ class InboundHandlerFuzzTest {
         ourLinks.add(link);
     }
 
-    /** One message: usually on the subject its kind belongs on, sometimes anywhere. */
+    /**
+     * One message: usually on the subject its kind and claimed sender belong on, sometimes on the right kind of
+     * subject of another sender (a forgery, which must be rejected as a sender mismatch), sometimes anywhere.
+     */
     private void feed(InboundHandler handler, Random r, long[] conns, long[] theirLinks) {
-        byte[] m = message(r, conns, theirLinks);
+        lastFrom = pick(r, PEERS);
+        boolean wellFormed = r.nextInt(100) < 75;
+        byte[] m = wellFormed ? valid(r, conns, theirLinks) : invalid(r, conns, theirLinks);
         boolean presenceKind = m != null && m.length > 3 && (m[3] == 2 || m[3] == 4);
+        int p = r.nextInt(20);
         String subject;
-        if (r.nextInt(10) == 0) subject = subject(r);
-        else subject = presenceKind ? subjects.presence() : inbox;
+        if (p == 0) {
+            subject = subject(r);
+        } else if (p == 1 && wellFormed) {
+            NodeId other = pick(r, PEERS);
+            if (!other.equals(lastFrom)) forgeries++;
+            subject = presenceKind ? subjects.presence(other) : subjects.inbox(SELF, other);
+        } else {
+            subject = presenceKind ? subjects.presence(lastFrom) : subjects.inbox(SELF, lastFrom);
+        }
         handler.handle(subject, m);
     }
 
     private String subject(Random r) {
         int p = r.nextInt(100);
-        if (p < 45) return subjects.presence();
-        if (p < 92) return inbox;
-        return switch (r.nextInt(4)) {
-            case 0 -> subjects.inbox(NodeId.of("someone-else"));
-            case 1 -> "fz";
-            case 2 -> "";
+        if (p < 45) return subjects.presence(pick(r, PEERS));
+        if (p < 85) return subjects.inbox(SELF, pick(r, PEERS));
+        return switch (r.nextInt(8)) {
+            case 0 -> subjects.inbox(NodeId.of("someone-else"), pick(r, PEERS));
+            case 1 -> subjects.identityCheck(r.nextLong()).get(r.nextInt(2));
+            case 2 -> subjects.presenceStart() + "a_x";
+            case 3 -> subjects.inboxOf(SELF) + "a.b";
+            case 4 -> subjects.presenceStart();
+            case 5 -> "fz";
+            case 6 -> "";
             default -> null;
         };
     }
 
-    private byte[] message(Random r, long[] conns, long[] theirLinks) {
-        int p = r.nextInt(100);
-        if (p < 75) return valid(r, conns, theirLinks);
+    private byte[] invalid(Random r, long[] conns, long[] theirLinks) {
+        int p = 75 + r.nextInt(25);
         if (p < 92) return mutate(r, valid(r, conns, theirLinks));
         if (p < 97) return noise(r, r.nextInt(64));
         if (p < 99) return noise(r, MAX_FRAME + Envelope.MAX_HEADER_BYTES + 1 + r.nextInt(1000));
@@ -120,7 +146,7 @@ class InboundHandlerFuzzTest {
     }
 
     private byte[] valid(Random r, long[] conns, long[] theirLinks) {
-        NodeId from = pick(r, PEERS);
+        NodeId from = lastFrom;
         long[] state = peerState.computeIfAbsent(from, id -> new long[] {conns[0], theirLinks[0]});
         if (r.nextInt(2000) == 0) state[0] = conns[r.nextInt(conns.length)];
         if (r.nextInt(500) == 0) state[1] = theirLinks[r.nextInt(theirLinks.length)];

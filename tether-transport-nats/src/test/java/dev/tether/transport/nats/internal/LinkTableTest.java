@@ -3,6 +3,7 @@ package dev.tether.transport.nats.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
 import dev.tether.testkit.RecordingListener;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -179,6 +180,34 @@ class LinkTableTest {
     }
 
     @Test
+    void peersAreAdmittedWithTheProofOfTheCurrentSession() {
+        connectBoth();
+        assertThat(atB.lastProof(A)).isEqualTo(PeerProof.MEMBERSHIP);
+        assertThat(b.proof()).isEqualTo(PeerProof.MEMBERSHIP);
+
+        b.endSession();
+        long connB = b.startSession(PeerProof.IDENTITY);
+        a.onAnnounce(B, connB, now);
+        pump();
+
+        assertThat(atB.isUp(A)).isTrue();
+        assertThat(atB.lastProof(A)).isEqualTo(PeerProof.IDENTITY);
+        assertThat(b.proof()).isEqualTo(PeerProof.IDENTITY);
+    }
+
+    @Test
+    void permissionViolationsAreCountedAndReportedApartFromRejectedMessages() {
+        b.permissionViolation("nats server nats://x:1", "refused publishing on t.presence.b");
+        b.report("nats server nats://x:1", "identity check failed");
+
+        assertThat(b.permissionViolations()).isEqualTo(1);
+        assertThat(b.rejectedMessages()).isZero();
+        assertThat(atB.rejections())
+                .extracting(RecordingListener.Rejection::reason)
+                .containsExactly("refused publishing on t.presence.b", "identity check failed");
+    }
+
+    @Test
     void nothingIsReportedAfterClose() {
         long connA = connectBoth();
         LinkTable.Route ab = a.route(B);
@@ -189,6 +218,8 @@ class LinkTableTest {
         frameToB(ab);
         b.expire(now + 10 * TIMEOUT);
         b.rejected("x", "y");
+        b.permissionViolation("x", "y");
+        b.report("x", "y");
         assertThat(b.route(A)).isNull();
     }
 

@@ -1,0 +1,276 @@
+package dev.tether.cli;
+
+import dev.tether.NodeClosedException;
+import dev.tether.TetherNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The requests of the admin endpoint ({@link AdminServer} describes them), one connection at a time per call to
+ * {@link #serve}. Thread-safe: each connection has its own thread.
+ */
+final class AdminRoutes {
+    private static final int FLUSH_BYTES = 16 << 10;
+
+    private final TetherNode node;
+    private final int maxMessageBytes;
+    private final AdminServer.Limits limits;
+    private final ExecutorService threads;
+    private final SendHandler sends;
+
+    AdminRoutes(TetherNode node, int maxMessageBytes, AdminServer.Limits limits, ExecutorService threads) {
+        this.node = node;
+        this.maxMessageBytes = maxMessageBytes;
+        this.limits = limits;
+        this.threads = threads;
+        this.sends = new SendHandler(node);
+    }
+
+    /** Reads one request from {@code c} and answers it; the caller closes the connection. */
+    void serve(TimedSocket c) throws IOException {
+        c.readWithin(limits.requestTimeout());
+        boolean json = false;
+        try {
+            HttpHead head = HttpHead.read(c.in(), HttpHead.MAX_BYTES);
+            if (head == null) return;
+            String[] start = head.startLine().split(" ");
+            if (start.length != 3 || !start[2].startsWith("HTTP/1.")) {
+                throw new HttpError(400, "not an HTTP/1.1 request: '" + head.startLine() + "'");
+            }
+            int q = start[1].indexOf('?');
+            String path = q < 0 ? start[1] : start[1].substring(0, q);
+            Map<String, List<String>> query = AdminServer.query(q < 0 ? null : start[1].substring(q + 1));
+            json = "json".equals(AdminServer.first(query, "format", "text"));
+            route(c, start[0], path, query, head, json);
+        } catch (SocketTimeoutException e) {
+            answer(
+                    c,
+                    408,
+                    error(
+                            json,
+                            "the request did not arrive within "
+                                    + limits.requestTimeout().toMillis() + " ms; nothing was sent"));
+        } catch (HttpError e) {
+            answer(c, e.status(), error(json, e.getMessage()));
+        } catch (NodeClosedException e) {
+            answer(c, 503, error(json, "the node is shutting down: " + e.getMessage()));
+        }
+    }
+
+    private void route(
+            TimedSocket c, String method, String path, Map<String, List<String>> query, HttpHead head, boolean json)
+            throws IOException {
+        switch (path) {
+            case "/send" -> {
+                requireMethod(method, "POST");
+                SendHandler.Params p = SendHandler.Params.of(query);
+                if ("lines".equals(AdminServer.first(query, "stream", null))) streamLines(c, head, p);
+                else single(c, head, p);
+            }
+            case "/stats" -> {
+                requireMethod(method, "GET");
+                answer(c, 200, json ? StatsFormat.json(node.stats()) + "\n" : StatsFormat.text(node.stats()));
+            }
+            case "/peers" -> {
+                requireMethod(method, "GET");
+                answer(
+                        c,
+                        200,
+                        json
+                                ? PeersFormat.json(node.id(), node.peers()) + "\n"
+                                : PeersFormat.text(node.id(), node.peers(), Instant.now()));
+            }
+            case "/health" -> answer(c, 200, "ok\n");
+            default -> throw new HttpError(404, "no such endpoint: " + path + " (try /send, /stats, /peers, /health)");
+        }
+    }
+
+    /** One message: the whole body is its payload. */
+    private void single(TimedSocket c, HttpHead head, SendHandler.Params p) throws IOException {
+        long length = head.contentLength();
+        if (!head.chunked() && length < 0) throw new HttpError(411, "a Content-Length or a chunked body is required");
+        if (length > maxMessageBytes) throw new HttpError(413, tooLarge("body of " + length + " bytes"));
+        continueIfExpected(c, head);
+        byte[] body = readAtMost(HttpBody.of(head, c.in()), maxMessageBytes);
+        SendHandler.Pending m = sends.send(1, body, p);
+        SendResult r = SendHandler.await(m, p);
+        String text = p.json() ? r.toJson() : r.kind() == SendResult.Kind.OK ? r.toText() : r.reason();
+        answerConsumed(c, SendHandler.status(r, m), text + "\n");
+    }
+
+    /**
+     * A stream of messages, one per line of the body, answered line by line as the results come. The reading
+     * thread hands each line to the node; a second thread waits for the results in order and writes them.
+     */
+    private void streamLines(TimedSocket c, HttpHead head, SendHandler.Params p) throws IOException {
+        if (!head.chunked() && head.contentLength() < 0) {
+            throw new HttpError(411, "a Content-Length or a chunked body is required");
+        }
+        continueIfExpected(c, head);
+        InputStream body = HttpBody.of(head, c.in());
+        c.readIdle(limits.idleTimeout());
+        c.out().write(head(200, p.json() ? "application/x-ndjson" : "text/plain; charset=utf-8", -1));
+        c.out().flush();
+        BlockingQueue<SendHandler.Pending> results = new ArrayBlockingQueue<>(AdminServer.STREAM_WINDOW);
+        String[] endNote = {null};
+        Future<?> writer = threads.submit(() -> writeResults(c, results, p, endNote));
+        long index = 0;
+        try {
+            LineReader lines = new LineReader(body, maxMessageBytes);
+            for (LineReader.Line l; (l = lines.next()) != null; ) {
+                index++;
+                put(
+                        results,
+                        writer,
+                        l.bytes() == null
+                                ? SendHandler.refused(index, tooLarge("line of " + l.length() + " bytes"))
+                                : sends.send(index, l.bytes(), p));
+            }
+        } catch (SocketTimeoutException e) {
+            endNote[0] = "the request sent nothing for " + limits.idleTimeout().toMillis() + " ms and was ended"
+                    + " after message " + index;
+        } catch (IOException e) {
+            endNote[0] = "the request body ended early after message " + index + " (" + e.getMessage() + ")";
+        }
+        put(results, writer, END);
+        try {
+            writer.get();
+        } catch (ExecutionException e) {
+            throw new IOException("writing the results failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final SendHandler.Pending END = new SendHandler.Pending(-1, null, null, 0);
+
+    private static void put(BlockingQueue<SendHandler.Pending> q, Future<?> writer, SendHandler.Pending m)
+            throws IOException {
+        try {
+            while (!q.offer(m, 100, TimeUnit.MILLISECONDS)) {
+                if (writer.isDone()) throw new IOException("the client stopped reading the results");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private Void writeResults(
+            TimedSocket c, BlockingQueue<SendHandler.Pending> q, SendHandler.Params p, String[] endNote)
+            throws IOException, InterruptedException {
+        OutputStream raw = c.out();
+        HttpBody.ChunkedOut out = new HttpBody.ChunkedOut(raw);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(FLUSH_BYTES * 2);
+        long count = 0;
+        try {
+            for (SendHandler.Pending m = q.take(); m != END; m = q.take()) {
+                SendResult r = SendHandler.await(m, p);
+                count++;
+                buf.write((p.json() ? r.toJson() : r.toLine()).getBytes(StandardCharsets.UTF_8));
+                buf.write('\n');
+                if (q.isEmpty() || buf.size() >= FLUSH_BYTES) {
+                    out.write(buf.toByteArray());
+                    raw.flush();
+                    buf.reset();
+                }
+            }
+            String note = endNote[0];
+            String end = p.json()
+                    ? (note == null
+                                    ? Json.object().put("end", count)
+                                    : Json.object().put("end", count).put("error", note))
+                            .toString()
+                    : "end " + count + (note == null ? "" : " " + note);
+            buf.write((end + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write(buf.toByteArray());
+            out.finish();
+            return null;
+        } catch (IOException e) {
+            c.close(); // the reading thread then fails at once instead of waiting for more lines
+            throw e;
+        }
+    }
+
+    private String tooLarge(String what) {
+        return what + " exceeds this node's maxMessageBytes (" + maxMessageBytes + ")";
+    }
+
+    private static void requireMethod(String method, String expected) throws HttpError {
+        if (!method.equals(expected)) throw new HttpError(405, "use " + expected + ", not " + method);
+    }
+
+    private static void continueIfExpected(TimedSocket c, HttpHead head) throws IOException {
+        if ("100-continue".equalsIgnoreCase(head.header("expect"))) {
+            c.out().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            c.out().flush();
+        }
+    }
+
+    /** Reads {@code in} to its end, refusing more than {@code max} bytes (413) without buffering them. */
+    private byte[] readAtMost(InputStream in, int max) throws IOException {
+        byte[] body = in.readNBytes(max);
+        if (in.read() >= 0) throw new HttpError(413, tooLarge("body of more than " + max + " bytes"));
+        return body;
+    }
+
+    private static String error(boolean json, String message) {
+        return json ? Json.object().put("error", message) + "\n" : message + "\n";
+    }
+
+    /** Answers a request whose body may not have been read, then drains a little of it and closes. */
+    private static void answer(TimedSocket c, int status, String body) throws IOException {
+        write(c, status, body);
+        AdminServer.drainAndClose(c);
+    }
+
+    /** Answers a request whose body was read. */
+    private static void answerConsumed(TimedSocket c, int status, String body) throws IOException {
+        write(c, status, body);
+        c.out().flush();
+    }
+
+    private static void write(TimedSocket c, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        c.out().write(head(status, "text/plain; charset=utf-8", bytes.length));
+        c.out().write(bytes);
+    }
+
+    /** A response head; {@code length} -1 means a chunked body. Every response closes the connection. */
+    static byte[] head(int status, String contentType, long length) {
+        String h = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: " + contentType + "\r\n"
+                + (length < 0 ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + length + "\r\n")
+                + "Connection: close\r\n\r\n";
+        return h.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 202 -> "Accepted";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 408 -> "Request Timeout";
+            case 411 -> "Length Required";
+            case 413 -> "Content Too Large";
+            case 431 -> "Request Header Fields Too Large";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "Error";
+        };
+    }
+}

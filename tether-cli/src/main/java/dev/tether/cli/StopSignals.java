@@ -1,0 +1,76 @@
+package dev.tether.cli;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Turns SIGTERM and SIGINT into a request to stop that the node's main thread waits for, so that the process
+ * drains, reports, and exits 0 by itself instead of being ended by the signal (status 143 or 130). A second
+ * signal while the node drains ends the process at once with 128 + the signal's number.
+ *
+ * <p>It uses the JDK's {@code sun.misc.Signal} (module {@code jdk.unsupported}) through reflection, since javac
+ * warns about that API on every direct use. Where it is not available, a shutdown hook does the same work and the
+ * process ends with the signal's status.
+ */
+final class StopSignals {
+    private final CountDownLatch requested = new CountDownLatch(1);
+    private final AtomicInteger signals = new AtomicInteger();
+    private boolean viaHook;
+
+    private StopSignals() {}
+
+    /**
+     * Installs the handlers; where one cannot be installed, {@code onStopByHook} runs in a shutdown hook for that
+     * signal instead (it must be idempotent: the hook also runs after a stop by a handled signal).
+     */
+    static StopSignals install(Runnable onStopByHook) {
+        StopSignals s = new StopSignals();
+        boolean term = s.handle("TERM", 15);
+        boolean interrupt = s.handle("INT", 2);
+        s.viaHook = !term;
+        if (!term || !interrupt) Runtime.getRuntime().addShutdownHook(new Thread(onStopByHook, "tether-shutdown"));
+        return s;
+    }
+
+    /** Whether SIGTERM ends the process through a shutdown hook (exit status 143) instead. */
+    boolean viaHook() {
+        return viaHook;
+    }
+
+    /** Waits until a stop is requested. */
+    void await() throws InterruptedException {
+        requested.await();
+    }
+
+    private boolean handle(String name, int number) {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            Object h =
+                    Proxy.newProxyInstance(StopSignals.class.getClassLoader(), new Class<?>[] {handler}, (p, m, a) -> {
+                        if (m.getName().equals("handle")) received(number);
+                        return m.getDeclaringClass() == Object.class ? objectMethod(p, m, a) : null;
+                    });
+            Method handle = signal.getMethod("handle", signal, handler);
+            handle.invoke(null, signal.getConstructor(String.class).newInstance(name), h);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static Object objectMethod(Object proxy, Method m, Object[] args) {
+        return switch (m.getName()) {
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> "StopSignals handler";
+        };
+    }
+
+    private void received(int number) {
+        if (signals.incrementAndGet() > 1) Runtime.getRuntime().halt(128 + number);
+        requested.countDown();
+    }
+}

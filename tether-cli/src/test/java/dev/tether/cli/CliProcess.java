@@ -1,0 +1,69 @@
+package dev.tether.cli;
+
+import dev.tether.testkit.process.ChildJvm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real {@code tether} command ({@link Main}) as a child process, the way an operator runs it. Children share
+ * one native-library cache directory under {@code target/}, so tests do not write to the user's home.
+ */
+final class CliProcess {
+    static final Duration TIMEOUT = Duration.ofMinutes(3);
+    static final Path LOGS = Path.of("target", "cli-processes").toAbsolutePath();
+    private static final Path CACHE = Path.of("target", "tether-cache").toAbsolutePath();
+    private static final Pattern TCP = Pattern.compile("transport=tcp 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern ADMIN = Pattern.compile("admin=(127\\.0\\.0\\.1:\\d+)");
+
+    private CliProcess() {}
+
+    /** A builder of {@code tether <args>}. */
+    static ChildJvm.Builder builder(String name, String... args) {
+        return ChildJvm.builder(Main.class)
+                .name(name)
+                .heap("256m")
+                .logDir(LOGS)
+                .jvmOptions("-Dtether.cache.dir=" + CACHE)
+                .args(args);
+    }
+
+    /** Starts {@code tether <args>}. */
+    static ChildJvm start(String name, String... args) {
+        return builder(name, args).start();
+    }
+
+    /** Starts {@code tether node <args>} and waits for its {@code ready} line, which it returns in {@code ready[0]}. */
+    static ChildJvm node(String name, String[] ready, String... args) {
+        ChildJvm c = builder(name, "node").args(args).start();
+        ready[0] = c.awaitLine(l -> l.startsWith("ready node="), TIMEOUT);
+        return c;
+    }
+
+    /** The TCP port of a ready line. */
+    static int port(String ready) {
+        Matcher m = TCP.matcher(ready);
+        if (!m.find()) throw new AssertionError("no TCP address in " + ready);
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** The admin address of a ready line. */
+    static String admin(String ready) {
+        Matcher m = ADMIN.matcher(ready);
+        if (!m.find()) throw new AssertionError("no admin address in " + ready);
+        return m.group(1);
+    }
+
+    /** A port nobody listens on (just released). */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
