@@ -285,6 +285,14 @@ public final class Engine {
         stats.protocolError(now, peer, reason);
     }
 
+    /**
+     * Input: a message from {@code peer} that the layer above found malformed (call headers that make no sense) was
+     * dropped; counted and reported as a protocol error, rate-limited like the others.
+     */
+    public void onInvalidMessage(long now, NodeId peer, String reason) {
+        stats.protocolError(now, peer, reason);
+    }
+
     // ---- inputs: the store ---------------------------------------------------------------------------
 
     /** Batch {@code batchId}, the oldest in flight, is durable: apply what it changes. */

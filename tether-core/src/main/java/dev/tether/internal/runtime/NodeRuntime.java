@@ -183,7 +183,7 @@ public final class NodeRuntime {
 
     /** Counts and reports a malformed message from {@code peer} as a protocol error; node thread only. */
     public void protocolError(NodeId peer, String reason) {
-        loop.engine().onInvalidMembership(config.clock().millis(), peer, reason);
+        loop.engine().onInvalidMessage(config.clock().millis(), peer, reason);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
