@@ -113,7 +113,7 @@ class NatsConfigCommandTest {
     }
 
     @Test
-    void nodeNatsCredentialFlagsAreCheckedBeforeAnythingStarts() {
+    void nodeNatsCredentialFlagsAreCheckedBeforeAnythingStarts() throws Exception {
         Path seed = dir.resolve("keys").resolve("a.nk");
         assertThat(run("nats-config", "--keys-dir", seed.getParent().toString(), "a"))
                 .isZero();
@@ -146,6 +146,11 @@ class NatsConfigCommandTest {
         assertUsageError(
                 join(node, "--nats", "nats://127.0.0.1:1", "--nats-password", "p"),
                 "--nats-password needs --nats-user");
+        Path conf = dir.resolve("node.properties");
+        Files.writeString(conf, "nats=nats://127.0.0.1:1\nnats-identity-enforced=true\n");
+        assertUsageError(
+                join(node, "--config", conf.toString()),
+                "identityEnforced needs per-node credentials (nkey, userInfo or credentials): none are set");
         assertThat(Files.exists(dir.resolve("tether-a.db")))
                 .as("no store was opened")
                 .isFalse();

@@ -6,6 +6,7 @@ import dev.tether.fixtures.KeytoolPki;
 import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.testkit.process.ChildJvm;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,7 +97,7 @@ class NatsIdentityCliTest {
         try {
             Files.createDirectories(store);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         List<String> args = new ArrayList<>(List.of(
                 "--id",

@@ -14,7 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
@@ -252,12 +254,19 @@ public final class NatsTransport implements Transport {
 
         private Builder() {}
 
-        /** The servers to try, e.g. {@code nats://host:4222} or {@code tls://host:4222}; any one suffices. */
+        /**
+         * The servers to try, e.g. {@code nats://host:4222} or {@code tls://host:4222}; any one suffices. jnats's
+         * {@code opentls://}, which trusts any server certificate, is refused.
+         */
         public Builder servers(List<String> urls) {
             Objects.requireNonNull(urls, "servers");
             if (urls.isEmpty()) throw new IllegalArgumentException("at least one NATS server URL is required");
             for (String u : urls) {
                 if (u == null || u.isBlank()) throw new IllegalArgumentException("blank NATS server URL");
+                if (u.strip().toLowerCase(Locale.ROOT).startsWith("opentls:")) {
+                    throw new IllegalArgumentException("NATS server URL " + u + ": opentls:// accepts any server"
+                            + " certificate; use tls:// and an sslContext trusting the servers' CA");
+                }
             }
             this.servers = List.copyOf(urls);
             return this;
@@ -414,7 +423,7 @@ public final class NatsTransport implements Transport {
         }
 
         private void checkAuthentication() {
-            List<String> set = new java.util.ArrayList<>();
+            List<String> set = new ArrayList<>();
             if (token != null) set.add("token");
             if (user != null) set.add("userInfo");
             if (credentials != null) set.add("credentials");

@@ -48,10 +48,10 @@ class NatsCredentialsTest {
         assertUnusable(dir.resolve("two.nk"), seed + "\n" + seed + "\n", "holds more than one key");
         assertUnusable(dir.resolve("public.nk"), "UABC\n", "this is a public key");
         assertUnusable(dir.resolve("account.nk"), "SAABC\n", "does not hold a user seed");
-        // A character in the middle: the last one also holds base32 padding bits, and a seed ending in A still
-        // decodes to the same bytes with B there (1 seed in 8 ends in A, so the test failed that often).
-        int mid = seed.length() / 2;
-        String broken = seed.substring(0, mid) + (seed.charAt(mid) == 'A' ? 'B' : 'A') + seed.substring(mid + 1);
+        // One character inside the key changed: its 5 bits all carry data (the last character's low bits are
+        // base32 padding, so changing it can leave the decoded seed intact), and the CRC-16 catches the burst.
+        char c = seed.charAt(20);
+        String broken = seed.substring(0, 20) + (c == 'A' ? 'B' : 'A') + seed.substring(21);
         assertUnusable(dir.resolve("broken.nk"), broken + "\n", "holds an invalid seed");
     }
 
@@ -113,6 +113,9 @@ class NatsCredentialsTest {
         assertThatThrownBy(() -> NatsTransport.builder().credentials(dir.resolve("none.creds")))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("none.creds does not exist or cannot be read");
+        assertThatThrownBy(() -> NatsTransport.builder().servers("tls://a:4222", "opentls://b:4222"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("opentls://b:4222: opentls:// accepts any server certificate");
         assertThatThrownBy(() -> NatsTransport.builder().userInfo(" ", new char[0]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("NATS user name must not be blank");
