@@ -30,7 +30,7 @@ public final class PackageLayers {
             "dev.tether.internal.runtime",
                     Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util", "dev.tether.internal.engine"),
             "dev.tether.internal.call",
-                    Set.of("dev.tether", "dev.tether.internal.util", "dev.tether.internal.engine",
+                    Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util", "dev.tether.internal.engine",
                             "dev.tether.internal.runtime"),
             "dev.tether.internal.node",
                     Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.engine", "dev.tether.internal.runtime",

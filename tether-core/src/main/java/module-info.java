@@ -22,4 +22,5 @@ module dev.tether.core {
             dev.tether.testkit; // NodeCrash reaches the runtime through the composed node
 
     uses dev.tether.spi.StoreProvider;
+    uses dev.tether.spi.Codec;
 }

@@ -73,4 +73,19 @@ public interface Call {
 
     /** Completes with the handler's reply; see the class comment for its failures. */
     CompletableFuture<Reply> request(byte[] payload);
+
+    /**
+     * A typed request: {@code request} (null allowed) is encoded by the node's codec ({@code
+     * TetherConfig.Builder.codec}, else the one found on the class path), and the reply decoded as {@code
+     * replyType}; otherwise as {@link #request(byte[])}. The reply is decoded on the node thread.
+     *
+     * @throws CodecException if no codec is on the class path (the message names the module to add), or {@code
+     *     request} cannot be encoded: nothing was sent. The future fails with a {@link CodecException} if the reply
+     *     cannot be decoded, and with a {@link RemoteHandlerException} whose {@code remoteType()} is {@code
+     *     dev.tether.CodecException} if the called node could not decode the request or encode its reply.
+     */
+    <R> CompletableFuture<R> request(Object request, Class<R> replyType);
+
+    /** A typed request whose reply has a generic type, such as {@code new TypeRef<List<Order>>() {}}. */
+    <R> CompletableFuture<R> request(Object request, TypeRef<R> replyType);
 }

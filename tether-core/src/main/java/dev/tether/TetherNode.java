@@ -66,6 +66,20 @@ public interface TetherNode extends AutoCloseable {
      */
     Registration handleAsync(String name, HandlerOptions options, AsyncHandler handler);
 
+    /** Same as {@code handle(name, TypeRef.of(type), HandlerOptions.defaults(), handler)}. */
+    <T, R> Registration handle(String name, Class<T> type, TypedHandler<T, R> handler);
+
+    /**
+     * Registers a typed handler: each call's payload is decoded as {@code type} by the node's codec ({@code
+     * TetherConfig.Builder.codec}, else the one on the class path) before {@code handler} runs, and its result encoded as
+     * the reply. A request that cannot be decoded is not handed to {@code handler}: the caller gets a {@link
+     * RemoteHandlerException} naming {@link CodecException}. Otherwise as {@link #handle(String, HandlerOptions,
+     * Handler)}.
+     *
+     * @throws CodecException if no codec was given and none is on the class path (the message names the module)
+     */
+    <T, R> Registration handle(String name, TypeRef<T> type, HandlerOptions options, TypedHandler<T, R> handler);
+
     /**
      * A call of handler {@code handler} on {@code peer}, to be configured and made with {@link Call#tell}, {@link
      * Call#sync} or {@link Call#request}. Nothing is sent until then.

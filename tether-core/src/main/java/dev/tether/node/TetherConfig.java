@@ -19,6 +19,7 @@ import dev.tether.TetherNode;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.spi.Codec;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoreProvider;
@@ -41,9 +42,11 @@ import java.util.Set;
 public final class TetherConfig {
     private final NodeSettings settings;
     private final List<HandlerSpec> namedHandlers;
+    private final Codec codec;
 
     private TetherConfig(Builder b, Store store, int maxMessageBytes) {
         this.namedHandlers = List.copyOf(b.namedHandlers.values());
+        this.codec = b.codec;
         this.settings = new NodeSettings(
                 b.nodeId,
                 Set.copyOf(b.peers),
@@ -212,6 +215,11 @@ public final class TetherConfig {
         return namedHandlers;
     }
 
+    /** The codec of typed calls ({@link Builder#codec}), or null: the one found on the class path. */
+    public Codec codec() {
+        return codec;
+    }
+
     /** The settings the runtime is started with. */
     NodeSettings settings() {
         return settings;
@@ -245,6 +253,7 @@ public final class TetherConfig {
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
         private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
+        private Codec codec;
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -260,21 +269,13 @@ public final class TetherConfig {
             return this;
         }
 
-        /**
-         * Adds peers, as {@link #peers(NodeId...)}.
-         *
-         * @throws InvalidConfigException if one of them is this node itself
-         */
+        /** Adds peers, as {@link #peers(NodeId...)}; {@link InvalidConfigException} if one is this node itself. */
         public Builder peers(Iterable<NodeId> ids) {
             for (NodeId id : ids) peer(id);
             return this;
         }
 
-        /**
-         * Adds one peer.
-         *
-         * @throws InvalidConfigException if {@code id} is this node itself
-         */
+        /** Adds one peer; {@link InvalidConfigException} if {@code id} is this node itself. */
         public Builder peer(NodeId id) {
             Objects.requireNonNull(id, "peer");
             if (id.equals(nodeId)) throw new InvalidConfigException("peers: a node cannot be its own peer: " + id);
@@ -542,6 +543,12 @@ public final class TetherConfig {
                 throw new InvalidConfigException("defaultCallTimeout must be positive, was " + timeout);
             }
             this.defaultCallTimeout = timeout;
+            return this;
+        }
+
+        /** The codec of typed calls; default: the one on the class path ({@code tether-codec-jackson}). */
+        public Builder codec(Codec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
             return this;
         }
 

@@ -8,6 +8,7 @@ import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
 import dev.tether.Reply;
 import dev.tether.SendReceipt;
+import dev.tether.TypeRef;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -105,6 +106,16 @@ final class CallImpl implements Call {
     @Override
     public CompletableFuture<Reply> request(byte[] payload) {
         return layer.<Reply>call(CallKind.REQUEST, this, payload);
+    }
+
+    @Override
+    public <R> CompletableFuture<R> request(Object request, Class<R> replyType) {
+        return layer.request(this, request, TypeRef.of(Objects.requireNonNull(replyType, "replyType")));
+    }
+
+    @Override
+    public <R> CompletableFuture<R> request(Object request, TypeRef<R> replyType) {
+        return layer.request(this, request, replyType);
     }
 
     String lane() {

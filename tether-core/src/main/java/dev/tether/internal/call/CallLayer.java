@@ -11,13 +11,17 @@ import dev.tether.Lanes;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.Registration;
+import dev.tether.Reply;
 import dev.tether.SendReceipt;
+import dev.tether.TypeRef;
+import dev.tether.TypedHandler;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeFuture;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
+import dev.tether.spi.Codec;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -44,8 +48,16 @@ public final class CallLayer implements Router {
     private final MessageConsumer missing = new NodeThreadConsumer(this::missing, false);
     private final MessageConsumer invalid = new NodeThreadConsumer(this::invalid, false);
 
+    /** The codec of typed calls the configuration gave, or null: the one on the class path. */
+    private final Codec codec;
+
     public CallLayer(CallHost host) {
+        this(host, null);
+    }
+
+    public CallLayer(CallHost host, Codec codec) {
         this.host = host;
+        this.codec = codec;
         this.caller = new Caller(host, counters);
         this.callee = new Callee(host, counters);
         this.waiters = new HandlerWaiters(host);
@@ -150,6 +162,12 @@ public final class CallLayer implements Router {
         return registry.register(name, options, callee, null, handler);
     }
 
+    public <T, R> Registration handle(
+            String name, TypeRef<T> type, HandlerOptions options, TypedHandler<T, R> handler) {
+        Objects.requireNonNull(options, "options");
+        return handle(name, options, Typed.handler(name, type, Codecs.require(codec), handler));
+    }
+
     public Call call(NodeId peer, String handler) {
         HandlerNames.requireApplicationName(handler);
         return new CallImpl(this, peer, handler);
@@ -174,6 +192,15 @@ public final class CallLayer implements Router {
         host.submit(c.peer(), c.lane(), c.headersFor(kind), payload.clone(), deadline, p);
         counters.callsSent.incrementAndGet();
         return (CompletableFuture<T>) (CompletableFuture<?>) future;
+    }
+
+    /** A typed request: the value encoded now, the reply decoded when it comes (node thread). */
+    <R> CompletableFuture<R> request(CallImpl c, Object value, TypeRef<R> replyType) {
+        Objects.requireNonNull(replyType, "replyType");
+        Codec codec = Codecs.require(this.codec);
+        byte[] payload = Typed.encode(codec, value, "the request to handler '" + c.handler() + "'");
+        CompletableFuture<Reply> raw = call(CallKind.REQUEST, c, payload);
+        return Typed.decoded(raw, new NodeFuture<>(host::onNodeThread), codec, replyType, c);
     }
 
     /** {@code now + ttl}, saturating at the largest representable time. */

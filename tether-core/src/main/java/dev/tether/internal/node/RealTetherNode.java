@@ -15,10 +15,13 @@ import dev.tether.Registration;
 import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.TetherNode;
+import dev.tether.TypeRef;
+import dev.tether.TypedHandler;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.spi.Codec;
 import java.time.Duration;
 import java.util.List;
 
@@ -36,13 +39,14 @@ public final class RealTetherNode implements TetherNode {
     }
 
     /**
-     * Opens the store, plugs the layers together, registers {@code handlers} and starts the node.
+     * Opens the store, plugs the layers together, registers {@code handlers} and starts the node; typed calls use
+     * {@code codec}, or the one on the class path if null.
      *
      * @throws dev.tether.StoreException if the store cannot be opened
      */
-    public static TetherNode start(NodeSettings settings, List<HandlerSpec> handlers) {
+    public static TetherNode start(NodeSettings settings, List<HandlerSpec> handlers, Codec codec) {
         NodeRuntime runtime = NodeRuntime.create(settings);
-        CallLayer calls = new CallLayer(new RuntimeCallHost(runtime));
+        CallLayer calls = new CallLayer(new RuntimeCallHost(runtime), codec);
         for (HandlerSpec h : handlers) {
             if (h.sync() != null) calls.handle(h.name(), h.options(), h.sync());
             else calls.handleAsync(h.name(), h.options(), h.async());
@@ -98,6 +102,17 @@ public final class RealTetherNode implements TetherNode {
     @Override
     public Registration handleAsync(String name, HandlerOptions options, AsyncHandler handler) {
         return calls.handleAsync(name, options, handler);
+    }
+
+    @Override
+    public <T, R> Registration handle(String name, Class<T> type, TypedHandler<T, R> handler) {
+        return calls.handle(name, TypeRef.of(type), HandlerOptions.defaults(), handler);
+    }
+
+    @Override
+    public <T, R> Registration handle(
+            String name, TypeRef<T> type, HandlerOptions options, TypedHandler<T, R> handler) {
+        return calls.handle(name, type, options, handler);
     }
 
     @Override
