@@ -61,4 +61,18 @@ public interface CallContext {
      * @throws IllegalArgumentException if {@code name} is empty or starts with {@code ':'} (reserved)
      */
     void replyHeader(String name, String value);
+
+    /**
+     * Whether the caller cancelled this call ({@code future.cancel(...)}) while it runs: the handler may stop early;
+     * its reply, if any, is dropped by the caller. A call cancelled before it started is never handed to the
+     * handler. Best effort: a cancel lost with a connection is not sent again (docs/MESSAGING.md, "Cancellation").
+     */
+    boolean isCancelled();
+
+    /**
+     * Runs {@code action} when the caller cancels this call: on the node thread as the cancel arrives (it must be
+     * short and must not block), or at once on this thread if it is cancelled already. An exception it throws is
+     * reported as a {@code TetherEvent.ApplicationError}.
+     */
+    void onCancel(Runnable action);
 }

@@ -9,5 +9,10 @@ public enum Outcome {
     /** The handler failed too often; the receiver moved it to its dead-letter queue. */
     DEAD_LETTERED,
     /** The message was a call of a named handler that the receiver does not have; it was not executed. */
-    NO_SUCH_HANDLER
+    NO_SUCH_HANDLER,
+    /**
+     * The sender withdrew it (its caller cancelled a call) before the receiver handed it to a handler; it was not
+     * executed.
+     */
+    CANCELLED
 }

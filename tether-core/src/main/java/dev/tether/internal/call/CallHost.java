@@ -43,6 +43,12 @@ public interface CallHost {
     SendReceipt submit(
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook);
 
+    /**
+     * Withdraws message {@code seq} of this node's stream to {@code to} on {@code lane}: a cancelled call (node thread
+     * only; see {@code Engine.cancel}).
+     */
+    void cancel(NodeId to, String lane, long seq);
+
     /** Reports {@code event} to the node's listener (node thread only). */
     void emit(TetherEvent event);
 

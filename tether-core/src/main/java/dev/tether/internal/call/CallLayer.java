@@ -95,6 +95,12 @@ public final class CallLayer implements Router {
         }
     }
 
+    /** The caller of a call routed here withdrew it (node thread). */
+    @Override
+    public void cancelled(StreamKey key, long seq) {
+        callee.cancelled(key, seq);
+    }
+
     private void reply(RoutedDelivery d) {
         caller.reply(d);
     }
@@ -189,6 +195,9 @@ public final class CallLayer implements Router {
         long deadline = expiry(host.clock().millis(), timeout);
         NodeFuture<Object> future = new NodeFuture<>(host::onNodeThread);
         PendingCall p = new PendingCall(kind, c.peer(), c.handler(), deadline, future, caller);
+        future.whenComplete((v, e) -> {
+            if (future.isCancelled()) host.post(now -> caller.cancelled(p)); // on the cancelling thread: hand over
+        });
         host.submit(c.peer(), c.lane(), c.headersFor(kind), payload.clone(), deadline, p);
         counters.callsSent.incrementAndGet();
         return (CompletableFuture<T>) (CompletableFuture<?>) future;

@@ -6,6 +6,7 @@ import dev.tether.MessageTooLargeException;
 import dev.tether.Outcome;
 import dev.tether.TetherEvent;
 import dev.tether.internal.engine.Effect;
+import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -23,6 +24,7 @@ final class Callee {
     private final CallHost host;
     private final CallCounters counters;
     private HandlerWaiters waiters;
+    private final Cancels cancels = new Cancels();
 
     Callee(CallHost host, CallCounters counters) {
         this.host = host;
@@ -33,18 +35,29 @@ final class Callee {
         this.waiters = waiters;
     }
 
-    /** On the handler's thread: checks the deadline, then hands the call to {@code h}. */
+    /** On the handler's thread: checks for a cancel and the deadline, then hands the call to {@code h}. */
     void run(RegisteredHandler h, RoutedDelivery d) {
         CallKind kind = CallHeaders.kind(d.headers().get(CallHeaders.KIND));
+        if (!cancels.starting(d.key(), d.seq())) {
+            d.settleWithout(Outcome.CANCELLED);
+            return;
+        }
         if (d.expiredNow()) {
             d.expire();
             return;
         }
+        IncomingCall call = new IncomingCall(d, kind, h.name, host.id());
+        cancels.running(d.key(), call);
+        if (cancels.cancelledBeforeRunning(d.key(), call)) {
+            cancels.finished(d.key(), call);
+            d.settleWithout(Outcome.CANCELLED);
+            return;
+        }
         if (!h.enter()) { // removed since the call was routed to it
+            cancels.finished(d.key(), call);
             missing(d, kind, h.name);
             return;
         }
-        IncomingCall call = new IncomingCall(d, kind, h.name, host.id());
         h.begin();
         if (h.sync != null) {
             byte[] result = null;
@@ -86,6 +99,7 @@ final class Callee {
 
     /** The handler returned {@code result} or failed with {@code failure}: settle the call. */
     private void finish(IncomingCall call, byte[] result, Throwable failure) {
+        cancels.finished(call.delivery.key(), call);
         counters.callsHandled.incrementAndGet();
         RoutedDelivery d = call.delivery;
         if (failure != null) counters.handlerFailures.incrementAndGet();
@@ -144,6 +158,24 @@ final class Callee {
     /** A reply travels back on the reserved lane and expires with the call: nobody waits for it after that. */
     private static Effect effect(RoutedDelivery d, Map<String, String> headers, byte[] payload) {
         return new Effect(d.from(), Lanes.REPLY, headers, payload, d.expiresAtMillis());
+    }
+
+    /**
+     * The caller withdrew call {@code seq} of {@code key} after it was handed to this layer (node thread): a call not
+     * started yet is skipped when its turn comes; a running one is flagged and its {@code onCancel} actions run.
+     */
+    void cancelled(StreamKey key, long seq) {
+        IncomingCall running = cancels.cancelled(key, seq);
+        if (running == null) return;
+        for (Runnable action : running.cancel()) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                host.emit(new TetherEvent.ApplicationError(
+                        "onCancel of handler '" + running.handler + "'",
+                        e.getClass().getName() + ": " + e.getMessage()));
+            }
+        }
     }
 
     /**

@@ -37,6 +37,10 @@ final class Caller {
     }
 
     void stored(PendingCall p, CallKey key) {
+        if (p.cancelled) {
+            host.cancel(key.callee(), key.lane(), key.seq());
+            return;
+        }
         if (p.heapIndex < 0) return; // already completed (its deadline passed while it was being stored)
         p.key = key;
         stored.put(key, p);
@@ -51,6 +55,17 @@ final class Caller {
     private void forget(PendingCall p) {
         deadlines.remove(p);
         if (p.key != null) stored.remove(p.key);
+    }
+
+    /**
+     * The application cancelled {@code p}'s future (node thread): it stops waiting, and the call is withdrawn at the
+     * called node, now or as soon as it is stored.
+     */
+    void cancelled(PendingCall p) {
+        // Only a future still waiting can be cancelled: an answered, failed or expired call never comes here.
+        forget(p);
+        if (p.key != null) host.cancel(p.key.callee(), p.key.lane(), p.key.seq());
+        else p.cancelled = true;
     }
 
     /** Node thread, every turn: calls whose deadline passed fail now. */

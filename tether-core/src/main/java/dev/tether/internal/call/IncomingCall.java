@@ -8,7 +8,9 @@ import dev.tether.OutboundMessage;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,6 +21,9 @@ final class IncomingCall implements CallContext {
     final String handler;
     private final NodeId self;
     private Map<String, String> replyHeaders;
+    private volatile boolean cancelled;
+    /** Actions to run on cancel; null once cancelled (guarded by this). */
+    private List<Runnable> onCancel = new ArrayList<>();
 
     IncomingCall(RoutedDelivery delivery, CallKind kind, String handler, NodeId self) {
         this.delivery = delivery;
@@ -94,6 +99,33 @@ final class IncomingCall implements CallContext {
         Objects.requireNonNull(value, "header value");
         if (replyHeaders == null) replyHeaders = new LinkedHashMap<>();
         replyHeaders.put(name, value);
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public void onCancel(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        synchronized (this) {
+            if (onCancel != null) {
+                onCancel.add(action);
+                return;
+            }
+        }
+        action.run(); // cancelled already
+    }
+
+    /** The caller cancelled this call (node thread): sets the flag, then returns the actions to run. */
+    List<Runnable> cancel() {
+        cancelled = true;
+        synchronized (this) {
+            List<Runnable> actions = onCancel;
+            onCancel = null;
+            return actions == null ? List.of() : actions;
+        }
     }
 
     /** The headers of the reply: the handler's, then {@code reserved}. */

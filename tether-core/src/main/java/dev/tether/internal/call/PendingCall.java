@@ -22,6 +22,8 @@ final class PendingCall extends Timed implements SendHook {
 
     private final Caller caller;
     CallKey key;
+    /** The application cancelled the future before the call was stored: withdraw it once it is. */
+    boolean cancelled;
 
     PendingCall(
             CallKind kind,

@@ -136,7 +136,26 @@ public final class Engine {
      * {@code Outcome.NO_SUCH_HANDLER} after the commit (OUTCOME 3).
      */
     public void onNotTaken(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> effects) {
-        receivers.onNotTaken(key, generation, ackedUpTo, seq, effects);
+        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.NO_SUCH_HANDLER, effects);
+    }
+
+    /**
+     * As {@link #onNotTaken}, for a message whose sender withdrew it ({@link #cancel}) before the application started
+     * it: settled as {@code Outcome.CANCELLED} (OUTCOME 4).
+     */
+    public void onCancelledInRun(
+            long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> effects) {
+        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.CANCELLED, effects);
+    }
+
+    /**
+     * Withdraws message {@code seq} of outbound stream {@code key} (a cancelled call): from now on it is transmitted
+     * as a CANCELLED marker, and if it was transmitted already a CANCEL frame tells the receiver, which settles it
+     * as {@code Outcome.CANCELLED} if it has not handed it out, else tells its application. Best effort: a CANCEL
+     * lost with its connection is not sent again, and a withdrawal is forgotten when this node restarts.
+     */
+    public void cancel(long now, StreamKey key, long seq) {
+        senders.cancel(key, seq);
     }
 
     /**
@@ -198,6 +217,7 @@ public final class Engine {
         else if (f instanceof Frame.Ack a) senders.onAck(now, from, a);
         else if (f instanceof Frame.Resend r) senders.onResend(from, r);
         else if (f instanceof Frame.OutcomeNotice o) senders.onOutcome(from, o);
+        else if (f instanceof Frame.Cancel c) receivers.onCancel(from, c);
         else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
         else if (f instanceof Frame.Pong g) onPong(now, p, g);
     }

@@ -71,4 +71,11 @@ public interface EngineOutput {
 
     /** Report {@code event} to the listener. */
     void event(TetherEvent event);
+
+    /**
+     * The sender of inbound stream {@code key} withdrew message {@code seq} (its call was cancelled) after it was
+     * handed out by {@link #deliver}: the application may skip it if it has not started it, or stop it. Messages
+     * not handed out yet are settled by the engine itself. Default: nothing (no pattern layer cancels).
+     */
+    default void cancelRequested(StreamKey key, long seq) {}
 }

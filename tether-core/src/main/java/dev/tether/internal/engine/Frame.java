@@ -14,6 +14,7 @@ public sealed interface Frame {
     byte OUTCOME = 6;
     byte PING = 7;
     byte PONG = 8;
+    byte CANCEL = 9;
 
     /** First frame on every connection: who I am and which incarnation of my store I run. */
     record Hello(NodeId node, long epoch) implements Frame {}
@@ -34,6 +35,8 @@ public sealed interface Frame {
         public static final int REDELIVERY = 1;
         /** The sender found it expired; payload and headers are omitted. */
         public static final int EXPIRED = 2;
+        /** The sender withdrew it (a cancelled call); payload and headers are omitted. */
+        public static final int CANCELLED = 4;
 
         public boolean has(int flag) {
             return (flags & flag) != 0;
@@ -55,7 +58,16 @@ public sealed interface Frame {
         public static final int DEAD_LETTERED = 2;
         /** A call of a named handler the receiver does not have (see docs/MESSAGING.md). */
         public static final int NO_SUCH_HANDLER = 3;
+        /** The sender withdrew it before it was handed out ({@link Cancel}, or a withdrawn marker). */
+        public static final int CANCELLED = 4;
     }
+
+    /**
+     * Sender to receiver: message {@code seq}, already transmitted, is withdrawn (its call was cancelled). Not
+     * handed out yet: settle it without processing ({@link OutcomeNotice#CANCELLED}); handed out: tell the
+     * application. Best effort: not retransmitted if lost.
+     */
+    record Cancel(String lane, long senderEpoch, long seq) implements Frame {}
 
     /** Either direction: asks for a {@link Pong} echoing {@code sentAt}, the sender's clock in ms (>= 0). */
     record Ping(long sentAt) implements Frame {}

@@ -59,6 +59,12 @@ public final class FrameCodec {
         b.putLong(epoch).putLong(seq).put((byte) outcome);
     }
 
+    public static void cancel(ByteBuffer b, String lane, long epoch, long seq) {
+        header(b, Frame.CANCEL);
+        str8(b, lane);
+        b.putLong(epoch).putLong(seq);
+    }
+
     public static void ping(ByteBuffer b, long sentAt) {
         header(b, Frame.PING);
         b.putLong(sentAt);
@@ -155,6 +161,7 @@ public final class FrameCodec {
                             lane(b), epoch(b), seq0(b, "receivedSeq"), seq0(b, "processedSeq"), seq0(b, "creditSeq"));
                 case Frame.RESEND -> new Frame.Resend(lane(b), epoch(b), seq1(b, "fromSeq"));
                 case Frame.OUTCOME -> new Frame.OutcomeNotice(lane(b), epoch(b), seq1(b, "seq"), outcomeKind(b));
+                case Frame.CANCEL -> new Frame.Cancel(lane(b), epoch(b), seq1(b, "seq"));
                 case Frame.PING -> new Frame.Ping(seq0(b, "PING timestamp"));
                 case Frame.PONG -> new Frame.Pong(seq0(b, "PONG timestamp"));
                 default -> throw bad("unknown frame type " + (type & 0xff));
@@ -194,7 +201,7 @@ public final class FrameCodec {
 
     private static Frame.Message message(ByteBuffer b) {
         int flags = b.get() & 0xff;
-        if ((flags & ~(Frame.Message.REDELIVERY | Frame.Message.EXPIRED)) != 0)
+        if ((flags & ~(Frame.Message.REDELIVERY | Frame.Message.EXPIRED | Frame.Message.CANCELLED)) != 0)
             throw bad("unknown message flags " + flags);
         long expires = b.getLong();
         if (expires < 0) throw bad("negative expiry " + expires);
@@ -218,7 +225,8 @@ public final class FrameCodec {
         int k = b.get() & 0xff;
         if (k != Frame.OutcomeNotice.EXPIRED
                 && k != Frame.OutcomeNotice.DEAD_LETTERED
-                && k != Frame.OutcomeNotice.NO_SUCH_HANDLER) throw bad("unknown outcome " + k);
+                && k != Frame.OutcomeNotice.NO_SUCH_HANDLER
+                && k != Frame.OutcomeNotice.CANCELLED) throw bad("unknown outcome " + k);
         return k;
     }
 

@@ -51,6 +51,12 @@ final class FrameWriter {
         transmit(to);
     }
 
+    void cancel(NodeId to, String lane, long senderEpoch, long seq) {
+        buf.clear();
+        FrameCodec.cancel(buf, lane, senderEpoch, seq);
+        transmit(to);
+    }
+
     /** A PING stamped {@code sentAt}, the node clock in ms. */
     void ping(NodeId to, long sentAt) {
         buf.clear();
@@ -82,9 +88,9 @@ final class FrameWriter {
         FrameCodec.message(buf, flags, expiresAt, headers, payload);
     }
 
-    /** An EXPIRED marker: no headers, no payload. */
-    void marker(int flags, long expiresAt) {
-        FrameCodec.message(buf, flags | Frame.Message.EXPIRED, expiresAt, Map.of(), EMPTY);
+    /** A marker ({@code kind}: EXPIRED or CANCELLED): no headers, no payload. */
+    void marker(int flags, int kind, long expiresAt) {
+        FrameCodec.message(buf, flags | kind, expiresAt, Map.of(), EMPTY);
     }
 
     static int markerSize() {

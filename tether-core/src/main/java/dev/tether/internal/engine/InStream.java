@@ -50,10 +50,17 @@ final class InStream {
         final long seq;
         final Frame.Message message;
         private int attempts;
+        /** Withdrawn by its sender before it was handed out: settled as cancelled, never handed out. */
+        private boolean cancelled;
 
         InMessage(long seq, Frame.Message message) {
             this.seq = seq;
             this.message = message;
+            this.cancelled = message.has(Frame.Message.CANCELLED);
+        }
+
+        boolean cancelled() {
+            return cancelled;
         }
 
         int attempts() {
@@ -98,6 +105,8 @@ final class InStream {
     private long retryAt;
 
     private final SeqRing<InMessage> buffer = new SeqRing<>();
+    /** CANCELs for messages not received yet (the frame overtook the DATA), applied when they arrive; bounded. */
+    private final java.util.TreeSet<Long> cancelledAhead = new java.util.TreeSet<>();
 
     // Valid for the connection.
     private boolean ackDue;
@@ -145,6 +154,7 @@ final class InStream {
         if (delivery != Delivery.RUN_OUT) become(Delivery.READY);
         retryAt = 0;
         buffer.resetTo(cursor + 1);
+        cancelledAhead.clear();
     }
 
     // ---- receiving -----------------------------------------------------------------------------------
@@ -156,7 +166,9 @@ final class InStream {
             return Arrival.DUPLICATE;
         }
         if (seq == receivedUpTo + 1 && seq <= credit) {
-            buffer.add(seq, new InMessage(seq, m));
+            InMessage in = new InMessage(seq, m);
+            if (!cancelledAhead.isEmpty() && cancelledAhead.remove(seq)) in.cancelled = true;
+            buffer.add(seq, in);
             receivedUpTo = seq;
             return Arrival.BUFFERED;
         }
@@ -381,6 +393,40 @@ final class InStream {
         buffer.removeUpTo(seq);
         if (leasedUpTo < seq) leasedUpTo = seq;
         if (receivedUpTo < seq) receivedUpTo = seq;
+    }
+
+    /** What a CANCEL of one message found. */
+    enum Withdrawal {
+        /** Settled already, or from another incarnation: nothing to do. */
+        TOO_LATE,
+        /** Buffered and not handed out: it is settled as cancelled when it is next. */
+        MARKED,
+        /** Not received yet: marked when it arrives. */
+        AHEAD,
+        /** In the run handed to the application: only the application can still skip or stop it. */
+        HANDED_OUT
+    }
+
+    /** Most CANCELs kept for messages not received yet; more are dropped (cancellation is best effort). */
+    static final int MAX_CANCELLED_AHEAD = 1024;
+
+    /** Its sender withdrew message {@code seq}. */
+    Withdrawal cancel(long seq) {
+        if (seq <= processed) return Withdrawal.TOO_LATE;
+        if (delivery == Delivery.RUN_OUT && seq <= runLast) return Withdrawal.HANDED_OUT;
+        InMessage m = buffer.get(seq);
+        if (m != null) {
+            m.cancelled = true;
+            return Withdrawal.MARKED;
+        }
+        if (seq <= receivedUpTo || cancelledAhead.size() >= MAX_CANCELLED_AHEAD) return Withdrawal.TOO_LATE;
+        cancelledAhead.add(seq);
+        return Withdrawal.AHEAD;
+    }
+
+    /** The next message {@code seq} was withdrawn by its sender before it was handed out: settled unprocessed. */
+    void cancelledNext(long seq) {
+        settleWithout(seq);
     }
 
     int buffered() {

@@ -104,6 +104,8 @@ final class OutStream {
     private final LongHeap deadlines = new LongHeap();
     /** Messages above {@link #settledSeq} expired here: the store keeps them until the ones before are settled. */
     private final LongHeap expiredAhead = new LongHeap();
+    /** Messages above {@link #ackedSeq} withdrawn by the application (cancelled calls), in sequence order. */
+    private final java.util.TreeSet<Long> withdrawn = new java.util.TreeSet<>();
     /** The deadline under which the engine has this stream scheduled for expiry, or {@code Long.MAX_VALUE}. */
     private long expiryScheduledAt = Long.MAX_VALUE;
 
@@ -418,6 +420,20 @@ final class OutStream {
      */
     void armProbeIfStalled(long now) {
         if (sentUpTo < committedSeq && rtoDeadline == 0) rtoDeadline = now + rtoMillis;
+    }
+
+    // ---- withdrawal ----------------------------------------------------------------------------------
+
+    /** Withdraws {@code seq}; false if it is not a message the receiver may still need to be told of. */
+    boolean withdraw(long seq) {
+        if (seq <= ackedSeq || seq > lastSeq) return false;
+        withdrawn.headSet(ackedSeq, true).clear(); // bounded by the unacknowledged messages
+        return withdrawn.add(seq);
+    }
+
+    /** Whether {@code seq} is withdrawn: transmitted as a marker. */
+    boolean withdrawn(long seq) {
+        return !withdrawn.isEmpty() && withdrawn.contains(seq);
     }
 
     // ---- expiry here ---------------------------------------------------------------------------------

@@ -167,11 +167,25 @@ final class Receivers {
      * processed, {@code seq} was handed out and is settled, and its sender told after the commit; none after it was
      * handed out.
      */
-    void onNotTaken(StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> effects) {
+    void onNotTaken(StreamKey key, long generation, long ackedUpTo, long seq, int outcome, List<Effect> effects) {
         InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
             s.notTakenNext(seq);
-            settledWithout(s, seq, Frame.OutcomeNotice.NO_SUCH_HANDLER);
+            settledWithout(s, seq, outcome);
+        }
+    }
+
+    /**
+     * The sender withdrew message {@code c.seq()}: one not handed out yet is settled as cancelled when it is next
+     * (never handed out); for one handed out, the application is told ({@link EngineOutput#cancelRequested}).
+     */
+    void onCancel(NodeId from, Frame.Cancel c) {
+        InStream s = streams.get(new StreamKey(from, c.lane()));
+        if (s == null || s.senderEpoch() != c.senderEpoch()) return;
+        switch (s.cancel(c.seq())) {
+            case MARKED -> toServe.add(s);
+            case HANDED_OUT -> out.cancelRequested(s.key, c.seq());
+            case AHEAD, TOO_LATE -> {}
         }
     }
 
@@ -240,6 +254,12 @@ final class Receivers {
         out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), m.seq));
     }
 
+    /** Settles the next message {@code m}, withdrawn by its sender, without handing it out; the sender is told. */
+    private void withdrawn(InStream s, InStream.InMessage m) {
+        s.cancelledNext(m.seq);
+        settledWithout(s, m.seq, Frame.OutcomeNotice.CANCELLED);
+    }
+
     private void settledWithout(InStream s, long seq, int outcome) {
         cursorDirty.add(s);
         pendingOutcomes.computeIfAbsent(s, k -> new ArrayList<>()).add(new Batch.Outcome(seq, outcome));
@@ -276,15 +296,16 @@ final class Receivers {
     /** Expires heads whose time to live passed, then hands the next run (up to {@code maxRun}) to the application. */
     private void deliverRun(long now, InStream s) {
         InStream.InMessage head = s.head();
-        while (head != null && head.expired(now)) {
-            expire(s, head);
+        while (head != null && (head.cancelled() || head.expired(now))) {
+            if (head.cancelled()) withdrawn(s, head);
+            else expire(s, head);
             head = s.head();
         }
         if (head == null) return;
         List<InboundMessage> run = new ArrayList<>();
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
             InStream.InMessage m = s.buffered(seq);
-            if (m.expired(now)) break;
+            if (m.cancelled() || m.expired(now)) break;
             InStream.Attempt a = s.attempt(m, run.isEmpty());
             if (a == InStream.Attempt.NEXT_RUN) break;
             if (a == InStream.Attempt.REDELIVERY) {

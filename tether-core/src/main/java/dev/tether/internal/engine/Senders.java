@@ -147,6 +147,17 @@ final class Senders {
         if (s != null && r.senderEpoch() == epoch && s.resendFrom(r.fromSeq())) toPump.add(s);
     }
 
+    /**
+     * Withdraws message {@code seq} of {@code key} (its call was cancelled): from now on it is transmitted as a
+     * CANCELLED marker, and if it was transmitted already on this connection a CANCEL frame follows it. Nothing if
+     * the receiver took care of it already.
+     */
+    void cancel(StreamKey key, long seq) {
+        OutStream s = streams.get(key);
+        if (s == null || !s.withdraw(seq)) return;
+        if (seq <= s.sentUpTo() && peers.connected(key.peer())) frames.cancel(key.peer(), key.lane(), epoch, seq);
+    }
+
     void onOutcome(NodeId from, Frame.OutcomeNotice o) {
         OutStream s = streams.get(new StreamKey(from, o.lane()));
         if (s == null || o.senderEpoch() != epoch || !s.awaitsOutcome(o.seq())) return;
@@ -156,6 +167,7 @@ final class Senders {
                 switch (o.outcome()) {
                     case Frame.OutcomeNotice.EXPIRED -> Outcome.EXPIRED;
                     case Frame.OutcomeNotice.NO_SUCH_HANDLER -> Outcome.NO_SUCH_HANDLER;
+                    case Frame.OutcomeNotice.CANCELLED -> Outcome.CANCELLED;
                     default -> Outcome.DEAD_LETTERED;
                 });
     }
@@ -380,11 +392,15 @@ final class Senders {
             StoredMessage sm = m == null ? null : m.stored;
             long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
             boolean expired = sm == null || (expiresAt != 0 && expiresAt <= now);
-            int size = expired ? FrameWriter.markerSize() : FrameCodec.messageSize(sm.headers(), sm.payload().length);
+            boolean withdrawn = !expired && s.withdrawn(seq);
+            int size = expired || withdrawn
+                    ? FrameWriter.markerSize()
+                    : FrameCodec.messageSize(sm.headers(), sm.payload().length);
             if (!frames.fits(size, count)) break;
             boolean before = m == null ? s.markerTransmittedBefore(seq) : m.transmitted();
             int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
-            if (expired) frames.marker(flags, expiresAt);
+            if (expired) frames.marker(flags, Frame.Message.EXPIRED, expiresAt);
+            else if (withdrawn) frames.marker(flags, Frame.Message.CANCELLED, expiresAt);
             else frames.message(flags, expiresAt, sm.headers(), sm.payload());
             count++;
         }

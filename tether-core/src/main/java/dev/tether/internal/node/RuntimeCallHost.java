@@ -5,6 +5,7 @@ import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
 import dev.tether.internal.call.CallHost;
 import dev.tether.internal.engine.FrameCodec;
+import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeTask;
 import dev.tether.internal.runtime.SendHook;
@@ -65,6 +66,11 @@ final class RuntimeCallHost implements CallHost {
     public SendReceipt submit(
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
         return runtime.submit(to, lane, headers, payload, expiresAt, hook);
+    }
+
+    @Override
+    public void cancel(NodeId to, String lane, long seq) {
+        runtime.cancel(new StreamKey(to, lane), seq);
     }
 
     @Override

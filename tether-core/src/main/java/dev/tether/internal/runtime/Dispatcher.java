@@ -155,17 +155,27 @@ final class Dispatcher {
 
     /**
      * The run ended at {@code seq}, settled without processing: {@link Outcome#EXPIRED} before it was handed out, or
-     * {@link Outcome#NO_SUCH_HANDLER} (nobody here takes it).
+     * {@link Outcome#NO_SUCH_HANDLER} (nobody here takes it), or {@link Outcome#CANCELLED} (withdrawn by its sender
+     * before it was started).
      */
     void reportWithout(DeliveryRun run, long ackedUpTo, long seq, Outcome outcome) {
         if (stopped) return;
         if (outcome == Outcome.EXPIRED) {
             loop.post(now -> loop.engine()
                     .onExpiredInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
+        } else if (outcome == Outcome.CANCELLED) {
+            loop.post(now -> loop.engine()
+                    .onCancelledInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
         } else {
             loop.post(now ->
                     loop.engine().onNotTaken(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
         }
+    }
+
+    /** The sender withdrew message {@code seq} of {@code key}, handed out already: tell the router (node thread). */
+    void cancelRequested(StreamKey key, long seq) {
+        Router r = router;
+        if (r != null) r.cancelled(key, seq);
     }
 
     /** The next delivery whose time to live has not run out, waiting up to {@code timeout} for one. */

@@ -353,6 +353,11 @@ final class NodeLoop implements EngineOutput, Runnable {
     }
 
     @Override
+    public void cancelRequested(StreamKey key, long seq) {
+        dispatcher.cancelRequested(key, seq);
+    }
+
+    @Override
     public void event(TetherEvent event) {
         emit(event);
     }

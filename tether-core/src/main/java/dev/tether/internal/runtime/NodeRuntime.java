@@ -21,6 +21,7 @@ import dev.tether.TetherException;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.FrameCodec;
+import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.StoredState;
@@ -179,6 +180,11 @@ public final class NodeRuntime {
     /** Reports {@code event} to the listener; node thread only. */
     public void emit(TetherEvent event) {
         loop.emit(event);
+    }
+
+    /** Withdraws message {@code seq} of outbound stream {@code key} (a cancelled call; {@link Engine#cancel}); node thread only. */
+    public void cancel(StreamKey key, long seq) {
+        loop.engine().cancel(config.clock().millis(), key, seq);
     }
 
     /** Counts and reports a malformed message from {@code peer} as a protocol error; node thread only. */

@@ -125,7 +125,9 @@ final class RealDelivery implements RoutedDelivery {
 
     @Override
     public boolean settleWithout(Outcome outcome) {
-        if (outcome != Outcome.NO_SUCH_HANDLER) throw new IllegalArgumentException("not supported: " + outcome);
+        if (outcome != Outcome.NO_SUCH_HANDLER && outcome != Outcome.CANCELLED) {
+            throw new IllegalArgumentException("not supported: " + outcome);
+        }
         this.outcome = outcome;
         return settle(WITHOUT, true);
     }

@@ -17,4 +17,11 @@ import dev.tether.internal.engine.StreamKey;
 public interface Router {
     /** The consumer of message {@code m} of inbound stream {@code key}, or null for the configured handler. */
     MessageConsumer route(StreamKey key, InboundMessage m);
+
+    /**
+     * The sender withdrew message {@code seq} of {@code key} (a cancelled call) after it was routed or while it
+     * waits in a run to be: its consumer may settle it with {@link dev.tether.Outcome#CANCELLED} if it has not
+     * started it, or stop it. Node thread; must not block. Default: nothing.
+     */
+    default void cancelled(StreamKey key, long seq) {}
 }

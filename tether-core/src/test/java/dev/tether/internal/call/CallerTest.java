@@ -84,6 +84,42 @@ class CallerTest {
     }
 
     @Test
+    void cancellingAStoredCallWithdrawsItAndDropsItsReply() {
+        CompletableFuture<Reply> f = request(Duration.ofSeconds(2), 4);
+        assertThat(f.cancel(true)).isTrue();
+        assertThat(host.cancelled).isEmpty(); // handed to the node thread
+        host.runPosted();
+        assertThat(host.cancelled).containsExactly(new CallKey(B, "orders", 4));
+        assertThat(layer.stats().pendingCalls()).isZero();
+        reply("orders#4", Map.of());
+        assertThat(layer.stats().repliesDropped()).isEqualTo(1);
+        assertThat(layer.stats().repliesMatched()).isZero();
+    }
+
+    @Test
+    void aCallCancelledBeforeItWasStoredIsWithdrawnOnceItIs() {
+        CompletableFuture<Reply> f = layer.call(B, "orders").request("q".getBytes());
+        host.runPosted(); // submitted, not stored yet
+        f.cancel(false);
+        host.runPosted();
+        assertThat(host.cancelled).isEmpty();
+        FakeHost.Sent s = host.sent.get(0);
+        s.hook().accepted(new StreamKey(B, s.lane()), 9);
+        assertThat(host.cancelled).containsExactly(new CallKey(B, "orders", 9));
+        assertThat(layer.stats().pendingCalls()).isZero();
+    }
+
+    @Test
+    void aCallAnsweredBeforeTheCancelIsNotWithdrawn() throws Exception {
+        CompletableFuture<Reply> f = request(Duration.ofSeconds(2), 1);
+        reply("orders#1", Map.of());
+        assertThat(f.cancel(true)).isFalse();
+        host.runPosted();
+        assertThat(host.cancelled).isEmpty();
+        assertThat(f.get()).isNotNull();
+    }
+
+    @Test
     void errorRepliesBecomeTypedExceptions() {
         CompletableFuture<Reply> remote = request(Duration.ofSeconds(2), 1);
         CompletableFuture<Reply> missing = request(Duration.ofSeconds(2), 2);

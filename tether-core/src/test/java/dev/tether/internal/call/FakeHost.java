@@ -116,6 +116,14 @@ final class FakeHost implements CallHost {
         protocolErrors.add(reason);
     }
 
+    /** Calls withdrawn with {@link #cancel}. */
+    final List<CallKey> cancelled = new ArrayList<>();
+
+    @Override
+    public void cancel(NodeId to, String lane, long seq) {
+        cancelled.add(new CallKey(to, lane, seq));
+    }
+
     @Override
     public boolean onNodeThread() {
         return nodeThread;

@@ -61,6 +61,12 @@ final class EngineHarness {
          * acknowledgment; null answers nothing.
          */
         java.util.function.BiFunction<StreamKey, InboundMessage, Effect> replies;
+        /** Sequence numbers whose sender withdrew them after they were handed out ({@code cancelRequested}). */
+        final List<Long> cancelRequests = new ArrayList<>();
+        /** Sequence numbers whose run the application holds on to (not started) until {@link #release}. */
+        final Set<Long> hold = new java.util.HashSet<>();
+
+        private final List<Runnable> parked = new ArrayList<>();
 
         Node(NodeId id, InMemoryStore store) {
             this.id = id;
@@ -134,8 +140,29 @@ final class EngineHarness {
         @Override
         public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
             Engine owner = engine;
+            Runnable handle = () -> handle(key, generation, messages);
             tasks.add(() -> {
                 if (engine != owner) return;
+                if (messages.stream().anyMatch(m -> hold.contains(m.seq()))) parked.add(handle);
+                else handle.run();
+            });
+        }
+
+        /** Lets the held runs go on. */
+        void release() {
+            hold.clear();
+            tasks.addAll(parked);
+            parked.clear();
+        }
+
+        @Override
+        public void cancelRequested(StreamKey key, long seq) {
+            cancelRequests.add(seq);
+        }
+
+        /** The application's side of a run: as the runtime and the call layer handle each message in turn. */
+        private void handle(StreamKey key, long generation, List<InboundMessage> messages) {
+            {
                 long acked = messages.get(0).seq() - 1;
                 long failed = 0;
                 List<Effect> effects = new ArrayList<>();
@@ -143,6 +170,11 @@ final class EngineHarness {
                     if (m.expiredAt(now)) { // as the runtime checks right before each hand-out
                         long a = acked;
                         input(e -> e.onExpiredInRun(now, key, generation, a, m.seq(), effects));
+                        return;
+                    }
+                    if (cancelRequests.contains(m.seq())) { // withdrawn before the handler started: skipped
+                        long a = acked;
+                        input(e -> e.onCancelledInRun(now, key, generation, a, m.seq(), effects));
                         return;
                     }
                     delivered.add(m);
@@ -161,7 +193,7 @@ final class EngineHarness {
                 }
                 long a = acked, f = failed;
                 input(e -> e.onSettled(now, key, generation, a, f, f == 0 ? null : "poison", effects));
-            });
+            }
         }
 
         @Override

@@ -35,16 +35,22 @@ class FrameCodecTest {
         FrameCodec.resend(buf, "orders", 7, 6);
         assertThat(roundTrip()).isEqualTo(new Frame.Resend("orders", 7, 6));
         buf.clear();
+        FrameCodec.cancel(buf, "orders", 7, 12);
+        assertThat(roundTrip()).isEqualTo(new Frame.Cancel("orders", 7, 12));
+        buf.clear();
+        FrameCodec.outcome(buf, "orders", 7, 12, Frame.OutcomeNotice.CANCELLED);
+        assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 12, Frame.OutcomeNotice.CANCELLED));
+        buf.clear();
         FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.DEAD_LETTERED);
         assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.DEAD_LETTERED));
         buf.clear();
         FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_HANDLER);
         assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_HANDLER));
         buf.clear();
-        FrameCodec.outcome(buf, "orders", 7, 6, 4);
+        FrameCodec.outcome(buf, "orders", 7, 6, 5);
         buf.flip();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FrameCodec.decode(buf))
-                .hasMessageContaining("unknown outcome 4");
+                .hasMessageContaining("unknown outcome 5");
         buf.clear();
         FrameCodec.ping(buf, 1_700_000_000_123L);
         assertThat(roundTrip()).isEqualTo(new Frame.Ping(1_700_000_000_123L));

@@ -1,0 +1,126 @@
+package dev.tether.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mechanism E3: a sender withdraws a message (a cancelled call). Not handed out yet, the receiver settles it as
+ * CANCELLED without ever delivering it, whether it is withdrawn before transmission (a marker goes instead) or
+ * after (a CANCEL frame follows it); handed out, the receiver's application is told instead. Manual time, no
+ * threads.
+ */
+class CancelTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final StreamKey AB = new StreamKey(B, "l");
+    private static final StreamKey FROM_A = new StreamKey(A, "l");
+
+    private static int frameType(ByteBuffer frame) {
+        return frame.get(frame.position() + 2); // after the magic and the version
+    }
+
+    @Test
+    void aMessageWithdrawnBeforeItWasTransmittedGoesAsAMarkerAndIsNeverDelivered() {
+        EngineHarness h = new EngineHarness("a", "b");
+        for (int i = 0; i < 3; i++) h.node("a").send(B, "l", "m" + i);
+        h.run(); // stored, not transmitted: not connected yet
+        h.node("a").input(e -> e.cancel(h.now, AB, 2));
+        h.connect("a", "b");
+        for (int i = 0; i < 10; i++) h.advance(20);
+
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m2");
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.CANCELLED);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(3);
+        assertThat(h.node("b").cancelRequests).isEmpty();
+    }
+
+    @Test
+    void aCancelFrameSkipsATransmittedMessageThatWasNotHandedOut() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("b").poison.add(1L); // the first message fails: the rest of its run is not handed out
+        h.connect("a", "b");
+        for (int i = 0; i < 3; i++) h.node("a").send(B, "l", "m" + i);
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m0"); // backing off; m1, m2 buffered
+        h.node("b").poison.clear();
+        int[] cancels = new int[1];
+        h.filter = (from, to, frame) -> {
+            if (frameType(frame) == Frame.CANCEL) cancels[0]++;
+            return true;
+        };
+
+        h.node("a").input(e -> e.cancel(h.now, AB, 3));
+        for (int i = 0; i < 10; i++) h.advance(20);
+
+        assertThat(cancels[0]).isEqualTo(1);
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m0", "m1");
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.CANCELLED);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(3);
+    }
+
+    @Test
+    void aCancelOfAMessageHandedOutTellsTheApplicationWhichSkipsItIfNotStarted() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("b").hold.add(2L);
+        h.connect("a", "b");
+        for (int i = 0; i < 3; i++) h.node("a").send(B, "l", "m" + i);
+        h.run(); // the run with m0..m2 is out, held by the application
+
+        h.node("a").input(e -> e.cancel(h.now, AB, 2));
+        h.run();
+        assertThat(h.node("b").cancelRequests).containsExactly(2L);
+        h.node("b").release();
+        for (int i = 0; i < 10; i++) h.advance(20);
+
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m2");
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.CANCELLED);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(3);
+    }
+
+    @Test
+    void aCancelThatOvertakesItsMessageIsAppliedWhenTheMessageArrives() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        boolean[] dropData = {true};
+        h.filter = (from, to, frame) -> !(dropData[0] && frameType(frame) == Frame.DATA);
+        h.node("a").send(B, "l", "m0");
+        h.run(); // transmitted, lost
+        // A CANCEL reaches b before the message (the transport may reorder frames); a still sends the full message.
+        h.node("b").input(e -> e.onFrame(h.now, A, cancelFrame(h, 1)));
+        dropData[0] = false;
+        for (int i = 0; i < 40; i++) h.advance(50);
+
+        assertThat(h.node("b").payloads()).isEmpty();
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.CANCELLED);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(1);
+    }
+
+    @Test
+    void aCancelAfterTheMessageWasProcessedChangesNothing() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        h.node("a").send(B, "l", "m0");
+        for (int i = 0; i < 5; i++) h.advance(20);
+        h.node("a").input(e -> e.cancel(h.now, AB, 1));
+        h.node("b").input(e -> e.onFrame(h.now, A, cancelFrame(h, 1)));
+        for (int i = 0; i < 5; i++) h.advance(20);
+
+        assertThat(h.node("b").payloads()).containsExactly("m0");
+        assertThat(h.node("a").outcomes).isEmpty();
+        assertThat(h.node("b").cancelRequests).isEmpty();
+        assertThat(h.node("b").engine.streamStats())
+                .singleElement()
+                .satisfies(s -> assertThat(s.delivered()).isEqualTo(1));
+    }
+
+    /** A CANCEL of message {@code seq} from a's current incarnation. */
+    private static ByteBuffer cancelFrame(EngineHarness h, long seq) {
+        ByteBuffer b = ByteBuffer.allocate(256);
+        FrameCodec.cancel(b, FROM_A.lane(), h.node("a").engine.epoch(), seq);
+        return b.flip();
+    }
+}
