@@ -8,7 +8,7 @@ import dev.tether.TypeRef;
  * TetherNode.handle(String, Class, TypedHandler)}). Codecs are found with {@link java.util.ServiceLoader}: a codec
  * module lists its codec in {@code META-INF/services/dev.tether.spi.Codec} (and {@code provides} it in its module
  * descriptor); when several are on the class path the one with the highest {@link #priority()} wins (ties: the
- * smallest {@link #name()}). {@code Call.codec} and {@code HandlerOptions.codec} choose one explicitly. The caller and
+ * smallest {@link #name()}). {@code TetherConfig.Builder.codec} chooses one explicitly. The caller and
  * the called handler must use codecs that understand each other's bytes.
  *
  * <p>Implementations MUST follow these rules; {@code dev.tether.testkit.CodecContract} checks them.

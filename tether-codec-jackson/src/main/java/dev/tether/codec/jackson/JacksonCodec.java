@@ -15,8 +15,7 @@ import java.util.Objects;
  * ObjectMapper} handles). The default mapper ({@link #defaultMapper()}) ignores unknown properties, so a reply type
  * may gain fields without breaking older callers, and refuses trailing content; Jackson's stream limits (nesting
  * depth, string and number length) apply and surface as {@link CodecException}s. Thread-safe; found by {@link
- * java.util.ServiceLoader} with the default mapper, or built with a mapper of the application's ({@code
- * Call.codec}, {@code HandlerOptions.codec}).
+ * java.util.ServiceLoader} with the default mapper, or built with a mapper of the application's ({@code TetherConfig.Builder.codec}).
  */
 public final class JacksonCodec implements Codec {
     /** Priority among codecs on the class path. */

@@ -109,6 +109,47 @@ class CallerTest {
         assertThat(layer.stats().pendingCalls()).isZero();
     }
 
+    /** Strings as UTF-8: enough of a codec to see typed futures behave as byte ones. */
+    private static final class Utf8Codec implements dev.tether.spi.Codec {
+        @Override
+        public String name() {
+            return "utf8";
+        }
+
+        @Override
+        public int priority() {
+            return 0;
+        }
+
+        @Override
+        public byte[] encode(Object value, dev.tether.TypeRef<?> type) {
+            return value == null ? new byte[0] : value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public <T> T decode(byte[] bytes, dev.tether.TypeRef<T> type) {
+            @SuppressWarnings("unchecked")
+            T t = bytes.length == 0 ? null : (T) new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            return t;
+        }
+    }
+
+    @Test
+    void cancellingATypedRequestWithdrawsTheCallUnderIt() {
+        CallLayer typed = new CallLayer(host, new Utf8Codec());
+        CompletableFuture<String> f = typed.call(B, "orders").request("q", String.class);
+        host.runPosted();
+        FakeHost.Sent s = host.sent.get(0);
+        assertThat(new String(s.payload())).isEqualTo("q");
+        s.hook().accepted(new StreamKey(B, s.lane()), 3);
+
+        assertThat(f.cancel(true)).isTrue();
+        host.runPosted();
+
+        assertThat(host.cancelled).containsExactly(new CallKey(B, "orders", 3));
+        assertThat(typed.stats().pendingCalls()).isZero();
+    }
+
     @Test
     void aCallAnsweredBeforeTheCancelIsNotWithdrawn() throws Exception {
         CompletableFuture<Reply> f = request(Duration.ofSeconds(2), 1);
