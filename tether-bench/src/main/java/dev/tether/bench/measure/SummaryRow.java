@@ -32,12 +32,6 @@ public record SummaryRow(
         String load,
         String command) {
 
-    /** The header and rule lines of the table. */
-    public static final String HEADER =
-            "| target | measured (median of steady rounds; range; cold first round) | CPU per"
-                    + " msg, all processes | peer in the same run | ratio | met? | load | command |\n"
-                    + "|---|---|---|---|---|---|---|---|\n";
-
     public String markdown() {
         return String.format(
                 Locale.ROOT,
