@@ -185,7 +185,10 @@ final class TetherPair {
         String[] done = receiver.expect("DONE", REPLY_SECONDS);
         long count = Long.parseLong(done[1]);
         if (count < n) throw new IllegalStateException("only " + count + " of " + n + " messages arrived");
-        return new long[] {count, Long.parseLong(done[2]) - start};
+        long nanos = Long.parseLong(done[2]) - start;
+        if (nanos <= 0)
+            throw new IllegalStateException("last delivery " + done[2] + " is not after the start " + start);
+        return new long[] {count, nanos};
     }
 
     private static String storeStats(ChildJvm node) {
