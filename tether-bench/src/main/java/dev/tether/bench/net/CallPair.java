@@ -1,5 +1,8 @@
 package dev.tether.bench.net;
 
+import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.Steady;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +24,7 @@ final class CallPair {
     private CallPair() {}
 
     /** Runs scenario {@code id}: {@code tcp-request-rtt-<store>} or {@code tcp-request-<store>}. */
-    static ScenarioResult run(BenchOptions o, String id, String store) throws IOException {
+    static ScenarioResult run(BenchOptions o, String id, String store) throws Exception {
         Path dir = Files.createTempDirectory("tether-callbench-");
         try (ChildJvm receiver = ChildJvm.start(
                 id + "-receiver",
@@ -44,77 +47,56 @@ final class CallPair {
         }
     }
 
-    private static ScenarioResult roundTrip(BenchOptions o, String id, String store, ChildJvm sender) {
-        sender.send("REQ " + Math.max(o.pingPongs(), o.quick() ? 0 : 20_000)); // warm-up
-        sender.expect("REQ", REPLY_SECONDS);
-        double[] rounds = new double[o.rounds()];
-        double[] cpu = new double[o.rounds()];
-        Latency last = Latency.NONE;
-        long counted = 0;
-        for (int r = 0; r < o.rounds(); r++) {
-            long c = CpuMeter.now();
+    private static ScenarioResult roundTrip(BenchOptions o, String id, String store, ChildJvm sender) throws Exception {
+        Latency[] last = {Latency.NONE};
+        long[] counted = new long[2];
+        Series series = Steady.run(id, o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+            Meter m = Meter.start();
             sender.send("REQ " + o.pingPongs());
             String[] w = sender.expect("REQ", REPLY_SECONDS);
-            cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
-            counted += Long.parseLong(w[1]);
-            last = Latency.parse(w[2], w[3], w[4]);
-            rounds[r] = last.p50();
-            System.out.printf(
-                    Locale.ROOT,
-                    "  round %d: request round trip p50 %s p99 %s, CPU %.1f us per request%n",
-                    r + 1,
-                    Latency.micros(last.p50()),
-                    Latency.micros(last.p99()),
-                    cpu[r] / 1e3);
-        }
+            last[0] = Latency.parse(w[2], w[3], w[4]);
+            counted[0] += o.pingPongs();
+            counted[1] += Long.parseLong(w[1]);
+            System.out.printf(Locale.ROOT, "    request round trip p99 %s%n", Latency.micros(last[0].p99()));
+            return m.round(last[0].p50(), o.pingPongs());
+        });
         return new ScenarioResult(
                 id,
                 "Tether request/reply, one at a time (blocking caller), over TCP, " + storeText(store)
                         + ", handler on the node thread",
                 durability(store),
                 true,
-                rounds,
-                last,
+                series,
+                last[0],
                 "round trip, last round",
-                (long) o.rounds() * o.pingPongs(),
-                counted,
-                Samples.median(cpu));
+                counted[0],
+                counted[1]);
     }
 
-    private static ScenarioResult throughput(BenchOptions o, String id, String store, ChildJvm sender) {
+    private static ScenarioResult throughput(BenchOptions o, String id, String store, ChildJvm sender)
+            throws Exception {
         int n = o.requests();
         String args = " " + o.callOutstanding() + " " + o.lanes();
-        sender.send("REQP " + Math.max(n / 2, o.quick() ? 100 : 10_000) + args); // warm-up
-        sender.expect("REQP", REPLY_SECONDS);
-        double[] rounds = new double[o.rounds()];
-        double[] cpu = new double[o.rounds()];
-        long counted = 0;
-        for (int r = 0; r < o.rounds(); r++) {
-            long c = CpuMeter.now();
+        long[] counted = new long[2];
+        Series series = Steady.run(id, o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
+            Meter m = Meter.start();
             sender.send("REQP " + n + args);
             String[] w = sender.expect("REQP", REPLY_SECONDS);
-            cpu[r] = (CpuMeter.now() - c) / (double) n;
-            counted += Long.parseLong(w[1]);
-            rounds[r] = n * 1e9 / Long.parseLong(w[2]);
-            System.out.printf(
-                    Locale.ROOT,
-                    "  round %d: %,.0f requests/s, CPU %.1f us per request%n",
-                    r + 1,
-                    rounds[r],
-                    cpu[r] / 1e3);
-        }
+            counted[0] += n;
+            counted[1] += Long.parseLong(w[1]);
+            return m.rate(n, Long.parseLong(w[2]));
+        });
         return new ScenarioResult(
                 id,
                 "Tether request/reply, " + o.callOutstanding() + " outstanding over " + o.lanes() + " lanes, over TCP, "
                         + storeText(store) + ", handler on the node thread (requests/s)",
                 durability(store),
                 false,
-                rounds,
+                series,
                 Latency.NONE,
                 "",
-                (long) o.rounds() * n,
-                counted,
-                Samples.median(cpu));
+                counted[0],
+                counted[1]);
     }
 
     private static String storeText(String store) {

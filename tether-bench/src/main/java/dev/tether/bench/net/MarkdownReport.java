@@ -29,13 +29,14 @@ final class MarkdownReport {
 
     static String render(BenchOptions o, NetworkBench.Report r) {
         StringBuilder b = new StringBuilder();
-        b.append("| # | scenario | durability | rounds | **median** | range | latency p50 / p99 | CPU per msg"
-                + " (all processes) | target |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| # | scenario | durability | steady rounds | **median** | range | IQR | cold round | warm-up |"
+                + " latency p50 / p99 | CPU per msg (all processes) | load start -> end | target |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (ScenarioResult s : r.results()) {
+            double[] q = s.series().iqr();
             b.append(String.format(
                     Locale.ROOT,
-                    "| %d | %s | %s | %s | **%s** | %s | %s | %.1f µs | %s |%n",
+                    "| %d | %s | %s | %s | **%s** | %s | %s - %s | %s (%.1f µs/msg) | %s | %s | %.2f µs | %s | %s |%n",
                     BenchOptions.ALL.indexOf(s.id()) + 1,
                     s.title(),
                     s.durability(),
@@ -45,8 +46,14 @@ final class MarkdownReport {
                                     ? " RTT p50"
                                     : s.id().startsWith("tcp-request-") ? " requests/s" : " msg/s"),
                     range(s),
+                    s.valueText(q[0]),
+                    s.valueText(q[1]),
+                    s.valueText(s.series().warmUp().cold().value()),
+                    s.series().warmUp().cold().cpuPerOp() / 1e3,
+                    s.series().warmUp().text(),
                     s.latency().text() + (s.latencyNote().isEmpty() ? "" : " (" + s.latencyNote() + ")"),
                     s.cpuPerMessage() / 1e3,
+                    s.series().loadText(),
                     TARGETS.get(s.id())));
         }
         b.append('\n');
@@ -57,7 +64,7 @@ final class MarkdownReport {
     }
 
     private static String range(ScenarioResult s) {
-        double lo = Samples.min(s.rounds()), hi = Samples.max(s.rounds());
+        double lo = s.series().min(), hi = s.series().max();
         if (s.roundTrip()) return Latency.micros((long) lo) + " - " + Latency.micros((long) hi);
         return String.format(Locale.ROOT, "%,.0f - %,.0f", lo, hi);
     }

@@ -199,7 +199,11 @@ public final class PeerProcess {
     private String awaitRun() {
         Run r = run;
         long deadline = System.nanoTime() + AWAIT_NANOS;
-        while (r.count.get() < r.expected && System.nanoTime() < deadline) LockSupport.parkNanos(200_000);
+        // lastAt too: the handler thread that counts the last delivery writes it just after its increment, and a
+        // DONE read between the two reported a last delivery at 0 (a negative rate in the cold round of a run)
+        while ((r.count.get() < r.expected || r.lastAt == 0) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(200_000);
+        }
         Latency l = r.latency == null ? Latency.NONE : Latency.of(r.latency);
         return "DONE " + r.count.get() + " " + r.lastAt + " " + l.wire();
     }
