@@ -19,6 +19,7 @@ import dev.tether.TetherNode;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.spi.CommitObserver;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoreProvider;
@@ -68,7 +69,8 @@ public final class TetherConfig {
                 b.allowedPeers,
                 b.insecureAdmitUnprovenPeers,
                 b.discoveries,
-                b.defaultCallTimeout);
+                b.defaultCallTimeout,
+                b.commitObserver);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -239,6 +241,7 @@ public final class TetherConfig {
         private int handlerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private boolean handlerOnNodeThread;
         private TetherListener listener = TetherListener.NONE;
+        private CommitObserver commitObserver = CommitObserver.NONE;
         private Clock clock = Clock.systemUTC();
         private final List<String> allowedPeers = new ArrayList<>();
         private boolean insecureAdmitUnprovenPeers;
@@ -527,6 +530,15 @@ public final class TetherConfig {
         /** Receives the node's events on the node thread; default {@link TetherListener#NONE}. */
         public Builder listener(TetherListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Told of every store commit (its duration and size), for metrics; default {@link CommitObserver#NONE}. See
+         * the rules on {@link CommitObserver}.
+         */
+        public Builder commitObserver(CommitObserver observer) {
+            this.commitObserver = Objects.requireNonNull(observer, "commitObserver");
             return this;
         }
 

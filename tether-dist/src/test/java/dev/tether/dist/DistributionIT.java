@@ -73,7 +73,8 @@ class DistributionIT {
                         "tether-core-" + VERSION + ".jar",
                         "tether-store-sqlite-" + VERSION + ".jar",
                         "tether-transport-tcp-" + VERSION + ".jar",
-                        "tether-transport-nats-" + VERSION + ".jar")
+                        "tether-transport-nats-" + VERSION + ".jar",
+                        "tether-metrics-micrometer-" + VERSION + ".jar")
                 .noneMatch(j -> j.matches("(junit|opentest4j|apiguardian|assertj|byte-buddy).*"));
     }
 

@@ -79,7 +79,7 @@ public final class NodeRuntime {
         StoredState state = config.store().open(config.durability());
         this.epoch = state.epoch();
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
-        this.storeWriter = new StoreWriter(config.store(), loop, name + "-store");
+        this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
         this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
         this.dispatcher = new Dispatcher(
