@@ -17,6 +17,7 @@ import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.TetherNode;
 import dev.tether.internal.call.HandlerSpec;
+import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.Discovery;
@@ -68,7 +69,8 @@ public final class TetherConfig {
                 b.allowedPeers,
                 b.insecureAdmitUnprovenPeers,
                 b.discoveries,
-                b.defaultCallTimeout);
+                b.defaultCallTimeout,
+                b.maxVolatileBytes);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -244,6 +246,7 @@ public final class TetherConfig {
         private boolean insecureAdmitUnprovenPeers;
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
+        private long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
         private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
 
         private Builder(NodeId nodeId) {
@@ -542,6 +545,16 @@ public final class TetherConfig {
                 throw new InvalidConfigException("defaultCallTimeout must be positive, was " + timeout);
             }
             this.defaultCallTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Bytes (encoded headers and payload) volatile calls and replies may hold in memory until acknowledged, beyond
+         * which a volatile send fails with {@code VolatileQueueFullException}; positive, default 64 MiB.
+         */
+        public Builder maxVolatileBytes(long bytes) {
+            if (bytes <= 0) throw new InvalidConfigException("maxVolatileBytes must be positive, was " + bytes);
+            this.maxVolatileBytes = bytes;
             return this;
         }
 

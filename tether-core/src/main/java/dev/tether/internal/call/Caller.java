@@ -8,10 +8,13 @@ import dev.tether.NodeClosedException;
 import dev.tether.RemoteHandlerException;
 import dev.tether.Reply;
 import dev.tether.TetherException;
+import dev.tether.VolatileLostException;
+import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -106,6 +109,28 @@ final class Caller {
         if (p.kind == CallKind.SYNC) return p.future.complete(null);
         MessageId id = new MessageId(p.callee, c.lane(), c.seq());
         return p.future.complete(new Reply(p.callee, id, CallHeaders.application(h), d.payloadBytes()));
+    }
+
+    /**
+     * The callee of volatile stream {@code key} restarted (node thread): the calls made on it up to {@code upToSeq}
+     * that still wait fail, their requests or replies being lost with the callee's process.
+     */
+    void lost(StreamKey key, long upToSeq) {
+        List<PendingCall> lost = new ArrayList<>();
+        for (Iterator<Map.Entry<CallKey, PendingCall>> it = stored.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<CallKey, PendingCall> e = it.next();
+            CallKey k = e.getKey();
+            if (k.seq() <= upToSeq && k.callee().equals(key.peer()) && k.lane().equals(key.lane())) {
+                it.remove();
+                lost.add(e.getValue());
+            }
+        }
+        for (PendingCall p : lost) {
+            deadlines.remove(p);
+            if (p.future.completeExceptionally(new VolatileLostException(p.callee, p.handler))) {
+                counters.volatileLost.incrementAndGet();
+            }
+        }
     }
 
     /** Calls waiting for a reply now (node thread). */

@@ -26,6 +26,7 @@ import dev.tether.spi.Discovery;
 import dev.tether.spi.StoredState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,12 +89,21 @@ public final class NodeRuntime {
                 config.handlerOnNodeThread() ? null : handlers,
                 loop,
                 config.clock());
-        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
+        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, newBootId(), config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
+    }
+
+    /** A random, non-zero id for this process's incarnation of the node (HELLO states it; volatile streams use it). */
+    private static long newBootId() {
+        SecureRandom r = new SecureRandom();
+        long id;
+        do id = r.nextLong();
+        while (id == 0);
+        return id;
     }
 
     /** Opens the store and builds the node; pattern layers plug in before {@link #start()}. */

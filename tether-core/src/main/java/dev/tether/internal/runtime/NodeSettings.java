@@ -26,6 +26,7 @@ import java.util.Set;
  * @param insecureAdmitUnprovenPeers whether peers whose identity nothing proved are admitted
  * @param discoveries started after the transport, closed before it
  * @param defaultCallTimeout the deadline of calls made without a timeout
+ * @param maxVolatileBytes bytes volatile outbound messages may hold until acknowledged
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -51,7 +52,8 @@ public record NodeSettings(
         List<String> allowedPeers,
         boolean insecureAdmitUnprovenPeers,
         List<Discovery> discoveries,
-        Duration defaultCallTimeout) {
+        Duration defaultCallTimeout,
+        long maxVolatileBytes) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);
