@@ -2,6 +2,7 @@ package dev.tether.internal.call;
 
 import dev.tether.CallKind;
 import dev.tether.DeadlineExceededException;
+import dev.tether.Lanes;
 import dev.tether.MessageId;
 import dev.tether.NoSuchHandlerException;
 import dev.tether.NodeClosedException;
@@ -77,8 +78,9 @@ final class Caller {
     void reply(RoutedDelivery d) {
         Map<String, String> h = d.headers();
         Correlation c = Correlation.parse(h.get(CallHeaders.CORRELATION));
-        // A reply to an earlier incarnation of this node (a wiped store numbers its calls from 1 again) is not ours.
-        PendingCall p = c == null || c.epoch() != host.epoch() ? null : stored.remove(c.key(d.from()));
+        // A reply to an earlier incarnation of this node (a wiped store numbers its calls from 1 again, a restarted
+        // process its volatile ones) is not ours.
+        PendingCall p = c == null || c.epoch() != expectedEpoch(c) ? null : stored.remove(c.key(d.from()));
         if (p == null) {
             counters.repliesDropped.incrementAndGet(); // late, or for a call of an earlier process
             d.ack();
@@ -94,6 +96,11 @@ final class Caller {
         boolean completed = complete(p, d, c);
         (completed ? counters.repliesMatched : counters.repliesDropped).incrementAndGet();
         d.ack();
+    }
+
+    /** The sender epoch a call on the correlation's lane was made under: the boot id for a volatile stream. */
+    private long expectedEpoch(Correlation c) {
+        return Lanes.isVolatile(c.lane()) ? host.bootId() : host.epoch();
     }
 
     private boolean complete(PendingCall p, RoutedDelivery d, Correlation c) {

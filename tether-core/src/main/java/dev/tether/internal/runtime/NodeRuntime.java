@@ -68,6 +68,7 @@ public final class NodeRuntime {
     private final Admission admission;
     private final Membership membership;
     private final long epoch;
+    private final long bootId;
     private volatile boolean closing;
     private volatile Supplier<CallStats> callStats = () -> CallStats.NONE;
     private volatile NodeTask stopping = now -> {};
@@ -89,7 +90,8 @@ public final class NodeRuntime {
                 config.handlerOnNodeThread() ? null : handlers,
                 loop,
                 config.clock());
-        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, newBootId(), config.maxVolatileBytes());
+        this.bootId = newBootId();
+        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, bootId, config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
@@ -169,6 +171,11 @@ public final class NodeRuntime {
     /** The store epoch of this node's incarnation. */
     public long epoch() {
         return epoch;
+    }
+
+    /** This process's boot id: the sender epoch of its volatile streams. */
+    public long bootId() {
+        return bootId;
     }
 
     /** The node's clock. */
