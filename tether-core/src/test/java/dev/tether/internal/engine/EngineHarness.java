@@ -86,7 +86,11 @@ final class EngineHarness {
         public void transmit(NodeId peer, ByteBuffer frame) {
             ByteBuffer copy = ByteBuffer.allocate(frame.remaining()).put(frame).flip();
             if (filter.pass(id, peer, copy.duplicate())) {
-                tasks.add(() -> node(peer).input(e -> e.onFrame(now, id, copy)));
+                long link = connections;
+                tasks.add(() -> {
+                    // Transport rule 4: a frame is never delivered on a later connection than it was sent on.
+                    if (!fenceConnections || link == connections) node(peer).input(e -> e.onFrame(now, id, copy));
+                });
             }
         }
 
@@ -226,6 +230,11 @@ final class EngineHarness {
     long boots;
 
     long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
+    /** Counts connects and disconnects; with {@link #fenceConnections}, frames sent before one are dropped. */
+    long connections;
+    /** Whether frames in flight are lost when a connection ends, as a real transport's are (Transport rule 4). */
+    boolean fenceConnections;
+
     int window = 8;
     FrameFilter filter = (f, t, b) -> true;
     RetryPolicy retry = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 1.0);
@@ -279,11 +288,13 @@ final class EngineHarness {
     }
 
     void connect(String a, String b) {
+        connections++;
         node(a).input(e -> e.onPeerUp(now, NodeId.of(b)));
         node(b).input(e -> e.onPeerUp(now, NodeId.of(a)));
     }
 
     void disconnect(String a, String b) {
+        connections++;
         node(a).input(e -> e.onPeerDown(now, NodeId.of(b)));
         node(b).input(e -> e.onPeerDown(now, NodeId.of(a)));
     }
