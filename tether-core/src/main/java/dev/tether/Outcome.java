@@ -9,5 +9,10 @@ public enum Outcome {
     /** The handler failed too often; the receiver moved it to its dead-letter queue. */
     DEAD_LETTERED,
     /** The message was a call of a named handler that the receiver does not have; it was not executed. */
-    NO_SUCH_HANDLER
+    NO_SUCH_HANDLER,
+    /**
+     * The message was volatile and is lost: its receiver's process ended (or restarted) before acknowledging it. It
+     * was processed at most once, perhaps not at all; it is not sent again.
+     */
+    LOST
 }

@@ -45,6 +45,14 @@ public sealed interface TetherEvent {
     record SendExpired(NodeId to, String lane, long seq) implements TetherEvent {}
 
     /**
+     * {@code to} restarted (a new boot id in its HELLO) while volatile messages {@code fromSeq..toSeq} this node had
+     * transmitted to it on {@code lane} were unacknowledged: they are lost, not sent again (they were processed at
+     * most once, perhaps not at all). Their {@code processed()} futures completed with {@link Outcome#LOST}, and
+     * volatile calls waiting for a reply failed with {@link VolatileLostException}.
+     */
+    record VolatileLost(NodeId to, String lane, long fromSeq, long toSeq) implements TetherEvent {}
+
+    /**
      * A frame from {@code peer} was malformed or unexpected and was dropped. Rate-limited like {@link
      * ConnectionRejected} (a burst of 10, then at most 2 per second, for all peers together): every error is
      * counted in {@link NodeStats#protocolErrors()}, and {@code suppressed} is how many were not reported one by

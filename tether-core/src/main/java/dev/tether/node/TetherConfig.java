@@ -17,12 +17,12 @@ import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.TetherNode;
 import dev.tether.internal.call.HandlerSpec;
+import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.CommitObserver;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
-import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -70,7 +70,8 @@ public final class TetherConfig {
                 b.insecureAdmitUnprovenPeers,
                 b.discoveries,
                 b.defaultCallTimeout,
-                b.commitObserver);
+                b.commitObserver,
+                b.maxVolatileBytes);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -247,6 +248,7 @@ public final class TetherConfig {
         private boolean insecureAdmitUnprovenPeers;
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
+        private long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
         private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
 
         private Builder(NodeId nodeId) {
@@ -557,6 +559,16 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * Bytes (encoded headers and payload) volatile calls and replies may hold in memory until acknowledged, beyond
+         * which a volatile send fails with {@code VolatileQueueFullException}; positive, default 64 MiB.
+         */
+        public Builder maxVolatileBytes(long bytes) {
+            if (bytes <= 0) throw new InvalidConfigException("maxVolatileBytes must be positive, was " + bytes);
+            this.maxVolatileBytes = bytes;
+            return this;
+        }
+
         /** The wall clock for timers and time to live; tests pass a controllable one. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -566,28 +578,9 @@ public final class TetherConfig {
         /** @throws InvalidConfigException naming the first missing or inconsistent setting */
         public TetherConfig build() {
             if (transport == null) throw new InvalidConfigException("transport is required");
-            Store store = this.store != null ? this.store : defaultStore();
-            if (durability.compareTo(store.maxDurability()) > 0) {
-                throw new InvalidConfigException("durability " + durability + " is stronger than the store "
-                        + store.getClass().getSimpleName() + " supports (" + store.maxDurability() + ")");
-            }
-            int maxMessage = maxMessageBytes != null
-                    ? maxMessageBytes
-                    : Math.min(DEFAULT_MAX_MESSAGE_BYTES, transport.maxFrameBytes() - FRAME_OVERHEAD);
-            int needed = maxMessage + FRAME_OVERHEAD;
-            if (maxMessage < 1 || transport.maxFrameBytes() < needed) {
-                throw new InvalidConfigException("maxMessageBytes " + maxMessage + " needs frames of " + needed
-                        + " bytes but the transport carries at most " + transport.maxFrameBytes());
-            }
-            return new TetherConfig(this, store, maxMessage);
-        }
-
-        private Store defaultStore() {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            StoreProvider provider = DefaultStores.find(loader != null ? loader : TetherConfig.class.getClassLoader())
-                    .orElseThrow(() -> new InvalidConfigException("no store given and no default store on the class"
-                            + " path: add tether-store-sqlite (the embedded default) or call store(...)"));
-            return provider.create(nodeId, storeDirectory);
+            Store store = this.store != null ? this.store : ConfigChecks.defaultStore(nodeId, storeDirectory);
+            ConfigChecks.durabilitySupported(durability, store);
+            return new TetherConfig(this, store, ConfigChecks.maxMessageBytes(maxMessageBytes, transport));
         }
     }
 

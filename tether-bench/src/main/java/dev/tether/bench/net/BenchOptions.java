@@ -60,15 +60,30 @@ public record BenchOptions(
             "tcp-request-rtt-memory",
             "tcp-request-memory",
             "tcp-request-rtt-sqlite",
-            "tcp-request-sqlite");
+            "tcp-request-sqlite",
+            "tcp-request-rtt-volatile",
+            "tcp-request-volatile",
+            "grpc-request-rtt",
+            "grpc-request");
 
     /**
      * Every scenario, in table order: the default ones, then {@code tcp-sqlite-os} (TCP + SQLite at OS_BUFFERED,
      * a diagnostic: the same path as tcp-sqlite without an fsync per commit, to tell the disk's share of its
-     * latency from the rest).
+     * latency from the rest), and the request scenarios with 4 KiB payloads.
      */
-    public static final List<String> ALL =
-            Stream.concat(DEFAULT.stream(), Stream.of("tcp-sqlite-os")).toList();
+    public static final List<String> ALL = Stream.concat(
+                    DEFAULT.stream(),
+                    Stream.of(
+                            "tcp-sqlite-os",
+                            "tcp-request-rtt-memory-4k",
+                            "tcp-request-memory-4k",
+                            "tcp-request-rtt-sqlite-4k",
+                            "tcp-request-sqlite-4k",
+                            "tcp-request-rtt-volatile-4k",
+                            "tcp-request-volatile-4k",
+                            "grpc-request-rtt-4k",
+                            "grpc-request-4k"))
+            .toList();
 
     public BenchOptions {
         if (messages < 1

@@ -12,19 +12,53 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Request/response between two Tether nodes in two child JVMs ({@link PeerProcess}, {@link CallLoad}) over TCP:
- * the caller calls the receiver's {@code echo} handler (on the node thread) with 100-byte payloads, either one
- * request at a time (the round trip a blocking caller sees) or pipelined with {@code --call-outstanding} requests
- * waiting for replies (throughput). A request is two stored messages (the call in the caller's outbox, the reply in
- * the callee's) and two cursor moves. Driver thread only; the children are killed when it returns or fails.
+ * Request/response between two processes on loopback: two Tether nodes in two child JVMs ({@link PeerProcess},
+ * {@link CallLoad}) over TCP, the caller calling the receiver's {@code echo} handler (on the node thread), or the
+ * gRPC peer ({@link GrpcPeer}: a unary echo over one HTTP/2 connection). Either one request at a time (the round trip
+ * a blocking caller sees) or pipelined with {@code --call-outstanding} requests waiting for replies (throughput);
+ * payloads of 100 bytes, or 4 KiB for the scenarios ending in {@code -4k}. A durable Tether request is two stored
+ * messages (the call in the caller's outbox, the reply in the callee's) and two cursor moves; a volatile one
+ * touches no store (the nodes still have SQLite stores at FSYNC, unused by it). Driver thread only; the children are
+ * killed when it returns or fails.
  */
 final class CallPair {
     private static final long REPLY_SECONDS = 300;
 
     private CallPair() {}
 
-    /** Runs scenario {@code id}: {@code tcp-request-rtt-<store>} or {@code tcp-request-<store>}. */
-    static ScenarioResult run(BenchOptions o, String id, String store) throws Exception {
+    /** What one scenario measures. */
+    private record Kind(String title, String durability, int size, boolean volatileDelivery) {
+        String args() {
+            return " " + size + " " + (volatileDelivery ? 1 : 0);
+        }
+    }
+
+    /**
+     * Runs scenario {@code id}: {@code tcp-request[-rtt]-memory|sqlite|volatile[-4k]} or {@code
+     * grpc-request[-rtt][-4k]}.
+     */
+    static ScenarioResult run(BenchOptions o, String id) throws Exception {
+        int size = id.endsWith("-4k") ? 4096 : NetworkBench.PAYLOAD;
+        String sizeText = size == 4096 ? "4 KiB" : size + " B";
+        if (id.startsWith("grpc-")) {
+            return grpc(
+                    o,
+                    id,
+                    new Kind(
+                            "gRPC unary (grpc-netty-shaded 1.85.1, byte-array marshaller), " + sizeText,
+                            "none (in memory)",
+                            size,
+                            false));
+        }
+        String kind = id.replace("tcp-request-", "").replace("rtt-", "").replace("-4k", "");
+        boolean volatileDelivery = kind.equals("volatile");
+        String store = volatileDelivery ? "sqlite" : kind;
+        Kind k = new Kind(
+                "Tether " + (volatileDelivery ? "volatile" : "durable") + " request/reply over TCP, " + sizeText + ", "
+                        + storeText(store) + ", handler on the node thread",
+                volatileDelivery ? "none (volatile: nothing stored)" : durability(store),
+                size,
+                volatileDelivery);
         Path dir = Files.createTempDirectory("tether-callbench-");
         try (ChildJvm receiver = ChildJvm.start(
                 id + "-receiver",
@@ -37,22 +71,36 @@ final class CallPair {
                     PeerProcess.class,
                     o.childJvmArgs(),
                     List.of("sender", "tcp", port, store, dir.toString(), "-", "inline"))) {
-                sender.expect("READY", REPLY_SECONDS);
-                sender.send("PING");
-                sender.expect("PONG", REPLY_SECONDS);
-                return id.contains("-rtt-") ? roundTrip(o, id, store, sender) : throughput(o, id, store, sender);
+                return measure(o, id, k, sender);
             }
         } finally {
             deleteTree(dir);
         }
     }
 
-    private static ScenarioResult roundTrip(BenchOptions o, String id, String store, ChildJvm sender) throws Exception {
+    private static ScenarioResult grpc(BenchOptions o, String id, Kind k) throws Exception {
+        try (ChildJvm server = ChildJvm.start(id + "-server", GrpcPeer.class, o.childJvmArgs(), List.of("server"))) {
+            String port = server.expect("READY", REPLY_SECONDS)[1];
+            try (ChildJvm client =
+                    ChildJvm.start(id + "-client", GrpcPeer.class, o.childJvmArgs(), List.of("client", port))) {
+                return measure(o, id, k, client);
+            }
+        }
+    }
+
+    private static ScenarioResult measure(BenchOptions o, String id, Kind k, ChildJvm sender) throws Exception {
+        sender.expect("READY", REPLY_SECONDS);
+        sender.send("PING");
+        sender.expect("PONG", REPLY_SECONDS);
+        return id.contains("-rtt") ? roundTrip(o, id, k, sender) : throughput(o, id, k, sender);
+    }
+
+    private static ScenarioResult roundTrip(BenchOptions o, String id, Kind k, ChildJvm sender) throws Exception {
         Latency[] last = {Latency.NONE};
         long[] counted = new long[2];
         Series series = Steady.run(id, o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
             Meter m = Meter.start();
-            sender.send("REQ " + o.pingPongs());
+            sender.send("REQ " + o.pingPongs() + k.args());
             String[] w = sender.expect("REQ", REPLY_SECONDS);
             last[0] = Latency.parse(w[2], w[3], w[4]);
             counted[0] += o.pingPongs();
@@ -62,9 +110,8 @@ final class CallPair {
         });
         return new ScenarioResult(
                 id,
-                "Tether request/reply, one at a time (blocking caller), over TCP, " + storeText(store)
-                        + ", handler on the node thread",
-                durability(store),
+                k.title() + ", one at a time (blocking caller)",
+                k.durability(),
                 true,
                 series,
                 last[0],
@@ -73,10 +120,9 @@ final class CallPair {
                 counted[1]);
     }
 
-    private static ScenarioResult throughput(BenchOptions o, String id, String store, ChildJvm sender)
-            throws Exception {
+    private static ScenarioResult throughput(BenchOptions o, String id, Kind k, ChildJvm sender) throws Exception {
         int n = o.requests();
-        String args = " " + o.callOutstanding() + " " + o.lanes();
+        String args = " " + o.callOutstanding() + " " + o.lanes() + k.args();
         long[] counted = new long[2];
         Series series = Steady.run(id, o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
             Meter m = Meter.start();
@@ -88,9 +134,8 @@ final class CallPair {
         });
         return new ScenarioResult(
                 id,
-                "Tether request/reply, " + o.callOutstanding() + " outstanding over " + o.lanes() + " lanes, over TCP, "
-                        + storeText(store) + ", handler on the node thread (requests/s)",
-                durability(store),
+                k.title() + ", " + o.callOutstanding() + " outstanding over " + o.lanes() + " lanes (requests/s)",
+                k.durability(),
                 false,
                 series,
                 Latency.NONE,

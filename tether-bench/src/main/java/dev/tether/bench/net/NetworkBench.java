@@ -104,9 +104,11 @@ public final class NetworkBench {
             case "tcp-roundtrip-inline" -> TetherPair.run(o, "tcp", "memory", "inline", url, false, true);
             case "tcp-roundtrip-chained" -> TetherPair.run(o, "tcp", "memory", "chained", url, false, true);
             case "tcp-sqlite-os" -> TetherPair.run(o, "tcp", "sqlite-os", url, true, false);
-            case "tcp-request-rtt-memory", "tcp-request-memory" -> List.of(CallPair.run(o, s, "memory"));
-            case "tcp-request-rtt-sqlite", "tcp-request-sqlite" -> List.of(CallPair.run(o, s, "sqlite"));
-            default -> throw new IllegalArgumentException(s);
+            default -> {
+                if (!s.startsWith("tcp-request-") && !s.startsWith("grpc-request"))
+                    throw new IllegalArgumentException(s);
+                yield List.of(CallPair.run(o, s));
+            }
         };
     }
 

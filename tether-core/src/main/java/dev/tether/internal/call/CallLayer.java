@@ -62,7 +62,9 @@ public final class CallLayer implements Router {
         if (h.isEmpty()) return null;
         String k = h.get(CallHeaders.KIND);
         if (k == null) return null;
-        if (CallHeaders.REPLY.equals(k)) return Lanes.REPLY.equals(key.lane()) ? replies : invalid;
+        if (CallHeaders.REPLY.equals(k)) {
+            return Lanes.REPLY.equals(key.lane()) || Lanes.VOLATILE_REPLY.equals(key.lane()) ? replies : invalid;
+        }
         String name = h.get(CallHeaders.HANDLER);
         if (CallHeaders.kind(k) == null || name == null || !Lanes.isValid(name)) return invalid;
         RegisteredHandler r = registry.find(name);
@@ -119,6 +121,11 @@ public final class CallLayer implements Router {
 
     // ---- the node thread -------------------------------------------------------------------------------
 
+    @Override
+    public void volatileLost(StreamKey key, long upToSeq) {
+        caller.lost(key, upToSeq);
+    }
+
     /** Every turn of the node thread: deadlines of waiting calls and of calls waiting for a handler. */
     public void tick(long now) {
         caller.tick(now);
@@ -171,7 +178,7 @@ public final class CallLayer implements Router {
         long deadline = expiry(host.clock().millis(), timeout);
         NodeFuture<Object> future = new NodeFuture<>(host::onNodeThread);
         PendingCall p = new PendingCall(kind, c.peer(), c.handler(), deadline, future, caller);
-        host.submit(c.peer(), c.lane(), c.headersFor(kind), payload.clone(), deadline, p);
+        host.submit(c.peer(), c.wireLane(), c.headersFor(kind), payload.clone(), deadline, p);
         counters.callsSent.incrementAndGet();
         return (CompletableFuture<T>) (CompletableFuture<?>) future;
     }

@@ -71,4 +71,11 @@ public interface EngineOutput {
 
     /** Report {@code event} to the listener. */
     void event(TetherEvent event);
+
+    /**
+     * The receiver of volatile stream {@code key} restarted: every message up to {@code upToSeq} that it had not
+     * acknowledged is lost (each also reported with {@code outcome(LOST)}), and the replies of those it had
+     * acknowledged will not come either. A pattern layer fails the calls it made on the stream up to there.
+     */
+    default void volatileLost(StreamKey key, long upToSeq) {}
 }

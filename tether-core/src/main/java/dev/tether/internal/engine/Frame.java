@@ -16,7 +16,8 @@ public sealed interface Frame {
     byte PONG = 8;
 
     /** First frame on every connection: who I am and which incarnation of my store I run. */
-    record Hello(NodeId node, long epoch) implements Frame {}
+    /** {@code bootId}: this process's incarnation (volatile streams start over when it changes), never 0. */
+    record Hello(NodeId node, long epoch, long bootId) implements Frame {}
 
     /**
      * Sender to receiver: my stream (lane) of incarnation {@code senderEpoch} has assigned up to {@code lastSeq}

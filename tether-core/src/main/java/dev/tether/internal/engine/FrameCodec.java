@@ -29,10 +29,11 @@ public final class FrameCodec {
 
     // ---- encoding -------------------------------------------------------------------------------------
 
-    public static void hello(ByteBuffer b, NodeId node, long epoch) {
+    public static void hello(ByteBuffer b, NodeId node, long epoch, long bootId) {
         header(b, Frame.HELLO);
         str8(b, node.value());
         b.putLong(epoch);
+        b.putLong(bootId);
     }
 
     public static void open(ByteBuffer b, String lane, long epoch, long ackedSeq, long lastSeq) {
@@ -147,7 +148,7 @@ public final class FrameCodec {
             if (version != VERSION) throw bad("unsupported protocol version " + (version & 0xff));
             byte type = b.get();
             Frame f = switch (type) {
-                case Frame.HELLO -> new Frame.Hello(nodeId(b), b.getLong());
+                case Frame.HELLO -> new Frame.Hello(nodeId(b), b.getLong(), epoch(b));
                 case Frame.OPEN -> new Frame.Open(lane(b), epoch(b), seq0(b, "ackedSeq"), seq0(b, "lastSeq"));
                 case Frame.DATA -> data(b);
                 case Frame.ACK ->

@@ -21,9 +21,9 @@ final class FrameWriter {
         this.out = out;
     }
 
-    void hello(NodeId to, NodeId self, long epoch) {
+    void hello(NodeId to, NodeId self, long epoch, long bootId) {
         buf.clear();
-        FrameCodec.hello(buf, self, epoch);
+        FrameCodec.hello(buf, self, epoch, bootId);
         transmit(to);
     }
 

@@ -82,6 +82,9 @@ final class OutStream {
 
     final StreamKey key;
     private final int cacheLimit;
+    /** The bytes this stream holds count here if it is volatile (kept in memory only); null if it is durable. */
+    private final VolatileBudget budget;
+
     private Link link = Link.CLOSED;
 
     // Valid for the session (survives reconnects; rebuilt from the store after a restart).
@@ -121,8 +124,18 @@ final class OutStream {
 
     /** A stream recovered from the store ({@code lastSeq}, {@code ackedSeq}), or a new one (0, 0). */
     OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit) {
+        this(key, lastSeq, ackedSeq, cacheLimit, null);
+    }
+
+    /** A new volatile stream: every message stays in memory, counted in {@code budget}, until it is settled. */
+    static OutStream volatileStream(StreamKey key, VolatileBudget budget) {
+        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget);
+    }
+
+    private OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, VolatileBudget budget) {
         this.key = key;
         this.cacheLimit = cacheLimit;
+        this.budget = budget;
         this.lastSeq = lastSeq;
         this.committedSeq = lastSeq;
         this.ackedSeq = ackedSeq;
@@ -137,6 +150,16 @@ final class OutStream {
 
     void queue(PendingSend p) {
         pending.add(p);
+        if (budget != null) budget.add(size(p.headers(), p.payload()));
+    }
+
+    /** Whether this stream is volatile: never stored, its sequence numbers valid for this process only. */
+    boolean isVolatile() {
+        return budget != null;
+    }
+
+    private static long size(Map<String, String> headers, byte[] payload) {
+        return FrameCodec.messageSize(headers, payload.length);
     }
 
     int pendingCount() {
@@ -464,11 +487,35 @@ final class OutStream {
 
     /** Everything up to {@code seq} is settled, and so are the messages expired here right after it. */
     private void settleUpTo(long seq) {
+        long before = settledSeq;
         if (seq > settledSeq) settledSeq = seq;
         while (!expiredAhead.isEmpty() && expiredAhead.minKey() <= settledSeq + 1) {
             settledSeq = Math.max(settledSeq, expiredAhead.poll());
         }
+        if (budget != null) releaseBudget(before + 1, settledSeq);
         cache.removeUpTo(settledSeq);
+    }
+
+    /** A volatile stream's messages {@code from..to} are settled: their bytes no longer count. */
+    private void releaseBudget(long from, long to) {
+        for (long seq = Math.max(from, cache.nextSeq() - cache.size()); seq <= to && seq < cache.nextSeq(); seq++) {
+            OutMessage m = cache.get(seq);
+            if (m != null) budget.release(size(m.stored.headers(), m.stored.payload()));
+        }
+    }
+
+    /**
+     * Volatile only: the receiver's process that may hold the transmitted, unacknowledged messages is gone (its boot
+     * id changed). They are not sent again (they may have been processed): each is settled as lost, and the new
+     * process will be told with OPEN that the stream continues after them. Returns the first lost sequence number;
+     * the lost ones are that up to {@link #ackedSeq()} (none if it is above).
+     */
+    long loseTransmitted() {
+        long from = settledSeq + 1;
+        if (transmittedUpTo > settledSeq) {
+            ackUpTo(transmittedUpTo);
+        }
+        return from;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.FailurePolicy;
+import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
@@ -39,6 +40,11 @@ final class Receivers {
 
     private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
 
+    /** Volatile streams whose cursor moved: never stored, so it counts as durable once the stream is served. */
+    private final Set<InStream> volatileDirty = new LinkedHashSet<>();
+    /** Effects of settled volatile messages, for the senders to send at the end of the turn. */
+    private final List<Effect> volatileEffects = new ArrayList<>();
+
     Receivers(EngineConfig cfg, EngineOutput out, FrameWriter frames, PeerTable peers, List<InboundCursor> stored) {
         this.cfg = cfg;
         this.out = out;
@@ -59,17 +65,17 @@ final class Receivers {
         if (s == null) {
             s = new InStream(key, o.senderEpoch(), o.ackedSeq());
             streams.put(key, s);
-            cursorDirty.add(s);
+            markDirty(s);
             if (o.ackedSeq() > 0) resync(s, "no cursor for this stream; sender reports it taken care of", o.ackedSeq());
         } else if (s.senderEpoch() != o.senderEpoch()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
-            cursorDirty.add(s);
+            markDirty(s);
             pendingOutcomes.remove(s);
             pendingEffects.remove(s); // replies to the earlier incarnation's calls, whose cursor is never written now
             resync(s, "sender is a new incarnation", o.ackedSeq());
         } else if (o.ackedSeq() > s.processed()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
-            cursorDirty.add(s);
+            markDirty(s);
             resync(s, "sender reports messages taken care of beyond this cursor", o.ackedSeq());
         }
         // Only committed messages are transmitted, so nothing above lastSeq reached an earlier lifetime of ours: this
@@ -80,6 +86,16 @@ final class Receivers {
         // a sender whose store did go backwards detects that from this answer (onAck) and does not open.
         s.ackDue();
         toServe.add(s);
+    }
+
+    /** The cursor of {@code s} moved: stored with the next batch, or for a volatile stream taken as durable now. */
+    private void markDirty(InStream s) {
+        if (s.key.isVolatile()) {
+            volatileDirty.add(s);
+            toServe.add(s);
+        } else {
+            cursorDirty.add(s);
+        }
     }
 
     private void resync(InStream s, String reason, long cursor) {
@@ -182,7 +198,7 @@ final class Receivers {
         toServe.add(s);
         // Restarted: the old run's results are void, and so are its effects (its acknowledgments are never stored).
         if (!s.runEnded(generation, ackedUpTo, failedSeq)) return null;
-        if (s.settleRun(ackedUpTo)) cursorDirty.add(s);
+        if (s.settleRun(ackedUpTo)) markDirty(s);
         withEffects(s, effects);
         return s;
     }
@@ -190,8 +206,15 @@ final class Receivers {
     /** {@code effects} go into the batch that writes the cursor of {@code s}, never into an earlier or later one. */
     private void withEffects(InStream s, List<Effect> effects) {
         if (effects.isEmpty()) return;
+        for (Effect e : effects) {
+            if (Lanes.isVolatile(e.lane()) != s.key.isVolatile()) {
+                // Atomic with a stored cursor needs a stored effect, and an unstored cursor cannot carry a stored one.
+                throw new IllegalArgumentException("effect on lane " + e.lane() + " of a settlement on " + s.key
+                        + ": a volatile stream's effects go on volatile lanes, a durable one's on durable lanes");
+            }
+        }
         pendingEffects.computeIfAbsent(s, k -> new ArrayList<>()).addAll(effects);
-        cursorDirty.add(s);
+        markDirty(s);
     }
 
     /**
@@ -201,7 +224,7 @@ final class Receivers {
     void onProgress(StreamKey key, long generation, long ackedUpTo, List<Effect> effects) {
         InStream s = streams.get(key);
         if (s != null && s.runOutFrom(generation) && generation == s.generation() && s.acknowledge(ackedUpTo)) {
-            cursorDirty.add(s);
+            markDirty(s);
             withEffects(s, effects);
         }
     }
@@ -218,16 +241,18 @@ final class Receivers {
             return;
         }
         Frame.Message msg = m.message;
-        pendingDeadLetters.add(new DeadLetter(
-                s.key.peer(),
-                s.key.lane(),
-                s.senderEpoch(),
-                m.seq,
-                msg.headers(),
-                msg.payload(),
-                m.attempts(),
-                reason,
-                now));
+        if (!s.key.isVolatile()) { // a volatile message is never stored: reported and dropped
+            pendingDeadLetters.add(new DeadLetter(
+                    s.key.peer(),
+                    s.key.lane(),
+                    s.senderEpoch(),
+                    m.seq,
+                    msg.headers(),
+                    msg.payload(),
+                    m.attempts(),
+                    reason,
+                    now));
+        }
         s.deadLetteredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
         out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
@@ -241,7 +266,7 @@ final class Receivers {
     }
 
     private void settledWithout(InStream s, long seq, int outcome) {
-        cursorDirty.add(s);
+        markDirty(s);
         pendingOutcomes.computeIfAbsent(s, k -> new ArrayList<>()).add(new Batch.Outcome(seq, outcome));
     }
 
@@ -267,6 +292,7 @@ final class Receivers {
 
     private void serve(long now, InStream s) {
         if (s.canDeliver(now)) deliverRun(now, s);
+        if (volatileDirty.remove(s)) settleVolatile(s);
         if (s.takeAckDue() && peers.connected(s.key.peer())) {
             frames.ack(
                     s.key.peer(), s.key.lane(), s.senderEpoch(), s.receivedUpTo(), s.durable(), s.credit(cfg.window()));
@@ -302,6 +328,30 @@ final class Receivers {
         }
         s.handingOut(head.seq + run.size() - 1);
         out.deliver(s.key, s.generation(), run);
+    }
+
+    /**
+     * A volatile stream's cursor is never stored: it is durable as soon as it moved. Its outcomes go to the sender
+     * and its effects to the senders now, as a stored cursor's would after the commit.
+     */
+    private void settleVolatile(InStream s) {
+        s.cursorCommitted(s.senderEpoch(), s.processed());
+        List<Batch.Outcome> outcomes = pendingOutcomes.remove(s);
+        if (outcomes != null && peers.connected(s.key.peer())) {
+            for (Batch.Outcome o : outcomes)
+                frames.outcome(s.key.peer(), s.key.lane(), s.senderEpoch(), o.seq(), o.kind());
+        }
+        List<Effect> effects = pendingEffects.remove(s);
+        if (effects != null) volatileEffects.addAll(effects);
+        s.ackDue();
+    }
+
+    /** The effects of volatile settlements since the last call, for the senders. */
+    List<Effect> takeVolatileEffects() {
+        if (volatileEffects.isEmpty()) return List.of();
+        List<Effect> l = new ArrayList<>(volatileEffects);
+        volatileEffects.clear();
+        return l;
     }
 
     // ---- the store -----------------------------------------------------------------------------------

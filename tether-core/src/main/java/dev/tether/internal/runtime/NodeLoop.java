@@ -358,6 +358,11 @@ final class NodeLoop implements EngineOutput, Runnable {
     }
 
     @Override
+    public void volatileLost(StreamKey key, long upToSeq) {
+        dispatcher.volatileLost(key, upToSeq);
+    }
+
+    @Override
     public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
         dispatcher.deliver(key, generation, messages);
     }

@@ -26,6 +26,7 @@ import dev.tether.spi.Discovery;
 import dev.tether.spi.StoredState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,7 @@ public final class NodeRuntime {
     private final Admission admission;
     private final Membership membership;
     private final long epoch;
+    private final long bootId;
     private volatile boolean closing;
     private volatile Supplier<CallStats> callStats = () -> CallStats.NONE;
     private volatile NodeTask stopping = now -> {};
@@ -88,12 +90,22 @@ public final class NodeRuntime {
                 config.handlerOnNodeThread() ? null : handlers,
                 loop,
                 config.clock());
-        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
+        this.bootId = newBootId();
+        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, bootId, config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
+    }
+
+    /** A random, non-zero id for this process's incarnation of the node (HELLO states it; volatile streams use it). */
+    private static long newBootId() {
+        SecureRandom r = new SecureRandom();
+        long id;
+        do id = r.nextLong();
+        while (id == 0);
+        return id;
     }
 
     /** Opens the store and builds the node; pattern layers plug in before {@link #start()}. */
@@ -159,6 +171,11 @@ public final class NodeRuntime {
     /** The store epoch of this node's incarnation. */
     public long epoch() {
         return epoch;
+    }
+
+    /** This process's boot id: the sender epoch of its volatile streams. */
+    public long bootId() {
+        return bootId;
     }
 
     /** The node's clock. */

@@ -28,6 +28,7 @@ import java.util.Set;
  * @param discoveries started after the transport, closed before it
  * @param defaultCallTimeout the deadline of calls made without a timeout
  * @param commitObserver told of every store commit, on the thread that committed
+ * @param maxVolatileBytes bytes volatile outbound messages may hold until acknowledged
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -54,7 +55,8 @@ public record NodeSettings(
         boolean insecureAdmitUnprovenPeers,
         List<Discovery> discoveries,
         Duration defaultCallTimeout,
-        CommitObserver commitObserver) {
+        CommitObserver commitObserver,
+        long maxVolatileBytes) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);

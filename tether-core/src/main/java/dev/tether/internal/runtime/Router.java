@@ -17,4 +17,10 @@ import dev.tether.internal.engine.StreamKey;
 public interface Router {
     /** The consumer of message {@code m} of inbound stream {@code key}, or null for the configured handler. */
     MessageConsumer route(StreamKey key, InboundMessage m);
+
+    /**
+     * Node thread: the receiver of volatile outbound stream {@code key} restarted; the layer's sends on it up to
+     * {@code upToSeq} are lost, answers to them included ({@code EngineOutput.volatileLost}).
+     */
+    default void volatileLost(StreamKey key, long upToSeq) {}
 }

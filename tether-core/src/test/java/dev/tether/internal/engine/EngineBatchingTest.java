@@ -39,6 +39,7 @@ class EngineBatchingTest {
     private static final String LANE = "l";
     private static final StreamKey AB = new StreamKey(B, LANE);
     private static final long B_EPOCH = 77;
+    private static final long B_BOOT = 7_001;
 
     private record Persisted(long id, long after, WriteBatch batch) {}
 
@@ -186,7 +187,7 @@ class EngineBatchingTest {
     /** Connects b and commits the batch with its store epoch, so that later batches hold only what a test does. */
     private void connectPeer() {
         input(e -> e.onPeerUp(now, B));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH));
+        frame(b -> FrameCodec.hello(b, B, B_EPOCH, B_BOOT));
         commitOldest();
         sent.clear();
     }
@@ -439,8 +440,8 @@ class EngineBatchingTest {
     void aPeerEpochChangedDuringTheCommitOfTheOldOneIsStoredAfterIt() {
         start(2, 4);
         input(e -> e.onPeerUp(now, B));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH + 1)); // b's store was wiped meanwhile: a new incarnation
+        frame(b -> FrameCodec.hello(b, B, B_EPOCH, B_BOOT));
+        frame(b -> FrameCodec.hello(b, B, B_EPOCH + 1, B_BOOT + 1)); // b's store was wiped meanwhile: a new incarnation
 
         commitOldest();
 

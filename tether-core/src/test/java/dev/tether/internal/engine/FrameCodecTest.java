@@ -23,8 +23,8 @@ class FrameCodecTest {
 
     @Test
     void controlFramesRoundTrip() {
-        FrameCodec.hello(buf, NodeId.of("node-1"), 42);
-        assertThat(roundTrip()).isEqualTo(new Frame.Hello(NodeId.of("node-1"), 42));
+        FrameCodec.hello(buf, NodeId.of("node-1"), 42, 7);
+        assertThat(roundTrip()).isEqualTo(new Frame.Hello(NodeId.of("node-1"), 42, 7));
         buf.clear();
         FrameCodec.open(buf, "orders", 7, 3, 9);
         assertThat(roundTrip()).isEqualTo(new Frame.Open("orders", 7, 3, 9));
@@ -94,9 +94,11 @@ class FrameCodecTest {
         assertBadFrame("fromSeq must be >= 1");
         FrameCodec.open(buf, "bad lane", 1, 0, 0);
         assertBadFrame("invalid lane");
-        FrameCodec.hello(buf, NodeId.of("a"), 1);
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 1);
         buf.put((byte) 0);
         assertBadFrame("trailing bytes");
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 0);
+        assertBadFrame("epoch must not be 0"); // the boot id, like an epoch, is never 0
         int at = FrameCodec.beginData(buf, "x", 1, 1);
         FrameCodec.endData(buf, at, 1_000_000);
         assertBadFrame("message count 1000000 does not fit");
@@ -130,7 +132,7 @@ class FrameCodecTest {
         buf.flip();
         byte[] ping = Arrays.copyOf(buf.array(), buf.limit());
         buf.clear();
-        FrameCodec.hello(buf, NodeId.of("node-7"), 99);
+        FrameCodec.hello(buf, NodeId.of("node-7"), 99, 5);
         buf.flip();
         byte[] hello = Arrays.copyOf(buf.array(), buf.limit());
         byte[][] corpus = {data, ping, hello};
