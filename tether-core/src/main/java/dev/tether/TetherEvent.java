@@ -100,6 +100,32 @@ public sealed interface TetherEvent {
         }
     }
 
+    /**
+     * A message did not match its checksum (docs/PROTOCOL.md, "Message checksum"): it was not delivered as valid.
+     * {@code where} says what was damaged. {@link Where#STORE}: this node, the sender, read message {@code seq} of
+     * its stream to {@code peer} back from its store and found it changed; it is transmitted marked as damaged, and
+     * the receiver dead-letters it (a {@link DeadLettered} event there) and the stream continues. {@link
+     * Where#TRANSIT}: this node, the receiver, got message {@code seq} from {@code peer} changed on the way; it was
+     * dropped and asked for again, so the stream heals if the next copy arrives intact. Every mismatch is counted in
+     * {@link NodeStats#checksumMismatches()}; the events are rate-limited like {@link ConnectionRejected} (a burst of
+     * 10, then at most 2 per second), {@code suppressed} saying how many were held back since the previous one.
+     */
+    record ChecksumMismatch(NodeId peer, String lane, long seq, Where where, String reason, long suppressed)
+            implements TetherEvent {
+        /** Where the damage happened. */
+        public enum Where {
+            /** In the sender's store, between the commit and the read (found by the sender). */
+            STORE,
+            /** Between the sender's store and the receiver (found by the receiver). */
+            TRANSIT
+        }
+
+        /** A mismatch with nothing held back before it ({@code suppressed} 0). */
+        public ChecksumMismatch(NodeId peer, String lane, long seq, Where where, String reason) {
+            this(peer, lane, seq, where, reason, 0);
+        }
+    }
+
     /** The application's handler or listener threw; counted and reported, never swallowed. */
     record ApplicationError(String where, String reason) implements TetherEvent {}
 }

@@ -106,7 +106,7 @@ class StoreInspectorTest {
         assertThat(r.walBytes()).isZero(); // a cleanly closed store has no write-ahead log left
 
         assertThat(r.toText())
-                .contains("schema version 1, epoch " + r.epoch())
+                .contains("schema version " + SqliteStore.SCHEMA_VERSION + ", epoch " + r.epoch())
                 .contains("outbound: 6 pending in 2 streams")
                 .contains("  b/default: 3 pending (seq 3..5, 300 bytes), acked 2, last assigned 5")
                 .contains("  c/orders: processed 9 (sender epoch 77)")
@@ -169,6 +169,7 @@ class StoreInspectorTest {
             s.execute("UPDATE meta SET value = 99 WHERE key = 'schema_version'");
         }
         assertThatThrownBy(() -> StoreInspector.inspect(newer))
-                .hasMessageContaining("has schema version 99; this Tether reads versions 1 to 1");
+                .hasMessageContaining(
+                        "has schema version 99; this Tether reads versions 1 to " + SqliteStore.SCHEMA_VERSION);
     }
 }
