@@ -80,7 +80,12 @@ class PayloadChecksumTest {
                 () -> delivered.size() >= 2 && b.stats().deadLettered() >= 1,
                 () -> "delivered " + delivered + ", stats " + b.stats());
         TetherNode a2 = a;
-        Await.until(Duration.ofSeconds(30), () -> a2.stats().queued() == 0, () -> "settled: " + a2.stats());
+        Await.until(
+                Duration.ofSeconds(30),
+                () -> a2.stats().queued() == 0
+                        && a2.stats().inFlight() == 0
+                        && b.deadLetters(10).size() == 1,
+                () -> "settled: " + a2.stats() + ", dead letters " + b.deadLetters(10));
 
         assertThat(delivered).containsExactly(new String(payload(1)), new String(payload(3)));
         List<DeadLetterView> dead = b.deadLetters(10);
@@ -120,6 +125,7 @@ class PayloadChecksumTest {
         TetherNode b = receiver();
         assertThat(next.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
         assertThat(delivered).containsExactly(new String(payload(8)));
+        Await.until(Duration.ofSeconds(30), () -> b.deadLetters(10).size() == 1, () -> "dead letter stored");
         assertThat(b.deadLetters(10)).extracting(DeadLetterView::seq).containsExactly(1L);
         a.shutdown(Duration.ofSeconds(5));
         b.shutdown(Duration.ofSeconds(5));

@@ -115,7 +115,8 @@ class StoreInspectorTest {
         String json = r.toJson();
         assertThat(json)
                 .startsWith("{\"file\":\"" + file + "\",\"fileBytes\":" + r.fileBytes() + ",\"walBytes\":0,")
-                .contains("\"schemaVersion\":1,\"epoch\":" + r.epoch() + ",\"pendingTotal\":6,")
+                .contains("\"schemaVersion\":" + SqliteStore.SCHEMA_VERSION + ",\"epoch\":" + r.epoch()
+                        + ",\"pendingTotal\":6,")
                 .contains("{\"peer\":\"b\",\"lane\":\"default\",\"pending\":3,\"firstSeq\":3,\"lastSeq\":5,"
                         + "\"pendingBytes\":300,\"ackedSeq\":2,\"lastAssignedSeq\":5}")
                 .contains("\"inbound\":[{\"peer\":\"b\",\"lane\":\"default\",\"senderEpoch\":11,\"processedSeq\":40},")
