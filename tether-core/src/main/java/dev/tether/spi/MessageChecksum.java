@@ -25,21 +25,45 @@ public final class MessageChecksum {
     /** The checksum of message {@code seq} on {@code lane} with this content, in {@code [0, 2^32)}. */
     public static long of(String lane, long seq, long expiresAtMillis, Map<String, String> headers, byte[] payload) {
         CRC32C crc = new CRC32C();
-        byte[] scratch = new byte[8];
-        byte[] laneBytes = lane.getBytes(StandardCharsets.UTF_8);
-        crc.update(laneBytes.length);
-        crc.update(laneBytes, 0, laneBytes.length);
-        putLong(scratch, seq);
-        crc.update(scratch, 0, 8);
-        putLong(scratch, expiresAtMillis);
-        crc.update(scratch, 0, 8);
-        putShort(scratch, headers.size());
-        crc.update(scratch, 0, 2);
-        if (!headers.isEmpty()) headers(crc, scratch, headers);
-        putInt(scratch, payload.length);
-        crc.update(scratch, 0, 4);
+        // Lane, seq, expiry and header count in one update (lanes are short and, when valid, ASCII).
+        byte[] laneBytes = ascii(lane);
+        int n = laneBytes == null ? 0 : laneBytes.length;
+        byte[] head = new byte[1 + n + 8 + 8 + 2 + 4];
+        int at = 0;
+        if (laneBytes == null) {
+            laneBytes = lane.getBytes(StandardCharsets.UTF_8);
+            crc.update(laneBytes.length);
+            crc.update(laneBytes, 0, laneBytes.length);
+        } else {
+            head[at++] = (byte) n;
+            System.arraycopy(laneBytes, 0, head, at, n);
+            at += n;
+        }
+        at = putLong(head, at, seq);
+        at = putLong(head, at, expiresAtMillis);
+        at = putShort(head, at, headers.size());
+        if (!headers.isEmpty()) {
+            crc.update(head, 0, at);
+            at = 0;
+            headers(crc, headers);
+        }
+        at = putInt(head, at, payload.length);
+        crc.update(head, 0, at);
         crc.update(payload, 0, payload.length);
         return crc.getValue();
+    }
+
+    /** The bytes of {@code s} if it is ASCII (and shorter than 256 characters), else null. */
+    private static byte[] ascii(String s) {
+        int n = s.length();
+        if (n > 255) return null;
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) return null;
+            b[i] = (byte) c;
+        }
+        return b;
     }
 
     /** Whether {@code checksum} is a value {@link #of} can return, or {@link #UNCHECKED}. */
@@ -47,38 +71,42 @@ public final class MessageChecksum {
         return checksum == UNCHECKED || (checksum >= 0 && checksum <= 0xffff_ffffL);
     }
 
-    private static void headers(CRC32C crc, byte[] scratch, Map<String, String> headers) {
+    private static void headers(CRC32C crc, Map<String, String> headers) {
         String[] names = headers.keySet().toArray(new String[0]);
         if (names.length > 1) Arrays.sort(names);
+        byte[] length = new byte[2];
         for (String name : names) {
-            string(crc, scratch, name);
-            string(crc, scratch, headers.get(name));
+            string(crc, length, name);
+            string(crc, length, headers.get(name));
         }
     }
 
-    private static void string(CRC32C crc, byte[] scratch, String s) {
+    private static void string(CRC32C crc, byte[] length, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        putShort(scratch, bytes.length);
-        crc.update(scratch, 0, 2);
+        putShort(length, 0, bytes.length);
+        crc.update(length, 0, 2);
         crc.update(bytes, 0, bytes.length);
     }
 
-    private static void putLong(byte[] b, long v) {
+    private static int putLong(byte[] b, int at, long v) {
         for (int i = 7; i >= 0; i--) {
-            b[i] = (byte) v;
+            b[at + i] = (byte) v;
             v >>>= 8;
         }
+        return at + 8;
     }
 
-    private static void putInt(byte[] b, int v) {
-        b[0] = (byte) (v >>> 24);
-        b[1] = (byte) (v >>> 16);
-        b[2] = (byte) (v >>> 8);
-        b[3] = (byte) v;
+    private static int putInt(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+        return at + 4;
     }
 
-    private static void putShort(byte[] b, int v) {
-        b[0] = (byte) (v >>> 8);
-        b[1] = (byte) v;
+    private static int putShort(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 8);
+        b[at + 1] = (byte) v;
+        return at + 2;
     }
 }
