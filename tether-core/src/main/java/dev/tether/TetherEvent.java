@@ -66,10 +66,11 @@ public sealed interface TetherEvent {
      * valid on its subjects (NATS). Nothing was delivered from it.
      *
      * <p>These events are rate-limited, so that a flood of garbage or of bad connections cannot flood the
-     * listener: a burst of 10, then at most 2 per second, for all remotes together; and a remote reported in the
-     * last 30 seconds is not reported again before they are over, where a remote is its host and claimed node id
-     * (the remote without its port: a peer redialling after each refusal comes from a new ephemeral port every
-     * time, and is reported about twice a minute, not at every dial). Rejections beyond that are still counted in
+     * listener: a burst of 10, then at most 2 per second, for all remotes together; and a refusal of a remote for
+     * a reason reported in the last 30 seconds is not reported again before they are over, where a remote is its
+     * host and claimed node id (the remote without its port: a peer redialling after each refusal comes from a new
+     * ephemeral port every time, and is reported about twice a minute, not at every dial; a new reason is reported
+     * at once). Rejections beyond that are still counted in
      * {@link NodeStats#connectionsRejected()} but not reported one by one: {@code suppressed} is how many
      * rejections (from any remote, for any reason) were held back since the previous {@code ConnectionRejected}
      * event. The latest held-back rejection is reported as soon as the rate allows (within about half a second,

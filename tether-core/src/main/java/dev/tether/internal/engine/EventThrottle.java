@@ -3,7 +3,7 @@ package dev.tether.internal.engine;
 import dev.tether.TetherEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Limits one kind of event ({@link TetherEvent.ConnectionRejected}, {@link TetherEvent.ProtocolError}, {@link
@@ -20,8 +20,9 @@ import java.util.function.Function;
  * flood, an occurrence from another remote is likely summed up in a count rather than shown with its reason.
  *
  * <p>A throttle may also have a <b>quiet period per source</b> ({@link #QUIET_MILLIS}), keyed by a function of the
- * source ({@link #hostKey} for connection refusals: the remote without its port, so the claimed node id and host).
- * An occurrence whose key was reported less than that long ago is held back like one without a token, and a
+ * source and reason ({@link #refusalKey} for connection refusals: the remote without its port, so the claimed node
+ * id and host, and the reason, so that a new reason from the same remote is news and reported at once). An
+ * occurrence whose key was reported less than that long ago is held back like one without a token, and a
  * held-back occurrence is flushed only once its key's quiet period is over. A peer refused at every step of its
  * redial backoff is then reported about once per quiet period, each event saying how many were held back, instead of
  * once per dial: the bucket alone refills faster than such a peer redials. At most {@link #MAX_QUIET_KEYS} keys are
@@ -50,8 +51,8 @@ final class EventThrottle<S, E extends TetherEvent> {
     private boolean started;
 
     private final Factory<S, E> factory;
-    /** The key of a source's quiet period, or null for none. */
-    private final Function<S, String> keyOf;
+    /** The key of an occurrence's quiet period (from its source and reason), or null for none. */
+    private final BiFunction<S, String, String> keyOf;
     /** When each key was last reported, least recently used first. */
     private final LinkedHashMap<String, Long> reportedAt = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -69,8 +70,8 @@ final class EventThrottle<S, E extends TetherEvent> {
         this(factory, null);
     }
 
-    /** A throttle with the bucket and a quiet period per {@code keyOf(source)}. */
-    EventThrottle(Factory<S, E> factory, Function<S, String> keyOf) {
+    /** A throttle with the bucket and a quiet period per {@code keyOf(source, reason)}. */
+    EventThrottle(Factory<S, E> factory, BiFunction<S, String, String> keyOf) {
         this.factory = factory;
         this.keyOf = keyOf;
     }
@@ -91,7 +92,7 @@ final class EventThrottle<S, E extends TetherEvent> {
     /** It happened at {@code now}: returns the event to emit, or null if it is held back. */
     E offer(long now, S source, String reason) {
         refill(now);
-        if (tokens == 0 || quiet(now, source)) {
+        if (tokens == 0 || quiet(now, source, reason)) {
             suppressed++;
             lastSource = source;
             lastReason = reason;
@@ -99,7 +100,7 @@ final class EventThrottle<S, E extends TetherEvent> {
         }
         tokens--;
         E e = factory.event(source, reason, suppressed);
-        reported(now, source);
+        reported(now, source, reason);
         clear();
         return e;
     }
@@ -111,23 +112,28 @@ final class EventThrottle<S, E extends TetherEvent> {
     E flush(long now) {
         if (suppressed == 0) return null;
         refill(now);
-        if (tokens == 0 || quiet(now, lastSource)) return null;
+        if (tokens == 0 || quiet(now, lastSource, lastReason)) return null;
         tokens--;
         E e = factory.event(lastSource, lastReason, suppressed - 1);
-        reported(now, lastSource);
+        reported(now, lastSource, lastReason);
         clear();
         return e;
     }
 
-    /** Whether {@code source} was reported less than {@link #QUIET_MILLIS} before {@code now}. */
-    private boolean quiet(long now, S source) {
+    /** Whether the same key was reported less than {@link #QUIET_MILLIS} before {@code now}. */
+    private boolean quiet(long now, S source, String reason) {
         if (keyOf == null) return false;
-        Long at = reportedAt.get(keyOf.apply(source));
+        Long at = reportedAt.get(keyOf.apply(source, reason));
         return at != null && now - at < QUIET_MILLIS;
     }
 
-    private void reported(long now, S source) {
-        if (keyOf != null) reportedAt.put(keyOf.apply(source), now);
+    private void reported(long now, S source, String reason) {
+        if (keyOf != null) reportedAt.put(keyOf.apply(source, reason), now);
+    }
+
+    /** The quiet-period key of a connection refusal: {@link #hostKey} of the remote, and the reason. */
+    static String refusalKey(String remote, String reason) {
+        return hostKey(remote) + '\n' + reason;
     }
 
     private void clear() {

@@ -16,7 +16,7 @@ final class Statistics {
     private long storeFailures;
     private long checksumMismatches;
     private final EventThrottle<String, TetherEvent.ConnectionRejected> rejections =
-            new EventThrottle<>(TetherEvent.ConnectionRejected::new, EventThrottle::hostKey);
+            new EventThrottle<>(TetherEvent.ConnectionRejected::new, EventThrottle::refusalKey);
     private final EventThrottle<NodeId, TetherEvent.ProtocolError> protocolErrorEvents =
             new EventThrottle<>(TetherEvent.ProtocolError::new);
     private final EventThrottle<Void, TetherEvent.StoreFailure> storeFailureEvents =

@@ -117,6 +117,9 @@ class RejectionEventsTest {
         assertThat(events()).hasSizeBetween(2, (int) (2 * periods + 1));
         assertThat(events().get(0).remote()).isEqualTo("b at /10.0.0.7:40000");
 
+        // Another reason from the same remote is news: reported at once.
+        reject("b at /10.0.0.7:41000", "b was removed from a (removePeer)");
+        assertThat(events().get(events().size() - 1).reason()).isEqualTo("b was removed from a (removePeer)");
         // Another host, or another id claimed from the same host, is not held back by b's quiet period.
         reject("c at /10.0.0.8:50000", "node id c is not proven");
         reject("d at /10.0.0.7:40999", "node id d is not proven");
@@ -125,8 +128,8 @@ class RejectionEventsTest {
                 .containsExactly("c at /10.0.0.8:50000", "d at /10.0.0.7:40999");
 
         h.advance(EventThrottle.QUIET_MILLIS);
-        assertThat(a.engine.connectionsRejected()).isEqualTo(dials + 2);
-        assertThat(accountedFor()).as("summed up once the quiet period ended").isEqualTo(dials + 2);
+        assertThat(a.engine.connectionsRejected()).isEqualTo(dials + 3);
+        assertThat(accountedFor()).as("summed up once the quiet period ended").isEqualTo(dials + 3);
     }
 
     @Test
