@@ -34,6 +34,7 @@ import picocli.CommandLine.ParameterException;
 final class NodeRunner {
     private static final Set<Class<?>> WARNINGS = Set.of(
             TetherEvent.StoreFailure.class,
+            TetherEvent.ChecksumMismatch.class,
             TetherEvent.ProtocolError.class,
             TetherEvent.ConnectionRejected.class,
             TetherEvent.ApplicationError.class,

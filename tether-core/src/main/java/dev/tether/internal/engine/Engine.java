@@ -61,7 +61,7 @@ public final class Engine {
         this.stats = new Statistics(out);
         this.peers = new PeerTable(cfg.self(), cfg.peers(), state);
         this.senders = new Senders(cfg, epoch, bootId, maxVolatileBytes, out, frames, peers, stats, state.outbound());
-        this.receivers = new Receivers(cfg, out, frames, peers, state.inbound());
+        this.receivers = new Receivers(cfg, out, frames, peers, stats, state.inbound());
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers);
     }
 
@@ -342,7 +342,7 @@ public final class Engine {
 
     /** Outbox messages requested with {@code load} arrived. */
     public void onLoaded(long now, StreamKey key, List<StoredMessage> messages) {
-        senders.onLoaded(key, messages);
+        senders.onLoaded(now, key, messages);
     }
 
     public void onLoadFailed(long now, StreamKey key, Exception error) {
@@ -414,6 +414,11 @@ public final class Engine {
 
     public long storeFailures() {
         return stats.storeFailures();
+    }
+
+    /** Messages that did not match their checksum, read from this store or received (see {@code Statistics}). */
+    public long checksumMismatches() {
+        return stats.checksumMismatches();
     }
 
     /** Per-stream counters, outbound streams first. */

@@ -1,6 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
+import dev.tether.spi.MessageChecksum;
 import java.nio.ByteBuffer;
 import java.util.Map;
 
@@ -78,13 +79,14 @@ final class FrameWriter {
         return count == 0 || buf.position() + size <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET);
     }
 
-    void message(int flags, long expiresAt, Map<String, String> headers, byte[] payload) {
-        FrameCodec.message(buf, flags, expiresAt, headers, payload);
+    void message(int flags, long expiresAt, Map<String, String> headers, byte[] payload, long checksum) {
+        FrameCodec.message(buf, flags, expiresAt, headers, payload, checksum);
     }
 
-    /** An EXPIRED marker: no headers, no payload. */
-    void marker(int flags, long expiresAt) {
-        FrameCodec.message(buf, flags | Frame.Message.EXPIRED, expiresAt, Map.of(), EMPTY);
+    /** An EXPIRED marker: no headers, no payload; its checksum covers just that. */
+    void marker(String lane, long seq, int flags, long expiresAt) {
+        long checksum = MessageChecksum.of(lane, seq, expiresAt, Map.of(), EMPTY);
+        FrameCodec.message(buf, flags | Frame.Message.EXPIRED, expiresAt, Map.of(), EMPTY, checksum);
     }
 
     static int markerSize() {

@@ -3,8 +3,11 @@ package dev.tether.internal.engine;
 import dev.tether.StreamStats;
 import dev.tether.internal.util.LongHeap;
 import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -62,13 +65,34 @@ final class OutStream {
         OTHER
     }
 
-    /** A cached outbox message and how often it was transmitted. */
+    /**
+     * A cached outbox message, the checksum it goes out with, and how often it was transmitted. One read back from
+     * the store is verified: if it no longer matches its stored checksum it is {@code corrupt} and goes out marked
+     * so, with a checksum over the bytes as read (the wire stays verified); an {@code UNCHECKED} row (stored before
+     * checksums) goes out with one computed when read.
+     */
     static final class OutMessage {
         final StoredMessage stored;
+        final long checksum;
+        final boolean corrupt;
         private int transmissions;
 
+        /** A message this process numbered: its checksum was computed then. */
         OutMessage(StoredMessage stored) {
+            this(stored, stored.checksum(), false);
+        }
+
+        private OutMessage(StoredMessage stored, long checksum, boolean corrupt) {
             this.stored = stored;
+            this.checksum = checksum;
+            this.corrupt = corrupt;
+        }
+
+        /** A message read back from the store, verified. */
+        static OutMessage read(StoredMessage m) {
+            long actual = MessageChecksum.of(m.lane(), m.seq(), m.expiresAtMillis(), m.headers(), m.payload());
+            boolean corrupt = m.checksum() != MessageChecksum.UNCHECKED && m.checksum() != actual;
+            return new OutMessage(m, actual, corrupt);
         }
 
         /** Counts a transmission; true if it was transmitted before. */
@@ -173,6 +197,7 @@ final class OutStream {
 
     /** Assigns the next sequence number to {@code p}: the message to append. */
     StoredMessage number(PendingSend p) {
+        // The message checksum is computed here, once, before the message is stored anywhere.
         return new StoredMessage(key.peer(), key.lane(), ++lastSeq, p.expiresAt(), p.headers(), p.payload());
     }
 
@@ -220,14 +245,24 @@ final class OutStream {
         return cacheLimit - cache.size();
     }
 
-    /** A page read from the store: caches its messages that continue the cache. */
-    void loaded(Iterable<StoredMessage> messages) {
+    /**
+     * A page read from the store: verifies and caches its messages that continue the cache; returns the sequence
+     * numbers of those that no longer match their checksum.
+     */
+    List<Long> loaded(Iterable<StoredMessage> messages) {
         loading = false;
+        List<Long> corrupt = List.of();
         for (StoredMessage m : messages) {
             if (m.seq() == cache.nextSeq() && m.seq() <= committedSeq && cache.size() < cacheLimit) {
-                cache.add(m.seq(), new OutMessage(m));
+                OutMessage read = OutMessage.read(m);
+                cache.add(m.seq(), read);
+                if (read.corrupt) {
+                    if (corrupt.isEmpty()) corrupt = new ArrayList<>();
+                    corrupt.add(m.seq());
+                }
             }
         }
+        return corrupt;
     }
 
     /** The read failed: nothing else may pump this stream again, so retry at {@code at} (from the tick). */

@@ -22,10 +22,15 @@ import java.util.Set;
  * expires, delivers and acknowledges. Not thread-safe: the engine's thread only.
  */
 final class Receivers {
+    /** Why a message damaged in its sender's store is dead-lettered. */
+    static final String CORRUPT = "checksum mismatch in the sender's store: the message was changed on the sender's"
+            + " disk after it was stored; not delivered (docs/OPERATIONS.md, \"A checksum mismatch\")";
+
     private final EngineConfig cfg;
     private final EngineOutput out;
     private final FrameWriter frames;
     private final PeerTable peers;
+    private final Statistics stats;
 
     private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
     /** Streams to deliver on or acknowledge at the end of the turn. */
@@ -45,11 +50,18 @@ final class Receivers {
     /** Effects of settled volatile messages, for the senders to send at the end of the turn. */
     private final List<Effect> volatileEffects = new ArrayList<>();
 
-    Receivers(EngineConfig cfg, EngineOutput out, FrameWriter frames, PeerTable peers, List<InboundCursor> stored) {
+    Receivers(
+            EngineConfig cfg,
+            EngineOutput out,
+            FrameWriter frames,
+            PeerTable peers,
+            Statistics stats,
+            List<InboundCursor> stored) {
         this.cfg = cfg;
         this.out = out;
         this.frames = frames;
         this.peers = peers;
+        this.stats = stats;
         for (InboundCursor c : stored) {
             StreamKey k = new StreamKey(c.from(), c.lane());
             streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
@@ -110,6 +122,10 @@ final class Receivers {
         long seq = d.firstSeq();
         long credit = s.credit(cfg.window());
         for (Frame.Message m : d.messages()) {
+            if (!m.intact(d.lane(), seq)) {
+                damagedInTransit(now, s, from, seq);
+                break;
+            }
             InStream.Arrival a = s.receive(seq, m, credit);
             if (a == InStream.Arrival.GAP) askResend(now, s, from);
             if (a == InStream.Arrival.GAP || a == InStream.Arrival.BEYOND_CREDIT) break;
@@ -127,11 +143,30 @@ final class Receivers {
     private static void noteFirstTransmission(InStream s, Frame.Data d) {
         List<Frame.Message> messages = d.messages();
         for (int i = 0; i < messages.size(); i++) {
-            if (!messages.get(i).has(Frame.Message.REDELIVERY)) {
-                s.freshFrom(d.firstSeq() + i);
+            Frame.Message m = messages.get(i);
+            if (!m.has(Frame.Message.REDELIVERY)) {
+                // The flag is covered by the checksum: a damaged copy proves nothing.
+                if (m.intact(d.lane(), d.firstSeq() + i)) s.freshFrom(d.firstSeq() + i);
                 return;
             }
         }
+    }
+
+    /**
+     * Message {@code seq} does not match its checksum: changed on the way (the sender verified what it read from its
+     * store). It and the rest of the frame are dropped, counted and reported; a new one is asked for like a gap,
+     * so a damaged transmission heals with the next one.
+     */
+    private void damagedInTransit(long now, InStream s, NodeId from, long seq) {
+        stats.checksumMismatch(
+                now,
+                new TetherEvent.ChecksumMismatch(
+                        from,
+                        s.key.lane(),
+                        seq,
+                        TetherEvent.ChecksumMismatch.Where.TRANSIT,
+                        "received message does not match its checksum; dropped and asked for again"));
+        if (seq > s.receivedUpTo()) askResend(now, s, from);
     }
 
     private void askResend(long now, InStream s, NodeId from) {
@@ -258,6 +293,20 @@ final class Receivers {
         out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
     }
 
+    /**
+     * The next message {@code m} was damaged in its sender's store: retrying cannot repair it, so it goes to the
+     * dead-letter queue at once, whatever the failure policy (the bytes are kept there for inspection), and the
+     * stream continues. Counted, reported, and its sender told after the commit.
+     */
+    private void quarantine(long now, InStream s, InStream.InMessage m) {
+        Frame.Message msg = m.message;
+        pendingDeadLetters.add(new DeadLetter(
+                s.key.peer(), s.key.lane(), s.senderEpoch(), m.seq, msg.headers(), msg.payload(), 0, CORRUPT, now));
+        s.deadLetteredNext(m.seq);
+        settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
+        out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, 0, CORRUPT));
+    }
+
     /** Settles the next message {@code m} as expired: counted, reported, and its sender told after the commit. */
     private void expire(InStream s, InStream.InMessage m) {
         s.expiredNext(m.seq);
@@ -302,15 +351,16 @@ final class Receivers {
     /** Expires heads whose time to live passed, then hands the next run (up to {@code maxRun}) to the application. */
     private void deliverRun(long now, InStream s) {
         InStream.InMessage head = s.head();
-        while (head != null && head.expired(now)) {
-            expire(s, head);
+        while (head != null && (head.corrupt() || head.expired(now))) {
+            if (head.corrupt()) quarantine(now, s, head);
+            else expire(s, head);
             head = s.head();
         }
         if (head == null) return;
         List<InboundMessage> run = new ArrayList<>();
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
             InStream.InMessage m = s.buffered(seq);
-            if (m.expired(now)) break;
+            if (m.expired(now) || m.corrupt()) break;
             InStream.Attempt a = s.attempt(m, run.isEmpty());
             if (a == InStream.Attempt.NEXT_RUN) break;
             if (a == InStream.Attempt.REDELIVERY) {

@@ -394,10 +394,20 @@ final class Senders {
     }
 
     /** Outbox messages requested with {@code load} arrived. */
-    void onLoaded(StreamKey key, List<StoredMessage> messages) {
+    void onLoaded(long now, StreamKey key, List<StoredMessage> messages) {
         OutStream s = streams.get(key);
         if (s == null) return;
-        s.loaded(messages);
+        for (long seq : s.loaded(messages)) {
+            stats.checksumMismatch(
+                    now,
+                    new TetherEvent.ChecksumMismatch(
+                            key.peer(),
+                            key.lane(),
+                            seq,
+                            TetherEvent.ChecksumMismatch.Where.STORE,
+                            "outbox message changed in this node's store since it was stored; sent marked as damaged,"
+                                    + " for the receiver's dead-letter queue"));
+        }
         toPump.add(s);
     }
 
@@ -469,13 +479,17 @@ final class Senders {
             OutStream.OutMessage m = s.toTransmit(seq);
             StoredMessage sm = m == null ? null : m.stored;
             long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
-            boolean expired = sm == null || (expiresAt != 0 && expiresAt <= now);
+            // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue.
+            boolean expired = sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now);
             int size = expired ? FrameWriter.markerSize() : FrameCodec.messageSize(sm.headers(), sm.payload().length);
             if (!frames.fits(size, count)) break;
             boolean before = m == null ? s.markerTransmittedBefore(seq) : m.transmitted();
             int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
-            if (expired) frames.marker(flags, expiresAt);
-            else frames.message(flags, expiresAt, sm.headers(), sm.payload());
+            if (expired) frames.marker(s.key.lane(), seq, flags, expiresAt);
+            else {
+                if (m.corrupt) flags |= Frame.Message.CORRUPT;
+                frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum);
+            }
             count++;
         }
         frames.endData(s.key.peer(), count);

@@ -415,6 +415,7 @@ public final class NodeRuntime {
                 e.connectionsRejected(),
                 transportEvents.shed.get(),
                 e.storeFailures(),
+                e.checksumMismatches(),
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
                 streams,

@@ -12,6 +12,7 @@ import dev.tether.RetryPolicy;
 import dev.tether.StoreException;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
+import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
@@ -354,7 +355,10 @@ class EngineBatchingTest {
         commitOldest(); // the new stream's cursor
         frame(b -> {
             int countAt = FrameCodec.beginData(b, LANE, B_EPOCH, 1);
-            for (int i = 0; i < 3; i++) FrameCodec.message(b, 0, 0, Map.of(), new byte[] {(byte) i});
+            for (int i = 0; i < 3; i++) {
+                byte[] payload = {(byte) i};
+                FrameCodec.message(b, 0, 0, Map.of(), payload, MessageChecksum.of(LANE, i + 1, 0, Map.of(), payload));
+            }
             FrameCodec.endData(b, countAt, 3);
         });
         StreamKey ba = new StreamKey(B, LANE);

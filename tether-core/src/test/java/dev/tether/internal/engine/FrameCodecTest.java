@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeId;
 import dev.tether.ProtocolException;
+import dev.tether.spi.MessageChecksum;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -59,8 +60,11 @@ class FrameCodecTest {
         headers.put("content-type", "text/plain");
         headers.put("ünïcode", "välue ✓");
         int at = FrameCodec.beginData(buf, "default", 99, 10);
-        FrameCodec.message(buf, Frame.Message.REDELIVERY, 1234, headers, new byte[] {1, 2, 3});
-        FrameCodec.message(buf, 0, 0, Map.of(), new byte[0]);
+        byte[] payload = {1, 2, 3};
+        long checksum = MessageChecksum.of("default", 10, 1234, headers, payload);
+        FrameCodec.message(buf, Frame.Message.REDELIVERY, 1234, headers, payload, checksum);
+        FrameCodec.message(
+                buf, 0, 0, Map.of(), new byte[0], MessageChecksum.of("default", 11, 0, Map.of(), new byte[0]));
         FrameCodec.endData(buf, at, 2);
         Frame.Data d = (Frame.Data) roundTrip();
         assertThat(d.lane()).isEqualTo("default");
@@ -72,7 +76,14 @@ class FrameCodecTest {
         assertThat(m.expiresAtMillis()).isEqualTo(1234);
         assertThat(m.headers()).containsExactlyEntriesOf(headers);
         assertThat(m.payload()).containsExactly(1, 2, 3);
+        assertThat(m.checksum()).isEqualTo(checksum);
+        assertThat(m.intact("default", 10)).isTrue();
+        assertThat(m.intact("default", 11))
+                .as("the checksum covers the sequence number")
+                .isFalse();
+        assertThat(m.intact("other", 10)).as("and the lane").isFalse();
         assertThat(d.messages().get(1).payload()).isEmpty();
+        assertThat(d.messages().get(1).intact("default", 11)).isTrue();
         assertThat(FrameCodec.messageSize(headers, 3))
                 .isEqualTo(FrameCodec.MESSAGE_OVERHEAD + FrameCodec.headersSize(headers) + 3);
     }
@@ -82,8 +93,10 @@ class FrameCodecTest {
         assertBad(new byte[] {}, "shorter than its header");
         assertBad(new byte[] {1, 1, 1}, "bad magic");
         assertBad(new byte[] {0x54, 9, 1}, "unsupported protocol version 9");
-        assertBad(new byte[] {0x54, 1, 99}, "unknown frame type 99");
-        assertBad(new byte[] {0x54, 1, Frame.HELLO, 3, 'a'}, "does not fit");
+        assertBad(new byte[] {0x54, 1, Frame.PING}, "unsupported protocol version 1 (this node speaks 2)");
+        assertBad(new byte[] {0x54, 1, Frame.PING}, "before message checksums");
+        assertBad(new byte[] {0x54, 2, 99}, "unknown frame type 99");
+        assertBad(new byte[] {0x54, 2, Frame.HELLO, 3, 'a'}, "does not fit");
         FrameCodec.open(buf, "x", 1, 5, 4);
         assertBadFrame("ackedSeq 5 > lastSeq 4");
         FrameCodec.ack(buf, "x", 1, 1, 2, 3);
@@ -103,7 +116,7 @@ class FrameCodecTest {
         FrameCodec.endData(buf, at, 1_000_000);
         assertBadFrame("message count 1000000 does not fit");
         at = FrameCodec.beginData(buf, "x", 1, 1);
-        FrameCodec.message(buf, 0x80, 0, Map.of(), new byte[0]);
+        FrameCodec.message(buf, 0x80, 0, Map.of(), new byte[0], 0);
         FrameCodec.endData(buf, at, 1);
         assertBadFrame("unknown message flags");
         FrameCodec.ping(buf, -1);
@@ -113,7 +126,7 @@ class FrameCodecTest {
         FrameCodec.ping(buf, 5);
         buf.put((byte) 0);
         assertBadFrame("trailing bytes");
-        assertBad(new byte[] {0x54, 1, Frame.PONG, 0, 0, 0}, "truncated");
+        assertBad(new byte[] {0x54, 2, Frame.PONG, 0, 0, 0}, "truncated");
     }
 
     @Test
@@ -122,8 +135,8 @@ class FrameCodecTest {
         System.out.println("FrameCodecTest seed=" + seed + " (replay with -Dtether.seed=" + seed + ")");
         Random rnd = new Random(seed);
         int at = FrameCodec.beginData(buf, "lane-1", 5, 1);
-        FrameCodec.message(buf, 0, 0, Map.of("k", "v"), new byte[40]);
-        FrameCodec.message(buf, 1, 77, Map.of(), new byte[3]);
+        FrameCodec.message(buf, 0, 0, Map.of("k", "v"), new byte[40], 1);
+        FrameCodec.message(buf, 1, 77, Map.of(), new byte[3], 0xffff_ffffL);
         FrameCodec.endData(buf, at, 2);
         buf.flip();
         byte[] data = Arrays.copyOf(buf.array(), buf.limit());

@@ -61,7 +61,11 @@ final class NodeMeterNames {
                 .counter(
                         "tether.handler.errors",
                         "Exceptions thrown by message handlers",
-                        s -> s.node(NodeStats::handlerErrors));
+                        s -> s.node(NodeStats::handlerErrors))
+                .counter(
+                        "tether.messages.checksum.mismatches",
+                        "Messages whose checksum did not match (on the wire or in the sender's store)",
+                        s -> s.node(NodeStats::checksumMismatches));
         return registerCalls(m);
     }
 
@@ -99,7 +103,11 @@ final class NodeMeterNames {
                 .counter(
                         "tether.calls.invalid",
                         "Calls with malformed call headers",
-                        s -> s.calls(CallStats::invalidCalls));
+                        s -> s.calls(CallStats::invalidCalls))
+                .counter(
+                        "tether.calls.volatile.lost",
+                        "Volatile calls failed because the peer restarted",
+                        s -> s.calls(CallStats::volatileLost));
         return m;
     }
 }
