@@ -62,6 +62,20 @@ public interface Call {
     Call waitForHandler();
 
     /**
+     * Volatile delivery: the call (and its reply) is kept in memory only, on both nodes, never stored: faster, but
+     * lost if either process dies. It is still handled in order with the other volatile calls on its lane (volatile
+     * calls travel on a stream of their own, {@code _v.} plus the lane, so they are not ordered with durable calls on
+     * the same lane) and never executed twice: if the called node restarts, calls it may have received are not sent
+     * again; those waiting for a reply fail with {@link VolatileLostException} (a tell's {@code processed()}
+     * completes with {@link Outcome#LOST}). If this node restarts, its volatile calls are simply gone. Volatile
+     * messages waiting for acknowledgment hold at most {@code TetherConfig.Builder.maxVolatileBytes}; beyond it the
+     * call fails with {@link VolatileQueueFullException}. See docs/MESSAGING.md, "Volatile calls".
+     *
+     * @throws IllegalArgumentException if the lane is longer than 61 characters (its volatile lane would not fit)
+     */
+    Call volatileDelivery();
+
+    /**
      * Fire-and-forget: {@code accepted()} completes when the call is stored, {@code processed()} when the handler
      * returned ({@link Outcome#PROCESSED}), or with {@link Outcome#NO_SUCH_HANDLER}, {@link Outcome#EXPIRED} or
      * {@link Outcome#DEAD_LETTERED}.

@@ -8,7 +8,8 @@ package dev.tether;
  * callsHandled} (handler invocations that returned or threw), {@code handlerFailures} (those that threw), {@code
  * noSuchHandler} (calls answered with {@link NoSuchHandlerException} or {@link Outcome#NO_SUCH_HANDLER}), {@code
  * waitingForHandler} (calls waiting for their handler now), {@code invalidCalls} (messages whose call headers were
- * malformed: dropped, and reported as {@link TetherEvent.ProtocolError}). Counters start at zero with each process.
+ * malformed: dropped, and reported as {@link TetherEvent.ProtocolError}); {@code volatileLost} (volatile calls that
+ * failed with {@link VolatileLostException}). Counters start at zero with each process.
  */
 public record CallStats(
         long callsSent,
@@ -20,7 +21,8 @@ public record CallStats(
         long handlerFailures,
         long noSuchHandler,
         long waitingForHandler,
-        long invalidCalls) {
+        long invalidCalls,
+        long volatileLost) {
     /** All zero: a node that made and handled no calls. */
-    public static final CallStats NONE = new CallStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final CallStats NONE = new CallStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

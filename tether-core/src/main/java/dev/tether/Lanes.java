@@ -13,7 +13,36 @@ public final class Lanes {
     /** The reserved lane replies to calls travel on, from the called node back to the caller. */
     public static final String REPLY = "_reply";
 
+    /**
+     * Lanes starting with this prefix carry volatile streams: kept in memory only on both sides, never stored
+     * (docs/MESSAGING.md, "Volatile calls"). A volatile call on lane {@code x} travels on {@code _v.x}.
+     */
+    public static final String VOLATILE_PREFIX = "_v.";
+
+    /** The reserved lane replies to volatile calls travel on. */
+    public static final String VOLATILE_REPLY = VOLATILE_PREFIX + REPLY;
+
     private Lanes() {}
+
+    /** Whether {@code lane} carries a volatile stream (it starts with {@link #VOLATILE_PREFIX}). */
+    public static boolean isVolatile(String lane) {
+        return lane.startsWith(VOLATILE_PREFIX);
+    }
+
+    /**
+     * The volatile lane standing for application lane {@code lane}.
+     *
+     * @throws IllegalArgumentException if the result would be longer than 64 characters (a volatile lane's name
+     *     has at most 61)
+     */
+    public static String volatileLane(String lane) {
+        String v = VOLATILE_PREFIX + lane;
+        if (v.length() > NodeId.MAX_LENGTH) {
+            throw new IllegalArgumentException("lane '" + lane + "' is too long for a volatile call: at most "
+                    + (NodeId.MAX_LENGTH - VOLATILE_PREFIX.length()) + " characters");
+        }
+        return v;
+    }
 
     /**
      * Returns {@code lane} if valid.

@@ -8,6 +8,11 @@ import java.util.List;
  * TetherEvent.ConnectionRejected} event was rate-limited; {@code inboundFramesShed} counts received frames dropped because
  * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted).
  *
+ * <p>{@code checksumMismatches} counts messages that did not match their checksum (docs/PROTOCOL.md, "Message
+ * checksum"): outbox rows this node read back changed from its store, and messages it received changed on the way,
+ * every one, also those whose {@link TetherEvent.ChecksumMismatch} event was rate-limited. None was delivered as
+ * valid.
+ *
  * <p>{@code calls} counts the node's named-handler calls, made and handled ({@link CallStats}).
  *
  * <p> Totals are sums over {@link #streams()} plus node-wide counters ({@code expired} counts both directions:
@@ -29,6 +34,7 @@ public record NodeStats(
         long connectionsRejected,
         long inboundFramesShed,
         long storeFailures,
+        long checksumMismatches,
         long listenerErrors,
         long handlerErrors,
         List<StreamStats> streams,

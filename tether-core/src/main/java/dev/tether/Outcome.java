@@ -14,5 +14,10 @@ public enum Outcome {
      * The sender withdrew it (its caller cancelled a call) before the receiver handed it to a handler; it was not
      * executed.
      */
-    CANCELLED
+    CANCELLED,
+    /**
+     * The message was volatile and is lost: its receiver's process ended (or restarted) before acknowledging it. It
+     * was processed at most once, perhaps not at all; it is not sent again.
+     */
+    LOST
 }

@@ -45,6 +45,14 @@ public sealed interface TetherEvent {
     record SendExpired(NodeId to, String lane, long seq) implements TetherEvent {}
 
     /**
+     * {@code to} restarted (a new boot id in its HELLO) while volatile messages {@code fromSeq..toSeq} this node had
+     * transmitted to it on {@code lane} were unacknowledged: they are lost, not sent again (they were processed at
+     * most once, perhaps not at all). Their {@code processed()} futures completed with {@link Outcome#LOST}, and
+     * volatile calls waiting for a reply failed with {@link VolatileLostException}.
+     */
+    record VolatileLost(NodeId to, String lane, long fromSeq, long toSeq) implements TetherEvent {}
+
+    /**
      * A frame from {@code peer} was malformed or unexpected and was dropped. Rate-limited like {@link
      * ConnectionRejected} (a burst of 10, then at most 2 per second, for all peers together): every error is
      * counted in {@link NodeStats#protocolErrors()}, and {@code suppressed} is how many were not reported one by
@@ -66,12 +74,16 @@ public sealed interface TetherEvent {
      * valid on its subjects (NATS). Nothing was delivered from it.
      *
      * <p>These events are rate-limited, so that a flood of garbage or of bad connections cannot flood the
-     * listener: a burst of 10, then at most 2 per second, for all remotes together. Rejections beyond that are
-     * still counted in {@link NodeStats#connectionsRejected()} but not reported one by one: {@code suppressed} is
-     * how many rejections (from any remote, for any reason) were held back since the previous {@code
-     * ConnectionRejected} event. The latest held-back rejection is reported as soon as the rate allows (within
-     * about half a second), so once a flood stops, {@code connectionsRejected} equals the number of these events
-     * plus the sum of their {@code suppressed} counts.
+     * listener: a burst of 10, then at most 2 per second, for all remotes together; and a refusal of a remote for
+     * a reason reported in the last 30 seconds is not reported again before they are over, where a remote is its
+     * host and claimed node id (the remote without its port: a peer redialling after each refusal comes from a new
+     * ephemeral port every time, and is reported about twice a minute, not at every dial; a new reason is reported
+     * at once). Rejections beyond that are still counted in
+     * {@link NodeStats#connectionsRejected()} but not reported one by one: {@code suppressed} is how many
+     * rejections (from any remote, for any reason) were held back since the previous {@code ConnectionRejected}
+     * event. The latest held-back rejection is reported as soon as the rate allows (within about half a second,
+     * or when its remote's 30 seconds are over), so once a flood stops, {@code connectionsRejected} equals the
+     * number of these events plus the sum of their {@code suppressed} counts.
      *
      * @param suppressed rejections not reported as events between the previous {@code ConnectionRejected} event
      *     and this one; 0 when none were held back
@@ -97,6 +109,32 @@ public sealed interface TetherEvent {
         /** A store failure with nothing held back before it ({@code suppressed} 0). */
         public StoreFailure(String reason) {
             this(reason, 0);
+        }
+    }
+
+    /**
+     * A message did not match its checksum (docs/PROTOCOL.md, "Message checksum"): it was not delivered as valid.
+     * {@code where} says what was damaged. {@link Where#STORE}: this node, the sender, read message {@code seq} of
+     * its stream to {@code peer} back from its store and found it changed; it is transmitted marked as damaged, and
+     * the receiver dead-letters it (a {@link DeadLettered} event there) and the stream continues. {@link
+     * Where#TRANSIT}: this node, the receiver, got message {@code seq} from {@code peer} changed on the way; it was
+     * dropped and asked for again, so the stream heals if the next copy arrives intact. Every mismatch is counted in
+     * {@link NodeStats#checksumMismatches()}; the events are rate-limited like {@link ConnectionRejected} (a burst of
+     * 10, then at most 2 per second), {@code suppressed} saying how many were held back since the previous one.
+     */
+    record ChecksumMismatch(NodeId peer, String lane, long seq, Where where, String reason, long suppressed)
+            implements TetherEvent {
+        /** Where the damage happened. */
+        public enum Where {
+            /** In the sender's store, between the commit and the read (found by the sender). */
+            STORE,
+            /** Between the sender's store and the receiver (found by the receiver). */
+            TRANSIT
+        }
+
+        /** A mismatch with nothing held back before it ({@code suppressed} 0). */
+        public ChecksumMismatch(NodeId peer, String lane, long seq, Where where, String reason) {
+            this(peer, lane, seq, where, reason, 0);
         }
     }
 

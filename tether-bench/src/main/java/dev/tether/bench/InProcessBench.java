@@ -3,6 +3,12 @@ package dev.tether.bench;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
+import dev.tether.bench.measure.Load;
+import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.Round;
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.Steady;
+import dev.tether.bench.measure.SummaryRow;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Store;
@@ -11,14 +17,15 @@ import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -30,9 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  * ceiling of this machine for the same shape of work: 100-byte arrays handed from one thread to another
  * through an {@link ArrayBlockingQueue}, with no protocol, storage or acknowledgment.
  *
- * <p>Usage: {@code java -cp ... dev.tether.bench.InProcessBench [messages] [lanes] [rounds] [store]} where
- * store is {@code memory} (default), {@code sqlite-fsync} or {@code sqlite-os} (one SQLite file per node in a
- * temporary directory, durability FSYNC or OS_BUFFERED).
+ * <p>Usage: {@code scripts/bench inprocess [--messages N] [--lanes N] [--repeat N] [--max-warmup N] [--store S]
+ * [--summary FILE] [--quick]} (or the older positional {@code messages lanes rounds [store]}) where store is {@code
+ * memory} (default), {@code sqlite-fsync} or {@code sqlite-os} (one SQLite file per node in a temporary directory,
+ * durability FSYNC or OS_BUFFERED). Both Tether and the raw handoff warm up by {@link Steady}'s rule before their
+ * {@code --repeat} measured rounds; each round starts a fresh pair of nodes in this JVM, so the cold round measures
+ * a cold JIT and later rounds a warm one.
  */
 public final class InProcessBench {
     private static final int PAYLOAD = 100;
@@ -40,50 +50,87 @@ public final class InProcessBench {
     private static final NodeId B = NodeId.of("bench-b");
 
     public static void main(String[] args) throws Exception {
-        int messages = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
-        int lanes = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        store = args.length > 3 ? args[3] : "memory";
+        Map<String, String> a = options(args);
+        boolean quick = a.containsKey("--quick");
+        int messages = Integer.parseInt(a.getOrDefault("--messages", quick ? "20000" : "2000000"));
+        int lanes = Integer.parseInt(a.getOrDefault("--lanes", "4"));
+        int repeat = Integer.parseInt(a.getOrDefault("--repeat", quick ? "2" : String.valueOf(Steady.REPEAT)));
+        int maxWarmUp =
+                Integer.parseInt(a.getOrDefault("--max-warmup", quick ? "2" : String.valueOf(Steady.MAX_WARM_UP)));
+        store = a.getOrDefault("--store", "memory");
         if (!List.of("memory", "sqlite-fsync", "sqlite-os").contains(store)) {
             throw new IllegalArgumentException("store must be memory, sqlite-fsync or sqlite-os, was " + store);
         }
         System.out.printf(
                 Locale.ROOT,
-                "# in-process bench: %,d messages x %d B, %d lanes, %d rounds, %d cores, %s, store %s%n",
+                "# in-process bench: %,d messages x %d B, %d lanes, warm-up until two rounds differ by < %.0f%% (at most"
+                        + " %d), then %d measured rounds, %d cores, %s, store %s; load average %s%n",
                 messages,
                 PAYLOAD,
                 lanes,
-                rounds,
+                Steady.TOLERANCE * 100,
+                maxWarmUp,
+                repeat,
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.version"),
-                store);
-        throughput(messages / 4, lanes); // warm-up, not reported
-        double[] tether = new double[rounds];
-        double[] cpu = new double[rounds];
-        double[] raw = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-            double[] result = throughput(messages, lanes);
-            tether[r] = result[0];
-            cpu[r] = result[1];
-            raw[r] = rawHandoff(messages);
-            System.out.printf(
-                    Locale.ROOT,
-                    "round %d: tether %,.0f msg/s (CPU %.2f us/msg)   raw handoff %,.0f msg/s%n",
-                    r + 1,
-                    tether[r],
-                    cpu[r],
-                    raw[r]);
-        }
-        double t = median(tether);
-        double p = median(raw);
+                store,
+                Load.now());
+        Series tether = Steady.run("tether", maxWarmUp, repeat, Steady::rate, () -> throughput(messages, lanes));
+        Series raw = Steady.run("raw-handoff", maxWarmUp, repeat, Steady::rate, () -> rawHandoff(messages));
         System.out.printf(
                 Locale.ROOT,
-                "throughput median: tether %,.0f msg/s (CPU %.2f us/msg), raw thread handoff %,.0f msg/s, ratio %.2f%n",
-                t,
-                median(cpu),
-                p,
-                t / p);
+                "throughput median: tether %,.0f msg/s (CPU %.2f us/msg), raw thread handoff %,.0f msg/s (CPU %.2f"
+                        + " us/msg), ratio %.2f; load average at the end %s%n",
+                tether.median(),
+                tether.cpuMedian() / 1e3,
+                raw.median(),
+                raw.cpuMedian() / 1e3,
+                tether.median() / raw.median(),
+                Load.now());
+        if (a.containsKey("--summary") && store.equals("memory")) {
+            SummaryRow.append(Path.of(a.get("--summary")), List.of(summaryRow(tether, raw)));
+        }
         latency(Math.min(messages, 500_000), 100_000);
+    }
+
+    private static SummaryRow summaryRow(Series tether, Series raw) {
+        return new SummaryRow(
+                "in-process, in-memory store: >= 1,000,000 msg/s",
+                SummaryRow.rateFigure(tether, "msg/s"),
+                tether.cpuMedian(),
+                SummaryRow.peer(
+                        "raw thread handoff (`ArrayBlockingQueue`)",
+                        String.format(Locale.ROOT, "%,.0f msg/s", raw.median()),
+                        raw),
+                SummaryRow.ratio(tether.median(), raw.median()),
+                tether.median() >= 1_000_000 ? "met" : "**not met**",
+                tether.loadText(),
+                "scripts/bench inprocess");
+    }
+
+    /**
+     * {@code --name value} pairs and the flag {@code --quick}; three bare numbers and a store name are read as the
+     * older positional form {@code messages lanes rounds [store]}.
+     */
+    static Map<String, String> options(String... args) {
+        Map<String, String> m = new HashMap<>();
+        if (args.length > 0 && !args[0].startsWith("--")) {
+            String[] names = {"--messages", "--lanes", "--repeat", "--store"};
+            for (int i = 0; i < args.length && i < names.length; i++) m.put(names[i], args[i]);
+            return m;
+        }
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--quick")) {
+                m.put("--quick", "");
+            } else if (List.of("--messages", "--lanes", "--repeat", "--max-warmup", "--store", "--summary")
+                    .contains(args[i])) {
+                if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + args[i]);
+                m.put(args[i], args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; see InProcessBench javadoc");
+            }
+        }
+        return m;
     }
 
     private static TetherNode[] pair(InMemoryNetwork net, dev.tether.MessageHandler handler) {
@@ -125,9 +172,9 @@ public final class InProcessBench {
 
     /**
      * Messages per second from the first send to the last delivery, and the CPU time this JVM used meanwhile per
-     * message in microseconds (every thread: sender, node loops, store writers, handlers, GC, JIT).
+     * message (every thread: sender, node loops, store writers, handlers, GC, JIT).
      */
-    static double[] throughput(int messages, int lanes) {
+    static Round throughput(int messages, int lanes) {
         AtomicLong delivered = new AtomicLong();
         InMemoryNetwork net = new InMemoryNetwork();
         TetherNode[] n = pair(net, d -> delivered.incrementAndGet());
@@ -135,27 +182,21 @@ public final class InProcessBench {
         for (int i = 0; i < lanes; i++) laneNames[i] = "lane-" + i;
         byte[] payload = new byte[PAYLOAD];
         long maxOutstanding = 200_000;
-        long cpuStart = processCpuNanos();
+        Meter meter = Meter.start();
         long start = System.nanoTime();
         for (int i = 0; i < messages; i++) {
             while (i - delivered.get() > maxOutstanding) LockSupport.parkNanos(50_000);
             n[0].send(B, laneNames[i % lanes], payload);
         }
         while (delivered.get() < messages) LockSupport.parkNanos(100_000);
-        long nanos = System.nanoTime() - start;
-        long cpu = processCpuNanos() - cpuStart;
+        Round r = meter.rate(messages, System.nanoTime() - start);
         n[0].shutdown(Duration.ofSeconds(5));
         n[1].shutdown(Duration.ofSeconds(5));
-        return new double[] {messages * 1e9 / nanos, cpu / 1e3 / messages};
-    }
-
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        return r;
     }
 
     /** The raw ceiling: byte arrays from one thread to another through a bounded queue. */
-    static double rawHandoff(int messages) throws InterruptedException {
+    static Round rawHandoff(int messages) throws InterruptedException {
         ArrayBlockingQueue<byte[]> q = new ArrayBlockingQueue<>(8192);
         Thread consumer = new Thread(() -> {
             try {
@@ -164,11 +205,12 @@ public final class InProcessBench {
                 Thread.currentThread().interrupt();
             }
         });
+        Meter meter = Meter.start();
         long start = System.nanoTime();
         consumer.start();
         for (int i = 0; i < messages; i++) q.put(new byte[PAYLOAD]);
         consumer.join();
-        return messages * 1e9 / (System.nanoTime() - start);
+        return meter.rate(messages, System.nanoTime() - start);
     }
 
     /** Offers {@code rate} messages per second on one lane and reports send-to-handler latency percentiles. */
@@ -213,12 +255,6 @@ public final class InProcessBench {
 
     private static double pct(long[] sorted, double p) {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))] / 1e3;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 
     private InProcessBench() {}

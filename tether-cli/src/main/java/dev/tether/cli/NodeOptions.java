@@ -198,6 +198,13 @@ final class NodeOptions {
             description = "Loopback address of the admin endpoint used by tether send/stats (off by default).")
     InetSocketAddress admin;
 
+    @Option(
+            names = "--metrics",
+            paramLabel = "HOST:PORT",
+            converter = HostPort.class,
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (off by default).")
+    InetSocketAddress metrics;
+
     NodeId nodeId() {
         if (id == null) throw new ParameterException(spec.commandLine(), "--id is required");
         try {

@@ -27,13 +27,14 @@ import picocli.CommandLine.ParameterException;
  * and the process exits 0. The first line on stdout is {@code ready ...} once the node accepts work (scripts wait
  * for it); it also says which peers (and NATS) are connected yet.
  *
- * <p>A start that fails leaves nothing behind: the admin address is bound before the store is created, and a
+ * <p>A start that fails leaves nothing behind: the admin and metrics addresses are bound before the store is created, and a
  * store file this start created is removed again (with its lock, WAL and index files) when the node then fails
  * to start.
  */
 final class NodeRunner {
     private static final Set<Class<?>> WARNINGS = Set.of(
             TetherEvent.StoreFailure.class,
+            TetherEvent.ChecksumMismatch.class,
             TetherEvent.ProtocolError.class,
             TetherEvent.ConnectionRejected.class,
             TetherEvent.ApplicationError.class,
@@ -60,7 +61,9 @@ final class NodeRunner {
         NodeId id = options.nodeId();
         List<NodeId> peers = options.peerIds();
         AdminServer admin = bindAdmin();
+        MetricsServer metrics = null;
         try {
+            metrics = bindMetrics(id);
             TransportFactory.Choice transport = TransportFactory.create(options);
             SqliteStore store = options.openStore();
             TetherConfig.Builder b = TetherConfig.builder(id)
@@ -69,6 +72,7 @@ final class NodeRunner {
                     .store(store)
                     .durability(options.durability)
                     .listener(this::log);
+            if (metrics != null) metrics.configure(b);
             if (printer != null) b.handler((Delivery d) -> printer.print(d));
             else b.handler((Delivery d) -> {});
             TetherConfig config = build(b, transport);
@@ -82,7 +86,8 @@ final class NodeRunner {
             }
             StopSignals signals = StopSignals.install(() -> stopAndReport(node, drainTimeout));
             if (admin != null) admin.start(node, config.maxMessageBytes());
-            out.println(readyLine(node, transport, peers, admin));
+            if (metrics != null) metrics.watch(node);
+            out.println(readyLine(node, transport, peers, admin, metrics));
             out.flush();
             if (!signals.viaHook()) {
                 signals.await();
@@ -92,6 +97,16 @@ final class NodeRunner {
             return ExitCode.OK;
         } finally {
             if (admin != null) admin.close();
+            if (metrics != null) metrics.close();
+        }
+    }
+
+    private MetricsServer bindMetrics(NodeId id) {
+        if (options.metrics == null) return null;
+        try {
+            return MetricsServer.bind(options.metrics, id);
+        } catch (IllegalArgumentException e) {
+            throw options.invalid(e.getMessage());
         }
     }
 
@@ -133,11 +148,16 @@ final class NodeRunner {
     }
 
     private String readyLine(
-            TetherNode node, TransportFactory.Choice transport, List<NodeId> peers, AdminServer admin) {
+            TetherNode node,
+            TransportFactory.Choice transport,
+            List<NodeId> peers,
+            AdminServer admin,
+            MetricsServer metrics) {
         StringBuilder s = new StringBuilder("ready node=").append(node.id());
         s.append(" transport=").append(transport.description());
         s.append(" store=").append(options.storePath()).append(" durability=").append(options.durability);
         if (admin != null) s.append(" admin=").append(HostPort.format(admin.address()));
+        if (metrics != null) s.append(" metrics=").append(HostPort.format(metrics.address()));
         String link = transport.connectivity();
         if (link != null) s.append(' ').append(link);
         if (peers.isEmpty()) {

@@ -17,7 +17,7 @@ final class StatsFormat {
         b.append(String.format(
                 "  queued %d, in flight %d, delivered %d, redelivered %d, duplicates dropped %d,%n"
                         + "  dead-lettered %d, expired %d, protocol errors %d, connections rejected %d,"
-                        + " frames shed %d, store failures %d%n",
+                        + " frames shed %d, store failures %d, checksum mismatches %d%n",
                 s.queued(),
                 s.inFlight(),
                 s.delivered(),
@@ -28,7 +28,8 @@ final class StatsFormat {
                 s.protocolErrors(),
                 s.connectionsRejected(),
                 s.inboundFramesShed(),
-                s.storeFailures()));
+                s.storeFailures(),
+                s.checksumMismatches()));
         if (!s.streams().isEmpty()) {
             b.append(String.format(
                     "  %-4s %-16s %-16s %10s %10s %8s %8s %10s %s%n",
@@ -93,6 +94,7 @@ final class StatsFormat {
                 .put("connectionsRejected", s.connectionsRejected())
                 .put("inboundFramesShed", s.inboundFramesShed())
                 .put("storeFailures", s.storeFailures())
+                .put("checksumMismatches", s.checksumMismatches())
                 .put("listenerErrors", s.listenerErrors())
                 .put("handlerErrors", s.handlerErrors())
                 .putRaw("streams", streams.toString())

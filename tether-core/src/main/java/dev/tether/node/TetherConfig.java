@@ -17,12 +17,13 @@ import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.TetherNode;
 import dev.tether.internal.call.HandlerSpec;
+import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.Codec;
+import dev.tether.spi.CommitObserver;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
-import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -71,7 +72,9 @@ public final class TetherConfig {
                 b.allowedPeers,
                 b.insecureAdmitUnprovenPeers,
                 b.discoveries,
-                b.defaultCallTimeout);
+                b.defaultCallTimeout,
+                b.commitObserver,
+                b.maxVolatileBytes);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -247,11 +250,13 @@ public final class TetherConfig {
         private int handlerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
         private boolean handlerOnNodeThread;
         private TetherListener listener = TetherListener.NONE;
+        private CommitObserver commitObserver = CommitObserver.NONE;
         private Clock clock = Clock.systemUTC();
         private final List<String> allowedPeers = new ArrayList<>();
         private boolean insecureAdmitUnprovenPeers;
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
+        private long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
         private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
         private Codec codec;
 
@@ -532,6 +537,15 @@ public final class TetherConfig {
         }
 
         /**
+         * Told of every store commit (its duration and size), for metrics; default {@link CommitObserver#NONE}. See
+         * the rules on {@link CommitObserver}.
+         */
+        public Builder commitObserver(CommitObserver observer) {
+            this.commitObserver = Objects.requireNonNull(observer, "commitObserver");
+            return this;
+        }
+
+        /**
          * The deadline of a {@code Call.sync} or {@code Call.request} made without {@code Call.timeout}, and the
          * time to live of a {@code Call.tell} that waits for its handler; default 30 s.
          *
@@ -552,6 +566,16 @@ public final class TetherConfig {
             return this;
         }
 
+        /**
+         * Bytes (encoded headers and payload) volatile calls and replies may hold in memory until acknowledged, beyond
+         * which a volatile send fails with {@code VolatileQueueFullException}; positive, default 64 MiB.
+         */
+        public Builder maxVolatileBytes(long bytes) {
+            if (bytes <= 0) throw new InvalidConfigException("maxVolatileBytes must be positive, was " + bytes);
+            this.maxVolatileBytes = bytes;
+            return this;
+        }
+
         /** The wall clock for timers and time to live; tests pass a controllable one. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -561,28 +585,9 @@ public final class TetherConfig {
         /** @throws InvalidConfigException naming the first missing or inconsistent setting */
         public TetherConfig build() {
             if (transport == null) throw new InvalidConfigException("transport is required");
-            Store store = this.store != null ? this.store : defaultStore();
-            if (durability.compareTo(store.maxDurability()) > 0) {
-                throw new InvalidConfigException("durability " + durability + " is stronger than the store "
-                        + store.getClass().getSimpleName() + " supports (" + store.maxDurability() + ")");
-            }
-            int maxMessage = maxMessageBytes != null
-                    ? maxMessageBytes
-                    : Math.min(DEFAULT_MAX_MESSAGE_BYTES, transport.maxFrameBytes() - FRAME_OVERHEAD);
-            int needed = maxMessage + FRAME_OVERHEAD;
-            if (maxMessage < 1 || transport.maxFrameBytes() < needed) {
-                throw new InvalidConfigException("maxMessageBytes " + maxMessage + " needs frames of " + needed
-                        + " bytes but the transport carries at most " + transport.maxFrameBytes());
-            }
-            return new TetherConfig(this, store, maxMessage);
-        }
-
-        private Store defaultStore() {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            StoreProvider provider = DefaultStores.find(loader != null ? loader : TetherConfig.class.getClassLoader())
-                    .orElseThrow(() -> new InvalidConfigException("no store given and no default store on the class"
-                            + " path: add tether-store-sqlite (the embedded default) or call store(...)"));
-            return provider.create(nodeId, storeDirectory);
+            Store store = this.store != null ? this.store : ConfigChecks.defaultStore(nodeId, storeDirectory);
+            ConfigChecks.durabilitySupported(durability, store);
+            return new TetherConfig(this, store, ConfigChecks.maxMessageBytes(maxMessageBytes, transport));
         }
     }
 

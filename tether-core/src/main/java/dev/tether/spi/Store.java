@@ -30,6 +30,10 @@ import java.util.List;
  *   <li>A cursor write replaces the stored cursor of (from, lane), whatever its previous epoch.
  *   <li>{@link #readOutbox} returns stored messages of one stream with {@code seq >= fromSeq}, in ascending
  *       order, at most {@code max} of them, without gaps.
+ *   <li>Every field of an appended message comes back from {@link #readOutbox} as it was appended, its {@link
+ *       StoredMessage#checksum() checksum} included (also {@link MessageChecksum#UNCHECKED}); the store does not
+ *       recompute it, so that a change to the stored bytes shows as a mismatch when the engine verifies it. A
+ *       store that holds messages written before it kept checksums returns those with {@code UNCHECKED}.
  *   <li>Failures throw {@link StoreException} naming the problem; a store never reports success for a write
  *       it did not make.
  *   <li>{@link #open} above {@link #maxDurability()}, any call but {@code maxDurability} before {@code open},

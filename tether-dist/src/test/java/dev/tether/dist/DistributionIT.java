@@ -74,7 +74,8 @@ class DistributionIT {
                         "tether-store-sqlite-" + VERSION + ".jar",
                         "tether-transport-tcp-" + VERSION + ".jar",
                         "tether-transport-nats-" + VERSION + ".jar",
-                        "tether-codec-jackson-" + VERSION + ".jar")
+                        "tether-codec-jackson-" + VERSION + ".jar",
+                        "tether-metrics-micrometer-" + VERSION + ".jar")
                 .noneMatch(j -> j.matches("(junit|opentest4j|apiguardian|assertj|byte-buddy).*"));
     }
 

@@ -8,6 +8,7 @@ import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
+import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
@@ -379,7 +380,34 @@ public abstract class StoreContract {
         assertSameMessage(read.get(1), empty);
     }
 
-    // ---- rule 9: closed store
+    // ---- rule 8: the checksum comes back as appended
+
+    @Test
+    void theChecksumComesBackAsAppendedNeverRecomputed() {
+        Store store = fresh();
+        open(store);
+        StoredMessage computed = new StoredMessage(A, LANE, 1, 0, Map.of("k", "v"), bytes("checked"));
+        // A checksum that does not match the content: the store keeps it, so the engine can see the mismatch.
+        StoredMessage mismatched = new StoredMessage(A, LANE, 2, 0, Map.of(), bytes("changed"), 0xdead_beefL);
+        StoredMessage unchecked =
+                new StoredMessage(A, LANE, 3, 7, Map.of(), bytes("from before checksums"), MessageChecksum.UNCHECKED);
+        StoredMessage highBit = new StoredMessage(A, LANE, 4, 0, Map.of(), bytes("x"), 0xffff_ffffL);
+        store.commit(new WriteBatch()
+                .append(computed)
+                .append(mismatched)
+                .append(unchecked)
+                .append(highBit));
+
+        Store again = reopened(store);
+        open(again);
+        List<StoredMessage> read = again.readOutbox(A, LANE, 0, ALL);
+        assertThat(read)
+                .extracting(StoredMessage::checksum)
+                .containsExactly(computed.checksum(), 0xdead_beefL, MessageChecksum.UNCHECKED, 0xffff_ffffL);
+        assertThat(read).extracting(StoredMessage::intact).containsExactly(true, false, true, false);
+    }
+
+    // ---- rule 10: closed store
 
     @Test
     void closedStoreThrowsStoreException() {
@@ -668,7 +696,8 @@ public abstract class StoreContract {
 
     private static String describe(StoredMessage m) {
         return m.to() + "/" + m.lane() + "#" + m.seq() + " expires=" + m.expiresAtMillis() + " headers="
-                + new TreeMap<>(m.headers()) + " payload=" + HexFormat.of().formatHex(m.payload());
+                + new TreeMap<>(m.headers()) + " payload=" + HexFormat.of().formatHex(m.payload()) + " checksum="
+                + m.checksum();
     }
 
     private static String describe(DeadLetter d) {

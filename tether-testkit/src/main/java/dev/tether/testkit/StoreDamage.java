@@ -63,6 +63,47 @@ public final class StoreDamage {
         }
     }
 
+    /**
+     * Flips the lowest bit of the byte in the middle of the only occurrence of {@code marker} in {@code db}: a
+     * changed byte inside a stored value (a payload), which SQLite's own checks cannot see. The store must be
+     * closed and checkpointed.
+     *
+     * @return the offset of the flipped byte in the file
+     * @throws IllegalStateException if {@code marker} occurs in the file not exactly once
+     */
+    public static long flipByteInside(Path db, byte[] marker) {
+        try {
+            byte[] file = Files.readAllBytes(db);
+            int at = indexOf(file, marker, 0);
+            if (at < 0 || indexOf(file, marker, at + 1) >= 0) {
+                throw new IllegalStateException(
+                        "the marker occurs " + (at < 0 ? "not" : "more than once") + " in " + db);
+            }
+            long offset = at + marker.length / 2;
+            try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
+                f.seek(offset);
+                int b = f.read();
+                f.seek(offset);
+                f.write(b ^ 1);
+                f.getFD().sync();
+            }
+            return offset;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private static long[] rootPage(Path db, String table) {
         String url = "jdbc:sqlite:" + db.toUri().toString().replaceFirst("^file:///", "file:/") + "?mode=ro";
         try (Connection c = DriverManager.getConnection(url);

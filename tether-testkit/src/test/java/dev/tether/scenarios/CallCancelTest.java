@@ -3,6 +3,7 @@ package dev.tether.scenarios;
 import static dev.tether.scenarios.Cluster.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.Call;
 import dev.tether.NodeId;
 import dev.tether.Reply;
 import dev.tether.TetherNode;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Cancellation between real nodes (in-memory transport and stores, real threads): {@code future.cancel} withdraws
  * the call at the called node. One not started yet is never executed; one running sees {@code isCancelled()} and
- * its {@code onCancel} actions run.
+ * its {@code onCancel} actions run. Volatile calls too: their withdrawal travels on the volatile stream.
  */
 class CallCancelTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -31,8 +32,33 @@ class CallCancelTest {
         return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** A call of {@code handler}, volatile or durable. */
+    private static Call call(TetherNode from, String handler, boolean volatileDelivery) {
+        Call c = from.call(B, handler);
+        return volatileDelivery ? c.volatileDelivery() : c;
+    }
+
     @Test
     void aCallCancelledBeforeItsHandlerStartedIsNeverExecuted() throws Exception {
+        cancelledBeforeStart(false);
+    }
+
+    @Test
+    void aVolatileCallCancelledBeforeItsHandlerStartedIsNeverExecuted() throws Exception {
+        cancelledBeforeStart(true);
+    }
+
+    @Test
+    void aRunningCallSeesTheCancelAndItsActionsRun() throws Exception {
+        runningCallSeesTheCancel(false);
+    }
+
+    @Test
+    void aRunningVolatileCallSeesTheCancelAndItsActionsRun() throws Exception {
+        runningCallSeesTheCancel(true);
+    }
+
+    private static void cancelledBeforeStart(boolean volatileDelivery) throws Exception {
         try (Cluster c = new Cluster("a", "b")) {
             TetherNode a = c.start("a");
             TetherNode b = c.start("b");
@@ -49,12 +75,12 @@ class CallCancelTest {
                 return utf8(p);
             });
 
-            CompletableFuture<Reply> first = a.call(B, "work").request(utf8("first"));
+            CompletableFuture<Reply> first = call(a, "work", volatileDelivery).request(utf8("first"));
             assertThat(firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
-            // Cut off: these are stored and wait behind the first one, not transmitted yet.
+            // Cut off: these are kept (stored, or in memory if volatile) behind the first one, not transmitted yet.
             c.network.disconnect(A, B);
-            CompletableFuture<Reply> second = a.call(B, "work").request(utf8("second"));
-            CompletableFuture<Void> third = a.call(B, "work").sync(utf8("third"));
+            CompletableFuture<Reply> second = call(a, "work", volatileDelivery).request(utf8("second"));
+            CompletableFuture<Void> third = call(a, "work", volatileDelivery).sync(utf8("third"));
             Await.until(DEADLINE, () -> a.stats().calls().pendingCalls() == 3, () -> "three calls pending");
             assertThat(second.cancel(true)).isTrue();
             assertThat(third.cancel(true)).isTrue();
@@ -62,7 +88,7 @@ class CallCancelTest {
             c.network.connect(A, B); // the withdrawn calls go as markers, settled at b without being handed out
             releaseFirst.countDown();
             assertThat(text(first.get(30, TimeUnit.SECONDS).payloadBytes())).isEqualTo("first");
-            CompletableFuture<Reply> fourth = a.call(B, "work").request(utf8("fourth"));
+            CompletableFuture<Reply> fourth = call(a, "work", volatileDelivery).request(utf8("fourth"));
             assertThat(text(fourth.get(30, TimeUnit.SECONDS).payloadBytes())).isEqualTo("fourth");
 
             assertThat(executed).containsExactly("first", "fourth");
@@ -71,8 +97,7 @@ class CallCancelTest {
         }
     }
 
-    @Test
-    void aRunningCallSeesTheCancelAndItsActionsRun() throws Exception {
+    private static void runningCallSeesTheCancel(boolean volatileDelivery) throws Exception {
         try (Cluster c = new Cluster("a", "b")) {
             TetherNode a = c.start("a");
             TetherNode b = c.start("b");
@@ -93,7 +118,7 @@ class CallCancelTest {
                 }
             });
 
-            CompletableFuture<Reply> f = a.call(B, "long").request(utf8("x"));
+            CompletableFuture<Reply> f = call(a, "long", volatileDelivery).request(utf8("x"));
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(f.cancel(true)).isTrue();
 

@@ -1,5 +1,7 @@
 package dev.tether.bench.net;
 
+import dev.tether.bench.measure.Steady;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,7 +13,8 @@ import java.util.stream.Stream;
  *
  * @param messages messages per throughput round (Tether and NATS scenarios)
  * @param pingPongs round trips per round-trip round
- * @param rounds measured rounds per scenario (one warm-up round before them is discarded)
+ * @param rounds measured rounds per scenario ({@code --repeat}), after the warm-up rounds of {@link Steady}'s rule
+ * @param maxWarmUp warm-up rounds at most (the cold round included) before the measured ones
  * @param lanes lanes the pipelined Tether sender spreads its messages over
  * @param maxOutstanding sent but not yet processed messages the pipelined Tether sender allows
  * @param latencyMessages messages of the paced latency run after the throughput rounds (0: skip)
@@ -22,11 +25,13 @@ import java.util.stream.Stream;
  * @param childJvmArgs extra JVM options for the child JVMs (e.g. a JFR recording)
  * @param scenarios scenario ids to run, in table order
  * @param quick true for the tiny smoke-test sizes
+ * @param summary file the summary-table rows are appended to ({@code --summary}), or null
  */
 public record BenchOptions(
         int messages,
         int pingPongs,
         int rounds,
+        int maxWarmUp,
         int lanes,
         int maxOutstanding,
         int latencyMessages,
@@ -36,7 +41,8 @@ public record BenchOptions(
         int callOutstanding,
         List<String> childJvmArgs,
         List<String> scenarios,
-        boolean quick) {
+        boolean quick,
+        Path summary) {
 
     /** The scenarios of a run without {@code --only}, in table order. */
     public static final List<String> DEFAULT = List.of(
@@ -54,20 +60,36 @@ public record BenchOptions(
             "tcp-request-rtt-memory",
             "tcp-request-memory",
             "tcp-request-rtt-sqlite",
-            "tcp-request-sqlite");
+            "tcp-request-sqlite",
+            "tcp-request-rtt-volatile",
+            "tcp-request-volatile",
+            "grpc-request-rtt",
+            "grpc-request");
 
     /**
      * Every scenario, in table order: the default ones, then {@code tcp-sqlite-os} (TCP + SQLite at OS_BUFFERED,
      * a diagnostic: the same path as tcp-sqlite without an fsync per commit, to tell the disk's share of its
-     * latency from the rest).
+     * latency from the rest), and the request scenarios with 4 KiB payloads.
      */
-    public static final List<String> ALL =
-            Stream.concat(DEFAULT.stream(), Stream.of("tcp-sqlite-os")).toList();
+    public static final List<String> ALL = Stream.concat(
+                    DEFAULT.stream(),
+                    Stream.of(
+                            "tcp-sqlite-os",
+                            "tcp-request-rtt-memory-4k",
+                            "tcp-request-memory-4k",
+                            "tcp-request-rtt-sqlite-4k",
+                            "tcp-request-sqlite-4k",
+                            "tcp-request-rtt-volatile-4k",
+                            "tcp-request-volatile-4k",
+                            "grpc-request-rtt-4k",
+                            "grpc-request-4k"))
+            .toList();
 
     public BenchOptions {
         if (messages < 1
                 || pingPongs < 1
                 || rounds < 1
+                || maxWarmUp < 1
                 || lanes < 1
                 || maxOutstanding < 1
                 || latencyMessages < 0
@@ -86,16 +108,32 @@ public record BenchOptions(
 
     /** The tiny sizes of {@code --quick}: every scenario runs, counts are checked, timings mean nothing. */
     public static BenchOptions quickSizes() {
-        return new BenchOptions(1_000, 50, 1, 2, 1_000, 200, 0, 1, 300, 16, List.of(), DEFAULT, true);
+        return new BenchOptions(1_000, 50, 2, 2, 2, 1_000, 200, 0, 1, 300, 16, List.of(), DEFAULT, true, null);
     }
 
     /** The sizes of a real run (those of docs/BENCHMARKS.md). */
     public static BenchOptions fullSizes() {
-        return new BenchOptions(500_000, 20_000, 3, 4, 100_000, 100_000, 0, 1, 100_000, 64, List.of(), DEFAULT, false);
+        return new BenchOptions(
+                500_000,
+                20_000,
+                Steady.REPEAT,
+                Steady.MAX_WARM_UP,
+                4,
+                100_000,
+                100_000,
+                0,
+                1,
+                100_000,
+                64,
+                List.of(),
+                DEFAULT,
+                false,
+                null);
     }
 
     /**
-     * Parses {@code --quick}, {@code --messages N}, {@code --pingpongs N}, {@code --rounds N}, {@code --lanes N},
+     * Parses {@code --quick}, {@code --messages N}, {@code --pingpongs N}, {@code --repeat N} (or {@code --rounds
+     * N}), {@code --max-warmup N}, {@code --summary FILE}, {@code --lanes N},
      * {@code --outstanding N}, {@code --latency-messages N}, {@code --latency-rate N}, {@code --latency-rounds N},
      * {@code --requests N}, {@code --call-outstanding N}, {@code --child-jvm-arg OPTION} (repeatable) and
      * {@code --only id,id,...}.
@@ -105,6 +143,8 @@ public record BenchOptions(
     public static BenchOptions parse(String... args) {
         BenchOptions o = List.of(args).contains("--quick") ? quickSizes() : fullSizes();
         int messages = o.messages, pingPongs = o.pingPongs, rounds = o.rounds, lanes = o.lanes;
+        int maxWarmUp = o.maxWarmUp;
+        Path summary = null;
         int outstanding = o.maxOutstanding, latency = o.latencyMessages;
         int latencyRate = o.latencyRate, latencyRounds = o.latencyRounds;
         int requests = o.requests, callOutstanding = o.callOutstanding;
@@ -118,7 +158,9 @@ public record BenchOptions(
             switch (a) {
                 case "--messages" -> messages = number(a, v);
                 case "--pingpongs" -> pingPongs = number(a, v);
-                case "--rounds" -> rounds = number(a, v);
+                case "--rounds", "--repeat" -> rounds = number(a, v);
+                case "--max-warmup" -> maxWarmUp = number(a, v);
+                case "--summary" -> summary = Path.of(v);
                 case "--lanes" -> lanes = number(a, v);
                 case "--outstanding" -> outstanding = number(a, v);
                 case "--latency-messages" -> latency = number(a, v);
@@ -138,6 +180,7 @@ public record BenchOptions(
                 messages,
                 pingPongs,
                 rounds,
+                maxWarmUp,
                 lanes,
                 outstanding,
                 latency,
@@ -147,12 +190,8 @@ public record BenchOptions(
                 callOutstanding,
                 jvmArgs,
                 List.copyOf(ordered),
-                o.quick);
-    }
-
-    /** Warm-up size: half a round (the JIT needs about 200,000 Tether messages to settle), at least a little. */
-    int warmupMessages() {
-        return Math.max(quick ? 200 : 20_000, messages / 2);
+                o.quick,
+                summary);
     }
 
     private static int number(String option, String value) {

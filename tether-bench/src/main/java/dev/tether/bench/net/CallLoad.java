@@ -1,5 +1,6 @@
 package dev.tether.bench.net;
 
+import dev.tether.Call;
 import dev.tether.NodeId;
 import dev.tether.Reply;
 import dev.tether.TetherNode;
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The caller's side of the request benchmarks (commands {@code REQ} and {@code REQP} of {@link PeerProcess}): calls
- * of the receiver's {@code echo} handler with 100-byte payloads, one at a time or pipelined. Every reply is checked
+ * of the receiver's {@code echo} handler, one at a time or pipelined, durable or volatile. Every reply is checked
  * against its request. Command thread only; reply callbacks run on the node thread.
  */
 final class CallLoad {
@@ -22,10 +23,20 @@ final class CallLoad {
 
     private final TetherNode node;
     private final NodeId to;
+    private final int size;
+    private final boolean volatileDelivery;
 
-    CallLoad(TetherNode node, NodeId to) {
+    /** Requests of {@code size}-byte payloads, volatile ({@code Call.volatileDelivery()}) or durable. */
+    CallLoad(TetherNode node, NodeId to, int size, boolean volatileDelivery) {
         this.node = node;
         this.to = to;
+        this.size = size;
+        this.volatileDelivery = volatileDelivery;
+    }
+
+    private Call call() {
+        Call c = node.call(to, HANDLER).timeout(TIMEOUT);
+        return volatileDelivery ? c.volatileDelivery() : c;
     }
 
     /** {@code n} requests one at a time, each waited for: the round trip of a blocking caller. */
@@ -34,7 +45,7 @@ final class CallLoad {
         for (int i = 0; i < n; i++) {
             byte[] p = payload(i);
             long t = System.nanoTime();
-            Reply r = node.call(to, HANDLER).timeout(TIMEOUT).request(p).get(1, TimeUnit.MINUTES);
+            Reply r = call().request(p).get(1, TimeUnit.MINUTES);
             rtt[i] = System.nanoTime() - t;
             check(r, i);
         }
@@ -54,16 +65,12 @@ final class CallLoad {
         for (int i = 0; i < n && failure.get() == null; i++) {
             if (!window.tryAcquire(1, TimeUnit.MINUTES)) throw new IllegalStateException("no reply within a minute");
             long index = i;
-            node.call(to, HANDLER)
-                    .lane("echo-" + (i % lanes))
-                    .timeout(TIMEOUT)
-                    .request(payload(i))
-                    .whenComplete((r, e) -> {
-                        if (e == null) e = mismatch(r, index);
-                        if (e != null) failure.compareAndSet(null, e);
-                        window.release();
-                        if (answered.incrementAndGet() == n || e != null) all.complete(null);
-                    });
+            call().lane("echo-" + (i % lanes)).request(payload(i)).whenComplete((r, e) -> {
+                if (e == null) e = mismatch(r, index);
+                if (e != null) failure.compareAndSet(null, e);
+                window.release();
+                if (answered.incrementAndGet() == n || e != null) all.complete(null);
+            });
         }
         all.get(5, TimeUnit.MINUTES);
         long elapsed = System.nanoTime() - start;
@@ -71,18 +78,18 @@ final class CallLoad {
         return elapsed;
     }
 
-    private static byte[] payload(long index) {
-        return ByteBuffer.allocate(NetworkBench.PAYLOAD).putLong(0, index).array();
+    private byte[] payload(long index) {
+        return ByteBuffer.allocate(size).putLong(0, index).array();
     }
 
-    private static void check(Reply r, long index) {
+    private void check(Reply r, long index) {
         Throwable t = mismatch(r, index);
         if (t != null) throw new IllegalStateException(t.getMessage());
     }
 
-    private static Throwable mismatch(Reply r, long index) {
+    private Throwable mismatch(Reply r, long index) {
         ByteBuffer p = r.payload();
-        if (p.remaining() != NetworkBench.PAYLOAD || p.getLong(p.position()) != index) {
+        if (p.remaining() != size || p.getLong(p.position()) != index) {
             return new IllegalStateException("reply to request " + index + " is not its echo: " + r);
         }
         return null;

@@ -1,5 +1,6 @@
 package dev.tether.bench.net;
 
+import dev.tether.bench.measure.Stats;
 import java.util.Locale;
 
 /** Latency percentiles of one run, in nanoseconds. Immutable. */
@@ -7,8 +8,7 @@ record Latency(long p50, long p99, long max) {
     static final Latency NONE = new Latency(-1, -1, -1);
 
     static Latency of(long[] nanos) {
-        return new Latency(
-                Samples.percentile(nanos, 0.50), Samples.percentile(nanos, 0.99), Samples.percentile(nanos, 1.0));
+        return new Latency(Stats.percentile(nanos, 0.50), Stats.percentile(nanos, 0.99), Stats.percentile(nanos, 1.0));
     }
 
     /** Parses the form written by {@link #wire()}. */

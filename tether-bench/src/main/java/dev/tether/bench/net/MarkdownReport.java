@@ -20,34 +20,44 @@ final class MarkdownReport {
             Map.entry("tcp-roundtrip-inline", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-roundtrip-chained", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-sqlite-os", "diagnostic: tcp-sqlite without fsync"),
-            Map.entry("tcp-request-rtt-memory", "compare with the raw ping-pong (row 1); gRPC peer: not yet"),
-            Map.entry("tcp-request-memory", "gRPC peer: not yet"),
-            Map.entry("tcp-request-rtt-sqlite", "compare with the raw ping-pong (row 1); gRPC peer: not yet"),
-            Map.entry("tcp-request-sqlite", ">= 50,000 requests/s (issue 9, 64+ outstanding)"));
+            Map.entry("tcp-request-rtt-memory", "compare with gRPC's p50"),
+            Map.entry("tcp-request-memory", "compare with gRPC"),
+            Map.entry("tcp-request-rtt-sqlite", "p50 stated beside gRPC's (issue 9)"),
+            Map.entry("tcp-request-sqlite", ">= 50,000 requests/s (issue 9, 64+ outstanding)"),
+            Map.entry("tcp-request-rtt-volatile", "p50 <= gRPC's p50 (issue 9)"),
+            Map.entry("tcp-request-volatile", ">= 2x gRPC (issue 9, 64 outstanding)"),
+            Map.entry("tcp-request-rtt-volatile-4k", "p50 <= gRPC's p50 (issue 9)"),
+            Map.entry("tcp-request-volatile-4k", ">= 2x gRPC (issue 9, 64 outstanding)"),
+            Map.entry("tcp-request-sqlite-4k", ">= 50,000 requests/s (issue 9, 64+ outstanding)"));
 
     private MarkdownReport() {}
 
     static String render(BenchOptions o, NetworkBench.Report r) {
         StringBuilder b = new StringBuilder();
-        b.append("| # | scenario | durability | rounds | **median** | range | latency p50 / p99 | CPU per msg"
-                + " (all processes) | target |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| # | scenario | durability | steady rounds | **median** | range | IQR | cold round | warm-up |"
+                + " latency p50 / p99 | CPU per msg (all processes) | load start -> end | target |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (ScenarioResult s : r.results()) {
+            double[] q = s.series().iqr();
             b.append(String.format(
                     Locale.ROOT,
-                    "| %d | %s | %s | %s | **%s** | %s | %s | %.1f µs | %s |%n",
+                    "| %d | %s | %s | %s | **%s** | %s | %s - %s | %s (%.1f µs/msg) | %s | %s | %.2f µs | %s | %s |%n",
                     BenchOptions.ALL.indexOf(s.id()) + 1,
                     s.title(),
                     s.durability(),
                     s.roundsText(),
                     s.medianText()
-                            + (s.roundTrip()
-                                    ? " RTT p50"
-                                    : s.id().startsWith("tcp-request-") ? " requests/s" : " msg/s"),
+                            + (s.roundTrip() ? " RTT p50" : s.id().contains("request") ? " requests/s" : " msg/s"),
                     range(s),
+                    s.valueText(q[0]),
+                    s.valueText(q[1]),
+                    s.valueText(s.series().warmUp().cold().value()),
+                    s.series().warmUp().cold().cpuPerOp() / 1e3,
+                    s.series().warmUp().text(),
                     s.latency().text() + (s.latencyNote().isEmpty() ? "" : " (" + s.latencyNote() + ")"),
                     s.cpuPerMessage() / 1e3,
-                    TARGETS.get(s.id())));
+                    s.series().loadText(),
+                    TARGETS.getOrDefault(s.id(), s.id().startsWith("grpc-") ? "peer" : "")));
         }
         b.append('\n');
         ratios(r.results()).forEach(line -> b.append("- ").append(line).append('\n'));
@@ -56,8 +66,26 @@ final class MarkdownReport {
         return b.toString();
     }
 
+    /** Tether's request scenarios of one payload size ({@code suffix}) against gRPC's, when both ran. */
+    private static List<String> againstGrpc(List<ScenarioResult> rs, String suffix) {
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        Optional<ScenarioResult> rtt = find(rs, "grpc-request-rtt" + suffix);
+        Optional<ScenarioResult> rate = find(rs, "grpc-request" + suffix);
+        for (String kind : List.of("volatile", "memory", "sqlite")) {
+            String target = kind.equals("volatile") ? "target <= 1" : "";
+            find(rs, "tcp-request-rtt-" + kind + suffix)
+                    .ifPresent(t -> rtt.ifPresent(
+                            g -> out.add(ratio(t.id() + " p50 / gRPC p50", t.median(), g.median(), target))));
+            String rateTarget = kind.equals("volatile") ? "target >= 2" : "";
+            find(rs, "tcp-request-" + kind + suffix)
+                    .ifPresent(t -> rate.ifPresent(g -> out.add(
+                            ratio(t.id() + " requests/s / gRPC requests/s", t.median(), g.median(), rateTarget))));
+        }
+        return out;
+    }
+
     private static String range(ScenarioResult s) {
-        double lo = Samples.min(s.rounds()), hi = Samples.max(s.rounds());
+        double lo = s.series().min(), hi = s.series().max();
         if (s.roundTrip()) return Latency.micros((long) lo) + " - " + Latency.micros((long) hi);
         return String.format(Locale.ROOT, "%,.0f - %,.0f", lo, hi);
     }
@@ -94,6 +122,8 @@ final class MarkdownReport {
         find(rs, "tcp-request-sqlite")
                 .ifPresent(t -> out.add(ratio(
                         "Tether requests TCP+SQLite / 50,000 requests/s target", t.median(), 50_000, "target >= 1")));
+        out.addAll(againstGrpc(rs, ""));
+        out.addAll(againstGrpc(rs, "-4k"));
         find(rs, "tcp-sqlite").ifPresent(t -> {
             out.add(ratio("Tether TCP+SQLite / 50,000 msg/s target", t.median(), 50_000, "target >= 1"));
             out.add(ratio("Tether TCP+SQLite / 100,000 msg/s stretch", t.median(), 100_000, ""));

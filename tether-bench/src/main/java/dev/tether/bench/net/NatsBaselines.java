@@ -1,5 +1,8 @@
 package dev.tether.bench.net;
 
+import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.Steady;
 import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.ConsumerContext;
@@ -48,37 +51,33 @@ final class NatsBaselines {
             d.subscribe("bench.core");
             sub.flush(Duration.ofSeconds(10));
             byte[] payload = new byte[NetworkBench.PAYLOAD];
-            long target = 0;
-            publishCore(pub, payload, o.warmupMessages(), received, target += o.warmupMessages());
-            double[] rounds = new double[o.rounds()];
-            double[] cpu = new double[o.rounds()];
-            for (int r = 0; r < o.rounds(); r++) {
-                long c = CpuMeter.now();
-                rounds[r] = publishCore(pub, payload, o.messages(), received, target += o.messages());
-                cpu[r] = (CpuMeter.now() - c) / (double) o.messages();
-            }
-            long counted = received.get() - o.warmupMessages();
+            long[] target = {0};
+            Series series = Steady.run("nats-core", o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
+                Meter m = Meter.start();
+                long nanos = publishCore(pub, payload, o.messages(), received, target[0] += o.messages());
+                return m.rate(o.messages(), nanos);
+            });
             return new ScenarioResult(
                     "nats-core",
                     "Raw core NATS pub/sub (transport ceiling)",
                     "none (at most once)",
                     false,
-                    rounds,
+                    series,
                     Latency.NONE,
                     "",
-                    (long) o.rounds() * o.messages(),
-                    counted,
-                    Samples.median(cpu));
+                    target[0],
+                    received.get());
         }
     }
 
-    private static double publishCore(Connection pub, byte[] payload, int n, AtomicLong received, long target)
+    /** Publishes {@code n} and waits until {@code target} have arrived in all; returns the nanoseconds taken. */
+    private static long publishCore(Connection pub, byte[] payload, int n, AtomicLong received, long target)
             throws Exception {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) pub.publish("bench.core", payload);
         pub.flush(Duration.ofSeconds(30));
         awaitCount(received, target, "core NATS messages");
-        return n * 1e9 / (System.nanoTime() - start);
+        return System.nanoTime() - start;
     }
 
     // jnats's close() declares InterruptedException; the bench's callers propagate it (lint "try").
@@ -108,16 +107,13 @@ final class NatsBaselines {
                     })) {
                 JetStream js = pub.jetStream();
                 byte[] payload = new byte[NetworkBench.PAYLOAD];
-                long target = 0;
-                publishJs(js, payload, o.warmupMessages(), received, target += o.warmupMessages(), failure);
-                double[] rounds = new double[o.rounds()];
-                double[] cpu = new double[o.rounds()];
-                for (int r = 0; r < o.rounds(); r++) {
-                    long c = CpuMeter.now();
-                    rounds[r] = publishJs(js, payload, o.messages(), received, target += o.messages(), failure);
-                    cpu[r] = (CpuMeter.now() - c) / (double) o.messages();
-                }
-                long counted = received.get() - o.warmupMessages();
+                long[] target = {0};
+                Series series = Steady.run("jetstream", o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
+                    Meter m = Meter.start();
+                    long nanos = publishJs(js, payload, o.messages(), received, target[0] += o.messages(), failure);
+                    return m.rate(o.messages(), nanos);
+                });
+                long counted = received.get();
                 mc.stop();
                 return new ScenarioResult(
                         "jetstream",
@@ -125,19 +121,19 @@ final class NatsBaselines {
                         "JetStream file stream (work-queue retention), nats-server 2.9.10 default sync:"
                                 + " no per-message fsync",
                         false,
-                        rounds,
+                        series,
                         Latency.NONE,
                         "",
-                        (long) o.rounds() * o.messages(),
-                        counted,
-                        Samples.median(cpu));
+                        target[0],
+                        counted);
             } finally {
                 deleteStream(jsm);
             }
         }
     }
 
-    private static double publishJs(
+    /** Publishes {@code n} and waits until {@code target} have arrived in all; returns the nanoseconds taken. */
+    private static long publishJs(
             JetStream js, byte[] payload, int n, AtomicLong received, long target, AtomicReference<Throwable> failure)
             throws InterruptedException, TimeoutException {
         Semaphore window = new Semaphore(JS_OUTSTANDING);
@@ -151,7 +147,7 @@ final class NatsBaselines {
         }
         awaitCount(received, target, "JetStream messages");
         if (failure.get() != null) throw new IllegalStateException("a JetStream publish failed", failure.get());
-        return n * 1e9 / (System.nanoTime() - start);
+        return System.nanoTime() - start;
     }
 
     private static void awaitCount(AtomicLong count, long target, String what) throws TimeoutException {

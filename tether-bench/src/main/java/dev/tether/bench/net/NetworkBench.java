@@ -1,5 +1,8 @@
 package dev.tether.bench.net;
 
+import dev.tether.bench.measure.Load;
+import dev.tether.bench.measure.Steady;
+import dev.tether.bench.measure.SummaryRow;
 import dev.tether.fixtures.NatsServerProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,14 +24,18 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp tether-bench/target/tether-bench-0.1.0-SNAPSHOT.jar:$(cat tether-bench/target/classpath.txt) \
- *     dev.tether.bench.net.NetworkBench [--quick] [--messages N] [--rounds N] [--pingpongs N] [--lanes N] \
+ *     dev.tether.bench.net.NetworkBench [--quick] [--messages N] [--repeat N] [--max-warmup N] [--pingpongs N] \
+ *     [--lanes N] [--summary FILE] \
  *     [--outstanding N] [--latency-messages N] [--latency-rate N] [--latency-rounds N] [--requests N] \
  *     [--call-outstanding N] \
  *     [--only socket-pingpong,nats-core,jetstream,tcp-sqlite,...]
  * </pre>
  *
- * <p>Each scenario runs one discarded warm-up round, then {@code --rounds} measured rounds (median and range are
- * printed). A scenario that fails is reported and the others still run; the exit status is then 1.
+ * <p>Each scenario runs warm-up rounds by {@link Steady}'s rule (discarded until two consecutive rounds differ by
+ * less than 10%, at most {@code --max-warmup}), then {@code --repeat} measured rounds (default 5): the median,
+ * range and IQR of those, the cold first round, CPU per message of all processes and the load average at the start
+ * and end are printed per scenario. {@code scripts/bench net ...} runs it with the right class path. A scenario
+ * that fails is reported and the others still run; the exit status is then 1.
  */
 public final class NetworkBench {
     /** Bytes of every payload in every scenario. */
@@ -52,6 +59,7 @@ public final class NetworkBench {
         System.out.print(MarkdownReport.render(o, report));
         System.out.println();
         System.out.println("load average at the end: " + loadAverage());
+        SummaryRow.append(o.summary(), SummaryRows.of(report));
         System.exit(report.failures().isEmpty() ? 0 : 1);
     }
 
@@ -96,20 +104,25 @@ public final class NetworkBench {
             case "tcp-roundtrip-inline" -> TetherPair.run(o, "tcp", "memory", "inline", url, false, true);
             case "tcp-roundtrip-chained" -> TetherPair.run(o, "tcp", "memory", "chained", url, false, true);
             case "tcp-sqlite-os" -> TetherPair.run(o, "tcp", "sqlite-os", url, true, false);
-            case "tcp-request-rtt-memory", "tcp-request-memory" -> List.of(CallPair.run(o, s, "memory"));
-            case "tcp-request-rtt-sqlite", "tcp-request-sqlite" -> List.of(CallPair.run(o, s, "sqlite"));
-            default -> throw new IllegalArgumentException(s);
+            default -> {
+                if (!s.startsWith("tcp-request-") && !s.startsWith("grpc-request"))
+                    throw new IllegalArgumentException(s);
+                yield List.of(CallPair.run(o, s));
+            }
         };
     }
 
     static String header(BenchOptions o) {
         return String.format(
                 Locale.ROOT,
-                "# network bench: %s; %,d messages x %d B per round, %d rounds, %d lanes, %,d outstanding, %,d"
-                        + " round trips per round%n# machine: %d cores, %s, JDK %s; load average at start: %s",
+                "# network bench: %s; %,d messages x %d B per round, warm-up until two rounds differ by < %.0f%% (at"
+                        + " most %d), then %d measured rounds, %d lanes, %,d outstanding, %,d round trips per round%n"
+                        + "# machine: %d cores, %s, JDK %s; load average at start: %s",
                 o.quick() ? "QUICK (sizes too small for timing)" : "full",
                 o.messages(),
                 PAYLOAD,
+                Steady.TOLERANCE * 100,
+                o.maxWarmUp(),
                 o.rounds(),
                 o.lanes(),
                 o.maxOutstanding(),
@@ -125,7 +138,7 @@ public final class NetworkBench {
     }
 
     static String loadAverage() {
-        return firstLine(Path.of("/proc/loadavg"), "", "unknown");
+        return Load.now();
     }
 
     private static String firstLine(Path file, String prefix, String fallback) {

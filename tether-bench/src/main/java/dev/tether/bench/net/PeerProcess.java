@@ -44,9 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  * processed), {@code BURST n lanes maxOutstanding}, {@code RATE n perSecond lanes maxOutstanding} (both reply
  * {@code SENT startNanos}), {@code RTT n} (one message at a time, {@code send(...).processed()} awaited; replies
  * {@code RTT n p50 p99 max}), {@code RTTC n} (the same, each send made from the previous one's {@code
- * processed()} callback), {@code REQ n} (requests of the receiver's {@code echo} handler one at a time; replies
- * {@code REQ n p50 p99 max}), {@code REQP n outstanding lanes} (pipelined requests; replies {@code REQP n
- * nanos}), see {@link CallLoad}. {@code STORESTATS} (either role) reports and resets the store's commit counts (see
+ * processed()} callback), {@code REQ n size volatile(0|1)} (requests of the receiver's {@code echo} handler one at a
+ * time; replies {@code REQ n p50 p99 max}), {@code REQP n outstanding lanes size volatile(0|1)} (pipelined requests;
+ * replies {@code REQP n nanos}), see {@link CallLoad}. {@code STORESTATS} (either role) reports and resets the store's commit counts (see
  * {@link MeteredStore}). {@code STOP} shuts the node down and exits. Errors reply {@code FAILED reason}.
  *
  * <p>Threading: the main thread reads commands and sends; the node's handler threads count deliveries.
@@ -175,15 +175,20 @@ public final class PeerProcess {
                 "RTT " + w[1] + " " + chainedRoundTrips(Integer.parseInt(w[1])).wire();
             case "REQ" ->
                 "REQ " + w[1] + " "
-                        + new CallLoad(node, RECEIVER)
+                        + callLoad(w[2], w[3])
                                 .roundTrips(Integer.parseInt(w[1]))
                                 .wire();
             case "REQP" ->
                 "REQP " + w[1] + " "
-                        + new CallLoad(node, RECEIVER)
+                        + callLoad(w[4], w[5])
                                 .pipelined(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]));
             default -> throw new IllegalArgumentException("unknown command " + w[0]);
         };
+    }
+
+    /** Requests of {@code size} bytes, volatile if {@code volatileFlag} is 1. */
+    private CallLoad callLoad(String size, String volatileFlag) {
+        return new CallLoad(node, RECEIVER, Integer.parseInt(size), volatileFlag.equals("1"));
     }
 
     private void onMessage(Delivery d) {
@@ -199,7 +204,11 @@ public final class PeerProcess {
     private String awaitRun() {
         Run r = run;
         long deadline = System.nanoTime() + AWAIT_NANOS;
-        while (r.count.get() < r.expected && System.nanoTime() < deadline) LockSupport.parkNanos(200_000);
+        // lastAt too: the handler thread that counts the last delivery writes it just after its increment, and a
+        // DONE read between the two reported a last delivery at 0 (a negative rate in the cold round of a run)
+        while ((r.count.get() < r.expected || r.lastAt == 0) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(200_000);
+        }
         Latency l = r.latency == null ? Latency.NONE : Latency.of(r.latency);
         return "DONE " + r.count.get() + " " + r.lastAt + " " + l.wire();
     }

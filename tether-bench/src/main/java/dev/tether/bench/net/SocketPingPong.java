@@ -1,5 +1,11 @@
 package dev.tether.bench.net;
 
+import dev.tether.bench.measure.CpuMeter;
+import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.Round;
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.Stats;
+import dev.tether.bench.measure.Steady;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The latency floor: a raw Java socket ping-pong between this JVM (client) and a child JVM (echo server) over
@@ -18,7 +25,7 @@ import java.util.List;
 final class SocketPingPong {
     private SocketPingPong() {}
 
-    static ScenarioResult run(BenchOptions o) throws IOException {
+    static ScenarioResult run(BenchOptions o) throws Exception {
         try (ChildJvm echo = ChildJvm.start("echo", EchoServer.class, o.childJvmArgs(), List.of())) {
             int port = Integer.parseInt(echo.expect("READY", 60)[1]);
             try (Socket s = new Socket()) {
@@ -27,35 +34,31 @@ final class SocketPingPong {
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 OutputStream out = s.getOutputStream();
                 byte[] buf = new byte[NetworkBench.PAYLOAD];
-                pingPong(in, out, buf, Math.max(o.pingPongs(), o.quick() ? 0 : 20_000)); // warm-up
-                double[] rounds = new double[o.rounds()];
-                double[] cpu = new double[o.rounds()];
-                long[] last = new long[0];
-                for (int r = 0; r < o.rounds(); r++) {
-                    long c = CpuMeter.now();
+                long[][] last = {new long[0]};
+                long[] counted = new long[2];
+                Series series = Steady.run("socket-pingpong", o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+                    Meter m = Meter.start();
                     long cs = CpuMeter.contextSwitches();
-                    last = pingPong(in, out, buf, o.pingPongs());
-                    cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
+                    last[0] = pingPong(in, out, buf, o.pingPongs());
+                    counted[0] += o.pingPongs();
+                    counted[1] += last[0].length;
+                    Round r = m.round(Stats.percentile(last[0], 0.5), o.pingPongs());
                     System.out.printf(
-                            java.util.Locale.ROOT,
-                            "  round %d: RTT p50 %s, CPU %.1f us and %.1f context switches per round trip%n",
-                            r + 1,
-                            Latency.micros(Samples.percentile(last, 0.5)),
-                            cpu[r] / 1e3,
+                            Locale.ROOT,
+                            "    %.1f context switches per round trip%n",
                             (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
-                    rounds[r] = Samples.percentile(last, 0.5);
-                }
+                    return r;
+                });
                 return new ScenarioResult(
                         "socket-pingpong",
                         "Raw Java socket ping-pong (latency floor)",
                         "none",
                         true,
-                        rounds,
-                        Latency.of(last),
+                        series,
+                        Latency.of(last[0]),
                         "round trip, last round",
-                        (long) o.rounds() * o.pingPongs(),
-                        (long) o.rounds() * last.length,
-                        Samples.median(cpu));
+                        counted[0],
+                        counted[1]);
             }
         }
     }

@@ -1,5 +1,10 @@
 package dev.tether.bench.net;
 
+import dev.tether.bench.measure.CpuMeter;
+import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.Round;
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.Steady;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +46,7 @@ final class TetherPair {
      */
     static List<ScenarioResult> run(
             BenchOptions o, String transport, String store, String natsUrl, boolean throughput, boolean roundTrip)
-            throws IOException {
+            throws Exception {
         return run(o, transport, store, "pool", natsUrl, throughput, roundTrip);
     }
 
@@ -54,7 +59,7 @@ final class TetherPair {
             String natsUrl,
             boolean throughput,
             boolean roundTrip)
-            throws IOException {
+            throws Exception {
         Path dir = Files.createTempDirectory("tether-netbench-");
         try {
             return new TetherPair(o, transport, store, handler).measure(dir, natsUrl, throughput, roundTrip);
@@ -63,7 +68,8 @@ final class TetherPair {
         }
     }
 
-    private List<ScenarioResult> measure(Path dir, String natsUrl, boolean throughput, boolean roundTrip) {
+    private List<ScenarioResult> measure(Path dir, String natsUrl, boolean throughput, boolean roundTrip)
+            throws Exception {
         String prefix = "bench" + System.nanoTime();
         String id = transport + "-" + store;
         try (ChildJvm receiver = ChildJvm.start(
@@ -89,33 +95,26 @@ final class TetherPair {
         }
     }
 
-    private ScenarioResult throughput(ChildJvm sender, ChildJvm receiver) {
-        burst(sender, receiver, o.warmupMessages()); // warm-up, discarded
+    private ScenarioResult throughput(ChildJvm sender, ChildJvm receiver) throws Exception {
         storeStats(sender);
         storeStats(receiver);
-        double[] rounds = new double[o.rounds()];
-        double[] cpu = new double[o.rounds()];
-        long counted = 0;
-        for (int r = 0; r < o.rounds(); r++) {
-            long c = CpuMeter.now();
+        long[] counts = new long[2]; // sent, arrived: over all rounds, warm-up included
+        Series series = Steady.run(transport + "-" + store, o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
+            Meter m = Meter.start();
             long cs = CpuMeter.contextSwitches();
-            long[] m = burst(sender, receiver, o.messages());
-            cpu[r] = (CpuMeter.now() - c) / (double) m[0];
-            double switches = (CpuMeter.contextSwitches() - cs) / (double) m[0];
-            counted += m[0];
-            rounds[r] = m[0] * 1e9 / m[1];
+            long[] b = burst(sender, receiver, o.messages());
+            Round r = m.rate(b[0], b[1]);
+            counts[0] += o.messages();
+            counts[1] += b[0];
             System.out.printf(
                     Locale.ROOT,
-                    "  round %d: %,.0f msg/s, CPU %.1f us/msg, %.2f context switches/msg%n    sender store:   %s%n"
-                            + "    receiver store: %s%n",
-                    r + 1,
-                    rounds[r],
-                    cpu[r] / 1e3,
-                    switches,
+                    "    %.2f context switches/msg; sender store: %s%n    receiver store: %s%n",
+                    (CpuMeter.contextSwitches() - cs) / (double) b[0],
                     storeStats(sender),
                     storeStats(receiver));
-        }
-        int rate = o.latencyRate() > 0 ? o.latencyRate() : (int) Math.max(1_000, Samples.median(rounds) / 2);
+            return r;
+        });
+        int rate = o.latencyRate() > 0 ? o.latencyRate() : (int) Math.max(1_000, series.median() / 2);
         boolean paced = o.latencyMessages() > 0;
         return new ScenarioResult(
                 transport + "-" + store,
@@ -123,14 +122,13 @@ final class TetherPair {
                         + (store.equals("memory") ? "in-memory store" : "SQLite store") + ", pipelined, two processes",
                 durabilityText(),
                 false,
-                rounds,
+                series,
                 paced ? pacedLatencyRounds(sender, receiver, rate) : Latency.NONE,
                 paced
                         ? String.format(Locale.ROOT, "send to handler at %,d msg/s offered, %d lanes", rate, o.lanes())
                         : "",
-                (long) o.rounds() * o.messages(),
-                counted,
-                Samples.median(cpu));
+                counts[0],
+                counts[1]);
     }
 
     /** {@code latencyRounds} paced runs; returns the one with the median p99. */
@@ -187,7 +185,10 @@ final class TetherPair {
         String[] done = receiver.expect("DONE", REPLY_SECONDS);
         long count = Long.parseLong(done[1]);
         if (count < n) throw new IllegalStateException("only " + count + " of " + n + " messages arrived");
-        return new long[] {count, Long.parseLong(done[2]) - start};
+        long nanos = Long.parseLong(done[2]) - start;
+        if (nanos <= 0)
+            throw new IllegalStateException("last delivery " + done[2] + " is not after the start " + start);
+        return new long[] {count, nanos};
     }
 
     private static String storeStats(ChildJvm node) {
@@ -196,37 +197,27 @@ final class TetherPair {
         return String.join(" ", Arrays.copyOfRange(w, 1, w.length));
     }
 
-    private ScenarioResult roundTrip(ChildJvm sender) {
+    private ScenarioResult roundTrip(ChildJvm sender) throws Exception {
         String command = handler.equals("chained") ? "RTTC " : "RTT ";
-        sender.send(command + Math.max(o.pingPongs(), o.quick() ? 0 : 20_000)); // warm-up
-        sender.expect("RTT", REPLY_SECONDS);
-        double[] rounds = new double[o.rounds()];
-        Latency last = Latency.NONE;
-        double[] cpu = new double[o.rounds()];
-        long counted = 0;
-        for (int r = 0; r < o.rounds(); r++) {
-            long c = CpuMeter.now();
+        Latency[] last = {Latency.NONE};
+        long[] counted = new long[2];
+        Series series = Steady.run(roundTripId(), o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+            Meter m = Meter.start();
             long cs = CpuMeter.contextSwitches();
             sender.send(command + o.pingPongs());
             String[] w = sender.expect("RTT", REPLY_SECONDS);
-            cpu[r] = (CpuMeter.now() - c) / (double) o.pingPongs();
+            last[0] = Latency.parse(w[2], w[3], w[4]);
+            counted[0] += o.pingPongs();
+            counted[1] += Long.parseLong(w[1]);
+            Round r = m.round(last[0].p50(), o.pingPongs());
             System.out.printf(
                     Locale.ROOT,
-                    "  round %d: RTT p50 %s, CPU %.1f us and %.1f context switches per round trip%n",
-                    r + 1,
-                    Latency.micros(Long.parseLong(w[2])),
-                    cpu[r] / 1e3,
+                    "    %.1f context switches per round trip%n",
                     (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
-            counted += Long.parseLong(w[1]);
-            last = Latency.parse(w[2], w[3], w[4]);
-            rounds[r] = last.p50();
-        }
+            return r;
+        });
         return new ScenarioResult(
-                switch (handler) {
-                    case "inline" -> "tcp-roundtrip-inline";
-                    case "chained" -> "tcp-roundtrip-chained";
-                    default -> "tcp-roundtrip";
-                },
+                roundTripId(),
                 switch (handler) {
                     case "inline" ->
                         "Tether send + blocking wait for processed(), over TCP, in-memory store, handler"
@@ -240,12 +231,19 @@ final class TetherPair {
                 },
                 "MEMORY (nothing on disk)",
                 true,
-                rounds,
-                last,
+                series,
+                last[0],
                 "round trip, last round",
-                (long) o.rounds() * o.pingPongs(),
-                counted,
-                Samples.median(cpu));
+                counted[0],
+                counted[1]);
+    }
+
+    private String roundTripId() {
+        return switch (handler) {
+            case "inline" -> "tcp-roundtrip-inline";
+            case "chained" -> "tcp-roundtrip-chained";
+            default -> "tcp-roundtrip";
+        };
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -12,7 +12,9 @@ import java.util.Set;
  * values are refused with an {@link IllegalArgumentException} naming the option.
  *
  * @param messages messages per round of the Tether scenarios (store appends, two nodes)
- * @param rounds measured rounds per scenario, after one discarded warm-up round
+ * @param rounds measured rounds per scenario ({@code --repeat}), after the warm-up rounds of {@link
+ *     dev.tether.bench.measure.Steady}'s rule
+ * @param maxWarmUp warm-up rounds at most per scenario, the cold round included ({@code --max-warmup})
  * @param threads concurrent sender threads of the store-append scenario (one lane each)
  * @param lanes lanes of the two-node scenarios (one sender thread pipelines over all of them)
  * @param payload payload bytes per message and per peer row
@@ -24,10 +26,12 @@ import java.util.Set;
  * @param scenarios which scenarios run
  * @param markdown file the markdown table is written to (default {@code target/storage-bench.md}, relative to
  *     the working directory; missing directories are created)
+ * @param summary file the summary-table rows are appended to ({@code --summary}), or null
  */
 public record BenchOptions(
         int messages,
         int rounds,
+        int maxWarmUp,
         int threads,
         int lanes,
         int payload,
@@ -36,7 +40,8 @@ public record BenchOptions(
         int peerRows,
         int singleRows,
         Set<Scenario> scenarios,
-        Path markdown) {
+        Path markdown,
+        Path summary) {
 
     /** The scenarios of issue 3, by the letter the issue gives them. */
     public enum Scenario {
@@ -52,7 +57,8 @@ public record BenchOptions(
 
     public BenchOptions {
         positive("--messages", messages);
-        positive("--rounds", rounds);
+        positive("--repeat", rounds);
+        positive("--max-warmup", maxWarmUp);
         positive("--threads", threads);
         positive("--lanes", lanes);
         if (payload < 16)
@@ -82,7 +88,8 @@ public record BenchOptions(
     public static BenchOptions defaults() {
         return new BenchOptions(
                 500_000,
-                5,
+                dev.tether.bench.measure.Steady.REPEAT,
+                dev.tether.bench.measure.Steady.MAX_WARM_UP,
                 8,
                 4,
                 100,
@@ -91,13 +98,15 @@ public record BenchOptions(
                 500_000,
                 2_000,
                 EnumSet.allOf(Scenario.class),
-                Path.of("target", "storage-bench.md"));
+                Path.of("target", "storage-bench.md"),
+                null);
     }
 
     /** A few hundred messages per scenario and two rounds: checks that everything runs, measures nothing. */
     public static BenchOptions quick(Path markdown) {
         return new BenchOptions(
                 400,
+                2,
                 2,
                 8,
                 4,
@@ -107,7 +116,8 @@ public record BenchOptions(
                 400,
                 20,
                 EnumSet.allOf(Scenario.class),
-                markdown);
+                markdown,
+                null);
     }
 
     /** Parses {@code --name value} pairs and {@code --quick} over the defaults (or over quick, if given). */
@@ -116,6 +126,8 @@ public record BenchOptions(
         BenchOptions d = quick ? quick(Path.of("target", "storage-bench.md")) : defaults();
         int messages = d.messages;
         int rounds = d.rounds;
+        int maxWarmUp = d.maxWarmUp;
+        Path summary = d.summary;
         int threads = d.threads;
         int lanes = d.lanes;
         int payload = d.payload;
@@ -132,7 +144,9 @@ public record BenchOptions(
             String v = args[++i];
             switch (name) {
                 case "--messages" -> messages = integer(name, v);
-                case "--rounds" -> rounds = integer(name, v);
+                case "--rounds", "--repeat" -> rounds = integer(name, v);
+                case "--max-warmup" -> maxWarmUp = integer(name, v);
+                case "--summary" -> summary = Path.of(v);
                 case "--threads" -> threads = integer(name, v);
                 case "--lanes" -> lanes = integer(name, v);
                 case "--payload" -> payload = integer(name, v);
@@ -151,6 +165,7 @@ public record BenchOptions(
         return new BenchOptions(
                 messages,
                 rounds,
+                maxWarmUp,
                 threads,
                 lanes,
                 payload,
@@ -159,11 +174,12 @@ public record BenchOptions(
                 peerRows,
                 singleRows,
                 scenarios,
-                markdown);
+                markdown,
+                summary);
     }
 
     static String usage() {
-        return "StorageBench [--quick] [--messages N] [--rounds N] [--threads N] [--lanes N] [--payload BYTES]"
+        return "StorageBench [--quick] [--messages N] [--repeat N] [--max-warmup N] [--summary FILE] [--threads N] [--lanes N] [--payload BYTES]"
                 + " [--outstanding N] [--peer-batches 100,1000,10000] [--peer-rows N] [--single-rows N]"
                 + " [--scenarios store,fsync,os,peer] [--out FILE.md]";
     }

@@ -1,5 +1,7 @@
 package dev.tether.bench.storage;
 
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.SummaryRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +74,14 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
                                 s.halfLoadAchieved))
                         .append(s.halfLoadLatency());
             }
+            b.append(String.format(
+                    Locale.ROOT,
+                    "; CPU %.2f µs/msg (this JVM); cold round %,.0f %s; %s; load %s",
+                    series(s).cpuMedian() / 1e3,
+                    s.warmUp.cold().value(),
+                    s.unit,
+                    s.warmUp.text(),
+                    series(s).loadText()));
             if (!s.batches.isEmpty()) b.append("; last round: ").append(s.batches);
             b.append(s.countErrors.isEmpty() ? "; counts OK" : "; COUNT ERRORS: " + s.countErrors);
             lines.add(b.toString());
@@ -102,14 +112,15 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
         }
         m.append("| scenario | durability | rounds | **median** | range |")
                 .append(heads)
-                .append(" latency p50 / p99 / p99.9 at max rate (peer: per transaction) | offered half load |"
+                .append(" CPU per msg (this JVM) | cold round | warm-up | load start -> end |"
+                        + " latency p50 / p99 / p99.9 at max rate (peer: per transaction) | offered half load |"
                         + " latency p50 / p99 / p99.9 at half load |\n");
-        m.append("|---|---|---|---|---|").append(rule).append("---|---|---|\n");
+        m.append("|---|---|---|---|---|").append(rule).append("---|---|---|---|---|---|---|\n");
         for (ScenarioResult s : scenarios) {
             double[] r = s.rateArray();
             m.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | **%,.0f %s** | %,.0f-%,.0f |%s %s | %s | %s |%n",
+                    "| %s | %s | %d | **%,.0f %s** | %,.0f-%,.0f |%s %.2f µs | %,.0f | %s | %s | %s | %s | %s |%n",
                     s.name,
                     s.durability,
                     r.length,
@@ -118,12 +129,56 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
                     Samples.min(r),
                     Samples.max(r),
                     ratios(s),
+                    series(s).cpuMedian() / 1e3,
+                    s.warmUp.cold().value(),
+                    s.warmUp.text(),
+                    series(s).loadText(),
                     percentiles(s.latency()),
                     s.halfLoadRate > 0 ? String.format(Locale.ROOT, "%,.0f msg/s", s.halfLoadRate) : "",
                     percentiles(s.halfLoadLatency())));
         }
         m.append("\n÷ dN: median of the row / median of the sqlite-jdbc peer with N rows per commit.\n");
         return m.toString();
+    }
+
+    private Series series(ScenarioResult s) {
+        return s.series(loadAfter);
+    }
+
+    /**
+     * The summary-table rows this bench measures: (a) and (b) beside the sqlite-jdbc peer with the largest batches
+     * of this run (or no peer if it did not run).
+     */
+    List<SummaryRow> summaryRows() {
+        List<SummaryRow> rows = new ArrayList<>();
+        List<ScenarioResult> peers = peers();
+        ScenarioResult peer = peers.isEmpty() ? null : peers.get(peers.size() - 1);
+        for (ScenarioResult s : scenarios) {
+            String id = id(s);
+            String target = switch (id) {
+                case "a" -> "store alone, `FSYNC`, group commit: >= 100,000 appends/s";
+                case "b" -> "two nodes in one process, SQLite `FSYNC`: >= 50,000 msg/s (issue 3)";
+                default -> null;
+            };
+            if (target == null) continue;
+            double bar = id.equals("a") ? 100_000 : 50_000;
+            Series ss = series(s);
+            rows.add(new SummaryRow(
+                    target,
+                    SummaryRow.rateFigure(ss, id.equals("a") ? "appends/s" : "msg/s"),
+                    ss.cpuMedian(),
+                    peer == null
+                            ? "-"
+                            : SummaryRow.peer(
+                                    "plain sqlite-jdbc loop, " + id(peer).substring(1) + " rows per commit",
+                                    String.format(Locale.ROOT, "%,.0f rows/s", peer.median()),
+                                    series(peer)),
+                    peer == null ? "-" : SummaryRow.ratio(s.median(), peer.median()),
+                    (s.median() >= bar ? "met" : "**not met**") + (s.countErrors.isEmpty() ? "" : "; COUNT ERRORS"),
+                    ss.loadText(),
+                    "scripts/bench storage --scenarios " + (id.equals("a") ? "store" : "fsync") + ",peer"));
+        }
+        return rows;
     }
 
     private String ratios(ScenarioResult s) {

@@ -1,31 +1,27 @@
 package dev.tether.bench.storage;
 
-import java.util.Arrays;
+import dev.tether.bench.measure.Stats;
 import java.util.Locale;
 
-/** Medians, ranges and percentiles of benchmark samples. */
+/** Medians, ranges and percentiles of benchmark samples ({@link Stats}), and their formats in this bench's output. */
 final class Samples {
     private Samples() {}
 
     static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        return Stats.median(v);
     }
 
     static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
+        return Stats.min(v);
     }
 
     static double max(double[] v) {
-        return Arrays.stream(v).max().orElse(Double.NaN);
+        return Stats.max(v);
     }
 
-    /** The {@code p} quantile (0..1) of {@code sorted}, nearest rank. */
-    static long percentile(long[] sorted, double p) {
-        if (sorted.length == 0) return 0;
-        return sorted[(int) Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))];
+    /** The {@code p} quantile (0..1) of {@code values}, nearest rank. */
+    static long percentile(long[] values, double p) {
+        return Stats.percentile(values, p);
     }
 
     /** "median (min-max)" of rates, rounded to whole units with thousands separators. */

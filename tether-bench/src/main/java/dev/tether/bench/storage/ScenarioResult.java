@@ -1,5 +1,8 @@
 package dev.tether.bench.storage;
 
+import dev.tether.bench.measure.Round;
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.WarmUp;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +15,11 @@ final class ScenarioResult {
     final String durability;
     final String unit;
     final List<Double> rates = new ArrayList<>();
+    /** The measured rounds with their CPU per message; {@link #rates} holds the same values. */
+    final List<Round> rounds = new ArrayList<>();
+
+    WarmUp warmUp;
+    String loadStart = "";
     final List<Latency> latencies = new ArrayList<>();
     final List<Latency> halfLoadLatencies = new ArrayList<>();
     final List<String> countErrors = new ArrayList<>();
@@ -31,6 +39,17 @@ final class ScenarioResult {
 
     double median() {
         return Samples.median(rateArray());
+    }
+
+    /** Records a measured round. */
+    void add(Round r) {
+        rounds.add(r);
+        rates.add(r.value());
+    }
+
+    /** The warm-up and measured rounds; {@code loadEnd} is the load average now. */
+    Series series(String loadEnd) {
+        return new Series(warmUp, rounds, loadStart, loadEnd);
     }
 
     void expect(String what, long expected, long actual) {

@@ -1,6 +1,9 @@
 package dev.tether.bench.storage;
 
 import dev.tether.Durability;
+import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.Round;
+import dev.tether.bench.measure.Steady;
 import dev.tether.bench.storage.BenchOptions.Scenario;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +18,10 @@ import java.util.Map;
 /**
  * The storage benchmarks of issue 3, side by side in one run: (a) sends accepted through the runtime's group
  * commit into SQLite, (b) two nodes end to end at FSYNC, (c) the same at OS_BUFFERED, and (d) the ceiling, a
- * plain sqlite-jdbc batch-insert loop on the same table. Each scenario gets one discarded warm-up run and then
- * {@code rounds} measured rounds, interleaved so that noise from other processes hits all of them alike; the
+ * plain sqlite-jdbc batch-insert loop on the same table. Each scenario first warms up by {@link Steady}'s rule
+ * (rounds of the measured size, discarded until two consecutive ones differ by less than 10%; the cold round is
+ * reported apart), then all run {@code --repeat} measured rounds, interleaved so that noise from other processes
+ * hits all of them alike; CPU per message (this JVM) and the load average are reported per scenario; the
  * two-node scenarios are then measured again at a fixed offered load of half their median rate. The bench
  * prints one line per round and a summary line per scenario, writes a markdown table to {@code --out}, and
  * fails (exit status 1) if any run lost, duplicated or reordered a message or stored the wrong number of rows.
@@ -46,7 +51,7 @@ public final class StorageBench {
     }
 
     /** Runs the selected scenarios, prints progress and summaries, writes the markdown file. */
-    static Report run(BenchOptions o) throws InterruptedException {
+    static Report run(BenchOptions o) throws Exception {
         String loadBefore = Machine.loadAverage();
         System.out.printf(
                 Locale.ROOT,
@@ -67,6 +72,7 @@ public final class StorageBench {
         if (o.scenarios().contains(Scenario.OS)) rounds.halfLoad(results.get("c"), Durability.OS_BUFFERED);
         String loadAfter = Machine.loadAverage();
         Report report = new Report(o, List.copyOf(results.values()), loadBefore, loadAfter);
+        dev.tether.bench.measure.SummaryRow.append(o.summary(), report.summaryRows());
         System.out.println();
         report.summaryLines().forEach(System.out::println);
         try {
@@ -109,37 +115,25 @@ public final class StorageBench {
             results.put(id, new ScenarioResult(id + ") " + what, durability, id.startsWith("d") ? "rows/s" : "msg/s"));
         }
 
-        void warmUp() throws InterruptedException {
-            int n = Math.max(o.messages() / 10, Math.min(o.messages(), 1000));
-            System.out.printf(Locale.ROOT, "warm-up (%,d messages per scenario, not reported)%n", n);
-            if (o.scenarios().contains(Scenario.STORE)) StoreAppendScenario.run(o, Durability.FSYNC, n);
-            if (o.scenarios().contains(Scenario.FSYNC)) TwoNodeScenario.maxRate(o, Durability.FSYNC, n);
-            if (o.scenarios().contains(Scenario.OS)) TwoNodeScenario.maxRate(o, Durability.OS_BUFFERED, n);
-            if (o.scenarios().contains(Scenario.PEER)) {
-                for (int b : o.peerBatches()) SqlitePeerScenario.run(n, b, o.payload());
-                SqlitePeerScenario.run(o.singleRows(), 1, o.payload());
+        /**
+         * Warms each scenario up by {@link Steady}'s rule with rounds of the measured size, one scenario after the
+         * other; the one-row-per-commit peer at most 2 rounds, since an fsync per row, not the JIT, sets its rate.
+         */
+        void warmUp() throws Exception {
+            for (Map.Entry<String, ScenarioResult> e : results.entrySet()) {
+                ScenarioResult s = e.getValue();
+                s.loadStart = Machine.loadAverage();
+                int max = e.getKey().equals("d1") ? Math.min(2, o.maxWarmUp()) : o.maxWarmUp();
+                s.warmUp = Steady.warmUp(e.getKey(), max, Steady::rate, () -> once(e.getKey(), s, null));
+                s.latencies.clear(); // the warm-up's counts stay checked, its latencies are not reported
             }
         }
 
-        void measure(int round) throws InterruptedException {
+        void measure(int round) throws Exception {
             CpuShare cpu = CpuShare.start();
             List<String> line = new ArrayList<>();
-            ScenarioResult a = results.get("a");
-            if (a != null) {
-                StoreAppendScenario.Run r = StoreAppendScenario.run(o, Durability.FSYNC, o.messages());
-                a.rates.add(r.appendsPerSecond());
-                a.expect("sends", o.messages(), r.sent());
-                a.expect("accepted sends", o.messages(), r.accepted());
-                a.expect("failed sends", 0, r.failed());
-                a.expect("outbox rows", o.messages(), r.rowsStored());
-                a.batches = batchText(r.commits()) + "; " + r.cpu();
-                line.add(String.format(Locale.ROOT, "a %,.0f (%s)", r.appendsPerSecond(), a.batches));
-            }
-            twoNodes(results.get("b"), Durability.FSYNC, line);
-            twoNodes(results.get("c"), Durability.OS_BUFFERED, line);
-            if (o.scenarios().contains(Scenario.PEER)) {
-                for (int b : o.peerBatches()) peer(results.get("d" + b), o.peerRows(), b, line);
-                peer(results.get("d1"), o.singleRows(), 1, line);
+            for (Map.Entry<String, ScenarioResult> e : results.entrySet()) {
+                e.getValue().add(once(e.getKey(), e.getValue(), line));
             }
             System.out.printf(
                     Locale.ROOT,
@@ -150,15 +144,40 @@ public final class StorageBench {
                     String.join(" | ", line));
         }
 
-        private void twoNodes(ScenarioResult s, Durability d, List<String> line) {
-            if (s == null) return;
+        /** One run of scenario {@code id}, counts checked; adds its text to {@code line} if that is not null. */
+        private Round once(String id, ScenarioResult s, List<String> line) throws InterruptedException {
+            Meter m = Meter.start();
+            return switch (id) {
+                case "a" -> {
+                    StoreAppendScenario.Run r = StoreAppendScenario.run(o, Durability.FSYNC, o.messages());
+                    s.expect("sends", o.messages(), r.sent());
+                    s.expect("accepted sends", o.messages(), r.accepted());
+                    s.expect("failed sends", 0, r.failed());
+                    s.expect("outbox rows", o.messages(), r.rowsStored());
+                    s.batches = batchText(r.commits()) + "; " + r.cpu();
+                    if (line != null)
+                        line.add(String.format(Locale.ROOT, "a %,.0f (%s)", r.appendsPerSecond(), s.batches));
+                    yield m.round(r.appendsPerSecond(), o.messages());
+                }
+                case "b" -> twoNodes(s, Durability.FSYNC, line, m);
+                case "c" -> twoNodes(s, Durability.OS_BUFFERED, line, m);
+                default -> {
+                    int batch = Integer.parseInt(id.substring(1));
+                    int rows = batch == 1 ? o.singleRows() : o.peerRows();
+                    yield peer(s, rows, batch, line, m);
+                }
+            };
+        }
+
+        private Round twoNodes(ScenarioResult s, Durability d, List<String> line, Meter m) {
             TwoNodeScenario.Run r = TwoNodeScenario.maxRate(o, d, o.messages());
             check(s, r, o.messages());
-            s.rates.add(r.messagesPerSecond());
             s.latencies.add(r.latency());
             s.batches = batchText(r.senderCommits()) + "; receiver "
                     + r.receiverCommits().commits() + " commits";
-            line.add(String.format(Locale.ROOT, "%s %,.0f", s.name.substring(0, 1), r.messagesPerSecond()));
+            if (line != null)
+                line.add(String.format(Locale.ROOT, "%s %,.0f", s.name.substring(0, 1), r.messagesPerSecond()));
+            return m.round(r.messagesPerSecond(), o.messages());
         }
 
         private static void check(ScenarioResult s, TwoNodeScenario.Run r, long messages) {
@@ -168,13 +187,13 @@ public final class StorageBench {
             s.expect("deliveries out of lane order", 0, r.outOfOrder());
         }
 
-        private void peer(ScenarioResult s, int rows, int batch, List<String> line) {
+        private Round peer(ScenarioResult s, int rows, int batch, List<String> line, Meter m) {
             SqlitePeerScenario.Run r = SqlitePeerScenario.run(rows, batch, o.payload());
-            s.rates.add(r.rowsPerSecond());
             s.latencies.add(r.transactions());
             s.batches = String.format(Locale.ROOT, "CPU per row %.1f µs", r.cpuMicrosPerRow());
             s.expect("rows in the table", rows, r.rowsStored());
-            line.add(String.format(Locale.ROOT, "peer/%d %,.0f", batch, r.rowsPerSecond()));
+            if (line != null) line.add(String.format(Locale.ROOT, "peer/%d %,.0f", batch, r.rowsPerSecond()));
+            return m.round(r.rowsPerSecond(), rows);
         }
 
         void halfLoad(ScenarioResult s, Durability d) {

@@ -3,6 +3,7 @@ package dev.tether.bench.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.bench.measure.SummaryRow;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,18 +23,27 @@ class NetworkBenchSmokeTest {
         for (ScenarioResult r : report.results()) {
             assertThat(r.counted()).as(r.id()).isEqualTo(r.expected()).isPositive();
             assertThat(r.rounds()).as(r.id()).hasSize(o.rounds());
-            assertThat(Samples.min(r.rounds())).as(r.id()).isPositive();
+            assertThat(r.series().min()).as(r.id()).isPositive();
+            assertThat(r.series().warmUp().rounds()).as(r.id()).isNotEmpty().hasSizeLessThanOrEqualTo(o.maxWarmUp());
+            assertThat(r.cpuPerMessage()).as(r.id()).isPositive();
         }
+        assertThat(SummaryRows.of(report))
+                .extracting(SummaryRow::target)
+                .hasSize(7)
+                .allSatisfy(t -> assertThat(t).isNotBlank());
         String table = MarkdownReport.render(o, report);
         assertThat(table.lines().filter(l -> l.startsWith("| ")).count()).isEqualTo(1 + BenchOptions.DEFAULT.size());
     }
 
     @Test
     void optionsParseCountsAndScenarioSelection() {
-        BenchOptions o = BenchOptions.parse("--messages", "1_000", "--rounds", "5", "--only", "tcp-memory,nats-core");
+        BenchOptions o = BenchOptions.parse(
+                "--messages", "1_000", "--repeat", "7", "--max-warmup", "3", "--only", "tcp-memory,nats-core");
 
         assertThat(o.messages()).isEqualTo(1_000);
-        assertThat(o.rounds()).isEqualTo(5);
+        assertThat(o.rounds()).isEqualTo(7);
+        assertThat(o.maxWarmUp()).isEqualTo(3);
+        assertThat(BenchOptions.parse().rounds()).isEqualTo(5);
         assertThat(o.scenarios()).isEqualTo(List.of("nats-core", "tcp-memory"));
     }
 

@@ -35,6 +35,11 @@ class StorageBenchSmokeTest {
                     .allSatisfy(r -> assertThat(r).isPositive());
         }
         assertThat(report.scenarios().get(1).halfLoadLatencies).hasSize(o.rounds());
+        for (ScenarioResult s : report.scenarios()) {
+            assertThat(s.warmUp.rounds()).as(s.name).isNotEmpty().hasSizeLessThanOrEqualTo(o.maxWarmUp());
+            assertThat(s.series("0").cpuMedian()).as(s.name).isPositive();
+        }
+        assertThat(report.summaryRows()).hasSize(2);
         assertThat(Files.readString(md)).contains("| scenario |", "FSYNC (synchronous=FULL)", "OS_BUFFERED");
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tether.CodecException;
 import dev.tether.Durability;
 import dev.tether.HandlerOptions;
+import dev.tether.Lanes;
 import dev.tether.MessageTooLargeException;
 import dev.tether.NodeId;
 import dev.tether.RemoteHandlerException;
@@ -116,6 +117,21 @@ class TypedCallsTest {
 
         Order order = new Order("o-1", 3, List.of("apple", "pear", "apple"));
         Receipt r = get(n.get(0).call(B, "orders.create").request(order, Receipt.class));
+
+        assertThat(r).isEqualTo(new Receipt("o-1", 9, Map.of("apple", 6, "pear", 3)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void aVolatileTypedCallGoesAndComesBackTypedOnTheVolatileLane(Net net) throws Exception {
+        List<TetherNode> n = pair(net);
+        n.get(1).handle("orders.create", Order.class, (order, call) -> {
+            assertThat(call.lane()).isEqualTo(Lanes.volatileLane("orders.create"));
+            return receipt(order);
+        });
+
+        Order order = new Order("o-1", 3, List.of("apple", "pear", "apple"));
+        Receipt r = get(n.get(0).call(B, "orders.create").volatileDelivery().request(order, Receipt.class));
 
         assertThat(r).isEqualTo(new Receipt("o-1", 9, Map.of("apple", 6, "pear", 3)));
     }

@@ -13,6 +13,7 @@ final class CallCounters {
     final AtomicLong handlerFailures = new AtomicLong();
     final AtomicLong noSuchHandler = new AtomicLong();
     final AtomicLong invalidCalls = new AtomicLong();
+    final AtomicLong volatileLost = new AtomicLong();
 
     CallStats snapshot(long pendingCalls, long waitingForHandler) {
         return new CallStats(
@@ -25,6 +26,7 @@ final class CallCounters {
                 handlerFailures.get(),
                 noSuchHandler.get(),
                 waitingForHandler,
-                invalidCalls.get());
+                invalidCalls.get(),
+                volatileLost.get());
     }
 }

@@ -18,6 +18,9 @@ public interface CallHost {
     /** This node's store epoch: replies to its calls name it. */
     long epoch();
 
+    /** This process's boot id: replies to its volatile calls name it (their streams' sender epoch). */
+    long bootId();
+
     /** The node's clock: deadlines are compared with it. */
     Clock clock();
 

@@ -24,6 +24,7 @@ final class CallImpl implements Call {
     private final Map<String, String> headers;
     private final String lane;
     private final boolean waitForHandler;
+    private final boolean volatileDelivery;
 
     CallImpl(CallLayer layer, NodeId peer, String handler) {
         this(
@@ -33,6 +34,7 @@ final class CallImpl implements Call {
                 null,
                 Map.of(),
                 handler,
+                false,
                 false);
     }
 
@@ -43,7 +45,8 @@ final class CallImpl implements Call {
             Duration timeout,
             Map<String, String> headers,
             String lane,
-            boolean waitForHandler) {
+            boolean waitForHandler,
+            boolean volatileDelivery) {
         this.layer = layer;
         this.peer = peer;
         this.handler = handler;
@@ -51,6 +54,8 @@ final class CallImpl implements Call {
         this.headers = headers;
         this.lane = lane;
         this.waitForHandler = waitForHandler;
+        this.volatileDelivery = volatileDelivery;
+        if (volatileDelivery) Lanes.volatileLane(lane); // too long a lane fails here, at the setter
     }
 
     @Override
@@ -69,7 +74,7 @@ final class CallImpl implements Call {
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        return new CallImpl(layer, peer, handler, timeout, headers, lane, waitForHandler);
+        return new CallImpl(layer, peer, handler, timeout, headers, lane, waitForHandler, volatileDelivery);
     }
 
     @Override
@@ -78,24 +83,38 @@ final class CallImpl implements Call {
         Objects.requireNonNull(value, "header value");
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name, value);
-        return new CallImpl(layer, peer, handler, timeout, Map.copyOf(h), lane, waitForHandler);
+        return new CallImpl(layer, peer, handler, timeout, Map.copyOf(h), lane, waitForHandler, volatileDelivery);
     }
 
     @Override
     public Call lane(String lane) {
-        return new CallImpl(layer, peer, handler, timeout, headers, Lanes.requireApplicationLane(lane), waitForHandler);
+        return new CallImpl(
+                layer,
+                peer,
+                handler,
+                timeout,
+                headers,
+                Lanes.requireApplicationLane(lane),
+                waitForHandler,
+                volatileDelivery);
     }
 
     @Override
     public Call waitForHandler() {
-        return new CallImpl(layer, peer, handler, timeout, headers, lane, true);
+        return new CallImpl(layer, peer, handler, timeout, headers, lane, true, volatileDelivery);
+    }
+
+    @Override
+    public Call volatileDelivery() {
+        return new CallImpl(layer, peer, handler, timeout, headers, lane, waitForHandler, true);
     }
 
     @Override
     public SendReceipt tell(byte[] payload) {
         Objects.requireNonNull(payload, "payload");
         Duration ttl = timeout != null ? timeout : waitForHandler ? layer.defaultCallTimeout() : null;
-        return layer.tell(peer, lane, CallHeaders.call(headers, handler, CallKind.TELL, waitForHandler), payload, ttl);
+        return layer.tell(
+                peer, wireLane(), CallHeaders.call(headers, handler, CallKind.TELL, waitForHandler), payload, ttl);
     }
 
     @Override
@@ -122,6 +141,11 @@ final class CallImpl implements Call {
         return lane;
     }
 
+    /** The lane the call travels on: its lane, or the volatile lane standing for it. */
+    String wireLane() {
+        return volatileDelivery ? Lanes.volatileLane(lane) : lane;
+    }
+
     Duration timeoutOrNull() {
         return timeout;
     }
@@ -133,6 +157,6 @@ final class CallImpl implements Call {
     @Override
     public String toString() {
         return "Call[" + handler + " on " + peer + ", lane " + lane + (timeout == null ? "" : ", timeout " + timeout)
-                + (waitForHandler ? ", waits for the handler" : "") + "]";
+                + (waitForHandler ? ", waits for the handler" : "") + (volatileDelivery ? ", volatile" : "") + "]";
     }
 }

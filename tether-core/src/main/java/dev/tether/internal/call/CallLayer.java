@@ -74,7 +74,9 @@ public final class CallLayer implements Router {
         if (h.isEmpty()) return null;
         String k = h.get(CallHeaders.KIND);
         if (k == null) return null;
-        if (CallHeaders.REPLY.equals(k)) return Lanes.REPLY.equals(key.lane()) ? replies : invalid;
+        if (CallHeaders.REPLY.equals(k)) {
+            return Lanes.REPLY.equals(key.lane()) || Lanes.VOLATILE_REPLY.equals(key.lane()) ? replies : invalid;
+        }
         String name = h.get(CallHeaders.HANDLER);
         if (CallHeaders.kind(k) == null || name == null || !Lanes.isValid(name)) return invalid;
         RegisteredHandler r = registry.find(name);
@@ -137,6 +139,11 @@ public final class CallLayer implements Router {
 
     // ---- the node thread -------------------------------------------------------------------------------
 
+    @Override
+    public void volatileLost(StreamKey key, long upToSeq) {
+        caller.lost(key, upToSeq);
+    }
+
     /** Every turn of the node thread: deadlines of waiting calls and of calls waiting for a handler. */
     public void tick(long now) {
         caller.tick(now);
@@ -198,7 +205,7 @@ public final class CallLayer implements Router {
         future.whenComplete((v, e) -> {
             if (future.isCancelled()) host.post(now -> caller.cancelled(p)); // on the cancelling thread: hand over
         });
-        host.submit(c.peer(), c.lane(), c.headersFor(kind), payload.clone(), deadline, p);
+        host.submit(c.peer(), c.wireLane(), c.headersFor(kind), payload.clone(), deadline, p);
         counters.callsSent.incrementAndGet();
         return (CompletableFuture<T>) (CompletableFuture<?>) future;
     }

@@ -155,9 +155,13 @@ final class Callee {
         return CallHeaders.correlation(d.lane(), d.seq(), d.senderEpoch());
     }
 
-    /** A reply travels back on the reserved lane and expires with the call: nobody waits for it after that. */
+    /**
+     * A reply travels back on the reserved lane (the volatile one for a volatile call: it is never stored either)
+     * and expires with the call: nobody waits for it after that.
+     */
     private static Effect effect(RoutedDelivery d, Map<String, String> headers, byte[] payload) {
-        return new Effect(d.from(), Lanes.REPLY, headers, payload, d.expiresAtMillis());
+        String lane = Lanes.isVolatile(d.lane()) ? Lanes.VOLATILE_REPLY : Lanes.REPLY;
+        return new Effect(d.from(), lane, headers, payload, d.expiresAtMillis());
     }
 
     /**

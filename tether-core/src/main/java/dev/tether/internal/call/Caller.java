@@ -2,16 +2,20 @@ package dev.tether.internal.call;
 
 import dev.tether.CallKind;
 import dev.tether.DeadlineExceededException;
+import dev.tether.Lanes;
 import dev.tether.MessageId;
 import dev.tether.NoSuchHandlerException;
 import dev.tether.NodeClosedException;
 import dev.tether.RemoteHandlerException;
 import dev.tether.Reply;
 import dev.tether.TetherException;
+import dev.tether.VolatileLostException;
+import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -89,8 +93,9 @@ final class Caller {
     void reply(RoutedDelivery d) {
         Map<String, String> h = d.headers();
         Correlation c = Correlation.parse(h.get(CallHeaders.CORRELATION));
-        // A reply to an earlier incarnation of this node (a wiped store numbers its calls from 1 again) is not ours.
-        PendingCall p = c == null || c.epoch() != host.epoch() ? null : stored.remove(c.key(d.from()));
+        // A reply to an earlier incarnation of this node (a wiped store numbers its calls from 1 again, a restarted
+        // process its volatile ones) is not ours.
+        PendingCall p = c == null || c.epoch() != expectedEpoch(c) ? null : stored.remove(c.key(d.from()));
         if (p == null) {
             counters.repliesDropped.incrementAndGet(); // late, or for a call of an earlier process
             d.ack();
@@ -108,6 +113,11 @@ final class Caller {
         d.ack();
     }
 
+    /** The sender epoch a call on the correlation's lane was made under: the boot id for a volatile stream. */
+    private long expectedEpoch(Correlation c) {
+        return Lanes.isVolatile(c.lane()) ? host.bootId() : host.epoch();
+    }
+
     private boolean complete(PendingCall p, RoutedDelivery d, Correlation c) {
         Map<String, String> h = d.headers();
         String errorType = h.get(CallHeaders.ERROR_TYPE);
@@ -121,6 +131,28 @@ final class Caller {
         if (p.kind == CallKind.SYNC) return p.future.complete(null);
         MessageId id = new MessageId(p.callee, c.lane(), c.seq());
         return p.future.complete(new Reply(p.callee, id, CallHeaders.application(h), d.payloadBytes()));
+    }
+
+    /**
+     * The callee of volatile stream {@code key} restarted (node thread): the calls made on it up to {@code upToSeq}
+     * that still wait fail, their requests or replies being lost with the callee's process.
+     */
+    void lost(StreamKey key, long upToSeq) {
+        List<PendingCall> lost = new ArrayList<>();
+        for (Iterator<Map.Entry<CallKey, PendingCall>> it = stored.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<CallKey, PendingCall> e = it.next();
+            CallKey k = e.getKey();
+            if (k.seq() <= upToSeq && k.callee().equals(key.peer()) && k.lane().equals(key.lane())) {
+                it.remove();
+                lost.add(e.getValue());
+            }
+        }
+        for (PendingCall p : lost) {
+            deadlines.remove(p);
+            if (p.future.completeExceptionally(new VolatileLostException(p.callee, p.handler))) {
+                counters.volatileLost.incrementAndGet();
+            }
+        }
     }
 
     /** Calls waiting for a reply now (node thread). */

@@ -27,8 +27,12 @@ import java.util.Map;
  * due work in bulk. See docs/PROTOCOL.md.
  */
 public final class Engine {
+    /** The default of {@code maxVolatileBytes}: volatile messages held in memory until acknowledged, at most. */
+    public static final long DEFAULT_MAX_VOLATILE_BYTES = 64L << 20;
+
     private final EngineConfig cfg;
     private final long epoch;
+    private final long bootId;
     private final EngineOutput out;
     private final FrameWriter frames;
     private final Statistics stats;
@@ -37,20 +41,37 @@ public final class Engine {
     private final Receivers receivers;
     private final StoreBatches batches;
 
+    /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
+        this(cfg, state, out, state.epoch(), DEFAULT_MAX_VOLATILE_BYTES);
+    }
+
+    /**
+     * An engine for one process incarnation: {@code bootId} (never 0) must differ from every earlier process's on
+     * this node (a random number), because peers tell restarts of this process apart by it; volatile outbound
+     * messages may hold up to {@code maxVolatileBytes} until acknowledged.
+     */
+    public Engine(EngineConfig cfg, StoredState state, EngineOutput out, long bootId, long maxVolatileBytes) {
+        if (bootId == 0) throw new IllegalArgumentException("bootId must not be 0");
         this.cfg = cfg;
+        this.bootId = bootId;
         this.epoch = state.epoch();
         this.out = out;
         this.frames = new FrameWriter(cfg.maxFrameBytes(), out);
         this.stats = new Statistics(out);
         this.peers = new PeerTable(cfg.self(), cfg.peers(), state);
-        this.senders = new Senders(cfg, epoch, out, frames, peers, stats, state.outbound());
-        this.receivers = new Receivers(cfg, out, frames, peers, state.inbound());
+        this.senders = new Senders(cfg, epoch, bootId, maxVolatileBytes, out, frames, peers, stats, state.outbound());
+        this.receivers = new Receivers(cfg, out, frames, peers, stats, state.inbound());
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers);
     }
 
     public long epoch() {
         return epoch;
+    }
+
+    /** This process's incarnation, stated in HELLO. */
+    public long bootId() {
+        return bootId;
     }
 
     // ---- the turn ------------------------------------------------------------------------------------
@@ -63,9 +84,15 @@ public final class Engine {
      * frames of the turn.
      */
     public void endTurn(long now) {
+        senders.commitVolatile();
         batches.startDue(now);
         receivers.serveDue(now);
         if (receivers.hasWrites()) batches.startDue(now);
+        List<Effect> volatileEffects = receivers.takeVolatileEffects();
+        if (!volatileEffects.isEmpty()) {
+            senders.volatileEffects(volatileEffects);
+            senders.commitVolatile();
+        }
         senders.pumpDue(now);
         if (peers.resumePending()) {
             for (NodeId p : peers.resumed(senders::streamsOpen)) out.event(new TetherEvent.PeerResumed(p));
@@ -181,7 +208,7 @@ public final class Engine {
         PeerTable.Peer p = peers.up(now, peer);
         if (p == null) return false;
         out.event(new TetherEvent.PeerConnected(peer));
-        frames.hello(peer, cfg.self(), epoch);
+        frames.hello(peer, cfg.self(), epoch, bootId);
         ping(now, p);
         senders.peerUp(peer);
         receivers.peerUp(peer);
@@ -228,6 +255,10 @@ public final class Engine {
             stats.protocolError(now, from, "peer " + from + " introduced itself as " + h.node());
             return;
         }
+        boolean restarted = p.bootId != 0 && p.bootId != h.bootId();
+        p.bootId = h.bootId();
+        p.helloHeard = true;
+        if (restarted) senders.peerRestarted(from);
         senders.heardHello(from);
         long known = p.knownEpoch;
         if (known == h.epoch()) return;
@@ -331,7 +362,7 @@ public final class Engine {
 
     /** Outbox messages requested with {@code load} arrived. */
     public void onLoaded(long now, StreamKey key, List<StoredMessage> messages) {
-        senders.onLoaded(key, messages);
+        senders.onLoaded(now, key, messages);
     }
 
     public void onLoadFailed(long now, StreamKey key, Exception error) {
@@ -347,7 +378,11 @@ public final class Engine {
     public void onTick(long now) {
         senders.tick(now);
         receivers.tick(now);
-        for (PeerTable.Peer p : peers.pingsDue(now)) ping(now, p);
+        for (PeerTable.Peer p : peers.pingsDue(now)) {
+            // HELLO again with every ping: a lost HELLO would keep volatile streams closed on this connection.
+            frames.hello(p.id, cfg.self(), epoch, bootId);
+            ping(now, p);
+        }
         stats.flushHeld(now);
     }
 
@@ -399,6 +434,11 @@ public final class Engine {
 
     public long storeFailures() {
         return stats.storeFailures();
+    }
+
+    /** Messages that did not match their checksum, read from this store or received (see {@code Statistics}). */
+    public long checksumMismatches() {
+        return stats.checksumMismatches();
     }
 
     /** Per-stream counters, outbound streams first. */

@@ -78,4 +78,11 @@ public interface EngineOutput {
      * not handed out yet are settled by the engine itself. Default: nothing (no pattern layer cancels).
      */
     default void cancelRequested(StreamKey key, long seq) {}
+
+    /**
+     * The receiver of volatile stream {@code key} restarted: every message up to {@code upToSeq} that it had not
+     * acknowledged is lost (each also reported with {@code outcome(LOST)}), and the replies of those it had
+     * acknowledged will not come either. A pattern layer fails the calls it made on the stream up to there.
+     */
+    default void volatileLost(StreamKey key, long upToSeq) {}
 }

@@ -1,6 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
+import dev.tether.spi.MessageChecksum;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,8 @@ public sealed interface Frame {
     byte CANCEL = 9;
 
     /** First frame on every connection: who I am and which incarnation of my store I run. */
-    record Hello(NodeId node, long epoch) implements Frame {}
+    /** {@code bootId}: this process's incarnation (volatile streams start over when it changes), never 0. */
+    record Hello(NodeId node, long epoch, long bootId) implements Frame {}
 
     /**
      * Sender to receiver: my stream (lane) of incarnation {@code senderEpoch} has assigned up to {@code lastSeq}
@@ -29,14 +31,31 @@ public sealed interface Frame {
     /** Sender to receiver: consecutive messages {@code firstSeq, firstSeq+1, ...}. */
     record Data(String lane, long senderEpoch, long firstSeq, List<Message> messages) implements Frame {}
 
-    /** One message inside a {@link Data} frame. */
-    record Message(int flags, long expiresAtMillis, Map<String, String> headers, byte[] payload) {
+    /**
+     * One message inside a {@link Data} frame. {@code checksum} is the {@link MessageChecksum} the frame carried for
+     * it (with the flags taken out again, see {@link FrameCodec#message}); {@link #intact} checks it against what
+     * was received.
+     */
+    record Message(int flags, long expiresAtMillis, Map<String, String> headers, byte[] payload, long checksum) {
         /** The sender has transmitted it before, or recovered it from its store after a restart. */
         public static final int REDELIVERY = 1;
         /** The sender found it expired; payload and headers are omitted. */
         public static final int EXPIRED = 2;
-        /** The sender withdrew it (a cancelled call); payload and headers are omitted. */
-        public static final int CANCELLED = 4;
+        /**
+         * The sender found it damaged in its store (its stored checksum did not match when read): it must not be
+         * delivered. The frame's checksum covers the bytes as read, so damage on the wire is still detected.
+         */
+        public static final int CORRUPT = 4;
+        /**
+         * The sender withdrew it (a cancelled call); payload and headers are omitted. Never set together with
+         * {@link #CORRUPT}: a message damaged in the sender's store goes out as damaged even if withdrawn.
+         */
+        public static final int CANCELLED = 8;
+
+        /** Whether this message, number {@code seq} on {@code lane}, matches the checksum the frame carried. */
+        public boolean intact(String lane, long seq) {
+            return checksum == MessageChecksum.of(lane, seq, expiresAtMillis, headers, payload);
+        }
 
         public boolean has(int flag) {
             return (flags & flag) != 0;

@@ -13,26 +13,47 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
- * Encodes and decodes frames. Every frame starts with magic {@code 0x54}, version {@code 1} and a type byte;
+ * Encodes and decodes frames. Every frame starts with magic {@code 0x54}, version {@code 2} and a type byte;
  * all integers are big-endian. Decoding validates every field and rejects trailing bytes, so a frame either
  * decodes completely or throws {@link ProtocolException} naming the problem.
  */
 public final class FrameCodec {
     public static final byte MAGIC = 0x54;
-    public static final byte VERSION = 1;
-    /** Per-message bytes in a DATA frame besides headers and payload: flags, expiry, header count, length. */
-    public static final int MESSAGE_OVERHEAD = 1 + 8 + 2 + 4;
+    /** Version 2 added the message checksum to DATA; see docs/PROTOCOL.md, "Versions". */
+    public static final byte VERSION = 2;
+    /**
+     * Per-message bytes in a DATA frame besides headers and payload: flags, expiry, header count, length,
+     * checksum.
+     */
+    public static final int MESSAGE_OVERHEAD = 1 + 8 + 2 + 4 + 4;
+
+    /** Every message flag this version defines; a message with another one is rejected. */
+    private static final int KNOWN_FLAGS =
+            Frame.Message.REDELIVERY | Frame.Message.EXPIRED | Frame.Message.CORRUPT | Frame.Message.CANCELLED;
+
+    /** CRC32C of each possible flags byte, mixed into each message's checksum on the wire. */
+    private static final long[] FLAG_CHECKSUMS = new long[256];
+
+    static {
+        for (int f = 0; f < FLAG_CHECKSUMS.length; f++) {
+            CRC32C crc = new CRC32C();
+            crc.update(f);
+            FLAG_CHECKSUMS[f] = crc.getValue();
+        }
+    }
 
     private FrameCodec() {}
 
     // ---- encoding -------------------------------------------------------------------------------------
 
-    public static void hello(ByteBuffer b, NodeId node, long epoch) {
+    public static void hello(ByteBuffer b, NodeId node, long epoch, long bootId) {
         header(b, Frame.HELLO);
         str8(b, node.value());
         b.putLong(epoch);
+        b.putLong(bootId);
     }
 
     public static void open(ByteBuffer b, String lane, long epoch, long ackedSeq, long lastSeq) {
@@ -102,7 +123,13 @@ public final class FrameCodec {
         return n;
     }
 
-    public static void message(ByteBuffer b, int flags, long expiresAt, Map<String, String> headers, byte[] payload) {
+    /**
+     * Writes one message of a DATA frame. The frame carries {@code checksum} (the message's {@link
+     * dev.tether.spi.MessageChecksum}) XOR the CRC32C of the flags byte, so that a changed flag is detected like a
+     * changed payload, although the flags differ between transmissions of the same stored message.
+     */
+    public static void message(
+            ByteBuffer b, int flags, long expiresAt, Map<String, String> headers, byte[] payload, long checksum) {
         b.put((byte) flags).putLong(expiresAt);
         b.putShort((short) headers.size());
         for (Map.Entry<String, String> e : headers.entrySet()) {
@@ -110,6 +137,7 @@ public final class FrameCodec {
             str16(b, e.getValue());
         }
         b.putInt(payload.length).put(payload);
+        b.putInt((int) (checksum ^ FLAG_CHECKSUMS[flags & 0xff]));
     }
 
     private static void header(ByteBuffer b, byte type) {
@@ -150,10 +178,10 @@ public final class FrameCodec {
             byte magic = b.get();
             if (magic != MAGIC) throw bad(String.format("bad magic 0x%02x", magic & 0xff));
             byte version = b.get();
-            if (version != VERSION) throw bad("unsupported protocol version " + (version & 0xff));
+            if (version != VERSION) throw bad(unsupported(version & 0xff));
             byte type = b.get();
             Frame f = switch (type) {
-                case Frame.HELLO -> new Frame.Hello(nodeId(b), b.getLong());
+                case Frame.HELLO -> new Frame.Hello(nodeId(b), b.getLong(), epoch(b));
                 case Frame.OPEN -> new Frame.Open(lane(b), epoch(b), seq0(b, "ackedSeq"), seq0(b, "lastSeq"));
                 case Frame.DATA -> data(b);
                 case Frame.ACK ->
@@ -172,6 +200,13 @@ public final class FrameCodec {
         } catch (BufferUnderflowException e) {
             throw bad("frame truncated");
         }
+    }
+
+    private static String unsupported(int version) {
+        String why = version < VERSION
+                ? ": the peer runs a Tether from before message checksums (version 2); upgrade it"
+                : ": the peer runs a newer Tether; upgrade this node";
+        return "unsupported protocol version " + version + " (this node speaks " + VERSION + ")" + why;
     }
 
     private static void validate(Frame f) {
@@ -201,8 +236,7 @@ public final class FrameCodec {
 
     private static Frame.Message message(ByteBuffer b) {
         int flags = b.get() & 0xff;
-        if ((flags & ~(Frame.Message.REDELIVERY | Frame.Message.EXPIRED | Frame.Message.CANCELLED)) != 0)
-            throw bad("unknown message flags " + flags);
+        if ((flags & ~KNOWN_FLAGS) != 0) throw bad("unknown message flags " + flags);
         long expires = b.getLong();
         if (expires < 0) throw bad("negative expiry " + expires);
         int headerCount = b.getShort() & 0xffff;
@@ -218,7 +252,8 @@ public final class FrameCodec {
         if (len < 0 || len > b.remaining()) throw bad("payload length " + len + " does not fit the frame");
         byte[] payload = new byte[len];
         b.get(payload);
-        return new Frame.Message(flags, expires, headers, payload);
+        long checksum = (b.getInt() & 0xffff_ffffL) ^ FLAG_CHECKSUMS[flags];
+        return new Frame.Message(flags, expires, headers, payload, checksum);
     }
 
     private static int outcomeKind(ByteBuffer b) {

@@ -1,6 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
+import dev.tether.spi.MessageChecksum;
 import java.nio.ByteBuffer;
 import java.util.Map;
 
@@ -21,9 +22,9 @@ final class FrameWriter {
         this.out = out;
     }
 
-    void hello(NodeId to, NodeId self, long epoch) {
+    void hello(NodeId to, NodeId self, long epoch, long bootId) {
         buf.clear();
-        FrameCodec.hello(buf, self, epoch);
+        FrameCodec.hello(buf, self, epoch, bootId);
         transmit(to);
     }
 
@@ -84,13 +85,17 @@ final class FrameWriter {
         return count == 0 || buf.position() + size <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET);
     }
 
-    void message(int flags, long expiresAt, Map<String, String> headers, byte[] payload) {
-        FrameCodec.message(buf, flags, expiresAt, headers, payload);
+    void message(int flags, long expiresAt, Map<String, String> headers, byte[] payload, long checksum) {
+        FrameCodec.message(buf, flags, expiresAt, headers, payload, checksum);
     }
 
-    /** A marker ({@code kind}: EXPIRED or CANCELLED): no headers, no payload. */
-    void marker(int flags, int kind, long expiresAt) {
-        FrameCodec.message(buf, flags | kind, expiresAt, Map.of(), EMPTY);
+    /**
+     * A marker ({@code kind}: EXPIRED or CANCELLED): no headers, no payload; its checksum covers just that, like any
+     * message's (the kind is covered with the flags).
+     */
+    void marker(String lane, long seq, int flags, int kind, long expiresAt) {
+        long checksum = MessageChecksum.of(lane, seq, expiresAt, Map.of(), EMPTY);
+        FrameCodec.message(buf, flags | kind, expiresAt, Map.of(), EMPTY, checksum);
     }
 
     static int markerSize() {

@@ -67,9 +67,16 @@ final class InStream {
             return attempts;
         }
 
+        /** Expired, unless damaged in the sender's store: then its deadline, like the rest of it, is not trusted. */
         boolean expired(long now) {
+            if (corrupt()) return false;
             return message.has(Frame.Message.EXPIRED)
                     || (message.expiresAtMillis() != 0 && message.expiresAtMillis() <= now);
+        }
+
+        /** The sender found it damaged in its store: it goes to the dead-letter queue, never to the application. */
+        boolean corrupt() {
+            return message.has(Frame.Message.CORRUPT);
         }
     }
 

@@ -3,8 +3,11 @@ package dev.tether.internal.engine;
 import dev.tether.StreamStats;
 import dev.tether.internal.util.LongHeap;
 import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -62,13 +65,34 @@ final class OutStream {
         OTHER
     }
 
-    /** A cached outbox message and how often it was transmitted. */
+    /**
+     * A cached outbox message, the checksum it goes out with, and how often it was transmitted. One read back from
+     * the store is verified: if it no longer matches its stored checksum it is {@code corrupt} and goes out marked
+     * so, with a checksum over the bytes as read (the wire stays verified); an {@code UNCHECKED} row (stored before
+     * checksums) goes out with one computed when read.
+     */
     static final class OutMessage {
         final StoredMessage stored;
+        final long checksum;
+        final boolean corrupt;
         private int transmissions;
 
+        /** A message this process numbered: its checksum was computed then. */
         OutMessage(StoredMessage stored) {
+            this(stored, stored.checksum(), false);
+        }
+
+        private OutMessage(StoredMessage stored, long checksum, boolean corrupt) {
             this.stored = stored;
+            this.checksum = checksum;
+            this.corrupt = corrupt;
+        }
+
+        /** A message read back from the store, verified. */
+        static OutMessage read(StoredMessage m) {
+            long actual = MessageChecksum.of(m.lane(), m.seq(), m.expiresAtMillis(), m.headers(), m.payload());
+            boolean corrupt = m.checksum() != MessageChecksum.UNCHECKED && m.checksum() != actual;
+            return new OutMessage(m, actual, corrupt);
         }
 
         /** Counts a transmission; true if it was transmitted before. */
@@ -82,6 +106,9 @@ final class OutStream {
 
     final StreamKey key;
     private final int cacheLimit;
+    /** The bytes this stream holds count here if it is volatile (kept in memory only); null if it is durable. */
+    private final VolatileBudget budget;
+
     private Link link = Link.CLOSED;
 
     // Valid for the session (survives reconnects; rebuilt from the store after a restart).
@@ -123,8 +150,18 @@ final class OutStream {
 
     /** A stream recovered from the store ({@code lastSeq}, {@code ackedSeq}), or a new one (0, 0). */
     OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit) {
+        this(key, lastSeq, ackedSeq, cacheLimit, null);
+    }
+
+    /** A new volatile stream: every message stays in memory, counted in {@code budget}, until it is settled. */
+    static OutStream volatileStream(StreamKey key, VolatileBudget budget) {
+        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget);
+    }
+
+    private OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, VolatileBudget budget) {
         this.key = key;
         this.cacheLimit = cacheLimit;
+        this.budget = budget;
         this.lastSeq = lastSeq;
         this.committedSeq = lastSeq;
         this.ackedSeq = ackedSeq;
@@ -139,6 +176,16 @@ final class OutStream {
 
     void queue(PendingSend p) {
         pending.add(p);
+        if (budget != null) budget.add(size(p.headers(), p.payload()));
+    }
+
+    /** Whether this stream is volatile: never stored, its sequence numbers valid for this process only. */
+    boolean isVolatile() {
+        return budget != null;
+    }
+
+    private static long size(Map<String, String> headers, byte[] payload) {
+        return FrameCodec.messageSize(headers, payload.length);
     }
 
     int pendingCount() {
@@ -152,6 +199,7 @@ final class OutStream {
 
     /** Assigns the next sequence number to {@code p}: the message to append. */
     StoredMessage number(PendingSend p) {
+        // The message checksum is computed here, once, before the message is stored anywhere.
         return new StoredMessage(key.peer(), key.lane(), ++lastSeq, p.expiresAt(), p.headers(), p.payload());
     }
 
@@ -199,14 +247,24 @@ final class OutStream {
         return cacheLimit - cache.size();
     }
 
-    /** A page read from the store: caches its messages that continue the cache. */
-    void loaded(Iterable<StoredMessage> messages) {
+    /**
+     * A page read from the store: verifies and caches its messages that continue the cache; returns the sequence
+     * numbers of those that no longer match their checksum.
+     */
+    List<Long> loaded(Iterable<StoredMessage> messages) {
         loading = false;
+        List<Long> corrupt = List.of();
         for (StoredMessage m : messages) {
             if (m.seq() == cache.nextSeq() && m.seq() <= committedSeq && cache.size() < cacheLimit) {
-                cache.add(m.seq(), new OutMessage(m));
+                OutMessage read = OutMessage.read(m);
+                cache.add(m.seq(), read);
+                if (read.corrupt) {
+                    if (corrupt.isEmpty()) corrupt = new ArrayList<>();
+                    corrupt.add(m.seq());
+                }
             }
         }
+        return corrupt;
     }
 
     /** The read failed: nothing else may pump this stream again, so retry at {@code at} (from the tick). */
@@ -480,11 +538,35 @@ final class OutStream {
 
     /** Everything up to {@code seq} is settled, and so are the messages expired here right after it. */
     private void settleUpTo(long seq) {
+        long before = settledSeq;
         if (seq > settledSeq) settledSeq = seq;
         while (!expiredAhead.isEmpty() && expiredAhead.minKey() <= settledSeq + 1) {
             settledSeq = Math.max(settledSeq, expiredAhead.poll());
         }
+        if (budget != null) releaseBudget(before + 1, settledSeq);
         cache.removeUpTo(settledSeq);
+    }
+
+    /** A volatile stream's messages {@code from..to} are settled: their bytes no longer count. */
+    private void releaseBudget(long from, long to) {
+        for (long seq = Math.max(from, cache.nextSeq() - cache.size()); seq <= to && seq < cache.nextSeq(); seq++) {
+            OutMessage m = cache.get(seq);
+            if (m != null) budget.release(size(m.stored.headers(), m.stored.payload()));
+        }
+    }
+
+    /**
+     * Volatile only: the receiver's process that may hold the transmitted, unacknowledged messages is gone (its boot
+     * id changed). They are not sent again (they may have been processed): each is settled as lost, and the new
+     * process will be told with OPEN that the stream continues after them. Returns the first lost sequence number;
+     * the lost ones are that up to {@link #ackedSeq()} (none if it is above).
+     */
+    long loseTransmitted() {
+        long from = settledSeq + 1;
+        if (transmittedUpTo > settledSeq) {
+            ackUpTo(transmittedUpTo);
+        }
+        return from;
     }
 
     /**

@@ -85,6 +85,13 @@ final class PeerTable {
         long lastPingSent = -1;
 
         long nextPingAt;
+        /**
+         * The peer's process incarnation as its latest HELLO in this process stated it, or 0: volatile streams to it
+         * start over when it changes (docs/PROTOCOL.md, "Volatile streams").
+         */
+        long bootId;
+        /** Whether its HELLO arrived on the current connection: volatile streams open only after it did. */
+        boolean helloHeard;
 
         Peer(NodeId id) {
             this.id = id;
@@ -182,6 +189,7 @@ final class PeerTable {
         }
         if (!p.link.resumePending()) resumesPending++;
         p.become(Link.CONNECTED);
+        p.helloHeard = false;
         p.pingOutstanding = -1;
         p.lastPingSent = -1;
         p.nextPingAt = now;
@@ -194,7 +202,14 @@ final class PeerTable {
         if (p == null || !p.connected()) return false;
         if (p.link.resumePending()) resumesPending--;
         p.become(Link.DOWN);
+        p.helloHeard = false;
         return true;
+    }
+
+    /** Whether {@code id} is connected and its HELLO arrived on this connection (its boot id is known). */
+    boolean helloHeard(NodeId id) {
+        Peer p = peers.get(id);
+        return p != null && p.connected() && p.helloHeard;
     }
 
     boolean connected(NodeId id) {

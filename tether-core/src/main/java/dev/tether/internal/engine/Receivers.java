@@ -1,6 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.FailurePolicy;
+import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
@@ -21,10 +22,15 @@ import java.util.Set;
  * expires, delivers and acknowledges. Not thread-safe: the engine's thread only.
  */
 final class Receivers {
+    /** Why a message damaged in its sender's store is dead-lettered. */
+    static final String CORRUPT = "checksum mismatch in the sender's store: the message was changed on the sender's"
+            + " disk after it was stored; not delivered (docs/OPERATIONS.md, \"A checksum mismatch\")";
+
     private final EngineConfig cfg;
     private final EngineOutput out;
     private final FrameWriter frames;
     private final PeerTable peers;
+    private final Statistics stats;
 
     private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
     /** Streams to deliver on or acknowledge at the end of the turn. */
@@ -39,11 +45,23 @@ final class Receivers {
 
     private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
 
-    Receivers(EngineConfig cfg, EngineOutput out, FrameWriter frames, PeerTable peers, List<InboundCursor> stored) {
+    /** Volatile streams whose cursor moved: never stored, so it counts as durable once the stream is served. */
+    private final Set<InStream> volatileDirty = new LinkedHashSet<>();
+    /** Effects of settled volatile messages, for the senders to send at the end of the turn. */
+    private final List<Effect> volatileEffects = new ArrayList<>();
+
+    Receivers(
+            EngineConfig cfg,
+            EngineOutput out,
+            FrameWriter frames,
+            PeerTable peers,
+            Statistics stats,
+            List<InboundCursor> stored) {
         this.cfg = cfg;
         this.out = out;
         this.frames = frames;
         this.peers = peers;
+        this.stats = stats;
         for (InboundCursor c : stored) {
             StreamKey k = new StreamKey(c.from(), c.lane());
             streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
@@ -59,17 +77,17 @@ final class Receivers {
         if (s == null) {
             s = new InStream(key, o.senderEpoch(), o.ackedSeq());
             streams.put(key, s);
-            cursorDirty.add(s);
+            markDirty(s);
             if (o.ackedSeq() > 0) resync(s, "no cursor for this stream; sender reports it taken care of", o.ackedSeq());
         } else if (s.senderEpoch() != o.senderEpoch()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
-            cursorDirty.add(s);
+            markDirty(s);
             pendingOutcomes.remove(s);
             pendingEffects.remove(s); // replies to the earlier incarnation's calls, whose cursor is never written now
             resync(s, "sender is a new incarnation", o.ackedSeq());
         } else if (o.ackedSeq() > s.processed()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
-            cursorDirty.add(s);
+            markDirty(s);
             resync(s, "sender reports messages taken care of beyond this cursor", o.ackedSeq());
         }
         // Only committed messages are transmitted, so nothing above lastSeq reached an earlier lifetime of ours: this
@@ -80,6 +98,16 @@ final class Receivers {
         // a sender whose store did go backwards detects that from this answer (onAck) and does not open.
         s.ackDue();
         toServe.add(s);
+    }
+
+    /** The cursor of {@code s} moved: stored with the next batch, or for a volatile stream taken as durable now. */
+    private void markDirty(InStream s) {
+        if (s.key.isVolatile()) {
+            volatileDirty.add(s);
+            toServe.add(s);
+        } else {
+            cursorDirty.add(s);
+        }
     }
 
     private void resync(InStream s, String reason, long cursor) {
@@ -94,6 +122,10 @@ final class Receivers {
         long seq = d.firstSeq();
         long credit = s.credit(cfg.window());
         for (Frame.Message m : d.messages()) {
+            if (!m.intact(d.lane(), seq)) {
+                damagedInTransit(now, s, from, seq);
+                break;
+            }
             InStream.Arrival a = s.receive(seq, m, credit);
             if (a == InStream.Arrival.GAP) askResend(now, s, from);
             if (a == InStream.Arrival.GAP || a == InStream.Arrival.BEYOND_CREDIT) break;
@@ -111,11 +143,30 @@ final class Receivers {
     private static void noteFirstTransmission(InStream s, Frame.Data d) {
         List<Frame.Message> messages = d.messages();
         for (int i = 0; i < messages.size(); i++) {
-            if (!messages.get(i).has(Frame.Message.REDELIVERY)) {
-                s.freshFrom(d.firstSeq() + i);
+            Frame.Message m = messages.get(i);
+            if (!m.has(Frame.Message.REDELIVERY)) {
+                // The flag is covered by the checksum: a damaged copy proves nothing.
+                if (m.intact(d.lane(), d.firstSeq() + i)) s.freshFrom(d.firstSeq() + i);
                 return;
             }
         }
+    }
+
+    /**
+     * Message {@code seq} does not match its checksum: changed on the way (the sender verified what it read from its
+     * store). It and the rest of the frame are dropped, counted and reported; a new one is asked for like a gap,
+     * so a damaged transmission heals with the next one.
+     */
+    private void damagedInTransit(long now, InStream s, NodeId from, long seq) {
+        stats.checksumMismatch(
+                now,
+                new TetherEvent.ChecksumMismatch(
+                        from,
+                        s.key.lane(),
+                        seq,
+                        TetherEvent.ChecksumMismatch.Where.TRANSIT,
+                        "received message does not match its checksum; dropped and asked for again"));
+        if (seq > s.receivedUpTo()) askResend(now, s, from);
     }
 
     private void askResend(long now, InStream s, NodeId from) {
@@ -196,7 +247,7 @@ final class Receivers {
         toServe.add(s);
         // Restarted: the old run's results are void, and so are its effects (its acknowledgments are never stored).
         if (!s.runEnded(generation, ackedUpTo, failedSeq)) return null;
-        if (s.settleRun(ackedUpTo)) cursorDirty.add(s);
+        if (s.settleRun(ackedUpTo)) markDirty(s);
         withEffects(s, effects);
         return s;
     }
@@ -204,8 +255,15 @@ final class Receivers {
     /** {@code effects} go into the batch that writes the cursor of {@code s}, never into an earlier or later one. */
     private void withEffects(InStream s, List<Effect> effects) {
         if (effects.isEmpty()) return;
+        for (Effect e : effects) {
+            if (Lanes.isVolatile(e.lane()) != s.key.isVolatile()) {
+                // Atomic with a stored cursor needs a stored effect, and an unstored cursor cannot carry a stored one.
+                throw new IllegalArgumentException("effect on lane " + e.lane() + " of a settlement on " + s.key
+                        + ": a volatile stream's effects go on volatile lanes, a durable one's on durable lanes");
+            }
+        }
         pendingEffects.computeIfAbsent(s, k -> new ArrayList<>()).addAll(effects);
-        cursorDirty.add(s);
+        markDirty(s);
     }
 
     /**
@@ -215,7 +273,7 @@ final class Receivers {
     void onProgress(StreamKey key, long generation, long ackedUpTo, List<Effect> effects) {
         InStream s = streams.get(key);
         if (s != null && s.runOutFrom(generation) && generation == s.generation() && s.acknowledge(ackedUpTo)) {
-            cursorDirty.add(s);
+            markDirty(s);
             withEffects(s, effects);
         }
     }
@@ -232,19 +290,35 @@ final class Receivers {
             return;
         }
         Frame.Message msg = m.message;
-        pendingDeadLetters.add(new DeadLetter(
-                s.key.peer(),
-                s.key.lane(),
-                s.senderEpoch(),
-                m.seq,
-                msg.headers(),
-                msg.payload(),
-                m.attempts(),
-                reason,
-                now));
+        if (!s.key.isVolatile()) { // a volatile message is never stored: reported and dropped
+            pendingDeadLetters.add(new DeadLetter(
+                    s.key.peer(),
+                    s.key.lane(),
+                    s.senderEpoch(),
+                    m.seq,
+                    msg.headers(),
+                    msg.payload(),
+                    m.attempts(),
+                    reason,
+                    now));
+        }
         s.deadLetteredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
         out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
+    }
+
+    /**
+     * The next message {@code m} was damaged in its sender's store: retrying cannot repair it, so it goes to the
+     * dead-letter queue at once, whatever the failure policy (the bytes are kept there for inspection), and the
+     * stream continues. Counted, reported, and its sender told after the commit.
+     */
+    private void quarantine(long now, InStream s, InStream.InMessage m) {
+        Frame.Message msg = m.message;
+        pendingDeadLetters.add(new DeadLetter(
+                s.key.peer(), s.key.lane(), s.senderEpoch(), m.seq, msg.headers(), msg.payload(), 0, CORRUPT, now));
+        s.deadLetteredNext(m.seq);
+        settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
+        out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, 0, CORRUPT));
     }
 
     /** Settles the next message {@code m} as expired: counted, reported, and its sender told after the commit. */
@@ -261,7 +335,7 @@ final class Receivers {
     }
 
     private void settledWithout(InStream s, long seq, int outcome) {
-        cursorDirty.add(s);
+        markDirty(s);
         pendingOutcomes.computeIfAbsent(s, k -> new ArrayList<>()).add(new Batch.Outcome(seq, outcome));
     }
 
@@ -287,17 +361,24 @@ final class Receivers {
 
     private void serve(long now, InStream s) {
         if (s.canDeliver(now)) deliverRun(now, s);
+        if (volatileDirty.remove(s)) settleVolatile(s);
         if (s.takeAckDue() && peers.connected(s.key.peer())) {
             frames.ack(
                     s.key.peer(), s.key.lane(), s.senderEpoch(), s.receivedUpTo(), s.durable(), s.credit(cfg.window()));
         }
     }
 
-    /** Expires heads whose time to live passed, then hands the next run (up to {@code maxRun}) to the application. */
+    /**
+     * Settles heads that are damaged, withdrawn or expired without handing them out, then hands the next run (up to
+     * {@code maxRun}) to the application.
+     */
     private void deliverRun(long now, InStream s) {
         InStream.InMessage head = s.head();
-        while (head != null && (head.cancelled() || head.expired(now))) {
-            if (head.cancelled()) withdrawn(s, head);
+        while (head != null && (head.corrupt() || head.cancelled() || head.expired(now))) {
+            // Damaged in the sender's store: dead-lettered even if a CANCEL withdrew it, as its sender would have
+            // sent it had the withdrawal come first (the damaged bytes are kept for inspection).
+            if (head.corrupt()) quarantine(now, s, head);
+            else if (head.cancelled()) withdrawn(s, head);
             else expire(s, head);
             head = s.head();
         }
@@ -305,7 +386,7 @@ final class Receivers {
         List<InboundMessage> run = new ArrayList<>();
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
             InStream.InMessage m = s.buffered(seq);
-            if (m.cancelled() || m.expired(now)) break;
+            if (m.corrupt() || m.cancelled() || m.expired(now)) break;
             InStream.Attempt a = s.attempt(m, run.isEmpty());
             if (a == InStream.Attempt.NEXT_RUN) break;
             if (a == InStream.Attempt.REDELIVERY) {
@@ -323,6 +404,30 @@ final class Receivers {
         }
         s.handingOut(head.seq + run.size() - 1);
         out.deliver(s.key, s.generation(), run);
+    }
+
+    /**
+     * A volatile stream's cursor is never stored: it is durable as soon as it moved. Its outcomes go to the sender
+     * and its effects to the senders now, as a stored cursor's would after the commit.
+     */
+    private void settleVolatile(InStream s) {
+        s.cursorCommitted(s.senderEpoch(), s.processed());
+        List<Batch.Outcome> outcomes = pendingOutcomes.remove(s);
+        if (outcomes != null && peers.connected(s.key.peer())) {
+            for (Batch.Outcome o : outcomes)
+                frames.outcome(s.key.peer(), s.key.lane(), s.senderEpoch(), o.seq(), o.kind());
+        }
+        List<Effect> effects = pendingEffects.remove(s);
+        if (effects != null) volatileEffects.addAll(effects);
+        s.ackDue();
+    }
+
+    /** The effects of volatile settlements since the last call, for the senders. */
+    List<Effect> takeVolatileEffects() {
+        if (volatileEffects.isEmpty()) return List.of();
+        List<Effect> l = new ArrayList<>(volatileEffects);
+        volatileEffects.clear();
+        return l;
     }
 
     // ---- the store -----------------------------------------------------------------------------------

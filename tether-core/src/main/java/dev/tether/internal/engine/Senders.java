@@ -6,6 +6,7 @@ import dev.tether.QueueFullException;
 import dev.tether.StoreException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
+import dev.tether.VolatileQueueFullException;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
@@ -29,6 +30,10 @@ final class Senders {
 
     private final EngineConfig cfg;
     private final long epoch;
+    /** This process's incarnation: the sender epoch of its volatile streams, which exist for this process only. */
+    private final long bootId;
+
+    private final VolatileBudget budget;
     private final EngineOutput out;
     private final FrameWriter frames;
     private final PeerTable peers;
@@ -41,6 +46,8 @@ final class Senders {
     private final Set<OutStream> withPendingSends = new LinkedHashSet<>();
     /** Sends waiting for a batch, over all streams. */
     private long pendingSends;
+    /** Volatile streams with sends waiting to be numbered at the end of the turn (they need no store). */
+    private final Set<OutStream> volatilePending = new LinkedHashSet<>();
     /** Streams whose store holds messages already settled. */
     private final Set<OutStream> trimDirty = new LinkedHashSet<>();
     /**
@@ -54,6 +61,8 @@ final class Senders {
     Senders(
             EngineConfig cfg,
             long epoch,
+            long bootId,
+            long maxVolatileBytes,
             EngineOutput out,
             FrameWriter frames,
             PeerTable peers,
@@ -61,6 +70,8 @@ final class Senders {
             List<OutboundState> stored) {
         this.cfg = cfg;
         this.epoch = epoch;
+        this.bootId = bootId;
+        this.budget = new VolatileBudget(maxVolatileBytes);
         this.out = out;
         this.frames = frames;
         this.peers = peers;
@@ -83,14 +94,74 @@ final class Senders {
                             + " unacknowledged messages (maxQueuedPerStream " + cfg.maxQueuedPerStream() + ")"));
             return;
         }
+        if (s.isVolatile()) {
+            long size = FrameCodec.messageSize(headers, payload.length);
+            if (!budget.fits(size)) {
+                out.rejected(
+                        token,
+                        new VolatileQueueFullException("volatile messages hold " + budget.used() + " bytes; "
+                                + size + " more would exceed maxVolatileBytes " + budget.limit
+                                + " (stream " + s.key + ")"));
+                return;
+            }
+            queueVolatile(s, new OutStream.PendingSend(token, headers, payload, expiresAt));
+            return;
+        }
         s.queue(new OutStream.PendingSend(token, headers, payload, expiresAt));
         pendingSends++;
         withPendingSends.add(s);
     }
 
+    private void queueVolatile(OutStream s, OutStream.PendingSend p) {
+        s.queue(p);
+        volatilePending.add(s);
+    }
+
+    /**
+     * Sends on volatile streams need no store: at the end of the turn they are numbered and accepted at once, and
+     * transmitted in the same turn.
+     */
+    void commitVolatile() {
+        if (volatilePending.isEmpty()) return;
+        for (OutStream s : volatilePending) {
+            for (OutStream.PendingSend p = s.nextPending(); p != null; p = s.nextPending()) {
+                StoredMessage m = s.number(p);
+                s.committed(m);
+                if (p.token() != EFFECT) out.accepted(p.token(), s.key, m.seq());
+            }
+            scheduleExpiry(s);
+            toPump.add(s);
+        }
+        volatilePending.clear();
+    }
+
+    /**
+     * The effects of settled volatile messages (replies to volatile calls), on volatile lanes: sent like any volatile
+     * send, never refused for the memory limit (the settlement they belong to cannot wait), counted in it all the
+     * same.
+     */
+    void volatileEffects(List<Effect> effects) {
+        for (Effect e : effects) {
+            String refusal = peers.refuseSend(e.to());
+            if (refusal != null) {
+                out.event(new TetherEvent.ApplicationError(
+                        "message to " + e.to() + " on " + e.lane(), "not sent: " + refusal));
+                continue;
+            }
+            OutStream s = stream(new StreamKey(e.to(), e.lane()));
+            queueVolatile(s, new OutStream.PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt()));
+        }
+    }
+
+    /** The sender epoch stream {@code s} states in its frames: the boot id for a volatile stream. */
+    private long epochOf(OutStream s) {
+        return s.isVolatile() ? bootId : epoch;
+    }
+
     private OutStream stream(StreamKey key) {
         return streams.computeIfAbsent(key, k -> {
-            OutStream n = new OutStream(k, 0, 0, cfg.outboundCache());
+            OutStream n =
+                    k.isVolatile() ? OutStream.volatileStream(k, budget) : new OutStream(k, 0, 0, cfg.outboundCache());
             n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
             return n;
         });
@@ -114,6 +185,22 @@ final class Senders {
         }
     }
 
+    /**
+     * {@code peer}'s process restarted (its HELLO states a new boot id): what this process transmitted on volatile
+     * streams to the earlier one and was not acknowledged may have been processed there, so it is not sent again but
+     * settled as lost; the streams continue after it (their next OPEN says so to the new process).
+     */
+    void peerRestarted(NodeId peer) {
+        for (OutStream s : streams.values()) {
+            if (!s.key.peer().equals(peer) || !s.isVolatile()) continue;
+            long from = s.loseTransmitted();
+            long upTo = s.ackedSeq();
+            for (long seq = from; seq <= upTo; seq++) out.outcome(s.key, seq, Outcome.LOST);
+            if (from <= upTo) out.event(new TetherEvent.VolatileLost(peer, s.key.lane(), from, upTo));
+            if (upTo > 0) out.volatileLost(s.key, upTo);
+        }
+    }
+
     /** {@code peer} is up and talking: an OPEN sent before it could hear us was lost, so open again now. */
     void heardHello(NodeId peer) {
         for (OutStream s : streams.values()) {
@@ -124,7 +211,7 @@ final class Senders {
     /** The receiver reports progress and credit. */
     void onAck(long now, NodeId from, Frame.Ack a) {
         OutStream s = streams.get(new StreamKey(from, a.lane()));
-        if (s == null || a.senderEpoch() != epoch || s.link() == OutStream.Link.DIVERGED) return; // Stale, or stopped.
+        if (s == null || a.senderEpoch() != epochOf(s) || s.link() == OutStream.Link.DIVERGED) return; // Stale/stopped.
         OutStream.AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), cfg.retransmitMillis());
         if (r == OutStream.AckResult.DIVERGED) {
             stats.protocolError(
@@ -136,7 +223,7 @@ final class Senders {
             return;
         }
         if (r == OutStream.AckResult.ACKED) {
-            trimDirty.add(s);
+            if (!s.isVolatile()) trimDirty.add(s);
             out.acked(s.key, s.ackedSeq());
         }
         toPump.add(s);
@@ -144,7 +231,7 @@ final class Senders {
 
     void onResend(NodeId from, Frame.Resend r) {
         OutStream s = streams.get(new StreamKey(from, r.lane()));
-        if (s != null && r.senderEpoch() == epoch && s.resendFrom(r.fromSeq())) toPump.add(s);
+        if (s != null && r.senderEpoch() == epochOf(s) && s.resendFrom(r.fromSeq())) toPump.add(s);
     }
 
     /**
@@ -155,12 +242,14 @@ final class Senders {
     void cancel(StreamKey key, long seq) {
         OutStream s = streams.get(key);
         if (s == null || !s.withdraw(seq)) return;
-        if (seq <= s.sentUpTo() && peers.connected(key.peer())) frames.cancel(key.peer(), key.lane(), epoch, seq);
+        if (seq <= s.sentUpTo() && peers.connected(key.peer())) {
+            frames.cancel(key.peer(), key.lane(), epochOf(s), seq); // the boot id for a volatile stream
+        }
     }
 
     void onOutcome(NodeId from, Frame.OutcomeNotice o) {
         OutStream s = streams.get(new StreamKey(from, o.lane()));
-        if (s == null || o.senderEpoch() != epoch || !s.awaitsOutcome(o.seq())) return;
+        if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) return;
         out.outcome(
                 s.key,
                 o.seq(),
@@ -201,7 +290,7 @@ final class Senders {
                 out.outcome(s.key, seq, Outcome.EXPIRED);
                 out.event(new TetherEvent.SendExpired(s.key.peer(), s.key.lane(), seq));
             }
-            if (s.settledSeq() > settledBefore) trimDirty.add(s);
+            if (s.settledSeq() > settledBefore && !s.isVolatile()) trimDirty.add(s);
             scheduleExpiry(s);
         }
     }
@@ -319,10 +408,20 @@ final class Senders {
     }
 
     /** Outbox messages requested with {@code load} arrived. */
-    void onLoaded(StreamKey key, List<StoredMessage> messages) {
+    void onLoaded(long now, StreamKey key, List<StoredMessage> messages) {
         OutStream s = streams.get(key);
         if (s == null) return;
-        s.loaded(messages);
+        for (long seq : s.loaded(messages)) {
+            stats.checksumMismatch(
+                    now,
+                    new TetherEvent.ChecksumMismatch(
+                            key.peer(),
+                            key.lane(),
+                            seq,
+                            TetherEvent.ChecksumMismatch.Where.STORE,
+                            "outbox message changed in this node's store since it was stored; sent marked as damaged,"
+                                    + " for the receiver's dead-letter queue"));
+        }
         toPump.add(s);
     }
 
@@ -344,6 +443,9 @@ final class Senders {
     /** Opens the stream if needed and transmits what credit allows. */
     private void pump(long now, OutStream s) {
         if (!peers.connected(s.key.peer())) return;
+        // A volatile stream opens only once the peer's boot id is known on this connection: were it a new process,
+        // its fresh cursor would accept again what the earlier one may have processed (peerRestarted).
+        if (s.isVolatile() && !peers.helloHeard(s.key.peer())) return;
         switch (s.link()) {
             case CLOSED -> {
                 if (s.needsOpen()) {
@@ -357,7 +459,7 @@ final class Senders {
     }
 
     private void sendOpen(OutStream s) {
-        frames.open(s.key.peer(), s.key.lane(), epoch, s.ackedSeq(), s.committedSeq());
+        frames.open(s.key.peer(), s.key.lane(), epochOf(s), s.ackedSeq(), s.committedSeq());
     }
 
     private void transmit(long now, OutStream s) {
@@ -381,27 +483,33 @@ final class Senders {
 
     /**
      * Sends one DATA frame starting at {@code sentUpTo+1}, with as many messages up to {@code last} as fit, and
-     * returns how many. Expired messages go out as EXPIRED markers, and so do those expired here and gone.
+     * returns how many. Expired messages go out as EXPIRED markers, and so do those expired here and gone;
+     * withdrawn ones (cancelled calls) as CANCELLED markers.
      */
     private int writeData(long now, OutStream s, long last) {
         long first = s.sentUpTo() + 1;
-        frames.beginData(s.key.lane(), epoch, first);
+        frames.beginData(s.key.lane(), epochOf(s), first);
         int count = 0;
         for (long seq = first; seq <= last; seq++) {
             OutStream.OutMessage m = s.toTransmit(seq);
             StoredMessage sm = m == null ? null : m.stored;
             long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
-            boolean expired = sm == null || (expiresAt != 0 && expiresAt <= now);
-            boolean withdrawn = !expired && s.withdrawn(seq);
+            // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even
+            // if withdrawn (the receiver keeps the damaged bytes for inspection; the caller gave up on it anyway).
+            boolean expired = sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now);
+            boolean withdrawn = !expired && !m.corrupt && s.withdrawn(seq);
             int size = expired || withdrawn
                     ? FrameWriter.markerSize()
                     : FrameCodec.messageSize(sm.headers(), sm.payload().length);
             if (!frames.fits(size, count)) break;
             boolean before = m == null ? s.markerTransmittedBefore(seq) : m.transmitted();
             int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
-            if (expired) frames.marker(flags, Frame.Message.EXPIRED, expiresAt);
-            else if (withdrawn) frames.marker(flags, Frame.Message.CANCELLED, expiresAt);
-            else frames.message(flags, expiresAt, sm.headers(), sm.payload());
+            if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
+            else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
+            else {
+                if (m.corrupt) flags |= Frame.Message.CORRUPT;
+                frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum);
+            }
             count++;
         }
         frames.endData(s.key.peer(), count);

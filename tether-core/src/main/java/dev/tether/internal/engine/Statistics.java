@@ -5,7 +5,7 @@ import dev.tether.TetherEvent;
 
 /**
  * The node-wide counters and the events that go with them: every protocol error, refused connection and store
- * failure is counted; protocol errors and refused connections are reported through rate-limited buckets ({@link
+ * failure and checksum mismatch is counted; protocol errors, refused connections and checksum mismatches are reported through rate-limited buckets ({@link
  * EventThrottle}), store failures too, so a store failing every retry cannot flood the listener and the log.
  * Per-stream counters live in the streams. Not thread-safe.
  */
@@ -14,12 +14,16 @@ final class Statistics {
     private long protocolErrors;
     private long connectionsRejected;
     private long storeFailures;
+    private long checksumMismatches;
     private final EventThrottle<String, TetherEvent.ConnectionRejected> rejections =
-            new EventThrottle<>(TetherEvent.ConnectionRejected::new);
+            new EventThrottle<>(TetherEvent.ConnectionRejected::new, EventThrottle::refusalKey);
     private final EventThrottle<NodeId, TetherEvent.ProtocolError> protocolErrorEvents =
             new EventThrottle<>(TetherEvent.ProtocolError::new);
     private final EventThrottle<Void, TetherEvent.StoreFailure> storeFailureEvents =
             new EventThrottle<>((none, reason, suppressed) -> new TetherEvent.StoreFailure(reason, suppressed));
+    private final EventThrottle<TetherEvent.ChecksumMismatch, TetherEvent.ChecksumMismatch> checksumEvents =
+            new EventThrottle<>((e, reason, suppressed) ->
+                    new TetherEvent.ChecksumMismatch(e.peer(), e.lane(), e.seq(), e.where(), reason, suppressed));
 
     Statistics(EngineOutput out) {
         this.out = out;
@@ -46,7 +50,14 @@ final class Statistics {
         if (e != null) out.event(e);
     }
 
-    /** Reports the latest held-back rejection, protocol error and store failure once their buckets allow. */
+    /** A message did not match its checksum ({@code e}): counted always; reported unless rate-limited. */
+    void checksumMismatch(long now, TetherEvent.ChecksumMismatch e) {
+        checksumMismatches++;
+        TetherEvent.ChecksumMismatch reported = checksumEvents.offer(now, e, e.reason());
+        if (reported != null) out.event(reported);
+    }
+
+    /** Reports the latest held-back event of each kind once its bucket allows. */
     void flushHeld(long now) {
         TetherEvent.ConnectionRejected held = rejections.flush(now);
         if (held != null) out.event(held);
@@ -54,6 +65,8 @@ final class Statistics {
         if (heldError != null) out.event(heldError);
         TetherEvent.StoreFailure heldFailure = storeFailureEvents.flush(now);
         if (heldFailure != null) out.event(heldFailure);
+        TetherEvent.ChecksumMismatch heldMismatch = checksumEvents.flush(now);
+        if (heldMismatch != null) out.event(heldMismatch);
     }
 
     long protocolErrors() {
@@ -66,5 +79,9 @@ final class Statistics {
 
     long storeFailures() {
         return storeFailures;
+    }
+
+    long checksumMismatches() {
+        return checksumMismatches;
     }
 }

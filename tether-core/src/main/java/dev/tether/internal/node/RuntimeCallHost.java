@@ -33,6 +33,11 @@ final class RuntimeCallHost implements CallHost {
     }
 
     @Override
+    public long bootId() {
+        return runtime.bootId();
+    }
+
+    @Override
     public Clock clock() {
         return runtime.clock();
     }

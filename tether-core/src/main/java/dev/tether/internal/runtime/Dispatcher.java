@@ -56,6 +56,12 @@ final class Dispatcher {
         this.router = router;
     }
 
+    /** Node thread: tells the router that sends on volatile stream {@code key} up to {@code upToSeq} are lost. */
+    void volatileLost(StreamKey key, long upToSeq) {
+        Router r = router;
+        if (r != null) r.volatileLost(key, upToSeq);
+    }
+
     boolean stopped() {
         return stopped;
     }

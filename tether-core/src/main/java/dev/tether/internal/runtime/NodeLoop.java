@@ -300,8 +300,18 @@ final class NodeLoop implements EngineOutput, Runnable {
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {
-            listenerErrors.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "tether listener threw on " + event, e);
+            countListenerError("listener, on " + event, e);
+        }
+    }
+
+    /**
+     * An application callback (listener, commit observer) threw: counted, and logged at the 1st, 2nd, 4th, 8th...
+     * time, so a callback that always throws cannot flood the log. Any thread.
+     */
+    void countListenerError(String where, RuntimeException e) {
+        long n = listenerErrors.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            LOG.log(System.Logger.Level.WARNING, "tether " + where + " threw (" + n + " callback errors so far)", e);
         }
     }
 
@@ -345,6 +355,11 @@ final class NodeLoop implements EngineOutput, Runnable {
     @Override
     public void outcome(StreamKey key, long seq, Outcome outcome) {
         receipts.outcome(key, seq, outcome);
+    }
+
+    @Override
+    public void volatileLost(StreamKey key, long upToSeq) {
+        dispatcher.volatileLost(key, upToSeq);
     }
 
     @Override

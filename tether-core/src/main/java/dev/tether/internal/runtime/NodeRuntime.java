@@ -27,6 +27,7 @@ import dev.tether.spi.Discovery;
 import dev.tether.spi.StoredState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +69,7 @@ public final class NodeRuntime {
     private final Admission admission;
     private final Membership membership;
     private final long epoch;
+    private final long bootId;
     private volatile boolean closing;
     private volatile Supplier<CallStats> callStats = () -> CallStats.NONE;
     private volatile NodeTask stopping = now -> {};
@@ -80,7 +82,7 @@ public final class NodeRuntime {
         StoredState state = config.store().open(config.durability());
         this.epoch = state.epoch();
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
-        this.storeWriter = new StoreWriter(config.store(), loop, name + "-store");
+        this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
         this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
         this.dispatcher = new Dispatcher(
@@ -89,12 +91,22 @@ public final class NodeRuntime {
                 config.handlerOnNodeThread() ? null : handlers,
                 loop,
                 config.clock());
-        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop);
+        this.bootId = newBootId();
+        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, bootId, config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
+    }
+
+    /** A random, non-zero id for this process's incarnation of the node (HELLO states it; volatile streams use it). */
+    private static long newBootId() {
+        SecureRandom r = new SecureRandom();
+        long id;
+        do id = r.nextLong();
+        while (id == 0);
+        return id;
     }
 
     /** Opens the store and builds the node; pattern layers plug in before {@link #start()}. */
@@ -160,6 +172,11 @@ public final class NodeRuntime {
     /** The store epoch of this node's incarnation. */
     public long epoch() {
         return epoch;
+    }
+
+    /** This process's boot id: the sender epoch of its volatile streams. */
+    public long bootId() {
+        return bootId;
     }
 
     /** The node's clock. */
@@ -404,6 +421,7 @@ public final class NodeRuntime {
                 e.connectionsRejected(),
                 transportEvents.shed.get(),
                 e.storeFailures(),
+                e.checksumMismatches(),
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
                 streams,

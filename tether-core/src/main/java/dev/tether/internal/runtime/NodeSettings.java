@@ -8,6 +8,7 @@ import dev.tether.NodeId;
 import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.internal.engine.EngineConfig;
+import dev.tether.spi.CommitObserver;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
 import dev.tether.spi.Transport;
@@ -26,6 +27,8 @@ import java.util.Set;
  * @param insecureAdmitUnprovenPeers whether peers whose identity nothing proved are admitted
  * @param discoveries started after the transport, closed before it
  * @param defaultCallTimeout the deadline of calls made without a timeout
+ * @param commitObserver told of every store commit, on the thread that committed
+ * @param maxVolatileBytes bytes volatile outbound messages may hold until acknowledged
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -51,7 +54,9 @@ public record NodeSettings(
         List<String> allowedPeers,
         boolean insecureAdmitUnprovenPeers,
         List<Discovery> discoveries,
-        Duration defaultCallTimeout) {
+        Duration defaultCallTimeout,
+        CommitObserver commitObserver,
+        long maxVolatileBytes) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);

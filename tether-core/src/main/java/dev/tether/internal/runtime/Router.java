@@ -24,4 +24,10 @@ public interface Router {
      * started it, or stop it. Node thread; must not block. Default: nothing.
      */
     default void cancelled(StreamKey key, long seq) {}
+
+    /**
+     * Node thread: the receiver of volatile outbound stream {@code key} restarted; the layer's sends on it up to
+     * {@code upToSeq} are lost, answers to them included ({@code EngineOutput.volatileLost}).
+     */
+    default void volatileLost(StreamKey key, long upToSeq) {}
 }

@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import dev.tether.StoreException;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.spi.CommitObserver;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class StoreWriter {
     private final Store store;
+    private final CommitObserver observer;
     private final NodeLoop loop;
     private final ExecutorService thread;
     private final boolean inline;
@@ -33,8 +35,9 @@ final class StoreWriter {
     /** {@link #halt}: no commit or read starts any more. */
     private volatile boolean halted;
 
-    StoreWriter(Store store, NodeLoop loop, String name) {
+    StoreWriter(Store store, CommitObserver observer, NodeLoop loop, String name) {
         this.store = store;
+        this.observer = observer;
         this.loop = loop;
         this.inline = store.isNonBlocking();
         this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -63,16 +66,28 @@ final class StoreWriter {
             loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
             return;
         }
+        long start = System.nanoTime();
         try {
             store.commit(batch);
+            observe(start, batch, true);
             loop.post(now -> loop.engine().onCommitted(now, batchId));
         } catch (RuntimeException e) {
             lastFailedBatch = batchId;
+            observe(start, batch, false);
             loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
         } catch (Error e) { // unanswered, the batch would stay in flight and block every later commit
             lastFailedBatch = batchId;
             loop.post(now -> loop.engine().onCommitFailed(now, batchId, new StoreException(e.toString(), e)));
             throw e;
+        }
+    }
+
+    private void observe(long start, WriteBatch batch, boolean committed) {
+        try {
+            observer.onCommit(
+                    System.nanoTime() - start, batch.size(), batch.appends().size(), committed);
+        } catch (RuntimeException e) { // CommitObserver rule 3: counted, never a change of the commit's outcome
+            loop.countListenerError("commit observer", e);
         }
     }
 

@@ -44,6 +44,11 @@ final class FakeHost implements CallHost {
     }
 
     @Override
+    public long bootId() {
+        return FakeDelivery.EPOCH + 1;
+    }
+
+    @Override
     public Clock clock() {
         return new Clock() {
             @Override

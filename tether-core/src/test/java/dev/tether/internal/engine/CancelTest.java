@@ -2,6 +2,7 @@ package dev.tether.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import java.nio.ByteBuffer;
@@ -115,6 +116,77 @@ class CancelTest {
         assertThat(h.node("b").engine.streamStats())
                 .singleElement()
                 .satisfies(s -> assertThat(s.delivered()).isEqualTo(1));
+    }
+
+    @Test
+    void aVolatileMessageIsWithdrawnLikeADurableOneItsCancelNamingTheBootId() {
+        String lane = Lanes.volatileLane("l");
+        StreamKey key = new StreamKey(B, lane);
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("b").poison.add(1L); // the first message fails: the rest of its run is not handed out
+        h.connect("a", "b");
+        for (int i = 0; i < 3; i++) h.node("a").send(B, lane, "m" + i);
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m0");
+        h.node("b").poison.clear();
+        int[] cancels = new int[1];
+        h.filter = (from, to, frame) -> {
+            if (frameType(frame) == Frame.CANCEL) cancels[0]++;
+            return true;
+        };
+
+        // The stream's sender epoch is a's boot id, not its store epoch: a CANCEL naming the store epoch is stale.
+        h.node("a").input(e -> e.cancel(h.now, key, 3));
+        for (int i = 0; i < 10; i++) h.advance(20);
+
+        assertThat(cancels[0]).isEqualTo(1);
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m0", "m1");
+        assertThat(h.node("a").outcomesBySeq).containsExactly(lane + "#3=CANCELLED");
+        assertThat(h.node("a").acked.get(key)).isEqualTo(3);
+    }
+
+    @Test
+    void aVolatileMessageWithdrawnBeforeItWasTransmittedGoesAsAMarker() {
+        String lane = Lanes.volatileLane("l");
+        StreamKey key = new StreamKey(B, lane);
+        EngineHarness h = new EngineHarness("a", "b");
+        for (int i = 0; i < 3; i++) h.node("a").send(B, lane, "m" + i);
+        h.run(); // accepted at once, not transmitted: not connected yet
+        h.node("a").input(e -> e.cancel(h.now, key, 2));
+        h.connect("a", "b");
+        for (int i = 0; i < 10; i++) h.advance(20);
+
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m2");
+        assertThat(h.node("a").outcomesBySeq).containsExactly(lane + "#2=CANCELLED");
+        assertThat(h.node("a").acked.get(key)).isEqualTo(3);
+    }
+
+    @Test
+    void theCancelledFlagOfAMarkerIsCoveredByItsChecksum() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("a").send(B, "l", "m0");
+        h.node("a").send(B, "l", "m1");
+        h.run();
+        h.node("a").input(e -> e.cancel(h.now, AB, 1));
+        // Clearing the flag on the way would turn the marker into an empty message for the application.
+        boolean[] done = {false};
+        h.filter = (from, to, frame) -> {
+            if (!done[0] && from.equals(A) && frameType(frame) == Frame.DATA) {
+                done[0] = true;
+                int flags = 3 + 1 + "l".length() + 8 + 8 + 4; // header, lane, epoch, firstSeq, count
+                assertThat(frame.get(flags) & Frame.Message.CANCELLED).isNotZero();
+                frame.put(flags, (byte) (frame.get(flags) ^ Frame.Message.CANCELLED));
+            }
+            return true;
+        };
+        h.connect("a", "b");
+        for (int i = 0; i < 10; i++) h.advance(200);
+
+        assertThat(done[0]).isTrue();
+        assertThat(h.node("b").engine.checksumMismatches()).isEqualTo(1);
+        assertThat(h.node("b").payloads()).containsExactly("m1");
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.CANCELLED);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(2);
     }
 
     /** A CANCEL of message {@code seq} from a's current incarnation. */

@@ -12,6 +12,7 @@ import dev.tether.RetryPolicy;
 import dev.tether.StoreException;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
+import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
@@ -39,6 +40,7 @@ class EngineBatchingTest {
     private static final String LANE = "l";
     private static final StreamKey AB = new StreamKey(B, LANE);
     private static final long B_EPOCH = 77;
+    private static final long B_BOOT = 7_001;
 
     private record Persisted(long id, long after, WriteBatch batch) {}
 
@@ -186,7 +188,7 @@ class EngineBatchingTest {
     /** Connects b and commits the batch with its store epoch, so that later batches hold only what a test does. */
     private void connectPeer() {
         input(e -> e.onPeerUp(now, B));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH));
+        frame(b -> FrameCodec.hello(b, B, B_EPOCH, B_BOOT));
         commitOldest();
         sent.clear();
     }
@@ -353,7 +355,10 @@ class EngineBatchingTest {
         commitOldest(); // the new stream's cursor
         frame(b -> {
             int countAt = FrameCodec.beginData(b, LANE, B_EPOCH, 1);
-            for (int i = 0; i < 3; i++) FrameCodec.message(b, 0, 0, Map.of(), new byte[] {(byte) i});
+            for (int i = 0; i < 3; i++) {
+                byte[] payload = {(byte) i};
+                FrameCodec.message(b, 0, 0, Map.of(), payload, MessageChecksum.of(LANE, i + 1, 0, Map.of(), payload));
+            }
             FrameCodec.endData(b, countAt, 3);
         });
         StreamKey ba = new StreamKey(B, LANE);
@@ -439,8 +444,8 @@ class EngineBatchingTest {
     void aPeerEpochChangedDuringTheCommitOfTheOldOneIsStoredAfterIt() {
         start(2, 4);
         input(e -> e.onPeerUp(now, B));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH + 1)); // b's store was wiped meanwhile: a new incarnation
+        frame(b -> FrameCodec.hello(b, B, B_EPOCH, B_BOOT));
+        frame(b -> FrameCodec.hello(b, B, B_EPOCH + 1, B_BOOT + 1)); // b's store was wiped meanwhile: a new incarnation
 
         commitOldest();
 

@@ -67,18 +67,36 @@ final class EngineHarness {
         final Set<Long> hold = new java.util.HashSet<>();
 
         private final List<Runnable> parked = new ArrayList<>();
+        /** What {@code volatileLost} reported: the stream and the sequence number up to which its sends are lost. */
+        final List<String> volatileLost = new ArrayList<>();
+        /** Outcomes with their stream and sequence number, "lane#seq=OUTCOME". */
+        final List<String> outcomesBySeq = new ArrayList<>();
 
         Node(NodeId id, InMemoryStore store) {
             this.id = id;
             this.store = store;
-            this.engine = new Engine(config(id), store.open(Durability.MEMORY), this);
+            this.engine = newEngine();
+        }
+
+        /** A new process on the current store: a new boot id, as a real restart has. */
+        private Engine newEngine() {
+            return new Engine(config(id), store.open(Durability.MEMORY), this, ++boots, maxVolatileBytes);
+        }
+
+        @Override
+        public void volatileLost(StreamKey key, long upToSeq) {
+            volatileLost.add(key + "<=" + upToSeq);
         }
 
         @Override
         public void transmit(NodeId peer, ByteBuffer frame) {
             ByteBuffer copy = ByteBuffer.allocate(frame.remaining()).put(frame).flip();
             if (filter.pass(id, peer, copy.duplicate())) {
-                tasks.add(() -> node(peer).input(e -> e.onFrame(now, id, copy)));
+                long link = connections;
+                tasks.add(() -> {
+                    // Transport rule 4: a frame is never delivered on a later connection than it was sent on.
+                    if (!fenceConnections || link == connections) node(peer).input(e -> e.onFrame(now, id, copy));
+                });
             }
         }
 
@@ -135,6 +153,7 @@ final class EngineHarness {
         @Override
         public void outcome(StreamKey key, long seq, Outcome outcome) {
             outcomes.add(outcome);
+            outcomesBySeq.add(key.lane() + "#" + seq + "=" + outcome);
         }
 
         @Override
@@ -219,12 +238,12 @@ final class EngineHarness {
         /** Drops the engine (and its queued work) and starts again from the committed store. */
         void crash() {
             store = store.reopenAfterCrash();
-            engine = new Engine(config(id), store.open(Durability.MEMORY), this);
+            engine = newEngine();
         }
 
         void wipe() {
             store = new InMemoryStore(random);
-            engine = new Engine(config(id), store.open(Durability.MEMORY), this);
+            engine = newEngine();
         }
 
         List<String> payloads() {
@@ -239,6 +258,15 @@ final class EngineHarness {
     final Map<NodeId, Node> nodes = new HashMap<>();
     long now = 1_000;
     long tokens;
+    /** Boot ids handed out so far: each engine (each simulated process) gets the next. */
+    long boots;
+
+    long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
+    /** Counts connects and disconnects; with {@link #fenceConnections}, frames sent before one are dropped. */
+    long connections;
+    /** Whether frames in flight are lost when a connection ends, as a real transport's are (Transport rule 4). */
+    boolean fenceConnections;
+
     int window = 8;
     FrameFilter filter = (f, t, b) -> true;
     RetryPolicy retry = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 1.0);
@@ -292,11 +320,13 @@ final class EngineHarness {
     }
 
     void connect(String a, String b) {
+        connections++;
         node(a).input(e -> e.onPeerUp(now, NodeId.of(b)));
         node(b).input(e -> e.onPeerUp(now, NodeId.of(a)));
     }
 
     void disconnect(String a, String b) {
+        connections++;
         node(a).input(e -> e.onPeerDown(now, NodeId.of(b)));
         node(b).input(e -> e.onPeerDown(now, NodeId.of(a)));
     }

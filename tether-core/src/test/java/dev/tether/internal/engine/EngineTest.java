@@ -294,7 +294,7 @@ class EngineTest {
     void malformedFramesAreReportedAndIgnored() {
         EngineHarness h = new EngineHarness("a", "b");
         h.connect("a", "b");
-        h.node("b").input(e -> e.onFrame(h.now, A, ByteBuffer.wrap(new byte[] {0x54, 1, 42})));
+        h.node("b").input(e -> e.onFrame(h.now, A, ByteBuffer.wrap(new byte[] {0x54, FrameCodec.VERSION, 42})));
         h.node("b").input(e -> e.onFrame(h.now, NodeId.of("stranger"), ByteBuffer.wrap(new byte[] {1})));
         assertThat(h.node("b").engine.protocolErrors()).isEqualTo(2);
         h.node("a").send(B, "l", "fine");

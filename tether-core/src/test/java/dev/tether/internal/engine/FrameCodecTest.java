@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeId;
 import dev.tether.ProtocolException;
+import dev.tether.spi.MessageChecksum;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -23,8 +25,8 @@ class FrameCodecTest {
 
     @Test
     void controlFramesRoundTrip() {
-        FrameCodec.hello(buf, NodeId.of("node-1"), 42);
-        assertThat(roundTrip()).isEqualTo(new Frame.Hello(NodeId.of("node-1"), 42));
+        FrameCodec.hello(buf, NodeId.of("node-1"), 42, 7);
+        assertThat(roundTrip()).isEqualTo(new Frame.Hello(NodeId.of("node-1"), 42, 7));
         buf.clear();
         FrameCodec.open(buf, "orders", 7, 3, 9);
         assertThat(roundTrip()).isEqualTo(new Frame.Open("orders", 7, 3, 9));
@@ -65,8 +67,11 @@ class FrameCodecTest {
         headers.put("content-type", "text/plain");
         headers.put("ünïcode", "välue ✓");
         int at = FrameCodec.beginData(buf, "default", 99, 10);
-        FrameCodec.message(buf, Frame.Message.REDELIVERY, 1234, headers, new byte[] {1, 2, 3});
-        FrameCodec.message(buf, 0, 0, Map.of(), new byte[0]);
+        byte[] payload = {1, 2, 3};
+        long checksum = MessageChecksum.of("default", 10, 1234, headers, payload);
+        FrameCodec.message(buf, Frame.Message.REDELIVERY, 1234, headers, payload, checksum);
+        FrameCodec.message(
+                buf, 0, 0, Map.of(), new byte[0], MessageChecksum.of("default", 11, 0, Map.of(), new byte[0]));
         FrameCodec.endData(buf, at, 2);
         Frame.Data d = (Frame.Data) roundTrip();
         assertThat(d.lane()).isEqualTo("default");
@@ -78,9 +83,56 @@ class FrameCodecTest {
         assertThat(m.expiresAtMillis()).isEqualTo(1234);
         assertThat(m.headers()).containsExactlyEntriesOf(headers);
         assertThat(m.payload()).containsExactly(1, 2, 3);
+        assertThat(m.checksum()).isEqualTo(checksum);
+        assertThat(m.intact("default", 10)).isTrue();
+        assertThat(m.intact("default", 11))
+                .as("the checksum covers the sequence number")
+                .isFalse();
+        assertThat(m.intact("other", 10)).as("and the lane").isFalse();
         assertThat(d.messages().get(1).payload()).isEmpty();
+        assertThat(d.messages().get(1).intact("default", 11)).isTrue();
         assertThat(FrameCodec.messageSize(headers, 3))
                 .isEqualTo(FrameCodec.MESSAGE_OVERHEAD + FrameCodec.headersSize(headers) + 3);
+    }
+
+    @Test
+    void wireNumbersAreTheDocumentedOnesAndEachMessageFlagDecodes() {
+        // docs/PROTOCOL.md, "Frames": a changed number is a protocol change, not a refactoring.
+        assertThat(List.of(
+                        Frame.HELLO,
+                        Frame.OPEN,
+                        Frame.DATA,
+                        Frame.ACK,
+                        Frame.RESEND,
+                        Frame.OUTCOME,
+                        Frame.PING,
+                        Frame.PONG,
+                        Frame.CANCEL))
+                .containsExactly(
+                        (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9);
+        assertThat(List.of(
+                        Frame.OutcomeNotice.EXPIRED,
+                        Frame.OutcomeNotice.DEAD_LETTERED,
+                        Frame.OutcomeNotice.NO_SUCH_HANDLER,
+                        Frame.OutcomeNotice.CANCELLED))
+                .containsExactly(1, 2, 3, 4);
+        int[] flags = {Frame.Message.REDELIVERY, Frame.Message.EXPIRED, Frame.Message.CORRUPT, Frame.Message.CANCELLED};
+        assertThat(flags).containsExactly(1, 2, 4, 8);
+        for (int flag : flags) {
+            buf.clear();
+            int at = FrameCodec.beginData(buf, "x", 1, 5);
+            FrameCodec.message(
+                    buf, flag, 0, Map.of(), new byte[0], MessageChecksum.of("x", 5, 0, Map.of(), new byte[0]));
+            FrameCodec.endData(buf, at, 1);
+            Frame.Message m = ((Frame.Data) roundTrip()).messages().get(0);
+            assertThat(m.flags()).as("flag %d", flag).isEqualTo(flag);
+            assertThat(m.intact("x", 5)).as("flag %d", flag).isTrue();
+        }
+        buf.clear();
+        int at = FrameCodec.beginData(buf, "x", 1, 5);
+        FrameCodec.message(buf, 16, 0, Map.of(), new byte[0], 0);
+        FrameCodec.endData(buf, at, 1);
+        assertBadFrame("unknown message flags 16");
     }
 
     @Test
@@ -88,8 +140,10 @@ class FrameCodecTest {
         assertBad(new byte[] {}, "shorter than its header");
         assertBad(new byte[] {1, 1, 1}, "bad magic");
         assertBad(new byte[] {0x54, 9, 1}, "unsupported protocol version 9");
-        assertBad(new byte[] {0x54, 1, 99}, "unknown frame type 99");
-        assertBad(new byte[] {0x54, 1, Frame.HELLO, 3, 'a'}, "does not fit");
+        assertBad(new byte[] {0x54, 1, Frame.PING}, "unsupported protocol version 1 (this node speaks 2)");
+        assertBad(new byte[] {0x54, 1, Frame.PING}, "before message checksums");
+        assertBad(new byte[] {0x54, 2, 99}, "unknown frame type 99");
+        assertBad(new byte[] {0x54, 2, Frame.HELLO, 3, 'a'}, "does not fit");
         FrameCodec.open(buf, "x", 1, 5, 4);
         assertBadFrame("ackedSeq 5 > lastSeq 4");
         FrameCodec.ack(buf, "x", 1, 1, 2, 3);
@@ -100,14 +154,16 @@ class FrameCodecTest {
         assertBadFrame("fromSeq must be >= 1");
         FrameCodec.open(buf, "bad lane", 1, 0, 0);
         assertBadFrame("invalid lane");
-        FrameCodec.hello(buf, NodeId.of("a"), 1);
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 1);
         buf.put((byte) 0);
         assertBadFrame("trailing bytes");
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 0);
+        assertBadFrame("epoch must not be 0"); // the boot id, like an epoch, is never 0
         int at = FrameCodec.beginData(buf, "x", 1, 1);
         FrameCodec.endData(buf, at, 1_000_000);
         assertBadFrame("message count 1000000 does not fit");
         at = FrameCodec.beginData(buf, "x", 1, 1);
-        FrameCodec.message(buf, 0x80, 0, Map.of(), new byte[0]);
+        FrameCodec.message(buf, 0x80, 0, Map.of(), new byte[0], 0);
         FrameCodec.endData(buf, at, 1);
         assertBadFrame("unknown message flags");
         FrameCodec.ping(buf, -1);
@@ -117,7 +173,7 @@ class FrameCodecTest {
         FrameCodec.ping(buf, 5);
         buf.put((byte) 0);
         assertBadFrame("trailing bytes");
-        assertBad(new byte[] {0x54, 1, Frame.PONG, 0, 0, 0}, "truncated");
+        assertBad(new byte[] {0x54, 2, Frame.PONG, 0, 0, 0}, "truncated");
     }
 
     @Test
@@ -126,8 +182,8 @@ class FrameCodecTest {
         System.out.println("FrameCodecTest seed=" + seed + " (replay with -Dtether.seed=" + seed + ")");
         Random rnd = new Random(seed);
         int at = FrameCodec.beginData(buf, "lane-1", 5, 1);
-        FrameCodec.message(buf, 0, 0, Map.of("k", "v"), new byte[40]);
-        FrameCodec.message(buf, 1, 77, Map.of(), new byte[3]);
+        FrameCodec.message(buf, 0, 0, Map.of("k", "v"), new byte[40], 1);
+        FrameCodec.message(buf, 1, 77, Map.of(), new byte[3], 0xffff_ffffL);
         FrameCodec.endData(buf, at, 2);
         buf.flip();
         byte[] data = Arrays.copyOf(buf.array(), buf.limit());
@@ -136,7 +192,7 @@ class FrameCodecTest {
         buf.flip();
         byte[] ping = Arrays.copyOf(buf.array(), buf.limit());
         buf.clear();
-        FrameCodec.hello(buf, NodeId.of("node-7"), 99);
+        FrameCodec.hello(buf, NodeId.of("node-7"), 99, 5);
         buf.flip();
         byte[] hello = Arrays.copyOf(buf.array(), buf.limit());
         byte[][] corpus = {data, ping, hello};

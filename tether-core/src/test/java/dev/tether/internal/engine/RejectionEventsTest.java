@@ -37,17 +37,17 @@ class RejectionEventsTest {
 
     @Test
     void aBurstIsReportedOneByOneThenHeldBackButCounted() {
-        for (int i = 0; i < BURST + 5; i++) reject("x:" + i, "bad handshake " + i);
+        for (int i = 0; i < BURST + 5; i++) reject("x" + i + ":7000", "bad handshake " + i);
 
         assertThat(a.engine.connectionsRejected()).isEqualTo(BURST + 5);
         assertThat(events()).hasSize(BURST);
-        assertThat(events().get(0)).isEqualTo(new TetherEvent.ConnectionRejected("x:0", "bad handshake 0"));
+        assertThat(events().get(0)).isEqualTo(new TetherEvent.ConnectionRejected("x0:7000", "bad handshake 0"));
         assertThat(events()).allMatch(e -> e.suppressed() == 0);
     }
 
     @Test
     void theNextEventCarriesHowManyWereHeldBackSinceThePreviousOne() {
-        for (int i = 0; i < BURST + 7; i++) reject("x", "garbage");
+        for (int i = 0; i < BURST + 7; i++) reject("x" + i, "garbage");
         h.now += REFILL_MILLIS - 1;
         reject("y", "still no token");
         h.now += 1;
@@ -60,7 +60,7 @@ class RejectionEventsTest {
 
     @Test
     void aFloodThatStopsIsSummedUpOnTheNextTickWithTheLatestRejection() {
-        for (int i = 0; i < BURST + 100; i++) reject("x:" + i, "reason " + i);
+        for (int i = 0; i < BURST + 100; i++) reject("x" + i + ":7000", "reason " + i);
         h.advance(REFILL_MILLIS / 2);
         assertThat(events()).as("no token yet").hasSize(BURST);
 
@@ -68,7 +68,8 @@ class RejectionEventsTest {
 
         assertThat(events()).hasSize(BURST + 1);
         assertThat(events().get(BURST))
-                .isEqualTo(new TetherEvent.ConnectionRejected("x:" + (BURST + 99), "reason " + (BURST + 99), 99));
+                .isEqualTo(
+                        new TetherEvent.ConnectionRejected("x" + (BURST + 99) + ":7000", "reason " + (BURST + 99), 99));
         assertThat(accountedFor()).isEqualTo(BURST + 100).isEqualTo(a.engine.connectionsRejected());
         h.advance(10 * REFILL_MILLIS);
         assertThat(events()).as("nothing left to report").hasSize(BURST + 1);
@@ -80,7 +81,8 @@ class RejectionEventsTest {
         long perSecond = 2_000;
         for (long ms = 0; ms < seconds * 1000; ms++) {
             h.now++;
-            for (int i = 0; i < perSecond / 1000; i++) reject("10.0.0.1:" + (ms % 50_000), "wrong magic");
+            // From many hosts: the bucket, not the quiet period per host, is what limits these events.
+            for (int i = 0; i < perSecond / 1000; i++) reject("10.0." + (ms % 250) + "." + i + ":4000", "wrong magic");
             if (ms % 10 == 0) a.input(e -> e.onTick(h.now)); // the node loop ticks every few milliseconds
         }
         h.advance(REFILL_MILLIS);
@@ -94,22 +96,60 @@ class RejectionEventsTest {
     @Test
     void rejectionsAtAModestRateAreEachReportedWithNothingSuppressed() {
         for (int i = 0; i < 3 * BURST; i++) {
-            reject("peer c", "certificate does not prove node id c");
+            reject("peer c" + i, "certificate does not prove node id c" + i);
             h.advance(REFILL_MILLIS);
         }
         assertThat(events()).hasSize(3 * BURST).allMatch(e -> e.suppressed() == 0);
     }
 
+    /**
+     * A refused peer redials at every backoff step, each time from a new ephemeral port: keyed by host and claimed
+     * id, it is reported once per quiet period, the next event saying how many were held back, not once per dial.
+     */
+    @Test
+    void aPeerRedialingFromNewPortsIsReportedOncePerQuietPeriodAndEveryRefusalCounted() {
+        int dials = 120;
+        for (int i = 0; i < dials; i++) {
+            reject("b at /10.0.0.7:" + (40_000 + i), "node id b is not proven");
+            h.advance(1_000);
+        }
+        long periods = dials * 1_000L / EventThrottle.QUIET_MILLIS;
+        assertThat(events()).hasSizeBetween(2, (int) (2 * periods + 1));
+        assertThat(events().get(0).remote()).isEqualTo("b at /10.0.0.7:40000");
+
+        // Another reason from the same remote is news: reported at once.
+        reject("b at /10.0.0.7:41000", "b was removed from a (removePeer)");
+        assertThat(events().get(events().size() - 1).reason()).isEqualTo("b was removed from a (removePeer)");
+        // Another host, or another id claimed from the same host, is not held back by b's quiet period.
+        reject("c at /10.0.0.8:50000", "node id c is not proven");
+        reject("d at /10.0.0.7:40999", "node id d is not proven");
+        assertThat(events().subList(events().size() - 2, events().size()))
+                .extracting(TetherEvent.ConnectionRejected::remote)
+                .containsExactly("c at /10.0.0.8:50000", "d at /10.0.0.7:40999");
+
+        h.advance(EventThrottle.QUIET_MILLIS);
+        assertThat(a.engine.connectionsRejected()).isEqualTo(dials + 3);
+        assertThat(accountedFor()).as("summed up once the quiet period ended").isEqualTo(dials + 3);
+    }
+
+    @Test
+    void theQuietPeriodKeyDropsOnlyTheEphemeralPort() {
+        assertThat(EventThrottle.hostKey("b at /10.0.0.7:40000")).isEqualTo("b at /10.0.0.7");
+        assertThat(EventThrottle.hostKey("/0:0:0:0:0:0:0:1:51234")).isEqualTo("/0:0:0:0:0:0:0:1");
+        assertThat(EventThrottle.hostKey("nats node b")).isEqualTo("nats node b");
+        assertThat(EventThrottle.hostKey("host:")).isEqualTo("host:");
+    }
+
     @Test
     void timeGoingBackwardsEarnsNoTokens() {
-        for (int i = 0; i < BURST; i++) reject("x", "r");
+        for (int i = 0; i < BURST; i++) reject("x" + i, "r");
         h.now -= 60_000;
-        reject("x", "held");
+        reject("y", "held");
         h.now += REFILL_MILLIS - 1;
-        reject("x", "held");
+        reject("z", "held");
         assertThat(events()).hasSize(BURST);
         h.now += 1;
-        reject("x", "reported");
+        reject("w", "reported");
         assertThat(events()).hasSize(BURST + 1);
         assertThat(events().get(BURST).suppressed()).isEqualTo(2);
     }

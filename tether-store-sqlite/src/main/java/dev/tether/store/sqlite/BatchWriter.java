@@ -4,6 +4,7 @@ import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
+import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +50,8 @@ final class BatchWriter {
         this.appendPageLimit = appendPageLimit;
         pragmas = c.createStatement();
         selectStream = c.prepareStatement("SELECT last_seq, acked_seq FROM streams WHERE peer = ? AND lane = ?");
-        insertOutbox = c.prepareStatement(
-                "INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload)" + " VALUES (?, ?, ?, ?, ?, ?)");
+        insertOutbox = c.prepareStatement("INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload, checksum)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)");
         upsertStreamLast =
                 c.prepareStatement("INSERT INTO streams (peer, lane, last_seq, acked_seq) VALUES (?, ?, ?, 0)"
                         + " ON CONFLICT (peer, lane) DO UPDATE SET last_seq = excluded.last_seq");
@@ -171,6 +173,8 @@ final class BatchWriter {
             insertOutbox.setLong(4, m.expiresAtMillis());
             insertOutbox.setBytes(5, HeaderCodec.encode(m.headers()));
             insertOutbox.setBytes(6, m.payload());
+            if (m.checksum() == MessageChecksum.UNCHECKED) insertOutbox.setNull(7, Types.INTEGER);
+            else insertOutbox.setLong(7, m.checksum());
             insertOutbox.addBatch();
         }
         for (InboundCursor c : batch.cursors()) {

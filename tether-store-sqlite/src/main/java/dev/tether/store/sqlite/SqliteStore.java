@@ -5,6 +5,7 @@ import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
+import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
@@ -48,7 +49,8 @@ import java.util.function.LongSupplier;
  *
  * <p><b>File format.</b> {@code PRAGMA application_id} is {@link #APPLICATION_ID}; the {@code meta} table
  * holds {@code schema_version} and the store {@code epoch} (random, non-zero, created at the first open).
- * Tables: {@code outbox(peer, lane, seq, expires_at, headers, payload)} keyed by (peer, lane, seq),
+ * Tables: {@code outbox(peer, lane, seq, expires_at, headers, payload, checksum)} keyed by (peer, lane, seq)
+ * ({@code checksum}, added in schema version 2, is NULL in rows stored before: read back as {@code UNCHECKED}),
  * {@code streams(peer, lane, last_seq, acked_seq)}, {@code cursors(peer, lane, sender_epoch, processed_seq)},
  * {@code dead_letters(id, ...)} and {@code peers(peer, epoch)}. Every hot-path statement is a primary-key
  * lookup or range. Opening a file written by an older schema version migrates it; a newer version, a file
@@ -83,7 +85,7 @@ public final class SqliteStore implements Store {
     public static final int APPLICATION_ID = 0x54455448;
 
     /** The schema version this code writes; files with a lower version are migrated on open. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
@@ -325,7 +327,7 @@ public final class SqliteStore implements Store {
     private void prepareStatements() throws SQLException {
         Connection c = connection;
         writer = new BatchWriter(c, hardPageLimit, appendPageLimit);
-        readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload FROM outbox"
+        readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload, checksum FROM outbox"
                 + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
         readDead = c.prepareStatement("SELECT peer, lane, sender_epoch, seq, headers, payload, attempts, reason,"
                 + " at_millis FROM dead_letters ORDER BY id LIMIT ?");
@@ -457,13 +459,22 @@ public final class SqliteStore implements Store {
                             rs.getLong(1),
                             rs.getLong(2),
                             HeaderCodec.decode(rs.getBytes(3)),
-                            nonNull(rs.getBytes(4))));
+                            nonNull(rs.getBytes(4)),
+                            checksum(rs)));
                 }
             }
             return out;
         } catch (SQLException e) {
             throw fail("cannot read the outbox of " + to + "/" + lane, e);
         }
+    }
+
+    /** The row's checksum: NULL in a row stored before schema version 2, which cannot be verified. */
+    private static long checksum(ResultSet rs) throws SQLException {
+        long v = rs.getLong(5);
+        if (rs.wasNull()) return MessageChecksum.UNCHECKED;
+        if (!MessageChecksum.isValid(v)) throw new StoreException("outbox row has an invalid checksum " + v);
+        return v;
     }
 
     @Override

@@ -18,20 +18,23 @@ import java.util.function.LongSupplier;
  */
 final class StoreSchema {
     /** Migration {@code i} turns schema version {@code i} into {@code i + 1}; version 0 is an empty file. */
-    private static final List<List<String>> MIGRATIONS = List.of(List.of(
-            "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
-            "CREATE TABLE outbox (peer TEXT NOT NULL, lane TEXT NOT NULL, seq INTEGER NOT NULL,"
-                    + " expires_at INTEGER NOT NULL, headers BLOB NOT NULL, payload BLOB NOT NULL,"
-                    + " PRIMARY KEY (peer, lane, seq)) WITHOUT ROWID",
-            "CREATE TABLE streams (peer TEXT NOT NULL, lane TEXT NOT NULL, last_seq INTEGER NOT NULL,"
-                    + " acked_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID",
-            "CREATE TABLE cursors (peer TEXT NOT NULL, lane TEXT NOT NULL, sender_epoch INTEGER NOT NULL,"
-                    + " processed_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID",
-            "CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, peer TEXT NOT NULL, lane TEXT NOT NULL,"
-                    + " sender_epoch INTEGER NOT NULL, seq INTEGER NOT NULL, headers BLOB NOT NULL,"
-                    + " payload BLOB NOT NULL, attempts INTEGER NOT NULL, reason TEXT,"
-                    + " at_millis INTEGER NOT NULL)",
-            "CREATE TABLE peers (peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID"));
+    private static final List<List<String>> MIGRATIONS = List.of(
+            List.of(
+                    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+                    "CREATE TABLE outbox (peer TEXT NOT NULL, lane TEXT NOT NULL, seq INTEGER NOT NULL,"
+                            + " expires_at INTEGER NOT NULL, headers BLOB NOT NULL, payload BLOB NOT NULL,"
+                            + " PRIMARY KEY (peer, lane, seq)) WITHOUT ROWID",
+                    "CREATE TABLE streams (peer TEXT NOT NULL, lane TEXT NOT NULL, last_seq INTEGER NOT NULL,"
+                            + " acked_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID",
+                    "CREATE TABLE cursors (peer TEXT NOT NULL, lane TEXT NOT NULL, sender_epoch INTEGER NOT NULL,"
+                            + " processed_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID",
+                    "CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, peer TEXT NOT NULL, lane TEXT NOT NULL,"
+                            + " sender_epoch INTEGER NOT NULL, seq INTEGER NOT NULL, headers BLOB NOT NULL,"
+                            + " payload BLOB NOT NULL, attempts INTEGER NOT NULL, reason TEXT,"
+                            + " at_millis INTEGER NOT NULL)",
+                    "CREATE TABLE peers (peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID"),
+            // Version 2: the message checksum. Rows stored before have NULL there: read back as UNCHECKED.
+            List.of("ALTER TABLE outbox ADD COLUMN checksum INTEGER"));
 
     private StoreSchema() {}
 

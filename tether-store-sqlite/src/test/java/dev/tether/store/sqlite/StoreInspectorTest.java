@@ -106,7 +106,7 @@ class StoreInspectorTest {
         assertThat(r.walBytes()).isZero(); // a cleanly closed store has no write-ahead log left
 
         assertThat(r.toText())
-                .contains("schema version 1, epoch " + r.epoch())
+                .contains("schema version " + SqliteStore.SCHEMA_VERSION + ", epoch " + r.epoch())
                 .contains("outbound: 6 pending in 2 streams")
                 .contains("  b/default: 3 pending (seq 3..5, 300 bytes), acked 2, last assigned 5")
                 .contains("  c/orders: processed 9 (sender epoch 77)")
@@ -115,7 +115,8 @@ class StoreInspectorTest {
         String json = r.toJson();
         assertThat(json)
                 .startsWith("{\"file\":\"" + file + "\",\"fileBytes\":" + r.fileBytes() + ",\"walBytes\":0,")
-                .contains("\"schemaVersion\":1,\"epoch\":" + r.epoch() + ",\"pendingTotal\":6,")
+                .contains("\"schemaVersion\":" + SqliteStore.SCHEMA_VERSION + ",\"epoch\":" + r.epoch()
+                        + ",\"pendingTotal\":6,")
                 .contains("{\"peer\":\"b\",\"lane\":\"default\",\"pending\":3,\"firstSeq\":3,\"lastSeq\":5,"
                         + "\"pendingBytes\":300,\"ackedSeq\":2,\"lastAssignedSeq\":5}")
                 .contains("\"inbound\":[{\"peer\":\"b\",\"lane\":\"default\",\"senderEpoch\":11,\"processedSeq\":40},")
@@ -169,6 +170,7 @@ class StoreInspectorTest {
             s.execute("UPDATE meta SET value = 99 WHERE key = 'schema_version'");
         }
         assertThatThrownBy(() -> StoreInspector.inspect(newer))
-                .hasMessageContaining("has schema version 99; this Tether reads versions 1 to 1");
+                .hasMessageContaining(
+                        "has schema version 99; this Tether reads versions 1 to " + SqliteStore.SCHEMA_VERSION);
     }
 }

@@ -686,7 +686,11 @@ public final class Simulation {
         }
 
         void start() {
-            engine = new Engine(engineConfig, store.open(stores.durability()), this);
+            // A new boot id per incarnation, as a real process has; derived, so that the random sequence stays the
+            // same.
+            long bootId = ((long) index + 1) << 32 | (incarnation & 0xffffffffL);
+            engine = new Engine(
+                    engineConfig, store.open(stores.durability()), this, bootId, Engine.DEFAULT_MAX_VOLATILE_BYTES);
             alive = true;
             closing = false;
             deliveriesStopped = false;

@@ -8,6 +8,7 @@ import dev.tether.fixtures.NatsServerProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +36,22 @@ class NatsServerProcessTest {
         }
         assertThat(server.isRunning()).isFalse();
         assertThat(server.logFile()).doesNotExist();
+    }
+
+    @Test
+    void restartsWhenItsFormerMonitorPortWasTakenMeanwhile() throws IOException {
+        try (NatsServerProcess server = NatsServerProcess.start()) {
+            int before = server.monitorPort();
+            assertThat(varz(before)).contains("\"server_id\"");
+            server.kill();
+            // Another build's process binds the port this server's monitor used: the restart must not fail on it.
+            try (ServerSocket squatter = new ServerSocket()) {
+                squatter.bind(new InetSocketAddress("127.0.0.1", before));
+                server.restart();
+                assertThat(server.monitorPort()).isNotEqualTo(before);
+                assertThat(varz(server.monitorPort())).contains("\"server_id\"");
+            }
+        }
     }
 
     @Test
@@ -88,6 +105,16 @@ class NatsServerProcessTest {
             StringBuilder line = new StringBuilder();
             for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) line.append((char) c);
             return new String(line.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The monitor's {@code /varz} answer, over a plain socket (this test module does not read java.net.http). */
+    private static String varz(int monitorPort) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", monitorPort), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET /varz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }

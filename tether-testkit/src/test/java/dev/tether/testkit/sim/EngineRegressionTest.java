@@ -17,6 +17,7 @@ import dev.tether.internal.engine.Frame;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import java.nio.ByteBuffer;
@@ -175,7 +176,10 @@ class EngineRegressionTest {
         commit(); // the new stream's cursor
         frame(b -> {
             int countAt = FrameCodec.beginData(b, LANE, B_EPOCH, 1);
-            for (int i = 0; i < 3; i++) FrameCodec.message(b, 0, 0, Map.of(), new byte[] {(byte) i});
+            for (int i = 0; i < 3; i++) {
+                byte[] payload = {(byte) i};
+                FrameCodec.message(b, 0, 0, Map.of(), payload, MessageChecksum.of(LANE, i + 1, 0, Map.of(), payload));
+            }
             FrameCodec.endData(b, countAt, 3);
         });
         assertThat(runs).hasSize(1);

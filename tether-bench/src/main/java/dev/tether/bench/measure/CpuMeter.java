@@ -1,4 +1,4 @@
-package dev.tether.bench.net;
+package dev.tether.bench.measure;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -14,11 +14,11 @@ import java.util.stream.Stream;
  * shared machine, wall-clock rates depend on what else runs; CPU per message does much less, so the table shows
  * both. Resolution is the kernel's clock tick (10 ms), so use it over rounds of a second or more. Thread-safe.
  */
-final class CpuMeter {
+public final class CpuMeter {
     private CpuMeter() {}
 
     /** Nanoseconds of CPU (user + system) used so far by this JVM and its live descendants. */
-    static long now() {
+    public static long now() {
         long total = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
         total += ProcessHandle.current()
@@ -34,7 +34,7 @@ final class CpuMeter {
      * from Linux's {@code /proc}; 0 where that is unavailable. Each handoff between threads that parks the
      * receiving one costs about one, so per message it counts the hops a message takes.
      */
-    static long contextSwitches() {
+    public static long contextSwitches() {
         return LongStream.concat(
                         LongStream.of(ProcessHandle.current().pid()),
                         ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid))

@@ -1,0 +1,32 @@
+package dev.tether.internal.engine;
+
+/**
+ * The bytes held by volatile outbound messages (encoded size of headers and payload), from the send until the
+ * message is settled: volatile streams live in memory only, so this, not the store, bounds them. Shared by the
+ * volatile {@link OutStream}s of one engine; not thread-safe.
+ */
+final class VolatileBudget {
+    final long limit;
+    private long used;
+
+    VolatileBudget(long limit) {
+        this.limit = limit;
+    }
+
+    /** Whether {@code bytes} more fit under the limit. */
+    boolean fits(long bytes) {
+        return used + bytes <= limit;
+    }
+
+    void add(long bytes) {
+        used += bytes;
+    }
+
+    void release(long bytes) {
+        used -= bytes;
+    }
+
+    long used() {
+        return used;
+    }
+}

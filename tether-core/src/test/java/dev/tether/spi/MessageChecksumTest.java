@@ -1,0 +1,60 @@
+package dev.tether.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+
+/** The checksum is exactly the documented byte layout (docs/PROTOCOL.md, "Message checksum"), computed plainly. */
+class MessageChecksumTest {
+    private static long documented(String lane, long seq, long expiresAt, Map<String, String> headers, byte[] payload)
+            throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        byte[] l = lane.getBytes(StandardCharsets.UTF_8);
+        out.writeByte(l.length);
+        out.write(l);
+        out.writeLong(seq);
+        out.writeLong(expiresAt);
+        out.writeShort(headers.size());
+        for (Map.Entry<String, String> e : new TreeMap<>(headers).entrySet()) {
+            byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
+            byte[] v = e.getValue().getBytes(StandardCharsets.UTF_8);
+            out.writeShort(k.length);
+            out.write(k);
+            out.writeShort(v.length);
+            out.write(v);
+        }
+        out.writeInt(payload.length);
+        out.write(payload);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.toByteArray());
+        return crc.getValue();
+    }
+
+    @Test
+    void matchesTheDocumentedLayout() throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("z-last", "välue");
+        headers.put(":k", "r");
+        headers.put("a", "");
+        byte[] payload = "hello".getBytes(StandardCharsets.UTF_8);
+        assertThat(MessageChecksum.of("default", 7, 0, Map.of(), payload))
+                .isEqualTo(documented("default", 7, 0, Map.of(), payload));
+        assertThat(MessageChecksum.of("orders", Long.MAX_VALUE, 1_700_000_000_123L, headers, new byte[0]))
+                .isEqualTo(documented("orders", Long.MAX_VALUE, 1_700_000_000_123L, headers, new byte[0]));
+        assertThat(MessageChecksum.of("lané", 1, 2, headers, payload))
+                .as("a lane that is not ASCII (invalid as a lane, still defined)")
+                .isEqualTo(documented("lané", 1, 2, headers, payload));
+        assertThat(MessageChecksum.of("default", 7, 0, Map.of("b", "2", "a", "1"), payload))
+                .as("header order does not matter")
+                .isEqualTo(MessageChecksum.of("default", 7, 0, new TreeMap<>(Map.of("a", "1", "b", "2")), payload));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.tether.metrics.micrometer.internal;
+
+import dev.tether.CallStats;
+import dev.tether.NodeStats;
+
+/** The node-wide meters: every counter and gauge of {@link NodeStats} and its {@link CallStats}. */
+final class NodeMeterNames {
+    private NodeMeterNames() {}
+
+    static MeterSet<SnapshotMeters> register(MeterSet<SnapshotMeters> m) {
+        m.gauge("tether.node.up", "1 while the node answers, 0 once it is closed", SnapshotMeters::up)
+                .gauge("tether.node.epoch", "The store epoch of this node", s -> s.node(NodeStats::epoch))
+                .gauge(
+                        "tether.peers.connected",
+                        "Peers connected now",
+                        s -> s.node(n -> n.connectedPeers().size()))
+                .gauge(
+                        "tether.streams",
+                        "Streams the node knows, both directions",
+                        s -> s.node(n -> n.streams().size()))
+                .gauge(
+                        "tether.metrics.streams.untagged",
+                        "Streams beyond the per-stream series limit",
+                        SnapshotMeters::untagged)
+                .gauge("tether.messages.queued", "Messages stored and not yet sent", s -> s.node(NodeStats::queued))
+                .gauge(
+                        "tether.messages.in.flight",
+                        "Messages sent, not yet acknowledged",
+                        s -> s.node(NodeStats::inFlight))
+                .counter(
+                        "tether.messages.delivered",
+                        "Messages handed to the application",
+                        s -> s.node(NodeStats::delivered))
+                .counter(
+                        "tether.messages.redelivered",
+                        "Deliveries flagged as redelivery",
+                        s -> s.node(NodeStats::redelivered))
+                .counter(
+                        "tether.messages.duplicates.dropped",
+                        "Duplicates dropped by the receiver",
+                        s -> s.node(NodeStats::duplicatesDropped))
+                .counter(
+                        "tether.messages.dead.lettered",
+                        "Messages moved to the dead letters",
+                        s -> s.node(NodeStats::deadLettered))
+                .counter("tether.messages.expired", "Messages expired before delivery", s -> s.node(NodeStats::expired))
+                .counter("tether.protocol.errors", "Protocol errors from peers", s -> s.node(NodeStats::protocolErrors))
+                .counter(
+                        "tether.connections.rejected",
+                        "Connections refused",
+                        s -> s.node(NodeStats::connectionsRejected))
+                .counter(
+                        "tether.frames.shed",
+                        "Inbound frames shed under memory pressure",
+                        s -> s.node(NodeStats::inboundFramesShed))
+                .counter("tether.store.failures", "Store operations that failed", s -> s.node(NodeStats::storeFailures))
+                .counter(
+                        "tether.listener.errors",
+                        "Exceptions thrown by the listener or commit observer",
+                        s -> s.node(NodeStats::listenerErrors))
+                .counter(
+                        "tether.handler.errors",
+                        "Exceptions thrown by message handlers",
+                        s -> s.node(NodeStats::handlerErrors))
+                .counter(
+                        "tether.messages.checksum.mismatches",
+                        "Messages whose checksum did not match (on the wire or in the sender's store)",
+                        s -> s.node(NodeStats::checksumMismatches));
+        return registerCalls(m);
+    }
+
+    private static MeterSet<SnapshotMeters> registerCalls(MeterSet<SnapshotMeters> m) {
+        m.counter("tether.calls.sent", "Calls sent", s -> s.calls(CallStats::callsSent))
+                .counter(
+                        "tether.calls.replies.matched",
+                        "Replies matched to a waiting call",
+                        s -> s.calls(CallStats::repliesMatched))
+                .counter(
+                        "tether.calls.replies.dropped",
+                        "Replies nobody waited for (late or after a restart)",
+                        s -> s.calls(CallStats::repliesDropped))
+                .counter(
+                        "tether.calls.deadlines.exceeded",
+                        "Calls failed at their deadline",
+                        s -> s.calls(CallStats::deadlinesExceeded))
+                .gauge("tether.calls.pending", "Calls waiting for their reply", s -> s.calls(CallStats::pendingCalls))
+                .counter(
+                        "tether.calls.handled",
+                        "Calls handled by this node's handlers",
+                        s -> s.calls(CallStats::callsHandled))
+                .counter(
+                        "tether.calls.handler.failures",
+                        "Calls whose handler failed",
+                        s -> s.calls(CallStats::handlerFailures))
+                .counter(
+                        "tether.calls.no.such.handler",
+                        "Calls for a handler this node does not have",
+                        s -> s.calls(CallStats::noSuchHandler))
+                .gauge(
+                        "tether.calls.waiting.for.handler",
+                        "Calls waiting for their handler to be registered",
+                        s -> s.calls(CallStats::waitingForHandler))
+                .counter(
+                        "tether.calls.invalid",
+                        "Calls with malformed call headers",
+                        s -> s.calls(CallStats::invalidCalls))
+                .counter(
+                        "tether.calls.volatile.lost",
+                        "Volatile calls failed because the peer restarted",
+                        s -> s.calls(CallStats::volatileLost));
+        return m;
+    }
+}

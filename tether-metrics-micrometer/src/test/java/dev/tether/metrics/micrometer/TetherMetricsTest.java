@@ -1,0 +1,152 @@
+package dev.tether.metrics.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.SendReceipt;
+import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.testkit.Await;
+import dev.tether.transport.memory.InMemoryNetwork;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two real nodes (in-memory transport and stores) scraped through Micrometer's Prometheus registry. */
+class TetherMetricsTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+
+    private final InMemoryNetwork network = new InMemoryNetwork();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final AtomicLong handled = new AtomicLong();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
+    }
+
+    private TetherMetrics start(NodeId id, NodeId peer, TetherMetrics.Builder metricsSettings) {
+        TetherMetrics metrics = metricsSettings.build();
+        TetherNode node = Tether.start(TetherConfig.builder(id)
+                .peers(peer)
+                .transport(network.newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .handler(d -> handled.incrementAndGet())
+                .commitObserver(metrics.commitObserver())
+                .build());
+        closing.add(node);
+        closing.add(metrics);
+        return metrics.watch(node);
+    }
+
+    private static void sendAll(TetherNode from, NodeId to, String lane, int n) throws Exception {
+        List<SendReceipt> receipts = new ArrayList<>();
+        for (int i = 0; i < n; i++) receipts.add(from.send(to, lane, ("m" + i).getBytes(StandardCharsets.UTF_8)));
+        for (SendReceipt r : receipts) r.processed().get(30, TimeUnit.SECONDS);
+    }
+
+    private PrometheusText scrape(TetherMetrics... refreshFirst) {
+        for (TetherMetrics m : refreshFirst) m.refresh();
+        return PrometheusText.parse(registry.scrape());
+    }
+
+    @Test
+    void countersParseAndGrowAsTrafficFlows() throws Exception {
+        TetherMetrics a = start(A, B, TetherMetrics.builder(A, registry));
+        TetherMetrics b = start(B, A, TetherMetrics.builder(B, registry));
+        TetherNode nodeA = (TetherNode) closing.get(0);
+
+        sendAll(nodeA, B, "orders", 100);
+        PrometheusText first = scrape(a, b);
+        assertThat(first.value("tether_messages_delivered_total", "node", "b")).isEqualTo(100);
+        assertThat(first.value("tether_peer_messages_sent_total", "node", "a", "peer", "b", "direction", "out"))
+                .isEqualTo(100);
+        assertThat(first.value(
+                        "tether_stream_delivered_total", "node", "b", "peer", "a", "lane", "orders", "direction", "in"))
+                .isEqualTo(100);
+        assertThat(first.value("tether_peer_connected", "node", "a", "peer", "b"))
+                .isEqualTo(1);
+        assertThat(first.value("tether_node_up", "node", "a")).isEqualTo(1);
+        double commits = first.value("tether_store_commit_seconds_count", "node", "a", "result", "ok");
+        assertThat(commits).isPositive();
+        assertThat(first.value("tether_store_batch_messages_sum", "node", "a")).isEqualTo(100);
+        assertThat(first.types).containsEntry("tether_store_commit_seconds", "histogram");
+
+        sendAll(nodeA, B, "orders", 50);
+        PrometheusText second = scrape(a, b);
+        assertThat(second.value("tether_messages_delivered_total", "node", "b")).isEqualTo(150);
+        assertThat(second.value("tether_store_commit_seconds_count", "node", "a", "result", "ok"))
+                .isGreaterThan(commits);
+        assertThat(second.value("tether_store_batch_messages_sum", "node", "a")).isEqualTo(150);
+    }
+
+    @Test
+    void streamSeriesAreBoundedAndTheRestIsInThePeerTotals() throws Exception {
+        TetherMetrics a = start(A, B, TetherMetrics.builder(A, registry).maxStreamSeries(3));
+        start(B, A, TetherMetrics.builder(B, registry).maxStreamSeries(0));
+        TetherNode nodeA = (TetherNode) closing.get(0);
+        for (int lane = 0; lane < 10; lane++) sendAll(nodeA, B, "lane" + lane, 5);
+
+        PrometheusText s = scrape(a);
+        assertThat(s.samples.keySet().stream()
+                        .filter(k -> k.startsWith("tether_stream_sent_total{") && k.contains("node=\"a\"")))
+                .hasSize(3);
+        assertThat(s.value("tether_metrics_streams_untagged", "node", "a")).isEqualTo(7);
+        assertThat(s.value("tether_peer_messages_sent_total", "node", "a", "peer", "b", "direction", "out"))
+                .isEqualTo(50);
+        assertThat(s.value("tether_peer_streams", "node", "a", "peer", "b", "direction", "out"))
+                .isEqualTo(10);
+        Await.until(DEADLINE, () -> handled.get() == 50, () -> "b to handle all 50");
+    }
+
+    @Test
+    void aClosedNodeReadsAsDownAndClosedMetricsLeaveNoSeries() throws Exception {
+        TetherMetrics a = start(A, B, TetherMetrics.builder(A, registry));
+        start(B, A, TetherMetrics.builder(B, registry));
+        TetherNode nodeA = (TetherNode) closing.get(0);
+        sendAll(nodeA, B, "x", 10);
+        nodeA.close();
+        PrometheusText afterClose = scrape(a);
+        assertThat(afterClose.value("tether_node_up", "node", "a")).isZero();
+        assertThat(afterClose.value("tether_peer_messages_sent_total", "node", "a", "peer", "b", "direction", "out"))
+                .as("the last figures stay")
+                .isEqualTo(10);
+
+        a.close();
+        PrometheusText afterMetricsClosed = PrometheusText.parse(registry.scrape());
+        assertThat(afterMetricsClosed.samples.keySet()).noneMatch(k -> k.contains("node=\"a\""));
+        assertThat(afterMetricsClosed.samples.keySet()).anyMatch(k -> k.contains("node=\"b\""));
+        assertThatThrownBy(a::refresh).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void watchChecksTheNode() {
+        TetherMetrics a = start(A, B, TetherMetrics.builder(A, registry));
+        TetherNode nodeA = (TetherNode) closing.get(0);
+        assertThatThrownBy(() -> a.watch(nodeA))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already");
+        TetherMetrics other = TetherMetrics.builder(B, registry).build();
+        closing.add(other);
+        assertThatThrownBy(() -> other.watch(nodeA))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a");
+        assertThatThrownBy(() -> TetherMetrics.builder(A, registry).maxStreamSeries(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tether.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.spi.MessageChecksum;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.WriteBatch;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A store file of schema version 1 (before message checksums) opens: it is migrated to the current version, its
+ * outbox rows come back {@link MessageChecksum#UNCHECKED}, and rows appended after the migration keep their
+ * checksum.
+ */
+class SchemaMigrationTest {
+    private static final NodeId B = NodeId.of("b");
+
+    @TempDir
+    Path dir;
+
+    /** Exactly the tables schema version 1 created, with one pending message to b. */
+    private static void writeVersion1(Path file) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("PRAGMA application_id = " + SqliteStore.APPLICATION_ID);
+            s.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID");
+            s.execute("CREATE TABLE outbox (peer TEXT NOT NULL, lane TEXT NOT NULL, seq INTEGER NOT NULL,"
+                    + " expires_at INTEGER NOT NULL, headers BLOB NOT NULL, payload BLOB NOT NULL,"
+                    + " PRIMARY KEY (peer, lane, seq)) WITHOUT ROWID");
+            s.execute("CREATE TABLE streams (peer TEXT NOT NULL, lane TEXT NOT NULL, last_seq INTEGER NOT NULL,"
+                    + " acked_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID");
+            s.execute("CREATE TABLE cursors (peer TEXT NOT NULL, lane TEXT NOT NULL, sender_epoch INTEGER NOT NULL,"
+                    + " processed_seq INTEGER NOT NULL, PRIMARY KEY (peer, lane)) WITHOUT ROWID");
+            s.execute("CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, peer TEXT NOT NULL, lane TEXT NOT NULL,"
+                    + " sender_epoch INTEGER NOT NULL, seq INTEGER NOT NULL, headers BLOB NOT NULL,"
+                    + " payload BLOB NOT NULL, attempts INTEGER NOT NULL, reason TEXT,"
+                    + " at_millis INTEGER NOT NULL)");
+            s.execute("CREATE TABLE peers (peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID");
+            s.execute("INSERT INTO meta (key, value) VALUES ('schema_version', 1), ('epoch', 4242)");
+            s.execute("INSERT INTO streams (peer, lane, last_seq, acked_seq) VALUES ('b', 'default', 1, 0)");
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO outbox (peer, lane, seq, expires_at, headers,"
+                    + " payload) VALUES ('b', 'default', 1, 0, ?, ?)")) {
+                p.setBytes(1, HeaderCodec.encode(Map.of("k", "v")));
+                p.setBytes(2, "old".getBytes(StandardCharsets.UTF_8));
+                p.executeUpdate();
+            }
+        }
+    }
+
+    @Test
+    void aVersion1StoreIsMigratedAndItsRowsReadBackUnchecked() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        writeVersion1(file);
+        try (SqliteStore store = new SqliteStore(file)) {
+            assertThat(store.open(Durability.FSYNC).epoch()).isEqualTo(4242);
+            List<StoredMessage> old = store.readOutbox(B, "default", 1, 10);
+            assertThat(old).singleElement().satisfies(m -> {
+                assertThat(new String(m.payload(), StandardCharsets.UTF_8)).isEqualTo("old");
+                assertThat(m.headers()).containsExactlyEntriesOf(Map.of("k", "v"));
+                assertThat(m.checksum()).isEqualTo(MessageChecksum.UNCHECKED);
+            });
+            StoredMessage fresh = new StoredMessage(B, "default", 2, 0, Map.of(), "new".getBytes());
+            store.commit(new WriteBatch().append(fresh));
+            assertThat(store.readOutbox(B, "default", 2, 1))
+                    .singleElement()
+                    .extracting(StoredMessage::checksum)
+                    .isEqualTo(fresh.checksum());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(2);
+        }
+    }
+}
