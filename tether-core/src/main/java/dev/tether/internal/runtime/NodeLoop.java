@@ -82,6 +82,8 @@ final class NodeLoop implements EngineOutput, Runnable {
     private Command afterTurn;
     /** A pattern layer's work of every turn (its deadlines), before the engine's bulk work; set before start. */
     private volatile Command everyTurn;
+    /** A pattern layer watching events (peers connecting); set before start. */
+    private volatile java.util.function.Consumer<TetherEvent> observer;
 
     private long nextTick;
 
@@ -296,7 +298,14 @@ final class NodeLoop implements EngineOutput, Runnable {
         }
     }
 
+    /** Sees every event before the listener (node thread); set before the loop starts. */
+    void observer(java.util.function.Consumer<TetherEvent> o) {
+        observer = o;
+    }
+
     void emit(TetherEvent event) {
+        java.util.function.Consumer<TetherEvent> o = observer;
+        if (o != null) o.accept(event);
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {
