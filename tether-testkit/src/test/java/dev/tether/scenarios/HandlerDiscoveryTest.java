@@ -144,6 +144,33 @@ class HandlerDiscoveryTest {
             c.start("b", cfg -> cfg.handle("new", call -> null));
             a.awaitHandler(B, "new", DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             Await.until(DEADLINE, () -> handlersOf(a, B).equals(List.of("new")), () -> "only new: " + a.peers());
+            c.crash("b");
+            TetherNode none = c.start("b"); // no handlers at all: it advertises nothing, and a forgets the old list
+            Await.until(DEADLINE, () -> resumed(c, "a", 3), () -> "b back a third time: " + c.events("a"));
+            assertThat(handlersOf(a, B)).isEmpty();
+            assertThat(failure(a.awaitHandler(B, "new", Duration.ofMillis(100))))
+                    .isInstanceOf(HandlerNotAdvertisedException.class);
+            assertThat(none.stats().streams()).noneMatch(s -> s.lane().equals("_sys"));
+        }
+    }
+
+    private static boolean resumed(Cluster c, String node, int times) {
+        return c.events(node).stream()
+                        .filter(e -> e instanceof dev.tether.TetherEvent.PeerResumed)
+                        .count()
+                >= times;
+    }
+
+    @Test
+    void nodesWithoutHandlersSendNoSystemTraffic() {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            TetherNode b = c.start("b");
+            Await.until(DEADLINE, () -> resumed(c, "a", 1) && resumed(c, "b", 1), () -> "connected");
+            a.send(B, utf8("plain")).processed().join();
+            assertThat(a.stats().streams()).extracting(s -> s.lane()).containsExactly("default");
+            assertThat(b.stats().streams()).extracting(s -> s.lane()).containsExactly("default");
+            assertThat(handlersOf(a, B)).isEmpty();
         }
     }
 

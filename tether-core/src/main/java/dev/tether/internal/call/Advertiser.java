@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Tells connected peers this node's handlers: a tell to each peer's {@code _hello} when it connects and whenever the
- * handlers change, on the reserved lane {@link #LANE}. Advertisement is state, not a log: at most one advertisement
+ * Tells connected peers this node's handlers: a tell to each peer's {@code _hello} when it connects (if this node has
+ * handlers, or told that peer of some before: a peer forgets a node's list when it reconnects) and whenever the
+ * handlers change, on the reserved lane {@link #LANE}. A node without handlers sends nothing. Advertisement is state,
+ * not a log: at most one advertisement
  * per peer is unacknowledged at a time, later changes are folded into the next one (sent when that one is settled),
  * nothing is sent to a disconnected peer, and each expires after {@link #TTL}, so the outbox holds at most one per
  * peer, for a bounded time. Each carries a higher {@code seq} than the one before (docs/MESSAGING.md, "Handler
@@ -35,6 +37,9 @@ final class Advertiser {
     private final Set<NodeId> connected = new HashSet<>();
     private final Set<NodeId> inFlight = new HashSet<>();
     private final Set<NodeId> dirty = new HashSet<>();
+    /** Peers told of this node's handlers in this run (the last thing they heard may need correcting). */
+    private final Set<NodeId> told = new HashSet<>();
+
     private final AtomicBoolean changePending = new AtomicBoolean();
     private long lastSeq;
     private long sent;
@@ -59,7 +64,7 @@ final class Advertiser {
     void onEvent(TetherEvent e) {
         if (e instanceof TetherEvent.PeerConnected c) {
             connected.add(c.peer());
-            dirty.add(c.peer());
+            if (told.contains(c.peer()) || !handlers.get().isEmpty()) dirty.add(c.peer());
             host.post(now -> pump(c.peer(), now));
         } else if (e instanceof TetherEvent.PeerDisconnected d) {
             connected.remove(d.peer());
@@ -92,6 +97,7 @@ final class Advertiser {
             return;
         }
         sent++;
+        told.add(peer);
         inFlight.add(peer);
         r.processed()
                 .whenComplete((outcome, failure) -> host.post(later -> {

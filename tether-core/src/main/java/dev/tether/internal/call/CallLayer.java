@@ -140,6 +140,7 @@ public final class CallLayer implements Router {
 
     /** The node reported {@code event} (node thread): connections start advertising this node's handlers. */
     public void onEvent(TetherEvent event) {
+        if (event instanceof TetherEvent.PeerConnected c) peerHandlers.reconnected(c.peer());
         advertiser.onEvent(event);
     }
 

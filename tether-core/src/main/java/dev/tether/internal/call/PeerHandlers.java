@@ -97,6 +97,15 @@ final class PeerHandlers {
         });
     }
 
+    /**
+     * {@code peer} connected (again): its list is forgotten, since it advertises again on the new connection if it has
+     * handlers, and sends nothing if it has none (after a restart, say). The {@code seq} is kept, so an advertisement
+     * of the old connection that arrives late (one stored before a restart) still loses to any newer one.
+     */
+    void reconnected(NodeId peer) {
+        views.computeIfPresent(peer, (p, v) -> new View(v.seq, List.of(), Set.of()));
+    }
+
     /** {@code peer} was removed: what it advertised is forgotten (waits go on until their deadline). */
     void forget(NodeId peer) {
         views.remove(peer);
