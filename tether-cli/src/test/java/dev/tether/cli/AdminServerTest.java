@@ -97,7 +97,8 @@ class AdminServerTest {
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .matches("\\{\"node\":\"a\",\"peers\":\\[\\{\"id\":\"b\",\"origin\":\"CONFIGURED\","
                         + "\"addresses\":\\[],\"connected\":true,\"lastSeen\":\"[0-9T:.Z-]+\","
-                        + "\"roundTripMs\":(null|\\d+),\"unacknowledged\":0}]}\n");
+                        + "\"roundTripMs\":(null|\\d+),\"roundTripMicros\":(null|\\d+),\"unacknowledged\":0,"
+                        + "\"handlers\":\\[]}]}\n");
         out.reset();
         assertThat(run("peers", "--admin", address)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))

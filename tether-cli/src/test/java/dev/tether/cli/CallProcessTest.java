@@ -2,6 +2,7 @@ package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.testkit.Await;
 import dev.tether.testkit.process.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,6 +75,12 @@ class CallProcessTest {
                 .as(out[0])
                 .isZero();
         assertThat(out[0]).isEqualTo("{\"node\":\"a\",\"peer\":\"b\",\"handlers\":[\"echo\",\"fail\",\"slow\"]}");
+        // what b advertised when it connected, as tether peers shows it
+        Await.until(
+                CliProcess.TIMEOUT,
+                () -> run(out, "peers", "--admin", admin, "--json") == 0
+                        && out[0].contains("\"handlers\":[\"echo\",\"fail\",\"slow\"]"),
+                () -> "b's advertised handlers at a: " + out[0]);
         assertThat(run(out, "handlers", "--admin", admin, "zz")).isEqualTo(ExitCode.FAILURE);
         assertThat(out[0]).startsWith("[err] tether handlers: unknown peer zz");
     }

@@ -150,7 +150,7 @@ class HandlerDiscoveryTest {
             assertThat(handlersOf(a, B)).isEmpty();
             assertThat(failure(a.awaitHandler(B, "new", Duration.ofMillis(100))))
                     .isInstanceOf(HandlerNotAdvertisedException.class);
-            assertThat(none.stats().streams()).noneMatch(s -> s.lane().equals("_sys"));
+            assertThat(none.stats().streams()).noneMatch(s -> s.lane().equals("_sys") && s.sent() > 0);
         }
     }
 

@@ -86,6 +86,8 @@ final class NodeLoop implements EngineOutput, Runnable {
     private volatile java.util.function.Consumer<TetherEvent> observer;
 
     private long nextTick;
+    /** Origin of {@link #micros()}: round trips are measured on the monotonic clock, not the wall clock. */
+    private final long nanoOrigin = System.nanoTime();
 
     /** The executor the loop is hosted on, or null while it is not (yet) hosted. */
     private volatile ScheduledExecutorService host;
@@ -187,6 +189,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         }
     }
 
+    /** Microseconds on the monotonic clock since this loop was made, for {@link Engine#preciseTime}. */
+    long micros() {
+        return (System.nanoTime() - nanoOrigin) / 1_000;
+    }
+
     /** Whether the calling thread is the one running the loop's turns. */
     boolean onNodeThread() {
         return Thread.currentThread() == owner;
@@ -258,6 +265,7 @@ final class NodeLoop implements EngineOutput, Runnable {
     /** Runs {@code first} and the commands queued after it with one timestamp, due timers, then the engine's bulk work. */
     private void turn(Command first) {
         long now = clock.millis();
+        engine.preciseTime(micros());
         int n = 0;
         for (Command c = first; c != null; c = ++n < MAX_COMMANDS_PER_TURN ? queue.poll() : null) {
             if (halted) {
