@@ -118,7 +118,10 @@ public interface TetherNode extends AutoCloseable {
     /**
      * Removes {@code peer}: closes its connection, stops reaching it and refuses it until it is added again;
      * sends to it throw {@link UnknownPeerException}. Its stored outbox and cursors stay stored (counted in the
-     * result) and resume when it is added again. Removing a configured peer lasts until the node stops.
+     * result) and resume when it is added again. A removal, like an addition, lasts until the node stops: it is not
+     * stored, so after a restart the peer is known again from its stored streams (or the configuration) and admitted
+     * as {@code TetherConfig.Builder.allowedPeers} says; to keep it out for good, leave it out of the configuration
+     * and the allow-list.
      *
      * @throws NodeClosedException if the node is shut down
      */
