@@ -13,7 +13,9 @@ import dev.tether.UnknownPeerException;
 import dev.tether.discovery.StaticDiscovery;
 import dev.tether.spi.Discovery;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.ManualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -188,6 +190,21 @@ class MembershipTest {
                                     NodeId.of("z"), "membership: member list of 100000 entries, at most 1024")));
             assertThatThrownBy(() -> a.send(NodeId.of("x"), utf8("no"))).isInstanceOf(UnknownPeerException.class);
             assertThatThrownBy(() -> a.send(NodeId.of("y"), utf8("no"))).isInstanceOf(UnknownPeerException.class);
+        }
+    }
+
+    @Test
+    void theRoundTripIsMeasuredToTheMicrosecondOnTheMonotonicClock() {
+        // The wall clock stands still: a round trip taken from it would be exactly 0 (it was, in whole ms).
+        ManualClock frozen =
+                new ManualClock(Instant.parse("2026-12-04T12:00:00Z").toEpochMilli());
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a", b -> b.clock(frozen));
+            c.start("b", b -> b.clock(frozen));
+            Await.until(DEADLINE, () -> info(a, B) != null && info(a, B).roundTrip() != null, () -> "measured");
+            Duration rtt = info(a, B).roundTrip();
+            assertThat(rtt).isPositive().isLessThan(Duration.ofSeconds(5));
+            assertThat(rtt.toNanos() % 1_000).as("microsecond resolution").isZero();
         }
     }
 
