@@ -43,8 +43,13 @@ final class NodeMeterNames {
                         "tether.messages.dead.lettered",
                         "Messages moved to the dead letters",
                         s -> s.node(NodeStats::deadLettered))
-                .counter("tether.messages.expired", "Messages expired before delivery", s -> s.node(NodeStats::expired))
-                .counter("tether.protocol.errors", "Protocol errors from peers", s -> s.node(NodeStats::protocolErrors))
+                .counter(
+                        "tether.messages.expired", "Messages expired before delivery", s -> s.node(NodeStats::expired));
+        return registerErrors(m);
+    }
+
+    private static MeterSet<SnapshotMeters> registerErrors(MeterSet<SnapshotMeters> m) {
+        m.counter("tether.protocol.errors", "Protocol errors from peers", s -> s.node(NodeStats::protocolErrors))
                 .counter(
                         "tether.connections.rejected",
                         "Connections refused",
