@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeId;
+import dev.tether.Outcome;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
 import dev.tether.TetherEvent;
@@ -125,6 +126,21 @@ class MembershipTest {
             a.send(B, utf8("m2")).processed().join();
             assertThat(c.payloads("b", "a", "default")).containsExactly("m1", "m2");
             assertThat(a.stats().protocolErrors()).isZero();
+        }
+    }
+
+    @Test
+    void aRemovalLastsUntilTheNodeStopsAConfiguredPeerIsReachedAgainAfterARestart() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            c.start("b");
+            a.send(B, utf8("m1")).processed().get(20, TimeUnit.SECONDS);
+            a.removePeer(B);
+            c.crash("a");
+            TetherNode again = c.start("a");
+            assertThat(again.send(B, utf8("m2")).processed().get(20, TimeUnit.SECONDS))
+                    .isEqualTo(Outcome.PROCESSED);
+            assertThat(c.payloads("b", "a", "default")).containsExactly("m1", "m2");
         }
     }
 
