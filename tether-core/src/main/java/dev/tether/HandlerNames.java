@@ -7,6 +7,12 @@ package dev.tether;
  * call them.
  */
 public final class HandlerNames {
+    /**
+     * The most handlers one node may have registered at once: its advertisement to its peers ({@link
+     * PeerInfo#handlers()}) lists them all, and peers ignore a longer list.
+     */
+    public static final int MAX_PER_NODE = 1024;
+
     private HandlerNames() {}
 
     /**

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * What a node knows about one peer, as reported by {@link TetherNode#peers()}: a snapshot taken on the node
- * thread. Later versions add what the peer advertises (its handlers and channels).
+ * thread. Later versions add the channels the peer advertises.
  *
  * @param id the peer
  * @param origin why this node knows the peer (the first that applies, in the order of {@link Origin})
@@ -16,9 +16,12 @@ import java.util.List;
  * @param lastSeen when the last frame from the peer arrived, by the node's clock; null if none arrived since
  *     this node started
  * @param roundTrip the latest measured round trip to the peer's node thread and back (a PING answered by a
- *     PONG), in whole milliseconds of the node's clock; null until the first answer arrived
+ *     PONG), to the microsecond, by the node's monotonic clock; null until the first answer arrived
  * @param unacknowledged messages sent to the peer that it has not taken care of yet (stored, so they survive
  *     restarts)
+ * @param handlers the names of the handlers the peer advertised last (its system handler {@code _hello}), sorted;
+ *     empty until it advertised any. Kept while the peer is disconnected; replaced by each newer advertisement
+ *     (docs/MESSAGING.md, "Handler discovery")
  */
 public record PeerInfo(
         NodeId id,
@@ -27,11 +30,30 @@ public record PeerInfo(
         boolean connected,
         Instant lastSeen,
         Duration roundTrip,
-        long unacknowledged) {
+        long unacknowledged,
+        List<String> handlers) {
 
-    /** Copies {@code addresses}. */
+    /** Copies {@code addresses} and {@code handlers}. */
     public PeerInfo {
         addresses = List.copyOf(addresses);
+        handlers = List.copyOf(handlers);
+    }
+
+    /** A peer that advertised no handlers (yet). */
+    public PeerInfo(
+            NodeId id,
+            Origin origin,
+            List<String> addresses,
+            boolean connected,
+            Instant lastSeen,
+            Duration roundTrip,
+            long unacknowledged) {
+        this(id, origin, addresses, connected, lastSeen, roundTrip, unacknowledged, List.of());
+    }
+
+    /** This snapshot with {@code handlers} as the advertised handlers. */
+    public PeerInfo withHandlers(List<String> handlers) {
+        return new PeerInfo(id, origin, addresses, connected, lastSeen, roundTrip, unacknowledged, handlers);
     }
 
     /** Why a node knows a peer. */

@@ -2,6 +2,7 @@ package dev.tether;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A running node: sends messages to its peers and receives theirs, reliably across disconnects and
@@ -131,11 +132,41 @@ public interface TetherNode extends AutoCloseable {
     /**
      * Removes {@code peer}: closes its connection, stops reaching it and refuses it until it is added again;
      * sends to it throw {@link UnknownPeerException}. Its stored outbox and cursors stay stored (counted in the
-     * result) and resume when it is added again. Removing a configured peer lasts until the node stops.
+     * result) and resume when it is added again. A removal, like an addition, lasts until the node stops: it is not
+     * stored, so after a restart the peer is known again from its stored streams (or the configuration) and admitted
+     * as {@code TetherConfig.Builder.allowedPeers} says; to keep it out for good, leave it out of the configuration
+     * and the allow-list.
      *
      * @throws NodeClosedException if the node is shut down
      */
     PeerRemoval removePeer(NodeId peer);
+
+    /**
+     * Completes when {@code peer} has advertised a handler named {@code handler} (at once if its latest
+     * advertisement has it): nodes advertise their handlers to connected peers when they connect and whenever they
+     * change ({@link PeerInfo#handlers()}, docs/MESSAGING.md "Handler discovery"). Fails with {@link
+     * HandlerNotAdvertisedException} at {@code timeout} by this node's clock, with {@link NodeClosedException} if
+     * this node stops first. The future completes on the node thread. A handler advertised and removed again before
+     * this call is not waited for: the latest advertisement counts.
+     *
+     * @throws InvalidIdException if {@code handler} is not a valid handler name
+     * @throws IllegalArgumentException if it is reserved, or {@code timeout} is not positive
+     * @throws UnknownPeerException if {@code peer} is this node
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<Void> awaitHandler(NodeId peer, String handler, Duration timeout);
+
+    /**
+     * Asks {@code peer} for its handlers now (a request to its system handler {@code _list_handlers}): completes with
+     * their names, sorted, and updates {@link PeerInfo#handlers()} unless a newer advertisement is known. Fails like
+     * a {@link Call#request}: {@link DeadlineExceededException} after {@code timeout}, {@link NodeClosedException},
+     * a store failure; with {@link ProtocolException} if the answer is malformed.
+     *
+     * @throws UnknownPeerException if {@code peer} is not known, was removed, or is this node
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<List<String>> listHandlers(NodeId peer, Duration timeout);
 
     /**
      * Stops accepting sends and pulls at once, waits up to {@code timeout} for every sent message to be

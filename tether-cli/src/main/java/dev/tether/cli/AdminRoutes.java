@@ -30,6 +30,7 @@ final class AdminRoutes {
     private final AdminServer.Limits limits;
     private final ExecutorService threads;
     private final SendHandler sends;
+    private final CallRoutes calls;
 
     AdminRoutes(TetherNode node, int maxMessageBytes, AdminServer.Limits limits, ExecutorService threads) {
         this.node = node;
@@ -37,6 +38,7 @@ final class AdminRoutes {
         this.limits = limits;
         this.threads = threads;
         this.sends = new SendHandler(node);
+        this.calls = new CallRoutes(node);
     }
 
     /** Reads one request from {@code c} and answers it; the caller closes the connection. */
@@ -93,22 +95,41 @@ final class AdminRoutes {
                                 ? PeersFormat.json(node.id(), node.peers()) + "\n"
                                 : PeersFormat.text(node.id(), node.peers(), Instant.now()));
             }
+            case "/call" -> {
+                requireMethod(method, "POST");
+                CallRoutes.Params p = CallRoutes.Params.of(query);
+                byte[] body = readBody(c, head);
+                write(c, calls.call(p, body));
+                c.out().flush();
+            }
+            case "/handlers" -> {
+                requireMethod(method, "GET");
+                write(c, calls.handlers(query));
+                AdminServer.drainAndClose(c);
+            }
             case "/health" -> answer(c, 200, "ok\n");
-            default -> throw new HttpError(404, "no such endpoint: " + path + " (try /send, /stats, /peers, /health)");
+            default ->
+                throw new HttpError(
+                        404, "no such endpoint: " + path + " (try /send, /call, /handlers, /stats, /peers, /health)");
         }
     }
 
     /** One message: the whole body is its payload. */
     private void single(TimedSocket c, HttpHead head, SendHandler.Params p) throws IOException {
-        long length = head.contentLength();
-        if (!head.chunked() && length < 0) throw new HttpError(411, "a Content-Length or a chunked body is required");
-        if (length > maxMessageBytes) throw new HttpError(413, tooLarge("body of " + length + " bytes"));
-        continueIfExpected(c, head);
-        byte[] body = readAtMost(HttpBody.of(head, c.in()), maxMessageBytes);
+        byte[] body = readBody(c, head);
         SendHandler.Pending m = sends.send(1, body, p);
         SendResult r = SendHandler.await(m, p);
         String text = p.json() ? r.toJson() : r.kind() == SendResult.Kind.OK ? r.toText() : r.reason();
         answerConsumed(c, SendHandler.status(r, m), text + "\n");
+    }
+
+    /** The whole body, at most the node's maxMessageBytes (413 from its Content-Length, before it is read). */
+    private byte[] readBody(TimedSocket c, HttpHead head) throws IOException {
+        long length = head.contentLength();
+        if (!head.chunked() && length < 0) throw new HttpError(411, "a Content-Length or a chunked body is required");
+        if (length > maxMessageBytes) throw new HttpError(413, tooLarge("body of " + length + " bytes"));
+        continueIfExpected(c, head);
+        return readAtMost(HttpBody.of(head, c.in()), maxMessageBytes);
     }
 
     /**
@@ -243,6 +264,11 @@ final class AdminRoutes {
         c.out().flush();
     }
 
+    private static void write(TimedSocket c, CallRoutes.Answer a) throws IOException {
+        c.out().write(head(a.status(), a.contentType(), a.body().length));
+        c.out().write(a.body());
+    }
+
     private static void write(TimedSocket c, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         c.out().write(head(status, "text/plain; charset=utf-8", bytes.length));
@@ -267,6 +293,7 @@ final class AdminRoutes {
             case 408 -> "Request Timeout";
             case 411 -> "Length Required";
             case 413 -> "Content Too Large";
+            case 502 -> "Bad Gateway";
             case 431 -> "Request Header Fields Too Large";
             case 503 -> "Service Unavailable";
             case 504 -> "Gateway Timeout";

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node daemon's admin endpoint: HTTP/1.1 on a loopback address, for {@code tether send}, {@code tether
- * stats} and {@code tether peers}. It refuses non-loopback addresses because it has no authentication of its
+ * call}, {@code tether request}, {@code tether handlers}, {@code tether stats} and {@code tether peers}. It refuses non-loopback addresses because it has no authentication of its
  * own: whoever can reach it can send as this node.
  *
  * <ul>
@@ -39,6 +39,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the node as it arrives; the answer (200, chunked) is one {@link SendResult} line per message, in order,
  *       written as the results come, then {@code end N}. Memory per request is bounded whatever the body's
  *       length: at most {@value #STREAM_WINDOW} messages wait for their results.
+ *   <li>{@code POST /call?to=ID&handler=NAME[&kind=request|sync][&timeoutMs=N][&header=K:V]...
+ *       [&waitForHandler=1][&format=json]} with the payload as the body (bounded like a send's): a call of the
+ *       peer's named handler, answered when it ends: 200 with the reply's payload ({@code application/octet-stream};
+ *       {@code ok} for a sync call; with {@code format=json} an object with payload, headers and ids), 502 the remote
+ *       handler failed (its type and message), 504 no answer by the deadline, 404 no such handler on the peer, 400,
+ *       413 and 503 as for a send ({@link CallRoutes}).
+ *   <li>{@code GET /handlers?peer=ID[&timeoutMs=N][&format=json]}: the peer's handlers, one per line, asked of the
+ *       peer ({@code TetherNode.listHandlers}); 504 if it did not answer in time.
  *   <li>{@code GET /stats[?format=json]}, {@code GET /peers[?format=json]} (what {@code TetherNode.peers()}
  *       reports), {@code GET /health}; 503 once the node is shutting down.
  * </ul>

@@ -16,9 +16,13 @@ final class ExitCode {
 
     /**
      * {@code tether send}: the outcome of some messages is in doubt: the node may have stored them (so they will
-     * be delivered) without saying so in time, or stored them but they were not processed within the wait.
+     * be delivered) without saying so in time, or stored them but they were not processed within the wait. {@code
+     * tether call}, {@code tether request}: no answer by the deadline, so the handler may or may not have run.
      */
     static final int IN_DOUBT = 3;
+
+    /** {@code tether call}, {@code tether request}: the remote handler failed; its error type and message are named. */
+    static final int REMOTE_ERROR = 4;
 
     private ExitCode() {}
 }

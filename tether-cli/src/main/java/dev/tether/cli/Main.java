@@ -17,7 +17,8 @@ import picocli.CommandLine.PropertiesDefaultProvider;
  * The {@code tether} command. Exit codes ({@link ExitCode}): 0 success (also a node stopped by SIGTERM or SIGINT
  * after draining), 1 a failure while running (named on stderr), 2 a usage error (an unknown command, a bad flag or
  * value, named on stderr with a pointer to {@code --help}), 3 {@code tether send} could not tell whether some
- * messages were stored. Log lines have one format ({@link CliLog}).
+ * messages were stored (and {@code tether call}/{@code request} got no answer by the deadline), 4 the handler
+ * {@code tether call}/{@code request} called failed. Log lines have one format ({@link CliLog}).
  */
 @Command(
         name = "tether",
@@ -28,6 +29,9 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             NodeCommand.class,
             ListenCommand.class,
             SendCommand.class,
+            CallCommand.class,
+            CallCommand.Request.class,
+            HandlersCommand.class,
             StatsCommand.class,
             PeersCommand.class,
             InspectCommand.class,

@@ -20,7 +20,7 @@ final class PeersFormat {
         if (peers.isEmpty()) return b.append('\n').toString();
         int idWidth = Math.max(
                 4, peers.stream().mapToInt(p -> p.id().value().length()).max().orElse(0));
-        String row = "  %-" + idWidth + "s  %-10s  %-9s  %-11s  %-8s  %8s  %s\n";
+        String row = "  %-" + idWidth + "s  %-10s  %-9s  %-11s  %-10s  %8s  %s\n";
         b.append('\n')
                 .append(String.format(
                         Locale.ROOT, row, "id", "origin", "connected", "last seen", "rtt", "unacked", "addresses"));
@@ -32,7 +32,10 @@ final class PeersFormat {
                     p.origin(),
                     p.connected() ? "yes" : "no",
                     ago(p.lastSeen(), now),
-                    p.roundTrip() == null ? "-" : p.roundTrip().toMillis() + " ms",
+                    p.roundTrip() == null
+                            ? "-"
+                            : String.format(
+                                    Locale.ROOT, "%.3f ms", p.roundTrip().toNanos() / 1e6),
                     p.unacknowledged(),
                     p.addresses().isEmpty() ? "-" : String.join(",", p.addresses())));
         }
@@ -54,7 +57,13 @@ final class PeersFormat {
                             p.roundTrip() == null
                                     ? "null"
                                     : Long.toString(p.roundTrip().toMillis()))
-                    .put("unacknowledged", p.unacknowledged()));
+                    .putRaw(
+                            "roundTripMicros",
+                            p.roundTrip() == null
+                                    ? "null"
+                                    : Long.toString(p.roundTrip().toNanos() / 1_000))
+                    .put("unacknowledged", p.unacknowledged())
+                    .put("handlers", p.handlers()));
         }
         list.append(']');
         return Json.object()

@@ -97,13 +97,14 @@ class AdminServerTest {
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .matches("\\{\"node\":\"a\",\"peers\":\\[\\{\"id\":\"b\",\"origin\":\"CONFIGURED\","
                         + "\"addresses\":\\[],\"connected\":true,\"lastSeen\":\"[0-9T:.Z-]+\","
-                        + "\"roundTripMs\":(null|\\d+),\"unacknowledged\":0}]}\n");
+                        + "\"roundTripMs\":(null|\\d+),\"roundTripMicros\":(null|\\d+),\"unacknowledged\":0,"
+                        + "\"handlers\":\\[]}]}\n");
         out.reset();
         assertThat(run("peers", "--admin", address)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .startsWith(
-                        "node a: 1 peer\n  id    origin      connected  last seen    rtt        unacked  addresses\n")
-                .containsPattern("\n  b     CONFIGURED  yes        \\d+\\.\\d s ago +(-|\\d+ ms) +0  -\n");
+                        "node a: 1 peer\n  id    origin      connected  last seen    rtt          unacked  addresses\n")
+                .containsPattern("\n  b     CONFIGURED  yes        \\d+\\.\\d s ago +(-|\\d+\\.\\d{3} ms) +0  -\n");
 
         a.close();
         assertThat(run("peers", "--admin", address)).isEqualTo(1);

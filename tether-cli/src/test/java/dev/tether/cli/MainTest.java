@@ -83,11 +83,11 @@ class MainTest {
 
     @Test
     void anUnknownCommandIsAUsageErrorNamingTheClosestCommand() {
-        assertThat(run("call", "--help")).isEqualTo(2);
+        assertThat(run("publish", "--help")).isEqualTo(2);
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .as("no help for an unknown command")
                 .isEmpty();
-        assertThat(err()).contains("tether: unknown command 'call'", "Try 'tether --help'");
+        assertThat(err()).contains("tether: unknown command 'publish'", "Try 'tether --help'");
         assertThat(run("sned", "--to", "b", "x")).isEqualTo(2);
         assertThat(err()).contains("tether: unknown command 'sned'; did you mean 'send'?");
         assertThat(run("Stat")).isEqualTo(2);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeId;
+import dev.tether.Outcome;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
 import dev.tether.TetherEvent;
@@ -13,7 +14,9 @@ import dev.tether.UnknownPeerException;
 import dev.tether.discovery.StaticDiscovery;
 import dev.tether.spi.Discovery;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.ManualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -127,6 +130,21 @@ class MembershipTest {
     }
 
     @Test
+    void aRemovalLastsUntilTheNodeStopsAConfiguredPeerIsReachedAgainAfterARestart() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            c.start("b");
+            a.send(B, utf8("m1")).processed().get(20, TimeUnit.SECONDS);
+            a.removePeer(B);
+            c.crash("a");
+            TetherNode again = c.start("a");
+            assertThat(again.send(B, utf8("m2")).processed().get(20, TimeUnit.SECONDS))
+                    .isEqualTo(Outcome.PROCESSED);
+            assertThat(c.payloads("b", "a", "default")).containsExactly("m1", "m2");
+        }
+    }
+
+    @Test
     void addingOrRemovingTheNodeItselfOrWithBadArgumentsFailsClearly() {
         try (Cluster c = new Cluster("a")) {
             TetherNode a = c.startUnconfigured("a", b -> {});
@@ -188,6 +206,21 @@ class MembershipTest {
                                     NodeId.of("z"), "membership: member list of 100000 entries, at most 1024")));
             assertThatThrownBy(() -> a.send(NodeId.of("x"), utf8("no"))).isInstanceOf(UnknownPeerException.class);
             assertThatThrownBy(() -> a.send(NodeId.of("y"), utf8("no"))).isInstanceOf(UnknownPeerException.class);
+        }
+    }
+
+    @Test
+    void theRoundTripIsMeasuredToTheMicrosecondOnTheMonotonicClock() {
+        // The wall clock stands still: a round trip taken from it would be exactly 0 (it was, in whole ms).
+        ManualClock frozen =
+                new ManualClock(Instant.parse("2026-12-04T12:00:00Z").toEpochMilli());
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a", b -> b.clock(frozen));
+            c.start("b", b -> b.clock(frozen));
+            Await.until(DEADLINE, () -> info(a, B) != null && info(a, B).roundTrip() != null, () -> "measured");
+            Duration rtt = info(a, B).roundTrip();
+            assertThat(rtt).isPositive().isLessThan(Duration.ofSeconds(5));
+            assertThat(rtt.toNanos() % 1_000).as("microsecond resolution").isZero();
         }
     }
 

@@ -10,11 +10,14 @@ import dev.tether.HandlerOptions;
 import dev.tether.Lanes;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.ProtocolException;
 import dev.tether.Registration;
 import dev.tether.Reply;
 import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
 import dev.tether.TypeRef;
 import dev.tether.TypedHandler;
+import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
@@ -23,6 +26,7 @@ import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
 import dev.tether.spi.Codec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +48,10 @@ public final class CallLayer implements Router {
     private final Callee callee;
     private final HandlerWaiters waiters;
     private final HandlerRegistry registry;
+    private final Advertiser advertiser;
+    private final PeerHandlers peerHandlers = new PeerHandlers();
+    private final SystemHandlers system;
+    private volatile boolean stopped;
     private final MessageConsumer replies = new NodeThreadConsumer(this::reply, true);
     private final MessageConsumer missing = new NodeThreadConsumer(this::missing, false);
     private final MessageConsumer invalid = new NodeThreadConsumer(this::invalid, false);
@@ -61,7 +69,9 @@ public final class CallLayer implements Router {
         this.caller = new Caller(host, counters);
         this.callee = new Callee(host, counters);
         this.waiters = new HandlerWaiters(host);
-        this.registry = new HandlerRegistry(host.handlerThreads(), waiters::registered);
+        this.advertiser = new Advertiser(host, this::handlerNames);
+        this.registry = new HandlerRegistry(host.handlerThreads(), waiters::registered, advertiser::changed);
+        this.system = new SystemHandlers(host, counters, advertiser, peerHandlers, callee);
         callee.waiters(waiters);
         waiters.registry(registry);
     }
@@ -79,6 +89,7 @@ public final class CallLayer implements Router {
         }
         String name = h.get(CallHeaders.HANDLER);
         if (CallHeaders.kind(k) == null || name == null || !Lanes.isValid(name)) return invalid;
+        if (HandlerNames.isReserved(name)) return system;
         RegisteredHandler r = registry.find(name);
         return r != null ? r : missing;
     }
@@ -148,6 +159,23 @@ public final class CallLayer implements Router {
     public void tick(long now) {
         caller.tick(now);
         waiters.tick(now);
+        peerHandlers.tick(now);
+    }
+
+    /** The node reported {@code event} (node thread): connections start advertising this node's handlers. */
+    public void onEvent(TetherEvent event) {
+        if (event instanceof TetherEvent.PeerConnected c) peerHandlers.reconnected(c.peer());
+        advertiser.onEvent(event);
+    }
+
+    /** {@code peer} was removed (any thread): what it advertised is forgotten. */
+    public void peerRemoved(NodeId peer) {
+        host.post(now -> peerHandlers.forget(peer));
+    }
+
+    /** The handlers {@code peer} advertised last, sorted; empty if none (any thread). */
+    public List<String> advertisedHandlers(NodeId peer) {
+        return peerHandlers.handlers(peer);
     }
 
     /** The counters (node thread). */
@@ -157,8 +185,10 @@ public final class CallLayer implements Router {
 
     /** The node stops (node thread): no more registrations; calls still waiting for replies fail. */
     public void stopping(NodeId self) {
+        stopped = true;
         registry.close();
         caller.failAll(new NodeClosedException("node " + self + " shut down before the reply came"));
+        peerHandlers.failAll(new NodeClosedException("node " + self + " shut down while waiting for a handler"));
     }
 
     // ---- the application's side -----------------------------------------------------------------------
@@ -184,6 +214,58 @@ public final class CallLayer implements Router {
     public Call call(NodeId peer, String handler) {
         HandlerNames.requireApplicationName(handler);
         return new CallImpl(this, peer, handler);
+    }
+
+    private List<String> handlerNames() {
+        return registry.names();
+    }
+
+    public CompletableFuture<Void> awaitHandler(NodeId peer, String handler, Duration timeout) {
+        Objects.requireNonNull(peer, "peer");
+        HandlerNames.requireApplicationName(handler);
+        requirePositive(timeout);
+        if (peer.equals(host.id())) {
+            throw new UnknownPeerException(
+                    "node " + peer + " cannot wait for its own handlers; peers advertise theirs");
+        }
+        requireRunning();
+        NodeFuture<Void> future = new NodeFuture<>(host::onNodeThread);
+        host.post(now -> {
+            if (stopped) {
+                future.completeExceptionally(new NodeClosedException("node " + host.id() + " is shut down"));
+                return;
+            }
+            peerHandlers.await(peer, handler, expiry(now, timeout), timeout, future);
+        });
+        return future;
+    }
+
+    public CompletableFuture<List<String>> listHandlers(NodeId peer, Duration timeout) {
+        Objects.requireNonNull(peer, "peer");
+        requirePositive(timeout);
+        requireRunning();
+        long deadline = expiry(host.clock().millis(), timeout);
+        NodeFuture<Object> future = new NodeFuture<>(host::onNodeThread);
+        PendingCall p = new PendingCall(CallKind.REQUEST, peer, SystemHandlers.LIST_HANDLERS, deadline, future, caller);
+        Map<String, String> headers = CallHeaders.call(Map.of(), SystemHandlers.LIST_HANDLERS, CallKind.REQUEST, false);
+        host.submit(peer, Advertiser.LANE, headers, new byte[0], deadline, p);
+        return future.thenApply(r -> {
+            Advertisement a = system.accept(peer, SystemHandlers.ANY_EPOCH, ((Reply) r).payloadBytes());
+            if (a == null)
+                throw new ProtocolException("node " + peer + " answered _list_handlers with a malformed list");
+            return a.handlers();
+        });
+    }
+
+    private void requireRunning() {
+        if (stopped) throw new NodeClosedException("node " + host.id() + " is shut down");
+    }
+
+    private static void requirePositive(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
     }
 
     Duration defaultCallTimeout() {

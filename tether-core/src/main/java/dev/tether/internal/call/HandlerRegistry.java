@@ -16,15 +16,18 @@ final class HandlerRegistry {
     private final ConcurrentHashMap<String, RegisteredHandler> byName = new ConcurrentHashMap<>();
     private final Executor handlerThreads;
     private final Consumer<String> onRegistered;
+    private final Runnable onChanged;
     private volatile boolean closed;
 
     /**
      * @param handlerThreads the node's handler pool ({@link HandlerOptions.Placement#HANDLER_THREADS})
      * @param onRegistered told each newly registered name, after it can be found
+     * @param onChanged told after each registration and removal (the node advertises its handlers)
      */
-    HandlerRegistry(Executor handlerThreads, Consumer<String> onRegistered) {
+    HandlerRegistry(Executor handlerThreads, Consumer<String> onRegistered, Runnable onChanged) {
         this.handlerThreads = handlerThreads;
         this.onRegistered = onRegistered;
+        this.onChanged = onChanged;
     }
 
     /** Registers exactly one of {@code sync} and {@code async} under {@code name}. */
@@ -37,12 +40,19 @@ final class HandlerRegistry {
         HandlerNames.requireApplicationName(name);
         if (closed) throw new NodeClosedException("node is shut down; handler '" + name + "' not registered");
         RegisteredHandler h = new RegisteredHandler(name, sync, async, executorFor(options), this, callee);
-        RegisteredHandler before = byName.putIfAbsent(name, h);
-        if (before != null) {
-            throw new IllegalStateException(
-                    "a handler named '" + name + "' is already registered; close its" + " Registration first");
+        synchronized (this) { // the bound holds against concurrent registrations
+            if (byName.size() >= HandlerNames.MAX_PER_NODE && !byName.containsKey(name)) {
+                throw new IllegalStateException("node has " + byName.size() + " handlers, the most a node may have"
+                        + " (HandlerNames.MAX_PER_NODE); handler '" + name + "' not registered");
+            }
+            RegisteredHandler before = byName.putIfAbsent(name, h);
+            if (before != null) {
+                throw new IllegalStateException(
+                        "a handler named '" + name + "' is already registered; close its" + " Registration first");
+            }
         }
         onRegistered.accept(name);
+        onChanged.run();
         return h;
     }
 
@@ -60,7 +70,14 @@ final class HandlerRegistry {
     }
 
     void removed(RegisteredHandler h) {
-        byName.remove(h.name, h);
+        if (byName.remove(h.name, h)) onChanged.run();
+    }
+
+    /** The registered names, sorted. */
+    java.util.List<String> names() {
+        java.util.List<String> l = new java.util.ArrayList<>(byName.keySet());
+        l.sort(null);
+        return l;
     }
 
     int size() {

@@ -40,6 +40,8 @@ public final class Engine {
     private final Senders senders;
     private final Receivers receivers;
     private final StoreBatches batches;
+    /** The owner's monotonic clock in microseconds ({@link #preciseTime}), or -1: pings are then stamped in ms. */
+    private long micros = -1;
 
     /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
@@ -273,13 +275,29 @@ public final class Engine {
         peers.learnEpoch(p, h.epoch());
     }
 
+    /**
+     * Input: the owner's monotonic clock now, in microseconds (at least 0), given before the inputs it applies to. Once
+     * given, PINGs are stamped with it instead of the turn's milliseconds, so round trips are measured to the
+     * microsecond; the owner then gives it before every input that may send a PING or handle a PONG (every turn and
+     * every frame). A simulation that never gives it measures in milliseconds.
+     */
+    public void preciseTime(long micros) {
+        this.micros = micros;
+    }
+
+    /** A PING's timestamp now: microseconds if the owner gives them, else {@code now} in milliseconds. */
+    private long stamp(long now) {
+        return micros >= 0 ? micros : now;
+    }
+
     private void ping(long now, PeerTable.Peer p) {
-        frames.ping(p.id, now);
-        PeerTable.pinged(p, now);
+        long stamp = stamp(now);
+        frames.ping(p.id, stamp);
+        PeerTable.pinged(p, now, stamp);
     }
 
     private void onPong(long now, PeerTable.Peer p, Frame.Pong g) {
-        String lie = p.ponged(now, g.sentAt());
+        String lie = p.ponged(stamp(now), g.sentAt(), micros >= 0 ? 1_000 : 1_000_000);
         if (lie != null) stats.protocolError(now, p.id, lie);
     }
 

@@ -77,9 +77,9 @@ final class PeerTable {
         long knownEpoch;
         /** When the last frame arrived (node clock, ms), or 0. */
         long lastSeen;
-        /** The latest round trip in ms, or -1. */
-        long rttMillis = -1;
-        /** The timestamp of the PING awaiting its PONG, or -1. */
+        /** The latest round trip in ns, or -1. */
+        long rttNanos = -1;
+        /** The timestamp of the PING awaiting its PONG (the engine's ping clock, ms or µs), or -1. */
         long pingOutstanding = -1;
         /** The latest PING timestamp sent on this connection, or -1: a PONG above it echoes a PING never sent. */
         long lastPingSent = -1;
@@ -126,15 +126,16 @@ final class PeerTable {
         }
 
         /**
-         * A PONG echoing {@code sentAt} arrived at {@code now}; returns a reason if it echoes a PING this node never
-         * sent on this connection. An older PING's late PONG is ignored: only the latest one measures.
+         * A PONG echoing {@code sentAt} arrived at {@code stamp} (both in the ping clock, whose unit is {@code
+         * unitNanos}); returns a reason if it echoes a PING this node never sent on this connection. An older PING's
+         * late PONG is ignored: only the latest one measures.
          */
-        String ponged(long now, long sentAt) {
+        String ponged(long stamp, long sentAt, long unitNanos) {
             if (sentAt > lastPingSent) {
                 return "PONG echoes timestamp " + sentAt + " but the latest PING sent was " + lastPingSent;
             }
             if (sentAt == pingOutstanding) {
-                rttMillis = Math.max(0, now - sentAt);
+                rttNanos = Math.max(0, stamp - sentAt) * unitNanos;
                 pingOutstanding = -1;
             }
             return null;
@@ -238,10 +239,10 @@ final class PeerTable {
         return due == null ? List.of() : due;
     }
 
-    /** A PING stamped {@code now} is being sent to {@code p}. */
-    static void pinged(Peer p, long now) {
-        p.pingOutstanding = now;
-        p.lastPingSent = Math.max(p.lastPingSent, now);
+    /** A PING stamped {@code stamp} is being sent to {@code p} at {@code now}. */
+    static void pinged(Peer p, long now, long stamp) {
+        p.pingOutstanding = stamp;
+        p.lastPingSent = Math.max(p.lastPingSent, stamp);
         p.nextPingAt = now + PING_INTERVAL_MILLIS;
     }
 
@@ -347,7 +348,7 @@ final class PeerTable {
                     p.addresses,
                     p.connected(),
                     p.lastSeen == 0 ? null : Instant.ofEpochMilli(p.lastSeen),
-                    p.rttMillis < 0 ? null : Duration.ofMillis(p.rttMillis),
+                    p.rttNanos < 0 ? null : Duration.ofNanos(p.rttNanos),
                     unacked.getOrDefault(p.id, 0L)));
         }
         return l;

@@ -23,7 +23,9 @@ import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.Codec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link TetherNode}: the stream node ({@link NodeRuntime}) with the call layer ({@link CallLayer}) plugged into
@@ -52,6 +54,7 @@ public final class RealTetherNode implements TetherNode {
             else calls.handleAsync(h.name(), h.options(), h.async());
         }
         runtime.router(calls);
+        runtime.observeEvents(calls::onEvent);
         runtime.everyTurn(calls::tick);
         runtime.callStats(calls::stats);
         runtime.onStopping(now -> calls.stopping(settings.nodeId()));
@@ -137,7 +140,20 @@ public final class RealTetherNode implements TetherNode {
 
     @Override
     public List<PeerInfo> peers() {
-        return runtime.peers();
+        List<PeerInfo> l = runtime.peers();
+        List<PeerInfo> out = new ArrayList<>(l.size());
+        for (PeerInfo p : l) out.add(p.withHandlers(calls.advertisedHandlers(p.id())));
+        return out;
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitHandler(NodeId peer, String handler, Duration timeout) {
+        return calls.awaitHandler(peer, handler, timeout);
+    }
+
+    @Override
+    public CompletableFuture<List<String>> listHandlers(NodeId peer, Duration timeout) {
+        return calls.listHandlers(peer, timeout);
     }
 
     @Override
@@ -152,7 +168,9 @@ public final class RealTetherNode implements TetherNode {
 
     @Override
     public PeerRemoval removePeer(NodeId peer) {
-        return runtime.removePeer(peer);
+        PeerRemoval r = runtime.removePeer(peer);
+        calls.peerRemoved(peer);
+        return r;
     }
 
     @Override

@@ -82,8 +82,12 @@ final class NodeLoop implements EngineOutput, Runnable {
     private Command afterTurn;
     /** A pattern layer's work of every turn (its deadlines), before the engine's bulk work; set before start. */
     private volatile Command everyTurn;
+    /** A pattern layer watching events (peers connecting); set before start. */
+    private volatile java.util.function.Consumer<TetherEvent> observer;
 
     private long nextTick;
+    /** Origin of {@link #micros()}: round trips are measured on the monotonic clock, not the wall clock. */
+    private final long nanoOrigin = System.nanoTime();
 
     /** The executor the loop is hosted on, or null while it is not (yet) hosted. */
     private volatile ScheduledExecutorService host;
@@ -185,6 +189,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         }
     }
 
+    /** Microseconds on the monotonic clock since this loop was made, for {@link Engine#preciseTime}. */
+    long micros() {
+        return (System.nanoTime() - nanoOrigin) / 1_000;
+    }
+
     /** Whether the calling thread is the one running the loop's turns. */
     boolean onNodeThread() {
         return Thread.currentThread() == owner;
@@ -256,6 +265,7 @@ final class NodeLoop implements EngineOutput, Runnable {
     /** Runs {@code first} and the commands queued after it with one timestamp, due timers, then the engine's bulk work. */
     private void turn(Command first) {
         long now = clock.millis();
+        engine.preciseTime(micros());
         int n = 0;
         for (Command c = first; c != null; c = ++n < MAX_COMMANDS_PER_TURN ? queue.poll() : null) {
             if (halted) {
@@ -296,7 +306,14 @@ final class NodeLoop implements EngineOutput, Runnable {
         }
     }
 
+    /** Sees every event before the listener (node thread); set before the loop starts. */
+    void observer(java.util.function.Consumer<TetherEvent> o) {
+        observer = o;
+    }
+
     void emit(TetherEvent event) {
+        java.util.function.Consumer<TetherEvent> o = observer;
+        if (o != null) o.accept(event);
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {

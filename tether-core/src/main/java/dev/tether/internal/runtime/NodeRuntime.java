@@ -147,6 +147,11 @@ public final class NodeRuntime {
         loop.everyTurn(task::run);
     }
 
+    /** Shows every event to {@code observer} on the node thread, before the listener sees it. */
+    public void observeEvents(java.util.function.Consumer<TetherEvent> observer) {
+        loop.observer(observer);
+    }
+
     /** The pattern layers' counters, read on the node thread for {@link #stats()}. */
     public void callStats(Supplier<CallStats> stats) {
         this.callStats = stats;

@@ -53,6 +53,7 @@ final class TransportEvents implements Transport.Listener {
         }
         loop.post(now -> {
             queuedBytes.addAndGet(-size);
+            loop.engine().preciseTime(loop.micros()); // a PONG's arrival, to the microsecond
             loop.engine().onFrame(now, from, frame);
         });
     }

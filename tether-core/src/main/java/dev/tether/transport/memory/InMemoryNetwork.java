@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * listener to {@linkplain dev.tether.spi.Transport.Listener#admit admit} the other, with proof {@link
  * PeerProof#IDENTITY} (in one process the network knows who each transport is). If either refuses, no link opens:
  * both sides get {@code onConnectionRejected} (the refused side's reason starts with "refused by the peer: "), and
- * the pair is not asked again until either side calls {@link InMemoryTransport#connect} for the other. Opening a
+ * the pair is not asked again until either side calls {@link InMemoryTransport#connect} for the other or closes (a
+ * restarted node's new transport is asked afresh). Opening a
  * link reports {@code onPeerUp} to both sides; closing one (a cut, a partition, or either transport closing) reports {@code onPeerDown} to both
  * remaining sides and drops every frame still in flight on it. A later link between the same two nodes is a
  * new connection: frames of the old one never arrive on it.
@@ -151,6 +152,9 @@ public final class InMemoryNetwork {
     synchronized void leave(InMemoryTransport t) {
         if (members.remove(t.self(), t)) {
             for (Link link : List.copyOf(t.links())) link.close();
+            // A refusal is between two running processes: one that stops takes its refusals with it, so a restarted
+            // node (a new transport with the same id) is asked to admit its peers afresh, as a real redial would.
+            refused.removeIf(pair -> pair.contains(t.self()));
         }
     }
 

@@ -57,6 +57,17 @@ class EngineMembershipTest {
     }
 
     @Test
+    void withTheOwnersMicrosecondClockTheRoundTripIsMeasuredToTheMicrosecond() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("a").input(e -> e.preciseTime(5_000));
+        h.connect("a", "b"); // a's PING is stamped 5000 µs
+        h.node("a").input(e -> e.preciseTime(5_250)); // its PONG is handled 250 µs later
+        h.run();
+        assertThat(info(h.node("a"), B).roundTrip()).isEqualTo(Duration.ofNanos(250_000));
+        assertThat(h.node("a").engine.protocolErrors()).isZero();
+    }
+
+    @Test
     void connectedPeersArePingedEveryIntervalAndALatePongOfAnOlderPingIsIgnored() {
         EngineHarness h = new EngineHarness("a", "b");
         AtomicInteger pings = new AtomicInteger();

@@ -10,7 +10,8 @@ import java.util.Objects;
  * lists"), as a {@link Discovery}: each member with the addresses it advertised. Obtain it with {@link
  * TcpTransport#discovery()} and give it to the node together with the transport. It reports members from the
  * transport's I/O thread, one call at a time; invalid lists and entries are reported as invalid input from the
- * peer that sent them. It never reports losses: a member that left is simply no longer connected.
+ * peer that sent them. A member this node has had no connection to for {@code memberLostAfter} (default 60 s) is
+ * reported lost.
  */
 final class TcpDiscovery implements Discovery {
     private final TcpTransport transport;

@@ -246,6 +246,7 @@ public final class TcpTransport implements Transport {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration heartbeat = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration memberLostAfter = Duration.ofSeconds(60);
         private boolean hostNodeLoop = true;
         private boolean nativeEpoll = true;
         private final LinkedHashSet<InetSocketAddress> seeds = new LinkedHashSet<>();
@@ -377,6 +378,15 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
+        /**
+         * How long a member learnt from member lists ({@link #discovery()}) may stay unconnected (never reached, or
+         * its connection closed and did not come back) before the discovery reports it lost. Default 60 s.
+         */
+        public Builder memberLostAfter(Duration after) {
+            this.memberLostAfter = positive(after, "memberLostAfter");
+            return this;
+        }
+
         /** How long one dial may take to connect. Default 5 s. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
@@ -442,7 +452,8 @@ public final class TcpTransport implements Transport {
                     hostNodeLoop,
                     nativeEpoll,
                     List.copyOf(seeds),
-                    advertise));
+                    advertise,
+                    memberLostAfter));
         }
     }
 }

@@ -35,7 +35,7 @@ class ConnectionReplacementTest {
             new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), new Random(0)),
             Map.of(),
             List.of(),
-            new MemberExchange(SELF, List::of),
+            new MemberExchange(SELF, List::of, new EmbeddedChannel().eventLoop(), Duration.ofHours(1)),
             null);
     private final WireHandler.Options options =
             new WireHandler.Options(1024, null, false, false, 1 << 20, 60_000, () -> new byte[Wire.NONCE_BYTES]);

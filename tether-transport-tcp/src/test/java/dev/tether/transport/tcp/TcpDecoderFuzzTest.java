@@ -80,7 +80,7 @@ class TcpDecoderFuzzTest {
             new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), new Random(0)),
             Map.of(),
             List.of(),
-            new MemberExchange(SELF, List::of),
+            new MemberExchange(SELF, List::of, new EmbeddedChannel().eventLoop(), Duration.ofHours(1)),
             null);
     private final Random nonces = new Random(SEED);
     private final WireHandler.Options options =

@@ -5,11 +5,18 @@ import dev.tether.spi.Discovery;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +25,10 @@ import java.util.function.Supplier;
  * connection is told. What arrives is validated ({@link Members}) and reported to the transport's discovery, if
  * one is started, as members and their addresses; problems are reported as invalid input from the sender.
  * Received lists are never forwarded as such: a node only vouches for peers it is connected to itself.
+ *
+ * <p>A member learnt this way that this node has no connection to for {@code lostAfter} (it was never reached, or
+ * its connection closed and did not come back) is reported lost and forgotten; a later list naming it reports it
+ * discovered again.
  *
  * <p>Bounded: at most {@link #MAX_LEARNED} members are remembered (for a discovery started later), further ones
  * are reported as invalid input. Threading: I/O thread only, except {@link #attach}, which hands over to it.
@@ -32,11 +43,25 @@ public final class MemberExchange {
     private final Supplier<List<String>> ownAddresses;
     private final Map<NodeId, List<String>> learned = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong invalid = new java.util.concurrent.atomic.AtomicLong();
+    private final ScheduledExecutorService timers;
+    private final Duration lostAfter;
+    /** Peers with a current connection. */
+    private final Set<NodeId> connectedPeers = new HashSet<>();
+    /** Learnt members without a connection, and the timer that reports them lost. */
+    private final Map<NodeId, ScheduledFuture<?>> losing = new HashMap<>();
+
     private Discovery.Listener sink;
 
-    public MemberExchange(NodeId self, Supplier<List<String>> ownAddresses) {
+    /**
+     * @param timers the I/O thread's executor, which runs the loss timers
+     * @param lostAfter how long a learnt member may stay unconnected before it is reported lost
+     */
+    public MemberExchange(
+            NodeId self, Supplier<List<String>> ownAddresses, ScheduledExecutorService timers, Duration lostAfter) {
         this.self = self;
         this.ownAddresses = ownAddresses;
+        this.timers = timers;
+        this.lostAfter = lostAfter;
     }
 
     /** Reports every member learnt so far, then each one learnt later, to {@code listener} (I/O thread). */
@@ -48,6 +73,9 @@ public final class MemberExchange {
 
     /** {@code c} became its peer's connection: tell the peer who we are and whom we are connected to. */
     void connected(Connection c, Collection<Connection> current) {
+        connectedPeers.add(c.peer);
+        ScheduledFuture<?> t = losing.remove(c.peer);
+        if (t != null) t.cancel(false);
         List<Members.Entry> members = new ArrayList<>();
         for (Connection other : current) {
             if (other != c && !other.advertised.isEmpty()) members.add(new Members.Entry(other.peer, other.advertised));
@@ -110,6 +138,25 @@ public final class MemberExchange {
         return List.copyOf(out);
     }
 
+    /** {@code peer}'s current connection closed: if it is a learnt member, it is lost unless it comes back in time. */
+    void disconnected(NodeId peer) {
+        connectedPeers.remove(peer);
+        if (learned.containsKey(peer)) startLosing(peer);
+    }
+
+    private void startLosing(NodeId id) {
+        if (losing.containsKey(id) || connectedPeers.contains(id)) return;
+        losing.put(id, timers.schedule(() -> lost(id), lostAfter.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    private void lost(NodeId id) {
+        losing.remove(id);
+        if (connectedPeers.contains(id) || learned.remove(id) == null) return;
+        LOG.log(Level.DEBUG, () -> self + ": member " + id + " unconnected for " + lostAfter + "; lost");
+        Discovery.Listener s = sink;
+        if (s != null) report(() -> s.onLost(id));
+    }
+
     private void learn(NodeId id, List<String> addresses) {
         List<String> known = learned.get(id);
         if (addresses.equals(known)) return;
@@ -118,6 +165,7 @@ public final class MemberExchange {
             return;
         }
         learned.put(id, addresses);
+        startLosing(id);
         Discovery.Listener s = sink;
         if (s != null) report(() -> s.onDiscovered(id, addresses));
     }

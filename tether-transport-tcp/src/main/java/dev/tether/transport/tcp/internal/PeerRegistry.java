@@ -367,6 +367,7 @@ public final class PeerRegistry {
         if (c.peer != null && current.get(c.peer) == c) {
             current.remove(c.peer);
             retire(c);
+            members.disconnected(c.peer);
             if (!closed) call(() -> listener.onPeerDown(c.peer));
             DialState ds = dials.get(c.peer);
             if (ds != null) {

@@ -27,6 +27,8 @@ import java.util.random.RandomGenerator;
  * @param nativeEpoll whether to use Netty's native epoll sockets where available (else NIO)
  * @param seeds addresses to dial without knowing the node there (its id is learnt in the handshake)
  * @param advertise the address peers should dial to reach this node, or null for the bound address
+ * @param memberLostAfter how long a member learnt from member lists may stay unconnected before it is reported
+ *     lost to the discovery
  */
 public record Settings(
         InetSocketAddress listen,
@@ -44,7 +46,8 @@ public record Settings(
         boolean hostNodeLoop,
         boolean nativeEpoll,
         java.util.List<InetSocketAddress> seeds,
-        InetSocketAddress advertise) {
+        InetSocketAddress advertise,
+        Duration memberLostAfter) {
 
     /** A server and a client TLS context and whether clients must present certificates. */
     public record TlsContexts(SslContext server, SslContext client, boolean mutual) {}

@@ -50,7 +50,7 @@ public final class TcpEndpoint {
                 1, new DefaultThreadFactory("tether-tcp-" + self, true), flavor.newHandlerFactory());
         this.loop = group.next();
         Backoff backoff = new Backoff(settings.reconnectMin(), settings.reconnectMax(), settings.random());
-        MemberExchange members = new MemberExchange(self, this::advertisedAddresses);
+        MemberExchange members = new MemberExchange(self, this::advertisedAddresses, loop, settings.memberLostAfter());
         this.registry = new PeerRegistry(
                 self, listener, loop, backoff, settings.peers(), settings.seeds(), members, this::dial);
         SecureRandom secureRandom = new SecureRandom();

@@ -1,0 +1,34 @@
+package dev.tether.cli;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Parses a positive duration: {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 3m}, {@code 1h}, or ISO-8601 ({@code PT2S}). */
+final class Durations implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+        Duration d = parse(value.strip());
+        if (d.isZero() || d.isNegative()) throw new TypeConversionException("'" + value + "': must be positive");
+        return d;
+    }
+
+    private static Duration parse(String v) {
+        try {
+            if (v.startsWith("P") || v.startsWith("p")) return Duration.parse(v);
+            String unit = v.replaceAll("^[0-9.]+", "");
+            double n = Double.parseDouble(v.substring(0, v.length() - unit.length()));
+            double millis = switch (unit) {
+                case "ms" -> n;
+                case "s", "" -> n * 1_000;
+                case "m" -> n * 60_000;
+                case "h" -> n * 3_600_000;
+                default -> throw new TypeConversionException("'" + v + "': unknown unit '" + unit + "' (ms, s, m, h)");
+            };
+            return Duration.ofMillis(Math.round(millis));
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new TypeConversionException("'" + v + "' is not a duration (for example 500ms, 2s, 1m)");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.tether.internal.call;
+
+import dev.tether.CallKind;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
+import dev.tether.TetherException;
+import dev.tether.UnknownPeerException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Tells connected peers this node's handlers: a tell to each peer's {@code _hello} when it connects (if this node has
+ * handlers, or told that peer of some before: a peer forgets a node's list when it reconnects) and whenever the
+ * handlers change, on the reserved lane {@link #LANE}. A node without handlers sends nothing. Advertisement is state,
+ * not a log: at most one advertisement
+ * per peer is unacknowledged at a time, later changes are folded into the next one (sent when that one is settled),
+ * nothing is sent to a disconnected peer, and each expires after {@link #TTL}, so the outbox holds at most one per
+ * peer, for a bounded time. Each carries a higher {@code seq} than the one before (docs/MESSAGING.md, "Handler
+ * discovery"). Node thread only, except {@link #changed()}.
+ */
+final class Advertiser {
+    /** The reserved lane of system calls. */
+    static final String LANE = "_sys";
+
+    /** How long an advertisement may wait to be delivered; a reconnect sends a fresh one anyway. */
+    static final Duration TTL = Duration.ofSeconds(30);
+
+    private final CallHost host;
+    private final Supplier<List<String>> handlers;
+    private final Set<NodeId> connected = new HashSet<>();
+    private final Set<NodeId> inFlight = new HashSet<>();
+    private final Set<NodeId> dirty = new HashSet<>();
+    /** Peers told of this node's handlers in this run (the last thing they heard may need correcting). */
+    private final Set<NodeId> told = new HashSet<>();
+
+    private final AtomicBoolean changePending = new AtomicBoolean();
+    private long lastSeq;
+    private long sent;
+
+    Advertiser(CallHost host, Supplier<List<String>> handlers) {
+        this.host = host;
+        this.handlers = handlers;
+    }
+
+    /** This node's description now, with a {@code seq} above every earlier one of this process. */
+    Advertisement current(long now) {
+        // Clock-based, so that it also grows across restarts (unless the clock went back by more than the downtime).
+        lastSeq = Math.max(lastSeq + 1, Math.multiplyExact(Math.max(now, 0), 1000L));
+        return new Advertisement(
+                host.id(), Advertisement.LOCAL_VERSION, host.epoch(), lastSeq, handlers.get(), List.of());
+    }
+
+    /**
+     * The node reported {@code e}: connections start and end advertising. The first advertisement waits for the
+     * next command: the event comes from inside the engine, before the node has admitted the peer for sends.
+     */
+    void onEvent(TetherEvent e) {
+        if (e instanceof TetherEvent.PeerConnected c) {
+            connected.add(c.peer());
+            if (told.contains(c.peer()) || !handlers.get().isEmpty()) dirty.add(c.peer());
+            host.post(now -> pump(c.peer(), now));
+        } else if (e instanceof TetherEvent.PeerDisconnected d) {
+            connected.remove(d.peer());
+        }
+    }
+
+    /** The handlers changed (any thread): every connected peer gets the new list; bursts are folded into one. */
+    void changed() {
+        if (!changePending.compareAndSet(false, true)) return;
+        host.post(now -> {
+            changePending.set(false);
+            dirty.addAll(connected);
+            for (NodeId p : List.copyOf(connected)) pump(p, now);
+        });
+    }
+
+    private void pump(NodeId peer, long now) {
+        if (!connected.contains(peer) || !dirty.contains(peer) || inFlight.contains(peer)) return;
+        dirty.remove(peer);
+        byte[] payload = current(now).encode();
+        Map<String, String> headers = CallHeaders.call(Map.of(), SystemHandlers.HELLO, CallKind.TELL, false);
+        SendReceipt r;
+        try {
+            r = host.submit(peer, LANE, headers, payload, now + TTL.toMillis(), null);
+        } catch (UnknownPeerException | NodeClosedException e) {
+            return; // removed, or shutting down: nobody to tell
+        } catch (TetherException e) { // too large for maxMessageBytes, or the send queue is full
+            host.emit(new TetherEvent.ApplicationError(
+                    "handler advertisement to " + peer, "not sent: " + e.getMessage()));
+            return;
+        }
+        sent++;
+        told.add(peer);
+        inFlight.add(peer);
+        r.processed()
+                .whenComplete((outcome, failure) -> host.post(later -> {
+                    inFlight.remove(peer);
+                    pump(peer, later);
+                }));
+    }
+
+    /** Advertisements sent so far. */
+    long sent() {
+        return sent;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.tether.internal.call;
+
+import dev.tether.HandlerNotAdvertisedException;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What each peer advertised last ({@link Advertisement}), and the {@code awaitHandler} futures waiting for a name to
+ * appear. Only an advertisement with a higher {@code seq} than the one kept replaces it, so a stale one (an
+ * answer to {@code _list_handlers} that crossed a newer push, one stored before a restart) never wins. Writes and
+ * waits belong to the node thread; {@link #handlers} may be read from any thread.
+ */
+final class PeerHandlers {
+    /** One peer's latest advertisement. */
+    private record View(long seq, List<String> handlers, Set<String> names) {}
+
+    /** An {@code awaitHandler} future. */
+    private static final class Awaiter extends Timed {
+        final NodeId peer;
+        final String name;
+        final Duration timeout;
+        final CompletableFuture<Void> future;
+
+        Awaiter(NodeId peer, String name, long deadline, Duration timeout, CompletableFuture<Void> future) {
+            super(deadline);
+            this.peer = peer;
+            this.name = name;
+            this.timeout = timeout;
+            this.future = future;
+        }
+    }
+
+    private final Map<NodeId, View> views = new ConcurrentHashMap<>();
+    private final Map<NodeId, List<Awaiter>> waiting = new java.util.HashMap<>();
+    private final DeadlineHeap<Awaiter> deadlines = new DeadlineHeap<>();
+    private long stale;
+
+    /** {@code a} arrived from its node (checked by the caller): keep it unless a newer one is known. Node thread. */
+    boolean apply(Advertisement a) {
+        View v = views.get(a.id());
+        if (v != null && v.seq >= a.seq()) {
+            stale++;
+            return false;
+        }
+        views.put(a.id(), new View(a.seq(), a.handlers(), new HashSet<>(a.handlers())));
+        List<Awaiter> l = waiting.get(a.id());
+        if (l != null) {
+            l.removeIf(w -> {
+                if (!a.handlers().contains(w.name)) return false;
+                deadlines.remove(w);
+                w.future.complete(null);
+                return true;
+            });
+            if (l.isEmpty()) waiting.remove(a.id());
+        }
+        return true;
+    }
+
+    /** The handlers {@code peer} advertised last, sorted; empty if none. Any thread. */
+    List<String> handlers(NodeId peer) {
+        View v = views.get(peer);
+        return v == null ? List.of() : v.handlers;
+    }
+
+    /** Completes {@code future} when {@code peer} advertises {@code name}, now if it did; fails it at {@code deadline}. */
+    void await(NodeId peer, String name, long deadline, Duration timeout, CompletableFuture<Void> future) {
+        View v = views.get(peer);
+        if (v != null && v.names.contains(name)) {
+            future.complete(null);
+            return;
+        }
+        Awaiter w = new Awaiter(peer, name, deadline, timeout, future);
+        waiting.computeIfAbsent(peer, p -> new ArrayList<>()).add(w);
+        deadlines.add(w);
+    }
+
+    /** Every turn: waits whose deadline passed fail. */
+    void tick(long now) {
+        if (deadlines.size() == 0) return;
+        deadlines.expire(now, w -> {
+            List<Awaiter> l = waiting.get(w.peer);
+            if (l != null) {
+                l.remove(w);
+                if (l.isEmpty()) waiting.remove(w.peer);
+            }
+            View v = views.get(w.peer);
+            String known = v == null ? "it advertised nothing yet" : "its latest advertisement lists " + v.handlers;
+            w.future.completeExceptionally(new HandlerNotAdvertisedException(w.peer, w.name, w.timeout, known));
+        });
+    }
+
+    /**
+     * {@code peer} connected (again): its list is forgotten, since it advertises again on the new connection if it has
+     * handlers, and sends nothing if it has none (after a restart, say). The {@code seq} is kept, so an advertisement
+     * of the old connection that arrives late (one stored before a restart) still loses to any newer one.
+     */
+    void reconnected(NodeId peer) {
+        views.computeIfPresent(peer, (p, v) -> new View(v.seq, List.of(), Set.of()));
+    }
+
+    /** {@code peer} was removed: what it advertised is forgotten (waits go on until their deadline). */
+    void forget(NodeId peer) {
+        views.remove(peer);
+    }
+
+    /** Waits in progress. */
+    int waiting() {
+        return deadlines.size();
+    }
+
+    /** Advertisements ignored because a newer one was known. */
+    long stale() {
+        return stale;
+    }
+
+    /** The node stops: every wait fails. */
+    void failAll(NodeClosedException e) {
+        List<Awaiter> all = new ArrayList<>();
+        deadlines.expire(Long.MAX_VALUE, all::add);
+        waiting.clear();
+        for (Awaiter w : all) w.future.completeExceptionally(e);
+    }
+}
