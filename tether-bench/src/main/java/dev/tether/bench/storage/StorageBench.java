@@ -193,7 +193,10 @@ public final class StorageBench {
             s.batches = String.format(Locale.ROOT, "CPU per row %.1f µs", r.cpuMicrosPerRow());
             s.expect("rows in the table", rows, r.rowsStored());
             if (line != null) line.add(String.format(Locale.ROOT, "peer/%d %,.0f", batch, r.rowsPerSecond()));
-            return m.round(r.rowsPerSecond(), rows);
+            Round measured = m.round(r.rowsPerSecond(), rows);
+            // The peer's whole loop runs on this thread, whose clock has nanosecond resolution; the process clock
+            // (CpuMeter) ticks every 10 ms, and a quick round of 100 rows can fall between two ticks (CPU 0).
+            return new Round(measured.value(), r.cpuMicrosPerRow() * 1e3, measured.seconds(), measured.load());
         }
 
         void halfLoad(ScenarioResult s, Durability d) {
