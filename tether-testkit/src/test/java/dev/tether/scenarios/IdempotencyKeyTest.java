@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.DuplicateCallException;
+import dev.tether.IdempotencyStats;
 import dev.tether.InvalidConfigException;
 import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
@@ -44,7 +45,7 @@ class IdempotencyKeyTest {
     void plainSendsWithTheSameKeyFromOneSenderAreProcessedOnceAcrossLanes() throws Exception {
         try (Cluster c = new Cluster("a", "b", "c")) {
             TetherNode a = c.start("a");
-            c.start("b");
+            TetherNode b = c.start("b");
             TetherNode third = c.start("c");
 
             List<SendReceipt> receipts = List.of(
@@ -60,6 +61,7 @@ class IdempotencyKeyTest {
             assertThat(c.payloads("b", "a", "x")).containsExactly("first", "other key", "no key");
             assertThat(c.payloads("b", "a", "y")).isEmpty();
             assertThat(c.payloads("b", "c", "x")).containsExactly("same key, other sender");
+            assertThat(b.stats().idempotency()).isEqualTo(new IdempotencyStats(3, 2, 0, 0));
             // The duplicates were acknowledged like any message: nothing stays queued.
             assertThat(a.stats().streams())
                     .allSatisfy(s -> assertThat(s.inFlight()).isZero());
@@ -159,12 +161,13 @@ class IdempotencyKeyTest {
     void beyondMaxKeysTheOldestAreForgotten() throws Exception {
         try (Cluster c = new Cluster("a", "b")) {
             TetherNode a = c.start("a");
-            c.start("b", b -> b.idempotencyKeys(Duration.ofHours(1), 2));
+            TetherNode b = c.start("b", cfg -> cfg.idempotencyKeys(Duration.ofHours(1), 2));
             for (String k : List.of("k1", "k2", "k3")) get(send(a, "x", k, k).processed());
             get(send(a, "x", "k3", "k3 again").processed()); // still known
             get(send(a, "x", "k1", "k1 again").processed()); // forgotten: the third key pushed it out
 
             assertThat(c.payloads("b", "a", "x")).containsExactly("k1", "k2", "k3", "k1 again");
+            assertThat(b.stats().idempotency()).isEqualTo(new IdempotencyStats(2, 1, 2, 0));
         }
     }
 

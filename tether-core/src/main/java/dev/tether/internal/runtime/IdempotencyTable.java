@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.IdempotencyStats;
 import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
 import dev.tether.internal.engine.Effect;
@@ -105,8 +106,8 @@ final class IdempotencyTable {
         return Effect.put(new KeyValue(NAMESPACE, id, encode(e.original()), e.expiresAt()));
     }
 
-    synchronized int size() {
-        return entries.size();
+    synchronized IdempotencyStats stats() {
+        return new IdempotencyStats(entries.size(), duplicates.get(), evicted.get(), invalid.get());
     }
 
     private void evictBeyondBound() {

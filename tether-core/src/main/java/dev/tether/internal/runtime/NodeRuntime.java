@@ -434,7 +434,8 @@ public final class NodeRuntime {
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
                 streams,
-                callStats.get());
+                callStats.get(),
+                idempotency.stats());
     }
 
     // ---- shutdown -------------------------------------------------------------------------------------
