@@ -16,11 +16,33 @@ public final class WriteBatch {
     /** The last store epoch seen from a peer. */
     public record PeerEpoch(NodeId peer, long epoch) {}
 
+    /**
+     * A write of the key-value area: {@code put} an entry, or delete {@code (namespace, key)} when {@code put} is
+     * null.
+     */
+    public record KeyWrite(String namespace, String key, KeyValue put) {
+        /** Checks namespace and key ({@link KeyValue#checkNamespace}, {@link KeyValue#checkKey}). */
+        public KeyWrite {
+            KeyValue.checkNamespace(namespace);
+            KeyValue.checkKey(key);
+            if (put != null && (!put.namespace().equals(namespace) || !put.key().equals(key))) {
+                throw new IllegalArgumentException("a put of " + put + " under " + namespace + "/" + key);
+            }
+        }
+
+        /** Whether this write deletes the entry. */
+        public boolean isDelete() {
+            return put == null;
+        }
+    }
+
     private final List<StoredMessage> appends = new ArrayList<>();
     private final List<Trim> trims = new ArrayList<>();
     private final List<InboundCursor> cursors = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<PeerEpoch> peerEpochs = new ArrayList<>();
+    private final List<KeyWrite> keyWrites = new ArrayList<>();
+    private long removeExpiredAt;
 
     /** An empty batch. */
     public WriteBatch() {}
@@ -55,6 +77,34 @@ public final class WriteBatch {
         return this;
     }
 
+    /** Stores {@code kv}, replacing any entry under its namespace and key. Returns this batch. */
+    public WriteBatch put(KeyValue kv) {
+        keyWrites.add(new KeyWrite(kv.namespace(), kv.key(), kv));
+        return this;
+    }
+
+    /**
+     * Deletes the entry under {@code namespace} and {@code key}, if there is one. Returns this batch.
+     *
+     * @throws IllegalArgumentException if the namespace or key is invalid ({@link KeyValue})
+     */
+    public WriteBatch delete(String namespace, String key) {
+        keyWrites.add(new KeyWrite(namespace, key, null));
+        return this;
+    }
+
+    /**
+     * Deletes, after the batch's other writes, every key-value entry of every namespace that has expired at {@code
+     * nowMillis} ({@link KeyValue#expiredAt}). Several calls keep the latest time. Returns this batch.
+     *
+     * @throws IllegalArgumentException if {@code nowMillis} is not positive
+     */
+    public WriteBatch removeExpiredKeys(long nowMillis) {
+        if (nowMillis <= 0) throw new IllegalArgumentException("nowMillis must be positive, was " + nowMillis);
+        removeExpiredAt = Math.max(removeExpiredAt, nowMillis);
+        return this;
+    }
+
     /** Adds everything in {@code other}, after this batch's own writes. */
     public WriteBatch addAll(WriteBatch other) {
         appends.addAll(other.appends);
@@ -62,6 +112,8 @@ public final class WriteBatch {
         cursors.addAll(other.cursors);
         deadLetters.addAll(other.deadLetters);
         peerEpochs.addAll(other.peerEpochs);
+        keyWrites.addAll(other.keyWrites);
+        removeExpiredAt = Math.max(removeExpiredAt, other.removeExpiredAt);
         return this;
     }
 
@@ -90,17 +142,35 @@ public final class WriteBatch {
         return Collections.unmodifiableList(peerEpochs);
     }
 
+    /** The key-value writes, in the order added; unmodifiable. */
+    public List<KeyWrite> keyWrites() {
+        return Collections.unmodifiableList(keyWrites);
+    }
+
+    /** The time of {@link #removeExpiredKeys}, epoch milliseconds; 0 if the batch removes no expired entries. */
+    public long removeExpiredAt() {
+        return removeExpiredAt;
+    }
+
     /** Whether the batch holds no write at all. */
     public boolean isEmpty() {
         return appends.isEmpty()
                 && trims.isEmpty()
                 && cursors.isEmpty()
                 && deadLetters.isEmpty()
-                && peerEpochs.isEmpty();
+                && peerEpochs.isEmpty()
+                && keyWrites.isEmpty()
+                && removeExpiredAt == 0;
     }
 
-    /** The number of writes of every kind. */
+    /** The number of writes of every kind (a removal of expired entries counts as one). */
     public int size() {
-        return appends.size() + trims.size() + cursors.size() + deadLetters.size() + peerEpochs.size();
+        return appends.size()
+                + trims.size()
+                + cursors.size()
+                + deadLetters.size()
+                + peerEpochs.size()
+                + keyWrites.size()
+                + (removeExpiredAt == 0 ? 0 : 1);
     }
 }

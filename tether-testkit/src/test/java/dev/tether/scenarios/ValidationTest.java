@@ -19,6 +19,7 @@ import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.DeadLetter;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
@@ -226,6 +227,11 @@ class ValidationTest {
                 @Override
                 public List<DeadLetter> readDeadLetters(int max) {
                     return inner.readDeadLetters(max);
+                }
+
+                @Override
+                public List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
+                    return inner.readKeys(namespace, afterKey, nowMillis, max);
                 }
 
                 @Override

@@ -39,13 +39,15 @@ final class BatchWriter {
     private final PreparedStatement upsertCursor;
     private final PreparedStatement insertDead;
     private final PreparedStatement upsertPeer;
+    private final KeyValueTable keyValues;
 
     /**
      * Prepares the statements on {@code c}. {@code hardPageLimit} and {@code appendPageLimit} are SQLite page
      * counts, both 0 without a size limit: writes that add data run under the lower one, keeping a reserve for
      * deletions and cursor updates.
      */
-    BatchWriter(Connection c, long hardPageLimit, long appendPageLimit) throws SQLException {
+    BatchWriter(Connection c, long hardPageLimit, long appendPageLimit, KeyValueTable keyValues) throws SQLException {
+        this.keyValues = keyValues;
         this.hardPageLimit = hardPageLimit;
         this.appendPageLimit = appendPageLimit;
         pragmas = c.createStatement();
@@ -162,6 +164,10 @@ final class BatchWriter {
         }
         if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
         if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
+        pageLimit(appendPageLimit);
+        keyValues.writeKeys(batch);
+        pageLimit(hardPageLimit);
+        keyValues.removeExpired(batch);
     }
 
     /** Binds the batch's rows to their statements; nothing runs yet. */

@@ -5,6 +5,7 @@ import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
@@ -85,7 +86,7 @@ public final class SqliteStore implements Store {
     public static final int APPLICATION_ID = 0x54455448;
 
     /** The schema version this code writes; files with a lower version are migrated on open. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
@@ -109,6 +110,7 @@ public final class SqliteStore implements Store {
     private BatchWriter writer;
     private PreparedStatement readOutbox;
     private PreparedStatement readDead;
+    private KeyValueTable keyValues;
     private boolean closed;
 
     /** A store in {@code file}, created at the first {@link #open} if it does not exist. */
@@ -326,7 +328,8 @@ public final class SqliteStore implements Store {
 
     private void prepareStatements() throws SQLException {
         Connection c = connection;
-        writer = new BatchWriter(c, hardPageLimit, appendPageLimit);
+        keyValues = new KeyValueTable(c);
+        writer = new BatchWriter(c, hardPageLimit, appendPageLimit, keyValues);
         readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload, checksum FROM outbox"
                 + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
         readDead = c.prepareStatement("SELECT peer, lane, sender_epoch, seq, headers, payload, attempts, reason,"
@@ -502,6 +505,19 @@ public final class SqliteStore implements Store {
             return out;
         } catch (SQLException e) {
             throw fail("cannot read dead letters", e);
+        }
+    }
+
+    @Override
+    public List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
+        checkOpen();
+        KeyValue.checkNamespace(namespace);
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        if (max == 0) return List.of();
+        try {
+            return keyValues.read(namespace, afterKey, nowMillis, max);
+        } catch (SQLException e) {
+            throw fail("cannot read the key-value namespace " + namespace, e);
         }
     }
 

@@ -34,7 +34,9 @@ final class StoreSchema {
                             + " at_millis INTEGER NOT NULL)",
                     "CREATE TABLE peers (peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID"),
             // Version 2: the message checksum. Rows stored before have NULL there: read back as UNCHECKED.
-            List.of("ALTER TABLE outbox ADD COLUMN checksum INTEGER"));
+            List.of("ALTER TABLE outbox ADD COLUMN checksum INTEGER"),
+            // Version 3: the key-value area (idempotency keys, the event registry).
+            KeyValueTable.CREATE);
 
     private StoreSchema() {}
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A store file of schema version 1 (before message checksums) opens: it is migrated to the current version, its
  * outbox rows come back {@link MessageChecksum#UNCHECKED}, and rows appended after the migration keep their
- * checksum.
+ * checksum. A file of version 2 (before the key-value area) gains the area and keeps everything else.
  */
 class SchemaMigrationTest {
     private static final NodeId B = NodeId.of("b");
@@ -83,7 +84,35 @@ class SchemaMigrationTest {
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getLong(1)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(2);
+            assertThat(rs.getLong(1)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aVersion2StoreGainsTheKeyValueAreaAndKeepsItsMessages() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        writeVersion1(file);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE outbox ADD COLUMN checksum INTEGER");
+            s.execute("UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+        }
+        KeyValue kv = new KeyValue("_idem", "b|key-1", "v".getBytes(StandardCharsets.UTF_8), 0);
+        try (SqliteStore store = new SqliteStore(file)) {
+            assertThat(store.open(Durability.FSYNC).epoch()).isEqualTo(4242);
+            assertThat(store.readOutbox(B, "default", 1, 10)).hasSize(1);
+            assertThat(store.readKeys("_idem", null, 1, 10)).isEmpty();
+            store.commit(new WriteBatch().put(kv));
+        }
+        try (SqliteStore store = new SqliteStore(file)) {
+            store.open(Durability.FSYNC);
+            assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(3);
         }
     }
 }
