@@ -7,6 +7,8 @@ import dev.tether.CallStats;
 import dev.tether.Handler;
 import dev.tether.HandlerNames;
 import dev.tether.HandlerOptions;
+import dev.tether.InvalidConfigException;
+import dev.tether.TransactionalCallHandler;
 import dev.tether.Lanes;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
@@ -17,6 +19,7 @@ import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
 import dev.tether.TypeRef;
 import dev.tether.TypedHandler;
+import dev.tether.internal.runtime.StoreTransactions;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
@@ -196,7 +199,22 @@ public final class CallLayer implements Router {
     public Registration handle(String name, HandlerOptions options, Handler handler) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
+        if (handler instanceof TransactionalCallHandler.InTransaction<?> t) {
+            StoreTransactions tx = host.transactions();
+            if (tx == null) throw new InvalidConfigException("handle(" + name + "): no store transactions here");
+            tx.check("handle(" + name + ")", t.type());
+            return registry.register(name, HandlerOptions.defaults().on(tx.executor()), callee, inTransaction(t, tx), null);
+        }
         return registry.register(name, options, callee, handler, null);
+    }
+
+    /** {@code t} as a handler that runs on the store writer's thread, in a savepoint of the store's transaction. */
+    private static <T> Handler inTransaction(TransactionalCallHandler.InTransaction<T> t, StoreTransactions tx) {
+        return call -> {
+            byte[][] reply = new byte[1][];
+            tx.<Object>run(h -> reply[0] = t.handler().handle(call, t.type().cast(h)));
+            return reply[0];
+        };
     }
 
     public Registration handleAsync(String name, HandlerOptions options, AsyncHandler handler) {

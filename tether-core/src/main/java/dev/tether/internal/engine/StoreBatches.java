@@ -32,6 +32,8 @@ final class StoreBatches {
 
     private long nextBatchId = 1;
     private long retryAt;
+    /** {@link #commitSoon}: the next batch starts at once, even while batches are in flight. */
+    private boolean urgent;
 
     StoreBatches(
             EngineConfig cfg,
@@ -57,11 +59,21 @@ final class StoreBatches {
      */
     void startDue(long now) {
         while (now >= retryAt
-                && inFlight.size() < cfg.maxBatchesInFlight()
-                && hasWrites()
-                && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())) {
+                && inFlight.size() < cfg.maxBatchesInFlight() + (urgent ? 1 : 0)
+                && (urgent
+                        || (hasWrites()
+                                && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())))) {
             start();
         }
+    }
+
+    /**
+     * The writer holds the batches in flight until a batch cut after now commits with them (transactional handlers:
+     * StoreWriter): the next one starts at once, even empty, while batches are in flight, and one beyond {@code
+     * maxBatchesInFlight}, since those in flight cannot be answered before it.
+     */
+    void commitSoon() {
+        urgent = true;
     }
 
     private boolean hasWrites() {
@@ -69,6 +81,7 @@ final class StoreBatches {
     }
 
     private void start() {
+        urgent = false;
         Batch b = new Batch(nextBatchId++);
         WriteBatch w = new WriteBatch();
         senders.writeTo(b, w, batchSize());

@@ -90,7 +90,8 @@ public final class NodeRuntime {
                 config.ackMode(),
                 config.handlerOnNodeThread() ? null : handlers,
                 loop,
-                config.clock());
+                config.clock(),
+                storeWriter);
         this.bootId = newBootId();
         Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, bootId, config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
@@ -195,6 +196,10 @@ public final class NodeRuntime {
     }
 
     /** The node's handler pool (its threads start on first use). */
+    public StoreTransactions transactions() {
+        return new StoreTransactions(storeWriter, config.store());
+    }
+
     public ExecutorService handlerThreads() {
         return handlers;
     }

@@ -10,6 +10,7 @@ import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
+import dev.tether.spi.TransactionalStore;
 import dev.tether.spi.WriteBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,9 @@ import java.util.function.LongSupplier;
  * trimming acknowledged messages is reused. A batch's trims run before its appends, so a sender whose
  * application keeps sending still frees space as acknowledgments arrive.
  *
+ * <p><b>Transactions.</b> A {@link TransactionalStore}: transactional handlers write the application's own tables
+ * through a {@link SqliteTransaction}, in the transaction that the next {@link #commit} commits with the batch.
+ *
  * <p><b>Threading.</b> Not thread-safe: as the {@link Store} contract says, one thread at a time.
  *
  * <p><b>Errors.</b> Every failure is a {@link StoreException}; a store in use by another node ({@link
@@ -80,7 +84,7 @@ import java.util.function.LongSupplier;
  * refuses a damaged file with {@link StoreCorruptException}, changing nothing in it ({@link
  * Builder#checkIntegrity} turns this off for very large stores).
  */
-public final class SqliteStore implements Store {
+public final class SqliteStore implements TransactionalStore<SqliteTransaction> {
     /** {@code PRAGMA application_id} of a Tether store: "TETH" in ASCII. */
     public static final int APPLICATION_ID = 0x54455448;
 
@@ -107,6 +111,7 @@ public final class SqliteStore implements Store {
     private StoreLock lock;
     private Connection connection;
     private BatchWriter writer;
+    private TransactionRunner transaction;
     private PreparedStatement readOutbox;
     private PreparedStatement readDead;
     private boolean closed;
@@ -226,7 +231,7 @@ public final class SqliteStore implements Store {
                 store.execute("UPDATE meta SET value = " + epoch + " WHERE key = 'epoch'");
                 store.execute("COMMIT");
             } catch (SQLException e) {
-                rollbackQuietly(store.connection, e);
+                SqliteErrors.rollbackQuietly(store.connection, e);
                 throw store.fail("cannot renew the epoch of", e);
             }
             return epoch;
@@ -286,7 +291,7 @@ public final class SqliteStore implements Store {
                 return state;
             } catch (SQLException | RuntimeException e) {
                 connection = null;
-                closeQuietly(c, e);
+                SqliteErrors.closeQuietly(c, e);
                 if (e instanceof SQLException sql) throw fail("cannot open", sql);
                 throw (RuntimeException) e;
             }
@@ -327,6 +332,7 @@ public final class SqliteStore implements Store {
     private void prepareStatements() throws SQLException {
         Connection c = connection;
         writer = new BatchWriter(c, hardPageLimit, appendPageLimit);
+        transaction = new TransactionRunner(c);
         readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload, checksum FROM outbox"
                 + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
         readDead = c.prepareStatement("SELECT peer, lane, sender_epoch, seq, headers, payload, attempts, reason,"
@@ -369,16 +375,43 @@ public final class SqliteStore implements Store {
     public void commit(WriteBatch batch) {
         checkOpen();
         Objects.requireNonNull(batch, "batch");
-        if (batch.isEmpty()) return;
+        if (batch.isEmpty() && !transaction.isOpen()) return;
+        write(batch, true);
+    }
+
+    /** Writes {@code batch} into the open transaction, uncommitted (TransactionalStore rule 3). */
+    @Override
+    public void stage(WriteBatch batch) {
+        checkOpen();
+        write(batch, false);
+    }
+
+    /** Writes {@code batch} in the open transaction (opening one) and commits it if {@code commit}; else rolls back. */
+    private void write(WriteBatch batch, boolean commit) {
         try {
-            execute("BEGIN IMMEDIATE");
+            transaction.checkCommittable();
+            transaction.begin();
             writer.apply(batch);
-            execute("COMMIT");
+            if (commit) execute("COMMIT");
+            if (commit) transaction.ended();
         } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection, e);
+            SqliteErrors.rollbackQuietly(connection, e);
+            transaction.ended();
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
             throw (RuntimeException) e;
         }
+    }
+
+    /** Runs {@code work} in a savepoint of the open transaction (TransactionalStore rules 1-2). */
+    @Override
+    public void runInTransaction(Work<SqliteTransaction> work) throws Exception {
+        checkOpen();
+        transaction.run(work);
+    }
+
+    @Override
+    public Class<SqliteTransaction> transactionType() {
+        return SqliteTransaction.class;
     }
 
     /**
@@ -392,7 +425,7 @@ public final class SqliteStore implements Store {
             execute("BEGIN IMMEDIATE");
             writer.apply(batch);
         } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection, e);
+            SqliteErrors.rollbackQuietly(connection, e);
         }
     }
 
@@ -406,12 +439,12 @@ public final class SqliteStore implements Store {
             execute("BEGIN IMMEDIATE");
             writer.apply(batch);
         } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection, e);
+            SqliteErrors.rollbackQuietly(connection, e);
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
             throw (RuntimeException) e;
         }
         StoreException injected = new StoreException("injected commit failure of store " + file);
-        rollbackQuietly(connection, injected);
+        SqliteErrors.rollbackQuietly(connection, injected);
         throw injected;
     }
 
@@ -554,22 +587,5 @@ public final class SqliteStore implements Store {
     /** A {@link StoreException} for {@code e} whose message names the kind of failure. */
     private StoreException fail(String action, SQLException e) {
         return SqliteErrors.fail(file, action, e, maxSizeBytes);
-    }
-
-    /** Rolls back the open transaction, if SQLite has not already done so by itself. */
-    static void rollbackQuietly(Connection c, Exception cause) {
-        try (Statement s = c.createStatement()) {
-            s.execute("ROLLBACK");
-        } catch (SQLException e) {
-            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) cause.addSuppressed(e);
-        }
-    }
-
-    private static void closeQuietly(Connection c, Exception cause) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-        }
     }
 }
