@@ -211,6 +211,11 @@ public final class CallLayer implements Router {
     /** {@code t} as a handler that runs on the store writer's thread, in a savepoint of the store's transaction. */
     private static <T> Handler inTransaction(TransactionalCallHandler.InTransaction<T> t, StoreTransactions tx) {
         return call -> {
+            if (call.lane().startsWith(Lanes.VOLATILE_PREFIX)) {
+                // Nothing of a volatile call is stored, so no commit would carry its writes with it.
+                throw new IllegalStateException("handler '" + call.handler() + "' is transactional: it takes durable"
+                        + " calls only, not volatileDelivery() ones");
+            }
             byte[][] reply = new byte[1][];
             tx.<Object>run(h -> reply[0] = t.handler().handle(call, t.type().cast(h)));
             return reply[0];

@@ -63,6 +63,8 @@ final class StoreWriter {
     /** The highest {@link #ran} the node thread has seen after the acknowledgments it covers (node thread). */
     private long seen;
 
+    private final Executor transactionalExecutor;
+
     StoreWriter(Store store, CommitObserver observer, NodeLoop loop, String name) {
         this.store = store;
         this.observer = observer;
@@ -74,6 +76,7 @@ final class StoreWriter {
             t.setDaemon(true);
             return t;
         });
+        this.transactionalExecutor = task -> thread.execute(() -> runTransactional(task));
     }
 
     /** Node thread: commits {@code batch}, which covers the transactional work seen so far. */
@@ -147,9 +150,12 @@ final class StoreWriter {
         held.clear();
     }
 
-    /** Where transactional consumers run: this thread, waiting while batches are held (any thread may submit). */
+    /**
+     * Where transactional consumers run: this thread, waiting while batches are held (any thread may submit). One
+     * instance, so that consecutive messages of a run stay in one task (DeliveryRun compares executors).
+     */
     Executor transactionalExecutor() {
-        return task -> thread.execute(() -> runTransactional(task));
+        return transactionalExecutor;
     }
 
     private void runTransactional(Runnable task) {

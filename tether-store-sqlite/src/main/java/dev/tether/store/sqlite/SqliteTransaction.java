@@ -24,12 +24,13 @@ import java.sql.SQLException;
 public final class SqliteTransaction {
     private final TransactionRunner runner;
     private final Thread owner = Thread.currentThread();
-    private final Connection connection;
+    private final Connection raw;
+    private Connection connection;
     private boolean open = true;
 
-    SqliteTransaction(TransactionRunner runner, Connection connection) {
+    SqliteTransaction(TransactionRunner runner, Connection raw) {
         this.runner = runner;
-        this.connection = JdbcGuard.wrap(Connection.class, connection, this, runner);
+        this.raw = raw;
     }
 
     /**
@@ -39,6 +40,7 @@ public final class SqliteTransaction {
      */
     public Connection connection() {
         check("connection()");
+        if (connection == null) connection = JdbcGuard.wrap(Connection.class, raw, this, runner);
         return connection;
     }
 

@@ -22,6 +22,9 @@ final class TransactionRunner {
     private final Connection connection;
     private final Map<String, PreparedStatement> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final List<Statement> created = new ArrayList<>();
+    private PreparedStatement savepoint;
+    private PreparedStatement release;
+    private PreparedStatement rollbackTo;
     private boolean open;
     /** Why the open transaction can no longer be committed (SQLite ended it under a handler), or null. */
     private String broken;
@@ -55,8 +58,15 @@ final class TransactionRunner {
     }
 
     void run(TransactionalStore.Work<SqliteTransaction> work) throws Exception {
+        // Outside a transaction SAVEPOINT would open one of its own, which RELEASE would commit without a cursor.
+        checkCommittable();
         begin();
-        execute("SAVEPOINT tether_handler");
+        if (savepoint == null) {
+            savepoint = connection.prepareStatement("SAVEPOINT tether_handler");
+            release = connection.prepareStatement("RELEASE tether_handler");
+            rollbackTo = connection.prepareStatement("ROLLBACK TO tether_handler");
+        }
+        savepoint.execute();
         SqliteTransaction tx = new SqliteTransaction(this, connection);
         try {
             work.run(tx);
@@ -73,14 +83,14 @@ final class TransactionRunner {
             undo(e);
             throw e;
         }
-        execute("RELEASE tether_handler");
+        release.execute();
     }
 
     /** Rolls back to the handler's savepoint; if SQLite already ended the transaction, it cannot be committed. */
     private void undo(Throwable cause) {
         try {
-            execute("ROLLBACK TO tether_handler");
-            execute("RELEASE tether_handler");
+            rollbackTo.execute();
+            release.execute();
         } catch (SQLException e) {
             cause.addSuppressed(e);
             broken = "SQLite ended the open transaction under a failing transactional handler (" + e.getMessage()
