@@ -105,7 +105,9 @@ public final class StorageBench {
                 add("c", "two nodes, in-memory transport, " + o.lanes() + " lanes", "OS_BUFFERED (synchronous=NORMAL)");
             }
             if (o.scenarios().contains(Scenario.EFFECTS)) {
-                add("e", "two nodes, " + o.lanes() + " lanes, transactional handler: 1 application row per message",
+                add(
+                        "e",
+                        "two nodes, " + o.lanes() + " lanes, transactional handler: 1 application row per message",
                         "FSYNC (synchronous=FULL)");
             }
             if (o.scenarios().contains(Scenario.PEER)) {

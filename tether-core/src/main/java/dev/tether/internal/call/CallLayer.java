@@ -8,7 +8,6 @@ import dev.tether.Handler;
 import dev.tether.HandlerNames;
 import dev.tether.HandlerOptions;
 import dev.tether.InvalidConfigException;
-import dev.tether.TransactionalCallHandler;
 import dev.tether.Lanes;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
@@ -17,9 +16,9 @@ import dev.tether.Registration;
 import dev.tether.Reply;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
+import dev.tether.TransactionalCallHandler;
 import dev.tether.TypeRef;
 import dev.tether.TypedHandler;
-import dev.tether.internal.runtime.StoreTransactions;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
@@ -27,6 +26,7 @@ import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeFuture;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
+import dev.tether.internal.runtime.StoreTransactions;
 import dev.tether.spi.Codec;
 import java.time.Duration;
 import java.util.List;
@@ -203,7 +203,8 @@ public final class CallLayer implements Router {
             StoreTransactions tx = host.transactions();
             if (tx == null) throw new InvalidConfigException("handle(" + name + "): no store transactions here");
             tx.check("handle(" + name + ")", t.type());
-            return registry.register(name, HandlerOptions.defaults().on(tx.executor()), callee, inTransaction(t, tx), null);
+            return registry.register(
+                    name, HandlerOptions.defaults().on(tx.executor()), callee, inTransaction(t, tx), null);
         }
         return registry.register(name, options, callee, handler, null);
     }

@@ -61,8 +61,7 @@ final class StoreBatches {
         while (now >= retryAt
                 && inFlight.size() < cfg.maxBatchesInFlight() + (urgent ? 1 : 0)
                 && (urgent
-                        || (hasWrites()
-                                && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())))) {
+                        || (hasWrites() && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())))) {
             start();
         }
     }

@@ -158,8 +158,8 @@ final class Dispatcher {
     String handlerFailed(Delivery d, Throwable e) {
         handlerErrors.incrementAndGet();
         String reason = e.getClass().getName() + ": " + e.getMessage();
-        loop.post(now ->
-                loop.emit(new TetherEvent.ApplicationError("handler for " + d.from() + "/" + d.lane(), reason)));
+        loop.post(
+                now -> loop.emit(new TetherEvent.ApplicationError("handler for " + d.from() + "/" + d.lane(), reason)));
         return reason;
     }
 

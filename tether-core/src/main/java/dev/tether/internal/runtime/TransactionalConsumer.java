@@ -54,7 +54,8 @@ public final class TransactionalConsumer<T> implements MessageConsumer {
         String failure = null;
         try {
             Delivery view = new SettledByReturn(d);
-            writer.runInTransaction(tx -> handler.handler().onMessage(view, handler.type().cast(tx)));
+            writer.runInTransaction(
+                    tx -> handler.handler().onMessage(view, handler.type().cast(tx)));
         } catch (Throwable e) { // even an Error: an unreported run would stall its stream forever
             failure = dispatcher.handlerFailed(d, e);
         }

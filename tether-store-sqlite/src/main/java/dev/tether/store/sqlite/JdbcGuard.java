@@ -45,10 +45,6 @@ final class JdbcGuard implements InvocationHandler {
         this.runner = runner;
     }
 
-    static <T> T wrap(Class<T> type, T target, SqliteTransaction owner) {
-        return wrap(type, target, owner, null);
-    }
-
     /** {@code target} as {@code type}, guarded; statements it creates are registered with {@code runner}. */
     static <T> T wrap(Class<T> type, T target, SqliteTransaction owner, TransactionRunner runner) {
         Object p = Proxy.newProxyInstance(
@@ -77,6 +73,7 @@ final class JdbcGuard implements InvocationHandler {
                     + " transaction is Tether's, committed with the acknowledgment; throw to undo the writes");
         }
         if (args != null && args.length > 0 && args[0] instanceof String sql) checkSql(sql);
+        if (name.equals("addBatch") && target instanceof Statement st) runner.batched(st);
         Object result;
         try {
             result = method.invoke(target, args);
@@ -85,7 +82,7 @@ final class JdbcGuard implements InvocationHandler {
         }
         Class<?> rt = method.getReturnType();
         if (result == null || !rt.isInterface() || !rt.getName().startsWith("java.sql.")) return result;
-        if (result instanceof Statement st && target instanceof Connection && runner != null) runner.created(st);
+        if (result instanceof Statement st && target instanceof Connection) runner.created(st);
         return wrapAs(rt, result, owner, runner);
     }
 

@@ -54,8 +54,7 @@ public final class SqliteTransaction {
      */
     public PreparedStatement prepare(String sql) throws SQLException {
         check("prepare(...)");
-        JdbcGuard.checkSql(sql);
-        return JdbcGuard.wrap(PreparedStatement.class, runner.cached(sql), this);
+        return JdbcGuard.wrap(PreparedStatement.class, runner.cached(sql), this, runner);
     }
 
     /** Whether the handler call this handle belongs to is still running, on this thread. */
@@ -70,8 +69,9 @@ public final class SqliteTransaction {
                     + " the handle is valid only during the call");
         }
         if (Thread.currentThread() != owner) {
-            throw new TransactionClosedException(what + " from thread " + Thread.currentThread().getName()
-                    + ": the handle is valid only on the handler's thread, " + owner.getName());
+            throw new TransactionClosedException(
+                    what + " from thread " + Thread.currentThread().getName()
+                            + ": the handle is valid only on the handler's thread, " + owner.getName());
         }
     }
 

@@ -22,6 +22,9 @@ final class TransactionRunner {
     private final Connection connection;
     private final Map<String, PreparedStatement> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final List<Statement> created = new ArrayList<>();
+    /** Kept statements the handler added batches to: cleared when it returns, so no later call runs them. */
+    private final List<Statement> batched = new ArrayList<>();
+
     private PreparedStatement savepoint;
     private PreparedStatement release;
     private PreparedStatement rollbackTo;
@@ -102,15 +105,22 @@ final class TransactionRunner {
         PreparedStatement ps = cache.get(sql);
         if (ps == null) {
             if (cache.size() >= MAX_CACHED) {
-                Map.Entry<String, PreparedStatement> eldest = cache.entrySet().iterator().next();
+                Map.Entry<String, PreparedStatement> eldest =
+                        cache.entrySet().iterator().next();
                 cache.remove(eldest.getKey());
                 eldest.getValue().close();
             }
+            JdbcGuard.checkSql(sql);
             ps = connection.prepareStatement(sql);
             cache.put(sql, ps);
         }
         ps.clearParameters();
         return ps;
+    }
+
+    /** The handler added a batch to {@code s}: cleared when its call ends. */
+    void batched(Statement s) {
+        batched.add(s);
     }
 
     /** A statement the handler created through its connection: closed when its call ends. */
@@ -129,7 +139,15 @@ final class TransactionRunner {
             }
         }
         created.clear();
-        for (PreparedStatement ps : cache.values()) ps.clearBatch();
+        for (Statement s : batched) {
+            try {
+                if (!s.isClosed()) s.clearBatch();
+            } catch (SQLException e) {
+                if (cause != null) cause.addSuppressed(e);
+                else if (first == null) first = e;
+            }
+        }
+        batched.clear();
         if (first != null) throw first;
     }
 

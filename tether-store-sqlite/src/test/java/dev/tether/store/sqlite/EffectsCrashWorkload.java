@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * it did not drain in time); otherwise it never exits by itself.
  */
 public final class EffectsCrashWorkload {
-    static final String TABLES_COUNTS = "CREATE TABLE IF NOT EXISTS app_counts (k TEXT PRIMARY KEY, n INTEGER NOT NULL)";
+    static final String TABLES_COUNTS =
+            "CREATE TABLE IF NOT EXISTS app_counts (k TEXT PRIMARY KEY, n INTEGER NOT NULL)";
     static final String TABLES_TOTALS =
             "CREATE TABLE IF NOT EXISTS app_totals (kind TEXT PRIMARY KEY, n INTEGER NOT NULL)";
     private static final NodeId A = NodeId.of("a");
@@ -74,8 +75,10 @@ public final class EffectsCrashWorkload {
                 .build());
         TetherNode a = Tether.start(config(A, B).handler(d -> {}).build());
         System.out.println("ready");
-        Periodic.every(Duration.ofMillis(10), "progress", () -> System.out.println(
-                "progress accepted=" + accepted.get() + " executed=" + executed.get()));
+        Periodic.every(
+                Duration.ofMillis(10),
+                "progress",
+                () -> System.out.println("progress accepted=" + accepted.get() + " executed=" + executed.get()));
         if (drain) return drain(a, b);
         for (int from = 0; from < quota; from += CHUNK) {
             List<SendReceipt> chunk = new ArrayList<>();
@@ -106,12 +109,12 @@ public final class EffectsCrashWorkload {
     }
 
     private static void count(SqliteTransaction tx, String key, String kind) throws SQLException {
-        PreparedStatement ps = tx.prepare(
-                "INSERT INTO app_counts (k, n) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET n = n + 1");
+        PreparedStatement ps =
+                tx.prepare("INSERT INTO app_counts (k, n) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET n = n + 1");
         ps.setString(1, key);
         ps.executeUpdate();
-        PreparedStatement total = tx.prepare(
-                "INSERT INTO app_totals (kind, n) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET n = n + 1");
+        PreparedStatement total =
+                tx.prepare("INSERT INTO app_totals (kind, n) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET n = n + 1");
         total.setString(1, kind);
         total.executeUpdate();
     }
@@ -120,7 +123,9 @@ public final class EffectsCrashWorkload {
         try {
             Await.until(
                     Duration.ofMinutes(2),
-                    () -> a.stats().queued() == 0 && a.stats().inFlight() == 0 && b.stats().queued() == 0
+                    () -> a.stats().queued() == 0
+                            && a.stats().inFlight() == 0
+                            && b.stats().queued() == 0
                             && b.stats().inFlight() == 0,
                     () -> "drained");
         } catch (AssertionError e) {

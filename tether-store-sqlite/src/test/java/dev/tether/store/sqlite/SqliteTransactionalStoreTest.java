@@ -47,7 +47,8 @@ class SqliteTransactionalStoreTest extends TransactionalStoreContract<SqliteTran
 
     @Override
     protected void put(SqliteTransaction tx, String key, long value) throws Exception {
-        PreparedStatement ps = tx.prepare("INSERT INTO app_kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = ?");
+        PreparedStatement ps =
+                tx.prepare("INSERT INTO app_kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = ?");
         ps.setString(1, key);
         ps.setLong(2, value);
         ps.setLong(3, value);

@@ -127,7 +127,8 @@ class TransactionalHandlerTest {
         int n = 2000;
         List<SendReceipt> receipts = new ArrayList<>();
         for (int i = 0; i < n; i++) receipts.add(a.send(B, bytes("m" + i)));
-        for (SendReceipt r : receipts) assertThat(r.processed().get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+        for (SendReceipt r : receipts)
+            assertThat(r.processed().get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
         b.shutdown(Duration.ofSeconds(5));
         Map<String, Long> counts = counts(bFile());
         assertThat(counts).hasSize(n);
@@ -151,7 +152,8 @@ class TransactionalHandlerTest {
         })));
         TetherNode a = sender();
         a.send(B, bytes("before")).processed().get(30, TimeUnit.SECONDS);
-        assertThat(a.send(B, bytes("bad")).processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+        assertThat(a.send(B, bytes("bad")).processed().get(30, TimeUnit.SECONDS))
+                .isEqualTo(Outcome.PROCESSED);
         a.send(B, bytes("after")).processed().get(30, TimeUnit.SECONDS);
         b.shutdown(Duration.ofSeconds(5));
         assertThat(attempts).containsExactly(1, 2, 3);
@@ -246,8 +248,8 @@ class TransactionalHandlerTest {
                 .transport(network.newTransport())
                 .store(new InMemoryStore())
                 .durability(Durability.MEMORY);
-        assertThatThrownBy(() -> memory.handler(
-                                TransactionalHandler.inTransaction(SqliteTransaction.class, (Delivery d, SqliteTransaction tx) -> {}))
+        assertThatThrownBy(() -> memory.handler(TransactionalHandler.inTransaction(
+                                SqliteTransaction.class, (Delivery d, SqliteTransaction tx) -> {}))
                         .build())
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("InMemoryStore")
@@ -270,7 +272,8 @@ class TransactionalHandlerTest {
                 .transport(network.newTransport())
                 .store(new InMemoryStore())
                 .durability(Durability.MEMORY));
-        assertThatThrownBy(() -> m.handle("x", TransactionalCallHandler.inTransaction(Connection.class, (c, tx) -> null)))
+        assertThatThrownBy(
+                        () -> m.handle("x", TransactionalCallHandler.inTransaction(Connection.class, (c, tx) -> null)))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("InMemoryStore");
     }
