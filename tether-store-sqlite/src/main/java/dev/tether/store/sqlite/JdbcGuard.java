@@ -36,7 +36,9 @@ final class JdbcGuard implements InvocationHandler {
     private static final Pattern LEADING = Pattern.compile("^(\\s+|--[^\\n]*\\n?|/\\*.*?\\*/)+", Pattern.DOTALL);
 
     private final Object target;
-    private final SqliteTransaction owner;
+    /** The handler call this object serves; a cached statement's guard is handed to each call that prepares it. */
+    private SqliteTransaction owner;
+
     private final TransactionRunner runner;
 
     private JdbcGuard(Object target, SqliteTransaction owner, TransactionRunner runner) {
@@ -50,6 +52,11 @@ final class JdbcGuard implements InvocationHandler {
         Object p = Proxy.newProxyInstance(
                 JdbcGuard.class.getClassLoader(), new Class<?>[] {type}, new JdbcGuard(target, owner, runner));
         return type.cast(p);
+    }
+
+    /** Serves {@code call} from now on (a cached statement prepared again): the previous call's use ends. */
+    static void handTo(Object proxy, SqliteTransaction call) {
+        ((JdbcGuard) Proxy.getInvocationHandler(proxy)).owner = call;
     }
 
     /** @throws TransactionClosedException if {@code sql} would begin, end or split a transaction */

@@ -46,15 +46,16 @@ public final class SqliteTransaction {
 
     /**
      * A prepared statement for {@code sql}, parameters cleared: the store keeps it prepared across handler calls (up
-     * to 64 distinct statements), so a handler that runs the same SQL for every message prepares it once. Valid
-     * during this call only, like everything from this handle.
+     * to 64 distinct statements), so a handler that runs the same SQL for every message prepares it once. Later calls
+     * preparing the same SQL get the same object, which then serves them; a reference kept from an earlier call
+     * throws {@link TransactionClosedException} unless the running call prepared it again.
      *
      * @throws TransactionClosedException if the handler call has returned, or {@code sql} would end the transaction
      * @throws SQLException if SQLite cannot prepare it
      */
     public PreparedStatement prepare(String sql) throws SQLException {
         check("prepare(...)");
-        return JdbcGuard.wrap(PreparedStatement.class, runner.cached(sql), this, runner);
+        return runner.cached(sql, this);
     }
 
     /** Whether the handler call this handle belongs to is still running, on this thread. */

@@ -20,7 +20,7 @@ final class TransactionRunner {
     private static final int MAX_CACHED = 64;
 
     private final Connection connection;
-    private final Map<String, PreparedStatement> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, Kept> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final List<Statement> created = new ArrayList<>();
     /** Kept statements the handler added batches to: cleared when it returns, so no later call runs them. */
     private final List<Statement> batched = new ArrayList<>();
@@ -101,22 +101,31 @@ final class TransactionRunner {
         }
     }
 
-    PreparedStatement cached(String sql) throws SQLException {
-        PreparedStatement ps = cache.get(sql);
-        if (ps == null) {
+    /**
+     * The kept statement for {@code sql}, parameters cleared, guarded for {@code call}: one guarded object per
+     * statement, handed to each call that prepares it, so that a reference kept from an earlier call fails unless
+     * this call prepared the same statement again (and then it is this call's).
+     */
+    PreparedStatement cached(String sql, SqliteTransaction call) throws SQLException {
+        Kept k = cache.get(sql);
+        if (k == null) {
             if (cache.size() >= MAX_CACHED) {
-                Map.Entry<String, PreparedStatement> eldest =
-                        cache.entrySet().iterator().next();
+                Map.Entry<String, Kept> eldest = cache.entrySet().iterator().next();
                 cache.remove(eldest.getKey());
-                eldest.getValue().close();
+                eldest.getValue().raw().close();
             }
             JdbcGuard.checkSql(sql);
-            ps = connection.prepareStatement(sql);
-            cache.put(sql, ps);
+            PreparedStatement raw = connection.prepareStatement(sql);
+            k = new Kept(raw, JdbcGuard.wrap(PreparedStatement.class, raw, call, this));
+            cache.put(sql, k);
         }
-        ps.clearParameters();
-        return ps;
+        JdbcGuard.handTo(k.guarded(), call);
+        k.raw().clearParameters();
+        return k.guarded();
     }
+
+    /** A statement kept prepared across handler calls, and its guarded face. */
+    private record Kept(PreparedStatement raw, PreparedStatement guarded) {}
 
     /** The handler added a batch to {@code s}: cleared when its call ends. */
     void batched(Statement s) {

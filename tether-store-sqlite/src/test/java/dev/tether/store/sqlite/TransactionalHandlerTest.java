@@ -172,6 +172,7 @@ class TransactionalHandlerTest {
         AtomicReference<SqliteTransaction> kept = new AtomicReference<>();
         AtomicReference<Connection> keptConnection = new AtomicReference<>();
         AtomicReference<PreparedStatement> keptStatement = new AtomicReference<>();
+        AtomicReference<PreparedStatement> keptPrepared = new AtomicReference<>();
         List<String> refusals = new CopyOnWriteArrayList<>();
         List<String> ackRefusals = new CopyOnWriteArrayList<>();
         TetherNode b = start(receiver().handler(TransactionalHandler.inTransaction(SqliteTransaction.class, (d, tx) -> {
@@ -179,6 +180,7 @@ class TransactionalHandlerTest {
             Connection c = tx.connection();
             keptConnection.set(c);
             keptStatement.set(c.prepareStatement(UPSERT));
+            keptPrepared.set(tx.prepare(UPSERT));
             for (String sql : List.of("COMMIT", "  rollback", "/* x */ BEGIN", "SAVEPOINT s", "release s", "END")) {
                 try (Statement s = c.createStatement()) {
                     s.execute(sql);
@@ -209,6 +211,7 @@ class TransactionalHandlerTest {
                 .isInstanceOf(TransactionClosedException.class)
                 .hasMessageContaining("valid only");
         assertThatThrownBy(() -> keptStatement.get().executeUpdate()).isInstanceOf(TransactionClosedException.class);
+        assertThatThrownBy(() -> keptPrepared.get().executeUpdate()).isInstanceOf(TransactionClosedException.class);
         b.shutdown(Duration.ofSeconds(5));
         assertThat(counts(bFile())).containsOnly(Map.entry("done", 1L));
     }
