@@ -7,6 +7,7 @@ import dev.tether.TransactionalHandler;
 import dev.tether.spi.Store;
 import dev.tether.spi.TransactionalStore;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -114,6 +115,11 @@ public final class TransactionalConsumer<T> implements MessageConsumer {
         public boolean nack() {
             throw new IllegalStateException("a transactional handler fails a message by throwing (which undoes its"
                     + " writes); nack() is not for it");
+        }
+
+        @Override
+        public boolean nack(Duration retryAfter) {
+            return nack();
         }
     }
 }
