@@ -1,24 +1,49 @@
 package dev.tether.node;
 
+import dev.tether.AckMode;
 import dev.tether.Durability;
 import dev.tether.InvalidConfigException;
 import dev.tether.InvalidIdException;
+import dev.tether.MessageHandler;
 import dev.tether.NodeId;
+import dev.tether.TransactionalCallHandler;
+import dev.tether.TransactionalHandler;
+import dev.tether.internal.call.HandlerSpec;
+import dev.tether.internal.runtime.TransactionalConsumer;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Objects;
 
 /** The checks and defaults {@link TetherConfig.Builder#build()} applies across settings. */
 final class ConfigChecks {
     private ConfigChecks() {}
 
-    static void durabilitySupported(Durability durability, Store store) {
+    /** The store supports the durability, and the transactions of a transactional handler if there is one. */
+    static void storeSupports(
+            Durability durability,
+            MessageHandler handler,
+            AckMode ackMode,
+            Collection<HandlerSpec> named,
+            Store store) {
         if (durability.compareTo(store.maxDurability()) > 0) {
             throw new InvalidConfigException("durability " + durability + " is stronger than the store "
                     + store.getClass().getSimpleName() + " supports (" + store.maxDurability() + ")");
+        }
+        if (handler instanceof TransactionalHandler.InTransaction<?> t) {
+            TransactionalConsumer.check("handler", t.type(), store);
+            if (ackMode != AckMode.AUTO) {
+                throw new InvalidConfigException("ackMode " + ackMode + ": a transactional handler acknowledges by"
+                        + " returning, in the transaction of its writes (AckMode.AUTO)");
+            }
+        }
+        for (HandlerSpec h : named) {
+            if (h.sync() instanceof TransactionalCallHandler.InTransaction<?> t) {
+                TransactionalConsumer.check("handle(" + h.name() + ")", t.type(), store);
+            }
         }
     }
 

@@ -582,7 +582,7 @@ public final class TetherConfig {
         public TetherConfig build() {
             if (transport == null) throw new InvalidConfigException("transport is required");
             Store store = this.store != null ? this.store : ConfigChecks.defaultStore(nodeId, storeDirectory);
-            ConfigChecks.durabilitySupported(durability, store);
+            ConfigChecks.storeSupports(durability, handler, ackMode, namedHandlers.values(), store);
             return new TetherConfig(this, store, ConfigChecks.maxMessageBytes(maxMessageBytes, transport));
         }
     }

@@ -52,7 +52,12 @@ public record BenchOptions(
         /** (c) two nodes over the in-memory transport, OS_BUFFERED. */
         OS,
         /** (d) a plain sqlite-jdbc insert loop on the same table. */
-        PEER
+        PEER,
+        /**
+         * (e) as (b), with the receiver's transactional handler inserting one application row per message in the
+         * transaction that commits its cursor (exactly-once effects).
+         */
+        EFFECTS
     }
 
     public BenchOptions {
@@ -181,7 +186,7 @@ public record BenchOptions(
     static String usage() {
         return "StorageBench [--quick] [--messages N] [--repeat N] [--max-warmup N] [--summary FILE] [--threads N] [--lanes N] [--payload BYTES]"
                 + " [--outstanding N] [--peer-batches 100,1000,10000] [--peer-rows N] [--single-rows N]"
-                + " [--scenarios store,fsync,os,peer] [--out FILE.md]";
+                + " [--scenarios store,fsync,os,peer,effects] [--out FILE.md]";
     }
 
     private static Set<Scenario> scenarios(String v) {
@@ -191,7 +196,7 @@ public record BenchOptions(
                 s.add(Scenario.valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "--scenarios: unknown scenario '" + name + "' (known: store, fsync, os, peer)", e);
+                        "--scenarios: unknown scenario '" + name + "' (known: store, fsync, os, peer, effects)", e);
             }
         }
         return s;

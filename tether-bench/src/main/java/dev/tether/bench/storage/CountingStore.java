@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * time the store took. Called, like every store, from the node's one writer thread; the counters are atomic
  * only so that the benchmark thread can read them afterwards.
  */
-final class CountingStore extends ForwardingStore {
+class CountingStore extends ForwardingStore {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong appends = new AtomicLong();
     private final AtomicLong commitNanos = new AtomicLong();

@@ -178,7 +178,34 @@ record Report(BenchOptions options, List<ScenarioResult> scenarios, String loadB
                     ss.loadText(),
                     "scripts/bench storage --scenarios " + (id.equals("a") ? "store" : "fsync") + ",peer"));
         }
+        effectsRow(rows);
         return rows;
+    }
+
+    /** (e) beside (b) of the same run: exactly-once effects cost at most half the plain end-to-end rate (issue 12). */
+    private void effectsRow(List<SummaryRow> rows) {
+        ScenarioResult e = byId("e");
+        ScenarioResult b = byId("b");
+        if (e == null || b == null) return;
+        Series es = series(e);
+        double ratio = e.median() / b.median();
+        rows.add(new SummaryRow(
+                "two nodes, SQLite `FSYNC`, transactional handler writing 1 application row per message: >= 50% of"
+                        + " plain `FSYNC` end to end (issue 12)",
+                SummaryRow.rateFigure(es, "msg/s"),
+                es.cpuMedian(),
+                SummaryRow.peer(
+                        "two nodes, plain `FSYNC` handler (b)",
+                        String.format(Locale.ROOT, "%,.0f msg/s", b.median()),
+                        series(b)),
+                SummaryRow.ratio(e.median(), b.median()),
+                (ratio >= 0.5 ? "met" : "**not met**") + (e.countErrors.isEmpty() ? "" : "; COUNT ERRORS"),
+                es.loadText(),
+                "scripts/bench storage --scenarios fsync,effects"));
+    }
+
+    private ScenarioResult byId(String id) {
+        return scenarios.stream().filter(s -> id(s).equals(id)).findFirst().orElse(null);
     }
 
     private String ratios(ScenarioResult s) {

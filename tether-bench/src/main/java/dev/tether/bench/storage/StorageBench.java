@@ -17,8 +17,9 @@ import java.util.Map;
 
 /**
  * The storage benchmarks of issue 3, side by side in one run: (a) sends accepted through the runtime's group
- * commit into SQLite, (b) two nodes end to end at FSYNC, (c) the same at OS_BUFFERED, and (d) the ceiling, a
- * plain sqlite-jdbc batch-insert loop on the same table. Each scenario first warms up by {@link Steady}'s rule
+ * commit into SQLite, (b) two nodes end to end at FSYNC, (c) the same at OS_BUFFERED, (d) the ceiling, a
+ * plain sqlite-jdbc batch-insert loop on the same table, and (e) (issue 12) (b) with a transactional handler that
+ * inserts one application row per message in the transaction of its cursor. Each scenario first warms up by {@link Steady}'s rule
  * (rounds of the measured size, discarded until two consecutive ones differ by less than 10%; the cold round is
  * reported apart), then all run {@code --repeat} measured rounds, interleaved so that noise from other processes
  * hits all of them alike; CPU per message (this JVM) and the load average are reported per scenario; the
@@ -103,6 +104,12 @@ public final class StorageBench {
             if (o.scenarios().contains(Scenario.OS)) {
                 add("c", "two nodes, in-memory transport, " + o.lanes() + " lanes", "OS_BUFFERED (synchronous=NORMAL)");
             }
+            if (o.scenarios().contains(Scenario.EFFECTS)) {
+                add(
+                        "e",
+                        "two nodes, " + o.lanes() + " lanes, transactional handler: 1 application row per message",
+                        "FSYNC (synchronous=FULL)");
+            }
             if (o.scenarios().contains(Scenario.PEER)) {
                 for (int b : o.peerBatches()) {
                     add("d" + b, "sqlite-jdbc peer, " + b + " rows per commit", "synchronous=FULL, WAL");
@@ -159,8 +166,9 @@ public final class StorageBench {
                         line.add(String.format(Locale.ROOT, "a %,.0f (%s)", r.appendsPerSecond(), s.batches));
                     yield m.round(r.appendsPerSecond(), o.messages());
                 }
-                case "b" -> twoNodes(s, Durability.FSYNC, line, m);
-                case "c" -> twoNodes(s, Durability.OS_BUFFERED, line, m);
+                case "b" -> twoNodes(s, Durability.FSYNC, false, line, m);
+                case "c" -> twoNodes(s, Durability.OS_BUFFERED, false, line, m);
+                case "e" -> twoNodes(s, Durability.FSYNC, true, line, m);
                 default -> {
                     int batch = Integer.parseInt(id.substring(1));
                     int rows = batch == 1 ? o.singleRows() : o.peerRows();
@@ -169,9 +177,10 @@ public final class StorageBench {
             };
         }
 
-        private Round twoNodes(ScenarioResult s, Durability d, List<String> line, Meter m) {
-            TwoNodeScenario.Run r = TwoNodeScenario.maxRate(o, d, o.messages());
+        private Round twoNodes(ScenarioResult s, Durability d, boolean effects, List<String> line, Meter m) {
+            TwoNodeScenario.Run r = TwoNodeScenario.maxRate(o, d, effects, o.messages());
             check(s, r, o.messages());
+            if (effects) s.expect("application rows", o.messages(), r.applicationRows());
             s.latencies.add(r.latency());
             s.batches = batchText(r.senderCommits()) + "; receiver "
                     + r.receiverCommits().commits() + " commits";
@@ -206,7 +215,7 @@ public final class StorageBench {
             List<Double> achieved = new ArrayList<>();
             for (int r = 1; r <= o.rounds(); r++) {
                 CpuShare cpu = CpuShare.start();
-                TwoNodeScenario.Run run = TwoNodeScenario.fixedRate(o, d, n, rate);
+                TwoNodeScenario.Run run = TwoNodeScenario.fixedRate(o, d, false, n, rate);
                 check(s, run, n);
                 s.halfLoadLatencies.add(run.latency());
                 achieved.add(run.messagesPerSecond());

@@ -7,6 +7,7 @@ import dev.tether.QueueFullException;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.store.sqlite.ApplicationTables;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.ByteBuffer;
@@ -42,25 +43,34 @@ final class TwoNodeScenario {
             long outOfOrder,
             Latency latency,
             CountingStore.CommitCounts senderCommits,
-            CountingStore.CommitCounts receiverCommits) {}
+            CountingStore.CommitCounts receiverCommits,
+            long applicationRows) {}
 
-    static Run maxRate(BenchOptions o, Durability d, int messages) {
-        return run(o, d, messages, 0);
+    static Run maxRate(BenchOptions o, Durability d, boolean effects, int messages) {
+        return run(o, d, effects, messages, 0);
     }
 
-    static Run fixedRate(BenchOptions o, Durability d, int messages, double perSecond) {
-        return run(o, d, messages, perSecond);
+    static Run fixedRate(BenchOptions o, Durability d, boolean effects, int messages, double perSecond) {
+        return run(o, d, effects, messages, perSecond);
     }
 
-    private static Run run(BenchOptions o, Durability d, int messages, double perSecond) {
+    /**
+     * One run; with {@code effects} the receiver's handler is transactional and inserts one row per message into an
+     * application table of its store, in the transaction that commits the message's cursor.
+     */
+    private static Run run(BenchOptions o, Durability d, boolean effects, int messages, double perSecond) {
         try (TempDir dir = TempDir.create()) {
             Receiver receiver = new Receiver(messages, o.lanes());
             InMemoryNetwork net = new InMemoryNetwork();
             CountingStore storeA = new CountingStore(new SqliteStore(dir.file("a.db")));
-            CountingStore storeB = new CountingStore(new SqliteStore(dir.file("b.db")));
+            if (effects) ApplicationTables.create(dir.file("b.db"), ApplicationRows.TABLE);
+            CountingStore storeB = effects
+                    ? new CountingTransactionalStore(new SqliteStore(dir.file("b.db")))
+                    : new CountingStore(new SqliteStore(dir.file("b.db")));
             TetherNode a = Tether.start(config(net, A, B, storeA, d).build());
-            TetherNode b = Tether.start(
-                    config(net, B, A, storeB, d).handler(receiver::handle).build());
+            TetherNode b = Tether.start(config(net, B, A, storeB, d)
+                    .handler(effects ? ApplicationRows.handler(receiver::handle) : receiver::handle)
+                    .build());
             String[] lanes = new String[o.lanes()];
             for (int i = 0; i < lanes.length; i++) lanes[i] = "lane-" + i;
             long interval = perSecond > 0 ? (long) (1e9 / perSecond) : 0;
@@ -93,7 +103,8 @@ final class TwoNodeScenario {
                     receiver.outOfOrder.get(),
                     Latency.of(receiver.latencies),
                     storeA.counts(),
-                    storeB.counts());
+                    storeB.counts(),
+                    effects ? ApplicationRows.count(dir.file("b.db")) : -1);
         }
     }
 

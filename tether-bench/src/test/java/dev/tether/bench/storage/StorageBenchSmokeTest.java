@@ -27,7 +27,7 @@ class StorageBenchSmokeTest {
         assertThat(report.countErrors()).isEmpty();
         assertThat(report.scenarios())
                 .extracting(s -> s.name.substring(0, s.name.indexOf(')')))
-                .containsExactly("a", "b", "c", "d100", "d1000", "d10000", "d1");
+                .containsExactly("a", "b", "c", "e", "d100", "d1000", "d10000", "d1");
         for (ScenarioResult s : report.scenarios()) {
             assertThat(s.rates)
                     .as(s.name)
@@ -39,7 +39,7 @@ class StorageBenchSmokeTest {
             assertThat(s.warmUp.rounds()).as(s.name).isNotEmpty().hasSizeLessThanOrEqualTo(o.maxWarmUp());
             assertThat(s.series("0").cpuMedian()).as(s.name).isPositive();
         }
-        assertThat(report.summaryRows()).hasSize(2);
+        assertThat(report.summaryRows()).hasSize(3);
         assertThat(Files.readString(md)).contains("| scenario |", "FSYNC (synchronous=FULL)", "OS_BUFFERED");
     }
 

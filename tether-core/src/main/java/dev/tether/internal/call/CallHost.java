@@ -5,6 +5,7 @@ import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
 import dev.tether.internal.runtime.NodeTask;
 import dev.tether.internal.runtime.SendHook;
+import dev.tether.internal.runtime.StoreTransactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,11 @@ public interface CallHost {
 
     /** The node's handler pool. */
     Executor handlerThreads();
+
+    /** The store's transactions for transactional handlers; null where there is no store (tests). */
+    default StoreTransactions transactions() {
+        return null;
+    }
 
     /** Largest payload plus encoded headers a message may have. */
     int maxMessageBytes();

@@ -7,6 +7,7 @@ import dev.tether.CallStats;
 import dev.tether.Handler;
 import dev.tether.HandlerNames;
 import dev.tether.HandlerOptions;
+import dev.tether.InvalidConfigException;
 import dev.tether.Lanes;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
@@ -15,6 +16,7 @@ import dev.tether.Registration;
 import dev.tether.Reply;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
+import dev.tether.TransactionalCallHandler;
 import dev.tether.TypeRef;
 import dev.tether.TypedHandler;
 import dev.tether.UnknownPeerException;
@@ -24,6 +26,7 @@ import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeFuture;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
+import dev.tether.internal.runtime.StoreTransactions;
 import dev.tether.spi.Codec;
 import java.time.Duration;
 import java.util.List;
@@ -208,7 +211,28 @@ public final class CallLayer implements Router {
     public Registration handle(String name, HandlerOptions options, Handler handler) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
+        if (handler instanceof TransactionalCallHandler.InTransaction<?> t) {
+            StoreTransactions tx = host.transactions();
+            if (tx == null) throw new InvalidConfigException("handle(" + name + "): no store transactions here");
+            tx.check("handle(" + name + ")", t.type());
+            return registry.register(
+                    name, HandlerOptions.defaults().on(tx.executor()), callee, inTransaction(t, tx), null);
+        }
         return registry.register(name, options, callee, handler, null);
+    }
+
+    /** {@code t} as a handler that runs on the store writer's thread, in a savepoint of the store's transaction. */
+    private static <T> Handler inTransaction(TransactionalCallHandler.InTransaction<T> t, StoreTransactions tx) {
+        return call -> {
+            if (call.lane().startsWith(Lanes.VOLATILE_PREFIX)) {
+                // Nothing of a volatile call is stored, so no commit would carry its writes with it.
+                throw new IllegalStateException("handler '" + call.handler() + "' is transactional: it takes durable"
+                        + " calls only, not volatileDelivery() ones");
+            }
+            byte[][] reply = new byte[1][];
+            tx.<Object>run(h -> reply[0] = t.handler().handle(call, t.type().cast(h)));
+            return reply[0];
+        };
     }
 
     public Registration handleAsync(String name, HandlerOptions options, AsyncHandler handler) {

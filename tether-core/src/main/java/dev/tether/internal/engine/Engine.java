@@ -220,6 +220,15 @@ public final class Engine {
         receivers.onProgress(key, generation, ackedUpTo, effects);
     }
 
+    /**
+     * The store writer asks for a batch at the end of this turn, even an empty one, even while batches are in flight:
+     * it holds those until a batch cut after this call commits with them (transactional handlers, whose writes may
+     * commit only with the cursors of their messages).
+     */
+    public void commitSoon(long now) {
+        batches.commitSoon();
+    }
+
     // ---- inputs: the transport -----------------------------------------------------------------------
 
     /**

@@ -35,6 +35,8 @@ final class StoreBatches {
     private long nextBatchId = 1;
     private long retryAt;
     private long nextKeyExpiry;
+    /** {@link #commitSoon}: the next batch starts at once, even while batches are in flight. */
+    private boolean urgent;
 
     StoreBatches(
             EngineConfig cfg,
@@ -60,11 +62,20 @@ final class StoreBatches {
      */
     void startDue(long now) {
         while (now >= retryAt
-                && inFlight.size() < cfg.maxBatchesInFlight()
-                && hasWrites()
-                && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())) {
+                && inFlight.size() < cfg.maxBatchesInFlight() + (urgent ? 1 : 0)
+                && (urgent
+                        || (hasWrites() && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())))) {
             start(now);
         }
+    }
+
+    /**
+     * The writer holds the batches in flight until a batch cut after now commits with them (transactional handlers:
+     * StoreWriter): the next one starts at once, even empty, while batches are in flight, and one beyond {@code
+     * maxBatchesInFlight}, since those in flight cannot be answered before it.
+     */
+    void commitSoon() {
+        urgent = true;
     }
 
     private boolean hasWrites() {
@@ -72,6 +83,7 @@ final class StoreBatches {
     }
 
     private void start(long now) {
+        urgent = false;
         Batch b = new Batch(nextBatchId++);
         WriteBatch w = new WriteBatch();
         if (now > 0 && now >= nextKeyExpiry) { // rides on a batch that goes anyway; lost with a failed one, retried

@@ -9,6 +9,7 @@ import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeTask;
 import dev.tether.internal.runtime.SendHook;
+import dev.tether.internal.runtime.StoreTransactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -45,6 +46,11 @@ final class RuntimeCallHost implements CallHost {
     @Override
     public Executor handlerThreads() {
         return runtime.handlerThreads();
+    }
+
+    @Override
+    public StoreTransactions transactions() {
+        return runtime.transactions();
     }
 
     @Override

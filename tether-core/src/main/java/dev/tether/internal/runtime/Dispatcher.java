@@ -6,6 +6,7 @@ import dev.tether.MessageHandler;
 import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
 import dev.tether.TetherEvent;
+import dev.tether.TransactionalHandler;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
@@ -59,21 +60,30 @@ final class Dispatcher {
     private volatile Router router;
     private volatile boolean stopped;
 
-    /** @param executor the handler threads the configured handler runs on, or null for the node thread */
+    /**
+     * @param executor the handler threads the configured handler runs on, or null for the node thread
+     * @param idempotency the keys of processed messages, which duplicates are recognised by
+     * @param writer the store's writer, where a {@link TransactionalHandler} runs
+     */
     Dispatcher(
             MessageHandler handler,
             AckMode ackMode,
             Executor executor,
             NodeLoop loop,
             Clock clock,
-            IdempotencyTable idempotency) {
+            IdempotencyTable idempotency,
+            StoreWriter writer) {
         this.idempotency = idempotency;
         this.handler = handler;
         this.ackMode = ackMode;
         this.executor = executor;
         this.loop = loop;
         this.clock = clock;
-        this.application = handler == null ? new PullConsumer() : new HandlerConsumer();
+        if (handler instanceof TransactionalHandler.InTransaction<?> t) {
+            this.application = new TransactionalConsumer<>(t, writer, this);
+        } else {
+            this.application = handler == null ? new PullConsumer() : new HandlerConsumer();
+        }
     }
 
     /** Installs the pattern layers' router; before the node starts. */
@@ -181,12 +191,17 @@ final class Dispatcher {
             handler.onMessage(d);
             return null;
         } catch (Throwable e) { // even an Error: an unreported run would stall its stream forever
-            handlerErrors.incrementAndGet();
-            String reason = e.getClass().getName() + ": " + e.getMessage();
-            loop.post(now ->
-                    loop.emit(new TetherEvent.ApplicationError("handler for " + d.from() + "/" + d.lane(), reason)));
-            return reason;
+            return handlerFailed(d, e);
         }
+    }
+
+    /** The configured handler threw {@code e} on {@code d}: counted and reported; returns the failure's description. */
+    String handlerFailed(Delivery d, Throwable e) {
+        handlerErrors.incrementAndGet();
+        String reason = e.getClass().getName() + ": " + e.getMessage();
+        loop.post(
+                now -> loop.emit(new TetherEvent.ApplicationError("handler for " + d.from() + "/" + d.lane(), reason)));
+        return reason;
     }
 
     void progress(DeliveryRun run) {

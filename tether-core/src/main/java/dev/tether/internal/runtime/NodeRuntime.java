@@ -94,7 +94,8 @@ public final class NodeRuntime {
                 config.handlerOnNodeThread() ? null : handlers,
                 loop,
                 config.clock(),
-                idempotency);
+                idempotency,
+                storeWriter);
         this.bootId = newBootId();
         Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, bootId, config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
@@ -199,6 +200,10 @@ public final class NodeRuntime {
     }
 
     /** The node's handler pool (its threads start on first use). */
+    public StoreTransactions transactions() {
+        return new StoreTransactions(storeWriter, config.store());
+    }
+
     public ExecutorService handlerThreads() {
         return handlers;
     }

@@ -6,9 +6,12 @@ import dev.tether.spi.CommitObserver;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
+import dev.tether.spi.TransactionalStore;
 import dev.tether.spi.WriteBatch;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,6 +26,16 @@ import java.util.concurrent.TimeUnit;
  * commit order. A {@linkplain Store#isNonBlocking() non-blocking} store is committed to and read from the
  * node thread itself, which saves two thread hand-offs per commit; its results still arrive as commands, so
  * the engine sees the same order of events either way.
+ *
+ * <p><b>Transactional handlers</b> (docs/EXACTLY-ONCE.md) run on this thread, each message in a savepoint of the
+ * store's open transaction ({@link TransactionalStore}); that transaction may be committed only with a batch that
+ * carries the cursors of every message whose writes it holds. After each task of transactional work the writer
+ * tells the node thread how much work ran ({@link #seen}); a batch records how much the node thread had seen when
+ * it was cut, which its cursors therefore cover. A batch that does not cover all the work run is written into the
+ * open transaction and held, unanswered, the work waits, and the engine is asked for one more batch ({@code
+ * commitSoon}), which does cover it: then all commit at once. A failed commit that loses acknowledged work
+ * <em>poisons</em> the writer: every later commit fails until the node restarts, because the engine counts that work
+ * as processed and only a restart redelivers it.
  */
 final class StoreWriter {
     private final Store store;
@@ -35,21 +48,42 @@ final class StoreWriter {
     /** {@link #halt}: no commit or read starts any more. */
     private volatile boolean halted;
 
+    /** The store, if it runs transactional work; else null. */
+    private final TransactionalStore<?> transactional;
+    /** Transactional work that returned, so far (this thread). */
+    private long ran;
+    /** {@link #ran} at the last commit or rollback (this thread). */
+    private long settledRan;
+    /** Batches written into the open transaction and not answered yet, oldest first (this thread). */
+    private final ArrayDeque<Long> held = new ArrayDeque<>();
+    /** Transactional tasks waiting until the held batches commit (this thread). */
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+    /** Why every commit fails from now on, or null (this thread). */
+    private String poison;
+    /** The highest {@link #ran} the node thread has seen after the acknowledgments it covers (node thread). */
+    private long seen;
+
+    private final Executor transactionalExecutor;
+
     StoreWriter(Store store, CommitObserver observer, NodeLoop loop, String name) {
         this.store = store;
         this.observer = observer;
         this.loop = loop;
         this.inline = store.isNonBlocking();
+        this.transactional = store instanceof TransactionalStore<?> t ? t : null;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
+        this.transactionalExecutor = task -> thread.execute(() -> runTransactional(task));
     }
 
+    /** Node thread: commits {@code batch}, which covers the transactional work seen so far. */
     void commit(long batchId, long afterBatchId, WriteBatch batch) {
-        if (inline) commitNow(batchId, afterBatchId, batch);
-        else thread.execute(() -> commitNow(batchId, afterBatchId, batch));
+        long covered = seen;
+        if (inline) commitNow(batchId, afterBatchId, batch, covered);
+        else thread.execute(() -> commitNow(batchId, afterBatchId, batch, covered));
     }
 
     void load(StreamKey key, long fromSeq, int max) {
@@ -57,7 +91,7 @@ final class StoreWriter {
         else thread.execute(() -> loadNow(key, fromSeq, max));
     }
 
-    private void commitNow(long batchId, long afterBatchId, WriteBatch batch) {
+    private void commitNow(long batchId, long afterBatchId, WriteBatch batch, long covered) {
         if (halted) return; // the node is gone; nobody would read the answer
         if (afterBatchId != 0 && afterBatchId == lastFailedBatch) {
             // Batches are handed over in order, so the one before this was afterBatchId, and it was not stored.
@@ -68,18 +102,92 @@ final class StoreWriter {
         }
         long start = System.nanoTime();
         try {
+            if (poison != null) throw new StoreException(poison);
+            if (ran > settledRan && covered < ran) {
+                hold(batchId, batch);
+                return;
+            }
             store.commit(batch);
             observe(start, batch, true);
+            answerHeld(true, null);
             loop.post(now -> loop.engine().onCommitted(now, batchId));
+            runDeferred();
         } catch (RuntimeException e) {
             lastFailedBatch = batchId;
             observe(start, batch, false);
+            if (ran > settledRan) {
+                poison = "transactional handlers' writes were rolled back with a failed commit (" + e.getMessage()
+                        + "); their messages count as processed until the node restarts and redelivers them, so"
+                        + " every commit fails until then";
+            }
+            answerHeld(false, e);
             loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
+            runDeferred();
         } catch (Error e) { // unanswered, the batch would stay in flight and block every later commit
             lastFailedBatch = batchId;
             loop.post(now -> loop.engine().onCommitFailed(now, batchId, new StoreException(e.toString(), e)));
             throw e;
         }
+    }
+
+    /**
+     * Writes {@code batch} into the open transaction and holds its answer until a batch that covers the work commits;
+     * asks the engine for that batch once per hold.
+     */
+    private void hold(long batchId, WriteBatch batch) {
+        transactional.stage(batch);
+        if (held.isEmpty()) loop.post(now -> loop.engine().commitSoon(now));
+        held.addLast(batchId);
+    }
+
+    /** The open transaction ended: answers the held batches in order (committed, or failed with {@code e}). */
+    private void answerHeld(boolean committed, RuntimeException e) {
+        settledRan = ran;
+        for (Long id : held) {
+            if (committed) loop.post(now -> loop.engine().onCommitted(now, id));
+            else loop.post(now -> loop.engine().onCommitFailed(now, id, e));
+        }
+        held.clear();
+    }
+
+    /**
+     * Where transactional consumers run: this thread, waiting while batches are held (any thread may submit). One
+     * instance, so that consecutive messages of a run stay in one task (DeliveryRun compares executors).
+     */
+    Executor transactionalExecutor() {
+        return transactionalExecutor;
+    }
+
+    private void runTransactional(Runnable task) {
+        if (!held.isEmpty()) {
+            deferred.addLast(task);
+            return;
+        }
+        task.run();
+        long r = ran;
+        // Posted after the acknowledgments the task posted: once the node thread runs this, they are in the engine.
+        loop.post(now -> seen = Math.max(seen, r));
+    }
+
+    private void runDeferred() {
+        while (held.isEmpty() && !deferred.isEmpty()) runTransactional(deferred.pollFirst());
+    }
+
+    /**
+     * This thread, from a transactional consumer: runs {@code work} in a savepoint of the store's open transaction.
+     *
+     * @throws StoreException if the writer is poisoned (nothing ran)
+     */
+    @SuppressWarnings("unchecked")
+    <T> void runInTransaction(TransactionalStore.Work<T> work) throws Exception {
+        if (poison != null) throw new StoreException(poison);
+        ((TransactionalStore<T>) transactional).runInTransaction(work);
+        ran++;
+    }
+
+    /** The store's transaction handle type, or null if it runs no transactional work. */
+    Class<?> transactionType() {
+        return transactional == null ? null : transactional.transactionType();
     }
 
     private void observe(long start, WriteBatch batch, boolean committed) {

@@ -220,6 +220,38 @@ class EngineBatchingTest {
     }
 
     @Test
+    void commitSoonStartsABatchAtOnceEvenEmptyAndOneBeyondTheLimitWhileBatchesAreInFlight() {
+        start(1, 4);
+        send(1);
+        send(1);
+        assertThat(persisted)
+                .as("one batch in flight, the second send waits for it")
+                .hasSize(1);
+
+        input(e -> e.commitSoon(now));
+        assertThat(persisted)
+                .as("the writer holds the first: one more starts at once")
+                .hasSize(2);
+        assertThat(persisted.get(1).after()).isEqualTo(persisted.get(0).id());
+        assertThat(seqs(persisted.get(1))).containsExactly(2L);
+
+        commitOldest();
+        assertThat(persisted).hasSize(2);
+        input(e -> e.commitSoon(now));
+        assertThat(persisted)
+                .as("nothing waits: an empty batch, beside the one in flight")
+                .hasSize(3);
+        assertThat(persisted.get(2).batch().isEmpty()).isTrue();
+
+        commitOldest();
+        commitOldest();
+        assertThat(accepted.values()).containsExactly(1L, 2L);
+        send(1);
+        send(1);
+        assertThat(persisted).as("without commitSoon the limit holds again").hasSize(4);
+    }
+
+    @Test
     void aPartialBatchWaitsForTheCommitInFlightAndThenTakesEverythingThatArrived() {
         start(2, 4);
         send(1);

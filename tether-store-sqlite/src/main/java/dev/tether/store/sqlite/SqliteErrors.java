@@ -4,7 +4,9 @@ import dev.tether.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 /** Turns SQLite failures into {@link StoreException}s whose message names the kind of failure. */
@@ -69,6 +71,23 @@ final class SqliteErrors {
             return Files.getFileStore(file.getParent()).getUsableSpace();
         } catch (IOException | RuntimeException e) {
             return -1;
+        }
+    }
+
+    /** Rolls back the open transaction, if SQLite has not already done so by itself. */
+    static void rollbackQuietly(Connection c, Exception cause) {
+        try (Statement s = c.createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException e) {
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) cause.addSuppressed(e);
+        }
+    }
+
+    static void closeQuietly(Connection c, Exception cause) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 }

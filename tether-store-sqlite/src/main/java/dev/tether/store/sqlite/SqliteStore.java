@@ -4,17 +4,15 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.spi.DeadLetter;
-import dev.tether.spi.InboundCursor;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.MessageChecksum;
-import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
+import dev.tether.spi.TransactionalStore;
 import dev.tether.spi.WriteBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -23,9 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -70,6 +66,9 @@ import java.util.function.LongSupplier;
  * trimming acknowledged messages is reused. A batch's trims run before its appends, so a sender whose
  * application keeps sending still frees space as acknowledgments arrive.
  *
+ * <p><b>Transactions.</b> A {@link TransactionalStore}: transactional handlers write the application's own tables
+ * through a {@link SqliteTransaction}, in the transaction that the next {@link #commit} commits with the batch.
+ *
  * <p><b>Threading.</b> Not thread-safe: as the {@link Store} contract says, one thread at a time.
  *
  * <p><b>Errors.</b> Every failure is a {@link StoreException}; a store in use by another node ({@link
@@ -81,7 +80,7 @@ import java.util.function.LongSupplier;
  * refuses a damaged file with {@link StoreCorruptException}, changing nothing in it ({@link
  * Builder#checkIntegrity} turns this off for very large stores).
  */
-public final class SqliteStore implements Store {
+public final class SqliteStore implements TransactionalStore<SqliteTransaction> {
     /** {@code PRAGMA application_id} of a Tether store: "TETH" in ASCII. */
     public static final int APPLICATION_ID = 0x54455448;
 
@@ -108,6 +107,7 @@ public final class SqliteStore implements Store {
     private StoreLock lock;
     private Connection connection;
     private BatchWriter writer;
+    private TransactionRunner transaction;
     private PreparedStatement readOutbox;
     private PreparedStatement readDead;
     private KeyValueTable keyValues;
@@ -221,14 +221,14 @@ public final class SqliteStore implements Store {
             long old = store.open(Durability.FSYNC).epoch();
             long epoch;
             do {
-                epoch = newEpoch();
+                epoch = StateLoader.newEpoch();
             } while (epoch == old);
             try {
                 store.execute("BEGIN IMMEDIATE");
                 store.execute("UPDATE meta SET value = " + epoch + " WHERE key = 'epoch'");
                 store.execute("COMMIT");
             } catch (SQLException e) {
-                rollbackQuietly(store.connection, e);
+                SqliteErrors.rollbackQuietly(store.connection, e);
                 throw store.fail("cannot renew the epoch of", e);
             }
             return epoch;
@@ -271,7 +271,8 @@ public final class SqliteStore implements Store {
             boolean existed = Files.exists(file);
             Connection c;
             try {
-                c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                // No `SELECT last_insert_rowid()` after every INSERT (the driver's default): nothing reads the keys.
+                c = DriverManager.getConnection("jdbc:sqlite:" + file + "?jdbc.get_generated_keys=false");
             } catch (SQLException e) {
                 throw fail("cannot open", e);
             }
@@ -282,13 +283,13 @@ public final class SqliteStore implements Store {
                 limitSize(c);
                 connection = c;
                 prepareStatements();
-                StoredState state = loadState(epoch);
+                StoredState state = StateLoader.load(connection, epoch);
                 lock = owned;
                 createdFile = !existed;
                 return state;
             } catch (SQLException | RuntimeException e) {
                 connection = null;
-                closeQuietly(c, e);
+                SqliteErrors.closeQuietly(c, e);
                 if (e instanceof SQLException sql) throw fail("cannot open", sql);
                 throw (RuntimeException) e;
             }
@@ -317,49 +318,15 @@ public final class SqliteStore implements Store {
         }
     }
 
-    static long newEpoch() {
-        SecureRandom random = new SecureRandom();
-        long e;
-        do {
-            e = random.nextLong();
-        } while (e == 0);
-        return e;
-    }
-
     private void prepareStatements() throws SQLException {
         Connection c = connection;
         keyValues = new KeyValueTable(c);
         writer = new BatchWriter(c, hardPageLimit, appendPageLimit, keyValues);
+        transaction = new TransactionRunner(c);
         readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload, checksum FROM outbox"
                 + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
         readDead = c.prepareStatement("SELECT peer, lane, sender_epoch, seq, headers, payload, attempts, reason,"
                 + " at_millis FROM dead_letters ORDER BY id LIMIT ?");
-    }
-
-    private StoredState loadState(long epoch) throws SQLException {
-        List<OutboundState> outbound = new ArrayList<>();
-        List<InboundCursor> inbound = new ArrayList<>();
-        Map<NodeId, Long> peers = new HashMap<>();
-        try (Statement s = connection.createStatement()) {
-            s.execute("BEGIN"); // one snapshot for all three reads
-            try (ResultSet rs = s.executeQuery("SELECT peer, lane, last_seq, acked_seq FROM streams")) {
-                while (rs.next()) {
-                    outbound.add(new OutboundState(
-                            NodeId.of(rs.getString(1)), rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                }
-            }
-            try (ResultSet rs = s.executeQuery("SELECT peer, lane, sender_epoch, processed_seq FROM cursors")) {
-                while (rs.next()) {
-                    inbound.add(new InboundCursor(
-                            NodeId.of(rs.getString(1)), rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                }
-            }
-            try (ResultSet rs = s.executeQuery("SELECT peer, epoch FROM peers")) {
-                while (rs.next()) peers.put(NodeId.of(rs.getString(1)), rs.getLong(2));
-            }
-            s.execute("COMMIT");
-        }
-        return new StoredState(epoch, outbound, inbound, peers);
     }
 
     /**
@@ -372,16 +339,43 @@ public final class SqliteStore implements Store {
     public void commit(WriteBatch batch) {
         checkOpen();
         Objects.requireNonNull(batch, "batch");
-        if (batch.isEmpty()) return;
+        if (batch.isEmpty() && !transaction.isOpen()) return;
+        write(batch, true);
+    }
+
+    /** Writes {@code batch} into the open transaction, uncommitted (TransactionalStore rule 3). */
+    @Override
+    public void stage(WriteBatch batch) {
+        checkOpen();
+        write(batch, false);
+    }
+
+    /** Writes {@code batch} in the open transaction (opening one) and commits it if {@code commit}; else rolls back. */
+    private void write(WriteBatch batch, boolean commit) {
         try {
-            execute("BEGIN IMMEDIATE");
+            transaction.checkCommittable();
+            transaction.begin();
             writer.apply(batch);
-            execute("COMMIT");
+            if (commit) execute("COMMIT");
+            if (commit) transaction.ended();
         } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection, e);
+            SqliteErrors.rollbackQuietly(connection, e);
+            transaction.ended();
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
             throw (RuntimeException) e;
         }
+    }
+
+    /** Runs {@code work} in a savepoint of the open transaction (TransactionalStore rules 1-2). */
+    @Override
+    public void runInTransaction(Work<SqliteTransaction> work) throws Exception {
+        checkOpen();
+        transaction.run(work);
+    }
+
+    @Override
+    public Class<SqliteTransaction> transactionType() {
+        return SqliteTransaction.class;
     }
 
     /**
@@ -395,7 +389,7 @@ public final class SqliteStore implements Store {
             execute("BEGIN IMMEDIATE");
             writer.apply(batch);
         } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection, e);
+            SqliteErrors.rollbackQuietly(connection, e);
         }
     }
 
@@ -409,12 +403,12 @@ public final class SqliteStore implements Store {
             execute("BEGIN IMMEDIATE");
             writer.apply(batch);
         } catch (SQLException | RuntimeException e) {
-            rollbackQuietly(connection, e);
+            SqliteErrors.rollbackQuietly(connection, e);
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
             throw (RuntimeException) e;
         }
         StoreException injected = new StoreException("injected commit failure of store " + file);
-        rollbackQuietly(connection, injected);
+        SqliteErrors.rollbackQuietly(connection, injected);
         throw injected;
     }
 
@@ -570,22 +564,5 @@ public final class SqliteStore implements Store {
     /** A {@link StoreException} for {@code e} whose message names the kind of failure. */
     private StoreException fail(String action, SQLException e) {
         return SqliteErrors.fail(file, action, e, maxSizeBytes);
-    }
-
-    /** Rolls back the open transaction, if SQLite has not already done so by itself. */
-    static void rollbackQuietly(Connection c, Exception cause) {
-        try (Statement s = c.createStatement()) {
-            s.execute("ROLLBACK");
-        } catch (SQLException e) {
-            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) cause.addSuppressed(e);
-        }
-    }
-
-    private static void closeQuietly(Connection c, Exception cause) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-        }
     }
 }

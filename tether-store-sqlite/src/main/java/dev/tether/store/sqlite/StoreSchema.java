@@ -101,7 +101,7 @@ final class StoreSchema {
                 s.execute("COMMIT");
                 return epoch;
             } catch (SQLException | RuntimeException e) {
-                SqliteStore.rollbackQuietly(c, e);
+                SqliteErrors.rollbackQuietly(c, e);
                 throw e;
             }
         }

@@ -1,0 +1,52 @@
+package dev.tether.spi;
+
+import dev.tether.StoreException;
+
+/**
+ * A {@link Store} whose writes an application can join: a transactional handler's writes go into the store's open
+ * transaction, which the next {@link #commit} commits together with the batch that records the message processed
+ * (exactly-once effects). Tether calls every method from the store's one writer thread.
+ *
+ * <p>Implementations MUST follow these rules (besides {@link Store}'s); {@code
+ * dev.tether.testkit.TransactionalStoreContract} checks them.
+ *
+ * <ol>
+ *   <li>{@link #runInTransaction} runs {@code work} on the calling thread, inside the store's open transaction
+ *       (opening one if none is open), in a savepoint of its own: if {@code work} throws, exactly its writes are
+ *       undone, the transaction stays open and the exception is rethrown as it is; if it returns, its writes stay
+ *       in the open transaction, uncommitted.
+ *   <li>The handle given to {@code work} is valid only until {@code work} returns; afterwards, and from any other
+ *       thread, every use throws {@code dev.tether.TransactionClosedException}. It cannot commit, roll back or end
+ *       the transaction, nor open or end a savepoint: such attempts throw {@code TransactionClosedException}.
+ *   <li>{@link #stage} writes a batch into the open transaction (opening one) without committing it, validated as
+ *       {@link #commit} validates; if it fails, everything open is rolled back and it throws {@link StoreException}.
+ *   <li>{@link #commit} commits the open transaction, with the staged batches, the works' writes and its own batch,
+ *       atomically (also when its batch is empty); if it fails, all of it is rolled back. With no open transaction
+ *       it is {@link Store#commit} unchanged.
+ *   <li>{@link #close} with a transaction open rolls it back, as a crash would; {@link #readOutbox} and {@link
+ *       #readDeadLetters} see the open transaction's writes.
+ * </ol>
+ *
+ * @param <T> the handle type given to the application's handlers
+ */
+public interface TransactionalStore<T> extends Store {
+    /** The handle type {@link #runInTransaction} gives to {@code work}. */
+    Class<T> transactionType();
+
+    /** Runs {@code work} in a savepoint of the open transaction (rule 1). */
+    void runInTransaction(Work<T> work) throws Exception;
+
+    /** Writes {@code batch} into the open transaction without committing it (rule 3). */
+    void stage(WriteBatch batch);
+
+    /**
+     * The application's writes for one message, given the transaction handle.
+     *
+     * @param <T> the handle type
+     */
+    @FunctionalInterface
+    interface Work<T> {
+        /** Writes through {@code transaction}; throwing undoes exactly these writes. */
+        void run(T transaction) throws Exception;
+    }
+}

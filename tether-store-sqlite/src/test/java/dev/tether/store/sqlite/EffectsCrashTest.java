@@ -1,0 +1,130 @@
+package dev.tether.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.testkit.process.ChildJvm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly-once effects across real crashes: {@link EffectsCrashWorkload} runs a sender and a receiver whose
+ * transactional handlers count every message and request in the application's own table; the test kills the child
+ * JVM with SIGKILL at seeded points, many times over the same files, then a last run drains everything. Then every
+ * key stored by the sender has a count of exactly 1, the totals equal the number of unique messages and requests the
+ * sender ever stored (its streams' last sequence numbers: numbers are gap-free and never reused), and the receiver
+ * stored exactly one reply per request.
+ *
+ * <p>{@code -Dtether.crash.seed=N} replays a kill schedule; {@code -Dtether.effects.cycles=N} sets the number of
+ * killed runs (default 6; {@code -Psoak} runs 60). Files stay in {@code target/crash-tests/effects-<seed>/}.
+ */
+class EffectsCrashTest {
+    private static final Pattern PROGRESS = Pattern.compile("progress accepted=(\\d+) executed=(\\d+)");
+    private static final Duration KILL_POINT_TIMEOUT = Duration.ofSeconds(90);
+
+    private final long seed = Long.getLong("tether.crash.seed", new SecureRandom().nextLong());
+    private final int cycles = Integer.getInteger("tether.effects.cycles", 6);
+    private final Random random = new Random(seed);
+
+    /** Kill once the run has accepted, or executed, at least {@code count}; or at start-up. */
+    private record KillPoint(String what, long count) implements Predicate<String> {
+        @Override
+        public boolean test(String line) {
+            if (what.equals("ready")) return line.equals("ready");
+            Matcher m = PROGRESS.matcher(line);
+            return m.matches() && Long.parseLong(m.group(what.equals("accepted") ? 1 : 2)) >= count;
+        }
+    }
+
+    @Test
+    void countersEqualTheUniqueMessagesAfterRepeatedSigkills() throws Exception {
+        int quota = 4_000;
+        Path dir = freshDir();
+        for (int run = 0; run < cycles; run++) {
+            int r = random.nextInt(10);
+            KillPoint kill = r == 0
+                    ? new KillPoint("ready", 0)
+                    : new KillPoint(r < 5 ? "accepted" : "executed", 1 + random.nextInt(quota * 3 / 4 - 1));
+            long started = System.nanoTime();
+            try (ChildJvm child = child(dir, run, quota, false)) {
+                child.awaitLine(kill, KILL_POINT_TIMEOUT);
+                assertThat(child.kill()).as("exit status of a SIGKILLed child").isEqualTo(ChildJvm.SIGKILL_EXIT);
+            }
+            System.out.printf(
+                    "effects crash seed %d run %d: killed at %s %d, %d ms%n",
+                    seed, run, kill.what(), kill.count(), (System.nanoTime() - started) / 1_000_000);
+        }
+        try (ChildJvm child = child(dir, cycles, 0, true)) {
+            assertThat(child.awaitExit(Duration.ofMinutes(3)))
+                    .as("final run of seed %d should drain and exit 0 (%s)", seed, child.logFile())
+                    .isZero();
+        }
+        check(dir);
+    }
+
+    private void check(Path dir) throws SQLException {
+        long messages = query(dir.resolve("a.db"), "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l1'");
+        long requests = query(dir.resolve("a.db"), "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'count'");
+        Path b = dir.resolve("b.db");
+        long keys = query(b, "SELECT count(*) FROM app_counts");
+        long maxCount = query(b, "SELECT max(n) FROM app_counts");
+        long totalMessages = query(b, "SELECT n FROM app_totals WHERE kind = 'messages'");
+        long totalRequests = query(b, "SELECT n FROM app_totals WHERE kind = 'requests'");
+        long replies = query(b, "SELECT last_seq FROM streams WHERE peer = 'a' AND lane = '_reply'");
+        String summary = String.format(
+                "seed %d: a stored %d messages and %d requests; b counted %d keys, max count %d, totals %d + %d,"
+                        + " %d replies stored",
+                seed, messages, requests, keys, maxCount, totalMessages, totalRequests, replies);
+        System.out.println("effects crash " + summary);
+        assertThat(messages).as(summary).isPositive();
+        assertThat(requests).as(summary).isPositive();
+        assertThat(maxCount).as("a key counted twice: " + summary).isEqualTo(1);
+        assertThat(keys).as(summary).isEqualTo(messages + requests);
+        assertThat(totalMessages).as(summary).isEqualTo(messages);
+        assertThat(totalRequests).as(summary).isEqualTo(requests);
+        assertThat(replies).as("one reply per request: " + summary).isEqualTo(requests);
+    }
+
+    private static long query(Path file, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private ChildJvm child(Path dir, int run, int quota, boolean drain) {
+        return ChildJvm.builder(EffectsCrashWorkload.class)
+                .name("effects-" + run)
+                .heap("128m")
+                .args(dir.toString(), Integer.toString(run), Integer.toString(quota), Boolean.toString(drain))
+                .start();
+    }
+
+    private Path freshDir() throws IOException {
+        System.out.println("effects crash test: seed " + seed + ", " + cycles
+                + " killed runs (replay with -Dtether.crash.seed=" + seed + ", more with -Dtether.effects.cycles=N)");
+        Path dir = Path.of("target", "crash-tests", "effects-" + seed).toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+}
