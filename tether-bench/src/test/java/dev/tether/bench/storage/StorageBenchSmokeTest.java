@@ -44,12 +44,15 @@ class StorageBenchSmokeTest {
     }
 
     @Test
-    void theBenchLeavesNoFilesInTheTemporaryDirectory(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+    void theBenchLeavesNoFilesInTheTemporaryDirectory(@TempDir Path tmp) throws IOException {
         // In a directory of the test's own: /tmp is shared with other builds, whose bench runs come and go.
         StoreAppendScenario.Run r;
         try {
             r = StoreAppendScenario.run(
-                    BenchOptions.parse("--quick"), dev.tether.Durability.FSYNC, 200, TempDir.createIn(tmp));
+                    BenchOptions.parse("--quick"),
+                    dev.tether.Durability.FSYNC,
+                    200,
+                    dev.tether.bench.storage.TempDir.createIn(tmp));
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
