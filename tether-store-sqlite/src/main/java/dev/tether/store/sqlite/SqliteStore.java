@@ -144,7 +144,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         private final Path file;
         private Duration busyTimeout = DEFAULT_BUSY_TIMEOUT;
         private long maxSizeBytes;
-        private LongSupplier epochs = SqliteStore::newEpoch;
+        private LongSupplier epochs = StateLoader::newEpoch;
         private boolean checkIntegrity = true;
 
         private Builder(Path file) {
