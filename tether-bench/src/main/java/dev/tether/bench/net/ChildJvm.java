@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * IllegalStateException} with the end of the child's log; {@link #close()} kills the child (SIGKILL) if it has
  * not exited on its own within a few seconds.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     private static final String EOF = "\u0000eof";
 
     private final String name;
@@ -45,7 +45,7 @@ final class ChildJvm implements AutoCloseable {
      * Starts {@code mainClass} with {@code args} in a new JVM with this JVM's classpath and {@code jvmArgs}, in which
      * {@code {name}} stands for this child's name.
      */
-    static ChildJvm start(String name, Class<?> mainClass, List<String> jvmArgs, List<String> args) {
+    public static ChildJvm start(String name, Class<?> mainClass, List<String> jvmArgs, List<String> args) {
         try {
             Path log = Files.createTempFile("tether-bench-" + name + "-", ".log");
             List<String> cmd = new ArrayList<>();
@@ -66,13 +66,13 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    void send(String command) {
+    public void send(String command) {
         in.println(command);
         if (in.checkError()) throw failure("cannot write '" + command + "' to it");
     }
 
     /** The next line whose first word is {@code word}, split into words; other lines are skipped. */
-    String[] expect(String word, long timeoutSeconds) {
+    public String[] expect(String word, long timeoutSeconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (true) {
             String line;
@@ -125,6 +125,10 @@ final class ChildJvm implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        if (System.getenv("TETHER_BENCH_KEEP_LOGS") != null) {
+            System.err.println("kept the log of child JVM " + name + ": " + log);
+            return;
         }
         try {
             Files.deleteIfExists(log);

@@ -5,6 +5,7 @@ import dev.tether.NodeId;
 import dev.tether.TetherException;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
+import dev.tether.transport.tcp.internal.Backoff;
 import dev.tether.transport.tcp.internal.ListenFailedException;
 import dev.tether.transport.tcp.internal.Settings;
 import dev.tether.transport.tcp.internal.TcpAddresses;
@@ -237,8 +238,8 @@ public final class TcpTransport implements Transport {
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
         private final Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>();
         private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
-        private Duration reconnectMin = Duration.ofMillis(50);
-        private Duration reconnectMax = Duration.ofSeconds(5);
+        private Duration reconnectMin = Backoff.DEFAULT_MIN;
+        private Duration reconnectMax = Backoff.DEFAULT_MAX;
         private RandomGenerator random;
         private TcpTls tls;
         private byte[] preSharedKey;
@@ -314,7 +315,8 @@ public final class TcpTransport implements Transport {
 
         /**
          * Reconnect delays: the n-th consecutive failed dial waits a random time between half and all of
-         * {@code min(max, min * 2^n)}. Default 50 ms to 5 s.
+         * {@code min(max, min * 2^n)}. Default 50 ms to 1 s. {@code max} is also the longest a peer that comes back
+         * after an outage of any length waits for this node's next dial.
          */
         public Builder reconnect(Duration min, Duration max) {
             if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {

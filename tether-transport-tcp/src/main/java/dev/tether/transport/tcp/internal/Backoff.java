@@ -7,8 +7,20 @@ import java.util.random.RandomGenerator;
  * Jittered exponential backoff: attempt {@code n} waits a uniformly random time between half and all of
  * {@code min(max, min * 2^n)}. Spreading the delays keeps nodes that lost each other at the same moment from
  * redialing in lockstep. Not thread-safe: used on the transport's I/O thread.
+ *
+ * <p>The ceiling {@code max} is also how long a peer that comes back after any outage may wait for its next dial:
+ * the delays stop growing there, so the default is short ({@value #DEFAULT_MAX_MILLIS} ms): a refused dial to a
+ * peer that is down costs one connection attempt, and the peer's return should not wait seconds (issue 14).
  */
 public final class Backoff {
+    /** The default first delay ceiling, {@code TcpTransport.Builder.reconnect}'s {@code min}. */
+    public static final Duration DEFAULT_MIN = Duration.ofMillis(50);
+
+    public static final long DEFAULT_MAX_MILLIS = 1000;
+
+    /** The default largest delay, {@code TcpTransport.Builder.reconnect}'s {@code max}. */
+    public static final Duration DEFAULT_MAX = Duration.ofMillis(DEFAULT_MAX_MILLIS);
+
     private final long minNanos;
     private final long maxNanos;
     private final RandomGenerator random;
