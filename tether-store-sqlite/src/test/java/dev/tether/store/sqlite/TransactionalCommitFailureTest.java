@@ -109,6 +109,11 @@ class TransactionalCommitFailureTest {
         }
 
         @Override
+        public List<dev.tether.spi.KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
+            return sqlite.readKeys(namespace, afterKey, nowMillis, max);
+        }
+
+        @Override
         public void close() {
             sqlite.close();
         }
