@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * A node's persistent state: the outbox of messages not yet acknowledged by their receivers, per-stream
- * receive cursors, the store epoch, the last epoch seen from each peer, and the dead-letter queue. One
+ * receive cursors, the store epoch, the last epoch seen from each peer, the dead-letter queue, and channels: the
+ * logs of the channels this node publishes on (each message once, whatever the number of readers), their readers'
+ * cursors, and this node's memberships. One
  * node owns a store; Tether calls it from one writer thread at a time ({@link #commit} and the reads are
  * never concurrent with each other), except that a store that declares itself {@linkplain #isNonBlocking()
  * non-blocking} is also called from the node's own thread.
@@ -39,6 +41,25 @@ import java.util.List;
  *   <li>{@link #open} above {@link #maxDurability()}, any call but {@code maxDurability} before {@code open},
  *       and every call but {@code close} after {@link #close} throw {@link StoreException}. {@code close} is
  *       idempotent.
+ *   <li>A publish carries {@code lastSeq + 1} of its channel's log (1 for a new channel); any other sequence number
+ *       makes the whole batch fail with {@link StoreException}. A channel's {@code lastSeq} never decreases, also
+ *       when trims empty its log, so a reopened store continues numbering where it stopped. A publish is stored
+ *       once: the space it takes does not depend on the number of the channel's readers.
+ *   <li>A channel trim deletes every message of the channel's log with {@code seq <= upToSeq} and records {@code
+ *       trimmedSeq = max(trimmedSeq, upToSeq)}; a trim beyond the channel's {@code lastSeq} fails the batch.
+ *       Readers are not changed by a trim (a reader's cursor may lie below {@code trimmedSeq}).
+ *   <li>A reader update replaces the stored cursor of (channel, reader), adding the reader if it is new; a removal
+ *       deletes it (nothing if it is absent). Membership updates likewise replace or delete this node's role in a
+ *       channel. Updates of one kind apply in the order they were added to the batch.
+ *   <li>Writes in a batch apply in this order: the writes of rule 3, then publishes, channel trims, reader updates,
+ *       membership updates. All of them are part of the batch's atomicity (rule 2).
+ *   <li>{@link #readChannel} returns messages of one channel's log with {@code seq >= max(fromSeq, trimmedSeq + 1)},
+ *       in ascending order, at most {@code max} of them, without gaps, every field (publish time and checksum
+ *       included) as it was published.
+ *   <li>{@link #readChannels} returns every membership, and a {@link ChannelLog} for every channel that ever had
+ *       a publish or a reader: its {@code lastSeq}, {@code trimmedSeq}, the sum of the payload lengths of the messages it
+ *       holds, and its readers with their cursors. Memberships and logs are sorted by channel name, a log's readers
+ *       by node id ({@link String#compareTo}).
  * </ol>
  */
 public interface Store extends AutoCloseable {
@@ -63,6 +84,12 @@ public interface Store extends AutoCloseable {
 
     /** Reads up to {@code max} outbox messages of stream (to, lane) starting at {@code fromSeq}. */
     List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max);
+
+    /** Reads up to {@code max} messages of {@code channel}'s log starting at {@code fromSeq} (rule 15). */
+    List<ChannelMessage> readChannel(String channel, long fromSeq, int max);
+
+    /** Reads the stored channel state: memberships, logs and their readers (rule 16). */
+    StoredChannels readChannels();
 
     /** Reads up to {@code max} dead letters, oldest first. */
     List<DeadLetter> readDeadLetters(int max);

@@ -1,9 +1,11 @@
 package dev.tether.spi;
 
+import dev.tether.ChannelRole;
 import dev.tether.NodeId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Writes a store commits atomically: all or none. Built by one thread, then handed to
@@ -16,11 +18,49 @@ public final class WriteBatch {
     /** The last store epoch seen from a peer. */
     public record PeerEpoch(NodeId peer, long epoch) {}
 
+    /** Channel log prefix to delete: {@code ..upToSeq}, recorded as the channel's {@code trimmedSeq}. */
+    public record ChannelTrim(String channel, long upToSeq) {}
+
+    /** Sets ({@code removed} false) or deletes ({@code removed} true; {@code ackedSeq} ignored) a channel reader. */
+    public record ReaderUpdate(String channel, NodeId reader, long ackedSeq, boolean removed) {
+        /** Records {@code reader}'s cursor on {@code channel}, adding the reader if it is new. */
+        public static ReaderUpdate set(String channel, NodeId reader, long ackedSeq) {
+            return new ReaderUpdate(channel, reader, ackedSeq, false);
+        }
+
+        /** Deletes {@code reader} from {@code channel}'s readers (nothing if it is not one). */
+        public static ReaderUpdate remove(String channel, NodeId reader) {
+            return new ReaderUpdate(channel, reader, 0, true);
+        }
+    }
+
+    /** Sets this node's membership of {@code channel} to {@code role}, or deletes it ({@code role} null: left). */
+    public record MembershipUpdate(String channel, ChannelRole role) {
+        /** Joins {@code channel} as {@code role}, replacing any stored role. */
+        public static MembershipUpdate join(String channel, ChannelRole role) {
+            return new MembershipUpdate(channel, Objects.requireNonNull(role, "role"));
+        }
+
+        /** Leaves {@code channel} (nothing if this node is not a member). */
+        public static MembershipUpdate leave(String channel) {
+            return new MembershipUpdate(channel, null);
+        }
+
+        /** Whether this update deletes the membership. */
+        public boolean isLeave() {
+            return role == null;
+        }
+    }
+
     private final List<StoredMessage> appends = new ArrayList<>();
     private final List<Trim> trims = new ArrayList<>();
     private final List<InboundCursor> cursors = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<PeerEpoch> peerEpochs = new ArrayList<>();
+    private final List<ChannelMessage> publishes = new ArrayList<>();
+    private final List<ChannelTrim> channelTrims = new ArrayList<>();
+    private final List<ReaderUpdate> readerUpdates = new ArrayList<>();
+    private final List<MembershipUpdate> membershipUpdates = new ArrayList<>();
 
     /** An empty batch. */
     public WriteBatch() {}
@@ -55,6 +95,30 @@ public final class WriteBatch {
         return this;
     }
 
+    /** Appends a message to its channel's log (stored once for every reader). Returns this batch. */
+    public WriteBatch publish(ChannelMessage m) {
+        publishes.add(m);
+        return this;
+    }
+
+    /** Deletes a prefix of a channel's log and records it as trimmed. Returns this batch. */
+    public WriteBatch trimChannel(ChannelTrim t) {
+        channelTrims.add(t);
+        return this;
+    }
+
+    /** Sets or removes a reader of a channel this node publishes on. Returns this batch. */
+    public WriteBatch channelReader(ReaderUpdate u) {
+        readerUpdates.add(u);
+        return this;
+    }
+
+    /** Sets or removes this node's membership of a channel. Returns this batch. */
+    public WriteBatch channelMembership(MembershipUpdate u) {
+        membershipUpdates.add(u);
+        return this;
+    }
+
     /** Adds everything in {@code other}, after this batch's own writes. */
     public WriteBatch addAll(WriteBatch other) {
         appends.addAll(other.appends);
@@ -62,6 +126,10 @@ public final class WriteBatch {
         cursors.addAll(other.cursors);
         deadLetters.addAll(other.deadLetters);
         peerEpochs.addAll(other.peerEpochs);
+        publishes.addAll(other.publishes);
+        channelTrims.addAll(other.channelTrims);
+        readerUpdates.addAll(other.readerUpdates);
+        membershipUpdates.addAll(other.membershipUpdates);
         return this;
     }
 
@@ -90,17 +158,49 @@ public final class WriteBatch {
         return Collections.unmodifiableList(peerEpochs);
     }
 
+    /** The channel publishes, in the order added; unmodifiable. */
+    public List<ChannelMessage> publishes() {
+        return Collections.unmodifiableList(publishes);
+    }
+
+    /** The channel trims, in the order added; unmodifiable. */
+    public List<ChannelTrim> channelTrims() {
+        return Collections.unmodifiableList(channelTrims);
+    }
+
+    /** The reader updates, in the order added; unmodifiable. */
+    public List<ReaderUpdate> readerUpdates() {
+        return Collections.unmodifiableList(readerUpdates);
+    }
+
+    /** The membership updates, in the order added; unmodifiable. */
+    public List<MembershipUpdate> membershipUpdates() {
+        return Collections.unmodifiableList(membershipUpdates);
+    }
+
     /** Whether the batch holds no write at all. */
     public boolean isEmpty() {
         return appends.isEmpty()
                 && trims.isEmpty()
                 && cursors.isEmpty()
                 && deadLetters.isEmpty()
-                && peerEpochs.isEmpty();
+                && peerEpochs.isEmpty()
+                && publishes.isEmpty()
+                && channelTrims.isEmpty()
+                && readerUpdates.isEmpty()
+                && membershipUpdates.isEmpty();
     }
 
     /** The number of writes of every kind. */
     public int size() {
-        return appends.size() + trims.size() + cursors.size() + deadLetters.size() + peerEpochs.size();
+        return appends.size()
+                + trims.size()
+                + cursors.size()
+                + deadLetters.size()
+                + peerEpochs.size()
+                + publishes.size()
+                + channelTrims.size()
+                + readerUpdates.size()
+                + membershipUpdates.size();
     }
 }

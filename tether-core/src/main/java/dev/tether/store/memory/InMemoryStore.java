@@ -4,10 +4,12 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
@@ -59,6 +61,7 @@ public final class InMemoryStore implements Store {
     private final Map<StreamKey, InboundCursor> cursors;
     private final List<DeadLetter> deadLetters;
     private final Map<NodeId, Long> peerEpochs;
+    private final InMemoryChannels channels;
     private boolean open;
     private boolean closed;
     private int commitsToFail;
@@ -79,6 +82,7 @@ public final class InMemoryStore implements Store {
         this.cursors = new HashMap<>();
         this.deadLetters = new ArrayList<>();
         this.peerEpochs = new HashMap<>();
+        this.channels = new InMemoryChannels();
     }
 
     private InMemoryStore(InMemoryStore crashed) {
@@ -88,6 +92,7 @@ public final class InMemoryStore implements Store {
         this.cursors = new HashMap<>(crashed.cursors);
         this.deadLetters = new ArrayList<>(crashed.deadLetters);
         this.peerEpochs = new HashMap<>(crashed.peerEpochs);
+        this.channels = crashed.channels.copy();
     }
 
     /** Every method is synchronized and works on the heap only. */
@@ -125,6 +130,7 @@ public final class InMemoryStore implements Store {
             throw new StoreException("injected commit failure (" + commitsToFail + " more to come)");
         }
         validate(batch);
+        channels.validate(batch);
         for (StoredMessage m : batch.appends()) {
             Stream s = streams.computeIfAbsent(new StreamKey(m.to(), m.lane()), k -> new Stream());
             s.outbox.add(m.seq(), m);
@@ -139,6 +145,7 @@ public final class InMemoryStore implements Store {
         for (InboundCursor c : batch.cursors()) cursors.put(new StreamKey(c.from(), c.lane()), c);
         deadLetters.addAll(batch.deadLetters());
         for (WriteBatch.PeerEpoch p : batch.peerEpochs()) peerEpochs.put(p.peer(), p.epoch());
+        channels.apply(batch);
     }
 
     /** Checks every write of {@code batch} against the current state, so that applying it cannot fail. */
@@ -189,6 +196,18 @@ public final class InMemoryStore implements Store {
         List<StoredMessage> out = new ArrayList<>((int) Math.max(0, last - from + 1));
         for (long seq = from; seq <= last; seq++) out.add(s.outbox.get(seq));
         return out;
+    }
+
+    @Override
+    public synchronized List<ChannelMessage> readChannel(String channel, long fromSeq, int max) {
+        checkOpen();
+        return channels.read(channel, fromSeq, max);
+    }
+
+    @Override
+    public synchronized StoredChannels readChannels() {
+        checkOpen();
+        return channels.state();
     }
 
     @Override

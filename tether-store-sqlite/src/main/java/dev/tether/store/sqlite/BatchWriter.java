@@ -39,6 +39,7 @@ final class BatchWriter {
     private final PreparedStatement upsertCursor;
     private final PreparedStatement insertDead;
     private final PreparedStatement upsertPeer;
+    private final ChannelTables channels;
 
     /**
      * Prepares the statements on {@code c}. {@code hardPageLimit} and {@code appendPageLimit} are SQLite page
@@ -65,6 +66,12 @@ final class BatchWriter {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         upsertPeer = c.prepareStatement("INSERT INTO peers (peer, epoch) VALUES (?, ?)"
                 + " ON CONFLICT (peer) DO UPDATE SET epoch = excluded.epoch");
+        channels = new ChannelTables(c);
+    }
+
+    /** The channel tables' statements, also for the store's channel reads. */
+    ChannelTables channels() {
+        return channels;
     }
 
     /**
@@ -89,7 +96,10 @@ final class BatchWriter {
      * each stream's appends reach, and how far each is trimmed.
      */
     private record Plan(
-            Map<StreamKey, StoredStream> streams, Map<StreamKey, Long> lastAppended, Map<StreamKey, Long> trimTo) {}
+            Map<StreamKey, StoredStream> streams,
+            Map<StreamKey, Long> lastAppended,
+            Map<StreamKey, Long> trimTo,
+            Map<String, ChannelTables.LogRow> channelLogs) {}
 
     /**
      * Checks that every append carries the next sequence number of its stream and no trim goes beyond the last
@@ -127,7 +137,7 @@ final class BatchWriter {
             }
             trimTo.merge(key, t.upToSeq(), Math::max);
         }
-        return new Plan(streams, lastAppended, trimTo);
+        return new Plan(streams, lastAppended, trimTo, channels.validate(batch));
     }
 
     /**
@@ -156,12 +166,14 @@ final class BatchWriter {
         }
         if (!plan.lastAppended().isEmpty()) upsertStreamLast.executeBatch();
         if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
+        channels.writePublishes(batch, plan.channelLogs());
         pageLimit(hardPageLimit);
         for (Map.Entry<StreamKey, Long> e : lateTrims) {
             trim(e.getKey(), plan.streams().get(e.getKey()).ackedSeq(), e.getValue());
         }
         if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
         if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
+        channels.writeRest(batch, plan.channelLogs());
     }
 
     /** Binds the batch's rows to their statements; nothing runs yet. */

@@ -2,9 +2,15 @@ package dev.tether.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.ChannelRole;
 import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.spi.ChannelLog;
+import dev.tether.spi.ChannelMembership;
+import dev.tether.spi.ChannelMessage;
+import dev.tether.spi.ChannelReader;
 import dev.tether.spi.MessageChecksum;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A store file of schema version 1 (before message checksums) opens: it is migrated to the current version, its
  * outbox rows come back {@link MessageChecksum#UNCHECKED}, and rows appended after the migration keep their
- * checksum.
+ * checksum. A file of version 2 (before channels) gains the channel tables and keeps its outbox.
  */
 class SchemaMigrationTest {
     private static final NodeId B = NodeId.of("b");
@@ -83,7 +89,56 @@ class SchemaMigrationTest {
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getLong(1)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(2);
+            assertThat(rs.getLong(1)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(3);
+        }
+    }
+
+    /** Schema version 2: version 1 plus the outbox checksum, with one checked message to b. */
+    private static void writeVersion2(Path file, StoredMessage pending) throws SQLException {
+        writeVersion1(file);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE outbox ADD COLUMN checksum INTEGER");
+            s.execute("UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+            s.execute("DELETE FROM outbox");
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO outbox (peer, lane, seq, expires_at, headers,"
+                    + " payload, checksum) VALUES ('b', 'default', 1, 0, ?, ?, ?)")) {
+                p.setBytes(1, HeaderCodec.encode(pending.headers()));
+                p.setBytes(2, pending.payload());
+                p.setLong(3, pending.checksum());
+                p.executeUpdate();
+            }
+        }
+    }
+
+    @Test
+    void aVersion2StoreGainsTheChannelTablesAndKeepsItsOutbox() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        StoredMessage pending = new StoredMessage(B, "default", 1, 0, Map.of("k", "v"), "kept".getBytes());
+        writeVersion2(file, pending);
+        ChannelMessage published =
+                new ChannelMessage("news", 1, 1000, 0, Map.of(), "hi".getBytes(), MessageChecksum.UNCHECKED);
+        try (SqliteStore store = new SqliteStore(file)) {
+            assertThat(store.open(Durability.FSYNC).epoch()).isEqualTo(4242);
+            assertThat(store.readChannels().logs()).isEmpty();
+            assertThat(store.readOutbox(B, "default", 1, 10))
+                    .singleElement()
+                    .extracting(StoredMessage::checksum)
+                    .isEqualTo(pending.checksum());
+            store.commit(new WriteBatch()
+                    .publish(published)
+                    .channelReader(WriteBatch.ReaderUpdate.set("news", B, 0))
+                    .channelMembership(WriteBatch.MembershipUpdate.join("news", ChannelRole.WRITE)));
+        }
+        try (SqliteStore store = new SqliteStore(file)) {
+            store.open(Durability.FSYNC);
+            StoredChannels channels = store.readChannels();
+            assertThat(channels.memberships()).containsExactly(new ChannelMembership("news", ChannelRole.WRITE));
+            assertThat(channels.logs())
+                    .containsExactly(new ChannelLog("news", 1, 0, 2, List.of(new ChannelReader("news", B, 0))));
+            assertThat(store.readChannel("news", 1, 10))
+                    .singleElement()
+                    .satisfies(m -> assertThat(m.payload()).isEqualTo("hi".getBytes()));
         }
     }
 }
