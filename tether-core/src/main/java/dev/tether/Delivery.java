@@ -1,6 +1,7 @@
 package dev.tether;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -50,4 +51,15 @@ public interface Delivery {
 
     /** Marks the attempt failed; the message is redelivered after backoff, or handled per the failure policy. */
     boolean nack();
+
+    /**
+     * As {@link #nack()}, but the message is redelivered {@code retryAfter} from now instead of after the retry
+     * policy's backoff (JetStream's "nak with delay"). The attempt counts like any failure: once the retry
+     * policy's attempts are used up, the failure policy applies at once. Meanwhile the stream waits, as after any
+     * failure: later messages of the stream are not delivered before this one. A message whose time to live runs
+     * out during the pause expires. Returns false if already settled.
+     *
+     * @throws IllegalArgumentException if {@code retryAfter} is negative
+     */
+    boolean nack(Duration retryAfter);
 }

@@ -197,5 +197,10 @@ class AdminServerTest {
         public boolean nack() {
             return false;
         }
+
+        @Override
+        public boolean nack(java.time.Duration retryAfter) {
+            return false;
+        }
     }
 }

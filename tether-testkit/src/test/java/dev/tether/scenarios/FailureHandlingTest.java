@@ -18,7 +18,9 @@ import dev.tether.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Poison messages, retry policy, dead letters, blocking streams and time to live. */
@@ -62,6 +64,44 @@ class FailureHandlingTest {
             assertThat(b.stats().deadLettered()).isEqualTo(1);
             assertThat(b.stats().handlerErrors()).isEqualTo(3);
             assertThat(c.events("b")).anyMatch(e -> e instanceof TetherEvent.DeadLettered);
+        }
+    }
+
+    /** Delivery.nack(Duration): retried after that pause, not the policy's 5 ms; each nack counts as an attempt. */
+    @Test
+    void aNackWithAPauseIsRetriedAfterThatPauseAndCountsAsAnAttempt() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            ManualClock clock = new ManualClock(1_000_000);
+            List<Long> attemptTimes = new CopyOnWriteArrayList<>();
+            AtomicBoolean negativeRefused = new AtomicBoolean();
+            TetherNode a = c.start("a", cfg -> cfg.clock(clock));
+            c.start(
+                    "b",
+                    cfg -> cfg.clock(clock).retryPolicy(FAST).handler(d -> {
+                        attemptTimes.add(clock.millis());
+                        try {
+                            d.nack(Duration.ofMillis(-1));
+                        } catch (IllegalArgumentException expected) {
+                            negativeRefused.set(true);
+                        }
+                        d.nack(Duration.ofMinutes(1));
+                    }));
+            SendReceipt later = a.send(B, utf8("later"));
+            Await.until(
+                    DEADLINE,
+                    () -> {
+                        clock.advance(Duration.ofMillis(200)); // time moves only when the test moves it
+                        return later.processed().isDone();
+                    },
+                    () -> "dead-lettered after 3 attempts; attempts at " + attemptTimes);
+            assertThat(later.processed().get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.DEAD_LETTERED);
+            assertThat(negativeRefused).isTrue();
+            assertThat(attemptTimes).hasSize(3);
+            for (int i = 1; i < attemptTimes.size(); i++) {
+                assertThat(attemptTimes.get(i) - attemptTimes.get(i - 1))
+                        .as("ms between attempts %d and %d", i, i + 1)
+                        .isGreaterThanOrEqualTo(60_000);
+            }
         }
     }
 

@@ -140,7 +140,27 @@ public final class Engine {
             long failedSeq,
             String reason,
             List<Effect> effects) {
-        receivers.onSettled(now, key, generation, ackedUpTo, failedSeq, reason, effects);
+        onSettled(now, key, generation, ackedUpTo, failedSeq, reason, RETRY_PER_POLICY, effects);
+    }
+
+    /** {@link #onSettled(long, StreamKey, long, long, long, String, long, List)}: the retry policy's backoff. */
+    public static final long RETRY_PER_POLICY = -1;
+
+    /**
+     * As {@link #onSettled(long, StreamKey, long, long, long, String, List)}, where the application asked for the
+     * failed message to be tried again {@code retryAfterMillis} after {@code now} instead of after the retry
+     * policy's backoff ({@link #RETRY_PER_POLICY}); the attempt still counts towards the policy's maximum.
+     */
+    public void onSettled(
+            long now,
+            StreamKey key,
+            long generation,
+            long ackedUpTo,
+            long failedSeq,
+            String reason,
+            long retryAfterMillis,
+            List<Effect> effects) {
+        receivers.onSettled(now, key, generation, ackedUpTo, failedSeq, reason, retryAfterMillis, effects);
     }
 
     /**

@@ -88,7 +88,10 @@ public sealed interface Frame {
      */
     record Cancel(String lane, long senderEpoch, long seq) implements Frame {}
 
-    /** Either direction: asks for a {@link Pong} echoing {@code sentAt}, the sender's clock in ms (>= 0). */
+    /**
+     * Either direction: asks for a {@link Pong} echoing {@code sentAt} (>= 0), the sender's ping clock, opaque to
+     * the receiver: µs of its monotonic clock, or ms where none is given (docs/PROTOCOL.md, "Round trips and last seen").
+     */
     record Ping(long sentAt) implements Frame {}
 
     /** Answer to a {@link Ping}: its {@code sentAt}, unchanged, so the pinger measures the round trip. */

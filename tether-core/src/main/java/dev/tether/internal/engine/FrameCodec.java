@@ -181,7 +181,7 @@ public final class FrameCodec {
             if (version != VERSION) throw bad(unsupported(version & 0xff));
             byte type = b.get();
             Frame f = switch (type) {
-                case Frame.HELLO -> new Frame.Hello(nodeId(b), b.getLong(), epoch(b));
+                case Frame.HELLO -> new Frame.Hello(nodeId(b), epoch(b), epoch(b));
                 case Frame.OPEN -> new Frame.Open(lane(b), epoch(b), seq0(b, "ackedSeq"), seq0(b, "lastSeq"));
                 case Frame.DATA -> data(b);
                 case Frame.ACK ->

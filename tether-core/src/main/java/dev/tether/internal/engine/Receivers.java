@@ -196,9 +196,12 @@ final class Receivers {
             long ackedUpTo,
             long failedSeq,
             String reason,
+            long retryAfterMillis,
             List<Effect> effects) {
         InStream s = runEnded(key, generation, ackedUpTo, failedSeq, effects);
-        if (s != null && failedSeq > 0 && failedSeq == s.processed() + 1) failed(now, s, s.buffered(failedSeq), reason);
+        if (s != null && failedSeq > 0 && failedSeq == s.processed() + 1) {
+            failed(now, s, s.buffered(failedSeq), reason, retryAfterMillis);
+        }
     }
 
     /**
@@ -278,10 +281,12 @@ final class Receivers {
         }
     }
 
-    private void failed(long now, InStream s, InStream.InMessage m, String reason) {
+    private void failed(long now, InStream s, InStream.InMessage m, String reason, long retryAfterMillis) {
         if (m == null) return;
         if (m.attempts() < cfg.retryPolicy().maxAttempts()) {
-            s.backOff(now + cfg.retryPolicy().backoffMillis(m.attempts()));
+            long pause =
+                    retryAfterMillis >= 0 ? retryAfterMillis : cfg.retryPolicy().backoffMillis(m.attempts());
+            s.backOff(now + pause);
             return;
         }
         if (cfg.failurePolicy() == FailurePolicy.BLOCK) {

@@ -141,7 +141,7 @@ final class DeliveryRun {
                 progress(lastAcked);
                 return dispatcher.route(key, messages.get(index));
             }
-            case RealDelivery.NACKED -> dispatcher.report(this, lastAcked, d.seq(), d.failure);
+            case RealDelivery.NACKED -> dispatcher.report(this, lastAcked, d.seq(), d.failure, d.retryAfterMillis);
             case RealDelivery.EXPIRED -> dispatcher.reportWithout(this, lastAcked, d.seq(), Outcome.EXPIRED);
             case RealDelivery.WITHOUT -> dispatcher.reportWithout(this, lastAcked, d.seq(), d.outcome);
             default -> throw new IllegalStateException("settled delivery in state " + d.state());

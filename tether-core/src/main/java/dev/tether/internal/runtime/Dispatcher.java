@@ -5,6 +5,7 @@ import dev.tether.Delivery;
 import dev.tether.MessageHandler;
 import dev.tether.Outcome;
 import dev.tether.TetherEvent;
+import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import java.time.Clock;
@@ -154,9 +155,22 @@ final class Dispatcher {
     }
 
     void report(DeliveryRun run, long ackedUpTo, long failedSeq, String reason) {
+        report(run, ackedUpTo, failedSeq, reason, Engine.RETRY_PER_POLICY);
+    }
+
+    /** As {@link #report(DeliveryRun, long, long, String)}; the failed message is retried after the given pause. */
+    void report(DeliveryRun run, long ackedUpTo, long failedSeq, String reason, long retryAfterMillis) {
         if (stopped) return;
         loop.post(now -> loop.engine()
-                .onSettled(now, run.key, run.generation, ackedUpTo, failedSeq, reason, run.effectsUpTo(ackedUpTo)));
+                .onSettled(
+                        now,
+                        run.key,
+                        run.generation,
+                        ackedUpTo,
+                        failedSeq,
+                        reason,
+                        retryAfterMillis,
+                        run.effectsUpTo(ackedUpTo)));
     }
 
     /**

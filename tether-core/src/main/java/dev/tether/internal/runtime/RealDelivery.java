@@ -3,10 +3,13 @@ package dev.tether.internal.runtime;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.internal.engine.Effect;
+import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,12 +23,16 @@ final class RealDelivery implements RoutedDelivery {
     static final int NACKED = 2;
     static final int EXPIRED = 3;
     static final int WITHOUT = 4;
+    private static final Duration LONGEST_PAUSE = Duration.ofDays(365L * 1000);
 
     private final DeliveryRun run;
     private final InboundMessage message;
     private final boolean quiet;
     private final AtomicInteger state = new AtomicInteger(OPEN);
     volatile String failure;
+    /** The pause before the next attempt asked for by {@link #nack(Duration)}, or the retry policy's. */
+    volatile long retryAfterMillis = Engine.RETRY_PER_POLICY;
+
     volatile Effect effect;
     volatile Outcome outcome;
 
@@ -103,6 +110,17 @@ final class RealDelivery implements RoutedDelivery {
     @Override
     public boolean nack() {
         failure = "nacked by the application";
+        return settle(NACKED, !quiet);
+    }
+
+    @Override
+    public boolean nack(Duration retryAfter) {
+        Objects.requireNonNull(retryAfter, "retryAfter");
+        if (retryAfter.isNegative()) throw new IllegalArgumentException("negative retry pause: " + retryAfter);
+        if (state.get() != OPEN) return false;
+        // Saturated, so that "now + pause" cannot overflow: a pause of centuries is a pause of forever.
+        retryAfterMillis = retryAfter.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE.toMillis() : retryAfter.toMillis();
+        failure = "nacked by the application, to be retried after " + retryAfter;
         return settle(NACKED, !quiet);
     }
 

@@ -133,4 +133,9 @@ final class FakeDelivery implements RoutedDelivery {
     public boolean nack() {
         return fail("nacked");
     }
+
+    @Override
+    public boolean nack(java.time.Duration retryAfter) {
+        return fail("nacked for " + retryAfter);
+    }
 }

@@ -117,6 +117,27 @@ class DocumentedTimingsTest {
     }
 
     /**
+     * Delivery.nack(Duration): the next attempt comes after the pause asked for, not after the policy's backoff,
+     * and the attempt counts: the fifth failure dead-letters as usual.
+     */
+    @Test
+    void aNackWithAPauseRetriesAfterThatPauseAndCountsAsAnAttempt() {
+        EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
+        h.node("b").poison.add(1L);
+        h.node("b").retryAfter.put(1L, 2_500L);
+        h.connect("a", "b");
+        h.node("a").send(B, "l", "poison");
+        h.node("a").send(B, "l", "after");
+        h.run();
+
+        List<Long> attempts = attemptTimes(h, 15_000, m -> m.seq() == 1);
+
+        assertThat(gaps(attempts)).containsExactly(2_500L, 2_500L, 2_500L, 2_500L);
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.DEAD_LETTERED);
+        assertThat(h.node("b").payloads()).endsWith("after");
+    }
+
+    /**
      * PROTOCOL.md, sender step 4: "many are in flight, limited only by the receiver's credit". With no ACK
      * reaching the sender, it transmits a whole window (1024 by default), in several DATA frames; a sender that
      * waited for an ACK per message or per frame (stop-and-wait) transmits one.

@@ -52,6 +52,8 @@ final class EngineHarness {
         int loads;
         /** Sequence numbers the application fails; everything else it acknowledges. */
         final Set<Long> poison = new java.util.HashSet<>();
+        /** For a poisoned sequence number: the pause the application asks for before its retry ({@code nack(Duration)}). */
+        final Map<Long, Long> retryAfter = new HashMap<>();
         /** Sequence numbers the application settles without processing them: nobody takes them (no such handler). */
         final Set<Long> notTaken = new java.util.HashSet<>();
         /** Sequence numbers the application takes long over: the harness time advances by this many ms. */
@@ -211,7 +213,8 @@ final class EngineHarness {
                     if (replies != null) effects.add(replies.apply(key, m));
                 }
                 long a = acked, f = failed;
-                input(e -> e.onSettled(now, key, generation, a, f, f == 0 ? null : "poison", effects));
+                long pause = retryAfter.getOrDefault(f, Engine.RETRY_PER_POLICY);
+                input(e -> e.onSettled(now, key, generation, a, f, f == 0 ? null : "poison", pause, effects));
             }
         }
 

@@ -159,6 +159,8 @@ class FrameCodecTest {
         assertBadFrame("trailing bytes");
         FrameCodec.hello(buf, NodeId.of("a"), 1, 0);
         assertBadFrame("epoch must not be 0"); // the boot id, like an epoch, is never 0
+        FrameCodec.hello(buf, NodeId.of("a"), 0, 1);
+        assertBadFrame("epoch must not be 0"); // a store's epoch is never 0 (Store rule)
         int at = FrameCodec.beginData(buf, "x", 1, 1);
         FrameCodec.endData(buf, at, 1_000_000);
         assertBadFrame("message count 1000000 does not fit");
