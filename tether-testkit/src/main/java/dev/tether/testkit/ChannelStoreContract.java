@@ -139,6 +139,14 @@ public abstract class ChannelStoreContract {
         assertThat(store.readChannels().logs()).containsExactly(log(NEWS, 2, 2, 0));
     }
 
+    @Test
+    void aTrimToZeroOfAChannelNeverPublishedOnChangesNothing() {
+        Store store = opened();
+        store.commit(new WriteBatch().trimChannel(new ChannelTrim(SPORT, 0)));
+
+        assertThat(store.readChannels().logs()).isEmpty();
+    }
+
     // ---- rule 13: reader and membership updates replace or delete, in order
 
     @Test
@@ -393,8 +401,8 @@ public abstract class ChannelStoreContract {
         void apply(WriteBatch batch) {
             for (ChannelMessage m : batch.publishes()) logs.computeIfAbsent(m.channel(), k -> new long[2])[0] = m.seq();
             for (ChannelTrim t : batch.channelTrims()) {
-                long[] log = logs.get(t.channel());
-                log[1] = Math.max(log[1], t.upToSeq());
+                long[] log = logs.get(t.channel()); // null: a trim to 0 of a channel never published on
+                if (log != null) log[1] = Math.max(log[1], t.upToSeq());
             }
             for (ReaderUpdate u : batch.readerUpdates()) {
                 if (u.removed()) {

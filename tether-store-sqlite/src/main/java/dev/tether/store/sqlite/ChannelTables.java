@@ -39,6 +39,8 @@ final class ChannelTables {
         final boolean stored;
         /** Whether this batch changed the numbers, so the row must be written back. */
         boolean changed;
+        /** Whether this batch adds a reader, so a new row must be written (rule 16) even without a publish. */
+        boolean readerAdded;
 
         LogRow(long lastSeq, long trimmedSeq, long bytes, boolean stored) {
             this.lastSeq = lastSeq;
@@ -111,7 +113,7 @@ final class ChannelTables {
         for (WriteBatch.ReaderUpdate u : batch.readerUpdates()) {
             Objects.requireNonNull(u.channel(), "channel");
             Objects.requireNonNull(u.reader(), "reader");
-            if (!u.removed()) row(logs, u.channel()); // a new reader's channel gets a log row (rule 16)
+            if (!u.removed()) row(logs, u.channel()).readerAdded = true; // its channel gets a log row (rule 16)
         }
         batch.membershipUpdates().forEach(u -> Objects.requireNonNull(u.channel(), "channel"));
         return logs;
@@ -170,7 +172,7 @@ final class ChannelTables {
         }
         for (Map.Entry<String, LogRow> e : logs.entrySet()) {
             LogRow log = e.getValue();
-            if (log.stored && !log.changed) continue;
+            if (!log.changed && (log.stored || !log.readerAdded)) continue; // e.g. a trim to 0 of an unknown channel
             upsertLog.setString(1, e.getKey());
             upsertLog.setLong(2, log.lastSeq);
             upsertLog.setLong(3, log.trimmedSeq);
