@@ -31,9 +31,16 @@ final class AdminRoutes {
     private final ExecutorService threads;
     private final SendHandler sends;
     private final CallRoutes calls;
+    private final NodeControl control;
 
-    AdminRoutes(TetherNode node, int maxMessageBytes, AdminServer.Limits limits, ExecutorService threads) {
+    AdminRoutes(
+            TetherNode node,
+            int maxMessageBytes,
+            AdminServer.Limits limits,
+            ExecutorService threads,
+            NodeControl control) {
         this.node = node;
+        this.control = control;
         this.maxMessageBytes = maxMessageBytes;
         this.limits = limits;
         this.threads = threads;
@@ -108,9 +115,44 @@ final class AdminRoutes {
                 AdminServer.drainAndClose(c);
             }
             case "/health" -> answer(c, 200, "ok\n");
+            case "/health/live" -> {
+                requireMethod(method, "GET");
+                node.stats(); // throws once the node shuts down: 503
+                answer(c, 200, json ? Json.object().put("live", true) + "\n" : "live\n");
+            }
+            case "/health/ready" -> {
+                requireMethod(method, "GET");
+                ready(c, json);
+            }
+            case "/reload" -> {
+                requireMethod(method, "POST");
+                reload(c, json);
+            }
             default ->
                 throw new HttpError(
-                        404, "no such endpoint: " + path + " (try /send, /call, /handlers, /stats, /peers, /health)");
+                        404,
+                        "no such endpoint: " + path + " (try /send, /call, /handlers, /stats, /peers, /health,"
+                                + " /health/live, /health/ready, /reload)");
+        }
+    }
+
+    private void ready(TimedSocket c, boolean json) throws IOException {
+        List<String> why = control == null ? List.of() : control.notReady();
+        if (control == null) node.stats(); // throws once the node shuts down: 503
+        int status = why.isEmpty() ? 200 : 503;
+        if (json) answer(c, status, Json.object().put("ready", why.isEmpty()).put("reasons", why) + "\n");
+        else answer(c, status, why.isEmpty() ? "ready\n" : "not ready: " + String.join("; ", why) + "\n");
+    }
+
+    private void reload(TimedSocket c, boolean json) throws IOException {
+        if (control == null) throw new HttpError(409, "this node has nothing to reload");
+        try {
+            String done = control.reload();
+            answer(c, 200, json ? Json.object().put("reloaded", done) + "\n" : done + "\n");
+        } catch (IllegalStateException e) {
+            throw new HttpError(409, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "reload refused, nothing changed: " + e.getMessage());
         }
     }
 
@@ -291,6 +333,7 @@ final class AdminRoutes {
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";
+            case 409 -> "Conflict";
             case 411 -> "Length Required";
             case 413 -> "Content Too Large";
             case 502 -> "Bad Gateway";

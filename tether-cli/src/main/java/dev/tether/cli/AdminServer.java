@@ -49,6 +49,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       peer ({@code TetherNode.listHandlers}); 504 if it did not answer in time.
  *   <li>{@code GET /stats[?format=json]}, {@code GET /peers[?format=json]} (what {@code TetherNode.peers()}
  *       reports), {@code GET /health}; 503 once the node is shutting down.
+ *   <li>{@code GET /health/live} (200 while the node runs) and {@code GET /health/ready[?format=json]} (200 when
+ *       ready, else 503 with the reasons, {@link NodeControl#notReady}); 503 once the node is shutting down.
+ *   <li>{@code POST /reload}: re-reads the {@code --config} file's peers and log level ({@link NodeControl#reload});
+ *       200 with what changed, 400 if the file is invalid (nothing changed), 409 without {@code --config}.
  * </ul>
  *
  * <p><b>Limits.</b> At most {@link Limits#maxConnections} connections are served at once, each on its own
@@ -139,7 +143,12 @@ final class AdminServer implements AutoCloseable {
 
     /** Starts serving {@code node}, accepting bodies of up to {@code maxMessageBytes} per message. */
     void start(TetherNode node, int maxMessageBytes) {
-        routes = new AdminRoutes(node, maxMessageBytes, limits, threads);
+        start(node, maxMessageBytes, null);
+    }
+
+    /** As {@link #start(TetherNode, int)}; {@code control} (or null: none) serves readiness and reloads. */
+    void start(TetherNode node, int maxMessageBytes, NodeControl control) {
+        routes = new AdminRoutes(node, maxMessageBytes, limits, threads, control);
         long tick = Math.max(10, Math.min(200, limits.writeTimeout().toMillis() / 4));
         watchdog.scheduleWithFixedDelay(this::closeStalledWrites, tick, tick, TimeUnit.MILLISECONDS);
         Thread acceptor = new Thread(this::acceptLoop, "tether-admin-acceptor");

@@ -29,7 +29,12 @@ final class ListenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = node.spec.commandLine().getOut();
-        return new NodeRunner(node, out, node.spec.commandLine().getErr(), new DeliveryPrinter(out, json), !quiet)
+        return new NodeRunner(
+                        node,
+                        out,
+                        node.spec.commandLine().getErr(),
+                        new DeliveryPrinter(out, json),
+                        NodeControl.ReadyPeers.NONE)
                 .run(Duration.ofSeconds(5));
     }
 }

@@ -26,8 +26,27 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "With --print: one JSON object per line.")
     boolean json;
 
-    @Option(names = "--quiet", description = "Do not log connection events to stderr.")
+    @Option(names = "--quiet", description = "Do not log connection events to stderr (same as --log-level warn).")
     boolean quiet;
+
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            description = "error, warn, info (default) or debug; reloaded from --config on SIGHUP unless given here.")
+    String logLevel;
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description = "text (default) or json: one JSON object per line, a node event's fields as fields.")
+    CliLog.LogFormat logFormat = CliLog.LogFormat.TEXT;
+
+    @Option(
+            names = "--ready-peers",
+            paramLabel = "WHICH",
+            description = "Which configured peers must be connected for GET /health/ready to answer 200: none"
+                    + " (default), any or all.")
+    NodeControl.ReadyPeers readyPeers = NodeControl.ReadyPeers.NONE;
 
     @Option(
             names = "--drain-timeout",
@@ -39,7 +58,16 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = node.spec.commandLine().getOut();
         DeliveryPrinter printer = print ? new DeliveryPrinter(out, json) : null;
-        return new NodeRunner(node, out, node.spec.commandLine().getErr(), printer, !quiet)
+        CliLog.LogLevel level;
+        try {
+            level = logLevel != null
+                    ? CliLog.LogLevel.parse(logLevel)
+                    : quiet ? CliLog.LogLevel.WARN : CliLog.LogLevel.INFO;
+        } catch (IllegalArgumentException e) {
+            throw node.invalid("--log-level: " + e.getMessage());
+        }
+        CliLog.configure(level, logFormat);
+        return new NodeRunner(node, out, node.spec.commandLine().getErr(), printer, readyPeers)
                 .run(Duration.ofSeconds(drainSeconds));
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -45,16 +46,22 @@ final class NodeRunner {
     private final PrintWriter out;
     private final PrintWriter err;
     private final DeliveryPrinter printer;
-    private final boolean logInfo;
+    private final NodeControl.ReadyPeers readyPeers;
+    private volatile NodeControl control;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
 
-    NodeRunner(NodeOptions options, PrintWriter out, PrintWriter err, DeliveryPrinter printer, boolean logInfo) {
+    NodeRunner(
+            NodeOptions options,
+            PrintWriter out,
+            PrintWriter err,
+            DeliveryPrinter printer,
+            NodeControl.ReadyPeers readyPeers) {
         this.options = options;
         this.out = out;
         this.err = err;
         this.printer = printer;
-        this.logInfo = logInfo;
+        this.readyPeers = readyPeers;
     }
 
     int run(Duration drainTimeout) throws Exception {
@@ -85,7 +92,9 @@ final class NodeRunner {
                                 + " can connect under any unused id");
             }
             StopSignals signals = StopSignals.install(() -> stopAndReport(node, drainTimeout));
-            if (admin != null) admin.start(node, config.maxMessageBytes());
+            NodeControl control = control(node);
+            SignalHandlers.install("HUP", () -> reload(control, "SIGHUP"));
+            if (admin != null) admin.start(node, config.maxMessageBytes(), control);
             if (metrics != null) metrics.watch(node);
             out.println(readyLine(node, transport, peers, admin, metrics));
             out.flush();
@@ -98,6 +107,28 @@ final class NodeRunner {
         } finally {
             if (admin != null) admin.close();
             if (metrics != null) metrics.close();
+        }
+    }
+
+    private NodeControl control(TetherNode node) {
+        CommandLine.ParseResult parsed = options.spec.commandLine().getParseResult();
+        NodeControl c = new NodeControl(
+                node,
+                options.config,
+                options.peers,
+                parsed.hasMatchedOption("--peer"),
+                parsed.hasMatchedOption("--log-level") || parsed.hasMatchedOption("--quiet"),
+                readyPeers);
+        control = c;
+        return c;
+    }
+
+    /** Reloads on a signal: the outcome is logged, a failure changes nothing and the node runs on. */
+    private void reload(NodeControl c, String cause) {
+        try {
+            line("INFO", cause + ": " + c.reload());
+        } catch (RuntimeException e) {
+            line("WARN", cause + ": reload refused, nothing changed: " + e.getMessage());
         }
     }
 
@@ -207,14 +238,25 @@ final class NodeRunner {
     }
 
     private void log(TetherEvent e) {
+        NodeControl c = control;
+        if (c != null) c.onEvent(e);
         // Per-message events would flood the log; connection-level and failure events are what operators need.
-        if (e instanceof TetherEvent.Redelivery) return;
+        if (e instanceof TetherEvent.Redelivery && !CliLog.enabled(CliLog.LogLevel.DEBUG)) return;
         boolean warning = WARNINGS.contains(e.getClass());
-        if (warning || logInfo) line(warning ? "WARN" : "INFO", e.toString());
+        if (warning || CliLog.enabled(CliLog.LogLevel.INFO))
+            print(CliLog.event(warning ? "WARN" : "INFO", source(), e));
     }
 
     private void line(String level, String message) {
-        String l = CliLog.line(level, "node " + options.id, message) + System.lineSeparator();
+        if (CliLog.enabled(CliLog.LogLevel.valueOf(level))) print(CliLog.line(level, source(), message));
+    }
+
+    private String source() {
+        return "node " + options.id;
+    }
+
+    private void print(String line) {
+        String l = line + System.lineSeparator();
         synchronized (err) {
             err.print(l);
             err.flush();

@@ -1,7 +1,5 @@
 package dev.tether.cli;
 
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,9 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * drains, reports, and exits 0 by itself instead of being ended by the signal (status 143 or 130). A second
  * signal while the node drains ends the process at once with 128 + the signal's number.
  *
- * <p>It uses the JDK's {@code sun.misc.Signal} (module {@code jdk.unsupported}) through reflection, since javac
- * warns about that API on every direct use. Where it is not available, a shutdown hook does the same work and the
- * process ends with the signal's status.
+ * <p>Where signals cannot be handled ({@link SignalHandlers}), a shutdown hook does the same work and the process
+ * ends with the signal's status.
  */
 final class StopSignals {
     private final CountDownLatch requested = new CountDownLatch(1);
@@ -45,28 +42,7 @@ final class StopSignals {
     }
 
     private boolean handle(String name, int number) {
-        try {
-            Class<?> signal = Class.forName("sun.misc.Signal");
-            Class<?> handler = Class.forName("sun.misc.SignalHandler");
-            Object h =
-                    Proxy.newProxyInstance(StopSignals.class.getClassLoader(), new Class<?>[] {handler}, (p, m, a) -> {
-                        if (m.getName().equals("handle")) received(number);
-                        return m.getDeclaringClass() == Object.class ? objectMethod(p, m, a) : null;
-                    });
-            Method handle = signal.getMethod("handle", signal, handler);
-            handle.invoke(null, signal.getConstructor(String.class).newInstance(name), h);
-            return true;
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return false;
-        }
-    }
-
-    private static Object objectMethod(Object proxy, Method m, Object[] args) {
-        return switch (m.getName()) {
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "equals" -> proxy == args[0];
-            default -> "StopSignals handler";
-        };
+        return SignalHandlers.install(name, () -> received(number));
     }
 
     private void received(int number) {
