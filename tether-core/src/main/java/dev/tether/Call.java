@@ -54,6 +54,18 @@ public interface Call {
     Call lane(String lane);
 
     /**
+     * An idempotency key: the called node executes at most one call with this key from this node within its dedup
+     * window ({@code TetherConfig.Builder.idempotencyKeys}, default 24 h), so a call retried after an unknown
+     * outcome ({@link NodeClosedException}, a restart) is not executed twice. A later call with the key is not
+     * executed: a {@link #sync} or {@link #request} fails with {@link DuplicateCallException} naming the original
+     * call; a {@link #tell}'s {@code processed()} completes with {@link Outcome#PROCESSED}. See docs/MESSAGING.md,
+     * "Idempotency keys".
+     *
+     * @throws IllegalArgumentException if it is not 1 to 200 printable ASCII characters
+     */
+    Call idempotencyKey(String key);
+
+    /**
      * If the remote node has no handler of this name when the call arrives, wait for one to be registered instead of
      * failing with {@link NoSuchHandlerException}: the call waits at the head of its stream (later calls on the
      * lane wait behind it) until the handler is registered or the deadline passes, then it is dropped as expired. A

@@ -13,7 +13,8 @@ import java.util.List;
  * every one, also those whose {@link TetherEvent.ChecksumMismatch} event was rate-limited. None was delivered as
  * valid.
  *
- * <p>{@code calls} counts the node's named-handler calls, made and handled ({@link CallStats}).
+ * <p>{@code calls} counts the node's named-handler calls, made and handled ({@link CallStats}); {@code idempotency}
+ * the idempotency keys of received messages ({@link IdempotencyStats}).
  *
  * <p> Totals are sums over {@link #streams()} plus node-wide counters ({@code expired} counts both directions:
  * messages received and skipped, and messages sent and expired here before they were transmitted).
@@ -38,7 +39,8 @@ public record NodeStats(
         long listenerErrors,
         long handlerErrors,
         List<StreamStats> streams,
-        CallStats calls) {
+        CallStats calls,
+        IdempotencyStats idempotency) {
 
     /** Copies the lists, so the snapshot stays as it was taken. */
     public NodeStats {

@@ -76,6 +76,29 @@ public final class OutboundMessage {
         return name;
     }
 
+    /** The reserved header that carries an idempotency key ({@link Builder#idempotencyKey}). */
+    public static final String IDEMPOTENCY_KEY_HEADER = ":i";
+
+    /** The longest idempotency key, in characters. */
+    public static final int MAX_IDEMPOTENCY_KEY_CHARS = 200;
+
+    /**
+     * Returns {@code key} if it is a valid idempotency key: 1 to {@value #MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII
+     * characters ({@code '!'} to {@code '~'}: a UUID, a hash, an order number).
+     *
+     * @throws IllegalArgumentException if it is not
+     */
+    public static String requireIdempotencyKey(String key) {
+        Objects.requireNonNull(key, "idempotency key");
+        boolean ok = !key.isEmpty() && key.length() <= MAX_IDEMPOTENCY_KEY_CHARS;
+        for (int i = 0; ok && i < key.length(); i++) ok = key.charAt(i) >= '!' && key.charAt(i) <= '~';
+        if (!ok) {
+            throw new IllegalArgumentException("invalid idempotency key '" + key + "': 1 to "
+                    + MAX_IDEMPOTENCY_KEY_CHARS + " printable ASCII characters ('!' to '~')");
+        }
+        return key;
+    }
+
     /** Builds an {@link OutboundMessage}; validates each value as it is set. */
     public static final class Builder {
         private final NodeId to;
@@ -107,6 +130,20 @@ public final class OutboundMessage {
          */
         public Builder header(String name, String value) {
             headers.put(requireApplicationHeader(name), Objects.requireNonNull(value, "header value"));
+            return this;
+        }
+
+        /**
+         * An idempotency key: the receiver processes at most one message with this key from this node within its
+         * dedup window ({@code TetherConfig.Builder.idempotencyKeys}, default 24 h); a later one is acknowledged
+         * without reaching the handler. Use it to retry a send whose outcome is unknown ({@link
+         * NodeClosedException}: "may have been stored"). See docs/MESSAGING.md, "Idempotency keys".
+         *
+         * @throws IllegalArgumentException if it is not 1 to {@value #MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII
+         *     characters
+         */
+        public Builder idempotencyKey(String key) {
+            headers.put(IDEMPOTENCY_KEY_HEADER, requireIdempotencyKey(key));
             return this;
         }
 

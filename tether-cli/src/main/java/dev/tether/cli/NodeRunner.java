@@ -93,7 +93,12 @@ final class NodeRunner {
             }
             StopSignals signals = StopSignals.install(() -> stopAndReport(node, drainTimeout));
             NodeControl control = control(node);
-            SignalHandlers.install("HUP", () -> reload(control, "SIGHUP"));
+            if (!SignalHandlers.install("HUP", 1, () -> reload(control, "SIGHUP"))) {
+                line(
+                        "WARN",
+                        "SIGHUP cannot be handled in this process (ignored since it started, as under nohup):"
+                                + " reload with POST /reload on the admin endpoint");
+            }
             if (admin != null) admin.start(node, config.maxMessageBytes(), control);
             if (metrics != null) metrics.watch(node);
             out.println(readyLine(node, transport, peers, admin, metrics));

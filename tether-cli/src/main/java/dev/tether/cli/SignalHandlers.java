@@ -1,7 +1,10 @@
 package dev.tether.cli;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Installs handlers for POSIX signals through the JDK's {@code sun.misc.Signal} (module {@code jdk.unsupported}),
@@ -11,8 +14,13 @@ import java.lang.reflect.Proxy;
 final class SignalHandlers {
     private SignalHandlers() {}
 
-    /** Runs {@code onSignal} on each {@code SIG<name>}; false if this JVM does not allow handling it. */
-    static boolean install(String name, Runnable onSignal) {
+    /**
+     * Runs {@code onSignal} on each {@code SIG<name>} (number {@code number}); false if this JVM does not allow
+     * handling it, or if the process was started with the signal ignored (as {@code nohup} does for SIGHUP): the JVM
+     * then leaves it ignored and the handler would never run.
+     */
+    static boolean install(String name, int number, Runnable onSignal) {
+        if (ignoredAtStart(number)) return false;
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handler = Class.forName("sun.misc.SignalHandler");
@@ -27,6 +35,22 @@ final class SignalHandlers {
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return false;
         }
+    }
+
+    /** Whether the process ignores signal {@code number} (Linux: {@code SigIgn} of /proc/self/status). */
+    static boolean ignoredAtStart(int number) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    long mask = Long.parseUnsignedLong(
+                            line.substring("SigIgn:".length()).trim(), 16);
+                    return (mask & (1L << (number - 1))) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false; // not Linux: assume the usual, not ignored
+        }
+        return false;
     }
 
     private static Object objectMethod(Object proxy, Method m, Object[] args, String name) {

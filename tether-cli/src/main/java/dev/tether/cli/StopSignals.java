@@ -42,7 +42,7 @@ final class StopSignals {
     }
 
     private boolean handle(String name, int number) {
-        return SignalHandlers.install(name, () -> received(number));
+        return SignalHandlers.install(name, number, () -> received(number));
     }
 
     private void received(int number) {

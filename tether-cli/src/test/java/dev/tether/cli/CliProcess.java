@@ -39,7 +39,12 @@ final class CliProcess {
 
     /** Starts {@code tether node <args>} and waits for its {@code ready} line, which it returns in {@code ready[0]}. */
     static ChildJvm node(String name, String[] ready, String... args) {
-        ChildJvm c = builder(name, "node").args(args).start();
+        return node(builder(name, "node"), ready, args);
+    }
+
+    /** As {@link #node(String, String[], String...)}, from a builder of {@code tether node}. */
+    static ChildJvm node(ChildJvm.Builder node, String[] ready, String... args) {
+        ChildJvm c = node.args(args).start();
         ready[0] = c.awaitLine(l -> l.startsWith("ready node="), TIMEOUT);
         return c;
     }

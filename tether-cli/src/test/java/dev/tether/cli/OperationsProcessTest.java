@@ -34,8 +34,9 @@ class OperationsProcessTest {
         Path config = dir.resolve("a.properties");
         writeConfig(config, "peer=b=127.0.0.1:" + portB, "log-level=info");
         String[] ready = new String[1];
+        // SIGHUP handled even if this build runs under nohup, which would leave it ignored in the node
         try (ChildJvm a = CliProcess.node(
-                "ops-a",
+                CliProcess.builder("ops-a", "node").defaultSignal("HUP"),
                 ready,
                 "--config",
                 config.toString(),
@@ -106,10 +107,22 @@ class OperationsProcessTest {
     }
 
     @Test
-    void aNodeWithoutConfigFileHasNothingToReload() throws Exception {
+    void aNodeWithoutConfigFileHasNothingToReloadAndSaysWhenItCannotHandleSighup() throws Exception {
         String[] ready = new String[1];
         try (ChildJvm a = CliProcess.node(
-                "ops-lone", ready, "--id", "lone", "--store-dir", dir.toString(), "--admin", "127.0.0.1:0")) {
+                CliProcess.builder("ops-lone", "node").ignoreSignal("HUP"), // as nohup starts it
+                ready,
+                "--id",
+                "lone",
+                "--store-dir",
+                dir.toString(),
+                "--admin",
+                "127.0.0.1:0")) {
+            Await.until(
+                    WAIT,
+                    () -> a.lines().stream()
+                            .anyMatch(l -> l.contains("WARN node lone: SIGHUP cannot be handled in this process")),
+                    () -> "the warning that SIGHUP is ignored, in " + a.lines());
             String admin = CliProcess.admin(ready[0]);
             assertThat(post(admin, "/reload"))
                     .isEqualTo(new Answer(409, "nothing to reload: the node was started without --config"));

@@ -2,11 +2,14 @@ package dev.tether.node;
 
 import dev.tether.Durability;
 import dev.tether.InvalidConfigException;
+import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
 
 /** The checks and defaults {@link TetherConfig.Builder#build()} applies across settings. */
 final class ConfigChecks {
@@ -31,6 +34,49 @@ final class ConfigChecks {
                     + " bytes but the transport carries at most " + transport.maxFrameBytes());
         }
         return maxMessage;
+    }
+
+    /** Returns {@code p} if it is a valid allow-list pattern: a node id in which {@code *} stands for any run. */
+    static String allowedPeer(String p) {
+        try {
+            NodeId.of(Objects.requireNonNull(p, "pattern").replace('*', 'x'));
+        } catch (InvalidIdException e) {
+            throw new InvalidConfigException("allowedPeers: invalid pattern: " + e.getMessage()
+                    + " (a node id in which * stands for any run of characters)");
+        }
+        return p;
+    }
+
+    /** Returns {@code v} if it is in {@code min..max}. */
+    static long inRange(String name, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw new InvalidConfigException(name + " must be in " + min + ".." + max + ", was " + v);
+        }
+        return v;
+    }
+
+    /** Returns {@code d} if it is positive. */
+    static Duration positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isZero() || d.isNegative()) throw new InvalidConfigException(name + " must be positive, was " + d);
+        return d;
+    }
+
+    /** The dedup window of idempotency keys: at least a second, at most 30 days (the key store is not an archive). */
+    static Duration idempotencyWindow(Duration window) {
+        positive("idempotency window", window);
+        if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(30)) > 0) {
+            throw new InvalidConfigException("idempotency window must be 1 s to 30 days, was " + window);
+        }
+        return window;
+    }
+
+    /** How many idempotency keys a node keeps: 1 to 10,000,000. */
+    static int maxIdempotencyKeys(int max) {
+        if (max < 1 || max > 10_000_000) {
+            throw new InvalidConfigException("maxIdempotencyKeys must be 1 to 10,000,000, was " + max);
+        }
+        return max;
     }
 
     static Store defaultStore(NodeId nodeId, Path storeDirectory) {

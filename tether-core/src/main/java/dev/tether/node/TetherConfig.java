@@ -74,7 +74,9 @@ public final class TetherConfig {
                 b.discoveries,
                 b.defaultCallTimeout,
                 b.commitObserver,
-                b.maxVolatileBytes);
+                b.maxVolatileBytes,
+                b.idempotencyWindow,
+                b.maxIdempotencyKeys);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -257,6 +259,8 @@ public final class TetherConfig {
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
         private long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
+        private Duration idempotencyWindow = Duration.ofHours(24);
+        private int maxIdempotencyKeys = 100_000;
         private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
         private Codec codec;
 
@@ -302,15 +306,7 @@ public final class TetherConfig {
          *     than {@code [A-Za-z0-9._-]} and {@code *}
          */
         public Builder allowedPeers(String... patterns) {
-            for (String p : patterns) {
-                try {
-                    NodeId.of(Objects.requireNonNull(p, "pattern").replace('*', 'x'));
-                } catch (InvalidIdException e) {
-                    throw new InvalidConfigException("allowedPeers: invalid pattern: " + e.getMessage()
-                            + " (a node id in which * stands for any run of characters)");
-                }
-                allowedPeers.add(p);
-            }
+            for (String p : patterns) allowedPeers.add(ConfigChecks.allowedPeer(p));
             return this;
         }
 
@@ -375,10 +371,7 @@ public final class TetherConfig {
          * @throws InvalidConfigException unless {@code 1 <= window <= 1048576}
          */
         public Builder window(int window) {
-            if (window < 1 || window > 1 << 20) {
-                throw new InvalidConfigException("window must be in 1..1048576, was " + window);
-            }
-            this.window = window;
+            this.window = (int) ConfigChecks.inRange("window", window, 1, 1 << 20);
             return this;
         }
 
@@ -387,10 +380,7 @@ public final class TetherConfig {
          * frames cannot carry that much (NATS with a default server: about 1,000,000 bytes).
          */
         public Builder maxMessageBytes(int bytes) {
-            if (bytes < 1 || bytes > 64 << 20) {
-                throw new InvalidConfigException("maxMessageBytes must be in 1..67108864, was " + bytes);
-            }
-            this.maxMessageBytes = bytes;
+            this.maxMessageBytes = (int) ConfigChecks.inRange("maxMessageBytes", bytes, 1, 64 << 20);
             return this;
         }
 
@@ -472,10 +462,7 @@ public final class TetherConfig {
          * @throws InvalidConfigException unless {@code 1 <= threads <= 1024}
          */
         public Builder handlerThreads(int threads) {
-            if (threads < 1 || threads > 1024) {
-                throw new InvalidConfigException("handlerThreads must be in 1..1024, was " + threads);
-            }
-            this.handlerThreads = threads;
+            this.handlerThreads = (int) ConfigChecks.inRange("handlerThreads", threads, 1, 1024);
             return this;
         }
 
@@ -552,11 +539,7 @@ public final class TetherConfig {
          * @throws InvalidConfigException if it is not positive
          */
         public Builder defaultCallTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "defaultCallTimeout");
-            if (timeout.isZero() || timeout.isNegative()) {
-                throw new InvalidConfigException("defaultCallTimeout must be positive, was " + timeout);
-            }
-            this.defaultCallTimeout = timeout;
+            this.defaultCallTimeout = ConfigChecks.positive("defaultCallTimeout", timeout);
             return this;
         }
 
@@ -573,6 +556,19 @@ public final class TetherConfig {
         public Builder maxVolatileBytes(long bytes) {
             if (bytes <= 0) throw new InvalidConfigException("maxVolatileBytes must be positive, was " + bytes);
             this.maxVolatileBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Idempotency keys ({@code OutboundMessage.Builder.idempotencyKey}, {@code Call.idempotencyKey}): a key is
+         * remembered for {@code window} after the message that carried it was processed (default 24 h, 1 s to 30
+         * days), and at most {@code maxKeys} keys are (default 100,000; beyond, the oldest are forgotten early).
+         *
+         * @throws InvalidConfigException if either is out of its range
+         */
+        public Builder idempotencyKeys(Duration window, int maxKeys) {
+            this.idempotencyWindow = ConfigChecks.idempotencyWindow(window);
+            this.maxIdempotencyKeys = ConfigChecks.maxIdempotencyKeys(maxKeys);
             return this;
         }
 

@@ -7,9 +7,11 @@ import java.util.List;
 
 /**
  * A node's persistent state: the outbox of messages not yet acknowledged by their receivers, per-stream
- * receive cursors, the store epoch, the last epoch seen from each peer, the dead-letter queue, and channels: the
- * logs of the channels this node publishes on (each message once, whatever the number of readers), their readers'
- * cursors, and this node's memberships. One
+ * receive cursors, the store epoch, the last epoch seen from each peer, the dead-letter queue, a small
+ * key-value area (namespace and key to value, with an optional expiry; {@link KeyValue}) that the layers above the
+ * streams write in the same batches (idempotency keys, the event registry), and channels: the logs of the channels
+ * this node publishes on (each message once, whatever the number of readers), their readers' cursors, and this
+ * node's memberships. One
  * node owns a store; Tether calls it from one writer thread at a time ({@link #commit} and the reads are
  * never concurrent with each other), except that a store that declares itself {@linkplain #isNonBlocking()
  * non-blocking} is also called from the node's own thread.
@@ -21,7 +23,9 @@ import java.util.List;
  *       non-zero epoch; every later open of the same store returns the same epoch.
  *   <li>{@link #commit} is atomic: after it returns every write of the batch is stored at the requested
  *       {@link Durability}; if it throws, none of them is visible, now or after a reopen.
- *   <li>Writes in a batch apply in this order: appends, trims, cursors, dead letters, peer epochs.
+ *   <li>Writes in a batch apply in this order: appends, trims, cursors, dead letters, peer epochs, key-value
+ *       writes, removal of expired key-value entries, channel publishes, channel trims, channel reader updates,
+ *       channel membership updates.
  *   <li>An append carries {@code lastSeq + 1} of its stream (1 for a new stream); any other sequence number,
  *       including one already used, makes the whole batch fail with {@link StoreException}. Sequence numbers
  *       are never reused.
@@ -41,6 +45,21 @@ import java.util.List;
  *   <li>{@link #open} above {@link #maxDurability()}, any call but {@code maxDurability} before {@code open},
  *       and every call but {@code close} after {@link #close} throw {@link StoreException}. {@code close} is
  *       idempotent.
+ *   <li>Key-value writes ({@link WriteBatch#put}, {@link WriteBatch#delete}) are part of their batch (rule 2) and
+ *       apply in batch order: a put replaces the entry of its namespace and key (value and expiry), a delete
+ *       removes it (nothing if there is none), and the last write of a key in a batch wins.
+ *   <li>{@link #readKeys} returns the entries of one namespace whose key is greater than {@code afterKey} (all
+ *       with null), in ascending key order (keys are ASCII: {@link String#compareTo}), at most {@code max} of
+ *       them; every field as it was put. Namespaces never see each other's entries.
+ *   <li>An entry that has expired at {@code nowMillis} ({@link KeyValue#expiredAt}) is never returned by {@link
+ *       #readKeys} at that time, whether or not it was removed yet.
+ *   <li>{@link WriteBatch#removeExpiredKeys} deletes every entry, of every namespace, that has expired at the
+ *       given time: afterwards it is not returned by any read, whatever its {@code nowMillis}. Stores need not
+ *       remove expired entries otherwise; Tether asks for it periodically.
+ *   <li>Committed key-value entries survive a clean reopen and a crash like every other write. The area has no
+ *       bound of its own beyond those of {@link KeyValue} (key at most {@value KeyValue#MAX_KEY_CHARS}
+ *       characters, value at most {@value KeyValue#MAX_VALUE_BYTES} bytes) and the store's size limit, if it has
+ *       one: its users bound how many entries they keep.
  *   <li>A publish carries {@code lastSeq + 1} of its channel's log (1 for a new channel); any other sequence number
  *       makes the whole batch fail with {@link StoreException}. A channel's {@code lastSeq} never decreases, also
  *       when trims empty its log, so a reopened store continues numbering where it stopped. A publish is stored
@@ -51,8 +70,8 @@ import java.util.List;
  *   <li>A reader update replaces the stored cursor of (channel, reader), adding the reader if it is new; a removal
  *       deletes it (nothing if it is absent). Membership updates likewise replace or delete this node's role in a
  *       channel. Updates of one kind apply in the order they were added to the batch.
- *   <li>Writes in a batch apply in this order: the writes of rule 3, then publishes, channel trims, reader updates,
- *       membership updates. All of them are part of the batch's atomicity (rule 2).
+ *   <li>Channel writes (rules 16 to 18) are part of their batch's atomicity (rule 2) and apply after every other
+ *       write of the batch, in the order rule 3 lists: publishes, channel trims, reader updates, membership updates.
  *   <li>{@link #readChannel} returns messages of one channel's log with {@code seq >= max(fromSeq, trimmedSeq + 1)},
  *       in ascending order, at most {@code max} of them, without gaps, every field (publish time and checksum
  *       included) as it was published.
@@ -85,14 +104,20 @@ public interface Store extends AutoCloseable {
     /** Reads up to {@code max} outbox messages of stream (to, lane) starting at {@code fromSeq}. */
     List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max);
 
-    /** Reads up to {@code max} messages of {@code channel}'s log starting at {@code fromSeq} (rule 15). */
+    /** Reads up to {@code max} messages of {@code channel}'s log starting at {@code fromSeq} (rule 20). */
     List<ChannelMessage> readChannel(String channel, long fromSeq, int max);
 
-    /** Reads the stored channel state: memberships, logs and their readers (rule 16). */
+    /** Reads the stored channel state: memberships, logs and their readers (rule 21). */
     StoredChannels readChannels();
 
     /** Reads up to {@code max} dead letters, oldest first. */
     List<DeadLetter> readDeadLetters(int max);
+
+    /**
+     * Reads up to {@code max} key-value entries of {@code namespace} with keys after {@code afterKey} (null: from
+     * the first), in ascending key order, leaving out those expired at {@code nowMillis}.
+     */
+    List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max);
 
     @Override
     void close();

@@ -18,6 +18,26 @@ public final class WriteBatch {
     /** The last store epoch seen from a peer. */
     public record PeerEpoch(NodeId peer, long epoch) {}
 
+    /**
+     * A write of the key-value area: {@code put} an entry, or delete {@code (namespace, key)} when {@code put} is
+     * null.
+     */
+    public record KeyWrite(String namespace, String key, KeyValue put) {
+        /** Checks namespace and key ({@link KeyValue#checkNamespace}, {@link KeyValue#checkKey}). */
+        public KeyWrite {
+            KeyValue.checkNamespace(namespace);
+            KeyValue.checkKey(key);
+            if (put != null && (!put.namespace().equals(namespace) || !put.key().equals(key))) {
+                throw new IllegalArgumentException("a put of " + put + " under " + namespace + "/" + key);
+            }
+        }
+
+        /** Whether this write deletes the entry. */
+        public boolean isDelete() {
+            return put == null;
+        }
+    }
+
     /** Channel log prefix to delete: {@code ..upToSeq}, recorded as the channel's {@code trimmedSeq}. */
     public record ChannelTrim(String channel, long upToSeq) {}
 
@@ -57,6 +77,8 @@ public final class WriteBatch {
     private final List<InboundCursor> cursors = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<PeerEpoch> peerEpochs = new ArrayList<>();
+    private final List<KeyWrite> keyWrites = new ArrayList<>();
+    private long removeExpiredAt;
     private final List<ChannelMessage> publishes = new ArrayList<>();
     private final List<ChannelTrim> channelTrims = new ArrayList<>();
     private final List<ReaderUpdate> readerUpdates = new ArrayList<>();
@@ -95,6 +117,34 @@ public final class WriteBatch {
         return this;
     }
 
+    /** Stores {@code kv}, replacing any entry under its namespace and key. Returns this batch. */
+    public WriteBatch put(KeyValue kv) {
+        keyWrites.add(new KeyWrite(kv.namespace(), kv.key(), kv));
+        return this;
+    }
+
+    /**
+     * Deletes the entry under {@code namespace} and {@code key}, if there is one. Returns this batch.
+     *
+     * @throws IllegalArgumentException if the namespace or key is invalid ({@link KeyValue})
+     */
+    public WriteBatch delete(String namespace, String key) {
+        keyWrites.add(new KeyWrite(namespace, key, null));
+        return this;
+    }
+
+    /**
+     * Deletes, after the batch's key-value writes, every key-value entry of every namespace that has expired at {@code
+     * nowMillis} ({@link KeyValue#expiredAt}). Several calls keep the latest time. Returns this batch.
+     *
+     * @throws IllegalArgumentException if {@code nowMillis} is not positive
+     */
+    public WriteBatch removeExpiredKeys(long nowMillis) {
+        if (nowMillis <= 0) throw new IllegalArgumentException("nowMillis must be positive, was " + nowMillis);
+        removeExpiredAt = Math.max(removeExpiredAt, nowMillis);
+        return this;
+    }
+
     /** Appends a message to its channel's log (stored once for every reader). Returns this batch. */
     public WriteBatch publish(ChannelMessage m) {
         publishes.add(m);
@@ -126,6 +176,8 @@ public final class WriteBatch {
         cursors.addAll(other.cursors);
         deadLetters.addAll(other.deadLetters);
         peerEpochs.addAll(other.peerEpochs);
+        keyWrites.addAll(other.keyWrites);
+        removeExpiredAt = Math.max(removeExpiredAt, other.removeExpiredAt);
         publishes.addAll(other.publishes);
         channelTrims.addAll(other.channelTrims);
         readerUpdates.addAll(other.readerUpdates);
@@ -158,6 +210,16 @@ public final class WriteBatch {
         return Collections.unmodifiableList(peerEpochs);
     }
 
+    /** The key-value writes, in the order added; unmodifiable. */
+    public List<KeyWrite> keyWrites() {
+        return Collections.unmodifiableList(keyWrites);
+    }
+
+    /** The time of {@link #removeExpiredKeys}, epoch milliseconds; 0 if the batch removes no expired entries. */
+    public long removeExpiredAt() {
+        return removeExpiredAt;
+    }
+
     /** The channel publishes, in the order added; unmodifiable. */
     public List<ChannelMessage> publishes() {
         return Collections.unmodifiableList(publishes);
@@ -185,19 +247,23 @@ public final class WriteBatch {
                 && cursors.isEmpty()
                 && deadLetters.isEmpty()
                 && peerEpochs.isEmpty()
+                && keyWrites.isEmpty()
+                && removeExpiredAt == 0
                 && publishes.isEmpty()
                 && channelTrims.isEmpty()
                 && readerUpdates.isEmpty()
                 && membershipUpdates.isEmpty();
     }
 
-    /** The number of writes of every kind. */
+    /** The number of writes of every kind (a removal of expired entries counts as one). */
     public int size() {
         return appends.size()
                 + trims.size()
                 + cursors.size()
                 + deadLetters.size()
                 + peerEpochs.size()
+                + keyWrites.size()
+                + (removeExpiredAt == 0 ? 0 : 1)
                 + publishes.size()
                 + channelTrims.size()
                 + readerUpdates.size()

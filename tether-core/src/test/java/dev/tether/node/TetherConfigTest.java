@@ -9,6 +9,7 @@ import dev.tether.NodeId;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
@@ -148,6 +149,11 @@ class TetherConfigTest {
         @Override
         public List<DeadLetter> readDeadLetters(int max) {
             return memory.readDeadLetters(max);
+        }
+
+        @Override
+        public List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
+            return memory.readKeys(namespace, afterKey, nowMillis, max);
         }
 
         @Override

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The channel rules of {@link Store} (rules 11-16 of its Javadoc): one or more tests per rule, plus a seeded
+ * The channel rules of {@link Store} (rules 16-21 of its Javadoc): one or more tests per rule, plus a seeded
  * randomized comparison against a model. Subclass it in a test source set and implement the two hooks, as for
  * {@link StoreContract}. The randomized test prints its seed; {@code -Dtether.seed=N} replays one.
  */
@@ -56,7 +56,7 @@ public abstract class ChannelStoreContract {
         stores.forEach(Store::close);
     }
 
-    // ---- rule 11: publishes numbered lastSeq + 1, lastSeq never decreases
+    // ---- rule 16: publishes numbered lastSeq + 1, lastSeq never decreases
 
     @Test
     void publishesAreNumberedPerChannelAndReadBack() {
@@ -105,7 +105,7 @@ public abstract class ChannelStoreContract {
                 .containsExactly(4L);
     }
 
-    // ---- rule 12: channel trims
+    // ---- rule 17: channel trims
 
     @Test
     void aTrimDeletesAPrefixAndLeavesReadersAlone() {
@@ -147,7 +147,7 @@ public abstract class ChannelStoreContract {
         assertThat(store.readChannels().logs()).isEmpty();
     }
 
-    // ---- rule 13: reader and membership updates replace or delete, in order
+    // ---- rule 18: reader and membership updates replace or delete, in order
 
     @Test
     void readerUpdatesReplaceAndRemoveInTheOrderAdded() {
@@ -182,7 +182,7 @@ public abstract class ChannelStoreContract {
         assertThat(store.readChannels().logs()).isEmpty();
     }
 
-    // ---- rule 14: part of the batch's atomicity
+    // ---- rule 19: part of the batch's atomicity
 
     @Test
     void aFailingChannelWriteFailsTheStreamWritesOfItsBatchToo() {
@@ -199,7 +199,7 @@ public abstract class ChannelStoreContract {
         assertThat(store.readChannels()).isEqualTo(new StoredChannels(List.of(), List.of()));
     }
 
-    // ---- rule 15: readChannel
+    // ---- rule 20: readChannel
 
     @Test
     void readChannelReturnsEveryFieldAsPublishedFromTheGivenNumberUpToMax() {
@@ -240,7 +240,7 @@ public abstract class ChannelStoreContract {
                 .containsExactly(9L, 10L);
     }
 
-    // ---- rule 16: readChannels, after a clean reopen and after a crash
+    // ---- rule 21: readChannels, after a clean reopen and after a crash
 
     @Test
     void channelStateSurvivesCleanReopenAndCrash() {

@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,6 +65,20 @@ public abstract class StoreContract {
     @AfterEach
     final void closeStores() {
         stores.forEach(Store::close);
+    }
+
+    /** The rules of the key-value area (11-15), run for every store that runs this suite. */
+    @Nested
+    class KeyValueArea extends KeyValueContract {
+        @Override
+        protected Store newStore() {
+            return StoreContract.this.newStore();
+        }
+
+        @Override
+        protected Store reopen(Store previous) {
+            return StoreContract.this.reopen(previous);
+        }
     }
 
     // ---- rule 1: open, epoch

@@ -58,7 +58,12 @@ final class StoreAppendScenario {
     }
 
     static Run run(BenchOptions o, Durability durability, int messages) throws InterruptedException {
-        try (TempDir dir = TempDir.create()) {
+        return run(o, durability, messages, TempDir.create());
+    }
+
+    /** As {@link #run(BenchOptions, Durability, int)}, in {@code files}, which it deletes. */
+    static Run run(BenchOptions o, Durability durability, int messages, TempDir files) throws InterruptedException {
+        try (TempDir dir = files) {
             CountingStore store = new CountingStore(new SqliteStore(dir.file("sender.db")));
             TetherNode node = Tether.start(TetherConfig.builder(SENDER)
                     .peers(AWAY)

@@ -20,8 +20,13 @@ final class TempDir implements AutoCloseable {
     }
 
     static TempDir create() {
+        return createIn(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** A directory in {@code parent} (a test's own, so that no other build's runs are counted with its own). */
+    static TempDir createIn(Path parent) {
         try {
-            return new TempDir(Files.createTempDirectory("tether-storage-bench-"));
+            return new TempDir(Files.createTempDirectory(parent, "tether-storage-bench-"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary directory for the benchmark", e);
         }

@@ -7,14 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs every storage scenario in {@code --quick} mode (a few hundred messages, real SQLite files) and checks
  * that each completes with matching counts. It measures nothing and asserts no timing.
  */
 class StorageBenchSmokeTest {
-    @TempDir
+    @org.junit.jupiter.api.io.TempDir // the simple name is the bench's own TempDir (same package)
     Path dir;
 
     @Test
@@ -44,17 +43,20 @@ class StorageBenchSmokeTest {
     }
 
     @Test
-    void theBenchLeavesNoFilesInTheTemporaryDirectory() throws IOException {
-        long before = benchDirs();
+    void theBenchLeavesNoFilesInTheTemporaryDirectory(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        // In a directory of the test's own: /tmp is shared with other builds, whose bench runs come and go.
         StoreAppendScenario.Run r;
         try {
-            r = StoreAppendScenario.run(BenchOptions.parse("--quick"), dev.tether.Durability.FSYNC, 200);
+            r = StoreAppendScenario.run(
+                    BenchOptions.parse("--quick"), dev.tether.Durability.FSYNC, 200, TempDir.createIn(tmp));
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
         assertThat(r.rowsStored()).isEqualTo(200);
         assertThat(r.accepted()).isEqualTo(200);
-        assertThat(benchDirs()).isEqualTo(before);
+        try (var left = Files.list(tmp)) {
+            assertThat(left).as("left in " + tmp).isEmpty();
+        }
     }
 
     @Test
@@ -65,12 +67,5 @@ class StorageBenchSmokeTest {
         assertThatThrownBy(() -> BenchOptions.parse("--scenarios", "nope")).hasMessageContaining("nope");
         assertThatThrownBy(() -> BenchOptions.parse("--messages")).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> BenchOptions.parse("--peer-batches", "100,1")).hasMessageContaining("--peer-batches");
-    }
-
-    private static long benchDirs() throws IOException {
-        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("tether-storage-bench-"))
-                    .count();
-        }
     }
 }

@@ -34,6 +34,12 @@ final class CallHeaders {
     /** The error type of a call whose handler the callee does not have; not a Java class name ('-'). */
     static final String NO_SUCH_HANDLER = "no-such-handler";
 
+    /**
+     * The error type of a call not executed because its idempotency key was processed already; the error message is
+     * the original call's {@code lane#seq}. Not a Java class name ('-').
+     */
+    static final String DUPLICATE = "duplicate-idempotency-key";
+
     /** Longest error message carried in a reply, in characters; the rest is cut. */
     static final int MAX_ERROR_MESSAGE = 2_000;
 

@@ -100,6 +100,13 @@ final class CallImpl implements Call {
     }
 
     @Override
+    public Call idempotencyKey(String key) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(OutboundMessage.IDEMPOTENCY_KEY_HEADER, OutboundMessage.requireIdempotencyKey(key));
+        return new CallImpl(layer, peer, handler, timeout, Map.copyOf(h), lane, waitForHandler, volatileDelivery);
+    }
+
+    @Override
     public Call waitForHandler() {
         return new CallImpl(layer, peer, handler, timeout, headers, lane, true, volatileDelivery);
     }

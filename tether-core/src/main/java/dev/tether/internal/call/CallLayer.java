@@ -94,6 +94,18 @@ public final class CallLayer implements Router {
         return r != null ? r : missing;
     }
 
+    /**
+     * A call whose idempotency key was processed already: a sync or request is answered with an error reply naming
+     * the original call (node thread); anything else (a tell, a reply, a plain message) is acknowledged at once.
+     */
+    @Override
+    public MessageConsumer duplicate(StreamKey key, InboundMessage m, String originalLane, long originalSeq) {
+        String k = m.headers().get(CallHeaders.KIND);
+        CallKind kind = k == null ? null : CallHeaders.kind(k);
+        if (kind != CallKind.SYNC && kind != CallKind.REQUEST) return null;
+        return new NodeThreadConsumer(d -> callee.duplicate(d, originalLane, originalSeq), false);
+    }
+
     /** A consumer that runs on the node thread. */
     private record NodeThreadConsumer(java.util.function.Consumer<RoutedDelivery> action, boolean seesExpired)
             implements MessageConsumer {

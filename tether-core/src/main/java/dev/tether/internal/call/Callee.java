@@ -151,6 +151,11 @@ final class Callee {
         return effect(d, headers, new byte[0]);
     }
 
+    /** A sync or request not executed: its idempotency key was processed with call {@code lane#seq} already. */
+    void duplicate(RoutedDelivery d, String originalLane, long originalSeq) {
+        d.ackWith(errorReply(d, CallHeaders.DUPLICATE, originalLane + "#" + originalSeq));
+    }
+
     private static String correlation(RoutedDelivery d) {
         return CallHeaders.correlation(d.lane(), d.seq(), d.senderEpoch());
     }

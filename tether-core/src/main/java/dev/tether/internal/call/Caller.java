@@ -2,6 +2,7 @@ package dev.tether.internal.call;
 
 import dev.tether.CallKind;
 import dev.tether.DeadlineExceededException;
+import dev.tether.DuplicateCallException;
 import dev.tether.Lanes;
 import dev.tether.MessageId;
 import dev.tether.NoSuchHandlerException;
@@ -113,6 +114,18 @@ final class Caller {
         d.ack();
     }
 
+    /** The error of a duplicate call; {@code original} is the original call's {@code lane#seq}. */
+    private static TetherException duplicate(PendingCall p, String original) {
+        int hash = original.lastIndexOf('#');
+        try {
+            long seq = Long.parseLong(original.substring(hash + 1));
+            return new DuplicateCallException(
+                    p.callee, p.handler, new MessageId(p.callee, original.substring(0, hash), seq));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return new RemoteHandlerException(p.callee, p.handler, CallHeaders.DUPLICATE, original);
+        }
+    }
+
     /** The sender epoch a call on the correlation's lane was made under: the boot id for a volatile stream. */
     private long expectedEpoch(Correlation c) {
         return Lanes.isVolatile(c.lane()) ? host.bootId() : host.epoch();
@@ -125,7 +138,9 @@ final class Caller {
             String message = h.getOrDefault(CallHeaders.ERROR_MESSAGE, "");
             TetherException e = CallHeaders.NO_SUCH_HANDLER.equals(errorType)
                     ? new NoSuchHandlerException(p.callee, p.handler)
-                    : new RemoteHandlerException(p.callee, p.handler, errorType, message);
+                    : CallHeaders.DUPLICATE.equals(errorType)
+                            ? duplicate(p, message)
+                            : new RemoteHandlerException(p.callee, p.handler, errorType, message);
             return p.future.completeExceptionally(e);
         }
         if (p.kind == CallKind.SYNC) return p.future.complete(null);

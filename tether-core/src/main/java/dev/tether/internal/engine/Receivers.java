@@ -259,10 +259,11 @@ final class Receivers {
     private void withEffects(InStream s, List<Effect> effects) {
         if (effects.isEmpty()) return;
         for (Effect e : effects) {
-            if (Lanes.isVolatile(e.lane()) != s.key.isVolatile()) {
+            if (e.isKeyWrite() ? s.key.isVolatile() : Lanes.isVolatile(e.lane()) != s.key.isVolatile()) {
                 // Atomic with a stored cursor needs a stored effect, and an unstored cursor cannot carry a stored one.
-                throw new IllegalArgumentException("effect on lane " + e.lane() + " of a settlement on " + s.key
-                        + ": a volatile stream's effects go on volatile lanes, a durable one's on durable lanes");
+                throw new IllegalArgumentException("effect " + (e.isKeyWrite() ? e.keyWrite() : "on lane " + e.lane())
+                        + " of a settlement on " + s.key + ": a volatile stream's effects go on volatile lanes and"
+                        + " write no keys, a durable one's on durable lanes");
             }
         }
         pendingEffects.computeIfAbsent(s, k -> new ArrayList<>()).addAll(effects);

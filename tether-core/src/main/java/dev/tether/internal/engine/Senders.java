@@ -142,6 +142,7 @@ final class Senders {
      */
     void volatileEffects(List<Effect> effects) {
         for (Effect e : effects) {
+            if (e.isKeyWrite()) continue; // Receivers refuses them on volatile streams
             String refusal = peers.refuseSend(e.to());
             if (refusal != null) {
                 out.event(new TetherEvent.ApplicationError(
@@ -333,6 +334,10 @@ final class Senders {
      */
     void appendEffects(Batch b, WriteBatch w) {
         for (Effect e : b.effects) {
+            if (e.isKeyWrite()) {
+                w.put(e.keyWrite());
+                continue;
+            }
             String refusal = peers.refuseSend(e.to());
             if (refusal != null) {
                 out.event(new TetherEvent.ApplicationError(

@@ -14,6 +14,8 @@ import java.util.List;
 final class StoreBatches {
     /** After a failed commit, the next batch waits this long. */
     private static final long RETRY_MILLIS = 100;
+    /** How often a batch also removes the expired entries of the store's key-value area (Store rule 14). */
+    static final long KEY_EXPIRY_INTERVAL_MILLIS = 10 * 60_000;
 
     private final EngineConfig cfg;
     private final EngineOutput out;
@@ -32,6 +34,7 @@ final class StoreBatches {
 
     private long nextBatchId = 1;
     private long retryAt;
+    private long nextKeyExpiry;
 
     StoreBatches(
             EngineConfig cfg,
@@ -60,7 +63,7 @@ final class StoreBatches {
                 && inFlight.size() < cfg.maxBatchesInFlight()
                 && hasWrites()
                 && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())) {
-            start();
+            start(now);
         }
     }
 
@@ -68,9 +71,13 @@ final class StoreBatches {
         return senders.hasWrites() || receivers.hasWrites() || peers.hasWrites();
     }
 
-    private void start() {
+    private void start(long now) {
         Batch b = new Batch(nextBatchId++);
         WriteBatch w = new WriteBatch();
+        if (now > 0 && now >= nextKeyExpiry) { // rides on a batch that goes anyway; lost with a failed one, retried
+            w.removeExpiredKeys(now);
+            nextKeyExpiry = now + KEY_EXPIRY_INTERVAL_MILLIS;
+        }
         senders.writeTo(b, w, batchSize());
         receivers.writeTo(b, w);
         senders.appendEffects(b, w); // with the cursors they belong to, in this same batch

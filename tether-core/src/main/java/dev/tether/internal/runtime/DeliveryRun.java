@@ -133,6 +133,8 @@ final class DeliveryRun {
             case RealDelivery.ACKED -> {
                 Effect effect = d.effect;
                 if (effect != null) effects.add(new SettledEffect(d.seq(), effect));
+                Effect keyWrite = dispatcher.acknowledged(d);
+                if (keyWrite != null) effects.add(new SettledEffect(d.seq(), keyWrite));
                 lastAcked = d.seq();
                 if (++index == messages.size()) {
                     dispatcher.report(this, lastAcked, 0, null);

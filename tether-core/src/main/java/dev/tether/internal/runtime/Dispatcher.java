@@ -3,14 +3,17 @@ package dev.tether.internal.runtime;
 import dev.tether.AckMode;
 import dev.tether.Delivery;
 import dev.tether.MessageHandler;
+import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
 import dev.tether.TetherEvent;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,11 +42,32 @@ final class Dispatcher {
     private final MessageConsumer application;
 
     final AtomicLong handlerErrors = new AtomicLong();
+    private final IdempotencyTable idempotency;
+    /** Acknowledges a duplicate at once, on whatever thread routed it. */
+    private final MessageConsumer duplicateAck = new MessageConsumer() {
+        @Override
+        public Executor executor() {
+            return ANY_THREAD;
+        }
+
+        @Override
+        public void consume(RoutedDelivery d) {
+            d.ack();
+        }
+    };
+
     private volatile Router router;
     private volatile boolean stopped;
 
     /** @param executor the handler threads the configured handler runs on, or null for the node thread */
-    Dispatcher(MessageHandler handler, AckMode ackMode, Executor executor, NodeLoop loop, Clock clock) {
+    Dispatcher(
+            MessageHandler handler,
+            AckMode ackMode,
+            Executor executor,
+            NodeLoop loop,
+            Clock clock,
+            IdempotencyTable idempotency) {
+        this.idempotency = idempotency;
         this.handler = handler;
         this.ackMode = ackMode;
         this.executor = executor;
@@ -80,8 +104,28 @@ final class Dispatcher {
 
     MessageConsumer route(StreamKey key, InboundMessage m) {
         Router r = router;
+        String ik = m.headers().isEmpty() ? null : m.headers().get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
+        if (ik != null) {
+            IdempotencyTable.Original o = idempotency.seen(key.peer(), ik, clock.millis());
+            if (o != null) {
+                MessageConsumer c = r == null ? null : r.duplicate(key, m, o.lane(), o.seq());
+                return c != null ? c : duplicateAck;
+            }
+        }
         MessageConsumer c = r == null ? null : r.route(key, m);
         return c != null ? c : application;
+    }
+
+    /**
+     * The store write to make with the acknowledgment of {@code d} (its idempotency key), or null. Called on the
+     * thread that takes the acknowledgment, in stream order.
+     */
+    Effect acknowledged(RealDelivery d) {
+        Map<String, String> h = d.headers();
+        String ik = h.isEmpty() ? null : h.get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
+        if (ik == null) return null;
+        return idempotency.acknowledged(
+                d.from(), d.lane(), d.seq(), ik, clock.millis(), d.key().isVolatile());
     }
 
     /** Whether deliveries to {@code c} are settled by the handler's return ({@link AckMode#AUTO}). */

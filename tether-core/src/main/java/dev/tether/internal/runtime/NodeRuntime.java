@@ -69,6 +69,7 @@ public final class NodeRuntime {
     private final Admission admission;
     private final Membership membership;
     private final long epoch;
+    private final IdempotencyTable idempotency;
     private final long bootId;
     private volatile boolean closing;
     private volatile Supplier<CallStats> callStats = () -> CallStats.NONE;
@@ -81,6 +82,8 @@ public final class NodeRuntime {
         this.name = "tether-" + config.nodeId();
         StoredState state = config.store().open(config.durability());
         this.epoch = state.epoch();
+        this.idempotency = new IdempotencyTable(config.idempotencyWindow().toMillis(), config.maxIdempotencyKeys());
+        idempotency.load(config.store(), config.clock().millis());
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
         this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
@@ -90,7 +93,8 @@ public final class NodeRuntime {
                 config.ackMode(),
                 config.handlerOnNodeThread() ? null : handlers,
                 loop,
-                config.clock());
+                config.clock(),
+                idempotency);
         this.bootId = newBootId();
         Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, bootId, config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
@@ -430,7 +434,8 @@ public final class NodeRuntime {
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
                 streams,
-                callStats.get());
+                callStats.get(),
+                idempotency.stats());
     }
 
     // ---- shutdown -------------------------------------------------------------------------------------

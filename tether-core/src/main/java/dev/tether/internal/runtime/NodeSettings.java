@@ -29,6 +29,8 @@ import java.util.Set;
  * @param defaultCallTimeout the deadline of calls made without a timeout
  * @param commitObserver told of every store commit, on the thread that committed
  * @param maxVolatileBytes bytes volatile outbound messages may hold until acknowledged
+ * @param idempotencyWindow how long a processed idempotency key is remembered
+ * @param maxIdempotencyKeys how many idempotency keys are remembered at most
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -56,7 +58,9 @@ public record NodeSettings(
         List<Discovery> discoveries,
         Duration defaultCallTimeout,
         CommitObserver commitObserver,
-        long maxVolatileBytes) {
+        long maxVolatileBytes,
+        Duration idempotencyWindow,
+        int maxIdempotencyKeys) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);

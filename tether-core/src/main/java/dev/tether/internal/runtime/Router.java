@@ -19,6 +19,15 @@ public interface Router {
     MessageConsumer route(StreamKey key, InboundMessage m);
 
     /**
+     * The consumer of message {@code m} of {@code key}, a duplicate: its idempotency key was processed already, with
+     * message {@code originalSeq} of lane {@code originalLane} of the same sender ({@link IdempotencyTable}). It must
+     * settle it without processing it; null (the default) acknowledges it at once.
+     */
+    default MessageConsumer duplicate(StreamKey key, InboundMessage m, String originalLane, long originalSeq) {
+        return null;
+    }
+
+    /**
      * The sender withdrew message {@code seq} of {@code key} (a cancelled call) after it was routed or while it
      * waits in a run to be: its consumer may settle it with {@link dev.tether.Outcome#CANCELLED} if it has not
      * started it, or stop it. Node thread; must not block. Default: nothing.

@@ -18,7 +18,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The channel part of {@link InMemoryStore} (Store rules 11-16): logs held once per channel, readers as cursors,
+ * The channel part of {@link InMemoryStore} (Store rules 16-21): logs held once per channel, readers as cursors,
  * memberships. Not thread-safe: the store's lock guards it.
  */
 final class InMemoryChannels {
@@ -28,7 +28,7 @@ final class InMemoryChannels {
         long trimmedSeq;
         long bytes;
         final SeqRing<ChannelMessage> messages = new SeqRing<>();
-        final Map<NodeId, Long> readers = new TreeMap<>(); // rule 16: sorted by node id
+        final Map<NodeId, Long> readers = new TreeMap<>(); // rule 21: sorted by node id
 
         Log() {
             messages.resetTo(1);
@@ -46,7 +46,7 @@ final class InMemoryChannels {
         }
     }
 
-    private final Map<String, Log> logs = new TreeMap<>(); // rule 16: sorted by channel
+    private final Map<String, Log> logs = new TreeMap<>(); // rule 21: sorted by channel
     private final Map<String, ChannelRole> memberships = new TreeMap<>();
 
     InMemoryChannels() {}
@@ -88,7 +88,7 @@ final class InMemoryChannels {
         batch.membershipUpdates().forEach(u -> Objects.requireNonNull(u.channel(), "channel"));
     }
 
-    /** Applies the channel writes of a validated batch, in the order of rule 14. */
+    /** Applies the channel writes of a validated batch, in the order of rule 19. */
     void apply(WriteBatch batch) {
         for (ChannelMessage m : batch.publishes()) {
             Log log = logs.computeIfAbsent(m.channel(), k -> new Log());

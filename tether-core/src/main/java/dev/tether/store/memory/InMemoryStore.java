@@ -7,6 +7,7 @@ import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredChannels;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.TreeMap;
 
 /**
  * A {@link Store} kept in the heap: it survives disconnects, not the process ({@link Durability#MEMORY}).
@@ -61,7 +63,11 @@ public final class InMemoryStore implements Store {
     private final Map<StreamKey, InboundCursor> cursors;
     private final List<DeadLetter> deadLetters;
     private final Map<NodeId, Long> peerEpochs;
+    /** The key-value area: per namespace, its entries by key (entries are immutable). */
+    private final Map<String, TreeMap<String, KeyValue>> keys;
+
     private final InMemoryChannels channels;
+
     private boolean open;
     private boolean closed;
     private int commitsToFail;
@@ -82,6 +88,7 @@ public final class InMemoryStore implements Store {
         this.cursors = new HashMap<>();
         this.deadLetters = new ArrayList<>();
         this.peerEpochs = new HashMap<>();
+        this.keys = new HashMap<>();
         this.channels = new InMemoryChannels();
     }
 
@@ -92,6 +99,8 @@ public final class InMemoryStore implements Store {
         this.cursors = new HashMap<>(crashed.cursors);
         this.deadLetters = new ArrayList<>(crashed.deadLetters);
         this.peerEpochs = new HashMap<>(crashed.peerEpochs);
+        this.keys = new HashMap<>();
+        crashed.keys.forEach((ns, entries) -> keys.put(ns, new TreeMap<>(entries)));
         this.channels = crashed.channels.copy();
     }
 
@@ -145,6 +154,17 @@ public final class InMemoryStore implements Store {
         for (InboundCursor c : batch.cursors()) cursors.put(new StreamKey(c.from(), c.lane()), c);
         deadLetters.addAll(batch.deadLetters());
         for (WriteBatch.PeerEpoch p : batch.peerEpochs()) peerEpochs.put(p.peer(), p.epoch());
+        for (WriteBatch.KeyWrite w : batch.keyWrites()) {
+            if (w.isDelete()) {
+                TreeMap<String, KeyValue> entries = keys.get(w.namespace());
+                if (entries != null) entries.remove(w.key());
+            } else {
+                keys.computeIfAbsent(w.namespace(), k -> new TreeMap<>()).put(w.key(), w.put());
+            }
+        }
+        long now = batch.removeExpiredAt();
+        if (now != 0) keys.values().forEach(entries -> entries.values().removeIf(kv -> kv.expiredAt(now)));
+        keys.values().removeIf(Map::isEmpty);
         channels.apply(batch);
     }
 
@@ -215,6 +235,22 @@ public final class InMemoryStore implements Store {
         checkOpen();
         if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
         return List.copyOf(deadLetters.subList(0, Math.min(max, deadLetters.size())));
+    }
+
+    @Override
+    public synchronized List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
+        checkOpen();
+        KeyValue.checkNamespace(namespace);
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        TreeMap<String, KeyValue> entries = keys.get(namespace);
+        if (entries == null || max == 0) return List.of();
+        List<KeyValue> out = new ArrayList<>();
+        for (KeyValue kv : (afterKey == null ? entries : entries.tailMap(afterKey, false)).values()) {
+            if (kv.expiredAt(nowMillis)) continue;
+            out.add(kv);
+            if (out.size() == max) break;
+        }
+        return out;
     }
 
     /** Closes the store; idempotent. The committed state stays available to {@link #reopenAfterCrash()}. */

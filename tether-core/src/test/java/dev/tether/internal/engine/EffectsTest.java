@@ -1,9 +1,12 @@
 package dev.tether.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.TetherEvent;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
@@ -98,5 +101,57 @@ class EffectsTest {
                         .isInstanceOf(TetherEvent.ApplicationError.class)
                         .asString()
                         .contains("nobody"));
+    }
+
+    /** b records a key per message from a, as an idempotency key would be (E4 written by E1). */
+    private static EngineHarness keyRecording() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("b").replies =
+                (key, m) -> Effect.put(new KeyValue("_idem", "a|" + new String(m.payload()), new byte[0], 0));
+        return h;
+    }
+
+    /** Each batch of b that moves a's cursor on lane "l" by n writes exactly n keys; none is written without it. */
+    private static void assertKeysRideWithTheirCursor(List<WriteBatch> batches) {
+        long cursor = 0;
+        for (WriteBatch w : batches) {
+            long moved = 0;
+            for (var c : w.cursors()) {
+                if (c.lane().equals("l") && c.processedSeq() > cursor) {
+                    moved = c.processedSeq() - cursor;
+                    cursor = c.processedSeq();
+                }
+            }
+            assertThat((long) w.keyWrites().size())
+                    .as("keys in a batch moving the cursor by %d", moved)
+                    .isEqualTo(moved);
+        }
+    }
+
+    @Test
+    void aKeyWriteEffectIsStoredInTheBatchOfItsCursorAndAgainWithItAfterAFailedCommit() {
+        EngineHarness h = keyRecording();
+        h.connect("a", "b");
+        h.node("a").send(B, "l", "first");
+        h.run();
+        h.node("b").store.failNextCommits(1);
+        for (int i = 0; i < 5; i++) h.node("a").send(B, "l", "m" + i);
+        h.run();
+        for (int i = 0; i < 20; i++) h.advance(50);
+
+        assertKeysRideWithTheirCursor(h.node("b").committed);
+        assertThat(h.node("b").store.readKeys("_idem", null, 1, 100))
+                .extracting(KeyValue::key)
+                .containsExactly("a|first", "a|m0", "a|m1", "a|m2", "a|m3", "a|m4");
+        assertThat(h.node("b").committed)
+                .allSatisfy(w -> assertThat(w.appends()).isEmpty()); // no message effects
+    }
+
+    @Test
+    void aKeyWriteOnAVolatileStreamIsRefused() {
+        EngineHarness h = keyRecording(); // nothing of a volatile stream is stored: a key cannot ride with it
+        h.connect("a", "b");
+        h.node("a").send(B, Lanes.volatileLane("l"), "m");
+        assertThatThrownBy(h::run).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write no keys");
     }
 }

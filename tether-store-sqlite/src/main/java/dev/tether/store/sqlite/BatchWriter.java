@@ -39,6 +39,7 @@ final class BatchWriter {
     private final PreparedStatement upsertCursor;
     private final PreparedStatement insertDead;
     private final PreparedStatement upsertPeer;
+    private final KeyValueTable keyValues;
     private final ChannelTables channels;
 
     /**
@@ -46,7 +47,8 @@ final class BatchWriter {
      * counts, both 0 without a size limit: writes that add data run under the lower one, keeping a reserve for
      * deletions and cursor updates.
      */
-    BatchWriter(Connection c, long hardPageLimit, long appendPageLimit) throws SQLException {
+    BatchWriter(Connection c, long hardPageLimit, long appendPageLimit, KeyValueTable keyValues) throws SQLException {
+        this.keyValues = keyValues;
         this.hardPageLimit = hardPageLimit;
         this.appendPageLimit = appendPageLimit;
         pragmas = c.createStatement();
@@ -173,6 +175,10 @@ final class BatchWriter {
         }
         if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
         if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
+        pageLimit(appendPageLimit);
+        keyValues.writeKeys(batch);
+        pageLimit(hardPageLimit);
+        keyValues.removeExpired(batch);
         channels.writeRest(batch, plan.channelLogs());
     }
 

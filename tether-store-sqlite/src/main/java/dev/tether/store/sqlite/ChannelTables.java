@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The channel tables of {@link SqliteStore} (Store rules 11-16, schema version 3): {@code channel_log(channel, seq,
+ * The channel tables of {@link SqliteStore} (Store rules 16-21, schema version 4): {@code channel_log(channel, seq,
  * published_at, expires_at, headers, payload, checksum)}, one row per publish whatever the number of readers;
  * {@code channel_logs(channel, last_seq, trimmed_seq, bytes)}; {@code channel_readers(channel, reader, acked_seq)},
  * one small row per reader; {@code channel_members(channel, role)}. Writes run inside the transaction {@link
@@ -39,7 +39,7 @@ final class ChannelTables {
         final boolean stored;
         /** Whether this batch changed the numbers, so the row must be written back. */
         boolean changed;
-        /** Whether this batch adds a reader, so a new row must be written (rule 16) even without a publish. */
+        /** Whether this batch adds a reader, so a new row must be written (rule 21) even without a publish. */
         boolean readerAdded;
 
         LogRow(long lastSeq, long trimmedSeq, long bytes, boolean stored) {
@@ -113,13 +113,13 @@ final class ChannelTables {
         for (WriteBatch.ReaderUpdate u : batch.readerUpdates()) {
             Objects.requireNonNull(u.channel(), "channel");
             Objects.requireNonNull(u.reader(), "reader");
-            if (!u.removed()) row(logs, u.channel()).readerAdded = true; // its channel gets a log row (rule 16)
+            if (!u.removed()) row(logs, u.channel()).readerAdded = true; // its channel gets a log row (rule 21)
         }
         batch.membershipUpdates().forEach(u -> Objects.requireNonNull(u.channel(), "channel"));
         return logs;
     }
 
-    /** Publishes (under the append page limit the caller set), in the order of rule 14. */
+    /** Publishes (under the append page limit the caller set), in the order of rule 19. */
     void writePublishes(WriteBatch batch, Map<String, LogRow> logs) throws SQLException {
         if (batch.publishes().isEmpty()) return;
         for (ChannelMessage m : batch.publishes()) {

@@ -5,9 +5,8 @@ import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
-import dev.tether.spi.InboundCursor;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.MessageChecksum;
-import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
@@ -24,9 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -54,9 +51,10 @@ import java.util.function.LongSupplier;
  * Tables: {@code outbox(peer, lane, seq, expires_at, headers, payload, checksum)} keyed by (peer, lane, seq)
  * ({@code checksum}, added in schema version 2, is NULL in rows stored before: read back as {@code UNCHECKED}),
  * {@code streams(peer, lane, last_seq, acked_seq)}, {@code cursors(peer, lane, sender_epoch, processed_seq)},
- * {@code dead_letters(id, ...)}, {@code peers(peer, epoch)}, and the channel tables of schema version 3 ({@code
- * channel_log}: one row per publish, whatever the number of readers; {@code ChannelTables}). Every hot-path statement is a primary-key
- * lookup or range. Opening a file written by an older schema version migrates it; a newer version, a file
+ * {@code dead_letters(id, ...)}, {@code peers(peer, epoch)}, the key-value area of schema version 3 ({@code kv};
+ * {@code KeyValueTable}) and the channel tables of schema version 4 ({@code channel_log}: one row per publish,
+ * whatever the number of readers; {@code ChannelTables}). Every hot-path statement is a primary-key lookup or
+ * range. Opening a file written by an older schema version migrates it; a newer version, a file
  * that is not SQLite and an SQLite database that is not a Tether store are refused with a
  * {@link StoreException} saying so. A copy restored from a backup needs a new epoch: {@link #renewEpoch}.
  * docs/OPERATIONS.md describes the files, inspection and backup for operators.
@@ -88,7 +86,7 @@ public final class SqliteStore implements Store {
     public static final int APPLICATION_ID = 0x54455448;
 
     /** The schema version this code writes; files with a lower version are migrated on open. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
@@ -112,6 +110,7 @@ public final class SqliteStore implements Store {
     private BatchWriter writer;
     private PreparedStatement readOutbox;
     private PreparedStatement readDead;
+    private KeyValueTable keyValues;
     private boolean closed;
 
     /** A store in {@code file}, created at the first {@link #open} if it does not exist. */
@@ -283,7 +282,7 @@ public final class SqliteStore implements Store {
                 limitSize(c);
                 connection = c;
                 prepareStatements();
-                StoredState state = loadState(epoch);
+                StoredState state = StateLoader.load(connection, epoch);
                 lock = owned;
                 createdFile = !existed;
                 return state;
@@ -329,37 +328,12 @@ public final class SqliteStore implements Store {
 
     private void prepareStatements() throws SQLException {
         Connection c = connection;
-        writer = new BatchWriter(c, hardPageLimit, appendPageLimit);
+        keyValues = new KeyValueTable(c);
+        writer = new BatchWriter(c, hardPageLimit, appendPageLimit, keyValues);
         readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload, checksum FROM outbox"
                 + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
         readDead = c.prepareStatement("SELECT peer, lane, sender_epoch, seq, headers, payload, attempts, reason,"
                 + " at_millis FROM dead_letters ORDER BY id LIMIT ?");
-    }
-
-    private StoredState loadState(long epoch) throws SQLException {
-        List<OutboundState> outbound = new ArrayList<>();
-        List<InboundCursor> inbound = new ArrayList<>();
-        Map<NodeId, Long> peers = new HashMap<>();
-        try (Statement s = connection.createStatement()) {
-            s.execute("BEGIN"); // one snapshot for all three reads
-            try (ResultSet rs = s.executeQuery("SELECT peer, lane, last_seq, acked_seq FROM streams")) {
-                while (rs.next()) {
-                    outbound.add(new OutboundState(
-                            NodeId.of(rs.getString(1)), rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                }
-            }
-            try (ResultSet rs = s.executeQuery("SELECT peer, lane, sender_epoch, processed_seq FROM cursors")) {
-                while (rs.next()) {
-                    inbound.add(new InboundCursor(
-                            NodeId.of(rs.getString(1)), rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                }
-            }
-            try (ResultSet rs = s.executeQuery("SELECT peer, epoch FROM peers")) {
-                while (rs.next()) peers.put(NodeId.of(rs.getString(1)), rs.getLong(2));
-            }
-            s.execute("COMMIT");
-        }
-        return new StoredState(epoch, outbound, inbound, peers);
     }
 
     /**
@@ -526,6 +500,19 @@ public final class SqliteStore implements Store {
             return out;
         } catch (SQLException e) {
             throw fail("cannot read dead letters", e);
+        }
+    }
+
+    @Override
+    public List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
+        checkOpen();
+        KeyValue.checkNamespace(namespace);
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        if (max == 0) return List.of();
+        try {
+            return keyValues.read(namespace, afterKey, nowMillis, max);
+        } catch (SQLException e) {
+            throw fail("cannot read the key-value namespace " + namespace, e);
         }
     }
 

@@ -35,7 +35,9 @@ final class StoreSchema {
                     "CREATE TABLE peers (peer TEXT PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID"),
             // Version 2: the message checksum. Rows stored before have NULL there: read back as UNCHECKED.
             List.of("ALTER TABLE outbox ADD COLUMN checksum INTEGER"),
-            // Version 3: channels. A publish is one channel_log row whatever the number of readers; a reader is
+            // Version 3: the key-value area (idempotency keys, the event registry).
+            KeyValueTable.CREATE,
+            // Version 4: channels. A publish is one channel_log row whatever the number of readers; a reader is
             // one channel_readers row (its cursor).
             List.of(
                     "CREATE TABLE channel_log (channel TEXT NOT NULL, seq INTEGER NOT NULL,"

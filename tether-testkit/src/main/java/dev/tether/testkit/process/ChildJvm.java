@@ -263,6 +263,8 @@ public final class ChildJvm implements AutoCloseable {
         private final String mainClass;
         private final List<String> args = new ArrayList<>();
         private final List<String> jvmOptions = new ArrayList<>();
+        private final List<String> defaultSignals = new ArrayList<>();
+        private final List<String> ignoredSignals = new ArrayList<>();
         private String classpath = currentClasspath();
         private String heap;
         private String name;
@@ -338,9 +340,28 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts the JVM with {@code SIG<name>} handled the default way even if this process ignores it (as under
+         * {@code nohup}, which ignores SIGHUP, and whose children inherit that): through {@code env
+         * --default-signal}, which then replaces itself with the JVM, so {@link #pid()} stays the JVM's.
+         */
+        public Builder defaultSignal(String name) {
+            this.defaultSignals.add(Objects.requireNonNull(name, "name"));
+            return this;
+        }
+
+        /** Starts the JVM with {@code SIG<name>} ignored, as {@code nohup} does for SIGHUP ({@code env --ignore-signal}). */
+        public Builder ignoreSignal(String name) {
+            this.ignoredSignals.add(Objects.requireNonNull(name, "name"));
+            return this;
+        }
+
         /** The command line {@link #start()} runs. */
         public List<String> command() {
             List<String> cmd = new ArrayList<>();
+            if (!defaultSignals.isEmpty() || !ignoredSignals.isEmpty()) cmd.add("env");
+            if (!defaultSignals.isEmpty()) cmd.add("--default-signal=" + String.join(",", defaultSignals));
+            if (!ignoredSignals.isEmpty()) cmd.add("--ignore-signal=" + String.join(",", ignoredSignals));
             cmd.add(javaBinary());
             if (heap != null) cmd.add("-Xmx" + heap);
             cmd.addAll(jvmOptions);
