@@ -7,9 +7,11 @@ import java.util.List;
 
 /**
  * A node's persistent state: the outbox of messages not yet acknowledged by their receivers, per-stream
- * receive cursors, the store epoch, the last epoch seen from each peer, the dead-letter queue, and a small
+ * receive cursors, the store epoch, the last epoch seen from each peer, the dead-letter queue, a small
  * key-value area (namespace and key to value, with an optional expiry; {@link KeyValue}) that the layers above the
- * streams write in the same batches (idempotency keys, the event registry). One
+ * streams write in the same batches (idempotency keys, the event registry), and channels: the logs of the channels
+ * this node publishes on (each message once, whatever the number of readers), their readers' cursors, and this
+ * node's memberships. One
  * node owns a store; Tether calls it from one writer thread at a time ({@link #commit} and the reads are
  * never concurrent with each other), except that a store that declares itself {@linkplain #isNonBlocking()
  * non-blocking} is also called from the node's own thread.
@@ -22,7 +24,8 @@ import java.util.List;
  *   <li>{@link #commit} is atomic: after it returns every write of the batch is stored at the requested
  *       {@link Durability}; if it throws, none of them is visible, now or after a reopen.
  *   <li>Writes in a batch apply in this order: appends, trims, cursors, dead letters, peer epochs, key-value
- *       writes, removal of expired key-value entries.
+ *       writes, removal of expired key-value entries, channel publishes, channel trims, channel reader updates,
+ *       channel membership updates.
  *   <li>An append carries {@code lastSeq + 1} of its stream (1 for a new stream); any other sequence number,
  *       including one already used, makes the whole batch fail with {@link StoreException}. Sequence numbers
  *       are never reused.
@@ -57,6 +60,25 @@ import java.util.List;
  *       bound of its own beyond those of {@link KeyValue} (key at most {@value KeyValue#MAX_KEY_CHARS}
  *       characters, value at most {@value KeyValue#MAX_VALUE_BYTES} bytes) and the store's size limit, if it has
  *       one: its users bound how many entries they keep.
+ *   <li>A publish carries {@code lastSeq + 1} of its channel's log (1 for a new channel); any other sequence number
+ *       makes the whole batch fail with {@link StoreException}. A channel's {@code lastSeq} never decreases, also
+ *       when trims empty its log, so a reopened store continues numbering where it stopped. A publish is stored
+ *       once: the space it takes does not depend on the number of the channel's readers.
+ *   <li>A channel trim deletes every message of the channel's log with {@code seq <= upToSeq} and records {@code
+ *       trimmedSeq = max(trimmedSeq, upToSeq)}; a trim beyond the channel's {@code lastSeq} fails the batch.
+ *       Readers are not changed by a trim (a reader's cursor may lie below {@code trimmedSeq}).
+ *   <li>A reader update replaces the stored cursor of (channel, reader), adding the reader if it is new; a removal
+ *       deletes it (nothing if it is absent). Membership updates likewise replace or delete this node's role in a
+ *       channel. Updates of one kind apply in the order they were added to the batch.
+ *   <li>Channel writes (rules 16 to 18) are part of their batch's atomicity (rule 2) and apply after every other
+ *       write of the batch, in the order rule 3 lists: publishes, channel trims, reader updates, membership updates.
+ *   <li>{@link #readChannel} returns messages of one channel's log with {@code seq >= max(fromSeq, trimmedSeq + 1)},
+ *       in ascending order, at most {@code max} of them, without gaps, every field (publish time and checksum
+ *       included) as it was published.
+ *   <li>{@link #readChannels} returns every membership, and a {@link ChannelLog} for every channel that ever had
+ *       a publish or a reader: its {@code lastSeq}, {@code trimmedSeq}, the sum of the payload lengths of the messages it
+ *       holds, and its readers with their cursors. Memberships and logs are sorted by channel name, a log's readers
+ *       by node id ({@link String#compareTo}).
  * </ol>
  */
 public interface Store extends AutoCloseable {
@@ -81,6 +103,12 @@ public interface Store extends AutoCloseable {
 
     /** Reads up to {@code max} outbox messages of stream (to, lane) starting at {@code fromSeq}. */
     List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max);
+
+    /** Reads up to {@code max} messages of {@code channel}'s log starting at {@code fromSeq} (rule 20). */
+    List<ChannelMessage> readChannel(String channel, long fromSeq, int max);
+
+    /** Reads the stored channel state: memberships, logs and their readers (rule 21). */
+    StoredChannels readChannels();
 
     /** Reads up to {@code max} dead letters, oldest first. */
     List<DeadLetter> readDeadLetters(int max);

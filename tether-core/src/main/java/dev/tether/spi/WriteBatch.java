@@ -1,9 +1,11 @@
 package dev.tether.spi;
 
+import dev.tether.ChannelRole;
 import dev.tether.NodeId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Writes a store commits atomically: all or none. Built by one thread, then handed to
@@ -36,6 +38,40 @@ public final class WriteBatch {
         }
     }
 
+    /** Channel log prefix to delete: {@code ..upToSeq}, recorded as the channel's {@code trimmedSeq}. */
+    public record ChannelTrim(String channel, long upToSeq) {}
+
+    /** Sets ({@code removed} false) or deletes ({@code removed} true; {@code ackedSeq} ignored) a channel reader. */
+    public record ReaderUpdate(String channel, NodeId reader, long ackedSeq, boolean removed) {
+        /** Records {@code reader}'s cursor on {@code channel}, adding the reader if it is new. */
+        public static ReaderUpdate set(String channel, NodeId reader, long ackedSeq) {
+            return new ReaderUpdate(channel, reader, ackedSeq, false);
+        }
+
+        /** Deletes {@code reader} from {@code channel}'s readers (nothing if it is not one). */
+        public static ReaderUpdate remove(String channel, NodeId reader) {
+            return new ReaderUpdate(channel, reader, 0, true);
+        }
+    }
+
+    /** Sets this node's membership of {@code channel} to {@code role}, or deletes it ({@code role} null: left). */
+    public record MembershipUpdate(String channel, ChannelRole role) {
+        /** Joins {@code channel} as {@code role}, replacing any stored role. */
+        public static MembershipUpdate join(String channel, ChannelRole role) {
+            return new MembershipUpdate(channel, Objects.requireNonNull(role, "role"));
+        }
+
+        /** Leaves {@code channel} (nothing if this node is not a member). */
+        public static MembershipUpdate leave(String channel) {
+            return new MembershipUpdate(channel, null);
+        }
+
+        /** Whether this update deletes the membership. */
+        public boolean isLeave() {
+            return role == null;
+        }
+    }
+
     private final List<StoredMessage> appends = new ArrayList<>();
     private final List<Trim> trims = new ArrayList<>();
     private final List<InboundCursor> cursors = new ArrayList<>();
@@ -43,6 +79,10 @@ public final class WriteBatch {
     private final List<PeerEpoch> peerEpochs = new ArrayList<>();
     private final List<KeyWrite> keyWrites = new ArrayList<>();
     private long removeExpiredAt;
+    private final List<ChannelMessage> publishes = new ArrayList<>();
+    private final List<ChannelTrim> channelTrims = new ArrayList<>();
+    private final List<ReaderUpdate> readerUpdates = new ArrayList<>();
+    private final List<MembershipUpdate> membershipUpdates = new ArrayList<>();
 
     /** An empty batch. */
     public WriteBatch() {}
@@ -94,7 +134,7 @@ public final class WriteBatch {
     }
 
     /**
-     * Deletes, after the batch's other writes, every key-value entry of every namespace that has expired at {@code
+     * Deletes, after the batch's key-value writes, every key-value entry of every namespace that has expired at {@code
      * nowMillis} ({@link KeyValue#expiredAt}). Several calls keep the latest time. Returns this batch.
      *
      * @throws IllegalArgumentException if {@code nowMillis} is not positive
@@ -102,6 +142,30 @@ public final class WriteBatch {
     public WriteBatch removeExpiredKeys(long nowMillis) {
         if (nowMillis <= 0) throw new IllegalArgumentException("nowMillis must be positive, was " + nowMillis);
         removeExpiredAt = Math.max(removeExpiredAt, nowMillis);
+        return this;
+    }
+
+    /** Appends a message to its channel's log (stored once for every reader). Returns this batch. */
+    public WriteBatch publish(ChannelMessage m) {
+        publishes.add(m);
+        return this;
+    }
+
+    /** Deletes a prefix of a channel's log and records it as trimmed. Returns this batch. */
+    public WriteBatch trimChannel(ChannelTrim t) {
+        channelTrims.add(t);
+        return this;
+    }
+
+    /** Sets or removes a reader of a channel this node publishes on. Returns this batch. */
+    public WriteBatch channelReader(ReaderUpdate u) {
+        readerUpdates.add(u);
+        return this;
+    }
+
+    /** Sets or removes this node's membership of a channel. Returns this batch. */
+    public WriteBatch channelMembership(MembershipUpdate u) {
+        membershipUpdates.add(u);
         return this;
     }
 
@@ -114,6 +178,10 @@ public final class WriteBatch {
         peerEpochs.addAll(other.peerEpochs);
         keyWrites.addAll(other.keyWrites);
         removeExpiredAt = Math.max(removeExpiredAt, other.removeExpiredAt);
+        publishes.addAll(other.publishes);
+        channelTrims.addAll(other.channelTrims);
+        readerUpdates.addAll(other.readerUpdates);
+        membershipUpdates.addAll(other.membershipUpdates);
         return this;
     }
 
@@ -152,6 +220,26 @@ public final class WriteBatch {
         return removeExpiredAt;
     }
 
+    /** The channel publishes, in the order added; unmodifiable. */
+    public List<ChannelMessage> publishes() {
+        return Collections.unmodifiableList(publishes);
+    }
+
+    /** The channel trims, in the order added; unmodifiable. */
+    public List<ChannelTrim> channelTrims() {
+        return Collections.unmodifiableList(channelTrims);
+    }
+
+    /** The reader updates, in the order added; unmodifiable. */
+    public List<ReaderUpdate> readerUpdates() {
+        return Collections.unmodifiableList(readerUpdates);
+    }
+
+    /** The membership updates, in the order added; unmodifiable. */
+    public List<MembershipUpdate> membershipUpdates() {
+        return Collections.unmodifiableList(membershipUpdates);
+    }
+
     /** Whether the batch holds no write at all. */
     public boolean isEmpty() {
         return appends.isEmpty()
@@ -160,7 +248,11 @@ public final class WriteBatch {
                 && deadLetters.isEmpty()
                 && peerEpochs.isEmpty()
                 && keyWrites.isEmpty()
-                && removeExpiredAt == 0;
+                && removeExpiredAt == 0
+                && publishes.isEmpty()
+                && channelTrims.isEmpty()
+                && readerUpdates.isEmpty()
+                && membershipUpdates.isEmpty();
     }
 
     /** The number of writes of every kind (a removal of expired entries counts as one). */
@@ -171,6 +263,10 @@ public final class WriteBatch {
                 + deadLetters.size()
                 + peerEpochs.size()
                 + keyWrites.size()
-                + (removeExpiredAt == 0 ? 0 : 1);
+                + (removeExpiredAt == 0 ? 0 : 1)
+                + publishes.size()
+                + channelTrims.size()
+                + readerUpdates.size()
+                + membershipUpdates.size();
     }
 }

@@ -7,9 +7,11 @@ import dev.tether.Durability;
 import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
 import dev.tether.internal.engine.EngineConfig;
+import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.Transport;
@@ -72,42 +74,7 @@ class TetherConfigTest {
     void onlyStoresThatBlockGetBoundedBatches() {
         Transport transport = new SizedTransport(1 << 20);
         InMemoryStore memory = new InMemoryStore();
-        Store blocking = new Store() { // isNonBlocking() keeps its default: false
-                    @Override
-                    public Durability maxDurability() {
-                        return memory.maxDurability();
-                    }
-
-                    @Override
-                    public StoredState open(Durability durability) {
-                        return memory.open(durability);
-                    }
-
-                    @Override
-                    public void commit(WriteBatch batch) {
-                        memory.commit(batch);
-                    }
-
-                    @Override
-                    public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
-                        return memory.readOutbox(to, lane, fromSeq, max);
-                    }
-
-                    @Override
-                    public List<DeadLetter> readDeadLetters(int max) {
-                        return memory.readDeadLetters(max);
-                    }
-
-                    @Override
-                    public List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
-                        return memory.readKeys(namespace, afterKey, nowMillis, max);
-                    }
-
-                    @Override
-                    public void close() {
-                        memory.close();
-                    }
-                };
+        Store blocking = new BlockingView(memory); // isNonBlocking() keeps its default: false
         for (Store store : List.of(memory, blocking)) {
             TetherConfig c = TetherConfig.builder(NodeId.of("a"))
                     .peers(NodeId.of("b"))
@@ -139,5 +106,59 @@ class TetherConfigTest {
         assertThatThrownBy(() -> builder(1 << 20).allowedPeers("")).isInstanceOf(InvalidConfigException.class);
         assertThatThrownBy(() -> builder(1 << 20).allowedPeers("x".repeat(65)))
                 .isInstanceOf(InvalidConfigException.class);
+    }
+
+    /** An in-memory store that does not say it is non-blocking, so the node treats it like a disk store. */
+    private static final class BlockingView implements Store {
+        private final InMemoryStore memory;
+
+        BlockingView(InMemoryStore memory) {
+            this.memory = memory;
+        }
+
+        @Override
+        public Durability maxDurability() {
+            return memory.maxDurability();
+        }
+
+        @Override
+        public StoredState open(Durability durability) {
+            return memory.open(durability);
+        }
+
+        @Override
+        public void commit(WriteBatch batch) {
+            memory.commit(batch);
+        }
+
+        @Override
+        public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
+            return memory.readOutbox(to, lane, fromSeq, max);
+        }
+
+        @Override
+        public List<ChannelMessage> readChannel(String channel, long fromSeq, int max) {
+            return memory.readChannel(channel, fromSeq, max);
+        }
+
+        @Override
+        public StoredChannels readChannels() {
+            return memory.readChannels();
+        }
+
+        @Override
+        public List<DeadLetter> readDeadLetters(int max) {
+            return memory.readDeadLetters(max);
+        }
+
+        @Override
+        public List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
+            return memory.readKeys(namespace, afterKey, nowMillis, max);
+        }
+
+        @Override
+        public void close() {
+            memory.close();
+        }
     }
 }

@@ -17,12 +17,9 @@ import dev.tether.StoreException;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
+import dev.tether.fixtures.ForwardingStore;
 import dev.tether.node.TetherConfig;
-import dev.tether.spi.DeadLetter;
-import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
-import dev.tether.spi.StoredMessage;
-import dev.tether.spi.StoredState;
 import dev.tether.spi.Transport;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
@@ -197,17 +194,7 @@ class ValidationTest {
         CountDownLatch gate = new CountDownLatch(1);
         try (Cluster c = new Cluster("a", "b")) {
             InMemoryStore inner = c.store("a");
-            Store slow = new Store() {
-                @Override
-                public Durability maxDurability() {
-                    return inner.maxDurability();
-                }
-
-                @Override
-                public StoredState open(Durability d) {
-                    return inner.open(d);
-                }
-
+            Store slow = new ForwardingStore(inner) {
                 @Override
                 public void commit(WriteBatch batch) {
                     try {
@@ -217,26 +204,6 @@ class ValidationTest {
                         throw new StoreException("interrupted");
                     }
                     inner.commit(batch);
-                }
-
-                @Override
-                public List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
-                    return inner.readOutbox(to, lane, fromSeq, max);
-                }
-
-                @Override
-                public List<DeadLetter> readDeadLetters(int max) {
-                    return inner.readDeadLetters(max);
-                }
-
-                @Override
-                public List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
-                    return inner.readKeys(namespace, afterKey, nowMillis, max);
-                }
-
-                @Override
-                public void close() {
-                    inner.close();
                 }
             };
             TetherNode a = c.start("a", cfg -> cfg.store(slow).maxPendingSendBytes(1000));

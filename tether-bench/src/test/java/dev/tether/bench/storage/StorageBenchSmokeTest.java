@@ -7,14 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs every storage scenario in {@code --quick} mode (a few hundred messages, real SQLite files) and checks
  * that each completes with matching counts. It measures nothing and asserts no timing.
  */
 class StorageBenchSmokeTest {
-    @TempDir
+    @org.junit.jupiter.api.io.TempDir // the simple name is the bench's own TempDir (same package)
     Path dir;
 
     @Test
@@ -44,15 +43,12 @@ class StorageBenchSmokeTest {
     }
 
     @Test
-    void theBenchLeavesNoFilesInTheTemporaryDirectory(@TempDir Path tmp) throws IOException {
+    void theBenchLeavesNoFilesInTheTemporaryDirectory(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
         // In a directory of the test's own: /tmp is shared with other builds, whose bench runs come and go.
         StoreAppendScenario.Run r;
         try {
             r = StoreAppendScenario.run(
-                    BenchOptions.parse("--quick"),
-                    dev.tether.Durability.FSYNC,
-                    200,
-                    dev.tether.bench.storage.TempDir.createIn(tmp));
+                    BenchOptions.parse("--quick"), dev.tether.Durability.FSYNC, 200, TempDir.createIn(tmp));
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }

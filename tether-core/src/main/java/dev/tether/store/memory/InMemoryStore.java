@@ -4,11 +4,13 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
@@ -64,6 +66,8 @@ public final class InMemoryStore implements Store {
     /** The key-value area: per namespace, its entries by key (entries are immutable). */
     private final Map<String, TreeMap<String, KeyValue>> keys;
 
+    private final InMemoryChannels channels;
+
     private boolean open;
     private boolean closed;
     private int commitsToFail;
@@ -85,6 +89,7 @@ public final class InMemoryStore implements Store {
         this.deadLetters = new ArrayList<>();
         this.peerEpochs = new HashMap<>();
         this.keys = new HashMap<>();
+        this.channels = new InMemoryChannels();
     }
 
     private InMemoryStore(InMemoryStore crashed) {
@@ -96,6 +101,7 @@ public final class InMemoryStore implements Store {
         this.peerEpochs = new HashMap<>(crashed.peerEpochs);
         this.keys = new HashMap<>();
         crashed.keys.forEach((ns, entries) -> keys.put(ns, new TreeMap<>(entries)));
+        this.channels = crashed.channels.copy();
     }
 
     /** Every method is synchronized and works on the heap only. */
@@ -133,6 +139,7 @@ public final class InMemoryStore implements Store {
             throw new StoreException("injected commit failure (" + commitsToFail + " more to come)");
         }
         validate(batch);
+        channels.validate(batch);
         for (StoredMessage m : batch.appends()) {
             Stream s = streams.computeIfAbsent(new StreamKey(m.to(), m.lane()), k -> new Stream());
             s.outbox.add(m.seq(), m);
@@ -158,6 +165,7 @@ public final class InMemoryStore implements Store {
         long now = batch.removeExpiredAt();
         if (now != 0) keys.values().forEach(entries -> entries.values().removeIf(kv -> kv.expiredAt(now)));
         keys.values().removeIf(Map::isEmpty);
+        channels.apply(batch);
     }
 
     /** Checks every write of {@code batch} against the current state, so that applying it cannot fail. */
@@ -208,6 +216,18 @@ public final class InMemoryStore implements Store {
         List<StoredMessage> out = new ArrayList<>((int) Math.max(0, last - from + 1));
         for (long seq = from; seq <= last; seq++) out.add(s.outbox.get(seq));
         return out;
+    }
+
+    @Override
+    public synchronized List<ChannelMessage> readChannel(String channel, long fromSeq, int max) {
+        checkOpen();
+        return channels.read(channel, fromSeq, max);
+    }
+
+    @Override
+    public synchronized StoredChannels readChannels() {
+        checkOpen();
+        return channels.state();
     }
 
     @Override

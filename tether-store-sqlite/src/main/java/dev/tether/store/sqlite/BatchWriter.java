@@ -40,6 +40,7 @@ final class BatchWriter {
     private final PreparedStatement insertDead;
     private final PreparedStatement upsertPeer;
     private final KeyValueTable keyValues;
+    private final ChannelTables channels;
 
     /**
      * Prepares the statements on {@code c}. {@code hardPageLimit} and {@code appendPageLimit} are SQLite page
@@ -67,6 +68,12 @@ final class BatchWriter {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         upsertPeer = c.prepareStatement("INSERT INTO peers (peer, epoch) VALUES (?, ?)"
                 + " ON CONFLICT (peer) DO UPDATE SET epoch = excluded.epoch");
+        channels = new ChannelTables(c);
+    }
+
+    /** The channel tables' statements, also for the store's channel reads. */
+    ChannelTables channels() {
+        return channels;
     }
 
     /**
@@ -91,7 +98,10 @@ final class BatchWriter {
      * each stream's appends reach, and how far each is trimmed.
      */
     private record Plan(
-            Map<StreamKey, StoredStream> streams, Map<StreamKey, Long> lastAppended, Map<StreamKey, Long> trimTo) {}
+            Map<StreamKey, StoredStream> streams,
+            Map<StreamKey, Long> lastAppended,
+            Map<StreamKey, Long> trimTo,
+            Map<String, ChannelTables.LogRow> channelLogs) {}
 
     /**
      * Checks that every append carries the next sequence number of its stream and no trim goes beyond the last
@@ -129,7 +139,7 @@ final class BatchWriter {
             }
             trimTo.merge(key, t.upToSeq(), Math::max);
         }
-        return new Plan(streams, lastAppended, trimTo);
+        return new Plan(streams, lastAppended, trimTo, channels.validate(batch));
     }
 
     /**
@@ -158,6 +168,7 @@ final class BatchWriter {
         }
         if (!plan.lastAppended().isEmpty()) upsertStreamLast.executeBatch();
         if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
+        channels.writePublishes(batch, plan.channelLogs());
         pageLimit(hardPageLimit);
         for (Map.Entry<StreamKey, Long> e : lateTrims) {
             trim(e.getKey(), plan.streams().get(e.getKey()).ackedSeq(), e.getValue());
@@ -168,6 +179,7 @@ final class BatchWriter {
         keyValues.writeKeys(batch);
         pageLimit(hardPageLimit);
         keyValues.removeExpired(batch);
+        channels.writeRest(batch, plan.channelLogs());
     }
 
     /** Binds the batch's rows to their statements; nothing runs yet. */

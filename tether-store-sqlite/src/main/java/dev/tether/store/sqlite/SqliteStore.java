@@ -3,10 +3,12 @@ package dev.tether.store.sqlite;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.Store;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.TransactionalStore;
@@ -49,8 +51,10 @@ import java.util.function.LongSupplier;
  * Tables: {@code outbox(peer, lane, seq, expires_at, headers, payload, checksum)} keyed by (peer, lane, seq)
  * ({@code checksum}, added in schema version 2, is NULL in rows stored before: read back as {@code UNCHECKED}),
  * {@code streams(peer, lane, last_seq, acked_seq)}, {@code cursors(peer, lane, sender_epoch, processed_seq)},
- * {@code dead_letters(id, ...)} and {@code peers(peer, epoch)}. Every hot-path statement is a primary-key
- * lookup or range. Opening a file written by an older schema version migrates it; a newer version, a file
+ * {@code dead_letters(id, ...)}, {@code peers(peer, epoch)}, the key-value area of schema version 3 ({@code kv};
+ * {@code KeyValueTable}) and the channel tables of schema version 4 ({@code channel_log}: one row per publish,
+ * whatever the number of readers; {@code ChannelTables}). Every hot-path statement is a primary-key lookup or
+ * range. Opening a file written by an older schema version migrates it; a newer version, a file
  * that is not SQLite and an SQLite database that is not a Tether store are refused with a
  * {@link StoreException} saying so. A copy restored from a backup needs a new epoch: {@link #renewEpoch}.
  * docs/OPERATIONS.md describes the files, inspection and backup for operators.
@@ -85,7 +89,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
     public static final int APPLICATION_ID = 0x54455448;
 
     /** The schema version this code writes; files with a lower version are migrated on open. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
@@ -472,6 +476,27 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         if (rs.wasNull()) return MessageChecksum.UNCHECKED;
         if (!MessageChecksum.isValid(v)) throw new StoreException("outbox row has an invalid checksum " + v);
         return v;
+    }
+
+    @Override
+    public List<ChannelMessage> readChannel(String channel, long fromSeq, int max) {
+        checkOpen();
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        try {
+            return max == 0 ? List.of() : writer.channels().read(Objects.requireNonNull(channel), fromSeq, max);
+        } catch (SQLException e) {
+            throw fail("cannot read the log of channel " + channel, e);
+        }
+    }
+
+    @Override
+    public StoredChannels readChannels() {
+        checkOpen();
+        try (Statement s = connection.createStatement()) {
+            return ChannelTables.readAll(s);
+        } catch (SQLException e) {
+            throw fail("cannot read the channels", e);
+        }
     }
 
     @Override

@@ -36,7 +36,18 @@ final class StoreSchema {
             // Version 2: the message checksum. Rows stored before have NULL there: read back as UNCHECKED.
             List.of("ALTER TABLE outbox ADD COLUMN checksum INTEGER"),
             // Version 3: the key-value area (idempotency keys, the event registry).
-            KeyValueTable.CREATE);
+            KeyValueTable.CREATE,
+            // Version 4: channels. A publish is one channel_log row whatever the number of readers; a reader is
+            // one channel_readers row (its cursor).
+            List.of(
+                    "CREATE TABLE channel_log (channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+                            + " published_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, headers BLOB NOT NULL,"
+                            + " payload BLOB NOT NULL, checksum INTEGER, PRIMARY KEY (channel, seq)) WITHOUT ROWID",
+                    "CREATE TABLE channel_logs (channel TEXT PRIMARY KEY, last_seq INTEGER NOT NULL,"
+                            + " trimmed_seq INTEGER NOT NULL, bytes INTEGER NOT NULL) WITHOUT ROWID",
+                    "CREATE TABLE channel_readers (channel TEXT NOT NULL, reader TEXT NOT NULL,"
+                            + " acked_seq INTEGER NOT NULL, PRIMARY KEY (channel, reader)) WITHOUT ROWID",
+                    "CREATE TABLE channel_members (channel TEXT PRIMARY KEY, role TEXT NOT NULL) WITHOUT ROWID"));
 
     private StoreSchema() {}
 

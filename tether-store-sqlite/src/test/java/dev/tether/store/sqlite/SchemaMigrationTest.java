@@ -2,10 +2,16 @@ package dev.tether.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.ChannelRole;
 import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.spi.ChannelLog;
+import dev.tether.spi.ChannelMembership;
+import dev.tether.spi.ChannelMessage;
+import dev.tether.spi.ChannelReader;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.MessageChecksum;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A store file of schema version 1 (before message checksums) opens: it is migrated to the current version, its
  * outbox rows come back {@link MessageChecksum#UNCHECKED}, and rows appended after the migration keep their
- * checksum. A file of version 2 (before the key-value area) gains the area and keeps everything else.
+ * checksum. A file of version 2 (before the key-value area) is migrated through version 3 to the current version:
+ * it gains the key-value area and the channel tables and keeps its outbox. A file of version 3 (before channels)
+ * gains the channel tables and keeps its outbox and key-value entries. Each older file is written here with exactly
+ * the tables its version created.
  */
 class SchemaMigrationTest {
     private static final NodeId B = NodeId.of("b");
@@ -80,39 +89,127 @@ class SchemaMigrationTest {
                     .extracting(StoredMessage::checksum)
                     .isEqualTo(fresh.checksum());
         }
+        assertThat(schemaVersion(file)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(4);
+    }
+
+    /** The schema version recorded in {@code file}'s meta table. */
+    private static long schemaVersion(Path file) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getLong(1)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(3);
+            return rs.getLong(1);
         }
     }
 
-    @Test
-    void aVersion2StoreGainsTheKeyValueAreaAndKeepsItsMessages() throws SQLException {
-        Path file = dir.resolve("tether-a.db");
+    /** Schema version 2: version 1 plus the outbox checksum, with one checked message to b. */
+    private static void writeVersion2(Path file, StoredMessage pending) throws SQLException {
         writeVersion1(file);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement s = c.createStatement()) {
             s.execute("ALTER TABLE outbox ADD COLUMN checksum INTEGER");
             s.execute("UPDATE meta SET value = 2 WHERE key = 'schema_version'");
+            s.execute("DELETE FROM outbox");
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO outbox (peer, lane, seq, expires_at, headers,"
+                    + " payload, checksum) VALUES ('b', 'default', 1, 0, ?, ?, ?)")) {
+                p.setBytes(1, HeaderCodec.encode(pending.headers()));
+                p.setBytes(2, pending.payload());
+                p.setLong(3, pending.checksum());
+                p.executeUpdate();
+            }
         }
+    }
+
+    @Test
+    void aVersion2StoreIsMigratedThroughVersion3AndGainsTheKeyValueAreaAndTheChannelTables() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        StoredMessage pending = new StoredMessage(B, "default", 1, 0, Map.of("k", "v"), "kept".getBytes());
+        writeVersion2(file, pending);
         KeyValue kv = new KeyValue("_idem", "b|key-1", "v".getBytes(StandardCharsets.UTF_8), 0);
         try (SqliteStore store = new SqliteStore(file)) {
             assertThat(store.open(Durability.FSYNC).epoch()).isEqualTo(4242);
-            assertThat(store.readOutbox(B, "default", 1, 10)).hasSize(1);
             assertThat(store.readKeys("_idem", null, 1, 10)).isEmpty();
+            assertThat(store.readChannels().logs()).isEmpty();
+            assertThat(store.readOutbox(B, "default", 1, 10))
+                    .singleElement()
+                    .extracting(StoredMessage::checksum)
+                    .isEqualTo(pending.checksum());
             store.commit(new WriteBatch().put(kv));
+            commitChannelWrites(store);
         }
+        assertThat(schemaVersion(file)).isEqualTo(4);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
+            assertChannelWritesStored(store);
         }
+    }
+
+    /**
+     * Schema version 3: version 2 plus the key-value area (table {@code kv} and its expiry index, as version 3
+     * created them), with the message of {@link #writeVersion2} and {@code kv} stored.
+     */
+    private static void writeVersion3(Path file, StoredMessage pending, KeyValue kv) throws SQLException {
+        writeVersion2(file, pending);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'schema_version'")) {
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getLong(1)).isEqualTo(3);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE kv (namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
+                    + " expires_at INTEGER NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID");
+            s.execute("CREATE INDEX kv_expiry ON kv (expires_at) WHERE expires_at > 0");
+            s.execute("UPDATE meta SET value = 3 WHERE key = 'schema_version'");
+            try (PreparedStatement p =
+                    c.prepareStatement("INSERT INTO kv (namespace, key, value, expires_at) VALUES (?, ?, ?, ?)")) {
+                p.setString(1, kv.namespace());
+                p.setString(2, kv.key());
+                p.setBytes(3, kv.value());
+                p.setLong(4, kv.expiresAtMillis());
+                p.executeUpdate();
+            }
         }
+    }
+
+    @Test
+    void aVersion3StoreGainsTheChannelTablesAndKeepsItsOutboxAndKeys() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        StoredMessage pending = new StoredMessage(B, "default", 1, 0, Map.of("k", "v"), "kept".getBytes());
+        KeyValue kv = new KeyValue("_idem", "b|key-1", "v".getBytes(StandardCharsets.UTF_8), 0);
+        writeVersion3(file, pending, kv);
+        try (SqliteStore store = new SqliteStore(file)) {
+            assertThat(store.open(Durability.FSYNC).epoch()).isEqualTo(4242);
+            assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
+            assertThat(store.readChannels().logs()).isEmpty();
+            assertThat(store.readOutbox(B, "default", 1, 10))
+                    .singleElement()
+                    .extracting(StoredMessage::checksum)
+                    .isEqualTo(pending.checksum());
+            commitChannelWrites(store);
+        }
+        assertThat(schemaVersion(file)).isEqualTo(4);
+        try (SqliteStore store = new SqliteStore(file)) {
+            store.open(Durability.FSYNC);
+            assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
+            assertChannelWritesStored(store);
+        }
+    }
+
+    /** A publish on channel "news", b as its reader and this node's membership, in one batch. */
+    private static void commitChannelWrites(SqliteStore store) {
+        ChannelMessage published =
+                new ChannelMessage("news", 1, 1000, 0, Map.of(), "hi".getBytes(), MessageChecksum.UNCHECKED);
+        store.commit(new WriteBatch()
+                .publish(published)
+                .channelReader(WriteBatch.ReaderUpdate.set("news", B, 0))
+                .channelMembership(WriteBatch.MembershipUpdate.join("news", ChannelRole.WRITE)));
+    }
+
+    /** What {@link #commitChannelWrites} stored, as a reopened store reads it back. */
+    private static void assertChannelWritesStored(SqliteStore store) {
+        StoredChannels channels = store.readChannels();
+        assertThat(channels.memberships()).containsExactly(new ChannelMembership("news", ChannelRole.WRITE));
+        assertThat(channels.logs())
+                .containsExactly(new ChannelLog("news", 1, 0, 2, List.of(new ChannelReader("news", B, 0))));
+        assertThat(store.readChannel("news", 1, 10))
+                .singleElement()
+                .satisfies(m -> assertThat(m.payload()).isEqualTo("hi".getBytes()));
     }
 }

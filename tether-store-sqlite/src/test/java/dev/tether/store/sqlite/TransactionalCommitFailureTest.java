@@ -109,6 +109,16 @@ class TransactionalCommitFailureTest {
         }
 
         @Override
+        public List<dev.tether.spi.ChannelMessage> readChannel(String channel, long fromSeq, int max) {
+            return sqlite.readChannel(channel, fromSeq, max);
+        }
+
+        @Override
+        public dev.tether.spi.StoredChannels readChannels() {
+            return sqlite.readChannels();
+        }
+
+        @Override
         public List<dev.tether.spi.KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
             return sqlite.readKeys(namespace, afterKey, nowMillis, max);
         }
