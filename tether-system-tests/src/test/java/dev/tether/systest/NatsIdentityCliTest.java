@@ -1,6 +1,8 @@
 package dev.tether.systest;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import dev.tether.fixtures.KeytoolPki;
 import dev.tether.fixtures.NatsServerProcess;
@@ -67,7 +69,9 @@ class NatsIdentityCliTest {
                         .start();
                 ChildJvm a = Cli.node(dir, "cli-nats-a", args("a", "a", "b", nats, pki, "--admin", admin));
                 ChildJvm b = Cli.node(dir, "cli-nats-b", args("b", "b", "a", nats, pki, "--print"))) {
-            assertThat(a.lines().get(0)).contains("transport=nats " + nats.url(), "tls nkey identity-enforced");
+            assertThat(a.lines().stream().filter(l -> l.startsWith("ready node=")))
+                    .singleElement(as(STRING))
+                    .contains("transport=nats " + nats.url(), "tls nkey identity-enforced");
 
             try (ChildJvm impostor = Cli.node(dir, "cli-nats-impostor", args("b", "mallory", "a", nats, pki))) {
                 String line = impostor.awaitLine(
