@@ -54,6 +54,23 @@ class NatsServerProcessTest {
         }
     }
 
+    /**
+     * The client port is chosen below the kernel's ephemeral range: the server's own monitor port (a bind to port
+     * 0, made before the client port's) once got the just-released client port and the start failed.
+     */
+    @Test
+    void clientPortsAreChosenWhereNoBindToPortZeroLands() throws IOException {
+        String range = Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                .get(0);
+        int ephemeralLow = Integer.parseInt(range.trim().split("\\s+")[0]);
+        for (int i = 0; i < 3; i++) {
+            try (NatsServerProcess server = NatsServerProcess.start()) {
+                assertThat(server.port()).isLessThan(ephemeralLow);
+                assertThat(server.monitorPort()).isNotEqualTo(server.port());
+            }
+        }
+    }
+
     @Test
     void aPreparedServerStartsOnlyWhenAsked() throws IOException {
         try (NatsServerProcess server =
