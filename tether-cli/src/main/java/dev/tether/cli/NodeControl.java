@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -47,6 +48,9 @@ final class NodeControl {
     private final ReadyPeers readyPeers;
     private Map<NodeId, List<String>> peers;
     private volatile long lastStoreFailure;
+    /** The clock of {@link #STORE_FAILURE_NANOS}; a test's own in tests. */
+    LongSupplier nanoTime = System::nanoTime;
+
     private volatile String storeFailure;
 
     /**
@@ -74,7 +78,7 @@ final class NodeControl {
     void onEvent(TetherEvent e) {
         if (e instanceof TetherEvent.StoreFailure f) {
             storeFailure = f.reason();
-            lastStoreFailure = System.nanoTime();
+            lastStoreFailure = nanoTime.getAsLong();
         }
     }
 
@@ -83,7 +87,7 @@ final class NodeControl {
         List<NodeId> connected = node.stats().connectedPeers();
         List<String> why = new ArrayList<>();
         String failure = storeFailure;
-        if (failure != null && System.nanoTime() - lastStoreFailure < STORE_FAILURE_NANOS) {
+        if (failure != null && nanoTime.getAsLong() - lastStoreFailure < STORE_FAILURE_NANOS) {
             why.add("the store is failing: " + failure);
         }
         Set<NodeId> wanted;

@@ -101,6 +101,8 @@ public final class BacklogBench {
                 "| round | b's store | ready -> first delivery | JVM start -> ready | JVM start -> first | seq | load |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (int r = 0; r < repeat; r++) {
+            // Not a wait for a condition: the outage itself. b stays away this long so that a's redial delay grows
+            // as it would in production (the scenario measured); --gap-ms sets it.
             Thread.sleep(gapMs);
             String load = Load.oneMinute();
             try (ChildJvm b = ChildJvm.start(
