@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,10 +110,9 @@ final class DemoCluster implements AutoCloseable {
         return "sender-" + i;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** Below the ephemeral range, so no outgoing connection's local port takes it before the node binds it. */
+    private static int freePort() {
+        return dev.tether.fixtures.FreePorts.loopback();
     }
 
     @Override

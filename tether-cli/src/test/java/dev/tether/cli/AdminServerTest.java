@@ -7,6 +7,7 @@ import dev.tether.Delivery;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
+import dev.tether.fixtures.FreePorts;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
@@ -14,7 +15,6 @@ import dev.tether.transport.memory.InMemoryNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -128,10 +128,7 @@ class AdminServerTest {
 
     @Test
     void unreachableEndpointIsNamed() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.loopback();
         assertThat(run("stats", "--admin", "127.0.0.1:" + port)).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot reach the node's admin endpoint");
     }

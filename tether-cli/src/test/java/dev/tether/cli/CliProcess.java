@@ -1,9 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.fixtures.FreePorts;
 import dev.tether.testkit.process.ChildJvm;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -63,12 +61,8 @@ final class CliProcess {
         return m.group(1);
     }
 
-    /** A port nobody listens on (just released). */
+    /** A port nobody listens on, below the ephemeral range: see {@link FreePorts#loopback()}. */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.loopback();
     }
 }

@@ -1,22 +1,13 @@
 package dev.tether.systest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import dev.tether.fixtures.FreePorts;
 
 /** Free loopback ports for processes that must be told their port before they start. */
 final class Ports {
     private Ports() {}
 
-    /** A loopback port that was free at the time of the call. */
+    /** A loopback port free at the time of the call, below the ephemeral range: see {@link FreePorts#loopback()}. */
     static int free() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
+        return FreePorts.loopback();
     }
 }

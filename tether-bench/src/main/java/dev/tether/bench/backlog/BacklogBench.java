@@ -3,8 +3,6 @@ package dev.tether.bench.backlog;
 import dev.tether.bench.measure.Load;
 import dev.tether.bench.net.ChildJvm;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,10 +136,9 @@ public final class BacklogBench {
         return true;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** Below the ephemeral range, so no outgoing connection's local port takes it before the node binds it. */
+    private static int freePort() {
+        return dev.tether.fixtures.FreePorts.loopback();
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -1,8 +1,6 @@
 package dev.tether.bench.cli;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -279,12 +277,9 @@ public final class CliBench {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
+    /** Below the ephemeral range, so no outgoing connection's local port takes it before the node binds it. */
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.tether.fixtures.FreePorts.loopback();
     }
 
     private static String machine() {

@@ -461,13 +461,9 @@ class TcpMembershipTest {
         return transports.get(id).boundAddress();
     }
 
-    /** A loopback address with a port that was free a moment ago, to listen on. */
+    /** A loopback address with a port that was free a moment ago, to listen on (below the ephemeral range). */
     private static InetSocketAddress freeAddress(String what) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return new InetSocketAddress("127.0.0.1", s.getLocalPort());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("no free port for " + what, e);
-        }
+        return new InetSocketAddress("127.0.0.1", dev.tether.fixtures.FreePorts.loopback());
     }
 
     private static String format(InetSocketAddress a) {
