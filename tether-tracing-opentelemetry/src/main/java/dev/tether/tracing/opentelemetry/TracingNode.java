@@ -1,0 +1,187 @@
+package dev.tether.tracing.opentelemetry;
+
+import dev.tether.AsyncHandler;
+import dev.tether.Call;
+import dev.tether.DeadLetterView;
+import dev.tether.Delivery;
+import dev.tether.Handler;
+import dev.tether.HandlerOptions;
+import dev.tether.NodeId;
+import dev.tether.NodeStats;
+import dev.tether.OutboundMessage;
+import dev.tether.PeerInfo;
+import dev.tether.PeerRemoval;
+import dev.tether.Registration;
+import dev.tether.SendReceipt;
+import dev.tether.ShutdownResult;
+import dev.tether.TetherNode;
+import dev.tether.TypeRef;
+import dev.tether.TypedHandler;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** A node whose sends, calls and handler registrations are traced; everything else goes straight through. */
+final class TracingNode implements TetherNode {
+    private final TetherNode node;
+    private final TetherTracing tracing;
+
+    TracingNode(TetherNode node, TetherTracing tracing) {
+        this.node = node;
+        this.tracing = tracing;
+    }
+
+    @Override
+    public NodeId id() {
+        return node.id();
+    }
+
+    @Override
+    public SendReceipt send(NodeId to, byte[] payload) {
+        return send(OutboundMessage.to(to).payload(payload).build());
+    }
+
+    @Override
+    public SendReceipt send(NodeId to, String lane, byte[] payload) {
+        return send(OutboundMessage.to(to).lane(lane).payload(payload).build());
+    }
+
+    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
+    @Override
+    public SendReceipt send(OutboundMessage message) {
+        Span span = tracing.spans().send(message.to(), message.lane(), null, message.payloadSize());
+        try (Scope s = span.makeCurrent()) {
+            SendReceipt receipt = node.send(withContext(message, Context.current()));
+            receipt.accepted().whenComplete((id, e) -> {
+                if (e != null) {
+                    Spans.fail(span, e);
+                } else {
+                    span.setAttribute(Spans.MESSAGE_ID, id.toString());
+                    span.end();
+                }
+            });
+            return receipt;
+        } catch (RuntimeException e) {
+            Spans.fail(span, e);
+            throw e;
+        }
+    }
+
+    /** {@code m} with the context's propagation headers added (an idempotency key is kept as one). */
+    private OutboundMessage withContext(OutboundMessage m, Context context) {
+        ByteBuffer payload = m.payload();
+        byte[] bytes = new byte[payload.remaining()];
+        payload.get(bytes);
+        OutboundMessage.Builder b = OutboundMessage.to(m.to()).lane(m.lane()).payload(bytes);
+        for (Map.Entry<String, String> h : m.headers().entrySet()) {
+            if (h.getKey().equals(OutboundMessage.IDEMPOTENCY_KEY_HEADER)) b.idempotencyKey(h.getValue());
+            else b.header(h.getKey(), h.getValue());
+        }
+        if (m.ttl() != null) b.ttl(m.ttl());
+        tracing.propagator().inject(context, b, (builder, k, v) -> builder.header(k, v));
+        return b.build();
+    }
+
+    @Override
+    public Registration handle(String name, Handler handler) {
+        return node.handle(name, tracing.handler(name, handler));
+    }
+
+    @Override
+    public Registration handle(String name, HandlerOptions options, Handler handler) {
+        return node.handle(name, options, tracing.handler(name, handler));
+    }
+
+    @Override
+    public Registration handleAsync(String name, AsyncHandler handler) {
+        return node.handleAsync(name, tracing.async(name, handler));
+    }
+
+    @Override
+    public Registration handleAsync(String name, HandlerOptions options, AsyncHandler handler) {
+        return node.handleAsync(name, options, tracing.async(name, handler));
+    }
+
+    @Override
+    public <T, R> Registration handle(String name, Class<T> type, TypedHandler<T, R> handler) {
+        return node.handle(name, type, tracing.typed(name, handler));
+    }
+
+    @Override
+    public <T, R> Registration handle(
+            String name, TypeRef<T> type, HandlerOptions options, TypedHandler<T, R> handler) {
+        return node.handle(name, type, options, tracing.typed(name, handler));
+    }
+
+    @Override
+    public Call call(NodeId peer, String handler) {
+        return new TracingCall(node.call(peer, handler), tracing);
+    }
+
+    @Override
+    public Delivery receive(Duration timeout) throws InterruptedException {
+        Delivery d = node.receive(timeout);
+        if (d != null) tracing.pulled(d);
+        return d;
+    }
+
+    @Override
+    public List<DeadLetterView> deadLetters(int max) {
+        return node.deadLetters(max);
+    }
+
+    @Override
+    public NodeStats stats() {
+        return node.stats();
+    }
+
+    @Override
+    public List<PeerInfo> peers() {
+        return node.peers();
+    }
+
+    @Override
+    public void addPeer(NodeId peer) {
+        node.addPeer(peer);
+    }
+
+    @Override
+    public void addPeer(NodeId peer, List<String> addresses) {
+        node.addPeer(peer, addresses);
+    }
+
+    @Override
+    public PeerRemoval removePeer(NodeId peer) {
+        return node.removePeer(peer);
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitHandler(NodeId peer, String handler, Duration timeout) {
+        return node.awaitHandler(peer, handler, timeout);
+    }
+
+    @Override
+    public CompletableFuture<List<String>> listHandlers(NodeId peer, Duration timeout) {
+        return node.listHandlers(peer, timeout);
+    }
+
+    @Override
+    public ShutdownResult shutdown(Duration timeout) {
+        return node.shutdown(timeout);
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+
+    @Override
+    public String toString() {
+        return "traced " + node;
+    }
+}
