@@ -94,6 +94,9 @@ class CallCancelTest {
             assertThat(executed).containsExactly("first", "fourth");
             assertThat(a.stats().calls().pendingCalls()).isZero();
             assertThat(b.stats().calls().callsHandled()).isEqualTo(2);
+            assertThat(a.stats().calls().callsCancelled()).isEqualTo(2);
+            // withdrawn before transmission: settled by the protocol, never handed to b's handlers
+            assertThat(b.stats().calls().cancelledBeforeStart()).isZero();
         }
     }
 
@@ -126,6 +129,8 @@ class CallCancelTest {
             assertThat(sawCancel).isTrue();
             assertThat(actions.get()).isEqualTo(2);
             Await.until(DEADLINE, () -> a.stats().calls().repliesDropped() == 1, () -> "the late reply dropped");
+            assertThat(a.stats().calls().callsCancelled()).isEqualTo(1);
+            assertThat(b.stats().calls().cancelledWhileRunning()).isEqualTo(1);
         }
     }
 }

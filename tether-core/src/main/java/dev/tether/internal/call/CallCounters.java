@@ -14,6 +14,9 @@ final class CallCounters {
     final AtomicLong noSuchHandler = new AtomicLong();
     final AtomicLong invalidCalls = new AtomicLong();
     final AtomicLong volatileLost = new AtomicLong();
+    final AtomicLong callsCancelled = new AtomicLong();
+    final AtomicLong cancelledBeforeStart = new AtomicLong();
+    final AtomicLong cancelledWhileRunning = new AtomicLong();
 
     CallStats snapshot(long pendingCalls, long waitingForHandler) {
         return new CallStats(
@@ -27,6 +30,9 @@ final class CallCounters {
                 noSuchHandler.get(),
                 waitingForHandler,
                 invalidCalls.get(),
-                volatileLost.get());
+                volatileLost.get(),
+                callsCancelled.get(),
+                cancelledBeforeStart.get(),
+                cancelledWhileRunning.get());
     }
 }

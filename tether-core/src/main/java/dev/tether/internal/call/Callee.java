@@ -39,6 +39,7 @@ final class Callee {
     void run(RegisteredHandler h, RoutedDelivery d) {
         CallKind kind = CallHeaders.kind(d.headers().get(CallHeaders.KIND));
         if (!cancels.starting(d.key(), d.seq())) {
+            counters.cancelledBeforeStart.incrementAndGet();
             d.settleWithout(Outcome.CANCELLED);
             return;
         }
@@ -50,6 +51,7 @@ final class Callee {
         cancels.running(d.key(), call);
         if (cancels.cancelledBeforeRunning(d.key(), call)) {
             cancels.finished(d.key(), call);
+            counters.cancelledBeforeStart.incrementAndGet();
             d.settleWithout(Outcome.CANCELLED);
             return;
         }
@@ -176,6 +178,7 @@ final class Callee {
     void cancelled(StreamKey key, long seq) {
         IncomingCall running = cancels.cancelled(key, seq);
         if (running == null) return;
+        if (!running.isCancelled()) counters.cancelledWhileRunning.incrementAndGet(); // a repeated CANCEL counts once
         for (Runnable action : running.cancel()) {
             try {
                 action.run();

@@ -68,6 +68,7 @@ final class Caller {
      */
     void cancelled(PendingCall p) {
         // Only a future still waiting can be cancelled: an answered, failed or expired call never comes here.
+        counters.callsCancelled.incrementAndGet();
         forget(p);
         if (p.key != null) host.cancel(p.key.callee(), p.key.lane(), p.key.seq());
         else p.cancelled = true;

@@ -13,7 +13,9 @@ import dev.tether.Registration;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -98,6 +100,45 @@ class CallLayerTest {
         assertThat(again.isActive()).isTrue();
         r.close(); // closing the old one again does not remove the new one
         assertThat(route("x", call("x", CallKind.TELL, false))).isSameAs(again);
+    }
+
+    @Test
+    void aCallWithdrawnBeforeItsHandlerStartedIsSkippedAndCounted() {
+        List<String> ran = new ArrayList<>();
+        layer.handle("w", HandlerOptions.defaults(), c -> {
+            ran.add("w");
+            return null;
+        });
+        FakeDelivery d = FakeDelivery.of("a", "w", 7, call("w", CallKind.REQUEST, false), host.now + 5_000, host);
+        MessageConsumer c = layer.route(d.key, d.message);
+        layer.cancelled(d.key, 7); // the CANCEL came while the call waited for its turn
+        c.executor().execute(() -> c.consume(d));
+        host.runPool();
+        assertThat(ran).isEmpty();
+        assertThat(d.settled).isEqualTo("without");
+        assertThat(d.outcome).isEqualTo(Outcome.CANCELLED);
+        assertThat(layer.stats().cancelledBeforeStart()).isEqualTo(1);
+        assertThat(layer.stats().cancelledWhileRunning()).isZero();
+        assertThat(layer.stats().callsHandled()).isZero();
+    }
+
+    @Test
+    void aCallWithdrawnWhileItsHandlerRunsIsCountedOnceHoweverManyCancelsCome() {
+        FakeDelivery[] d = new FakeDelivery[1];
+        layer.handle("w", HandlerOptions.defaults(), c -> {
+            layer.cancelled(d[0].key, 7);
+            layer.cancelled(d[0].key, 7); // a repeated CANCEL frame
+            assertThat(c.isCancelled()).isTrue();
+            return null;
+        });
+        d[0] = FakeDelivery.of("a", "w", 7, call("w", CallKind.REQUEST, false), host.now + 5_000, host);
+        MessageConsumer c = layer.route(d[0].key, d[0].message);
+        c.executor().execute(() -> c.consume(d[0]));
+        host.runPool();
+        host.runPosted();
+        assertThat(layer.stats().cancelledWhileRunning()).isEqualTo(1);
+        assertThat(layer.stats().cancelledBeforeStart()).isZero();
+        assertThat(layer.stats().callsHandled()).isEqualTo(1);
     }
 
     @Test

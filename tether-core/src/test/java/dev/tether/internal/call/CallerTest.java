@@ -91,6 +91,7 @@ class CallerTest {
         host.runPosted();
         assertThat(host.cancelled).containsExactly(new CallKey(B, "orders", 4));
         assertThat(layer.stats().pendingCalls()).isZero();
+        assertThat(layer.stats().callsCancelled()).isEqualTo(1);
         reply("orders#4", Map.of());
         assertThat(layer.stats().repliesDropped()).isEqualTo(1);
         assertThat(layer.stats().repliesMatched()).isZero();
@@ -107,6 +108,7 @@ class CallerTest {
         s.hook().accepted(new StreamKey(B, s.lane()), 9);
         assertThat(host.cancelled).containsExactly(new CallKey(B, "orders", 9));
         assertThat(layer.stats().pendingCalls()).isZero();
+        assertThat(layer.stats().callsCancelled()).isEqualTo(1);
     }
 
     /** Strings as UTF-8: enough of a codec to see typed futures behave as byte ones. */

@@ -112,7 +112,19 @@ final class NodeMeterNames {
                 .counter(
                         "tether.calls.volatile.lost",
                         "Volatile calls failed because the peer restarted",
-                        s -> s.calls(CallStats::volatileLost));
+                        s -> s.calls(CallStats::volatileLost))
+                .counter(
+                        "tether.calls.cancelled",
+                        "Calls whose future the application cancelled",
+                        s -> s.calls(CallStats::callsCancelled))
+                .counter(
+                        "tether.calls.cancelled.before.start",
+                        "Calls to this node's handlers withdrawn before their handler started",
+                        s -> s.calls(CallStats::cancelledBeforeStart))
+                .counter(
+                        "tether.calls.cancelled.while.running",
+                        "Calls withdrawn while their handler ran",
+                        s -> s.calls(CallStats::cancelledWhileRunning));
         return m;
     }
 }
