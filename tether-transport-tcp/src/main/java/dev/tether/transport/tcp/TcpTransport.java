@@ -248,6 +248,7 @@ public final class TcpTransport implements Transport {
         private Duration heartbeat = Duration.ofSeconds(5);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration memberLostAfter = Duration.ofSeconds(60);
+        private Duration lostMemberRedial = Backoff.DEFAULT_LOST;
         private boolean hostNodeLoop = true;
         private boolean nativeEpoll = true;
         private final LinkedHashSet<InetSocketAddress> seeds = new LinkedHashSet<>();
@@ -389,6 +390,17 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
+        /**
+         * How often a member reported lost ({@link #memberLostAfter}) is still dialed, at the address it was learnt
+         * with, until it connects or a member list names it again (then the usual {@link #reconnect} backoff
+         * applies). Default 30 s (each delay jittered between half and all of it). Configured peers and peers the
+         * node added are never slowed down this way.
+         */
+        public Builder lostMemberRedial(Duration interval) {
+            this.lostMemberRedial = positive(interval, "lostMemberRedial");
+            return this;
+        }
+
         /** How long one dial may take to connect. Default 5 s. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
@@ -455,7 +467,8 @@ public final class TcpTransport implements Transport {
                     nativeEpoll,
                     List.copyOf(seeds),
                     advertise,
-                    memberLostAfter));
+                    memberLostAfter,
+                    lostMemberRedial));
         }
     }
 }

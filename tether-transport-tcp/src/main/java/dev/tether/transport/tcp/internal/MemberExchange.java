@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +52,7 @@ public final class MemberExchange {
     private final Map<NodeId, ScheduledFuture<?>> losing = new HashMap<>();
 
     private Discovery.Listener sink;
+    private Consumer<NodeId> onLost = id -> {};
 
     /**
      * @param timers the I/O thread's executor, which runs the loss timers
@@ -62,6 +64,11 @@ public final class MemberExchange {
         this.ownAddresses = ownAddresses;
         this.timers = timers;
         this.lostAfter = lostAfter;
+    }
+
+    /** Tells {@code action} (on the I/O thread) of each member reported lost: the dialer slows down for it. */
+    void onLost(Consumer<NodeId> action) {
+        this.onLost = action;
     }
 
     /** Reports every member learnt so far, then each one learnt later, to {@code listener} (I/O thread). */
@@ -153,6 +160,7 @@ public final class MemberExchange {
         losing.remove(id);
         if (connectedPeers.contains(id) || learned.remove(id) == null) return;
         LOG.log(Level.DEBUG, () -> self + ": member " + id + " unconnected for " + lostAfter + "; lost");
+        onLost.accept(id);
         Discovery.Listener s = sink;
         if (s != null) report(() -> s.onLost(id));
     }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +58,8 @@ public final class PeerRegistry {
         ScheduledFuture<?> timer;
         /** Not dialed until {@link #connect}: disconnected, refused by this node, or a seed found to be this node. */
         boolean stopped;
+        /** A learnt member reported lost: redialed at the slow lost-member interval until it is back or relearnt. */
+        boolean lost;
 
         DialState(NodeId peer, List<InetSocketAddress> addresses) {
             this.peer = peer;
@@ -72,6 +75,9 @@ public final class PeerRegistry {
     private final NodeId self;
     private final Transport.Listener listener;
     private final EventLoop loop;
+    /** The configured peers: never slowed down as lost members. */
+    private final Set<NodeId> configured;
+
     private final Backoff backoff;
     private final Dialer dialer;
     private final Map<NodeId, Connection> current = new HashMap<>();
@@ -110,6 +116,8 @@ public final class PeerRegistry {
         peers.forEach((id, address) -> {
             if (!id.equals(self)) dials.put(id, new DialState(id, List.of(address))); // a shared list may name us
         });
+        this.configured = Set.copyOf(peers.keySet());
+        members.onLost(this::memberLost);
         for (InetSocketAddress a : seedAddresses) seeds.put(a, new DialState(null, List.of(a)));
     }
 
@@ -164,12 +172,29 @@ public final class PeerRegistry {
             ds.next = 0;
         }
         ds.stopped = false;
+        ds.lost = false;
         ds.attempt = 0;
         if (ds.timer != null) {
             ds.timer.cancel(false);
             ds.timer = null;
         }
         dial(ds);
+    }
+
+    /**
+     * The member exchange reported {@code peer} lost (unconnected for {@code memberLostAfter}): unless it was
+     * configured, it is redialed at the slow lost-member interval from now on, until it connects or {@link #connect}
+     * is called for it again (a member list names it, or the node adds it).
+     */
+    void memberLost(NodeId peer) {
+        DialState ds = dials.get(peer);
+        if (ds != null && !configured.contains(peer)) ds.lost = true;
+    }
+
+    /** Whether {@code peer} is redialed at the slow lost-member interval (for tests). */
+    boolean redialsSlowly(NodeId peer) {
+        DialState ds = dials.get(peer);
+        return ds != null && ds.lost;
     }
 
     /** The node removed {@code peer}: stop dialing it and close every connection with it. */
@@ -326,6 +351,8 @@ public final class PeerRegistry {
 
     private void install(Connection c) {
         c.established = true;
+        DialState ds = dials.get(c.peer);
+        if (ds != null) ds.lost = false; // back: a later loss of its connection is redialed at the usual pace
         Connection old = current.put(c.peer, c);
         if (old != null) {
             retire(old);
@@ -397,7 +424,7 @@ public final class PeerRegistry {
 
     private void scheduleDial(DialState ds) {
         if (closed || ds.stopped || ds.timer != null || ds.pending != null) return;
-        long delay = backoff.delayNanos(ds.attempt);
+        long delay = ds.lost ? backoff.lostDelayNanos() : backoff.delayNanos(ds.attempt);
         ds.timer = loop.schedule(() -> dial(ds), delay, TimeUnit.NANOSECONDS);
     }
 

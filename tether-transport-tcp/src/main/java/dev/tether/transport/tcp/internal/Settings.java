@@ -29,6 +29,7 @@ import java.util.random.RandomGenerator;
  * @param advertise the address peers should dial to reach this node, or null for the bound address
  * @param memberLostAfter how long a member learnt from member lists may stay unconnected before it is reported
  *     lost to the discovery
+ * @param lostMemberRedial how often a member reported lost is redialed (jittered between half and all of it)
  */
 public record Settings(
         InetSocketAddress listen,
@@ -47,7 +48,8 @@ public record Settings(
         boolean nativeEpoll,
         java.util.List<InetSocketAddress> seeds,
         InetSocketAddress advertise,
-        Duration memberLostAfter) {
+        Duration memberLostAfter,
+        Duration lostMemberRedial) {
 
     /** A server and a client TLS context and whether clients must present certificates. */
     public record TlsContexts(SslContext server, SslContext client, boolean mutual) {}

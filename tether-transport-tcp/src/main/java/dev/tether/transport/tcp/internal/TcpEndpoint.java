@@ -49,7 +49,8 @@ public final class TcpEndpoint {
         this.group = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("tether-tcp-" + self, true), flavor.newHandlerFactory());
         this.loop = group.next();
-        Backoff backoff = new Backoff(settings.reconnectMin(), settings.reconnectMax(), settings.random());
+        Backoff backoff = new Backoff(
+                settings.reconnectMin(), settings.reconnectMax(), settings.lostMemberRedial(), settings.random());
         MemberExchange members = new MemberExchange(self, this::advertisedAddresses, loop, settings.memberLostAfter());
         this.registry = new PeerRegistry(
                 self, listener, loop, backoff, settings.peers(), settings.seeds(), members, this::dial);
