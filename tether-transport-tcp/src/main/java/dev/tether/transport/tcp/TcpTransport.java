@@ -393,8 +393,8 @@ public final class TcpTransport implements Transport {
         /**
          * How often a member reported lost ({@link #memberLostAfter}) is still dialed, at the address it was learnt
          * with, until it connects or a member list names it again (then the usual {@link #reconnect} backoff
-         * applies). Default 30 s (each delay jittered between half and all of it). Configured peers and peers the
-         * node added are never slowed down this way.
+         * applies, as it does once the node adds it with an address). Default 30 s (each delay jittered between half
+         * and all of it). Configured peers are never slowed down this way.
          */
         public Builder lostMemberRedial(Duration interval) {
             this.lostMemberRedial = positive(interval, "lostMemberRedial");
