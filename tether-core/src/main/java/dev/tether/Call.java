@@ -101,6 +101,23 @@ public interface Call {
     CompletableFuture<Reply> request(byte[] payload);
 
     /**
+     * A typed {@link #tell}: {@code value} (null allowed) is encoded by the node's codec, as for {@link
+     * #request(Object, Class)}. Named apart from {@code tell(byte[])} so that a byte array is never encoded by
+     * mistake, nor a value sent raw.
+     *
+     * @throws CodecException if no codec is on the class path, or {@code value} cannot be encoded: nothing was sent
+     */
+    SendReceipt tellValue(Object value);
+
+    /**
+     * A typed {@link #sync}: {@code value} (null allowed) is encoded by the node's codec; completes when the remote
+     * handler returned.
+     *
+     * @throws CodecException if no codec is on the class path, or {@code value} cannot be encoded: nothing was sent
+     */
+    CompletableFuture<Void> syncValue(Object value);
+
+    /**
      * A typed request: {@code request} (null allowed) is encoded by the node's codec ({@code
      * TetherConfig.Builder.codec}, else the one found on the class path), and the reply decoded as {@code
      * replyType}; otherwise as {@link #request(byte[])}. The reply is decoded on the node thread.

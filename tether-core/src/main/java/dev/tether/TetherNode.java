@@ -81,6 +81,20 @@ public interface TetherNode extends AutoCloseable {
      */
     <T, R> Registration handle(String name, TypeRef<T> type, HandlerOptions options, TypedHandler<T, R> handler);
 
+    /** Same as {@code handleAsync(name, TypeRef.of(type), HandlerOptions.defaults(), handler)}. */
+    <T, R> Registration handleAsync(String name, Class<T> type, TypedAsyncHandler<T, R> handler);
+
+    /**
+     * Registers a typed asynchronous handler: each call's payload is decoded as {@code type} as for {@link
+     * #handle(String, TypeRef, HandlerOptions, TypedHandler)}, and the call finishes when the returned stage
+     * completes, its value encoded as the reply; otherwise as {@link #handleAsync(String, HandlerOptions,
+     * AsyncHandler)}.
+     *
+     * @throws CodecException if no codec was given and none is on the class path (the message names the module)
+     */
+    <T, R> Registration handleAsync(
+            String name, TypeRef<T> type, HandlerOptions options, TypedAsyncHandler<T, R> handler);
+
     /**
      * A call of handler {@code handler} on {@code peer}, to be configured and made with {@link Call#tell}, {@link
      * Call#sync} or {@link Call#request}. Nothing is sent until then.

@@ -23,6 +23,15 @@ class TypedCallsWithoutCodecTest {
             assertThatThrownBy(() -> a.call(NodeId.of("b"), "typed").request("x", String.class))
                     .isInstanceOf(CodecException.class)
                     .hasMessageContaining("dev.tether:tether-codec-jackson");
+            assertThatThrownBy(() -> a.handleAsync("typedAsync", String.class, (s, call) -> null))
+                    .isInstanceOf(CodecException.class)
+                    .hasMessageContaining("dev.tether:tether-codec-jackson");
+            assertThatThrownBy(() -> a.call(NodeId.of("b"), "typed").tellValue("x"))
+                    .isInstanceOf(CodecException.class)
+                    .hasMessageContaining("dev.tether:tether-codec-jackson");
+            assertThatThrownBy(() -> a.call(NodeId.of("b"), "typed").syncValue("x"))
+                    .isInstanceOf(CodecException.class)
+                    .hasMessageContaining("dev.tether:tether-codec-jackson");
             assertThat(a.stats().calls().callsSent()).isZero();
         }
     }

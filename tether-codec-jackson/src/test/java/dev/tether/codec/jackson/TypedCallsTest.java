@@ -123,6 +123,75 @@ class TypedCallsTest {
 
     @ParameterizedTest
     @EnumSource(Net.class)
+    void anAsynchronousTypedHandlerRepliesWhenItsStageCompletes(Net net) throws Exception {
+        List<TetherNode> n = pair(net);
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        n.get(1).handleAsync("orders.create", Order.class, (order, call) -> release.thenApply(x -> receipt(order)));
+
+        Order order = new Order("o-1", 3, List.of("apple", "pear", "apple"));
+        CompletableFuture<Receipt> r = n.get(0).call(B, "orders.create").request(order, Receipt.class);
+        assertThat(r).isNotDone();
+        release.complete(null);
+
+        assertThat(get(r)).isEqualTo(new Receipt("o-1", 9, Map.of("apple", 6, "pear", 3)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void anAsynchronousTypedHandlerFailingOrGivingAnUnencodableReplyIsARemoteError(Net net) throws Exception {
+        List<TetherNode> n = pair(net);
+        n.get(1)
+                .handleAsync(
+                        "fails",
+                        Order.class,
+                        (order, call) -> CompletableFuture.failedFuture(
+                                new IllegalStateException("no stock for " + order.id())));
+        n.get(1)
+                .handleAsync(
+                        "unencodable",
+                        Order.class,
+                        (order, call) -> CompletableFuture.completedFuture(
+                                new Object())); // Jackson cannot serialise a bare Object
+
+        Order order = new Order("o-2", 1, List.of("fig"));
+        Throwable failed = failure(n.get(0).call(B, "fails").request(order, Receipt.class));
+        assertThat(failed).isInstanceOf(RemoteHandlerException.class);
+        assertThat(((RemoteHandlerException) failed).remoteType()).isEqualTo(IllegalStateException.class.getName());
+        assertThat(((RemoteHandlerException) failed).remoteMessage()).isEqualTo("no stock for o-2");
+
+        Throwable bad = failure(n.get(0).call(B, "unencodable").request(order, Receipt.class));
+        assertThat(((RemoteHandlerException) bad).remoteType()).isEqualTo(CodecException.class.getName());
+        assertThat(((RemoteHandlerException) bad).remoteMessage()).contains("the reply of handler 'unencodable'");
+
+        Throwable undecodable = failure(n.get(0).call(B, "fails").request(List.of(1, 2), Receipt.class));
+        assertThat(((RemoteHandlerException) undecodable).remoteType()).isEqualTo(CodecException.class.getName());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void typedTellAndSyncEncodeTheirValue(Net net) throws Exception {
+        List<TetherNode> n = pair(net);
+        List<Order> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        n.get(1).handle("orders.record", Order.class, (order, call) -> {
+            seen.add(order);
+            return null;
+        });
+        Order first = new Order("o-3", 2, List.of("kiwi"));
+        Order second = new Order("o-4", 5, List.of("lime", "lime"));
+
+        assertThat(get(n.get(0).call(B, "orders.record").tellValue(first).processed()))
+                .isEqualTo(dev.tether.Outcome.PROCESSED);
+        get(n.get(0).call(B, "orders.record").syncValue(second));
+        get(n.get(0).call(B, "orders.record").syncValue(null)); // null goes as null
+
+        assertThat(seen).containsExactly(first, second, null);
+        assertThatThrownBy(() -> n.get(0).call(B, "orders.record").tellValue(new Object()))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("the request to handler 'orders.record'");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
     void aVolatileTypedCallGoesAndComesBackTypedOnTheVolatileLane(Net net) throws Exception {
         List<TetherNode> n = pair(net);
         n.get(1).handle("orders.create", Order.class, (order, call) -> {

@@ -135,6 +135,16 @@ final class CallImpl implements Call {
     }
 
     @Override
+    public SendReceipt tellValue(Object value) {
+        return tell(layer.encodeRequest(this, value));
+    }
+
+    @Override
+    public CompletableFuture<Void> syncValue(Object value) {
+        return sync(layer.encodeRequest(this, value));
+    }
+
+    @Override
     public <R> CompletableFuture<R> request(Object request, Class<R> replyType) {
         return layer.request(this, request, TypeRef.of(Objects.requireNonNull(replyType, "replyType")));
     }

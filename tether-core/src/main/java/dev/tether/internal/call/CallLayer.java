@@ -18,6 +18,7 @@ import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
 import dev.tether.TransactionalCallHandler;
 import dev.tether.TypeRef;
+import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.InboundMessage;
@@ -247,6 +248,11 @@ public final class CallLayer implements Router {
         return handle(name, options, Typed.handler(name, type, Codecs.require(codec), handler));
     }
 
+    public <T, R> Registration handleAsync(
+            String name, TypeRef<T> type, HandlerOptions options, TypedAsyncHandler<T, R> handler) {
+        return handleAsync(name, options, Typed.asyncHandler(name, type, Codecs.require(codec), handler));
+    }
+
     public Call call(NodeId peer, String handler) {
         HandlerNames.requireApplicationName(handler);
         return new CallImpl(this, peer, handler);
@@ -326,6 +332,11 @@ public final class CallLayer implements Router {
         host.submit(c.peer(), c.wireLane(), c.headersFor(kind), payload.clone(), deadline, p);
         counters.callsSent.incrementAndGet();
         return (CompletableFuture<T>) (CompletableFuture<?>) future;
+    }
+
+    /** {@code value} encoded by the codec as the payload of a call of {@code c}; throws CodecException. */
+    byte[] encodeRequest(CallImpl c, Object value) {
+        return Typed.encode(Codecs.require(codec), value, "the request to handler '" + c.handler() + "'");
     }
 
     /** A typed request: the value encoded now, the reply decoded when it comes (node thread). */

@@ -1,13 +1,16 @@
 package dev.tether.internal.call;
 
+import dev.tether.AsyncHandler;
 import dev.tether.CallKind;
 import dev.tether.CodecException;
 import dev.tether.Handler;
 import dev.tether.Reply;
 import dev.tether.TypeRef;
+import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
 import dev.tether.spi.Codec;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Typed calls over byte calls: a {@link TypedHandler} becomes a {@link Handler} that decodes and encodes, a typed
@@ -29,6 +32,22 @@ final class Typed {
             R result = handler.handle(request, call);
             if (call.kind() != CallKind.REQUEST) return null;
             return encode(codec, result, "the reply of handler '" + name + "'");
+        };
+    }
+
+    /** The asynchronous form of {@link #handler}: the stage's value encoded as the reply when it completes. */
+    static <T, R> AsyncHandler asyncHandler(
+            String name, TypeRef<T> type, Codec codec, TypedAsyncHandler<T, R> handler) {
+        java.util.Objects.requireNonNull(type, "type");
+        java.util.Objects.requireNonNull(handler, "handler");
+        return call -> {
+            T request = decode(
+                    codec, call.payloadBytes(), type, "the request to handler '" + name + "' from " + call.from());
+            CompletionStage<R> stage = handler.handle(request, call);
+            if (stage == null) return null; // failed by the node as any null stage
+            return stage.thenApply(result -> call.kind() != CallKind.REQUEST
+                    ? null
+                    : encode(codec, result, "the reply of handler '" + name + "'"));
         };
     }
 

@@ -16,6 +16,7 @@ import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.TetherNode;
 import dev.tether.TypeRef;
+import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.HandlerSpec;
@@ -116,6 +117,17 @@ public final class RealTetherNode implements TetherNode {
     public <T, R> Registration handle(
             String name, TypeRef<T> type, HandlerOptions options, TypedHandler<T, R> handler) {
         return calls.handle(name, type, options, handler);
+    }
+
+    @Override
+    public <T, R> Registration handleAsync(String name, Class<T> type, TypedAsyncHandler<T, R> handler) {
+        return calls.handleAsync(name, TypeRef.of(type), HandlerOptions.defaults(), handler);
+    }
+
+    @Override
+    public <T, R> Registration handleAsync(
+            String name, TypeRef<T> type, HandlerOptions options, TypedAsyncHandler<T, R> handler) {
+        return calls.handleAsync(name, type, options, handler);
     }
 
     @Override

@@ -37,8 +37,8 @@ final class Spans {
                 .setAttribute(SYSTEM, "tether")
                 .setAttribute(OPERATION, "send")
                 .setAttribute(DESTINATION, to.value())
-                .setAttribute(PEER, to.value())
-                .setAttribute(BODY_SIZE, (long) size);
+                .setAttribute(PEER, to.value());
+        if (size >= 0) b.setAttribute(BODY_SIZE, (long) size); // unknown for typed values (encoded later)
         if (lane != null) b.setAttribute(LANE, lane);
         if (handler != null) b.setAttribute(HANDLER, handler);
         return b.startSpan();

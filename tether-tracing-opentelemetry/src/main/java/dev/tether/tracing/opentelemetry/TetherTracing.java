@@ -7,6 +7,7 @@ import dev.tether.Handler;
 import dev.tether.MessageHandler;
 import dev.tether.TetherNode;
 import dev.tether.TransactionalHandler;
+import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
@@ -101,6 +102,11 @@ public final class TetherTracing {
         return (request, c) -> around(received(c, name), c.headers(), name, () -> handler.handle(request, c));
     }
 
+    <T, R> TypedAsyncHandler<T, R> typedAsync(String name, TypedAsyncHandler<T, R> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return (request, c) -> aroundAsync(received(c, name), c.headers(), name, () -> handler.handle(request, c));
+    }
+
     AsyncHandler async(String name, AsyncHandler handler) {
         Objects.requireNonNull(handler, "handler");
         return c -> aroundAsync(received(c, name), c.headers(), name, () -> handler.handle(c));
@@ -144,13 +150,13 @@ public final class TetherTracing {
     }
 
     @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
-    private CompletionStage<byte[]> aroundAsync(
-            Spans.Received m, Map<String, String> headers, String name, Body<CompletionStage<byte[]>> body)
+    private <V> CompletionStage<V> aroundAsync(
+            Spans.Received m, Map<String, String> headers, String name, Body<CompletionStage<V>> body)
             throws Exception {
         Span deliver = spans.deliver(extract(headers), m);
         Context delivering = Context.root().with(deliver);
         Span handle = spans.handle(delivering, name);
-        CompletionStage<byte[]> stage;
+        CompletionStage<V> stage;
         try (Scope s = delivering.with(handle).makeCurrent()) {
             stage = body.run();
         } catch (Throwable e) {

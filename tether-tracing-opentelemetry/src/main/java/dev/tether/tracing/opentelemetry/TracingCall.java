@@ -62,12 +62,26 @@ final class TracingCall implements Call {
         return new TracingCall(call.volatileDelivery(), tracing);
     }
 
-    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
     @Override
     public SendReceipt tell(byte[] payload) {
-        Span span = tracing.spans().send(call.peer(), null, call.handler(), payload.length);
+        return told(payload.length, c -> c.tell(payload));
+    }
+
+    @Override
+    public SendReceipt tellValue(Object value) {
+        return told(-1, c -> c.tellValue(value));
+    }
+
+    @Override
+    public CompletableFuture<Void> syncValue(Object value) {
+        return traced(-1, c -> c.syncValue(value));
+    }
+
+    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
+    private SendReceipt told(int size, Function<Call, SendReceipt> make) {
+        Span span = tracing.spans().send(call.peer(), null, call.handler(), size);
         try (Scope s = span.makeCurrent()) {
-            SendReceipt receipt = withContext().tell(payload);
+            SendReceipt receipt = make.apply(withContext());
             receipt.accepted().whenComplete((id, e) -> {
                 if (e != null) {
                     Spans.fail(span, e);

@@ -16,6 +16,7 @@ import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.TetherNode;
 import dev.tether.TypeRef;
+import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
@@ -116,6 +117,17 @@ final class TracingNode implements TetherNode {
     public <T, R> Registration handle(
             String name, TypeRef<T> type, HandlerOptions options, TypedHandler<T, R> handler) {
         return node.handle(name, type, options, tracing.typed(name, handler));
+    }
+
+    @Override
+    public <T, R> Registration handleAsync(String name, Class<T> type, TypedAsyncHandler<T, R> handler) {
+        return node.handleAsync(name, type, tracing.typedAsync(name, handler));
+    }
+
+    @Override
+    public <T, R> Registration handleAsync(
+            String name, TypeRef<T> type, HandlerOptions options, TypedAsyncHandler<T, R> handler) {
+        return node.handleAsync(name, type, options, tracing.typedAsync(name, handler));
     }
 
     @Override

@@ -234,6 +234,28 @@ class TetherTracingTest {
     }
 
     @Test
+    void typedValuesAndTypedAsynchronousHandlersAreTracedToo() throws Exception {
+        TetherNode a = tracing.wrap(start(A, B, null));
+        TetherNode b = tracing.wrap(start(B, A, null));
+        b.handleAsync("words", String.class, (word, call) -> CompletableFuture.completedFuture(word.length()));
+        a.call(B, "words").syncValue("tether").get(30, TimeUnit.SECONDS);
+        a.call(B, "words").tellValue("again").processed().get(30, TimeUnit.SECONDS);
+        SpanData call = span("call words");
+        SpanData tell = span("send words");
+        Await.until(
+                DEADLINE,
+                () -> exporter.getFinishedSpanItems().stream()
+                                .filter(x -> x.getName().equals("handle words"))
+                                .count()
+                        == 2,
+                () -> "two handle spans in " + names());
+        assertThat(exporter.getFinishedSpanItems().stream()
+                        .filter(x -> x.getName().equals("deliver words"))
+                        .map(SpanData::getParentSpanId))
+                .containsExactlyInAnyOrder(call.getSpanId(), tell.getSpanId());
+    }
+
+    @Test
     void pullModeRecordsADeliverSpanAndExtractGivesTheSendersContext() throws Exception {
         TetherNode a = tracing.wrap(start(A, B, null));
         TetherNode b = tracing.wrap(start(B, A, null));
