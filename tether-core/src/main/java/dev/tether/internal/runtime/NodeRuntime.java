@@ -24,6 +24,7 @@ import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Discovery;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +98,9 @@ public final class NodeRuntime {
                 idempotency,
                 storeWriter);
         this.bootId = newBootId();
-        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, bootId, config.maxVolatileBytes());
+        StoredChannels channels = config.store().readChannels(); // shared logs continue from their reader rows
+        Engine engine =
+                new Engine(config.engineConfig(MAX_RUN), state, channels, loop, bootId, config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);

@@ -16,6 +16,7 @@ import dev.tether.internal.engine.Frame;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.engine.StreamPages;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
@@ -942,7 +943,7 @@ public final class Simulation {
                     input(e -> e.onLoadFailed(now, key, new StoreException("injected outbox read failure")));
                     return;
                 }
-                List<StoredMessage> messages = store.readOutbox(key.peer(), key.lane(), fromSeq, max);
+                List<StoredMessage> messages = StreamPages.read(store, key, fromSeq, max);
                 input(e -> e.onLoaded(now, key, messages));
             });
         }
