@@ -159,22 +159,24 @@ final class Senders {
         return s.isVolatile() ? bootId : epoch;
     }
 
-    /** Adds reader stream {@code r} of a shared log: it opens and transmits as any other. */
+    /** Adds reader stream {@code r} of a shared log, if it is not here yet: it opens and transmits as any other. */
     void attach(OutStream r) {
-        streams.put(r.key, r);
+        if (streams.putIfAbsent(r.key, r) != null) return;
         r.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
+        scheduleExpiry(r);
         toPump.add(r);
     }
 
     /** Drops reader stream {@code r} of a shared log (the reader left): nothing of it is sent or written any more. */
     void detach(OutStream r) {
-        streams.remove(r.key);
+        streams.remove(r.key, r);
         toPump.remove(r);
         trimDirty.remove(r);
     }
 
     /** A publish of {@code r}'s log is durable: {@code r} may transmit it, and expire it here at its deadline. */
     void readerCommitted(OutStream r) {
+        if (streams.get(r.key) != r) return; // not attached yet: a new reader whose row is not stored
         scheduleExpiry(r);
         toPump.add(r);
     }
@@ -564,11 +566,8 @@ final class Senders {
 
     /** The streams to {@code peer}. */
     int streamsTo(NodeId peer) {
-        int n = 0;
-        for (StreamKey k : streams.keySet()) {
-            if (k.peer().equals(peer)) n++;
-        }
-        return n;
+        return (int)
+                streams.keySet().stream().filter(k -> k.peer().equals(peer)).count();
     }
 
     /** Messages to {@code peer} not yet taken care of by it. */

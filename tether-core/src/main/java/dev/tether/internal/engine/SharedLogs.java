@@ -49,7 +49,7 @@ final class SharedLogs {
             logs.put(l.channel(), log);
             for (ChannelReader r : l.readers()) {
                 // A cursor below the trim can only come from retention, which counts what the reader missed.
-                attach(log, r.reader(), Math.max(r.ackedSeq(), l.trimmedSeq()));
+                senders.attach(reader(log, r.reader(), Math.max(r.ackedSeq(), l.trimmedSeq())));
             }
         }
     }
@@ -58,10 +58,10 @@ final class SharedLogs {
         return logs.computeIfAbsent(channel, c -> new SharedLog(c, cfg.self(), 0, 0, cfg.outboundCache()));
     }
 
-    private OutStream attach(SharedLog log, NodeId reader, long ackedSeq) {
+    /** A new reader stream of {@code log}; it counts for the log's trims at once. */
+    private OutStream reader(SharedLog log, NodeId reader, long ackedSeq) {
         OutStream r = OutStream.reader(new StreamKey(reader, log.lane), log, ackedSeq, cfg.outboundCache());
         log.attach(r);
-        senders.attach(r);
         return r;
     }
 
@@ -77,14 +77,16 @@ final class SharedLogs {
 
     /**
      * Adds {@code reader} to {@code channel}'s readers, its cursor after {@code afterSeq} (clamped to what the log
-     * still holds and has committed), and returns the cursor; a reader that is one already keeps its cursor.
+     * still holds and has committed), and returns the cursor; a reader that is one already keeps its cursor. Its
+     * stream opens once its row is stored: a reader exists for the receiver only once it exists after a crash too,
+     * and its first row carries its start.
      */
     long addReader(String channel, NodeId reader, long afterSeq) {
         SharedLog log = log(channel);
         OutStream known = log.reader(reader);
         if (known != null) return known.ackedSeq();
         long start = Math.max(log.startFloor(), Math.min(afterSeq, log.committedSeq()));
-        rowsDirty.add(attach(log, reader, start));
+        rowsDirty.add(reader(log, reader, start));
         return start;
     }
 
@@ -177,7 +179,11 @@ final class SharedLogs {
             for (OutStream r : log.readers()) senders.readerCommitted(r);
             if (log.readers().isEmpty()) trimCheck.add(log); // nobody reads it: nothing to keep
         }
-        for (Batch.ReaderRow row : b.readerRows) row.stream().trimmed(row.cursor());
+        for (Batch.ReaderRow row : b.readerRows) {
+            OutStream r = row.stream();
+            r.trimmed(row.cursor());
+            if (!r.detached()) senders.attach(r); // a new reader's row is stored: it may open
+        }
         for (Batch.LogTrim t : b.logTrims) t.log().trimmed(t.upTo());
     }
 

@@ -254,6 +254,20 @@ class SharedLogStreamsTest {
     }
 
     @Test
+    void aNewReadersStreamOpensOnlyOnceItsRowIsStored() {
+        EngineHarness h = connected();
+        h.node("p").store.failNextCommits(1); // the batch with a's row
+        addReaders(h, Engine.LOG_END, A);
+        assertThat(h.node("p").store.readChannels().logs()).isEmpty();
+        assertThat(h.node("p").engine.streamStats()).noneMatch(st -> st.lane().equals(LANE));
+        h.advance(200); // written again
+        assertThat(cursor(log(h), A)).isZero();
+        assertThat(h.node("p").engine.streamStats()).anyMatch(st -> st.lane().equals(LANE));
+        publish(h, 1, 2);
+        assertThat(h.node("a").payloads()).containsExactlyElementsOf(expected(1, 2));
+    }
+
+    @Test
     void aPlainSendOnAChannelLaneIsRefused() {
         EngineHarness h = connected();
         long t = h.node("p").send(A, LANE, "x");
