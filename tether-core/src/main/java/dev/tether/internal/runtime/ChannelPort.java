@@ -86,6 +86,16 @@ public final class ChannelPort {
         return f;
     }
 
+    /** Node thread only: {@link #addReader}, done now; returns the reader's cursor. */
+    public long addReaderHere(String channel, NodeId reader, long afterSeq) {
+        return loop.engine().addReader(runtime.clock().millis(), channel, reader, afterSeq);
+    }
+
+    /** Node thread only: {@link #removeReader}, done now; returns whether it was a reader. */
+    public boolean removeReaderHere(String channel, NodeId reader) {
+        return loop.engine().removeReader(runtime.clock().millis(), channel, reader);
+    }
+
     private void post(CompletableFuture<?> f, NodeTask task) {
         if (runtime.closing) throw closed();
         loop.post(new NodeLoop.Command() {
