@@ -105,6 +105,54 @@ public interface TetherNode extends AutoCloseable {
     Call call(NodeId peer, String handler);
 
     /**
+     * Joins {@code channel} as {@code role} (replacing a role this node had), and tells every peer this node knows now;
+     * completes once each of them has taken care of it: a peer that publishes on the channel then has this node as a
+     * reader (if {@code role} reads), so every message it publishes after this future completed reaches this node,
+     * in its publish order, once (docs/CHANNELS-DESIGN.md). A peer that is down holds the future until it returns.
+     * Messages of a channel go to its channel handler ({@link #handleChannel}), else to the node's handler, on the
+     * lane {@code _c.<channel>} from the publisher.
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name ({@link Channels})
+     * @throws IllegalArgumentException if it starts with {@code '_'} (reserved)
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<Void> join(String channel, ChannelRole role);
+
+    /**
+     * Leaves {@code channel} and tells every peer this node knows now; completes once each has taken care of it:
+     * nothing published after that reaches this node.
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it starts with {@code '_'}
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<Void> leave(String channel);
+
+    /**
+     * Publishes {@code payload} on {@code channel} to every reader that joined it: stored once, whatever the number
+     * of readers; the future completes with its id (this node, the lane {@code _c.<channel>}, its sequence number in
+     * this node's log of the channel) once it is stored, or fails if it could not be.
+     *
+     * @throws ChannelRoleException if this node did not join {@code channel}, or joined it {@link ChannelRole#READ}
+     * @throws InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it starts with {@code '_'}
+     * @throws MessageTooLargeException if the payload exceeds {@code maxMessageBytes}
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<MessageId> publish(String channel, byte[] payload);
+
+    /**
+     * Hands the messages of {@code channel} to {@code handler} instead of the node's handler: on the handler threads,
+     * in order per publisher; returning acknowledges a message, throwing fails it (retried, then dead-lettered, per
+     * the node's policies). {@link Registration#close} removes it.
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it starts with {@code '_'}
+     * @throws IllegalStateException if the channel has a handler already
+     */
+    Registration handleChannel(String channel, MessageHandler handler);
+
+    /**
      * Pull mode (no handler configured): waits up to {@code timeout} for the next delivery and returns it,
      * or null if none arrived. The caller must {@link Delivery#ack()} or {@link Delivery#nack()} it.
      *

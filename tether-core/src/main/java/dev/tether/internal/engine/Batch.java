@@ -1,8 +1,10 @@
 package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
+import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.StoredMessage;
+import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +22,14 @@ final class Batch {
     final List<NodeId> peerEpochs = new ArrayList<>();
     /** Messages sent because the cursors in this batch moved (replies): appended in this same batch. */
     final List<Effect> effects = new ArrayList<>();
+    /** Publishes to shared logs (channels), each stored once. */
+    final List<Published> published = new ArrayList<>();
+    /** Reader rows written: the cursors of shared-log readers. */
+    final List<ReaderRow> readerRows = new ArrayList<>();
+    /** Reader rows deleted (readers removed). */
+    final List<WriteBatch.ReaderUpdate> readerRemovals = new ArrayList<>();
+    /** Shared logs trimmed below their lowest reader cursor. */
+    final List<LogTrim> logTrims = new ArrayList<>();
 
     Batch(long id) {
         this.id = id;
@@ -27,6 +37,15 @@ final class Batch {
 
     /** Sends of {@code stream} appended as {@code stored}, in the same order. */
     record Appended(OutStream stream, List<OutStream.PendingSend> sends, List<StoredMessage> stored) {}
+
+    /** Publishes of {@code log} numbered as {@code messages}, in the same order. */
+    record Published(SharedLog log, List<OutStream.PendingSend> sends, List<ChannelMessage> messages) {}
+
+    /** The reader row of {@code stream} (a reader of a shared log) written with cursor {@code cursor}. */
+    record ReaderRow(OutStream stream, long cursor) {}
+
+    /** {@code log} trimmed up to {@code upTo}. */
+    record LogTrim(SharedLog log, long upTo) {}
 
     /** The outbox of {@code stream} trimmed up to {@code upTo}. */
     record Trimmed(OutStream stream, long upTo) {}

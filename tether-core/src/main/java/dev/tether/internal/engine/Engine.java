@@ -1,5 +1,7 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Channels;
+import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
@@ -7,6 +9,7 @@ import dev.tether.ProtocolException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.UnknownPeerException;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import java.nio.ByteBuffer;
@@ -40,6 +43,7 @@ public final class Engine {
     private final Senders senders;
     private final Receivers receivers;
     private final StoreBatches batches;
+    private final SharedLogs logs;
     /** The owner's monotonic clock in microseconds ({@link #preciseTime}), or -1: pings are then stamped in ms. */
     private long micros = -1;
 
@@ -54,6 +58,23 @@ public final class Engine {
      * messages may hold up to {@code maxVolatileBytes} until acknowledged.
      */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out, long bootId, long maxVolatileBytes) {
+        this(cfg, state, NO_CHANNELS, out, bootId, maxVolatileBytes);
+    }
+
+    private static final StoredChannels NO_CHANNELS = new StoredChannels(List.of(), List.of());
+
+    /**
+     * As {@link #Engine(EngineConfig, StoredState, EngineOutput, long, long)}, with the store's channel state ({@link
+     * dev.tether.spi.Store#readChannels}): the shared logs this node publishes on and their readers, whose streams
+     * continue from their stored cursors.
+     */
+    public Engine(
+            EngineConfig cfg,
+            StoredState state,
+            StoredChannels channels,
+            EngineOutput out,
+            long bootId,
+            long maxVolatileBytes) {
         if (bootId == 0) throw new IllegalArgumentException("bootId must not be 0");
         this.cfg = cfg;
         this.bootId = bootId;
@@ -64,7 +85,8 @@ public final class Engine {
         this.peers = new PeerTable(cfg.self(), cfg.peers(), state);
         this.senders = new Senders(cfg, epoch, bootId, maxVolatileBytes, out, frames, peers, stats, state.outbound());
         this.receivers = new Receivers(cfg, out, frames, peers, stats, state.inbound());
-        this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers);
+        this.logs = new SharedLogs(cfg, out, senders, channels);
+        this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs);
     }
 
     public long epoch() {
@@ -115,7 +137,45 @@ public final class Engine {
             out.rejected(token, new UnknownPeerException(refusal));
             return;
         }
+        if (Channels.isChannelLane(lane)) {
+            out.rejected(
+                    token, new InvalidIdException("lane '" + lane + "' carries a channel: publish on the channel"));
+            return;
+        }
         senders.send(token, new StreamKey(to, lane), headers, payload, expiresAt);
+    }
+
+    // ---- inputs: shared logs (channels) --------------------------------------------------------------
+
+    /**
+     * Queues a publish on {@code channel}'s log for the next store batch, stored once whatever the number of readers,
+     * published at {@code now}; once stored, {@code accepted(token, (this node, the channel's lane), seq)} reports
+     * its log sequence number, and every reader's stream transmits it.
+     */
+    public void publish(
+            long now, long token, String channel, Map<String, String> headers, byte[] payload, long expiresAt) {
+        logs.publish(channel, new OutStream.PendingSend(token, headers, payload, expiresAt));
+    }
+
+    /**
+     * Makes {@code reader} a reader of {@code channel}'s log, with its cursor after {@code afterSeq} (its first
+     * message is {@code afterSeq + 1}), and returns the cursor: {@code afterSeq} clamped to what the log has committed
+     * ({@link #LOG_END}: its end now) and still holds. Its reader row is stored with the next batch, its stream opens
+     * with that cursor. A reader that is one already keeps its cursor, which is returned.
+     */
+    public long addReader(long now, String channel, NodeId reader, long afterSeq) {
+        return logs.addReader(channel, reader, afterSeq);
+    }
+
+    /** {@link #addReader}: start after the last message the log has committed. */
+    public static final long LOG_END = Long.MAX_VALUE;
+
+    /**
+     * Removes {@code reader} from {@code channel}'s readers: its stream stops, its reader row is deleted with the next
+     * batch, and the log may be trimmed past its cursor. False if it was no reader.
+     */
+    public boolean removeReader(long now, String channel, NodeId reader) {
+        return logs.removeReader(channel, reader);
     }
 
     /**
@@ -459,7 +519,7 @@ public final class Engine {
 
     /** Messages held in memory: cached outbox pages, sends waiting for a batch, and receive buffers. */
     public long messagesInMemory() {
-        return senders.messagesInMemory() + receivers.messagesInMemory();
+        return senders.messagesInMemory() + receivers.messagesInMemory() + logs.messagesInMemory();
     }
 
     /** Every known peer that is not removed, sorted by id. */

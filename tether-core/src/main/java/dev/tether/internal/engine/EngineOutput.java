@@ -35,12 +35,16 @@ public interface EngineOutput {
      */
     void persist(long batchId, long afterBatchId, WriteBatch batch);
 
-    /** Read the outbox of {@code key} from {@code fromSeq}, then call {@link Engine#onLoaded}. */
+    /**
+     * Read the outbox of {@code key} from {@code fromSeq}, or for a reader of a shared log (a channel lane) the
+     * channel's log ({@link StreamPages#read} does either), then call {@link Engine#onLoaded}.
+     */
     void load(StreamKey key, long fromSeq, int max);
 
     /**
      * The send identified by {@code token} is stored as message {@code seq} of {@code key}. Not called for an
-     * {@link Effect}, which has no receipt.
+     * {@link Effect}, which has no receipt. For a publish ({@link Engine#publish}) {@code key} is this node and the
+     * channel's lane, {@code seq} the log's sequence number.
      */
     void accepted(long token, StreamKey key, long seq);
 

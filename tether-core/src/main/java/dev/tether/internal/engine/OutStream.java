@@ -3,7 +3,6 @@ package dev.tether.internal.engine;
 import dev.tether.StreamStats;
 import dev.tether.internal.util.LongHeap;
 import dev.tether.internal.util.SeqRing;
-import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -45,62 +44,6 @@ final class OutStream {
         }
     }
 
-    /** What a retransmission timeout asks for. */
-    enum Timeout {
-        /** The OPEN or its answer was lost: open again. */
-        REOPEN,
-        /** Data went unconfirmed: go back to the last confirmed message and send again. */
-        GO_BACK,
-        /** Everything arrived but is not processed, or there is no credit: probe with OPEN for a fresh ACK. */
-        PROBE
-    }
-
-    /** What an ACK did. */
-    enum AckResult {
-        /** It acknowledges more than this store ever committed: the stream is now {@link Link#DIVERGED}. */
-        DIVERGED,
-        /** The receiver took care of more messages: {@link #ackedSeq()} advanced. */
-        ACKED,
-        /** Credit or receipt only. */
-        OTHER
-    }
-
-    /**
-     * A cached outbox message, the checksum it goes out with, and how often it was transmitted. One read back from
-     * the store is verified: if it no longer matches its stored checksum it is {@code corrupt} and goes out marked
-     * so, with a checksum over the bytes as read (the wire stays verified); an {@code UNCHECKED} row (stored before
-     * checksums) goes out with one computed when read.
-     */
-    static final class OutMessage {
-        final StoredMessage stored;
-        final long checksum;
-        final boolean corrupt;
-        private int transmissions;
-
-        /** A message this process numbered: its checksum was computed then. */
-        OutMessage(StoredMessage stored) {
-            this(stored, stored.checksum(), false);
-        }
-
-        private OutMessage(StoredMessage stored, long checksum, boolean corrupt) {
-            this.stored = stored;
-            this.checksum = checksum;
-            this.corrupt = corrupt;
-        }
-
-        /** A message read back from the store, verified. */
-        static OutMessage read(StoredMessage m) {
-            long actual = MessageChecksum.of(m.lane(), m.seq(), m.expiresAtMillis(), m.headers(), m.payload());
-            boolean corrupt = m.checksum() != MessageChecksum.UNCHECKED && m.checksum() != actual;
-            return new OutMessage(m, actual, corrupt);
-        }
-
-        /** Counts a transmission; true if it was transmitted before. */
-        boolean transmitted() {
-            return transmissions++ > 0;
-        }
-    }
-
     /** A send waiting for the next batch. */
     record PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt) {}
 
@@ -108,6 +51,14 @@ final class OutStream {
     private final int cacheLimit;
     /** The bytes this stream holds count here if it is volatile (kept in memory only); null if it is durable. */
     private final VolatileBudget budget;
+    /**
+     * The shared log this stream reads (a channel reader, see {@link SharedLog}), or null: an outbox of its own. A
+     * reader's numbers are the log's, its messages come from the log's window or, when it is behind the window, from
+     * pages of the log read into its own cache, and its trims are the writes of its reader row.
+     */
+    final SharedLog log;
+    /** A reader removed from its log: nothing of it is written or reported any more. */
+    private boolean detached;
 
     private Link link = Link.CLOSED;
 
@@ -150,18 +101,29 @@ final class OutStream {
 
     /** A stream recovered from the store ({@code lastSeq}, {@code ackedSeq}), or a new one (0, 0). */
     OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit) {
-        this(key, lastSeq, ackedSeq, cacheLimit, null);
+        this(key, lastSeq, ackedSeq, cacheLimit, null, null);
     }
 
     /** A new volatile stream: every message stays in memory, counted in {@code budget}, until it is settled. */
     static OutStream volatileStream(StreamKey key, VolatileBudget budget) {
-        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget);
+        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget, null);
     }
 
-    private OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, VolatileBudget budget) {
+    /**
+     * A reader of {@code log} whose cursor is {@code ackedSeq}. Every message the log committed so far counts as
+     * possibly transmitted before (the redelivery flag): an earlier process, or an earlier reader row of the same
+     * reader, may have sent it.
+     */
+    static OutStream reader(StreamKey key, SharedLog log, long ackedSeq, int cacheLimit) {
+        return new OutStream(key, log.committedSeq(), ackedSeq, cacheLimit, null, log);
+    }
+
+    private OutStream(
+            StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, VolatileBudget budget, SharedLog log) {
         this.key = key;
         this.cacheLimit = cacheLimit;
         this.budget = budget;
+        this.log = log;
         this.lastSeq = lastSeq;
         this.committedSeq = lastSeq;
         this.ackedSeq = ackedSeq;
@@ -203,10 +165,15 @@ final class OutStream {
         return new StoredMessage(key.peer(), key.lane(), ++lastSeq, p.expiresAt(), p.headers(), p.payload());
     }
 
-    /** {@code m}, appended by this process, is durable: cache it if it fits and track its deadline. */
+    /**
+     * {@code m}, appended by this process, is durable: cache it if it fits (a reader's is in its log's window) and
+     * track its deadline.
+     */
     void committed(StoredMessage m) {
         committedSeq = m.seq();
-        if (m.seq() == cache.nextSeq() && cache.size() < cacheLimit) cache.add(m.seq(), new OutMessage(m));
+        if (log == null && m.seq() == cache.nextSeq() && cache.size() < cacheLimit) {
+            cache.add(m.seq(), new OutMessage(m));
+        }
         if (m.expiresAtMillis() != 0) deadlines.add(m.expiresAtMillis(), m.seq());
     }
 
@@ -217,7 +184,7 @@ final class OutStream {
 
     /** Messages stored or waiting to be, neither taken care of by the receiver nor expired here. */
     long unacked() {
-        return lastSeq - settledSeq - expiredAhead.size() + pending.size();
+        return last() - settledSeq - expiredAhead.size() + pending.size();
     }
 
     /** Whether the store still holds settled messages: a trim up to {@link #settledSeq()} is due. */
@@ -236,11 +203,25 @@ final class OutStream {
 
     // ---- paging --------------------------------------------------------------------------------------
 
+    /** The last number assigned: a reader's is its log's. */
+    private long last() {
+        return log == null ? lastSeq : log.lastSeq();
+    }
+
+    /** A reader removed from its log: its writes and reports stop. */
+    void detach() {
+        detached = true;
+    }
+
+    boolean detached() {
+        return detached;
+    }
+
     /** Where the next page must start, if one should be read now; -1 if one is being read or the cache is full. */
     long pageToLoad() {
         if (loading || cache.size() >= cacheLimit) return -1;
         loading = true;
-        return cache.nextSeq();
+        return memLast() + 1;
     }
 
     int pageRoom() {
@@ -255,13 +236,15 @@ final class OutStream {
         loading = false;
         List<Long> corrupt = List.of();
         for (StoredMessage m : messages) {
-            if (m.seq() == cache.nextSeq() && m.seq() <= committedSeq && cache.size() < cacheLimit) {
-                OutMessage read = OutMessage.read(m);
+            OutMessage read = log == null ? null : log.offer(m); // a page that continues the window is shared
+            boolean own = read == null && (log == null || !log.holds(m.seq()));
+            if (own && m.seq() == cache.nextSeq() && m.seq() <= committedSeq && cache.size() < cacheLimit) {
+                read = OutMessage.read(m);
                 cache.add(m.seq(), read);
-                if (read.corrupt) {
-                    if (corrupt.isEmpty()) corrupt = new ArrayList<>();
-                    corrupt.add(m.seq());
-                }
+            }
+            if (read != null && read.corrupt) {
+                if (corrupt.isEmpty()) corrupt = new ArrayList<>();
+                corrupt.add(m.seq());
             }
         }
         return corrupt;
@@ -280,8 +263,13 @@ final class OutStream {
         return true;
     }
 
+    /**
+     * Messages {@code sentUpTo+1..memLast} are in memory: in this stream's cache and, for a reader, on from there in
+     * its log's window.
+     */
     long memLast() {
-        return cache.nextSeq() - 1;
+        long own = cache.nextSeq() - 1;
+        return log == null ? own : log.lastFrom(own + 1);
     }
 
     long messagesInMemory() {
@@ -407,18 +395,18 @@ final class OutStream {
     }
 
     /** The retransmission timer fired: says what to do, and doubles the timeout up to {@code maxRto}. */
-    Timeout timeout(long now, long maxRto) {
-        Timeout t;
+    StreamTimeout timeout(long now, long maxRto) {
+        StreamTimeout t;
         if (link != Link.OPEN) {
             become(Link.CLOSED);
-            t = Timeout.REOPEN;
+            t = StreamTimeout.REOPEN;
         } else if (sentUpTo > receivedUpTo) {
             long back = Math.max(receivedUpTo, ackedSeq);
             retransmitted += sentUpTo - back;
             sentUpTo = back;
-            t = Timeout.GO_BACK;
+            t = StreamTimeout.GO_BACK;
         } else {
-            t = Timeout.PROBE;
+            t = StreamTimeout.PROBE;
         }
         rtoMillis = Math.min(rtoMillis * 2, maxRto);
         rtoDeadline = now + rtoMillis;
@@ -445,12 +433,18 @@ final class OutStream {
      * and the store (at or below {@link #settledSeq}), so that only a marker can stand in for it.
      */
     OutMessage toTransmit(long seq) {
-        return seq <= settledSeq ? null : cache.get(seq);
+        if (seq <= settledSeq) return null;
+        OutMessage m = cache.get(seq);
+        return m != null || log == null ? m : log.get(seq);
     }
 
-    /** Whether a marker for {@code seq} (see {@link #toTransmit}) repeats an earlier transmission. */
-    boolean markerTransmittedBefore(long seq) {
-        return seq <= transmittedUpTo;
+    /**
+     * Whether message {@code seq} ({@code m} as {@link #toTransmit} returned it) was transmitted before. A shared
+     * message of a reader's log counts every reader's transmissions, so a reader goes by its own highest one.
+     */
+    boolean transmittedBefore(long seq, OutMessage m) {
+        // A marker (m null) stands for a message gone from cache and store: transmitted before if the stream got there.
+        return m == null || log != null ? seq <= transmittedUpTo : m.transmitted();
     }
 
     /** Whether {@code seq} was stored by an earlier lifetime, which may have transmitted it. */
@@ -484,7 +478,7 @@ final class OutStream {
 
     /** Withdraws {@code seq}; false if it is not a message the receiver may still need to be told of. */
     boolean withdraw(long seq) {
-        if (seq <= ackedSeq || seq > lastSeq) return false;
+        if (seq <= ackedSeq || seq > last()) return false;
         withdrawn.headSet(ackedSeq, true).clear(); // bounded by the unacknowledged messages
         return withdrawn.add(seq);
     }
@@ -586,7 +580,7 @@ final class OutStream {
     StreamStats stats() {
         return StreamStatsBuilder.outbound(key)
                 .cursor(ackedSeq)
-                .lastSeq(lastSeq)
+                .lastSeq(last())
                 .queued(committedSeq - sentUpTo + pending.size())
                 .inFlight(sentUpTo - ackedSeq)
                 .sent(sent)

@@ -1,5 +1,6 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Channels;
 import dev.tether.FailurePolicy;
 import dev.tether.Lanes;
 import dev.tether.NodeId;
@@ -78,7 +79,10 @@ final class Receivers {
             s = new InStream(key, o.senderEpoch(), o.ackedSeq());
             streams.put(key, s);
             markDirty(s);
-            if (o.ackedSeq() > 0) resync(s, "no cursor for this stream; sender reports it taken care of", o.ackedSeq());
+            // A channel reader's stream starts where the publisher put its reader row: nothing was skipped for it.
+            if (o.ackedSeq() > 0 && !Channels.isChannelLane(o.lane())) {
+                resync(s, "no cursor for this stream; sender reports it taken care of", o.ackedSeq());
+            }
         } else if (s.senderEpoch() != o.senderEpoch()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
             markDirty(s);
@@ -88,7 +92,11 @@ final class Receivers {
         } else if (o.ackedSeq() > s.processed()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
             markDirty(s);
-            resync(s, "sender reports messages taken care of beyond this cursor", o.ackedSeq());
+            // A channel reader that joins again starts at the publisher's new reader row, after what it missed
+            // while it was no reader: not a loss of the stream's messages.
+            if (!Channels.isChannelLane(o.lane())) {
+                resync(s, "sender reports messages taken care of beyond this cursor", o.ackedSeq());
+            }
         }
         // Only committed messages are transmitted, so nothing above lastSeq reached an earlier lifetime of ours: this
         // OPEN came on a connection to this process (Transport rule 4), so it was sent after that lifetime ended.

@@ -159,6 +159,28 @@ final class Senders {
         return s.isVolatile() ? bootId : epoch;
     }
 
+    /** Adds reader stream {@code r} of a shared log, if it is not here yet: it opens and transmits as any other. */
+    void attach(OutStream r) {
+        if (streams.putIfAbsent(r.key, r) != null) return;
+        r.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
+        scheduleExpiry(r);
+        toPump.add(r);
+    }
+
+    /** Drops reader stream {@code r} of a shared log (the reader left): nothing of it is sent or written any more. */
+    void detach(OutStream r) {
+        streams.remove(r.key, r);
+        toPump.remove(r);
+        trimDirty.remove(r);
+    }
+
+    /** A publish of {@code r}'s log is durable: {@code r} may transmit it, and expire it here at its deadline. */
+    void readerCommitted(OutStream r) {
+        if (streams.get(r.key) != r) return; // not attached yet: a new reader whose row is not stored
+        scheduleExpiry(r);
+        toPump.add(r);
+    }
+
     private OutStream stream(StreamKey key) {
         return streams.computeIfAbsent(key, k -> {
             OutStream n =
@@ -213,8 +235,8 @@ final class Senders {
     void onAck(long now, NodeId from, Frame.Ack a) {
         OutStream s = streams.get(new StreamKey(from, a.lane()));
         if (s == null || a.senderEpoch() != epochOf(s) || s.link() == OutStream.Link.DIVERGED) return; // Stale/stopped.
-        OutStream.AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), cfg.retransmitMillis());
-        if (r == OutStream.AckResult.DIVERGED) {
+        AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), cfg.retransmitMillis());
+        if (r == AckResult.DIVERGED) {
             stats.protocolError(
                     now,
                     from,
@@ -223,7 +245,7 @@ final class Senders {
                             + " old copy?). Its messages stay stored; give the store a new epoch to resynchronise.");
             return;
         }
-        if (r == OutStream.AckResult.ACKED) {
+        if (r == AckResult.ACKED) {
             if (!s.isVolatile()) trimDirty.add(s);
             out.acked(s.key, s.ackedSeq());
         }
@@ -274,7 +296,7 @@ final class Senders {
     }
 
     private void timeout(long now, OutStream s) {
-        if (s.timeout(now, cfg.maxRetransmitMillis()) == OutStream.Timeout.PROBE) {
+        if (s.timeout(now, cfg.maxRetransmitMillis()) == StreamTimeout.PROBE) {
             sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
         }
         toPump.add(s);
@@ -285,7 +307,7 @@ final class Senders {
         while (!expiries.isEmpty() && expiries.peek().at() <= now) {
             Due d = expiries.poll();
             OutStream s = d.stream();
-            if (!s.expiryFires(d.at())) continue;
+            if (!s.expiryFires(d.at()) || s.detached()) continue;
             long settledBefore = s.settledSeq();
             for (long seq = s.expireNext(now); seq > 0; seq = s.expireNext(now)) {
                 out.outcome(s.key, seq, Outcome.EXPIRED);
@@ -312,11 +334,16 @@ final class Senders {
         return !withPendingSends.isEmpty() || !trimDirty.isEmpty();
     }
 
-    /** Appends up to {@code room} waiting sends to batch {@code b}, then the trims that are due. */
-    void writeTo(Batch b, WriteBatch w, int room) {
+    /**
+     * Appends up to {@code room} waiting sends to batch {@code b}, then the trims that are due; a reader of a shared
+     * log has a reader row written by {@code logs} instead.
+     */
+    void writeTo(Batch b, WriteBatch w, int room, SharedLogs logs) {
         appendPending(b, w, room);
         for (OutStream s : trimDirty) {
-            if (s.trimDue()) {
+            if (s.trimDue() && s.log != null) {
+                logs.cursorMoved(s);
+            } else if (s.trimDue()) {
                 w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.settledSeq()));
                 b.trimmed.add(new Batch.Trimmed(s, s.settledSeq()));
             }
@@ -496,7 +523,7 @@ final class Senders {
         frames.beginData(s.key.lane(), epochOf(s), first);
         int count = 0;
         for (long seq = first; seq <= last; seq++) {
-            OutStream.OutMessage m = s.toTransmit(seq);
+            OutMessage m = s.toTransmit(seq);
             StoredMessage sm = m == null ? null : m.stored;
             long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
             // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even
@@ -507,7 +534,7 @@ final class Senders {
                     ? FrameWriter.markerSize()
                     : FrameCodec.messageSize(sm.headers(), sm.payload().length);
             if (!frames.fits(size, count)) break;
-            boolean before = m == null ? s.markerTransmittedBefore(seq) : m.transmitted();
+            boolean before = s.transmittedBefore(seq, m);
             int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
             if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
             else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
@@ -539,11 +566,8 @@ final class Senders {
 
     /** The streams to {@code peer}. */
     int streamsTo(NodeId peer) {
-        int n = 0;
-        for (StreamKey k : streams.keySet()) {
-            if (k.peer().equals(peer)) n++;
-        }
-        return n;
+        return (int)
+                streams.keySet().stream().filter(k -> k.peer().equals(peer)).count();
     }
 
     /** Messages to {@code peer} not yet taken care of by it. */

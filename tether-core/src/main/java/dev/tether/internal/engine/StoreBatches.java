@@ -23,6 +23,7 @@ final class StoreBatches {
     private final Senders senders;
     private final Receivers receivers;
     private final PeerTable peers;
+    private final SharedLogs logs;
 
     /** Batches handed to {@code persist} and not yet answered, oldest first; answers come in this order. */
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
@@ -44,13 +45,15 @@ final class StoreBatches {
             Statistics stats,
             Senders senders,
             Receivers receivers,
-            PeerTable peers) {
+            PeerTable peers,
+            SharedLogs logs) {
         this.cfg = cfg;
         this.out = out;
         this.stats = stats;
         this.senders = senders;
         this.receivers = receivers;
         this.peers = peers;
+        this.logs = logs;
     }
 
     /**
@@ -63,8 +66,7 @@ final class StoreBatches {
     void startDue(long now) {
         while (now >= retryAt
                 && inFlight.size() < cfg.maxBatchesInFlight() + (urgent ? 1 : 0)
-                && (urgent
-                        || (hasWrites() && (inFlight.isEmpty() || senders.pendingSends() >= cfg.minBatchMessages())))) {
+                && (urgent || (hasWrites() && (inFlight.isEmpty() || pending() >= cfg.minBatchMessages())))) {
             start(now);
         }
     }
@@ -79,7 +81,12 @@ final class StoreBatches {
     }
 
     private boolean hasWrites() {
-        return senders.hasWrites() || receivers.hasWrites() || peers.hasWrites();
+        return senders.hasWrites() || receivers.hasWrites() || peers.hasWrites() || logs.hasWrites();
+    }
+
+    /** Sends and publishes waiting for a batch. */
+    private long pending() {
+        return senders.pendingSends() + logs.pendingPublishes();
     }
 
     private void start(long now) {
@@ -90,7 +97,8 @@ final class StoreBatches {
             w.removeExpiredKeys(now);
             nextKeyExpiry = now + KEY_EXPIRY_INTERVAL_MILLIS;
         }
-        senders.writeTo(b, w, batchSize());
+        senders.writeTo(b, w, batchSize(senders.pendingSends()), logs);
+        logs.writeTo(now, b, w, batchSize(logs.pendingPublishes())); // after the senders' cursor moves
         receivers.writeTo(b, w);
         senders.appendEffects(b, w); // with the cursors they belong to, in this same batch
         peers.writeTo(b, w);
@@ -103,10 +111,10 @@ final class StoreBatches {
      * How many waiting sends the next batch takes: all of them up to {@code minBatchMessages}, else a quarter,
      * within [{@code minBatchMessages}, {@code maxBatchMessages}]. A small backlog thus goes in small steps (its
      * oldest messages are stored after one short commit, not after one holding the whole backlog), and a large
-     * one in large steps (a saturated store spends its time on rows, not on per-commit costs).
+     * one in large steps (a saturated store spends its time on rows, not on per-commit costs). Sends and publishes
+     * (which wait apart) are each sized so.
      */
-    private int batchSize() {
-        long pending = senders.pendingSends();
+    private int batchSize(long pending) {
         long size = Math.max(cfg.minBatchMessages(), Math.min(cfg.maxBatchMessages(), pending / 4));
         return (int) Math.min(size, pending);
     }
@@ -115,6 +123,7 @@ final class StoreBatches {
     void committed(long batchId) {
         Batch b = answered(batchId, true);
         senders.committed(b);
+        logs.committed(b);
         receivers.committed(b);
     }
 
@@ -134,10 +143,14 @@ final class StoreBatches {
         retryAt = now + RETRY_MILLIS;
         String reason = "store commit failed: " + error.getMessage();
         stats.storeFailed(now, reason);
-        for (Batch b : failed) senders.appendsFailed(b, reason, error);
+        for (Batch b : failed) {
+            senders.appendsFailed(b, reason, error);
+            logs.appendsFailed(b, reason, error);
+        }
         for (int i = failed.size() - 1; i >= 0; i--) { // Newest first: each goes in front.
             Batch b = failed.get(i);
             senders.retryLater(b);
+            logs.retryLater(b);
             receivers.retryLater(b);
             peers.retryLater(b);
         }

@@ -2,10 +2,13 @@ package dev.tether.internal.node;
 
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
+import dev.tether.ChannelRole;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.Handler;
 import dev.tether.HandlerOptions;
+import dev.tether.MessageHandler;
+import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.OutboundMessage;
@@ -20,12 +23,14 @@ import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.HandlerSpec;
+import dev.tether.internal.channel.ChannelLayer;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.Codec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,10 +40,12 @@ import java.util.concurrent.CompletableFuture;
 public final class RealTetherNode implements TetherNode {
     private final NodeRuntime runtime;
     private final CallLayer calls;
+    private final ChannelLayer channels;
 
-    private RealTetherNode(NodeRuntime runtime, CallLayer calls) {
+    private RealTetherNode(NodeRuntime runtime, CallLayer calls, ChannelLayer channels) {
         this.runtime = runtime;
         this.calls = calls;
+        this.channels = channels;
     }
 
     /**
@@ -54,13 +61,14 @@ public final class RealTetherNode implements TetherNode {
             if (h.sync() != null) calls.handle(h.name(), h.options(), h.sync());
             else calls.handleAsync(h.name(), h.options(), h.async());
         }
-        runtime.router(calls);
+        ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
+        runtime.router(channels);
         runtime.observeEvents(calls::onEvent);
         runtime.everyTurn(calls::tick);
         runtime.callStats(calls::stats);
         runtime.onStopping(now -> calls.stopping(settings.nodeId()));
         runtime.start();
-        return new RealTetherNode(runtime, calls);
+        return new RealTetherNode(runtime, calls, channels);
     }
 
     /** The stream node under this one; for test support in this module's packages. */
@@ -133,6 +141,26 @@ public final class RealTetherNode implements TetherNode {
     @Override
     public Call call(NodeId peer, String handler) {
         return calls.call(peer, handler);
+    }
+
+    @Override
+    public CompletableFuture<Void> join(String channel, ChannelRole role) {
+        return channels.join(channel, role);
+    }
+
+    @Override
+    public CompletableFuture<Void> leave(String channel) {
+        return channels.leave(channel);
+    }
+
+    @Override
+    public CompletableFuture<MessageId> publish(String channel, byte[] payload) {
+        return channels.publish(channel, Map.of(), payload);
+    }
+
+    @Override
+    public Registration handleChannel(String channel, MessageHandler handler) {
+        return channels.handle(channel, handler);
     }
 
     @Override

@@ -24,6 +24,7 @@ import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Discovery;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ public final class NodeRuntime {
     private final long epoch;
     private final IdempotencyTable idempotency;
     private final long bootId;
-    private volatile boolean closing;
+    volatile boolean closing;
     private volatile Supplier<CallStats> callStats = () -> CallStats.NONE;
     private volatile NodeTask stopping = now -> {};
     private volatile NodeStats finalStats;
@@ -97,7 +98,9 @@ public final class NodeRuntime {
                 idempotency,
                 storeWriter);
         this.bootId = newBootId();
-        Engine engine = new Engine(config.engineConfig(MAX_RUN), state, loop, bootId, config.maxVolatileBytes());
+        StoredChannels channels = config.store().readChannels(); // shared logs continue from their reader rows
+        Engine engine =
+                new Engine(config.engineConfig(MAX_RUN), state, channels, loop, bootId, config.maxVolatileBytes());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
@@ -187,6 +190,11 @@ public final class NodeRuntime {
     /** This process's boot id: the sender epoch of its volatile streams. */
     public long bootId() {
         return bootId;
+    }
+
+    /** Publishes on this node's channel logs and manages their readers, for the channel layer. */
+    public ChannelPort channels() {
+        return new ChannelPort(this, loop, pendingSendBytes, tokens);
     }
 
     /** The node's clock. */
@@ -335,7 +343,7 @@ public final class NodeRuntime {
     }
 
     /** Returns the message's size: payload plus encoded headers. */
-    private long checkSize(Map<String, String> headers, int payloadLength) {
+    long checkSize(Map<String, String> headers, int payloadLength) {
         if (headers.size() > 0xffff) throw new MessageTooLargeException("more than 65535 headers");
         for (Map.Entry<String, String> e : headers.entrySet()) {
             if (e.getKey().getBytes(StandardCharsets.UTF_8).length > 0xffff

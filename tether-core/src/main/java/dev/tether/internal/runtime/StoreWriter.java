@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import dev.tether.StoreException;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.engine.StreamPages;
 import dev.tether.spi.CommitObserver;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Store;
@@ -202,7 +203,7 @@ final class StoreWriter {
     private void loadNow(StreamKey key, long fromSeq, int max) {
         if (halted) return;
         try {
-            List<StoredMessage> l = store.readOutbox(key.peer(), key.lane(), fromSeq, max);
+            List<StoredMessage> l = StreamPages.read(store, key, fromSeq, max);
             loop.post(now -> loop.engine().onLoaded(now, key, l));
         } catch (RuntimeException e) {
             loop.post(now -> loop.engine().onLoadFailed(now, key, e));

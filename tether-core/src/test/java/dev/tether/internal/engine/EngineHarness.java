@@ -11,6 +11,7 @@ import dev.tether.TetherEvent;
 import dev.tether.TetherException;
 import dev.tether.node.NodeEngineConfig;
 import dev.tether.node.TetherConfig;
+import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
@@ -82,7 +83,8 @@ final class EngineHarness {
 
         /** A new process on the current store: a new boot id, as a real restart has. */
         private Engine newEngine() {
-            return new Engine(config(id), store.open(Durability.MEMORY), this, ++boots, maxVolatileBytes);
+            StoredState state = store.open(Durability.MEMORY);
+            return new Engine(config(id), state, store.readChannels(), this, ++boots, maxVolatileBytes);
         }
 
         @Override
@@ -132,8 +134,7 @@ final class EngineHarness {
             loads++;
             Engine owner = engine;
             tasks.add(() -> {
-                if (engine == owner)
-                    input(e -> e.onLoaded(now, key, store.readOutbox(key.peer(), key.lane(), fromSeq, max)));
+                if (engine == owner) input(e -> e.onLoaded(now, key, StreamPages.read(store, key, fromSeq, max)));
             });
         }
 
@@ -235,6 +236,12 @@ final class EngineHarness {
         long send(NodeId to, String lane, String payload, long expiresAt) {
             long token = ++tokens;
             input(e -> e.send(now, token, to, lane, Map.of(), payload.getBytes(), expiresAt));
+            return token;
+        }
+
+        long publish(String channel, String payload) {
+            long token = ++tokens;
+            input(e -> e.publish(now, token, channel, Map.of(), payload.getBytes(), 0));
             return token;
         }
 

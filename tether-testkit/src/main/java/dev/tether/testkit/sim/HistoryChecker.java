@@ -10,6 +10,8 @@ import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
+import dev.tether.testkit.sim.HistoryEvent.Published;
+import dev.tether.testkit.sim.HistoryEvent.ReaderRow;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
 import dev.tether.testkit.sim.HistoryEvent.Resynced;
 import dev.tether.testkit.sim.HistoryEvent.SendExpired;
@@ -51,6 +53,10 @@ import java.util.TreeSet;
  *       before; it must be expired instead).
  * </ul>
  *
+ * <p>Channels are checked by {@link ChannelRules} through the same streams: each reader gets every message published
+ * after its join, once, in order per publisher, as if each publish had been committed on the stream (publisher,
+ * reader, channel lane) of every reader whose row started before it.
+ *
  * <p>Requests (calls with a reply) are checked further by {@link CallRules}: at most one committed reply per request
  * (executed at most once per committed reply), never a request acknowledged without its reply, each caller's future
  * completed exactly once.
@@ -69,14 +75,14 @@ import java.util.TreeSet;
 public final class HistoryChecker {
     private HistoryChecker() {}
 
-    private record Stream(String sender, String receiver, String lane) {
+    record Stream(String sender, String receiver, String lane) {
         @Override
         public String toString() {
             return sender + "->" + receiver + "/" + lane;
         }
     }
 
-    private static final class StreamState {
+    static final class StreamState {
         final TreeMap<Long, Committed> committed = new TreeMap<>();
         /** Committed sequence numbers not yet taken care of. */
         final TreeSet<Long> unsettled = new TreeSet<>();
@@ -141,10 +147,16 @@ public final class HistoryChecker {
 
         CheckReport check(List<HistoryEvent> history) {
             CallRules calls = new CallRules(report, this::count);
+            ChannelRules channels = new ChannelRules(report, this::count, this::stream, this::committed);
             for (HistoryEvent e : history) {
                 calls.observe(e);
                 if (e instanceof Sent s) sent(s);
-                else if (e instanceof Committed c) committed(c);
+                else if (e instanceof Published p) channels.published(p);
+                else if (e instanceof ReaderRow r) channels.readerRow(r);
+                else if (e instanceof Accepted a && channels.isPublish(a)) {
+                    pendingSends.remove(new Token(a.node(), a.token()));
+                    channels.accepted(a, sends.get(new Token(a.node(), a.token())));
+                } else if (e instanceof Committed c) committed(c);
                 else if (e instanceof Accepted a) accepted(a);
                 else if (e instanceof Rejected r) {
                     count("rejected");
@@ -260,6 +272,7 @@ public final class HistoryChecker {
             if (d.redelivery()) count("redelivered");
             if (d.ok()) count("processed");
             Stream s = new Stream(d.sender(), d.receiver(), d.lane());
+            if (ChannelRules.isChannelLane(d.lane())) count("deliveredOnChannels");
             StreamState st = stream(s);
             Committed c = committedOrPhantom(s, st, d.seq(), d.msgId(), d);
             if (c != null && c.expiresAt() != 0 && d.time() >= c.expiresAt()) {

@@ -9,7 +9,10 @@ public sealed interface HistoryEvent {
     /** Simulated time in milliseconds. */
     long time();
 
-    /** The application of {@code node} called send; {@code msgId} is the unique id carried in the payload. */
+    /**
+     * The application of {@code node} called send; {@code msgId} is the unique id carried in the payload. A publish
+     * on a channel is a send to the publisher itself on the channel's lane.
+     */
     record Sent(long time, String node, long token, long msgId, String to, String lane) implements HistoryEvent {}
 
     /**
@@ -19,7 +22,25 @@ public sealed interface HistoryEvent {
     record Committed(long time, String sender, String receiver, String lane, long seq, long msgId, long expiresAt)
             implements HistoryEvent {}
 
-    /** The sender's engine completed send {@code token} as {@code seq}. */
+    /**
+     * The publisher's store committed {@code msgId} as {@code seq} of its log on channel lane {@code lane}, stored
+     * once: it is owed to every reader of that log whose row starts before {@code seq}.
+     */
+    record Published(long time, String publisher, String lane, long seq, long msgId, long expiresAt)
+            implements HistoryEvent {}
+
+    /**
+     * The publisher's store committed the reader row of {@code reader} on its log of channel lane {@code lane}: its
+     * cursor {@code cursor}, or its removal ({@code cursor} -1). The first row of a reader that is not one is its
+     * join: every message published after {@code cursor} is owed to it, on stream (publisher, reader, lane); a later
+     * one records that the reader took care of everything up to {@code cursor}.
+     */
+    record ReaderRow(long time, String publisher, String reader, String lane, long cursor) implements HistoryEvent {}
+
+    /**
+     * The sender's engine completed send {@code token} as {@code seq}; for a publish, {@code to} is the publisher
+     * itself and {@code seq} the log's sequence number.
+     */
     record Accepted(long time, String node, long token, String to, String lane, long seq) implements HistoryEvent {}
 
     /** The sender's engine failed send {@code token}; nothing was stored. */

@@ -57,6 +57,9 @@ import java.util.Random;
  * @param shutdowns whether nodes shut down cleanly and restart, with sends racing the shutdown
  * @param requestRate probability that a send is a request: it has a deadline, its caller waits for the reply, and
  *     its receiver's application answers it with a reply given with the acknowledgment (settle-with-effects)
+ * @param publishRate probability that a send is a publish on a channel instead (one channel per lane, {@code ch0}
+ *     ...); with it above 0 the nodes also add and remove each other as readers of their channels' logs, at the
+ *     start and during the send phase (docs/CHANNELS-DESIGN.md, section 2)
  */
 public record SimConfig(
         long seed,
@@ -100,7 +103,8 @@ public record SimConfig(
         double slowHandlerRate,
         int maxSlowMillis,
         boolean shutdowns,
-        double requestRate) {
+        double requestRate,
+        double publishRate) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -149,6 +153,7 @@ public record SimConfig(
         int maxSlow = pick(r, 50, 200, 500);
         boolean shutdowns = r.nextInt(3) == 0;
         double requests = pick(r, 0.0, 0.1, 0.3, 0.6);
+        double publishes = pick(r, 0.0, 0.2, 0.5);
         return new SimConfig(
                 seed,
                 nodes,
@@ -191,7 +196,8 @@ public record SimConfig(
                 slowHandler,
                 maxSlow,
                 shutdowns,
-                requests);
+                requests,
+                publishes);
     }
 
     /**
@@ -240,7 +246,8 @@ public record SimConfig(
                 slowHandlerRate,
                 maxSlowMillis,
                 false,
-                requestRate);
+                requestRate,
+                publishRate);
     }
 
     /**
@@ -292,7 +299,56 @@ public record SimConfig(
                 slowHandlerRate,
                 maxSlowMillis,
                 shutdowns,
-                requestRate);
+                requestRate,
+                publishRate);
+    }
+
+    /** The same run with publishes on channels at {@code rate} (0: none, so the run is the one it was before them). */
+    public SimConfig withPublishRate(double rate) {
+        return new SimConfig(
+                seed,
+                nodes,
+                lanes,
+                messages,
+                sendPhaseMillis,
+                faultPhaseMillis,
+                drainLimitMillis,
+                window,
+                maxFrameBytes,
+                retransmitMillis,
+                maxRetransmitMillis,
+                maxRun,
+                retryPolicy,
+                maxQueuedPerStream,
+                maxLatency,
+                maxNotifyDelay,
+                dropRate,
+                dupRate,
+                delayRate,
+                crossConnection,
+                maxStoreLatency,
+                commitFailRate,
+                loadFailRate,
+                maxProcessMillis,
+                ttlRate,
+                poisonRate,
+                transientFailRate,
+                progressRate,
+                maxPadding,
+                unknownPeerRate,
+                bulk,
+                meanFaultGapMillis,
+                linkFlaps,
+                partitions,
+                crashes,
+                maxBatchesInFlight,
+                minBatchMessages,
+                maxBatchMessages,
+                slowHandlerRate,
+                maxSlowMillis,
+                shutdowns,
+                requestRate,
+                rate);
     }
 
     /** True if any fault is injected. */

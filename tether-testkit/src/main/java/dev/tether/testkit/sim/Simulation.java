@@ -1,5 +1,6 @@
 package dev.tether.testkit.sim;
 
+import dev.tether.Channels;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
@@ -16,9 +17,12 @@ import dev.tether.internal.engine.Frame;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.engine.StreamPages;
+import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
+import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.sim.HistoryEvent.Accepted;
@@ -30,6 +34,8 @@ import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
+import dev.tether.testkit.sim.HistoryEvent.Published;
+import dev.tether.testkit.sim.HistoryEvent.ReaderRow;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
 import dev.tether.testkit.sim.HistoryEvent.ReplyMade;
 import dev.tether.testkit.sim.HistoryEvent.Restarted;
@@ -138,6 +144,12 @@ public final class Simulation {
     private final Node[] nodes;
     private final Conn[][] conns;
     private final String[] lanes;
+    /** The channels nodes publish on when {@code publishRate} is above 0: one per lane. */
+    private final String[] channels;
+    /** (publisher, reader, channel) triples the workload made readers: a later join of one starts at the log's end. */
+    private final Set<String> everJoined = new HashSet<>();
+    /** Triples that are readers as far as the workload knows (a crash may have lost a join not stored yet). */
+    private final Set<String> joined = new HashSet<>();
 
     private long now = START;
     private long order;
@@ -197,6 +209,8 @@ public final class Simulation {
         }
         this.lanes = new String[cfg.lanes()];
         for (int i = 0; i < lanes.length; i++) lanes[i] = "lane" + i;
+        this.channels = new String[cfg.publishRate() > 0 ? cfg.lanes() : 0];
+        for (int i = 0; i < channels.length; i++) channels[i] = "ch" + i;
     }
 
     /** Runs the simulation of {@code seed}'s random configuration. */
@@ -232,6 +246,7 @@ public final class Simulation {
             for (int j = i + 1; j < nodes.length; j++) reconcile(nodes[i], nodes[j]);
         }
         scheduleSend();
+        if (channels.length > 0) startChannels();
         if (cfg.bulk() > 0) schedule(START + (long) (rng.nextDouble() * cfg.sendPhaseMillis()), false, this::bulk);
         if (cfg.linkFlaps() || cfg.partitions() || cfg.crashes() || cfg.shutdowns()) scheduleFault();
         schedule(START + cfg.faultPhaseMillis(), false, this::heal);
@@ -336,6 +351,11 @@ public final class Simulation {
             if (from != null) {
                 int burst = rng.nextInt(5) == 0 ? 2 + rng.nextInt(7) : 1;
                 for (int k = 0; k < burst && sentCount < cfg.messages(); k++) {
+                    // Drawn only with channels on, so a seed without them replays the run it had before they existed.
+                    if (channels.length > 0 && rng.nextDouble() < cfg.publishRate()) {
+                        publish(from, channels[rng.nextInt(channels.length)]);
+                        continue;
+                    }
                     NodeId to = rng.nextDouble() < cfg.unknownPeerRate() ? UNKNOWN : randomPeer(from).id;
                     send(from, to, lanes[rng.nextInt(lanes.length)]);
                 }
@@ -343,6 +363,80 @@ public final class Simulation {
             }
             scheduleSend();
         });
+    }
+
+    // ---- channels: shared logs and their readers -----------------------------------------------------------
+
+    /** Half the (publisher, reader, channel) triples join at the start; the others come and go during the run. */
+    private void startChannels() {
+        for (Node p : nodes) {
+            for (String ch : channels) {
+                for (Node r : nodes) {
+                    if (r != p && rng.nextInt(2) == 0) join(p, r, ch);
+                }
+            }
+            p.endTurn();
+        }
+        scheduleMembership();
+    }
+
+    private void scheduleMembership() {
+        schedule(now + exp(cfg.sendPhaseMillis() / 8.0), false, () -> {
+            if (now > START + cfg.sendPhaseMillis()) return;
+            Node p = randomAlive();
+            if (p != null && !p.closing) {
+                Node r = randomPeer(p);
+                String ch = channels[rng.nextInt(channels.length)];
+                if (joined.contains(triple(p, r, ch)) && rng.nextInt(3) == 0) leave(p, r, ch);
+                else join(p, r, ch);
+                p.endTurn();
+            }
+            scheduleMembership();
+        });
+    }
+
+    private static String triple(Node p, Node r, String ch) {
+        return p.name + ">" + r.name + "/" + ch;
+    }
+
+    /**
+     * {@code p} adds {@code r} as a reader of its log of {@code ch}: at the log's end, or the first time sometimes
+     * from an earlier position (clamped by the engine to what the log holds). A reader that joins again after it
+     * left starts at the end: its own cursor of the stream lies beyond any earlier start.
+     */
+    private void join(Node p, Node r, String ch) {
+        String t = triple(p, r, ch);
+        long after = everJoined.add(t) && rng.nextInt(3) == 0 ? rng.nextInt(40) : Engine.LOG_END;
+        joined.add(t);
+        long start = p.engine.addReader(p.now(), ch, r.id, after);
+        count("channelJoinCalls");
+        if (tracing) trace(p.name + " adds reader " + r.name + " of " + ch + " after " + after + ": " + start);
+    }
+
+    private void leave(Node p, Node r, String ch) {
+        joined.remove(triple(p, r, ch));
+        boolean was = p.engine.removeReader(p.now(), ch, r.id);
+        if (tracing) trace(p.name + " removes reader " + r.name + " of " + ch + ": " + was);
+    }
+
+    /** The application of {@code from} publishes on {@code ch}: recorded as a send to itself on the channel's lane. */
+    private void publish(Node from, String ch) {
+        long msgId = nextMsgId++;
+        long token = nextToken++;
+        boolean poison = rng.nextDouble() < cfg.poisonRate();
+        long expiresAt = rng.nextDouble() < cfg.ttlRate() ? now + 1 + rng.nextInt(300) : 0;
+        ByteBuffer payload = ByteBuffer.allocate(ID_BYTES + rng.nextInt(cfg.maxPadding() + 1));
+        payload.putLong(msgId).put(poison ? POISON : 0);
+        history.add(new Sent(now, from.name, token, msgId, from.name, Channels.lane(ch)));
+        if (tracing) trace(from.name + " publish msg " + msgId + " on " + ch + " token " + token);
+        sentCount++;
+        count("publishCalls");
+        if (from.closing) {
+            from.rejected(token, "node shut down; publish rejected at once");
+            return;
+        }
+        from.openTokens.add(token);
+        from.engine.publish(from.now(), token, ch, Map.of(), payload.array(), expiresAt);
     }
 
     private void bulk() {
@@ -689,8 +783,9 @@ public final class Simulation {
             // A new boot id per incarnation, as a real process has; derived, so that the random sequence stays the
             // same.
             long bootId = ((long) index + 1) << 32 | (incarnation & 0xffffffffL);
+            StoredState state = store.open(stores.durability());
             engine = new Engine(
-                    engineConfig, store.open(stores.durability()), this, bootId, Engine.DEFAULT_MAX_VOLATILE_BYTES);
+                    engineConfig, state, store.readChannels(), this, bootId, Engine.DEFAULT_MAX_VOLATILE_BYTES);
             alive = true;
             closing = false;
             deliveriesStopped = false;
@@ -718,8 +813,10 @@ public final class Simulation {
          */
         void checkMemory() {
             if (!engine.storeIdle()) return;
-            long streams = (long) (cfg.nodes() - 1) * cfg.lanes();
-            long bound = streams * (engineConfig.outboundCache() + engineConfig.window());
+            // A channel adds a reader stream to and from every peer, and one page cache for the log.
+            long streams = (long) (cfg.nodes() - 1) * (cfg.lanes() + channels.length);
+            long bound = streams * (engineConfig.outboundCache() + engineConfig.window())
+                    + (long) channels.length * engineConfig.outboundCache();
             long held = engine.messagesInMemory();
             if (held > bound) anomaly(held + " messages in memory, more than the bound " + bound);
         }
@@ -928,6 +1025,15 @@ public final class Simulation {
             for (InboundCursor c : batch.cursors()) {
                 history.add(new CursorCommitted(now, name, c.from().value(), c.lane(), c.processedSeq()));
             }
+            // As the store applies them: publishes, then reader rows.
+            for (ChannelMessage m : batch.publishes()) {
+                String lane = Channels.lane(m.channel());
+                history.add(new Published(now, name, lane, m.seq(), msgId(m.payload()), m.expiresAtMillis()));
+            }
+            for (WriteBatch.ReaderUpdate u : batch.readerUpdates()) {
+                long cursor = u.removed() ? -1 : u.ackedSeq();
+                history.add(new ReaderRow(now, name, u.reader().value(), Channels.lane(u.channel()), cursor));
+            }
             if (answer) input(e -> e.onCommitted(now, batchId));
         }
 
@@ -942,7 +1048,7 @@ public final class Simulation {
                     input(e -> e.onLoadFailed(now, key, new StoreException("injected outbox read failure")));
                     return;
                 }
-                List<StoredMessage> messages = store.readOutbox(key.peer(), key.lane(), fromSeq, max);
+                List<StoredMessage> messages = StreamPages.read(store, key, fromSeq, max);
                 input(e -> e.onLoaded(now, key, messages));
             });
         }

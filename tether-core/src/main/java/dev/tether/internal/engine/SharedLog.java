@@ -1,0 +1,215 @@
+package dev.tether.internal.engine;
+
+import dev.tether.Channels;
+import dev.tether.NodeId;
+import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.ChannelMessage;
+import dev.tether.spi.MessageChecksum;
+import dev.tether.spi.StoredMessage;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One log this node publishes on (a channel), read by several outbound streams, its readers: each reader stream is
+ * an ordinary {@link OutStream} on the log's lane whose sequence numbers are the log's, whose messages come from the
+ * log (stored once, whatever the number of readers) and whose cursor is a reader row instead of trims of an outbox
+ * of its own. The log keeps one page cache, the window, shared by every reader: the same immutable messages, not a
+ * copy per reader. Numbers split as for a stream: {@code ..trimmedSeq} deleted from the store, {@code
+ * ..committedSeq} stored, {@code ..lastSeq} numbered (batches being committed). Not thread-safe: the engine's
+ * thread only.
+ */
+final class SharedLog {
+    final String name;
+    final String lane;
+    /** This node: the publisher, named as the recipient of the log's messages as streams see them (see asStored). */
+    private final NodeId self;
+
+    private final int windowLimit;
+
+    private long lastSeq;
+    private long committedSeq;
+    /** The log's prefix deleted from the store (durable). */
+    private long trimmedSeq;
+    /** The highest trim written into a batch, committed or in flight: nothing at or below it may be read again. */
+    private long trimWritten;
+
+    private final ArrayDeque<OutStream.PendingSend> pending = new ArrayDeque<>();
+    private final Map<NodeId, OutStream> readers = new LinkedHashMap<>();
+    /**
+     * The page cache shared by the readers: consecutive messages, filled at the end by commits of this process's
+     * publishes and by pages read for a reader that continue it (or start it, if it is empty), at most
+     * {@code windowLimit} of them; messages every reader has settled leave it.
+     */
+    private final SeqRing<OutMessage> window = new SeqRing<>();
+
+    SharedLog(String name, NodeId self, long lastSeq, long trimmedSeq, int windowLimit) {
+        this.name = name;
+        this.lane = Channels.lane(name);
+        this.self = self;
+        this.windowLimit = windowLimit;
+        this.lastSeq = lastSeq;
+        this.committedSeq = lastSeq;
+        this.trimmedSeq = trimmedSeq;
+        this.trimWritten = trimmedSeq;
+        window.resetTo(lastSeq + 1);
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    long committedSeq() {
+        return committedSeq;
+    }
+
+    long trimmedSeq() {
+        return trimmedSeq;
+    }
+
+    /** The lowest position a new reader may start after: everything at or below it may be deleted already. */
+    long startFloor() {
+        return Math.max(trimmedSeq, trimWritten);
+    }
+
+    // ---- publishes ------------------------------------------------------------------------------------
+
+    void queue(OutStream.PendingSend p) {
+        pending.add(p);
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    OutStream.PendingSend nextPending() {
+        return pending.poll();
+    }
+
+    /** Numbers {@code p} as the log's next message, published at {@code now}: the row to store, once. */
+    ChannelMessage number(OutStream.PendingSend p, long now) {
+        long seq = ++lastSeq;
+        // The checksum is computed once, over the lane every reader's stream uses: the same for every reader.
+        long checksum = MessageChecksum.of(lane, seq, p.expiresAt(), p.headers(), p.payload());
+        return new ChannelMessage(name, seq, now, p.expiresAt(), p.headers(), p.payload(), checksum);
+    }
+
+    /**
+     * {@code m}, published by this process, is durable: it enters the window if it continues it, and every reader
+     * stream's {@code committedSeq} advances. Returns the message as the streams see it.
+     */
+    StoredMessage committed(ChannelMessage m) {
+        committedSeq = m.seq();
+        StoredMessage sm = asStored(m);
+        if (window.isEmpty()) window.resetTo(m.seq()); // readers at the head read it from here on
+        if (m.seq() == window.nextSeq()) {
+            window.add(m.seq(), new OutMessage(sm));
+            bound();
+        }
+        for (OutStream r : readers.values()) r.committed(sm);
+        return sm;
+    }
+
+    /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */
+    void appendsFailed() {
+        lastSeq = committedSeq;
+    }
+
+    /** A row of the log as its reader streams see it: a message on the log's lane (its recipient is this node). */
+    StoredMessage asStored(ChannelMessage m) {
+        return new StoredMessage(self, lane, m.seq(), m.expiresAtMillis(), m.headers(), m.payload(), m.checksum());
+    }
+
+    // ---- the window -----------------------------------------------------------------------------------
+
+    /** The window's message {@code seq}, or null if it does not hold it. */
+    OutMessage get(long seq) {
+        return window.get(seq);
+    }
+
+    boolean holds(long seq) {
+        return window.get(seq) != null;
+    }
+
+    /** The last message the window holds, if it holds {@code seq}; else {@code seq - 1}. */
+    long lastFrom(long seq) {
+        return holds(seq) ? window.nextSeq() - 1 : seq - 1;
+    }
+
+    /**
+     * A page read from the store for one reader: takes {@code m} into the window, verified, if it continues it (or
+     * starts it, when empty) and is committed; returns it, or null if the window did not take it.
+     */
+    OutMessage offer(StoredMessage m) {
+        if (m.seq() > committedSeq || m.seq() <= startFloor()) return null;
+        if (window.isEmpty() && m.seq() != window.nextSeq()) window.resetTo(m.seq());
+        if (m.seq() != window.nextSeq()) return null;
+        OutMessage read = OutMessage.read(m);
+        window.add(m.seq(), read);
+        bound();
+        return read;
+    }
+
+    /** Messages every reader settled leave the window (the cursors moved). */
+    void released() {
+        long min = committedSeq;
+        for (OutStream r : readers.values()) min = Math.min(min, r.settledSeq());
+        window.removeUpTo(min);
+    }
+
+    private void bound() {
+        while (window.size() > windowLimit) window.removeUpTo(window.nextSeq() - window.size());
+    }
+
+    int windowSize() {
+        return window.size();
+    }
+
+    // ---- readers and trims ----------------------------------------------------------------------------
+
+    Collection<OutStream> readers() {
+        return readers.values();
+    }
+
+    OutStream reader(NodeId reader) {
+        return readers.get(reader);
+    }
+
+    void attach(OutStream r) {
+        readers.put(r.key.peer(), r);
+    }
+
+    OutStream detach(NodeId reader) {
+        return readers.remove(reader);
+    }
+
+    /**
+     * Where the log may be trimmed now: the lowest reader cursor (settled, its row written with the trim or before);
+     * with no reader, everything committed. -1 if that is no further than the last trim written.
+     */
+    long trimDue() {
+        long min = committedSeq;
+        for (OutStream r : readers.values()) min = Math.min(min, r.settledSeq());
+        return min > trimWritten ? min : -1;
+    }
+
+    /** A trim up to {@code upTo} goes into a batch. */
+    void trimWritten(long upTo) {
+        trimWritten = Math.max(trimWritten, upTo);
+    }
+
+    /** A trim up to {@code upTo} is durable. */
+    void trimmed(long upTo) {
+        trimmedSeq = Math.max(trimmedSeq, upTo);
+    }
+
+    /** The batches with the trims written since the last durable one failed: they are due again. */
+    void trimsFailed() {
+        trimWritten = trimmedSeq;
+    }
+
+    long messagesInMemory() {
+        return window.size() + pending.size();
+    }
+}

@@ -1,0 +1,218 @@
+package dev.tether.internal.engine;
+
+import dev.tether.NodeId;
+import dev.tether.StoreException;
+import dev.tether.spi.ChannelLog;
+import dev.tether.spi.ChannelMessage;
+import dev.tether.spi.ChannelReader;
+import dev.tether.spi.StoredChannels;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.WriteBatch;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The shared logs this node publishes on (channels) and their readers' store writes: publishes numbered by the log
+ * and stored once, reader rows instead of outbox trims, removals of readers, and the log trim at the lowest reader
+ * cursor (docs/CHANNELS-DESIGN.md, section 2). The reader streams themselves are {@link OutStream}s of {@link
+ * Senders}, which opens and transmits them as any other. Not thread-safe: the engine's thread only.
+ */
+final class SharedLogs {
+    private final EngineConfig cfg;
+    private final EngineOutput out;
+    private final Senders senders;
+
+    private final Map<String, SharedLog> logs = new LinkedHashMap<>();
+    /** Logs with publishes waiting for a batch, in the order they take turns. */
+    private final Set<SharedLog> withPending = new LinkedHashSet<>();
+
+    private long pendingPublishes;
+    /** Readers whose row must be written: new ones, and those whose cursor moved. */
+    private final Set<OutStream> rowsDirty = new LinkedHashSet<>();
+    /** Reader rows to delete, in the order the readers were removed; written before the rows of the batch. */
+    private final ArrayDeque<WriteBatch.ReaderUpdate> removals = new ArrayDeque<>();
+    /** Logs whose lowest cursor may have risen: a trim may be due. */
+    private final Set<SharedLog> trimCheck = new LinkedHashSet<>();
+
+    SharedLogs(EngineConfig cfg, EngineOutput out, Senders senders, StoredChannels stored) {
+        this.cfg = cfg;
+        this.out = out;
+        this.senders = senders;
+        for (ChannelLog l : stored.logs()) {
+            SharedLog log = new SharedLog(l.channel(), cfg.self(), l.lastSeq(), l.trimmedSeq(), cfg.outboundCache());
+            logs.put(l.channel(), log);
+            for (ChannelReader r : l.readers()) {
+                // A cursor below the trim can only come from retention, which counts what the reader missed.
+                senders.attach(reader(log, r.reader(), Math.max(r.ackedSeq(), l.trimmedSeq())));
+            }
+        }
+    }
+
+    private SharedLog log(String channel) {
+        return logs.computeIfAbsent(channel, c -> new SharedLog(c, cfg.self(), 0, 0, cfg.outboundCache()));
+    }
+
+    /** A new reader stream of {@code log}; it counts for the log's trims at once. */
+    private OutStream reader(SharedLog log, NodeId reader, long ackedSeq) {
+        OutStream r = OutStream.reader(new StreamKey(reader, log.lane), log, ackedSeq, cfg.outboundCache());
+        log.attach(r);
+        return r;
+    }
+
+    // ---- inputs ---------------------------------------------------------------------------------------
+
+    /** Queues a publish on {@code channel} for the next batch. */
+    void publish(String channel, OutStream.PendingSend p) {
+        SharedLog log = log(channel);
+        log.queue(p);
+        pendingPublishes++;
+        withPending.add(log);
+    }
+
+    /**
+     * Adds {@code reader} to {@code channel}'s readers, its cursor after {@code afterSeq} (clamped to what the log
+     * still holds and has committed), and returns the cursor; a reader that is one already keeps its cursor. Its
+     * stream opens once its row is stored: a reader exists for the receiver only once it exists after a crash too,
+     * and its first row carries its start.
+     */
+    long addReader(String channel, NodeId reader, long afterSeq) {
+        SharedLog log = log(channel);
+        OutStream known = log.reader(reader);
+        if (known != null) return known.ackedSeq();
+        long start = Math.max(log.startFloor(), Math.min(afterSeq, log.committedSeq()));
+        rowsDirty.add(reader(log, reader, start));
+        return start;
+    }
+
+    /** Removes {@code reader} from {@code channel}'s readers: its stream and row go. False if it was none. */
+    boolean removeReader(String channel, NodeId reader) {
+        SharedLog log = logs.get(channel);
+        OutStream r = log == null ? null : log.detach(reader);
+        if (r == null) return false;
+        r.detach();
+        senders.detach(r);
+        rowsDirty.remove(r);
+        removals.add(WriteBatch.ReaderUpdate.remove(channel, reader));
+        trimCheck.add(log);
+        return true;
+    }
+
+    /** The cursor of reader {@code r} moved: its row is written with the next batch, and the log may trim. */
+    void cursorMoved(OutStream r) {
+        if (r.detached()) return;
+        rowsDirty.add(r);
+        trimCheck.add(r.log);
+        r.log.released();
+    }
+
+    // ---- the store ------------------------------------------------------------------------------------
+
+    long pendingPublishes() {
+        return pendingPublishes;
+    }
+
+    boolean hasWrites() {
+        return pendingPublishes > 0 || !rowsDirty.isEmpty() || !removals.isEmpty() || !trimCheck.isEmpty();
+    }
+
+    /** Numbers up to {@code room} waiting publishes into {@code w}, then the reader rows and trims that are due. */
+    void writeTo(long now, Batch b, WriteBatch w, int room) {
+        publishPending(now, b, w, room);
+        for (WriteBatch.ReaderUpdate u : removals) {
+            w.channelReader(u);
+            b.readerRemovals.add(u);
+        }
+        removals.clear();
+        for (OutStream r : rowsDirty) {
+            w.channelReader(WriteBatch.ReaderUpdate.set(r.log.name, r.key.peer(), r.settledSeq()));
+            b.readerRows.add(new Batch.ReaderRow(r, r.settledSeq()));
+        }
+        rowsDirty.clear();
+        for (SharedLog log : trimCheck) {
+            long upTo = log.trimDue();
+            if (upTo < 0) continue;
+            w.trimChannel(new WriteBatch.ChannelTrim(log.name, upTo));
+            b.logTrims.add(new Batch.LogTrim(log, upTo));
+            log.trimWritten(upTo);
+        }
+        trimCheck.clear();
+    }
+
+    /** As {@code Senders.appendPending}: logs whose publishes do not all fit go to the back of the queue. */
+    private void publishPending(long now, Batch b, WriteBatch w, int room) {
+        List<SharedLog> unfinished = new ArrayList<>();
+        for (Iterator<SharedLog> it = withPending.iterator(); it.hasNext() && room > 0; ) {
+            SharedLog log = it.next();
+            it.remove();
+            int n = Math.min(room, log.pendingCount());
+            List<OutStream.PendingSend> sends = new ArrayList<>(n);
+            List<ChannelMessage> messages = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                OutStream.PendingSend p = log.nextPending();
+                ChannelMessage m = log.number(p, now);
+                sends.add(p);
+                messages.add(m);
+                w.publish(m);
+            }
+            room -= n;
+            pendingPublishes -= n;
+            if (n > 0) b.published.add(new Batch.Published(log, sends, messages));
+            if (log.pendingCount() > 0) unfinished.add(log);
+        }
+        withPending.addAll(unfinished);
+    }
+
+    /** Batch {@code b} is durable: its publishes reach every reader stream, its rows and trims are done. */
+    void committed(Batch b) {
+        for (Batch.Published p : b.published) {
+            SharedLog log = p.log();
+            for (int i = 0; i < p.messages().size(); i++) {
+                StoredMessage m = log.committed(p.messages().get(i));
+                out.accepted(p.sends().get(i).token(), new StreamKey(cfg.self(), log.lane), m.seq());
+            }
+            for (OutStream r : log.readers()) senders.readerCommitted(r);
+            if (log.readers().isEmpty()) trimCheck.add(log); // nobody reads it: nothing to keep
+        }
+        for (Batch.ReaderRow row : b.readerRows) {
+            OutStream r = row.stream();
+            r.trimmed(row.cursor());
+            if (!r.detached()) senders.attach(r); // a new reader's row is stored: it may open
+        }
+        for (Batch.LogTrim t : b.logTrims) t.log().trimmed(t.upTo());
+    }
+
+    /** Batch {@code b} was not stored: its publishes fail, and their numbers are free again. */
+    void appendsFailed(Batch b, String reason, Exception error) {
+        for (Batch.Published p : b.published) {
+            p.log().appendsFailed();
+            for (OutStream.PendingSend s : p.sends()) out.rejected(s.token(), new StoreException(reason, error));
+        }
+    }
+
+    /** Batch {@code b} was not stored: its reader rows, removals and trims are written again with the next one. */
+    void retryLater(Batch b) {
+        for (Batch.ReaderRow row : b.readerRows) {
+            if (!row.stream().detached()) rowsDirty.add(row.stream());
+        }
+        List<WriteBatch.ReaderUpdate> again = b.readerRemovals;
+        for (int i = again.size() - 1; i >= 0; i--) removals.addFirst(again.get(i)); // before later removals
+        for (Batch.LogTrim t : b.logTrims) {
+            t.log().trimsFailed();
+            trimCheck.add(t.log());
+        }
+    }
+
+    // ---- queries --------------------------------------------------------------------------------------
+
+    long messagesInMemory() {
+        long n = 0;
+        for (SharedLog log : logs.values()) n += log.messagesInMemory();
+        return n;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.Channels;
+import dev.tether.MessageId;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node runtime's side of channels, for the channel layer above it: publishes on this node's channel logs
+ * (stored once, whatever the number of readers) and the readers of those logs (docs/CHANNELS-DESIGN.md, section 2).
+ * Thread-safe: every method hands its work to the node thread and returns a future completed there. A channel
+ * message reaches a reader's node as a delivery on the channel's lane ({@link Channels#lane}), from the publisher,
+ * in the log's order, to whatever consumes that lane there (the router, else the configured handler).
+ */
+public final class ChannelPort {
+    private final NodeRuntime runtime;
+    private final NodeLoop loop;
+    private final AtomicLong pendingSendBytes;
+    private final AtomicLong tokens;
+
+    ChannelPort(NodeRuntime runtime, NodeLoop loop, AtomicLong pendingSendBytes, AtomicLong tokens) {
+        this.runtime = runtime;
+        this.loop = loop;
+        this.pendingSendBytes = pendingSendBytes;
+        this.tokens = tokens;
+    }
+
+    /**
+     * Publishes {@code payload} on {@code channel}'s log: the future completes with its {@link MessageId} (this node,
+     * the channel's lane, the log's sequence number) once it is stored, or fails as a send's {@code accepted()} does
+     * (a store failure, the node stopping). Counts against {@code maxPendingSendBytes} until then.
+     *
+     * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
+     * @throws dev.tether.MessageTooLargeException if the message exceeds {@code maxMessageBytes}
+     * @throws NodeClosedException if the node is shut down
+     */
+    public CompletableFuture<MessageId> publish(
+            String channel, Map<String, String> headers, byte[] payload, long expiresAt) {
+        Channels.requireValid(channel);
+        Objects.requireNonNull(payload, "payload");
+        Map<String, String> h = Map.copyOf(headers);
+        if (runtime.closing) throw closed();
+        long bytes = runtime.checkSize(h, payload.length);
+        pendingSendBytes.addAndGet(bytes);
+        Receipts.Receipt r = new Receipts.Receipt(bytes, w -> {}, loop::onNodeThread);
+        long token = tokens.incrementAndGet();
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                if (loop.receipts().register(token, r))
+                    loop.engine().publish(now, token, channel, h, payload, expiresAt);
+            }
+
+            @Override
+            public void refuse() {
+                pendingSendBytes.addAndGet(-bytes);
+                r.fail(closed());
+            }
+        });
+        return r.accepted();
+    }
+
+    /**
+     * Makes {@code reader} a reader of {@code channel}'s log after position {@code afterSeq} ({@code Long.MAX_VALUE}:
+     * the log's end now), as {@code Engine.addReader}: completes with the reader's cursor; the reader's stream opens
+     * once its row is stored.
+     */
+    public CompletableFuture<Long> addReader(String channel, NodeId reader, long afterSeq) {
+        Channels.requireValid(channel);
+        Objects.requireNonNull(reader, "reader");
+        CompletableFuture<Long> f = new NodeFuture<>(loop::onNodeThread);
+        post(f, now -> f.complete(loop.engine().addReader(now, channel, reader, afterSeq)));
+        return f;
+    }
+
+    /** Removes {@code reader} from {@code channel}'s readers: completes with whether it was one. */
+    public CompletableFuture<Boolean> removeReader(String channel, NodeId reader) {
+        Channels.requireValid(channel);
+        Objects.requireNonNull(reader, "reader");
+        CompletableFuture<Boolean> f = new NodeFuture<>(loop::onNodeThread);
+        post(f, now -> f.complete(loop.engine().removeReader(now, channel, reader)));
+        return f;
+    }
+
+    /** Node thread only: {@link #addReader}, done now; returns the reader's cursor. */
+    public long addReaderHere(String channel, NodeId reader, long afterSeq) {
+        return loop.engine().addReader(runtime.clock().millis(), channel, reader, afterSeq);
+    }
+
+    /** Node thread only: {@link #removeReader}, done now; returns whether it was a reader. */
+    public boolean removeReaderHere(String channel, NodeId reader) {
+        return loop.engine().removeReader(runtime.clock().millis(), channel, reader);
+    }
+
+    private void post(CompletableFuture<?> f, NodeTask task) {
+        if (runtime.closing) throw closed();
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                task.run(now);
+            }
+
+            @Override
+            public void refuse() {
+                f.completeExceptionally(closed());
+            }
+        });
+    }
+
+    private NodeClosedException closed() {
+        return new NodeClosedException("node " + runtime.id() + " is shut down");
+    }
+}

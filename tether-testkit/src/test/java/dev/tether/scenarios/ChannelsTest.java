@@ -1,0 +1,157 @@
+package dev.tether.scenarios;
+
+import static dev.tether.scenarios.Cluster.numbered;
+import static dev.tether.scenarios.Cluster.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.ChannelRole;
+import dev.tether.ChannelRoleException;
+import dev.tether.Channels;
+import dev.tether.InvalidIdException;
+import dev.tether.MessageId;
+import dev.tether.TetherNode;
+import dev.tether.testkit.Await;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Channels through {@link TetherNode}'s API on real in-memory nodes: a join completes once every known peer took care
+ * of it, so what is published after it is delivered; several readers each get every publish in order; a reader that
+ * is down gets what was published meanwhile; a WRITE-only member receives nothing; a publish without a role that
+ * writes fails; channel handlers take their channel's messages.
+ */
+class ChannelsTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final String CH = "news";
+    private static final String LANE = Channels.lane(CH);
+
+    private static void join(TetherNode n, ChannelRole role) throws Exception {
+        n.join(CH, role).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void publish(TetherNode n, String prefix, int from, int to) throws Exception {
+        List<CompletableFuture<MessageId>> fs = new ArrayList<>();
+        for (int i = from; i < to; i++) fs.add(n.publish(CH, utf8(prefix + i)));
+        for (CompletableFuture<MessageId> f : fs) f.get(10, TimeUnit.SECONDS);
+    }
+
+    private static void await(Cluster c, String reader, List<String> expected) {
+        Await.until(
+                DEADLINE,
+                () -> c.payloads(reader, "p", LANE).size() >= expected.size(),
+                () -> reader + " got " + c.payloads(reader, "p", LANE));
+        assertThat(c.payloads(reader, "p", LANE)).as(reader).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void publishedAfterTheJoinCompletedReachesEveryReaderInOrderOnce() throws Exception {
+        try (Cluster c = new Cluster("p", "a", "b", "c")) {
+            TetherNode p = c.start("p");
+            List<TetherNode> readers = List.of(c.start("a"), c.start("b"), c.start("c"));
+            join(p, ChannelRole.WRITE);
+            for (TetherNode r : readers) join(r, ChannelRole.READ);
+            publish(p, "m", 0, 100);
+            for (String r : List.of("a", "b", "c")) await(c, r, numbered("m", 0, 100));
+        }
+    }
+
+    @Test
+    void aReaderThatIsDownGetsWhatWasPublishedWhileItWasAway() throws Exception {
+        try (Cluster c = new Cluster("p", "a", "b")) {
+            TetherNode p = c.start("p");
+            TetherNode a = c.start("a");
+            TetherNode b = c.start("b");
+            join(p, ChannelRole.WRITE); // every known peer must be up to take care of a join
+            join(a, ChannelRole.READ);
+            join(b, ChannelRole.READ);
+            publish(p, "m", 0, 10);
+            await(c, "b", numbered("m", 0, 10));
+            c.crash("b");
+            publish(p, "m", 10, 300);
+            await(c, "a", numbered("m", 0, 300));
+            c.start("b");
+            await(c, "b", numbered("m", 0, 300));
+        }
+    }
+
+    @Test
+    void aJoinCompletesOnlyOnceEveryKnownPeerTookCareOfItAlsoOneThatWasDown() throws Exception {
+        try (Cluster c = new Cluster("p", "a")) {
+            TetherNode a = c.start("a");
+            CompletableFuture<Void> joined = a.join(CH, ChannelRole.READ);
+            assertThat(joined).isNotDone(); // p is down: the join waits in a's outbox
+            TetherNode p = c.start("p");
+            joined.get(10, TimeUnit.SECONDS);
+            join(p, ChannelRole.WRITE);
+            publish(p, "m", 0, 5);
+            await(c, "a", numbered("m", 0, 5));
+        }
+    }
+
+    @Test
+    void aWriteOnlyMemberReceivesNothingAndAReadOnlyOneCannotPublish() throws Exception {
+        try (Cluster c = new Cluster("p", "a", "w")) {
+            TetherNode p = c.start("p");
+            TetherNode a = c.start("a");
+            TetherNode w = c.start("w");
+            join(p, ChannelRole.READ_WRITE);
+            join(a, ChannelRole.READ);
+            join(w, ChannelRole.WRITE);
+            publish(p, "m", 0, 20);
+            publish(w, "w", 0, 5);
+            await(c, "a", numbered("m", 0, 20));
+            Await.until(DEADLINE, () -> c.payloads("p", "w", LANE).size() == 5, () -> "p reads w's messages");
+            Await.until(DEADLINE, () -> c.payloads("a", "w", LANE).size() == 5, () -> "a reads w's messages");
+            assertThat(c.payloads("w", "p", LANE)).isEmpty();
+            assertThatThrownBy(() -> a.publish(CH, utf8("x")))
+                    .isInstanceOf(ChannelRoleException.class)
+                    .hasMessageContaining("READ");
+            assertThatThrownBy(() -> a.publish("other", utf8("x")))
+                    .isInstanceOf(ChannelRoleException.class)
+                    .hasMessageContaining("did not join");
+            assertThatThrownBy(() -> a.join("bad name", ChannelRole.READ)).isInstanceOf(InvalidIdException.class);
+            assertThatThrownBy(() -> a.join("_all", ChannelRole.READ)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aLeftReaderGetsNothingPublishedAfterItsLeaveCompleted() throws Exception {
+        try (Cluster c = new Cluster("p", "a", "b")) {
+            TetherNode p = c.start("p");
+            TetherNode a = c.start("a");
+            c.start("b");
+            join(p, ChannelRole.WRITE);
+            join(a, ChannelRole.READ);
+            join(c.node("b"), ChannelRole.READ);
+            publish(p, "m", 0, 5);
+            await(c, "a", numbered("m", 0, 5));
+            a.leave(CH).get(10, TimeUnit.SECONDS);
+            publish(p, "m", 5, 10);
+            await(c, "b", numbered("m", 0, 10));
+            assertThat(c.payloads("a", "p", LANE)).containsExactlyElementsOf(numbered("m", 0, 5));
+        }
+    }
+
+    @Test
+    void aChannelHandlerTakesItsChannelsMessages() throws Exception {
+        try (Cluster c = new Cluster("p", "a")) {
+            TetherNode p = c.start("p");
+            TetherNode a = c.start("a");
+            List<String> got = new CopyOnWriteArrayList<>();
+            a.handleChannel(CH, d -> got.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
+            join(p, ChannelRole.WRITE);
+            join(a, ChannelRole.READ);
+            publish(p, "m", 0, 30);
+            Await.until(DEADLINE, () -> got.size() >= 30, () -> "channel handler got " + got);
+            assertThat(got).containsExactlyElementsOf(numbered("m", 0, 30));
+            assertThat(c.payloads("a", "p", LANE)).isEmpty(); // not the node's handler
+        }
+    }
+}
