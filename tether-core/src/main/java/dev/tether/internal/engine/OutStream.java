@@ -3,7 +3,6 @@ package dev.tether.internal.engine;
 import dev.tether.StreamStats;
 import dev.tether.internal.util.LongHeap;
 import dev.tether.internal.util.SeqRing;
-import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -63,42 +62,6 @@ final class OutStream {
         ACKED,
         /** Credit or receipt only. */
         OTHER
-    }
-
-    /**
-     * A cached outbox message, the checksum it goes out with, and how often it was transmitted. One read back from
-     * the store is verified: if it no longer matches its stored checksum it is {@code corrupt} and goes out marked
-     * so, with a checksum over the bytes as read (the wire stays verified); an {@code UNCHECKED} row (stored before
-     * checksums) goes out with one computed when read.
-     */
-    static final class OutMessage {
-        final StoredMessage stored;
-        final long checksum;
-        final boolean corrupt;
-        private int transmissions;
-
-        /** A message this process numbered: its checksum was computed then. */
-        OutMessage(StoredMessage stored) {
-            this(stored, stored.checksum(), false);
-        }
-
-        private OutMessage(StoredMessage stored, long checksum, boolean corrupt) {
-            this.stored = stored;
-            this.checksum = checksum;
-            this.corrupt = corrupt;
-        }
-
-        /** A message read back from the store, verified. */
-        static OutMessage read(StoredMessage m) {
-            long actual = MessageChecksum.of(m.lane(), m.seq(), m.expiresAtMillis(), m.headers(), m.payload());
-            boolean corrupt = m.checksum() != MessageChecksum.UNCHECKED && m.checksum() != actual;
-            return new OutMessage(m, actual, corrupt);
-        }
-
-        /** Counts a transmission; true if it was transmitted before. */
-        boolean transmitted() {
-            return transmissions++ > 0;
-        }
     }
 
     /** A send waiting for the next batch. */
@@ -478,6 +441,22 @@ final class OutStream {
      */
     void armProbeIfStalled(long now) {
         if (sentUpTo < committedSeq && rtoDeadline == 0) rtoDeadline = now + rtoMillis;
+    }
+
+    // ---- purge ---------------------------------------------------------------------------------------
+
+    /**
+     * An operator drops the committed, unacknowledged messages: they count as acknowledged (so the next trim deletes
+     * them and the stored {@code ackedSeq}, which the next OPEN states, moves past them) and the stream closes on this
+     * connection. Returns the last purged sequence number; nothing was purged if it is not above the {@link #ackedSeq}
+     * before the call. Sends not yet committed are kept.
+     */
+    long purge(long initialRto) {
+        if (committedSeq <= ackedSeq || link == Link.DIVERGED || budget != null) return ackedSeq;
+        ackUpTo(committedSeq);
+        withdrawn.clear();
+        resetConnection(initialRto);
+        return ackedSeq;
     }
 
     // ---- withdrawal ----------------------------------------------------------------------------------

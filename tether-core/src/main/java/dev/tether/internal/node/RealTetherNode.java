@@ -19,8 +19,10 @@ import dev.tether.TypeRef;
 import dev.tether.TypedHandler;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.HandlerSpec;
+import dev.tether.internal.management.ManagedNode;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.management.NodeManagement;
 import dev.tether.spi.Codec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +36,12 @@ import java.util.concurrent.CompletableFuture;
 public final class RealTetherNode implements TetherNode {
     private final NodeRuntime runtime;
     private final CallLayer calls;
+    private final ManagedNode management;
 
     private RealTetherNode(NodeRuntime runtime, CallLayer calls) {
         this.runtime = runtime;
         this.calls = calls;
+        this.management = new ManagedNode(this, runtime.operations(), runtime.clock());
     }
 
     /**
@@ -54,12 +58,21 @@ public final class RealTetherNode implements TetherNode {
             else calls.handleAsync(h.name(), h.options(), h.async());
         }
         runtime.router(calls);
-        runtime.observeEvents(calls::onEvent);
+        RealTetherNode node = new RealTetherNode(runtime, calls);
+        runtime.observeEvents(e -> {
+            calls.onEvent(e);
+            node.management.onEvent(e);
+        });
         runtime.everyTurn(calls::tick);
         runtime.callStats(calls::stats);
         runtime.onStopping(now -> calls.stopping(settings.nodeId()));
         runtime.start();
-        return new RealTetherNode(runtime, calls);
+        return node;
+    }
+
+    /** This node's management ({@link dev.tether.node.Tether#management}). */
+    public NodeManagement management() {
+        return management;
     }
 
     /** The stream node under this one; for test support in this module's packages. */
