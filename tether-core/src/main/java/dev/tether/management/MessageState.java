@@ -15,12 +15,11 @@ public record MessageState(MessageId id, Status status, String detail) {
         /** Stored, not yet acknowledged by the receiver. */
         PENDING,
         /**
-         * Taken care of by the receiver: processed, dead-lettered or expired there (the sender keeps only the
-         * receiver's cursor, not which of them), or expired here before it was transmitted.
+         * Settled: taken care of by the receiver (processed, dead-lettered or expired there), expired here before it
+         * was transmitted, or purged ({@link NodeManagement#purge}). The sender stores only how far the stream is
+         * settled, not which of these happened; after a restart the {@code processed()} futures that said so are gone.
          */
         ACKNOWLEDGED,
-        /** Dropped from the outbox by a purge ({@link NodeManagement#purge}). */
-        PURGED,
         /** Never numbered in this stream: the stream or the sequence number does not exist (yet). */
         UNKNOWN
     }
