@@ -34,6 +34,7 @@ final class AdminRoutes {
     private final NodeControl control;
     private final AdminAuth auth;
     private final ManagementRoutes management;
+    private final Dashboard dashboard;
 
     AdminRoutes(
             TetherNode node,
@@ -45,6 +46,7 @@ final class AdminRoutes {
         this.node = node;
         this.auth = auth;
         this.management = new ManagementRoutes(node);
+        this.dashboard = new Dashboard(management.management());
         this.control = control;
         this.maxMessageBytes = maxMessageBytes;
         this.limits = limits;
@@ -134,12 +136,41 @@ final class AdminRoutes {
                 requireMethod(method, "POST");
                 reload(c, json);
             }
+            default -> management(c, method, path, query);
+        }
+    }
+
+    /** The dashboard and the management model ({@link Dashboard}, {@link ManagementRoutes}). */
+    private void management(TimedSocket c, String method, String path, Map<String, List<String>> query)
+            throws IOException {
+        switch (path) {
+            case "/", "/dashboard" -> {
+                requireMethod(method, "GET");
+                write(c, dashboard.page());
+                AdminServer.drainAndClose(c);
+            }
+            case "/mgmt/live" -> {
+                requireMethod(method, "GET");
+                dashboard.live(c, interval(AdminServer.first(query, "intervalMs", "1000")));
+            }
             default -> {
                 if (!path.startsWith("/mgmt/")) throw notFound(path);
                 write(c, management.handle(method, path, query));
                 AdminServer.drainAndClose(c);
             }
         }
+    }
+
+    private static long interval(String v) throws HttpError {
+        String why = "intervalMs must be 100..60000, was '" + v + "'";
+        long ms;
+        try {
+            ms = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, why);
+        }
+        if (ms < 100 || ms > 60_000) throw new HttpError(400, why);
+        return ms;
     }
 
     private static HttpError notFound(String path) {
