@@ -2,8 +2,11 @@ package dev.tether.cli;
 
 import dev.tether.InvalidIdException;
 import dev.tether.MessageId;
+import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.QueueFullException;
 import dev.tether.StoreException;
+import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
 import dev.tether.management.DeadLetterEntry;
@@ -53,6 +56,12 @@ final class ManagementRoutes {
             throw new HttpError(400, e.getMessage());
         } catch (StoreException e) {
             throw new HttpError(500, "the store failed, nothing was changed: " + e.getMessage());
+        } catch (QueueFullException e) {
+            throw new HttpError(503, e.getMessage());
+        } catch (NodeClosedException e) {
+            throw e; // 503, as for every route
+        } catch (TetherException e) {
+            throw new HttpError(500, e.getMessage());
         }
     }
 

@@ -174,25 +174,20 @@ class DashboardBrowserTest {
         waitFor(() -> deadLetterRows() == 1, "the dead letter listed");
         WebElement row = browser.findElement(By.cssSelector("#dead-letters tbody tr"));
         assertThat(row.getDomAttribute("data-id")).startsWith("a/orders/").endsWith("/1");
-        // Fill in and click within one render interval; a re-render in between makes the element stale: try again.
-        waitFor(this::clickReplay, "replay clicked");
+        // The page keeps a dead letter's row while it is listed, so what is typed there stays until the click.
+        new Select(row.findElement(By.cssSelector("select.to"))).selectByValue("a");
+        WebElement lane = row.findElement(By.cssSelector("input.lane"));
+        lane.clear();
+        lane.sendKeys("replayed");
+        String shown = text("uptime");
+        waitFor(() -> !text("uptime").equals(shown), "a later snapshot rendered");
+        assertThat(row.findElement(By.cssSelector("input.lane")).getDomProperty("value"))
+                .as("what was typed survives the page's updates")
+                .isEqualTo("replayed");
+        row.findElement(By.cssSelector("button.replay")).click();
         waitFor(() -> seenByA.contains("replayed:poison-1"), "the replayed message reached a's handler");
         waitFor(() -> deadLetterRows() == 0, "the replayed dead letter gone from the page");
         assertThat(text("status")).startsWith("replayed a/orders/");
-    }
-
-    private boolean clickReplay() {
-        try {
-            WebElement row = browser.findElement(By.cssSelector("#dead-letters tbody tr"));
-            new Select(row.findElement(By.cssSelector("select.to"))).selectByValue("a");
-            WebElement lane = row.findElement(By.cssSelector("input.lane"));
-            lane.clear();
-            lane.sendKeys("replayed");
-            row.findElement(By.cssSelector("button.replay")).click();
-            return true;
-        } catch (WebDriverException stale) {
-            return false;
-        }
     }
 
     private void deadLetterPurgedFromThePageIsGone() throws Exception {
@@ -200,17 +195,8 @@ class DashboardBrowserTest {
                 .processed()
                 .get(10, TimeUnit.SECONDS);
         waitFor(() -> deadLetterRows() == 1, "the second dead letter listed");
-        waitFor(
-                () -> {
-                    try {
-                        browser.findElement(By.cssSelector("#dead-letters tbody tr button.purge"))
-                                .click();
-                        return true;
-                    } catch (WebDriverException stale) {
-                        return false;
-                    }
-                },
-                "purge clicked");
+        browser.findElement(By.cssSelector("#dead-letters tbody tr button.purge"))
+                .click();
         waitFor(() -> deadLetterRows() == 0, "the purged dead letter gone");
         assertThat(Tether.management(b).deadLetters(10, false)).isEmpty();
         assertThat(seenByA).doesNotContain("default:poison-2");
