@@ -131,6 +131,11 @@ class DashboardBrowserTest {
         browser.get(page);
         waitFor(() -> text("node-id").equals("b") && peerState("a").equals("connected"), "a connected on the page");
         assertThat(browser.getTitle()).isEqualTo("Tether node");
+        waitFor(
+                () -> browser.findElement(By.cssSelector("#latency tr[data-peer=a] td.num"))
+                        .getText()
+                        .matches("\\d+\\.\\d{3}"),
+                "a's round trip shown in ms");
         screenshot("1-connected");
 
         countersMoveWhileMessagesFlow();

@@ -23,10 +23,9 @@ import java.util.List;
  *       non-zero epoch; every later open of the same store returns the same epoch.
  *   <li>{@link #commit} is atomic: after it returns every write of the batch is stored at the requested
  *       {@link Durability}; if it throws, none of them is visible, now or after a reopen.
- *   <li>Writes in a batch apply in this order: appends, trims, cursors, dead letters, dead-letter
- *       removals, peer epochs, key-value
- *       writes, removal of expired key-value entries, channel publishes, channel trims, channel reader updates,
- *       channel membership updates.
+ *   <li>Writes in a batch apply in this order: appends, trims, cursors, dead letters, dead-letter removals, peer
+ *       epochs, key-value writes, removal of expired key-value entries, channel publishes, channel trims, channel
+ *       reader updates, channel membership updates.
  *   <li>An append carries {@code lastSeq + 1} of its stream (1 for a new stream); any other sequence number,
  *       including one already used, makes the whole batch fail with {@link StoreException}. Sequence numbers
  *       are never reused.
