@@ -34,9 +34,14 @@ public final class PackageLayers {
                             "dev.tether.internal.runtime"),
             "dev.tether.internal.channel",
                     Set.of("dev.tether", "dev.tether.internal.engine", "dev.tether.internal.runtime"),
+            "dev.tether.management", Set.of("dev.tether"),
+            "dev.tether.internal.management",
+                    Set.of("dev.tether", "dev.tether.spi", "dev.tether.management", "dev.tether.internal.engine",
+                            "dev.tether.internal.runtime"),
             "dev.tether.internal.node",
                     Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.engine", "dev.tether.internal.runtime",
-                            "dev.tether.internal.call", "dev.tether.internal.channel"));
+                            "dev.tether.internal.call", "dev.tether.internal.channel", "dev.tether.management",
+                            "dev.tether.internal.management"));
 
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     private static final Pattern COMMENT_OR_STRING =

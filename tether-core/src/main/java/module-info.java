@@ -11,6 +11,7 @@ module dev.tether.core {
     exports dev.tether;
     exports dev.tether.node;
     exports dev.tether.discovery;
+    exports dev.tether.management;
     exports dev.tether.spi;
     exports dev.tether.store.memory;
     exports dev.tether.transport.memory;

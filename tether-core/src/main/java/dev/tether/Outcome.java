@@ -19,5 +19,10 @@ public enum Outcome {
      * The message was volatile and is lost: its receiver's process ended (or restarted) before acknowledging it. It
      * was processed at most once, perhaps not at all; it is not sent again.
      */
-    LOST
+    LOST,
+    /**
+     * An operator purged it from the sender's outbox ({@code NodeManagement.purge}) before the receiver acknowledged
+     * it; it is not sent again. The receiver may have been handling it already.
+     */
+    PURGED
 }

@@ -46,6 +46,7 @@ final class AdminClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private String token;
 
     private AdminClient(InetSocketAddress address, Socket socket) throws IOException {
         this.address = address;
@@ -87,10 +88,17 @@ final class AdminClient implements AutoCloseable {
     OutputStream request(String method, String pathAndQuery, long length) throws IOException {
         String head = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + HostPort.format(address)
                 + "\r\nUser-Agent: tether\r\nConnection: close\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
                 + (length < 0 ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + length + "\r\n") + "\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         if (length < 0) return new HttpBody.ChunkedOut(out);
         return out;
+    }
+
+    /** Presents {@code token} ({@code --admin-token-file}) with the requests from now on; null: none. */
+    AdminClient token(String token) {
+        this.token = token;
+        return this;
     }
 
     /** Sends what was written so far. */

@@ -32,14 +32,21 @@ final class AdminRoutes {
     private final SendHandler sends;
     private final CallRoutes calls;
     private final NodeControl control;
+    private final AdminAuth auth;
+    private final ManagementRoutes management;
+    private final Dashboard dashboard;
 
     AdminRoutes(
             TetherNode node,
             int maxMessageBytes,
             AdminServer.Limits limits,
             ExecutorService threads,
-            NodeControl control) {
+            NodeControl control,
+            AdminAuth auth) {
         this.node = node;
+        this.auth = auth;
+        this.management = new ManagementRoutes(node);
+        this.dashboard = new Dashboard(management.management());
         this.control = control;
         this.maxMessageBytes = maxMessageBytes;
         this.limits = limits;
@@ -62,7 +69,8 @@ final class AdminRoutes {
             int q = start[1].indexOf('?');
             String path = q < 0 ? start[1] : start[1].substring(0, q);
             Map<String, List<String>> query = AdminServer.query(q < 0 ? null : start[1].substring(q + 1));
-            json = "json".equals(AdminServer.first(query, "format", "text"));
+            json = path.startsWith("/mgmt/") || "json".equals(AdminServer.first(query, "format", "text"));
+            auth.check(c.socket().getInetAddress(), head, query);
             route(c, start[0], path, query, head, json);
         } catch (SocketTimeoutException e) {
             answer(
@@ -128,12 +136,48 @@ final class AdminRoutes {
                 requireMethod(method, "POST");
                 reload(c, json);
             }
-            default ->
-                throw new HttpError(
-                        404,
-                        "no such endpoint: " + path + " (try /send, /call, /handlers, /stats, /peers, /health,"
-                                + " /health/live, /health/ready, /reload)");
+            default -> management(c, method, path, query);
         }
+    }
+
+    /** The dashboard and the management model ({@link Dashboard}, {@link ManagementRoutes}). */
+    private void management(TimedSocket c, String method, String path, Map<String, List<String>> query)
+            throws IOException {
+        switch (path) {
+            case "/", "/dashboard" -> {
+                requireMethod(method, "GET");
+                write(c, dashboard.page());
+                AdminServer.drainAndClose(c);
+            }
+            case "/mgmt/live" -> {
+                requireMethod(method, "GET");
+                dashboard.live(c, interval(AdminServer.first(query, "intervalMs", "1000")));
+            }
+            default -> {
+                if (!path.startsWith("/mgmt/")) throw notFound(path);
+                write(c, management.handle(method, path, query));
+                AdminServer.drainAndClose(c);
+            }
+        }
+    }
+
+    private static long interval(String v) throws HttpError {
+        String why = "intervalMs must be 100..60000, was '" + v + "'";
+        long ms;
+        try {
+            ms = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, why);
+        }
+        if (ms < 100 || ms > 60_000) throw new HttpError(400, why);
+        return ms;
+    }
+
+    private static HttpError notFound(String path) {
+        return new HttpError(
+                404,
+                "no such endpoint: " + path + " (try /send, /call, /handlers, /stats, /peers, /health,"
+                        + " /health/live, /health/ready, /reload, /mgmt/topology, /dashboard)");
     }
 
     private void ready(TimedSocket c, boolean json) throws IOException {
@@ -330,12 +374,14 @@ final class AdminRoutes {
             case 200 -> "OK";
             case 202 -> "Accepted";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";
             case 409 -> "Conflict";
             case 411 -> "Length Required";
             case 413 -> "Content Too Large";
+            case 500 -> "Internal Server Error";
             case 502 -> "Bad Gateway";
             case 431 -> "Request Header Fields Too Large";
             case 503 -> "Service Unavailable";

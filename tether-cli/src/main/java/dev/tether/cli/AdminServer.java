@@ -26,9 +26,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node daemon's admin endpoint: HTTP/1.1 on a loopback address, for {@code tether send}, {@code tether
- * call}, {@code tether request}, {@code tether handlers}, {@code tether stats} and {@code tether peers}. It refuses non-loopback addresses because it has no authentication of its
- * own: whoever can reach it can send as this node.
+ * The node daemon's admin endpoint: HTTP/1.1, for {@code tether send}, {@code tether call}, {@code tether request},
+ * {@code tether handlers}, {@code tether stats}, {@code tether peers}, the management commands ({@link
+ * ManagementRoutes}) and the dashboard ({@link Dashboard}). It binds a non-loopback address only with an admin token
+ * ({@link AdminAuth}), which requests from elsewhere than loopback must present: whoever can use it can send as this
+ * node.
  *
  * <ul>
  *   <li>{@code POST /send?to=ID[&lane=L][&wait=accepted|processed|none][&timeoutMs=N][&ttlMs=N]
@@ -88,6 +90,7 @@ final class AdminServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final Limits limits;
+    private final AdminAuth auth;
     private final Semaphore permits;
     private final Set<TimedSocket> open = ConcurrentHashMap.newKeySet();
     private final ExecutorService threads;
@@ -95,8 +98,9 @@ final class AdminServer implements AutoCloseable {
     private volatile AdminRoutes routes;
     private volatile boolean closed;
 
-    private AdminServer(ServerSocket server, Limits limits) {
+    private AdminServer(ServerSocket server, Limits limits, AdminAuth auth) {
         this.server = server;
+        this.auth = auth;
         this.limits = limits;
         this.permits = new Semaphore(limits.maxConnections());
         this.threads = Executors.newCachedThreadPool(daemon("tether-admin-"));
@@ -110,10 +114,22 @@ final class AdminServer implements AutoCloseable {
      * @throws BindException naming the address if it is in use or cannot be bound
      */
     static AdminServer bind(InetSocketAddress requested, Limits limits) throws IOException {
+        return bind(requested, limits, AdminAuth.loopbackOnly());
+    }
+
+    /**
+     * Binds {@code requested}; an address other than loopback only if {@code auth} has a token, which every request
+     * from elsewhere must then present ({@link AdminAuth}).
+     *
+     * @throws IllegalArgumentException if the address is not a loopback one and there is no token
+     * @throws BindException naming the address if it is in use or cannot be bound
+     */
+    static AdminServer bind(InetSocketAddress requested, Limits limits, AdminAuth auth) throws IOException {
         InetAddress host = InetAddress.getByName(requested.getHostString());
-        if (!host.isLoopbackAddress()) {
+        if (!host.isLoopbackAddress() && !auth.hasToken()) {
             throw new IllegalArgumentException("--admin must be a loopback address (127.0.0.1 or ::1), was "
-                    + HostPort.format(requested) + ": the admin endpoint has no authentication");
+                    + HostPort.format(requested) + ": without --admin-token-file the admin endpoint has no"
+                    + " authentication");
         }
         InetSocketAddress address = new InetSocketAddress(host, requested.getPort());
         ServerSocket s = new ServerSocket();
@@ -131,7 +147,7 @@ final class AdminServer implements AutoCloseable {
             b.initCause(e);
             throw b;
         }
-        return new AdminServer(s, limits);
+        return new AdminServer(s, limits, auth);
     }
 
     /** Binds and starts at once, with the default limits; for tests. */
@@ -148,7 +164,7 @@ final class AdminServer implements AutoCloseable {
 
     /** As {@link #start(TetherNode, int)}; {@code control} (or null: none) serves readiness and reloads. */
     void start(TetherNode node, int maxMessageBytes, NodeControl control) {
-        routes = new AdminRoutes(node, maxMessageBytes, limits, threads, control);
+        routes = new AdminRoutes(node, maxMessageBytes, limits, threads, control, auth);
         long tick = Math.max(10, Math.min(200, limits.writeTimeout().toMillis() / 4));
         watchdog.scheduleWithFixedDelay(this::closeStalledWrites, tick, tick, TimeUnit.MILLISECONDS);
         Thread acceptor = new Thread(this::acceptLoop, "tether-admin-acceptor");

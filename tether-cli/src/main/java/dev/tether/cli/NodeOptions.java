@@ -195,8 +195,16 @@ final class NodeOptions {
             names = "--admin",
             paramLabel = "HOST:PORT",
             converter = HostPort.class,
-            description = "Loopback address of the admin endpoint used by tether send/stats (off by default).")
+            description = "Address of the admin endpoint used by tether send/stats/topology/dlq and the dashboard"
+                    + " (off by default); loopback unless --admin-token-file is given.")
     InetSocketAddress admin;
+
+    @Option(
+            names = "--admin-token-file",
+            paramLabel = "FILE",
+            description = "File whose first line (16+ characters) is the admin token: requests from other addresses"
+                    + " than loopback must present it (Authorization: Bearer TOKEN); allows a non-loopback --admin.")
+    Path adminTokenFile;
 
     @Option(
             names = "--metrics",

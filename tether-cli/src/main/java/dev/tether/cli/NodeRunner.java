@@ -149,7 +149,10 @@ final class NodeRunner {
     private AdminServer bindAdmin() throws IOException {
         if (options.admin == null) return null;
         try {
-            return AdminServer.bind(options.admin, AdminServer.Limits.DEFAULT);
+            AdminAuth auth = options.adminTokenFile == null
+                    ? AdminAuth.loopbackOnly()
+                    : AdminAuth.fromFile(options.adminTokenFile);
+            return AdminServer.bind(options.admin, AdminServer.Limits.DEFAULT, auth);
         } catch (IllegalArgumentException e) {
             throw options.invalid(e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.tether.node;
 import dev.tether.StoreException;
 import dev.tether.TetherNode;
 import dev.tether.internal.node.RealTetherNode;
+import dev.tether.management.NodeManagement;
 
 /** Entry point: starts nodes. */
 public final class Tether {
@@ -15,5 +16,16 @@ public final class Tether {
      */
     public static TetherNode start(TetherConfig config) {
         return RealTetherNode.start(config.settings(), config.namedHandlers(), config.codec());
+    }
+
+    /**
+     * The management of {@code node} (docs/OPERATIONS.md, "Management"): topology, statistics, dead letters, the
+     * outbox. The same object for every call on one node.
+     *
+     * @throws IllegalArgumentException if {@code node} was not started by {@link #start}
+     */
+    public static NodeManagement management(TetherNode node) {
+        if (node instanceof RealTetherNode r) return r.management();
+        throw new IllegalArgumentException("not a node started by Tether.start: " + node);
     }
 }

@@ -23,9 +23,9 @@ import java.util.List;
  *       non-zero epoch; every later open of the same store returns the same epoch.
  *   <li>{@link #commit} is atomic: after it returns every write of the batch is stored at the requested
  *       {@link Durability}; if it throws, none of them is visible, now or after a reopen.
- *   <li>Writes in a batch apply in this order: appends, trims, cursors, dead letters, peer epochs, key-value
- *       writes, removal of expired key-value entries, channel publishes, channel trims, channel reader updates,
- *       channel membership updates.
+ *   <li>Writes in a batch apply in this order: appends, trims, cursors, dead letters, dead-letter removals, peer
+ *       epochs, key-value writes, removal of expired key-value entries, channel publishes, channel trims, channel
+ *       reader updates, channel membership updates.
  *   <li>An append carries {@code lastSeq + 1} of its stream (1 for a new stream); any other sequence number,
  *       including one already used, makes the whole batch fail with {@link StoreException}. Sequence numbers
  *       are never reused.
@@ -79,6 +79,10 @@ import java.util.List;
  *       a publish or a reader: its {@code lastSeq}, {@code trimmedSeq}, the sum of the payload lengths of the messages it
  *       holds, and its readers with their cursors. Memberships and logs are sorted by channel name, a log's readers
  *       by node id ({@link String#compareTo}).
+ *   <li>A dead-letter removal ({@link WriteBatch#removeDeadLetter}) deletes every dead letter of its sender, lane,
+ *       sender epoch and sequence number, also one added earlier in the same batch, and nothing if there is none;
+ *       it is part of its batch's atomicity (rule 2). {@link #readDeadLetters} never returns a removed one, and the
+ *       others keep their order.
  * </ol>
  */
 public interface Store extends AutoCloseable {

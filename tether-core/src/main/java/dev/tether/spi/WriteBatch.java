@@ -19,6 +19,22 @@ public final class WriteBatch {
     public record PeerEpoch(NodeId peer, long epoch) {}
 
     /**
+     * A dead letter to delete, named by what identifies it: the message's sender, lane, the sender's epoch and the
+     * sequence number (rule 22 of {@link Store}).
+     */
+    public record DeadLetterRemoval(NodeId from, String lane, long senderEpoch, long seq) {
+        /** The removal of {@code d}. */
+        public static DeadLetterRemoval of(DeadLetter d) {
+            return new DeadLetterRemoval(d.from(), d.lane(), d.senderEpoch(), d.seq());
+        }
+
+        /** Whether {@code d} is the dead letter this removal names. */
+        public boolean matches(DeadLetter d) {
+            return d.from().equals(from) && d.lane().equals(lane) && d.senderEpoch() == senderEpoch && d.seq() == seq;
+        }
+    }
+
+    /**
      * A write of the key-value area: {@code put} an entry, or delete {@code (namespace, key)} when {@code put} is
      * null.
      */
@@ -76,6 +92,7 @@ public final class WriteBatch {
     private final List<Trim> trims = new ArrayList<>();
     private final List<InboundCursor> cursors = new ArrayList<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final List<DeadLetterRemoval> deadLetterRemovals = new ArrayList<>();
     private final List<PeerEpoch> peerEpochs = new ArrayList<>();
     private final List<KeyWrite> keyWrites = new ArrayList<>();
     private long removeExpiredAt;
@@ -108,6 +125,12 @@ public final class WriteBatch {
     /** Adds a message to the dead-letter queue. Returns this batch. */
     public WriteBatch deadLetter(DeadLetter d) {
         deadLetters.add(d);
+        return this;
+    }
+
+    /** Deletes a dead letter (nothing if there is none); after the batch's new dead letters. Returns this batch. */
+    public WriteBatch removeDeadLetter(DeadLetterRemoval r) {
+        deadLetterRemovals.add(Objects.requireNonNull(r, "removal"));
         return this;
     }
 
@@ -175,6 +198,7 @@ public final class WriteBatch {
         trims.addAll(other.trims);
         cursors.addAll(other.cursors);
         deadLetters.addAll(other.deadLetters);
+        deadLetterRemovals.addAll(other.deadLetterRemovals);
         peerEpochs.addAll(other.peerEpochs);
         keyWrites.addAll(other.keyWrites);
         removeExpiredAt = Math.max(removeExpiredAt, other.removeExpiredAt);
@@ -203,6 +227,11 @@ public final class WriteBatch {
     /** The dead letters, in the order added; unmodifiable. */
     public List<DeadLetter> deadLetters() {
         return Collections.unmodifiableList(deadLetters);
+    }
+
+    /** The dead-letter removals, in the order added; unmodifiable. */
+    public List<DeadLetterRemoval> deadLetterRemovals() {
+        return Collections.unmodifiableList(deadLetterRemovals);
     }
 
     /** The peer epochs, in the order added; unmodifiable. */
@@ -246,6 +275,7 @@ public final class WriteBatch {
                 && trims.isEmpty()
                 && cursors.isEmpty()
                 && deadLetters.isEmpty()
+                && deadLetterRemovals.isEmpty()
                 && peerEpochs.isEmpty()
                 && keyWrites.isEmpty()
                 && removeExpiredAt == 0
@@ -261,6 +291,7 @@ public final class WriteBatch {
                 + trims.size()
                 + cursors.size()
                 + deadLetters.size()
+                + deadLetterRemovals.size()
                 + peerEpochs.size()
                 + keyWrites.size()
                 + (removeExpiredAt == 0 ? 0 : 1)

@@ -442,6 +442,29 @@ public abstract class StoreContract {
 
     // ---- dead letters and peer epochs
 
+    /** Rule 22: a removal deletes exactly the dead letter it names, atomically with its batch; others keep order. */
+    @Test
+    void deadLetterRemovalDeletesTheNamedOneOnly() {
+        Store store = fresh();
+        open(store);
+        store.commit(
+                new WriteBatch().deadLetter(dead(A, 1)).deadLetter(dead(B, 2)).deadLetter(dead(A, 3)));
+        DeadLetter otherEpoch = new DeadLetter(A, LANE, 98, 3, Map.of(), bytes("x"), 1, "r", 1);
+        store.commit(new WriteBatch()
+                .removeDeadLetter(WriteBatch.DeadLetterRemoval.of(dead(B, 2)))
+                .removeDeadLetter(WriteBatch.DeadLetterRemoval.of(otherEpoch)) // names none: nothing
+                .deadLetter(dead(C, 4))
+                .removeDeadLetter(WriteBatch.DeadLetterRemoval.of(dead(C, 4)))); // added in this batch: gone too
+        assertThat(store.readDeadLetters(ALL)).extracting(DeadLetter::seq).containsExactly(1L, 3L);
+        WriteBatch failing = new WriteBatch()
+                .removeDeadLetter(WriteBatch.DeadLetterRemoval.of(dead(A, 1)))
+                .append(new StoredMessage(A, LANE, 7, 0, Map.of(), bytes("gap"))); // a gap: the batch fails
+        assertThatThrownBy(() -> store.commit(failing)).isInstanceOf(StoreException.class);
+        Store again = reopened(store);
+        open(again);
+        assertThat(again.readDeadLetters(ALL)).extracting(DeadLetter::seq).containsExactly(1L, 3L);
+    }
+
     @Test
     void deadLettersAreReadOldestFirst() {
         Store store = fresh();

@@ -268,6 +268,22 @@ public final class Engine {
     }
 
     /**
+     * An operator purges the outbound streams {@code peer} and {@code lane} select (null: any): their committed,
+     * unacknowledged messages complete as {@code Outcome.PURGED}, the next batch trims them, and connected receivers
+     * are told to move past them. Returns {streams purged, messages purged}.
+     */
+    public long[] purge(long now, NodeId peer, String lane) {
+        long streams = 0, messages = 0;
+        for (StreamKey k : senders.streamKeys()) {
+            if ((peer != null && !peer.equals(k.peer())) || (lane != null && !lane.equals(k.lane()))) continue;
+            long n = senders.purge(now, k);
+            if (n > 0) streams++;
+            messages += n;
+        }
+        return new long[] {streams, messages};
+    }
+
+    /**
      * The application acknowledged messages of an outstanding run up to {@code ackedUpTo} and is still
      * working on the rest: advance the cursor without ending the run.
      */

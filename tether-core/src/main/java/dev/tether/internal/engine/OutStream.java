@@ -474,6 +474,22 @@ final class OutStream {
         if (sentUpTo < committedSeq && rtoDeadline == 0) rtoDeadline = now + rtoMillis;
     }
 
+    // ---- purge ---------------------------------------------------------------------------------------
+
+    /**
+     * An operator drops the committed, unacknowledged messages: they count as acknowledged (so the next trim deletes
+     * them and the stored {@code ackedSeq}, which the next OPEN states, moves past them) and the stream closes on this
+     * connection. Returns the last purged sequence number; nothing was purged if it is not above the {@link #ackedSeq}
+     * before the call. Sends not yet committed are kept.
+     */
+    long purge(long initialRto) {
+        if (committedSeq <= ackedSeq || link == Link.DIVERGED || budget != null) return ackedSeq;
+        ackUpTo(committedSeq);
+        withdrawn.clear();
+        resetConnection(initialRto);
+        return ackedSeq;
+    }
+
     // ---- withdrawal ----------------------------------------------------------------------------------
 
     /** Withdraws {@code seq}; false if it is not a message the receiver may still need to be told of. */

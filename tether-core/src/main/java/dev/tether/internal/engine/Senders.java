@@ -284,6 +284,31 @@ final class Senders {
                 });
     }
 
+    /**
+     * Purges the committed, unacknowledged messages of {@code key} ({@link OutStream#purge}): their outcome is PURGED,
+     * and a connected receiver gets an OPEN at once, so it moves past them (a resync). Returns how many.
+     */
+    long purge(long now, StreamKey key) {
+        OutStream s = streams.get(key);
+        if (s == null) return 0;
+        long from = s.ackedSeq() + 1;
+        long upTo = s.purge(cfg.retransmitMillis());
+        if (upTo < from) return 0;
+        for (long seq = from; seq <= upTo; seq++) out.outcome(key, seq, Outcome.PURGED);
+        out.acked(key, upTo);
+        trimDirty.add(s);
+        if (peers.connected(key.peer())) {
+            sendOpen(s);
+            s.opening(now);
+        }
+        return upTo - from + 1;
+    }
+
+    /** The outbound streams' keys, in the order the streams were created: a copy. */
+    List<StreamKey> streamKeys() {
+        return List.copyOf(streams.keySet());
+    }
+
     // ---- time ----------------------------------------------------------------------------------------
 
     /** Expires what is due, fires retransmission timers of connected streams, retries failed outbox reads. */

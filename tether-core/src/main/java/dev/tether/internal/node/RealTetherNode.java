@@ -24,8 +24,10 @@ import dev.tether.TypedHandler;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.channel.ChannelLayer;
+import dev.tether.internal.management.ManagedNode;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.management.NodeManagement;
 import dev.tether.spi.Codec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,11 +43,13 @@ public final class RealTetherNode implements TetherNode {
     private final NodeRuntime runtime;
     private final CallLayer calls;
     private final ChannelLayer channels;
+    private final ManagedNode management;
 
     private RealTetherNode(NodeRuntime runtime, CallLayer calls, ChannelLayer channels) {
         this.runtime = runtime;
         this.calls = calls;
         this.channels = channels;
+        this.management = new ManagedNode(this, runtime.operations(), runtime.clock());
     }
 
     /**
@@ -63,12 +67,21 @@ public final class RealTetherNode implements TetherNode {
         }
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
         runtime.router(channels);
-        runtime.observeEvents(calls::onEvent);
+        RealTetherNode node = new RealTetherNode(runtime, calls, channels);
+        runtime.observeEvents(e -> {
+            calls.onEvent(e);
+            node.management.onEvent(e);
+        });
         runtime.everyTurn(calls::tick);
         runtime.callStats(calls::stats);
         runtime.onStopping(now -> calls.stopping(settings.nodeId()));
         runtime.start();
-        return new RealTetherNode(runtime, calls, channels);
+        return node;
+    }
+
+    /** This node's management ({@link dev.tether.node.Tether#management}). */
+    public NodeManagement management() {
+        return management;
     }
 
     /** The stream node under this one; for test support in this module's packages. */

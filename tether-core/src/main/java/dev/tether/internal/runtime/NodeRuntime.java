@@ -172,6 +172,11 @@ public final class NodeRuntime {
 
     // ---- services for pattern layers -----------------------------------------------------------------
 
+    /** Management's access to the engine and the store, each through its owner's queue. */
+    public NodeOperations operations() {
+        return new NodeOperations(loop, storeWriter, id());
+    }
+
     /** Runs {@code task} on the node thread. */
     public void post(NodeTask task) {
         loop.post(task::run);

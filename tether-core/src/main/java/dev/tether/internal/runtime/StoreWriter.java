@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.engine.StreamPages;
@@ -215,6 +216,29 @@ final class StoreWriter {
 
     CompletableFuture<List<DeadLetter>> deadLetters(int max) {
         return CompletableFuture.supplyAsync(() -> store.readDeadLetters(max), thread);
+    }
+
+    /** Reads outbox messages on this thread, outside the engine's paging (for management). */
+    CompletableFuture<List<StoredMessage>> readOutbox(NodeId to, String lane, long fromSeq, int max) {
+        return CompletableFuture.supplyAsync(() -> store.readOutbox(to, lane, fromSeq, max), thread);
+    }
+
+    /**
+     * Commits {@code batch} on this thread, between the engine's batches (for management: writes the engine does not
+     * track, such as dead-letter removals). Fails like any commit, changing nothing then.
+     */
+    CompletableFuture<Void> commitAside(WriteBatch batch) {
+        return CompletableFuture.runAsync(
+                () -> {
+                    if (halted) throw new StoreException("the store is closing; nothing was written");
+                    if (transactional != null && (ran != settledRan || !held.isEmpty())) {
+                        // The open transaction holds handlers' writes that may commit only with their cursors.
+                        throw new StoreException(
+                                "transactional handler work is waiting to commit; nothing was" + " written, try again");
+                    }
+                    store.commit(batch);
+                },
+                thread);
     }
 
     /** From now on no commit or read starts; one in progress runs to its end (see {@link #abandon}). */

@@ -153,6 +153,7 @@ public final class InMemoryStore implements Store {
         }
         for (InboundCursor c : batch.cursors()) cursors.put(new StreamKey(c.from(), c.lane()), c);
         deadLetters.addAll(batch.deadLetters());
+        for (WriteBatch.DeadLetterRemoval r : batch.deadLetterRemovals()) deadLetters.removeIf(r::matches);
         for (WriteBatch.PeerEpoch p : batch.peerEpochs()) peerEpochs.put(p.peer(), p.epoch());
         for (WriteBatch.KeyWrite w : batch.keyWrites()) {
             if (w.isDelete()) {

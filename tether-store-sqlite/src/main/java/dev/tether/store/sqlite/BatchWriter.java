@@ -38,6 +38,7 @@ final class BatchWriter {
     private final PreparedStatement updateAcked;
     private final PreparedStatement upsertCursor;
     private final PreparedStatement insertDead;
+    private final PreparedStatement deleteDead;
     private final PreparedStatement upsertPeer;
     private final KeyValueTable keyValues;
     private final ChannelTables channels;
@@ -66,6 +67,8 @@ final class BatchWriter {
         insertDead = c.prepareStatement("INSERT INTO dead_letters"
                 + " (peer, lane, sender_epoch, seq, headers, payload, attempts, reason, at_millis)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        deleteDead = c.prepareStatement(
+                "DELETE FROM dead_letters WHERE peer = ? AND lane = ? AND sender_epoch = ? AND seq = ?");
         upsertPeer = c.prepareStatement("INSERT INTO peers (peer, epoch) VALUES (?, ?)"
                 + " ON CONFLICT (peer) DO UPDATE SET epoch = excluded.epoch");
         channels = new ChannelTables(c);
@@ -174,6 +177,7 @@ final class BatchWriter {
             trim(e.getKey(), plan.streams().get(e.getKey()).ackedSeq(), e.getValue());
         }
         if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
+        if (!batch.deadLetterRemovals().isEmpty()) deleteDead.executeBatch();
         if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
         pageLimit(appendPageLimit);
         keyValues.writeKeys(batch);
@@ -214,6 +218,13 @@ final class BatchWriter {
             insertDead.setLong(9, d.atMillis());
             insertDead.addBatch();
         }
+        for (WriteBatch.DeadLetterRemoval r : batch.deadLetterRemovals()) {
+            deleteDead.setString(1, Objects.requireNonNull(r.from(), "from").value());
+            deleteDead.setString(2, Objects.requireNonNull(r.lane(), "lane"));
+            deleteDead.setLong(3, r.senderEpoch());
+            deleteDead.setLong(4, r.seq());
+            deleteDead.addBatch();
+        }
         for (WriteBatch.PeerEpoch p : batch.peerEpochs()) {
             upsertPeer.setString(1, Objects.requireNonNull(p.peer(), "peer").value());
             upsertPeer.setLong(2, p.epoch());
@@ -245,6 +256,7 @@ final class BatchWriter {
         upsertStreamLast.clearBatch();
         upsertCursor.clearBatch();
         insertDead.clearBatch();
+        deleteDead.clearBatch();
         upsertPeer.clearBatch();
     }
 

@@ -1,0 +1,247 @@
+package dev.tether.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The management commands: each one request to a running node's {@code /mgmt/} routes ({@link ManagementRoutes}). */
+final class ManagementCommands {
+    private ManagementCommands() {}
+
+    /** {@code tether topology}. */
+    @Command(
+            name = "topology",
+            mixinStandardHelpOptions = true,
+            description = "Prints a running node's topology: uptime, every peer with its connection's state, how long"
+                    + " it has been up, reconnects, round trip, unacknowledged messages and addresses.")
+    static final class Topology implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Override
+        public Integer call() {
+            return request.run(spec, "GET", "/mgmt/topology", request.query());
+        }
+    }
+
+    /** {@code tether nodes}. */
+    @Command(
+            name = "nodes",
+            mixinStandardHelpOptions = true,
+            description = "Lists the nodes a running node knows (itself and its peers), connected or down.")
+    static final class Nodes implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Override
+        public Integer call() {
+            return request.run(spec, "GET", "/mgmt/nodes", request.query());
+        }
+    }
+
+    /** {@code tether pending --peer P --lane L}. */
+    @Command(
+            name = "pending",
+            mixinStandardHelpOptions = true,
+            description = "Lists the messages of an outbound stream its receiver has not acknowledged yet.")
+    static final class Pending implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Option(names = "--peer", required = true, description = "The receiver.")
+        String peer;
+
+        @Option(names = "--lane", defaultValue = "default", description = "The lane (default: ${DEFAULT-VALUE}).")
+        String lane;
+
+        @Option(names = "--max", defaultValue = "100", description = "At most this many (1..10000).")
+        int max;
+
+        @Option(names = "--payloads", description = "Include the payloads.")
+        boolean payloads;
+
+        @Override
+        public Integer call() {
+            ManagementRequest.Query q =
+                    request.query().add("peer", peer).add("lane", lane).add("max", max);
+            return request.run(spec, "GET", "/mgmt/pending", payloads ? q.add("payloads", 1) : q);
+        }
+    }
+
+    /** {@code tether message-status PEER/LANE#SEQ}. */
+    @Command(
+            name = "message-status",
+            mixinStandardHelpOptions = true,
+            description = "Where a sent message stands (PENDING, ACKNOWLEDGED or UNKNOWN), from the sender's stored"
+                    + " stream positions; works after a restart of the sender.")
+    static final class MessageStatus implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Parameters(paramLabel = "PEER/LANE#SEQ", description = "The message id, as tether send prints it.")
+        String id;
+
+        @Override
+        public Integer call() {
+            int slash = id.indexOf('/');
+            int hash = id.lastIndexOf('#');
+            if (slash < 1 || hash < slash + 2 || hash == id.length() - 1) {
+                throw new ParameterException(spec.commandLine(), "message id must be PEER/LANE#SEQ, was '" + id + "'");
+            }
+            ManagementRequest.Query q = new ManagementRequest.Query()
+                    .add("peer", id.substring(0, slash))
+                    .add("lane", id.substring(slash + 1, hash))
+                    .add("seq", id.substring(hash + 1));
+            return request.run(spec, "GET", "/mgmt/message", q);
+        }
+    }
+
+    /** {@code tether purge (--peer P [--lane L] | --all)}. */
+    @Command(
+            name = "purge",
+            mixinStandardHelpOptions = true,
+            description = "Drops the stored, unacknowledged messages of a node's outbound streams: their senders see"
+                    + " the outcome PURGED and the receivers move past them.")
+    static final class Purge implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @ArgGroup(multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @Option(names = "--peer", description = "Streams to this peer.")
+            String peer;
+
+            @Option(names = "--all", description = "Every outbound stream.")
+            boolean all;
+        }
+
+        @Option(names = "--lane", description = "Only this lane (with --peer).")
+        String lane;
+
+        @Override
+        public Integer call() {
+            if (which.all && lane != null) throw new ParameterException(spec.commandLine(), "--lane needs --peer");
+            ManagementRequest.Query q = new ManagementRequest.Query()
+                    .add("peer", which.peer)
+                    .add("lane", lane)
+                    .add("all", which.all ? "1" : null);
+            return request.run(spec, "POST", "/mgmt/purge", q);
+        }
+    }
+
+    /** {@code tether dlq list|replay|purge}. */
+    @Command(
+            name = "dlq",
+            mixinStandardHelpOptions = true,
+            description = "A running node's dead letters.",
+            subcommands = {DlqList.class, DlqReplay.class, DlqPurge.class})
+    static final class Dlq implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new ParameterException(spec.commandLine(), "give a subcommand: list, replay or purge");
+        }
+    }
+
+    /** {@code tether dlq list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead letters, oldest first.")
+    static final class DlqList implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Option(names = "--max", defaultValue = "100", description = "At most this many (1..10000).")
+        int max;
+
+        @Option(names = "--payloads", description = "Include the payloads.")
+        boolean payloads;
+
+        @Override
+        public Integer call() {
+            ManagementRequest.Query q = request.query().add("max", max);
+            return request.run(spec, "GET", "/mgmt/dead-letters", payloads ? q.add("payloads", 1) : q);
+        }
+    }
+
+    /** {@code tether dlq replay ID --to PEER --lane LANE}. */
+    @Command(
+            name = "replay",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Sends a dead letter again as a new message to a peer's lane, then removes it from the queue.")
+    static final class DlqReplay implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Parameters(paramLabel = "ID", description = "The dead letter's id (from/lane/epoch/seq), as dlq list prints.")
+        String id;
+
+        @Option(names = "--to", required = true, description = "The peer to send it to.")
+        String to;
+
+        @Option(names = "--lane", required = true, description = "The lane to send it on.")
+        String lane;
+
+        @Override
+        public Integer call() {
+            ManagementRequest.Query q =
+                    new ManagementRequest.Query().add("id", id).add("to", to).add("lane", lane);
+            return request.run(spec, "POST", "/mgmt/dead-letters/replay", q);
+        }
+    }
+
+    /** {@code tether dlq purge (ID... | --all)}. */
+    @Command(name = "purge", mixinStandardHelpOptions = true, description = "Deletes dead letters.")
+    static final class DlqPurge implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Parameters(paramLabel = "ID", arity = "0..*", description = "The dead letters to delete.")
+        List<String> ids = List.of();
+
+        @Option(names = "--all", description = "Delete every dead letter.")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            if (ids.isEmpty() == !all) throw new ParameterException(spec.commandLine(), "give IDs or --all (not both)");
+            ManagementRequest.Query q = new ManagementRequest.Query().add("all", all ? "1" : null);
+            for (String id : ids) q.add("id", id);
+            return request.run(spec, "POST", "/mgmt/dead-letters/purge", q);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.tether.cli;
+
+import dev.tether.InvalidIdException;
+import dev.tether.MessageId;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.QueueFullException;
+import dev.tether.StoreException;
+import dev.tether.TetherException;
+import dev.tether.TetherNode;
+import dev.tether.UnknownPeerException;
+import dev.tether.management.DeadLetterEntry;
+import dev.tether.management.NoSuchDeadLetterException;
+import dev.tether.management.NodeManagement;
+import dev.tether.management.PendingMessage;
+import dev.tether.management.PurgeResult;
+import dev.tether.node.Tether;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The management model over HTTP/JSON, under {@code /mgmt/} on the admin endpoint (docs/OPERATIONS.md, "Management"):
+ *
+ * <ul>
+ *   <li>{@code GET /mgmt/topology}, {@code GET /mgmt/nodes}, {@code GET /mgmt/stats}, {@code GET /mgmt/events}
+ *   <li>{@code GET /mgmt/dead-letters[?max=N][&payloads=1]}; {@code POST /mgmt/dead-letters/replay?id=ID&to=PEER
+ *       &lane=LANE}; {@code POST /mgmt/dead-letters/purge?id=ID[&id=...]} or {@code ?all=1}
+ *   <li>{@code GET /mgmt/pending?peer=P&lane=L[&max=N][&payloads=1]}; {@code GET /mgmt/message?peer=P&lane=L&seq=N}
+ *   <li>{@code POST /mgmt/purge?peer=P[&lane=L]}, or {@code ?all=1} for every outbound stream
+ * </ul>
+ *
+ * JSON, or text for people with {@code format=text} (topology, nodes, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
+ * then. Thread-safe: each request runs on its connection's thread and waits for the node's answer.
+ */
+final class ManagementRoutes {
+    private static final int DEFAULT_MAX = 100;
+    private static final int MAX_MAX = 10_000;
+
+    private final NodeManagement m;
+
+    ManagementRoutes(TetherNode node) {
+        this.m = Tether.management(node);
+    }
+
+    NodeManagement management() {
+        return m;
+    }
+
+    CallRoutes.Answer handle(String method, String path, Map<String, List<String>> q) throws HttpError {
+        try {
+            return route(method, path, q);
+        } catch (NoSuchDeadLetterException | UnknownPeerException e) {
+            throw new HttpError(404, e.getMessage());
+        } catch (InvalidIdException | IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
+        } catch (StoreException e) {
+            throw new HttpError(500, "the store failed, nothing was changed: " + e.getMessage());
+        } catch (QueueFullException e) {
+            throw new HttpError(503, e.getMessage());
+        } catch (NodeClosedException e) {
+            throw e; // 503, as for every route
+        } catch (TetherException e) {
+            throw new HttpError(500, e.getMessage());
+        }
+    }
+
+    private CallRoutes.Answer route(String method, String path, Map<String, List<String>> q) throws HttpError {
+        switch (path) {
+            case "/mgmt/topology":
+                require(method, "GET");
+                if (text(q)) return text(ManagementText.topology(m.topology()));
+                return ok(ManagementJson.topology(m.topology()));
+            case "/mgmt/nodes":
+                require(method, "GET");
+                if (text(q)) return text(ManagementText.nodes(m.topology()));
+                return ok(ManagementJson.topology(m.topology()));
+            case "/mgmt/stats":
+                return json(method, "GET", ManagementJson.statistics(m.statistics()));
+            case "/mgmt/events":
+                return json(method, "GET", ManagementJson.array(m.recentEvents(), ManagementJson::event));
+            case "/mgmt/dead-letters":
+                require(method, "GET");
+                List<DeadLetterEntry> dead = m.deadLetters(max(q), flag(q, "payloads"));
+                if (text(q)) return text(ManagementText.deadLetters(dead));
+                return ok(ManagementJson.array(dead, ManagementJson::deadLetter));
+            case "/mgmt/dead-letters/replay":
+                require(method, "POST");
+                MessageId sent =
+                        m.replayDeadLetter(required(q, "id"), NodeId.of(required(q, "to")), required(q, "lane"));
+                return ok(ManagementJson.messageId(sent));
+            case "/mgmt/dead-letters/purge":
+                require(method, "POST");
+                List<String> ids = q.getOrDefault("id", List.of());
+                if (ids.isEmpty() && !flag(q, "all")) throw new HttpError(400, "give id=ID (repeatable) or all=1");
+                return ok(Json.object().put("purged", m.purgeDeadLetters(ids)).toString());
+            case "/mgmt/pending":
+                require(method, "GET");
+                List<PendingMessage> pending = m.pending(peer(q), required(q, "lane"), max(q), flag(q, "payloads"));
+                if (text(q)) return text(ManagementText.pending(pending));
+                return ok(ManagementJson.array(pending, ManagementJson::pending));
+            case "/mgmt/message":
+                require(method, "GET");
+                return ok(ManagementJson.state(
+                        m.messageState(new MessageId(peer(q), required(q, "lane"), number(q, "seq")))));
+            case "/mgmt/purge":
+                require(method, "POST");
+                return ok(purge(q));
+            default:
+                throw new HttpError(
+                        404,
+                        "no such management endpoint: " + path + " (try /mgmt/topology, /mgmt/stats,"
+                                + " /mgmt/events, /mgmt/dead-letters, /mgmt/pending, /mgmt/message, /mgmt/purge)");
+        }
+    }
+
+    private String purge(Map<String, List<String>> q) throws HttpError {
+        String peer = AdminServer.first(q, "peer", null);
+        String lane = AdminServer.first(q, "lane", null);
+        if (peer == null && lane == null && !flag(q, "all")) {
+            throw new HttpError(400, "give peer=P (and lane=L), or all=1 to purge every outbound stream");
+        }
+        if (peer == null && lane != null) throw new HttpError(400, "lane=L needs peer=P");
+        PurgeResult r = m.purge(peer == null ? null : NodeId.of(peer), lane);
+        return Json.object()
+                .put("streams", r.streams())
+                .put("messages", r.messages())
+                .toString();
+    }
+
+    private static boolean text(Map<String, List<String>> q) {
+        return "text".equals(AdminServer.first(q, "format", "json"));
+    }
+
+    private static CallRoutes.Answer text(String body) {
+        return new CallRoutes.Answer(200, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static CallRoutes.Answer json(String method, String expected, String body) throws HttpError {
+        require(method, expected);
+        return ok(body);
+    }
+
+    private static CallRoutes.Answer ok(String json) {
+        return new CallRoutes.Answer(200, "application/json", (json + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void require(String method, String expected) throws HttpError {
+        if (!method.equals(expected)) throw new HttpError(405, "use " + expected + ", not " + method);
+    }
+
+    private static NodeId peer(Map<String, List<String>> q) throws HttpError {
+        return NodeId.of(required(q, "peer"));
+    }
+
+    private static String required(Map<String, List<String>> q, String name) throws HttpError {
+        String v = AdminServer.first(q, name, null);
+        if (v == null || v.isEmpty()) throw new HttpError(400, "missing query parameter " + name);
+        return v;
+    }
+
+    private static boolean flag(Map<String, List<String>> q, String name) {
+        String v = AdminServer.first(q, name, null);
+        return v != null && (v.equals("1") || v.equals("true") || v.isEmpty());
+    }
+
+    private static int max(Map<String, List<String>> q) throws HttpError {
+        String v = AdminServer.first(q, "max", null);
+        if (v == null) return DEFAULT_MAX;
+        long n = number(q, "max");
+        if (n < 1 || n > MAX_MAX) throw new HttpError(400, "max must be 1.." + MAX_MAX + ", was " + n);
+        return (int) n;
+    }
+
+    private static long number(Map<String, List<String>> q, String name) throws HttpError {
+        String v = required(q, name);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, name + " must be a number, was '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.tether.cli;
+
+import dev.tether.management.DeadLetterEntry;
+import dev.tether.management.PeerStatus;
+import dev.tether.management.PendingMessage;
+import dev.tether.management.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** The management model as text for people: what {@code tether topology}, {@code nodes}, {@code dlq list} print. */
+final class ManagementText {
+    private ManagementText() {}
+
+    static String topology(Topology t) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(
+                Locale.ROOT,
+                "node %s: up %s (since %s), epoch %d, %d peers, channels: %s%n",
+                t.node(),
+                duration(t.uptime()),
+                t.startedAt(),
+                t.epoch(),
+                t.peers().size(),
+                t.channels().isEmpty() ? "none" : String.join(",", t.channels())));
+        String row = "  %-16s %-10s %-9s %-14s %10s %8s %8s  %s%n";
+        b.append(String.format(
+                Locale.ROOT,
+                row,
+                "peer",
+                "origin",
+                "connected",
+                "up for",
+                "reconnects",
+                "rtt ms",
+                "unacked",
+                "addresses"));
+        Instant now = t.startedAt().plus(t.uptime());
+        for (PeerStatus p : t.peers()) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    row,
+                    p.id(),
+                    p.origin(),
+                    p.connected() ? "yes" : "no",
+                    p.connectedSince() == null ? "-" : duration(Duration.between(p.connectedSince(), now)),
+                    p.reconnects(),
+                    p.roundTrip() == null
+                            ? "-"
+                            : String.format(Locale.ROOT, "%.3f", p.roundTrip().toNanos() / 1e6),
+                    p.unacknowledged(),
+                    p.addresses().isEmpty() ? "-" : String.join(",", p.addresses())));
+        }
+        return b.toString();
+    }
+
+    /** One line per node: this one, then every peer. */
+    static String nodes(Topology t) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-16s %-9s %s%n", "node", "state", "addresses"));
+        b.append(String.format(Locale.ROOT, "%-16s %-9s %s%n", t.node(), "self", "-"));
+        for (PeerStatus p : t.peers()) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-16s %-9s %s%n",
+                    p.id(),
+                    p.connected() ? "connected" : "down",
+                    p.addresses().isEmpty() ? "-" : String.join(",", p.addresses())));
+        }
+        return b.toString();
+    }
+
+    static String deadLetters(List<DeadLetterEntry> l) {
+        if (l.isEmpty()) return "no dead letters\n";
+        StringBuilder b = new StringBuilder();
+        for (DeadLetterEntry d : l) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%s  attempts=%d size=%d at=%s reason=%s%s%n",
+                    d.id(),
+                    d.attempts(),
+                    d.size(),
+                    d.at(),
+                    d.reason(),
+                    d.payload() == null ? "" : " payload=" + printable(d.payload())));
+        }
+        return b.toString();
+    }
+
+    static String pending(List<PendingMessage> l) {
+        if (l.isEmpty()) return "no pending messages\n";
+        StringBuilder b = new StringBuilder();
+        for (PendingMessage m : l) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%s  size=%d expires=%s%s%n",
+                    m.id(),
+                    m.size(),
+                    m.expiresAt() == null ? "never" : m.expiresAt().toString(),
+                    m.payload() == null ? "" : " payload=" + printable(m.payload())));
+        }
+        return b.toString();
+    }
+
+    private static String printable(byte[] payload) {
+        String s = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+        return s.chars().allMatch(c -> c >= 0x20 && c != 0xfffd) ? s : "(binary, " + payload.length + " bytes)";
+    }
+
+    private static String duration(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+        if (s < 3600) return (s / 60) + " min " + (s % 60) + " s";
+        return (s / 3600) + " h " + (s % 3600 / 60) + " min";
+    }
+}

@@ -1,0 +1,241 @@
+package dev.tether.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.Durability;
+import dev.tether.MessageHandler;
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.RetryPolicy;
+import dev.tether.SendReceipt;
+import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
+import dev.tether.store.sqlite.SqliteStore;
+import dev.tether.testkit.Await;
+import dev.tether.testkit.NodeCrash;
+import dev.tether.transport.tcp.TcpTransport;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, driven by
+ * Selenium): two nodes over TCP with SQLite stores, the dashboard of node b. The page shows both connected, its
+ * counters move while messages flow, a dead letter replayed from the page reaches a's handler and one purged from it
+ * is gone, and node a killed shows as down. Screenshots of each step go to {@code target/screenshots/}. Fails, never
+ * skips, when Chromium cannot be started.
+ */
+class DashboardBrowserTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(5), 1.0);
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<String> seenByA = new CopyOnWriteArrayList<>();
+    private TetherNode a;
+    private TetherNode b;
+    private String page;
+    private ChromeDriver browser;
+
+    @BeforeEach
+    void start() throws Exception {
+        TcpTransport tb = TcpTransport.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .build();
+        b = node("b", "a", tb, d -> {
+            if (new String(d.payloadBytes(), StandardCharsets.UTF_8).startsWith("poison")) {
+                throw new IllegalStateException("cannot digest " + d.seq());
+            }
+        });
+        TcpTransport ta = TcpTransport.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .peer(NodeId.of("b"), tb.boundAddress())
+                .build();
+        a = node("a", "b", ta, d -> seenByA.add(d.lane() + ":" + new String(d.payloadBytes(), StandardCharsets.UTF_8)));
+        b.addPeer(NodeId.of("a"), List.of(HostPort.format(ta.boundAddress())));
+        AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), b, 1 << 20);
+        open.add(admin);
+        page = "http://" + HostPort.format(admin.address()) + "/dashboard?intervalMs=200";
+        browser = startChromium();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (browser != null) browser.quit();
+        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+    }
+
+    private TetherNode node(String id, String peer, TcpTransport t, MessageHandler handler) {
+        TetherNode n = Tether.start(TetherConfig.builder(NodeId.of(id))
+                .peers(NodeId.of(peer))
+                .transport(t)
+                .store(new SqliteStore(dir.resolve(id + ".db")))
+                .durability(Durability.OS_BUFFERED)
+                .retryPolicy(FAST)
+                .handler(handler)
+                .build());
+        open.add(n::close);
+        return n;
+    }
+
+    /** Debian's Chromium through its chromedriver; nothing is downloaded (Selenium Manager is not used). */
+    private static ChromeDriver startChromium() {
+        File driver = new File("/usr/bin/chromedriver");
+        File binary = new File("/usr/lib/chromium/chromium").exists()
+                ? new File("/usr/lib/chromium/chromium")
+                : new File("/usr/bin/chromium");
+        if (!driver.canExecute() || !binary.canExecute()) {
+            throw new AssertionError("the dashboard test needs Debian's chromium and chromium-driver (" + binary + ", "
+                    + driver + "): apt-get install chromium chromium-driver (.ci/run does)");
+        }
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(binary);
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver)
+                .usingAnyFreePort()
+                .build();
+        try {
+            return new ChromeDriver(service, o);
+        } catch (WebDriverException e) {
+            throw new AssertionError("Chromium could not be started through " + driver + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Test
+    void theDashboardShowsTheClusterLiveAndItsButtonsWork() throws Exception {
+        browser.get(page);
+        waitFor(() -> text("node-id").equals("b") && peerState("a").equals("connected"), "a connected on the page");
+        assertThat(browser.getTitle()).isEqualTo("Tether node");
+        waitFor(
+                () -> browser.findElement(By.cssSelector("#latency tr[data-peer=a] td.num"))
+                        .getText()
+                        .matches("\\d+\\.\\d{3}"),
+                "a's round trip shown in ms");
+        screenshot("1-connected");
+
+        countersMoveWhileMessagesFlow();
+        screenshot("2-counters");
+
+        deadLetterReplayedFromThePageReachesTheHandler();
+        screenshot("3-replayed");
+        deadLetterPurgedFromThePageIsGone();
+
+        NodeCrash.crash(a); // as SIGKILL would: nothing more is sent, the connection drops
+        waitFor(() -> peerState("a").equals("down"), "a shown down");
+        waitFor(
+                () -> browser.findElements(By.cssSelector("#events li[data-kind=PeerDisconnected]"))
+                                .size()
+                        > 0,
+                "the disconnection among the recent events");
+        screenshot("4-peer-down");
+    }
+
+    private void countersMoveWhileMessagesFlow() throws Exception {
+        long before = Long.parseLong(text("total-delivered"));
+        for (int round = 1; round <= 2; round++) {
+            List<SendReceipt> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) sent.add(a.send(NodeId.of("b"), ("m" + i).getBytes(StandardCharsets.UTF_8)));
+            for (SendReceipt r : sent) r.processed().get(10, TimeUnit.SECONDS);
+            long expected = before + 100L * round;
+            waitFor(() -> Long.parseLong(text("total-delivered")) >= expected, "delivered counter at " + expected);
+        }
+        waitFor(
+                () -> browser.findElements(By.cssSelector("#streams tr[data-stream='INBOUND a default']"))
+                                .size()
+                        == 1,
+                "the inbound stream from a listed");
+    }
+
+    private void deadLetterReplayedFromThePageReachesTheHandler() throws Exception {
+        assertThat(a.send(NodeId.of("b"), "orders", "poison-1".getBytes(StandardCharsets.UTF_8))
+                        .processed()
+                        .get(10, TimeUnit.SECONDS))
+                .isEqualTo(Outcome.DEAD_LETTERED);
+        waitFor(() -> deadLetterRows() == 1, "the dead letter listed");
+        WebElement row = browser.findElement(By.cssSelector("#dead-letters tbody tr"));
+        assertThat(row.getDomAttribute("data-id")).startsWith("a/orders/").endsWith("/1");
+        // The page keeps a dead letter's row while it is listed, so what is typed there stays until the click.
+        new Select(row.findElement(By.cssSelector("select.to"))).selectByValue("a");
+        WebElement lane = row.findElement(By.cssSelector("input.lane"));
+        lane.clear();
+        lane.sendKeys("replayed");
+        String shown = text("uptime");
+        waitFor(() -> !text("uptime").equals(shown), "a later snapshot rendered");
+        assertThat(row.findElement(By.cssSelector("input.lane")).getDomProperty("value"))
+                .as("what was typed survives the page's updates")
+                .isEqualTo("replayed");
+        row.findElement(By.cssSelector("button.replay")).click();
+        waitFor(() -> seenByA.contains("replayed:poison-1"), "the replayed message reached a's handler");
+        waitFor(() -> deadLetterRows() == 0, "the replayed dead letter gone from the page");
+        assertThat(text("status")).startsWith("replayed a/orders/");
+    }
+
+    private void deadLetterPurgedFromThePageIsGone() throws Exception {
+        a.send(NodeId.of("b"), "poison-2".getBytes(StandardCharsets.UTF_8))
+                .processed()
+                .get(10, TimeUnit.SECONDS);
+        waitFor(() -> deadLetterRows() == 1, "the second dead letter listed");
+        browser.findElement(By.cssSelector("#dead-letters tbody tr button.purge"))
+                .click();
+        waitFor(() -> deadLetterRows() == 0, "the purged dead letter gone");
+        assertThat(Tether.management(b).deadLetters(10, false)).isEmpty();
+        assertThat(seenByA).doesNotContain("default:poison-2");
+    }
+
+    private int deadLetterRows() {
+        return browser.findElements(By.cssSelector("#dead-letters tbody tr")).size();
+    }
+
+    private String peerState(String peer) {
+        List<WebElement> l = browser.findElements(By.cssSelector("#peers tr[data-peer='" + peer + "'] td.state"));
+        return l.isEmpty() ? "" : l.get(0).getText();
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getText();
+    }
+
+    private void waitFor(BooleanSupplier condition, String what) {
+        Await.until(
+                DEADLINE,
+                () -> {
+                    try {
+                        return condition.getAsBoolean();
+                    } catch (WebDriverException | NumberFormatException rerendered) {
+                        return false; // the page replaced the element while it was read: read again
+                    }
+                },
+                () -> what + "; page text:\n"
+                        + browser.findElement(By.tagName("body")).getText());
+    }
+
+    private void screenshot(String name) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        Files.write(SCREENSHOTS.resolve("dashboard-" + name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.internal.engine.Engine;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.StoredMessage;
+import dev.tether.spi.WriteBatch;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+
+/**
+ * What management asks of a running node, each through the queue of the thread that owns the state: the engine on
+ * the node thread, the store on the store's writer thread. Thread-safe; every method returns at once with a future.
+ */
+public final class NodeOperations {
+    private final NodeLoop loop;
+    private final StoreWriter store;
+    private final NodeId id;
+
+    NodeOperations(NodeLoop loop, StoreWriter store, NodeId id) {
+        this.loop = loop;
+        this.store = store;
+        this.id = id;
+    }
+
+    /**
+     * Runs {@code query} on the node thread with the time and the engine; the future completes there with its result,
+     * or with {@link NodeClosedException} if the node stopped first.
+     */
+    public <T> CompletableFuture<T> onNodeThread(BiFunction<Long, Engine, T> query) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                try {
+                    f.complete(query.apply(now, loop.engine()));
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            }
+
+            @Override
+            public void refuse() {
+                f.completeExceptionally(new NodeClosedException("node " + id + " is shut down"));
+            }
+        });
+        return f;
+    }
+
+    /** Whether the calling thread is the node thread. */
+    public boolean onNodeThread() {
+        return loop.onNodeThread();
+    }
+
+    /** Up to {@code max} dead letters, oldest first, read on the store's thread. */
+    public CompletableFuture<List<DeadLetter>> deadLetters(int max) {
+        return store.deadLetters(max);
+    }
+
+    /** Up to {@code max} outbox messages of stream ({@code to}, {@code lane}) from {@code fromSeq}, on the store's thread. */
+    public CompletableFuture<List<StoredMessage>> readOutbox(NodeId to, String lane, long fromSeq, int max) {
+        return store.readOutbox(to, lane, fromSeq, max);
+    }
+
+    /** Commits {@code batch} on the store's thread, between the engine's batches. */
+    public CompletableFuture<Void> commit(WriteBatch batch) {
+        return store.commitAside(batch);
+    }
+}

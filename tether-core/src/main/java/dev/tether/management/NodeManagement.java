@@ -1,0 +1,84 @@
+package dev.tether.management;
+
+import dev.tether.MessageId;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.UnknownPeerException;
+import java.util.List;
+
+/**
+ * Operations on one running node: its topology, statistics, dead letters, outbox and recent events. One model, served
+ * by this interface, by the node daemon's admin endpoint as JSON ({@code tether node --admin}) and by the {@code tether}
+ * command (docs/OPERATIONS.md, "Management"). Get it with {@link dev.tether.node.Tether#management}.
+ *
+ * <p><b>Threading.</b> Thread-safe. Every method hands its work to the node thread (and, for stored state, to the
+ * store's writer thread) through their queues and waits for the answer; none may be called on the node thread
+ * (from a listener or a handler running there): it throws {@link IllegalStateException}. Answers are snapshots.
+ *
+ * <p><b>Failure.</b> Bad arguments throw at once ({@link IllegalArgumentException}, {@link UnknownPeerException},
+ * {@link NoSuchDeadLetterException}); nothing is changed then. A store failure throws {@link dev.tether.StoreException}
+ * and changes nothing either. After shutdown every method throws {@link NodeClosedException}. Channels are not part
+ * of the model yet: the fields that will hold them are empty.
+ */
+public interface NodeManagement {
+    /** The node, its uptime, and every peer it knows with its connection's state. */
+    Topology topology();
+
+    /** The node's counters, totals per peer, and per stream (in {@link NodeStatistics#node()}). */
+    NodeStatistics statistics();
+
+    /**
+     * Up to {@code max} dead letters, oldest first; payloads only if {@code withPayloads} (else null in each entry).
+     *
+     * @throws IllegalArgumentException if {@code max} is not positive
+     */
+    List<DeadLetterEntry> deadLetters(int max, boolean withPayloads);
+
+    /**
+     * Sends the dead letter {@code id} again as a new message from this node to {@code to} on {@code lane}, with its
+     * headers and payload and the idempotency key {@code dlq-replay:<id>}, and removes it from the dead-letter queue
+     * once the send is stored. A replay repeated after a crash between the two is processed once by a receiver that
+     * still remembers the key (docs/MESSAGING.md, idempotency window).
+     *
+     * @return the new message's id
+     * @throws NoSuchDeadLetterException if there is no dead letter {@code id} (it was replayed or purged already)
+     * @throws UnknownPeerException if {@code to} is not a peer this node may send to (or is this node)
+     * @throws dev.tether.InvalidIdException if {@code lane} is not a valid lane name
+     */
+    MessageId replayDeadLetter(String id, NodeId to, String lane);
+
+    /**
+     * Deletes the dead letters {@code ids}, or every one if {@code ids} is empty; returns how many were deleted.
+     *
+     * @throws NoSuchDeadLetterException if one of {@code ids} does not exist (nothing is deleted then)
+     */
+    int purgeDeadLetters(List<String> ids);
+
+    /**
+     * Up to {@code max} messages of the outbound stream ({@code peer}, {@code lane}) not yet acknowledged by the
+     * receiver, in order; payloads only if {@code withPayloads}.
+     *
+     * @throws UnknownPeerException if this node has no stream to {@code peer}
+     * @throws IllegalArgumentException if {@code max} is not positive
+     */
+    List<PendingMessage> pending(NodeId peer, String lane, int max, boolean withPayloads);
+
+    /**
+     * Where message {@code id} stands, from the stream's stored positions: answerable after a restart of this node,
+     * when the {@code processed()} futures of the earlier process are gone.
+     */
+    MessageState messageState(MessageId id);
+
+    /**
+     * Drops the stored, unacknowledged messages of the outbound streams {@code peer} and {@code lane} select (null:
+     * all): their {@code processed()} futures complete with {@link dev.tether.Outcome#PURGED}, the store forgets
+     * them, and the receiver is told to move past them (it reports a resync). A message the receiver was already
+     * handling may still be processed. Sends not yet stored when the purge runs are kept.
+     *
+     * @throws UnknownPeerException if {@code peer} is given and this node has no stream to it
+     */
+    PurgeResult purge(NodeId peer, String lane);
+
+    /** The node's most recent events (connections, resyncs, rejections, errors), oldest first, at most 200. */
+    List<RecentEvent> recentEvents();
+}

@@ -1,0 +1,25 @@
+package dev.tether.management;
+
+import dev.tether.NodeId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A node and the peers it knows, as {@link NodeManagement#topology()} saw them.
+ *
+ * @param node this node's id
+ * @param epoch this node's store epoch
+ * @param startedAt when this node started
+ * @param uptime how long it has been running
+ * @param peers every peer it knows, sorted by id
+ * @param channels the channels this node takes part in; always empty until channels are built
+ */
+public record Topology(
+        NodeId node, long epoch, Instant startedAt, Duration uptime, List<PeerStatus> peers, List<String> channels) {
+    /** Copies the lists. */
+    public Topology {
+        peers = List.copyOf(peers);
+        channels = List.copyOf(channels);
+    }
+}
