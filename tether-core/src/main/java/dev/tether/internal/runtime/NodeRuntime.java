@@ -41,7 +41,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -88,7 +87,7 @@ public final class NodeRuntime {
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
         this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
-        this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), daemonThreads(name + "-handler-"));
+        this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), new DaemonThreads(name + "-handler-"));
         this.dispatcher = new Dispatcher(
                 config.handler(),
                 config.ackMode(),
@@ -234,15 +233,6 @@ public final class NodeRuntime {
     /** Counts and reports a malformed message from {@code peer} as a protocol error; node thread only. */
     public void protocolError(NodeId peer, String reason) {
         loop.engine().onInvalidMessage(config.clock().millis(), peer, reason);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     public NodeId id() {
