@@ -1,5 +1,6 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Lanes;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ final class StoreBatches {
     private long nextKeyExpiry;
     /** {@link #commitSoon}: the next batch starts at once, even while batches are in flight. */
     private boolean urgent;
+    /** Writes of {@link #writeKeys} waiting for the next batch, oldest first. */
+    private final ArrayDeque<Batch.LocalWrite> localWrites = new ArrayDeque<>();
 
     StoreBatches(
             EngineConfig cfg,
@@ -78,8 +81,23 @@ final class StoreBatches {
         urgent = true;
     }
 
+    /**
+     * Queues {@code effects} for the next batch ({@link Engine#writeKeys}). A message effect on a volatile lane is
+     * refused: it would be sent without the stored write it goes with.
+     *
+     * @throws IllegalArgumentException for a message effect on a volatile lane
+     */
+    void writeKeys(long token, List<Effect> effects) {
+        for (Effect e : effects) {
+            if (!e.isKeyWrite() && Lanes.isVolatile(e.lane())) {
+                throw new IllegalArgumentException("a stored write cannot send on volatile lane " + e.lane());
+            }
+        }
+        localWrites.addLast(new Batch.LocalWrite(token, List.copyOf(effects)));
+    }
+
     private boolean hasWrites() {
-        return senders.hasWrites() || receivers.hasWrites() || peers.hasWrites();
+        return senders.hasWrites() || receivers.hasWrites() || peers.hasWrites() || !localWrites.isEmpty();
     }
 
     private void start(long now) {
@@ -92,6 +110,11 @@ final class StoreBatches {
         }
         senders.writeTo(b, w, batchSize());
         receivers.writeTo(b, w);
+        for (Batch.LocalWrite l : localWrites) {
+            b.localWrites.add(l);
+            b.effects.addAll(l.effects());
+        }
+        localWrites.clear();
         senders.appendEffects(b, w); // with the cursors they belong to, in this same batch
         peers.writeTo(b, w);
         long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;
@@ -116,6 +139,7 @@ final class StoreBatches {
         Batch b = answered(batchId, true);
         senders.committed(b);
         receivers.committed(b);
+        for (Batch.LocalWrite l : b.localWrites) out.written(l.token());
     }
 
     /**
@@ -140,6 +164,7 @@ final class StoreBatches {
             senders.retryLater(b);
             receivers.retryLater(b);
             peers.retryLater(b);
+            for (int j = b.localWrites.size() - 1; j >= 0; j--) localWrites.addFirst(b.localWrites.get(j));
         }
     }
 
