@@ -4,6 +4,8 @@ import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
+import dev.tether.EventHandle;
+import dev.tether.EventStats;
 import dev.tether.Handler;
 import dev.tether.HandlerOptions;
 import dev.tether.NodeId;
@@ -18,6 +20,8 @@ import dev.tether.TetherNode;
 import dev.tether.TypeRef;
 import dev.tether.TypedHandler;
 import dev.tether.internal.call.CallLayer;
+import dev.tether.internal.call.EventSettings;
+import dev.tether.internal.call.Events;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
@@ -34,10 +38,12 @@ import java.util.concurrent.CompletableFuture;
 public final class RealTetherNode implements TetherNode {
     private final NodeRuntime runtime;
     private final CallLayer calls;
+    private final Events events;
 
-    private RealTetherNode(NodeRuntime runtime, CallLayer calls) {
+    private RealTetherNode(NodeRuntime runtime, CallLayer calls, Events events) {
         this.runtime = runtime;
         this.calls = calls;
+        this.events = events;
     }
 
     /**
@@ -46,9 +52,13 @@ public final class RealTetherNode implements TetherNode {
      *
      * @throws dev.tether.StoreException if the store cannot be opened
      */
-    public static TetherNode start(NodeSettings settings, List<HandlerSpec> handlers, Codec codec) {
+    public static TetherNode start(
+            NodeSettings settings, List<HandlerSpec> handlers, Codec codec, EventSettings eventSettings) {
         NodeRuntime runtime = NodeRuntime.create(settings);
-        CallLayer calls = new CallLayer(new RuntimeCallHost(runtime), codec);
+        RuntimeCallHost host = new RuntimeCallHost(runtime);
+        CallLayer calls = new CallLayer(host, codec);
+        Events events = new Events(host, eventSettings);
+        calls.events(events);
         for (HandlerSpec h : handlers) {
             if (h.sync() != null) calls.handle(h.name(), h.options(), h.sync());
             else calls.handleAsync(h.name(), h.options(), h.async());
@@ -57,9 +67,12 @@ public final class RealTetherNode implements TetherNode {
         runtime.observeEvents(calls::onEvent);
         runtime.everyTurn(calls::tick);
         runtime.callStats(calls::stats);
-        runtime.onStopping(now -> calls.stopping(settings.nodeId()));
+        runtime.onStopping(now -> {
+            calls.stopping(settings.nodeId());
+            events.stopping();
+        });
         runtime.start();
-        return new RealTetherNode(runtime, calls);
+        return new RealTetherNode(runtime, calls, events);
     }
 
     /** The stream node under this one; for test support in this module's packages. */
@@ -154,6 +167,41 @@ public final class RealTetherNode implements TetherNode {
     @Override
     public CompletableFuture<List<String>> listHandlers(NodeId peer, Duration timeout) {
         return calls.listHandlers(peer, timeout);
+    }
+
+    @Override
+    public EventHandle createEvent() {
+        return events.create();
+    }
+
+    @Override
+    public EventHandle createEvent(String id) {
+        return events.create(id);
+    }
+
+    @Override
+    public CompletableFuture<Void> trigger(EventHandle event) {
+        return events.trigger(event, new byte[0]);
+    }
+
+    @Override
+    public CompletableFuture<Void> trigger(EventHandle event, byte[] payload) {
+        return events.trigger(event, payload);
+    }
+
+    @Override
+    public CompletableFuture<Void> poison(EventHandle event, String reason) {
+        return events.poison(event, reason);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> await(EventHandle event) {
+        return events.await(event);
+    }
+
+    @Override
+    public EventStats eventStats() {
+        return events.stats();
     }
 
     @Override
