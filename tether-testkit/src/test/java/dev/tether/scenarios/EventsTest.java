@@ -16,6 +16,8 @@ import dev.tether.StaleEventException;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.UnknownEventException;
+import dev.tether.internal.node.RealTetherNode;
+import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.testkit.Await;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -214,6 +216,29 @@ class EventsTest {
             assertThatThrownBy(a::createEvent).isInstanceOf(dev.tether.QueueFullException.class);
             get(a.trigger(e1));
             a.createEvent(); // room again
+        }
+    }
+
+    @Test
+    void malformedEventMessagesAreCountedAndDroppedAndTheNodeKeepsServing() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            TetherNode b = c.start("b");
+            NodeRuntime rb = ((RealTetherNode) b).runtime();
+            java.util.Map<String, String> tell = java.util.Map.of(":h", "_event", ":k", "t");
+            rb.submit(NodeId.of("a"), "_ev", tell, utf8("garbage"), 0, null);
+            EventHandle notA = new EventHandle(NodeId.of("b"), "x", 1); // a trigger sent to a node not its owner
+            byte[] trigger = new byte[] {1, 1, 0, 5, 'b', '/', 'x', '/', '1', 0, 0, 0, 0};
+            assertThat(EventHandle.fromBytes(java.util.Arrays.copyOfRange(trigger, 4, 9)))
+                    .isEqualTo(notA);
+            rb.submit(NodeId.of("a"), "_ev", tell, trigger, 0, null);
+            rb.submit(NodeId.of("a"), "other", tell, trigger, 0, null); // the right bytes on the wrong lane
+            Await.until(WAIT, () -> a.eventStats().invalidMessages() == 3, () -> "3 invalid, " + a.eventStats());
+            assertThat(a.stats().protocolErrors()).isGreaterThanOrEqualTo(1);
+            EventHandle e = a.createEvent();
+            CompletableFuture<byte[]> w = b.await(e);
+            get(b.trigger(e, utf8("still serving")));
+            assertThat(text(get(w))).isEqualTo("still serving");
         }
     }
 }
