@@ -194,8 +194,7 @@ public interface TetherNode extends AutoCloseable {
      * when the trigger is durable: at the owner, when the event's new state is stored; elsewhere, when the trigger is
      * stored in this node's outbox to the owner, which receives it when it is reachable, after any restarts.
      *
-     * @throws IllegalArgumentException if {@code payload} is larger than {@code EventHandle}'s owner accepts ({@value
-     *     EventLimits#MAX_PAYLOAD_BYTES} bytes)
+     * @throws IllegalArgumentException if {@code payload} has more than {@value EventLimits#MAX_PAYLOAD_BYTES} bytes
      * @throws UnknownPeerException if the owner is not a peer this node knows
      * @throws NodeClosedException if the node is shut down
      */
