@@ -230,6 +230,64 @@ public interface TetherNode extends AutoCloseable {
      */
     CompletableFuture<List<String>> listHandlers(NodeId peer, Duration timeout);
 
+    /** Same as {@code createEvent(id)} with a new random id: a new event, owned by this node. */
+    EventHandle createEvent();
+
+    /**
+     * Creates a distributed event owned by this node, pending until someone triggers or poisons it, and returns its
+     * handle (docs/MESSAGING.md "Events"). Creating an id again makes a new generation and supersedes the old one: a
+     * pending old generation's waiters fail with {@link StaleEventException}. The event is stored in the node's next
+     * store batch; if the node crashes before that commit, it is unknown after the restart.
+     *
+     * @throws InvalidEventHandleException if {@code id} is not 1 to 64 characters from {@code [A-Za-z0-9._-]}
+     * @throws QueueFullException if this node already has the most pending events it may have ({@code
+     *     TetherConfig.Builder.events})
+     * @throws NodeClosedException if the node is shut down
+     */
+    EventHandle createEvent(String id);
+
+    /** Same as {@code trigger(event, new byte[0])}. */
+    CompletableFuture<Void> trigger(EventHandle event);
+
+    /**
+     * Triggers {@code event}, wherever its owner is: its waiters' futures complete with {@code payload}. The first
+     * trigger or poison of a generation decides it; a later one, or one of a stale or unknown generation, changes
+     * nothing and is counted and reported at the owner ({@link EventStats#ignoredCompletions()}). The future completes
+     * when the trigger is durable: at the owner, when the event's new state is stored; elsewhere, when the trigger is
+     * stored in this node's outbox to the owner, which receives it when it is reachable, after any restarts.
+     *
+     * @throws IllegalArgumentException if {@code payload} has more than {@value EventLimits#MAX_PAYLOAD_BYTES} bytes
+     * @throws UnknownPeerException if the owner is not a peer this node knows
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<Void> trigger(EventHandle event, byte[] payload);
+
+    /**
+     * Poisons {@code event}: its waiters' futures fail with {@link EventPoisonedException} carrying {@code reason}.
+     * Otherwise as {@link #trigger(EventHandle, byte[])}.
+     *
+     * @throws IllegalArgumentException if {@code reason} is longer than {@value EventLimits#MAX_REASON_CHARS}
+     *     characters
+     */
+    CompletableFuture<Void> poison(EventHandle event, String reason);
+
+    /**
+     * Waits for {@code event}, wherever its owner is: completes with the trigger's payload, fails with {@link
+     * EventPoisonedException}, at once if it completed already and its owner still keeps it in its history. Fails with
+     * {@link StaleEventException} for a superseded generation and {@link UnknownEventException} for an event its owner
+     * does not know (never created, or forgotten beyond the history). A remote await is a registration stored at the
+     * owner, answered when the event completes, also across restarts of the owner; the future itself belongs to this
+     * process (a restart of this node forgets it). It has no timeout of its own: use {@link
+     * CompletableFuture#orTimeout}. Fails with {@link UnknownPeerException} if the owner is not a peer this node knows,
+     * with {@link NodeClosedException} if this node stops first. Completes on the node thread.
+     *
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<byte[]> await(EventHandle event);
+
+    /** The counters of distributed events. */
+    EventStats eventStats();
+
     /**
      * Stops accepting sends and pulls at once, waits up to {@code timeout} for every sent message to be
      * acknowledged by its receiver (handlers keep running meanwhile), then stops delivering, lets the store

@@ -111,4 +111,13 @@ final class ConfigChecks {
                         + " path: add tether-store-sqlite (the embedded default) or call store(...)"));
         return provider.create(nodeId, storeDirectory);
     }
+
+    /** Event settings; {@link InvalidConfigException} if either is below 1. */
+    static dev.tether.internal.call.EventSettings events(int history, int maxPending) {
+        if (history < 1 || maxPending < 1) {
+            throw new InvalidConfigException(
+                    "events: history and maxPending must be at least 1, were " + history + " and " + maxPending);
+        }
+        return new dev.tether.internal.call.EventSettings(history, maxPending);
+    }
 }

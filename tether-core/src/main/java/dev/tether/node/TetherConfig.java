@@ -16,6 +16,7 @@ import dev.tether.QueueFullException;
 import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.TetherNode;
+import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
@@ -44,10 +45,12 @@ public final class TetherConfig {
     private final NodeSettings settings;
     private final List<HandlerSpec> namedHandlers;
     private final Codec codec;
+    private final EventSettings events;
 
     private TetherConfig(Builder b, Store store, int maxMessageBytes) {
         this.namedHandlers = List.copyOf(b.namedHandlers.values());
         this.codec = b.codec;
+        this.events = b.events;
         this.settings = new NodeSettings(
                 b.nodeId,
                 Set.copyOf(b.peers),
@@ -142,10 +145,7 @@ public final class TetherConfig {
         return settings.maxQueuedPerStream();
     }
 
-    /**
-     * Largest total size of sends accepted by {@code send} but not yet stored (their {@code accepted()} future
-     * not yet complete); beyond it {@code send} throws {@link QueueFullException} at once.
-     */
+    /** Largest total size of sends not yet stored; beyond it {@code send} throws {@link QueueFullException}. */
     public long maxPendingSendBytes() {
         return settings.maxPendingSendBytes();
     }
@@ -225,6 +225,10 @@ public final class TetherConfig {
         return codec;
     }
 
+    EventSettings events() {
+        return events;
+    }
+
     /** The settings the runtime is started with. */
     NodeSettings settings() {
         return settings;
@@ -263,6 +267,7 @@ public final class TetherConfig {
         private int maxIdempotencyKeys = 100_000;
         private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
         private Codec codec;
+        private EventSettings events = EventSettings.DEFAULTS;
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -366,9 +371,8 @@ public final class TetherConfig {
         }
 
         /**
-         * Messages per stream a receiver accepts beyond its processed cursor; default 1,024.
-         *
-         * @throws InvalidConfigException unless {@code 1 <= window <= 1048576}
+         * Messages per stream a receiver accepts beyond its processed cursor; default 1,024; {@link
+         * InvalidConfigException} unless {@code 1 <= window <= 1048576}.
          */
         public Builder window(int window) {
             this.window = (int) ConfigChecks.inRange("window", window, 1, 1 << 20);
@@ -523,20 +527,16 @@ public final class TetherConfig {
             return this;
         }
 
-        /**
-         * Told of every store commit (its duration and size), for metrics; default {@link CommitObserver#NONE}. See
-         * the rules on {@link CommitObserver}.
-         */
+        /** Told of every store commit (duration, size), for metrics; default {@code NONE}, see its rules. */
         public Builder commitObserver(CommitObserver observer) {
             this.commitObserver = Objects.requireNonNull(observer, "commitObserver");
             return this;
         }
 
         /**
-         * The deadline of a {@code Call.sync} or {@code Call.request} made without {@code Call.timeout}, and the
-         * time to live of a {@code Call.tell} that waits for its handler; default 30 s.
-         *
-         * @throws InvalidConfigException if it is not positive
+         * The deadline of a {@code Call.sync} or {@code Call.request} made without {@code Call.timeout}, and the time to
+         * live of a {@code Call.tell} that waits for its handler; default 30 s; {@link InvalidConfigException} if not
+         * positive.
          */
         public Builder defaultCallTimeout(Duration timeout) {
             this.defaultCallTimeout = ConfigChecks.positive("defaultCallTimeout", timeout);
@@ -549,10 +549,7 @@ public final class TetherConfig {
             return this;
         }
 
-        /**
-         * Bytes (encoded headers and payload) volatile calls and replies may hold in memory until acknowledged, beyond
-         * which a volatile send fails with {@code VolatileQueueFullException}; positive, default 64 MiB.
-         */
+        /** Bytes volatile calls and replies hold until acknowledged, beyond: {@code VolatileQueueFullException}; 64 MiB. */
         public Builder maxVolatileBytes(long bytes) {
             if (bytes <= 0) throw new InvalidConfigException("maxVolatileBytes must be positive, was " + bytes);
             this.maxVolatileBytes = bytes;
@@ -562,13 +559,21 @@ public final class TetherConfig {
         /**
          * Idempotency keys ({@code OutboundMessage.Builder.idempotencyKey}, {@code Call.idempotencyKey}): a key is
          * remembered for {@code window} after the message that carried it was processed (default 24 h, 1 s to 30
-         * days), and at most {@code maxKeys} keys are (default 100,000; beyond, the oldest are forgotten early).
-         *
-         * @throws InvalidConfigException if either is out of its range
+         * days), and at most {@code maxKeys} keys are (default 100,000; beyond, the oldest are forgotten early);
+         * {@link InvalidConfigException} if either is out of its range.
          */
         public Builder idempotencyKeys(Duration window, int maxKeys) {
             this.idempotencyWindow = ConfigChecks.idempotencyWindow(window);
             this.maxIdempotencyKeys = ConfigChecks.maxIdempotencyKeys(maxKeys);
+            return this;
+        }
+
+        /**
+         * Distributed events: {@code history} completed events kept for late awaits (default 10,000), at most {@code
+         * maxPending} pending ones owned by this node (default 100,000); {@link InvalidConfigException} if below 1.
+         */
+        public Builder events(int history, int maxPending) {
+            this.events = ConfigChecks.events(history, maxPending);
             return this;
         }
 

@@ -3,11 +3,14 @@ package dev.tether.internal.call;
 import dev.tether.NodeId;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.runtime.NodeTask;
 import dev.tether.internal.runtime.SendHook;
 import dev.tether.internal.runtime.StoreTransactions;
+import dev.tether.spi.KeyValue;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -66,6 +69,20 @@ public interface CallHost {
      * (node thread only).
      */
     void protocolError(NodeId peer, String reason);
+
+    /**
+     * Stores {@code effects} (key-value writes, and messages that go with them) in the next store batch, without a
+     * settlement, and runs {@code then} on the node thread once they are durable (node thread only; {@code
+     * Engine.writeKeys}).
+     */
+    default void writeKeys(List<Effect> effects, Runnable then) {
+        throw new UnsupportedOperationException("this host stores nothing");
+    }
+
+    /** Every live entry of {@code namespace} of the store's key-value area; before the node starts. */
+    default List<KeyValue> readKeys(String namespace) {
+        return List.of();
+    }
 
     /** Whether the calling thread is the node thread. */
     boolean onNodeThread();

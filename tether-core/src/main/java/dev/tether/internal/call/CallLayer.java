@@ -56,6 +56,9 @@ public final class CallLayer implements Router {
     private final PeerHandlers peerHandlers = new PeerHandlers();
     private final SystemHandlers system;
     private volatile boolean stopped;
+    /** The consumer of event messages ({@link Events}), or null: they are then a missing system handler's. */
+    private volatile MessageConsumer events;
+
     private final MessageConsumer replies = new NodeThreadConsumer(this::reply, true);
     private final MessageConsumer missing = new NodeThreadConsumer(this::missing, false);
     private final MessageConsumer invalid = new NodeThreadConsumer(this::invalid, false);
@@ -80,6 +83,11 @@ public final class CallLayer implements Router {
         waiters.registry(registry);
     }
 
+    /** Routes event messages to {@code events}; before the node starts. */
+    public void events(Events events) {
+        this.events = events;
+    }
+
     // ---- routing (any thread) --------------------------------------------------------------------------
 
     @Override
@@ -93,7 +101,10 @@ public final class CallLayer implements Router {
         }
         String name = h.get(CallHeaders.HANDLER);
         if (CallHeaders.kind(k) == null || name == null || !Lanes.isValid(name)) return invalid;
-        if (HandlerNames.isReserved(name)) return system;
+        if (HandlerNames.isReserved(name)) {
+            MessageConsumer e = events;
+            return e != null && EventWire.HANDLER.equals(name) ? e : system;
+        }
         RegisteredHandler r = registry.find(name);
         return r != null ? r : missing;
     }

@@ -22,6 +22,8 @@ final class Batch {
     final List<NodeId> peerEpochs = new ArrayList<>();
     /** Messages sent because the cursors in this batch moved (replies): appended in this same batch. */
     final List<Effect> effects = new ArrayList<>();
+    /** Writes of a pattern layer's own state ({@link Engine#writeKeys}), reported by token once durable. */
+    final List<LocalWrite> localWrites = new ArrayList<>();
     /** Publishes to shared logs (channels), each stored once. */
     final List<Published> published = new ArrayList<>();
     /** Reader rows written: the cursors of shared-log readers. */
@@ -55,6 +57,9 @@ final class Batch {
      * {@code outcomes} are reported to the sender once it is durable; {@code effects} were appended with it.
      */
     record Cursor(InStream stream, long senderEpoch, long processed, List<Outcome> outcomes, List<Effect> effects) {}
+
+    /** Effects written by {@link Engine#writeKeys}, reported to the owner as {@code token} once durable. */
+    record LocalWrite(long token, List<Effect> effects) {}
 
     /** Message {@code seq} was settled without processing, as {@code kind} ({@link Frame.OutcomeNotice}). */
     record Outcome(long seq, int kind) {}

@@ -2,6 +2,7 @@ package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
 import dev.tether.spi.KeyValue;
+import dev.tether.spi.WriteBatch;
 import java.util.Map;
 
 /**
@@ -9,17 +10,25 @@ import java.util.Map;
  * ({@link Engine#onProgress(long, StreamKey, long, long, java.util.List)} and the other settling inputs) and stored
  * in the same store batch as the cursor that records the inbound message as processed, so after any crash either both
  * are stored or neither (settle-with-effects). Either a message (a reply to a call), appended to its outbound stream,
- * or, when {@code keyWrite} is not null, an entry of the store's key-value area (an idempotency key; the other
- * fields are then unused). A message effect has no receipt: {@link EngineOutput#accepted} and {@link
+ * or, when {@code keyWrite} is not null, a write of the store's key-value area (an idempotency key, an event's state:
+ * a put or a delete; the other fields are then unused). A message effect has no receipt: {@link EngineOutput#accepted} and {@link
  * EngineOutput#rejected} are never called for it. {@code headers} may contain reserved names and {@code lane} may be
  * reserved: effects come from a pattern layer. A volatile stream's settlement carries no key write (nothing of it is
  * stored).
  *
  * @param expiresAt deadline in epoch milliseconds, 0 for none
- * @param keyWrite the key-value entry to put, or null for a message effect
+ * <p>The same effects are also written without a settlement, by {@link Engine#writeKeys} (a pattern layer's own
+ * state, and the messages that go with it).
+ *
+ * @param keyWrite the key-value write (put or delete), or null for a message effect
  */
 public record Effect(
-        NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, KeyValue keyWrite) {
+        NodeId to,
+        String lane,
+        Map<String, String> headers,
+        byte[] payload,
+        long expiresAt,
+        WriteBatch.KeyWrite keyWrite) {
     /** A message effect. */
     public Effect(NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
         this(to, lane, headers, payload, expiresAt, null);
@@ -27,10 +36,21 @@ public record Effect(
 
     /** An effect that puts {@code kv} in the store's key-value area. */
     public static Effect put(KeyValue kv) {
-        return new Effect(null, null, Map.of(), null, 0, kv);
+        return new Effect(null, null, Map.of(), null, 0, new WriteBatch.KeyWrite(kv.namespace(), kv.key(), kv));
     }
 
-    /** Whether this effect writes the key-value area instead of sending a message. */
+    /** An effect that deletes the entry of {@code namespace} and {@code key} from the store's key-value area. */
+    public static Effect delete(String namespace, String key) {
+        return new Effect(null, null, Map.of(), null, 0, new WriteBatch.KeyWrite(namespace, key, null));
+    }
+
+    /** Adds this effect's key-value write to {@code w}; a message effect is not written here. */
+    void writeKeyTo(WriteBatch w) {
+        if (keyWrite.isDelete()) w.delete(keyWrite.namespace(), keyWrite.key());
+        else w.put(keyWrite.put());
+    }
+
+    /** Whether this effect writes the key-value area (a put or a delete) instead of sending a message. */
     public boolean isKeyWrite() {
         return keyWrite != null;
     }

@@ -297,6 +297,21 @@ public final class Engine {
     }
 
     /**
+     * Stores {@code effects} without a settlement: a pattern layer's own state in the key-value area (an event's
+     * registry entry, put or deleted) and the messages that go with it (notices to other nodes), all in the next store
+     * batch, group-committed with whatever else it holds, so after a crash they are stored together or not at all.
+     * When that batch is durable, {@link EngineOutput#written} reports {@code token}; a failed batch's writes are
+     * written again with a later one (in the same order, ahead of writes queued since), so a token is never
+     * reported failed. Writes given in one turn, or in turns while a batch is in flight, share one batch. A
+     * message to an unknown or removed peer is dropped and reported, as an effect of a settlement is.
+     *
+     * @throws IllegalArgumentException if a message effect is on a volatile lane (nothing of it would be stored)
+     */
+    public void writeKeys(long now, long token, List<Effect> effects) {
+        batches.writeKeys(token, effects);
+    }
+
+    /**
      * The store writer asks for a batch at the end of this turn, even an empty one, even while batches are in flight:
      * it holds those until a batch cut after this call commits with them (transactional handlers, whose writes may
      * commit only with the cursors of their messages).

@@ -73,6 +73,12 @@ public interface EngineOutput {
      */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages);
 
+    /**
+     * The effects given to {@link Engine#writeKeys} with {@code token} are durable (their batch committed). Called
+     * once per token, in the order of the calls; never for a failed batch, whose writes go into a later one.
+     */
+    default void written(long token) {}
+
     /** Report {@code event} to the listener. */
     void event(TetherEvent event);
 

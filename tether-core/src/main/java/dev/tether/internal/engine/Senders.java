@@ -387,7 +387,7 @@ final class Senders {
     void appendEffects(Batch b, WriteBatch w) {
         for (Effect e : b.effects) {
             if (e.isKeyWrite()) {
-                w.put(e.keyWrite());
+                e.writeKeyTo(w);
                 continue;
             }
             String refusal = peers.refuseSend(e.to());

@@ -1,5 +1,6 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Lanes;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ final class StoreBatches {
     private long nextKeyExpiry;
     /** {@link #commitSoon}: the next batch starts at once, even while batches are in flight. */
     private boolean urgent;
+    /** Writes of {@link #writeKeys} waiting for the next batch, oldest first. */
+    private final ArrayDeque<Batch.LocalWrite> localWrites = new ArrayDeque<>();
 
     StoreBatches(
             EngineConfig cfg,
@@ -80,8 +83,27 @@ final class StoreBatches {
         urgent = true;
     }
 
+    /**
+     * Queues {@code effects} for the next batch ({@link Engine#writeKeys}). A message effect on a volatile lane is
+     * refused: it would be sent without the stored write it goes with.
+     *
+     * @throws IllegalArgumentException for a message effect on a volatile lane
+     */
+    void writeKeys(long token, List<Effect> effects) {
+        for (Effect e : effects) {
+            if (!e.isKeyWrite() && Lanes.isVolatile(e.lane())) {
+                throw new IllegalArgumentException("a stored write cannot send on volatile lane " + e.lane());
+            }
+        }
+        localWrites.addLast(new Batch.LocalWrite(token, List.copyOf(effects)));
+    }
+
     private boolean hasWrites() {
-        return senders.hasWrites() || receivers.hasWrites() || peers.hasWrites() || logs.hasWrites();
+        return senders.hasWrites()
+                || receivers.hasWrites()
+                || peers.hasWrites()
+                || logs.hasWrites()
+                || !localWrites.isEmpty();
     }
 
     /** Sends and publishes waiting for a batch. */
@@ -100,6 +122,11 @@ final class StoreBatches {
         senders.writeTo(b, w, batchSize(senders.pendingSends()), logs);
         logs.writeTo(now, b, w, batchSize(logs.pendingPublishes())); // after the senders' cursor moves
         receivers.writeTo(b, w);
+        for (Batch.LocalWrite l : localWrites) {
+            b.localWrites.add(l);
+            b.effects.addAll(l.effects());
+        }
+        localWrites.clear();
         senders.appendEffects(b, w); // with the cursors they belong to, in this same batch
         peers.writeTo(b, w);
         long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;
@@ -125,6 +152,7 @@ final class StoreBatches {
         senders.committed(b);
         logs.committed(b);
         receivers.committed(b);
+        for (Batch.LocalWrite l : b.localWrites) out.written(l.token());
     }
 
     /**
@@ -153,6 +181,7 @@ final class StoreBatches {
             logs.retryLater(b);
             receivers.retryLater(b);
             peers.retryLater(b);
+            for (int j = b.localWrites.size() - 1; j >= 0; j--) localWrites.addFirst(b.localWrites.get(j));
         }
     }
 

@@ -5,6 +5,8 @@ import dev.tether.Call;
 import dev.tether.ChannelRole;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
+import dev.tether.EventHandle;
+import dev.tether.EventStats;
 import dev.tether.Handler;
 import dev.tether.HandlerOptions;
 import dev.tether.MessageHandler;
@@ -22,6 +24,8 @@ import dev.tether.TypeRef;
 import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
 import dev.tether.internal.call.CallLayer;
+import dev.tether.internal.call.EventSettings;
+import dev.tether.internal.call.Events;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.channel.ChannelLayer;
 import dev.tether.internal.management.ManagedNode;
@@ -42,12 +46,14 @@ import java.util.concurrent.CompletableFuture;
 public final class RealTetherNode implements TetherNode {
     private final NodeRuntime runtime;
     private final CallLayer calls;
+    private final Events events;
     private final ChannelLayer channels;
     private final ManagedNode management;
 
-    private RealTetherNode(NodeRuntime runtime, CallLayer calls, ChannelLayer channels) {
+    private RealTetherNode(NodeRuntime runtime, CallLayer calls, Events events, ChannelLayer channels) {
         this.runtime = runtime;
         this.calls = calls;
+        this.events = events;
         this.channels = channels;
         this.management = new ManagedNode(this, runtime.operations(), runtime.clock());
     }
@@ -58,23 +64,30 @@ public final class RealTetherNode implements TetherNode {
      *
      * @throws dev.tether.StoreException if the store cannot be opened
      */
-    public static TetherNode start(NodeSettings settings, List<HandlerSpec> handlers, Codec codec) {
+    public static TetherNode start(
+            NodeSettings settings, List<HandlerSpec> handlers, Codec codec, EventSettings eventSettings) {
         NodeRuntime runtime = NodeRuntime.create(settings);
-        CallLayer calls = new CallLayer(new RuntimeCallHost(runtime), codec);
+        RuntimeCallHost host = new RuntimeCallHost(runtime);
+        CallLayer calls = new CallLayer(host, codec);
+        Events events = new Events(host, eventSettings);
+        calls.events(events);
         for (HandlerSpec h : handlers) {
             if (h.sync() != null) calls.handle(h.name(), h.options(), h.sync());
             else calls.handleAsync(h.name(), h.options(), h.async());
         }
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
         runtime.router(channels);
-        RealTetherNode node = new RealTetherNode(runtime, calls, channels);
+        RealTetherNode node = new RealTetherNode(runtime, calls, events, channels);
         runtime.observeEvents(e -> {
             calls.onEvent(e);
             node.management.onEvent(e);
         });
         runtime.everyTurn(calls::tick);
         runtime.callStats(calls::stats);
-        runtime.onStopping(now -> calls.stopping(settings.nodeId()));
+        runtime.onStopping(now -> {
+            calls.stopping(settings.nodeId());
+            events.stopping();
+        });
         runtime.start();
         return node;
     }
@@ -207,6 +220,41 @@ public final class RealTetherNode implements TetherNode {
     @Override
     public CompletableFuture<List<String>> listHandlers(NodeId peer, Duration timeout) {
         return calls.listHandlers(peer, timeout);
+    }
+
+    @Override
+    public EventHandle createEvent() {
+        return events.create();
+    }
+
+    @Override
+    public EventHandle createEvent(String id) {
+        return events.create(id);
+    }
+
+    @Override
+    public CompletableFuture<Void> trigger(EventHandle event) {
+        return events.trigger(event, new byte[0]);
+    }
+
+    @Override
+    public CompletableFuture<Void> trigger(EventHandle event, byte[] payload) {
+        return events.trigger(event, payload);
+    }
+
+    @Override
+    public CompletableFuture<Void> poison(EventHandle event, String reason) {
+        return events.poison(event, reason);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> await(EventHandle event) {
+        return events.await(event);
+    }
+
+    @Override
+    public EventStats eventStats() {
+        return events.stats();
     }
 
     @Override

@@ -4,14 +4,18 @@ import dev.tether.NodeId;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
 import dev.tether.internal.call.CallHost;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.runtime.KeyPages;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeTask;
 import dev.tether.internal.runtime.SendHook;
 import dev.tether.internal.runtime.StoreTransactions;
+import dev.tether.spi.KeyValue;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -92,6 +96,17 @@ final class RuntimeCallHost implements CallHost {
     @Override
     public void protocolError(NodeId peer, String reason) {
         runtime.protocolError(peer, reason);
+    }
+
+    @Override
+    public void writeKeys(List<Effect> effects, Runnable then) {
+        runtime.writeKeys(effects, then);
+    }
+
+    @Override
+    public List<KeyValue> readKeys(String namespace) {
+        return KeyPages.readAll(
+                runtime.settings().store(), namespace, runtime.clock().millis());
     }
 
     @Override

@@ -55,14 +55,7 @@ final class IdempotencyTable {
 
     /** Loads the entries of {@code store} (open) that are live at {@code now}: the newest {@code maxKeys}. */
     synchronized void load(Store store, long now) {
-        List<KeyValue> all = new ArrayList<>();
-        String after = null;
-        while (true) {
-            List<KeyValue> page = store.readKeys(NAMESPACE, after, now, 1000);
-            if (page.isEmpty()) break;
-            all.addAll(page);
-            after = page.get(page.size() - 1).key();
-        }
+        List<KeyValue> all = new ArrayList<>(KeyPages.readAll(store, NAMESPACE, now));
         all.sort(Comparator.comparingLong(KeyValue::expiresAtMillis));
         for (KeyValue kv : all) {
             Original o = decode(kv.value());

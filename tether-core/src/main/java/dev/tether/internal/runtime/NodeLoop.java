@@ -5,6 +5,7 @@ import dev.tether.Outcome;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
 import dev.tether.TetherListener;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineOutput;
 import dev.tether.internal.engine.InboundMessage;
@@ -13,6 +14,7 @@ import dev.tether.spi.Transport;
 import dev.tether.spi.WriteBatch;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -392,5 +394,23 @@ final class NodeLoop implements EngineOutput, Runnable {
     @Override
     public void event(TetherEvent event) {
         emit(event);
+    }
+
+    /** Callbacks of {@link #writeKeys}, by token; node thread only. */
+    private final HashMap<Long, Runnable> writes = new HashMap<>();
+
+    private long nextWriteToken;
+
+    /** Node thread: stores {@code effects} in the next batch ({@link Engine#writeKeys}); runs {@code then} once durable. */
+    void writeKeys(long now, List<Effect> effects, Runnable then) {
+        long token = ++nextWriteToken;
+        engine.writeKeys(now, token, effects);
+        writes.put(token, then);
+    }
+
+    @Override
+    public void written(long token) {
+        Runnable r = writes.remove(token);
+        if (r != null) runSafely(now -> r.run(), clock.millis());
     }
 }

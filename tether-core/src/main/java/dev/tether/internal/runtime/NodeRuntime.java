@@ -19,6 +19,7 @@ import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
 import dev.tether.UnknownPeerException;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.StreamKey;
@@ -228,6 +229,11 @@ public final class NodeRuntime {
     /** Withdraws message {@code seq} of outbound stream {@code key} (a cancelled call; {@link Engine#cancel}); node thread only. */
     public void cancel(StreamKey key, long seq) {
         loop.engine().cancel(config.clock().millis(), key, seq);
+    }
+
+    /** Node thread: stores {@code effects} ({@link Engine#writeKeys}); runs {@code then} there once durable. */
+    public void writeKeys(List<Effect> effects, Runnable then) {
+        loop.writeKeys(config.clock().millis(), effects, then);
     }
 
     /** Counts and reports a malformed message from {@code peer} as a protocol error; node thread only. */

@@ -224,6 +224,14 @@ final class EngineHarness {
             events.add(event);
         }
 
+        /** Tokens of {@link Engine#writeKeys} reported durable, in order. */
+        final List<Long> written = new ArrayList<>();
+
+        @Override
+        public void written(long token) {
+            written.add(token);
+        }
+
         void input(java.util.function.Consumer<Engine> in) {
             in.accept(engine);
             engine.endTurn(now);
