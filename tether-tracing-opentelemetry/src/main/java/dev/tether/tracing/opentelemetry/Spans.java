@@ -44,6 +44,17 @@ final class Spans {
         return b.startSpan();
     }
 
+    /** A publish to {@code channel}: ends once it is stored. */
+    Span publish(String channel, int size) {
+        return tracer.spanBuilder("publish " + channel)
+                .setSpanKind(SpanKind.PRODUCER)
+                .setAttribute(SYSTEM, "tether")
+                .setAttribute(OPERATION, "send")
+                .setAttribute(DESTINATION, channel)
+                .setAttribute(BODY_SIZE, (long) size)
+                .startSpan();
+    }
+
     /** A request or synchronous send to {@code handler} on {@code to}: ends with its reply or failure. */
     Span call(NodeId to, String handler, int size) {
         SpanBuilder b = tracer.spanBuilder("call " + handler)

@@ -2,10 +2,15 @@ package dev.tether.tracing.opentelemetry;
 
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
+import dev.tether.ChannelRole;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
+import dev.tether.EventHandle;
+import dev.tether.EventStats;
 import dev.tether.Handler;
 import dev.tether.HandlerOptions;
+import dev.tether.MessageHandler;
+import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.OutboundMessage;
@@ -133,6 +138,78 @@ final class TracingNode implements TetherNode {
     @Override
     public Call call(NodeId peer, String handler) {
         return new TracingCall(node.call(peer, handler), tracing);
+    }
+
+    @Override
+    public CompletableFuture<Void> join(String channel, ChannelRole role) {
+        return node.join(channel, role);
+    }
+
+    @Override
+    public CompletableFuture<Void> leave(String channel) {
+        return node.leave(channel);
+    }
+
+    /** A PRODUCER span until the publish is stored; a publish has no headers yet, so the context stays here. */
+    @Override
+    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
+    public CompletableFuture<MessageId> publish(String channel, byte[] payload) {
+        Span span = tracing.spans().publish(channel, payload.length);
+        try (Scope s = span.makeCurrent()) {
+            CompletableFuture<MessageId> f = node.publish(channel, payload);
+            f.whenComplete((id, e) -> {
+                if (e != null) {
+                    Spans.fail(span, e);
+                } else {
+                    span.setAttribute(Spans.MESSAGE_ID, id.toString());
+                    span.end();
+                }
+            });
+            return f;
+        } catch (RuntimeException e) {
+            Spans.fail(span, e);
+            throw e;
+        }
+    }
+
+    @Override
+    public Registration handleChannel(String channel, MessageHandler handler) {
+        return node.handleChannel(channel, tracing.handler(handler));
+    }
+
+    @Override
+    public EventHandle createEvent() {
+        return node.createEvent();
+    }
+
+    @Override
+    public EventHandle createEvent(String id) {
+        return node.createEvent(id);
+    }
+
+    @Override
+    public CompletableFuture<Void> trigger(EventHandle event) {
+        return node.trigger(event);
+    }
+
+    @Override
+    public CompletableFuture<Void> trigger(EventHandle event, byte[] payload) {
+        return node.trigger(event, payload);
+    }
+
+    @Override
+    public CompletableFuture<Void> poison(EventHandle event, String reason) {
+        return node.poison(event, reason);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> await(EventHandle event) {
+        return node.await(event);
+    }
+
+    @Override
+    public EventStats eventStats() {
+        return node.eventStats();
     }
 
     @Override
