@@ -3,7 +3,6 @@ package dev.tether.internal.engine;
 import dev.tether.StreamStats;
 import dev.tether.internal.util.LongHeap;
 import dev.tether.internal.util.SeqRing;
-import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,7 +20,7 @@ import java.util.Map;
  * cannot have reached the receiver, so the sender expires it itself at its deadline; {@code deadlines} holds those
  * deadlines. See docs/PROTOCOL.md, sender steps 1-9.
  */
-final class OutStream {
+final class OutStream extends EngineStream {
     /**
      * Where the stream stands on the current connection. {@code CLOSED -> OPENING} when OPEN goes out; {@code
      * OPENING -> CLOSED} when it is presumed lost (the peer's HELLO arrived, or the timer fired); {@code CLOSED |
@@ -65,47 +64,13 @@ final class OutStream {
         OTHER
     }
 
-    /**
-     * A cached outbox message, the checksum it goes out with, and how often it was transmitted. One read back from
-     * the store is verified: if it no longer matches its stored checksum it is {@code corrupt} and goes out marked
-     * so, with a checksum over the bytes as read (the wire stays verified); an {@code UNCHECKED} row (stored before
-     * checksums) goes out with one computed when read.
-     */
-    static final class OutMessage {
-        final StoredMessage stored;
-        final long checksum;
-        final boolean corrupt;
-        private int transmissions;
-
-        /** A message this process numbered: its checksum was computed then. */
-        OutMessage(StoredMessage stored) {
-            this(stored, stored.checksum(), false);
-        }
-
-        private OutMessage(StoredMessage stored, long checksum, boolean corrupt) {
-            this.stored = stored;
-            this.checksum = checksum;
-            this.corrupt = corrupt;
-        }
-
-        /** A message read back from the store, verified. */
-        static OutMessage read(StoredMessage m) {
-            long actual = MessageChecksum.of(m.lane(), m.seq(), m.expiresAtMillis(), m.headers(), m.payload());
-            boolean corrupt = m.checksum() != MessageChecksum.UNCHECKED && m.checksum() != actual;
-            return new OutMessage(m, actual, corrupt);
-        }
-
-        /** Counts a transmission; true if it was transmitted before. */
-        boolean transmitted() {
-            return transmissions++ > 0;
-        }
-    }
-
     /** A send waiting for the next batch. */
     record PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt) {}
 
     final StreamKey key;
     private final int cacheLimit;
+    /** The engine's queue of stream timers (retransmission, outbox read retry). */
+    private final TimerQueue<OutStream> timers;
     /** The bytes this stream holds count here if it is volatile (kept in memory only); null if it is durable. */
     private final VolatileBudget budget;
 
@@ -149,17 +114,24 @@ final class OutStream {
     private long expired;
 
     /** A stream recovered from the store ({@code lastSeq}, {@code ackedSeq}), or a new one (0, 0). */
-    OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit) {
-        this(key, lastSeq, ackedSeq, cacheLimit, null);
+    OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, TimerQueue<OutStream> timers) {
+        this(key, lastSeq, ackedSeq, cacheLimit, null, timers);
     }
 
     /** A new volatile stream: every message stays in memory, counted in {@code budget}, until it is settled. */
-    static OutStream volatileStream(StreamKey key, VolatileBudget budget) {
-        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget);
+    static OutStream volatileStream(StreamKey key, VolatileBudget budget, TimerQueue<OutStream> timers) {
+        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget, timers);
     }
 
-    private OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, VolatileBudget budget) {
+    private OutStream(
+            StreamKey key,
+            long lastSeq,
+            long ackedSeq,
+            int cacheLimit,
+            VolatileBudget budget,
+            TimerQueue<OutStream> timers) {
         this.key = key;
+        this.timers = timers;
         this.cacheLimit = cacheLimit;
         this.budget = budget;
         this.lastSeq = lastSeq;
@@ -170,6 +142,21 @@ final class OutStream {
         this.recoveredUpTo = lastSeq;
         this.cache.resetTo(ackedSeq + 1);
         resetConnection(0);
+    }
+
+    /**
+     * Queues this stream's timer at its earliest deadline (see {@link TimerQueue}); every change of a deadline goes
+     * through here, and so does the engine after the timer fired.
+     */
+    void armTimer() {
+        long at = loadRetryAt == 0 ? Long.MAX_VALUE : loadRetryAt;
+        if (rtoDeadline != 0 && link != Link.DIVERGED) at = Math.min(at, rtoDeadline);
+        timers.arm(this, at);
+    }
+
+    private void rtoDeadline(long at) {
+        rtoDeadline = at;
+        if (at != 0) armTimer();
     }
 
     // ---- sends and store batches ---------------------------------------------------------------------
@@ -271,6 +258,7 @@ final class OutStream {
     void loadFailed(long at) {
         loading = false;
         loadRetryAt = at;
+        armTimer();
     }
 
     /** Whether the retry of a failed read is due; clears it if so. */
@@ -332,7 +320,7 @@ final class OutStream {
     /** OPEN went out as the opening of the stream; the timer runs until the ACK. */
     void opening(long now) {
         become(Link.OPENING);
-        rtoDeadline = now + rtoMillis;
+        rtoDeadline(now + rtoMillis);
     }
 
     long ackedSeq() {
@@ -371,7 +359,7 @@ final class OutStream {
         creditSeq = Math.max(creditSeq, credit);
         if (progress) {
             rtoMillis = initialRto;
-            rtoDeadline = hasUnackedTransmissions() ? now + rtoMillis : 0;
+            rtoDeadline(hasUnackedTransmissions() ? now + rtoMillis : 0);
         }
         return result;
     }
@@ -421,7 +409,7 @@ final class OutStream {
             t = Timeout.PROBE;
         }
         rtoMillis = Math.min(rtoMillis * 2, maxRto);
-        rtoDeadline = now + rtoMillis;
+        rtoDeadline(now + rtoMillis);
         return t;
     }
 
@@ -469,7 +457,7 @@ final class OutStream {
             transmittedUpTo = sentUpTo;
             compactDeadlines();
         }
-        if (wasIdle) rtoDeadline = now + rtoMillis;
+        if (wasIdle) rtoDeadline(now + rtoMillis);
     }
 
     /**
@@ -477,7 +465,7 @@ final class OutStream {
      * probe on the timer for a fresh ACK, or the stream stalls for good.
      */
     void armProbeIfStalled(long now) {
-        if (sentUpTo < committedSeq && rtoDeadline == 0) rtoDeadline = now + rtoMillis;
+        if (sentUpTo < committedSeq && rtoDeadline == 0) rtoDeadline(now + rtoMillis);
     }
 
     // ---- withdrawal ----------------------------------------------------------------------------------

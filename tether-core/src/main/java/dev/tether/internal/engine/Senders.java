@@ -11,13 +11,10 @@ import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 
 /**
  * The sending side: this node's outbound streams, from a send waiting for its batch to the trim of the
@@ -41,19 +38,21 @@ final class Senders {
 
     private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
     /** Streams to open or transmit on at the end of the turn. */
-    private final Set<OutStream> toPump = new LinkedHashSet<>();
+    private final StreamSet<OutStream> toPump = new StreamSet<>(1);
     /** Streams with sends waiting for a batch, in the order they take turns. */
-    private final Set<OutStream> withPendingSends = new LinkedHashSet<>();
+    private final StreamSet<OutStream> withPendingSends = new StreamSet<>(2);
     /** Sends waiting for a batch, over all streams. */
     private long pendingSends;
     /** Volatile streams with sends waiting to be numbered at the end of the turn (they need no store). */
-    private final Set<OutStream> volatilePending = new LinkedHashSet<>();
+    private final StreamSet<OutStream> volatilePending = new StreamSet<>(8);
     /** Streams whose store holds messages already settled. */
-    private final Set<OutStream> trimDirty = new LinkedHashSet<>();
+    private final StreamSet<OutStream> trimDirty = new StreamSet<>(4);
     /**
      * Streams by the earliest deadline of a message that may expire here (one entry per stream at a time, see
      * {@link OutStream#expiryToSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
      */
+    private final TimerQueue<OutStream> timers = new TimerQueue<>();
+
     private final PriorityQueue<Due> expiries = new PriorityQueue<>((x, y) -> Long.compare(x.at(), y.at()));
 
     private record Due(long at, OutStream stream) {}
@@ -78,7 +77,7 @@ final class Senders {
         this.stats = stats;
         for (OutboundState s : stored) {
             StreamKey k = new StreamKey(s.to(), s.lane());
-            streams.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache()));
+            streams.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache(), timers));
         }
     }
 
@@ -123,7 +122,7 @@ final class Senders {
      */
     void commitVolatile() {
         if (volatilePending.isEmpty()) return;
-        for (OutStream s : volatilePending) {
+        for (OutStream s : volatilePending.drain()) {
             for (OutStream.PendingSend p = s.nextPending(); p != null; p = s.nextPending()) {
                 StoredMessage m = s.number(p);
                 s.committed(m);
@@ -132,7 +131,6 @@ final class Senders {
             scheduleExpiry(s);
             toPump.add(s);
         }
-        volatilePending.clear();
     }
 
     /**
@@ -161,8 +159,9 @@ final class Senders {
 
     private OutStream stream(StreamKey key) {
         return streams.computeIfAbsent(key, k -> {
-            OutStream n =
-                    k.isVolatile() ? OutStream.volatileStream(k, budget) : new OutStream(k, 0, 0, cfg.outboundCache());
+            OutStream n = k.isVolatile()
+                    ? OutStream.volatileStream(k, budget, timers)
+                    : new OutStream(k, 0, 0, cfg.outboundCache(), timers);
             n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
             return n;
         });
@@ -264,13 +263,24 @@ final class Senders {
 
     // ---- time ----------------------------------------------------------------------------------------
 
-    /** Expires what is due, fires retransmission timers of connected streams, retries failed outbox reads. */
+    /**
+     * Expires what is due, fires retransmission timers of connected streams, retries failed outbox reads. Only the
+     * streams whose timer is due are looked at ({@link TimerQueue}); each is queued again at its next deadline (a
+     * timed-out stream of a disconnected peer at the same one: looked at again on the next tick, until the peer's
+     * reconnection resets its timer).
+     */
     void tick(long now) {
         expireDue(now);
-        for (OutStream s : streams.values()) {
+        for (OutStream s : timers.takeDue(now)) {
             if (s.timedOut(now) && peers.connected(s.key.peer())) timeout(now, s);
             if (s.loadRetryDue(now)) toPump.add(s);
+            s.armTimer();
         }
+    }
+
+    /** Timer entries queued; for tests of the bound. */
+    int timersQueued() {
+        return timers.size();
     }
 
     private void timeout(long now, OutStream s) {
@@ -315,13 +325,12 @@ final class Senders {
     /** Appends up to {@code room} waiting sends to batch {@code b}, then the trims that are due. */
     void writeTo(Batch b, WriteBatch w, int room) {
         appendPending(b, w, room);
-        for (OutStream s : trimDirty) {
+        for (OutStream s : trimDirty.drain()) {
             if (s.trimDue()) {
                 w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.settledSeq()));
                 b.trimmed.add(new Batch.Trimmed(s, s.settledSeq()));
             }
         }
-        trimDirty.clear();
     }
 
     /**
@@ -358,9 +367,8 @@ final class Senders {
      */
     private void appendPending(Batch b, WriteBatch w, int room) {
         List<OutStream> unfinished = new ArrayList<>();
-        for (Iterator<OutStream> it = withPendingSends.iterator(); it.hasNext() && room > 0; ) {
-            OutStream s = it.next();
-            it.remove();
+        while (room > 0 && !withPendingSends.isEmpty()) {
+            OutStream s = withPendingSends.poll();
             int n = Math.min(room, s.pendingCount());
             if (n == 0) continue;
             List<OutStream.PendingSend> sends = new ArrayList<>(n);
@@ -377,7 +385,7 @@ final class Senders {
             b.appended.add(new Batch.Appended(s, sends, stored));
             if (s.pendingCount() > 0) unfinished.add(s);
         }
-        withPendingSends.addAll(unfinished);
+        for (OutStream s : unfinished) withPendingSends.add(s);
     }
 
     /** Batch {@code b} is durable: its sends are accepted and may be transmitted; its trims are done. */
@@ -440,9 +448,7 @@ final class Senders {
 
     /** Opens and transmits on every stream an input marked. */
     void pumpDue(long now) {
-        List<OutStream> pump = new ArrayList<>(toPump);
-        toPump.clear();
-        for (OutStream s : pump) pump(now, s);
+        for (OutStream s : toPump.drain()) pump(now, s);
     }
 
     /** Opens the stream if needed and transmits what credit allows. */
@@ -496,7 +502,7 @@ final class Senders {
         frames.beginData(s.key.lane(), epochOf(s), first);
         int count = 0;
         for (long seq = first; seq <= last; seq++) {
-            OutStream.OutMessage m = s.toTransmit(seq);
+            OutMessage m = s.toTransmit(seq);
             StoredMessage sm = m == null ? null : m.stored;
             long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
             // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even

@@ -1,0 +1,40 @@
+package dev.tether.internal.engine;
+
+import dev.tether.spi.MessageChecksum;
+import dev.tether.spi.StoredMessage;
+
+/**
+ * A cached outbox message, the checksum it goes out with, and how often it was transmitted. One read back from
+ * the store is verified: if it no longer matches its stored checksum it is {@code corrupt} and goes out marked
+ * so, with a checksum over the bytes as read (the wire stays verified); an {@code UNCHECKED} row (stored before
+ * checksums) goes out with one computed when read.
+ */
+final class OutMessage {
+    final StoredMessage stored;
+    final long checksum;
+    final boolean corrupt;
+    private int transmissions;
+
+    /** A message this process numbered: its checksum was computed then. */
+    OutMessage(StoredMessage stored) {
+        this(stored, stored.checksum(), false);
+    }
+
+    private OutMessage(StoredMessage stored, long checksum, boolean corrupt) {
+        this.stored = stored;
+        this.checksum = checksum;
+        this.corrupt = corrupt;
+    }
+
+    /** A message read back from the store, verified. */
+    static OutMessage read(StoredMessage m) {
+        long actual = MessageChecksum.of(m.lane(), m.seq(), m.expiresAtMillis(), m.headers(), m.payload());
+        boolean corrupt = m.checksum() != MessageChecksum.UNCHECKED && m.checksum() != actual;
+        return new OutMessage(m, actual, corrupt);
+    }
+
+    /** Counts a transmission; true if it was transmitted before. */
+    boolean transmitted() {
+        return transmissions++ > 0;
+    }
+}
