@@ -47,12 +47,12 @@ final class Senders {
     private final StreamSet<OutStream> volatilePending = new StreamSet<>(8);
     /** Streams whose store holds messages already settled. */
     private final StreamSet<OutStream> trimDirty = new StreamSet<>(4);
+    /** The streams' retransmission and outbox read retry timers ({@link OutStream#armTimer}). */
+    private final TimerQueue<OutStream> timers = new TimerQueue<>();
     /**
      * Streams by the earliest deadline of a message that may expire here (one entry per stream at a time, see
      * {@link OutStream#expiryToSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
      */
-    private final TimerQueue<OutStream> timers = new TimerQueue<>();
-
     private final PriorityQueue<Due> expiries = new PriorityQueue<>((x, y) -> Long.compare(x.at(), y.at()));
 
     private record Due(long at, OutStream stream) {}
