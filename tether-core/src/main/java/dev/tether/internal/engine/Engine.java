@@ -543,6 +543,11 @@ public final class Engine {
         return batches.idle();
     }
 
+    /** Entries in the streams' timer queues (retransmission, read retry, delivery backoff); for tests of the bound. */
+    int timersQueued() {
+        return senders.timersQueued() + receivers.timersQueued();
+    }
+
     /** Store batches handed to {@code persist} and not yet answered. */
     public int batchesInFlight() {
         return batches.inFlight();

@@ -9,7 +9,7 @@ import dev.tether.internal.util.SeqRing;
  * ..processed} settled (acked, expired or dead-lettered); {@code ..leasedUpTo} handed to the application; {@code
  * ..receivedUpTo} buffered. The buffer holds {@code processed+1..receivedUpTo}, at most a window of messages.
  */
-final class InStream {
+final class InStream extends EngineStream {
     /**
      * Where delivery stands. {@code READY | BACKING_OFF (due) -> RUN_OUT} when a run is handed out; {@code RUN_OUT
      * -> READY} when it reports; {@code READY -> BACKING_OFF} after a failure with attempts left, {@code READY ->
@@ -268,6 +268,11 @@ final class InStream {
     /** Whether a run may be handed out now. */
     boolean canDeliver(long now) {
         return delivery == Delivery.READY || (delivery == Delivery.BACKING_OFF && now >= retryAt);
+    }
+
+    /** When the backoff in progress ends; {@code Long.MAX_VALUE} if none is. */
+    long retryAt() {
+        return delivery == Delivery.BACKING_OFF ? retryAt : Long.MAX_VALUE;
     }
 
     /** Whether a backoff has ended by {@code now} (the stream must be served). */

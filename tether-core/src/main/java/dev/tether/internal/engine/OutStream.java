@@ -20,7 +20,7 @@ import java.util.Map;
  * cannot have reached the receiver, so the sender expires it itself at its deadline; {@code deadlines} holds those
  * deadlines. See docs/PROTOCOL.md, sender steps 1-9.
  */
-final class OutStream {
+final class OutStream extends EngineStream {
     /**
      * Where the stream stands on the current connection. {@code CLOSED -> OPENING} when OPEN goes out; {@code
      * OPENING -> CLOSED} when it is presumed lost (the peer's HELLO arrived, or the timer fired); {@code CLOSED |
@@ -49,6 +49,8 @@ final class OutStream {
 
     final StreamKey key;
     private final int cacheLimit;
+    /** The engine's queue of stream timers (retransmission, outbox read retry). */
+    private final TimerQueue<OutStream> timers;
     /** The bytes this stream holds count here if it is volatile (kept in memory only); null if it is durable. */
     private final VolatileBudget budget;
     /**
@@ -100,13 +102,13 @@ final class OutStream {
     private long expired;
 
     /** A stream recovered from the store ({@code lastSeq}, {@code ackedSeq}), or a new one (0, 0). */
-    OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit) {
-        this(key, lastSeq, ackedSeq, cacheLimit, null, null);
+    OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, TimerQueue<OutStream> timers) {
+        this(key, lastSeq, ackedSeq, cacheLimit, null, null, timers);
     }
 
     /** A new volatile stream: every message stays in memory, counted in {@code budget}, until it is settled. */
-    static OutStream volatileStream(StreamKey key, VolatileBudget budget) {
-        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget, null);
+    static OutStream volatileStream(StreamKey key, VolatileBudget budget, TimerQueue<OutStream> timers) {
+        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget, null, timers);
     }
 
     /**
@@ -114,13 +116,20 @@ final class OutStream {
      * possibly transmitted before (the redelivery flag): an earlier process, or an earlier reader row of the same
      * reader, may have sent it.
      */
-    static OutStream reader(StreamKey key, SharedLog log, long ackedSeq, int cacheLimit) {
-        return new OutStream(key, log.committedSeq(), ackedSeq, cacheLimit, null, log);
+    static OutStream reader(StreamKey key, SharedLog log, long ackedSeq, int cacheLimit, TimerQueue<OutStream> timers) {
+        return new OutStream(key, log.committedSeq(), ackedSeq, cacheLimit, null, log, timers);
     }
 
     private OutStream(
-            StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, VolatileBudget budget, SharedLog log) {
+            StreamKey key,
+            long lastSeq,
+            long ackedSeq,
+            int cacheLimit,
+            VolatileBudget budget,
+            SharedLog log,
+            TimerQueue<OutStream> timers) {
         this.key = key;
+        this.timers = timers;
         this.cacheLimit = cacheLimit;
         this.budget = budget;
         this.log = log;
@@ -132,6 +141,21 @@ final class OutStream {
         this.recoveredUpTo = lastSeq;
         this.cache.resetTo(ackedSeq + 1);
         resetConnection(0);
+    }
+
+    /**
+     * Queues this stream's timer at its earliest deadline (see {@link TimerQueue}); every change of a deadline goes
+     * through here, and so does the engine after the timer fired.
+     */
+    void armTimer() {
+        long at = loadRetryAt == 0 ? Long.MAX_VALUE : loadRetryAt;
+        if (rtoDeadline != 0 && link != Link.DIVERGED) at = Math.min(at, rtoDeadline);
+        timers.arm(this, at);
+    }
+
+    private void rtoDeadline(long at) {
+        rtoDeadline = at;
+        if (at != 0) armTimer();
     }
 
     // ---- sends and store batches ---------------------------------------------------------------------
@@ -254,6 +278,7 @@ final class OutStream {
     void loadFailed(long at) {
         loading = false;
         loadRetryAt = at;
+        armTimer();
     }
 
     /** Whether the retry of a failed read is due; clears it if so. */
@@ -320,7 +345,7 @@ final class OutStream {
     /** OPEN went out as the opening of the stream; the timer runs until the ACK. */
     void opening(long now) {
         become(Link.OPENING);
-        rtoDeadline = now + rtoMillis;
+        rtoDeadline(now + rtoMillis);
     }
 
     long ackedSeq() {
@@ -359,7 +384,7 @@ final class OutStream {
         creditSeq = Math.max(creditSeq, credit);
         if (progress) {
             rtoMillis = initialRto;
-            rtoDeadline = hasUnackedTransmissions() ? now + rtoMillis : 0;
+            rtoDeadline(hasUnackedTransmissions() ? now + rtoMillis : 0);
         }
         return result;
     }
@@ -409,7 +434,7 @@ final class OutStream {
             t = StreamTimeout.PROBE;
         }
         rtoMillis = Math.min(rtoMillis * 2, maxRto);
-        rtoDeadline = now + rtoMillis;
+        rtoDeadline(now + rtoMillis);
         return t;
     }
 
@@ -463,7 +488,7 @@ final class OutStream {
             transmittedUpTo = sentUpTo;
             compactDeadlines();
         }
-        if (wasIdle) rtoDeadline = now + rtoMillis;
+        if (wasIdle) rtoDeadline(now + rtoMillis);
     }
 
     /**
@@ -471,7 +496,7 @@ final class OutStream {
      * probe on the timer for a fresh ACK, or the stream stalls for good.
      */
     void armProbeIfStalled(long now) {
-        if (sentUpTo < committedSeq && rtoDeadline == 0) rtoDeadline = now + rtoMillis;
+        if (sentUpTo < committedSeq && rtoDeadline == 0) rtoDeadline(now + rtoMillis);
     }
 
     // ---- purge ---------------------------------------------------------------------------------------

@@ -12,10 +12,8 @@ import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The receiving side: this node's inbound streams, from a DATA frame to the durable cursor and the ACK that
@@ -35,9 +33,9 @@ final class Receivers {
 
     private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
     /** Streams to deliver on or acknowledge at the end of the turn. */
-    private final Set<InStream> toServe = new LinkedHashSet<>();
+    private final StreamSet<InStream> toServe = new StreamSet<>(1);
     /** Streams whose cursor moved and is not stored yet. */
-    private final Set<InStream> cursorDirty = new LinkedHashSet<>();
+    private final StreamSet<InStream> cursorDirty = new StreamSet<>(2);
     /** Per stream, messages settled without processing, reported to the sender once the cursor is durable. */
     private final Map<InStream, List<Batch.Outcome>> pendingOutcomes = new HashMap<>();
 
@@ -45,9 +43,14 @@ final class Receivers {
     private final Map<InStream, List<Effect>> pendingEffects = new HashMap<>();
 
     private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
+    /** Streams backing off after a failure, by when their retry is due: a tick looks at no other stream. */
+    private final TimerQueue<InStream> retryTimers = new TimerQueue<>();
 
-    /** Volatile streams whose cursor moved: never stored, so it counts as durable once the stream is served. */
-    private final Set<InStream> volatileDirty = new LinkedHashSet<>();
+    /**
+     * The mark of a volatile stream whose cursor moved ({@link InStream#marks}, beside the sets' bits): never stored,
+     * so it counts as durable once the stream is served.
+     */
+    private static final int VOLATILE_DIRTY = 4;
     /** Effects of settled volatile messages, for the senders to send at the end of the turn. */
     private final List<Effect> volatileEffects = new ArrayList<>();
 
@@ -111,7 +114,7 @@ final class Receivers {
     /** The cursor of {@code s} moved: stored with the next batch, or for a volatile stream taken as durable now. */
     private void markDirty(InStream s) {
         if (s.key.isVolatile()) {
-            volatileDirty.add(s);
+            s.marks(s.marks() | VOLATILE_DIRTY);
             toServe.add(s);
         } else {
             cursorDirty.add(s);
@@ -296,6 +299,7 @@ final class Receivers {
             long pause =
                     retryAfterMillis >= 0 ? retryAfterMillis : cfg.retryPolicy().backoffMillis(m.attempts());
             s.backOff(now + pause);
+            retryTimers.arm(s, s.retryAt());
             return;
         }
         if (cfg.failurePolicy() == FailurePolicy.BLOCK) {
@@ -355,11 +359,19 @@ final class Receivers {
 
     // ---- time ----------------------------------------------------------------------------------------
 
-    /** Serves the streams whose retry backoff ended. */
+    /**
+     * Serves the streams whose retry backoff ended. Each is queued again while it backs off (one served now hands its
+     * run out at the end of this turn, and is not backing off when its entry comes up on the next tick).
+     */
     void tick(long now) {
-        for (InStream s : streams.values()) {
+        for (InStream s : retryTimers.takeDue(now)) {
             if (s.retryDue(now)) toServe.add(s);
+            retryTimers.arm(s, s.retryAt());
         }
+    }
+
+    int timersQueued() {
+        return retryTimers.size();
     }
 
     // ---- the end of the turn -------------------------------------------------------------------------
@@ -367,15 +379,16 @@ final class Receivers {
     /** Expires, delivers and acknowledges on every stream an input marked. */
     void serveDue(long now) {
         while (!toServe.isEmpty()) {
-            List<InStream> serve = new ArrayList<>(toServe);
-            toServe.clear();
-            for (InStream s : serve) serve(now, s);
+            for (InStream s : toServe.drain()) serve(now, s);
         }
     }
 
     private void serve(long now, InStream s) {
         if (s.canDeliver(now)) deliverRun(now, s);
-        if (volatileDirty.remove(s)) settleVolatile(s);
+        if ((s.marks() & VOLATILE_DIRTY) != 0) {
+            s.marks(s.marks() & ~VOLATILE_DIRTY);
+            settleVolatile(s);
+        }
         if (s.takeAckDue() && peers.connected(s.key.peer())) {
             frames.ack(
                     s.key.peer(), s.key.lane(), s.senderEpoch(), s.receivedUpTo(), s.durable(), s.credit(cfg.window()));
@@ -455,10 +468,11 @@ final class Receivers {
      * the effects of the settled messages go into {@code b.effects}, for the senders to append in the same batch.
      */
     void writeTo(Batch b, WriteBatch w) {
-        for (InStream s : cursorDirty) {
+        for (InStream s : cursorDirty.drain()) {
             w.cursor(new InboundCursor(s.key.peer(), s.key.lane(), s.senderEpoch(), s.processed()));
-            List<Batch.Outcome> outcomes = pendingOutcomes.remove(s);
-            List<Effect> effects = pendingEffects.remove(s);
+            // Both maps are empty unless messages were settled without processing or with effects: no lookups then.
+            List<Batch.Outcome> outcomes = pendingOutcomes.isEmpty() ? null : pendingOutcomes.remove(s);
+            List<Effect> effects = pendingEffects.isEmpty() ? null : pendingEffects.remove(s);
             b.cursors.add(new Batch.Cursor(
                     s,
                     s.senderEpoch(),
@@ -467,7 +481,6 @@ final class Receivers {
                     effects == null ? List.of() : effects));
             if (effects != null) b.effects.addAll(effects);
         }
-        cursorDirty.clear();
         for (DeadLetter d : pendingDeadLetters) w.deadLetter(d);
         b.deadLetters.addAll(pendingDeadLetters);
         pendingDeadLetters.clear();

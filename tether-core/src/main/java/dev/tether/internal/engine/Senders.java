@@ -11,13 +11,10 @@ import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 
 /**
  * The sending side: this node's outbound streams, from a send waiting for its batch to the trim of the
@@ -41,15 +38,17 @@ final class Senders {
 
     private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
     /** Streams to open or transmit on at the end of the turn. */
-    private final Set<OutStream> toPump = new LinkedHashSet<>();
+    private final StreamSet<OutStream> toPump = new StreamSet<>(1);
     /** Streams with sends waiting for a batch, in the order they take turns. */
-    private final Set<OutStream> withPendingSends = new LinkedHashSet<>();
+    private final StreamSet<OutStream> withPendingSends = new StreamSet<>(2);
     /** Sends waiting for a batch, over all streams. */
     private long pendingSends;
     /** Volatile streams with sends waiting to be numbered at the end of the turn (they need no store). */
-    private final Set<OutStream> volatilePending = new LinkedHashSet<>();
+    private final StreamSet<OutStream> volatilePending = new StreamSet<>(8);
     /** Streams whose store holds messages already settled. */
-    private final Set<OutStream> trimDirty = new LinkedHashSet<>();
+    private final StreamSet<OutStream> trimDirty = new StreamSet<>(4);
+    /** The streams' retransmission and outbox read retry timers ({@link OutStream#armTimer}). */
+    private final TimerQueue<OutStream> timers = new TimerQueue<>();
     /**
      * Streams by the earliest deadline of a message that may expire here (one entry per stream at a time, see
      * {@link OutStream#expiryToSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
@@ -78,7 +77,7 @@ final class Senders {
         this.stats = stats;
         for (OutboundState s : stored) {
             StreamKey k = new StreamKey(s.to(), s.lane());
-            streams.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache()));
+            streams.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache(), timers));
         }
     }
 
@@ -123,7 +122,7 @@ final class Senders {
      */
     void commitVolatile() {
         if (volatilePending.isEmpty()) return;
-        for (OutStream s : volatilePending) {
+        for (OutStream s : volatilePending.drain()) {
             for (OutStream.PendingSend p = s.nextPending(); p != null; p = s.nextPending()) {
                 StoredMessage m = s.number(p);
                 s.committed(m);
@@ -132,7 +131,6 @@ final class Senders {
             scheduleExpiry(s);
             toPump.add(s);
         }
-        volatilePending.clear();
     }
 
     /**
@@ -171,7 +169,12 @@ final class Senders {
     void detach(OutStream r) {
         streams.remove(r.key, r);
         toPump.remove(r);
-        trimDirty.remove(r);
+        trimDirty.remove(r); // its timer entry stays queued: tick skips streams no longer here
+    }
+
+    /** The queue of this engine's sender timers, which reader streams of shared logs use too. */
+    TimerQueue<OutStream> timers() {
+        return timers;
     }
 
     /** A publish of {@code r}'s log is durable: {@code r} may transmit it, and expire it here at its deadline. */
@@ -183,8 +186,9 @@ final class Senders {
 
     private OutStream stream(StreamKey key) {
         return streams.computeIfAbsent(key, k -> {
-            OutStream n =
-                    k.isVolatile() ? OutStream.volatileStream(k, budget) : new OutStream(k, 0, 0, cfg.outboundCache());
+            OutStream n = k.isVolatile()
+                    ? OutStream.volatileStream(k, budget, timers)
+                    : new OutStream(k, 0, 0, cfg.outboundCache(), timers);
             n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
             return n;
         });
@@ -311,13 +315,25 @@ final class Senders {
 
     // ---- time ----------------------------------------------------------------------------------------
 
-    /** Expires what is due, fires retransmission timers of connected streams, retries failed outbox reads. */
+    /**
+     * Expires what is due, fires retransmission timers of connected streams, retries failed outbox reads. Only the
+     * streams whose timer is due are looked at ({@link TimerQueue}); each is queued again at its next deadline (a
+     * timed-out stream of a disconnected peer at the same one: looked at again on the next tick, until the peer's
+     * reconnection resets its timer).
+     */
     void tick(long now) {
         expireDue(now);
-        for (OutStream s : streams.values()) {
+        for (OutStream s : timers.takeDue(now)) {
+            if (streams.get(s.key) != s) continue; // a reader removed from its log
             if (s.timedOut(now) && peers.connected(s.key.peer())) timeout(now, s);
             if (s.loadRetryDue(now)) toPump.add(s);
+            s.armTimer();
         }
+    }
+
+    /** Timer entries queued; for tests of the bound. */
+    int timersQueued() {
+        return timers.size();
     }
 
     private void timeout(long now, OutStream s) {
@@ -365,7 +381,7 @@ final class Senders {
      */
     void writeTo(Batch b, WriteBatch w, int room, SharedLogs logs) {
         appendPending(b, w, room);
-        for (OutStream s : trimDirty) {
+        for (OutStream s : trimDirty.drain()) {
             if (s.trimDue() && s.log != null) {
                 logs.cursorMoved(s);
             } else if (s.trimDue()) {
@@ -373,7 +389,6 @@ final class Senders {
                 b.trimmed.add(new Batch.Trimmed(s, s.settledSeq()));
             }
         }
-        trimDirty.clear();
     }
 
     /**
@@ -410,9 +425,8 @@ final class Senders {
      */
     private void appendPending(Batch b, WriteBatch w, int room) {
         List<OutStream> unfinished = new ArrayList<>();
-        for (Iterator<OutStream> it = withPendingSends.iterator(); it.hasNext() && room > 0; ) {
-            OutStream s = it.next();
-            it.remove();
+        while (room > 0 && !withPendingSends.isEmpty()) {
+            OutStream s = withPendingSends.poll();
             int n = Math.min(room, s.pendingCount());
             if (n == 0) continue;
             List<OutStream.PendingSend> sends = new ArrayList<>(n);
@@ -429,7 +443,7 @@ final class Senders {
             b.appended.add(new Batch.Appended(s, sends, stored));
             if (s.pendingCount() > 0) unfinished.add(s);
         }
-        withPendingSends.addAll(unfinished);
+        for (OutStream s : unfinished) withPendingSends.add(s);
     }
 
     /** Batch {@code b} is durable: its sends are accepted and may be transmitted; its trims are done. */
@@ -492,9 +506,7 @@ final class Senders {
 
     /** Opens and transmits on every stream an input marked. */
     void pumpDue(long now) {
-        List<OutStream> pump = new ArrayList<>(toPump);
-        toPump.clear();
-        for (OutStream s : pump) pump(now, s);
+        for (OutStream s : toPump.drain()) pump(now, s);
     }
 
     /** Opens the stream if needed and transmits what credit allows. */

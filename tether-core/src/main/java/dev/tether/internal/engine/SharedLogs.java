@@ -60,7 +60,8 @@ final class SharedLogs {
 
     /** A new reader stream of {@code log}; it counts for the log's trims at once. */
     private OutStream reader(SharedLog log, NodeId reader, long ackedSeq) {
-        OutStream r = OutStream.reader(new StreamKey(reader, log.lane), log, ackedSeq, cfg.outboundCache());
+        OutStream r =
+                OutStream.reader(new StreamKey(reader, log.lane), log, ackedSeq, cfg.outboundCache(), senders.timers());
         log.attach(r);
         return r;
     }

@@ -8,8 +8,9 @@ import java.util.function.LongPredicate;
  * 16 bytes per pair. O(log n) {@link #add} and {@link #poll}, O(1) {@link #minKey}. Not thread-safe.
  */
 public final class LongHeap {
-    private long[] keys = new long[8];
-    private long[] values = new long[8];
+    // Empty until the first add: most streams never hold a deadline, and 10,000 idle ones would hold 3 MiB of these.
+    private long[] keys = new long[0];
+    private long[] values = new long[0];
     private int size;
 
     public boolean isEmpty() {
@@ -32,8 +33,8 @@ public final class LongHeap {
 
     public void add(long key, long value) {
         if (size == keys.length) {
-            keys = Arrays.copyOf(keys, size * 2);
-            values = Arrays.copyOf(values, size * 2);
+            keys = Arrays.copyOf(keys, Math.max(8, size * 2));
+            values = Arrays.copyOf(values, Math.max(8, size * 2));
         }
         int i = size++;
         while (i > 0) {

@@ -140,16 +140,22 @@ public final class InMemoryStore implements Store {
         }
         validate(batch);
         channels.validate(batch);
+        Stream s = null;
+        StoredMessage previous = null;
         for (StoredMessage m : batch.appends()) {
-            Stream s = streams.computeIfAbsent(new StreamKey(m.to(), m.lane()), k -> new Stream());
+            // Appends come grouped by stream: one lookup per group, not per message.
+            if (previous == null || !sameStream(previous, m)) {
+                s = streams.computeIfAbsent(new StreamKey(m.to(), m.lane()), k -> new Stream());
+            }
             s.outbox.add(m.seq(), m);
             s.lastSeq = m.seq();
+            previous = m;
         }
         for (WriteBatch.Trim t : batch.trims()) {
-            Stream s = streams.get(new StreamKey(t.to(), t.lane()));
-            if (s == null || t.upToSeq() <= s.ackedSeq) continue;
-            s.outbox.removeUpTo(t.upToSeq());
-            s.ackedSeq = t.upToSeq();
+            Stream trimmed = streams.get(new StreamKey(t.to(), t.lane()));
+            if (trimmed == null || t.upToSeq() <= trimmed.ackedSeq) continue;
+            trimmed.outbox.removeUpTo(t.upToSeq());
+            trimmed.ackedSeq = t.upToSeq();
         }
         for (InboundCursor c : batch.cursors()) cursors.put(new StreamKey(c.from(), c.lane()), c);
         deadLetters.addAll(batch.deadLetters());
@@ -172,9 +178,15 @@ public final class InMemoryStore implements Store {
     /** Checks every write of {@code batch} against the current state, so that applying it cannot fail. */
     private void validate(WriteBatch batch) {
         Map<StreamKey, Long> lastSeqs = new HashMap<>();
+        StreamKey key = null;
+        StoredMessage previous = null;
+        long last = 0;
         for (StoredMessage m : batch.appends()) {
-            StreamKey key = new StreamKey(Objects.requireNonNull(m.to(), "to"), Objects.requireNonNull(m.lane()));
-            long last = lastSeqs.computeIfAbsent(key, this::lastSeq);
+            if (previous == null || !sameStream(previous, m)) { // appends come grouped by stream: a lookup per group
+                if (key != null) lastSeqs.put(key, last);
+                key = new StreamKey(Objects.requireNonNull(m.to(), "to"), Objects.requireNonNull(m.lane()));
+                last = lastSeqs.computeIfAbsent(key, this::lastSeq);
+            }
             if (m.seq() <= last) {
                 throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
                         + " reuses a sequence number (last assigned is " + last + ")");
@@ -183,14 +195,17 @@ public final class InMemoryStore implements Store {
                 throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
                         + " leaves a gap (last assigned is " + last + ")");
             }
-            lastSeqs.put(key, m.seq());
+            last = m.seq();
+            previous = m;
         }
+        if (key != null) lastSeqs.put(key, last);
         for (WriteBatch.Trim t : batch.trims()) {
-            StreamKey key = new StreamKey(Objects.requireNonNull(t.to(), "to"), Objects.requireNonNull(t.lane()));
-            long last = lastSeqs.getOrDefault(key, lastSeq(key));
-            if (t.upToSeq() > last) {
+            StreamKey k = new StreamKey(Objects.requireNonNull(t.to(), "to"), Objects.requireNonNull(t.lane()));
+            Long assigned = lastSeqs.get(k);
+            long lastAssigned = assigned != null ? assigned : lastSeq(k);
+            if (t.upToSeq() > lastAssigned) {
                 throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
-                        + " goes beyond the last assigned sequence number " + last);
+                        + " goes beyond the last assigned sequence number " + lastAssigned);
             }
         }
         for (InboundCursor c : batch.cursors()) {
@@ -199,6 +214,11 @@ public final class InMemoryStore implements Store {
         }
         batch.deadLetters().forEach(Objects::requireNonNull);
         batch.peerEpochs().forEach(p -> Objects.requireNonNull(p.peer(), "peer"));
+    }
+
+    /** Whether {@code a} and {@code b} belong to the same stream; the same objects in the usual case. */
+    private static boolean sameStream(StoredMessage a, StoredMessage b) {
+        return (a.lane() == b.lane() || a.lane().equals(b.lane())) && (a.to() == b.to() || a.to().equals(b.to()));
     }
 
     private long lastSeq(StreamKey key) {
