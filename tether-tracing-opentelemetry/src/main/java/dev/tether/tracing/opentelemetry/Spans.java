@@ -1,5 +1,6 @@
 package dev.tether.tracing.opentelemetry;
 
+import dev.tether.MessageId;
 import dev.tether.NodeId;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -8,6 +9,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /** Names, kinds and attributes of the spans {@link TetherTracing} records, in one place. */
@@ -93,6 +95,18 @@ final class Spans {
                 .setAttribute(SYSTEM, "tether")
                 .setAttribute(OPERATION, "process")
                 .startSpan();
+    }
+
+    /** Ends {@code span} when {@code stored} completes: with the message's id, or failed. */
+    static void endWhenStored(Span span, CompletableFuture<MessageId> stored) {
+        stored.whenComplete((id, e) -> {
+            if (e != null) {
+                fail(span, e);
+            } else {
+                span.setAttribute(MESSAGE_ID, id.toString());
+                span.end();
+            }
+        });
     }
 
     /** Marks {@code span} failed by {@code error} (unwrapping a future's CompletionException) and ends it. */

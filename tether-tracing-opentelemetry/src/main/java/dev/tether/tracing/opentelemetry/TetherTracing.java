@@ -36,8 +36,9 @@ import java.util.concurrent.CompletionStage;
  * messaging.system=tether}, the peer, lane, handler, sequence number, redelivery flag, attempt and payload size;
  * span names hold lanes and handler names, never message ids, so their number stays bounded.
  *
- * <p><b>Cost.</b> A traced send rebuilds its {@link dev.tether.OutboundMessage} to add the headers (one more copy
- * of the payload) and adds the propagation headers (about 70 bytes for {@code traceparent}) to each message.
+ * <p><b>Cost.</b> Each message carries the propagation headers (about 70 bytes for {@code traceparent}). {@code
+ * send(to, [lane,] payload)} builds the message once with them; {@code send(OutboundMessage)} must rebuild the message
+ * to add them, which copies the payload twice more.
  * Thread-safe; one instance serves any number of nodes.
  */
 public final class TetherTracing {

@@ -82,14 +82,7 @@ final class TracingCall implements Call {
         Span span = tracing.spans().send(call.peer(), null, call.handler(), size);
         try (Scope s = span.makeCurrent()) {
             SendReceipt receipt = make.apply(withContext());
-            receipt.accepted().whenComplete((id, e) -> {
-                if (e != null) {
-                    Spans.fail(span, e);
-                } else {
-                    span.setAttribute(Spans.MESSAGE_ID, id.toString());
-                    span.end();
-                }
-            });
+            Spans.endWhenStored(span, receipt.accepted());
             return receipt;
         } catch (RuntimeException e) {
             Spans.fail(span, e);

@@ -9,6 +9,7 @@ import dev.tether.EventHandle;
 import dev.tether.EventStats;
 import dev.tether.Handler;
 import dev.tether.HandlerOptions;
+import dev.tether.Lanes;
 import dev.tether.MessageHandler;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /** A node whose sends, calls and handler registrations are traced; everything else goes straight through. */
 final class TracingNode implements TetherNode {
@@ -49,28 +51,36 @@ final class TracingNode implements TetherNode {
 
     @Override
     public SendReceipt send(NodeId to, byte[] payload) {
-        return send(OutboundMessage.to(to).payload(payload).build());
+        return send(to, Lanes.DEFAULT, payload);
     }
 
+    /** Builds the message once, with the headers: no copy beyond the builder's own. */
     @Override
     public SendReceipt send(NodeId to, String lane, byte[] payload) {
-        return send(OutboundMessage.to(to).lane(lane).payload(payload).build());
+        return traced(
+                to,
+                lane,
+                payload.length,
+                context -> withContext(OutboundMessage.to(to).lane(lane).payload(payload), context)
+                        .build());
+    }
+
+    /** Rebuilds {@code message} to add the headers (the payload is copied out of it and again by the builder). */
+    @Override
+    public SendReceipt send(OutboundMessage message) {
+        return traced(
+                message.to(),
+                message.lane(),
+                message.payloadSize(),
+                context -> withContext(copy(message), context).build());
     }
 
     @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
-    @Override
-    public SendReceipt send(OutboundMessage message) {
-        Span span = tracing.spans().send(message.to(), message.lane(), null, message.payloadSize());
+    private SendReceipt traced(NodeId to, String lane, int size, Function<Context, OutboundMessage> message) {
+        Span span = tracing.spans().send(to, lane, null, size);
         try (Scope s = span.makeCurrent()) {
-            SendReceipt receipt = node.send(withContext(message, Context.current()));
-            receipt.accepted().whenComplete((id, e) -> {
-                if (e != null) {
-                    Spans.fail(span, e);
-                } else {
-                    span.setAttribute(Spans.MESSAGE_ID, id.toString());
-                    span.end();
-                }
-            });
+            SendReceipt receipt = node.send(message.apply(Context.current()));
+            Spans.endWhenStored(span, receipt.accepted());
             return receipt;
         } catch (RuntimeException e) {
             Spans.fail(span, e);
@@ -78,8 +88,8 @@ final class TracingNode implements TetherNode {
         }
     }
 
-    /** {@code m} with the context's propagation headers added (an idempotency key is kept as one). */
-    private OutboundMessage withContext(OutboundMessage m, Context context) {
+    /** A builder of {@code m} as it is (an idempotency key is kept as one). */
+    private static OutboundMessage.Builder copy(OutboundMessage m) {
         ByteBuffer payload = m.payload();
         byte[] bytes = new byte[payload.remaining()];
         payload.get(bytes);
@@ -89,8 +99,13 @@ final class TracingNode implements TetherNode {
             else b.header(h.getKey(), h.getValue());
         }
         if (m.ttl() != null) b.ttl(m.ttl());
+        return b;
+    }
+
+    /** {@code b} with the context's propagation headers added. */
+    private OutboundMessage.Builder withContext(OutboundMessage.Builder b, Context context) {
         tracing.propagator().inject(context, b, (builder, k, v) -> builder.header(k, v));
-        return b.build();
+        return b;
     }
 
     @Override
@@ -157,14 +172,7 @@ final class TracingNode implements TetherNode {
         Span span = tracing.spans().publish(channel, payload.length);
         try (Scope s = span.makeCurrent()) {
             CompletableFuture<MessageId> f = node.publish(channel, payload);
-            f.whenComplete((id, e) -> {
-                if (e != null) {
-                    Spans.fail(span, e);
-                } else {
-                    span.setAttribute(Spans.MESSAGE_ID, id.toString());
-                    span.end();
-                }
-            });
+            Spans.endWhenStored(span, f);
             return f;
         } catch (RuntimeException e) {
             Spans.fail(span, e);

@@ -3,17 +3,14 @@ package dev.tether.transport.tcp.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.NodeId;
-import dev.tether.spi.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,25 +27,24 @@ class LostMemberRedialTest {
     private static final long STEP_MILLIS = 10;
     private static final Duration LOST = Duration.ofSeconds(30);
 
-    private final EmbeddedChannel clock = new EmbeddedChannel();
+    private FrozenLoop clock;
     private final List<Long> memberDials = new ArrayList<>();
     private final List<Long> configuredDials = new ArrayList<>();
-    private long nowMillis;
 
     @Test
     void aLostMemberIsRedialedAtTheLostIntervalUntilItIsLearntAgain() {
         for (long seed = 1; seed <= 10; seed++) {
             PeerRegistry registry = start(seed);
             registry.connect(MEMBER, List.of(ADDRESS)); // learnt from a member list: the node connects
-            advance(10_000);
+            clock.advance(10_000);
             assertThat(dialsBetween(5_000, 10_000))
                     .as("seed %d: usual backoff", seed)
                     .isGreaterThanOrEqualTo(5);
 
             registry.memberLost(MEMBER);
             assertThat(registry.redialsSlowly(MEMBER)).isTrue();
-            long lostAt = nowMillis;
-            advance(300_000);
+            long lostAt = clock.nowMillis();
+            clock.advance(300_000);
             // One dial may still be scheduled at the usual pace; after it, one per 15-30 s.
             List<Long> slow =
                     memberDials.stream().filter(t -> t > lostAt + 1_100).toList();
@@ -63,8 +59,8 @@ class LostMemberRedialTest {
 
             registry.connect(MEMBER, List.of(ADDRESS)); // named again by a member list
             assertThat(registry.redialsSlowly(MEMBER)).isFalse();
-            long relearntAt = nowMillis;
-            advance(10_000);
+            long relearntAt = clock.nowMillis();
+            clock.advance(10_000);
             assertThat(dialsBetween(relearntAt, relearntAt + 10_000))
                     .as("seed %d: usual backoff again", seed)
                     .isGreaterThanOrEqualTo(10);
@@ -77,7 +73,7 @@ class LostMemberRedialTest {
         PeerRegistry registry = start(5);
         registry.memberLost(CONFIGURED);
         assertThat(registry.redialsSlowly(CONFIGURED)).isFalse();
-        advance(60_000);
+        clock.advance(60_000);
         List<Long> late = configuredDials.stream().filter(t -> t > 30_000).toList();
         assertThat(late.size()).isGreaterThanOrEqualTo(30); // at most 1 s apart (Backoff.DEFAULT_MAX)
         registry.shutdown();
@@ -92,13 +88,12 @@ class LostMemberRedialTest {
     }
 
     private PeerRegistry start(long seed) {
-        nowMillis = 0;
+        clock = new FrozenLoop(STEP_MILLIS);
         memberDials.clear();
         configuredDials.clear();
-        clock.freezeTime();
         PeerRegistry registry = new PeerRegistry(
                 SELF,
-                new Listener(),
+                FrozenLoop.silentListener(),
                 clock.eventLoop(),
                 new Backoff(Backoff.DEFAULT_MIN, Backoff.DEFAULT_MAX, LOST, new Random(seed)),
                 Map.of(CONFIGURED, new InetSocketAddress("127.0.0.1", 7004)),
@@ -113,30 +108,11 @@ class LostMemberRedialTest {
         return memberDials.stream().filter(t -> t >= from && t <= to).count();
     }
 
-    private void advance(long millis) {
-        for (long end = nowMillis + millis; nowMillis < end; nowMillis += STEP_MILLIS) {
-            clock.advanceTimeBy(STEP_MILLIS, TimeUnit.MILLISECONDS);
-            clock.runScheduledPendingTasks();
-            clock.runPendingTasks();
-        }
-    }
-
     /** Every dial is refused: the channel closes at once. */
     private Channel dial(NodeId peer, InetSocketAddress address) {
-        (peer.equals(MEMBER) ? memberDials : configuredDials).add(nowMillis);
+        (peer.equals(MEMBER) ? memberDials : configuredDials).add(clock.nowMillis());
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.close();
         return ch;
-    }
-
-    private static final class Listener implements Transport.Listener {
-        @Override
-        public void onPeerUp(NodeId peer) {}
-
-        @Override
-        public void onPeerDown(NodeId peer) {}
-
-        @Override
-        public void onFrame(NodeId from, ByteBuffer frame) {}
     }
 }

@@ -3,17 +3,14 @@ package dev.tether.transport.tcp.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.NodeId;
-import dev.tether.spi.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,10 +24,9 @@ class ReconnectAfterOutageTest {
     private static final NodeId PEER = NodeId.of("b");
     private static final long STEP_MILLIS = 5;
 
-    /** The simulated clock: the event loop the registry schedules its redials on. */
-    private final EmbeddedChannel clock = new EmbeddedChannel();
+    /** The simulated clock: the event loop the registry schedules its redials on; a new one per scenario. */
+    private FrozenLoop clock;
 
-    private long nowMillis;
     private boolean peerUp;
     private final List<Long> dials = new ArrayList<>();
     private long connectedAt = -1;
@@ -73,10 +69,9 @@ class ReconnectAfterOutageTest {
      */
     private long outageThenReturn(long seed, Duration outage, Duration min, Duration max) {
         reset();
-        clock.freezeTime();
         PeerRegistry registry = new PeerRegistry(
                 SELF,
-                new Listener(),
+                FrozenLoop.silentListener(),
                 clock.eventLoop(),
                 new Backoff(min, max, new Random(seed)),
                 Map.of(PEER, new InetSocketAddress("127.0.0.1", 7002)),
@@ -84,11 +79,11 @@ class ReconnectAfterOutageTest {
                 new MemberExchange(SELF, List::of, clock.eventLoop(), Duration.ofMinutes(1)),
                 this::dial);
         registry.start();
-        advance(outage.toMillis());
+        clock.advance(outage.toMillis());
         assertThat(connectedAt).as("connected while the peer was down").isEqualTo(-1);
-        long returnedAt = nowMillis;
+        long returnedAt = clock.nowMillis();
         peerUp = true;
-        advance(max.toMillis() * 3);
+        clock.advance(max.toMillis() * 3);
         assertThat(connectedAt)
                 .as("seed %d: the peer was never redialed after its return", seed)
                 .isNotNegative();
@@ -96,40 +91,21 @@ class ReconnectAfterOutageTest {
     }
 
     private void reset() {
-        nowMillis = 0;
+        clock = new FrozenLoop(STEP_MILLIS);
         peerUp = false;
         dials.clear();
         connectedAt = -1;
     }
 
-    private void advance(long millis) {
-        for (long end = nowMillis + millis; nowMillis < end; nowMillis += STEP_MILLIS) {
-            clock.advanceTimeBy(STEP_MILLIS, TimeUnit.MILLISECONDS);
-            clock.runScheduledPendingTasks();
-            clock.runPendingTasks();
-        }
-    }
-
     /** The stub dialer: a refused connect closes at once; a reachable peer's connection stays open. */
     private Channel dial(NodeId peer, InetSocketAddress address) {
-        dials.add(nowMillis);
+        dials.add(clock.nowMillis());
         EmbeddedChannel ch = new EmbeddedChannel();
         if (peerUp) {
-            if (connectedAt < 0) connectedAt = nowMillis;
+            if (connectedAt < 0) connectedAt = clock.nowMillis();
         } else {
             ch.close();
         }
         return ch;
-    }
-
-    private static final class Listener implements Transport.Listener {
-        @Override
-        public void onPeerUp(NodeId peer) {}
-
-        @Override
-        public void onPeerDown(NodeId peer) {}
-
-        @Override
-        public void onFrame(NodeId from, ByteBuffer frame) {}
     }
 }
