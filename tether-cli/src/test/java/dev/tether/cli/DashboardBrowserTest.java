@@ -15,10 +15,8 @@ import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.Await;
 import dev.tether.testkit.NodeCrash;
 import dev.tether.transport.tcp.TcpTransport;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,12 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -49,7 +44,6 @@ import org.openqa.selenium.support.ui.Select;
 class DashboardBrowserTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(5), 1.0);
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     @TempDir
     Path dir;
@@ -80,7 +74,7 @@ class DashboardBrowserTest {
         AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), b, 1 << 20);
         open.add(admin);
         page = "http://" + HostPort.format(admin.address()) + "/dashboard?intervalMs=200";
-        browser = startChromium();
+        browser = Chromium.start();
     }
 
     @AfterEach
@@ -100,30 +94,6 @@ class DashboardBrowserTest {
                 .build());
         open.add(n::close);
         return n;
-    }
-
-    /** Debian's Chromium through its chromedriver; nothing is downloaded (Selenium Manager is not used). */
-    private static ChromeDriver startChromium() {
-        File driver = new File("/usr/bin/chromedriver");
-        File binary = new File("/usr/lib/chromium/chromium").exists()
-                ? new File("/usr/lib/chromium/chromium")
-                : new File("/usr/bin/chromium");
-        if (!driver.canExecute() || !binary.canExecute()) {
-            throw new AssertionError("the dashboard test needs Debian's chromium and chromium-driver (" + binary + ", "
-                    + driver + "): apt-get install chromium chromium-driver (.ci/run does)");
-        }
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(binary);
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(driver)
-                .usingAnyFreePort()
-                .build();
-        try {
-            return new ChromeDriver(service, o);
-        } catch (WebDriverException e) {
-            throw new AssertionError("Chromium could not be started through " + driver + ": " + e.getMessage(), e);
-        }
     }
 
     @Test
@@ -235,7 +205,6 @@ class DashboardBrowserTest {
     }
 
     private void screenshot(String name) throws Exception {
-        Files.createDirectories(SCREENSHOTS);
-        Files.write(SCREENSHOTS.resolve("dashboard-" + name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        Chromium.screenshot(browser, "dashboard-" + name);
     }
 }
