@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,6 +110,7 @@ class DashboardBrowserTest {
         screenshot("1-connected");
 
         countersMoveWhileMessagesFlow();
+        rateFollowsTheFlow();
         screenshot("2-counters");
 
         deadLetterReplayedFromThePageReachesTheHandler();
@@ -139,6 +141,38 @@ class DashboardBrowserTest {
                                 .size()
                         == 1,
                 "the inbound stream from a listed");
+    }
+
+    /** The msg/s column of the inbound stream: above zero while a sends, back to zero once it stopped. */
+    private void rateFollowsTheFlow() throws Exception {
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread sender = new Thread(() -> {
+            for (int i = 0; sending.get(); i++) {
+                try {
+                    a.send(NodeId.of("b"), ("r" + i).getBytes(StandardCharsets.UTF_8))
+                            .processed()
+                            .get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    return; // the test fails below if nothing flows
+                }
+            }
+        });
+        sender.start();
+        try {
+            waitFor(() -> inboundRate() > 0, "a rate above zero while a sends");
+        } finally {
+            sending.set(false);
+            sender.join(10_000);
+        }
+        waitFor(() -> inboundRate() == 0, "the rate back at zero once a stopped");
+    }
+
+    /** The msg/s cell of the inbound stream from a; -1 while it shows none yet. */
+    private double inboundRate() {
+        List<WebElement> cells =
+                browser.findElements(By.cssSelector("#streams tr[data-stream='INBOUND a default'] td"));
+        String rate = cells.size() > 6 ? cells.get(6).getText() : "-";
+        return rate.equals("-") ? -1 : Double.parseDouble(rate);
     }
 
     private void deadLetterReplayedFromThePageReachesTheHandler() throws Exception {
