@@ -87,21 +87,9 @@ class ChatBrowserTest {
     }
 
     private ChildJvm chat(String id, int port, int web, String peer) {
-        ChildJvm c = CliProcess.start(
-                "chat-" + id,
-                "chat",
-                "--id",
-                id,
-                "--listen",
-                "127.0.0.1:" + port,
-                "--peer",
-                peer,
-                "--store-dir",
-                dir.toString(),
-                "--web",
-                "127.0.0.1:" + web);
+        ChildJvm c = CliProcess.chat(
+                "chat-" + id, id, dir, "--listen", "127.0.0.1:" + port, "--peer", peer, "--web", "127.0.0.1:" + web);
         processes.add(c);
-        c.awaitLine(l -> l.startsWith("ready node=" + id), CliProcess.TIMEOUT);
         return c;
     }
 

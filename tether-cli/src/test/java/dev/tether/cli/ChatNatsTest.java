@@ -73,21 +73,8 @@ class ChatNatsTest {
 
     private int chat(String id, String peer) {
         int web = CliProcess.freePort();
-        ChildJvm c = CliProcess.start(
-                "chat-nats-" + id,
-                "chat",
-                "--id",
-                id,
-                "--nats",
-                nats.url(),
-                "--peer",
-                peer,
-                "--store-dir",
-                dir.toString(),
-                "--web",
-                "127.0.0.1:" + web);
-        processes.add(c);
-        c.awaitLine(l -> l.startsWith("ready node=" + id), CliProcess.TIMEOUT);
+        processes.add(CliProcess.chat(
+                "chat-nats-" + id, id, dir, "--nats", nats.url(), "--peer", peer, "--web", "127.0.0.1:" + web));
         return web;
     }
 

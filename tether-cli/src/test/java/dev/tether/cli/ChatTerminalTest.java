@@ -3,8 +3,6 @@ package dev.tether.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.testkit.Await;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,13 +25,13 @@ class ChatTerminalTest {
     @TempDir
     Path dir;
 
-    private final String socket = "tether-chat-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    private final Tmux tmux = new Tmux();
     private final int alicePort = CliProcess.freePort();
     private final int bobPort = CliProcess.freePort();
 
     @AfterEach
     void stop() throws Exception {
-        tmux("kill-server");
+        tmux.close();
     }
 
     @Test
@@ -56,7 +54,7 @@ class ChatTerminalTest {
         awaitScreen("bob", s -> s.contains("unknown command /nosuch (/help lists them)"), "an unknown command named");
 
         long panePid = Long.parseLong(
-                tmux("display-message", "-p", "-t", "bob", "#{pane_pid}").strip());
+                tmux.run("display-message", "-p", "-t", "bob", "#{pane_pid}").strip());
         // The pane runs a shell whose child is the script's shell, which exec'd the JVM.
         ProcessHandle bobJvm = ProcessHandle.of(panePid)
                 .orElseThrow()
@@ -115,23 +113,13 @@ class ChatTerminalTest {
                 .command();
         Path script = dir.resolve(session + ".sh");
         // exec: the script's process is the JVM itself, so the test can SIGKILL it
-        Files.writeString(script, "exec " + quote(cmd) + " 2> " + dir.resolve(session + ".err") + "\n");
-        tmux(
-                "new-session",
-                "-d",
-                "-s",
-                session,
-                "-x",
-                "200",
-                "-y",
-                "50",
-                "sh " + script + "; echo '[" + id + " exited]'; sleep 600");
+        Files.writeString(script, "exec " + Tmux.quote(cmd) + " 2> " + dir.resolve(session + ".err") + "\n");
+        tmux.newSession(session, 200, 50, "sh " + script + "; echo '[" + id + " exited]'; sleep 600");
         awaitScreen(session, s -> s.contains("ready node=" + id), id + " ready");
     }
 
     private void type(String session, String line) throws Exception {
-        tmux("send-keys", "-t", session, "-l", line);
-        tmux("send-keys", "-t", session, "Enter");
+        tmux.type(session, line);
     }
 
     private void awaitScreen(String session, java.util.function.Predicate<String> ok, String what) {
@@ -157,29 +145,6 @@ class ChatTerminalTest {
     }
 
     private String screen(String session) {
-        try {
-            return tmux("capture-pane", "-p", "-J", "-S", "-2000", "-t", session);
-        } catch (IOException e) {
-            return "(capture failed: " + e + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "(interrupted)";
-        }
-    }
-
-    private String tmux(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
-    }
-
-    private static String quote(List<String> command) {
-        StringBuilder s = new StringBuilder();
-        for (String arg : command)
-            s.append('\'').append(arg.replace("'", "'\\''")).append("' ");
-        return s.toString();
+        return tmux.screen(session, 2000);
     }
 }
