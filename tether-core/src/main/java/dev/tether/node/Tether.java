@@ -26,6 +26,7 @@ public final class Tether {
      */
     public static NodeManagement management(TetherNode node) {
         if (node instanceof RealTetherNode r) return r.management();
-        throw new IllegalArgumentException("not a node started by Tether.start: " + node);
+        throw new IllegalArgumentException("not a node started by Tether.start: " + node
+                + " (a wrapped node, such as a traced one, gives its node back: TetherTracing.unwrap)");
     }
 }

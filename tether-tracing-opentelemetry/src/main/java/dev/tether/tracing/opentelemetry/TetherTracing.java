@@ -63,6 +63,14 @@ public final class TetherTracing {
         return new TracingNode(Objects.requireNonNull(node, "node"), this);
     }
 
+    /**
+     * The node {@code node} wraps if it is a traced node ({@link #wrap}), else {@code node}: what {@code
+     * Tether.management} needs, which takes only the node {@code Tether.start} returned.
+     */
+    public static TetherNode unwrap(TetherNode node) {
+        return node instanceof TracingNode t ? t.delegate() : Objects.requireNonNull(node, "node");
+    }
+
     /** {@code handler}, recording deliver and handle spans; for {@code TetherConfig.Builder.handler}. */
     public MessageHandler handler(MessageHandler handler) {
         Objects.requireNonNull(handler, "handler");

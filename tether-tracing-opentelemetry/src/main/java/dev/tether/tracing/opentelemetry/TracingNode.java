@@ -45,6 +45,11 @@ final class TracingNode implements TetherNode {
         this.tracing = tracing;
     }
 
+    /** The node this one traces. */
+    TetherNode delegate() {
+        return node;
+    }
+
     @Override
     public NodeId id() {
         return node.id();

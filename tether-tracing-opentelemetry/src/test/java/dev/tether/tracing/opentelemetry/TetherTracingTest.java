@@ -108,6 +108,19 @@ class TetherTracingTest {
     }
 
     @Test
+    void theManagementOfATracedNodeIsReachedThroughUnwrap() {
+        TetherNode plain = start(A, B, null);
+        TetherNode traced = tracing.wrap(plain);
+        assertThatThrownBy(() -> Tether.management(traced))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TetherTracing.unwrap");
+        assertThat(TetherTracing.unwrap(traced)).isSameAs(plain);
+        assertThat(TetherTracing.unwrap(plain)).isSameAs(plain);
+        assertThat(Tether.management(TetherTracing.unwrap(traced)).topology().node())
+                .isEqualTo(A);
+    }
+
+    @Test
     @SuppressWarnings("try") // the scope makes the application's span current
     void aPublishCarriesItsContextToEachReadersDeliverSpanBesideTheApplicationsHeaders() throws Exception {
         TetherNode a = tracing.wrap(start(A, B, null));
