@@ -37,6 +37,8 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             PeersCommand.class,
             ManagementCommands.Topology.class,
             ManagementCommands.Nodes.class,
+            ManagementCommands.ChannelList.class,
+            ManagementCommands.Subscribers.class,
             ManagementCommands.Dlq.class,
             ManagementCommands.Purge.class,
             ManagementCommands.Pending.class,

@@ -52,6 +52,47 @@ final class ManagementCommands {
         }
     }
 
+    /** {@code tether channels}. */
+    @Command(
+            name = "channels",
+            mixinStandardHelpOptions = true,
+            description = "Lists a running node's channels: its role in each, and the readers of its messages there"
+                    + " with how far each has taken care of them.")
+    static final class ChannelList implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Override
+        public Integer call() {
+            return request.run(spec, "GET", "/mgmt/channels", request.query());
+        }
+    }
+
+    /** {@code tether subscribers CHANNEL}. */
+    @Command(
+            name = "subscribers",
+            mixinStandardHelpOptions = true,
+            description = "Lists the readers of a running node's messages on one channel: connected or down, cursor,"
+                    + " backlog.")
+    static final class Subscribers implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel.")
+        String channel;
+
+        @Override
+        public Integer call() {
+            return request.run(spec, "GET", "/mgmt/subscribers", request.query().add("channel", channel));
+        }
+    }
+
     /** {@code tether pending --peer P --lane L}. */
     @Command(
             name = "pending",

@@ -1,6 +1,7 @@
 package dev.tether.cli;
 
 import dev.tether.MessageId;
+import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.MessageState;
 import dev.tether.management.NodeStatistics;
@@ -8,6 +9,7 @@ import dev.tether.management.PeerStatistics;
 import dev.tether.management.PeerStatus;
 import dev.tether.management.PendingMessage;
 import dev.tether.management.RecentEvent;
+import dev.tether.management.SubscriberStatus;
 import dev.tether.management.Topology;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -59,6 +61,22 @@ final class ManagementJson {
 
     private static long micros(PeerStatus p) {
         return p.roundTrip().toNanos() / 1000;
+    }
+
+    static Json channel(ChannelStatus c) {
+        return Json.object()
+                .put("channel", c.channel())
+                .put("role", c.role() == null ? null : c.role().name())
+                .put("lastSeq", c.lastSeq())
+                .putRaw("readers", array(c.readers(), ManagementJson::subscriber));
+    }
+
+    static Json subscriber(SubscriberStatus s) {
+        return Json.object()
+                .put("reader", s.reader().value())
+                .put("connected", s.connected())
+                .put("cursor", s.cursor())
+                .put("backlog", s.backlog());
     }
 
     static String statistics(NodeStatistics s) {

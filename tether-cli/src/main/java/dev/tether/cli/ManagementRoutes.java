@@ -24,13 +24,15 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code GET /mgmt/topology}, {@code GET /mgmt/nodes}, {@code GET /mgmt/stats}, {@code GET /mgmt/events}
+ *   <li>{@code GET /mgmt/channels}; {@code GET /mgmt/subscribers?channel=C}: this node's channels, the readers of its
+ *       log of one
  *   <li>{@code GET /mgmt/dead-letters[?max=N][&payloads=1]}; {@code POST /mgmt/dead-letters/replay?id=ID&to=PEER
  *       &lane=LANE}; {@code POST /mgmt/dead-letters/purge?id=ID[&id=...]} or {@code ?all=1}
  *   <li>{@code GET /mgmt/pending?peer=P&lane=L[&max=N][&payloads=1]}; {@code GET /mgmt/message?peer=P&lane=L&seq=N}
  *   <li>{@code POST /mgmt/purge?peer=P[&lane=L]}, or {@code ?all=1} for every outbound stream
  * </ul>
  *
- * JSON, or text for people with {@code format=text} (topology, nodes, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
+ * JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
  * then. Thread-safe: each request runs on its connection's thread and waits for the node's answer.
  */
 final class ManagementRoutes {
@@ -75,6 +77,15 @@ final class ManagementRoutes {
                 require(method, "GET");
                 if (text(q)) return text(ManagementText.nodes(m.topology()));
                 return ok(ManagementJson.topology(m.topology()));
+            case "/mgmt/channels":
+                require(method, "GET");
+                if (text(q)) return text(ManagementText.channels(m.channels()));
+                return ok(ManagementJson.array(m.channels(), ManagementJson::channel));
+            case "/mgmt/subscribers":
+                require(method, "GET");
+                String channel = required(q, "channel");
+                if (text(q)) return text(ManagementText.subscribers(channel, m.subscribers(channel)));
+                return ok(ManagementJson.array(m.subscribers(channel), ManagementJson::subscriber));
             case "/mgmt/stats":
                 return json(method, "GET", ManagementJson.statistics(m.statistics()));
             case "/mgmt/events":
@@ -109,7 +120,7 @@ final class ManagementRoutes {
             default:
                 throw new HttpError(
                         404,
-                        "no such management endpoint: " + path + " (try /mgmt/topology, /mgmt/stats,"
+                        "no such management endpoint: " + path + " (try /mgmt/topology, /mgmt/channels, /mgmt/stats,"
                                 + " /mgmt/events, /mgmt/dead-letters, /mgmt/pending, /mgmt/message, /mgmt/purge)");
         }
     }

@@ -1,8 +1,10 @@
 package dev.tether.cli;
 
+import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.PeerStatus;
 import dev.tether.management.PendingMessage;
+import dev.tether.management.SubscriberStatus;
 import dev.tether.management.Topology;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +69,43 @@ final class ManagementText {
                     p.id(),
                     p.connected() ? "connected" : "down",
                     p.addresses().isEmpty() ? "-" : String.join(",", p.addresses())));
+        }
+        return b.toString();
+    }
+
+    /** One block per channel: its role here, then the readers of this node's log of it. */
+    static String channels(List<ChannelStatus> l) {
+        if (l.isEmpty()) return "no channels\n";
+        StringBuilder b = new StringBuilder();
+        for (ChannelStatus c : l) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "#%s  role %s, last published %d, %d readers%n",
+                    c.channel(),
+                    c.role() == null ? "none (left)" : c.role(),
+                    c.lastSeq(),
+                    c.readers().size()));
+            if (!c.readers().isEmpty()) b.append(subscriberRows(c.readers()));
+        }
+        return b.toString();
+    }
+
+    static String subscribers(String channel, List<SubscriberStatus> l) {
+        if (l.isEmpty()) return "no readers of this node's messages on #" + channel + "\n";
+        return subscriberRows(l);
+    }
+
+    private static String subscriberRows(List<SubscriberStatus> l) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "  %-16s %-9s %10s %10s%n", "reader", "state", "cursor", "backlog"));
+        for (SubscriberStatus s : l) {
+            b.append(String.format(
+                    Locale.ROOT,
+                    "  %-16s %-9s %10d %10d%n",
+                    s.reader(),
+                    s.connected() ? "connected" : "down",
+                    s.cursor(),
+                    s.backlog()));
         }
         return b.toString();
     }

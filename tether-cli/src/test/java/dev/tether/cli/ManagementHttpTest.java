@@ -3,6 +3,7 @@ package dev.tether.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.ChannelRole;
 import dev.tether.Durability;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
@@ -172,6 +173,40 @@ class ManagementHttpTest {
                 .startsWith("{\"node\":{\"node\":\"a\"")
                 .contains("{\"peer\":\"c\",\"outboundStreams\":1,\"queued\":0,\"inFlight\":0,\"sent\":1,");
         assertThat(get(adminA, "/mgmt/events").body()).contains("\"kind\":\"PeerConnected\"");
+    }
+
+    @Test
+    void channelsAndTheirSubscribersOverHttpAndTheCli() throws Exception {
+        b.join("news", ChannelRole.READ).get(10, TimeUnit.SECONDS);
+        a.join("news", ChannelRole.WRITE); // completes only when d, which never runs, has taken note
+        for (int i = 1; i <= 2; i++) {
+            a.publish("news", ("n" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        }
+        String reader = "{\"reader\":\"b\",\"connected\":true,\"cursor\":2,\"backlog\":0}";
+        Await.until(
+                DEADLINE,
+                () -> subscribersOfNews().equals("[" + reader + "]"),
+                () -> "b at 2 on a's log: " + subscribersOfNews());
+        assertThat(get(adminA, "/mgmt/channels").body().strip())
+                .isEqualTo("[{\"channel\":\"news\",\"role\":\"WRITE\",\"lastSeq\":2,\"readers\":[" + reader + "]}]");
+        assertThat(get(adminA, "/mgmt/topology").body()).contains("\"channels\":[\"news:WRITE\"]");
+        assertThat(run("channels", "--admin", adminA)).isZero();
+        assertThat(out())
+                .startsWith("#news  role WRITE, last published 2, 1 readers")
+                .containsPattern("\n  b +connected +2 +0");
+        assertThat(run("subscribers", "news", "--admin", adminA)).isZero();
+        assertThat(out()).containsPattern("reader +state +cursor +backlog\n  b +connected +2 +0");
+        assertThat(get(adminA, "/mgmt/subscribers").statusCode()).isEqualTo(400);
+        assertThat(get(adminA, "/mgmt/subscribers?channel=no%20spaces").statusCode())
+                .isEqualTo(400);
+    }
+
+    private String subscribersOfNews() {
+        try {
+            return get(adminA, "/mgmt/subscribers?channel=news").body().strip();
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     @Test

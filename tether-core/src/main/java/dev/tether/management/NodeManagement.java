@@ -17,12 +17,25 @@ import java.util.List;
  *
  * <p><b>Failure.</b> Bad arguments throw at once ({@link IllegalArgumentException}, {@link UnknownPeerException},
  * {@link NoSuchDeadLetterException}); nothing is changed then. A store failure throws {@link dev.tether.StoreException}
- * and changes nothing either. After shutdown every method throws {@link NodeClosedException}. Channels are not part
- * of the model yet: the fields that will hold them are empty.
+ * and changes nothing either. After shutdown every method throws {@link NodeClosedException}.
  */
 public interface NodeManagement {
     /** The node, its uptime, and every peer it knows with its connection's state. */
     Topology topology();
+
+    /**
+     * The channels of this node, sorted by name: those it joined, with their role, and those whose log here still has
+     * readers, each with the readers of this node's log and their backlog.
+     */
+    List<ChannelStatus> channels();
+
+    /**
+     * The readers of this node's log of {@code channel}, sorted by id: empty if nothing this node publishes there has
+     * a reader.
+     *
+     * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
+     */
+    List<SubscriberStatus> subscribers(String channel);
 
     /** The node's counters, totals per peer, and per stream (in {@link NodeStatistics#node()}). */
     NodeStatistics statistics();

@@ -13,7 +13,8 @@ import java.util.List;
  * @param startedAt when this node started
  * @param uptime how long it has been running
  * @param peers every peer it knows, sorted by id
- * @param channels the channels this node takes part in; always empty until channels are built
+ * @param channels the channels this node joined, as {@code name:ROLE}, sorted by name ({@link
+ *     NodeManagement#channels()} has their readers)
  */
 public record Topology(
         NodeId node, long epoch, Instant startedAt, Duration uptime, List<PeerStatus> peers, List<String> channels) {

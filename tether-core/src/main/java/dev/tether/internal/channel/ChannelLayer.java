@@ -95,6 +95,11 @@ public final class ChannelLayer implements Router {
         return port.publish(channel, headers, payload, 0);
     }
 
+    /** The channels this node joined, with their roles: a copy. */
+    public Map<String, ChannelRole> memberships() {
+        return Map.copyOf(memberships);
+    }
+
     /** The role this node joined {@code channel} with, or null. */
     public ChannelRole role(String channel) {
         return memberships.get(channel);

@@ -1,5 +1,7 @@
 package dev.tether.internal.management;
 
+import dev.tether.ChannelRole;
+import dev.tether.Channels;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
@@ -13,6 +15,7 @@ import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.runtime.NodeOperations;
+import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.MessageState;
 import dev.tether.management.NoSuchDeadLetterException;
@@ -22,6 +25,7 @@ import dev.tether.management.PeerStatus;
 import dev.tether.management.PendingMessage;
 import dev.tether.management.PurgeResult;
 import dev.tether.management.RecentEvent;
+import dev.tether.management.SubscriberStatus;
 import dev.tether.management.Topology;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.StoredMessage;
@@ -36,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * {@link NodeManagement} of a running node: reads and changes go through {@link NodeOperations} (the node thread's
@@ -52,12 +57,16 @@ public final class ManagedNode implements NodeManagement {
     private final Clock clock;
     private final Instant startedAt;
     private final EventLog events = new EventLog();
+    /** The channels this node joined, with their roles: a snapshot from the channel layer. */
+    private final Supplier<Map<String, ChannelRole>> memberships;
 
-    public ManagedNode(TetherNode node, NodeOperations ops, Clock clock) {
+    public ManagedNode(
+            TetherNode node, NodeOperations ops, Clock clock, Supplier<Map<String, ChannelRole>> memberships) {
         this.node = node;
         this.ops = ops;
         this.clock = clock;
         this.startedAt = clock.instant();
+        this.memberships = memberships;
     }
 
     /** Node thread: an event of the node. */
@@ -87,7 +96,24 @@ public final class ManagedNode implements NodeManagement {
                     p.handlers()));
         }
         Instant now = clock.instant();
-        return new Topology(node.id(), stats.epoch(), startedAt, Duration.between(startedAt, now), out, List.of());
+        return new Topology(
+                node.id(),
+                stats.epoch(),
+                startedAt,
+                Duration.between(startedAt, now),
+                out,
+                ChannelViews.names(memberships.get()));
+    }
+
+    @Override
+    public List<ChannelStatus> channels() {
+        return ChannelViews.channels(memberships.get(), node.stats().streams(), node.peers());
+    }
+
+    @Override
+    public List<SubscriberStatus> subscribers(String channel) {
+        Channels.requireValid(channel);
+        return ChannelViews.subscribers(channel, node.stats().streams(), node.peers());
     }
 
     @Override

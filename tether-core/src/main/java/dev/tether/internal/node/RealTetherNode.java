@@ -56,7 +56,7 @@ public final class RealTetherNode implements TetherNode {
         this.calls = calls;
         this.events = events;
         this.channels = channels;
-        this.management = new ManagedNode(this, runtime.operations(), runtime.clock());
+        this.management = new ManagedNode(this, runtime.operations(), runtime.clock(), channels::memberships);
     }
 
     /**
