@@ -47,6 +47,15 @@ final class CliProcess {
         return c;
     }
 
+    /** Starts {@code tether chat --id ID --store-dir DIR <args>} and waits for its {@code ready} line. */
+    static ChildJvm chat(String name, String id, Path dir, String... args) {
+        ChildJvm c = builder(name, "chat", "--id", id, "--store-dir", dir.toString())
+                .args(args)
+                .start();
+        c.awaitLine(l -> l.startsWith("ready node=" + id), TIMEOUT);
+        return c;
+    }
+
     /** The TCP port of a ready line. */
     static int port(String ready) {
         Matcher m = TCP.matcher(ready);

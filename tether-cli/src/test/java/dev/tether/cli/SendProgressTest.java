@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.testkit.Await;
 import dev.tether.testkit.process.ChildJvm;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,22 +27,13 @@ class SendProgressTest {
     @TempDir
     Path dir;
 
-    private final String tmuxSocket = "tether-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    private final Tmux tmux = new Tmux();
     private final List<ChildJvm> nodes = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
-        tmux("kill-server");
+        tmux.close();
         nodes.forEach(ChildJvm::close);
-    }
-
-    private String tmux(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", tmuxSocket));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
     }
 
     @Test
@@ -72,8 +61,9 @@ class SendProgressTest {
                 .command();
         Path script = dir.resolve("send.sh");
         Files.writeString(
-                script, quote(send) + " < " + input + " > " + results + "; echo exit=$? > " + exit + "; sleep 600\n");
-        tmux("new-session", "-d", "-s", "send", "-x", "160", "-y", "20", "sh " + script);
+                script,
+                Tmux.quote(send) + " < " + input + " > " + results + "; echo exit=$? > " + exit + "; sleep 600\n");
+        tmux.newSession("send", 160, 20, "sh " + script);
 
         long[] lowestPartial = {Long.MAX_VALUE};
         long[] lastCapture = {0};
@@ -104,20 +94,6 @@ class SendProgressTest {
     }
 
     private String capture() {
-        try {
-            return tmux("capture-pane", "-p", "-t", "send");
-        } catch (IOException e) {
-            return "(capture failed: " + e + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "(interrupted)";
-        }
-    }
-
-    private static String quote(List<String> command) {
-        StringBuilder s = new StringBuilder();
-        for (String arg : command)
-            s.append('\'').append(arg.replace("'", "'\\''")).append("' ");
-        return s.toString();
+        return tmux.screen("send", 0);
     }
 }
