@@ -101,7 +101,7 @@ public final class InProcessBench {
     }
 
     /** One node sending to itself, then two nodes in this JVM as its peer; both with the same store. */
-    private static void loopbackAgainstTwoNodes(int messages, int lanes, int maxWarmUp, int repeat) {
+    private static void loopbackAgainstTwoNodes(int messages, int lanes, int maxWarmUp, int repeat) throws Exception {
         Series loop = Steady.run("loopback", maxWarmUp, repeat, Steady::rate, () -> throughput(messages, lanes, true));
         Series two = Steady.run("two-nodes", maxWarmUp, repeat, Steady::rate, () -> throughput(messages, lanes, false));
         System.out.printf(
