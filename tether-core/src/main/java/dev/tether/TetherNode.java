@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Ordering.</b> Messages sent on one lane to one peer are delivered to that peer's application in
  * the order of the {@code send} calls that completed their {@code accepted()} future (for sends from one
- * thread: call order), without gaps. Different lanes and peers are independent.
+ * thread: call order), without gaps. Different lanes and peers are independent. A node may send to itself and call
+ * its own handlers: that goes on a loopback stream, with the same guarantees and no network hop.
  *
  * <p><b>Failure.</b> Argument errors throw at once ({@link InvalidIdException}, {@link UnknownPeerException},
  * {@link MessageTooLargeException}, {@link NodeClosedException}); storage failures complete the returned
@@ -238,7 +239,7 @@ public interface TetherNode extends AutoCloseable {
      * a {@link Call#request}: {@link DeadlineExceededException} after {@code timeout}, {@link NodeClosedException},
      * a store failure; with {@link ProtocolException} if the answer is malformed.
      *
-     * @throws UnknownPeerException if {@code peer} is not known, was removed, or is this node
+     * @throws UnknownPeerException if {@code peer} is not known or was removed (this node itself answers with its own)
      * @throws IllegalArgumentException if {@code timeout} is not positive
      * @throws NodeClosedException if the node is shut down
      */

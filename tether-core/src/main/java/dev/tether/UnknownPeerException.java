@@ -1,6 +1,6 @@
 package dev.tether;
 
-/** The destination is not one of the node's configured peers, or is the node itself. */
+/** The destination is not a peer the node knows (configured, added, discovered or stored), or was removed. */
 public class UnknownPeerException extends TetherException {
     private static final long serialVersionUID = 1L;
 

@@ -37,8 +37,11 @@ import java.util.concurrent.locks.LockSupport;
  * ceiling of this machine for the same shape of work: 100-byte arrays handed from one thread to another
  * through an {@link ArrayBlockingQueue}, with no protocol, storage or acknowledgment.
  *
+ * <p>With {@code --loopback} it measures instead one node sending to itself (loopback streams, docs/PROTOCOL.md
+ * "Loopback streams") against the two nodes as its peer, in the same run, with the same store.
+ *
  * <p>Usage: {@code scripts/bench inprocess [--messages N] [--lanes N] [--repeat N] [--max-warmup N] [--store S]
- * [--summary FILE] [--quick]} (or the older positional {@code messages lanes rounds [store]}) where store is {@code
+ * [--summary FILE] [--quick] [--loopback]} (or the older positional {@code messages lanes rounds [store]}) where store is {@code
  * memory} (default), {@code sqlite-fsync} or {@code sqlite-os} (one SQLite file per node in a temporary directory,
  * durability FSYNC or OS_BUFFERED). Both Tether and the raw handoff warm up by {@link Steady}'s rule before their
  * {@code --repeat} measured rounds; each round starts a fresh pair of nodes in this JVM, so the cold round measures
@@ -75,7 +78,11 @@ public final class InProcessBench {
                 System.getProperty("java.vm.version"),
                 store,
                 Load.now());
-        Series tether = Steady.run("tether", maxWarmUp, repeat, Steady::rate, () -> throughput(messages, lanes));
+        if (a.containsKey("--loopback")) {
+            loopbackAgainstTwoNodes(messages, lanes, maxWarmUp, repeat);
+            return;
+        }
+        Series tether = Steady.run("tether", maxWarmUp, repeat, Steady::rate, () -> throughput(messages, lanes, false));
         Series raw = Steady.run("raw-handoff", maxWarmUp, repeat, Steady::rate, () -> rawHandoff(messages));
         System.out.printf(
                 Locale.ROOT,
@@ -91,6 +98,24 @@ public final class InProcessBench {
             SummaryRow.append(Path.of(a.get("--summary")), List.of(summaryRow(tether, raw)));
         }
         latency(Math.min(messages, 500_000), 100_000);
+    }
+
+    /** One node sending to itself, then two nodes in this JVM as its peer; both with the same store. */
+    private static void loopbackAgainstTwoNodes(int messages, int lanes, int maxWarmUp, int repeat) throws Exception {
+        Series loop = Steady.run("loopback", maxWarmUp, repeat, Steady::rate, () -> throughput(messages, lanes, true));
+        Series two = Steady.run("two-nodes", maxWarmUp, repeat, Steady::rate, () -> throughput(messages, lanes, false));
+        System.out.printf(
+                Locale.ROOT,
+                "throughput median, store %s: loopback %,.0f msg/s (CPU %.2f us/msg), two nodes in one process %,.0f"
+                        + " msg/s (CPU %.2f us/msg), ratio %.2f (CPU %.2f); load average at the end %s%n",
+                store,
+                loop.median(),
+                loop.cpuMedian() / 1e3,
+                two.median(),
+                two.cpuMedian() / 1e3,
+                loop.median() / two.median(),
+                loop.cpuMedian() / two.cpuMedian(),
+                Load.now());
     }
 
     private static SummaryRow summaryRow(Series tether, Series raw) {
@@ -120,8 +145,8 @@ public final class InProcessBench {
             return m;
         }
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--quick")) {
-                m.put("--quick", "");
+            if (args[i].equals("--quick") || args[i].equals("--loopback")) {
+                m.put(args[i], "");
             } else if (List.of("--messages", "--lanes", "--repeat", "--max-warmup", "--store", "--summary")
                     .contains(args[i])) {
                 if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + args[i]);
@@ -141,7 +166,7 @@ public final class InProcessBench {
 
     private static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer, dev.tether.MessageHandler h) {
         return TetherConfig.builder(self)
-                .peers(peer)
+                .peers(peer == null ? List.of() : List.of(peer))
                 .transport(net.newTransport())
                 .store(newStore(self))
                 .durability(durability())
@@ -174,10 +199,12 @@ public final class InProcessBench {
      * Messages per second from the first send to the last delivery, and the CPU time this JVM used meanwhile per
      * message (every thread: sender, node loops, store writers, handlers, GC, JIT).
      */
-    static Round throughput(int messages, int lanes) {
+    static Round throughput(int messages, int lanes, boolean loopback) {
         AtomicLong delivered = new AtomicLong();
         InMemoryNetwork net = new InMemoryNetwork();
-        TetherNode[] n = pair(net, d -> delivered.incrementAndGet());
+        dev.tether.MessageHandler count = d -> delivered.incrementAndGet();
+        TetherNode[] n = loopback ? new TetherNode[] {Tether.start(config(net, A, null, count))} : pair(net, count);
+        NodeId to = loopback ? A : B;
         String[] laneNames = new String[lanes];
         for (int i = 0; i < lanes; i++) laneNames[i] = "lane-" + i;
         byte[] payload = new byte[PAYLOAD];
@@ -186,12 +213,11 @@ public final class InProcessBench {
         long start = System.nanoTime();
         for (int i = 0; i < messages; i++) {
             while (i - delivered.get() > maxOutstanding) LockSupport.parkNanos(50_000);
-            n[0].send(B, laneNames[i % lanes], payload);
+            n[0].send(to, laneNames[i % lanes], payload);
         }
         while (delivered.get() < messages) LockSupport.parkNanos(100_000);
         Round r = meter.rate(messages, System.nanoTime() - start);
-        n[0].shutdown(Duration.ofSeconds(5));
-        n[1].shutdown(Duration.ofSeconds(5));
+        for (TetherNode node : n) node.shutdown(Duration.ofSeconds(5));
         return r;
     }
 

@@ -274,7 +274,7 @@ public final class TetherConfig {
         }
 
         /**
-         * Adds peers: the nodes this node may exchange messages with.
+         * Adds peers: the nodes this node may exchange messages with (to itself it may send without being a peer).
          *
          * @throws InvalidConfigException if one of them is this node itself
          */

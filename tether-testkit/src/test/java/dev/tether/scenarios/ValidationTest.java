@@ -39,12 +39,9 @@ class ValidationTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @Test
-    void rejectsSelfUnknownAndMalformedDestinations() {
+    void rejectsUnknownAndMalformedDestinations() {
         try (Cluster c = new Cluster("a", "b")) {
-            TetherNode a = c.start("a");
-            assertThatThrownBy(() -> a.send(NodeId.of("a"), utf8("x")))
-                    .isInstanceOf(UnknownPeerException.class)
-                    .hasMessageContaining("cannot send to itself");
+            TetherNode a = c.start("a"); // a send to itself is accepted: LoopbackTest
             assertThatThrownBy(() -> a.send(NodeId.of("zed"), utf8("x")))
                     .isInstanceOf(UnknownPeerException.class)
                     .hasMessageContaining("unknown peer zed");

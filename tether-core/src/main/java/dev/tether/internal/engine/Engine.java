@@ -44,6 +44,7 @@ public final class Engine {
     private final Receivers receivers;
     private final StoreBatches batches;
     private final SharedLogs logs;
+    private final LoopbackLinks loopback;
     /** The owner's monotonic clock in microseconds ({@link #preciseTime}), or -1: pings are then stamped in ms. */
     private long micros = -1;
 
@@ -83,8 +84,11 @@ public final class Engine {
         this.frames = new FrameWriter(cfg.maxFrameBytes(), out);
         this.stats = new Statistics(out);
         this.peers = new PeerTable(cfg.self(), cfg.peers(), state);
-        this.senders = new Senders(cfg, epoch, bootId, maxVolatileBytes, out, frames, peers, stats, state.outbound());
-        this.receivers = new Receivers(cfg, out, frames, peers, stats, state.inbound());
+        this.loopback = new LoopbackLinks(cfg, epoch, bootId, out);
+        this.senders = new Senders(
+                cfg, epoch, bootId, maxVolatileBytes, out, frames, peers, stats, loopback, state.outbound());
+        this.receivers = new Receivers(cfg, out, frames, peers, stats, loopback, state.inbound());
+        loopback.bind(receivers);
         this.logs = new SharedLogs(cfg, out, senders, channels);
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs);
     }
@@ -102,20 +106,21 @@ public final class Engine {
 
     /**
      * The end of a burst of inputs: everything they made due happens now, in bulk. Group commit first (a store
-     * batch with the waiting sends, trims, cursors and dead letters); then the inbound streams expire, deliver
-     * and acknowledge (their cursor moves go into a batch at once); then the outbound streams open and transmit
-     * within credit; then peers whose streams have all opened are reported resumed; then one flush for all the
-     * frames of the turn.
+     * batch with the waiting sends, trims, cursors and dead letters); then committed messages of loopback streams go
+     * to their receiving halves, and the inbound streams expire, deliver and acknowledge (their cursor moves go into
+     * a batch at once); then the outbound streams open and transmit within credit; then peers whose streams have all
+     * opened are reported resumed; then one flush for all the frames of the turn.
      */
     public void endTurn(long now) {
         senders.commitVolatile();
         batches.startDue(now);
-        receivers.serveDue(now);
+        loopback.serveDue(now);
         if (receivers.hasWrites()) batches.startDue(now);
         List<Effect> volatileEffects = receivers.takeVolatileEffects();
         if (!volatileEffects.isEmpty()) {
             senders.volatileEffects(volatileEffects);
             senders.commitVolatile();
+            loopback.serveDue(now); // volatile replies to this node's own calls
         }
         senders.pumpDue(now);
         if (peers.resumePending()) {

@@ -15,8 +15,8 @@ import java.util.Map;
  * {@code ..lastSeq} assigned (the batches being committed). Messages {@code settledSeq+1..memLast} are cached in
  * memory; later stored ones are paged in from the store.
  *
- * <p>A message never transmitted (by this lifetime, nor possibly by an earlier one: above {@link #expiryFloor})
- * cannot have reached the receiver, so the sender expires it itself at its deadline ({@link SenderExpiry}). See docs/PROTOCOL.md, sender steps 1-9.
+ * <p>A message never transmitted (by this lifetime, nor possibly by an earlier one: above {@link #expiryFloor}) cannot
+ * have reached the receiver, so the sender expires it at its deadline ({@link SenderExpiry}). docs/PROTOCOL.md, sender.
  */
 final class OutStream extends EngineStream {
     /** A send waiting for the next batch. */
@@ -36,6 +36,8 @@ final class OutStream extends EngineStream {
     final SharedLog log;
     /** A reader removed from its log: nothing of it is written or reported any more. */
     private boolean detached;
+    /** Its receiver is this node ({@link LoopbackLinks}): no frames, no expiry here, the receiver writes its trims. */
+    private boolean loopback;
 
     private OutLink link = OutLink.CLOSED;
 
@@ -165,7 +167,23 @@ final class OutStream extends EngineStream {
         if (log == null && m.seq() == cache.nextSeq() && cache.size() < cacheLimit) {
             cache.add(m.seq(), new OutMessage(m));
         }
-        expiry.track(m.expiresAtMillis(), m.seq());
+        if (!loopback) expiry.track(m.expiresAtMillis(), m.seq()); // a loopback message expires at the receiver
+    }
+
+    /** Makes this a loopback stream ({@link LoopbackLinks}), before anything is committed on it. */
+    void loopback() {
+        loopback = true;
+    }
+
+    boolean isLoopback() {
+        return loopback;
+    }
+
+    /** Loopback: the receiving half's cursor {@code processed} is durable; true if that acknowledges more. */
+    boolean loopbackAcked(long processed) {
+        if (processed <= ackedSeq || processed > committedSeq) return false;
+        ackUpTo(processed);
+        return true;
     }
 
     /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */

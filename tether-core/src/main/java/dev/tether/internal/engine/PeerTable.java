@@ -157,8 +157,9 @@ final class PeerTable {
             peer.knownEpoch = e;
             peer.stored = true;
         });
-        for (OutboundState s : state.outbound()) peer(s.to()).stored = true;
-        for (InboundCursor c : state.inbound()) peer(c.from()).stored = true;
+        // This node's own streams (loopback streams) make no peer of it: it is never listed, never connected.
+        for (OutboundState s : state.outbound()) if (!s.to().equals(self)) peer(s.to()).stored = true;
+        for (InboundCursor c : state.inbound()) if (!c.from().equals(self)) peer(c.from()).stored = true;
     }
 
     /** The peer, created if unknown (as stored state names it). */
@@ -171,9 +172,9 @@ final class PeerTable {
         return peers.get(id);
     }
 
-    /** Why a send to {@code to} is refused, or null if it is accepted. */
+    /** Why a send to {@code to} is refused, or null if it is accepted: always for this node (a loopback stream). */
     String refuseSend(NodeId to) {
-        if (to.equals(self)) return "node " + self + " cannot send to itself";
+        if (to.equals(self)) return null;
         Peer p = peers.get(to);
         if (p == null) return "unknown peer " + to;
         if (p.removed) return "peer " + to + " was removed; addPeer(" + to + ") to send to it again";

@@ -30,6 +30,7 @@ final class Receivers {
     private final FrameWriter frames;
     private final PeerTable peers;
     private final Statistics stats;
+    private final LoopbackLinks loopback;
 
     private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
     /** Streams to deliver on or acknowledge at the end of the turn. */
@@ -60,16 +61,28 @@ final class Receivers {
             FrameWriter frames,
             PeerTable peers,
             Statistics stats,
+            LoopbackLinks loopback,
             List<InboundCursor> stored) {
         this.cfg = cfg;
         this.out = out;
         this.frames = frames;
         this.peers = peers;
         this.stats = stats;
+        this.loopback = loopback;
         for (InboundCursor c : stored) {
             StreamKey k = new StreamKey(c.from(), c.lane());
-            streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
+            if (!loopback.isLoopback(k)) streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
         }
+    }
+
+    /** Adds the receiving half of a loopback stream ({@link LoopbackLinks}); messages reach it without frames. */
+    void adopt(InStream s) {
+        streams.put(s.key, s);
+    }
+
+    /** Messages were handed to loopback stream {@code s}: it is served at the end of the turn. */
+    void serveSoon(InStream s) {
+        toServe.add(s);
     }
 
     // ---- the sender's frames -------------------------------------------------------------------------
@@ -440,7 +453,9 @@ final class Receivers {
     private void settleVolatile(InStream s) {
         s.cursorCommitted(s.senderEpoch(), s.processed());
         List<Batch.Outcome> outcomes = pendingOutcomes.remove(s);
-        if (outcomes != null && peers.connected(s.key.peer())) {
+        if (loopback.isLoopback(s.key)) {
+            loopback.receiverCommitted(s, s.processed(), outcomes == null ? List.of() : outcomes);
+        } else if (outcomes != null && peers.connected(s.key.peer())) {
             for (Batch.Outcome o : outcomes)
                 frames.outcome(s.key.peer(), s.key.lane(), s.senderEpoch(), o.seq(), o.kind());
         }
@@ -469,7 +484,9 @@ final class Receivers {
      */
     void writeTo(Batch b, WriteBatch w) {
         for (InStream s : cursorDirty.drain()) {
-            w.cursor(new InboundCursor(s.key.peer(), s.key.lane(), s.senderEpoch(), s.processed()));
+            // A loopback stream's cursor is its sending half's trim: one row fewer, and one writer of the position.
+            if (loopback.isLoopback(s.key)) w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.processed()));
+            else w.cursor(new InboundCursor(s.key.peer(), s.key.lane(), s.senderEpoch(), s.processed()));
             // Both maps are empty unless messages were settled without processing or with effects: no lookups then.
             List<Batch.Outcome> outcomes = pendingOutcomes.isEmpty() ? null : pendingOutcomes.remove(s);
             List<Effect> effects = pendingEffects.isEmpty() ? null : pendingEffects.remove(s);
@@ -491,7 +508,9 @@ final class Receivers {
         for (Batch.Cursor c : b.cursors) {
             InStream s = c.stream();
             if (!s.cursorCommitted(c.senderEpoch(), c.processed())) continue;
-            if (peers.connected(s.key.peer())) {
+            if (loopback.isLoopback(s.key)) {
+                loopback.receiverCommitted(s, c.processed(), c.outcomes());
+            } else if (peers.connected(s.key.peer())) {
                 for (Batch.Outcome o : c.outcomes()) {
                     frames.outcome(s.key.peer(), s.key.lane(), s.senderEpoch(), o.seq(), o.kind());
                 }

@@ -33,6 +33,7 @@ final class Senders {
     private final PeerTable peers;
     private final Statistics stats;
     private final Transmitter transmitter;
+    private final LoopbackLinks loopback;
 
     private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
     /** Streams to open or transmit on at the end of the turn. */
@@ -64,6 +65,7 @@ final class Senders {
             FrameWriter frames,
             PeerTable peers,
             Statistics stats,
+            LoopbackLinks loopback,
             List<OutboundState> stored) {
         this.cfg = cfg;
         this.budget = new VolatileBudget(maxVolatileBytes);
@@ -72,9 +74,12 @@ final class Senders {
         this.peers = peers;
         this.stats = stats;
         this.transmitter = new Transmitter(epoch, bootId, out, frames, peers);
+        this.loopback = loopback;
         for (OutboundState s : stored) {
             StreamKey k = new StreamKey(s.to(), s.lane());
-            streams.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache(), timers));
+            OutStream o = new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache(), timers);
+            streams.put(k, o);
+            if (loopback.isLoopback(k)) loopback.pair(o);
         }
     }
 
@@ -126,8 +131,14 @@ final class Senders {
                 if (p.token() != EFFECT) out.accepted(p.token(), s.key, m.seq());
             }
             scheduleExpiry(s);
-            toPump.add(s);
+            wake(s);
         }
+    }
+
+    /** {@code s} has something new to transmit: a loopback stream hands it over, any other is pumped. */
+    private void wake(OutStream s) {
+        if (s.isLoopback()) loopback.wake(s);
+        else toPump.add(s);
     }
 
     /**
@@ -186,6 +197,7 @@ final class Senders {
                     ? OutStream.volatileStream(k, budget, timers)
                     : new OutStream(k, 0, 0, cfg.outboundCache(), timers);
             n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
+            if (loopback.isLoopback(k)) loopback.pair(n);
             return n;
         });
     }
@@ -265,7 +277,8 @@ final class Senders {
     void cancel(StreamKey key, long seq) {
         OutStream s = streams.get(key);
         if (s == null || !s.withdraw(seq)) return;
-        if (seq <= s.sentUpTo() && peers.connected(key.peer())) {
+        if (s.isLoopback()) loopback.cancel(s, seq);
+        else if (seq <= s.sentUpTo() && peers.connected(key.peer())) {
             frames.cancel(key.peer(), key.lane(), epochOf(s), seq); // the boot id for a volatile stream
         }
     }
@@ -273,15 +286,17 @@ final class Senders {
     void onOutcome(NodeId from, Frame.OutcomeNotice o) {
         OutStream s = streams.get(new StreamKey(from, o.lane()));
         if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) return;
-        out.outcome(
-                s.key,
-                o.seq(),
-                switch (o.outcome()) {
-                    case Frame.OutcomeNotice.EXPIRED -> Outcome.EXPIRED;
-                    case Frame.OutcomeNotice.NO_SUCH_HANDLER -> Outcome.NO_SUCH_HANDLER;
-                    case Frame.OutcomeNotice.CANCELLED -> Outcome.CANCELLED;
-                    default -> Outcome.DEAD_LETTERED;
-                });
+        out.outcome(s.key, o.seq(), outcomeOf(o.outcome()));
+    }
+
+    /** The outcome an OUTCOME notice of {@code kind} reports ({@link Frame.OutcomeNotice}). */
+    static Outcome outcomeOf(int kind) {
+        return switch (kind) {
+            case Frame.OutcomeNotice.EXPIRED -> Outcome.EXPIRED;
+            case Frame.OutcomeNotice.NO_SUCH_HANDLER -> Outcome.NO_SUCH_HANDLER;
+            case Frame.OutcomeNotice.CANCELLED -> Outcome.CANCELLED;
+            default -> Outcome.DEAD_LETTERED;
+        };
     }
 
     /**
@@ -296,7 +311,8 @@ final class Senders {
         if (upTo < from) return 0;
         for (long seq = from; seq <= upTo; seq++) out.outcome(key, seq, Outcome.PURGED);
         out.acked(key, upTo);
-        trimDirty.add(s);
+        if (s.isLoopback()) loopback.purged(s, upTo); // its receiving half writes the trim
+        else trimDirty.add(s);
         if (peers.connected(key.peer())) {
             transmitter.sendOpen(s);
             s.opening(now);
@@ -322,7 +338,7 @@ final class Senders {
         for (OutStream s : timers.takeDue(now)) {
             if (streams.get(s.key) != s) continue; // a reader removed from its log
             if (s.timedOut(now) && peers.connected(s.key.peer())) timeout(now, s);
-            if (s.loadRetryDue(now)) toPump.add(s);
+            if (s.loadRetryDue(now)) wake(s);
             s.armTimer();
         }
     }
@@ -453,7 +469,7 @@ final class Senders {
                 if (token != EFFECT) out.accepted(token, s.key, m.seq());
             }
             scheduleExpiry(s);
-            toPump.add(s);
+            wake(s);
         }
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
     }
@@ -489,7 +505,7 @@ final class Senders {
                             "outbox message changed in this node's store since it was stored; sent marked as damaged,"
                                     + " for the receiver's dead-letter queue"));
         }
-        toPump.add(s);
+        wake(s);
     }
 
     void onLoadFailed(long now, StreamKey key, Exception error) {

@@ -288,8 +288,8 @@ public final class NodeRuntime {
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
         Objects.requireNonNull(to, "to");
         if (closing) throw closedForSends();
-        if (to.equals(id())) throw new UnknownPeerException("node " + id() + " cannot send to itself");
-        if (!admission.isKnown(to)) throw unknownPeer(to);
+        // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
+        if (!to.equals(id()) && !admission.isKnown(to)) throw unknownPeer(to);
         long bytes = checkSize(headers, payload.length);
         long total = pendingSendBytes.addAndGet(bytes);
         if (total > config.maxPendingSendBytes() && total > bytes) { // one message alone always fits

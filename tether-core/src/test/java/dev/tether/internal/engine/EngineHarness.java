@@ -61,7 +61,7 @@ final class EngineHarness {
         final Map<Long, Long> slow = new HashMap<>();
         /**
          * If set, the application answers each message it processes with this effect (a reply), given with the
-         * acknowledgment; null answers nothing.
+         * acknowledgment; null (the function, or what it returns for a message) answers nothing.
          */
         java.util.function.BiFunction<StreamKey, InboundMessage, Effect> replies;
         /** Sequence numbers whose sender withdrew them after they were handed out ({@code cancelRequested}). */
@@ -211,7 +211,8 @@ final class EngineHarness {
                         break;
                     }
                     acked = m.seq();
-                    if (replies != null) effects.add(replies.apply(key, m));
+                    Effect reply = replies == null ? null : replies.apply(key, m);
+                    if (reply != null) effects.add(reply);
                 }
                 long a = acked, f = failed;
                 long pause = retryAfter.getOrDefault(f, Engine.RETRY_PER_POLICY);

@@ -60,6 +60,8 @@ import java.util.Random;
  * @param publishRate probability that a send is a publish on a channel instead (one channel per lane, {@code ch0}
  *     ...); with it above 0 the nodes also add and remove each other as readers of their channels' logs, at the
  *     start and during the send phase (docs/CHANNELS-DESIGN.md, section 2)
+ * @param loopbackRate probability that a send (or request) goes to the sending node itself, on a loopback stream
+ *     (docs/BUS-DESIGN.md, section 1.3); 0: none, so the run is the one it was before them
  */
 public record SimConfig(
         long seed,
@@ -104,7 +106,8 @@ public record SimConfig(
         int maxSlowMillis,
         boolean shutdowns,
         double requestRate,
-        double publishRate) {
+        double publishRate,
+        double loopbackRate) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -154,6 +157,7 @@ public record SimConfig(
         boolean shutdowns = r.nextInt(3) == 0;
         double requests = pick(r, 0.0, 0.1, 0.3, 0.6);
         double publishes = pick(r, 0.0, 0.2, 0.5);
+        double loopbacks = pick(r, 0.0, 0.1, 0.3); // drawn last: every earlier draw is the one it was before
         return new SimConfig(
                 seed,
                 nodes,
@@ -197,7 +201,8 @@ public record SimConfig(
                 maxSlow,
                 shutdowns,
                 requests,
-                publishes);
+                publishes,
+                loopbacks);
     }
 
     /**
@@ -247,7 +252,8 @@ public record SimConfig(
                 maxSlowMillis,
                 false,
                 requestRate,
-                publishRate);
+                publishRate,
+                loopbackRate);
     }
 
     /**
@@ -300,7 +306,8 @@ public record SimConfig(
                 maxSlowMillis,
                 shutdowns,
                 requestRate,
-                publishRate);
+                publishRate,
+                loopbackRate);
     }
 
     /** The same run with publishes on channels at {@code rate} (0: none, so the run is the one it was before them). */
@@ -348,6 +355,56 @@ public record SimConfig(
                 maxSlowMillis,
                 shutdowns,
                 requestRate,
+                rate,
+                loopbackRate);
+    }
+
+    /** The same run with sends to the sending node itself at {@code rate} (0: none, the run it was before them). */
+    public SimConfig withLoopbackRate(double rate) {
+        return new SimConfig(
+                seed,
+                nodes,
+                lanes,
+                messages,
+                sendPhaseMillis,
+                faultPhaseMillis,
+                drainLimitMillis,
+                window,
+                maxFrameBytes,
+                retransmitMillis,
+                maxRetransmitMillis,
+                maxRun,
+                retryPolicy,
+                maxQueuedPerStream,
+                maxLatency,
+                maxNotifyDelay,
+                dropRate,
+                dupRate,
+                delayRate,
+                crossConnection,
+                maxStoreLatency,
+                commitFailRate,
+                loadFailRate,
+                maxProcessMillis,
+                ttlRate,
+                poisonRate,
+                transientFailRate,
+                progressRate,
+                maxPadding,
+                unknownPeerRate,
+                bulk,
+                meanFaultGapMillis,
+                linkFlaps,
+                partitions,
+                crashes,
+                maxBatchesInFlight,
+                minBatchMessages,
+                maxBatchMessages,
+                slowHandlerRate,
+                maxSlowMillis,
+                shutdowns,
+                requestRate,
+                publishRate,
                 rate);
     }
 

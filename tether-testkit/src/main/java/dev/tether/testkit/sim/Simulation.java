@@ -356,7 +356,7 @@ public final class Simulation {
                         publish(from, channels[rng.nextInt(channels.length)]);
                         continue;
                     }
-                    NodeId to = rng.nextDouble() < cfg.unknownPeerRate() ? UNKNOWN : randomPeer(from).id;
+                    NodeId to = rng.nextDouble() < cfg.unknownPeerRate() ? UNKNOWN : destination(from);
                     send(from, to, lanes[rng.nextInt(lanes.length)]);
                 }
                 from.endTurn();
@@ -497,6 +497,18 @@ public final class Simulation {
             if (n.alive) alive.add(n);
         }
         return alive.isEmpty() ? null : alive.get(rng.nextInt(alive.size()));
+    }
+
+    /**
+     * Where a send of {@code from} goes: another node, or with loopback streams on sometimes {@code from} itself (drawn
+     * only then, so a seed without them replays the run it had before they existed).
+     */
+    private NodeId destination(Node from) {
+        if (cfg.loopbackRate() > 0 && rng.nextDouble() < cfg.loopbackRate()) {
+            count("sentToSelf");
+            return from.id;
+        }
+        return randomPeer(from).id;
     }
 
     private Node randomPeer(Node self) {
@@ -1025,6 +1037,9 @@ public final class Simulation {
             for (InboundCursor c : batch.cursors()) {
                 history.add(new CursorCommitted(now, name, c.from().value(), c.lane(), c.processedSeq()));
             }
+            for (WriteBatch.Trim t : batch.trims()) { // a loopback stream's cursor is its trim (one writer)
+                if (t.to().equals(id)) history.add(new CursorCommitted(now, name, name, t.lane(), t.upToSeq()));
+            }
             // As the store applies them: publishes, then reader rows.
             for (ChannelMessage m : batch.publishes()) {
                 String lane = Channels.lane(m.channel());
@@ -1142,6 +1157,7 @@ public final class Simulation {
                     reply || !poison && !(cfg.transientFailRate() > 0 && rng.nextDouble() < cfg.transientFailRate());
             Delivered d = new Delivered(
                     now, name, key.peer().value(), key.lane(), m.seq(), msgId, m.redelivery(), m.attempt(), ok);
+            if (key.peer().equals(id)) count("deliveredOnLoopback");
             boolean sabotageNow = (sabotage == Sabotage.SKIP_ONE || sabotage == Sabotage.PROCESS_TWICE)
                     && ok
                     && ++processedCount == 20;

@@ -116,7 +116,9 @@ class SimulationTest {
                     "published",
                     "channelJoins",
                     "channelLeaves",
-                    "deliveredOnChannels")) {
+                    "deliveredOnChannels",
+                    "sentToSelf",
+                    "deliveredOnLoopback")) {
                 assertThat(totals.getOrDefault(exercised, 0L))
                         .as("total " + exercised + " over all seeds")
                         .isPositive();
