@@ -154,4 +154,59 @@ class ChannelsTest {
             assertThat(c.payloads("a", "p", LANE)).isEmpty(); // not the node's handler
         }
     }
+
+    @Test
+    void aRestartedNodeIsStillAMemberWithItsRoleAndNeedNotJoinAgain() throws Exception {
+        try (Cluster c = new Cluster("p", "a")) {
+            c.start("p");
+            c.start("a");
+            join(c.node("p"), ChannelRole.WRITE);
+            join(c.node("a"), ChannelRole.READ);
+            publish(c.node("p"), "m", 0, 5);
+            await(c, "a", numbered("m", 0, 5));
+            c.crash("p");
+            c.crash("a");
+            TetherNode p = c.start("p");
+            TetherNode a = c.start("a");
+            publish(p, "m", 5, 10); // no join: the stored membership holds
+            await(c, "a", numbered("m", 0, 10));
+            assertThatThrownBy(() -> a.publish(CH, utf8("x")))
+                    .isInstanceOf(ChannelRoleException.class)
+                    .hasMessageContaining("joined it READ");
+            a.leave(CH).get(10, TimeUnit.SECONDS);
+            c.crash("a");
+            assertThatThrownBy(() -> c.start("a").publish(CH, utf8("x")))
+                    .isInstanceOf(ChannelRoleException.class)
+                    .hasMessageContaining("did not join");
+        }
+    }
+
+    @Test
+    void aPeerThatConnectsAfterAJoinLearnsOfIt() throws Exception {
+        try (Cluster c = new Cluster("p", "a")) {
+            TetherNode a = c.startUnconfigured("a", b -> {}); // knows no peer: its join completes at once
+            join(a, ChannelRole.READ);
+            TetherNode p = c.start("p"); // connects to a, which tells it of its membership
+            join(p, ChannelRole.WRITE);
+            List<String> published = new ArrayList<>();
+            Await.until(
+                    DEADLINE,
+                    () -> {
+                        String m = "m" + published.size();
+                        p.publish(CH, utf8(m)).join();
+                        published.add(m);
+                        return !c.payloads("a", "p", LANE).isEmpty();
+                    },
+                    () -> "a got nothing of " + published.size() + " publishes " + c.events("a"));
+            publish(p, "n", 0, 5);
+            Await.until(
+                    DEADLINE,
+                    () -> c.payloads("a", "p", LANE).contains("n4"),
+                    () -> "a got " + c.payloads("a", "p", LANE));
+            List<String> all = c.payloads("a", "p", LANE);
+            List<String> expected = new ArrayList<>(published.subList(published.indexOf(all.get(0)), published.size()));
+            expected.addAll(numbered("n", 0, 5));
+            assertThat(all).containsExactlyElementsOf(expected); // from its join on: every one, in order, once
+        }
+    }
 }

@@ -5,10 +5,15 @@ import dev.tether.ChannelRoleException;
 import dev.tether.Channels;
 import dev.tether.MessageHandler;
 import dev.tether.MessageId;
+import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.PeerInfo;
 import dev.tether.Registration;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
+import dev.tether.internal.engine.Effect;
+import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.ChannelPort;
@@ -16,23 +21,28 @@ import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
+import dev.tether.spi.ChannelMembership;
+import dev.tether.spi.WriteBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * Channels above the node runtime (docs/CHANNELS-DESIGN.md, section 5): this node's memberships, the join and leave
- * messages it exchanges with its peers, publishes on its own channel logs, and the delivery of channel messages to
- * channel handlers. It is the node's router: channel traffic is taken here, everything else goes on to the call
- * layer. A join is a durable message to every known peer on the reserved lane {@value #LANE}; each peer that
- * publishes makes the joiner a reader of its log (if the role reads) before it acknowledges it, so a publish made
- * after the join completed is delivered. Thread-safe: the application's calls from any thread, join and leave
- * messages on the node thread, channel handlers on the handler threads.
+ * Channels above the node runtime (docs/CHANNELS-DESIGN.md, section 5): this node's memberships (stored, so a
+ * restarted node is still a member), the join and leave messages it exchanges with its peers, publishes on its own
+ * channel logs, and the delivery of channel messages to channel handlers. It is the node's router: channel traffic is
+ * taken here, everything else goes on to the call layer. A join is a durable message to every known peer on the
+ * reserved lane {@value #LANE}, and again to each peer on its first connection since the node started; a peer
+ * acknowledges it together with the reader row it adds (if the role reads), in one store batch, so a publish made
+ * after the join completed is delivered, also after a crash of the publisher. Thread-safe: the application's calls
+ * from any thread, join and leave messages on the node thread, channel handlers on the handler threads.
  */
 public final class ChannelLayer implements Router {
     /** The lane of join and leave messages between nodes. */
@@ -44,41 +54,108 @@ public final class ChannelLayer implements Router {
     private final Map<String, ChannelRole> memberships = new ConcurrentHashMap<>();
     private final Map<String, ChannelHandler> handlers = new ConcurrentHashMap<>();
     private final MessageConsumer control = new Control();
+    /** Peers told every membership by this process since it started (on their first connection); node thread. */
+    private final Set<NodeId> told = new HashSet<>();
+    /** Joins and leaves not completed yet: they fail when the node stops. */
+    private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
 
-    /** Channels of {@code runtime}, routing everything that is not channel traffic to {@code next}. */
+    /**
+     * Channels of {@code runtime}, routing everything that is not channel traffic to {@code next}; this node is a
+     * member of the channels its store holds memberships of.
+     */
     public ChannelLayer(NodeRuntime runtime, Router next) {
         this.runtime = runtime;
         this.port = runtime.channels();
         this.next = next;
+        for (ChannelMembership m : port.storedMemberships()) memberships.put(m.channel(), m.role());
     }
 
     // ---- the application ------------------------------------------------------------------------------
 
     /**
-     * Joins {@code channel} as {@code role} (replacing an earlier role) and tells every known peer; completes when
-     * each of them has taken care of it.
+     * Joins {@code channel} as {@code role} (replacing an earlier role): stores the membership, then tells every known
+     * peer; completes when each of them has taken care of it.
      */
-    public CompletableFuture<Void> join(String channel, ChannelRole role) {
+    // synchronized: the memberships, the stored membership writes and the tells keep one order
+    public synchronized CompletableFuture<Void> join(String channel, ChannelRole role) {
         Channels.requireApplicationChannel(channel);
         Objects.requireNonNull(role, "role");
         memberships.put(channel, role);
-        return tellPeers("join:" + channel + ":" + role.name());
+        return change(WriteBatch.MembershipUpdate.join(channel, role), joinMessage(channel, role));
     }
 
-    /** Leaves {@code channel} and tells every known peer; completes when each has taken care of it. */
-    public CompletableFuture<Void> leave(String channel) {
+    /** Leaves {@code channel}: deletes the stored membership, then tells every known peer; completes when each has. */
+    public synchronized CompletableFuture<Void> leave(String channel) {
         Channels.requireApplicationChannel(channel);
         memberships.remove(channel);
-        return tellPeers("leave:" + channel);
+        return change(WriteBatch.MembershipUpdate.leave(channel), "leave:" + channel);
+    }
+
+    private static String joinMessage(String channel, ChannelRole role) {
+        return "join:" + channel + ":" + role.name();
+    }
+
+    /**
+     * Stores {@code u}, then (on the node thread, so that tells to one peer keep the order of the changes) tells every
+     * known peer {@code message}. A crash in between leaves a stored membership that peers learn of when they connect
+     * to the restarted node ({@link #onEvent}).
+     */
+    private CompletableFuture<Void> change(WriteBatch.MembershipUpdate u, String message) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pending.add(done);
+        done.whenComplete((v, e) -> pending.remove(done));
+        port.storeMembership(u, done, () -> {
+            try {
+                tellPeers(message).whenComplete((v, e) -> {
+                    if (e == null) done.complete(null);
+                    else done.completeExceptionally(e);
+                });
+            } catch (RuntimeException e) { // a send refused (the node stopping, too many sends waiting)
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 
     private CompletableFuture<Void> tellPeers(String message) {
-        byte[] payload = message.getBytes(StandardCharsets.UTF_8);
         List<CompletableFuture<Outcome>> told = new ArrayList<>();
-        for (PeerInfo p : runtime.peers()) {
-            told.add(runtime.submit(p.id(), LANE, Map.of(), payload, 0, null).processed());
-        }
+        for (PeerInfo p : runtime.peers()) told.add(tell(p.id(), message).processed());
         return CompletableFuture.allOf(told.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private SendReceipt tell(NodeId peer, String message) {
+        return runtime.submit(peer, LANE, Map.of(), message.getBytes(StandardCharsets.UTF_8), 0, null);
+    }
+
+    /**
+     * The node reported {@code event} (node thread). A peer connected for the first time since this process started,
+     * or found to have a new store, is told every membership (a join is idempotent at the publisher: a reader keeps
+     * its cursor), so peers learn of joins made before they were known and of joins whose tells a crash cut short.
+     */
+    public void onEvent(TetherEvent event) {
+        NodeId peer;
+        if (event instanceof TetherEvent.PeerConnected c && told.add(c.peer())) peer = c.peer();
+        else if (event instanceof TetherEvent.Resync r && r.lane().equals("*")) peer = r.peer();
+        else return;
+        runtime.post(now -> tellMemberships(peer)); // after this turn: the connection admits the peer first
+    }
+
+    private void tellMemberships(NodeId peer) {
+        for (Map.Entry<String, ChannelRole> m : memberships.entrySet()) {
+            try {
+                tell(peer, joinMessage(m.getKey(), m.getValue()));
+            } catch (RuntimeException e) {
+                runtime.emit(new TetherEvent.ApplicationError(
+                        "join of channel " + m.getKey() + " told to " + peer, "not sent: " + e));
+            }
+        }
+    }
+
+    /** The node stops: joins and leaves still waiting fail. */
+    public void stopping() {
+        for (CompletableFuture<Void> f : pending) {
+            f.completeExceptionally(new NodeClosedException("node " + runtime.id() + " is shut down"));
+        }
     }
 
     /**
@@ -152,29 +229,33 @@ public final class ChannelLayer implements Router {
         public void consume(RoutedDelivery d) {
             String[] parts = new String(d.payloadBytes(), StandardCharsets.UTF_8).split(":", -1);
             NodeId from = d.from();
-            String problem = apply(from, parts);
-            if (problem != null) runtime.protocolError(from, "invalid channel message from " + from + ": " + problem);
-            d.ack(); // also an invalid one: the stream goes on
+            Effect change = change(from, parts);
+            if (change != null) {
+                d.ackWith(change); // the reader row is stored with the cursor that records this message processed
+                return;
+            }
+            runtime.protocolError(from, "invalid channel message from " + from + ": " + String.join(":", parts));
+            d.ack(); // the stream goes on
         }
 
-        /** Applies a join or leave; returns why it is invalid, or null. */
-        private String apply(NodeId from, String[] parts) {
-            if (parts.length < 2 || !Channels.isValid(parts[1])) return "no valid channel";
+        /** The reader change a join or leave makes, or null if the message is invalid. */
+        private Effect change(NodeId from, String[] parts) {
+            if (parts.length < 2 || !Channels.isValid(parts[1])) return null;
             String channel = parts[1];
             if (parts[0].equals("leave") && parts.length == 2) {
-                port.removeReaderHere(channel, from);
-                return null;
+                return Effect.reader(WriteBatch.ReaderUpdate.remove(channel, from));
             }
-            if (!parts[0].equals("join") || parts.length != 3) return "neither join nor leave";
+            if (!parts[0].equals("join") || parts.length != 3) return null;
             ChannelRole role;
             try {
                 role = ChannelRole.valueOf(parts[2]);
             } catch (IllegalArgumentException e) {
-                return "unknown role " + parts[2];
+                return null;
             }
-            if (role.reads()) port.addReaderHere(channel, from, Long.MAX_VALUE);
-            else port.removeReaderHere(channel, from); // a WRITE member receives nothing
-            return null;
+            return Effect.reader(
+                    role.reads()
+                            ? WriteBatch.ReaderUpdate.set(channel, from, Engine.LOG_END)
+                            : WriteBatch.ReaderUpdate.remove(channel, from)); // a WRITE member receives nothing
         }
     }
 

@@ -80,6 +80,7 @@ public final class RealTetherNode implements TetherNode {
         RealTetherNode node = new RealTetherNode(runtime, calls, events, channels);
         runtime.observeEvents(e -> {
             calls.onEvent(e);
+            channels.onEvent(e);
             node.management.onEvent(e);
         });
         runtime.everyTurn(calls::tick);
@@ -87,6 +88,7 @@ public final class RealTetherNode implements TetherNode {
         runtime.onStopping(now -> {
             calls.stopping(settings.nodeId());
             events.stopping();
+            channels.stopping();
         });
         runtime.start();
         return node;

@@ -4,6 +4,10 @@ import dev.tether.Channels;
 import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.internal.engine.Effect;
+import dev.tether.spi.ChannelMembership;
+import dev.tether.spi.WriteBatch;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -21,12 +25,33 @@ public final class ChannelPort {
     private final NodeLoop loop;
     private final AtomicLong pendingSendBytes;
     private final AtomicLong tokens;
+    private final List<ChannelMembership> stored;
 
-    ChannelPort(NodeRuntime runtime, NodeLoop loop, AtomicLong pendingSendBytes, AtomicLong tokens) {
+    ChannelPort(
+            NodeRuntime runtime,
+            NodeLoop loop,
+            AtomicLong pendingSendBytes,
+            AtomicLong tokens,
+            List<ChannelMembership> stored) {
         this.runtime = runtime;
         this.loop = loop;
         this.pendingSendBytes = pendingSendBytes;
         this.tokens = tokens;
+        this.stored = List.copyOf(stored);
+    }
+
+    /** This node's memberships as its store held them when the node started. */
+    public List<ChannelMembership> storedMemberships() {
+        return stored;
+    }
+
+    /**
+     * Stores {@code u}, a change of this node's own membership, with the next store batch; runs {@code then} on the
+     * node thread once it is durable. If the node is shut down first, {@code f} fails with {@link
+     * NodeClosedException} instead.
+     */
+    public void storeMembership(WriteBatch.MembershipUpdate u, CompletableFuture<?> f, Runnable then) {
+        post(f, now -> loop.writeKeys(now, List.of(Effect.membership(u)), then));
     }
 
     /**
@@ -84,16 +109,6 @@ public final class ChannelPort {
         CompletableFuture<Boolean> f = new NodeFuture<>(loop::onNodeThread);
         post(f, now -> f.complete(loop.engine().removeReader(now, channel, reader)));
         return f;
-    }
-
-    /** Node thread only: {@link #addReader}, done now; returns the reader's cursor. */
-    public long addReaderHere(String channel, NodeId reader, long afterSeq) {
-        return loop.engine().addReader(runtime.clock().millis(), channel, reader, afterSeq);
-    }
-
-    /** Node thread only: {@link #removeReader}, done now; returns whether it was a reader. */
-    public boolean removeReaderHere(String channel, NodeId reader) {
-        return loop.engine().removeReader(runtime.clock().millis(), channel, reader);
     }
 
     private void post(CompletableFuture<?> f, NodeTask task) {
