@@ -116,7 +116,20 @@ public interface TetherNode extends AutoCloseable {
      * @throws IllegalArgumentException if it starts with {@code '_'} (reserved)
      * @throws NodeClosedException if the node is shut down
      */
-    CompletableFuture<Void> join(String channel, ChannelRole role);
+    default CompletableFuture<Void> join(String channel, ChannelRole role) {
+        return join(channel, role, ChannelStart.now());
+    }
+
+    /**
+     * As {@link #join(String, ChannelRole)}, where this node, as a new reader, starts at {@code start} in each
+     * publisher's log instead of after its last message: {@link ChannelStart#earliest()}, a sequence number or a time.
+     * A publisher that has this node as a reader already keeps its place.
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name ({@link Channels})
+     * @throws IllegalArgumentException if it starts with {@code '_'} (reserved)
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start);
 
     /**
      * Leaves {@code channel} and tells every peer this node knows now; completes once each has taken care of it:

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
+import dev.tether.ChannelStart;
 import dev.tether.Channels;
 import dev.tether.InvalidIdException;
 import dev.tether.MessageId;
@@ -14,10 +15,12 @@ import dev.tether.TetherNode;
 import dev.tether.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -207,6 +210,46 @@ class ChannelsTest {
             List<String> expected = new ArrayList<>(published.subList(published.indexOf(all.get(0)), published.size()));
             expected.addAll(numbered("n", 0, 5));
             assertThat(all).containsExactlyElementsOf(expected); // from its join on: every one, in order, once
+        }
+    }
+
+    @Test
+    void aNewReaderStartsWhereItsJoinSaysInWhatTheLogStillHolds() throws Exception {
+        try (Cluster c = new Cluster("p", "slow", "e", "s", "t", "n")) {
+            TetherNode p = c.start("p");
+            for (String r : List.of("slow", "e", "s", "t", "n")) c.start(r);
+            CountDownLatch release = new CountDownLatch(1);
+            c.node("slow")
+                    .handleChannel(
+                            CH,
+                            d -> { // holds m5 until the end: its cursor holds the log from m5 on
+                                if (new String(d.payloadBytes(), StandardCharsets.UTF_8).equals("m5")) release.await();
+                            });
+            join(p, ChannelRole.WRITE);
+            join(c.node("slow"), ChannelRole.READ);
+            publish(p, "m", 0, 15);
+            long t = System.currentTimeMillis() + 1;
+            Await.until(DEADLINE, () -> System.currentTimeMillis() > t, () -> "the clock moves on");
+            publish(p, "m", 15, 20); // published at or after t
+            c.node("e").join(CH, ChannelRole.READ, ChannelStart.earliest()).get(10, TimeUnit.SECONDS);
+            c.node("s")
+                    .join(CH, ChannelRole.READ, ChannelStart.fromSequence(13))
+                    .get(10, TimeUnit.SECONDS);
+            c.node("t")
+                    .join(CH, ChannelRole.READ, ChannelStart.fromTime(Instant.ofEpochMilli(t)))
+                    .get(10, TimeUnit.SECONDS);
+            join(c.node("n"), ChannelRole.READ); // now
+            publish(p, "m", 20, 22);
+            Await.until(DEADLINE, () -> c.payloads("e", "p", LANE).contains("m21"), () -> "e got its start");
+            List<String> earliest = c.payloads("e", "p", LANE);
+            int first = Integer.parseInt(earliest.get(0).substring(1));
+            assertThat(first).as("m0-m4 may be trimmed (slow had them), m5 not").isLessThanOrEqualTo(5);
+            assertThat(earliest).containsExactlyElementsOf(numbered("m", first, 22));
+            await(c, "s", numbered("m", 12, 22)); // sequence 13 is m12
+            await(c, "t", numbered("m", 15, 22));
+            await(c, "n", numbered("m", 20, 22));
+            release.countDown();
+            assertThatThrownBy(() -> ChannelStart.fromSequence(0)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tether.internal.channel;
 
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
+import dev.tether.ChannelStart;
 import dev.tether.Channels;
 import dev.tether.MessageHandler;
 import dev.tether.MessageId;
@@ -73,15 +74,17 @@ public final class ChannelLayer implements Router {
     // ---- the application ------------------------------------------------------------------------------
 
     /**
-     * Joins {@code channel} as {@code role} (replacing an earlier role): stores the membership, then tells every known
-     * peer; completes when each of them has taken care of it.
+     * Joins {@code channel} as {@code role} (replacing an earlier role), as a new reader at {@code start} in each
+     * publisher's log: stores the membership, then tells every known peer; completes when each of them has taken care
+     * of it.
      */
     // synchronized: the memberships, the stored membership writes and the tells keep one order
-    public synchronized CompletableFuture<Void> join(String channel, ChannelRole role) {
+    public synchronized CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
         Channels.requireApplicationChannel(channel);
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(start, "start");
         memberships.put(channel, role);
-        return change(WriteBatch.MembershipUpdate.join(channel, role), joinMessage(channel, role));
+        return change(WriteBatch.MembershipUpdate.join(channel, role), joinMessage(channel, role, start));
     }
 
     /** Leaves {@code channel}: deletes the stored membership, then tells every known peer; completes when each has. */
@@ -91,8 +94,9 @@ public final class ChannelLayer implements Router {
         return change(WriteBatch.MembershipUpdate.leave(channel), "leave:" + channel);
     }
 
-    private static String joinMessage(String channel, ChannelRole role) {
-        return "join:" + channel + ":" + role.name();
+    /** {@code join:<channel>:<role>:<start kind>:<value>}. */
+    private static String joinMessage(String channel, ChannelRole role, ChannelStart start) {
+        return "join:" + channel + ":" + role.name() + ":" + start.kind().name() + ":" + start.value();
     }
 
     /**
@@ -143,7 +147,7 @@ public final class ChannelLayer implements Router {
     private void tellMemberships(NodeId peer) {
         for (Map.Entry<String, ChannelRole> m : memberships.entrySet()) {
             try {
-                tell(peer, joinMessage(m.getKey(), m.getValue()));
+                tell(peer, joinMessage(m.getKey(), m.getValue(), ChannelStart.now())); // a reader keeps its place
             } catch (RuntimeException e) {
                 runtime.emit(new TetherEvent.ApplicationError(
                         "join of channel " + m.getKey() + " told to " + peer, "not sent: " + e));
@@ -229,7 +233,12 @@ public final class ChannelLayer implements Router {
         public void consume(RoutedDelivery d) {
             String[] parts = new String(d.payloadBytes(), StandardCharsets.UTF_8).split(":", -1);
             NodeId from = d.from();
-            Effect change = change(from, parts);
+            ChannelStart start = parts.length == 5 && parts[0].equals("join") ? start(parts[3], parts[4]) : null;
+            if (start != null && start.kind() == ChannelStart.Kind.TIME && roleNamed(parts[2]) != null) {
+                readFrom(d, parts[1], start.value()); // the position is looked up in the log first
+                return;
+            }
+            Effect change = change(from, parts, start);
             if (change != null) {
                 d.ackWith(change); // the reader row is stored with the cursor that records this message processed
                 return;
@@ -239,23 +248,59 @@ public final class ChannelLayer implements Router {
         }
 
         /** The reader change a join or leave makes, or null if the message is invalid. */
-        private Effect change(NodeId from, String[] parts) {
+        private Effect change(NodeId from, String[] parts, ChannelStart start) {
             if (parts.length < 2 || !Channels.isValid(parts[1])) return null;
             String channel = parts[1];
             if (parts[0].equals("leave") && parts.length == 2) {
                 return Effect.reader(WriteBatch.ReaderUpdate.remove(channel, from));
             }
-            if (!parts[0].equals("join") || parts.length != 3) return null;
-            ChannelRole role;
-            try {
-                role = ChannelRole.valueOf(parts[2]);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
+            boolean valid = parts[0].equals("join") && (parts.length == 3 || (parts.length == 5 && start != null));
+            ChannelRole role = valid ? roleNamed(parts[2]) : null;
+            if (role == null) return null;
             return Effect.reader(
                     role.reads()
-                            ? WriteBatch.ReaderUpdate.set(channel, from, Engine.LOG_END)
+                            ? WriteBatch.ReaderUpdate.set(channel, from, afterSeq(start))
                             : WriteBatch.ReaderUpdate.remove(channel, from)); // a WRITE member receives nothing
+        }
+
+        /** A reader from a time: acknowledged, with its reader row, once its position in the log is known. */
+        private void readFrom(RoutedDelivery d, String channel, long startMillis) {
+            if (!Channels.isValid(channel)) {
+                runtime.protocolError(d.from(), "invalid channel name in a join from " + d.from());
+                d.ack();
+                return;
+            }
+            port.positionAt(channel, startMillis).whenComplete((after, e) -> {
+                if (e == null) d.ackWith(Effect.reader(WriteBatch.ReaderUpdate.set(channel, d.from(), after)));
+                else d.fail("channel log not read: " + e); // tried again per the retry policy
+            });
+        }
+    }
+
+    /** Where a new reader starting at {@code start} (null: a join without one) starts, clamped by the engine. */
+    private static long afterSeq(ChannelStart start) {
+        if (start == null) return Engine.LOG_END;
+        return switch (start.kind()) {
+            case NOW -> Engine.LOG_END;
+            case EARLIEST -> 0;
+            case SEQUENCE -> start.value() - 1;
+            case TIME -> throw new IllegalArgumentException("a start by time is looked up in the log");
+        };
+    }
+
+    private static ChannelRole roleNamed(String name) {
+        try {
+            return ChannelRole.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static ChannelStart start(String kind, String value) {
+        try {
+            return new ChannelStart(ChannelStart.Kind.valueOf(kind), Long.parseLong(value));
+        } catch (IllegalArgumentException e) { // NumberFormatException too
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tether.internal.node;
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.ChannelRole;
+import dev.tether.ChannelStart;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.EventHandle;
@@ -172,8 +173,8 @@ public final class RealTetherNode implements TetherNode {
     }
 
     @Override
-    public CompletableFuture<Void> join(String channel, ChannelRole role) {
-        return channels.join(channel, role);
+    public CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
+        return channels.join(channel, role, start);
     }
 
     @Override

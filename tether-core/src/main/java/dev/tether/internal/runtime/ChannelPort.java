@@ -6,6 +6,7 @@ import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.internal.engine.Effect;
 import dev.tether.spi.ChannelMembership;
+import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.WriteBatch;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ChannelPort {
     private final NodeRuntime runtime;
     private final NodeLoop loop;
+    private final StoreWriter storeWriter;
     private final AtomicLong pendingSendBytes;
     private final AtomicLong tokens;
     private final List<ChannelMembership> stored;
@@ -30,15 +32,42 @@ public final class ChannelPort {
     ChannelPort(
             NodeRuntime runtime,
             NodeLoop loop,
+            StoreWriter storeWriter,
             AtomicLong pendingSendBytes,
             AtomicLong tokens,
             List<ChannelMembership> stored) {
         this.runtime = runtime;
         this.loop = loop;
+        this.storeWriter = storeWriter;
         this.pendingSendBytes = pendingSendBytes;
         this.tokens = tokens;
         this.stored = List.copyOf(stored);
     }
+
+    /**
+     * Where a reader of {@code channel}'s log starting at {@code startMillis} starts: the position before the first
+     * message the log holds that was published at or after it, or after the last message it holds if none was. Read
+     * from the store on its thread, page by page; completes there.
+     */
+    public CompletableFuture<Long> positionAt(String channel, long startMillis) {
+        return positionAt(channel, startMillis, 1, 0);
+    }
+
+    private CompletableFuture<Long> positionAt(String channel, long startMillis, long fromSeq, long lastSeen) {
+        return storeWriter.readChannel(channel, fromSeq, PAGE).thenCompose(page -> {
+            for (ChannelMessage m : page) {
+                if (m.publishedAtMillis() >= startMillis) return CompletableFuture.completedFuture(m.seq() - 1);
+            }
+            if (page.size() < PAGE) {
+                return CompletableFuture.completedFuture(
+                        page.isEmpty() ? lastSeen : page.get(page.size() - 1).seq());
+            }
+            long last = page.get(page.size() - 1).seq();
+            return positionAt(channel, startMillis, last + 1, last);
+        });
+    }
+
+    private static final int PAGE = 256;
 
     /** This node's memberships as its store held them when the node started. */
     public List<ChannelMembership> storedMemberships() {

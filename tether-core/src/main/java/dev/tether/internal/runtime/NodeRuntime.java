@@ -102,7 +102,7 @@ public final class NodeRuntime {
         StoredChannels stored = config.store().readChannels(); // shared logs continue from their reader rows
         Engine engine =
                 new Engine(config.engineConfig(MAX_RUN), state, stored, loop, bootId, config.maxVolatileBytes());
-        this.channels = new ChannelPort(this, loop, pendingSendBytes, tokens, stored.memberships());
+        this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);

@@ -3,6 +3,7 @@ package dev.tether.tracing.opentelemetry;
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.ChannelRole;
+import dev.tether.ChannelStart;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.EventHandle;
@@ -156,8 +157,8 @@ final class TracingNode implements TetherNode {
     }
 
     @Override
-    public CompletableFuture<Void> join(String channel, ChannelRole role) {
-        return node.join(channel, role);
+    public CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
+        return node.join(channel, role, start);
     }
 
     @Override
