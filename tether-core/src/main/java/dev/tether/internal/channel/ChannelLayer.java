@@ -22,8 +22,6 @@ import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
-import dev.tether.spi.ChannelMembership;
-import dev.tether.spi.WriteBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -68,7 +66,7 @@ public final class ChannelLayer implements Router {
         this.runtime = runtime;
         this.port = runtime.channels();
         this.next = next;
-        for (ChannelMembership m : port.storedMemberships()) memberships.put(m.channel(), m.role());
+        memberships.putAll(port.storedMemberships());
     }
 
     // ---- the application ------------------------------------------------------------------------------
@@ -84,14 +82,14 @@ public final class ChannelLayer implements Router {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(start, "start");
         memberships.put(channel, role);
-        return change(WriteBatch.MembershipUpdate.join(channel, role), joinMessage(channel, role, start));
+        return change(channel, role, joinMessage(channel, role, start));
     }
 
     /** Leaves {@code channel}: deletes the stored membership, then tells every known peer; completes when each has. */
     public synchronized CompletableFuture<Void> leave(String channel) {
         Channels.requireApplicationChannel(channel);
         memberships.remove(channel);
-        return change(WriteBatch.MembershipUpdate.leave(channel), "leave:" + channel);
+        return change(channel, null, "leave:" + channel);
     }
 
     /** {@code join:<channel>:<role>:<start kind>:<value>}. */
@@ -100,15 +98,15 @@ public final class ChannelLayer implements Router {
     }
 
     /**
-     * Stores {@code u}, then (on the node thread, so that tells to one peer keep the order of the changes) tells every
-     * known peer {@code message}. A crash in between leaves a stored membership that peers learn of when they connect
+     * Stores the membership change ({@code role} null: a leave), then (on the node thread, so that tells to one peer
+     * keep the order of the changes) tells every known peer {@code message}. A crash in between leaves a stored membership that peers learn of when they connect
      * to the restarted node ({@link #onEvent}).
      */
-    private CompletableFuture<Void> change(WriteBatch.MembershipUpdate u, String message) {
+    private CompletableFuture<Void> change(String channel, ChannelRole role, String message) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         pending.add(done);
         done.whenComplete((v, e) -> pending.remove(done));
-        port.storeMembership(u, done, () -> {
+        port.storeMembership(channel, role, done, () -> {
             try {
                 tellPeers(message).whenComplete((v, e) -> {
                     if (e == null) done.complete(null);
@@ -252,15 +250,14 @@ public final class ChannelLayer implements Router {
             if (parts.length < 2 || !Channels.isValid(parts[1])) return null;
             String channel = parts[1];
             if (parts[0].equals("leave") && parts.length == 2) {
-                return Effect.reader(WriteBatch.ReaderUpdate.remove(channel, from));
+                return Effect.removeReader(channel, from);
             }
             boolean valid = parts[0].equals("join") && (parts.length == 3 || (parts.length == 5 && start != null));
             ChannelRole role = valid ? roleNamed(parts[2]) : null;
             if (role == null) return null;
-            return Effect.reader(
-                    role.reads()
-                            ? WriteBatch.ReaderUpdate.set(channel, from, afterSeq(start))
-                            : WriteBatch.ReaderUpdate.remove(channel, from)); // a WRITE member receives nothing
+            return role.reads()
+                    ? Effect.addReader(channel, from, afterSeq(start))
+                    : Effect.removeReader(channel, from); // a WRITE member receives nothing
         }
 
         /** A reader from a time: acknowledged, with its reader row, once its position in the log is known. */
@@ -271,7 +268,7 @@ public final class ChannelLayer implements Router {
                 return;
             }
             port.positionAt(channel, startMillis).whenComplete((after, e) -> {
-                if (e == null) d.ackWith(Effect.reader(WriteBatch.ReaderUpdate.set(channel, d.from(), after)));
+                if (e == null) d.ackWith(Effect.addReader(channel, d.from(), after));
                 else d.fail("channel log not read: " + e); // tried again per the retry policy
             });
         }

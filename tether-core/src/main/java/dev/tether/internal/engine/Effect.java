@@ -69,6 +69,16 @@ public record Effect(
         return new Effect(null, null, Map.of(), null, 0, null, new ChannelWrite(u, null));
     }
 
+    /** An effect that makes {@code reader} a reader of this node's log of {@code channel} after {@code afterSeq}. */
+    public static Effect addReader(String channel, NodeId reader, long afterSeq) {
+        return reader(WriteBatch.ReaderUpdate.set(channel, reader, afterSeq));
+    }
+
+    /** An effect that removes {@code reader} from the readers of this node's log of {@code channel}. */
+    public static Effect removeReader(String channel, NodeId reader) {
+        return reader(WriteBatch.ReaderUpdate.remove(channel, reader));
+    }
+
     /** An effect that stores or deletes this node's membership of a channel. */
     public static Effect membership(WriteBatch.MembershipUpdate u) {
         return new Effect(null, null, Map.of(), null, 0, null, new ChannelWrite(null, u));

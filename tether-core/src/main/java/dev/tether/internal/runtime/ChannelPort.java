@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.ChannelRole;
 import dev.tether.Channels;
 import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
@@ -8,6 +9,7 @@ import dev.tether.internal.engine.Effect;
 import dev.tether.spi.ChannelMembership;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.WriteBatch;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,17 +71,22 @@ public final class ChannelPort {
 
     private static final int PAGE = 256;
 
-    /** This node's memberships as its store held them when the node started. */
-    public List<ChannelMembership> storedMemberships() {
-        return stored;
+    /** This node's memberships (channel, role) as its store held them when the node started. */
+    public Map<String, ChannelRole> storedMemberships() {
+        Map<String, ChannelRole> m = new LinkedHashMap<>();
+        for (ChannelMembership c : stored) m.put(c.channel(), c.role());
+        return m;
     }
 
     /**
-     * Stores {@code u}, a change of this node's own membership, with the next store batch; runs {@code then} on the
-     * node thread once it is durable. If the node is shut down first, {@code f} fails with {@link
-     * NodeClosedException} instead.
+     * Stores this node's membership of {@code channel} as {@code role} (null: deletes it, a leave) with the next store
+     * batch; runs {@code then} on the node thread once it is durable. If the node is shut down first, {@code f} fails
+     * with {@link NodeClosedException} instead.
      */
-    public void storeMembership(WriteBatch.MembershipUpdate u, CompletableFuture<?> f, Runnable then) {
+    public void storeMembership(String channel, ChannelRole role, CompletableFuture<?> f, Runnable then) {
+        WriteBatch.MembershipUpdate u = role == null
+                ? WriteBatch.MembershipUpdate.leave(channel)
+                : WriteBatch.MembershipUpdate.join(channel, role);
         post(f, now -> loop.writeKeys(now, List.of(Effect.membership(u)), then));
     }
 
