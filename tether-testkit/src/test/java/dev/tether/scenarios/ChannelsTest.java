@@ -5,6 +5,7 @@ import static dev.tether.scenarios.Cluster.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.ChannelJoinTimeoutException;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
 import dev.tether.ChannelStart;
@@ -250,6 +251,26 @@ class ChannelsTest {
             await(c, "n", numbered("m", 20, 22));
             release.countDown();
             assertThatThrownBy(() -> ChannelStart.fromSequence(0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aJoinThatAPeerDoesNotTakeInTimeFailsAndStillReachesItWhenItReturns() throws Exception {
+        try (Cluster c = new Cluster("p", "a")) {
+            TetherNode a = c.start("a", b -> b.defaultCallTimeout(Duration.ofMillis(300)));
+            CompletableFuture<Void> joined = a.join(CH, ChannelRole.READ);
+            assertThatThrownBy(() -> joined.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ChannelJoinTimeoutException.class)
+                    .hasMessageContaining("[p]");
+            TetherNode p = c.start("p");
+            join(p, ChannelRole.WRITE);
+            Await.until(
+                    DEADLINE,
+                    () -> {
+                        p.publish(CH, utf8("probe")).join();
+                        return !c.payloads("a", "p", LANE).isEmpty();
+                    },
+                    () -> "a's join reached p");
         }
     }
 }

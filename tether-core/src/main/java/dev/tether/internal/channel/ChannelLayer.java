@@ -1,5 +1,6 @@
 package dev.tether.internal.channel;
 
+import dev.tether.ChannelJoinTimeoutException;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
 import dev.tether.ChannelStart;
@@ -24,6 +25,7 @@ import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Channels above the node runtime (docs/CHANNELS-DESIGN.md, section 5): this node's memberships (stored, so a
@@ -106,23 +109,42 @@ public final class ChannelLayer implements Router {
         CompletableFuture<Void> done = new CompletableFuture<>();
         pending.add(done);
         done.whenComplete((v, e) -> pending.remove(done));
+        Map<NodeId, CompletableFuture<Outcome>> told = new ConcurrentHashMap<>();
         port.storeMembership(channel, role, done, () -> {
             try {
-                tellPeers(message).whenComplete((v, e) -> {
-                    if (e == null) done.complete(null);
-                    else done.completeExceptionally(e);
-                });
+                for (PeerInfo p : runtime.peers())
+                    told.put(p.id(), tell(p.id(), message).processed());
             } catch (RuntimeException e) { // a send refused (the node stopping, too many sends waiting)
                 done.completeExceptionally(e);
+                return;
             }
+            CompletableFuture.allOf(told.values().toArray(new CompletableFuture<?>[0]))
+                    .whenComplete((v, e) -> {
+                        if (e == null) done.complete(null);
+                        else done.completeExceptionally(e);
+                    });
         });
+        if (role != null) timeOut(done, channel, told);
         return done;
     }
 
-    private CompletableFuture<Void> tellPeers(String message) {
-        List<CompletableFuture<Outcome>> told = new ArrayList<>();
-        for (PeerInfo p : runtime.peers()) told.add(tell(p.id(), message).processed());
-        return CompletableFuture.allOf(told.toArray(new CompletableFuture<?>[0]));
+    /** A join not complete after {@code defaultCallTimeout} fails; the membership and the tells stay. */
+    private void timeOut(CompletableFuture<Void> done, String channel, Map<NodeId, CompletableFuture<Outcome>> told) {
+        long millis = runtime.settings().defaultCallTimeout().toMillis();
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> {
+            if (done.isDone()) return;
+            List<String> waiting = new ArrayList<>();
+            for (Map.Entry<NodeId, CompletableFuture<Outcome>> t : told.entrySet()) {
+                if (!t.getValue().isDone()) waiting.add(t.getKey().toString());
+            }
+            Collections.sort(waiting);
+            done.completeExceptionally(new ChannelJoinTimeoutException("join of channel '" + channel + "' not done"
+                    + " after " + millis + " ms: "
+                    + (told.isEmpty()
+                            ? "the membership is not stored yet"
+                            : "not taken care of yet by " + waiting
+                                    + "; the membership is stored and they take the join" + " when they return")));
+        });
     }
 
     private SendReceipt tell(NodeId peer, String message) {
