@@ -158,12 +158,24 @@ public interface TetherNode extends AutoCloseable {
     CompletableFuture<MessageId> publish(String channel, byte[] payload);
 
     /**
+     * Publishes {@code payload} to every peer this node knows now (not removed), without a join: on the broadcast
+     * channel {@link Channels#BROADCAST}, which every node reads. Stored once, as a publish is; each peer gets it on
+     * the lane {@code _c._all}, in this node's broadcast order, once, also a peer that is down now when it returns.
+     * It goes to the peer's handler of {@link Channels#BROADCAST} ({@link #handleChannel}), else to its node's
+     * handler. A peer removed since is no longer a reader, and a peer known only later gets only later broadcasts.
+     *
+     * @throws MessageTooLargeException if the payload exceeds {@code maxMessageBytes}
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<MessageId> broadcast(byte[] payload);
+
+    /**
      * Hands the messages of {@code channel} to {@code handler} instead of the node's handler: on the handler threads,
      * in order per publisher; returning acknowledges a message, throwing fails it (retried, then dead-lettered, per
      * the node's policies). {@link Registration#close} removes it.
      *
      * @throws InvalidIdException if {@code channel} is not a valid channel name
-     * @throws IllegalArgumentException if it starts with {@code '_'}
+     * @throws IllegalArgumentException if it starts with {@code '_'} and is not {@link Channels#BROADCAST}
      * @throws IllegalStateException if the channel has a handler already
      */
     Registration handleChannel(String channel, MessageHandler handler);

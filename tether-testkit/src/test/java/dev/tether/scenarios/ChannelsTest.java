@@ -12,6 +12,7 @@ import dev.tether.ChannelStart;
 import dev.tether.Channels;
 import dev.tether.InvalidIdException;
 import dev.tether.MessageId;
+import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.testkit.Await;
 import java.nio.charset.StandardCharsets;
@@ -272,5 +273,44 @@ class ChannelsTest {
                     },
                     () -> "a's join reached p");
         }
+    }
+
+    @Test
+    void aBroadcastReachesEveryKnownPeerWithoutAJoinAlsoOneThatWasDownAndNotARemovedOne() throws Exception {
+        try (Cluster c = new Cluster("p", "a", "b", "r")) {
+            TetherNode p = c.start("p");
+            TetherNode a = c.start("a");
+            c.start("b");
+            c.start("r");
+            List<String> atA = new CopyOnWriteArrayList<>();
+            a.handleChannel(Channels.BROADCAST, d -> atA.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
+            broadcast(p, 0, 10);
+            c.crash("b");
+            broadcast(p, 10, 20);
+            p.removePeer(NodeId.of("r"));
+            broadcast(p, 20, 30);
+            c.start("b");
+            String all = Channels.lane(Channels.BROADCAST);
+            Await.until(DEADLINE, () -> atA.size() >= 30, () -> "a's broadcast handler got " + atA);
+            assertThat(atA).containsExactlyElementsOf(numbered("m", 0, 30));
+            Await.until(
+                    DEADLINE, () -> c.payloads("b", "p", all).size() >= 30, () -> "b got " + c.payloads("b", "p", all));
+            assertThat(c.payloads("b", "p", all)).containsExactlyElementsOf(numbered("m", 0, 30));
+            assertThat(c.payloads("a", "p", all)).isEmpty(); // its broadcast handler took them
+            Await.until(
+                    DEADLINE,
+                    () -> c.store("p").readChannels().logs().stream()
+                            .filter(l -> l.channel().equals(Channels.BROADCAST))
+                            .allMatch(l -> l.readers().stream()
+                                    .noneMatch(x -> x.reader().value().equals("r"))),
+                    () -> "the removed peer is no reader of p's broadcast log");
+            assertThat(c.payloads("r", "p", all)).isSubsetOf(numbered("m", 0, 20));
+        }
+    }
+
+    private static void broadcast(TetherNode n, int from, int to) throws Exception {
+        List<CompletableFuture<MessageId>> fs = new ArrayList<>();
+        for (int i = from; i < to; i++) fs.add(n.broadcast(utf8("m" + i)));
+        for (CompletableFuture<MessageId> f : fs) f.get(10, TimeUnit.SECONDS);
     }
 }

@@ -196,6 +196,18 @@ public final class ChannelLayer implements Router {
         return port.publish(channel, headers, payload, 0);
     }
 
+    /**
+     * Publishes {@code payload} on the broadcast channel, whose readers are the peers this node knows now: those that
+     * are not readers of its log yet become readers from here on, and removed peers stop being readers (they would
+     * hold the log), before the publish is numbered.
+     */
+    public CompletableFuture<MessageId> broadcast(Map<String, String> headers, byte[] payload) {
+        Set<NodeId> peers = new HashSet<>();
+        for (PeerInfo p : runtime.peers()) peers.add(p.id());
+        port.setReaders(Channels.BROADCAST, peers);
+        return port.publish(Channels.BROADCAST, headers, payload, 0);
+    }
+
     /** The role this node joined {@code channel} with, or null. */
     public ChannelRole role(String channel) {
         return memberships.get(channel);
@@ -206,7 +218,7 @@ public final class ChannelLayer implements Router {
      * handler's return acknowledges, a throw fails the message as for any handler) instead of the node's handler.
      */
     public Registration handle(String channel, MessageHandler handler) {
-        Channels.requireApplicationChannel(channel);
+        if (!Channels.BROADCAST.equals(channel)) Channels.requireApplicationChannel(channel);
         Objects.requireNonNull(handler, "handler");
         ChannelHandler h = new ChannelHandler(channel, handler, runtime.handlerThreads());
         if (handlers.putIfAbsent(channel, h) != null) {

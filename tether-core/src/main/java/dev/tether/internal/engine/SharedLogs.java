@@ -239,6 +239,11 @@ final class SharedLogs {
 
     // ---- queries --------------------------------------------------------------------------------------
 
+    List<NodeId> readers(String channel) {
+        SharedLog log = logs.get(channel);
+        return log == null ? List.of() : List.copyOf(log.readerIds());
+    }
+
     long messagesInMemory() {
         long n = 0;
         for (SharedLog log : logs.values()) n += log.messagesInMemory();

@@ -188,6 +188,11 @@ public final class RealTetherNode implements TetherNode {
     }
 
     @Override
+    public CompletableFuture<MessageId> broadcast(byte[] payload) {
+        return channels.broadcast(Map.of(), payload);
+    }
+
+    @Override
     public Registration handleChannel(String channel, MessageHandler handler) {
         return channels.handle(channel, handler);
     }

@@ -6,6 +6,7 @@ import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.internal.engine.Effect;
+import dev.tether.internal.engine.Engine;
 import dev.tether.spi.ChannelMembership;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.WriteBatch;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -136,6 +138,22 @@ public final class ChannelPort {
         CompletableFuture<Long> f = new NodeFuture<>(loop::onNodeThread);
         post(f, now -> f.complete(loop.engine().addReader(now, channel, reader, afterSeq)));
         return f;
+    }
+
+    /**
+     * Makes {@code readers} the readers of {@code channel}'s log (the broadcast channel's readers are the known peers):
+     * those that are not readers yet start after its end, readers not among them are removed; on the node thread,
+     * before anything posted after this call (a publish).
+     */
+    public void setReaders(String channel, Set<NodeId> readers) {
+        Channels.requireValid(channel);
+        Set<NodeId> wanted = Set.copyOf(readers);
+        post(new CompletableFuture<Void>(), now -> {
+            for (NodeId r : loop.engine().readers(channel)) {
+                if (!wanted.contains(r)) loop.engine().removeReader(now, channel, r);
+            }
+            for (NodeId r : wanted) loop.engine().addReader(now, channel, r, Engine.LOG_END);
+        });
     }
 
     /** Removes {@code reader} from {@code channel}'s readers: completes with whether it was one. */

@@ -4,6 +4,7 @@ import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelStart;
+import dev.tether.Channels;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.EventHandle;
@@ -173,6 +174,20 @@ final class TracingNode implements TetherNode {
         Span span = tracing.spans().publish(channel, payload.length);
         try (Scope s = span.makeCurrent()) {
             CompletableFuture<MessageId> f = node.publish(channel, payload);
+            Spans.endWhenStored(span, f);
+            return f;
+        } catch (RuntimeException e) {
+            Spans.fail(span, e);
+            throw e;
+        }
+    }
+
+    @Override
+    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
+    public CompletableFuture<MessageId> broadcast(byte[] payload) {
+        Span span = tracing.spans().publish(Channels.BROADCAST, payload.length);
+        try (Scope s = span.makeCurrent()) {
+            CompletableFuture<MessageId> f = node.broadcast(payload);
             Spans.endWhenStored(span, f);
             return f;
         } catch (RuntimeException e) {
