@@ -110,7 +110,10 @@ public interface TetherNode extends AutoCloseable {
      * Joins {@code channel} as {@code role} (replacing a role this node had), and tells every peer this node knows now;
      * completes once each of them has taken care of it: a peer that publishes on the channel then has this node as a
      * reader (if {@code role} reads), so every message it publishes after this future completed reaches this node,
-     * in its publish order, once (docs/CHANNELS-DESIGN.md). A peer that is down holds the future until it returns.
+     * in its publish order, once (docs/CHANNELS-DESIGN.md). The membership is stored: a restarted node is still a
+     * member, and a peer that connects later is told of it. A peer that is down holds the future until it returns, at
+     * most for the node's {@code defaultCallTimeout}: then it fails with {@link ChannelJoinTimeoutException}, and the
+     * join still reaches that peer when it returns.
      * Messages of a channel go to its channel handler ({@link #handleChannel}), else to the node's handler, on the
      * lane {@code _c.<channel>} from the publisher.
      *
@@ -118,7 +121,20 @@ public interface TetherNode extends AutoCloseable {
      * @throws IllegalArgumentException if it starts with {@code '_'} (reserved)
      * @throws NodeClosedException if the node is shut down
      */
-    CompletableFuture<Void> join(String channel, ChannelRole role);
+    default CompletableFuture<Void> join(String channel, ChannelRole role) {
+        return join(channel, role, ChannelStart.now());
+    }
+
+    /**
+     * As {@link #join(String, ChannelRole)}, where this node, as a new reader, starts at {@code start} in each
+     * publisher's log instead of after its last message: {@link ChannelStart#earliest()}, a sequence number or a time.
+     * A publisher that has this node as a reader already keeps its place.
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name ({@link Channels})
+     * @throws IllegalArgumentException if it starts with {@code '_'} (reserved)
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start);
 
     /**
      * Leaves {@code channel} and tells every peer this node knows now; completes once each has taken care of it:
@@ -144,6 +160,18 @@ public interface TetherNode extends AutoCloseable {
     CompletableFuture<MessageId> publish(String channel, byte[] payload);
 
     /**
+     * Publishes {@code payload} to every peer this node knows now (not removed), without a join: on the broadcast
+     * channel {@link Channels#BROADCAST}, which every node reads. Stored once, as a publish is; each peer gets it on
+     * the lane {@code _c._all}, in this node's broadcast order, once, also a peer that is down now when it returns.
+     * It goes to the peer's handler of {@link Channels#BROADCAST} ({@link #handleChannel}), else to its node's
+     * handler. A peer removed since is no longer a reader, and a peer known only later gets only later broadcasts.
+     *
+     * @throws MessageTooLargeException if the payload exceeds {@code maxMessageBytes}
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<MessageId> broadcast(byte[] payload);
+
+    /**
      * As {@link #publish(String, byte[])}, with {@code headers} that every reader receives with the message ({@link
      * Delivery#headers()}), stored once with it; they count toward {@code maxMessageBytes} as for a send.
      *
@@ -162,7 +190,7 @@ public interface TetherNode extends AutoCloseable {
      * the node's policies). {@link Registration#close} removes it.
      *
      * @throws InvalidIdException if {@code channel} is not a valid channel name
-     * @throws IllegalArgumentException if it starts with {@code '_'}
+     * @throws IllegalArgumentException if it starts with {@code '_'} and is not {@link Channels#BROADCAST}
      * @throws IllegalStateException if the channel has a handler already
      */
     Registration handleChannel(String channel, MessageHandler handler);

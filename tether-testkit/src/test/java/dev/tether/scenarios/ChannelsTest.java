@@ -5,19 +5,24 @@ import static dev.tether.scenarios.Cluster.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.ChannelJoinTimeoutException;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
+import dev.tether.ChannelStart;
 import dev.tether.Channels;
 import dev.tether.InvalidIdException;
 import dev.tether.MessageId;
+import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -153,5 +158,159 @@ class ChannelsTest {
             assertThat(got).containsExactlyElementsOf(numbered("m", 0, 30));
             assertThat(c.payloads("a", "p", LANE)).isEmpty(); // not the node's handler
         }
+    }
+
+    @Test
+    void aRestartedNodeIsStillAMemberWithItsRoleAndNeedNotJoinAgain() throws Exception {
+        try (Cluster c = new Cluster("p", "a")) {
+            c.start("p");
+            c.start("a");
+            join(c.node("p"), ChannelRole.WRITE);
+            join(c.node("a"), ChannelRole.READ);
+            publish(c.node("p"), "m", 0, 5);
+            await(c, "a", numbered("m", 0, 5));
+            c.crash("p");
+            c.crash("a");
+            TetherNode p = c.start("p");
+            TetherNode a = c.start("a");
+            publish(p, "m", 5, 10); // no join: the stored membership holds
+            await(c, "a", numbered("m", 0, 10));
+            assertThatThrownBy(() -> a.publish(CH, utf8("x")))
+                    .isInstanceOf(ChannelRoleException.class)
+                    .hasMessageContaining("joined it READ");
+            a.leave(CH).get(10, TimeUnit.SECONDS);
+            c.crash("a");
+            assertThatThrownBy(() -> c.start("a").publish(CH, utf8("x")))
+                    .isInstanceOf(ChannelRoleException.class)
+                    .hasMessageContaining("did not join");
+        }
+    }
+
+    @Test
+    void aPeerThatConnectsAfterAJoinLearnsOfIt() throws Exception {
+        try (Cluster c = new Cluster("p", "a")) {
+            TetherNode a = c.startUnconfigured("a", b -> {}); // knows no peer: its join completes at once
+            join(a, ChannelRole.READ);
+            TetherNode p = c.start("p"); // connects to a, which tells it of its membership
+            join(p, ChannelRole.WRITE);
+            List<String> published = new ArrayList<>();
+            Await.until(
+                    DEADLINE,
+                    () -> {
+                        String m = "m" + published.size();
+                        p.publish(CH, utf8(m)).join();
+                        published.add(m);
+                        return !c.payloads("a", "p", LANE).isEmpty();
+                    },
+                    () -> "a got nothing of " + published.size() + " publishes " + c.events("a"));
+            publish(p, "n", 0, 5);
+            Await.until(
+                    DEADLINE,
+                    () -> c.payloads("a", "p", LANE).contains("n4"),
+                    () -> "a got " + c.payloads("a", "p", LANE));
+            List<String> all = c.payloads("a", "p", LANE);
+            List<String> expected = new ArrayList<>(published.subList(published.indexOf(all.get(0)), published.size()));
+            expected.addAll(numbered("n", 0, 5));
+            assertThat(all).containsExactlyElementsOf(expected); // from its join on: every one, in order, once
+        }
+    }
+
+    @Test
+    void aNewReaderStartsWhereItsJoinSaysInWhatTheLogStillHolds() throws Exception {
+        try (Cluster c = new Cluster("p", "slow", "e", "s", "t", "n")) {
+            TetherNode p = c.start("p");
+            for (String r : List.of("slow", "e", "s", "t", "n")) c.start(r);
+            CountDownLatch release = new CountDownLatch(1);
+            c.node("slow")
+                    .handleChannel(
+                            CH,
+                            d -> { // holds m5 until the end: its cursor holds the log from m5 on
+                                if (new String(d.payloadBytes(), StandardCharsets.UTF_8).equals("m5")) release.await();
+                            });
+            join(p, ChannelRole.WRITE);
+            join(c.node("slow"), ChannelRole.READ);
+            publish(p, "m", 0, 15);
+            long t = System.currentTimeMillis() + 1;
+            Await.until(DEADLINE, () -> System.currentTimeMillis() > t, () -> "the clock moves on");
+            publish(p, "m", 15, 20); // published at or after t
+            c.node("e").join(CH, ChannelRole.READ, ChannelStart.earliest()).get(10, TimeUnit.SECONDS);
+            c.node("s")
+                    .join(CH, ChannelRole.READ, ChannelStart.fromSequence(13))
+                    .get(10, TimeUnit.SECONDS);
+            c.node("t")
+                    .join(CH, ChannelRole.READ, ChannelStart.fromTime(Instant.ofEpochMilli(t)))
+                    .get(10, TimeUnit.SECONDS);
+            join(c.node("n"), ChannelRole.READ); // now
+            publish(p, "m", 20, 22);
+            Await.until(DEADLINE, () -> c.payloads("e", "p", LANE).contains("m21"), () -> "e got its start");
+            List<String> earliest = c.payloads("e", "p", LANE);
+            int first = Integer.parseInt(earliest.get(0).substring(1));
+            assertThat(first).as("m0-m4 may be trimmed (slow had them), m5 not").isLessThanOrEqualTo(5);
+            assertThat(earliest).containsExactlyElementsOf(numbered("m", first, 22));
+            await(c, "s", numbered("m", 12, 22)); // sequence 13 is m12
+            await(c, "t", numbered("m", 15, 22));
+            await(c, "n", numbered("m", 20, 22));
+            release.countDown();
+            assertThatThrownBy(() -> ChannelStart.fromSequence(0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aJoinThatAPeerDoesNotTakeInTimeFailsAndStillReachesItWhenItReturns() throws Exception {
+        try (Cluster c = new Cluster("p", "a")) {
+            TetherNode a = c.start("a", b -> b.defaultCallTimeout(Duration.ofMillis(300)));
+            CompletableFuture<Void> joined = a.join(CH, ChannelRole.READ);
+            assertThatThrownBy(() -> joined.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ChannelJoinTimeoutException.class)
+                    .hasMessageContaining("[p]");
+            TetherNode p = c.start("p");
+            join(p, ChannelRole.WRITE);
+            Await.until(
+                    DEADLINE,
+                    () -> {
+                        p.publish(CH, utf8("probe")).join();
+                        return !c.payloads("a", "p", LANE).isEmpty();
+                    },
+                    () -> "a's join reached p");
+        }
+    }
+
+    @Test
+    void aBroadcastReachesEveryKnownPeerWithoutAJoinAlsoOneThatWasDownAndNotARemovedOne() throws Exception {
+        try (Cluster c = new Cluster("p", "a", "b", "r")) {
+            TetherNode p = c.start("p");
+            TetherNode a = c.start("a");
+            c.start("b");
+            c.start("r");
+            List<String> atA = new CopyOnWriteArrayList<>();
+            a.handleChannel(Channels.BROADCAST, d -> atA.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
+            broadcast(p, 0, 10);
+            c.crash("b");
+            broadcast(p, 10, 20);
+            p.removePeer(NodeId.of("r"));
+            broadcast(p, 20, 30);
+            c.start("b");
+            String all = Channels.lane(Channels.BROADCAST);
+            Await.until(DEADLINE, () -> atA.size() >= 30, () -> "a's broadcast handler got " + atA);
+            assertThat(atA).containsExactlyElementsOf(numbered("m", 0, 30));
+            Await.until(
+                    DEADLINE, () -> c.payloads("b", "p", all).size() >= 30, () -> "b got " + c.payloads("b", "p", all));
+            assertThat(c.payloads("b", "p", all)).containsExactlyElementsOf(numbered("m", 0, 30));
+            assertThat(c.payloads("a", "p", all)).isEmpty(); // its broadcast handler took them
+            Await.until(
+                    DEADLINE,
+                    () -> c.store("p").readChannels().logs().stream()
+                            .filter(l -> l.channel().equals(Channels.BROADCAST))
+                            .allMatch(l -> l.readers().stream()
+                                    .noneMatch(x -> x.reader().value().equals("r"))),
+                    () -> "the removed peer is no reader of p's broadcast log");
+            assertThat(c.payloads("r", "p", all)).isSubsetOf(numbered("m", 0, 20));
+        }
+    }
+
+    private static void broadcast(TetherNode n, int from, int to) throws Exception {
+        List<CompletableFuture<MessageId>> fs = new ArrayList<>();
+        for (int i = from; i < to; i++) fs.add(n.broadcast(utf8("m" + i)));
+        for (CompletableFuture<MessageId> f : fs) f.get(10, TimeUnit.SECONDS);
     }
 }

@@ -1,14 +1,21 @@
 package dev.tether.internal.channel;
 
+import dev.tether.ChannelJoinTimeoutException;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
+import dev.tether.ChannelStart;
 import dev.tether.Channels;
 import dev.tether.MessageHandler;
 import dev.tether.MessageId;
+import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.PeerInfo;
 import dev.tether.Registration;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
+import dev.tether.internal.engine.Effect;
+import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.ChannelPort;
@@ -18,21 +25,26 @@ import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Channels above the node runtime (docs/CHANNELS-DESIGN.md, section 5): this node's memberships, the join and leave
- * messages it exchanges with its peers, publishes on its own channel logs, and the delivery of channel messages to
- * channel handlers. It is the node's router: channel traffic is taken here, everything else goes on to the call
- * layer. A join is a durable message to every known peer on the reserved lane {@value #LANE}; each peer that
- * publishes makes the joiner a reader of its log (if the role reads) before it acknowledges it, so a publish made
- * after the join completed is delivered. Thread-safe: the application's calls from any thread, join and leave
- * messages on the node thread, channel handlers on the handler threads.
+ * Channels above the node runtime (docs/CHANNELS-DESIGN.md, section 5): this node's memberships (stored, so a
+ * restarted node is still a member), the join and leave messages it exchanges with its peers, publishes on its own
+ * channel logs, and the delivery of channel messages to channel handlers. It is the node's router: channel traffic is
+ * taken here, everything else goes on to the call layer. A join is a durable message to every known peer on the
+ * reserved lane {@value #LANE}, and again to each peer on its first connection since the node started; a peer
+ * acknowledges it together with the reader row it adds (if the role reads), in one store batch, so a publish made
+ * after the join completed is delivered, also after a crash of the publisher. Thread-safe: the application's calls
+ * from any thread, join and leave messages on the node thread, channel handlers on the handler threads.
  */
 public final class ChannelLayer implements Router {
     /** The lane of join and leave messages between nodes. */
@@ -44,41 +56,130 @@ public final class ChannelLayer implements Router {
     private final Map<String, ChannelRole> memberships = new ConcurrentHashMap<>();
     private final Map<String, ChannelHandler> handlers = new ConcurrentHashMap<>();
     private final MessageConsumer control = new Control();
+    /** Peers told every membership by this process since it started (on their first connection); node thread. */
+    private final Set<NodeId> told = new HashSet<>();
+    /** Joins and leaves not completed yet: they fail when the node stops. */
+    private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
 
-    /** Channels of {@code runtime}, routing everything that is not channel traffic to {@code next}. */
+    /**
+     * Channels of {@code runtime}, routing everything that is not channel traffic to {@code next}; this node is a
+     * member of the channels its store holds memberships of.
+     */
     public ChannelLayer(NodeRuntime runtime, Router next) {
         this.runtime = runtime;
         this.port = runtime.channels();
         this.next = next;
+        memberships.putAll(port.storedMemberships());
     }
 
     // ---- the application ------------------------------------------------------------------------------
 
     /**
-     * Joins {@code channel} as {@code role} (replacing an earlier role) and tells every known peer; completes when
-     * each of them has taken care of it.
+     * Joins {@code channel} as {@code role} (replacing an earlier role), as a new reader at {@code start} in each
+     * publisher's log: stores the membership, then tells every known peer; completes when each of them has taken care
+     * of it.
      */
-    public CompletableFuture<Void> join(String channel, ChannelRole role) {
+    // synchronized: the memberships, the stored membership writes and the tells keep one order
+    public synchronized CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
         Channels.requireApplicationChannel(channel);
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(start, "start");
         memberships.put(channel, role);
-        return tellPeers("join:" + channel + ":" + role.name());
+        return change(channel, role, joinMessage(channel, role, start));
     }
 
-    /** Leaves {@code channel} and tells every known peer; completes when each has taken care of it. */
-    public CompletableFuture<Void> leave(String channel) {
+    /** Leaves {@code channel}: deletes the stored membership, then tells every known peer; completes when each has. */
+    public synchronized CompletableFuture<Void> leave(String channel) {
         Channels.requireApplicationChannel(channel);
         memberships.remove(channel);
-        return tellPeers("leave:" + channel);
+        return change(channel, null, "leave:" + channel);
     }
 
-    private CompletableFuture<Void> tellPeers(String message) {
-        byte[] payload = message.getBytes(StandardCharsets.UTF_8);
-        List<CompletableFuture<Outcome>> told = new ArrayList<>();
-        for (PeerInfo p : runtime.peers()) {
-            told.add(runtime.submit(p.id(), LANE, Map.of(), payload, 0, null).processed());
+    /** {@code join:<channel>:<role>:<start kind>:<value>}. */
+    private static String joinMessage(String channel, ChannelRole role, ChannelStart start) {
+        return "join:" + channel + ":" + role.name() + ":" + start.kind().name() + ":" + start.value();
+    }
+
+    /**
+     * Stores the membership change ({@code role} null: a leave), then (on the node thread, so that tells to one peer
+     * keep the order of the changes) tells every known peer {@code message}. A crash in between leaves a stored membership that peers learn of when they connect
+     * to the restarted node ({@link #onEvent}).
+     */
+    private CompletableFuture<Void> change(String channel, ChannelRole role, String message) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pending.add(done);
+        done.whenComplete((v, e) -> pending.remove(done));
+        Map<NodeId, CompletableFuture<Outcome>> told = new ConcurrentHashMap<>();
+        port.storeMembership(channel, role, done, () -> {
+            try {
+                for (PeerInfo p : runtime.peers())
+                    told.put(p.id(), tell(p.id(), message).processed());
+            } catch (RuntimeException e) { // a send refused (the node stopping, too many sends waiting)
+                done.completeExceptionally(e);
+                return;
+            }
+            CompletableFuture.allOf(told.values().toArray(new CompletableFuture<?>[0]))
+                    .whenComplete((v, e) -> {
+                        if (e == null) done.complete(null);
+                        else done.completeExceptionally(e);
+                    });
+        });
+        if (role != null) timeOut(done, channel, told);
+        return done;
+    }
+
+    /** A join not complete after {@code defaultCallTimeout} fails; the membership and the tells stay. */
+    private void timeOut(CompletableFuture<Void> done, String channel, Map<NodeId, CompletableFuture<Outcome>> told) {
+        long millis = runtime.settings().defaultCallTimeout().toMillis();
+        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> {
+            if (done.isDone()) return;
+            List<String> waiting = new ArrayList<>();
+            for (Map.Entry<NodeId, CompletableFuture<Outcome>> t : told.entrySet()) {
+                if (!t.getValue().isDone()) waiting.add(t.getKey().toString());
+            }
+            Collections.sort(waiting);
+            done.completeExceptionally(new ChannelJoinTimeoutException("join of channel '" + channel + "' not done"
+                    + " after " + millis + " ms: "
+                    + (told.isEmpty()
+                            ? "the membership is not stored yet"
+                            : "not taken care of yet by " + waiting
+                                    + "; the membership is stored and they take the join" + " when they return")));
+        });
+    }
+
+    private SendReceipt tell(NodeId peer, String message) {
+        return runtime.submit(peer, LANE, Map.of(), message.getBytes(StandardCharsets.UTF_8), 0, null);
+    }
+
+    /**
+     * The node reported {@code event} (node thread). A peer connected for the first time since this process started,
+     * or found to have a new store, is told every membership (a join is idempotent at the publisher: a reader keeps
+     * its cursor), so peers learn of joins made before they were known and of joins whose tells a crash cut short.
+     */
+    public void onEvent(TetherEvent event) {
+        NodeId peer;
+        if (event instanceof TetherEvent.PeerConnected c && told.add(c.peer())) peer = c.peer();
+        else if (event instanceof TetherEvent.Resync r && r.lane().equals("*")) peer = r.peer();
+        else return;
+        runtime.post(now -> tellMemberships(peer)); // after this turn: the connection admits the peer first
+    }
+
+    private void tellMemberships(NodeId peer) {
+        for (Map.Entry<String, ChannelRole> m : memberships.entrySet()) {
+            try {
+                tell(peer, joinMessage(m.getKey(), m.getValue(), ChannelStart.now())); // a reader keeps its place
+            } catch (RuntimeException e) {
+                runtime.emit(new TetherEvent.ApplicationError(
+                        "join of channel " + m.getKey() + " told to " + peer, "not sent: " + e));
+            }
         }
-        return CompletableFuture.allOf(told.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** The node stops: joins and leaves still waiting fail. */
+    public void stopping() {
+        for (CompletableFuture<Void> f : pending) {
+            f.completeExceptionally(new NodeClosedException("node " + runtime.id() + " is shut down"));
+        }
     }
 
     /**
@@ -100,6 +201,18 @@ public final class ChannelLayer implements Router {
         return Map.copyOf(memberships);
     }
 
+    /**
+     * Publishes {@code payload} on the broadcast channel, whose readers are the peers this node knows now: those that
+     * are not readers of its log yet become readers from here on, and removed peers stop being readers (they would
+     * hold the log), before the publish is numbered.
+     */
+    public CompletableFuture<MessageId> broadcast(Map<String, String> headers, byte[] payload) {
+        Set<NodeId> peers = new HashSet<>();
+        for (PeerInfo p : runtime.peers()) peers.add(p.id());
+        port.setReaders(Channels.BROADCAST, peers);
+        return port.publish(Channels.BROADCAST, headers, payload, 0);
+    }
+
     /** The role this node joined {@code channel} with, or null. */
     public ChannelRole role(String channel) {
         return memberships.get(channel);
@@ -110,7 +223,7 @@ public final class ChannelLayer implements Router {
      * handler's return acknowledges, a throw fails the message as for any handler) instead of the node's handler.
      */
     public Registration handle(String channel, MessageHandler handler) {
-        Channels.requireApplicationChannel(channel);
+        if (!Channels.BROADCAST.equals(channel)) Channels.requireApplicationChannel(channel);
         Objects.requireNonNull(handler, "handler");
         ChannelHandler h = new ChannelHandler(channel, handler, runtime.handlerThreads());
         if (handlers.putIfAbsent(channel, h) != null) {
@@ -157,28 +270,72 @@ public final class ChannelLayer implements Router {
         public void consume(RoutedDelivery d) {
             String[] parts = new String(d.payloadBytes(), StandardCharsets.UTF_8).split(":", -1);
             NodeId from = d.from();
-            String problem = apply(from, parts);
-            if (problem != null) runtime.protocolError(from, "invalid channel message from " + from + ": " + problem);
-            d.ack(); // also an invalid one: the stream goes on
+            ChannelStart start = parts.length == 5 && parts[0].equals("join") ? start(parts[3], parts[4]) : null;
+            if (start != null && start.kind() == ChannelStart.Kind.TIME && roleNamed(parts[2]) != null) {
+                readFrom(d, parts[1], start.value()); // the position is looked up in the log first
+                return;
+            }
+            Effect change = change(from, parts, start);
+            if (change != null) {
+                d.ackWith(change); // the reader row is stored with the cursor that records this message processed
+                return;
+            }
+            runtime.protocolError(from, "invalid channel message from " + from + ": " + String.join(":", parts));
+            d.ack(); // the stream goes on
         }
 
-        /** Applies a join or leave; returns why it is invalid, or null. */
-        private String apply(NodeId from, String[] parts) {
-            if (parts.length < 2 || !Channels.isValid(parts[1])) return "no valid channel";
+        /** The reader change a join or leave makes, or null if the message is invalid. */
+        private Effect change(NodeId from, String[] parts, ChannelStart start) {
+            if (parts.length < 2 || !Channels.isValid(parts[1])) return null;
             String channel = parts[1];
             if (parts[0].equals("leave") && parts.length == 2) {
-                port.removeReaderHere(channel, from);
-                return null;
+                return Effect.removeReader(channel, from);
             }
-            if (!parts[0].equals("join") || parts.length != 3) return "neither join nor leave";
-            ChannelRole role;
-            try {
-                role = ChannelRole.valueOf(parts[2]);
-            } catch (IllegalArgumentException e) {
-                return "unknown role " + parts[2];
+            boolean valid = parts[0].equals("join") && (parts.length == 3 || (parts.length == 5 && start != null));
+            ChannelRole role = valid ? roleNamed(parts[2]) : null;
+            if (role == null) return null;
+            return role.reads()
+                    ? Effect.addReader(channel, from, afterSeq(start))
+                    : Effect.removeReader(channel, from); // a WRITE member receives nothing
+        }
+
+        /** A reader from a time: acknowledged, with its reader row, once its position in the log is known. */
+        private void readFrom(RoutedDelivery d, String channel, long startMillis) {
+            if (!Channels.isValid(channel)) {
+                runtime.protocolError(d.from(), "invalid channel name in a join from " + d.from());
+                d.ack();
+                return;
             }
-            if (role.reads()) port.addReaderHere(channel, from, Long.MAX_VALUE);
-            else port.removeReaderHere(channel, from); // a WRITE member receives nothing
+            port.positionAt(channel, startMillis).whenComplete((after, e) -> {
+                if (e == null) d.ackWith(Effect.addReader(channel, d.from(), after));
+                else d.fail("channel log not read: " + e); // tried again per the retry policy
+            });
+        }
+    }
+
+    /** Where a new reader starting at {@code start} (null: a join without one) starts, clamped by the engine. */
+    private static long afterSeq(ChannelStart start) {
+        if (start == null) return Engine.LOG_END;
+        return switch (start.kind()) {
+            case NOW -> Engine.LOG_END;
+            case EARLIEST -> 0;
+            case SEQUENCE -> start.value() - 1;
+            case TIME -> throw new IllegalArgumentException("a start by time is looked up in the log");
+        };
+    }
+
+    private static ChannelRole roleNamed(String name) {
+        try {
+            return ChannelRole.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static ChannelStart start(String kind, String value) {
+        try {
+            return new ChannelStart(ChannelStart.Kind.valueOf(kind), Long.parseLong(value));
+        } catch (IllegalArgumentException e) { // NumberFormatException too
             return null;
         }
     }

@@ -20,7 +20,12 @@ import java.util.Map;
  * <p>The same effects are also written without a settlement, by {@link Engine#writeKeys} (a pattern layer's own
  * state, and the messages that go with it).
  *
- * @param keyWrite the key-value write (put or delete), or null for a message effect
+ * <p>A channel effect ({@code channel} not null) changes the channel state of this node's store: a reader of one of
+ * its logs added or removed (the reader's stream starts or stops with the batch that writes it, so a join's
+ * acknowledgment and the reader row it caused are stored together), or this node's own membership.
+ *
+ * @param keyWrite the key-value write (put or delete), or null for a message or channel effect
+ * @param channel the channel write, or null for a message or key-value effect
  */
 public record Effect(
         NodeId to,
@@ -28,10 +33,65 @@ public record Effect(
         Map<String, String> headers,
         byte[] payload,
         long expiresAt,
-        WriteBatch.KeyWrite keyWrite) {
+        WriteBatch.KeyWrite keyWrite,
+        ChannelWrite channel) {
     /** A message effect. */
     public Effect(NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
-        this(to, lane, headers, payload, expiresAt, null);
+        this(to, lane, headers, payload, expiresAt, null, null);
+    }
+
+    /** A message effect ({@code keyWrite} null) or a key-value effect. */
+    public Effect(
+            NodeId to,
+            String lane,
+            Map<String, String> headers,
+            byte[] payload,
+            long expiresAt,
+            WriteBatch.KeyWrite keyWrite) {
+        this(to, lane, headers, payload, expiresAt, keyWrite, null);
+    }
+
+    /**
+     * A change of the channel state: exactly one of {@code reader} (a reader of a log of this node: set adds it after
+     * its {@code ackedSeq}, clamped as {@link Engine#addReader} does, and keeps the cursor of one that is a reader
+     * already; remove drops it) and {@code membership} (this node's own) is not null.
+     */
+    public record ChannelWrite(WriteBatch.ReaderUpdate reader, WriteBatch.MembershipUpdate membership) {
+        public ChannelWrite {
+            if ((reader == null) == (membership == null)) {
+                throw new IllegalArgumentException("a channel write is a reader or a membership update");
+            }
+        }
+    }
+
+    /** An effect that adds or removes a reader of one of this node's channel logs ({@link ChannelWrite}). */
+    public static Effect reader(WriteBatch.ReaderUpdate u) {
+        return new Effect(null, null, Map.of(), null, 0, null, new ChannelWrite(u, null));
+    }
+
+    /** An effect that makes {@code reader} a reader of this node's log of {@code channel} after {@code afterSeq}. */
+    public static Effect addReader(String channel, NodeId reader, long afterSeq) {
+        return reader(WriteBatch.ReaderUpdate.set(channel, reader, afterSeq));
+    }
+
+    /** An effect that removes {@code reader} from the readers of this node's log of {@code channel}. */
+    public static Effect removeReader(String channel, NodeId reader) {
+        return reader(WriteBatch.ReaderUpdate.remove(channel, reader));
+    }
+
+    /** An effect that stores or deletes this node's membership of a channel. */
+    public static Effect membership(WriteBatch.MembershipUpdate u) {
+        return new Effect(null, null, Map.of(), null, 0, null, new ChannelWrite(null, u));
+    }
+
+    /** Whether this effect changes the channel state instead of sending a message or writing a key. */
+    public boolean isChannelWrite() {
+        return channel != null;
+    }
+
+    /** Whether this effect writes this node's store only (a key or channel write), sending no message. */
+    public boolean isLocalWrite() {
+        return keyWrite != null || channel != null;
     }
 
     /** An effect that puts {@code kv} in the store's key-value area. */

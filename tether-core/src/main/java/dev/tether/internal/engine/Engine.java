@@ -172,6 +172,11 @@ public final class Engine {
         return logs.addReader(channel, reader, afterSeq);
     }
 
+    /** The readers of this node's log of {@code channel}, in the order they were added (none: empty). */
+    public List<NodeId> readers(String channel) {
+        return logs.readers(channel);
+    }
+
     /** {@link #addReader}: start after the last message the log has committed. */
     public static final long LOG_END = Long.MAX_VALUE;
 

@@ -283,9 +283,10 @@ final class Receivers {
     private void withEffects(InStream s, List<Effect> effects) {
         if (effects.isEmpty()) return;
         for (Effect e : effects) {
-            if (e.isKeyWrite() ? s.key.isVolatile() : Lanes.isVolatile(e.lane()) != s.key.isVolatile()) {
+            if (e.isLocalWrite() ? s.key.isVolatile() : Lanes.isVolatile(e.lane()) != s.key.isVolatile()) {
                 // Atomic with a stored cursor needs a stored effect, and an unstored cursor cannot carry a stored one.
-                throw new IllegalArgumentException("effect " + (e.isKeyWrite() ? e.keyWrite() : "on lane " + e.lane())
+                Object what = e.isKeyWrite() ? e.keyWrite() : e.isChannelWrite() ? e.channel() : "on lane " + e.lane();
+                throw new IllegalArgumentException("effect " + what
                         + " of a settlement on " + s.key + ": a volatile stream's effects go on volatile lanes and"
                         + " write no keys, a durable one's on durable lanes");
             }

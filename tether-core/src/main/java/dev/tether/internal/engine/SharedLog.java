@@ -172,6 +172,10 @@ final class SharedLog {
         return readers.values();
     }
 
+    Collection<NodeId> readerIds() {
+        return readers.keySet();
+    }
+
     OutStream reader(NodeId reader) {
         return readers.get(reader);
     }

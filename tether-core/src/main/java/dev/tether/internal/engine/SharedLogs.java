@@ -145,6 +145,34 @@ final class SharedLogs {
         trimCheck.clear();
     }
 
+    /**
+     * Takes the channel effects out of {@code b.effects} and writes them into this batch: a reader added by an effect
+     * has its row in the batch that holds the cursor of the message that caused it (a join), so after a crash both
+     * are stored or neither; a removal and a membership write likewise. A failed batch's effects come back with its
+     * cursors or local writes, and its reader rows through {@link #retryLater}.
+     */
+    void applyEffects(Batch b, WriteBatch w) {
+        if (b.effects.isEmpty()) return;
+        for (Effect e : b.effects) {
+            if (!e.isChannelWrite()) continue;
+            WriteBatch.ReaderUpdate u = e.channel().reader();
+            if (u == null) {
+                w.channelMembership(e.channel().membership());
+            } else if (u.removed()) {
+                if (removeReader(u.channel(), u.reader())) removals.pollLast(); // written here, not later
+                w.channelReader(u);
+                b.readerRemovals.add(u);
+            } else if (logs.get(u.channel()) == null || logs.get(u.channel()).reader(u.reader()) == null) {
+                addReader(u.channel(), u.reader(), u.ackedSeq());
+                OutStream r = logs.get(u.channel()).reader(u.reader());
+                rowsDirty.remove(r);
+                w.channelReader(WriteBatch.ReaderUpdate.set(u.channel(), u.reader(), r.settledSeq()));
+                b.readerRows.add(new Batch.ReaderRow(r, r.settledSeq()));
+            }
+        }
+        b.effects.removeIf(Effect::isChannelWrite);
+    }
+
     /** As {@code Senders.appendPending}: logs whose publishes do not all fit go to the back of the queue. */
     private void publishPending(long now, Batch b, WriteBatch w, int room) {
         List<SharedLog> unfinished = new ArrayList<>();
@@ -210,6 +238,11 @@ final class SharedLogs {
     }
 
     // ---- queries --------------------------------------------------------------------------------------
+
+    List<NodeId> readers(String channel) {
+        SharedLog log = logs.get(channel);
+        return log == null ? List.of() : List.copyOf(log.readerIds());
+    }
 
     long messagesInMemory() {
         long n = 0;

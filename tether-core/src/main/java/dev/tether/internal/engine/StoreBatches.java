@@ -91,7 +91,7 @@ final class StoreBatches {
      */
     void writeKeys(long token, List<Effect> effects) {
         for (Effect e : effects) {
-            if (!e.isKeyWrite() && Lanes.isVolatile(e.lane())) {
+            if (!e.isLocalWrite() && Lanes.isVolatile(e.lane())) {
                 throw new IllegalArgumentException("a stored write cannot send on volatile lane " + e.lane());
             }
         }
@@ -127,6 +127,7 @@ final class StoreBatches {
             b.effects.addAll(l.effects());
         }
         localWrites.clear();
+        logs.applyEffects(b, w); // the channel effects, taken out of b.effects
         senders.appendEffects(b, w); // with the cursors they belong to, in this same batch
         peers.writeTo(b, w);
         long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;

@@ -3,6 +3,7 @@ package dev.tether.internal.node;
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.ChannelRole;
+import dev.tether.ChannelStart;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.EventHandle;
@@ -81,6 +82,7 @@ public final class RealTetherNode implements TetherNode {
         RealTetherNode node = new RealTetherNode(runtime, calls, events, channels);
         runtime.observeEvents(e -> {
             calls.onEvent(e);
+            channels.onEvent(e);
             node.management.onEvent(e);
         });
         runtime.everyTurn(calls::tick);
@@ -88,6 +90,7 @@ public final class RealTetherNode implements TetherNode {
         runtime.onStopping(now -> {
             calls.stopping(settings.nodeId());
             events.stopping();
+            channels.stopping();
         });
         runtime.start();
         return node;
@@ -171,8 +174,8 @@ public final class RealTetherNode implements TetherNode {
     }
 
     @Override
-    public CompletableFuture<Void> join(String channel, ChannelRole role) {
-        return channels.join(channel, role);
+    public CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
+        return channels.join(channel, role, start);
     }
 
     @Override
@@ -183,6 +186,11 @@ public final class RealTetherNode implements TetherNode {
     @Override
     public CompletableFuture<MessageId> publish(String channel, byte[] payload) {
         return channels.publish(channel, Map.of(), payload);
+    }
+
+    @Override
+    public CompletableFuture<MessageId> broadcast(byte[] payload) {
+        return channels.broadcast(Map.of(), payload);
     }
 
     @Override

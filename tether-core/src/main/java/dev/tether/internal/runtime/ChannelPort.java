@@ -1,11 +1,20 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.ChannelRole;
 import dev.tether.Channels;
 import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.internal.engine.Effect;
+import dev.tether.internal.engine.Engine;
+import dev.tether.spi.ChannelMembership;
+import dev.tether.spi.ChannelMessage;
+import dev.tether.spi.WriteBatch;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,14 +28,68 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ChannelPort {
     private final NodeRuntime runtime;
     private final NodeLoop loop;
+    private final StoreWriter storeWriter;
     private final AtomicLong pendingSendBytes;
     private final AtomicLong tokens;
+    private final List<ChannelMembership> stored;
 
-    ChannelPort(NodeRuntime runtime, NodeLoop loop, AtomicLong pendingSendBytes, AtomicLong tokens) {
+    ChannelPort(
+            NodeRuntime runtime,
+            NodeLoop loop,
+            StoreWriter storeWriter,
+            AtomicLong pendingSendBytes,
+            AtomicLong tokens,
+            List<ChannelMembership> stored) {
         this.runtime = runtime;
         this.loop = loop;
+        this.storeWriter = storeWriter;
         this.pendingSendBytes = pendingSendBytes;
         this.tokens = tokens;
+        this.stored = List.copyOf(stored);
+    }
+
+    /**
+     * Where a reader of {@code channel}'s log starting at {@code startMillis} starts: the position before the first
+     * message the log holds that was published at or after it, or after the last message it holds if none was. Read
+     * from the store on its thread, page by page; completes there.
+     */
+    public CompletableFuture<Long> positionAt(String channel, long startMillis) {
+        return positionAt(channel, startMillis, 1, 0);
+    }
+
+    private CompletableFuture<Long> positionAt(String channel, long startMillis, long fromSeq, long lastSeen) {
+        return storeWriter.readChannel(channel, fromSeq, PAGE).thenCompose(page -> {
+            for (ChannelMessage m : page) {
+                if (m.publishedAtMillis() >= startMillis) return CompletableFuture.completedFuture(m.seq() - 1);
+            }
+            if (page.size() < PAGE) {
+                return CompletableFuture.completedFuture(
+                        page.isEmpty() ? lastSeen : page.get(page.size() - 1).seq());
+            }
+            long last = page.get(page.size() - 1).seq();
+            return positionAt(channel, startMillis, last + 1, last);
+        });
+    }
+
+    private static final int PAGE = 256;
+
+    /** This node's memberships (channel, role) as its store held them when the node started. */
+    public Map<String, ChannelRole> storedMemberships() {
+        Map<String, ChannelRole> m = new LinkedHashMap<>();
+        for (ChannelMembership c : stored) m.put(c.channel(), c.role());
+        return m;
+    }
+
+    /**
+     * Stores this node's membership of {@code channel} as {@code role} (null: deletes it, a leave) with the next store
+     * batch; runs {@code then} on the node thread once it is durable. If the node is shut down first, {@code f} fails
+     * with {@link NodeClosedException} instead.
+     */
+    public void storeMembership(String channel, ChannelRole role, CompletableFuture<?> f, Runnable then) {
+        WriteBatch.MembershipUpdate u = role == null
+                ? WriteBatch.MembershipUpdate.leave(channel)
+                : WriteBatch.MembershipUpdate.join(channel, role);
+        post(f, now -> loop.writeKeys(now, List.of(Effect.membership(u)), then));
     }
 
     /**
@@ -77,6 +140,22 @@ public final class ChannelPort {
         return f;
     }
 
+    /**
+     * Makes {@code readers} the readers of {@code channel}'s log (the broadcast channel's readers are the known peers):
+     * those that are not readers yet start after its end, readers not among them are removed; on the node thread,
+     * before anything posted after this call (a publish).
+     */
+    public void setReaders(String channel, Set<NodeId> readers) {
+        Channels.requireValid(channel);
+        Set<NodeId> wanted = Set.copyOf(readers);
+        post(new CompletableFuture<Void>(), now -> {
+            for (NodeId r : loop.engine().readers(channel)) {
+                if (!wanted.contains(r)) loop.engine().removeReader(now, channel, r);
+            }
+            for (NodeId r : wanted) loop.engine().addReader(now, channel, r, Engine.LOG_END);
+        });
+    }
+
     /** Removes {@code reader} from {@code channel}'s readers: completes with whether it was one. */
     public CompletableFuture<Boolean> removeReader(String channel, NodeId reader) {
         Channels.requireValid(channel);
@@ -84,16 +163,6 @@ public final class ChannelPort {
         CompletableFuture<Boolean> f = new NodeFuture<>(loop::onNodeThread);
         post(f, now -> f.complete(loop.engine().removeReader(now, channel, reader)));
         return f;
-    }
-
-    /** Node thread only: {@link #addReader}, done now; returns the reader's cursor. */
-    public long addReaderHere(String channel, NodeId reader, long afterSeq) {
-        return loop.engine().addReader(runtime.clock().millis(), channel, reader, afterSeq);
-    }
-
-    /** Node thread only: {@link #removeReader}, done now; returns whether it was a reader. */
-    public boolean removeReaderHere(String channel, NodeId reader) {
-        return loop.engine().removeReader(runtime.clock().millis(), channel, reader);
     }
 
     private void post(CompletableFuture<?> f, NodeTask task) {

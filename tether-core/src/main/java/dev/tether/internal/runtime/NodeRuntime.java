@@ -72,6 +72,7 @@ public final class NodeRuntime {
     private final long epoch;
     private final IdempotencyTable idempotency;
     private final long bootId;
+    private final ChannelPort channels;
     volatile boolean closing;
     private volatile Supplier<CallStats> callStats = () -> CallStats.NONE;
     private volatile NodeTask stopping = now -> {};
@@ -98,9 +99,10 @@ public final class NodeRuntime {
                 idempotency,
                 storeWriter);
         this.bootId = newBootId();
-        StoredChannels channels = config.store().readChannels(); // shared logs continue from their reader rows
+        StoredChannels stored = config.store().readChannels(); // shared logs continue from their reader rows
         Engine engine =
-                new Engine(config.engineConfig(MAX_RUN), state, channels, loop, bootId, config.maxVolatileBytes());
+                new Engine(config.engineConfig(MAX_RUN), state, stored, loop, bootId, config.maxVolatileBytes());
+        this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
@@ -110,11 +112,8 @@ public final class NodeRuntime {
 
     /** A random, non-zero id for this process's incarnation of the node (HELLO states it; volatile streams use it). */
     private static long newBootId() {
-        SecureRandom r = new SecureRandom();
-        long id;
-        do id = r.nextLong();
-        while (id == 0);
-        return id;
+        long id = new SecureRandom().nextLong();
+        return id != 0 ? id : 1;
     }
 
     /** Opens the store and builds the node; pattern layers plug in before {@link #start()}. */
@@ -197,9 +196,9 @@ public final class NodeRuntime {
         return bootId;
     }
 
-    /** Publishes on this node's channel logs and manages their readers, for the channel layer. */
+    /** Publishes on this node's channel logs, manages their readers and stores memberships, for the channel layer. */
     public ChannelPort channels() {
-        return new ChannelPort(this, loop, pendingSendBytes, tokens);
+        return channels;
     }
 
     /** The node's clock. */
@@ -212,11 +211,11 @@ public final class NodeRuntime {
         return config;
     }
 
-    /** The node's handler pool (its threads start on first use). */
     public StoreTransactions transactions() {
         return new StoreTransactions(storeWriter, config.store());
     }
 
+    /** The node's handler pool (its threads start on first use). */
     public ExecutorService handlerThreads() {
         return handlers;
     }

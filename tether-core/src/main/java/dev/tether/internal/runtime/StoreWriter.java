@@ -4,6 +4,7 @@ import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.engine.StreamPages;
+import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.CommitObserver;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Store;
@@ -216,6 +217,11 @@ final class StoreWriter {
 
     CompletableFuture<List<DeadLetter>> deadLetters(int max) {
         return CompletableFuture.supplyAsync(() -> store.readDeadLetters(max), thread);
+    }
+
+    /** Reads a page of a channel's log on this thread, outside the engine's paging (a join's start by time). */
+    CompletableFuture<List<ChannelMessage>> readChannel(String channel, long fromSeq, int max) {
+        return CompletableFuture.supplyAsync(() -> store.readChannel(channel, fromSeq, max), thread);
     }
 
     /** Reads outbox messages on this thread, outside the engine's paging (for management). */

@@ -3,6 +3,8 @@ package dev.tether.tracing.opentelemetry;
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.ChannelRole;
+import dev.tether.ChannelStart;
+import dev.tether.Channels;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.EventHandle;
@@ -162,8 +164,8 @@ final class TracingNode implements TetherNode {
     }
 
     @Override
-    public CompletableFuture<Void> join(String channel, ChannelRole role) {
-        return node.join(channel, role);
+    public CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
+        return node.join(channel, role, start);
     }
 
     @Override
@@ -186,6 +188,20 @@ final class TracingNode implements TetherNode {
             Map<String, String> withContext = new LinkedHashMap<>(headers);
             tracing.propagator().inject(Context.current(), withContext, (h, k, v) -> h.put(k, v));
             CompletableFuture<MessageId> f = node.publish(channel, withContext, payload);
+            Spans.endWhenStored(span, f);
+            return f;
+        } catch (RuntimeException e) {
+            Spans.fail(span, e);
+            throw e;
+        }
+    }
+
+    @Override
+    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
+    public CompletableFuture<MessageId> broadcast(byte[] payload) {
+        Span span = tracing.spans().publish(Channels.BROADCAST, payload.length);
+        try (Scope s = span.makeCurrent()) {
+            CompletableFuture<MessageId> f = node.broadcast(payload);
             Spans.endWhenStored(span, f);
             return f;
         } catch (RuntimeException e) {

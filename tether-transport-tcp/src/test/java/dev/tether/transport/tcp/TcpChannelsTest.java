@@ -1,8 +1,10 @@
 package dev.tether.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.ChannelRole;
+import dev.tether.ChannelRoleException;
 import dev.tether.Channels;
 import dev.tether.Delivery;
 import dev.tether.Durability;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A channel between real nodes over TCP on loopback with SQLite stores (fsync), every link through a proxy that cuts
  * connections mid-stream: two readers each get every publish in order, once, and a reader stopped meanwhile gets what
- * was published while it was away when it starts again on its file.
+ * was published while it was away when it starts again on its file; nodes restarted on their files are still members
+ * with their roles, without joining again.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TcpChannelsTest {
@@ -86,6 +89,32 @@ class TcpChannelsTest {
             assertThat(distinct).as(r + " in order, every one").containsExactlyElementsOf(numbered(0, 1000));
         }
         assertThat(got.get(A)).as("a, which never stopped, got each once").hasSize(1000);
+    }
+
+    @Test
+    void nodesRestartedOnTheirFilesAreStillMembersWithTheirRoles() throws Exception {
+        TetherNode p = start(P);
+        TetherNode a = start(A);
+        TetherNode b = start(B);
+        p.join(CH, ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
+        a.join(CH, ChannelRole.READ).get(30, TimeUnit.SECONDS);
+        b.join(CH, ChannelRole.READ_WRITE).get(30, TimeUnit.SECONDS);
+        publish(p, 0, 50);
+        awaitAll(A, 50);
+        for (NodeId n : ALL) nodes.remove(n).close();
+        p = start(P);
+        a = start(A);
+        b = start(B);
+        publish(p, 50, 100); // neither p nor its readers joined again: their memberships are stored
+        b.publish(CH, "from b".getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+        awaitAll(A, 101);
+        awaitAll(B, 100);
+        List<String> fromP = new ArrayList<>(new java.util.LinkedHashSet<>(got.get(A)));
+        assertThat(fromP.remove("from b")).as("a got b's publish").isTrue();
+        assertThat(fromP).as("a, every one of p's, in order").containsExactlyElementsOf(numbered(0, 100));
+        assertThatThrownBy(() -> nodes.get(A).publish(CH, new byte[1]))
+                .isInstanceOf(ChannelRoleException.class)
+                .hasMessageContaining("joined it READ");
     }
 
     private static void publish(TetherNode p, int from, int to) throws Exception {
