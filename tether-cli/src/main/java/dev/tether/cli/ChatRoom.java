@@ -1,5 +1,6 @@
 package dev.tether.cli;
 
+import dev.tether.ChannelJoinTimeoutException;
 import dev.tether.ChannelRole;
 import dev.tether.Delivery;
 import dev.tether.NodeStats;
@@ -160,7 +161,10 @@ final class ChatRoom {
         CompletableFuture<Void> joined = node.join(channel, role);
         memberships.put(channel, new Membership(role, false));
         joined.whenComplete((v, error) -> {
-            if (error != null) {
+            if (cause(error) instanceof ChannelJoinTimeoutException late) {
+                // The membership stands; the peers that did not answer take note when they return.
+                notice("joined #" + channel + " as " + role + "; not yet taken note of: " + late.getMessage());
+            } else if (error != null) {
                 memberships.remove(channel);
                 notice("join #" + channel + " failed: " + cause(error).getMessage());
             } else {
