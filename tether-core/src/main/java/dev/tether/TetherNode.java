@@ -182,11 +182,14 @@ public interface TetherNode extends AutoCloseable {
      * needed), sends to it are accepted, and the transport reaches it at {@code addresses} (in the transport's
      * format, for TCP {@code host:port}; host names are resolved on the calling thread; transports that find
      * peers by themselves need none). A removed peer is admitted again and its stored streams resume. Adding a
-     * known peer adds its addresses. The addition lasts until the node stops; a peer with stored state is known
-     * again after a restart, but admitted only as {@code TetherConfig.Builder.allowedPeers} says.
+     * known peer adds its addresses. The addition is stored (in the store's key-value area) before this returns, so
+     * it outlasts a restart: the node starts with the peer added and reaches it at the latest addresses given
+     * (called on the node thread, from a handler or listener, it returns before the addition is stored).
      *
      * @throws UnknownPeerException if {@code peer} is this node
-     * @throws IllegalArgumentException if the transport cannot parse an address (nothing was changed)
+     * @throws IllegalArgumentException if the transport cannot parse an address (nothing was changed), or there
+     *     are more than {@code Discovery.MAX_ADDRESSES} of them or one is longer than {@code
+     *     Discovery.MAX_ADDRESS_LENGTH}
      * @throws NodeClosedException if the node is shut down
      */
     void addPeer(NodeId peer, List<String> addresses);
@@ -194,10 +197,9 @@ public interface TetherNode extends AutoCloseable {
     /**
      * Removes {@code peer}: closes its connection, stops reaching it and refuses it until it is added again;
      * sends to it throw {@link UnknownPeerException}. Its stored outbox and cursors stay stored (counted in the
-     * result) and resume when it is added again. A removal, like an addition, lasts until the node stops: it is not
-     * stored, so after a restart the peer is known again from its stored streams (or the configuration) and admitted
-     * as {@code TetherConfig.Builder.allowedPeers} says; to keep it out for good, leave it out of the configuration
-     * and the allow-list.
+     * result) and resume when it is added again. The removal is stored before this returns (called on the node
+     * thread, it returns before), so it outlasts a restart: the node starts with the peer removed, even if it is
+     * configured ({@code TetherConfig.Builder.peers}) or discovered, until {@link #addPeer} adds it again.
      *
      * @throws NodeClosedException if the node is shut down
      */

@@ -57,6 +57,7 @@ public final class NodeRuntime {
     static final int MAX_RUN = 256;
 
     private static final long STORE_GRACE_MILLIS = 2_000;
+    private static final System.Logger LOG = System.getLogger("dev.tether");
 
     private final NodeSettings config;
     private final NodeLoop loop;
@@ -105,6 +106,7 @@ public final class NodeRuntime {
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
+        membership.restore(config.store(), config.clock().millis()); // runtime adds and removals of earlier runs
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
 
@@ -135,6 +137,7 @@ public final class NodeRuntime {
             throw e;
         }
         loop.start(config.transport().nodeExecutor(), name);
+        membership.reconnectAdded();
         try {
             for (Discovery d : config.discoveries()) d.start(config.nodeId(), membership);
         } catch (RuntimeException e) {
@@ -212,11 +215,11 @@ public final class NodeRuntime {
         return config;
     }
 
-    /** The node's handler pool (its threads start on first use). */
     public StoreTransactions transactions() {
         return new StoreTransactions(storeWriter, config.store());
     }
 
+    /** The node's handler pool (its threads start on first use). */
     public ExecutorService handlerThreads() {
         return handlers;
     }
@@ -528,10 +531,7 @@ public final class NodeRuntime {
         for (Discovery d : config.discoveries()) closeQuietly(d);
         config.transport().close();
         if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
-            System.getLogger("dev.tether")
-                    .log(
-                            System.Logger.Level.WARNING,
-                            "node " + id() + " crashed with a commit still running;" + " its store stays open");
+            LOG.log(System.Logger.Level.WARNING, "node " + id() + " crashed with a commit running; store left open");
         }
         Map<NodeId, Long> left = Map.of();
         if (loopEnded) { // the engine and the receipts are ours now: nothing else touches them
@@ -547,7 +547,7 @@ public final class NodeRuntime {
         try {
             d.close();
         } catch (RuntimeException e) {
-            System.getLogger("dev.tether").log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
+            LOG.log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
         }
     }
 
