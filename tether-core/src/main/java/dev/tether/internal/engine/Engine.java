@@ -464,6 +464,11 @@ public final class Engine {
         peers.lost(peer, state);
     }
 
+    /** The store epoch {@code peer} introduced itself with (its HELLO, or stored from an earlier one); 0 if none. */
+    public long peerEpoch(NodeId peer) {
+        return peers.knownEpoch(peer);
+    }
+
     /** Whether sends to {@code peer} are accepted: it is known and not removed. */
     public boolean knows(NodeId peer) {
         return peers.refuseSend(peer) == null;

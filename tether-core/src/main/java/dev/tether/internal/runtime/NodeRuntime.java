@@ -239,6 +239,11 @@ public final class NodeRuntime {
         loop.writeKeys(config.clock().millis(), effects, then);
     }
 
+    /** The store epoch {@code peer} stated in its latest HELLO, 0 if none is known; node thread only. */
+    public long peerEpoch(NodeId peer) {
+        return loop.engine().peerEpoch(peer);
+    }
+
     /** Counts and reports a malformed message from {@code peer} as a protocol error; node thread only. */
     public void protocolError(NodeId peer, String reason) {
         loop.engine().onInvalidMessage(config.clock().millis(), peer, reason);
@@ -264,19 +269,9 @@ public final class NodeRuntime {
         ByteBuffer p = m.payload();
         byte[] payload = new byte[p.remaining()];
         p.get(payload);
-        long expiresAt = m.ttl() == null ? 0 : expiry(config.clock().millis(), m.ttl());
+        long expiresAt =
+                m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
         return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null);
-    }
-
-    /** {@code now + ttl}, saturating: a time to live beyond the representable future means "never expires". */
-    static long expiry(long now, Duration ttl) {
-        long ms;
-        try {
-            ms = ttl.toMillis();
-        } catch (ArithmeticException tooLong) {
-            return 0;
-        }
-        return ms > Long.MAX_VALUE - now ? 0 : now + ms;
     }
 
     /**
