@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -57,6 +58,11 @@ final class Dispatcher {
         }
     };
 
+    /** Messages of concurrent consumers acknowledged above their stream's cursor. */
+    private final CompletedAhead ahead;
+    /** Acknowledges a message completed ahead before a redelivery: consumed once already, its effects stored. */
+    private final MessageConsumer aheadAck = duplicateAck;
+
     private volatile Router router;
     private volatile boolean stopped;
 
@@ -72,8 +78,10 @@ final class Dispatcher {
             NodeLoop loop,
             Clock clock,
             IdempotencyTable idempotency,
+            CompletedAhead ahead,
             StoreWriter writer) {
         this.idempotency = idempotency;
+        this.ahead = ahead;
         this.handler = handler;
         this.ackMode = ackMode;
         this.executor = executor;
@@ -113,6 +121,7 @@ final class Dispatcher {
     }
 
     MessageConsumer route(StreamKey key, InboundMessage m) {
+        if (ahead.contains(key, m.senderEpoch(), m.seq())) return aheadAck;
         Router r = router;
         String ik = m.headers().isEmpty() ? null : m.headers().get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
         if (ik != null) {
@@ -136,6 +145,48 @@ final class Dispatcher {
         if (ik == null) return null;
         return idempotency.acknowledged(
                 d.from(), d.lane(), d.seq(), ik, clock.millis(), d.key().isVolatile());
+    }
+
+    /** The concurrent windows open now, by stream: where {@link #runCanGrow} goes. */
+    private final ConcurrentHashMap<StreamKey, DeliveryRun> windows = new ConcurrentHashMap<>();
+
+    void windowStarted(DeliveryRun run) {
+        windows.put(run.key, run);
+    }
+
+    void windowEnded(DeliveryRun run) {
+        windows.remove(run.key, run);
+    }
+
+    /** Node thread: messages arrived after run {@code generation} of {@code key}, whose window asked for more. */
+    void runCanGrow(StreamKey key, long generation) {
+        DeliveryRun run = windows.get(key);
+        ConcurrentWindow w = run == null || run.generation != generation ? null : run.window();
+        if (w != null) w.arrived();
+    }
+
+    /** Asks the engine on the node thread for as many more messages of {@code run} as {@code w} takes now. */
+    void grow(DeliveryRun run, ConcurrentWindow w) {
+        loop.post(now -> {
+            if (stopped) return;
+            w.grown(loop.engine().extendRun(now, run.key, run.generation, w.handedUpTo(), w.room()));
+        });
+    }
+
+    /** Tells the engine that {@code run} handed its messages up to {@code upTo} out; before its report. */
+    void handedOut(DeliveryRun run, long upTo) {
+        if (stopped) return;
+        loop.post(now -> loop.engine().extendRun(now, run.key, run.generation, upTo, 0));
+    }
+
+    CompletedAhead ahead() {
+        return ahead;
+    }
+
+    /** Stores {@code effects} in the next batch, outside any settlement (a message completed ahead). */
+    void storeNow(List<Effect> effects) {
+        if (stopped) return;
+        loop.post(now -> loop.writeKeys(now, effects, () -> {}));
     }
 
     /** Whether deliveries to {@code c} are settled by the handler's return ({@link AckMode#AUTO}). */

@@ -68,7 +68,7 @@ final class Membership implements Discovery.Listener {
                 addresses.put(c.peer(), c.addresses());
             }
         }
-        for (String reason : unreadable) loop.post(n -> loop.engine().onInvalidMembership(n, self, reason));
+        for (String reason : unreadable) loop.post(n -> loop.engine().onInvalidMessage(n, self, reason));
     }
 
     /** Tells the started transport to reach the peers added in earlier runs ({@link #restore}). */
@@ -243,6 +243,6 @@ final class Membership implements Discovery.Listener {
 
     @Override
     public void onInvalid(NodeId source, String reason) {
-        loop.post(now -> loop.engine().onInvalidMembership(now, source, "membership: " + reason));
+        loop.post(now -> loop.engine().onInvalidMessage(now, source, "membership: " + reason));
     }
 }

@@ -97,6 +97,7 @@ public final class NodeRuntime {
                 loop,
                 config.clock(),
                 idempotency,
+                CompletedAhead.load(config.store(), config.clock().millis()),
                 storeWriter);
         this.bootId = newBootId();
         StoredChannels channels = config.store().readChannels(); // shared logs continue from their reader rows
