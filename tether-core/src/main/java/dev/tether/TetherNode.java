@@ -105,6 +105,20 @@ public interface TetherNode extends AutoCloseable {
     Call call(NodeId peer, String handler);
 
     /**
+     * A call of handler {@code handler} on whichever connected peer advertises it: {@code handler} as a logical worker
+     * name, resolved through handler discovery (docs/MESSAGING.md, "Calling whichever node has a handler"). Each
+     * {@link Call#tell}, {@link Call#sync} or {@link Call#request} picks a node, round robin among the connected
+     * peers whose latest advertisement lists {@code handler} (in id order), and is then an ordinary call to it: it is
+     * never moved to another node, also if that node goes away before answering. {@link Call#peer()} of the returned
+     * value is null. If no connected peer advertises {@code handler}, {@code tell} throws and {@code sync} and {@code
+     * request} fail with {@link NoSuchHandlerException} (its {@code peer()} null).
+     *
+     * @throws InvalidIdException if {@code handler} is not a valid handler name
+     * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for system handlers)
+     */
+    Call callAny(String handler);
+
+    /**
      * Joins {@code channel} as {@code role} (replacing a role this node had), and tells every peer this node knows now;
      * completes once each of them has taken care of it: a peer that publishes on the channel then has this node as a
      * reader (if {@code role} reads), so every message it publishes after this future completed reaches this node,

@@ -170,6 +170,11 @@ public final class RealTetherNode implements TetherNode {
     }
 
     @Override
+    public Call callAny(String handler) {
+        return calls.callAny(handler);
+    }
+
+    @Override
     public CompletableFuture<Void> join(String channel, ChannelRole role) {
         return channels.join(channel, role);
     }

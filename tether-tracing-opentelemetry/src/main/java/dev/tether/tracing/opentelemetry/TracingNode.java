@@ -156,6 +156,11 @@ final class TracingNode implements TetherNode {
     }
 
     @Override
+    public Call callAny(String handler) {
+        return new TracingCall(node.callAny(handler), tracing);
+    }
+
+    @Override
     public CompletableFuture<Void> join(String channel, ChannelRole role) {
         return node.join(channel, role);
     }
