@@ -2,6 +2,7 @@ package dev.tether;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -154,6 +155,19 @@ public interface TetherNode extends AutoCloseable {
      * @throws NodeClosedException if the node is shut down
      */
     CompletableFuture<MessageId> publish(String channel, byte[] payload);
+
+    /**
+     * As {@link #publish(String, byte[])}, with {@code headers} that every reader receives with the message ({@link
+     * Delivery#headers()}), stored once with it; they count toward {@code maxMessageBytes} as for a send.
+     *
+     * @throws IllegalArgumentException if a header name is empty or starts with {@code ':'} (reserved, see {@link
+     *     OutboundMessage#requireApplicationHeader}), or {@code channel} starts with {@code '_'}
+     * @throws ChannelRoleException if this node did not join {@code channel}, or joined it {@link ChannelRole#READ}
+     * @throws InvalidIdException if {@code channel} is not a valid channel name
+     * @throws MessageTooLargeException if the payload and headers exceed {@code maxMessageBytes}
+     * @throws NodeClosedException if the node is shut down
+     */
+    CompletableFuture<MessageId> publish(String channel, Map<String, String> headers, byte[] payload);
 
     /**
      * Hands the messages of {@code channel} to {@code handler} instead of the node's handler: on the handler threads,

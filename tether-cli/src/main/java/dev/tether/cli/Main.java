@@ -28,6 +28,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             DemoCommand.class,
             NodeCommand.class,
             ListenCommand.class,
+            ChatCommand.class,
             SendCommand.class,
             CallCommand.class,
             CallCommand.Request.class,

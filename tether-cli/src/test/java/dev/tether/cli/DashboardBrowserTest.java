@@ -15,28 +15,24 @@ import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.Await;
 import dev.tether.testkit.NodeCrash;
 import dev.tether.transport.tcp.TcpTransport;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -49,7 +45,6 @@ import org.openqa.selenium.support.ui.Select;
 class DashboardBrowserTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(5), 1.0);
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     @TempDir
     Path dir;
@@ -80,7 +75,7 @@ class DashboardBrowserTest {
         AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), b, 1 << 20);
         open.add(admin);
         page = "http://" + HostPort.format(admin.address()) + "/dashboard?intervalMs=200";
-        browser = startChromium();
+        browser = Chromium.start();
     }
 
     @AfterEach
@@ -102,30 +97,6 @@ class DashboardBrowserTest {
         return n;
     }
 
-    /** Debian's Chromium through its chromedriver; nothing is downloaded (Selenium Manager is not used). */
-    private static ChromeDriver startChromium() {
-        File driver = new File("/usr/bin/chromedriver");
-        File binary = new File("/usr/lib/chromium/chromium").exists()
-                ? new File("/usr/lib/chromium/chromium")
-                : new File("/usr/bin/chromium");
-        if (!driver.canExecute() || !binary.canExecute()) {
-            throw new AssertionError("the dashboard test needs Debian's chromium and chromium-driver (" + binary + ", "
-                    + driver + "): apt-get install chromium chromium-driver (.ci/run does)");
-        }
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(binary);
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(driver)
-                .usingAnyFreePort()
-                .build();
-        try {
-            return new ChromeDriver(service, o);
-        } catch (WebDriverException e) {
-            throw new AssertionError("Chromium could not be started through " + driver + ": " + e.getMessage(), e);
-        }
-    }
-
     @Test
     void theDashboardShowsTheClusterLiveAndItsButtonsWork() throws Exception {
         browser.get(page);
@@ -139,6 +110,7 @@ class DashboardBrowserTest {
         screenshot("1-connected");
 
         countersMoveWhileMessagesFlow();
+        rateFollowsTheFlow();
         screenshot("2-counters");
 
         deadLetterReplayedFromThePageReachesTheHandler();
@@ -169,6 +141,38 @@ class DashboardBrowserTest {
                                 .size()
                         == 1,
                 "the inbound stream from a listed");
+    }
+
+    /** The msg/s column of the inbound stream: above zero while a sends, back to zero once it stopped. */
+    private void rateFollowsTheFlow() throws Exception {
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread sender = new Thread(() -> {
+            for (int i = 0; sending.get(); i++) {
+                try {
+                    a.send(NodeId.of("b"), ("r" + i).getBytes(StandardCharsets.UTF_8))
+                            .processed()
+                            .get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    return; // the test fails below if nothing flows
+                }
+            }
+        });
+        sender.start();
+        try {
+            waitFor(() -> inboundRate() > 0, "a rate above zero while a sends");
+        } finally {
+            sending.set(false);
+            sender.join(10_000);
+        }
+        waitFor(() -> inboundRate() == 0, "the rate back at zero once a stopped");
+    }
+
+    /** The msg/s cell of the inbound stream from a; -1 while it shows none yet. */
+    private double inboundRate() {
+        List<WebElement> cells =
+                browser.findElements(By.cssSelector("#streams tr[data-stream='INBOUND a default'] td"));
+        String rate = cells.size() > 6 ? cells.get(6).getText() : "-";
+        return rate.equals("-") ? -1 : Double.parseDouble(rate);
     }
 
     private void deadLetterReplayedFromThePageReachesTheHandler() throws Exception {
@@ -235,7 +239,6 @@ class DashboardBrowserTest {
     }
 
     private void screenshot(String name) throws Exception {
-        Files.createDirectories(SCREENSHOTS);
-        Files.write(SCREENSHOTS.resolve("dashboard-" + name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        Chromium.screenshot(browser, "dashboard-" + name);
     }
 }

@@ -1,7 +1,6 @@
 package dev.tether.internal.engine;
 
 import dev.tether.StreamStats;
-import dev.tether.internal.util.LongHeap;
 import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
@@ -17,33 +16,9 @@ import java.util.Map;
  * memory; later stored ones are paged in from the store.
  *
  * <p>A message never transmitted (by this lifetime, nor possibly by an earlier one: above {@link #expiryFloor})
- * cannot have reached the receiver, so the sender expires it itself at its deadline; {@code deadlines} holds those
- * deadlines. See docs/PROTOCOL.md, sender steps 1-9.
+ * cannot have reached the receiver, so the sender expires it itself at its deadline ({@link SenderExpiry}). See docs/PROTOCOL.md, sender steps 1-9.
  */
 final class OutStream extends EngineStream {
-    /**
-     * Where the stream stands on the current connection. {@code CLOSED -> OPENING} when OPEN goes out; {@code
-     * OPENING -> CLOSED} when it is presumed lost (the peer's HELLO arrived, or the timer fired); {@code CLOSED |
-     * OPENING -> OPEN} on the first ACK; any but {@code DIVERGED} {@code -> CLOSED} on a new or lost connection;
-     * {@code -> DIVERGED} when an ACK shows this store went backwards, for the rest of the process.
-     */
-    enum Link {
-        CLOSED,
-        OPENING,
-        OPEN,
-        DIVERGED;
-
-        /** Whether {@code this -> next} is one of the transitions above; every change of state goes through it. */
-        boolean mayBecome(Link next) {
-            return switch (this) {
-                case CLOSED -> true;
-                case OPENING -> next != OPENING;
-                case OPEN -> next == CLOSED || next == DIVERGED;
-                case DIVERGED -> false;
-            };
-        }
-    }
-
     /** A send waiting for the next batch. */
     record PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt) {}
 
@@ -62,7 +37,7 @@ final class OutStream extends EngineStream {
     /** A reader removed from its log: nothing of it is written or reported any more. */
     private boolean detached;
 
-    private Link link = Link.CLOSED;
+    private OutLink link = OutLink.CLOSED;
 
     // Valid for the session (survives reconnects; rebuilt from the store after a restart).
     private long lastSeq;
@@ -77,17 +52,10 @@ final class OutStream extends EngineStream {
     private boolean loading;
     /** When to pump again after a failed outbox read, or 0. */
     private long loadRetryAt;
-    /**
-     * (deadline, seq) of messages with a time to live committed by this process and possibly not transmitted yet;
-     * entries at or below {@link #expiryFloor} are stale and dropped when met or compacted.
-     */
-    private final LongHeap deadlines = new LongHeap();
-    /** Messages above {@link #settledSeq} expired here: the store keeps them until the ones before are settled. */
-    private final LongHeap expiredAhead = new LongHeap();
+    /** Messages that may expire here, at or below {@link #expiryFloor} no more. */
+    private final SenderExpiry expiry = new SenderExpiry();
     /** Messages above {@link #ackedSeq} withdrawn by the application (cancelled calls), in sequence order. */
     private final java.util.TreeSet<Long> withdrawn = new java.util.TreeSet<>();
-    /** The deadline under which the engine has this stream scheduled for expiry, or {@code Long.MAX_VALUE}. */
-    private long expiryScheduledAt = Long.MAX_VALUE;
 
     // Valid for the connection.
     private long sentUpTo;
@@ -99,7 +67,6 @@ final class OutStream extends EngineStream {
     // Counters.
     private long sent;
     private long retransmitted;
-    private long expired;
 
     /** A stream recovered from the store ({@code lastSeq}, {@code ackedSeq}), or a new one (0, 0). */
     OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, TimerQueue<OutStream> timers) {
@@ -149,7 +116,7 @@ final class OutStream extends EngineStream {
      */
     void armTimer() {
         long at = loadRetryAt == 0 ? Long.MAX_VALUE : loadRetryAt;
-        if (rtoDeadline != 0 && link != Link.DIVERGED) at = Math.min(at, rtoDeadline);
+        if (rtoDeadline != 0 && link != OutLink.DIVERGED) at = Math.min(at, rtoDeadline);
         timers.arm(this, at);
     }
 
@@ -198,7 +165,7 @@ final class OutStream extends EngineStream {
         if (log == null && m.seq() == cache.nextSeq() && cache.size() < cacheLimit) {
             cache.add(m.seq(), new OutMessage(m));
         }
-        if (m.expiresAtMillis() != 0) deadlines.add(m.expiresAtMillis(), m.seq());
+        expiry.track(m.expiresAtMillis(), m.seq());
     }
 
     /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */
@@ -208,7 +175,7 @@ final class OutStream extends EngineStream {
 
     /** Messages stored or waiting to be, neither taken care of by the receiver nor expired here. */
     long unacked() {
-        return last() - settledSeq - expiredAhead.size() + pending.size();
+        return last() - settledSeq - expiry.expiredAheadCount() + pending.size();
     }
 
     /** Whether the store still holds settled messages: a trim up to {@link #settledSeq()} is due. */
@@ -303,19 +270,19 @@ final class OutStream extends EngineStream {
 
     // ---- the connection ------------------------------------------------------------------------------
 
-    Link link() {
+    OutLink link() {
         return link;
     }
 
     /** The one place the link state changes; a transition the machine does not have is a bug in the engine. */
-    private void become(Link next) {
+    private void become(OutLink next) {
         if (!link.mayBecome(next)) throw new IllegalStateException("stream " + key + ": link " + link + " -> " + next);
         link = next;
     }
 
     /** Forget everything that was valid only for the connection. */
     void resetConnection(long initialRto) {
-        if (link != Link.DIVERGED) become(Link.CLOSED);
+        if (link != OutLink.DIVERGED) become(OutLink.CLOSED);
         sentUpTo = ackedSeq;
         receivedUpTo = ackedSeq;
         creditSeq = ackedSeq;
@@ -325,13 +292,13 @@ final class OutStream extends EngineStream {
 
     /** The peer's HELLO arrived: an OPEN sent before it could hear us was lost. True if the stream must open. */
     boolean heardHello() {
-        if (link == Link.OPENING) become(Link.CLOSED);
-        return link == Link.CLOSED;
+        if (link == OutLink.OPENING) become(OutLink.CLOSED);
+        return link == OutLink.CLOSED;
     }
 
     /** Whether an OPEN must go out now: not open on this connection, with messages to deliver. */
     boolean needsOpen() {
-        return link == Link.CLOSED && committedSeq > ackedSeq;
+        return link == OutLink.CLOSED && committedSeq > ackedSeq;
     }
 
     /**
@@ -339,12 +306,12 @@ final class OutStream extends EngineStream {
      * connection yet (nor stopped as diverged): its peer has not resumed.
      */
     boolean awaitsOpen() {
-        return (link == Link.CLOSED || link == Link.OPENING) && committedSeq > ackedSeq;
+        return (link == OutLink.CLOSED || link == OutLink.OPENING) && committedSeq > ackedSeq;
     }
 
     /** OPEN went out as the opening of the stream; the timer runs until the ACK. */
     void opening(long now) {
-        become(Link.OPENING);
+        become(OutLink.OPENING);
         rtoDeadline(now + rtoMillis);
     }
 
@@ -363,7 +330,7 @@ final class OutStream extends EngineStream {
     AckResult acked(long now, long receivedSeq, long processedSeq, long credit, long initialRto) {
         if (processedSeq > committedSeq || receivedSeq > committedSeq) {
             // Accepting it later, once new sends reach that number, would trim messages never sent.
-            become(Link.DIVERGED);
+            become(OutLink.DIVERGED);
             return AckResult.DIVERGED;
         }
         AckResult result = AckResult.OTHER;
@@ -373,8 +340,8 @@ final class OutStream extends EngineStream {
             result = AckResult.ACKED;
             progress = true;
         }
-        if (link != Link.OPEN) {
-            become(Link.OPEN);
+        if (link != OutLink.OPEN) {
+            become(OutLink.OPEN);
             sentUpTo = Math.max(ackedSeq, receivedSeq);
             progress = true;
         }
@@ -399,7 +366,7 @@ final class OutStream extends EngineStream {
 
     /** The receiver saw a gap before {@code fromSeq}: go back there at once. Ignored unless open. */
     boolean resendFrom(long fromSeq) {
-        if (link != Link.OPEN) return false;
+        if (link != OutLink.OPEN) return false;
         long back = Math.max(ackedSeq, fromSeq - 1);
         if (back < sentUpTo) {
             retransmitted += sentUpTo - back;
@@ -416,14 +383,14 @@ final class OutStream extends EngineStream {
 
     /** Whether the retransmission timer has fired; a diverged stream has none. */
     boolean timedOut(long now) {
-        return link != Link.DIVERGED && rtoDeadline != 0 && now >= rtoDeadline;
+        return link != OutLink.DIVERGED && rtoDeadline != 0 && now >= rtoDeadline;
     }
 
     /** The retransmission timer fired: says what to do, and doubles the timeout up to {@code maxRto}. */
     StreamTimeout timeout(long now, long maxRto) {
         StreamTimeout t;
-        if (link != Link.OPEN) {
-            become(Link.CLOSED);
+        if (link != OutLink.OPEN) {
+            become(OutLink.CLOSED);
             t = StreamTimeout.REOPEN;
         } else if (sentUpTo > receivedUpTo) {
             long back = Math.max(receivedUpTo, ackedSeq);
@@ -486,7 +453,7 @@ final class OutStream extends EngineStream {
         sent += count;
         if (sentUpTo > transmittedUpTo) {
             transmittedUpTo = sentUpTo;
-            compactDeadlines();
+            expiry.compact(committedSeq - expiryFloor(), Math.max(expiryFloor(), settledSeq));
         }
         if (wasIdle) rtoDeadline(now + rtoMillis);
     }
@@ -508,7 +475,7 @@ final class OutStream extends EngineStream {
      * before the call. Sends not yet committed are kept.
      */
     long purge(long initialRto) {
-        if (committedSeq <= ackedSeq || link == Link.DIVERGED || budget != null) return ackedSeq;
+        if (committedSeq <= ackedSeq || link == OutLink.DIVERGED || budget != null) return ackedSeq;
         ackUpTo(committedSeq);
         withdrawn.clear();
         resetConnection(initialRto);
@@ -541,43 +508,31 @@ final class OutStream extends EngineStream {
 
     /** The earliest tracked deadline, if it is earlier than the one the engine has this stream scheduled at. */
     long expiryToSchedule() {
-        if (deadlines.isEmpty() || deadlines.minKey() >= expiryScheduledAt) return Long.MAX_VALUE;
-        expiryScheduledAt = deadlines.minKey();
-        return expiryScheduledAt;
+        return expiry.toSchedule();
     }
 
     /** Whether {@code at} is the deadline the engine has this stream scheduled at; unschedules it if so. */
     boolean expiryFires(long at) {
-        if (at != expiryScheduledAt) return false; // superseded by an earlier deadline
-        expiryScheduledAt = Long.MAX_VALUE;
-        return true;
+        return expiry.fires(at);
     }
 
     /**
      * The next message whose deadline passed by {@code now} and that was never transmitted; -1 when there is none.
      * Each one returned is settled as expired here: counted, and settled at once if it is the next one, else when
-     * the ones before it are.
+     * the ones before it are. A diverged stream expires nothing (its due deadlines are dropped).
      */
     long expireNext(long now) {
-        while (!deadlines.isEmpty() && deadlines.minKey() <= now) {
-            long seq = deadlines.poll();
-            if (seq > expiryFloor() && seq > settledSeq && link != Link.DIVERGED) {
-                expired++;
-                if (seq == settledSeq + 1) settleUpTo(seq);
-                else expiredAhead.add(seq, seq);
-                return seq;
-            }
-        }
-        return -1;
+        long floor = link == OutLink.DIVERGED ? Long.MAX_VALUE : expiryFloor();
+        long seq = expiry.next(now, floor, settledSeq);
+        if (seq == settledSeq + 1) settleUpTo(seq);
+        else if (seq > 0) expiry.expiredAhead(seq);
+        return seq;
     }
 
     /** Everything up to {@code seq} is settled, and so are the messages expired here right after it. */
     private void settleUpTo(long seq) {
         long before = settledSeq;
-        if (seq > settledSeq) settledSeq = seq;
-        while (!expiredAhead.isEmpty() && expiredAhead.minKey() <= settledSeq + 1) {
-            settledSeq = Math.max(settledSeq, expiredAhead.poll());
-        }
+        settledSeq = expiry.settledFrom(Math.max(settledSeq, seq));
         if (budget != null) releaseBudget(before + 1, settledSeq);
         cache.removeUpTo(settledSeq);
     }
@@ -604,18 +559,6 @@ final class OutStream extends EngineStream {
         return from;
     }
 
-    /**
-     * Drops stale deadlines once they outnumber the messages that may still expire here, so the index stays
-     * within twice the untransmitted messages with a time to live (plus a constant).
-     */
-    private void compactDeadlines() {
-        long candidates = committedSeq - expiryFloor();
-        if (deadlines.size() > 64 && deadlines.size() > 2 * candidates) {
-            long floor = Math.max(expiryFloor(), settledSeq);
-            deadlines.retainValues(seq -> seq > floor);
-        }
-    }
-
     // ---- statistics ----------------------------------------------------------------------------------
 
     StreamStats stats() {
@@ -626,8 +569,8 @@ final class OutStream extends EngineStream {
                 .inFlight(sentUpTo - ackedSeq)
                 .sent(sent)
                 .retransmitted(retransmitted)
-                .expired(expired)
-                .blocked(link == Link.DIVERGED)
+                .expired(expiry.expired())
+                .blocked(link == OutLink.DIVERGED)
                 .build();
     }
 }

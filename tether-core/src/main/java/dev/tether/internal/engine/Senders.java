@@ -26,15 +26,13 @@ final class Senders {
     static final long EFFECT = Long.MIN_VALUE;
 
     private final EngineConfig cfg;
-    private final long epoch;
-    /** This process's incarnation: the sender epoch of its volatile streams, which exist for this process only. */
-    private final long bootId;
 
     private final VolatileBudget budget;
     private final EngineOutput out;
     private final FrameWriter frames;
     private final PeerTable peers;
     private final Statistics stats;
+    private final Transmitter transmitter;
 
     private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
     /** Streams to open or transmit on at the end of the turn. */
@@ -68,13 +66,12 @@ final class Senders {
             Statistics stats,
             List<OutboundState> stored) {
         this.cfg = cfg;
-        this.epoch = epoch;
-        this.bootId = bootId;
         this.budget = new VolatileBudget(maxVolatileBytes);
         this.out = out;
         this.frames = frames;
         this.peers = peers;
         this.stats = stats;
+        this.transmitter = new Transmitter(epoch, bootId, out, frames, peers);
         for (OutboundState s : stored) {
             StreamKey k = new StreamKey(s.to(), s.lane());
             streams.put(k, new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache(), timers));
@@ -152,9 +149,8 @@ final class Senders {
         }
     }
 
-    /** The sender epoch stream {@code s} states in its frames: the boot id for a volatile stream. */
     private long epochOf(OutStream s) {
-        return s.isVolatile() ? bootId : epoch;
+        return transmitter.epochOf(s);
     }
 
     /** Adds reader stream {@code r} of a shared log, if it is not here yet: it opens and transmits as any other. */
@@ -238,7 +234,7 @@ final class Senders {
     /** The receiver reports progress and credit. */
     void onAck(long now, NodeId from, Frame.Ack a) {
         OutStream s = streams.get(new StreamKey(from, a.lane()));
-        if (s == null || a.senderEpoch() != epochOf(s) || s.link() == OutStream.Link.DIVERGED) return; // Stale/stopped.
+        if (s == null || a.senderEpoch() != epochOf(s) || s.link() == OutLink.DIVERGED) return; // Stale/stopped.
         AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), cfg.retransmitMillis());
         if (r == AckResult.DIVERGED) {
             stats.protocolError(
@@ -302,7 +298,7 @@ final class Senders {
         out.acked(key, upTo);
         trimDirty.add(s);
         if (peers.connected(key.peer())) {
-            sendOpen(s);
+            transmitter.sendOpen(s);
             s.opening(now);
         }
         return upTo - from + 1;
@@ -338,7 +334,7 @@ final class Senders {
 
     private void timeout(long now, OutStream s) {
         if (s.timeout(now, cfg.maxRetransmitMillis()) == StreamTimeout.PROBE) {
-            sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
+            transmitter.sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
         }
         toPump.add(s);
     }
@@ -506,83 +502,7 @@ final class Senders {
 
     /** Opens and transmits on every stream an input marked. */
     void pumpDue(long now) {
-        for (OutStream s : toPump.drain()) pump(now, s);
-    }
-
-    /** Opens the stream if needed and transmits what credit allows. */
-    private void pump(long now, OutStream s) {
-        if (!peers.connected(s.key.peer())) return;
-        // A volatile stream opens only once the peer's boot id is known on this connection: were it a new process,
-        // its fresh cursor would accept again what the earlier one may have processed (peerRestarted).
-        if (s.isVolatile() && !peers.helloHeard(s.key.peer())) return;
-        switch (s.link()) {
-            case CLOSED -> {
-                if (s.needsOpen()) {
-                    sendOpen(s);
-                    s.opening(now);
-                }
-            }
-            case OPEN -> transmit(now, s);
-            case OPENING, DIVERGED -> {}
-        }
-    }
-
-    private void sendOpen(OutStream s) {
-        frames.open(s.key.peer(), s.key.lane(), epochOf(s), s.ackedSeq(), s.committedSeq());
-    }
-
-    private void transmit(long now, OutStream s) {
-        long limit = s.sendLimit();
-        while (s.sentUpTo() < limit) {
-            if (s.sentUpTo() + 1 > s.memLast()) {
-                requestLoad(s);
-                return;
-            }
-            boolean wasIdle = !s.hasUnackedTransmissions();
-            int count = writeData(now, s, Math.min(limit, s.memLast()));
-            s.transmitted(now, count, wasIdle);
-        }
-        s.armProbeIfStalled(now);
-    }
-
-    private void requestLoad(OutStream s) {
-        long from = s.pageToLoad();
-        if (from > 0) out.load(s.key, from, s.pageRoom());
-    }
-
-    /**
-     * Sends one DATA frame starting at {@code sentUpTo+1}, with as many messages up to {@code last} as fit, and
-     * returns how many. Expired messages go out as EXPIRED markers, and so do those expired here and gone;
-     * withdrawn ones (cancelled calls) as CANCELLED markers.
-     */
-    private int writeData(long now, OutStream s, long last) {
-        long first = s.sentUpTo() + 1;
-        frames.beginData(s.key.lane(), epochOf(s), first);
-        int count = 0;
-        for (long seq = first; seq <= last; seq++) {
-            OutMessage m = s.toTransmit(seq);
-            StoredMessage sm = m == null ? null : m.stored;
-            long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
-            // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even
-            // if withdrawn (the receiver keeps the damaged bytes for inspection; the caller gave up on it anyway).
-            boolean expired = sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now);
-            boolean withdrawn = !expired && !m.corrupt && s.withdrawn(seq);
-            int size = expired || withdrawn
-                    ? FrameWriter.markerSize()
-                    : FrameCodec.messageSize(sm.headers(), sm.payload().length);
-            if (!frames.fits(size, count)) break;
-            boolean before = s.transmittedBefore(seq, m);
-            int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
-            if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
-            else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
-            else {
-                if (m.corrupt) flags |= Frame.Message.CORRUPT;
-                frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum);
-            }
-            count++;
-        }
-        frames.endData(s.key.peer(), count);
-        return count;
+        for (OutStream s : toPump.drain()) transmitter.pump(now, s);
     }
 
     // ---- queries -------------------------------------------------------------------------------------

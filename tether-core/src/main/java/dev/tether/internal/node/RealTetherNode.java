@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -187,6 +188,13 @@ public final class RealTetherNode implements TetherNode {
     @Override
     public CompletableFuture<MessageId> publish(String channel, byte[] payload) {
         return channels.publish(channel, Map.of(), payload);
+    }
+
+    @Override
+    public CompletableFuture<MessageId> publish(String channel, Map<String, String> headers, byte[] payload) {
+        Objects.requireNonNull(headers, "headers");
+        headers.keySet().forEach(OutboundMessage::requireApplicationHeader);
+        return channels.publish(channel, headers, payload);
     }
 
     @Override

@@ -29,6 +29,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -170,13 +171,21 @@ final class TracingNode implements TetherNode {
         return node.leave(channel);
     }
 
-    /** A PRODUCER span until the publish is stored; a publish has no headers yet, so the context stays here. */
+    /** A PRODUCER span until the publish is stored; the context travels in the headers to every reader. */
+    @Override
+    public CompletableFuture<MessageId> publish(String channel, byte[] payload) {
+        return publish(channel, Map.of(), payload);
+    }
+
+    /** As {@link #publish(String, byte[])}, the context's headers added to {@code headers}. */
     @Override
     @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
-    public CompletableFuture<MessageId> publish(String channel, byte[] payload) {
+    public CompletableFuture<MessageId> publish(String channel, Map<String, String> headers, byte[] payload) {
         Span span = tracing.spans().publish(channel, payload.length);
         try (Scope s = span.makeCurrent()) {
-            CompletableFuture<MessageId> f = node.publish(channel, payload);
+            Map<String, String> withContext = new LinkedHashMap<>(headers);
+            tracing.propagator().inject(Context.current(), withContext, (h, k, v) -> h.put(k, v));
+            CompletableFuture<MessageId> f = node.publish(channel, withContext, payload);
             Spans.endWhenStored(span, f);
             return f;
         } catch (RuntimeException e) {

@@ -109,6 +109,32 @@ class TetherTracingTest {
 
     @Test
     @SuppressWarnings("try") // the scope makes the application's span current
+    void aPublishCarriesItsContextToEachReadersDeliverSpanBesideTheApplicationsHeaders() throws Exception {
+        TetherNode a = tracing.wrap(start(A, B, null));
+        TetherNode b = start(B, A, recording());
+        b.join("news", dev.tether.ChannelRole.READ).get(30, TimeUnit.SECONDS);
+        a.join("news", dev.tether.ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
+        Span app = otel.getTracer("app").spanBuilder("app").startSpan();
+        try (Scope s = app.makeCurrent()) {
+            a.publish("news", Map.of("x", "y"), utf8("extra")).get(30, TimeUnit.SECONDS);
+        } finally {
+            app.end();
+        }
+        SpanData publish = span("publish news");
+        SpanData deliver = span("deliver _c.news");
+        assertThat(publish.getKind()).isEqualTo(SpanKind.PRODUCER);
+        assertThat(publish.getParentSpanId()).isEqualTo(app.getSpanContext().getSpanId());
+        assertThat(deliver.getTraceId()).isEqualTo(app.getSpanContext().getTraceId());
+        assertThat(deliver.getParentSpanId()).isEqualTo(publish.getSpanId());
+        Await.until(DEADLINE, () -> received.size() == 1, () -> "the publish at b");
+        assertThat(received.get(0).headers()).containsEntry("x", "y").containsKey("traceparent");
+        assertThatThrownBy(() -> a.publish("news", Map.of(":h", "x"), utf8("no")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved");
+    }
+
+    @Test
+    @SuppressWarnings("try") // the scope makes the application's span current
     void aSendCarriesItsContextToTheReceiversDeliverAndHandleSpans() throws Exception {
         TetherNode a = tracing.wrap(start(A, B, null));
         start(B, A, recording());

@@ -1,0 +1,209 @@
+package dev.tether.cli;
+
+import dev.tether.ChannelRole;
+import dev.tether.Delivery;
+import dev.tether.NodeStats;
+import dev.tether.PeerInfo;
+import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * What {@code tether chat} does, whoever types: a line is published on the current channel (its own copy goes into
+ * the transcript once stored), a line starting with {@code /} is a command, and each delivered channel message is
+ * added to the transcript once and shown on every view (the terminal, the chat pages). Thread-safe: input from the
+ * terminal and from pages, deliveries on the node's handler threads.
+ */
+final class ChatRoom {
+    /** Where the room's lines and notices go: the terminal, each connected page. */
+    interface View {
+        /** A message, new in the transcript. */
+        void line(ChatLine line);
+
+        /** A notice for everyone (a join completed, a peer came or went). */
+        void notice(String text);
+    }
+
+    static final String HELP = String.join(
+            "\n",
+            "Type a line to publish it on the current channel (start it with // to begin it with /). Commands:",
+            "  /join CHANNEL [read|write|read_write]   join (default read_write) and make it the current channel",
+            "  /leave [CHANNEL]                        leave (default: the current channel)",
+            "  /nodes   /topology   /stats             the cluster as the management API sees it",
+            "  /quit                                   stop this node (what it has not delivered stays stored)");
+
+    private final ChatTranscript transcript;
+    private final Clock clock;
+    private final List<View> views = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> quit = new CompletableFuture<>();
+    /** The channels joined or being joined, by name: the role and whether every known peer has taken note. */
+    private final Map<String, Membership> memberships = new ConcurrentSkipListMap<>();
+
+    private volatile TetherNode node;
+    private volatile String current;
+
+    ChatRoom(ChatTranscript transcript, String channel, Clock clock) {
+        this.transcript = transcript;
+        this.current = channel;
+        this.clock = clock;
+    }
+
+    /** The node this room chats through, once started; joins the first channel. */
+    void attach(TetherNode node) {
+        this.node = node;
+        join(current, ChannelRole.READ_WRITE);
+    }
+
+    void addView(View v) {
+        views.add(v);
+    }
+
+    void removeView(View v) {
+        views.remove(v);
+    }
+
+    /** Completes when someone typed {@code /quit}. */
+    CompletableFuture<Void> quit() {
+        return quit;
+    }
+
+    String nodeId() {
+        return node.id().value();
+    }
+
+    String currentChannel() {
+        return current;
+    }
+
+    ChatTranscript transcript() {
+        return transcript;
+    }
+
+    /** The node's handler: a channel message goes into the transcript once; anything else is shown as a notice. */
+    void onDelivery(Delivery d) {
+        String lane = d.lane();
+        if (!lane.startsWith("_c.")) {
+            notice("message from " + d.from() + " on lane " + lane + " (not a channel): " + d.payloadBytes().length
+                    + " bytes");
+            return;
+        }
+        ChatLine line = ChatLine.of(lane.substring(3), d, clock.millis());
+        if (transcript.add(line)) views.forEach(v -> v.line(line));
+    }
+
+    /** Handles a line typed by a person; returns the reply for that person only ("" for none). */
+    String input(String typed) {
+        String line = typed.strip();
+        if (line.isEmpty()) return "";
+        if (line.startsWith("//")) return publish(line.substring(1));
+        if (!line.startsWith("/")) return publish(line);
+        String[] words = line.split("\\s+");
+        try {
+            return switch (words[0]) {
+                case "/help" -> HELP;
+                case "/quit" -> {
+                    quit.complete(null);
+                    yield "bye";
+                }
+                case "/join" -> join(words);
+                case "/leave" -> leave(words.length > 1 ? words[1] : current);
+                case "/stats" -> stats(node.stats());
+                case "/nodes" ->
+                    ManagementText.nodes(Tether.management(node).topology()).stripTrailing();
+                case "/topology" ->
+                    ManagementText.topology(Tether.management(node).topology()).stripTrailing();
+                default -> "unknown command " + words[0] + " (/help lists them)";
+            };
+        } catch (RuntimeException e) {
+            return words[0] + " failed: " + e.getMessage();
+        }
+    }
+
+    private String publish(String text) {
+        String channel = current;
+        long at = clock.millis();
+        try {
+            node.publish(channel, ChatLine.payload(at, text)).whenComplete((id, error) -> {
+                if (error != null)
+                    notice("not sent on #" + channel + ": " + cause(error).getMessage());
+                else {
+                    ChatLine own = new ChatLine(channel, nodeId(), id.seq(), at, text);
+                    if (transcript.add(own)) views.forEach(v -> v.line(own));
+                }
+            });
+            return "";
+        } catch (RuntimeException e) {
+            return "not sent: " + e.getMessage();
+        }
+    }
+
+    private String join(String[] words) {
+        if (words.length < 2) return "usage: /join CHANNEL [read|write|read_write]";
+        ChannelRole role =
+                words.length > 2 ? ChannelRole.valueOf(words[2].toUpperCase(Locale.ROOT)) : ChannelRole.READ_WRITE;
+        join(words[1], role);
+        current = words[1];
+        return "joining #" + words[1] + " as " + role + " (the current channel now)";
+    }
+
+    /** A channel of this node: its role, and whether the join completed. */
+    record Membership(ChannelRole role, boolean complete) {}
+
+    private void join(String channel, ChannelRole role) {
+        CompletableFuture<Void> joined = node.join(channel, role);
+        memberships.put(channel, new Membership(role, false));
+        joined.whenComplete((v, error) -> {
+            if (error != null) {
+                memberships.remove(channel);
+                notice("join #" + channel + " failed: " + cause(error).getMessage());
+            } else {
+                memberships.replace(channel, new Membership(role, false), new Membership(role, true));
+                notice("joined #" + channel + " as " + role + ": every known peer has taken note");
+            }
+        });
+    }
+
+    /** The channels joined or being joined, by name. */
+    Map<String, Membership> memberships() {
+        return Map.copyOf(memberships);
+    }
+
+    private String leave(String channel) {
+        CompletableFuture<Void> left = node.leave(channel);
+        memberships.remove(channel);
+        left.whenComplete((v, error) -> {
+            if (error != null)
+                notice("leave #" + channel + " failed: " + cause(error).getMessage());
+            else notice("left #" + channel);
+        });
+        return "leaving #" + channel;
+    }
+
+    /** The members of the cluster as this node knows them: itself, then its peers. */
+    List<PeerInfo> peers() {
+        return node.peers();
+    }
+
+    NodeStats stats() {
+        return node.stats();
+    }
+
+    private static String stats(NodeStats s) {
+        return StatsFormat.text(s).stripTrailing();
+    }
+
+    void notice(String text) {
+        views.forEach(v -> v.notice(text));
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+}

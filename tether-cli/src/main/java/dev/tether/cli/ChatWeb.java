@@ -1,0 +1,283 @@
+package dev.tether.cli;
+
+import dev.tether.NodeStats;
+import dev.tether.PeerInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The chat page of {@code tether chat --web}: {@code GET /} serves the page (one file, no build step, nothing from
+ * elsewhere), {@code GET /ws} upgrades to a WebSocket. On it the server sends JSON objects: {@code hello} (node,
+ * channel), the transcript's recent lines, then each new {@code message}, {@code notice}s, and every second {@code
+ * members} and {@code stats}; each text the page sends is a line typed ({@link ChatRoom#input}), answered with a
+ * {@code reply}. Binds loopback addresses only (whoever reaches the page chats as this node); a WebSocket upgrade
+ * whose {@code Origin} is not the page's own is refused (403), so another site open in the same browser cannot use
+ * it. At most {@value #MAX_CONNECTIONS} connections; one thread each, one pusher thread.
+ */
+final class ChatWeb implements AutoCloseable {
+    static final int MAX_CONNECTIONS = 32;
+    private static final int MAX_MESSAGE = 64 << 10;
+
+    private final ServerSocket server;
+    private final ChatRoom room;
+    private final byte[] page;
+    private final Semaphore permits = new Semaphore(MAX_CONNECTIONS);
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService pusher =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tether-chat-push"));
+
+    private ChatWeb(ServerSocket server, ChatRoom room, byte[] page) {
+        this.server = server;
+        this.room = room;
+        this.page = page;
+    }
+
+    /**
+     * Serves the chat page of {@code room} on {@code requested}.
+     *
+     * @throws IllegalArgumentException if the address is not a loopback one
+     */
+    static ChatWeb start(InetSocketAddress requested, ChatRoom room) throws IOException {
+        InetAddress host = InetAddress.getByName(requested.getHostString());
+        if (!host.isLoopbackAddress()) {
+            throw new IllegalArgumentException("--web must be a loopback address (127.0.0.1 or ::1), was "
+                    + HostPort.format(requested) + ": whoever reaches the page chats as this node");
+        }
+        byte[] page;
+        try (InputStream in = ChatWeb.class.getResourceAsStream("chat.html")) {
+            if (in == null) throw new IllegalStateException("chat.html is missing from the jar");
+            page = in.readAllBytes();
+        }
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        try {
+            s.bind(new InetSocketAddress(host, requested.getPort()), 64);
+        } catch (IOException e) {
+            s.close();
+            throw new java.net.BindException("--web " + HostPort.format(requested) + ": " + e.getMessage());
+        }
+        ChatWeb web = new ChatWeb(s, room, page);
+        daemon(web::accept, "tether-chat-web").start();
+        web.pusher.scheduleWithFixedDelay(web::pushStatus, 1, 1, TimeUnit.SECONDS);
+        return web;
+    }
+
+    InetSocketAddress address() {
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket c = server.accept();
+                if (!permits.tryAcquire()) {
+                    respond(
+                            c.getOutputStream(),
+                            503,
+                            "text/plain",
+                            "too many connections\n".getBytes(StandardCharsets.UTF_8));
+                    c.close();
+                    continue;
+                }
+                sockets.add(c);
+                daemon(() -> serve(c), "tether-chat-conn").start();
+            } catch (IOException e) {
+                if (!server.isClosed()) room.notice("chat page: accept failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void serve(Socket c) {
+        try (c) {
+            c.setSoTimeout(10_000); // the request head; a WebSocket then waits as long as the page stays
+            HttpHead head = HttpHead.read(c.getInputStream(), HttpHead.MAX_BYTES);
+            if (head == null) return;
+            String[] start = head.startLine().split(" ");
+            String path = start.length > 1 ? start[1] : "";
+            OutputStream out = c.getOutputStream();
+            if (!start[0].equals("GET")) respond(out, 405, "text/plain", bytes("only GET\n"));
+            else if (path.equals("/") || path.equals("/index.html"))
+                respond(out, 200, "text/html; charset=utf-8", page);
+            else if (path.equals("/ws")) upgrade(c, head);
+            else respond(out, 404, "text/plain", bytes("no such page: " + path + "\n"));
+        } catch (HttpError e) {
+            try {
+                respond(c.getOutputStream(), e.status(), "text/plain", bytes(e.getMessage() + "\n"));
+            } catch (IOException ignored) {
+                // the client is gone: nothing to tell it
+            }
+        } catch (IOException e) {
+            // the client went away or broke the protocol: its connection alone ends
+        } finally {
+            sockets.remove(c);
+            permits.release();
+        }
+    }
+
+    private void upgrade(Socket c, HttpHead head) throws IOException {
+        String key = head.header("sec-websocket-key");
+        String upgrade = head.header("upgrade");
+        if (key == null || upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            throw new HttpError(400, "a WebSocket upgrade needs Upgrade: websocket and Sec-WebSocket-Key");
+        }
+        String origin = head.header("origin");
+        String host = head.header("host");
+        if (origin != null && !origin.equals("http://" + host)) {
+            throw new HttpError(403, "WebSocket from origin " + origin + " refused: only the chat page's own");
+        }
+        OutputStream out = c.getOutputStream();
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: " + WebSocket.acceptKey(key) + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        c.setSoTimeout(0);
+        Session s = new Session(new WebSocket(c.getInputStream(), out, MAX_MESSAGE));
+        s.open();
+        try {
+            for (String typed = s.ws.readText(); typed != null; typed = s.ws.readText()) {
+                String reply = room.input(typed);
+                if (!reply.isEmpty())
+                    s.send(Json.object().put("type", "reply").put("text", reply).toString());
+            }
+        } finally {
+            room.removeView(s);
+            sessions.remove(s);
+        }
+    }
+
+    /** One page: a view of the room. A page that cannot be written to is dropped. */
+    private final class Session implements ChatRoom.View {
+        final WebSocket ws;
+
+        Session(WebSocket ws) {
+            this.ws = ws;
+        }
+
+        /** Registers first, then sends the history: a line added meanwhile may come twice, never not at all. */
+        void open() {
+            room.addView(this);
+            sessions.add(this);
+            send(Json.object()
+                    .put("type", "hello")
+                    .put("node", room.nodeId())
+                    .put("channel", room.currentChannel())
+                    .toString());
+            for (ChatLine l : room.transcript().recent()) send(l.json());
+            send(members());
+            send(stats(room));
+        }
+
+        @Override
+        public void line(ChatLine line) {
+            send(line.json());
+        }
+
+        @Override
+        public void notice(String text) {
+            send(Json.object().put("type", "notice").put("text", text).toString());
+        }
+
+        void send(String json) {
+            try {
+                ws.sendText(json);
+            } catch (IOException e) {
+                room.removeView(this);
+                sessions.remove(this);
+            }
+        }
+    }
+
+    private void pushStatus() {
+        if (sessions.isEmpty()) return;
+        try {
+            String members = members();
+            String stats = stats(room);
+            for (Session s : sessions) {
+                s.send(members);
+                s.send(stats);
+            }
+        } catch (RuntimeException e) {
+            // the node is shutting down: the pages keep what they show
+        }
+    }
+
+    private String members() {
+        List<String> rows = new ArrayList<>();
+        rows.add(Json.object()
+                .put("id", room.nodeId())
+                .put("connected", true)
+                .put("self", true)
+                .toString());
+        for (PeerInfo p : room.peers()) {
+            rows.add(Json.object()
+                    .put("id", p.id().value())
+                    .put("connected", p.connected())
+                    .toString());
+        }
+        List<String> channels = new ArrayList<>();
+        room.memberships()
+                .forEach((name, m) -> channels.add(Json.object()
+                        .put("name", name)
+                        .put("role", m.role().name())
+                        .put("joined", m.complete())
+                        .toString()));
+        return Json.object()
+                .put("type", "members")
+                .putRaw("members", "[" + String.join(",", rows) + "]")
+                .putRaw("channels", "[" + String.join(",", channels) + "]")
+                .toString();
+    }
+
+    private static String stats(ChatRoom room) {
+        NodeStats s = room.stats();
+        return Json.object()
+                .put("type", "stats")
+                .put("delivered", s.delivered())
+                .put("redelivered", s.redelivered())
+                .put("queued", s.queued())
+                .put("inFlight", s.inFlight())
+                .put("transcript", room.transcript().size())
+                .toString();
+    }
+
+    private static void respond(OutputStream out, int status, String type, byte[] body) throws IOException {
+        out.write(("HTTP/1.1 " + status + " " + (status == 200 ? "OK" : "Error") + "\r\nContent-Type: " + type
+                        + "\r\nContent-Length: " + body.length
+                        + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void close() throws IOException {
+        pusher.shutdownNow();
+        server.close();
+        for (Socket s : sockets) s.close();
+    }
+}

@@ -1,0 +1,107 @@
+package dev.tether.internal.engine;
+
+import dev.tether.spi.StoredMessage;
+
+/**
+ * Puts sender streams on the wire: opens a stream that must open, and transmits what its credit allows as DATA
+ * frames, paging from the store what is not in memory (docs/PROTOCOL.md, sender steps 3, 4 and 8). Changes a stream only
+ * through its own methods; the engine's thread only.
+ */
+final class Transmitter {
+    private final long epoch;
+    /** This process's incarnation: the sender epoch of its volatile streams, which exist for this process only. */
+    private final long bootId;
+
+    private final EngineOutput out;
+    private final FrameWriter frames;
+    private final PeerTable peers;
+
+    Transmitter(long epoch, long bootId, EngineOutput out, FrameWriter frames, PeerTable peers) {
+        this.epoch = epoch;
+        this.bootId = bootId;
+        this.out = out;
+        this.frames = frames;
+        this.peers = peers;
+    }
+
+    /** The sender epoch stream {@code s} states in its frames: the boot id for a volatile stream. */
+    long epochOf(OutStream s) {
+        return s.isVolatile() ? bootId : epoch;
+    }
+
+    /** Opens the stream if needed and transmits what credit allows. */
+    void pump(long now, OutStream s) {
+        if (!peers.connected(s.key.peer())) return;
+        // A volatile stream opens only once the peer's boot id is known on this connection: were it a new process,
+        // its fresh cursor would accept again what the earlier one may have processed (peerRestarted).
+        if (s.isVolatile() && !peers.helloHeard(s.key.peer())) return;
+        switch (s.link()) {
+            case CLOSED -> {
+                if (s.needsOpen()) {
+                    sendOpen(s);
+                    s.opening(now);
+                }
+            }
+            case OPEN -> transmit(now, s);
+            case OPENING, DIVERGED -> {}
+        }
+    }
+
+    void sendOpen(OutStream s) {
+        frames.open(s.key.peer(), s.key.lane(), epochOf(s), s.ackedSeq(), s.committedSeq());
+    }
+
+    private void transmit(long now, OutStream s) {
+        long limit = s.sendLimit();
+        while (s.sentUpTo() < limit) {
+            if (s.sentUpTo() + 1 > s.memLast()) {
+                requestLoad(s);
+                return;
+            }
+            boolean wasIdle = !s.hasUnackedTransmissions();
+            int count = writeData(now, s, Math.min(limit, s.memLast()));
+            s.transmitted(now, count, wasIdle);
+        }
+        s.armProbeIfStalled(now);
+    }
+
+    private void requestLoad(OutStream s) {
+        long from = s.pageToLoad();
+        if (from > 0) out.load(s.key, from, s.pageRoom());
+    }
+
+    /**
+     * Sends one DATA frame starting at {@code sentUpTo+1}, with as many messages up to {@code last} as fit, and
+     * returns how many. Expired messages go out as EXPIRED markers, and so do those expired here and gone;
+     * withdrawn ones (cancelled calls) as CANCELLED markers.
+     */
+    private int writeData(long now, OutStream s, long last) {
+        long first = s.sentUpTo() + 1;
+        frames.beginData(s.key.lane(), epochOf(s), first);
+        int count = 0;
+        for (long seq = first; seq <= last; seq++) {
+            OutMessage m = s.toTransmit(seq);
+            StoredMessage sm = m == null ? null : m.stored;
+            long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
+            // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even
+            // if withdrawn (the receiver keeps the damaged bytes for inspection; the caller gave up on it anyway).
+            boolean expired = sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now);
+            boolean withdrawn = !expired && !m.corrupt && s.withdrawn(seq);
+            int size = expired || withdrawn
+                    ? FrameWriter.markerSize()
+                    : FrameCodec.messageSize(sm.headers(), sm.payload().length);
+            if (!frames.fits(size, count)) break;
+            boolean before = s.transmittedBefore(seq, m);
+            int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
+            if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
+            else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
+            else {
+                if (m.corrupt) flags |= Frame.Message.CORRUPT;
+                frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum);
+            }
+            count++;
+        }
+        frames.endData(s.key.peer(), count);
+        return count;
+    }
+}
