@@ -106,6 +106,7 @@ class ConcurrentHandlerTest {
             assertThat(mostAtOnce.get()).isEqualTo(3);
             assertThat(started).hasSize(8).doesNotHaveDuplicates();
             assertThat(c.node("b").stats().redelivered()).isZero();
+            awaitNoMarkers(c);
         }
     }
 
@@ -136,13 +137,7 @@ class ConcurrentHandlerTest {
 
             for (int i = 0; i < 6; i++) assertThat(text(replies.get(i))).isEqualTo("m" + i);
             assertThat(started).containsExactlyInAnyOrder("m0 (redelivery)", "m2 (redelivery)", "m4 (redelivery)");
-            // every completion marker is gone once the cursor passed it
-            Await.until(
-                    DEADLINE,
-                    () -> c.store("b")
-                            .readKeys("_ahead", null, Long.MAX_VALUE / 2, 10)
-                            .isEmpty(),
-                    () -> "markers deleted");
+            awaitNoMarkers(c);
         }
     }
 
@@ -178,7 +173,18 @@ class ConcurrentHandlerTest {
                         .filteredOn(s -> s.startsWith(p))
                         .hasSize(1);
             }
+            awaitNoMarkers(c);
         }
+    }
+
+    /** Every completion marker b stored is deleted once the cursor passed its call: none is left behind. */
+    private static void awaitNoMarkers(Cluster c) {
+        Await.until(
+                DEADLINE,
+                () -> c.store("b")
+                        .readKeys("_ahead", null, Long.MAX_VALUE / 2, 10)
+                        .isEmpty(),
+                () -> "markers left: " + c.store("b").readKeys("_ahead", null, Long.MAX_VALUE / 2, 10));
     }
 
     @Test

@@ -57,6 +57,9 @@ final class DeliveryRun {
 
     private record SettledEffect(long seq, Effect effect) {}
 
+    /** Writes of messages completed ahead, not handed to the engine yet ({@link #flushAhead}). */
+    private final ConcurrentLinkedQueue<CompletedAhead.Write> aheadWrites = new ConcurrentLinkedQueue<>();
+
     DeliveryRun(StreamKey key, long generation, List<InboundMessage> messages, Dispatcher dispatcher) {
         this.key = key;
         this.generation = generation;
@@ -184,11 +187,27 @@ final class DeliveryRun {
         index++;
     }
 
-    /** Acknowledged {@code d} is above the first unsettled message: its effects are stored (or held) at once. */
+    /**
+     * Acknowledged {@code d} is above the first unsettled message: its effects are stored (or held) at once. Queued
+     * before the cursor can pass it, so the report that does stores it first ({@link #flushAhead}).
+     */
     void completedAhead(RealDelivery d) {
         List<Effect> own = d.effect == null ? List.of() : List.of(d.effect);
-        List<Effect> write = dispatcher.ahead().completed(key, d.senderEpoch(), d.seq(), own);
-        if (write != null) dispatcher.storeNow(write);
+        CompletedAhead.Write w = dispatcher.ahead().completed(key, d.senderEpoch(), d.seq(), own);
+        if (w != null) {
+            aheadWrites.add(w);
+            dispatcher.flushAheadSoon(this);
+        }
+    }
+
+    /**
+     * Node thread: stores the writes of messages completed ahead queued so far ({@code Engine.writeKeys}). Every report
+     * runs it after reading how far it acknowledges and before telling the engine, so a message's reply is always in a
+     * batch no later than the cursor that passes it.
+     */
+    void flushAhead(long now) {
+        CompletedAhead.Write w;
+        while ((w = aheadWrites.poll()) != null) dispatcher.storeAhead(now, w);
     }
 
     /**

@@ -183,10 +183,18 @@ final class Dispatcher {
         return ahead;
     }
 
-    /** Stores {@code effects} in the next batch, outside any settlement (a message completed ahead). */
-    void storeNow(List<Effect> effects) {
+    /** Stores the writes {@code run} completed ahead soon, even if no report comes ({@link DeliveryRun#flushAhead}). */
+    void flushAheadSoon(DeliveryRun run) {
         if (stopped) return;
-        loop.post(now -> loop.writeKeys(now, effects, () -> {}));
+        loop.post(run::flushAhead);
+    }
+
+    /** Node thread: stores {@code w} in the next batch; once it is, deletes its marker if the cursor passed it already. */
+    void storeAhead(long now, CompletedAhead.Write w) {
+        loop.writeKeys(now, w.effects(), () -> {
+            Effect delete = ahead.stored(w.id());
+            if (delete != null) loop.writeKeys(clock.millis(), List.of(delete), () -> {});
+        });
     }
 
     /** Whether deliveries to {@code c} are settled by the handler's return ({@link AckMode#AUTO}). */
@@ -260,6 +268,7 @@ final class Dispatcher {
         loop.post(now -> {
             run.progressQueued.set(false);
             long upTo = run.ackedUpTo.get();
+            run.flushAhead(now); // after reading upTo: every message completed ahead up to it is queued by now
             loop.engine().onProgress(now, run.key, run.generation, upTo, run.effectsUpTo(upTo));
         });
     }
@@ -271,16 +280,19 @@ final class Dispatcher {
     /** As {@link #report(DeliveryRun, long, long, String)}; the failed message is retried after the given pause. */
     void report(DeliveryRun run, long ackedUpTo, long failedSeq, String reason, long retryAfterMillis) {
         if (stopped) return;
-        loop.post(now -> loop.engine()
-                .onSettled(
-                        now,
-                        run.key,
-                        run.generation,
-                        ackedUpTo,
-                        failedSeq,
-                        reason,
-                        retryAfterMillis,
-                        run.effectsUpTo(ackedUpTo)));
+        loop.post(now -> {
+            run.flushAhead(now);
+            loop.engine()
+                    .onSettled(
+                            now,
+                            run.key,
+                            run.generation,
+                            ackedUpTo,
+                            failedSeq,
+                            reason,
+                            retryAfterMillis,
+                            run.effectsUpTo(ackedUpTo));
+        });
     }
 
     /**
@@ -290,6 +302,7 @@ final class Dispatcher {
      */
     void reportWithout(DeliveryRun run, long ackedUpTo, long seq, Outcome outcome) {
         if (stopped) return;
+        loop.post(run::flushAhead); // before the report below: the queue runs in order
         if (outcome == Outcome.EXPIRED) {
             loop.post(now -> loop.engine()
                     .onExpiredInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
