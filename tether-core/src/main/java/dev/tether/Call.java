@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * attach blocking work with the {@code *Async} variants.
  */
 public interface Call {
-    /** The called node. */
+    /** The called node; null for {@code TetherNode.callAny}, which picks one per send. */
     NodeId peer();
 
     /** The called handler's name. */

@@ -9,8 +9,8 @@ import java.util.concurrent.Executor;
  *
  * <p><b>Ordering.</b> Calls arriving on one stream (one caller, one lane) are handed to the handler one at a time,
  * in order: the next starts when the previous one returned (for an {@link AsyncHandler}, when its stage completed).
- * Calls on different streams run concurrently. Running several calls of one stream at once (out of order, up to a
- * limit) is not offered yet.
+ * Calls on different streams run concurrently. {@link #concurrent(int)} lets up to a limit of calls of one stream
+ * run at once and complete out of order (docs/MESSAGING.md, "Concurrent handlers").
  *
  * <p><b>Placement.</b> {@link #onHandlerThreads()} (default): the node's pool of {@code handlerThreads}, which may
  * block. {@link #onNodeThread()}: the node thread itself, which saves two thread hand-offs per call but stalls every
@@ -28,14 +28,19 @@ public final class HandlerOptions {
         EXECUTOR
     }
 
-    private static final HandlerOptions DEFAULTS = new HandlerOptions(Placement.HANDLER_THREADS, null);
+    /** The highest limit {@link #concurrent(int)} takes. */
+    public static final int MAX_CONCURRENCY = 256;
+
+    private static final HandlerOptions DEFAULTS = new HandlerOptions(Placement.HANDLER_THREADS, null, 1);
 
     private final Placement placement;
     private final Executor executor;
+    private final int concurrency;
 
-    private HandlerOptions(Placement placement, Executor executor) {
+    private HandlerOptions(Placement placement, Executor executor, int concurrency) {
         this.placement = placement;
         this.executor = executor;
+        this.concurrency = concurrency;
     }
 
     /** Ordered per stream, on the node's handler threads. */
@@ -45,24 +50,44 @@ public final class HandlerOptions {
 
     /** Runs the handler on the node's handler threads (the default). */
     public HandlerOptions onHandlerThreads() {
-        return new HandlerOptions(Placement.HANDLER_THREADS, null);
+        return new HandlerOptions(Placement.HANDLER_THREADS, null, concurrency);
     }
 
     /** Runs the handler on the node thread; it must not block. */
     public HandlerOptions onNodeThread() {
-        return new HandlerOptions(Placement.NODE_THREAD, null);
+        return new HandlerOptions(Placement.NODE_THREAD, null, concurrency);
     }
 
     /**
      * Runs the handler on {@code executor}. A task the executor rejects is treated as a failure of the handler.
      */
     public HandlerOptions on(Executor executor) {
-        return new HandlerOptions(Placement.EXECUTOR, Objects.requireNonNull(executor, "executor"));
+        return new HandlerOptions(Placement.EXECUTOR, Objects.requireNonNull(executor, "executor"), concurrency);
     }
 
-    /** Calls of one stream one at a time, in order (the default, and for now the only mode). */
+    /** Calls of one stream one at a time, in order (the default). */
     public HandlerOptions ordered() {
-        return this;
+        return new HandlerOptions(placement, executor, 1);
+    }
+
+    /**
+     * Up to {@code limit} calls of one stream run at once, started in stream order and completing in any order; the
+     * stream's cursor advances over the calls completed without a gap, and a call that completes ahead of an earlier
+     * one has its reply sent and its completion stored at once, so a crash runs again exactly the calls that had not
+     * completed (docs/MESSAGING.md, "Concurrent handlers"). {@code concurrent(1)} is {@link #ordered()}.
+     *
+     * @throws IllegalArgumentException if {@code limit} is below 1 or above {@link #MAX_CONCURRENCY}
+     */
+    public HandlerOptions concurrent(int limit) {
+        if (limit < 1 || limit > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency limit must be 1 to " + MAX_CONCURRENCY + ", was " + limit);
+        }
+        return new HandlerOptions(placement, executor, limit);
+    }
+
+    /** How many calls of one stream may run at once: 1 when {@link #ordered()}. */
+    public int concurrency() {
+        return concurrency;
     }
 
     /** Where the handler runs. */
@@ -77,6 +102,7 @@ public final class HandlerOptions {
 
     @Override
     public String toString() {
-        return "HandlerOptions[ordered, " + (executor == null ? placement : "executor " + executor) + "]";
+        return "HandlerOptions[" + (concurrency == 1 ? "ordered" : "concurrent " + concurrency) + ", "
+                + (executor == null ? placement : "executor " + executor) + "]";
     }
 }

@@ -22,7 +22,18 @@ public class NoSuchHandlerException extends TetherException {
         this.handler = handler;
     }
 
-    /** The node that was called. */
+    /**
+     * An exception saying that no connected peer advertises {@code handler} ({@code TetherNode.callAny}); {@link
+     * #peer()} is null.
+     */
+    public NoSuchHandlerException(String handler) {
+        super("no connected peer advertises handler '" + handler + "' (TetherNode.callAny); await one with"
+                + " awaitHandler, or call a node by its id");
+        this.peer = null;
+        this.handler = handler;
+    }
+
+    /** The node that was called; null if no node advertised the handler ({@code TetherNode.callAny}). */
     public NodeId peer() {
         return peer;
     }

@@ -107,6 +107,20 @@ public interface TetherNode extends AutoCloseable {
     Call call(NodeId peer, String handler);
 
     /**
+     * A call of handler {@code handler} on whichever connected peer advertises it: {@code handler} as a logical worker
+     * name, resolved through handler discovery (docs/MESSAGING.md, "Calling whichever node has a handler"). Each
+     * {@link Call#tell}, {@link Call#sync} or {@link Call#request} picks a node, round robin among the connected
+     * peers whose latest advertisement lists {@code handler} (in id order), and is then an ordinary call to it: it is
+     * never moved to another node, also if that node goes away before answering. {@link Call#peer()} of the returned
+     * value is null. If no connected peer advertises {@code handler}, {@code tell} throws and {@code sync} and {@code
+     * request} fail with {@link NoSuchHandlerException} (its {@code peer()} null).
+     *
+     * @throws InvalidIdException if {@code handler} is not a valid handler name
+     * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for system handlers)
+     */
+    Call callAny(String handler);
+
+    /**
      * Joins {@code channel} as {@code role} (replacing a role this node had), and tells every peer this node knows now;
      * completes once each of them has taken care of it: a peer that publishes on the channel then has this node as a
      * reader (if {@code role} reads), so every message it publishes after this future completed reaches this node,
@@ -225,11 +239,14 @@ public interface TetherNode extends AutoCloseable {
      * needed), sends to it are accepted, and the transport reaches it at {@code addresses} (in the transport's
      * format, for TCP {@code host:port}; host names are resolved on the calling thread; transports that find
      * peers by themselves need none). A removed peer is admitted again and its stored streams resume. Adding a
-     * known peer adds its addresses. The addition lasts until the node stops; a peer with stored state is known
-     * again after a restart, but admitted only as {@code TetherConfig.Builder.allowedPeers} says.
+     * known peer adds its addresses. The addition is stored (in the store's key-value area) before this returns, so
+     * it outlasts a restart: the node starts with the peer added and reaches it at the latest addresses given
+     * (called on the node thread, from a handler or listener, it returns before the addition is stored).
      *
      * @throws UnknownPeerException if {@code peer} is this node
-     * @throws IllegalArgumentException if the transport cannot parse an address (nothing was changed)
+     * @throws IllegalArgumentException if the transport cannot parse an address (nothing was changed), or there
+     *     are more than {@code Discovery.MAX_ADDRESSES} of them or one is longer than {@code
+     *     Discovery.MAX_ADDRESS_LENGTH}
      * @throws NodeClosedException if the node is shut down
      */
     void addPeer(NodeId peer, List<String> addresses);
@@ -237,10 +254,9 @@ public interface TetherNode extends AutoCloseable {
     /**
      * Removes {@code peer}: closes its connection, stops reaching it and refuses it until it is added again;
      * sends to it throw {@link UnknownPeerException}. Its stored outbox and cursors stay stored (counted in the
-     * result) and resume when it is added again. A removal, like an addition, lasts until the node stops: it is not
-     * stored, so after a restart the peer is known again from its stored streams (or the configuration) and admitted
-     * as {@code TetherConfig.Builder.allowedPeers} says; to keep it out for good, leave it out of the configuration
-     * and the allow-list.
+     * result) and resume when it is added again. The removal is stored before this returns (called on the node
+     * thread, it returns before), so it outlasts a restart: the node starts with the peer removed, even if it is
+     * configured ({@code TetherConfig.Builder.peers}) or discovered, until {@link #addPeer} adds it again.
      *
      * @throws NodeClosedException if the node is shut down
      */

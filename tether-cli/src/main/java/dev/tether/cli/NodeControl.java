@@ -1,6 +1,7 @@
 package dev.tether.cli;
 
 import dev.tether.NodeId;
+import dev.tether.PeerInfo;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import java.io.IOException;
@@ -130,6 +131,34 @@ final class NodeControl {
         String fixed =
                 (peersFixed ? " (peers fixed by --peer)" : "") + (levelFixed ? " (log level fixed by flag)" : "");
         return "reloaded " + configFile + ": " + (changes.isEmpty() ? "no change" : String.join("; ", changes)) + fixed;
+    }
+
+    /**
+     * Makes the configured peers the node's peers again after a start. The node stores runtime additions and
+     * removals ({@code TetherNode.addPeer/removePeer}, so that they outlast a restart), but this daemon makes them
+     * only to follow its configuration, which stays the authority: a configured peer that a stored removal keeps out
+     * is added again, and a peer a stored addition brought back that the configuration no longer lists is removed.
+     * Returns what it changed, empty if nothing.
+     */
+    synchronized List<String> applyConfiguredPeers() {
+        List<String> changes = new ArrayList<>();
+        List<NodeId> readded = new ArrayList<>();
+        List<NodeId> dropped = new ArrayList<>();
+        Set<NodeId> known = new HashSet<>();
+        for (PeerInfo p : node.peers()) {
+            known.add(p.id());
+            if (p.origin() == PeerInfo.Origin.ADDED && !peers.containsKey(p.id())) dropped.add(p.id());
+        }
+        for (Map.Entry<NodeId, List<String>> e : peers.entrySet()) {
+            if (!known.contains(e.getKey())) readded.add(e.getKey());
+        }
+        for (NodeId id : dropped) node.removePeer(id);
+        for (NodeId id : readded) node.addPeer(id, peers.get(id));
+        if (!readded.isEmpty())
+            changes.add("configured peers removed in an earlier run added again " + sorted(readded));
+        if (!dropped.isEmpty())
+            changes.add("peers added in an earlier run and no longer configured removed " + sorted(dropped));
+        return changes;
     }
 
     private void applyPeers(Map<NodeId, List<String>> next, List<String> changes) {

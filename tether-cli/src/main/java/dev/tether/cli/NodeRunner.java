@@ -93,6 +93,7 @@ final class NodeRunner {
             }
             StopSignals signals = StopSignals.install(() -> stopAndReport(node, drainTimeout));
             NodeControl control = control(node);
+            for (String change : control.applyConfiguredPeers()) line("INFO", change);
             if (!SignalHandlers.install("HUP", 1, () -> reload(control, "SIGHUP"))) {
                 line(
                         "WARN",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.PeerInfo;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
@@ -36,5 +37,37 @@ class NodeControlTest {
             nanos.addAndGet(Duration.ofMillis(1).toNanos());
             assertThat(control.notReady()).isEmpty();
         }
+    }
+
+    @Test
+    void atStartTheConfiguredPeersWinOverStoredRuntimeAdditionsAndRemovals() {
+        InMemoryStore store = new InMemoryStore();
+        InMemoryNetwork network = new InMemoryNetwork();
+        NodeId b = NodeId.of("b");
+        NodeId c = NodeId.of("c");
+        try (TetherNode node = start(network, store, b)) {
+            node.removePeer(b);
+            node.addPeer(c);
+        }
+        try (TetherNode node = start(network, store.reopenAfterCrash(), b)) {
+            assertThat(node.peers()).extracting(PeerInfo::id).containsExactly(c); // as stored
+            NodeControl control = new NodeControl(
+                    node, null, List.of(new PeerSpec(b, null)), false, false, NodeControl.ReadyPeers.NONE);
+            assertThat(control.applyConfiguredPeers())
+                    .containsExactly(
+                            "configured peers removed in an earlier run added again [b]",
+                            "peers added in an earlier run and no longer configured removed [c]");
+            assertThat(node.peers()).extracting(PeerInfo::id).containsExactly(b);
+            assertThat(control.applyConfiguredPeers()).isEmpty();
+        }
+    }
+
+    private static TetherNode start(InMemoryNetwork network, InMemoryStore store, NodeId peer) {
+        return Tether.start(TetherConfig.builder(NodeId.of("a"))
+                .peers(peer)
+                .transport(network.newTransport())
+                .store(store)
+                .durability(Durability.MEMORY)
+                .build());
     }
 }

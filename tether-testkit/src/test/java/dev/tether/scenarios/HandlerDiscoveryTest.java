@@ -150,7 +150,7 @@ class HandlerDiscoveryTest {
             assertThat(handlersOf(a, B)).isEmpty();
             assertThat(failure(a.awaitHandler(B, "new", Duration.ofMillis(100))))
                     .isInstanceOf(HandlerNotAdvertisedException.class);
-            assertThat(none.stats().streams()).noneMatch(s -> s.lane().equals("_sys") && s.sent() > 0);
+            assertThat(none.stats().streams()).noneMatch(s -> s.lane().endsWith("_sys") && s.sent() > 0);
         }
     }
 
@@ -203,17 +203,18 @@ class HandlerDiscoveryTest {
         }
     }
 
-    /** Sends {@code payload} from {@code from} to {@code to}'s {@code _hello}, as a broken or hostile node would. */
+    /**
+     * Sends {@code payload} from {@code from} to {@code to}'s {@code _hello} on the durable lane {@code _sys}, as a
+     * node of an earlier version, a broken or a hostile one would.
+     */
     private static void hello(TetherNode from, NodeId to, String payload) {
+        hello(from, to, "_sys", payload);
+    }
+
+    private static void hello(TetherNode from, NodeId to, String lane, String payload) {
         ((RealTetherNode) from)
                 .runtime()
-                .submit(
-                        to,
-                        "_sys",
-                        Map.of(":h", "_hello", ":k", "t"),
-                        payload.getBytes(StandardCharsets.UTF_8),
-                        0,
-                        null)
+                .submit(to, lane, Map.of(":h", "_hello", ":k", "t"), payload.getBytes(StandardCharsets.UTF_8), 0, null)
                 .processed()
                 .join();
     }
@@ -266,6 +267,33 @@ class HandlerDiscoveryTest {
                     .isEqualTo("ok");
             b.handle("later", call -> null);
             a.awaitHandler(B, "later", DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void advertisementsTravelOnTheVolatileSystemLaneWhereTheEpochIsCheckedAgainstThePeersHello() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            TetherNode b = c.start("b", cfg -> cfg.handle("h", call -> null));
+            a.awaitHandler(B, "h", DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(a.listHandlers(B, DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                    .containsExactly("h");
+            assertThat(b.stats().streams())
+                    .extracting(s -> s.lane())
+                    .contains("_v._sys")
+                    .doesNotContain("_sys");
+            assertThat(a.stats().streams()).extracting(s -> s.lane()).contains("_v._sys", "_v._reply");
+            String head = "tether-hello 1\nid b\nepoch %s\nseq 99999999999999999\nhandlers %s\n";
+            hello(b, A, "_v._sys", head.formatted("0", "wrong.epoch"));
+            Await.until(
+                    DEADLINE,
+                    () -> a.stats().calls().invalidCalls() == 1,
+                    () -> "counted: " + a.stats().calls());
+            assertThat(handlersOf(a, B)).containsExactly("h");
+            String epoch = Long.toHexString(((RealTetherNode) b).runtime().epoch());
+            hello(b, A, "_v._sys", head.formatted(epoch, "h pushed"));
+            Await.until(DEADLINE, () -> handlersOf(a, B).equals(List.of("h", "pushed")), () -> "" + a.peers());
+            assertThat(a.stats().calls().invalidCalls()).isEqualTo(1);
         }
     }
 }

@@ -130,16 +130,48 @@ class MembershipTest {
     }
 
     @Test
-    void aRemovalLastsUntilTheNodeStopsAConfiguredPeerIsReachedAgainAfterARestart() throws Exception {
+    void aRemovalIsStoredAConfiguredPeerStaysRemovedAfterARestartUntilItIsAddedAgain() throws Exception {
         try (Cluster c = new Cluster("a", "b")) {
             TetherNode a = c.start("a");
-            c.start("b");
+            TetherNode b = c.start("b");
             a.send(B, utf8("m1")).processed().get(20, TimeUnit.SECONDS);
-            a.removePeer(B);
-            c.crash("a");
-            TetherNode again = c.start("a");
+            a.removePeer(B); // returns once the removal is stored
+            c.kill("a");
+            TetherNode again = c.start("a"); // b is still configured
+            assertThatThrownBy(() -> again.send(B, utf8("refused")))
+                    .isInstanceOf(UnknownPeerException.class)
+                    .hasMessageContaining("was removed from node a");
+            assertThat(again.peers()).extracting(PeerInfo::id).doesNotContain(B);
+            b.send(A, utf8("from b while removed")).accepted().join();
+            Await.until(DEADLINE, () -> again.stats().connectionsRejected() > 0, () -> "b refused after the restart");
+            assertThat(c.seen("a")).isEmpty();
+
+            again.addPeer(B);
+            Await.until(DEADLINE, () -> c.seen("a").size() == 1, () -> "b's message once a added it again");
             assertThat(again.send(B, utf8("m2")).processed().get(20, TimeUnit.SECONDS))
                     .isEqualTo(Outcome.PROCESSED);
+            assertThat(c.payloads("b", "a", "default")).containsExactly("m1", "m2");
+        }
+    }
+
+    @Test
+    void anAdditionIsStoredAnAddedPeerIsStillAdmittedAfterARestart() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.startUnconfigured("a", b -> b.allowedPeers("nobody"));
+            c.start("b");
+            a.addPeer(B);
+            a.send(B, utf8("m1")).processed().get(20, TimeUnit.SECONDS);
+            c.kill("a");
+            TetherNode again = c.startUnconfigured("a", b -> b.allowedPeers("nobody"));
+            assertThat(info(again, B).origin()).isEqualTo(PeerInfo.Origin.ADDED);
+            assertThat(again.send(B, utf8("m2")).processed().get(20, TimeUnit.SECONDS))
+                    .isEqualTo(Outcome.PROCESSED);
+            assertThat(again.stats().connectionsRejected()).isZero();
+
+            again.removePeer(B); // the latest decision wins
+            c.kill("a");
+            TetherNode third = c.startUnconfigured("a", b -> b.allowedPeers("nobody"));
+            assertThat(third.peers()).extracting(PeerInfo::id).doesNotContain(B);
             assertThat(c.payloads("b", "a", "default")).containsExactly("m1", "m2");
         }
     }

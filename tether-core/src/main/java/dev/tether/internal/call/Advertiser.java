@@ -1,6 +1,7 @@
 package dev.tether.internal.call;
 
 import dev.tether.CallKind;
+import dev.tether.Lanes;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.SendReceipt;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
 /**
  * Tells connected peers this node's handlers: a tell to each peer's {@code _hello} when it connects (if this node has
  * handlers, or told that peer of some before: a peer forgets a node's list when it reconnects) and whenever the
- * handlers change, on the reserved lane {@link #LANE}. A node without handlers sends nothing. Advertisement is state,
+ * handlers change, on the reserved volatile lane {@link #LANE}. A node without handlers sends nothing. Advertisement is state,
  * not a log: at most one advertisement
  * per peer is unacknowledged at a time, later changes are folded into the next one (sent when that one is settled),
  * nothing is sent to a disconnected peer, and each expires after {@link #TTL}, so the outbox holds at most one per
@@ -26,8 +27,12 @@ import java.util.function.Supplier;
  * discovery"). Node thread only, except {@link #changed()}.
  */
 final class Advertiser {
-    /** The reserved lane of system calls. */
-    static final String LANE = "_sys";
+    /**
+     * The reserved lane of system calls: volatile ({@code _v._sys}), so that advertisements and {@code _list_handlers}
+     * are never written to a store, and a restarted peer gets a fresh advertisement instead of an old one. Nodes
+     * still accept them on the durable {@code _sys} of earlier versions.
+     */
+    static final String LANE = Lanes.volatileLane("_sys");
 
     /** How long an advertisement may wait to be delivered; a reconnect sends a fresh one anyway. */
     static final Duration TTL = Duration.ofSeconds(30);

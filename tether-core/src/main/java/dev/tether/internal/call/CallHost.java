@@ -84,6 +84,14 @@ public interface CallHost {
         return List.of();
     }
 
+    /**
+     * The store epoch {@code peer} introduced itself with on its connection (its HELLO), 0 if none is known (node
+     * thread only): a volatile stream's sender epoch is the peer's boot id, not its store epoch.
+     */
+    default long peerEpoch(NodeId peer) {
+        return 0;
+    }
+
     /** Whether the calling thread is the node thread. */
     boolean onNodeThread();
 }

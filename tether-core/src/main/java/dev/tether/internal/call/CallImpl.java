@@ -4,6 +4,7 @@ import dev.tether.Call;
 import dev.tether.CallKind;
 import dev.tether.HandlerNames;
 import dev.tether.Lanes;
+import dev.tether.NoSuchHandlerException;
 import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
 import dev.tether.Reply;
@@ -26,16 +27,9 @@ final class CallImpl implements Call {
     private final boolean waitForHandler;
     private final boolean volatileDelivery;
 
+    /** A call of {@code handler} on {@code peer}, or on a peer picked per send if {@code peer} is null. */
     CallImpl(CallLayer layer, NodeId peer, String handler) {
-        this(
-                layer,
-                Objects.requireNonNull(peer, "peer"),
-                HandlerNames.requireApplicationName(handler),
-                null,
-                Map.of(),
-                handler,
-                false,
-                false);
+        this(layer, peer, HandlerNames.requireApplicationName(handler), null, Map.of(), handler, false, false);
     }
 
     private CallImpl(
@@ -116,9 +110,25 @@ final class CallImpl implements Call {
         return new CallImpl(layer, peer, handler, timeout, headers, lane, waitForHandler, true);
     }
 
+    /**
+     * This call with its node: itself, or for a call of whichever peer advertises the handler, a copy addressed to
+     * the one picked now; null if none advertises it.
+     */
+    private CallImpl bound() {
+        if (peer != null) return this;
+        NodeId picked = layer.pickWorker(handler);
+        if (picked == null) return null;
+        return new CallImpl(layer, picked, handler, timeout, headers, lane, waitForHandler, volatileDelivery);
+    }
+
     @Override
     public SendReceipt tell(byte[] payload) {
         Objects.requireNonNull(payload, "payload");
+        if (peer == null) {
+            CallImpl c = bound();
+            if (c == null) throw new NoSuchHandlerException(handler);
+            return c.tell(payload);
+        }
         Duration ttl = timeout != null ? timeout : waitForHandler ? layer.defaultCallTimeout() : null;
         return layer.tell(
                 peer, wireLane(), CallHeaders.call(headers, handler, CallKind.TELL, waitForHandler), payload, ttl);
@@ -126,12 +136,16 @@ final class CallImpl implements Call {
 
     @Override
     public CompletableFuture<Void> sync(byte[] payload) {
-        return layer.<Void>call(CallKind.SYNC, this, payload);
+        CallImpl c = bound();
+        if (c == null) return CompletableFuture.failedFuture(new NoSuchHandlerException(handler));
+        return layer.<Void>call(CallKind.SYNC, c, payload);
     }
 
     @Override
     public CompletableFuture<Reply> request(byte[] payload) {
-        return layer.<Reply>call(CallKind.REQUEST, this, payload);
+        CallImpl c = bound();
+        if (c == null) return CompletableFuture.failedFuture(new NoSuchHandlerException(handler));
+        return layer.<Reply>call(CallKind.REQUEST, c, payload);
     }
 
     @Override
@@ -146,12 +160,14 @@ final class CallImpl implements Call {
 
     @Override
     public <R> CompletableFuture<R> request(Object request, Class<R> replyType) {
-        return layer.request(this, request, TypeRef.of(Objects.requireNonNull(replyType, "replyType")));
+        return request(request, TypeRef.of(Objects.requireNonNull(replyType, "replyType")));
     }
 
     @Override
     public <R> CompletableFuture<R> request(Object request, TypeRef<R> replyType) {
-        return layer.request(this, request, replyType);
+        CallImpl c = bound();
+        if (c == null) return CompletableFuture.failedFuture(new NoSuchHandlerException(handler));
+        return layer.request(c, request, replyType);
     }
 
     String lane() {
@@ -173,7 +189,8 @@ final class CallImpl implements Call {
 
     @Override
     public String toString() {
-        return "Call[" + handler + " on " + peer + ", lane " + lane + (timeout == null ? "" : ", timeout " + timeout)
-                + (waitForHandler ? ", waits for the handler" : "") + (volatileDelivery ? ", volatile" : "") + "]";
+        return "Call[" + handler + " on " + (peer == null ? "any peer advertising it" : peer) + ", lane " + lane
+                + (timeout == null ? "" : ", timeout " + timeout) + (waitForHandler ? ", waits for the handler" : "")
+                + (volatileDelivery ? ", volatile" : "") + "]";
     }
 }

@@ -192,6 +192,7 @@ public final class CallLayer implements Router {
     /** The node reported {@code event} (node thread): connections start advertising this node's handlers. */
     public void onEvent(TetherEvent event) {
         if (event instanceof TetherEvent.PeerConnected c) peerHandlers.reconnected(c.peer());
+        if (event instanceof TetherEvent.PeerDisconnected d) peerHandlers.disconnected(d.peer());
         advertiser.onEvent(event);
     }
 
@@ -264,9 +265,19 @@ public final class CallLayer implements Router {
         return handleAsync(name, options, Typed.asyncHandler(name, type, Codecs.require(codec), handler));
     }
 
+    /** A call of {@code handler} on whichever connected peer advertises it, picked per send ({@link #pickWorker}). */
+    public Call callAny(String handler) {
+        return new CallImpl(this, null, handler);
+    }
+
+    /** A connected peer advertising {@code handler}, round robin; null if none (any thread). */
+    NodeId pickWorker(String handler) {
+        return peerHandlers.pick(handler);
+    }
+
     public Call call(NodeId peer, String handler) {
         HandlerNames.requireApplicationName(handler);
-        return new CallImpl(this, peer, handler);
+        return new CallImpl(this, Objects.requireNonNull(peer, "peer"), handler);
     }
 
     private List<String> handlerNames() {

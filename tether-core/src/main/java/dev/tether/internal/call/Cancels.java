@@ -1,5 +1,6 @@
 package dev.tether.internal.call;
 
+import dev.tether.HandlerOptions;
 import dev.tether.internal.engine.StreamKey;
 import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,8 +12,9 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * thread) may race; each checks the other's record after writing its own, so either the call is skipped or it
  * runs and sees the cancel.
  *
- * <p>Cancels of calls not started are kept per stream and dropped as soon as a later call of that stream starts
- * (order per stream: an earlier one can no longer start), so they never outnumber the calls waiting.
+ * <p>Cancels of calls not started are kept per stream and dropped as soon as a call of that stream {@link
+ * HandlerOptions#MAX_CONCURRENCY} further on starts (an earlier one can no longer start then, even on a concurrent
+ * handler), so they never outnumber the calls waiting by more than that.
  */
 final class Cancels {
     private final ConcurrentHashMap<StreamKey, NavigableSet<Long>> notStarted = new ConcurrentHashMap<>();
@@ -31,7 +33,9 @@ final class Cancels {
     boolean starting(StreamKey key, long seq) {
         NavigableSet<Long> cancels = notStarted.get(key);
         if (cancels == null) return true;
-        cancels.headSet(seq).clear(); // earlier calls of this stream are over: their cancels came too late
+        // Calls of this stream this far below can no longer start (even concurrent ones start in order, at most
+        // MAX_CONCURRENCY apart): their cancels came too late.
+        cancels.headSet(seq - HandlerOptions.MAX_CONCURRENCY).clear();
         return !cancels.remove(seq);
     }
 

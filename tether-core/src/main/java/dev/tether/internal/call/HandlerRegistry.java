@@ -39,7 +39,8 @@ final class HandlerRegistry {
             dev.tether.AsyncHandler async) {
         HandlerNames.requireApplicationName(name);
         if (closed) throw new NodeClosedException("node is shut down; handler '" + name + "' not registered");
-        RegisteredHandler h = new RegisteredHandler(name, sync, async, executorFor(options), this, callee);
+        RegisteredHandler h =
+                new RegisteredHandler(name, sync, async, executorFor(options), options.concurrency(), this, callee);
         synchronized (this) { // the bound holds against concurrent registrations
             if (byName.size() >= HandlerNames.MAX_PER_NODE && !byName.containsKey(name)) {
                 throw new IllegalStateException("node has " + byName.size() + " handlers, the most a node may have"

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What each peer advertised last ({@link Advertisement}), and the {@code awaitHandler} futures waiting for a name to
@@ -39,6 +40,12 @@ final class PeerHandlers {
     }
 
     private final Map<NodeId, View> views = new ConcurrentHashMap<>();
+    /** Peers connected now (written on the node thread, read by {@link #pick} on any). */
+    private final Set<NodeId> connected = ConcurrentHashMap.newKeySet();
+    /** The round-robin position per handler name {@link #pick}ed; cleared beyond {@value #MAX_TURNS} names. */
+    private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
+
+    private static final int MAX_TURNS = 4096;
     private final Map<NodeId, List<Awaiter>> waiting = new java.util.HashMap<>();
     private final DeadlineHeap<Awaiter> deadlines = new DeadlineHeap<>();
     private long stale;
@@ -103,12 +110,35 @@ final class PeerHandlers {
      * of the old connection that arrives late (one stored before a restart) still loses to any newer one.
      */
     void reconnected(NodeId peer) {
+        connected.add(peer);
         views.computeIfPresent(peer, (p, v) -> new View(v.seq, List.of(), Set.of()));
+    }
+
+    /** {@code peer} disconnected: it is not picked until it connects again (node thread). */
+    void disconnected(NodeId peer) {
+        connected.remove(peer);
+    }
+
+    /**
+     * A connected peer whose latest advertisement lists {@code handler}: the next in id order after the one picked
+     * for {@code handler} before (round robin); null if there is none. Any thread.
+     */
+    NodeId pick(String handler) {
+        List<NodeId> able = new ArrayList<>();
+        for (Map.Entry<NodeId, View> e : views.entrySet()) {
+            if (connected.contains(e.getKey()) && e.getValue().names.contains(handler)) able.add(e.getKey());
+        }
+        if (able.isEmpty()) return null;
+        able.sort(null);
+        if (turns.size() > MAX_TURNS) turns.clear(); // positions only spread the load: losing them is harmless
+        int turn = turns.computeIfAbsent(handler, h -> new AtomicInteger()).getAndIncrement();
+        return able.get(Math.floorMod(turn, able.size()));
     }
 
     /** {@code peer} was removed: what it advertised is forgotten (waits go on until their deadline). */
     void forget(NodeId peer) {
         views.remove(peer);
+        connected.remove(peer);
     }
 
     /** Waits in progress. */

@@ -25,17 +25,25 @@ final class RegisteredHandler implements MessageConsumer, Registration {
     final Handler sync;
     final AsyncHandler async;
     private final Executor executor;
+    private final int concurrency;
     private final HandlerRegistry registry;
     private final Callee callee;
     /** {@link #CLOSED} flag plus the number of calls between {@link #enter()} and {@link #begin()}. */
     private final AtomicInteger state = new AtomicInteger();
 
     RegisteredHandler(
-            String name, Handler sync, AsyncHandler async, Executor executor, HandlerRegistry registry, Callee callee) {
+            String name,
+            Handler sync,
+            AsyncHandler async,
+            Executor executor,
+            int concurrency,
+            HandlerRegistry registry,
+            Callee callee) {
         this.name = name;
         this.sync = sync;
         this.async = async;
         this.executor = executor;
+        this.concurrency = concurrency;
         this.registry = registry;
         this.callee = callee;
     }
@@ -43,6 +51,11 @@ final class RegisteredHandler implements MessageConsumer, Registration {
     @Override
     public Executor executor() {
         return executor;
+    }
+
+    @Override
+    public int concurrency() {
+        return concurrency;
     }
 
     @Override

@@ -47,12 +47,23 @@ final class SystemHandlers implements MessageConsumer {
         CallKind kind = CallHeaders.kind(d.headers().get(CallHeaders.KIND));
         switch (name) {
             case HELLO -> {
-                if (d.payloadBytes().length > 0) accept(d.from(), d.senderEpoch(), d.payloadBytes());
+                if (d.payloadBytes().length > 0) accept(d.from(), storeEpoch(d), d.payloadBytes());
                 answer(d, kind);
             }
             case LIST_HANDLERS -> answer(d, kind);
             default -> callee.missing(d, kind, name); // a newer peer's system handler
         }
+    }
+
+    /**
+     * The store epoch of the incarnation that sent {@code d}: its stream's sender epoch, except on a volatile stream
+     * (whose sender epoch is the peer's boot id), where it is the epoch the peer's HELLO stated on this connection
+     * (volatile streams open only after it arrived). {@link #ANY_EPOCH} if even that is unknown.
+     */
+    private long storeEpoch(RoutedDelivery d) {
+        if (!Lanes.isVolatile(d.lane())) return d.senderEpoch();
+        long e = host.peerEpoch(d.from());
+        return e == 0 ? ANY_EPOCH : e;
     }
 
     /** A tell is acknowledged; a sync or request is answered with this node's advertisement. */
@@ -69,7 +80,8 @@ final class SystemHandlers implements MessageConsumer {
                 CallHeaders.REPLY,
                 CallHeaders.CORRELATION,
                 CallHeaders.correlation(d.lane(), d.seq(), d.senderEpoch()));
-        d.ackWith(new Effect(d.from(), Lanes.REPLY, headers, payload, d.expiresAtMillis()));
+        String lane = Lanes.isVolatile(d.lane()) ? Lanes.VOLATILE_REPLY : Lanes.REPLY;
+        d.ackWith(new Effect(d.from(), lane, headers, payload, d.expiresAtMillis()));
     }
 
     /**

@@ -59,10 +59,8 @@ public final class Engine {
      * messages may hold up to {@code maxVolatileBytes} until acknowledged.
      */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out, long bootId, long maxVolatileBytes) {
-        this(cfg, state, NO_CHANNELS, out, bootId, maxVolatileBytes);
+        this(cfg, state, new StoredChannels(List.of(), List.of()), out, bootId, maxVolatileBytes);
     }
-
-    private static final StoredChannels NO_CHANNELS = new StoredChannels(List.of(), List.of());
 
     /**
      * As {@link #Engine(EngineConfig, StoredState, EngineOutput, long, long)}, with the store's channel state ({@link
@@ -474,19 +472,24 @@ public final class Engine {
         peers.lost(peer, state);
     }
 
+    /** Input: the run out handed out messages up to {@code handedUpTo} and takes {@code max} more ({@link Receivers#extendRun}). */
+    public List<InboundMessage> extendRun(long now, StreamKey key, long generation, long handedUpTo, int max) {
+        return receivers.extendRun(now, key, generation, handedUpTo, max);
+    }
+
+    /** The store epoch {@code peer} introduced itself with (its HELLO, or stored from an earlier one); 0 if none. */
+    public long peerEpoch(NodeId peer) {
+        return peers.knownEpoch(peer);
+    }
+
     /** Whether sends to {@code peer} are accepted: it is known and not removed. */
     public boolean knows(NodeId peer) {
         return peers.refuseSend(peer) == null;
     }
 
-    /** Input: a membership message from {@code peer} was invalid; counted and reported as a protocol error. */
-    public void onInvalidMembership(long now, NodeId peer, String reason) {
-        stats.protocolError(now, peer, reason);
-    }
-
     /**
-     * Input: a message from {@code peer} that the layer above found malformed (call headers that make no sense) was
-     * dropped; counted and reported as a protocol error, rate-limited like the others.
+     * Input: a message from {@code peer} that the layer above found malformed (call headers that make no sense, a
+     * membership report) was dropped; counted and reported as a protocol error, rate-limited like the others.
      */
     public void onInvalidMessage(long now, NodeId peer, String reason) {
         stats.protocolError(now, peer, reason);

@@ -95,4 +95,10 @@ public interface EngineOutput {
      * acknowledged will not come either. A pattern layer fails the calls it made on the stream up to there.
      */
     default void volatileLost(StreamKey key, long upToSeq) {}
+
+    /**
+     * Messages arrived after the run out of {@code key} in {@code generation}, whose application asked for more
+     * ({@link Engine#extendRun}) and got fewer than it could take: it may ask again. Default: nothing.
+     */
+    default void runCanGrow(StreamKey key, long generation) {}
 }

@@ -102,6 +102,10 @@ final class InStream extends EngineStream {
     private long handedBeforeRun;
 
     private long runLast;
+    /** The highest message of the run out its application reported handed out ({@link #handedOut}), or 0. */
+    private long reportedHanded;
+    /** The application of the run out takes more of the stream ({@code Receivers.extendRun}) once it arrives. */
+    boolean wantsMore;
     /**
      * From this sequence number on, no message can have been handed out by an earlier lifetime of this
      * receiver ({@code Long.MAX_VALUE} while not known); below it, the sender's REDELIVERY flag decides. See
@@ -323,7 +327,34 @@ final class InStream extends EngineStream {
         leasedUpTo = last;
         handedBeforeRun = handedUpTo;
         runLast = last;
+        reportedHanded = 0;
+        wantsMore = false;
         if (last > handedUpTo) handedUpTo = last;
+    }
+
+    /** The last message of the run out. */
+    long runLast() {
+        return runLast;
+    }
+
+    /** Whether messages are buffered after the run out. */
+    boolean moreThanRun() {
+        return delivery == Delivery.RUN_OUT && receivedUpTo > runLast;
+    }
+
+    /** The run out grows to {@code last}: the application may reach any message up to it. */
+    void extendRun(long last) {
+        runLast = last;
+        leasedUpTo = last;
+        if (last > handedUpTo) handedUpTo = last;
+    }
+
+    /**
+     * The application of the run out handed messages up to {@code upTo} to its consumers, beyond the ones it will
+     * report acknowledged or failed (a concurrent consumer's): they stay flagged as handed when the run ends.
+     */
+    void handedOut(long upTo) {
+        reportedHanded = Math.max(reportedHanded, Math.min(upTo, runLast));
     }
 
     /** Whether a report quoting {@code gen} belongs to the run that is out. */
@@ -340,7 +371,7 @@ final class InStream extends EngineStream {
     boolean runEnded(long gen, long ackedUpTo, long failedSeq) {
         become(Delivery.READY);
         if (gen != generation) return false;
-        long handed = Math.min(runLast, Math.max(ackedUpTo, failedSeq));
+        long handed = Math.min(runLast, Math.max(Math.max(ackedUpTo, failedSeq), reportedHanded));
         for (long seq = Math.max(handed, processed) + 1; seq <= runLast; seq++) {
             InMessage m = buffer.get(seq);
             if (m != null) m.attempts--;

@@ -398,7 +398,12 @@ final class Receivers {
     }
 
     private void serve(long now, InStream s) {
-        if (s.canDeliver(now)) deliverRun(now, s);
+        if (s.canDeliver(now)) {
+            deliverRun(now, s);
+        } else if (s.wantsMore && s.moreThanRun()) {
+            s.wantsMore = false;
+            out.runCanGrow(s.key, s.generation());
+        }
         if ((s.marks() & VOLATILE_DIRTY) != 0) {
             s.marks(s.marks() & ~VOLATILE_DIRTY);
             settleVolatile(s);
@@ -407,6 +412,32 @@ final class Receivers {
             frames.ack(
                     s.key.peer(), s.key.lane(), s.senderEpoch(), s.receivedUpTo(), s.durable(), s.credit(cfg.window()));
         }
+    }
+
+    /**
+     * The application of the run out of {@code key} in {@code generation} handed its messages up to {@code
+     * handedUpTo} to consumers ({@link InStream#handedOut}: a concurrent consumer's, which stay flagged as handed when
+     * the run ends) and takes up to {@code max} more: the buffered messages after the run join it and are returned,
+     * stopping before one that is damaged, withdrawn, expired or flagged (those start the next run, as in {@link
+     * #deliverRun}). If fewer than {@code max} join, the application is told once more arrive ({@link
+     * EngineOutput#runCanGrow}).
+     */
+    List<InboundMessage> extendRun(long now, StreamKey key, long generation, long handedUpTo, int max) {
+        InStream s = streams.get(key);
+        if (s == null || !s.runOutFrom(generation) || generation != s.generation()) return List.of();
+        s.handedOut(handedUpTo);
+        List<InboundMessage> more = new ArrayList<>();
+        for (long seq = s.runLast() + 1; seq <= s.receivedUpTo() && more.size() < max; seq++) {
+            InStream.InMessage m = s.buffered(seq);
+            if (m == null || m.corrupt() || m.cancelled() || m.expired(now)) break;
+            if (s.attempt(m, false) == InStream.Attempt.NEXT_RUN) break;
+            Frame.Message msg = m.message;
+            more.add(new InboundMessage(
+                    seq, msg.expiresAtMillis(), msg.headers(), msg.payload(), false, m.attempts(), s.senderEpoch()));
+        }
+        if (!more.isEmpty()) s.extendRun(more.get(more.size() - 1).seq());
+        s.wantsMore = more.size() < max;
+        return more;
     }
 
     /**

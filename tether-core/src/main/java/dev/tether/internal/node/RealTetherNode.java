@@ -174,6 +174,11 @@ public final class RealTetherNode implements TetherNode {
     }
 
     @Override
+    public Call callAny(String handler) {
+        return calls.callAny(handler);
+    }
+
+    @Override
     public CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
         return channels.join(channel, role, start);
     }

@@ -113,4 +113,9 @@ final class RuntimeCallHost implements CallHost {
     public boolean onNodeThread() {
         return runtime.onNodeThread();
     }
+
+    @Override
+    public long peerEpoch(NodeId peer) {
+        return runtime.peerEpoch(peer);
+    }
 }

@@ -43,6 +43,8 @@ final class DeliveryRun {
     private long lastAcked;
     /** Where the thread holding the run is: an executor it was moved to, null for a node-thread command. */
     private Executor place = ELSEWHERE;
+    /** The window the run belongs to now, while a concurrent consumer takes its messages; else null. */
+    private volatile ConcurrentWindow window;
     /** Highest sequence number acknowledged so far, published for progress reports. */
     final AtomicLong ackedUpTo = new AtomicLong();
     /** True while a progress report is queued for the node thread: at most one at a time per run. */
@@ -55,10 +57,13 @@ final class DeliveryRun {
 
     private record SettledEffect(long seq, Effect effect) {}
 
+    /** Writes of messages completed ahead, not handed to the engine yet ({@link #flushAhead}). */
+    private final ConcurrentLinkedQueue<CompletedAhead.Write> aheadWrites = new ConcurrentLinkedQueue<>();
+
     DeliveryRun(StreamKey key, long generation, List<InboundMessage> messages, Dispatcher dispatcher) {
         this.key = key;
         this.generation = generation;
-        this.messages = messages;
+        this.messages = new ArrayList<>(messages); // a concurrent window may append to the run
         this.dispatcher = dispatcher;
         this.lastAcked = messages.get(0).seq() - 1;
     }
@@ -108,6 +113,13 @@ final class DeliveryRun {
             dispatcher.reportWithout(this, lastAcked, m.seq(), Outcome.EXPIRED);
             return null;
         }
+        if (c.concurrency() > 1) {
+            ConcurrentWindow w = new ConcurrentWindow(this, c);
+            window = w;
+            dispatcher.windowStarted(this);
+            w.start();
+            return null;
+        }
         RealDelivery d = new RealDelivery(this, m, dispatcher.isQuiet(c));
         phase.set(CONSUMING);
         if (rejected == null) c.consume(d);
@@ -118,6 +130,11 @@ final class DeliveryRun {
 
     /** {@code d} was settled (any thread). */
     void settled(RealDelivery d) {
+        ConcurrentWindow w = window;
+        if (w != null) {
+            w.settled(d);
+            return;
+        }
         if (phase.compareAndSet(CONSUMING, SETTLED_EARLY)) return; // the consuming thread goes on
         place = ELSEWHERE;
         MessageConsumer c = next(d);
@@ -129,26 +146,136 @@ final class DeliveryRun {
 
     /** Takes {@code d}'s settlement into account; returns the next message's consumer, or null if the run ended. */
     private MessageConsumer next(RealDelivery d) {
+        if (d.state() != RealDelivery.ACKED) {
+            end(d);
+            return null;
+        }
+        ackedInOrder(d);
+        if (index == messages.size()) {
+            dispatcher.report(this, lastAcked, 0, null);
+            return null;
+        }
+        progress(lastAcked);
+        return dispatcher.route(key, messages.get(index));
+    }
+
+    /** Reports the run's end at {@code d}, settled otherwise than acknowledged. */
+    private void end(RealDelivery d) {
         switch (d.state()) {
-            case RealDelivery.ACKED -> {
-                Effect effect = d.effect;
-                if (effect != null) effects.add(new SettledEffect(d.seq(), effect));
-                Effect keyWrite = dispatcher.acknowledged(d);
-                if (keyWrite != null) effects.add(new SettledEffect(d.seq(), keyWrite));
-                lastAcked = d.seq();
-                if (++index == messages.size()) {
-                    dispatcher.report(this, lastAcked, 0, null);
-                    return null;
-                }
-                progress(lastAcked);
-                return dispatcher.route(key, messages.get(index));
-            }
             case RealDelivery.NACKED -> dispatcher.report(this, lastAcked, d.seq(), d.failure, d.retryAfterMillis);
             case RealDelivery.EXPIRED -> dispatcher.reportWithout(this, lastAcked, d.seq(), Outcome.EXPIRED);
             case RealDelivery.WITHOUT -> dispatcher.reportWithout(this, lastAcked, d.seq(), d.outcome);
             default -> throw new IllegalStateException("settled delivery in state " + d.state());
         }
-        return null;
+    }
+
+    /**
+     * Acknowledged {@code d} is the first unsettled message of the run: the cursor passes it, and its effects (its
+     * reply, its idempotency key; or, if it was {@linkplain CompletedAhead completed ahead}, what that left to do)
+     * go with the report that acknowledges it. Called in stream order.
+     */
+    void ackedInOrder(RealDelivery d) {
+        List<Effect> held = dispatcher.ahead().passed(key, d.senderEpoch(), d.seq());
+        if (held != null) {
+            for (Effect e : held) effects.add(new SettledEffect(d.seq(), e));
+        } else if (d.effect != null) {
+            effects.add(new SettledEffect(d.seq(), d.effect));
+        }
+        Effect keyWrite = dispatcher.acknowledged(d);
+        if (keyWrite != null) effects.add(new SettledEffect(d.seq(), keyWrite));
+        lastAcked = d.seq();
+        index++;
+    }
+
+    /**
+     * Acknowledged {@code d} is above the first unsettled message: its effects are stored (or held) at once. Queued
+     * before the cursor can pass it, so the report that does stores it first ({@link #flushAhead}).
+     */
+    void completedAhead(RealDelivery d) {
+        List<Effect> own = d.effect == null ? List.of() : List.of(d.effect);
+        CompletedAhead.Write w = dispatcher.ahead().completed(key, d.senderEpoch(), d.seq(), own);
+        if (w != null) {
+            aheadWrites.add(w);
+            dispatcher.flushAheadSoon(this);
+        }
+    }
+
+    /**
+     * Node thread: stores the writes of messages completed ahead queued so far ({@code Engine.writeKeys}). Every report
+     * runs it after reading how far it acknowledges and before telling the engine, so a message's reply is always in a
+     * batch no later than the cursor that passes it.
+     */
+    void flushAhead(long now) {
+        CompletedAhead.Write w;
+        while ((w = aheadWrites.poll()) != null) dispatcher.storeAhead(now, w);
+    }
+
+    /**
+     * The window ended, every message it handed out (up to {@code handedUpTo}) settled: report {@code stop} (the lowest one not acknowledged)
+     * if there is one, else go on with {@code other} (the next message's consumer) one message at a time, else report
+     * the run's end. Runs on the thread of the last settlement.
+     */
+    void windowEnded(RealDelivery stop, MessageConsumer other, long handedUpTo) {
+        dispatcher.windowEnded(this);
+        window = null;
+        if (stop != null) {
+            dispatcher.handedOut(this, handedUpTo); // messages above stop were handed out: flagged if they come again
+            end(stop);
+        } else if (index == messages.size()) {
+            dispatcher.report(this, lastAcked, 0, null);
+        } else {
+            place = ELSEWHERE;
+            if (other.executor() == MessageConsumer.ANY_THREAD) consumeHere(other, ELSEWHERE);
+            else moveTo(other);
+        }
+    }
+
+    // ---- for the window ----
+
+    /** Asks the engine, on the node thread, for more of the stream for {@code w}. */
+    void grow(ConcurrentWindow w) {
+        dispatcher.grow(this, w);
+    }
+
+    /** {@code more} messages joined the run; under the window's lock. */
+    void append(List<InboundMessage> more) {
+        messages.addAll(more);
+    }
+
+    int index() {
+        return index;
+    }
+
+    ConcurrentWindow window() {
+        return window;
+    }
+
+    int size() {
+        return messages.size();
+    }
+
+    InboundMessage message(int i) {
+        return messages.get(i);
+    }
+
+    long firstUnsettled() {
+        return messages.get(index).seq();
+    }
+
+    MessageConsumer route(InboundMessage m) {
+        return dispatcher.route(key, m);
+    }
+
+    void execute(Executor e, Runnable r) {
+        dispatcher.execute(e, r);
+    }
+
+    boolean stopped() {
+        return dispatcher.stopped();
+    }
+
+    void progressNow() {
+        progress(lastAcked);
     }
 
     /**

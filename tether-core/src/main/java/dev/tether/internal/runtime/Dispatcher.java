@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -57,6 +58,11 @@ final class Dispatcher {
         }
     };
 
+    /** Messages of concurrent consumers acknowledged above their stream's cursor. */
+    private final CompletedAhead ahead;
+    /** Acknowledges a message completed ahead before a redelivery: consumed once already, its effects stored. */
+    private final MessageConsumer aheadAck = duplicateAck;
+
     private volatile Router router;
     private volatile boolean stopped;
 
@@ -72,8 +78,10 @@ final class Dispatcher {
             NodeLoop loop,
             Clock clock,
             IdempotencyTable idempotency,
+            CompletedAhead ahead,
             StoreWriter writer) {
         this.idempotency = idempotency;
+        this.ahead = ahead;
         this.handler = handler;
         this.ackMode = ackMode;
         this.executor = executor;
@@ -113,6 +121,7 @@ final class Dispatcher {
     }
 
     MessageConsumer route(StreamKey key, InboundMessage m) {
+        if (ahead.contains(key, m.senderEpoch(), m.seq())) return aheadAck;
         Router r = router;
         String ik = m.headers().isEmpty() ? null : m.headers().get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
         if (ik != null) {
@@ -136,6 +145,56 @@ final class Dispatcher {
         if (ik == null) return null;
         return idempotency.acknowledged(
                 d.from(), d.lane(), d.seq(), ik, clock.millis(), d.key().isVolatile());
+    }
+
+    /** The concurrent windows open now, by stream: where {@link #runCanGrow} goes. */
+    private final ConcurrentHashMap<StreamKey, DeliveryRun> windows = new ConcurrentHashMap<>();
+
+    void windowStarted(DeliveryRun run) {
+        windows.put(run.key, run);
+    }
+
+    void windowEnded(DeliveryRun run) {
+        windows.remove(run.key, run);
+    }
+
+    /** Node thread: messages arrived after run {@code generation} of {@code key}, whose window asked for more. */
+    void runCanGrow(StreamKey key, long generation) {
+        DeliveryRun run = windows.get(key);
+        ConcurrentWindow w = run == null || run.generation != generation ? null : run.window();
+        if (w != null) w.arrived();
+    }
+
+    /** Asks the engine on the node thread for as many more messages of {@code run} as {@code w} takes now. */
+    void grow(DeliveryRun run, ConcurrentWindow w) {
+        loop.post(now -> {
+            if (stopped) return;
+            w.grown(loop.engine().extendRun(now, run.key, run.generation, w.handedUpTo(), w.room()));
+        });
+    }
+
+    /** Tells the engine that {@code run} handed its messages up to {@code upTo} out; before its report. */
+    void handedOut(DeliveryRun run, long upTo) {
+        if (stopped) return;
+        loop.post(now -> loop.engine().extendRun(now, run.key, run.generation, upTo, 0));
+    }
+
+    CompletedAhead ahead() {
+        return ahead;
+    }
+
+    /** Stores the writes {@code run} completed ahead soon, even if no report comes ({@link DeliveryRun#flushAhead}). */
+    void flushAheadSoon(DeliveryRun run) {
+        if (stopped) return;
+        loop.post(run::flushAhead);
+    }
+
+    /** Node thread: stores {@code w} in the next batch; once it is, deletes its marker if the cursor passed it already. */
+    void storeAhead(long now, CompletedAhead.Write w) {
+        loop.writeKeys(now, w.effects(), () -> {
+            Effect delete = ahead.stored(w.id());
+            if (delete != null) loop.writeKeys(clock.millis(), List.of(delete), () -> {});
+        });
     }
 
     /** Whether deliveries to {@code c} are settled by the handler's return ({@link AckMode#AUTO}). */
@@ -209,6 +268,7 @@ final class Dispatcher {
         loop.post(now -> {
             run.progressQueued.set(false);
             long upTo = run.ackedUpTo.get();
+            run.flushAhead(now); // after reading upTo: every message completed ahead up to it is queued by now
             loop.engine().onProgress(now, run.key, run.generation, upTo, run.effectsUpTo(upTo));
         });
     }
@@ -220,16 +280,19 @@ final class Dispatcher {
     /** As {@link #report(DeliveryRun, long, long, String)}; the failed message is retried after the given pause. */
     void report(DeliveryRun run, long ackedUpTo, long failedSeq, String reason, long retryAfterMillis) {
         if (stopped) return;
-        loop.post(now -> loop.engine()
-                .onSettled(
-                        now,
-                        run.key,
-                        run.generation,
-                        ackedUpTo,
-                        failedSeq,
-                        reason,
-                        retryAfterMillis,
-                        run.effectsUpTo(ackedUpTo)));
+        loop.post(now -> {
+            run.flushAhead(now);
+            loop.engine()
+                    .onSettled(
+                            now,
+                            run.key,
+                            run.generation,
+                            ackedUpTo,
+                            failedSeq,
+                            reason,
+                            retryAfterMillis,
+                            run.effectsUpTo(ackedUpTo));
+        });
     }
 
     /**
@@ -239,6 +302,7 @@ final class Dispatcher {
      */
     void reportWithout(DeliveryRun run, long ackedUpTo, long seq, Outcome outcome) {
         if (stopped) return;
+        loop.post(run::flushAhead); // before the report below: the queue runs in order
         if (outcome == Outcome.EXPIRED) {
             loop.post(now -> loop.engine()
                     .onExpiredInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));

@@ -6,11 +6,16 @@ import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
 import dev.tether.TetherException;
 import dev.tether.UnknownPeerException;
+import dev.tether.internal.engine.Effect;
 import dev.tether.spi.Discovery;
+import dev.tether.spi.Store;
 import dev.tether.spi.Transport;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,6 +37,8 @@ final class Membership implements Discovery.Listener {
     private final NodeLoop loop;
     private final Transport transport;
     private final Clock clock;
+    /** Where each added peer is reached, as stored; guarded by this. */
+    private final Map<NodeId, List<String>> addresses = new HashMap<>();
 
     Membership(NodeId self, Admission admission, NodeLoop loop, Transport transport, Clock clock) {
         this.self = self;
@@ -41,10 +48,54 @@ final class Membership implements Discovery.Listener {
         this.clock = clock;
     }
 
+    /**
+     * Applies the decisions of earlier runs stored in {@code store} (open, not yet used by the node thread): a removed
+     * peer is removed again, an added one added again (the transport is told in {@link #reconnectAdded}). Called
+     * before the node loop starts, on the thread that builds the node.
+     */
+    synchronized void restore(Store store, long now) {
+        List<String> unreadable = new ArrayList<>();
+        for (StoredPeerChanges.Change c :
+                StoredPeerChanges.decode(KeyPages.readAll(store, StoredPeerChanges.NAMESPACE, now), unreadable)) {
+            if (c.peer().equals(self)) continue;
+            if (c.removed()) {
+                admission.removed(c.peer());
+                loop.engine().removePeer(now, c.peer());
+            } else {
+                admission.added(c.peer());
+                loop.engine().addPeer(c.peer(), c.addresses(), true);
+                admission.publish(c.peer());
+                addresses.put(c.peer(), c.addresses());
+            }
+        }
+        for (String reason : unreadable) loop.post(n -> loop.engine().onInvalidMessage(n, self, reason));
+    }
+
+    /** Tells the started transport to reach the peers added in earlier runs ({@link #restore}). */
+    synchronized void reconnectAdded() {
+        addresses.forEach((peer, where) -> {
+            try {
+                transport.connect(peer, where);
+            } catch (IllegalArgumentException e) {
+                onInvalid(peer, "stored address of added peer " + peer + " is not usable: " + e.getMessage());
+            }
+        });
+    }
+
     synchronized void add(NodeId peer, List<String> addresses) {
         Objects.requireNonNull(peer, "peer");
         List<String> copy = List.copyOf(addresses);
         if (peer.equals(self)) throw new UnknownPeerException("node " + self + " cannot add itself as a peer");
+        if (copy.size() > Discovery.MAX_ADDRESSES) {
+            throw new IllegalArgumentException(
+                    copy.size() + " addresses for " + peer + ", at most " + Discovery.MAX_ADDRESSES);
+        }
+        for (String a : copy) {
+            if (a.length() > Discovery.MAX_ADDRESS_LENGTH) {
+                throw new IllegalArgumentException(
+                        "address of " + peer + " longer than " + Discovery.MAX_ADDRESS_LENGTH + " characters");
+            }
+        }
         boolean wasExplicit = admission.isExplicit(peer);
         boolean wasRemoved = admission.isRemoved(peer);
         admission.added(peer); // before connecting: the connection asks admit() at once
@@ -54,14 +105,27 @@ final class Membership implements Discovery.Listener {
             admission.undoAdd(peer, wasExplicit, wasRemoved);
             throw e;
         }
-        loop.post(now -> loop.engine().addPeer(peer, copy, true));
-        admission.publish(peer);
+        List<String> where = copy.isEmpty() ? this.addresses.getOrDefault(peer, List.of()) : copy;
+        this.addresses.put(peer, where);
+        try {
+            askStored(
+                    now -> {
+                        loop.engine().addPeer(peer, copy, true);
+                        return null;
+                    },
+                    StoredPeerChanges.added(peer, where),
+                    "adding peer " + peer);
+        } finally {
+            admission.publish(peer); // the command was posted: the engine knows the peer before any send reaches it
+        }
     }
 
     synchronized PeerRemoval remove(NodeId peer) {
         Objects.requireNonNull(peer, "peer");
         admission.removed(peer);
-        PeerRemoval r = ask(now -> loop.engine().removePeer(now, peer), "removing peer " + peer);
+        addresses.remove(peer);
+        PeerRemoval r = askStored(
+                now -> loop.engine().removePeer(now, peer), StoredPeerChanges.removed(peer), "removing peer " + peer);
         transport.disconnect(peer);
         return r;
     }
@@ -71,16 +135,40 @@ final class Membership implements Discovery.Listener {
     }
 
     /**
+     * Runs {@code f} on the node thread and stores {@code decision} with the next batch; returns {@code f}'s result
+     * once the decision is stored. On the node thread itself it cannot wait: it returns before the commit.
+     */
+    private <T> T askStored(LongFunction<T> f, Effect decision, String what) {
+        if (loop.onNodeThread()) {
+            T r = f.apply(clock.millis());
+            loop.writeKeys(clock.millis(), List.of(decision), () -> {});
+            return r;
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        post(result, now -> {
+            T r = f.apply(now);
+            loop.writeKeys(now, List.of(decision), () -> result.complete(r));
+        });
+        return await(result, what + " (done, but not yet stored: a restart may undo it)");
+    }
+
+    /**
      * Runs {@code f} on the node thread and returns its result; directly when called there. Throws {@link
      * NodeClosedException} if the node loop ended before it could run.
      */
     private <T> T ask(LongFunction<T> f, String what) {
         if (loop.onNodeThread()) return f.apply(clock.millis());
         CompletableFuture<T> result = new CompletableFuture<>();
+        post(result, now -> result.complete(f.apply(now)));
+        return await(result, what);
+    }
+
+    /** Posts {@code task}; {@code result} fails with {@link NodeClosedException} if the loop refuses it. */
+    private void post(CompletableFuture<?> result, NodeTask task) {
         loop.post(new NodeLoop.Command() {
             @Override
             public void run(long now) {
-                result.complete(f.apply(now));
+                task.run(now);
             }
 
             @Override
@@ -88,6 +176,9 @@ final class Membership implements Discovery.Listener {
                 result.completeExceptionally(new NodeClosedException("node " + self + " is shut down"));
             }
         });
+    }
+
+    private <T> T await(CompletableFuture<T> result, String what) {
         try {
             return result.get(10, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -152,6 +243,6 @@ final class Membership implements Discovery.Listener {
 
     @Override
     public void onInvalid(NodeId source, String reason) {
-        loop.post(now -> loop.engine().onInvalidMembership(now, source, "membership: " + reason));
+        loop.post(now -> loop.engine().onInvalidMessage(now, source, "membership: " + reason));
     }
 }

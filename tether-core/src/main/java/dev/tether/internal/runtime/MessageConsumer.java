@@ -38,6 +38,15 @@ public interface MessageConsumer {
     }
 
     /**
+     * How many messages of one stream this consumer takes at once: 1 (the default) settles each before the next is
+     * routed; above 1, consecutive messages routed to this same consumer are handed to it without waiting, up to
+     * this many unsettled, and may settle in any order ({@code ConcurrentWindow}).
+     */
+    default int concurrency() {
+        return 1;
+    }
+
+    /**
      * {@link #executor()} refused the task that would have called {@link #consume}; runs on the thread that tried.
      * The consumer settles {@code d} as it sees fit; by default the attempt fails (and is retried per the node's
      * retry policy).

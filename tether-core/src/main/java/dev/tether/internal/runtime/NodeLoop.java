@@ -387,6 +387,11 @@ final class NodeLoop implements EngineOutput, Runnable {
     }
 
     @Override
+    public void runCanGrow(StreamKey key, long generation) {
+        dispatcher.runCanGrow(key, generation);
+    }
+
+    @Override
     public void cancelRequested(StreamKey key, long seq) {
         dispatcher.cancelRequested(key, seq);
     }

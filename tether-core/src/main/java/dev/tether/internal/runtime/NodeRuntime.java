@@ -57,6 +57,7 @@ public final class NodeRuntime {
     static final int MAX_RUN = 256;
 
     private static final long STORE_GRACE_MILLIS = 2_000;
+    private static final System.Logger LOG = System.getLogger("dev.tether");
 
     private final NodeSettings config;
     private final NodeLoop loop;
@@ -97,6 +98,7 @@ public final class NodeRuntime {
                 loop,
                 config.clock(),
                 idempotency,
+                CompletedAhead.load(config.store(), config.clock().millis()),
                 storeWriter);
         this.bootId = newBootId();
         StoredChannels stored = config.store().readChannels(); // shared logs continue from their reader rows
@@ -107,6 +109,7 @@ public final class NodeRuntime {
         this.admission = new Admission(
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
+        membership.restore(config.store(), config.clock().millis()); // runtime adds and removals of earlier runs
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
 
@@ -134,6 +137,7 @@ public final class NodeRuntime {
             throw e;
         }
         loop.start(config.transport().nodeExecutor(), name);
+        membership.reconnectAdded();
         try {
             for (Discovery d : config.discoveries()) d.start(config.nodeId(), membership);
         } catch (RuntimeException e) {
@@ -235,6 +239,11 @@ public final class NodeRuntime {
         loop.writeKeys(config.clock().millis(), effects, then);
     }
 
+    /** The store epoch {@code peer} stated in its latest HELLO, 0 if none is known; node thread only. */
+    public long peerEpoch(NodeId peer) {
+        return loop.engine().peerEpoch(peer);
+    }
+
     /** Counts and reports a malformed message from {@code peer} as a protocol error; node thread only. */
     public void protocolError(NodeId peer, String reason) {
         loop.engine().onInvalidMessage(config.clock().millis(), peer, reason);
@@ -260,19 +269,9 @@ public final class NodeRuntime {
         ByteBuffer p = m.payload();
         byte[] payload = new byte[p.remaining()];
         p.get(payload);
-        long expiresAt = m.ttl() == null ? 0 : expiry(config.clock().millis(), m.ttl());
+        long expiresAt =
+                m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
         return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null);
-    }
-
-    /** {@code now + ttl}, saturating: a time to live beyond the representable future means "never expires". */
-    static long expiry(long now, Duration ttl) {
-        long ms;
-        try {
-            ms = ttl.toMillis();
-        } catch (ArithmeticException tooLong) {
-            return 0;
-        }
-        return ms > Long.MAX_VALUE - now ? 0 : now + ms;
     }
 
     /**
@@ -527,10 +526,7 @@ public final class NodeRuntime {
         for (Discovery d : config.discoveries()) closeQuietly(d);
         config.transport().close();
         if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
-            System.getLogger("dev.tether")
-                    .log(
-                            System.Logger.Level.WARNING,
-                            "node " + id() + " crashed with a commit still running;" + " its store stays open");
+            LOG.log(System.Logger.Level.WARNING, "node " + id() + " crashed with a commit running; store left open");
         }
         Map<NodeId, Long> left = Map.of();
         if (loopEnded) { // the engine and the receipts are ours now: nothing else touches them
@@ -546,7 +542,7 @@ public final class NodeRuntime {
         try {
             d.close();
         } catch (RuntimeException e) {
-            System.getLogger("dev.tether").log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
+            LOG.log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
         }
     }
 

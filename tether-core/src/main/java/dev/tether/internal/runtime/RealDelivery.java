@@ -166,6 +166,10 @@ final class RealDelivery implements RoutedDelivery {
         run.settled(this);
     }
 
+    InboundMessage message() {
+        return message;
+    }
+
     int state() {
         return state.get();
     }

@@ -159,8 +159,19 @@ final class EngineHarness {
             outcomesBySeq.add(key.lane() + "#" + seq + "=" + outcome);
         }
 
+        /** The generation of the latest run handed out. */
+        long lastGeneration;
+        /** Generations {@code runCanGrow} reported, in order. */
+        final List<Long> runsCanGrow = new ArrayList<>();
+
+        @Override
+        public void runCanGrow(StreamKey key, long generation) {
+            runsCanGrow.add(generation);
+        }
+
         @Override
         public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
+            lastGeneration = generation;
             Engine owner = engine;
             Runnable handle = () -> handle(key, generation, messages);
             tasks.add(() -> {

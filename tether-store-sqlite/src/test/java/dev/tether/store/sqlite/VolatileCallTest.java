@@ -120,6 +120,27 @@ class VolatileCallTest {
     }
 
     @Test
+    void handlerAdvertisementsAreNeverStoredAndARestartedPeerGetsAFreshOne() throws Exception {
+        TetherNode a = node(A, B, c -> c.handle("at.a", call -> null));
+        TetherNode b = echo("b");
+        a.awaitHandler(B, "echo", WAIT).get(30, TimeUnit.SECONDS);
+        b.awaitHandler(A, "at.a", WAIT).get(30, TimeUnit.SECONDS);
+        assertThat(a.listHandlers(B, WAIT).get(30, TimeUnit.SECONDS)).containsExactly("echo");
+
+        NodeCrash.crash(b);
+        nodes.remove(b);
+        TetherNode again = node(B, A, c -> c.handle("echo2", call -> null));
+        again.awaitHandler(A, "at.a", WAIT).get(30, TimeUnit.SECONDS); // a's fresh advertisement to the new process
+        a.awaitHandler(B, "echo2", WAIT).get(30, TimeUnit.SECONDS);
+        Await.until(WAIT, () -> a.peers().stream().anyMatch(p -> p.handlers().equals(List.of("echo2"))), () -> "");
+        assertThat(committed).isNotEmpty(); // the nodes did store things: their epochs, the peers they met
+        assertNothingVolatileStored();
+        for (WriteBatch w : committed) {
+            assertThat(w.appends()).extracting(StoredMessage::lane).noneMatch(l -> l.endsWith("_sys"));
+        }
+    }
+
+    @Test
     void aCalleeThatRestartsWhileAVolatileCallRunsNeverRunsItAgainAndTheCallerIsToldItIsLost() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);

@@ -38,8 +38,8 @@ final class Spans {
                 .setSpanKind(SpanKind.PRODUCER)
                 .setAttribute(SYSTEM, "tether")
                 .setAttribute(OPERATION, "send")
-                .setAttribute(DESTINATION, to.value())
-                .setAttribute(PEER, to.value());
+                .setAttribute(DESTINATION, to == null ? handler : to.value());
+        if (to != null) b.setAttribute(PEER, to.value()); // null: callAny picks the node when it sends
         if (size >= 0) b.setAttribute(BODY_SIZE, (long) size); // unknown for typed values (encoded later)
         if (lane != null) b.setAttribute(LANE, lane);
         if (handler != null) b.setAttribute(HANDLER, handler);
@@ -63,9 +63,9 @@ final class Spans {
                 .setSpanKind(SpanKind.CLIENT)
                 .setAttribute(SYSTEM, "tether")
                 .setAttribute(OPERATION, "send")
-                .setAttribute(DESTINATION, to.value())
-                .setAttribute(PEER, to.value())
+                .setAttribute(DESTINATION, to == null ? handler : to.value())
                 .setAttribute(HANDLER, handler);
+        if (to != null) b.setAttribute(PEER, to.value()); // null: callAny picks the node when it sends
         if (size >= 0) b.setAttribute(BODY_SIZE, (long) size); // unknown for typed requests (encoded later)
         return b.startSpan();
     }

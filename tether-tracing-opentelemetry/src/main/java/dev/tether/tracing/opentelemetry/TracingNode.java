@@ -164,6 +164,11 @@ final class TracingNode implements TetherNode {
     }
 
     @Override
+    public Call callAny(String handler) {
+        return new TracingCall(node.callAny(handler), tracing);
+    }
+
+    @Override
     public CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
         return node.join(channel, role, start);
     }
