@@ -45,8 +45,7 @@ public final class Engine {
     private final StoreBatches batches;
     private final SharedLogs logs;
     private final LoopbackLinks loopback;
-    /** The owner's monotonic clock in microseconds ({@link #preciseTime}), or -1: pings are then stamped in ms. */
-    private long micros = -1;
+    private final RoundTrips roundTrips;
 
     /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
@@ -81,6 +80,7 @@ public final class Engine {
         this.out = out;
         this.frames = new FrameWriter(cfg.maxFrameBytes(), out);
         this.stats = new Statistics(out);
+        this.roundTrips = new RoundTrips(frames, stats);
         this.peers = new PeerTable(cfg.self(), cfg.peers(), state);
         this.loopback = new LoopbackLinks(cfg, epoch, bootId, out);
         this.senders = new Senders(
@@ -339,7 +339,7 @@ public final class Engine {
         if (p == null) return false;
         out.event(new TetherEvent.PeerConnected(peer));
         frames.hello(peer, cfg.self(), epoch, bootId);
-        ping(now, p);
+        roundTrips.ping(now, p);
         senders.peerUp(peer);
         receivers.peerUp(peer);
         return true;
@@ -376,7 +376,7 @@ public final class Engine {
         else if (f instanceof Frame.OutcomeNotice o) senders.onOutcome(from, o);
         else if (f instanceof Frame.Cancel c) receivers.onCancel(from, c);
         else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
-        else if (f instanceof Frame.Pong g) onPong(now, p, g);
+        else if (f instanceof Frame.Pong g) roundTrips.onPong(now, p, g);
     }
 
     private void onHello(long now, PeerTable.Peer p, Frame.Hello h) {
@@ -410,23 +410,7 @@ public final class Engine {
      * every frame). A simulation that never gives it measures in milliseconds.
      */
     public void preciseTime(long micros) {
-        this.micros = micros;
-    }
-
-    /** A PING's timestamp now: microseconds if the owner gives them, else {@code now} in milliseconds. */
-    private long stamp(long now) {
-        return micros >= 0 ? micros : now;
-    }
-
-    private void ping(long now, PeerTable.Peer p) {
-        long stamp = stamp(now);
-        frames.ping(p.id, stamp);
-        PeerTable.pinged(p, now, stamp);
-    }
-
-    private void onPong(long now, PeerTable.Peer p, Frame.Pong g) {
-        String lie = p.ponged(stamp(now), g.sentAt(), micros >= 0 ? 1_000 : 1_000_000);
-        if (lie != null) stats.protocolError(now, p.id, lie);
+        roundTrips.preciseTime(micros);
     }
 
     /**
@@ -532,7 +516,7 @@ public final class Engine {
         for (PeerTable.Peer p : peers.pingsDue(now)) {
             // HELLO again with every ping: a lost HELLO would keep volatile streams closed on this connection.
             frames.hello(p.id, cfg.self(), epoch, bootId);
-            ping(now, p);
+            roundTrips.ping(now, p);
         }
         stats.flushHeld(now);
     }
