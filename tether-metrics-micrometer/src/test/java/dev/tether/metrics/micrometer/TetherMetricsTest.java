@@ -134,6 +134,9 @@ class TetherMetricsTest {
         TetherNode nodeA = (TetherNode) closing.get(0);
         sendAll(nodeA, B, "x", 10);
         double sent = sentTo(nodeA, B);
+        // The last figures are the last reading before the close (the poller's, at most an interval old): take one
+        // now, else whether the peer's series exist yet depends on the poller's timing (failed once under load).
+        scrape(a);
         nodeA.close();
         PrometheusText afterClose = scrape(a);
         assertThat(afterClose.value("tether_node_up", "node", "a")).isZero();
