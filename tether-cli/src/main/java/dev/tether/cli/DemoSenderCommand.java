@@ -7,8 +7,8 @@ import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.StreamStats;
 import dev.tether.TetherNode;
-import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.store.sqlite.SqliteStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -53,14 +53,9 @@ final class DemoSenderCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NodeId target = NodeId.of(to);
         TransportFactory.Choice transport = TransportFactory.create(node);
-        TetherConfig.Builder config = TetherConfig.builder(node.nodeId())
-                .peers(node.peerIds())
-                .transport(transport.transport())
-                .store(node.openStore())
-                .durability(node.durability)
-                .handler((Delivery d) -> {});
-        node.applySettings(config, transport);
-        TetherNode n = Tether.start(config.build());
+        SqliteStore store = node.openStore();
+        TetherConfig.Builder config = NodeStart.builder(node, transport, store).handler((Delivery d) -> {});
+        TetherNode n = NodeStart.start(NodeStart.build(node, config), store);
         CountDownLatch never = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> n.shutdown(java.time.Duration.ofSeconds(2))));
         StreamStats s = n.stats().stream(target, Lanes.DEFAULT, StreamStats.Direction.OUTBOUND);

@@ -1,18 +1,14 @@
 package dev.tether.cli;
 
 import dev.tether.Delivery;
-import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
 import dev.tether.ShutdownResult;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
-import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
 
 /**
  * Runs one node until the process is asked to stop (SIGTERM, SIGINT), then shuts it down gracefully: new sends
@@ -28,9 +23,8 @@ import picocli.CommandLine.ParameterException;
  * and the process exits 0. The first line on stdout is {@code ready ...} once the node accepts work (scripts wait
  * for it); it also says which peers (and NATS) are connected yet.
  *
- * <p>A start that fails leaves nothing behind: the admin and metrics addresses are bound before the store is created, and a
- * store file this start created is removed again (with its lock, WAL and index files) when the node then fails
- * to start.
+ * <p>A start that fails leaves nothing behind: the admin and metrics addresses are bound before the store is created,
+ * and {@link NodeStart#start} removes a store file this start created when the node then fails to start.
  */
 final class NodeRunner {
     private static final Set<Class<?>> WARNINGS = Set.of(
@@ -73,17 +67,13 @@ final class NodeRunner {
             metrics = bindMetrics(id);
             TransportFactory.Choice transport = TransportFactory.create(options);
             SqliteStore store = options.openStore();
-            TetherConfig.Builder b = TetherConfig.builder(id)
-                    .peers(peers)
-                    .transport(transport.transport())
-                    .store(store)
-                    .durability(options.durability)
-                    .listener(this::log);
+            TetherConfig.Builder b =
+                    NodeStart.builder(options, transport, store).listener(this::log);
             if (metrics != null) metrics.configure(b);
             if (printer != null) b.handler((Delivery d) -> printer.print(d));
             else b.handler((Delivery d) -> {});
-            TetherConfig config = build(b, transport);
-            TetherNode node = start(config, store);
+            TetherConfig config = NodeStart.build(options, b);
+            TetherNode node = NodeStart.start(config, store);
             if (config.insecureAdmitUnprovenPeers() && !options.usesNats()) {
                 line(
                         "WARN",
@@ -156,34 +146,6 @@ final class NodeRunner {
             return AdminServer.bind(options.admin, AdminServer.Limits.DEFAULT, auth);
         } catch (IllegalArgumentException e) {
             throw options.invalid(e.getMessage());
-        }
-    }
-
-    private TetherConfig build(TetherConfig.Builder b, TransportFactory.Choice transport) {
-        try {
-            options.applySettings(b, transport);
-            return b.build();
-        } catch (InvalidConfigException e) {
-            throw new ParameterException(options.spec.commandLine(), e.getMessage(), e);
-        }
-    }
-
-    /** Starts the node; if that fails, removes the store files this start created, so a retry starts clean. */
-    private static TetherNode start(TetherConfig config, SqliteStore store) {
-        try {
-            return Tether.start(config);
-        } catch (RuntimeException e) {
-            if (store.createdFile()) {
-                Path f = store.file();
-                for (Path p : List.of(f, Path.of(f + "-wal"), Path.of(f + "-shm"), Path.of(f + ".lock"))) {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException suppressed) {
-                        e.addSuppressed(suppressed);
-                    }
-                }
-            }
-            throw e;
         }
     }
 
