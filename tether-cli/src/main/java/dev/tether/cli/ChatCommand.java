@@ -2,11 +2,9 @@ package dev.tether.cli;
 
 import dev.tether.Delivery;
 import dev.tether.Durability;
-import dev.tether.InvalidConfigException;
-import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
-import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.store.sqlite.SqliteStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /**
  * {@code tether chat}: a node that chats on a channel. Lines typed are published, others' messages are printed with
@@ -107,28 +104,11 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private TetherNode start(ChatRoom room, TransportFactory.Choice transport) {
-        TetherConfig.Builder b = TetherConfig.builder(node.nodeId())
-                .peers(node.peerIds())
-                .transport(transport.transport())
-                .store(node.openStore())
-                .durability(node.durability)
-                .listener(e -> onEvent(room, e))
+        SqliteStore store = node.openStore();
+        TetherConfig.Builder b = NodeStart.builder(node, transport, store)
+                .listener(room::onEvent)
                 .handler((Delivery d) -> room.onDelivery(d));
-        try {
-            node.applySettings(b, transport);
-            return Tether.start(b.build());
-        } catch (InvalidConfigException e) {
-            throw new ParameterException(node.spec.commandLine(), e.getMessage(), e);
-        }
-    }
-
-    private static void onEvent(ChatRoom room, TetherEvent e) {
-        if (e instanceof TetherEvent.PeerConnected c) room.notice(c.peer() + " is up");
-        else if (e instanceof TetherEvent.PeerDisconnected d) room.notice(d.peer() + " is down");
-        else if (e instanceof TetherEvent.StoreFailure
-                || e instanceof TetherEvent.ProtocolError
-                || e instanceof TetherEvent.ApplicationError
-                || e instanceof TetherEvent.DeadLettered) room.notice("warning: " + e);
+        return NodeStart.start(NodeStart.build(node, b), store);
     }
 
     /** Reads lines typed until {@code /quit} or the end of input, which ends the chat unless a page is served. */

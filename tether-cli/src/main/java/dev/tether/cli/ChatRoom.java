@@ -5,6 +5,7 @@ import dev.tether.ChannelRole;
 import dev.tether.Delivery;
 import dev.tether.NodeStats;
 import dev.tether.PeerInfo;
+import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import java.time.Clock;
@@ -158,20 +159,45 @@ final class ChatRoom {
     record Membership(ChannelRole role, boolean complete) {}
 
     private void join(String channel, ChannelRole role) {
-        CompletableFuture<Void> joined = node.join(channel, role);
         memberships.put(channel, new Membership(role, false));
-        joined.whenComplete((v, error) -> {
+        join(channel, role, false);
+    }
+
+    /**
+     * Joins, or asks again ({@code again}) for a join some peer had not taken note of: the room learns when every
+     * known peer has, which the first join's future, failed by its timeout, can no longer say. A join is idempotent
+     * at the publishers (a reader keeps its cursor), so asking again changes nothing there.
+     */
+    private void join(String channel, ChannelRole role, boolean again) {
+        node.join(channel, role).whenComplete((v, error) -> {
             if (cause(error) instanceof ChannelJoinTimeoutException late) {
                 // The membership stands; the peers that did not answer take note when they return.
-                notice("joined #" + channel + " as " + role + "; not yet taken note of: " + late.getMessage());
+                if (!again)
+                    notice("joined #" + channel + " as " + role + "; not yet taken note of: " + late.getMessage());
             } else if (error != null) {
-                memberships.remove(channel);
-                notice("join #" + channel + " failed: " + cause(error).getMessage());
-            } else {
-                memberships.replace(channel, new Membership(role, false), new Membership(role, true));
+                if (memberships.remove(channel, new Membership(role, false)))
+                    notice("join #" + channel + " failed: " + cause(error).getMessage());
+            } else if (memberships.replace(channel, new Membership(role, false), new Membership(role, true))) {
                 notice("joined #" + channel + " as " + role + ": every known peer has taken note");
             }
         });
+    }
+
+    /**
+     * The node's events (on the node thread, which must not wait): peers coming and going, and failures, shown as
+     * notices; a peer coming up has the joins not yet taken note of asked again, from another thread.
+     */
+    void onEvent(TetherEvent e) {
+        if (e instanceof TetherEvent.PeerConnected c) {
+            notice(c.peer() + " is up");
+            memberships.forEach((channel, m) -> {
+                if (!m.complete()) CompletableFuture.runAsync(() -> join(channel, m.role(), true));
+            });
+        } else if (e instanceof TetherEvent.PeerDisconnected d) notice(d.peer() + " is down");
+        else if (e instanceof TetherEvent.StoreFailure
+                || e instanceof TetherEvent.ProtocolError
+                || e instanceof TetherEvent.ApplicationError
+                || e instanceof TetherEvent.DeadLettered) notice("warning: " + e);
     }
 
     /** The channels joined or being joined, by name. */

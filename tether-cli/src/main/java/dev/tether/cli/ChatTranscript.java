@@ -10,15 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The conversation a chat node has seen, in a file beside its store: one line per message, in the order the node took
  * them (its own messages once stored, the others' as they were delivered). A message is added once: a redelivery
  * (the node crashed after adding it and before its acknowledgment was stored) finds its {@link ChatLine#key} already
- * here. With {@code force} each line is on disk before {@link #add} returns, so the handler that adds a message
+ * here. What was seen is kept per channel and publisher as ranges of sequence numbers ({@link SeenNumbers}), so memory
+ * grows with the gaps in what was seen, not with the length of the conversation. With {@code force} each line is on disk before {@link #add} returns, so the handler that adds a message
  * acknowledges it only after that (the node's durability is {@code FSYNC}); else the OS writes it later, which a
  * SIGKILL does not lose. A last line cut short by a crash is ignored when the file is read again. Thread-safe.
  *
@@ -31,7 +32,10 @@ final class ChatTranscript implements Closeable {
 
     private final FileChannel file;
     private final boolean force;
-    private final Set<String> seen = new HashSet<>();
+    /** Per channel and publisher ({@code channel/from}), the sequence numbers in the file. */
+    private final Map<String, SeenNumbers> seen = new HashMap<>();
+
+    private int lines;
     private final ArrayDeque<ChatLine> recent = new ArrayDeque<>();
 
     private ChatTranscript(FileChannel file, boolean force) {
@@ -52,7 +56,7 @@ final class ChatTranscript implements Closeable {
         int end = content.lastIndexOf('\n') + 1; // a last line without its newline was cut short: dropped
         for (String l : content.substring(0, end).split("\n")) {
             ChatLine line = parse(l);
-            if (line != null && seen.add(line.key())) remember(line);
+            if (line != null && seen(line).add(line.seq())) remember(line);
         }
         file.truncate(end);
         file.position(end);
@@ -60,7 +64,8 @@ final class ChatTranscript implements Closeable {
 
     /** Adds {@code line} unless a line with its key is here; returns whether it was added. */
     synchronized boolean add(ChatLine line) {
-        if (seen.contains(line.key())) return false;
+        SeenNumbers numbers = seen(line);
+        if (numbers.contains(line.seq())) return false;
         try {
             ByteBuffer b = ByteBuffer.wrap(format(line).getBytes(StandardCharsets.UTF_8));
             while (b.hasRemaining()) file.write(b);
@@ -68,19 +73,23 @@ final class ChatTranscript implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("chat transcript not written: " + e.getMessage(), e);
         }
-        seen.add(line.key());
+        numbers.add(line.seq());
         remember(line);
         return true;
     }
 
-    /** Whether a message with this key is here. */
-    synchronized boolean contains(String key) {
-        return seen.contains(key);
-    }
-
     /** Lines in the transcript. */
     synchronized int size() {
-        return seen.size();
+        return lines;
+    }
+
+    /** Ranges of sequence numbers held for all channels and publishers: what the deduplication costs. */
+    synchronized int ranges() {
+        return seen.values().stream().mapToInt(SeenNumbers::ranges).sum();
+    }
+
+    private SeenNumbers seen(ChatLine line) {
+        return seen.computeIfAbsent(line.channel() + '/' + line.from(), k -> new SeenNumbers());
     }
 
     /** The latest lines, oldest first (at most {@link #RECENT}). */
@@ -89,6 +98,7 @@ final class ChatTranscript implements Closeable {
     }
 
     private void remember(ChatLine line) {
+        lines++;
         recent.addLast(line);
         if (recent.size() > RECENT) recent.removeFirst();
     }

@@ -31,6 +31,7 @@ class ChatTranscriptTest {
             assertThat(t.add(new ChatLine("other", "bob", 2, 3000, "other channel")))
                     .isTrue();
             assertThat(t.size()).isEqualTo(3);
+            assertThat(t.ranges()).as("general/bob 1-2, other/bob 2").isEqualTo(2);
         }
         assertThat(Files.readAllLines(file)).hasSize(3);
     }
