@@ -8,24 +8,40 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * The live dashboard of the admin endpoint: {@code GET /dashboard} is one self-contained page (no build step, nothing
  * loaded from elsewhere), which opens {@code GET /mgmt/live}, a server-sent event stream of the management model: every
  * {@code intervalMs} (default 1000, at least 100) one {@code snapshot} event with the topology, the statistics, the
- * oldest dead letters and the recent events; a {@code closed} event when the node stops. The page's buttons call the
- * {@code /mgmt/} routes ({@link ManagementRoutes}). Thread-safe: each stream runs on its connection's thread.
+ * channels with the readers of this node's logs, the oldest dead letters and the recent events; a {@code closed} event
+ * when the node stops. The page's buttons call the {@code /mgmt/} routes ({@link ManagementRoutes}).
+ *
+ * <p>Thread-safe: each stream runs on its connection's thread. Streams share snapshots: one taken less than {@link
+ * #SHARED_FOR_MILLIS} ago is sent again rather than computed anew, so N open pages cost about one snapshot per
+ * interval, not N.
  */
 final class Dashboard {
     static final int DEAD_LETTERS_SHOWN = 50;
     static final int EVENTS_SHOWN = 40;
+    /** How long a snapshot is sent to other streams: below the shortest interval (100 ms), so none sees it twice. */
+    static final long SHARED_FOR_MILLIS = 50;
 
     private static final byte[] PAGE = load();
 
     private final NodeManagement m;
+    private final LongSupplier clock;
+    private long takenAt = Long.MIN_VALUE;
+    private String shared;
+    private int taken;
 
     Dashboard(NodeManagement m) {
+        this(m, System::currentTimeMillis);
+    }
+
+    Dashboard(NodeManagement m, LongSupplier clock) {
         this.m = m;
+        this.clock = clock;
     }
 
     private static byte[] load() {
@@ -50,7 +66,7 @@ final class Dashboard {
             while (true) {
                 String data;
                 try {
-                    data = snapshot(System.currentTimeMillis());
+                    data = snapshot();
                 } catch (NodeClosedException e) {
                     out.write(("event: closed\ndata: " + Json.object().put("reason", e.getMessage()) + "\n\n")
                             .getBytes(StandardCharsets.UTF_8));
@@ -66,18 +82,32 @@ final class Dashboard {
         }
     }
 
-    private String snapshot(long at) {
-        List<String> parts = List.of(
-                ManagementJson.topology(m.topology()),
-                ManagementJson.statistics(m.statistics()),
-                ManagementJson.array(m.deadLetters(DEAD_LETTERS_SHOWN, false), ManagementJson::deadLetter),
-                ManagementJson.array(tail(m.recentEvents()), ManagementJson::event));
+    /** The latest snapshot if it is fresh enough to share, else a new one. */
+    synchronized String snapshot() {
+        long now = clock.getAsLong();
+        if (shared == null || now - takenAt >= SHARED_FOR_MILLIS || now < takenAt) {
+            shared = take(now);
+            takenAt = now;
+            taken++;
+        }
+        return shared;
+    }
+
+    /** Snapshots computed so far (the others were shared). */
+    synchronized int taken() {
+        return taken;
+    }
+
+    private String take(long at) {
         return Json.object()
                 .put("at", at)
-                .putRaw("topology", parts.get(0))
-                .putRaw("stats", parts.get(1))
-                .putRaw("deadLetters", parts.get(2))
-                .putRaw("events", parts.get(3))
+                .putRaw("topology", ManagementJson.topology(m.topology()))
+                .putRaw("stats", ManagementJson.statistics(m.statistics()))
+                .putRaw("channels", ManagementJson.array(m.channels(), ManagementJson::channel))
+                .putRaw(
+                        "deadLetters",
+                        ManagementJson.array(m.deadLetters(DEAD_LETTERS_SHOWN, false), ManagementJson::deadLetter))
+                .putRaw("events", ManagementJson.array(tail(m.recentEvents()), ManagementJson::event))
                 .toString();
     }
 

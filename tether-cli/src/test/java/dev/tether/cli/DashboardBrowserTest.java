@@ -2,6 +2,7 @@ package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.ChannelRole;
 import dev.tether.Durability;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
@@ -39,7 +40,7 @@ import org.openqa.selenium.support.ui.Select;
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, driven by
  * Selenium): two nodes over TCP with SQLite stores, the dashboard of node b. The page shows both connected, its
  * counters move while messages flow, a dead letter replayed from the page reaches a's handler and one purged from it
- * is gone, and node a killed shows as down. Screenshots of each step go to {@code target/screenshots/}. Fails, never
+ * is gone, channel news shows reader a with its cursor and backlog, and node a killed shows as down. Screenshots of each step go to {@code target/screenshots/}. Fails, never
  * skips, when Chromium cannot be started.
  */
 class DashboardBrowserTest {
@@ -111,6 +112,7 @@ class DashboardBrowserTest {
 
         countersMoveWhileMessagesFlow();
         rateFollowsTheFlow();
+        channelShowsItsReader();
         screenshot("2-counters");
 
         deadLetterReplayedFromThePageReachesTheHandler();
@@ -124,7 +126,31 @@ class DashboardBrowserTest {
                                 .size()
                         > 0,
                 "the disconnection among the recent events");
+        for (int i = 4; i <= 5; i++)
+            b.publish("news", ("n" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        waitFor(() -> channelCells("a").equals(List.of("news", "WRITE", "5", "a", "down", "3", "2")), "a's backlog");
         screenshot("4-peer-down");
+    }
+
+    /** a reads channel news, b writes it: b's page lists a as the reader of its log, with cursor and backlog. */
+    private void channelShowsItsReader() throws Exception {
+        a.join("news", ChannelRole.READ).get(10, TimeUnit.SECONDS);
+        b.join("news", ChannelRole.WRITE).get(10, TimeUnit.SECONDS);
+        for (int i = 1; i <= 3; i++)
+            b.publish("news", ("n" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        waitFor(() -> seenByA.contains("_c.news:n3"), "a took the third publish");
+        waitFor(
+                () -> channelCells("a").equals(List.of("news", "WRITE", "3", "a", "connected", "3", "0")),
+                "news with reader a at cursor 3, nothing behind");
+    }
+
+    /** The cells of the channels table's row for {@code reader} of news. */
+    private List<String> channelCells(String reader) {
+        return browser
+                .findElements(By.cssSelector("#channels tr[data-channel=news][data-reader=" + reader + "] td"))
+                .stream()
+                .map(WebElement::getText)
+                .toList();
     }
 
     private void countersMoveWhileMessagesFlow() throws Exception {
