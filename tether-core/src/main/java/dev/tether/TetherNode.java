@@ -126,8 +126,8 @@ public interface TetherNode extends AutoCloseable {
      * reader (if {@code role} reads), so every message it publishes after this future completed reaches this node,
      * in its publish order, once (docs/CHANNELS-DESIGN.md). The membership is stored: a restarted node is still a
      * member, and a peer that connects later is told of it. A peer that is down holds the future until it returns, at
-     * most for the node's {@code defaultCallTimeout}: then it fails with {@link ChannelJoinTimeoutException}, and the
-     * join still reaches that peer when it returns.
+     * most for the node's {@code channelJoinTimeout} (default: its {@code defaultCallTimeout}): then it fails with
+     * {@link ChannelJoinTimeoutException}, and the join still reaches that peer when it returns.
      * Messages of a channel go to its channel handler ({@link #handleChannel}), else to the node's handler, on the
      * lane {@code _c.<channel>} from the publisher.
      *
