@@ -109,9 +109,10 @@ public interface TetherNode extends AutoCloseable {
     /**
      * A call of handler {@code handler} on whichever connected peer advertises it: {@code handler} as a logical worker
      * name, resolved through handler discovery (docs/MESSAGING.md, "Calling whichever node has a handler"). Each
-     * {@link Call#tell}, {@link Call#sync} or {@link Call#request} picks a node, round robin among the connected
-     * peers whose latest advertisement lists {@code handler} (in id order), and is then an ordinary call to it: it is
-     * never moved to another node, also if that node goes away before answering. {@link Call#peer()} of the returned
+     * {@link Call#tell}, {@link Call#sync} or {@link Call#request} picks a node among the connected peers whose latest
+     * advertisement lists {@code handler}: the one with the fewest calls outstanding from this node (its sync and
+     * request calls whose future has not completed), round robin in id order among those with as few, and is then an
+     * ordinary call to it: it is never moved to another node, also if that node goes away before answering. {@link Call#peer()} of the returned
      * value is null. If no connected peer advertises {@code handler}, {@code tell} throws and {@code sync} and {@code
      * request} fail with {@link NoSuchHandlerException} (its {@code peer()} null).
      *
@@ -126,8 +127,8 @@ public interface TetherNode extends AutoCloseable {
      * reader (if {@code role} reads), so every message it publishes after this future completed reaches this node,
      * in its publish order, once (docs/CHANNELS-DESIGN.md). The membership is stored: a restarted node is still a
      * member, and a peer that connects later is told of it. A peer that is down holds the future until it returns, at
-     * most for the node's {@code defaultCallTimeout}: then it fails with {@link ChannelJoinTimeoutException}, and the
-     * join still reaches that peer when it returns.
+     * most for the node's {@code channelJoinTimeout} (default: its {@code defaultCallTimeout}): then it fails with
+     * {@link ChannelJoinTimeoutException}, and the join still reaches that peer when it returns.
      * Messages of a channel go to its channel handler ({@link #handleChannel}), else to the node's handler, on the
      * lane {@code _c.<channel>} from the publisher.
      *

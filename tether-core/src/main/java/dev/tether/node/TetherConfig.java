@@ -1,14 +1,9 @@
 package dev.tether.node;
 
 import dev.tether.AckMode;
-import dev.tether.AsyncHandler;
 import dev.tether.Durability;
 import dev.tether.FailurePolicy;
-import dev.tether.Handler;
-import dev.tether.HandlerNames;
-import dev.tether.HandlerOptions;
 import dev.tether.InvalidConfigException;
-import dev.tether.InvalidIdException;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
@@ -30,10 +25,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -47,8 +40,8 @@ public final class TetherConfig {
     private final Codec codec;
     private final EventSettings events;
 
-    private TetherConfig(Builder b, Store store, int maxMessageBytes) {
-        this.namedHandlers = List.copyOf(b.namedHandlers.values());
+    private TetherConfig(Builder b, Store store, int maxMessageBytes, List<HandlerSpec> namedHandlers) {
+        this.namedHandlers = namedHandlers;
         this.codec = b.codec;
         this.events = b.events;
         this.settings = new NodeSettings(
@@ -79,7 +72,8 @@ public final class TetherConfig {
                 b.commitObserver,
                 b.maxVolatileBytes,
                 b.idempotencyWindow,
-                b.maxIdempotencyKeys);
+                b.maxIdempotencyKeys,
+                b.channelJoinTimeout != null ? b.channelJoinTimeout : b.defaultCallTimeout);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -210,6 +204,11 @@ public final class TetherConfig {
         return settings.defaultCallTimeout();
     }
 
+    /** How long {@code TetherNode.join} waits for the peers it tells; see {@link Builder#channelJoinTimeout}. */
+    public Duration channelJoinTimeout() {
+        return settings.channelJoinTimeout();
+    }
+
     /** The names of the handlers registered before the node starts ({@link Builder#handle}), in order. */
     public List<String> handlerNames() {
         return namedHandlers.stream().map(HandlerSpec::name).toList();
@@ -234,8 +233,11 @@ public final class TetherConfig {
         return settings;
     }
 
-    /** Collects settings; every setter validates its argument. */
-    public static final class Builder {
+    /**
+     * Collects settings; every setter validates its argument. The setters of handlers and their codec are those of
+     * its part {@code HandlerSettings}.
+     */
+    public static final class Builder extends HandlerSettings {
         private final NodeId nodeId;
         private final Set<NodeId> peers = new LinkedHashSet<>();
         private Transport transport;
@@ -249,12 +251,6 @@ public final class TetherConfig {
         private long maxInboundQueueBytes = 64L << 20;
         private Duration retransmitTimeout = Duration.ofMillis(200);
         private Duration maxRetransmitTimeout = Duration.ofSeconds(5);
-        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
-        private FailurePolicy failurePolicy = FailurePolicy.DEAD_LETTER;
-        private AckMode ackMode = AckMode.AUTO;
-        private MessageHandler handler;
-        private int handlerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        private boolean handlerOnNodeThread;
         private TetherListener listener = TetherListener.NONE;
         private CommitObserver commitObserver = CommitObserver.NONE;
         private Clock clock = Clock.systemUTC();
@@ -262,11 +258,10 @@ public final class TetherConfig {
         private boolean insecureAdmitUnprovenPeers;
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
+        private Duration channelJoinTimeout;
         private long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
         private Duration idempotencyWindow = Duration.ofHours(24);
         private int maxIdempotencyKeys = 100_000;
-        private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
-        private Codec codec;
         private EventSettings events = EventSettings.DEFAULTS;
 
         private Builder(NodeId nodeId) {
@@ -436,91 +431,6 @@ public final class TetherConfig {
             return this;
         }
 
-        /** How failed deliveries are retried; default {@link RetryPolicy#DEFAULT}. */
-        public Builder retryPolicy(RetryPolicy policy) {
-            this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
-            return this;
-        }
-
-        /** What happens after the last retry; default {@link FailurePolicy#DEAD_LETTER}. */
-        public Builder failurePolicy(FailurePolicy policy) {
-            this.failurePolicy = Objects.requireNonNull(policy, "failurePolicy");
-            return this;
-        }
-
-        /** Whether the handler's return acknowledges a delivery; default {@link AckMode#AUTO}. */
-        public Builder ackMode(AckMode mode) {
-            this.ackMode = Objects.requireNonNull(mode, "ackMode");
-            return this;
-        }
-
-        /** Pushes deliveries to {@code handler}; without one the application pulls them. */
-        public Builder handler(MessageHandler handler) {
-            this.handler = Objects.requireNonNull(handler, "handler");
-            return this;
-        }
-
-        /**
-         * Threads the handler runs on; default the number of processors, at least 2.
-         *
-         * @throws InvalidConfigException unless {@code 1 <= threads <= 1024}
-         */
-        public Builder handlerThreads(int threads) {
-            this.handlerThreads = (int) ConfigChecks.inRange("handlerThreads", threads, 1, 1024);
-            return this;
-        }
-
-        /**
-         * Runs the handler on the node thread instead of on {@link #handlerThreads} (default false). This saves
-         * two thread hand-offs per run of deliveries, which is most of a round trip on a small machine, and suits
-         * handlers that are short and never block: while the handler runs, the node does nothing else (no
-         * sending, receiving or acknowledging on any stream; with a transport that hosts the node on its I/O
-         * thread, no network I/O either). Such a handler may send, but must not wait: waiting on a future of this
-         * node from the node thread throws {@link IllegalStateException} instead of deadlocking, and so does
-         * {@link TetherNode#shutdown}.
-         */
-        public Builder handlerOnNodeThread(boolean onNodeThread) {
-            this.handlerOnNodeThread = onNodeThread;
-            return this;
-        }
-
-        /** Same as {@code handle(name, HandlerOptions.defaults(), handler)}. */
-        public Builder handle(String name, Handler handler) {
-            return handle(name, HandlerOptions.defaults(), handler);
-        }
-
-        /**
-         * Registers a named handler before the node starts, as {@link TetherNode#handle(String, HandlerOptions,
-         * Handler)} does later: calls stored while the node was down, delivered as soon as it starts, then find it.
-         * Such a handler stays registered for the node's lifetime.
-         *
-         * @throws InvalidIdException if {@code name} is not a valid handler name
-         * @throws IllegalArgumentException if it is reserved (starts with {@code '_'})
-         * @throws InvalidConfigException if a handler of that name was given already
-         */
-        public Builder handle(String name, HandlerOptions options, Handler handler) {
-            return named(new HandlerSpec(name, options, Objects.requireNonNull(handler, "handler"), null));
-        }
-
-        /** Same as {@code handleAsync(name, HandlerOptions.defaults(), handler)}. */
-        public Builder handleAsync(String name, AsyncHandler handler) {
-            return handleAsync(name, HandlerOptions.defaults(), handler);
-        }
-
-        /** Registers an asynchronous named handler before the node starts; see {@link #handle(String, HandlerOptions, Handler)}. */
-        public Builder handleAsync(String name, HandlerOptions options, AsyncHandler handler) {
-            return named(new HandlerSpec(name, options, null, Objects.requireNonNull(handler, "handler")));
-        }
-
-        private Builder named(HandlerSpec spec) {
-            HandlerNames.requireApplicationName(spec.name());
-            Objects.requireNonNull(spec.options(), "options");
-            if (namedHandlers.putIfAbsent(spec.name(), spec) != null) {
-                throw new InvalidConfigException("a handler named '" + spec.name() + "' was given already");
-            }
-            return this;
-        }
-
         /** Receives the node's events on the node thread; default {@link TetherListener#NONE}. */
         public Builder listener(TetherListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
@@ -543,9 +453,13 @@ public final class TetherConfig {
             return this;
         }
 
-        /** The codec of typed calls; default: the one on the class path ({@code tether-codec-jackson}). */
-        public Builder codec(Codec codec) {
-            this.codec = Objects.requireNonNull(codec, "codec");
+        /**
+         * How long {@code TetherNode.join} waits for every peer it tells before its future fails
+         * with {@code ChannelJoinTimeoutException} (the membership stays and reaches those peers when they return);
+         * default: the {@link #defaultCallTimeout}; {@link InvalidConfigException} if not positive.
+         */
+        public Builder channelJoinTimeout(Duration timeout) {
+            this.channelJoinTimeout = ConfigChecks.positive("channelJoinTimeout", timeout);
             return this;
         }
 
@@ -587,8 +501,9 @@ public final class TetherConfig {
         public TetherConfig build() {
             if (transport == null) throw new InvalidConfigException("transport is required");
             Store store = this.store != null ? this.store : ConfigChecks.defaultStore(nodeId, storeDirectory);
-            ConfigChecks.storeSupports(durability, handler, ackMode, namedHandlers.values(), store);
-            return new TetherConfig(this, store, ConfigChecks.maxMessageBytes(maxMessageBytes, transport));
+            List<HandlerSpec> named = namedHandlers();
+            ConfigChecks.storeSupports(durability, handler, ackMode, named, store);
+            return new TetherConfig(this, store, ConfigChecks.maxMessageBytes(maxMessageBytes, transport), named);
         }
     }
 

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.Durability;
+import dev.tether.HandlerOptions;
 import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
+import dev.tether.TypeRef;
+import dev.tether.internal.call.Utf8Codec;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
@@ -18,6 +21,7 @@ import dev.tether.spi.Transport;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +110,47 @@ class TetherConfigTest {
         assertThatThrownBy(() -> builder(1 << 20).allowedPeers("")).isInstanceOf(InvalidConfigException.class);
         assertThatThrownBy(() -> builder(1 << 20).allowedPeers("x".repeat(65)))
                 .isInstanceOf(InvalidConfigException.class);
+    }
+
+    @Test
+    void typedHandlersNeedACodecWhichMayBeGivenAfterThem() {
+        // tether-core's tests have no codec on the class path: build names the module to add.
+        assertThatThrownBy(() -> builder(1 << 20)
+                        .handle("typed", String.class, (s, call) -> s)
+                        .build())
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("dev.tether:tether-codec-jackson");
+        TetherConfig c = builder(1 << 20)
+                .handle("typed", String.class, (s, call) -> s)
+                .handle("bytes", call -> null)
+                .handleAsync("typedAsync", TypeRef.of(Integer.class), HandlerOptions.defaults(), (i, call) -> null)
+                .codec(new Utf8Codec())
+                .build();
+        assertThat(c.handlerNames()).containsExactly("typed", "bytes", "typedAsync");
+        assertThat(c.namedHandlers()).allSatisfy(h -> assertThat(h.options()).isEqualTo(HandlerOptions.defaults()));
+        assertThatThrownBy(() -> builder(1 << 20).handle("x", call -> null).handle("x", String.class, (s, call) -> s))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("'x' was given already");
+        assertThatThrownBy(() -> builder(1 << 20).handle("_x", String.class, (s, call) -> s))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theChannelJoinTimeoutIsTheCallTimeoutUnlessGiven() {
+        assertThat(builder(1 << 20)
+                        .defaultCallTimeout(Duration.ofSeconds(7))
+                        .build()
+                        .channelJoinTimeout())
+                .isEqualTo(Duration.ofSeconds(7));
+        TetherConfig c = builder(1 << 20)
+                .channelJoinTimeout(Duration.ofSeconds(2))
+                .defaultCallTimeout(Duration.ofSeconds(7))
+                .build();
+        assertThat(c.channelJoinTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.settings().channelJoinTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThatThrownBy(() -> builder(1 << 20).channelJoinTimeout(Duration.ZERO))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("channelJoinTimeout");
     }
 
     /** An in-memory store that does not say it is non-blocking, so the node treats it like a disk store. */

@@ -260,7 +260,9 @@ class ChannelsTest {
     @Test
     void aJoinThatAPeerDoesNotTakeInTimeFailsAndStillReachesItWhenItReturns() throws Exception {
         try (Cluster c = new Cluster("p", "a")) {
-            TetherNode a = c.start("a", b -> b.defaultCallTimeout(Duration.ofMillis(300)));
+            // The join's own timeout, not the calls' (which would hold the join far beyond the 10 s wait below).
+            TetherNode a = c.start(
+                    "a", b -> b.defaultCallTimeout(Duration.ofMinutes(10)).channelJoinTimeout(Duration.ofMillis(300)));
             CompletableFuture<Void> joined = a.join(CH, ChannelRole.READ);
             assertThatThrownBy(() -> joined.get(10, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(ChannelJoinTimeoutException.class)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.CallContext;
+import dev.tether.HandlerOptions;
 import dev.tether.NoSuchHandlerException;
 import dev.tether.NodeId;
 import dev.tether.Registration;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code callAny(handler)} (docs/MESSAGING.md, "Calling whichever node has a handler"): round robin in id order among
- * the connected peers advertising the handler, never a peer that does not or is disconnected, a clear failure when
+ * {@code callAny(handler)} (docs/MESSAGING.md, "Calling whichever node has a handler"): the least loaded (fewest
+ * outstanding calls from this node), round robin in id order among equals, of the connected peers advertising the
+ * handler, never a peer that does not or is disconnected, a clear failure when
  * none does, and an in-flight durable request that stays with its node when that node goes away (answered after it
  * returns, never run on another).
  */
@@ -83,6 +85,45 @@ class WorkerCallTest {
             assertThat(((NoSuchHandlerException) none).peer()).isNull();
             assertThatThrownBy(() -> a.callAny("work").tell(utf8("t"))).isInstanceOf(NoSuchHandlerException.class);
             assertThat(runs).noneMatch(r -> r.startsWith("d:") || r.contains("nobody"));
+        }
+    }
+
+    @Test
+    void aWorkerWithFewerOutstandingCallsIsPickedBeforeABusyOne() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (Cluster c = new Cluster("a", "b", "c")) {
+            TetherNode a = c.start("a");
+            c.start(
+                    "b",
+                    cfg -> cfg.handle("work", HandlerOptions.defaults().concurrent(8), call -> {
+                        String p = new String(call.payloadBytes(), StandardCharsets.UTF_8);
+                        if (!p.startsWith("slow")) return answer("b", call);
+                        runs.add("b:" + p);
+                        release.await();
+                        return utf8("b");
+                    }));
+            c.start("c", cfg -> cfg.handle("work", call -> answer("c", call)));
+            awaitAdvertised(a, B);
+            awaitAdvertised(a, C);
+            // Two calls a made to b directly are outstanding: b is the busier worker.
+            List<CompletableFuture<Reply>> slow = List.of(
+                    a.call(B, "work").request(utf8("slow1")), a.call(B, "work").request(utf8("slow2")));
+            Await.until(DEADLINE, () -> runs.size() == 2, () -> "both running at b: " + runs);
+
+            List<String> to = new ArrayList<>();
+            for (int i = 0; i < 4; i++) to.add(text(a.callAny("work").request(utf8("r" + i))));
+            assertThat(to)
+                    .as("round robin would send every other one to busy b")
+                    .containsExactly("c", "c", "c", "c");
+
+            release.countDown();
+            for (CompletableFuture<Reply> f : slow) assertThat(text(f)).isEqualTo("b");
+            to.clear();
+            for (int i = 0; i < 4; i++) to.add(text(a.callAny("work").request(utf8("s" + i))));
+            assertThat(to)
+                    .as("equal loads: round robin again")
+                    .containsOnly("b", "c")
+                    .contains("b", "c");
         }
     }
 

@@ -27,7 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -79,12 +81,16 @@ class TypedCallsTest {
     }
 
     private TetherNode start(NodeId self, NodeId peer, Transport t) {
-        TetherNode n = Tether.start(TetherConfig.builder(self)
-                .peers(peer)
-                .transport(t)
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .maxMessageBytes(64 * 1024)
+        return start(self, peer, t, b -> b);
+    }
+
+    private TetherNode start(NodeId self, NodeId peer, Transport t, UnaryOperator<TetherConfig.Builder> more) {
+        TetherNode n = Tether.start(more.apply(TetherConfig.builder(self)
+                        .peers(peer)
+                        .transport(t)
+                        .store(new InMemoryStore())
+                        .durability(Durability.MEMORY)
+                        .maxMessageBytes(64 * 1024))
                 .build());
         nodes.add(n);
         return n;
@@ -119,6 +125,37 @@ class TypedCallsTest {
         Receipt r = get(n.get(0).call(B, "orders.create").request(order, Receipt.class));
 
         assertThat(r).isEqualTo(new Receipt("o-1", 9, Map.of("apple", 6, "pear", 3)));
+    }
+
+    @Test
+    void typedHandlersGivenInTheConfigurationTakeCallsMadeBeforeTheirNodeStarted() throws Exception {
+        InMemoryNetwork network = new InMemoryNetwork();
+        TetherNode a = start(A, B, network.newTransport());
+        Order order = new Order("o-1", 3, List.of("apple", "pear", "apple"));
+        CompletableFuture<Receipt> sync = a.call(B, "orders.create").request(order, Receipt.class);
+        CompletableFuture<List<Receipt>> async =
+                a.call(B, "orders.batch").request(List.of(order, order), new TypeRef<List<Receipt>>() {});
+        assertThat(sync).isNotDone();
+
+        TetherNode b = start(
+                B,
+                A,
+                network.newTransport(),
+                c -> c.handle("orders.create", Order.class, (o, call) -> receipt(o))
+                        .handleAsync(
+                                "orders.batch",
+                                new TypeRef<List<Order>>() {},
+                                HandlerOptions.defaults().concurrent(4),
+                                (orders, call) -> CompletableFuture.completedFuture(orders.stream()
+                                        .map(TypedCallsTest::receipt)
+                                        .toList())));
+
+        Receipt expected = new Receipt("o-1", 9, Map.of("apple", 6, "pear", 3));
+        assertThat(get(sync)).isEqualTo(expected);
+        assertThat(get(async)).containsExactly(expected, expected);
+        // Registered before the node took its first delivery: no call met it without its handler.
+        assertThat(b.stats().calls().noSuchHandler()).isZero();
+        assertThat(b.stats().calls().waitingForHandler()).isZero();
     }
 
     @ParameterizedTest

@@ -63,6 +63,9 @@ public final class CallLayer implements Router {
     private final MessageConsumer missing = new NodeThreadConsumer(this::missing, false);
     private final MessageConsumer invalid = new NodeThreadConsumer(this::invalid, false);
 
+    /** Sync and request calls to each peer whose future has not completed: the load {@link #pickWorker} weighs. */
+    private final Outstanding outstanding = new Outstanding();
+
     /** The codec of typed calls the configuration gave, or null: the one on the class path. */
     private final Codec codec;
 
@@ -270,9 +273,9 @@ public final class CallLayer implements Router {
         return new CallImpl(this, null, handler);
     }
 
-    /** A connected peer advertising {@code handler}, round robin; null if none (any thread). */
+    /** A connected peer advertising {@code handler}, the least loaded, round robin among equals; null if none. */
     NodeId pickWorker(String handler) {
-        return peerHandlers.pick(handler);
+        return peerHandlers.pick(handler, outstanding::of);
     }
 
     public Call call(NodeId peer, String handler) {
@@ -352,6 +355,7 @@ public final class CallLayer implements Router {
             if (future.isCancelled()) host.post(now -> caller.cancelled(p)); // on the cancelling thread: hand over
         });
         host.submit(c.peer(), c.wireLane(), c.headersFor(kind), payload.clone(), deadline, p);
+        p.countIn(outstanding); // after the submit: a send that throws is no call
         counters.callsSent.incrementAndGet();
         return (CompletableFuture<T>) (CompletableFuture<?>) future;
     }

@@ -54,7 +54,7 @@ final class Caller {
     /** Its send failed: nothing was stored. May run off the node thread once the node has stopped. */
     void failed(PendingCall p, TetherException e) {
         if (host.onNodeThread()) forget(p);
-        p.future.completeExceptionally(e);
+        p.fail(e);
     }
 
     private void forget(PendingCall p) {
@@ -83,8 +83,7 @@ final class Caller {
     }
 
     private void expired(PendingCall p) {
-        boolean failed = p.future.completeExceptionally(
-                new DeadlineExceededException(p.callee, p.handler, Instant.ofEpochMilli(p.deadline)));
+        boolean failed = p.fail(new DeadlineExceededException(p.callee, p.handler, Instant.ofEpochMilli(p.deadline)));
         if (failed) counters.deadlinesExceeded.incrementAndGet();
     }
 
@@ -142,11 +141,11 @@ final class Caller {
                     : CallHeaders.DUPLICATE.equals(errorType)
                             ? duplicate(p, message)
                             : new RemoteHandlerException(p.callee, p.handler, errorType, message);
-            return p.future.completeExceptionally(e);
+            return p.fail(e);
         }
-        if (p.kind == CallKind.SYNC) return p.future.complete(null);
+        if (p.kind == CallKind.SYNC) return p.complete(null);
         MessageId id = new MessageId(p.callee, c.lane(), c.seq());
-        return p.future.complete(new Reply(p.callee, id, CallHeaders.application(h), d.payloadBytes()));
+        return p.complete(new Reply(p.callee, id, CallHeaders.application(h), d.payloadBytes()));
     }
 
     /**
@@ -165,7 +164,7 @@ final class Caller {
         }
         for (PendingCall p : lost) {
             deadlines.remove(p);
-            if (p.future.completeExceptionally(new VolatileLostException(p.callee, p.handler))) {
+            if (p.fail(new VolatileLostException(p.callee, p.handler))) {
                 counters.volatileLost.incrementAndGet();
             }
         }
@@ -181,6 +180,6 @@ final class Caller {
         List<PendingCall> all = new ArrayList<>();
         deadlines.expire(Long.MAX_VALUE, all::add);
         stored.clear();
-        for (PendingCall p : all) p.future.completeExceptionally(e);
+        for (PendingCall p : all) p.fail(e);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
 /**
  * What each peer advertised last ({@link Advertisement}), and the {@code awaitHandler} futures waiting for a name to
@@ -120,13 +121,20 @@ final class PeerHandlers {
     }
 
     /**
-     * A connected peer whose latest advertisement lists {@code handler}: the next in id order after the one picked
-     * for {@code handler} before (round robin); null if there is none. Any thread.
+     * A connected peer whose latest advertisement lists {@code handler}, with the fewest {@code outstanding} calls
+     * from this node; among those, the next in id order after the one picked for {@code handler} before (round
+     * robin); null if there is none. Any thread.
      */
-    NodeId pick(String handler) {
+    NodeId pick(String handler, ToIntFunction<NodeId> outstanding) {
         List<NodeId> able = new ArrayList<>();
+        int least = Integer.MAX_VALUE;
         for (Map.Entry<NodeId, View> e : views.entrySet()) {
-            if (connected.contains(e.getKey()) && e.getValue().names.contains(handler)) able.add(e.getKey());
+            if (!connected.contains(e.getKey()) || !e.getValue().names.contains(handler)) continue;
+            int load = outstanding.applyAsInt(e.getKey());
+            if (load > least) continue;
+            if (load < least) able.clear();
+            least = load;
+            able.add(e.getKey());
         }
         if (able.isEmpty()) return null;
         able.sort(null);

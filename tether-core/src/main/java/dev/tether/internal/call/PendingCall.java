@@ -5,6 +5,8 @@ import dev.tether.NodeId;
 import dev.tether.TetherException;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.SendHook;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,6 +26,8 @@ final class PendingCall extends Timed implements SendHook {
     CallKey key;
     /** The application cancelled the future before the call was stored: withdraw it once it is. */
     boolean cancelled;
+    /** Where the call counts as outstanding with its callee until its future completes; null: nowhere. */
+    private volatile Outstanding outstanding;
 
     PendingCall(
             CallKind kind,
@@ -38,6 +42,42 @@ final class PendingCall extends Timed implements SendHook {
         this.handler = handler;
         this.future = future;
         this.caller = caller;
+    }
+
+    /** The call counts in {@code o} from now until its future completes (any thread). */
+    void countIn(Outstanding o) {
+        o.started(callee);
+        outstanding = o;
+        future.whenComplete((v, e) -> release()); // completed by the application itself, or cancelled
+    }
+
+    /** No longer outstanding; done before the future completes, so its waiter already sees the lower count. */
+    private void release() {
+        Outstanding o = outstanding;
+        if (o != null && OUTSTANDING.compareAndSet(this, o, null)) o.ended(callee);
+    }
+
+    /** Completes the future with {@code value}; false if it was completed already. */
+    boolean complete(Object value) {
+        release();
+        return future.complete(value);
+    }
+
+    /** Fails the future with {@code e}; false if it was completed already. */
+    boolean fail(Throwable e) {
+        release();
+        return future.completeExceptionally(e);
+    }
+
+    /** Releases each call once, whichever thread completes it first, with no lock or extra object per call. */
+    private static final VarHandle OUTSTANDING;
+
+    static {
+        try {
+            OUTSTANDING = MethodHandles.lookup().findVarHandle(PendingCall.class, "outstanding", Outstanding.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     @Override

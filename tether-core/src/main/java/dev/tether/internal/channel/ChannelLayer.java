@@ -128,9 +128,9 @@ public final class ChannelLayer implements Router {
         return done;
     }
 
-    /** A join not complete after {@code defaultCallTimeout} fails; the membership and the tells stay. */
+    /** A join not complete after {@code channelJoinTimeout} fails; the membership and the tells stay. */
     private void timeOut(CompletableFuture<Void> done, String channel, Map<NodeId, CompletableFuture<Outcome>> told) {
-        long millis = runtime.settings().defaultCallTimeout().toMillis();
+        long millis = runtime.settings().channelJoinTimeout().toMillis();
         CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> {
             if (done.isDone()) return;
             List<String> waiting = new ArrayList<>();

@@ -343,7 +343,8 @@ final class OutStream extends EngineStream {
 
     /**
      * The receiver reports {@code receivedSeq}, {@code processedSeq} (durable) and {@code creditSeq}. The first ACK
-     * opens the stream, continuing after what the receiver holds; progress resets the retransmission timer.
+     * holding what the stream starts after opens it, continuing after what the receiver holds; progress resets the
+     * retransmission timer.
      */
     AckResult acked(long now, long receivedSeq, long processedSeq, long credit, long initialRto) {
         if (processedSeq > committedSeq || receivedSeq > committedSeq) {
@@ -358,6 +359,9 @@ final class OutStream extends EngineStream {
             result = AckResult.ACKED;
             progress = true;
         }
+        // An ACK not holding what this stream starts after is older than the stream (a reader added again past the
+        // receiver's cursor) or its connection: only the OPEN, whose ackedSeq moves the receiver up, may open it.
+        if (link != OutLink.OPEN && receivedSeq < ackedSeq) return result;
         if (link != OutLink.OPEN) {
             become(OutLink.OPEN);
             sentUpTo = Math.max(ackedSeq, receivedSeq);

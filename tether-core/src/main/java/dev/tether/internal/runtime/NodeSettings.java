@@ -31,6 +31,7 @@ import java.util.Set;
  * @param maxVolatileBytes bytes volatile outbound messages may hold until acknowledged
  * @param idempotencyWindow how long a processed idempotency key is remembered
  * @param maxIdempotencyKeys how many idempotency keys are remembered at most
+ * @param channelJoinTimeout how long a channel join waits for the peers it tells before it fails
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -60,7 +61,8 @@ public record NodeSettings(
         CommitObserver commitObserver,
         long maxVolatileBytes,
         Duration idempotencyWindow,
-        int maxIdempotencyKeys) {
+        int maxIdempotencyKeys,
+        Duration channelJoinTimeout) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);

@@ -111,31 +111,6 @@ class CallerTest {
         assertThat(layer.stats().callsCancelled()).isEqualTo(1);
     }
 
-    /** Strings as UTF-8: enough of a codec to see typed futures behave as byte ones. */
-    private static final class Utf8Codec implements dev.tether.spi.Codec {
-        @Override
-        public String name() {
-            return "utf8";
-        }
-
-        @Override
-        public int priority() {
-            return 0;
-        }
-
-        @Override
-        public byte[] encode(Object value, dev.tether.TypeRef<?> type) {
-            return value == null ? new byte[0] : value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public <T> T decode(byte[] bytes, dev.tether.TypeRef<T> type) {
-            @SuppressWarnings("unchecked")
-            T t = bytes.length == 0 ? null : (T) new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-            return t;
-        }
-    }
-
     @Test
     void cancellingATypedRequestWithdrawsTheCallUnderIt() {
         CallLayer typed = new CallLayer(host, new Utf8Codec());

@@ -3,8 +3,12 @@ package dev.tether.testkit.sim;
 import dev.tether.testkit.sim.CheckReport.Kind;
 import dev.tether.testkit.sim.HistoryEvent.Accepted;
 import dev.tether.testkit.sim.HistoryEvent.Acked;
+import dev.tether.testkit.sim.HistoryEvent.AheadStored;
 import dev.tether.testkit.sim.HistoryEvent.Anomaly;
+import dev.tether.testkit.sim.HistoryEvent.CancelRequested;
+import dev.tether.testkit.sim.HistoryEvent.CancelledInRun;
 import dev.tether.testkit.sim.HistoryEvent.Committed;
+import dev.tether.testkit.sim.HistoryEvent.ConcurrentLanes;
 import dev.tether.testkit.sim.HistoryEvent.Crashed;
 import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
@@ -18,10 +22,13 @@ import dev.tether.testkit.sim.HistoryEvent.SendExpired;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
 import dev.tether.testkit.sim.HistoryEvent.Stopped;
 import dev.tether.testkit.sim.HistoryEvent.Stuck;
+import dev.tether.testkit.sim.HistoryEvent.Withdrawn;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -60,6 +67,20 @@ import java.util.TreeSet;
  * <p>Requests (calls with a reply) are checked further by {@link CallRules}: at most one committed reply per request
  * (executed at most once per committed reply), never a request acknowledged without its reply, each caller's future
  * completed exactly once.
+ *
+ * <p><b>Concurrent handlers</b> ({@link ConcurrentLanes}: on the application lanes, up to a limit of messages of a
+ * stream run at once): first deliveries (starts) stay in stream order, but a message may start while earlier ones of
+ * its stream are still running: each of those must have started before, and fewer than the limit of them may be
+ * unsettled. A message whose completion ahead was stored ({@link AheadStored}) must never be handed out again, also
+ * after crashes (<b>duplicated</b>); the other rules hold unchanged, so one completed but not yet stored may come again
+ * only after a crash or stop, flagged.
+ *
+ * <p><b>Cancellation</b> ({@link CancelRequested}): a withdrawn request need not be taken care of any more (the receiver
+ * settles it as cancelled without handing it out, which it does not always report), so from then on it is not owed,
+ * and acknowledgments and later deliveries may pass it; it may still be processed, once, if the receiver had started it.
+ * A receiver's {@link CancelledInRun} without a cancellation before it is <b>lost</b>, and so is a cancelled
+ * settlement ({@link Withdrawn}) the sender was told of without one; a message handed out after its sender learnt it
+ * was withdrawn is <b>duplicated</b> (it was settled, and its settlement committed, before that).
  *
  * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash or clean stop
  * ({@link Stopped}) allows its application to see a message again, flagged as a redelivery; only a crash excuses
@@ -121,6 +142,15 @@ public final class HistoryChecker {
         /** Ends of a lifetime per node, crashes and clean stops: after one, a handled message may come again. */
         final Map<String, Integer> lifetimes = new HashMap<>();
 
+        /** How many messages of a stream run at once on the application lanes ({@link ConcurrentLanes}). */
+        int concurrency = 1;
+        /** Messages completed ahead whose marker is stored: never handed out again. */
+        final Set<MessageKey> aheadStored = new HashSet<>();
+        /** Requests their caller cancelled: not owed any more. */
+        final Set<MessageKey> cancelled = new HashSet<>();
+        /** Messages their sender learnt were settled as withdrawn: never handed out (again). */
+        final Set<MessageKey> withdrawn = new HashSet<>();
+
         final Map<Token, PendingSend> pendingSends = new LinkedHashMap<>();
         final Map<Token, Sent> sends = new HashMap<>();
 
@@ -168,6 +198,11 @@ public final class HistoryChecker {
                 else if (e instanceof DeadLettered d) deadLettered(d);
                 else if (e instanceof Acked a) acked(a);
                 else if (e instanceof CursorCommitted c) cursorCommitted(c);
+                else if (e instanceof ConcurrentLanes c) concurrency = c.limit();
+                else if (e instanceof AheadStored a) aheadStored(a);
+                else if (e instanceof CancelRequested c) cancelRequested(c);
+                else if (e instanceof CancelledInRun c) cancelledInRun(c);
+                else if (e instanceof Withdrawn w) withdrawn(w);
                 else if (e instanceof Crashed c) {
                     crashes.merge(c.node(), 1, Integer::sum);
                     lifetimes.merge(c.node(), 1, Integer::sum);
@@ -311,8 +346,70 @@ public final class HistoryChecker {
                 st.lastFirstDelivery = Math.max(st.lastFirstDelivery, d.seq());
             }
             dv.count++;
-            checkNoGap(s, st, d.seq(), d);
+            if (concurrency > 1 && !d.lane().startsWith("_")) checkStartedInOrder(s, st, d);
+            else checkNoGap(s, st, d.seq(), d);
             if (d.ok()) st.unsettled.remove(d.seq());
+            MessageKey k = new MessageKey(s, d.seq());
+            if (aheadStored.contains(k)) {
+                report.add(Kind.DUPLICATED, "handed out again after its completion ahead was stored: " + d);
+            }
+            if (withdrawn.contains(k)) {
+                report.add(Kind.DUPLICATED, "handed out after its sender learnt it was withdrawn: " + d);
+            }
+        }
+
+        /**
+         * A concurrent handler's start: the earlier messages not taken care of yet must all have started before (they
+         * are running, or failed while this one was starting), fewer of them than the limit.
+         */
+        void checkStartedInOrder(Stream s, StreamState st, Delivered d) {
+            java.util.SortedSet<Long> earlier = st.unsettled.headSet(d.seq());
+            for (long seq : earlier) {
+                Deliveries dv = deliveries.get(new MessageKey(s, seq));
+                if (dv == null || dv.count == 0) {
+                    report.add(Kind.REORDERED, "gap: " + d + " started while " + s + "#" + seq + " never had");
+                    return;
+                }
+            }
+            if (earlier.size() >= concurrency) {
+                report.add(
+                        Kind.REORDERED,
+                        d + " started while " + earlier.size() + " earlier messages were running, limit "
+                                + concurrency);
+            }
+        }
+
+        void aheadStored(AheadStored a) {
+            count("aheadStored");
+            aheadStored.add(new MessageKey(new Stream(a.sender(), a.receiver(), a.lane()), a.seq()));
+        }
+
+        /** A cancelled request is not owed any more (best effort: it may still be processed, once). */
+        void cancelRequested(CancelRequested c) {
+            count("cancelRequested");
+            Stream s = new Stream(c.sender(), c.receiver(), c.lane());
+            cancelled.add(new MessageKey(s, c.seq()));
+            stream(s).unsettled.remove(c.seq());
+        }
+
+        void cancelledInRun(CancelledInRun c) {
+            count("cancelledInRun");
+            Stream s = new Stream(c.sender(), c.receiver(), c.lane());
+            StreamState st = stream(s);
+            committedOrPhantom(s, st, c.seq(), -1, c);
+            if (!cancelled.contains(new MessageKey(s, c.seq()))) {
+                report.add(Kind.LOST, "settled as cancelled although its sender never cancelled it: " + c);
+            }
+            checkNoGap(s, st, c.seq(), c);
+        }
+
+        void withdrawn(Withdrawn w) {
+            count("withdrawn");
+            MessageKey k = new MessageKey(new Stream(w.sender(), w.receiver(), w.lane()), w.seq());
+            if (!cancelled.contains(k)) {
+                report.add(Kind.LOST, "settled as withdrawn although its sender never cancelled it: " + w);
+            }
+            withdrawn.add(k);
         }
 
         /**

@@ -113,6 +113,40 @@ public sealed interface HistoryEvent {
     /** A reply to request {@code requestMsgId} reached {@code caller}, which was not waiting for it any more. */
     record ReplyDropped(long time, String caller, long requestMsgId) implements HistoryEvent {}
 
+    /**
+     * Every receiver's application handles up to {@code limit} messages of one stream at once on the application
+     * lanes (those not starting with {@code '_'}; {@code HandlerOptions.concurrent(limit)}): it starts them ({@link
+     * Delivered}) in stream order and they complete in any order. Recorded first, when the limit is above 1.
+     */
+    record ConcurrentLanes(long time, int limit) implements HistoryEvent {}
+
+    /**
+     * The receiver's store committed the marker of message {@code seq}, completed ahead of an earlier message of its
+     * stream by a concurrent handler (with its reply, in the same batch): from now on it must never be handed to the
+     * application again, whatever crashes follow.
+     */
+    record AheadStored(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
+
+    /**
+     * The application of {@code sender} cancelled request {@code msgId}, stored as {@code seq} of stream (sender,
+     * receiver, lane): its future completed ({@code "cancelled"}), and the engine withdraws the message (best effort:
+     * the receiver may have started it, and a restart of the sender forgets the withdrawal).
+     */
+    record CancelRequested(long time, String sender, String receiver, String lane, long seq, long msgId)
+            implements HistoryEvent {}
+
+    /**
+     * The receiver's application settled {@code seq}, which its sender withdrew, as cancelled without starting it
+     * ({@code Engine.onCancelledInRun}).
+     */
+    record CancelledInRun(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
+
+    /**
+     * The sender learnt that its receiver settled {@code seq} as withdrawn without handing it to its application
+     * ({@code Outcome.CANCELLED}): the message must never be handed out.
+     */
+    record Withdrawn(long time, String sender, String receiver, String lane, long seq) implements HistoryEvent {}
+
     /** {@code node} crashed: its engine, uncommitted writes and in-flight work are gone. */
     record Crashed(long time, String node) implements HistoryEvent {}
 

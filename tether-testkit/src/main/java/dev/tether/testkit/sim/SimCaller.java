@@ -1,7 +1,9 @@
 package dev.tether.testkit.sim;
 
+import dev.tether.internal.engine.StreamKey;
 import dev.tether.testkit.sim.HistoryEvent.CallCompleted;
 import dev.tether.testkit.sim.HistoryEvent.CallWaiting;
+import dev.tether.testkit.sim.HistoryEvent.CancelRequested;
 import dev.tether.testkit.sim.HistoryEvent.ReplyDropped;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +27,11 @@ final class SimCaller {
     private final Map<Long, Long> waiting = new LinkedHashMap<>();
     /** Send token to message id, until the send is accepted or rejected. */
     private final Map<Long, Long> unanswered = new HashMap<>();
+    /** Where each waiting request was stored, once its send was accepted: message id to stream and seq. */
+    private final Map<Long, Stored> stored = new HashMap<>();
+
+    /** Where a request was stored: message {@code seq} of the stream to {@code receiver} on {@code lane}. */
+    record Stored(String receiver, String lane, long seq) {}
 
     /** {@code completeTwice} tells, once, to complete a future twice (sabotage for the checker's tests). */
     SimCaller(String node, Consumer<HistoryEvent> history, BooleanSupplier completeTwice) {
@@ -40,8 +47,23 @@ final class SimCaller {
         unanswered.put(token, msgId);
     }
 
-    void accepted(long token) {
-        unanswered.remove(token);
+    void accepted(long token, StreamKey key, long seq) {
+        Long msgId = unanswered.remove(token);
+        if (msgId != null && waiting.containsKey(msgId))
+            stored.put(msgId, new Stored(key.peer().value(), key.lane(), seq));
+    }
+
+    /**
+     * The application cancels request {@code msgId}: if it is still waiting, its future completes now ({@code
+     * "cancelled"}, a later reply is dropped); returns where it is stored, for the engine to withdraw it, or null if
+     * it is not waiting any more or not stored yet (the call layer then withdraws it once stored; not modelled).
+     */
+    Stored cancel(long now, long msgId) {
+        if (waiting.remove(msgId) == null) return null;
+        complete(now, msgId, "cancelled");
+        Stored at = stored.remove(msgId);
+        if (at != null) history.accept(new CancelRequested(now, node, at.receiver(), at.lane(), at.seq(), msgId));
+        return at;
     }
 
     /** The send of a request failed: nothing was stored, its future fails. */
@@ -81,6 +103,7 @@ final class SimCaller {
         List<Long> all = new ArrayList<>(waiting.keySet());
         waiting.clear();
         unanswered.clear();
+        stored.clear();
         for (long msgId : all) complete(now, msgId, "closed");
     }
 
@@ -88,9 +111,11 @@ final class SimCaller {
     void crashed() {
         waiting.clear();
         unanswered.clear();
+        stored.clear();
     }
 
     private void complete(long now, long msgId, String how) {
+        if (!how.equals("cancelled")) stored.remove(msgId);
         history.accept(new CallCompleted(now, node, msgId, how));
         if (completeTwice.getAsBoolean()) history.accept(new CallCompleted(now, node, msgId, how));
     }

@@ -62,6 +62,11 @@ import java.util.Random;
  *     start and during the send phase (docs/CHANNELS-DESIGN.md, section 2)
  * @param loopbackRate probability that a send (or request) goes to the sending node itself, on a loopback stream
  *     (docs/BUS-DESIGN.md, section 1.3); 0: none, so the run is the one it was before them
+ * @param concurrency how many messages of one stream the receiving application handles at once on the application
+ *     lanes ({@code HandlerOptions.concurrent(n)}: handed out in stream order, completing in any order, each one
+ *     completed ahead of an earlier one stored at once with its reply); 1: one at a time, the run it was before
+ * @param cancelRate probability that a request is cancelled by its caller before its deadline ({@code Engine.cancel}:
+ *     withdrawn if its receiver has not started it); 0: none, the run it was before
  */
 public record SimConfig(
         long seed,
@@ -107,7 +112,9 @@ public record SimConfig(
         boolean shutdowns,
         double requestRate,
         double publishRate,
-        double loopbackRate) {
+        double loopbackRate,
+        int concurrency,
+        double cancelRate) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -157,103 +164,74 @@ public record SimConfig(
         boolean shutdowns = r.nextInt(3) == 0;
         double requests = pick(r, 0.0, 0.1, 0.3, 0.6);
         double publishes = pick(r, 0.0, 0.2, 0.5);
-        double loopbacks = pick(r, 0.0, 0.1, 0.3); // drawn last: every earlier draw is the one it was before
-        return new SimConfig(
-                seed,
-                nodes,
-                lanes,
-                messages,
-                sendPhase,
-                faultPhase,
-                120_000,
-                window,
-                maxFrameBytes,
-                rto,
-                maxRto,
-                maxRun,
-                retry,
-                maxQueued,
-                maxLatency,
-                notifyDelay,
-                drop,
-                dup,
-                delay,
-                crossConnection,
-                storeLatency,
-                commitFail,
-                loadFail,
-                processMillis,
-                ttl,
-                poison,
-                transientFail,
-                progress,
-                padding,
-                unknownPeer,
-                bulk,
-                faultGap,
-                flaps,
-                partitions,
-                crashes,
-                batchesInFlight,
-                minBatchMessages,
-                batchMessages,
-                slowHandler,
-                maxSlow,
-                shutdowns,
-                requests,
-                publishes,
-                loopbacks);
+        double loopbacks = pick(r, 0.0, 0.1, 0.3);
+        int concurrency = pick(r, 1, 1, 2, 4, 16); // these two drawn last: every earlier draw is as it was
+        double cancels = pick(r, 0.0, 0.0, 0.05, 0.2);
+        Builder b = new Builder();
+        b.seed = seed;
+        b.nodes = nodes;
+        b.lanes = lanes;
+        b.messages = messages;
+        b.sendPhaseMillis = sendPhase;
+        b.faultPhaseMillis = faultPhase;
+        b.drainLimitMillis = 120_000;
+        b.window = window;
+        b.maxFrameBytes = maxFrameBytes;
+        b.retransmitMillis = rto;
+        b.maxRetransmitMillis = maxRto;
+        b.maxRun = maxRun;
+        b.retryPolicy = retry;
+        b.maxQueuedPerStream = maxQueued;
+        b.maxLatency = maxLatency;
+        b.maxNotifyDelay = notifyDelay;
+        b.dropRate = drop;
+        b.dupRate = dup;
+        b.delayRate = delay;
+        b.crossConnection = crossConnection;
+        b.maxStoreLatency = storeLatency;
+        b.commitFailRate = commitFail;
+        b.loadFailRate = loadFail;
+        b.maxProcessMillis = processMillis;
+        b.ttlRate = ttl;
+        b.poisonRate = poison;
+        b.transientFailRate = transientFail;
+        b.progressRate = progress;
+        b.maxPadding = padding;
+        b.unknownPeerRate = unknownPeer;
+        b.bulk = bulk;
+        b.meanFaultGapMillis = faultGap;
+        b.linkFlaps = flaps;
+        b.partitions = partitions;
+        b.crashes = crashes;
+        b.maxBatchesInFlight = batchesInFlight;
+        b.minBatchMessages = minBatchMessages;
+        b.maxBatchMessages = batchMessages;
+        b.slowHandlerRate = slowHandler;
+        b.maxSlowMillis = maxSlow;
+        b.shutdowns = shutdowns;
+        b.requestRate = requests;
+        b.publishRate = publishes;
+        b.loopbackRate = loopbacks;
+        b.concurrency = concurrency;
+        b.cancelRate = cancels;
+        return b.build();
     }
 
     /**
      * The same run without any injected fault: no loss, duplication, failed commits, flaps, crashes or shutdowns.
      */
     public SimConfig withoutFaults() {
-        return new SimConfig(
-                seed,
-                nodes,
-                lanes,
-                messages,
-                sendPhaseMillis,
-                faultPhaseMillis,
-                drainLimitMillis,
-                window,
-                maxFrameBytes,
-                retransmitMillis,
-                maxRetransmitMillis,
-                maxRun,
-                retryPolicy,
-                maxQueuedPerStream,
-                maxLatency,
-                maxNotifyDelay,
-                0,
-                0,
-                0,
-                crossConnection,
-                maxStoreLatency,
-                0,
-                0,
-                maxProcessMillis,
-                ttlRate,
-                poisonRate,
-                transientFailRate,
-                progressRate,
-                maxPadding,
-                unknownPeerRate,
-                bulk,
-                meanFaultGapMillis,
-                false,
-                false,
-                false,
-                maxBatchesInFlight,
-                minBatchMessages,
-                maxBatchMessages,
-                slowHandlerRate,
-                maxSlowMillis,
-                false,
-                requestRate,
-                publishRate,
-                loopbackRate);
+        Builder b = toBuilder();
+        b.dropRate = 0;
+        b.dupRate = 0;
+        b.delayRate = 0;
+        b.commitFailRate = 0;
+        b.loadFailRate = 0;
+        b.linkFlaps = false;
+        b.partitions = false;
+        b.crashes = false;
+        b.shutdowns = false;
+        return b.build();
     }
 
     /**
@@ -263,149 +241,184 @@ public record SimConfig(
      * started, and the sender's flag as what it knew when it sent the frame).
      */
     public SimConfig withCrossConnection(boolean on) {
-        return new SimConfig(
-                seed,
-                nodes,
-                lanes,
-                messages,
-                sendPhaseMillis,
-                faultPhaseMillis,
-                drainLimitMillis,
-                window,
-                maxFrameBytes,
-                retransmitMillis,
-                maxRetransmitMillis,
-                maxRun,
-                retryPolicy,
-                maxQueuedPerStream,
-                maxLatency,
-                maxNotifyDelay,
-                dropRate,
-                dupRate,
-                delayRate,
-                on,
-                maxStoreLatency,
-                commitFailRate,
-                loadFailRate,
-                maxProcessMillis,
-                ttlRate,
-                poisonRate,
-                transientFailRate,
-                progressRate,
-                maxPadding,
-                unknownPeerRate,
-                bulk,
-                meanFaultGapMillis,
-                linkFlaps,
-                partitions,
-                crashes,
-                maxBatchesInFlight,
-                minBatchMessages,
-                maxBatchMessages,
-                slowHandlerRate,
-                maxSlowMillis,
-                shutdowns,
-                requestRate,
-                publishRate,
-                loopbackRate);
+        Builder b = toBuilder();
+        b.crossConnection = on;
+        return b.build();
     }
 
     /** The same run with publishes on channels at {@code rate} (0: none, so the run is the one it was before them). */
     public SimConfig withPublishRate(double rate) {
-        return new SimConfig(
-                seed,
-                nodes,
-                lanes,
-                messages,
-                sendPhaseMillis,
-                faultPhaseMillis,
-                drainLimitMillis,
-                window,
-                maxFrameBytes,
-                retransmitMillis,
-                maxRetransmitMillis,
-                maxRun,
-                retryPolicy,
-                maxQueuedPerStream,
-                maxLatency,
-                maxNotifyDelay,
-                dropRate,
-                dupRate,
-                delayRate,
-                crossConnection,
-                maxStoreLatency,
-                commitFailRate,
-                loadFailRate,
-                maxProcessMillis,
-                ttlRate,
-                poisonRate,
-                transientFailRate,
-                progressRate,
-                maxPadding,
-                unknownPeerRate,
-                bulk,
-                meanFaultGapMillis,
-                linkFlaps,
-                partitions,
-                crashes,
-                maxBatchesInFlight,
-                minBatchMessages,
-                maxBatchMessages,
-                slowHandlerRate,
-                maxSlowMillis,
-                shutdowns,
-                requestRate,
-                rate,
-                loopbackRate);
+        Builder b = toBuilder();
+        b.publishRate = rate;
+        return b.build();
     }
 
     /** The same run with sends to the sending node itself at {@code rate} (0: none, the run it was before them). */
     public SimConfig withLoopbackRate(double rate) {
-        return new SimConfig(
-                seed,
-                nodes,
-                lanes,
-                messages,
-                sendPhaseMillis,
-                faultPhaseMillis,
-                drainLimitMillis,
-                window,
-                maxFrameBytes,
-                retransmitMillis,
-                maxRetransmitMillis,
-                maxRun,
-                retryPolicy,
-                maxQueuedPerStream,
-                maxLatency,
-                maxNotifyDelay,
-                dropRate,
-                dupRate,
-                delayRate,
-                crossConnection,
-                maxStoreLatency,
-                commitFailRate,
-                loadFailRate,
-                maxProcessMillis,
-                ttlRate,
-                poisonRate,
-                transientFailRate,
-                progressRate,
-                maxPadding,
-                unknownPeerRate,
-                bulk,
-                meanFaultGapMillis,
-                linkFlaps,
-                partitions,
-                crashes,
-                maxBatchesInFlight,
-                minBatchMessages,
-                maxBatchMessages,
-                slowHandlerRate,
-                maxSlowMillis,
-                shutdowns,
-                requestRate,
-                publishRate,
-                rate);
+        Builder b = toBuilder();
+        b.loopbackRate = rate;
+        return b.build();
+    }
+
+    /** A builder holding this configuration's values, to change some (a new parameter is a line in each part). */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * The values of a configuration, each a field to set; {@link #build()} makes the record. For runs that differ
+     * from a drawn one in a few values ({@code SimConfig.random(seed).toBuilder()}).
+     */
+    public static final class Builder {
+        public long seed;
+        public int nodes;
+        public int lanes;
+        public int messages;
+        public long sendPhaseMillis;
+        public long faultPhaseMillis;
+        public long drainLimitMillis;
+        public int window;
+        public int maxFrameBytes;
+        public long retransmitMillis;
+        public long maxRetransmitMillis;
+        public int maxRun;
+        public RetryPolicy retryPolicy;
+        public long maxQueuedPerStream;
+        public int maxLatency;
+        public int maxNotifyDelay;
+        public double dropRate;
+        public double dupRate;
+        public double delayRate;
+        public boolean crossConnection;
+        public int maxStoreLatency;
+        public double commitFailRate;
+        public double loadFailRate;
+        public int maxProcessMillis;
+        public double ttlRate;
+        public double poisonRate;
+        public double transientFailRate;
+        public double progressRate;
+        public int maxPadding;
+        public double unknownPeerRate;
+        public int bulk;
+        public long meanFaultGapMillis;
+        public boolean linkFlaps;
+        public boolean partitions;
+        public boolean crashes;
+        public int maxBatchesInFlight;
+        public int minBatchMessages;
+        public int maxBatchMessages;
+        public double slowHandlerRate;
+        public int maxSlowMillis;
+        public boolean shutdowns;
+        public double requestRate;
+        public double publishRate;
+        public double loopbackRate;
+        public int concurrency;
+        public double cancelRate;
+
+        /** All values zero, false or null: set each one. */
+        public Builder() {}
+
+        Builder(SimConfig c) {
+            seed = c.seed;
+            nodes = c.nodes;
+            lanes = c.lanes;
+            messages = c.messages;
+            sendPhaseMillis = c.sendPhaseMillis;
+            faultPhaseMillis = c.faultPhaseMillis;
+            drainLimitMillis = c.drainLimitMillis;
+            window = c.window;
+            maxFrameBytes = c.maxFrameBytes;
+            retransmitMillis = c.retransmitMillis;
+            maxRetransmitMillis = c.maxRetransmitMillis;
+            maxRun = c.maxRun;
+            retryPolicy = c.retryPolicy;
+            maxQueuedPerStream = c.maxQueuedPerStream;
+            maxLatency = c.maxLatency;
+            maxNotifyDelay = c.maxNotifyDelay;
+            dropRate = c.dropRate;
+            dupRate = c.dupRate;
+            delayRate = c.delayRate;
+            crossConnection = c.crossConnection;
+            maxStoreLatency = c.maxStoreLatency;
+            commitFailRate = c.commitFailRate;
+            loadFailRate = c.loadFailRate;
+            maxProcessMillis = c.maxProcessMillis;
+            ttlRate = c.ttlRate;
+            poisonRate = c.poisonRate;
+            transientFailRate = c.transientFailRate;
+            progressRate = c.progressRate;
+            maxPadding = c.maxPadding;
+            unknownPeerRate = c.unknownPeerRate;
+            bulk = c.bulk;
+            meanFaultGapMillis = c.meanFaultGapMillis;
+            linkFlaps = c.linkFlaps;
+            partitions = c.partitions;
+            crashes = c.crashes;
+            maxBatchesInFlight = c.maxBatchesInFlight;
+            minBatchMessages = c.minBatchMessages;
+            maxBatchMessages = c.maxBatchMessages;
+            slowHandlerRate = c.slowHandlerRate;
+            maxSlowMillis = c.maxSlowMillis;
+            shutdowns = c.shutdowns;
+            requestRate = c.requestRate;
+            publishRate = c.publishRate;
+            loopbackRate = c.loopbackRate;
+            concurrency = c.concurrency;
+            cancelRate = c.cancelRate;
+        }
+
+        /** The configuration of these values. */
+        public SimConfig build() {
+            return new SimConfig(
+                    seed,
+                    nodes,
+                    lanes,
+                    messages,
+                    sendPhaseMillis,
+                    faultPhaseMillis,
+                    drainLimitMillis,
+                    window,
+                    maxFrameBytes,
+                    retransmitMillis,
+                    maxRetransmitMillis,
+                    maxRun,
+                    retryPolicy,
+                    maxQueuedPerStream,
+                    maxLatency,
+                    maxNotifyDelay,
+                    dropRate,
+                    dupRate,
+                    delayRate,
+                    crossConnection,
+                    maxStoreLatency,
+                    commitFailRate,
+                    loadFailRate,
+                    maxProcessMillis,
+                    ttlRate,
+                    poisonRate,
+                    transientFailRate,
+                    progressRate,
+                    maxPadding,
+                    unknownPeerRate,
+                    bulk,
+                    meanFaultGapMillis,
+                    linkFlaps,
+                    partitions,
+                    crashes,
+                    maxBatchesInFlight,
+                    minBatchMessages,
+                    maxBatchMessages,
+                    slowHandlerRate,
+                    maxSlowMillis,
+                    shutdowns,
+                    requestRate,
+                    publishRate,
+                    loopbackRate,
+                    concurrency,
+                    cancelRate);
+        }
     }
 
     /** True if any fault is injected. */

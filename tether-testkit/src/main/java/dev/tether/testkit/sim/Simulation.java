@@ -18,8 +18,10 @@ import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.engine.StreamPages;
+import dev.tether.internal.runtime.KeyPages;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.InboundCursor;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
@@ -27,8 +29,11 @@ import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.sim.HistoryEvent.Accepted;
 import dev.tether.testkit.sim.HistoryEvent.Acked;
+import dev.tether.testkit.sim.HistoryEvent.AheadStored;
 import dev.tether.testkit.sim.HistoryEvent.Anomaly;
+import dev.tether.testkit.sim.HistoryEvent.CancelledInRun;
 import dev.tether.testkit.sim.HistoryEvent.Committed;
+import dev.tether.testkit.sim.HistoryEvent.ConcurrentLanes;
 import dev.tether.testkit.sim.HistoryEvent.Crashed;
 import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
@@ -44,6 +49,7 @@ import dev.tether.testkit.sim.HistoryEvent.SendExpired;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
 import dev.tether.testkit.sim.HistoryEvent.Stopped;
 import dev.tether.testkit.sim.HistoryEvent.Stuck;
+import dev.tether.testkit.sim.HistoryEvent.Withdrawn;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -52,6 +58,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -113,6 +120,9 @@ public final class Simulation {
 
     private static final NodeId UNKNOWN = NodeId.of("unknown");
 
+    /** The key-value namespace of the markers of messages completed ahead, as the runtime's. */
+    static final String AHEAD = "_ahead";
+
     /**
      * Deliberate misbehaviour of the simulated application, once per run, so tests can show that the whole
      * pipeline (simulation, history, checker) notices what it must.
@@ -128,7 +138,9 @@ public final class Simulation {
         /** Process a message twice: a duplicate. */
         PROCESS_TWICE,
         /** Process the messages of a run in reverse order: a reorder. */
-        REVERSE_RUN
+        REVERSE_RUN,
+        /** Start again a message a concurrent handler completed ahead (ignore its marker once): a duplicate. */
+        FORGET_AHEAD
     }
 
     private final SimConfig cfg;
@@ -241,6 +253,7 @@ public final class Simulation {
 
     /** Runs until drained or stuck, then checks the history. */
     public SimResult run() {
+        if (cfg.concurrency() > 1) history.add(new ConcurrentLanes(now, cfg.concurrency()));
         for (Node n : nodes) n.start();
         for (int i = 0; i < nodes.length; i++) {
             for (int j = i + 1; j < nodes.length; j++) reconcile(nodes[i], nodes[j]);
@@ -472,6 +485,10 @@ public final class Simulation {
         Map<String, String> headers = rng.nextInt(4) == 0 ? Map.of("m", Long.toString(msgId)) : Map.of();
         history.add(new Sent(now, from.name, token, msgId, to.value(), lane));
         if (request) from.calls.waiting(now, msgId, token, expiresAt);
+        // Drawn only with cancellations on, so a seed without them replays the run it had before they existed.
+        if (request && cfg.cancelRate() > 0 && rng.nextDouble() < cfg.cancelRate()) {
+            from.later(1 + rng.nextInt((int) (expiresAt - now)), () -> from.cancel(msgId));
+        }
         if (tracing) trace(from.name + " send msg " + msgId + " -> " + to + "/" + lane + " token " + token);
         return new Submission(from, token, to, lane, headers, payload.array(), expiresAt);
     }
@@ -726,7 +743,7 @@ public final class Simulation {
     // ---- a node -------------------------------------------------------------------------------------------
 
     /** One node: an engine, its store and its application; also the engine's output. */
-    private final class Node implements EngineOutput {
+    private final class Node implements EngineOutput, SimWindow.App {
         final int index;
         final NodeId id;
         final String name;
@@ -761,6 +778,15 @@ public final class Simulation {
         final Set<Integer> stoppedIncarnations = new HashSet<>();
         /** The application's futures of the requests it made. */
         final SimCaller calls;
+        /**
+         * Markers of messages a concurrent handler completed ahead: those stored (read at each start) and this
+         * incarnation's since, stored or not yet.
+         */
+        final Set<String> completedAhead = new HashSet<>();
+        /** Messages whose sender withdrew them after this incarnation's engine handed them out: "peer|lane|seq". */
+        final Set<String> cancelAsked = new HashSet<>();
+        /** The concurrent handlers' windows open now, by stream. */
+        final Map<StreamKey, SimWindow> windows = new HashMap<>();
 
         Node(int index) {
             this.index = index;
@@ -806,6 +832,12 @@ public final class Simulation {
             Arrays.fill(viewUp, false);
             Arrays.fill(viewGen, 0);
             Arrays.fill(notifyAt, 0);
+            cancelAsked.clear();
+            windows.clear();
+            completedAhead.clear();
+            if (cfg.concurrency() > 1) {
+                for (KeyValue kv : KeyPages.readAll(store, AHEAD, now)) completedAhead.add(kv.key());
+            }
             scheduleTick(incarnation, now + 1 + rng.nextInt((int) TICK_MILLIS));
         }
 
@@ -848,7 +880,8 @@ public final class Simulation {
             }
         }
 
-        long now() {
+        @Override
+        public long now() {
             return now;
         }
 
@@ -929,7 +962,8 @@ public final class Simulation {
         }
 
         /** Runs {@code action} after {@code delay} unless this incarnation crashed meanwhile. */
-        void later(long delay, Runnable action) {
+        @Override
+        public void later(long delay, Runnable action) {
             int inc = incarnation;
             schedule(now + delay, false, () -> {
                 if (current(inc)) action.run();
@@ -937,7 +971,8 @@ public final class Simulation {
         }
 
         /** One engine input, then the end of the engine's turn. */
-        void input(Consumer<Engine> in) {
+        @Override
+        public void input(Consumer<Engine> in) {
             in.accept(engine);
             engine.endTurn(now);
         }
@@ -1037,6 +1072,11 @@ public final class Simulation {
             for (InboundCursor c : batch.cursors()) {
                 history.add(new CursorCommitted(now, name, c.from().value(), c.lane(), c.processedSeq()));
             }
+            for (WriteBatch.KeyWrite k : batch.keyWrites()) {
+                if (!k.namespace().equals(AHEAD) || k.isDelete()) continue;
+                String[] a = k.key().split("\\|"); // sender, its epoch, lane, seq
+                history.add(new AheadStored(now, name, a[0], a[2], Long.parseLong(a[3])));
+            }
             for (WriteBatch.Trim t : batch.trims()) { // a loopback stream's cursor is its trim (one writer)
                 if (t.to().equals(id)) history.add(new CursorCommitted(now, name, name, t.lane(), t.upToSeq()));
             }
@@ -1071,7 +1111,7 @@ public final class Simulation {
         @Override
         public void accepted(long token, StreamKey key, long seq) {
             if (!openTokens.remove(token)) return; // already answered: the shutdown rejected it
-            calls.accepted(token);
+            calls.accepted(token, key, seq);
             history.add(new Accepted(now, name, token, key.peer().value(), key.lane(), seq));
         }
 
@@ -1094,11 +1134,19 @@ public final class Simulation {
         @Override
         public void outcome(StreamKey key, long seq, Outcome outcome) {
             count("outcome" + outcome);
+            if (outcome == Outcome.CANCELLED)
+                history.add(new Withdrawn(now, name, key.peer().value(), key.lane(), seq));
         }
 
         @Override
         public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
             if (deliveriesStopped) return; // not handed out: delivered again after the restart
+            if (cfg.concurrency() > 1 && !key.lane().startsWith("_")) {
+                SimWindow w = new SimWindow(this, key, generation, messages, cfg.concurrency());
+                windows.put(key, w);
+                later(0, w::begin);
+                return;
+            }
             if (tracing) {
                 trace(name + " deliver " + key + " gen " + generation + " seqs "
                         + messages.get(0).seq() + ".."
@@ -1116,7 +1164,8 @@ public final class Simulation {
         }
 
         /** How long the application takes over one message: 1..maxProcessMillis, sometimes much longer. */
-        private long handlingMillis() {
+        @Override
+        public long handlingMillis() {
             if (cfg.slowHandlerRate() > 0 && rng.nextDouble() < cfg.slowHandlerRate()) {
                 count("slowHandlings");
                 return 1 + rng.nextInt(cfg.maxSlowMillis());
@@ -1141,6 +1190,36 @@ public final class Simulation {
                 input(e -> e.onExpiredInRun(now, key, generation, ackedUpTo, m.seq(), due));
                 return;
             }
+            if (cancelAsked(key, m.seq())) { // withdrawn by its sender before the application started it
+                settledWithoutStart(key, m.seq(), true);
+                List<Effect> due = take(effects);
+                input(e -> e.onCancelledInRun(now, key, generation, ackedUpTo, m.seq(), due));
+                return;
+            }
+            String failure = start(key, m, effects);
+            if (failure != null) {
+                List<Effect> due = take(effects);
+                input(e -> e.onSettled(now, key, generation, ackedUpTo, m.seq(), failure, due));
+                return;
+            }
+            if (i + 1 == run.size()) {
+                List<Effect> due = take(effects);
+                input(e -> e.onSettled(now, key, generation, m.seq(), 0, null, due));
+                return;
+            }
+            if (cfg.progressRate() > 0 && rng.nextDouble() < cfg.progressRate()) {
+                List<Effect> due = take(effects);
+                input(e -> e.onProgress(now, key, generation, m.seq(), due));
+            }
+            later(handlingMillis(), () -> process(key, generation, run, i + 1, m.seq(), effects));
+        }
+
+        /**
+         * The application starts {@code m}: the delivery is recorded and its fate decided; returns null if it succeeds
+         * (a request's reply is added to {@code effects}), else the reason it fails.
+         */
+        @Override
+        public String start(StreamKey key, InboundMessage m, List<Effect> effects) {
             long msgId = -1;
             int flags = 0;
             if (m.payload().length < ID_BYTES) {
@@ -1168,24 +1247,10 @@ public final class Simulation {
                 trace(name + " app " + key + "#" + m.seq() + " msg " + msgId + (ok ? " ok" : " FAILED")
                         + (m.redelivery() ? " redelivery" : "") + " attempt " + m.attempt());
             }
-            if (!ok) {
-                String reason = poison ? "poison" : "transient failure";
-                List<Effect> due = take(effects);
-                input(e -> e.onSettled(now, key, generation, ackedUpTo, m.seq(), reason, due));
-                return;
-            }
+            if (!ok) return poison ? "poison" : "transient failure";
             if (reply) calls.reply(now, ByteBuffer.wrap(m.payload()).getLong(ID_BYTES));
             if ((flags & REQUEST) != 0) answer(key, m, msgId, effects);
-            if (i + 1 == run.size()) {
-                List<Effect> due = take(effects);
-                input(e -> e.onSettled(now, key, generation, m.seq(), 0, null, due));
-                return;
-            }
-            if (cfg.progressRate() > 0 && rng.nextDouble() < cfg.progressRate()) {
-                List<Effect> due = take(effects);
-                input(e -> e.onProgress(now, key, generation, m.seq(), due));
-            }
-            later(handlingMillis(), () -> process(key, generation, run, i + 1, m.seq(), effects));
+            return null;
         }
 
         /**
@@ -1201,6 +1266,77 @@ public final class Simulation {
             history.add(new ReplyMade(now, name, requestId, replyId));
             if (sabotageOnce(Sabotage.LOSE_REPLY)) return;
             effects.add(new Effect(key.peer(), REPLY_LANE, Map.of(), p.array(), m.expiresAtMillis()));
+        }
+
+        // ---- concurrent handlers and cancellation (SimWindow.App) ------------------------------------------
+
+        @Override
+        public boolean stopped() {
+            return deliveriesStopped;
+        }
+
+        private String aheadId(StreamKey key, InboundMessage m) {
+            return key.peer().value() + "|" + Long.toHexString(m.senderEpoch()) + "|" + key.lane() + "|" + m.seq();
+        }
+
+        @Override
+        public boolean completedBefore(StreamKey key, InboundMessage m) {
+            if (!completedAhead.contains(aheadId(key, m))) return false;
+            if (sabotageOnce(Sabotage.FORGET_AHEAD)) return false;
+            count("aheadAcknowledged");
+            return true;
+        }
+
+        @Override
+        public void completedAhead(StreamKey key, InboundMessage m, List<Effect> effects) {
+            String marker = aheadId(key, m);
+            completedAhead.add(marker);
+            count("completedAhead");
+            List<Effect> writes = new ArrayList<>(effects);
+            writes.add(Effect.put(new KeyValue(AHEAD, marker, new byte[0], 0)));
+            long token = nextToken++;
+            input(e -> e.writeKeys(now, token, writes));
+        }
+
+        @Override
+        public boolean cancelAsked(StreamKey key, long seq) {
+            return !cancelAsked.isEmpty() && cancelAsked.contains(key.peer().value() + "|" + key.lane() + "|" + seq);
+        }
+
+        @Override
+        public void settledWithoutStart(StreamKey key, long seq, boolean cancelled) {
+            if (!cancelled) {
+                count("expiredBeforeHandOut");
+                return;
+            }
+            count("cancelledInRun");
+            history.add(new CancelledInRun(now, name, key.peer().value(), key.lane(), seq));
+        }
+
+        @Override
+        public void ended(SimWindow w) {
+            windows.remove(w.key, w);
+        }
+
+        @Override
+        public void runCanGrow(StreamKey key, long generation) {
+            SimWindow w = windows.get(key);
+            if (w != null && w.generation == generation) later(0, w::arrived);
+        }
+
+        @Override
+        public void cancelRequested(StreamKey key, long seq) {
+            count("cancelRequestsReceived");
+            cancelAsked.add(key.peer().value() + "|" + key.lane() + "|" + seq);
+        }
+
+        /** The application cancels its request {@code msgId}, if it is still waiting and stored. */
+        void cancel(long msgId) {
+            SimCaller.Stored at = calls.cancel(now, msgId);
+            if (at == null) return;
+            count("callsCancelled");
+            if (tracing) trace(name + " cancel msg " + msgId + " = " + at);
+            input(e -> e.cancel(now, new StreamKey(NodeId.of(at.receiver()), at.lane()), at.seq()));
         }
 
         private List<Effect> take(List<Effect> effects) {

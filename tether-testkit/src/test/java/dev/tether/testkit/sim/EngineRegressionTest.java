@@ -2,6 +2,7 @@ package dev.tether.testkit.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.Channels;
 import dev.tether.Durability;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
@@ -47,8 +48,9 @@ class EngineRegressionTest {
     private final List<long[]> loads = new ArrayList<>();
     private final List<List<InboundMessage>> runs = new ArrayList<>();
     private final List<Long> generations = new ArrayList<>();
-    private long pendingBatch;
-    private WriteBatch pendingWrites;
+    /** Batches handed to persist and not committed yet, oldest first: their ids and writes. */
+    private final java.util.ArrayDeque<Map.Entry<Long, WriteBatch>> pending = new java.util.ArrayDeque<>();
+
     private final Engine engine;
     private long now = 1_000;
 
@@ -78,8 +80,7 @@ class EngineRegressionTest {
 
         @Override
         public void persist(long batchId, long afterBatchId, WriteBatch batch) {
-            pendingBatch = batchId;
-            pendingWrites = batch;
+            pending.add(Map.entry(batchId, batch));
         }
 
         @Override
@@ -116,12 +117,16 @@ class EngineRegressionTest {
         engine.endTurn(now);
     }
 
-    /** Commits the batch the engine asked for, as the runtime's store writer would. */
+    /** Commits the oldest batch the engine asked for, as the runtime's store writer would. */
     private void commit() {
-        WriteBatch w = pendingWrites;
-        pendingWrites = null;
-        store.commit(w);
-        input(e -> e.onCommitted(now, pendingBatch));
+        Map.Entry<Long, WriteBatch> b = pending.poll();
+        store.commit(b.getValue());
+        input(e -> e.onCommitted(now, b.getKey()));
+    }
+
+    /** Commits every batch asked for, also those asked for meanwhile. */
+    private void commitAll() {
+        while (!pending.isEmpty()) commit();
     }
 
     private void frame(Consumer<ByteBuffer> encoder) {
@@ -262,7 +267,9 @@ class EngineRegressionTest {
         commit(); // the trim
         input(e -> e.onPeerDown(now, B));
         input(e -> e.onPeerUp(now, B));
-        frame(b -> FrameCodec.ack(b, LANE, engine.epoch(), 0, 0, 1)); // stale, from the first connection
+        // Stale, from the first connection, with no credit beyond what it acknowledges: it opens the stream (it
+        // holds what the stream starts after), which then has credit for nothing.
+        frame(b -> FrameCodec.ack(b, LANE, engine.epoch(), 1, 1, 1));
         send(2);
         sent.clear();
 
@@ -271,6 +278,47 @@ class EngineRegressionTest {
         assertThat(count(Frame.Open.class)).as("probe for credit: %s", sent).isPositive();
         frame(b -> FrameCodec.ack(b, LANE, engine.epoch(), 1, 1, 3));
         assertThat(sent).filteredOn(f -> f instanceof Frame.Data).isNotEmpty();
+    }
+
+    /**
+     * A reader removed and added again past the receiver's cursor (a leave, then a join from the log's end) was opened
+     * by an ACK its receiver had sent for the earlier reader, without an OPEN: the receiver never moved up to the new
+     * start, asked again and again for the messages before it, which the new reader's stream does not have, and the
+     * stream stalled for good (the simulation, seed 641 with concurrent handlers).
+     */
+    @Test
+    void aReaderAddedAgainPastItsReceiverOpensWithAnOpen() {
+        String lane = Channels.lane("ch");
+        input(e -> e.onPeerUp(now, B));
+        input(e -> e.addReader(now, "ch", B, 0));
+        commitAll(); // its reader row: the stream may open
+        publish(2);
+        frame(b -> FrameCodec.ack(b, lane, engine.epoch(), 0, 0, 8)); // opens it
+        frame(b -> FrameCodec.ack(b, lane, engine.epoch(), 2, 0, 8)); // b received 1 and 2, processed neither yet
+        input(e -> e.removeReader(now, "ch", B));
+        commitAll();
+        publish(2); // 3 and 4, which b, no reader now, does not get
+        input(e -> e.addReader(now, "ch", B, Engine.LOG_END)); // b joins again: after 4
+        commitAll();
+        sent.clear();
+
+        frame(b -> FrameCodec.ack(b, lane, engine.epoch(), 2, 0, 8)); // b's ACK from before, arriving now
+        publish(1); // 5
+
+        assertThat(sent)
+                .as("the stream opens with an OPEN that moves b past 4")
+                .first()
+                .isEqualTo(new Frame.Open(lane, engine.epoch(), 4, 5));
+        frame(b -> FrameCodec.ack(b, lane, engine.epoch(), 4, 4, 12)); // b moved up
+        assertThat(sent)
+                .filteredOn(f -> f instanceof Frame.Data d && d.firstSeq() == 5)
+                .hasSize(1);
+    }
+
+    private void publish(int n) {
+        for (int i = 0; i < n; i++) engine.publish(now, 100 + i, "ch", Map.of(), new byte[] {(byte) i}, 0);
+        engine.endTurn(now);
+        commitAll();
     }
 
     /**

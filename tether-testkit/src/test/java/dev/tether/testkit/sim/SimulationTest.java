@@ -118,7 +118,14 @@ class SimulationTest {
                     "channelLeaves",
                     "deliveredOnChannels",
                     "sentToSelf",
-                    "deliveredOnLoopback")) {
+                    "deliveredOnLoopback",
+                    "completedAhead",
+                    "aheadStored",
+                    "aheadAcknowledged",
+                    "callsCancelled",
+                    "cancelRequestsReceived",
+                    "cancelledInRun",
+                    "withdrawn")) {
                 assertThat(totals.getOrDefault(exercised, 0L))
                         .as("total " + exercised + " over all seeds")
                         .isPositive();
@@ -162,16 +169,21 @@ class SimulationTest {
                 Simulation.Sabotage.PROCESS_TWICE, List.of(CheckReport.Kind.DUPLICATED),
                 Simulation.Sabotage.REVERSE_RUN, List.of(CheckReport.Kind.REORDERED),
                 Simulation.Sabotage.LOSE_REPLY, List.of(CheckReport.Kind.LOST),
-                Simulation.Sabotage.COMPLETE_TWICE, List.of(CheckReport.Kind.DUPLICATED));
+                Simulation.Sabotage.COMPLETE_TWICE, List.of(CheckReport.Kind.DUPLICATED),
+                Simulation.Sabotage.FORGET_AHEAD, List.of(CheckReport.Kind.DUPLICATED));
         expected.forEach((sabotage, kinds) -> {
             int sabotaged = 0;
             for (long seed = 1; seed <= 10; seed++) {
                 // Crashes may undo a sabotage (a callee that crashes before the cursor of the request it answered
                 // without its reply commits answers it again): the faulty runs are these seeds' runs without channels,
                 // on which every sabotage takes effect; the fault-free ones keep their channels.
-                for (SimConfig cfg : List.of(
+                for (SimConfig drawn : List.of(
                         SimConfig.random(seed).withPublishRate(0),
                         SimConfig.random(seed).withoutFaults())) {
+                    // Only concurrent handlers complete messages ahead: every seed has them for that sabotage.
+                    SimConfig.Builder b = drawn.toBuilder();
+                    if (sabotage == Simulation.Sabotage.FORGET_AHEAD) b.concurrency = 4;
+                    SimConfig cfg = b.build();
                     SimResult r = new Simulation(cfg, false, sabotage).run();
                     if (!r.counters().containsKey("sabotaged")) continue;
                     sabotaged++;
