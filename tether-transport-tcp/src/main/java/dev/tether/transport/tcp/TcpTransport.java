@@ -5,16 +5,16 @@ import dev.tether.NodeId;
 import dev.tether.TetherException;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
-import dev.tether.transport.tcp.internal.Backoff;
 import dev.tether.transport.tcp.internal.ListenFailedException;
+import dev.tether.transport.tcp.internal.NettyTransport;
 import dev.tether.transport.tcp.internal.Settings;
+import dev.tether.transport.tcp.internal.SettingsBuilder;
 import dev.tether.transport.tcp.internal.TcpAddresses;
 import dev.tether.transport.tcp.internal.TcpEndpoint;
 import dev.tether.transport.tcp.internal.TlsContextFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,15 +53,13 @@ import javax.net.ssl.SSLException;
  */
 public final class TcpTransport implements Transport {
     /** Default {@link #maxFrameBytes()}: 16 MiB. */
-    public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+    public static final int DEFAULT_MAX_FRAME_BYTES = SettingsBuilder.DEFAULT_MAX_FRAME_BYTES;
 
-    private final Settings settings;
+    private final NettyTransport core;
     private final TcpDiscovery discovery = new TcpDiscovery(this);
-    private volatile TcpEndpoint endpoint;
-    private volatile boolean closed;
 
     private TcpTransport(Settings settings) {
-        this.settings = settings;
+        this.core = new NettyTransport(settings, TcpAddresses::parse);
     }
 
     /** A builder with the defaults described on each of its methods. */
@@ -77,24 +75,20 @@ public final class TcpTransport implements Transport {
      * @throws IllegalStateException if the transport was started or closed before
      */
     @Override
-    public synchronized void start(NodeId self, Listener listener) {
-        Objects.requireNonNull(self, "self");
-        Objects.requireNonNull(listener, "listener");
-        if (endpoint != null || closed) throw new IllegalStateException("transport was already started or closed");
-        TcpEndpoint e = new TcpEndpoint(settings, self, listener);
-        // Published before it starts: a listener may answer a peer-up with a send before start() returns.
-        endpoint = e;
+    public void start(NodeId self, Listener listener) {
+        TcpEndpoint e;
         try {
-            e.start();
+            e = core.start(self, listener);
         } catch (ListenFailedException failed) {
-            endpoint = null;
-            if (failed.addressInUse()) throw new AddressInUseException(failed.getMessage(), failed.getCause());
-            throw new TetherException(failed.getMessage(), failed.getCause());
-        } catch (RuntimeException failed) {
-            endpoint = null;
-            throw failed;
+            throw publicFailure(failed);
         }
         discovery.transportStarted(self, e);
+    }
+
+    /** The exception {@code start} throws for {@code failed}; shared with the Unix domain socket transport. */
+    static TetherException publicFailure(ListenFailedException failed) {
+        if (failed.addressInUse()) return new AddressInUseException(failed.getMessage(), failed.getCause());
+        return new TetherException(failed.getMessage(), failed.getCause());
     }
 
     /**
@@ -108,21 +102,13 @@ public final class TcpTransport implements Transport {
      */
     @Override
     public void connect(NodeId peer, List<String> addresses) {
-        List<InetSocketAddress> parsed = new ArrayList<>(addresses.size());
-        for (String a : addresses) parsed.add(TcpAddresses.parse(a));
-        TcpEndpoint e = endpoint;
-        if (e == null) {
-            if (closed) return;
-            throw new IllegalStateException("transport is not started");
-        }
-        if (!closed) e.connect(peer, parsed);
+        core.connect(peer, addresses);
     }
 
     /** Stops dialing {@code peer} and closes every connection with it; it may dial in again if the node admits it. */
     @Override
     public void disconnect(NodeId peer) {
-        TcpEndpoint e = endpoint;
-        if (e != null && !closed) e.disconnect(peer);
+        core.disconnect(peer);
     }
 
     /**
@@ -145,17 +131,7 @@ public final class TcpTransport implements Transport {
      */
     @Override
     public boolean send(NodeId peer, ByteBuffer frame) {
-        int size = frame.remaining();
-        if (size > settings.maxFrameBytes()) {
-            throw new IllegalArgumentException(
-                    "frame of " + size + " bytes exceeds maxFrameBytes " + settings.maxFrameBytes());
-        }
-        TcpEndpoint e = endpoint;
-        if (e == null) {
-            if (closed) return false;
-            throw new IllegalStateException("transport is not started");
-        }
-        return !closed && e.send(peer, frame);
+        return core.send(peer, frame);
     }
 
     /** Nothing to do: the I/O thread flushes each connection whenever its pending batch has been written. */
@@ -169,13 +145,12 @@ public final class TcpTransport implements Transport {
      */
     @Override
     public ScheduledExecutorService nodeExecutor() {
-        TcpEndpoint e = endpoint;
-        return e == null || !settings.hostNodeLoop() ? null : e.eventLoop();
+        return core.nodeExecutor();
     }
 
     @Override
     public int maxFrameBytes() {
-        return settings.maxFrameBytes();
+        return core.maxFrameBytes();
     }
 
     /**
@@ -184,9 +159,7 @@ public final class TcpTransport implements Transport {
      * @throws IllegalStateException if the transport is not started
      */
     public InetSocketAddress boundAddress() {
-        TcpEndpoint e = endpoint;
-        if (e == null) throw new IllegalStateException("transport is not started");
-        return e.boundAddress();
+        return (InetSocketAddress) core.started().boundAddress();
     }
 
     /**
@@ -195,21 +168,17 @@ public final class TcpTransport implements Transport {
      * @throws IllegalStateException if the transport is not started
      */
     public boolean nativeEpoll() {
-        TcpEndpoint e = endpoint;
-        if (e == null) throw new IllegalStateException("transport is not started");
-        return e.nativeEpoll();
+        return core.started().nativeEpoll();
     }
 
     /** Frames dropped so far because a connection's outbound queue was full or the peer's limit was lower. */
     public long droppedFrames() {
-        TcpEndpoint e = endpoint;
-        return e == null ? 0 : e.droppedFull() + e.droppedTooLarge();
+        return core.droppedFrames();
     }
 
     /** Connections refused or closed for a protocol violation so far (each was reported to the listener). */
     public long rejectedConnections() {
-        TcpEndpoint e = endpoint;
-        return e == null ? 0 : e.rejections();
+        return core.rejectedConnections();
     }
 
     /**
@@ -217,17 +186,13 @@ public final class TcpTransport implements Transport {
      * lists"); each was also reported to the transport's discovery, if the node uses it.
      */
     public long invalidMemberInput() {
-        TcpEndpoint e = endpoint;
-        return e == null ? 0 : e.invalidMemberInput();
+        return core.invalidMemberInput();
     }
 
     /** Closes every connection and the listening socket; no listener call is made after this returns. */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        TcpEndpoint e = endpoint;
-        if (e != null) e.close();
+    public void close() {
+        core.close();
     }
 
     /**
@@ -237,20 +202,8 @@ public final class TcpTransport implements Transport {
     public static final class Builder {
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
         private final Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>();
-        private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
-        private Duration reconnectMin = Backoff.DEFAULT_MIN;
-        private Duration reconnectMax = Backoff.DEFAULT_MAX;
-        private RandomGenerator random;
+        private final SettingsBuilder shared = new SettingsBuilder();
         private TcpTls tls;
-        private byte[] preSharedKey;
-        private int outboundLimitBytes = 8 << 20;
-        private Duration handshakeTimeout = Duration.ofSeconds(10);
-        private Duration heartbeat = Duration.ofSeconds(5);
-        private Duration connectTimeout = Duration.ofSeconds(5);
-        private Duration memberLostAfter = Duration.ofSeconds(60);
-        private Duration lostMemberRedial = Backoff.DEFAULT_LOST;
-        private boolean hostNodeLoop = true;
-        private boolean nativeEpoll = true;
         private final LinkedHashSet<InetSocketAddress> seeds = new LinkedHashSet<>();
         private InetSocketAddress advertise;
 
@@ -309,8 +262,7 @@ public final class TcpTransport implements Transport {
 
         /** The largest frame sent or accepted, in bytes (at least 1). Default 16 MiB. */
         public Builder maxFrameBytes(int bytes) {
-            if (bytes < 1) throw new InvalidConfigException("maxFrameBytes must be at least 1: " + bytes);
-            this.maxFrameBytes = bytes;
+            shared.maxFrameBytes(bytes);
             return this;
         }
 
@@ -320,11 +272,7 @@ public final class TcpTransport implements Transport {
          * after an outage of any length waits for this node's next dial.
          */
         public Builder reconnect(Duration min, Duration max) {
-            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-                throw new InvalidConfigException("reconnect delays must satisfy 0 < min <= max: " + min + ", " + max);
-            }
-            this.reconnectMin = min;
-            this.reconnectMax = max;
+            shared.reconnect(min, max);
             return this;
         }
 
@@ -334,7 +282,7 @@ public final class TcpTransport implements Transport {
          * Default: a new unseeded {@link Random} per built transport.
          */
         public Builder random(RandomGenerator random) {
-            this.random = Objects.requireNonNull(random, "random");
+            shared.random(random);
             return this;
         }
 
@@ -350,8 +298,7 @@ public final class TcpTransport implements Transport {
          * encrypt traffic (combine with {@link #tls} for that). Default: none.
          */
         public Builder preSharedKey(byte[] key) {
-            if (key.length < 16) throw new InvalidConfigException("pre-shared key must have at least 16 bytes");
-            this.preSharedKey = key.clone();
+            shared.preSharedKey(key);
             return this;
         }
 
@@ -361,14 +308,13 @@ public final class TcpTransport implements Transport {
          * MiB.
          */
         public Builder outboundLimitBytes(int bytes) {
-            if (bytes < 1024) throw new InvalidConfigException("outboundLimitBytes must be at least 1024: " + bytes);
-            this.outboundLimitBytes = bytes;
+            shared.outboundLimitBytes(bytes);
             return this;
         }
 
         /** How long a new connection may take to complete its handshake. Default 10 s. */
         public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            shared.handshakeTimeout(timeout);
             return this;
         }
 
@@ -377,7 +323,7 @@ public final class TcpTransport implements Transport {
          * Default 5 s.
          */
         public Builder heartbeat(Duration interval) {
-            this.heartbeat = positive(interval, "heartbeat");
+            shared.heartbeat(interval);
             return this;
         }
 
@@ -386,7 +332,7 @@ public final class TcpTransport implements Transport {
          * its connection closed and did not come back) before the discovery reports it lost. Default 60 s.
          */
         public Builder memberLostAfter(Duration after) {
-            this.memberLostAfter = positive(after, "memberLostAfter");
+            shared.memberLostAfter(after);
             return this;
         }
 
@@ -397,13 +343,13 @@ public final class TcpTransport implements Transport {
          * and all of it). Configured peers are never slowed down this way.
          */
         public Builder lostMemberRedial(Duration interval) {
-            this.lostMemberRedial = positive(interval, "lostMemberRedial");
+            shared.lostMemberRedial(interval);
             return this;
         }
 
         /** How long one dial may take to connect. Default 5 s. */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
+            shared.connectTimeout(timeout);
             return this;
         }
 
@@ -414,7 +360,7 @@ public final class TcpTransport implements Transport {
          * a thread hand-off in each direction per frame.
          */
         public Builder hostNodeLoop(boolean host) {
-            this.hostNodeLoop = host;
+            shared.hostNodeLoop(host);
             return this;
         }
 
@@ -424,15 +370,8 @@ public final class TcpTransport implements Transport {
          * used. {@link TcpTransport#nativeEpoll()} tells which one a started transport uses.
          */
         public Builder nativeEpoll(boolean preferNative) {
-            this.nativeEpoll = preferNative;
+            shared.nativeEpoll(preferNative);
             return this;
-        }
-
-        private static Duration positive(Duration d, String name) {
-            if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
-                throw new InvalidConfigException(name + " must be at least 1 ms: " + d);
-            }
-            return d;
         }
 
         /**
@@ -450,25 +389,7 @@ public final class TcpTransport implements Transport {
                     throw new InvalidConfigException("cannot set up TLS: " + e.getMessage(), e);
                 }
             }
-            return new TcpTransport(new Settings(
-                    listen,
-                    Map.copyOf(peers),
-                    maxFrameBytes,
-                    reconnectMin,
-                    reconnectMax,
-                    random != null ? random : new Random(),
-                    contexts,
-                    preSharedKey,
-                    outboundLimitBytes,
-                    handshakeTimeout,
-                    heartbeat,
-                    connectTimeout,
-                    hostNodeLoop,
-                    nativeEpoll,
-                    List.copyOf(seeds),
-                    advertise,
-                    memberLostAfter,
-                    lostMemberRedial));
+            return new TcpTransport(shared.build(listen, peers, contexts, List.copyOf(seeds), advertise, null));
         }
     }
 }
