@@ -2,27 +2,19 @@ package dev.tether.transport.tcp;
 
 import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
-import dev.tether.TetherException;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
-import dev.tether.transport.tcp.internal.ListenFailedException;
-import dev.tether.transport.tcp.internal.NettyTransport;
 import dev.tether.transport.tcp.internal.Settings;
 import dev.tether.transport.tcp.internal.SettingsBuilder;
 import dev.tether.transport.tcp.internal.TcpAddresses;
-import dev.tether.transport.tcp.internal.TcpEndpoint;
 import dev.tether.transport.tcp.internal.TlsContextFactory;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLException;
 
 /**
@@ -51,15 +43,14 @@ import javax.net.ssl.SSLException;
  * retransmits), so a peer that stops reading costs bounded memory. Handshake failures, unproven identities, oversize frames and garbage close the offending
  * connection only; they are reported through {@link Listener#onConnectionRejected}. The node keeps running.
  */
-public final class TcpTransport implements Transport {
+public final class TcpTransport extends SocketTransport {
     /** Default {@link #maxFrameBytes()}: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = SettingsBuilder.DEFAULT_MAX_FRAME_BYTES;
 
-    private final NettyTransport core;
     private final TcpDiscovery discovery = new TcpDiscovery(this);
 
-    private TcpTransport(Settings settings) {
-        this.core = new NettyTransport(settings, TcpAddresses::parse);
+    private TcpTransport(Builder builder) {
+        super(builder);
     }
 
     /** A builder with the defaults described on each of its methods. */
@@ -76,39 +67,8 @@ public final class TcpTransport implements Transport {
      */
     @Override
     public void start(NodeId self, Listener listener) {
-        TcpEndpoint e;
-        try {
-            e = core.start(self, listener);
-        } catch (ListenFailedException failed) {
-            throw publicFailure(failed);
-        }
-        discovery.transportStarted(self, e);
-    }
-
-    /** The exception {@code start} throws for {@code failed}; shared with the Unix domain socket transport. */
-    static TetherException publicFailure(ListenFailedException failed) {
-        if (failed.addressInUse()) return new AddressInUseException(failed.getMessage(), failed.getCause());
-        return new TetherException(failed.getMessage(), failed.getCause());
-    }
-
-    /**
-     * Dials {@code peer} at {@code addresses} ({@code host:port}, IPv6 as {@code [::1]:7001}; host names are resolved
-     * on the calling thread) and keeps redialing it, trying the addresses in turn, until {@link #disconnect}. Without
-     * addresses it only forgets that the node refused or disconnected the peer, and redials it where it was dialed
-     * before (if anywhere).
-     *
-     * @throws IllegalArgumentException naming an address that does not parse or resolve (nothing is changed)
-     * @throws IllegalStateException if the transport was never started
-     */
-    @Override
-    public void connect(NodeId peer, List<String> addresses) {
-        core.connect(peer, addresses);
-    }
-
-    /** Stops dialing {@code peer} and closes every connection with it; it may dial in again if the node admits it. */
-    @Override
-    public void disconnect(NodeId peer) {
-        core.disconnect(peer);
+        super.start(self, listener);
+        discovery.transportStarted(self, endpoint());
     }
 
     /**
@@ -122,63 +82,12 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * Copies {@code frame} (position to limit; both are left unchanged) into the connection to {@code peer}.
-     *
-     * @return true if the frame was queued, false if {@code peer} is not connected, its outbound queue is full,
-     *     or the frame exceeds the limit the peer announced
-     * @throws IllegalArgumentException if the frame is larger than {@link #maxFrameBytes()}
-     * @throws IllegalStateException if the transport was never started
-     */
-    @Override
-    public boolean send(NodeId peer, ByteBuffer frame) {
-        return core.send(peer, frame);
-    }
-
-    /** Nothing to do: the I/O thread flushes each connection whenever its pending batch has been written. */
-    @Override
-    public void flush() {}
-
-    /**
-     * The transport's I/O thread, so the node runs its protocol loop there (unless {@link
-     * Builder#hostNodeLoop(boolean)} turned that off): a frame read is handled, and the frames it causes are
-     * written, without waking another thread.
-     */
-    @Override
-    public ScheduledExecutorService nodeExecutor() {
-        return core.nodeExecutor();
-    }
-
-    @Override
-    public int maxFrameBytes() {
-        return core.maxFrameBytes();
-    }
-
-    /**
      * The address the transport listens on, with the actual port when port 0 was configured.
      *
      * @throws IllegalStateException if the transport is not started
      */
     public InetSocketAddress boundAddress() {
-        return (InetSocketAddress) core.started().boundAddress();
-    }
-
-    /**
-     * Whether this started transport runs on Netty's native epoll sockets (else the JDK's NIO).
-     *
-     * @throws IllegalStateException if the transport is not started
-     */
-    public boolean nativeEpoll() {
-        return core.started().nativeEpoll();
-    }
-
-    /** Frames dropped so far because a connection's outbound queue was full or the peer's limit was lower. */
-    public long droppedFrames() {
-        return core.droppedFrames();
-    }
-
-    /** Connections refused or closed for a protocol violation so far (each was reported to the listener). */
-    public long rejectedConnections() {
-        return core.rejectedConnections();
+        return (InetSocketAddress) endpoint().boundAddress();
     }
 
     /**
@@ -186,23 +95,16 @@ public final class TcpTransport implements Transport {
      * lists"); each was also reported to the transport's discovery, if the node uses it.
      */
     public long invalidMemberInput() {
-        return core.invalidMemberInput();
-    }
-
-    /** Closes every connection and the listening socket; no listener call is made after this returns. */
-    @Override
-    public void close() {
-        core.close();
+        return core().invalidMemberInput();
     }
 
     /**
      * Configures a {@link TcpTransport}. Not thread-safe; {@link #build()} validates everything and may be
      * called more than once.
      */
-    public static final class Builder {
+    public static final class Builder extends SocketTransportBuilder<Builder> {
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
         private final Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>();
-        private final SettingsBuilder shared = new SettingsBuilder();
         private TcpTls tls;
         private final LinkedHashSet<InetSocketAddress> seeds = new LinkedHashSet<>();
         private InetSocketAddress advertise;
@@ -260,70 +162,9 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
-        /** The largest frame sent or accepted, in bytes (at least 1). Default 16 MiB. */
-        public Builder maxFrameBytes(int bytes) {
-            shared.maxFrameBytes(bytes);
-            return this;
-        }
-
-        /**
-         * Reconnect delays: the n-th consecutive failed dial waits a random time between half and all of
-         * {@code min(max, min * 2^n)}. Default 50 ms to 1 s. {@code max} is also the longest a peer that comes back
-         * after an outage of any length waits for this node's next dial.
-         */
-        public Builder reconnect(Duration min, Duration max) {
-            shared.reconnect(min, max);
-            return this;
-        }
-
-        /**
-         * The randomness for reconnect jitter (e.g. a seeded {@link Random} in tests), used only on the
-         * transport's I/O thread; do not share a generator that is not thread-safe between transports.
-         * Default: a new unseeded {@link Random} per built transport.
-         */
-        public Builder random(RandomGenerator random) {
-            shared.random(random);
-            return this;
-        }
-
         /** Encrypts and authenticates connections with TLS. Default: plaintext. */
         public Builder tls(TcpTls tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
-            return this;
-        }
-
-        /**
-         * A cluster key (at least 16 bytes) that both ends of every connection must prove they know, by HMAC
-         * challenge-response over both ends' nonces. It authenticates membership at connect time; it does not
-         * encrypt traffic (combine with {@link #tls} for that). Default: none.
-         */
-        public Builder preSharedKey(byte[] key) {
-            shared.preSharedKey(key);
-            return this;
-        }
-
-        /**
-         * Bytes that may wait to be written per connection before {@code send} drops frames and returns false;
-         * at least twice {@link #maxFrameBytes} is always allowed, so large frames can be pipelined. Default 8
-         * MiB.
-         */
-        public Builder outboundLimitBytes(int bytes) {
-            shared.outboundLimitBytes(bytes);
-            return this;
-        }
-
-        /** How long a new connection may take to complete its handshake. Default 10 s. */
-        public Builder handshakeTimeout(Duration timeout) {
-            shared.handshakeTimeout(timeout);
-            return this;
-        }
-
-        /**
-         * Idle time after which a heartbeat is sent; a connection silent for three intervals is closed.
-         * Default 5 s.
-         */
-        public Builder heartbeat(Duration interval) {
-            shared.heartbeat(interval);
             return this;
         }
 
@@ -332,7 +173,7 @@ public final class TcpTransport implements Transport {
          * its connection closed and did not come back) before the discovery reports it lost. Default 60 s.
          */
         public Builder memberLostAfter(Duration after) {
-            shared.memberLostAfter(after);
+            SettingsBuilder.Access.of(this).memberLostAfter(after);
             return this;
         }
 
@@ -343,34 +184,7 @@ public final class TcpTransport implements Transport {
          * and all of it). Configured peers are never slowed down this way.
          */
         public Builder lostMemberRedial(Duration interval) {
-            shared.lostMemberRedial(interval);
-            return this;
-        }
-
-        /** How long one dial may take to connect. Default 5 s. */
-        public Builder connectTimeout(Duration timeout) {
-            shared.connectTimeout(timeout);
-            return this;
-        }
-
-        /**
-         * Whether the node runs its protocol loop on this transport's I/O thread (default true; see {@link
-         * #nodeExecutor()}). Turn it off to keep the I/O thread free of the node's work, for example when
-         * listeners or a handler on the node thread are slow: then the node runs a thread of its own, which adds
-         * a thread hand-off in each direction per frame.
-         */
-        public Builder hostNodeLoop(boolean host) {
-            shared.hostNodeLoop(host);
-            return this;
-        }
-
-        /**
-         * Whether to use Netty's native epoll sockets where their library loads (Linux on x86_64 or aarch64;
-         * default true), which cost fewer system calls per frame. Elsewhere, or when false, the JDK's NIO is
-         * used. {@link TcpTransport#nativeEpoll()} tells which one a started transport uses.
-         */
-        public Builder nativeEpoll(boolean preferNative) {
-            shared.nativeEpoll(preferNative);
+            SettingsBuilder.Access.of(this).lostMemberRedial(interval);
             return this;
         }
 
@@ -389,7 +203,9 @@ public final class TcpTransport implements Transport {
                     throw new InvalidConfigException("cannot set up TLS: " + e.getMessage(), e);
                 }
             }
-            return new TcpTransport(shared.build(listen, peers, contexts, List.copyOf(seeds), advertise, null));
+            SettingsBuilder.Access.of(this)
+                    .prepare(listen, peers, contexts, List.copyOf(seeds), advertise, null, TcpAddresses::parse);
+            return new TcpTransport(this);
         }
     }
 }

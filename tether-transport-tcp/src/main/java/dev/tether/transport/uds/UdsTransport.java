@@ -2,29 +2,23 @@ package dev.tether.transport.uds;
 
 import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
-import dev.tether.TetherException;
 import dev.tether.spi.Transport;
 import dev.tether.transport.tcp.AddressInUseException;
-import dev.tether.transport.tcp.internal.ListenFailedException;
-import dev.tether.transport.tcp.internal.NettyTransport;
+import dev.tether.transport.tcp.SocketTransport;
+import dev.tether.transport.tcp.SocketTransportBuilder;
 import dev.tether.transport.tcp.internal.Settings;
 import dev.tether.transport.tcp.internal.SettingsBuilder;
 import dev.tether.transport.tcp.internal.UnixAddresses;
 import dev.tether.transport.tcp.internal.UnixSocketFile;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.random.RandomGenerator;
 
 /**
  * A {@link Transport} over Unix domain sockets, for nodes on one host. It speaks the TCP transport's protocol
@@ -56,7 +50,7 @@ import java.util.random.RandomGenerator;
  * full; a bad connection is closed and reported through {@link Listener#onConnectionRejected}, the transport keeps
  * running.
  */
-public final class UdsTransport implements Transport {
+public final class UdsTransport extends SocketTransport {
     /** Default {@link #maxFrameBytes()}: 16 MiB, as over TCP. */
     public static final int DEFAULT_MAX_FRAME_BYTES = SettingsBuilder.DEFAULT_MAX_FRAME_BYTES;
 
@@ -66,82 +60,16 @@ public final class UdsTransport implements Transport {
      */
     public static final int MAX_PATH_BYTES = UnixSocketFile.MAX_PATH_BYTES;
 
-    private final NettyTransport core;
     private final Path path;
 
-    private UdsTransport(Settings settings, Path path) {
-        this.core = new NettyTransport(settings, UnixAddresses::parse);
+    private UdsTransport(Builder builder, Path path) {
+        super(builder);
         this.path = path;
     }
 
     /** A builder; {@link Builder#listen} is required, everything else has the default its method names. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Creates the socket file and starts dialing the configured peers.
-     *
-     * @throws AddressInUseException if another process listens on the socket path
-     * @throws TetherException if the path exists and is not a socket, its directory cannot be created, or binding
-     *     fails for another reason (the message names the path and the cause)
-     * @throws IllegalStateException if the transport was started or closed before
-     */
-    @Override
-    public void start(NodeId self, Listener listener) {
-        try {
-            core.start(self, listener);
-        } catch (ListenFailedException failed) {
-            if (failed.addressInUse()) throw new AddressInUseException(failed.getMessage(), failed.getCause());
-            throw new TetherException(failed.getMessage(), failed.getCause());
-        }
-    }
-
-    /**
-     * Dials {@code peer} at {@code addresses} ({@code unix:/absolute/path}, tried in turn) and keeps redialing it until
-     * {@link #disconnect}. Without addresses it only forgets that the node refused or disconnected the peer.
-     *
-     * @throws IllegalArgumentException naming an address that is not {@code unix:} and an absolute path of at most
-     *     {@value #MAX_PATH_BYTES} bytes (nothing is changed)
-     * @throws IllegalStateException if the transport was never started
-     */
-    @Override
-    public void connect(NodeId peer, List<String> addresses) {
-        core.connect(peer, addresses);
-    }
-
-    /** Stops dialing {@code peer} and closes every connection with it; it may dial in again if the node admits it. */
-    @Override
-    public void disconnect(NodeId peer) {
-        core.disconnect(peer);
-    }
-
-    /**
-     * Copies {@code frame} (position to limit; both are left unchanged) into the connection to {@code peer}.
-     *
-     * @return true if the frame was queued, false if {@code peer} is not connected, its outbound queue is full, or the
-     *     frame exceeds the limit the peer announced
-     * @throws IllegalArgumentException if the frame is larger than {@link #maxFrameBytes()}
-     * @throws IllegalStateException if the transport was never started
-     */
-    @Override
-    public boolean send(NodeId peer, ByteBuffer frame) {
-        return core.send(peer, frame);
-    }
-
-    /** Nothing to do: the I/O thread flushes each connection whenever its pending batch has been written. */
-    @Override
-    public void flush() {}
-
-    /** The transport's I/O thread, so the node runs its protocol loop there (unless {@link Builder#hostNodeLoop}). */
-    @Override
-    public ScheduledExecutorService nodeExecutor() {
-        return core.nodeExecutor();
-    }
-
-    @Override
-    public int maxFrameBytes() {
-        return core.maxFrameBytes();
     }
 
     /** The absolute path of the socket file this transport listens on. */
@@ -154,34 +82,6 @@ public final class UdsTransport implements Transport {
         return UnixAddresses.PREFIX + path;
     }
 
-    /**
-     * Whether this started transport runs on Netty's native epoll sockets (else the JDK's NIO).
-     *
-     * @throws IllegalStateException if the transport is not started
-     */
-    public boolean nativeEpoll() {
-        return core.started().nativeEpoll();
-    }
-
-    /** Frames dropped so far because a connection's outbound queue was full or the peer's limit was lower. */
-    public long droppedFrames() {
-        return core.droppedFrames();
-    }
-
-    /**
-     * Connections refused or closed so far for a protocol violation, a refused peer process (credentials) or
-     * admission (each was reported to the listener).
-     */
-    public long rejectedConnections() {
-        return core.rejectedConnections();
-    }
-
-    /** Closes every connection and the listening socket, and removes the socket file; no listener call follows. */
-    @Override
-    public void close() {
-        core.close();
-    }
-
     @Override
     public String toString() {
         return "UdsTransport[" + address() + "]";
@@ -191,10 +91,9 @@ public final class UdsTransport implements Transport {
      * Configures a {@link UdsTransport}. Not thread-safe; {@link #build()} validates everything and may be called more
      * than once.
      */
-    public static final class Builder {
+    public static final class Builder extends SocketTransportBuilder<Builder> {
         private Path listen;
         private final Map<NodeId, UnixDomainSocketAddress> peers = new LinkedHashMap<>();
-        private final SettingsBuilder shared = new SettingsBuilder();
         private boolean groupAccess;
         private final Set<Integer> allowedUids = new TreeSet<>();
 
@@ -261,69 +160,6 @@ public final class UdsTransport implements Transport {
             return this;
         }
 
-        /** The largest frame sent or accepted, in bytes (at least 1). Default 16 MiB. */
-        public Builder maxFrameBytes(int bytes) {
-            shared.maxFrameBytes(bytes);
-            return this;
-        }
-
-        /** Reconnect delays, as for {@code TcpTransport.Builder.reconnect}. Default 50 ms to 1 s. */
-        public Builder reconnect(Duration min, Duration max) {
-            shared.reconnect(min, max);
-            return this;
-        }
-
-        /** The randomness for reconnect jitter (a seeded {@link Random} in tests). Default: a new unseeded one. */
-        public Builder random(RandomGenerator random) {
-            shared.random(random);
-            return this;
-        }
-
-        /**
-         * A cluster key (at least 16 bytes) both ends must prove they know, on top of the peer credential check, as
-         * over TCP. Default: none.
-         */
-        public Builder preSharedKey(byte[] key) {
-            shared.preSharedKey(key);
-            return this;
-        }
-
-        /** Bytes that may wait to be written per connection before {@code send} drops frames. Default 8 MiB. */
-        public Builder outboundLimitBytes(int bytes) {
-            shared.outboundLimitBytes(bytes);
-            return this;
-        }
-
-        /** How long a new connection may take to complete its handshake. Default 10 s. */
-        public Builder handshakeTimeout(Duration timeout) {
-            shared.handshakeTimeout(timeout);
-            return this;
-        }
-
-        /** Idle time after which a heartbeat is sent; three silent intervals close the connection. Default 5 s. */
-        public Builder heartbeat(Duration interval) {
-            shared.heartbeat(interval);
-            return this;
-        }
-
-        /** How long one dial may take to connect. Default 5 s. */
-        public Builder connectTimeout(Duration timeout) {
-            shared.connectTimeout(timeout);
-            return this;
-        }
-
-        /** Whether the node runs its protocol loop on this transport's I/O thread. Default true. */
-        public Builder hostNodeLoop(boolean host) {
-            shared.hostNodeLoop(host);
-            return this;
-        }
-
-        /** Whether to use Netty's native epoll sockets where their library loads (default true), else NIO. */
-        public Builder nativeEpoll(boolean preferNative) {
-            shared.nativeEpoll(preferNative);
-            return this;
-        }
-
         /**
          * A new, unstarted transport.
          *
@@ -333,8 +169,16 @@ public final class UdsTransport implements Transport {
             if (listen == null) throw new InvalidConfigException("UdsTransport needs a socket path: listen(Path)");
             Settings.UnixSocket unix = new Settings.UnixSocket(
                     PosixFilePermissions.fromString(groupAccess ? "rw-rw----" : "rw-------"), Set.copyOf(allowedUids));
-            Settings settings = shared.build(UnixDomainSocketAddress.of(listen), peers, null, List.of(), null, unix);
-            return new UdsTransport(settings, listen);
+            SettingsBuilder.Access.of(this)
+                    .prepare(
+                            UnixDomainSocketAddress.of(listen),
+                            peers,
+                            null,
+                            List.of(),
+                            null,
+                            unix,
+                            UnixAddresses::parse);
+            return new UdsTransport(this, listen);
         }
     }
 }

@@ -22,15 +22,22 @@ import java.util.stream.Stream;
  * file, so a restarted j is reached by the same proxies.
  */
 final class ProxiedUdsCluster implements TransportContract.Fixture {
+    /** One seed per test run, printed once: it seeds every fixture's reconnect jitter. */
+    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
+
+    static {
+        System.out.println("Unix domain socket contract seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
+    }
+
     private final Path dir;
     private final Map<String, TcpProxy> proxies = new ConcurrentHashMap<>();
     private final List<NodeId> ids;
     private final Random seeds;
     private final UnaryOperator<UdsTransport.Builder> customize;
 
-    ProxiedUdsCluster(long seed, List<NodeId> ids, UnaryOperator<UdsTransport.Builder> customize) {
+    ProxiedUdsCluster(List<NodeId> ids, UnaryOperator<UdsTransport.Builder> customize) {
         this.ids = ids;
-        this.seeds = new Random(seed);
+        this.seeds = new Random(SEED);
         this.customize = customize;
         try {
             dir = Files.createTempDirectory("uds");

@@ -46,12 +46,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UdsIdentityTest {
+    @TempDir
+    Path tmp;
+
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
-
-    @TempDir
-    Path tmp;
 
     private final List<Started> started = new ArrayList<>();
 

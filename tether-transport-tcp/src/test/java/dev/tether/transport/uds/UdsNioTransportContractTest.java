@@ -5,14 +5,8 @@ import java.util.List;
 
 /** The transport contract over Unix domain sockets on the JDK's NIO (Java 16+), the fallback where epoll does not load. */
 class UdsNioTransportContractTest extends TransportContract {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
-
-    static {
-        System.out.println("UdsNioTransportContractTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
-
     @Override
     protected Fixture newFixture() {
-        return new ProxiedUdsCluster(SEED, List.of(A, B, C), b -> b.nativeEpoll(false));
+        return new ProxiedUdsCluster(List.of(A, B, C), b -> b.nativeEpoll(false));
     }
 }

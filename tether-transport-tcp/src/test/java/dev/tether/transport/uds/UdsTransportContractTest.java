@@ -5,14 +5,8 @@ import java.util.List;
 
 /** The transport contract over Unix domain sockets on native epoll (Linux), every link through a cutting proxy. */
 class UdsTransportContractTest extends TransportContract {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
-
-    static {
-        System.out.println("UdsTransportContractTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
-
     @Override
     protected Fixture newFixture() {
-        return new ProxiedUdsCluster(SEED, List.of(A, B, C), b -> b);
+        return new ProxiedUdsCluster(List.of(A, B, C), b -> b);
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -31,6 +32,28 @@ public final class SettingsBuilder {
     private Duration lostMemberRedial = Backoff.DEFAULT_LOST;
     private boolean hostNodeLoop = true;
     private boolean nativeEpoll = true;
+    private NettyTransport prepared;
+
+    /**
+     * How the public builders, in two packages, reach the settings their common base class holds without the API
+     * naming this internal type: the base class installs the accessor when it is initialised, which happens before
+     * any builder exists.
+     */
+    public static final class Access {
+        private static volatile Function<Object, SettingsBuilder> accessor;
+
+        private Access() {}
+
+        /** Called once, by the public base builder's static initialiser. */
+        public static void install(Function<Object, SettingsBuilder> a) {
+            if (accessor == null) accessor = a;
+        }
+
+        /** The shared settings of {@code builder}, a public transport builder. */
+        public static SettingsBuilder of(Object builder) {
+            return accessor.apply(builder);
+        }
+    }
 
     public void maxFrameBytes(int bytes) {
         if (bytes < 1) throw new InvalidConfigException("maxFrameBytes must be at least 1: " + bytes);
@@ -94,15 +117,19 @@ public final class SettingsBuilder {
         return d;
     }
 
-    /** The settings with the given addresses and the shared ones set so far. */
-    public Settings build(
+    /**
+     * Prepares the core of a transport with the given addresses and the shared settings so far, for the transport the
+     * builder constructs next ({@link #takePrepared}); {@code parser} reads the addresses given to {@code connect}.
+     */
+    public void prepare(
             SocketAddress listen,
             Map<NodeId, ? extends SocketAddress> peers,
             Settings.TlsContexts tls,
             List<? extends SocketAddress> seeds,
             SocketAddress advertise,
-            Settings.UnixSocket unix) {
-        return new Settings(
+            Settings.UnixSocket unix,
+            Function<String, SocketAddress> parser) {
+        Settings settings = new Settings(
                 listen,
                 Map.copyOf(peers),
                 maxFrameBytes,
@@ -122,5 +149,14 @@ public final class SettingsBuilder {
                 memberLostAfter,
                 lostMemberRedial,
                 unix);
+        prepared = new NettyTransport(settings, parser);
+    }
+
+    /** The core {@link #prepare} made; a builder's transport takes it once. */
+    public NettyTransport takePrepared() {
+        NettyTransport t = prepared;
+        if (t == null) throw new IllegalStateException("no transport prepared: build transports with their builders");
+        prepared = null;
+        return t;
     }
 }
