@@ -105,15 +105,29 @@ public final class UnixSocketFile {
                     false,
                     null);
         }
+        Object probed = fileKey(path);
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(path));
         } catch (ConnectException refused) {
-            // Nobody accepts on it: the socket of a process that died. Only a socket file is ever removed here.
-            Files.deleteIfExists(path);
-            LOG.log(Level.INFO, () -> "removed the stale socket file " + path + " (no process listens on it)");
+            // Nobody accepts on it: the socket of a process that died. Only the socket file probed is removed: if
+            // another node replaced it meanwhile (same path, started at the same moment), its bind wins and ours
+            // fails as in use.
+            if (probed != null && probed.equals(fileKey(path)) && Files.deleteIfExists(path)) {
+                LOG.log(Level.INFO, () -> "removed the stale socket file " + path + " (no process listens on it)");
+            }
             return;
         }
         throw new ListenFailedException(where + " already in use: another process listens on it", true, null);
+    }
+
+    /** The file's identity (device and inode), or null if it is gone. */
+    private static Object fileKey(Path path) throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
     }
 
     /**
@@ -124,8 +138,7 @@ public final class UnixSocketFile {
     public void bound(Set<PosixFilePermission> mode) {
         try {
             Files.setPosixFilePermissions(path, mode);
-            fileKey = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-                    .fileKey();
+            fileKey = fileKey(path);
         } catch (IOException | UnsupportedOperationException e) {
             throw new ListenFailedException(
                     "cannot set the permissions of " + format(path) + " to " + PosixFilePermissions.toString(mode)
@@ -138,11 +151,7 @@ public final class UnixSocketFile {
     /** Removes the socket file unless another file has taken its place since it was bound. */
     public void remove() {
         try {
-            Object now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-                    .fileKey();
-            if (fileKey != null && fileKey.equals(now)) Files.deleteIfExists(path);
-        } catch (NoSuchFileException gone) {
-            // removed already (Netty removes it when the server channel closes)
+            if (fileKey != null && fileKey.equals(fileKey(path))) Files.deleteIfExists(path);
         } catch (IOException e) {
             LOG.log(Level.WARNING, () -> "cannot remove the socket file " + path + ": " + e);
         }
