@@ -1,4 +1,7 @@
-/** The TCP transport (Netty): {@code dev.tether.transport.tcp}; its wire handling stays internal. */
+/**
+ * The TCP transport ({@code dev.tether.transport.tcp}) and the Unix domain socket transport ({@code
+ * dev.tether.transport.uds}), both on Netty and one wire protocol; its handling stays internal.
+ */
 module dev.tether.transport.tcp {
     requires transitive dev.tether.core;
     requires io.netty.buffer;
@@ -9,6 +12,9 @@ module dev.tether.transport.tcp {
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires java.naming;
+    requires jdk.net;
+    requires jdk.security.auth;
 
     exports dev.tether.transport.tcp;
+    exports dev.tether.transport.uds;
 }

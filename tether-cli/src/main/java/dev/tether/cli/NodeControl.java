@@ -56,7 +56,7 @@ final class NodeControl {
 
     /**
      * @param configFile the {@code --config} file, or null (nothing to reload)
-     * @param peers the peers the node started with, and their TCP addresses (none for NATS peers)
+     * @param peers the peers the node started with, and their TCP or {@code unix:} addresses (none for NATS peers)
      * @param peersFixed {@code --peer} was given on the command line: a reload keeps those
      * @param levelFixed {@code --log-level} (or {@code --quiet}) was given on the command line
      */
@@ -201,6 +201,7 @@ final class NodeControl {
             List<String> a = m.computeIfAbsent(s.id(), k -> new ArrayList<>());
             InetSocketAddress address = s.address();
             if (address != null) a.add(HostPort.format(address));
+            if (s.socket() != null) a.add("unix:" + s.socket()); // a Unix domain socket peer, as UdsTransport reads it
         }
         return m;
     }

@@ -39,11 +39,33 @@ final class NodeOptions {
 
     @Option(
             names = "--peer",
-            paramLabel = "ID[=HOST:PORT]",
+            paramLabel = "ID[=HOST:PORT|=unix:PATH]",
             split = ",",
             converter = PeerSpec.Converter.class,
-            description = "A peer; with an address it is dialled over TCP. Repeat or separate with commas.")
+            description = "A peer; with an address it is dialled over TCP, with unix:PATH over its Unix domain socket"
+                    + " file (needs --uds). Repeat or separate with commas.")
     List<PeerSpec> peers = new ArrayList<>();
+
+    @Option(
+            names = "--uds",
+            paramLabel = "PATH",
+            description = "Unix domain socket file to accept peers of this host on; selects the Unix domain socket"
+                    + " transport (peers given as ID=unix:PATH). Created with mode 0600 (its directory 0700 if"
+                    + " missing); a stale socket left by a dead node is replaced.")
+    Path uds;
+
+    @Option(
+            names = "--uds-group-access",
+            description = "Create the --uds socket file with mode 0660 (the node's group may connect) instead of 0600.")
+    boolean udsGroupAccess;
+
+    @Option(
+            names = "--uds-allow-uid",
+            paramLabel = "UID",
+            split = ",",
+            description = "User ids whose processes may connect over --uds, checked with the peer's credentials"
+                    + " (default: this process's own). Repeat or separate with commas.")
+    List<Integer> udsAllowUids = new ArrayList<>();
 
     @Option(
             names = "--seed",

@@ -9,7 +9,10 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.function.Supplier;
 
-/** Builds the transport a node's flags describe: NATS when {@code --nats} is given, TCP otherwise. */
+/**
+ * Builds the transport a node's flags describe: NATS when {@code --nats} is given, Unix domain sockets when {@code
+ * --uds} is, TCP otherwise.
+ */
 final class TransportFactory {
     private TransportFactory() {}
 
@@ -30,8 +33,11 @@ final class TransportFactory {
     }
 
     static Choice create(NodeOptions o) {
+        if (o.usesNats() && o.uds != null) throw o.invalid("--uds and --nats select two transports: give one");
         if (o.usesNats()) return nats(o);
         NatsOptions.refuseWithoutNats(o);
+        if (o.uds != null) return UdsOptions.transport(o);
+        UdsOptions.refuseWithoutUds(o);
         return tcp(o);
     }
 
@@ -42,7 +48,7 @@ final class TransportFactory {
                     + " each other through NATS announcements");
         }
         for (PeerSpec p : o.peers) {
-            if (p.address() != null) {
+            if (p.address() != null || p.socket() != null) {
                 throw o.invalid("--peer " + p.id() + "=...: with --nats give peers as ids only (they are found"
                         + " through NATS announcements)");
             }

@@ -52,7 +52,7 @@ class NodeControlTest {
         try (TetherNode node = start(network, store.reopenAfterCrash(), b)) {
             assertThat(node.peers()).extracting(PeerInfo::id).containsExactly(c); // as stored
             NodeControl control = new NodeControl(
-                    node, null, List.of(new PeerSpec(b, null)), false, false, NodeControl.ReadyPeers.NONE);
+                    node, null, List.of(new PeerSpec(b, null, null)), false, false, NodeControl.ReadyPeers.NONE);
             assertThat(control.applyConfiguredPeers())
                     .containsExactly(
                             "configured peers removed in an earlier run added again [b]",

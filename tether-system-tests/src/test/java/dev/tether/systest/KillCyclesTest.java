@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.testkit.sim.CheckReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -14,10 +17,11 @@ import org.junit.jupiter.api.Test;
  * a seeded point (at start-up, or after a seeded number of its messages were accepted or delivered) and
  * restarted on the same SQLite file, many times; then both drain and the history of every run is checked:
  * nothing accepted is lost, order per stream, no unflagged duplicate, sequence numbers continue across runs.
- * The same over a real nats-server, with fewer kills.
+ * The same over a real nats-server, with fewer kills, and over Unix domain sockets.
  *
  * <p>{@code -Dtether.system.kills=N} sets the number of kills over TCP (default 8), {@code
- * -Dtether.system.nats.kills=N} over NATS (default 4); {@code -Dtether.system.seed=N}
+ * -Dtether.system.nats.kills=N} over NATS (default 4), {@code -Dtether.system.uds.kills=N} over Unix domain sockets
+ * (default 6); {@code -Dtether.system.seed=N}
  * replays the kill schedule (which node, at which point; thread interleavings inside the processes are not
  * seeded).
  */
@@ -46,6 +50,28 @@ class KillCyclesTest {
             List<String> a = List.of("peers=b", "nats=" + nats.url(), "quota=-1", "rate=250");
             List<String> b = List.of("peers=a", "nats=" + nats.url(), "quota=-1", "rate=250");
             killCycles(cluster, new Random(seed), seed, kills, a, b);
+        }
+    }
+
+    /**
+     * The same over Unix domain sockets (docs/UDS.md): each kill leaves the victim's socket file behind, stale, and
+     * the restarted process must replace it and be dialed again through it.
+     */
+    @Test
+    void senderAndReceiverKilledAtSeededPointsOverUds() throws IOException {
+        long seed = Seeds.seed("kill cycles over UDS");
+        int kills = Math.max(2, Integer.getInteger("tether.system.uds.kills", 6));
+        // sockets in a short directory of their own: the build directory's path may be too long for sun_path
+        Path sockets = Files.createTempDirectory("tether-uds");
+        String sa = sockets.resolve("a.sock").toString();
+        String sb = sockets.resolve("b.sock").toString();
+        List<String> a = List.of("peers=b", "uds=" + sa, "dial=b@" + sb, "quota=-1", "rate=250");
+        List<String> b = List.of("peers=a", "uds=" + sb, "dial=a@" + sa, "quota=-1", "rate=250");
+        try (NodeCluster cluster = new NodeCluster("kill-cycles-uds", seed)) {
+            killCycles(cluster, new Random(seed), seed, kills, a, b);
+        } finally {
+            for (String s : List.of(sa, sb)) Files.deleteIfExists(Path.of(s));
+            Files.deleteIfExists(sockets);
         }
     }
 

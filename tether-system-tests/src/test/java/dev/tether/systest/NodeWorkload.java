@@ -15,6 +15,7 @@ import dev.tether.testkit.process.HistoryRecorder;
 import dev.tether.testkit.process.Periodic;
 import dev.tether.transport.nats.NatsTransport;
 import dev.tether.transport.tcp.TcpTransport;
+import dev.tether.transport.uds.UdsTransport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ import java.util.concurrent.CompletableFuture;
  * per node), {@code run} (0, 1, ... per node), {@code peers} (comma-separated ids), {@code quota} (messages per
  * peer in this run; {@code -1}: until told to finish), {@code rate} (messages per second per peer; 0: as fast as
  * the window allows), {@code durability}; and either {@code listen=PORT} with {@code dial=ID@HOST:PORT,...} for
- * TCP, or {@code nats=URL,...} for NATS.
+ * TCP, {@code uds=PATH} with {@code dial=ID@PATH,...} for Unix domain sockets, or {@code nats=URL,...} for NATS.
  *
  * <p>Output on stdout: {@code ready} once the node started, {@code progress accepted=N delivered=M} (this run's
  * counts) whenever they change (at most every 25 ms) and at least every second, {@code sent all} once the quota is
@@ -131,9 +132,18 @@ public final class NodeWorkload {
         if (nats != null) {
             return NatsTransport.builder().servers(List.of(nats.split(","))).build();
         }
+        String dial = args.getOrDefault("dial", "");
+        String uds = args.get("uds");
+        if (uds != null) {
+            UdsTransport.Builder b = UdsTransport.builder().listen(Path.of(uds));
+            for (String spec : dial.isEmpty() ? new String[0] : dial.split(",")) {
+                String[] idAndPath = spec.split("@");
+                b.peer(NodeId.of(idAndPath[0]), Path.of(idAndPath[1]));
+            }
+            return b.build();
+        }
         TcpTransport.Builder b =
                 TcpTransport.builder().listen(new InetSocketAddress("127.0.0.1", Integer.parseInt(required("listen"))));
-        String dial = args.getOrDefault("dial", "");
         for (String spec : dial.isEmpty() ? new String[0] : dial.split(",")) {
             String[] idAndAddress = spec.split("@");
             String[] hostPort = idAndAddress[1].split(":");

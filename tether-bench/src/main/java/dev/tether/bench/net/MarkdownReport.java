@@ -20,6 +20,8 @@ final class MarkdownReport {
             Map.entry("tcp-roundtrip-inline", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-roundtrip-chained", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-sqlite-os", "diagnostic: tcp-sqlite without fsync"),
+            Map.entry("uds-memory", ">= tcp-memory (issue 11)"),
+            Map.entry("uds-roundtrip", "p50 < tcp-roundtrip's (issue 11)"),
             Map.entry("tcp-request-rtt-memory", "compare with gRPC's p50"),
             Map.entry("tcp-request-memory", "compare with gRPC"),
             Map.entry("tcp-request-rtt-sqlite", "p50 stated beside gRPC's (issue 9)"),

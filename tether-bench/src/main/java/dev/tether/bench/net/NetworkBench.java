@@ -17,7 +17,8 @@ import java.util.Locale;
  * ping-pong (latency floor), raw core NATS (transport ceiling), NATS JetStream with a file stream (the durable
  * peer), Tether over TCP and over NATS between two child JVMs with SQLite (durability FSYNC) and in-memory
  * stores, the {@code send(...).processed()} round trip over TCP, and request/reply calls over TCP ({@link
- * CallPair}: one at a time, and pipelined). Every payload is 100 bytes. The bench starts
+ * CallPair}: one at a time, and pipelined); with {@code --only ...,uds-memory,uds-roundtrip} the same pair over Unix
+ * domain sockets, beside TCP in the same run. Every payload is 100 bytes. The bench starts
  * its own nats-server (JetStream enabled) on a free loopback port and its own child JVMs, and stops them all.
  *
  * <p>Usage (after {@code mvn -B -q -pl tether-bench -am package -DskipTests}):
@@ -73,6 +74,7 @@ public final class NetworkBench {
             String url = nats == null ? "-" : nats.url();
             for (String s : o.scenarios()) {
                 if (s.equals("tcp-roundtrip") && o.scenarios().contains("tcp-memory")) continue; // ran with it
+                if (s.equals("uds-roundtrip") && o.scenarios().contains("uds-memory")) continue;
                 long t = System.nanoTime();
                 System.out.printf(Locale.ROOT, "running %s ...%n", s);
                 try {
@@ -91,6 +93,7 @@ public final class NetworkBench {
 
     private static List<ScenarioResult> scenario(BenchOptions o, String s, String url) throws Exception {
         boolean rtt = o.scenarios().contains("tcp-roundtrip");
+        boolean udsRtt = o.scenarios().contains("uds-roundtrip");
         return switch (s) {
             case "socket-pingpong" -> List.of(SocketPingPong.run(o));
             case "nats-core" -> List.of(NatsBaselines.core(o, url));
@@ -104,6 +107,8 @@ public final class NetworkBench {
             case "tcp-roundtrip-inline" -> TetherPair.run(o, "tcp", "memory", "inline", url, false, true);
             case "tcp-roundtrip-chained" -> TetherPair.run(o, "tcp", "memory", "chained", url, false, true);
             case "tcp-sqlite-os" -> TetherPair.run(o, "tcp", "sqlite-os", url, true, false);
+            case "uds-memory" -> TetherPair.run(o, "uds", "memory", url, true, udsRtt);
+            case "uds-roundtrip" -> TetherPair.run(o, "uds", "memory", url, false, true);
             default -> {
                 if (!s.startsWith("tcp-request-") && !s.startsWith("grpc-request"))
                     throw new IllegalArgumentException(s);

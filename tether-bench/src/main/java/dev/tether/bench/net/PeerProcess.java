@@ -15,6 +15,7 @@ import dev.tether.store.memory.InMemoryStore;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.transport.nats.NatsTransport;
 import dev.tether.transport.tcp.TcpTransport;
+import dev.tether.transport.uds.UdsTransport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -31,9 +32,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One Tether node in a child JVM of {@link NetworkBench}, driven by line commands on stdin (replies on stdout).
- * Arguments: {@code sender|receiver tcp|nats <receiver port or NATS url> memory|sqlite|sqlite-os <directory>
+ * Arguments: {@code sender|receiver tcp|uds|nats <receiver port, - or NATS url> memory|sqlite|sqlite-os <directory>
  * <nats prefix> pool|inline|chained}; the last says whether the receiver's handler runs on handler threads
- * ({@code pool}) or on the node thread (the others).
+ * ({@code pool}) or on the node thread (the others). Over {@code uds} each node listens on the socket file {@code
+ * <directory>/<node id>.sock}.
  *
  * <p>Payloads are 100 bytes: the sender's {@link System#nanoTime()} at the send call, then the message's index in
  * the current run (negative: not measured). Both nodes are on one machine, where {@code nanoTime} is the same
@@ -84,7 +86,7 @@ public final class PeerProcess {
         NodeId self = sender ? SENDER : RECEIVER;
         NodeId peer = sender ? RECEIVER : SENDER;
         boolean sqlite = a[3].startsWith("sqlite");
-        Transport transport = transport(a[1], a[2], sender, a[5]);
+        Transport transport = transport(a[1], a[2], sender, a[5], Path.of(a[4]));
         this.tcp = transport instanceof TcpTransport t ? t : null;
         Store inner = sqlite ? new SqliteStore(Path.of(a[4]).resolve("tether-" + self + ".db")) : new InMemoryStore();
         this.store = new MeteredStore(inner);
@@ -117,9 +119,16 @@ public final class PeerProcess {
         };
     }
 
-    private static Transport transport(String kind, String address, boolean sender, String prefix) {
+    private static Transport transport(String kind, String address, boolean sender, String prefix, Path dir) {
         if (kind.equals("nats")) {
             return NatsTransport.builder().servers(address).prefix(prefix).build();
+        }
+        if (kind.equals("uds")) {
+            UdsTransport.Builder b = UdsTransport.builder()
+                    .listen(dir.resolve((sender ? SENDER : RECEIVER) + ".sock"))
+                    .nativeEpoll(!Boolean.getBoolean("tether.bench.nio"));
+            if (sender) b.peer(RECEIVER, dir.resolve(RECEIVER + ".sock"));
+            return b.build();
         }
         // -Dtether.bench.nio=true (--child-jvm-arg) compares with the JDK's NIO sockets.
         TcpTransport.Builder b = TcpTransport.builder()

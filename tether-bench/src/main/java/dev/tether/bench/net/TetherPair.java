@@ -78,7 +78,7 @@ final class TetherPair {
                 o.childJvmArgs(),
                 List.of("receiver", transport, natsUrl, store, dir.toString(), prefix, handler))) {
             String port = receiver.expect("READY", REPLY_SECONDS)[1];
-            String address = transport.equals("tcp") ? port : natsUrl;
+            String address = transport.equals("tcp") ? port : transport.equals("uds") ? "-" : natsUrl;
             try (ChildJvm sender = ChildJvm.start(
                     id + "-sender",
                     PeerProcess.class,
@@ -118,8 +118,8 @@ final class TetherPair {
         boolean paced = o.latencyMessages() > 0;
         return new ScenarioResult(
                 transport + "-" + store,
-                "Tether over " + (transport.equals("tcp") ? "TCP" : "NATS") + ", "
-                        + (store.equals("memory") ? "in-memory store" : "SQLite store") + ", pipelined, two processes",
+                "Tether over " + transportName() + ", " + (store.equals("memory") ? "in-memory store" : "SQLite store")
+                        + ", pipelined, two processes",
                 durabilityText(),
                 false,
                 series,
@@ -226,8 +226,8 @@ final class TetherPair {
                         "Tether send, next send from the processed() callback, over TCP, in-memory"
                                 + " store, handler on the node thread";
                     default ->
-                        "Tether send + blocking wait for processed(), over TCP, in-memory store, handler"
-                                + " threads (default)";
+                        "Tether send + blocking wait for processed(), over " + transportName()
+                                + ", in-memory store, handler threads (default)";
                 },
                 "MEMORY (nothing on disk)",
                 true,
@@ -238,7 +238,16 @@ final class TetherPair {
                 counted[1]);
     }
 
+    private String transportName() {
+        return switch (transport) {
+            case "tcp" -> "TCP";
+            case "uds" -> "Unix domain sockets";
+            default -> "NATS";
+        };
+    }
+
     private String roundTripId() {
+        if (transport.equals("uds")) return "uds-roundtrip";
         return switch (handler) {
             case "inline" -> "tcp-roundtrip-inline";
             case "chained" -> "tcp-roundtrip-chained";

@@ -36,6 +36,21 @@ class NetworkBenchSmokeTest {
     }
 
     @Test
+    void unixDomainSocketScenariosRunBesideTcpWithEveryMessage() throws Exception {
+        BenchOptions o = BenchOptions.parse("--quick", "--only", "uds-roundtrip,uds-memory,tcp-roundtrip,tcp-memory");
+
+        NetworkBench.Report report = NetworkBench.run(o);
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.results())
+                .extracting(ScenarioResult::id)
+                .containsExactly("tcp-memory", "tcp-roundtrip", "uds-memory", "uds-roundtrip");
+        for (ScenarioResult r : report.results()) {
+            assertThat(r.counted()).as(r.id()).isEqualTo(r.expected()).isPositive();
+        }
+    }
+
+    @Test
     void optionsParseCountsAndScenarioSelection() {
         BenchOptions o = BenchOptions.parse(
                 "--messages", "1_000", "--repeat", "7", "--max-warmup", "3", "--only", "tcp-memory,nats-core");

@@ -1,12 +1,17 @@
 package dev.tether.testkit.net;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,28 +19,33 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * A TCP proxy for tests that cut connections: it listens on a free loopback port and forwards each accepted
- * connection, byte for byte in both directions, to a target address. {@link #cutAll()} closes every current
- * connection (both sockets, so both ends see the connection die); {@link #pause()} makes it refuse new
- * connections (they are accepted and closed at once) until {@link #resume()}.
+ * A proxy for tests that cut connections: it listens on a free loopback port (or, from {@link #unix}, on a Unix
+ * domain socket file) and forwards each accepted connection, byte for byte in both directions, to a target address
+ * of the same kind. {@link #cutAll()} closes every current connection (both sockets, so both ends see the
+ * connection die); {@link #pause()} makes it refuse new connections (they are accepted and closed at once) until
+ * {@link #resume()}.
  *
- * <p>Plain blocking sockets: one accept thread and two daemon pump threads per connection. Thread-safe; all
- * methods may be called from any thread. A connection whose target cannot be reached (or whose target
- * supplier returns null) is closed at once. {@link #close()} stops accepting and closes everything.
+ * <p>Blocking socket channels: one accept thread and two daemon pump threads per connection. Thread-safe; all
+ * methods may be called from any thread. A connection whose target cannot be reached (or whose target supplier
+ * returns null) is closed at once. {@link #close()} stops accepting and closes everything.
  */
 public final class TcpProxy implements AutoCloseable {
-    private final Supplier<InetSocketAddress> target;
-    private final ServerSocket server;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private static final AtomicLong THREADS = new AtomicLong();
+
+    private final Supplier<? extends SocketAddress> target;
+    private final ServerSocketChannel server;
+    private final SocketAddress address;
+    private final Set<SocketChannel> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong cuts = new AtomicLong();
     private volatile boolean paused;
     private volatile boolean closed;
 
-    private TcpProxy(Supplier<InetSocketAddress> target) throws IOException {
+    private TcpProxy(ServerSocketChannel server, Supplier<? extends SocketAddress> target) throws IOException {
         this.target = target;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-" + server.getLocalPort());
+        this.server = server;
+        this.address = server.getLocalAddress();
+        Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-" + THREADS.incrementAndGet());
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -43,7 +53,7 @@ public final class TcpProxy implements AutoCloseable {
     /** A proxy on a free loopback port forwarding to {@code target}. */
     public static TcpProxy start(InetSocketAddress target) throws IOException {
         Objects.requireNonNull(target, "target");
-        return new TcpProxy(() -> target);
+        return start(() -> target);
     }
 
     /**
@@ -52,17 +62,44 @@ public final class TcpProxy implements AutoCloseable {
      * port); null refuses the connection.
      */
     public static TcpProxy start(Supplier<InetSocketAddress> target) throws IOException {
-        return new TcpProxy(Objects.requireNonNull(target, "target"));
+        Objects.requireNonNull(target, "target");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        return new TcpProxy(server, target);
     }
 
-    /** The loopback address clients connect to. */
+    /**
+     * A proxy listening on the Unix domain socket file {@code listen} (which must not exist) and forwarding each new
+     * connection to the socket file {@code target} returns at that moment; null refuses the connection. {@link
+     * #close()} removes {@code listen}.
+     */
+    public static TcpProxy unix(Path listen, Supplier<Path> target) throws IOException {
+        Objects.requireNonNull(target, "target");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(listen), 50);
+        return new TcpProxy(server, () -> {
+            Path to = target.get();
+            return to == null ? null : UnixDomainSocketAddress.of(to);
+        });
+    }
+
+    /**
+     * The loopback address clients connect to.
+     *
+     * @throws ClassCastException for a proxy on a Unix domain socket (see {@link #socketAddress()})
+     */
     public InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        return (InetSocketAddress) address;
+    }
+
+    /** The address clients connect to: a loopback address and port, or a Unix domain socket file. */
+    public SocketAddress socketAddress() {
+        return address;
     }
 
     /** Closes every current connection; new connections are still accepted unless paused. */
     public void cutAll() {
-        for (Socket s : sockets) closeQuietly(s);
+        for (SocketChannel s : sockets) closeQuietly(s);
         cuts.incrementAndGet();
     }
 
@@ -91,29 +128,38 @@ public final class TcpProxy implements AutoCloseable {
         closed = true;
         closeQuietly(server);
         cutAll();
+        if (address instanceof UnixDomainSocketAddress unix) {
+            try {
+                Files.deleteIfExists(unix.getPath());
+            } catch (IOException e) {
+                // removing the socket file is best effort
+            }
+        }
     }
 
     private void acceptLoop() {
         while (!closed) {
-            Socket client;
+            SocketChannel client;
             try {
                 client = server.accept();
             } catch (IOException e) {
                 return; // closed
             }
-            InetSocketAddress to = paused ? null : target.get();
+            SocketAddress to = paused ? null : target.get();
             if (to == null) {
                 closeQuietly(client);
                 continue;
             }
-            Socket upstream = new Socket();
+            SocketChannel upstream = null;
             try {
-                upstream.connect(to, 5_000);
-                client.setTcpNoDelay(true);
-                upstream.setTcpNoDelay(true);
+                upstream = SocketChannel.open(to);
+                if (to instanceof InetSocketAddress) {
+                    client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                }
             } catch (IOException e) {
                 closeQuietly(client);
-                closeQuietly(upstream);
+                if (upstream != null) closeQuietly(upstream);
                 continue;
             }
             sockets.add(client);
@@ -128,14 +174,18 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(SocketChannel from, SocketChannel to) {
         Thread t = new Thread(
                 () -> {
-                    byte[] buffer = new byte[64 * 1024];
-                    try (InputStream in = from.getInputStream();
-                            OutputStream out = to.getOutputStream()) {
-                        int n;
-                        while ((n = in.read(buffer)) >= 0) out.write(buffer, 0, n);
+                    // Reads and writes straight on the channels: the JDK's channel streams hold a per-channel lock
+                    // while blocked in a read, which the pump of the other direction would need to write.
+                    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+                    try {
+                        while (from.read(buffer) >= 0) {
+                            buffer.flip();
+                            while (buffer.hasRemaining()) to.write(buffer);
+                            buffer.clear();
+                        }
                     } catch (IOException e) {
                         // the connection was cut or closed by one end: close both below
                     } finally {
@@ -143,17 +193,17 @@ public final class TcpProxy implements AutoCloseable {
                         closeQuietly(to);
                     }
                 },
-                "tcp-proxy-pump-" + from.getLocalPort() + "-" + to.getLocalPort());
+                "tcp-proxy-pump-" + THREADS.incrementAndGet());
         t.setDaemon(true);
         t.start();
     }
 
-    private void closeQuietly(java.io.Closeable c) {
+    private void closeQuietly(java.nio.channels.Channel c) {
         try {
             c.close();
         } catch (IOException e) {
             // closing is best effort
         }
-        if (c instanceof Socket s) sockets.remove(s);
+        if (c instanceof SocketChannel s) sockets.remove(s);
     }
 }

@@ -2,27 +2,19 @@ package dev.tether.transport.tcp;
 
 import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
-import dev.tether.TetherException;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Transport;
-import dev.tether.transport.tcp.internal.Backoff;
-import dev.tether.transport.tcp.internal.ListenFailedException;
 import dev.tether.transport.tcp.internal.Settings;
+import dev.tether.transport.tcp.internal.SettingsBuilder;
 import dev.tether.transport.tcp.internal.TcpAddresses;
-import dev.tether.transport.tcp.internal.TcpEndpoint;
 import dev.tether.transport.tcp.internal.TlsContextFactory;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLException;
 
 /**
@@ -51,17 +43,14 @@ import javax.net.ssl.SSLException;
  * retransmits), so a peer that stops reading costs bounded memory. Handshake failures, unproven identities, oversize frames and garbage close the offending
  * connection only; they are reported through {@link Listener#onConnectionRejected}. The node keeps running.
  */
-public final class TcpTransport implements Transport {
+public final class TcpTransport extends SocketTransport {
     /** Default {@link #maxFrameBytes()}: 16 MiB. */
-    public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+    public static final int DEFAULT_MAX_FRAME_BYTES = SettingsBuilder.DEFAULT_MAX_FRAME_BYTES;
 
-    private final Settings settings;
     private final TcpDiscovery discovery = new TcpDiscovery(this);
-    private volatile TcpEndpoint endpoint;
-    private volatile boolean closed;
 
-    private TcpTransport(Settings settings) {
-        this.settings = settings;
+    private TcpTransport(Builder builder) {
+        super(builder);
     }
 
     /** A builder with the defaults described on each of its methods. */
@@ -77,52 +66,9 @@ public final class TcpTransport implements Transport {
      * @throws IllegalStateException if the transport was started or closed before
      */
     @Override
-    public synchronized void start(NodeId self, Listener listener) {
-        Objects.requireNonNull(self, "self");
-        Objects.requireNonNull(listener, "listener");
-        if (endpoint != null || closed) throw new IllegalStateException("transport was already started or closed");
-        TcpEndpoint e = new TcpEndpoint(settings, self, listener);
-        // Published before it starts: a listener may answer a peer-up with a send before start() returns.
-        endpoint = e;
-        try {
-            e.start();
-        } catch (ListenFailedException failed) {
-            endpoint = null;
-            if (failed.addressInUse()) throw new AddressInUseException(failed.getMessage(), failed.getCause());
-            throw new TetherException(failed.getMessage(), failed.getCause());
-        } catch (RuntimeException failed) {
-            endpoint = null;
-            throw failed;
-        }
-        discovery.transportStarted(self, e);
-    }
-
-    /**
-     * Dials {@code peer} at {@code addresses} ({@code host:port}, IPv6 as {@code [::1]:7001}; host names are resolved
-     * on the calling thread) and keeps redialing it, trying the addresses in turn, until {@link #disconnect}. Without
-     * addresses it only forgets that the node refused or disconnected the peer, and redials it where it was dialed
-     * before (if anywhere).
-     *
-     * @throws IllegalArgumentException naming an address that does not parse or resolve (nothing is changed)
-     * @throws IllegalStateException if the transport was never started
-     */
-    @Override
-    public void connect(NodeId peer, List<String> addresses) {
-        List<InetSocketAddress> parsed = new ArrayList<>(addresses.size());
-        for (String a : addresses) parsed.add(TcpAddresses.parse(a));
-        TcpEndpoint e = endpoint;
-        if (e == null) {
-            if (closed) return;
-            throw new IllegalStateException("transport is not started");
-        }
-        if (!closed) e.connect(peer, parsed);
-    }
-
-    /** Stops dialing {@code peer} and closes every connection with it; it may dial in again if the node admits it. */
-    @Override
-    public void disconnect(NodeId peer) {
-        TcpEndpoint e = endpoint;
-        if (e != null && !closed) e.disconnect(peer);
+    public void start(NodeId self, Listener listener) {
+        super.start(self, listener);
+        discovery.transportStarted(self, endpoint());
     }
 
     /**
@@ -136,80 +82,12 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * Copies {@code frame} (position to limit; both are left unchanged) into the connection to {@code peer}.
-     *
-     * @return true if the frame was queued, false if {@code peer} is not connected, its outbound queue is full,
-     *     or the frame exceeds the limit the peer announced
-     * @throws IllegalArgumentException if the frame is larger than {@link #maxFrameBytes()}
-     * @throws IllegalStateException if the transport was never started
-     */
-    @Override
-    public boolean send(NodeId peer, ByteBuffer frame) {
-        int size = frame.remaining();
-        if (size > settings.maxFrameBytes()) {
-            throw new IllegalArgumentException(
-                    "frame of " + size + " bytes exceeds maxFrameBytes " + settings.maxFrameBytes());
-        }
-        TcpEndpoint e = endpoint;
-        if (e == null) {
-            if (closed) return false;
-            throw new IllegalStateException("transport is not started");
-        }
-        return !closed && e.send(peer, frame);
-    }
-
-    /** Nothing to do: the I/O thread flushes each connection whenever its pending batch has been written. */
-    @Override
-    public void flush() {}
-
-    /**
-     * The transport's I/O thread, so the node runs its protocol loop there (unless {@link
-     * Builder#hostNodeLoop(boolean)} turned that off): a frame read is handled, and the frames it causes are
-     * written, without waking another thread.
-     */
-    @Override
-    public ScheduledExecutorService nodeExecutor() {
-        TcpEndpoint e = endpoint;
-        return e == null || !settings.hostNodeLoop() ? null : e.eventLoop();
-    }
-
-    @Override
-    public int maxFrameBytes() {
-        return settings.maxFrameBytes();
-    }
-
-    /**
      * The address the transport listens on, with the actual port when port 0 was configured.
      *
      * @throws IllegalStateException if the transport is not started
      */
     public InetSocketAddress boundAddress() {
-        TcpEndpoint e = endpoint;
-        if (e == null) throw new IllegalStateException("transport is not started");
-        return e.boundAddress();
-    }
-
-    /**
-     * Whether this started transport runs on Netty's native epoll sockets (else the JDK's NIO).
-     *
-     * @throws IllegalStateException if the transport is not started
-     */
-    public boolean nativeEpoll() {
-        TcpEndpoint e = endpoint;
-        if (e == null) throw new IllegalStateException("transport is not started");
-        return e.nativeEpoll();
-    }
-
-    /** Frames dropped so far because a connection's outbound queue was full or the peer's limit was lower. */
-    public long droppedFrames() {
-        TcpEndpoint e = endpoint;
-        return e == null ? 0 : e.droppedFull() + e.droppedTooLarge();
-    }
-
-    /** Connections refused or closed for a protocol violation so far (each was reported to the listener). */
-    public long rejectedConnections() {
-        TcpEndpoint e = endpoint;
-        return e == null ? 0 : e.rejections();
+        return (InetSocketAddress) endpoint().boundAddress();
     }
 
     /**
@@ -217,40 +95,17 @@ public final class TcpTransport implements Transport {
      * lists"); each was also reported to the transport's discovery, if the node uses it.
      */
     public long invalidMemberInput() {
-        TcpEndpoint e = endpoint;
-        return e == null ? 0 : e.invalidMemberInput();
-    }
-
-    /** Closes every connection and the listening socket; no listener call is made after this returns. */
-    @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        TcpEndpoint e = endpoint;
-        if (e != null) e.close();
+        return core().invalidMemberInput();
     }
 
     /**
      * Configures a {@link TcpTransport}. Not thread-safe; {@link #build()} validates everything and may be
      * called more than once.
      */
-    public static final class Builder {
+    public static final class Builder extends SocketTransportBuilder<Builder> {
         private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 0);
         private final Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>();
-        private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
-        private Duration reconnectMin = Backoff.DEFAULT_MIN;
-        private Duration reconnectMax = Backoff.DEFAULT_MAX;
-        private RandomGenerator random;
         private TcpTls tls;
-        private byte[] preSharedKey;
-        private int outboundLimitBytes = 8 << 20;
-        private Duration handshakeTimeout = Duration.ofSeconds(10);
-        private Duration heartbeat = Duration.ofSeconds(5);
-        private Duration connectTimeout = Duration.ofSeconds(5);
-        private Duration memberLostAfter = Duration.ofSeconds(60);
-        private Duration lostMemberRedial = Backoff.DEFAULT_LOST;
-        private boolean hostNodeLoop = true;
-        private boolean nativeEpoll = true;
         private final LinkedHashSet<InetSocketAddress> seeds = new LinkedHashSet<>();
         private InetSocketAddress advertise;
 
@@ -307,77 +162,9 @@ public final class TcpTransport implements Transport {
             return this;
         }
 
-        /** The largest frame sent or accepted, in bytes (at least 1). Default 16 MiB. */
-        public Builder maxFrameBytes(int bytes) {
-            if (bytes < 1) throw new InvalidConfigException("maxFrameBytes must be at least 1: " + bytes);
-            this.maxFrameBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Reconnect delays: the n-th consecutive failed dial waits a random time between half and all of
-         * {@code min(max, min * 2^n)}. Default 50 ms to 1 s. {@code max} is also the longest a peer that comes back
-         * after an outage of any length waits for this node's next dial.
-         */
-        public Builder reconnect(Duration min, Duration max) {
-            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-                throw new InvalidConfigException("reconnect delays must satisfy 0 < min <= max: " + min + ", " + max);
-            }
-            this.reconnectMin = min;
-            this.reconnectMax = max;
-            return this;
-        }
-
-        /**
-         * The randomness for reconnect jitter (e.g. a seeded {@link Random} in tests), used only on the
-         * transport's I/O thread; do not share a generator that is not thread-safe between transports.
-         * Default: a new unseeded {@link Random} per built transport.
-         */
-        public Builder random(RandomGenerator random) {
-            this.random = Objects.requireNonNull(random, "random");
-            return this;
-        }
-
         /** Encrypts and authenticates connections with TLS. Default: plaintext. */
         public Builder tls(TcpTls tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
-            return this;
-        }
-
-        /**
-         * A cluster key (at least 16 bytes) that both ends of every connection must prove they know, by HMAC
-         * challenge-response over both ends' nonces. It authenticates membership at connect time; it does not
-         * encrypt traffic (combine with {@link #tls} for that). Default: none.
-         */
-        public Builder preSharedKey(byte[] key) {
-            if (key.length < 16) throw new InvalidConfigException("pre-shared key must have at least 16 bytes");
-            this.preSharedKey = key.clone();
-            return this;
-        }
-
-        /**
-         * Bytes that may wait to be written per connection before {@code send} drops frames and returns false;
-         * at least twice {@link #maxFrameBytes} is always allowed, so large frames can be pipelined. Default 8
-         * MiB.
-         */
-        public Builder outboundLimitBytes(int bytes) {
-            if (bytes < 1024) throw new InvalidConfigException("outboundLimitBytes must be at least 1024: " + bytes);
-            this.outboundLimitBytes = bytes;
-            return this;
-        }
-
-        /** How long a new connection may take to complete its handshake. Default 10 s. */
-        public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = positive(timeout, "handshakeTimeout");
-            return this;
-        }
-
-        /**
-         * Idle time after which a heartbeat is sent; a connection silent for three intervals is closed.
-         * Default 5 s.
-         */
-        public Builder heartbeat(Duration interval) {
-            this.heartbeat = positive(interval, "heartbeat");
             return this;
         }
 
@@ -386,7 +173,7 @@ public final class TcpTransport implements Transport {
          * its connection closed and did not come back) before the discovery reports it lost. Default 60 s.
          */
         public Builder memberLostAfter(Duration after) {
-            this.memberLostAfter = positive(after, "memberLostAfter");
+            SettingsBuilder.Access.of(this).memberLostAfter(after);
             return this;
         }
 
@@ -397,42 +184,8 @@ public final class TcpTransport implements Transport {
          * and all of it). Configured peers are never slowed down this way.
          */
         public Builder lostMemberRedial(Duration interval) {
-            this.lostMemberRedial = positive(interval, "lostMemberRedial");
+            SettingsBuilder.Access.of(this).lostMemberRedial(interval);
             return this;
-        }
-
-        /** How long one dial may take to connect. Default 5 s. */
-        public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
-            return this;
-        }
-
-        /**
-         * Whether the node runs its protocol loop on this transport's I/O thread (default true; see {@link
-         * #nodeExecutor()}). Turn it off to keep the I/O thread free of the node's work, for example when
-         * listeners or a handler on the node thread are slow: then the node runs a thread of its own, which adds
-         * a thread hand-off in each direction per frame.
-         */
-        public Builder hostNodeLoop(boolean host) {
-            this.hostNodeLoop = host;
-            return this;
-        }
-
-        /**
-         * Whether to use Netty's native epoll sockets where their library loads (Linux on x86_64 or aarch64;
-         * default true), which cost fewer system calls per frame. Elsewhere, or when false, the JDK's NIO is
-         * used. {@link TcpTransport#nativeEpoll()} tells which one a started transport uses.
-         */
-        public Builder nativeEpoll(boolean preferNative) {
-            this.nativeEpoll = preferNative;
-            return this;
-        }
-
-        private static Duration positive(Duration d, String name) {
-            if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
-                throw new InvalidConfigException(name + " must be at least 1 ms: " + d);
-            }
-            return d;
         }
 
         /**
@@ -450,25 +203,9 @@ public final class TcpTransport implements Transport {
                     throw new InvalidConfigException("cannot set up TLS: " + e.getMessage(), e);
                 }
             }
-            return new TcpTransport(new Settings(
-                    listen,
-                    Map.copyOf(peers),
-                    maxFrameBytes,
-                    reconnectMin,
-                    reconnectMax,
-                    random != null ? random : new Random(),
-                    contexts,
-                    preSharedKey,
-                    outboundLimitBytes,
-                    handshakeTimeout,
-                    heartbeat,
-                    connectTimeout,
-                    hostNodeLoop,
-                    nativeEpoll,
-                    List.copyOf(seeds),
-                    advertise,
-                    memberLostAfter,
-                    lostMemberRedial));
+            SettingsBuilder.Access.of(this)
+                    .prepare(listen, peers, contexts, List.copyOf(seeds), advertise, null, TcpAddresses::parse);
+            return new TcpTransport(this);
         }
     }
 }

@@ -38,7 +38,7 @@ class ConnectionReplacementTest {
             new MemberExchange(SELF, List::of, new EmbeddedChannel().eventLoop(), Duration.ofHours(1)),
             null);
     private final WireHandler.Options options =
-            new WireHandler.Options(1024, null, false, false, 1 << 20, 60_000, () -> new byte[Wire.NONCE_BYTES]);
+            new WireHandler.Options(1024, null, false, false, 1 << 20, 60_000, () -> new byte[Wire.NONCE_BYTES], null);
 
     @Test
     void newerConnectionFromTheSameDialerReplacesTheOlderOne() {

@@ -83,12 +83,19 @@ class TcpDecoderFuzzTest {
             new MemberExchange(SELF, List::of, new EmbeddedChannel().eventLoop(), Duration.ofHours(1)),
             null);
     private final Random nonces = new Random(SEED);
-    private final WireHandler.Options options =
-            new WireHandler.Options(MAX, null, false, false, 1 << 20, 60_000, () -> {
+    private final WireHandler.Options options = new WireHandler.Options(
+            MAX,
+            null,
+            false,
+            false,
+            1 << 20,
+            60_000,
+            () -> {
                 byte[] n = new byte[Wire.NONCE_BYTES];
                 nonces.nextBytes(n);
                 return n;
-            });
+            },
+            null);
 
     /** Checks what the member lists that get through report: valid ids, parseable addresses, never this node. */
     private final class MemberSink implements Discovery.Listener {

@@ -2,7 +2,6 @@ package dev.tether.transport.tcp.internal;
 
 import dev.tether.NodeId;
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 
@@ -17,7 +16,7 @@ final class Connection {
     /** For a dial, the peer this node meant to reach; null for an accepted connection and for a seed dial. */
     final NodeId expectedPeer;
     /** For a seed dial, the seed's address (the peer's id is learnt from its HELLO); else null. */
-    final InetSocketAddress seed;
+    final SocketAddress seed;
 
     /** The authenticated peer, once its HELLO passed. */
     NodeId peer;
@@ -30,7 +29,7 @@ final class Connection {
     /** The addresses the peer advertised in its member list on this connection; empty until then. */
     List<String> advertised = List.of();
 
-    Connection(Channel channel, boolean dialedBySelf, NodeId expectedPeer, InetSocketAddress seed) {
+    Connection(Channel channel, boolean dialedBySelf, NodeId expectedPeer, SocketAddress seed) {
         this.channel = channel;
         this.dialedBySelf = dialedBySelf;
         this.expectedPeer = expectedPeer;

@@ -135,6 +135,10 @@ public final class MemberExchange {
         if (!(from.channel.remoteAddress() instanceof InetSocketAddress remote)) return addresses;
         List<String> out = new ArrayList<>(addresses.size());
         for (String a : addresses) {
+            if (UnixAddresses.isUnix(a)) {
+                out.add(a);
+                continue;
+            }
             InetSocketAddress parsed = TcpAddresses.parseLiteral(a);
             InetAddress ip = parsed.getAddress();
             out.add(

@@ -122,7 +122,7 @@ final class Members {
         List<String> addresses = new ArrayList<>(n);
         for (String a : raw) {
             try {
-                addresses.add(TcpAddresses.format(TcpAddresses.parseLiteral(a)));
+                addresses.add(UnixAddresses.canonicalLiteral(a));
             } catch (IllegalArgumentException e) {
                 problems.add("member " + id + ": " + e.getMessage() + ": address dropped");
             }

@@ -8,7 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,13 +45,13 @@ public final class PeerRegistry {
      * will tell; the registry watches the returned channel's close.
      */
     public interface Dialer {
-        Channel dial(NodeId peer, InetSocketAddress address);
+        Channel dial(NodeId peer, SocketAddress address);
     }
 
     /** Reconnect state of a peer to dial (by id), or of a seed (by address, {@code peer} null). */
     private static final class DialState {
         final NodeId peer;
-        List<InetSocketAddress> addresses;
+        List<SocketAddress> addresses;
         int next;
         int attempt;
         Channel pending;
@@ -61,13 +61,13 @@ public final class PeerRegistry {
         /** A learnt member reported lost: redialed at the slow lost-member interval until it is back or relearnt. */
         boolean lost;
 
-        DialState(NodeId peer, List<InetSocketAddress> addresses) {
+        DialState(NodeId peer, List<SocketAddress> addresses) {
             this.peer = peer;
             this.addresses = addresses;
         }
 
         /** The address of the next attempt; addresses are tried in turn. */
-        InetSocketAddress address() {
+        SocketAddress address() {
             return addresses.get(next++ % addresses.size());
         }
     }
@@ -86,7 +86,7 @@ public final class PeerRegistry {
 
     private final Map<NodeId, Connection> published = new ConcurrentHashMap<>();
     private final Map<NodeId, DialState> dials = new HashMap<>();
-    private final Map<InetSocketAddress, DialState> seeds = new LinkedHashMap<>();
+    private final Map<SocketAddress, DialState> seeds = new LinkedHashMap<>();
     /**
      * Nonces of this node's latest seed-dialing HELLOs: a HELLO carrying one is this node talking to itself. Kept
      * after the dial closes (the accepting end may read the HELLO later), the oldest dropped beyond 64.
@@ -103,8 +103,8 @@ public final class PeerRegistry {
             Transport.Listener listener,
             EventLoop loop,
             Backoff backoff,
-            Map<NodeId, InetSocketAddress> peers,
-            List<InetSocketAddress> seedAddresses,
+            Map<NodeId, SocketAddress> peers,
+            List<SocketAddress> seedAddresses,
             MemberExchange members,
             Dialer dialer) {
         this.self = self;
@@ -118,7 +118,7 @@ public final class PeerRegistry {
         });
         this.configured = Set.copyOf(peers.keySet());
         members.onLost(this::memberLost);
-        for (InetSocketAddress a : seedAddresses) seeds.put(a, new DialState(null, List.of(a)));
+        for (SocketAddress a : seedAddresses) seeds.put(a, new DialState(null, List.of(a)));
     }
 
     public NodeId self() {
@@ -160,7 +160,7 @@ public final class PeerRegistry {
      * The node wants {@code peer}: forgets a refusal or disconnect, takes {@code addresses} (if any) as where to
      * dial it, and dials it unless it is connected or being dialed.
      */
-    public void connect(NodeId peer, List<InetSocketAddress> addresses) {
+    public void connect(NodeId peer, List<? extends SocketAddress> addresses) {
         if (closed || peer.equals(self)) return;
         DialState ds = dials.get(peer);
         if (ds == null) {

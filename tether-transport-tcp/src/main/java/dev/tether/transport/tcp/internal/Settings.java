@@ -2,13 +2,17 @@ package dev.tether.transport.tcp.internal;
 
 import dev.tether.NodeId;
 import io.netty.handler.ssl.SslContext;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * The validated configuration of one TCP transport, built by {@code TcpTransport.Builder}.
+ * The validated configuration of one TCP or Unix domain socket transport, built by {@code TcpTransport.Builder}
+ * or {@code UdsTransport.Builder}.
  *
  * @param listen where to listen; port 0 picks a free port
  * @param peers the peers to dial and where
@@ -30,10 +34,12 @@ import java.util.random.RandomGenerator;
  * @param memberLostAfter how long a member learnt from member lists may stay unconnected before it is reported
  *     lost to the discovery
  * @param lostMemberRedial how often a member reported lost is redialed (jittered between half and all of it)
+ * @param unix for a Unix domain socket transport (the listen address is a {@code UnixDomainSocketAddress}): its socket
+ *     file's mode and which users may connect; null for TCP
  */
 public record Settings(
-        InetSocketAddress listen,
-        Map<NodeId, InetSocketAddress> peers,
+        SocketAddress listen,
+        Map<NodeId, SocketAddress> peers,
         int maxFrameBytes,
         Duration reconnectMin,
         Duration reconnectMax,
@@ -46,11 +52,21 @@ public record Settings(
         Duration connectTimeout,
         boolean hostNodeLoop,
         boolean nativeEpoll,
-        java.util.List<InetSocketAddress> seeds,
-        InetSocketAddress advertise,
+        List<SocketAddress> seeds,
+        SocketAddress advertise,
         Duration memberLostAfter,
-        Duration lostMemberRedial) {
+        Duration lostMemberRedial,
+        UnixSocket unix) {
 
     /** A server and a client TLS context and whether clients must present certificates. */
     public record TlsContexts(SslContext server, SslContext client, boolean mutual) {}
+
+    /**
+     * What a Unix domain socket transport adds.
+     *
+     * @param fileMode the permissions the socket file gets right after bind
+     * @param allowedUids the user ids whose processes may connect (checked with the peer's credentials); empty for
+     *     the node's own user only
+     */
+    public record UnixSocket(Set<PosixFilePermission> fileMode, Set<Integer> allowedUids) {}
 }

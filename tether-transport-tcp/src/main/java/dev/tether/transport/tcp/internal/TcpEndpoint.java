@@ -12,12 +12,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.Errors;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.List;
@@ -26,8 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A started TCP transport: one Netty NIO event loop (one I/O thread) that owns the listening socket, every
- * connection, the dialing and all listener calls. {@link #send} may be called from any thread.
+ * A started TCP or Unix domain socket transport: one Netty event loop (one I/O thread) that owns the listening
+ * socket, every connection, the dialing and all listener calls. {@link #send} may be called from any thread. The
+ * listen address decides the kind: a {@link UnixDomainSocketAddress} makes every socket of the endpoint a Unix
+ * domain socket, with the socket file and peer credential checks of {@link Settings.UnixSocket}.
  */
 public final class TcpEndpoint {
     private static final System.Logger LOG = System.getLogger(TcpEndpoint.class.getName());
@@ -40,14 +43,19 @@ public final class TcpEndpoint {
     private final WireHandler.Options options;
     private final AtomicLong droppedFull = new AtomicLong();
     private final AtomicLong droppedTooLarge = new AtomicLong();
+    private final boolean unix;
     private Channel server;
-    private InetSocketAddress bound;
+    private SocketAddress bound;
+    private UnixSocketFile socketFile;
 
     public TcpEndpoint(Settings settings, NodeId self, Transport.Listener listener) {
         this.settings = settings;
         this.flavor = SocketFlavor.choose(settings.nativeEpoll());
+        this.unix = settings.listen() instanceof UnixDomainSocketAddress;
         this.group = new MultiThreadIoEventLoopGroup(
-                1, new DefaultThreadFactory("tether-tcp-" + self, true), flavor.newHandlerFactory());
+                1,
+                new DefaultThreadFactory((unix ? "tether-uds-" : "tether-tcp-") + self, true),
+                flavor.newHandlerFactory());
         this.loop = group.next();
         Backoff backoff = new Backoff(
                 settings.reconnectMin(), settings.reconnectMax(), settings.lostMemberRedial(), settings.random());
@@ -55,7 +63,12 @@ public final class TcpEndpoint {
         this.registry = new PeerRegistry(
                 self, listener, loop, backoff, settings.peers(), settings.seeds(), members, this::dial);
         SecureRandom secureRandom = new SecureRandom();
-        this.options = new WireHandler.Options(
+        this.options = options(settings, secureRandom, unix ? PeerCredentials.of(settings.unix()) : null);
+    }
+
+    private static WireHandler.Options options(
+            Settings settings, SecureRandom secureRandom, PeerCredentials peerCredentials) {
+        return new WireHandler.Options(
                 settings.maxFrameBytes(),
                 settings.preSharedKey() == null ? null : new PskAuth(settings.preSharedKey()),
                 settings.tls() != null,
@@ -67,7 +80,8 @@ public final class TcpEndpoint {
                     byte[] nonce = new byte[Wire.NONCE_BYTES];
                     secureRandom.nextBytes(nonce);
                     return nonce;
-                });
+                },
+                peerCredentials);
     }
 
     /**
@@ -76,27 +90,44 @@ public final class TcpEndpoint {
      * @return the bound address
      * @throws ListenFailedException if the listen address cannot be bound (saying whether it is taken)
      */
-    public InetSocketAddress start() {
+    public SocketAddress start() {
+        if (unix) socketFile = UnixSocketFile.prepare(((UnixDomainSocketAddress) settings.listen()).getPath());
         ServerBootstrap sb = new ServerBootstrap()
                 .group(group)
-                .channel(flavor.serverChannel)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                .channel(flavor.serverChannel(unix))
                 .childHandler(initializer(false, null, null));
-        ChannelFuture bind = sb.bind(settings.listen()).awaitUninterruptibly();
+        if (!unix) sb.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+        ChannelFuture bind = sb.bind(flavor.nativeAddress(settings.listen())).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             throw bindFailure(bind.cause());
         }
         server = bind.channel();
-        bound = (InetSocketAddress) server.localAddress();
+        try {
+            if (unix) secureSocketFile();
+        } catch (ListenFailedException e) {
+            server.close().awaitUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            socketFile.remove();
+            throw e;
+        }
+        bound = unix ? settings.listen() : server.localAddress();
         loop.execute(registry::start);
         return bound;
     }
 
+    /**
+     * Restricts the new socket file. A process that connected in the moment before is still held to the peer
+     * credential check of every connection's handshake.
+     */
+    private void secureSocketFile() {
+        socketFile.bound(settings.unix().fileMode());
+    }
+
     private ListenFailedException bindFailure(Throwable cause) {
-        String where =
-                settings.listen().getHostString() + ":" + settings.listen().getPort();
+        String where = settings.listen() instanceof InetSocketAddress inet
+                ? inet.getHostString() + ":" + inet.getPort()
+                : UnixAddresses.format(settings.listen());
         // NIO reports a BindException, native epoll a NativeIoException ("bind(..) failed ...: Address already in
         // use").
         boolean inUse = (cause instanceof BindException || cause instanceof Errors.NativeIoException)
@@ -108,23 +139,26 @@ public final class TcpEndpoint {
     }
 
     /** The pipeline of a connection dialed to {@code target} (to reach {@code peer}, or a seed if null) or accepted. */
-    private ChannelInitializer<SocketChannel> initializer(boolean dialed, NodeId peer, InetSocketAddress target) {
+    private ChannelInitializer<Channel> initializer(boolean dialed, NodeId peer, SocketAddress target) {
         return new ChannelInitializer<>() {
             @Override
-            protected void initChannel(SocketChannel ch) {
+            protected void initChannel(Channel ch) {
                 Settings.TlsContexts tls = settings.tls();
                 if (tls != null) {
                     ch.pipeline()
                             .addLast(
                                     "tls",
-                                    dialed
-                                            ? tls.client()
-                                                    .newHandler(ch.alloc(), target.getHostString(), target.getPort())
-                                            : tls.server().newHandler(ch.alloc()));
+                                    !dialed
+                                            ? tls.server().newHandler(ch.alloc())
+                                            : target instanceof InetSocketAddress inet
+                                                    ? tls.client()
+                                                            .newHandler(
+                                                                    ch.alloc(), inet.getHostString(), inet.getPort())
+                                                    : tls.client().newHandler(ch.alloc()));
                 }
                 long heartbeat = settings.heartbeatInterval().toMillis();
                 ch.pipeline().addLast("idle", new IdleStateHandler(3 * heartbeat, heartbeat, 0, TimeUnit.MILLISECONDS));
-                InetSocketAddress seed = dialed && peer == null ? target : null;
+                SocketAddress seed = dialed && peer == null ? target : null;
                 ch.pipeline().addLast("wire", new WireHandler(registry, options, dialed, peer, seed));
             }
         };
@@ -132,12 +166,12 @@ public final class TcpEndpoint {
 
     /** Where peers may dial this node: the configured advertised address, else the bound one. */
     private List<String> advertisedAddresses() {
-        InetSocketAddress a = settings.advertise() != null ? settings.advertise() : bound;
-        return a == null ? List.of() : List.of(TcpAddresses.format(a));
+        SocketAddress a = settings.advertise() != null ? settings.advertise() : bound;
+        return a == null ? List.of() : List.of(UnixAddresses.format(a));
     }
 
     /** See {@code TcpTransport.connect}: the addresses are parsed already; the registry takes them on its thread. */
-    public void connect(NodeId peer, List<InetSocketAddress> addresses) {
+    public void connect(NodeId peer, List<? extends SocketAddress> addresses) {
         loop.execute(() -> registry.connect(peer, addresses));
     }
 
@@ -165,15 +199,15 @@ public final class TcpEndpoint {
         }
     }
 
-    private Channel dial(NodeId peer, InetSocketAddress address) {
+    private Channel dial(NodeId peer, SocketAddress address) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channel(flavor.socketChannel)
+                .channel(flavor.channel(unix))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         settings.connectTimeout().toMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
                 .handler(initializer(true, peer, address));
-        ChannelFuture connect = b.connect(address);
+        if (!unix) b.option(ChannelOption.TCP_NODELAY, true);
+        ChannelFuture connect = b.connect(flavor.nativeAddress(address));
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.log(
@@ -186,7 +220,8 @@ public final class TcpEndpoint {
         return connect.channel();
     }
 
-    public InetSocketAddress boundAddress() {
+    /** The bound address: the real port for TCP, the socket file's address for a Unix domain socket. */
+    public SocketAddress boundAddress() {
         return bound;
     }
 
@@ -247,6 +282,7 @@ public final class TcpEndpoint {
         Runnable stop = () -> {
             registry.shutdown();
             if (server != null) server.close();
+            if (socketFile != null) socketFile.remove();
         };
         if (loop.inEventLoop()) {
             stop.run();

@@ -16,7 +16,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
@@ -47,7 +47,8 @@ public final class WireHandler extends ByteToMessageDecoder {
             boolean mutualTls,
             long outboundLimitBytes,
             long handshakeTimeoutMillis,
-            Supplier<byte[]> nonces) {}
+            Supplier<byte[]> nonces,
+            PeerCredentials peerCredentials) {}
 
     private enum Phase {
         PREAMBLE,
@@ -63,7 +64,7 @@ public final class WireHandler extends ByteToMessageDecoder {
     private final Options options;
     private final boolean dialer;
     private final NodeId expectedPeer;
-    private final InetSocketAddress seed;
+    private final SocketAddress seed;
     private Connection conn;
     private Phase phase = Phase.PREAMBLE;
     private boolean helloSent;
@@ -76,7 +77,7 @@ public final class WireHandler extends ByteToMessageDecoder {
      * {@code seed} (then {@code expectedPeer} is null), or for a connection it accepted (both null).
      */
     public WireHandler(
-            PeerRegistry registry, Options options, boolean dialed, NodeId expectedPeer, InetSocketAddress seed) {
+            PeerRegistry registry, Options options, boolean dialed, NodeId expectedPeer, SocketAddress seed) {
         this.registry = registry;
         this.options = options;
         this.dialer = dialed;
@@ -184,7 +185,10 @@ public final class WireHandler extends ByteToMessageDecoder {
         int flags = (dialer ? Wire.FLAG_DIALER : 0) | (options.psk() != null ? Wire.FLAG_PSK : 0);
         Hello hello = new Hello(
                 flags, options.maxFrameBytes(), ownNonce, registry.self().value());
-        ctx.writeAndFlush(Wire.preambleAndHello(ctx.alloc(), hello), ctx.voidPromise());
+        // A listener rather than the void promise: a Unix domain socket whose peer already closed fails this write at
+        // once (EPIPE), possibly while the pipeline is still being set up, where a fired exception is only logged.
+        ctx.writeAndFlush(Wire.preambleAndHello(ctx.alloc(), hello))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     // ---- decoding
@@ -308,6 +312,10 @@ public final class WireHandler extends ByteToMessageDecoder {
     private void onHello(ChannelHandlerContext ctx, int type, byte[] body) {
         expectType(type, Wire.HELLO, "HELLO");
         if (!helloSent) throw new WireException("HELLO received before the TLS handshake completed");
+        if (options.peerCredentials() != null) {
+            String refusal = options.peerCredentials().refusal(ctx.channel());
+            if (refusal != null) throw new WireException(refusal);
+        }
         Hello hello = Hello.decode(body);
         if (hello.dialer() == dialer) {
             throw new WireException(dialer ? "both ends claim to have dialed" : "both ends claim to have accepted");
@@ -393,7 +401,8 @@ public final class WireHandler extends ByteToMessageDecoder {
     /** What this end established about the peer's id (Transport rule 10). */
     private PeerProof proof() {
         if (options.tls() && (dialer || options.mutualTls())) return PeerProof.IDENTITY;
-        if (options.psk() != null) return PeerProof.MEMBERSHIP;
+        // an allowed user's processes could read the pre-shared key file too: both prove membership, not identity
+        if (options.psk() != null || options.peerCredentials() != null) return PeerProof.MEMBERSHIP;
         return PeerProof.NONE;
     }
 

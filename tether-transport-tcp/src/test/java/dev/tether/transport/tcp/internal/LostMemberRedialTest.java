@@ -109,7 +109,7 @@ class LostMemberRedialTest {
     }
 
     /** Every dial is refused: the channel closes at once. */
-    private Channel dial(NodeId peer, InetSocketAddress address) {
+    private Channel dial(NodeId peer, java.net.SocketAddress address) {
         (peer.equals(MEMBER) ? memberDials : configuredDials).add(clock.nowMillis());
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.close();

@@ -98,7 +98,7 @@ class ReconnectAfterOutageTest {
     }
 
     /** The stub dialer: a refused connect closes at once; a reachable peer's connection stays open. */
-    private Channel dial(NodeId peer, InetSocketAddress address) {
+    private Channel dial(NodeId peer, java.net.SocketAddress address) {
         dials.add(clock.nowMillis());
         EmbeddedChannel ch = new EmbeddedChannel();
         if (peerUp) {
