@@ -388,6 +388,7 @@ public final class Engine {
         boolean restarted = p.bootId != 0 && p.bootId != h.bootId();
         p.bootId = h.bootId();
         p.helloHeard = true;
+        p.codecs = h.codecs();
         if (restarted) senders.peerRestarted(from);
         senders.heardHello(from);
         long known = p.knownEpoch;
@@ -562,6 +563,11 @@ public final class Engine {
 
     public List<NodeId> connectedPeers() {
         return peers.connectedIds();
+    }
+
+    /** The codecs {@code peer}'s HELLO on the current connection stated ({@link Frame.Hello#codecs}), 0 if none. */
+    int peerCodecs(NodeId peer) {
+        return peers.codecs(peer);
     }
 
     public long connectionsRejected() {

@@ -16,6 +16,8 @@ final class FrameWriter {
     private final ByteBuffer buf;
     private final EngineOutput out;
     private int countAt;
+    /** What HELLO says this process decompresses ({@link Frame.Hello#codecs}): none until codecs are installed. */
+    int codecs;
 
     FrameWriter(int maxFrameBytes, EngineOutput out) {
         this.buf = ByteBuffer.allocate(maxFrameBytes);
@@ -24,7 +26,7 @@ final class FrameWriter {
 
     void hello(NodeId to, NodeId self, long epoch, long bootId) {
         buf.clear();
-        FrameCodec.hello(buf, self, epoch, bootId);
+        FrameCodec.hello(buf, self, epoch, bootId, codecs);
         transmit(to);
     }
 
