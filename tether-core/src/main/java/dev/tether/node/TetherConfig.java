@@ -5,7 +5,6 @@ import dev.tether.AsyncHandler;
 import dev.tether.Durability;
 import dev.tether.FailurePolicy;
 import dev.tether.Handler;
-import dev.tether.HandlerNames;
 import dev.tether.HandlerOptions;
 import dev.tether.InvalidConfigException;
 import dev.tether.InvalidIdException;
@@ -20,6 +19,7 @@ import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
+import dev.tether.internal.engine.WireCompression;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.Codec;
 import dev.tether.spi.CommitObserver;
@@ -79,7 +79,8 @@ public final class TetherConfig {
                 b.commitObserver,
                 b.maxVolatileBytes,
                 b.idempotencyWindow,
-                b.maxIdempotencyKeys);
+                b.maxIdempotencyKeys,
+                b.compression != null ? b.compression : ConfigChecks.compression(null, 1));
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -268,6 +269,7 @@ public final class TetherConfig {
         private final Map<String, HandlerSpec> namedHandlers = new LinkedHashMap<>();
         private Codec codec;
         private EventSettings events = EventSettings.DEFAULTS;
+        private WireCompression compression;
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -291,9 +293,7 @@ public final class TetherConfig {
 
         /** Adds one peer; {@link InvalidConfigException} if {@code id} is this node itself. */
         public Builder peer(NodeId id) {
-            Objects.requireNonNull(id, "peer");
-            if (id.equals(nodeId)) throw new InvalidConfigException("peers: a node cannot be its own peer: " + id);
-            peers.add(id);
+            peers.add(ConfigChecks.peer(nodeId, id));
             return this;
         }
 
@@ -332,10 +332,7 @@ public final class TetherConfig {
          * {@code StaticDiscovery}, {@code TcpTransport.discovery()} and {@code NatsTransport.discovery()}.
          */
         public Builder discovery(Discovery discovery) {
-            Objects.requireNonNull(discovery, "discovery");
-            if (discoveries.contains(discovery))
-                throw new InvalidConfigException("discovery given twice: " + discovery);
-            discoveries.add(discovery);
+            discoveries.add(ConfigChecks.newDiscovery(discoveries, discovery));
             return this;
         }
 
@@ -395,15 +392,13 @@ public final class TetherConfig {
          * @throws InvalidConfigException if {@code max < 1}
          */
         public Builder maxQueuedPerStream(long max) {
-            if (max < 1) throw new InvalidConfigException("maxQueuedPerStream must be >= 1, was " + max);
-            this.maxQueuedPerStream = max;
+            this.maxQueuedPerStream = ConfigChecks.atLeast1("maxQueuedPerStream", max);
             return this;
         }
 
         /** Bounds memory held by sends waiting for the store; default 64 MiB, at least maxMessageBytes. */
         public Builder maxPendingSendBytes(long bytes) {
-            if (bytes < 1) throw new InvalidConfigException("maxPendingSendBytes must be >= 1, was " + bytes);
-            this.maxPendingSendBytes = bytes;
+            this.maxPendingSendBytes = ConfigChecks.atLeast1("maxPendingSendBytes", bytes);
             return this;
         }
 
@@ -413,8 +408,7 @@ public final class TetherConfig {
          * retransmission, so a flooding or too-fast peer costs retransmissions, never memory or messages.
          */
         public Builder maxInboundQueueBytes(long bytes) {
-            if (bytes < 1) throw new InvalidConfigException("maxInboundQueueBytes must be >= 1, was " + bytes);
-            this.maxInboundQueueBytes = bytes;
+            this.maxInboundQueueBytes = ConfigChecks.atLeast1("maxInboundQueueBytes", bytes);
             return this;
         }
 
@@ -425,13 +419,7 @@ public final class TetherConfig {
          * @throws InvalidConfigException if {@code initial} is under 1 ms or {@code max} is below it
          */
         public Builder retransmitTimeout(Duration initial, Duration max) {
-            Objects.requireNonNull(initial, "retransmitTimeout");
-            Objects.requireNonNull(max, "maxRetransmitTimeout");
-            if (initial.toMillis() < 1) throw new InvalidConfigException("retransmitTimeout must be >= 1 ms");
-            if (max.compareTo(initial) < 0) {
-                throw new InvalidConfigException("maxRetransmitTimeout must be >= retransmitTimeout");
-            }
-            this.retransmitTimeout = initial;
+            this.retransmitTimeout = ConfigChecks.retransmitTimeouts(initial, max);
             this.maxRetransmitTimeout = max;
             return this;
         }
@@ -513,11 +501,7 @@ public final class TetherConfig {
         }
 
         private Builder named(HandlerSpec spec) {
-            HandlerNames.requireApplicationName(spec.name());
-            Objects.requireNonNull(spec.options(), "options");
-            if (namedHandlers.putIfAbsent(spec.name(), spec) != null) {
-                throw new InvalidConfigException("a handler named '" + spec.name() + "' was given already");
-            }
+            ConfigChecks.addNamed(namedHandlers, spec);
             return this;
         }
 
@@ -574,6 +558,18 @@ public final class TetherConfig {
          */
         public Builder events(int history, int maxPending) {
             this.events = ConfigChecks.events(history, maxPending);
+            return this;
+        }
+
+        /**
+         * Compresses message payloads of at least {@code thresholdBytes} on the wire with the codec named {@code codec}
+         * ({@code lz4}, {@code zstd} or {@code snappy} with {@code tether-compression}), for peers that decompress it
+         * (docs/MESSAGING.md, "Compression"). Default: none. Every node decompresses the codecs on its class path.
+         *
+         * @throws InvalidConfigException if no codec of that name is on the class path, or {@code thresholdBytes < 1}
+         */
+        public Builder compression(String codec, int thresholdBytes) {
+            this.compression = ConfigChecks.compression(Objects.requireNonNull(codec, "codec"), thresholdBytes);
             return this;
         }
 

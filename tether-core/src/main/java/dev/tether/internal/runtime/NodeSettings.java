@@ -8,6 +8,7 @@ import dev.tether.NodeId;
 import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.internal.engine.EngineConfig;
+import dev.tether.internal.engine.WireCompression;
 import dev.tether.spi.CommitObserver;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
@@ -31,6 +32,7 @@ import java.util.Set;
  * @param maxVolatileBytes bytes volatile outbound messages may hold until acknowledged
  * @param idempotencyWindow how long a processed idempotency key is remembered
  * @param maxIdempotencyKeys how many idempotency keys are remembered at most
+ * @param compression the codecs this node decompresses, and how it compresses on the wire
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -60,7 +62,8 @@ public record NodeSettings(
         CommitObserver commitObserver,
         long maxVolatileBytes,
         Duration idempotencyWindow,
-        int maxIdempotencyKeys) {
+        int maxIdempotencyKeys,
+        WireCompression compression) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);

@@ -29,6 +29,10 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong cuts = new AtomicLong();
+    /** Bytes forwarded from clients to the target, and back. */
+    private final AtomicLong toTarget = new AtomicLong();
+
+    private final AtomicLong fromTarget = new AtomicLong();
     private volatile boolean paused;
     private volatile boolean closed;
 
@@ -53,6 +57,16 @@ public final class TcpProxy implements AutoCloseable {
      */
     public static TcpProxy start(Supplier<InetSocketAddress> target) throws IOException {
         return new TcpProxy(Objects.requireNonNull(target, "target"));
+    }
+
+    /** Bytes forwarded from clients to the target so far, over all connections (what the wire carried that way). */
+    public long bytesToTarget() {
+        return toTarget.get();
+    }
+
+    /** Bytes forwarded from the target back to clients so far, over all connections. */
+    public long bytesFromTarget() {
+        return fromTarget.get();
     }
 
     /** The loopback address clients connect to. */
@@ -123,19 +137,22 @@ public final class TcpProxy implements AutoCloseable {
                 closeQuietly(client);
                 closeQuietly(upstream);
             }
-            pump(client, upstream);
-            pump(upstream, client);
+            pump(client, upstream, toTarget);
+            pump(upstream, client, fromTarget);
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, AtomicLong bytes) {
         Thread t = new Thread(
                 () -> {
                     byte[] buffer = new byte[64 * 1024];
                     try (InputStream in = from.getInputStream();
                             OutputStream out = to.getOutputStream()) {
                         int n;
-                        while ((n = in.read(buffer)) >= 0) out.write(buffer, 0, n);
+                        while ((n = in.read(buffer)) >= 0) {
+                            out.write(buffer, 0, n);
+                            bytes.addAndGet(n);
+                        }
                     } catch (IOException e) {
                         // the connection was cut or closed by one end: close both below
                     } finally {
