@@ -10,6 +10,7 @@ import dev.tether.spi.Compressor;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.ServiceLoader;
 
@@ -20,6 +21,12 @@ import java.util.ServiceLoader;
  * sees a child started without the codec module really has none.
  */
 public final class PeerMain {
+    /**
+     * Both nodes' retransmission timeout: long enough that nothing is retransmitted on a loaded machine (a
+     * reconnect resends at once), so the bytes on the connection are one transmission of each message.
+     */
+    static final Duration RETRANSMIT = Duration.ofSeconds(10);
+
     private PeerMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -38,6 +45,7 @@ public final class PeerMain {
                 .transport(t)
                 .store(new InMemoryStore())
                 .durability(Durability.MEMORY)
+                .retransmitTimeout(RETRANSMIT, RETRANSMIT)
                 .handler(d -> {
                     int i = Integer.parseInt(d.headers().get("i"));
                     boolean ok = Arrays.equals(d.payloadBytes(), Payloads.order(i))

@@ -95,7 +95,8 @@ public final class Engine {
 
     /**
      * Compresses DATA messages for peers that decompress {@code compression}'s codec, decompresses what peers compressed
-     * and states its codecs in HELLO (docs/PROTOCOL.md, "Compression"); set before the first input.
+     * and states its codecs in HELLO (docs/PROTOCOL.md, "Compression"); set before the first input (tests change it
+     * between connections to play a process that gained or lost a codec).
      */
     public void compression(WireCompression compression) {
         frames.compression = compression;
