@@ -24,4 +24,5 @@ module dev.tether.core {
 
     uses dev.tether.spi.StoreProvider;
     uses dev.tether.spi.Codec;
+    uses dev.tether.spi.Compressor;
 }

@@ -16,4 +16,6 @@ module dev.tether.testkit {
     exports dev.tether.testkit.sim;
 
     opens dev.tether.testkit;
+
+    uses dev.tether.spi.Compressor; // CompressorContract: found by ServiceLoader
 }

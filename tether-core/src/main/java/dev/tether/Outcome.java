@@ -24,5 +24,15 @@ public enum Outcome {
      * An operator purged it from the sender's outbox ({@code NodeManagement.purge}) before the receiver acknowledged
      * it; it is not sent again. The receiver may have been handling it already.
      */
-    PURGED
+    PURGED,
+    /**
+     * The message was for an endpoint (an agent of the bus, docs/BUS-DESIGN.md) the receiver does not have; it was not
+     * executed. Reported by protocol version 3 receivers (OUTCOME 5).
+     */
+    NO_SUCH_ENDPOINT,
+    /**
+     * The message was dropped without being processed: by a routing rule of the receiver, or by its sender's overflow
+     * policy before it was transmitted. Reported by protocol version 3 (OUTCOME 6, the DROPPED marker).
+     */
+    DROPPED
 }

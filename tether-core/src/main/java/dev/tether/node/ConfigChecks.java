@@ -2,6 +2,7 @@ package dev.tether.node;
 
 import dev.tether.AckMode;
 import dev.tether.Durability;
+import dev.tether.HandlerNames;
 import dev.tether.InvalidConfigException;
 import dev.tether.InvalidIdException;
 import dev.tether.MessageHandler;
@@ -9,18 +10,69 @@ import dev.tether.NodeId;
 import dev.tether.TransactionalCallHandler;
 import dev.tether.TransactionalHandler;
 import dev.tether.internal.call.HandlerSpec;
+import dev.tether.internal.engine.WireCompression;
 import dev.tether.internal.runtime.TransactionalConsumer;
+import dev.tether.spi.Compressor;
+import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoreProvider;
 import dev.tether.spi.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 
 /** The checks and defaults {@link TetherConfig.Builder#build()} applies across settings. */
 final class ConfigChecks {
     private ConfigChecks() {}
+
+    /** {@code id} as a peer of {@code self}: not null, not the node itself. */
+    static NodeId peer(NodeId self, NodeId id) {
+        Objects.requireNonNull(id, "peer");
+        if (id.equals(self)) throw new InvalidConfigException("peers: a node cannot be its own peer: " + id);
+        return id;
+    }
+
+    /** {@code d} if not null and not among {@code given}. */
+    static Discovery newDiscovery(List<Discovery> given, Discovery d) {
+        Objects.requireNonNull(d, "discovery");
+        if (given.contains(d)) throw new InvalidConfigException("discovery given twice: " + d);
+        return d;
+    }
+
+    /** Adds a named handler given before start, unless its name is invalid, reserved or taken. */
+    static void addNamed(Map<String, HandlerSpec> named, HandlerSpec spec) {
+        HandlerNames.requireApplicationName(spec.name());
+        Objects.requireNonNull(spec.options(), "options");
+        if (named.putIfAbsent(spec.name(), spec) != null) {
+            throw new InvalidConfigException("a handler named '" + spec.name() + "' was given already");
+        }
+    }
+
+    /**
+     * Decompression with every {@link Compressor} on the class path, and compression of payloads of at least {@code
+     * threshold} bytes with the one named {@code codec} (null: none).
+     */
+    static WireCompression compression(String codec, int threshold) {
+        if (threshold < 1) throw new InvalidConfigException("compression threshold must be >= 1, was " + threshold);
+        List<Compressor> found = ServiceLoader.load(Compressor.class, ConfigChecks.class.getClassLoader()).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
+        Compressor chosen = null;
+        if (codec != null) {
+            chosen = found.stream()
+                    .filter(c -> c.name().equals(codec))
+                    .findFirst()
+                    .orElseThrow(() -> new InvalidConfigException("compression codec '" + codec + "' is not on the"
+                            + " class path (found "
+                            + found.stream().map(Compressor::name).toList()
+                            + "); add tether-compression"));
+        }
+        return new WireCompression(found, chosen, threshold);
+    }
 
     /** The store supports the durability, and the transactions of a transactional handler if there is one. */
     static void storeSupports(
@@ -81,6 +133,22 @@ final class ConfigChecks {
     }
 
     /** Returns {@code d} if it is positive. */
+    static long atLeast1(String name, long v) {
+        if (v < 1) throw new InvalidConfigException(name + " must be >= 1, was " + v);
+        return v;
+    }
+
+    /** {@code initial}, checked: at least 1 ms, and {@code max} not below it. */
+    static Duration retransmitTimeouts(Duration initial, Duration max) {
+        Objects.requireNonNull(initial, "retransmitTimeout");
+        Objects.requireNonNull(max, "maxRetransmitTimeout");
+        if (initial.toMillis() < 1) throw new InvalidConfigException("retransmitTimeout must be >= 1 ms");
+        if (max.compareTo(initial) < 0) {
+            throw new InvalidConfigException("maxRetransmitTimeout must be >= retransmitTimeout");
+        }
+        return initial;
+    }
+
     static Duration positive(String name, Duration d) {
         Objects.requireNonNull(d, name);
         if (d.isZero() || d.isNegative()) throw new InvalidConfigException(name + " must be positive, was " + d);

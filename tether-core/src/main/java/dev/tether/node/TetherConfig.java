@@ -15,6 +15,7 @@ import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
+import dev.tether.internal.engine.WireCompression;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.spi.Codec;
 import dev.tether.spi.CommitObserver;
@@ -73,7 +74,8 @@ public final class TetherConfig {
                 b.maxVolatileBytes,
                 b.idempotencyWindow,
                 b.maxIdempotencyKeys,
-                b.channelJoinTimeout != null ? b.channelJoinTimeout : b.defaultCallTimeout);
+                b.channelJoinTimeout != null ? b.channelJoinTimeout : b.defaultCallTimeout,
+                b.compression != null ? b.compression : ConfigChecks.compression(null, 1));
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -263,6 +265,7 @@ public final class TetherConfig {
         private Duration idempotencyWindow = Duration.ofHours(24);
         private int maxIdempotencyKeys = 100_000;
         private EventSettings events = EventSettings.DEFAULTS;
+        private WireCompression compression;
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -428,6 +431,18 @@ public final class TetherConfig {
             }
             this.retransmitTimeout = initial;
             this.maxRetransmitTimeout = max;
+            return this;
+        }
+
+        /**
+         * Compresses message payloads of at least {@code thresholdBytes} on the wire with the codec named {@code codec}
+         * ({@code lz4}, {@code zstd} or {@code snappy} with {@code tether-compression}), for peers that decompress it
+         * (docs/MESSAGING.md, "Compression"). Default: none. Every node decompresses the codecs on its class path.
+         *
+         * @throws InvalidConfigException if no codec of that name is on the class path, or {@code thresholdBytes < 1}
+         */
+        public Builder compression(String codec, int thresholdBytes) {
+            this.compression = ConfigChecks.compression(Objects.requireNonNull(codec, "codec"), thresholdBytes);
             return this;
         }
 

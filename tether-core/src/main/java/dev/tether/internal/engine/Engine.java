@@ -46,6 +46,7 @@ public final class Engine {
     private final SharedLogs logs;
     private final LoopbackLinks loopback;
     private final RoundTrips roundTrips;
+    private final Hellos hellos;
 
     /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
@@ -89,6 +90,21 @@ public final class Engine {
         loopback.bind(receivers);
         this.logs = new SharedLogs(cfg, out, senders, channels);
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs);
+        this.hellos = new Hellos(out, stats, peers, senders);
+    }
+
+    /**
+     * Compresses DATA messages for peers that decompress {@code compression}'s codec, decompresses what peers compressed
+     * and states its codecs in HELLO (docs/PROTOCOL.md, "Compression"); set before the first input (tests change it
+     * between connections to play a process that gained or lost a codec).
+     */
+    public void compression(WireCompression compression) {
+        frames.compression = compression;
+    }
+
+    /** What {@link #compression} set, and its counters. */
+    public WireCompression compressionInUse() {
+        return frames.compression;
     }
 
     public long epoch() {
@@ -362,13 +378,14 @@ public final class Engine {
         p.arrived(now);
         Frame f;
         try {
-            f = FrameCodec.decode(frame);
+            int length = frame.remaining();
+            f = frames.compression.inflate(FrameCodec.decode(frame), length, cfg.maxFrameBytes());
         } catch (ProtocolException e) {
             stats.protocolError(now, from, e.getMessage());
             return;
         }
         p.heard();
-        if (f instanceof Frame.Hello h) onHello(now, p, h);
+        if (f instanceof Frame.Hello h) hellos.onHello(now, p, h);
         else if (f instanceof Frame.Open o) receivers.onOpen(from, o);
         else if (f instanceof Frame.Data d) receivers.onData(now, from, d);
         else if (f instanceof Frame.Ack a) senders.onAck(now, from, a);
@@ -377,30 +394,6 @@ public final class Engine {
         else if (f instanceof Frame.Cancel c) receivers.onCancel(from, c);
         else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
         else if (f instanceof Frame.Pong g) roundTrips.onPong(now, p, g);
-    }
-
-    private void onHello(long now, PeerTable.Peer p, Frame.Hello h) {
-        NodeId from = p.id;
-        if (!h.node().equals(from)) {
-            stats.protocolError(now, from, "peer " + from + " introduced itself as " + h.node());
-            return;
-        }
-        boolean restarted = p.bootId != 0 && p.bootId != h.bootId();
-        p.bootId = h.bootId();
-        p.helloHeard = true;
-        if (restarted) senders.peerRestarted(from);
-        senders.heardHello(from);
-        long known = p.knownEpoch;
-        if (known == h.epoch()) return;
-        if (known != 0) {
-            out.event(new TetherEvent.Resync(
-                    from,
-                    "*",
-                    "peer store epoch changed from " + Long.toHexString(known) + " to " + Long.toHexString(h.epoch())
-                            + ": a new incarnation",
-                    0));
-        }
-        peers.learnEpoch(p, h.epoch());
     }
 
     /**
@@ -562,6 +555,11 @@ public final class Engine {
 
     public List<NodeId> connectedPeers() {
         return peers.connectedIds();
+    }
+
+    /** The codecs {@code peer}'s HELLO on the current connection stated ({@link Frame.Hello#codecs}), 0 if none. */
+    int peerCodecs(NodeId peer) {
+        return peers.codecs(peer);
     }
 
     public long connectionsRejected() {

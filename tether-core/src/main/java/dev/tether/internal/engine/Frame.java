@@ -17,9 +17,26 @@ public sealed interface Frame {
     byte PONG = 8;
     byte CANCEL = 9;
 
-    /** First frame on every connection: who I am and which incarnation of my store I run. */
-    /** {@code bootId}: this process's incarnation (volatile streams start over when it changes), never 0. */
-    record Hello(NodeId node, long epoch, long bootId) implements Frame {}
+    /**
+     * First frame on every connection: who I am and which incarnation of my store I run. {@code bootId}: this
+     * process's incarnation (volatile streams start over when it changes), never 0. {@code codecs}: the compression
+     * codecs this process can decompress, one bit per codec id ({@link #LZ4}, {@link #ZSTD}, {@link #SNAPPY});
+     * valid for this connection only. Bits this node does not know are kept and ignored: a peer may decompress
+     * more than this node compresses.
+     */
+    record Hello(NodeId node, long epoch, long bootId, int codecs) implements Frame {
+        /** The bit of codec id 1, LZ4. */
+        public static final int LZ4 = 1;
+        /** The bit of codec id 2, Zstd. */
+        public static final int ZSTD = 2;
+        /** The bit of codec id 3, Snappy. */
+        public static final int SNAPPY = 4;
+
+        /** Whether the sender of this HELLO decompresses the codec with this id (1-8). */
+        public boolean decodes(int codecId) {
+            return codecId >= 1 && codecId <= 8 && (codecs & (1 << (codecId - 1))) != 0;
+        }
+    }
 
     /**
      * Sender to receiver: my stream (lane) of incarnation {@code senderEpoch} has assigned up to {@code lastSeq}
@@ -51,6 +68,12 @@ public sealed interface Frame {
          * {@link #CORRUPT}: a message damaged in the sender's store goes out as damaged even if withdrawn.
          */
         public static final int CANCELLED = 8;
+        /**
+         * The sender dropped it before transmitting it (an overflow policy): a marker like {@link #EXPIRED}, without
+         * headers and payload, never with another marker flag or {@link #CORRUPT}. Settled by the receiver
+         * without processing ({@link OutcomeNotice#DROPPED}). Protocol version 3.
+         */
+        public static final int DROPPED = 16;
 
         /** Whether this message, number {@code seq} on {@code lane}, matches the checksum the frame carried. */
         public boolean intact(String lane, long seq) {
@@ -79,6 +102,10 @@ public sealed interface Frame {
         public static final int NO_SUCH_HANDLER = 3;
         /** The sender withdrew it before it was handed out ({@link Cancel}, or a withdrawn marker). */
         public static final int CANCELLED = 4;
+        /** A message for an endpoint the receiver does not have (protocol version 3). */
+        public static final int NO_SUCH_ENDPOINT = 5;
+        /** Dropped: by a routing rule of the receiver, or a DROPPED marker of the sender (protocol version 3). */
+        public static final int DROPPED = 6;
     }
 
     /**

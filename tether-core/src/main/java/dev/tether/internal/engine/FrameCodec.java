@@ -16,14 +16,17 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * Encodes and decodes frames. Every frame starts with magic {@code 0x54}, version {@code 2} and a type byte;
+ * Encodes and decodes frames. Every frame starts with magic {@code 0x54}, version {@code 3} and a type byte;
  * all integers are big-endian. Decoding validates every field and rejects trailing bytes, so a frame either
  * decodes completely or throws {@link ProtocolException} naming the problem.
  */
 public final class FrameCodec {
     public static final byte MAGIC = 0x54;
-    /** Version 2 added the message checksum to DATA; see docs/PROTOCOL.md, "Versions". */
-    public static final byte VERSION = 2;
+    /**
+     * Version 3 added the codecs to HELLO, the DROPPED message flag and OUTCOMEs 5 and 6; version 2 the message
+     * checksum. See docs/PROTOCOL.md, "Versions".
+     */
+    public static final byte VERSION = 3;
     /**
      * Per-message bytes in a DATA frame besides headers and payload: flags, expiry, header count, length,
      * checksum.
@@ -31,8 +34,11 @@ public final class FrameCodec {
     public static final int MESSAGE_OVERHEAD = 1 + 8 + 2 + 4 + 4;
 
     /** Every message flag this version defines; a message with another one is rejected. */
-    private static final int KNOWN_FLAGS =
-            Frame.Message.REDELIVERY | Frame.Message.EXPIRED | Frame.Message.CORRUPT | Frame.Message.CANCELLED;
+    private static final int KNOWN_FLAGS = Frame.Message.REDELIVERY
+            | Frame.Message.EXPIRED
+            | Frame.Message.CORRUPT
+            | Frame.Message.CANCELLED
+            | Frame.Message.DROPPED;
 
     /** CRC32C of each possible flags byte, mixed into each message's checksum on the wire. */
     private static final long[] FLAG_CHECKSUMS = new long[256];
@@ -45,15 +51,20 @@ public final class FrameCodec {
         }
     }
 
+    /** What version 3 added, named in the reason a version 2 frame is refused with. */
+    private static final String V3 = "compression codecs in HELLO, DROPPED markers and OUTCOMEs 5 and 6 (version 3)";
+
     private FrameCodec() {}
 
     // ---- encoding -------------------------------------------------------------------------------------
 
-    public static void hello(ByteBuffer b, NodeId node, long epoch, long bootId) {
+    /** {@code codecs}: the {@link Frame.Hello#codecs} bit set, what this process can decompress. */
+    public static void hello(ByteBuffer b, NodeId node, long epoch, long bootId, int codecs) {
         header(b, Frame.HELLO);
         str8(b, node.value());
         b.putLong(epoch);
         b.putLong(bootId);
+        b.put((byte) codecs);
     }
 
     public static void open(ByteBuffer b, String lane, long epoch, long ackedSeq, long lastSeq) {
@@ -181,7 +192,7 @@ public final class FrameCodec {
             if (version != VERSION) throw bad(unsupported(version & 0xff));
             byte type = b.get();
             Frame f = switch (type) {
-                case Frame.HELLO -> new Frame.Hello(nodeId(b), epoch(b), epoch(b));
+                case Frame.HELLO -> new Frame.Hello(nodeId(b), epoch(b), epoch(b), b.get() & 0xff);
                 case Frame.OPEN -> new Frame.Open(lane(b), epoch(b), seq0(b, "ackedSeq"), seq0(b, "lastSeq"));
                 case Frame.DATA -> data(b);
                 case Frame.ACK ->
@@ -204,7 +215,8 @@ public final class FrameCodec {
 
     private static String unsupported(int version) {
         String why = version < VERSION
-                ? ": the peer runs a Tether from before message checksums (version 2); upgrade it"
+                ? ": the peer runs a Tether from before " + (version < 2 ? "message checksums (version 2)" : V3)
+                        + "; upgrade it"
                 : ": the peer runs a newer Tether; upgrade this node";
         return "unsupported protocol version " + version + " (this node speaks " + VERSION + ")" + why;
     }
@@ -250,18 +262,26 @@ public final class FrameCodec {
         if (headerCount > 0) headers = java.util.Collections.unmodifiableMap(headers);
         int len = b.getInt();
         if (len < 0 || len > b.remaining()) throw bad("payload length " + len + " does not fit the frame");
+        if ((flags & Frame.Message.DROPPED) != 0) dropped(flags, headerCount, len);
         byte[] payload = new byte[len];
         b.get(payload);
         long checksum = (b.getInt() & 0xffff_ffffL) ^ FLAG_CHECKSUMS[flags];
         return new Frame.Message(flags, expires, headers, payload, checksum);
     }
 
+    /** A DROPPED marker is a marker of one kind: nothing of the message, no other marker flag. */
+    private static void dropped(int flags, int headerCount, int payloadLength) {
+        if ((flags & (Frame.Message.EXPIRED | Frame.Message.CANCELLED | Frame.Message.CORRUPT)) != 0) {
+            throw bad("DROPPED marker with other marker flags " + flags);
+        }
+        if (headerCount != 0 || payloadLength != 0) {
+            throw bad("DROPPED marker carries " + headerCount + " headers and " + payloadLength + " payload bytes");
+        }
+    }
+
     private static int outcomeKind(ByteBuffer b) {
         int k = b.get() & 0xff;
-        if (k != Frame.OutcomeNotice.EXPIRED
-                && k != Frame.OutcomeNotice.DEAD_LETTERED
-                && k != Frame.OutcomeNotice.NO_SUCH_HANDLER
-                && k != Frame.OutcomeNotice.CANCELLED) throw bad("unknown outcome " + k);
+        if (k < Frame.OutcomeNotice.EXPIRED || k > Frame.OutcomeNotice.DROPPED) throw bad("unknown outcome " + k);
         return k;
     }
 

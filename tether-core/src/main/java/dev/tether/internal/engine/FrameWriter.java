@@ -16,6 +16,13 @@ final class FrameWriter {
     private final ByteBuffer buf;
     private final EngineOutput out;
     private int countAt;
+    /** What HELLO says this process decompresses, and how DATA messages are compressed for each peer. */
+    WireCompression compression = WireCompression.NONE;
+    /**
+     * How many bytes the DATA frame being built grows by when its compressed messages are decompressed: the
+     * receiver refuses a frame whose decompressed size exceeds its frame limit, so {@link #fits} counts it.
+     */
+    private int inflation;
 
     FrameWriter(int maxFrameBytes, EngineOutput out) {
         this.buf = ByteBuffer.allocate(maxFrameBytes);
@@ -24,7 +31,7 @@ final class FrameWriter {
 
     void hello(NodeId to, NodeId self, long epoch, long bootId) {
         buf.clear();
-        FrameCodec.hello(buf, self, epoch, bootId);
+        FrameCodec.hello(buf, self, epoch, bootId, compression.decodes());
         transmit(to);
     }
 
@@ -74,19 +81,30 @@ final class FrameWriter {
 
     void beginData(String lane, long epoch, long firstSeq) {
         buf.clear();
+        inflation = 0;
         countAt = FrameCodec.beginData(buf, lane, epoch, firstSeq);
     }
 
     /**
-     * Whether a message of {@code size} encoded bytes goes into the DATA frame being built, which holds {@code
-     * count} messages so far: the first always does; later ones up to {@link EngineConfig#DATA_FRAME_TARGET}.
+     * Whether a message of {@code size} encoded bytes (uncompressed) goes into the DATA frame being built, which holds
+     * {@code count} messages so far: the first always does; later ones up to {@link EngineConfig#DATA_FRAME_TARGET}
+     * on the wire, and as long as the frame decompressed stays within the frame limit (with room for a {@code :z}).
      */
     boolean fits(int size, int count) {
-        return count == 0 || buf.position() + size <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET);
+        int at = buf.position();
+        return count == 0
+                || (at + size <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET)
+                        && (long) at + inflation + size + WireCompression.MAX_HEADER_BYTES <= buf.capacity());
     }
 
     void message(int flags, long expiresAt, Map<String, String> headers, byte[] payload, long checksum) {
         FrameCodec.message(buf, flags, expiresAt, headers, payload, checksum);
+    }
+
+    /** A message compressed for this peer: {@code z} in place of its payload, {@code checksum} still its own. */
+    void compressed(int flags, long expiresAt, WireCompression.Compressed z, int plainLength, long checksum) {
+        FrameCodec.message(buf, flags, expiresAt, z.headers(), z.payload(), checksum);
+        inflation += plainLength - z.payload().length;
     }
 
     /**

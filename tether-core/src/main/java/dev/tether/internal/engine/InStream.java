@@ -78,6 +78,16 @@ final class InStream extends EngineStream {
         boolean corrupt() {
             return message.has(Frame.Message.CORRUPT);
         }
+
+        /** A DROPPED marker: the sender dropped it untransmitted; settled as dropped, never handed out. */
+        boolean dropped() {
+            return message.has(Frame.Message.DROPPED);
+        }
+
+        /** Settled without being handed out when it reaches the head: damaged, withdrawn, dropped or expired. */
+        boolean skipped(long now) {
+            return corrupt() || cancelled() || dropped() || expired(now);
+        }
     }
 
     final StreamKey key;

@@ -14,6 +14,10 @@ final class OutMessage {
     final long checksum;
     final boolean corrupt;
     private int transmissions;
+    /** Its compressed form, once made for a peer ({@link WireCompression#forPeer}); null before. */
+    WireCompression.Compressed compressed;
+    /** Compression did not pay for it: it is sent plain from now on. */
+    boolean keptPlain;
 
     /** A message this process numbered: its checksum was computed then. */
     OutMessage(StoredMessage stored) {

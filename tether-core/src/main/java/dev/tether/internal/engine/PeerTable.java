@@ -92,6 +92,11 @@ final class PeerTable {
         long bootId;
         /** Whether its HELLO arrived on the current connection: volatile streams open only after it did. */
         boolean helloHeard;
+        /**
+         * The codecs its HELLO on the current connection says it decompresses ({@link Frame.Hello#codecs}), 0 before
+         * it arrived: a connection to a process without them gets messages decompressed.
+         */
+        int codecs;
 
         Peer(NodeId id) {
             this.id = id;
@@ -192,6 +197,7 @@ final class PeerTable {
         if (!p.link.resumePending()) resumesPending++;
         p.become(Link.CONNECTED);
         p.helloHeard = false;
+        p.codecs = 0;
         p.pingOutstanding = -1;
         p.lastPingSent = -1;
         p.nextPingAt = now;
@@ -205,7 +211,14 @@ final class PeerTable {
         if (p.link.resumePending()) resumesPending--;
         p.become(Link.DOWN);
         p.helloHeard = false;
+        p.codecs = 0;
         return true;
+    }
+
+    /** What {@code id}'s HELLO on the current connection says it decompresses; 0 before it or while down. */
+    int codecs(NodeId id) {
+        Peer p = peers.get(id);
+        return p == null ? 0 : p.codecs;
     }
 
     /** Whether {@code id} is connected and its HELLO arrived on this connection (its boot id is known). */

@@ -360,10 +360,10 @@ final class Receivers {
         out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), m.seq));
     }
 
-    /** Settles the next message {@code m}, withdrawn by its sender, without handing it out; the sender is told. */
+    /** Settles the next message {@code m}, withdrawn or dropped by its sender, unprocessed; the sender is told. */
     private void withdrawn(InStream s, InStream.InMessage m) {
         s.cancelledNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.CANCELLED);
+        settledWithout(s, m.seq, m.cancelled() ? Frame.OutcomeNotice.CANCELLED : Frame.OutcomeNotice.DROPPED);
     }
 
     private void settledWithout(InStream s, long seq, int outcome) {
@@ -429,7 +429,7 @@ final class Receivers {
         List<InboundMessage> more = new ArrayList<>();
         for (long seq = s.runLast() + 1; seq <= s.receivedUpTo() && more.size() < max; seq++) {
             InStream.InMessage m = s.buffered(seq);
-            if (m == null || m.corrupt() || m.cancelled() || m.expired(now)) break;
+            if (m == null || m.skipped(now)) break;
             if (s.attempt(m, false) == InStream.Attempt.NEXT_RUN) break;
             Frame.Message msg = m.message;
             more.add(new InboundMessage(
@@ -446,11 +446,11 @@ final class Receivers {
      */
     private void deliverRun(long now, InStream s) {
         InStream.InMessage head = s.head();
-        while (head != null && (head.corrupt() || head.cancelled() || head.expired(now))) {
+        while (head != null && head.skipped(now)) {
             // Damaged in the sender's store: dead-lettered even if a CANCEL withdrew it, as its sender would have
             // sent it had the withdrawal come first (the damaged bytes are kept for inspection).
             if (head.corrupt()) quarantine(now, s, head);
-            else if (head.cancelled()) withdrawn(s, head);
+            else if (head.cancelled() || head.dropped()) withdrawn(s, head);
             else expire(s, head);
             head = s.head();
         }
@@ -458,7 +458,7 @@ final class Receivers {
         List<InboundMessage> run = new ArrayList<>();
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
             InStream.InMessage m = s.buffered(seq);
-            if (m.corrupt() || m.cancelled() || m.expired(now)) break;
+            if (m.skipped(now)) break;
             InStream.Attempt a = s.attempt(m, run.isEmpty());
             if (a == InStream.Attempt.NEXT_RUN) break;
             if (a == InStream.Attempt.REDELIVERY) {

@@ -295,6 +295,8 @@ final class Senders {
             case Frame.OutcomeNotice.EXPIRED -> Outcome.EXPIRED;
             case Frame.OutcomeNotice.NO_SUCH_HANDLER -> Outcome.NO_SUCH_HANDLER;
             case Frame.OutcomeNotice.CANCELLED -> Outcome.CANCELLED;
+            case Frame.OutcomeNotice.NO_SUCH_ENDPOINT -> Outcome.NO_SUCH_ENDPOINT;
+            case Frame.OutcomeNotice.DROPPED -> Outcome.DROPPED;
             default -> Outcome.DEAD_LETTERED;
         };
     }

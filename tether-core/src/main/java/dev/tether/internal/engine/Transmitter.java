@@ -95,9 +95,12 @@ final class Transmitter {
             int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
             if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
             else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
+            else if (m.corrupt)
+                frames.message(flags | Frame.Message.CORRUPT, expiresAt, sm.headers(), sm.payload(), m.checksum);
             else {
-                if (m.corrupt) flags |= Frame.Message.CORRUPT;
-                frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum);
+                WireCompression.Compressed z = frames.compression.forPeer(peers.codecs(s.key.peer()), m);
+                if (z == null) frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum);
+                else frames.compressed(flags, expiresAt, z, sm.payload().length, m.checksum);
             }
             count++;
         }

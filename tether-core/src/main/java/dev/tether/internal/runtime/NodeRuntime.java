@@ -104,6 +104,7 @@ public final class NodeRuntime {
         StoredChannels stored = config.store().readChannels(); // shared logs continue from their reader rows
         Engine engine =
                 new Engine(config.engineConfig(MAX_RUN), state, stored, loop, bootId, config.maxVolatileBytes());
+        engine.compression(config.compression());
         this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(

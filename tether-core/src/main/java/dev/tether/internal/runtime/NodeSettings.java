@@ -8,6 +8,7 @@ import dev.tether.NodeId;
 import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
 import dev.tether.internal.engine.EngineConfig;
+import dev.tether.internal.engine.WireCompression;
 import dev.tether.spi.CommitObserver;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.Store;
@@ -32,6 +33,7 @@ import java.util.Set;
  * @param idempotencyWindow how long a processed idempotency key is remembered
  * @param maxIdempotencyKeys how many idempotency keys are remembered at most
  * @param channelJoinTimeout how long a channel join waits for the peers it tells before it fails
+ * @param compression the codecs this node decompresses, and how it compresses on the wire
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -62,7 +64,8 @@ public record NodeSettings(
         long maxVolatileBytes,
         Duration idempotencyWindow,
         int maxIdempotencyKeys,
-        Duration channelJoinTimeout) {
+        Duration channelJoinTimeout,
+        WireCompression compression) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);

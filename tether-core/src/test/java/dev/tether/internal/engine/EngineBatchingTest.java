@@ -188,7 +188,7 @@ class EngineBatchingTest {
     /** Connects b and commits the batch with its store epoch, so that later batches hold only what a test does. */
     private void connectPeer() {
         input(e -> e.onPeerUp(now, B));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH, B_BOOT));
+        frame(b -> FrameCodec.hello(b, B, B_EPOCH, B_BOOT, 0));
         commitOldest();
         sent.clear();
     }
@@ -476,8 +476,9 @@ class EngineBatchingTest {
     void aPeerEpochChangedDuringTheCommitOfTheOldOneIsStoredAfterIt() {
         start(2, 4);
         input(e -> e.onPeerUp(now, B));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH, B_BOOT));
-        frame(b -> FrameCodec.hello(b, B, B_EPOCH + 1, B_BOOT + 1)); // b's store was wiped meanwhile: a new incarnation
+        frame(b -> FrameCodec.hello(b, B, B_EPOCH, B_BOOT, 0));
+        frame(b ->
+                FrameCodec.hello(b, B, B_EPOCH + 1, B_BOOT + 1, 0)); // b's store was wiped meanwhile: a new incarnation
 
         commitOldest();
 

@@ -25,8 +25,8 @@ class FrameCodecTest {
 
     @Test
     void controlFramesRoundTrip() {
-        FrameCodec.hello(buf, NodeId.of("node-1"), 42, 7);
-        assertThat(roundTrip()).isEqualTo(new Frame.Hello(NodeId.of("node-1"), 42, 7));
+        FrameCodec.hello(buf, NodeId.of("node-1"), 42, 7, 0);
+        assertThat(roundTrip()).isEqualTo(new Frame.Hello(NodeId.of("node-1"), 42, 7, 0));
         buf.clear();
         FrameCodec.open(buf, "orders", 7, 3, 9);
         assertThat(roundTrip()).isEqualTo(new Frame.Open("orders", 7, 3, 9));
@@ -49,16 +49,104 @@ class FrameCodecTest {
         FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_HANDLER);
         assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_HANDLER));
         buf.clear();
-        FrameCodec.outcome(buf, "orders", 7, 6, 5);
-        buf.flip();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FrameCodec.decode(buf))
-                .hasMessageContaining("unknown outcome 5");
+        FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_ENDPOINT);
+        assertThat(roundTrip())
+                .isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_ENDPOINT));
+        buf.clear();
+        FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.DROPPED);
+        assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.DROPPED));
         buf.clear();
         FrameCodec.ping(buf, 1_700_000_000_123L);
         assertThat(roundTrip()).isEqualTo(new Frame.Ping(1_700_000_000_123L));
         buf.clear();
         FrameCodec.pong(buf, 0);
         assertThat(roundTrip()).isEqualTo(new Frame.Pong(0));
+    }
+
+    @Test
+    void helloCarriesTheCodecsThePeerDecompressesUnknownBitsKept() {
+        int lz4AndSnappy = Frame.Hello.LZ4 | Frame.Hello.SNAPPY;
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 2, lz4AndSnappy);
+        Frame.Hello h = (Frame.Hello) roundTrip();
+        assertThat(h).isEqualTo(new Frame.Hello(NodeId.of("a"), 1, 2, 0b101));
+        assertThat(h.decodes(1)).as("LZ4").isTrue();
+        assertThat(h.decodes(2)).as("Zstd").isFalse();
+        assertThat(h.decodes(3)).as("Snappy").isTrue();
+        assertThat(h.decodes(0)).isFalse();
+        assertThat(h.decodes(9)).isFalse();
+        buf.clear();
+        // A later build may decompress more: its bits decode, and this node ignores what it does not know.
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 2, 0xff);
+        Frame.Hello all = (Frame.Hello) roundTrip();
+        assertThat(all.codecs()).isEqualTo(0xff);
+        assertThat(all.decodes(8)).isTrue();
+        buf.clear();
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 2, 0);
+        buf.position(buf.position() - 1); // a version 2 HELLO: no codecs byte
+        assertBadFrame("truncated");
+    }
+
+    @Test
+    void outcomesAreOneToSixAndNothingElse() {
+        for (int k = 1; k <= 6; k++) {
+            buf.clear();
+            FrameCodec.outcome(buf, "l", 1, 1, k);
+            assertThat(((Frame.OutcomeNotice) roundTrip()).outcome()).isEqualTo(k);
+        }
+        buf.clear();
+        FrameCodec.outcome(buf, "l", 1, 1, 7);
+        assertBadFrame("unknown outcome 7");
+        FrameCodec.outcome(buf, "l", 1, 1, 0);
+        assertBadFrame("unknown outcome 0");
+        FrameCodec.outcome(buf, "l", 1, 1, 255);
+        assertBadFrame("unknown outcome 255");
+    }
+
+    @Test
+    void aDroppedMarkerRoundTripsAndCarriesNothingElse() {
+        byte[] none = new byte[0];
+        int at = FrameCodec.beginData(buf, "x", 1, 5);
+        int flags = Frame.Message.DROPPED | Frame.Message.REDELIVERY;
+        FrameCodec.message(buf, flags, 77, Map.of(), none, MessageChecksum.of("x", 5, 77, Map.of(), none));
+        FrameCodec.endData(buf, at, 1);
+        Frame.Message m = ((Frame.Data) roundTrip()).messages().get(0);
+        assertThat(m.has(Frame.Message.DROPPED)).isTrue();
+        assertThat(m.has(Frame.Message.REDELIVERY)).isTrue();
+        assertThat(m.intact("x", 5)).as("the marker's checksum, like EXPIRED's").isTrue();
+
+        dataWith(Frame.Message.DROPPED, Map.of(), new byte[] {1});
+        assertBadFrame("DROPPED marker carries 0 headers and 1 payload bytes");
+        dataWith(Frame.Message.DROPPED, Map.of("k", "v"), none);
+        assertBadFrame("DROPPED marker carries 1 headers and 0 payload bytes");
+        for (int other : new int[] {Frame.Message.EXPIRED, Frame.Message.CANCELLED, Frame.Message.CORRUPT}) {
+            dataWith(Frame.Message.DROPPED | other, Map.of(), none);
+            assertBadFrame("DROPPED marker with other marker flags " + (Frame.Message.DROPPED | other));
+        }
+    }
+
+    private void dataWith(int flags, Map<String, String> headers, byte[] payload) {
+        buf.clear();
+        int at = FrameCodec.beginData(buf, "x", 1, 5);
+        FrameCodec.message(buf, flags, 0, headers, payload, MessageChecksum.of("x", 5, 0, headers, payload));
+        FrameCodec.endData(buf, at, 1);
+    }
+
+    @Test
+    void aFrameOfAnotherVersionIsRefusedWithWhichSideToUpgrade() {
+        assertThat(FrameCodec.VERSION).isEqualTo((byte) 3);
+        // Version 2: every frame, even one whose layout did not change, since nothing is negotiated.
+        assertBad(
+                new byte[] {0x54, 2, Frame.PONG, 0, 0, 0, 0, 0, 0, 0, 1},
+                "unsupported protocol version 2 (this node speaks 3): the peer runs a Tether from before compression"
+                        + " codecs in HELLO, DROPPED markers and OUTCOMEs 5 and 6 (version 3); upgrade it");
+        assertBad(
+                new byte[] {0x54, 1, Frame.PING},
+                "unsupported protocol version 1 (this node speaks 3): the peer runs a Tether from before message"
+                        + " checksums (version 2); upgrade it");
+        assertBad(
+                new byte[] {0x54, 4, Frame.PING},
+                "unsupported protocol version 4 (this node speaks 3): the peer runs a newer Tether; upgrade this node");
+        assertBad(new byte[] {0x54, 0, Frame.PING}, "unsupported protocol version 0");
     }
 
     @Test
@@ -114,10 +202,20 @@ class FrameCodecTest {
                         Frame.OutcomeNotice.EXPIRED,
                         Frame.OutcomeNotice.DEAD_LETTERED,
                         Frame.OutcomeNotice.NO_SUCH_HANDLER,
-                        Frame.OutcomeNotice.CANCELLED))
-                .containsExactly(1, 2, 3, 4);
-        int[] flags = {Frame.Message.REDELIVERY, Frame.Message.EXPIRED, Frame.Message.CORRUPT, Frame.Message.CANCELLED};
-        assertThat(flags).containsExactly(1, 2, 4, 8);
+                        Frame.OutcomeNotice.CANCELLED,
+                        Frame.OutcomeNotice.NO_SUCH_ENDPOINT,
+                        Frame.OutcomeNotice.DROPPED))
+                .containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(List.of(Frame.Hello.LZ4, Frame.Hello.ZSTD, Frame.Hello.SNAPPY))
+                .containsExactly(1, 2, 4);
+        int[] flags = {
+            Frame.Message.REDELIVERY,
+            Frame.Message.EXPIRED,
+            Frame.Message.CORRUPT,
+            Frame.Message.CANCELLED,
+            Frame.Message.DROPPED
+        };
+        assertThat(flags).containsExactly(1, 2, 4, 8, 16);
         for (int flag : flags) {
             buf.clear();
             int at = FrameCodec.beginData(buf, "x", 1, 5);
@@ -130,9 +228,9 @@ class FrameCodecTest {
         }
         buf.clear();
         int at = FrameCodec.beginData(buf, "x", 1, 5);
-        FrameCodec.message(buf, 16, 0, Map.of(), new byte[0], 0);
+        FrameCodec.message(buf, 32, 0, Map.of(), new byte[0], 0);
         FrameCodec.endData(buf, at, 1);
-        assertBadFrame("unknown message flags 16");
+        assertBadFrame("unknown message flags 32");
     }
 
     @Test
@@ -140,10 +238,8 @@ class FrameCodecTest {
         assertBad(new byte[] {}, "shorter than its header");
         assertBad(new byte[] {1, 1, 1}, "bad magic");
         assertBad(new byte[] {0x54, 9, 1}, "unsupported protocol version 9");
-        assertBad(new byte[] {0x54, 1, Frame.PING}, "unsupported protocol version 1 (this node speaks 2)");
-        assertBad(new byte[] {0x54, 1, Frame.PING}, "before message checksums");
-        assertBad(new byte[] {0x54, 2, 99}, "unknown frame type 99");
-        assertBad(new byte[] {0x54, 2, Frame.HELLO, 3, 'a'}, "does not fit");
+        assertBad(new byte[] {0x54, 3, 99}, "unknown frame type 99");
+        assertBad(new byte[] {0x54, 3, Frame.HELLO, 3, 'a'}, "does not fit");
         FrameCodec.open(buf, "x", 1, 5, 4);
         assertBadFrame("ackedSeq 5 > lastSeq 4");
         FrameCodec.ack(buf, "x", 1, 1, 2, 3);
@@ -154,12 +250,12 @@ class FrameCodecTest {
         assertBadFrame("fromSeq must be >= 1");
         FrameCodec.open(buf, "bad lane", 1, 0, 0);
         assertBadFrame("invalid lane");
-        FrameCodec.hello(buf, NodeId.of("a"), 1, 1);
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 1, 0);
         buf.put((byte) 0);
         assertBadFrame("trailing bytes");
-        FrameCodec.hello(buf, NodeId.of("a"), 1, 0);
+        FrameCodec.hello(buf, NodeId.of("a"), 1, 0, 0);
         assertBadFrame("epoch must not be 0"); // the boot id, like an epoch, is never 0
-        FrameCodec.hello(buf, NodeId.of("a"), 0, 1);
+        FrameCodec.hello(buf, NodeId.of("a"), 0, 1, 0);
         assertBadFrame("epoch must not be 0"); // a store's epoch is never 0 (Store rule)
         int at = FrameCodec.beginData(buf, "x", 1, 1);
         FrameCodec.endData(buf, at, 1_000_000);
@@ -175,7 +271,7 @@ class FrameCodecTest {
         FrameCodec.ping(buf, 5);
         buf.put((byte) 0);
         assertBadFrame("trailing bytes");
-        assertBad(new byte[] {0x54, 2, Frame.PONG, 0, 0, 0}, "truncated");
+        assertBad(new byte[] {0x54, 3, Frame.PONG, 0, 0, 0}, "truncated");
     }
 
     @Test
@@ -194,7 +290,7 @@ class FrameCodecTest {
         buf.flip();
         byte[] ping = Arrays.copyOf(buf.array(), buf.limit());
         buf.clear();
-        FrameCodec.hello(buf, NodeId.of("node-7"), 99, 5);
+        FrameCodec.hello(buf, NodeId.of("node-7"), 99, 5, Frame.Hello.LZ4);
         buf.flip();
         byte[] hello = Arrays.copyOf(buf.array(), buf.limit());
         byte[][] corpus = {data, ping, hello};
@@ -221,7 +317,7 @@ class FrameCodecTest {
                 rnd.nextBytes(m);
                 m[0] = FrameCodec.MAGIC;
                 m[1] = FrameCodec.VERSION;
-                m[2] = (byte) (1 + rnd.nextInt(Frame.PONG + 1)); // every type and one beyond
+                m[2] = (byte) (1 + rnd.nextInt(Frame.CANCEL + 1)); // every type and one beyond
             }
         }
         return m;

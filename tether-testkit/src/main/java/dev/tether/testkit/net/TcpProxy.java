@@ -38,6 +38,10 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<SocketChannel> sockets = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong cuts = new AtomicLong();
+    /** Bytes forwarded from clients to the target, and back. */
+    private final AtomicLong toTarget = new AtomicLong();
+
+    private final AtomicLong fromTarget = new AtomicLong();
     private volatile boolean paused;
     private volatile boolean closed;
 
@@ -81,6 +85,16 @@ public final class TcpProxy implements AutoCloseable {
             Path to = target.get();
             return to == null ? null : UnixDomainSocketAddress.of(to);
         });
+    }
+
+    /** Bytes forwarded from clients to the target so far, over all connections (what the wire carried that way). */
+    public long bytesToTarget() {
+        return toTarget.get();
+    }
+
+    /** Bytes forwarded from the target back to clients so far, over all connections. */
+    public long bytesFromTarget() {
+        return fromTarget.get();
     }
 
     /**
@@ -169,22 +183,23 @@ public final class TcpProxy implements AutoCloseable {
                 closeQuietly(client);
                 closeQuietly(upstream);
             }
-            pump(client, upstream);
-            pump(upstream, client);
+            pump(client, upstream, toTarget);
+            pump(upstream, client, fromTarget);
         }
     }
 
-    private void pump(SocketChannel from, SocketChannel to) {
+    private void pump(SocketChannel from, SocketChannel to, AtomicLong bytes) {
         Thread t = new Thread(
                 () -> {
                     // Reads and writes straight on the channels: the JDK's channel streams hold a per-channel lock
                     // while blocked in a read, which the pump of the other direction would need to write.
                     ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
                     try {
-                        while (from.read(buffer) >= 0) {
+                        for (int n = from.read(buffer); n >= 0; n = from.read(buffer)) {
                             buffer.flip();
                             while (buffer.hasRemaining()) to.write(buffer);
                             buffer.clear();
+                            bytes.addAndGet(n);
                         }
                     } catch (IOException e) {
                         // the connection was cut or closed by one end: close both below
