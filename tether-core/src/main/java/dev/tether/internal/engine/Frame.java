@@ -51,6 +51,11 @@ public sealed interface Frame {
          * {@link #CORRUPT}: a message damaged in the sender's store goes out as damaged even if withdrawn.
          */
         public static final int CANCELLED = 8;
+        /**
+         * The publisher's retention deleted it from its channel log before this reader took it (docs/CHANNELS-DESIGN.md,
+         * section 4); payload and headers are omitted. Only on a channel lane.
+         */
+        public static final int DROPPED = 16;
 
         /** Whether this message, number {@code seq} on {@code lane}, matches the checksum the frame carried. */
         public boolean intact(String lane, long seq) {
@@ -79,6 +84,8 @@ public sealed interface Frame {
         public static final int NO_SUCH_HANDLER = 3;
         /** The sender withdrew it before it was handed out ({@link Cancel}, or a withdrawn marker). */
         public static final int CANCELLED = 4;
+        /** A channel message the publisher's retention deleted before this reader took it (a DROPPED marker). */
+        public static final int DROPPED = 5;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Channels;
 import dev.tether.InvalidIdException;
 import dev.tether.Lanes;
 import dev.tether.NodeId;
@@ -31,8 +32,11 @@ public final class FrameCodec {
     public static final int MESSAGE_OVERHEAD = 1 + 8 + 2 + 4 + 4;
 
     /** Every message flag this version defines; a message with another one is rejected. */
-    private static final int KNOWN_FLAGS =
-            Frame.Message.REDELIVERY | Frame.Message.EXPIRED | Frame.Message.CORRUPT | Frame.Message.CANCELLED;
+    private static final int KNOWN_FLAGS = Frame.Message.REDELIVERY
+            | Frame.Message.EXPIRED
+            | Frame.Message.CORRUPT
+            | Frame.Message.CANCELLED
+            | Frame.Message.DROPPED;
 
     /** CRC32C of each possible flags byte, mixed into each message's checksum on the wire. */
     private static final long[] FLAG_CHECKSUMS = new long[256];
@@ -231,6 +235,9 @@ public final class FrameCodec {
         if (first + count - 1 < first) throw bad("DATA sequence numbers overflow");
         List<Frame.Message> msgs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) msgs.add(message(b));
+        if (!Channels.isChannelLane(lane) && msgs.stream().anyMatch(m -> m.has(Frame.Message.DROPPED))) {
+            throw bad("DROPPED marker on lane " + lane + ", which carries no channel");
+        }
         return new Frame.Data(lane, epoch, first, msgs);
     }
 
@@ -261,7 +268,8 @@ public final class FrameCodec {
         if (k != Frame.OutcomeNotice.EXPIRED
                 && k != Frame.OutcomeNotice.DEAD_LETTERED
                 && k != Frame.OutcomeNotice.NO_SUCH_HANDLER
-                && k != Frame.OutcomeNotice.CANCELLED) throw bad("unknown outcome " + k);
+                && k != Frame.OutcomeNotice.CANCELLED
+                && k != Frame.OutcomeNotice.DROPPED) throw bad("unknown outcome " + k);
         return k;
     }
 

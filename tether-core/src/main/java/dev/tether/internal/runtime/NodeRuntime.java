@@ -102,8 +102,14 @@ public final class NodeRuntime {
                 storeWriter);
         this.bootId = newBootId();
         StoredChannels stored = config.store().readChannels(); // shared logs continue from their reader rows
-        Engine engine =
-                new Engine(config.engineConfig(MAX_RUN), state, stored, loop, bootId, config.maxVolatileBytes());
+        Engine engine = new Engine(
+                config.engineConfig(MAX_RUN),
+                state,
+                stored,
+                RetainedIndex.read(config.store(), stored),
+                loop,
+                bootId,
+                config.maxVolatileBytes());
         this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(

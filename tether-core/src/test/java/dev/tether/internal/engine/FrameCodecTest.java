@@ -49,10 +49,13 @@ class FrameCodecTest {
         FrameCodec.outcome(buf, "orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_HANDLER);
         assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("orders", 7, 6, Frame.OutcomeNotice.NO_SUCH_HANDLER));
         buf.clear();
-        FrameCodec.outcome(buf, "orders", 7, 6, 5);
+        FrameCodec.outcome(buf, "_c.news", 7, 6, Frame.OutcomeNotice.DROPPED);
+        assertThat(roundTrip()).isEqualTo(new Frame.OutcomeNotice("_c.news", 7, 6, Frame.OutcomeNotice.DROPPED));
+        buf.clear();
+        FrameCodec.outcome(buf, "orders", 7, 6, 6);
         buf.flip();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FrameCodec.decode(buf))
-                .hasMessageContaining("unknown outcome 5");
+                .hasMessageContaining("unknown outcome 6");
         buf.clear();
         FrameCodec.ping(buf, 1_700_000_000_123L);
         assertThat(roundTrip()).isEqualTo(new Frame.Ping(1_700_000_000_123L));
@@ -114,25 +117,38 @@ class FrameCodecTest {
                         Frame.OutcomeNotice.EXPIRED,
                         Frame.OutcomeNotice.DEAD_LETTERED,
                         Frame.OutcomeNotice.NO_SUCH_HANDLER,
-                        Frame.OutcomeNotice.CANCELLED))
-                .containsExactly(1, 2, 3, 4);
-        int[] flags = {Frame.Message.REDELIVERY, Frame.Message.EXPIRED, Frame.Message.CORRUPT, Frame.Message.CANCELLED};
-        assertThat(flags).containsExactly(1, 2, 4, 8);
+                        Frame.OutcomeNotice.CANCELLED,
+                        Frame.OutcomeNotice.DROPPED))
+                .containsExactly(1, 2, 3, 4, 5);
+        int[] flags = {
+            Frame.Message.REDELIVERY,
+            Frame.Message.EXPIRED,
+            Frame.Message.CORRUPT,
+            Frame.Message.CANCELLED,
+            Frame.Message.DROPPED
+        };
+        assertThat(flags).containsExactly(1, 2, 4, 8, 16);
+        String lane = "_c.x"; // DROPPED is a channel's
         for (int flag : flags) {
             buf.clear();
-            int at = FrameCodec.beginData(buf, "x", 1, 5);
+            int at = FrameCodec.beginData(buf, lane, 1, 5);
             FrameCodec.message(
-                    buf, flag, 0, Map.of(), new byte[0], MessageChecksum.of("x", 5, 0, Map.of(), new byte[0]));
+                    buf, flag, 0, Map.of(), new byte[0], MessageChecksum.of(lane, 5, 0, Map.of(), new byte[0]));
             FrameCodec.endData(buf, at, 1);
             Frame.Message m = ((Frame.Data) roundTrip()).messages().get(0);
             assertThat(m.flags()).as("flag %d", flag).isEqualTo(flag);
-            assertThat(m.intact("x", 5)).as("flag %d", flag).isTrue();
+            assertThat(m.intact(lane, 5)).as("flag %d", flag).isTrue();
         }
         buf.clear();
         int at = FrameCodec.beginData(buf, "x", 1, 5);
-        FrameCodec.message(buf, 16, 0, Map.of(), new byte[0], 0);
+        FrameCodec.message(buf, 32, 0, Map.of(), new byte[0], 0);
         FrameCodec.endData(buf, at, 1);
-        assertBadFrame("unknown message flags 16");
+        assertBadFrame("unknown message flags 32");
+        buf.clear();
+        at = FrameCodec.beginData(buf, "x", 1, 5);
+        FrameCodec.message(buf, Frame.Message.DROPPED, 0, Map.of(), new byte[0], 0);
+        FrameCodec.endData(buf, at, 1);
+        assertBadFrame("DROPPED marker on lane x, which carries no channel");
     }
 
     @Test
