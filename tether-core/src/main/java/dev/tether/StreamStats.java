@@ -7,7 +7,9 @@ package dev.tether;
  * buffered or in the application. {@code cursor} is the last acknowledged (outbound) or processed
  * (inbound) sequence number. {@code expired} counts, inbound, messages this node skipped because their time to
  * live ran out and, outbound, messages this node expired before it ever transmitted them ({@link
- * TetherEvent.SendExpired}).
+ * TetherEvent.SendExpired}). {@code missed} counts, on a channel reader's stream (lane {@code _c.<channel>}), the
+ * messages the publisher's retention deleted before the reader took them (the same number on both sides: {@link
+ * TetherEvent.ChannelMessagesMissed} on the reader, {@link TetherEvent.ChannelMessagesDropped} on the publisher).
  */
 public record StreamStats(
         NodeId peer,
@@ -24,6 +26,7 @@ public record StreamStats(
         long duplicatesDropped,
         long deadLettered,
         long expired,
+        long missed,
         boolean blocked) {
 
     /** Which side of the stream this node is. */

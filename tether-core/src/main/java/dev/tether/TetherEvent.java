@@ -38,6 +38,27 @@ public sealed interface TetherEvent {
     record Expired(NodeId from, String lane, long seq) implements TetherEvent {}
 
     /**
+     * Retention of this node's log of {@code channel} ({@link ChannelOptions}) deleted {@code count} messages before
+     * {@code reader} took them, as the reader reported when its stream reached them: it will never get them. The
+     * reader raises {@link ChannelMessagesMissed} with the same count; both sides count them in the reader stream's
+     * {@link StreamStats#missed()}.
+     */
+    record ChannelMessagesDropped(String channel, NodeId reader, long count) implements TetherEvent {}
+
+    /**
+     * {@code publisher}'s retention ({@link ChannelOptions}) deleted messages {@code fromSeq..toSeq} of its log of
+     * {@code channel} before this node, a reader, took them: they are skipped, and the stream goes on after them.
+     * Never raised for what was published while this node was no reader (before a join, or between a leave and a
+     * join). The publisher raises {@link ChannelMessagesDropped} with the same count.
+     */
+    record ChannelMessagesMissed(String channel, NodeId publisher, long fromSeq, long toSeq) implements TetherEvent {
+        /** How many messages were missed. */
+        public long count() {
+            return toSeq - fromSeq + 1;
+        }
+    }
+
+    /**
      * A message this node sent to {@code to} expired here before it was ever transmitted (its receiver was away,
      * or gave no credit): it will not be delivered, its {@code processed()} future completed with {@link
      * Outcome#EXPIRED}, and it leaves the outbox. A message already transmitted is the receiver's to expire.

@@ -200,6 +200,22 @@ public interface TetherNode extends AutoCloseable {
     CompletableFuture<MessageId> publish(String channel, Map<String, String> headers, byte[] payload);
 
     /**
+     * Sets the retention of this node's log of {@code channel}, the messages it publishes there ({@link
+     * ChannelOptions}: at most so many messages, payload bytes and so old; when full, drop the oldest or reject the
+     * publish with {@link ChannelFullException}). Without options a log keeps every message until every reader took
+     * care of it. Applies to publishes made after this call; what the new limits no longer allow is deleted with the
+     * next store batch. A reader that had not taken a deleted message misses it: both sides are told ({@link
+     * TetherEvent.ChannelMessagesDropped} here, {@link TetherEvent.ChannelMessagesMissed} on the reader, with the
+     * same count) and count it ({@link StreamStats#missed()}). Options are not stored: set them at every start,
+     * before publishing (the size and publish time of what a log holds are stored, so limits hold across restarts).
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it starts with {@code '_'} and is not {@link Channels#BROADCAST}
+     * @throws NodeClosedException if the node is shut down
+     */
+    void channelOptions(String channel, ChannelOptions options);
+
+    /**
      * Hands the messages of {@code channel} to {@code handler} instead of the node's handler: on the handler threads,
      * in order per publisher; returning acknowledges a message, throwing fails it (retried, then dead-lettered, per
      * the node's policies). {@link Registration#close} removes it.

@@ -76,7 +76,8 @@ final class ManagementJson {
                 .put("reader", s.reader().value())
                 .put("connected", s.connected())
                 .put("cursor", s.cursor())
-                .put("backlog", s.backlog());
+                .put("backlog", s.backlog())
+                .put("missed", s.missed());
     }
 
     static String statistics(NodeStatistics s) {

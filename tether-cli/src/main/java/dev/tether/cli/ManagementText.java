@@ -97,15 +97,17 @@ final class ManagementText {
 
     private static String subscriberRows(List<SubscriberStatus> l) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "  %-16s %-9s %10s %10s%n", "reader", "state", "cursor", "backlog"));
+        b.append(String.format(
+                Locale.ROOT, "  %-16s %-9s %10s %10s %10s%n", "reader", "state", "cursor", "backlog", "missed"));
         for (SubscriberStatus s : l) {
             b.append(String.format(
                     Locale.ROOT,
-                    "  %-16s %-9s %10d %10d%n",
+                    "  %-16s %-9s %10d %10d %10d%n",
                     s.reader(),
                     s.connected() ? "connected" : "down",
                     s.cursor(),
-                    s.backlog()));
+                    s.backlog(),
+                    s.missed()));
         }
         return b.toString();
     }

@@ -182,7 +182,7 @@ class ManagementHttpTest {
         for (int i = 1; i <= 2; i++) {
             a.publish("news", ("n" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
         }
-        String reader = "{\"reader\":\"b\",\"connected\":true,\"cursor\":2,\"backlog\":0}";
+        String reader = "{\"reader\":\"b\",\"connected\":true,\"cursor\":2,\"backlog\":0,\"missed\":0}";
         Await.until(
                 DEADLINE,
                 () -> subscribersOfNews().equals("[" + reader + "]"),
@@ -195,7 +195,7 @@ class ManagementHttpTest {
                 .startsWith("#news  role WRITE, last published 2, 1 readers")
                 .containsPattern("\n  b +connected +2 +0");
         assertThat(run("subscribers", "news", "--admin", adminA)).isZero();
-        assertThat(out()).containsPattern("reader +state +cursor +backlog\n  b +connected +2 +0");
+        assertThat(out()).containsPattern("reader +state +cursor +backlog +missed\n  b +connected +2 +0 +0");
         assertThat(get(adminA, "/mgmt/subscribers").statusCode()).isEqualTo(400);
         assertThat(get(adminA, "/mgmt/subscribers?channel=no%20spaces").statusCode())
                 .isEqualTo(400);

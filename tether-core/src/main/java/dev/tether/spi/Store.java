@@ -83,6 +83,10 @@ import java.util.List;
  *       sender epoch and sequence number, also one added earlier in the same batch, and nothing if there is none;
  *       it is part of its batch's atomicity (rule 2). {@link #readDeadLetters} never returns a removed one, and the
  *       others keep their order.
+ *   <li>{@link #readChannelIndex} returns, for exactly the messages {@link #readChannel} returns with the same
+ *       arguments, their sequence number, payload length and publish time as published, also after a reopen: retention
+ *       by bytes and age (docs/CHANNELS-DESIGN.md, section 4) decides on them after a restart. A store may answer it
+ *       from {@link #readChannel} (the default) or without reading payloads.
  * </ol>
  */
 public interface Store extends AutoCloseable {
@@ -110,6 +114,16 @@ public interface Store extends AutoCloseable {
 
     /** Reads up to {@code max} messages of {@code channel}'s log starting at {@code fromSeq} (rule 20). */
     List<ChannelMessage> readChannel(String channel, long fromSeq, int max);
+
+    /**
+     * Reads the index of up to {@code max} messages of {@code channel}'s log starting at {@code fromSeq}: sequence
+     * number, payload length and publish time (rule 23). The default reads the messages.
+     */
+    default List<ChannelEntry> readChannelIndex(String channel, long fromSeq, int max) {
+        return readChannel(channel, fromSeq, max).stream()
+                .map(m -> new ChannelEntry(m.seq(), m.payload().length, m.publishedAtMillis()))
+                .toList();
+    }
 
     /** Reads the stored channel state: memberships, logs and their readers (rule 21). */
     StoredChannels readChannels();

@@ -7,6 +7,7 @@ import dev.tether.ChannelRole;
 import dev.tether.Channels;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.ChannelLog;
 import dev.tether.spi.ChannelMembership;
 import dev.tether.spi.ChannelMessage;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The channel rules of {@link Store} (rules 16-21 of its Javadoc): one or more tests per rule, plus a seeded
+ * The channel rules of {@link Store} (rules 16-21 and 23 of its Javadoc): one or more tests per rule, plus a seeded
  * randomized comparison against a model. Subclass it in a test source set and implement the two hooks, as for
  * {@link StoreContract}. The randomized test prints its seed; {@code -Dtether.seed=N} replays one.
  */
@@ -264,6 +265,43 @@ public abstract class ChannelStoreContract {
         assertThat(crashed.readChannel(NEWS, 1, ALL))
                 .extracting(ChannelMessage::seq)
                 .containsExactly(2L, 3L, 4L);
+    }
+
+    // ---- rule 23: readChannelIndex, what retention by bytes and age decides on after a restart
+
+    @Test
+    void readChannelIndexGivesSizeAndPublishTimeOfExactlyWhatReadChannelReturnsAlsoAfterAReopen() {
+        Store store = opened();
+        WriteBatch w = new WriteBatch();
+        for (int seq = 1; seq <= 6; seq++) {
+            byte[] payload = new byte[seq * 10];
+            w.publish(new ChannelMessage(
+                    NEWS,
+                    seq,
+                    1_700_000_000_000L + seq,
+                    0,
+                    Map.of("h", "v"),
+                    payload,
+                    MessageChecksum.of(Channels.lane(NEWS), seq, 0, Map.of("h", "v"), payload)));
+        }
+        store.commit(w.trimChannel(new ChannelTrim(NEWS, 2)).channelReader(ReaderUpdate.set(NEWS, R1, 1)));
+        assertThat(store.readChannelIndex(NEWS, 1, ALL))
+                .containsExactly(
+                        new ChannelEntry(3, 30, 1_700_000_000_003L),
+                        new ChannelEntry(4, 40, 1_700_000_000_004L),
+                        new ChannelEntry(5, 50, 1_700_000_000_005L),
+                        new ChannelEntry(6, 60, 1_700_000_000_006L));
+        assertThat(store.readChannelIndex(NEWS, 4, 2))
+                .extracting(ChannelEntry::seq)
+                .containsExactly(4L, 5L);
+        assertThat(store.readChannelIndex(SPORT, 1, ALL)).isEmpty();
+        store.close();
+        Store again = reopened(store);
+        assertThat(again.readChannelIndex(NEWS, 1, ALL))
+                .extracting(ChannelEntry::payloadBytes)
+                .containsExactly(30L, 40L, 50L, 60L);
+        // a reader behind the trim (retention deleted what it had not taken) keeps its cursor (rule 17)
+        assertThat(again.readChannels().logs().get(0).readers()).containsExactly(reader(NEWS, R1, 1));
     }
 
     // ---- all rules against a model, seeded

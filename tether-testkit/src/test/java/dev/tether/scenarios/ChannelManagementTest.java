@@ -47,7 +47,7 @@ class ChannelManagementTest {
             Await.until(DEADLINE, () -> subscriber(m, B).cursor() == 5, () -> "b at 5: " + m.subscribers("news"));
 
             assertThat(m.subscribers("news"))
-                    .containsExactly(new SubscriberStatus(B, true, 5, 0), new SubscriberStatus(C, false, 3, 2));
+                    .containsExactly(new SubscriberStatus(B, true, 5, 0, 0), new SubscriberStatus(C, false, 3, 2, 0));
             List<ChannelStatus> channels = m.channels();
             assertThat(channels).hasSize(1);
             assertThat(channels.get(0).channel()).isEqualTo("news");

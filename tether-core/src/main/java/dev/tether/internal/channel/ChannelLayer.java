@@ -1,6 +1,7 @@
 package dev.tether.internal.channel;
 
 import dev.tether.ChannelJoinTimeoutException;
+import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
 import dev.tether.ChannelStart;
@@ -194,6 +195,15 @@ public final class ChannelLayer implements Router {
                     + (role == null ? "it did not join it" : "it joined it " + role));
         }
         return port.publish(channel, headers, payload, 0);
+    }
+
+    /**
+     * Sets the retention of this node's log of {@code channel} (an application channel or the broadcast channel):
+     * publishes made after this call are subject to it.
+     */
+    public void options(String channel, ChannelOptions options) {
+        if (!Channels.BROADCAST.equals(channel)) Channels.requireApplicationChannel(channel);
+        port.options(channel, options);
     }
 
     /** The channels this node joined, with their roles: a copy. */

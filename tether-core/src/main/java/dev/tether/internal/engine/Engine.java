@@ -1,5 +1,6 @@
 package dev.tether.internal.engine;
 
+import dev.tether.ChannelOptions;
 import dev.tether.Channels;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
@@ -9,6 +10,7 @@ import dev.tether.ProtocolException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.UnknownPeerException;
+import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
@@ -59,18 +61,20 @@ public final class Engine {
      * messages may hold up to {@code maxVolatileBytes} until acknowledged.
      */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out, long bootId, long maxVolatileBytes) {
-        this(cfg, state, new StoredChannels(List.of(), List.of()), out, bootId, maxVolatileBytes);
+        this(cfg, state, new StoredChannels(List.of(), List.of()), Map.of(), out, bootId, maxVolatileBytes);
     }
 
     /**
      * As {@link #Engine(EngineConfig, StoredState, EngineOutput, long, long)}, with the store's channel state ({@link
-     * dev.tether.spi.Store#readChannels}): the shared logs this node publishes on and their readers, whose streams
-     * continue from their stored cursors.
+     * dev.tether.spi.Store#readChannels}: the shared logs this node publishes on and their readers, whose streams
+     * continue from their stored cursors) and the stored index of what each log holds ({@link
+     * dev.tether.spi.Store#readChannelIndex}, by channel: retention by bytes and age goes on after a restart).
      */
     public Engine(
             EngineConfig cfg,
             StoredState state,
             StoredChannels channels,
+            Map<String, List<ChannelEntry>> retained,
             EngineOutput out,
             long bootId,
             long maxVolatileBytes) {
@@ -88,7 +92,7 @@ public final class Engine {
                 cfg, epoch, bootId, maxVolatileBytes, out, frames, peers, stats, loopback, state.outbound());
         this.receivers = new Receivers(cfg, out, frames, peers, stats, loopback, state.inbound());
         loopback.bind(receivers);
-        this.logs = new SharedLogs(cfg, out, senders, channels);
+        this.logs = new SharedLogs(cfg, out, senders, channels, retained);
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs);
         this.hellos = new Hellos(out, stats, peers, senders);
     }
@@ -137,6 +141,7 @@ public final class Engine {
             loopback.serveDue(now); // volatile replies to this node's own calls
         }
         senders.pumpDue(now);
+        logs.reportMissed();
         if (peers.resumePending()) {
             for (NodeId p : peers.resumed(senders::streamsOpen)) out.event(new TetherEvent.PeerResumed(p));
         }
@@ -184,6 +189,14 @@ public final class Engine {
      */
     public long addReader(long now, String channel, NodeId reader, long afterSeq) {
         return logs.addReader(channel, reader, afterSeq);
+    }
+
+    /**
+     * Sets the retention of this node's log of {@code channel} (docs/CHANNELS-DESIGN.md, section 4): publishes numbered
+     * from now on are refused when full ({@code REJECT}), and the next batch trims what the limits no longer allow.
+     */
+    public void channelOptions(long now, String channel, ChannelOptions options) {
+        logs.options(channel, options);
     }
 
     /** The readers of this node's log of {@code channel}, in the order they were added (none: empty). */
@@ -297,14 +310,7 @@ public final class Engine {
      * are told to move past them. Returns {streams purged, messages purged}.
      */
     public long[] purge(long now, NodeId peer, String lane) {
-        long streams = 0, messages = 0;
-        for (StreamKey k : senders.streamKeys()) {
-            if ((peer != null && !peer.equals(k.peer())) || (lane != null && !lane.equals(k.lane()))) continue;
-            long n = senders.purge(now, k);
-            if (n > 0) streams++;
-            messages += n;
-        }
-        return new long[] {streams, messages};
+        return senders.purge(now, peer, lane);
     }
 
     /**
@@ -390,8 +396,10 @@ public final class Engine {
         else if (f instanceof Frame.Data d) receivers.onData(now, from, d);
         else if (f instanceof Frame.Ack a) senders.onAck(now, from, a);
         else if (f instanceof Frame.Resend r) senders.onResend(from, r);
-        else if (f instanceof Frame.OutcomeNotice o) senders.onOutcome(from, o);
-        else if (f instanceof Frame.Cancel c) receivers.onCancel(from, c);
+        else if (f instanceof Frame.OutcomeNotice o) {
+            OutStream missedBy = senders.onOutcome(from, o);
+            if (missedBy != null) logs.missedReported(missedBy);
+        } else if (f instanceof Frame.Cancel c) receivers.onCancel(from, c);
         else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
         else if (f instanceof Frame.Pong g) roundTrips.onPong(now, p, g);
     }
@@ -506,6 +514,7 @@ public final class Engine {
     public void onTick(long now) {
         senders.tick(now);
         receivers.tick(now);
+        logs.tick(now);
         for (PeerTable.Peer p : peers.pingsDue(now)) {
             // HELLO again with every ping: a lost HELLO would keep volatile streams closed on this connection.
             frames.hello(p.id, cfg.self(), epoch, bootId);

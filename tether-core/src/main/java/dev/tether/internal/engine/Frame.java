@@ -69,9 +69,10 @@ public sealed interface Frame {
          */
         public static final int CANCELLED = 8;
         /**
-         * The sender dropped it before transmitting it (an overflow policy): a marker like {@link #EXPIRED}, without
-         * headers and payload, never with another marker flag or {@link #CORRUPT}. Settled by the receiver
-         * without processing ({@link OutcomeNotice#DROPPED}). Protocol version 3.
+         * The sender dropped it before transmitting it (an overflow policy; on a channel lane, the publisher's
+         * retention deleted it before this reader took it: docs/CHANNELS-DESIGN.md, section 4): a marker like {@link
+         * #EXPIRED}, without headers and payload, never with another marker flag or {@link #CORRUPT}. Settled by the
+         * receiver without processing ({@link OutcomeNotice#DROPPED}). Protocol version 3.
          */
         public static final int DROPPED = 16;
 

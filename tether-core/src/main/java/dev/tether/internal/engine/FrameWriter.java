@@ -108,7 +108,7 @@ final class FrameWriter {
     }
 
     /**
-     * A marker ({@code kind}: EXPIRED or CANCELLED): no headers, no payload; its checksum covers just that, like any
+     * A marker ({@code kind}: EXPIRED, CANCELLED or DROPPED): no headers, no payload; its checksum covers just that, like any
      * message's (the kind is covered with the flags).
      */
     void marker(String lane, long seq, int flags, int kind, long expiresAt) {

@@ -2,6 +2,7 @@ package dev.tether.internal.engine;
 
 import dev.tether.StreamStats;
 import dev.tether.internal.util.SeqRing;
+import java.util.List;
 
 /**
  * Receiver-side state of one stream from one sender incarnation ({@code senderEpoch}); only its own methods
@@ -79,7 +80,10 @@ final class InStream extends EngineStream {
             return message.has(Frame.Message.CORRUPT);
         }
 
-        /** A DROPPED marker: the sender dropped it untransmitted; settled as dropped, never handed out. */
+        /**
+         * A DROPPED marker: the sender dropped it untransmitted (on a channel lane, the publisher's retention deleted
+         * it before this reader took it: counted as missed); settled as dropped, never handed out.
+         */
         boolean dropped() {
             return message.has(Frame.Message.DROPPED);
         }
@@ -140,6 +144,7 @@ final class InStream extends EngineStream {
     private long duplicates;
     private long deadLettered;
     private long expired;
+    private long missed;
 
     InStream(StreamKey key, long senderEpoch, long cursor) {
         this.key = key;
@@ -423,6 +428,29 @@ final class InStream extends EngineStream {
         settleWithout(seq);
     }
 
+    /**
+     * An unflagged message of {@code d} is a first transmission: the sender sends in sequence order and its store had
+     * never committed any later number before, so no later message was transmitted before this frame, which came on a
+     * connection to this process (Transport rule 4). None of them can have reached an earlier lifetime.
+     */
+    void noteFirstTransmission(Frame.Data d) {
+        List<Frame.Message> messages = d.messages();
+        for (int i = 0; i < messages.size(); i++) {
+            Frame.Message m = messages.get(i);
+            if (!m.has(Frame.Message.REDELIVERY)) {
+                // The flag is covered by the checksum: a damaged copy proves nothing.
+                if (m.intact(d.lane(), d.firstSeq() + i)) freshFrom(d.firstSeq() + i);
+                return;
+            }
+        }
+    }
+
+    /** The next message {@code seq} is a DROPPED marker: missed, settled without processing. */
+    void missedNext(long seq) {
+        missed++;
+        settleWithout(seq);
+    }
+
     /** The next message {@code seq} was settled without processing: nobody here takes it (no such handler). */
     void notTakenNext(long seq) {
         settleWithout(seq);
@@ -498,6 +526,7 @@ final class InStream extends EngineStream {
                 .duplicatesDropped(duplicates)
                 .deadLettered(deadLettered)
                 .expired(expired)
+                .missed(missed)
                 .blocked(delivery == Delivery.BLOCKED)
                 .build();
     }

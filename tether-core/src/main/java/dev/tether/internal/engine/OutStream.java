@@ -131,16 +131,12 @@ final class OutStream extends EngineStream {
 
     void queue(PendingSend p) {
         pending.add(p);
-        if (budget != null) budget.add(size(p.headers(), p.payload()));
+        if (budget != null) budget.add(FrameCodec.messageSize(p.headers(), p.payload().length));
     }
 
     /** Whether this stream is volatile: never stored, its sequence numbers valid for this process only. */
     boolean isVolatile() {
         return budget != null;
-    }
-
-    private static long size(Map<String, String> headers, byte[] payload) {
-        return FrameCodec.messageSize(headers, payload.length);
     }
 
     int pendingCount() {
@@ -279,7 +275,13 @@ final class OutStream extends EngineStream {
      */
     long memLast() {
         long own = cache.nextSeq() - 1;
-        return log == null ? own : log.lastFrom(own + 1);
+        // What the log trimmed before this reader took it goes out as DROPPED markers, which need no message.
+        return log == null ? own : log.lastFrom(Math.max(own, log.trimmedSeq()) + 1);
+    }
+
+    /** A reader's log is trimmed up to {@code upTo}: the cache lets go of it, and pages continue after it. */
+    void logTrimmed(long upTo) {
+        cache.removeUpTo(upTo);
     }
 
     long messagesInMemory() {
@@ -343,8 +345,7 @@ final class OutStream extends EngineStream {
 
     /**
      * The receiver reports {@code receivedSeq}, {@code processedSeq} (durable) and {@code creditSeq}. The first ACK
-     * holding what the stream starts after opens it, continuing after what the receiver holds; progress resets the
-     * retransmission timer.
+     * holding what the stream starts after opens it, after what the receiver holds; progress resets the RTO.
      */
     AckResult acked(long now, long receivedSeq, long processedSeq, long credit, long initialRto) {
         if (processedSeq > committedSeq || receivedSeq > committedSeq) {
@@ -563,7 +564,7 @@ final class OutStream extends EngineStream {
     private void releaseBudget(long from, long to) {
         for (long seq = Math.max(from, cache.nextSeq() - cache.size()); seq <= to && seq < cache.nextSeq(); seq++) {
             OutMessage m = cache.get(seq);
-            if (m != null) budget.release(size(m.stored.headers(), m.stored.payload()));
+            if (m != null) budget.release(FrameCodec.messageSize(m.stored.headers(), m.stored.payload().length));
         }
     }
 
@@ -592,6 +593,7 @@ final class OutStream extends EngineStream {
                 .sent(sent)
                 .retransmitted(retransmitted)
                 .expired(expiry.expired())
+                .missed(log == null ? 0 : log.missed(key.peer()))
                 .blocked(link == OutLink.DIVERGED)
                 .build();
     }

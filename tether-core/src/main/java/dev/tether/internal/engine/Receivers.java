@@ -142,7 +142,7 @@ final class Receivers {
     void onData(long now, NodeId from, Frame.Data d) {
         InStream s = streams.get(new StreamKey(from, d.lane()));
         if (s == null || s.senderEpoch() != d.senderEpoch()) return; // Before OPEN or stale: the sender resends.
-        noteFirstTransmission(s, d);
+        s.noteFirstTransmission(d);
         long seq = d.firstSeq();
         long credit = s.credit(cfg.window());
         for (Frame.Message m : d.messages()) {
@@ -157,23 +157,6 @@ final class Receivers {
         }
         s.ackDue();
         toServe.add(s);
-    }
-
-    /**
-     * An unflagged message is a first transmission: the sender sends in sequence order and its store had never
-     * committed any later number before, so no later message was transmitted before this frame, which came on a
-     * connection to this process (Transport rule 4). None of them can have reached an earlier lifetime.
-     */
-    private static void noteFirstTransmission(InStream s, Frame.Data d) {
-        List<Frame.Message> messages = d.messages();
-        for (int i = 0; i < messages.size(); i++) {
-            Frame.Message m = messages.get(i);
-            if (!m.has(Frame.Message.REDELIVERY)) {
-                // The flag is covered by the checksum: a damaged copy proves nothing.
-                if (m.intact(d.lane(), d.firstSeq() + i)) s.freshFrom(d.firstSeq() + i);
-                return;
-            }
-        }
     }
 
     /**
@@ -360,6 +343,20 @@ final class Receivers {
         out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), m.seq));
     }
 
+    /** Settles the next message {@code m}, a DROPPED marker, as missed; returns where the run of missed ones starts. */
+    private long missed(InStream s, InStream.InMessage m, long from) {
+        s.missedNext(m.seq);
+        settledWithout(s, m.seq, Frame.OutcomeNotice.DROPPED);
+        return from > 0 ? from : m.seq;
+    }
+
+    /** One event for a run of missed messages; returns 0, no run. */
+    private long reportMissed(InStream s, long from, long to) {
+        String channel = s.key.lane().substring(Channels.LANE_PREFIX.length());
+        out.event(new TetherEvent.ChannelMessagesMissed(channel, s.key.peer(), from, to));
+        return 0;
+    }
+
     /** Settles the next message {@code m}, withdrawn or dropped by its sender, unprocessed; the sender is told. */
     private void withdrawn(InStream s, InStream.InMessage m) {
         s.cancelledNext(m.seq);
@@ -446,14 +443,18 @@ final class Receivers {
      */
     private void deliverRun(long now, InStream s) {
         InStream.InMessage head = s.head();
+        long missedFrom = 0;
         while (head != null && head.skipped(now)) {
+            if (missedFrom > 0 && !head.dropped()) missedFrom = reportMissed(s, missedFrom, head.seq - 1);
             // Damaged in the sender's store: dead-lettered even if a CANCEL withdrew it, as its sender would have
             // sent it had the withdrawal come first (the damaged bytes are kept for inspection).
             if (head.corrupt()) quarantine(now, s, head);
+            else if (head.dropped() && Channels.isChannelLane(s.key.lane())) missedFrom = missed(s, head, missedFrom);
             else if (head.cancelled() || head.dropped()) withdrawn(s, head);
             else expire(s, head);
             head = s.head();
         }
+        if (missedFrom > 0) reportMissed(s, missedFrom, s.processed());
         if (head == null) return;
         List<InboundMessage> run = new ArrayList<>();
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {

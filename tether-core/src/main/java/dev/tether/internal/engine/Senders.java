@@ -283,10 +283,16 @@ final class Senders {
         }
     }
 
-    void onOutcome(NodeId from, Frame.OutcomeNotice o) {
+    /**
+     * The receiver settled a message without processing it. Returns the stream if it is a channel reader that settled
+     * a DROPPED marker (a message it missed), for the shared logs to count; else null.
+     */
+    OutStream onOutcome(NodeId from, Frame.OutcomeNotice o) {
         OutStream s = streams.get(new StreamKey(from, o.lane()));
-        if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) return;
+        if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) return null;
+        if (o.outcome() == Frame.OutcomeNotice.DROPPED && s.log != null) return s; // a reader's missed message
         out.outcome(s.key, o.seq(), outcomeOf(o.outcome()));
+        return null;
     }
 
     /** The outcome an OUTCOME notice of {@code kind} reports ({@link Frame.OutcomeNotice}). */
@@ -299,6 +305,18 @@ final class Senders {
             case Frame.OutcomeNotice.DROPPED -> Outcome.DROPPED;
             default -> Outcome.DEAD_LETTERED;
         };
+    }
+
+    /** Purges the outbound streams {@code peer} and {@code lane} select (null: any); {streams, messages} purged. */
+    long[] purge(long now, NodeId peer, String lane) {
+        long purgedStreams = 0, messages = 0;
+        for (StreamKey k : streamKeys()) {
+            if ((peer != null && !peer.equals(k.peer())) || (lane != null && !lane.equals(k.lane()))) continue;
+            long n = purge(now, k);
+            if (n > 0) purgedStreams++;
+            messages += n;
+        }
+        return new long[] {purgedStreams, messages};
     }
 
     /**

@@ -1,8 +1,11 @@
 package dev.tether.internal.engine;
 
+import dev.tether.ChannelFullException;
+import dev.tether.ChannelOptions;
 import dev.tether.Channels;
 import dev.tether.NodeId;
 import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
@@ -35,6 +38,19 @@ final class SharedLog {
     /** The highest trim written into a batch, committed or in flight: nothing at or below it may be read again. */
     private long trimWritten;
 
+    /** Retention (docs/CHANNELS-DESIGN.md, section 4): the limits, and what they decide on. */
+    private ChannelOptions options = ChannelOptions.unlimited();
+
+    private final RetentionIndex index = new RetentionIndex();
+    /** Payload bytes of the messages numbered and not yet committed. */
+    private long uncommittedBytes;
+    /** The highest trim retention decided: written again if its batch fails. */
+    private long dropDecided;
+    /** Publishes refused because the log was full ({@link ChannelOptions.WhenFull#REJECT}). */
+    private long rejected;
+    /** Per reader, the messages it reported missed (DROPPED markers it settled), for its statistics. */
+    private final Map<NodeId, Long> missed = new LinkedHashMap<>();
+
     private final ArrayDeque<OutStream.PendingSend> pending = new ArrayDeque<>();
     private final Map<NodeId, OutStream> readers = new LinkedHashMap<>();
     /**
@@ -58,6 +74,65 @@ final class SharedLog {
 
     long lastSeq() {
         return lastSeq;
+    }
+
+    /** The stored index of what the log holds, after a restart: retention goes on where it stopped. */
+    void restore(Iterable<ChannelEntry> entries) {
+        for (ChannelEntry e : entries) {
+            if (e.seq() > trimmedSeq && e.seq() <= committedSeq)
+                index.add(e.seq(), e.payloadBytes(), e.publishedAtMillis());
+        }
+    }
+
+    void options(ChannelOptions o) {
+        options = o;
+    }
+
+    ChannelOptions options() {
+        return options;
+    }
+
+    /** Whether publishes beyond the count or byte limit delete the oldest messages. */
+    boolean dropsOldest() {
+        return options.whenFull() == ChannelOptions.WhenFull.DROP_OLDEST
+                && (options.maxMessages() != Long.MAX_VALUE || options.maxBytes() != Long.MAX_VALUE);
+    }
+
+    /** Whether the committed messages exceed the count or byte limit, which drops the oldest: a trim is due. */
+    boolean overLimit() {
+        return dropsOldest() && (index.count() > options.maxMessages() || index.bytes() > options.maxBytes());
+    }
+
+    /** Messages the log holds: stored or being stored, not trimmed. */
+    long held() {
+        return index.count() + (lastSeq - committedSeq);
+    }
+
+    /**
+     * Whether publish {@code p} must be refused: the log rejects when full, and storing it would take the log beyond
+     * its message or byte limit. Counted if so.
+     */
+    ChannelFullException refuses(OutStream.PendingSend p) {
+        if (options.whenFull() != ChannelOptions.WhenFull.REJECT) return null;
+        long bytes = index.bytes() + uncommittedBytes + p.payload().length;
+        if (held() + 1 <= options.maxMessages() && bytes <= options.maxBytes()) return null;
+        rejected++;
+        return new ChannelFullException("channel " + name + " is full: it holds " + held() + " messages of "
+                + options.maxMessages() + " and " + (index.bytes() + uncommittedBytes) + " payload bytes of "
+                + options.maxBytes() + ", and rejects publishes when full");
+    }
+
+    long rejected() {
+        return rejected;
+    }
+
+    /** Reader {@code r} settled one more DROPPED marker: a message retention deleted before it took it. */
+    void missedBy(NodeId r) {
+        missed.merge(r, 1L, Long::sum);
+    }
+
+    long missed(NodeId r) {
+        return missed.getOrDefault(r, 0L);
     }
 
     long committedSeq() {
@@ -90,6 +165,7 @@ final class SharedLog {
     /** Numbers {@code p} as the log's next message, published at {@code now}: the row to store, once. */
     ChannelMessage number(OutStream.PendingSend p, long now) {
         long seq = ++lastSeq;
+        uncommittedBytes += p.payload().length;
         // The checksum is computed once, over the lane every reader's stream uses: the same for every reader.
         long checksum = MessageChecksum.of(lane, seq, p.expiresAt(), p.headers(), p.payload());
         return new ChannelMessage(name, seq, now, p.expiresAt(), p.headers(), p.payload(), checksum);
@@ -101,6 +177,8 @@ final class SharedLog {
      */
     StoredMessage committed(ChannelMessage m) {
         committedSeq = m.seq();
+        uncommittedBytes -= m.payload().length;
+        index.add(m.seq(), m.payload().length, m.publishedAtMillis());
         StoredMessage sm = asStored(m);
         if (window.isEmpty()) window.resetTo(m.seq()); // readers at the head read it from here on
         if (m.seq() == window.nextSeq()) {
@@ -114,6 +192,7 @@ final class SharedLog {
     /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */
     void appendsFailed() {
         lastSeq = committedSeq;
+        uncommittedBytes = 0;
     }
 
     /** A row of the log as its reader streams see it: a message on the log's lane (its recipient is this node). */
@@ -185,6 +264,7 @@ final class SharedLog {
     }
 
     OutStream detach(NodeId reader) {
+        missed.remove(reader);
         return readers.remove(reader);
     }
 
@@ -192,20 +272,48 @@ final class SharedLog {
      * Where the log may be trimmed now: the lowest reader cursor (settled, its row written with the trim or before);
      * with no reader, everything committed. -1 if that is no further than the last trim written.
      */
-    long trimDue() {
+    long trimDue(long now) {
         long min = committedSeq;
         for (OutStream r : readers.values()) min = Math.min(min, r.settledSeq());
+        dropDecided = Math.max(dropDecided, retentionDue(now));
+        min = Math.max(min, dropDecided);
         return min > trimWritten ? min : -1;
+    }
+
+    /**
+     * How far retention must trim at {@code now}, read or not (0: nothing): by age always; by count and bytes when
+     * dropping the oldest, counting the messages being stored, so that the log keeps within its limits once they are.
+     */
+    private long retentionDue(long now) {
+        boolean drop = options.whenFull() == ChannelOptions.WhenFull.DROP_OLDEST;
+        return index.dropUpTo(
+                drop ? options.maxMessages() : Long.MAX_VALUE,
+                drop ? options.maxBytes() : Long.MAX_VALUE,
+                options.maxAgeMillis(),
+                now,
+                lastSeq - committedSeq,
+                uncommittedBytes);
+    }
+
+    /** Whether the oldest message held is older than the age limit at {@code now}: a trim is due. */
+    boolean agedOut(long now) {
+        return options.maxAgeMillis() != Long.MAX_VALUE && now - index.oldestAt() >= options.maxAgeMillis();
     }
 
     /** A trim up to {@code upTo} goes into a batch. */
     void trimWritten(long upTo) {
         trimWritten = Math.max(trimWritten, upTo);
+        index.removeUpTo(upTo);
     }
 
-    /** A trim up to {@code upTo} is durable. */
+    /**
+     * A trim up to {@code upTo} is durable. A reader behind it (retention) no longer gets those messages from the
+     * window or its cache: they go to it as DROPPED markers, which it reports missed.
+     */
     void trimmed(long upTo) {
         trimmedSeq = Math.max(trimmedSeq, upTo);
+        window.removeUpTo(trimmedSeq);
+        for (OutStream r : readers.values()) r.logTrimmed(trimmedSeq);
     }
 
     /** The batches with the trims written since the last durable one failed: they are due again. */

@@ -1,7 +1,11 @@
 package dev.tether.internal.engine;
 
+import dev.tether.ChannelFullException;
+import dev.tether.ChannelOptions;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.TetherEvent;
+import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.ChannelLog;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.ChannelReader;
@@ -37,20 +41,28 @@ final class SharedLogs {
     private final Set<OutStream> rowsDirty = new LinkedHashSet<>();
     /** Reader rows to delete, in the order the readers were removed; written before the rows of the batch. */
     private final ArrayDeque<WriteBatch.ReaderUpdate> removals = new ArrayDeque<>();
-    /** Logs whose lowest cursor may have risen: a trim may be due. */
+    /** Logs whose lowest cursor may have risen, or whose retention may be due: a trim may be due. */
     private final Set<SharedLog> trimCheck = new LinkedHashSet<>();
+    /** Logs with an age limit, which the tick looks at. */
+    private final Set<SharedLog> aged = new LinkedHashSet<>();
+    /** Per reader stream, the DROPPED markers it reported settled this turn: one event each at the end of the turn. */
+    private final Map<OutStream, Long> missedThisTurn = new LinkedHashMap<>();
 
-    SharedLogs(EngineConfig cfg, EngineOutput out, Senders senders, StoredChannels stored) {
+    SharedLogs(
+            EngineConfig cfg,
+            EngineOutput out,
+            Senders senders,
+            StoredChannels stored,
+            Map<String, List<ChannelEntry>> retained) {
         this.cfg = cfg;
         this.out = out;
         this.senders = senders;
         for (ChannelLog l : stored.logs()) {
             SharedLog log = new SharedLog(l.channel(), cfg.self(), l.lastSeq(), l.trimmedSeq(), cfg.outboundCache());
+            log.restore(retained.getOrDefault(l.channel(), List.of()));
             logs.put(l.channel(), log);
-            for (ChannelReader r : l.readers()) {
-                // A cursor below the trim can only come from retention, which counts what the reader missed.
-                senders.attach(reader(log, r.reader(), Math.max(r.ackedSeq(), l.trimmedSeq())));
-            }
+            // A cursor below the trim comes from retention: the reader gets DROPPED markers for what it missed.
+            for (ChannelReader r : l.readers()) senders.attach(reader(log, r.reader(), r.ackedSeq()));
         }
     }
 
@@ -62,8 +74,39 @@ final class SharedLogs {
     private OutStream reader(SharedLog log, NodeId reader, long ackedSeq) {
         OutStream r =
                 OutStream.reader(new StreamKey(reader, log.lane), log, ackedSeq, cfg.outboundCache(), senders.timers());
+        r.logTrimmed(log.trimmedSeq());
         log.attach(r);
         return r;
+    }
+
+    /** Sets the retention of {@code channel}'s log; a trim it makes due goes into the next batch. */
+    void options(String channel, ChannelOptions options) {
+        SharedLog log = log(channel);
+        log.options(options);
+        if (options.maxAge() != null) aged.add(log);
+        else aged.remove(log);
+        trimCheck.add(log);
+    }
+
+    /** Logs whose oldest message outlived the age limit get a trim. */
+    void tick(long now) {
+        for (SharedLog log : aged) {
+            if (log.agedOut(now)) trimCheck.add(log);
+        }
+    }
+
+    /** Reader stream {@code r} settled a DROPPED marker: it missed a message retention deleted. */
+    void missedReported(OutStream r) {
+        r.log.missedBy(r.key.peer());
+        missedThisTurn.merge(r, 1L, Long::sum);
+    }
+
+    /** Raises one event per reader that reported missed messages this turn. */
+    void reportMissed() {
+        if (missedThisTurn.isEmpty()) return;
+        missedThisTurn.forEach(
+                (r, n) -> out.event(new TetherEvent.ChannelMessagesDropped(r.log.name, r.key.peer(), n)));
+        missedThisTurn.clear();
     }
 
     // ---- inputs ---------------------------------------------------------------------------------------
@@ -136,7 +179,7 @@ final class SharedLogs {
         }
         rowsDirty.clear();
         for (SharedLog log : trimCheck) {
-            long upTo = log.trimDue();
+            long upTo = log.trimDue(now);
             if (upTo < 0) continue;
             w.trimChannel(new WriteBatch.ChannelTrim(log.name, upTo));
             b.logTrims.add(new Batch.LogTrim(log, upTo));
@@ -184,14 +227,20 @@ final class SharedLogs {
             List<ChannelMessage> messages = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 OutStream.PendingSend p = log.nextPending();
+                ChannelFullException full = log.refuses(p);
+                if (full != null) {
+                    out.rejected(p.token(), full);
+                    continue;
+                }
                 ChannelMessage m = log.number(p, now);
                 sends.add(p);
                 messages.add(m);
                 w.publish(m);
             }
+            if (log.dropsOldest()) trimCheck.add(log); // the oldest may have to make room
             room -= n;
             pendingPublishes -= n;
-            if (n > 0) b.published.add(new Batch.Published(log, sends, messages));
+            if (!sends.isEmpty()) b.published.add(new Batch.Published(log, sends, messages));
             if (log.pendingCount() > 0) unfinished.add(log);
         }
         withPending.addAll(unfinished);
@@ -206,7 +255,7 @@ final class SharedLogs {
                 out.accepted(p.sends().get(i).token(), new StreamKey(cfg.self(), log.lane), m.seq());
             }
             for (OutStream r : log.readers()) senders.readerCommitted(r);
-            if (log.readers().isEmpty()) trimCheck.add(log); // nobody reads it: nothing to keep
+            if (log.readers().isEmpty() || log.overLimit()) trimCheck.add(log); // nothing to keep, or retention
         }
         for (Batch.ReaderRow row : b.readerRows) {
             OutStream r = row.stream();

@@ -20,6 +20,7 @@ final class StreamStatsBuilder {
     private long duplicatesDropped;
     private long deadLettered;
     private long expired;
+    private long missed;
     private boolean blocked;
 
     private StreamStatsBuilder(StreamKey key, StreamStats.Direction direction) {
@@ -90,6 +91,11 @@ final class StreamStatsBuilder {
         return this;
     }
 
+    StreamStatsBuilder missed(long v) {
+        missed = v;
+        return this;
+    }
+
     StreamStatsBuilder blocked(boolean v) {
         blocked = v;
         return this;
@@ -111,6 +117,7 @@ final class StreamStatsBuilder {
                 duplicatesDropped,
                 deadLettered,
                 expired,
+                missed,
                 blocked);
     }
 }

@@ -73,7 +73,8 @@ final class Transmitter {
     /**
      * Sends one DATA frame starting at {@code sentUpTo+1}, with as many messages up to {@code last} as fit, and
      * returns how many. Expired messages go out as EXPIRED markers, and so do those expired here and gone;
-     * withdrawn ones (cancelled calls) as CANCELLED markers.
+     * withdrawn ones (cancelled calls) as CANCELLED markers; those a reader's log deleted by retention before the reader
+     * took them as DROPPED markers.
      */
     private int writeData(long now, OutStream s, long last) {
         long first = s.sentUpTo() + 1;
@@ -83,17 +84,20 @@ final class Transmitter {
             OutMessage m = s.toTransmit(seq);
             StoredMessage sm = m == null ? null : m.stored;
             long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
+            // Gone from a reader's log before it took it (retention), unless expired here: a DROPPED marker.
+            boolean dropped = sm == null && s.log != null && seq > s.settledSeq() && seq <= s.log.trimmedSeq();
             // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even
             // if withdrawn (the receiver keeps the damaged bytes for inspection; the caller gave up on it anyway).
-            boolean expired = sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now);
-            boolean withdrawn = !expired && !m.corrupt && s.withdrawn(seq);
-            int size = expired || withdrawn
+            boolean expired = !dropped && (sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now));
+            boolean withdrawn = !expired && !dropped && !m.corrupt && s.withdrawn(seq);
+            int size = expired || withdrawn || dropped
                     ? FrameWriter.markerSize()
                     : FrameCodec.messageSize(sm.headers(), sm.payload().length);
             if (!frames.fits(size, count)) break;
             boolean before = s.transmittedBefore(seq, m);
             int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
-            if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
+            if (dropped) frames.marker(s.key.lane(), seq, flags, Frame.Message.DROPPED, 0);
+            else if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
             else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
             else if (m.corrupt)
                 frames.message(flags | Frame.Message.CORRUPT, expiresAt, sm.headers(), sm.payload(), m.checksum);

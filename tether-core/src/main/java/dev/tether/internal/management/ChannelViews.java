@@ -60,7 +60,11 @@ final class ChannelViews {
         return readers.stream()
                 .sorted(Comparator.comparing(s -> s.peer().value()))
                 .map(s -> new SubscriberStatus(
-                        s.peer(), connected.contains(s.peer()), s.cursor(), Math.max(0, s.lastSeq() - s.cursor())))
+                        s.peer(),
+                        connected.contains(s.peer()),
+                        s.cursor(),
+                        Math.max(0, s.lastSeq() - s.cursor()),
+                        s.missed()))
                 .toList();
     }
 

@@ -2,6 +2,7 @@ package dev.tether.internal.node;
 
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
+import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelStart;
 import dev.tether.DeadLetterView;
@@ -203,6 +204,11 @@ public final class RealTetherNode implements TetherNode {
         Objects.requireNonNull(headers, "headers");
         headers.keySet().forEach(OutboundMessage::requireApplicationHeader);
         return channels.publish(channel, headers, payload);
+    }
+
+    @Override
+    public void channelOptions(String channel, ChannelOptions options) {
+        channels.options(channel, options);
     }
 
     @Override

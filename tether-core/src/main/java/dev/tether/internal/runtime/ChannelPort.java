@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.Channels;
 import dev.tether.MessageId;
@@ -154,6 +155,16 @@ public final class ChannelPort {
             }
             for (NodeId r : wanted) loop.engine().addReader(now, channel, r, Engine.LOG_END);
         });
+    }
+
+    /**
+     * Sets the retention of this node's log of {@code channel} ({@code Engine.channelOptions}), on the node thread,
+     * before anything posted after this call (a publish).
+     */
+    public void options(String channel, ChannelOptions options) {
+        Channels.requireValid(channel);
+        Objects.requireNonNull(options, "options");
+        post(new CompletableFuture<Void>(), now -> loop.engine().channelOptions(now, channel, options));
     }
 
     /** Removes {@code reader} from {@code channel}'s readers: completes with whether it was one. */

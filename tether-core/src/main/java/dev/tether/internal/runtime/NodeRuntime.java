@@ -102,8 +102,14 @@ public final class NodeRuntime {
                 storeWriter);
         this.bootId = newBootId();
         StoredChannels stored = config.store().readChannels(); // shared logs continue from their reader rows
-        Engine engine =
-                new Engine(config.engineConfig(MAX_RUN), state, stored, loop, bootId, config.maxVolatileBytes());
+        Engine engine = new Engine(
+                config.engineConfig(MAX_RUN),
+                state,
+                stored,
+                RetainedIndex.read(config.store(), stored),
+                loop,
+                bootId,
+                config.maxVolatileBytes());
         engine.compression(config.compression());
         this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
@@ -564,10 +570,8 @@ public final class NodeRuntime {
         try {
             f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            return false;
+        } catch (TimeoutException | ExecutionException e) {
+            return false; // not ended in time, or ended by a failure: either way not a clean end
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

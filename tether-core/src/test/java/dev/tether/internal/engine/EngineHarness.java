@@ -84,7 +84,12 @@ final class EngineHarness {
         /** A new process on the current store: a new boot id, as a real restart has. */
         private Engine newEngine() {
             StoredState state = store.open(Durability.MEMORY);
-            return new Engine(config(id), state, store.readChannels(), this, ++boots, maxVolatileBytes);
+            dev.tether.spi.StoredChannels channels = store.readChannels();
+            Map<String, List<dev.tether.spi.ChannelEntry>> index = new HashMap<>();
+            for (dev.tether.spi.ChannelLog l : channels.logs()) {
+                index.put(l.channel(), store.readChannelIndex(l.channel(), 1, Integer.MAX_VALUE));
+            }
+            return new Engine(config(id), state, channels, index, this, ++boots, maxVolatileBytes);
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.tether.store.sqlite;
 import dev.tether.ChannelRole;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.ChannelLog;
 import dev.tether.spi.ChannelMembership;
 import dev.tether.spi.ChannelMessage;
@@ -60,6 +61,12 @@ final class ChannelTables {
     private final PreparedStatement upsertMember;
     private final PreparedStatement deleteMember;
     private final PreparedStatement readLog;
+    private final PreparedStatement readIndex;
+
+    /** A read of the channel tables. */
+    interface Read<T> {
+        List<T> from(ChannelTables tables) throws SQLException;
+    }
 
     ChannelTables(Connection c) throws SQLException {
         selectLog = c.prepareStatement("SELECT last_seq, trimmed_seq, bytes FROM channel_logs WHERE channel = ?");
@@ -78,6 +85,8 @@ final class ChannelTables {
                 + " ON CONFLICT (channel) DO UPDATE SET role = excluded.role");
         deleteMember = c.prepareStatement("DELETE FROM channel_members WHERE channel = ?");
         readLog = c.prepareStatement("SELECT seq, published_at, expires_at, headers, payload, checksum"
+                + " FROM channel_log WHERE channel = ? AND seq >= ? ORDER BY seq LIMIT ?");
+        readIndex = c.prepareStatement("SELECT seq, length(payload), published_at"
                 + " FROM channel_log WHERE channel = ? AND seq >= ? ORDER BY seq LIMIT ?");
     }
 
@@ -195,6 +204,18 @@ final class ChannelTables {
         p.setLong(2, after);
         p.setLong(3, upTo);
         return new Bound(p);
+    }
+
+    /** Sequence number, payload length and publish time of up to {@code max} messages from {@code fromSeq}. */
+    List<ChannelEntry> index(String channel, long fromSeq, int max) throws SQLException {
+        readIndex.setString(1, channel);
+        readIndex.setLong(2, fromSeq);
+        readIndex.setInt(3, max);
+        List<ChannelEntry> out = new ArrayList<>();
+        try (ResultSet rs = readIndex.executeQuery()) {
+            while (rs.next()) out.add(new ChannelEntry(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+        }
+        return out;
     }
 
     List<ChannelMessage> read(String channel, long fromSeq, int max) throws SQLException {

@@ -3,10 +3,10 @@ package dev.tether.store.sqlite;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.KeyValue;
-import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
@@ -460,8 +460,8 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
                             rs.getLong(1),
                             rs.getLong(2),
                             HeaderCodec.decode(rs.getBytes(3)),
-                            nonNull(rs.getBytes(4)),
-                            checksum(rs)));
+                            Rows.nonNull(rs.getBytes(4)),
+                            Rows.checksum(rs, 5)));
                 }
             }
             return out;
@@ -470,20 +470,23 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         }
     }
 
-    /** The row's checksum: NULL in a row stored before schema version 2, which cannot be verified. */
-    private static long checksum(ResultSet rs) throws SQLException {
-        long v = rs.getLong(5);
-        if (rs.wasNull()) return MessageChecksum.UNCHECKED;
-        if (!MessageChecksum.isValid(v)) throw new StoreException("outbox row has an invalid checksum " + v);
-        return v;
-    }
-
     @Override
     public List<ChannelMessage> readChannel(String channel, long fromSeq, int max) {
+        return readLog(channel, max, t -> t.read(channel, fromSeq, max));
+    }
+
+    /** Without handing payloads to Java: SQLite gives their lengths (rule 23). */
+    @Override
+    public List<ChannelEntry> readChannelIndex(String channel, long fromSeq, int max) {
+        return readLog(channel, max, t -> t.index(channel, fromSeq, max));
+    }
+
+    private <T> List<T> readLog(String channel, int max, ChannelTables.Read<T> read) {
         checkOpen();
+        Objects.requireNonNull(channel);
         if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
         try {
-            return max == 0 ? List.of() : writer.channels().read(Objects.requireNonNull(channel), fromSeq, max);
+            return max == 0 ? List.of() : read.from(writer.channels());
         } catch (SQLException e) {
             throw fail("cannot read the log of channel " + channel, e);
         }
@@ -515,7 +518,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
                             rs.getLong(3),
                             rs.getLong(4),
                             HeaderCodec.decode(rs.getBytes(5)),
-                            nonNull(rs.getBytes(6)),
+                            Rows.nonNull(rs.getBytes(6)),
                             rs.getInt(7),
                             rs.getString(8),
                             rs.getLong(9)));
@@ -538,10 +541,6 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         } catch (SQLException e) {
             throw fail("cannot read the key-value namespace " + namespace, e);
         }
-    }
-
-    private static byte[] nonNull(byte[] bytes) {
-        return bytes == null ? new byte[0] : bytes;
     }
 
     /** Closes the database connection and releases the ownership lock; idempotent. */

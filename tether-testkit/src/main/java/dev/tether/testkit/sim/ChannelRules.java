@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * The channel rules of {@link HistoryChecker}: each reader gets every message published after its join, once, in
- * order per publisher. A publish ({@link Published}) is owed to every reader whose row (its join, {@link ReaderRow})
+ * order per publisher, except those it reported missed (retention; settled like expired ones by the checker). A publish ({@link Published}) is owed to every reader whose row (its join, {@link ReaderRow})
  * starts before it; each owed message is handed to the checker's stream rules as a commit on the stream (publisher,
  * reader, channel lane), so lost, duplicated, reordered, phantom and late deliveries of channel messages are found
  * exactly as those of any stream. Further:

@@ -62,7 +62,8 @@ import java.util.TreeSet;
  *
  * <p>Channels are checked by {@link ChannelRules} through the same streams: each reader gets every message published
  * after its join, once, in order per publisher, as if each publish had been committed on the stream (publisher,
- * reader, channel lane) of every reader whose row started before it.
+ * reader, channel lane) of every reader whose row started before it, except messages the reader reported missed
+ * ({@link HistoryEvent.Missed}: the publisher's retention deleted them first), which are settled unprocessed, in order.
  *
  * <p>Requests (calls with a reply) are checked further by {@link CallRules}: at most one committed reply per request
  * (executed at most once per committed reply), never a request acknowledged without its reply, each caller's future
@@ -193,6 +194,7 @@ public final class HistoryChecker {
                     pendingSends.remove(new Token(r.node(), r.token()));
                 } else if (e instanceof Delivered d) delivered(d);
                 else if (e instanceof Expired x) expired(x);
+                else if (e instanceof HistoryEvent.Missed x) missed(x);
                 else if (e instanceof SendExpired x) sendExpired(x);
                 else if (e instanceof Resynced r) resynced(r);
                 else if (e instanceof DeadLettered d) deadLettered(d);
@@ -436,6 +438,28 @@ public final class HistoryChecker {
             }
             checkNoGap(s, st, x.seq(), x);
             st.unsettled.remove(x.seq());
+        }
+
+        /**
+         * A reader reported channel messages missed (the publisher's retention deleted them first): each is settled,
+         * in order like any skipped message, and never owed again. Missed messages reported are the only ones a reader
+         * may lack (ChannelRules).
+         */
+        void missed(HistoryEvent.Missed x) {
+            Stream s = new Stream(x.sender(), x.receiver(), x.lane());
+            StreamState st = stream(s);
+            for (long seq = x.fromSeq(); seq <= x.toSeq(); seq++) {
+                count("missedByRetention");
+                committedOrPhantom(s, st, seq, -1, x);
+                checkNoGap(s, st, seq, x);
+                // Processed by an earlier lifetime of the reader, whose crash lost the cursor, and gone from the log
+                // since: missed after all. Processed by this lifetime: it never needed a marker.
+                Deliveries dv = deliveries.get(new MessageKey(s, seq));
+                if (dv != null && dv.okAtCrash == lifetimes.getOrDefault(x.receiver(), 0)) {
+                    report.add(Kind.ANOMALY, "reported missed after this reader process processed it: " + x);
+                }
+                st.unsettled.remove(seq);
+            }
         }
 
         /** The sender expired a message it never transmitted: at or after its deadline, never handed out. */

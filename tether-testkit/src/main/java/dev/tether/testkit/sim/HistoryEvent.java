@@ -62,6 +62,13 @@ public sealed interface HistoryEvent {
             boolean ok)
             implements HistoryEvent {}
 
+    /**
+     * The reader {@code receiver} reported messages {@code fromSeq..toSeq} of {@code sender}'s channel log missed: the
+     * publisher's retention deleted them before the reader took them (DROPPED markers).
+     */
+    record Missed(long time, String receiver, String sender, String lane, long fromSeq, long toSeq)
+            implements HistoryEvent {}
+
     /** The receiver skipped {@code seq} because its time to live ran out. */
     record Expired(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
 

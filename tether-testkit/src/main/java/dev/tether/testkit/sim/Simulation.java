@@ -1,5 +1,6 @@
 package dev.tether.testkit.sim;
 
+import dev.tether.ChannelOptions;
 import dev.tether.Channels;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
@@ -19,10 +20,13 @@ import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.engine.StreamPages;
 import dev.tether.internal.runtime.KeyPages;
+import dev.tether.spi.ChannelEntry;
+import dev.tether.spi.ChannelLog;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
+import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
@@ -53,6 +57,7 @@ import dev.tether.testkit.sim.HistoryEvent.Withdrawn;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,6 +163,8 @@ public final class Simulation {
     private final String[] lanes;
     /** The channels nodes publish on when {@code publishRate} is above 0: one per lane. */
     private final String[] channels;
+    /** Retention of the channels in about half the runs with channels: set on every log at every start. */
+    private final Map<String, ChannelOptions> retention = new HashMap<>();
     /** (publisher, reader, channel) triples the workload made readers: a later join of one starts at the log's end. */
     private final Set<String> everJoined = new HashSet<>();
     /** Triples that are readers as far as the workload knows (a crash may have lost a join not stored yet). */
@@ -223,6 +230,16 @@ public final class Simulation {
         for (int i = 0; i < lanes.length; i++) lanes[i] = "lane" + i;
         this.channels = new String[cfg.publishRate() > 0 ? cfg.lanes() : 0];
         for (int i = 0; i < channels.length; i++) channels[i] = "ch" + i;
+        // Drawn apart from rng, so that the runs of earlier seeds keep their random sequence.
+        Random r = new Random(cfg.seed() ^ 0x5DEECE66DL);
+        for (String ch : channels) {
+            if (r.nextBoolean()) continue;
+            ChannelOptions o = ChannelOptions.unlimited().withMaxMessages(2 + r.nextInt(30));
+            if (r.nextInt(3) == 0) o = o.withMaxBytes(50 + r.nextInt(400));
+            if (r.nextInt(3) == 0) o = o.withMaxAge(Duration.ofMillis(100 + r.nextInt(2000)));
+            if (r.nextInt(4) == 0) o = o.whenFull(ChannelOptions.WhenFull.REJECT);
+            retention.put(ch, o);
+        }
     }
 
     /** Runs the simulation of {@code seed}'s random configuration. */
@@ -822,8 +839,13 @@ public final class Simulation {
             // same.
             long bootId = ((long) index + 1) << 32 | (incarnation & 0xffffffffL);
             StoredState state = store.open(stores.durability());
-            engine = new Engine(
-                    engineConfig, state, store.readChannels(), this, bootId, Engine.DEFAULT_MAX_VOLATILE_BYTES);
+            StoredChannels stored = store.readChannels();
+            Map<String, List<ChannelEntry>> index = new HashMap<>();
+            for (ChannelLog l : stored.logs()) index.put(l.channel(), store.readChannelIndex(l.channel(), 1, 1 << 20));
+            engine = new Engine(engineConfig, state, stored, index, this, bootId, Engine.DEFAULT_MAX_VOLATILE_BYTES);
+            for (Map.Entry<String, ChannelOptions> e : retention.entrySet()) {
+                engine.channelOptions(now, e.getKey(), e.getValue()); // as an application sets them at every start
+            }
             alive = true;
             closing = false;
             deliveriesStopped = false;
@@ -1350,6 +1372,9 @@ public final class Simulation {
             if (tracing) trace(name + " event " + event);
             if (event instanceof TetherEvent.Expired x) {
                 history.add(new Expired(now, name, x.from().value(), x.lane(), x.seq()));
+            } else if (event instanceof TetherEvent.ChannelMessagesMissed m) {
+                history.add(new HistoryEvent.Missed(
+                        now, name, m.publisher().value(), Channels.lane(m.channel()), m.fromSeq(), m.toSeq()));
             } else if (event instanceof TetherEvent.SendExpired x) {
                 history.add(new SendExpired(now, name, x.to().value(), x.lane(), x.seq()));
             } else if (event instanceof TetherEvent.DeadLettered d) {

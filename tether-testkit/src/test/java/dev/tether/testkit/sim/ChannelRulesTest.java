@@ -72,6 +72,44 @@ class ChannelRulesTest {
     }
 
     @Test
+    void messagesTheReaderReportedMissedByRetentionMayBeLackingAndNoOthers() {
+        row("a", 0);
+        for (long s = 1; s <= 5; s++) publish(s);
+        h.add(new HistoryEvent.Missed(++time, "a", "p", LANE, 1, 3)); // the publisher's retention took 1..3
+        deliver("a", 4);
+        deliver("a", 5);
+        CheckReport r = check();
+        assertThat(r.clean()).as(r.toString()).isTrue();
+        assertThat(r.totals()).containsEntry("missedByRetention", 3L);
+
+        h.clear();
+        row("a", 0);
+        for (long s = 1; s <= 5; s++) publish(s);
+        h.add(new HistoryEvent.Missed(++time, "a", "p", LANE, 1, 2)); // 3 is lacking, unreported
+        deliver("a", 4);
+        deliver("a", 5);
+        assertThat(check().count(Kind.LOST)).isPositive();
+    }
+
+    @Test
+    void aMessageReportedMissedAfterTheSameReaderProcessProcessedItIsAnAnomaly() {
+        row("a", 0);
+        publish(1);
+        deliver("a", 1);
+        h.add(new HistoryEvent.Missed(++time, "a", "p", LANE, 1, 1));
+        assertThat(check().count(Kind.ANOMALY)).isPositive();
+
+        h.clear(); // processed by a process that crashed before its cursor was stored: missed after all
+        row("a", 0);
+        publish(1);
+        deliver("a", 1);
+        h.add(new HistoryEvent.Crashed(++time, "a"));
+        h.add(new HistoryEvent.Missed(++time, "a", "p", LANE, 1, 1));
+        CheckReport r = check();
+        assertThat(r.count(Kind.ANOMALY)).as(r.toString()).isZero();
+    }
+
+    @Test
     void aMessagePublishedAfterTheJoinThatNeverArrivesIsLost() {
         row("a", 0);
         publish(1);

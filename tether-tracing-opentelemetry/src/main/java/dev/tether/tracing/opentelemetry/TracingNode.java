@@ -2,6 +2,7 @@ package dev.tether.tracing.opentelemetry;
 
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
+import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelStart;
 import dev.tether.Channels;
@@ -176,6 +177,11 @@ final class TracingNode implements TetherNode {
     @Override
     public CompletableFuture<Void> leave(String channel) {
         return node.leave(channel);
+    }
+
+    @Override
+    public void channelOptions(String channel, ChannelOptions options) {
+        node.channelOptions(channel, options);
     }
 
     /** A PRODUCER span until the publish is stored; the context travels in the headers to every reader. */

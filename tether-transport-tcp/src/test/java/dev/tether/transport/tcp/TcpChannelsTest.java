@@ -3,6 +3,7 @@ package dev.tether.transport.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
 import dev.tether.Channels;
@@ -10,6 +11,7 @@ import dev.tether.Delivery;
 import dev.tether.Durability;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
+import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
@@ -57,6 +59,7 @@ class TcpChannelsTest {
     private final ProxiedCluster cluster = new ProxiedCluster(SEED, ALL, b -> b);
     private final Map<NodeId, TetherNode> nodes = new ConcurrentHashMap<>();
     private final Map<NodeId, List<String>> got = new ConcurrentHashMap<>();
+    private final Map<NodeId, List<TetherEvent>> events = new ConcurrentHashMap<>();
 
     @AfterEach
     void close() {
@@ -117,6 +120,46 @@ class TcpChannelsTest {
                 .hasMessageContaining("joined it READ");
     }
 
+    @Test
+    void retentionByBytesHoldsAcrossAPublisherRestartAndTheReaderAndPublisherCountTheSameMissed() throws Exception {
+        TetherNode p = start(P);
+        start(A); // a peer, no member
+        TetherNode b = start(B);
+        p.join(CH, ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
+        b.join(CH, ChannelRole.READ).get(30, TimeUnit.SECONDS);
+        b.close(); // the only reader, stopped on its file: the log holds everything published meanwhile
+        nodes.remove(B);
+        publish(p, 0, 30); // "m0".."m9" 2 bytes, "m10".."m29" 3 bytes: 80 bytes, no limit yet
+        p.close();
+        nodes.remove(P);
+        p = start(P); // options are not stored: set again after the restart, sizes come from the file
+        p.channelOptions(CH, ChannelOptions.unlimited().withMaxBytes(30));
+        publish(p, 30, 31); // 3 bytes more: the newest 30 bytes are m21..m30
+        start(B);
+        awaitAll(B, 10);
+        assertThat(new ArrayList<>(new java.util.LinkedHashSet<>(got.get(B))))
+                .containsExactlyElementsOf(numbered(21, 31));
+        Await.until(
+                DEADLINE,
+                () -> missed(events.get(B)) == 21 && dropped(events.get(P), B) == 21,
+                () -> "b missed " + missed(events.get(B)) + ", p counted " + dropped(events.get(P), B));
+    }
+
+    private static long missed(List<TetherEvent> events) {
+        return events.stream()
+                .filter(e -> e instanceof TetherEvent.ChannelMessagesMissed)
+                .mapToLong(e -> ((TetherEvent.ChannelMessagesMissed) e).count())
+                .sum();
+    }
+
+    private static long dropped(List<TetherEvent> events, NodeId reader) {
+        return events.stream()
+                .filter(e -> e instanceof TetherEvent.ChannelMessagesDropped d
+                        && d.reader().equals(reader))
+                .mapToLong(e -> ((TetherEvent.ChannelMessagesDropped) e).count())
+                .sum();
+    }
+
     private static void publish(TetherNode p, int from, int to) throws Exception {
         List<CompletableFuture<MessageId>> fs = new ArrayList<>();
         for (int i = from; i < to; i++) fs.add(p.publish(CH, ("m" + i).getBytes(StandardCharsets.UTF_8)));
@@ -145,6 +188,7 @@ class TcpChannelsTest {
                 .transport(cluster.newTransport(self))
                 .store(new SqliteStore(dir.resolve(self + ".db")))
                 .durability(Durability.FSYNC)
+                .listener(events.computeIfAbsent(self, k -> new CopyOnWriteArrayList<>())::add)
                 .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1))
                 .handler((Delivery d) -> {
                     if (d.lane().equals(LANE)) log.add(new String(d.payloadBytes(), StandardCharsets.UTF_8));
