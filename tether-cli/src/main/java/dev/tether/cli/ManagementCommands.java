@@ -15,22 +15,39 @@ import picocli.CommandLine.Spec;
 final class ManagementCommands {
     private ManagementCommands() {}
 
-    /** {@code tether topology}. */
-    @Command(
-            name = "topology",
-            mixinStandardHelpOptions = true,
-            description = "Prints a running node's topology: uptime, every peer with its connection's state, how long"
-                    + " it has been up, reconnects, round trip, unacknowledged messages and addresses.")
-    static final class Topology implements Callable<Integer> {
+    /** A command that is one GET of {@code path} with the request's options (and {@link #query} of its own). */
+    abstract static class Get implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Mixin
         ManagementRequest request;
 
+        private final String path;
+
+        Get(String path) {
+            this.path = path;
+        }
+
+        ManagementRequest.Query query() {
+            return request.query();
+        }
+
         @Override
         public Integer call() {
-            return request.run(spec, "GET", "/mgmt/topology", request.query());
+            return request.run(spec, "GET", path, query());
+        }
+    }
+
+    /** {@code tether topology}. */
+    @Command(
+            name = "topology",
+            mixinStandardHelpOptions = true,
+            description = "Prints a running node's topology: uptime, every peer with its connection's state, how long"
+                    + " it has been up, reconnects, round trip, unacknowledged messages and addresses.")
+    static final class Topology extends Get {
+        Topology() {
+            super("/mgmt/topology");
         }
     }
 
@@ -39,16 +56,9 @@ final class ManagementCommands {
             name = "nodes",
             mixinStandardHelpOptions = true,
             description = "Lists the nodes a running node knows (itself and its peers), connected or down.")
-    static final class Nodes implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ManagementRequest request;
-
-        @Override
-        public Integer call() {
-            return request.run(spec, "GET", "/mgmt/nodes", request.query());
+    static final class Nodes extends Get {
+        Nodes() {
+            super("/mgmt/nodes");
         }
     }
 
@@ -58,16 +68,9 @@ final class ManagementCommands {
             mixinStandardHelpOptions = true,
             description = "Lists a running node's channels: its role in each, and the readers of its messages there"
                     + " with how far each has taken care of them.")
-    static final class ChannelList implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ManagementRequest request;
-
-        @Override
-        public Integer call() {
-            return request.run(spec, "GET", "/mgmt/channels", request.query());
+    static final class ChannelList extends Get {
+        ChannelList() {
+            super("/mgmt/channels");
         }
     }
 
@@ -77,19 +80,17 @@ final class ManagementCommands {
             mixinStandardHelpOptions = true,
             description = "Lists the readers of a running node's messages on one channel: connected or down, cursor,"
                     + " backlog.")
-    static final class Subscribers implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ManagementRequest request;
-
+    static final class Subscribers extends Get {
         @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel.")
         String channel;
 
+        Subscribers() {
+            super("/mgmt/subscribers");
+        }
+
         @Override
-        public Integer call() {
-            return request.run(spec, "GET", "/mgmt/subscribers", request.query().add("channel", channel));
+        ManagementRequest.Query query() {
+            return request.query().add("channel", channel);
         }
     }
 
