@@ -166,7 +166,9 @@ public abstract class TransportContract {
         Await.until(
                 TIMEOUT,
                 () -> digests(b).containsAll(sent),
-                () -> "all frames at b, got " + digests(b).size());
+                () -> "all frames at b, got " + digests(b).size() + " of " + sent.size() + " (b saw a go down "
+                        + b.listener().downs(A) + " times, a saw b go down "
+                        + a.listener().downs(B) + " times)");
         assertThat(digests(b)).isEqualTo(sent);
         assertThat(b.listener().frames()).allSatisfy(f -> assertThat(f.from()).isEqualTo(A));
         byte[] last = {1, 2, 3};

@@ -56,7 +56,7 @@ class NatsEnforcedContractTest extends TransportContract {
         return new Fixture() {
             @Override
             public Transport newTransport(NodeId id) {
-                NatsTransport t = NatsTransports.fast(server.url())
+                NatsTransport t = NatsTransports.contract(server.url())
                         .prefix(prefix)
                         .nkey(SEEDS.get(id))
                         .identityEnforced(true)

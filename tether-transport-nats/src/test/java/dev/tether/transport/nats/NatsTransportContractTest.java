@@ -37,7 +37,7 @@ class NatsTransportContractTest extends TransportContract {
             @Override
             public Transport newTransport(NodeId id) {
                 NatsTransport t =
-                        NatsTransports.fast(server.url()).prefix(prefix).build();
+                        NatsTransports.contract(server.url()).prefix(prefix).build();
                 live.put(id, t);
                 return t;
             }
@@ -72,6 +72,15 @@ class NatsTransportContractTest extends TransportContract {
                     .announceInterval(Duration.ofMillis(100))
                     .peerTimeout(Duration.ofSeconds(2))
                     .reconnectWait(Duration.ofMillis(100));
+        }
+
+        /**
+         * {@link #fast} with a peer timeout of 6 s: the contract tests cut links explicitly (block, close with a
+         * goodbye), so silence is never what they wait for, while a 2 s silence can happen on a loaded machine (a
+         * starved announcement timer) and would end a link in the middle of a test that expects it to stay up.
+         */
+        static NatsTransport.Builder contract(String... urls) {
+            return fast(urls).peerTimeout(Duration.ofSeconds(6));
         }
 
         private NatsTransports() {}

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -307,6 +308,10 @@ public final class LinkTable {
                 long silent = now - p.lastHeard;
                 if (silent <= peerTimeoutNanos || p.blocked) continue;
                 if (p.connection != 0 || p.myLink != 0 || p.theirLink != 0) {
+                    LOG.log(
+                            Level.INFO,
+                            "tether node " + self + ": nothing heard from " + e.getKey() + " for "
+                                    + TimeUnit.NANOSECONDS.toMillis(silent) + " ms; its link ends");
                     endLink(e.getKey(), p);
                     p.connection = 0;
                     gone(e.getKey(), p);

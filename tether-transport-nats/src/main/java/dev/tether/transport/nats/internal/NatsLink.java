@@ -362,9 +362,18 @@ public final class NatsLink {
         @Override
         public void connectionEvent(Connection c, Events type) {
             switch (type) {
-                case DISCONNECTED -> table.endSession();
+                case DISCONNECTED -> {
+                    // every link ends with the session: say why, or the peers' downs look unexplained
+                    if (state == State.STARTED) {
+                        LOG.log(Level.INFO, "tether node " + self + ": disconnected from NATS; reconnecting");
+                    }
+                    table.endSession();
+                }
                 case RECONNECTED -> {
-                    if (state == State.STARTED) beginSession(c);
+                    if (state == State.STARTED) {
+                        LOG.log(Level.INFO, "tether node " + self + ": reconnected to NATS " + c.getConnectedUrl());
+                        beginSession(c);
+                    }
                 }
                 case CLOSED -> {
                     table.endSession();
