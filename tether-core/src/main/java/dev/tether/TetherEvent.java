@@ -46,6 +46,25 @@ public sealed interface TetherEvent {
     record ChannelMessagesDropped(String channel, NodeId reader, long count) implements TetherEvent {}
 
     /**
+     * {@code node} was kicked from {@code channel} by {@code by} (this node, or a peer that told this one): it is no
+     * reader of this node's log any more, and its joins are refused until it is re-admitted. {@code dropped} messages of
+     * this node's log it had not taken care of will not reach it.
+     */
+    record ChannelMemberKicked(String channel, NodeId node, NodeId by, long dropped) implements TetherEvent {}
+
+    /**
+     * This node was kicked from {@code channel} by {@code by}: its membership is deleted and its joins fail with
+     * {@link ChannelAccessDeniedException} until an operator re-admits it.
+     */
+    record ChannelKicked(String channel, NodeId by) implements TetherEvent {}
+
+    /**
+     * This node refused a join of {@code channel} by {@code node}, which was kicked from it (by {@code kickedBy}) and
+     * not re-admitted: it was not made a reader, and it is told of the kick again.
+     */
+    record ChannelJoinRefused(String channel, NodeId node, NodeId kickedBy) implements TetherEvent {}
+
+    /**
      * {@code publisher}'s retention ({@link ChannelOptions}) deleted messages {@code fromSeq..toSeq} of its log of
      * {@code channel} before this node, a reader, took them: they are skipped, and the stream goes on after them.
      * Never raised for what was published while this node was no reader (before a join, or between a leave and a

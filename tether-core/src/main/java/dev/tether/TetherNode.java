@@ -130,7 +130,8 @@ public interface TetherNode extends AutoCloseable {
      * most for the node's {@code channelJoinTimeout} (default: its {@code defaultCallTimeout}): then it fails with
      * {@link ChannelJoinTimeoutException}, and the join still reaches that peer when it returns.
      * Messages of a channel go to its channel handler ({@link #handleChannel}), else to the node's handler, on the
-     * lane {@code _c.<channel>} from the publisher.
+     * lane {@code _c.<channel>} from the publisher. A node kicked from the channel gets a future failed with {@link
+     * ChannelAccessDeniedException} until an operator re-admits it ({@code NodeManagement.kick}).
      *
      * @throws InvalidIdException if {@code channel} is not a valid channel name ({@link Channels})
      * @throws IllegalArgumentException if it starts with {@code '_'} (reserved)
@@ -167,6 +168,7 @@ public interface TetherNode extends AutoCloseable {
      * this node's log of the channel) once it is stored, or fails if it could not be.
      *
      * @throws ChannelRoleException if this node did not join {@code channel}, or joined it {@link ChannelRole#READ}
+     *     (a {@link ChannelAccessDeniedException} if it was kicked from it)
      * @throws InvalidIdException if {@code channel} is not a valid channel name
      * @throws IllegalArgumentException if it starts with {@code '_'}
      * @throws MessageTooLargeException if the payload exceeds {@code maxMessageBytes}
@@ -193,6 +195,7 @@ public interface TetherNode extends AutoCloseable {
      * @throws IllegalArgumentException if a header name is empty or starts with {@code ':'} (reserved, see {@link
      *     OutboundMessage#requireApplicationHeader}), or {@code channel} starts with {@code '_'}
      * @throws ChannelRoleException if this node did not join {@code channel}, or joined it {@link ChannelRole#READ}
+     *     (a {@link ChannelAccessDeniedException} if it was kicked from it)
      * @throws InvalidIdException if {@code channel} is not a valid channel name
      * @throws MessageTooLargeException if the payload and headers exceed {@code maxMessageBytes}
      * @throws NodeClosedException if the node is shut down

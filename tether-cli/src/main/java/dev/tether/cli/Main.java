@@ -41,6 +41,8 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             ManagementCommands.Subscribers.class,
             ManagementCommands.Dlq.class,
             ManagementCommands.Purge.class,
+            ManagementCommands.Kick.class,
+            ManagementCommands.Readmit.class,
             ManagementCommands.Pending.class,
             ManagementCommands.MessageStatus.class,
             InspectCommand.class,

@@ -195,6 +195,59 @@ final class ManagementCommands {
         }
     }
 
+    /** {@code tether kick --channel C NODE}. */
+    @Command(
+            name = "kick",
+            mixinStandardHelpOptions = true,
+            description = "Kicks a node from a channel: the node asked and every peer it knows stop serving it the"
+                    + " channel (its pending copies are dropped and counted), it is told, and its joins are refused"
+                    + " until it is re-admitted with `tether readmit`.")
+    static final class Kick extends ChannelAccess {
+        Kick() {
+            super("/mgmt/kick");
+        }
+    }
+
+    /** {@code tether readmit --channel C NODE}. */
+    @Command(
+            name = "readmit",
+            mixinStandardHelpOptions = true,
+            description = "Re-admits a node kicked from a channel, at the node asked and every peer it knows; the node"
+                    + " may then join again.")
+    static final class Readmit extends ChannelAccess {
+        Readmit() {
+            super("/mgmt/readmit");
+        }
+    }
+
+    /** A POST of {@code path} naming a node and a channel. */
+    abstract static class ChannelAccess implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Option(names = "--channel", required = true, description = "The channel.")
+        String channel;
+
+        @Parameters(index = "0", paramLabel = "NODE", description = "The node's id.")
+        String node;
+
+        private final String path;
+
+        ChannelAccess(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public Integer call() {
+            ManagementRequest.Query q =
+                    new ManagementRequest.Query().add("node", node).add("channel", channel);
+            return request.run(spec, "POST", path, q);
+        }
+    }
+
     /** {@code tether dlq list|replay|purge}. */
     @Command(
             name = "dlq",

@@ -10,6 +10,7 @@ import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
 import dev.tether.management.DeadLetterEntry;
+import dev.tether.management.KickResult;
 import dev.tether.management.NoSuchDeadLetterException;
 import dev.tether.management.NodeManagement;
 import dev.tether.management.PendingMessage;
@@ -30,6 +31,7 @@ import java.util.Map;
  *       &lane=LANE}; {@code POST /mgmt/dead-letters/purge?id=ID[&id=...]} or {@code ?all=1}
  *   <li>{@code GET /mgmt/pending?peer=P&lane=L[&max=N][&payloads=1]}; {@code GET /mgmt/message?peer=P&lane=L&seq=N}
  *   <li>{@code POST /mgmt/purge?peer=P[&lane=L]}, or {@code ?all=1} for every outbound stream
+ *   <li>{@code POST /mgmt/kick?node=N&channel=C}; {@code POST /mgmt/readmit?node=N&channel=C}
  * </ul>
  *
  * JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
@@ -95,6 +97,23 @@ final class ManagementRoutes {
                 List<DeadLetterEntry> dead = m.deadLetters(max(q), flag(q, "payloads"));
                 if (text(q)) return text(ManagementText.deadLetters(dead));
                 return ok(ManagementJson.array(dead, ManagementJson::deadLetter));
+            case "/mgmt/pending":
+                require(method, "GET");
+                List<PendingMessage> pending = m.pending(peer(q), required(q, "lane"), max(q), flag(q, "payloads"));
+                if (text(q)) return text(ManagementText.pending(pending));
+                return ok(ManagementJson.array(pending, ManagementJson::pending));
+            case "/mgmt/message":
+                require(method, "GET");
+                return ok(ManagementJson.state(
+                        m.messageState(new MessageId(peer(q), required(q, "lane"), number(q, "seq")))));
+            default:
+                return change(method, path, q);
+        }
+    }
+
+    /** The requests that change something: POST only. */
+    private CallRoutes.Answer change(String method, String path, Map<String, List<String>> q) throws HttpError {
+        switch (path) {
             case "/mgmt/dead-letters/replay":
                 require(method, "POST");
                 MessageId sent =
@@ -105,23 +124,22 @@ final class ManagementRoutes {
                 List<String> ids = q.getOrDefault("id", List.of());
                 if (ids.isEmpty() && !flag(q, "all")) throw new HttpError(400, "give id=ID (repeatable) or all=1");
                 return ok(Json.object().put("purged", m.purgeDeadLetters(ids)).toString());
-            case "/mgmt/pending":
-                require(method, "GET");
-                List<PendingMessage> pending = m.pending(peer(q), required(q, "lane"), max(q), flag(q, "payloads"));
-                if (text(q)) return text(ManagementText.pending(pending));
-                return ok(ManagementJson.array(pending, ManagementJson::pending));
-            case "/mgmt/message":
-                require(method, "GET");
-                return ok(ManagementJson.state(
-                        m.messageState(new MessageId(peer(q), required(q, "lane"), number(q, "seq")))));
             case "/mgmt/purge":
                 require(method, "POST");
                 return ok(purge(q));
+            case "/mgmt/kick":
+                require(method, "POST");
+                return ok(kick(m.kick(NodeId.of(required(q, "node")), required(q, "channel"))));
+            case "/mgmt/readmit":
+                require(method, "POST");
+                List<NodeId> told = m.readmit(NodeId.of(required(q, "node")), required(q, "channel"));
+                return ok(Json.object().put("told", ids(told)).toString());
             default:
                 throw new HttpError(
                         404,
                         "no such management endpoint: " + path + " (try /mgmt/topology, /mgmt/channels, /mgmt/stats,"
-                                + " /mgmt/events, /mgmt/dead-letters, /mgmt/pending, /mgmt/message, /mgmt/purge)");
+                                + " /mgmt/events, /mgmt/dead-letters, /mgmt/pending, /mgmt/message, /mgmt/purge, /mgmt/kick,"
+                                + " /mgmt/readmit)");
         }
     }
 
@@ -137,6 +155,20 @@ final class ManagementRoutes {
                 .put("streams", r.streams())
                 .put("messages", r.messages())
                 .toString();
+    }
+
+    private static String kick(KickResult r) {
+        return Json.object()
+                .put("channel", r.channel())
+                .put("node", r.node().value())
+                .put("wasReader", r.wasReader())
+                .put("dropped", r.dropped())
+                .put("told", ids(r.told()))
+                .toString();
+    }
+
+    private static List<String> ids(List<NodeId> ids) {
+        return ids.stream().map(NodeId::value).toList();
     }
 
     private static boolean text(Map<String, List<String>> q) {

@@ -3,6 +3,7 @@ package dev.tether.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.ChannelAccessDeniedException;
 import dev.tether.ChannelRole;
 import dev.tether.Durability;
 import dev.tether.MessageHandler;
@@ -105,6 +106,7 @@ class ManagementHttpTest {
                 .store(new SqliteStore(dir.resolve(id + ".db")))
                 .durability(Durability.OS_BUFFERED)
                 .retryPolicy(retry)
+                .channelJoinTimeout(Duration.ofSeconds(2)) // d never runs: a readmit tells b after this
                 .handler(handler)
                 .build());
         open.add(n);
@@ -206,6 +208,55 @@ class ManagementHttpTest {
             return get(adminA, "/mgmt/subscribers?channel=news").body().strip();
         } catch (Exception e) {
             return e.toString();
+        }
+    }
+
+    @Test
+    void aNodeIsKickedFromAChannelAndReadmittedThroughTheCli() throws Exception {
+        b.join("news", ChannelRole.READ).get(10, TimeUnit.SECONDS);
+        a.join("news", ChannelRole.WRITE); // completes only when d, which never runs, has taken note
+        a.publish("news", "m1".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        String atOne = "[{\"reader\":\"b\",\"connected\":true,\"cursor\":1,\"backlog\":0,\"missed\":0}]";
+        Await.until(DEADLINE, () -> subscribersOfNews().equals(atOne), () -> "b at 1: " + subscribersOfNews());
+
+        assertThat(run("kick", "--channel", "news", "b", "--admin", adminA)).isZero();
+        assertThat(out())
+                .isEqualTo("{\"channel\":\"news\",\"node\":\"b\",\"wasReader\":true,\"dropped\":0,"
+                        + "\"told\":[\"c\",\"d\"]}\n");
+        assertThat(subscribersOfNews()).isEqualTo("[]");
+        Await.until(
+                DEADLINE,
+                () -> Tether.management(b).recentEvents().stream()
+                        .anyMatch(e -> e.kind().equals("ChannelKicked")),
+                () -> "b to be told: " + Tether.management(b).recentEvents());
+        assertThatThrownBy(() -> b.join("news", ChannelRole.READ).join())
+                .hasCauseInstanceOf(ChannelAccessDeniedException.class);
+
+        assertThat(run("readmit", "--channel", "news", "b", "--admin", adminA)).isZero();
+        assertThat(out()).isEqualTo("{\"told\":[\"c\",\"d\"]}\n");
+        Await.until(DEADLINE, this::bJoinsNews, () -> "b to be re-admitted");
+        a.publish("news", "m2".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        Await.until(
+                DEADLINE,
+                () -> subscribersOfNews().contains("\"reader\":\"b\",\"connected\":true,\"cursor\":2"),
+                () -> "b at 2 again: " + subscribersOfNews());
+
+        assertThat(run("kick", "--channel", "news", "a", "--admin", adminA)).isEqualTo(2); // refused input: 400
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 400", "cannot kick itself");
+        assertThat(run("kick", "--admin", adminA, "b")).isEqualTo(2); // no --channel: usage
+        assertThat(post(adminA, "/mgmt/kick?node=b").statusCode()).isEqualTo(400);
+        assertThat(post(adminA, "/mgmt/kick?node=b&channel=_all").statusCode()).isEqualTo(400);
+        assertThat(get(adminA, "/mgmt/kick?node=b&channel=news").statusCode()).isEqualTo(405);
+    }
+
+    /** Tries a join of news on b: true once it is accepted (a kicked node's join fails at once). */
+    private boolean bJoinsNews() {
+        try {
+            b.join("news", ChannelRole.READ).get(10, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            if (e.getCause() instanceof ChannelAccessDeniedException) return false;
+            throw new AssertionError("join failed otherwise", e);
         }
     }
 

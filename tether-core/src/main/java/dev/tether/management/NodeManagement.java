@@ -92,6 +92,28 @@ public interface NodeManagement {
      */
     PurgeResult purge(NodeId peer, String lane);
 
+    /**
+     * Kicks {@code node} from {@code channel}: this node stops serving it its log of the channel (its pending copies
+     * are dropped and counted in the result), stores the ban, and tells every known peer to do the same and the kicked
+     * node that it was kicked (it deletes its membership; its joins fail with {@link
+     * dev.tether.ChannelAccessDeniedException}). A peer that is down takes the kick when it returns; a join of the
+     * kicked node is refused by every node holding the ban, until {@link #readmit}. Peers raise {@link
+     * dev.tether.TetherEvent.ChannelMemberKicked}, the kicked node {@link dev.tether.TetherEvent.ChannelKicked}.
+     *
+     * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if {@code channel} is reserved or {@code node} is this node
+     */
+    KickResult kick(NodeId node, String channel);
+
+    /**
+     * Lifts the ban of {@code node} from {@code channel} here and at every known peer, and tells {@code node} it may
+     * join again (it does not join by itself). Returns the peers told, the re-admitted node excluded.
+     *
+     * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if {@code channel} is reserved or {@code node} is this node
+     */
+    List<NodeId> readmit(NodeId node, String channel);
+
     /** The node's most recent events (connections, resyncs, rejections, errors), oldest first, at most 200. */
     List<RecentEvent> recentEvents();
 }

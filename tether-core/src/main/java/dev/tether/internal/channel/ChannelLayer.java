@@ -57,6 +57,7 @@ public final class ChannelLayer implements Router {
     private final Map<String, ChannelRole> memberships = new ConcurrentHashMap<>();
     private final Map<String, ChannelHandler> handlers = new ConcurrentHashMap<>();
     private final MessageConsumer control = new Control();
+    private final ChannelKicks kicks;
     /** Peers told every membership by this process since it started (on their first connection); node thread. */
     private final Set<NodeId> told = new HashSet<>();
     /** Joins and leaves not completed yet: they fail when the node stops. */
@@ -71,6 +72,8 @@ public final class ChannelLayer implements Router {
         this.port = runtime.channels();
         this.next = next;
         memberships.putAll(port.storedMemberships());
+        this.kicks = new ChannelKicks(
+                runtime, port, port.storedKeys(ChannelKicks.NAMESPACE).join(), this::tell);
     }
 
     // ---- the application ------------------------------------------------------------------------------
@@ -85,6 +88,8 @@ public final class ChannelLayer implements Router {
         Channels.requireApplicationChannel(channel);
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(start, "start");
+        NodeId kicker = kicks.kickedBy(channel);
+        if (kicker != null) return CompletableFuture.failedFuture(kicks.denied(channel, kicker));
         memberships.put(channel, role);
         return change(channel, role, joinMessage(channel, role, start));
     }
@@ -190,6 +195,8 @@ public final class ChannelLayer implements Router {
     public CompletableFuture<MessageId> publish(String channel, Map<String, String> headers, byte[] payload) {
         Channels.requireApplicationChannel(channel);
         ChannelRole role = memberships.get(channel);
+        NodeId kicker = role == null ? kicks.kickedBy(channel) : null;
+        if (kicker != null) throw kicks.denied(channel, kicker);
         if (role == null || !role.writes()) {
             throw new ChannelRoleException("node " + runtime.id() + " cannot publish on channel '" + channel + "': "
                     + (role == null ? "it did not join it" : "it joined it " + role));
@@ -204,6 +211,28 @@ public final class ChannelLayer implements Router {
     public void options(String channel, ChannelOptions options) {
         if (!Channels.BROADCAST.equals(channel)) Channels.requireApplicationChannel(channel);
         port.options(channel, options);
+    }
+
+    /**
+     * What a kick did here.
+     *
+     * @param wasReader whether the kicked node was a reader of this node's log of the channel
+     * @param dropped how many messages of that log it had not taken care of
+     * @param told the peers told to kick it too, sorted by id
+     */
+    public record KickOutcome(boolean wasReader, long dropped, List<NodeId> told) {}
+
+    /**
+     * Kicks {@code node} from {@code channel} (management): it stops being a reader of this node's log, every known
+     * peer does the same, and its joins are refused until it is re-admitted. Completes once stored here.
+     */
+    public CompletableFuture<KickOutcome> kick(NodeId node, String channel) {
+        return kicks.kick(node, channel);
+    }
+
+    /** Re-admits {@code node} to {@code channel} here and at every known peer: completes with the peers told. */
+    public CompletableFuture<List<NodeId>> readmit(NodeId node, String channel) {
+        return kicks.readmit(node, channel);
     }
 
     /** The channels this node joined, with their roles: a copy. */
@@ -280,6 +309,10 @@ public final class ChannelLayer implements Router {
         public void consume(RoutedDelivery d) {
             String[] parts = new String(d.payloadBytes(), StandardCharsets.UTF_8).split(":", -1);
             NodeId from = d.from();
+            if (kicks.take(d, parts, memberships::remove)) return;
+            if (parts.length >= 3 && parts[0].equals("join") && Channels.isValid(parts[1])) {
+                if (kicks.refusedJoin(d, parts[1], from)) return;
+            }
             ChannelStart start = parts.length == 5 && parts[0].equals("join") ? start(parts[3], parts[4]) : null;
             if (start != null && start.kind() == ChannelStart.Kind.TIME && roleNamed(parts[2]) != null) {
                 readFrom(d, parts[1], start.value()); // the position is looked up in the log first

@@ -17,6 +17,7 @@ import dev.tether.UnknownPeerException;
 import dev.tether.internal.runtime.NodeOperations;
 import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
+import dev.tether.management.KickResult;
 import dev.tether.management.MessageState;
 import dev.tether.management.NoSuchDeadLetterException;
 import dev.tether.management.NodeManagement;
@@ -36,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,13 +62,29 @@ public final class ManagedNode implements NodeManagement {
     /** The channels this node joined, with their roles: a snapshot from the channel layer. */
     private final Supplier<Map<String, ChannelRole>> memberships;
 
+    private final Kicks kicks;
+
+    /** Kicks from channels and re-admissions, done by the channel layer. */
+    public interface Kicks {
+        /** {@link NodeManagement#kick}, completed once stored. */
+        CompletableFuture<KickResult> kick(NodeId node, String channel);
+
+        /** {@link NodeManagement#readmit}, completed once stored. */
+        CompletableFuture<List<NodeId>> readmit(NodeId node, String channel);
+    }
+
     public ManagedNode(
-            TetherNode node, NodeOperations ops, Clock clock, Supplier<Map<String, ChannelRole>> memberships) {
+            TetherNode node,
+            NodeOperations ops,
+            Clock clock,
+            Supplier<Map<String, ChannelRole>> memberships,
+            Kicks kicks) {
         this.node = node;
         this.ops = ops;
         this.clock = clock;
         this.startedAt = clock.instant();
         this.memberships = memberships;
+        this.kicks = kicks;
     }
 
     /** Node thread: an event of the node. */
@@ -248,6 +266,18 @@ public final class ManagedNode implements NodeManagement {
         return new UnknownPeerException("node " + node.id() + " has no outbound stream"
                 + (peer == null ? "" : " to " + peer) + (lane == null ? "" : " on lane " + lane)
                 + "; nothing was changed");
+    }
+
+    @Override
+    public KickResult kick(NodeId node, String channel) {
+        Objects.requireNonNull(node, "node");
+        return await(kicks.kick(node, channel));
+    }
+
+    @Override
+    public List<NodeId> readmit(NodeId node, String channel) {
+        Objects.requireNonNull(node, "node");
+        return await(kicks.readmit(node, channel));
     }
 
     /** Waits for {@code f} (answered by the node's or the store's thread), unwrapping its failure. */

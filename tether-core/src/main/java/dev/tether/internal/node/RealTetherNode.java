@@ -33,6 +33,7 @@ import dev.tether.internal.channel.ChannelLayer;
 import dev.tether.internal.management.ManagedNode;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.management.KickResult;
 import dev.tether.management.NodeManagement;
 import dev.tether.spi.Codec;
 import java.time.Duration;
@@ -58,7 +59,19 @@ public final class RealTetherNode implements TetherNode {
         this.calls = calls;
         this.events = events;
         this.channels = channels;
-        this.management = new ManagedNode(this, runtime.operations(), runtime.clock(), channels::memberships);
+        ManagedNode.Kicks kicks = new ManagedNode.Kicks() {
+            @Override
+            public CompletableFuture<KickResult> kick(NodeId node, String channel) {
+                return channels.kick(node, channel)
+                        .thenApply(k -> new KickResult(channel, node, k.wasReader(), k.dropped(), k.told()));
+            }
+
+            @Override
+            public CompletableFuture<List<NodeId>> readmit(NodeId node, String channel) {
+                return channels.readmit(node, channel);
+            }
+        };
+        this.management = new ManagedNode(this, runtime.operations(), runtime.clock(), channels::memberships, kicks);
     }
 
     /**

@@ -6,10 +6,12 @@ import dev.tether.Channels;
 import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.StreamStats;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.spi.ChannelMembership;
 import dev.tether.spi.ChannelMessage;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.WriteBatch;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,6 +176,45 @@ public final class ChannelPort {
         CompletableFuture<Boolean> f = new NodeFuture<>(loop::onNodeThread);
         post(f, now -> f.complete(loop.engine().removeReader(now, channel, reader)));
         return f;
+    }
+
+    /**
+     * The entries of {@code namespace} of the store's key-value area, value by key (a channel layer's state, read when
+     * it starts); read on the store's thread.
+     */
+    public CompletableFuture<Map<String, byte[]>> storedKeys(String namespace) {
+        return storeWriter.readKeys(namespace, runtime.clock().millis()).thenApply(l -> {
+            Map<String, byte[]> m = new LinkedHashMap<>();
+            for (KeyValue kv : l) m.put(kv.key(), kv.value());
+            return m;
+        });
+    }
+
+    /** An effect that puts {@code value} under {@code key} in {@code namespace} of the key-value area, for good. */
+    public static Effect putKey(String namespace, String key, byte[] value) {
+        return Effect.put(new KeyValue(namespace, key, value, 0));
+    }
+
+    /** An effect that deletes this node's stored membership of {@code channel}. */
+    public static Effect leaveEffect(String channel) {
+        return Effect.membership(WriteBatch.MembershipUpdate.leave(channel));
+    }
+
+    /**
+     * Node thread: how many messages of this node's log of {@code channel} {@code reader} has not taken care of, or
+     * -1 if it is no reader of it.
+     */
+    public long readerBacklog(String channel, NodeId reader) {
+        if (!loop.engine().readers(channel).contains(reader)) return -1;
+        String lane = Channels.lane(channel);
+        for (StreamStats s : loop.engine().streamStats()) {
+            if (s.direction() == StreamStats.Direction.OUTBOUND
+                    && s.peer().equals(reader)
+                    && s.lane().equals(lane)) {
+                return Math.max(0, s.lastSeq() - s.cursor());
+            }
+        }
+        return 0; // its stream opens with the batch that stores its row
     }
 
     private void post(CompletableFuture<?> f, NodeTask task) {

@@ -7,6 +7,7 @@ import dev.tether.internal.engine.StreamPages;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.CommitObserver;
 import dev.tether.spi.DeadLetter;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.TransactionalStore;
@@ -222,6 +223,11 @@ final class StoreWriter {
     /** Reads a page of a channel's log on this thread, outside the engine's paging (a join's start by time). */
     CompletableFuture<List<ChannelMessage>> readChannel(String channel, long fromSeq, int max) {
         return CompletableFuture.supplyAsync(() -> store.readChannel(channel, fromSeq, max), thread);
+    }
+
+    /** Reads every entry of {@code namespace} of the key-value area on this thread (a layer's state when it starts). */
+    CompletableFuture<List<KeyValue>> readKeys(String namespace, long nowMillis) {
+        return CompletableFuture.supplyAsync(() -> KeyPages.readAll(store, namespace, nowMillis), thread);
     }
 
     /** Reads outbox messages on this thread, outside the engine's paging (for management). */
