@@ -59,10 +59,18 @@ public sealed interface TetherEvent {
     record ChannelKicked(String channel, NodeId by) implements TetherEvent {}
 
     /**
-     * This node refused a join of {@code channel} by {@code node}, which was kicked from it (by {@code kickedBy}) and
-     * not re-admitted: it was not made a reader, and it is told of the kick again.
+     * This node refused a join of {@code channel} by {@code node}: it was kicked from it and not re-admitted (it is
+     * told of the kick again), or the channel's {@link ChannelAccess} does not let it read. It was not made a reader of
+     * this node's log; {@code reason} says which.
      */
-    record ChannelJoinRefused(String channel, NodeId node, NodeId kickedBy) implements TetherEvent {}
+    record ChannelJoinRefused(String channel, NodeId node, String reason) implements TetherEvent {}
+
+    /**
+     * A message of {@code channel} from {@code publisher}, which the channel's {@link ChannelAccess} does not let
+     * write, was dropped here without reaching the application (its sequence number {@code seq} in the publisher's
+     * log).
+     */
+    record ChannelMessageRefused(String channel, NodeId publisher, long seq) implements TetherEvent {}
 
     /**
      * {@code publisher}'s retention ({@link ChannelOptions}) deleted messages {@code fromSeq..toSeq} of its log of

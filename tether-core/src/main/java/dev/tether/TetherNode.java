@@ -219,6 +219,17 @@ public interface TetherNode extends AutoCloseable {
     void channelOptions(String channel, ChannelOptions options);
 
     /**
+     * Sets who may read and write {@code channel} ({@link ChannelAccess}: allow-lists of node id patterns), checked by
+     * this node from now on: its own joins and publishes, the joins of others (as a publisher) and the messages of
+     * others (as a reader), always against transport-authenticated ids. Not stored: set it at every start, before
+     * joining, alike on every node of the application.
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it starts with {@code '_'}
+     */
+    void channelAccess(String channel, ChannelAccess access);
+
+    /**
      * Hands the messages of {@code channel} to {@code handler} instead of the node's handler: on the handler threads,
      * in order per publisher; returning acknowledges a message, throwing fails it (retried, then dead-lettered, per
      * the node's policies). {@link Registration#close} removes it.

@@ -15,17 +15,24 @@ import picocli.CommandLine.Spec;
 final class ManagementCommands {
     private ManagementCommands() {}
 
-    /** A command that is one GET of {@code path} with the request's options (and {@link #query} of its own). */
-    abstract static class Get implements Callable<Integer> {
+    /** A command that is one request of {@code path} with the request's options (and {@link #query} of its own). */
+    abstract static class Single implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Mixin
         ManagementRequest request;
 
+        private final String method;
         private final String path;
 
-        Get(String path) {
+        /** A GET of {@code path}. */
+        Single(String path) {
+            this("GET", path);
+        }
+
+        Single(String method, String path) {
+            this.method = method;
             this.path = path;
         }
 
@@ -35,7 +42,7 @@ final class ManagementCommands {
 
         @Override
         public Integer call() {
-            return request.run(spec, "GET", path, query());
+            return request.run(spec, method, path, query());
         }
     }
 
@@ -45,7 +52,7 @@ final class ManagementCommands {
             mixinStandardHelpOptions = true,
             description = "Prints a running node's topology: uptime, every peer with its connection's state, how long"
                     + " it has been up, reconnects, round trip, unacknowledged messages and addresses.")
-    static final class Topology extends Get {
+    static final class Topology extends Single {
         Topology() {
             super("/mgmt/topology");
         }
@@ -56,7 +63,7 @@ final class ManagementCommands {
             name = "nodes",
             mixinStandardHelpOptions = true,
             description = "Lists the nodes a running node knows (itself and its peers), connected or down.")
-    static final class Nodes extends Get {
+    static final class Nodes extends Single {
         Nodes() {
             super("/mgmt/nodes");
         }
@@ -68,7 +75,7 @@ final class ManagementCommands {
             mixinStandardHelpOptions = true,
             description = "Lists a running node's channels: its role in each, and the readers of its messages there"
                     + " with how far each has taken care of them.")
-    static final class ChannelList extends Get {
+    static final class ChannelList extends Single {
         ChannelList() {
             super("/mgmt/channels");
         }
@@ -80,7 +87,7 @@ final class ManagementCommands {
             mixinStandardHelpOptions = true,
             description = "Lists the readers of a running node's messages on one channel: connected or down, cursor,"
                     + " backlog.")
-    static final class Subscribers extends Get {
+    static final class Subscribers extends Single {
         @Parameters(index = "0", paramLabel = "CHANNEL", description = "The channel.")
         String channel;
 
@@ -221,30 +228,20 @@ final class ManagementCommands {
     }
 
     /** A POST of {@code path} naming a node and a channel. */
-    abstract static class ChannelAccess implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ManagementRequest request;
-
+    abstract static class ChannelAccess extends Single {
         @Option(names = "--channel", required = true, description = "The channel.")
         String channel;
 
         @Parameters(index = "0", paramLabel = "NODE", description = "The node's id.")
         String node;
 
-        private final String path;
-
         ChannelAccess(String path) {
-            this.path = path;
+            super("POST", path);
         }
 
         @Override
-        public Integer call() {
-            ManagementRequest.Query q =
-                    new ManagementRequest.Query().add("node", node).add("channel", channel);
-            return request.run(spec, "POST", path, q);
+        ManagementRequest.Query query() {
+            return request.query().add("node", node).add("channel", channel);
         }
     }
 

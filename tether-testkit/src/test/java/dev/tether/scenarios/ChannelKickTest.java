@@ -113,7 +113,7 @@ class ChannelKickTest {
             b.join(CH, ChannelRole.READ).get(10, TimeUnit.SECONDS); // taken by a, but as no reader
             Await.until(
                     DEADLINE,
-                    () -> hasEvent(c, "a", new TetherEvent.ChannelJoinRefused(CH, B, A)),
+                    () -> hasEvent(c, "a", new TetherEvent.ChannelJoinRefused(CH, B, "kicked by a")),
                     () -> "a to refuse b's join: " + c.events("a"));
             Await.until(
                     DEADLINE,

@@ -253,7 +253,7 @@ final class ChannelKicks {
         NodeId by = bans.get(key(channel, node));
         if (by == null) return false;
         d.ackWith(Effect.removeReader(channel, node));
-        runtime.emit(new TetherEvent.ChannelJoinRefused(channel, node, by));
+        runtime.emit(new TetherEvent.ChannelJoinRefused(channel, node, "kicked by " + by));
         tellOrReport(node, "kicked:" + channel + ":" + by);
         return true;
     }

@@ -1,5 +1,7 @@
 package dev.tether.internal.channel;
 
+import dev.tether.ChannelAccess;
+import dev.tether.ChannelAccessDeniedException;
 import dev.tether.ChannelJoinTimeoutException;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
@@ -56,6 +58,8 @@ public final class ChannelLayer implements Router {
     private final Router next;
     private final Map<String, ChannelRole> memberships = new ConcurrentHashMap<>();
     private final Map<String, ChannelHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<String, ChannelAccess> access = new ConcurrentHashMap<>();
+    private final MessageConsumer refused = new Refused();
     private final MessageConsumer control = new Control();
     private final ChannelKicks kicks;
     /** Peers told every membership by this process since it started (on their first connection); node thread. */
@@ -90,6 +94,11 @@ public final class ChannelLayer implements Router {
         Objects.requireNonNull(start, "start");
         NodeId kicker = kicks.kickedBy(channel);
         if (kicker != null) return CompletableFuture.failedFuture(kicks.denied(channel, kicker));
+        ChannelAccess a = access.get(channel);
+        if (a != null && !a.mayJoin(runtime.id(), role)) {
+            return CompletableFuture.failedFuture(new ChannelAccessDeniedException(
+                    "node " + runtime.id() + " may not join channel '" + channel + "' as " + role + ": " + a));
+        }
         memberships.put(channel, role);
         return change(channel, role, joinMessage(channel, role, start));
     }
@@ -197,6 +206,11 @@ public final class ChannelLayer implements Router {
         ChannelRole role = memberships.get(channel);
         NodeId kicker = role == null ? kicks.kickedBy(channel) : null;
         if (kicker != null) throw kicks.denied(channel, kicker);
+        ChannelAccess a = access.get(channel);
+        if (role != null && role.writes() && a != null && !a.mayWrite(runtime.id())) {
+            throw new ChannelAccessDeniedException(
+                    "node " + runtime.id() + " may not publish on channel '" + channel + "': " + a);
+        }
         if (role == null || !role.writes()) {
             throw new ChannelRoleException("node " + runtime.id() + " cannot publish on channel '" + channel + "': "
                     + (role == null ? "it did not join it" : "it joined it " + role));
@@ -233,6 +247,12 @@ public final class ChannelLayer implements Router {
     /** Re-admits {@code node} to {@code channel} here and at every known peer: completes with the peers told. */
     public CompletableFuture<List<NodeId>> readmit(NodeId node, String channel) {
         return kicks.readmit(node, channel);
+    }
+
+    /** Sets who may read and write {@code channel}, checked by this node from now on ({@link ChannelAccess}). */
+    public void access(String channel, ChannelAccess a) {
+        Channels.requireApplicationChannel(channel);
+        access.put(channel, Objects.requireNonNull(a, "access"));
     }
 
     /** The channels this node joined, with their roles: a copy. */
@@ -277,6 +297,8 @@ public final class ChannelLayer implements Router {
     public MessageConsumer route(StreamKey key, InboundMessage m) {
         if (LANE.equals(key.lane())) return control;
         if (Channels.isChannelLane(key.lane())) {
+            ChannelAccess a = access.get(Channels.channelOf(key.lane()));
+            if (a != null && !a.mayWrite(key.peer())) return refused;
             ChannelHandler h = handlers.get(Channels.channelOf(key.lane()));
             return h != null && h.isActive() ? h : null; // none: the node's handler
         }
@@ -311,7 +333,7 @@ public final class ChannelLayer implements Router {
             NodeId from = d.from();
             if (kicks.take(d, parts, memberships::remove)) return;
             if (parts.length >= 3 && parts[0].equals("join") && Channels.isValid(parts[1])) {
-                if (kicks.refusedJoin(d, parts[1], from)) return;
+                if (kicks.refusedJoin(d, parts[1], from) || refusedByAccess(d, parts[1], roleNamed(parts[2]))) return;
             }
             ChannelStart start = parts.length == 5 && parts[0].equals("join") ? start(parts[3], parts[4]) : null;
             if (start != null && start.kind() == ChannelStart.Kind.TIME && roleNamed(parts[2]) != null) {
@@ -325,6 +347,15 @@ public final class ChannelLayer implements Router {
             }
             runtime.protocolError(from, "invalid channel message from " + from + ": " + String.join(":", parts));
             d.ack(); // the stream goes on
+        }
+
+        /** Refuses (true) a join of {@code channel} as {@code role} by a node its access does not let read. */
+        private boolean refusedByAccess(RoutedDelivery d, String channel, ChannelRole role) {
+            ChannelAccess a = access.get(channel);
+            if (a == null || role == null || !role.reads() || a.mayRead(d.from())) return false;
+            d.ackWith(Effect.removeReader(channel, d.from()));
+            runtime.emit(new TetherEvent.ChannelJoinRefused(channel, d.from(), "not among the readers of " + a));
+            return true;
         }
 
         /** The reader change a join or leave makes, or null if the message is invalid. */
@@ -380,6 +411,20 @@ public final class ChannelLayer implements Router {
             return new ChannelStart(ChannelStart.Kind.valueOf(kind), Long.parseLong(value));
         } catch (IllegalArgumentException e) { // NumberFormatException too
             return null;
+        }
+    }
+
+    /** Messages of a channel from a publisher its access does not let write: dropped (taken care of) and reported. */
+    private final class Refused implements MessageConsumer {
+        @Override
+        public Executor executor() {
+            return null; // the node thread
+        }
+
+        @Override
+        public void consume(RoutedDelivery d) {
+            runtime.emit(new TetherEvent.ChannelMessageRefused(Channels.channelOf(d.lane()), d.from(), d.seq()));
+            d.ack();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.tether.internal.node;
 
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
+import dev.tether.ChannelAccess;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelStart;
@@ -217,6 +218,11 @@ public final class RealTetherNode implements TetherNode {
         Objects.requireNonNull(headers, "headers");
         headers.keySet().forEach(OutboundMessage::requireApplicationHeader);
         return channels.publish(channel, headers, payload);
+    }
+
+    @Override
+    public void channelAccess(String channel, ChannelAccess access) {
+        channels.access(channel, access);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tether.tracing.opentelemetry;
 
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
+import dev.tether.ChannelAccess;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelStart;
@@ -182,6 +183,11 @@ final class TracingNode implements TetherNode {
     @Override
     public void channelOptions(String channel, ChannelOptions options) {
         node.channelOptions(channel, options);
+    }
+
+    @Override
+    public void channelAccess(String channel, ChannelAccess access) {
+        node.channelAccess(channel, access);
     }
 
     /** A PRODUCER span until the publish is stored; the context travels in the headers to every reader. */

@@ -1,0 +1,101 @@
+package dev.tether;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Who may read and who may write one channel ({@code TetherNode.channelAccess}): each an allow-list of node id
+ * patterns, where {@code *} stands for any run of characters ({@code "sensor-*"}, {@code "*"}); an empty list allows
+ * every node. Immutable.
+ *
+ * <p>Every node of an application sets the same access for a channel, at every start (it is not stored), and each
+ * checks it where it can, always against the node id the transport authenticated, never one a message claims:
+ *
+ * <ul>
+ *   <li>a node's own {@code join} with a role it is not allowed fails with {@link ChannelAccessDeniedException}, and so
+ *       does its {@code publish} if it may not write;
+ *   <li>a publisher refuses the join of a node that may not read: it does not make it a reader of its log, and raises
+ *       {@link TetherEvent.ChannelJoinRefused};
+ *   <li>a reader drops a message of the channel from a publisher that may not write, without handing it to the
+ *       application, and raises {@link TetherEvent.ChannelMessageRefused}.
+ * </ul>
+ *
+ * @param readers patterns of the nodes that may join with a role that reads (empty: any)
+ * @param writers patterns of the nodes that may join with a role that writes, and publish (empty: any)
+ */
+public record ChannelAccess(List<String> readers, List<String> writers) {
+    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._*-]{1," + NodeId.MAX_LENGTH + "}");
+    private static final ChannelAccess ANYONE = new ChannelAccess(List.of(), List.of());
+
+    /**
+     * Copies and checks the patterns.
+     *
+     * @throws IllegalArgumentException if a pattern is not 1-64 characters from {@code [A-Za-z0-9._-]} and {@code *}
+     */
+    public ChannelAccess {
+        readers = checked(readers, "reader");
+        writers = checked(writers, "writer");
+    }
+
+    /** Every node may read and write. */
+    public static ChannelAccess anyone() {
+        return ANYONE;
+    }
+
+    /** This access with only the nodes matching {@code patterns} allowed to read. */
+    public ChannelAccess withReaders(String... patterns) {
+        return new ChannelAccess(List.of(patterns), writers);
+    }
+
+    /** This access with only the nodes matching {@code patterns} allowed to write. */
+    public ChannelAccess withWriters(String... patterns) {
+        return new ChannelAccess(readers, List.of(patterns));
+    }
+
+    /** Whether {@code node} may join with a role that reads. */
+    public boolean mayRead(NodeId node) {
+        return allows(readers, node);
+    }
+
+    /** Whether {@code node} may join with a role that writes, and publish. */
+    public boolean mayWrite(NodeId node) {
+        return allows(writers, node);
+    }
+
+    /** Whether {@code node} may join with {@code role}. */
+    public boolean mayJoin(NodeId node, ChannelRole role) {
+        return (!role.reads() || mayRead(node)) && (!role.writes() || mayWrite(node));
+    }
+
+    private static boolean allows(List<String> patterns, NodeId node) {
+        if (patterns.isEmpty()) return true;
+        for (String p : patterns) {
+            if (matches(p, node.value())) return true;
+        }
+        return false;
+    }
+
+    /** Glob match with {@code *} only, without regular expressions (ids are short, patterns few). */
+    static boolean matches(String pattern, String id) {
+        int star = pattern.indexOf('*');
+        if (star < 0) return pattern.equals(id);
+        String head = pattern.substring(0, star);
+        if (!id.startsWith(head)) return false;
+        String rest = pattern.substring(star + 1);
+        for (int i = head.length(); i <= id.length(); i++) {
+            if (matches(rest, id.substring(i))) return true;
+        }
+        return false;
+    }
+
+    private static List<String> checked(List<String> patterns, String what) {
+        List<String> copy = List.copyOf(patterns);
+        for (String p : copy) {
+            if (!VALID.matcher(p).matches()) {
+                throw new IllegalArgumentException("invalid " + what + " pattern '" + Lanes.printable(p)
+                        + "': expected 1-" + NodeId.MAX_LENGTH + " characters from [A-Za-z0-9._-] and *");
+            }
+        }
+        return copy;
+    }
+}
