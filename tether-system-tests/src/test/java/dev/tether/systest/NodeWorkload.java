@@ -1,5 +1,6 @@
 package dev.tether.systest;
 
+import dev.tether.ChannelRole;
 import dev.tether.Durability;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongFunction;
 
 /**
  * One node in its own JVM, the process the system tests start, kill with SIGKILL and restart: it runs node
@@ -38,6 +40,9 @@ import java.util.concurrent.CompletableFuture;
  * peer in this run; {@code -1}: until told to finish), {@code rate} (messages per second per peer; 0: as fast as
  * the window allows), {@code durability}; and either {@code listen=PORT} with {@code dial=ID@HOST:PORT,...} for
  * TCP, {@code uds=PATH} with {@code dial=ID@PATH,...} for Unix domain sockets, or {@code nats=URL,...} for NATS.
+ * With {@code channel=NAME} and {@code role=READ|WRITE|READ_WRITE} it joins that channel at every start (a join again
+ * keeps a reader's place) and, if the role writes, publishes numbered messages there instead of sending to each peer
+ * (at {@code rate} per second; peer index 9 in the message id).
  *
  * <p>Output on stdout: {@code ready} once the node started, {@code progress accepted=N delivered=M} (this run's
  * counts) whenever they change (at most every 25 ms) and at least every second, {@code sent all} once the quota is
@@ -96,7 +101,14 @@ public final class NodeWorkload {
         int quota = Integer.parseInt(args.getOrDefault("quota", "0"));
         int rate = Integer.parseInt(args.getOrDefault("rate", "0"));
         List<Thread> senders = new ArrayList<>();
-        for (int p = 0; p < peers.size(); p++) senders.add(sender(node, peers.get(p), p, quota, rate));
+        String channel = args.get("channel");
+        if (channel != null) {
+            ChannelRole role = ChannelRole.valueOf(required("role"));
+            node.join(channel, role); // completes when the peers took it; their reader rows are what counts
+            if (role.writes()) senders.add(publisher(node, channel, quota, rate));
+        } else {
+            for (int p = 0; p < peers.size(); p++) senders.add(sender(node, peers.get(p), p, quota, rate));
+        }
         awaitFile("finish-" + name);
         stopSending = true;
         for (Thread t : senders) joinQuietly(t);
@@ -156,6 +168,37 @@ public final class NodeWorkload {
 
     /** Sends {@code quota} messages (or until told to finish) to {@code to}, paced to {@code rate} per second. */
     private Thread sender(TetherNode node, NodeId to, int peerIndex, int quota, int rate) {
+        return paced(
+                "sender-" + name + "-" + to,
+                peerIndex,
+                quota,
+                rate,
+                msgId -> recorder.send(node, to, LANE, msgId),
+                "sent all to " + to);
+    }
+
+    /** Publishes {@code quota} messages (or until told to finish) on {@code channel}, paced to {@code rate}. */
+    private Thread publisher(TetherNode node, String channel, int quota, int rate) {
+        return paced(
+                "publisher-" + name + "-" + channel,
+                9,
+                quota,
+                rate,
+                msgId -> recorder.publish(node, channel, msgId),
+                "published all on " + channel);
+    }
+
+    /**
+     * A thread that hands {@code quota} numbered messages (or until told to finish) to {@code sendOne}, paced to
+     * {@code rate} per second, at most {@link #OUTSTANDING} not yet accepted; prints {@code done} if it sent them all.
+     */
+    private Thread paced(
+            String threadName,
+            int peerIndex,
+            int quota,
+            int rate,
+            LongFunction<CompletableFuture<MessageId>> sendOne,
+            String done) {
         Thread t = new Thread(
                 () -> {
                     ArrayDeque<CompletableFuture<MessageId>> outstanding = new ArrayDeque<>();
@@ -164,12 +207,12 @@ public final class NodeWorkload {
                         long msgId = ((index * 10_000L + run) * 10 + peerIndex) * 10_000_000L + i;
                         while (outstanding.size() >= OUTSTANDING) HistoryRecorder.awaitQuietly(outstanding.poll());
                         pacer.awaitNext();
-                        outstanding.add(recorder.send(node, to, LANE, msgId));
+                        outstanding.add(sendOne.apply(msgId));
                     }
                     while (!outstanding.isEmpty()) HistoryRecorder.awaitQuietly(outstanding.poll());
-                    if (!stopSending) System.out.println("sent all to " + to);
+                    if (!stopSending) System.out.println(done);
                 },
-                "sender-" + name + "-" + to);
+                threadName);
         t.start();
         return t;
     }

@@ -88,6 +88,22 @@ public final class HistoryLog implements AutoCloseable {
         write("K", sender, to, lane, upTo);
     }
 
+    /**
+     * After {@code publisher}'s store committed message {@code msgId} as {@code seq} of its log of the channel whose
+     * lane is {@code lane} (a publish is stored once, whatever the number of readers).
+     */
+    public void published(String publisher, String lane, long seq, long msgId) {
+        write("P", publisher, lane, seq, msgId);
+    }
+
+    /**
+     * After {@code publisher}'s store committed the row of {@code reader} in its log of the channel whose lane is
+     * {@code lane}: its cursor, or -1 for a removal.
+     */
+    public void readerRow(String publisher, String reader, String lane, long cursor) {
+        write("W", publisher, reader, lane, cursor);
+    }
+
     /** At the end of a run that drained: the final state of outbound stream (sender, to, lane). */
     public void finalStream(String sender, String to, String lane, long lastSeq, long ackedSeq) {
         write("L", sender, to, lane, lastSeq, ackedSeq);

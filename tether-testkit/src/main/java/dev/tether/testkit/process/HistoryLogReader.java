@@ -1,5 +1,6 @@
 package dev.tether.testkit.process;
 
+import dev.tether.Channels;
 import dev.tether.testkit.sim.HistoryEvent;
 import dev.tether.testkit.sim.HistoryEvent.Accepted;
 import dev.tether.testkit.sim.HistoryEvent.Acked;
@@ -8,6 +9,8 @@ import dev.tether.testkit.sim.HistoryEvent.Committed;
 import dev.tether.testkit.sim.HistoryEvent.Crashed;
 import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
+import dev.tether.testkit.sim.HistoryEvent.Published;
+import dev.tether.testkit.sim.HistoryEvent.ReaderRow;
 import dev.tether.testkit.sim.HistoryEvent.Rejected;
 import dev.tether.testkit.sim.HistoryEvent.Restarted;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
@@ -42,6 +45,12 @@ import java.util.TreeSet;
  * ({@link HistoryLog#finalStream}) makes every sequence number up to the stream's last one count as committed,
  * so a number whose message was neither logged nor ever delivered is reported lost, and a stream that did not
  * drain is reported as a {@link Stuck} liveness failure.
+ *
+ * <p><b>Channels.</b> A publish is recorded as a send to the publisher itself on the channel's lane; its log row
+ * ({@link HistoryLog#published}, recorded after the commit) is what makes it owed to the readers whose rows ({@link
+ * HistoryLog#readerRow}) start before it. A row whose record a kill cut off is added before the first delivery of
+ * the message, under the same conditions as a commit above. Cursors, trims and final states of lanes of Tether's own
+ * layers (reserved names other than channel lanes) are skipped: the log has no record of their sends.
  *
  * <p><b>Threading.</b> Stateless; {@link #read} is safe from any thread.
  */
@@ -88,6 +97,20 @@ public final class HistoryLogReader {
 
     private record Intent(String node, String to, String lane) {}
 
+    private record Log(String publisher, String lane) {}
+
+    /**
+     * Whether {@code lane} carries messages Tether's own layers send (joins and leaves of channels, calls' replies):
+     * their sends are not in the log, so their cursors, trims and final states are not checked.
+     */
+    private static boolean isLayerLane(String lane) {
+        return lane.startsWith("_") && !Channels.isChannelLane(lane);
+    }
+
+    private static boolean isPublish(String node, String to, String lane) {
+        return node.equals(to) && Channels.isChannelLane(lane);
+    }
+
     private record FinalStream(Stream stream, long lastSeq, long ackedSeq, long time) {}
 
     private static final class Reader {
@@ -100,6 +123,9 @@ public final class HistoryLogReader {
         final Map<Long, Long> seqOfMsg = new HashMap<>();
 
         final Map<Long, Long> expectedCrc = new HashMap<>();
+        /** (publisher, lane) -> seq -> msgId of every Published emitted. */
+        final Map<Log, Map<Long, Long>> publishes = new HashMap<>();
+
         final List<FinalStream> finals = new ArrayList<>();
         long time;
 
@@ -138,6 +164,7 @@ public final class HistoryLogReader {
 
         void line(String[] f) {
             time = Math.max(time, Long.parseLong(f[0]));
+            if ("CKL".contains(f[1]) && isLayerLane(f[4])) return; // messages of Tether's own, not the workload's
             switch (f[1]) {
                 case "S" -> sending(f[2], f[3], f[4], Long.parseLong(f[5]));
                 case "A" -> accepted(f[2], f[3], f[4], Long.parseLong(f[5]), Long.parseLong(f[6]));
@@ -149,6 +176,8 @@ public final class HistoryLogReader {
                     finals.add(new FinalStream(
                             new Stream(f[2], f[3], f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), time));
                 case "E" -> out.add(new Anomaly(time, f[2], f[3]));
+                case "P" -> published(f[2], f[3], Long.parseLong(f[4]), Long.parseLong(f[5]));
+                case "W" -> out.add(new ReaderRow(time, f[2], f[3], f[4], Long.parseLong(f[5])));
                 default -> throw new IllegalArgumentException("unknown record type " + f[1]);
             }
         }
@@ -160,7 +189,8 @@ public final class HistoryLogReader {
         }
 
         void accepted(String node, String to, String lane, long msgId, long seq) {
-            commit(new Stream(node, to, lane), seq, msgId);
+            // a publish (a send to itself on a channel lane) is committed by its log row, recorded before
+            if (!isPublish(node, to, lane)) commit(new Stream(node, to, lane), seq, msgId);
             out.add(new Accepted(time, node, msgId, to, lane, seq));
         }
 
@@ -176,6 +206,17 @@ public final class HistoryLogReader {
             if (known == null) committed.get(s).put(seq, msgId);
             // A second, different commit of one seq is passed on: the checker reports the reuse.
             out.add(new Committed(time, s.sender(), s.receiver(), s.lane(), seq, msgId, 0));
+        }
+
+        /** Emits the log row of (publisher, lane, seq) unless it was emitted already. */
+        void published(String publisher, String lane, long seq, long msgId) {
+            if (publishes
+                            .computeIfAbsent(new Log(publisher, lane), k -> new HashMap<>())
+                            .putIfAbsent(seq, msgId)
+                    != null) {
+                return; // recorded by the commit and then again, after a kill, from a delivery
+            }
+            out.add(new Published(time, publisher, lane, seq, msgId, 0));
         }
 
         void delivered(String[] f) {
@@ -202,11 +243,25 @@ public final class HistoryLogReader {
                     && !seqOfMsg.containsKey(msgId)) {
                 commit(s, seq, msgId); // committed by a run killed before it logged the acceptance
             }
+            if (isPublish(sender, sender, lane)
+                    && intact
+                    && new Intent(sender, sender, lane).equals(intent)
+                    && !publishes.getOrDefault(new Log(sender, lane), Map.of()).containsKey(seq)) {
+                published(sender, lane, seq, msgId); // a log row whose record a kill cut off
+            }
             out.add(new Delivered(time, receiver, sender, lane, seq, msgId, redelivery, attempt, true));
         }
 
         void finish() {
             for (FinalStream fs : finals) {
+                if (Channels.isChannelLane(
+                        fs.stream().lane())) { // a reader stream: its log rows say what was committed
+                    if (fs.ackedSeq() != fs.lastSeq()) {
+                        out.add(new Stuck(
+                                fs.time(), fs.stream() + " ended at acked " + fs.ackedSeq() + " of " + fs.lastSeq()));
+                    }
+                    continue;
+                }
                 Map<Long, Long> c = committed.computeIfAbsent(fs.stream(), k -> new HashMap<>());
                 Set<Long> missing = new TreeSet<>();
                 for (long seq = 1; seq <= fs.lastSeq(); seq++) {

@@ -1,5 +1,6 @@
 package dev.tether.testkit.process;
 
+import dev.tether.Channels;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
@@ -91,6 +92,30 @@ public final class HistoryRecorder {
                 log.rejected(node, msgId, error.toString());
             } else {
                 log.accepted(node, to.value(), lane, msgId, id.seq());
+                accepted.incrementAndGet();
+            }
+        });
+    }
+
+    /**
+     * Publishes message {@code msgId} from {@code from} (the recorded node) on {@code channel}, recording the attempt
+     * first (a send to itself on the channel's lane, as the checker expects) and the outcome when it is known.
+     */
+    public CompletableFuture<MessageId> publish(TetherNode from, String channel, long msgId) {
+        String lane = Channels.lane(channel);
+        log.sending(node, node, lane, msgId);
+        CompletableFuture<MessageId> f;
+        try {
+            f = from.publish(channel, HistoryLog.payloadFor(msgId, payloadSize));
+        } catch (QueueFullException e) {
+            log.rejected(node, msgId, e.toString());
+            return CompletableFuture.failedFuture(e);
+        }
+        return f.whenComplete((id, error) -> {
+            if (error != null) {
+                log.rejected(node, msgId, error.toString());
+            } else {
+                log.accepted(node, node, lane, msgId, id.seq());
                 accepted.incrementAndGet();
             }
         });

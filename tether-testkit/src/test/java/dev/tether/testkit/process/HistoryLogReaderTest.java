@@ -67,6 +67,57 @@ class HistoryLogReaderTest {
         assertThat(r.totals()).containsEntry("committed", 2L).containsEntry("crashes", 2L);
     }
 
+    private static void publish(HistoryLog log, long msgId, long seq, boolean rowLogged) {
+        log.sending("p", "p", "_c.news", msgId);
+        if (rowLogged) log.published("p", "_c.news", seq, msgId);
+        if (rowLogged) log.accepted("p", "p", "_c.news", msgId, seq);
+    }
+
+    private static void deliverPublish(HistoryLog log, long seq, long msgId) {
+        log.delivered("r", "p", "_c.news", seq, msgId, false, 1, HistoryLog.crc(HistoryLog.payloadFor(msgId, SIZE)));
+    }
+
+    @Test
+    void aChannelHistoryWithALogRowAKillCutOffReadsClean() {
+        try (HistoryLog log = run(true, "p", "r")) {
+            publish(log, 201, 1, true); // before the reader's join: owed to nobody
+            log.readerRow("p", "r", "_c.news", 1);
+            log.cursorCommitted("r", "p", "_ch", 1); // the join itself: a lane of Tether's own, skipped
+            log.trimmed("p", "r", "_ch", 1);
+            publish(log, 202, 2, true);
+            publish(log, 203, 3, false); // stored, but killed before the row and the acceptance were logged
+        }
+        try (HistoryLog log = run(false, "p", "r")) {
+            deliverPublish(log, 2, 202);
+            deliverPublish(log, 3, 203);
+            log.cursorCommitted("r", "p", "_c.news", 3);
+            log.readerRow("p", "r", "_c.news", 3);
+            log.finalStream("p", "r", "_c.news", 3, 3);
+            log.finalStream("p", "r", "_ch", 1, 1);
+        }
+
+        CheckReport r = check();
+
+        assertThat(r.clean()).as(r.toString()).isTrue();
+        assertThat(r.totals()).containsEntry("published", 3L).containsEntry("deliveredOnChannels", 2L);
+    }
+
+    @Test
+    void aPublishOwedToAReaderAndNeverDeliveredIsLost() {
+        try (HistoryLog log = run(false, "p", "r")) {
+            log.readerRow("p", "r", "_c.news", 0);
+            publish(log, 201, 1, true);
+            publish(log, 202, 2, true);
+            deliverPublish(log, 2, 202);
+            log.finalStream("p", "r", "_c.news", 2, 2);
+        }
+
+        CheckReport r = check();
+
+        assertThat(r.clean()).isFalse();
+        assertThat(r.toString()).contains("201");
+    }
+
     @Test
     void anAcceptedMessageNeverDeliveredIsLost() {
         try (HistoryLog log = run(true, "a", "b")) {
