@@ -184,8 +184,8 @@ final class ChatRoom {
     }
 
     /**
-     * The node's events (on the node thread, which must not wait): peers coming and going, and failures, shown as
-     * notices; a peer coming up has the joins not yet taken note of asked again, from another thread.
+     * The node's events (on the node thread, which must not wait): peers coming and going, kicks, and failures, shown
+     * as notices; a peer coming up has the joins not yet taken note of asked again, from another thread.
      */
     void onEvent(TetherEvent e) {
         if (e instanceof TetherEvent.PeerConnected c) {
@@ -194,7 +194,11 @@ final class ChatRoom {
                 if (!m.complete()) CompletableFuture.runAsync(() -> join(channel, m.role(), true));
             });
         } else if (e instanceof TetherEvent.PeerDisconnected d) notice(d.peer() + " is down");
-        else if (e instanceof TetherEvent.StoreFailure
+        else if (e instanceof TetherEvent.ChannelKicked k) {
+            memberships.remove(k.channel());
+            notice("you were kicked from #" + k.channel() + " by " + k.by() + "; /join works again once an operator"
+                    + " re-admits you (tether readmit)");
+        } else if (e instanceof TetherEvent.StoreFailure
                 || e instanceof TetherEvent.ProtocolError
                 || e instanceof TetherEvent.ApplicationError
                 || e instanceof TetherEvent.DeadLettered) notice("warning: " + e);

@@ -67,6 +67,34 @@ class ChatRoomTest {
         assertThat(notices).contains("joined #general as READ_WRITE: every known peer has taken note");
     }
 
+    @Test
+    void aKickIsShownAndTheChannelLeftUntilReadmitted() throws Exception {
+        ChatTranscript transcript = ChatTranscript.open(dir.resolve("alice.chat"), false);
+        open.add(transcript);
+        ChatRoom room = new ChatRoom(transcript, "general", Clock.systemUTC());
+        List<String> notices = new CopyOnWriteArrayList<>();
+        room.addView(new ChatRoom.View() {
+            @Override
+            public void line(ChatLine line) {}
+
+            @Override
+            public void notice(String text) {
+                notices.add(text);
+            }
+        });
+        TetherNode bob = node("bob", "alice", null);
+        TetherNode alice = node("alice", "bob", room);
+        room.attach(alice);
+        Await.until(DEADLINE, () -> room.memberships().get("general").complete(), () -> "alice joined: " + notices);
+
+        Tether.management(bob).kick(NodeId.of("alice"), "general");
+        Await.until(
+                DEADLINE,
+                () -> notices.stream().anyMatch(n -> n.startsWith("you were kicked from #general by bob")),
+                () -> "the kick shown: " + notices);
+        assertThat(room.memberships()).doesNotContainKey("general");
+    }
+
     private TetherNode node(String id, String peer, ChatRoom room) {
         TetherConfig.Builder b = TetherConfig.builder(NodeId.of(id))
                 .peers(NodeId.of(peer))
