@@ -31,6 +31,7 @@ class ChannelKickTest {
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
     private static final NodeId C = NodeId.of("c");
+    private static final NodeId W = NodeId.of("w");
     private static final String CH = "news";
     private static final String LANE = Channels.lane(CH);
 
@@ -126,6 +127,30 @@ class ChannelKickTest {
             TetherNode told = b;
             assertThatThrownBy(() -> told.join(CH, ChannelRole.WRITE).join())
                     .hasCauseInstanceOf(ChannelAccessDeniedException.class);
+        }
+    }
+
+    @Test
+    void aReaderDropsWhatAKickedPublisherSentBeforeItLearntOfTheKick() throws Exception {
+        try (Cluster c = new Cluster("a", "w")) {
+            TetherNode a = c.start("a");
+            TetherNode w = c.start("w");
+            a.join(CH, ChannelRole.READ).get(10, TimeUnit.SECONDS);
+            w.join(CH, ChannelRole.WRITE).get(10, TimeUnit.SECONDS);
+            w.publish(CH, utf8("w1")).get(10, TimeUnit.SECONDS);
+            Await.until(DEADLINE, () -> c.payloads("a", "w", LANE).contains("w1"), () -> "a to get w1");
+
+            c.network.disconnect(A, W);
+            w.publish(CH, utf8("w2")).get(10, TimeUnit.SECONDS); // stored at w, not yet at a
+            Tether.management(a).kick(W, CH); // the ban is stored at a before w2 can arrive
+            c.network.connect(A, W);
+            Await.until(
+                    DEADLINE,
+                    () -> c.events("a").contains(new TetherEvent.ChannelMessageRefused(CH, W, 2)),
+                    () -> "a to drop w2: " + c.events("a"));
+            Await.until(DEADLINE, () -> hasEvent(c, "w", new TetherEvent.ChannelKicked(CH, A)), () -> "w told");
+            assertThat(c.payloads("a", "w", LANE)).containsExactly("w1");
+            assertThatThrownBy(() -> w.publish(CH, utf8("w3"))).isInstanceOf(ChannelAccessDeniedException.class);
         }
     }
 

@@ -80,6 +80,11 @@ final class ChannelKicks {
 
     // ---- this node --------------------------------------------------------------------------------------------
 
+    /** Whether this node holds a ban of {@code node} from {@code channel}. */
+    boolean isBanned(String channel, NodeId node) {
+        return bans.containsKey(key(channel, node));
+    }
+
     /** Who kicked this node from {@code channel}, or null if it may join. */
     NodeId kickedBy(String channel) {
         return kickedBy.get(channel);

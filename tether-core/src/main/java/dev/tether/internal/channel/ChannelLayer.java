@@ -297,8 +297,9 @@ public final class ChannelLayer implements Router {
     public MessageConsumer route(StreamKey key, InboundMessage m) {
         if (LANE.equals(key.lane())) return control;
         if (Channels.isChannelLane(key.lane())) {
-            ChannelAccess a = access.get(Channels.channelOf(key.lane()));
-            if (a != null && !a.mayWrite(key.peer())) return refused;
+            String channel = Channels.channelOf(key.lane());
+            ChannelAccess a = access.get(channel);
+            if ((a != null && !a.mayWrite(key.peer())) || kicks.isBanned(channel, key.peer())) return refused;
             ChannelHandler h = handlers.get(Channels.channelOf(key.lane()));
             return h != null && h.isActive() ? h : null; // none: the node's handler
         }
@@ -414,7 +415,10 @@ public final class ChannelLayer implements Router {
         }
     }
 
-    /** Messages of a channel from a publisher its access does not let write: dropped (taken care of) and reported. */
+    /**
+     * Messages of a channel from a publisher its access does not let write, or that was kicked from it: dropped (taken
+     * care of) and reported.
+     */
     private final class Refused implements MessageConsumer {
         @Override
         public Executor executor() {
