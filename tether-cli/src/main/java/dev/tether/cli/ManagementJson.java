@@ -1,6 +1,7 @@
 package dev.tether.cli;
 
 import dev.tether.MessageId;
+import dev.tether.NodeId;
 import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.MessageState;
@@ -68,7 +69,8 @@ final class ManagementJson {
                 .put("channel", c.channel())
                 .put("role", c.role() == null ? null : c.role().name())
                 .put("lastSeq", c.lastSeq())
-                .putRaw("readers", array(c.readers(), ManagementJson::subscriber));
+                .putRaw("readers", array(c.readers(), ManagementJson::subscriber))
+                .put("kicked", c.kicked().stream().map(NodeId::value).toList());
     }
 
     static Json subscriber(SubscriberStatus s) {

@@ -1,5 +1,6 @@
 package dev.tether.cli;
 
+import dev.tether.NodeId;
 import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.PeerStatus;
@@ -86,6 +87,10 @@ final class ManagementText {
                     c.lastSeq(),
                     c.readers().size()));
             if (!c.readers().isEmpty()) b.append(subscriberRows(c.readers()));
+            if (!c.kicked().isEmpty()) {
+                List<String> ids = c.kicked().stream().map(NodeId::value).toList();
+                b.append(String.format(Locale.ROOT, "  kicked: %s%n", String.join(", ", ids)));
+            }
         }
         return b.toString();
     }

@@ -190,7 +190,8 @@ class ManagementHttpTest {
                 () -> subscribersOfNews().equals("[" + reader + "]"),
                 () -> "b at 2 on a's log: " + subscribersOfNews());
         assertThat(get(adminA, "/mgmt/channels").body().strip())
-                .isEqualTo("[{\"channel\":\"news\",\"role\":\"WRITE\",\"lastSeq\":2,\"readers\":[" + reader + "]}]");
+                .isEqualTo("[{\"channel\":\"news\",\"role\":\"WRITE\",\"lastSeq\":2,\"readers\":[" + reader
+                        + "],\"kicked\":[]}]");
         assertThat(get(adminA, "/mgmt/topology").body()).contains("\"channels\":[\"news:WRITE\"]");
         assertThat(run("channels", "--admin", adminA)).isZero();
         assertThat(out())
@@ -224,6 +225,9 @@ class ManagementHttpTest {
                 .isEqualTo("{\"channel\":\"news\",\"node\":\"b\",\"wasReader\":true,\"dropped\":0,"
                         + "\"told\":[\"c\",\"d\"]}\n");
         assertThat(subscribersOfNews()).isEqualTo("[]");
+        assertThat(get(adminA, "/mgmt/channels").body()).contains("\"kicked\":[\"b\"]");
+        assertThat(run("channels", "--admin", adminA)).isZero();
+        assertThat(out()).contains("\n  kicked: b\n");
         Await.until(
                 DEADLINE,
                 () -> Tether.management(b).recentEvents().stream()
@@ -234,6 +238,7 @@ class ManagementHttpTest {
 
         assertThat(run("readmit", "--channel", "news", "b", "--admin", adminA)).isZero();
         assertThat(out()).isEqualTo("{\"told\":[\"c\",\"d\"]}\n");
+        assertThat(get(adminA, "/mgmt/channels").body()).contains("\"kicked\":[]");
         Await.until(DEADLINE, this::bJoinsNews, () -> "b to be re-admitted");
         a.publish("news", "m2".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
         Await.until(

@@ -1,6 +1,7 @@
 package dev.tether.management;
 
 import dev.tether.ChannelRole;
+import dev.tether.NodeId;
 import java.util.List;
 
 /**
@@ -13,10 +14,13 @@ import java.util.List;
  * @param lastSeq the last sequence number this node published on it (0 if none is known to its readers' streams)
  * @param readers the readers of this node's log of the channel, sorted by id; empty if this node publishes nothing
  *     there or no reader joined
+ * @param kicked the nodes this node holds banned from the channel ({@link NodeManagement#kick}), sorted by id
  */
-public record ChannelStatus(String channel, ChannelRole role, long lastSeq, List<SubscriberStatus> readers) {
-    /** Copies the list. */
+public record ChannelStatus(
+        String channel, ChannelRole role, long lastSeq, List<SubscriberStatus> readers, List<NodeId> kicked) {
+    /** Copies the lists. */
     public ChannelStatus {
         readers = List.copyOf(readers);
+        kicked = List.copyOf(kicked);
     }
 }

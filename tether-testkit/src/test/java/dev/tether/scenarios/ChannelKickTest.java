@@ -58,19 +58,19 @@ class ChannelKickTest {
             KickResult kicked = Tether.management(a).kick(B, CH);
             assertThat(kicked).isEqualTo(new KickResult(CH, B, true, 2, List.of(C)));
             assertThat(Tether.management(a).subscribers(CH)).isEmpty();
+            assertThat(kicked(a)).containsExactly(B);
             Await.until(
                     DEADLINE,
                     () -> hasEvent(c, "c", new TetherEvent.ChannelMemberKicked(CH, B, A, 0)),
                     () -> "c to take the kick: " + c.events("c"));
             assertThat(Tether.management(cn).subscribers(CH)).isEmpty();
 
-            b = c.start("b"); // its stored membership is told again on connect, and refused
+            TetherNode restarted = c.start("b"); // its stored membership is told again on connect, and refused
             Await.until(
                     DEADLINE,
                     () -> hasEvent(c, "b", new TetherEvent.ChannelKicked(CH, A)),
                     () -> "b to be told it was kicked: " + c.events("b"));
-            assertThat(Tether.management(b).channels()).isEmpty();
-            TetherNode restarted = b;
+            assertThat(Tether.management(restarted).channels()).isEmpty();
             assertThatThrownBy(() -> restarted.join(CH, ChannelRole.READ).join())
                     .isInstanceOf(CompletionException.class)
                     .hasCauseInstanceOf(ChannelAccessDeniedException.class)
@@ -81,6 +81,7 @@ class ChannelKickTest {
             cn.publish(CH, utf8("c2")).get(10, TimeUnit.SECONDS);
 
             assertThat(Tether.management(cn).readmit(B, CH)).containsExactly(A);
+            assertThat(kicked(cn)).isEmpty();
             Await.until(DEADLINE, () -> joins(restarted), () -> "b to be re-admitted: " + c.events("b"));
             a.publish(CH, utf8("a5")).get(10, TimeUnit.SECONDS);
             cn.publish(CH, utf8("c3")).get(10, TimeUnit.SECONDS);
@@ -167,6 +168,13 @@ class ChannelKickTest {
             assertThatThrownBy(() -> m.readmit(A, CH)).isInstanceOf(IllegalArgumentException.class);
             assertThat(m.kick(B, CH)).isEqualTo(new KickResult(CH, B, false, 0, List.of()));
         }
+    }
+
+    /** The nodes {@code n} holds banned from any channel, as management shows them. */
+    private static List<NodeId> kicked(TetherNode n) {
+        return Tether.management(n).channels().stream()
+                .flatMap(s -> s.kicked().stream())
+                .toList();
     }
 
     private static boolean hasEvent(Cluster c, String node, TetherEvent e) {

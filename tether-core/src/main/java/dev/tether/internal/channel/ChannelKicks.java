@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,17 @@ final class ChannelKicks {
     }
 
     // ---- this node --------------------------------------------------------------------------------------------
+
+    /** The nodes banned here, sorted, by channel: a copy. */
+    Map<String, List<NodeId>> banned() {
+        Map<String, List<NodeId>> m = new TreeMap<>();
+        for (String k : bans.keySet()) {
+            int slash = k.indexOf('/');
+            m.computeIfAbsent(k.substring(0, slash), c -> new ArrayList<>()).add(NodeId.of(k.substring(slash + 1)));
+        }
+        m.replaceAll((c, l) -> sorted(l));
+        return m;
+    }
 
     /** Whether this node holds a ban of {@code node} from {@code channel}. */
     boolean isBanned(String channel, NodeId node) {

@@ -255,6 +255,11 @@ public final class ChannelLayer implements Router {
         access.put(channel, Objects.requireNonNull(a, "access"));
     }
 
+    /** The nodes this node holds banned, sorted, by channel: a copy. */
+    public Map<String, List<NodeId>> banned() {
+        return kicks.banned();
+    }
+
     /** The channels this node joined, with their roles: a copy. */
     public Map<String, ChannelRole> memberships() {
         return Map.copyOf(memberships);

@@ -22,11 +22,15 @@ import java.util.stream.Collectors;
 final class ChannelViews {
     private ChannelViews() {}
 
-    /** Every channel joined or with readers here, sorted by name. */
+    /** Every channel joined, with readers or with nodes banned here ({@code kicked}), sorted by name. */
     static List<ChannelStatus> channels(
-            Map<String, ChannelRole> memberships, List<StreamStats> streams, List<PeerInfo> peers) {
+            Map<String, ChannelRole> memberships,
+            List<StreamStats> streams,
+            List<PeerInfo> peers,
+            Map<String, List<NodeId>> kicked) {
         Map<String, List<StreamStats>> readers = new TreeMap<>();
         for (String channel : memberships.keySet()) readers.put(channel, new ArrayList<>());
+        for (String channel : kicked.keySet()) readers.put(channel, new ArrayList<>());
         for (StreamStats s : streams) {
             if (isReader(s))
                 readers.computeIfAbsent(channelOf(s), c -> new ArrayList<>()).add(s);
@@ -37,7 +41,8 @@ final class ChannelViews {
                 channel,
                 memberships.get(channel),
                 rs.stream().mapToLong(StreamStats::lastSeq).max().orElse(0),
-                subscribers(rs, connected))));
+                subscribers(rs, connected),
+                kicked.getOrDefault(channel, List.of()))));
         return out;
     }
 

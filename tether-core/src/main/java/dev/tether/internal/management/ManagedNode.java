@@ -71,6 +71,9 @@ public final class ManagedNode implements NodeManagement {
 
         /** {@link NodeManagement#readmit}, completed once stored. */
         CompletableFuture<List<NodeId>> readmit(NodeId node, String channel);
+
+        /** The nodes banned here, sorted, by channel. */
+        Map<String, List<NodeId>> banned();
     }
 
     public ManagedNode(
@@ -125,7 +128,7 @@ public final class ManagedNode implements NodeManagement {
 
     @Override
     public List<ChannelStatus> channels() {
-        return ChannelViews.channels(memberships.get(), node.stats().streams(), node.peers());
+        return ChannelViews.channels(memberships.get(), node.stats().streams(), node.peers(), kicks.banned());
     }
 
     @Override

@@ -71,6 +71,11 @@ public final class RealTetherNode implements TetherNode {
             public CompletableFuture<List<NodeId>> readmit(NodeId node, String channel) {
                 return channels.readmit(node, channel);
             }
+
+            @Override
+            public Map<String, List<NodeId>> banned() {
+                return channels.banned();
+            }
         };
         this.management = new ManagedNode(this, runtime.operations(), runtime.clock(), channels::memberships, kicks);
     }
