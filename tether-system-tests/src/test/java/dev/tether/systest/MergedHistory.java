@@ -13,8 +13,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns the history logs of several node processes that ran at the same time, some of them SIGKILLed and
@@ -22,10 +24,10 @@ import java.util.Map;
  * HistoryChecker}.
  *
  * <p><b>How.</b> All logs are merged into one timeline ordered by the records' wall-clock millisecond; within one
- * millisecond by what must come first causally (a send before its acceptance or delivery, a delivery before the
- * cursor commit covering it, that before the trim), then each log's own order. A trim the sender logged just
- * before the receiver logged the cursor commit it follows from is moved after it (see {@link
- * #acksAfterTheirCursors}). The
+ * millisecond by what must come first causally (a send before its log row, acceptance or delivery, a delivery before
+ * the cursor commit covering it, that before the trim or the reader row that follows from it), then each log's own
+ * order. A trim or reader row the sender logged just before the receiver logged the cursor commit it follows from
+ * is moved after it (see {@link #acksAfterTheirCursors}); a reader's first row (its join) and a removal are not. The
  * timeline is cut after each kill (at the time the parent saw the process dead, so every line of the killed
  * process is before the cut): each piece becomes one run whose only "crashed" node is the one killed. A line
  * a kill cut off (no newline) is dropped.
@@ -104,7 +106,8 @@ final class MergedHistory {
     }
 
     /**
-     * A sender trims (logs K) once the receiver's cursor commit came back as an acknowledgment, but the receiver
+     * A sender trims (logs K), and a publisher moves a reader's row (logs W), once the receiver's cursor commit came
+     * back as an acknowledgment, but the receiver
      * logs its commit (C) only after the commit returned, so on a busy machine the receiver's record can land a
      * few milliseconds after the sender's. A K whose covering C follows within {@link #ACK_SKEW_MILLIS} is moved
      * right after that C; one not covered by then stays where it was, so a real premature acknowledgment is
@@ -113,13 +116,21 @@ final class MergedHistory {
     private static List<Line> acksAfterTheirCursors(List<Line> lines) {
         Map<String, Long> cursor = new HashMap<>();
         Map<String, ArrayDeque<Line>> held = new HashMap<>();
+        Set<String> readers = new HashSet<>();
         List<Line> out = new ArrayList<>(lines.size());
         for (Line line : lines) {
             for (ArrayDeque<Line> q : held.values()) {
                 while (!q.isEmpty() && line.time() - q.peekFirst().time() > ACK_SKEW_MILLIS) out.add(q.pollFirst());
             }
             String[] f = line.text().split(" ");
-            if (f[1].equals("K")) { // time K sender to lane upTo
+            if (f[1].equals("W") && !movesAReader(f, readers)) {
+                // a join or a removal: no cursor commit of the reader precedes it; moves held before it go first
+                ArrayDeque<Line> q = held.get(f[2] + ">" + f[3] + "/" + f[4]);
+                while (q != null && !q.isEmpty()) out.add(q.pollFirst());
+                out.add(line);
+                continue;
+            }
+            if (f[1].equals("K") || f[1].equals("W")) { // time K|W sender to lane upTo
                 String stream = f[2] + ">" + f[3] + "/" + f[4];
                 ArrayDeque<Line> q = held.computeIfAbsent(stream, k -> new ArrayDeque<>());
                 if (q.isEmpty() && Long.parseLong(f[5]) <= cursor.getOrDefault(stream, 0L)) out.add(line);
@@ -138,6 +149,19 @@ final class MergedHistory {
         }
         for (ArrayDeque<Line> q : held.values()) out.addAll(q);
         return out;
+    }
+
+    /**
+     * Whether reader row {@code f} ({@code time W publisher reader lane cursor}) moves the cursor of a reader that has
+     * a row already, which follows from the reader's cursor commit as a trim does; {@code readers} tracks who is one.
+     */
+    private static boolean movesAReader(String[] f, Set<String> readers) {
+        String stream = f[2] + ">" + f[3] + "/" + f[4];
+        if (Long.parseLong(f[5]) < 0) {
+            readers.remove(stream);
+            return false;
+        }
+        return !readers.add(stream);
     }
 
     private List<Line> read(int source) {
@@ -162,7 +186,7 @@ final class MergedHistory {
 
     /** Causal order of record types written in the same millisecond by different processes. */
     private static int priority(String type) {
-        return "SARDCKLE".indexOf(type);
+        return "SPARDCWKLE".indexOf(type);
     }
 
     private Path write(int run, List<String> lines) {
