@@ -128,8 +128,11 @@ class DashboardBrowserTest {
                 "the disconnection among the recent events");
         for (int i = 4; i <= 5; i++)
             b.publish("news", ("n" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
-        waitFor(() -> channelCells("a").equals(List.of("news", "WRITE", "5", "a", "down", "3", "2")), "a's backlog");
+        waitFor(
+                () -> channelCells("a").equals(List.of("news", "WRITE", "5", "a", "down", "3", "2", "Kick")),
+                "a's backlog");
         screenshot("4-peer-down");
+        kickAndReadmitFromThePage();
     }
 
     /** a reads channel news, b writes it: b's page lists a as the reader of its log, with cursor and backlog. */
@@ -140,8 +143,28 @@ class DashboardBrowserTest {
             b.publish("news", ("n" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
         waitFor(() -> seenByA.contains("_c.news:n3"), "a took the third publish");
         waitFor(
-                () -> channelCells("a").equals(List.of("news", "WRITE", "3", "a", "connected", "3", "0")),
+                () -> channelCells("a").equals(List.of("news", "WRITE", "3", "a", "connected", "3", "0", "Kick")),
                 "news with reader a at cursor 3, nothing behind");
+    }
+
+    /** Kick on a's row of news: a is shown kicked (its backlog dropped); Readmit on that row: the row goes. */
+    private void kickAndReadmitFromThePage() throws Exception {
+        browser.findElement(By.cssSelector("#channels tr[data-channel=news][data-reader=a] button.kick"))
+                .click();
+        waitFor(
+                () -> browser.findElements(By.cssSelector("#channels tr[data-channel=news][data-kicked=a] td.kicked"))
+                                .size()
+                        == 1,
+                "a shown kicked from news");
+        assertThat(channelCells("a")).isEmpty();
+        assertThat(text("status")).startsWith("kick a on #news: ").contains("\"dropped\":2");
+        screenshot("5-kicked");
+        browser.findElement(By.cssSelector("#channels tr[data-channel=news][data-kicked=a] button.readmit"))
+                .click();
+        waitFor(
+                () -> browser.findElements(By.cssSelector("#channels tr[data-kicked=a]"))
+                        .isEmpty(),
+                "a no longer shown kicked");
     }
 
     /** The cells of the channels table's row for {@code reader} of news. */
