@@ -96,6 +96,8 @@ final class AdminServer implements AutoCloseable {
     private final ExecutorService threads;
     private final ScheduledExecutorService watchdog;
     private volatile AdminRoutes routes;
+    private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+
     private volatile boolean closed;
 
     private AdminServer(ServerSocket server, Limits limits, AdminAuth auth) {
@@ -207,6 +209,10 @@ final class AdminServer implements AutoCloseable {
             routes.serve(c);
         } catch (IOException e) {
             // The client went away or timed out; AdminRoutes answered whatever could still be answered.
+        } catch (RuntimeException e) {
+            // A request that failed beyond its route's answers: the node or this endpoint stopping under it (an
+            // interrupted wait), or a bug. Reported, never thrown at the pool thread, which would print it raw.
+            if (!closed) LOG.log(System.Logger.Level.WARNING, "admin request failed: " + e, e);
         } finally {
             if (c != null) open.remove(c);
             closeQuietly(s);
