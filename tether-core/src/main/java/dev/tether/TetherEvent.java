@@ -53,6 +53,14 @@ public sealed interface TetherEvent {
     record ChannelMemberKicked(String channel, NodeId node, NodeId by, long dropped) implements TetherEvent {}
 
     /**
+     * {@code node} was kicked from the cluster by {@code by} (this node, or a peer that told this one): it is removed
+     * as a peer here ({@code removePeer}; its connections are refused until it is re-admitted), {@code purged} messages
+     * of this node's outbox to it were purged and {@code dropped} messages of this node's channel logs it had not taken
+     * care of will not reach it.
+     */
+    record NodeKicked(NodeId node, NodeId by, long purged, long dropped) implements TetherEvent {}
+
+    /**
      * This node was kicked from {@code channel} by {@code by}: its membership is deleted and its joins fail with
      * {@link ChannelAccessDeniedException} until an operator re-admits it.
      */

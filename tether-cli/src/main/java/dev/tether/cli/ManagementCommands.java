@@ -202,34 +202,35 @@ final class ManagementCommands {
         }
     }
 
-    /** {@code tether kick --channel C NODE}. */
+    /** {@code tether kick [--channel C] NODE}. */
     @Command(
             name = "kick",
             mixinStandardHelpOptions = true,
-            description = "Kicks a node from a channel: the node asked and every peer it knows stop serving it the"
-                    + " channel (its pending copies are dropped and counted), it is told, and its joins are refused"
-                    + " until it is re-admitted with `tether readmit`.")
+            description = "Kicks a node from a channel (--channel): the node asked and every peer it knows stop"
+                    + " serving it the channel (its pending copies are dropped and counted), it is told, and its joins"
+                    + " are refused until it is re-admitted with `tether readmit`. Without --channel, from the"
+                    + " cluster: they remove it as a peer (its connections are refused) and purge what they owed it.")
     static final class Kick extends ChannelAccess {
         Kick() {
             super("/mgmt/kick");
         }
     }
 
-    /** {@code tether readmit --channel C NODE}. */
+    /** {@code tether readmit [--channel C] NODE}. */
     @Command(
             name = "readmit",
             mixinStandardHelpOptions = true,
-            description = "Re-admits a node kicked from a channel, at the node asked and every peer it knows; the node"
-                    + " may then join again.")
+            description = "Re-admits a node kicked from a channel (--channel) or from the cluster, at the node asked"
+                    + " and every peer it knows; the node may then join again, or connect again.")
     static final class Readmit extends ChannelAccess {
         Readmit() {
             super("/mgmt/readmit");
         }
     }
 
-    /** A POST of {@code path} naming a node and a channel. */
+    /** A POST of {@code path} naming a node and maybe a channel. */
     abstract static class ChannelAccess extends Single {
-        @Option(names = "--channel", required = true, description = "The channel.")
+        @Option(names = "--channel", description = "The channel; without it, the whole cluster.")
         String channel;
 
         @Parameters(index = "0", paramLabel = "NODE", description = "The node's id.")

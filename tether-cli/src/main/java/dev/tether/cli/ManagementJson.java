@@ -42,6 +42,7 @@ final class ManagementJson {
                 .put("uptimeMillis", t.uptime().toMillis())
                 .putRaw("peers", array(t.peers(), ManagementJson::peer))
                 .put("channels", t.channels())
+                .put("kicked", t.kicked().stream().map(NodeId::value).toList())
                 .toString();
     }
 

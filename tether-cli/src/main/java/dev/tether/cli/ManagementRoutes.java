@@ -12,6 +12,7 @@ import dev.tether.UnknownPeerException;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.KickResult;
 import dev.tether.management.NoSuchDeadLetterException;
+import dev.tether.management.NodeKickResult;
 import dev.tether.management.NodeManagement;
 import dev.tether.management.PendingMessage;
 import dev.tether.management.PurgeResult;
@@ -31,7 +32,8 @@ import java.util.Map;
  *       &lane=LANE}; {@code POST /mgmt/dead-letters/purge?id=ID[&id=...]} or {@code ?all=1}
  *   <li>{@code GET /mgmt/pending?peer=P&lane=L[&max=N][&payloads=1]}; {@code GET /mgmt/message?peer=P&lane=L&seq=N}
  *   <li>{@code POST /mgmt/purge?peer=P[&lane=L]}, or {@code ?all=1} for every outbound stream
- *   <li>{@code POST /mgmt/kick?node=N&channel=C}; {@code POST /mgmt/readmit?node=N&channel=C}
+ *   <li>{@code POST /mgmt/kick?node=N[&channel=C]}; {@code POST /mgmt/readmit?node=N[&channel=C]} (without a
+ *       channel: from and to the cluster)
  * </ul>
  *
  * JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
@@ -129,10 +131,12 @@ final class ManagementRoutes {
                 return ok(purge(q));
             case "/mgmt/kick":
                 require(method, "POST");
-                return ok(kick(m.kick(NodeId.of(required(q, "node")), required(q, "channel"))));
+                return ok(kick(NodeId.of(required(q, "node")), AdminServer.first(q, "channel", null)));
             case "/mgmt/readmit":
                 require(method, "POST");
-                List<NodeId> told = m.readmit(NodeId.of(required(q, "node")), required(q, "channel"));
+                NodeId readmitted = NodeId.of(required(q, "node"));
+                String from = AdminServer.first(q, "channel", null);
+                List<NodeId> told = from == null ? m.readmit(readmitted) : m.readmit(readmitted, from);
                 return ok(Json.object().put("told", ids(told)).toString());
             default:
                 throw new HttpError(
@@ -154,6 +158,19 @@ final class ManagementRoutes {
         return Json.object()
                 .put("streams", r.streams())
                 .put("messages", r.messages())
+                .toString();
+    }
+
+    /** A kick from {@code channel}, or from the cluster if it is null. */
+    private String kick(NodeId node, String channel) {
+        if (channel != null) return kick(m.kick(node, channel));
+        NodeKickResult r = m.kick(node);
+        return Json.object()
+                .put("node", r.node().value())
+                .put("wasKnown", r.wasKnown())
+                .put("purged", r.purged())
+                .put("dropped", r.dropped())
+                .put("told", ids(r.told()))
                 .toString();
     }
 

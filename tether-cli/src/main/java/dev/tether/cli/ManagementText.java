@@ -55,6 +55,10 @@ final class ManagementText {
                     p.unacknowledged(),
                     p.addresses().isEmpty() ? "-" : String.join(",", p.addresses())));
         }
+        if (!t.kicked().isEmpty()) {
+            List<String> ids = t.kicked().stream().map(NodeId::value).toList();
+            b.append(String.format(Locale.ROOT, "  kicked from the cluster: %s%n", String.join(", ", ids)));
+        }
         return b.toString();
     }
 

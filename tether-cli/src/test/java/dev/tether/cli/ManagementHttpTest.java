@@ -248,10 +248,42 @@ class ManagementHttpTest {
 
         assertThat(run("kick", "--channel", "news", "a", "--admin", adminA)).isEqualTo(2); // refused input: 400
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 400", "cannot kick itself");
-        assertThat(run("kick", "--admin", adminA, "b")).isEqualTo(2); // no --channel: usage
-        assertThat(post(adminA, "/mgmt/kick?node=b").statusCode()).isEqualTo(400);
+        assertThat(run("kick", "--admin", adminA, "a")).isEqualTo(2); // from the cluster: 400 too
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 400", "cannot kick itself from the cluster");
         assertThat(post(adminA, "/mgmt/kick?node=b&channel=_all").statusCode()).isEqualTo(400);
         assertThat(get(adminA, "/mgmt/kick?node=b&channel=news").statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void aNodeIsKickedFromTheClusterAndReadmittedThroughTheCli() throws Exception {
+        NodeId c = NodeId.of("c");
+        Await.until(DEADLINE, () -> connected(b, c), () -> "b connected to c: " + b.peers());
+        assertThat(run("kick", "c", "--admin", adminA)).isZero();
+        assertThat(out())
+                .isEqualTo("{\"node\":\"c\",\"wasKnown\":true,\"purged\":0,\"dropped\":0,\"told\":[\"b\",\"d\"]}\n");
+        assertThat(get(adminA, "/mgmt/topology").body()).contains("\"kicked\":[\"c\"]");
+        assertThat(run("topology", "--admin", adminA)).isZero();
+        assertThat(out()).contains("\n  kicked from the cluster: c\n").doesNotContain("\n  c ");
+        Await.until(
+                DEADLINE,
+                () -> b.peers().stream().noneMatch(p -> p.id().equals(c)),
+                () -> "b to take the kick: " + b.peers());
+        assertThatThrownBy(() -> a.send(c, "refused".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("was removed from node a");
+
+        HttpResponse<String> readmitted = post(adminA, "/mgmt/readmit?node=c");
+        assertThat(readmitted.body().strip()).isEqualTo("{\"told\":[\"b\",\"d\"]}");
+        Await.until(
+                DEADLINE,
+                () -> connected(a, c) && connected(b, c),
+                () -> "c connected again: a " + a.peers() + ", b " + b.peers());
+        a.send(c, "after".getBytes(StandardCharsets.UTF_8)).processed().get(10, TimeUnit.SECONDS);
+        assertThat(seenByC).contains("after");
+        assertThat(get(adminB, "/mgmt/topology").body()).contains("\"kicked\":[]");
+    }
+
+    private static boolean connected(TetherNode n, NodeId peer) {
+        return n.peers().stream().anyMatch(p -> p.id().equals(peer) && p.connected());
     }
 
     /** Tries a join of news on b: true once it is accepted (a kicked node's join fails at once). */

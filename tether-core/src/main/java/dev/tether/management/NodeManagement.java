@@ -114,6 +114,26 @@ public interface NodeManagement {
      */
     List<NodeId> readmit(NodeId node, String channel);
 
+    /**
+     * Kicks {@code node} from the cluster: this node removes it as a peer (as {@code TetherNode.removePeer}, stored, so
+     * also after a restart), purges its outbox to it, stops serving it its channel logs (both counted in the result),
+     * and tells every known peer to do the same; a peer that is down takes the kick when it returns. Every connection
+     * the kicked node then tries to a node holding the kick is refused with the reason (it sees {@link
+     * dev.tether.TetherEvent.ConnectionRejected}); until {@link #readmit(NodeId)}. Each node raises {@link
+     * dev.tether.TetherEvent.NodeKicked}.
+     *
+     * @throws IllegalArgumentException if {@code node} is this node
+     */
+    NodeKickResult kick(NodeId node);
+
+    /**
+     * Re-admits {@code node} to the cluster: this node adds it again where it was reached before the kick, and tells
+     * every known peer, each of which does the same if it holds the kick. Returns the peers told.
+     *
+     * @throws IllegalArgumentException if {@code node} is this node
+     */
+    List<NodeId> readmit(NodeId node);
+
     /** The node's most recent events (connections, resyncs, rejections, errors), oldest first, at most 200. */
     List<RecentEvent> recentEvents();
 }

@@ -62,6 +62,7 @@ public final class ChannelLayer implements Router {
     private final MessageConsumer refused = new Refused();
     private final MessageConsumer control = new Control();
     private final ChannelKicks kicks;
+    private final ClusterKicks clusterKicks;
     /** Peers told every membership by this process since it started (on their first connection); node thread. */
     private final Set<NodeId> told = new HashSet<>();
     /** Joins and leaves not completed yet: they fail when the node stops. */
@@ -78,6 +79,8 @@ public final class ChannelLayer implements Router {
         memberships.putAll(port.storedMemberships());
         this.kicks = new ChannelKicks(
                 runtime, port, port.storedKeys(ChannelKicks.NAMESPACE).join(), this::tell);
+        this.clusterKicks = new ClusterKicks(
+                runtime, port.storedKeys(ClusterKicks.NAMESPACE).join(), this::memberships, this::tell);
     }
 
     // ---- the application ------------------------------------------------------------------------------
@@ -249,6 +252,36 @@ public final class ChannelLayer implements Router {
         return kicks.readmit(node, channel);
     }
 
+    /**
+     * What a kick from the cluster did here.
+     *
+     * @param wasKnown whether this node knew the kicked node as a peer
+     * @param purged how many messages of this node's outbox to it were purged
+     * @param dropped how many messages of this node's channel logs it had not taken care of
+     * @param told the peers told to kick it as well, sorted by id
+     */
+    public record NodeKickOutcome(boolean wasKnown, long purged, long dropped, List<NodeId> told) {}
+
+    /**
+     * Kicks {@code node} from the cluster (management): removed here as a peer, with what this node owed it dropped,
+     * and at every known peer when it takes the kick. Completes once removed here.
+     */
+    public CompletableFuture<NodeKickOutcome> kick(NodeId node) {
+        return clusterKicks
+                .kick(node)
+                .thenApply(o -> new NodeKickOutcome(o.wasKnown(), o.purged(), o.dropped(), o.told()));
+    }
+
+    /** Re-admits {@code node} to the cluster here and at every known peer: completes with the peers told. */
+    public CompletableFuture<List<NodeId>> readmit(NodeId node) {
+        return clusterKicks.readmit(node);
+    }
+
+    /** The nodes kicked from the cluster as far as this node knows, sorted. */
+    public List<NodeId> kickedNodes() {
+        return clusterKicks.kicked();
+    }
+
     /** Sets who may read and write {@code channel}, checked by this node from now on ({@link ChannelAccess}). */
     public void access(String channel, ChannelAccess a) {
         Channels.requireApplicationChannel(channel);
@@ -337,7 +370,7 @@ public final class ChannelLayer implements Router {
         public void consume(RoutedDelivery d) {
             String[] parts = new String(d.payloadBytes(), StandardCharsets.UTF_8).split(":", -1);
             NodeId from = d.from();
-            if (kicks.take(d, parts, memberships::remove)) return;
+            if (kicks.take(d, parts, memberships::remove) || clusterKicks.take(d, parts)) return;
             if (parts.length >= 3 && parts[0].equals("join") && Channels.isValid(parts[1])) {
                 if (kicks.refusedJoin(d, parts[1], from) || refusedByAccess(d, parts[1], roleNamed(parts[2]))) return;
             }

@@ -20,6 +20,7 @@ import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.KickResult;
 import dev.tether.management.MessageState;
 import dev.tether.management.NoSuchDeadLetterException;
+import dev.tether.management.NodeKickResult;
 import dev.tether.management.NodeManagement;
 import dev.tether.management.NodeStatistics;
 import dev.tether.management.PeerStatus;
@@ -74,6 +75,15 @@ public final class ManagedNode implements NodeManagement {
 
         /** The nodes banned here, sorted, by channel. */
         Map<String, List<NodeId>> banned();
+
+        /** {@link NodeManagement#kick(NodeId)}, completed once removed here. */
+        CompletableFuture<NodeKickResult> kick(NodeId node);
+
+        /** {@link NodeManagement#readmit(NodeId)}, completed once added here. */
+        CompletableFuture<List<NodeId>> readmit(NodeId node);
+
+        /** The nodes kicked from the cluster as far as this node knows, sorted. */
+        List<NodeId> kickedNodes();
     }
 
     public ManagedNode(
@@ -123,7 +133,8 @@ public final class ManagedNode implements NodeManagement {
                 startedAt,
                 Duration.between(startedAt, now),
                 out,
-                ChannelViews.names(memberships.get()));
+                ChannelViews.names(memberships.get()),
+                kicks.kickedNodes());
     }
 
     @Override
@@ -281,6 +292,18 @@ public final class ManagedNode implements NodeManagement {
     public List<NodeId> readmit(NodeId node, String channel) {
         Objects.requireNonNull(node, "node");
         return await(kicks.readmit(node, channel));
+    }
+
+    @Override
+    public NodeKickResult kick(NodeId node) {
+        Objects.requireNonNull(node, "node");
+        return await(kicks.kick(node));
+    }
+
+    @Override
+    public List<NodeId> readmit(NodeId node) {
+        Objects.requireNonNull(node, "node");
+        return await(kicks.readmit(node));
     }
 
     /** Waits for {@code f} (answered by the node's or the store's thread), unwrapping its failure. */

@@ -35,6 +35,7 @@ import dev.tether.internal.management.ManagedNode;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.management.KickResult;
+import dev.tether.management.NodeKickResult;
 import dev.tether.management.NodeManagement;
 import dev.tether.spi.Codec;
 import java.time.Duration;
@@ -75,6 +76,22 @@ public final class RealTetherNode implements TetherNode {
             @Override
             public Map<String, List<NodeId>> banned() {
                 return channels.banned();
+            }
+
+            @Override
+            public CompletableFuture<NodeKickResult> kick(NodeId node) {
+                return channels.kick(node)
+                        .thenApply(k -> new NodeKickResult(node, k.wasKnown(), k.purged(), k.dropped(), k.told()));
+            }
+
+            @Override
+            public CompletableFuture<List<NodeId>> readmit(NodeId node) {
+                return channels.readmit(node);
+            }
+
+            @Override
+            public List<NodeId> kickedNodes() {
+                return channels.kickedNodes();
             }
         };
         this.management = new ManagedNode(this, runtime.operations(), runtime.clock(), channels::memberships, kicks);
