@@ -41,7 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  *
  * Figures: publishes (or sends) per second, deliveries per second, CPU per delivery (this JVM: every node), and the
- * live heap after the rounds with the nodes still running. Warm-up rounds by {@link Steady}'s rule.
+ * live heap the scenario's nodes hold after its rounds (live heap then, nodes still running, minus live heap before
+ * they started). Warm-up rounds by {@link Steady}'s rule.
  *
  * <p>{@code scripts/bench channel-scale [--readers 1,4,16,64] [--channels 1,10,100,1000] [--messages 50000] [--repeat
  * 5] [--max-warmup 6] [--only readers,copies,channels,lanes] [--outstanding 8192]}.
@@ -52,7 +53,7 @@ public final class ChannelScaleBench {
     private static final int PAYLOAD = 100;
     private static final long AWAIT_NANOS = TimeUnit.MINUTES.toNanos(5);
 
-    /** One scenario's result: its rounds, deliveries per publish and the live heap after them. */
+    /** One scenario's result: its rounds, deliveries per publish and the live heap its nodes hold after them. */
     record Result(String scenario, int fanOut, int deliveriesPerPublish, Series series, long liveHeap) {}
 
     private final int messages;
@@ -134,6 +135,7 @@ public final class ChannelScaleBench {
      * channels if {@code channels}, else as plain sends (one per reader and message).
      */
     private Result scenario(String name, int size, int topics, int readerCount, boolean channels) throws Exception {
+        long heapBefore = liveHeap();
         InMemoryNetwork net = new InMemoryNetwork();
         List<NodeId> readerIds = new ArrayList<>();
         for (int i = 0; i < readerCount; i++) readerIds.add(NodeId.of("scale-reader-" + i));
@@ -159,7 +161,7 @@ public final class ChannelScaleBench {
                 awaitAll(counts, messages, name);
                 return m.rate(messages, System.nanoTime() - start);
             });
-            return new Result(name, size, readerCount, s, liveHeap());
+            return new Result(name, size, readerCount, s, liveHeap() - heapBefore);
         } finally {
             for (TetherNode n : nodes) n.close();
         }
