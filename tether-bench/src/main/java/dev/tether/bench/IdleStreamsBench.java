@@ -4,13 +4,13 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.TetherNode;
+import dev.tether.bench.measure.LiveHeap;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Store;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.transport.memory.InMemoryNetwork;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,21 +71,10 @@ public final class IdleStreamsBench {
                 done.add(a.send(B, "lane-" + i, new byte[100]).processed());
             for (CompletableFuture<Outcome> f : done) f.get(5, TimeUnit.MINUTES);
             done.clear();
-            return liveHeap();
+            return LiveHeap.bytes();
         } finally {
             b.close();
         }
-    }
-
-    private static long liveHeap() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) { // the smallest of several full GCs: what is live, not what waits for one
-            System.gc();
-            used = Math.min(
-                    used,
-                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     private static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer, String store, Path dir) {

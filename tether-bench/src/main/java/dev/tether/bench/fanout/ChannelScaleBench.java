@@ -6,6 +6,7 @@ import dev.tether.Durability;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
+import dev.tether.bench.measure.LiveHeap;
 import dev.tether.bench.measure.Load;
 import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Series;
@@ -14,7 +15,6 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -135,7 +135,7 @@ public final class ChannelScaleBench {
      * channels if {@code channels}, else as plain sends (one per reader and message).
      */
     private Result scenario(String name, int size, int topics, int readerCount, boolean channels) throws Exception {
-        long heapBefore = liveHeap();
+        long heapBefore = LiveHeap.bytes();
         InMemoryNetwork net = new InMemoryNetwork();
         List<NodeId> readerIds = new ArrayList<>();
         for (int i = 0; i < readerCount; i++) readerIds.add(NodeId.of("scale-reader-" + i));
@@ -161,7 +161,7 @@ public final class ChannelScaleBench {
                 awaitAll(counts, messages, name);
                 return m.rate(messages, System.nanoTime() - start);
             });
-            return new Result(name, size, readerCount, s, liveHeap() - heapBefore);
+            return new Result(name, size, readerCount, s, LiveHeap.bytes() - heapBefore);
         } finally {
             for (TetherNode n : nodes) n.close();
         }
@@ -232,16 +232,5 @@ public final class ChannelScaleBench {
                 throw new IllegalStateException(name + ": a reader got " + c.get() + " of " + expected + " messages");
             }
         }
-    }
-
-    private static long liveHeap() {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) { // the smallest of several full GCs: what is live, not what waits for one
-            System.gc();
-            used = Math.min(
-                    used,
-                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 }
