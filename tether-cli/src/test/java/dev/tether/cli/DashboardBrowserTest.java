@@ -133,6 +133,7 @@ class DashboardBrowserTest {
                 "a's backlog");
         screenshot("4-peer-down");
         kickAndReadmitFromThePage();
+        kickFromTheClusterAndReadmitFromThePage();
     }
 
     /** a reads channel news, b writes it: b's page lists a as the reader of its log, with cursor and backlog. */
@@ -165,6 +166,29 @@ class DashboardBrowserTest {
                 () -> browser.findElements(By.cssSelector("#channels tr[data-kicked=a]"))
                         .isEmpty(),
                 "a no longer shown kicked");
+    }
+
+    /**
+     * Kick on a's peer row: a is no peer of b any more and shown kicked from the cluster; Readmit on that row: a is
+     * b's peer again (down: it was crashed).
+     */
+    private void kickFromTheClusterAndReadmitFromThePage() throws Exception {
+        browser.findElement(By.cssSelector("#peers tr[data-peer=a] button.kick"))
+                .click();
+        waitFor(
+                () -> browser.findElements(By.cssSelector("#peers tr[data-kicked=a] td.kicked"))
+                                .size()
+                        == 1,
+                "a shown kicked from the cluster");
+        waitFor(() -> peerState("a").isEmpty(), "a no longer listed as a peer");
+        assertThat(text("status")).startsWith("kick a (cluster): ").contains("\"wasKnown\":true");
+        assertThat(b.peers()).noneMatch(p -> p.id().equals(NodeId.of("a")));
+        screenshot("6-kicked-from-cluster");
+        browser.findElement(By.cssSelector("#peers tr[data-kicked=a] button.readmit"))
+                .click();
+        waitFor(() -> peerState("a").equals("down"), "a a peer again, down");
+        assertThat(browser.findElements(By.cssSelector("#peers tr[data-kicked=a]")))
+                .isEmpty();
     }
 
     /** The cells of the channels table's row for {@code reader} of news. */
