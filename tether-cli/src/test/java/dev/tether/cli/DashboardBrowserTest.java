@@ -150,8 +150,7 @@ class DashboardBrowserTest {
 
     /** Kick on a's row of news: a is shown kicked (its backlog dropped); Readmit on that row: the row goes. */
     private void kickAndReadmitFromThePage() throws Exception {
-        browser.findElement(By.cssSelector("#channels tr[data-channel=news][data-reader=a] button.kick"))
-                .click();
+        click(By.cssSelector("#channels tr[data-channel=news][data-reader=a] button.kick"));
         waitFor(
                 () -> browser.findElements(By.cssSelector("#channels tr[data-channel=news][data-kicked=a] td.kicked"))
                                 .size()
@@ -160,8 +159,7 @@ class DashboardBrowserTest {
         waitFor(() -> channelCells("a").isEmpty(), "a no longer listed as a reader"); // rows may re-render meanwhile
         assertThat(text("status")).startsWith("kick a on #news: ").contains("\"dropped\":2");
         screenshot("5-kicked");
-        browser.findElement(By.cssSelector("#channels tr[data-channel=news][data-kicked=a] button.readmit"))
-                .click();
+        click(By.cssSelector("#channels tr[data-channel=news][data-kicked=a] button.readmit"));
         waitFor(
                 () -> browser.findElements(By.cssSelector("#channels tr[data-kicked=a]"))
                         .isEmpty(),
@@ -173,8 +171,7 @@ class DashboardBrowserTest {
      * b's peer again (down: it was crashed).
      */
     private void kickFromTheClusterAndReadmitFromThePage() throws Exception {
-        browser.findElement(By.cssSelector("#peers tr[data-peer=a] button.kick"))
-                .click();
+        click(By.cssSelector("#peers tr[data-peer=a] button.kick"));
         waitFor(
                 () -> browser.findElements(By.cssSelector("#peers tr[data-kicked=a] td.kicked"))
                                 .size()
@@ -184,8 +181,7 @@ class DashboardBrowserTest {
         assertThat(text("status")).startsWith("kick a (cluster): ").contains("\"wasKnown\":true");
         assertThat(b.peers()).noneMatch(p -> p.id().equals(NodeId.of("a")));
         screenshot("6-kicked-from-cluster");
-        browser.findElement(By.cssSelector("#peers tr[data-kicked=a] button.readmit"))
-                .click();
+        click(By.cssSelector("#peers tr[data-kicked=a] button.readmit"));
         waitFor(() -> peerState("a").equals("down"), "a a peer again, down");
         assertThat(browser.findElements(By.cssSelector("#peers tr[data-kicked=a]")))
                 .isEmpty();
@@ -296,6 +292,16 @@ class DashboardBrowserTest {
 
     private String text(String id) {
         return browser.findElement(By.id(id)).getText();
+    }
+
+    /** Clicks what {@code by} finds, finding it again if the page re-rendered it meanwhile. */
+    private void click(By by) {
+        waitFor(
+                () -> {
+                    browser.findElement(by).click();
+                    return true;
+                },
+                "a click on " + by);
     }
 
     private void waitFor(BooleanSupplier condition, String what) {
