@@ -2,6 +2,7 @@ package dev.tether.internal.engine;
 
 import dev.tether.DeadLetterLimits;
 import dev.tether.DeadLetterStats;
+import dev.tether.NodeId;
 import dev.tether.TetherEvent;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.DeadLetterIndexEntry;
@@ -9,9 +10,11 @@ import dev.tether.spi.WriteBatch;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -96,8 +99,13 @@ public final class DeadLetterQueue {
      */
     public void restore(DeadLetterLimits limits, List<DeadLetterIndexEntry> stored) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        // One copy of each sender and lane: the store reads them anew for every row.
+        Map<NodeId, NodeId> senders = new HashMap<>();
+        Map<String, String> lanes = new HashMap<>();
         for (DeadLetterIndexEntry e : stored) {
-            put(new WriteBatch.DeadLetterRemoval(e.from(), e.lane(), e.senderEpoch(), e.seq()), e.size(), e.atMillis());
+            NodeId from = senders.computeIfAbsent(e.from(), k -> k);
+            String lane = lanes.computeIfAbsent(e.lane(), k -> k);
+            put(new WriteBatch.DeadLetterRemoval(from, lane, e.senderEpoch(), e.seq()), e.size(), e.atMillis());
         }
         trimDue = overBounds();
     }
