@@ -361,8 +361,9 @@ final class Receivers {
     // ---- time ----------------------------------------------------------------------------------------
 
     /**
-     * Ticks the dead-letter queue; serves the streams whose retry backoff ended. Each is queued again while it backs off (one served now hands its
-     * run out at the end of this turn, and is not backing off when its entry comes up on the next tick).
+     * Ticks the dead-letter queue; serves the streams whose retry backoff ended. Each is queued again while it backs
+     * off (one served now hands its run out at the end of this turn, and is not backing off when its entry comes up on
+     * the next tick).
      */
     void tick(long now) {
         deadLetters.tick(now); // the age sweep, and its events
@@ -505,8 +506,8 @@ final class Receivers {
 
     /**
      * Moves the cursors that moved, with the outcomes to report after them, into {@code b} (the dead letters settled
-     * with them wait in the {@link DeadLetterQueue}, which the same batch takes);
-     * the effects of the settled messages go into {@code b.effects}, for the senders to append in the same batch.
+     * with them wait in the {@link DeadLetterQueue}, which the same batch takes); the effects of the settled messages
+     * go into {@code b.effects}, for the senders to append in the same batch.
      */
     void writeTo(Batch b, WriteBatch w) {
         for (InStream s : cursorDirty.drain()) {
