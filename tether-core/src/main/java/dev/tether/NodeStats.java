@@ -14,7 +14,8 @@ import java.util.List;
  * valid.
  *
  * <p>{@code calls} counts the node's named-handler calls, made and handled ({@link CallStats}); {@code idempotency}
- * the idempotency keys of received messages ({@link IdempotencyStats}).
+ * the idempotency keys of received messages ({@link IdempotencyStats}); {@code deadLetters} the dead-letter queue
+ * against its bounds ({@link DeadLetterStats}).
  *
  * <p> Totals are sums over {@link #streams()} plus node-wide counters ({@code expired} counts both directions:
  * messages received and skipped, and messages sent and expired here before they were transmitted).
@@ -40,7 +41,8 @@ public record NodeStats(
         long handlerErrors,
         List<StreamStats> streams,
         CallStats calls,
-        IdempotencyStats idempotency) {
+        IdempotencyStats idempotency,
+        DeadLetterStats deadLetters) {
 
     /** Copies the lists, so the snapshot stays as it was taken. */
     public NodeStats {

@@ -34,6 +34,26 @@ public sealed interface TetherEvent {
     /** The handler failed {@code attempts} times and the stream is blocked on this message (policy BLOCK). */
     record StreamBlocked(NodeId from, String lane, long seq, int attempts, String reason) implements TetherEvent {}
 
+    /**
+     * The dead-letter queue went beyond its bounds ({@link DeadLetterLimits}, {@link
+     * DeadLetterLimits.WhenFull#DROP_OLDEST}): {@code count} of its oldest dead letters were removed in the store batch
+     * that added newer ones, the oldest of them dead-lettered at {@code oldestAt}. Rate-limited like {@link
+     * ProtocolError} (a burst of 10, then at most 2 per second): evictions held back are added to the next event's
+     * {@code count}, and {@code suppressed} is how many events were folded into this one, so the counts of these
+     * events add up to {@link DeadLetterStats#evicted()}.
+     */
+    record DeadLettersEvicted(long count, java.time.Instant oldestAt, long suppressed) implements TetherEvent {}
+
+    /**
+     * Message {@code seq} from {@code from} failed for the last time (or was damaged in its sender's store), but the
+     * dead-letter queue is full and refuses more ({@link DeadLetterLimits.WhenFull#REFUSE}): it was not dead-lettered,
+     * and its stream is blocked at it until a purge, a replay or the age sweep makes room, then delivers it once more.
+     * {@code reason} names the bound. Counted in {@link DeadLetterStats#refused()}; rate-limited like {@link
+     * ProtocolError}, {@code suppressed} being how many refusals were held back since the previous event.
+     */
+    record DeadLetterQueueFull(NodeId from, String lane, long seq, String reason, long suppressed)
+            implements TetherEvent {}
+
     /** The message's time to live ran out before it was processed; it was skipped. */
     record Expired(NodeId from, String lane, long seq) implements TetherEvent {}
 

@@ -34,7 +34,9 @@ final class NodeRunner {
             TetherEvent.ConnectionRejected.class,
             TetherEvent.ApplicationError.class,
             TetherEvent.DeadLettered.class,
-            TetherEvent.StreamBlocked.class);
+            TetherEvent.StreamBlocked.class,
+            TetherEvent.DeadLettersEvicted.class,
+            TetherEvent.DeadLetterQueueFull.class);
 
     private final NodeOptions options;
     private final PrintWriter out;

@@ -1,5 +1,7 @@
 package dev.tether.cli;
 
+import dev.tether.DeadLetterLimits;
+import dev.tether.DeadLetterStats;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.StreamStats;
@@ -30,6 +32,21 @@ final class StatsFormat {
                 s.inboundFramesShed(),
                 s.storeFailures(),
                 s.checksumMismatches()));
+        DeadLetterStats d = s.deadLetters();
+        DeadLetterLimits l = d.limits();
+        b.append(String.format(
+                "  dead letters %d of %d, %d of %d bytes, max age %s, when full %s; evicted %d, expired %d, refused %d,"
+                        + " streams blocked %d%n",
+                d.count(),
+                l.maxCount(),
+                d.bytes(),
+                l.maxBytes(),
+                l.maxAge(),
+                l.whenFull(),
+                d.evicted(),
+                d.expired(),
+                d.refused(),
+                d.blockedStreams()));
         if (!s.streams().isEmpty()) {
             b.append(String.format(
                     "  %-4s %-16s %-16s %10s %10s %8s %8s %10s %s%n",
@@ -97,7 +114,24 @@ final class StatsFormat {
                 .put("checksumMismatches", s.checksumMismatches())
                 .put("listenerErrors", s.listenerErrors())
                 .put("handlerErrors", s.handlerErrors())
+                .putRaw("deadLetters", deadLetters(s.deadLetters()))
                 .putRaw("streams", streams.toString())
+                .toString();
+    }
+
+    private static String deadLetters(DeadLetterStats d) {
+        return Json.object()
+                .put("count", d.count())
+                .put("bytes", d.bytes())
+                .put("oldestAtMillis", d.oldestAtMillis())
+                .put("evicted", d.evicted())
+                .put("expired", d.expired())
+                .put("refused", d.refused())
+                .put("blockedStreams", d.blockedStreams())
+                .put("maxCount", d.limits().maxCount())
+                .put("maxBytes", d.limits().maxBytes())
+                .put("maxAgeMillis", d.limits().maxAgeMillis())
+                .put("whenFull", d.limits().whenFull().name())
                 .toString();
     }
 

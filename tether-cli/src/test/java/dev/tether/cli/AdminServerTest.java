@@ -81,9 +81,16 @@ class AdminServerTest {
                 .contains("{\"message\":1,\"result\":\"ok\",\"to\":\"b\",\"lane\":\"orders\",\"seq\":1,"
                         + "\"outcome\":\"ACCEPTED\"}");
         assertThat(run("stats", "--admin", address, "--json")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"node\":\"a\"", "\"lane\":\"orders\"");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("\"node\":\"a\"", "\"lane\":\"orders\"")
+                .contains("\"deadLetters\":{\"count\":0,\"bytes\":0,\"oldestAtMillis\":0,\"evicted\":0,\"expired\":0,"
+                        + "\"refused\":0,\"blockedStreams\":0,\"maxCount\":100000,\"maxBytes\":268435456,"
+                        + "\"maxAgeMillis\":2592000000,\"whenFull\":\"DROP_OLDEST\"}");
         assertThat(run("stats", "--admin", address)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("node a (epoch", "out  b");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("node a (epoch", "out  b")
+                .contains("dead letters 0 of 100000, 0 of 268435456 bytes, max age PT720H, when full DROP_OLDEST;"
+                        + " evicted 0, expired 0, refused 0, streams blocked 0");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.tether.node;
 
 import dev.tether.AckMode;
+import dev.tether.DeadLetterLimits;
 import dev.tether.Durability;
 import dev.tether.FailurePolicy;
 import dev.tether.InvalidConfigException;
@@ -75,7 +76,8 @@ public final class TetherConfig {
                 b.idempotencyWindow,
                 b.maxIdempotencyKeys,
                 b.channelJoinTimeout != null ? b.channelJoinTimeout : b.defaultCallTimeout,
-                b.compression != null ? b.compression : ConfigChecks.compression(null, 1));
+                b.compression != null ? b.compression : ConfigChecks.compression(null, 1),
+                b.deadLetters);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -169,6 +171,11 @@ public final class TetherConfig {
     /** What happens to a message whose retries are used up. */
     public FailurePolicy failurePolicy() {
         return settings.failurePolicy();
+    }
+
+    /** The bounds of the dead-letter queue and the policy when it is full. */
+    public DeadLetterLimits deadLetters() {
+        return settings.deadLetters();
     }
 
     /** Whether the handler's return acknowledges a delivery, or the application does. */
@@ -266,6 +273,7 @@ public final class TetherConfig {
         private int maxIdempotencyKeys = 100_000;
         private EventSettings events = EventSettings.DEFAULTS;
         private WireCompression compression;
+        private DeadLetterLimits deadLetters = DeadLetterLimits.DEFAULT;
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -503,6 +511,15 @@ public final class TetherConfig {
          */
         public Builder events(int history, int maxPending) {
             this.events = ConfigChecks.events(history, maxPending);
+            return this;
+        }
+
+        /**
+         * Bounds of the dead-letter queue by count, payload bytes and age, and the policy when full ({@link
+         * DeadLetterLimits}); default {@link DeadLetterLimits#DEFAULT} (100,000, 256 MiB, 30 days, drop oldest).
+         */
+        public Builder deadLetters(DeadLetterLimits limits) {
+            this.deadLetters = Objects.requireNonNull(limits, "deadLetters");
             return this;
         }
 

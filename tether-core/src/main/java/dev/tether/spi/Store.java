@@ -87,6 +87,11 @@ import java.util.List;
  *       arguments, their sequence number, payload length and publish time as published, also after a reopen: retention
  *       by bytes and age (docs/CHANNELS-DESIGN.md, section 4) decides on them after a restart. A store may answer it
  *       from {@link #readChannel} (the default) or without reading payloads.
+ *   <li>{@link #readDeadLetterIndex} returns, for exactly the dead letters {@link #readDeadLetters} returns when asked
+ *       for all of them, in the same order (oldest first), their sender, lane, sender epoch, sequence number, payload
+ *       length and time as written, also after a reopen: the bounds of the dead-letter queue ({@code DeadLetterLimits})
+ *       decide on them after a restart. A store may answer it from {@link #readDeadLetters} (the default) or without
+ *       reading payloads.
  * </ol>
  */
 public interface Store extends AutoCloseable {
@@ -130,6 +135,16 @@ public interface Store extends AutoCloseable {
 
     /** Reads up to {@code max} dead letters, oldest first. */
     List<DeadLetter> readDeadLetters(int max);
+
+    /**
+     * Reads the index of every dead letter, oldest first: identity, payload length and time (rule 24). The default
+     * reads the dead letters.
+     */
+    default List<DeadLetterIndexEntry> readDeadLetterIndex() {
+        return readDeadLetters(Integer.MAX_VALUE).stream()
+                .map(DeadLetterIndexEntry::of)
+                .toList();
+    }
 
     /**
      * Reads up to {@code max} key-value entries of {@code namespace} with keys after {@code afterKey} (null: from

@@ -7,6 +7,7 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.spi.DeadLetter;
+import dev.tether.spi.DeadLetterIndexEntry;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.OutboundState;
@@ -463,6 +464,48 @@ public abstract class StoreContract {
         Store again = reopened(store);
         open(again);
         assertThat(again.readDeadLetters(ALL)).extracting(DeadLetter::seq).containsExactly(1L, 3L);
+    }
+
+    /**
+     * Rule 24: the index names exactly the dead letters {@code readDeadLetters} returns, in its order, with payload
+     * length and time as written; after removals, a failed batch and a reopen (also a crash) alike.
+     */
+    @Test
+    void deadLetterIndexMatchesTheDeadLetters() {
+        Store store = fresh();
+        open(store);
+        assertThat(store.readDeadLetterIndex()).isEmpty();
+        DeadLetter empty = new DeadLetter(B, OTHER_LANE, -7, 9, Map.of(), new byte[0], 0, "corrupt", 5);
+        DeadLetter big = new DeadLetter(A, LANE, 99, 8, Map.of("k", "v"), new byte[70_000], 2, "big", 3);
+        store.commit(new WriteBatch().deadLetter(dead(A, 1)).deadLetter(empty).deadLetter(dead(C, 2)));
+        store.commit(new WriteBatch()
+                .deadLetter(big)
+                .removeDeadLetter(WriteBatch.DeadLetterRemoval.of(dead(C, 2)))
+                .deadLetter(dead(A, 3)));
+        assertThat(store.readDeadLetterIndex()).isEqualTo(indexOf(store.readDeadLetters(ALL)));
+        assertThat(store.readDeadLetterIndex())
+                .containsExactly(
+                        DeadLetterIndexEntry.of(dead(A, 1)),
+                        new DeadLetterIndexEntry(B, OTHER_LANE, -7, 9, 0, 5),
+                        new DeadLetterIndexEntry(A, LANE, 99, 8, 70_000, 3),
+                        DeadLetterIndexEntry.of(dead(A, 3)));
+        WriteBatch failing = new WriteBatch()
+                .deadLetter(dead(C, 4))
+                .removeDeadLetter(WriteBatch.DeadLetterRemoval.of(dead(A, 1)))
+                .append(new StoredMessage(A, LANE, 7, 0, Map.of(), bytes("gap"))); // a gap: the batch fails
+        assertThatThrownBy(() -> store.commit(failing)).isInstanceOf(StoreException.class);
+        List<DeadLetterIndexEntry> before = store.readDeadLetterIndex();
+        assertThat(before).hasSize(4);
+        Store again = reopened(store);
+        open(again);
+        assertThat(again.readDeadLetterIndex()).isEqualTo(before);
+        again.commit(new WriteBatch().removeDeadLetter(before.get(0).removal()));
+        assertThat(again.readDeadLetterIndex()).isEqualTo(before.subList(1, 4));
+        assertThat(again.readDeadLetterIndex()).isEqualTo(indexOf(again.readDeadLetters(ALL)));
+    }
+
+    private static List<DeadLetterIndexEntry> indexOf(List<DeadLetter> l) {
+        return l.stream().map(DeadLetterIndexEntry::of).toList();
     }
 
     @Test

@@ -19,6 +19,10 @@ final class Batch {
     final List<Trimmed> trimmed = new ArrayList<>();
     final List<Cursor> cursors = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
+    /** Dead letters this batch removes (evicted, expired, or named by an operator), and the operators' requests. */
+    final List<DeadLetterQueue.Removed> deadLetterRemovals = new ArrayList<>();
+
+    final List<DeadLetterQueue.Request> deadLetterRequests = new ArrayList<>();
     final List<NodeId> peerEpochs = new ArrayList<>();
     /** Messages sent because the cursors in this batch moved (replies): appended in this same batch. */
     final List<Effect> effects = new ArrayList<>();

@@ -35,6 +35,8 @@ public final class Engine {
     /** The default of {@code maxVolatileBytes}: volatile messages held in memory until acknowledged, at most. */
     public static final long DEFAULT_MAX_VOLATILE_BYTES = 64L << 20;
 
+    private static final StoredChannels NO_CHANNELS = new StoredChannels(List.of(), List.of());
+
     private final EngineConfig cfg;
     private final long epoch;
     private final long bootId;
@@ -49,26 +51,20 @@ public final class Engine {
     private final LoopbackLinks loopback;
     private final RoundTrips roundTrips;
     private final Hellos hellos;
+    private final DeadLetterQueue deadLetters;
 
     /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
-        this(cfg, state, out, state.epoch(), DEFAULT_MAX_VOLATILE_BYTES);
+        this(cfg, state, NO_CHANNELS, Map.of(), out, state.epoch(), DEFAULT_MAX_VOLATILE_BYTES);
     }
 
     /**
-     * An engine for one process incarnation: {@code bootId} (never 0) must differ from every earlier process's on
-     * this node (a random number), because peers tell restarts of this process apart by it; volatile outbound
-     * messages may hold up to {@code maxVolatileBytes} until acknowledged.
-     */
-    public Engine(EngineConfig cfg, StoredState state, EngineOutput out, long bootId, long maxVolatileBytes) {
-        this(cfg, state, new StoredChannels(List.of(), List.of()), Map.of(), out, bootId, maxVolatileBytes);
-    }
-
-    /**
-     * As {@link #Engine(EngineConfig, StoredState, EngineOutput, long, long)}, with the store's channel state ({@link
-     * dev.tether.spi.Store#readChannels}: the shared logs this node publishes on and their readers, whose streams
-     * continue from their stored cursors) and the stored index of what each log holds ({@link
-     * dev.tether.spi.Store#readChannelIndex}, by channel: retention by bytes and age goes on after a restart).
+     * An engine for one process incarnation: {@code bootId} (never 0, random) must differ from every earlier
+     * process's on this node, as peers tell restarts apart by it; volatile outbound messages hold up to {@code
+     * maxVolatileBytes} until acknowledged. {@code channels}: the shared logs this node publishes on and their
+     * readers, whose streams continue from their stored cursors ({@link dev.tether.spi.Store#readChannels}); {@code
+     * retained}: what each log holds, by channel, so that retention by bytes and age goes on after a restart ({@link
+     * dev.tether.spi.Store#readChannelIndex}).
      */
     public Engine(
             EngineConfig cfg,
@@ -90,10 +86,11 @@ public final class Engine {
         this.loopback = new LoopbackLinks(cfg, epoch, bootId, out);
         this.senders = new Senders(
                 cfg, epoch, bootId, maxVolatileBytes, out, frames, peers, stats, loopback, state.outbound());
-        this.receivers = new Receivers(cfg, out, frames, peers, stats, loopback, state.inbound());
+        this.deadLetters = new DeadLetterQueue(out);
+        this.receivers = new Receivers(cfg, out, frames, peers, stats, loopback, deadLetters, state.inbound());
         loopback.bind(receivers);
         this.logs = new SharedLogs(cfg, out, senders, channels, retained);
-        this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs);
+        this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs, deadLetters);
         this.hellos = new Hellos(out, stats, peers, senders);
     }
 
@@ -118,6 +115,11 @@ public final class Engine {
     /** This process's incarnation, stated in HELLO. */
     public long bootId() {
         return bootId;
+    }
+
+    /** The dead-letter queue: bounds and stored index, restored before the first input; removals; statistics. */
+    public DeadLetterQueue deadLetters() {
+        return deadLetters;
     }
 
     // ---- the turn ------------------------------------------------------------------------------------
@@ -484,7 +486,7 @@ public final class Engine {
 
     /** Batch {@code batchId}, the oldest in flight, is durable: apply what it changes. */
     public void onCommitted(long now, long batchId) {
-        batches.committed(batchId);
+        batches.committed(now, batchId);
     }
 
     /**
@@ -509,7 +511,7 @@ public final class Engine {
 
     /**
      * Fires due timers: expiry of untransmitted messages, retransmissions, probes, outbox read retries, delayed
-     * redeliveries and pings of connected peers; reports a rate-limited event once the rate allows.
+     * redeliveries, pings of connected peers, the dead-letter age sweep; reports held rate-limited events.
      */
     public void onTick(long now) {
         senders.tick(now);

@@ -422,6 +422,16 @@ final class InStream extends EngineStream {
         become(Delivery.BLOCKED);
     }
 
+    /** Whether the stream stopped at its next message ({@link #block}). */
+    boolean blocked() {
+        return delivery == Delivery.BLOCKED;
+    }
+
+    /** The dead-letter queue that refused the next message has room: it is handed out once more. */
+    void unblock() {
+        if (delivery == Delivery.BLOCKED) become(Delivery.READY);
+    }
+
     /** The next message {@code seq} expired before it was handed out: settled without processing. */
     void expiredNext(long seq) {
         expired++;

@@ -6,7 +6,6 @@ import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
-import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ final class Receivers {
     /** Per stream, the effects of settled messages (replies): appended in the batch that writes its cursor. */
     private final Map<InStream, List<Effect>> pendingEffects = new HashMap<>();
 
-    private final List<DeadLetter> pendingDeadLetters = new ArrayList<>();
+    private final DeadLetterQueue deadLetters;
     /** Streams backing off after a failure, by when their retry is due: a tick looks at no other stream. */
     private final TimerQueue<InStream> retryTimers = new TimerQueue<>();
 
@@ -62,6 +61,7 @@ final class Receivers {
             PeerTable peers,
             Statistics stats,
             LoopbackLinks loopback,
+            DeadLetterQueue deadLetters,
             List<InboundCursor> stored) {
         this.cfg = cfg;
         this.out = out;
@@ -69,6 +69,7 @@ final class Receivers {
         this.peers = peers;
         this.stats = stats;
         this.loopback = loopback;
+        this.deadLetters = deadLetters;
         for (InboundCursor c : stored) {
             StreamKey k = new StreamKey(c.from(), c.lane());
             if (!loopback.isLoopback(k)) streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
@@ -304,19 +305,8 @@ final class Receivers {
             out.event(new TetherEvent.StreamBlocked(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
             return;
         }
-        Frame.Message msg = m.message;
-        if (!s.key.isVolatile()) { // a volatile message is never stored: reported and dropped
-            pendingDeadLetters.add(new DeadLetter(
-                    s.key.peer(),
-                    s.key.lane(),
-                    s.senderEpoch(),
-                    m.seq,
-                    msg.headers(),
-                    msg.payload(),
-                    m.attempts(),
-                    reason,
-                    now));
-        }
+        // A volatile message is never stored: reported and dropped. REFUSE: blocked until the queue has room.
+        if (!s.key.isVolatile() && !deadLetters.take(now, s, m, m.attempts(), reason)) return;
         s.deadLetteredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
         out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
@@ -325,15 +315,15 @@ final class Receivers {
     /**
      * The next message {@code m} was damaged in its sender's store: retrying cannot repair it, so it goes to the
      * dead-letter queue at once, whatever the failure policy (the bytes are kept there for inspection), and the
-     * stream continues. Counted, reported, and its sender told after the commit.
+     * stream continues. Counted, reported, and its sender told after the commit. False, with the stream blocked, if
+     * the full queue refuses it (REFUSE).
      */
-    private void quarantine(long now, InStream s, InStream.InMessage m) {
-        Frame.Message msg = m.message;
-        pendingDeadLetters.add(new DeadLetter(
-                s.key.peer(), s.key.lane(), s.senderEpoch(), m.seq, msg.headers(), msg.payload(), 0, CORRUPT, now));
+    private boolean quarantine(long now, InStream s, InStream.InMessage m) {
+        if (!deadLetters.take(now, s, m, 0, CORRUPT)) return false;
         s.deadLetteredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
         out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, 0, CORRUPT));
+        return true;
     }
 
     /** Settles the next message {@code m} as expired: counted, reported, and its sender told after the commit. */
@@ -371,10 +361,12 @@ final class Receivers {
     // ---- time ----------------------------------------------------------------------------------------
 
     /**
-     * Serves the streams whose retry backoff ended. Each is queued again while it backs off (one served now hands its
-     * run out at the end of this turn, and is not backing off when its entry comes up on the next tick).
+     * Ticks the dead-letter queue; serves the streams whose retry backoff ended. Each is queued again while it backs
+     * off (one served now hands its run out at the end of this turn, and is not backing off when its entry comes up on
+     * the next tick).
      */
     void tick(long now) {
+        deadLetters.tick(now); // the age sweep, and its events
         for (InStream s : retryTimers.takeDue(now)) {
             if (s.retryDue(now)) toServe.add(s);
             retryTimers.arm(s, s.retryAt());
@@ -448,8 +440,9 @@ final class Receivers {
             if (missedFrom > 0 && !head.dropped()) missedFrom = reportMissed(s, missedFrom, head.seq - 1);
             // Damaged in the sender's store: dead-lettered even if a CANCEL withdrew it, as its sender would have
             // sent it had the withdrawal come first (the damaged bytes are kept for inspection).
-            if (head.corrupt()) quarantine(now, s, head);
-            else if (head.dropped() && Channels.isChannelLane(s.key.lane())) missedFrom = missed(s, head, missedFrom);
+            if (head.corrupt()) {
+                if (!quarantine(now, s, head)) return;
+            } else if (head.dropped() && Channels.isChannelLane(s.key.lane())) missedFrom = missed(s, head, missedFrom);
             else if (head.cancelled() || head.dropped()) withdrawn(s, head);
             else expire(s, head);
             head = s.head();
@@ -508,12 +501,13 @@ final class Receivers {
     // ---- the store -----------------------------------------------------------------------------------
 
     boolean hasWrites() {
-        return !cursorDirty.isEmpty() || !pendingDeadLetters.isEmpty();
+        return !cursorDirty.isEmpty();
     }
 
     /**
-     * Moves the cursors that moved, with the outcomes to report after them, and the dead letters into {@code b};
-     * the effects of the settled messages go into {@code b.effects}, for the senders to append in the same batch.
+     * Moves the cursors that moved, with the outcomes to report after them, into {@code b} (the dead letters settled
+     * with them wait in the {@link DeadLetterQueue}, which the same batch takes); the effects of the settled messages
+     * go into {@code b.effects}, for the senders to append in the same batch.
      */
     void writeTo(Batch b, WriteBatch w) {
         for (InStream s : cursorDirty.drain()) {
@@ -531,13 +525,11 @@ final class Receivers {
                     effects == null ? List.of() : effects));
             if (effects != null) b.effects.addAll(effects);
         }
-        for (DeadLetter d : pendingDeadLetters) w.deadLetter(d);
-        b.deadLetters.addAll(pendingDeadLetters);
-        pendingDeadLetters.clear();
     }
 
     /** Batch {@code b} is durable: its cursors may be acknowledged, and its outcomes reported. */
-    void committed(Batch b) {
+    void committed(long now, Batch b) {
+        for (InStream s : deadLetters.committed(now, b)) toServe.add(s); // REFUSE: room again, resumed
         for (Batch.Cursor c : b.cursors) {
             InStream s = c.stream();
             if (!s.cursorCommitted(c.senderEpoch(), c.processed())) continue;
@@ -572,7 +564,7 @@ final class Receivers {
                         .addAll(0, c.effects());
             }
         }
-        pendingDeadLetters.addAll(0, b.deadLetters);
+        deadLetters.retryLater(b);
     }
 
     // ---- queries -------------------------------------------------------------------------------------

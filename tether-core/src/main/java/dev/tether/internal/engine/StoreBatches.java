@@ -25,6 +25,7 @@ final class StoreBatches {
     private final Receivers receivers;
     private final PeerTable peers;
     private final SharedLogs logs;
+    private final DeadLetterQueue deadLetters;
 
     /** Batches handed to {@code persist} and not yet answered, oldest first; answers come in this order. */
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
@@ -49,7 +50,8 @@ final class StoreBatches {
             Senders senders,
             Receivers receivers,
             PeerTable peers,
-            SharedLogs logs) {
+            SharedLogs logs,
+            DeadLetterQueue deadLetters) {
         this.cfg = cfg;
         this.out = out;
         this.stats = stats;
@@ -57,6 +59,7 @@ final class StoreBatches {
         this.receivers = receivers;
         this.peers = peers;
         this.logs = logs;
+        this.deadLetters = deadLetters;
     }
 
     /**
@@ -103,6 +106,7 @@ final class StoreBatches {
                 || receivers.hasWrites()
                 || peers.hasWrites()
                 || logs.hasWrites()
+                || deadLetters.hasWrites()
                 || !localWrites.isEmpty();
     }
 
@@ -122,6 +126,7 @@ final class StoreBatches {
         senders.writeTo(b, w, batchSize(senders.pendingSends()), logs);
         logs.writeTo(now, b, w, batchSize(logs.pendingPublishes())); // after the senders' cursor moves
         receivers.writeTo(b, w);
+        deadLetters.writeTo(now, b, w); // with the cursors that moved past them
         for (Batch.LocalWrite l : localWrites) {
             b.localWrites.add(l);
             b.effects.addAll(l.effects());
@@ -148,11 +153,11 @@ final class StoreBatches {
     }
 
     /** Batch {@code batchId}, the oldest in flight, is durable: each unit applies what it changes. */
-    void committed(long batchId) {
+    void committed(long now, long batchId) {
         Batch b = answered(batchId, true);
         senders.committed(b);
         logs.committed(b);
-        receivers.committed(b);
+        receivers.committed(now, b);
         for (Batch.LocalWrite l : b.localWrites) out.written(l.token());
     }
 

@@ -184,7 +184,7 @@ public final class ManagedNode implements NodeManagement {
         }
         SendReceipt r = node.send(m.payload(d.payload()).build());
         MessageId sent = await(r.accepted());
-        await(ops.commit(new WriteBatch().removeDeadLetter(key)));
+        await(ops.removeDeadLetters(List.of(key)));
         return sent;
     }
 
@@ -192,10 +192,11 @@ public final class ManagedNode implements NodeManagement {
     public int purgeDeadLetters(List<String> ids) {
         List<WriteBatch.DeadLetterRemoval> keys = new ArrayList<>();
         for (String id : ids) keys.add(DeadLetterIds.parse(id));
-        List<DeadLetter> found = keys.isEmpty() ? await(ops.deadLetters(Integer.MAX_VALUE)) : find(keys);
-        WriteBatch b = new WriteBatch();
-        for (DeadLetter d : found) b.removeDeadLetter(WriteBatch.DeadLetterRemoval.of(d));
-        if (!found.isEmpty()) await(ops.commit(b));
+        if (keys.isEmpty()) return await(ops.removeAllDeadLetters());
+        List<DeadLetter> found = find(keys);
+        // Through the engine, which keeps the index of the queue's bounds (DeadLetterLimits) exact.
+        await(ops.removeDeadLetters(
+                found.stream().map(WriteBatch.DeadLetterRemoval::of).toList()));
         return found.size();
     }
 

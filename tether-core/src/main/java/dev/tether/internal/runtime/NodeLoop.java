@@ -413,6 +413,13 @@ final class NodeLoop implements EngineOutput, Runnable {
         writes.put(token, then);
     }
 
+    /** Node thread: removes the dead letters {@code keys} name with the next batch; runs {@code then} once durable. */
+    void removeDeadLetters(List<WriteBatch.DeadLetterRemoval> keys, Runnable then) {
+        long token = ++nextWriteToken;
+        engine.deadLetters().remove(token, keys);
+        writes.put(token, then);
+    }
+
     @Override
     public void written(long token) {
         Runnable r = writes.remove(token);

@@ -64,8 +64,29 @@ public final class NodeOperations {
         return store.readOutbox(to, lane, fromSeq, max);
     }
 
-    /** Commits {@code batch} on the store's thread, between the engine's batches. */
-    public CompletableFuture<Void> commit(WriteBatch batch) {
-        return store.commitAside(batch);
+    /**
+     * Removes the dead letters {@code keys} name (those the node holds; others are ignored) with the engine's next
+     * batch, so that the bounds of the dead-letter queue count them; completes on the node thread once stored.
+     */
+    public CompletableFuture<Void> removeDeadLetters(List<WriteBatch.DeadLetterRemoval> keys) {
+        return this.<CompletableFuture<Void>>onNodeThread((now, engine) -> {
+                    CompletableFuture<Void> done = new CompletableFuture<>();
+                    loop.removeDeadLetters(keys, () -> done.complete(null));
+                    return done;
+                })
+                .thenCompose(f -> f);
+    }
+
+    /** Removes every dead letter the node holds, as {@link #removeDeadLetters}; completes with how many. */
+    public CompletableFuture<Integer> removeAllDeadLetters() {
+        return this.<CompletableFuture<Integer>>onNodeThread((now, engine) -> {
+                    List<WriteBatch.DeadLetterRemoval> keys =
+                            engine.deadLetters().keys();
+                    CompletableFuture<Integer> done = new CompletableFuture<>();
+                    if (keys.isEmpty()) done.complete(0);
+                    else loop.removeDeadLetters(keys, () -> done.complete(keys.size()));
+                    return done;
+                })
+                .thenCompose(f -> f);
     }
 }

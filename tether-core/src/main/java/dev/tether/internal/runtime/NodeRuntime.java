@@ -110,7 +110,7 @@ public final class NodeRuntime {
                 loop,
                 bootId,
                 config.maxVolatileBytes());
-        engine.compression(config.compression());
+        config.prepare(engine); // after its state: compression, and the dead-letter queue's bounds and index
         this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
@@ -454,7 +454,8 @@ public final class NodeRuntime {
                 dispatcher.handlerErrors.get(),
                 streams,
                 callStats.get(),
-                idempotency.stats());
+                idempotency.stats(),
+                e.deadLetters().stats());
     }
 
     // ---- shutdown -------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 package dev.tether.internal.runtime;
 
 import dev.tether.AckMode;
+import dev.tether.DeadLetterLimits;
 import dev.tether.Durability;
 import dev.tether.FailurePolicy;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
 import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
+import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.WireCompression;
 import dev.tether.spi.CommitObserver;
@@ -34,6 +36,7 @@ import java.util.Set;
  * @param maxIdempotencyKeys how many idempotency keys are remembered at most
  * @param channelJoinTimeout how long a channel join waits for the peers it tells before it fails
  * @param compression the codecs this node decompresses, and how it compresses on the wire
+ * @param deadLetters the bounds of the dead-letter queue
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -65,12 +68,22 @@ public record NodeSettings(
         Duration idempotencyWindow,
         int maxIdempotencyKeys,
         Duration channelJoinTimeout,
-        WireCompression compression) {
+        WireCompression compression,
+        DeadLetterLimits deadLetters) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);
         allowedPeers = List.copyOf(allowedPeers);
         discoveries = List.copyOf(discoveries);
+    }
+
+    /**
+     * What {@code engine} takes after it is built: the wire compression, and the dead-letter queue's bounds with the
+     * index of the stored dead letters (read from the opened store here, Store rule 24).
+     */
+    void prepare(Engine engine) {
+        engine.compression(compression);
+        engine.deadLetters().restore(deadLetters, store.readDeadLetterIndex());
     }
 
     /**

@@ -235,24 +235,6 @@ final class StoreWriter {
         return CompletableFuture.supplyAsync(() -> store.readOutbox(to, lane, fromSeq, max), thread);
     }
 
-    /**
-     * Commits {@code batch} on this thread, between the engine's batches (for management: writes the engine does not
-     * track, such as dead-letter removals). Fails like any commit, changing nothing then.
-     */
-    CompletableFuture<Void> commitAside(WriteBatch batch) {
-        return CompletableFuture.runAsync(
-                () -> {
-                    if (halted) throw new StoreException("the store is closing; nothing was written");
-                    if (transactional != null && (ran != settledRan || !held.isEmpty())) {
-                        // The open transaction holds handlers' writes that may commit only with their cursors.
-                        throw new StoreException(
-                                "transactional handler work is waiting to commit; nothing was" + " written, try again");
-                    }
-                    store.commit(batch);
-                },
-                thread);
-    }
-
     /** From now on no commit or read starts; one in progress runs to its end (see {@link #abandon}). */
     void halt() {
         halted = true;

@@ -93,6 +93,10 @@ class TetherMetricsTest {
         assertThat(first.value("tether_peer_connected", "node", "a", "peer", "b"))
                 .isEqualTo(1);
         assertThat(first.value("tether_node_up", "node", "a")).isEqualTo(1);
+        assertThat(first.value("tether_dead_letters", "node", "b")).isZero();
+        assertThat(first.value("tether_dead_letters_max", "node", "b")).isEqualTo(100_000);
+        assertThat(first.value("tether_dead_letters_evicted_total", "node", "b"))
+                .isZero();
         double commits = first.value("tether_store_commit_seconds_count", "node", "a", "result", "ok");
         assertThat(commits).isPositive();
         assertThat(first.value("tether_store_batch_messages_sum", "node", "a")).isEqualTo(100);

@@ -71,6 +71,43 @@ final class NodeMeterNames {
                         "tether.messages.checksum.mismatches",
                         "Messages whose checksum did not match (on the wire or in the sender's store)",
                         s -> s.node(NodeStats::checksumMismatches));
+        return registerDeadLetters(m);
+    }
+
+    /** The dead-letter queue against its bounds ({@link dev.tether.DeadLetterStats}). */
+    private static MeterSet<SnapshotMeters> registerDeadLetters(MeterSet<SnapshotMeters> m) {
+        m.gauge(
+                        "tether.dead.letters",
+                        "Dead letters held",
+                        s -> s.node(n -> n.deadLetters().count()))
+                .gauge(
+                        "tether.dead.letters.bytes",
+                        "Payload bytes of the dead letters held",
+                        s -> s.node(n -> n.deadLetters().bytes()))
+                .gauge(
+                        "tether.dead.letters.max",
+                        "Dead letters held at most (DeadLetterLimits.maxCount)",
+                        s -> s.node(n -> n.deadLetters().limits().maxCount()))
+                .gauge(
+                        "tether.dead.letters.max.bytes",
+                        "Payload bytes of dead letters held at most (DeadLetterLimits.maxBytes)",
+                        s -> s.node(n -> n.deadLetters().limits().maxBytes()))
+                .counter(
+                        "tether.dead.letters.evicted",
+                        "Dead letters removed to make room for newer ones (DROP_OLDEST)",
+                        s -> s.node(n -> n.deadLetters().evicted()))
+                .counter(
+                        "tether.dead.letters.expired",
+                        "Dead letters removed as older than the maximum age",
+                        s -> s.node(n -> n.deadLetters().expired()))
+                .counter(
+                        "tether.dead.letters.refused",
+                        "Messages not dead-lettered because the queue was full (REFUSE)",
+                        s -> s.node(n -> n.deadLetters().refused()))
+                .gauge(
+                        "tether.dead.letters.blocked.streams",
+                        "Streams blocked at a message the full dead-letter queue refused",
+                        s -> s.node(n -> n.deadLetters().blockedStreams()));
         return registerCalls(m);
     }
 

@@ -1,0 +1,120 @@
+package dev.tether.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.DeadLetterLimits;
+import dev.tether.DeadLetterStats;
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.TetherEvent;
+import dev.tether.spi.DeadLetter;
+import dev.tether.spi.WriteBatch;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bounds of the dead-letter queue in the engine (manual time, in-memory store): evictions and the age sweep
+ * counted once each also when their batch fails and is written again, and REFUSE blocking a stream until an operator's
+ * removal is stored. Node-level tests over SQLite files: {@code DeadLetterLimitsTest} in tether-store-sqlite.
+ */
+class DeadLetterQueueTest {
+    private static final NodeId B = NodeId.of("b");
+
+    private static EngineHarness harness(DeadLetterLimits limits) {
+        EngineHarness h = new EngineHarness("a", "b");
+        EngineHarness.Node b = h.node("b");
+        b.engine.deadLetters().restore(limits, b.store.readDeadLetterIndex());
+        h.connect("a", "b");
+        return h;
+    }
+
+    private static void settle(EngineHarness h) {
+        for (int i = 0; i < 20; i++) h.advance(20); // three attempts, 10 ms apart
+    }
+
+    private static List<Long> stored(EngineHarness.Node n) {
+        return n.store.readDeadLetters(1000).stream().map(DeadLetter::seq).toList();
+    }
+
+    @Test
+    void aFailedBatchTakesItsEvictionsBackAndTheNextCountsThemOnce() {
+        EngineHarness h = harness(DeadLetterLimits.of(3, 1L << 20, Duration.ofDays(30)));
+        EngineHarness.Node b = h.node("b");
+        for (long s = 1; s <= 6; s++) b.poison.add(s);
+        for (int i = 0; i < 5; i++) h.node("a").send(B, "l", "m" + i);
+        settle(h);
+        assertThat(stored(b)).containsExactly(3L, 4L, 5L);
+        assertThat(b.engine.deadLetters().stats().evicted()).isEqualTo(2);
+
+        b.store.failNextCommits(1);
+        h.node("a").send(B, "l", "m5");
+        settle(h);
+        DeadLetterStats s = b.engine.deadLetters().stats();
+        assertThat(stored(b)).containsExactly(4L, 5L, 6L);
+        assertThat(s.evicted()).isEqualTo(3);
+        assertThat(s.count()).isEqualTo(3);
+        assertThat(s.bytes()).isEqualTo(6);
+        assertThat(b.events.stream()
+                        .filter(e -> e instanceof TetherEvent.DeadLettersEvicted)
+                        .mapToLong(e -> ((TetherEvent.DeadLettersEvicted) e).count())
+                        .sum())
+                .isEqualTo(3);
+        assertThat(h.node("a").outcomes).hasSize(6).containsOnly(Outcome.DEAD_LETTERED);
+    }
+
+    @Test
+    void theSweepRemovesOnlyWhatIsOlderThanMaxAgeAndCountsItOnceAcrossAFailedBatch() {
+        EngineHarness h = harness(DeadLetterLimits.of(100, 1L << 20, Duration.ofMinutes(10)));
+        EngineHarness.Node b = h.node("b");
+        for (long s = 1; s <= 3; s++) b.poison.add(s);
+        h.node("a").send(B, "l", "m0");
+        settle(h);
+        h.advance(Duration.ofMinutes(5).toMillis());
+        h.node("a").send(B, "l", "m1");
+        h.node("a").send(B, "l", "m2");
+        settle(h);
+        assertThat(stored(b)).containsExactly(1L, 2L, 3L);
+
+        b.store.failNextCommits(1);
+        h.advance(Duration.ofMinutes(6).toMillis()); // m0 is 11 minutes old, the others about 6
+        h.advance(200); // the failed sweep's batch is written again
+        assertThat(stored(b)).containsExactly(2L, 3L);
+        assertThat(b.engine.deadLetters().stats().expired()).isEqualTo(1);
+        assertThat(b.engine.deadLetters().stats().count()).isEqualTo(2);
+    }
+
+    @Test
+    void refuseBlocksTheStreamAtTheMessageUntilARemovalIsStored() {
+        EngineHarness h = harness(
+                DeadLetterLimits.of(2, 1L << 20, Duration.ofDays(30)).whenFull(DeadLetterLimits.WhenFull.REFUSE));
+        EngineHarness.Node b = h.node("b");
+        for (long s = 1; s <= 3; s++) b.poison.add(s);
+        for (int i = 0; i < 4; i++) h.node("a").send(B, "l", "m" + i);
+        settle(h);
+        assertThat(stored(b)).containsExactly(1L, 2L);
+        DeadLetterStats s = b.engine.deadLetters().stats();
+        assertThat(s.refused()).isEqualTo(1);
+        assertThat(s.blockedStreams()).isEqualTo(1);
+        assertThat(b.payloads()).doesNotContain("m3");
+        assertThat(b.events).anySatisfy(e -> assertThat(e).isInstanceOf(TetherEvent.DeadLetterQueueFull.class));
+
+        b.store.failNextCommits(1); // the removal's first batch fails: still blocked, written again
+        b.input(e -> e.deadLetters()
+                .remove(
+                        77,
+                        List.of(WriteBatch.DeadLetterRemoval.of(
+                                b.store.readDeadLetters(1).get(0)))));
+        h.run();
+        settle(h);
+        assertThat(b.written).containsExactly(77L);
+        assertThat(stored(b)).containsExactly(2L, 3L);
+        assertThat(b.payloads()).endsWith("m2", "m3");
+        s = b.engine.deadLetters().stats();
+        assertThat(s.refused()).isEqualTo(1);
+        assertThat(s.blockedStreams()).isZero();
+        assertThat(s.count()).isEqualTo(2);
+        assertThat(h.node("a").outcomes)
+                .containsExactly(Outcome.DEAD_LETTERED, Outcome.DEAD_LETTERED, Outcome.DEAD_LETTERED);
+    }
+}
