@@ -1,5 +1,6 @@
 package dev.tether.bus;
 
+import dev.tether.Call;
 import dev.tether.SendReceipt;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +44,9 @@ public interface Bus {
      * is a node address); the same rules as {@link Endpoint#send(Address, byte[])}.
      */
     SendReceipt send(Address to, byte[] payload);
+
+    /** A call of handler {@code handler} of endpoint {@code to} by the node itself; see {@link Endpoint#call}. */
+    Call call(Address to, String handler);
 
     /** The most endpoints this node may have at once ({@value #DEFAULT_MAX_ENDPOINTS} unless set). */
     int maxEndpoints();

@@ -1,5 +1,9 @@
 package dev.tether.bus;
 
+import dev.tether.AsyncHandler;
+import dev.tether.Call;
+import dev.tether.Handler;
+import dev.tether.Registration;
 import dev.tether.SendReceipt;
 import java.util.Map;
 
@@ -29,6 +33,33 @@ public interface Endpoint extends AutoCloseable {
      * @throws dev.tether.UnknownPeerException as {@code TetherNode.send}, and the other errors of a send
      */
     SendReceipt send(Address to, String subLane, Map<String, String> headers, byte[] payload);
+
+    /**
+     * Registers {@code handler} as this endpoint's named handler {@code name}: calls made with {@link #call} (or
+     * {@link Bus#call}) to this endpoint and this name reach it, on the endpoint's strand (one message at a time with
+     * its direct messages, unless {@link EndpointOptions#concurrent()}). Everything else is as for the node's named
+     * handlers (docs/MESSAGING.md, "Handlers"): names, replies, deadlines, cancellation, idempotency keys.
+     *
+     * @throws dev.tether.InvalidIdException if {@code name} is not a valid handler name
+     * @throws IllegalArgumentException if it is reserved
+     * @throws IllegalStateException if the endpoint has a handler of that name, or is closed
+     */
+    Registration handle(String name, Handler handler);
+
+    /** As {@link #handle}, for a handler that completes a stage; the endpoint stays busy until it completes. */
+    Registration handleAsync(String name, AsyncHandler handler);
+
+    /**
+     * A call, as this endpoint, of the named handler {@code handler} of endpoint {@code to}: an ordinary {@link Call}
+     * (tell, sync, request, typed, volatile, timeouts, idempotency keys) on the endpoint's lane; its future fails with
+     * {@link NoSuchEndpointException} if {@code to}'s node has no such endpoint, with {@code NoSuchHandlerException}
+     * if the endpoint has no such handler. {@link Call#lane} is not supported (an endpoint call travels on the
+     * endpoint's lane).
+     *
+     * @throws NoSuchEndpointException if {@code to} is an endpoint of this node that is not registered
+     * @throws IllegalArgumentException if {@code to} is a node address or {@code handler} is reserved
+     */
+    Call call(Address to, String handler);
 
     /** The endpoint's counters. */
     EndpointStats stats();

@@ -11,20 +11,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A message as one endpoint sees it: the runtime's delivery, the sender's and receiver's addresses, and the sender's
- * headers without Tether's reserved ones. Its first settlement also releases the endpoint's {@link Strand} (if it
- * has one) and is counted. Thread-safe: settlements may come from any thread.
+ * A message as one endpoint sees it: the runtime's delivery (a {@link StrandDelivery} on an endpoint with a strand),
+ * the sender's and receiver's addresses, and the sender's headers without Tether's reserved ones. Its first
+ * settlement is counted. Thread-safe: settlements may come from any thread.
  */
 final class BusDelivery implements EndpointDelivery {
     private final RoutedDelivery d;
     private final LocalEndpoint to;
-    private final Strand strand;
     private Map<String, String> headers;
 
-    BusDelivery(RoutedDelivery d, LocalEndpoint to, Strand strand) {
+    BusDelivery(RoutedDelivery d, LocalEndpoint to) {
         this.d = d;
         this.to = to;
-        this.strand = strand;
     }
 
     @Override
@@ -117,16 +115,12 @@ final class BusDelivery implements EndpointDelivery {
 
     /** Settles the message without processing: the endpoint was closed before it reached the handler. */
     boolean refuse() {
-        boolean s = d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
-        if (s && strand != null) strand.settled();
-        return s;
+        return d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
     }
 
     private boolean settled(boolean first, boolean acked) {
-        if (!first) return false;
-        to.count(acked);
-        if (strand != null) strand.settled(); // after the runtime took it: the stream's next run queues behind
-        return true;
+        if (first) to.count(acked);
+        return first;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tether.internal.bus;
 
+import dev.tether.Call;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
@@ -12,6 +13,7 @@ import dev.tether.bus.Endpoint;
 import dev.tether.bus.EndpointHandler;
 import dev.tether.bus.EndpointOptions;
 import dev.tether.bus.NoSuchEndpointException;
+import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
@@ -37,6 +39,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class BusLayer implements Bus, Router {
     private final NodeRuntime runtime;
+    private final CallLayer calls;
     private final Router next;
     private final ConcurrentHashMap<String, LocalEndpoint> endpoints = new ConcurrentHashMap<>();
     private final LongAdder noSuchEndpoint = new LongAdder();
@@ -54,13 +57,17 @@ public final class BusLayer implements Bus, Router {
         @Override
         public void consume(RoutedDelivery d) {
             refused();
-            d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
+            if (!calls.noSuchEndpoint(d, EndpointLanes.agentOf(d.lane()))) d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
         }
     };
 
-    /** Endpoints of {@code runtime}, routing every message that is not for an endpoint to {@code next}. */
-    public BusLayer(NodeRuntime runtime, Router next) {
+    /**
+     * Endpoints of {@code runtime}, whose calls {@code calls} runs, routing every message that is not for an endpoint
+     * to {@code next}.
+     */
+    public BusLayer(NodeRuntime runtime, CallLayer calls, Router next) {
         this.runtime = runtime;
+        this.calls = calls;
         this.next = next;
         this.nodeThread = r -> runtime.post(now -> r.run());
     }
@@ -70,10 +77,10 @@ public final class BusLayer implements Bus, Router {
     @Override
     public MessageConsumer route(StreamKey key, InboundMessage m) {
         String lane = key.lane();
-        if (!lane.startsWith(EndpointLanes.PREFIX)) return next.route(key, m);
+        if (lane.charAt(0) != '_' || !EndpointLanes.isEndpointLane(lane)) return next.route(key, m);
         String agent = EndpointLanes.agentOf(lane);
         LocalEndpoint e = agent == null ? null : endpoints.get(agent);
-        return e != null ? e : missing;
+        return e != null ? e.route(m) : missing;
     }
 
     @Override
@@ -134,6 +141,11 @@ public final class BusLayer implements Bus, Router {
     }
 
     @Override
+    public Call call(Address to, String handler) {
+        return call(null, to, handler);
+    }
+
+    @Override
     public int maxEndpoints() {
         return maxEndpoints;
     }
@@ -156,17 +168,36 @@ public final class BusLayer implements Bus, Router {
 
     // ---- for endpoints ----
 
-    /** Sends as {@code fromAgent} (null: the node itself) to {@code to} on {@code subLane} (null: none). */
-    SendReceipt send(String fromAgent, Address to, String subLane, Map<String, String> headers, byte[] payload) {
+    /** A call of handler {@code handler} of endpoint {@code to} by {@code fromAgent} (null: the node itself). */
+    Call call(String fromAgent, Address to, String handler) {
+        requireEndpoint(to);
+        return calls.callEndpoint(
+                to.node(),
+                EndpointLanes.lane(to.agent(), null),
+                handler,
+                fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent));
+    }
+
+    /** The call layer (where endpoints' named handlers are run). */
+    CallLayer calls() {
+        return calls;
+    }
+
+    private void requireEndpoint(Address to) {
         Objects.requireNonNull(to, "to");
-        Objects.requireNonNull(headers, "headers");
-        Objects.requireNonNull(payload, "payload");
         if (to.isNode()) {
             throw new IllegalArgumentException("address " + to + " names a node, not an endpoint; use node/agent");
         }
+        if (to.node().equals(runtime.id()) && !endpoints.containsKey(to.agent())) throw new NoSuchEndpointException(to);
+    }
+
+    /** Sends as {@code fromAgent} (null: the node itself) to {@code to} on {@code subLane} (null: none). */
+    SendReceipt send(String fromAgent, Address to, String subLane, Map<String, String> headers, byte[] payload) {
+        Objects.requireNonNull(headers, "headers");
+        Objects.requireNonNull(payload, "payload");
+        requireEndpoint(to);
         if (subLane != null) Address.requireSubLane(subLane);
         NodeId node = to.node();
-        if (node.equals(runtime.id()) && !endpoints.containsKey(to.agent())) throw new NoSuchEndpointException(to);
         Map<String, String> h;
         if (headers.isEmpty()) {
             h = fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent);

@@ -12,6 +12,8 @@ import java.util.Map;
 final class EndpointLanes {
     /** The prefix of every endpoint lane. */
     static final String PREFIX = "_a.";
+    /** The prefix of volatile endpoint lanes (volatile calls to an endpoint). */
+    static final String VOLATILE_PREFIX = "_v._a.";
     /** The reserved header naming the sending endpoint (its agent name; the node is the stream's sender). */
     static final String FROM = ":f";
 
@@ -22,17 +24,27 @@ final class EndpointLanes {
         return subLane == null ? PREFIX + agent : PREFIX + agent + "." + subLane;
     }
 
-    /** The agent {@code lane} leads to, or null if it is no endpoint lane. */
+    /** Whether {@code lane} leads to an endpoint (durable or volatile). */
+    static boolean isEndpointLane(String lane) {
+        return lane.startsWith(PREFIX) || lane.startsWith(VOLATILE_PREFIX);
+    }
+
+    /** Where the agent's name starts in endpoint lane {@code lane}. */
+    private static int agentStart(String lane) {
+        return lane.startsWith(PREFIX) ? PREFIX.length() : VOLATILE_PREFIX.length();
+    }
+
+    /** The agent endpoint lane {@code lane} leads to, or null if it names none. */
     static String agentOf(String lane) {
-        if (!lane.startsWith(PREFIX)) return null;
-        int dot = lane.indexOf('.', PREFIX.length());
-        String agent = dot < 0 ? lane.substring(PREFIX.length()) : lane.substring(PREFIX.length(), dot);
+        int from = agentStart(lane);
+        int dot = lane.indexOf('.', from);
+        String agent = dot < 0 ? lane.substring(from) : lane.substring(from, dot);
         return agent.isEmpty() ? null : agent;
     }
 
     /** The sub-lane of endpoint lane {@code lane}, or null. */
     static String subLaneOf(String lane) {
-        int dot = lane.indexOf('.', PREFIX.length());
+        int dot = lane.indexOf('.', agentStart(lane));
         return dot < 0 || dot == lane.length() - 1 ? null : lane.substring(dot + 1);
     }
 

@@ -1,6 +1,10 @@
 package dev.tether.internal.bus;
 
 import dev.tether.AckMode;
+import dev.tether.AsyncHandler;
+import dev.tether.Call;
+import dev.tether.Handler;
+import dev.tether.Registration;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
 import dev.tether.bus.Address;
@@ -8,6 +12,8 @@ import dev.tether.bus.Endpoint;
 import dev.tether.bus.EndpointHandler;
 import dev.tether.bus.EndpointOptions;
 import dev.tether.bus.EndpointStats;
+import dev.tether.internal.call.EndpointCalls;
+import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.util.Map;
@@ -26,6 +32,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     private final boolean manual;
     private final Strand strand;
     private final Executor executor;
+    private final EndpointCalls calls;
     private volatile boolean closed;
 
     private final LongAdder sent = new LongAdder();
@@ -49,6 +56,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
             this.strand = new Strand(place != null ? place : bus.nodeThread());
             this.executor = strand;
         }
+        this.calls = bus.calls().endpointCalls(executor);
     }
 
     @Override
@@ -63,10 +71,32 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
 
     @Override
     public SendReceipt send(Address to, String subLane, Map<String, String> headers, byte[] payload) {
-        if (closed) throw new IllegalStateException("endpoint " + address + " is closed");
+        requireOpen();
         SendReceipt r = bus.send(address.agent(), to, subLane, headers, payload);
         sent.increment();
         return r;
+    }
+
+    @Override
+    public Registration handle(String name, Handler handler) {
+        requireOpen();
+        return calls.handle(name, handler);
+    }
+
+    @Override
+    public Registration handleAsync(String name, AsyncHandler handler) {
+        requireOpen();
+        return calls.handleAsync(name, handler);
+    }
+
+    @Override
+    public Call call(Address to, String handler) {
+        requireOpen();
+        return bus.call(address.agent(), to, handler);
+    }
+
+    private void requireOpen() {
+        if (closed) throw new IllegalStateException("endpoint " + address + " is closed");
     }
 
     @Override
@@ -84,6 +114,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     public void close() {
         if (closed) return;
         closed = true;
+        calls.close();
         bus.removed(this);
     }
 
@@ -96,8 +127,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
 
     @Override
     public void consume(RoutedDelivery d) {
-        if (strand != null) strand.started();
-        BusDelivery b = new BusDelivery(d, this, strand);
+        BusDelivery b = new BusDelivery(strand != null ? new StrandDelivery(d, strand) : d, this);
         if (closed) { // routed before close, reached here after: nobody takes it
             refused.increment();
             bus.refused();
@@ -114,6 +144,16 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
             bus.report(new TetherEvent.ApplicationError("endpoint " + address, reason));
             b.fail(reason);
         }
+    }
+
+    /**
+     * The consumer of message {@code m} on this endpoint's lanes: one of its named handlers for a call (on its
+     * strand), else the endpoint itself.
+     */
+    MessageConsumer route(InboundMessage m) {
+        MessageConsumer c = calls.route(m);
+        if (c == null) return this;
+        return strand == null ? c : StrandDelivery.on(strand, c);
     }
 
     /** A delivery of this endpoint was settled for the first time: acknowledged, or failed. */

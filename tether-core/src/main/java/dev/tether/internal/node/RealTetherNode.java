@@ -102,7 +102,7 @@ public final class RealTetherNode implements TetherNode {
             else calls.handleAsync(h.name(), h.options(), h.async());
         }
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
-        BusLayer bus = new BusLayer(runtime, channels); // endpoint lanes first, the rest goes on to channels
+        BusLayer bus = new BusLayer(runtime, calls, channels); // endpoint lanes first, the rest goes on to channels
         runtime.router(bus);
         RealTetherNode node = new RealTetherNode(runtime, calls, events, channels, bus);
         runtime.observeEvents(e -> {

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.AckMode;
-import dev.tether.Durability;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.SendReceipt;
 import dev.tether.StreamStats;
-import dev.tether.TetherNode;
 import dev.tether.bus.Address;
 import dev.tether.bus.Bus;
 import dev.tether.bus.Endpoint;
@@ -19,11 +17,8 @@ import dev.tether.bus.EndpointOptions;
 import dev.tether.bus.EndpointStats;
 import dev.tether.bus.NoSuchEndpointException;
 import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.spi.Transport;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
-import dev.tether.transport.memory.InMemoryNetwork;
+import dev.tether.transport.tcp.EndpointNodes.Net;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,53 +42,27 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EndpointTest {
     private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
-    private static final NodeId A = NodeId.of("a");
-    private static final NodeId B = NodeId.of("b");
+    private static final NodeId A = EndpointNodes.A;
+    private static final NodeId B = EndpointNodes.B;
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     static {
         System.out.println("EndpointTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
     }
 
-    /** The transport between the two nodes. */
-    enum Net {
-        MEMORY,
-        TCP
-    }
-
-    private final List<TetherNode> nodes = new ArrayList<>();
-    private ProxiedCluster tcp;
-    private InMemoryNetwork memory;
+    private EndpointNodes nodes;
 
     @AfterEach
     void close() {
-        nodes.forEach(TetherNode::close);
-        if (tcp != null) tcp.close();
+        if (nodes != null) nodes.close();
     }
 
     private void start(Net net) {
-        if (net == Net.TCP) tcp = new ProxiedCluster(SEED, List.of(A, B), b -> b);
-        else memory = new InMemoryNetwork();
-        start(A, B, net);
-        start(B, A, net);
-    }
-
-    private TetherNode start(NodeId self, NodeId peer, Net net) {
-        Transport t = net == Net.TCP ? tcp.newTransport(self) : memory.newTransport();
-        TetherNode n = Tether.start(TetherConfig.builder(self)
-                .peers(peer)
-                .transport(t)
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .handlerThreads(8)
-                .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1))
-                .build());
-        nodes.add(n);
-        return n;
+        nodes = new EndpointNodes(net, SEED);
     }
 
     private Bus bus(int i) {
-        return Tether.bus(nodes.get(i));
+        return nodes.bus(i);
     }
 
     /** One message as an endpoint saw it. */
@@ -158,7 +127,7 @@ class EndpointTest {
         assertThat(local.stats()).isEqualTo(new EndpointStats(0, 1200, 1200, 0, 0, 0));
         assertThat(remote.stats().processed()).isEqualTo(1200);
         // one stream per sending node and receiving endpoint, whatever the number of sending endpoints
-        assertThat(nodes.get(1).stats().streams(A))
+        assertThat(nodes.node(1).stats().streams(A))
                 .filteredOn(st -> st.lane().startsWith("_a."))
                 .extracting(StreamStats::lane)
                 .containsExactly("_a.bob");
@@ -213,7 +182,8 @@ class EndpointTest {
         SendReceipt local = bus(1).send(manual.address(), utf8("l"));
         Await.until(
                 DEADLINE,
-                () -> received(nodes.get(1), A, "_a.manual.side") && received(nodes.get(1), B, "_a.manual"),
+                () -> EndpointNodes.received(nodes.node(1), A, "_a.manual.side")
+                        && EndpointNodes.received(nodes.node(1), B, "_a.manual"),
                 () -> "both messages at the receiving node");
         // a barrier through the handler threads: runs queued before it have been taken up by now
         bus(1).send(ping.address(), utf8("p")).processed().get(60, TimeUnit.SECONDS);
@@ -233,13 +203,6 @@ class EndpointTest {
         assertThat(local.processed().get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
         assertThat(manual.stats().failed()).isEqualTo(1);
         assertThat(pings.get()).isEqualTo(1);
-    }
-
-    private static boolean received(TetherNode n, NodeId from, String lane) {
-        return n.stats().streams(from).stream()
-                .anyMatch(s -> s.direction() == StreamStats.Direction.INBOUND
-                        && s.lane().equals(lane)
-                        && s.lastSeq() >= 1);
     }
 
     @ParameterizedTest
@@ -340,7 +303,7 @@ class EndpointTest {
         e.close();
         bus.endpoint("four", d -> {}); // room again
         assertThat(bus.endpoints()).extracting(Address::agent).containsExactly("four", "three", "two");
-        assertThat(Tether.bus(nodes.get(0))).isSameAs(bus);
+        assertThat(Tether.bus(nodes.node(0))).isSameAs(bus);
     }
 
     @ParameterizedTest
