@@ -22,26 +22,30 @@ import java.util.stream.Stream;
  */
 public final class PackageLayers {
     /** Per package of tether-core, the packages of ours it may depend on (from the bottom layer up). */
-    private static final Map<String, Set<String>> LAYERS = Map.of(
-            "dev.tether", Set.of(),
-            "dev.tether.spi", Set.of("dev.tether"),
-            "dev.tether.internal.util", Set.of(),
-            "dev.tether.internal.engine", Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util"),
-            "dev.tether.internal.runtime",
-                    Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util", "dev.tether.internal.engine"),
-            "dev.tether.internal.call",
+    private static final Map<String, Set<String>> LAYERS = Map.ofEntries(
+            Map.entry("dev.tether", Set.of()),
+            Map.entry("dev.tether.spi", Set.of("dev.tether")),
+            Map.entry("dev.tether.internal.util", Set.of()),
+            Map.entry("dev.tether.internal.engine", Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util")),
+            Map.entry("dev.tether.internal.runtime",
+                    Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util", "dev.tether.internal.engine")),
+            Map.entry("dev.tether.internal.call",
                     Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.util", "dev.tether.internal.engine",
-                            "dev.tether.internal.runtime"),
-            "dev.tether.internal.channel",
-                    Set.of("dev.tether", "dev.tether.internal.engine", "dev.tether.internal.runtime"),
-            "dev.tether.management", Set.of("dev.tether"),
-            "dev.tether.internal.management",
+                            "dev.tether.internal.runtime", "dev.tether.bus")),
+            Map.entry("dev.tether.internal.channel",
+                    Set.of("dev.tether", "dev.tether.internal.engine", "dev.tether.internal.runtime")),
+            Map.entry("dev.tether.bus", Set.of("dev.tether")),
+            Map.entry("dev.tether.internal.bus",
+                    Set.of("dev.tether", "dev.tether.bus", "dev.tether.internal.engine", "dev.tether.internal.runtime",
+                            "dev.tether.internal.call")),
+            Map.entry("dev.tether.management", Set.of("dev.tether")),
+            Map.entry("dev.tether.internal.management",
                     Set.of("dev.tether", "dev.tether.spi", "dev.tether.management", "dev.tether.internal.engine",
-                            "dev.tether.internal.runtime"),
-            "dev.tether.internal.node",
+                            "dev.tether.internal.runtime")),
+            Map.entry("dev.tether.internal.node",
                     Set.of("dev.tether", "dev.tether.spi", "dev.tether.internal.engine", "dev.tether.internal.runtime",
                             "dev.tether.internal.call", "dev.tether.internal.channel", "dev.tether.management",
-                            "dev.tether.internal.management"));
+                            "dev.tether.internal.management", "dev.tether.bus", "dev.tether.internal.bus")));
 
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     private static final Pattern COMMENT_OR_STRING =

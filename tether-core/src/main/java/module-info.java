@@ -10,6 +10,7 @@
 module dev.tether.core {
     exports dev.tether;
     exports dev.tether.node;
+    exports dev.tether.bus;
     exports dev.tether.discovery;
     exports dev.tether.management;
     exports dev.tether.spi;

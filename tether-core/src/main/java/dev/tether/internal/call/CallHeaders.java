@@ -35,6 +35,12 @@ final class CallHeaders {
     static final String NO_SUCH_HANDLER = "no-such-handler";
 
     /**
+     * The error type of a call to an endpoint the callee does not have; the error message is the endpoint's name. Not
+     * a Java class name ('-').
+     */
+    static final String NO_SUCH_ENDPOINT = "no-such-endpoint";
+
+    /**
      * The error type of a call not executed because its idempotency key was processed already; the error message is
      * the original call's {@code lane#seq}. Not a Java class name ('-').
      */

@@ -32,6 +32,11 @@ final class CallImpl implements Call {
         this(layer, peer, HandlerNames.requireApplicationName(handler), null, Map.of(), handler, false, false);
     }
 
+    /** A call of {@code handler} on {@code peer} on reserved lane {@code lane} with reserved {@code headers}. */
+    CallImpl(CallLayer layer, NodeId peer, String handler, String lane, Map<String, String> headers) {
+        this(layer, peer, HandlerNames.requireApplicationName(handler), null, headers, lane, false, false);
+    }
+
     private CallImpl(
             CallLayer layer,
             NodeId peer,
@@ -82,6 +87,10 @@ final class CallImpl implements Call {
 
     @Override
     public Call lane(String lane) {
+        if (this.lane.charAt(0) == '_') { // an endpoint call: its lane is the endpoint's
+            throw new UnsupportedOperationException(
+                    "a call to an endpoint travels on the endpoint's lane " + this.lane);
+        }
         return new CallImpl(
                 layer,
                 peer,

@@ -283,6 +283,31 @@ public final class CallLayer implements Router {
         return new CallImpl(this, Objects.requireNonNull(peer, "peer"), handler);
     }
 
+    /** The named handlers of one endpoint, run at {@code place} (its strand or executor; null: the node thread). */
+    public EndpointCalls endpointCalls(Executor place) {
+        return new EndpointCalls(place, callee, invalid);
+    }
+
+    /**
+     * A call of handler {@code handler} of the endpoint that {@code lane} of {@code peer} leads to, carrying the
+     * reserved {@code headers} (the calling endpoint).
+     */
+    public Call callEndpoint(NodeId peer, String lane, String handler, Map<String, String> headers) {
+        return new CallImpl(this, Objects.requireNonNull(peer, "peer"), handler, lane, Map.copyOf(headers));
+    }
+
+    /**
+     * Answers {@code d}, a message to endpoint {@code agent} that this node does not have, if it is a call (a tell
+     * settled as {@code NO_SUCH_ENDPOINT}, a sync or request with an error reply); false if it is no call.
+     */
+    public boolean noSuchEndpoint(RoutedDelivery d, String agent) {
+        String k = d.headers().isEmpty() ? null : d.headers().get(CallHeaders.KIND);
+        CallKind kind = k == null ? null : CallHeaders.kind(k);
+        if (kind == null) return false;
+        callee.noSuchEndpoint(d, kind, agent);
+        return true;
+    }
+
     private List<String> handlerNames() {
         return registry.names();
     }

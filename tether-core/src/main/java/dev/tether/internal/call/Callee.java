@@ -153,6 +153,15 @@ final class Callee {
         return effect(d, headers, new byte[0]);
     }
 
+    /**
+     * A call to endpoint {@code agent}, which this node does not have: a tell is settled without processing ({@link
+     * Outcome#NO_SUCH_ENDPOINT}), a sync or request answered with an error reply saying so.
+     */
+    void noSuchEndpoint(RoutedDelivery d, CallKind kind, String agent) {
+        if (kind == CallKind.TELL) d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
+        else d.ackWith(errorReply(d, CallHeaders.NO_SUCH_ENDPOINT, agent));
+    }
+
     /** A sync or request not executed: its idempotency key was processed with call {@code lane#seq} already. */
     void duplicate(RoutedDelivery d, String originalLane, long originalSeq) {
         d.ackWith(errorReply(d, CallHeaders.DUPLICATE, originalLane + "#" + originalSeq));
@@ -199,6 +208,11 @@ final class Callee {
             waiters.park(name, d);
             return;
         }
+        missingNow(d, kind, name);
+    }
+
+    /** No handler {@code name}: answers that there is none, whether or not the caller asked to wait. */
+    void missingNow(RoutedDelivery d, CallKind kind, String name) {
         counters.noSuchHandler.incrementAndGet();
         if (kind == CallKind.TELL) {
             d.settleWithout(Outcome.NO_SUCH_HANDLER);

@@ -11,6 +11,8 @@ import dev.tether.RemoteHandlerException;
 import dev.tether.Reply;
 import dev.tether.TetherException;
 import dev.tether.VolatileLostException;
+import dev.tether.bus.Address;
+import dev.tether.bus.NoSuchEndpointException;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.time.Instant;
@@ -126,6 +128,15 @@ final class Caller {
         }
     }
 
+    /** The error of a call to endpoint {@code agent} that its node does not have. */
+    private static TetherException noSuchEndpoint(PendingCall p, String agent) {
+        try {
+            return new NoSuchEndpointException(Address.of(p.callee, agent));
+        } catch (IllegalArgumentException invalid) { // a broken peer: InvalidIdException is one
+            return new RemoteHandlerException(p.callee, p.handler, CallHeaders.NO_SUCH_ENDPOINT, agent);
+        }
+    }
+
     /** The sender epoch a call on the correlation's lane was made under: the boot id for a volatile stream. */
     private long expectedEpoch(Correlation c) {
         return Lanes.isVolatile(c.lane()) ? host.bootId() : host.epoch();
@@ -140,7 +151,9 @@ final class Caller {
                     ? new NoSuchHandlerException(p.callee, p.handler)
                     : CallHeaders.DUPLICATE.equals(errorType)
                             ? duplicate(p, message)
-                            : new RemoteHandlerException(p.callee, p.handler, errorType, message);
+                            : CallHeaders.NO_SUCH_ENDPOINT.equals(errorType)
+                                    ? noSuchEndpoint(p, message)
+                                    : new RemoteHandlerException(p.callee, p.handler, errorType, message);
             return p.fail(e);
         }
         if (p.kind == CallKind.SYNC) return p.complete(null);

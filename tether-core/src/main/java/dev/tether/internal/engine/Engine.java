@@ -267,11 +267,6 @@ public final class Engine {
      * out when it was about to be handed to the application: every message up to {@code ackedUpTo} is processed,
      * {@code expiredSeq} was not handed out and is settled as expired, and so were none after it.
      */
-    public void onExpiredInRun(long now, StreamKey key, long generation, long ackedUpTo, long expiredSeq) {
-        onExpiredInRun(now, key, generation, ackedUpTo, expiredSeq, List.of());
-    }
-
-    /** As {@link #onExpiredInRun(long, StreamKey, long, long, long)}, with the acknowledged messages' effects. */
     public void onExpiredInRun(
             long now, StreamKey key, long generation, long ackedUpTo, long expiredSeq, List<Effect> effects) {
         receivers.onExpiredInRun(key, generation, ackedUpTo, expiredSeq, effects);
@@ -285,6 +280,11 @@ public final class Engine {
      */
     public void onNotTaken(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> effects) {
         receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.NO_SUCH_HANDLER, effects);
+    }
+
+    /** As {@link #onNotTaken}, for a message to an endpoint this node does not have: {@code NO_SUCH_ENDPOINT}. */
+    public void onNoEndpointInRun(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> e) {
+        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.NO_SUCH_ENDPOINT, e);
     }
 
     /**

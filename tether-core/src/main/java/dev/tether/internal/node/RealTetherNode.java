@@ -26,6 +26,8 @@ import dev.tether.TetherNode;
 import dev.tether.TypeRef;
 import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
+import dev.tether.bus.Bus;
+import dev.tether.internal.bus.BusLayer;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.Events;
@@ -55,9 +57,11 @@ public final class RealTetherNode implements TetherNode {
     private final Events events;
     private final ChannelLayer channels;
     private final ManagedNode management;
+    private final BusLayer bus;
 
-    private RealTetherNode(NodeRuntime runtime, CallLayer calls, Events events, ChannelLayer channels) {
+    private RealTetherNode(NodeRuntime runtime, CallLayer calls, Events events, ChannelLayer channels, BusLayer bus) {
         this.runtime = runtime;
+        this.bus = bus;
         this.calls = calls;
         this.events = events;
         this.channels = channels;
@@ -115,8 +119,9 @@ public final class RealTetherNode implements TetherNode {
             else calls.handleAsync(h.name(), h.options(), h.async());
         }
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
-        runtime.router(channels);
-        RealTetherNode node = new RealTetherNode(runtime, calls, events, channels);
+        BusLayer bus = new BusLayer(runtime, calls, channels); // endpoint lanes first, the rest goes on to channels
+        runtime.router(bus);
+        RealTetherNode node = new RealTetherNode(runtime, calls, events, channels, bus);
         runtime.observeEvents(e -> {
             calls.onEvent(e);
             channels.onEvent(e);
@@ -128,6 +133,7 @@ public final class RealTetherNode implements TetherNode {
             calls.stopping(settings.nodeId());
             events.stopping();
             channels.stopping();
+            bus.stopping();
         });
         runtime.start();
         return node;
@@ -136,6 +142,11 @@ public final class RealTetherNode implements TetherNode {
     /** This node's management ({@link dev.tether.node.Tether#management}). */
     public NodeManagement management() {
         return management;
+    }
+
+    /** This node's endpoints ({@link dev.tether.node.Tether#bus}). */
+    public Bus bus() {
+        return bus;
     }
 
     /** The stream node under this one; for test support in this module's packages. */

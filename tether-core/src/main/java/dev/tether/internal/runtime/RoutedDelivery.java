@@ -40,7 +40,8 @@ public interface RoutedDelivery extends Delivery {
 
     /**
      * Settles the message without processing it, with {@code outcome} reported to the sender ({@link
-     * Outcome#NO_SUCH_HANDLER}, {@link Outcome#CANCELLED}: its sender withdrew it before it was started).
+     * Outcome#NO_SUCH_HANDLER}, {@link Outcome#NO_SUCH_ENDPOINT}, {@link Outcome#CANCELLED}: its sender withdrew it
+     * before it was started).
      */
     boolean settleWithout(Outcome outcome);
 }

@@ -1,0 +1,198 @@
+package dev.tether.bench;
+
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.TetherNode;
+import dev.tether.bench.measure.Load;
+import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.Round;
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.Steady;
+import dev.tether.bus.Address;
+import dev.tether.bus.Bus;
+import dev.tether.bus.Endpoint;
+import dev.tether.bus.EndpointHandler;
+import dev.tether.bus.EndpointOptions;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.transport.memory.InMemoryNetwork;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Many endpoints (agents) in one process (issue 11 item 1, docs/BUS-DESIGN.md section 1.5): N agents of one node,
+ * in-memory store and {@code MEMORY} durability, each message from agent {@code i} to agent {@code (i + 1 + k) mod
+ * N} for the k-th message of {@code i} (all-to-all over a run), so every agent sends and receives; local messages
+ * ride loopback streams. Aggregate messages per second from the first send to the last delivery, and CPU per message
+ * of this JVM (every thread). Scenarios: 10, 100 and 1,000 agents with handlers on the handler threads (the default)
+ * and on the node thread; 100 agents of node a sending to 100 agents of node b (remote endpoints, the in-memory
+ * transport); and the peer measured in the same run, two nodes in one process with plain sends
+ * ({@link InProcessBench}'s pair, 4 lanes). The target is 2,000,000 msg/s at 100 agents.
+ *
+ * <p>Run: {@code scripts/bench bus [--messages N] [--repeat R] [--max-warmup W] [--agents 10,100,1000] [--quick]}.
+ */
+public final class BusBench {
+    private static final int PAYLOAD = 100;
+    private static final NodeId A = NodeId.of("bus-a");
+    private static final NodeId B = NodeId.of("bus-b");
+    private static final long MAX_OUTSTANDING = 200_000;
+
+    private BusBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = options(args);
+        boolean quick = a.containsKey("--quick");
+        int messages = Integer.parseInt(a.getOrDefault("--messages", quick ? "50000" : "500000"));
+        int repeat = Integer.parseInt(a.getOrDefault("--repeat", quick ? "2" : "3"));
+        int maxWarmUp = Integer.parseInt(a.getOrDefault("--max-warmup", quick ? "2" : "3"));
+        List<Integer> agents = new ArrayList<>();
+        for (String n : a.getOrDefault("--agents", "10,100,1000").split(",")) agents.add(Integer.parseInt(n.trim()));
+        System.out.printf(
+                Locale.ROOT,
+                "# bus bench: %,d messages x %d B per round, agents %s, warm-up until two rounds differ by < %.0f%%"
+                        + " (at most %d), then %d measured rounds, %d cores, %s, in-memory store, MEMORY; load"
+                        + " average %s%n",
+                messages,
+                PAYLOAD,
+                agents,
+                Steady.TOLERANCE * 100,
+                maxWarmUp,
+                repeat,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.version"),
+                Load.now());
+        Map<String, Series> results = new LinkedHashMap<>();
+        for (int n : agents) {
+            results.put(
+                    n + " agents, handler threads",
+                    Steady.run(
+                            n + "-agents",
+                            maxWarmUp,
+                            repeat,
+                            Steady::rate,
+                            () -> local(n, messages, EndpointOptions.defaults())));
+            results.put(
+                    n + " agents, node thread",
+                    Steady.run(
+                            n + "-agents-node-thread",
+                            maxWarmUp,
+                            repeat,
+                            Steady::rate,
+                            () -> local(n, messages, EndpointOptions.defaults().onNodeThread())));
+        }
+        results.put(
+                "100 agents on a to 100 on b",
+                Steady.run("remote-100", maxWarmUp, repeat, Steady::rate, () -> remote(100, messages)));
+        results.put(
+                "peer: two nodes, plain sends",
+                Steady.run(
+                        "two-nodes",
+                        maxWarmUp,
+                        repeat,
+                        Steady::rate,
+                        () -> InProcessBench.throughput(messages, 4, false)));
+        printTable(results);
+    }
+
+    private static void printTable(Map<String, Series> results) {
+        System.out.println("| scenario | median msg/s (range) | CPU per msg | load |");
+        System.out.println("|---|---|---|---|");
+        for (Map.Entry<String, Series> e : results.entrySet()) {
+            Series s = e.getValue();
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %,.0f (%,.0f-%,.0f) | %.2f µs | %s |%n",
+                    e.getKey(),
+                    s.median(),
+                    s.min(),
+                    s.max(),
+                    s.cpuMedian() / 1e3,
+                    s.loadText());
+        }
+    }
+
+    /** One round: {@code n} agents of one node sending {@code messages} to each other. */
+    static Round local(int n, int messages, EndpointOptions options) throws Exception {
+        LongAdder delivered = new LongAdder();
+        TetherNode node = Tether.start(config(new InMemoryNetwork(), A, null));
+        try {
+            List<Endpoint> endpoints = endpoints(Tether.bus(node), n, options, d -> delivered.increment());
+            return run(endpoints, endpoints, messages, delivered);
+        } finally {
+            node.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** One round: {@code n} agents of node a sending {@code messages} to {@code n} agents of node b. */
+    static Round remote(int n, int messages) throws Exception {
+        LongAdder delivered = new LongAdder();
+        InMemoryNetwork net = new InMemoryNetwork();
+        TetherNode a = Tether.start(config(net, A, B));
+        TetherNode b = Tether.start(config(net, B, A));
+        try {
+            List<Endpoint> from = endpoints(Tether.bus(a), n, EndpointOptions.defaults(), d -> {});
+            List<Endpoint> to = endpoints(Tether.bus(b), n, EndpointOptions.defaults(), d -> delivered.increment());
+            return run(from, to, messages, delivered);
+        } finally {
+            a.shutdown(Duration.ofSeconds(5));
+            b.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    private static List<Endpoint> endpoints(Bus bus, int n, EndpointOptions options, EndpointHandler handler) {
+        List<Endpoint> l = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) l.add(bus.endpoint("agent-" + i, options, handler));
+        return l;
+    }
+
+    /** Sends {@code messages} from {@code from} to {@code to}, pipelined; measured until the last delivery. */
+    private static Round run(List<Endpoint> from, List<Endpoint> to, int messages, LongAdder delivered) {
+        int n = from.size();
+        Address[] targets = new Address[to.size()];
+        for (int i = 0; i < targets.length; i++) targets[i] = to.get(i).address();
+        byte[] payload = new byte[PAYLOAD];
+        Meter meter = Meter.start();
+        long start = System.nanoTime();
+        for (int k = 0; k < messages; k++) {
+            while (k - delivered.sum() > MAX_OUTSTANDING) LockSupport.parkNanos(50_000);
+            int i = k % n;
+            int round = k / n;
+            from.get(i).send(targets[(i + 1 + round) % targets.length], payload);
+        }
+        while (delivered.sum() < messages) LockSupport.parkNanos(100_000);
+        return meter.rate(messages, System.nanoTime() - start);
+    }
+
+    private static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer) {
+        return TetherConfig.builder(self)
+                .peers(peer == null ? List.of() : List.of(peer))
+                .transport(net.newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .window(8192)
+                .build();
+    }
+
+    private static Map<String, String> options(String... args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--quick")) {
+                m.put(args[i], "");
+            } else if (List.of("--messages", "--repeat", "--max-warmup", "--agents")
+                    .contains(args[i])) {
+                if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + args[i]);
+                m.put(args[i], args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; see BusBench javadoc");
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.tether.bus;
+
+import dev.tether.Call;
+import dev.tether.SendReceipt;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Many addressable endpoints (agents) in one node, sharing its store and transport (docs/MESSAGING.md,
+ * "Endpoints"); reached as {@code Tether.bus(node)}, one per node. Thread-safe.
+ *
+ * <p>An endpoint {@code bob} of node {@code b} has the address {@code b/bob}. Messages to it travel on the lane
+ * {@code _a.bob} (or {@code _a.bob.<sub-lane>}) of an ordinary stream from the sending node, with the sending
+ * endpoint's name in a reserved header; local ones (to an endpoint of the same node) on a loopback stream, without
+ * a network hop, stored per the node's durability like any other stream.
+ */
+public interface Bus {
+    /** The default of {@link #maxEndpoints()}. */
+    int DEFAULT_MAX_ENDPOINTS = 10_000;
+
+    /** Registers endpoint {@code name} with {@link EndpointOptions#defaults()}. */
+    default Endpoint endpoint(String name, EndpointHandler handler) {
+        return endpoint(name, EndpointOptions.defaults(), handler);
+    }
+
+    /**
+     * Registers endpoint {@code name}: from now on messages to {@code <this node>/<name>} reach {@code handler}.
+     *
+     * @throws dev.tether.InvalidIdException if {@code name} is not a valid agent name ({@link Address})
+     * @throws IllegalArgumentException if it is reserved
+     * @throws IllegalStateException if an endpoint of that name is registered, or {@link #maxEndpoints()} are
+     * @throws dev.tether.NodeClosedException if the node is shut down
+     */
+    Endpoint endpoint(String name, EndpointOptions options, EndpointHandler handler);
+
+    /** The endpoint registered as {@code name} now, if any. */
+    Optional<Endpoint> find(String name);
+
+    /** The addresses of this node's endpoints, sorted by name. */
+    List<Address> endpoints();
+
+    /**
+     * Sends {@code payload} to {@code to} from the node itself (the receiver's {@link EndpointDelivery#fromAddress()}
+     * is a node address); the same rules as {@link Endpoint#send(Address, byte[])}.
+     */
+    SendReceipt send(Address to, byte[] payload);
+
+    /** A call of handler {@code handler} of endpoint {@code to} by the node itself; see {@link Endpoint#call}. */
+    Call call(Address to, String handler);
+
+    /** The most endpoints this node may have at once ({@value #DEFAULT_MAX_ENDPOINTS} unless set). */
+    int maxEndpoints();
+
+    /**
+     * Sets {@link #maxEndpoints()}; endpoints registered already stay.
+     *
+     * @throws IllegalArgumentException if {@code max} is below 1
+     */
+    void maxEndpoints(int max);
+
+    /**
+     * Messages to endpoints this node does not have that were settled without processing
+     * ({@code Outcome.NO_SUCH_ENDPOINT}), since the node started.
+     */
+    long noSuchEndpoint();
+}

@@ -1,0 +1,79 @@
+package dev.tether.bus;
+
+import dev.tether.AckMode;
+import java.util.Objects;
+
+/**
+ * Where an endpoint's handler runs and how many of its messages run at once. Immutable; each method returns a new
+ * value.
+ *
+ * <ul>
+ *   <li><b>One at a time</b> (the default): the endpoint handles one message at a time across all its inbound
+ *       streams (every sending node and sub-lane), like an actor, so its state needs no locks. The endpoint stays
+ *       busy until the message is settled: with {@link AckMode#MANUAL}, until {@code ack()} or {@code nack()}. A
+ *       stream backing off after a failure does not hold it.
+ *   <li>{@link #concurrent()}: messages of different streams may run at the same time (still one at a time per
+ *       stream).
+ *   <li>{@link #onNodeThread()}: on the node thread (fewer thread hand-offs; the whole node waits while it runs:
+ *       for short non-blocking handlers), else on the node's handler threads.
+ * </ul>
+ */
+public final class EndpointOptions {
+    private static final EndpointOptions DEFAULTS = new EndpointOptions(false, false, AckMode.AUTO);
+
+    private final boolean nodeThread;
+    private final boolean concurrent;
+    private final AckMode ackMode;
+
+    private EndpointOptions(boolean nodeThread, boolean concurrent, AckMode ackMode) {
+        this.nodeThread = nodeThread;
+        this.concurrent = concurrent;
+        this.ackMode = ackMode;
+    }
+
+    /** On the handler threads, one message at a time, {@link AckMode#AUTO}. */
+    public static EndpointOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** Runs the handler on the node thread. */
+    public EndpointOptions onNodeThread() {
+        return new EndpointOptions(true, concurrent, ackMode);
+    }
+
+    /** Runs the handler on the node's handler threads (the default). */
+    public EndpointOptions onHandlerThreads() {
+        return new EndpointOptions(false, concurrent, ackMode);
+    }
+
+    /** Lets messages of different inbound streams run at once; one at a time per stream still. */
+    public EndpointOptions concurrent() {
+        return new EndpointOptions(nodeThread, true, ackMode);
+    }
+
+    /** How messages are settled: by the handler's return ({@link AckMode#AUTO}) or by the handler. */
+    public EndpointOptions ackMode(AckMode mode) {
+        return new EndpointOptions(nodeThread, concurrent, Objects.requireNonNull(mode, "mode"));
+    }
+
+    /** Whether the handler runs on the node thread. */
+    public boolean isOnNodeThread() {
+        return nodeThread;
+    }
+
+    /** Whether different streams may run at once. */
+    public boolean isConcurrent() {
+        return concurrent;
+    }
+
+    /** How messages are settled. */
+    public AckMode ackMode() {
+        return ackMode;
+    }
+
+    @Override
+    public String toString() {
+        return "EndpointOptions[" + (nodeThread ? "node thread" : "handler threads")
+                + (concurrent ? ", concurrent" : ", one at a time") + ", " + ackMode + "]";
+    }
+}

@@ -1,0 +1,130 @@
+package dev.tether.internal.bus;
+
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.bus.Address;
+import dev.tether.bus.EndpointDelivery;
+import dev.tether.internal.runtime.RoutedDelivery;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A message as one endpoint sees it: the runtime's delivery (a {@link StrandDelivery} on an endpoint with a strand),
+ * the sender's and receiver's addresses, and the sender's headers without Tether's reserved ones. Its first
+ * settlement is counted. Thread-safe: settlements may come from any thread.
+ */
+final class BusDelivery implements EndpointDelivery {
+    private final RoutedDelivery d;
+    private final LocalEndpoint to;
+    private Map<String, String> headers;
+
+    BusDelivery(RoutedDelivery d, LocalEndpoint to) {
+        this.d = d;
+        this.to = to;
+    }
+
+    @Override
+    public Address fromAddress() {
+        return EndpointLanes.sender(d.from(), d.headers());
+    }
+
+    @Override
+    public Address to() {
+        return to.address();
+    }
+
+    @Override
+    public String subLane() {
+        return EndpointLanes.subLaneOf(d.lane());
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.DIRECT;
+    }
+
+    @Override
+    public NodeId from() {
+        return d.from();
+    }
+
+    @Override
+    public String lane() {
+        return d.lane();
+    }
+
+    @Override
+    public long seq() {
+        return d.seq();
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        Map<String, String> h = headers;
+        if (h == null) {
+            h = new HashMap<>();
+            for (Map.Entry<String, String> e : d.headers().entrySet()) {
+                if (!e.getKey().startsWith(":")) h.put(e.getKey(), e.getValue());
+            }
+            headers = h = Map.copyOf(h);
+        }
+        return h;
+    }
+
+    @Override
+    public ByteBuffer payload() {
+        return d.payload();
+    }
+
+    @Override
+    public byte[] payloadBytes() {
+        return d.payloadBytes();
+    }
+
+    @Override
+    public boolean isRedelivery() {
+        return d.isRedelivery();
+    }
+
+    @Override
+    public int attempt() {
+        return d.attempt();
+    }
+
+    @Override
+    public boolean ack() {
+        return settled(d.ack(), true);
+    }
+
+    @Override
+    public boolean nack() {
+        return settled(d.nack(), false);
+    }
+
+    @Override
+    public boolean nack(Duration retryAfter) {
+        return settled(d.nack(retryAfter), false);
+    }
+
+    /** Fails this attempt with {@code reason} (the handler threw). */
+    boolean fail(String reason) {
+        return settled(d.fail(reason), false);
+    }
+
+    /** Settles the message without processing: the endpoint was closed before it reached the handler. */
+    boolean refuse() {
+        return d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
+    }
+
+    private boolean settled(boolean first, boolean acked) {
+        if (first) to.count(acked);
+        return first;
+    }
+
+    @Override
+    public String toString() {
+        return "EndpointDelivery[" + fromAddress() + " -> " + to.address() + ", " + d + "]";
+    }
+}

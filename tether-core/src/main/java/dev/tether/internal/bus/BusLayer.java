@@ -1,0 +1,236 @@
+package dev.tether.internal.bus;
+
+import dev.tether.Call;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.OutboundMessage;
+import dev.tether.Outcome;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
+import dev.tether.bus.Address;
+import dev.tether.bus.Bus;
+import dev.tether.bus.Endpoint;
+import dev.tether.bus.EndpointHandler;
+import dev.tether.bus.EndpointOptions;
+import dev.tether.bus.NoSuchEndpointException;
+import dev.tether.internal.call.CallLayer;
+import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.runtime.MessageConsumer;
+import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.runtime.RoutedDelivery;
+import dev.tether.internal.runtime.Router;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Endpoints above the node runtime (docs/BUS-DESIGN.md, section 1): the registry of this node's endpoints, sends to
+ * endpoint lanes, and the node's first {@link Router}: messages on endpoint lanes ({@code _a.<agent>[.<sub>]}) go to
+ * their endpoint, or are settled as {@link Outcome#NO_SUCH_ENDPOINT} if this node has none of that name; everything
+ * else goes on to {@code next}. Thread-safe: the application's calls from any thread, routing on the threads carrying
+ * the streams' runs.
+ */
+public final class BusLayer implements Bus, Router {
+    private final NodeRuntime runtime;
+    private final CallLayer calls;
+    private final Router next;
+    private final ConcurrentHashMap<String, LocalEndpoint> endpoints = new ConcurrentHashMap<>();
+    private final LongAdder noSuchEndpoint = new LongAdder();
+    private final Executor nodeThread;
+    private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
+    private volatile boolean stopped;
+
+    /** Settles a message for an endpoint this node does not have, on whatever thread routed it. */
+    private final MessageConsumer missing = new MessageConsumer() {
+        @Override
+        public Executor executor() {
+            return ANY_THREAD;
+        }
+
+        @Override
+        public void consume(RoutedDelivery d) {
+            refused();
+            if (!calls.noSuchEndpoint(d, EndpointLanes.agentOf(d.lane()))) d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
+        }
+    };
+
+    /**
+     * Endpoints of {@code runtime}, whose calls {@code calls} runs, routing every message that is not for an endpoint
+     * to {@code next}.
+     */
+    public BusLayer(NodeRuntime runtime, CallLayer calls, Router next) {
+        this.runtime = runtime;
+        this.calls = calls;
+        this.next = next;
+        this.nodeThread = r -> runtime.post(now -> r.run());
+    }
+
+    // ---- routing (any thread) ----
+
+    @Override
+    public MessageConsumer route(StreamKey key, InboundMessage m) {
+        String lane = key.lane();
+        if (lane.charAt(0) != '_' || !EndpointLanes.isEndpointLane(lane)) return next.route(key, m);
+        String agent = EndpointLanes.agentOf(lane);
+        LocalEndpoint e = agent == null ? null : endpoints.get(agent);
+        return e != null ? e.route(m) : missing;
+    }
+
+    @Override
+    public MessageConsumer duplicate(StreamKey key, InboundMessage m, String originalLane, long originalSeq) {
+        return next.duplicate(key, m, originalLane, originalSeq);
+    }
+
+    @Override
+    public void cancelled(StreamKey key, long seq) {
+        next.cancelled(key, seq);
+    }
+
+    @Override
+    public void volatileLost(StreamKey key, long upToSeq) {
+        next.volatileLost(key, upToSeq);
+    }
+
+    // ---- the application ----
+
+    @Override
+    public Endpoint endpoint(String name, EndpointOptions options, EndpointHandler handler) {
+        Address address = Address.of(runtime.id(), name);
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        if (stopped) throw new NodeClosedException("node " + runtime.id() + " is shut down; endpoint not registered");
+        LocalEndpoint e = new LocalEndpoint(
+                this, address, options, handler, options.isOnNodeThread() ? null : runtime.handlerThreads());
+        synchronized (this) { // the bound holds against concurrent registrations
+            if (endpoints.size() >= maxEndpoints) {
+                throw new IllegalStateException("node " + runtime.id() + " has " + endpoints.size()
+                        + " endpoints, the most it may have (Bus.maxEndpoints); endpoint '" + name
+                        + "' not registered");
+            }
+            if (endpoints.putIfAbsent(name, e) != null) {
+                throw new IllegalStateException(
+                        "an endpoint named '" + name + "' is registered already; close it first");
+            }
+        }
+        return e;
+    }
+
+    @Override
+    public Optional<Endpoint> find(String name) {
+        return Optional.ofNullable(endpoints.get(name));
+    }
+
+    @Override
+    public List<Address> endpoints() {
+        List<Address> l = new ArrayList<>();
+        for (LocalEndpoint e : endpoints.values()) l.add(e.address());
+        l.sort((x, y) -> x.agent().compareTo(y.agent()));
+        return l;
+    }
+
+    @Override
+    public SendReceipt send(Address to, byte[] payload) {
+        return send(null, to, null, Map.of(), payload);
+    }
+
+    @Override
+    public Call call(Address to, String handler) {
+        return call(null, to, handler);
+    }
+
+    @Override
+    public int maxEndpoints() {
+        return maxEndpoints;
+    }
+
+    @Override
+    public void maxEndpoints(int max) {
+        if (max < 1) throw new IllegalArgumentException("maxEndpoints must be at least 1, was " + max);
+        maxEndpoints = max;
+    }
+
+    @Override
+    public long noSuchEndpoint() {
+        return noSuchEndpoint.sum();
+    }
+
+    /** The node stops: no more registrations. */
+    public void stopping() {
+        stopped = true;
+    }
+
+    // ---- for endpoints ----
+
+    /** A call of handler {@code handler} of endpoint {@code to} by {@code fromAgent} (null: the node itself). */
+    Call call(String fromAgent, Address to, String handler) {
+        requireEndpoint(to);
+        return calls.callEndpoint(
+                to.node(),
+                EndpointLanes.lane(to.agent(), null),
+                handler,
+                fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent));
+    }
+
+    /** The call layer (where endpoints' named handlers are run). */
+    CallLayer calls() {
+        return calls;
+    }
+
+    private void requireEndpoint(Address to) {
+        Objects.requireNonNull(to, "to");
+        if (to.isNode()) {
+            throw new IllegalArgumentException("address " + to + " names a node, not an endpoint; use node/agent");
+        }
+        if (to.node().equals(runtime.id()) && !endpoints.containsKey(to.agent())) throw new NoSuchEndpointException(to);
+    }
+
+    /** Sends as {@code fromAgent} (null: the node itself) to {@code to} on {@code subLane} (null: none). */
+    SendReceipt send(String fromAgent, Address to, String subLane, Map<String, String> headers, byte[] payload) {
+        Objects.requireNonNull(headers, "headers");
+        Objects.requireNonNull(payload, "payload");
+        requireEndpoint(to);
+        if (subLane != null) Address.requireSubLane(subLane);
+        NodeId node = to.node();
+        Map<String, String> h;
+        if (headers.isEmpty()) {
+            h = fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent);
+        } else {
+            h = new HashMap<>();
+            for (Map.Entry<String, String> e : headers.entrySet()) {
+                h.put(OutboundMessage.requireApplicationHeader(e.getKey()), Objects.requireNonNull(e.getValue()));
+            }
+            if (fromAgent != null) h.put(EndpointLanes.FROM, fromAgent);
+        }
+        return runtime.submit(node, EndpointLanes.lane(to.agent(), subLane), h, payload.clone(), 0, null);
+    }
+
+    /** Runs tasks on the node thread (where {@code onNodeThread()} endpoints run). */
+    Executor nodeThread() {
+        return nodeThread;
+    }
+
+    void removed(LocalEndpoint e) {
+        endpoints.remove(e.address().agent(), e);
+    }
+
+    /** A message reached an endpoint this node does not have (or no longer has). */
+    void refused() {
+        noSuchEndpoint.increment();
+    }
+
+    /** Reports {@code event} from any thread. */
+    void report(TetherEvent event) {
+        try {
+            runtime.post(now -> runtime.emit(event));
+        } catch (RuntimeException closed) {
+            // the node stopped: nobody listens any more
+        }
+    }
+}

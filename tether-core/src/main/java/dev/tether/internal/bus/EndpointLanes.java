@@ -1,0 +1,64 @@
+package dev.tether.internal.bus;
+
+import dev.tether.NodeId;
+import dev.tether.bus.Address;
+import java.util.Map;
+
+/**
+ * How endpoints map onto lanes and headers (docs/BUS-DESIGN.md, section 1.1): messages to endpoint {@code bob} travel
+ * on lane {@code _a.bob}, or {@code _a.bob.<sub>} for a sub-lane, and name their sending endpoint in the reserved
+ * header {@value #FROM}.
+ */
+final class EndpointLanes {
+    /** The prefix of every endpoint lane. */
+    static final String PREFIX = "_a.";
+    /** The prefix of volatile endpoint lanes (volatile calls to an endpoint). */
+    static final String VOLATILE_PREFIX = "_v._a.";
+    /** The reserved header naming the sending endpoint (its agent name; the node is the stream's sender). */
+    static final String FROM = ":f";
+
+    private EndpointLanes() {}
+
+    /** The lane of messages to {@code agent} on {@code subLane} (null: none). */
+    static String lane(String agent, String subLane) {
+        return subLane == null ? PREFIX + agent : PREFIX + agent + "." + subLane;
+    }
+
+    /** Whether {@code lane} leads to an endpoint (durable or volatile). */
+    static boolean isEndpointLane(String lane) {
+        return lane.startsWith(PREFIX) || lane.startsWith(VOLATILE_PREFIX);
+    }
+
+    /** Where the agent's name starts in endpoint lane {@code lane}. */
+    private static int agentStart(String lane) {
+        return lane.startsWith(PREFIX) ? PREFIX.length() : VOLATILE_PREFIX.length();
+    }
+
+    /** The agent endpoint lane {@code lane} leads to, or null if it names none. */
+    static String agentOf(String lane) {
+        int from = agentStart(lane);
+        int dot = lane.indexOf('.', from);
+        String agent = dot < 0 ? lane.substring(from) : lane.substring(from, dot);
+        return agent.isEmpty() ? null : agent;
+    }
+
+    /** The sub-lane of endpoint lane {@code lane}, or null. */
+    static String subLaneOf(String lane) {
+        int dot = lane.indexOf('.', agentStart(lane));
+        return dot < 0 || dot == lane.length() - 1 ? null : lane.substring(dot + 1);
+    }
+
+    /**
+     * The sending endpoint of a message from {@code node} with {@code headers}: the node itself without a valid
+     * {@value #FROM} header (sent by the node, or by a broken peer).
+     */
+    static Address sender(NodeId node, Map<String, String> headers) {
+        String agent = headers.isEmpty() ? null : headers.get(FROM);
+        if (agent == null) return new Address(node, null);
+        try {
+            return new Address(node, agent);
+        } catch (IllegalArgumentException invalid) { // InvalidIdException is one
+            return new Address(node, null);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.tether.internal.bus;
+
+import dev.tether.AckMode;
+import dev.tether.AsyncHandler;
+import dev.tether.Call;
+import dev.tether.Handler;
+import dev.tether.Registration;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent;
+import dev.tether.bus.Address;
+import dev.tether.bus.Endpoint;
+import dev.tether.bus.EndpointHandler;
+import dev.tether.bus.EndpointOptions;
+import dev.tether.bus.EndpointStats;
+import dev.tether.internal.call.EndpointCalls;
+import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.runtime.MessageConsumer;
+import dev.tether.internal.runtime.RoutedDelivery;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One endpoint of this node: the consumer of the messages routed to its lanes, and a sender as itself. Its consumer
+ * runs on its {@link Strand} (one message at a time across its streams), or straight on its executor when
+ * {@linkplain EndpointOptions#concurrent() concurrent}. Thread-safe.
+ */
+final class LocalEndpoint implements Endpoint, MessageConsumer {
+    private final BusLayer bus;
+    private final Address address;
+    private final EndpointHandler handler;
+    private final boolean manual;
+    private final Strand strand;
+    private final Executor executor;
+    private final EndpointCalls calls;
+    private volatile boolean closed;
+
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder processed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder redeliveries = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+
+    /** @param place where the handler runs: the handler threads, or null for the node thread */
+    LocalEndpoint(BusLayer bus, Address address, EndpointOptions options, EndpointHandler handler, Executor place) {
+        this.bus = bus;
+        this.address = address;
+        this.handler = handler;
+        this.manual = options.ackMode() == AckMode.MANUAL;
+        if (options.isConcurrent()) {
+            this.strand = null;
+            this.executor = place;
+        } else {
+            // On the node thread the strand still matters: it holds the endpoint while a message is unsettled.
+            this.strand = new Strand(place != null ? place : bus.nodeThread());
+            this.executor = strand;
+        }
+        this.calls = bus.calls().endpointCalls(executor);
+    }
+
+    @Override
+    public Address address() {
+        return address;
+    }
+
+    @Override
+    public SendReceipt send(Address to, byte[] payload) {
+        return send(to, null, Map.of(), payload);
+    }
+
+    @Override
+    public SendReceipt send(Address to, String subLane, Map<String, String> headers, byte[] payload) {
+        requireOpen();
+        SendReceipt r = bus.send(address.agent(), to, subLane, headers, payload);
+        sent.increment();
+        return r;
+    }
+
+    @Override
+    public Registration handle(String name, Handler handler) {
+        requireOpen();
+        return calls.handle(name, handler);
+    }
+
+    @Override
+    public Registration handleAsync(String name, AsyncHandler handler) {
+        requireOpen();
+        return calls.handleAsync(name, handler);
+    }
+
+    @Override
+    public Call call(Address to, String handler) {
+        requireOpen();
+        return bus.call(address.agent(), to, handler);
+    }
+
+    private void requireOpen() {
+        if (closed) throw new IllegalStateException("endpoint " + address + " is closed");
+    }
+
+    @Override
+    public EndpointStats stats() {
+        return new EndpointStats(
+                sent.sum(), received.sum(), processed.sum(), failed.sum(), redeliveries.sum(), refused.sum());
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        calls.close();
+        bus.removed(this);
+    }
+
+    // ---- the consumer of its lanes ----
+
+    @Override
+    public Executor executor() {
+        return executor;
+    }
+
+    @Override
+    public void consume(RoutedDelivery d) {
+        BusDelivery b = new BusDelivery(strand != null ? new StrandDelivery(d, strand) : d, this);
+        if (closed) { // routed before close, reached here after: nobody takes it
+            refused.increment();
+            bus.refused();
+            b.refuse();
+            return;
+        }
+        received.increment();
+        if (d.isRedelivery()) redeliveries.increment();
+        try {
+            handler.onMessage(b);
+            if (!manual) b.ack();
+        } catch (Throwable e) { // even an Error: an unsettled message would hold the endpoint forever
+            String reason = e.getClass().getName() + ": " + e.getMessage();
+            bus.report(new TetherEvent.ApplicationError("endpoint " + address, reason));
+            b.fail(reason);
+        }
+    }
+
+    /**
+     * The consumer of message {@code m} on this endpoint's lanes: one of its named handlers for a call (on its
+     * strand), else the endpoint itself.
+     */
+    MessageConsumer route(InboundMessage m) {
+        MessageConsumer c = calls.route(m);
+        if (c == null) return this;
+        return strand == null ? c : StrandDelivery.on(strand, c);
+    }
+
+    /** A delivery of this endpoint was settled for the first time: acknowledged, or failed. */
+    void count(boolean acked) {
+        if (acked) processed.increment();
+        else failed.increment();
+    }
+
+    @Override
+    public String toString() {
+        return "Endpoint[" + address + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,73 @@
+package dev.tether.transport.tcp;
+
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.StreamStats;
+import dev.tether.TetherNode;
+import dev.tether.bus.Bus;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
+import dev.tether.spi.Transport;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.transport.memory.InMemoryNetwork;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Two real nodes a and b with in-memory stores, on the in-memory transport or over TCP, for the endpoint tests. */
+final class EndpointNodes implements AutoCloseable {
+    static final NodeId A = NodeId.of("a");
+    static final NodeId B = NodeId.of("b");
+
+    /** The transport between the two nodes. */
+    enum Net {
+        MEMORY,
+        TCP
+    }
+
+    private final List<TetherNode> nodes = new ArrayList<>();
+    private final ProxiedCluster tcp;
+    private final InMemoryNetwork memory;
+
+    EndpointNodes(Net net, long seed) {
+        tcp = net == Net.TCP ? new ProxiedCluster(seed, List.of(A, B), b -> b) : null;
+        memory = net == Net.MEMORY ? new InMemoryNetwork() : null;
+        start(A, B);
+        start(B, A);
+    }
+
+    private void start(NodeId self, NodeId peer) {
+        Transport t = tcp != null ? tcp.newTransport(self) : memory.newTransport();
+        nodes.add(Tether.start(TetherConfig.builder(self)
+                .peers(peer)
+                .transport(t)
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .handlerThreads(8)
+                .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1))
+                .build()));
+    }
+
+    /** Node a (0) or b (1). */
+    TetherNode node(int i) {
+        return nodes.get(i);
+    }
+
+    Bus bus(int i) {
+        return Tether.bus(nodes.get(i));
+    }
+
+    /** Whether {@code n} received at least one message on inbound stream ({@code from}, {@code lane}). */
+    static boolean received(TetherNode n, NodeId from, String lane) {
+        return n.stats().streams(from).stream()
+                .anyMatch(s -> s.direction() == StreamStats.Direction.INBOUND
+                        && s.lane().equals(lane)
+                        && s.lastSeq() >= 1);
+    }
+
+    @Override
+    public void close() {
+        nodes.forEach(TetherNode::close);
+        if (tcp != null) tcp.close();
+    }
+}
