@@ -13,7 +13,6 @@ import dev.tether.TetherListener;
 import dev.tether.TetherNode;
 import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
-import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.WireCompression;
 import dev.tether.internal.runtime.NodeSettings;
@@ -261,7 +260,7 @@ public final class TetherConfig {
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
         private Duration channelJoinTimeout;
-        private long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
+        private long maxVolatileBytes = EngineConfig.DEFAULT_MAX_VOLATILE_BYTES;
         private Duration idempotencyWindow = Duration.ofHours(24);
         private int maxIdempotencyKeys = 100_000;
         private EventSettings events = EventSettings.DEFAULTS;

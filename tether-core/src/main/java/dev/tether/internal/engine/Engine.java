@@ -32,9 +32,6 @@ import java.util.Map;
  * due work in bulk. See docs/PROTOCOL.md.
  */
 public final class Engine {
-    /** The default of {@code maxVolatileBytes}: volatile messages held in memory until acknowledged, at most. */
-    public static final long DEFAULT_MAX_VOLATILE_BYTES = 64L << 20;
-
     private final EngineConfig cfg;
     private final long epoch;
     private final long bootId;
@@ -52,7 +49,7 @@ public final class Engine {
 
     /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
-        this(cfg, state, out, state.epoch(), DEFAULT_MAX_VOLATILE_BYTES);
+        this(cfg, state, out, state.epoch(), EngineConfig.DEFAULT_MAX_VOLATILE_BYTES);
     }
 
     /**
@@ -528,6 +525,11 @@ public final class Engine {
     /** How far the receiver of outbound stream {@code key} has taken care of it (0 for an unknown stream). */
     public long ackedSeq(StreamKey key) {
         return senders.ackedSeq(key);
+    }
+
+    /** Messages of outbound stream {@code key} waiting for a batch, stored and not yet taken care of (or expired). */
+    public long unacked(StreamKey key) {
+        return senders.unacked(key);
     }
 
     /** Messages sent by this node and not yet taken care of by their receivers (or expired here), per peer. */

@@ -4,14 +4,12 @@ import dev.tether.CallStats;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.Lanes;
-import dev.tether.MessageTooLargeException;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.OutboundMessage;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
-import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.StoreException;
@@ -21,14 +19,12 @@ import dev.tether.TetherException;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
-import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredState;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +63,7 @@ public final class NodeRuntime {
     private final ExecutorService handlers;
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong pendingSendBytes = new AtomicLong();
+    private final SendAdmission sends;
     private final TransportEvents transportEvents;
     private final Admission admission;
     private final Membership membership;
@@ -87,7 +84,10 @@ public final class NodeRuntime {
         this.epoch = state.epoch();
         this.idempotency = new IdempotencyTable(config.idempotencyWindow().toMillis(), config.maxIdempotencyKeys());
         idempotency.load(config.store(), config.clock().millis());
-        this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
+        SendRooms rooms = new SendRooms(state, key -> config.maxQueuedPerStream());
+        this.sends = new SendAdmission(
+                config.nodeId(), config.maxMessageBytes(), config.maxPendingSendBytes(), pendingSendBytes, rooms);
+        this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes, rooms);
         this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
         this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), new DaemonThreads(name + "-handler-"));
@@ -291,24 +291,36 @@ public final class NodeRuntime {
      */
     public SendReceipt submit(
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
+        try {
+            return submit(to, lane, headers, payload, expiresAt, hook, 0);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a send that does not wait was interrupted", e);
+        }
+    }
+
+    /** As {@link #submit(NodeId, String, Map, byte[], long, SendHook)}, waiting up to {@code waitNanos} for room. */
+    private SendReceipt submit(
+            NodeId to,
+            String lane,
+            Map<String, String> headers,
+            byte[] payload,
+            long expiresAt,
+            SendHook hook,
+            long waitNanos)
+            throws InterruptedException {
         Objects.requireNonNull(to, "to");
         if (closing) throw closedForSends();
         // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
         if (!to.equals(id()) && !admission.isKnown(to)) throw unknownPeer(to);
-        long bytes = checkSize(headers, payload.length);
-        long total = pendingSendBytes.addAndGet(bytes);
-        if (total > config.maxPendingSendBytes() && total > bytes) { // one message alone always fits
-            pendingSendBytes.addAndGet(-bytes);
-            throw new QueueFullException("node " + id() + " already holds " + config.maxPendingSendBytes()
-                    + " bytes of sends waiting for the store (maxPendingSendBytes); retry when accepted() futures"
-                    + " complete");
-        }
+        long bytes = sends.checkSize(headers, payload.length);
+        SendRooms.Room room = sends.reserve(new StreamKey(to, lane), bytes, waitNanos);
         Receipts.Receipt r = new Receipts.Receipt(
                 bytes, w -> loop.post(new SendCommands.Watch(loop, w, id())), loop::onNodeThread, hook);
+        r.room = room;
         long token = tokens.incrementAndGet();
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
         loop.post(new SendCommands.Submit(
-                loop, pendingSendBytes, this::closedForSends, token, r, to, lane, headers, payload, expiresAt));
+                loop, sends, this::closedForSends, token, r, to, lane, headers, payload, expiresAt));
         return r;
     }
 
@@ -350,19 +362,7 @@ public final class NodeRuntime {
 
     /** Returns the message's size: payload plus encoded headers. */
     long checkSize(Map<String, String> headers, int payloadLength) {
-        if (headers.size() > 0xffff) throw new MessageTooLargeException("more than 65535 headers");
-        for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey().getBytes(StandardCharsets.UTF_8).length > 0xffff
-                    || e.getValue().getBytes(StandardCharsets.UTF_8).length > 0xffff) {
-                throw new MessageTooLargeException("header '" + e.getKey() + "' is longer than 65535 UTF-8 bytes");
-            }
-        }
-        long size = (long) payloadLength + FrameCodec.headersSize(headers);
-        if (size > config.maxMessageBytes()) {
-            throw new MessageTooLargeException("message of " + size + " bytes (payload " + payloadLength
-                    + " + headers) exceeds maxMessageBytes " + config.maxMessageBytes());
-        }
-        return size;
+        return sends.checkSize(headers, payloadLength);
     }
 
     // ---- receiving ------------------------------------------------------------------------------------
