@@ -16,7 +16,6 @@ import dev.tether.StoreException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
-import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.StreamKey;
@@ -24,7 +23,6 @@ import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredState;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +62,7 @@ public final class NodeRuntime {
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong pendingSendBytes = new AtomicLong();
     private final SendAdmission sends;
+    private final SendCalls sendCalls;
     private final TransportEvents transportEvents;
     private final Admission admission;
     private final Membership membership;
@@ -117,6 +116,7 @@ public final class NodeRuntime {
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
         membership.restore(config.store(), config.clock().millis()); // runtime adds and removals of earlier runs
+        this.sendCalls = new SendCalls(this, config, loop, admission, sends, tokens);
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
 
@@ -267,18 +267,16 @@ public final class NodeRuntime {
     }
 
     public SendReceipt send(NodeId to, String lane, byte[] payload) {
-        Objects.requireNonNull(payload, "payload");
-        return submit(to, Lanes.requireApplicationLane(lane), Map.of(), payload.clone(), 0, null);
+        return sendCalls.send(to, lane, payload);
     }
 
     public SendReceipt send(OutboundMessage m) {
-        Objects.requireNonNull(m, "message");
-        ByteBuffer p = m.payload();
-        byte[] payload = new byte[p.remaining()];
-        p.get(payload);
-        long expiresAt =
-                m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
-        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null);
+        return sendCalls.send(m);
+    }
+
+    /** Every way to send: at once, waiting for room, or offered ({@link SendCalls}). */
+    public SendCalls sends() {
+        return sendCalls;
     }
 
     /**
@@ -291,51 +289,7 @@ public final class NodeRuntime {
      */
     public SendReceipt submit(
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
-        try {
-            return submit(to, lane, headers, payload, expiresAt, hook, 0);
-        } catch (InterruptedException e) {
-            throw new AssertionError("a send that does not wait was interrupted", e);
-        }
-    }
-
-    /** As {@link #submit(NodeId, String, Map, byte[], long, SendHook)}, waiting up to {@code waitNanos} for room. */
-    private SendReceipt submit(
-            NodeId to,
-            String lane,
-            Map<String, String> headers,
-            byte[] payload,
-            long expiresAt,
-            SendHook hook,
-            long waitNanos)
-            throws InterruptedException {
-        Objects.requireNonNull(to, "to");
-        if (closing) throw closedForSends();
-        // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
-        if (!to.equals(id()) && !admission.isKnown(to)) throw unknownPeer(to);
-        long bytes = sends.checkSize(headers, payload.length);
-        SendRooms.Room room = sends.reserve(new StreamKey(to, lane), bytes, waitNanos);
-        Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(new SendCommands.Watch(loop, w, id())), loop::onNodeThread, hook);
-        r.room = room;
-        long token = tokens.incrementAndGet();
-        // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
-        loop.post(new SendCommands.Submit(
-                loop, sends, this::closedForSends, token, r, to, lane, headers, payload, expiresAt));
-        return r;
-    }
-
-    private NodeClosedException closedForSends() {
-        return new NodeClosedException("node " + id() + " is shut down; send rejected");
-    }
-
-    private UnknownPeerException unknownPeer(NodeId to) {
-        if (admission.isRemoved(to)) {
-            return new UnknownPeerException(
-                    "peer " + to + " was removed from node " + id() + "; addPeer(" + to + ") to send to it again");
-        }
-        return new UnknownPeerException("unknown peer " + to + ": node " + id() + " has not been configured with it,"
-                + " added it, discovered it, or stored anything for it; add it with addPeer(" + to + ") or"
-                + " TetherConfig.Builder.peers (configured peers: " + config.peers() + ")");
+        return sendCalls.submit(to, lane, headers, payload, expiresAt, hook);
     }
 
     // ---- membership -----------------------------------------------------------------------------------
@@ -467,6 +421,7 @@ public final class NodeRuntime {
                     + " running on it); it waits for that thread, so call it from another thread");
         }
         closing = true;
+        sends.rooms.close();
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Map<NodeId, Long>> drained = new CompletableFuture<>();
         loop.post(now -> loop.afterEachTurn(n -> {
@@ -524,6 +479,7 @@ public final class NodeRuntime {
         if (shutdownResult != null) return;
         if (loop.onNodeThread()) throw new IllegalStateException("crash() called on the node thread");
         closing = true;
+        sends.rooms.close();
         storeWriter.halt();
         loop.halt();
         dispatcher.stop();

@@ -59,7 +59,7 @@ final class SendAdmission {
         if (!room.take(waitNanos)) {
             throw new QueueFullException("stream " + key + " holds " + room.held.get() + " of its limit of "
                     + room.limit + " unacknowledged messages"
-                    + (waitNanos > 0 ? " (waited " + SendRooms.Room.waited(waitNanos) + ")" : "")
+                    + (waitNanos > 0 ? " (waited " + SendRooms.waited(waitNanos) + ")" : "")
                     + "; retry when its receiver has taken care of some");
         }
         long total = pendingSendBytes.addAndGet(bytes);

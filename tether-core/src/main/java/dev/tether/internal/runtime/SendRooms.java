@@ -30,6 +30,8 @@ import java.util.function.ToLongFunction;
 final class SendRooms {
     private final ConcurrentHashMap<StreamKey, Room> rooms = new ConcurrentHashMap<>();
     private final ToLongFunction<StreamKey> limits;
+    /** Set when the node stops: waiting senders give up (and find the node closed). */
+    private volatile boolean closed;
     /** Rooms whose stream changed in this turn; node thread only. */
     private final List<Room> dirty = new ArrayList<>();
 
@@ -57,6 +59,14 @@ final class SendRooms {
     /** The room of {@code key} if a send ever used it, else null; any thread. */
     Room existing(StreamKey key) {
         return rooms.get(key);
+    }
+
+    /** The node is stopping: wakes every waiting sender, and none waits from now on. */
+    void close() {
+        closed = true;
+        for (Room r : rooms.values()) {
+            if (r.waiting > 0) r.wake();
+        }
     }
 
     /** Node thread: a reserved send reached the engine; its message is the engine's to count from now on. */
@@ -95,7 +105,7 @@ final class SendRooms {
      * One stream's room. {@code held} is read and raised by callers on any thread and set by the node thread;
      * senders waiting for room ({@link #take(long)}) queue in arrival order under {@code lock}.
      */
-    static final class Room {
+    final class Room {
         final StreamKey key;
         /** Messages this stream may hold at most. */
         final long limit;
@@ -143,18 +153,17 @@ final class SendRooms {
         boolean take(long nanos) throws InterruptedException {
             if (tryTake()) return true;
             if (nanos <= 0) return false;
-            long deadline = System.nanoTime() + nanos;
             Thread me = Thread.currentThread();
             lock.lockInterruptibly();
             try {
                 waiters.addLast(me);
                 waiting = waiters.size();
                 try {
-                    for (; ; ) {
+                    for (long left = nanos; ; ) {
+                        if (closed) return false;
                         if (waiters.peekFirst() == me && cas()) return true;
-                        long left = deadline - System.nanoTime();
                         if (left <= 0) return false;
-                        freed.awaitNanos(left);
+                        left = freed.awaitNanos(left);
                     }
                 } finally {
                     waiters.remove(me);
@@ -178,20 +187,22 @@ final class SendRooms {
 
         private void add(long delta) {
             held.addAndGet(delta);
-            if (delta < 0 && waiting > 0) { // read after the release: a waiter that missed it sees it (volatile)
-                lock.lock();
-                try {
-                    freed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
+            if (delta < 0 && waiting > 0) wake(); // read after the release: a waiter that missed it sees it
         }
 
-        /** {@code nanos} as a duration for messages: "2 s", "150 ms". */
-        static String waited(long nanos) {
-            long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
-            return ms >= 1000 && ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+        private void wake() {
+            lock.lock();
+            try {
+                freed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
+    }
+
+    /** {@code nanos} as a duration for messages: "2 s", "150 ms". */
+    static String waited(long nanos) {
+        long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+        return ms >= 1000 && ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 }
