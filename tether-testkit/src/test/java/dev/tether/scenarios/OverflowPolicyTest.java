@@ -3,14 +3,22 @@ package dev.tether.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.InvalidConfigException;
+import dev.tether.MessageDroppedException;
 import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
+import dev.tether.OverflowPolicy;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.StoreException;
+import dev.tether.StreamLimits;
+import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.fixtures.ForwardingStore;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
@@ -147,5 +155,179 @@ class OverflowPolicyTest {
                     .isInstanceOf(QueueFullException.class)
                     .hasMessageContaining("holds 3 of its limit of 3");
         }
+    }
+
+    private static StreamStats outbound(TetherNode a, String lane) {
+        for (StreamStats s : a.stats().streams()) {
+            if (s.direction() == StreamStats.Direction.OUTBOUND
+                    && s.peer().equals(B)
+                    && s.lane().equals(lane)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no outbound stream b/" + lane);
+    }
+
+    private static List<TetherEvent.Overflow> overflows(Cluster c) {
+        List<TetherEvent.Overflow> l = new ArrayList<>();
+        for (TetherEvent e : c.events("a")) if (e instanceof TetherEvent.Overflow o) l.add(o);
+        return l;
+    }
+
+    @Test
+    void streamLimitsBySelectorRejectCountAndReport() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start(
+                    "a",
+                    cfg -> cfg.streamLimits("b", "orders*", StreamLimits.maxMessages(2))
+                            .streamLimits("*", "*", StreamLimits.maxMessages(5)));
+            for (int i = 0; i < 2; i++)
+                a.send(B, "orders.eu", new byte[1]).accepted().get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> a.send(B, "orders.eu", new byte[1]))
+                        .isInstanceOf(QueueFullException.class)
+                        .hasMessageContaining("holds 2 of its limit of 2");
+            }
+            for (int i = 0; i < 5; i++) a.send(B, "other", new byte[1]); // the second rule: 5
+            assertThat(trySend(a, "other")).isFalse();
+            assertThat(outbound(a, "orders.eu").rejected()).isEqualTo(3);
+            assertThat(outbound(a, "other").rejected()).isEqualTo(1);
+            Await.until(
+                    DEADLINE,
+                    () -> overflows(c).stream()
+                                    .filter(o -> o.lane().equals("orders.eu"))
+                                    .mapToLong(TetherEvent.Overflow::count)
+                                    .sum()
+                            == 3,
+                    () -> "3 rejections on orders.eu reported: " + overflows(c));
+            TetherEvent.Overflow o = overflows(c).get(0);
+            assertThat(o.peer()).isEqualTo(B);
+            assertThat(o.policy()).isEqualTo(OverflowPolicy.REJECT);
+            assertThat(o.what()).isEqualTo(TetherEvent.Overflow.What.REJECTED);
+        }
+    }
+
+    @Test
+    void blockWaitsForRoomThenRefusesAndCountsTheWaitingSenders() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start(
+                    "a",
+                    cfg -> cfg.streamLimits(
+                            "*",
+                            "x",
+                            StreamLimits.maxMessages(1).policy(OverflowPolicy.block(Duration.ofMillis(150)))));
+            SendReceipt first = a.send(B, "x", Cluster.utf8("first"));
+            first.accepted().get(30, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> a.send(B, "x", Cluster.utf8("late")))
+                    .isInstanceOf(QueueFullException.class)
+                    .hasMessageContaining("waited 150 ms");
+            assertThat(outbound(a, "x").rejected()).isEqualTo(1);
+            Await.until(
+                    DEADLINE,
+                    () -> overflows(c).stream().anyMatch(o -> o.what() == TetherEvent.Overflow.What.TIMED_OUT),
+                    () -> "a TIMED_OUT report: " + overflows(c));
+        }
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start(
+                    "a",
+                    cfg -> cfg.streamLimits(
+                            "*",
+                            "x",
+                            StreamLimits.maxMessages(1).policy(OverflowPolicy.block(Duration.ofSeconds(30)))));
+            SendReceipt first = a.send(B, "x", Cluster.utf8("first"));
+            first.accepted().get(30, TimeUnit.SECONDS);
+            java.util.concurrent.CompletableFuture<SendReceipt> waiting =
+                    new java.util.concurrent.CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    waiting.complete(a.send(B, "x", Cluster.utf8("waited")));
+                } catch (RuntimeException e) {
+                    waiting.completeExceptionally(e);
+                }
+            });
+            t.start();
+            Await.until(DEADLINE, () -> outbound(a, "x").blockedSends() == 1, () -> "one sender blocked");
+            Tether.management(a).purge(B, "x");
+            assertThat(waiting.get(30, TimeUnit.SECONDS)
+                            .accepted()
+                            .get(30, TimeUnit.SECONDS)
+                            .seq())
+                    .isEqualTo(2);
+            assertThat(outbound(a, "x").blockedSends()).isZero();
+            assertThat(outbound(a, "x").rejected()).isZero();
+        }
+    }
+
+    @Test
+    void dropNewestDropsTheNewMessageWithoutThrowingAndCountsIt() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start(
+                    "a",
+                    cfg -> cfg.streamLimits(
+                            "b", "telemetry", StreamLimits.maxMessages(1).policy(OverflowPolicy.DROP_NEWEST)));
+            SendReceipt kept = a.send(B, "telemetry", Cluster.utf8("kept"));
+            SendReceipt dropped = a.send(B, "telemetry", Cluster.utf8("dropped"));
+            assertThatThrownBy(() -> dropped.accepted().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(MessageDroppedException.class)
+                    .hasMessageContaining("DROP_NEWEST");
+            assertThat(dropped.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DROPPED);
+            assertThat(kept.accepted().get(30, TimeUnit.SECONDS).seq()).isEqualTo(1);
+            assertThat(outbound(a, "telemetry").dropped()).isEqualTo(1);
+            assertThat(outbound(a, "telemetry").lastSeq()).isEqualTo(1); // nothing of it stored
+            assertThat(a.offer(OutboundMessage.to(B)
+                                    .lane("telemetry")
+                                    .payload(new byte[1])
+                                    .build())
+                            .taken())
+                    .isFalse(); // offer refuses, whatever the policy
+            c.start("b");
+            Await.until(DEADLINE, () -> c.payloads("b", "a", "telemetry").equals(List.of("kept")), () -> "kept");
+            Await.until(
+                    DEADLINE,
+                    () -> overflows(c).stream().anyMatch(o -> o.what() == TetherEvent.Overflow.What.DROPPED_NEWEST),
+                    () -> "a DROPPED_NEWEST report: " + overflows(c));
+        }
+    }
+
+    @Test
+    void overflowReportsAreRateLimitedLikeProtocolErrorsAndAccountForEveryReport() throws Exception {
+        int lanes = 50;
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a", cfg -> cfg.maxQueuedPerStream(1));
+            for (int i = 0; i < lanes; i++)
+                a.send(B, "l" + i, new byte[1]).accepted().get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < lanes; i++) assertThat(trySend(a, "l" + i)).isFalse();
+            // occurrences = events + the sum of their suppressed counts (EventThrottle)
+            Await.until(
+                    DEADLINE,
+                    () -> overflows(c).stream()
+                                    .mapToLong(o -> 1 + o.suppressed())
+                                    .sum()
+                            == lanes,
+                    () -> "every report accounted for: " + overflows(c));
+            assertThat(overflows(c).size()).isLessThan(lanes);
+            long rejected = 0;
+            for (int i = 0; i < lanes; i++) rejected += outbound(a, "l" + i).rejected();
+            assertThat(rejected).isEqualTo(lanes); // the counters are exact
+        }
+    }
+
+    @Test
+    void badLimitsAndPoliciesAreRefusedWithSpecificErrors() {
+        assertThatThrownBy(() -> StreamLimits.maxMessages(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxMessages must be >= 1, was 0");
+        assertThatThrownBy(() -> StreamLimits.maxMessages(-5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxMessages must be >= 1, was -5");
+        assertThatThrownBy(() -> OverflowPolicy.block(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BLOCK timeout must be positive, was PT0S");
+        assertThatThrownBy(() -> OverflowPolicy.block(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BLOCK timeout must be positive");
+        assertThatThrownBy(() -> TetherConfig.builder(B).streamLimits("", "x", StreamLimits.maxMessages(1)))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("need a peer and a lane pattern");
     }
 }

@@ -288,7 +288,7 @@ final class NodeLoop implements EngineOutput, Runnable {
         Command hook = everyTurn;
         if (hook != null) runSafely(hook, now);
         runSafely(engine::endTurn, now);
-        rooms.reconcile(engine);
+        rooms.endOfTurn(now, engine, this::emit);
         if (afterTurn != null) runSafely(afterTurn, now);
     }
 

@@ -83,7 +83,8 @@ public final class NodeRuntime {
         this.epoch = state.epoch();
         this.idempotency = new IdempotencyTable(config.idempotencyWindow().toMillis(), config.maxIdempotencyKeys());
         idempotency.load(config.store(), config.clock().millis());
-        SendRooms rooms = new SendRooms(state, key -> config.maxQueuedPerStream());
+        SendRooms rooms = new SendRooms(
+                state, key -> StreamLimitRule.find(config.streamLimits(), key, config.maxQueuedPerStream()));
         this.sends = new SendAdmission(
                 config.nodeId(), config.maxMessageBytes(), config.maxPendingSendBytes(), pendingSendBytes, rooms);
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes, rooms);
@@ -377,7 +378,7 @@ public final class NodeRuntime {
     /** Builds the snapshot; node thread only. */
     private NodeStats snapshot() {
         Engine e = loop.engine();
-        List<StreamStats> streams = e.streamStats();
+        List<StreamStats> streams = sends.rooms.withCounters(e.streamStats());
         long queued = 0, inFlight = 0, delivered = 0, redelivered = 0, dups = 0, dead = 0, expired = 0;
         for (StreamStats s : streams) {
             queued += s.queued();

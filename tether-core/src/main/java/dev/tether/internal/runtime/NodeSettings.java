@@ -34,6 +34,7 @@ import java.util.Set;
  * @param maxIdempotencyKeys how many idempotency keys are remembered at most
  * @param channelJoinTimeout how long a channel join waits for the peers it tells before it fails
  * @param compression the codecs this node decompresses, and how it compresses on the wire
+ * @param streamLimits per-stream limits and overflow policies by selector, the first match wins
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -65,10 +66,12 @@ public record NodeSettings(
         Duration idempotencyWindow,
         int maxIdempotencyKeys,
         Duration channelJoinTimeout,
-        WireCompression compression) {
+        WireCompression compression,
+        List<StreamLimitRule> streamLimits) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);
+        streamLimits = List.copyOf(streamLimits);
         allowedPeers = List.copyOf(allowedPeers);
         discoveries = List.copyOf(discoveries);
     }

@@ -4,7 +4,6 @@ import dev.tether.MessageTooLargeException;
 import dev.tether.NodeId;
 import dev.tether.QueueFullException;
 import dev.tether.internal.engine.FrameCodec;
-import dev.tether.internal.engine.StreamKey;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,20 +47,14 @@ final class SendAdmission {
     }
 
     /**
-     * Reserves room for one message of {@code bytes} on stream {@code key}, waiting up to {@code waitNanos} for the
-     * stream's room (0: not at all); returns the room.
+     * Reserves room for one message of {@code bytes} in {@code room}, waiting up to {@code waitNanos} for it (0: not
+     * at all), then its bytes in the node's budget; false, with nothing reserved, if the stream had no room in time.
      *
-     * @throws QueueFullException if the stream has no room (in time) or the node's pending bytes are at their limit
+     * @throws QueueFullException if the node's bytes waiting for the store are at their limit (nothing reserved)
      * @throws InterruptedException if interrupted while waiting; nothing is reserved
      */
-    SendRooms.Room reserve(StreamKey key, long bytes, long waitNanos) throws InterruptedException {
-        SendRooms.Room room = rooms.room(key);
-        if (!room.take(waitNanos)) {
-            throw new QueueFullException("stream " + key + " holds " + room.held.get() + " of its limit of "
-                    + room.limit + " unacknowledged messages"
-                    + (waitNanos > 0 ? " (waited " + SendRooms.waited(waitNanos) + ")" : "")
-                    + "; retry when its receiver has taken care of some");
-        }
+    boolean reserve(SendRooms.Room room, long bytes, long waitNanos) throws InterruptedException {
+        if (!room.take(waitNanos)) return false;
         long total = pendingSendBytes.addAndGet(bytes);
         if (total > maxPendingSendBytes && total > bytes) { // one message alone always fits
             pendingSendBytes.addAndGet(-bytes);
@@ -70,7 +63,14 @@ final class SendAdmission {
                     + " bytes of sends waiting for the store (maxPendingSendBytes); retry when accepted() futures"
                     + " complete");
         }
-        return room;
+        return true;
+    }
+
+    /** Why a send found {@code room} full, after waiting {@code waitNanos}. */
+    static String full(SendRooms.Room room, long waitNanos) {
+        return "stream " + room.key + " holds " + room.held.get() + " of its limit of " + room.limit
+                + " unacknowledged messages" + (waitNanos > 0 ? " (waited " + SendRooms.waited(waitNanos) + ")" : "")
+                + "; retry when its receiver has taken care of some";
     }
 
     /** Releases what {@link #reserve} took for a send that never reached the engine. */

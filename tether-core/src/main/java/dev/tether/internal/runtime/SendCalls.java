@@ -1,18 +1,24 @@
 package dev.tether.internal.runtime;
 
 import dev.tether.Lanes;
+import dev.tether.MessageDroppedException;
+import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.OfferResult;
 import dev.tether.OutboundMessage;
+import dev.tether.Outcome;
+import dev.tether.OverflowPolicy;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
+import dev.tether.TetherEvent.Overflow.What;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.StreamKey;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -45,15 +51,26 @@ public final class SendCalls {
 
     public SendReceipt send(NodeId to, String lane, byte[] payload) {
         Objects.requireNonNull(payload, "payload");
-        return submit(to, Lanes.requireApplicationLane(lane), Map.of(), payload.clone(), 0, null);
+        try {
+            return submit(to, Lanes.requireApplicationLane(lane), Map.of(), payload.clone(), 0, null, true, 0);
+        } catch (InterruptedException e) {
+            return interrupted(e);
+        }
     }
 
+    /** Sends {@code m} as its stream's overflow policy says when it is full. */
     public SendReceipt send(OutboundMessage m) {
         try {
-            return send(m, 0);
+            return send(m, true, 0);
         } catch (InterruptedException e) {
-            throw new AssertionError("a send that does not wait was interrupted", e);
+            return interrupted(e);
         }
+    }
+
+    /** A send waiting under policy BLOCK was interrupted: the interrupt stays set, and nothing was sent. */
+    private static SendReceipt interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QueueFullException("interrupted while waiting for room (policy BLOCK); nothing was sent", e);
     }
 
     /**
@@ -74,13 +91,13 @@ public final class SendCalls {
             throw new IllegalStateException("send with a wait called on the node thread (from a listener or a handler"
                     + " running on it), which must not wait; use offer, or send from another thread");
         }
-        return send(m, saturatedNanos(maxWait));
+        return send(m, false, saturatedNanos(maxWait));
     }
 
     /** Sends {@code m} if its stream has room now; never waits, never throws for a full stream. */
     public OfferResult offer(OutboundMessage m) {
         try {
-            return OfferResult.taken(send(m, 0));
+            return OfferResult.taken(send(m, false, 0));
         } catch (QueueFullException e) {
             return OfferResult.refused(e);
         } catch (InterruptedException e) {
@@ -88,21 +105,21 @@ public final class SendCalls {
         }
     }
 
-    private SendReceipt send(OutboundMessage m, long waitNanos) throws InterruptedException {
+    private SendReceipt send(OutboundMessage m, boolean byPolicy, long waitNanos) throws InterruptedException {
         Objects.requireNonNull(m, "message");
         ByteBuffer p = m.payload();
         byte[] payload = new byte[p.remaining()];
         p.get(payload);
         long expiresAt =
                 m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
-        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null, waitNanos);
+        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null, byPolicy, waitNanos);
     }
 
     /** {@link NodeRuntime#submit}: never waits. */
     public SendReceipt submit(
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
         try {
-            return submit(to, lane, headers, payload, expiresAt, hook, 0);
+            return submit(to, lane, headers, payload, expiresAt, hook, false, 0);
         } catch (InterruptedException e) {
             throw new AssertionError("a send that does not wait was interrupted", e);
         }
@@ -115,6 +132,7 @@ public final class SendCalls {
             byte[] payload,
             long expiresAt,
             SendHook hook,
+            boolean byPolicy,
             long waitNanos)
             throws InterruptedException {
         Objects.requireNonNull(to, "to");
@@ -122,12 +140,29 @@ public final class SendCalls {
         // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
         if (!to.equals(runtime.id()) && !admission.isKnown(to)) throw unknownPeer(to);
         long bytes = sends.checkSize(headers, payload.length);
-        SendRooms.Room room;
-        try {
-            room = sends.reserve(new StreamKey(to, lane), bytes, waitNanos);
-        } catch (QueueFullException e) {
+        SendRooms.Room room = sends.rooms.room(new StreamKey(to, lane));
+        OverflowPolicy policy = byPolicy ? room.limits.policy() : OverflowPolicy.REJECT;
+        long wait = waitNanos;
+        if (policy.kind() == OverflowPolicy.Kind.BLOCK) {
+            wait = saturatedNanos(policy.timeout());
+            if (loop.onNodeThread()) {
+                if (room.waiting() + room.held.get() >= room.limit) {
+                    throw new IllegalStateException("stream " + room.key + " is full and its policy " + policy
+                            + " would wait on the node thread (a listener or a handler running on it), which must"
+                            + " not wait");
+                }
+                wait = 0; // room was there a moment ago: never wait here, refuse if it is gone
+            }
+        }
+        if (!sends.reserve(room, bytes, wait)) {
             if (runtime.closing) throw closedForSends(); // a shutdown woke the wait
-            throw e;
+            if (policy.kind() == OverflowPolicy.Kind.DROP_NEWEST) {
+                room.overflowed(What.DROPPED_NEWEST);
+                return new DroppedReceipt(
+                        new MessageDroppedException("dropped by policy DROP_NEWEST: " + SendAdmission.full(room, 0)));
+            }
+            room.overflowed(wait > 0 ? What.TIMED_OUT : What.REJECTED);
+            throw new QueueFullException(SendAdmission.full(room, wait));
         }
         Receipts.Receipt r = new Receipts.Receipt(
                 bytes, w -> loop.post(new SendCommands.Watch(loop, w, runtime.id())), loop::onNodeThread, hook);
@@ -137,6 +172,14 @@ public final class SendCalls {
         loop.post(new SendCommands.Submit(
                 loop, sends, this::closedForSends, token, r, to, lane, headers, payload, expiresAt));
         return r;
+    }
+
+    /** The receipt of a message dropped by DROP_NEWEST: never stored, never to be. */
+    private record DroppedReceipt(CompletableFuture<MessageId> accepted, CompletableFuture<Outcome> processed)
+            implements SendReceipt {
+        DroppedReceipt(MessageDroppedException e) {
+            this(CompletableFuture.failedFuture(e), CompletableFuture.completedFuture(Outcome.DROPPED));
+        }
     }
 
     private static long saturatedNanos(Duration d) {

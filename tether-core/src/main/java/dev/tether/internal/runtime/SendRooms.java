@@ -1,6 +1,11 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.StreamLimits;
+import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
+import dev.tether.TetherEvent.Overflow.What;
 import dev.tether.internal.engine.Engine;
+import dev.tether.internal.engine.EventThrottle;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredState;
@@ -8,11 +13,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.ToLongFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Per-stream send admission (docs/BUS-DESIGN.md, E9): the room each outbound stream has left under its limit,
@@ -29,7 +37,15 @@ import java.util.function.ToLongFunction;
  */
 final class SendRooms {
     private final ConcurrentHashMap<StreamKey, Room> rooms = new ConcurrentHashMap<>();
-    private final ToLongFunction<StreamKey> limits;
+    private final Function<StreamKey, StreamLimits> limits;
+    /** Rooms with refusals or drops not reported yet; callers add, the node thread reports. */
+    private final ConcurrentLinkedQueue<Room> toReport = new ConcurrentLinkedQueue<>();
+    /** Overflow reports, rate-limited as protocol errors are; node thread only. */
+    private final EventThrottle<Report, TetherEvent.Overflow> reports = new EventThrottle<>((r, reason, suppressed) ->
+            new TetherEvent.Overflow(r.key.peer(), r.key.lane(), r.limits.policy(), r.what, r.count, suppressed));
+
+    /** What one report says. */
+    private record Report(StreamKey key, StreamLimits limits, What what, long count) {}
     /** Set when the node stops: waiting senders give up (and find the node closed). */
     private volatile boolean closed;
     /** Rooms whose stream changed in this turn; node thread only. */
@@ -37,9 +53,9 @@ final class SendRooms {
 
     /**
      * Rooms of the streams {@code state} holds messages on start full with them (the engine starts from the same
-     * state); {@code limits} gives a new stream's limit of messages.
+     * state); {@code limits} gives a new stream's limits.
      */
-    SendRooms(StoredState state, ToLongFunction<StreamKey> limits) {
+    SendRooms(StoredState state, Function<StreamKey, StreamLimits> limits) {
         this.limits = limits;
         for (OutboundState s : state.outbound()) {
             long n = s.lastSeq() - s.ackedSeq();
@@ -53,7 +69,7 @@ final class SendRooms {
     /** The room of {@code key}, made on first use; any thread. */
     Room room(StreamKey key) {
         Room r = rooms.get(key);
-        return r != null ? r : rooms.computeIfAbsent(key, k -> new Room(k, limits.applyAsLong(k)));
+        return r != null ? r : rooms.computeIfAbsent(key, k -> new Room(k, limits.apply(k)));
     }
 
     /** The room of {@code key} if a send ever used it, else null; any thread. */
@@ -88,8 +104,38 @@ final class SendRooms {
         dirty.add(r);
     }
 
-    /** Node thread, at the end of a turn: every changed room takes the engine's count, releasing what it let go. */
-    void reconcile(Engine engine) {
+    /**
+     * Node thread, at the end of a turn: every changed room takes the engine's count, releasing what it let go; then
+     * refusals and drops since the last turn are reported to {@code emit}, as far as the rate limit allows.
+     */
+    void endOfTurn(long now, Engine engine, Consumer<TetherEvent> emit) {
+        reconcile(engine);
+        for (Room r = toReport.poll(); r != null; r = toReport.poll()) {
+            r.queued.set(false); // before reading: a count added from now on queues the room again
+            for (What w : What.values()) {
+                long n = r.unreported[w.ordinal()].getAndSet(0);
+                if (n == 0) continue;
+                TetherEvent.Overflow e = reports.offer(now, new Report(r.key, r.limits, w, n), "");
+                if (e != null) emit.accept(e);
+            }
+        }
+        TetherEvent.Overflow held = reports.flush(now);
+        if (held != null) emit.accept(held);
+    }
+
+    /** Outbound {@code streams} with their rooms' counters; node thread. */
+    List<StreamStats> withCounters(List<StreamStats> streams) {
+        List<StreamStats> l = new ArrayList<>(streams.size());
+        for (StreamStats s : streams) {
+            Room r = s.direction() == StreamStats.Direction.OUTBOUND
+                    ? rooms.get(new StreamKey(s.peer(), s.lane()))
+                    : null;
+            l.add(r == null ? s : s.withAdmission(r.rejected.get(), r.dropped.get(), r.waiting));
+        }
+        return l;
+    }
+
+    private void reconcile(Engine engine) {
         if (dirty.isEmpty()) return;
         for (Room r : dirty) {
             r.dirty = false;
@@ -107,8 +153,15 @@ final class SendRooms {
      */
     final class Room {
         final StreamKey key;
+        final StreamLimits limits;
         /** Messages this stream may hold at most. */
         final long limit;
+        /** Sends refused for want of room, and messages dropped by the policy. */
+        final AtomicLong rejected = new AtomicLong(), dropped = new AtomicLong();
+        /** Counts per {@link What} not reported yet, and whether this room is in {@code toReport}. */
+        private final AtomicLong[] unreported = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+
+        private final AtomicBoolean queued = new AtomicBoolean();
 
         final AtomicLong held = new AtomicLong();
         /** The engine's part of {@code held}; node thread only. */
@@ -123,9 +176,17 @@ final class SendRooms {
         /** {@code waiters.size()}, readable without the lock. */
         private volatile int waiting;
 
-        Room(StreamKey key, long limit) {
+        Room(StreamKey key, StreamLimits limits) {
             this.key = key;
-            this.limit = limit;
+            this.limits = limits;
+            this.limit = limits.maxMessages();
+        }
+
+        /** A send found this stream full and was {@code what}: counted now, reported by the node thread. */
+        void overflowed(What what) {
+            (what == What.DROPPED_NEWEST ? dropped : rejected).incrementAndGet();
+            unreported[what.ordinal()].incrementAndGet();
+            if (queued.compareAndSet(false, true)) toReport.add(this);
         }
 
         /**
