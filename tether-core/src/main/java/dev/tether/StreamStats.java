@@ -35,46 +35,6 @@ public record StreamStats(
         long dropped,
         int blockedSends) {
 
-    /** Counters without send admission's (0): inbound streams, and outbound ones nothing was refused or dropped on. */
-    public StreamStats(
-            NodeId peer,
-            String lane,
-            Direction direction,
-            long cursor,
-            long lastSeq,
-            long queued,
-            long inFlight,
-            long sent,
-            long retransmitted,
-            long delivered,
-            long redelivered,
-            long duplicatesDropped,
-            long deadLettered,
-            long expired,
-            long missed,
-            boolean blocked) {
-        this(
-                peer,
-                lane,
-                direction,
-                cursor,
-                lastSeq,
-                queued,
-                inFlight,
-                sent,
-                retransmitted,
-                delivered,
-                redelivered,
-                duplicatesDropped,
-                deadLettered,
-                expired,
-                missed,
-                blocked,
-                0,
-                0,
-                0);
-    }
-
     /** These counters with send admission's. */
     public StreamStats withAdmission(long rejected, long dropped, int blockedSends) {
         return new StreamStats(

@@ -25,6 +25,7 @@ import dev.tether.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -207,17 +208,19 @@ class OverflowPolicyTest {
         }
     }
 
+    /** Starts node a with a limit of 1 and BLOCK({@code timeout}) on lane x, and fills that stream with one stored message. */
+    private static TetherNode fullBlockingStream(Cluster c, Duration timeout) throws Exception {
+        TetherNode a = c.start(
+                "a",
+                cfg -> cfg.streamLimits("*", "x", StreamLimits.maxMessages(1).policy(OverflowPolicy.block(timeout))));
+        a.send(B, "x", Cluster.utf8("first")).accepted().get(30, TimeUnit.SECONDS);
+        return a;
+    }
+
     @Test
     void blockWaitsForRoomThenRefusesAndCountsTheWaitingSenders() throws Exception {
         try (Cluster c = new Cluster("a", "b")) {
-            TetherNode a = c.start(
-                    "a",
-                    cfg -> cfg.streamLimits(
-                            "*",
-                            "x",
-                            StreamLimits.maxMessages(1).policy(OverflowPolicy.block(Duration.ofMillis(150)))));
-            SendReceipt first = a.send(B, "x", Cluster.utf8("first"));
-            first.accepted().get(30, TimeUnit.SECONDS);
+            TetherNode a = fullBlockingStream(c, Duration.ofMillis(150));
             assertThatThrownBy(() -> a.send(B, "x", Cluster.utf8("late")))
                     .isInstanceOf(QueueFullException.class)
                     .hasMessageContaining("waited 150 ms");
@@ -228,16 +231,8 @@ class OverflowPolicyTest {
                     () -> "a TIMED_OUT report: " + overflows(c));
         }
         try (Cluster c = new Cluster("a", "b")) {
-            TetherNode a = c.start(
-                    "a",
-                    cfg -> cfg.streamLimits(
-                            "*",
-                            "x",
-                            StreamLimits.maxMessages(1).policy(OverflowPolicy.block(Duration.ofSeconds(30)))));
-            SendReceipt first = a.send(B, "x", Cluster.utf8("first"));
-            first.accepted().get(30, TimeUnit.SECONDS);
-            java.util.concurrent.CompletableFuture<SendReceipt> waiting =
-                    new java.util.concurrent.CompletableFuture<>();
+            TetherNode a = fullBlockingStream(c, Duration.ofSeconds(30));
+            CompletableFuture<SendReceipt> waiting = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try {
                     waiting.complete(a.send(B, "x", Cluster.utf8("waited")));
