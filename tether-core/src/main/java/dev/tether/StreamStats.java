@@ -10,6 +10,9 @@ package dev.tether;
  * TetherEvent.SendExpired}). {@code missed} counts, on a channel reader's stream (lane {@code _c.<channel>}), the
  * messages the publisher's retention deleted before the reader took them (the same number on both sides: {@link
  * TetherEvent.ChannelMessagesMissed} on the reader, {@link TetherEvent.ChannelMessagesDropped} on the publisher).
+ * Outbound only, from send admission (docs/MESSAGING.md, "Backpressure"): {@code rejected} counts sends refused
+ * because the stream was full (at once, after a wait, or an {@code offer} not taken), {@code dropped} messages its
+ * overflow policy dropped, {@code blockedSends} the senders waiting for room at the moment of the snapshot.
  */
 public record StreamStats(
         NodeId peer,
@@ -27,7 +30,34 @@ public record StreamStats(
         long deadLettered,
         long expired,
         long missed,
-        boolean blocked) {
+        boolean blocked,
+        long rejected,
+        long dropped,
+        int blockedSends) {
+
+    /** These counters with send admission's. */
+    public StreamStats withAdmission(long rejected, long dropped, int blockedSends) {
+        return new StreamStats(
+                peer,
+                lane,
+                direction,
+                cursor,
+                lastSeq,
+                queued,
+                inFlight,
+                sent,
+                retransmitted,
+                delivered,
+                redelivered,
+                duplicatesDropped,
+                deadLettered,
+                expired,
+                missed,
+                blocked,
+                rejected,
+                dropped,
+                blockedSends);
+    }
 
     /** Which side of the stream this node is. */
     public enum Direction {

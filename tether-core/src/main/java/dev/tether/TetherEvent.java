@@ -54,6 +54,26 @@ public sealed interface TetherEvent {
     record DeadLetterQueueFull(NodeId from, String lane, long seq, String reason, long suppressed)
             implements TetherEvent {}
 
+    /**
+     * Sends on the outbound stream to {@code peer} on {@code lane} found it full: {@code count} of them were {@code
+     * what} under {@code policy} since the previous report of this stream and kind (docs/MESSAGING.md,
+     * "Backpressure"). Rate-limited like {@link ProtocolError} (a burst of 10, then at most 2 per second, for all
+     * streams together): {@code suppressed} reports were held back before this one, while {@code StreamStats.rejected}
+     * and {@code dropped} count every message.
+     */
+    record Overflow(NodeId peer, String lane, OverflowPolicy policy, What what, long count, long suppressed)
+            implements TetherEvent {
+        /** What happened to the sends. */
+        public enum What {
+            /** Refused at once (REJECT, or an {@code offer} not taken). */
+            REJECTED,
+            /** Refused after waiting for room (BLOCK, or {@code send(message, maxWait)}). */
+            TIMED_OUT,
+            /** Dropped instead of stored (DROP_NEWEST). */
+            DROPPED_NEWEST
+        }
+    }
+
     /** The message's time to live ran out before it was processed; it was skipped. */
     record Expired(NodeId from, String lane, long seq) implements TetherEvent {}
 

@@ -42,8 +42,34 @@ public interface TetherNode extends AutoCloseable {
      */
     SendReceipt send(NodeId to, String lane, byte[] payload);
 
-    /** Sends a fully described message. */
+    /**
+     * Sends a fully described message. If its stream holds its limit of unacknowledged messages ({@code
+     * TetherConfig.Builder.maxQueuedPerStream}) it throws {@link QueueFullException} at once, naming the stream, its
+     * count and its limit; nothing was sent. See docs/MESSAGING.md, "Backpressure".
+     */
     SendReceipt send(OutboundMessage message);
+
+    /**
+     * Sends {@code message}, waiting up to {@code maxWait} for room in its stream if it is full. Senders waiting on
+     * one stream get room in the order they started waiting; a sender that does not wait ({@link #send(OutboundMessage)},
+     * {@link #offer}) does not take room from them.
+     *
+     * @throws IllegalArgumentException if {@code maxWait} is zero or negative
+     * @throws IllegalStateException if called on the node thread (a listener, a handler running there): it must not
+     *     wait
+     * @throws QueueFullException if no room came within {@code maxWait}, or the node's bytes waiting for the store
+     *     are at {@code maxPendingSendBytes} (not waited for); nothing was sent
+     * @throws NodeClosedException if the node shut down, also while waiting; nothing was sent
+     * @throws InterruptedException if interrupted while waiting; nothing was sent
+     */
+    SendReceipt send(OutboundMessage message, Duration maxWait) throws InterruptedException;
+
+    /**
+     * Sends {@code message} if its stream (and the node's budget of bytes waiting for the store) has room now:
+     * never waits, and never throws for a full stream, which {@link OfferResult#taken()} false reports with the
+     * reason instead. Other errors throw as for {@link #send(OutboundMessage)}.
+     */
+    OfferResult offer(OutboundMessage message);
 
     /** Same as {@code handle(name, HandlerOptions.defaults(), handler)}. */
     Registration handle(String name, Handler handler);

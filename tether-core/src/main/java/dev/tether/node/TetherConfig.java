@@ -10,14 +10,15 @@ import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.QueueFullException;
 import dev.tether.RetryPolicy;
+import dev.tether.StreamLimits;
 import dev.tether.TetherListener;
 import dev.tether.TetherNode;
 import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
-import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.WireCompression;
 import dev.tether.internal.runtime.NodeSettings;
+import dev.tether.internal.runtime.StreamLimitRule;
 import dev.tether.spi.Codec;
 import dev.tether.spi.CommitObserver;
 import dev.tether.spi.Discovery;
@@ -77,7 +78,8 @@ public final class TetherConfig {
                 b.maxIdempotencyKeys,
                 b.channelJoinTimeout != null ? b.channelJoinTimeout : b.defaultCallTimeout,
                 b.compression != null ? b.compression : ConfigChecks.compression(null, 1),
-                b.deadLetters);
+                b.deadLetters,
+                b.streamLimits);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -257,6 +259,7 @@ public final class TetherConfig {
         private Integer maxMessageBytes;
         private long maxQueuedPerStream = 10_000_000L;
         private long maxPendingSendBytes = 64L << 20;
+        private final List<StreamLimitRule> streamLimits = new ArrayList<>();
         private long maxInboundQueueBytes = 64L << 20;
         private Duration retransmitTimeout = Duration.ofMillis(200);
         private Duration maxRetransmitTimeout = Duration.ofSeconds(5);
@@ -268,7 +271,7 @@ public final class TetherConfig {
         private final List<Discovery> discoveries = new ArrayList<>();
         private Duration defaultCallTimeout = Duration.ofSeconds(30);
         private Duration channelJoinTimeout;
-        private long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
+        private long maxVolatileBytes = EngineConfig.DEFAULT_MAX_VOLATILE_BYTES;
         private Duration idempotencyWindow = Duration.ofHours(24);
         private int maxIdempotencyKeys = 100_000;
         private EventSettings events = EventSettings.DEFAULTS;
@@ -403,6 +406,23 @@ public final class TetherConfig {
         public Builder maxQueuedPerStream(long max) {
             if (max < 1) throw new InvalidConfigException("maxQueuedPerStream must be >= 1, was " + max);
             this.maxQueuedPerStream = max;
+            return this;
+        }
+
+        /**
+         * Gives the outbound streams to peers matching {@code peerPattern} on lanes matching {@code lanePattern}
+         * (globs: {@code *} stands for any run of characters) {@code limits} instead of {@code maxQueuedPerStream} and
+         * REJECT. Rules are tried in the order given, the first match wins; lanes starting with {@code _} (Tether's
+         * own traffic) are never matched. See docs/MESSAGING.md, "Backpressure".
+         *
+         * @throws InvalidConfigException if a pattern is empty
+         */
+        public Builder streamLimits(String peerPattern, String lanePattern, StreamLimits limits) {
+            try {
+                streamLimits.add(new StreamLimitRule(peerPattern, lanePattern, limits));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(e.getMessage());
+            }
             return this;
         }
 

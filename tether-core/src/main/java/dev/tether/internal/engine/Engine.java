@@ -32,9 +32,6 @@ import java.util.Map;
  * due work in bulk. See docs/PROTOCOL.md.
  */
 public final class Engine {
-    /** The default of {@code maxVolatileBytes}: volatile messages held in memory until acknowledged, at most. */
-    public static final long DEFAULT_MAX_VOLATILE_BYTES = 64L << 20;
-
     private static final StoredChannels NO_CHANNELS = new StoredChannels(List.of(), List.of());
 
     private final EngineConfig cfg;
@@ -55,7 +52,7 @@ public final class Engine {
 
     /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
-        this(cfg, state, NO_CHANNELS, Map.of(), out, state.epoch(), DEFAULT_MAX_VOLATILE_BYTES);
+        this(cfg, state, NO_CHANNELS, Map.of(), out, state.epoch(), EngineConfig.DEFAULT_MAX_VOLATILE_BYTES);
     }
 
     /**
@@ -532,11 +529,14 @@ public final class Engine {
         return senders.ackedSeq(key);
     }
 
+    /** Messages of outbound stream {@code key} waiting for a batch, stored and not yet taken care of (or expired). */
+    public long unacked(StreamKey key) {
+        return senders.unacked(key);
+    }
+
     /** Messages sent by this node and not yet taken care of by their receivers (or expired here), per peer. */
     public Map<NodeId, Long> unackedByPeer() {
-        Map<NodeId, Long> m = new HashMap<>();
-        senders.addUnacked(m);
-        return m;
+        return senders.addUnacked(new HashMap<>());
     }
 
     /** True when no store batch is being committed and none is waiting to start. */

@@ -28,6 +28,9 @@ public record EngineConfig(
         int minBatchMessages,
         int maxBatchMessages) {
 
+    /** The default of {@code maxVolatileBytes}: volatile messages held in memory until acknowledged, at most. */
+    public static final long DEFAULT_MAX_VOLATILE_BYTES = 64L << 20;
+
     /** Bytes a data frame needs beyond the message itself (header and one message's fixed fields). */
     public static final int FRAME_OVERHEAD = 256;
 

@@ -7,7 +7,7 @@ import java.util.function.BiFunction;
 
 /**
  * Limits one kind of event ({@link TetherEvent.ConnectionRejected}, {@link TetherEvent.ProtocolError}, {@link
- * TetherEvent.StoreFailure}) so that a peer sending garbage, a flood of bad connections, or a store failing every
+ * TetherEvent.StoreFailure}; the runtime's {@link TetherEvent.Overflow}) so that a peer sending garbage, a flood of bad connections, or a store failing every
  * retry cannot flood the application's listener: a token bucket
  * allows a burst of {@link #BURST} events, then one every {@link #REFILL_MILLIS} ms. An occurrence without a
  * token is not reported at once; the next event carries how many were held back, and {@link #flush} reports the
@@ -34,10 +34,10 @@ import java.util.function.BiFunction;
  * @param <S> what the event names as its source (a remote address, a peer id; nothing for the store)
  * @param <E> the event
  */
-final class EventThrottle<S, E extends TetherEvent> {
+public final class EventThrottle<S, E extends TetherEvent> {
     /** Makes the event for {@code source} and {@code reason}, after {@code suppressed} held-back ones. */
     @FunctionalInterface
-    interface Factory<S, E> {
+    public interface Factory<S, E> {
         E event(S source, String reason, long suppressed);
     }
 
@@ -66,7 +66,7 @@ final class EventThrottle<S, E extends TetherEvent> {
     private String lastReason;
 
     /** A throttle with the bucket only. */
-    EventThrottle(Factory<S, E> factory) {
+    public EventThrottle(Factory<S, E> factory) {
         this(factory, null);
     }
 
@@ -90,7 +90,7 @@ final class EventThrottle<S, E extends TetherEvent> {
     }
 
     /** It happened at {@code now}: returns the event to emit, or null if it is held back. */
-    E offer(long now, S source, String reason) {
+    public E offer(long now, S source, String reason) {
         refill(now);
         if (tokens == 0 || quiet(now, source, reason)) {
             suppressed++;
@@ -109,7 +109,7 @@ final class EventThrottle<S, E extends TetherEvent> {
      * Returns an event for the latest held-back occurrence (carrying the count of the others) if there is one
      * and a token is free at {@code now}; otherwise null.
      */
-    E flush(long now) {
+    public E flush(long now) {
         if (suppressed == 0) return null;
         refill(now);
         if (tokens == 0 || quiet(now, lastSource, lastReason)) return null;

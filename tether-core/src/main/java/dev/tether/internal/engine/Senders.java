@@ -549,6 +549,12 @@ final class Senders {
         return s == null ? 0 : s.ackedSeq();
     }
 
+    /** Messages of stream {@code key} not yet taken care of by its receiver or expired here (0 for an unknown stream). */
+    long unacked(StreamKey key) {
+        OutStream s = streams.get(key);
+        return s == null ? 0 : s.unacked();
+    }
+
     /** Whether every stream to {@code peer} with messages to deliver is open (or stopped as diverged). */
     boolean streamsOpen(NodeId peer) {
         for (OutStream s : streams.values()) {
@@ -573,10 +579,11 @@ final class Senders {
     }
 
     /** Messages not yet taken care of by their receivers, per peer. */
-    void addUnacked(Map<NodeId, Long> into) {
+    Map<NodeId, Long> addUnacked(Map<NodeId, Long> into) {
         for (OutStream s : streams.values()) {
             if (s.unacked() > 0) into.merge(s.key.peer(), s.unacked(), Long::sum);
         }
+        return into;
     }
 
     long messagesInMemory() {

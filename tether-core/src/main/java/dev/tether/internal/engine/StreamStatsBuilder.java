@@ -118,6 +118,9 @@ final class StreamStatsBuilder {
                 deadLettered,
                 expired,
                 missed,
-                blocked);
+                blocked,
+                0, // send admission's counters are the runtime's (SendRooms)
+                0,
+                0);
     }
 }

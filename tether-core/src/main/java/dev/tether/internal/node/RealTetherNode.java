@@ -16,6 +16,7 @@ import dev.tether.MessageHandler;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
+import dev.tether.OfferResult;
 import dev.tether.OutboundMessage;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
@@ -172,6 +173,16 @@ public final class RealTetherNode implements TetherNode {
     @Override
     public SendReceipt send(OutboundMessage message) {
         return runtime.send(message);
+    }
+
+    @Override
+    public SendReceipt send(OutboundMessage message, Duration maxWait) throws InterruptedException {
+        return runtime.sends().send(message, maxWait);
+    }
+
+    @Override
+    public OfferResult offer(OutboundMessage message) {
+        return runtime.sends().offer(message);
     }
 
     @Override

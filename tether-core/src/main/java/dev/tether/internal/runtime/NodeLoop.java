@@ -67,6 +67,9 @@ final class NodeLoop implements EngineOutput, Runnable {
     private final Transport transport;
     private final TetherListener listener;
     private final Receipts receipts;
+    /** Room released at the end of each turn for the streams that changed in it. */
+    private final SendRooms rooms;
+
     private final AtomicLong listenerErrors = new AtomicLong();
     private Engine engine;
     private StoreWriter storeWriter;
@@ -100,8 +103,9 @@ final class NodeLoop implements EngineOutput, Runnable {
     private volatile ScheduledFuture<?> ticks;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-    NodeLoop(Clock clock, Transport transport, TetherListener listener, AtomicLong pendingSendBytes) {
+    NodeLoop(Clock clock, Transport transport, TetherListener listener, AtomicLong pendingSendBytes, SendRooms rooms) {
         this.receipts = new Receipts(pendingSendBytes, key -> engine.ackedSeq(key));
+        this.rooms = rooms;
         this.clock = clock;
         this.transport = transport;
         this.listener = listener;
@@ -284,6 +288,7 @@ final class NodeLoop implements EngineOutput, Runnable {
         Command hook = everyTurn;
         if (hook != null) runSafely(hook, now);
         runSafely(engine::endTurn, now);
+        rooms.endOfTurn(now, engine, this::emit);
         if (afterTurn != null) runSafely(afterTurn, now);
     }
 
@@ -363,17 +368,20 @@ final class NodeLoop implements EngineOutput, Runnable {
 
     @Override
     public void rejected(long token, TetherException error) {
-        receipts.rejected(token, error);
+        Receipts.Receipt r = receipts.rejected(token, error);
+        if (r != null && r.room != null) rooms.mark(r.room);
     }
 
     @Override
     public void acked(StreamKey key, long upToSeq) {
         receipts.acked(key, upToSeq);
+        rooms.changed(key);
     }
 
     @Override
     public void outcome(StreamKey key, long seq, Outcome outcome) {
         receipts.outcome(key, seq, outcome);
+        rooms.changed(key);
     }
 
     @Override

@@ -4,31 +4,25 @@ import dev.tether.CallStats;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.Lanes;
-import dev.tether.MessageTooLargeException;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.OutboundMessage;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
-import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.StoreException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
-import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
-import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredState;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +61,8 @@ public final class NodeRuntime {
     private final ExecutorService handlers;
     private final AtomicLong tokens = new AtomicLong();
     private final AtomicLong pendingSendBytes = new AtomicLong();
+    private final SendAdmission sends;
+    private final SendCalls sendCalls;
     private final TransportEvents transportEvents;
     private final Admission admission;
     private final Membership membership;
@@ -87,7 +83,11 @@ public final class NodeRuntime {
         this.epoch = state.epoch();
         this.idempotency = new IdempotencyTable(config.idempotencyWindow().toMillis(), config.maxIdempotencyKeys());
         idempotency.load(config.store(), config.clock().millis());
-        this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes);
+        SendRooms rooms = new SendRooms(
+                state, key -> StreamLimitRule.find(config.streamLimits(), key, config.maxQueuedPerStream()));
+        this.sends = new SendAdmission(
+                config.nodeId(), config.maxMessageBytes(), config.maxPendingSendBytes(), pendingSendBytes, rooms);
+        this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes, rooms);
         this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
         this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), new DaemonThreads(name + "-handler-"));
@@ -117,6 +117,7 @@ public final class NodeRuntime {
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
         membership.restore(config.store(), config.clock().millis()); // runtime adds and removals of earlier runs
+        this.sendCalls = new SendCalls(this, config, loop, admission, sends, tokens);
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
 
@@ -267,18 +268,16 @@ public final class NodeRuntime {
     }
 
     public SendReceipt send(NodeId to, String lane, byte[] payload) {
-        Objects.requireNonNull(payload, "payload");
-        return submit(to, Lanes.requireApplicationLane(lane), Map.of(), payload.clone(), 0, null);
+        return sendCalls.send(to, lane, payload);
     }
 
     public SendReceipt send(OutboundMessage m) {
-        Objects.requireNonNull(m, "message");
-        ByteBuffer p = m.payload();
-        byte[] payload = new byte[p.remaining()];
-        p.get(payload);
-        long expiresAt =
-                m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
-        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null);
+        return sendCalls.send(m);
+    }
+
+    /** Every way to send: at once, waiting for room, or offered ({@link SendCalls}). */
+    public SendCalls sends() {
+        return sendCalls;
     }
 
     /**
@@ -291,39 +290,7 @@ public final class NodeRuntime {
      */
     public SendReceipt submit(
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
-        Objects.requireNonNull(to, "to");
-        if (closing) throw closedForSends();
-        // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
-        if (!to.equals(id()) && !admission.isKnown(to)) throw unknownPeer(to);
-        long bytes = checkSize(headers, payload.length);
-        long total = pendingSendBytes.addAndGet(bytes);
-        if (total > config.maxPendingSendBytes() && total > bytes) { // one message alone always fits
-            pendingSendBytes.addAndGet(-bytes);
-            throw new QueueFullException("node " + id() + " already holds " + config.maxPendingSendBytes()
-                    + " bytes of sends waiting for the store (maxPendingSendBytes); retry when accepted() futures"
-                    + " complete");
-        }
-        Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(new SendCommands.Watch(loop, w, id())), loop::onNodeThread, hook);
-        long token = tokens.incrementAndGet();
-        // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
-        loop.post(new SendCommands.Submit(
-                loop, pendingSendBytes, this::closedForSends, token, r, to, lane, headers, payload, expiresAt));
-        return r;
-    }
-
-    private NodeClosedException closedForSends() {
-        return new NodeClosedException("node " + id() + " is shut down; send rejected");
-    }
-
-    private UnknownPeerException unknownPeer(NodeId to) {
-        if (admission.isRemoved(to)) {
-            return new UnknownPeerException(
-                    "peer " + to + " was removed from node " + id() + "; addPeer(" + to + ") to send to it again");
-        }
-        return new UnknownPeerException("unknown peer " + to + ": node " + id() + " has not been configured with it,"
-                + " added it, discovered it, or stored anything for it; add it with addPeer(" + to + ") or"
-                + " TetherConfig.Builder.peers (configured peers: " + config.peers() + ")");
+        return sendCalls.submit(to, lane, headers, payload, expiresAt, hook);
     }
 
     // ---- membership -----------------------------------------------------------------------------------
@@ -350,19 +317,7 @@ public final class NodeRuntime {
 
     /** Returns the message's size: payload plus encoded headers. */
     long checkSize(Map<String, String> headers, int payloadLength) {
-        if (headers.size() > 0xffff) throw new MessageTooLargeException("more than 65535 headers");
-        for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey().getBytes(StandardCharsets.UTF_8).length > 0xffff
-                    || e.getValue().getBytes(StandardCharsets.UTF_8).length > 0xffff) {
-                throw new MessageTooLargeException("header '" + e.getKey() + "' is longer than 65535 UTF-8 bytes");
-            }
-        }
-        long size = (long) payloadLength + FrameCodec.headersSize(headers);
-        if (size > config.maxMessageBytes()) {
-            throw new MessageTooLargeException("message of " + size + " bytes (payload " + payloadLength
-                    + " + headers) exceeds maxMessageBytes " + config.maxMessageBytes());
-        }
-        return size;
+        return sends.checkSize(headers, payloadLength);
     }
 
     // ---- receiving ------------------------------------------------------------------------------------
@@ -423,7 +378,7 @@ public final class NodeRuntime {
     /** Builds the snapshot; node thread only. */
     private NodeStats snapshot() {
         Engine e = loop.engine();
-        List<StreamStats> streams = e.streamStats();
+        List<StreamStats> streams = sends.rooms.withCounters(e.streamStats());
         long queued = 0, inFlight = 0, delivered = 0, redelivered = 0, dups = 0, dead = 0, expired = 0;
         for (StreamStats s : streams) {
             queued += s.queued();
@@ -468,6 +423,7 @@ public final class NodeRuntime {
                     + " running on it); it waits for that thread, so call it from another thread");
         }
         closing = true;
+        sends.rooms.close();
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Map<NodeId, Long>> drained = new CompletableFuture<>();
         loop.post(now -> loop.afterEachTurn(n -> {
@@ -525,6 +481,7 @@ public final class NodeRuntime {
         if (shutdownResult != null) return;
         if (loop.onNodeThread()) throw new IllegalStateException("crash() called on the node thread");
         closing = true;
+        sends.rooms.close();
         storeWriter.halt();
         loop.halt();
         dispatcher.stop();

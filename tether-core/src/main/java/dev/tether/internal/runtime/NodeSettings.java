@@ -37,6 +37,7 @@ import java.util.Set;
  * @param channelJoinTimeout how long a channel join waits for the peers it tells before it fails
  * @param compression the codecs this node decompresses, and how it compresses on the wire
  * @param deadLetters the bounds of the dead-letter queue
+ * @param streamLimits per-stream limits and overflow policies by selector, the first match wins
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -69,10 +70,12 @@ public record NodeSettings(
         int maxIdempotencyKeys,
         Duration channelJoinTimeout,
         WireCompression compression,
-        DeadLetterLimits deadLetters) {
+        DeadLetterLimits deadLetters,
+        List<StreamLimitRule> streamLimits) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);
+        streamLimits = List.copyOf(streamLimits);
         allowedPeers = List.copyOf(allowedPeers);
         discoveries = List.copyOf(discoveries);
     }

@@ -34,6 +34,9 @@ final class Receipts {
         /** A pattern layer's callbacks, told before the futures complete; null for an application's send. */
         final SendHook hook;
 
+        /** The stream room a send reserved ({@link SendRooms}); null for a publish. Set before it is posted. */
+        SendRooms.Room room;
+
         private volatile CompletableFuture<Outcome> processed;
         private StreamKey key;
         private long seq;
@@ -112,6 +115,7 @@ final class Receipts {
     boolean register(long token, Receipt r) {
         if (closed != null) {
             pendingBytes.addAndGet(-r.bytes);
+            if (r.room != null) r.room.giveBack();
             r.fail(closed);
             return false;
         }
@@ -130,15 +134,17 @@ final class Receipts {
         r.accepted.complete(new MessageId(key.peer(), key.lane(), seq));
     }
 
-    void rejected(long token, TetherException e) {
+    /** Fails send {@code token}'s receipt; returns it (null if unknown), for its stream's room to be looked at. */
+    Receipt rejected(long token, TetherException e) {
         Receipt r = byToken.remove(token);
-        if (r == null) return;
+        if (r == null) return null;
         pendingBytes.addAndGet(-r.bytes);
         r.failure = e;
         if (r.hook != null) r.hook.rejected(e);
         r.accepted.completeExceptionally(e);
         CompletableFuture<Outcome> p = r.processed;
         if (p != null) p.completeExceptionally(e);
+        return r;
     }
 
     /** The application asked for {@code r.processed()}: complete it when its message is taken care of. */

@@ -3,7 +3,6 @@ package dev.tether.internal.runtime;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /** The node-thread commands of a send: its submission to the engine, and the tracking of its outcome. */
@@ -13,7 +12,7 @@ final class SendCommands {
     /** A send for the node thread; refused, like every send after {@code failAll}, once the node stopped. */
     static final class Submit implements NodeLoop.Command {
         private final NodeLoop loop;
-        private final AtomicLong pendingSendBytes;
+        private final SendAdmission sends;
         private final Supplier<NodeClosedException> closed;
         private final long token;
         private final Receipts.Receipt receipt;
@@ -25,7 +24,7 @@ final class SendCommands {
 
         Submit(
                 NodeLoop loop,
-                AtomicLong pendingSendBytes,
+                SendAdmission sends,
                 Supplier<NodeClosedException> closed,
                 long token,
                 Receipts.Receipt receipt,
@@ -35,7 +34,7 @@ final class SendCommands {
                 byte[] payload,
                 long expiresAt) {
             this.loop = loop;
-            this.pendingSendBytes = pendingSendBytes;
+            this.sends = sends;
             this.closed = closed;
             this.token = token;
             this.receipt = receipt;
@@ -51,12 +50,13 @@ final class SendCommands {
             if (loop.receipts().register(token, receipt)) {
                 if (receipt.hook != null) receipt.hook.submitted(now);
                 loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
+                sends.rooms.entered(receipt.room); // counted by the engine from here on, or released if refused
             }
         }
 
         @Override
         public void refuse() {
-            pendingSendBytes.addAndGet(-receipt.bytes);
+            sends.giveBack(receipt.room, receipt.bytes);
             receipt.fail(closed.get());
         }
     }

@@ -296,7 +296,7 @@ final class EngineHarness {
     /** Boot ids handed out so far: each engine (each simulated process) gets the next. */
     long boots;
 
-    long maxVolatileBytes = Engine.DEFAULT_MAX_VOLATILE_BYTES;
+    long maxVolatileBytes = EngineConfig.DEFAULT_MAX_VOLATILE_BYTES;
     /** Counts connects and disconnects; with {@link #fenceConnections}, frames sent before one are dropped. */
     long connections;
     /** Whether frames in flight are lost when a connection ends, as a real transport's are (Transport rule 4). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.StreamLimits;
 import dev.tether.spi.StoredState;
 import java.time.Clock;
 import java.util.List;
@@ -25,12 +26,17 @@ class MembershipTest {
      */
     @Test
     void aCallPostedAfterTheLoopEndedIsRefusedWithNodeClosed() {
-        NodeLoop loop = new NodeLoop(Clock.systemUTC(), null, e -> {}, new AtomicLong());
+        StoredState empty = new StoredState(1, List.of(), List.of(), Map.of());
+        NodeLoop loop = new NodeLoop(
+                Clock.systemUTC(),
+                null,
+                e -> {},
+                new AtomicLong(),
+                new SendRooms(empty, k -> StreamLimits.maxMessages(1)));
         loop.halt(); // before start: the loop ends at once, without running anything
         loop.start(null, "membership-test-loop");
         loop.ended().orTimeout(10, TimeUnit.SECONDS).join();
-        Admission admission =
-                new Admission(A, Set.of(B), List.of(), false, new StoredState(1, List.of(), List.of(), Map.of()));
+        Admission admission = new Admission(A, Set.of(B), List.of(), false, empty);
         Membership membership = new Membership(A, admission, loop, null, Clock.systemUTC()); // no transport needed
 
         assertThatThrownBy(membership::peers)

@@ -842,7 +842,8 @@ public final class Simulation {
             StoredChannels stored = store.readChannels();
             Map<String, List<ChannelEntry>> index = new HashMap<>();
             for (ChannelLog l : stored.logs()) index.put(l.channel(), store.readChannelIndex(l.channel(), 1, 1 << 20));
-            engine = new Engine(engineConfig, state, stored, index, this, bootId, Engine.DEFAULT_MAX_VOLATILE_BYTES);
+            engine = new Engine(
+                    engineConfig, state, stored, index, this, bootId, EngineConfig.DEFAULT_MAX_VOLATILE_BYTES);
             for (Map.Entry<String, ChannelOptions> e : retention.entrySet()) {
                 engine.channelOptions(now, e.getKey(), e.getValue()); // as an application sets them at every start
             }

@@ -18,6 +18,7 @@ import dev.tether.MessageHandler;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
+import dev.tether.OfferResult;
 import dev.tether.OutboundMessage;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
@@ -83,6 +84,39 @@ final class TracingNode implements TetherNode {
                 message.lane(),
                 message.payloadSize(),
                 context -> withContext(copy(message), context).build());
+    }
+
+    /** Traced as {@link #send(OutboundMessage)}; the span covers the wait. */
+    @Override
+    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
+    public SendReceipt send(OutboundMessage message, Duration maxWait) throws InterruptedException {
+        Span span = tracing.spans().send(message.to(), message.lane(), null, message.payloadSize());
+        try (Scope s = span.makeCurrent()) {
+            SendReceipt receipt =
+                    node.send(withContext(copy(message), Context.current()).build(), maxWait);
+            Spans.endWhenStored(span, receipt.accepted());
+            return receipt;
+        } catch (RuntimeException | InterruptedException e) {
+            Spans.fail(span, e);
+            throw e;
+        }
+    }
+
+    /** Traced as {@link #send(OutboundMessage)} when taken; a refusal ends the span as failed with its reason. */
+    @Override
+    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
+    public OfferResult offer(OutboundMessage message) {
+        Span span = tracing.spans().send(message.to(), message.lane(), null, message.payloadSize());
+        try (Scope s = span.makeCurrent()) {
+            OfferResult r =
+                    node.offer(withContext(copy(message), Context.current()).build());
+            if (r.taken()) Spans.endWhenStored(span, r.receipt().accepted());
+            else Spans.fail(span, r.refusal());
+            return r;
+        } catch (RuntimeException e) {
+            Spans.fail(span, e);
+            throw e;
+        }
     }
 
     @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body

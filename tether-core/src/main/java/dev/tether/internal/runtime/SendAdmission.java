@@ -1,0 +1,81 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.MessageTooLargeException;
+import dev.tether.NodeId;
+import dev.tether.QueueFullException;
+import dev.tether.internal.engine.FrameCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whether a send may be posted to the node thread, decided on the caller's thread: its size, the node's budget of
+ * bytes waiting for the store ({@code maxPendingSendBytes}) and its stream's room ({@link SendRooms}). A send
+ * admitted here holds its bytes and its room until the node thread lets go of them.
+ */
+final class SendAdmission {
+    private final NodeId self;
+    private final int maxMessageBytes;
+    private final long maxPendingSendBytes;
+    private final AtomicLong pendingSendBytes;
+    final SendRooms rooms;
+
+    SendAdmission(
+            NodeId self, int maxMessageBytes, long maxPendingSendBytes, AtomicLong pendingSendBytes, SendRooms rooms) {
+        this.self = self;
+        this.maxMessageBytes = maxMessageBytes;
+        this.maxPendingSendBytes = maxPendingSendBytes;
+        this.pendingSendBytes = pendingSendBytes;
+        this.rooms = rooms;
+    }
+
+    /** Returns the message's size: payload plus encoded headers. */
+    long checkSize(Map<String, String> headers, int payloadLength) {
+        if (headers.size() > 0xffff) throw new MessageTooLargeException("more than 65535 headers");
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            if (e.getKey().getBytes(StandardCharsets.UTF_8).length > 0xffff
+                    || e.getValue().getBytes(StandardCharsets.UTF_8).length > 0xffff) {
+                throw new MessageTooLargeException("header '" + e.getKey() + "' is longer than 65535 UTF-8 bytes");
+            }
+        }
+        long size = (long) payloadLength + FrameCodec.headersSize(headers);
+        if (size > maxMessageBytes) {
+            throw new MessageTooLargeException("message of " + size + " bytes (payload " + payloadLength
+                    + " + headers) exceeds maxMessageBytes " + maxMessageBytes);
+        }
+        return size;
+    }
+
+    /**
+     * Reserves room for one message of {@code bytes} in {@code room}, waiting up to {@code waitNanos} for it (0: not
+     * at all), then its bytes in the node's budget; false, with nothing reserved, if the stream had no room in time.
+     *
+     * @throws QueueFullException if the node's bytes waiting for the store are at their limit (nothing reserved)
+     * @throws InterruptedException if interrupted while waiting; nothing is reserved
+     */
+    boolean reserve(SendRooms.Room room, long bytes, long waitNanos) throws InterruptedException {
+        if (!room.take(waitNanos)) return false;
+        long total = pendingSendBytes.addAndGet(bytes);
+        if (total > maxPendingSendBytes && total > bytes) { // one message alone always fits
+            pendingSendBytes.addAndGet(-bytes);
+            room.giveBack();
+            throw new QueueFullException("node " + self + " already holds " + maxPendingSendBytes
+                    + " bytes of sends waiting for the store (maxPendingSendBytes); retry when accepted() futures"
+                    + " complete");
+        }
+        return true;
+    }
+
+    /** Why a send found {@code room} full, after waiting {@code waitNanos}. */
+    static String full(SendRooms.Room room, long waitNanos) {
+        return "stream " + room.key + " holds " + room.held.get() + " of its limit of " + room.limit
+                + " unacknowledged messages" + (waitNanos > 0 ? " (waited " + SendRooms.waited(waitNanos) + ")" : "")
+                + "; retry when its receiver has taken care of some";
+    }
+
+    /** Releases what {@link #reserve} took for a send that never reached the engine. */
+    void giveBack(SendRooms.Room room, long bytes) {
+        pendingSendBytes.addAndGet(-bytes);
+        room.giveBack();
+    }
+}

@@ -1,0 +1,206 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.Lanes;
+import dev.tether.MessageDroppedException;
+import dev.tether.MessageId;
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.OfferResult;
+import dev.tether.OutboundMessage;
+import dev.tether.Outcome;
+import dev.tether.OverflowPolicy;
+import dev.tether.QueueFullException;
+import dev.tether.SendReceipt;
+import dev.tether.TetherEvent.Overflow.What;
+import dev.tether.UnknownPeerException;
+import dev.tether.internal.engine.StreamKey;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node's sends, on the caller's thread: arguments checked, room reserved ({@link SendAdmission}: at once, by
+ * waiting, or refused without an exception), then posted to the node thread, where the engine numbers and stores
+ * them. Thread-safe.
+ */
+public final class SendCalls {
+    private final NodeRuntime runtime;
+    private final NodeSettings config;
+    private final NodeLoop loop;
+    private final Admission admission;
+    private final SendAdmission sends;
+    private final AtomicLong tokens;
+
+    SendCalls(
+            NodeRuntime runtime,
+            NodeSettings config,
+            NodeLoop loop,
+            Admission admission,
+            SendAdmission sends,
+            AtomicLong tokens) {
+        this.runtime = runtime;
+        this.config = config;
+        this.loop = loop;
+        this.admission = admission;
+        this.sends = sends;
+        this.tokens = tokens;
+    }
+
+    public SendReceipt send(NodeId to, String lane, byte[] payload) {
+        Objects.requireNonNull(payload, "payload");
+        try {
+            return submit(to, Lanes.requireApplicationLane(lane), Map.of(), payload.clone(), 0, null, true, 0);
+        } catch (InterruptedException e) {
+            return interrupted(e);
+        }
+    }
+
+    /** Sends {@code m} as its stream's overflow policy says when it is full. */
+    public SendReceipt send(OutboundMessage m) {
+        try {
+            return send(m, true, 0);
+        } catch (InterruptedException e) {
+            return interrupted(e);
+        }
+    }
+
+    /** A send waiting under policy BLOCK was interrupted: the interrupt stays set, and nothing was sent. */
+    private static SendReceipt interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QueueFullException("interrupted while waiting for room (policy BLOCK); nothing was sent", e);
+    }
+
+    /**
+     * Sends {@code m}, waiting up to {@code maxWait} for room in its stream, behind the senders that waited first.
+     *
+     * @throws IllegalArgumentException if {@code maxWait} is not positive
+     * @throws IllegalStateException on the node thread, which must not wait
+     * @throws QueueFullException if no room came in time
+     * @throws InterruptedException if interrupted while waiting; nothing was sent
+     */
+    public SendReceipt send(OutboundMessage m, Duration maxWait) throws InterruptedException {
+        Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            throw new IllegalArgumentException("maxWait must be positive, was " + maxWait
+                    + "; to send only if there is room now, use offer (or send without a wait)");
+        }
+        if (loop.onNodeThread()) {
+            throw new IllegalStateException("send with a wait called on the node thread (from a listener or a handler"
+                    + " running on it), which must not wait; use offer, or send from another thread");
+        }
+        return send(m, false, saturatedNanos(maxWait));
+    }
+
+    /** Sends {@code m} if its stream has room now; never waits, never throws for a full stream. */
+    public OfferResult offer(OutboundMessage m) {
+        try {
+            return OfferResult.taken(send(m, false, 0));
+        } catch (QueueFullException e) {
+            return OfferResult.refused(e);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a send that does not wait was interrupted", e);
+        }
+    }
+
+    private SendReceipt send(OutboundMessage m, boolean byPolicy, long waitNanos) throws InterruptedException {
+        Objects.requireNonNull(m, "message");
+        ByteBuffer p = m.payload();
+        byte[] payload = new byte[p.remaining()];
+        p.get(payload);
+        long expiresAt =
+                m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
+        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null, byPolicy, waitNanos);
+    }
+
+    /** {@link NodeRuntime#submit}: never waits. */
+    public SendReceipt submit(
+            NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
+        try {
+            return submit(to, lane, headers, payload, expiresAt, hook, false, 0);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a send that does not wait was interrupted", e);
+        }
+    }
+
+    private SendReceipt submit(
+            NodeId to,
+            String lane,
+            Map<String, String> headers,
+            byte[] payload,
+            long expiresAt,
+            SendHook hook,
+            boolean byPolicy,
+            long waitNanos)
+            throws InterruptedException {
+        Objects.requireNonNull(to, "to");
+        if (runtime.closing) throw closedForSends();
+        // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
+        if (!to.equals(runtime.id()) && !admission.isKnown(to)) throw unknownPeer(to);
+        long bytes = sends.checkSize(headers, payload.length);
+        SendRooms.Room room = sends.rooms.room(new StreamKey(to, lane));
+        OverflowPolicy policy = byPolicy ? room.limits.policy() : OverflowPolicy.REJECT;
+        long wait = waitNanos;
+        if (policy.kind() == OverflowPolicy.Kind.BLOCK) {
+            wait = saturatedNanos(policy.timeout());
+            if (loop.onNodeThread()) {
+                if (room.waiting() + room.held.get() >= room.limit) {
+                    throw new IllegalStateException("stream " + room.key + " is full and its policy " + policy
+                            + " would wait on the node thread (a listener or a handler running on it), which must"
+                            + " not wait");
+                }
+                wait = 0; // room was there a moment ago: never wait here, refuse if it is gone
+            }
+        }
+        if (!sends.reserve(room, bytes, wait)) {
+            if (runtime.closing) throw closedForSends(); // a shutdown woke the wait
+            if (policy.kind() == OverflowPolicy.Kind.DROP_NEWEST) {
+                room.overflowed(What.DROPPED_NEWEST);
+                return new DroppedReceipt(
+                        new MessageDroppedException("dropped by policy DROP_NEWEST: " + SendAdmission.full(room, 0)));
+            }
+            room.overflowed(wait > 0 ? What.TIMED_OUT : What.REJECTED);
+            throw new QueueFullException(SendAdmission.full(room, wait));
+        }
+        Receipts.Receipt r = new Receipts.Receipt(
+                bytes, w -> loop.post(new SendCommands.Watch(loop, w, runtime.id())), loop::onNodeThread, hook);
+        r.room = room;
+        long token = tokens.incrementAndGet();
+        // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
+        loop.post(new SendCommands.Submit(
+                loop, sends, this::closedForSends, token, r, to, lane, headers, payload, expiresAt));
+        return r;
+    }
+
+    /** The receipt of a message dropped by DROP_NEWEST: never stored, never to be. */
+    private record DroppedReceipt(CompletableFuture<MessageId> accepted, CompletableFuture<Outcome> processed)
+            implements SendReceipt {
+        DroppedReceipt(MessageDroppedException e) {
+            this(CompletableFuture.failedFuture(e), CompletableFuture.completedFuture(Outcome.DROPPED));
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private NodeClosedException closedForSends() {
+        return new NodeClosedException("node " + runtime.id() + " is shut down; send rejected");
+    }
+
+    private UnknownPeerException unknownPeer(NodeId to) {
+        if (admission.isRemoved(to)) {
+            return new UnknownPeerException("peer " + to + " was removed from node " + runtime.id() + "; addPeer(" + to
+                    + ") to send to it again");
+        }
+        return new UnknownPeerException("unknown peer " + to + ": node " + runtime.id() + " has not been configured"
+                + " with it, added it, discovered it, or stored anything for it; add it with addPeer(" + to + ") or"
+                + " TetherConfig.Builder.peers (configured peers: " + config.peers() + ")");
+    }
+}

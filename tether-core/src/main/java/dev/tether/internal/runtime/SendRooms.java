@@ -1,0 +1,269 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.StreamLimits;
+import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
+import dev.tether.TetherEvent.Overflow.What;
+import dev.tether.internal.engine.Engine;
+import dev.tether.internal.engine.EventThrottle;
+import dev.tether.internal.engine.StreamKey;
+import dev.tether.spi.OutboundState;
+import dev.tether.spi.StoredState;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Per-stream send admission (docs/BUS-DESIGN.md, E9): the room each outbound stream has left under its limit,
+ * reserved on the caller's thread before a send is posted, so a full stream refuses at once and the bound is exact
+ * under concurrent senders.
+ *
+ * <p>A {@link Room}'s {@code held} counts the messages of its stream that callers reserved and the node thread has
+ * not handed to the engine yet, plus those the engine holds (waiting for a batch, stored and not acknowledged:
+ * {@link Engine#unacked}) as the node thread last {@linkplain #reconcile accounted} them. Callers only add to it (a
+ * compare-and-set below the limit); the node thread hands reservations over ({@link #entered}) and, at the end of
+ * each turn, sets the engine's part to the engine's count for the streams something happened on (acknowledged,
+ * expired, purged, rejected by the store, lost), which releases room and wakes blocked senders. So the only lag is
+ * one turn, and always on the safe side: room is released after the engine let go of the message, never before.
+ */
+final class SendRooms {
+    private final ConcurrentHashMap<StreamKey, Room> rooms = new ConcurrentHashMap<>();
+    private final Function<StreamKey, StreamLimits> limits;
+    /** Rooms with refusals or drops not reported yet; callers add, the node thread reports. */
+    private final ConcurrentLinkedQueue<Room> toReport = new ConcurrentLinkedQueue<>();
+    /** Overflow reports, rate-limited as protocol errors are; node thread only. */
+    private final EventThrottle<Report, TetherEvent.Overflow> reports = new EventThrottle<>((r, reason, suppressed) ->
+            new TetherEvent.Overflow(r.key.peer(), r.key.lane(), r.limits.policy(), r.what, r.count, suppressed));
+
+    /** What one report says. */
+    private record Report(StreamKey key, StreamLimits limits, What what, long count) {}
+    /** Set when the node stops: waiting senders give up (and find the node closed). */
+    private volatile boolean closed;
+    /** Rooms whose stream changed in this turn; node thread only. */
+    private final List<Room> dirty = new ArrayList<>();
+
+    /**
+     * Rooms of the streams {@code state} holds messages on start full with them (the engine starts from the same
+     * state); {@code limits} gives a new stream's limits.
+     */
+    SendRooms(StoredState state, Function<StreamKey, StreamLimits> limits) {
+        this.limits = limits;
+        for (OutboundState s : state.outbound()) {
+            long n = s.lastSeq() - s.ackedSeq();
+            if (n <= 0) continue;
+            Room r = room(new StreamKey(s.to(), s.lane()));
+            r.held.set(n);
+            r.accounted = n;
+        }
+    }
+
+    /** The room of {@code key}, made on first use; any thread. */
+    Room room(StreamKey key) {
+        Room r = rooms.get(key);
+        return r != null ? r : rooms.computeIfAbsent(key, k -> new Room(k, limits.apply(k)));
+    }
+
+    /** The room of {@code key} if a send ever used it, else null; any thread. */
+    Room existing(StreamKey key) {
+        return rooms.get(key);
+    }
+
+    /** The node is stopping: wakes every waiting sender, and none waits from now on. */
+    void close() {
+        closed = true;
+        for (Room r : rooms.values()) {
+            if (r.waiting > 0) r.wake();
+        }
+    }
+
+    /** Node thread: a reserved send reached the engine; its message is the engine's to count from now on. */
+    void entered(Room r) {
+        r.accounted++;
+        mark(r);
+    }
+
+    /** Node thread: something happened on stream {@code key} that may have changed what the engine holds. */
+    void changed(StreamKey key) {
+        Room r = rooms.get(key);
+        if (r != null) mark(r);
+    }
+
+    /** Node thread: as {@link #changed}, for a room already at hand. */
+    void mark(Room r) {
+        if (r.dirty) return;
+        r.dirty = true;
+        dirty.add(r);
+    }
+
+    /**
+     * Node thread, at the end of a turn: every changed room takes the engine's count, releasing what it let go; then
+     * refusals and drops since the last turn are reported to {@code emit}, as far as the rate limit allows.
+     */
+    void endOfTurn(long now, Engine engine, Consumer<TetherEvent> emit) {
+        reconcile(engine);
+        for (Room r = toReport.poll(); r != null; r = toReport.poll()) {
+            r.queued.set(false); // before reading: a count added from now on queues the room again
+            for (What w : What.values()) {
+                long n = r.unreported[w.ordinal()].getAndSet(0);
+                if (n == 0) continue;
+                TetherEvent.Overflow e = reports.offer(now, new Report(r.key, r.limits, w, n), "");
+                if (e != null) emit.accept(e);
+            }
+        }
+        TetherEvent.Overflow held = reports.flush(now);
+        if (held != null) emit.accept(held);
+    }
+
+    /** Outbound {@code streams} with their rooms' counters; node thread. */
+    List<StreamStats> withCounters(List<StreamStats> streams) {
+        List<StreamStats> l = new ArrayList<>(streams.size());
+        for (StreamStats s : streams) {
+            Room r = s.direction() == StreamStats.Direction.OUTBOUND
+                    ? rooms.get(new StreamKey(s.peer(), s.lane()))
+                    : null;
+            l.add(r == null ? s : s.withAdmission(r.rejected.get(), r.dropped.get(), r.waiting));
+        }
+        return l;
+    }
+
+    private void reconcile(Engine engine) {
+        if (dirty.isEmpty()) return;
+        for (Room r : dirty) {
+            r.dirty = false;
+            long now = engine.unacked(r.key);
+            long delta = now - r.accounted;
+            r.accounted = now;
+            if (delta != 0) r.add(delta);
+        }
+        dirty.clear();
+    }
+
+    /**
+     * One stream's room. {@code held} is read and raised by callers on any thread and set by the node thread;
+     * senders waiting for room ({@link #take(long)}) queue in arrival order under {@code lock}.
+     */
+    final class Room {
+        final StreamKey key;
+        final StreamLimits limits;
+        /** Messages this stream may hold at most. */
+        final long limit;
+        /** Sends refused for want of room, and messages dropped by the policy. */
+        final AtomicLong rejected = new AtomicLong(), dropped = new AtomicLong();
+        /** Counts per {@link What} not reported yet, and whether this room is in {@code toReport}. */
+        private final AtomicLong[] unreported = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+
+        private final AtomicBoolean queued = new AtomicBoolean();
+
+        final AtomicLong held = new AtomicLong();
+        /** The engine's part of {@code held}; node thread only. */
+        long accounted;
+        /** Queued in {@link #dirty} for this turn's reconcile; node thread only. */
+        boolean dirty;
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition freed = lock.newCondition();
+        /** Blocked senders in arrival order; under {@code lock}. */
+        private final ArrayDeque<Thread> waiters = new ArrayDeque<>();
+        /** {@code waiters.size()}, readable without the lock. */
+        private volatile int waiting;
+
+        Room(StreamKey key, StreamLimits limits) {
+            this.key = key;
+            this.limits = limits;
+            this.limit = limits.maxMessages();
+        }
+
+        /** A send found this stream full and was {@code what}: counted now, reported by the node thread. */
+        void overflowed(What what) {
+            (what == What.DROPPED_NEWEST ? dropped : rejected).incrementAndGet();
+            unreported[what.ordinal()].incrementAndGet();
+            if (queued.compareAndSet(false, true)) toReport.add(this);
+        }
+
+        /**
+         * Takes room for one message if there is some and nobody is waiting for it (blocked senders go first, in
+         * arrival order); never waits.
+         */
+        boolean tryTake() {
+            return waiting == 0 && cas();
+        }
+
+        private boolean cas() {
+            for (; ; ) {
+                long h = held.get();
+                if (h >= limit) return false;
+                if (held.compareAndSet(h, h + 1)) return true;
+            }
+        }
+
+        /**
+         * Takes room for one message, waiting up to {@code nanos} behind the senders that waited first; false if
+         * none came in time.
+         *
+         * @throws InterruptedException if interrupted while waiting (nothing taken; the next in line moves up)
+         */
+        boolean take(long nanos) throws InterruptedException {
+            if (tryTake()) return true;
+            if (nanos <= 0) return false;
+            Thread me = Thread.currentThread();
+            lock.lockInterruptibly();
+            try {
+                waiters.addLast(me);
+                waiting = waiters.size();
+                try {
+                    for (long left = nanos; ; ) {
+                        if (closed) return false;
+                        if (waiters.peekFirst() == me && cas()) return true;
+                        if (left <= 0) return false;
+                        left = freed.awaitNanos(left);
+                    }
+                } finally {
+                    waiters.remove(me);
+                    waiting = waiters.size();
+                    freed.signalAll(); // the next in line may take what is there
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Gives back a reservation that never reached the engine (the node stopped first); any thread. */
+        void giveBack() {
+            add(-1);
+        }
+
+        /** Senders waiting for room now. */
+        int waiting() {
+            return waiting;
+        }
+
+        private void add(long delta) {
+            held.addAndGet(delta);
+            if (delta < 0 && waiting > 0) wake(); // read after the release: a waiter that missed it sees it
+        }
+
+        private void wake() {
+            lock.lock();
+            try {
+                freed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** {@code nanos} as a duration for messages: "2 s", "150 ms". */
+    static String waited(long nanos) {
+        long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+        return ms >= 1000 && ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+}
