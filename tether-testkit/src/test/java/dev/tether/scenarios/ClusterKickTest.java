@@ -68,11 +68,7 @@ class ClusterKickTest {
 
             TetherNode restarted = c.start("c");
             SendReceipt fromC = restarted.send(A, utf8("from c"));
-            Await.until(
-                    DEADLINE,
-                    () -> refused(c, "c", "a") && refused(c, "c", "b"),
-                    () -> "c to be refused by a and b: " + c.events("c"));
-            assertThat(connected(restarted, A) || connected(restarted, B)).isFalse();
+            assertRefused(c, restarted);
 
             c.crash("a"); // the kick is stored: a restarted a still refuses c
             a = c.start("a");
@@ -120,6 +116,15 @@ class ClusterKickTest {
                     () -> Tether.management(c.node("b")).topology().kicked().isEmpty(),
                     () -> "b to take the readmit: " + c.events("b"));
         }
+    }
+
+    /** The restarted kicked node c is refused by a and b, with the reason. */
+    private static void assertRefused(Cluster c, TetherNode restarted) {
+        Await.until(
+                DEADLINE,
+                () -> refused(c, "c", "a") && refused(c, "c", "b"),
+                () -> "c to be refused by a and b: " + c.events("c"));
+        assertThat(connected(restarted, A) || connected(restarted, B)).isFalse();
     }
 
     private static boolean refused(Cluster c, String node, String by) {
