@@ -1,11 +1,10 @@
 package dev.tether.internal.bus;
 
-import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.bus.Address;
 import dev.tether.bus.EndpointDelivery;
+import dev.tether.internal.runtime.ForwardingDelivery;
 import dev.tether.internal.runtime.RoutedDelivery;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,12 +14,13 @@ import java.util.Map;
  * the sender's and receiver's addresses, and the sender's headers without Tether's reserved ones. Its first
  * settlement is counted. Thread-safe: settlements may come from any thread.
  */
-final class BusDelivery implements EndpointDelivery {
+final class BusDelivery extends ForwardingDelivery implements EndpointDelivery {
     private final RoutedDelivery d;
     private final LocalEndpoint to;
     private Map<String, String> headers;
 
     BusDelivery(RoutedDelivery d, LocalEndpoint to) {
+        super(d);
         this.d = d;
         this.to = to;
     }
@@ -46,21 +46,6 @@ final class BusDelivery implements EndpointDelivery {
     }
 
     @Override
-    public NodeId from() {
-        return d.from();
-    }
-
-    @Override
-    public String lane() {
-        return d.lane();
-    }
-
-    @Override
-    public long seq() {
-        return d.seq();
-    }
-
-    @Override
     public Map<String, String> headers() {
         Map<String, String> h = headers;
         if (h == null) {
@@ -71,26 +56,6 @@ final class BusDelivery implements EndpointDelivery {
             headers = h = Map.copyOf(h);
         }
         return h;
-    }
-
-    @Override
-    public ByteBuffer payload() {
-        return d.payload();
-    }
-
-    @Override
-    public byte[] payloadBytes() {
-        return d.payloadBytes();
-    }
-
-    @Override
-    public boolean isRedelivery() {
-        return d.isRedelivery();
-    }
-
-    @Override
-    public int attempt() {
-        return d.attempt();
     }
 
     @Override

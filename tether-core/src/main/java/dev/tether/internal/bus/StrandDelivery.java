@@ -1,14 +1,12 @@
 package dev.tether.internal.bus;
 
-import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.runtime.ForwardingDelivery;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.RoutedDelivery;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -16,12 +14,13 @@ import java.util.concurrent.RejectedExecutionException;
  * A delivery on an endpoint's {@link Strand}: the runtime's delivery, whose first settlement (whatever its kind, from
  * any thread) also releases the strand, so the endpoint stays busy until the message is settled.
  */
-final class StrandDelivery implements RoutedDelivery {
+final class StrandDelivery extends ForwardingDelivery implements RoutedDelivery {
     private final RoutedDelivery d;
     private final Strand strand;
 
     /** Counts {@code d} as started on {@code strand}; on the thread running the strand's task. */
     StrandDelivery(RoutedDelivery d, Strand strand) {
+        super(d);
         this.d = d;
         this.strand = strand;
         strand.started();
@@ -108,50 +107,5 @@ final class StrandDelivery implements RoutedDelivery {
     @Override
     public boolean expiredNow() {
         return d.expiredNow();
-    }
-
-    @Override
-    public NodeId from() {
-        return d.from();
-    }
-
-    @Override
-    public String lane() {
-        return d.lane();
-    }
-
-    @Override
-    public long seq() {
-        return d.seq();
-    }
-
-    @Override
-    public Map<String, String> headers() {
-        return d.headers();
-    }
-
-    @Override
-    public ByteBuffer payload() {
-        return d.payload();
-    }
-
-    @Override
-    public byte[] payloadBytes() {
-        return d.payloadBytes();
-    }
-
-    @Override
-    public boolean isRedelivery() {
-        return d.isRedelivery();
-    }
-
-    @Override
-    public int attempt() {
-        return d.attempt();
-    }
-
-    @Override
-    public String toString() {
-        return d.toString();
     }
 }

@@ -2,13 +2,10 @@ package dev.tether.internal.runtime;
 
 import dev.tether.Delivery;
 import dev.tether.InvalidConfigException;
-import dev.tether.NodeId;
 import dev.tether.TransactionalHandler;
 import dev.tether.spi.Store;
 import dev.tether.spi.TransactionalStore;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -64,45 +61,9 @@ public final class TransactionalConsumer<T> implements MessageConsumer {
     }
 
     /** The delivery as a transactional handler sees it: it settles by returning, never by {@code ack}/{@code nack}. */
-    private record SettledByReturn(Delivery d) implements Delivery {
-        @Override
-        public NodeId from() {
-            return d.from();
-        }
-
-        @Override
-        public String lane() {
-            return d.lane();
-        }
-
-        @Override
-        public long seq() {
-            return d.seq();
-        }
-
-        @Override
-        public Map<String, String> headers() {
-            return d.headers();
-        }
-
-        @Override
-        public ByteBuffer payload() {
-            return d.payload();
-        }
-
-        @Override
-        public byte[] payloadBytes() {
-            return d.payloadBytes();
-        }
-
-        @Override
-        public boolean isRedelivery() {
-            return d.isRedelivery();
-        }
-
-        @Override
-        public int attempt() {
-            return d.attempt();
+    private static final class SettledByReturn extends ForwardingDelivery {
+        SettledByReturn(Delivery d) {
+            super(d);
         }
 
         @Override
