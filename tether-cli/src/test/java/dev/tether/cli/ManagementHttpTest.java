@@ -59,6 +59,7 @@ class ManagementHttpTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private TetherNode a;
     private TetherNode b;
+    private TetherNode cNode;
     private String adminA;
     private String adminB;
 
@@ -71,7 +72,8 @@ class ManagementHttpTest {
                 throw new IllegalStateException("cannot digest " + d.seq());
             }
         });
-        node("c", tc, RetryPolicy.DEFAULT, d -> seenByC.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
+        cNode = node(
+                "c", tc, RetryPolicy.DEFAULT, d -> seenByC.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
         TcpTransport ta = TcpTransport.builder()
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .peer(NodeId.of("b"), tb.boundAddress())
@@ -273,9 +275,12 @@ class ManagementHttpTest {
 
         HttpResponse<String> readmitted = post(adminA, "/mgmt/readmit?node=c");
         assertThat(readmitted.body().strip()).isEqualTo("{\"told\":[\"b\",\"d\"]}");
-        // Not awaited here: a reconnecting to c over TCP after the readmit (seen once in three full runs not to
-        // happen within 30 s; see docs/OPERATIONS.md, "Kick from the cluster"). ClusterKickTest checks it in memory.
-        Await.until(DEADLINE, () -> connected(b, c), () -> "c connected to b again: " + b.peers());
+        Await.until(
+                DEADLINE,
+                () -> connected(a, c) && connected(b, c),
+                () -> "c connected again: a " + a.peers() + "\n b " + b.peers() + "\n c " + cNode.peers());
+        a.send(c, "after".getBytes(StandardCharsets.UTF_8)).processed().get(10, TimeUnit.SECONDS);
+        assertThat(seenByC).contains("after");
         assertThat(get(adminB, "/mgmt/topology").body()).contains("\"kicked\":[]");
     }
 

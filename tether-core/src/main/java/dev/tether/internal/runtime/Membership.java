@@ -103,6 +103,10 @@ final class Membership implements Discovery.Listener {
             transport.connect(peer, copy);
         } catch (IllegalArgumentException e) { // an address it cannot parse: nothing changed there, undo here
             admission.undoAdd(peer, wasExplicit, wasRemoved);
+            if (wasRemoved) { // it may have connected meanwhile, and been added by TransportEvents.onPeerUp
+                loop.post(now -> loop.engine().removePeer(now, peer));
+                transport.disconnect(peer);
+            }
             throw e;
         }
         List<String> where = copy.isEmpty() ? this.addresses.getOrDefault(peer, List.of()) : copy;

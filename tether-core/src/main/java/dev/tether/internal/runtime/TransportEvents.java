@@ -1,9 +1,11 @@
 package dev.tether.internal.runtime;
 
 import dev.tether.NodeId;
+import dev.tether.internal.engine.Engine;
 import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,7 +35,16 @@ final class TransportEvents implements Transport.Listener {
     @Override
     public void onPeerUp(NodeId peer) {
         loop.post(now -> {
-            if (loop.engine().onPeerUp(now, peer)) admission.connected(peer);
+            Engine engine = loop.engine();
+            boolean up = engine.onPeerUp(now, peer);
+            if (!up && !admission.isRemoved(peer)) {
+                // Added again: Membership.add updates the admission, connects, then posts the engine's update, so a
+                // fast connection can come up before that update runs. The admission holds the newer decision;
+                // closing here would stop the transport dialing a peer that cannot dial back.
+                engine.addPeer(peer, List.of(), true);
+                up = engine.onPeerUp(now, peer);
+            }
+            if (up) admission.connected(peer);
             else transport.disconnect(peer); // removed after the transport admitted it
         });
     }
