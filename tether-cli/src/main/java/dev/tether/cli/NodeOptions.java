@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -26,6 +27,9 @@ final class NodeOptions {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
     Path config;
+
+    @Mixin
+    QueueLimitOptions queueLimits;
 
     @Option(names = "--id", paramLabel = "ID", description = "This node's id ([A-Za-z0-9._-], 1-64 chars).")
     String id;
@@ -179,6 +183,7 @@ final class NodeOptions {
         if (maxMessageBytes != null) b.maxMessageBytes(maxMessageBytes);
         b.allowedPeers(allowPeers.toArray(String[]::new));
         b.insecureAdmitUnprovenPeers(insecureAdmitUnprovenPeers);
+        queueLimits.apply(b);
     }
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "This node's certificate chain (PEM).")

@@ -47,6 +47,26 @@ final class StatsFormat {
                 d.expired(),
                 d.refused(),
                 d.blockedStreams()));
+        overflow(b, s);
+        streams(b, s);
+        return b.toString();
+    }
+
+    /** Sends refused or dropped over a stream limit, for all streams together. */
+    private static void overflow(StringBuilder b, NodeStats s) {
+        long rejected = 0, dropped = 0, blockedSends = 0;
+        for (StreamStats t : s.streams()) {
+            rejected += t.rejected();
+            dropped += t.dropped();
+            blockedSends += t.blockedSends();
+        }
+        b.append(String.format(
+                "  sends over a stream limit: rejected %d, dropped %d, waiting for room now %d%n",
+                rejected, dropped, blockedSends));
+    }
+
+    /** One row per stream. */
+    private static void streams(StringBuilder b, NodeStats s) {
         if (!s.streams().isEmpty()) {
             b.append(String.format(
                     "  %-4s %-16s %-16s %10s %10s %8s %8s %10s %s%n",
@@ -62,10 +82,9 @@ final class StatsFormat {
                         t.queued(),
                         t.inFlight(),
                         t.delivered(),
-                        t.blocked() ? "BLOCKED" : "ok"));
+                        state(t)));
             }
         }
-        return b.toString();
     }
 
     static String json(NodeStats s) {
@@ -87,7 +106,10 @@ final class StatsFormat {
                     .put("duplicatesDropped", t.duplicatesDropped())
                     .put("deadLettered", t.deadLettered())
                     .put("expired", t.expired())
-                    .put("blocked", t.blocked()));
+                    .put("blocked", t.blocked())
+                    .put("rejected", t.rejected())
+                    .put("dropped", t.dropped())
+                    .put("blockedSends", t.blockedSends()));
         }
         streams.append(']');
         StringBuilder peers = new StringBuilder("[");
@@ -117,6 +139,15 @@ final class StatsFormat {
                 .putRaw("deadLetters", deadLetters(s.deadLetters()))
                 .putRaw("streams", streams.toString())
                 .toString();
+    }
+
+    /** The stream's state column: blocked or ok, then the overflow counts that are not zero. */
+    private static String state(StreamStats t) {
+        StringBuilder b = new StringBuilder(t.blocked() ? "BLOCKED" : "ok");
+        if (t.rejected() > 0) b.append(" rejected=").append(t.rejected());
+        if (t.dropped() > 0) b.append(" dropped=").append(t.dropped());
+        if (t.blockedSends() > 0) b.append(" waiting=").append(t.blockedSends());
+        return b.toString();
     }
 
     private static String deadLetters(DeadLetterStats d) {

@@ -1,0 +1,153 @@
+package dev.tether.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.DeadLetterLimits;
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.OverflowPolicy;
+import dev.tether.QueueFullException;
+import dev.tether.StreamLimits;
+import dev.tether.TetherNode;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.transport.memory.InMemoryNetwork;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The queue bounds a node command takes ({@code --dead-letters-*}, {@code --stream-limit}): parsed into the
+ * configuration, refused with the option named when out of range, and the overflow counts they cause shown by
+ * {@code tether stats}.
+ */
+class QueueLimitOptionsTest {
+    private static final NodeId B = NodeId.of("b");
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+    }
+
+    @Test
+    void theOptionsGivenReplaceTheDefaultsAndTheRestStay() {
+        TetherConfig c = configured(
+                "--dead-letters-max-count", "5",
+                "--dead-letters-when-full", "refuse",
+                "--stream-limit", "b,orders,2",
+                "--stream-limit", "*,audit*,10,drop-newest",
+                "--stream-limit", "c*,*,7,block:1.5s");
+        DeadLetterLimits d = c.deadLetters();
+        assertThat(d.maxCount()).isEqualTo(5);
+        assertThat(d.whenFull()).isEqualTo(DeadLetterLimits.WhenFull.REFUSE);
+        assertThat(d.maxBytes()).isEqualTo(DeadLetterLimits.DEFAULT.maxBytes());
+        assertThat(d.maxAge()).isEqualTo(DeadLetterLimits.DEFAULT.maxAge());
+        assertThat(configured().deadLetters()).isEqualTo(DeadLetterLimits.DEFAULT);
+
+        List<QueueLimitOptions.StreamLimitSpec> specs =
+                parse("--stream-limit", "*,audit*,10,drop-newest", "--stream-limit", "c*,*,7,block:1.5s").streamLimits;
+        assertThat(specs.get(0).limits()).isEqualTo(StreamLimits.maxMessages(10).policy(OverflowPolicy.DROP_NEWEST));
+        assertThat(specs.get(1).peer()).isEqualTo("c*");
+        assertThat(specs.get(1).limits().policy()).isEqualTo(OverflowPolicy.block(Duration.ofMillis(1500)));
+    }
+
+    @Test
+    void aBadValueIsAUsageErrorNamingTheOptionAndNoNodeStarts() throws Exception {
+        assertUsageError("'orders' is not PEER,LANE,MAX[,POLICY]", "--stream-limit", "orders");
+        assertUsageError("MAX 'lots' is not a number", "--stream-limit", "b,orders,lots");
+        assertUsageError("MAX must be >= 1", "--stream-limit", "b,orders,0");
+        assertUsageError("POLICY 'sometimes' is not reject, drop-newest", "--stream-limit", "b,orders,5,sometimes");
+        assertUsageError("deadLetters maxCount must be between 1 and", "--dead-letters-max-count", "0");
+        assertUsageError("'sometimes' is not drop-oldest or refuse", "--dead-letters-when-full", "sometimes");
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("no store file left").isEmpty();
+        }
+    }
+
+    @Test
+    void statsShowTheRejectionsOfAFullStreamAndTheDeadLetterBounds() throws Exception {
+        InMemoryNetwork net = new InMemoryNetwork();
+        TetherConfig.Builder b = TetherConfig.builder(NodeId.of("a"))
+                .peers(List.of(B)) // never started: the stream to it only fills
+                .transport(net.newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .handler(d -> {});
+        parse("--stream-limit", "b,orders,2", "--dead-letters-max-count", "5").apply(b);
+        TetherNode a = Tether.start(b.build());
+        open.add(a);
+        a.send(B, "orders", new byte[] {1});
+        a.send(B, "orders", new byte[] {2});
+        assertThatThrownBy(() -> a.send(B, "orders", new byte[] {3})).isInstanceOf(QueueFullException.class);
+        AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), a, 1 << 20);
+        open.add(admin);
+        String at = HostPort.format(admin.address());
+
+        assertThat(run("stats", "--admin", at)).isZero();
+        assertThat(out())
+                .contains("  sends over a stream limit: rejected 1, dropped 0, waiting for room now 0\n")
+                .contains("dead letters 0 of 5,")
+                .containsPattern("out  b +orders .* ok rejected=1\n");
+        assertThat(run("stats", "--admin", at, "--json")).isZero();
+        assertThat(out()).contains("\"lane\":\"orders\"", "\"rejected\":1,\"dropped\":0,\"blockedSends\":0");
+    }
+
+    private TetherConfig configured(String... args) {
+        TetherConfig.Builder b = TetherConfig.builder(NodeId.of("a"))
+                .transport(new InMemoryNetwork().newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .handler(d -> {});
+        parse(args).apply(b);
+        return b.build();
+    }
+
+    private static QueueLimitOptions parse(String... args) {
+        QueueLimitOptions o = new QueueLimitOptions();
+        new CommandLine(o).parseArgs(args);
+        return o;
+    }
+
+    private void assertUsageError(String message, String... limitArgs) {
+        List<String> args = new ArrayList<>(List.of("node", "--id", "a", "--store-dir", dir.toString()));
+        args.addAll(List.of(limitArgs));
+        assertThat(run(args.toArray(String[]::new))).as(err()).isEqualTo(2);
+        assertThat(err()).contains(message);
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
