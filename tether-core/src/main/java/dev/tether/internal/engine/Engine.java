@@ -284,6 +284,11 @@ public final class Engine {
         receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.NO_SUCH_ENDPOINT, e);
     }
 
+    /** As {@link #onNotTaken}, for a message this node drops (a channel join its allow-list refuses): {@code DROPPED}. */
+    public void onDroppedInRun(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> e) {
+        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.DROPPED, e);
+    }
+
     /**
      * As {@link #onNotTaken}, for a message whose sender withdrew it ({@link #cancel}) before the application started
      * it: settled as {@code Outcome.CANCELLED} (OUTCOME 4).
