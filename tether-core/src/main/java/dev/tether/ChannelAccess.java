@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>a node's own {@code join} with a role it is not allowed fails with {@link ChannelAccessDeniedException}, and so
  *       does its {@code publish} if it may not write;
- *   <li>a publisher refuses the join of a node that may not read: it does not make it a reader of its log, and raises
- *       {@link TetherEvent.ChannelJoinRefused};
+ *   <li>a publisher refuses the join of a node that may not read: it does not make it a reader of its log, raises
+ *       {@link TetherEvent.ChannelJoinRefused}, and settles the join as {@link Outcome#DROPPED}, which fails the
+ *       joiner's {@code join} with {@link ChannelAccessDeniedException} once the joiner left the channel again;
  *   <li>a reader drops a message of the channel from a publisher that may not write, without handing it to the
  *       application, and raises {@link TetherEvent.ChannelMessageRefused}.
  * </ul>

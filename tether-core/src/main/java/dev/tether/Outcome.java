@@ -32,7 +32,7 @@ public enum Outcome {
     NO_SUCH_ENDPOINT,
     /**
      * The message was dropped without being processed: by a routing rule of the receiver, or by its sender's overflow
-     * policy before it was transmitted. Reported by protocol version 3 (OUTCOME 6, the DROPPED marker).
+     * policy before it was transmitted; also a channel join the receiver's allow-list refuses (the join then fails). Reported by protocol version 3 (OUTCOME 6, the DROPPED marker).
      */
     DROPPED
 }

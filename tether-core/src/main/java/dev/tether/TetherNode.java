@@ -157,7 +157,10 @@ public interface TetherNode extends AutoCloseable {
      * {@link ChannelJoinTimeoutException}, and the join still reaches that peer when it returns.
      * Messages of a channel go to its channel handler ({@link #handleChannel}), else to the node's handler, on the
      * lane {@code _c.<channel>} from the publisher. A node kicked from the channel gets a future failed with {@link
-     * ChannelAccessDeniedException} until an operator re-admits it ({@code NodeManagement.kick}).
+     * ChannelAccessDeniedException} until an operator re-admits it ({@code NodeManagement.kick}); so does a node whose
+     * join a peer refuses because that peer's {@link ChannelAccess} for the channel does not let it read (the
+     * exception names the channel and the refusing peers), after this node left the channel again: no peer keeps it
+     * as a reader and no membership is stored.
      *
      * @throws InvalidIdException if {@code channel} is not a valid channel name ({@link Channels})
      * @throws IllegalArgumentException if it starts with {@code '_'} (reserved)

@@ -105,7 +105,9 @@ final class ManagementCommands {
     @Command(
             name = "pending",
             mixinStandardHelpOptions = true,
-            description = "Lists the messages of an outbound stream its receiver has not acknowledged yet.")
+            description =
+                    "Lists the messages of an outbound stream its receiver has not acknowledged yet, with their age"
+                            + " and how often the node transmitted them since it started.")
     static final class Pending implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -127,7 +127,12 @@ final class ManagementJson {
                 .put("seq", m.id().seq())
                 .put("size", m.size())
                 .put("headers", m.headers())
-                .put("expiresAt", time(m.expiresAt()));
+                .put("expiresAt", time(m.expiresAt()))
+                .put("acceptedAt", time(m.acceptedAt()))
+                .putRaw(
+                        "ageMillis",
+                        m.age() == null ? "null" : Long.toString(m.age().toMillis()))
+                .put("attempts", m.attempts());
         return payload(j, m.payload());
     }
 

@@ -144,9 +144,11 @@ final class ManagementText {
         for (PendingMessage m : l) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%s  size=%d expires=%s%s%n",
+                    "%s  size=%d age=%s attempts=%d expires=%s%s%n",
                     m.id(),
                     m.size(),
+                    m.age() == null ? "unknown" : m.age().toMillis() + "ms",
+                    m.attempts(),
                     m.expiresAt() == null ? "never" : m.expiresAt().toString(),
                     m.payload() == null ? "" : " payload=" + printable(m.payload())));
         }

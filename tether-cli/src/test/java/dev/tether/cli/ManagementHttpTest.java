@@ -338,9 +338,13 @@ class ManagementHttpTest {
         for (SendReceipt r : sent) r.accepted().get(10, TimeUnit.SECONDS);
         assertThat(run("pending", "--admin", adminA, "--peer", "d", "--lane", "x", "--payloads"))
                 .isZero();
-        assertThat(out())
-                .isEqualTo("d/x#1  size=2 expires=never payload=m1\nd/x#2  size=2 expires=never payload=m2\n"
-                        + "d/x#3  size=2 expires=never payload=m3\n");
+        assertThat(out()) // d is away: nothing was transmitted
+                .matches("d/x#1  size=2 age=\\d+ms attempts=0 expires=never payload=m1\n"
+                        + "d/x#2  size=2 age=\\d+ms attempts=0 expires=never payload=m2\n"
+                        + "d/x#3  size=2 age=\\d+ms attempts=0 expires=never payload=m3\n");
+        assertThat(get(adminA, "/mgmt/pending?peer=d&lane=x&max=1").body())
+                .matches("\\[\\{\"id\":\"d/x#1\",.*\"expiresAt\":null,\"acceptedAt\":\"20\\d\\d-[^\"]+Z\","
+                        + "\"ageMillis\":\\d+,\"attempts\":0\\}\\]\n");
         assertThat(run("message-status", "--admin", adminA, "d/x#2")).isZero();
         assertThat(out()).startsWith("{\"id\":\"d/x#2\",\"status\":\"PENDING\"");
         assertThat(run("message-status", "--admin", adminA, "d/x#9")).isZero();

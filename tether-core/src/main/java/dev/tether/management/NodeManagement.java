@@ -69,7 +69,8 @@ public interface NodeManagement {
 
     /**
      * Up to {@code max} messages of the outbound stream ({@code peer}, {@code lane}) not yet acknowledged by the
-     * receiver, in order; payloads only if {@code withPayloads}.
+     * receiver, in order, each with its age and how often this node transmitted it since it started; payloads only if
+     * {@code withPayloads}.
      *
      * @throws UnknownPeerException if this node has no stream to {@code peer}
      * @throws IllegalArgumentException if {@code max} is not positive

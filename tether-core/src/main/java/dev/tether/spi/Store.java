@@ -92,6 +92,9 @@ import java.util.List;
  *       length and time as written, also after a reopen: the bounds of the dead-letter queue ({@code DeadLetterLimits})
  *       decide on them after a restart. A store may answer it from {@link #readDeadLetters} (the default) or without
  *       reading payloads.
+ *   <li>{@link #readOutbox} returns each message's {@link StoredMessage#acceptedAtMillis() acceptance time} as it was
+ *       appended (0 included), also after a reopen: the management view of pending messages shows their age from it.
+ *       A store that holds messages written before it kept the time returns those with 0 (unknown).
  * </ol>
  */
 public interface Store extends AutoCloseable {

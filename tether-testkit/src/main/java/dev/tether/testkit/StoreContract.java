@@ -423,6 +423,29 @@ public abstract class StoreContract {
         assertThat(read).extracting(StoredMessage::intact).containsExactly(true, false, true, false);
     }
 
+    // ---- rule 25: the acceptance time comes back as appended
+
+    @Test
+    void theAcceptanceTimeComesBackAsAppendedAlsoAfterAReopen() {
+        Store store = fresh();
+        open(store);
+        StoredMessage known = new StoredMessage(A, LANE, 1, 0, Map.of(), bytes("known")).acceptedAt(1_700_000_000_123L);
+        StoredMessage unknown = new StoredMessage(A, LANE, 2, 0, Map.of(), bytes("unknown"));
+        StoredMessage late = new StoredMessage(A, LANE, 3, 9, Map.of(), bytes("late")).acceptedAt(Long.MAX_VALUE);
+        store.commit(new WriteBatch().append(known).append(unknown).append(late));
+        assertThat(store.readOutbox(A, LANE, 0, ALL))
+                .extracting(StoredMessage::acceptedAtMillis)
+                .containsExactly(1_700_000_000_123L, 0L, Long.MAX_VALUE);
+
+        Store again = reopened(store);
+        open(again);
+        List<StoredMessage> read = again.readOutbox(A, LANE, 0, ALL);
+        assertThat(read)
+                .extracting(StoredMessage::acceptedAtMillis)
+                .containsExactly(1_700_000_000_123L, 0L, Long.MAX_VALUE);
+        assertThat(read).extracting(StoredMessage::intact).containsOnly(true); // not part of the checksum
+    }
+
     // ---- rule 10: closed store
 
     @Test
@@ -778,7 +801,7 @@ public abstract class StoreContract {
     private static String describe(StoredMessage m) {
         return m.to() + "/" + m.lane() + "#" + m.seq() + " expires=" + m.expiresAtMillis() + " headers="
                 + new TreeMap<>(m.headers()) + " payload=" + HexFormat.of().formatHex(m.payload()) + " checksum="
-                + m.checksum();
+                + m.checksum() + " accepted=" + m.acceptedAtMillis();
     }
 
     private static String describe(DeadLetter d) {

@@ -16,13 +16,14 @@ import dev.tether.node.Tether;
 import dev.tether.testkit.Await;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * Per-channel allow-lists (issue 10 item 2): a node's own joins and publishes are checked, a publisher refuses the
- * join of a node that may not read, a reader drops the messages of a publisher that may not write; every check is
- * against the id the transport authenticated.
+ * join of a node that may not read (the joiner's {@code join} fails, and it leaves no membership behind), a reader
+ * drops the messages of a publisher that may not write; every check is against the id the transport authenticated.
  */
 class ChannelAccessTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -33,10 +34,11 @@ class ChannelAccessTest {
 
     @Test
     void aNodeNotAmongTheReadersCannotJoinAndPublishersRefuseItsJoin() throws Exception {
-        try (Cluster c = new Cluster("pub", "reader-1", "x")) {
+        try (Cluster c = new Cluster("pub", "reader-1", "x", "open")) {
             TetherNode pub = c.start("pub");
             TetherNode reader = c.start("reader-1");
             TetherNode x = c.start("x");
+            TetherNode open = c.start("open"); // sets no access: it takes x's join
             pub.channelAccess(CH, ACCESS);
             reader.channelAccess(CH, ACCESS);
             x.channelAccess(CH, ACCESS);
@@ -49,7 +51,18 @@ class ChannelAccessTest {
             reader.join(CH, ChannelRole.READ).get(10, TimeUnit.SECONDS);
             pub.join(CH, ChannelRole.WRITE).get(10, TimeUnit.SECONDS);
             x.channelAccess(CH, ChannelAccess.anyone()); // x thinks it may: the publisher decides
-            x.join(CH, ChannelRole.READ).get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> x.join(CH, ChannelRole.READ).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(ChannelAccessDeniedException.class)
+                    .hasMessageContaining("channel 'ops'")
+                    .hasMessageContaining("refused by [pub, reader-1]");
+            // No partial membership: x left again, also at open, which had taken the join. (x's own log of the
+            // channel has reader-1 as a reader: x is a peer reader-1 told of its join.)
+            assertThat(Tether.management(x).channels()).allMatch(ch -> ch.role() == null);
+            assertThat(Tether.management(open).subscribers(CH))
+                    .extracting(SubscriberStatus::reader)
+                    .doesNotContain(NodeId.of("x"));
             Await.until(
                     DEADLINE,
                     () -> c.events("pub").stream()

@@ -23,6 +23,8 @@ import dev.tether.node.Tether;
 import dev.tether.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -205,6 +207,41 @@ class ManagementTest {
                     .last()
                     .isEqualTo("after");
         }
+    }
+
+    @Test
+    void pendingMessagesShowTheirAgeAndHowOftenTheyWereTransmittedSinceTheSenderStarted() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            NodeManagement a = Tether.management(c.start("a"));
+            Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            c.node("a").send(B, "lane1", utf8("m1")).accepted().get(10, TimeUnit.SECONDS);
+            Instant after = Instant.now();
+            PendingMessage away = a.pending(B, "lane1", 10, false).get(0);
+            assertThat(away.attempts()).isZero(); // b never started: never transmitted
+            assertThat(away.acceptedAt()).isBetween(before, after);
+            assertThat(away.age()).isBetween(Duration.ZERO, Duration.between(before, Instant.now()));
+
+            c.startPull("b"); // takes it, never acknowledges it
+            Await.until(DEADLINE, () -> attempts(a) >= 1, () -> "transmitted once: " + a.pending(B, "lane1", 1, false));
+            int once = attempts(a);
+            c.crash("b"); // a sends it again to the restarted b
+            c.startPull("b");
+            Await.until(
+                    DEADLINE, () -> attempts(a) > once, () -> "transmitted again: " + a.pending(B, "lane1", 1, false));
+            PendingMessage again = a.pending(B, "lane1", 10, false).get(0);
+            assertThat(again.acceptedAt()).isEqualTo(away.acceptedAt());
+            assertThat(again.age()).isGreaterThanOrEqualTo(away.age());
+
+            c.crash("a"); // the count is the running process's; the acceptance time is stored
+            NodeManagement a2 = Tether.management(c.start("a"));
+            PendingMessage restarted = a2.pending(B, "lane1", 10, false).get(0);
+            assertThat(restarted.acceptedAt()).isEqualTo(away.acceptedAt());
+            assertThat(restarted.attempts()).isLessThanOrEqualTo(1); // b may have been sent it since the start
+        }
+    }
+
+    private static int attempts(NodeManagement m) {
+        return m.pending(B, "lane1", 1, false).get(0).attempts();
     }
 
     private static PeerStatus peer(NodeManagement m, NodeId id) {

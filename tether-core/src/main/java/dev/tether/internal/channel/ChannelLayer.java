@@ -88,7 +88,9 @@ public final class ChannelLayer implements Router {
     /**
      * Joins {@code channel} as {@code role} (replacing an earlier role), as a new reader at {@code start} in each
      * publisher's log: stores the membership, then tells every known peer; completes when each of them has taken care
-     * of it.
+     * of it. A peer that refuses the join (its allow-list does not let this node read: the join's outcome is {@link
+     * Outcome#DROPPED}) fails it with {@link ChannelAccessDeniedException}, after this node left the channel again
+     * (the membership deleted and the leave taken by every peer), so no publisher keeps it as a reader.
      */
     // synchronized: the memberships, the stored membership writes and the tells keep one order
     public synchronized CompletableFuture<Void> join(String channel, ChannelRole role, ChannelStart start) {
@@ -103,14 +105,19 @@ public final class ChannelLayer implements Router {
                     "node " + runtime.id() + " may not join channel '" + channel + "' as " + role + ": " + a));
         }
         memberships.put(channel, role);
-        return change(channel, role, joinMessage(channel, role, start));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Map<NodeId, CompletableFuture<Outcome>> told = change(channel, role, joinMessage(channel, role, start), done);
+        timeOut(done, channel, told);
+        return done;
     }
 
     /** Leaves {@code channel}: deletes the stored membership, then tells every known peer; completes when each has. */
     public synchronized CompletableFuture<Void> leave(String channel) {
         Channels.requireApplicationChannel(channel);
         memberships.remove(channel);
-        return change(channel, null, "leave:" + channel);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        change(channel, null, "leave:" + channel, done);
+        return done;
     }
 
     /** {@code join:<channel>:<role>:<start kind>:<value>}. */
@@ -120,11 +127,12 @@ public final class ChannelLayer implements Router {
 
     /**
      * Stores the membership change ({@code role} null: a leave), then (on the node thread, so that tells to one peer
-     * keep the order of the changes) tells every known peer {@code message}. A crash in between leaves a stored membership that peers learn of when they connect
-     * to the restarted node ({@link #onEvent}).
+     * keep the order of the changes) tells every known peer {@code message}; completes {@code done} when each has taken
+     * care of it, and returns the tells' outcomes by peer as they are made. A crash in between leaves a stored
+     * membership that peers learn of when they connect to the restarted node ({@link #onEvent}).
      */
-    private CompletableFuture<Void> change(String channel, ChannelRole role, String message) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    private Map<NodeId, CompletableFuture<Outcome>> change(
+            String channel, ChannelRole role, String message, CompletableFuture<Void> done) {
         pending.add(done);
         done.whenComplete((v, e) -> pending.remove(done));
         Map<NodeId, CompletableFuture<Outcome>> told = new ConcurrentHashMap<>();
@@ -138,12 +146,42 @@ public final class ChannelLayer implements Router {
             }
             CompletableFuture.allOf(told.values().toArray(new CompletableFuture<?>[0]))
                     .whenComplete((v, e) -> {
-                        if (e == null) done.complete(null);
-                        else done.completeExceptionally(e);
+                        List<NodeId> refusing = e == null && role != null ? refusing(told) : List.of();
+                        if (e != null) done.completeExceptionally(e);
+                        else if (refusing.isEmpty()) done.complete(null);
+                        else undoRefused(channel, role, refusing, done);
                     });
         });
-        if (role != null) timeOut(done, channel, told);
-        return done;
+        return told;
+    }
+
+    /** The peers whose join outcome is {@link Outcome#DROPPED}: they refused it; sorted. */
+    private static List<NodeId> refusing(Map<NodeId, CompletableFuture<Outcome>> told) {
+        List<NodeId> l = new ArrayList<>();
+        told.forEach((peer, f) -> {
+            if (f.join() == Outcome.DROPPED) l.add(peer);
+        });
+        l.sort(java.util.Comparator.comparing(NodeId::value));
+        return l;
+    }
+
+    /**
+     * {@code refusing} refused this node's join of {@code channel} as {@code role}: leaves the channel (unless a later
+     * join or leave changed the membership meanwhile), then fails {@code done} naming them.
+     */
+    private void undoRefused(String channel, ChannelRole role, List<NodeId> refusing, CompletableFuture<Void> done) {
+        ChannelAccessDeniedException denied = new ChannelAccessDeniedException("node " + runtime.id()
+                + " may not join channel '" + channel + "' as " + role + ": refused by " + refusing
+                + " (their allow-list does not let it read); it left the channel again");
+        CompletableFuture<Void> left = new CompletableFuture<>();
+        synchronized (this) {
+            if (memberships.remove(channel, role)) change(channel, null, "leave:" + channel, left);
+            else left.complete(null);
+        }
+        left.whenComplete((v, e) -> {
+            if (e != null) denied.addSuppressed(e);
+            done.completeExceptionally(denied);
+        });
     }
 
     /** A join not complete after {@code channelJoinTimeout} fails; the membership and the tells stay. */
@@ -388,11 +426,16 @@ public final class ChannelLayer implements Router {
             d.ack(); // the stream goes on
         }
 
-        /** Refuses (true) a join of {@code channel} as {@code role} by a node its access does not let read. */
+        /**
+         * Refuses (true) a join of {@code channel} as {@code role} by a node its access does not let read: removes it
+         * from the readers (it may have been one before), then settles the join as {@link Outcome#DROPPED}, which
+         * fails the joiner's {@code join}.
+         */
         private boolean refusedByAccess(RoutedDelivery d, String channel, ChannelRole role) {
             ChannelAccess a = access.get(channel);
             if (a == null || role == null || !role.reads() || a.mayRead(d.from())) return false;
-            d.ackWith(Effect.removeReader(channel, d.from()));
+            // A crash before the settle takes the join again, and refuses it again.
+            runtime.writeKeys(List.of(Effect.removeReader(channel, d.from())), () -> d.settleWithout(Outcome.DROPPED));
             runtime.emit(new TetherEvent.ChannelJoinRefused(channel, d.from(), "not among the readers of " + a));
             return true;
         }

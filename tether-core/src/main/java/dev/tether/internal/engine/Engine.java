@@ -129,14 +129,14 @@ public final class Engine {
      * opened are reported resumed; then one flush for all the frames of the turn.
      */
     public void endTurn(long now) {
-        senders.commitVolatile();
+        senders.commitVolatile(now);
         batches.startDue(now);
         loopback.serveDue(now);
         if (receivers.hasWrites()) batches.startDue(now);
         List<Effect> volatileEffects = receivers.takeVolatileEffects();
         if (!volatileEffects.isEmpty()) {
             senders.volatileEffects(volatileEffects);
-            senders.commitVolatile();
+            senders.commitVolatile(now);
             loopback.serveDue(now); // volatile replies to this node's own calls
         }
         senders.pumpDue(now);
@@ -282,6 +282,11 @@ public final class Engine {
     /** As {@link #onNotTaken}, for a message to an endpoint this node does not have: {@code NO_SUCH_ENDPOINT}. */
     public void onNoEndpointInRun(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> e) {
         receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.NO_SUCH_ENDPOINT, e);
+    }
+
+    /** As {@link #onNotTaken}, for a message this node drops (a channel join its allow-list refuses): {@code DROPPED}. */
+    public void onDroppedInRun(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> e) {
+        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.DROPPED, e);
     }
 
     /**
@@ -524,14 +529,9 @@ public final class Engine {
 
     // ---- queries -------------------------------------------------------------------------------------
 
-    /** How far the receiver of outbound stream {@code key} has taken care of it (0 for an unknown stream). */
-    public long ackedSeq(StreamKey key) {
-        return senders.ackedSeq(key);
-    }
-
-    /** Messages of outbound stream {@code key} waiting for a batch, stored and not yet taken care of (or expired). */
-    public long unacked(StreamKey key) {
-        return senders.unacked(key);
+    /** Questions about single outbound streams: how far acknowledged, what they hold, how often transmitted. */
+    public OutboundQueries outbound() {
+        return senders.queries;
     }
 
     /** Messages sent by this node and not yet taken care of by their receivers (or expired here), per peer. */

@@ -116,7 +116,7 @@ final class LoopbackLinks {
     private static Frame.Message message(OutStream s, long seq, OutMessage m) {
         int flags = s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
         if (m.corrupt) flags |= Frame.Message.CORRUPT;
-        else if (s.withdrawn(seq)) flags |= Frame.Message.CANCELLED;
+        else if (s.withdrawals.contains(seq)) flags |= Frame.Message.CANCELLED;
         return new Frame.Message(flags, m.stored.expiresAtMillis(), m.stored.headers(), m.stored.payload(), m.checksum);
     }
 

@@ -37,6 +37,11 @@ final class OutMessage {
         return new OutMessage(m, actual, corrupt);
     }
 
+    /** How often it was transmitted by this process. */
+    int transmissions() {
+        return transmissions;
+    }
+
     /** Counts a transmission; true if it was transmitted before. */
     boolean transmitted() {
         return transmissions++ > 0;

@@ -56,8 +56,8 @@ final class OutStream extends EngineStream {
     private long loadRetryAt;
     /** Messages that may expire here, at or below {@link #expiryFloor} no more. */
     private final SenderExpiry expiry = new SenderExpiry();
-    /** Messages above {@link #ackedSeq} withdrawn by the application (cancelled calls), in sequence order. */
-    private final java.util.TreeSet<Long> withdrawn = new java.util.TreeSet<>();
+    /** Messages above {@link #ackedSeq} withdrawn by the application (cancelled calls). */
+    final Withdrawals withdrawals = new Withdrawals();
 
     // Valid for the connection.
     private long sentUpTo;
@@ -148,10 +148,11 @@ final class OutStream extends EngineStream {
         return pending.poll();
     }
 
-    /** Assigns the next sequence number to {@code p}: the message to append. */
-    StoredMessage number(PendingSend p) {
+    /** Assigns the next sequence number to {@code p}, accepted at {@code now}: the message to append. */
+    StoredMessage number(PendingSend p, long now) {
         // The message checksum is computed here, once, before the message is stored anywhere.
-        return new StoredMessage(key.peer(), key.lane(), ++lastSeq, p.expiresAt(), p.headers(), p.payload());
+        return new StoredMessage(key.peer(), key.lane(), ++lastSeq, p.expiresAt(), p.headers(), p.payload())
+                .acceptedAt(Math.max(0, now));
     }
 
     /**
@@ -454,6 +455,16 @@ final class OutStream extends EngineStream {
     }
 
     /**
+     * How often this process transmitted message {@code seq} to the receiver: 0 if it did not, if the message is
+     * settled, or on a reader of a shared log (whose messages count every reader's transmissions). Every unsettled
+     * message transmitted is in the cache, which holds them from {@link #settledSeq} on.
+     */
+    int transmissions(long seq) {
+        OutMessage m = log == null && seq > settledSeq ? cache.get(seq) : null;
+        return m == null ? 0 : m.transmissions();
+    }
+
+    /**
      * Whether message {@code seq} ({@code m} as {@link #toTransmit} returned it) was transmitted before. A shared
      * message of a reader's log counts every reader's transmissions, so a reader goes by its own highest one.
      */
@@ -500,23 +511,14 @@ final class OutStream extends EngineStream {
     long purge(long initialRto) {
         if (committedSeq <= ackedSeq || link == OutLink.DIVERGED || budget != null) return ackedSeq;
         ackUpTo(committedSeq);
-        withdrawn.clear();
+        withdrawals.clear();
         resetConnection(initialRto);
         return ackedSeq;
     }
 
-    // ---- withdrawal ----------------------------------------------------------------------------------
-
     /** Withdraws {@code seq}; false if it is not a message the receiver may still need to be told of. */
     boolean withdraw(long seq) {
-        if (seq <= ackedSeq || seq > last()) return false;
-        withdrawn.headSet(ackedSeq, true).clear(); // bounded by the unacknowledged messages
-        return withdrawn.add(seq);
-    }
-
-    /** Whether {@code seq} is withdrawn: transmitted as a marker. */
-    boolean withdrawn(long seq) {
-        return !withdrawn.isEmpty() && withdrawn.contains(seq);
+        return seq > ackedSeq && seq <= last() && withdrawals.add(seq, ackedSeq);
     }
 
     // ---- expiry here ---------------------------------------------------------------------------------
@@ -556,16 +558,8 @@ final class OutStream extends EngineStream {
     private void settleUpTo(long seq) {
         long before = settledSeq;
         settledSeq = expiry.settledFrom(Math.max(settledSeq, seq));
-        if (budget != null) releaseBudget(before + 1, settledSeq);
+        if (budget != null) budget.releaseSettled(cache, before + 1, settledSeq);
         cache.removeUpTo(settledSeq);
-    }
-
-    /** A volatile stream's messages {@code from..to} are settled: their bytes no longer count. */
-    private void releaseBudget(long from, long to) {
-        for (long seq = Math.max(from, cache.nextSeq() - cache.size()); seq <= to && seq < cache.nextSeq(); seq++) {
-            OutMessage m = cache.get(seq);
-            if (m != null) budget.release(FrameCodec.messageSize(m.stored.headers(), m.stored.payload().length));
-        }
     }
 
     /**

@@ -36,6 +36,8 @@ final class Senders {
     private final LoopbackLinks loopback;
 
     private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
+    /** What the runtime and management ask of single streams ({@link Engine#outbound}). */
+    final OutboundQueries queries = new OutboundQueries(streams);
     /** Streams to open or transmit on at the end of the turn. */
     private final StreamSet<OutStream> toPump = new StreamSet<>(1);
     /** Streams with sends waiting for a batch, in the order they take turns. */
@@ -122,11 +124,11 @@ final class Senders {
      * Sends on volatile streams need no store: at the end of the turn they are numbered and accepted at once, and
      * transmitted in the same turn.
      */
-    void commitVolatile() {
+    void commitVolatile(long now) {
         if (volatilePending.isEmpty()) return;
         for (OutStream s : volatilePending.drain()) {
             for (OutStream.PendingSend p = s.nextPending(); p != null; p = s.nextPending()) {
-                StoredMessage m = s.number(p);
+                StoredMessage m = s.number(p, now);
                 s.committed(m);
                 if (p.token() != EFFECT) out.accepted(p.token(), s.key, m.seq());
             }
@@ -408,11 +410,11 @@ final class Senders {
     }
 
     /**
-     * Appends up to {@code room} waiting sends to batch {@code b}, then the trims that are due; a reader of a shared
+     * Appends up to {@code room} waiting sends to batch {@code b} (accepted at {@code now}), then the trims that are due; a reader of a shared
      * log has a reader row written by {@code logs} instead.
      */
-    void writeTo(Batch b, WriteBatch w, int room, SharedLogs logs) {
-        appendPending(b, w, room);
+    void writeTo(long now, Batch b, WriteBatch w, int room, SharedLogs logs) {
+        appendPending(now, b, w, room);
         for (OutStream s : trimDirty.drain()) {
             if (s.trimDue() && s.log != null) {
                 logs.cursorMoved(s);
@@ -431,7 +433,7 @@ final class Senders {
      * were an application's sends waiting on the same stream, the effect would be numbered before those not yet in a
      * batch.
      */
-    void appendEffects(Batch b, WriteBatch w) {
+    void appendEffects(long now, Batch b, WriteBatch w) {
         for (Effect e : b.effects) {
             if (e.isKeyWrite()) {
                 e.writeKeyTo(w);
@@ -445,7 +447,7 @@ final class Senders {
             }
             OutStream s = stream(new StreamKey(e.to(), e.lane()));
             OutStream.PendingSend p = new OutStream.PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt());
-            StoredMessage m = s.number(p);
+            StoredMessage m = s.number(p, now);
             w.append(m);
             b.appended.add(new Batch.Appended(s, List.of(p), List.of(m)));
         }
@@ -455,7 +457,7 @@ final class Senders {
      * Numbers and appends up to {@code room} waiting sends. A stream whose sends do not all fit goes to the back
      * of the queue, so that streams take turns when a backlog is split over several batches.
      */
-    private void appendPending(Batch b, WriteBatch w, int room) {
+    private void appendPending(long now, Batch b, WriteBatch w, int room) {
         List<OutStream> unfinished = new ArrayList<>();
         while (room > 0 && !withPendingSends.isEmpty()) {
             OutStream s = withPendingSends.poll();
@@ -465,7 +467,7 @@ final class Senders {
             List<StoredMessage> stored = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 OutStream.PendingSend p = s.nextPending();
-                StoredMessage m = s.number(p);
+                StoredMessage m = s.number(p, now);
                 sends.add(p);
                 stored.add(m);
                 w.append(m);
@@ -542,18 +544,6 @@ final class Senders {
     }
 
     // ---- queries -------------------------------------------------------------------------------------
-
-    /** How far the receiver of stream {@code key} has taken care of it (0 for an unknown stream). */
-    long ackedSeq(StreamKey key) {
-        OutStream s = streams.get(key);
-        return s == null ? 0 : s.ackedSeq();
-    }
-
-    /** Messages of stream {@code key} not yet taken care of by its receiver or expired here (0 for an unknown stream). */
-    long unacked(StreamKey key) {
-        OutStream s = streams.get(key);
-        return s == null ? 0 : s.unacked();
-    }
 
     /** Whether every stream to {@code peer} with messages to deliver is open (or stopped as diverged). */
     boolean streamsOpen(NodeId peer) {

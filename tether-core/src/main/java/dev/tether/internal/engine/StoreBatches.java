@@ -123,7 +123,7 @@ final class StoreBatches {
             w.removeExpiredKeys(now);
             nextKeyExpiry = now + KEY_EXPIRY_INTERVAL_MILLIS;
         }
-        senders.writeTo(b, w, batchSize(senders.pendingSends()), logs);
+        senders.writeTo(now, b, w, batchSize(senders.pendingSends()), logs);
         logs.writeTo(now, b, w, batchSize(logs.pendingPublishes())); // after the senders' cursor moves
         receivers.writeTo(b, w);
         deadLetters.writeTo(now, b, w); // with the cursors that moved past them
@@ -133,7 +133,7 @@ final class StoreBatches {
         }
         localWrites.clear();
         logs.applyEffects(b, w); // the channel effects, taken out of b.effects
-        senders.appendEffects(b, w); // with the cursors they belong to, in this same batch
+        senders.appendEffects(now, b, w); // with the cursors they belong to, in this same batch
         peers.writeTo(b, w);
         long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;
         inFlight.addLast(b);

@@ -89,7 +89,7 @@ final class Transmitter {
             // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even
             // if withdrawn (the receiver keeps the damaged bytes for inspection; the caller gave up on it anyway).
             boolean expired = !dropped && (sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now));
-            boolean withdrawn = !expired && !dropped && !m.corrupt && s.withdrawn(seq);
+            boolean withdrawn = !expired && !dropped && !m.corrupt && s.withdrawals.contains(seq);
             int size = expired || withdrawn || dropped
                     ? FrameWriter.markerSize()
                     : FrameCodec.messageSize(sm.headers(), sm.payload().length);

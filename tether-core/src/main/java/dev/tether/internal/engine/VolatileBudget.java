@@ -1,5 +1,7 @@
 package dev.tether.internal.engine;
 
+import dev.tether.internal.util.SeqRing;
+
 /**
  * The bytes held by volatile outbound messages (encoded size of headers and payload), from the send until the
  * message is settled: volatile streams live in memory only, so this, not the store, bounds them. Shared by the
@@ -24,6 +26,14 @@ final class VolatileBudget {
 
     void release(long bytes) {
         used -= bytes;
+    }
+
+    /** Messages {@code from..to} of a volatile stream, held in {@code cache}, are settled: their bytes no longer count. */
+    void releaseSettled(SeqRing<OutMessage> cache, long from, long to) {
+        for (long seq = Math.max(from, cache.nextSeq() - cache.size()); seq <= to && seq < cache.nextSeq(); seq++) {
+            OutMessage m = cache.get(seq);
+            if (m != null) release(FrameCodec.messageSize(m.stored.headers(), m.stored.payload().length));
+        }
     }
 
     long used() {

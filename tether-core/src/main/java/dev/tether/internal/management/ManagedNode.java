@@ -220,16 +220,29 @@ public final class ManagedNode implements NodeManagement {
     public List<PendingMessage> pending(NodeId peer, String lane, int max, boolean withPayloads) {
         if (max < 1) throw new IllegalArgumentException("max must be >= 1, was " + max);
         StreamStats s = outbound(peer, lane);
+        List<StoredMessage> stored = await(ops.readOutbox(peer, lane, s.cursor() + 1, max));
+        long from = stored.isEmpty() ? 0 : stored.get(0).seq();
+        int[] attempts = await(ops.transmissions(peer, lane, from, stored.size())); // the outbox has no gaps (rule 7)
+        Instant now = clock.instant();
         List<PendingMessage> l = new ArrayList<>();
-        for (StoredMessage m : await(ops.readOutbox(peer, lane, s.cursor() + 1, max))) {
+        for (int i = 0; i < stored.size(); i++) {
+            StoredMessage m = stored.get(i);
+            Instant accepted = m.acceptedAtMillis() == 0 ? null : Instant.ofEpochMilli(m.acceptedAtMillis());
             l.add(new PendingMessage(
                     new MessageId(peer, lane, m.seq()),
                     m.payload().length,
                     m.headers(),
                     m.expiresAtMillis() == 0 ? null : Instant.ofEpochMilli(m.expiresAtMillis()),
+                    accepted,
+                    accepted == null ? null : max(Duration.ZERO, Duration.between(accepted, now)), // a clock step
+                    m.seq() - from < attempts.length ? attempts[(int) (m.seq() - from)] : 0,
                     withPayloads ? m.payload().clone() : null));
         }
         return l;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     @Override

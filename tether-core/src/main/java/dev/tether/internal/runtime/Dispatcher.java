@@ -297,8 +297,8 @@ final class Dispatcher {
 
     /**
      * The run ended at {@code seq}, settled without processing: {@link Outcome#EXPIRED} before it was handed out, or
-     * {@link Outcome#NO_SUCH_HANDLER} or {@link Outcome#NO_SUCH_ENDPOINT} (nobody here takes it), or {@link
-     * Outcome#CANCELLED} (withdrawn by its sender
+     * {@link Outcome#NO_SUCH_HANDLER} or {@link Outcome#NO_SUCH_ENDPOINT} (nobody here takes it), {@link
+     * Outcome#DROPPED} (a pattern layer drops it: a refused channel join), or {@link Outcome#CANCELLED} (withdrawn by its sender
      * before it was started).
      */
     void reportWithout(DeliveryRun run, long ackedUpTo, long seq, Outcome outcome) {
@@ -313,6 +313,9 @@ final class Dispatcher {
         } else if (outcome == Outcome.NO_SUCH_ENDPOINT) {
             loop.post(now -> loop.engine()
                     .onNoEndpointInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
+        } else if (outcome == Outcome.DROPPED) {
+            loop.post(now -> loop.engine()
+                    .onDroppedInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
         } else {
             loop.post(now ->
                     loop.engine().onNotTaken(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));

@@ -104,7 +104,7 @@ final class NodeLoop implements EngineOutput, Runnable {
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     NodeLoop(Clock clock, Transport transport, TetherListener listener, AtomicLong pendingSendBytes, SendRooms rooms) {
-        this.receipts = new Receipts(pendingSendBytes, key -> engine.ackedSeq(key));
+        this.receipts = new Receipts(pendingSendBytes, key -> engine.outbound().ackedSeq(key));
         this.rooms = rooms;
         this.clock = clock;
         this.transport = transport;

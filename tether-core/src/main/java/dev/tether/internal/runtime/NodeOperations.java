@@ -3,6 +3,7 @@ package dev.tether.internal.runtime;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.internal.engine.Engine;
+import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
@@ -62,6 +63,14 @@ public final class NodeOperations {
     /** Up to {@code max} outbox messages of stream ({@code to}, {@code lane}) from {@code fromSeq}, on the store's thread. */
     public CompletableFuture<List<StoredMessage>> readOutbox(NodeId to, String lane, long fromSeq, int max) {
         return store.readOutbox(to, lane, fromSeq, max);
+    }
+
+    /**
+     * How often this process transmitted messages {@code fromSeq ..} ({@code count} of them) of stream ({@code to},
+     * {@code lane}), asked of the engine on the node thread ({@link dev.tether.internal.engine.OutboundQueries}).
+     */
+    public CompletableFuture<int[]> transmissions(NodeId to, String lane, long fromSeq, int count) {
+        return onNodeThread((now, engine) -> engine.outbound().transmissions(new StreamKey(to, lane), fromSeq, count));
     }
 
     /**

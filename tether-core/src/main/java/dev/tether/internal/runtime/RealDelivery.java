@@ -143,7 +143,10 @@ final class RealDelivery implements RoutedDelivery {
 
     @Override
     public boolean settleWithout(Outcome outcome) {
-        if (outcome != Outcome.NO_SUCH_HANDLER && outcome != Outcome.CANCELLED && outcome != Outcome.NO_SUCH_ENDPOINT) {
+        if (outcome != Outcome.NO_SUCH_HANDLER
+                && outcome != Outcome.CANCELLED
+                && outcome != Outcome.NO_SUCH_ENDPOINT
+                && outcome != Outcome.DROPPED) {
             throw new IllegalArgumentException("not supported: " + outcome);
         }
         this.outcome = outcome;

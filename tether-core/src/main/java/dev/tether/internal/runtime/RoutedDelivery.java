@@ -41,7 +41,8 @@ public interface RoutedDelivery extends Delivery {
     /**
      * Settles the message without processing it, with {@code outcome} reported to the sender ({@link
      * Outcome#NO_SUCH_HANDLER}, {@link Outcome#NO_SUCH_ENDPOINT}, {@link Outcome#CANCELLED}: its sender withdrew it
-     * before it was started).
+     * before it was started; {@link Outcome#DROPPED}: this node refuses it, as a publisher refuses a channel join its
+     * allow-list does not let read).
      */
     boolean settleWithout(Outcome outcome);
 }

@@ -139,7 +139,7 @@ final class SendRooms {
         if (dirty.isEmpty()) return;
         for (Room r : dirty) {
             r.dirty = false;
-            long now = engine.unacked(r.key);
+            long now = engine.outbound().unacked(r.key);
             long delta = now - r.accounted;
             r.accounted = now;
             if (delta != 0) r.add(delta);

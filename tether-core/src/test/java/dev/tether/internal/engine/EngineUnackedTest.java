@@ -7,7 +7,7 @@ import dev.tether.StoreException;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Engine#unacked}, the count send admission gives room back from (docs/MESSAGING.md, "Backpressure"): what a
+ * {@link OutboundQueries#unacked}, the count send admission gives room back from (docs/MESSAGING.md, "Backpressure"): what a
  * stream holds from the send until its receiver took care of it, expired here, or the store refused it.
  */
 class EngineUnackedTest {
@@ -19,19 +19,19 @@ class EngineUnackedTest {
         EngineHarness h = new EngineHarness("a", "b");
         Engine a = h.node("a").engine;
         for (int i = 0; i < 5; i++) h.node("a").send(B, "l", "m" + i);
-        assertThat(a.unacked(AB)).isEqualTo(5); // in a batch not committed yet
+        assertThat(a.outbound().unacked(AB)).isEqualTo(5); // in a batch not committed yet
         h.run();
-        assertThat(a.unacked(AB)).isEqualTo(5); // stored, b away
+        assertThat(a.outbound().unacked(AB)).isEqualTo(5); // stored, b away
         h.node("a").send(B, "l", "short-lived", h.now + 10);
         h.run();
-        assertThat(a.unacked(AB)).isEqualTo(6);
+        assertThat(a.outbound().unacked(AB)).isEqualTo(6);
         h.advance(20); // expires here, never transmitted
-        assertThat(a.unacked(AB)).isEqualTo(5);
+        assertThat(a.outbound().unacked(AB)).isEqualTo(5);
         h.connect("a", "b");
         h.run();
         assertThat(h.node("b").payloads()).containsExactly("m0", "m1", "m2", "m3", "m4");
-        assertThat(a.unacked(AB)).isZero();
-        assertThat(a.unacked(new StreamKey(B, "never-used"))).isZero();
+        assertThat(a.outbound().unacked(AB)).isZero();
+        assertThat(a.outbound().unacked(new StreamKey(B, "never-used"))).isZero();
     }
 
     @Test
@@ -39,9 +39,9 @@ class EngineUnackedTest {
         EngineHarness h = new EngineHarness("a", "b");
         h.node("a").store.failNextCommits(1);
         long lost = h.node("a").send(B, "l", "lost");
-        assertThat(h.node("a").engine.unacked(AB)).isEqualTo(1);
+        assertThat(h.node("a").engine.outbound().unacked(AB)).isEqualTo(1);
         h.run();
         assertThat(h.node("a").rejected.get(lost)).isInstanceOf(StoreException.class);
-        assertThat(h.node("a").engine.unacked(AB)).isZero();
+        assertThat(h.node("a").engine.outbound().unacked(AB)).isZero();
     }
 }

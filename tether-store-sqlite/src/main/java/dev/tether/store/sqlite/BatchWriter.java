@@ -54,8 +54,8 @@ final class BatchWriter {
         this.appendPageLimit = appendPageLimit;
         pragmas = c.createStatement();
         selectStream = c.prepareStatement("SELECT last_seq, acked_seq FROM streams WHERE peer = ? AND lane = ?");
-        insertOutbox = c.prepareStatement("INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload, checksum)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insertOutbox = c.prepareStatement("INSERT INTO outbox (peer, lane, seq, expires_at, headers, payload, checksum,"
+                + " accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         upsertStreamLast =
                 c.prepareStatement("INSERT INTO streams (peer, lane, last_seq, acked_seq) VALUES (?, ?, ?, 0)"
                         + " ON CONFLICT (peer, lane) DO UPDATE SET last_seq = excluded.last_seq");
@@ -197,6 +197,7 @@ final class BatchWriter {
             insertOutbox.setBytes(6, m.payload());
             if (m.checksum() == MessageChecksum.UNCHECKED) insertOutbox.setNull(7, Types.INTEGER);
             else insertOutbox.setLong(7, m.checksum());
+            insertOutbox.setLong(8, m.acceptedAtMillis());
             insertOutbox.addBatch();
         }
         for (InboundCursor c : batch.cursors()) {

@@ -49,8 +49,9 @@ import java.util.function.LongSupplier;
  *
  * <p><b>File format.</b> {@code PRAGMA application_id} is {@link #APPLICATION_ID}; the {@code meta} table
  * holds {@code schema_version} and the store {@code epoch} (random, non-zero, created at the first open).
- * Tables: {@code outbox(peer, lane, seq, expires_at, headers, payload, checksum)} keyed by (peer, lane, seq)
- * ({@code checksum}, added in schema version 2, is NULL in rows stored before: read back as {@code UNCHECKED}),
+ * Tables: {@code outbox(peer, lane, seq, expires_at, headers, payload, checksum, accepted_at)} keyed by (peer, lane,
+ * seq) ({@code checksum}, added in schema version 2, is NULL in rows stored before: read back as {@code UNCHECKED};
+ * {@code accepted_at}, added in version 5, likewise reads back as 0),
  * {@code streams(peer, lane, last_seq, acked_seq)}, {@code cursors(peer, lane, sender_epoch, processed_seq)},
  * {@code dead_letters(id, ...)}, {@code peers(peer, epoch)}, the key-value area of schema version 3 ({@code kv};
  * {@code KeyValueTable}) and the channel tables of schema version 4 ({@code channel_log}: one row per publish,
@@ -90,7 +91,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
     public static final int APPLICATION_ID = 0x54455448;
 
     /** The schema version this code writes; files with a lower version are migrated on open. */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
 
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
@@ -328,7 +329,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         keyValues = new KeyValueTable(c);
         writer = new BatchWriter(c, hardPageLimit, appendPageLimit, keyValues);
         transaction = new TransactionRunner(c);
-        readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload, checksum FROM outbox"
+        readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload, checksum, accepted_at FROM outbox"
                 + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
         deadLetters = new DeadLetterTable(c);
     }
@@ -461,7 +462,8 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
                             rs.getLong(2),
                             HeaderCodec.decode(rs.getBytes(3)),
                             Rows.nonNull(rs.getBytes(4)),
-                            Rows.checksum(rs, 5)));
+                            Rows.checksum(rs, 5),
+                            rs.getLong(6))); // NULL (a row of schema version 4 or older) reads as 0: unknown
                 }
             }
             return out;

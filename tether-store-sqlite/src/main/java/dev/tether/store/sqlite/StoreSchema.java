@@ -47,7 +47,10 @@ final class StoreSchema {
                             + " trimmed_seq INTEGER NOT NULL, bytes INTEGER NOT NULL) WITHOUT ROWID",
                     "CREATE TABLE channel_readers (channel TEXT NOT NULL, reader TEXT NOT NULL,"
                             + " acked_seq INTEGER NOT NULL, PRIMARY KEY (channel, reader)) WITHOUT ROWID",
-                    "CREATE TABLE channel_members (channel TEXT PRIMARY KEY, role TEXT NOT NULL) WITHOUT ROWID"));
+                    "CREATE TABLE channel_members (channel TEXT PRIMARY KEY, role TEXT NOT NULL) WITHOUT ROWID"),
+            // Version 5: when each outbox message was accepted (its age in the pending view). Rows stored before have
+            // NULL there: read back as 0, unknown.
+            List.of("ALTER TABLE outbox ADD COLUMN accepted_at INTEGER"));
 
     private StoreSchema() {}
 

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * outbox rows come back {@link MessageChecksum#UNCHECKED}, and rows appended after the migration keep their
  * checksum. A file of version 2 (before the key-value area) is migrated through version 3 to the current version:
  * it gains the key-value area and the channel tables and keeps its outbox. A file of version 3 (before channels)
- * gains the channel tables and keeps its outbox and key-value entries. Each older file is written here with exactly
- * the tables its version created.
+ * gains the channel tables and keeps its outbox and key-value entries. A file of version 4 (before outbox rows kept
+ * when they were accepted) keeps its outbox, whose rows read back with acceptance time 0 (unknown), and rows appended
+ * after the migration keep theirs. Each older file is written here with exactly the tables its version created.
  */
 class SchemaMigrationTest {
     private static final NodeId B = NodeId.of("b");
@@ -89,7 +90,7 @@ class SchemaMigrationTest {
                     .extracting(StoredMessage::checksum)
                     .isEqualTo(fresh.checksum());
         }
-        assertThat(schemaVersion(file)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(4);
+        assertThat(schemaVersion(file)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(5);
     }
 
     /** The schema version recorded in {@code file}'s meta table. */
@@ -137,7 +138,7 @@ class SchemaMigrationTest {
             store.commit(new WriteBatch().put(kv));
             commitChannelWrites(store);
         }
-        assertThat(schemaVersion(file)).isEqualTo(4);
+        assertThat(schemaVersion(file)).isEqualTo(5);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
@@ -184,7 +185,7 @@ class SchemaMigrationTest {
                     .isEqualTo(pending.checksum());
             commitChannelWrites(store);
         }
-        assertThat(schemaVersion(file)).isEqualTo(4);
+        assertThat(schemaVersion(file)).isEqualTo(5);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
@@ -211,5 +212,50 @@ class SchemaMigrationTest {
         assertThat(store.readChannel("news", 1, 10))
                 .singleElement()
                 .satisfies(m -> assertThat(m.payload()).isEqualTo("hi".getBytes()));
+    }
+
+    /** Schema version 4: version 3 plus the channel tables, as version 4 created them. */
+    private static void writeVersion4(Path file, StoredMessage pending, KeyValue kv) throws SQLException {
+        writeVersion3(file, pending, kv);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE channel_log (channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+                    + " published_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, headers BLOB NOT NULL,"
+                    + " payload BLOB NOT NULL, checksum INTEGER, PRIMARY KEY (channel, seq)) WITHOUT ROWID");
+            s.execute("CREATE TABLE channel_logs (channel TEXT PRIMARY KEY, last_seq INTEGER NOT NULL,"
+                    + " trimmed_seq INTEGER NOT NULL, bytes INTEGER NOT NULL) WITHOUT ROWID");
+            s.execute("CREATE TABLE channel_readers (channel TEXT NOT NULL, reader TEXT NOT NULL,"
+                    + " acked_seq INTEGER NOT NULL, PRIMARY KEY (channel, reader)) WITHOUT ROWID");
+            s.execute("CREATE TABLE channel_members (channel TEXT PRIMARY KEY, role TEXT NOT NULL) WITHOUT ROWID");
+            s.execute("UPDATE meta SET value = 4 WHERE key = 'schema_version'");
+        }
+    }
+
+    @Test
+    void aVersion4StoreKeepsItsOutboxWithUnknownAcceptanceTimesAndStoresThemFromNowOn() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        StoredMessage pending = new StoredMessage(B, "default", 1, 0, Map.of("k", "v"), "kept".getBytes());
+        KeyValue kv = new KeyValue("_idem", "b|key-1", "v".getBytes(StandardCharsets.UTF_8), 0);
+        writeVersion4(file, pending, kv);
+        StoredMessage fresh =
+                new StoredMessage(B, "default", 2, 0, Map.of(), "new".getBytes()).acceptedAt(1_700_000_000_123L);
+        try (SqliteStore store = new SqliteStore(file)) {
+            assertThat(store.open(Durability.FSYNC).epoch()).isEqualTo(4242);
+            assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
+            assertThat(store.readOutbox(B, "default", 1, 10)).singleElement().satisfies(m -> {
+                assertThat(m.checksum()).isEqualTo(pending.checksum());
+                assertThat(m.acceptedAtMillis()).isZero();
+            });
+            store.commit(new WriteBatch().append(fresh));
+        }
+        assertThat(schemaVersion(file)).isEqualTo(5);
+        try (SqliteStore store = new SqliteStore(file)) {
+            store.open(Durability.FSYNC);
+            assertThat(store.readOutbox(B, "default", 1, 10))
+                    .extracting(StoredMessage::seq, StoredMessage::acceptedAtMillis)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(1L, 0L),
+                            org.assertj.core.groups.Tuple.tuple(2L, 1_700_000_000_123L));
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.tether.transport.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.ChannelAccess;
+import dev.tether.ChannelAccessDeniedException;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
@@ -13,6 +15,7 @@ import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.management.SubscriberStatus;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A channel between real nodes over TCP on loopback with SQLite stores (fsync), every link through a proxy that cuts
  * connections mid-stream: two readers each get every publish in order, once, and a reader stopped meanwhile gets what
  * was published while it was away when it starts again on its file; nodes restarted on their files are still members
- * with their roles, without joining again.
+ * with their roles, without joining again; a join a publisher's allow-list refuses fails at the joiner, which leaves
+ * no membership behind.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TcpChannelsTest {
@@ -143,6 +148,37 @@ class TcpChannelsTest {
                 DEADLINE,
                 () -> missed(events.get(B)) == 21 && dropped(events.get(P), B) == 21,
                 () -> "b missed " + missed(events.get(B)) + ", p counted " + dropped(events.get(P), B));
+    }
+
+    @Test
+    void aJoinThePublishersAllowListRefusesFailsAndLeavesNoMembership() throws Exception {
+        TetherNode p = start(P);
+        TetherNode a = start(A); // sets no access: takes b's join, then its leave
+        TetherNode b = start(B);
+        p.channelAccess(CH, ChannelAccess.anyone().withReaders("a"));
+        p.join(CH, ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
+        a.join(CH, ChannelRole.READ).get(30, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> b.join(CH, ChannelRole.READ).get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(ChannelAccessDeniedException.class)
+                .hasMessageContaining("channel 'news'")
+                .hasMessageContaining("refused by [p]");
+        // b's own log of the channel has a as a reader (a told b of its join): b is no member, its role is none
+        assertThat(Tether.management(b).channels()).allMatch(ch -> ch.role() == null);
+        assertThat(Tether.management(a).subscribers(CH))
+                .extracting(SubscriberStatus::reader)
+                .doesNotContain(B);
+        publish(p, 0, 5);
+        awaitAll(A, 5);
+        assertThat(Tether.management(p).subscribers(CH))
+                .extracting(SubscriberStatus::reader)
+                .containsExactly(A);
+        assertThat(got.get(B)).isEmpty();
+        nodes.remove(B).close();
+        assertThat(Tether.management(start(B)).channels())
+                .as("no membership stored")
+                .allMatch(ch -> ch.role() == null);
     }
 
     private static long missed(List<TetherEvent> events) {

@@ -1,0 +1,30 @@
+package dev.tether.internal.engine;
+
+import java.util.TreeSet;
+
+/**
+ * The messages of one outbound stream, above what its receiver acknowledged, that the application withdrew (cancelled
+ * calls), in sequence order: they are transmitted as CANCELLED markers. Owned by its {@link OutStream}; the engine's
+ * owner thread only.
+ */
+final class Withdrawals {
+    private final TreeSet<Long> seqs = new TreeSet<>();
+
+    /**
+     * Withdraws {@code seq}, forgetting those at or below {@code ackedSeq} (so the set is bounded by the unacknowledged
+     * messages); false if it was withdrawn already.
+     */
+    boolean add(long seq, long ackedSeq) {
+        seqs.headSet(ackedSeq, true).clear();
+        return seqs.add(seq);
+    }
+
+    /** Whether {@code seq} is withdrawn: transmitted as a marker. */
+    boolean contains(long seq) {
+        return !seqs.isEmpty() && seqs.contains(seq);
+    }
+
+    void clear() {
+        seqs.clear();
+    }
+}
