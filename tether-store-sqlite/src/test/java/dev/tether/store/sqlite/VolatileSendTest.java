@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.Delivery;
-import dev.tether.Durability;
-import dev.tether.Lanes;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
@@ -13,14 +11,9 @@ import dev.tether.Outcome;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
-import dev.tether.fixtures.ForwardingStore;
-import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
 import dev.tether.spi.StoredMessage;
-import dev.tether.spi.WriteBatch;
 import dev.tether.testkit.Await;
 import dev.tether.testkit.NodeCrash;
-import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,38 +41,27 @@ class VolatileSendTest {
     @TempDir
     Path dir;
 
-    private final InMemoryNetwork network = new InMemoryNetwork();
-    private final List<TetherNode> nodes = new CopyOnWriteArrayList<>();
+    private VolatileNodes nodes;
     /** What the receivers' handlers were given: {@code process:lane:payload:redelivery}. */
     private final List<String> handled = new CopyOnWriteArrayList<>();
-    /** Every batch committed to either store. */
-    private final List<WriteBatch> committed = new CopyOnWriteArrayList<>();
     /** The sender's events. */
     private final List<TetherEvent> events = new CopyOnWriteArrayList<>();
 
+    @BeforeEach
+    void nodes() {
+        nodes = new VolatileNodes(dir);
+    }
+
     @AfterEach
     void close() {
-        nodes.forEach(TetherNode::close);
+        nodes.close();
     }
 
     private TetherNode node(NodeId self, NodeId peer, MessageHandler handler) {
-        ForwardingStore store = new ForwardingStore(new SqliteStore(dir.resolve(self.value() + ".db"))) {
-            @Override
-            public void commit(WriteBatch batch) {
-                super.commit(batch);
-                committed.add(batch);
-            }
-        };
-        TetherConfig.Builder b = TetherConfig.builder(self)
-                .peers(peer)
-                .transport(network.newTransport())
-                .store(store)
-                .durability(Durability.FSYNC);
-        if (handler != null) b.handler(handler);
-        if (self.equals(A)) b.listener(events::add);
-        TetherNode n = Tether.start(b.build());
-        nodes.add(n);
-        return n;
+        return nodes.start(self, peer, b -> {
+            if (handler != null) b.handler(handler);
+            return self.equals(A) ? b.listener(events::add) : b;
+        });
     }
 
     private MessageHandler recording(String process) {
@@ -95,15 +78,6 @@ class VolatileSendTest {
                 .volatileDelivery()
                 .payload(payload.getBytes(StandardCharsets.UTF_8))
                 .build();
-    }
-
-    private void assertNothingVolatileStored() {
-        assertThat(committed).isNotEmpty(); // the nodes did store things: their epochs, the peers they met
-        for (WriteBatch w : committed) {
-            assertThat(w.appends()).extracting(StoredMessage::lane).noneMatch(Lanes::isVolatile);
-            assertThat(w.cursors()).noneMatch(c -> Lanes.isVolatile(c.lane()));
-            assertThat(w.trims()).noneMatch(t -> Lanes.isVolatile(t.lane()));
-        }
     }
 
     @Test
@@ -124,11 +98,11 @@ class VolatileSendTest {
         a.send(OutboundMessage.to(B).lane("prices").payload(new byte[] {1}).build())
                 .processed()
                 .get(30, TimeUnit.SECONDS);
-        assertThat(committed)
+        assertThat(nodes.committed())
                 .anySatisfy(w ->
                         assertThat(w.appends()).extracting(StoredMessage::lane).contains("prices"));
         assertThat(a.stats().streams()).anySatisfy(s -> assertThat(s.lane()).isEqualTo("_v.prices"));
-        assertNothingVolatileStored();
+        nodes.assertNothingVolatileStored();
     }
 
     @Test
@@ -150,7 +124,7 @@ class VolatileSendTest {
                 () -> "y received by b: " + b.stats().streams());
 
         NodeCrash.crash(b);
-        nodes.remove(b);
+        nodes.crashed(b);
         node(B, A, recording("second"));
 
         assertThat(lost.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.LOST);
@@ -171,7 +145,7 @@ class VolatileSendTest {
         assertThat(a.send(volatileMessage("jobs", "z")).processed().get(30, TimeUnit.SECONDS))
                 .isEqualTo(Outcome.PROCESSED);
         assertThat(handled).containsExactly("first:x", "second:_v.jobs:z:false");
-        assertNothingVolatileStored();
+        nodes.assertNothingVolatileStored();
     }
 
     @Test
