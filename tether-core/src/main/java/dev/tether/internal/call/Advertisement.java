@@ -1,14 +1,20 @@
 package dev.tether.internal.call;
 
+import dev.tether.ChannelRole;
+import dev.tether.Channels;
 import dev.tether.HandlerNames;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.internal.engine.FrameCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A node's description of itself, as its system handler {@code _hello} receives it and {@code _list_handlers}
@@ -21,11 +27,29 @@ import java.util.Set;
  * @param epoch its store epoch
  * @param seq the advertisement's order among the node's advertisements
  * @param handlers its handlers' names, sorted
- * @param channels its channels (none yet: channels do not exist yet)
+ * @param channels the channels it joined, as {@code name:ROLE} entries ({@link #channelEntry}), sorted by name
+ * @param dropped channel entries that {@link #decode} left out, each with the reason (never encoded): a bogus entry
+ *     costs only itself, so that a newer peer's role, say, leaves the rest of its advertisement usable
  */
-record Advertisement(NodeId id, String version, long epoch, long seq, List<String> handlers, List<String> channels) {
-    /** The largest advertisement accepted, in bytes: {@link HandlerNames#MAX_PER_NODE} names fit easily. */
-    static final int MAX_BYTES = 128 * 1024;
+record Advertisement(
+        NodeId id,
+        String version,
+        long epoch,
+        long seq,
+        List<String> handlers,
+        List<String> channels,
+        List<String> dropped) {
+    /**
+     * The largest advertisement accepted, in bytes: {@link HandlerNames#MAX_PER_NODE} handler names and {@link
+     * #MAX_CHANNELS} channel entries fit.
+     */
+    static final int MAX_BYTES = 256 * 1024;
+
+    /** The most dropped entries {@link #dropped} describes one by one; it counts the rest in a last entry. */
+    static final int MAX_DROPPED_LISTED = 8;
+
+    /** The most channels an advertisement lists: a node in more advertises the first ones by name. */
+    static final int MAX_CHANNELS = 1024;
 
     static final String FORMAT = "tether-hello 1";
     private static final int MAX_VERSION_LENGTH = 64;
@@ -41,6 +65,37 @@ record Advertisement(NodeId id, String version, long epoch, long seq, List<Strin
     Advertisement {
         handlers = List.copyOf(handlers);
         channels = List.copyOf(channels);
+        dropped = List.copyOf(dropped);
+    }
+
+    /** An advertisement as a node makes it: nothing dropped. */
+    Advertisement(NodeId id, String version, long epoch, long seq, List<String> handlers, List<String> channels) {
+        this(id, version, epoch, seq, handlers, channels, List.of());
+    }
+
+    /** The entry advertising membership of {@code channel} as {@code role}. */
+    static String channelEntry(String channel, ChannelRole role) {
+        return channel + ":" + role.name();
+    }
+
+    /** The entries of {@code memberships}, sorted by channel, at most {@link #MAX_CHANNELS}. */
+    static List<String> channelEntries(Map<String, ChannelRole> memberships) {
+        List<String> out = new ArrayList<>(Math.min(memberships.size(), MAX_CHANNELS));
+        for (Map.Entry<String, ChannelRole> m : new TreeMap<>(memberships).entrySet()) {
+            if (out.size() == MAX_CHANNELS) break;
+            out.add(channelEntry(m.getKey(), m.getValue()));
+        }
+        return out;
+    }
+
+    /** The channels advertised, with their roles, sorted by name. */
+    SortedMap<String, ChannelRole> channelRoles() {
+        SortedMap<String, ChannelRole> out = new TreeMap<>();
+        for (String e : channels) {
+            int colon = e.lastIndexOf(':');
+            out.put(e.substring(0, colon), ChannelRole.valueOf(e.substring(colon + 1)));
+        }
+        return Collections.unmodifiableSortedMap(out);
     }
 
     byte[] encode() {
@@ -59,6 +114,9 @@ record Advertisement(NodeId id, String version, long epoch, long seq, List<Strin
     /**
      * Decodes and validates {@code payload}.
      *
+     * A channel entry that is not {@code name:ROLE} with a valid, unreserved name and a known role, repeats a name or
+     * is beyond {@link #MAX_CHANNELS} is left out and listed in {@link #dropped}.
+     *
      * @throws IllegalArgumentException naming what is wrong: too large, not this format, a missing or invalid field,
      *     an invalid, reserved or repeated handler name, more than {@link HandlerNames#MAX_PER_NODE} names
      */
@@ -74,6 +132,7 @@ record Advertisement(NodeId id, String version, long epoch, long seq, List<Strin
         long seq = -1;
         List<String> handlers = List.of();
         List<String> channels = List.of();
+        List<String> dropped = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             String line = lines[i];
             if (line.isEmpty()) continue;
@@ -86,13 +145,52 @@ record Advertisement(NodeId id, String version, long epoch, long seq, List<Strin
                 case "epoch" -> epoch = number(key, value, 16);
                 case "seq" -> seq = number(key, value, 10);
                 case "handlers" -> handlers = names("handler", value);
-                case "channels" -> channels = names("channel", value);
+                case "channels" -> channels = channels(value, dropped);
                 default -> {} // a later version's field: skipped on purpose
             }
         }
         if (id == null) throw new IllegalArgumentException("no id");
         if (seq < 0) throw new IllegalArgumentException("no seq");
-        return new Advertisement(id, version, epoch, seq, handlers, channels);
+        return new Advertisement(id, version, epoch, seq, handlers, channels, dropped);
+    }
+
+    /** The valid entries of a {@code channels} line, sorted by name; the others go to {@code dropped}. */
+    private static List<String> channels(String value, List<String> dropped) {
+        if (value.isEmpty()) return List.of();
+        SortedMap<String, String> kept = new TreeMap<>();
+        int more = 0;
+        for (String e : value.split(" ", -1)) {
+            String problem = channelProblem(e, kept);
+            if (problem == null) kept.put(e.substring(0, e.lastIndexOf(':')), e);
+            else if (dropped.size() < MAX_DROPPED_LISTED) dropped.add("'" + cut(e) + "' (" + problem + ")");
+            else more++;
+        }
+        if (more > 0) dropped.add("and " + more + " more");
+        return new ArrayList<>(kept.values());
+    }
+
+    /** Why {@code entry} cannot be kept beside {@code kept}; null if it can. */
+    private static String channelProblem(String entry, Map<String, String> kept) {
+        int colon = entry.lastIndexOf(':');
+        if (colon < 0) return "not name:ROLE";
+        String name = entry.substring(0, colon);
+        try {
+            Channels.requireApplicationChannel(name);
+        } catch (InvalidIdException | IllegalArgumentException e) { // invalid, or reserved
+            return e.getMessage();
+        }
+        String role = entry.substring(colon + 1);
+        if (!isRole(role)) return "unknown role '" + cut(role) + "'";
+        if (kept.containsKey(name)) return "channel listed twice";
+        if (kept.size() == MAX_CHANNELS) return "more than " + MAX_CHANNELS + " channels";
+        return null;
+    }
+
+    private static boolean isRole(String role) {
+        for (ChannelRole r : ChannelRole.values()) {
+            if (r.name().equals(role)) return true;
+        }
+        return false;
     }
 
     private static NodeId nodeId(String value) {

@@ -4,6 +4,7 @@ import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.CallKind;
 import dev.tether.CallStats;
+import dev.tether.ChannelRole;
 import dev.tether.Handler;
 import dev.tether.HandlerNames;
 import dev.tether.HandlerOptions;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Named handlers and calls, on top of the stream node (docs/MESSAGING.md). A call is an ordinary message whose
@@ -56,6 +58,8 @@ public final class CallLayer implements Router {
     private final PeerHandlers peerHandlers = new PeerHandlers();
     private final SystemHandlers system;
     private volatile boolean stopped;
+    /** This node's channel memberships, advertised with its handlers ({@link #channels}). */
+    private volatile Supplier<Map<String, ChannelRole>> memberships = Map::of;
     /** The consumer of event messages ({@link Events}), or null: they are then a missing system handler's. */
     private volatile MessageConsumer events;
 
@@ -79,11 +83,25 @@ public final class CallLayer implements Router {
         this.caller = new Caller(host, counters);
         this.callee = new Callee(host, counters);
         this.waiters = new HandlerWaiters(host);
-        this.advertiser = new Advertiser(host, this::handlerNames);
+        this.advertiser =
+                new Advertiser(host, this::handlerNames, () -> Advertisement.channelEntries(memberships.get()));
         this.registry = new HandlerRegistry(host.handlerThreads(), waiters::registered, advertiser::changed);
         this.system = new SystemHandlers(host, counters, advertiser, peerHandlers, callee);
         callee.waiters(waiters);
         waiters.registry(registry);
+    }
+
+    /**
+     * Advertises the channel memberships {@code memberships} gives (any thread) beside the handlers; before the node
+     * starts. Call {@link #channelsChanged} after each change.
+     */
+    public void channels(Supplier<Map<String, ChannelRole>> memberships) {
+        this.memberships = Objects.requireNonNull(memberships, "memberships");
+    }
+
+    /** This node's channel memberships changed (any thread): connected peers are told. */
+    public void channelsChanged() {
+        advertiser.changed();
     }
 
     /** Routes event messages to {@code events}; before the node starts. */
@@ -207,6 +225,11 @@ public final class CallLayer implements Router {
     /** The handlers {@code peer} advertised last, sorted; empty if none (any thread). */
     public List<String> advertisedHandlers(NodeId peer) {
         return peerHandlers.handlers(peer);
+    }
+
+    /** The channels {@code peer} advertised last, with their roles, sorted by name; empty if none (any thread). */
+    public Map<String, ChannelRole> advertisedChannels(NodeId peer) {
+        return peerHandlers.channels(peer);
     }
 
     /** The counters (node thread). */

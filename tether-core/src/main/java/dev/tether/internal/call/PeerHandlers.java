@@ -1,5 +1,6 @@
 package dev.tether.internal.call;
 
+import dev.tether.ChannelRole;
 import dev.tether.HandlerNotAdvertisedException;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
@@ -15,14 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToIntFunction;
 
 /**
- * What each peer advertised last ({@link Advertisement}), and the {@code awaitHandler} futures waiting for a name to
+ * What each peer advertised last ({@link Advertisement}: its handlers and channels), and the {@code awaitHandler} futures waiting for a name to
  * appear. Only an advertisement with a higher {@code seq} than the one kept replaces it, so a stale one (an
  * answer to {@code _list_handlers} that crossed a newer push, one stored before a restart) never wins. Writes and
  * waits belong to the node thread; {@link #handlers} may be read from any thread.
  */
 final class PeerHandlers {
     /** One peer's latest advertisement. */
-    private record View(long seq, List<String> handlers, Set<String> names) {}
+    private record View(long seq, List<String> handlers, Set<String> names, Map<String, ChannelRole> channels) {}
 
     /** An {@code awaitHandler} future. */
     private static final class Awaiter extends Timed {
@@ -58,7 +59,7 @@ final class PeerHandlers {
             stale++;
             return false;
         }
-        views.put(a.id(), new View(a.seq(), a.handlers(), new HashSet<>(a.handlers())));
+        views.put(a.id(), new View(a.seq(), a.handlers(), new HashSet<>(a.handlers()), a.channelRoles()));
         List<Awaiter> l = waiting.get(a.id());
         if (l != null) {
             l.removeIf(w -> {
@@ -76,6 +77,12 @@ final class PeerHandlers {
     List<String> handlers(NodeId peer) {
         View v = views.get(peer);
         return v == null ? List.of() : v.handlers;
+    }
+
+    /** The channels {@code peer} advertised last, with their roles, sorted by name; empty if none. Any thread. */
+    Map<String, ChannelRole> channels(NodeId peer) {
+        View v = views.get(peer);
+        return v == null ? Map.of() : v.channels;
     }
 
     /** Completes {@code future} when {@code peer} advertises {@code name}, now if it did; fails it at {@code deadline}. */
@@ -112,7 +119,7 @@ final class PeerHandlers {
      */
     void reconnected(NodeId peer) {
         connected.add(peer);
-        views.computeIfPresent(peer, (p, v) -> new View(v.seq, List.of(), Set.of()));
+        views.computeIfPresent(peer, (p, v) -> new View(v.seq, List.of(), Set.of(), Map.of()));
     }
 
     /** {@code peer} disconnected: it is not picked until it connects again (node thread). */
