@@ -124,10 +124,10 @@ class ChannelAdvertisementTest {
                     .singleElement()
                     .satisfies(r -> assertThat(r)
                             .startsWith(
-                                    "invalid channel entries in the advertisement from b: 'bad/name:READ' (invalid channel")
-                            .contains("'_all:READ' (channel '_all' starts with '_'")
-                            .contains("'chat:ADMIN' (unknown role 'ADMIN')")
-                            .contains("'orders:READ' (channel listed twice)")
+                                    "invalid entries in the advertisement from b: channel 'bad/name:READ' (invalid channel")
+                            .contains("channel '_all:READ' (channel '_all' starts with '_'")
+                            .contains("channel 'chat:ADMIN' (unknown role 'ADMIN')")
+                            .contains("channel 'orders:READ' (channel listed twice)")
                             .endsWith("; those dropped, the rest kept"));
             // The node keeps serving b.
             assertThat(new String(

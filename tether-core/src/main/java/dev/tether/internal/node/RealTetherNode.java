@@ -121,8 +121,9 @@ public final class RealTetherNode implements TetherNode {
         }
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
         calls.channels(channels::memberships); // _hello carries the memberships with the handlers
-        channels.onMembershipsChanged(calls::channelsChanged);
+        channels.onMembershipsChanged(calls::advertisedChanged);
         BusLayer bus = new BusLayer(runtime, calls, channels); // endpoint lanes first, the rest goes on to channels
+        calls.endpoints(bus::names); // and its endpoints
         runtime.router(bus);
         RealTetherNode node = new RealTetherNode(runtime, calls, events, channels, bus);
         runtime.observeEvents(e -> {

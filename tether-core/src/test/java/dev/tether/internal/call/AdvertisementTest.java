@@ -63,8 +63,8 @@ class AdvertisementTest {
         PeerHandlers views = new PeerHandlers();
         CompletableFuture<Void> x = new CompletableFuture<>();
         CompletableFuture<Void> y = new CompletableFuture<>();
-        views.await(B, "x", 100, Duration.ofMillis(100), x);
-        views.await(B, "y", 200, Duration.ofMillis(200), y);
+        views.await(B, false, "x", 100, Duration.ofMillis(100), x);
+        views.await(B, false, "y", 200, Duration.ofMillis(200), y);
         views.apply(ad(1, "x"));
         assertThat(x).isCompleted();
         assertThat(y).isNotDone();
@@ -77,10 +77,10 @@ class AdvertisementTest {
                 .hasMessageContaining("its latest advertisement lists [x]");
         assertThat(views.waiting()).isZero();
         CompletableFuture<Void> now = new CompletableFuture<>();
-        views.await(B, "x", 1, Duration.ofMillis(1), now);
+        views.await(B, false, "x", 1, Duration.ofMillis(1), now);
         assertThat(now).isCompleted();
         CompletableFuture<Void> closing = new CompletableFuture<>();
-        views.await(B, "z", 1000, Duration.ofSeconds(1), closing);
+        views.await(B, false, "z", 1000, Duration.ofSeconds(1), closing);
         views.failAll(new NodeClosedException("stopping"));
         assertThatThrownBy(closing::join).hasCauseInstanceOf(NodeClosedException.class);
     }
@@ -113,13 +113,13 @@ class AdvertisementTest {
         assertThat(a.channels()).containsExactly("news:WRITE", "zz:READ");
         assertThat(a.dropped())
                 .containsExactly(
-                        "'bad/name:READ' (invalid channel 'bad/name': expected 1-61 characters from [A-Za-z0-9._-])",
-                        "'_all:READ' (channel '_all' starts with '_', which is reserved for Tether's own channels (such as _all))",
-                        "'nocolon' (not name:ROLE)",
-                        "'news:ADMIN' (unknown role 'ADMIN')",
-                        "'' (not name:ROLE)",
-                        "'news:READ' (channel listed twice)",
-                        "':READ' (invalid channel '': expected 1-61 characters from [A-Za-z0-9._-])");
+                        "channel 'bad/name:READ' (invalid channel 'bad/name': expected 1-61 characters from [A-Za-z0-9._-])",
+                        "channel '_all:READ' (channel '_all' starts with '_', which is reserved for Tether's own channels (such as _all))",
+                        "channel 'nocolon' (not name:ROLE)",
+                        "channel 'news:ADMIN' (unknown role 'ADMIN')",
+                        "channel '' (not name:ROLE)",
+                        "channel 'news:READ' (channel listed twice)",
+                        "channel ':READ' (invalid channel '': expected 1-61 characters from [A-Za-z0-9._-])");
     }
 
     @Test
@@ -156,5 +156,61 @@ class AdvertisementTest {
         views.reconnected(B);
         assertThat(views.channels(B)).isEmpty();
         assertThat(views.channels(NodeId.of("never"))).isEmpty();
+    }
+
+    @Test
+    void endpointsRoundTripSortedAtMost4096WithTheRestSaidAndBogusOnesDroppedAlone() {
+        List<String> names = new ArrayList<>();
+        for (int i = 4100; i > 0; i--) names.add("e".repeat(27) + String.format("%05d", i)); // 32, the longest
+        List<String> first = Advertisement.firstEndpoints(names);
+        assertThat(first)
+                .hasSize(Advertisement.MAX_ENDPOINTS)
+                .startsWith("e".repeat(27) + "00001")
+                .isSorted();
+        List<String> handlers = new ArrayList<>();
+        List<String> channels = new ArrayList<>();
+        for (int i = 0; i < 1024; i++) {
+            handlers.add("h".repeat(60) + String.format("%04d", i));
+            channels.add("c".repeat(57) + String.format("%04d", i) + ":READ_WRITE");
+        }
+        Advertisement full = new Advertisement(B, "1", 7, 1, handlers, channels, first, true, List.of());
+        assertThat(full.encode().length).isLessThanOrEqualTo(Advertisement.MAX_BYTES);
+        assertThat(Advertisement.decode(full.encode())).isEqualTo(full);
+        Advertisement none = new Advertisement(B, "1", 7, 1, List.of(), List.of());
+        assertThat(new String(none.encode(), StandardCharsets.UTF_8)).doesNotContain("endpoints");
+
+        Advertisement a = decode("tether-hello 1\nid b\nseq 1\nhandlers h\nchannels news:READ\n"
+                + "endpoints zed bob _sys bad/name bob " + "x".repeat(33) + " a:b\n");
+        assertThat(a.endpoints()).containsExactly("bob", "zed");
+        assertThat(a.endpointsMore()).isFalse();
+        assertThat(a.handlers()).containsExactly("h");
+        assertThat(a.channels()).containsExactly("news:READ");
+        assertThat(a.dropped())
+                .hasSize(5)
+                .anySatisfy(d -> assertThat(d).startsWith("endpoint '_sys' ("))
+                .anySatisfy(d -> assertThat(d).startsWith("endpoint 'bad/name' (invalid agent name"))
+                .contains("endpoint 'bob' (endpoint listed twice)", "endpoint 'a:b' (not an endpoint name)");
+    }
+
+    @Test
+    void awaitingAnEndpointIsSeparateFromAwaitingAHandlerOfTheSameName() {
+        PeerHandlers views = new PeerHandlers();
+        CompletableFuture<Void> endpoint = new CompletableFuture<>();
+        CompletableFuture<Void> handler = new CompletableFuture<>();
+        views.await(B, true, "x", 100, Duration.ofMillis(100), endpoint);
+        views.await(B, false, "y", 100, Duration.ofMillis(100), handler);
+        views.apply(new Advertisement(B, "1", 7, 1, List.of("x"), List.of(), List.of("y"), true, List.of()));
+        assertThat(endpoint).isNotDone();
+        assertThat(handler).isNotDone();
+        assertThat(views.endpoints(B)).containsExactly("y");
+        views.tick(100);
+        assertThatThrownBy(endpoint::join)
+                .hasCauseInstanceOf(dev.tether.bus.EndpointNotAdvertisedException.class)
+                .hasMessageContaining("node b did not advertise endpoint 'x'")
+                .hasMessageContaining("lists [y] and says it has more");
+        assertThatThrownBy(handler::join).hasCauseInstanceOf(HandlerNotAdvertisedException.class);
+        CompletableFuture<Void> now = new CompletableFuture<>();
+        views.await(B, true, "y", 1000, Duration.ofSeconds(1), now);
+        assertThat(now).isCompleted();
     }
 }
