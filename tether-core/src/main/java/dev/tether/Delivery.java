@@ -13,7 +13,10 @@ public interface Delivery {
     /** The node that sent the message. */
     NodeId from();
 
-    /** The lane it was sent on. */
+    /**
+     * The lane it was sent on; for a volatile message ({@code OutboundMessage.Builder.volatileDelivery()}) the volatile
+     * lane standing for it, {@code _v.<lane>}.
+     */
     String lane();
 
     /** Its sequence number in the stream (from, lane): gap-free, starting at 1 for a new sender store. */

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A message to send: destination, lane, headers, payload and optional time to live. Immutable; build
- * with {@link #to(NodeId)}. The payload array is copied.
+ * A message to send: destination, lane, headers, payload, optional time to live, and whether it is volatile. Immutable;
+ * build with {@link #to(NodeId)}. The payload array is copied.
  */
 public final class OutboundMessage {
     private final NodeId to;
@@ -16,6 +16,7 @@ public final class OutboundMessage {
     private final Map<String, String> headers;
     private final byte[] payload;
     private final Duration ttl;
+    private final boolean volatileDelivery;
 
     private OutboundMessage(Builder b) {
         this.to = b.to;
@@ -23,6 +24,7 @@ public final class OutboundMessage {
         this.headers = Map.copyOf(b.headers);
         this.payload = b.payload;
         this.ttl = b.ttl;
+        this.volatileDelivery = b.volatileDelivery;
     }
 
     /** A builder of a message to {@code to}, on the default lane, with an empty payload and no time to live. */
@@ -58,6 +60,19 @@ public final class OutboundMessage {
     /** Time to live, or null for none. */
     public Duration ttl() {
         return ttl;
+    }
+
+    /**
+     * Whether the message is volatile ({@link Builder#volatileDelivery()}): kept in memory only, on lane {@code
+     * _v.<lane>}.
+     */
+    public boolean isVolatile() {
+        return volatileDelivery;
+    }
+
+    /** The lane the message travels on: {@link #lane()}, or for a volatile message the volatile lane standing for it. */
+    public String wireLane() {
+        return volatileDelivery ? Lanes.volatileLane(lane) : lane;
     }
 
     /**
@@ -106,6 +121,7 @@ public final class OutboundMessage {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private byte[] payload = new byte[0];
         private Duration ttl;
+        private boolean volatileDelivery;
 
         private Builder(NodeId to) {
             this.to = Objects.requireNonNull(to, "to");
@@ -115,10 +131,30 @@ public final class OutboundMessage {
          * The lane ({@code [A-Za-z0-9._-]{1,64}}); default {@link Lanes#DEFAULT}.
          *
          * @throws InvalidIdException if {@code lane} is not a valid lane name
-         * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for Tether's own traffic)
+         * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for Tether's own traffic), or is
+         *     longer than 61 characters for a volatile message
          */
         public Builder lane(String lane) {
-            this.lane = Lanes.requireApplicationLane(lane);
+            Lanes.requireApplicationLane(lane);
+            if (volatileDelivery) Lanes.volatileLane(lane); // too long for a volatile lane: fails here, at the setter
+            this.lane = lane;
+            return this;
+        }
+
+        /**
+         * Makes the message volatile: never written to disk, on either node, so faster (no store commit) but lost if
+         * either process dies. It is still delivered in order with the other volatile messages of its lane (on the
+         * reserved lane {@code _v.<lane>}, where the receiver sees it; not ordered with durable messages of the lane)
+         * and never processed twice: if the receiver's process restarts before acknowledging it, it is not sent again
+         * and {@code processed()} completes with {@link Outcome#LOST}. {@code accepted()} completes when the node
+         * numbered it (nothing is stored); it fails with {@link VolatileQueueFullException} when volatile messages
+         * hold {@code TetherConfig.Builder.maxVolatileBytes}. See docs/MESSAGING.md, "Volatile sends".
+         *
+         * @throws IllegalArgumentException if the lane is longer than 61 characters
+         */
+        public Builder volatileDelivery() {
+            Lanes.volatileLane(lane);
+            this.volatileDelivery = true;
             return this;
         }
 

@@ -2,11 +2,14 @@ package dev.tether;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a node knows about one peer, as reported by {@link TetherNode#peers()}: a snapshot taken on the node
- * thread. Later versions add the channels the peer advertises.
+ * thread.
  *
  * @param id the peer
  * @param origin why this node knows the peer (the first that applies, in the order of {@link Origin})
@@ -22,6 +25,8 @@ import java.util.List;
  * @param handlers the names of the handlers the peer advertised last (its system handler {@code _hello}), sorted;
  *     empty until it advertised any. Kept while the peer is disconnected; replaced by each newer advertisement
  *     (docs/MESSAGING.md, "Handler discovery")
+ * @param channels the channels the peer advertised last with its handlers (the ones it joined), with its role in
+ *     each, sorted by name; empty until it advertised any. Kept and replaced like {@code handlers}
  */
 public record PeerInfo(
         NodeId id,
@@ -31,29 +36,19 @@ public record PeerInfo(
         Instant lastSeen,
         Duration roundTrip,
         long unacknowledged,
-        List<String> handlers) {
+        List<String> handlers,
+        Map<String, ChannelRole> channels) {
 
-    /** Copies {@code addresses} and {@code handlers}. */
+    /** Copies {@code addresses}, {@code handlers} and {@code channels} (sorted by name). */
     public PeerInfo {
         addresses = List.copyOf(addresses);
         handlers = List.copyOf(handlers);
+        channels = Collections.unmodifiableMap(new TreeMap<>(channels));
     }
 
-    /** A peer that advertised no handlers (yet). */
-    public PeerInfo(
-            NodeId id,
-            Origin origin,
-            List<String> addresses,
-            boolean connected,
-            Instant lastSeen,
-            Duration roundTrip,
-            long unacknowledged) {
-        this(id, origin, addresses, connected, lastSeen, roundTrip, unacknowledged, List.of());
-    }
-
-    /** This snapshot with {@code handlers} as the advertised handlers. */
-    public PeerInfo withHandlers(List<String> handlers) {
-        return new PeerInfo(id, origin, addresses, connected, lastSeen, roundTrip, unacknowledged, handlers);
+    /** This snapshot with {@code handlers} and {@code channels} as what the peer advertised. */
+    public PeerInfo withAdvertised(List<String> handlers, Map<String, ChannelRole> channels) {
+        return new PeerInfo(id, origin, addresses, connected, lastSeen, roundTrip, unacknowledged, handlers, channels);
     }
 
     /** Why a node knows a peer. */

@@ -52,6 +52,13 @@ final class Json {
         return this;
     }
 
+    /** A peer's advertised channels as {@code name:ROLE} entries, as the topology lists a node's own. */
+    static java.util.List<String> channels(Map<String, dev.tether.ChannelRole> roles) {
+        java.util.List<String> out = new java.util.ArrayList<>(roles.size());
+        roles.forEach((channel, role) -> out.add(channel + ":" + role.name()));
+        return out;
+    }
+
     /** Adds {@code key} with already-encoded JSON (an array or object built elsewhere). */
     Json putRaw(String key, String json) {
         key(key).append(json);

@@ -58,7 +58,8 @@ final class ManagementJson {
                 .put("lastSeen", time(p.lastSeen()))
                 .putRaw("roundTripMicros", p.roundTrip() == null ? "null" : Long.toString(micros(p)))
                 .put("unacknowledged", p.unacknowledged())
-                .put("handlers", p.handlers());
+                .put("handlers", p.handlers())
+                .put("channels", Json.channels(p.channels()));
     }
 
     private static long micros(PeerStatus p) {

@@ -63,7 +63,8 @@ final class PeersFormat {
                                     ? "null"
                                     : Long.toString(p.roundTrip().toNanos() / 1_000))
                     .put("unacknowledged", p.unacknowledged())
-                    .put("handlers", p.handlers()));
+                    .put("handlers", p.handlers())
+                    .put("channels", Json.channels(p.channels())));
         }
         list.append(']');
         return Json.object()

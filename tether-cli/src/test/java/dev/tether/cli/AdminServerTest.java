@@ -105,7 +105,7 @@ class AdminServerTest {
                 .matches("\\{\"node\":\"a\",\"peers\":\\[\\{\"id\":\"b\",\"origin\":\"CONFIGURED\","
                         + "\"addresses\":\\[],\"connected\":true,\"lastSeen\":\"[0-9T:.Z-]+\","
                         + "\"roundTripMs\":(null|\\d+),\"roundTripMicros\":(null|\\d+),\"unacknowledged\":0,"
-                        + "\"handlers\":\\[]}]}\n");
+                        + "\"handlers\":\\[],\"channels\":\\[]}]}\n");
         out.reset();
         assertThat(run("peers", "--admin", address)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))

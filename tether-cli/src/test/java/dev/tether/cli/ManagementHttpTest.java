@@ -195,6 +195,12 @@ class ManagementHttpTest {
                 .isEqualTo("[{\"channel\":\"news\",\"role\":\"WRITE\",\"lastSeq\":2,\"readers\":[" + reader
                         + "],\"kicked\":[]}]");
         assertThat(get(adminA, "/mgmt/topology").body()).contains("\"channels\":[\"news:WRITE\"]");
+        // b's membership, as b advertised it to a (its _hello), in a's view of its peers
+        Await.until(
+                DEADLINE,
+                () -> topologyOfA()
+                        .matches(".*\\{\"id\":\"b\"[^}]*\"handlers\":\\[]," + "\"channels\":\\[\"news:READ\"]}.*"),
+                () -> "b's channels in a's topology: " + topologyOfA());
         assertThat(run("channels", "--admin", adminA)).isZero();
         assertThat(out())
                 .startsWith("#news  role WRITE, last published 2, 1 readers")
@@ -204,6 +210,14 @@ class ManagementHttpTest {
         assertThat(get(adminA, "/mgmt/subscribers").statusCode()).isEqualTo(400);
         assertThat(get(adminA, "/mgmt/subscribers?channel=no%20spaces").statusCode())
                 .isEqualTo(400);
+    }
+
+    private String topologyOfA() {
+        try {
+            return get(adminA, "/mgmt/topology").body().strip();
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     private String subscribersOfNews() {

@@ -53,7 +53,7 @@ class MembershipProcessTest {
         // c was given a's address only: a's member list names b, so c connects to b, and measures it.
         Pattern learnt = Pattern.compile("\\{\"id\":\"b\",\"origin\":\"DISCOVERED\",\"addresses\":\\[\"127\\.0\\.0\\.1:"
                 + portB + "\"],\"connected\":true,\"lastSeen\":\"[0-9T:.Z-]+\",\"roundTripMs\":\\d+,"
-                + "\"roundTripMicros\":\\d+,\"unacknowledged\":0,\"handlers\":\\[]}");
+                + "\"roundTripMicros\":\\d+,\"unacknowledged\":0,\"handlers\":\\[],\"channels\":\\[]}");
         String[] seen = {""};
         Await.until(
                 CliProcess.TIMEOUT,

@@ -48,6 +48,26 @@ public interface Bus {
     /** A call of handler {@code handler} of endpoint {@code to} by the node itself; see {@link Endpoint#call}. */
     Call call(Address to, String handler);
 
+    /**
+     * Completes when the node of {@code address} has advertised an endpoint of that name (at once if its latest
+     * advertisement has it): nodes advertise their endpoints with their handlers in their {@code _hello}, to connected
+     * peers, when they connect and whenever an endpoint is registered or closed (docs/MESSAGING.md, "Endpoints"). Fails
+     * with {@link EndpointNotAdvertisedException} at {@code timeout} by this node's clock, with {@code
+     * NodeClosedException} if this node stops first. The future completes on the node thread. A node lists at most
+     * 4,096 endpoints, the first by name: one beyond them is not seen yet (the wait times out).
+     *
+     * @throws IllegalArgumentException if {@code address} is a node address, or {@code timeout} is not positive
+     * @throws dev.tether.UnknownPeerException if {@code address} is on this node (use {@link #find})
+     * @throws dev.tether.NodeClosedException if the node is shut down
+     */
+    java.util.concurrent.CompletableFuture<Void> awaitEndpoint(Address address, java.time.Duration timeout);
+
+    /**
+     * The addresses of the endpoints {@code node} advertised last, sorted by name; empty until it advertised any. Kept
+     * while it is disconnected, forgotten when it connects again (it advertises again) or is removed.
+     */
+    List<Address> advertised(dev.tether.NodeId node);
+
     /** The most endpoints this node may have at once ({@value #DEFAULT_MAX_ENDPOINTS} unless set). */
     int maxEndpoints();
 

@@ -1,10 +1,14 @@
 package dev.tether.management;
 
+import dev.tether.ChannelRole;
 import dev.tether.NodeId;
 import dev.tether.PeerInfo;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One peer in a {@link Topology}.
@@ -20,6 +24,7 @@ import java.util.List;
  * @param roundTrip its latest round-trip time; null until measured
  * @param unacknowledged messages sent to it that it has not taken care of yet
  * @param handlers the named handlers it advertised
+ * @param channels the channels it advertised (joined), with its role in each, sorted by name
  */
 public record PeerStatus(
         NodeId id,
@@ -32,10 +37,12 @@ public record PeerStatus(
         Instant lastSeen,
         Duration roundTrip,
         long unacknowledged,
-        List<String> handlers) {
-    /** Copies the lists. */
+        List<String> handlers,
+        Map<String, ChannelRole> channels) {
+    /** Copies the lists and the map (sorted by name). */
     public PeerStatus {
         addresses = List.copyOf(addresses);
         handlers = List.copyOf(handlers);
+        channels = Collections.unmodifiableMap(new TreeMap<>(channels));
     }
 }

@@ -20,12 +20,14 @@ import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
@@ -119,6 +121,7 @@ public final class BusLayer implements Bus, Router {
                         "an endpoint named '" + name + "' is registered already; close it first");
             }
         }
+        calls.advertisedChanged();
         return e;
     }
 
@@ -217,7 +220,28 @@ public final class BusLayer implements Bus, Router {
     }
 
     void removed(LocalEndpoint e) {
-        endpoints.remove(e.address().agent(), e);
+        if (endpoints.remove(e.address().agent(), e)) calls.advertisedChanged();
+    }
+
+    /** The names of this node's endpoints now, in no order (advertised with its handlers). */
+    public List<String> names() {
+        return new ArrayList<>(endpoints.keySet());
+    }
+
+    @Override
+    public CompletableFuture<Void> awaitEndpoint(Address address, Duration timeout) {
+        Objects.requireNonNull(address, "address");
+        if (address.isNode()) throw new IllegalArgumentException(address + " is a node address, not an endpoint's");
+        return calls.awaitEndpoint(address.node(), address.agent(), timeout);
+    }
+
+    @Override
+    public List<Address> advertised(NodeId node) {
+        List<Address> l = new ArrayList<>();
+        for (String agent : calls.advertisedEndpoints(Objects.requireNonNull(node, "node"))) {
+            l.add(Address.of(node, agent));
+        }
+        return l;
     }
 
     /** A message reached an endpoint this node does not have (or no longer has). */

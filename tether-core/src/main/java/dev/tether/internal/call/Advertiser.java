@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Tells connected peers this node's handlers: a tell to each peer's {@code _hello} when it connects (if this node has
- * handlers, or told that peer of some before: a peer forgets a node's list when it reconnects) and whenever the
- * handlers change, on the reserved volatile lane {@link #LANE}. A node without handlers sends nothing. Advertisement is state,
+ * Tells connected peers this node's handlers, channel memberships and endpoints: a tell to each peer's {@code _hello} when it
+ * connects (if this node has handlers, channels or endpoints, or told that peer of some before: a peer forgets a node's lists
+ * when it reconnects) and whenever they change, on the reserved volatile lane {@link #LANE}. A node without any
+ * sends nothing. Advertisement is state,
  * not a log: at most one advertisement
  * per peer is unacknowledged at a time, later changes are folded into the next one (sent when that one is settled),
  * nothing is sent to a disconnected peer, and each expires after {@link #TTL}, so the outbox holds at most one per
@@ -39,6 +40,8 @@ final class Advertiser {
 
     private final CallHost host;
     private final Supplier<List<String>> handlers;
+    private final Supplier<List<String>> channels;
+    private final Supplier<List<String>> endpoints;
     private final Set<NodeId> connected = new HashSet<>();
     private final Set<NodeId> inFlight = new HashSet<>();
     private final Set<NodeId> dirty = new HashSet<>();
@@ -49,17 +52,36 @@ final class Advertiser {
     private long lastSeq;
     private long sent;
 
-    Advertiser(CallHost host, Supplier<List<String>> handlers) {
+    /**
+     * {@code channels} gives the membership entries ({@link Advertisement#channelEntries}), {@code endpoints} the names
+     * of the node's endpoints.
+     */
+    Advertiser(
+            CallHost host,
+            Supplier<List<String>> handlers,
+            Supplier<List<String>> channels,
+            Supplier<List<String>> endpoints) {
         this.host = host;
         this.handlers = handlers;
+        this.channels = channels;
+        this.endpoints = endpoints;
     }
 
     /** This node's description now, with a {@code seq} above every earlier one of this process. */
     Advertisement current(long now) {
         // Clock-based, so that it also grows across restarts (unless the clock went back by more than the downtime).
         lastSeq = Math.max(lastSeq + 1, Math.multiplyExact(Math.max(now, 0), 1000L));
+        List<String> all = endpoints.get();
         return new Advertisement(
-                host.id(), Advertisement.LOCAL_VERSION, host.epoch(), lastSeq, handlers.get(), List.of());
+                host.id(),
+                Advertisement.LOCAL_VERSION,
+                host.epoch(),
+                lastSeq,
+                handlers.get(),
+                channels.get(),
+                Advertisement.firstEndpoints(all),
+                all.size() > Advertisement.MAX_ENDPOINTS,
+                List.of());
     }
 
     /**
@@ -69,14 +91,20 @@ final class Advertiser {
     void onEvent(TetherEvent e) {
         if (e instanceof TetherEvent.PeerConnected c) {
             connected.add(c.peer());
-            if (told.contains(c.peer()) || !handlers.get().isEmpty()) dirty.add(c.peer());
+            if (told.contains(c.peer())
+                    || !handlers.get().isEmpty()
+                    || !channels.get().isEmpty()
+                    || !endpoints.get().isEmpty()) dirty.add(c.peer());
             host.post(now -> pump(c.peer(), now));
         } else if (e instanceof TetherEvent.PeerDisconnected d) {
             connected.remove(d.peer());
         }
     }
 
-    /** The handlers changed (any thread): every connected peer gets the new list; bursts are folded into one. */
+    /**
+     * The handlers or channels changed (any thread): every connected peer gets the new lists; bursts are folded into
+     * one.
+     */
     void changed() {
         if (!changePending.compareAndSet(false, true)) return;
         host.post(now -> {

@@ -4,6 +4,7 @@ import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.CallKind;
 import dev.tether.CallStats;
+import dev.tether.ChannelRole;
 import dev.tether.Handler;
 import dev.tether.HandlerNames;
 import dev.tether.HandlerOptions;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Named handlers and calls, on top of the stream node (docs/MESSAGING.md). A call is an ordinary message whose
@@ -56,6 +58,10 @@ public final class CallLayer implements Router {
     private final PeerHandlers peerHandlers = new PeerHandlers();
     private final SystemHandlers system;
     private volatile boolean stopped;
+    /** This node's channel memberships, advertised with its handlers ({@link #channels}). */
+    private volatile Supplier<Map<String, ChannelRole>> memberships = Map::of;
+    /** This node's endpoint names, advertised with its handlers ({@link #endpoints}). */
+    private volatile Supplier<List<String>> endpointNames = List::of;
     /** The consumer of event messages ({@link Events}), or null: they are then a missing system handler's. */
     private volatile MessageConsumer events;
 
@@ -79,11 +85,36 @@ public final class CallLayer implements Router {
         this.caller = new Caller(host, counters);
         this.callee = new Callee(host, counters);
         this.waiters = new HandlerWaiters(host);
-        this.advertiser = new Advertiser(host, this::handlerNames);
+        this.advertiser = new Advertiser(
+                host,
+                this::handlerNames,
+                () -> Advertisement.channelEntries(memberships.get()),
+                () -> endpointNames.get());
         this.registry = new HandlerRegistry(host.handlerThreads(), waiters::registered, advertiser::changed);
         this.system = new SystemHandlers(host, counters, advertiser, peerHandlers, callee);
         callee.waiters(waiters);
         waiters.registry(registry);
+    }
+
+    /**
+     * Advertises the channel memberships {@code memberships} gives (any thread) beside the handlers; before the node
+     * starts. Call {@link #advertisedChanged} after each change.
+     */
+    public void channels(Supplier<Map<String, ChannelRole>> memberships) {
+        this.memberships = Objects.requireNonNull(memberships, "memberships");
+    }
+
+    /** This node's channel memberships or endpoints changed (any thread): connected peers are told. */
+    public void advertisedChanged() {
+        advertiser.changed();
+    }
+
+    /**
+     * Advertises the endpoint names {@code names} gives (any thread) beside the handlers; before the node starts. Call
+     * {@link #advertisedChanged} after each change.
+     */
+    public void endpoints(Supplier<List<String>> names) {
+        this.endpointNames = Objects.requireNonNull(names, "names");
     }
 
     /** Routes event messages to {@code events}; before the node starts. */
@@ -209,6 +240,11 @@ public final class CallLayer implements Router {
         return peerHandlers.handlers(peer);
     }
 
+    /** The channels {@code peer} advertised last, with their roles, sorted by name; empty if none (any thread). */
+    public Map<String, ChannelRole> advertisedChannels(NodeId peer) {
+        return peerHandlers.channels(peer);
+    }
+
     /** The counters (node thread). */
     public CallStats stats() {
         return counters.snapshot(caller.size(), waiters.size());
@@ -315,10 +351,28 @@ public final class CallLayer implements Router {
     public CompletableFuture<Void> awaitHandler(NodeId peer, String handler, Duration timeout) {
         Objects.requireNonNull(peer, "peer");
         HandlerNames.requireApplicationName(handler);
+        return awaitAdvertised(peer, false, handler, timeout);
+    }
+
+    /**
+     * Completes when {@code peer} advertises endpoint {@code agent} (docs/BUS-DESIGN.md, section 1.2); fails with
+     * {@code EndpointNotAdvertisedException} at {@code timeout}.
+     */
+    public CompletableFuture<Void> awaitEndpoint(NodeId peer, String agent, Duration timeout) {
+        return awaitAdvertised(peer, true, agent, timeout);
+    }
+
+    /** The endpoints {@code peer} advertised last, sorted; empty if none (any thread). */
+    public List<String> advertisedEndpoints(NodeId peer) {
+        return peerHandlers.endpoints(peer);
+    }
+
+    private CompletableFuture<Void> awaitAdvertised(NodeId peer, boolean endpoint, String name, Duration timeout) {
         requirePositive(timeout);
         if (peer.equals(host.id())) {
+            String what = endpoint ? "endpoints" : "handlers";
             throw new UnknownPeerException(
-                    "node " + peer + " cannot wait for its own handlers; peers advertise theirs");
+                    "node " + peer + " cannot wait for its own " + what + "; peers advertise theirs");
         }
         requireRunning();
         NodeFuture<Void> future = new NodeFuture<>(host::onNodeThread);
@@ -327,7 +381,7 @@ public final class CallLayer implements Router {
                 future.completeExceptionally(new NodeClosedException("node " + host.id() + " is shut down"));
                 return;
             }
-            peerHandlers.await(peer, handler, expiry(now, timeout), timeout, future);
+            peerHandlers.await(peer, endpoint, name, expiry(now, timeout), timeout, future);
         });
         return future;
     }

@@ -1,42 +1,81 @@
 package dev.tether.internal.call;
 
+import dev.tether.ChannelRole;
 import dev.tether.HandlerNotAdvertisedException;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.TetherException;
+import dev.tether.bus.Address;
+import dev.tether.bus.EndpointNotAdvertisedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToIntFunction;
 
 /**
- * What each peer advertised last ({@link Advertisement}), and the {@code awaitHandler} futures waiting for a name to
+ * What each peer advertised last ({@link Advertisement}: its handlers and channels), and the {@code awaitHandler} futures waiting for a name to
  * appear. Only an advertisement with a higher {@code seq} than the one kept replaces it, so a stale one (an
  * answer to {@code _list_handlers} that crossed a newer push, one stored before a restart) never wins. Writes and
  * waits belong to the node thread; {@link #handlers} may be read from any thread.
  */
 final class PeerHandlers {
     /** One peer's latest advertisement. */
-    private record View(long seq, List<String> handlers, Set<String> names) {}
+    private record View(
+            long seq,
+            List<String> handlers,
+            Set<String> names,
+            Map<String, ChannelRole> channels,
+            Set<String> endpoints,
+            boolean endpointsMore) {
+        static View empty(long seq) {
+            return new View(seq, List.of(), Set.of(), Map.of(), Set.of(), false);
+        }
 
-    /** An {@code awaitHandler} future. */
+        boolean has(boolean endpoint, String name) {
+            return (endpoint ? endpoints : names).contains(name);
+        }
+    }
+
+    /** An {@code awaitHandler} or {@code awaitEndpoint} future. */
     private static final class Awaiter extends Timed {
         final NodeId peer;
+        final boolean endpoint;
         final String name;
         final Duration timeout;
         final CompletableFuture<Void> future;
 
-        Awaiter(NodeId peer, String name, long deadline, Duration timeout, CompletableFuture<Void> future) {
+        Awaiter(
+                NodeId peer,
+                boolean endpoint,
+                String name,
+                long deadline,
+                Duration timeout,
+                CompletableFuture<Void> future) {
             super(deadline);
             this.peer = peer;
+            this.endpoint = endpoint;
             this.name = name;
             this.timeout = timeout;
             this.future = future;
+        }
+
+        TetherException notAdvertised(View v) {
+            if (!endpoint) {
+                String known = v == null ? "it advertised nothing yet" : "its latest advertisement lists " + v.handlers;
+                return new HandlerNotAdvertisedException(peer, name, timeout, known);
+            }
+            String known = v == null
+                    ? "it advertised nothing yet"
+                    : "its latest advertisement lists " + new TreeSet<>(v.endpoints)
+                            + (v.endpointsMore ? " and says it has more (not asked for yet)" : "");
+            return new EndpointNotAdvertisedException(Address.of(peer, name), timeout, known);
         }
     }
 
@@ -58,11 +97,18 @@ final class PeerHandlers {
             stale++;
             return false;
         }
-        views.put(a.id(), new View(a.seq(), a.handlers(), new HashSet<>(a.handlers())));
+        View view = new View(
+                a.seq(),
+                a.handlers(),
+                new HashSet<>(a.handlers()),
+                a.channelRoles(),
+                new HashSet<>(a.endpoints()),
+                a.endpointsMore());
+        views.put(a.id(), view);
         List<Awaiter> l = waiting.get(a.id());
         if (l != null) {
             l.removeIf(w -> {
-                if (!a.handlers().contains(w.name)) return false;
+                if (!view.has(w.endpoint, w.name)) return false;
                 deadlines.remove(w);
                 w.future.complete(null);
                 return true;
@@ -78,14 +124,35 @@ final class PeerHandlers {
         return v == null ? List.of() : v.handlers;
     }
 
-    /** Completes {@code future} when {@code peer} advertises {@code name}, now if it did; fails it at {@code deadline}. */
-    void await(NodeId peer, String name, long deadline, Duration timeout, CompletableFuture<Void> future) {
+    /** The channels {@code peer} advertised last, with their roles, sorted by name; empty if none. Any thread. */
+    Map<String, ChannelRole> channels(NodeId peer) {
         View v = views.get(peer);
-        if (v != null && v.names.contains(name)) {
+        return v == null ? Map.of() : v.channels;
+    }
+
+    /** The endpoints {@code peer} advertised last, sorted; empty if none. Any thread. */
+    List<String> endpoints(NodeId peer) {
+        View v = views.get(peer);
+        return v == null ? List.of() : List.copyOf(new TreeSet<>(v.endpoints));
+    }
+
+    /**
+     * Completes {@code future} when {@code peer} advertises handler {@code name} (an endpoint if {@code endpoint}), now
+     * if it did; fails it at {@code deadline}.
+     */
+    void await(
+            NodeId peer,
+            boolean endpoint,
+            String name,
+            long deadline,
+            Duration timeout,
+            CompletableFuture<Void> future) {
+        View v = views.get(peer);
+        if (v != null && v.has(endpoint, name)) {
             future.complete(null);
             return;
         }
-        Awaiter w = new Awaiter(peer, name, deadline, timeout, future);
+        Awaiter w = new Awaiter(peer, endpoint, name, deadline, timeout, future);
         waiting.computeIfAbsent(peer, p -> new ArrayList<>()).add(w);
         deadlines.add(w);
     }
@@ -99,9 +166,7 @@ final class PeerHandlers {
                 l.remove(w);
                 if (l.isEmpty()) waiting.remove(w.peer);
             }
-            View v = views.get(w.peer);
-            String known = v == null ? "it advertised nothing yet" : "its latest advertisement lists " + v.handlers;
-            w.future.completeExceptionally(new HandlerNotAdvertisedException(w.peer, w.name, w.timeout, known));
+            w.future.completeExceptionally(w.notAdvertised(views.get(w.peer)));
         });
     }
 
@@ -112,7 +177,7 @@ final class PeerHandlers {
      */
     void reconnected(NodeId peer) {
         connected.add(peer);
-        views.computeIfPresent(peer, (p, v) -> new View(v.seq, List.of(), Set.of()));
+        views.computeIfPresent(peer, (p, v) -> View.empty(v.seq));
     }
 
     /** {@code peer} disconnected: it is not picked until it connects again (node thread). */

@@ -65,6 +65,8 @@ public final class ChannelLayer implements Router {
     private final ClusterKicks clusterKicks;
     /** Peers told every membership by this process since it started (on their first connection); node thread. */
     private final Set<NodeId> told = new HashSet<>();
+    /** Runs after each change of {@link #memberships} (the node advertises them to its peers). */
+    private volatile Runnable membershipsChanged = () -> {};
     /** Joins and leaves not completed yet: they fail when the node stops. */
     private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
 
@@ -105,6 +107,7 @@ public final class ChannelLayer implements Router {
                     "node " + runtime.id() + " may not join channel '" + channel + "' as " + role + ": " + a));
         }
         memberships.put(channel, role);
+        membershipsChanged.run();
         CompletableFuture<Void> done = new CompletableFuture<>();
         Map<NodeId, CompletableFuture<Outcome>> told = change(channel, role, joinMessage(channel, role, start), done);
         timeOut(done, channel, told);
@@ -115,6 +118,7 @@ public final class ChannelLayer implements Router {
     public synchronized CompletableFuture<Void> leave(String channel) {
         Channels.requireApplicationChannel(channel);
         memberships.remove(channel);
+        membershipsChanged.run();
         CompletableFuture<Void> done = new CompletableFuture<>();
         change(channel, null, "leave:" + channel, done);
         return done;
@@ -175,8 +179,12 @@ public final class ChannelLayer implements Router {
                 + " (their allow-list does not let it read); it left the channel again");
         CompletableFuture<Void> left = new CompletableFuture<>();
         synchronized (this) {
-            if (memberships.remove(channel, role)) change(channel, null, "leave:" + channel, left);
-            else left.complete(null);
+            if (memberships.remove(channel, role)) {
+                membershipsChanged.run(); // the refused join was advertised: take it back
+                change(channel, null, "leave:" + channel, left);
+            } else {
+                left.complete(null);
+            }
         }
         left.whenComplete((v, e) -> {
             if (e != null) denied.addSuppressed(e);
@@ -331,6 +339,15 @@ public final class ChannelLayer implements Router {
         return kicks.banned();
     }
 
+    /** Runs {@code action} (on any thread, quickly) after each change of this node's memberships; before start. */
+    public void onMembershipsChanged(Runnable action) {
+        this.membershipsChanged = Objects.requireNonNull(action, "action");
+    }
+
+    private void kickedFrom(String channel) {
+        if (memberships.remove(channel) != null) membershipsChanged.run();
+    }
+
     /** The channels this node joined, with their roles: a copy. */
     public Map<String, ChannelRole> memberships() {
         return Map.copyOf(memberships);
@@ -408,7 +425,7 @@ public final class ChannelLayer implements Router {
         public void consume(RoutedDelivery d) {
             String[] parts = new String(d.payloadBytes(), StandardCharsets.UTF_8).split(":", -1);
             NodeId from = d.from();
-            if (kicks.take(d, parts, memberships::remove) || clusterKicks.take(d, parts)) return;
+            if (kicks.take(d, parts, ChannelLayer.this::kickedFrom) || clusterKicks.take(d, parts)) return;
             if (parts.length >= 3 && parts[0].equals("join") && Channels.isValid(parts[1])) {
                 if (kicks.refusedJoin(d, parts[1], from) || refusedByAccess(d, parts[1], roleNamed(parts[2]))) return;
             }

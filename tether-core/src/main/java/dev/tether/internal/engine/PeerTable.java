@@ -363,7 +363,9 @@ final class PeerTable {
                     p.connected(),
                     p.lastSeen == 0 ? null : Instant.ofEpochMilli(p.lastSeen),
                     p.rttNanos < 0 ? null : Duration.ofNanos(p.rttNanos),
-                    unacked.getOrDefault(p.id, 0L)));
+                    unacked.getOrDefault(p.id, 0L),
+                    List.of(),
+                    Map.of())); // what the peer advertised is the call layer's to add
         }
         return l;
     }

@@ -124,7 +124,8 @@ public final class ManagedNode implements NodeManagement {
                     p.lastSeen(),
                     p.roundTrip(),
                     p.unacknowledged(),
-                    p.handlers()));
+                    p.handlers(),
+                    p.channels()));
         }
         Instant now = clock.instant();
         return new Topology(

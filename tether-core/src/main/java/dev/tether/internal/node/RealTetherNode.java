@@ -120,7 +120,10 @@ public final class RealTetherNode implements TetherNode {
             else calls.handleAsync(h.name(), h.options(), h.async());
         }
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
+        calls.channels(channels::memberships); // _hello carries the memberships with the handlers
+        channels.onMembershipsChanged(calls::advertisedChanged);
         BusLayer bus = new BusLayer(runtime, calls, channels); // endpoint lanes first, the rest goes on to channels
+        calls.endpoints(bus::names); // and its endpoints
         runtime.router(bus);
         RealTetherNode node = new RealTetherNode(runtime, calls, events, channels, bus);
         runtime.observeEvents(e -> {
@@ -298,7 +301,9 @@ public final class RealTetherNode implements TetherNode {
     public List<PeerInfo> peers() {
         List<PeerInfo> l = runtime.peers();
         List<PeerInfo> out = new ArrayList<>(l.size());
-        for (PeerInfo p : l) out.add(p.withHandlers(calls.advertisedHandlers(p.id())));
+        for (PeerInfo p : l) {
+            out.add(p.withAdvertised(calls.advertisedHandlers(p.id()), calls.advertisedChannels(p.id())));
+        }
         return out;
     }
 

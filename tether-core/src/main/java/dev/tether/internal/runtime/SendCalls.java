@@ -112,7 +112,7 @@ public final class SendCalls {
         p.get(payload);
         long expiresAt =
                 m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
-        return submit(m.to(), m.lane(), m.headers(), payload, expiresAt, null, byPolicy, waitNanos);
+        return submit(m.to(), m.wireLane(), m.headers(), payload, expiresAt, null, byPolicy, waitNanos);
     }
 
     /** {@link NodeRuntime#submit}: never waits. */

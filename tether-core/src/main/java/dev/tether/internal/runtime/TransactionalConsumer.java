@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import dev.tether.Delivery;
 import dev.tether.InvalidConfigException;
+import dev.tether.Lanes;
 import dev.tether.TransactionalHandler;
 import dev.tether.spi.Store;
 import dev.tether.spi.TransactionalStore;
@@ -12,7 +13,8 @@ import java.util.concurrent.Executor;
  * The configured {@link TransactionalHandler}: runs on the store writer's thread, each message in a savepoint of the
  * store's open transaction ({@link StoreWriter#runInTransaction}); returning acknowledges, so the message's cursor
  * goes into a batch that commits with its writes; throwing undoes them and fails the delivery (retried per the
- * node's policy). The handler sees the delivery without {@code ack}/{@code nack}: it settles by returning.
+ * node's policy). The handler sees the delivery without {@code ack}/{@code nack}: it settles by returning. A volatile
+ * message fails without reaching it: no commit carries a volatile message's acknowledgment.
  */
 public final class TransactionalConsumer<T> implements MessageConsumer {
     private final TransactionalHandler.InTransaction<T> handler;
@@ -51,6 +53,11 @@ public final class TransactionalConsumer<T> implements MessageConsumer {
         RealDelivery r = (RealDelivery) d;
         String failure = null;
         try {
+            if (Lanes.isVolatile(d.lane())) {
+                // Nothing of a volatile message is stored, so no commit would carry its writes with it.
+                throw new IllegalStateException("the node's handler is transactional: it takes durable messages only,"
+                        + " not volatileDelivery() ones");
+            }
             Delivery view = new SettledByReturn(d);
             writer.runInTransaction(
                     tx -> handler.handler().onMessage(view, handler.type().cast(tx)));

@@ -168,6 +168,26 @@ class TransactionalHandlerTest {
     }
 
     @Test
+    void aVolatileMessageNeverReachesATransactionalHandlerAndIsDroppedAfterItsAttempts() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        start(receiver().handler(TransactionalHandler.inTransaction(SqliteTransaction.class, (d, tx) -> {
+            String key = new String(d.payloadBytes(), StandardCharsets.UTF_8);
+            seen.add(key);
+            count(tx, key);
+        })));
+        TetherNode a = sender();
+        SendReceipt v = a.send(dev.tether.OutboundMessage.to(B)
+                .volatileDelivery()
+                .payload(bytes("volatile"))
+                .build());
+        assertThat(v.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DEAD_LETTERED);
+        assertThat(a.send(B, bytes("durable")).processed().get(30, TimeUnit.SECONDS))
+                .isEqualTo(Outcome.PROCESSED);
+        assertThat(seen).containsExactly("durable");
+        assertThat(counts(bFile())).containsOnly(Map.entry("durable", 1L));
+    }
+
+    @Test
     void theHandleAndEverythingFromItFailAfterTheCallAndCannotEndTheTransaction() throws Exception {
         AtomicReference<SqliteTransaction> kept = new AtomicReference<>();
         AtomicReference<Connection> keptConnection = new AtomicReference<>();

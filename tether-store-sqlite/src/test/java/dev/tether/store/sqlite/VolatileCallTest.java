@@ -3,22 +3,17 @@ package dev.tether.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.Durability;
-import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.Reply;
 import dev.tether.SendReceipt;
 import dev.tether.TetherNode;
 import dev.tether.VolatileLostException;
-import dev.tether.fixtures.ForwardingStore;
-import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import dev.tether.testkit.Await;
 import dev.tether.testkit.NodeCrash;
-import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,33 +43,21 @@ class VolatileCallTest {
     @TempDir
     Path dir;
 
-    private final InMemoryNetwork network = new InMemoryNetwork();
-    private final List<TetherNode> nodes = new CopyOnWriteArrayList<>();
+    private VolatileNodes nodes;
     private final List<String> executions = new CopyOnWriteArrayList<>();
-    /** Every batch committed to either store. */
-    private final List<WriteBatch> committed = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void nodes() {
+        nodes = new VolatileNodes(dir);
+    }
 
     @AfterEach
     void close() {
-        nodes.forEach(TetherNode::close);
+        nodes.close();
     }
 
     private TetherNode node(NodeId self, NodeId peer, UnaryOperator<TetherConfig.Builder> more) {
-        ForwardingStore store = new ForwardingStore(new SqliteStore(dir.resolve(self.value() + ".db"))) {
-            @Override
-            public void commit(WriteBatch batch) {
-                super.commit(batch);
-                committed.add(batch);
-            }
-        };
-        TetherNode n = Tether.start(more.apply(TetherConfig.builder(self)
-                        .peers(peer)
-                        .transport(network.newTransport())
-                        .store(store)
-                        .durability(Durability.FSYNC))
-                .build());
-        nodes.add(n);
-        return n;
+        return nodes.start(self, peer, more);
     }
 
     private TetherNode echo(String tag) {
@@ -84,14 +68,6 @@ class VolatileCallTest {
                     executions.add(tag + ":" + new String(call.payloadBytes(), StandardCharsets.UTF_8));
                     return call.payloadBytes();
                 }));
-    }
-
-    private void assertNothingVolatileStored() {
-        for (WriteBatch w : committed) {
-            assertThat(w.appends()).extracting(StoredMessage::lane).noneMatch(Lanes::isVolatile);
-            assertThat(w.cursors()).noneMatch(c -> Lanes.isVolatile(c.lane()));
-            assertThat(w.trims()).noneMatch(t -> Lanes.isVolatile(t.lane()));
-        }
     }
 
     private static byte[] utf8(String s) {
@@ -116,7 +92,7 @@ class VolatileCallTest {
         SendReceipt told = a.call(B, "echo").volatileDelivery().tell(utf8("told"));
         assertThat(told.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
         assertThat(a.stats().streams()).anySatisfy(s -> assertThat(s.lane()).isEqualTo("_v.echo"));
-        assertNothingVolatileStored();
+        nodes.assertNothingVolatileStored();
     }
 
     @Test
@@ -128,14 +104,13 @@ class VolatileCallTest {
         assertThat(a.listHandlers(B, WAIT).get(30, TimeUnit.SECONDS)).containsExactly("echo");
 
         NodeCrash.crash(b);
-        nodes.remove(b);
+        nodes.crashed(b);
         TetherNode again = node(B, A, c -> c.handle("echo2", call -> null));
         again.awaitHandler(A, "at.a", WAIT).get(30, TimeUnit.SECONDS); // a's fresh advertisement to the new process
         a.awaitHandler(B, "echo2", WAIT).get(30, TimeUnit.SECONDS);
         Await.until(WAIT, () -> a.peers().stream().anyMatch(p -> p.handlers().equals(List.of("echo2"))), () -> "");
-        assertThat(committed).isNotEmpty(); // the nodes did store things: their epochs, the peers they met
-        assertNothingVolatileStored();
-        for (WriteBatch w : committed) {
+        nodes.assertNothingVolatileStored();
+        for (WriteBatch w : nodes.committed()) {
             assertThat(w.appends()).extracting(StoredMessage::lane).noneMatch(l -> l.endsWith("_sys"));
         }
     }
@@ -181,7 +156,7 @@ class VolatileCallTest {
                 .get(30, TimeUnit.SECONDS);
         assertThat(text(next)).isEqualTo("y");
         assertThat(executions).containsExactly("first:x", "second:y");
-        assertNothingVolatileStored();
+        nodes.assertNothingVolatileStored();
     }
 
     @Test
@@ -207,7 +182,7 @@ class VolatileCallTest {
         assertThat(text(r)).isEqualTo("after");
         Await.until(WAIT, () -> executions.size() == 6, () -> "six executions");
         assertThat(executions).containsExactly("b:m0", "b:m1", "b:m2", "b:m3", "b:m4", "b:after");
-        assertNothingVolatileStored();
+        nodes.assertNothingVolatileStored();
     }
 
     @Test

@@ -132,7 +132,7 @@ final class TracingNode implements TetherNode {
         }
     }
 
-    /** A builder of {@code m} as it is (an idempotency key is kept as one). */
+    /** A builder of {@code m} as it is (an idempotency key is kept as one, a volatile message stays volatile). */
     private static OutboundMessage.Builder copy(OutboundMessage m) {
         ByteBuffer payload = m.payload();
         byte[] bytes = new byte[payload.remaining()];
@@ -143,6 +143,7 @@ final class TracingNode implements TetherNode {
             else b.header(h.getKey(), h.getValue());
         }
         if (m.ttl() != null) b.ttl(m.ttl());
+        if (m.isVolatile()) b.volatileDelivery();
         return b;
     }
 

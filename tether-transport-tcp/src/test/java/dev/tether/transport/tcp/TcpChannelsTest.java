@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connections mid-stream: two readers each get every publish in order, once, and a reader stopped meanwhile gets what
  * was published while it was away when it starts again on its file; nodes restarted on their files are still members
  * with their roles, without joining again; a join a publisher's allow-list refuses fails at the joiner, which leaves
- * no membership behind.
+ * no membership behind; memberships reach the peers' {@code peers()} through their advertisements.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class TcpChannelsTest {
@@ -179,6 +179,35 @@ class TcpChannelsTest {
         assertThat(Tether.management(start(B)).channels())
                 .as("no membership stored")
                 .allMatch(ch -> ch.role() == null);
+    }
+
+    @Test
+    void membershipsReachThePeersThroughTheHelloAcrossConnectionCutsAndARestart() throws Exception {
+        TetherNode p = start(P);
+        start(A);
+        TetherNode b = start(B);
+        b.join(CH, ChannelRole.READ).get(30, TimeUnit.SECONDS);
+        b.join("orders", ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
+        awaitChannels(p, B, Map.of(CH, ChannelRole.READ, "orders", ChannelRole.WRITE));
+        awaitChannels(nodes.get(A), B, Map.of(CH, ChannelRole.READ, "orders", ChannelRole.WRITE));
+        cluster.proxy(P, B).cutAll(); // p forgets b's lists on the reconnect, and b advertises them again
+        b.leave("orders").get(30, TimeUnit.SECONDS);
+        awaitChannels(p, B, Map.of(CH, ChannelRole.READ));
+        b.close(); // stopped on its file: still a member when it starts again, without joining
+        nodes.remove(B);
+        start(B);
+        p.join(CH, ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
+        awaitChannels(nodes.get(B), P, Map.of(CH, ChannelRole.WRITE));
+        awaitChannels(p, B, Map.of(CH, ChannelRole.READ));
+        assertThat(p.peers()).allSatisfy(i -> assertThat(i.handlers()).isEmpty());
+    }
+
+    private static void awaitChannels(TetherNode at, NodeId peer, Map<String, ChannelRole> expected) {
+        Await.until(
+                DEADLINE,
+                () -> at.peers().stream()
+                        .anyMatch(i -> i.id().equals(peer) && i.channels().equals(expected)),
+                () -> at.id() + " sees " + peer + "'s channels as " + expected + ": " + at.peers());
     }
 
     private static long missed(List<TetherEvent> events) {

@@ -1,0 +1,104 @@
+package dev.tether.transport.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.Outcome;
+import dev.tether.UnknownPeerException;
+import dev.tether.bus.Address;
+import dev.tether.bus.Bus;
+import dev.tether.bus.Endpoint;
+import dev.tether.bus.EndpointNotAdvertisedException;
+import dev.tether.testkit.Await;
+import dev.tether.transport.tcp.EndpointNodes.Net;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Endpoints in {@code _hello} (docs/BUS-DESIGN.md, section 1.2): two real nodes on the in-memory transport and over TCP
+ * on loopback; {@code bus.awaitEndpoint} completes when the peer registers the endpoint (at once if it did), a closed
+ * one is no longer advertised and waiting for it times out naming what is, and {@code bus.advertised} lists the peer's
+ * endpoints.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class EndpointAdvertisementTest {
+    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final Address BOB = Address.parse("b/bob");
+    private static final Address CAROL = Address.parse("b/carol");
+
+    static {
+        System.out.println("EndpointAdvertisementTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
+    }
+
+    private EndpointNodes nodes;
+
+    @AfterEach
+    void close() {
+        if (nodes != null) nodes.close();
+    }
+
+    private static Throwable failure(CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("expected a failure, got success");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void awaitEndpointCompletesWhenThePeerRegistersItAndAClosedOneIsNoLongerAdvertised(Net net) throws Exception {
+        nodes = new EndpointNodes(net, SEED);
+        Bus a = nodes.bus(0);
+        Bus b = nodes.bus(1);
+        CompletableFuture<Void> bob = a.awaitEndpoint(BOB, DEADLINE);
+        Await.until(DEADLINE, () -> nodes.node(0).peers().get(0).connected(), () -> "a connected to b");
+        assertThat(bob).isNotDone();
+        Endpoint registered = b.endpoint("bob", d -> {});
+        b.endpoint("carol", d -> {});
+        bob.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        a.awaitEndpoint(CAROL, DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(a.advertised(EndpointNodes.B)).containsExactly(BOB, CAROL);
+        assertThat(a.send(BOB, new byte[] {1}).processed().get(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(Outcome.PROCESSED);
+
+        registered.close();
+        Await.until(
+                DEADLINE,
+                () -> a.advertised(EndpointNodes.B).equals(List.of(CAROL)),
+                () -> "only carol: " + a.advertised(EndpointNodes.B));
+        Throwable t = failure(a.awaitEndpoint(BOB, Duration.ofMillis(200)));
+        assertThat(t)
+                .isInstanceOf(EndpointNotAdvertisedException.class)
+                .hasMessageContaining("node b did not advertise endpoint 'bob' within PT0.2S")
+                .hasMessageContaining("[carol]");
+        assertThat(((EndpointNotAdvertisedException) t).address()).isEqualTo(BOB);
+        CompletableFuture<Void> again = a.awaitEndpoint(BOB, DEADLINE);
+        b.endpoint("bob", d -> {});
+        again.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void argumentsAreChecked(Net net) {
+        nodes = new EndpointNodes(net, SEED);
+        Bus a = nodes.bus(0);
+        assertThatThrownBy(() -> a.awaitEndpoint(Address.parse("a/mine"), DEADLINE))
+                .isInstanceOf(UnknownPeerException.class)
+                .hasMessageContaining("its own endpoints");
+        assertThatThrownBy(() -> a.awaitEndpoint(new Address(EndpointNodes.B, null), DEADLINE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("node address");
+        assertThatThrownBy(() -> a.awaitEndpoint(BOB, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(a.advertised(EndpointNodes.B)).isEmpty();
+    }
+}
