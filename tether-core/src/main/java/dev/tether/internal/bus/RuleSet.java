@@ -1,6 +1,7 @@
 package dev.tether.internal.bus;
 
 import dev.tether.bus.InvalidRuleException;
+import dev.tether.bus.RoutingRules;
 import dev.tether.bus.Rule;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +16,7 @@ import java.util.TreeMap;
  */
 final class RuleSet {
     /** Most rules per node. */
-    static final int MAX_RULES = 1_024;
+    static final int MAX_RULES = RoutingRules.MAX_RULES;
 
     static final RuleSet EMPTY = new RuleSet(0, Map.of());
 
