@@ -26,9 +26,11 @@ import java.util.function.Consumer;
 /**
  * Routing rules against none (issue 11, "Routing: throughput with 100 rules within 15% of no rules"; docs/BUS-DESIGN.md
  * section 2.2): {@link BusBench}'s 100 agents of one node (in-memory store, {@code MEMORY}, handler threads), every
- * message with a {@code tenant} header, once with no rules and once with 100 rules of which none matches: 30 whose
- * header regex runs on every message, 30 header prefix or exact rules, 10 on the handler (never a plain send's), and
- * 30 on recipients that do not exist (left out by the per-stream candidate cache). The two alternate, round by round,
+ * message with a {@code tenant} header, once with no rules and once with 100 rules of which none matches: 30 on the
+ * header with a regex (15 starting with plain characters the value does not start with, refused before the regex
+ * runs, and 15 starting with a character class, run on every message and failing at their end), 30 header prefix or
+ * exact rules, 10 on the handler (a plain send has none), and 30 on recipients that do not exist (left out by the
+ * per-stream candidate cache). The two alternate, round by round,
  * in one JVM, so both see the same machine. The peer is the no-rules case.
  *
  * <p>Run: {@code scripts/bench routing [--messages N] [--repeat R] [--max-warmup W] [--agents N] [--quick]}.
@@ -99,7 +101,8 @@ public final class RoutingBench {
         for (int i = 0; i < 30; i++) {
             add.accept(Rule.named("regex-" + i)
                     .priority(i)
-                    .match(Match.any().header("tenant", regex("eu-[0-9]{1,6}-" + i)))
+                    .match(Match.any()
+                            .header("tenant", regex(i % 2 == 0 ? "eu-[0-9]{1,6}-" + i : "[a-z]{2}-[0-9]{1,6}-x" + i)))
                     .action(Action.drop()));
             add.accept(Rule.named("header-" + i)
                     .priority(i)

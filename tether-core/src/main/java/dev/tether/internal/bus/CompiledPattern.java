@@ -18,11 +18,30 @@ final class CompiledPattern {
     private final TextPattern.Type type;
     private final String text;
     private final Pattern regex;
+    /**
+     * Characters every value a regex matches starts with (null if it cannot tell): checked first, so most values are
+     * refused without running the regex.
+     */
+    private final String literalPrefix;
 
     CompiledPattern(TextPattern p) {
         this.type = p.type();
         this.text = p.text();
         this.regex = type == TextPattern.Type.REGEX ? Pattern.compile(text) : null;
+        this.literalPrefix = regex == null ? null : literalPrefix(text);
+    }
+
+    /**
+     * The plain characters {@code regex} starts with, which every match starts with, or null: none, or an alternation
+     * anywhere (it may end the prefix's scope). A character followed by a quantifier is left out (it may repeat or be
+     * absent).
+     */
+    static String literalPrefix(String regex) {
+        if (regex.indexOf('|') >= 0) return null;
+        int n = 0;
+        while (n < regex.length() && "\\^$.|?*+()[]{}".indexOf(regex.charAt(n)) < 0) n++;
+        if (n < regex.length() && "?*+{".indexOf(regex.charAt(n)) >= 0) n--;
+        return n <= 0 ? null : regex.substring(0, n);
     }
 
     /** Null for null (a field not constrained). */
@@ -39,6 +58,7 @@ final class CompiledPattern {
             case PREFIX:
                 return value.startsWith(text) ? YES : NO;
             default:
+                if (literalPrefix != null && !value.startsWith(literalPrefix)) return NO;
                 try {
                     return regex.matcher(new CountedChars(value)).matches() ? YES : NO;
                 } catch (StackOverflowError e) { // java.util.regex recurses per repetition on some patterns

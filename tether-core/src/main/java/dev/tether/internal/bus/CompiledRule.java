@@ -69,14 +69,14 @@ final class CompiledRule {
     }
 
     /**
-     * Whether a message of kind {@code kind} with {@code headers} (all of them, reserved ones included) from a stream
-     * this rule {@linkplain #admitsStream admits} matches: its kind, handler, sending endpoint and headers. A regex
+     * Whether a message of kind {@code kind} with {@code headers} (all of them, reserved ones included), called
+     * handler {@code calledHandler} and sending endpoint {@code fromAgent} (each null if none), from a stream this rule
+     * {@linkplain #admitsStream admits}, matches. A header is looked up only by a rule with a pattern for it. A regex
      * abandoned on its budget does not match and is counted in {@link Counters#errors}.
      */
-    boolean admitsMessage(MessageKind kind, Map<String, String> headers) {
+    boolean admitsMessage(MessageKind kind, String calledHandler, String fromAgent, Map<String, String> headers) {
         if ((kinds & StreamFacts.bit(kind)) == 0) return false;
-        if (!holds(handler, headers.get(StreamFacts.HANDLER))) return false;
-        if (!holds(senderAgent, headers.get(EndpointLanes.FROM))) return false;
+        if (!holds(handler, calledHandler) || !holds(senderAgent, fromAgent)) return false;
         for (int i = 0; i < headerNames.length; i++) {
             if (!holds(headerPatterns[i], headers.get(headerNames[i]))) return false;
         }

@@ -52,9 +52,11 @@ final class RouteTable {
         if (c.rules.length == 0) return null;
         MessageKind kind = c.facts.kindOf(headers);
         if (kind == null) return null;
+        String handler = headers.get(StreamFacts.HANDLER); // once per message, not per rule
+        String from = headers.get(EndpointLanes.FROM);
         List<CompiledRule> copies = null;
         for (CompiledRule r : c.rules) {
-            if (!r.admitsMessage(kind, headers)) continue;
+            if (!r.admitsMessage(kind, handler, from, headers)) continue;
             if (r.rule.action().isTerminal()) {
                 r.counters.matched.increment();
                 return new Route(copies == null ? List.of() : copies, r, set.version);

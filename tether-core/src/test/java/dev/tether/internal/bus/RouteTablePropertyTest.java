@@ -135,10 +135,11 @@ class RouteTablePropertyTest {
     }
 
     private static TextPattern pattern(String word, Random rnd) {
-        return switch (rnd.nextInt(3)) {
+        return switch (rnd.nextInt(4)) {
             case 0 -> TextPattern.exact(word);
             case 1 -> TextPattern.prefix(word.substring(0, 1 + rnd.nextInt(word.length())));
-            default -> TextPattern.regex(Pattern.quote(word.substring(0, 1)) + ".*");
+            case 2 -> TextPattern.regex(Pattern.quote(word.substring(0, 1)) + ".*");
+            default -> TextPattern.regex(word.substring(0, 1 + rnd.nextInt(word.length())) + "[a-z0-9-]?.*");
         };
     }
 

@@ -205,6 +205,26 @@ class RuleMatchTest {
     }
 
     @Test
+    void aRegexStartingWithPlainCharactersRefusesOtherValuesBeforeRunning() {
+        assertThat(CompiledPattern.literalPrefix("eu-[0-9]+")).isEqualTo("eu-");
+        assertThat(CompiledPattern.literalPrefix("abc")).isEqualTo("abc");
+        assertThat(CompiledPattern.literalPrefix("ab*c")).as("b may be absent").isEqualTo("a");
+        assertThat(CompiledPattern.literalPrefix("ab{0,2}")).isEqualTo("a");
+        assertThat(CompiledPattern.literalPrefix("a?b")).isNull();
+        assertThat(CompiledPattern.literalPrefix("eu-1|us-2")).isNull();
+        assertThat(CompiledPattern.literalPrefix("(?i)eu")).isNull();
+        assertThat(CompiledPattern.literalPrefix("\\Qeu\\E.*")).isNull();
+        assertThat(CompiledPattern.literalPrefix("^eu")).isNull();
+        CompiledPattern p = new CompiledPattern(regex("ab*c"));
+        assertThat(p.match("ac")).isEqualTo(CompiledPattern.YES);
+        assertThat(p.match("abbbc")).isEqualTo(CompiledPattern.YES);
+        assertThat(p.match("bc")).isEqualTo(CompiledPattern.NO);
+        // a value the prefix refuses costs no regex step, even for a catastrophic pattern
+        assertThat(new CompiledPattern(regex("x(.*a){12}b")).match("a".repeat(40)))
+                .isEqualTo(CompiledPattern.NO);
+    }
+
+    @Test
     void eachChangeIsANewSnapshotAndTheCandidatesFollowIt() {
         RuleSet empty = table.rules();
         assertThat(decided(key("a", "orders"), headers())).isNull();
