@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Many endpoints (agents) in one process (issue 11 item 1, docs/BUS-DESIGN.md section 1.5): N agents of one node,
@@ -47,7 +48,7 @@ public final class BusBench {
     private BusBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = options(args);
+        Map<String, String> a = options(List.of("--messages", "--repeat", "--max-warmup", "--agents"), args);
         boolean quick = a.containsKey("--quick");
         int messages = Integer.parseInt(a.getOrDefault("--messages", quick ? "50000" : "500000"));
         int repeat = Integer.parseInt(a.getOrDefault("--repeat", quick ? "2" : "3"));
@@ -101,7 +102,7 @@ public final class BusBench {
         printTable(results);
     }
 
-    private static void printTable(Map<String, Series> results) {
+    static void printTable(Map<String, Series> results) {
         System.out.println("| scenario | median msg/s (range) | CPU per msg | load |");
         System.out.println("|---|---|---|---|");
         for (Map.Entry<String, Series> e : results.entrySet()) {
@@ -120,11 +121,21 @@ public final class BusBench {
 
     /** One round: {@code n} agents of one node sending {@code messages} to each other. */
     static Round local(int n, int messages, EndpointOptions options) throws Exception {
+        return local(n, messages, options, bus -> {}, Map.of());
+    }
+
+    /**
+     * As {@link #local(int, int, EndpointOptions)}, with {@code setup} run on the node's bus before the first send
+     * (routing rules) and {@code headers} on every message.
+     */
+    static Round local(int n, int messages, EndpointOptions options, Consumer<Bus> setup, Map<String, String> headers)
+            throws Exception {
         LongAdder delivered = new LongAdder();
         TetherNode node = Tether.start(config(new InMemoryNetwork(), A, null));
         try {
+            setup.accept(Tether.bus(node));
             List<Endpoint> endpoints = endpoints(Tether.bus(node), n, options, d -> delivered.increment());
-            return run(endpoints, endpoints, messages, delivered);
+            return run(endpoints, endpoints, messages, delivered, headers);
         } finally {
             node.shutdown(Duration.ofSeconds(5));
         }
@@ -139,7 +150,7 @@ public final class BusBench {
         try {
             List<Endpoint> from = endpoints(Tether.bus(a), n, EndpointOptions.defaults(), d -> {});
             List<Endpoint> to = endpoints(Tether.bus(b), n, EndpointOptions.defaults(), d -> delivered.increment());
-            return run(from, to, messages, delivered);
+            return run(from, to, messages, delivered, Map.of());
         } finally {
             a.shutdown(Duration.ofSeconds(5));
             b.shutdown(Duration.ofSeconds(5));
@@ -153,7 +164,8 @@ public final class BusBench {
     }
 
     /** Sends {@code messages} from {@code from} to {@code to}, pipelined; measured until the last delivery. */
-    private static Round run(List<Endpoint> from, List<Endpoint> to, int messages, LongAdder delivered) {
+    private static Round run(
+            List<Endpoint> from, List<Endpoint> to, int messages, LongAdder delivered, Map<String, String> headers) {
         int n = from.size();
         Address[] targets = new Address[to.size()];
         for (int i = 0; i < targets.length; i++) targets[i] = to.get(i).address();
@@ -164,7 +176,9 @@ public final class BusBench {
             while (k - delivered.sum() > MAX_OUTSTANDING) LockSupport.parkNanos(50_000);
             int i = k % n;
             int round = k / n;
-            from.get(i).send(targets[(i + 1 + round) % targets.length], payload);
+            Address target = targets[(i + 1 + round) % targets.length];
+            if (headers.isEmpty()) from.get(i).send(target, payload);
+            else from.get(i).send(target, null, headers, payload);
         }
         while (delivered.sum() < messages) LockSupport.parkNanos(100_000);
         return meter.rate(messages, System.nanoTime() - start);
@@ -180,17 +194,17 @@ public final class BusBench {
                 .build();
     }
 
-    private static Map<String, String> options(String... args) {
+    /** {@code --quick}, and each of {@code valued} followed by its value. */
+    static Map<String, String> options(List<String> valued, String... args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--quick")) {
                 m.put(args[i], "");
-            } else if (List.of("--messages", "--repeat", "--max-warmup", "--agents")
-                    .contains(args[i])) {
+            } else if (valued.contains(args[i])) {
                 if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + args[i]);
                 m.put(args[i], args[++i]);
             } else {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; see BusBench javadoc");
+                throw new IllegalArgumentException("unknown option " + args[i] + "; see the bench's javadoc");
             }
         }
         return m;

@@ -83,4 +83,10 @@ public interface Bus {
      * ({@code Outcome.NO_SUCH_ENDPOINT}), since the node started.
      */
     long noSuchEndpoint();
+
+    /**
+     * This node's routing rules (docs/MESSAGING.md, "Routing rules"): they run at this node on every message it
+     * receives, before it reaches an endpoint, a handler or the node's consumer.
+     */
+    RoutingRules rules();
 }

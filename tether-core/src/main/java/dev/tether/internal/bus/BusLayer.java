@@ -13,9 +13,11 @@ import dev.tether.bus.Endpoint;
 import dev.tether.bus.EndpointHandler;
 import dev.tether.bus.EndpointOptions;
 import dev.tether.bus.NoSuchEndpointException;
+import dev.tether.bus.RoutingRules;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.runtime.ForwardingRouter;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
@@ -34,17 +36,18 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Endpoints above the node runtime (docs/BUS-DESIGN.md, section 1): the registry of this node's endpoints, sends to
- * endpoint lanes, and the node's first {@link Router}: messages on endpoint lanes ({@code _a.<agent>[.<sub>]}) go to
+ * endpoint lanes, and the node's first {@link Router}: its routing rules ({@link RuleRouting}) see every message
+ * first, and those no rule took go on as addressed; messages on endpoint lanes ({@code _a.<agent>[.<sub>]}) go to
  * their endpoint, or are settled as {@link Outcome#NO_SUCH_ENDPOINT} if this node has none of that name; everything
  * else goes on to {@code next}. Thread-safe: the application's calls from any thread, routing on the threads carrying
  * the streams' runs.
  */
-public final class BusLayer implements Bus, Router {
+public final class BusLayer extends ForwardingRouter implements Bus {
     private final NodeRuntime runtime;
     private final CallLayer calls;
-    private final Router next;
     private final ConcurrentHashMap<String, LocalEndpoint> endpoints = new ConcurrentHashMap<>();
     private final LongAdder noSuchEndpoint = new LongAdder();
+    private final RuleRouting rules = new RuleRouting(this);
     private final Executor nodeThread;
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
@@ -68,9 +71,9 @@ public final class BusLayer implements Bus, Router {
      * to {@code next}.
      */
     public BusLayer(NodeRuntime runtime, CallLayer calls, Router next) {
+        super(next);
         this.runtime = runtime;
         this.calls = calls;
-        this.next = next;
         this.nodeThread = r -> runtime.post(now -> r.run());
     }
 
@@ -78,6 +81,8 @@ public final class BusLayer implements Bus, Router {
 
     @Override
     public MessageConsumer route(StreamKey key, InboundMessage m) {
+        MessageConsumer ruled = rules.route(key, m);
+        if (ruled != null) return ruled;
         String lane = key.lane();
         if (lane.charAt(0) != '_' || !EndpointLanes.isEndpointLane(lane)) return next.route(key, m);
         String agent = EndpointLanes.agentOf(lane);
@@ -85,22 +90,18 @@ public final class BusLayer implements Bus, Router {
         return e != null ? e.route(m) : missing;
     }
 
-    @Override
-    public MessageConsumer duplicate(StreamKey key, InboundMessage m, String originalLane, long originalSeq) {
-        return next.duplicate(key, m, originalLane, originalSeq);
-    }
-
-    @Override
-    public void cancelled(StreamKey key, long seq) {
-        next.cancelled(key, seq);
-    }
-
-    @Override
-    public void volatileLost(StreamKey key, long upToSeq) {
-        next.volatileLost(key, upToSeq);
+    /** The consumer of message {@code m} delivered to this node's endpoint {@code agent}, or null if it has none. */
+    MessageConsumer endpointConsumer(String agent, InboundMessage m) {
+        LocalEndpoint e = endpoints.get(agent);
+        return e == null ? null : e.route(m);
     }
 
     // ---- the application ----
+
+    @Override
+    public RoutingRules rules() {
+        return rules;
+    }
 
     @Override
     public Endpoint endpoint(String name, EndpointOptions options, EndpointHandler handler) {

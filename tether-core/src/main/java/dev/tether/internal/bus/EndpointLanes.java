@@ -1,5 +1,6 @@
 package dev.tether.internal.bus;
 
+import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.bus.Address;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class EndpointLanes {
         if (agent == null) return new Address(node, null);
         try {
             return new Address(node, agent);
-        } catch (IllegalArgumentException invalid) { // InvalidIdException is one
+        } catch (IllegalArgumentException | InvalidIdException invalid) { // reserved, or not a name
             return new Address(node, null);
         }
     }

@@ -90,6 +90,11 @@ final class StrandDelivery extends ForwardingDelivery implements RoutedDelivery 
     }
 
     @Override
+    public boolean deadLetter(String reason) {
+        return released(d.deadLetter(reason));
+    }
+
+    @Override
     public StreamKey key() {
         return d.key();
     }

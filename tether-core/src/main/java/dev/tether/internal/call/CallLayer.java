@@ -144,6 +144,14 @@ public final class CallLayer implements Router {
     }
 
     /**
+     * The consumer that runs this node's handler {@code name} on a message routed to it by a routing rule (a request
+     * or tell keeps its kind, a plain message is run as a tell), or null if none is registered.
+     */
+    public MessageConsumer handler(String name) {
+        return registry.find(name);
+    }
+
+    /**
      * A call whose idempotency key was processed already: a sync or request is answered with an error reply naming
      * the original call (node thread); anything else (a tell, a reply, a plain message) is acknowledged at once.
      */

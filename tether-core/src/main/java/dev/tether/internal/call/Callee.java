@@ -37,7 +37,8 @@ final class Callee {
 
     /** On the handler's thread: checks for a cancel and the deadline, then hands the call to {@code h}. */
     void run(RegisteredHandler h, RoutedDelivery d) {
-        CallKind kind = CallHeaders.kind(d.headers().get(CallHeaders.KIND));
+        String code = d.headers().get(CallHeaders.KIND); // none: a plain message a routing rule handed to h
+        CallKind kind = code == null ? CallKind.TELL : CallHeaders.kind(code);
         if (!cancels.starting(d.key(), d.seq())) {
             counters.cancelledBeforeStart.incrementAndGet();
             d.settleWithout(Outcome.CANCELLED);
@@ -88,7 +89,8 @@ final class Callee {
 
     /** The handler's executor refused the call: it fails as if the handler had thrown that. */
     void rejected(RegisteredHandler h, RoutedDelivery d, RejectedExecutionException e) {
-        CallKind kind = CallHeaders.kind(d.headers().get(CallHeaders.KIND));
+        String code = d.headers().get(CallHeaders.KIND); // none: a plain message a routing rule handed to h
+        CallKind kind = code == null ? CallKind.TELL : CallHeaders.kind(code);
         finish(new IncomingCall(d, kind, h.name, host.id()), null, e);
     }
 

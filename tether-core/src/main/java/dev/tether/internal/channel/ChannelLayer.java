@@ -22,6 +22,7 @@ import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.ChannelPort;
+import dev.tether.internal.runtime.ForwardingRouter;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
@@ -49,13 +50,12 @@ import java.util.concurrent.TimeUnit;
  * after the join completed is delivered, also after a crash of the publisher. Thread-safe: the application's calls
  * from any thread, join and leave messages on the node thread, channel handlers on the handler threads.
  */
-public final class ChannelLayer implements Router {
+public final class ChannelLayer extends ForwardingRouter {
     /** The lane of join and leave messages between nodes. */
     public static final String LANE = "_ch";
 
     private final NodeRuntime runtime;
     private final ChannelPort port;
-    private final Router next;
     private final Map<String, ChannelRole> memberships = new ConcurrentHashMap<>();
     private final Map<String, ChannelHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, ChannelAccess> access = new ConcurrentHashMap<>();
@@ -75,9 +75,9 @@ public final class ChannelLayer implements Router {
      * member of the channels its store holds memberships of.
      */
     public ChannelLayer(NodeRuntime runtime, Router next) {
+        super(next);
         this.runtime = runtime;
         this.port = runtime.channels();
-        this.next = next;
         memberships.putAll(port.storedMemberships());
         this.kicks = new ChannelKicks(
                 runtime, port, port.storedKeys(ChannelKicks.NAMESPACE).join(), this::tell);
@@ -397,21 +397,6 @@ public final class ChannelLayer implements Router {
             return h != null && h.isActive() ? h : null; // none: the node's handler
         }
         return next.route(key, m);
-    }
-
-    @Override
-    public MessageConsumer duplicate(StreamKey key, InboundMessage m, String originalLane, long originalSeq) {
-        return next.duplicate(key, m, originalLane, originalSeq);
-    }
-
-    @Override
-    public void cancelled(StreamKey key, long seq) {
-        next.cancelled(key, seq);
-    }
-
-    @Override
-    public void volatileLost(StreamKey key, long upToSeq) {
-        next.volatileLost(key, upToSeq);
     }
 
     /** Join and leave messages from peers, on the node thread: this node's logs gain or lose the sender as reader. */

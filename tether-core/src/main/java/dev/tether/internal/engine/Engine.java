@@ -4,6 +4,7 @@ import dev.tether.ChannelOptions;
 import dev.tether.Channels;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
+import dev.tether.Outcome;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
 import dev.tether.ProtocolException;
@@ -270,32 +271,25 @@ public final class Engine {
     }
 
     /**
-     * The run handed out by {@code deliver} ended at {@code seq}, which a pattern layer settled without processing
-     * it because nobody on this node takes it (a call of a handler this node does not have): every message up to
-     * {@code ackedUpTo} is processed, {@code seq} is settled, and its sender's {@code processed()} completes with
-     * {@code Outcome.NO_SUCH_HANDLER} after the commit (OUTCOME 3).
+     * The run handed out by {@code deliver} ended at {@code seq}, which a pattern layer settled without processing it:
+     * every message up to {@code ackedUpTo} is processed, {@code seq} is settled, and its sender's {@code processed()}
+     * completes with {@code outcome} after the commit: {@code NO_SUCH_HANDLER} (a call of a handler this node does not
+     * have, OUTCOME 3), {@code CANCELLED} (its sender withdrew it, {@link #cancel}, before it was started; OUTCOME 4),
+     * {@code NO_SUCH_ENDPOINT} (OUTCOME 5) or {@code DROPPED} (by a routing rule, or a channel join this node's
+     * allow-list refuses; OUTCOME 6).
      */
-    public void onNotTaken(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> effects) {
-        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.NO_SUCH_HANDLER, effects);
-    }
-
-    /** As {@link #onNotTaken}, for a message to an endpoint this node does not have: {@code NO_SUCH_ENDPOINT}. */
-    public void onNoEndpointInRun(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> e) {
-        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.NO_SUCH_ENDPOINT, e);
-    }
-
-    /** As {@link #onNotTaken}, for a message this node drops (a channel join its allow-list refuses): {@code DROPPED}. */
-    public void onDroppedInRun(long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> e) {
-        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.DROPPED, e);
+    public void onNotTaken(
+            long now, StreamKey key, long generation, long ackedUpTo, long seq, Outcome outcome, List<Effect> effects) {
+        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.of(outcome), effects);
     }
 
     /**
-     * As {@link #onNotTaken}, for a message whose sender withdrew it ({@link #cancel}) before the application started
-     * it: settled as {@code Outcome.CANCELLED} (OUTCOME 4).
+     * As {@link #onNotTaken}, for a message a routing rule dead-letters: stored in the dead-letter queue with {@code
+     * reason} at once, without retries, whatever the failure policy (OUTCOME 2).
      */
-    public void onCancelledInRun(
-            long now, StreamKey key, long generation, long ackedUpTo, long seq, List<Effect> effects) {
-        receivers.onNotTaken(key, generation, ackedUpTo, seq, Frame.OutcomeNotice.CANCELLED, effects);
+    public void onDeadLetterInRun(
+            long now, StreamKey key, long generation, long ackedUpTo, long seq, String reason, List<Effect> effects) {
+        receivers.onDeadLetterInRun(now, key, generation, ackedUpTo, seq, reason, effects);
     }
 
     /**

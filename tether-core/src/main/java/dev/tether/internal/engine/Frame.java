@@ -107,6 +107,23 @@ public sealed interface Frame {
         public static final int NO_SUCH_ENDPOINT = 5;
         /** Dropped: by a routing rule of the receiver, or a DROPPED marker of the sender (protocol version 3). */
         public static final int DROPPED = 6;
+
+        /**
+         * The code of {@code o}, one a receiver settles a message with.
+         *
+         * @throws IllegalArgumentException for {@code PROCESSED}, {@code LOST} and {@code PURGED}, never sent
+         */
+        public static int of(dev.tether.Outcome o) {
+            return switch (o) {
+                case EXPIRED -> EXPIRED;
+                case DEAD_LETTERED -> DEAD_LETTERED;
+                case NO_SUCH_HANDLER -> NO_SUCH_HANDLER;
+                case CANCELLED -> CANCELLED;
+                case NO_SUCH_ENDPOINT -> NO_SUCH_ENDPOINT;
+                case DROPPED -> DROPPED;
+                default -> throw new IllegalArgumentException("not an outcome a receiver reports: " + o);
+            };
+        }
     }
 
     /**

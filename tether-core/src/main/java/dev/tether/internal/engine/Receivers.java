@@ -2,14 +2,12 @@ package dev.tether.internal.engine;
 
 import dev.tether.Channels;
 import dev.tether.FailurePolicy;
-import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +34,8 @@ final class Receivers {
     private final StreamSet<InStream> toServe = new StreamSet<>(1);
     /** Streams whose cursor moved and is not stored yet. */
     private final StreamSet<InStream> cursorDirty = new StreamSet<>(2);
-    /** Per stream, messages settled without processing, reported to the sender once the cursor is durable. */
-    private final Map<InStream, List<Batch.Outcome>> pendingOutcomes = new HashMap<>();
-
-    /** Per stream, the effects of settled messages (replies): appended in the batch that writes its cursor. */
-    private final Map<InStream, List<Effect>> pendingEffects = new HashMap<>();
+    /** Per stream, outcomes to report and effects to append once the cursor is stored. */
+    private final PendingSettlements pending = new PendingSettlements();
 
     private final DeadLetterQueue deadLetters;
     /** Streams backing off after a failure, by when their retry is due: a tick looks at no other stream. */
@@ -103,8 +98,7 @@ final class Receivers {
         } else if (s.senderEpoch() != o.senderEpoch()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
             markDirty(s);
-            pendingOutcomes.remove(s);
-            pendingEffects.remove(s); // replies to the earlier incarnation's calls, whose cursor is never written now
+            pending.forget(s); // replies to the earlier incarnation's calls, whose cursor is never written now
             resync(s, "sender is a new incarnation", o.ackedSeq());
         } else if (o.ackedSeq() > s.processed()) {
             s.restart(o.senderEpoch(), o.ackedSeq());
@@ -238,6 +232,18 @@ final class Receivers {
     }
 
     /**
+     * The run ended at message {@code seq}, which a pattern layer (a routing rule) dead-lettered without processing it
+     * and without retries, whatever the failure policy: every message up to {@code ackedUpTo} is processed, {@code
+     * seq} goes to the dead-letter queue with {@code reason}, and none after it was handed out.
+     */
+    void onDeadLetterInRun(
+            long now, StreamKey key, long generation, long ackedUpTo, long seq, String reason, List<Effect> effects) {
+        InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
+        if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null)
+            deadLetter(now, s, s.buffered(seq), reason);
+    }
+
+    /**
      * The sender withdrew message {@code c.seq()}: one not handed out yet is settled as cancelled when it is next
      * (never handed out); for one handed out, the application is told ({@link EngineOutput#cancelRequested}).
      */
@@ -266,16 +272,7 @@ final class Receivers {
     /** {@code effects} go into the batch that writes the cursor of {@code s}, never into an earlier or later one. */
     private void withEffects(InStream s, List<Effect> effects) {
         if (effects.isEmpty()) return;
-        for (Effect e : effects) {
-            if (e.isLocalWrite() ? s.key.isVolatile() : Lanes.isVolatile(e.lane()) != s.key.isVolatile()) {
-                // Atomic with a stored cursor needs a stored effect, and an unstored cursor cannot carry a stored one.
-                Object what = e.isKeyWrite() ? e.keyWrite() : e.isChannelWrite() ? e.channel() : "on lane " + e.lane();
-                throw new IllegalArgumentException("effect " + what
-                        + " of a settlement on " + s.key + ": a volatile stream's effects go on volatile lanes and"
-                        + " write no keys, a durable one's on durable lanes");
-            }
-        }
-        pendingEffects.computeIfAbsent(s, k -> new ArrayList<>()).addAll(effects);
+        pending.effects(s, effects);
         markDirty(s);
     }
 
@@ -305,7 +302,15 @@ final class Receivers {
             out.event(new TetherEvent.StreamBlocked(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
             return;
         }
-        // A volatile message is never stored: reported and dropped. REFUSE: blocked until the queue has room.
+        deadLetter(now, s, m, reason);
+    }
+
+    /**
+     * Moves the next message {@code m} to the dead-letter queue with {@code reason}: counted, reported, its sender
+     * told after the commit. A volatile message is never stored: reported and dropped. Under REFUSE a full queue
+     * blocks the stream instead, until it has room.
+     */
+    private void deadLetter(long now, InStream s, InStream.InMessage m, String reason) {
         if (!s.key.isVolatile() && !deadLetters.take(now, s, m, m.attempts(), reason)) return;
         s.deadLetteredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
@@ -355,7 +360,7 @@ final class Receivers {
 
     private void settledWithout(InStream s, long seq, int outcome) {
         markDirty(s);
-        pendingOutcomes.computeIfAbsent(s, k -> new ArrayList<>()).add(new Batch.Outcome(seq, outcome));
+        pending.outcome(s, seq, outcome);
     }
 
     // ---- time ----------------------------------------------------------------------------------------
@@ -478,15 +483,14 @@ final class Receivers {
      */
     private void settleVolatile(InStream s) {
         s.cursorCommitted(s.senderEpoch(), s.processed());
-        List<Batch.Outcome> outcomes = pendingOutcomes.remove(s);
+        List<Batch.Outcome> outcomes = pending.takeOutcomes(s);
         if (loopback.isLoopback(s.key)) {
-            loopback.receiverCommitted(s, s.processed(), outcomes == null ? List.of() : outcomes);
-        } else if (outcomes != null && peers.connected(s.key.peer())) {
+            loopback.receiverCommitted(s, s.processed(), outcomes);
+        } else if (peers.connected(s.key.peer())) {
             for (Batch.Outcome o : outcomes)
                 frames.outcome(s.key.peer(), s.key.lane(), s.senderEpoch(), o.seq(), o.kind());
         }
-        List<Effect> effects = pendingEffects.remove(s);
-        if (effects != null) volatileEffects.addAll(effects);
+        volatileEffects.addAll(pending.takeEffects(s));
         s.ackDue();
     }
 
@@ -514,16 +518,9 @@ final class Receivers {
             // A loopback stream's cursor is its sending half's trim: one row fewer, and one writer of the position.
             if (loopback.isLoopback(s.key)) w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.processed()));
             else w.cursor(new InboundCursor(s.key.peer(), s.key.lane(), s.senderEpoch(), s.processed()));
-            // Both maps are empty unless messages were settled without processing or with effects: no lookups then.
-            List<Batch.Outcome> outcomes = pendingOutcomes.isEmpty() ? null : pendingOutcomes.remove(s);
-            List<Effect> effects = pendingEffects.isEmpty() ? null : pendingEffects.remove(s);
-            b.cursors.add(new Batch.Cursor(
-                    s,
-                    s.senderEpoch(),
-                    s.processed(),
-                    outcomes == null ? List.of() : outcomes,
-                    effects == null ? List.of() : effects));
-            if (effects != null) b.effects.addAll(effects);
+            List<Effect> effects = pending.takeEffects(s);
+            b.cursors.add(new Batch.Cursor(s, s.senderEpoch(), s.processed(), pending.takeOutcomes(s), effects));
+            b.effects.addAll(effects);
         }
     }
 
@@ -552,17 +549,7 @@ final class Receivers {
     void retryLater(Batch b) {
         for (Batch.Cursor c : b.cursors) {
             cursorDirty.add(c.stream());
-            if (c.senderEpoch() != c.stream().senderEpoch()) continue; // a new incarnation since: void
-            if (!c.outcomes().isEmpty()) {
-                pendingOutcomes
-                        .computeIfAbsent(c.stream(), k -> new ArrayList<>())
-                        .addAll(0, c.outcomes());
-            }
-            if (!c.effects().isEmpty()) {
-                pendingEffects
-                        .computeIfAbsent(c.stream(), k -> new ArrayList<>())
-                        .addAll(0, c.effects());
-            }
+            if (c.senderEpoch() == c.stream().senderEpoch()) pending.putBack(c); // else a new incarnation since: void
         }
         deadLetters.retryLater(b);
     }

@@ -165,6 +165,7 @@ final class DeliveryRun {
             case RealDelivery.NACKED -> dispatcher.report(this, lastAcked, d.seq(), d.failure, d.retryAfterMillis);
             case RealDelivery.EXPIRED -> dispatcher.reportWithout(this, lastAcked, d.seq(), Outcome.EXPIRED);
             case RealDelivery.WITHOUT -> dispatcher.reportWithout(this, lastAcked, d.seq(), d.outcome);
+            case RealDelivery.DEAD -> dispatcher.reportDeadLetter(this, lastAcked, d.seq(), d.failure);
             default -> throw new IllegalStateException("settled delivery in state " + d.state());
         }
     }

@@ -298,8 +298,8 @@ final class Dispatcher {
     /**
      * The run ended at {@code seq}, settled without processing: {@link Outcome#EXPIRED} before it was handed out, or
      * {@link Outcome#NO_SUCH_HANDLER} or {@link Outcome#NO_SUCH_ENDPOINT} (nobody here takes it), {@link
-     * Outcome#DROPPED} (a pattern layer drops it: a refused channel join), or {@link Outcome#CANCELLED} (withdrawn by its sender
-     * before it was started).
+     * Outcome#CANCELLED} (withdrawn by its sender before it was started), or {@link Outcome#DROPPED} (by a routing
+     * rule).
      */
     void reportWithout(DeliveryRun run, long ackedUpTo, long seq, Outcome outcome) {
         if (stopped) return;
@@ -307,19 +307,18 @@ final class Dispatcher {
         if (outcome == Outcome.EXPIRED) {
             loop.post(now -> loop.engine()
                     .onExpiredInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
-        } else if (outcome == Outcome.CANCELLED) {
-            loop.post(now -> loop.engine()
-                    .onCancelledInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
-        } else if (outcome == Outcome.NO_SUCH_ENDPOINT) {
-            loop.post(now -> loop.engine()
-                    .onNoEndpointInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
-        } else if (outcome == Outcome.DROPPED) {
-            loop.post(now -> loop.engine()
-                    .onDroppedInRun(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
         } else {
-            loop.post(now ->
-                    loop.engine().onNotTaken(now, run.key, run.generation, ackedUpTo, seq, run.effectsUpTo(ackedUpTo)));
+            loop.post(now -> loop.engine()
+                    .onNotTaken(now, run.key, run.generation, ackedUpTo, seq, outcome, run.effectsUpTo(ackedUpTo)));
         }
+    }
+
+    /** The run ended at {@code seq}, which a routing rule dead-letters with {@code reason}. */
+    void reportDeadLetter(DeliveryRun run, long ackedUpTo, long seq, String reason) {
+        if (stopped) return;
+        loop.post(run::flushAhead); // before the report below: the queue runs in order
+        loop.post(now -> loop.engine()
+                .onDeadLetterInRun(now, run.key, run.generation, ackedUpTo, seq, reason, run.effectsUpTo(ackedUpTo)));
     }
 
     /** The sender withdrew message {@code seq} of {@code key}, handed out already: tell the router (node thread). */

@@ -23,6 +23,7 @@ final class RealDelivery implements RoutedDelivery {
     static final int NACKED = 2;
     static final int EXPIRED = 3;
     static final int WITHOUT = 4;
+    static final int DEAD = 5;
     private static final Duration LONGEST_PAUSE = Duration.ofDays(365L * 1000);
 
     private final DeliveryRun run;
@@ -151,6 +152,12 @@ final class RealDelivery implements RoutedDelivery {
         }
         this.outcome = outcome;
         return settle(WITHOUT, true);
+    }
+
+    @Override
+    public boolean deadLetter(String reason) {
+        failure = Objects.requireNonNull(reason, "reason");
+        return settle(DEAD, true);
     }
 
     private boolean settle(int to, boolean tell) {

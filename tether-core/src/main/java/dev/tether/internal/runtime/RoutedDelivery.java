@@ -41,8 +41,15 @@ public interface RoutedDelivery extends Delivery {
     /**
      * Settles the message without processing it, with {@code outcome} reported to the sender ({@link
      * Outcome#NO_SUCH_HANDLER}, {@link Outcome#NO_SUCH_ENDPOINT}, {@link Outcome#CANCELLED}: its sender withdrew it
-     * before it was started; {@link Outcome#DROPPED}: this node refuses it, as a publisher refuses a channel join its
-     * allow-list does not let read).
+     * before it was started; {@link Outcome#DROPPED}: a routing rule dropped it, or this node refuses it, as a
+     * publisher refuses a channel join its allow-list does not let read).
      */
     boolean settleWithout(Outcome outcome);
+
+    /**
+     * Moves the message to the dead-letter queue with {@code reason} without processing it and without retries,
+     * whatever the failure policy (a routing rule's {@code deadLetter}); the sender's {@code processed()} completes
+     * with {@link Outcome#DEAD_LETTERED}.
+     */
+    boolean deadLetter(String reason);
 }

@@ -85,6 +85,11 @@ final class FakeDelivery implements RoutedDelivery {
     }
 
     @Override
+    public boolean deadLetter(String reason) {
+        return settle("dead-lettered: " + reason);
+    }
+
+    @Override
     public NodeId from() {
         return key.peer();
     }

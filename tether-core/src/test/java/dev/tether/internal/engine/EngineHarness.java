@@ -212,13 +212,13 @@ final class EngineHarness {
                     }
                     if (cancelRequests.contains(m.seq())) { // withdrawn before the handler started: skipped
                         long a = acked;
-                        input(e -> e.onCancelledInRun(now, key, generation, a, m.seq(), effects));
+                        input(e -> e.onNotTaken(now, key, generation, a, m.seq(), Outcome.CANCELLED, effects));
                         return;
                     }
                     delivered.add(m);
                     if (notTaken.contains(m.seq())) {
                         long a = acked;
-                        input(e -> e.onNotTaken(now, key, generation, a, m.seq(), effects));
+                        input(e -> e.onNotTaken(now, key, generation, a, m.seq(), Outcome.NO_SUCH_HANDLER, effects));
                         return;
                     }
                     now += slow.getOrDefault(m.seq(), 0L);

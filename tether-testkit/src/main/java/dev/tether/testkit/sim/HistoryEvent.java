@@ -144,7 +144,7 @@ public sealed interface HistoryEvent {
 
     /**
      * The receiver's application settled {@code seq}, which its sender withdrew, as cancelled without starting it
-     * ({@code Engine.onCancelledInRun}).
+     * ({@code Engine.onNotTaken}).
      */
     record CancelledInRun(long time, String receiver, String sender, String lane, long seq) implements HistoryEvent {}
 

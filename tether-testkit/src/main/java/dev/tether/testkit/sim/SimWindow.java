@@ -1,5 +1,6 @@
 package dev.tether.testkit.sim;
 
+import dev.tether.Outcome;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
@@ -209,7 +210,7 @@ final class SimWindow {
             switch (s.kind()) {
                 case FAILED -> e.onSettled(now, key, generation, upTo, s.seq(), s.reason(), due);
                 case EXPIRED -> e.onExpiredInRun(now, key, generation, upTo, s.seq(), due);
-                case CANCELLED -> e.onCancelledInRun(now, key, generation, upTo, s.seq(), due);
+                case CANCELLED -> e.onNotTaken(now, key, generation, upTo, s.seq(), Outcome.CANCELLED, due);
             }
         });
     }

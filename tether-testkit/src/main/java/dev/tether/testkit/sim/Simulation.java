@@ -1216,7 +1216,7 @@ public final class Simulation {
             if (cancelAsked(key, m.seq())) { // withdrawn by its sender before the application started it
                 settledWithoutStart(key, m.seq(), true);
                 List<Effect> due = take(effects);
-                input(e -> e.onCancelledInRun(now, key, generation, ackedUpTo, m.seq(), due));
+                input(e -> e.onNotTaken(now, key, generation, ackedUpTo, m.seq(), Outcome.CANCELLED, due));
                 return;
             }
             String failure = start(key, m, effects);

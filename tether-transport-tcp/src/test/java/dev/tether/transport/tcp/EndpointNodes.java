@@ -10,6 +10,7 @@ import dev.tether.node.TetherConfig;
 import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,10 @@ final class EndpointNodes implements AutoCloseable {
 
     Bus bus(int i) {
         return Tether.bus(nodes.get(i));
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Whether {@code n} received at least one message on inbound stream ({@code from}, {@code lane}). */

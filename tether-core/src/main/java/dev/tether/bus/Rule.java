@@ -1,0 +1,152 @@
+package dev.tether.bus;
+
+import dev.tether.Lanes;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A routing rule of a node (docs/MESSAGING.md, "Routing rules"): a unique name, a priority (higher first, ties by
+ * name), an enabled flag, one {@link Match} and one {@link Action}. Rules run at the node that receives a message,
+ * right before it would be handed to its consumer. Immutable: {@code Rule.named("x").priority(10).match(m)
+ * .action(a)} builds one step by step, each step returning a new rule. Compared by value.
+ */
+public final class Rule {
+    /** Longest rule name, in characters. */
+    public static final int MAX_NAME_LENGTH = 64;
+
+    /** The order rules are evaluated in: higher priority first, then by name. */
+    public static final Comparator<Rule> ORDER =
+            Comparator.comparingInt((Rule r) -> -r.priority).thenComparing(Rule::name);
+
+    private final String name;
+    private final int priority;
+    private final boolean enabled;
+    private final Match match;
+    private final Action action;
+
+    private Rule(String name, int priority, boolean enabled, Match match, Action action) {
+        this.name = name;
+        this.priority = priority;
+        this.enabled = enabled;
+        this.match = match;
+        this.action = action;
+    }
+
+    /**
+     * A rule named {@code name} (1-{@value #MAX_NAME_LENGTH} characters from {@code [A-Za-z0-9._-]}), priority 0,
+     * enabled, matching {@linkplain Match#any() anything}, without an action yet.
+     *
+     * @throws InvalidRuleException if the name is invalid
+     */
+    public static Rule named(String name) {
+        if (!isValidName(name)) {
+            throw new InvalidRuleException(
+                    null, "name", "'" + name + "': expected 1-" + MAX_NAME_LENGTH + " characters from [A-Za-z0-9._-]");
+        }
+        return new Rule(name, 0, true, Match.any(), null);
+    }
+
+    /** Whether {@code name} is a valid rule name (the characters and length of a lane's). */
+    public static boolean isValidName(String name) {
+        return Lanes.isValid(name);
+    }
+
+    /** This rule with priority {@code priority} (any int; higher is evaluated first). */
+    public Rule priority(int priority) {
+        return new Rule(name, priority, enabled, match, action);
+    }
+
+    /** This rule enabled or disabled (a disabled rule is kept and listed, never evaluated). */
+    public Rule enabled(boolean enabled) {
+        return new Rule(name, priority, enabled, match, action);
+    }
+
+    /**
+     * This rule with {@code match}.
+     *
+     * @throws InvalidRuleException if the match admits only responses and the action is not {@code copy} or {@code
+     *     drop}
+     */
+    public Rule match(Match match) {
+        return checked(new Rule(name, priority, enabled, Objects.requireNonNull(match, "match"), action));
+    }
+
+    /**
+     * This rule with {@code action}.
+     *
+     * @throws InvalidRuleException as {@link #match}
+     */
+    public Rule action(Action action) {
+        return checked(new Rule(name, priority, enabled, match, Objects.requireNonNull(action, "action")));
+    }
+
+    /**
+     * Responses can only be copied or dropped: a rule whose action would deliver, forward or dead-letter a reply
+     * skips replies, so one that matches nothing else would never act.
+     */
+    private static Rule checked(Rule r) {
+        if (r.action != null
+                && !r.action.appliesToResponses()
+                && r.match.kinds().equals(Set.of(MessageKind.RESPONSE))) {
+            throw new InvalidRuleException(
+                    r.name,
+                    "action",
+                    r.action + " on responses only: a response can only be copied or dropped, so the rule would never"
+                            + " act");
+        }
+        return r;
+    }
+
+    /**
+     * This rule if it is complete (has an action).
+     *
+     * @throws InvalidRuleException if it has no action
+     */
+    public Rule requireComplete() {
+        if (action == null) throw new InvalidRuleException(name, "action", "missing");
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public Match match() {
+        return match;
+    }
+
+    /** The action, or null if none was given yet. */
+    public Action action() {
+        return action;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Rule r
+                && r.name.equals(name)
+                && r.priority == priority
+                && r.enabled == enabled
+                && r.match.equals(match)
+                && Objects.equals(r.action, action);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, priority, enabled, match, action);
+    }
+
+    @Override
+    public String toString() {
+        return "Rule[" + name + " priority " + priority + (enabled ? "" : " disabled") + " " + match + " -> " + action
+                + "]";
+    }
+}

@@ -1,0 +1,92 @@
+package dev.tether.internal.bus;
+
+import dev.tether.bus.Match;
+import dev.tether.bus.MessageKind;
+import dev.tether.bus.Rule;
+import dev.tether.bus.TextPattern;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * An installed routing rule: its patterns compiled, split into the stream-constant part ({@link #admitsStream}, run
+ * once per stream and rule set) and the per-message part ({@link #admitsMessage}). Immutable but for its counters,
+ * which it keeps across a replacement, an enabling or a disabling of the rule; thread-safe.
+ */
+final class CompiledRule {
+    /** How often a rule acted and how often its regexes were abandoned; kept while the rule's name is installed. */
+    static final class Counters {
+        final LongAdder matched = new LongAdder();
+        final LongAdder errors = new LongAdder();
+    }
+
+    final Rule rule;
+    final Counters counters;
+    /** Bits of the kinds the rule acts on (responses left out unless its action applies to them). */
+    private final int kinds;
+
+    private final CompiledPattern senderNode;
+    private final CompiledPattern senderAgent;
+    private final CompiledPattern recipient;
+    private final CompiledPattern channel;
+    private final CompiledPattern handler;
+    private final CompiledPattern lane;
+    private final String[] headerNames;
+    private final CompiledPattern[] headerPatterns;
+
+    CompiledRule(Rule rule, Counters counters) {
+        this.rule = rule.requireComplete();
+        this.counters = counters;
+        Match m = rule.match();
+        int k = 0;
+        for (MessageKind kind : MessageKind.values()) {
+            boolean acts = kind != MessageKind.RESPONSE || rule.action().appliesToResponses();
+            if (acts && m.admits(kind)) k |= StreamFacts.bit(kind);
+        }
+        this.kinds = k;
+        this.senderNode = CompiledPattern.of(m.senderNode());
+        this.senderAgent = CompiledPattern.of(m.senderAgent());
+        this.recipient = CompiledPattern.of(m.recipient());
+        this.channel = CompiledPattern.of(m.channel());
+        this.handler = CompiledPattern.of(m.handler());
+        this.lane = CompiledPattern.of(m.lane());
+        this.headerNames = m.headers().keySet().toArray(new String[0]);
+        this.headerPatterns = new CompiledPattern[headerNames.length];
+        int i = 0;
+        for (TextPattern p : m.headers().values()) headerPatterns[i++] = new CompiledPattern(p);
+    }
+
+    String name() {
+        return rule.name();
+    }
+
+    /** Whether messages of a stream with facts {@code f} can match: its kinds, sender node, recipient, lane, channel. */
+    boolean admitsStream(StreamFacts f) {
+        return (kinds & f.kinds) != 0
+                && holds(senderNode, f.senderNode)
+                && holds(recipient, f.recipient)
+                && holds(lane, f.lane)
+                && holds(channel, f.channel);
+    }
+
+    /**
+     * Whether a message of kind {@code kind} with {@code headers} (all of them, reserved ones included), called
+     * handler {@code calledHandler} and sending endpoint {@code fromAgent} (each null if none), from a stream this rule
+     * {@linkplain #admitsStream admits}, matches. A header is looked up only by a rule with a pattern for it. A regex
+     * abandoned on its budget does not match and is counted in {@link Counters#errors}.
+     */
+    boolean admitsMessage(MessageKind kind, String calledHandler, String fromAgent, Map<String, String> headers) {
+        if ((kinds & StreamFacts.bit(kind)) == 0) return false;
+        if (!holds(handler, calledHandler) || !holds(senderAgent, fromAgent)) return false;
+        for (int i = 0; i < headerNames.length; i++) {
+            if (!holds(headerPatterns[i], headers.get(headerNames[i]))) return false;
+        }
+        return true;
+    }
+
+    private boolean holds(CompiledPattern p, String value) {
+        if (p == null) return true;
+        int r = p.match(value);
+        if (r == CompiledPattern.ABANDONED) counters.errors.increment();
+        return r == CompiledPattern.YES;
+    }
+}

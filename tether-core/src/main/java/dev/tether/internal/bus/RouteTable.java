@@ -1,0 +1,92 @@
+package dev.tether.internal.bus;
+
+import dev.tether.bus.MessageKind;
+import dev.tether.internal.engine.StreamKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * A node's routing rules at run time (docs/BUS-DESIGN.md, sections 2.2 and 2.3): the current {@link RuleSet},
+ * changed one change at a time and published through a volatile reference, and per inbound stream the cached
+ * candidates (the enabled rules whose stream-constant fields can match the stream), recomputed when the set's version
+ * changes. Per message only the candidates' per-message predicates run, so a stream no rule concerns costs a map
+ * lookup and a version check. Routing is lock-free and runs on any thread; changes are serialized.
+ */
+final class RouteTable {
+    /** Most streams whose candidates are cached; beyond it the cache starts again (streams come and go). */
+    static final int MAX_CACHED_STREAMS = 65_536;
+
+    private record Cached(RuleSet set, StreamFacts facts, CompiledRule[] rules) {}
+
+    private volatile RuleSet rules = RuleSet.EMPTY;
+    private final ConcurrentHashMap<StreamKey, Cached> cache = new ConcurrentHashMap<>();
+
+    /** The current snapshot. */
+    RuleSet rules() {
+        return rules;
+    }
+
+    /**
+     * Installs {@code change} applied to the current snapshot, unless it throws (then nothing changed); returns the
+     * snapshot installed. A message routed after this returns uses it (or a later one).
+     */
+    synchronized RuleSet change(UnaryOperator<RuleSet> change) {
+        RuleSet next = change.apply(rules);
+        rules = next;
+        return next;
+    }
+
+    /**
+     * The route of a message with {@code headers} (all of them, reserved ones included) on inbound stream {@code
+     * key}, or null if no rule matched (or the stream is Tether's own, or no rule is enabled): it goes where it was
+     * addressed. Counts each matching rule once.
+     */
+    Route route(StreamKey key, Map<String, String> headers) {
+        RuleSet set = rules;
+        if (set.isEmpty()) return null;
+        Cached c = cache.get(key);
+        if (c == null || c.set != set) c = candidates(key, set, c);
+        if (c.rules.length == 0) return null;
+        MessageKind kind = c.facts.kindOf(headers);
+        if (kind == null) return null;
+        String handler = headers.get(StreamFacts.HANDLER); // once per message, not per rule
+        String from = headers.get(EndpointLanes.FROM);
+        List<CompiledRule> copies = null;
+        for (CompiledRule r : c.rules) {
+            if (!r.admitsMessage(kind, handler, from, headers)) continue;
+            if (r.rule.action().isTerminal()) {
+                r.counters.matched.increment();
+                return new Route(copies == null ? List.of() : copies, r, set.version);
+            }
+            if (copies == null) copies = new ArrayList<>(2);
+            if (isNewDestination(copies, r)) {
+                r.counters.matched.increment();
+                copies.add(r);
+            }
+        }
+        return copies == null ? null : new Route(copies, null, set.version);
+    }
+
+    private static boolean isNewDestination(List<CompiledRule> copies, CompiledRule r) {
+        for (CompiledRule c : copies) {
+            if (c.rule.action().equals(r.rule.action())) return false;
+        }
+        return true;
+    }
+
+    private Cached candidates(StreamKey key, RuleSet set, Cached old) {
+        StreamFacts facts = old != null ? old.facts : StreamFacts.of(key);
+        Cached c = new Cached(set, facts, set.candidates(facts));
+        if (cache.size() >= MAX_CACHED_STREAMS) cache.clear();
+        cache.put(key, c);
+        return c;
+    }
+
+    /** How many streams have cached candidates (for tests). */
+    int cachedStreams() {
+        return cache.size();
+    }
+}

@@ -1,0 +1,155 @@
+package dev.tether.internal.bus;
+
+import dev.tether.Outcome;
+import dev.tether.bus.Action;
+import dev.tether.bus.InvalidRuleException;
+import dev.tether.bus.RoutingRules;
+import dev.tether.bus.Rule;
+import dev.tether.bus.RuleStats;
+import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.runtime.MessageConsumer;
+import dev.tether.internal.runtime.RoutedDelivery;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * The routing rules of a node at work (docs/BUS-DESIGN.md, section 2): the {@link RouteTable} the application changes
+ * through {@link RoutingRules}, and the consumers of the terminal actions built so far, which the bus layer, the
+ * node's first router, hands a message to when a rule changed its course. {@code drop} settles it as {@link
+ * Outcome#DROPPED}, {@code deadLetter} moves it to the dead-letter queue with {@code rule <name>: <reason>} (no
+ * retries), {@code deliver} hands it to another endpoint or handler of this node (one that does not exist: dead-letter
+ * with the rule's name and the reason). {@code forward} and {@code copy} are refused when a rule is added. Thread-safe.
+ */
+final class RuleRouting implements RoutingRules {
+    private final RouteTable table = new RouteTable();
+    private final BusLayer bus;
+
+    /** Settles a message as dropped, on whatever thread routed it. */
+    private static final MessageConsumer DROP = new Settling() {
+        @Override
+        public void consume(RoutedDelivery d) {
+            d.settleWithout(Outcome.DROPPED);
+        }
+    };
+
+    /** A consumer that settles a message on whatever thread routed it: it only tells the engine. */
+    private abstract static class Settling implements MessageConsumer {
+        @Override
+        public Executor executor() {
+            return ANY_THREAD;
+        }
+    }
+
+    /** Dead-letters a message with {@code reason}. */
+    private static final class DeadLetter extends Settling {
+        private final String reason;
+
+        DeadLetter(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public void consume(RoutedDelivery d) {
+            d.deadLetter(reason);
+        }
+    }
+
+    RuleRouting(BusLayer bus) {
+        this.bus = bus;
+    }
+
+    /**
+     * The consumer a rule sends message {@code m} of {@code key} to, or null if no terminal rule matched: it goes
+     * where it was addressed. Any thread; lock-free.
+     */
+    MessageConsumer route(StreamKey key, InboundMessage m) {
+        Route r = table.route(key, m.headers());
+        if (r == null || r.terminal() == null) return null;
+        String rule = r.terminal().name();
+        Action a = r.terminal().rule.action();
+        switch (a.type()) {
+            case DROP:
+                return DROP;
+            case DEAD_LETTER:
+                return new DeadLetter("rule " + rule + ": " + a.value());
+            case DELIVER:
+                boolean agent = a.target() == Action.Target.AGENT;
+                MessageConsumer c =
+                        agent ? bus.endpointConsumer(a.value(), m) : bus.calls().handler(a.value());
+                if (c != null) return c;
+                String what = agent ? "endpoint '" : "handler '";
+                return new DeadLetter("rule " + rule + ": " + a + ": no " + what + a.value() + "' on this node");
+            default: // forward and copy are refused when added
+                throw new IllegalStateException("rule " + rule + " has an action not built: " + a);
+        }
+    }
+
+    // ---- the application ----
+
+    @Override
+    public void add(Rule rule) {
+        table.change(s -> s.add(supported(rule)));
+    }
+
+    @Override
+    public void replace(Rule rule) {
+        table.change(s -> s.replace(supported(rule)));
+    }
+
+    private static Rule supported(Rule rule) {
+        Objects.requireNonNull(rule, "rule").requireComplete();
+        Action.Type t = rule.action().type();
+        if (t == Action.Type.FORWARD || t == Action.Type.COPY) {
+            throw new InvalidRuleException(
+                    rule.name(),
+                    "action",
+                    rule.action() + ": forward and copy are not built yet (docs/BUS-DESIGN.md, section 10, step 5);"
+                            + " deliver, drop and deadLetter are");
+        }
+        return rule;
+    }
+
+    @Override
+    public boolean remove(String name) {
+        return changed(name, () -> table.change(s -> s.remove(name)));
+    }
+
+    @Override
+    public boolean enable(String name) {
+        return changed(name, () -> table.change(s -> s.enable(name, true)));
+    }
+
+    @Override
+    public boolean disable(String name) {
+        return changed(name, () -> table.change(s -> s.enable(name, false)));
+    }
+
+    /** Runs {@code change} if rule {@code name} exists; whether it did (checked under the same lock). */
+    private boolean changed(String name, Runnable change) {
+        Objects.requireNonNull(name, "name");
+        synchronized (table) {
+            if (table.rules().get(name) == null) return false;
+            change.run();
+            return true;
+        }
+    }
+
+    @Override
+    public List<Rule> list() {
+        return table.rules().list();
+    }
+
+    @Override
+    public List<RuleStats> stats() {
+        RuleSet s = table.rules();
+        List<RuleStats> l = new ArrayList<>();
+        for (Rule r : s.list()) {
+            CompiledRule c = s.get(r.name());
+            l.add(new RuleStats(r.name(), c.counters.matched.sum(), c.counters.errors.sum()));
+        }
+        return l;
+    }
+}

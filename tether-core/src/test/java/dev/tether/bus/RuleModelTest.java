@@ -1,0 +1,147 @@
+package dev.tether.bus;
+
+import static dev.tether.bus.TextPattern.exact;
+import static dev.tether.bus.TextPattern.prefix;
+import static dev.tether.bus.TextPattern.regex;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.NodeId;
+import org.junit.jupiter.api.Test;
+
+/** The routing rule model: building, validation naming the field and the problem, equality, the textual forms. */
+class RuleModelTest {
+    @Test
+    void aRuleIsBuiltStepByStepAndComparedByValue() {
+        Rule r = Rule.named("audit-eu-orders")
+                .priority(100)
+                .match(Match.kind(MessageKind.DIRECT, MessageKind.REQUEST)
+                        .recipient(exact("orders"))
+                        .header("tenant", prefix("eu-")))
+                .action(Action.copy(Address.parse("audit/recorder")));
+        Rule same = Rule.named("audit-eu-orders")
+                .action(Action.copy(Address.parse("audit/recorder")))
+                .match(Match.kind(MessageKind.REQUEST, MessageKind.DIRECT)
+                        .header("tenant", prefix("eu-"))
+                        .recipient(exact("orders")))
+                .priority(100);
+        assertThat(r).isEqualTo(same).hasSameHashCodeAs(same);
+        assertThat(r.enabled(false)).isNotEqualTo(r);
+        assertThat(r.isEnabled()).isTrue();
+        assertThat(r.match().kinds()).containsExactly(MessageKind.DIRECT, MessageKind.REQUEST);
+        assertThat(r.match().headers()).containsEntry("tenant", prefix("eu-"));
+        assertThat(r.action().isTerminal()).isFalse();
+        assertThat(r.toString())
+                .contains("audit-eu-orders", "priority 100", "recipient=exact:orders", "copy(address:audit/recorder)");
+        assertThat(Match.kind(MessageKind.values())).isEqualTo(Match.any()); // every kind is no constraint
+    }
+
+    @Test
+    void patternsRoundTripThroughTheirTextualForm() {
+        for (TextPattern p : new TextPattern[] {exact("a:b"), prefix("eu-"), regex("[a-z]+:x")}) {
+            assertThat(TextPattern.parse(p.toString())).isEqualTo(p);
+        }
+        assertThat(TextPattern.parse("plain")).isEqualTo(exact("plain"));
+    }
+
+    @Test
+    void aBadPatternIsRefusedNamingItsField() {
+        assertThatThrownBy(() -> Match.any().recipient(regex("[unclosed")))
+                .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
+                    assertThat(e.field()).isEqualTo("match.recipient");
+                    assertThat(e.problem()).startsWith("regex does not compile");
+                });
+        assertThatThrownBy(() -> Match.any().header("tenant", regex("a".repeat(TextPattern.MAX_LENGTH + 1))))
+                .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
+                    assertThat(e.field()).isEqualTo("match.header.tenant");
+                    assertThat(e.problem()).isEqualTo("regex pattern of 513 characters, more than 512");
+                });
+        assertThat(Match.any().lane(regex("a".repeat(TextPattern.MAX_LENGTH))).lane())
+                .isNotNull();
+        assertThatThrownBy(() -> Match.any().lane(prefix("")))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class,
+                        e -> assertThat(e.getMessage()).isEqualTo("routing rule: match.lane: empty prefix pattern"));
+        assertThatThrownBy(() -> Match.any().header(":h", exact("x")))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("match.header"));
+        assertThatThrownBy(() -> Match.kind())
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("match.kind"));
+        Match many = Match.any();
+        for (int i = 0; i < Match.MAX_HEADERS; i++) many = many.header("h" + i, exact("v"));
+        Match full = many;
+        assertThatThrownBy(() -> full.header("one-more", exact("v")))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.problem()).contains("more than 16"));
+    }
+
+    @Test
+    void badNamesActionsAndTargetsAreRefusedNamingTheField() {
+        for (String bad : new String[] {"", "has space", "x".repeat(65), "slash/y", null}) {
+            assertThatThrownBy(() -> Rule.named(bad))
+                    .isInstanceOfSatisfying(
+                            InvalidRuleException.class,
+                            e -> assertThat(e.field()).isEqualTo("name"));
+        }
+        assertThat(Rule.named("x".repeat(64)).name()).hasSize(64);
+        assertThatThrownBy(() -> Action.deliverToAgent("bad.agent"))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("action"));
+        assertThatThrownBy(() -> Action.deliverToAgent("_reserved")).isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> Action.deliverToHandler("_hello")).isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> Action.copyToChannel("_all")).isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> Action.copy(new Address(NodeId.of("b"), null)))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.problem()).contains("names a node"));
+        assertThatThrownBy(() -> Action.deadLetter("")).isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> Action.deadLetter("line\nbreak")).isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> Action.deadLetter("r".repeat(Action.MAX_REASON_LENGTH + 1)))
+                .isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> Rule.named("incomplete").requireComplete())
+                .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
+                    assertThat(e.rule()).isEqualTo("incomplete");
+                    assertThat(e.getMessage()).isEqualTo("routing rule 'incomplete': action: missing");
+                });
+    }
+
+    @Test
+    void aRuleThatWouldOnlyDeliverForwardOrDeadLetterResponsesIsRefused() {
+        Match responses = Match.kind(MessageKind.RESPONSE);
+        for (Action a :
+                new Action[] {Action.deliverToAgent("bob"), Action.forward(NodeId.of("c")), Action.deadLetter("no")}) {
+            assertThatThrownBy(() -> Rule.named("r").match(responses).action(a))
+                    .isInstanceOfSatisfying(
+                            InvalidRuleException.class,
+                            e -> assertThat(e.field()).isEqualTo("action"));
+            assertThatThrownBy(() -> Rule.named("r").action(a).match(responses))
+                    .isInstanceOf(InvalidRuleException.class);
+            // with another kind beside it the rule acts on that kind and skips replies
+            assertThat(Rule.named("r")
+                            .match(Match.kind(MessageKind.RESPONSE, MessageKind.DIRECT))
+                            .action(a)
+                            .action())
+                    .isEqualTo(a);
+        }
+        assertThat(Rule.named("r").match(responses).action(Action.drop()).action())
+                .isEqualTo(Action.drop());
+        assertThat(Rule.named("r")
+                        .match(responses)
+                        .action(Action.copy(Address.parse("a/tap")))
+                        .action()
+                        .type())
+                .isEqualTo(Action.Type.COPY);
+    }
+
+    @Test
+    void actionsDescribeTheirTarget() {
+        assertThat(Action.drop()).hasToString("drop");
+        assertThat(Action.deadLetter("too big")).hasToString("deadLetter(too big)");
+        assertThat(Action.deliverToAgent("bob")).hasToString("deliver(agent:bob)");
+        assertThat(Action.deliverToHandler("quote")).hasToString("deliver(handler:quote)");
+        assertThat(Action.forward(NodeId.of("c"))).hasToString("forward(node:c)");
+        assertThat(Action.forwardToChannel("prices")).hasToString("forward(channel:prices)");
+        assertThat(Action.copy(Address.parse("a/tap"))).isEqualTo(Action.copy(Address.parse("a/tap")));
+        assertThat(Action.drop().isTerminal()).isTrue();
+    }
+}
