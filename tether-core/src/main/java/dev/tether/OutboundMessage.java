@@ -70,7 +70,7 @@ public final class OutboundMessage {
         return volatileDelivery;
     }
 
-    /** The lane the message travels on: {@link #lane()}, or for a volatile message the volatile lane standing for it. */
+    /** The lane the message travels on: {@link #lane()}, or for a volatile message the volatile lane for it. */
     public String wireLane() {
         return volatileDelivery ? Lanes.volatileLane(lane) : lane;
     }

@@ -17,15 +17,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Tells connected peers this node's handlers, channel memberships and endpoints: a tell to each peer's {@code _hello} when it
- * connects (if this node has handlers, channels or endpoints, or told that peer of some before: a peer forgets a node's lists
- * when it reconnects) and whenever they change, on the reserved volatile lane {@link #LANE}. A node without any
- * sends nothing. Advertisement is state,
- * not a log: at most one advertisement
- * per peer is unacknowledged at a time, later changes are folded into the next one (sent when that one is settled),
- * nothing is sent to a disconnected peer, and each expires after {@link #TTL}, so the outbox holds at most one per
- * peer, for a bounded time. Each carries a higher {@code seq} than the one before (docs/MESSAGING.md, "Handler
- * discovery"). Node thread only, except {@link #changed()}.
+ * Tells connected peers this node's handlers, channel memberships and endpoints: a tell to each peer's {@code _hello}
+ * when it connects (if this node has handlers, channels or endpoints, or told that peer of some before: a peer forgets
+ * a node's lists when it reconnects) and whenever they change, on the reserved volatile lane {@link #LANE}. A node
+ * without any sends nothing. Advertisement is state, not a log: at most one advertisement per peer is unacknowledged
+ * at a time, later changes are folded into the next one (sent when that one is settled), nothing is sent to a
+ * disconnected peer, and each expires after {@link #TTL}, so the outbox holds at most one per peer, for a bounded
+ * time. Each carries a higher {@code seq} than the one before (docs/MESSAGING.md, "Handler discovery"). Node thread
+ * only, except {@link #changed()}.
  */
 final class Advertiser {
     /**

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToIntFunction;
 
 /**
- * What each peer advertised last ({@link Advertisement}: its handlers and channels), and the {@code awaitHandler} futures waiting for a name to
- * appear. Only an advertisement with a higher {@code seq} than the one kept replaces it, so a stale one (an
+ * What each peer advertised last ({@link Advertisement}: its handlers, channels and endpoints), and the {@code
+ * awaitHandler} and {@code awaitEndpoint} futures waiting for a name to appear. Only an advertisement with a higher {@code seq} than the one kept replaces it, so a stale one (an
  * answer to {@code _list_handlers} that crossed a newer push, one stored before a restart) never wins. Writes and
  * waits belong to the node thread; {@link #handlers} may be read from any thread.
  */

@@ -14,8 +14,9 @@ import java.util.concurrent.Executor;
  * {@code _hello} takes a peer's {@link Advertisement} (a tell, or a request answered with this node's own) and
  * {@code _list_handlers} answers a request with this node's advertisement. They run on the node thread, which owns
  * {@link PeerHandlers}. A malformed advertisement is counted as an invalid call, reported as a protocol error of its
- * sender and ignored (the peer's previous advertisement stays); one whose only fault is bogus channel or endpoint entries is
- * counted and reported the same way but kept without them. The call is still settled, so its stream goes on.
+ * sender and ignored (the peer's previous advertisement stays); one whose only fault is bogus channel or endpoint
+ * entries is counted and reported the same way but kept without them. The call is still settled, so its stream goes
+ * on.
  */
 final class SystemHandlers implements MessageConsumer {
     static final String HELLO = "_hello";
