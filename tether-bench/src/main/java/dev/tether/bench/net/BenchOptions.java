@@ -69,13 +69,15 @@ public record BenchOptions(
     /**
      * Every scenario, in table order: the default ones, then {@code tcp-sqlite-os} (TCP + SQLite at OS_BUFFERED,
      * a diagnostic: the same path as tcp-sqlite without an fsync per commit, to tell the disk's share of its
-     * latency from the rest), Tether over Unix domain sockets (throughput and round trip, in-memory store, to compare
+     * latency from the rest), {@code tcp-sqlite-effects} (tcp-sqlite with a transactional handler writing one
+     * application row per message in the receiver's store: issue 12's exactly-once effects against tcp-sqlite), Tether over Unix domain sockets (throughput and round trip, in-memory store, to compare
      * with tcp-memory and tcp-roundtrip), and the request scenarios with 4 KiB payloads.
      */
     public static final List<String> ALL = Stream.concat(
                     DEFAULT.stream(),
                     Stream.of(
                             "tcp-sqlite-os",
+                            "tcp-sqlite-effects",
                             "uds-memory",
                             "uds-roundtrip",
                             "tcp-request-rtt-memory-4k",

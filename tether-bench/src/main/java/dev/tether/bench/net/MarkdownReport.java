@@ -20,6 +20,7 @@ final class MarkdownReport {
             Map.entry("tcp-roundtrip-inline", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-roundtrip-chained", "p50 <= 2x raw ping-pong"),
             Map.entry("tcp-sqlite-os", "diagnostic: tcp-sqlite without fsync"),
+            Map.entry("tcp-sqlite-effects", ">= 0.5x tcp-sqlite (issue 12, one application row per message)"),
             Map.entry("uds-memory", ">= tcp-memory (issue 11)"),
             Map.entry("uds-roundtrip", "p50 < tcp-roundtrip's (issue 11)"),
             Map.entry("tcp-request-rtt-memory", "compare with gRPC's p50"),

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * so the bench can tell what limits a durable run (commits per second, messages per commit, time per commit).
  * Thread-safe counters; the wrapped store's threading rules apply unchanged.
  */
-final class MeteredStore extends ForwardingStore {
+class MeteredStore extends ForwardingStore {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong appends = new AtomicLong();
     private final AtomicLong trims = new AtomicLong();

@@ -107,6 +107,7 @@ public final class NetworkBench {
             case "tcp-roundtrip-inline" -> TetherPair.run(o, "tcp", "memory", "inline", url, false, true);
             case "tcp-roundtrip-chained" -> TetherPair.run(o, "tcp", "memory", "chained", url, false, true);
             case "tcp-sqlite-os" -> TetherPair.run(o, "tcp", "sqlite-os", url, true, false);
+            case "tcp-sqlite-effects" -> TetherPair.run(o, "tcp", "sqlite-effects", url, true, false);
             case "uds-memory" -> TetherPair.run(o, "uds", "memory", url, true, udsRtt);
             case "uds-roundtrip" -> TetherPair.run(o, "uds", "memory", url, false, true);
             default -> {

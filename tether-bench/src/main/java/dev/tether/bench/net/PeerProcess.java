@@ -7,11 +7,12 @@ import dev.tether.NodeId;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.TetherNode;
+import dev.tether.bench.storage.ApplicationRows;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
-import dev.tether.spi.Store;
 import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
+import dev.tether.store.sqlite.ApplicationTables;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.transport.nats.NatsTransport;
 import dev.tether.transport.tcp.TcpTransport;
@@ -32,7 +33,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One Tether node in a child JVM of {@link NetworkBench}, driven by line commands on stdin (replies on stdout).
- * Arguments: {@code sender|receiver tcp|uds|nats <receiver port, - or NATS url> memory|sqlite|sqlite-os <directory>
+ * Arguments: {@code sender|receiver tcp|uds|nats <receiver port, - or NATS url> memory|sqlite|sqlite-os|sqlite-effects <directory>
  * <nats prefix> pool|inline|chained}; the last says whether the receiver's handler runs on handler threads
  * ({@code pool}) or on the node thread (the others). Over {@code uds} each node listens on the socket file {@code
  * <directory>/<node id>.sock}.
@@ -88,8 +89,8 @@ public final class PeerProcess {
         boolean sqlite = a[3].startsWith("sqlite");
         Transport transport = transport(a[1], a[2], sender, a[5], Path.of(a[4]));
         this.tcp = transport instanceof TcpTransport t ? t : null;
-        Store inner = sqlite ? new SqliteStore(Path.of(a[4]).resolve("tether-" + self + ".db")) : new InMemoryStore();
-        this.store = new MeteredStore(inner);
+        boolean effects = a[3].equals("sqlite-effects") && !sender;
+        this.store = store(sqlite, effects, Path.of(a[4]).resolve("tether-" + self + ".db"));
         TetherConfig.Builder c = TetherConfig.builder(self)
                 .peers(peer)
                 .transport(transport)
@@ -100,7 +101,8 @@ public final class PeerProcess {
                 .maxMessageBytes(64 << 10);
         if (!sender) {
             boolean inline = !a[6].equals("pool");
-            c.handler(this::onMessage).handlerOnNodeThread(inline);
+            c.handler(effects ? ApplicationRows.handler(this::onMessage) : this::onMessage)
+                    .handlerOnNodeThread(inline);
             // The request benchmarks' handler: an echo, placed like the plain handler.
             c.handle(
                     CallLoad.HANDLER,
@@ -110,12 +112,22 @@ public final class PeerProcess {
         this.node = Tether.start(c.build());
     }
 
+    /** The node's store, metered; with {@code effects} a SQLite store whose transactions handlers can join. */
+    private static MeteredStore store(boolean sqlite, boolean effects, Path file) {
+        if (!sqlite) return new MeteredStore(new InMemoryStore());
+        if (!effects) return new MeteredStore(new SqliteStore(file));
+        ApplicationTables.create(file, ApplicationRows.TABLE);
+        return new MeteredTransactionalStore(new SqliteStore(file));
+    }
+
     private static Durability durability(String store) {
         return switch (store) {
-            case "sqlite" -> Durability.FSYNC;
+            case "sqlite", "sqlite-effects" -> Durability.FSYNC;
             case "sqlite-os" -> Durability.OS_BUFFERED;
             case "memory" -> Durability.MEMORY;
-            default -> throw new IllegalArgumentException("store must be memory, sqlite or sqlite-os: " + store);
+            default ->
+                throw new IllegalArgumentException(
+                        "store must be memory, sqlite, sqlite-os or sqlite-effects: " + store);
         };
     }
 

@@ -118,8 +118,7 @@ final class TetherPair {
         boolean paced = o.latencyMessages() > 0;
         return new ScenarioResult(
                 transport + "-" + store,
-                "Tether over " + transportName() + ", " + (store.equals("memory") ? "in-memory store" : "SQLite store")
-                        + ", pipelined, two processes",
+                "Tether over " + transportName() + ", " + storeText() + ", pipelined, two processes",
                 durabilityText(),
                 false,
                 series,
@@ -167,10 +166,21 @@ final class TetherPair {
         return l;
     }
 
+    private String storeText() {
+        return switch (store) {
+            case "memory" -> "in-memory store";
+            case "sqlite-effects" -> "SQLite store, transactional handler (1 application row per message)";
+            default -> "SQLite store";
+        };
+    }
+
     private String durabilityText() {
         return switch (store) {
             case "sqlite" -> "FSYNC (SQLite WAL, synchronous=FULL, both nodes)";
             case "sqlite-os" -> "OS_BUFFERED (SQLite WAL, synchronous=NORMAL: like this JetStream)";
+            case "sqlite-effects" ->
+                "FSYNC (SQLite WAL, synchronous=FULL, both nodes); the receiver's handler writes"
+                        + " one application row per message in the transaction of its cursor";
             default -> "MEMORY (nothing on disk)";
         };
     }

@@ -4,7 +4,6 @@ import dev.tether.Delivery;
 import dev.tether.MessageHandler;
 import dev.tether.TransactionalHandler;
 import dev.tether.store.sqlite.SqliteTransaction;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,25 +14,25 @@ import java.sql.Statement;
 import java.util.function.Consumer;
 
 /**
- * Scenario (e)'s application: a transactional handler that inserts one row per message (its index, lane, sequence
- * number and payload) into {@code app_rows} of the receiver's store, in the transaction that commits the message's
+ * The exactly-once effects scenarios' application (storage bench scenario (e), network bench {@code
+ * tcp-sqlite-effects}): a transactional handler that inserts one row per message (its lane, sequence number
+ * and payload) into {@code app_rows} of the receiver's store, in the transaction that commits the message's
  * cursor, then hands the delivery to the bench's checks.
  */
-final class ApplicationRows {
-    static final String TABLE = "CREATE TABLE IF NOT EXISTS app_rows"
+public final class ApplicationRows {
+    public static final String TABLE = "CREATE TABLE IF NOT EXISTS app_rows"
             + " (id INTEGER PRIMARY KEY, lane TEXT NOT NULL, seq INTEGER NOT NULL, payload BLOB NOT NULL)";
-    private static final String INSERT = "INSERT INTO app_rows (id, lane, seq, payload) VALUES (?, ?, ?, ?)";
+    /** The row id is SQLite's next: the network bench's messages repeat their index in every round. */
+    private static final String INSERT = "INSERT INTO app_rows (lane, seq, payload) VALUES (?, ?, ?)";
 
     private ApplicationRows() {}
 
-    static MessageHandler handler(Consumer<Delivery> checks) {
+    public static MessageHandler handler(Consumer<Delivery> checks) {
         return TransactionalHandler.inTransaction(SqliteTransaction.class, (d, tx) -> {
-            ByteBuffer p = d.payload();
             PreparedStatement ps = tx.prepare(INSERT);
-            ps.setLong(1, p.getLong(p.position() + 8));
-            ps.setString(2, d.lane());
-            ps.setLong(3, d.seq());
-            ps.setBytes(4, d.payloadBytes());
+            ps.setString(1, d.lane());
+            ps.setLong(2, d.seq());
+            ps.setBytes(3, d.payloadBytes());
             ps.executeUpdate();
             checks.accept(d);
         });
