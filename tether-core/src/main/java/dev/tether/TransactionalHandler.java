@@ -10,8 +10,11 @@ import java.util.Objects;
  *
  * <p><b>Threading.</b> It runs on the store's writer thread, one message at a time for the whole node, inside the
  * batch transaction that group commit shares among many messages: keep it short (a few statements), never wait on
- * the node or the network from it. <b>Failure.</b> Throwing undoes exactly this message's writes (a savepoint) and
- * the message is redelivered per the node's {@link RetryPolicy}, like any failed delivery. <b>Validity.</b> {@code
+ * the node or the network from it. <b>Failure.</b> Throwing undoes exactly this message's writes and the
+ * message is redelivered per the node's {@link RetryPolicy}, like any failed delivery. <b>Runs again.</b>
+ * Consecutive messages share a savepoint, so a throw also undoes the writes of up to 63 messages before it, whose
+ * handlers then run again in the same transaction: the handler may run more than once for a message (also after a
+ * crash or a retry), and only its writes through {@code transaction} are exactly once. <b>Validity.</b> {@code
  * transaction} is valid only during the call: any use after it returns throws {@link TransactionClosedException}.
  *
  * @param <T> the store's transaction handle type

@@ -25,6 +25,15 @@ import dev.tether.StoreException;
  *       it is {@link Store#commit} unchanged.
  *   <li>{@link #close} with a transaction open rolls it back, as a crash would; {@link #readOutbox} and {@link
  *       #readDeadLetters} see the open transaction's writes.
+ *
+ *   <li>{@link #runReplayable} keeps rule 1's outcome (a work that throws is rethrown as it is with exactly its
+ *       writes undone; one that returns keeps its writes, uncommitted) for works that may run more than once. It
+ *       MAY run consecutive replayable works under one shared savepoint instead of one each; when one of them
+ *       throws, it MUST undo the shared savepoint and run the works that had returned under it again, in order,
+ *       each in a savepoint of its own, before rethrowing. If one of those throws in turn, the transaction MUST
+ *       NOT commit: the next {@link #stage} or {@link #commit} throws {@link StoreException} and rolls everything
+ *       back. A {@link #runInTransaction}, {@link #stage} or {@link #commit} ends the shared savepoint, keeping its
+ *       writes. The default is {@link #runInTransaction}.
  * </ol>
  *
  * @param <T> the handle type given to the application's handlers
@@ -35,6 +44,14 @@ public interface TransactionalStore<T> extends Store {
 
     /** Runs {@code work} in a savepoint of the open transaction (rule 1). */
     void runInTransaction(Work<T> work) throws Exception;
+
+    /**
+     * Runs {@code work}, which may run again, in the open transaction (rule 6): the caller's way to let the store
+     * share one savepoint among many messages' works.
+     */
+    default void runReplayable(Work<T> work) throws Exception {
+        runInTransaction(work);
+    }
 
     /** Writes {@code batch} into the open transaction without committing it (rule 3). */
     void stage(WriteBatch batch);

@@ -232,4 +232,97 @@ public abstract class TransactionalStoreContract<T> {
         assertThat(read(r, "k")).isNull();
         assertThat(r.readOutbox(A, LANE, 1, 10)).isEmpty();
     }
+
+    // ---- rule 6
+
+    /** A replayable work that puts {@code key} = {@code value} and counts its runs. */
+    private TransactionalStore.Work<T> counted(String key, long value, int[] runs) {
+        return tx -> {
+            runs[0]++;
+            put(tx, key, value);
+        };
+    }
+
+    @Test
+    void aThrowingReplayableWorkUndoesExactlyItsWritesAndTheOthersRunAtMostTwice() throws Exception {
+        TransactionalStore<T> s = fresh();
+        int[][] runs = new int[5][1];
+        for (int i = 0; i < 3; i++) s.runReplayable(counted("k" + i, i, runs[i]));
+        IllegalStateException thrown = new IllegalStateException("handler failed");
+        assertThatThrownBy(() -> s.runReplayable(tx -> {
+                    runs[3][0]++;
+                    put(tx, "undone", 1);
+                    put(tx, "k0", 99);
+                    throw thrown;
+                }))
+                .isSameAs(thrown);
+        s.runReplayable(counted("after", 4, runs[4]));
+        s.commit(cursor(5));
+        for (int i = 0; i < 3; i++) {
+            assertThat(read(s, "k" + i)).isEqualTo((long) i);
+            assertThat(runs[i][0]).isBetween(1, 2);
+        }
+        assertThat(read(s, "undone")).isNull();
+        assertThat(runs[3][0]).isEqualTo(1);
+        assertThat(read(s, "after")).isEqualTo(4L);
+        assertThat(runs[4][0]).isEqualTo(1);
+    }
+
+    @Test
+    void aReplayedWorkThatThrowsMakesTheTransactionUncommittable() throws Exception {
+        TransactionalStore<T> s = fresh();
+        s.runInTransaction(tx -> put(tx, "before", 1));
+        int[] runs = new int[1];
+        s.runReplayable(tx -> {
+            if (++runs[0] > 1) throw new IllegalStateException("fails when run again");
+            put(tx, "flaky", 2);
+        });
+        assertThatThrownBy(() -> s.runReplayable(tx -> {
+                    throw new IllegalStateException("handler failed");
+                }))
+                .hasMessage("handler failed");
+        if (runs[0] == 1) { // not run again: nothing was undone
+            s.commit(cursor(1));
+            assertThat(read(s, "flaky")).isEqualTo(2L);
+            return;
+        }
+        assertThatThrownBy(() -> s.commit(cursor(1))).isInstanceOf(StoreException.class);
+        assertThat(read(s, "before")).isNull();
+        assertThat(read(s, "flaky")).isNull();
+        s.commit(cursor(2)); // the store goes on with a new transaction
+        assertThat(reopenedInbound(s)).containsExactly(new InboundCursor(A, LANE, 7, 2));
+    }
+
+    @Test
+    void otherWritesEndTheSharedSavepointKeepingItsWorks() throws Exception {
+        TransactionalStore<T> s = fresh();
+        int[] first = new int[1];
+        int[] second = new int[1];
+        s.runReplayable(counted("a", 1, first));
+        s.stage(new WriteBatch().append(msg(1)));
+        failReplayable(s);
+        s.runReplayable(counted("b", 2, second));
+        s.runInTransaction(tx -> put(tx, "c", 3));
+        failReplayable(s);
+        s.commit(cursor(3));
+        assertThat(first[0]).isEqualTo(1);
+        assertThat(second[0]).isEqualTo(1);
+        assertThat(read(s, "a")).isEqualTo(1L);
+        assertThat(read(s, "b")).isEqualTo(2L);
+        assertThat(read(s, "c")).isEqualTo(3L);
+        assertThat(s.readOutbox(A, LANE, 1, 10)).extracting(StoredMessage::seq).containsExactly(1L);
+    }
+
+    private static <T> void failReplayable(TransactionalStore<T> s) {
+        assertThatThrownBy(() -> s.runReplayable(tx -> {
+                    throw new IllegalStateException("handler failed");
+                }))
+                .hasMessage("handler failed");
+    }
+
+    private List<InboundCursor> reopenedInbound(TransactionalStore<T> s) {
+        TransactionalStore<T> r = reopen(s);
+        stores.add(r);
+        return r.open(r.maxDurability()).inbound();
+    }
 }

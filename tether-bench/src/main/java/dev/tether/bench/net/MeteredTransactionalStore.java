@@ -25,6 +25,11 @@ final class MeteredTransactionalStore extends MeteredStore implements Transactio
     }
 
     @Override
+    public void runReplayable(Work<SqliteTransaction> work) throws Exception {
+        sqlite.runReplayable(work);
+    }
+
+    @Override
     public void stage(WriteBatch batch) {
         sqlite.stage(batch);
     }

@@ -189,6 +189,19 @@ final class StoreWriter {
         ran++;
     }
 
+    /**
+     * This thread, from a transactional message consumer: runs {@code work}, which may run again, in the store's
+     * open transaction (TransactionalStore rule 6).
+     *
+     * @throws StoreException if the writer is poisoned (nothing ran)
+     */
+    @SuppressWarnings("unchecked")
+    <T> void runReplayable(TransactionalStore.Work<T> work) throws Exception {
+        if (poison != null) throw new StoreException(poison);
+        ((TransactionalStore<T>) transactional).runReplayable(work);
+        ran++;
+    }
+
     /** The store's transaction handle type, or null if it runs no transactional work. */
     Class<?> transactionType() {
         return transactional == null ? null : transactional.transactionType();

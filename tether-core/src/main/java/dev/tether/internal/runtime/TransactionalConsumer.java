@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
- * The configured {@link TransactionalHandler}: runs on the store writer's thread, each message in a savepoint of the
- * store's open transaction ({@link StoreWriter#runInTransaction}); returning acknowledges, so the message's cursor
+ * The configured {@link TransactionalHandler}: runs on the store writer's thread, each message in the store's open
+ * transaction ({@link StoreWriter#runReplayable}: a savepoint shared by consecutive messages, and the handlers of the
+ * earlier ones run again when one throws); returning acknowledges, so the message's cursor
  * goes into a batch that commits with its writes; throwing undoes them and fails the delivery (retried per the
  * node's policy). The handler sees the delivery without {@code ack}/{@code nack}: it settles by returning. A volatile
  * message fails without reaching it: no commit carries a volatile message's acknowledgment.
@@ -59,7 +60,9 @@ public final class TransactionalConsumer<T> implements MessageConsumer {
                         + " not volatileDelivery() ones");
             }
             Delivery view = new SettledByReturn(d);
-            writer.runInTransaction(
+            // Replayable: a handler's only effects are its writes (TransactionalHandler's contract), so the store may
+            // run it again when a later message under the same savepoint fails.
+            writer.runReplayable(
                     tx -> handler.handler().onMessage(view, handler.type().cast(tx)));
         } catch (Throwable e) { // even an Error: an unreported run would stall its stream forever
             failure = dispatcher.handlerFailed(d, e);

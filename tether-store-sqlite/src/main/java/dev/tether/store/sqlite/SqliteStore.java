@@ -360,6 +360,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         try {
             transaction.checkCommittable();
             transaction.begin();
+            transaction.endShared();
             writer.apply(batch);
             if (commit) execute("COMMIT");
             if (commit) transaction.ended();
@@ -376,6 +377,13 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
     public void runInTransaction(Work<SqliteTransaction> work) throws Exception {
         checkOpen();
         transaction.run(work);
+    }
+
+    /** Runs {@code work} under the savepoint shared by consecutive replayable works (TransactionalStore rule 6). */
+    @Override
+    public void runReplayable(Work<SqliteTransaction> work) throws Exception {
+        checkOpen();
+        transaction.runReplayable(work);
     }
 
     @Override

@@ -12,12 +12,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The transaction {@link SqliteStore} keeps open for transactional handlers (TransactionalStore rules 1-3): opened by
- * the first handler or staged batch, each handler in a savepoint of its own, committed by the store's next commit.
- * Holds the handlers' prepared-statement cache. Not thread-safe: the store's thread.
+ * The transaction {@link SqliteStore} keeps open for transactional handlers (TransactionalStore rules 1-3 and 6):
+ * opened by the first handler or staged batch, committed by the store's next commit. A work runs in a savepoint of
+ * its own, or, if replayable, with up to {@value #MAX_SHARED} consecutive replayable works under one shared
+ * savepoint: SQLite's savepoint and release cost about as much as a small insert, so the shared one saves most of
+ * that per message; when a replayable work throws, the shared savepoint is rolled back and the works before it run
+ * again, each in its own savepoint. Holds the handlers' prepared-statement cache. Not thread-safe: the store's
+ * thread.
  */
 final class TransactionRunner {
     private static final int MAX_CACHED = 64;
+    /** Replayable works under one shared savepoint at most: bounds what one failure runs again. */
+    static final int MAX_SHARED = 64;
 
     private final Connection connection;
     private final Map<String, Kept> cache = new LinkedHashMap<>(16, 0.75f, true);
@@ -28,6 +34,13 @@ final class TransactionRunner {
     private PreparedStatement savepoint;
     private PreparedStatement release;
     private PreparedStatement rollbackTo;
+    private PreparedStatement sharedSavepoint;
+    private PreparedStatement sharedRelease;
+    private PreparedStatement sharedRollbackTo;
+    /** The replayable works that returned under the open shared savepoint, in order; empty when none is open. */
+    private final List<TransactionalStore.Work<SqliteTransaction>> shared = new ArrayList<>();
+
+    private boolean sharedOpen;
     private boolean open;
     /** Why the open transaction can no longer be committed (SQLite ended it under a handler), or null. */
     private String broken;
@@ -49,10 +62,20 @@ final class TransactionRunner {
         broken = null;
     }
 
-    /** The store committed or rolled back the open transaction. */
+    /** The store committed or rolled back the open transaction (and with it any savepoint). */
     void ended() {
         open = false;
         broken = null;
+        sharedOpen = false;
+        shared.clear();
+    }
+
+    /** Keeps the writes of the shared savepoint's works and ends it, before anything else writes. */
+    void endShared() throws SQLException {
+        shared.clear();
+        if (!sharedOpen) return;
+        sharedOpen = false;
+        sharedRelease.execute();
     }
 
     /** @throws StoreException if a handler's failure took the open transaction with it */
@@ -64,11 +87,8 @@ final class TransactionRunner {
         // Outside a transaction SAVEPOINT would open one of its own, which RELEASE would commit without a cursor.
         checkCommittable();
         begin();
-        if (savepoint == null) {
-            savepoint = connection.prepareStatement("SAVEPOINT tether_handler");
-            release = connection.prepareStatement("RELEASE tether_handler");
-            rollbackTo = connection.prepareStatement("ROLLBACK TO tether_handler");
-        }
+        prepareSavepoints();
+        endShared();
         savepoint.execute();
         SqliteTransaction tx = new SqliteTransaction(this, connection);
         try {
@@ -87,6 +107,75 @@ final class TransactionRunner {
             throw e;
         }
         release.execute();
+    }
+
+    /** Runs {@code work} under the shared savepoint (TransactionalStore rule 6). */
+    void runReplayable(TransactionalStore.Work<SqliteTransaction> work) throws Exception {
+        checkCommittable();
+        begin();
+        prepareSavepoints();
+        if (shared.size() >= MAX_SHARED) endShared();
+        if (!sharedOpen) {
+            sharedSavepoint.execute();
+            sharedOpen = true;
+        }
+        SqliteTransaction tx = new SqliteTransaction(this, connection);
+        try {
+            work.run(tx);
+        } catch (Throwable t) {
+            tx.close();
+            closeCreated(t);
+            replayBefore(t);
+            throw t;
+        }
+        tx.close();
+        try {
+            closeCreated(null);
+        } catch (SQLException e) {
+            replayBefore(e);
+            throw e;
+        }
+        shared.add(work);
+    }
+
+    /**
+     * A replayable work failed with {@code cause}: undoes the shared savepoint, then runs the works that returned
+     * under it again, each in its own savepoint, so that exactly the failed work's writes are missing.
+     */
+    private void replayBefore(Throwable cause) {
+        List<TransactionalStore.Work<SqliteTransaction>> again = List.copyOf(shared);
+        shared.clear();
+        sharedOpen = false;
+        try {
+            sharedRollbackTo.execute();
+            sharedRelease.execute();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+            broken = "SQLite ended the open transaction under a failing transactional handler (" + e.getMessage()
+                    + "): the writes of the handlers before it were lost with it";
+            return;
+        }
+        for (TransactionalStore.Work<SqliteTransaction> w : again) {
+            try {
+                run(w);
+            } catch (Throwable t) { // whatever it is, the transaction no longer holds what had returned
+                cause.addSuppressed(t);
+                broken = "a transactional handler that had returned threw when it ran again after a later handler of"
+                        + " its transaction failed (" + t + "): its writes are missing, so the transaction cannot"
+                        + " commit";
+                return;
+            }
+        }
+    }
+
+    private void prepareSavepoints() throws SQLException {
+        if (savepoint != null) return;
+        savepoint = connection.prepareStatement("SAVEPOINT tether_handler");
+        release = connection.prepareStatement("RELEASE tether_handler");
+        rollbackTo = connection.prepareStatement("ROLLBACK TO tether_handler");
+        sharedSavepoint = connection.prepareStatement("SAVEPOINT tether_handlers");
+        sharedRelease = connection.prepareStatement("RELEASE tether_handlers");
+        sharedRollbackTo = connection.prepareStatement("ROLLBACK TO tether_handlers");
     }
 
     /** Rolls back to the handler's savepoint; if SQLite already ended the transaction, it cannot be committed. */
