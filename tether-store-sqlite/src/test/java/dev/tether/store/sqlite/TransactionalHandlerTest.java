@@ -138,6 +138,26 @@ class TransactionalHandlerTest {
     }
 
     @Test
+    void throwsAmongPipelinedMessagesLeaveEveryMessageCountedOnce() throws Exception {
+        // Messages share savepoints: each throw undoes the messages before it under the same one and runs them again.
+        TetherNode b = start(receiver().handler(TransactionalHandler.inTransaction(SqliteTransaction.class, (d, tx) -> {
+            String key = new String(d.payloadBytes(), StandardCharsets.UTF_8);
+            count(tx, key);
+            if (d.seq() % 97 == 0 && d.attempt() == 1) throw new IllegalStateException("first attempt");
+        })));
+        TetherNode a = sender();
+        int n = 2000;
+        List<SendReceipt> receipts = new ArrayList<>();
+        for (int i = 0; i < n; i++) receipts.add(a.send(B, bytes("m" + i)));
+        for (SendReceipt r : receipts)
+            assertThat(r.processed().get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+        b.shutdown(Duration.ofSeconds(5));
+        Map<String, Long> counts = counts(bFile());
+        assertThat(counts).hasSize(n);
+        assertThat(counts.values()).containsOnly(1L);
+    }
+
+    @Test
     void aThrowingHandlerLeavesNoWritesAndItsMessageIsRedelivered() throws Exception {
         List<Integer> attempts = new CopyOnWriteArrayList<>();
         TetherNode b = start(receiver().handler(TransactionalHandler.inTransaction(SqliteTransaction.class, (d, tx) -> {
