@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * A message to send: destination, lane, headers, payload, optional time to live, and whether it is volatile. Immutable;
@@ -17,6 +18,7 @@ public final class OutboundMessage {
     private final byte[] payload;
     private final Duration ttl;
     private final boolean volatileDelivery;
+    private final int priority;
 
     private OutboundMessage(Builder b) {
         this.to = b.to;
@@ -25,6 +27,7 @@ public final class OutboundMessage {
         this.payload = b.payload;
         this.ttl = b.ttl;
         this.volatileDelivery = b.volatileDelivery;
+        this.priority = b.priority;
     }
 
     /** A builder of a message to {@code to}, on the default lane, with an empty payload and no time to live. */
@@ -68,6 +71,14 @@ public final class OutboundMessage {
      */
     public boolean isVolatile() {
         return volatileDelivery;
+    }
+
+    /**
+     * The priority level given with {@link Builder#priority} (0-7), or empty: then the lane's level applies ({@code
+     * TetherConfig.Builder.lanePriority}, default {@link Priority#DEFAULT}).
+     */
+    public OptionalInt priority() {
+        return priority < 0 ? OptionalInt.empty() : OptionalInt.of(priority);
     }
 
     /** The lane the message travels on: {@link #lane()}, or for a volatile message the volatile lane for it. */
@@ -122,6 +133,7 @@ public final class OutboundMessage {
         private byte[] payload = new byte[0];
         private Duration ttl;
         private boolean volatileDelivery;
+        private int priority = -1;
 
         private Builder(NodeId to) {
             this.to = Objects.requireNonNull(to, "to");
@@ -180,6 +192,20 @@ public final class OutboundMessage {
          */
         public Builder idempotencyKey(String key) {
             headers.put(IDEMPOTENCY_KEY_HEADER, requireIdempotencyKey(key));
+            return this;
+        }
+
+        /**
+         * The message's priority level, 0 (lowest) to 7 (highest); default: its lane's level ({@code
+         * TetherConfig.Builder.lanePriority}), else {@link Priority#DEFAULT} (4). Under contention higher levels are
+         * stored, transmitted and delivered first, weighted rather than strictly, and never out of order within the
+         * message's stream: a high message raises its stream's level until it has gone past (docs/MESSAGING.md,
+         * "Priority").
+         *
+         * @throws IllegalArgumentException if {@code level} is outside 0-7
+         */
+        public Builder priority(int level) {
+            this.priority = Priority.require(level);
             return this;
         }
 

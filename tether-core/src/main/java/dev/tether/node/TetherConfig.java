@@ -17,6 +17,7 @@ import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.WireCompression;
+import dev.tether.internal.runtime.LanePriority;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.internal.runtime.StreamLimitRule;
 import dev.tether.spi.Codec;
@@ -79,7 +80,8 @@ public final class TetherConfig {
                 b.channelJoinTimeout != null ? b.channelJoinTimeout : b.defaultCallTimeout,
                 b.compression != null ? b.compression : ConfigChecks.compression(null, 1),
                 b.deadLetters,
-                b.streamLimits);
+                b.streamLimits,
+                b.lanePriorities);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -260,6 +262,7 @@ public final class TetherConfig {
         private long maxQueuedPerStream = 10_000_000L;
         private long maxPendingSendBytes = 64L << 20;
         private final List<StreamLimitRule> streamLimits = new ArrayList<>();
+        private final List<LanePriority> lanePriorities = new ArrayList<>();
         private long maxInboundQueueBytes = 64L << 20;
         private Duration retransmitTimeout = Duration.ofMillis(200);
         private Duration maxRetransmitTimeout = Duration.ofSeconds(5);
@@ -420,6 +423,22 @@ public final class TetherConfig {
         public Builder streamLimits(String peerPattern, String lanePattern, StreamLimits limits) {
             try {
                 streamLimits.add(new StreamLimitRule(peerPattern, lanePattern, limits));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigException(e.getMessage());
+            }
+            return this;
+        }
+
+        /**
+         * Gives messages sent on lanes matching {@code lanePattern} (a glob; an endpoint's lane is {@code _a.<agent>})
+         * priority {@code level} (0-7, default 4) unless they carry their own ({@code
+         * OutboundMessage.Builder.priority}). The first matching entry wins. See docs/MESSAGING.md, "Priority".
+         *
+         * @throws InvalidConfigException if the pattern is empty or the level outside 0-7
+         */
+        public Builder lanePriority(String lanePattern, int level) {
+            try {
+                lanePriorities.add(new LanePriority(lanePattern, level));
             } catch (IllegalArgumentException e) {
                 throw new InvalidConfigException(e.getMessage());
             }

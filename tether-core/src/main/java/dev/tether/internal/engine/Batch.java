@@ -42,10 +42,10 @@ final class Batch {
     }
 
     /** Sends of {@code stream} appended as {@code stored}, in the same order. */
-    record Appended(OutStream stream, List<OutStream.PendingSend> sends, List<StoredMessage> stored) {}
+    record Appended(OutStream stream, List<PendingSend> sends, List<StoredMessage> stored) {}
 
     /** Publishes of {@code log} numbered as {@code messages}, in the same order. */
-    record Published(SharedLog log, List<OutStream.PendingSend> sends, List<ChannelMessage> messages) {}
+    record Published(SharedLog log, List<PendingSend> sends, List<ChannelMessage> messages) {}
 
     /** The reader row of {@code stream} (a reader of a shared log) written with cursor {@code cursor}. */
     record ReaderRow(OutStream stream, long cursor) {}

@@ -143,7 +143,7 @@ public final class Engine {
         senders.pumpDue(now);
         logs.reportMissed();
         if (peers.resumePending()) {
-            for (NodeId p : peers.resumed(senders::streamsOpen)) out.event(new TetherEvent.PeerResumed(p));
+            for (NodeId p : peers.resumed(senders.queries::streamsOpen)) out.event(new TetherEvent.PeerResumed(p));
         }
         out.flush();
     }
@@ -178,7 +178,7 @@ public final class Engine {
      */
     public void publish(
             long now, long token, String channel, Map<String, String> headers, byte[] payload, long expiresAt) {
-        logs.publish(channel, new OutStream.PendingSend(token, headers, payload, expiresAt));
+        logs.publish(channel, new PendingSend(token, headers, payload, expiresAt));
     }
 
     /**
@@ -444,14 +444,15 @@ public final class Engine {
                 peer,
                 known,
                 wasConnected,
-                senders.unackedTo(peer),
-                senders.streamsTo(peer),
+                senders.queries.unackedTo(peer),
+                senders.queries.streamsTo(peer),
                 receivers.streamsFrom(peer));
     }
 
     /** A discovery lost {@code peer}; it is forgotten if nothing else (streams, a known epoch) keeps it known. */
     public void lostPeer(NodeId peer) {
-        boolean state = peers.knownEpoch(peer) != 0 || senders.streamsTo(peer) > 0 || receivers.streamsFrom(peer) > 0;
+        boolean state =
+                peers.knownEpoch(peer) != 0 || senders.queries.streamsTo(peer) > 0 || receivers.streamsFrom(peer) > 0;
         peers.lost(peer, state);
     }
 
@@ -530,7 +531,7 @@ public final class Engine {
 
     /** Messages sent by this node and not yet taken care of by their receivers (or expired here), per peer. */
     public Map<NodeId, Long> unackedByPeer() {
-        return senders.addUnacked(new HashMap<>());
+        return senders.queries.addUnacked(new HashMap<>());
     }
 
     /** True when no store batch is being committed and none is waiting to start. */
@@ -550,7 +551,7 @@ public final class Engine {
 
     /** Messages held in memory: cached outbox pages, sends waiting for a batch, and receive buffers. */
     public long messagesInMemory() {
-        return senders.messagesInMemory() + receivers.messagesInMemory() + logs.messagesInMemory();
+        return senders.queries.messagesInMemory() + receivers.messagesInMemory() + logs.messagesInMemory();
     }
 
     /** Every known peer that is not removed, sorted by id. */
@@ -587,7 +588,7 @@ public final class Engine {
     /** Per-stream counters, outbound streams first. */
     public List<StreamStats> streamStats() {
         List<StreamStats> l = new ArrayList<>();
-        senders.addStats(l);
+        senders.queries.addStats(l);
         receivers.addStats(l);
         return l;
     }

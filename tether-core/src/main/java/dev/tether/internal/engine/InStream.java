@@ -53,10 +53,13 @@ final class InStream extends EngineStream {
         private int attempts;
         /** Withdrawn by its sender before it was handed out: settled as cancelled, never handed out. */
         private boolean cancelled;
+        /** Its priority level ({@link StreamLevels#of}). */
+        final int level;
 
         InMessage(long seq, Frame.Message message) {
             this.seq = seq;
             this.message = message;
+            this.level = StreamLevels.of(message.headers());
             this.cancelled = message.has(Frame.Message.CANCELLED);
         }
 
@@ -130,6 +133,8 @@ final class InStream extends EngineStream {
     private long retryAt;
 
     private final SeqRing<InMessage> buffer = new SeqRing<>();
+    /** The levels of the buffered messages, and its place in the queue of streams due for delivery. */
+    final StreamLevels levels = new StreamLevels();
     /** CANCELs for messages not received yet (the frame overtook the DATA), applied when they arrive; bounded. */
     private final java.util.TreeSet<Long> cancelledAhead = new java.util.TreeSet<>();
 
@@ -180,6 +185,7 @@ final class InStream extends EngineStream {
         if (delivery != Delivery.RUN_OUT) become(Delivery.READY);
         retryAt = 0;
         buffer.resetTo(cursor + 1);
+        levels.clear();
         cancelledAhead.clear();
     }
 
@@ -195,6 +201,7 @@ final class InStream extends EngineStream {
             InMessage in = new InMessage(seq, m);
             if (!cancelledAhead.isEmpty() && cancelledAhead.remove(seq)) in.cancelled = true;
             buffer.add(seq, in);
+            levels.add(in.level);
             receivedUpTo = seq;
             return Arrival.BUFFERED;
         }
@@ -480,6 +487,10 @@ final class InStream extends EngineStream {
 
     /** Everything up to {@code seq} is settled; drop it from the buffer. */
     private void settleUpTo(long seq) {
+        for (long n = processed + 1; n <= seq; n++) {
+            InMessage m = buffer.get(n);
+            if (m != null) levels.remove(m.level);
+        }
         processed = seq;
         buffer.removeUpTo(seq);
         if (leasedUpTo < seq) leasedUpTo = seq;

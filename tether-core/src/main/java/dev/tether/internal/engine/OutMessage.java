@@ -13,6 +13,9 @@ final class OutMessage {
     final StoredMessage stored;
     final long checksum;
     final boolean corrupt;
+    /** Its priority level ({@link StreamLevels#of}), read once. */
+    final int level;
+
     private int transmissions;
     /** Its compressed form, once made for a peer ({@link WireCompression#forPeer}); null before. */
     WireCompression.Compressed compressed;
@@ -28,6 +31,7 @@ final class OutMessage {
         this.stored = stored;
         this.checksum = checksum;
         this.corrupt = corrupt;
+        this.level = StreamLevels.of(stored.headers());
     }
 
     /** A message read back from the store, verified. */

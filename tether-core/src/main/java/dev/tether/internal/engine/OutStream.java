@@ -6,7 +6,6 @@ import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Sender-side state of one stream; only its own methods change it. Sequence numbers split into ranges: {@code
@@ -19,9 +18,6 @@ import java.util.Map;
  * have reached the receiver, so the sender expires it at its deadline ({@link SenderExpiry}). docs/PROTOCOL.md, sender.
  */
 final class OutStream extends EngineStream {
-    /** A send waiting for the next batch. */
-    record PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt) {}
-
     final StreamKey key;
     private final int cacheLimit;
     /** The engine's queue of stream timers (retransmission, outbox read retry). */
@@ -51,6 +47,9 @@ final class OutStream extends EngineStream {
     private long transmittedUpTo;
     private final SeqRing<OutMessage> cache = new SeqRing<>();
     private final ArrayDeque<PendingSend> pending = new ArrayDeque<>();
+    /** Its sends' levels waiting for a batch, and its places in the engine's schedulers. */
+    final StreamLevels levels = new StreamLevels();
+
     private boolean loading;
     /** When to pump again after a failed outbox read, or 0. */
     private long loadRetryAt;
@@ -131,6 +130,7 @@ final class OutStream extends EngineStream {
 
     void queue(PendingSend p) {
         pending.add(p);
+        levels.add(p.level());
         if (budget != null) budget.add(FrameCodec.messageSize(p.headers(), p.payload().length));
     }
 
@@ -145,7 +145,9 @@ final class OutStream extends EngineStream {
 
     /** Takes the oldest waiting send off the queue, for {@link #number}. */
     PendingSend nextPending() {
-        return pending.poll();
+        PendingSend p = pending.poll();
+        if (p != null) levels.remove(p.level());
+        return p;
     }
 
     /** Assigns the next sequence number to {@code p}, accepted at {@code now}: the message to append. */

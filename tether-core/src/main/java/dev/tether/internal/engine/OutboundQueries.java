@@ -1,5 +1,8 @@
 package dev.tether.internal.engine;
 
+import dev.tether.NodeId;
+import dev.tether.StreamStats;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,5 +44,48 @@ public final class OutboundQueries {
         OutStream s = streams.get(key);
         for (int i = 0; s != null && i < count; i++) n[i] = s.transmissions(fromSeq + i);
         return n;
+    }
+
+    // ---- the engine's questions over all outbound streams ----------------------------------------------
+
+    /** Whether every stream to {@code peer} with messages to deliver is open (or stopped as diverged). */
+    boolean streamsOpen(NodeId peer) {
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer) && s.awaitsOpen()) return false;
+        }
+        return true;
+    }
+
+    /** The streams to {@code peer}. */
+    int streamsTo(NodeId peer) {
+        return (int)
+                streams.keySet().stream().filter(k -> k.peer().equals(peer)).count();
+    }
+
+    /** Messages to {@code peer} not yet taken care of by it. */
+    long unackedTo(NodeId peer) {
+        long n = 0;
+        for (OutStream s : streams.values()) {
+            if (s.key.peer().equals(peer)) n += s.unacked();
+        }
+        return n;
+    }
+
+    /** Messages not yet taken care of by their receivers, per peer. */
+    Map<NodeId, Long> addUnacked(Map<NodeId, Long> into) {
+        for (OutStream s : streams.values()) {
+            if (s.unacked() > 0) into.merge(s.key.peer(), s.unacked(), Long::sum);
+        }
+        return into;
+    }
+
+    long messagesInMemory() {
+        long n = 0;
+        for (OutStream s : streams.values()) n += s.messagesInMemory();
+        return n;
+    }
+
+    void addStats(List<StreamStats> into) {
+        for (OutStream s : streams.values()) into.add(s.stats());
     }
 }

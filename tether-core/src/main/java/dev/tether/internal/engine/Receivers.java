@@ -5,6 +5,7 @@ import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
+import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
@@ -32,6 +33,8 @@ final class Receivers {
     private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
     /** Streams to deliver on or acknowledge at the end of the turn. */
     private final StreamSet<InStream> toServe = new StreamSet<>(1);
+    /** The streams of {@link #toServe} in the order they are served, by level ({@link StreamLevels}). */
+    private final WeightedLevels<InStream> byLevel = new WeightedLevels<>(s -> s.levels.queued);
     /** Streams whose cursor moved and is not stored yet. */
     private final StreamSet<InStream> cursorDirty = new StreamSet<>(2);
     /** Per stream, outcomes to report and effects to append once the cursor is stored. */
@@ -146,6 +149,7 @@ final class Receivers {
                 break;
             }
             InStream.Arrival a = s.receive(seq, m, credit);
+            if (a == InStream.Arrival.BUFFERED && StreamLevels.invalid(m.headers())) invalidLevel(now, s, seq);
             if (a == InStream.Arrival.GAP) askResend(now, s, from);
             if (a == InStream.Arrival.GAP || a == InStream.Arrival.BEYOND_CREDIT) break;
             seq++;
@@ -384,11 +388,24 @@ final class Receivers {
 
     // ---- the end of the turn -------------------------------------------------------------------------
 
-    /** Expires, delivers and acknowledges on every stream an input marked. */
+    /**
+     * Expires, delivers and acknowledges on every stream an input marked, in the order of {@link #byLevel}: the streams
+     * with higher-priority messages buffered hand their runs out first, weighted, one run per turn.
+     */
     void serveDue(long now) {
         while (!toServe.isEmpty()) {
-            for (InStream s : toServe.drain()) serve(now, s);
+            for (InStream s : toServe.drain()) byLevel.add(s, s.levels.level());
+            for (InStream s = byLevel.next(); s != null; s = byLevel.next()) serve(now, s);
         }
+    }
+
+    /** A {@code :p} that is not one digit 0-7 from the peer: a protocol error, and the message is of level 4. */
+    private void invalidLevel(long now, InStream s, long seq) {
+        stats.protocolError(
+                now,
+                s.key.peer(),
+                "message " + seq + " on " + s.key.lane() + " has an invalid priority header"
+                        + " (':p' must be one digit 0-7); delivered at the default level 4");
     }
 
     private void serve(long now, InStream s) {

@@ -4,9 +4,9 @@ import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.QueueFullException;
 import dev.tether.StoreException;
-import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.VolatileQueueFullException;
+import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
@@ -24,6 +24,8 @@ import java.util.PriorityQueue;
 final class Senders {
     /** The token of an {@link Effect}'s append, which has no receipt; no send may use it ({@link Engine#send}). */
     static final long EFFECT = Long.MIN_VALUE;
+    /** Sends a stream appends to a batch in one turn of the queue waiting for batches (docs/BUS-DESIGN.md, 3). */
+    static final int QUANTUM = 64;
 
     private final EngineConfig cfg;
 
@@ -40,8 +42,10 @@ final class Senders {
     final OutboundQueries queries = new OutboundQueries(streams);
     /** Streams to open or transmit on at the end of the turn. */
     private final StreamSet<OutStream> toPump = new StreamSet<>(1);
-    /** Streams with sends waiting for a batch, in the order they take turns. */
-    private final StreamSet<OutStream> withPendingSends = new StreamSet<>(2);
+    /** Streams with sends waiting for a batch, by level ({@link StreamLevels}): they take turns of {@link #QUANTUM}. */
+    private final WeightedLevels<OutStream> withPendingSends = new WeightedLevels<>(s -> s.levels.queued);
+    /** Streams to transmit on this turn, by level: they take turns of one DATA frame. */
+    private final WeightedLevels<OutStream> toTransmit = new WeightedLevels<>(s -> s.levels.wire);
     /** Sends waiting for a batch, over all streams. */
     private long pendingSends;
     /** Volatile streams with sends waiting to be numbered at the end of the turn (they need no store). */
@@ -107,15 +111,15 @@ final class Senders {
                                 + " (stream " + s.key + ")"));
                 return;
             }
-            queueVolatile(s, new OutStream.PendingSend(token, headers, payload, expiresAt));
+            queueVolatile(s, new PendingSend(token, headers, payload, expiresAt));
             return;
         }
-        s.queue(new OutStream.PendingSend(token, headers, payload, expiresAt));
+        s.queue(new PendingSend(token, headers, payload, expiresAt));
         pendingSends++;
-        withPendingSends.add(s);
+        withPendingSends.add(s, s.levels.level()); // a higher send raises the stream, to the tail of its ring
     }
 
-    private void queueVolatile(OutStream s, OutStream.PendingSend p) {
+    private void queueVolatile(OutStream s, PendingSend p) {
         s.queue(p);
         volatilePending.add(s);
     }
@@ -127,7 +131,7 @@ final class Senders {
     void commitVolatile(long now) {
         if (volatilePending.isEmpty()) return;
         for (OutStream s : volatilePending.drain()) {
-            for (OutStream.PendingSend p = s.nextPending(); p != null; p = s.nextPending()) {
+            for (PendingSend p = s.nextPending(); p != null; p = s.nextPending()) {
                 StoredMessage m = s.number(p, now);
                 s.committed(m);
                 if (p.token() != EFFECT) out.accepted(p.token(), s.key, m.seq());
@@ -158,7 +162,7 @@ final class Senders {
                 continue;
             }
             OutStream s = stream(new StreamKey(e.to(), e.lane()));
-            queueVolatile(s, new OutStream.PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt()));
+            queueVolatile(s, new PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt()));
         }
     }
 
@@ -446,7 +450,7 @@ final class Senders {
                 continue;
             }
             OutStream s = stream(new StreamKey(e.to(), e.lane()));
-            OutStream.PendingSend p = new OutStream.PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt());
+            PendingSend p = new PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt());
             StoredMessage m = s.number(p, now);
             w.append(m);
             b.appended.add(new Batch.Appended(s, List.of(p), List.of(m)));
@@ -454,30 +458,30 @@ final class Senders {
     }
 
     /**
-     * Numbers and appends up to {@code room} waiting sends. A stream whose sends do not all fit goes to the back
-     * of the queue, so that streams take turns when a backlog is split over several batches.
+     * Numbers and appends up to {@code room} waiting sends, {@link #QUANTUM} at a time per stream in the order of
+     * {@link #withPendingSends}: a stream with more goes to the tail of the ring of its level (which its remaining
+     * sends give), so that streams take turns, weighted by level, when a backlog is split over several batches.
      */
     private void appendPending(long now, Batch b, WriteBatch w, int room) {
-        List<OutStream> unfinished = new ArrayList<>();
+        Batch.Appended last = null;
         while (room > 0 && !withPendingSends.isEmpty()) {
-            OutStream s = withPendingSends.poll();
-            int n = Math.min(room, s.pendingCount());
-            if (n == 0) continue;
-            List<OutStream.PendingSend> sends = new ArrayList<>(n);
-            List<StoredMessage> stored = new ArrayList<>(n);
+            OutStream s = withPendingSends.next();
+            int n = Math.min(Math.min(room, QUANTUM), s.pendingCount());
+            if (last == null || last.stream() != s) { // a stream alone in the queue continues its entry
+                last = new Batch.Appended(s, new ArrayList<>(n), new ArrayList<>(n));
+                b.appended.add(last);
+            }
             for (int i = 0; i < n; i++) {
-                OutStream.PendingSend p = s.nextPending();
+                PendingSend p = s.nextPending();
                 StoredMessage m = s.number(p, now);
-                sends.add(p);
-                stored.add(m);
+                last.sends().add(p);
+                last.stored().add(m);
                 w.append(m);
             }
             room -= n;
             pendingSends -= n;
-            b.appended.add(new Batch.Appended(s, sends, stored));
-            if (s.pendingCount() > 0) unfinished.add(s);
+            if (s.pendingCount() > 0) withPendingSends.add(s, s.levels.level());
         }
-        for (OutStream s : unfinished) withPendingSends.add(s);
     }
 
     /** Batch {@code b} is durable: its sends are accepted and may be transmitted; its trims are done. */
@@ -500,7 +504,7 @@ final class Senders {
     void appendsFailed(Batch b, String reason, Exception error) {
         for (Batch.Appended a : b.appended) {
             a.stream().appendsFailed(); // Everything after its committed messages was in the failed batches.
-            for (OutStream.PendingSend p : a.sends()) {
+            for (PendingSend p : a.sends()) {
                 // An effect is appended again with the cursor it belongs to (Receivers.retryLater).
                 if (p.token() != EFFECT) out.rejected(p.token(), new StoreException(reason, error));
             }
@@ -538,51 +542,17 @@ final class Senders {
 
     // ---- the end of the turn -------------------------------------------------------------------------
 
-    /** Opens and transmits on every stream an input marked. */
+    /**
+     * Opens every stream an input marked that must open, and transmits on those with something to send one DATA frame
+     * at a time in the order of {@link #toTransmit}: the streams with higher-priority messages within their credit go
+     * first, weighted, so that their frames are written ahead of a low-priority backlog's.
+     */
     void pumpDue(long now) {
-        for (OutStream s : toPump.drain()) transmitter.pump(now, s);
-    }
-
-    // ---- queries -------------------------------------------------------------------------------------
-
-    /** Whether every stream to {@code peer} with messages to deliver is open (or stopped as diverged). */
-    boolean streamsOpen(NodeId peer) {
-        for (OutStream s : streams.values()) {
-            if (s.key.peer().equals(peer) && s.awaitsOpen()) return false;
+        for (OutStream s : toPump.drain()) {
+            if (transmitter.open(now, s)) toTransmit.add(s, transmitter.level(s));
         }
-        return true;
-    }
-
-    /** The streams to {@code peer}. */
-    int streamsTo(NodeId peer) {
-        return (int)
-                streams.keySet().stream().filter(k -> k.peer().equals(peer)).count();
-    }
-
-    /** Messages to {@code peer} not yet taken care of by it. */
-    long unackedTo(NodeId peer) {
-        long n = 0;
-        for (OutStream s : streams.values()) {
-            if (s.key.peer().equals(peer)) n += s.unacked();
+        for (OutStream s = toTransmit.next(); s != null; s = toTransmit.next()) {
+            if (transmitter.transmitFrame(now, s)) toTransmit.add(s, toTransmit.lastLevel());
         }
-        return n;
-    }
-
-    /** Messages not yet taken care of by their receivers, per peer. */
-    Map<NodeId, Long> addUnacked(Map<NodeId, Long> into) {
-        for (OutStream s : streams.values()) {
-            if (s.unacked() > 0) into.merge(s.key.peer(), s.unacked(), Long::sum);
-        }
-        return into;
-    }
-
-    long messagesInMemory() {
-        long n = 0;
-        for (OutStream s : streams.values()) n += s.messagesInMemory();
-        return n;
-    }
-
-    void addStats(List<StreamStats> into) {
-        for (OutStream s : streams.values()) into.add(s.stats());
     }
 }

@@ -51,7 +51,7 @@ final class SharedLog {
     /** Per reader, the messages it reported missed (DROPPED markers it settled), for its statistics. */
     private final Map<NodeId, Long> missed = new LinkedHashMap<>();
 
-    private final ArrayDeque<OutStream.PendingSend> pending = new ArrayDeque<>();
+    private final ArrayDeque<PendingSend> pending = new ArrayDeque<>();
     private final Map<NodeId, OutStream> readers = new LinkedHashMap<>();
     /**
      * The page cache shared by the readers: consecutive messages, filled at the end by commits of this process's
@@ -112,7 +112,7 @@ final class SharedLog {
      * Whether publish {@code p} must be refused: the log rejects when full, and storing it would take the log beyond
      * its message or byte limit. Counted if so.
      */
-    ChannelFullException refuses(OutStream.PendingSend p) {
+    ChannelFullException refuses(PendingSend p) {
         if (options.whenFull() != ChannelOptions.WhenFull.REJECT) return null;
         long bytes = index.bytes() + uncommittedBytes + p.payload().length;
         if (held() + 1 <= options.maxMessages() && bytes <= options.maxBytes()) return null;
@@ -150,7 +150,7 @@ final class SharedLog {
 
     // ---- publishes ------------------------------------------------------------------------------------
 
-    void queue(OutStream.PendingSend p) {
+    void queue(PendingSend p) {
         pending.add(p);
     }
 
@@ -158,12 +158,12 @@ final class SharedLog {
         return pending.size();
     }
 
-    OutStream.PendingSend nextPending() {
+    PendingSend nextPending() {
         return pending.poll();
     }
 
     /** Numbers {@code p} as the log's next message, published at {@code now}: the row to store, once. */
-    ChannelMessage number(OutStream.PendingSend p, long now) {
+    ChannelMessage number(PendingSend p, long now) {
         long seq = ++lastSeq;
         uncommittedBytes += p.payload().length;
         // The checksum is computed once, over the lane every reader's stream uses: the same for every reader.

@@ -112,7 +112,7 @@ final class SharedLogs {
     // ---- inputs ---------------------------------------------------------------------------------------
 
     /** Queues a publish on {@code channel} for the next batch. */
-    void publish(String channel, OutStream.PendingSend p) {
+    void publish(String channel, PendingSend p) {
         SharedLog log = log(channel);
         log.queue(p);
         pendingPublishes++;
@@ -223,10 +223,10 @@ final class SharedLogs {
             SharedLog log = it.next();
             it.remove();
             int n = Math.min(room, log.pendingCount());
-            List<OutStream.PendingSend> sends = new ArrayList<>(n);
+            List<PendingSend> sends = new ArrayList<>(n);
             List<ChannelMessage> messages = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                OutStream.PendingSend p = log.nextPending();
+                PendingSend p = log.nextPending();
                 ChannelFullException full = log.refuses(p);
                 if (full != null) {
                     out.rejected(p.token(), full);
@@ -269,7 +269,7 @@ final class SharedLogs {
     void appendsFailed(Batch b, String reason, Exception error) {
         for (Batch.Published p : b.published) {
             p.log().appendsFailed();
-            for (OutStream.PendingSend s : p.sends()) out.rejected(s.token(), new StoreException(reason, error));
+            for (PendingSend s : p.sends()) out.rejected(s.token(), new StoreException(reason, error));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Priority;
+import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.StoredMessage;
 
 /**
@@ -29,40 +31,71 @@ final class Transmitter {
         return s.isVolatile() ? bootId : epoch;
     }
 
-    /** Opens the stream if needed and transmits what credit allows. */
-    void pump(long now, OutStream s) {
-        if (!peers.connected(s.key.peer())) return;
+    /**
+     * Opens the stream if it must; returns whether it is open with something its credit lets it transmit (then {@link
+     * #transmitFrame} until false).
+     */
+    boolean open(long now, OutStream s) {
+        if (!peers.connected(s.key.peer())) return false;
         // A volatile stream opens only once the peer's boot id is known on this connection: were it a new process,
         // its fresh cursor would accept again what the earlier one may have processed (peerRestarted).
-        if (s.isVolatile() && !peers.helloHeard(s.key.peer())) return;
+        if (s.isVolatile() && !peers.helloHeard(s.key.peer())) return false;
         switch (s.link()) {
             case CLOSED -> {
                 if (s.needsOpen()) {
                     sendOpen(s);
                     s.opening(now);
                 }
+                return false;
             }
-            case OPEN -> transmit(now, s);
-            case OPENING, DIVERGED -> {}
+            case OPEN -> {
+                if (s.sentUpTo() < s.sendLimit()) return true;
+                s.armProbeIfStalled(now);
+                return false;
+            }
+            default -> {
+                return false; // OPENING, DIVERGED
+            }
         }
+    }
+
+    /**
+     * The stream's level at transmission: the highest of the messages its credit lets it send now (those in memory;
+     * the ones after them wait for a page, and for their turn after the ones before them anyway).
+     */
+    int level(OutStream s) {
+        long last = Math.min(s.sendLimit(), s.memLast());
+        int level = 0;
+        boolean any = false;
+        for (long seq = s.sentUpTo() + 1; seq <= last && level < WeightedLevels.LEVELS - 1; seq++) {
+            OutMessage m = s.toTransmit(seq);
+            if (m == null || m.stored == null) continue;
+            level = Math.max(level, m.level);
+            any = true;
+        }
+        return any ? level : Priority.DEFAULT;
     }
 
     void sendOpen(OutStream s) {
         frames.open(s.key.peer(), s.key.lane(), epochOf(s), s.ackedSeq(), s.committedSeq());
     }
 
-    private void transmit(long now, OutStream s) {
+    /**
+     * Transmits one DATA frame of what credit allows (paging from the store what is not in memory); returns whether
+     * more may be transmitted now.
+     */
+    boolean transmitFrame(long now, OutStream s) {
         long limit = s.sendLimit();
-        while (s.sentUpTo() < limit) {
-            if (s.sentUpTo() + 1 > s.memLast()) {
-                requestLoad(s);
-                return;
-            }
-            boolean wasIdle = !s.hasUnackedTransmissions();
-            int count = writeData(now, s, Math.min(limit, s.memLast()));
-            s.transmitted(now, count, wasIdle);
+        if (s.sentUpTo() + 1 > s.memLast()) {
+            requestLoad(s);
+            return false;
         }
+        boolean wasIdle = !s.hasUnackedTransmissions();
+        int count = writeData(now, s, Math.min(limit, s.memLast()));
+        s.transmitted(now, count, wasIdle);
+        if (s.sentUpTo() < limit) return true;
         s.armProbeIfStalled(now);
+        return false;
     }
 
     private void requestLoad(OutStream s) {

@@ -84,7 +84,8 @@ final class DeliveryRun {
             return;
         }
         try {
-            dispatcher.execute(e, () -> consumeHere(c, e));
+            // at its level in the handler threads' queue (RunQueue); elsewhere the level is not looked at
+            dispatcher.execute(e, new RunQueue.Leveled(RunQueue.levelOf(messages, index), () -> consumeHere(c, e)));
         } catch (RejectedExecutionException x) {
             consumeOne(c, x);
         }

@@ -33,7 +33,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,7 +90,14 @@ public final class NodeRuntime {
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes, rooms);
         this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
-        this.handlers = Executors.newFixedThreadPool(config.handlerThreads(), new DaemonThreads(name + "-handler-"));
+        // Runs wait for a thread by priority (RunQueue).
+        this.handlers = new ThreadPoolExecutor(
+                config.handlerThreads(),
+                config.handlerThreads(),
+                0,
+                TimeUnit.MILLISECONDS,
+                new RunQueue(),
+                new DaemonThreads(name + "-handler-"));
         this.dispatcher = new Dispatcher(
                 config.handler(),
                 config.ackMode(),

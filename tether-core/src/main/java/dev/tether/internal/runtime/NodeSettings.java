@@ -38,6 +38,7 @@ import java.util.Set;
  * @param compression the codecs this node decompresses, and how it compresses on the wire
  * @param deadLetters the bounds of the dead-letter queue
  * @param streamLimits per-stream limits and overflow policies by selector, the first match wins
+ * @param lanePriorities the priority levels of lanes by glob, the first match wins
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -71,11 +72,13 @@ public record NodeSettings(
         Duration channelJoinTimeout,
         WireCompression compression,
         DeadLetterLimits deadLetters,
-        List<StreamLimitRule> streamLimits) {
+        List<StreamLimitRule> streamLimits,
+        List<LanePriority> lanePriorities) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);
         streamLimits = List.copyOf(streamLimits);
+        lanePriorities = List.copyOf(lanePriorities);
         allowedPeers = List.copyOf(allowedPeers);
         discoveries = List.copyOf(discoveries);
     }

@@ -9,6 +9,7 @@ import dev.tether.OfferResult;
 import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
 import dev.tether.OverflowPolicy;
+import dev.tether.Priority;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent.Overflow.What;
@@ -16,6 +17,7 @@ import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.StreamKey;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -112,7 +114,12 @@ public final class SendCalls {
         p.get(payload);
         long expiresAt =
                 m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
-        return submit(m.to(), m.wireLane(), m.headers(), payload, expiresAt, null, byPolicy, waitNanos);
+        Map<String, String> headers = m.headers();
+        if (m.priority().isPresent()) { // travels as the header, "4" dropped by the submit below
+            headers = new LinkedHashMap<>(headers);
+            headers.put(Priority.HEADER, Priority.digit(m.priority().getAsInt()));
+        }
+        return submit(m.to(), m.wireLane(), headers, payload, expiresAt, null, byPolicy, waitNanos);
     }
 
     /** {@link NodeRuntime#submit}: never waits. */
@@ -139,7 +146,8 @@ public final class SendCalls {
         if (runtime.closing) throw closedForSends();
         // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
         if (!to.equals(runtime.id()) && !admission.isKnown(to)) throw unknownPeer(to);
-        long bytes = sends.checkSize(headers, payload.length);
+        Map<String, String> withLevel = LanePriority.apply(config.lanePriorities(), lane, headers);
+        long bytes = sends.checkSize(withLevel, payload.length);
         SendRooms.Room room = sends.rooms.room(new StreamKey(to, lane));
         OverflowPolicy policy = byPolicy ? room.limits.policy() : OverflowPolicy.REJECT;
         long wait = waitNanos;
@@ -170,7 +178,7 @@ public final class SendCalls {
         long token = tokens.incrementAndGet();
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
         loop.post(new SendCommands.Submit(
-                loop, sends, this::closedForSends, token, r, to, lane, headers, payload, expiresAt));
+                loop, sends, this::closedForSends, token, r, to, lane, withLevel, payload, expiresAt));
         return r;
     }
 

@@ -251,7 +251,7 @@ final class EngineHarness {
 
         void input(java.util.function.Consumer<Engine> in) {
             in.accept(engine);
-            engine.endTurn(now);
+            if (!bursts) engine.endTurn(now);
         }
 
         long send(NodeId to, String lane, String payload) {
@@ -364,6 +364,33 @@ final class EngineHarness {
         connections++;
         node(a).input(e -> e.onPeerDown(now, NodeId.of(b)));
         node(b).input(e -> e.onPeerDown(now, NodeId.of(a)));
+    }
+
+    /**
+     * With {@link #runBursts}: inputs are not followed by their own end of turn; each node ends its turn once per burst,
+     * as the node loop does after a burst of inputs ({@link Engine#endTurn}).
+     */
+    boolean bursts;
+
+    /**
+     * Runs queued work in bursts until none is left: each burst runs the tasks queued before it (the work they queue
+     * waits for the next burst), then ends every node's turn. Returns the number of bursts.
+     */
+    int runBursts() {
+        bursts = true;
+        int n = 0;
+        do {
+            runBurst(); // the first ends the turn of inputs given since the last burst
+            if (++n > 1_000_000) throw new AssertionError("no quiescence after 1,000,000 bursts");
+        } while (!tasks.isEmpty());
+        return n;
+    }
+
+    /** One burst of {@link #runBursts}. */
+    void runBurst() {
+        bursts = true;
+        for (int i = tasks.size(); i > 0; i--) tasks.poll().run();
+        for (Node n : nodes.values()) n.engine.endTurn(now);
     }
 
     /** Runs queued work until none is left; returns the number of steps. */

@@ -1,0 +1,202 @@
+package dev.tether.bench;
+
+import dev.tether.Durability;
+import dev.tether.NodeId;
+import dev.tether.OutboundMessage;
+import dev.tether.OverflowPolicy;
+import dev.tether.StreamLimits;
+import dev.tether.TetherNode;
+import dev.tether.bench.measure.CpuMeter;
+import dev.tether.bench.measure.Load;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.transport.memory.InMemoryNetwork;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Priority under a flood (issue 11, "p99 latency of high-priority messages under a saturating low-priority flood <= 5x
+ * their p99 on an idle node"; docs/BUS-DESIGN.md section 3): two nodes in one JVM (in-memory transport and stores,
+ * {@code MEMORY}, handler threads). Node a sends level-7 probes to b on lane {@code alerts} (by {@code lanePriority}),
+ * one every {@code --gap-us}, each carrying its send time; b's handler records send-to-handler latency. Each round
+ * runs the probes once on the idle pair (the peer) and once while a thread floods b with level-0 messages on 20 lanes,
+ * kept saturated (each flood stream holds up to {@code --backlog} unacknowledged messages: the sender blocks on the
+ * stream limit, so a backlog always waits). The two alternate, round by round, in one JVM. Reports p50/p99 of each,
+ * the ratio of the p99s, the flood's rate, CPU per message (this JVM: both nodes) and the load average.
+ *
+ * <p>Run: {@code scripts/bench priority [--probes N] [--gap-us G] [--repeat R] [--backlog B] [--window W] [--quick]}.
+ */
+public final class PriorityBench {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final int LANES = 20;
+    private static final byte[] FLOOD = new byte[100];
+    /** The receiver's window per stream ({@code --window}, default the node default 1,024). */
+    private static int window;
+
+    private PriorityBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o =
+                BusBench.options(List.of("--probes", "--gap-us", "--repeat", "--backlog", "--window"), args);
+        boolean quick = o.containsKey("--quick");
+        int probes = number(o, "--probes", quick ? 500 : 2000);
+        long gapNanos = number(o, "--gap-us", 1000) * 1000L;
+        int repeat = number(o, "--repeat", quick ? 2 : 5);
+        int backlog = number(o, "--backlog", 5000);
+        window = number(o, "--window", 1024);
+        System.out.printf(
+                Locale.ROOT,
+                "# priority bench: %,d level-7 probes of 16 B, one per %d µs, idle and under a level-0 flood of 100 B"
+                        + " on %d lanes (up to %,d unacknowledged per lane), window %,d, alternating, %d rounds each (+1 warm-up),"
+                        + " %d cores, %s, in-memory transport and store, MEMORY; load average %s%n",
+                probes,
+                gapNanos / 1000,
+                LANES,
+                backlog,
+                window,
+                repeat,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.version"),
+                Load.now());
+        double[] idle = new double[repeat];
+        double[] flooded = new double[repeat];
+        for (int r = 0; r <= repeat; r++) {
+            Result i = round(probes, gapNanos, false, backlog);
+            Result f = round(probes, gapNanos, true, backlog);
+            String what = r == 0 ? "warm-up" : "round " + r;
+            System.out.printf(Locale.ROOT, "  %s idle:  %s%n  %s flood: %s%n", what, i, what, f);
+            if (r > 0) {
+                idle[r - 1] = i.p99Micros;
+                flooded[r - 1] = f.p99Micros;
+            }
+        }
+        double idleP99 = median(idle), floodP99 = median(flooded);
+        System.out.printf(
+                Locale.ROOT,
+                "# medians of the rounds: p99 idle %.0f µs, p99 under the flood %.0f µs: %.2fx (target <= 5x); load"
+                        + " average %s%n",
+                idleP99,
+                floodP99,
+                floodP99 / idleP99,
+                Load.now());
+    }
+
+    private record Result(
+            double p50Micros, double p99Micros, long floodMessages, double seconds, double cpuPerMessage) {
+        @Override
+        public String toString() {
+            return String.format(
+                    Locale.ROOT,
+                    "p50 %.0f µs, p99 %.0f µs; flood %,d msg in %.1f s (%,.0f msg/s); CPU %.2f µs per message"
+                            + " handled; load %s",
+                    p50Micros,
+                    p99Micros,
+                    floodMessages,
+                    seconds,
+                    floodMessages / seconds,
+                    cpuPerMessage / 1e3,
+                    Load.oneMinute());
+        }
+    }
+
+    private static Result round(int probes, long gapNanos, boolean flood, int backlog) throws Exception {
+        InMemoryNetwork net = new InMemoryNetwork();
+        long[] latencies = new long[probes];
+        AtomicLong handled = new AtomicLong();
+        CountDownLatch probesDone = new CountDownLatch(probes);
+        TetherNode b = Tether.start(config(net, B, A, backlog)
+                .handler(d -> {
+                    handled.incrementAndGet();
+                    ByteBuffer p = d.payload();
+                    if (d.lane().equals("alerts") && p.getInt(0) >= 0) {
+                        latencies[p.getInt(0)] = System.nanoTime() - p.getLong(4);
+                        probesDone.countDown();
+                    }
+                })
+                .build());
+        TetherNode a = Tether.start(
+                config(net, A, B, backlog).lanePriority("alerts", 7).build());
+        try {
+            a.send(B, "alerts", probe(-1)).processed().get(30, TimeUnit.SECONDS); // connected and open
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread flooder = new Thread(() -> flood(a, stop), "flood");
+            if (flood) {
+                flooder.start();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (handled.get() < 20_000 && System.nanoTime() < until) Thread.onSpinWait(); // saturated
+            }
+            long cpu0 = CpuMeter.now(), t0 = System.nanoTime(), h0 = handled.get();
+            long next = System.nanoTime();
+            for (int i = 0; i < probes; i++) {
+                while (System.nanoTime() < next) LockSupport.parkNanos(next - System.nanoTime());
+                a.send(B, "alerts", probe(i));
+                next += gapNanos;
+            }
+            if (!probesDone.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("probes not all handled");
+            long cpu = CpuMeter.now() - cpu0, nanos = System.nanoTime() - t0, n = handled.get() - h0;
+            stop.set(true);
+            if (flood) flooder.join();
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            return new Result(
+                    sorted[probes / 2] / 1e3,
+                    sorted[(int) Math.ceil(probes * 0.99) - 1] / 1e3,
+                    n - probes,
+                    nanos / 1e9,
+                    (double) cpu / Math.max(1, n));
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    /** Level-0 sends on 20 lanes until {@code stop}; each waits while its stream holds the limit (policy BLOCK). */
+    private static void flood(TetherNode a, AtomicBoolean stop) {
+        for (long i = 0; !stop.get(); i++) {
+            a.send(OutboundMessage.to(B)
+                    .lane("bulk" + (i % LANES))
+                    .priority(0)
+                    .payload(FLOOD)
+                    .build());
+        }
+    }
+
+    private static byte[] probe(int i) {
+        return ByteBuffer.allocate(16).putInt(i).putLong(System.nanoTime()).array();
+    }
+
+    private static TetherConfig.Builder config(InMemoryNetwork net, NodeId self, NodeId peer, int backlog) {
+        return TetherConfig.builder(self)
+                .peers(List.of(peer))
+                .transport(net.newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .window(window)
+                .streamLimits(
+                        "*",
+                        "bulk*",
+                        StreamLimits.maxMessages(backlog).policy(OverflowPolicy.block(Duration.ofSeconds(60))));
+    }
+
+    private static int number(Map<String, String> options, String name, int otherwise) {
+        String v = options.get(name);
+        return v == null ? otherwise : Integer.parseInt(v);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tether.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.NodeId;
+import dev.tether.OutboundMessage;
+import dev.tether.Outcome;
+import dev.tether.Priority;
+import dev.tether.SendReceipt;
+import dev.tether.TetherNode;
+import dev.tether.testkit.Await;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Priority between two real nodes (docs/MESSAGING.md, "Priority"), in memory: under a saturating level-0 flood,
+ * level-7 messages (by their lane's configured level) overtake the flood's backlog, in order; the level travels in
+ * {@code :p}. Positions in the receiver's handler order, not times.
+ */
+class PriorityNodeTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final NodeId B = NodeId.of("b");
+    private static final int LANES = 20;
+    private static final int PER_LANE = 1000;
+    private static final int WINDOW = 64;
+    private static final int ALERTS = 10;
+
+    @Test
+    void levelSevenMessagesOvertakeASaturatingLevelZeroFlood() throws Exception {
+        List<String> order = new CopyOnWriteArrayList<>();
+        Map<String, String> levels = new ConcurrentHashMap<>();
+        try (Cluster c = new Cluster("a", "b")) {
+            c.start(
+                    "b",
+                    cfg -> cfg.window(WINDOW).handler(d -> {
+                        String p = new String(d.payloadBytes(), StandardCharsets.UTF_8);
+                        if (!p.startsWith("f") || p.endsWith(".0")) {
+                            levels.put(p, d.headers().getOrDefault(Priority.HEADER, "none"));
+                        }
+                        order.add(p);
+                    }));
+            TetherNode a = c.start("a", cfg -> cfg.lanePriority("alerts*", 7));
+            List<SendReceipt> flood = new ArrayList<>();
+            for (int i = 0; i < PER_LANE; i++) {
+                for (int l = 0; l < LANES; l++) {
+                    flood.add(a.send(OutboundMessage.to(B)
+                            .lane("bulk" + l)
+                            .priority(0)
+                            .payload(("f" + l + "." + i).getBytes(StandardCharsets.UTF_8))
+                            .build()));
+                }
+            }
+            Await.until(DEADLINE, () -> order.size() >= 2_000, () -> "flood under way: " + order.size());
+            int at = order.size();
+            List<SendReceipt> alerts = new ArrayList<>();
+            for (int i = 0; i < ALERTS; i++)
+                alerts.add(a.send(B, "alerts", ("alert" + i).getBytes(StandardCharsets.UTF_8)));
+            for (SendReceipt r : alerts)
+                assertThat(r.processed().get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+            for (SendReceipt r : flood)
+                assertThat(r.processed().get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+            int backlog = LANES * PER_LANE - at;
+            List<String> all = List.copyOf(order); // complete now: every message was processed
+            int lastAlert = all.indexOf("alert" + (ALERTS - 1));
+            long floodBetween = all.subList(at, lastAlert).stream()
+                    .filter(p -> p.startsWith("f"))
+                    .count();
+
+            System.out.println("PriorityNodeTest: flood messages handled between the alerts' send and the last alert: "
+                    + floodBetween + " of a backlog of " + backlog);
+            assertThat(order.stream().filter(p -> p.startsWith("alert")))
+                    .as("the alerts in order")
+                    .containsExactly(alertNames());
+            // b holds at most a window of each flood stream and hands each at most one run (<= window) at a time:
+            // what was handed out before the alerts arrived may go first, the rest of the backlog may not
+            assertThat(floodBetween).isLessThanOrEqualTo(2L * LANES * WINDOW);
+            assertThat(backlog).as("a backlog to overtake").isGreaterThan(4 * LANES * WINDOW);
+            assertThat(levels).containsEntry("alert0", "7").containsEntry("f0.0", "0");
+        }
+    }
+
+    private static String[] alertNames() {
+        String[] s = new String[ALERTS];
+        for (int i = 0; i < ALERTS; i++) s[i] = "alert" + i;
+        return s;
+    }
+}
