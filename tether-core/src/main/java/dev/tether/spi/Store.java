@@ -19,7 +19,8 @@ import java.util.List;
  * never concurrent with each other), except that a store that declares itself {@linkplain #isNonBlocking()
  * non-blocking} is also called from the node's own thread.
  *
- * <p>Implementations MUST follow these rules; {@code dev.tether.testkit.StoreContract} checks them.
+ * <p>Implementations MUST follow these rules; {@code dev.tether.testkit.StoreContract} checks them (the history rules
+ * 26-28: {@code HistoryStoreContract}).
  *
  * <ol>
  *   <li>{@link #open} is called once, before anything else. The first open of a new store creates a random,
