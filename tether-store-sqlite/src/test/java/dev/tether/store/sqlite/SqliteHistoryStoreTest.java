@@ -2,9 +2,6 @@ package dev.tether.store.sqlite;
 
 import dev.tether.spi.Store;
 import dev.tether.testkit.HistoryStoreContract;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,18 +18,9 @@ class SqliteHistoryStoreTest extends HistoryStoreContract {
         return new SqliteStore(dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
     }
 
-    /** A crash snapshot: the database file and its write-ahead log copied as they are now (see SqliteStoreTest). */
+    /** A crash snapshot, as {@link SqliteStoreTest#crashCopy}. */
     @Override
     protected Store reopen(Store previous) {
-        Path from = ((SqliteStore) previous).file();
-        Path to = dir.resolve("store-" + FILES.incrementAndGet() + ".db");
-        try {
-            Files.copy(from, to);
-            Path wal = Path.of(from + "-wal");
-            if (Files.exists(wal)) Files.copy(wal, Path.of(to + "-wal"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new SqliteStore(to);
+        return SqliteStoreTest.crashCopy(previous, dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
     }
 }
