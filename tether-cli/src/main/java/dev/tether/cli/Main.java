@@ -44,6 +44,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             ManagementCommands.Kick.class,
             ManagementCommands.Readmit.class,
             ManagementCommands.Pending.class,
+            ManagementCommands.History.class,
             ManagementCommands.MessageStatus.class,
             InspectCommand.class,
             NatsConfigCommand.class,

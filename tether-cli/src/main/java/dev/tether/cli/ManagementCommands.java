@@ -135,6 +135,77 @@ final class ManagementCommands {
         }
     }
 
+    /** {@code tether history [--peer P] [--since 10m] [--kind K] [--max N] [--payloads]}. */
+    @Command(
+            name = "history",
+            mixinStandardHelpOptions = true,
+            description = "Lists entries of a running node's message history (messages it stored for sending and"
+                    + " settled, when the node keeps a history), oldest first; every filter given must match.")
+    static final class History implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ManagementRequest request;
+
+        @Option(names = "--peer", description = "The receiver of a sent message, the sender of a received one.")
+        String peer;
+
+        @Option(names = "--agent", description = "An endpoint that sent or received the message.")
+        String agent;
+
+        @Option(names = "--channel", description = "The channel.")
+        String channel;
+
+        @Option(names = "--lane", description = "The lane (as on the wire, _a.AGENT for an endpoint).")
+        String lane;
+
+        @Option(names = "--kind", description = "direct, request, response, publish or broadcast.")
+        String kind;
+
+        @Option(names = "--direction", description = "in (received) or out (sent).")
+        String direction;
+
+        @Option(names = "--outcome", description = "How a received message was settled (processed, expired, ...).")
+        String outcome;
+
+        @Option(names = "--since", description = "Entries of the last DURATION (10m, 2h).", paramLabel = "DURATION")
+        String since;
+
+        @Option(names = "--from", description = "Entries at or after TIME (ISO-8601 or epoch ms).", paramLabel = "TIME")
+        String from;
+
+        @Option(names = "--to", description = "Entries before TIME.", paramLabel = "TIME")
+        String to;
+
+        @Option(names = "--after", description = "Entries after this id (the last id of the previous page).")
+        String after;
+
+        @Option(names = "--max", defaultValue = "100", description = "At most this many (1..10000).")
+        String max;
+
+        @Option(names = "--payloads", description = "Include the payloads kept.")
+        boolean payloads;
+
+        @Override
+        public Integer call() {
+            ManagementRequest.Query q = request.query()
+                    .add("peer", peer)
+                    .add("agent", agent)
+                    .add("channel", channel)
+                    .add("lane", lane)
+                    .add("kind", kind)
+                    .add("direction", direction)
+                    .add("outcome", outcome)
+                    .add("since", since)
+                    .add("from", from)
+                    .add("to", to)
+                    .add("after", after)
+                    .add("max", max);
+            return request.run(spec, "GET", "/mgmt/history", payloads ? q.add("payloads", 1) : q);
+        }
+    }
+
     /** {@code tether message-status PEER/LANE#SEQ}. */
     @Command(
             name = "message-status",

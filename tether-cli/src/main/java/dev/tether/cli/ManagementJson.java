@@ -159,7 +159,7 @@ final class ManagementJson {
     }
 
     /** The payload as base64 and, if it is valid UTF-8, as text too; nothing if it was not asked for. */
-    private static Json payload(Json j, byte[] payload) {
+    static Json payload(Json j, byte[] payload) {
         if (payload == null) return j;
         j.put("payloadBase64", Base64.getEncoder().encodeToString(payload));
         try {

@@ -9,6 +9,7 @@ import dev.tether.StoreException;
 import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
+import dev.tether.bus.HistoryEntry;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.KickResult;
 import dev.tether.management.NoSuchDeadLetterException;
@@ -31,6 +32,8 @@ import java.util.Map;
  *   <li>{@code GET /mgmt/dead-letters[?max=N][&payloads=1]}; {@code POST /mgmt/dead-letters/replay?id=ID&to=PEER
  *       &lane=LANE}; {@code POST /mgmt/dead-letters/purge?id=ID[&id=...]} or {@code ?all=1}
  *   <li>{@code GET /mgmt/pending?peer=P&lane=L[&max=N][&payloads=1]}; {@code GET /mgmt/message?peer=P&lane=L&seq=N}
+ *   <li>{@code GET /mgmt/history[?peer=P][&agent=A][&channel=C][&lane=L][&kind=K][&direction=in|out][&outcome=O]
+ *       [&since=10m | &from=T][&to=T][&after=ID][&max=N][&payloads=1]} ({@link HistoryRoutes})
  *   <li>{@code POST /mgmt/purge?peer=P[&lane=L]}, or {@code ?all=1} for every outbound stream
  *   <li>{@code POST /mgmt/kick?node=N[&channel=C]}; {@code POST /mgmt/readmit?node=N[&channel=C]} (without a
  *       channel: from and to the cluster)
@@ -104,6 +107,11 @@ final class ManagementRoutes {
                 List<PendingMessage> pending = m.pending(peer(q), required(q, "lane"), max(q), flag(q, "payloads"));
                 if (text(q)) return text(ManagementText.pending(pending));
                 return ok(ManagementJson.array(pending, ManagementJson::pending));
+            case "/mgmt/history":
+                require(method, "GET");
+                List<HistoryEntry> history = m.history(HistoryRoutes.query(q, System.currentTimeMillis()));
+                if (text(q)) return text(HistoryRoutes.text(history));
+                return ok(ManagementJson.array(history, HistoryRoutes::json));
             case "/mgmt/message":
                 require(method, "GET");
                 return ok(ManagementJson.state(
@@ -142,8 +150,8 @@ final class ManagementRoutes {
                 throw new HttpError(
                         404,
                         "no such management endpoint: " + path + " (try /mgmt/topology, /mgmt/channels, /mgmt/stats,"
-                                + " /mgmt/events, /mgmt/dead-letters, /mgmt/pending, /mgmt/message, /mgmt/purge, /mgmt/kick,"
-                                + " /mgmt/readmit)");
+                                + " /mgmt/events, /mgmt/dead-letters, /mgmt/pending, /mgmt/message, /mgmt/history,"
+                                + " /mgmt/purge, /mgmt/kick, /mgmt/readmit)");
         }
     }
 

@@ -155,7 +155,7 @@ final class ManagementText {
         return b.toString();
     }
 
-    private static String printable(byte[] payload) {
+    static String printable(byte[] payload) {
         String s = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
         return s.chars().allMatch(c -> c >= 0x20 && c != 0xfffd) ? s : "(binary, " + payload.length + " bytes)";
     }

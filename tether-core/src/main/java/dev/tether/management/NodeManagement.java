@@ -4,6 +4,9 @@ import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.UnknownPeerException;
+import dev.tether.bus.HistoryEntry;
+import dev.tether.bus.HistoryQuery;
+import dev.tether.bus.HistoryStats;
 import java.util.List;
 
 /**
@@ -66,6 +69,19 @@ public interface NodeManagement {
      * @throws NoSuchDeadLetterException if one of {@code ids} does not exist (nothing is deleted then)
      */
     int purgeDeadLetters(List<String> ids);
+
+    /**
+     * The entries of this node's message history that {@code query} selects, ids ascending (docs/OPERATIONS.md,
+     * "History"): page with {@link HistoryQuery#afterId()} set to the last id of the previous page. Entries are
+     * recorded only while the history is on ({@code TetherConfig.Builder.history}); those recorded before stay
+     * queryable until trimmed. Read on the store's thread.
+     *
+     * @throws dev.tether.StoreException if the store keeps no history or fails
+     */
+    List<HistoryEntry> history(HistoryQuery query);
+
+    /** What this node's message history holds: entries, oldest time, payload bytes. */
+    HistoryStats historyStats();
 
     /**
      * Up to {@code max} messages of the outbound stream ({@code peer}, {@code lane}) not yet acknowledged by the

@@ -13,6 +13,7 @@ import dev.tether.RetryPolicy;
 import dev.tether.StreamLimits;
 import dev.tether.TetherListener;
 import dev.tether.TetherNode;
+import dev.tether.bus.HistoryOptions;
 import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.EngineConfig;
@@ -81,7 +82,8 @@ public final class TetherConfig {
                 b.compression != null ? b.compression : ConfigChecks.compression(null, 1),
                 b.deadLetters,
                 b.streamLimits,
-                b.lanePriorities);
+                b.lanePriorities,
+                b.history);
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -182,6 +184,11 @@ public final class TetherConfig {
         return settings.deadLetters();
     }
 
+    /** The message history's bounds; null: no history (the default). */
+    public HistoryOptions history() {
+        return settings.history();
+    }
+
     /** Whether the handler's return acknowledges a delivery, or the application does. */
     public AckMode ackMode() {
         return settings.ackMode();
@@ -280,6 +287,7 @@ public final class TetherConfig {
         private EventSettings events = EventSettings.DEFAULTS;
         private WireCompression compression;
         private DeadLetterLimits deadLetters = DeadLetterLimits.DEFAULT;
+        private HistoryOptions history;
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -559,6 +567,15 @@ public final class TetherConfig {
          */
         public Builder deadLetters(DeadLetterLimits limits) {
             this.deadLetters = Objects.requireNonNull(limits, "deadLetters");
+            return this;
+        }
+
+        /**
+         * Turns the message history on, bounded by {@code options} ({@link HistoryOptions#DEFAULT}: 1,000,000
+         * entries, 7 days, metadata only); off by default (docs/OPERATIONS.md, "History").
+         */
+        public Builder history(HistoryOptions options) {
+            this.history = Objects.requireNonNull(options, "history");
             return this;
         }
 

@@ -3,6 +3,9 @@ package dev.tether.spi;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.bus.HistoryEntry;
+import dev.tether.bus.HistoryQuery;
+import dev.tether.bus.HistoryStats;
 import java.util.List;
 
 /**
@@ -16,7 +19,8 @@ import java.util.List;
  * never concurrent with each other), except that a store that declares itself {@linkplain #isNonBlocking()
  * non-blocking} is also called from the node's own thread.
  *
- * <p>Implementations MUST follow these rules; {@code dev.tether.testkit.StoreContract} checks them.
+ * <p>Implementations MUST follow these rules; {@code dev.tether.testkit.StoreContract} checks them (the history rules
+ * 26-28: {@code HistoryStoreContract}).
  *
  * <ol>
  *   <li>{@link #open} is called once, before anything else. The first open of a new store creates a random,
@@ -95,6 +99,18 @@ import java.util.List;
  *   <li>{@link #readOutbox} returns each message's {@link StoredMessage#acceptedAtMillis() acceptance time} as it was
  *       appended (0 included), also after a reopen: the management view of pending messages shows their age from it.
  *       A store that holds messages written before it kept the time returns those with 0 (unknown).
+ *   <li>History entries ({@link WriteBatch#history}) are part of their batch's atomicity (rule 2) and apply after
+ *       every other write of the batch (after rule 3's list). Each stored entry gets an id greater than every entry
+ *       stored before it (in the batch, in earlier batches, also trimmed ones and across reopens): ids are never
+ *       reused. The id an entry carries in the batch is ignored.
+ *   <li>{@link #readHistory} returns the stored entries that match every filter of the query ({@link
+ *       HistoryQuery#matches}) with an id greater than its {@code afterId}, ids ascending, at most its {@code max};
+ *       every field as written, except the id (the store's) and the payload, which is returned only if the query
+ *       asks for payloads (else null) and then as written (null if none was written).
+ *   <li>A history trim ({@link WriteBatch#trimHistory}) applies after the batch's history entries: afterwards no entry
+ *       with {@code atMillis < olderThanMillis} remains, and of the others at most {@code keepNewest}, those with the
+ *       greatest ids. {@link #historySummary} returns the number of stored entries, the smallest {@code atMillis}
+ *       among them (0 if none) and the sum of their payload lengths (a null payload counts 0).
  * </ol>
  */
 public interface Store extends AutoCloseable {
@@ -154,6 +170,19 @@ public interface Store extends AutoCloseable {
      * the first), in ascending key order, leaving out those expired at {@code nowMillis}.
      */
     List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max);
+
+    /**
+     * Reads the history entries {@code query} selects (rule 27). The default, for stores written before history
+     * existed, throws {@link StoreException}.
+     */
+    default List<HistoryEntry> readHistory(HistoryQuery query) {
+        throw new StoreException(getClass().getName() + " does not keep a history");
+    }
+
+    /** Counts the history (rule 28). The default, for stores written before history existed, throws. */
+    default HistoryStats historySummary() {
+        throw new StoreException(getClass().getName() + " does not keep a history");
+    }
 
     @Override
     void close();

@@ -2,6 +2,7 @@ package dev.tether.spi;
 
 import dev.tether.ChannelRole;
 import dev.tether.NodeId;
+import dev.tether.bus.HistoryEntry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -100,6 +101,21 @@ public final class WriteBatch {
     private final List<ChannelTrim> channelTrims = new ArrayList<>();
     private final List<ReaderUpdate> readerUpdates = new ArrayList<>();
     private final List<MembershipUpdate> membershipUpdates = new ArrayList<>();
+    private final List<HistoryEntry> history = new ArrayList<>();
+    private HistoryTrim historyTrim;
+
+    /**
+     * Trims the history (Store rule 28): afterwards no entry older than {@code olderThanMillis} and at most {@code
+     * keepNewest} entries remain, the newest ones.
+     */
+    public record HistoryTrim(long keepNewest, long olderThanMillis) {
+        /** Rejects negative values. */
+        public HistoryTrim {
+            if (keepNewest < 0 || olderThanMillis < 0) {
+                throw new IllegalArgumentException("negative history trim " + keepNewest + ", " + olderThanMillis);
+            }
+        }
+    }
 
     /** An empty batch. */
     public WriteBatch() {}
@@ -192,6 +208,31 @@ public final class WriteBatch {
         return this;
     }
 
+    /**
+     * Records {@code e} in the history (Store rule 26), after every other write of the batch; the store numbers it
+     * (its id is ignored). Returns this batch.
+     */
+    public WriteBatch history(HistoryEntry e) {
+        history.add(Objects.requireNonNull(e, "entry"));
+        return this;
+    }
+
+    /** Trims the history after the batch's entries (Store rule 28); a later call replaces an earlier one. */
+    public WriteBatch trimHistory(HistoryTrim t) {
+        historyTrim = Objects.requireNonNull(t, "trim");
+        return this;
+    }
+
+    /** The history entries, in the order added; unmodifiable. */
+    public List<HistoryEntry> history() {
+        return Collections.unmodifiableList(history);
+    }
+
+    /** The history trim, or null. */
+    public HistoryTrim historyTrim() {
+        return historyTrim;
+    }
+
     /** Adds everything in {@code other}, after this batch's own writes. */
     public WriteBatch addAll(WriteBatch other) {
         appends.addAll(other.appends);
@@ -206,6 +247,8 @@ public final class WriteBatch {
         channelTrims.addAll(other.channelTrims);
         readerUpdates.addAll(other.readerUpdates);
         membershipUpdates.addAll(other.membershipUpdates);
+        history.addAll(other.history);
+        if (other.historyTrim != null) historyTrim = other.historyTrim;
         return this;
     }
 
@@ -282,7 +325,9 @@ public final class WriteBatch {
                 && publishes.isEmpty()
                 && channelTrims.isEmpty()
                 && readerUpdates.isEmpty()
-                && membershipUpdates.isEmpty();
+                && membershipUpdates.isEmpty()
+                && history.isEmpty()
+                && historyTrim == null;
     }
 
     /** The number of writes of every kind (a removal of expired entries counts as one). */
@@ -298,6 +343,8 @@ public final class WriteBatch {
                 + publishes.size()
                 + channelTrims.size()
                 + readerUpdates.size()
-                + membershipUpdates.size();
+                + membershipUpdates.size()
+                + history.size()
+                + (historyTrim == null ? 0 : 1);
     }
 }

@@ -57,7 +57,11 @@ public record BenchOptions(
          * (e) as (b), with the receiver's transactional handler inserting one application row per message in the
          * transaction that commits its cursor (exactly-once effects).
          */
-        EFFECTS
+        EFFECTS,
+        /** As (c), with the message history on, metadata only (docs/OPERATIONS.md, "History"). */
+        HISTORY,
+        /** As (c), with the message history on, keeping whole payloads. */
+        HISTORY_PAYLOADS
     }
 
     public BenchOptions {
@@ -186,7 +190,7 @@ public record BenchOptions(
     static String usage() {
         return "StorageBench [--quick] [--messages N] [--repeat N] [--max-warmup N] [--summary FILE] [--threads N] [--lanes N] [--payload BYTES]"
                 + " [--outstanding N] [--peer-batches 100,1000,10000] [--peer-rows N] [--single-rows N]"
-                + " [--scenarios store,fsync,os,peer,effects] [--out FILE.md]";
+                + " [--scenarios store,fsync,os,peer,effects,history,history_payloads] [--out FILE.md]";
     }
 
     private static Set<Scenario> scenarios(String v) {
@@ -196,7 +200,9 @@ public record BenchOptions(
                 s.add(Scenario.valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "--scenarios: unknown scenario '" + name + "' (known: store, fsync, os, peer, effects)", e);
+                        "--scenarios: unknown scenario '" + name
+                                + "' (known: store, fsync, os, peer, effects, history, history_payloads)",
+                        e);
             }
         }
         return s;

@@ -5,6 +5,7 @@ import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Steady;
 import dev.tether.bench.storage.BenchOptions.Scenario;
+import dev.tether.bus.HistoryOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -104,6 +105,12 @@ public final class StorageBench {
             if (o.scenarios().contains(Scenario.OS)) {
                 add("c", "two nodes, in-memory transport, " + o.lanes() + " lanes", "OS_BUFFERED (synchronous=NORMAL)");
             }
+            if (o.scenarios().contains(Scenario.HISTORY)) {
+                add("m", "as c), history on, metadata only", "OS_BUFFERED (synchronous=NORMAL)");
+            }
+            if (o.scenarios().contains(Scenario.HISTORY_PAYLOADS)) {
+                add("p", "as c), history on, whole payloads kept", "OS_BUFFERED (synchronous=NORMAL)");
+            }
             if (o.scenarios().contains(Scenario.EFFECTS)) {
                 add(
                         "e",
@@ -166,9 +173,12 @@ public final class StorageBench {
                         line.add(String.format(Locale.ROOT, "a %,.0f (%s)", r.appendsPerSecond(), s.batches));
                     yield m.round(r.appendsPerSecond(), o.messages());
                 }
-                case "b" -> twoNodes(s, Durability.FSYNC, false, line, m);
-                case "c" -> twoNodes(s, Durability.OS_BUFFERED, false, line, m);
-                case "e" -> twoNodes(s, Durability.FSYNC, true, line, m);
+                case "b" -> twoNodes(s, Durability.FSYNC, false, null, line, m);
+                case "c" -> twoNodes(s, Durability.OS_BUFFERED, false, null, line, m);
+                case "e" -> twoNodes(s, Durability.FSYNC, true, null, line, m);
+                case "m" -> twoNodes(s, Durability.OS_BUFFERED, false, HistoryOptions.DEFAULT, line, m);
+                case "p" ->
+                    twoNodes(s, Durability.OS_BUFFERED, false, HistoryOptions.DEFAULT.payloads(o.payload()), line, m);
                 default -> {
                     int batch = Integer.parseInt(id.substring(1));
                     int rows = batch == 1 ? o.singleRows() : o.peerRows();
@@ -177,8 +187,9 @@ public final class StorageBench {
             };
         }
 
-        private Round twoNodes(ScenarioResult s, Durability d, boolean effects, List<String> line, Meter m) {
-            TwoNodeScenario.Run r = TwoNodeScenario.maxRate(o, d, effects, o.messages());
+        private Round twoNodes(
+                ScenarioResult s, Durability d, boolean effects, HistoryOptions history, List<String> line, Meter m) {
+            TwoNodeScenario.Run r = TwoNodeScenario.maxRate(o, d, effects, history, o.messages());
             check(s, r, o.messages());
             if (effects) s.expect("application rows", o.messages(), r.applicationRows());
             s.latencies.add(r.latency());

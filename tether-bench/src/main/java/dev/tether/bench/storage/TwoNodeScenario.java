@@ -5,6 +5,7 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.QueueFullException;
 import dev.tether.TetherNode;
+import dev.tether.bus.HistoryOptions;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.ApplicationTables;
@@ -46,19 +47,21 @@ final class TwoNodeScenario {
             CountingStore.CommitCounts receiverCommits,
             long applicationRows) {}
 
-    static Run maxRate(BenchOptions o, Durability d, boolean effects, int messages) {
-        return run(o, d, effects, messages, 0);
+    static Run maxRate(BenchOptions o, Durability d, boolean effects, HistoryOptions history, int messages) {
+        return run(o, d, effects, history, messages, 0);
     }
 
     static Run fixedRate(BenchOptions o, Durability d, boolean effects, int messages, double perSecond) {
-        return run(o, d, effects, messages, perSecond);
+        return run(o, d, effects, null, messages, perSecond);
     }
 
     /**
      * One run; with {@code effects} the receiver's handler is transactional and inserts one row per message into an
-     * application table of its store, in the transaction that commits the message's cursor.
+     * application table of its store, in the transaction that commits the message's cursor; with {@code history} both
+     * nodes keep a message history.
      */
-    private static Run run(BenchOptions o, Durability d, boolean effects, int messages, double perSecond) {
+    private static Run run(
+            BenchOptions o, Durability d, boolean effects, HistoryOptions history, int messages, double perSecond) {
         try (TempDir dir = TempDir.create()) {
             Receiver receiver = new Receiver(messages, o.lanes());
             InMemoryNetwork net = new InMemoryNetwork();
@@ -67,8 +70,8 @@ final class TwoNodeScenario {
             CountingStore storeB = effects
                     ? new CountingTransactionalStore(new SqliteStore(dir.file("b.db")))
                     : new CountingStore(new SqliteStore(dir.file("b.db")));
-            TetherNode a = Tether.start(config(net, A, B, storeA, d).build());
-            TetherNode b = Tether.start(config(net, B, A, storeB, d)
+            TetherNode a = Tether.start(config(net, A, B, storeA, d, history).build());
+            TetherNode b = Tether.start(config(net, B, A, storeB, d, history)
                     .handler(effects ? ApplicationRows.handler(receiver::handle) : receiver::handle)
                     .build());
             String[] lanes = new String[o.lanes()];
@@ -109,13 +112,14 @@ final class TwoNodeScenario {
     }
 
     private static TetherConfig.Builder config(
-            InMemoryNetwork net, NodeId self, NodeId peer, CountingStore store, Durability d) {
-        return TetherConfig.builder(self)
+            InMemoryNetwork net, NodeId self, NodeId peer, CountingStore store, Durability d, HistoryOptions history) {
+        TetherConfig.Builder b = TetherConfig.builder(self)
                 .peers(peer)
                 .transport(net.newTransport())
                 .store(store)
                 .durability(d)
                 .window(8192);
+        return history == null ? b : b.history(history);
     }
 
     private static void sendRetryingWhenFull(TetherNode node, String lane, byte[] payload) {

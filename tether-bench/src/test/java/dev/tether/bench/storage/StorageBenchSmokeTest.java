@@ -26,7 +26,7 @@ class StorageBenchSmokeTest {
         assertThat(report.countErrors()).isEmpty();
         assertThat(report.scenarios())
                 .extracting(s -> s.name.substring(0, s.name.indexOf(')')))
-                .containsExactly("a", "b", "c", "e", "d100", "d1000", "d10000", "d1");
+                .containsExactly("a", "b", "c", "m", "p", "e", "d100", "d1000", "d10000", "d1");
         for (ScenarioResult s : report.scenarios()) {
             assertThat(s.rates)
                     .as(s.name)

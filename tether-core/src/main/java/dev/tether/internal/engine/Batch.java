@@ -37,6 +37,12 @@ final class Batch {
     /** Shared logs trimmed below their lowest reader cursor. */
     final List<LogTrim> logTrims = new ArrayList<>();
 
+    /** History entries the batch records, the trim it carries, and the settled messages it took per stream. */
+    int historyEntries;
+
+    WriteBatch.HistoryTrim historyTrim;
+    final List<HistoryTaken> historyTaken = new ArrayList<>();
+
     Batch(long id) {
         this.id = id;
     }
@@ -64,6 +70,9 @@ final class Batch {
 
     /** Effects written by {@link Engine#writeKeys}, reported to the owner as {@code token} once durable. */
     record LocalWrite(long token, List<Effect> effects) {}
+
+    /** Settled messages of {@code stream} (incarnation {@code senderEpoch}) the batch records in its history. */
+    record HistoryTaken(InStream stream, long senderEpoch, List<HistoryRecorder.Settled> settled) {}
 
     /** Message {@code seq} was settled without processing, as {@code kind} ({@link Frame.OutcomeNotice}). */
     record Outcome(long seq, int kind) {}

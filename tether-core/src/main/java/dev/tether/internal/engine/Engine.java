@@ -106,6 +106,11 @@ public final class Engine {
         return frames.compression;
     }
 
+    /** The history recorder: off until {@link HistoryRecorder#start}, before the first input. */
+    public HistoryRecorder history() {
+        return batches.history();
+    }
+
     public long epoch() {
         return epoch;
     }

@@ -98,6 +98,8 @@ final class InStream extends EngineStream {
     }
 
     final StreamKey key;
+    /** Where settled messages are recorded for the history (set by Receivers; off unless started). */
+    HistoryRecorder history;
 
     // Valid for the session.
     private long senderEpoch;
@@ -170,6 +172,7 @@ final class InStream extends EngineStream {
 
     /** Starts over for sender incarnation {@code epoch}, everything up to {@code cursor} taken care of. */
     void restart(long epoch, long cursor) {
+        if (history != null) history.forget(this, epoch != senderEpoch ? -1 : cursor);
         if (epoch != senderEpoch) {
             // Other messages under the same numbers. An earlier lifetime may have handed some of them out without
             // committing a cursor for this epoch, so nothing is known to be fresh until the sender shows it.
@@ -414,7 +417,7 @@ final class InStream extends EngineStream {
         long upTo = Math.min(ackedUpTo, leasedUpTo);
         if (upTo <= processed) return false;
         delivered += upTo - processed;
-        settleUpTo(upTo);
+        settleUpTo(upTo, 0);
         return true;
     }
 
@@ -442,7 +445,7 @@ final class InStream extends EngineStream {
     /** The next message {@code seq} expired before it was handed out: settled without processing. */
     void expiredNext(long seq) {
         expired++;
-        settleWithout(seq);
+        settleWithout(seq, Frame.OutcomeNotice.EXPIRED);
     }
 
     /**
@@ -465,28 +468,31 @@ final class InStream extends EngineStream {
     /** The next message {@code seq} is a DROPPED marker: missed, settled without processing. */
     void missedNext(long seq) {
         missed++;
-        settleWithout(seq);
+        settleWithout(seq, Frame.OutcomeNotice.DROPPED);
     }
 
-    /** The next message {@code seq} was settled without processing: nobody here takes it (no such handler). */
-    void notTakenNext(long seq) {
-        settleWithout(seq);
+    /** The next message {@code seq} was settled without processing, as OUTCOME {@code outcome}: nobody here takes it. */
+    void notTakenNext(long seq, int outcome) {
+        settleWithout(seq, outcome);
     }
 
     /** The next message {@code seq} failed for the last time and went to the dead-letter queue. */
     void deadLetteredNext(long seq) {
         deadLettered++;
-        settleWithout(seq);
+        settleWithout(seq, Frame.OutcomeNotice.DEAD_LETTERED);
     }
 
-    private void settleWithout(long seq) {
-        settleUpTo(seq);
+    private void settleWithout(long seq, int outcome) {
+        settleUpTo(seq, outcome);
         if (delivery == Delivery.BACKING_OFF) become(Delivery.READY);
         retryAt = 0;
     }
 
-    /** Everything up to {@code seq} is settled; drop it from the buffer. */
-    private void settleUpTo(long seq) {
+    /** Everything up to {@code seq} is settled, as OUTCOME {@code outcome} (0: processed); drop it from the buffer. */
+    private void settleUpTo(long seq, int outcome) {
+        if (history != null && history.on()) {
+            for (long q = processed + 1; q <= seq; q++) history.settled(this, buffer.get(q), outcome);
+        }
         for (long n = processed + 1; n <= seq; n++) {
             InMessage m = buffer.get(n);
             if (m != null) levels.remove(m.level);
@@ -528,7 +534,7 @@ final class InStream extends EngineStream {
 
     /** The next message {@code seq} was withdrawn by its sender before it was handed out: settled unprocessed. */
     void cancelledNext(long seq) {
-        settleWithout(seq);
+        settleWithout(seq, Frame.OutcomeNotice.CANCELLED);
     }
 
     int buffered() {

@@ -41,6 +41,7 @@ final class Receivers {
     private final PendingSettlements pending = new PendingSettlements();
 
     private final DeadLetterQueue deadLetters;
+    private HistoryRecorder history;
     /** Streams backing off after a failure, by when their retry is due: a tick looks at no other stream. */
     private final TimerQueue<InStream> retryTimers = new TimerQueue<>();
 
@@ -74,8 +75,15 @@ final class Receivers {
         }
     }
 
+    /** Streams record their settled messages in {@code h} ({@link HistoryRecorder}), also those added later. */
+    void history(HistoryRecorder h) {
+        history = h;
+        streams.values().forEach(s -> s.history = h);
+    }
+
     /** Adds the receiving half of a loopback stream ({@link LoopbackLinks}); messages reach it without frames. */
     void adopt(InStream s) {
+        s.history = history;
         streams.put(s.key, s);
     }
 
@@ -92,6 +100,7 @@ final class Receivers {
         InStream s = streams.get(key);
         if (s == null) {
             s = new InStream(key, o.senderEpoch(), o.ackedSeq());
+            s.history = history;
             streams.put(key, s);
             markDirty(s);
             // A channel reader's stream starts where the publisher put its reader row: nothing was skipped for it.
@@ -230,7 +239,7 @@ final class Receivers {
     void onNotTaken(StreamKey key, long generation, long ackedUpTo, long seq, int outcome, List<Effect> effects) {
         InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
-            s.notTakenNext(seq);
+            s.notTakenNext(seq, outcome);
             settledWithout(s, seq, outcome);
         }
     }

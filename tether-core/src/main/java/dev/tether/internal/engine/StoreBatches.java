@@ -26,6 +26,7 @@ final class StoreBatches {
     private final PeerTable peers;
     private final SharedLogs logs;
     private final DeadLetterQueue deadLetters;
+    private final HistoryRecorder history;
 
     /** Batches handed to {@code persist} and not yet answered, oldest first; answers come in this order. */
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
@@ -60,6 +61,13 @@ final class StoreBatches {
         this.peers = peers;
         this.logs = logs;
         this.deadLetters = deadLetters;
+        this.history = new HistoryRecorder(cfg.self());
+        receivers.history(history);
+    }
+
+    /** The history recorder (off until started). */
+    HistoryRecorder history() {
+        return history;
     }
 
     /**
@@ -135,6 +143,7 @@ final class StoreBatches {
         logs.applyEffects(b, w); // the channel effects, taken out of b.effects
         senders.appendEffects(now, b, w); // with the cursors they belong to, in this same batch
         peers.writeTo(b, w);
+        history.writeTo(now, b, w); // last: it records the batch's appends and publishes, and the cursors' settlements
         long after = inFlight.isEmpty() ? 0 : inFlight.peekLast().id;
         inFlight.addLast(b);
         out.persist(b.id, after, w);
@@ -158,6 +167,7 @@ final class StoreBatches {
         senders.committed(b);
         logs.committed(b);
         receivers.committed(now, b);
+        history.committed(b);
         for (Batch.LocalWrite l : b.localWrites) out.written(l.token());
     }
 
@@ -186,6 +196,7 @@ final class StoreBatches {
             senders.retryLater(b);
             logs.retryLater(b);
             receivers.retryLater(b);
+            history.retryLater(b);
             peers.retryLater(b);
             for (int j = b.localWrites.size() - 1; j >= 0; j--) localWrites.addFirst(b.localWrites.get(j));
         }

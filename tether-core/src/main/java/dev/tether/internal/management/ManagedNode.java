@@ -14,6 +14,9 @@ import dev.tether.TetherEvent;
 import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
+import dev.tether.bus.HistoryEntry;
+import dev.tether.bus.HistoryQuery;
+import dev.tether.bus.HistoryStats;
 import dev.tether.internal.runtime.NodeOperations;
 import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
@@ -215,6 +218,16 @@ public final class ManagedNode implements NodeManagement {
             found.add(d);
         }
         return found;
+    }
+
+    @Override
+    public List<HistoryEntry> history(HistoryQuery query) {
+        return await(ops.history(Objects.requireNonNull(query, "query")));
+    }
+
+    @Override
+    public HistoryStats historyStats() {
+        return await(ops.historyStats());
     }
 
     @Override

@@ -2,9 +2,13 @@ package dev.tether.internal.runtime;
 
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.bus.HistoryEntry;
+import dev.tether.bus.HistoryQuery;
+import dev.tether.bus.HistoryStats;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.DeadLetter;
+import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.util.List;
@@ -58,6 +62,16 @@ public final class NodeOperations {
     /** Up to {@code max} dead letters, oldest first, read on the store's thread. */
     public CompletableFuture<List<DeadLetter>> deadLetters(int max) {
         return store.deadLetters(max);
+    }
+
+    /** The history entries {@code q} selects, read on the store's thread (Store rule 27). */
+    public CompletableFuture<List<HistoryEntry>> history(HistoryQuery q) {
+        return store.readHistory(s -> s.readHistory(q));
+    }
+
+    /** What the history holds, read on the store's thread (Store rule 28). */
+    public CompletableFuture<HistoryStats> historyStats() {
+        return store.readHistory(Store::historySummary);
     }
 
     /** Up to {@code max} outbox messages of stream ({@code to}, {@code lane}) from {@code fromSeq}, on the store's thread. */

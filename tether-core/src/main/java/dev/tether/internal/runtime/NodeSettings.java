@@ -8,6 +8,7 @@ import dev.tether.MessageHandler;
 import dev.tether.NodeId;
 import dev.tether.RetryPolicy;
 import dev.tether.TetherListener;
+import dev.tether.bus.HistoryOptions;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.WireCompression;
@@ -39,6 +40,7 @@ import java.util.Set;
  * @param deadLetters the bounds of the dead-letter queue
  * @param streamLimits per-stream limits and overflow policies by selector, the first match wins
  * @param lanePriorities the priority levels of lanes by glob, the first match wins
+ * @param history the message history's bounds, or null: no history
  */
 public record NodeSettings(
         NodeId nodeId,
@@ -73,7 +75,8 @@ public record NodeSettings(
         WireCompression compression,
         DeadLetterLimits deadLetters,
         List<StreamLimitRule> streamLimits,
-        List<LanePriority> lanePriorities) {
+        List<LanePriority> lanePriorities,
+        HistoryOptions history) {
 
     public NodeSettings {
         peers = Set.copyOf(peers);
@@ -85,11 +88,13 @@ public record NodeSettings(
 
     /**
      * What {@code engine} takes after it is built: the wire compression, and the dead-letter queue's bounds with the
-     * index of the stored dead letters (read from the opened store here, Store rule 24).
+     * index of the stored dead letters (read from the opened store here, Store rule 24), and the history's bounds
+     * with what the store holds (rule 28).
      */
     void prepare(Engine engine) {
         engine.compression(compression);
         engine.deadLetters().restore(deadLetters, store.readDeadLetterIndex());
+        if (history != null) engine.history().start(history, store.historySummary());
     }
 
     /**

@@ -233,6 +233,11 @@ final class StoreWriter {
         return CompletableFuture.supplyAsync(() -> store.readDeadLetters(max), thread);
     }
 
+    /** Runs a read of the history on this thread (management: a query, or the summary). */
+    <T> CompletableFuture<T> readHistory(java.util.function.Function<Store, T> read) {
+        return CompletableFuture.supplyAsync(() -> read.apply(store), thread);
+    }
+
     /** Reads a page of a channel's log on this thread, outside the engine's paging (a join's start by time). */
     CompletableFuture<List<ChannelMessage>> readChannel(String channel, long fromSeq, int max) {
         return CompletableFuture.supplyAsync(() -> store.readChannel(channel, fromSeq, max), thread);

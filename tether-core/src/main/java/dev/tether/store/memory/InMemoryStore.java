@@ -3,6 +3,9 @@ package dev.tether.store.memory;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.bus.HistoryEntry;
+import dev.tether.bus.HistoryQuery;
+import dev.tether.bus.HistoryStats;
 import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
@@ -67,6 +70,7 @@ public final class InMemoryStore implements Store {
     private final Map<String, TreeMap<String, KeyValue>> keys;
 
     private final InMemoryChannels channels;
+    private final InMemoryHistory history;
 
     private boolean open;
     private boolean closed;
@@ -90,6 +94,7 @@ public final class InMemoryStore implements Store {
         this.peerEpochs = new HashMap<>();
         this.keys = new HashMap<>();
         this.channels = new InMemoryChannels();
+        this.history = new InMemoryHistory();
     }
 
     private InMemoryStore(InMemoryStore crashed) {
@@ -102,6 +107,7 @@ public final class InMemoryStore implements Store {
         this.keys = new HashMap<>();
         crashed.keys.forEach((ns, entries) -> keys.put(ns, new TreeMap<>(entries)));
         this.channels = crashed.channels.copy();
+        this.history = crashed.history.copy();
     }
 
     /** Every method is synchronized and works on the heap only. */
@@ -173,6 +179,7 @@ public final class InMemoryStore implements Store {
         if (now != 0) keys.values().forEach(entries -> entries.values().removeIf(kv -> kv.expiredAt(now)));
         keys.values().removeIf(Map::isEmpty);
         channels.apply(batch);
+        history.apply(batch);
     }
 
     /** Checks every write of {@code batch} against the current state, so that applying it cannot fail. */
@@ -272,6 +279,18 @@ public final class InMemoryStore implements Store {
             if (out.size() == max) break;
         }
         return out;
+    }
+
+    @Override
+    public synchronized List<HistoryEntry> readHistory(HistoryQuery query) {
+        checkOpen();
+        return history.read(query);
+    }
+
+    @Override
+    public synchronized HistoryStats historySummary() {
+        checkOpen();
+        return history.summary();
     }
 
     /** Closes the store; idempotent. The committed state stays available to {@link #reopenAfterCrash()}. */

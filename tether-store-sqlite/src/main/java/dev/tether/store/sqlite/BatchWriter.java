@@ -42,6 +42,7 @@ final class BatchWriter {
     private final PreparedStatement upsertPeer;
     private final KeyValueTable keyValues;
     private final ChannelTables channels;
+    private final HistoryTable history;
 
     /**
      * Prepares the statements on {@code c}. {@code hardPageLimit} and {@code appendPageLimit} are SQLite page
@@ -72,6 +73,12 @@ final class BatchWriter {
         upsertPeer = c.prepareStatement("INSERT INTO peers (peer, epoch) VALUES (?, ?)"
                 + " ON CONFLICT (peer) DO UPDATE SET epoch = excluded.epoch");
         channels = new ChannelTables(c);
+        history = new HistoryTable(c);
+    }
+
+    /** The history table's statements, also for the store's history reads. */
+    HistoryTable history() {
+        return history;
     }
 
     /** The channel tables' statements, also for the store's channel reads. */
@@ -184,6 +191,10 @@ final class BatchWriter {
         pageLimit(hardPageLimit);
         keyValues.removeExpired(batch);
         channels.writeRest(batch, plan.channelLogs());
+        // After every other write (Store rule 26), under the hard limit: a cursor's entry must not keep a full store
+        // from committing the cursor, or the store could not free space.
+        history.insert(batch);
+        history.trim(batch);
     }
 
     /** Binds the batch's rows to their statements; nothing runs yet. */

@@ -3,6 +3,9 @@ package dev.tether.store.sqlite;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.bus.HistoryEntry;
+import dev.tether.bus.HistoryQuery;
+import dev.tether.bus.HistoryStats;
 import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
@@ -54,8 +57,8 @@ import java.util.function.LongSupplier;
  * {@code accepted_at}, added in version 5, likewise reads back as 0),
  * {@code streams(peer, lane, last_seq, acked_seq)}, {@code cursors(peer, lane, sender_epoch, processed_seq)},
  * {@code dead_letters(id, ...)}, {@code peers(peer, epoch)}, the key-value area of schema version 3 ({@code kv};
- * {@code KeyValueTable}) and the channel tables of schema version 4 ({@code channel_log}: one row per publish,
- * whatever the number of readers; {@code ChannelTables}). Every hot-path statement is a primary-key lookup or
+ * {@code KeyValueTable}), the channel tables of schema version 4 ({@code channel_log}: one row per publish,
+ * whatever the number of readers; {@code ChannelTables}) and the history of version 6 ({@code HistoryTable}). Every hot-path statement is a primary-key lookup or
  * range. Opening a file written by an older schema version migrates it; a newer version, a file
  * that is not SQLite and an SQLite database that is not a Tether store are refused with a
  * {@link StoreException} saying so. A copy restored from a backup needs a new epoch: {@link #renewEpoch}.
@@ -91,7 +94,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
     public static final int APPLICATION_ID = 0x54455448;
 
     /** The schema version this code writes; files with a lower version are migrated on open. */
-    public static final int SCHEMA_VERSION = 5;
+    public static final int SCHEMA_VERSION = 6;
 
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
@@ -495,42 +498,53 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         checkOpen();
         Objects.requireNonNull(channel);
         if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
-        try {
-            return max == 0 ? List.of() : read.from(writer.channels());
-        } catch (SQLException e) {
-            throw fail("cannot read the log of channel " + channel, e);
-        }
+        return max == 0 ? List.of() : read("the log of channel " + channel, () -> read.from(writer.channels()));
     }
 
     @Override
     public StoredChannels readChannels() {
-        checkOpen();
-        try (Statement s = connection.createStatement()) {
-            return ChannelTables.readAll(s);
-        } catch (SQLException e) {
-            throw fail("cannot read the channels", e);
-        }
+        return read("the channels", () -> {
+            try (Statement s = connection.createStatement()) {
+                return ChannelTables.readAll(s);
+            }
+        });
     }
 
     @Override
     public List<DeadLetter> readDeadLetters(int max) {
         checkOpen();
         if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
-        try {
-            return max == 0 ? List.of() : deadLetters.read(max);
-        } catch (SQLException e) {
-            throw fail("cannot read dead letters", e);
-        }
+        return max == 0 ? List.of() : read("dead letters", () -> deadLetters.read(max));
     }
 
     /** Without handing payloads to Java: SQLite gives their lengths (rule 24). */
     @Override
     public List<DeadLetterIndexEntry> readDeadLetterIndex() {
+        return read("the dead-letter index", deadLetters::index);
+    }
+
+    @Override
+    public List<HistoryEntry> readHistory(HistoryQuery query) {
+        return read("the history", () -> writer.history().read(query));
+    }
+
+    @Override
+    public HistoryStats historySummary() {
+        return read("the history", () -> writer.history().summary());
+    }
+
+    /** A read on the connection. */
+    private interface Read<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code read} on the open store; an SQL failure becomes a StoreException naming {@code what}. */
+    private <T> T read(String what, Read<T> read) {
         checkOpen();
         try {
-            return deadLetters.index();
+            return read.run();
         } catch (SQLException e) {
-            throw fail("cannot read the dead-letter index", e);
+            throw fail("cannot read " + what, e);
         }
     }
 
@@ -540,11 +554,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         KeyValue.checkNamespace(namespace);
         if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
         if (max == 0) return List.of();
-        try {
-            return keyValues.read(namespace, afterKey, nowMillis, max);
-        } catch (SQLException e) {
-            throw fail("cannot read the key-value namespace " + namespace, e);
-        }
+        return read("the key-value namespace " + namespace, () -> keyValues.read(namespace, afterKey, nowMillis, max));
     }
 
     /** Closes the database connection and releases the ownership lock; idempotent. */

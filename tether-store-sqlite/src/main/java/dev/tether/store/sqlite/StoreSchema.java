@@ -50,7 +50,9 @@ final class StoreSchema {
                     "CREATE TABLE channel_members (channel TEXT PRIMARY KEY, role TEXT NOT NULL) WITHOUT ROWID"),
             // Version 5: when each outbox message was accepted (its age in the pending view). Rows stored before have
             // NULL there: read back as 0, unknown.
-            List.of("ALTER TABLE outbox ADD COLUMN accepted_at INTEGER"));
+            List.of("ALTER TABLE outbox ADD COLUMN accepted_at INTEGER"),
+            // Version 6: the message history (Store rules 26-28), empty in a migrated file.
+            HistoryTable.CREATE);
 
     private StoreSchema() {}
 

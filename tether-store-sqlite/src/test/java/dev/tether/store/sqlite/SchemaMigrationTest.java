@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.ChannelRole;
 import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.bus.HistoryDirection;
+import dev.tether.bus.HistoryEntry;
+import dev.tether.bus.HistoryQuery;
+import dev.tether.bus.HistoryStats;
+import dev.tether.bus.MessageKind;
 import dev.tether.spi.ChannelLog;
 import dev.tether.spi.ChannelMembership;
 import dev.tether.spi.ChannelMessage;
@@ -34,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * it gains the key-value area and the channel tables and keeps its outbox. A file of version 3 (before channels)
  * gains the channel tables and keeps its outbox and key-value entries. A file of version 4 (before outbox rows kept
  * when they were accepted) keeps its outbox, whose rows read back with acceptance time 0 (unknown), and rows appended
- * after the migration keep theirs. Each older file is written here with exactly the tables its version created.
+ * after the migration keep theirs. A file of version 5 (before the history) gains an empty history and keeps the rest;
+ * so do the older ones, through the versions between. Each older file is written here with exactly the tables its
+ * version created.
  */
 class SchemaMigrationTest {
     private static final NodeId B = NodeId.of("b");
@@ -90,7 +98,7 @@ class SchemaMigrationTest {
                     .extracting(StoredMessage::checksum)
                     .isEqualTo(fresh.checksum());
         }
-        assertThat(schemaVersion(file)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(5);
+        assertThat(schemaVersion(file)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(6);
     }
 
     /** The schema version recorded in {@code file}'s meta table. */
@@ -138,7 +146,7 @@ class SchemaMigrationTest {
             store.commit(new WriteBatch().put(kv));
             commitChannelWrites(store);
         }
-        assertThat(schemaVersion(file)).isEqualTo(5);
+        assertThat(schemaVersion(file)).isEqualTo(6);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
@@ -185,7 +193,7 @@ class SchemaMigrationTest {
                     .isEqualTo(pending.checksum());
             commitChannelWrites(store);
         }
-        assertThat(schemaVersion(file)).isEqualTo(5);
+        assertThat(schemaVersion(file)).isEqualTo(6);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
@@ -248,7 +256,7 @@ class SchemaMigrationTest {
             });
             store.commit(new WriteBatch().append(fresh));
         }
-        assertThat(schemaVersion(file)).isEqualTo(5);
+        assertThat(schemaVersion(file)).isEqualTo(6);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readOutbox(B, "default", 1, 10))
@@ -256,6 +264,88 @@ class SchemaMigrationTest {
                     .containsExactly(
                             org.assertj.core.groups.Tuple.tuple(1L, 0L),
                             org.assertj.core.groups.Tuple.tuple(2L, 1_700_000_000_123L));
+        }
+    }
+
+    /** Schema version 5: version 4 plus the outbox acceptance time, with a message accepted at a known time. */
+    private static void writeVersion5(Path file, StoredMessage pending, KeyValue kv) throws SQLException {
+        writeVersion4(file, pending, kv);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE outbox ADD COLUMN accepted_at INTEGER");
+            s.execute("UPDATE outbox SET accepted_at = 1700000000000");
+            s.execute("UPDATE meta SET value = 5 WHERE key = 'schema_version'");
+        }
+    }
+
+    @Test
+    void aVersion5StoreGainsAnEmptyHistoryAndKeepsItsOutbox() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        StoredMessage pending = new StoredMessage(B, "default", 1, 0, Map.of("k", "v"), "kept".getBytes());
+        KeyValue kv = new KeyValue("_idem", "b|key-1", "v".getBytes(StandardCharsets.UTF_8), 0);
+        writeVersion5(file, pending, kv);
+        HistoryEntry entry = new HistoryEntry(
+                0,
+                1_700_000_000_500L,
+                HistoryDirection.OUT,
+                MessageKind.DIRECT,
+                B,
+                null,
+                null,
+                null,
+                null,
+                "default",
+                2,
+                null,
+                3,
+                Map.of(),
+                null,
+                false);
+        try (SqliteStore store = new SqliteStore(file)) {
+            assertThat(store.open(Durability.FSYNC).epoch()).isEqualTo(4242);
+            assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
+            assertThat(store.readOutbox(B, "default", 1, 10))
+                    .singleElement()
+                    .extracting(StoredMessage::acceptedAtMillis)
+                    .isEqualTo(1_700_000_000_000L);
+            assertThat(store.historySummary()).isEqualTo(HistoryStats.EMPTY);
+            store.commit(new WriteBatch().history(entry));
+        }
+        assertThat(schemaVersion(file)).isEqualTo(6);
+        try (SqliteStore store = new SqliteStore(file)) {
+            store.open(Durability.FSYNC);
+            assertThat(store.readHistory(HistoryQuery.builder().build()))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.withId(0)).isEqualTo(entry));
+        }
+    }
+
+    @Test
+    void aVersion1StoreGainsTheHistoryThroughEveryVersion() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        writeVersion1(file);
+        try (SqliteStore store = new SqliteStore(file)) {
+            store.open(Durability.FSYNC);
+            assertThat(store.historySummary()).isEqualTo(HistoryStats.EMPTY);
+            store.commit(new WriteBatch()
+                    .history(new HistoryEntry(
+                            0,
+                            5,
+                            HistoryDirection.IN,
+                            MessageKind.REQUEST,
+                            B,
+                            null,
+                            "x",
+                            null,
+                            "h",
+                            "_a.x",
+                            1,
+                            Outcome.PROCESSED,
+                            0,
+                            Map.of(),
+                            null,
+                            false)));
+            assertThat(store.historySummary().entries()).isEqualTo(1);
         }
     }
 }

@@ -10,9 +10,6 @@ import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.Store;
 import dev.tether.spi.WriteBatch;
 import dev.tether.testkit.ChannelStoreContract;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,19 +33,10 @@ class SqliteChannelStoreTest extends ChannelStoreContract {
         return new SqliteStore(dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
     }
 
-    /** A crash snapshot: the database file and its write-ahead log copied as they are now (see SqliteStoreTest). */
+    /** A crash snapshot, as {@link SqliteStoreTest#crashCopy}. */
     @Override
     protected Store reopen(Store previous) {
-        Path from = ((SqliteStore) previous).file();
-        Path to = dir.resolve("store-" + FILES.incrementAndGet() + ".db");
-        try {
-            Files.copy(from, to);
-            Path wal = Path.of(from + "-wal");
-            if (Files.exists(wal)) Files.copy(wal, Path.of(to + "-wal"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new SqliteStore(to);
+        return SqliteStoreTest.crashCopy(previous, dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
     }
 
     /** What one publisher's file holds after the same publishes with a given number of readers. */

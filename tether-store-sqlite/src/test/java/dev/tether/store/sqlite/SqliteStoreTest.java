@@ -40,16 +40,19 @@ class SqliteStoreTest extends StoreContract {
         return new SqliteStore(dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
     }
 
-    /**
-     * A crash snapshot: copies the database file and its write-ahead log as they are now, without closing {@code
-     * previous} (an abandoned store stays open until the suite closes it), and opens the copy, which must recover
-     * from the log the way it would after the process died. The {@code -shm} index is not copied: SQLite rebuilds
-     * it, as after a reboot.
-     */
     @Override
     protected Store reopen(Store previous) {
+        return crashCopy(previous, dir.resolve("store-" + FILES.incrementAndGet() + ".db"));
+    }
+
+    /**
+     * A crash snapshot: copies the database file and its write-ahead log as they are now to {@code to}, without closing
+     * {@code previous} (an abandoned store stays open until the suite closes it); the copy, when opened, must recover
+     * from the log the way it would after the process died. The {@code -shm} index is not copied: SQLite rebuilds it,
+     * as after a reboot. Also for the other contract suites on SQLite.
+     */
+    static SqliteStore crashCopy(Store previous, Path to) {
         Path from = ((SqliteStore) previous).file();
-        Path to = dir.resolve("store-" + FILES.incrementAndGet() + ".db");
         try {
             Files.copy(from, to);
             Path wal = Path.of(from + "-wal");
