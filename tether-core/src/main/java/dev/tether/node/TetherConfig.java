@@ -445,11 +445,7 @@ public final class TetherConfig {
          * @throws InvalidConfigException if the pattern is empty or the level outside 0-7
          */
         public Builder lanePriority(String lanePattern, int level) {
-            try {
-                lanePriorities.add(new LanePriority(lanePattern, level));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidConfigException(e.getMessage());
-            }
+            lanePriorities.add(LanePriority.configured(lanePattern, level));
             return this;
         }
 

@@ -397,10 +397,7 @@ final class Receivers {
 
     // ---- the end of the turn -------------------------------------------------------------------------
 
-    /**
-     * Expires, delivers and acknowledges on every stream an input marked, in the order of {@link #byLevel}: the streams
-     * with higher-priority messages buffered hand their runs out first, weighted, one run per turn.
-     */
+    /** Expires, delivers and acknowledges on every stream an input marked; higher levels first, weighted. */
     void serveDue(long now) {
         while (!toServe.isEmpty()) {
             for (InStream s : toServe.drain()) byLevel.add(s, s.levels.level());

@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.InvalidConfigException;
 import dev.tether.Lanes;
 import dev.tether.Priority;
 import java.util.LinkedHashMap;
@@ -18,6 +19,15 @@ public record LanePriority(String lanePattern, int level) {
         Objects.requireNonNull(lanePattern, "lanePattern");
         if (lanePattern.isEmpty()) throw new IllegalArgumentException("lane priority needs a lane pattern ('*': any)");
         Priority.require(level);
+    }
+
+    /** A configured entry; {@link InvalidConfigException} instead of {@code IllegalArgumentException}. */
+    public static LanePriority configured(String lanePattern, int level) {
+        try {
+            return new LanePriority(lanePattern, level);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
     }
 
     /** The level of the first rule matching {@code wireLane}, else {@link Priority#DEFAULT}. */

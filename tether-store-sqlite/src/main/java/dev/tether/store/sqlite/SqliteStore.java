@@ -382,7 +382,6 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         transaction.run(work);
     }
 
-    /** Runs {@code work} under the savepoint shared by consecutive replayable works (TransactionalStore rule 6). */
     @Override
     public void runReplayable(Work<SqliteTransaction> work) throws Exception {
         checkOpen();
@@ -579,15 +578,9 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         if (l != null) l.close();
     }
 
-    /** The value of {@code PRAGMA name} on this store's connection; for tests and diagnostics. */
-    long pragma(String name) {
-        checkOpen();
-        if (!name.matches("[a-z_]+")) throw new IllegalArgumentException("not a pragma name: " + name);
-        try (Statement s = connection.createStatement()) {
-            return StoreSchema.queryLong(s, "PRAGMA " + name);
-        } catch (SQLException e) {
-            throw fail("cannot read PRAGMA " + name, e);
-        }
+    /** This store's connection: for tests that read its settings. */
+    Connection connection() {
+        return connection;
     }
 
     private void checkNotClosed() {

@@ -134,7 +134,7 @@ class SqliteStoreTest extends StoreContract {
             try (SqliteStore store = new SqliteStore(file)) {
                 assertThat(store.maxDurability()).isEqualTo(Durability.FSYNC);
                 store.open(e.getKey());
-                assertThat(store.pragma("synchronous")).as("%s", e.getKey()).isEqualTo(e.getValue());
+                assertThat(pragma(store, "synchronous")).as("%s", e.getKey()).isEqualTo(e.getValue());
             }
         }
     }
@@ -347,6 +347,12 @@ class SqliteStoreTest extends StoreContract {
             try (ResultSet rs = s.getResultSet()) {
                 return rs.next() ? rs.getLong(1) : 0;
             }
+        }
+    }
+
+    private static long pragma(SqliteStore store, String name) throws SQLException {
+        try (Statement s = store.connection().createStatement()) {
+            return StoreSchema.queryLong(s, "PRAGMA " + name);
         }
     }
 }
