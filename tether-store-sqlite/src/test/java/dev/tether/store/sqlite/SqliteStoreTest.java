@@ -126,7 +126,7 @@ class SqliteStoreTest extends StoreContract {
     }
 
     @Test
-    void durabilityMapsToSynchronousPragma() {
+    void durabilityMapsToSynchronousPragma() throws SQLException {
         Map<Durability, Long> expected =
                 Map.of(Durability.FSYNC, 2L, Durability.OS_BUFFERED, 1L, Durability.MEMORY, 0L);
         Path file = dir.resolve("sync.db");
