@@ -6,6 +6,7 @@ import dev.tether.bus.Rule;
 import dev.tether.bus.TextPattern;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * An installed routing rule: its patterns compiled, split into the stream-constant part ({@link #admitsStream}, run
@@ -22,7 +23,7 @@ final class CompiledRule {
     final Rule rule;
     final Counters counters;
     /** Bits of the kinds the rule acts on (responses left out unless its action applies to them). */
-    private final int kinds;
+    final int kinds;
 
     private final CompiledPattern senderNode;
     private final CompiledPattern senderAgent;
@@ -57,6 +58,17 @@ final class CompiledRule {
 
     String name() {
         return rule.name();
+    }
+
+    /**
+     * Calls {@code each} with every per-message pattern of the rule and the header it reads: {@value
+     * StreamFacts#HANDLER} for the handler, {@value EndpointLanes#FROM} for the sending endpoint, the header's name
+     * for a header (application header names never start with ':', so the names do not collide).
+     */
+    void messagePatterns(BiConsumer<String, CompiledPattern> each) {
+        if (handler != null) each.accept(StreamFacts.HANDLER, handler);
+        if (senderAgent != null) each.accept(EndpointLanes.FROM, senderAgent);
+        for (int i = 0; i < headerNames.length; i++) each.accept(headerNames[i], headerPatterns[i]);
     }
 
     /** Whether messages of a stream with facts {@code f} can match: its kinds, sender node, recipient, lane, channel. */
