@@ -47,7 +47,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final CallLayer calls;
     private final ConcurrentHashMap<String, LocalEndpoint> endpoints = new ConcurrentHashMap<>();
     private final LongAdder noSuchEndpoint = new LongAdder();
-    private final RuleRouting rules = new RuleRouting(this);
+    private final RuleRouting rules;
     private final Executor nodeThread;
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
@@ -75,6 +75,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         this.runtime = runtime;
         this.calls = calls;
         this.nodeThread = r -> runtime.post(now -> r.run());
+        this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped)); // before delivery starts
     }
 
     // ---- routing (any thread) ----

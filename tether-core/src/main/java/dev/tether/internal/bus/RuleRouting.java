@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
 /**
  * The routing rules of a node at work (docs/BUS-DESIGN.md, section 2): the {@link RouteTable} the application changes
@@ -26,6 +27,8 @@ import java.util.concurrent.Executor;
 final class RuleRouting implements RoutingRules {
     private final RouteTable table = new RouteTable();
     private final BusLayer bus;
+    /** Where the rules are kept across restarts; null: in memory only. */
+    private final StoredRules store;
 
     /** Settles a message as dropped, on whatever thread routed it. */
     private static final MessageConsumer DROP = new Settling() {
@@ -57,8 +60,20 @@ final class RuleRouting implements RoutingRules {
         }
     }
 
-    RuleRouting(BusLayer bus) {
+    /** Rules of {@code bus}, kept in {@code store} (null: in memory only), starting with the rules stored there. */
+    RuleRouting(BusLayer bus, StoredRules store) {
         this.bus = bus;
+        this.store = store;
+        if (store != null) {
+            for (Rule r : store.load()) {
+                try {
+                    table.change(s -> s.add(supported(r)));
+                } catch (InvalidRuleException e) { // stored by a build that accepted it: kept in the store, not run
+                    System.getLogger(RuleRouting.class.getName())
+                            .log(System.Logger.Level.WARNING, "stored routing rule not installed: " + e.getMessage());
+                }
+            }
+        }
     }
 
     /**
@@ -91,12 +106,14 @@ final class RuleRouting implements RoutingRules {
 
     @Override
     public void add(Rule rule) {
-        table.change(s -> s.add(supported(rule)));
+        Rule r = supported(rule);
+        change(r.name(), s -> s.add(r));
     }
 
     @Override
     public void replace(Rule rule) {
-        table.change(s -> s.replace(supported(rule)));
+        Rule r = supported(rule);
+        change(r.name(), s -> s.replace(r));
     }
 
     private static Rule supported(Rule rule) {
@@ -114,26 +131,44 @@ final class RuleRouting implements RoutingRules {
 
     @Override
     public boolean remove(String name) {
-        return changed(name, () -> table.change(s -> s.remove(name)));
+        return changed(name, s -> s.remove(name));
     }
 
     @Override
     public boolean enable(String name) {
-        return changed(name, () -> table.change(s -> s.enable(name, true)));
+        return changed(name, s -> s.enable(name, true));
     }
 
     @Override
     public boolean disable(String name) {
-        return changed(name, () -> table.change(s -> s.enable(name, false)));
+        return changed(name, s -> s.enable(name, false));
     }
 
-    /** Runs {@code change} if rule {@code name} exists; whether it did (checked under the same lock). */
-    private boolean changed(String name, Runnable change) {
+    /** Applies {@code change} if rule {@code name} exists; whether it did (checked under the same lock). */
+    private boolean changed(String name, UnaryOperator<RuleSet> change) {
         Objects.requireNonNull(name, "name");
         synchronized (table) {
             if (table.rules().get(name) == null) return false;
-            change.run();
+            change(name, change);
             return true;
+        }
+    }
+
+    /**
+     * Applies {@code change} (of rule {@code name}) to the current snapshot, stores the rule's new state and installs
+     * the result; if {@code change} throws, or the store cannot be written, nothing changed. Changes are serialized,
+     * and routing uses the old snapshot until the new one is stored.
+     */
+    private void change(String name, UnaryOperator<RuleSet> change) {
+        synchronized (table) {
+            RuleSet now = table.rules();
+            RuleSet next = change.apply(now);
+            if (next == now) return;
+            if (store != null) {
+                CompiledRule r = next.get(name);
+                store.write(name, r == null ? null : r.rule);
+            }
+            table.change(s -> next);
         }
     }
 
