@@ -45,6 +45,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             ManagementCommands.Readmit.class,
             ManagementCommands.Pending.class,
             ManagementCommands.MessageStatus.class,
+            RulesCommand.class,
             InspectCommand.class,
             NatsConfigCommand.class,
             RenewEpochCommand.class,

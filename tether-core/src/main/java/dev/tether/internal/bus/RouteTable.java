@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,6 +24,19 @@ final class RouteTable {
     private record Cached(RuleSet set, StreamFacts facts, CandidateIndex index) {}
 
     private volatile RuleSet rules = RuleSet.EMPTY;
+    /** Told of every abandoned regex: the rule's name and the problem. */
+    private final BiConsumer<String, String> errors;
+
+    /** A table whose abandoned regexes are only counted. */
+    RouteTable() {
+        this((rule, problem) -> {});
+    }
+
+    /** A table that tells {@code errors} of every abandoned regex (the rule's name, the problem), on any thread. */
+    RouteTable(BiConsumer<String, String> errors) {
+        this.errors = errors;
+    }
+
     private final ConcurrentHashMap<StreamKey, Cached> cache = new ConcurrentHashMap<>();
 
     /** The current snapshot. */
@@ -55,7 +69,7 @@ final class RouteTable {
         MessageKind kind = c.facts.kindOf(headers);
         if (kind == null) return null;
         long[] matching = c.index.matching(kind, headers);
-        if (matching == null) return evaluate(rules, kind, headers, set.version);
+        if (matching == null) return evaluate(rules, kind, headers, set.version, errors);
         List<CompiledRule> copies = null;
         for (int w = 0; w < matching.length; w++) {
             for (long bits = matching[w]; bits != 0; bits &= bits - 1) {
@@ -71,12 +85,17 @@ final class RouteTable {
      * The route decided rule by rule, every predicate of each candidate checked in turn: for a message one of whose
      * values made a regex spend its budget, so the rules' errors are counted as each evaluation meets them.
      */
-    private static Route evaluate(CompiledRule[] rules, MessageKind kind, Map<String, String> headers, long version) {
+    private static Route evaluate(
+            CompiledRule[] rules,
+            MessageKind kind,
+            Map<String, String> headers,
+            long version,
+            BiConsumer<String, String> errors) {
         String handler = headers.get(StreamFacts.HANDLER); // once per message, not per rule
         String from = headers.get(EndpointLanes.FROM);
         List<CompiledRule> copies = null;
         for (CompiledRule r : rules) {
-            if (!r.admitsMessage(kind, handler, from, headers)) continue;
+            if (!r.admitsMessage(kind, handler, from, headers, errors)) continue;
             if (r.rule.action().isTerminal()) return decided(copies, r, version);
             copies = copied(copies, r);
         }

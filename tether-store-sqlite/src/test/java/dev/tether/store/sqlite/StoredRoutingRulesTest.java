@@ -54,9 +54,10 @@ class StoredRoutingRulesTest {
         if (node != null) node.shutdown(Duration.ofSeconds(5));
     }
 
-    private RoutingRules start() {
-        node = Tether.start(TetherConfig.builder(A)
-                .transport(new InMemoryNetwork().newTransport())
+    private RoutingRules start(Rule... configured) {
+        TetherConfig.Builder b = TetherConfig.builder(A);
+        for (Rule r : configured) b.rule(r);
+        node = Tether.start(b.transport(new InMemoryNetwork().newTransport())
                 .store(new SqliteStore(dir.resolve("a.db")))
                 .durability(Durability.FSYNC)
                 .handler(d -> handled.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)))
@@ -130,5 +131,56 @@ class StoredRoutingRulesTest {
             while (r.next()) keys.add(r.getString("key"));
         }
         return keys;
+    }
+
+    @Test
+    void configuredRulesComeFromTheConfigurationAtEveryStartAndAreNeverStored() throws Exception {
+        Rule cfg = Rule.named("cfg")
+                .priority(5)
+                .match(Match.any().header("spam", exact("yes")))
+                .action(Action.drop());
+        RoutingRules rules = start(cfg);
+        assertThat(rules.list()).containsExactly(cfg);
+        assertThatThrownBy(() -> rules.add(Rule.named("cfg").action(Action.drop())))
+                .isInstanceOf(InvalidRuleException.class);
+        rules.add(Rule.named("runtime")
+                .action(Action.deadLetter("x"))
+                .match(Match.any().header("t", exact("1"))));
+        assertThat(rules.disable("cfg")).isTrue();
+        assertThat(send("spam", "spam", "yes"))
+                .as("disabled until the node stops")
+                .isEqualTo(Outcome.PROCESSED);
+        node.shutdown(Duration.ofSeconds(5));
+        node = null;
+        assertThat(storedKeys()).containsExactly("runtime");
+
+        RoutingRules again = start(cfg);
+        assertThat(again.list()).extracting(Rule::name).containsExactly("cfg", "runtime");
+        assertThat(again.list().get(0).isEnabled())
+                .as("from the configuration again")
+                .isTrue();
+        assertThat(send("spam2", "spam", "yes")).isEqualTo(Outcome.DROPPED);
+        assertThat(again.remove("cfg")).isTrue();
+        again.add(Rule.named("cfg").action(Action.drop()).match(Match.any().header("t", exact("2"))));
+        node.shutdown(Duration.ofSeconds(5));
+        node = null;
+        assertThat(storedKeys())
+                .as("a rule added under a removed configured name is stored")
+                .containsExactly("cfg", "runtime");
+
+        RoutingRules third = start(cfg);
+        assertThat(third.list())
+                .as("the configured rule wins over the stored one")
+                .containsExactly(
+                        cfg,
+                        Rule.named("runtime")
+                                .action(Action.deadLetter("x"))
+                                .match(Match.any().header("t", exact("1"))));
+        assertThatThrownBy(() -> TetherConfig.builder(A).rule(cfg).rule(cfg))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("name"));
+        assertThatThrownBy(() -> TetherConfig.builder(A).rule(Rule.named("f").action(Action.forward(A))))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("action"));
     }
 }
