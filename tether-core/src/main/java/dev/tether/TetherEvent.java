@@ -165,6 +165,19 @@ public sealed interface TetherEvent {
     }
 
     /**
+     * Routing rule {@code rule} could not do what it says for a message (docs/MESSAGING.md, "Routing rules"): a
+     * regular expression read more than 100,000 characters of a value and was abandoned as not matching (also counted
+     * in the rule's {@code RuleStats.errors}), or a {@code deliver} target does not exist on this node (the message
+     * was dead-lettered with the rule's name). Rate-limited like {@link ProtocolError} (a burst of 10, then at most 2
+     * per second, for all rules together).
+     *
+     * @param rule the rule's name
+     * @param problem what failed
+     * @param suppressed rule errors not reported as events between the previous {@code RuleError} and this one
+     */
+    record RuleError(String rule, String problem, long suppressed) implements TetherEvent {}
+
+    /**
      * The transport refused a connection from or to {@code remote}, or closed one for a protocol violation
      * (failed handshake, unproven node id, bad certificate, oversize frame), or dropped a message that was not
      * valid on its subjects (NATS). Nothing was delivered from it.

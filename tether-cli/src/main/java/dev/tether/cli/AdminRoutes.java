@@ -34,6 +34,7 @@ final class AdminRoutes {
     private final NodeControl control;
     private final AdminAuth auth;
     private final ManagementRoutes management;
+    private final RuleRoutes rules;
     private final Dashboard dashboard;
 
     AdminRoutes(
@@ -46,6 +47,7 @@ final class AdminRoutes {
         this.node = node;
         this.auth = auth;
         this.management = new ManagementRoutes(node);
+        this.rules = new RuleRoutes(node);
         this.dashboard = new Dashboard(management.management());
         this.control = control;
         this.maxMessageBytes = maxMessageBytes;
@@ -136,8 +138,20 @@ final class AdminRoutes {
                 requireMethod(method, "POST");
                 reload(c, json);
             }
-            default -> management(c, method, path, query);
+            default -> {
+                if (RuleRoutes.handles(path)) rules(c, method, path, query, head);
+                else management(c, method, path, query);
+            }
         }
+    }
+
+    /** The routing rules ({@link RuleRoutes}); a POST's body, if it has one, is the rule's text. */
+    private void rules(TimedSocket c, String method, String path, Map<String, List<String>> query, HttpHead head)
+            throws IOException {
+        boolean body = method.equals("POST") && (head.chunked() || head.contentLength() > 0);
+        String text = body ? new String(readBody(c, head), StandardCharsets.UTF_8) : "";
+        write(c, rules.handle(method, path, query, text));
+        AdminServer.drainAndClose(c);
     }
 
     /** The dashboard and the management model ({@link Dashboard}, {@link ManagementRoutes}). */

@@ -46,6 +46,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             ManagementCommands.Pending.class,
             ManagementCommands.History.class,
             ManagementCommands.MessageStatus.class,
+            RulesCommand.class,
             InspectCommand.class,
             NatsConfigCommand.class,
             RenewEpochCommand.class,

@@ -36,7 +36,8 @@ final class NodeRunner {
             TetherEvent.DeadLettered.class,
             TetherEvent.StreamBlocked.class,
             TetherEvent.DeadLettersEvicted.class,
-            TetherEvent.DeadLetterQueueFull.class);
+            TetherEvent.DeadLetterQueueFull.class,
+            TetherEvent.RuleError.class);
 
     private final NodeOptions options;
     private final PrintWriter out;

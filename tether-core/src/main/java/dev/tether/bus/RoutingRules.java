@@ -7,7 +7,10 @@ import java.util.List;
  * Rules run at the node that receives a message, right before it would be handed to its consumer; each message's
  * route is decided with one snapshot of the rules. Every change installs a new snapshot before it returns: a message
  * routed after that uses it, one routed before keeps its route. Thread-safe; changes are serialized, routing never
- * waits for them. Rules live in memory: they are not stored, and a restarted node starts without them.
+ * waits for them. Every change is stored in the node's store (namespace {@code _rules}) before it is installed and
+ * returns: a restarted node starts with its rules, their priorities and enabled flags. A change waits for the store,
+ * so it must not be made on the node thread (an {@code onNodeThread()} handler): {@link IllegalStateException}.
+ * After the node shut down a change throws {@code NodeClosedException}.
  */
 public interface RoutingRules {
     /**

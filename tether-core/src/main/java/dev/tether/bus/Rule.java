@@ -144,6 +144,29 @@ public final class Rule {
         return Objects.hash(name, priority, enabled, match, action);
     }
 
+    /**
+     * The rule's textual form, which {@link #parse} reads back to an equal rule: {@code field=value} pairs separated
+     * by spaces, values escaped ({@code %}, space and control characters as {@code %XX}), for example {@code
+     * name=no-spam priority=10 kind=direct recipient=exact:orders header.spam=exact:yes action=drop} (fields:
+     * docs/MESSAGING.md, "Routing rules"). Used by the CLI, the management HTTP routes and the node's store.
+     */
+    public String toText() {
+        return RuleText.format(this);
+    }
+
+    /**
+     * Reads {@link #toText}'s form: {@code name} and {@code action} are required; {@code priority} (default 0),
+     * {@code enabled} (default true), {@code kind} (comma-separated), {@code senderNode}, {@code senderAgent}, {@code
+     * recipient}, {@code channel}, {@code handler}, {@code lane} and {@code header.NAME} (patterns as {@link
+     * TextPattern#parse}) are optional.
+     *
+     * @throws InvalidRuleException naming the field and the problem: an unknown or repeated field, a bad value, a
+     *     bad escape, a missing name or action
+     */
+    public static Rule parse(String text) {
+        return RuleText.parse(text);
+    }
+
     @Override
     public String toString() {
         return "Rule[" + name + " priority " + priority + (enabled ? "" : " disabled") + " " + match + " -> " + action

@@ -16,7 +16,8 @@ public final class Tether {
      * @throws StoreException if the store cannot be opened
      */
     public static TetherNode start(TetherConfig config) {
-        return RealTetherNode.start(config.settings(), config.namedHandlers(), config.codec(), config.events());
+        return RealTetherNode.start(
+                config.settings(), config.namedHandlers(), config.codec(), config.events(), config.rules());
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.tether.StreamLimits;
 import dev.tether.TetherListener;
 import dev.tether.TetherNode;
 import dev.tether.bus.HistoryOptions;
+import dev.tether.bus.Rule;
 import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.EngineConfig;
@@ -44,11 +45,13 @@ public final class TetherConfig {
     private final List<HandlerSpec> namedHandlers;
     private final Codec codec;
     private final EventSettings events;
+    private final List<Rule> rules;
 
     private TetherConfig(Builder b, Store store, int maxMessageBytes, List<HandlerSpec> namedHandlers) {
         this.namedHandlers = namedHandlers;
         this.codec = b.codec;
         this.events = b.events;
+        this.rules = b.rules();
         this.settings = new NodeSettings(
                 b.nodeId,
                 Set.copyOf(b.peers),
@@ -248,6 +251,11 @@ public final class TetherConfig {
         return events;
     }
 
+    /** The configured routing rules ({@link Builder#rule}), in the order given. */
+    public List<Rule> rules() {
+        return rules;
+    }
+
     /** The settings the runtime is started with. */
     NodeSettings settings() {
         return settings;
@@ -257,7 +265,7 @@ public final class TetherConfig {
      * Collects settings; every setter validates its argument. The setters of handlers and their codec are those of
      * its part {@code HandlerSettings}.
      */
-    public static final class Builder extends HandlerSettings {
+    public static final class Builder extends RuleSettings {
         private final NodeId nodeId;
         private final Set<NodeId> peers = new LinkedHashSet<>();
         private Transport transport;

@@ -144,4 +144,71 @@ class RuleModelTest {
         assertThat(Action.copy(Address.parse("a/tap"))).isEqualTo(Action.copy(Address.parse("a/tap")));
         assertThat(Action.drop().isTerminal()).isTrue();
     }
+
+    @Test
+    void aRuleRoundTripsThroughItsTextualForm() {
+        Rule[] rules = {
+            Rule.named("audit-eu-orders")
+                    .priority(-100)
+                    .enabled(false)
+                    .match(Match.kind(MessageKind.REQUEST, MessageKind.DIRECT)
+                            .senderNode(exact("n1"))
+                            .senderAgent(prefix("a"))
+                            .recipient(exact("orders"))
+                            .handler(regex("quote [0-9]+%\\d"))
+                            .lane(prefix("x=y"))
+                            .header("tenant", prefix("eu- "))
+                            .header("b", exact("tab\there")))
+                    .action(Action.copy(Address.parse("audit/recorder"))),
+            Rule.named("d").action(Action.deadLetter("EU traffic: 100% quarantined")),
+            Rule.named("c")
+                    .match(Match.kind(MessageKind.PUBLISH).channel(exact("prices")))
+                    .action(Action.drop()),
+            Rule.named("h").action(Action.deliverToHandler("quote-v2")),
+            Rule.named("a").action(Action.deliverToAgent("bob")),
+            Rule.named("f1").action(Action.forward(NodeId.of("n2"))),
+            Rule.named("f2").action(Action.forward(Address.parse("n2/bob"))),
+            Rule.named("f3").action(Action.forwardToChannel("c")),
+            Rule.named("c2").action(Action.copyToChannel("c"))
+        };
+        for (Rule r : rules) {
+            String text = r.toText();
+            assertThat(text).doesNotContain("  ").doesNotContain("\t");
+            assertThat(Rule.parse(text)).as(text).isEqualTo(r);
+        }
+        assertThat(rules[2].toText()).isEqualTo("name=c kind=publish channel=exact:prices action=drop");
+        assertThat(Rule.parse("name=x action=drop header.t=eu-"))
+                .isEqualTo(Rule.named("x")
+                        .match(Match.any().header("t", exact("eu-")))
+                        .action(Action.drop()));
+    }
+
+    @Test
+    void badRuleTextIsRefusedNamingTheField() {
+        String[][] cases = {
+            {"", "name"},
+            {"priority=1 action=drop", "name"},
+            {"name=x", "action"},
+            {"name=bad/name action=drop", "name"},
+            {"name=x action=explode", "action"},
+            {"name=x action=deliver(agent:_sys)", "action"},
+            {"name=x action=forward(node:)", "action"},
+            {"name=x action=deadLetter()", "action"},
+            {"name=x priority=high action=drop", "priority"},
+            {"name=x enabled=yes action=drop", "enabled"},
+            {"name=x kind=direct,letter action=drop", "match.kind"},
+            {"name=x recipient=regex:[a action=drop", "match.recipient"},
+            {"name=x colour=red action=drop", "colour"},
+            {"name=x name=y action=drop", "name"},
+            {"name=x header.t=%zz action=drop", "header.t"},
+            {"name=x lane", "text"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> Rule.parse(c[0]))
+                    .as(c[0])
+                    .isInstanceOfSatisfying(
+                            InvalidRuleException.class,
+                            e -> assertThat(e.field()).isEqualTo(c[1]));
+        }
+    }
 }

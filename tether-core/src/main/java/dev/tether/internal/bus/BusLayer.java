@@ -14,6 +14,7 @@ import dev.tether.bus.EndpointHandler;
 import dev.tether.bus.EndpointOptions;
 import dev.tether.bus.NoSuchEndpointException;
 import dev.tether.bus.RoutingRules;
+import dev.tether.bus.Rule;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
@@ -47,7 +48,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final CallLayer calls;
     private final ConcurrentHashMap<String, LocalEndpoint> endpoints = new ConcurrentHashMap<>();
     private final LongAdder noSuchEndpoint = new LongAdder();
-    private final RuleRouting rules = new RuleRouting(this);
+    private final RuleRouting rules;
     private final Executor nodeThread;
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
@@ -68,13 +69,14 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     /**
      * Endpoints of {@code runtime}, whose calls {@code calls} runs, routing every message that is not for an endpoint
-     * to {@code next}.
+     * to {@code next}; its routing rules are {@code configured} (not stored) and those stored in the node's store.
      */
-    public BusLayer(NodeRuntime runtime, CallLayer calls, Router next) {
+    public BusLayer(NodeRuntime runtime, CallLayer calls, Router next, List<Rule> configured) {
         super(next);
         this.runtime = runtime;
         this.calls = calls;
         this.nodeThread = r -> runtime.post(now -> r.run());
+        this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured); // before delivery
     }
 
     // ---- routing (any thread) ----
@@ -163,6 +165,11 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     @Override
     public long noSuchEndpoint() {
         return noSuchEndpoint.sum();
+    }
+
+    /** Node thread, at the end of every turn: reports the routing rules' errors (rate-limited). */
+    public void endOfTurn(long now) {
+        rules.endOfTurn(now, runtime::emit);
     }
 
     /** The node stops: no more registrations. */

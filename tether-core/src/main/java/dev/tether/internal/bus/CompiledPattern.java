@@ -44,6 +44,11 @@ final class CompiledPattern {
         return n <= 0 ? null : regex.substring(0, n);
     }
 
+    /** The text an exact pattern equals, or null if this is a prefix or a regex. */
+    String exactText() {
+        return type == TextPattern.Type.EXACT ? text : null;
+    }
+
     /** Null for null (a field not constrained). */
     static CompiledPattern of(TextPattern p) {
         return p == null ? null : new CompiledPattern(p);

@@ -6,6 +6,7 @@ import dev.tether.bus.Rule;
 import dev.tether.bus.TextPattern;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * An installed routing rule: its patterns compiled, split into the stream-constant part ({@link #admitsStream}, run
@@ -22,7 +23,7 @@ final class CompiledRule {
     final Rule rule;
     final Counters counters;
     /** Bits of the kinds the rule acts on (responses left out unless its action applies to them). */
-    private final int kinds;
+    final int kinds;
 
     private final CompiledPattern senderNode;
     private final CompiledPattern senderAgent;
@@ -59,6 +60,17 @@ final class CompiledRule {
         return rule.name();
     }
 
+    /**
+     * Calls {@code each} with every per-message pattern of the rule and the header it reads: {@value
+     * StreamFacts#HANDLER} for the handler, {@value EndpointLanes#FROM} for the sending endpoint, the header's name
+     * for a header (application header names never start with ':', so the names do not collide).
+     */
+    void messagePatterns(BiConsumer<String, CompiledPattern> each) {
+        if (handler != null) each.accept(StreamFacts.HANDLER, handler);
+        if (senderAgent != null) each.accept(EndpointLanes.FROM, senderAgent);
+        for (int i = 0; i < headerNames.length; i++) each.accept(headerNames[i], headerPatterns[i]);
+    }
+
     /** Whether messages of a stream with facts {@code f} can match: its kinds, sender node, recipient, lane, channel. */
     boolean admitsStream(StreamFacts f) {
         return (kinds & f.kinds) != 0
@@ -72,21 +84,50 @@ final class CompiledRule {
      * Whether a message of kind {@code kind} with {@code headers} (all of them, reserved ones included), called
      * handler {@code calledHandler} and sending endpoint {@code fromAgent} (each null if none), from a stream this rule
      * {@linkplain #admitsStream admits}, matches. A header is looked up only by a rule with a pattern for it. A regex
-     * abandoned on its budget does not match and is counted in {@link Counters#errors}.
+     * abandoned on its budget does not match, is counted in {@link Counters#errors} and told to {@code errors}.
      */
-    boolean admitsMessage(MessageKind kind, String calledHandler, String fromAgent, Map<String, String> headers) {
+    boolean admitsMessage(
+            MessageKind kind,
+            String calledHandler,
+            String fromAgent,
+            Map<String, String> headers,
+            BiConsumer<String, String> errors) {
         if ((kinds & StreamFacts.bit(kind)) == 0) return false;
-        if (!holds(handler, calledHandler) || !holds(senderAgent, fromAgent)) return false;
+        if (!holds(handler, calledHandler, "handler", errors)
+                || !holds(senderAgent, fromAgent, "senderAgent", errors)) {
+            return false;
+        }
         for (int i = 0; i < headerNames.length; i++) {
-            if (!holds(headerPatterns[i], headers.get(headerNames[i]))) return false;
+            if (!holds(headerPatterns[i], headers.get(headerNames[i]), "header." + headerNames[i], errors)) {
+                return false;
+            }
         }
         return true;
     }
 
+    /**
+     * As {@link #holds(CompiledPattern, String, String, BiConsumer)} for a stream-constant field, checked once per
+     * stream and rule set: an abandoned regex there is counted, not reported.
+     */
     private boolean holds(CompiledPattern p, String value) {
+        return holds(p, value, "", (rule, problem) -> {});
+    }
+
+    /**
+     * Whether {@code value} of {@code field} matches {@code p} (null: no constraint); an abandoned regex is counted
+     * and told to {@code errors} (rule name, problem).
+     */
+    private boolean holds(CompiledPattern p, String value, String field, BiConsumer<String, String> errors) {
         if (p == null) return true;
         int r = p.match(value);
-        if (r == CompiledPattern.ABANDONED) counters.errors.increment();
+        if (r == CompiledPattern.ABANDONED) {
+            counters.errors.increment();
+            errors.accept(
+                    name(),
+                    "match." + field + ": the regular expression read more than " + CountedChars.BUDGET
+                            + " characters of a value of " + value.length()
+                            + " characters and was abandoned as not matching");
+        }
         return r == CompiledPattern.YES;
     }
 }

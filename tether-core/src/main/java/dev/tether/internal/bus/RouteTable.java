@@ -6,22 +6,37 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /**
  * A node's routing rules at run time (docs/BUS-DESIGN.md, sections 2.2 and 2.3): the current {@link RuleSet},
  * changed one change at a time and published through a volatile reference, and per inbound stream the cached
  * candidates (the enabled rules whose stream-constant fields can match the stream), recomputed when the set's version
- * changes. Per message only the candidates' per-message predicates run, so a stream no rule concerns costs a map
- * lookup and a version check. Routing is lock-free and runs on any thread; changes are serialized.
+ * changes, indexed by their per-message fields ({@link CandidateIndex}): per message the matching candidates are the
+ * intersection of a few cached bit sets, so a stream no rule concerns costs a map lookup and a version check, and
+ * candidates that do not match cost nearly nothing. Routing is lock-free and runs on any thread; changes are serialized.
  */
 final class RouteTable {
     /** Most streams whose candidates are cached; beyond it the cache starts again (streams come and go). */
     static final int MAX_CACHED_STREAMS = 65_536;
 
-    private record Cached(RuleSet set, StreamFacts facts, CompiledRule[] rules) {}
+    private record Cached(RuleSet set, StreamFacts facts, CandidateIndex index) {}
 
     private volatile RuleSet rules = RuleSet.EMPTY;
+    /** Told of every abandoned regex: the rule's name and the problem. */
+    private final BiConsumer<String, String> errors;
+
+    /** A table whose abandoned regexes are only counted. */
+    RouteTable() {
+        this((rule, problem) -> {});
+    }
+
+    /** A table that tells {@code errors} of every abandoned regex (the rule's name, the problem), on any thread. */
+    RouteTable(BiConsumer<String, String> errors) {
+        this.errors = errors;
+    }
+
     private final ConcurrentHashMap<StreamKey, Cached> cache = new ConcurrentHashMap<>();
 
     /** The current snapshot. */
@@ -49,25 +64,57 @@ final class RouteTable {
         if (set.isEmpty()) return null;
         Cached c = cache.get(key);
         if (c == null || c.set != set) c = candidates(key, set, c);
-        if (c.rules.length == 0) return null;
+        CompiledRule[] rules = c.index.rules;
+        if (rules.length == 0) return null;
         MessageKind kind = c.facts.kindOf(headers);
         if (kind == null) return null;
-        String handler = headers.get(StreamFacts.HANDLER); // once per message, not per rule
-        String from = headers.get(EndpointLanes.FROM);
+        long[] matching = c.index.matching(kind, headers);
+        if (matching == null) return evaluate(rules, kind, headers, set.version, errors);
         List<CompiledRule> copies = null;
-        for (CompiledRule r : c.rules) {
-            if (!r.admitsMessage(kind, handler, from, headers)) continue;
-            if (r.rule.action().isTerminal()) {
-                r.counters.matched.increment();
-                return new Route(copies == null ? List.of() : copies, r, set.version);
-            }
-            if (copies == null) copies = new ArrayList<>(2);
-            if (isNewDestination(copies, r)) {
-                r.counters.matched.increment();
-                copies.add(r);
+        for (int w = 0; w < matching.length; w++) {
+            for (long bits = matching[w]; bits != 0; bits &= bits - 1) {
+                CompiledRule r = rules[(w << 6) + Long.numberOfTrailingZeros(bits)];
+                if (r.rule.action().isTerminal()) return decided(copies, r, set.version);
+                copies = copied(copies, r);
             }
         }
         return copies == null ? null : new Route(copies, null, set.version);
+    }
+
+    /**
+     * The route decided rule by rule, every predicate of each candidate checked in turn: for a message one of whose
+     * values made a regex spend its budget, so the rules' errors are counted as each evaluation meets them.
+     */
+    private static Route evaluate(
+            CompiledRule[] rules,
+            MessageKind kind,
+            Map<String, String> headers,
+            long version,
+            BiConsumer<String, String> errors) {
+        String handler = headers.get(StreamFacts.HANDLER); // once per message, not per rule
+        String from = headers.get(EndpointLanes.FROM);
+        List<CompiledRule> copies = null;
+        for (CompiledRule r : rules) {
+            if (!r.admitsMessage(kind, handler, from, headers, errors)) continue;
+            if (r.rule.action().isTerminal()) return decided(copies, r, version);
+            copies = copied(copies, r);
+        }
+        return copies == null ? null : new Route(copies, null, version);
+    }
+
+    private static Route decided(List<CompiledRule> copies, CompiledRule terminal, long version) {
+        terminal.counters.matched.increment();
+        return new Route(copies == null ? List.of() : copies, terminal, version);
+    }
+
+    /** {@code copies} with copy rule {@code r} added (counted) unless a rule before it copies to the same place. */
+    private static List<CompiledRule> copied(List<CompiledRule> copies, CompiledRule r) {
+        if (copies == null) copies = new ArrayList<>(2);
+        if (isNewDestination(copies, r)) {
+            r.counters.matched.increment();
+            copies.add(r);
+        }
+        return copies;
     }
 
     private static boolean isNewDestination(List<CompiledRule> copies, CompiledRule r) {
@@ -79,7 +126,8 @@ final class RouteTable {
 
     private Cached candidates(StreamKey key, RuleSet set, Cached old) {
         StreamFacts facts = old != null ? old.facts : StreamFacts.of(key);
-        Cached c = new Cached(set, facts, set.candidates(facts));
+        CompiledRule[] rules = set.candidates(facts);
+        Cached c = new Cached(set, facts, rules.length == 0 ? CandidateIndex.NONE : new CandidateIndex(rules));
         if (cache.size() >= MAX_CACHED_STREAMS) cache.clear();
         cache.put(key, c);
         return c;

@@ -1,6 +1,7 @@
 package dev.tether.internal.bus;
 
 import dev.tether.Outcome;
+import dev.tether.TetherEvent;
 import dev.tether.bus.Action;
 import dev.tether.bus.InvalidRuleException;
 import dev.tether.bus.RoutingRules;
@@ -11,9 +12,13 @@ import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The routing rules of a node at work (docs/BUS-DESIGN.md, section 2): the {@link RouteTable} the application changes
@@ -24,8 +29,13 @@ import java.util.concurrent.Executor;
  * with the rule's name and the reason). {@code forward} and {@code copy} are refused when a rule is added. Thread-safe.
  */
 final class RuleRouting implements RoutingRules {
-    private final RouteTable table = new RouteTable();
+    private final RuleErrors errors = new RuleErrors();
+    private final RouteTable table = new RouteTable(errors);
     private final BusLayer bus;
+    /** Where the rules are kept across restarts; null: in memory only. */
+    private final StoredRules store;
+    /** The names of the configured rules: never stored. */
+    private final Set<String> configured = new HashSet<>();
 
     /** Settles a message as dropped, on whatever thread routed it. */
     private static final MessageConsumer DROP = new Settling() {
@@ -57,8 +67,29 @@ final class RuleRouting implements RoutingRules {
         }
     }
 
-    RuleRouting(BusLayer bus) {
+    /**
+     * Rules of {@code bus}: {@code configured} (never stored), then those stored in {@code store} (null: in memory
+     * only) under another name. A change of a configured rule lasts until the node stops.
+     */
+    RuleRouting(BusLayer bus, StoredRules store, List<Rule> configured) {
         this.bus = bus;
+        this.store = store;
+        for (Rule r : configured) {
+            table.change(s -> s.add(supported(r)));
+            this.configured.add(r.name());
+        }
+        if (store == null) return;
+        for (Rule r : store.load()) {
+            try {
+                if (this.configured.contains(r.name())) {
+                    throw new InvalidRuleException(r.name(), "name", "a configured rule has this name; it wins");
+                }
+                table.change(s -> s.add(supported(r)));
+            } catch (InvalidRuleException e) { // stored by a build that accepted it: kept in the store, not run
+                System.getLogger(RuleRouting.class.getName())
+                        .log(System.Logger.Level.WARNING, "stored routing rule not installed: " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -80,23 +111,31 @@ final class RuleRouting implements RoutingRules {
                 MessageConsumer c =
                         agent ? bus.endpointConsumer(a.value(), m) : bus.calls().handler(a.value());
                 if (c != null) return c;
-                String what = agent ? "endpoint '" : "handler '";
-                return new DeadLetter("rule " + rule + ": " + a + ": no " + what + a.value() + "' on this node");
+                String problem = a + ": no " + (agent ? "endpoint '" : "handler '") + a.value() + "' on this node";
+                errors.accept(rule, problem + "; the message was dead-lettered");
+                return new DeadLetter("rule " + rule + ": " + problem);
             default: // forward and copy are refused when added
                 throw new IllegalStateException("rule " + rule + " has an action not built: " + a);
         }
+    }
+
+    /** Node thread, every turn: reports the rules' errors since the last turn (rate-limited) to {@code emit}. */
+    void endOfTurn(long now, Consumer<TetherEvent> emit) {
+        errors.endOfTurn(now, emit);
     }
 
     // ---- the application ----
 
     @Override
     public void add(Rule rule) {
-        table.change(s -> s.add(supported(rule)));
+        Rule r = supported(rule);
+        change(r.name(), s -> s.add(r));
     }
 
     @Override
     public void replace(Rule rule) {
-        table.change(s -> s.replace(supported(rule)));
+        Rule r = supported(rule);
+        change(r.name(), s -> s.replace(r));
     }
 
     private static Rule supported(Rule rule) {
@@ -114,26 +153,46 @@ final class RuleRouting implements RoutingRules {
 
     @Override
     public boolean remove(String name) {
-        return changed(name, () -> table.change(s -> s.remove(name)));
+        return changed(name, s -> s.remove(name));
     }
 
     @Override
     public boolean enable(String name) {
-        return changed(name, () -> table.change(s -> s.enable(name, true)));
+        return changed(name, s -> s.enable(name, true));
     }
 
     @Override
     public boolean disable(String name) {
-        return changed(name, () -> table.change(s -> s.enable(name, false)));
+        return changed(name, s -> s.enable(name, false));
     }
 
-    /** Runs {@code change} if rule {@code name} exists; whether it did (checked under the same lock). */
-    private boolean changed(String name, Runnable change) {
+    /** Applies {@code change} if rule {@code name} exists; whether it did (checked under the same lock). */
+    private boolean changed(String name, UnaryOperator<RuleSet> change) {
         Objects.requireNonNull(name, "name");
         synchronized (table) {
             if (table.rules().get(name) == null) return false;
-            change.run();
+            change(name, change);
             return true;
+        }
+    }
+
+    /**
+     * Applies {@code change} (of rule {@code name}) to the current snapshot, stores the rule's new state and installs
+     * the result; if {@code change} throws, or the store cannot be written, nothing changed. Changes are serialized,
+     * and routing uses the old snapshot until the new one is stored.
+     */
+    private void change(String name, UnaryOperator<RuleSet> change) {
+        synchronized (table) {
+            RuleSet now = table.rules();
+            RuleSet next = change.apply(now);
+            if (next == now) return;
+            CompiledRule r = next.get(name);
+            if (configured.contains(name)) {
+                if (r == null) configured.remove(name); // the name is free now: a rule added under it is stored
+            } else if (store != null) {
+                store.write(name, r == null ? null : r.rule);
+            }
+            table.change(s -> next);
         }
     }
 

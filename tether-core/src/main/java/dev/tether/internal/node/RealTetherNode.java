@@ -28,6 +28,7 @@ import dev.tether.TypeRef;
 import dev.tether.TypedAsyncHandler;
 import dev.tether.TypedHandler;
 import dev.tether.bus.Bus;
+import dev.tether.bus.Rule;
 import dev.tether.internal.bus.BusLayer;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.EventSettings;
@@ -103,13 +104,17 @@ public final class RealTetherNode implements TetherNode {
     }
 
     /**
-     * Opens the store, plugs the layers together, registers {@code handlers} and starts the node; typed calls use
-     * {@code codec}, or the one on the class path if null.
+     * Opens the store, plugs the layers together, registers {@code handlers}, installs the configured routing {@code
+     * rules} and starts the node; typed calls use {@code codec}, or the one on the class path if null.
      *
      * @throws dev.tether.StoreException if the store cannot be opened
      */
     public static TetherNode start(
-            NodeSettings settings, List<HandlerSpec> handlers, Codec codec, EventSettings eventSettings) {
+            NodeSettings settings,
+            List<HandlerSpec> handlers,
+            Codec codec,
+            EventSettings eventSettings,
+            List<Rule> rules) {
         NodeRuntime runtime = NodeRuntime.create(settings);
         RuntimeCallHost host = new RuntimeCallHost(runtime);
         CallLayer calls = new CallLayer(host, codec);
@@ -122,7 +127,7 @@ public final class RealTetherNode implements TetherNode {
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
         calls.channels(channels::memberships); // _hello carries the memberships with the handlers
         channels.onMembershipsChanged(calls::advertisedChanged);
-        BusLayer bus = new BusLayer(runtime, calls, channels); // endpoint lanes first, the rest goes on to channels
+        BusLayer bus = new BusLayer(runtime, calls, channels, rules); // rules and endpoint lanes first, then channels
         calls.endpoints(bus::names); // and its endpoints
         runtime.router(bus);
         RealTetherNode node = new RealTetherNode(runtime, calls, events, channels, bus);
@@ -131,7 +136,11 @@ public final class RealTetherNode implements TetherNode {
             channels.onEvent(e);
             node.management.onEvent(e);
         });
-        runtime.everyTurn(calls::tick);
+        runtime.everyTurn(
+                now -> { // one task per turn (NodeLoop keeps one)
+                    calls.tick(now);
+                    bus.endOfTurn(now);
+                });
         runtime.callStats(calls::stats);
         runtime.onStopping(now -> {
             calls.stopping(settings.nodeId());

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,10 @@ class RouteTablePropertyTest {
         "gold"
     };
     private static final String[] NODES = {"a", "b", "c"};
+    /** A regex that spends its budget on {@link #EVIL_VALUE} (about 40^12 ways to split it) and matches nothing else. */
+    private static final String EVIL = "(.*a){12}b";
+
+    private static final String EVIL_VALUE = "a".repeat(40);
 
     @Test
     void theRouteTableDecidesAsTheReferenceForRandomRulesAndMessages() {
@@ -74,7 +79,10 @@ class RouteTablePropertyTest {
                 LaneFacts lf = LANES.get(rnd.nextInt(LANES.size()));
                 String node = NODES[rnd.nextInt(NODES.length)];
                 Map<String, String> h = message(lf, rnd);
+                Map<String, List<Long>> expected = new TreeMap<>();
+                Map<String, long[]> before = counters(table);
                 Route r = table.route(new StreamKey(NodeId.of(node), lf.lane()), h);
+                Map<String, List<Long>> counted = counted(before, counters(table));
                 String got = r == null
                         ? "none"
                         : describe(
@@ -90,9 +98,31 @@ class RouteTablePropertyTest {
                                 node,
                                 h,
                                 table.rules().list())
-                        .isEqualTo(reference(table.rules().list(), lf, node, h));
+                        .isEqualTo(reference(table.rules().list(), lf, node, h, expected));
+                assertThat(counted)
+                        .as("counters, seed %d round %d step %d: %s with %s", seed, round, step, lf.lane(), h)
+                        .isEqualTo(expected);
             }
         }
+    }
+
+    private static Map<String, long[]> counters(RouteTable table) {
+        Map<String, long[]> m = new HashMap<>();
+        for (Rule r : table.rules().list()) {
+            CompiledRule c = table.rules().get(r.name());
+            m.put(r.name(), new long[] {c.counters.matched.sum(), c.counters.errors.sum()});
+        }
+        return m;
+    }
+
+    /** Per rule whose counters moved, [matched, errors] added by one routing decision. */
+    private static Map<String, List<Long>> counted(Map<String, long[]> before, Map<String, long[]> after) {
+        Map<String, List<Long>> d = new TreeMap<>();
+        after.forEach((name, a) -> {
+            long[] b = before.get(name);
+            if (a[0] != b[0] || a[1] != b[1]) d.put(name, List.of(a[0] - b[0], a[1] - b[1]));
+        });
+        return d;
     }
 
     private static void change(RouteTable table, Random rnd) {
@@ -119,7 +149,9 @@ class RouteTablePropertyTest {
         if (rnd.nextInt(6) == 0) m = m.channel(pattern(WORDS[rnd.nextInt(WORDS.length)], rnd));
         if (rnd.nextInt(5) == 0) m = m.handler(pattern(WORDS[rnd.nextInt(WORDS.length)], rnd));
         if (rnd.nextInt(4) == 0) m = m.lane(pattern(WORDS[rnd.nextInt(WORDS.length)], rnd));
-        if (rnd.nextInt(4) == 0) m = m.header("tenant", pattern(WORDS[rnd.nextInt(WORDS.length)], rnd));
+        if (rnd.nextInt(3) == 0) m = m.header("tenant", pattern(WORDS[rnd.nextInt(WORDS.length)], rnd));
+        if (rnd.nextInt(4) == 0) m = m.header("region", pattern(WORDS[rnd.nextInt(WORDS.length)], rnd));
+        if (rnd.nextInt(12) == 0) m = m.header("tenant", TextPattern.regex(EVIL));
         Action a = switch (rnd.nextInt(5)) {
             case 0 -> Action.drop();
             case 1, 2 -> Action.copy(Address.parse("n/tap" + rnd.nextInt(3)));
@@ -154,20 +186,36 @@ class RouteTablePropertyTest {
             h.put(":c", (rnd.nextBoolean() ? "orders" : "_v._sys") + "#4#1");
         }
         if (rnd.nextBoolean()) h.put(":f", WORDS[rnd.nextInt(WORDS.length)]);
-        if (rnd.nextBoolean()) h.put("tenant", WORDS[rnd.nextInt(WORDS.length)]);
+        if (rnd.nextBoolean()) h.put("tenant", rnd.nextInt(20) == 0 ? EVIL_VALUE : WORDS[rnd.nextInt(WORDS.length)]);
+        if (rnd.nextBoolean()) h.put("region", WORDS[rnd.nextInt(WORDS.length)]);
         return h;
     }
 
-    /** Section 2.3, literally. */
-    private static String reference(List<Rule> rules, LaneFacts lf, String node, Map<String, String> h) {
+    /**
+     * Section 2.3, literally; puts in {@code counted} per rule whose counters move [matched, errors]: a rule matched
+     * when it decides or copies to a new destination, an error each time a rule met the evil regex on the evil value
+     * (its patterns checked in order: handler, sending endpoint, headers by name).
+     */
+    private static String reference(
+            List<Rule> rules, LaneFacts lf, String node, Map<String, String> h, Map<String, List<Long>> counted) {
         MessageKind kind = referenceKind(lf, h);
         if (kind == null) return "none";
         List<String> copies = new ArrayList<>();
         Set<Action> destinations = new LinkedHashSet<>();
         for (Rule r : rules) { // list() is in evaluation order
-            if (!r.isEnabled() || !matches(r, kind, lf, node, h)) continue;
-            if (r.action().isTerminal()) return describe(copies, r.name());
-            if (destinations.add(r.action())) copies.add(r.name());
+            if (!r.isEnabled()) continue;
+            boolean[] abandoned = {false};
+            boolean matches = matches(r, kind, lf, node, h, abandoned);
+            if (abandoned[0]) counted.put(r.name(), List.of(0L, 1L));
+            if (!matches) continue;
+            if (r.action().isTerminal()) {
+                counted.put(r.name(), List.of(1L, 0L));
+                return describe(copies, r.name());
+            }
+            if (destinations.add(r.action())) {
+                copies.add(r.name());
+                counted.put(r.name(), List.of(1L, 0L));
+            }
         }
         return copies.isEmpty() ? "none" : describe(copies, null);
     }
@@ -182,17 +230,25 @@ class RouteTablePropertyTest {
         return "s".equals(k) || "r".equals(k) ? MessageKind.REQUEST : MessageKind.DIRECT;
     }
 
-    private static boolean matches(Rule r, MessageKind kind, LaneFacts lf, String node, Map<String, String> h) {
+    private static boolean matches(
+            Rule r, MessageKind kind, LaneFacts lf, String node, Map<String, String> h, boolean[] abandoned) {
         Match m = r.match();
         if (kind == MessageKind.RESPONSE && !r.action().appliesToResponses()) return false;
         if (!m.admits(kind)) return false;
-        return holds(m.senderNode(), node)
-                && holds(m.senderAgent(), h.get(":f"))
-                && holds(m.recipient(), lf.recipient())
-                && holds(m.channel(), lf.channel())
-                && holds(m.handler(), h.get(":h"))
-                && holds(m.lane(), lf.appLane())
-                && m.headers().entrySet().stream().allMatch(e -> holds(e.getValue(), h.get(e.getKey())));
+        if (!holds(m.senderNode(), node)
+                || !holds(m.recipient(), lf.recipient())
+                || !holds(m.channel(), lf.channel())
+                || !holds(m.lane(), lf.appLane())) return false;
+        if (!holds(m.handler(), h.get(":h")) || !holds(m.senderAgent(), h.get(":f"))) return false;
+        for (Map.Entry<String, TextPattern> e : m.headers().entrySet()) { // sorted by name
+            String v = h.get(e.getKey());
+            if (e.getValue().text().equals(EVIL) && EVIL_VALUE.equals(v)) {
+                abandoned[0] = true;
+                return false;
+            }
+            if (!holds(e.getValue(), v)) return false;
+        }
+        return true;
     }
 
     private static boolean holds(TextPattern p, String v) {

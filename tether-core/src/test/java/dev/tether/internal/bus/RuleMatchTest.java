@@ -270,4 +270,31 @@ class RuleMatchTest {
         assertThat(table.rules().list()).hasSize(RuleSet.MAX_RULES);
         assertThat(table.rules().list().get(0).name()).isEqualTo("x");
     }
+
+    @Test
+    void theIndexFindsTheFirstMatchBeyondSixtyFourCandidatesAndKeepsEachValueOnce() {
+        for (int i = 0; i < 200; i++) { // r000 evaluated first: same priority, ties by name
+            Match m = i % 3 == 0
+                    ? Match.any().header("tenant", exact("t" + i))
+                    : i % 3 == 1
+                            ? Match.any().header("tenant", prefix("p" + i + "-"))
+                            : Match.any().header("tenant", regex("r" + i + "[0-9]+"));
+            add(String.format("r%03d", i), 0, m, Action.drop());
+        }
+        assertThat(decided(key("a", "orders"), headers("tenant", "t129"))).isEqualTo("r129");
+        assertThat(decided(key("a", "orders"), headers("tenant", "p70-x"))).isEqualTo("r070");
+        assertThat(decided(key("a", "orders"), headers("tenant", "r197123"))).isEqualTo("r197");
+        assertThat(decided(key("a", "orders"), headers("tenant", "t129"))).isEqualTo("r129");
+        assertThat(decided(key("a", "orders"), headers("tenant", "none"))).isNull();
+        assertThat(decided(key("a", "orders"), headers())).isNull();
+        assertThat(table.rules().get("r129").counters.matched.sum()).isEqualTo(2);
+        CandidateIndex index = new CandidateIndex(table.rules().candidates(StreamFacts.of(key("a", "orders"))));
+        for (int i = 0; i < CandidateIndex.MAX_VALUES + 10; i++)
+            index.matching(MessageKind.DIRECT, headers("tenant", "v" + i));
+        assertThat(index.keptValues("tenant"))
+                .as("the cache starts again when full")
+                .isLessThanOrEqualTo(CandidateIndex.MAX_VALUES);
+        index.matching(MessageKind.DIRECT, headers("tenant", "x".repeat(CandidateIndex.MAX_KEPT_LENGTH + 1)));
+        assertThat(index.keptValues("tenant")).as("a long value is not kept").isEqualTo(10);
+    }
 }

@@ -1,0 +1,54 @@
+package dev.tether.node;
+
+import dev.tether.bus.Action;
+import dev.tether.bus.InvalidRuleException;
+import dev.tether.bus.RoutingRules;
+import dev.tether.bus.Rule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The part of {@link TetherConfig.Builder} that holds the node's configured routing rules (docs/MESSAGING.md,
+ * "Routing rules"). Its setter is the builder's: it validates its argument and returns the builder.
+ */
+abstract sealed class RuleSettings extends HandlerSettings permits TetherConfig.Builder {
+    private final List<Rule> rules = new ArrayList<>();
+
+    RuleSettings() {}
+
+    /**
+     * Adds routing rule {@code rule} to the node's rules from the start (docs/MESSAGING.md, "Routing rules"). A
+     * configured rule is not stored: it comes from the configuration at every start, and wins over a stored rule of
+     * its name. It can be disabled, enabled, replaced or removed at run time like any rule, but that change lasts
+     * until the node stops (it is not stored); a run-time {@code add} cannot take its name.
+     *
+     * @throws InvalidRuleException if it has no action, a configured rule of its name was given already, more than
+     *     {@link dev.tether.bus.RoutingRules#MAX_RULES} are given, or its action is {@code forward} or {@code copy}
+     *     (not built yet)
+     */
+    public TetherConfig.Builder rule(Rule rule) {
+        Objects.requireNonNull(rule, "rule").requireComplete();
+        Action.Type t = rule.action().type();
+        if (t == Action.Type.FORWARD || t == Action.Type.COPY) {
+            throw new InvalidRuleException(
+                    rule.name(), "action", rule.action() + ": forward and copy are not built yet");
+        }
+        for (Rule r : rules) {
+            if (r.name().equals(rule.name())) {
+                throw new InvalidRuleException(rule.name(), "name", "a configured rule of this name exists");
+            }
+        }
+        if (rules.size() >= RoutingRules.MAX_RULES) {
+            throw new InvalidRuleException(
+                    rule.name(), "rules", "more than " + RoutingRules.MAX_RULES + " configured rules");
+        }
+        rules.add(rule);
+        return (TetherConfig.Builder) this;
+    }
+
+    /** The configured rules, in the order given. */
+    List<Rule> rules() {
+        return List.copyOf(rules);
+    }
+}
