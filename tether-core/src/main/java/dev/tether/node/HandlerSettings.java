@@ -29,7 +29,7 @@ import java.util.function.Function;
  * (bytes and typed) with the codec of the typed ones, where handlers run, and how failed deliveries are retried. Its
  * setters are the builder's: they validate their argument and return the builder.
  */
-abstract sealed class HandlerSettings permits RuleSettings {
+abstract sealed class HandlerSettings permits BusSettings {
     RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
     FailurePolicy failurePolicy = FailurePolicy.DEAD_LETTER;
     AckMode ackMode = AckMode.AUTO;

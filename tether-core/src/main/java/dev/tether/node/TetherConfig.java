@@ -19,7 +19,6 @@ import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.EngineConfig;
 import dev.tether.internal.engine.WireCompression;
-import dev.tether.internal.runtime.LanePriority;
 import dev.tether.internal.runtime.NodeSettings;
 import dev.tether.internal.runtime.StreamLimitRule;
 import dev.tether.spi.Codec;
@@ -85,8 +84,8 @@ public final class TetherConfig {
                 b.compression != null ? b.compression : ConfigChecks.compression(null, 1),
                 b.deadLetters,
                 b.streamLimits,
-                b.lanePriorities,
-                b.history);
+                b.lanePriorities(),
+                b.historyOptions());
     }
 
     /** A builder for node {@code nodeId}, with the defaults described on each of its setters. */
@@ -265,7 +264,7 @@ public final class TetherConfig {
      * Collects settings; every setter validates its argument. The setters of handlers and their codec are those of
      * its part {@code HandlerSettings}.
      */
-    public static final class Builder extends RuleSettings {
+    public static final class Builder extends BusSettings {
         private final NodeId nodeId;
         private final Set<NodeId> peers = new LinkedHashSet<>();
         private Transport transport;
@@ -277,7 +276,6 @@ public final class TetherConfig {
         private long maxQueuedPerStream = 10_000_000L;
         private long maxPendingSendBytes = 64L << 20;
         private final List<StreamLimitRule> streamLimits = new ArrayList<>();
-        private final List<LanePriority> lanePriorities = new ArrayList<>();
         private long maxInboundQueueBytes = 64L << 20;
         private Duration retransmitTimeout = Duration.ofMillis(200);
         private Duration maxRetransmitTimeout = Duration.ofSeconds(5);
@@ -295,7 +293,6 @@ public final class TetherConfig {
         private EventSettings events = EventSettings.DEFAULTS;
         private WireCompression compression;
         private DeadLetterLimits deadLetters = DeadLetterLimits.DEFAULT;
-        private HistoryOptions history;
 
         private Builder(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -445,18 +442,6 @@ public final class TetherConfig {
             return this;
         }
 
-        /**
-         * Gives messages sent on lanes matching {@code lanePattern} (a glob; an endpoint's lane is {@code _a.<agent>})
-         * priority {@code level} (0-7, default 4) unless they carry their own ({@code
-         * OutboundMessage.Builder.priority}). The first matching entry wins. See docs/MESSAGING.md, "Priority".
-         *
-         * @throws InvalidConfigException if the pattern is empty or the level outside 0-7
-         */
-        public Builder lanePriority(String lanePattern, int level) {
-            lanePriorities.add(LanePriority.configured(lanePattern, level));
-            return this;
-        }
-
         /** Bounds memory held by sends waiting for the store; default 64 MiB, at least maxMessageBytes. */
         public Builder maxPendingSendBytes(long bytes) {
             if (bytes < 1) throw new InvalidConfigException("maxPendingSendBytes must be >= 1, was " + bytes);
@@ -571,15 +556,6 @@ public final class TetherConfig {
          */
         public Builder deadLetters(DeadLetterLimits limits) {
             this.deadLetters = Objects.requireNonNull(limits, "deadLetters");
-            return this;
-        }
-
-        /**
-         * Turns the message history on, bounded by {@code options} ({@link HistoryOptions#DEFAULT}: 1,000,000
-         * entries, 7 days, metadata only); off by default (docs/OPERATIONS.md, "History").
-         */
-        public Builder history(HistoryOptions options) {
-            this.history = Objects.requireNonNull(options, "history");
             return this;
         }
 
