@@ -12,8 +12,6 @@ import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.Await;
 import dev.tether.transport.tcp.TcpTransport;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,8 +40,7 @@ class HistoryHttpTest {
     Path dir;
 
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final InProcessCli cli = new InProcessCli();
     private final HttpClient http = HttpClient.newHttpClient();
     private TetherNode a;
     private TetherNode b;
@@ -103,16 +100,11 @@ class HistoryHttpTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(
-                args,
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
     }
 
     private HttpResponse<String> get(String admin, String pathAndQuery) {
@@ -160,7 +152,7 @@ class HistoryHttpTest {
     @Test
     void theCliPrintsTextOrJsonAndFiltersLikeHttp() {
         assertThat(run("history", "--admin", adminA, "--peer", "b", "--lane", "orders", "--max", "2", "--payloads"))
-                .as(err.toString(StandardCharsets.UTF_8))
+                .as(cli.err())
                 .isZero();
         assertThat(out())
                 .matches("#1 \\S+Z OUT DIRECT    b orders#1 size=7 payload=orde \\(truncated\\)\n"
@@ -188,7 +180,7 @@ class HistoryHttpTest {
         assertBad("/mgmt/history?after=x", "after must be a number");
         assertBad("/mgmt/history?peer=bad%20id", "bad id");
         assertThat(run("history", "--admin", adminA, "--kind", "gossip")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 400", "unknown kind 'gossip'");
+        assertThat(cli.err()).contains("HTTP 400", "unknown kind 'gossip'");
         assertThat(run("history", "--admin", adminA, "--max", "0")).isEqualTo(2);
         assertThat(get(adminA, "/mgmt/history?lane=orders").statusCode()).isEqualTo(200);
     }

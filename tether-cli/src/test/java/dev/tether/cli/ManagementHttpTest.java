@@ -17,8 +17,6 @@ import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.Await;
 import dev.tether.transport.tcp.TcpTransport;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -54,8 +52,7 @@ class ManagementHttpTest {
 
     private final List<String> seenByC = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final InProcessCli cli = new InProcessCli();
     private final HttpClient http = HttpClient.newHttpClient();
     private TetherNode a;
     private TetherNode b;
@@ -122,16 +119,11 @@ class ManagementHttpTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(
-                args,
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
     }
 
     private HttpResponse<String> get(String admin, String pathAndQuery) throws Exception {
@@ -159,9 +151,7 @@ class ManagementHttpTest {
                         + "\"connected\":true,\"connectedSince\":\"[0-9T:.Z-]+\",\"connections\":1,\"reconnects\":0")
                 .contains("{\"id\":\"d\",\"origin\":\"CONFIGURED\"", "\"connected\":false,\"connectedSince\":null")
                 .contains("\"channels\":[]");
-        assertThat(run("topology", "--admin", adminA))
-                .as(err.toString(StandardCharsets.UTF_8))
-                .isZero();
+        assertThat(run("topology", "--admin", adminA)).as(cli.err()).isZero();
         assertThat(out()).startsWith("node a: up ").containsPattern("\n  b +CONFIGURED +yes +");
         assertThat(out()).containsPattern("\n  d +CONFIGURED +no +- +0 ");
         assertThat(run("nodes", "--admin", adminA)).isZero();
@@ -263,9 +253,9 @@ class ManagementHttpTest {
                 () -> "b at 2 again: " + subscribersOfNews());
 
         assertThat(run("kick", "--channel", "news", "a", "--admin", adminA)).isEqualTo(2); // refused input: 400
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 400", "cannot kick itself");
+        assertThat(cli.err()).contains("HTTP 400", "cannot kick itself");
         assertThat(run("kick", "--admin", adminA, "a")).isEqualTo(2); // from the cluster: 400 too
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 400", "cannot kick itself from the cluster");
+        assertThat(cli.err()).contains("HTTP 400", "cannot kick itself from the cluster");
         assertThat(post(adminA, "/mgmt/kick?node=b&channel=_all").statusCode()).isEqualTo(400);
         assertThat(get(adminA, "/mgmt/kick?node=b&channel=news").statusCode()).isEqualTo(405);
     }
@@ -326,7 +316,7 @@ class ManagementHttpTest {
         assertThat(out()).startsWith(id.group(1) + "  attempts=2 size=8");
 
         assertThat(run("dlq", "replay", id.group(1), "--admin", adminB, "--to", "c", "--lane", "again"))
-                .as(err.toString(StandardCharsets.UTF_8))
+                .as(cli.err())
                 .isZero();
         assertThat(out()).contains("\"id\":\"c/again#1\"");
         Await.until(DEADLINE, () -> seenByC.contains("poison-1"), () -> "replayed to c: " + seenByC);
@@ -334,7 +324,7 @@ class ManagementHttpTest {
         assertThat(out()).isEqualTo("no dead letters\n");
         assertThat(run("dlq", "replay", id.group(1), "--admin", adminB, "--to", "c", "--lane", "again"))
                 .isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 404", "no dead letter " + id.group(1));
+        assertThat(cli.err()).contains("HTTP 404", "no dead letter " + id.group(1));
 
         a.send(NodeId.of("b"), "poison-2".getBytes(StandardCharsets.UTF_8))
                 .processed()
@@ -376,7 +366,7 @@ class ManagementHttpTest {
         assertThat(out()).contains("\"status\":\"ACKNOWLEDGED\"");
         assertThat(run("purge", "--admin", adminA)).isEqualTo(2); // neither --peer nor --all: usage
         assertThat(run("purge", "--admin", adminA, "--peer", "zed")).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 404", "no outbound stream to zed");
+        assertThat(cli.err()).contains("HTTP 404", "no outbound stream to zed");
     }
 
     @Test
@@ -437,10 +427,10 @@ class ManagementHttpTest {
         assertThat(get(remote, "/mgmt/topology?token=s3cret-token-0123456789").statusCode())
                 .isEqualTo(200);
         assertThat(run("topology", "--admin", remote, "--admin-token-file", tokenFile.toString()))
-                .as(err.toString(StandardCharsets.UTF_8))
+                .as(cli.err())
                 .isZero();
         assertThat(run("topology", "--admin", remote)).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 401");
+        assertThat(cli.err()).contains("HTTP 401");
         Files.writeString(dir.resolve("short"), "short\n");
         assertThatThrownBy(() -> AdminAuth.fromFile(dir.resolve("short")))
                 .hasMessageContaining("at least 16 characters");

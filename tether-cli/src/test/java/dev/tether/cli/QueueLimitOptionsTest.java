@@ -14,10 +14,7 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +36,7 @@ class QueueLimitOptionsTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final InProcessCli cli = new InProcessCli();
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @AfterEach
@@ -135,19 +131,14 @@ class QueueLimitOptionsTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(
-                args,
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.err();
     }
 }

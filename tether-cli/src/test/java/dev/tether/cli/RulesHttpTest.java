@@ -11,8 +11,6 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.transport.tcp.TcpTransport;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -43,8 +41,7 @@ class RulesHttpTest {
     Path dir;
 
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final InProcessCli cli = new InProcessCli();
     private final HttpClient http = HttpClient.newHttpClient();
     private TetherNode node;
     private String admin;
@@ -96,12 +93,7 @@ class RulesHttpTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(
-                args,
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     @Test
@@ -167,14 +159,13 @@ class RulesHttpTest {
     void theRulesCommandsChangeAndListRulesAndExitTwoOnBadInput() throws Exception {
         start();
         assertThat(run("rules", "add", "--admin", admin, "name=eu", "header.tenant=prefix:eu-", "action=drop"))
-                .as(err.toString(StandardCharsets.UTF_8))
+                .as(cli.err())
                 .isZero();
         assertThat(run("rules", "list", "--admin", admin)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8))
-                .isEqualTo("name=eu header.tenant=prefix:eu- action=drop  matched 0  errors 0\n");
+        assertThat(cli.out()).isEqualTo("name=eu header.tenant=prefix:eu- action=drop  matched 0  errors 0\n");
         assertThat(send("tenant", "eu-9")).isEqualTo(Outcome.DROPPED);
         assertThat(run("rules", "list", "--admin", admin, "--json")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"name\":\"eu\"", "\"matched\":1");
+        assertThat(cli.out()).contains("\"name\":\"eu\"", "\"matched\":1");
 
         assertThat(run("rules", "add", "--admin", admin, "--replace", "name=eu", "priority=3", "action=drop"))
                 .isZero();
@@ -182,17 +173,16 @@ class RulesHttpTest {
         assertThat(send("tenant", "eu-9")).isEqualTo(Outcome.PROCESSED);
         assertThat(run("rules", "enable", "--admin", admin, "eu")).isZero();
         assertThat(run("rules", "list", "--admin", admin)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8))
-                .isEqualTo("name=eu priority=3 action=drop  matched 1  errors 0\n");
+        assertThat(cli.out()).isEqualTo("name=eu priority=3 action=drop  matched 1  errors 0\n");
 
         assertThat(run("rules", "add", "--admin", admin, "name=bad", "lane=regex:(", "action=drop"))
                 .isEqualTo(ExitCode.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 400", "match.lane", "regex does not compile");
+        assertThat(cli.err()).contains("HTTP 400", "match.lane", "regex does not compile");
         assertThat(run("rules", "remove", "--admin", admin, "nothing")).isEqualTo(ExitCode.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no routing rule named 'nothing'");
+        assertThat(cli.err()).contains("no routing rule named 'nothing'");
         assertThat(run("rules", "remove", "--admin", admin, "bad/name")).isEqualTo(ExitCode.USAGE);
         assertThat(run("rules", "remove", "--admin", admin, "eu")).isZero();
         assertThat(run("rules", "list", "--admin", admin)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("no routing rules\n");
+        assertThat(cli.out()).isEqualTo("no routing rules\n");
     }
 }

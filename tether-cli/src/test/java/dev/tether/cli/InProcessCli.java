@@ -1,0 +1,34 @@
+package dev.tether.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code tether} command run in the test's JVM through {@link Main#run}, with what it printed kept for the
+ * assertions. One run at a time: each run forgets what the one before printed. Not thread-safe.
+ */
+final class InProcessCli {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    /** Runs the command with {@code args}; returns its exit code. */
+    int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    /** What the last run printed on standard output. */
+    String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** What the last run printed on standard error. */
+    String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
