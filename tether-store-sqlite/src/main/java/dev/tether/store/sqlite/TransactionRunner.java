@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The transaction {@link SqliteStore} keeps open for transactional handlers (TransactionalStore rules 1-3 and 6):
@@ -90,23 +91,31 @@ final class TransactionRunner {
         prepareSavepoints();
         endShared();
         savepoint.execute();
+        invoke(work, this::undo);
+        release.execute();
+    }
+
+    /**
+     * Runs {@code work} with a handle of its own and closes what it created; if either fails, calls {@code undo} with
+     * the failure before rethrowing it.
+     */
+    private void invoke(TransactionalStore.Work<SqliteTransaction> work, Consumer<Throwable> undo) throws Exception {
         SqliteTransaction tx = new SqliteTransaction(this, connection);
         try {
             work.run(tx);
         } catch (Throwable t) {
             tx.close();
             closeCreated(t);
-            undo(t);
+            undo.accept(t);
             throw t;
         }
         tx.close();
         try {
             closeCreated(null);
         } catch (SQLException e) {
-            undo(e);
+            undo.accept(e);
             throw e;
         }
-        release.execute();
     }
 
     /** Runs {@code work} under the shared savepoint (TransactionalStore rule 6). */
@@ -119,22 +128,7 @@ final class TransactionRunner {
             sharedSavepoint.execute();
             sharedOpen = true;
         }
-        SqliteTransaction tx = new SqliteTransaction(this, connection);
-        try {
-            work.run(tx);
-        } catch (Throwable t) {
-            tx.close();
-            closeCreated(t);
-            replayBefore(t);
-            throw t;
-        }
-        tx.close();
-        try {
-            closeCreated(null);
-        } catch (SQLException e) {
-            replayBefore(e);
-            throw e;
-        }
+        invoke(work, this::replayBefore);
         shared.add(work);
     }
 
