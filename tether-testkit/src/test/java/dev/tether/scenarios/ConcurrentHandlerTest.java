@@ -141,6 +141,34 @@ class ConcurrentHandlerTest {
         }
     }
 
+    /**
+     * Two calls of a full window complete together, again and again, after the run handed out everything it had: the
+     * window asks the node thread for more with the room it has when the request is served. A completion that comes
+     * between that measure and the answer must not be lost (it once was: the window then waited with a free place
+     * until another call completed, which a gated handler never does).
+     */
+    @Test
+    void callsCompletingTogetherWhileTheWindowGrowsAreAllReplaced() throws Exception {
+        int rounds = 150;
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            c.start(
+                    "b",
+                    cfg -> cfg.handle("work", HandlerOptions.defaults().on(pool).concurrent(2), this::gated));
+            List<CompletableFuture<Reply>> replies = requests(a, 2 * rounds + 2);
+            for (int r = 0; r < rounds; r++) {
+                int running = 2 * r + 2;
+                Await.until(DEADLINE, () -> started.size() == running, () -> running + " started: " + started);
+                gate("m" + (2 * r)).countDown();
+                gate("m" + (2 * r + 1)).countDown();
+            }
+            for (int i = 2 * rounds; i < 2 * rounds + 2; i++) gate("m" + i).countDown();
+            for (int i = 0; i < replies.size(); i++)
+                assertThat(text(replies.get(i))).isEqualTo("m" + i);
+            assertThat(mostAtOnce.get()).isEqualTo(2);
+        }
+    }
+
     @Test
     void aFailedTellIsRetriedAndTheTellsAfterItThatCompletedDoNotRunAgain() throws Exception {
         AtomicInteger failures = new AtomicInteger();

@@ -85,13 +85,19 @@ final class ConcurrentWindow {
     void grown(List<InboundMessage> more) {
         List<RealDelivery> out = new ArrayList<>();
         boolean ended;
+        boolean grow;
         synchronized (this) {
             growing = false;
             run.append(more);
             fill(out);
-            ended = inFlight == 0 && out.isEmpty();
+            // The room was measured before settlements that came while the request was on its way: they did not ask
+            // (one request at a time) and the engine will not tell (it gave all it was asked for), so ask again. An
+            // empty answer means the engine tells when more arrive (arrived()).
+            grow = !more.isEmpty() && wantsMore();
+            ended = inFlight == 0 && out.isEmpty() && !grow;
         }
         handOut(out);
+        if (grow) run.grow(this);
         if (ended) run.windowEnded(stop, other, handedUpTo);
     }
 
