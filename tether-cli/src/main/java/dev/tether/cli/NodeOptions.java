@@ -31,6 +31,9 @@ final class NodeOptions {
     @Mixin
     QueueLimitOptions queueLimits;
 
+    @Mixin
+    HistoryNodeOptions history;
+
     @Option(names = "--id", paramLabel = "ID", description = "This node's id ([A-Za-z0-9._-], 1-64 chars).")
     String id;
 
@@ -184,6 +187,7 @@ final class NodeOptions {
         b.allowedPeers(allowPeers.toArray(String[]::new));
         b.insecureAdmitUnprovenPeers(insecureAdmitUnprovenPeers);
         queueLimits.apply(b);
+        history.apply(b);
     }
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "This node's certificate chain (PEM).")
