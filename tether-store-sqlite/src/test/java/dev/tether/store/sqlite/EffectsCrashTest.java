@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * JVM with SIGKILL at seeded points, many times over the same files, then a last run drains everything. Then every
  * key stored by the sender has a count of exactly 1, the totals equal the number of unique messages and requests the
  * sender ever stored (its streams' last sequence numbers: numbers are gap-free and never reused), and the receiver
- * stored exactly one reply per request.
+ * stored exactly one reply per request. Each node's message history holds exactly one entry per message it stored for
+ * sending and per message it settled, both ways.
  *
  * <p>{@code -Dtether.crash.seed=N} replays a kill schedule; {@code -Dtether.effects.cycles=N} sets the number of
  * killed runs (default 6; {@code -Psoak} runs 60). Files stay in {@code target/crash-tests/effects-<seed>/}.
@@ -97,6 +98,40 @@ class EffectsCrashTest {
         assertThat(totalMessages).as(summary).isEqualTo(messages);
         assertThat(totalRequests).as(summary).isEqualTo(requests);
         assertThat(replies).as("one reply per request: " + summary).isEqualTo(requests);
+        checkHistory(dir, messages, requests);
+    }
+
+    /**
+     * Each side's history holds exactly one entry per message it stored for sending and per message it settled: the
+     * entries are written in the batches that store the messages and move the cursors, so a kill leaves both or none.
+     */
+    private void checkHistory(Path dir, long messages, long requests) throws SQLException {
+        Path a = dir.resolve("a.db");
+        Path b = dir.resolve("b.db");
+        String counts = "SELECT (count(*) - count(DISTINCT lane || '/' || seq)) || ' ' || count(*) FROM history";
+        String summary = String.format(
+                "seed %d: history (duplicates, entries): a out %s, a in %s, b in %s, b out %s",
+                seed,
+                text(a, counts + " WHERE dir = 1 AND peer = 'b'"),
+                text(a, counts + " WHERE dir = 0 AND peer = 'b'"),
+                text(b, counts + " WHERE dir = 0 AND peer = 'a'"),
+                text(b, counts + " WHERE dir = 1 AND peer = 'a'"));
+        System.out.println("effects crash " + summary);
+        String one = counts + " WHERE dir = %d AND peer = '%s' AND kind = '%s'";
+        assertThat(text(a, one.formatted(1, "b", "DIRECT"))).as(summary).isEqualTo("0 " + messages);
+        assertThat(text(a, one.formatted(1, "b", "REQUEST"))).as(summary).isEqualTo("0 " + requests);
+        assertThat(text(b, one.formatted(0, "a", "DIRECT"))).as(summary).isEqualTo("0 " + messages);
+        assertThat(text(b, one.formatted(0, "a", "REQUEST"))).as(summary).isEqualTo("0 " + requests);
+        assertThat(text(b, one.formatted(1, "a", "RESPONSE"))).as(summary).isEqualTo("0 " + requests);
+        assertThat(text(a, one.formatted(0, "b", "RESPONSE"))).as(summary).isEqualTo("0 " + requests);
+    }
+
+    private static String text(Path file, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : "";
+        }
     }
 
     private static long query(Path file, String sql) throws SQLException {

@@ -6,6 +6,7 @@ import dev.tether.SendReceipt;
 import dev.tether.TetherNode;
 import dev.tether.TransactionalCallHandler;
 import dev.tether.TransactionalHandler;
+import dev.tether.bus.HistoryOptions;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.testkit.Await;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The process {@link EffectsCrashTest} kills: node {@code a} sends plain messages (lane {@code l1}) and durable
  * requests (handler {@code count}) to node {@code b}, both on SQLite files at {@link Durability#FSYNC} in this JVM.
  * b's transactional handlers add 1 to the row of each message's key in the application table {@code app_counts} and
- * to {@code app_totals}, in the transaction that commits the message's cursor (and, for a request, its reply).
+ * to {@code app_totals}, in the transaction that commits the message's cursor (and, for a request, its reply). Both
+ * nodes keep a message history (docs/OPERATIONS.md, "Message history"), written in the same batches.
  *
  * <p>Arguments: {@code dir run quota drain}. Keys are {@code s-<run>-<i>} and {@code q-<run>-<i>}, unique per send,
  * so a message handled twice shows as a count of 2. It prints {@code ready}, then {@code progress accepted=N
@@ -105,6 +107,7 @@ public final class EffectsCrashWorkload {
                 .transport(network.newTransport())
                 .store(new SqliteStore(dir.resolve(id.value() + ".db")))
                 .durability(Durability.FSYNC)
+                .history(HistoryOptions.keep(HistoryOptions.MAX_ENTRIES, Duration.ofDays(1)))
                 .window(256);
     }
 
