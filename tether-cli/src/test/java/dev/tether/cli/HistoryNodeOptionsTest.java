@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -97,10 +96,7 @@ class HistoryNodeOptionsTest {
         return o;
     }
 
-    private void assertUsageError(String message, String... historyArgs) {
-        List<String> args = new ArrayList<>(List.of("node", "--id", "a", "--store-dir", dir.toString()));
-        args.addAll(List.of(historyArgs));
-        assertThat(cli.run(args.toArray(String[]::new))).as(cli.err()).isEqualTo(2);
-        assertThat(cli.err()).contains(message);
+    private void assertUsageError(String message, String... options) {
+        cli.assertNodeRefuses(dir, message, options);
     }
 }

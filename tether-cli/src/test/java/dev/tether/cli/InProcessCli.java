@@ -1,8 +1,13 @@
 package dev.tether.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code tether} command run in the test's JVM through {@link Main#run}, with what it printed kept for the
@@ -30,5 +35,13 @@ final class InProcessCli {
     /** What the last run printed on standard error. */
     String err() {
         return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Runs {@code tether node} on {@code storeDir} with {@code options}: a usage error (exit 2) saying {@code message}. */
+    void assertNodeRefuses(Path storeDir, String message, String... options) {
+        List<String> args = new ArrayList<>(List.of("node", "--id", "a", "--store-dir", storeDir.toString()));
+        args.addAll(List.of(options));
+        assertThat(run(args.toArray(String[]::new))).as(err()).isEqualTo(2);
+        assertThat(err()).contains(message);
     }
 }

@@ -123,11 +123,8 @@ class QueueLimitOptionsTest {
         return o;
     }
 
-    private void assertUsageError(String message, String... limitArgs) {
-        List<String> args = new ArrayList<>(List.of("node", "--id", "a", "--store-dir", dir.toString()));
-        args.addAll(List.of(limitArgs));
-        assertThat(run(args.toArray(String[]::new))).as(err()).isEqualTo(2);
-        assertThat(err()).contains(message);
+    private void assertUsageError(String message, String... options) {
+        cli.assertNodeRefuses(dir, message, options);
     }
 
     private int run(String... args) {

@@ -7,6 +7,8 @@ import dev.tether.NodeId;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.TetherNode;
+import dev.tether.bench.measure.MeteredStore;
+import dev.tether.bench.measure.MeteredTransactionalStore;
 import dev.tether.bench.storage.ApplicationRows;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;

@@ -2,6 +2,7 @@ package dev.tether.bench.storage;
 
 import dev.tether.Durability;
 import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.MeteredStore;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Steady;
 import dev.tether.bench.storage.BenchOptions.Scenario;
@@ -245,7 +246,7 @@ public final class StorageBench {
                     achieved.stream().mapToDouble(Double::doubleValue).toArray());
         }
 
-        private static String batchText(CountingStore.CommitCounts c) {
+        private static String batchText(MeteredStore.CommitCounts c) {
             return String.format(
                     Locale.ROOT,
                     "%,d commits, %.0f appends/commit (max %,d), %s per commit (longest %s)",

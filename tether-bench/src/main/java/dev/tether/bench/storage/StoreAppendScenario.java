@@ -5,6 +5,7 @@ import dev.tether.NodeId;
 import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.TetherNode;
+import dev.tether.bench.measure.MeteredStore;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
@@ -25,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  * (one lane each) call {@link TetherNode#send} concurrently, pipelined up to {@code outstanding} sends not yet
  * accepted, and a send counts when its {@link SendReceipt#accepted()} future completes, which the runtime does
  * only after the commit holding it returned. The node's store writer thread batches everything pending into
- * one transaction per batch, exactly as in production; a {@link CountingStore} between the node and the store
+ * one transaction per batch, exactly as in production; a {@link MeteredStore} between the node and the store
  * records batch sizes and the time spent committing.
  */
 final class StoreAppendScenario {
@@ -41,7 +42,7 @@ final class StoreAppendScenario {
             long accepted,
             long failed,
             long rowsStored,
-            CountingStore.CommitCounts commits,
+            MeteredStore.CommitCounts commits,
             CpuPerMessage cpu) {}
 
     /** Microseconds of CPU per message spent by the store writer thread, the node thread and the senders. */
@@ -64,7 +65,7 @@ final class StoreAppendScenario {
     /** As {@link #run(BenchOptions, Durability, int)}, in {@code files}, which it deletes. */
     static Run run(BenchOptions o, Durability durability, int messages, TempDir files) throws InterruptedException {
         try (TempDir dir = files) {
-            CountingStore store = new CountingStore(new SqliteStore(dir.file("sender.db")));
+            MeteredStore store = new MeteredStore(new SqliteStore(dir.file("sender.db")));
             TetherNode node = Tether.start(TetherConfig.builder(SENDER)
                     .peers(AWAY)
                     .transport(new InMemoryNetwork().newTransport())

@@ -5,6 +5,8 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.QueueFullException;
 import dev.tether.TetherNode;
+import dev.tether.bench.measure.MeteredStore;
+import dev.tether.bench.measure.MeteredTransactionalStore;
 import dev.tether.bus.HistoryOptions;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
@@ -43,8 +45,8 @@ final class TwoNodeScenario {
             long duplicates,
             long outOfOrder,
             Latency latency,
-            CountingStore.CommitCounts senderCommits,
-            CountingStore.CommitCounts receiverCommits,
+            MeteredStore.CommitCounts senderCommits,
+            MeteredStore.CommitCounts receiverCommits,
             long applicationRows) {}
 
     static Run maxRate(BenchOptions o, Durability d, boolean effects, HistoryOptions history, int messages) {
@@ -65,11 +67,11 @@ final class TwoNodeScenario {
         try (TempDir dir = TempDir.create()) {
             Receiver receiver = new Receiver(messages, o.lanes());
             InMemoryNetwork net = new InMemoryNetwork();
-            CountingStore storeA = new CountingStore(new SqliteStore(dir.file("a.db")));
+            MeteredStore storeA = new MeteredStore(new SqliteStore(dir.file("a.db")));
             if (effects) ApplicationTables.create(dir.file("b.db"), ApplicationRows.TABLE);
-            CountingStore storeB = effects
-                    ? new CountingTransactionalStore(new SqliteStore(dir.file("b.db")))
-                    : new CountingStore(new SqliteStore(dir.file("b.db")));
+            MeteredStore storeB = effects
+                    ? new MeteredTransactionalStore(new SqliteStore(dir.file("b.db")))
+                    : new MeteredStore(new SqliteStore(dir.file("b.db")));
             TetherNode a = Tether.start(config(net, A, B, storeA, d, history).build());
             TetherNode b = Tether.start(config(net, B, A, storeB, d, history)
                     .handler(effects ? ApplicationRows.handler(receiver::handle) : receiver::handle)
@@ -112,7 +114,7 @@ final class TwoNodeScenario {
     }
 
     private static TetherConfig.Builder config(
-            InMemoryNetwork net, NodeId self, NodeId peer, CountingStore store, Durability d, HistoryOptions history) {
+            InMemoryNetwork net, NodeId self, NodeId peer, MeteredStore store, Durability d, HistoryOptions history) {
         TetherConfig.Builder b = TetherConfig.builder(self)
                 .peers(peer)
                 .transport(net.newTransport())

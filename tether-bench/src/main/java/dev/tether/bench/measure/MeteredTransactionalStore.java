@@ -1,17 +1,17 @@
-package dev.tether.bench.storage;
+package dev.tether.bench.measure;
 
 import dev.tether.spi.TransactionalStore;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.store.sqlite.SqliteTransaction;
 
-/** A {@link CountingStore} over a SQLite store that keeps its transactions available to transactional handlers. */
-final class CountingTransactionalStore extends CountingStore implements TransactionalStore<SqliteTransaction> {
+/** A {@link MeteredStore} over a SQLite store that keeps its transactions open to transactional handlers. */
+public final class MeteredTransactionalStore extends MeteredStore implements TransactionalStore<SqliteTransaction> {
     private final SqliteStore sqlite;
 
-    CountingTransactionalStore(SqliteStore delegate) {
-        super(delegate);
-        this.sqlite = delegate;
+    public MeteredTransactionalStore(SqliteStore sqlite) {
+        super(sqlite);
+        this.sqlite = sqlite;
     }
 
     @Override
