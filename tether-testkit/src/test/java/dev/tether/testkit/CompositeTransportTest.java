@@ -35,6 +35,7 @@ class CompositeTransportTest {
 
     /** A started composite and its members. */
     private record Side(
+            NodeId id,
             CompositeTransport composite,
             InMemoryTransport preferred,
             InMemoryTransport fallback,
@@ -57,6 +58,8 @@ class CompositeTransportTest {
         Side b = start(B);
         awaitCarriedBy(a, B, 0);
         awaitCarriedBy(b, A, 0);
+        awaitFallbackUp(a, b);
+        awaitFallbackUp(b, a);
         long upsBefore = a.listener().ups(B);
 
         preferred.disconnect(A, B);
@@ -166,10 +169,24 @@ class CompositeTransportTest {
                 .switchBackAfter(SWITCH_BACK)
                 .build();
         RecordingListener listener = new RecordingListener(id.value(), c.maxFrameBytes());
-        Side side = new Side(c, p, f, listener);
+        Side side = new Side(id, c, p, f, listener);
         sides.add(side);
         c.start(id, listener);
         return side;
+    }
+
+    /**
+     * Waits until {@code at}'s composite has seen {@code from} up on the fallback: a frame on the fallback that it
+     * dropped came after that member's up, which the member reported before it (and the composite keeps each member's
+     * order).
+     */
+    private static void awaitFallbackUp(Side at, Side from) {
+        long dropped = at.composite().droppedFrames();
+        Await.until(
+                TIMEOUT,
+                () -> from.fallback().send(at.id(), ByteBuffer.wrap(new byte[1])),
+                () -> "the fallback linked");
+        Await.until(TIMEOUT, () -> at.composite().droppedFrames() > dropped, () -> "the fallback's frame dropped");
     }
 
     private static void awaitCarriedBy(Side side, NodeId peer, int member) {
