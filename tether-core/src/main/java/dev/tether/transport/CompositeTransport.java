@@ -58,7 +58,9 @@ import java.util.concurrent.ScheduledExecutorService;
  *       protocol takes it as a delayed frame.
  *   <li><b>Addresses.</b> {@link #connect} gives an address written {@code N@address} to member N alone and every
  *       other address to every member; an {@code N} naming no member throws {@link IllegalArgumentException} before
- *       any member is told. {@link #disconnect} disconnects the peer on every member.
+ *       any member is told. An address a member cannot parse throws that member's {@link IllegalArgumentException},
+ *       members are told in priority order, so the more preferred ones have then been told already (rule 11 holds
+ *       fully when the unparsable address is meant for the preferred member or a prefix is wrong). {@link #disconnect} disconnects the peer on every member.
  *   <li><b>Lifecycle.</b> {@link #start} starts the members in priority order (a member that fails to start closes
  *       the ones already started and the exception is rethrown). {@link #close} closes them in reverse order, waits
  *       for a listener call in progress on another thread, and makes no listener call after it returns; it is
