@@ -26,7 +26,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * <ol>
  *   <li><b>One member at a time.</b> At most one member <em>carries</em> the peer. {@link #send} goes to it, and only
  *       frames that member receives from the peer are delivered; frames from the peer on any other member are
- *       dropped and counted ({@link #droppedFrames()}). Both ends choose on their own; while they disagree (for the
+ *       dropped and counted ({@link #droppedFrames()}), and so are frames not yet delivered when their member reports
+ *       the peer down (they belong to the ended connection). Both ends choose on their own; while they disagree (for the
  *       moments after a change) frames are lost, which the protocol retransmits.
  *   <li><b>Up.</b> While no member carries the peer, the most preferred member that has it up starts carrying it,
  *       reported as {@code onPeerUp}.

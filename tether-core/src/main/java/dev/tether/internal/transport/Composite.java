@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -60,6 +61,12 @@ public final class Composite implements Transport {
         final MemberSelector selector = new MemberSelector(members.length, stableNanos);
         /** The proof each member gave when it last asked to admit the peer. */
         final AtomicReferenceArray<PeerProof> proofs = new AtomicReferenceArray<>(members.length);
+        /**
+         * Per member, how many downs of the peer it reported, counted on its own thread as the down is made: a frame
+         * task that finds the count changed since the frame came belongs to an ended connection and is dropped at once,
+         * so a backlog of such frames does not delay the down behind it.
+         */
+        final AtomicIntegerArray downs = new AtomicIntegerArray(members.length);
         /** The member {@link #send} uses: the selector's current member once its up was reported, else NONE. */
         volatile int current = MemberSelector.NONE;
 
@@ -274,13 +281,12 @@ public final class Composite implements Transport {
         scheduleCheck(p);
     }
 
-    private void frame(int member, NodeId from, ByteBuffer frame) {
-        Peer p = peers.get(from);
-        if (p == null || p.current != member || closed) {
+    private void frame(int member, Peer p, int downs, ByteBuffer frame) {
+        if (p.current != member || p.downs.get(member) != downs || closed) {
             droppedFrames.incrementAndGet();
             return;
         }
-        call(() -> listener.onFrame(from, frame), "frame", from);
+        call(() -> listener.onFrame(p.id, frame), "frame", p.id);
     }
 
     private Peer peer(NodeId id) {
@@ -360,12 +366,15 @@ public final class Composite implements Transport {
 
         @Override
         public void onPeerDown(NodeId peer) {
+            peer(peer).downs.incrementAndGet(index);
             submit(() -> step(peer, s -> s.memberDown(index)));
         }
 
         @Override
         public void onFrame(NodeId from, ByteBuffer frame) {
-            submit(() -> frame(index, from, frame));
+            Peer p = peer(from);
+            int downs = p.downs.get(index);
+            submit(() -> frame(index, p, downs, frame));
         }
 
         @Override
