@@ -1,6 +1,6 @@
 /**
  * Tether's core: the public API ({@code dev.tether}, and the entry point {@code dev.tether.node}), the SPIs
- * ({@code dev.tether.spi}), the in-memory transport and store, a static member list ({@code dev.tether.discovery}), and, not exported, the protocol engine and the
+ * ({@code dev.tether.spi}), the in-memory and composite transports, the in-memory store, a static member list ({@code dev.tether.discovery}), and, not exported, the protocol engine and the
  * threaded runtime ({@code dev.tether.internal.*}). The engine is exported only to the testkit, whose
  * deterministic simulator steps it directly, and so are the runtime, whose test-only crash hook the testkit's
  * {@code NodeCrash} calls, and the composition of runtime and call layer ({@code internal.node}) it reaches it
@@ -15,6 +15,7 @@ module dev.tether.core {
     exports dev.tether.management;
     exports dev.tether.spi;
     exports dev.tether.store.memory;
+    exports dev.tether.transport;
     exports dev.tether.transport.memory;
     exports dev.tether.internal.engine to
             dev.tether.testkit;

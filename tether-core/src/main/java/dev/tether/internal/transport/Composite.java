@@ -1,0 +1,393 @@
+package dev.tether.internal.transport;
+
+import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
+import dev.tether.spi.Transport;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The composite transport behind {@code dev.tether.transport.CompositeTransport}, which documents what it promises.
+ *
+ * <p>Threading: every member event becomes a task on one executor (the first member's {@code nodeExecutor()}, else a
+ * thread of this composite's own), which owns the peers' {@link MemberSelector}s and makes every listener call. The
+ * events of one member for one peer are submitted in the order the member made them, so they run in that order. Until
+ * that executor is known (members start before it can be asked for), events wait in {@link #pending}. {@link #send}
+ * reads the peer's current member from a volatile field and sends on it from the caller's thread.
+ */
+public final class Composite implements Transport {
+    private static final System.Logger LOG = System.getLogger(Composite.class.getName());
+
+    private final Transport[] members;
+    private final long stableNanos;
+    private final LongSupplier clock;
+    private final int maxFrameBytes;
+    private final Map<NodeId, Peer> peers = new ConcurrentHashMap<>();
+    /** Held while a listener call is made, so that {@link #close} can wait for one in progress. */
+    private final Object callLock = new Object();
+    /** Member events made before the executor was known, in the order they came. Guarded by itself. */
+    private final List<Runnable> pending = new ArrayList<>();
+
+    private final AtomicLong droppedFrames = new AtomicLong();
+    private final AtomicLong switches = new AtomicLong();
+    private final AtomicLong listenerFailures = new AtomicLong();
+    private volatile Executor dispatch;
+    private volatile ScheduledExecutorService executor;
+    private ScheduledThreadPoolExecutor own;
+    private volatile boolean started;
+    private volatile boolean closed;
+    private NodeId self;
+    private Listener listener;
+
+    /** One peer's state; {@link #selector} and the timer fields belong to the executor's thread. */
+    private final class Peer {
+        final NodeId id;
+        final MemberSelector selector = new MemberSelector(members.length, stableNanos);
+        /** The proof each member gave when it last asked to admit the peer. */
+        final AtomicReferenceArray<PeerProof> proofs = new AtomicReferenceArray<>(members.length);
+        /**
+         * Per member, how many downs of the peer it reported, counted on its own thread as the down is made: a frame
+         * task that finds the count changed since the frame came belongs to an ended connection and is dropped at once,
+         * so a backlog of such frames does not delay the down behind it.
+         */
+        final AtomicIntegerArray downs = new AtomicIntegerArray(members.length);
+        /** The member {@link #send} uses: the selector's current member once its up was reported, else NONE. */
+        volatile int current = MemberSelector.NONE;
+
+        ScheduledFuture<?> timer;
+        long timerAt = Long.MAX_VALUE;
+
+        Peer(NodeId id) {
+            this.id = id;
+        }
+    }
+
+    /** A composite of {@code members} (checked by the caller: at least one, distinct, none null). */
+    public Composite(List<Transport> members, long stableNanos, LongSupplier clock) {
+        this.members = members.toArray(Transport[]::new);
+        this.stableNanos = stableNanos;
+        this.clock = clock;
+        int max = Integer.MAX_VALUE;
+        for (Transport t : this.members) max = Math.min(max, t.maxFrameBytes());
+        this.maxFrameBytes = max;
+    }
+
+    @Override
+    public void start(NodeId self, Listener listener) {
+        synchronized (this) {
+            if (started || closed) throw new IllegalStateException("transport was already started or closed");
+            this.self = Objects.requireNonNull(self, "self");
+            this.listener = Objects.requireNonNull(listener, "listener");
+            started = true;
+        }
+        int i = 0;
+        try {
+            for (; i < members.length; i++) members[i].start(self, new MemberListener(i));
+        } catch (RuntimeException | Error e) {
+            for (int j = i - 1; j >= 0; j--) closeQuietly(j);
+            closed = true;
+            throw e;
+        }
+        ScheduledExecutorService e = null;
+        for (int m = 0; m < members.length && e == null; m++) e = members[m].nodeExecutor();
+        if (e == null) e = ownExecutor(self);
+        executor = e;
+        synchronized (pending) {
+            for (Runnable r : pending) execute(e, r);
+            pending.clear();
+            dispatch = e;
+        }
+    }
+
+    private ScheduledExecutorService ownExecutor(NodeId self) {
+        own = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "tether-composite-" + self);
+            t.setDaemon(true);
+            return t;
+        });
+        own.setRemoveOnCancelPolicy(true);
+        return own;
+    }
+
+    @Override
+    public boolean send(NodeId peer, ByteBuffer frame) {
+        int size = frame.remaining();
+        if (size > maxFrameBytes) {
+            throw new IllegalArgumentException("frame of " + size + " bytes exceeds maxFrameBytes " + maxFrameBytes);
+        }
+        if (!started) throw new IllegalStateException("transport is not started");
+        Peer p = peers.get(peer);
+        int m = p == null || closed ? MemberSelector.NONE : p.current;
+        return m != MemberSelector.NONE && members[m].send(peer, frame);
+    }
+
+    @Override
+    public void flush() {
+        if (!started || closed) return;
+        for (Transport t : members) t.flush();
+    }
+
+    @Override
+    public ScheduledExecutorService nodeExecutor() {
+        return executor;
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /**
+     * Routes the addresses (see {@link AddressRouting}), checked before any member is told; forgets the composite's
+     * own refusals of the peer.
+     */
+    @Override
+    public void connect(NodeId peer, List<String> addresses) {
+        List<List<String>> routed = AddressRouting.route(addresses, members.length);
+        if (!started) throw new IllegalStateException("transport is not started");
+        if (closed) return;
+        for (int m = 0; m < members.length; m++) members[m].connect(peer, routed.get(m));
+        submit(() -> step(peer, MemberSelector::forgetRefusals));
+    }
+
+    @Override
+    public void disconnect(NodeId peer) {
+        if (!started || closed) return;
+        for (Transport t : members) t.disconnect(peer);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        synchronized (callLock) {
+            // Barrier: a listener call in progress ends before close returns; later ones see closed.
+        }
+        RuntimeException failure = null;
+        for (int m = members.length - 1; m >= 0; m--) {
+            try {
+                members[m].close();
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+                else failure.addSuppressed(e);
+            }
+        }
+        stopOwnExecutor();
+        if (failure != null) throw failure;
+    }
+
+    private void stopOwnExecutor() {
+        ScheduledThreadPoolExecutor e = own;
+        if (e == null) return;
+        e.shutdownNow();
+        if (Thread.currentThread().getName().equals("tether-composite-" + self)) return;
+        boolean interrupted = false;
+        try {
+            while (!e.awaitTermination(1, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "composite transport of " + self + ": its thread has not ended yet");
+            }
+        } catch (InterruptedException ie) {
+            interrupted = true;
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** The member carrying {@code peer} (0 the most preferred), or -1 if it is down. */
+    public int currentMember(NodeId peer) {
+        Peer p = peers.get(peer);
+        return p == null ? MemberSelector.NONE : p.current;
+    }
+
+    /** Frames dropped because they came on a member that was not carrying their peer at the time. */
+    public long droppedFrames() {
+        return droppedFrames.get();
+    }
+
+    /** How many times a peer moved from one member to another (a down and an up reported). */
+    public long switches() {
+        return switches.get();
+    }
+
+    /** How many listener calls threw. */
+    public long listenerFailures() {
+        return listenerFailures.get();
+    }
+
+    // ---- on the executor
+
+    private void step(NodeId id, Function<MemberSelector, MemberSelector.Switch> input) {
+        if (closed) return;
+        Peer p = peer(id);
+        apply(p, input.apply(p.selector));
+        scheduleCheck(p);
+    }
+
+    /** Reports a switch to the listener: down for the left member, admission and up for the new one. */
+    private void apply(Peer p, MemberSelector.Switch s) {
+        while (s.changed()) {
+            if (s.from() != MemberSelector.NONE) {
+                p.current = MemberSelector.NONE;
+                call(() -> listener.onPeerDown(p.id), "down", p.id);
+            }
+            if (s.to() == MemberSelector.NONE) return;
+            PeerProof proof = p.proofs.get(s.to());
+            String refusal = admit(p.id, proof == null ? PeerProof.NONE : proof);
+            if (refusal == null) {
+                if (s.from() != MemberSelector.NONE) switches.incrementAndGet();
+                p.current = s.to();
+                call(() -> listener.onPeerUp(p.id), "up", p.id);
+                return;
+            }
+            call(() -> listener.onConnectionRejected(p.id.value(), refusal), "rejection", p.id);
+            s = p.selector.refused(s.to());
+        }
+    }
+
+    private void scheduleCheck(Peer p) {
+        long at = p.selector.nextCheckAt();
+        if (at == Long.MAX_VALUE || (p.timer != null && p.timerAt <= at)) return;
+        if (p.timer != null) p.timer.cancel(false);
+        p.timerAt = at;
+        try {
+            p.timer = executor.schedule(() -> tick(p), Math.max(0, at - clock.getAsLong()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            p.timer = null;
+        }
+    }
+
+    private void tick(Peer p) {
+        p.timer = null;
+        p.timerAt = Long.MAX_VALUE;
+        if (closed) return;
+        apply(p, p.selector.tick(clock.getAsLong()));
+        scheduleCheck(p);
+    }
+
+    private void frame(int member, Peer p, int downs, ByteBuffer frame) {
+        if (p.current != member || p.downs.get(member) != downs || closed) {
+            droppedFrames.incrementAndGet();
+            return;
+        }
+        call(() -> listener.onFrame(p.id, frame), "frame", p.id);
+    }
+
+    private Peer peer(NodeId id) {
+        return peers.computeIfAbsent(id, Peer::new);
+    }
+
+    private String admit(NodeId peer, PeerProof proof) {
+        try {
+            return listener.admit(peer, proof);
+        } catch (RuntimeException e) {
+            listenerFailures.incrementAndGet();
+            LOG.log(Level.ERROR, "listener of " + self + " threw asked to admit " + peer, e);
+            return "the node failed to decide whether to admit " + peer + ": " + e;
+        }
+    }
+
+    private void call(Runnable call, String what, NodeId peer) {
+        synchronized (callLock) {
+            if (closed) return;
+            try {
+                call.run();
+            } catch (RuntimeException | Error t) {
+                long n = listenerFailures.incrementAndGet();
+                LOG.log(
+                        Level.ERROR,
+                        "listener of " + self + " threw on " + what + " of " + peer + " (failure " + n
+                                + "); the composite continues",
+                        t);
+            }
+        }
+    }
+
+    // ---- from the members' threads
+
+    private void submit(Runnable r) {
+        Executor d = dispatch;
+        if (d == null) {
+            synchronized (pending) {
+                d = dispatch;
+                if (d == null) {
+                    pending.add(r);
+                    return;
+                }
+            }
+        }
+        execute(d, r);
+    }
+
+    private void execute(Executor e, Runnable r) {
+        try {
+            e.execute(r);
+        } catch (RejectedExecutionException closing) {
+            // The executor stops only when this composite closes: no listener call is due any more.
+        }
+    }
+
+    private void closeQuietly(int m) {
+        try {
+            members[m].close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing member " + m + " of a composite that failed to start", e);
+        }
+    }
+
+    /** Turns member {@code index}'s events into tasks on the composite's executor. */
+    private final class MemberListener implements Listener {
+        private final int index;
+
+        MemberListener(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void onPeerUp(NodeId peer) {
+            submit(() -> step(peer, s -> s.memberUp(index, clock.getAsLong())));
+        }
+
+        @Override
+        public void onPeerDown(NodeId peer) {
+            peer(peer).downs.incrementAndGet(index);
+            submit(() -> step(peer, s -> s.memberDown(index)));
+        }
+
+        @Override
+        public void onFrame(NodeId from, ByteBuffer frame) {
+            Peer p = peer(from);
+            int downs = p.downs.get(index);
+            submit(() -> frame(index, p, downs, frame));
+        }
+
+        @Override
+        public void onConnectionRejected(String remote, String reason) {
+            submit(() -> call(() -> listener.onConnectionRejected(remote, reason), "rejection", null));
+        }
+
+        @Override
+        public String admit(NodeId peer, PeerProof proof) {
+            if (closed) return "the transport is closing";
+            String refusal = Composite.this.admit(peer, proof);
+            if (refusal == null) peer(peer).proofs.set(index, proof);
+            return refusal;
+        }
+    }
+}
