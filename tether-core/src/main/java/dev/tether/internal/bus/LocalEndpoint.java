@@ -78,6 +78,14 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     }
 
     @Override
+    public SendReceipt send(Address to, byte[] payload, java.time.Duration waitForEndpoint) {
+        requireOpen();
+        SendReceipt r = bus.sendWaiting(address.agent(), to, payload, waitForEndpoint);
+        sent.increment();
+        return r;
+    }
+
+    @Override
     public Registration handle(String name, Handler handler) {
         requireOpen();
         return calls.handle(name, handler);
@@ -127,6 +135,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
 
     @Override
     public void consume(RoutedDelivery d) {
+        if (closed && bus.parkIfDurable(address.agent(), d)) return; // waits for the name's next registration
         BusDelivery b = new BusDelivery(strand != null ? new StrandDelivery(d, strand) : d, this);
         if (closed) { // routed before close, reached here after: nobody takes it
             refused.increment();
