@@ -26,6 +26,9 @@ import java.util.function.Consumer;
  *   <li><b>phantom</b>: a message handed to an endpoint other than its addressee, or as coming from another endpoint
  *       than the one that sent it, or one no endpoint sent.
  * </ul>
+ *
+ * <p>A history without any {@link AgentSent} (one recorded by processes, whose logs do not name endpoints) is checked
+ * by the stream rules alone.
  */
 final class AgentRules {
     private record Pair(String fromNode, String fromAgent, String toNode, String toAgent) {
@@ -68,7 +71,7 @@ final class AgentRules {
     }
 
     void committed(Committed c) {
-        if (!isAgentLane(c.lane())) return;
+        if (sendings.isEmpty() || !isAgentLane(c.lane())) return;
         Sending s = sendings.get(c.msgId());
         String where = "msg " + c.msgId() + " committed at t=" + c.time() + " as " + c.sender() + "->" + c.receiver()
                 + "/" + c.lane() + "#" + c.seq();
@@ -97,6 +100,10 @@ final class AgentRules {
 
     void delivered(AgentDelivered d) {
         count.accept("agentDeliveries");
+        if (sendings.isEmpty()) {
+            report.add(Kind.PHANTOM, "msg " + d.msgId() + " handed to an endpoint, but no endpoint sent anything");
+            return;
+        }
         if (d.receiver().equals(d.sender())) count.accept("agentDeliveriesInOneNode");
         Sending s = sendings.get(d.msgId());
         String where = "msg " + d.msgId() + " handed at t=" + d.time() + " to " + d.receiver() + "/" + d.toAgent()
