@@ -29,7 +29,7 @@ public interface Endpoint extends AutoCloseable {
      * waitForEndpoint} from now (by this node's clock): then it expires ({@code Outcome.EXPIRED}, as a message whose
      * time to live ran out). Its time to live is {@code waitForEndpoint} whether it waits or not. For an endpoint of
      * this node that is not registered, the send is accepted and waits the same way. The same wait for a call: {@link
-     * dev.tether.Call#waitForHandler()} on a {@link #call} waits for the endpoint (not yet for its handler).
+     * dev.tether.Call#waitForHandler()} on a {@link #call} waits for the endpoint, and then for its handler.
      *
      * @throws IllegalArgumentException if {@code waitForEndpoint} is not positive, or as {@link #send(Address,
      *     byte[])}

@@ -99,8 +99,8 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         if (lane.charAt(0) != '_' || !EndpointLanes.isEndpointLane(lane)) return next.route(key, m);
         String agent = EndpointLanes.agentOf(lane);
         LocalEndpoint e = agent == null ? null : endpoints.get(agent);
-        if (e != null) return e.route(m);
-        if (agent != null && (durable.contains(agent) || EndpointLanes.waits(m.headers()))) {
+        if (e != null && !e.waitsForHandler(m)) return e.route(m);
+        if (agent != null && (e != null || durable.contains(agent) || EndpointLanes.waits(m.headers()))) {
             return waiters.parking(agent, m);
         }
         return missing;
@@ -132,6 +132,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         Objects.requireNonNull(handler, "handler");
         if (stopped) throw new NodeClosedException("node " + runtime.id() + " is shut down; endpoint not registered");
         if (options.isDurable() && !durable.contains(name)) {
+            requireRoom(name); // a refused registration must not leave a stored name behind (checked again below)
             StoredKeys.write(
                     runtime, () -> stopped, ChannelPort.putKey(DURABLE, name, new byte[0]), "endpoint " + name);
             durable.add(name);
@@ -139,11 +140,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         LocalEndpoint e = new LocalEndpoint(
                 this, address, options, handler, options.isOnNodeThread() ? null : runtime.handlerThreads());
         synchronized (this) { // the bound holds against concurrent registrations
-            if (endpoints.size() >= maxEndpoints) {
-                throw new IllegalStateException("node " + runtime.id() + " has " + endpoints.size()
-                        + " endpoints, the most it may have (Bus.maxEndpoints); endpoint '" + name
-                        + "' not registered");
-            }
+            requireRoom(name);
             if (endpoints.putIfAbsent(name, e) != null) {
                 throw new IllegalStateException(
                         "an endpoint named '" + name + "' is registered already; close it first");
@@ -152,6 +149,16 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         calls.advertisedChanged();
         waiters.registered(name);
         return e;
+    }
+
+    private void requireRoom(String name) {
+        if (endpoints.size() >= maxEndpoints) {
+            throw new IllegalStateException("node " + runtime.id() + " has " + endpoints.size()
+                    + " endpoints, the most it may have (Bus.maxEndpoints); endpoint '" + name + "' not registered");
+        }
+        if (endpoints.containsKey(name)) {
+            throw new IllegalStateException("an endpoint named '" + name + "' is registered already; close it first");
+        }
     }
 
     @Override
@@ -177,6 +184,11 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /** The endpoint registered as {@code agent} now, or null. */
     LocalEndpoint registered(String agent) {
         return endpoints.get(agent);
+    }
+
+    /** Endpoint {@code agent} registered a handler: calls waiting for it may go on. */
+    void handlerAdded(String agent) {
+        waiters.registered(agent);
     }
 
     /** Whether {@code agent} is a durable endpoint name now. */

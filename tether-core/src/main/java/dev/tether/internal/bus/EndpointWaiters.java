@@ -14,7 +14,8 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Messages waiting for an endpoint that is not registered (docs/BUS-DESIGN.md, section 1.2): those of a durable
- * endpoint's name, and those that asked to wait ({@code :w}) until their deadline. Each waits at the head of its stream
+ * endpoint's name, and those that asked to wait ({@code :w}) until their deadline; and calls that asked to wait for a
+ * handler their endpoint does not have yet. Each waits at the head of its stream
  * (unsettled, so the stream's later messages wait behind it) until an endpoint of its name is registered (it is then
  * handed over), its deadline passes (settled as expired) or the name is forgotten (settled as for a missing endpoint).
  * Owned by the node thread: other threads reach it through {@link BusLayer#post}; a registration is announced after it
@@ -62,9 +63,9 @@ final class EndpointWaiters {
 
     private void parkNow(long now, Waiting w) {
         LocalEndpoint e = bus.registered(w.agent());
-        if (e != null) {
-            dispatch(e, w);
-        } else if (!w.mayWait(bus.isDurable(w.agent()))) {
+        if (e != null && (!e.waitsForHandler(w.message()) || w.delivery().expiresAtMillis() == 0)) {
+            dispatch(e, w); // a call without a deadline does not wait for its handler: answered that it has none
+        } else if (e == null && !w.mayWait(bus.isDurable(w.agent()))) {
             bus.missing(w.delivery()); // forgotten meanwhile, or it asked to wait without a deadline
         } else if (w.delivery().expiresAtMillis() != 0 && w.delivery().expiresAtMillis() <= now) {
             w.delivery().expire();
@@ -74,15 +75,21 @@ final class EndpointWaiters {
         }
     }
 
-    /** Any thread: endpoint {@code agent} was registered. */
+    /** Any thread: endpoint {@code agent} was registered, or registered a handler. */
     void registered(String agent) {
         bus.post(now -> {
             LocalEndpoint e = bus.registered(agent);
             if (e == null) return; // closed again already: its waiters keep waiting
-            ArrayDeque<Waiting> q = byAgent.remove(agent);
+            ArrayDeque<Waiting> q = byAgent.get(agent);
             if (q == null) return;
-            size -= q.size();
-            for (Waiting w : q) dispatch(e, w);
+            for (Iterator<Waiting> i = q.iterator(); i.hasNext(); ) {
+                Waiting w = i.next();
+                if (e.waitsForHandler(w.message())) continue; // a call for a handler the endpoint does not have yet
+                i.remove();
+                size--;
+                dispatch(e, w);
+            }
+            if (q.isEmpty()) byAgent.remove(agent);
         });
     }
 

@@ -88,13 +88,17 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     @Override
     public Registration handle(String name, Handler handler) {
         requireOpen();
-        return calls.handle(name, handler);
+        Registration r = calls.handle(name, handler);
+        bus.handlerAdded(address.agent());
+        return r;
     }
 
     @Override
     public Registration handleAsync(String name, AsyncHandler handler) {
         requireOpen();
-        return calls.handleAsync(name, handler);
+        Registration r = calls.handleAsync(name, handler);
+        bus.handlerAdded(address.agent());
+        return r;
     }
 
     @Override
@@ -163,6 +167,11 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
         MessageConsumer c = calls.route(m);
         if (c == null) return this;
         return strand == null ? c : StrandDelivery.on(strand, c);
+    }
+
+    /** Whether {@code m} (null: a direct message) is a call that waits for a handler this endpoint does not have. */
+    boolean waitsForHandler(InboundMessage m) {
+        return m != null && EndpointLanes.waits(m.headers()) && calls.lacksHandler(m);
     }
 
     /** A delivery of this endpoint was settled for the first time: acknowledged, or failed. */

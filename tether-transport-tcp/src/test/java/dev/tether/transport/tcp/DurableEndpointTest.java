@@ -186,7 +186,11 @@ class DurableEndpointTest {
                 .isEqualTo(Outcome.NO_SUCH_ENDPOINT);
     }
 
-    /** A call with waitForHandler() waits for the endpoint too, and is answered once it is registered. */
+    /**
+     * A call with waitForHandler() waits for the endpoint and then for its handler, and is answered once both are
+     * registered (without the handler wait, an endpoint registered before its handler would answer the call
+     * NoSuchHandlerException: the call layer's test covers that answer).
+     */
     @Test
     void aCallThatWaitsForItsHandlerWaitsForTheEndpoint() {
         nodes = new EndpointNodes(Net.TCP, SEED);
@@ -198,6 +202,7 @@ class DurableEndpointTest {
         await(() -> arrived(1, EndpointNodes.A, "bob", 1));
         assertThat(reply).isNotDone();
         Endpoint e = bus(1).endpoint("bob", d -> {});
+        assertThat(reply).isNotDone(); // the endpoint is there, its handler is not
         e.handle("quote", call -> utf8("42"));
         assertThat(new String(reply.join().payloadBytes(), StandardCharsets.UTF_8))
                 .isEqualTo("42");
@@ -265,5 +270,12 @@ class DurableEndpointTest {
                         .join())
                 .isEqualTo(Outcome.PROCESSED);
         assertThat(got).containsExactly("ok");
+        // a durable registration refused for the bound leaves no stored name behind
+        bus(1).maxEndpoints(bus(1).endpoints().size());
+        assertThatThrownBy(
+                        () -> bus(1).endpoint("full", EndpointOptions.defaults().durable(), d -> {}))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Bus.maxEndpoints");
+        assertThat(bus(1).durableEndpoints()).containsExactly("bob");
     }
 }
