@@ -28,10 +28,28 @@ public interface Bus {
      *
      * @throws dev.tether.InvalidIdException if {@code name} is not a valid agent name ({@link Address})
      * @throws IllegalArgumentException if it is reserved
-     * @throws IllegalStateException if an endpoint of that name is registered, or {@link #maxEndpoints()} are
+     * @throws IllegalStateException if an endpoint of that name is registered, or {@link #maxEndpoints()} are, or
+     *     a {@linkplain EndpointOptions#durable() durable} one is registered on the node thread (it waits for the
+     *     store)
      * @throws dev.tether.NodeClosedException if the node is shut down
      */
     Endpoint endpoint(String name, EndpointOptions options, EndpointHandler handler);
+
+    /**
+     * Ends the durability of endpoint name {@code name} ({@link EndpointOptions#durable()}): its stored name is
+     * deleted (this returns once that is durable) and the messages waiting for it are settled without processing
+     * ({@code Outcome.NO_SUCH_ENDPOINT}, a call fails with {@link NoSuchEndpointException}), as later ones will be
+     * while no endpoint of that name is registered. Returns false if the name was not durable.
+     *
+     * @throws dev.tether.InvalidIdException if {@code name} is not a valid agent name
+     * @throws IllegalStateException if an endpoint of that name is registered (close it first), or if called on the
+     *     node thread
+     * @throws dev.tether.NodeClosedException if the node is shut down
+     */
+    boolean forget(String name);
+
+    /** The names of this node's durable endpoints (stored), registered now or not, sorted. */
+    List<String> durableEndpoints();
 
     /** The endpoint registered as {@code name} now, if any. */
     Optional<Endpoint> find(String name);
@@ -44,6 +62,13 @@ public interface Bus {
      * is a node address); the same rules as {@link Endpoint#send(Address, byte[])}.
      */
     SendReceipt send(Address to, byte[] payload);
+
+    /**
+     * Sends {@code payload} to {@code to} from the node itself, waiting at the receiving node up to {@code
+     * waitForEndpoint} for the endpoint to be registered; the same rules as {@link Endpoint#send(Address, byte[],
+     * java.time.Duration)}.
+     */
+    SendReceipt send(Address to, byte[] payload, java.time.Duration waitForEndpoint);
 
     /** A call of handler {@code handler} of endpoint {@code to} by the node itself; see {@link Endpoint#call}. */
     Call call(Address to, String handler);

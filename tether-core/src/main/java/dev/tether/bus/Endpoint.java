@@ -24,6 +24,19 @@ public interface Endpoint extends AutoCloseable {
     SendReceipt send(Address to, byte[] payload);
 
     /**
+     * Sends {@code payload} to {@code to} as this endpoint; if the receiving node has no endpoint of that name when the
+     * message reaches it, the message waits there, at the head of its stream, until one is registered, at most {@code
+     * waitForEndpoint} from now (by this node's clock): then it expires ({@code Outcome.EXPIRED}, as a message whose
+     * time to live ran out). Its time to live is {@code waitForEndpoint} whether it waits or not. For an endpoint of
+     * this node that is not registered, the send is accepted and waits the same way. The same wait for a call: {@link
+     * dev.tether.Call#waitForHandler()} on a {@link #call} waits for the endpoint, and then for its handler.
+     *
+     * @throws IllegalArgumentException if {@code waitForEndpoint} is not positive, or as {@link #send(Address,
+     *     byte[])}
+     */
+    SendReceipt send(Address to, byte[] payload, java.time.Duration waitForEndpoint);
+
+    /**
      * Sends {@code payload} to {@code to} on sub-lane {@code subLane} (its own stream: ordered with the other messages
      * of that sub-lane only), with the application's {@code headers}.
      *

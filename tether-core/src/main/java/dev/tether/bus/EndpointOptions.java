@@ -16,19 +16,25 @@ import java.util.Objects;
  *       stream).
  *   <li>{@link #onNodeThread()}: on the node thread (fewer thread hand-offs; the whole node waits while it runs:
  *       for short non-blocking handlers), else on the node's handler threads.
+ *   <li>{@link #durable()}: the endpoint's name is stored; while no endpoint of that name is registered (before its
+ *       first registration after a restart, after {@code close()}), messages for it wait at the head of their
+ *       streams instead of being settled as {@code NO_SUCH_ENDPOINT}, until it is registered again or {@link
+ *       Bus#forget} is called.
  * </ul>
  */
 public final class EndpointOptions {
-    private static final EndpointOptions DEFAULTS = new EndpointOptions(false, false, AckMode.AUTO);
+    private static final EndpointOptions DEFAULTS = new EndpointOptions(false, false, AckMode.AUTO, false);
 
     private final boolean nodeThread;
     private final boolean concurrent;
     private final AckMode ackMode;
+    private final boolean durable;
 
-    private EndpointOptions(boolean nodeThread, boolean concurrent, AckMode ackMode) {
+    private EndpointOptions(boolean nodeThread, boolean concurrent, AckMode ackMode, boolean durable) {
         this.nodeThread = nodeThread;
         this.concurrent = concurrent;
         this.ackMode = ackMode;
+        this.durable = durable;
     }
 
     /** On the handler threads, one message at a time, {@link AckMode#AUTO}. */
@@ -38,22 +44,36 @@ public final class EndpointOptions {
 
     /** Runs the handler on the node thread. */
     public EndpointOptions onNodeThread() {
-        return new EndpointOptions(true, concurrent, ackMode);
+        return new EndpointOptions(true, concurrent, ackMode, durable);
     }
 
     /** Runs the handler on the node's handler threads (the default). */
     public EndpointOptions onHandlerThreads() {
-        return new EndpointOptions(false, concurrent, ackMode);
+        return new EndpointOptions(false, concurrent, ackMode, durable);
     }
 
     /** Lets messages of different inbound streams run at once; one at a time per stream still. */
     public EndpointOptions concurrent() {
-        return new EndpointOptions(nodeThread, true, ackMode);
+        return new EndpointOptions(nodeThread, true, ackMode, durable);
     }
 
     /** How messages are settled: by the handler's return ({@link AckMode#AUTO}) or by the handler. */
     public EndpointOptions ackMode(AckMode mode) {
-        return new EndpointOptions(nodeThread, concurrent, Objects.requireNonNull(mode, "mode"));
+        return new EndpointOptions(nodeThread, concurrent, Objects.requireNonNull(mode, "mode"), durable);
+    }
+
+    /**
+     * Makes the endpoint durable: registering it stores its name (the registration returns once that is durable, so
+     * it must not be made on the node thread), and messages for it wait while it is not registered. A name stays
+     * durable until {@link Bus#forget}, whatever the options of later registrations.
+     */
+    public EndpointOptions durable() {
+        return new EndpointOptions(nodeThread, concurrent, ackMode, true);
+    }
+
+    /** Whether the endpoint is durable. */
+    public boolean isDurable() {
+        return durable;
     }
 
     /** Whether the handler runs on the node thread. */
@@ -74,6 +94,7 @@ public final class EndpointOptions {
     @Override
     public String toString() {
         return "EndpointOptions[" + (nodeThread ? "node thread" : "handler threads")
-                + (concurrent ? ", concurrent" : ", one at a time") + ", " + ackMode + "]";
+                + (concurrent ? ", concurrent" : ", one at a time") + ", " + ackMode
+                + (durable ? ", durable" : "") + "]";
     }
 }

@@ -54,6 +54,29 @@ class KillCyclesTest {
     }
 
     /**
+     * Endpoints of two processes (issue 11 item 1): each node has 4 durable endpoints and sends from each of them to
+     * each of the other node's over TCP (docs/MESSAGING.md, "Endpoints"); one of the two is SIGKILLed at seeded points
+     * and restarted, registering its endpoints again after it started, so messages that reach it first wait for them.
+     * Every message is processed once and in order per stream (sending node, receiving endpoint), so per endpoint pair;
+     * an endpoint handed a message for another endpoint, or from another sender, records an anomaly. {@code
+     * -Dtether.system.endpoint.kills=N} (default 6).
+     */
+    @Test
+    void endpointsOfTwoProcessesKilledAtSeededPointsOverTcp() {
+        long seed = Seeds.seed("endpoint kill cycles over TCP");
+        int kills = Math.max(2, Integer.getInteger("tether.system.endpoint.kills", 6));
+        int portA = Ports.free();
+        int portB = Ports.free();
+        List<String> a =
+                List.of("peers=b", "listen=" + portA, "dial=b@127.0.0.1:" + portB, "quota=-1", "rate=250", "agents=4");
+        List<String> b =
+                List.of("peers=a", "listen=" + portB, "dial=a@127.0.0.1:" + portA, "quota=-1", "rate=250", "agents=4");
+        try (NodeCluster cluster = new NodeCluster("kill-cycles-endpoints", seed)) {
+            killCycles(cluster, new Random(seed), seed, kills, a, b);
+        }
+    }
+
+    /**
      * The same over Unix domain sockets (docs/UDS.md): each kill leaves the victim's socket file behind, stale, and
      * the restarted process must replace it and be dialed again through it.
      */

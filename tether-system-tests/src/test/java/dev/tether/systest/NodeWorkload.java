@@ -5,6 +5,10 @@ import dev.tether.Durability;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
+import dev.tether.bus.Address;
+import dev.tether.bus.Bus;
+import dev.tether.bus.Endpoint;
+import dev.tether.bus.EndpointOptions;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Transport;
@@ -42,7 +46,11 @@ import java.util.function.LongFunction;
  * TCP, {@code uds=PATH} with {@code dial=ID@PATH,...} for Unix domain sockets, or {@code nats=URL,...} for NATS.
  * With {@code channel=NAME} and {@code role=READ|WRITE|READ_WRITE} it joins that channel at every start (a join again
  * keeps a reader's place) and, if the role writes, publishes numbered messages there instead of sending to each peer
- * (at {@code rate} per second; peer index 9 in the message id).
+ * (at {@code rate} per second; peer index 9 in the message id). With {@code agents=N} it registers N durable
+ * endpoints {@code ag0..} at every start and sends between endpoints instead: the i-th message to a peer goes from its
+ * endpoint {@code ag(i % N)} to the peer's {@code ag((i / N) % N)} (waiting first until the peer advertised that
+ * endpoint), on one thread per peer, so each endpoint pair's messages are in the order sent; each endpoint records
+ * what it is handed, and an anomaly if it was not the message's addressee or came from another endpoint.
  *
  * <p>Output on stdout: {@code ready} once the node started, {@code progress accepted=N delivered=M} (this run's
  * counts) whenever they change (at most every 25 ms) and at least every second, {@code sent all} once the quota is
@@ -106,6 +114,10 @@ public final class NodeWorkload {
             ChannelRole role = ChannelRole.valueOf(required("role"));
             node.join(channel, role); // completes when the peers took it; their reader rows are what counts
             if (role.writes()) senders.add(publisher(node, channel, quota, rate));
+        } else if (args.containsKey("agents")) {
+            int n = Integer.parseInt(args.get("agents"));
+            List<Endpoint> own = endpoints(node, n);
+            for (int p = 0; p < peers.size(); p++) senders.add(agentSender(node, own, peers.get(p), p, quota, rate));
         } else {
             for (int p = 0; p < peers.size(); p++) senders.add(sender(node, peers.get(p), p, quota, rate));
         }
@@ -174,6 +186,52 @@ public final class NodeWorkload {
                 quota,
                 rate,
                 msgId -> recorder.send(node, to, LANE, msgId),
+                "sent all to " + to);
+    }
+
+    /**
+     * Registers durable endpoints {@code ag0..ag(n-1)}: each records what it is handed, and an anomaly for a message
+     * whose id says it was sent to another endpoint or from another one.
+     */
+    private List<Endpoint> endpoints(TetherNode node, int n) {
+        Bus bus = Tether.bus(node);
+        List<Endpoint> own = new ArrayList<>();
+        for (int a = 0; a < n; a++) {
+            String agent = "ag" + a;
+            own.add(bus.endpoint(agent, EndpointOptions.defaults().durable(), d -> {
+                recorder.delivered(d);
+                long i = HistoryLog.msgIdOf(d.payloadBytes()) % 10_000_000L;
+                String from = "ag" + (i % n), to = "ag" + ((i / n) % n);
+                if (!d.to().agent().equals(agent)
+                        || !agent.equals(to)
+                        || !from.equals(d.fromAddress().agent())) {
+                    recorder.anomaly("endpoint " + agent + " was handed message " + i + " of " + d.fromAddress()
+                            + " on " + d.lane() + ", sent from " + from + " to " + to);
+                }
+            }));
+        }
+        return own;
+    }
+
+    /**
+     * Sends {@code quota} messages (or until told to finish) from this node's endpoints {@code own} to the endpoints of
+     * the same names at {@code to}: the i-th from {@code own[i % n]} to {@code ag((i / n) % n)}.
+     */
+    private Thread agentSender(TetherNode node, List<Endpoint> own, NodeId to, int peerIndex, int quota, int rate) {
+        int n = own.size();
+        Bus bus = Tether.bus(node);
+        return paced(
+                "agents-" + name + "-" + to,
+                peerIndex,
+                quota,
+                rate,
+                msgId -> {
+                    long i = msgId % 10_000_000L;
+                    Address target = Address.of(to, "ag" + ((i / n) % n));
+                    if (i <= (long) n * n)
+                        bus.awaitEndpoint(target, SIGNAL_LIMIT).join(); // its first run
+                    return recorder.send(own.get((int) (i % n)), target, msgId);
+                },
                 "sent all to " + to);
     }
 

@@ -16,8 +16,10 @@ import dev.tether.bus.NoSuchEndpointException;
 import dev.tether.bus.RoutingRules;
 import dev.tether.bus.Rule;
 import dev.tether.internal.call.CallLayer;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.runtime.ChannelPort;
 import dev.tether.internal.runtime.ForwardingRouter;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -50,8 +53,15 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final LongAdder noSuchEndpoint = new LongAdder();
     private final RuleRouting rules;
     private final Executor nodeThread;
+    /** Durable endpoint names (stored in {@link #DURABLE}): their messages wait while they are not registered. */
+    private final Set<String> durable = ConcurrentHashMap.newKeySet();
+
+    private final EndpointWaiters waiters = new EndpointWaiters(this);
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
+
+    /** The key-value namespace of the durable endpoint names (the value is empty). */
+    static final String DURABLE = "_endpoints";
 
     /** Settles a message for an endpoint this node does not have, on whatever thread routed it. */
     private final MessageConsumer missing = new MessageConsumer() {
@@ -62,8 +72,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
         @Override
         public void consume(RoutedDelivery d) {
-            refused();
-            if (!calls.noSuchEndpoint(d, EndpointLanes.agentOf(d.lane()))) d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
+            missing(d);
         }
     };
 
@@ -77,6 +86,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         this.calls = calls;
         this.nodeThread = r -> runtime.post(now -> r.run());
         this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured); // before delivery
+        durable.addAll(runtime.channels().storedKeys(DURABLE).join().keySet()); // so is this
     }
 
     // ---- routing (any thread) ----
@@ -89,7 +99,17 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         if (lane.charAt(0) != '_' || !EndpointLanes.isEndpointLane(lane)) return next.route(key, m);
         String agent = EndpointLanes.agentOf(lane);
         LocalEndpoint e = agent == null ? null : endpoints.get(agent);
-        return e != null ? e.route(m) : missing;
+        if (e != null && !e.waitsForHandler(m)) return e.route(m);
+        if (agent != null && (e != null || durable.contains(agent) || EndpointLanes.waits(m.headers()))) {
+            return waiters.parking(agent, m);
+        }
+        return missing;
+    }
+
+    /** Settles {@code d} as for an endpoint this node does not have (a call gets its error reply). */
+    void missing(RoutedDelivery d) {
+        refused();
+        if (!calls.noSuchEndpoint(d, EndpointLanes.agentOf(d.lane()))) d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
     }
 
     /** The consumer of message {@code m} delivered to this node's endpoint {@code agent}, or null if it has none. */
@@ -111,21 +131,81 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
         if (stopped) throw new NodeClosedException("node " + runtime.id() + " is shut down; endpoint not registered");
+        if (options.isDurable() && !durable.contains(name)) {
+            requireRoom(name); // a refused registration must not leave a stored name behind (checked again below)
+            StoredKeys.write(
+                    runtime, () -> stopped, ChannelPort.putKey(DURABLE, name, new byte[0]), "endpoint " + name);
+            durable.add(name);
+        }
         LocalEndpoint e = new LocalEndpoint(
                 this, address, options, handler, options.isOnNodeThread() ? null : runtime.handlerThreads());
         synchronized (this) { // the bound holds against concurrent registrations
-            if (endpoints.size() >= maxEndpoints) {
-                throw new IllegalStateException("node " + runtime.id() + " has " + endpoints.size()
-                        + " endpoints, the most it may have (Bus.maxEndpoints); endpoint '" + name
-                        + "' not registered");
-            }
+            requireRoom(name);
             if (endpoints.putIfAbsent(name, e) != null) {
                 throw new IllegalStateException(
                         "an endpoint named '" + name + "' is registered already; close it first");
             }
         }
         calls.advertisedChanged();
+        waiters.registered(name);
         return e;
+    }
+
+    private void requireRoom(String name) {
+        if (endpoints.size() >= maxEndpoints) {
+            throw new IllegalStateException("node " + runtime.id() + " has " + endpoints.size()
+                    + " endpoints, the most it may have (Bus.maxEndpoints); endpoint '" + name + "' not registered");
+        }
+        if (endpoints.containsKey(name)) {
+            throw new IllegalStateException("an endpoint named '" + name + "' is registered already; close it first");
+        }
+    }
+
+    @Override
+    public boolean forget(String name) {
+        Address.of(runtime.id(), name); // validates the name
+        if (endpoints.containsKey(name)) {
+            throw new IllegalStateException("endpoint '" + name + "' is registered; close it before forgetting it");
+        }
+        if (!durable.contains(name)) return false;
+        StoredKeys.write(runtime, () -> stopped, Effect.delete(DURABLE, name), "endpoint " + name);
+        durable.remove(name);
+        waiters.forgotten(name);
+        return true;
+    }
+
+    @Override
+    public List<String> durableEndpoints() {
+        List<String> l = new ArrayList<>(durable);
+        l.sort(null);
+        return l;
+    }
+
+    /** The endpoint registered as {@code agent} now, or null. */
+    LocalEndpoint registered(String agent) {
+        return endpoints.get(agent);
+    }
+
+    /** Endpoint {@code agent} registered a handler: calls waiting for it may go on. */
+    void handlerAdded(String agent) {
+        waiters.registered(agent);
+    }
+
+    /** Whether {@code agent} is a durable endpoint name now. */
+    boolean isDurable(String agent) {
+        return durable.contains(agent);
+    }
+
+    /** A direct message routed to endpoint {@code agent}, which closed before it ran: it waits if the name is durable. */
+    boolean parkIfDurable(String agent, RoutedDelivery d) {
+        if (!durable.contains(agent)) return false;
+        waiters.park(agent, d, null);
+        return true;
+    }
+
+    /** Runs {@code task} on the node thread. */
+    void post(java.util.function.LongConsumer task) {
+        runtime.post(task::accept);
     }
 
     @Override
@@ -144,6 +224,11 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     @Override
     public SendReceipt send(Address to, byte[] payload) {
         return send(null, to, null, Map.of(), payload);
+    }
+
+    @Override
+    public SendReceipt send(Address to, byte[] payload, Duration waitForEndpoint) {
+        return sendWaiting(null, to, payload, waitForEndpoint);
     }
 
     @Override
@@ -170,6 +255,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /** Node thread, at the end of every turn: reports the routing rules' errors (rate-limited). */
     public void endOfTurn(long now) {
         rules.endOfTurn(now, runtime::emit);
+        waiters.tick(now);
     }
 
     /** The node stops: no more registrations. */
@@ -199,7 +285,23 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         if (to.isNode()) {
             throw new IllegalArgumentException("address " + to + " names a node, not an endpoint; use node/agent");
         }
-        if (to.node().equals(runtime.id()) && !endpoints.containsKey(to.agent())) throw new NoSuchEndpointException(to);
+        if (to.node().equals(runtime.id()) && !endpoints.containsKey(to.agent()) && !durable.contains(to.agent())) {
+            throw new NoSuchEndpointException(to);
+        }
+    }
+
+    /** Sends as {@code fromAgent} (null: the node itself), waiting at the receiver for the endpoint. */
+    SendReceipt sendWaiting(String fromAgent, Address to, byte[] payload, Duration wait) {
+        Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(payload, "payload");
+        long expiresAt = EndpointLanes.deadline(runtime.clock().millis(), wait);
+        if (to.isNode()) {
+            throw new IllegalArgumentException("address " + to + " names a node, not an endpoint; use node/agent");
+        }
+        Map<String, String> h = fromAgent == null
+                ? Map.of(EndpointLanes.WAIT, "1")
+                : Map.of(EndpointLanes.WAIT, "1", EndpointLanes.FROM, fromAgent);
+        return runtime.submit(to.node(), EndpointLanes.lane(to.agent(), null), h, payload.clone(), expiresAt, null);
     }
 
     /** Sends as {@code fromAgent} (null: the node itself) to {@code to} on {@code subLane} (null: none). */

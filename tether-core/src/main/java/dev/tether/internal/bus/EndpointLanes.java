@@ -3,6 +3,7 @@ package dev.tether.internal.bus;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.bus.Address;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -17,8 +18,31 @@ final class EndpointLanes {
     static final String VOLATILE_PREFIX = "_v._a.";
     /** The reserved header naming the sending endpoint (its agent name; the node is the stream's sender). */
     static final String FROM = ":f";
+    /**
+     * The reserved header of a message that waits for its endpoint until its deadline when the receiver has none of
+     * that name (the call layer's {@code waitForHandler} header, which an endpoint call carries for the same wait).
+     */
+    static final String WAIT = ":w";
 
     private EndpointLanes() {}
+
+    /** Whether a message with {@code headers} asked to wait for its endpoint ({@value #WAIT}). */
+    static boolean waits(Map<String, String> headers) {
+        return !headers.isEmpty() && headers.containsKey(WAIT);
+    }
+
+    /**
+     * The deadline of a message sent at {@code now} that waits up to {@code wait} for its endpoint.
+     *
+     * @throws IllegalArgumentException if {@code wait} is not positive
+     */
+    static long deadline(long now, Duration wait) {
+        if (wait == null || wait.isNegative() || wait.isZero()) {
+            throw new IllegalArgumentException("waitForEndpoint must be positive, was " + wait);
+        }
+        long ms = wait.compareTo(Duration.ofMillis(Long.MAX_VALUE - now)) >= 0 ? Long.MAX_VALUE - now : wait.toMillis();
+        return now + Math.max(1, ms);
+    }
 
     /** The lane of messages to {@code agent} on {@code subLane} (null: none). */
     static String lane(String agent, String subLane) {

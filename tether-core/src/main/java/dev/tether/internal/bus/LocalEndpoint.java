@@ -78,15 +78,27 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     }
 
     @Override
+    public SendReceipt send(Address to, byte[] payload, java.time.Duration waitForEndpoint) {
+        requireOpen();
+        SendReceipt r = bus.sendWaiting(address.agent(), to, payload, waitForEndpoint);
+        sent.increment();
+        return r;
+    }
+
+    @Override
     public Registration handle(String name, Handler handler) {
         requireOpen();
-        return calls.handle(name, handler);
+        Registration r = calls.handle(name, handler);
+        bus.handlerAdded(address.agent());
+        return r;
     }
 
     @Override
     public Registration handleAsync(String name, AsyncHandler handler) {
         requireOpen();
-        return calls.handleAsync(name, handler);
+        Registration r = calls.handleAsync(name, handler);
+        bus.handlerAdded(address.agent());
+        return r;
     }
 
     @Override
@@ -127,6 +139,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
 
     @Override
     public void consume(RoutedDelivery d) {
+        if (closed && bus.parkIfDurable(address.agent(), d)) return; // waits for the name's next registration
         BusDelivery b = new BusDelivery(strand != null ? new StrandDelivery(d, strand) : d, this);
         if (closed) { // routed before close, reached here after: nobody takes it
             refused.increment();
@@ -154,6 +167,11 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
         MessageConsumer c = calls.route(m);
         if (c == null) return this;
         return strand == null ? c : StrandDelivery.on(strand, c);
+    }
+
+    /** Whether {@code m} (null: a direct message) is a call that waits for a handler this endpoint does not have. */
+    boolean waitsForHandler(InboundMessage m) {
+        return m != null && EndpointLanes.waits(m.headers()) && calls.lacksHandler(m);
     }
 
     /** A delivery of this endpoint was settled for the first time: acknowledged, or failed. */

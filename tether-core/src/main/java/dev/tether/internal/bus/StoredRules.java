@@ -1,6 +1,5 @@
 package dev.tether.internal.bus;
 
-import dev.tether.NodeClosedException;
 import dev.tether.bus.Rule;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.runtime.ChannelPort;
@@ -8,10 +7,6 @@ import dev.tether.internal.runtime.NodeRuntime;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -50,38 +45,9 @@ final class StoredRules {
 
     /** Stores {@code rule} under its name, or deletes {@code name} if {@code rule} is null; returns once durable. */
     void write(String name, Rule rule) {
-        if (runtime.onNodeThread()) {
-            throw new IllegalStateException(
-                    "routing rules cannot be changed on the node thread: the change waits for the store");
-        }
         Effect e = rule == null
                 ? Effect.delete(NAMESPACE, name)
                 : ChannelPort.putKey(NAMESPACE, name, rule.toText().getBytes(StandardCharsets.UTF_8));
-        CompletableFuture<Void> durable = new CompletableFuture<>();
-        try {
-            runtime.post(now -> runtime.writeKeys(List.of(e), () -> durable.complete(null)));
-        } catch (RuntimeException closed) {
-            throw new NodeClosedException("node " + runtime.id() + " is shut down; routing rule not changed");
-        }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    durable.get(100, TimeUnit.MILLISECONDS);
-                    return;
-                } catch (TimeoutException t) {
-                    if (stopped.getAsBoolean()) {
-                        throw new NodeClosedException(
-                                "node " + runtime.id() + " shut down before routing rule " + name + " was stored");
-                    }
-                } catch (InterruptedException i) {
-                    interrupted = true; // the change is on its way: finish it, then restore the flag
-                } catch (ExecutionException x) {
-                    throw new IllegalStateException(x.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
-        }
+        StoredKeys.write(runtime, stopped, e, "routing rule " + name);
     }
 }

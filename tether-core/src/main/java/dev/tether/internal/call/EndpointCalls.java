@@ -18,7 +18,8 @@ import java.util.concurrent.Executor;
  * The named handlers of one endpoint (docs/MESSAGING.md, "Endpoints"): calls on the endpoint's lanes are routed here
  * by handler name, and run by the same {@link Callee} as the node's calls (deadlines, cancellation, replies settled
  * with the call, idempotency keys). A name the endpoint does not have is answered with {@code NoSuchHandlerException}
- * at once: {@code waitForHandler()} does not wait for an endpoint's handlers. Thread-safe.
+ * at once, unless the call waits for its handler ({@code waitForHandler()}: the bus layer holds it until the endpoint
+ * has the handler, {@link #lacksHandler}). Thread-safe.
  */
 public final class EndpointCalls {
     private final HandlerRegistry registry;
@@ -63,6 +64,13 @@ public final class EndpointCalls {
         }
         RegisteredHandler r = registry.find(name);
         return r != null ? r : missing;
+    }
+
+    /** Whether {@code m} is a call of a handler this endpoint does not have (now). */
+    public boolean lacksHandler(InboundMessage m) {
+        String k = m.headers().isEmpty() ? null : m.headers().get(CallHeaders.KIND);
+        String name = k == null ? null : m.headers().get(CallHeaders.HANDLER);
+        return name != null && CallHeaders.kind(k) != null && registry.find(name) == null;
     }
 
     private void missing(RoutedDelivery d) {

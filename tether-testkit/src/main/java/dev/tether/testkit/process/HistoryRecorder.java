@@ -1,6 +1,7 @@
 package dev.tether.testkit.process;
 
 import dev.tether.Channels;
+import dev.tether.Delivery;
 import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
@@ -9,12 +10,15 @@ import dev.tether.SendReceipt;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.bus.Address;
+import dev.tether.bus.Endpoint;
 import dev.tether.fixtures.Poll;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Store;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Writes what one node of a child-JVM workload does into a {@link HistoryLog}, so that {@link HistoryLogReader}
@@ -50,19 +54,7 @@ public final class HistoryRecorder {
      */
     public TetherConfig.Builder record(TetherConfig.Builder builder, Store store) {
         return builder.store(new HistoryRecordingStore(store, node, log))
-                .handler(d -> {
-                    byte[] p = d.payloadBytes();
-                    log.delivered(
-                            node,
-                            d.from().value(),
-                            d.lane(),
-                            d.seq(),
-                            HistoryLog.msgIdOf(p),
-                            d.isRedelivery(),
-                            d.attempt(),
-                            HistoryLog.crc(p));
-                    delivered.incrementAndGet();
-                })
+                .handler(this::delivered)
                 .listener(e -> {
                     if (e instanceof TetherEvent.ProtocolError
                             || e instanceof TetherEvent.StoreFailure
@@ -74,15 +66,51 @@ public final class HistoryRecorder {
     }
 
     /**
+     * Records and counts delivery {@code d} to the recorded node (to its handler, or to one of its endpoints), before
+     * the handler that got it returns.
+     */
+    public void delivered(Delivery d) {
+        byte[] p = d.payloadBytes();
+        log.delivered(
+                node,
+                d.from().value(),
+                d.lane(),
+                d.seq(),
+                HistoryLog.msgIdOf(p),
+                d.isRedelivery(),
+                d.attempt(),
+                HistoryLog.crc(p));
+        delivered.incrementAndGet();
+    }
+
+    /** Records an anomaly the workload itself found (a message at the wrong endpoint, ...). */
+    public void anomaly(String description) {
+        log.anomaly(node, description);
+    }
+
+    /**
+     * Sends message {@code msgId} from endpoint {@code from} of the recorded node to endpoint {@code to}, recording the
+     * attempt (on the endpoint's lane {@code _a.<agent>}) first and the outcome when it is known; as {@link #send}.
+     */
+    public CompletableFuture<MessageId> send(Endpoint from, Address to, long msgId) {
+        String lane = "_a." + to.agent();
+        return recorded(to.node(), lane, msgId, () -> from.send(to, HistoryLog.payloadFor(msgId, payloadSize)));
+    }
+
+    /**
      * Sends message {@code msgId} from {@code from} (the recorded node) to {@code to} on {@code lane}, recording the
      * attempt first and the outcome when it is known. Returns the acceptance future, failed if the send was
      * refused.
      */
     public CompletableFuture<MessageId> send(TetherNode from, NodeId to, String lane, long msgId) {
+        return recorded(to, lane, msgId, () -> from.send(to, lane, HistoryLog.payloadFor(msgId, payloadSize)));
+    }
+
+    private CompletableFuture<MessageId> recorded(NodeId to, String lane, long msgId, Supplier<SendReceipt> send) {
         log.sending(node, to.value(), lane, msgId);
         SendReceipt r;
         try {
-            r = from.send(to, lane, HistoryLog.payloadFor(msgId, payloadSize));
+            r = send.get();
         } catch (QueueFullException e) {
             log.rejected(node, msgId, e.toString());
             return CompletableFuture.failedFuture(e);

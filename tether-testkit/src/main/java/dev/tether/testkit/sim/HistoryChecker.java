@@ -65,6 +65,9 @@ import java.util.TreeSet;
  * reader, channel lane) of every reader whose row started before it, except messages the reader reported missed
  * ({@link HistoryEvent.Missed}: the publisher's retention deleted them first), which are settled unprocessed, in order.
  *
+ * <p>Messages between endpoints ({@link HistoryEvent.AgentSent}) are checked further by {@link AgentRules}: each pair
+ * of endpoints in its sending endpoint's order, each message handed to its addressee as coming from its sender.
+ *
  * <p>Requests (calls with a reply) are checked further by {@link CallRules}: at most one committed reply per request
  * (executed at most once per committed reply), never a request acknowledged without its reply, each caller's future
  * completed exactly once.
@@ -179,6 +182,7 @@ public final class HistoryChecker {
         CheckReport check(List<HistoryEvent> history) {
             CallRules calls = new CallRules(report, this::count);
             ChannelRules channels = new ChannelRules(report, this::count, this::stream, this::committed);
+            AgentRules agents = new AgentRules(report, this::count);
             for (HistoryEvent e : history) {
                 calls.observe(e);
                 if (e instanceof Sent s) sent(s);
@@ -187,7 +191,11 @@ public final class HistoryChecker {
                 else if (e instanceof Accepted a && channels.isPublish(a)) {
                     pendingSends.remove(new Token(a.node(), a.token()));
                     channels.accepted(a, sends.get(new Token(a.node(), a.token())));
-                } else if (e instanceof Committed c) committed(c);
+                } else if (e instanceof Committed c) {
+                    committed(c);
+                    agents.committed(c);
+                } else if (e instanceof HistoryEvent.AgentSent a) agents.sent(a);
+                else if (e instanceof HistoryEvent.AgentDelivered a) agents.delivered(a);
                 else if (e instanceof Accepted a) accepted(a);
                 else if (e instanceof Rejected r) {
                     count("rejected");
@@ -218,6 +226,13 @@ public final class HistoryChecker {
                     report.add(Kind.LIVENESS, "t=" + s.time() + " stuck: not drained: " + s.details());
                 }
             }
+            finish();
+            calls.finish();
+            return report;
+        }
+
+        /** What must hold at the end: every committed message taken care of, every send answered. */
+        private void finish() {
             for (var e : streams.entrySet()) {
                 for (long seq : e.getValue().unsettled) {
                     Committed c = e.getValue().committed.get(seq);
@@ -232,8 +247,6 @@ public final class HistoryChecker {
                     report.add(Kind.LIVENESS, "send " + p.sent() + " was never accepted or rejected");
                 }
             }
-            calls.finish();
-            return report;
         }
 
         void count(String total) {

@@ -154,6 +154,21 @@ public sealed interface HistoryEvent {
      */
     record Withdrawn(long time, String sender, String receiver, String lane, long seq) implements HistoryEvent {}
 
+    /**
+     * The application of {@code node} sent {@code msgId} (recorded right after its {@link Sent}) from its endpoint
+     * {@code fromAgent} to endpoint {@code toAgent} of node {@code to}, on that endpoint's lane {@code _a.<toAgent>}
+     * (docs/BUS-DESIGN.md, section 1). An agent sends one message at a time: its sends to one endpoint are ordered.
+     */
+    record AgentSent(long time, String node, long msgId, String fromAgent, String to, String toAgent)
+            implements HistoryEvent {}
+
+    /**
+     * Endpoint {@code toAgent} of {@code receiver} was handed {@code msgId} (recorded right after its {@link
+     * Delivered}) as coming from endpoint {@code fromAgent} of node {@code sender} (its {@code :f} header).
+     */
+    record AgentDelivered(long time, String receiver, String toAgent, String sender, String fromAgent, long msgId)
+            implements HistoryEvent {}
+
     /** {@code node} crashed: its engine, uncommitted writes and in-flight work are gone. */
     record Crashed(long time, String node) implements HistoryEvent {}
 

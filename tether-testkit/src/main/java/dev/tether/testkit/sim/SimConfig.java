@@ -67,6 +67,10 @@ import java.util.Random;
  *     completed ahead of an earlier one stored at once with its reply); 1: one at a time, the run it was before
  * @param cancelRate probability that a request is cancelled by its caller before its deadline ({@code Engine.cancel}:
  *     withdrawn if its receiver has not started it); 0: none, the run it was before
+ * @param agents endpoints (agents, docs/BUS-DESIGN.md section 1) spread round robin over the nodes; above 0, every
+ *     workload send goes from a random agent of its node to a random agent of any node (its own node's on a loopback
+ *     stream), on the receiving agent's lane {@code _a.<agent>} with the sending agent in {@code :f}, as the bus
+ *     layer sends; 0: none (never drawn: a seed's run is the one it was before them)
  */
 public record SimConfig(
         long seed,
@@ -114,7 +118,8 @@ public record SimConfig(
         double publishRate,
         double loopbackRate,
         int concurrency,
-        double cancelRate) {
+        double cancelRate,
+        int agents) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -260,6 +265,16 @@ public record SimConfig(
         return b.build();
     }
 
+    /**
+     * The same run with {@code agents} endpoints sending to each other all-to-all instead of plain lanes (0: none);
+     * the shutdown's racing sends stay on plain lanes (sent from other threads than an agent's, they have no order).
+     */
+    public SimConfig withAgents(int agents) {
+        Builder b = toBuilder();
+        b.agents = agents;
+        return b.build();
+    }
+
     /** A builder holding this configuration's values, to change some (a new parameter is a line in each part). */
     public Builder toBuilder() {
         return new Builder(this);
@@ -316,6 +331,7 @@ public record SimConfig(
         public double loopbackRate;
         public int concurrency;
         public double cancelRate;
+        public int agents;
 
         /** All values zero, false or null: set each one. */
         public Builder() {}
@@ -367,6 +383,7 @@ public record SimConfig(
             loopbackRate = c.loopbackRate;
             concurrency = c.concurrency;
             cancelRate = c.cancelRate;
+            agents = c.agents;
         }
 
         /** The configuration of these values. */
@@ -417,7 +434,8 @@ public record SimConfig(
                     publishRate,
                     loopbackRate,
                     concurrency,
-                    cancelRate);
+                    cancelRate,
+                    agents);
         }
     }
 

@@ -33,6 +33,8 @@ import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.sim.HistoryEvent.Accepted;
 import dev.tether.testkit.sim.HistoryEvent.Acked;
+import dev.tether.testkit.sim.HistoryEvent.AgentDelivered;
+import dev.tether.testkit.sim.HistoryEvent.AgentSent;
 import dev.tether.testkit.sim.HistoryEvent.AheadStored;
 import dev.tether.testkit.sim.HistoryEvent.Anomaly;
 import dev.tether.testkit.sim.HistoryEvent.CancelledInRun;
@@ -145,7 +147,9 @@ public final class Simulation {
         /** Process the messages of a run in reverse order: a reorder. */
         REVERSE_RUN,
         /** Start again a message a concurrent handler completed ahead (ignore its marker once): a duplicate. */
-        FORGET_AHEAD
+        FORGET_AHEAD,
+        /** Hand a message between endpoints out as coming from another endpoint than its sender, once. */
+        MISATTRIBUTE
     }
 
     private final SimConfig cfg;
@@ -161,6 +165,8 @@ public final class Simulation {
     private final Node[] nodes;
     private final Conn[][] conns;
     private final String[] lanes;
+    /** Per node, the names of its endpoints when {@code agents} is above 0 (agent {@code i} on node {@code i % nodes}). */
+    private final List<List<String>> agentsOf = new ArrayList<>();
     /** The channels nodes publish on when {@code publishRate} is above 0: one per lane. */
     private final String[] channels;
     /** Retention of the channels in about half the runs with channels: set on every log at every start. */
@@ -217,6 +223,9 @@ public final class Simulation {
         this.delayRate = cfg.delayRate();
         this.commitFailRate = cfg.commitFailRate();
         this.loadFailRate = cfg.loadFailRate();
+        if (cfg.agents() != 0 && cfg.agents() < cfg.nodes()) {
+            throw new IllegalArgumentException("agents " + cfg.agents() + ": at least one per node, or none");
+        }
         this.nodes = new Node[cfg.nodes()];
         for (int i = 0; i < nodes.length; i++) nodes[i] = new Node(i);
         this.conns = new Conn[nodes.length][nodes.length];
@@ -228,6 +237,8 @@ public final class Simulation {
         }
         this.lanes = new String[cfg.lanes()];
         for (int i = 0; i < lanes.length; i++) lanes[i] = "lane" + i;
+        for (int i = 0; i < nodes.length; i++) agentsOf.add(new ArrayList<>());
+        for (int i = 0; i < cfg.agents(); i++) agentsOf.get(i % nodes.length).add("ag" + i);
         this.channels = new String[cfg.publishRate() > 0 ? cfg.lanes() : 0];
         for (int i = 0; i < channels.length; i++) channels[i] = "ch" + i;
         // Drawn apart from rng, so that the runs of earlier seeds keep their random sequence.
@@ -380,10 +391,18 @@ public final class Simulation {
             Node from = randomAlive();
             if (from != null) {
                 int burst = rng.nextInt(5) == 0 ? 2 + rng.nextInt(7) : 1;
+                if (cfg.agents() > 0) burst = 1 + rng.nextInt(8); // one agent's messages, half of them to one peer
+                int fromAgent = cfg.agents() > 0 ? drawAgent(from) : -1;
+                int toAgent = -1;
                 for (int k = 0; k < burst && sentCount < cfg.messages(); k++) {
                     // Drawn only with channels on, so a seed without them replays the run it had before they existed.
                     if (channels.length > 0 && rng.nextDouble() < cfg.publishRate()) {
                         publish(from, channels[rng.nextInt(channels.length)]);
+                        continue;
+                    }
+                    if (cfg.agents() > 0) {
+                        if (toAgent < 0 || rng.nextBoolean()) toAgent = drawAgent(null);
+                        agentSend(from, fromAgent, toAgent);
                         continue;
                     }
                     NodeId to = rng.nextDouble() < cfg.unknownPeerRate() ? UNKNOWN : destination(from);
@@ -472,14 +491,45 @@ public final class Simulation {
     private void bulk() {
         Node from = randomAlive();
         if (from == null) return;
+        if (cfg.agents() > 0) {
+            int fromAgent = drawAgent(from);
+            int toAgent = drawAgent(null);
+            for (int k = 0; k < cfg.bulk(); k++) agentSend(from, fromAgent, toAgent);
+            from.endTurn();
+            return;
+        }
         Node to = randomPeer(from);
         String lane = lanes[rng.nextInt(lanes.length)];
         for (int k = 0; k < cfg.bulk(); k++) send(from, to.id, lane);
         from.endTurn();
     }
 
+    // ---- endpoints (agents) ----------------------------------------------------------------------------------
+
+    /** A random agent of {@code node}, or of any node if null: its number. */
+    private int drawAgent(Node node) {
+        if (node == null) return rng.nextInt(cfg.agents());
+        int perNode = agentsOf.get(node.index).size();
+        return node.index + nodes.length * rng.nextInt(perNode);
+    }
+
+    /**
+     * Agent {@code fromAgent} of {@code from} sends to agent {@code toAgent} on its lane, with {@code :f}, as the bus
+     * layer does; an unknown node instead sometimes, as for plain sends.
+     */
+    private void agentSend(Node from, int fromAgent, int toAgent) {
+        Node home = nodes[toAgent % nodes.length];
+        NodeId to = rng.nextDouble() < cfg.unknownPeerRate() ? UNKNOWN : home.id;
+        if (home == from) count("sentToSelf");
+        send(from, to, "_a.ag" + toAgent, "ag" + fromAgent);
+    }
+
     private void send(Node from, NodeId to, String lane) {
-        Submission s = submit(from, to, lane);
+        send(from, to, lane, null);
+    }
+
+    private void send(Node from, NodeId to, String lane, String fromAgent) {
+        Submission s = submit(from, to, lane, fromAgent);
         if (from.closing) from.rejected(s.token(), "node shut down; send rejected at once");
         else s.run();
         sentCount++;
@@ -490,6 +540,11 @@ public final class Simulation {
      * (the runtime's node thread takes it).
      */
     private Submission submit(Node from, NodeId to, String lane) {
+        return submit(from, to, lane, null);
+    }
+
+    /** As {@link #submit(Node, NodeId, String)}, from endpoint {@code fromAgent} if not null. */
+    private Submission submit(Node from, NodeId to, String lane, String fromAgent) {
         long msgId = nextMsgId++;
         long token = nextToken++;
         boolean poison = rng.nextDouble() < cfg.poisonRate();
@@ -501,6 +556,10 @@ public final class Simulation {
         payload.putLong(msgId).put((byte) ((poison ? POISON : 0) | (request ? REQUEST : 0)));
         Map<String, String> headers = rng.nextInt(4) == 0 ? Map.of("m", Long.toString(msgId)) : Map.of();
         history.add(new Sent(now, from.name, token, msgId, to.value(), lane));
+        if (fromAgent != null) {
+            headers = headers.isEmpty() ? Map.of(":f", fromAgent) : Map.of("m", Long.toString(msgId), ":f", fromAgent);
+            history.add(new AgentSent(now, from.name, msgId, fromAgent, to.value(), lane.substring(3)));
+        }
         if (request) from.calls.waiting(now, msgId, token, expiresAt);
         // Drawn only with cancellations on, so a seed without them replays the run it had before they existed.
         if (request && cfg.cancelRate() > 0 && rng.nextDouble() < cfg.cancelRate()) {
@@ -882,6 +941,10 @@ public final class Simulation {
             if (!engine.storeIdle()) return;
             // A channel adds a reader stream to and from every peer, and one page cache for the log.
             long streams = (long) (cfg.nodes() - 1) * (cfg.lanes() + channels.length);
+            // Agents: a stream to every agent (own ones on loopback) and one from every node to each own agent.
+            if (cfg.agents() > 0)
+                streams +=
+                        cfg.agents() + (long) cfg.nodes() * agentsOf.get(index).size();
             long bound = streams * (engineConfig.outboundCache() + engineConfig.window())
                     + (long) channels.length * engineConfig.outboundCache();
             long held = engine.messagesInMemory();
@@ -1266,6 +1329,7 @@ public final class Simulation {
             if (sabotageNow) count("sabotaged");
             if (!(sabotageNow && sabotage == Sabotage.SKIP_ONE)) history.add(d);
             if (sabotageNow && sabotage == Sabotage.PROCESS_TWICE) history.add(d);
+            if (key.lane().startsWith("_a.")) agentDelivered(key, m, msgId);
             if (tracing) {
                 trace(name + " app " + key + "#" + m.seq() + " msg " + msgId + (ok ? " ok" : " FAILED")
                         + (m.redelivery() ? " redelivery" : "") + " attempt " + m.attempt());
@@ -1274,6 +1338,14 @@ public final class Simulation {
             if (reply) calls.reply(now, ByteBuffer.wrap(m.payload()).getLong(ID_BYTES));
             if ((flags & REQUEST) != 0) answer(key, m, msgId, effects);
             return null;
+        }
+
+        /** The endpoint of {@code key}'s lane is handed {@code m}: as coming from the endpoint its {@code :f} names. */
+        private void agentDelivered(StreamKey key, InboundMessage m, long msgId) {
+            String from = m.headers().get(":f");
+            if (from != null && sabotageOnce(Sabotage.MISATTRIBUTE)) from = from + "x";
+            history.add(new AgentDelivered(
+                    now, name, key.lane().substring(3), key.peer().value(), from, msgId));
         }
 
         /**

@@ -27,6 +27,7 @@ final class EndpointNodes implements AutoCloseable {
     }
 
     private final List<TetherNode> nodes = new ArrayList<>();
+    private final List<InMemoryStore> stores = new ArrayList<>();
     private final ProxiedCluster tcp;
     private final InMemoryNetwork memory;
 
@@ -38,15 +39,32 @@ final class EndpointNodes implements AutoCloseable {
     }
 
     private void start(NodeId self, NodeId peer) {
+        stores.add(new InMemoryStore());
+        nodes.add(node(self, peer, stores.get(stores.size() - 1)));
+    }
+
+    /**
+     * Closes node {@code i} and starts it again on its store (what it stored survives, as after a restart of the node
+     * in its process); on the in-memory transport only.
+     */
+    TetherNode restart(int i) {
+        if (memory == null) throw new IllegalStateException("restart is for the in-memory transport");
+        nodes.get(i).close();
+        stores.set(i, stores.get(i).reopenAfterCrash());
+        nodes.set(i, node(i == 0 ? A : B, i == 0 ? B : A, stores.get(i)));
+        return nodes.get(i);
+    }
+
+    private TetherNode node(NodeId self, NodeId peer, InMemoryStore store) {
         Transport t = tcp != null ? tcp.newTransport(self) : memory.newTransport();
-        nodes.add(Tether.start(TetherConfig.builder(self)
+        return Tether.start(TetherConfig.builder(self)
                 .peers(peer)
                 .transport(t)
-                .store(new InMemoryStore())
+                .store(store)
                 .durability(Durability.MEMORY)
                 .handlerThreads(8)
                 .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1))
-                .build()));
+                .build());
     }
 
     /** Node a (0) or b (1). */
