@@ -133,7 +133,8 @@ class RulesHttpTest {
         assertRefused(request("POST", RULES + q("name=x recipient=regex:[a action=drop"), null), "match.recipient");
         assertRefused(request("POST", RULES + q("name=x action=explode"), null), "action");
         assertRefused(request("POST", RULES + q("name=no-spam action=drop"), null), "a rule of this name exists");
-        assertRefused(request("POST", RULES + q("name=x action=copy(address:a/tap)"), null), "not built yet");
+        assertRefused(request("POST", RULES + q("name=x action=copy(channel:tap)"), null), "not built yet");
+        assertRefused(request("POST", RULES + q("name=x kind=request action=forward(node:a)"), null), "action");
         assertRefused(request("POST", RULES, null), "rule=TEXT");
         assertRefused(request("DELETE", RULES + "/nothing", null), "no routing rule named 'nothing'");
         assertRefused(request("POST", RULES + "/nothing/enable", null), "no routing rule named 'nothing'");
@@ -182,6 +183,18 @@ class RulesHttpTest {
         assertThat(cli.err()).contains("no routing rule named 'nothing'");
         assertThat(run("rules", "remove", "--admin", admin, "bad/name")).isEqualTo(ExitCode.USAGE);
         assertThat(run("rules", "remove", "--admin", admin, "eu")).isZero();
+        assertThat(run("rules", "add", "--admin", admin, "name=tap", "priority=9", "action=copy(address:x/rec)"))
+                .as(cli.err())
+                .isZero();
+        assertThat(run("rules", "add", "--admin", admin, "name=fwd", "lane=orders", "action=forward(node:x)"))
+                .as(cli.err())
+                .isZero();
+        assertThat(run("rules", "list", "--admin", admin)).isZero();
+        assertThat(cli.out())
+                .isEqualTo("name=tap priority=9 action=copy(address:x/rec)  matched 0  errors 0\n"
+                        + "name=fwd lane=exact:orders action=forward(node:x)  matched 0  errors 0\n");
+        assertThat(run("rules", "remove", "--admin", admin, "tap")).isZero();
+        assertThat(run("rules", "remove", "--admin", admin, "fwd")).isZero();
         assertThat(run("rules", "list", "--admin", admin)).isZero();
         assertThat(cli.out()).isEqualTo("no routing rules\n");
     }

@@ -161,7 +161,26 @@ public final class Action {
 
     /** Whether a rule with this action acts on responses: only {@link Type#COPY} and {@link Type#DROP} do. */
     public boolean appliesToResponses() {
-        return type == Type.COPY || type == Type.DROP;
+        return appliesTo(MessageKind.RESPONSE);
+    }
+
+    /**
+     * Whether a rule with this action acts on messages of {@code kind}; it skips the others, which go on to the rules
+     * below it. {@link Type#COPY} and {@link Type#DROP} act on every kind; {@link Type#DELIVER} and {@link
+     * Type#DEAD_LETTER} on all but responses; {@link Type#FORWARD} to a node on direct messages only (it keeps the lane,
+     * and a request's reply could not find its caller, a publish has no lane of its own), to an endpoint on direct
+     * messages, publishes and broadcasts (it arrives there as a direct message).
+     */
+    public boolean appliesTo(MessageKind kind) {
+        Objects.requireNonNull(kind, "kind");
+        return switch (type) {
+            case COPY, DROP -> true;
+            case DELIVER, DEAD_LETTER -> kind != MessageKind.RESPONSE;
+            case FORWARD ->
+                target == Target.NODE
+                        ? kind == MessageKind.DIRECT
+                        : kind != MessageKind.RESPONSE && kind != MessageKind.REQUEST;
+        };
     }
 
     /** Whether the first matching rule with this action ends evaluation (all but {@link Type#COPY}). */

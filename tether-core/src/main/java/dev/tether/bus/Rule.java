@@ -65,8 +65,8 @@ public final class Rule {
     /**
      * This rule with {@code match}.
      *
-     * @throws InvalidRuleException if the match admits only responses and the action is not {@code copy} or {@code
-     *     drop}
+     * @throws InvalidRuleException if the match admits only kinds the action does not apply to ({@link
+     *     Action#appliesTo}; for example only responses, and the action is not {@code copy} or {@code drop})
      */
     public Rule match(Match match) {
         return checked(new Rule(name, priority, enabled, Objects.requireNonNull(match, "match"), action));
@@ -83,7 +83,8 @@ public final class Rule {
 
     /**
      * Responses can only be copied or dropped: a rule whose action would deliver, forward or dead-letter a reply
-     * skips replies, so one that matches nothing else would never act.
+     * skips replies, so one that matches nothing else would never act; likewise for any kind its action does not
+     * apply to ({@link Action#appliesTo}).
      */
     private static Rule checked(Rule r) {
         if (r.action != null
@@ -94,6 +95,16 @@ public final class Rule {
                     "action",
                     r.action + " on responses only: a response can only be copied or dropped, so the rule would never"
                             + " act");
+        }
+        if (r.action != null
+                && !r.match.kinds().isEmpty()
+                && r.match.kinds().stream().noneMatch(r.action::appliesTo)) {
+            throw new InvalidRuleException(
+                    r.name,
+                    "action",
+                    r.action + " on " + r.match.kinds() + " only: it acts on none of these kinds, so the rule would"
+                            + " never act (a forward to a node takes direct messages, to an endpoint also publishes and"
+                            + " broadcasts)");
         }
         return r;
     }

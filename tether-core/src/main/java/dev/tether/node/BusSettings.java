@@ -30,15 +30,14 @@ abstract sealed class BusSettings extends HandlerSettings permits TetherConfig.B
      * until the node stops (it is not stored); a run-time {@code add} cannot take its name.
      *
      * @throws InvalidRuleException if it has no action, a configured rule of its name was given already, more than
-     *     {@link dev.tether.bus.RoutingRules#MAX_RULES} are given, or its action is {@code forward} or {@code copy}
-     *     (not built yet)
+     *     {@link dev.tether.bus.RoutingRules#MAX_RULES} are given, or its action is {@code forward} or {@code copy} to
+     *     a channel (not built yet)
      */
     public TetherConfig.Builder rule(Rule rule) {
         Objects.requireNonNull(rule, "rule").requireComplete();
-        Action.Type t = rule.action().type();
-        if (t == Action.Type.FORWARD || t == Action.Type.COPY) {
+        if (rule.action().target() == Action.Target.CHANNEL) {
             throw new InvalidRuleException(
-                    rule.name(), "action", rule.action() + ": forward and copy are not built yet");
+                    rule.name(), "action", rule.action() + ": forward and copy to a channel are not built yet");
         }
         for (Rule r : rules) {
             if (r.name().equals(rule.name())) {

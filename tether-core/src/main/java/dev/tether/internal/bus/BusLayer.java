@@ -93,8 +93,11 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     @Override
     public MessageConsumer route(StreamKey key, InboundMessage m) {
-        MessageConsumer ruled = rules.route(key, m);
-        if (ruled != null) return ruled;
+        return rules.route(key, m, this::addressed);
+    }
+
+    /** The consumer of message {@code m} of {@code key} where it was addressed (null: the configured handler). */
+    private MessageConsumer addressed(StreamKey key, InboundMessage m) {
         String lane = key.lane();
         if (lane.charAt(0) != '_' || !EndpointLanes.isEndpointLane(lane)) return next.route(key, m);
         String agent = EndpointLanes.agentOf(lane);
@@ -273,6 +276,21 @@ public final class BusLayer extends ForwardingRouter implements Bus {
                 EndpointLanes.lane(to.agent(), null),
                 handler,
                 fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent));
+    }
+
+    /** This node. */
+    NodeId self() {
+        return runtime.id();
+    }
+
+    /** Why a message to {@code node} would be refused (unknown or removed), or null; any thread. */
+    String refusal(NodeId node) {
+        return runtime.sends().refusal(node);
+    }
+
+    /** Whether this node has an endpoint named {@code agent} now. */
+    boolean hasEndpoint(String agent) {
+        return endpoints.containsKey(agent);
     }
 
     /** The call layer (where endpoints' named handlers are run). */

@@ -22,7 +22,7 @@ final class CompiledRule {
 
     final Rule rule;
     final Counters counters;
-    /** Bits of the kinds the rule acts on (responses left out unless its action applies to them). */
+    /** Bits of the kinds the rule acts on (those its action does not apply to left out: {@code Action.appliesTo}). */
     final int kinds;
 
     private final CompiledPattern senderNode;
@@ -40,8 +40,7 @@ final class CompiledRule {
         Match m = rule.match();
         int k = 0;
         for (MessageKind kind : MessageKind.values()) {
-            boolean acts = kind != MessageKind.RESPONSE || rule.action().appliesToResponses();
-            if (acts && m.admits(kind)) k |= StreamFacts.bit(kind);
+            if (rule.action().appliesTo(kind) && m.admits(kind)) k |= StreamFacts.bit(kind);
         }
         this.kinds = k;
         this.senderNode = CompiledPattern.of(m.senderNode());

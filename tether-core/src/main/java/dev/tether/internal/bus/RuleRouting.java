@@ -7,16 +7,19 @@ import dev.tether.bus.InvalidRuleException;
 import dev.tether.bus.RoutingRules;
 import dev.tether.bus.Rule;
 import dev.tether.bus.RuleStats;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.RoutedDelivery;
+import dev.tether.internal.runtime.WithEffects;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -26,7 +29,9 @@ import java.util.function.UnaryOperator;
  * node's first router, hands a message to when a rule changed its course. {@code drop} settles it as {@link
  * Outcome#DROPPED}, {@code deadLetter} moves it to the dead-letter queue with {@code rule <name>: <reason>} (no
  * retries), {@code deliver} hands it to another endpoint or handler of this node (one that does not exist: dead-letter
- * with the rule's name and the reason). {@code forward} and {@code copy} are refused when a rule is added. Thread-safe.
+ * with the rule's name and the reason), {@code forward} sends it on to a node or endpoint and acknowledges it, and
+ * each matching {@code copy} above the terminal rule sends a copy (section 2.4): those are effects of the settlement
+ * ({@link RouteEffects}). {@code forward} and {@code copy} to a channel are refused when a rule is added. Thread-safe.
  */
 final class RuleRouting implements RoutingRules {
     private final RuleErrors errors = new RuleErrors();
@@ -36,6 +41,14 @@ final class RuleRouting implements RoutingRules {
     private final StoredRules store;
     /** The names of the configured rules: never stored. */
     private final Set<String> configured = new HashSet<>();
+
+    /** Acknowledges a message at once, on whatever thread routed it: a forward, sent on with the settlement. */
+    private static final MessageConsumer ACK = new Settling() {
+        @Override
+        public void consume(RoutedDelivery d) {
+            d.ack();
+        }
+    };
 
     /** Settles a message as dropped, on whatever thread routed it. */
     private static final MessageConsumer DROP = new Settling() {
@@ -93,14 +106,61 @@ final class RuleRouting implements RoutingRules {
     }
 
     /**
-     * The consumer a rule sends message {@code m} of {@code key} to, or null if no terminal rule matched: it goes
-     * where it was addressed. Any thread; lock-free.
+     * The consumer of message {@code m} of {@code key} by the rules: the first matching terminal rule's, or {@code
+     * addressed}'s (where it was addressed; null: the node's configured handler) if none matched; wrapped in {@link
+     * WithEffects} when the route sends the message on (copies, a forward), so those are stored with the settlement
+     * that ends the route. Any thread; lock-free.
      */
-    MessageConsumer route(StreamKey key, InboundMessage m) {
+    MessageConsumer route(
+            StreamKey key, InboundMessage m, BiFunction<StreamKey, InboundMessage, MessageConsumer> addressed) {
         Route r = table.route(key, m.headers());
-        if (r == null || r.terminal() == null) return null;
-        String rule = r.terminal().name();
-        Action a = r.terminal().rule.action();
+        if (r == null) return addressed.apply(key, m);
+        CompiledRule t = r.terminal();
+        Action.Type type = t == null ? null : t.rule.action().type();
+        if (r.copies().isEmpty() && type != Action.Type.FORWARD) {
+            return t == null ? addressed.apply(key, m) : terminal(t, m);
+        }
+        if (type == Action.Type.DROP) return DROP; // a dropped message is not taken: nothing of its route is sent
+        int hops = RouteEffects.hops(m.headers());
+        if (hops < 0 || hops >= RouteEffects.MAX_HOPS) {
+            String rule = (r.copies().isEmpty() ? t : r.copies().get(0)).name();
+            String problem = hops < 0
+                    ? "invalid hop count header '" + RouteEffects.HOPS + "'"
+                    : "routing loop: " + hops + " hops (" + RouteEffects.trail(key, m.headers()) + ")";
+            errors.accept(rule, problem + "; the message was dead-lettered");
+            return new DeadLetter("rule " + rule + ": " + problem);
+        }
+        List<Effect> effects = new ArrayList<>();
+        for (CompiledRule c : r.copies()) {
+            if (type == Action.Type.FORWARD && sameTarget(c, t, key)) continue; // a destination once: the forward's
+            Effect e = copied(c, key, m, hops);
+            if (e != null) effects.add(e);
+        }
+        MessageConsumer c = type != Action.Type.FORWARD ? null : forwarded(t, key, m, hops, effects);
+        if (c == null) c = t == null ? addressed.apply(key, m) : terminal(t, m);
+        return effects.isEmpty() ? c : new WithEffects(c, effects);
+    }
+
+    /**
+     * The consumer of message {@code m} forwarded by rule {@code t}: it acknowledges the message, the forward added to
+     * {@code effects}; or, if the target cannot be sent to now, it dead-letters the message with the rule's name and
+     * the reason.
+     */
+    private MessageConsumer forwarded(CompiledRule t, StreamKey key, InboundMessage m, int hops, List<Effect> effects) {
+        String problem = problem(t.rule.action(), key);
+        if (problem != null) {
+            errors.accept(t.name(), problem + "; the message was dead-lettered");
+            return new DeadLetter("rule " + t.name() + ": " + problem);
+        }
+        effects.add(RouteEffects.effect(
+                bus.self(), t.name(), RouteEffects.target(t.rule.action(), key), true, key, m, hops));
+        return ACK;
+    }
+
+    /** The consumer of terminal rule {@code t} (not a forward) for message {@code m}. */
+    private MessageConsumer terminal(CompiledRule t, InboundMessage m) {
+        String rule = t.name();
+        Action a = t.rule.action();
         switch (a.type()) {
             case DROP:
                 return DROP;
@@ -114,9 +174,38 @@ final class RuleRouting implements RoutingRules {
                 String problem = a + ": no " + (agent ? "endpoint '" : "handler '") + a.value() + "' on this node";
                 errors.accept(rule, problem + "; the message was dead-lettered");
                 return new DeadLetter("rule " + rule + ": " + problem);
-            default: // forward and copy are refused when added
-                throw new IllegalStateException("rule " + rule + " has an action not built: " + a);
+            default: // forward and copy are routed above
+                throw new IllegalStateException("rule " + rule + " has an action not terminal here: " + a);
         }
+    }
+
+    /**
+     * The copy of message {@code m} by rule {@code r}, or null if its target cannot be sent to now (reported as the
+     * rule's error: the copy is left out, the message goes on).
+     */
+    private Effect copied(CompiledRule r, StreamKey key, InboundMessage m, int hops) {
+        String problem = problem(r.rule.action(), key);
+        if (problem != null) {
+            errors.accept(r.name(), problem + "; no copy was sent");
+            return null;
+        }
+        return RouteEffects.effect(
+                bus.self(), r.name(), RouteEffects.target(r.rule.action(), key), false, key, m, hops);
+    }
+
+    private static boolean sameTarget(CompiledRule x, CompiledRule y, StreamKey key) {
+        return RouteEffects.target(x.rule.action(), key).equals(RouteEffects.target(y.rule.action(), key));
+    }
+
+    /** Why {@code a}'s target cannot be sent to now (an unknown or removed node, no such endpoint here), or null. */
+    private String problem(Action a, StreamKey key) {
+        RouteEffects.Target t = RouteEffects.target(a, key);
+        if (!t.node().equals(bus.self())) {
+            String refusal = bus.refusal(t.node());
+            return refusal == null ? null : a + ": " + refusal;
+        }
+        boolean missing = t.agent() != null && !bus.hasEndpoint(t.agent());
+        return missing ? a + ": no endpoint '" + t.agent() + "' on this node" : null;
     }
 
     /** Node thread, every turn: reports the rules' errors since the last turn (rate-limited) to {@code emit}. */
@@ -140,13 +229,12 @@ final class RuleRouting implements RoutingRules {
 
     private static Rule supported(Rule rule) {
         Objects.requireNonNull(rule, "rule").requireComplete();
-        Action.Type t = rule.action().type();
-        if (t == Action.Type.FORWARD || t == Action.Type.COPY) {
+        if (rule.action().target() == Action.Target.CHANNEL) {
             throw new InvalidRuleException(
                     rule.name(),
                     "action",
-                    rule.action() + ": forward and copy are not built yet (docs/BUS-DESIGN.md, section 10, step 5);"
-                            + " deliver, drop and deadLetter are");
+                    rule.action() + ": forward and copy to a channel are not built yet (docs/BUS-DESIGN.md, section"
+                            + " 10, step 5); to a node or an endpoint they are");
         }
         return rule;
     }

@@ -7,7 +7,6 @@ import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
-import dev.tether.ProtocolException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.UnknownPeerException;
@@ -48,7 +47,7 @@ public final class Engine {
     private final SharedLogs logs;
     private final LoopbackLinks loopback;
     private final RoundTrips roundTrips;
-    private final Hellos hellos;
+    private final InboundFrames inbound;
     private final DeadLetterQueue deadLetters;
 
     /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
@@ -89,7 +88,7 @@ public final class Engine {
         loopback.bind(receivers);
         this.logs = new SharedLogs(cfg, out, senders, channels, retained);
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs, deadLetters);
-        this.hellos = new Hellos(out, stats, peers, senders);
+        this.inbound = new InboundFrames(cfg, out, frames, stats, peers, senders, receivers, logs, roundTrips);
     }
 
     /**
@@ -262,7 +261,26 @@ public final class Engine {
             String reason,
             long retryAfterMillis,
             List<Effect> effects) {
-        receivers.onSettled(now, key, generation, ackedUpTo, failedSeq, reason, retryAfterMillis, effects);
+        onSettled(now, key, generation, ackedUpTo, failedSeq, reason, retryAfterMillis, effects, List.of());
+    }
+
+    /**
+     * As {@link #onSettled(long, StreamKey, long, long, long, String, long, List)}; {@code ifDeadLettered}, the failed
+     * message's own effects (E7: a route's copies), are stored with its dead letter and cursor if this failure
+     * dead-letters it, and never if it is retried or blocks the stream (docs/BUS-DESIGN.md, section 2.4).
+     */
+    public void onSettled(
+            long now,
+            StreamKey key,
+            long generation,
+            long ackedUpTo,
+            long failedSeq,
+            String reason,
+            long retryAfterMillis,
+            List<Effect> effects,
+            List<Effect> ifDeadLettered) {
+        receivers.onSettled(
+                now, key, generation, ackedUpTo, failedSeq, reason, retryAfterMillis, effects, ifDeadLettered);
     }
 
     /**
@@ -289,12 +307,19 @@ public final class Engine {
     }
 
     /**
-     * As {@link #onNotTaken}, for a message a routing rule dead-letters: stored in the dead-letter queue with {@code
-     * reason} at once, without retries, whatever the failure policy (OUTCOME 2).
+     * As {@link #onNotTaken}, for a message a routing rule dead-letters at once, whatever the failure policy (OUTCOME
+     * 2); {@code withIt}, its own effects (copies), are stored with it, or never if a full queue refuses it (REFUSE).
      */
     public void onDeadLetterInRun(
-            long now, StreamKey key, long generation, long ackedUpTo, long seq, String reason, List<Effect> effects) {
-        receivers.onDeadLetterInRun(now, key, generation, ackedUpTo, seq, reason, effects);
+            long now,
+            StreamKey key,
+            long generation,
+            long ackedUpTo,
+            long seq,
+            String reason,
+            List<Effect> effects,
+            List<Effect> withIt) {
+        receivers.onDeadLetterInRun(now, key, generation, ackedUpTo, seq, reason, effects, withIt);
     }
 
     /**
@@ -378,33 +403,7 @@ public final class Engine {
 
     /** A frame arrived from {@code from}; malformed or unexpected frames are counted and reported. */
     public void onFrame(long now, NodeId from, ByteBuffer frame) {
-        PeerTable.Peer p = peers.get(from);
-        if (p == null) {
-            stats.protocolError(now, from, "frame from unknown peer " + from);
-            return;
-        }
-        if (p.removed) return; // its connection is being closed
-        p.arrived(now);
-        Frame f;
-        try {
-            int length = frame.remaining();
-            f = frames.compression.inflate(FrameCodec.decode(frame), length, cfg.maxFrameBytes());
-        } catch (ProtocolException e) {
-            stats.protocolError(now, from, e.getMessage());
-            return;
-        }
-        p.heard();
-        if (f instanceof Frame.Hello h) hellos.onHello(now, p, h);
-        else if (f instanceof Frame.Open o) receivers.onOpen(from, o);
-        else if (f instanceof Frame.Data d) receivers.onData(now, from, d);
-        else if (f instanceof Frame.Ack a) senders.onAck(now, from, a);
-        else if (f instanceof Frame.Resend r) senders.onResend(from, r);
-        else if (f instanceof Frame.OutcomeNotice o) {
-            OutStream missedBy = senders.onOutcome(from, o);
-            if (missedBy != null) logs.missedReported(missedBy);
-        } else if (f instanceof Frame.Cancel c) receivers.onCancel(from, c);
-        else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
-        else if (f instanceof Frame.Pong g) roundTrips.onPong(now, p, g);
+        inbound.onFrame(now, from, frame);
     }
 
     /**
@@ -451,13 +450,14 @@ public final class Engine {
                 wasConnected,
                 senders.queries.unackedTo(peer),
                 senders.queries.streamsTo(peer),
-                receivers.streamsFrom(peer));
+                receivers.queries.streamsFrom(peer));
     }
 
     /** A discovery lost {@code peer}; it is forgotten if nothing else (streams, a known epoch) keeps it known. */
     public void lostPeer(NodeId peer) {
-        boolean state =
-                peers.knownEpoch(peer) != 0 || senders.queries.streamsTo(peer) > 0 || receivers.streamsFrom(peer) > 0;
+        boolean state = peers.knownEpoch(peer) != 0
+                || senders.queries.streamsTo(peer) > 0
+                || receivers.queries.streamsFrom(peer) > 0;
         peers.lost(peer, state);
     }
 
@@ -556,7 +556,7 @@ public final class Engine {
 
     /** Messages held in memory: cached outbox pages, sends waiting for a batch, and receive buffers. */
     public long messagesInMemory() {
-        return senders.queries.messagesInMemory() + receivers.messagesInMemory() + logs.messagesInMemory();
+        return senders.queries.messagesInMemory() + receivers.queries.messagesInMemory() + logs.messagesInMemory();
     }
 
     /** Every known peer that is not removed, sorted by id. */
@@ -594,7 +594,7 @@ public final class Engine {
     public List<StreamStats> streamStats() {
         List<StreamStats> l = new ArrayList<>();
         senders.queries.addStats(l);
-        receivers.addStats(l);
+        receivers.queries.addStats(l);
         return l;
     }
 }

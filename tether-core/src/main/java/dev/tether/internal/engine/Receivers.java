@@ -3,7 +3,6 @@ package dev.tether.internal.engine;
 import dev.tether.Channels;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
-import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.InboundCursor;
@@ -31,6 +30,8 @@ final class Receivers {
     private final LoopbackLinks loopback;
 
     private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
+    /** How many streams come from a peer, what they buffer, their counters. */
+    final InboundQueries queries = new InboundQueries(streams);
     /** Streams to deliver on or acknowledge at the end of the turn. */
     private final StreamSet<InStream> toServe = new StreamSet<>(1);
     /** The streams of {@link #toServe} in the order they are served, by level ({@link StreamLevels}). */
@@ -202,7 +203,8 @@ final class Receivers {
      * The application settled a run handed out by {@code deliver}: every message up to {@code ackedUpTo} is
      * processed; if {@code failedSeq > 0} that next message failed with {@code reason}. The messages of the
      * run after those were not handed to the application: the redelivery flag relies on it. {@code effects} are
-     * the messages the acknowledged ones are settled with (see {@link Effect}).
+     * the messages the acknowledged ones are settled with (see {@link Effect}); {@code ifDeadLettered} those of the
+     * failed one, stored with its dead letter if this failure dead-letters it, else never (E7: a route's copies).
      */
     void onSettled(
             long now,
@@ -212,10 +214,11 @@ final class Receivers {
             long failedSeq,
             String reason,
             long retryAfterMillis,
-            List<Effect> effects) {
+            List<Effect> effects,
+            List<Effect> ifDeadLettered) {
         InStream s = runEnded(key, generation, ackedUpTo, failedSeq, effects);
         if (s != null && failedSeq > 0 && failedSeq == s.processed() + 1) {
-            failed(now, s, s.buffered(failedSeq), reason, retryAfterMillis);
+            if (failed(now, s, s.buffered(failedSeq), reason, retryAfterMillis)) withEffects(s, ifDeadLettered);
         }
     }
 
@@ -247,13 +250,22 @@ final class Receivers {
     /**
      * The run ended at message {@code seq}, which a pattern layer (a routing rule) dead-lettered without processing it
      * and without retries, whatever the failure policy: every message up to {@code ackedUpTo} is processed, {@code
-     * seq} goes to the dead-letter queue with {@code reason}, and none after it was handed out.
+     * seq} goes to the dead-letter queue with {@code reason} and {@code withIt} with its dead letter (none if a full
+     * queue refuses it), and none after it was handed out.
      */
     void onDeadLetterInRun(
-            long now, StreamKey key, long generation, long ackedUpTo, long seq, String reason, List<Effect> effects) {
+            long now,
+            StreamKey key,
+            long generation,
+            long ackedUpTo,
+            long seq,
+            String reason,
+            List<Effect> effects,
+            List<Effect> withIt) {
         InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
-        if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null)
-            deadLetter(now, s, s.buffered(seq), reason);
+        if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
+            if (deadLetter(now, s, s.buffered(seq), reason)) withEffects(s, withIt);
+        }
     }
 
     /**
@@ -301,33 +313,35 @@ final class Receivers {
         }
     }
 
-    private void failed(long now, InStream s, InStream.InMessage m, String reason, long retryAfterMillis) {
-        if (m == null) return;
+    /** The next message {@code m} failed: retried later, blocking the stream, or dead-lettered (then true). */
+    private boolean failed(long now, InStream s, InStream.InMessage m, String reason, long retryAfterMillis) {
+        if (m == null) return false;
         if (m.attempts() < cfg.retryPolicy().maxAttempts()) {
             long pause =
                     retryAfterMillis >= 0 ? retryAfterMillis : cfg.retryPolicy().backoffMillis(m.attempts());
             s.backOff(now + pause);
             retryTimers.arm(s, s.retryAt());
-            return;
+            return false;
         }
         if (cfg.failurePolicy() == FailurePolicy.BLOCK) {
             s.block();
             out.event(new TetherEvent.StreamBlocked(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
-            return;
+            return false;
         }
-        deadLetter(now, s, m, reason);
+        return deadLetter(now, s, m, reason);
     }
 
     /**
      * Moves the next message {@code m} to the dead-letter queue with {@code reason}: counted, reported, its sender
      * told after the commit. A volatile message is never stored: reported and dropped. Under REFUSE a full queue
-     * blocks the stream instead, until it has room.
+     * blocks the stream instead, until it has room (then false).
      */
-    private void deadLetter(long now, InStream s, InStream.InMessage m, String reason) {
-        if (!s.key.isVolatile() && !deadLetters.take(now, s, m, m.attempts(), reason)) return;
+    private boolean deadLetter(long now, InStream s, InStream.InMessage m, String reason) {
+        if (!s.key.isVolatile() && !deadLetters.take(now, s, m, m.attempts(), reason)) return false;
         s.deadLetteredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
         out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
+        return true;
     }
 
     /**
@@ -575,26 +589,5 @@ final class Receivers {
             if (c.senderEpoch() == c.stream().senderEpoch()) pending.putBack(c); // else a new incarnation since: void
         }
         deadLetters.retryLater(b);
-    }
-
-    // ---- queries -------------------------------------------------------------------------------------
-
-    /** The streams from {@code peer}. */
-    int streamsFrom(NodeId peer) {
-        int n = 0;
-        for (StreamKey k : streams.keySet()) {
-            if (k.peer().equals(peer)) n++;
-        }
-        return n;
-    }
-
-    long messagesInMemory() {
-        long n = 0;
-        for (InStream s : streams.values()) n += s.buffered();
-        return n;
-    }
-
-    void addStats(List<StreamStats> into) {
-        for (InStream s : streams.values()) into.add(s.stats());
     }
 }

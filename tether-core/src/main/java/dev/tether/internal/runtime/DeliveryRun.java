@@ -163,10 +163,11 @@ final class DeliveryRun {
     /** Reports the run's end at {@code d}, settled otherwise than acknowledged. */
     private void end(RealDelivery d) {
         switch (d.state()) {
-            case RealDelivery.NACKED -> dispatcher.report(this, lastAcked, d.seq(), d.failure, d.retryAfterMillis);
+            case RealDelivery.NACKED ->
+                dispatcher.report(this, lastAcked, d.seq(), d.failure, d.retryAfterMillis, d.routeEffects);
             case RealDelivery.EXPIRED -> dispatcher.reportWithout(this, lastAcked, d.seq(), Outcome.EXPIRED);
             case RealDelivery.WITHOUT -> dispatcher.reportWithout(this, lastAcked, d.seq(), d.outcome);
-            case RealDelivery.DEAD -> dispatcher.reportDeadLetter(this, lastAcked, d.seq(), d.failure);
+            case RealDelivery.DEAD -> dispatcher.reportDeadLetter(this, lastAcked, d.seq(), d.failure, d.routeEffects);
             default -> throw new IllegalStateException("settled delivery in state " + d.state());
         }
     }
@@ -180,8 +181,9 @@ final class DeliveryRun {
         List<Effect> held = dispatcher.ahead().passed(key, d.senderEpoch(), d.seq());
         if (held != null) {
             for (Effect e : held) effects.add(new SettledEffect(d.seq(), e));
-        } else if (d.effect != null) {
-            effects.add(new SettledEffect(d.seq(), d.effect));
+        } else {
+            if (d.effect != null) effects.add(new SettledEffect(d.seq(), d.effect));
+            for (Effect e : d.routeEffects) effects.add(new SettledEffect(d.seq(), e));
         }
         Effect keyWrite = dispatcher.acknowledged(d);
         if (keyWrite != null) effects.add(new SettledEffect(d.seq(), keyWrite));
@@ -194,7 +196,9 @@ final class DeliveryRun {
      * before the cursor can pass it, so the report that does stores it first ({@link #flushAhead}).
      */
     void completedAhead(RealDelivery d) {
-        List<Effect> own = d.effect == null ? List.of() : List.of(d.effect);
+        List<Effect> own = new ArrayList<>(d.routeEffects.size() + 1);
+        if (d.effect != null) own.add(d.effect);
+        own.addAll(d.routeEffects);
         CompletedAhead.Write w = dispatcher.ahead().completed(key, d.senderEpoch(), d.seq(), own);
         if (w != null) {
             aheadWrites.add(w);

@@ -132,6 +132,7 @@ final class Dispatcher {
             }
         }
         MessageConsumer c = r == null ? null : r.route(key, m);
+        if (c instanceof WithEffects w && w.consumer() == null) return new WithEffects(application, w.effects());
         return c != null ? c : application;
     }
 
@@ -199,6 +200,7 @@ final class Dispatcher {
 
     /** Whether deliveries to {@code c} are settled by the handler's return ({@link AckMode#AUTO}). */
     boolean isQuiet(MessageConsumer c) {
+        if (c instanceof WithEffects w) return isQuiet(w.consumer());
         return c == application && handler != null && ackMode == AckMode.AUTO;
     }
 
@@ -274,11 +276,20 @@ final class Dispatcher {
     }
 
     void report(DeliveryRun run, long ackedUpTo, long failedSeq, String reason) {
-        report(run, ackedUpTo, failedSeq, reason, Engine.RETRY_PER_POLICY);
+        report(run, ackedUpTo, failedSeq, reason, Engine.RETRY_PER_POLICY, List.of());
     }
 
-    /** As {@link #report(DeliveryRun, long, long, String)}; the failed message is retried after the given pause. */
-    void report(DeliveryRun run, long ackedUpTo, long failedSeq, String reason, long retryAfterMillis) {
+    /**
+     * As {@link #report(DeliveryRun, long, long, String)}; the failed message is retried after the given pause, and
+     * {@code ifDeadLettered} (its route's effects) are stored with it if this failure dead-letters it.
+     */
+    void report(
+            DeliveryRun run,
+            long ackedUpTo,
+            long failedSeq,
+            String reason,
+            long retryAfterMillis,
+            List<Effect> ifDeadLettered) {
         if (stopped) return;
         loop.post(now -> {
             run.flushAhead(now);
@@ -291,7 +302,8 @@ final class Dispatcher {
                             failedSeq,
                             reason,
                             retryAfterMillis,
-                            run.effectsUpTo(ackedUpTo));
+                            run.effectsUpTo(ackedUpTo),
+                            ifDeadLettered);
         });
     }
 
@@ -313,12 +325,13 @@ final class Dispatcher {
         }
     }
 
-    /** The run ended at {@code seq}, which a routing rule dead-letters with {@code reason}. */
-    void reportDeadLetter(DeliveryRun run, long ackedUpTo, long seq, String reason) {
+    /** The run ended at {@code seq}, which a routing rule dead-letters with {@code reason} and {@code withIt}. */
+    void reportDeadLetter(DeliveryRun run, long ackedUpTo, long seq, String reason, List<Effect> withIt) {
         if (stopped) return;
         loop.post(run::flushAhead); // before the report below: the queue runs in order
         loop.post(now -> loop.engine()
-                .onDeadLetterInRun(now, run.key, run.generation, ackedUpTo, seq, reason, run.effectsUpTo(ackedUpTo)));
+                .onDeadLetterInRun(
+                        now, run.key, run.generation, ackedUpTo, seq, reason, run.effectsUpTo(ackedUpTo), withIt));
     }
 
     /** The sender withdrew message {@code seq} of {@code key}, handed out already: tell the router (node thread). */

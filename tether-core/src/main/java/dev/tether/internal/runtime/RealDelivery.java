@@ -8,6 +8,7 @@ import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,9 @@ final class RealDelivery implements RoutedDelivery {
     volatile long retryAfterMillis = Engine.RETRY_PER_POLICY;
 
     volatile Effect effect;
+    /** The effects of the message's route ({@link WithEffects}), stored with its settlement if it ends the route. */
+    volatile List<Effect> routeEffects = List.of();
+
     volatile Outcome outcome;
 
     RealDelivery(DeliveryRun run, InboundMessage message, boolean quiet) {

@@ -202,6 +202,16 @@ public final class SendCalls {
         return new NodeClosedException("node " + runtime.id() + " is shut down; send rejected");
     }
 
+    /**
+     * Why a send to {@code to} would be refused as to an unknown or removed peer, or null if it is accepted (this node
+     * or a known peer). Any thread; what {@code send} checks first.
+     */
+    public String refusal(NodeId to) {
+        return to.equals(runtime.id()) || admission.isKnown(to)
+                ? null
+                : unknownPeer(to).getMessage();
+    }
+
     private UnknownPeerException unknownPeer(NodeId to) {
         if (admission.isRemoved(to)) {
             return new UnknownPeerException("peer " + to + " was removed from node " + runtime.id() + "; addPeer(" + to

@@ -152,18 +152,20 @@ class RouteTablePropertyTest {
         if (rnd.nextInt(3) == 0) m = m.header("tenant", pattern(WORDS[rnd.nextInt(WORDS.length)], rnd));
         if (rnd.nextInt(4) == 0) m = m.header("region", pattern(WORDS[rnd.nextInt(WORDS.length)], rnd));
         if (rnd.nextInt(12) == 0) m = m.header("tenant", TextPattern.regex(EVIL));
-        Action a = switch (rnd.nextInt(5)) {
+        Action a = switch (rnd.nextInt(7)) {
             case 0 -> Action.drop();
             case 1, 2 -> Action.copy(Address.parse("n/tap" + rnd.nextInt(3)));
             case 3 -> Action.deliverToAgent("x");
+            case 4 -> Action.forward(NodeId.of("n"));
+            case 5 -> Action.forward(Address.parse("n/fwd"));
             default -> Action.deadLetter("r");
         };
         Rule r = Rule.named(name)
                 .priority(rnd.nextInt(5))
                 .enabled(rnd.nextInt(5) != 0)
                 .action(a);
-        boolean onlyResponses = m.kinds().equals(Set.of(MessageKind.RESPONSE));
-        return onlyResponses && !a.appliesToResponses() ? r : r.match(m);
+        boolean skipsAll = !m.kinds().isEmpty() && m.kinds().stream().noneMatch(a::appliesTo);
+        return skipsAll ? r : r.match(m);
     }
 
     private static TextPattern pattern(String word, Random rnd) {
@@ -233,7 +235,7 @@ class RouteTablePropertyTest {
     private static boolean matches(
             Rule r, MessageKind kind, LaneFacts lf, String node, Map<String, String> h, boolean[] abandoned) {
         Match m = r.match();
-        if (kind == MessageKind.RESPONSE && !r.action().appliesToResponses()) return false;
+        if (!r.action().appliesTo(kind)) return false; // responses: copy and drop only; requests: no forward
         if (!m.admits(kind)) return false;
         if (!holds(m.senderNode(), node)
                 || !holds(m.recipient(), lf.recipient())

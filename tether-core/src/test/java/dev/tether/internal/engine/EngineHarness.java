@@ -64,6 +64,11 @@ final class EngineHarness {
          * acknowledgment; null (the function, or what it returns for a message) answers nothing.
          */
         java.util.function.BiFunction<StreamKey, InboundMessage, Effect> replies;
+        /**
+         * If set, each message handed to the application has these effects of its own (E7, a route's copies): given
+         * with its acknowledgment after its reply, or, if it fails, as the effects to store if it is dead-lettered.
+         */
+        java.util.function.BiFunction<StreamKey, InboundMessage, List<Effect>> routes;
         /** Sequence numbers whose sender withdrew them after they were handed out ({@code cancelRequested}). */
         final List<Long> cancelRequests = new ArrayList<>();
         /** Sequence numbers whose run the application holds on to (not started) until {@link #release}. */
@@ -204,6 +209,7 @@ final class EngineHarness {
                 long acked = messages.get(0).seq() - 1;
                 long failed = 0;
                 List<Effect> effects = new ArrayList<>();
+                List<Effect> ifDeadLettered = new ArrayList<>();
                 for (InboundMessage m : messages) {
                     if (m.expiredAt(now)) { // as the runtime checks right before each hand-out
                         long a = acked;
@@ -222,17 +228,21 @@ final class EngineHarness {
                         return;
                     }
                     now += slow.getOrDefault(m.seq(), 0L);
+                    List<Effect> routed = routes == null ? List.of() : routes.apply(key, m);
                     if (poison.contains(m.seq())) {
                         failed = m.seq();
+                        ifDeadLettered.addAll(routed);
                         break;
                     }
                     acked = m.seq();
                     Effect reply = replies == null ? null : replies.apply(key, m);
                     if (reply != null) effects.add(reply);
+                    effects.addAll(routed);
                 }
                 long a = acked, f = failed;
                 long pause = retryAfter.getOrDefault(f, Engine.RETRY_PER_POLICY);
-                input(e -> e.onSettled(now, key, generation, a, f, f == 0 ? null : "poison", pause, effects));
+                input(e -> e.onSettled(
+                        now, key, generation, a, f, f == 0 ? null : "poison", pause, effects, ifDeadLettered));
             }
         }
 

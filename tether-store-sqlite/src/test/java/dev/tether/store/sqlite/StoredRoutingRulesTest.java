@@ -179,7 +179,8 @@ class StoredRoutingRulesTest {
         assertThatThrownBy(() -> TetherConfig.builder(A).rule(cfg).rule(cfg))
                 .isInstanceOfSatisfying(
                         InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("name"));
-        assertThatThrownBy(() -> TetherConfig.builder(A).rule(Rule.named("f").action(Action.forward(A))))
+        TetherConfig.builder(A).rule(Rule.named("f").action(Action.forward(A))); // built: accepted
+        assertThatThrownBy(() -> TetherConfig.builder(A).rule(Rule.named("f").action(Action.forwardToChannel("c"))))
                 .isInstanceOfSatisfying(
                         InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("action"));
     }

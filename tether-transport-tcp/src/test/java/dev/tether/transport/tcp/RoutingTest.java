@@ -20,6 +20,7 @@ import dev.tether.bus.Rule;
 import dev.tether.bus.RuleStats;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.node.Tether;
+import dev.tether.testkit.Await;
 import dev.tether.transport.tcp.EndpointNodes.Net;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,8 +38,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Routing rules at the receiving node (docs/MESSAGING.md, "Routing rules"): drop, dead-letter and deliver, overlapping
- * rules, changes while traffic flows, and Tether's own traffic left alone. Two real nodes with in-memory stores, on
+ * Routing rules at the receiving node (docs/MESSAGING.md, "Routing rules"): drop, dead-letter and deliver, copy and
+ * forward (sent with the settlement, once per destination; hop counts and loops), overlapping rules, changes while
+ * traffic flows, and Tether's own traffic left alone. Two real nodes with in-memory stores, on
  * the in-memory transport and over TCP; each rule acts on a remote sender's messages and on local ones (loopback).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -327,20 +329,240 @@ class RoutingTest {
         assertThatThrownBy(() -> rules.add(Rule.named("x").action(Action.deadLetter("again"))))
                 .isInstanceOfSatisfying(
                         InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("name"));
-        assertThatThrownBy(() -> rules.add(Rule.named("tap").action(Action.copy(Address.parse("a/rec")))))
+        assertThatThrownBy(() -> rules.add(Rule.named("tap").action(Action.copyToChannel("audit"))))
                 .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
                     assertThat(e.field()).isEqualTo("action");
                     assertThat(e.problem()).contains("not built yet");
                 });
-        assertThatThrownBy(() -> rules.add(Rule.named("fwd").action(Action.forward(A))))
+        assertThatThrownBy(() -> rules.add(Rule.named("fwd").action(Action.forwardToChannel("audit"))))
                 .isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> rules.add(
+                        Rule.named("fwd").match(Match.kind(MessageKind.REQUEST)).action(Action.forward(A))))
+                .as("a forwarded request's reply could not find its caller")
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("action"));
         assertThatThrownBy(() -> rules.replace(Rule.named("y").action(Action.drop())))
                 .isInstanceOf(InvalidRuleException.class);
         assertThatThrownBy(() -> rules.add(Rule.named("z"))).isInstanceOf(InvalidRuleException.class);
         assertThat(rules.remove("nothing")).isFalse();
         assertThat(rules.enable("nothing")).isFalse();
         assertThat(rules.list()).containsExactly(Rule.named("x").action(Action.drop()));
+        rules.add(Rule.named("tap").action(Action.copy(Address.parse("a/rec")))); // built: accepted
+        rules.add(Rule.named("fwd").action(Action.forward(A)));
+        assertThat(rules.remove("tap") && rules.remove("fwd")).isTrue();
         assertThat(rules.remove("x")).isTrue();
         assertThat(rules.list()).isEmpty();
+    }
+
+    // ---- copy and forward (E7) ----
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    /** Sends "end" from {@code from} to b/bob and waits until {@code copies} has it: every copy before it arrived. */
+    private static void sendEndAndAwaitItsCopy(Endpoint from, List<String> copies) throws Exception {
+        assertThat(outcome(from.send(Address.of(B, "bob"), EndpointNodes.utf8("end"))))
+                .isEqualTo(Outcome.PROCESSED);
+        Await.until(DEADLINE, () -> copies.contains("end"), () -> "the copy of 'end' arrived: " + copies);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void copiesAreSentWhenTheMessageSettlesOncePerDestinationAfterFailedAttemptsToo(Net net) throws Exception {
+        nodes = new EndpointNodes(net, SEED);
+        List<String> atRecorder = new CopyOnWriteArrayList<>();
+        List<String> atAudit = new CopyOnWriteArrayList<>();
+        List<String> atBob = new CopyOnWriteArrayList<>();
+        nodes.bus(0).endpoint("recorder", d -> atRecorder.add(text(d.payloadBytes()) + "<" + d.fromAddress()));
+        nodes.bus(1).endpoint("audit", d -> atAudit.add(text(d.payloadBytes())));
+        nodes.bus(1).endpoint("bob", d -> {
+            String p = text(d.payloadBytes());
+            if (p.startsWith("f") && d.attempt() == 1) throw new IllegalStateException("first attempt fails");
+            atBob.add(p);
+        });
+        RoutingRules rules = nodes.bus(1).rules();
+        rules.add(Rule.named("tap")
+                .priority(10)
+                .match(Match.any().recipient(exact("bob")))
+                .action(Action.copy(Address.parse("a/recorder")))); // remote
+        rules.add(Rule.named("tap-local")
+                .priority(9)
+                .match(Match.any().recipient(exact("bob")))
+                .action(Action.copy(Address.parse("b/audit")))); // this node: a loopback stream
+        rules.add(Rule.named("tap-again")
+                .priority(8)
+                .match(Match.any().recipient(exact("bob")))
+                .action(Action.copy(Address.parse("a/recorder")))); // the same destination: once
+        Endpoint alice = nodes.bus(0).endpoint("alice", d -> {});
+        Endpoint bert = nodes.bus(1).endpoint("bert", d -> {});
+        List<SendReceipt> receipts = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String p = (i % 2 == 0 ? "f" : "s") + i; // the f ones fail their first attempt
+            sent.add(p);
+            receipts.add((i % 3 == 0 ? bert : alice).send(Address.of(B, "bob"), EndpointNodes.utf8(p)));
+        }
+        for (SendReceipt r : receipts) assertThat(outcome(r)).isEqualTo(Outcome.PROCESSED);
+        sendEndAndAwaitItsCopy(alice, atAudit);
+        Await.until(DEADLINE, () -> atRecorder.contains("end<b"), () -> "the copy of 'end' at a: " + atRecorder);
+
+        List<String> all = new ArrayList<>(sent);
+        all.add("end");
+        assertThat(atBob).containsExactlyInAnyOrderElementsOf(all);
+        assertThat(atAudit)
+                .as("each message copied once, none per failed attempt")
+                .containsExactlyInAnyOrderElementsOf(all);
+        List<String> fromB = new ArrayList<>();
+        for (String p : all) fromB.add(p + "<b"); // a copy comes from the node whose rule sent it
+        assertThat(atRecorder).containsExactlyInAnyOrderElementsOf(fromB);
+        assertThat(rules.stats())
+                .as("a routing decision per attempt: 21 messages, 10 failed first attempts; the duplicate never counts")
+                .containsExactly(
+                        new RuleStats("tap", 31, 0),
+                        new RuleStats("tap-local", 31, 0),
+                        new RuleStats("tap-again", 0, 0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void aDeadLetteredMessageIsCopiedWithItsDeadLetterAndADroppedOneIsNot(Net net) throws Exception {
+        nodes = new EndpointNodes(net, SEED);
+        List<String> atRecorder = new CopyOnWriteArrayList<>();
+        nodes.bus(0).endpoint("recorder", d -> atRecorder.add(text(d.payloadBytes())));
+        nodes.bus(1).endpoint("bob", d -> {
+            if (text(d.payloadBytes()).equals("poison")) throw new IllegalStateException("always fails");
+        });
+        RoutingRules rules = nodes.bus(1).rules();
+        rules.add(Rule.named("tap")
+                .priority(10)
+                .match(Match.any().recipient(exact("bob")))
+                .action(Action.copy(Address.parse("a/recorder"))));
+        rules.add(Rule.named("quarantine")
+                .match(Match.any().header("q", exact("1")))
+                .action(Action.deadLetter("quarantined")));
+        rules.add(
+                Rule.named("spam").match(Match.any().header("spam", exact("1"))).action(Action.drop()));
+        Endpoint alice = nodes.bus(0).endpoint("alice", d -> {});
+        Address bob = Address.of(B, "bob");
+        SendReceipt ok = alice.send(bob, EndpointNodes.utf8("ok"));
+        SendReceipt q = alice.send(bob, null, Map.of("q", "1"), EndpointNodes.utf8("q"));
+        SendReceipt spam = alice.send(bob, null, Map.of("spam", "1"), EndpointNodes.utf8("spam"));
+        SendReceipt poison = alice.send(bob, EndpointNodes.utf8("poison")); // 5 attempts, then dead-lettered
+        assertThat(outcome(ok)).isEqualTo(Outcome.PROCESSED);
+        assertThat(outcome(q)).isEqualTo(Outcome.DEAD_LETTERED);
+        assertThat(outcome(spam)).isEqualTo(Outcome.DROPPED);
+        assertThat(outcome(poison)).isEqualTo(Outcome.DEAD_LETTERED);
+        sendEndAndAwaitItsCopy(alice, atRecorder);
+
+        assertThat(atRecorder)
+                .as("in the order their messages settled; the dead letters' once, the dropped one's never")
+                .containsExactly("ok", "q", "poison", "end");
+        assertThat(Tether.management(nodes.node(1)).deadLetters(10, false))
+                .extracting(DeadLetterEntry::reason)
+                .containsExactlyInAnyOrder(
+                        "rule quarantine: quarantined", "java.lang.IllegalStateException: always fails");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void forwardSendsTheMessageOnToANodeOrAnEndpointWithItsHopCountAndTrail(Net net) throws Exception {
+        nodes = new EndpointNodes(net, SEED);
+        List<String> atAlice = new CopyOnWriteArrayList<>();
+        nodes.bus(0).endpoint("alice", d -> atAlice.add(text(d.payloadBytes()) + "<" + d.fromAddress() + d.headers()));
+        List<String> atBob = new CopyOnWriteArrayList<>();
+        nodes.bus(1).endpoint("bob", d -> atBob.add(text(d.payloadBytes())));
+        RoutingRules rules = nodes.bus(1).rules();
+        rules.add(Rule.named("orders-to-a")
+                .match(Match.any().lane(exact("orders")))
+                .action(Action.forward(A)));
+        rules.add(Rule.named("bob-to-alice")
+                .match(Match.kind(MessageKind.DIRECT).recipient(exact("bob")).header("fwd", exact("1")))
+                .action(Action.forward(Address.parse("a/alice"))));
+
+        SendReceipt order = nodes.node(0)
+                .send(dev.tether.OutboundMessage.to(B)
+                        .lane("orders")
+                        .header("k", "v")
+                        .payload(EndpointNodes.utf8("o1"))
+                        .build());
+        assertThat(outcome(order)).as("taken care of by b, which sent it on").isEqualTo(Outcome.PROCESSED);
+        dev.tether.Delivery d = nodes.node(0).receive(DEADLINE);
+        assertThat(d).as("the forward reached a's own queue").isNotNull();
+        assertThat(d.from()).isEqualTo(B);
+        assertThat(d.lane()).isEqualTo("orders");
+        assertThat(text(d.payloadBytes())).isEqualTo("o1");
+        assertThat(d.headers()).containsEntry("k", "v").containsEntry(":n", "1").containsEntry(":r", "a b:orders-to-a");
+        d.ack();
+
+        Endpoint carl = nodes.bus(1).endpoint("carl", x -> {});
+        assertThat(outcome(carl.send(Address.of(B, "bob"), null, Map.of("fwd", "1"), EndpointNodes.utf8("x"))))
+                .isEqualTo(Outcome.PROCESSED);
+        assertThat(outcome(carl.send(Address.of(B, "bob"), EndpointNodes.utf8("y"))))
+                .isEqualTo(Outcome.PROCESSED);
+        Await.until(DEADLINE, () -> atAlice.size() == 1, () -> "the forward reached alice: " + atAlice);
+        assertThat(atAlice).containsExactly("x<b{fwd=1}");
+        assertThat(atBob).containsExactly("y");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void aForwardToAnUnknownNodeOrMissingEndpointIsDeadLetteredAndACopyThereIsLeftOut(Net net) throws Exception {
+        nodes = new EndpointNodes(net, SEED);
+        List<String> atBob = new CopyOnWriteArrayList<>();
+        nodes.bus(1).endpoint("bob", d -> atBob.add(text(d.payloadBytes())));
+        RoutingRules rules = nodes.bus(1).rules();
+        rules.add(Rule.named("to-zed")
+                .match(Match.any().header("to", exact("zed")))
+                .action(Action.forward(NodeId.of("zed"))));
+        rules.add(Rule.named("to-ghost")
+                .match(Match.any().header("to", exact("ghost")))
+                .action(Action.forward(Address.parse("b/ghost"))));
+        rules.add(Rule.named("tap-zed")
+                .priority(10)
+                .match(Match.any().header("tap", exact("zed")))
+                .action(Action.copy(Address.parse("zed/rec"))));
+        Endpoint alice = nodes.bus(0).endpoint("alice", d -> {});
+        Address bob = Address.of(B, "bob");
+        assertThat(outcome(alice.send(bob, null, Map.of("to", "zed"), EndpointNodes.utf8("1"))))
+                .isEqualTo(Outcome.DEAD_LETTERED);
+        assertThat(outcome(alice.send(bob, null, Map.of("to", "ghost"), EndpointNodes.utf8("2"))))
+                .isEqualTo(Outcome.DEAD_LETTERED);
+        assertThat(outcome(alice.send(bob, null, Map.of("tap", "zed"), EndpointNodes.utf8("3"))))
+                .as("a tap that cannot be sent to does not stop the message")
+                .isEqualTo(Outcome.PROCESSED);
+        assertThat(atBob).containsExactly("3");
+        List<String> reasons = new ArrayList<>();
+        for (DeadLetterEntry e : Tether.management(nodes.node(1)).deadLetters(10, false)) reasons.add(e.reason());
+        assertThat(reasons).hasSize(2);
+        assertThat(reasons)
+                .anySatisfy(r -> assertThat(r).startsWith("rule to-zed: forward(node:zed): unknown peer zed"))
+                .contains("rule to-ghost: forward(address:b/ghost): no endpoint 'ghost' on this node");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void aLoopBetweenTwoNodesForwardRulesIsDeadLetteredAfterEightHopsWithItsTrail(Net net) throws Exception {
+        nodes = new EndpointNodes(net, SEED);
+        nodes.bus(0)
+                .rules()
+                .add(Rule.named("a-to-b").match(Match.any().lane(exact("loop"))).action(Action.forward(B)));
+        nodes.bus(1)
+                .rules()
+                .add(Rule.named("b-to-a").match(Match.any().lane(exact("loop"))).action(Action.forward(A)));
+        assertThat(outcome(nodes.node(0).send(B, "loop", EndpointNodes.utf8("round"))))
+                .isEqualTo(Outcome.PROCESSED);
+        Await.until(
+                DEADLINE,
+                () -> !Tether.management(nodes.node(1)).deadLetters(10, false).isEmpty(),
+                () -> "the looping message dead-lettered at b");
+        List<DeadLetterEntry> dead = Tether.management(nodes.node(1)).deadLetters(10, true);
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).reason())
+                .isEqualTo("rule b-to-a: routing loop: 8 hops (a b:b-to-a a:a-to-b b:b-to-a a:a-to-b b:b-to-a a:a-to-b"
+                        + " b:b-to-a a:a-to-b)");
+        assertThat(dead.get(0).from()).as("the eighth hop came from a").isEqualTo(A);
+        assertThat(text(dead.get(0).payload())).isEqualTo("round");
+        assertThat(Tether.management(nodes.node(0)).deadLetters(10, false)).isEmpty();
+        assertThat(nodes.bus(0).rules().stats()).containsExactly(new RuleStats("a-to-b", 4, 0));
+        assertThat(nodes.bus(1).rules().stats()).containsExactly(new RuleStats("b-to-a", 5, 0));
     }
 }

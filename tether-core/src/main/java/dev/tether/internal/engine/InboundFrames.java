@@ -1,0 +1,75 @@
+package dev.tether.internal.engine;
+
+import dev.tether.NodeId;
+import dev.tether.ProtocolException;
+import java.nio.ByteBuffer;
+
+/**
+ * Where a frame from a peer goes: checked against the peer table, decoded (and decompressed), counted as a protocol
+ * error if it is malformed or from a peer this node does not know, else handed to the unit it concerns (HELLO to
+ * {@link Hellos}, OPEN, DATA and CANCEL to {@link Receivers}, ACK, RESEND and OUTCOME to {@link Senders}, PING and
+ * PONG to {@link RoundTrips}). The engine's thread only.
+ */
+final class InboundFrames {
+    private final EngineConfig cfg;
+    private final FrameWriter frames;
+    private final Statistics stats;
+    private final PeerTable peers;
+    private final Senders senders;
+    private final Receivers receivers;
+    private final SharedLogs logs;
+    private final RoundTrips roundTrips;
+    private final Hellos hellos;
+
+    InboundFrames(
+            EngineConfig cfg,
+            EngineOutput out,
+            FrameWriter frames,
+            Statistics stats,
+            PeerTable peers,
+            Senders senders,
+            Receivers receivers,
+            SharedLogs logs,
+            RoundTrips roundTrips) {
+        this.cfg = cfg;
+        this.frames = frames;
+        this.stats = stats;
+        this.peers = peers;
+        this.senders = senders;
+        this.receivers = receivers;
+        this.logs = logs;
+        this.roundTrips = roundTrips;
+        this.hellos = new Hellos(out, stats, peers, senders);
+    }
+
+    /** See {@link Engine#onFrame}. */
+    void onFrame(long now, NodeId from, ByteBuffer frame) {
+        PeerTable.Peer p = peers.get(from);
+        if (p == null) {
+            stats.protocolError(now, from, "frame from unknown peer " + from);
+            return;
+        }
+        if (p.removed) return; // its connection is being closed
+        p.arrived(now);
+        Frame f;
+        try {
+            int length = frame.remaining();
+            f = frames.compression.inflate(FrameCodec.decode(frame), length, cfg.maxFrameBytes());
+        } catch (ProtocolException e) {
+            stats.protocolError(now, from, e.getMessage());
+            return;
+        }
+        p.heard();
+        if (f instanceof Frame.Hello h) hellos.onHello(now, p, h);
+        else if (f instanceof Frame.Open o) receivers.onOpen(from, o);
+        else if (f instanceof Frame.Data d) receivers.onData(now, from, d);
+        else if (f instanceof Frame.Ack a) senders.onAck(now, from, a);
+        else if (f instanceof Frame.Resend r) senders.onResend(from, r);
+        else if (f instanceof Frame.OutcomeNotice o) {
+            OutStream missedBy = senders.onOutcome(from, o);
+            if (missedBy != null) logs.missedReported(missedBy);
+        } else if (f instanceof Frame.Cancel c) receivers.onCancel(from, c);
+        else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
+        else if (f instanceof Frame.Pong g) roundTrips.onPong(now, p, g);
+    }
+}

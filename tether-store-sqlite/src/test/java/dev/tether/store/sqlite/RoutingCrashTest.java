@@ -1,0 +1,140 @@
+package dev.tether.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.testkit.process.ChildJvm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A routing rule's copies and forwards across real crashes (docs/BUS-DESIGN.md, section 2.4: a route commits
+ * atomically, each destination once): {@link RoutingCrashWorkload} runs a sender a, a router b whose rules copy lane
+ * {@code l1} to endpoint {@code c/rec} and forward lane {@code l2} to node c, and c; b and c count the messages they
+ * handle in their own tables, exactly once (transactional handlers). The test kills the child JVM with SIGKILL at
+ * seeded points, between b's handler and its commit among them, many times over the same files, then a last run
+ * drains everything. Then b handled each {@code l1} message exactly once and stored exactly one copy per {@code l1}
+ * message a ever stored (its stream to c's {@code _a.rec} numbers one per message: numbers are gap-free and never
+ * reused), and c counted each forwarded {@code l2} message exactly once, as many as a stored.
+ *
+ * <p>{@code -Dtether.crash.seed=N} replays a kill schedule; {@code -Dtether.routing.cycles=N} sets the number of
+ * killed runs (default 6). Files stay in {@code target/crash-tests/routing-<seed>/}.
+ */
+class RoutingCrashTest {
+    private static final Pattern PROGRESS = Pattern.compile("progress accepted=(\\d+) executed=(\\d+)");
+    private static final Duration KILL_POINT_TIMEOUT = Duration.ofSeconds(90);
+
+    private final long seed = Long.getLong("tether.crash.seed", new SecureRandom().nextLong());
+    private final int cycles = Integer.getInteger("tether.routing.cycles", 6);
+    private final Random random = new Random(seed);
+
+    /** Kill once the run has accepted, or executed, at least {@code count}; or at start-up. */
+    private record KillPoint(String what, long count) implements Predicate<String> {
+        @Override
+        public boolean test(String line) {
+            if (what.equals("ready")) return line.equals("ready");
+            Matcher m = PROGRESS.matcher(line);
+            return m.matches() && Long.parseLong(m.group(what.equals("accepted") ? 1 : 2)) >= count;
+        }
+    }
+
+    @Test
+    void eachCopyAndForwardIsStoredOnceAfterRepeatedSigkills() throws Exception {
+        int quota = 4_000;
+        Path dir = freshDir();
+        for (int run = 0; run < cycles; run++) {
+            int r = random.nextInt(10);
+            KillPoint kill = r == 0
+                    ? new KillPoint("ready", 0)
+                    : r < 5
+                            ? new KillPoint("accepted", 1 + random.nextInt(quota * 3 / 4 - 1))
+                            : new KillPoint("executed", 1 + random.nextInt(quota / 2 - 1)); // b handles 2 of 3
+            long started = System.nanoTime();
+            try (ChildJvm child = child(dir, run, quota, false)) {
+                child.awaitLine(kill, KILL_POINT_TIMEOUT);
+                assertThat(child.kill()).as("exit status of a SIGKILLed child").isEqualTo(ChildJvm.SIGKILL_EXIT);
+            }
+            System.out.printf(
+                    "routing crash seed %d run %d: killed at %s %d, %d ms%n",
+                    seed, run, kill.what(), kill.count(), (System.nanoTime() - started) / 1_000_000);
+        }
+        try (ChildJvm child = child(dir, cycles, 0, true)) {
+            assertThat(child.awaitExit(Duration.ofMinutes(3)))
+                    .as("final run of seed %d should drain and exit 0 (%s)", seed, child.logFile())
+                    .isZero();
+        }
+        check(dir);
+    }
+
+    private void check(Path dir) throws SQLException {
+        Path a = dir.resolve("a.db");
+        Path b = dir.resolve("b.db");
+        Path c = dir.resolve("c.db");
+        long l1 = query(a, "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l1'");
+        long l2 = query(a, "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l2'");
+        long handledAtB = query(b, "SELECT count(*) FROM app_counts");
+        long maxAtB = query(b, "SELECT max(n) FROM app_counts");
+        long copies = query(b, "SELECT last_seq FROM streams WHERE peer = 'c' AND lane = '_a.rec'");
+        long forwards = query(b, "SELECT last_seq FROM streams WHERE peer = 'c' AND lane = 'l2'");
+        long handledAtC = query(c, "SELECT count(*) FROM app_counts");
+        long maxAtC = query(c, "SELECT max(n) FROM app_counts");
+        long l2AtC = query(c, "SELECT count(*) FROM app_counts WHERE k LIKE 'l2-%'");
+        String summary = String.format(
+                "seed %d: a stored %d on l1 and %d on l2; b handled %d keys (max count %d), stored %d copies and %d"
+                        + " forwards; c counted %d keys (%d of l2, max count %d)",
+                seed, l1, l2, handledAtB, maxAtB, copies, forwards, handledAtC, l2AtC, maxAtC);
+        System.out.println("routing crash " + summary);
+        assertThat(l1).as(summary).isPositive();
+        assertThat(l2).as(summary).isPositive();
+        assertThat(maxAtB).as("an l1 message handled twice at b: " + summary).isEqualTo(1);
+        assertThat(handledAtB).as(summary).isEqualTo(l1);
+        assertThat(copies).as("one copy per l1 message: " + summary).isEqualTo(l1);
+        assertThat(forwards).as("one forward per l2 message: " + summary).isEqualTo(l2);
+        assertThat(maxAtC).as("a forward counted twice at c: " + summary).isEqualTo(1);
+        assertThat(handledAtC).as(summary).isEqualTo(l2);
+        assertThat(l2AtC).as(summary).isEqualTo(l2);
+    }
+
+    private static long query(Path file, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private ChildJvm child(Path dir, int run, int quota, boolean drain) {
+        return ChildJvm.builder(RoutingCrashWorkload.class)
+                .name("routing-" + run)
+                .heap("128m")
+                .args(dir.toString(), Integer.toString(run), Integer.toString(quota), Boolean.toString(drain))
+                .start();
+    }
+
+    private Path freshDir() throws IOException {
+        System.out.println("routing crash test: seed " + seed + ", " + cycles
+                + " killed runs (replay with -Dtether.crash.seed=" + seed + ", more with -Dtether.routing.cycles=N)");
+        Path dir = Path.of("target", "crash-tests", "routing-" + seed).toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+}
