@@ -1,24 +1,19 @@
 package dev.tether.store.sqlite;
 
+import static dev.tether.store.sqlite.CrashFiles.queryLong;
+import static dev.tether.store.sqlite.CrashFiles.queryText;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.testkit.process.ChildJvm;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,14 +73,15 @@ class EffectsCrashTest {
     }
 
     private void check(Path dir) throws SQLException {
-        long messages = query(dir.resolve("a.db"), "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l1'");
-        long requests = query(dir.resolve("a.db"), "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'count'");
+        long messages = queryLong(dir.resolve("a.db"), "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l1'");
+        long requests =
+                queryLong(dir.resolve("a.db"), "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'count'");
         Path b = dir.resolve("b.db");
-        long keys = query(b, "SELECT count(*) FROM app_counts");
-        long maxCount = query(b, "SELECT max(n) FROM app_counts");
-        long totalMessages = query(b, "SELECT n FROM app_totals WHERE kind = 'messages'");
-        long totalRequests = query(b, "SELECT n FROM app_totals WHERE kind = 'requests'");
-        long replies = query(b, "SELECT last_seq FROM streams WHERE peer = 'a' AND lane = '_reply'");
+        long keys = queryLong(b, "SELECT count(*) FROM app_counts");
+        long maxCount = queryLong(b, "SELECT max(n) FROM app_counts");
+        long totalMessages = queryLong(b, "SELECT n FROM app_totals WHERE kind = 'messages'");
+        long totalRequests = queryLong(b, "SELECT n FROM app_totals WHERE kind = 'requests'");
+        long replies = queryLong(b, "SELECT last_seq FROM streams WHERE peer = 'a' AND lane = '_reply'");
         String summary = String.format(
                 "seed %d: a stored %d messages and %d requests; b counted %d keys, max count %d, totals %d + %d,"
                         + " %d replies stored",
@@ -112,34 +108,18 @@ class EffectsCrashTest {
         String summary = String.format(
                 "seed %d: history (duplicates, entries): a out %s, a in %s, b in %s, b out %s",
                 seed,
-                text(a, counts + " WHERE dir = 1 AND peer = 'b'"),
-                text(a, counts + " WHERE dir = 0 AND peer = 'b'"),
-                text(b, counts + " WHERE dir = 0 AND peer = 'a'"),
-                text(b, counts + " WHERE dir = 1 AND peer = 'a'"));
+                queryText(a, counts + " WHERE dir = 1 AND peer = 'b'"),
+                queryText(a, counts + " WHERE dir = 0 AND peer = 'b'"),
+                queryText(b, counts + " WHERE dir = 0 AND peer = 'a'"),
+                queryText(b, counts + " WHERE dir = 1 AND peer = 'a'"));
         System.out.println("effects crash " + summary);
         String one = counts + " WHERE dir = %d AND peer = '%s' AND kind = '%s'";
-        assertThat(text(a, one.formatted(1, "b", "DIRECT"))).as(summary).isEqualTo("0 " + messages);
-        assertThat(text(a, one.formatted(1, "b", "REQUEST"))).as(summary).isEqualTo("0 " + requests);
-        assertThat(text(b, one.formatted(0, "a", "DIRECT"))).as(summary).isEqualTo("0 " + messages);
-        assertThat(text(b, one.formatted(0, "a", "REQUEST"))).as(summary).isEqualTo("0 " + requests);
-        assertThat(text(b, one.formatted(1, "a", "RESPONSE"))).as(summary).isEqualTo("0 " + requests);
-        assertThat(text(a, one.formatted(0, "b", "RESPONSE"))).as(summary).isEqualTo("0 " + requests);
-    }
-
-    private static String text(Path file, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : "";
-        }
-    }
-
-    private static long query(Path file, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+        assertThat(queryText(a, one.formatted(1, "b", "DIRECT"))).as(summary).isEqualTo("0 " + messages);
+        assertThat(queryText(a, one.formatted(1, "b", "REQUEST"))).as(summary).isEqualTo("0 " + requests);
+        assertThat(queryText(b, one.formatted(0, "a", "DIRECT"))).as(summary).isEqualTo("0 " + messages);
+        assertThat(queryText(b, one.formatted(0, "a", "REQUEST"))).as(summary).isEqualTo("0 " + requests);
+        assertThat(queryText(b, one.formatted(1, "a", "RESPONSE"))).as(summary).isEqualTo("0 " + requests);
+        assertThat(queryText(a, one.formatted(0, "b", "RESPONSE"))).as(summary).isEqualTo("0 " + requests);
     }
 
     private ChildJvm child(Path dir, int run, int quota, boolean drain) {
@@ -153,13 +133,6 @@ class EffectsCrashTest {
     private Path freshDir() throws IOException {
         System.out.println("effects crash test: seed " + seed + ", " + cycles
                 + " killed runs (replay with -Dtether.crash.seed=" + seed + ", more with -Dtether.effects.cycles=N)");
-        Path dir = Path.of("target", "crash-tests", "effects-" + seed).toAbsolutePath();
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        Files.createDirectories(dir);
-        return dir;
+        return CrashFiles.freshDir("effects", seed);
     }
 }

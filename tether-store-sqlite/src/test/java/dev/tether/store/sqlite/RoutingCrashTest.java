@@ -1,24 +1,18 @@
 package dev.tether.store.sqlite;
 
+import static dev.tether.store.sqlite.CrashFiles.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.testkit.process.ChildJvm;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,15 +78,15 @@ class RoutingCrashTest {
         Path a = dir.resolve("a.db");
         Path b = dir.resolve("b.db");
         Path c = dir.resolve("c.db");
-        long l1 = query(a, "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l1'");
-        long l2 = query(a, "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l2'");
-        long handledAtB = query(b, "SELECT count(*) FROM app_counts");
-        long maxAtB = query(b, "SELECT max(n) FROM app_counts");
-        long copies = query(b, "SELECT last_seq FROM streams WHERE peer = 'c' AND lane = '_a.rec'");
-        long forwards = query(b, "SELECT last_seq FROM streams WHERE peer = 'c' AND lane = 'l2'");
-        long handledAtC = query(c, "SELECT count(*) FROM app_counts");
-        long maxAtC = query(c, "SELECT max(n) FROM app_counts");
-        long l2AtC = query(c, "SELECT count(*) FROM app_counts WHERE k LIKE 'l2-%'");
+        long l1 = queryLong(a, "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l1'");
+        long l2 = queryLong(a, "SELECT last_seq FROM streams WHERE peer = 'b' AND lane = 'l2'");
+        long handledAtB = queryLong(b, "SELECT count(*) FROM app_counts");
+        long maxAtB = queryLong(b, "SELECT max(n) FROM app_counts");
+        long copies = queryLong(b, "SELECT last_seq FROM streams WHERE peer = 'c' AND lane = '_a.rec'");
+        long forwards = queryLong(b, "SELECT last_seq FROM streams WHERE peer = 'c' AND lane = 'l2'");
+        long handledAtC = queryLong(c, "SELECT count(*) FROM app_counts");
+        long maxAtC = queryLong(c, "SELECT max(n) FROM app_counts");
+        long l2AtC = queryLong(c, "SELECT count(*) FROM app_counts WHERE k LIKE 'l2-%'");
         String summary = String.format(
                 "seed %d: a stored %d on l1 and %d on l2; b handled %d keys (max count %d), stored %d copies and %d"
                         + " forwards; c counted %d keys (%d of l2, max count %d)",
@@ -109,14 +103,6 @@ class RoutingCrashTest {
         assertThat(l2AtC).as(summary).isEqualTo(l2);
     }
 
-    private static long query(Path file, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
-    }
-
     private ChildJvm child(Path dir, int run, int quota, boolean drain) {
         return ChildJvm.builder(RoutingCrashWorkload.class)
                 .name("routing-" + run)
@@ -128,13 +114,6 @@ class RoutingCrashTest {
     private Path freshDir() throws IOException {
         System.out.println("routing crash test: seed " + seed + ", " + cycles
                 + " killed runs (replay with -Dtether.crash.seed=" + seed + ", more with -Dtether.routing.cycles=N)");
-        Path dir = Path.of("target", "crash-tests", "routing-" + seed).toAbsolutePath();
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        Files.createDirectories(dir);
-        return dir;
+        return CrashFiles.freshDir("routing", seed);
     }
 }

@@ -9,12 +9,10 @@ import dev.tether.testkit.sim.CheckReport;
 import dev.tether.testkit.sim.HistoryChecker;
 import dev.tether.testkit.sim.HistoryEvent;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -22,7 +20,6 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -165,13 +162,6 @@ class SqliteCrashTest {
     private Path freshDir(String name) throws IOException {
         System.out.println("crash test " + name + ": seed " + seed + ", " + cycles
                 + " killed runs (replay with -Dtether.crash.seed=" + seed + ", more with -Dtether.crash.cycles=N)");
-        Path dir = Path.of("target", "crash-tests", name + "-" + seed).toAbsolutePath();
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        Files.createDirectories(dir);
-        return dir;
+        return CrashFiles.freshDir(name, seed);
     }
 }
