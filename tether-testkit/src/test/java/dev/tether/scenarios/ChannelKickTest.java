@@ -51,6 +51,12 @@ class ChannelKickTest {
                     () -> c.payloads("b", "a", LANE).size() == 1
                             && c.payloads("b", "c", LANE).size() == 1,
                     () -> "b to get a1 and c1: " + c.seen("b"));
+            // a1 must be acknowledged at a before b goes: else it is still pending there and the kick drops it too
+            Await.until(
+                    DEADLINE,
+                    () -> Tether.management(a).subscribers(CH).stream()
+                            .anyMatch(s -> s.reader().equals(B) && s.cursor() == 1 && s.backlog() == 0),
+                    () -> "a to see a1 acknowledged: " + Tether.management(a).subscribers(CH));
 
             c.crash("b");
             a.publish(CH, utf8("a2")).get(10, TimeUnit.SECONDS);

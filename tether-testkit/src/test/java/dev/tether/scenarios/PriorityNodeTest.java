@@ -33,16 +33,22 @@ class PriorityNodeTest {
     private static final int PER_LANE = 1000;
     private static final int WINDOW = 64;
     private static final int ALERTS = 10;
+    private static final int FLOOD_BEFORE = 2_000;
 
     @Test
     void levelSevenMessagesOvertakeASaturatingLevelZeroFlood() throws Exception {
         List<String> order = new CopyOnWriteArrayList<>();
         Map<String, String> levels = new ConcurrentHashMap<>();
+        CountDownLatch alertsStored = new CountDownLatch(1);
         try (Cluster c = new Cluster("a", "b")) {
             c.start(
                     "b",
                     cfg -> cfg.window(WINDOW).handler(d -> {
                         String p = new String(d.payloadBytes(), StandardCharsets.UTF_8);
+                        if (p.startsWith("f") && order.size() >= FLOOD_BEFORE) {
+                            // holds the flood until a stores the alerts: a fast machine must not drain it first
+                            assertThat(alertsStored.await(60, TimeUnit.SECONDS)).isTrue();
+                        }
                         if (!p.startsWith("f") || p.endsWith(".0")) {
                             levels.put(p, d.headers().getOrDefault(Priority.HEADER, "none"));
                         }
@@ -59,7 +65,7 @@ class PriorityNodeTest {
                             .build()));
                 }
             }
-            Await.until(DEADLINE, () -> order.size() >= 2_000, () -> "flood under way: " + order.size());
+            Await.until(DEADLINE, () -> order.size() >= FLOOD_BEFORE, () -> "flood under way: " + order.size());
             List<SendReceipt> alerts = new ArrayList<>();
             for (int i = 0; i < ALERTS; i++)
                 alerts.add(a.send(B, "alerts", ("alert" + i).getBytes(StandardCharsets.UTF_8)));
@@ -67,6 +73,7 @@ class PriorityNodeTest {
             // node loop's input queue nor the store batches cut before the alerts, which the flood's credit outruns.
             for (SendReceipt r : alerts) r.accepted().get(60, TimeUnit.SECONDS);
             int at = order.size();
+            alertsStored.countDown();
             for (SendReceipt r : alerts)
                 assertThat(r.processed().get(60, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
             for (SendReceipt r : flood)
