@@ -10,9 +10,6 @@ import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Random;
-import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,22 +26,11 @@ import org.junit.jupiter.api.Test;
  * killed runs (default 6). Files stay in {@code target/crash-tests/routing-<seed>/}.
  */
 class RoutingCrashTest {
-    private static final Pattern PROGRESS = Pattern.compile("progress accepted=(\\d+) executed=(\\d+)");
     private static final Duration KILL_POINT_TIMEOUT = Duration.ofSeconds(90);
 
     private final long seed = Long.getLong("tether.crash.seed", new SecureRandom().nextLong());
     private final int cycles = Integer.getInteger("tether.routing.cycles", 6);
     private final Random random = new Random(seed);
-
-    /** Kill once the run has accepted, or executed, at least {@code count}; or at start-up. */
-    private record KillPoint(String what, long count) implements Predicate<String> {
-        @Override
-        public boolean test(String line) {
-            if (what.equals("ready")) return line.equals("ready");
-            Matcher m = PROGRESS.matcher(line);
-            return m.matches() && Long.parseLong(m.group(what.equals("accepted") ? 1 : 2)) >= count;
-        }
-    }
 
     @Test
     void eachCopyAndForwardIsStoredOnceAfterRepeatedSigkills() throws Exception {

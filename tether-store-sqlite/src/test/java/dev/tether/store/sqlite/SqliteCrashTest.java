@@ -17,9 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,28 +32,11 @@ import org.junit.jupiter.api.Test;
  * Files stay in {@code target/crash-tests/} for inspection.
  */
 class SqliteCrashTest {
-    private static final Pattern PROGRESS = Pattern.compile("progress accepted=(\\d+) delivered=(\\d+)");
     private static final Duration KILL_POINT_TIMEOUT = Duration.ofSeconds(90);
 
     private final long seed = Long.getLong("tether.crash.seed", new SecureRandom().nextLong());
     private final int cycles = Integer.getInteger("tether.crash.cycles", 8);
     private final Random random = new Random(seed);
-
-    /** When to kill a run: at start-up, or once it has accepted or delivered at least {@code count} messages. */
-    private record KillPoint(String what, long count) implements Predicate<String> {
-        @Override
-        public boolean test(String line) {
-            if (what.equals("ready")) return line.equals("ready");
-            Matcher m = PROGRESS.matcher(line);
-            if (!m.matches()) return false;
-            return Long.parseLong(m.group(what.equals("accepted") ? 1 : 2)) >= count;
-        }
-
-        @Override
-        public String toString() {
-            return what.equals("ready") ? "at start-up" : "after " + count + " " + what;
-        }
-    }
 
     @Test
     void bothNodesKilledAtRandomPointsWhileSendingAndReceiving() throws IOException {
