@@ -51,12 +51,7 @@ class ChannelKickTest {
                     () -> c.payloads("b", "a", LANE).size() == 1
                             && c.payloads("b", "c", LANE).size() == 1,
                     () -> "b to get a1 and c1: " + c.seen("b"));
-            // a1 must be acknowledged at a before b goes: else it is still pending there and the kick drops it too
-            Await.until(
-                    DEADLINE,
-                    () -> Tether.management(a).subscribers(CH).stream()
-                            .anyMatch(s -> s.reader().equals(B) && s.cursor() == 1 && s.backlog() == 0),
-                    () -> "a to see a1 acknowledged: " + Tether.management(a).subscribers(CH));
+            awaitAcknowledgedByB(a); // else a1 is still pending at a when b goes, and the kick drops it too
 
             c.crash("b");
             a.publish(CH, utf8("a2")).get(10, TimeUnit.SECONDS);
@@ -181,6 +176,15 @@ class ChannelKickTest {
         return Tether.management(n).channels().stream()
                 .flatMap(s -> s.kicked().stream())
                 .toList();
+    }
+
+    /** Waits until {@code publisher} sees b acknowledge its one message on the channel. */
+    private static void awaitAcknowledgedByB(TetherNode publisher) {
+        Await.until(
+                DEADLINE,
+                () -> Tether.management(publisher).subscribers(CH).stream()
+                        .anyMatch(s -> s.reader().equals(B) && s.cursor() == 1 && s.backlog() == 0),
+                () -> "b's acknowledgement: " + Tether.management(publisher).subscribers(CH));
     }
 
     private static boolean hasEvent(Cluster c, String node, TetherEvent e) {

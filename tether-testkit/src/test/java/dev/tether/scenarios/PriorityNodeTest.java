@@ -55,16 +55,7 @@ class PriorityNodeTest {
                         order.add(p);
                     }));
             TetherNode a = c.start("a", cfg -> cfg.lanePriority("alerts*", 7));
-            List<SendReceipt> flood = new ArrayList<>();
-            for (int i = 0; i < PER_LANE; i++) {
-                for (int l = 0; l < LANES; l++) {
-                    flood.add(a.send(OutboundMessage.to(B)
-                            .lane("bulk" + l)
-                            .priority(0)
-                            .payload(("f" + l + "." + i).getBytes(StandardCharsets.UTF_8))
-                            .build()));
-                }
-            }
+            List<SendReceipt> flood = flood(a);
             Await.until(DEADLINE, () -> order.size() >= FLOOD_BEFORE, () -> "flood under way: " + order.size());
             List<SendReceipt> alerts = new ArrayList<>();
             for (int i = 0; i < ALERTS; i++)
@@ -141,6 +132,21 @@ class PriorityNodeTest {
             // the next is queued only once the one before has run: a flood run may go between. The first overtakes.
             assertThat(firstAlert).as("flood messages before the first alert").isLessThanOrEqualTo(WINDOW);
         }
+    }
+
+    /** Sends the flood: {@link #PER_LANE} messages on each of {@link #LANES} lanes at level 0, round robin. */
+    private static List<SendReceipt> flood(TetherNode a) {
+        List<SendReceipt> flood = new ArrayList<>();
+        for (int i = 0; i < PER_LANE; i++) {
+            for (int l = 0; l < LANES; l++) {
+                flood.add(a.send(OutboundMessage.to(B)
+                        .lane("bulk" + l)
+                        .priority(0)
+                        .payload(("f" + l + "." + i).getBytes(StandardCharsets.UTF_8))
+                        .build()));
+            }
+        }
+        return flood;
     }
 
     private static void awaitHeldAtB(TetherNode b, String lane, int count) {
