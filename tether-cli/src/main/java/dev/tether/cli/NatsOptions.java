@@ -41,7 +41,7 @@ final class NatsOptions {
         if (!given.isEmpty()) throw o.invalid(String.join(", ", given) + ": needs --nats URL");
     }
 
-    /** The transport the flags describe. */
+    /** The transport the flags describe, as the node's only transport. */
     static NatsTransport transport(NodeOptions o) {
         if (o.tlsCert != null
                 || o.tlsKey != null
@@ -52,6 +52,11 @@ final class NatsOptions {
             throw o.invalid("--tls-* and --psk-file are for TCP; for TLS to NATS use --nats-tls-ca (and"
                     + " --nats-tls-cert/--nats-tls-key if the servers verify clients)");
         }
+        return member(o);
+    }
+
+    /** The transport the flags describe, beside others ({@code --transports}): TCP's flags are TCP's own. */
+    static NatsTransport member(NodeOptions o) {
         if (o.natsPassword != null && o.natsUser == null) throw o.invalid("--nats-password needs --nats-user");
         try {
             NatsTransport.Builder b =

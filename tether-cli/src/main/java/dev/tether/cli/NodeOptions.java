@@ -7,6 +7,7 @@ import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.store.sqlite.SqliteStoreProvider;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Mixin;
@@ -73,6 +74,24 @@ final class NodeOptions {
             description = "User ids whose processes may connect over --uds, checked with the peer's credentials"
                     + " (default: this process's own). Repeat or separate with commas.")
     List<Integer> udsAllowUids = new ArrayList<>();
+
+    @Option(
+            names = "--transports",
+            paramLabel = "KIND[,KIND...]",
+            split = ",",
+            description = "Several transports at once (tcp, uds, nats), in order of preference: a peer is carried by"
+                    + " the first that has it up, by the next when that one loses it, and by the first again once"
+                    + " it has had the peer up for --switch-back-after. Each is configured by its own flags"
+                    + " (--listen and ID=HOST:PORT peers, --uds and ID=unix:PATH peers, --nats).")
+    List<String> transports = new ArrayList<>();
+
+    @Option(
+            names = "--switch-back-after",
+            paramLabel = "DURATION",
+            converter = Durations.class,
+            description = "With --transports: how long a preferred transport must have had a peer up before it"
+                    + " carries the peer again (default: 1s).")
+    Duration switchBackAfter;
 
     @Option(
             names = "--seed",

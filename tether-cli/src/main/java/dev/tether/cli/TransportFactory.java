@@ -10,8 +10,8 @@ import java.net.UnknownHostException;
 import java.util.function.Supplier;
 
 /**
- * Builds the transport a node's flags describe: NATS when {@code --nats} is given, Unix domain sockets when {@code
- * --uds} is, TCP otherwise.
+ * Builds the transport a node's flags describe: those {@code --transports} lists, in its order of preference; else
+ * NATS when {@code --nats} is given, Unix domain sockets when {@code --uds} is, TCP otherwise.
  */
 final class TransportFactory {
     private TransportFactory() {}
@@ -33,6 +33,8 @@ final class TransportFactory {
     }
 
     static Choice create(NodeOptions o) {
+        if (!o.transports.isEmpty()) return CompositeOptions.transport(o);
+        if (o.switchBackAfter != null) throw o.invalid("--switch-back-after needs --transports");
         if (o.usesNats() && o.uds != null) throw o.invalid("--uds and --nats select two transports: give one");
         if (o.usesNats()) return nats(o);
         NatsOptions.refuseWithoutNats(o);
@@ -53,7 +55,10 @@ final class TransportFactory {
                         + " through NATS announcements)");
             }
         }
-        NatsTransport t = NatsOptions.transport(o);
+        return natsChoice(o, NatsOptions.transport(o));
+    }
+
+    static Choice natsChoice(NodeOptions o, NatsTransport t) {
         String description =
                 "nats " + String.join(",", o.natsUrls) + " prefix " + o.natsPrefix + NatsOptions.security(o);
         return new Choice(
@@ -71,7 +76,7 @@ final class TransportFactory {
         }
     }
 
-    private static Choice tcp(NodeOptions o) {
+    static Choice tcp(NodeOptions o) {
         InetSocketAddress listen = o.listen != null
                 ? resolved(o, o.listen, "--listen")
                 : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);

@@ -10,6 +10,7 @@ import java.util.Set;
 final class UdsOptions {
     private UdsOptions() {}
 
+    /** The transport the flags describe, as the node's only transport. */
     static TransportFactory.Choice transport(NodeOptions o) {
         if (o.listen != null || !o.seeds.isEmpty() || o.advertise != null) {
             throw o.invalid("--listen, --seed and --advertise are for TCP; with --uds the node listens on its socket"
@@ -19,14 +20,24 @@ final class UdsOptions {
             throw o.invalid("--tls-* is for TCP; over --uds the kernel names the peer's user (--uds-allow-uid), and"
                     + " --psk-file adds a cluster key");
         }
+        for (PeerSpec p : o.peers) {
+            if (p.address() != null) {
+                throw o.invalid(
+                        "--peer " + p.id() + "=HOST:PORT is a TCP address; with --uds give peers as" + " ID=unix:PATH");
+            }
+        }
+        return member(o);
+    }
+
+    /**
+     * The transport the flags describe, beside others ({@code --transports}): {@code unix:} peers are its own, the
+     * others are for the other members.
+     */
+    static TransportFactory.Choice member(NodeOptions o) {
         UdsTransport.Builder b = UdsTransport.builder();
         try {
             b.listen(o.uds).groupAccess(o.udsGroupAccess).allowedUids(Set.copyOf(o.udsAllowUids));
             for (PeerSpec p : o.peers) {
-                if (p.address() != null) {
-                    throw o.invalid("--peer " + p.id() + "=HOST:PORT is a TCP address; with --uds give peers as"
-                            + " ID=unix:PATH");
-                }
                 if (p.socket() != null) b.peer(p.id(), p.socket());
             }
             if (o.pskFile != null) b.preSharedKey(Files.readAllBytes(o.pskFile));
