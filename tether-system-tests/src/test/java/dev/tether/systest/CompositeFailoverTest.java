@@ -51,6 +51,7 @@ class CompositeFailoverTest {
 
     private final long seed = Seeds.seed("composite failover");
     private final Map<NodeId, TcpTransport> tcp = new ConcurrentHashMap<>();
+    private final Map<NodeId, NatsTransport> natsLinks = new ConcurrentHashMap<>();
     private final Map<NodeId, CompositeTransport> composites = new ConcurrentHashMap<>();
     private final Map<NodeId, TetherNode> nodes = new ConcurrentHashMap<>();
     private final Map<NodeId, Streams> received = Map.of(A, new Streams(), B, new Streams());
@@ -73,6 +74,11 @@ class CompositeFailoverTest {
             Sender ba = new Sender(nodes.get(B), A, seed + 1);
             awaitCarriedBy(0);
             awaitProgress(300);
+            // A fail-over needs the fallback up: else the cut is a reconnect over NATS, not a switch
+            Await.until(
+                    DEADLINE,
+                    () -> natsLinks.values().stream().allMatch(n -> n.linksOpened() >= 1),
+                    () -> "both NATS members to have their peer up");
 
             toA.pause();
             toB.pause();
@@ -125,6 +131,7 @@ class CompositeFailoverTest {
                 .peerTimeout(Duration.ofSeconds(6))
                 .reconnectWait(Duration.ofMillis(100))
                 .build();
+        natsLinks.put(self, n);
         CompositeTransport composite = CompositeTransport.of(t, n);
         composites.put(self, composite);
         Streams check = received.get(self);
