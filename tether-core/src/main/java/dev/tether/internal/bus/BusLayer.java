@@ -37,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Endpoints above the node runtime (docs/BUS-DESIGN.md, section 1): the registry of this node's endpoints, sends to
@@ -53,6 +54,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final LongAdder noSuchEndpoint = new LongAdder();
     private final RuleRouting rules;
     private final Executor nodeThread;
+    private final Function<String, RuntimeException> publishRefusal;
     /** Durable endpoint names (stored in {@link #DURABLE}): their messages wait while they are not registered. */
     private final Set<String> durable = ConcurrentHashMap.newKeySet();
 
@@ -79,10 +81,18 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /**
      * Endpoints of {@code runtime}, whose calls {@code calls} runs, routing every message that is not for an endpoint
      * to {@code next}; its routing rules are {@code configured} (not stored) and those stored in the node's store.
+     * {@code publishRefusal} says why this node may not publish on a channel now (null: it may), for rules that copy
+     * or forward to a channel.
      */
-    public BusLayer(NodeRuntime runtime, CallLayer calls, Router next, List<Rule> configured) {
+    public BusLayer(
+            NodeRuntime runtime,
+            CallLayer calls,
+            Router next,
+            List<Rule> configured,
+            Function<String, RuntimeException> publishRefusal) {
         super(next);
         this.runtime = runtime;
+        this.publishRefusal = publishRefusal;
         this.calls = calls;
         this.nodeThread = r -> runtime.post(now -> r.run());
         this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured); // before delivery
@@ -286,6 +296,12 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /** Why a message to {@code node} would be refused (unknown or removed), or null; any thread. */
     String refusal(NodeId node) {
         return runtime.sends().refusal(node);
+    }
+
+    /** Why this node may not publish on {@code channel} now, or null; any thread. */
+    String publishRefusal(String channel) {
+        RuntimeException e = publishRefusal.apply(channel);
+        return e == null ? null : e.getMessage();
     }
 
     /** Whether this node has an endpoint named {@code agent} now. */

@@ -2,7 +2,10 @@ package dev.tether.transport.tcp;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.SendReceipt;
 import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.bus.Bus;
 import dev.tether.node.Tether;
@@ -14,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /** Two real nodes a and b with in-memory stores, on the in-memory transport or over TCP, for the endpoint tests. */
 final class EndpointNodes implements AutoCloseable {
@@ -28,6 +33,9 @@ final class EndpointNodes implements AutoCloseable {
 
     private final List<TetherNode> nodes = new ArrayList<>();
     private final List<InMemoryStore> stores = new ArrayList<>();
+    /** The events each node (a: 0, b: 1) reported, in order. */
+    private final List<List<TetherEvent>> events = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+
     private final ProxiedCluster tcp;
     private final InMemoryNetwork memory;
 
@@ -57,7 +65,9 @@ final class EndpointNodes implements AutoCloseable {
 
     private TetherNode node(NodeId self, NodeId peer, InMemoryStore store) {
         Transport t = tcp != null ? tcp.newTransport(self) : memory.newTransport();
+        List<TetherEvent> reported = events.get(self.equals(A) ? 0 : 1);
         return Tether.start(TetherConfig.builder(self)
+                .listener(reported::add)
                 .peers(peer)
                 .transport(t)
                 .store(store)
@@ -72,8 +82,22 @@ final class EndpointNodes implements AutoCloseable {
         return nodes.get(i);
     }
 
+    /** The events node {@code i} reported so far (across restarts). */
+    List<TetherEvent> events(int i) {
+        return events.get(i);
+    }
+
     Bus bus(int i) {
         return Tether.bus(nodes.get(i));
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** How {@code r}'s message was taken care of, waiting up to a minute. */
+    static Outcome outcome(SendReceipt r) throws Exception {
+        return r.processed().get(60, TimeUnit.SECONDS);
     }
 
     static byte[] utf8(String s) {
