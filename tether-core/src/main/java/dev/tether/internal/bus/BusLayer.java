@@ -23,6 +23,7 @@ import dev.tether.internal.runtime.ChannelPort;
 import dev.tether.internal.runtime.ForwardingRouter;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.runtime.RouteRooms;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
 import java.time.Duration;
@@ -59,6 +60,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final Set<String> durable = ConcurrentHashMap.newKeySet();
 
     private final EndpointWaiters waiters = new EndpointWaiters(this);
+    private final RoomWaiters full = new RoomWaiters(this);
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
 
@@ -269,6 +271,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     public void endOfTurn(long now) {
         rules.endOfTurn(now, runtime::emit);
         waiters.tick(now);
+        full.tick(now);
     }
 
     /** The node stops: no more registrations. */
@@ -296,6 +299,16 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /** Why a message to {@code node} would be refused (unknown or removed), or null; any thread. */
     String refusal(NodeId node) {
         return runtime.sends().refusal(node);
+    }
+
+    /** Reserves room in the target streams of a route's {@code effects}, all or none; any thread. */
+    RouteRooms reserve(List<Effect> effects) {
+        return runtime.sends().reserveRouted(effects);
+    }
+
+    /** Messages whose routes wait for room in a full target stream. */
+    RoomWaiters full() {
+        return full;
     }
 
     /** Why this node may not publish on {@code channel} now, or null; any thread. */

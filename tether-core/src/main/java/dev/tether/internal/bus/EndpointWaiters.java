@@ -136,16 +136,20 @@ final class EndpointWaiters {
     }
 
     private static void dispatch(LocalEndpoint e, Waiting w) {
-        MessageConsumer c = w.message() == null ? e : e.route(w.message());
+        handTo(w.message() == null ? e : e.route(w.message()), w.delivery());
+    }
+
+    /** Node thread: hands parked delivery {@code d} to consumer {@code c}, on its executor. */
+    static void handTo(MessageConsumer c, RoutedDelivery d) {
         Executor x = c.executor();
         if (x == null || x == MessageConsumer.ANY_THREAD) {
-            c.consume(w.delivery()); // node thread, in a command of its own: where such a consumer runs anyway
+            c.consume(d); // node thread, in a command of its own: where such a consumer runs anyway
             return;
         }
         try {
-            x.execute(() -> c.consume(w.delivery()));
+            x.execute(() -> c.consume(d));
         } catch (RejectedExecutionException r) {
-            c.rejected(w.delivery(), r);
+            c.rejected(d, r);
         }
     }
 }

@@ -11,8 +11,10 @@ import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
+import dev.tether.internal.runtime.RouteRooms;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.WithEffects;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -139,7 +141,28 @@ final class RuleRouting implements RoutingRules {
         }
         MessageConsumer c = type != Action.Type.FORWARD ? null : forwarded(t, key, m, hops, effects);
         if (c == null) c = t == null ? addressed.apply(key, m) : terminal(t, m);
-        return effects.isEmpty() ? c : new WithEffects(c, effects);
+        if (effects.isEmpty()) return c;
+        RouteRooms rooms = bus.reserve(effects); // forwarding keeps backpressure: a full target holds the route
+        if (rooms.refusal() == null) return new WithEffects(c, effects, rooms);
+        CompiledRule bounding = bounding(r, t);
+        if (bounding == null) return bus.full().parking(c, effects, 0, null);
+        return bus.full()
+                .parking(c, effects, bounding.rule.onFullDeadLetterAfter().toMillis(), bounding.name());
+    }
+
+    /**
+     * The rule of route {@code r} (its copies and the forward {@code t}, if any) with the shortest {@code
+     * onFullDeadLetterAfter} bound, or null if none has one.
+     */
+    private static CompiledRule bounding(Route r, CompiledRule t) {
+        CompiledRule best = null;
+        List<CompiledRule> all = new ArrayList<>(r.copies());
+        if (t != null && t.rule.action().type() == Action.Type.FORWARD) all.add(t);
+        for (CompiledRule c : all) {
+            Duration d = c.rule.onFullDeadLetterAfter();
+            if (d != null && (best == null || d.compareTo(best.rule.onFullDeadLetterAfter()) < 0)) best = c;
+        }
+        return best;
     }
 
     /**

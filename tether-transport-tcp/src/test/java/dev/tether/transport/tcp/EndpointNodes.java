@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** Two real nodes a and b with in-memory stores, on the in-memory transport or over TCP, for the endpoint tests. */
 final class EndpointNodes implements AutoCloseable {
@@ -38,8 +39,15 @@ final class EndpointNodes implements AutoCloseable {
 
     private final ProxiedCluster tcp;
     private final InMemoryNetwork memory;
+    private final UnaryOperator<TetherConfig.Builder> atB;
 
     EndpointNodes(Net net, long seed) {
+        this(net, seed, b -> b);
+    }
+
+    /** As {@link #EndpointNodes(Net, long)}, node b's configuration changed by {@code atB}. */
+    EndpointNodes(Net net, long seed, UnaryOperator<TetherConfig.Builder> atB) {
+        this.atB = atB;
         tcp = net == Net.TCP ? new ProxiedCluster(seed, List.of(A, B), b -> b) : null;
         memory = net == Net.MEMORY ? new InMemoryNetwork() : null;
         start(A, B);
@@ -66,8 +74,9 @@ final class EndpointNodes implements AutoCloseable {
     private TetherNode node(NodeId self, NodeId peer, InMemoryStore store) {
         Transport t = tcp != null ? tcp.newTransport(self) : memory.newTransport();
         List<TetherEvent> reported = events.get(self.equals(A) ? 0 : 1);
-        return Tether.start(TetherConfig.builder(self)
-                .listener(reported::add)
+        TetherConfig.Builder b = TetherConfig.builder(self);
+        if (self.equals(B)) b = atB.apply(b);
+        return Tether.start(b.listener(reported::add)
                 .peers(peer)
                 .transport(t)
                 .store(store)
