@@ -42,6 +42,11 @@ final class EndpointWaiters {
      * an endpoint that closed before it ran).
      */
     MessageConsumer parking(String agent, InboundMessage m) {
+        return onAnyThread(d -> park(agent, d, m));
+    }
+
+    /** A consumer that runs {@code take} on whatever thread routed the message (it only parks or settles it). */
+    static MessageConsumer onAnyThread(java.util.function.Consumer<RoutedDelivery> take) {
         return new MessageConsumer() {
             @Override
             public Executor executor() {
@@ -50,7 +55,7 @@ final class EndpointWaiters {
 
             @Override
             public void consume(RoutedDelivery d) {
-                park(agent, d, m);
+                take.accept(d);
             }
         };
     }

@@ -8,7 +8,6 @@ import dev.tether.internal.runtime.WithEffects;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.Executor;
 
 /**
  * Routed messages waiting for room in a full target stream (docs/BUS-DESIGN.md, section 4.3, "Forwarding keeps
@@ -41,17 +40,8 @@ final class RoomWaiters {
      * room comes, its deadline, or {@code boundMillis} (0: none) of waiting pass, then dead-lettered by {@code rule}.
      */
     MessageConsumer parking(MessageConsumer consumer, List<Effect> effects, long boundMillis, String rule) {
-        return new MessageConsumer() {
-            @Override
-            public Executor executor() {
-                return ANY_THREAD;
-            }
-
-            @Override
-            public void consume(RoutedDelivery d) {
-                bus.post(now -> waiting.add(new Waiting(d, consumer, effects, now, boundMillis, rule)));
-            }
-        };
+        return EndpointWaiters.onAnyThread(
+                d -> bus.post(now -> waiting.add(new Waiting(d, consumer, effects, now, boundMillis, rule))));
     }
 
     /** Node thread, every turn: routes that get room go on, expired messages settle, those past their bound die. */
