@@ -70,7 +70,7 @@ public record Effect(
      * channel, docs/BUS-DESIGN.md, section 2.4): numbered by the log in the batch of the settlement that made it and
      * stored once whatever the number of readers, like a publish; it has no recipient ({@code to} is null) and its lane
      * is the channel's. The log's retention applies as to a publish, except that a log that rejects when full does not
-     * refuse it (the settlement cannot wait): the router reserves its room first.
+     * refuse it (the settlement cannot wait; docs/MESSAGING.md, "Routing rules").
      */
     public static Effect publish(String channel, Map<String, String> headers, byte[] payload, long expiresAt) {
         return new Effect(null, Channels.lane(channel), headers, payload, expiresAt);

@@ -225,7 +225,7 @@ final class SharedLogs {
     /**
      * Numbers publish effect {@code e} (a routing rule's copy or forward to a channel) into its log in this batch, with
      * the cursor of the message that caused it. Never refused by a log that rejects when full: the settlement cannot
-     * wait (the router waited for room before it routed, docs/BUS-DESIGN.md, section 4.3).
+     * wait; a channel's copies are bounded by its retention, not waited for).
      */
     private void publishEffect(long now, Batch b, WriteBatch w, Effect e) {
         SharedLog log = log(Channels.channelOf(e.lane()));
