@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -130,12 +131,29 @@ public final class BusBench {
      */
     static Round local(int n, int messages, EndpointOptions options, Consumer<Bus> setup, Map<String, String> headers)
             throws Exception {
+        return local(n, messages, options, (bus, counter) -> setup.accept(bus), headers, 1);
+    }
+
+    /**
+     * As {@link #local(int, int, EndpointOptions, Consumer, Map)}, {@code setup} also given the handler that counts
+     * deliveries (for endpoints it adds, such as copies' sinks), and measured until {@code perMessage} deliveries per
+     * message sent were counted (the rate is of messages sent).
+     */
+    static Round local(
+            int n,
+            int messages,
+            EndpointOptions options,
+            BiConsumer<Bus, EndpointHandler> setup,
+            Map<String, String> headers,
+            int perMessage)
+            throws Exception {
         LongAdder delivered = new LongAdder();
         TetherNode node = Tether.start(config(new InMemoryNetwork(), A, null));
         try {
-            setup.accept(Tether.bus(node));
-            List<Endpoint> endpoints = endpoints(Tether.bus(node), n, options, d -> delivered.increment());
-            return run(endpoints, endpoints, messages, delivered, headers);
+            EndpointHandler counter = d -> delivered.increment();
+            setup.accept(Tether.bus(node), counter);
+            List<Endpoint> endpoints = endpoints(Tether.bus(node), n, options, counter);
+            return run(endpoints, endpoints, messages, delivered, headers, perMessage);
         } finally {
             node.shutdown(Duration.ofSeconds(5));
         }
@@ -150,7 +168,7 @@ public final class BusBench {
         try {
             List<Endpoint> from = endpoints(Tether.bus(a), n, EndpointOptions.defaults(), d -> {});
             List<Endpoint> to = endpoints(Tether.bus(b), n, EndpointOptions.defaults(), d -> delivered.increment());
-            return run(from, to, messages, delivered, Map.of());
+            return run(from, to, messages, delivered, Map.of(), 1);
         } finally {
             a.shutdown(Duration.ofSeconds(5));
             b.shutdown(Duration.ofSeconds(5));
@@ -163,9 +181,17 @@ public final class BusBench {
         return l;
     }
 
-    /** Sends {@code messages} from {@code from} to {@code to}, pipelined; measured until the last delivery. */
+    /**
+     * Sends {@code messages} from {@code from} to {@code to}, pipelined; measured until the last of {@code perMessage}
+     * deliveries per message.
+     */
     private static Round run(
-            List<Endpoint> from, List<Endpoint> to, int messages, LongAdder delivered, Map<String, String> headers) {
+            List<Endpoint> from,
+            List<Endpoint> to,
+            int messages,
+            LongAdder delivered,
+            Map<String, String> headers,
+            int perMessage) {
         int n = from.size();
         Address[] targets = new Address[to.size()];
         for (int i = 0; i < targets.length; i++) targets[i] = to.get(i).address();
@@ -173,14 +199,14 @@ public final class BusBench {
         Meter meter = Meter.start();
         long start = System.nanoTime();
         for (int k = 0; k < messages; k++) {
-            while (k - delivered.sum() > MAX_OUTSTANDING) LockSupport.parkNanos(50_000);
+            while (k - delivered.sum() / perMessage > MAX_OUTSTANDING) LockSupport.parkNanos(50_000);
             int i = k % n;
             int round = k / n;
             Address target = targets[(i + 1 + round) % targets.length];
             if (headers.isEmpty()) from.get(i).send(target, payload);
             else from.get(i).send(target, null, headers, payload);
         }
-        while (delivered.sum() < messages) LockSupport.parkNanos(100_000);
+        while (delivered.sum() < (long) messages * perMessage) LockSupport.parkNanos(100_000);
         return meter.rate(messages, System.nanoTime() - start);
     }
 

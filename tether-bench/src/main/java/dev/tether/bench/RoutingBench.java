@@ -30,8 +30,10 @@ import java.util.function.Consumer;
  * header with a regex (15 starting with plain characters the value does not start with, refused before the regex
  * runs, and 15 starting with a character class, run on every message and failing at their end), 30 header prefix or
  * exact rules, 10 on the handler (a plain send has none), and 30 on recipients that do not exist (left out by the
- * per-stream candidate cache). The two alternate, round by round,
- * in one JVM, so both see the same machine. The peer is the no-rules case.
+ * per-stream candidate cache); and once with 10 rules each copying every message to a sink endpoint of the node (so 11
+ * deliveries and 10 stored copies per message; the round ends when the copies are delivered too, its rate is of
+ * messages sent). The three alternate, round by round, in one JVM, so all see the same machine. The peer is the
+ * no-rules case.
  *
  * <p>Run: {@code scripts/bench routing [--messages N] [--repeat R] [--max-warmup W] [--agents N] [--quick]}.
  */
@@ -49,8 +51,8 @@ public final class RoutingBench {
         int agents = Integer.parseInt(a.getOrDefault("--agents", "100"));
         System.out.printf(
                 Locale.ROOT,
-                "# routing bench: %,d messages x 100 B per round, %d agents, no rules and 100 rules none matching,"
-                        + " alternating; warm-up until two rounds differ by < %.0f%% (at most %d), then %d measured"
+                "# routing bench: %,d messages x 100 B per round, %d agents, no rules, 100 rules none matching and 10"
+                        + " rules copying every message to 10 local sinks, alternating; warm-up until two rounds differ by < %.0f%% (at most %d), then %d measured"
                         + " rounds each, %d cores, %s, in-memory store, MEMORY; load average %s%n",
                 messages,
                 agents,
@@ -64,23 +66,36 @@ public final class RoutingBench {
         Steady.RoundSource none = () -> BusBench.local(agents, messages, threads, bus -> {}, HEADERS);
         Steady.RoundSource hundred =
                 () -> BusBench.local(agents, messages, threads, RoutingBench::hundredRules, HEADERS);
+        Steady.RoundSource copying =
+                () -> BusBench.local(agents, messages, threads, RoutingBench::tenCopyingRules, HEADERS, 1 + COPIES);
         String loadStart = Load.now();
         WarmUp noneWarm = Steady.warmUp("no-rules", maxWarmUp, Steady::rate, none);
         WarmUp hundredWarm = Steady.warmUp("100-rules", maxWarmUp, Steady::rate, hundred);
+        WarmUp copyingWarm = Steady.warmUp("10-copying", maxWarmUp, Steady::rate, copying);
         List<Round> noneRounds = new ArrayList<>();
         List<Round> hundredRounds = new ArrayList<>();
-        for (int r = 1; r <= repeat; r++) { // alternating, so drift in the machine's load hits both alike
+        List<Round> copyingRounds = new ArrayList<>();
+        for (int r = 1; r <= repeat; r++) { // alternating, so drift in the machine's load hits all alike
             noneRounds.add(print("no-rules round " + r, none.next()));
             hundredRounds.add(print("100-rules round " + r, hundred.next()));
+            copyingRounds.add(print("10-copying round " + r, copying.next()));
         }
         String loadEnd = Load.now();
         Map<String, Series> results = new LinkedHashMap<>();
         results.put("no rules (peer)", new Series(noneWarm, noneRounds, loadStart, loadEnd));
         results.put("100 rules, none matching", new Series(hundredWarm, hundredRounds, loadStart, loadEnd));
+        results.put(
+                "10 copying rules (11 deliveries a message)",
+                new Series(copyingWarm, copyingRounds, loadStart, loadEnd));
         BusBench.printTable(results);
         double ratio = results.get("100 rules, none matching").median()
                 / results.get("no rules (peer)").median();
         System.out.printf(Locale.ROOT, "# 100 rules / no rules (medians): %.3f (target >= 0.85)%n", ratio);
+        System.out.printf(
+                Locale.ROOT,
+                "# 10 copying rules / no rules (medians): %.3f (no target: 11 deliveries a message)%n",
+                results.get("10 copying rules (11 deliveries a message)").median()
+                        / results.get("no rules (peer)").median());
     }
 
     private static Round print(String what, Round r) {
@@ -92,6 +107,26 @@ public final class RoutingBench {
                 r.cpuPerOp() / 1e3,
                 r.load());
         return r;
+    }
+
+    /** Copies of each message, one per copying rule. */
+    private static final int COPIES = 10;
+
+    /**
+     * {@value #COPIES} rules each copying every message for an agent to a sink endpoint of its own on this node (loopback
+     * streams), the sinks counting with {@code counter}: each message is delivered once where it was sent and copied
+     * {@value #COPIES} times, every copy stored with its message's settlement.
+     */
+    static void tenCopyingRules(Bus bus, dev.tether.bus.EndpointHandler counter) {
+        for (int i = 0; i < COPIES; i++) {
+            dev.tether.bus.Address sink = bus.endpoint("sink-" + i, EndpointOptions.defaults(), counter)
+                    .address();
+            bus.rules()
+                    .add(Rule.named("copy-" + i)
+                            .priority(i)
+                            .match(Match.any().recipient(prefix("agent-")))
+                            .action(Action.copy(sink)));
+        }
     }
 
     /** 100 rules none of which matches the bench's messages. */

@@ -133,7 +133,7 @@ class RulesHttpTest {
         assertRefused(request("POST", RULES + q("name=x recipient=regex:[a action=drop"), null), "match.recipient");
         assertRefused(request("POST", RULES + q("name=x action=explode"), null), "action");
         assertRefused(request("POST", RULES + q("name=no-spam action=drop"), null), "a rule of this name exists");
-        assertRefused(request("POST", RULES + q("name=x action=copy(channel:tap)"), null), "not built yet");
+        assertRefused(request("POST", RULES + q("name=x action=copy(channel:_tap)"), null), "action");
         assertRefused(request("POST", RULES + q("name=x kind=request action=forward(node:a)"), null), "action");
         assertRefused(request("POST", RULES, null), "rule=TEXT");
         assertRefused(request("DELETE", RULES + "/nothing", null), "no routing rule named 'nothing'");

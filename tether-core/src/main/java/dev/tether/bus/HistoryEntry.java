@@ -24,7 +24,8 @@ import java.util.Objects;
  * @param seq the message's sequence number in its stream
  * @param outcome how an IN message was settled; null for OUT entries
  * @param size the payload length in bytes
- * @param headers the application's headers (Tether's reserved ones left out)
+ * @param headers the application's headers (Tether's reserved ones left out, but for the route trail {@code :r} of a
+ *     copy or forward a routing rule sent: its origin, then {@code node:rule} per hop, the last naming the rule)
  * @param payload the payload (up to the history's {@code maxPayloadBytes}), or null when payloads are not kept or not
  *     asked for
  * @param truncated whether {@code payload} is shorter than the message's payload

@@ -17,7 +17,7 @@ public interface RoutingRules {
      * Adds {@code rule}.
      *
      * @throws InvalidRuleException if it has no action, a rule of its name exists, the node has {@value
-     *     #MAX_RULES} rules, or its action is one not built yet ({@code forward}, {@code copy}); nothing changed
+     *     #MAX_RULES} rules; nothing changed
      */
     void add(Rule rule);
 

@@ -1,6 +1,7 @@
 package dev.tether.bus;
 
 import dev.tether.Lanes;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.Set;
@@ -15,6 +16,9 @@ public final class Rule {
     /** Longest rule name, in characters. */
     public static final int MAX_NAME_LENGTH = 64;
 
+    /** The longest {@link #onFullDeadLetterAfter} bound, in days. */
+    public static final int MAX_FULL_WAIT_DAYS = 365;
+
     /** The order rules are evaluated in: higher priority first, then by name. */
     public static final Comparator<Rule> ORDER =
             Comparator.comparingInt((Rule r) -> -r.priority).thenComparing(Rule::name);
@@ -24,13 +28,16 @@ public final class Rule {
     private final boolean enabled;
     private final Match match;
     private final Action action;
+    /** Milliseconds a full target stream is waited for before the message is dead-lettered; 0: no bound. */
+    private final long fullMillis;
 
-    private Rule(String name, int priority, boolean enabled, Match match, Action action) {
+    private Rule(String name, int priority, boolean enabled, Match match, Action action, long fullMillis) {
         this.name = name;
         this.priority = priority;
         this.enabled = enabled;
         this.match = match;
         this.action = action;
+        this.fullMillis = fullMillis;
     }
 
     /**
@@ -44,7 +51,7 @@ public final class Rule {
             throw new InvalidRuleException(
                     null, "name", "'" + name + "': expected 1-" + MAX_NAME_LENGTH + " characters from [A-Za-z0-9._-]");
         }
-        return new Rule(name, 0, true, Match.any(), null);
+        return new Rule(name, 0, true, Match.any(), null, 0);
     }
 
     /** Whether {@code name} is a valid rule name (the characters and length of a lane's). */
@@ -54,12 +61,12 @@ public final class Rule {
 
     /** This rule with priority {@code priority} (any int; higher is evaluated first). */
     public Rule priority(int priority) {
-        return new Rule(name, priority, enabled, match, action);
+        return new Rule(name, priority, enabled, match, action, fullMillis);
     }
 
     /** This rule enabled or disabled (a disabled rule is kept and listed, never evaluated). */
     public Rule enabled(boolean enabled) {
-        return new Rule(name, priority, enabled, match, action);
+        return new Rule(name, priority, enabled, match, action, fullMillis);
     }
 
     /**
@@ -69,7 +76,7 @@ public final class Rule {
      *     Action#appliesTo}; for example only responses, and the action is not {@code copy} or {@code drop})
      */
     public Rule match(Match match) {
-        return checked(new Rule(name, priority, enabled, Objects.requireNonNull(match, "match"), action));
+        return checked(new Rule(name, priority, enabled, Objects.requireNonNull(match, "match"), action, fullMillis));
     }
 
     /**
@@ -78,7 +85,30 @@ public final class Rule {
      * @throws InvalidRuleException as {@link #match}
      */
     public Rule action(Action action) {
-        return checked(new Rule(name, priority, enabled, match, Objects.requireNonNull(action, "action")));
+        return checked(new Rule(name, priority, enabled, match, Objects.requireNonNull(action, "action"), fullMillis));
+    }
+
+    /**
+     * This rule, whose {@code copy} or {@code forward} waits at most {@code deadLetterAfter} for room in a full target
+     * stream (docs/MESSAGING.md, "Routing rules": the message waits unsettled at the head of its stream), then
+     * dead-letters the message instead; without it the message waits until room comes or its deadline passes.
+     *
+     * @throws InvalidRuleException if {@code deadLetterAfter} is not between 1 ms and {@value #MAX_FULL_WAIT_DAYS}
+     *     days
+     */
+    public Rule onFullDeadLetterAfter(Duration deadLetterAfter) {
+        Objects.requireNonNull(deadLetterAfter, "deadLetterAfter");
+        if (deadLetterAfter.compareTo(Duration.ofMillis(1)) < 0
+                || deadLetterAfter.compareTo(Duration.ofDays(MAX_FULL_WAIT_DAYS)) > 0) {
+            throw new InvalidRuleException(
+                    name, "onFull", deadLetterAfter + ": expected 1 ms to " + MAX_FULL_WAIT_DAYS + " days");
+        }
+        return new Rule(name, priority, enabled, match, action, deadLetterAfter.toMillis());
+    }
+
+    /** How long a full target stream is waited for before the message is dead-lettered, or null: no bound. */
+    public Duration onFullDeadLetterAfter() {
+        return fullMillis == 0 ? null : Duration.ofMillis(fullMillis);
     }
 
     /**
@@ -147,12 +177,13 @@ public final class Rule {
                 && r.priority == priority
                 && r.enabled == enabled
                 && r.match.equals(match)
-                && Objects.equals(r.action, action);
+                && Objects.equals(r.action, action)
+                && r.fullMillis == fullMillis;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, priority, enabled, match, action);
+        return Objects.hash(name, priority, enabled, match, action, fullMillis);
     }
 
     /**
@@ -167,7 +198,7 @@ public final class Rule {
 
     /**
      * Reads {@link #toText}'s form: {@code name} and {@code action} are required; {@code priority} (default 0),
-     * {@code enabled} (default true), {@code kind} (comma-separated), {@code senderNode}, {@code senderAgent}, {@code
+     * {@code enabled} (default true), {@code onFull} ({@code deadLetterAfter(NNNms)}), {@code kind} (comma-separated), {@code senderNode}, {@code senderAgent}, {@code
      * recipient}, {@code channel}, {@code handler}, {@code lane} and {@code header.NAME} (patterns as {@link
      * TextPattern#parse}) are optional.
      *
@@ -181,6 +212,6 @@ public final class Rule {
     @Override
     public String toString() {
         return "Rule[" + name + " priority " + priority + (enabled ? "" : " disabled") + " " + match + " -> " + action
-                + "]";
+                + (fullMillis == 0 ? "" : " onFull deadLetterAfter " + fullMillis + " ms") + "]";
     }
 }

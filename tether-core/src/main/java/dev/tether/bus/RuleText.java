@@ -44,6 +44,9 @@ final class RuleText {
         pattern(b, "lane", m.lane());
         m.headers().forEach((n, p) -> pattern(b, "header." + n, p));
         if (r.action() != null) pair(b, "action", r.action().toString());
+        if (r.onFullDeadLetterAfter() != null) {
+            pair(b, "onFull", "deadLetterAfter(" + r.onFullDeadLetterAfter().toMillis() + "ms)");
+        }
         return b.toString();
     }
 
@@ -81,13 +84,27 @@ final class RuleText {
             String enabled = f.remove("enabled");
             if (enabled != null) r = r.enabled(bool(enabled));
             String action = f.remove("action");
+            String onFull = f.remove("onFull");
             Match m = match(f);
             r = r.match(m);
             if (action == null) throw new InvalidRuleException(name, "action", "missing");
-            return r.action(action(action));
+            r = r.action(action(action));
+            return onFull == null ? r : r.onFullDeadLetterAfter(fullWait(onFull));
         } catch (InvalidRuleException e) {
             throw e.rule() != null ? e : new InvalidRuleException(name, e.field(), e.problem());
         }
+    }
+
+    /** {@code deadLetterAfter(NNNms)}. */
+    private static java.time.Duration fullWait(String s) {
+        if (s.startsWith("deadLetterAfter(") && s.endsWith("ms)")) {
+            try {
+                return java.time.Duration.ofMillis(Long.parseLong(s.substring(16, s.length() - 3)));
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+        }
+        throw new InvalidRuleException(null, "onFull", "'" + s + "': expected deadLetterAfter(MILLISms)");
     }
 
     private static int integer(String s) {

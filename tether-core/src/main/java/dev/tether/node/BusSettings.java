@@ -1,7 +1,6 @@
 package dev.tether.node;
 
 import dev.tether.InvalidConfigException;
-import dev.tether.bus.Action;
 import dev.tether.bus.HistoryOptions;
 import dev.tether.bus.InvalidRuleException;
 import dev.tether.bus.RoutingRules;
@@ -30,15 +29,10 @@ abstract sealed class BusSettings extends HandlerSettings permits TetherConfig.B
      * until the node stops (it is not stored); a run-time {@code add} cannot take its name.
      *
      * @throws InvalidRuleException if it has no action, a configured rule of its name was given already, more than
-     *     {@link dev.tether.bus.RoutingRules#MAX_RULES} are given, or its action is {@code forward} or {@code copy} to
-     *     a channel (not built yet)
+     *     {@link dev.tether.bus.RoutingRules#MAX_RULES} are given
      */
     public TetherConfig.Builder rule(Rule rule) {
         Objects.requireNonNull(rule, "rule").requireComplete();
-        if (rule.action().target() == Action.Target.CHANNEL) {
-            throw new InvalidRuleException(
-                    rule.name(), "action", rule.action() + ": forward and copy to a channel are not built yet");
-        }
         for (Rule r : rules) {
             if (r.name().equals(rule.name())) {
                 throw new InvalidRuleException(rule.name(), "name", "a configured rule of this name exists");

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeId;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** The routing rule model: building, validation naming the field and the problem, equality, the textual forms. */
@@ -169,7 +170,8 @@ class RuleModelTest {
             Rule.named("f1").action(Action.forward(NodeId.of("n2"))),
             Rule.named("f2").action(Action.forward(Address.parse("n2/bob"))),
             Rule.named("f3").action(Action.forwardToChannel("c")),
-            Rule.named("c2").action(Action.copyToChannel("c"))
+            Rule.named("c2").action(Action.copyToChannel("c")),
+            Rule.named("w").action(Action.forward(NodeId.of("n2"))).onFullDeadLetterAfter(Duration.ofMillis(2500))
         };
         for (Rule r : rules) {
             String text = r.toText();
@@ -177,6 +179,10 @@ class RuleModelTest {
             assertThat(Rule.parse(text)).as(text).isEqualTo(r);
         }
         assertThat(rules[2].toText()).isEqualTo("name=c kind=publish channel=exact:prices action=drop");
+        assertThat(rules[rules.length - 1].toText())
+                .isEqualTo("name=w action=forward(node:n2) onFull=deadLetterAfter(2500ms)");
+        assertThat(rules[rules.length - 1].onFullDeadLetterAfter()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(rules[0].onFullDeadLetterAfter()).as("no bound").isNull();
         assertThat(Rule.parse("name=x action=drop header.t=eu-"))
                 .isEqualTo(Rule.named("x")
                         .match(Match.any().header("t", exact("eu-")))
@@ -202,6 +208,8 @@ class RuleModelTest {
             {"name=x name=y action=drop", "name"},
             {"name=x header.t=%zz action=drop", "header.t"},
             {"name=x lane", "text"},
+            {"name=x action=drop onFull=deadLetterAfter(2s)", "onFull"},
+            {"name=x action=drop onFull=deadLetterAfter(0ms)", "onFull"},
         };
         for (String[] c : cases) {
             assertThatThrownBy(() -> Rule.parse(c[0]))

@@ -23,6 +23,7 @@ import dev.tether.internal.runtime.ChannelPort;
 import dev.tether.internal.runtime.ForwardingRouter;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.runtime.RouteRooms;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
 import java.time.Duration;
@@ -37,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Endpoints above the node runtime (docs/BUS-DESIGN.md, section 1): the registry of this node's endpoints, sends to
@@ -53,10 +55,12 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final LongAdder noSuchEndpoint = new LongAdder();
     private final RuleRouting rules;
     private final Executor nodeThread;
+    private final Function<String, RuntimeException> publishRefusal;
     /** Durable endpoint names (stored in {@link #DURABLE}): their messages wait while they are not registered. */
     private final Set<String> durable = ConcurrentHashMap.newKeySet();
 
     private final EndpointWaiters waiters = new EndpointWaiters(this);
+    private final RoomWaiters full = new RoomWaiters(this);
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
 
@@ -79,10 +83,18 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /**
      * Endpoints of {@code runtime}, whose calls {@code calls} runs, routing every message that is not for an endpoint
      * to {@code next}; its routing rules are {@code configured} (not stored) and those stored in the node's store.
+     * {@code publishRefusal} says why this node may not publish on a channel now (null: it may), for rules that copy
+     * or forward to a channel.
      */
-    public BusLayer(NodeRuntime runtime, CallLayer calls, Router next, List<Rule> configured) {
+    public BusLayer(
+            NodeRuntime runtime,
+            CallLayer calls,
+            Router next,
+            List<Rule> configured,
+            Function<String, RuntimeException> publishRefusal) {
         super(next);
         this.runtime = runtime;
+        this.publishRefusal = publishRefusal;
         this.calls = calls;
         this.nodeThread = r -> runtime.post(now -> r.run());
         this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured); // before delivery
@@ -259,6 +271,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     public void endOfTurn(long now) {
         rules.endOfTurn(now, runtime::emit);
         waiters.tick(now);
+        full.tick(now);
     }
 
     /** The node stops: no more registrations. */
@@ -286,6 +299,22 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /** Why a message to {@code node} would be refused (unknown or removed), or null; any thread. */
     String refusal(NodeId node) {
         return runtime.sends().refusal(node);
+    }
+
+    /** Reserves room in the target streams of a route's {@code effects}, all or none; any thread. */
+    RouteRooms reserve(List<Effect> effects) {
+        return runtime.sends().reserveRouted(effects);
+    }
+
+    /** Messages whose routes wait for room in a full target stream. */
+    RoomWaiters full() {
+        return full;
+    }
+
+    /** Why this node may not publish on {@code channel} now, or null; any thread. */
+    String publishRefusal(String channel) {
+        RuntimeException e = publishRefusal.apply(channel);
+        return e == null ? null : e.getMessage();
     }
 
     /** Whether this node has an endpoint named {@code agent} now. */

@@ -42,6 +42,11 @@ final class EndpointWaiters {
      * an endpoint that closed before it ran).
      */
     MessageConsumer parking(String agent, InboundMessage m) {
+        return onAnyThread(d -> park(agent, d, m));
+    }
+
+    /** A consumer that runs {@code take} on whatever thread routed the message (it only parks or settles it). */
+    static MessageConsumer onAnyThread(java.util.function.Consumer<RoutedDelivery> take) {
         return new MessageConsumer() {
             @Override
             public Executor executor() {
@@ -50,7 +55,7 @@ final class EndpointWaiters {
 
             @Override
             public void consume(RoutedDelivery d) {
-                park(agent, d, m);
+                take.accept(d);
             }
         };
     }
@@ -136,16 +141,20 @@ final class EndpointWaiters {
     }
 
     private static void dispatch(LocalEndpoint e, Waiting w) {
-        MessageConsumer c = w.message() == null ? e : e.route(w.message());
+        handTo(w.message() == null ? e : e.route(w.message()), w.delivery());
+    }
+
+    /** Node thread: hands parked delivery {@code d} to consumer {@code c}, on its executor. */
+    static void handTo(MessageConsumer c, RoutedDelivery d) {
         Executor x = c.executor();
         if (x == null || x == MessageConsumer.ANY_THREAD) {
-            c.consume(w.delivery()); // node thread, in a command of its own: where such a consumer runs anyway
+            c.consume(d); // node thread, in a command of its own: where such a consumer runs anyway
             return;
         }
         try {
-            x.execute(() -> c.consume(w.delivery()));
+            x.execute(() -> c.consume(d));
         } catch (RejectedExecutionException r) {
-            c.rejected(w.delivery(), r);
+            c.rejected(d, r);
         }
     }
 }

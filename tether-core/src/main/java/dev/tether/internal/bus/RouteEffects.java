@@ -1,5 +1,6 @@
 package dev.tether.internal.bus;
 
+import dev.tether.Channels;
 import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.Priority;
@@ -16,7 +17,9 @@ import java.util.Map;
  * message as an {@link Effect} of its settlement, to the target's own stream, with its hop count ({@value #HOPS}) one
  * higher and the route trail ({@value #TRAIL}: the origin address, then {@code node:rule} per hop). A copy is a direct
  * message to the target endpoint carrying the original's payload, application headers, priority and deadline; a
- * forward keeps a tell's call headers too, and a forward to a node keeps the lane. Stateless; any thread.
+ * forward keeps a tell's call headers too, and a forward to a node keeps the lane. A copy or forward to a channel is
+ * published on this node's log of the channel ({@link Effect#publish}), with what a copy carries. Stateless; any
+ * thread.
  */
 final class RouteEffects {
     /** The reserved header counting the routing hops a message made (absent: none). */
@@ -45,15 +48,19 @@ final class RouteEffects {
         return t != null ? t : EndpointLanes.sender(key.peer(), headers).toString();
     }
 
-    /** Where the action sends: the node and lane, for a message of inbound stream {@code key}. */
-    record Target(NodeId node, String lane, String agent) {}
+    /**
+     * Where the action sends: the node and lane, for a message of inbound stream {@code key}; or, for a channel
+     * ({@code channel} not null, {@code node} null), this node's log of it.
+     */
+    record Target(NodeId node, String lane, String agent, String channel) {}
 
-    /** The target of {@code a} (a copy or forward to a node or an endpoint) for a message of {@code key}. */
+    /** The target of {@code a} (a copy or forward to a node, an endpoint or a channel) for a message of {@code key}. */
     static Target target(Action a, StreamKey key) {
-        if (a.target() == Action.Target.NODE) return new Target(NodeId.of(a.value()), key.lane(), null);
+        if (a.target() == Action.Target.NODE) return new Target(NodeId.of(a.value()), key.lane(), null, null);
+        if (a.target() == Action.Target.CHANNEL) return new Target(null, Channels.lane(a.value()), null, a.value());
         Address to = Address.parse(a.value());
         String lane = EndpointLanes.lane(to.agent(), null);
-        return new Target(to.node(), key.isVolatile() ? Lanes.volatileLane(lane) : lane, to.agent());
+        return new Target(to.node(), key.isVolatile() ? Lanes.volatileLane(lane) : lane, to.agent(), null);
     }
 
     /**
@@ -66,12 +73,15 @@ final class RouteEffects {
         Map<String, String> h = new HashMap<>();
         for (Map.Entry<String, String> e : in.entrySet()) {
             String name = e.getKey();
-            if (!name.startsWith(":") || (forward ? FORWARDED.contains(name) : name.equals(Priority.HEADER))) {
+            boolean keep = forward && t.channel() == null ? FORWARDED.contains(name) : name.equals(Priority.HEADER);
+            if (!name.startsWith(":") || keep) {
                 h.put(name, e.getValue());
             }
         }
         h.put(HOPS, Integer.toString(hops + 1));
         h.put(TRAIL, trail(key, in) + " " + self.value() + ":" + rule);
-        return new Effect(t.node(), t.lane(), h, m.payload(), m.expiresAtMillis());
+        return t.channel() != null
+                ? Effect.publish(t.channel(), h, m.payload(), m.expiresAtMillis())
+                : new Effect(t.node(), t.lane(), h, m.payload(), m.expiresAtMillis());
     }
 }

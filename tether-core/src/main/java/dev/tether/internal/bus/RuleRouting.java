@@ -11,8 +11,10 @@ import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
+import dev.tether.internal.runtime.RouteRooms;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.WithEffects;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,7 +33,8 @@ import java.util.function.UnaryOperator;
  * retries), {@code deliver} hands it to another endpoint or handler of this node (one that does not exist: dead-letter
  * with the rule's name and the reason), {@code forward} sends it on to a node or endpoint and acknowledges it, and
  * each matching {@code copy} above the terminal rule sends a copy (section 2.4): those are effects of the settlement
- * ({@link RouteEffects}). {@code forward} and {@code copy} to a channel are refused when a rule is added. Thread-safe.
+ * ({@link RouteEffects}); to a channel, they are published on this node's log of it, if this node may publish there
+ * when the message is routed. Thread-safe.
  */
 final class RuleRouting implements RoutingRules {
     private final RuleErrors errors = new RuleErrors();
@@ -138,7 +141,28 @@ final class RuleRouting implements RoutingRules {
         }
         MessageConsumer c = type != Action.Type.FORWARD ? null : forwarded(t, key, m, hops, effects);
         if (c == null) c = t == null ? addressed.apply(key, m) : terminal(t, m);
-        return effects.isEmpty() ? c : new WithEffects(c, effects);
+        if (effects.isEmpty()) return c;
+        RouteRooms rooms = bus.reserve(effects); // forwarding keeps backpressure: a full target holds the route
+        if (rooms.refusal() == null) return new WithEffects(c, effects, rooms);
+        CompiledRule bounding = bounding(r, t);
+        if (bounding == null) return bus.full().parking(c, effects, 0, null);
+        return bus.full()
+                .parking(c, effects, bounding.rule.onFullDeadLetterAfter().toMillis(), bounding.name());
+    }
+
+    /**
+     * The rule of route {@code r} (its copies and the forward {@code t}, if any) with the shortest {@code
+     * onFullDeadLetterAfter} bound, or null if none has one.
+     */
+    private static CompiledRule bounding(Route r, CompiledRule t) {
+        CompiledRule best = null;
+        List<CompiledRule> all = new ArrayList<>(r.copies());
+        if (t != null && t.rule.action().type() == Action.Type.FORWARD) all.add(t);
+        for (CompiledRule c : all) {
+            Duration d = c.rule.onFullDeadLetterAfter();
+            if (d != null && (best == null || d.compareTo(best.rule.onFullDeadLetterAfter()) < 0)) best = c;
+        }
+        return best;
     }
 
     /**
@@ -197,9 +221,17 @@ final class RuleRouting implements RoutingRules {
         return RouteEffects.target(x.rule.action(), key).equals(RouteEffects.target(y.rule.action(), key));
     }
 
-    /** Why {@code a}'s target cannot be sent to now (an unknown or removed node, no such endpoint here), or null. */
+    /**
+     * Why {@code a}'s target cannot be sent to now (an unknown or removed node, no such endpoint here, a channel this
+     * node may not publish on or a volatile message for a channel), or null.
+     */
     private String problem(Action a, StreamKey key) {
         RouteEffects.Target t = RouteEffects.target(a, key);
+        if (t.channel() != null) {
+            if (key.isVolatile()) return a + ": a volatile message is not published on a channel (its log is stored)";
+            String refusal = bus.publishRefusal(t.channel());
+            return refusal == null ? null : a + ": " + refusal;
+        }
         if (!t.node().equals(bus.self())) {
             String refusal = bus.refusal(t.node());
             return refusal == null ? null : a + ": " + refusal;
@@ -228,15 +260,7 @@ final class RuleRouting implements RoutingRules {
     }
 
     private static Rule supported(Rule rule) {
-        Objects.requireNonNull(rule, "rule").requireComplete();
-        if (rule.action().target() == Action.Target.CHANNEL) {
-            throw new InvalidRuleException(
-                    rule.name(),
-                    "action",
-                    rule.action() + ": forward and copy to a channel are not built yet (docs/BUS-DESIGN.md, section"
-                            + " 10, step 5); to a node or an endpoint they are");
-        }
-        return rule;
+        return Objects.requireNonNull(rule, "rule").requireComplete();
     }
 
     @Override

@@ -251,20 +251,30 @@ public final class ChannelLayer extends ForwardingRouter {
      * writes: completes with its id once it is stored (once, whatever the number of readers).
      */
     public CompletableFuture<MessageId> publish(String channel, Map<String, String> headers, byte[] payload) {
-        Channels.requireApplicationChannel(channel);
+        RuntimeException refused = publishRefusal(Channels.requireApplicationChannel(channel));
+        if (refused != null) throw refused;
+        return port.publish(channel, headers, payload, 0);
+    }
+
+    /**
+     * Why this node may not publish on application channel {@code channel} now (kicked from it, its access does not
+     * let this node write, not joined with a role that writes), or null if it may; any thread. Routing rules that
+     * copy or forward to a channel ask it too.
+     */
+    public RuntimeException publishRefusal(String channel) {
         ChannelRole role = memberships.get(channel);
         NodeId kicker = role == null ? kicks.kickedBy(channel) : null;
-        if (kicker != null) throw kicks.denied(channel, kicker);
+        if (kicker != null) return kicks.denied(channel, kicker);
         ChannelAccess a = access.get(channel);
         if (role != null && role.writes() && a != null && !a.mayWrite(runtime.id())) {
-            throw new ChannelAccessDeniedException(
+            return new ChannelAccessDeniedException(
                     "node " + runtime.id() + " may not publish on channel '" + channel + "': " + a);
         }
         if (role == null || !role.writes()) {
-            throw new ChannelRoleException("node " + runtime.id() + " cannot publish on channel '" + channel + "': "
+            return new ChannelRoleException("node " + runtime.id() + " cannot publish on channel '" + channel + "': "
                     + (role == null ? "it did not join it" : "it joined it " + role));
         }
-        return port.publish(channel, headers, payload, 0);
+        return null;
     }
 
     /**

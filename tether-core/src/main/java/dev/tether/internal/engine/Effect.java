@@ -1,5 +1,6 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Channels;
 import dev.tether.NodeId;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.WriteBatch;
@@ -62,6 +63,22 @@ public record Effect(
                 throw new IllegalArgumentException("a channel write is a reader or a membership update");
             }
         }
+    }
+
+    /**
+     * A message effect that publishes on this node's own log of {@code channel} (a routing rule's copy or forward to a
+     * channel, docs/BUS-DESIGN.md, section 2.4): numbered by the log in the batch of the settlement that made it and
+     * stored once whatever the number of readers, like a publish; it has no recipient ({@code to} is null) and its lane
+     * is the channel's. The log's retention applies as to a publish, except that a log that rejects when full does not
+     * refuse it (the settlement cannot wait; docs/MESSAGING.md, "Routing rules").
+     */
+    public static Effect publish(String channel, Map<String, String> headers, byte[] payload, long expiresAt) {
+        return new Effect(null, Channels.lane(channel), headers, payload, expiresAt);
+    }
+
+    /** Whether this effect publishes on one of this node's channel logs ({@link #publish}). */
+    public boolean isPublish() {
+        return to == null && lane != null && keyWrite == null && channel == null;
     }
 
     /** An effect that adds or removes a reader of one of this node's channel logs ({@link ChannelWrite}). */

@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class HistoryKinds {
     private static final String ENDPOINT_PREFIX = "_a.";
+    /** The reserved header of a routed message's trail (internal.bus.RouteEffects, which the engine cannot use). */
+    static final String TRAIL = ":r";
 
     private HistoryKinds() {}
 
@@ -106,10 +108,15 @@ final class HistoryKinds {
         return agent.isEmpty() ? null : agent;
     }
 
+    /**
+     * The application's headers, and the route trail {@value #TRAIL} of a message a routing rule sent (a copy or
+     * forward: its origin, then {@code node:rule} per hop, the last naming the rule that sent it), so the history
+     * tells routed messages and their rules apart; the other reserved headers are left out.
+     */
     private static Map<String, String> applicationHeaders(Map<String, String> headers) {
         if (headers.isEmpty()) return headers;
         Map<String, String> out = new HashMap<>(headers);
-        out.keySet().removeIf(k -> k.startsWith(":"));
+        out.keySet().removeIf(k -> k.startsWith(":") && !k.equals(TRAIL));
         return out;
     }
 }

@@ -2,6 +2,7 @@ package dev.tether.internal.engine;
 
 import dev.tether.ChannelFullException;
 import dev.tether.ChannelOptions;
+import dev.tether.Channels;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.TetherEvent;
@@ -194,9 +195,14 @@ final class SharedLogs {
      * are stored or neither; a removal and a membership write likewise. A failed batch's effects come back with its
      * cursors or local writes, and its reader rows through {@link #retryLater}.
      */
-    void applyEffects(Batch b, WriteBatch w) {
+    void applyEffects(long now, Batch b, WriteBatch w) {
         if (b.effects.isEmpty()) return;
+        boolean published = false;
         for (Effect e : b.effects) {
+            if (e.isPublish()) {
+                publishEffect(now, b, w, e);
+                published = true;
+            }
             if (!e.isChannelWrite()) continue;
             WriteBatch.ReaderUpdate u = e.channel().reader();
             if (u == null) {
@@ -213,7 +219,21 @@ final class SharedLogs {
                 b.readerRows.add(new Batch.ReaderRow(r, r.settledSeq()));
             }
         }
-        b.effects.removeIf(Effect::isChannelWrite);
+        b.effects.removeIf(published ? e -> e.isChannelWrite() || e.isPublish() : Effect::isChannelWrite);
+    }
+
+    /**
+     * Numbers publish effect {@code e} (a routing rule's copy or forward to a channel) into its log in this batch, with
+     * the cursor of the message that caused it. Never refused by a log that rejects when full: the settlement cannot
+     * wait; a channel's copies are bounded by its retention, not waited for).
+     */
+    private void publishEffect(long now, Batch b, WriteBatch w, Effect e) {
+        SharedLog log = log(Channels.channelOf(e.lane()));
+        PendingSend p = new PendingSend(Senders.EFFECT, e.headers(), e.payload(), e.expiresAt());
+        ChannelMessage m = log.number(p, now);
+        w.publish(m);
+        b.published.add(new Batch.Published(log, List.of(p), List.of(m)));
+        if (log.dropsOldest()) trimCheck.add(log);
     }
 
     /** As {@code Senders.appendPending}: logs whose publishes do not all fit go to the back of the queue. */
@@ -252,7 +272,8 @@ final class SharedLogs {
             SharedLog log = p.log();
             for (int i = 0; i < p.messages().size(); i++) {
                 StoredMessage m = log.committed(p.messages().get(i));
-                out.accepted(p.sends().get(i).token(), new StreamKey(cfg.self(), log.lane), m.seq());
+                long token = p.sends().get(i).token();
+                if (token != Senders.EFFECT) out.accepted(token, new StreamKey(cfg.self(), log.lane), m.seq());
             }
             for (OutStream r : log.readers()) senders.readerCommitted(r);
             if (log.readers().isEmpty() || log.overLimit()) trimCheck.add(log); // nothing to keep, or retention
@@ -269,7 +290,9 @@ final class SharedLogs {
     void appendsFailed(Batch b, String reason, Exception error) {
         for (Batch.Published p : b.published) {
             p.log().appendsFailed();
-            for (PendingSend s : p.sends()) out.rejected(s.token(), new StoreException(reason, error));
+            for (PendingSend s : p.sends()) {
+                if (s.token() != Senders.EFFECT) out.rejected(s.token(), new StoreException(reason, error));
+            }
         }
     }
 

@@ -140,7 +140,7 @@ final class StoreBatches {
             b.effects.addAll(l.effects());
         }
         localWrites.clear();
-        logs.applyEffects(b, w); // the channel effects, taken out of b.effects
+        logs.applyEffects(now, b, w); // the channel effects and publishes, taken out of b.effects
         senders.appendEffects(now, b, w); // with the cursors they belong to, in this same batch
         peers.writeTo(b, w);
         history.writeTo(now, b, w); // last: it records the batch's appends and publishes, and the cursors' settlements

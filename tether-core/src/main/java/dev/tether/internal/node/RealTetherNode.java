@@ -127,7 +127,8 @@ public final class RealTetherNode implements TetherNode {
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
         calls.channels(channels::memberships); // _hello carries the memberships with the handlers
         channels.onMembershipsChanged(calls::advertisedChanged);
-        BusLayer bus = new BusLayer(runtime, calls, channels, rules); // rules and endpoint lanes first, then channels
+        // rules and endpoint lanes first, then channels
+        BusLayer bus = new BusLayer(runtime, calls, channels, rules, channels::publishRefusal);
         calls.endpoints(bus::names); // and its endpoints
         runtime.router(bus);
         RealTetherNode node = new RealTetherNode(runtime, calls, events, channels, bus);

@@ -57,6 +57,14 @@ final class DeliveryRun {
 
     private record SettledEffect(long seq, Effect effect) {}
 
+    /**
+     * Reserved rooms of settled messages' routes ({@link RouteRooms}), handed over by the report that gives the engine
+     * their settlement: by sequence number for acknowledged messages, every one by the report that ends the run.
+     */
+    private final ConcurrentLinkedQueue<SettledRooms> rooms = new ConcurrentLinkedQueue<>();
+
+    private record SettledRooms(long seq, RouteRooms rooms) {}
+
     /** Writes of messages completed ahead, not handed to the engine yet ({@link #flushAhead}). */
     private final ConcurrentLinkedQueue<CompletedAhead.Write> aheadWrites = new ConcurrentLinkedQueue<>();
 
@@ -111,6 +119,7 @@ final class DeliveryRun {
         if (dispatcher.stopped()) return null;
         InboundMessage m = messages.get(index);
         if (!c.seesExpired() && dispatcher.expired(m)) { // right before it would reach the consumer
+            if (c instanceof WithEffects w) w.giveBack();
             dispatcher.reportWithout(this, lastAcked, m.seq(), Outcome.EXPIRED);
             return null;
         }
@@ -162,6 +171,7 @@ final class DeliveryRun {
 
     /** Reports the run's end at {@code d}, settled otherwise than acknowledged. */
     private void end(RealDelivery d) {
+        if (d.routeRooms != null) rooms.add(new SettledRooms(d.seq(), d.routeRooms));
         switch (d.state()) {
             case RealDelivery.NACKED ->
                 dispatcher.report(this, lastAcked, d.seq(), d.failure, d.retryAfterMillis, d.routeEffects);
@@ -184,6 +194,7 @@ final class DeliveryRun {
         } else {
             if (d.effect != null) effects.add(new SettledEffect(d.seq(), d.effect));
             for (Effect e : d.routeEffects) effects.add(new SettledEffect(d.seq(), e));
+            if (d.routeRooms != null) rooms.add(new SettledRooms(d.seq(), d.routeRooms));
         }
         Effect keyWrite = dispatcher.acknowledged(d);
         if (keyWrite != null) effects.add(new SettledEffect(d.seq(), keyWrite));
@@ -199,6 +210,7 @@ final class DeliveryRun {
         List<Effect> own = new ArrayList<>(d.routeEffects.size() + 1);
         if (d.effect != null) own.add(d.effect);
         own.addAll(d.routeEffects);
+        if (d.routeRooms != null) rooms.add(new SettledRooms(d.seq(), d.routeRooms)); // on the safe side: later
         CompletedAhead.Write w = dispatcher.ahead().completed(key, d.senderEpoch(), d.seq(), own);
         if (w != null) {
             aheadWrites.add(w);
@@ -298,6 +310,16 @@ final class DeliveryRun {
             e = effects.peek();
         }
         return out;
+    }
+
+    /**
+     * Node thread, after a report gave the engine the settlements up to {@code seq} ({@code Long.MAX_VALUE}: the
+     * run's end): their routes' reserved rooms are handed over.
+     */
+    void handOverRooms(long seq) {
+        for (SettledRooms r = rooms.peek(); r != null && r.seq() <= seq; r = rooms.peek()) {
+            rooms.poll().rooms().handedToEngine();
+        }
     }
 
     /**

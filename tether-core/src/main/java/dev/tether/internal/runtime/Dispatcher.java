@@ -272,6 +272,7 @@ final class Dispatcher {
             long upTo = run.ackedUpTo.get();
             run.flushAhead(now); // after reading upTo: every message completed ahead up to it is queued by now
             loop.engine().onProgress(now, run.key, run.generation, upTo, run.effectsUpTo(upTo));
+            run.handOverRooms(upTo);
         });
     }
 
@@ -304,6 +305,7 @@ final class Dispatcher {
                             retryAfterMillis,
                             run.effectsUpTo(ackedUpTo),
                             ifDeadLettered);
+            run.handOverRooms(Long.MAX_VALUE);
         });
     }
 
@@ -323,15 +325,19 @@ final class Dispatcher {
             loop.post(now -> loop.engine()
                     .onNotTaken(now, run.key, run.generation, ackedUpTo, seq, outcome, run.effectsUpTo(ackedUpTo)));
         }
+        loop.post(now -> run.handOverRooms(Long.MAX_VALUE));
     }
 
     /** The run ended at {@code seq}, which a routing rule dead-letters with {@code reason} and {@code withIt}. */
     void reportDeadLetter(DeliveryRun run, long ackedUpTo, long seq, String reason, List<Effect> withIt) {
         if (stopped) return;
         loop.post(run::flushAhead); // before the report below: the queue runs in order
-        loop.post(now -> loop.engine()
-                .onDeadLetterInRun(
-                        now, run.key, run.generation, ackedUpTo, seq, reason, run.effectsUpTo(ackedUpTo), withIt));
+        loop.post(now -> {
+            loop.engine()
+                    .onDeadLetterInRun(
+                            now, run.key, run.generation, ackedUpTo, seq, reason, run.effectsUpTo(ackedUpTo), withIt);
+            run.handOverRooms(Long.MAX_VALUE);
+        });
     }
 
     /** The sender withdrew message {@code seq} of {@code key}, handed out already: tell the router (node thread). */

@@ -353,6 +353,7 @@ final class NodeLoop implements EngineOutput, Runnable {
 
     @Override
     public void persist(long batchId, long afterBatchId, WriteBatch batch) {
+        rooms.batchCut(); // routed copies handed over before it are in it
         storeWriter.commit(batchId, afterBatchId, batch);
     }
 

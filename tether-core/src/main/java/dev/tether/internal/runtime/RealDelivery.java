@@ -38,6 +38,8 @@ final class RealDelivery implements RoutedDelivery {
     volatile Effect effect;
     /** The effects of the message's route ({@link WithEffects}), stored with its settlement if it ends the route. */
     volatile List<Effect> routeEffects = List.of();
+    /** The room {@link #routeEffects} reserved in their targets, or null; handed over with the settlement's report. */
+    volatile RouteRooms routeRooms;
 
     volatile Outcome outcome;
 

@@ -14,10 +14,12 @@ import dev.tether.QueueFullException;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent.Overflow.What;
 import dev.tether.UnknownPeerException;
+import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.StreamKey;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -200,6 +202,14 @@ public final class SendCalls {
 
     private NodeClosedException closedForSends() {
         return new NodeClosedException("node " + runtime.id() + " is shut down; send rejected");
+    }
+
+    /**
+     * Reserves room in the target stream of each copy and forward in {@code effects}, a routed message's, all or none
+     * ({@link RouteRooms}): check its {@link RouteRooms#refusal}. Any thread; never waits.
+     */
+    public RouteRooms reserveRouted(List<Effect> effects) {
+        return RouteRooms.reserve(sends.rooms, effects);
     }
 
     /**

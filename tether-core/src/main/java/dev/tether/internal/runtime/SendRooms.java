@@ -50,6 +50,8 @@ final class SendRooms {
     private volatile boolean closed;
     /** Rooms whose stream changed in this turn; node thread only. */
     private final List<Room> dirty = new ArrayList<>();
+    /** Rooms reserved by routed copies the engine took since the last store batch was cut; node thread only. */
+    private final List<Room> routedPending = new ArrayList<>();
 
     /**
      * Rooms of the streams {@code state} holds messages on start full with them (the engine starts from the same
@@ -89,6 +91,21 @@ final class SendRooms {
     void entered(Room r) {
         r.accounted++;
         mark(r);
+    }
+
+    /**
+     * Node thread: routed copies holding {@code taken} were handed to the engine (RouteRooms): they are in the next
+     * store batch, and their rooms the engine's to count from then on.
+     */
+    void enterAtNextBatch(List<Room> taken) {
+        routedPending.addAll(taken);
+    }
+
+    /** Node thread: a store batch was cut; the routed copies handed to the engine before it are counted by it now. */
+    void batchCut() {
+        if (routedPending.isEmpty()) return;
+        for (Room r : routedPending) entered(r);
+        routedPending.clear();
     }
 
     /** Node thread: something happened on stream {@code key} that may have changed what the engine holds. */

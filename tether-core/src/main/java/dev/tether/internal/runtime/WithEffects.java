@@ -17,10 +17,17 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * @param consumer the consumer, or null for the node's configured handler (the {@link Dispatcher} puts it in)
  * @param effects the effects of the route, stored at most once, with the settlement
+ * @param rooms the room the effects reserved in their target streams, handed to the engine's count when the message
+ *     is settled; or null
  */
-public record WithEffects(MessageConsumer consumer, List<Effect> effects) implements MessageConsumer {
+public record WithEffects(MessageConsumer consumer, List<Effect> effects, RouteRooms rooms) implements MessageConsumer {
     public WithEffects {
         effects = List.copyOf(effects);
+    }
+
+    /** Effects that reserved no room in their targets. */
+    public WithEffects(MessageConsumer consumer, List<Effect> effects) {
+        this(consumer, effects, null);
     }
 
     @Override
@@ -48,9 +55,16 @@ public record WithEffects(MessageConsumer consumer, List<Effect> effects) implem
         consumer.rejected(attach(d), e);
     }
 
+    /** The route never reached its message (it expired first): its reserved room is given back. */
+    void giveBack() {
+        if (rooms != null) rooms.giveBack();
+    }
+
     /** {@code d} (the runtime's own delivery), carrying this route's effects to its settlement. */
     private RoutedDelivery attach(RoutedDelivery d) {
-        ((RealDelivery) Objects.requireNonNull(d, "delivery")).routeEffects = effects;
+        RealDelivery r = (RealDelivery) Objects.requireNonNull(d, "delivery");
+        r.routeRooms = rooms;
+        r.routeEffects = effects;
         return d;
     }
 }

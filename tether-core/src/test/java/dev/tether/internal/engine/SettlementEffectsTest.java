@@ -229,4 +229,45 @@ class SettlementEffectsTest {
         assertThat(h.node("c").payloads()).containsExactlyInAnyOrder("dead", "dead");
         assertThat(h.node("a").outcomes).containsExactly(Outcome.DEAD_LETTERED);
     }
+
+    @Test
+    void aPublishEffectIsNumberedByTheChannelLogInTheBatchOfItsCursorOnceAfterAFailedBatch() {
+        EngineHarness h = new EngineHarness("a", "b", "c");
+        h.node("b").routes = (key, m) -> List.of(Effect.publish("tap", Map.of("n", "1"), m.payload(), 0));
+        h.connect("a", "b");
+        h.connect("b", "c");
+        h.node("b").input(e -> e.addReader(h.now, "tap", C, Engine.LOG_END));
+        h.run();
+        h.node("a").send(B, "l", "first");
+        h.run();
+        h.node("b").store.failNextCommits(1); // the batch holding the five cursors' publishes
+        for (int i = 0; i < 5; i++) h.node("a").send(B, "l", "m" + i);
+        h.run();
+        for (int i = 0; i < 20; i++) h.advance(50);
+
+        List<String> all = List.of("first", "m0", "m1", "m2", "m3", "m4");
+        List<Long> seqs = new ArrayList<>();
+        long cursor = 0;
+        for (WriteBatch w : h.node("b").committed) {
+            long moved = 0;
+            for (var c : w.cursors()) {
+                if (c.from().equals(A) && c.processedSeq() > cursor) {
+                    moved = c.processedSeq() - cursor;
+                    cursor = c.processedSeq();
+                }
+            }
+            assertThat((long) w.publishes().size())
+                    .as("publishes with their cursor")
+                    .isEqualTo(moved);
+            for (var m : w.publishes()) seqs.add(m.seq());
+        }
+        assertThat(seqs).as("numbered once by the log: no gap, no repeat").containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(h.node("c").payloads())
+                .as("the reader gets each once, in order")
+                .isEqualTo(all);
+        assertThat(h.node("c").delivered)
+                .allSatisfy(m -> assertThat(m.headers()).containsEntry("n", "1"));
+        assertThat(h.node("b").accepted).isEmpty(); // effects have no receipts
+        assertThat(h.node("a").payloads()).isEmpty();
+    }
 }

@@ -2,7 +2,10 @@ package dev.tether.transport.tcp;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.SendReceipt;
 import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.bus.Bus;
 import dev.tether.node.Tether;
@@ -14,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /** Two real nodes a and b with in-memory stores, on the in-memory transport or over TCP, for the endpoint tests. */
 final class EndpointNodes implements AutoCloseable {
@@ -28,10 +34,20 @@ final class EndpointNodes implements AutoCloseable {
 
     private final List<TetherNode> nodes = new ArrayList<>();
     private final List<InMemoryStore> stores = new ArrayList<>();
+    /** The events each node (a: 0, b: 1) reported, in order. */
+    private final List<List<TetherEvent>> events = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+
     private final ProxiedCluster tcp;
     private final InMemoryNetwork memory;
+    private final UnaryOperator<TetherConfig.Builder> atB;
 
     EndpointNodes(Net net, long seed) {
+        this(net, seed, b -> b);
+    }
+
+    /** As {@link #EndpointNodes(Net, long)}, node b's configuration changed by {@code atB}. */
+    EndpointNodes(Net net, long seed, UnaryOperator<TetherConfig.Builder> atB) {
+        this.atB = atB;
         tcp = net == Net.TCP ? new ProxiedCluster(seed, List.of(A, B), b -> b) : null;
         memory = net == Net.MEMORY ? new InMemoryNetwork() : null;
         start(A, B);
@@ -57,7 +73,10 @@ final class EndpointNodes implements AutoCloseable {
 
     private TetherNode node(NodeId self, NodeId peer, InMemoryStore store) {
         Transport t = tcp != null ? tcp.newTransport(self) : memory.newTransport();
-        return Tether.start(TetherConfig.builder(self)
+        List<TetherEvent> reported = events.get(self.equals(A) ? 0 : 1);
+        TetherConfig.Builder b = TetherConfig.builder(self);
+        if (self.equals(B)) b = atB.apply(b);
+        return Tether.start(b.listener(reported::add)
                 .peers(peer)
                 .transport(t)
                 .store(store)
@@ -72,8 +91,22 @@ final class EndpointNodes implements AutoCloseable {
         return nodes.get(i);
     }
 
+    /** The events node {@code i} reported so far (across restarts). */
+    List<TetherEvent> events(int i) {
+        return events.get(i);
+    }
+
     Bus bus(int i) {
         return Tether.bus(nodes.get(i));
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** How {@code r}'s message was taken care of, waiting up to a minute. */
+    static Outcome outcome(SendReceipt r) throws Exception {
+        return r.processed().get(60, TimeUnit.SECONDS);
     }
 
     static byte[] utf8(String s) {

@@ -3,6 +3,8 @@ package dev.tether.transport.tcp;
 import static dev.tether.bus.TextPattern.exact;
 import static dev.tether.bus.TextPattern.prefix;
 import static dev.tether.bus.TextPattern.regex;
+import static dev.tether.transport.tcp.EndpointNodes.outcome;
+import static dev.tether.transport.tcp.EndpointNodes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +24,6 @@ import dev.tether.management.DeadLetterEntry;
 import dev.tether.node.Tether;
 import dev.tether.testkit.Await;
 import dev.tether.transport.tcp.EndpointNodes.Net;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,14 +59,6 @@ class RoutingTest {
     @AfterEach
     void close() {
         if (nodes != null) nodes.close();
-    }
-
-    private static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static Outcome outcome(SendReceipt r) throws Exception {
-        return r.processed().get(60, TimeUnit.SECONDS);
     }
 
     @ParameterizedTest
@@ -329,13 +322,15 @@ class RoutingTest {
         assertThatThrownBy(() -> rules.add(Rule.named("x").action(Action.deadLetter("again"))))
                 .isInstanceOfSatisfying(
                         InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("name"));
-        assertThatThrownBy(() -> rules.add(Rule.named("tap").action(Action.copyToChannel("audit"))))
-                .isInstanceOfSatisfying(InvalidRuleException.class, e -> {
-                    assertThat(e.field()).isEqualTo("action");
-                    assertThat(e.problem()).contains("not built yet");
-                });
-        assertThatThrownBy(() -> rules.add(Rule.named("fwd").action(Action.forwardToChannel("audit"))))
+        assertThatThrownBy(() -> rules.add(Rule.named("tap").action(Action.copyToChannel("_all"))))
+                .as("a reserved channel")
                 .isInstanceOf(InvalidRuleException.class);
+        assertThatThrownBy(() -> rules.add(Rule.named("fwd")
+                        .match(Match.kind(MessageKind.REQUEST))
+                        .action(Action.forwardToChannel("audit"))))
+                .as("a forwarded request's reply could not find its caller")
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("action"));
         assertThatThrownBy(() -> rules.add(
                         Rule.named("fwd").match(Match.kind(MessageKind.REQUEST)).action(Action.forward(A))))
                 .as("a forwarded request's reply could not find its caller")
