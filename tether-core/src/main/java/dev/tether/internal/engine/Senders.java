@@ -1,5 +1,6 @@
 package dev.tether.internal.engine;
 
+import dev.tether.MessageDroppedException;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.QueueFullException;
@@ -56,7 +57,7 @@ final class Senders {
     private final TimerQueue<OutStream> timers = new TimerQueue<>();
     /**
      * Streams by the earliest deadline of a message that may expire here (one entry per stream at a time, see
-     * {@link OutStream#expiryToSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
+     * {@link SenderExpiry#toSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
      */
     private final PriorityQueue<Due> expiries = new PriorityQueue<>((x, y) -> Long.compare(x.at(), y.at()));
 
@@ -117,6 +118,33 @@ final class Senders {
         s.queue(new PendingSend(token, headers, payload, expiresAt));
         pendingSends++;
         withPendingSends.add(s, s.levels.level()); // a higher send raises the stream, to the tail of its ring
+    }
+
+    /**
+     * Drops the oldest message of stream {@code key} never transmitted, to make room for a new one (DROP_OLDEST): a
+     * numbered one is settled here ({@link OutStream#dropOldest}), its outcome DROPPED (now if it is committed, else
+     * when its batch is); else the oldest send waiting for a batch is taken out, its {@code accepted()} failing with
+     * {@link MessageDroppedException}. False if there is none: every message the stream holds was transmitted (or may
+     * have been, by an earlier lifetime). A volatile stream drops nothing.
+     */
+    boolean dropOldest(StreamKey key) {
+        OutStream s = streams.get(key);
+        if (s == null || s.isVolatile()) return false;
+        long settledBefore = s.settledSeq();
+        long seq = s.dropOldest();
+        if (seq > 0) {
+            if (seq <= s.committedSeq()) out.outcome(key, seq, Outcome.DROPPED);
+            if (s.settledSeq() > settledBefore) trimDirty.add(s);
+            return true;
+        }
+        if (s.pendingCount() == 0) return false;
+        PendingSend p = s.nextPending();
+        pendingSends--;
+        out.rejected(
+                p.token(),
+                new MessageDroppedException("dropped by policy DROP_OLDEST before it was stored, to make room in"
+                        + " stream " + key + " for a newer message"));
+        return true;
     }
 
     private void queueVolatile(OutStream s, PendingSend p) {
@@ -296,6 +324,7 @@ final class Senders {
     OutStream onOutcome(NodeId from, Frame.OutcomeNotice o) {
         OutStream s = streams.get(new StreamKey(from, o.lane()));
         if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) return null;
+        if (s.droppedHere(o.seq())) return null; // its outcome was reported when it was dropped
         if (o.outcome() == Frame.OutcomeNotice.DROPPED && s.log != null) return s; // a reader's missed message
         out.outcome(s.key, o.seq(), outcomeOf(o.outcome()));
         return null;
@@ -386,7 +415,7 @@ final class Senders {
         while (!expiries.isEmpty() && expiries.peek().at() <= now) {
             Due d = expiries.poll();
             OutStream s = d.stream();
-            if (!s.expiryFires(d.at()) || s.detached()) continue;
+            if (!s.expiry.fires(d.at()) || s.detached()) continue;
             long settledBefore = s.settledSeq();
             for (long seq = s.expireNext(now); seq > 0; seq = s.expireNext(now)) {
                 out.outcome(s.key, seq, Outcome.EXPIRED);
@@ -399,7 +428,7 @@ final class Senders {
 
     /** Makes sure {@link #expireDue} looks at {@code s} when its earliest deadline passes. */
     private void scheduleExpiry(OutStream s) {
-        long at = s.expiryToSchedule();
+        long at = s.expiry.toSchedule();
         if (at != Long.MAX_VALUE) expiries.add(new Due(at, s));
     }
 
@@ -490,9 +519,12 @@ final class Senders {
             OutStream s = a.stream();
             for (int i = 0; i < a.stored().size(); i++) {
                 StoredMessage m = a.stored().get(i);
-                s.committed(m);
+                boolean dropped = s.committed(m);
                 long token = a.sends().get(i).token();
                 if (token != EFFECT) out.accepted(token, s.key, m.seq());
+                if (!dropped) continue;
+                out.outcome(s.key, m.seq(), Outcome.DROPPED); // dropped while its batch was being stored
+                if (s.trimDue()) trimDirty.add(s);
             }
             scheduleExpiry(s);
             wake(s);
