@@ -175,12 +175,14 @@ public final class Engine {
         senders.send(token, new StreamKey(to, lane), headers, payload, expiresAt);
     }
 
-    /**
-     * Makes room for one more message in outbound stream {@code key} (overflow policy DROP_OLDEST, docs/BUS-DESIGN.md
-     * 4.3) by dropping its oldest message never transmitted ({@link Senders#dropOldest}); false if it holds none.
-     */
+    /** DROP_OLDEST: drops stream {@code key}'s oldest message never transmitted ({@link SenderDrops}); false if none. */
     public boolean dropOldest(long now, StreamKey key) {
-        return senders.dropOldest(key);
+        return senders.drops.dropOldest(key);
+    }
+
+    /** Before the first input: messages an earlier process dropped and left stored ({@link DroppedRows}). */
+    public void restoreDropped(Map<StreamKey, long[]> records) {
+        senders.drops.restore(records);
     }
 
     // ---- inputs: shared logs (channels) --------------------------------------------------------------

@@ -54,8 +54,8 @@ final class OutStream extends EngineStream {
     private long loadRetryAt;
     /** Messages that may expire here, at or below {@link #expiryFloor} no more; the engine schedules its deadlines. */
     final SenderExpiry expiry = new SenderExpiry();
-    /** Messages dropped here to make room (DROP_OLDEST). */
-    private final DroppedHere drops = new DroppedHere();
+    /** Messages dropped here to make room (DROP_OLDEST), and their stored record ({@link DroppedRows}). */
+    final DroppedHere drops = new DroppedHere();
     /** Messages above {@link #ackedSeq} withdrawn by the application (cancelled calls). */
     final Withdrawals withdrawals = new Withdrawals();
 
@@ -159,8 +159,8 @@ final class OutStream extends EngineStream {
     }
 
     /**
-     * {@code m}, appended by this process, is durable: cache it if it fits (a reader's is in its log's window) and
-     * track its deadline. True if it was dropped while its batch was stored: it is settled as dropped now.
+     * {@code m}, appended by this process, is durable: cache it if it fits (a reader's is in its log's window), track
+     * its deadline. True if it was dropped while its batch was stored (settled now).
      */
     boolean committed(StoredMessage m) {
         committedSeq = m.seq();
@@ -535,9 +535,8 @@ final class OutStream extends EngineStream {
     }
 
     /**
-     * Drops the oldest numbered message never transmitted ({@link DroppedHere}), settled now if it is committed, else
-     * when its batch commits; returns its number, or -1 if there is none or this stream drops nothing (diverged,
-     * loopback, volatile, a reader). Sends waiting for a batch are the caller's to drop.
+     * Drops the oldest numbered message never transmitted ({@link DroppedHere}): its number, or -1 if none or this
+     * stream drops nothing (diverged, loopback, volatile, a reader). Sends waiting for a batch are the caller's.
      */
     long dropOldest() {
         if (link == OutLink.DIVERGED || loopback || budget != null || log != null) return -1;
@@ -553,7 +552,7 @@ final class OutStream extends EngineStream {
     }
 
     /** {@code seq}, never transmitted, is settled here: now if it is the next one, else when the ones before are. */
-    private void settleHere(long seq) {
+    void settleHere(long seq) {
         if (seq == settledSeq + 1) settleUpTo(seq);
         else expiry.settleAhead(seq);
     }

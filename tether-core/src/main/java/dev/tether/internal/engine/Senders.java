@@ -1,6 +1,5 @@
 package dev.tether.internal.engine;
 
-import dev.tether.MessageDroppedException;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.QueueFullException;
@@ -53,6 +52,8 @@ final class Senders {
     private final StreamSet<OutStream> volatilePending = new StreamSet<>(8);
     /** Streams whose store holds messages already settled. */
     private final StreamSet<OutStream> trimDirty = new StreamSet<>(4);
+    /** DROP_OLDEST: drops, and the stored record of dropped messages whose rows are still stored. */
+    final SenderDrops drops;
     /** The streams' retransmission and outbox read retry timers ({@link OutStream#armTimer}). */
     private final TimerQueue<OutStream> timers = new TimerQueue<>();
     /**
@@ -77,6 +78,7 @@ final class Senders {
         this.cfg = cfg;
         this.budget = new VolatileBudget(maxVolatileBytes);
         this.out = out;
+        this.drops = new SenderDrops(streams, out, trimDirty, () -> pendingSends--);
         this.frames = frames;
         this.peers = peers;
         this.stats = stats;
@@ -118,33 +120,6 @@ final class Senders {
         s.queue(new PendingSend(token, headers, payload, expiresAt));
         pendingSends++;
         withPendingSends.add(s, s.levels.level()); // a higher send raises the stream, to the tail of its ring
-    }
-
-    /**
-     * Drops the oldest message of stream {@code key} never transmitted, to make room for a new one (DROP_OLDEST): a
-     * numbered one is settled here ({@link OutStream#dropOldest}), its outcome DROPPED (now if it is committed, else
-     * when its batch is); else the oldest send waiting for a batch is taken out, its {@code accepted()} failing with
-     * {@link MessageDroppedException}. False if there is none: every message the stream holds was transmitted (or may
-     * have been, by an earlier lifetime). A volatile stream drops nothing.
-     */
-    boolean dropOldest(StreamKey key) {
-        OutStream s = streams.get(key);
-        if (s == null || s.isVolatile()) return false;
-        long settledBefore = s.settledSeq();
-        long seq = s.dropOldest();
-        if (seq > 0) {
-            if (seq <= s.committedSeq()) out.outcome(key, seq, Outcome.DROPPED);
-            if (s.settledSeq() > settledBefore) trimDirty.add(s);
-            return true;
-        }
-        if (s.pendingCount() == 0) return false;
-        PendingSend p = s.nextPending();
-        pendingSends--;
-        out.rejected(
-                p.token(),
-                new MessageDroppedException("dropped by policy DROP_OLDEST before it was stored, to make room in"
-                        + " stream " + key + " for a newer message"));
-        return true;
     }
 
     private void queueVolatile(OutStream s, PendingSend p) {
@@ -439,7 +414,7 @@ final class Senders {
     }
 
     boolean hasWrites() {
-        return !withPendingSends.isEmpty() || !trimDirty.isEmpty();
+        return !withPendingSends.isEmpty() || !trimDirty.isEmpty() || drops.hasWrites();
     }
 
     /**
@@ -449,6 +424,7 @@ final class Senders {
     void writeTo(long now, Batch b, WriteBatch w, int room, SharedLogs logs) {
         appendPending(now, b, w, room);
         for (OutStream s : trimDirty.drain()) {
+            drops.changed(s); // its settled prefix moved: the record of dropped rows shrinks, or a failed batch had it
             if (s.trimDue() && s.log != null) {
                 logs.cursorMoved(s);
             } else if (s.trimDue()) {
@@ -456,6 +432,7 @@ final class Senders {
                 b.trimmed.add(new Batch.Trimmed(s, s.settledSeq()));
             }
         }
+        drops.writeTo(b, w);
     }
 
     /**
@@ -536,6 +513,7 @@ final class Senders {
     void appendsFailed(Batch b, String reason, Exception error) {
         for (Batch.Appended a : b.appended) {
             a.stream().appendsFailed(); // Everything after its committed messages was in the failed batches.
+            drops.changed(a.stream()); // drops of those numbers are forgotten
             for (PendingSend p : a.sends()) {
                 // An effect is appended again with the cursor it belongs to (Receivers.retryLater).
                 if (p.token() != EFFECT) out.rejected(p.token(), new StoreException(reason, error));

@@ -16,6 +16,7 @@ import dev.tether.StoreException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
+import dev.tether.internal.engine.DroppedRows;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.StreamKey;
@@ -118,6 +119,8 @@ public final class NodeRuntime {
                 bootId,
                 config.maxVolatileBytes());
         config.prepare(engine); // after its state: compression, and the dead-letter queue's bounds and index
+        engine.restoreDropped(DroppedRows.decode(KeyPages.readAll(
+                config.store(), DroppedRows.NAMESPACE, config.clock().millis())));
         this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(

@@ -139,6 +139,37 @@ class DropOldestEngineTest {
     }
 
     @Test
+    void aMessageDroppedAheadOfAnUnsettledOneIsNeverSentAfterACrash() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        h.node("b").hold.add(1L);
+        h.node("a").send(B, "l", "m1"); // transmitted, held: m2's row stays stored after its drop
+        h.run();
+        h.disconnect("a", "b");
+        h.node("a").send(B, "l", "m2");
+        h.node("a").send(B, "l", "m3");
+        h.run();
+        assertThat(drop(h)).isTrue(); // 2
+        h.node("a").send(B, "l", "m4"); // the batch that stores it holds the record of 2's drop
+        h.run();
+        assertThat(h.node("a").outcomesBySeq).containsExactly("l#2=DROPPED");
+
+        h.node("a").crash();
+        h.node("b").crash(); // b's application never took m1: it comes again
+        h.node("b").hold.clear();
+        h.connect("a", "b");
+        h.run();
+        h.advance(1_000);
+        assertThat(h.node("b").payloads()).containsExactly("m1", "m3", "m4");
+        assertThat(inbound(h).dropped()).isEqualTo(1); // 2 went out as a marker after the restart
+        assertThat(h.node("a").engine.outbound().unacked(AB)).isZero();
+        h.run();
+        assertThat(h.node("a").store.readKeys(DroppedRows.NAMESPACE, null, h.now, 10))
+                .as("the record goes once the trim passed its numbers")
+                .isEmpty();
+    }
+
+    @Test
     void aMessageExpiredHereIsNotDroppedAgainNorExpiredAfterItsDrop() {
         EngineHarness h = new EngineHarness("a", "b");
         h.connect("a", "b");

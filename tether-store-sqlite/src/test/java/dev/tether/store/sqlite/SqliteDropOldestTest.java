@@ -57,10 +57,23 @@ class SqliteDropOldestTest {
     }
 
     private TetherNode receiver() {
-        return start(TetherConfig.builder(B)
+        return start(receiverConfig().handler(d -> seen.add(new String(d.payloadBytes(), StandardCharsets.UTF_8))));
+    }
+
+    /** b without a handler: what it receives stays buffered, unacknowledged. */
+    private TetherNode pullingReceiver() {
+        return start(receiverConfig());
+    }
+
+    private TetherConfig.Builder receiverConfig() {
+        return TetherConfig.builder(B)
                 .store(new SqliteStore(dir.resolve("b.db")))
-                .peers(A)
-                .handler(d -> seen.add(new String(d.payloadBytes(), StandardCharsets.UTF_8))));
+                .peers(A);
+    }
+
+    private void stop(TetherNode n) {
+        n.shutdown(Duration.ofSeconds(5));
+        nodes.remove(n);
     }
 
     private TetherNode start(TetherConfig.Builder b) {
@@ -92,8 +105,7 @@ class SqliteDropOldestTest {
         assertThat(sent.get(0).processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DROPPED);
         assertThat(sixth.accepted().get(30, TimeUnit.SECONDS).seq()).isEqualTo(6);
         // m1's trim went in the batch that stored m6: accepted above means it is durable too
-        a.shutdown(Duration.ofSeconds(5));
-        nodes.remove(a);
+        stop(a);
 
         TetherNode again = sender(); // m2..m6 stored: may have been transmitted by the earlier process
         SendReceipt refused = send(again, "m7");
@@ -107,5 +119,27 @@ class SqliteDropOldestTest {
         Await.until(WAIT, () -> seen.size() >= 5, () -> "b received " + seen);
         Await.until(WAIT, () -> outbound(again).cursor() == 6, () -> "a's stream acknowledged: " + outbound(again));
         assertThat(seen).containsExactly("m2", "m3", "m4", "m5", "m6");
+    }
+
+    @Test
+    void aMessageDroppedBehindATransmittedOneKeepsItsRowButIsNeverDeliveredAfterARestart() throws Exception {
+        TetherNode a = sender();
+        TetherNode b = pullingReceiver();
+        SendReceipt first = send(a, "m1");
+        Await.until(WAIT, () -> outbound(a).inFlight() == 1, () -> "m1 transmitted: " + outbound(a));
+        stop(b);
+        List<SendReceipt> sent = new ArrayList<>();
+        for (int i = 2; i <= 5; i++) sent.add(send(a, "m" + i));
+        for (SendReceipt r : sent) r.accepted().get(30, TimeUnit.SECONDS);
+        SendReceipt sixth = send(a, "m6"); // drops m2: its row stays, m1 before it is not settled
+        assertThat(sent.get(0).processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DROPPED);
+        assertThat(sixth.accepted().get(30, TimeUnit.SECONDS).seq()).isEqualTo(6); // with the record of m2's drop
+        assertThat(first.processed()).isNotDone();
+        stop(a);
+
+        TetherNode again = sender();
+        receiver();
+        Await.until(WAIT, () -> outbound(again).cursor() == 6, () -> "a's stream acknowledged: " + outbound(again));
+        assertThat(seen).containsExactly("m1", "m3", "m4", "m5", "m6");
     }
 }
