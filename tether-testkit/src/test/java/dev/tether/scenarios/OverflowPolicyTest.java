@@ -193,6 +193,7 @@ class OverflowPolicyTest {
             assertThat(trySend(a, "other")).isFalse();
             assertThat(outbound(a, "orders.eu").rejected()).isEqualTo(3);
             assertThat(outbound(a, "other").rejected()).isEqualTo(1);
+            assertThat(a.stats().rejected()).isEqualTo(4); // the node's total
             Await.until(
                     DEADLINE,
                     () -> overflows(c).stream()
@@ -242,6 +243,7 @@ class OverflowPolicyTest {
             });
             t.start();
             Await.until(DEADLINE, () -> outbound(a, "x").blockedSends() == 1, () -> "one sender blocked");
+            assertThat(a.stats().blockedSends()).isEqualTo(1);
             Tether.management(a).purge(B, "x");
             assertThat(waiting.get(30, TimeUnit.SECONDS)
                             .accepted()
@@ -272,6 +274,7 @@ class OverflowPolicyTest {
             assertThat(dropped.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DROPPED);
             assertThat(kept.accepted().get(30, TimeUnit.SECONDS).seq()).isEqualTo(1);
             assertThat(outbound(a, "telemetry").dropped()).isEqualTo(1);
+            assertThat(a.stats().dropped()).isEqualTo(1);
             assertThat(outbound(a, "telemetry").lastSeq()).isEqualTo(1); // nothing of it stored
             assertThat(a.offer(OutboundMessage.to(B)
                                     .lane("telemetry")
@@ -326,6 +329,10 @@ class OverflowPolicyTest {
             assertThat(c.payloads("b", "a", "telemetry")).containsExactlyElementsOf(Cluster.numbered("m", 2, 12));
             assertThat(inbound(b, "telemetry").dropped()).isEqualTo(1); // message 1's DROPPED marker
             assertThat(outbound(a, "telemetry").dropped()).isEqualTo(1);
+            assertThat(a.stats().dropped()).isEqualTo(1);
+            assertThat(b.stats().dropped())
+                    .as("markers received are not sends dropped")
+                    .isZero();
         }
     }
 

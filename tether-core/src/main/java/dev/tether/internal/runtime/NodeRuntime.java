@@ -389,6 +389,7 @@ public final class NodeRuntime {
     private NodeStats snapshot() {
         Engine e = loop.engine();
         List<StreamStats> streams = sends.rooms.withCounters(e.streamStats());
+        long[] overflow = sends.rooms.totals();
         long queued = 0, inFlight = 0, delivered = 0, redelivered = 0, dups = 0, dead = 0, expired = 0;
         for (StreamStats s : streams) {
             queued += s.queued();
@@ -417,6 +418,9 @@ public final class NodeRuntime {
                 e.checksumMismatches(),
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
+                overflow[0],
+                overflow[1],
+                (int) overflow[2],
                 streams,
                 callStats.get(),
                 idempotency.stats(),

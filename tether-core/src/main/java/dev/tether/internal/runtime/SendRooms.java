@@ -135,6 +135,17 @@ final class SendRooms {
         return l;
     }
 
+    /** {rejected, dropped, waiting now} over every room, for the node's totals; any thread. */
+    long[] totals() {
+        long[] t = new long[3];
+        for (Room r : rooms.values()) {
+            t[0] += r.rejected.get();
+            t[1] += r.dropped.get();
+            t[2] += r.waiting;
+        }
+        return t;
+    }
+
     private void reconcile(Engine engine) {
         if (dirty.isEmpty()) return;
         for (Room r : dirty) {
