@@ -1,9 +1,10 @@
 package dev.tether;
 
 /**
- * The message was dropped by its stream's overflow policy ({@link OverflowPolicy#DROP_NEWEST}): the stream was full,
- * nothing was stored, and the message's {@code processed()} completes with {@link Outcome#DROPPED}. The failure of
- * its receipt's {@code accepted()}; never thrown by {@code send}.
+ * The message was dropped by its stream's overflow policy before it was stored: by {@link OverflowPolicy#DROP_NEWEST}
+ * (the stream was full), or by {@link OverflowPolicy#DROP_OLDEST} while it was waiting for its store batch (a newer
+ * message took its room). Nothing was stored, and the message's {@code processed()} completes with {@link
+ * Outcome#DROPPED}. The failure of its receipt's {@code accepted()}; never thrown by {@code send}.
  */
 public class MessageDroppedException extends QueueFullException {
     private static final long serialVersionUID = 1L;

@@ -17,6 +17,11 @@ import java.util.List;
  * the idempotency keys of received messages ({@link IdempotencyStats}); {@code deadLetters} the dead-letter queue
  * against its bounds ({@link DeadLetterStats}).
  *
+ * <p>{@code rejected}, {@code dropped} and {@code blockedSends} are send admission's over all outbound streams
+ * (docs/MESSAGING.md, "Backpressure"): sends refused for want of room, messages dropped by an overflow policy
+ * (DROP_NEWEST, DROP_OLDEST), and senders waiting for room now, including streams that never stored a message (and so
+ * are not in {@link #streams()}); the DROPPED markers received from senders are not in {@code dropped}.
+ *
  * <p> Totals are sums over {@link #streams()} plus node-wide counters ({@code expired} counts both directions:
  * messages received and skipped, and messages sent and expired here before they were transmitted).
  * Counters start at zero with each process; stored state (cursors, queued messages) is reloaded.
@@ -39,6 +44,9 @@ public record NodeStats(
         long checksumMismatches,
         long listenerErrors,
         long handlerErrors,
+        long rejected,
+        long dropped,
+        int blockedSends,
         List<StreamStats> streams,
         CallStats calls,
         IdempotencyStats idempotency,

@@ -20,7 +20,17 @@ public final class OverflowPolicy {
          * Do not store the new message and do not throw: its receipt's {@code accepted()} fails with {@link
          * MessageDroppedException} and its {@code processed()} completes with {@link Outcome#DROPPED}.
          */
-        DROP_NEWEST
+        DROP_NEWEST,
+        /**
+         * Store the new message and make room by dropping the stream's oldest message not yet transmitted (never with
+         * the receiver's application): the dropped one's {@code processed()} completes with {@link Outcome#DROPPED}
+         * (its {@code accepted()} fails with {@link MessageDroppedException} if it was not stored yet), and a DROPPED
+         * marker goes out in its place. If every unacknowledged message was transmitted already, nothing can be
+         * dropped and the new message is refused as by {@link #REJECT}, but through its receipt: its {@code
+         * accepted()} fails with {@link QueueFullException} (the choice is made on the node thread, which knows what
+         * was transmitted; {@code send} does not wait for it).
+         */
+        DROP_OLDEST
     }
 
     /** The default: refuse at once. */
@@ -28,6 +38,9 @@ public final class OverflowPolicy {
 
     /** Drop the new message, for producers that must not handle exceptions (telemetry). */
     public static final OverflowPolicy DROP_NEWEST = new OverflowPolicy(Kind.DROP_NEWEST, null);
+
+    /** Drop the oldest message not yet transmitted to make room: the newest data wins (telemetry, latest state). */
+    public static final OverflowPolicy DROP_OLDEST = new OverflowPolicy(Kind.DROP_OLDEST, null);
 
     private final Kind kind;
     private final Duration timeout;

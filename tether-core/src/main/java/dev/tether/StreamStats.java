@@ -12,7 +12,9 @@ package dev.tether;
  * TetherEvent.ChannelMessagesMissed} on the reader, {@link TetherEvent.ChannelMessagesDropped} on the publisher).
  * Outbound only, from send admission (docs/MESSAGING.md, "Backpressure"): {@code rejected} counts sends refused
  * because the stream was full (at once, after a wait, or an {@code offer} not taken), {@code dropped} messages its
- * overflow policy dropped, {@code blockedSends} the senders waiting for room at the moment of the snapshot.
+ * overflow policy dropped (DROP_NEWEST, DROP_OLDEST), {@code blockedSends} the senders waiting for room at the moment
+ * of the snapshot. Inbound, {@code dropped} counts the DROPPED markers received in place of messages the sender's
+ * DROP_OLDEST dropped (settled without processing).
  */
 public record StreamStats(
         NodeId peer,

@@ -70,7 +70,9 @@ public sealed interface TetherEvent {
             /** Refused after waiting for room (BLOCK, or {@code send(message, maxWait)}). */
             TIMED_OUT,
             /** Dropped instead of stored (DROP_NEWEST). */
-            DROPPED_NEWEST
+            DROPPED_NEWEST,
+            /** Older messages, never transmitted, dropped to make room for new ones (DROP_OLDEST). */
+            DROPPED_OLDEST
         }
     }
 

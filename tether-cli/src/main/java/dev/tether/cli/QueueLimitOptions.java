@@ -50,8 +50,9 @@ final class QueueLimitOptions {
             paramLabel = "PEER,LANE,MAX[,POLICY]",
             converter = StreamLimitSpec.Converter.class,
             description = "Outbound streams to peers matching PEER on lanes matching LANE (globs, * for any run) hold"
-                    + " at most MAX unacknowledged messages; beyond, POLICY: reject (default), drop-newest, or"
-                    + " block:DURATION (a send waits up to DURATION for room). Repeatable; the first match wins.")
+                    + " at most MAX unacknowledged messages; beyond, POLICY: reject (default), drop-newest,"
+                    + " drop-oldest (the oldest message not yet transmitted makes room) or block:DURATION (a send"
+                    + " waits up to DURATION for room). Repeatable; the first match wins.")
     List<StreamLimitSpec> streamLimits = new ArrayList<>();
 
     /** Applies the options given to {@code b}. */
@@ -109,9 +110,10 @@ final class QueueLimitOptions {
                 String lower = p.toLowerCase(Locale.ROOT);
                 if (lower.equals("reject")) return OverflowPolicy.REJECT;
                 if (lower.equals("drop-newest")) return OverflowPolicy.DROP_NEWEST;
+                if (lower.equals("drop-oldest")) return OverflowPolicy.DROP_OLDEST;
                 if (lower.startsWith("block:")) return OverflowPolicy.block(new Durations().convert(p.substring(6)));
-                throw new TypeConversionException(
-                        "'" + value + "': POLICY '" + p + "' is not reject, drop-newest or block:DURATION");
+                throw new TypeConversionException("'" + value + "': POLICY '" + p
+                        + "' is not reject, drop-newest, drop-oldest or block:DURATION");
             }
         }
     }

@@ -52,17 +52,11 @@ final class StatsFormat {
         return b.toString();
     }
 
-    /** Sends refused or dropped over a stream limit, for all streams together. */
+    /** Sends refused or dropped over a stream limit, the node's totals. */
     private static void overflow(StringBuilder b, NodeStats s) {
-        long rejected = 0, dropped = 0, blockedSends = 0;
-        for (StreamStats t : s.streams()) {
-            rejected += t.rejected();
-            dropped += t.dropped();
-            blockedSends += t.blockedSends();
-        }
         b.append(String.format(
                 "  sends over a stream limit: rejected %d, dropped %d, waiting for room now %d%n",
-                rejected, dropped, blockedSends));
+                s.rejected(), s.dropped(), s.blockedSends()));
     }
 
     /** One row per stream. */
@@ -136,6 +130,9 @@ final class StatsFormat {
                 .put("checksumMismatches", s.checksumMismatches())
                 .put("listenerErrors", s.listenerErrors())
                 .put("handlerErrors", s.handlerErrors())
+                .put("rejected", s.rejected())
+                .put("dropped", s.dropped())
+                .put("blockedSends", s.blockedSends())
                 .putRaw("deadLetters", deadLetters(s.deadLetters()))
                 .putRaw("streams", streams.toString())
                 .toString();

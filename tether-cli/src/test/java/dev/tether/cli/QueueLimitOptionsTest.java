@@ -59,11 +59,15 @@ class QueueLimitOptionsTest {
         assertThat(d.maxAge()).isEqualTo(DeadLetterLimits.DEFAULT.maxAge());
         assertThat(configured().deadLetters()).isEqualTo(DeadLetterLimits.DEFAULT);
 
-        List<QueueLimitOptions.StreamLimitSpec> specs =
-                parse("--stream-limit", "*,audit*,10,drop-newest", "--stream-limit", "c*,*,7,block:1.5s").streamLimits;
+        List<QueueLimitOptions.StreamLimitSpec> specs = parse(
+                        "--stream-limit", "*,audit*,10,drop-newest",
+                        "--stream-limit", "c*,*,7,block:1.5s",
+                        "--stream-limit", "b,metrics,3,Drop-Oldest")
+                .streamLimits;
         assertThat(specs.get(0).limits()).isEqualTo(StreamLimits.maxMessages(10).policy(OverflowPolicy.DROP_NEWEST));
         assertThat(specs.get(1).peer()).isEqualTo("c*");
         assertThat(specs.get(1).limits().policy()).isEqualTo(OverflowPolicy.block(Duration.ofMillis(1500)));
+        assertThat(specs.get(2).limits()).isEqualTo(StreamLimits.maxMessages(3).policy(OverflowPolicy.DROP_OLDEST));
     }
 
     @Test
@@ -71,7 +75,8 @@ class QueueLimitOptionsTest {
         assertUsageError("'orders' is not PEER,LANE,MAX[,POLICY]", "--stream-limit", "orders");
         assertUsageError("MAX 'lots' is not a number", "--stream-limit", "b,orders,lots");
         assertUsageError("MAX must be >= 1", "--stream-limit", "b,orders,0");
-        assertUsageError("POLICY 'sometimes' is not reject, drop-newest", "--stream-limit", "b,orders,5,sometimes");
+        assertUsageError(
+                "POLICY 'sometimes' is not reject, drop-newest, drop-oldest", "--stream-limit", "b,orders,5,sometimes");
         assertUsageError("deadLetters maxCount must be between 1 and", "--dead-letters-max-count", "0");
         assertUsageError("'sometimes' is not drop-oldest or refuse", "--dead-letters-when-full", "sometimes");
         try (var files = Files.list(dir)) {

@@ -193,6 +193,7 @@ class OverflowPolicyTest {
             assertThat(trySend(a, "other")).isFalse();
             assertThat(outbound(a, "orders.eu").rejected()).isEqualTo(3);
             assertThat(outbound(a, "other").rejected()).isEqualTo(1);
+            assertThat(a.stats().rejected()).isEqualTo(4); // the node's total
             Await.until(
                     DEADLINE,
                     () -> overflows(c).stream()
@@ -242,6 +243,7 @@ class OverflowPolicyTest {
             });
             t.start();
             Await.until(DEADLINE, () -> outbound(a, "x").blockedSends() == 1, () -> "one sender blocked");
+            assertThat(a.stats().blockedSends()).isEqualTo(1);
             Tether.management(a).purge(B, "x");
             assertThat(waiting.get(30, TimeUnit.SECONDS)
                             .accepted()
@@ -253,13 +255,17 @@ class OverflowPolicyTest {
         }
     }
 
+    /** Starts node a with at most {@code max} messages and {@code policy} on its stream to b on {@code lane}. */
+    private static TetherNode startLimited(Cluster c, String lane, int max, OverflowPolicy policy) {
+        return c.start(
+                "a",
+                cfg -> cfg.streamLimits("b", lane, StreamLimits.maxMessages(max).policy(policy)));
+    }
+
     @Test
     void dropNewestDropsTheNewMessageWithoutThrowingAndCountsIt() throws Exception {
         try (Cluster c = new Cluster("a", "b")) {
-            TetherNode a = c.start(
-                    "a",
-                    cfg -> cfg.streamLimits(
-                            "b", "telemetry", StreamLimits.maxMessages(1).policy(OverflowPolicy.DROP_NEWEST)));
+            TetherNode a = startLimited(c, "telemetry", 1, OverflowPolicy.DROP_NEWEST);
             SendReceipt kept = a.send(B, "telemetry", Cluster.utf8("kept"));
             SendReceipt dropped = a.send(B, "telemetry", Cluster.utf8("dropped"));
             assertThatThrownBy(() -> dropped.accepted().get(30, TimeUnit.SECONDS))
@@ -268,6 +274,7 @@ class OverflowPolicyTest {
             assertThat(dropped.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DROPPED);
             assertThat(kept.accepted().get(30, TimeUnit.SECONDS).seq()).isEqualTo(1);
             assertThat(outbound(a, "telemetry").dropped()).isEqualTo(1);
+            assertThat(a.stats().dropped()).isEqualTo(1);
             assertThat(outbound(a, "telemetry").lastSeq()).isEqualTo(1); // nothing of it stored
             assertThat(a.offer(OutboundMessage.to(B)
                                     .lane("telemetry")
@@ -281,6 +288,75 @@ class OverflowPolicyTest {
                     DEADLINE,
                     () -> overflows(c).stream().anyMatch(o -> o.what() == TetherEvent.Overflow.What.DROPPED_NEWEST),
                     () -> "a DROPPED_NEWEST report: " + overflows(c));
+        }
+    }
+
+    private static StreamStats inbound(TetherNode b, String lane) {
+        for (StreamStats s : b.stats().streams()) {
+            if (s.direction() == StreamStats.Direction.INBOUND && s.lane().equals(lane)) return s;
+        }
+        throw new AssertionError("no inbound stream on " + lane);
+    }
+
+    @Test
+    void dropOldestDropsExactlyTheOldestUntransmittedMessageWhichTheReceiverSettlesAndCounts() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = startLimited(c, "telemetry", 10, OverflowPolicy.DROP_OLDEST);
+            List<SendReceipt> sent = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) {
+                sent.add(a.send(B, "telemetry", Cluster.utf8("m" + i)));
+            }
+            for (SendReceipt r : sent) r.accepted().get(30, TimeUnit.SECONDS); // b never started: none transmitted
+            SendReceipt eleventh = a.send(B, "telemetry", Cluster.utf8("m11")); // taken: room made, no exception
+            assertThat(sent.get(0).processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.DROPPED);
+            assertThat(eleventh.accepted().get(30, TimeUnit.SECONDS).seq()).isEqualTo(11);
+            assertThat(outbound(a, "telemetry").dropped()).isEqualTo(1);
+            assertThat(outbound(a, "telemetry").rejected()).isZero();
+            Await.until(
+                    DEADLINE,
+                    () -> overflows(c).stream()
+                            .anyMatch(o -> o.what() == TetherEvent.Overflow.What.DROPPED_OLDEST
+                                    && o.policy().equals(OverflowPolicy.DROP_OLDEST)
+                                    && o.lane().equals("telemetry")
+                                    && o.count() == 1),
+                    () -> "a DROPPED_OLDEST report: " + overflows(c));
+
+            TetherNode b = c.start("b");
+            for (int i = 1; i < 10; i++) {
+                assertThat(sent.get(i).processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+            }
+            assertThat(eleventh.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+            assertThat(c.payloads("b", "a", "telemetry")).containsExactlyElementsOf(Cluster.numbered("m", 2, 12));
+            assertThat(inbound(b, "telemetry").dropped()).isEqualTo(1); // message 1's DROPPED marker
+            assertThat(outbound(a, "telemetry").dropped()).isEqualTo(1);
+            assertThat(a.stats().dropped()).isEqualTo(1);
+            assertThat(b.stats().dropped())
+                    .as("markers received are not sends dropped")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void dropOldestRefusesThroughTheReceiptWhenEveryMessageWasTransmitted() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = startLimited(c, "t", 3, OverflowPolicy.DROP_OLDEST);
+            c.startPull("b"); // nobody takes them: transmitted, never acknowledged
+            List<SendReceipt> sent = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) sent.add(a.send(B, "t", Cluster.utf8("m" + i)));
+            Await.until(DEADLINE, () -> outbound(a, "t").inFlight() == 3, () -> "3 transmitted: " + outbound(a, "t"));
+            SendReceipt refused = a.send(B, "t", Cluster.utf8("m4"));
+            assertThatThrownBy(() -> refused.accepted().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(QueueFullException.class)
+                    .hasMessageContaining("holds 3 of its limit of 3")
+                    .hasMessageContaining("none could be dropped");
+            assertThat(outbound(a, "t").rejected()).isEqualTo(1);
+            assertThat(outbound(a, "t").dropped()).isZero();
+            assertThat(outbound(a, "t").lastSeq()).isEqualTo(3);
+            for (SendReceipt r : sent) assertThat(r.processed()).isNotDone();
+            Await.until(
+                    DEADLINE,
+                    () -> overflows(c).stream().anyMatch(o -> o.what() == TetherEvent.Overflow.What.REJECTED),
+                    () -> "a REJECTED report: " + overflows(c));
         }
     }
 

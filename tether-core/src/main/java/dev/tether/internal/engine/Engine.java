@@ -49,6 +49,7 @@ public final class Engine {
     private final RoundTrips roundTrips;
     private final InboundFrames inbound;
     private final DeadLetterQueue deadLetters;
+    private final PeerChanges peerChanges;
 
     /** An engine whose boot id is its store epoch (tests that restart no process with volatile streams). */
     public Engine(EngineConfig cfg, StoredState state, EngineOutput out) {
@@ -88,6 +89,7 @@ public final class Engine {
         loopback.bind(receivers);
         this.logs = new SharedLogs(cfg, out, senders, channels, retained);
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs, deadLetters);
+        this.peerChanges = new PeerChanges(peers, senders.queries, receivers.queries);
         this.inbound = new InboundFrames(cfg, out, frames, stats, peers, senders, receivers, logs, roundTrips);
     }
 
@@ -171,6 +173,16 @@ public final class Engine {
             return;
         }
         senders.send(token, new StreamKey(to, lane), headers, payload, expiresAt);
+    }
+
+    /** DROP_OLDEST: drops stream {@code key}'s oldest message never transmitted ({@link SenderDrops}); false if none. */
+    public boolean dropOldest(long now, StreamKey key) {
+        return senders.drops.dropOldest(key);
+    }
+
+    /** Before the first input: messages an earlier process dropped and left stored ({@link DroppedRows}). */
+    public void restoreDropped(Map<StreamKey, long[]> records) {
+        senders.drops.restore(records);
     }
 
     // ---- inputs: shared logs (channels) --------------------------------------------------------------
@@ -431,7 +443,7 @@ public final class Engine {
      * addresses}. An added peer that was removed is known again; a removed one is not rediscovered.
      */
     public void addPeer(NodeId peer, List<String> addresses, boolean added) {
-        peers.add(peer, addresses, added);
+        peerChanges.add(peer, addresses, added);
     }
 
     /**
@@ -439,26 +451,12 @@ public final class Engine {
      * ignored and sends to it refused until it is added again. Its streams stay as they are, stored.
      */
     public PeerRemoval removePeer(long now, NodeId peer) {
-        PeerTable.Peer p = peers.get(peer);
-        boolean known = p != null && !p.removed;
-        boolean wasConnected = p != null && p.connected();
-        if (wasConnected) onPeerDown(now, peer);
-        peers.remove(peer);
-        return new PeerRemoval(
-                peer,
-                known,
-                wasConnected,
-                senders.queries.unackedTo(peer),
-                senders.queries.streamsTo(peer),
-                receivers.queries.streamsFrom(peer));
+        return peerChanges.remove(peer, p -> onPeerDown(now, p));
     }
 
     /** A discovery lost {@code peer}; it is forgotten if nothing else (streams, a known epoch) keeps it known. */
     public void lostPeer(NodeId peer) {
-        boolean state = peers.knownEpoch(peer) != 0
-                || senders.queries.streamsTo(peer) > 0
-                || receivers.queries.streamsFrom(peer) > 0;
-        peers.lost(peer, state);
+        peerChanges.lost(peer);
     }
 
     /** Input: the run out handed out messages up to {@code handedUpTo} and takes {@code max} more ({@link Receivers#extendRun}). */

@@ -152,6 +152,7 @@ final class InStream extends EngineStream {
     private long deadLettered;
     private long expired;
     private long missed;
+    private long dropped;
 
     InStream(StreamKey key, long senderEpoch, long cursor) {
         this.key = key;
@@ -537,6 +538,12 @@ final class InStream extends EngineStream {
         settleWithout(seq, Frame.OutcomeNotice.CANCELLED);
     }
 
+    /** The next message {@code seq} is a DROPPED marker its sender's overflow policy sent: settled, counted. */
+    void droppedNext(long seq) {
+        dropped++;
+        settleWithout(seq, Frame.OutcomeNotice.DROPPED);
+    }
+
     int buffered() {
         return buffer.size();
     }
@@ -554,6 +561,7 @@ final class InStream extends EngineStream {
                 .deadLettered(deadLettered)
                 .expired(expired)
                 .missed(missed)
+                .dropped(dropped)
                 .blocked(delivery == Delivery.BLOCKED)
                 .build();
     }

@@ -4,7 +4,6 @@ import dev.tether.StreamStats;
 import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,8 +52,10 @@ final class OutStream extends EngineStream {
     private boolean loading;
     /** When to pump again after a failed outbox read, or 0. */
     private long loadRetryAt;
-    /** Messages that may expire here, at or below {@link #expiryFloor} no more. */
-    private final SenderExpiry expiry = new SenderExpiry();
+    /** Messages that may expire here, at or below {@link #expiryFloor} no more; the engine schedules its deadlines. */
+    final SenderExpiry expiry = new SenderExpiry();
+    /** Messages dropped here to make room (DROP_OLDEST), and their stored record ({@link DroppedRows}). */
+    final DroppedHere drops = new DroppedHere();
     /** Messages above {@link #ackedSeq} withdrawn by the application (cancelled calls). */
     final Withdrawals withdrawals = new Withdrawals();
 
@@ -143,7 +144,7 @@ final class OutStream extends EngineStream {
         return pending.size();
     }
 
-    /** Takes the oldest waiting send off the queue, for {@link #number}. */
+    /** Takes the oldest waiting send off the queue, for {@link #number}, or to drop it (DROP_OLDEST). */
     PendingSend nextPending() {
         PendingSend p = pending.poll();
         if (p != null) levels.remove(p.level());
@@ -158,15 +159,18 @@ final class OutStream extends EngineStream {
     }
 
     /**
-     * {@code m}, appended by this process, is durable: cache it if it fits (a reader's is in its log's window) and
-     * track its deadline.
+     * {@code m}, appended by this process, is durable: cache it if it fits (a reader's is in its log's window), track
+     * its deadline. True if it was dropped while its batch was stored (settled now).
      */
-    void committed(StoredMessage m) {
+    boolean committed(StoredMessage m) {
         committedSeq = m.seq();
         if (log == null && m.seq() == cache.nextSeq() && cache.size() < cacheLimit) {
             cache.add(m.seq(), new OutMessage(m));
         }
         if (!loopback) expiry.track(m.expiresAtMillis(), m.seq()); // a loopback message expires at the receiver
+        if (!drops.committed(m.seq())) return false;
+        settleHere(m.seq());
+        return true;
     }
 
     /** Makes this a loopback stream ({@link LoopbackLinks}), before anything is committed on it. */
@@ -188,11 +192,12 @@ final class OutStream extends EngineStream {
     /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */
     void appendsFailed() {
         lastSeq = committedSeq;
+        drops.appendsFailed(committedSeq);
     }
 
-    /** Messages stored or waiting to be, neither taken care of by the receiver nor expired here. */
+    /** Messages stored or waiting to be, neither taken care of by the receiver nor expired or dropped here. */
     long unacked() {
-        return last() - settledSeq - expiry.expiredAheadCount() + pending.size();
+        return last() - settledSeq - expiry.settledAheadCount() - drops.waitingForCommit() + pending.size();
     }
 
     /** Whether the store still holds settled messages: a trim up to {@link #settledSeq()} is due. */
@@ -236,26 +241,10 @@ final class OutStream extends EngineStream {
         return cacheLimit - cache.size();
     }
 
-    /**
-     * A page read from the store: verifies and caches its messages that continue the cache; returns the sequence
-     * numbers of those that no longer match their checksum.
-     */
+    /** A page read from the store, cached ({@link OutboxPage#cache}); returns the numbers of its damaged messages. */
     List<Long> loaded(Iterable<StoredMessage> messages) {
         loading = false;
-        List<Long> corrupt = List.of();
-        for (StoredMessage m : messages) {
-            OutMessage read = log == null ? null : log.offer(m); // a page that continues the window is shared
-            boolean own = read == null && (log == null || !log.holds(m.seq()));
-            if (own && m.seq() == cache.nextSeq() && m.seq() <= committedSeq && cache.size() < cacheLimit) {
-                read = OutMessage.read(m);
-                cache.add(m.seq(), read);
-            }
-            if (read != null && read.corrupt) {
-                if (corrupt.isEmpty()) corrupt = new ArrayList<>();
-                corrupt.add(m.seq());
-            }
-        }
-        return corrupt;
+        return OutboxPage.cache(messages, cache, log, committedSeq, cacheLimit);
     }
 
     /** The read failed: nothing else may pump this stream again, so retry at {@code at} (from the tick). */
@@ -533,16 +522,6 @@ final class OutStream extends EngineStream {
         return Math.max(recoveredUpTo, transmittedUpTo);
     }
 
-    /** The earliest tracked deadline, if it is earlier than the one the engine has this stream scheduled at. */
-    long expiryToSchedule() {
-        return expiry.toSchedule();
-    }
-
-    /** Whether {@code at} is the deadline the engine has this stream scheduled at; unschedules it if so. */
-    boolean expiryFires(long at) {
-        return expiry.fires(at);
-    }
-
     /**
      * The next message whose deadline passed by {@code now} and that was never transmitted; -1 when there is none.
      * Each one returned is settled as expired here: counted, and settled at once if it is the next one, else when
@@ -551,9 +530,31 @@ final class OutStream extends EngineStream {
     long expireNext(long now) {
         long floor = link == OutLink.DIVERGED ? Long.MAX_VALUE : expiryFloor();
         long seq = expiry.next(now, floor, settledSeq);
-        if (seq == settledSeq + 1) settleUpTo(seq);
-        else if (seq > 0) expiry.expiredAhead(seq);
+        if (seq > 0) settleHere(seq);
         return seq;
+    }
+
+    /**
+     * Drops the oldest numbered message never transmitted ({@link DroppedHere}): its number, or -1 if none or this
+     * stream drops nothing (diverged, loopback, volatile, a reader). Sends waiting for a batch are the caller's.
+     */
+    long dropOldest() {
+        if (link == OutLink.DIVERGED || loopback || budget != null || log != null) return -1;
+        long first = Math.max(expiryFloor(), settledSeq) + 1;
+        long seq = drops.dropOldest(first, lastSeq, committedSeq, ackedSeq, expiry::settledAhead);
+        if (seq > 0 && seq <= committedSeq) settleHere(seq);
+        return seq;
+    }
+
+    /** Whether {@code seq}, not acknowledged, was dropped here: a DROPPED marker stands in for it. */
+    boolean droppedHere(long seq) {
+        return seq > ackedSeq && drops.contains(seq);
+    }
+
+    /** {@code seq}, never transmitted, is settled here: now if it is the next one, else when the ones before are. */
+    void settleHere(long seq) {
+        if (seq == settledSeq + 1) settleUpTo(seq);
+        else expiry.settleAhead(seq);
     }
 
     /** Everything up to {@code seq} is settled, and so are the messages expired here right after it. */

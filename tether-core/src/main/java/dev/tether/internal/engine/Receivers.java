@@ -381,7 +381,8 @@ final class Receivers {
 
     /** Settles the next message {@code m}, withdrawn or dropped by its sender, unprocessed; the sender is told. */
     private void withdrawn(InStream s, InStream.InMessage m) {
-        s.cancelledNext(m.seq);
+        if (m.cancelled()) s.cancelledNext(m.seq);
+        else s.droppedNext(m.seq); // dropped by its sender's overflow policy (DROP_OLDEST): counted
         settledWithout(s, m.seq, m.cancelled() ? Frame.OutcomeNotice.CANCELLED : Frame.OutcomeNotice.DROPPED);
     }
 

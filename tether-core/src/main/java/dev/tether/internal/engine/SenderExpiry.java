@@ -1,11 +1,12 @@
 package dev.tether.internal.engine;
 
 import dev.tether.internal.util.LongHeap;
+import java.util.TreeSet;
 
 /**
  * The messages of one sender stream that may expire at the sender (never transmitted: docs/PROTOCOL.md, sender step
- * 9): their deadlines, the ones expired ahead of the stream's settled prefix, and the deadline under which the engine
- * has the stream scheduled. Owned by its {@link OutStream}, which decides what may expire; the engine's thread only.
+ * 9): their deadlines, the ones settled here (expired, or dropped: {@link DroppedHere}) ahead of the stream's settled
+ * prefix, and the deadline under which the engine has the stream scheduled. Owned by its {@link OutStream}, which decides what may expire; the engine's thread only.
  */
 final class SenderExpiry {
     /**
@@ -13,8 +14,11 @@ final class SenderExpiry {
      * entries at or below the stream's expiry floor are stale and dropped when met or compacted.
      */
     private final LongHeap deadlines = new LongHeap();
-    /** Messages above the settled prefix expired here: the store keeps them until the ones before are settled. */
-    private final LongHeap expiredAhead = new LongHeap();
+    /**
+     * Messages above the settled prefix expired or dropped here: the store keeps them until the ones before are
+     * settled.
+     */
+    private final TreeSet<Long> settledAhead = new TreeSet<>();
     /** The deadline under which the engine has the stream scheduled for expiry, or {@code Long.MAX_VALUE}. */
     private long scheduledAt = Long.MAX_VALUE;
 
@@ -41,12 +45,12 @@ final class SenderExpiry {
 
     /**
      * The next message whose deadline passed by {@code now}, above {@code floor} (never transmitted) and above {@code
-     * settledSeq}, counted as expired; -1 when there is none. Stale deadlines met on the way are dropped.
+     * settledSeq} and not dropped here, counted as expired; -1 when there is none. Stale deadlines met on the way are dropped.
      */
     long next(long now, long floor, long settledSeq) {
         while (!deadlines.isEmpty() && deadlines.minKey() <= now) {
             long seq = deadlines.poll();
-            if (seq > floor && seq > settledSeq) {
+            if (seq > floor && seq > settledSeq && !settledAhead(seq)) {
                 expired++;
                 return seq;
             }
@@ -54,21 +58,26 @@ final class SenderExpiry {
         return -1;
     }
 
-    /** {@code seq} expired here while messages before it are not settled yet. */
-    void expiredAhead(long seq) {
-        expiredAhead.add(seq, seq);
+    /** {@code seq} expired or was dropped here while messages before it are not settled yet. */
+    void settleAhead(long seq) {
+        settledAhead.add(seq);
     }
 
-    /** Messages expired here and not yet part of the settled prefix. */
-    int expiredAheadCount() {
-        return expiredAhead.size();
+    /** Whether {@code seq}, above the settled prefix, expired or was dropped here. */
+    boolean settledAhead(long seq) {
+        return !settledAhead.isEmpty() && settledAhead.contains(seq);
     }
 
-    /** The settled prefix {@code settledSeq}, extended over the messages expired here right after it. */
+    /** Messages expired or dropped here and not yet part of the settled prefix. */
+    int settledAheadCount() {
+        return settledAhead.size();
+    }
+
+    /** The settled prefix {@code settledSeq}, extended over the messages settled here right after it. */
     long settledFrom(long settledSeq) {
         long settled = settledSeq;
-        while (!expiredAhead.isEmpty() && expiredAhead.minKey() <= settled + 1) {
-            settled = Math.max(settled, expiredAhead.poll());
+        while (!settledAhead.isEmpty() && settledAhead.first() <= settled + 1) {
+            settled = Math.max(settled, settledAhead.pollFirst());
         }
         return settled;
     }

@@ -52,11 +52,13 @@ final class Senders {
     private final StreamSet<OutStream> volatilePending = new StreamSet<>(8);
     /** Streams whose store holds messages already settled. */
     private final StreamSet<OutStream> trimDirty = new StreamSet<>(4);
+    /** DROP_OLDEST: drops, and the stored record of dropped messages whose rows are still stored. */
+    final SenderDrops drops;
     /** The streams' retransmission and outbox read retry timers ({@link OutStream#armTimer}). */
     private final TimerQueue<OutStream> timers = new TimerQueue<>();
     /**
      * Streams by the earliest deadline of a message that may expire here (one entry per stream at a time, see
-     * {@link OutStream#expiryToSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
+     * {@link SenderExpiry#toSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
      */
     private final PriorityQueue<Due> expiries = new PriorityQueue<>((x, y) -> Long.compare(x.at(), y.at()));
 
@@ -76,6 +78,7 @@ final class Senders {
         this.cfg = cfg;
         this.budget = new VolatileBudget(maxVolatileBytes);
         this.out = out;
+        this.drops = new SenderDrops(streams, out, trimDirty, () -> pendingSends--);
         this.frames = frames;
         this.peers = peers;
         this.stats = stats;
@@ -296,6 +299,7 @@ final class Senders {
     OutStream onOutcome(NodeId from, Frame.OutcomeNotice o) {
         OutStream s = streams.get(new StreamKey(from, o.lane()));
         if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) return null;
+        if (s.droppedHere(o.seq())) return null; // its outcome was reported when it was dropped
         if (o.outcome() == Frame.OutcomeNotice.DROPPED && s.log != null) return s; // a reader's missed message
         out.outcome(s.key, o.seq(), outcomeOf(o.outcome()));
         return null;
@@ -386,7 +390,7 @@ final class Senders {
         while (!expiries.isEmpty() && expiries.peek().at() <= now) {
             Due d = expiries.poll();
             OutStream s = d.stream();
-            if (!s.expiryFires(d.at()) || s.detached()) continue;
+            if (!s.expiry.fires(d.at()) || s.detached()) continue;
             long settledBefore = s.settledSeq();
             for (long seq = s.expireNext(now); seq > 0; seq = s.expireNext(now)) {
                 out.outcome(s.key, seq, Outcome.EXPIRED);
@@ -399,7 +403,7 @@ final class Senders {
 
     /** Makes sure {@link #expireDue} looks at {@code s} when its earliest deadline passes. */
     private void scheduleExpiry(OutStream s) {
-        long at = s.expiryToSchedule();
+        long at = s.expiry.toSchedule();
         if (at != Long.MAX_VALUE) expiries.add(new Due(at, s));
     }
 
@@ -410,7 +414,7 @@ final class Senders {
     }
 
     boolean hasWrites() {
-        return !withPendingSends.isEmpty() || !trimDirty.isEmpty();
+        return !withPendingSends.isEmpty() || !trimDirty.isEmpty() || drops.hasWrites();
     }
 
     /**
@@ -420,6 +424,7 @@ final class Senders {
     void writeTo(long now, Batch b, WriteBatch w, int room, SharedLogs logs) {
         appendPending(now, b, w, room);
         for (OutStream s : trimDirty.drain()) {
+            drops.changed(s); // its settled prefix moved: the record of dropped rows shrinks, or a failed batch had it
             if (s.trimDue() && s.log != null) {
                 logs.cursorMoved(s);
             } else if (s.trimDue()) {
@@ -427,6 +432,7 @@ final class Senders {
                 b.trimmed.add(new Batch.Trimmed(s, s.settledSeq()));
             }
         }
+        drops.writeTo(b, w);
     }
 
     /**
@@ -490,9 +496,12 @@ final class Senders {
             OutStream s = a.stream();
             for (int i = 0; i < a.stored().size(); i++) {
                 StoredMessage m = a.stored().get(i);
-                s.committed(m);
+                boolean dropped = s.committed(m);
                 long token = a.sends().get(i).token();
                 if (token != EFFECT) out.accepted(token, s.key, m.seq());
+                if (!dropped) continue;
+                out.outcome(s.key, m.seq(), Outcome.DROPPED); // dropped while its batch was being stored
+                if (s.trimDue()) trimDirty.add(s);
             }
             scheduleExpiry(s);
             wake(s);
@@ -504,6 +513,7 @@ final class Senders {
     void appendsFailed(Batch b, String reason, Exception error) {
         for (Batch.Appended a : b.appended) {
             a.stream().appendsFailed(); // Everything after its committed messages was in the failed batches.
+            drops.changed(a.stream()); // drops of those numbers are forgotten
             for (PendingSend p : a.sends()) {
                 // An effect is appended again with the cursor it belongs to (Receivers.retryLater).
                 if (p.token() != EFFECT) out.rejected(p.token(), new StoreException(reason, error));

@@ -21,6 +21,7 @@ final class StreamStatsBuilder {
     private long deadLettered;
     private long expired;
     private long missed;
+    private long dropped;
     private boolean blocked;
 
     private StreamStatsBuilder(StreamKey key, StreamStats.Direction direction) {
@@ -34,6 +35,12 @@ final class StreamStatsBuilder {
 
     static StreamStatsBuilder inbound(StreamKey key) {
         return new StreamStatsBuilder(key, StreamStats.Direction.INBOUND);
+    }
+
+    /** DROPPED markers of the sender's overflow policy settled (inbound). */
+    StreamStatsBuilder dropped(long v) {
+        dropped = v;
+        return this;
     }
 
     StreamStatsBuilder cursor(long v) {
@@ -119,8 +126,9 @@ final class StreamStatsBuilder {
                 expired,
                 missed,
                 blocked,
-                0, // send admission's counters are the runtime's (SendRooms)
-                0,
+                0, // send admission's counters are the runtime's (SendRooms); an inbound stream's dropped are the
+                // engine's
+                dropped,
                 0);
     }
 }

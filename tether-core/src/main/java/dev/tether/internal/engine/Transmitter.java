@@ -106,8 +106,8 @@ final class Transmitter {
     /**
      * Sends one DATA frame starting at {@code sentUpTo+1}, with as many messages up to {@code last} as fit, and
      * returns how many. Expired messages go out as EXPIRED markers, and so do those expired here and gone;
-     * withdrawn ones (cancelled calls) as CANCELLED markers; those a reader's log deleted by retention before the reader
-     * took them as DROPPED markers.
+     * withdrawn ones (cancelled calls) as CANCELLED markers; those dropped here (DROP_OLDEST), and those a reader's
+     * log deleted by retention before the reader took them, as DROPPED markers.
      */
     private int writeData(long now, OutStream s, long last) {
         long first = s.sentUpTo() + 1;
@@ -117,8 +117,10 @@ final class Transmitter {
             OutMessage m = s.toTransmit(seq);
             StoredMessage sm = m == null ? null : m.stored;
             long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
-            // Gone from a reader's log before it took it (retention), unless expired here: a DROPPED marker.
-            boolean dropped = sm == null && s.log != null && seq > s.settledSeq() && seq <= s.log.trimmedSeq();
+            // Dropped here to make room (DROP_OLDEST), or gone from a reader's log before it took it (retention),
+            // unless expired here: a DROPPED marker.
+            boolean dropped = s.droppedHere(seq)
+                    || (sm == null && s.log != null && seq > s.settledSeq() && seq <= s.log.trimmedSeq());
             // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even
             // if withdrawn (the receiver keeps the damaged bytes for inspection; the caller gave up on it anyway).
             boolean expired = !dropped && (sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now));

@@ -16,6 +16,7 @@ import dev.tether.StoreException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
+import dev.tether.internal.engine.DroppedRows;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.StreamKey;
@@ -118,6 +119,8 @@ public final class NodeRuntime {
                 bootId,
                 config.maxVolatileBytes());
         config.prepare(engine); // after its state: compression, and the dead-letter queue's bounds and index
+        engine.restoreDropped(DroppedRows.decode(KeyPages.readAll(
+                config.store(), DroppedRows.NAMESPACE, config.clock().millis())));
         this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(
@@ -386,6 +389,7 @@ public final class NodeRuntime {
     private NodeStats snapshot() {
         Engine e = loop.engine();
         List<StreamStats> streams = sends.rooms.withCounters(e.streamStats());
+        long[] overflow = sends.rooms.totals();
         long queued = 0, inFlight = 0, delivered = 0, redelivered = 0, dups = 0, dead = 0, expired = 0;
         for (StreamStats s : streams) {
             queued += s.queued();
@@ -414,6 +418,9 @@ public final class NodeRuntime {
                 e.checksumMismatches(),
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
+                overflow[0],
+                overflow[1],
+                (int) overflow[2],
                 streams,
                 callStats.get(),
                 idempotency.stats(),

@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.MessageDroppedException;
 import dev.tether.MessageId;
 import dev.tether.Outcome;
 import dev.tether.SendReceipt;
@@ -143,8 +144,14 @@ final class Receipts {
         if (r.hook != null) r.hook.rejected(e);
         r.accepted.completeExceptionally(e);
         CompletableFuture<Outcome> p = r.processed;
-        if (p != null) p.completeExceptionally(e);
+        if (p != null) failed(p, e);
         return r;
+    }
+
+    /** A send failed with {@code e}: its {@code processed()} too, unless it was dropped (an outcome, not a failure). */
+    private static void failed(CompletableFuture<Outcome> processed, TetherException e) {
+        if (e instanceof MessageDroppedException) processed.complete(Outcome.DROPPED);
+        else processed.completeExceptionally(e);
     }
 
     /** The application asked for {@code r.processed()}: complete it when its message is taken care of. */
@@ -153,7 +160,7 @@ final class Receipts {
         if (closed != null) {
             f.completeExceptionally(closed);
         } else if (r.failure != null) {
-            f.completeExceptionally(r.failure);
+            failed(f, r.failure);
         } else if (r.key == null) {
             r.watchWhenAccepted = true;
         } else if (ackedSeq.applyAsLong(r.key) >= r.seq || knownOutcome(r.key, r.seq) != null) {

@@ -55,6 +55,22 @@ final class SendAdmission {
      */
     boolean reserve(SendRooms.Room room, long bytes, long waitNanos) throws InterruptedException {
         if (!room.take(waitNanos)) return false;
+        takeBytes(room, bytes);
+        return true;
+    }
+
+    /**
+     * Reserves room for one message of {@code bytes} in the full {@code room} all the same, for a send whose policy
+     * (DROP_OLDEST) makes room on the node thread ({@link SendCommands.Submit}), then its bytes in the node's budget.
+     *
+     * @throws QueueFullException if the node's bytes waiting for the store are at their limit (nothing reserved)
+     */
+    void reserveOverLimit(SendRooms.Room room, long bytes) {
+        room.takeOverLimit();
+        takeBytes(room, bytes);
+    }
+
+    private void takeBytes(SendRooms.Room room, long bytes) {
         long total = pendingSendBytes.addAndGet(bytes);
         if (total > maxPendingSendBytes && total > bytes) { // one message alone always fits
             pendingSendBytes.addAndGet(-bytes);
@@ -63,7 +79,6 @@ final class SendAdmission {
                     + " bytes of sends waiting for the store (maxPendingSendBytes); retry when accepted() futures"
                     + " complete");
         }
-        return true;
     }
 
     /** Why a send found {@code room} full, after waiting {@code waitNanos}. */

@@ -164,15 +164,21 @@ public final class SendCalls {
                 wait = 0; // room was there a moment ago: never wait here, refuse if it is gone
             }
         }
+        boolean dropOldest = false;
         if (!sends.reserve(room, bytes, wait)) {
             if (runtime.closing) throw closedForSends(); // a shutdown woke the wait
-            if (policy.kind() == OverflowPolicy.Kind.DROP_NEWEST) {
+            if (policy.kind() == OverflowPolicy.Kind.DROP_OLDEST) {
+                // Only the node thread knows what was transmitted: it drops a message or refuses this one.
+                sends.reserveOverLimit(room, bytes);
+                dropOldest = true;
+            } else if (policy.kind() == OverflowPolicy.Kind.DROP_NEWEST) {
                 room.overflowed(What.DROPPED_NEWEST);
                 return new DroppedReceipt(
                         new MessageDroppedException("dropped by policy DROP_NEWEST: " + SendAdmission.full(room, 0)));
+            } else {
+                room.overflowed(wait > 0 ? What.TIMED_OUT : What.REJECTED);
+                throw new QueueFullException(SendAdmission.full(room, wait));
             }
-            room.overflowed(wait > 0 ? What.TIMED_OUT : What.REJECTED);
-            throw new QueueFullException(SendAdmission.full(room, wait));
         }
         Receipts.Receipt r = new Receipts.Receipt(
                 bytes, w -> loop.post(new SendCommands.Watch(loop, w, runtime.id())), loop::onNodeThread, hook);
@@ -180,7 +186,7 @@ public final class SendCalls {
         long token = tokens.incrementAndGet();
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
         loop.post(new SendCommands.Submit(
-                loop, sends, this::closedForSends, token, r, to, lane, withLevel, payload, expiresAt));
+                loop, sends, this::closedForSends, token, r, to, lane, withLevel, payload, expiresAt, dropOldest));
         return r;
     }
 

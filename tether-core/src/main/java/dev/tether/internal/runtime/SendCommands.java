@@ -2,6 +2,8 @@ package dev.tether.internal.runtime;
 
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.QueueFullException;
+import dev.tether.TetherEvent.Overflow.What;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -21,6 +23,8 @@ final class SendCommands {
         private final Map<String, String> headers;
         private final byte[] payload;
         private final long expiresAt;
+        /** Its stream was full under DROP_OLDEST: room is made here, or the send is refused. */
+        private final boolean dropOldest;
 
         Submit(
                 NodeLoop loop,
@@ -32,7 +36,8 @@ final class SendCommands {
                 String lane,
                 Map<String, String> headers,
                 byte[] payload,
-                long expiresAt) {
+                long expiresAt,
+                boolean dropOldest) {
             this.loop = loop;
             this.sends = sends;
             this.closed = closed;
@@ -43,15 +48,40 @@ final class SendCommands {
             this.headers = headers;
             this.payload = payload;
             this.expiresAt = expiresAt;
+            this.dropOldest = dropOldest;
         }
 
         @Override
         public void run(long now) {
             if (loop.receipts().register(token, receipt)) {
+                if (dropOldest && !madeRoom(now)) return;
                 if (receipt.hook != null) receipt.hook.submitted(now);
                 loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
                 sends.rooms.entered(receipt.room); // counted by the engine from here on, or released if refused
             }
+        }
+
+        /**
+         * DROP_OLDEST, decided here rather than on the caller's thread, which cannot see the engine's streams: if the
+         * stream is still full (the engine's count plus the sends reserved and not in the engine yet, this one among
+         * them, above the limit) its oldest message never transmitted is dropped; if there is none, this send is
+         * refused as REJECT would (its receipt fails, its room is given back). False if refused.
+         */
+        private boolean madeRoom(long now) {
+            SendRooms.Room room = receipt.room;
+            long notEntered = room.held.get() - room.accounted;
+            if (loop.engine().outbound().unacked(room.key) + notEntered <= room.limit) return true; // freed meanwhile
+            if (loop.engine().dropOldest(now, room.key)) {
+                room.overflowed(What.DROPPED_OLDEST);
+                return true;
+            }
+            room.overflowed(What.REJECTED);
+            room.giveBack();
+            loop.rejected(
+                    token,
+                    new QueueFullException(SendAdmission.full(room, 0) + " (policy DROP_OLDEST: every one of them was"
+                            + " transmitted already, so none could be dropped)"));
+            return false;
         }
 
         @Override

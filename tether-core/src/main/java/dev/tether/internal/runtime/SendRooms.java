@@ -152,6 +152,17 @@ final class SendRooms {
         return l;
     }
 
+    /** {rejected, dropped, waiting now} over every room, for the node's totals; any thread. */
+    long[] totals() {
+        long[] t = new long[3];
+        for (Room r : rooms.values()) {
+            t[0] += r.rejected.get();
+            t[1] += r.dropped.get();
+            t[2] += r.waiting;
+        }
+        return t;
+    }
+
     private void reconcile(Engine engine) {
         if (dirty.isEmpty()) return;
         for (Room r : dirty) {
@@ -176,7 +187,8 @@ final class SendRooms {
         /** Sends refused for want of room, and messages dropped by the policy. */
         final AtomicLong rejected = new AtomicLong(), dropped = new AtomicLong();
         /** Counts per {@link What} not reported yet, and whether this room is in {@code toReport}. */
-        private final AtomicLong[] unreported = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        private final AtomicLong[] unreported = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()
+        };
 
         private final AtomicBoolean queued = new AtomicBoolean();
 
@@ -201,7 +213,7 @@ final class SendRooms {
 
         /** A send found this stream full and was {@code what}: counted now, reported by the node thread. */
         void overflowed(What what) {
-            (what == What.DROPPED_NEWEST ? dropped : rejected).incrementAndGet();
+            (what == What.DROPPED_NEWEST || what == What.DROPPED_OLDEST ? dropped : rejected).incrementAndGet();
             unreported[what.ordinal()].incrementAndGet();
             if (queued.compareAndSet(false, true)) toReport.add(this);
         }
@@ -251,6 +263,15 @@ final class SendRooms {
             } finally {
                 lock.unlock();
             }
+        }
+
+        /**
+         * Takes room for one message beyond the limit, for a send whose policy makes room on the node thread
+         * (DROP_OLDEST); never waits. Held above the limit until the node thread dropped a message or refused the
+         * send; any thread.
+         */
+        void takeOverLimit() {
+            held.incrementAndGet();
         }
 
         /** Gives back a reservation that never reached the engine (the node stopped first); any thread. */

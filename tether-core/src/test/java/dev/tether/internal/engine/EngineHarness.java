@@ -94,7 +94,9 @@ final class EngineHarness {
             for (dev.tether.spi.ChannelLog l : channels.logs()) {
                 index.put(l.channel(), store.readChannelIndex(l.channel(), 1, Integer.MAX_VALUE));
             }
-            return new Engine(config(id), state, channels, index, this, ++boots, maxVolatileBytes);
+            Engine e = new Engine(config(id), state, channels, index, this, ++boots, maxVolatileBytes);
+            e.restoreDropped(DroppedRows.decode(store.readKeys(DroppedRows.NAMESPACE, null, now, 1_000)));
+            return e;
         }
 
         @Override

@@ -101,6 +101,9 @@ class TetherMetricsTest {
         assertThat(commits).isPositive();
         assertThat(first.value("tether_store_batch_messages_sum", "node", "a")).isEqualTo(100);
         assertThat(first.types).containsEntry("tether_store_commit_seconds", "histogram");
+        assertThat(first.value("tether_sends_rejected_total", "node", "a")).isZero(); // NodeStats totals
+        assertThat(first.value("tether_sends_dropped_total", "node", "a")).isZero();
+        assertThat(first.value("tether_sends_blocked", "node", "a")).isZero();
 
         sendAll(nodeA, B, "orders", 50);
         PrometheusText second = scrape(a, b);

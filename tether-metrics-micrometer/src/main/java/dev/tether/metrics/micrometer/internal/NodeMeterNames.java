@@ -43,8 +43,19 @@ final class NodeMeterNames {
                         "tether.messages.dead.lettered",
                         "Messages moved to the dead letters",
                         s -> s.node(NodeStats::deadLettered))
+                .counter("tether.messages.expired", "Messages expired before delivery", s -> s.node(NodeStats::expired))
                 .counter(
-                        "tether.messages.expired", "Messages expired before delivery", s -> s.node(NodeStats::expired));
+                        "tether.sends.rejected",
+                        "Sends refused for want of room in their stream",
+                        s -> s.node(NodeStats::rejected))
+                .counter(
+                        "tether.sends.dropped",
+                        "Messages dropped by a stream's overflow policy",
+                        s -> s.node(NodeStats::dropped))
+                .gauge(
+                        "tether.sends.blocked",
+                        "Senders waiting for room in their stream now",
+                        s -> s.node(NodeStats::blockedSends));
         return registerErrors(m);
     }
 

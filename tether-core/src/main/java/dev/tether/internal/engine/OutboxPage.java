@@ -1,0 +1,37 @@
+package dev.tether.internal.engine;
+
+import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.StoredMessage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A page of an outbound stream read from the store ({@link EngineOutput#load}), verified and cached where it continues
+ * the stream's cache (a reader's continues its log's window when it can). The engine's thread only.
+ */
+final class OutboxPage {
+    private OutboxPage() {}
+
+    /**
+     * Caches the messages of {@code page} that continue {@code cache} (up to {@code committedSeq} and {@code
+     * cacheLimit}), or {@code log}'s window for a reader; returns the sequence numbers of those that no longer match
+     * their checksum.
+     */
+    static List<Long> cache(
+            Iterable<StoredMessage> page, SeqRing<OutMessage> cache, SharedLog log, long committedSeq, int cacheLimit) {
+        List<Long> corrupt = List.of();
+        for (StoredMessage m : page) {
+            OutMessage read = log == null ? null : log.offer(m); // a page that continues the window is shared
+            boolean own = read == null && (log == null || !log.holds(m.seq()));
+            if (own && m.seq() == cache.nextSeq() && m.seq() <= committedSeq && cache.size() < cacheLimit) {
+                read = OutMessage.read(m);
+                cache.add(m.seq(), read);
+            }
+            if (read != null && read.corrupt) {
+                if (corrupt.isEmpty()) corrupt = new ArrayList<>();
+                corrupt.add(m.seq());
+            }
+        }
+        return corrupt;
+    }
+}
