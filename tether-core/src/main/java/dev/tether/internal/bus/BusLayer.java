@@ -372,6 +372,16 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         return l;
     }
 
+    @Override
+    public CompletableFuture<List<Address>> listEndpoints(NodeId node, Duration timeout) {
+        return calls.listEndpoints(Objects.requireNonNull(node, "node"), timeout)
+                .thenApply(names -> {
+                    List<Address> l = new ArrayList<>(names.size());
+                    for (String agent : names) l.add(Address.of(node, agent));
+                    return l;
+                });
+    }
+
     /** A message reached an endpoint this node does not have (or no longer has). */
     void refused() {
         noSuchEndpoint.increment();
