@@ -42,13 +42,16 @@ public interface Bus {
      * while no endpoint of that name is registered. Returns false if the name was not durable.
      *
      * @throws dev.tether.InvalidIdException if {@code name} is not a valid agent name
-     * @throws IllegalStateException if an endpoint of that name is registered (close it first), or if called on the
-     *     node thread
+     * @throws IllegalStateException if an endpoint of that name is registered (close it first), if the name is
+     *     configured ({@code TetherConfig.Builder.endpoint}: durable by configuration), or if called on the node thread
      * @throws dev.tether.NodeClosedException if the node is shut down
      */
     boolean forget(String name);
 
-    /** The names of this node's durable endpoints (stored), registered now or not, sorted. */
+    /**
+     * The names of this node's durable endpoints (stored, or configured with {@code TetherConfig.Builder.endpoint}),
+     * registered now or not, sorted.
+     */
     List<String> durableEndpoints();
 
     /** The endpoint registered as {@code name} now, if any. */

@@ -55,6 +55,8 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final Executor nodeThread;
     /** Durable endpoint names (stored in {@link #DURABLE}): their messages wait while they are not registered. */
     private final Set<String> durable = ConcurrentHashMap.newKeySet();
+    /** Configured endpoint names (durable by configuration, never stored, never forgotten); set before start. */
+    private final Set<String> configured = ConcurrentHashMap.newKeySet();
 
     private final EndpointWaiters waiters = new EndpointWaiters(this);
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
@@ -87,6 +89,20 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         this.nodeThread = r -> runtime.post(now -> r.run());
         this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured); // before delivery
         durable.addAll(runtime.channels().storedKeys(DURABLE).join().keySet()); // so is this
+    }
+
+    /**
+     * Declares the configured endpoints (before the node starts): their names are durable from now on, and those
+     * with a handler are registered.
+     */
+    public void configure(List<ConfiguredEndpoint> declared) {
+        for (ConfiguredEndpoint c : declared) {
+            configured.add(c.name());
+            durable.add(c.name());
+        }
+        for (ConfiguredEndpoint c : declared) {
+            if (c.handler() != null) endpoint(c.name(), c.options(), c.handler());
+        }
     }
 
     // ---- routing (any thread) ----
@@ -169,6 +185,10 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         Address.of(runtime.id(), name); // validates the name
         if (endpoints.containsKey(name)) {
             throw new IllegalStateException("endpoint '" + name + "' is registered; close it before forgetting it");
+        }
+        if (configured.contains(name)) {
+            throw new IllegalStateException("endpoint '" + name
+                    + "' is configured (TetherConfig.Builder.endpoint); remove it from the" + " configuration instead");
         }
         if (!durable.contains(name)) return false;
         StoredKeys.write(runtime, () -> stopped, Effect.delete(DURABLE, name), "endpoint " + name);

@@ -30,8 +30,16 @@ final class EndpointNodes implements AutoCloseable {
     private final List<InMemoryStore> stores = new ArrayList<>();
     private final ProxiedCluster tcp;
     private final InMemoryNetwork memory;
+    /** Adds to each node's configuration (at every start). */
+    private final java.util.function.BiConsumer<NodeId, TetherConfig.Builder> configure;
 
     EndpointNodes(Net net, long seed) {
+        this(net, seed, (id, b) -> {});
+    }
+
+    /** Two nodes whose configurations {@code configure} adds to (at every start of either). */
+    EndpointNodes(Net net, long seed, java.util.function.BiConsumer<NodeId, TetherConfig.Builder> configure) {
+        this.configure = configure;
         tcp = net == Net.TCP ? new ProxiedCluster(seed, List.of(A, B), b -> b) : null;
         memory = net == Net.MEMORY ? new InMemoryNetwork() : null;
         start(A, B);
@@ -57,14 +65,15 @@ final class EndpointNodes implements AutoCloseable {
 
     private TetherNode node(NodeId self, NodeId peer, InMemoryStore store) {
         Transport t = tcp != null ? tcp.newTransport(self) : memory.newTransport();
-        return Tether.start(TetherConfig.builder(self)
+        TetherConfig.Builder b = TetherConfig.builder(self)
                 .peers(peer)
                 .transport(t)
                 .store(store)
                 .durability(Durability.MEMORY)
                 .handlerThreads(8)
-                .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1))
-                .build());
+                .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1));
+        configure.accept(self, b);
+        return Tether.start(b.build());
     }
 
     /** Node a (0) or b (1). */
