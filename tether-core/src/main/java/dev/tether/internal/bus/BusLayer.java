@@ -59,6 +59,10 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final Set<String> configured = ConcurrentHashMap.newKeySet();
 
     private final EndpointWaiters waiters = new EndpointWaiters(this);
+    /** {@link #laneOf}'s lanes by agent name. */
+    private final ConcurrentHashMap<String, String> lanes = new ConcurrentHashMap<>();
+
+    private static final int LANES_CACHED = 65_536;
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
 
@@ -344,6 +348,26 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     /** Sends as {@code fromAgent} (null: the node itself) to {@code to} on {@code subLane} (null: none). */
     SendReceipt send(String fromAgent, Address to, String subLane, Map<String, String> headers, byte[] payload) {
+        return send(
+                fromAgent,
+                fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent),
+                to,
+                subLane,
+                headers,
+                payload);
+    }
+
+    /**
+     * As {@link #send(String, Address, String, Map, byte[])}, with {@code own} the reserved headers naming {@code
+     * fromAgent} (an endpoint keeps its own, so that a send without headers allocates none).
+     */
+    SendReceipt send(
+            String fromAgent,
+            Map<String, String> own,
+            Address to,
+            String subLane,
+            Map<String, String> headers,
+            byte[] payload) {
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(payload, "payload");
         requireEndpoint(to);
@@ -351,7 +375,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         NodeId node = to.node();
         Map<String, String> h;
         if (headers.isEmpty()) {
-            h = fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent);
+            h = own;
         } else {
             h = new HashMap<>();
             for (Map.Entry<String, String> e : headers.entrySet()) {
@@ -359,7 +383,21 @@ public final class BusLayer extends ForwardingRouter implements Bus {
             }
             if (fromAgent != null) h.put(EndpointLanes.FROM, fromAgent);
         }
-        return runtime.submit(node, EndpointLanes.lane(to.agent(), subLane), h, payload.clone(), 0, null);
+        String lane = subLane == null ? laneOf(to.agent()) : EndpointLanes.lane(to.agent(), subLane);
+        return runtime.submit(node, lane, h, payload.clone(), 0, null);
+    }
+
+    /**
+     * The lane of messages to {@code agent}, the same string each time: the engine hashes and compares it per
+     * message, and a string keeps its hash. At most {@link #LANES_CACHED} are kept (then forgotten at once).
+     */
+    private String laneOf(String agent) {
+        String lane = lanes.get(agent);
+        if (lane != null) return lane;
+        if (lanes.size() >= LANES_CACHED) lanes.clear();
+        lane = EndpointLanes.lane(agent, null);
+        lanes.put(agent, lane);
+        return lane;
     }
 
     /** Runs tasks on the node thread (where {@code onNodeThread()} endpoints run). */
