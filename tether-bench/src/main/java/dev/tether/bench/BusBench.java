@@ -38,7 +38,9 @@ import java.util.function.Consumer;
  * transport); and the peer measured in the same run, two nodes in one process with plain sends
  * ({@link InProcessBench}'s pair, 4 lanes). The target is 2,000,000 msg/s at 100 agents.
  *
- * <p>Run: {@code scripts/bench bus [--messages N] [--repeat R] [--max-warmup W] [--agents 10,100,1000] [--quick]}.
+ * <p>Run: {@code scripts/bench bus [--messages N] [--repeat R] [--max-warmup W] [--agents 10,100,1000] [--scenarios
+ * handler,node,remote,peer] [--quick]} ({@code --scenarios}: which to run, all by default; the peer is the reference
+ * of any report).
  */
 public final class BusBench {
     private static final int PAYLOAD = 100;
@@ -49,13 +51,56 @@ public final class BusBench {
     private BusBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = options(List.of("--messages", "--repeat", "--max-warmup", "--agents"), args);
+        Map<String, String> a =
+                options(List.of("--messages", "--repeat", "--max-warmup", "--agents", "--scenarios"), args);
         boolean quick = a.containsKey("--quick");
         int messages = Integer.parseInt(a.getOrDefault("--messages", quick ? "50000" : "500000"));
         int repeat = Integer.parseInt(a.getOrDefault("--repeat", quick ? "2" : "3"));
         int maxWarmUp = Integer.parseInt(a.getOrDefault("--max-warmup", quick ? "2" : "3"));
         List<Integer> agents = new ArrayList<>();
         for (String n : a.getOrDefault("--agents", "10,100,1000").split(",")) agents.add(Integer.parseInt(n.trim()));
+        List<String> scenarios = List.of(
+                a.getOrDefault("--scenarios", "handler,node,remote,peer").split(","));
+        printHeader(messages, agents, maxWarmUp, repeat);
+        Map<String, Series> results = new LinkedHashMap<>();
+        for (int n : agents) {
+            if (scenarios.contains("handler"))
+                results.put(
+                        n + " agents, handler threads",
+                        Steady.run(
+                                n + "-agents",
+                                maxWarmUp,
+                                repeat,
+                                Steady::rate,
+                                () -> local(n, messages, EndpointOptions.defaults())));
+            if (scenarios.contains("node"))
+                results.put(
+                        n + " agents, node thread",
+                        Steady.run(
+                                n + "-agents-node-thread",
+                                maxWarmUp,
+                                repeat,
+                                Steady::rate,
+                                () -> local(
+                                        n, messages, EndpointOptions.defaults().onNodeThread())));
+        }
+        if (scenarios.contains("remote"))
+            results.put(
+                    "100 agents on a to 100 on b",
+                    Steady.run("remote-100", maxWarmUp, repeat, Steady::rate, () -> remote(100, messages)));
+        if (scenarios.contains("peer"))
+            results.put(
+                    "peer: two nodes, plain sends",
+                    Steady.run(
+                            "two-nodes",
+                            maxWarmUp,
+                            repeat,
+                            Steady::rate,
+                            () -> InProcessBench.throughput(messages, 4, false)));
+        printTable(results);
+    }
+
+    private static void printHeader(int messages, List<Integer> agents, int maxWarmUp, int repeat) {
         System.out.printf(
                 Locale.ROOT,
                 "# bus bench: %,d messages x %d B per round, agents %s, warm-up until two rounds differ by < %.0f%%"
@@ -70,37 +115,6 @@ public final class BusBench {
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.version"),
                 Load.now());
-        Map<String, Series> results = new LinkedHashMap<>();
-        for (int n : agents) {
-            results.put(
-                    n + " agents, handler threads",
-                    Steady.run(
-                            n + "-agents",
-                            maxWarmUp,
-                            repeat,
-                            Steady::rate,
-                            () -> local(n, messages, EndpointOptions.defaults())));
-            results.put(
-                    n + " agents, node thread",
-                    Steady.run(
-                            n + "-agents-node-thread",
-                            maxWarmUp,
-                            repeat,
-                            Steady::rate,
-                            () -> local(n, messages, EndpointOptions.defaults().onNodeThread())));
-        }
-        results.put(
-                "100 agents on a to 100 on b",
-                Steady.run("remote-100", maxWarmUp, repeat, Steady::rate, () -> remote(100, messages)));
-        results.put(
-                "peer: two nodes, plain sends",
-                Steady.run(
-                        "two-nodes",
-                        maxWarmUp,
-                        repeat,
-                        Steady::rate,
-                        () -> InProcessBench.throughput(messages, 4, false)));
-        printTable(results);
     }
 
     static void printTable(Map<String, Series> results) {

@@ -20,6 +20,9 @@ final class ListenCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node;
 
+    @Mixin
+    EndpointNodeOptions endpoints;
+
     @Option(names = "--json", description = "One JSON object per delivery.")
     boolean json;
 
@@ -35,6 +38,7 @@ final class ListenCommand implements Callable<Integer> {
                         node.spec.commandLine().getErr(),
                         new DeliveryPrinter(out, json),
                         NodeControl.ReadyPeers.NONE)
+                .endpoints(endpoints)
                 .run(Duration.ofSeconds(5));
     }
 }

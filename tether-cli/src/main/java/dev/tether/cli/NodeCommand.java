@@ -20,6 +20,9 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node;
 
+    @Mixin
+    EndpointNodeOptions endpoints;
+
     @Option(names = "--print", description = "Print each delivery on stdout, like tether listen.")
     boolean print;
 
@@ -68,6 +71,7 @@ final class NodeCommand implements Callable<Integer> {
         }
         CliLog.configure(level, logFormat);
         return new NodeRunner(node, out, node.spec.commandLine().getErr(), printer, readyPeers)
+                .endpoints(endpoints)
                 .run(Duration.ofSeconds(drainSeconds));
     }
 }

@@ -45,6 +45,7 @@ final class NodeRunner {
     private final DeliveryPrinter printer;
     private final NodeControl.ReadyPeers readyPeers;
     private volatile NodeControl control;
+    private EndpointNodeOptions endpoints = new EndpointNodeOptions();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -61,6 +62,12 @@ final class NodeRunner {
         this.readyPeers = readyPeers;
     }
 
+    /** The node comes up with {@code endpoints}, handled as its other deliveries are. */
+    NodeRunner endpoints(EndpointNodeOptions endpoints) {
+        this.endpoints = endpoints;
+        return this;
+    }
+
     int run(Duration drainTimeout) throws Exception {
         NodeId id = options.nodeId();
         List<NodeId> peers = options.peerIds();
@@ -75,6 +82,7 @@ final class NodeRunner {
             if (metrics != null) metrics.configure(b);
             if (printer != null) b.handler((Delivery d) -> printer.print(d));
             else b.handler((Delivery d) -> {});
+            endpoints.apply(b, printer != null ? printer::print : d -> {});
             TetherConfig config = NodeStart.build(options, b);
             TetherNode node = NodeStart.start(config, store);
             if (config.insecureAdmitUnprovenPeers() && !options.usesNats()) {
@@ -163,6 +171,7 @@ final class NodeRunner {
         s.append(" store=").append(options.storePath()).append(" durability=").append(options.durability);
         if (admin != null) s.append(" admin=").append(HostPort.format(admin.address()));
         if (metrics != null) s.append(" metrics=").append(HostPort.format(metrics.address()));
+        if (!endpoints.endpoints.isEmpty()) s.append(" endpoints=").append(String.join(",", endpoints.endpoints));
         String link = transport.connectivity();
         if (link != null) s.append(' ').append(link);
         if (peers.isEmpty()) {

@@ -42,13 +42,16 @@ public interface Bus {
      * while no endpoint of that name is registered. Returns false if the name was not durable.
      *
      * @throws dev.tether.InvalidIdException if {@code name} is not a valid agent name
-     * @throws IllegalStateException if an endpoint of that name is registered (close it first), or if called on the
-     *     node thread
+     * @throws IllegalStateException if an endpoint of that name is registered (close it first), if the name is
+     *     configured ({@code TetherConfig.Builder.endpoint}: durable by configuration), or if called on the node thread
      * @throws dev.tether.NodeClosedException if the node is shut down
      */
     boolean forget(String name);
 
-    /** The names of this node's durable endpoints (stored), registered now or not, sorted. */
+    /**
+     * The names of this node's durable endpoints (stored, or configured with {@code TetherConfig.Builder.endpoint}),
+     * registered now or not, sorted.
+     */
     List<String> durableEndpoints();
 
     /** The endpoint registered as {@code name} now, if any. */
@@ -79,7 +82,9 @@ public interface Bus {
      * peers, when they connect and whenever an endpoint is registered or closed (docs/MESSAGING.md, "Endpoints"). Fails
      * with {@link EndpointNotAdvertisedException} at {@code timeout} by this node's clock, with {@code
      * NodeClosedException} if this node stops first. The future completes on the node thread. A node lists at most
-     * 4,096 endpoints, the first by name: one beyond them is not seen yet (the wait times out).
+     * 4,096 endpoints, the first by name, and says when it has more: a wait for one that is not listed then asks that
+     * node ({@code _list_endpoints}) at once and again after each of its later advertisements, so an endpoint beyond
+     * the first 4,096 is seen too.
      *
      * @throws IllegalArgumentException if {@code address} is a node address, or {@code timeout} is not positive
      * @throws dev.tether.UnknownPeerException if {@code address} is on this node (use {@link #find})
@@ -92,6 +97,20 @@ public interface Bus {
      * while it is disconnected, forgotten when it connects again (it advertises again) or is removed.
      */
     List<Address> advertised(dev.tether.NodeId node);
+
+    /**
+     * Every endpoint {@code node} has now, sorted by name, asked from it (its system handler {@code
+     * _list_endpoints}, page by page), not only the first 4,096 its advertisement lists. Fails with {@code
+     * CallTimeoutException} at {@code timeout} (for all the pages together), {@code ProtocolException} if the node
+     * answers with a malformed page, {@code NodeClosedException} if this node stops first. The future completes on
+     * the node thread; the names are those of each page when it was answered.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws dev.tether.UnknownPeerException if {@code node} is this node (use {@link #endpoints()}) or unknown
+     * @throws dev.tether.NodeClosedException if the node is shut down
+     */
+    java.util.concurrent.CompletableFuture<List<Address>> listEndpoints(
+            dev.tether.NodeId node, java.time.Duration timeout);
 
     /** The most endpoints this node may have at once ({@value #DEFAULT_MAX_ENDPOINTS} unless set). */
     int maxEndpoints();

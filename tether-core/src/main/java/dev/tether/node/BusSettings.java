@@ -1,10 +1,16 @@
 package dev.tether.node;
 
 import dev.tether.InvalidConfigException;
+import dev.tether.InvalidIdException;
+import dev.tether.bus.Address;
+import dev.tether.bus.Bus;
+import dev.tether.bus.EndpointHandler;
+import dev.tether.bus.EndpointOptions;
 import dev.tether.bus.HistoryOptions;
 import dev.tether.bus.InvalidRuleException;
 import dev.tether.bus.RoutingRules;
 import dev.tether.bus.Rule;
+import dev.tether.internal.bus.ConfiguredEndpoint;
 import dev.tether.internal.runtime.LanePriority;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +18,15 @@ import java.util.Objects;
 
 /**
  * The part of {@link TetherConfig.Builder} that holds the node's bus settings: configured routing rules
- * (docs/MESSAGING.md, "Routing rules"), lane priorities ("Priority") and the message history (docs/OPERATIONS.md).
+ * (docs/MESSAGING.md, "Routing rules"), configured endpoints ("Endpoints"), lane priorities ("Priority") and the
+ * message history (docs/OPERATIONS.md).
  * Its setters are the builder's: each validates its argument and returns the builder.
  */
 abstract sealed class BusSettings extends HandlerSettings permits TetherConfig.Builder {
     private final List<Rule> rules = new ArrayList<>();
     private final List<LanePriority> lanePriorities = new ArrayList<>();
     private HistoryOptions history;
+    private final java.util.Map<String, ConfiguredEndpoint> endpoints = new java.util.LinkedHashMap<>();
 
     BusSettings() {}
 
@@ -43,6 +51,49 @@ abstract sealed class BusSettings extends HandlerSettings permits TetherConfig.B
                     rule.name(), "rules", "more than " + RoutingRules.MAX_RULES + " configured rules");
         }
         rules.add(rule);
+        return (TetherConfig.Builder) this;
+    }
+
+    /**
+     * Declares endpoint {@code name} of this node without a handler (docs/MESSAGING.md, "Endpoints", configured
+     * endpoints): from the start, messages for it wait at the head of their streams, as a durable endpoint's do, until
+     * code registers it ({@code Tether.bus(node).endpoint(name, ...)}). A configured endpoint is durable by
+     * configuration: its name is not stored, it comes from the configuration at every start, and {@code Bus.forget}
+     * refuses it.
+     *
+     * @throws InvalidConfigException if {@code name} is not a valid agent name, is reserved, was declared already, or
+     *     more than {@link Bus#DEFAULT_MAX_ENDPOINTS} are declared
+     */
+    public TetherConfig.Builder endpoint(String name) {
+        return declare(new ConfiguredEndpoint(name, EndpointOptions.defaults(), null));
+    }
+
+    /**
+     * Declares endpoint {@code name} of this node (as {@link #endpoint(String)}) and registers it with {@code
+     * options} and {@code handler} when the node starts, before any message is delivered: the node comes up with it
+     * ({@code Bus.find(name)}). Closed later, its messages wait until it is registered again.
+     *
+     * @throws InvalidConfigException as {@link #endpoint(String)}
+     */
+    public TetherConfig.Builder endpoint(String name, EndpointOptions options, EndpointHandler handler) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        return declare(new ConfiguredEndpoint(name, options, handler));
+    }
+
+    private TetherConfig.Builder declare(ConfiguredEndpoint e) {
+        try {
+            Address.requireAgentName(e.name());
+        } catch (InvalidIdException | IllegalArgumentException invalid) { // invalid, or reserved
+            throw new InvalidConfigException("endpoint: " + invalid.getMessage());
+        }
+        if (endpoints.containsKey(e.name())) {
+            throw new InvalidConfigException("endpoint '" + e.name() + "' is declared twice");
+        }
+        if (endpoints.size() >= Bus.DEFAULT_MAX_ENDPOINTS) {
+            throw new InvalidConfigException("more than " + Bus.DEFAULT_MAX_ENDPOINTS + " configured endpoints");
+        }
+        endpoints.put(e.name(), e);
         return (TetherConfig.Builder) this;
     }
 
@@ -73,6 +124,11 @@ abstract sealed class BusSettings extends HandlerSettings permits TetherConfig.B
 
     HistoryOptions historyOptions() {
         return history;
+    }
+
+    /** The configured endpoints, in the order given. */
+    List<ConfiguredEndpoint> configuredEndpoints() {
+        return List.copyOf(endpoints.values());
     }
 
     /** The configured rules, in the order given. */

@@ -17,7 +17,12 @@ public final class Tether {
      */
     public static TetherNode start(TetherConfig config) {
         return RealTetherNode.start(
-                config.settings(), config.namedHandlers(), config.codec(), config.events(), config.rules());
+                config.settings(),
+                config.namedHandlers(),
+                config.codec(),
+                config.events(),
+                config.rules(),
+                config.endpoints());
     }
 
     /**

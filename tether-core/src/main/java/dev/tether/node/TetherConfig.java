@@ -45,12 +45,14 @@ public final class TetherConfig {
     private final Codec codec;
     private final EventSettings events;
     private final List<Rule> rules;
+    private final List<dev.tether.internal.bus.ConfiguredEndpoint> endpoints;
 
     private TetherConfig(Builder b, Store store, int maxMessageBytes, List<HandlerSpec> namedHandlers) {
         this.namedHandlers = namedHandlers;
         this.codec = b.codec;
         this.events = b.events;
         this.rules = b.rules();
+        this.endpoints = b.configuredEndpoints();
         this.settings = new NodeSettings(
                 b.nodeId,
                 Set.copyOf(b.peers),
@@ -253,6 +255,11 @@ public final class TetherConfig {
     /** The configured routing rules ({@link Builder#rule}), in the order given. */
     public List<Rule> rules() {
         return rules;
+    }
+
+    /** The configured endpoints ({@link Builder#endpoint(String)}), in the order given. */
+    List<dev.tether.internal.bus.ConfiguredEndpoint> endpoints() {
+        return endpoints;
     }
 
     /** The settings the runtime is started with. */

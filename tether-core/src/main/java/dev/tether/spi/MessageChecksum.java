@@ -25,45 +25,79 @@ public final class MessageChecksum {
     /** The checksum of message {@code seq} on {@code lane} with this content, in {@code [0, 2^32)}. */
     public static long of(String lane, long seq, long expiresAtMillis, Map<String, String> headers, byte[] payload) {
         CRC32C crc = new CRC32C();
-        // Lane, seq, expiry and header count in one update (lanes are short and, when valid, ASCII).
-        byte[] laneBytes = ascii(lane);
-        int n = laneBytes == null ? 0 : laneBytes.length;
-        byte[] head = new byte[1 + n + 8 + 8 + 2 + 4];
-        int at = 0;
-        if (laneBytes == null) {
-            laneBytes = lane.getBytes(StandardCharsets.UTF_8);
-            crc.update(laneBytes.length);
-            crc.update(laneBytes, 0, laneBytes.length);
-        } else {
-            head[at++] = (byte) n;
-            System.arraycopy(laneBytes, 0, head, at, n);
-            at += n;
+        // Everything before the payload in one array and one update when the lane and headers are ASCII (valid lanes
+        // always are, and Tether's own headers): no array per header, no sorting for a single header.
+        int size = asciiPrefixSize(lane, headers);
+        if (size >= 0) {
+            byte[] head = new byte[size];
+            int at = putAscii(head, 0, lane, 1);
+            at = putLong(head, at, seq);
+            at = putLong(head, at, expiresAtMillis);
+            at = putShort(head, at, headers.size());
+            if (headers.size() == 1) {
+                Map.Entry<String, String> e = headers.entrySet().iterator().next();
+                at = putAscii(head, putAscii(head, at, e.getKey(), 2), e.getValue(), 2);
+            } else if (!headers.isEmpty()) {
+                for (String name : sortedNames(headers)) {
+                    at = putAscii(head, putAscii(head, at, name, 2), headers.get(name), 2);
+                }
+            }
+            at = putInt(head, at, payload.length);
+            crc.update(head, 0, at);
+            crc.update(payload, 0, payload.length);
+            return crc.getValue();
         }
-        at = putLong(head, at, seq);
+        byte[] laneBytes = lane.getBytes(StandardCharsets.UTF_8);
+        byte[] head = new byte[8 + 8 + 2 + 4];
+        crc.update(laneBytes.length);
+        crc.update(laneBytes, 0, laneBytes.length);
+        int at = putLong(head, 0, seq);
         at = putLong(head, at, expiresAtMillis);
         at = putShort(head, at, headers.size());
-        if (!headers.isEmpty()) {
-            crc.update(head, 0, at);
-            at = 0;
-            headers(crc, headers);
-        }
-        at = putInt(head, at, payload.length);
+        crc.update(head, 0, at);
+        if (!headers.isEmpty()) headers(crc, headers);
+        at = putInt(head, 0, payload.length);
         crc.update(head, 0, at);
         crc.update(payload, 0, payload.length);
         return crc.getValue();
     }
 
-    /** The bytes of {@code s} if it is ASCII (and shorter than 256 characters), else null. */
-    private static byte[] ascii(String s) {
-        int n = s.length();
-        if (n > 255) return null;
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) return null;
-            b[i] = (byte) c;
+    /**
+     * The bytes before the payload when {@code lane} (under 256 characters) and every header name and value (under
+     * 65,536) are ASCII, so that a character is a byte; else -1.
+     */
+    private static int asciiPrefixSize(String lane, Map<String, String> headers) {
+        if (lane.length() > 255 || !isAscii(lane)) return -1;
+        int size = 1 + lane.length() + 8 + 8 + 2 + 4;
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            String k = e.getKey();
+            String v = e.getValue();
+            if (k.length() > 0xffff || v.length() > 0xffff || !isAscii(k) || !isAscii(v)) return -1;
+            size += 4 + k.length() + v.length();
         }
-        return b;
+        return size;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) return false;
+        }
+        return true;
+    }
+
+    /** Writes ASCII {@code s} at {@code at} after its length in {@code lengthBytes} (1 or 2) bytes. */
+    private static int putAscii(byte[] b, int at, String s, int lengthBytes) {
+        int n = s.length();
+        if (lengthBytes == 2) b[at++] = (byte) (n >>> 8);
+        b[at++] = (byte) n;
+        for (int i = 0; i < n; i++) b[at++] = (byte) s.charAt(i);
+        return at;
+    }
+
+    private static String[] sortedNames(Map<String, String> headers) {
+        String[] names = headers.keySet().toArray(new String[0]);
+        Arrays.sort(names);
+        return names;
     }
 
     /** Whether {@code checksum} is a value {@link #of} can return, or {@link #UNCHECKED}. */
@@ -72,8 +106,7 @@ public final class MessageChecksum {
     }
 
     private static void headers(CRC32C crc, Map<String, String> headers) {
-        String[] names = headers.keySet().toArray(new String[0]);
-        if (names.length > 1) Arrays.sort(names);
+        String[] names = sortedNames(headers);
         byte[] length = new byte[2];
         for (String name : names) {
             string(crc, length, name);

@@ -57,4 +57,39 @@ class MessageChecksumTest {
                 .as("header order does not matter")
                 .isEqualTo(MessageChecksum.of("default", 7, 0, new TreeMap<>(Map.of("a", "1", "b", "2")), payload));
     }
+
+    /**
+     * Seeded: lanes and headers ASCII (the one-array path) or not (the general one), 0 to 5 headers, long values:
+     * always the documented layout.
+     */
+    @Test
+    void matchesTheDocumentedLayoutForRandomContent() throws IOException {
+        long seed = Long.getLong("tether.seed", System.nanoTime());
+        System.out.println("MessageChecksumTest seed " + seed + " (replay with -Dtether.seed=" + seed + ")");
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < 2_000; i++) {
+            String lane = text(r, 1 + r.nextInt(64));
+            Map<String, String> headers = new java.util.HashMap<>();
+            int n = r.nextInt(6);
+            for (int h = 0; h < n; h++)
+                headers.put(text(r, 1 + r.nextInt(12)), text(r, r.nextInt(r.nextInt(10) == 0 ? 3000 : 20)));
+            byte[] payload = new byte[r.nextInt(50)];
+            r.nextBytes(payload);
+            long seq = r.nextLong();
+            long expiresAt = r.nextBoolean() ? 0 : r.nextLong();
+            assertThat(MessageChecksum.of(lane, seq, expiresAt, headers, payload))
+                    .as("lane %s, headers %s (seed %d)", lane, headers, seed)
+                    .isEqualTo(documented(lane, seq, expiresAt, headers, payload));
+        }
+    }
+
+    /** Mostly ASCII, sometimes a character of two or three UTF-8 bytes. */
+    private static String text(java.util.Random r, int length) {
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            int k = r.nextInt(40);
+            b.append(k == 0 ? 'é' : k == 1 ? '€' : (char) ('!' + r.nextInt(94)));
+        }
+        return b.toString();
+    }
 }

@@ -58,9 +58,15 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final Function<String, RuntimeException> publishRefusal;
     /** Durable endpoint names (stored in {@link #DURABLE}): their messages wait while they are not registered. */
     private final Set<String> durable = ConcurrentHashMap.newKeySet();
+    /** Configured endpoint names (durable by configuration, never stored, never forgotten); set before start. */
+    private final Set<String> configured = ConcurrentHashMap.newKeySet();
 
     private final EndpointWaiters waiters = new EndpointWaiters(this);
     private final RoomWaiters full = new RoomWaiters(this);
+    /** {@link #laneOf}'s lanes by agent name. */
+    private final ConcurrentHashMap<String, String> lanes = new ConcurrentHashMap<>();
+
+    private static final int LANES_CACHED = 65_536;
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
 
@@ -99,6 +105,20 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         this.nodeThread = r -> runtime.post(now -> r.run());
         this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured); // before delivery
         durable.addAll(runtime.channels().storedKeys(DURABLE).join().keySet()); // so is this
+    }
+
+    /**
+     * Declares the configured endpoints (before the node starts): their names are durable from now on, and those
+     * with a handler are registered.
+     */
+    public void configure(List<ConfiguredEndpoint> declared) {
+        for (ConfiguredEndpoint c : declared) {
+            configured.add(c.name());
+            durable.add(c.name());
+        }
+        for (ConfiguredEndpoint c : declared) {
+            if (c.handler() != null) endpoint(c.name(), c.options(), c.handler());
+        }
     }
 
     // ---- routing (any thread) ----
@@ -181,6 +201,10 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         Address.of(runtime.id(), name); // validates the name
         if (endpoints.containsKey(name)) {
             throw new IllegalStateException("endpoint '" + name + "' is registered; close it before forgetting it");
+        }
+        if (configured.contains(name)) {
+            throw new IllegalStateException("endpoint '" + name
+                    + "' is configured (TetherConfig.Builder.endpoint); remove it from the" + " configuration instead");
         }
         if (!durable.contains(name)) return false;
         StoredKeys.write(runtime, () -> stopped, Effect.delete(DURABLE, name), "endpoint " + name);
@@ -353,6 +377,26 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     /** Sends as {@code fromAgent} (null: the node itself) to {@code to} on {@code subLane} (null: none). */
     SendReceipt send(String fromAgent, Address to, String subLane, Map<String, String> headers, byte[] payload) {
+        return send(
+                fromAgent,
+                fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent),
+                to,
+                subLane,
+                headers,
+                payload);
+    }
+
+    /**
+     * As {@link #send(String, Address, String, Map, byte[])}, with {@code own} the reserved headers naming {@code
+     * fromAgent} (an endpoint keeps its own, so that a send without headers allocates none).
+     */
+    SendReceipt send(
+            String fromAgent,
+            Map<String, String> own,
+            Address to,
+            String subLane,
+            Map<String, String> headers,
+            byte[] payload) {
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(payload, "payload");
         requireEndpoint(to);
@@ -360,7 +404,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         NodeId node = to.node();
         Map<String, String> h;
         if (headers.isEmpty()) {
-            h = fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent);
+            h = own;
         } else {
             h = new HashMap<>();
             for (Map.Entry<String, String> e : headers.entrySet()) {
@@ -368,7 +412,21 @@ public final class BusLayer extends ForwardingRouter implements Bus {
             }
             if (fromAgent != null) h.put(EndpointLanes.FROM, fromAgent);
         }
-        return runtime.submit(node, EndpointLanes.lane(to.agent(), subLane), h, payload.clone(), 0, null);
+        String lane = subLane == null ? laneOf(to.agent()) : EndpointLanes.lane(to.agent(), subLane);
+        return runtime.submit(node, lane, h, payload.clone(), 0, null);
+    }
+
+    /**
+     * The lane of messages to {@code agent}, the same string each time: the engine hashes and compares it per
+     * message, and a string keeps its hash. At most {@link #LANES_CACHED} are kept (then forgotten at once).
+     */
+    private String laneOf(String agent) {
+        String lane = lanes.get(agent);
+        if (lane != null) return lane;
+        if (lanes.size() >= LANES_CACHED) lanes.clear();
+        lane = EndpointLanes.lane(agent, null);
+        lanes.put(agent, lane);
+        return lane;
     }
 
     /** Runs tasks on the node thread (where {@code onNodeThread()} endpoints run). */
@@ -399,6 +457,16 @@ public final class BusLayer extends ForwardingRouter implements Bus {
             l.add(Address.of(node, agent));
         }
         return l;
+    }
+
+    @Override
+    public CompletableFuture<List<Address>> listEndpoints(NodeId node, Duration timeout) {
+        return calls.listEndpoints(Objects.requireNonNull(node, "node"), timeout)
+                .thenApply(names -> {
+                    List<Address> l = new ArrayList<>(names.size());
+                    for (String agent : names) l.add(Address.of(node, agent));
+                    return l;
+                });
     }
 
     /** A message reached an endpoint this node does not have (or no longer has). */

@@ -34,6 +34,8 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     private final Executor executor;
     private final EndpointCalls calls;
     private volatile boolean closed;
+    /** The reserved header naming this endpoint as the sender, kept: sends without headers allocate none. */
+    private final Map<String, String> fromHeader;
 
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -57,6 +59,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
             this.executor = strand;
         }
         this.calls = bus.calls().endpointCalls(executor);
+        this.fromHeader = Map.of(EndpointLanes.FROM, address.agent());
     }
 
     @Override
@@ -72,7 +75,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     @Override
     public SendReceipt send(Address to, String subLane, Map<String, String> headers, byte[] payload) {
         requireOpen();
-        SendReceipt r = bus.send(address.agent(), to, subLane, headers, payload);
+        SendReceipt r = bus.send(address.agent(), fromHeader, to, subLane, headers, payload);
         sent.increment();
         return r;
     }

@@ -83,6 +83,11 @@ final class Advertiser {
                 List.of());
     }
 
+    /** The names of this node's endpoints now, all of them, in no order. */
+    List<String> endpointNames() {
+        return endpoints.get();
+    }
+
     /**
      * The node reported {@code e}: connections start and end advertising. The first advertisement waits for the
      * next command: the event comes from inside the engine, before the node has admitted the peer for sends.

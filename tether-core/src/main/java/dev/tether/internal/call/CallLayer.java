@@ -94,6 +94,7 @@ public final class CallLayer implements Router {
         this.system = new SystemHandlers(host, counters, advertiser, peerHandlers, callee);
         callee.waiters(waiters);
         waiters.registry(registry);
+        peerHandlers.lookup(this::hasEndpoint);
     }
 
     /**
@@ -399,16 +400,79 @@ public final class CallLayer implements Router {
         requirePositive(timeout);
         requireRunning();
         long deadline = expiry(host.clock().millis(), timeout);
+        return systemRequest(peer, SystemHandlers.LIST_HANDLERS, new byte[0], deadline)
+                .thenApply(r -> {
+                    Advertisement a = system.accept(peer, SystemHandlers.ANY_EPOCH, r.payloadBytes());
+                    if (a == null)
+                        throw new ProtocolException("node " + peer + " answered _list_handlers with a malformed list");
+                    return a.handlers();
+                });
+    }
+
+    /** A request to system handler {@code handler} of {@code peer} on the reserved volatile lane. */
+    private CompletableFuture<Reply> systemRequest(NodeId peer, String handler, byte[] payload, long deadline) {
         NodeFuture<Object> future = new NodeFuture<>(host::onNodeThread);
-        PendingCall p = new PendingCall(CallKind.REQUEST, peer, SystemHandlers.LIST_HANDLERS, deadline, future, caller);
-        Map<String, String> headers = CallHeaders.call(Map.of(), SystemHandlers.LIST_HANDLERS, CallKind.REQUEST, false);
-        host.submit(peer, Advertiser.LANE, headers, new byte[0], deadline, p);
-        return future.thenApply(r -> {
-            Advertisement a = system.accept(peer, SystemHandlers.ANY_EPOCH, ((Reply) r).payloadBytes());
-            if (a == null)
-                throw new ProtocolException("node " + peer + " answered _list_handlers with a malformed list");
-            return a.handlers();
-        });
+        PendingCall p = new PendingCall(CallKind.REQUEST, peer, handler, deadline, future, caller);
+        Map<String, String> headers = CallHeaders.call(Map.of(), handler, CallKind.REQUEST, false);
+        host.submit(peer, Advertiser.LANE, headers, payload, deadline, p);
+        return future.thenApply(r -> (Reply) r);
+    }
+
+    /**
+     * Every endpoint of {@code peer}, sorted, asked page by page with {@code _list_endpoints} (docs/MESSAGING.md,
+     * "Endpoints"); fails with the first page's failure, or at {@code timeout} for all of them. Completes on the node
+     * thread.
+     */
+    public CompletableFuture<List<String>> listEndpoints(NodeId peer, Duration timeout) {
+        Objects.requireNonNull(peer, "peer");
+        requirePositive(timeout);
+        if (peer.equals(host.id())) {
+            throw new UnknownPeerException("node " + peer + " cannot ask itself for its endpoints; list them locally");
+        }
+        requireRunning();
+        long deadline = expiry(host.clock().millis(), timeout);
+        List<String> all = new java.util.ArrayList<>();
+        return nextPage(peer, null, all, deadline).thenApply(v -> List.copyOf(all));
+    }
+
+    /** Asks for the page from {@code from} (inclusive; null: the first), adds it to {@code all}, then the next. */
+    private CompletableFuture<Void> nextPage(NodeId peer, String from, List<String> all, long deadline) {
+        return page(peer, new EndpointPages.Request(from, EndpointPages.MAX_PAGE), deadline)
+                .thenCompose(p -> {
+                    List<String> names = p.names();
+                    int skip = from != null && !names.isEmpty() && names.get(0).equals(from) ? 1 : 0;
+                    all.addAll(names.subList(skip, names.size()));
+                    if (!p.more()) return CompletableFuture.completedFuture(null);
+                    if (names.size() == skip) {
+                        throw new ProtocolException(
+                                "node " + peer + " answered _list_endpoints with an empty page that says more follow");
+                    }
+                    return nextPage(peer, names.get(names.size() - 1), all, deadline);
+                });
+    }
+
+    /** One page of {@code peer}'s endpoints. */
+    CompletableFuture<EndpointPages.Page> page(NodeId peer, EndpointPages.Request request, long deadline) {
+        return systemRequest(peer, EndpointPages.HANDLER, request.encode(), deadline)
+                .thenApply(r -> {
+                    try {
+                        return EndpointPages.decodePage(r.payloadBytes(), request);
+                    } catch (IllegalArgumentException e) {
+                        counters.invalidCalls.incrementAndGet();
+                        throw new ProtocolException(
+                                "node " + peer + " answered _list_endpoints with a malformed page: " + e.getMessage());
+                    }
+                });
+    }
+
+    /** Whether {@code peer} has endpoint {@code agent}, asked with {@code _list_endpoints} (node thread). */
+    private CompletableFuture<Boolean> hasEndpoint(NodeId peer, String agent, long deadline) {
+        try {
+            return page(peer, new EndpointPages.Request(agent, 1), deadline)
+                    .thenApply(p -> p.names().contains(agent));
+        } catch (RuntimeException e) { // removed, shutting down, queue full: the wait goes on until its deadline
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private void requireRunning() {

@@ -155,6 +155,18 @@ final class Callee {
         return effect(d, headers, new byte[0]);
     }
 
+    /** Answers request {@code d} (a system handler's) with {@code payload}. */
+    void answer(RoutedDelivery d, byte[] payload) {
+        Map<String, String> headers =
+                Map.of(CallHeaders.KIND, CallHeaders.REPLY, CallHeaders.CORRELATION, correlation(d));
+        d.ackWith(effect(d, headers, payload));
+    }
+
+    /** Answers sync or request {@code d} (a system handler's) with an error reply of {@code type}. */
+    void refuse(RoutedDelivery d, String type, String message) {
+        d.ackWith(errorReply(d, type, message));
+    }
+
     /**
      * A call to endpoint {@code agent}, which this node does not have: a tell is settled without processing ({@link
      * Outcome#NO_SUCH_ENDPOINT}), a sync or request answered with an error reply saying so.

@@ -50,6 +50,10 @@ final class PeerHandlers {
         final String name;
         final Duration timeout;
         final CompletableFuture<Void> future;
+        /** A {@link Lookup} for it is in flight; {@link #askAgain}: a newer advertisement came meanwhile. */
+        boolean asking;
+
+        boolean askAgain;
 
         Awaiter(
                 NodeId peer,
@@ -74,10 +78,20 @@ final class PeerHandlers {
             String known = v == null
                     ? "it advertised nothing yet"
                     : "its latest advertisement lists " + new TreeSet<>(v.endpoints)
-                            + (v.endpointsMore ? " and says it has more (not asked for yet)" : "");
+                            + (v.endpointsMore ? " and says it has more, which did not include it either" : "");
             return new EndpointNotAdvertisedException(Address.of(peer, name), timeout, known);
         }
     }
+
+    /**
+     * Asks {@code peer} whether it has endpoint {@code agent} (its {@code _list_endpoints}), for a wait on a node that
+     * has more endpoints than its advertisement lists; the future completes on the node thread.
+     */
+    interface Lookup {
+        CompletableFuture<Boolean> has(NodeId peer, String agent, long deadline);
+    }
+
+    private Lookup lookup = (peer, agent, deadline) -> CompletableFuture.completedFuture(false);
 
     private final Map<NodeId, View> views = new ConcurrentHashMap<>();
     /** Peers connected now (written on the node thread, read by {@link #pick} on any). */
@@ -114,8 +128,40 @@ final class PeerHandlers {
                 return true;
             });
             if (l.isEmpty()) waiting.remove(a.id());
+            else if (view.endpointsMore) for (Awaiter w : List.copyOf(l)) lookUp(w);
         }
         return true;
+    }
+
+    /** Asks with {@code lookup} for the endpoints beyond a node's advertisement; before the node starts. */
+    void lookup(Lookup lookup) {
+        this.lookup = lookup;
+    }
+
+    /**
+     * Asks {@code w}'s peer whether it has {@code w}'s endpoint, one question at a time per wait; a newer
+     * advertisement arriving meanwhile (the peer registered or closed an endpoint) asks again when the answer comes.
+     */
+    private void lookUp(Awaiter w) {
+        if (!w.endpoint) return;
+        if (w.asking) {
+            w.askAgain = true;
+            return;
+        }
+        w.asking = true;
+        lookup.has(w.peer, w.name, w.deadline).whenComplete((found, failure) -> {
+            w.asking = false;
+            if (w.future.isDone()) return;
+            if (Boolean.TRUE.equals(found)) {
+                List<Awaiter> l = waiting.get(w.peer);
+                if (l != null && l.remove(w) && l.isEmpty()) waiting.remove(w.peer);
+                deadlines.remove(w);
+                w.future.complete(null);
+            } else if (w.askAgain) {
+                w.askAgain = false;
+                lookUp(w);
+            } // else the next advertisement asks again, or the deadline ends the wait
+        });
     }
 
     /** The handlers {@code peer} advertised last, sorted; empty if none. Any thread. */
@@ -155,6 +201,7 @@ final class PeerHandlers {
         Awaiter w = new Awaiter(peer, endpoint, name, deadline, timeout, future);
         waiting.computeIfAbsent(peer, p -> new ArrayList<>()).add(w);
         deadlines.add(w);
+        if (v != null && v.endpointsMore) lookUp(w);
     }
 
     /** Every turn: waits whose deadline passed fail. */

@@ -12,7 +12,9 @@ import java.util.concurrent.Executor;
 /**
  * The system handlers every node serves (names starting with {@code '_'}, docs/MESSAGING.md "Handler discovery"):
  * {@code _hello} takes a peer's {@link Advertisement} (a tell, or a request answered with this node's own) and
- * {@code _list_handlers} answers a request with this node's advertisement. They run on the node thread, which owns
+ * {@code _list_handlers} answers a request with this node's advertisement, {@code _list_endpoints} with a page of its
+ * endpoints ({@link EndpointPages}; a malformed request gets an error reply naming the fault, and is counted as an
+ * invalid call). They run on the node thread, which owns
  * {@link PeerHandlers}. A malformed advertisement is counted as an invalid call, reported as a protocol error of its
  * sender and ignored (the peer's previous advertisement stays); one whose only fault is bogus channel or endpoint
  * entries is counted and reported the same way but kept without them. The call is still settled, so its stream goes
@@ -53,6 +55,7 @@ final class SystemHandlers implements MessageConsumer {
                 answer(d, kind);
             }
             case LIST_HANDLERS -> answer(d, kind);
+            case EndpointPages.HANDLER -> listEndpoints(d, kind);
             default -> callee.missing(d, kind, name); // a newer peer's system handler
         }
     }
@@ -84,6 +87,24 @@ final class SystemHandlers implements MessageConsumer {
                 CallHeaders.correlation(d.lane(), d.seq(), d.senderEpoch()));
         String lane = Lanes.isVolatile(d.lane()) ? Lanes.VOLATILE_REPLY : Lanes.REPLY;
         d.ackWith(new Effect(d.from(), lane, headers, payload, d.expiresAtMillis()));
+    }
+
+    /** Answers a request for a page of this node's endpoints; any other kind is settled as {@code _hello} is. */
+    private void listEndpoints(RoutedDelivery d, CallKind kind) {
+        if (kind != CallKind.REQUEST) {
+            answer(d, kind);
+            return;
+        }
+        EndpointPages.Request request;
+        try {
+            request = EndpointPages.decodeRequest(d.payloadBytes());
+        } catch (IllegalArgumentException e) {
+            counters.invalidCalls.incrementAndGet();
+            callee.refuse(
+                    d, IllegalArgumentException.class.getName(), "invalid _list_endpoints request: " + e.getMessage());
+            return;
+        }
+        callee.answer(d, EndpointPages.page(advertiser.endpointNames(), request).encode());
     }
 
     /**

@@ -30,6 +30,7 @@ import dev.tether.TypedHandler;
 import dev.tether.bus.Bus;
 import dev.tether.bus.Rule;
 import dev.tether.internal.bus.BusLayer;
+import dev.tether.internal.bus.ConfiguredEndpoint;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.Events;
@@ -105,7 +106,7 @@ public final class RealTetherNode implements TetherNode {
 
     /**
      * Opens the store, plugs the layers together, registers {@code handlers}, installs the configured routing {@code
-     * rules} and starts the node; typed calls use {@code codec}, or the one on the class path if null.
+     * rules} and {@code endpoints} and starts the node; typed calls use {@code codec}, or the one on the class path if null.
      *
      * @throws dev.tether.StoreException if the store cannot be opened
      */
@@ -114,7 +115,8 @@ public final class RealTetherNode implements TetherNode {
             List<HandlerSpec> handlers,
             Codec codec,
             EventSettings eventSettings,
-            List<Rule> rules) {
+            List<Rule> rules,
+            List<ConfiguredEndpoint> endpoints) {
         NodeRuntime runtime = NodeRuntime.create(settings);
         RuntimeCallHost host = new RuntimeCallHost(runtime);
         CallLayer calls = new CallLayer(host, codec);
@@ -130,6 +132,7 @@ public final class RealTetherNode implements TetherNode {
         // rules and endpoint lanes first, then channels
         BusLayer bus = new BusLayer(runtime, calls, channels, rules, channels::publishRefusal);
         calls.endpoints(bus::names); // and its endpoints
+        bus.configure(endpoints); // before delivery starts
         runtime.router(bus);
         RealTetherNode node = new RealTetherNode(runtime, calls, events, channels, bus);
         runtime.observeEvents(e -> {

@@ -33,8 +33,7 @@ final class SendAdmission {
     long checkSize(Map<String, String> headers, int payloadLength) {
         if (headers.size() > 0xffff) throw new MessageTooLargeException("more than 65535 headers");
         for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey().getBytes(StandardCharsets.UTF_8).length > 0xffff
-                    || e.getValue().getBytes(StandardCharsets.UTF_8).length > 0xffff) {
+            if (tooLong(e.getKey()) || tooLong(e.getValue())) {
                 throw new MessageTooLargeException("header '" + e.getKey() + "' is longer than 65535 UTF-8 bytes");
             }
         }
@@ -44,6 +43,14 @@ final class SendAdmission {
                     + " + headers) exceeds maxMessageBytes " + maxMessageBytes);
         }
         return size;
+    }
+
+    /**
+     * Whether {@code s} takes more than 65,535 bytes in UTF-8; encoded only when it might (a character takes at most
+     * three bytes), so that a send's headers are not copied to check them.
+     */
+    private static boolean tooLong(String s) {
+        return s.length() > 0xffff / 3 && s.getBytes(StandardCharsets.UTF_8).length > 0xffff;
     }
 
     /**

@@ -87,6 +87,56 @@ class EndpointAdvertisementTest {
         again.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
 
+    /**
+     * A node with more endpoints than its {@code _hello} lists (4,096): a wait for one beyond them is answered by
+     * asking the node ({@code _list_endpoints}) when it registers it, {@code listEndpoints} pages through all of them,
+     * and one beyond the advertised set is reachable.
+     */
+    @ParameterizedTest
+    @EnumSource(Net.class)
+    void endpointsBeyondTheAdvertisedOnesAreSeenListedAndReachable(Net net) throws Exception {
+        nodes = new EndpointNodes(net, SEED);
+        Bus a = nodes.bus(0);
+        Bus b = nodes.bus(1);
+        int count = 4096 + 1000;
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) names.add(String.format("e%05d", i));
+        java.util.Collections.shuffle(names, new java.util.Random(SEED));
+        for (String n : names) b.endpoint(n, d -> {});
+        Address first = Address.of(EndpointNodes.B, "e00000");
+        a.awaitEndpoint(first, DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        Await.until(
+                DEADLINE,
+                () -> a.advertised(EndpointNodes.B).size() == 4096,
+                () -> "4,096 advertised: " + a.advertised(EndpointNodes.B).size());
+        Address beyond = Address.of(EndpointNodes.B, "e05000");
+        assertThat(a.advertised(EndpointNodes.B)).doesNotContain(beyond);
+        a.awaitEndpoint(beyond, DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS); // asked at once: it is there
+
+        Address late = Address.of(EndpointNodes.B, "zz-late"); // after every other name: never advertised
+        CompletableFuture<Void> lateSeen = a.awaitEndpoint(late, DEADLINE);
+        Throwable notYet = failure(a.awaitEndpoint(late, Duration.ofMillis(300)));
+        assertThat(notYet)
+                .isInstanceOf(EndpointNotAdvertisedException.class)
+                .hasMessageContaining("says it has more, which did not include it either");
+        assertThat(lateSeen).isNotDone();
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.endpoint(
+                late.agent(), d -> received.add(new String(d.payloadBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+        lateSeen.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(a.advertised(EndpointNodes.B)).doesNotContain(late).hasSize(4096);
+
+        List<Address> all = a.listEndpoints(EndpointNodes.B, DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        assertThat(all)
+                .hasSize(count + 1)
+                .isEqualTo(b.endpoints())
+                .endsWith(late)
+                .contains(beyond);
+        assertThat(a.send(late, EndpointNodes.utf8("hi")).processed().get(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(Outcome.PROCESSED);
+        assertThat(received).containsExactly("hi");
+    }
+
     @ParameterizedTest
     @EnumSource(Net.class)
     void argumentsAreChecked(Net net) {
@@ -100,5 +150,12 @@ class EndpointAdvertisementTest {
                 .hasMessageContaining("node address");
         assertThatThrownBy(() -> a.awaitEndpoint(BOB, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         assertThat(a.advertised(EndpointNodes.B)).isEmpty();
+        assertThatThrownBy(() -> a.listEndpoints(EndpointNodes.A, DEADLINE))
+                .isInstanceOf(UnknownPeerException.class)
+                .hasMessageContaining("list them locally");
+        assertThatThrownBy(() -> a.listEndpoints(EndpointNodes.B, Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.listEndpoints(dev.tether.NodeId.of("nobody"), DEADLINE))
+                .isInstanceOf(UnknownPeerException.class);
     }
 }

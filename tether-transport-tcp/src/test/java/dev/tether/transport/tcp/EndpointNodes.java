@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
+import java.util.function.BiConsumer;
 
 /** Two real nodes a and b with in-memory stores, on the in-memory transport or over TCP, for the endpoint tests. */
 final class EndpointNodes implements AutoCloseable {
@@ -39,15 +39,16 @@ final class EndpointNodes implements AutoCloseable {
 
     private final ProxiedCluster tcp;
     private final InMemoryNetwork memory;
-    private final UnaryOperator<TetherConfig.Builder> atB;
+    /** Adds to each node's configuration (at every start). */
+    private final BiConsumer<NodeId, TetherConfig.Builder> configure;
 
     EndpointNodes(Net net, long seed) {
-        this(net, seed, b -> b);
+        this(net, seed, (id, b) -> {});
     }
 
-    /** As {@link #EndpointNodes(Net, long)}, node b's configuration changed by {@code atB}. */
-    EndpointNodes(Net net, long seed, UnaryOperator<TetherConfig.Builder> atB) {
-        this.atB = atB;
+    /** Two nodes whose configurations {@code configure} adds to (at every start of either). */
+    EndpointNodes(Net net, long seed, BiConsumer<NodeId, TetherConfig.Builder> configure) {
+        this.configure = configure;
         tcp = net == Net.TCP ? new ProxiedCluster(seed, List.of(A, B), b -> b) : null;
         memory = net == Net.MEMORY ? new InMemoryNetwork() : null;
         start(A, B);
@@ -74,16 +75,16 @@ final class EndpointNodes implements AutoCloseable {
     private TetherNode node(NodeId self, NodeId peer, InMemoryStore store) {
         Transport t = tcp != null ? tcp.newTransport(self) : memory.newTransport();
         List<TetherEvent> reported = events.get(self.equals(A) ? 0 : 1);
-        TetherConfig.Builder b = TetherConfig.builder(self);
-        if (self.equals(B)) b = atB.apply(b);
-        return Tether.start(b.listener(reported::add)
+        TetherConfig.Builder b = TetherConfig.builder(self)
+                .listener(reported::add)
                 .peers(peer)
                 .transport(t)
                 .store(store)
                 .durability(Durability.MEMORY)
                 .handlerThreads(8)
-                .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1))
-                .build());
+                .retransmitTimeout(Duration.ofMillis(100), Duration.ofSeconds(1));
+        configure.accept(self, b);
+        return Tether.start(b.build());
     }
 
     /** Node a (0) or b (1). */

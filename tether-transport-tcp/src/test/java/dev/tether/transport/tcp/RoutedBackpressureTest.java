@@ -53,7 +53,9 @@ class RoutedBackpressureTest {
     }
 
     private void start(Net net, int limit, Rule forward) {
-        nodes = new EndpointNodes(net, SEED, b -> b.streamLimits("a", "in", StreamLimits.maxMessages(limit)));
+        nodes = new EndpointNodes(net, SEED, (id, b) -> {
+            if (id.equals(EndpointNodes.B)) b.streamLimits("a", "in", StreamLimits.maxMessages(limit));
+        });
         nodes.bus(1).rules().add(forward);
     }
 

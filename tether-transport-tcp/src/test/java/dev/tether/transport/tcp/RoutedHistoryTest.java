@@ -60,7 +60,9 @@ class RoutedHistoryTest {
 
     @Test
     void copiesAndForwardsAreRecordedWithTheirRulesName() throws Exception {
-        nodes = new EndpointNodes(Net.MEMORY, 1, b -> b.history(HistoryOptions.DEFAULT.payloads(16)));
+        nodes = new EndpointNodes(Net.MEMORY, 1, (id, b) -> {
+            if (id.equals(EndpointNodes.B)) b.history(HistoryOptions.DEFAULT.payloads(16));
+        });
         nodes.node(1).join("audit", ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
         nodes.bus(0).endpoint("rec", d -> {});
         nodes.bus(1).endpoint("bob", d -> {});
