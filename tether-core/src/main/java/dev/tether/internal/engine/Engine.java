@@ -231,68 +231,12 @@ public final class Engine {
         return logs.removeReader(channel, reader);
     }
 
-    /**
-     * The application settled a run handed out by {@code deliver}: every message up to {@code ackedUpTo} is
-     * processed; if {@code failedSeq > 0} that next message failed with {@code reason}. The messages of the
-     * run after those were not handed to the application: the redelivery flag relies on it.
-     */
-    public void onSettled(long now, StreamKey key, long generation, long ackedUpTo, long failedSeq, String reason) {
-        onSettled(now, key, generation, ackedUpTo, failedSeq, reason, List.of());
-    }
-
-    /**
-     * As {@link #onSettled(long, StreamKey, long, long, long, String)}, with {@code effects}: messages sent because
-     * the acknowledged ones were processed (replies), appended in the same store batch as the cursor that records
-     * them processed, so that after a crash both are stored or neither ({@link Effect}).
-     */
-    public void onSettled(
-            long now,
-            StreamKey key,
-            long generation,
-            long ackedUpTo,
-            long failedSeq,
-            String reason,
-            List<Effect> effects) {
-        onSettled(now, key, generation, ackedUpTo, failedSeq, reason, RETRY_PER_POLICY, effects);
-    }
-
-    /** {@link #onSettled(long, StreamKey, long, long, long, String, long, List)}: the retry policy's backoff. */
+    /** {@link Settlement#retryAfterMillis()}: the retry policy's backoff. */
     public static final long RETRY_PER_POLICY = -1;
 
-    /**
-     * As {@link #onSettled(long, StreamKey, long, long, long, String, List)}, where the application asked for the
-     * failed message to be tried again {@code retryAfterMillis} after {@code now} instead of after the retry
-     * policy's backoff ({@link #RETRY_PER_POLICY}); the attempt still counts towards the policy's maximum.
-     */
-    public void onSettled(
-            long now,
-            StreamKey key,
-            long generation,
-            long ackedUpTo,
-            long failedSeq,
-            String reason,
-            long retryAfterMillis,
-            List<Effect> effects) {
-        onSettled(now, key, generation, ackedUpTo, failedSeq, reason, retryAfterMillis, effects, List.of());
-    }
-
-    /**
-     * As {@link #onSettled(long, StreamKey, long, long, long, String, long, List)}; {@code ifDeadLettered}, the failed
-     * message's own effects (E7: a route's copies), are stored with its dead letter and cursor if this failure
-     * dead-letters it, and never if it is retried or blocks the stream (docs/BUS-DESIGN.md, section 2.4).
-     */
-    public void onSettled(
-            long now,
-            StreamKey key,
-            long generation,
-            long ackedUpTo,
-            long failedSeq,
-            String reason,
-            long retryAfterMillis,
-            List<Effect> effects,
-            List<Effect> ifDeadLettered) {
-        receivers.onSettled(
-                now, key, generation, ackedUpTo, failedSeq, reason, retryAfterMillis, effects, ifDeadLettered);
+    /** The application settled a run handed out by {@code deliver}, as {@code settlement} says. */
+    public void onSettled(long now, Settlement settlement) {
+        receivers.onSettled(now, settlement);
     }
 
     /**

@@ -199,26 +199,12 @@ final class Receivers {
 
     // ---- the application -----------------------------------------------------------------------------
 
-    /**
-     * The application settled a run handed out by {@code deliver}: every message up to {@code ackedUpTo} is
-     * processed; if {@code failedSeq > 0} that next message failed with {@code reason}. The messages of the
-     * run after those were not handed to the application: the redelivery flag relies on it. {@code effects} are
-     * the messages the acknowledged ones are settled with (see {@link Effect}); {@code ifDeadLettered} those of the
-     * failed one, stored with its dead letter if this failure dead-letters it, else never (E7: a route's copies).
-     */
-    void onSettled(
-            long now,
-            StreamKey key,
-            long generation,
-            long ackedUpTo,
-            long failedSeq,
-            String reason,
-            long retryAfterMillis,
-            List<Effect> effects,
-            List<Effect> ifDeadLettered) {
-        InStream s = runEnded(key, generation, ackedUpTo, failedSeq, effects);
-        if (s != null && failedSeq > 0 && failedSeq == s.processed() + 1) {
-            if (failed(now, s, s.buffered(failedSeq), reason, retryAfterMillis)) withEffects(s, ifDeadLettered);
+    /** The application settled a run handed out by {@code deliver}, as {@code x} says ({@link Settlement}). */
+    void onSettled(long now, Settlement x) {
+        InStream s = runEnded(x.key(), x.generation(), x.ackedUpTo(), x.failedSeq(), x.effects());
+        if (s != null && x.failedSeq() > 0 && x.failedSeq() == s.processed() + 1) {
+            InStream.InMessage m = s.buffered(x.failedSeq());
+            if (failed(now, s, m, x.reason(), x.retryAfterMillis())) withEffects(s, x.ifDeadLettered());
         }
     }
 

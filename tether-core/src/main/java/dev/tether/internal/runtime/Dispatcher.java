@@ -10,6 +10,7 @@ import dev.tether.TransactionalHandler;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.Settlement;
 import dev.tether.internal.engine.StreamKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -297,14 +298,15 @@ final class Dispatcher {
             loop.engine()
                     .onSettled(
                             now,
-                            run.key,
-                            run.generation,
-                            ackedUpTo,
-                            failedSeq,
-                            reason,
-                            retryAfterMillis,
-                            run.effectsUpTo(ackedUpTo),
-                            ifDeadLettered);
+                            new Settlement(
+                                    run.key,
+                                    run.generation,
+                                    ackedUpTo,
+                                    failedSeq,
+                                    reason,
+                                    retryAfterMillis,
+                                    run.effectsUpTo(ackedUpTo),
+                                    ifDeadLettered));
             run.handOverRooms(Long.MAX_VALUE);
         });
     }

@@ -394,11 +394,14 @@ class EngineBatchingTest {
             FrameCodec.endData(b, countAt, 3);
         });
         StreamKey ba = new StreamKey(B, LANE);
-        input(e -> e.onSettled(now, ba, generations.get(0), 0, 1, "poison")); // one attempt allowed: dead letter
+        input(e -> e.onSettled(
+                now,
+                Settlement.processed(ba, generations.get(0), 0)
+                        .failed(1, "poison"))); // one attempt allowed: dead letter
         Persisted withDeadLetter = persisted.get(persisted.size() - 1);
         assertThat(withDeadLetter.batch().deadLetters()).hasSize(1);
         assertThat(runs).hasSize(2);
-        input(e -> e.onSettled(now, ba, generations.get(1), 3, 0, null));
+        input(e -> e.onSettled(now, Settlement.processed(ba, generations.get(1), 3)));
         send(1); // a full batch (one send) pipelines, taking the cursor at 3 along
         Persisted behind = persisted.get(persisted.size() - 1);
         assertThat(behind.after()).isEqualTo(withDeadLetter.id());

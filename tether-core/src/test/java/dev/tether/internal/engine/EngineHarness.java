@@ -244,7 +244,9 @@ final class EngineHarness {
                 long a = acked, f = failed;
                 long pause = retryAfter.getOrDefault(f, Engine.RETRY_PER_POLICY);
                 input(e -> e.onSettled(
-                        now, key, generation, a, f, f == 0 ? null : "poison", pause, effects, ifDeadLettered));
+                        now,
+                        new Settlement(
+                                key, generation, a, f, f == 0 ? null : "poison", pause, effects, ifDeadLettered)));
             }
         }
 

@@ -58,7 +58,7 @@ class ExtendRunTest {
         // A report of another generation changes nothing; the run's own end acknowledges the grown part too.
         b.input(e -> assertThat(e.extendRun(h.now, FROM_A, gen + 1, 6, 5)).isEmpty());
         b.input(e -> e.onProgress(h.now, FROM_A, gen, 3, List.of()));
-        b.input(e -> e.onSettled(h.now, FROM_A, gen, 6, 0, null, Engine.RETRY_PER_POLICY, List.of()));
+        b.input(e -> e.onSettled(h.now, Settlement.processed(FROM_A, gen, 6)));
         h.run();
         assertThat(h.node("a").acked.get(new StreamKey(B, "l"))).isEqualTo(6);
     }
@@ -75,7 +75,8 @@ class ExtendRunTest {
         b.input(e -> e.extendRun(h.now, FROM_A, gen, 4, 0));
         b.hold.clear();
         int before = b.delivered.size();
-        b.input(e -> e.onSettled(h.now, FROM_A, gen, 1, 2, "failed", 0, List.of()));
+        b.input(e -> e.onSettled(
+                h.now, Settlement.processed(FROM_A, gen, 1).failed(2, "failed").retryAfter(0)));
         for (int i = 0; i < 10; i++) h.advance(20);
 
         List<InboundMessage> again = b.delivered.subList(before, b.delivered.size());

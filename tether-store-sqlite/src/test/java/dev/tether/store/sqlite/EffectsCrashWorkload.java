@@ -10,7 +10,6 @@ import dev.tether.bus.HistoryOptions;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.testkit.Await;
-import dev.tether.testkit.process.Periodic;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,11 +76,8 @@ public final class EffectsCrashWorkload {
                 .build());
         TetherNode a = Tether.start(config(A, B).handler(d -> {}).build());
         System.out.println("ready");
-        Periodic.every(
-                Duration.ofMillis(10),
-                "progress",
-                () -> System.out.println("progress accepted=" + accepted.get() + " executed=" + executed.get()));
-        if (drain) return drain(a, b);
+        WorkloadNodes.printProgress(accepted, executed);
+        if (drain) return WorkloadNodes.drain(executed, b, a);
         for (int from = 0; from < quota; from += CHUNK) {
             List<SendReceipt> chunk = new ArrayList<>();
             for (int i = from; i < Math.min(quota, from + CHUNK); i++) {
@@ -120,24 +116,5 @@ public final class EffectsCrashWorkload {
                 tx.prepare("INSERT INTO app_totals (kind, n) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET n = n + 1");
         total.setString(1, kind);
         total.executeUpdate();
-    }
-
-    private int drain(TetherNode a, TetherNode b) {
-        try {
-            Await.until(
-                    Duration.ofMinutes(2),
-                    () -> a.stats().queued() == 0
-                            && a.stats().inFlight() == 0
-                            && b.stats().queued() == 0
-                            && b.stats().inFlight() == 0,
-                    () -> "drained");
-        } catch (AssertionError e) {
-            System.out.println("stuck: " + a.stats() + " / " + b.stats());
-            return 2;
-        }
-        b.shutdown(Duration.ofSeconds(5));
-        a.shutdown(Duration.ofSeconds(5));
-        System.out.println("drained executed=" + executed.get());
-        return 0;
     }
 }

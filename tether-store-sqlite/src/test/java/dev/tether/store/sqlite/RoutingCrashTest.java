@@ -4,12 +4,8 @@ import static dev.tether.store.sqlite.CrashFiles.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.testkit.process.ChildJvm;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,37 +22,25 @@ import org.junit.jupiter.api.Test;
  * killed runs (default 6). Files stay in {@code target/crash-tests/routing-<seed>/}.
  */
 class RoutingCrashTest {
-    private static final Duration KILL_POINT_TIMEOUT = Duration.ofSeconds(90);
-
-    private final long seed = Long.getLong("tether.crash.seed", new SecureRandom().nextLong());
-    private final int cycles = Integer.getInteger("tether.routing.cycles", 6);
-    private final Random random = new Random(seed);
+    private final KillSchedule schedule = new KillSchedule("routing", "tether.routing.cycles");
+    private final long seed = schedule.seed();
 
     @Test
     void eachCopyAndForwardIsStoredOnceAfterRepeatedSigkills() throws Exception {
         int quota = 4_000;
-        Path dir = freshDir();
-        for (int run = 0; run < cycles; run++) {
-            int r = random.nextInt(10);
-            KillPoint kill = r == 0
-                    ? new KillPoint("ready", 0)
-                    : r < 5
-                            ? new KillPoint("accepted", 1 + random.nextInt(quota * 3 / 4 - 1))
-                            : new KillPoint("executed", 1 + random.nextInt(quota / 2 - 1)); // b handles 2 of 3
-            long started = System.nanoTime();
-            try (ChildJvm child = child(dir, run, quota, false)) {
-                child.awaitLine(kill, KILL_POINT_TIMEOUT);
-                assertThat(child.kill()).as("exit status of a SIGKILLed child").isEqualTo(ChildJvm.SIGKILL_EXIT);
-            }
-            System.out.printf(
-                    "routing crash seed %d run %d: killed at %s %d, %d ms%n",
-                    seed, run, kill.what(), kill.count(), (System.nanoTime() - started) / 1_000_000);
-        }
-        try (ChildJvm child = child(dir, cycles, 0, true)) {
-            assertThat(child.awaitExit(Duration.ofMinutes(3)))
-                    .as("final run of seed %d should drain and exit 0 (%s)", seed, child.logFile())
-                    .isZero();
-        }
+        Path dir = schedule.freshDir();
+        schedule.killThenDrain(
+                dir,
+                quota,
+                random -> {
+                    int r = random.nextInt(10);
+                    return r == 0
+                            ? new KillPoint("ready", 0)
+                            : r < 5
+                                    ? new KillPoint("accepted", 1 + random.nextInt(quota * 3 / 4 - 1))
+                                    : new KillPoint("executed", 1 + random.nextInt(quota / 2 - 1)); // b handles 2 of 3
+                },
+                this::child);
         check(dir);
     }
 
@@ -95,11 +79,5 @@ class RoutingCrashTest {
                 .heap("128m")
                 .args(dir.toString(), Integer.toString(run), Integer.toString(quota), Boolean.toString(drain))
                 .start();
-    }
-
-    private Path freshDir() throws IOException {
-        System.out.println("routing crash test: seed " + seed + ", " + cycles
-                + " killed runs (replay with -Dtether.crash.seed=" + seed + ", more with -Dtether.routing.cycles=N)");
-        return CrashFiles.freshDir("routing", seed);
     }
 }

@@ -14,13 +14,11 @@ import dev.tether.bus.TextPattern;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.testkit.Await;
-import dev.tether.testkit.process.Periodic;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -78,11 +76,8 @@ public final class RoutingCrashWorkload {
                 .build());
         TetherNode a = Tether.start(config(A, B).handler(d -> {}).build());
         System.out.println("ready");
-        Periodic.every(
-                Duration.ofMillis(10),
-                "progress",
-                () -> System.out.println("progress accepted=" + accepted.get() + " executed=" + executed.get()));
-        if (drain) return drain(a, b, c);
+        WorkloadNodes.printProgress(accepted, executed);
+        if (drain) return WorkloadNodes.drain(executed, a, b, c);
         for (int from = 0; from < quota; from += CHUNK) {
             List<SendReceipt> chunk = new ArrayList<>();
             for (int i = from; i < Math.min(quota, from + CHUNK); i++) {
@@ -119,25 +114,5 @@ public final class RoutingCrashWorkload {
                 tx.prepare("INSERT INTO app_counts (k, n) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET n = n + 1");
         ps.setString(1, key);
         ps.executeUpdate();
-    }
-
-    private int drain(TetherNode... nodes) {
-        try {
-            Await.until(
-                    Duration.ofMinutes(2),
-                    () -> {
-                        for (TetherNode n : nodes) {
-                            if (n.stats().queued() != 0 || n.stats().inFlight() != 0) return false;
-                        }
-                        return true;
-                    },
-                    () -> "drained");
-        } catch (AssertionError e) {
-            for (TetherNode n : nodes) System.out.println("stuck: " + n.stats());
-            return 2;
-        }
-        for (TetherNode n : nodes) n.shutdown(Duration.ofSeconds(5));
-        System.out.println("drained executed=" + executed.get());
-        return 0;
     }
 }

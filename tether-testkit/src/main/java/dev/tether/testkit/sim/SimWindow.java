@@ -4,6 +4,7 @@ import dev.tether.Outcome;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.Settlement;
 import dev.tether.internal.engine.StreamKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -200,7 +201,8 @@ final class SimWindow {
         long upTo = cursor;
         Stop s = stop;
         if (s == null) {
-            app.input(e -> e.onSettled(now, key, generation, upTo, 0, null, due));
+            app.input(e ->
+                    e.onSettled(now, Settlement.processed(key, generation, upTo).withEffects(due)));
             return;
         }
         if (s.kind() != StopKind.FAILED) app.settledWithoutStart(key, s.seq(), s.kind() == StopKind.CANCELLED);
@@ -208,7 +210,12 @@ final class SimWindow {
         app.input(e -> {
             e.extendRun(now, key, generation, handed, 0); // what was handed out above the stop comes again flagged
             switch (s.kind()) {
-                case FAILED -> e.onSettled(now, key, generation, upTo, s.seq(), s.reason(), due);
+                case FAILED ->
+                    e.onSettled(
+                            now,
+                            Settlement.processed(key, generation, upTo)
+                                    .failed(s.seq(), s.reason())
+                                    .withEffects(due));
                 case EXPIRED -> e.onExpiredInRun(now, key, generation, upTo, s.seq(), due);
                 case CANCELLED -> e.onNotTaken(now, key, generation, upTo, s.seq(), Outcome.CANCELLED, due);
             }

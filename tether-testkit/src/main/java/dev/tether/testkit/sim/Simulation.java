@@ -17,6 +17,7 @@ import dev.tether.internal.engine.EngineOutput;
 import dev.tether.internal.engine.Frame;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.Settlement;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.engine.StreamPages;
 import dev.tether.internal.runtime.KeyPages;
@@ -1285,12 +1286,17 @@ public final class Simulation {
             String failure = start(key, m, effects);
             if (failure != null) {
                 List<Effect> due = take(effects);
-                input(e -> e.onSettled(now, key, generation, ackedUpTo, m.seq(), failure, due));
+                input(e -> e.onSettled(
+                        now,
+                        Settlement.processed(key, generation, ackedUpTo)
+                                .failed(m.seq(), failure)
+                                .withEffects(due)));
                 return;
             }
             if (i + 1 == run.size()) {
                 List<Effect> due = take(effects);
-                input(e -> e.onSettled(now, key, generation, m.seq(), 0, null, due));
+                input(e -> e.onSettled(
+                        now, Settlement.processed(key, generation, m.seq()).withEffects(due)));
                 return;
             }
             if (cfg.progressRate() > 0 && rng.nextDouble() < cfg.progressRate()) {

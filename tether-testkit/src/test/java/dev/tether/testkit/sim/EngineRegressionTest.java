@@ -17,6 +17,7 @@ import dev.tether.internal.engine.EngineOutput;
 import dev.tether.internal.engine.Frame;
 import dev.tether.internal.engine.FrameCodec;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.Settlement;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.WriteBatch;
@@ -188,7 +189,7 @@ class EngineRegressionTest {
             FrameCodec.endData(b, countAt, 3);
         });
         assertThat(runs).hasSize(1);
-        input(e -> e.onSettled(now, new StreamKey(B, LANE), generations.get(0), 3, 0, null));
+        input(e -> e.onSettled(now, Settlement.processed(new StreamKey(B, LANE), generations.get(0), 3)));
         commit();
         sent.clear();
     }

@@ -27,9 +27,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,24 +42,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ChannelRoutingTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    static {
-        System.out.println("ChannelRoutingTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
-
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
 
     @ParameterizedTest
     @EnumSource(Net.class)
     void copiesAndForwardsToAChannelReachItsReaderOnceInOrderWithTheirHopsAndTrail(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> audit = new CopyOnWriteArrayList<>();
         List<String> feed = new CopyOnWriteArrayList<>();
         aReadsWhatBWrites(audit, feed);
@@ -109,7 +102,7 @@ class ChannelRoutingTest {
 
     @Test
     void aNodeThatMayNotPublishLeavesTheCopyOutAndDeadLettersTheForwardWithTheReason() throws Exception {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         nodes.node(0).join("audit", ChannelRole.READ).get(30, TimeUnit.SECONDS);
         nodes.node(1).join("audit", ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
         nodes.node(1).join("ro", ChannelRole.READ).get(30, TimeUnit.SECONDS);

@@ -21,9 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,22 +35,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConfiguredEndpointTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final Address ECHO = Address.of(EndpointNodes.B, "echo");
     private static final Address INBOX = Address.of(EndpointNodes.B, "inbox");
 
-    static {
-        System.out.println("ConfiguredEndpointTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
-
     private final List<String> echoed = new CopyOnWriteArrayList<>();
-    private EndpointNodes nodes;
 
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
+
+    private EndpointNodes nodes;
 
     private static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
@@ -58,7 +52,7 @@ class ConfiguredEndpointTest {
 
     /** b declares {@code inbox} and {@code echo} (with a handler recording into {@link #echoed}). */
     private void start(Net net) {
-        nodes = new EndpointNodes(net, SEED, (id, b) -> {
+        nodes = fixture.start(net, (id, b) -> {
             if (!id.equals(EndpointNodes.B)) return;
             b.endpoint("inbox").endpoint("echo", EndpointOptions.defaults(), d -> echoed.add(text(d.payloadBytes())));
         });

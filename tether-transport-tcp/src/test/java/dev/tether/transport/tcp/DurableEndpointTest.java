@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,19 +37,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DurableEndpointTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    static {
-        System.out.println("DurableEndpointTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
-
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
 
     private static void await(java.util.function.BooleanSupplier condition) {
         Await.until(DEADLINE, condition, () -> "the messages reaching the endpoint's node");
@@ -79,7 +72,7 @@ class DurableEndpointTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void messagesForAClosedDurableEndpointWaitUntilItIsRegisteredAgain(Net net) {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> got = new CopyOnWriteArrayList<>();
         collector(bus(1), "bob", EndpointOptions.defaults().durable(), got).close();
         collector(bus(0), "carol", EndpointOptions.defaults().durable(), got).close();
@@ -114,7 +107,7 @@ class DurableEndpointTest {
      */
     @Test
     void aDurableNameSurvivesARestartAndItsMessagesWaitForTheRegistration() {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         List<String> got = new CopyOnWriteArrayList<>();
         collector(bus(1), "bob", EndpointOptions.defaults().durable(), got);
         collector(bus(1), "eve", EndpointOptions.defaults(), got);
@@ -136,7 +129,7 @@ class DurableEndpointTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void forgettingSettlesTheWaitingMessages(Net net) {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> got = new CopyOnWriteArrayList<>();
         collector(bus(1), "bob", EndpointOptions.defaults().durable(), got).close();
         Address bob = Address.of(EndpointNodes.B, "bob");
@@ -161,7 +154,7 @@ class DurableEndpointTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void aMessageSentWithAWaitWaitsForTheEndpoint(Net net) {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> got = new CopyOnWriteArrayList<>();
         Endpoint alice = bus(0).endpoint("alice", d -> {});
         SendReceipt remote = alice.send(Address.of(EndpointNodes.B, "bob"), utf8("hi"), Duration.ofSeconds(60));
@@ -193,7 +186,7 @@ class DurableEndpointTest {
      */
     @Test
     void aCallThatWaitsForItsHandlerWaitsForTheEndpoint() {
-        nodes = new EndpointNodes(Net.TCP, SEED);
+        nodes = fixture.start(Net.TCP);
         Address bob = Address.of(EndpointNodes.B, "bob");
         CompletableFuture<dev.tether.Reply> reply = bus(0).call(bob, "quote")
                 .timeout(Duration.ofSeconds(60))
@@ -211,7 +204,7 @@ class DurableEndpointTest {
     /** A wait that runs out expires the message; a zero or negative wait, or a node address, is refused. */
     @Test
     void aWaitThatRunsOutExpiresTheMessageAndBadWaitsAreRefused() {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         SendReceipt r = bus(0).send(Address.of(EndpointNodes.B, "bob"), utf8("x"), Duration.ofMillis(300));
         assertThat(r.processed().join()).isEqualTo(Outcome.EXPIRED);
         Address bob = Address.of(EndpointNodes.B, "bob");
@@ -233,7 +226,7 @@ class DurableEndpointTest {
     /** Bad input: invalid names, forgetting a registered endpoint, durable changes on the node thread. */
     @Test
     void badInputIsRefusedWithTheReasonAndTheNodeKeepsServing() {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         assertThatThrownBy(() -> bus(1).forget("no.dots")).isInstanceOf(InvalidIdException.class);
         assertThatThrownBy(() -> bus(1).forget("_reserved")).isInstanceOf(IllegalArgumentException.class);
         Endpoint bob = bus(1).endpoint("bob", EndpointOptions.defaults().durable(), d -> {});

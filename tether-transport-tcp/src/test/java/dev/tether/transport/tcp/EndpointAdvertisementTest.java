@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,21 +29,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EndpointAdvertisementTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final Address BOB = Address.parse("b/bob");
     private static final Address CAROL = Address.parse("b/carol");
 
-    static {
-        System.out.println("EndpointAdvertisementTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
-
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
 
     private static Throwable failure(CompletableFuture<?> f) throws Exception {
         try {
@@ -57,7 +50,7 @@ class EndpointAdvertisementTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void awaitEndpointCompletesWhenThePeerRegistersItAndAClosedOneIsNoLongerAdvertised(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         Bus a = nodes.bus(0);
         Bus b = nodes.bus(1);
         CompletableFuture<Void> bob = a.awaitEndpoint(BOB, DEADLINE);
@@ -95,13 +88,13 @@ class EndpointAdvertisementTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void endpointsBeyondTheAdvertisedOnesAreSeenListedAndReachable(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         Bus a = nodes.bus(0);
         Bus b = nodes.bus(1);
         int count = 4096 + 1000;
         List<String> names = new java.util.ArrayList<>();
         for (int i = 0; i < count; i++) names.add(String.format("e%05d", i));
-        java.util.Collections.shuffle(names, new java.util.Random(SEED));
+        java.util.Collections.shuffle(names, new java.util.Random(fixture.seed()));
         for (String n : names) b.endpoint(n, d -> {});
         Address first = Address.of(EndpointNodes.B, "e00000");
         a.awaitEndpoint(first, DEADLINE).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
@@ -140,7 +133,7 @@ class EndpointAdvertisementTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void argumentsAreChecked(Net net) {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         Bus a = nodes.bus(0);
         assertThatThrownBy(() -> a.awaitEndpoint(Address.parse("a/mine"), DEADLINE))
                 .isInstanceOf(UnknownPeerException.class)

@@ -26,8 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,21 +37,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EndpointRequestTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final NodeId A = EndpointNodes.A;
     private static final NodeId B = EndpointNodes.B;
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    static {
-        System.out.println("EndpointRequestTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
-
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
 
     private Bus bus(int i) {
         return nodes.bus(i);
@@ -79,7 +72,7 @@ class EndpointRequestTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void callsReachTheNamedHandlerOfTheAddressedEndpointLocalOrRemote(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         // the node and two endpoints each have a handler "who": a call reaches the addressed one only
         nodes.node(1).handle("who", call -> utf8("node b"));
         for (int i = 0; i < 2; i++) {
@@ -119,7 +112,7 @@ class EndpointRequestTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void unknownEndpointsAndHandlersFailTheCallAtOnceInsteadOfAtTheDeadline(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         Endpoint alice = bus(0).endpoint("alice", d -> {});
         bus(0).endpoint("bob", d -> {});
         bus(1).endpoint("bob", d -> {});
@@ -149,7 +142,7 @@ class EndpointRequestTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void aThrowingEndpointHandlerAnswersWithTheRemoteError(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         for (int i = 0; i < 2; i++) {
             bus(i).endpoint("bob", d -> {}).handle("fail", call -> {
                 throw new IllegalStateException("refused " + new String(call.payloadBytes(), StandardCharsets.UTF_8));
@@ -167,7 +160,7 @@ class EndpointRequestTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void callsAndDirectMessagesOfOneEndpointRunOneAtATime(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger overlaps = new AtomicInteger();
         Runnable probe = () -> {
@@ -182,7 +175,7 @@ class EndpointRequestTest {
         });
         Endpoint far = bus(0).endpoint("far", d -> {});
         Endpoint near = bus(1).endpoint("near", d -> {});
-        Random random = new Random(SEED);
+        Random random = new Random(fixture.seed());
         List<CompletableFuture<?>> calls = new ArrayList<>();
         List<SendReceipt> sends = new ArrayList<>();
         for (int i = 0; i < 600; i++) {
@@ -202,7 +195,7 @@ class EndpointRequestTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void anAsynchronousHandlerHoldsItsEndpointUntilItsStageCompletes(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<CompletableFuture<byte[]>> stages = new CopyOnWriteArrayList<>();
         List<String> direct = new CopyOnWriteArrayList<>();
         Endpoint bob = bus(1).endpoint("bob", d -> direct.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));

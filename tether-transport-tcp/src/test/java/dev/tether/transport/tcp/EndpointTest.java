@@ -29,9 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -41,24 +41,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EndpointTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final NodeId A = EndpointNodes.A;
     private static final NodeId B = EndpointNodes.B;
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    static {
-        System.out.println("EndpointTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
 
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
-
     private void start(Net net) {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
     }
 
     private Bus bus(int i) {
@@ -92,7 +85,7 @@ class EndpointTest {
         List<Endpoint> senders = new ArrayList<>();
         for (int s = 0; s < 4; s++) senders.add(bus(0).endpoint("s" + s, d -> {}));
 
-        Random random = new Random(SEED);
+        Random random = new Random(fixture.seed());
         int perSender = 300;
         int[] next = new int[senders.size()];
         List<SendReceipt> receipts = new ArrayList<>();

@@ -23,8 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,23 +37,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RoutedBackpressureTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final NodeId A = EndpointNodes.A;
 
-    static {
-        System.out.println("RoutedBackpressureTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
 
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
-
     private void start(Net net, int limit, Rule forward) {
-        nodes = new EndpointNodes(net, SEED, (id, b) -> {
+        nodes = fixture.start(net, (id, b) -> {
             if (id.equals(EndpointNodes.B)) b.streamLimits("a", "in", StreamLimits.maxMessages(limit));
         });
         nodes.bus(1).rules().add(forward);

@@ -25,9 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The message history of a router (docs/OPERATIONS.md, "Message history"; docs/MESSAGING.md, "Routing rules"): the
@@ -38,12 +38,10 @@ import org.junit.jupiter.api.Timeout;
 class RoutedHistoryTest {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    private EndpointNodes nodes;
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
+    private EndpointNodes nodes;
 
     private static List<String> out(NodeManagement m) {
         List<String> l = new ArrayList<>();
@@ -60,7 +58,7 @@ class RoutedHistoryTest {
 
     @Test
     void copiesAndForwardsAreRecordedWithTheirRulesName() throws Exception {
-        nodes = new EndpointNodes(Net.MEMORY, 1, (id, b) -> {
+        nodes = fixture.start(Net.MEMORY, (id, b) -> {
             if (id.equals(EndpointNodes.B)) b.history(HistoryOptions.DEFAULT.payloads(16));
         });
         nodes.node(1).join("audit", ChannelRole.WRITE).get(30, TimeUnit.SECONDS);

@@ -32,9 +32,9 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -46,25 +46,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RoutingTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final NodeId A = EndpointNodes.A;
     private static final NodeId B = EndpointNodes.B;
 
-    static {
-        System.out.println("RoutingTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
-
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
 
     @ParameterizedTest
     @EnumSource(Net.class)
     void aDroppedMessageIsSettledAsDroppedCountedUnderItsRuleAndNeverReachesTheEndpoint(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> atBob = new CopyOnWriteArrayList<>();
         nodes.bus(1).endpoint("bob", d -> atBob.add(text(d.payloadBytes())));
         Endpoint alice = nodes.bus(0).endpoint("alice", d -> {});
@@ -100,7 +93,7 @@ class RoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void aDeadLetterRuleStoresTheMessageAtOnceWithTheRulesNameAndReason(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> atBob = new CopyOnWriteArrayList<>();
         nodes.bus(1).endpoint("bob", d -> atBob.add(text(d.payloadBytes())));
         nodes.bus(1)
@@ -127,7 +120,7 @@ class RoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void deliverHandsTheMessageToAnotherEndpointOrHandlerAndAMissingTargetDeadLetters(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> atBob = new CopyOnWriteArrayList<>();
         List<String> atCarol = new CopyOnWriteArrayList<>();
         List<String> atAudit = new CopyOnWriteArrayList<>();
@@ -184,7 +177,7 @@ class RoutingTest {
 
     @Test
     void overlappingRulesTheFirstTerminalOneByPriorityThenNameDecides() throws Exception {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         List<String> atBob = new CopyOnWriteArrayList<>();
         nodes.bus(1).endpoint("bob", d -> atBob.add(text(d.payloadBytes())));
         RoutingRules rules = nodes.bus(1).rules();
@@ -235,8 +228,8 @@ class RoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void rulesChangedWhileTrafficFlowsRouteEachMessageByOneSnapshot(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
-        Random random = new Random(SEED);
+        nodes = fixture.start(net);
+        Random random = new Random(fixture.seed());
         List<Integer> atBob = new CopyOnWriteArrayList<>();
         nodes.bus(1).endpoint("bob", d -> atBob.add(Integer.parseInt(d.headers().get("n"))));
         Endpoint alice = nodes.bus(0).endpoint("alice", d -> {});
@@ -248,7 +241,7 @@ class RoutingTest {
         int total = 3_000;
         List<SendReceipt> receipts = new ArrayList<>();
         Thread changer = new Thread(() -> {
-            Random r = new Random(SEED + 1);
+            Random r = new Random(fixture.seed() + 1);
             while (!Thread.currentThread().isInterrupted()) {
                 switch (r.nextInt(4)) {
                     case 0 -> rules.remove("drop-odd");
@@ -301,7 +294,7 @@ class RoutingTest {
 
     @Test
     void tetherOwnTrafficPassesARuleThatDropsEverything() throws Exception {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         nodes.bus(0)
                 .rules()
                 .add(Rule.named("drop-all").priority(1_000).match(Match.any()).action(Action.drop()));
@@ -316,7 +309,7 @@ class RoutingTest {
 
     @Test
     void badRulesAreRefusedAndChangeNothing() {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         RoutingRules rules = nodes.bus(1).rules();
         rules.add(Rule.named("x").action(Action.drop()));
         assertThatThrownBy(() -> rules.add(Rule.named("x").action(Action.deadLetter("again"))))
@@ -363,7 +356,7 @@ class RoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void copiesAreSentWhenTheMessageSettlesOncePerDestinationAfterFailedAttemptsToo(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> atRecorder = new CopyOnWriteArrayList<>();
         List<String> atAudit = new CopyOnWriteArrayList<>();
         List<String> atBob = new CopyOnWriteArrayList<>();
@@ -420,7 +413,7 @@ class RoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void aDeadLetteredMessageIsCopiedWithItsDeadLetterAndADroppedOneIsNot(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> atRecorder = new CopyOnWriteArrayList<>();
         nodes.bus(0).endpoint("recorder", d -> atRecorder.add(text(d.payloadBytes())));
         nodes.bus(1).endpoint("bob", d -> {
@@ -460,7 +453,7 @@ class RoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void forwardSendsTheMessageOnToANodeOrAnEndpointWithItsHopCountAndTrail(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> atAlice = new CopyOnWriteArrayList<>();
         nodes.bus(0).endpoint("alice", d -> atAlice.add(text(d.payloadBytes()) + "<" + d.fromAddress() + d.headers()));
         List<String> atBob = new CopyOnWriteArrayList<>();
@@ -501,7 +494,7 @@ class RoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void aForwardToAnUnknownNodeOrMissingEndpointIsDeadLetteredAndACopyThereIsLeftOut(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         List<String> atBob = new CopyOnWriteArrayList<>();
         nodes.bus(1).endpoint("bob", d -> atBob.add(text(d.payloadBytes())));
         RoutingRules rules = nodes.bus(1).rules();
@@ -536,7 +529,7 @@ class RoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void aLoopBetweenTwoNodesForwardRulesIsDeadLetteredAfterEightHopsWithItsTrail(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         nodes.bus(0)
                 .rules()
                 .add(Rule.named("a-to-b").match(Match.any().lane(exact("loop"))).action(Action.forward(B)));

@@ -23,8 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,19 +36,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class VolatileRoutingTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    static {
-        System.out.println("VolatileRoutingTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
-
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
 
     private SendReceipt sendVolatile(String lane, String payload) {
         return nodes.node(0)
@@ -62,7 +55,7 @@ class VolatileRoutingTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void copiesOfAVolatileMessageGoOnVolatileLanesAndNeverOnAChannel(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         nodes.node(1).join("audit", ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
         List<String> atRec = new CopyOnWriteArrayList<>();
         List<String> atLocal = new CopyOnWriteArrayList<>();
