@@ -118,8 +118,15 @@ public final class BusBench {
     }
 
     static void printTable(Map<String, Series> results) {
-        System.out.println("| scenario | median msg/s (range) | CPU per msg | load |");
-        System.out.println("|---|---|---|---|");
+        printTable(results, true);
+    }
+
+    /** The results as a table, with its header line if {@code header}. */
+    static void printTable(Map<String, Series> results, boolean header) {
+        if (header) {
+            System.out.println("| scenario | median msg/s (range) | CPU per msg | load |");
+            System.out.println("|---|---|---|---|");
+        }
         for (Map.Entry<String, Series> e : results.entrySet()) {
             Series s = e.getValue();
             System.out.printf(

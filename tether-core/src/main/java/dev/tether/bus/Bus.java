@@ -67,6 +67,13 @@ public interface Bus {
     SendReceipt send(Address to, byte[] payload);
 
     /**
+     * Broadcasts {@code payload} as this node (as {@code TetherNode.broadcast}), and copies it to every endpoint of
+     * this node that does not {@linkplain EndpointOptions#ignoreBroadcasts() ignore broadcasts}; other nodes copy it
+     * to theirs. The receipt as for {@link Endpoint#publish}.
+     */
+    SendReceipt broadcast(byte[] payload);
+
+    /**
      * Sends {@code payload} to {@code to} from the node itself, waiting at the receiving node up to {@code
      * waitForEndpoint} for the endpoint to be registered; the same rules as {@link Endpoint#send(Address, byte[],
      * java.time.Duration)}.

@@ -74,6 +74,68 @@ public interface Endpoint extends AutoCloseable {
      */
     Call call(Address to, String handler);
 
+    /**
+     * Joins {@code channel} as {@code role} (replacing a role this endpoint had): from when the future completes,
+     * every message published on it (by another node, by another endpoint of this node, by a routing rule's copy) is
+     * copied to this endpoint if {@code role} reads, delivered on its strand as an {@link EndpointDelivery} of kind
+     * {@code PUBLISH}, in each publisher's order, once (docs/MESSAGING.md, "Endpoints on channels"). This node joins
+     * the channel for its endpoints (with the union of their roles) if it has not, and the future completes when that
+     * join does (as {@code TetherNode.join}: a peer that is down holds it, at most the node's join timeout). A durable
+     * endpoint's membership is stored (the registration of its name again, also after a restart, finds it); others'
+     * end with {@link #close()}.
+     *
+     * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it is reserved (starts with '_')
+     * @throws IllegalStateException if the endpoint is closed, or if it is durable and this is the node thread (the
+     *     membership is stored first)
+     */
+    java.util.concurrent.CompletableFuture<Void> join(String channel, dev.tether.ChannelRole role);
+
+    /**
+     * Leaves {@code channel}: nothing published there is copied to this endpoint any more (copies already made are
+     * still delivered). When no endpoint of this node is a member any more, the node leaves the channel too if it
+     * joined it for its endpoints; the future completes when that leave does. Leaving a channel it did not join
+     * completes at once.
+     *
+     * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it is reserved
+     * @throws IllegalStateException if the endpoint is closed
+     */
+    java.util.concurrent.CompletableFuture<Void> leave(String channel);
+
+    /** The channels this endpoint joined, with their roles: a copy. */
+    Map<String, dev.tether.ChannelRole> channels();
+
+    /**
+     * Publishes {@code payload} on {@code channel} as this endpoint, which joined it with a role that writes: every
+     * reader of the channel (nodes, and endpoints that joined it, on this node too, but not this endpoint itself)
+     * gets it once, in this endpoint's publish order. The receipt is that of a send on this node's loopback publish
+     * stream: {@code accepted()} completes when the publish is stored, {@code processed()} when it is numbered in this
+     * node's log of the channel and copied to this node's joined endpoints (one store batch).
+     *
+     * @throws dev.tether.ChannelRoleException if this endpoint did not join {@code channel}, or joined it {@code READ}
+     *     (a {@link dev.tether.ChannelAccessDeniedException} if this node may not publish there)
+     * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it is reserved, or a header name is
+     * @throws IllegalStateException if the endpoint is closed
+     */
+    SendReceipt publish(String channel, Map<String, String> headers, byte[] payload);
+
+    /** As {@link #publish(String, Map, byte[])} without headers. */
+    default SendReceipt publish(String channel, byte[] payload) {
+        return publish(channel, Map.of(), payload);
+    }
+
+    /**
+     * Broadcasts {@code payload} as this endpoint: every node this node knows now gets it (as {@code
+     * TetherNode.broadcast}), and every endpoint of every node, this node's included but not this endpoint, unless it
+     * {@linkplain EndpointOptions#ignoreBroadcasts() ignores broadcasts}, as an {@link EndpointDelivery} of kind {@code
+     * BROADCAST}. The receipt as for {@link #publish}.
+     *
+     * @throws IllegalStateException if the endpoint is closed
+     */
+    SendReceipt broadcast(byte[] payload);
+
     /** The endpoint's counters. */
     EndpointStats stats();
 
@@ -83,7 +145,8 @@ public interface Endpoint extends AutoCloseable {
     /**
      * Removes the endpoint. Returns at once: a message already handed to its handler finishes; messages that reach
      * it later are settled without processing ({@code Outcome.NO_SUCH_ENDPOINT}), local sends to it throw {@link
-     * NoSuchEndpointException}. Its name can be registered again.
+     * NoSuchEndpointException}. Its name can be registered again. A durable endpoint keeps its channel memberships
+     * (its channel messages wait for it as its direct ones do); another leaves its channels.
      */
     @Override
     void close();

@@ -19,22 +19,26 @@ import java.util.Objects;
  *   <li>{@link #durable()}: the endpoint's name is stored; while no endpoint of that name is registered (before its
  *       first registration after a restart, after {@code close()}), messages for it wait at the head of their
  *       streams instead of being settled as {@code NO_SUCH_ENDPOINT}, until it is registered again or {@link
- *       Bus#forget} is called.
+ *       Bus#forget} is called; its channel memberships ({@link Endpoint#join}) are stored too.
+ *   <li>{@link #ignoreBroadcasts()}: the endpoint does not receive the broadcast channel's messages.
  * </ul>
  */
 public final class EndpointOptions {
-    private static final EndpointOptions DEFAULTS = new EndpointOptions(false, false, AckMode.AUTO, false);
+    private static final EndpointOptions DEFAULTS = new EndpointOptions(false, false, AckMode.AUTO, false, false);
 
     private final boolean nodeThread;
     private final boolean concurrent;
     private final AckMode ackMode;
     private final boolean durable;
+    private final boolean ignoreBroadcasts;
 
-    private EndpointOptions(boolean nodeThread, boolean concurrent, AckMode ackMode, boolean durable) {
+    private EndpointOptions(
+            boolean nodeThread, boolean concurrent, AckMode ackMode, boolean durable, boolean ignoreBroadcasts) {
         this.nodeThread = nodeThread;
         this.concurrent = concurrent;
         this.ackMode = ackMode;
         this.durable = durable;
+        this.ignoreBroadcasts = ignoreBroadcasts;
     }
 
     /** On the handler threads, one message at a time, {@link AckMode#AUTO}. */
@@ -44,22 +48,23 @@ public final class EndpointOptions {
 
     /** Runs the handler on the node thread. */
     public EndpointOptions onNodeThread() {
-        return new EndpointOptions(true, concurrent, ackMode, durable);
+        return new EndpointOptions(true, concurrent, ackMode, durable, ignoreBroadcasts);
     }
 
     /** Runs the handler on the node's handler threads (the default). */
     public EndpointOptions onHandlerThreads() {
-        return new EndpointOptions(false, concurrent, ackMode, durable);
+        return new EndpointOptions(false, concurrent, ackMode, durable, ignoreBroadcasts);
     }
 
     /** Lets messages of different inbound streams run at once; one at a time per stream still. */
     public EndpointOptions concurrent() {
-        return new EndpointOptions(nodeThread, true, ackMode, durable);
+        return new EndpointOptions(nodeThread, true, ackMode, durable, ignoreBroadcasts);
     }
 
     /** How messages are settled: by the handler's return ({@link AckMode#AUTO}) or by the handler. */
     public EndpointOptions ackMode(AckMode mode) {
-        return new EndpointOptions(nodeThread, concurrent, Objects.requireNonNull(mode, "mode"), durable);
+        return new EndpointOptions(
+                nodeThread, concurrent, Objects.requireNonNull(mode, "mode"), durable, ignoreBroadcasts);
     }
 
     /**
@@ -68,7 +73,20 @@ public final class EndpointOptions {
      * durable until {@link Bus#forget}, whatever the options of later registrations.
      */
     public EndpointOptions durable() {
-        return new EndpointOptions(nodeThread, concurrent, ackMode, true);
+        return new EndpointOptions(nodeThread, concurrent, ackMode, true, ignoreBroadcasts);
+    }
+
+    /**
+     * Makes the endpoint ignore broadcasts: messages of the broadcast channel ({@code Channels.BROADCAST}, {@link
+     * Endpoint#broadcast}, {@code TetherNode.broadcast}) are not copied to it. By default every endpoint receives them.
+     */
+    public EndpointOptions ignoreBroadcasts() {
+        return new EndpointOptions(nodeThread, concurrent, ackMode, durable, true);
+    }
+
+    /** Whether the endpoint ignores broadcasts. */
+    public boolean isIgnoringBroadcasts() {
+        return ignoreBroadcasts;
     }
 
     /** Whether the endpoint is durable. */
@@ -95,6 +113,6 @@ public final class EndpointOptions {
     public String toString() {
         return "EndpointOptions[" + (nodeThread ? "node thread" : "handler threads")
                 + (concurrent ? ", concurrent" : ", one at a time") + ", " + ackMode
-                + (durable ? ", durable" : "") + "]";
+                + (durable ? ", durable" : "") + (ignoreBroadcasts ? ", ignoring broadcasts" : "") + "]";
     }
 }

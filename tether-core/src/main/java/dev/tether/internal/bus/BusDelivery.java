@@ -1,5 +1,7 @@
 package dev.tether.internal.bus;
 
+import dev.tether.Channels;
+import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.bus.Address;
 import dev.tether.bus.EndpointDelivery;
@@ -27,7 +29,14 @@ final class BusDelivery extends ForwardingDelivery implements EndpointDelivery {
 
     @Override
     public Address fromAddress() {
-        return EndpointLanes.sender(d.from(), d.headers());
+        if (!EndpointLanes.isChannelLane(d.lane())) return EndpointLanes.sender(d.from(), d.headers());
+        String origin = d.headers().get(EndpointLanes.ORIGIN);
+        NodeId node = d.from();
+        try {
+            if (origin != null) node = NodeId.of(origin);
+        } catch (RuntimeException invalid) { // a copy this node made, so never; the stream's node then
+        }
+        return EndpointLanes.sender(node, d.headers());
     }
 
     @Override
@@ -42,7 +51,13 @@ final class BusDelivery extends ForwardingDelivery implements EndpointDelivery {
 
     @Override
     public Kind kind() {
-        return Kind.DIRECT;
+        if (!EndpointLanes.isChannelLane(d.lane())) return Kind.DIRECT;
+        return Channels.BROADCAST.equals(d.headers().get(EndpointLanes.CHANNEL)) ? Kind.BROADCAST : Kind.PUBLISH;
+    }
+
+    @Override
+    public String channel() {
+        return EndpointLanes.isChannelLane(d.lane()) ? d.headers().get(EndpointLanes.CHANNEL) : null;
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final RuleRouting rules;
     private final Executor nodeThread;
     private final Function<String, RuntimeException> publishRefusal;
+    private final EndpointChannels channels;
     /** Durable endpoint names (stored in {@link #DURABLE}): their messages wait while they are not registered. */
     private final Set<String> durable = ConcurrentHashMap.newKeySet();
     /** Configured endpoint names (durable by configuration, never stored, never forgotten); set before start. */
@@ -89,22 +90,19 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /**
      * Endpoints of {@code runtime}, whose calls {@code calls} runs, routing every message that is not for an endpoint
      * to {@code next}; its routing rules are {@code configured} (not stored) and those stored in the node's store.
-     * {@code publishRefusal} says why this node may not publish on a channel now (null: it may), for rules that copy
-     * or forward to a channel.
+     * {@code nodeChannels} are the node's channel memberships: its endpoints join channels through them, and rules that
+     * copy or forward to a channel ask them whether this node may publish there.
      */
     public BusLayer(
-            NodeRuntime runtime,
-            CallLayer calls,
-            Router next,
-            List<Rule> configured,
-            Function<String, RuntimeException> publishRefusal) {
+            NodeRuntime runtime, CallLayer calls, Router next, List<Rule> configured, NodeChannels nodeChannels) {
         super(next);
         this.runtime = runtime;
-        this.publishRefusal = publishRefusal;
+        this.publishRefusal = nodeChannels::publishRefusal;
         this.calls = calls;
         this.nodeThread = r -> runtime.post(now -> r.run());
         this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured); // before delivery
         durable.addAll(runtime.channels().storedKeys(DURABLE).join().keySet()); // so is this
+        this.channels = new EndpointChannels(this, runtime, nodeChannels, () -> stopped); // and the memberships
     }
 
     /**
@@ -131,7 +129,12 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     /** The consumer of message {@code m} of {@code key} where it was addressed (null: the configured handler). */
     private MessageConsumer addressed(StreamKey key, InboundMessage m) {
         String lane = key.lane();
-        if (lane.charAt(0) != '_' || !EndpointLanes.isEndpointLane(lane)) return next.route(key, m);
+        if (lane.charAt(0) != '_') return next.route(key, m);
+        if (!EndpointLanes.isEndpointLane(lane)) {
+            boolean publish =
+                    lane.equals(EndpointLanes.PUBLISH_LANE) && key.peer().equals(runtime.id());
+            return publish ? channels.publishing(m) : next.route(key, m);
+        }
         String agent = EndpointLanes.agentOf(lane);
         LocalEndpoint e = agent == null ? null : endpoints.get(agent);
         if (e != null && !e.waitsForHandler(m)) return e.route(m);
@@ -139,6 +142,15 @@ public final class BusLayer extends ForwardingRouter implements Bus {
             return waiters.parking(agent, m);
         }
         return missing;
+    }
+
+    /**
+     * The consumer of message {@code m} of application or broadcast channel {@code channel} from {@code key}'s peer,
+     * which the channel layer hands to {@code handler} (null: the node's handler), with its copies to this node's
+     * endpoints that read the channel; any thread.
+     */
+    public MessageConsumer channelMessage(String channel, StreamKey key, InboundMessage m, MessageConsumer handler) {
+        return channels.received(channel, key, m, handler);
     }
 
     /** Settles {@code d} as for an endpoint this node does not have (a call gets its error reply). */
@@ -209,6 +221,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         if (!durable.contains(name)) return false;
         StoredKeys.write(runtime, () -> stopped, Effect.delete(DURABLE, name), "endpoint " + name);
         durable.remove(name);
+        channels.forgotten(name);
         waiters.forgotten(name);
         return true;
     }
@@ -263,6 +276,26 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     @Override
     public SendReceipt send(Address to, byte[] payload) {
         return send(null, to, null, Map.of(), payload);
+    }
+
+    @Override
+    public SendReceipt broadcast(byte[] payload) {
+        return channels.broadcast(null, payload);
+    }
+
+    /** The endpoint channels of this node (joins, leaves, publishes). */
+    EndpointChannels channels() {
+        return channels;
+    }
+
+    /** The names of the registered endpoints that do not ignore broadcasts, sorted. */
+    List<String> broadcastReaders() {
+        List<String> l = new ArrayList<>();
+        for (LocalEndpoint e : endpoints.values()) {
+            if (!e.ignoresBroadcasts()) l.add(e.address().agent());
+        }
+        l.sort(null);
+        return l;
     }
 
     @Override
@@ -436,6 +469,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     void removed(LocalEndpoint e) {
         if (endpoints.remove(e.address().agent(), e)) calls.advertisedChanged();
+        channels.closed(e.address().agent());
     }
 
     /** The names of this node's endpoints now, in no order (advertised with its handlers). */

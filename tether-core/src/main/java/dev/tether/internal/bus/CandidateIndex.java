@@ -38,6 +38,11 @@ final class CandidateIndex {
     private final Field[] fields;
 
     CandidateIndex(CompiledRule[] rules) {
+        this(rules, false);
+    }
+
+    /** {@code copies}: the stream is an endpoint's channel lane, whose channel and sender node are per message. */
+    CandidateIndex(CompiledRule[] rules, boolean copies) {
         this.rules = rules;
         this.words = (rules.length + 63) >>> 6;
         this.byKind = new long[MessageKind.values().length][words];
@@ -47,8 +52,10 @@ final class CandidateIndex {
             for (MessageKind k : MessageKind.values()) {
                 if ((rules[i].kinds & StreamFacts.bit(k)) != 0) set(byKind[k.ordinal()], i);
             }
-            rules[i].messagePatterns((name, p) ->
-                    f.computeIfAbsent(name, n -> new Field(n, words)).add(index, p));
+            rules[i].messagePatterns(
+                    (name, p) ->
+                            f.computeIfAbsent(name, n -> new Field(n, words)).add(index, p),
+                    copies);
         }
         this.fields = f.values().toArray(new Field[0]);
         for (Field x : fields) x.seal(rules.length);

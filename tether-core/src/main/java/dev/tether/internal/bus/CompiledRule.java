@@ -64,14 +64,21 @@ final class CompiledRule {
      * StreamFacts#HANDLER} for the handler, {@value EndpointLanes#FROM} for the sending endpoint, the header's name
      * for a header (application header names never start with ':', so the names do not collide).
      */
-    void messagePatterns(BiConsumer<String, CompiledPattern> each) {
+    void messagePatterns(BiConsumer<String, CompiledPattern> each, boolean copies) {
+        if (copies && channel != null) each.accept(EndpointLanes.CHANNEL, channel);
+        if (copies && senderNode != null) each.accept(EndpointLanes.ORIGIN, senderNode);
         if (handler != null) each.accept(StreamFacts.HANDLER, handler);
         if (senderAgent != null) each.accept(EndpointLanes.FROM, senderAgent);
         for (int i = 0; i < headerNames.length; i++) each.accept(headerNames[i], headerPatterns[i]);
     }
 
-    /** Whether messages of a stream with facts {@code f} can match: its kinds, sender node, recipient, lane, channel. */
+    /**
+     * Whether messages of a stream with facts {@code f} can match: its kinds, sender node, recipient, lane, channel.
+     * An endpoint's channel copies are matched only by rules that name a recipient (the others acted on the channel
+     * message this node received, before it was copied), their channel and publishing node per message.
+     */
     boolean admitsStream(StreamFacts f) {
+        if (f.copies) return (kinds & f.kinds) != 0 && recipient != null && holds(recipient, f.recipient);
         return (kinds & f.kinds) != 0
                 && holds(senderNode, f.senderNode)
                 && holds(recipient, f.recipient)
@@ -90,8 +97,14 @@ final class CompiledRule {
             String calledHandler,
             String fromAgent,
             Map<String, String> headers,
+            boolean copies,
             BiConsumer<String, String> errors) {
         if ((kinds & StreamFacts.bit(kind)) == 0) return false;
+        if (copies
+                && (!holds(channel, headers.get(EndpointLanes.CHANNEL), "channel", errors)
+                        || !holds(senderNode, headers.get(EndpointLanes.ORIGIN), "senderNode", errors))) {
+            return false;
+        }
         if (!holds(handler, calledHandler, "handler", errors)
                 || !holds(senderAgent, fromAgent, "senderAgent", errors)) {
             return false;

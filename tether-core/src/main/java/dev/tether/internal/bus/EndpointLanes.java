@@ -23,6 +23,17 @@ final class EndpointLanes {
      * that name (the call layer's {@code waitForHandler} header, which an endpoint call carries for the same wait).
      */
     static final String WAIT = ":w";
+    /**
+     * The prefix of an endpoint's channel lane {@code _e.<agent>}: the loopback stream of the channel messages copied
+     * to it (docs/BUS-DESIGN.md, section 10, step 11).
+     */
+    static final String CHANNEL_PREFIX = "_e.";
+    /** The reserved header of a channel copy (and of a loopback publish): its channel. */
+    static final String CHANNEL = ":ch";
+    /** The reserved header of a channel copy: the publishing node (the copy's stream comes from this node). */
+    static final String ORIGIN = ":o";
+    /** The loopback lane of this node's endpoints' publishes and broadcasts, numbered in the logs when consumed. */
+    static final String PUBLISH_LANE = "_ep";
 
     private EndpointLanes() {}
 
@@ -49,14 +60,26 @@ final class EndpointLanes {
         return subLane == null ? PREFIX + agent : PREFIX + agent + "." + subLane;
     }
 
-    /** Whether {@code lane} leads to an endpoint (durable or volatile). */
+    /** Whether {@code lane} leads to an endpoint (durable or volatile, or its channel lane). */
     static boolean isEndpointLane(String lane) {
-        return lane.startsWith(PREFIX) || lane.startsWith(VOLATILE_PREFIX);
+        return lane.startsWith(PREFIX) || lane.startsWith(VOLATILE_PREFIX) || lane.startsWith(CHANNEL_PREFIX);
+    }
+
+    /** Whether {@code lane} is an endpoint's channel lane {@code _e.<agent>}. */
+    static boolean isChannelLane(String lane) {
+        return lane.startsWith(CHANNEL_PREFIX);
+    }
+
+    /** The channel lane of {@code agent}. */
+    static String channelLane(String agent) {
+        return CHANNEL_PREFIX + agent;
     }
 
     /** Where the agent's name starts in endpoint lane {@code lane}. */
     private static int agentStart(String lane) {
-        return lane.startsWith(PREFIX) ? PREFIX.length() : VOLATILE_PREFIX.length();
+        return lane.startsWith(PREFIX)
+                ? PREFIX.length()
+                : lane.startsWith(CHANNEL_PREFIX) ? CHANNEL_PREFIX.length() : VOLATILE_PREFIX.length();
     }
 
     /** The agent endpoint lane {@code lane} leads to, or null if it names none. */
@@ -69,6 +92,7 @@ final class EndpointLanes {
 
     /** The sub-lane of endpoint lane {@code lane}, or null. */
     static String subLaneOf(String lane) {
+        if (lane.startsWith(CHANNEL_PREFIX)) return null;
         int dot = lane.indexOf('.', agentStart(lane));
         return dot < 0 || dot == lane.length() - 1 ? null : lane.substring(dot + 1);
     }

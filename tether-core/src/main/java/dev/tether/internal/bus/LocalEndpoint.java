@@ -3,6 +3,7 @@ package dev.tether.internal.bus;
 import dev.tether.AckMode;
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
+import dev.tether.ChannelRole;
 import dev.tether.Handler;
 import dev.tether.Registration;
 import dev.tether.SendReceipt;
@@ -17,6 +18,7 @@ import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -30,6 +32,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     private final Address address;
     private final EndpointHandler handler;
     private final boolean manual;
+    private final boolean ignoresBroadcasts;
     private final Strand strand;
     private final Executor executor;
     private final EndpointCalls calls;
@@ -50,6 +53,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
         this.address = address;
         this.handler = handler;
         this.manual = options.ackMode() == AckMode.MANUAL;
+        this.ignoresBroadcasts = options.isIgnoringBroadcasts();
         if (options.isConcurrent()) {
             this.strand = null;
             this.executor = place;
@@ -108,6 +112,44 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     public Call call(Address to, String handler) {
         requireOpen();
         return bus.call(address.agent(), to, handler);
+    }
+
+    @Override
+    public CompletableFuture<Void> join(String channel, ChannelRole role) {
+        requireOpen();
+        return bus.channels().join(address.agent(), bus.isDurable(address.agent()), channel, role);
+    }
+
+    @Override
+    public CompletableFuture<Void> leave(String channel) {
+        requireOpen();
+        return bus.channels().leave(address.agent(), bus.isDurable(address.agent()), channel);
+    }
+
+    @Override
+    public Map<String, ChannelRole> channels() {
+        return bus.channels().of(address.agent());
+    }
+
+    @Override
+    public SendReceipt publish(String channel, Map<String, String> headers, byte[] payload) {
+        requireOpen();
+        SendReceipt r = bus.channels().publish(address.agent(), channel, headers, payload);
+        sent.increment();
+        return r;
+    }
+
+    @Override
+    public SendReceipt broadcast(byte[] payload) {
+        requireOpen();
+        SendReceipt r = bus.channels().broadcast(address.agent(), payload);
+        sent.increment();
+        return r;
+    }
+
+    /** Whether this endpoint ignores broadcasts ({@link EndpointOptions#ignoreBroadcasts()}). */
+    boolean ignoresBroadcasts() {
+        return ignoresBroadcasts;
     }
 
     private void requireOpen() {

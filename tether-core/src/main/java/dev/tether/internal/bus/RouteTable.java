@@ -69,7 +69,7 @@ final class RouteTable {
         MessageKind kind = c.facts.kindOf(headers);
         if (kind == null) return null;
         long[] matching = c.index.matching(kind, headers);
-        if (matching == null) return evaluate(rules, kind, headers, set.version, errors);
+        if (matching == null) return evaluate(rules, kind, headers, c.facts.copies, set.version, errors);
         List<CompiledRule> copies = null;
         for (int w = 0; w < matching.length; w++) {
             for (long bits = matching[w]; bits != 0; bits &= bits - 1) {
@@ -89,13 +89,14 @@ final class RouteTable {
             CompiledRule[] rules,
             MessageKind kind,
             Map<String, String> headers,
+            boolean channelCopies,
             long version,
             BiConsumer<String, String> errors) {
         String handler = headers.get(StreamFacts.HANDLER); // once per message, not per rule
         String from = headers.get(EndpointLanes.FROM);
         List<CompiledRule> copies = null;
         for (CompiledRule r : rules) {
-            if (!r.admitsMessage(kind, handler, from, headers, errors)) continue;
+            if (!r.admitsMessage(kind, handler, from, headers, channelCopies, errors)) continue;
             if (r.rule.action().isTerminal()) return decided(copies, r, version);
             copies = copied(copies, r);
         }
@@ -127,7 +128,8 @@ final class RouteTable {
     private Cached candidates(StreamKey key, RuleSet set, Cached old) {
         StreamFacts facts = old != null ? old.facts : StreamFacts.of(key);
         CompiledRule[] rules = set.candidates(facts);
-        Cached c = new Cached(set, facts, rules.length == 0 ? CandidateIndex.NONE : new CandidateIndex(rules));
+        CandidateIndex index = rules.length == 0 ? CandidateIndex.NONE : new CandidateIndex(rules, facts.copies);
+        Cached c = new Cached(set, facts, index);
         if (cache.size() >= MAX_CACHED_STREAMS) cache.clear();
         cache.put(key, c);
         return c;

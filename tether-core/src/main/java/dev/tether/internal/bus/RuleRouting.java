@@ -142,6 +142,10 @@ final class RuleRouting implements RoutingRules {
         MessageConsumer c = type != Action.Type.FORWARD ? null : forwarded(t, key, m, hops, effects);
         if (c == null) c = t == null ? addressed.apply(key, m) : terminal(t, m);
         if (effects.isEmpty()) return c;
+        if (c instanceof WithEffects w) { // a channel message's copies to this node's endpoints: one settlement
+            effects.addAll(0, w.effects());
+            c = w.consumer();
+        }
         RouteRooms rooms = bus.reserve(effects); // forwarding keeps backpressure: a full target holds the route
         if (rooms.refusal() == null) return new WithEffects(c, effects, rooms);
         CompiledRule bounding = bounding(r, t);

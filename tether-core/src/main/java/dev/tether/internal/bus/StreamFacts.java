@@ -30,13 +30,23 @@ final class StreamFacts {
     final String lane;
     /** The channel of a publish stream, or null. */
     final String channel;
+    /**
+     * An endpoint's channel lane ({@code _e.<agent>}): its messages are copies of channel messages, whose channel
+     * ({@value EndpointLanes#CHANNEL}) and publishing node ({@value EndpointLanes#ORIGIN}) differ per message.
+     */
+    final boolean copies;
 
     private StreamFacts(String senderNode, int kinds, String recipient, String lane, String channel) {
+        this(senderNode, kinds, recipient, lane, channel, false);
+    }
+
+    private StreamFacts(String senderNode, int kinds, String recipient, String lane, String channel, boolean copies) {
         this.senderNode = senderNode;
         this.kinds = kinds;
         this.recipient = recipient;
         this.lane = lane;
         this.channel = channel;
+        this.copies = copies;
     }
 
     static int bit(MessageKind k) {
@@ -61,6 +71,10 @@ final class StreamFacts {
         if (EndpointLanes.isEndpointLane(lane)) {
             String agent = EndpointLanes.agentOf(lane);
             if (agent == null) return null;
+            if (EndpointLanes.isChannelLane(lane)) {
+                int kinds = bit(MessageKind.PUBLISH) | bit(MessageKind.BROADCAST);
+                return new StreamFacts(node, kinds, agent, null, null, true);
+            }
             return new StreamFacts(node, DIRECT_OR_REQUEST, agent, EndpointLanes.subLaneOf(lane), null);
         }
         String application = Lanes.isVolatile(lane) ? lane.substring(Lanes.VOLATILE_PREFIX.length()) : lane;
@@ -73,6 +87,10 @@ final class StreamFacts {
      * reserved handler ({@code _hello}, {@code _event}) or a reply to a call on a reserved lane.
      */
     MessageKind kindOf(Map<String, String> headers) {
+        if (copies) {
+            boolean broadcast = Channels.BROADCAST.equals(headers.get(EndpointLanes.CHANNEL));
+            return broadcast ? MessageKind.BROADCAST : MessageKind.PUBLISH;
+        }
         if (kinds == DIRECT_OR_REQUEST) {
             String handler = headers.get(HANDLER);
             if (handler != null && (handler.isEmpty() || handler.charAt(0) == '_')) return null;

@@ -67,6 +67,9 @@ public final class ChannelLayer extends ForwardingRouter {
     private final Set<NodeId> told = new HashSet<>();
     /** Runs after each change of {@link #memberships} (the node advertises them to its peers). */
     private volatile Runnable membershipsChanged = () -> {};
+    /** Adds the copies for this node's endpoints to the consumer of an accepted channel message (set before start). */
+    private volatile EndpointReaders endpointReaders = (channel, key, m, handler) -> handler;
+
     /** Joins and leaves not completed yet: they fail when the node stops. */
     private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
 
@@ -349,6 +352,11 @@ public final class ChannelLayer extends ForwardingRouter {
         return kicks.banned();
     }
 
+    /** Lets {@code readers} (the bus layer's endpoints on channels) choose channel messages' consumers; before start. */
+    public void endpointReaders(EndpointReaders readers) {
+        this.endpointReaders = Objects.requireNonNull(readers, "readers");
+    }
+
     /** Runs {@code action} (on any thread, quickly) after each change of this node's memberships; before start. */
     public void onMembershipsChanged(Runnable action) {
         this.membershipsChanged = Objects.requireNonNull(action, "action");
@@ -404,7 +412,7 @@ public final class ChannelLayer extends ForwardingRouter {
             ChannelAccess a = access.get(channel);
             if ((a != null && !a.mayWrite(key.peer())) || kicks.isBanned(channel, key.peer())) return refused;
             ChannelHandler h = handlers.get(Channels.channelOf(key.lane()));
-            return h != null && h.isActive() ? h : null; // none: the node's handler
+            return endpointReaders.route(channel, key, m, h != null && h.isActive() ? h : null); // null: node's handler
         }
         return next.route(key, m);
     }

@@ -31,6 +31,7 @@ import dev.tether.bus.Bus;
 import dev.tether.bus.Rule;
 import dev.tether.internal.bus.BusLayer;
 import dev.tether.internal.bus.ConfiguredEndpoint;
+import dev.tether.internal.bus.NodeChannels;
 import dev.tether.internal.call.CallLayer;
 import dev.tether.internal.call.EventSettings;
 import dev.tether.internal.call.Events;
@@ -130,7 +131,8 @@ public final class RealTetherNode implements TetherNode {
         calls.channels(channels::memberships); // _hello carries the memberships with the handlers
         channels.onMembershipsChanged(calls::advertisedChanged);
         // rules and endpoint lanes first, then channels
-        BusLayer bus = new BusLayer(runtime, calls, channels, rules, channels::publishRefusal);
+        BusLayer bus = new BusLayer(runtime, calls, channels, rules, nodeChannels(channels));
+        channels.endpointReaders(bus::channelMessage); // its endpoints read channels through this node
         calls.endpoints(bus::names); // and its endpoints
         bus.configure(endpoints); // before delivery starts
         runtime.router(bus);
@@ -154,6 +156,31 @@ public final class RealTetherNode implements TetherNode {
         });
         runtime.start();
         return node;
+    }
+
+    /** The node's channel memberships as its endpoints use them. */
+    private static NodeChannels nodeChannels(ChannelLayer channels) {
+        return new NodeChannels() {
+            @Override
+            public CompletableFuture<Void> join(String channel, ChannelRole role) {
+                return channels.join(channel, role, ChannelStart.now());
+            }
+
+            @Override
+            public CompletableFuture<Void> leave(String channel) {
+                return channels.leave(channel);
+            }
+
+            @Override
+            public ChannelRole role(String channel) {
+                return channels.role(channel);
+            }
+
+            @Override
+            public RuntimeException publishRefusal(String channel) {
+                return channels.publishRefusal(channel);
+            }
+        };
     }
 
     /** This node's management ({@link dev.tether.node.Tether#management}). */

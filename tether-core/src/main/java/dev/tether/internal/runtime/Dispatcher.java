@@ -133,7 +133,9 @@ final class Dispatcher {
             }
         }
         MessageConsumer c = r == null ? null : r.route(key, m);
-        if (c instanceof WithEffects w && w.consumer() == null) return new WithEffects(application, w.effects());
+        if (c instanceof WithEffects w && w.consumer() == null) {
+            return new WithEffects(application, w.effects(), w.rooms());
+        }
         return c != null ? c : application;
     }
 
