@@ -106,10 +106,14 @@ class QueueLimitOptionsTest {
         assertThat(run("stats", "--admin", at)).isZero();
         assertThat(out())
                 .contains("  sends over a stream limit: rejected 1, dropped 0, waiting for room now 0\n")
+                .contains("  publishes over a channel log's limit: rejected 0, waiting for room now 0\n")
+                .contains("  history: 0 entries held, 0 recorded since start\n")
                 .contains("dead letters 0 of 5,")
                 .containsPattern("out  b +orders .* ok rejected=1\n");
         assertThat(run("stats", "--admin", at, "--json")).isZero();
-        assertThat(out()).contains("\"lane\":\"orders\"", "\"rejected\":1,\"dropped\":0,\"blockedSends\":0");
+        assertThat(out())
+                .contains("\"lane\":\"orders\"", "\"rejected\":1,\"dropped\":0,\"blockedSends\":0")
+                .contains("\"publishesRejected\":0,\"blockedPublishes\":0,\"historyRecorded\":0,\"historyEntries\":0");
     }
 
     private TetherConfig configured(String... args) {
