@@ -22,6 +22,16 @@ import java.util.List;
  * (DROP_NEWEST, DROP_OLDEST), and senders waiting for room now, including streams that never stored a message (and so
  * are not in {@link #streams()}); the DROPPED markers received from senders are not in {@code dropped}.
  *
+ * <p>{@code publishesRejected} and {@code blockedPublishes} are the same for this node's channel logs that refuse or
+ * wait when full ({@link ChannelOptions.WhenFull#REJECT}, {@link ChannelOptions.WhenFull#BLOCK}): publishes refused
+ * with {@link ChannelFullException} (at once, after waiting, or offered and not taken), and publishers waiting for
+ * room now.
+ *
+ * <p>{@code historyRecorded} counts the message history's entries this process wrote (docs/OPERATIONS.md, "Message
+ * history"; 0 with history off), {@code historyEntries} the entries the store holds as far as the node knows without
+ * reading it: what it held at the start, plus those recorded, less those the count bound trimmed (the age bound may
+ * have removed more; {@code NodeManagement.historyStats()} reads the exact count, oldest time and payload bytes).
+ *
  * <p> Totals are sums over {@link #streams()} plus node-wide counters ({@code expired} counts both directions:
  * messages received and skipped, and messages sent and expired here before they were transmitted).
  * Counters start at zero with each process; stored state (cursors, queued messages) is reloaded.
@@ -47,6 +57,10 @@ public record NodeStats(
         long rejected,
         long dropped,
         int blockedSends,
+        long publishesRejected,
+        int blockedPublishes,
+        long historyRecorded,
+        long historyEntries,
         List<StreamStats> streams,
         CallStats calls,
         IdempotencyStats idempotency,

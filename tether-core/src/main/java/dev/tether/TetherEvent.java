@@ -57,7 +57,9 @@ public sealed interface TetherEvent {
     /**
      * Sends on the outbound stream to {@code peer} on {@code lane} found it full: {@code count} of them were {@code
      * what} under {@code policy} since the previous report of this stream and kind (docs/MESSAGING.md,
-     * "Backpressure"). Rate-limited like {@link ProtocolError} (a burst of 10, then at most 2 per second, for all
+     * "Backpressure"). For a channel log that refuses or waits when full, {@code peer} is this node, {@code lane}
+     * the channel's ({@code _c.<channel>}), {@code what} REJECTED or TIMED_OUT, counted in {@code
+     * NodeStats.publishesRejected}, with a rate limit of its own. Rate-limited like {@link ProtocolError} (a burst of 10, then at most 2 per second, for all
      * streams together): {@code suppressed} reports were held back before this one, while {@code StreamStats.rejected}
      * and {@code dropped} count every message.
      */

@@ -232,6 +232,15 @@ public interface TetherNode extends AutoCloseable {
     CompletableFuture<MessageId> publish(String channel, Map<String, String> headers, byte[] payload);
 
     /**
+     * As {@link #publish(String, Map, byte[])}, but never waits and never throws for a full log: if this node's log of
+     * {@code channel} refuses or waits when full ({@link ChannelOptions.WhenFull#REJECT}, {@link
+     * ChannelOptions.WhenFull#BLOCK}) and has no room now, {@link PublishOffer#taken()} is false with the reason
+     * (counted in {@link NodeStats#publishesRejected()}, reported as {@link TetherEvent.Overflow}); a log that drops
+     * its oldest always takes it. Other errors throw as for {@code publish}.
+     */
+    PublishOffer offerPublish(String channel, Map<String, String> headers, byte[] payload);
+
+    /**
      * Sets the retention of this node's log of {@code channel}, the messages it publishes there ({@link
      * ChannelOptions}: at most so many messages, payload bytes and so old; when full, drop the oldest or reject the
      * publish with {@link ChannelFullException}). Without options a log keeps every message until every reader took

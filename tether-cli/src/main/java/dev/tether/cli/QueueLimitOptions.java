@@ -15,7 +15,7 @@ import picocli.CommandLine.TypeConversionException;
 /**
  * The bounds of a node's queues, as options of the commands that run a node: the dead-letter queue's size, age and
  * policy when full (docs/OPERATIONS.md, "Dead letters"), and per-stream limits with their overflow policy
- * (docs/MESSAGING.md, "Backpressure"). Unset options keep the library's defaults. A value out of range is a usage
+ * (docs/MESSAGING.md, "Backpressure"), also for endpoints by address glob. Unset options keep the library's defaults. A value out of range is a usage
  * error naming the option (exit code 2); the node does not start.
  */
 final class QueueLimitOptions {
@@ -55,6 +55,15 @@ final class QueueLimitOptions {
                     + " waits up to DURATION for room). Repeatable; the first match wins.")
     List<StreamLimitSpec> streamLimits = new ArrayList<>();
 
+    @Option(
+            names = "--endpoint-limit",
+            paramLabel = "NODE/AGENT,MAX[,POLICY]",
+            converter = EndpointLimitSpec.Converter.class,
+            description = "Outbound streams to the endpoints matching NODE/AGENT (globs, * for any run; this node's own"
+                    + " endpoints too) hold at most MAX unacknowledged messages; beyond, POLICY as for --stream-limit."
+                    + " Repeatable; the first match wins.")
+    List<EndpointLimitSpec> endpointLimits = new ArrayList<>();
+
     /** Applies the options given to {@code b}. */
     void apply(TetherConfig.Builder b) {
         if (deadLettersMaxCount != null
@@ -69,6 +78,7 @@ final class QueueLimitOptions {
                     deadLettersWhenFull != null ? whenFull(deadLettersWhenFull) : d.whenFull()));
         }
         for (StreamLimitSpec s : streamLimits) b.streamLimits(s.peer(), s.lane(), s.limits());
+        for (EndpointLimitSpec s : endpointLimits) b.endpointLimits(s.address(), s.limits());
     }
 
     private static DeadLetterLimits.WhenFull whenFull(String v) {
@@ -92,18 +102,22 @@ final class QueueLimitOptions {
                     throw new TypeConversionException("'" + value + "' is not PEER,LANE,MAX[,POLICY]"
                             + " (for example '*,orders,10000,block:2s')");
                 }
+                return new StreamLimitSpec(
+                        f[0].strip(), f[1].strip(), limits(value, f[2], f.length == 4 ? f[3] : null));
+            }
+
+            /** {@code max} messages at most, then {@code policy} (null: reject); a bad field names {@code value}. */
+            static StreamLimits limits(String value, String maxField, String policyField) {
                 long max;
                 try {
-                    max = Long.parseLong(f[2].strip());
+                    max = Long.parseLong(maxField.strip());
                 } catch (NumberFormatException e) {
-                    throw new TypeConversionException("'" + value + "': MAX '" + f[2] + "' is not a number");
+                    throw new TypeConversionException("'" + value + "': MAX '" + maxField + "' is not a number");
                 }
                 if (max < 1) throw new TypeConversionException("'" + value + "': MAX must be >= 1");
-                OverflowPolicy policy = f.length == 4 ? policy(value, f[3].strip()) : OverflowPolicy.REJECT;
-                return new StreamLimitSpec(
-                        f[0].strip(),
-                        f[1].strip(),
-                        StreamLimits.maxMessages(max).policy(policy));
+                OverflowPolicy policy =
+                        policyField != null ? policy(value, policyField.strip()) : OverflowPolicy.REJECT;
+                return StreamLimits.maxMessages(max).policy(policy);
             }
 
             private static OverflowPolicy policy(String value, String p) {
@@ -114,6 +128,23 @@ final class QueueLimitOptions {
                 if (lower.startsWith("block:")) return OverflowPolicy.block(new Durations().convert(p.substring(6)));
                 throw new TypeConversionException("'" + value + "': POLICY '" + p
                         + "' is not reject, drop-newest, drop-oldest or block:DURATION");
+            }
+        }
+    }
+
+    /** One {@code --endpoint-limit}: the address glob and the limits it gives. */
+    record EndpointLimitSpec(String address, StreamLimits limits) {
+        /** Parses {@code NODE/AGENT,MAX[,POLICY]}. */
+        static final class Converter implements ITypeConverter<EndpointLimitSpec> {
+            @Override
+            public EndpointLimitSpec convert(String value) {
+                String[] f = value.split(",", -1);
+                if (f.length < 2 || f.length > 3 || f[0].isBlank()) {
+                    throw new TypeConversionException("'" + value + "' is not NODE/AGENT,MAX[,POLICY]"
+                            + " (for example 'b/worker-*,1000,block:2s')");
+                }
+                return new EndpointLimitSpec(
+                        f[0].strip(), StreamLimitSpec.Converter.limits(value, f[1], f.length == 3 ? f[2] : null));
             }
         }
     }

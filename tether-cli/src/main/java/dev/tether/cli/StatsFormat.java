@@ -52,11 +52,16 @@ final class StatsFormat {
         return b.toString();
     }
 
-    /** Sends refused or dropped over a stream limit, the node's totals. */
+    /** Sends and publishes refused or dropped over a limit, and the history's entries: the node's totals. */
     private static void overflow(StringBuilder b, NodeStats s) {
         b.append(String.format(
                 "  sends over a stream limit: rejected %d, dropped %d, waiting for room now %d%n",
                 s.rejected(), s.dropped(), s.blockedSends()));
+        b.append(String.format(
+                "  publishes over a channel log's limit: rejected %d, waiting for room now %d%n",
+                s.publishesRejected(), s.blockedPublishes()));
+        b.append(String.format(
+                "  history: %d entries held, %d recorded since start%n", s.historyEntries(), s.historyRecorded()));
     }
 
     /** One row per stream. */
@@ -133,6 +138,10 @@ final class StatsFormat {
                 .put("rejected", s.rejected())
                 .put("dropped", s.dropped())
                 .put("blockedSends", s.blockedSends())
+                .put("publishesRejected", s.publishesRejected())
+                .put("blockedPublishes", s.blockedPublishes())
+                .put("historyRecorded", s.historyRecorded())
+                .put("historyEntries", s.historyEntries())
                 .putRaw("deadLetters", deadLetters(s.deadLetters()))
                 .putRaw("streams", streams.toString())
                 .toString();

@@ -68,6 +68,15 @@ class QueueLimitOptionsTest {
         assertThat(specs.get(1).peer()).isEqualTo("c*");
         assertThat(specs.get(1).limits().policy()).isEqualTo(OverflowPolicy.block(Duration.ofMillis(1500)));
         assertThat(specs.get(2).limits()).isEqualTo(StreamLimits.maxMessages(3).policy(OverflowPolicy.DROP_OLDEST));
+
+        List<QueueLimitOptions.EndpointLimitSpec> endpoints =
+                parse("--endpoint-limit", "b/worker-*,1000,block:2s", "--endpoint-limit", "*/audit,5").endpointLimits;
+        assertThat(endpoints.get(0).address()).isEqualTo("b/worker-*");
+        assertThat(endpoints.get(0).limits())
+                .isEqualTo(StreamLimits.maxMessages(1000).policy(OverflowPolicy.block(Duration.ofSeconds(2))));
+        assertThat(endpoints.get(1).limits())
+                .isEqualTo(StreamLimits.maxMessages(5).policy(OverflowPolicy.REJECT));
+        configured("--endpoint-limit", "b/worker-*,1000,drop-oldest"); // the builder takes it
     }
 
     @Test
@@ -79,6 +88,10 @@ class QueueLimitOptionsTest {
                 "POLICY 'sometimes' is not reject, drop-newest, drop-oldest", "--stream-limit", "b,orders,5,sometimes");
         assertUsageError("deadLetters maxCount must be between 1 and", "--dead-letters-max-count", "0");
         assertUsageError("'sometimes' is not drop-oldest or refuse", "--dead-letters-when-full", "sometimes");
+        assertUsageError("'b/bob' is not NODE/AGENT,MAX[,POLICY]", "--endpoint-limit", "b/bob");
+        assertUsageError("MAX 'many' is not a number", "--endpoint-limit", "b/bob,many");
+        assertUsageError("endpoint limits need an address pattern NODE/AGENT", "--endpoint-limit", "bob,5");
+        assertUsageError("invalid agent pattern 'bo.b'", "--endpoint-limit", "b/bo.b,5,drop-newest");
         try (var files = Files.list(dir)) {
             assertThat(files).as("no store file left").isEmpty();
         }
@@ -106,10 +119,14 @@ class QueueLimitOptionsTest {
         assertThat(run("stats", "--admin", at)).isZero();
         assertThat(out())
                 .contains("  sends over a stream limit: rejected 1, dropped 0, waiting for room now 0\n")
+                .contains("  publishes over a channel log's limit: rejected 0, waiting for room now 0\n")
+                .contains("  history: 0 entries held, 0 recorded since start\n")
                 .contains("dead letters 0 of 5,")
                 .containsPattern("out  b +orders .* ok rejected=1\n");
         assertThat(run("stats", "--admin", at, "--json")).isZero();
-        assertThat(out()).contains("\"lane\":\"orders\"", "\"rejected\":1,\"dropped\":0,\"blockedSends\":0");
+        assertThat(out())
+                .contains("\"lane\":\"orders\"", "\"rejected\":1,\"dropped\":0,\"blockedSends\":0")
+                .contains("\"publishesRejected\":0,\"blockedPublishes\":0,\"historyRecorded\":0,\"historyEntries\":0");
     }
 
     private TetherConfig configured(String... args) {

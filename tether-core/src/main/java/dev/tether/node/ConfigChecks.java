@@ -11,6 +11,7 @@ import dev.tether.TransactionalCallHandler;
 import dev.tether.TransactionalHandler;
 import dev.tether.internal.call.HandlerSpec;
 import dev.tether.internal.engine.WireCompression;
+import dev.tether.internal.runtime.StreamLimitRule;
 import dev.tether.internal.runtime.TransactionalConsumer;
 import dev.tether.spi.Compressor;
 import dev.tether.spi.Discovery;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
 
 /** The checks and defaults {@link TetherConfig.Builder#build()} applies across settings. */
 final class ConfigChecks {
@@ -111,6 +113,15 @@ final class ConfigChecks {
                     + " bytes but the transport carries at most " + transport.maxFrameBytes());
         }
         return maxMessage;
+    }
+
+    /** The stream limit rule {@code make} builds; its {@code IllegalArgumentException} as an invalid configuration. */
+    static StreamLimitRule limitRule(Supplier<StreamLimitRule> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
     }
 
     /** Returns {@code p} if it is a valid allow-list pattern: a node id in which {@code *} stands for any run. */

@@ -441,11 +441,19 @@ public final class TetherConfig {
          * @throws InvalidConfigException if a pattern is empty
          */
         public Builder streamLimits(String peerPattern, String lanePattern, StreamLimits limits) {
-            try {
-                streamLimits.add(new StreamLimitRule(peerPattern, lanePattern, limits));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidConfigException(e.getMessage());
-            }
+            streamLimits.add(ConfigChecks.limitRule(() -> new StreamLimitRule(peerPattern, lanePattern, limits)));
+            return this;
+        }
+
+        /**
+         * Gives the outbound streams to the endpoints matching {@code addressPattern} ({@code NODE/AGENT} globs, {@code
+         * b/worker-*}; this node's own too) {@code limits} instead of {@code maxQueuedPerStream} and REJECT, every
+         * sub-lane; endpoint sends follow the policy, calls are refused. First match wins. docs/MESSAGING.md.
+         *
+         * @throws InvalidConfigException if the pattern is not a node and an agent glob around one {@code /}
+         */
+        public Builder endpointLimits(String addressPattern, StreamLimits limits) {
+            streamLimits.add(ConfigChecks.limitRule(() -> StreamLimitRule.endpoints(addressPattern, limits)));
             return this;
         }
 

@@ -197,6 +197,12 @@ class HistoryTest {
             assertThat(mb.historyStats().entries()).isEqualTo(25);
             assertThat(mb.historyStats().payloadBytes())
                     .isEqualTo(92); // 4 bytes kept of each but the 3 of ok1-ok4, ok6-ok9
+            TetherNode b = c.node("b");
+            Await.until(
+                    Duration.ofSeconds(10),
+                    () -> b.stats().historyRecorded() == 25,
+                    () -> "b recorded " + b.stats().historyRecorded());
+            assertThat(b.stats().historyEntries()).isEqualTo(25);
         }
     }
 
@@ -261,6 +267,14 @@ class HistoryTest {
             List<HistoryEntry> all = query(Tether.management(a), q -> q);
             assertThat(all).extracting(HistoryEntry::seq).containsExactly(2L, 3L);
             assertThat(all.get(1).id()).isGreaterThan(firstId);
+            TetherNode again = a;
+            Await.until(
+                    Duration.ofSeconds(10),
+                    () -> again.stats().historyRecorded() == 1,
+                    () -> "recorded " + again.stats().historyRecorded());
+            assertThat(again.stats().historyEntries())
+                    .as("the entry of the earlier process, and this one's")
+                    .isEqualTo(2);
         }
     }
 

@@ -405,7 +405,8 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         Map<String, String> h = fromAgent == null
                 ? Map.of(EndpointLanes.WAIT, "1")
                 : Map.of(EndpointLanes.WAIT, "1", EndpointLanes.FROM, fromAgent);
-        return runtime.submit(to.node(), EndpointLanes.lane(to.agent(), null), h, payload.clone(), expiresAt, null);
+        return runtime.sends()
+                .submitByPolicy(to.node(), EndpointLanes.lane(to.agent(), null), h, payload.clone(), expiresAt);
     }
 
     /** Sends as {@code fromAgent} (null: the node itself) to {@code to} on {@code subLane} (null: none). */
@@ -446,7 +447,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
             if (fromAgent != null) h.put(EndpointLanes.FROM, fromAgent);
         }
         String lane = subLane == null ? laneOf(to.agent()) : EndpointLanes.lane(to.agent(), subLane);
-        return runtime.submit(node, lane, h, payload.clone(), 0, null);
+        return runtime.sends().submitByPolicy(node, lane, h, payload.clone(), 0); // endpointLimits' policy
     }
 
     /**

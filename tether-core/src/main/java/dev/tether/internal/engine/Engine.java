@@ -207,10 +207,7 @@ public final class Engine {
         return logs.addReader(channel, reader, afterSeq);
     }
 
-    /**
-     * Sets the retention of this node's log of {@code channel} (docs/CHANNELS-DESIGN.md, section 4): publishes numbered
-     * from now on are refused when full ({@code REJECT}), and the next batch trims what the limits no longer allow.
-     */
+    /** Sets {@code channel}'s retention (CHANNELS-DESIGN section 4) for publishes numbered from now on. */
     public void channelOptions(long now, String channel, ChannelOptions options) {
         logs.options(channel, options);
     }
@@ -218,6 +215,11 @@ public final class Engine {
     /** The readers of this node's log of {@code channel}, in the order they were added (none: empty). */
     public List<NodeId> readers(String channel) {
         return logs.readers(channel);
+    }
+
+    /** {messages, payload bytes} {@code channel}'s log holds: stored, being stored or queued for a batch. */
+    public long[] logHeld(String channel) {
+        return logs.held(channel);
     }
 
     /** {@link #addReader}: start after the last message the log has committed. */

@@ -40,6 +40,7 @@ public final class HistoryRecorder {
     private long oldest;
 
     private long nextTrimAt;
+    private long recorded;
 
     HistoryRecorder(NodeId self) {
         this.self = self;
@@ -53,6 +54,19 @@ public final class HistoryRecorder {
         this.options = opts;
         this.entries = stored.entries();
         this.oldest = stored.oldestAtMillis();
+    }
+
+    /** Entries written by this process (committed batches), since it started. */
+    public long recorded() {
+        return recorded;
+    }
+
+    /**
+     * Entries the store holds as far as this engine knows: what it held at the start, plus those recorded, less those
+     * count trims removed (an age trim may remove more, found by {@code Store.historySummary}).
+     */
+    public long entries() {
+        return entries;
     }
 
     /** Whether history is on. */
@@ -150,6 +164,7 @@ public final class HistoryRecorder {
     /** Batch {@code b} is durable: its entries and trim count. */
     void committed(Batch b) {
         entries += b.historyEntries;
+        recorded += b.historyEntries;
         WriteBatch.HistoryTrim t = b.historyTrim;
         if (t != null) {
             entries = Math.min(entries, t.keepNewest());

@@ -46,7 +46,9 @@ final class SharedLog {
     private long uncommittedBytes;
     /** The highest trim retention decided: written again if its batch fails. */
     private long dropDecided;
-    /** Publishes refused because the log was full ({@link ChannelOptions.WhenFull#REJECT}). */
+    /** Payload bytes of the publishes queued for a batch ({@code pending}). */
+    private long pendingBytes;
+    /** Publishes refused because the log was full ({@link ChannelOptions.WhenFull#REJECT}, {@code BLOCK}). */
     private long rejected;
     /** Per reader, the messages it reported missed (DROPPED markers it settled), for its statistics. */
     private final Map<NodeId, Long> missed = new LinkedHashMap<>();
@@ -113,13 +115,18 @@ final class SharedLog {
      * its message or byte limit. Counted if so.
      */
     ChannelFullException refuses(PendingSend p) {
-        if (options.whenFull() != ChannelOptions.WhenFull.REJECT) return null;
+        if (options.whenFull() == ChannelOptions.WhenFull.DROP_OLDEST) return null; // BLOCK waited before it came
         long bytes = index.bytes() + uncommittedBytes + p.payload().length;
         if (held() + 1 <= options.maxMessages() && bytes <= options.maxBytes()) return null;
         rejected++;
         return new ChannelFullException("channel " + name + " is full: it holds " + held() + " messages of "
                 + options.maxMessages() + " and " + (index.bytes() + uncommittedBytes) + " payload bytes of "
                 + options.maxBytes() + ", and rejects publishes when full");
+    }
+
+    /** {messages, payload bytes} the log holds or will: {@link #held()} and the publishes queued for a batch. */
+    long[] heldWithPending() {
+        return new long[] {held() + pending.size(), index.bytes() + uncommittedBytes + pendingBytes};
     }
 
     long rejected() {
@@ -152,6 +159,7 @@ final class SharedLog {
 
     void queue(PendingSend p) {
         pending.add(p);
+        pendingBytes += p.payload().length;
     }
 
     int pendingCount() {
@@ -159,7 +167,9 @@ final class SharedLog {
     }
 
     PendingSend nextPending() {
-        return pending.poll();
+        PendingSend p = pending.poll();
+        if (p != null) pendingBytes -= p.payload().length;
+        return p;
     }
 
     /** Numbers {@code p} as the log's next message, published at {@code now}: the row to store, once. */

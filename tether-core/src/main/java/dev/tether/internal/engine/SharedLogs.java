@@ -112,6 +112,12 @@ final class SharedLogs {
 
     // ---- inputs ---------------------------------------------------------------------------------------
 
+    /** {messages, payload bytes} {@code channel}'s log holds, stored, being stored or queued ({0, 0}: no log). */
+    long[] held(String channel) {
+        SharedLog log = logs.get(channel);
+        return log == null ? new long[2] : log.heldWithPending();
+    }
+
     /** Queues a publish on {@code channel} for the next batch. */
     void publish(String channel, PendingSend p) {
         SharedLog log = log(channel);

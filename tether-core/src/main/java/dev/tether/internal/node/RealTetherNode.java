@@ -3,9 +3,11 @@ package dev.tether.internal.node;
 import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.ChannelAccess;
+import dev.tether.ChannelFullException;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelStart;
+import dev.tether.Channels;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
 import dev.tether.EventHandle;
@@ -20,6 +22,7 @@ import dev.tether.OfferResult;
 import dev.tether.OutboundMessage;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
+import dev.tether.PublishOffer;
 import dev.tether.Registration;
 import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
@@ -305,6 +308,19 @@ public final class RealTetherNode implements TetherNode {
         Objects.requireNonNull(headers, "headers");
         headers.keySet().forEach(OutboundMessage::requireApplicationHeader);
         return channels.publish(channel, headers, payload);
+    }
+
+    @Override
+    public PublishOffer offerPublish(String channel, Map<String, String> headers, byte[] payload) {
+        Objects.requireNonNull(headers, "headers");
+        headers.keySet().forEach(OutboundMessage::requireApplicationHeader);
+        RuntimeException refused = channels.publishRefusal(Channels.requireApplicationChannel(channel));
+        if (refused != null) throw refused;
+        try {
+            return PublishOffer.taken(runtime.channels().offer(channel, headers, payload));
+        } catch (ChannelFullException e) {
+            return PublishOffer.refused(e);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.ChannelFullException;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.Channels;
@@ -7,6 +8,7 @@ import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.StreamStats;
+import dev.tether.TetherEvent;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.spi.ChannelMembership;
@@ -35,6 +37,7 @@ public final class ChannelPort {
     private final AtomicLong pendingSendBytes;
     private final AtomicLong tokens;
     private final List<ChannelMembership> stored;
+    private final ChannelRooms rooms;
 
     ChannelPort(
             NodeRuntime runtime,
@@ -49,6 +52,8 @@ public final class ChannelPort {
         this.pendingSendBytes = pendingSendBytes;
         this.tokens = tokens;
         this.stored = List.copyOf(stored);
+        this.rooms = new ChannelRooms(runtime.id());
+        loop.channelRooms(rooms);
     }
 
     /**
@@ -98,36 +103,103 @@ public final class ChannelPort {
     /**
      * Publishes {@code payload} on {@code channel}'s log: the future completes with its {@link MessageId} (this node,
      * the channel's lane, the log's sequence number) once it is stored, or fails as a send's {@code accepted()} does
-     * (a store failure, the node stopping). Counts against {@code maxPendingSendBytes} until then.
+     * (a store failure, the node stopping), or with {@link ChannelFullException} if the log is full and refuses
+     * ({@code REJECT}), or stayed full for the {@code BLOCK} policy's wait, which this call spends on the caller's
+     * thread ({@link ChannelRooms}). Counts against {@code maxPendingSendBytes} until stored.
      *
      * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
      * @throws dev.tether.MessageTooLargeException if the message exceeds {@code maxMessageBytes}
-     * @throws NodeClosedException if the node is shut down
+     * @throws NodeClosedException if the node is shut down, also while waiting
+     * @throws IllegalStateException if the log is full under {@code BLOCK} and this is the node thread, which must not
+     *     wait
      */
     public CompletableFuture<MessageId> publish(
             String channel, Map<String, String> headers, byte[] payload, long expiresAt) {
+        return publish(channel, headers, payload, expiresAt, true);
+    }
+
+    /**
+     * As {@link #publish(String, Map, byte[], long)}, but never waits: a log that is full now, whatever its policy,
+     * refuses by throwing {@link ChannelFullException} (counted and reported as a REJECT refusal).
+     */
+    public CompletableFuture<MessageId> offer(String channel, Map<String, String> headers, byte[] payload) {
+        return publish(channel, headers, payload, 0, false);
+    }
+
+    private CompletableFuture<MessageId> publish(
+            String channel, Map<String, String> headers, byte[] payload, long expiresAt, boolean byPolicy) {
         Channels.requireValid(channel);
         Objects.requireNonNull(payload, "payload");
         Map<String, String> h = Map.copyOf(headers);
         if (runtime.closing) throw closed();
         long bytes = runtime.checkSize(h, payload.length);
+        ChannelRooms.Room room = rooms.room(channel);
+        if (room != null) {
+            ChannelFullException full = admit(room, payload.length, byPolicy);
+            if (full != null && !byPolicy) throw full;
+            if (full != null) return CompletableFuture.failedFuture(full);
+        }
         pendingSendBytes.addAndGet(bytes);
         Receipts.Receipt r = new Receipts.Receipt(bytes, w -> {}, loop::onNodeThread);
         long token = tokens.incrementAndGet();
         loop.post(new NodeLoop.Command() {
             @Override
             public void run(long now) {
-                if (loop.receipts().register(token, r))
-                    loop.engine().publish(now, token, channel, h, payload, expiresAt);
+                if (!loop.receipts().register(token, r)) return;
+                loop.engine().publish(now, token, channel, h, payload, expiresAt);
+                if (room != null) room.entered(payload.length);
             }
 
             @Override
             public void refuse() {
                 pendingSendBytes.addAndGet(-bytes);
+                if (room != null) room.giveBack(payload.length);
                 r.fail(closed());
             }
         });
-        return r.accepted();
+        CompletableFuture<MessageId> accepted = r.accepted();
+        if (room != null) { // the engine refuses too, when a limit was lowered after the room was taken
+            accepted.whenComplete((id, e) -> {
+                if (e instanceof ChannelFullException) room.overflowed(TetherEvent.Overflow.What.REJECTED);
+            });
+        }
+        return accepted;
+    }
+
+    /**
+     * Takes room in {@code room} for a publish of {@code bytes} payload bytes ({@code byPolicy}: waiting as its policy
+     * says), or returns why not, counted.
+     */
+    private ChannelFullException admit(ChannelRooms.Room room, long bytes, boolean byPolicy) {
+        ChannelOptions o = room.options;
+        boolean block = byPolicy && o.whenFull() == ChannelOptions.WhenFull.BLOCK && o.refusesWhenFull();
+        long nanos = block ? SendCalls.saturatedNanos(o.maxWait()) : 0;
+        if (block && bytes > o.maxBytes()) nanos = 0; // it never fits: waiting would not help
+        if (block && loop.onNodeThread()) {
+            if (!room.hasRoom(bytes)) {
+                throw new IllegalStateException("channel " + channel(room) + " is full and its policy BLOCK would"
+                        + " wait on the node thread (a listener or a handler running on it), which must not wait;"
+                        + " use offerPublish, or publish from another thread");
+            }
+            nanos = 0; // room was there a moment ago: never wait here, refuse if it is gone
+        }
+        try {
+            if (room.take(bytes, nanos)) return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            room.overflowed(TetherEvent.Overflow.What.TIMED_OUT);
+            return new ChannelFullException(
+                    "interrupted while waiting for room in channel " + channel(room)
+                            + " (policy BLOCK); nothing was published",
+                    e);
+        }
+        if (runtime.closing) throw closed(); // a shutdown woke the wait
+        room.overflowed(nanos > 0 ? TetherEvent.Overflow.What.TIMED_OUT : TetherEvent.Overflow.What.REJECTED);
+        return room.full(bytes, nanos);
+    }
+
+    private static String channel(ChannelRooms.Room room) {
+        return room.channel;
     }
 
     /**
@@ -166,7 +238,19 @@ public final class ChannelPort {
     public void options(String channel, ChannelOptions options) {
         Channels.requireValid(channel);
         Objects.requireNonNull(options, "options");
-        post(new CompletableFuture<Void>(), now -> loop.engine().channelOptions(now, channel, options));
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        post(f, now -> loop.engine().channelOptions(now, channel, options));
+        rooms.options(channel, options); // after the post: a publish admitted by them reaches the engine after them
+    }
+
+    /** {publishes refused for a full log, publishers waiting for room now}, over this node's logs; any thread. */
+    public long[] publishTotals() {
+        return rooms.totals();
+    }
+
+    /** The node is stopping: publishes waiting for room give up. */
+    void closeRooms() {
+        rooms.close();
     }
 
     /** Removes {@code reader} from {@code channel}'s readers: completes with whether it was one. */

@@ -87,6 +87,8 @@ final class NodeLoop implements EngineOutput, Runnable {
     private Command afterTurn;
     /** A pattern layer's work of every turn (its deadlines), before the engine's bulk work; set before start. */
     private volatile Command everyTurn;
+
+    private ChannelRooms channelRooms;
     /** A pattern layer watching events (peers connecting); set before start. */
     private volatile java.util.function.Consumer<TetherEvent> observer;
 
@@ -211,6 +213,11 @@ final class NodeLoop implements EngineOutput, Runnable {
     }
 
     /** Runs {@code c} on the node thread in every turn, before the engine's bulk work; set before the loop starts. */
+    /** The channel logs' publish admission, whose rooms take the engine's counts at the end of every turn. */
+    void channelRooms(ChannelRooms r) {
+        channelRooms = r;
+    }
+
     void everyTurn(Command c) {
         everyTurn = c;
     }
@@ -289,6 +296,7 @@ final class NodeLoop implements EngineOutput, Runnable {
         if (hook != null) runSafely(hook, now);
         runSafely(engine::endTurn, now);
         rooms.endOfTurn(now, engine, this::emit);
+        if (channelRooms != null) channelRooms.endOfTurn(now, engine, this::emit);
         if (afterTurn != null) runSafely(afterTurn, now);
     }
 

@@ -390,6 +390,7 @@ public final class NodeRuntime {
         Engine e = loop.engine();
         List<StreamStats> streams = sends.rooms.withCounters(e.streamStats());
         long[] overflow = sends.rooms.totals();
+        long[] publishes = channels.publishTotals();
         long queued = 0, inFlight = 0, delivered = 0, redelivered = 0, dups = 0, dead = 0, expired = 0;
         for (StreamStats s : streams) {
             queued += s.queued();
@@ -421,6 +422,10 @@ public final class NodeRuntime {
                 overflow[0],
                 overflow[1],
                 (int) overflow[2],
+                publishes[0],
+                (int) publishes[1],
+                e.history().recorded(),
+                e.history().entries(),
                 streams,
                 callStats.get(),
                 idempotency.stats(),
@@ -438,6 +443,7 @@ public final class NodeRuntime {
         }
         closing = true;
         sends.rooms.close();
+        channels.closeRooms();
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Map<NodeId, Long>> drained = new CompletableFuture<>();
         loop.post(now -> loop.afterEachTurn(n -> {
@@ -496,6 +502,7 @@ public final class NodeRuntime {
         if (loop.onNodeThread()) throw new IllegalStateException("crash() called on the node thread");
         closing = true;
         sends.rooms.close();
+        channels.closeRooms();
         storeWriter.halt();
         loop.halt();
         dispatcher.stop();

@@ -134,6 +134,22 @@ public final class SendCalls {
         }
     }
 
+    /**
+     * As {@link #submit(NodeId, String, Map, byte[], long, SendHook)}, but a full stream is handled by its overflow
+     * policy as for {@code send(m)} (an endpoint send: its stream's limits may come from {@code endpointLimits}).
+     *
+     * @throws QueueFullException as {@code send(m)}, also when interrupted while waiting under BLOCK (the interrupt
+     *     kept set)
+     */
+    public SendReceipt submitByPolicy(
+            NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
+        try {
+            return submit(to, lane, headers, payload, expiresAt, null, true, 0);
+        } catch (InterruptedException e) {
+            return interrupted(e);
+        }
+    }
+
     private SendReceipt submit(
             NodeId to,
             String lane,
@@ -198,7 +214,7 @@ public final class SendCalls {
         }
     }
 
-    private static long saturatedNanos(Duration d) {
+    static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();
         } catch (ArithmeticException e) {

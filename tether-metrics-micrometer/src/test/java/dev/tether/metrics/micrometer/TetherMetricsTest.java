@@ -104,6 +104,10 @@ class TetherMetricsTest {
         assertThat(first.value("tether_sends_rejected_total", "node", "a")).isZero(); // NodeStats totals
         assertThat(first.value("tether_sends_dropped_total", "node", "a")).isZero();
         assertThat(first.value("tether_sends_blocked", "node", "a")).isZero();
+        assertThat(first.value("tether_publishes_rejected_total", "node", "a")).isZero();
+        assertThat(first.value("tether_publishes_blocked", "node", "a")).isZero();
+        assertThat(first.value("tether_history_recorded_total", "node", "a")).isZero(); // history is off
+        assertThat(first.value("tether_history_entries", "node", "a")).isZero();
 
         sendAll(nodeA, B, "orders", 50);
         PrometheusText second = scrape(a, b);

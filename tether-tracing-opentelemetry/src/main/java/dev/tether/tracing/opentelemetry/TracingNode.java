@@ -22,6 +22,7 @@ import dev.tether.OfferResult;
 import dev.tether.OutboundMessage;
 import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
+import dev.tether.PublishOffer;
 import dev.tether.Registration;
 import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
@@ -242,6 +243,24 @@ final class TracingNode implements TetherNode {
             CompletableFuture<MessageId> f = node.publish(channel, withContext, payload);
             Spans.endWhenStored(span, f);
             return f;
+        } catch (RuntimeException e) {
+            Spans.fail(span, e);
+            throw e;
+        }
+    }
+
+    /** As {@link #publish(String, Map, byte[])}: a PRODUCER span until stored, ended at once if not taken. */
+    @Override
+    @SuppressWarnings("try") // the scope is held for its side effect: the span is current in the body
+    public PublishOffer offerPublish(String channel, Map<String, String> headers, byte[] payload) {
+        Span span = tracing.spans().publish(channel, payload.length);
+        try (Scope s = span.makeCurrent()) {
+            Map<String, String> withContext = new LinkedHashMap<>(headers);
+            tracing.propagator().inject(Context.current(), withContext, (h, k, v) -> h.put(k, v));
+            PublishOffer o = node.offerPublish(channel, withContext, payload);
+            if (o.taken()) Spans.endWhenStored(span, o.accepted());
+            else Spans.fail(span, o.refusal());
+            return o;
         } catch (RuntimeException e) {
             Spans.fail(span, e);
             throw e;

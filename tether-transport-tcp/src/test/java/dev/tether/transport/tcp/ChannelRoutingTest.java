@@ -4,8 +4,13 @@ import static dev.tether.bus.TextPattern.exact;
 import static dev.tether.transport.tcp.EndpointNodes.outcome;
 import static dev.tether.transport.tcp.EndpointNodes.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.ChannelFullException;
+import dev.tether.ChannelOptions;
+import dev.tether.ChannelOptions.WhenFull;
 import dev.tether.ChannelRole;
+import dev.tether.MessageId;
 import dev.tether.Outcome;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
@@ -24,8 +29,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -149,6 +156,51 @@ class ChannelRoutingTest {
                                 + " was sent");
 
         bKickedFromAuditThenACopyThereIsLeftOut(alice, atBob, audit);
+    }
+
+    /**
+     * docs/MESSAGING.md, "Routing rules" and "Backpressure": a channel log that rejects when full does not refuse routed
+     * copies (effects of a settlement, never refused); they take room from later publishes instead.
+     */
+    @Test
+    void aChannelThatRejectsWhenFullDoesNotRefuseRoutedCopies() throws Exception {
+        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> audit = new CopyOnWriteArrayList<>();
+        nodes.node(0).handleChannel("audit", d -> {
+            if (!release.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("never released");
+            audit.add(text(d.payloadBytes()));
+        });
+        nodes.node(0).join("audit", ChannelRole.READ).get(30, TimeUnit.SECONDS);
+        nodes.node(1)
+                .channelOptions(
+                        "audit", ChannelOptions.unlimited().withMaxMessages(2).whenFull(WhenFull.REJECT));
+        nodes.node(1).join("audit", ChannelRole.WRITE).get(30, TimeUnit.SECONDS);
+        nodes.node(1).publish("audit", EndpointNodes.utf8("p0")).get(30, TimeUnit.SECONDS);
+        nodes.node(1).publish("audit", EndpointNodes.utf8("p1")).get(30, TimeUnit.SECONDS); // full: a holds p0
+        List<String> atBob = new CopyOnWriteArrayList<>();
+        nodes.bus(1).endpoint("bob", d -> atBob.add(text(d.payloadBytes())));
+        nodes.bus(1)
+                .rules()
+                .add(Rule.named("tap")
+                        .match(Match.any().recipient(exact("bob")))
+                        .action(Action.copyToChannel("audit")));
+        Endpoint alice = nodes.bus(0).endpoint("alice", d -> {});
+        for (int i = 0; i < 5; i++) {
+            assertThat(outcome(alice.send(Address.of(EndpointNodes.B, "bob"), EndpointNodes.utf8("c" + i))))
+                    .isEqualTo(Outcome.PROCESSED);
+        }
+        assertThat(atBob).containsExactly("c0", "c1", "c2", "c3", "c4");
+        CompletableFuture<MessageId> refused = nodes.node(1).publish("audit", EndpointNodes.utf8("late"));
+        assertThatThrownBy(() -> refused.get(30, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(ChannelFullException.class)
+                .hasMessageContaining("channel audit is full: it holds 7 messages of 2");
+        release.countDown();
+        Await.until(DEADLINE, () -> audit.size() >= 7, () -> "audit " + audit);
+        assertThat(audit).containsExactly("p0", "p1", "c0", "c1", "c2", "c3", "c4");
+        assertThat(nodes.node(1).stats().publishesRejected()).isEqualTo(1);
+        assertThat(ruleErrors()).isEmpty();
     }
 
     private void bKickedFromAuditThenACopyThereIsLeftOut(Endpoint alice, List<String> atBob, List<String> audit)

@@ -56,7 +56,28 @@ final class NodeMeterNames {
                         "tether.sends.blocked",
                         "Senders waiting for room in their stream now",
                         s -> s.node(NodeStats::blockedSends));
-        return registerErrors(m);
+        return registerErrors(registerPublishesAndHistory(m));
+    }
+
+    /** Channel publishes over a log's limit, and the message history's entries. */
+    private static MeterSet<SnapshotMeters> registerPublishesAndHistory(MeterSet<SnapshotMeters> m) {
+        m.counter(
+                        "tether.publishes.rejected",
+                        "Publishes refused for want of room in a channel log",
+                        s -> s.node(NodeStats::publishesRejected))
+                .gauge(
+                        "tether.publishes.blocked",
+                        "Publishers waiting for room in a channel log now",
+                        s -> s.node(NodeStats::blockedPublishes))
+                .counter(
+                        "tether.history.recorded",
+                        "Message history entries written by this process",
+                        s -> s.node(NodeStats::historyRecorded))
+                .gauge(
+                        "tether.history.entries",
+                        "Message history entries held, as the node knows without reading its store",
+                        s -> s.node(NodeStats::historyEntries));
+        return m;
     }
 
     private static MeterSet<SnapshotMeters> registerErrors(MeterSet<SnapshotMeters> m) {
