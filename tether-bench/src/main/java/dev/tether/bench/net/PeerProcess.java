@@ -98,7 +98,8 @@ public final class PeerProcess {
                 .transport(transport)
                 .store(store)
                 .durability(durability(a[3]))
-                .window(8192)
+                // -Dtether.bench.window=N (through --child-jvm-arg) measures another window, the default's 1,024 say.
+                .window(Integer.getInteger("tether.bench.window", 8192))
                 // The 1 MiB default does not fit the NATS transport's default frame limit; the bench sends 100 B.
                 .maxMessageBytes(64 << 10);
         if (!sender) {
