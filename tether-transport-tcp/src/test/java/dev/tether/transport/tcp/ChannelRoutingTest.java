@@ -164,7 +164,7 @@ class ChannelRoutingTest {
      */
     @Test
     void aChannelThatRejectsWhenFullDoesNotRefuseRoutedCopies() throws Exception {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         CountDownLatch release = new CountDownLatch(1);
         List<String> audit = new CopyOnWriteArrayList<>();
         nodes.node(0).handleChannel("audit", d -> {

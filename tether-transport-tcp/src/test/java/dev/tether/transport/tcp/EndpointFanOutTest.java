@@ -30,9 +30,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -45,22 +45,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EndpointFanOutTest {
-    private static final long SEED = Long.getLong("tether.seed", System.nanoTime());
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final String CH = "prices";
 
-    static {
-        System.out.println("EndpointFanOutTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
-    }
+    @RegisterExtension
+    final EndpointNodesFixture fixture = new EndpointNodesFixture();
 
     private EndpointNodes nodes;
     /** What each endpoint got, by address: "kind channel from payload [redelivery]". */
     private final Map<String, List<String>> got = new ConcurrentHashMap<>();
-
-    @AfterEach
-    void close() {
-        if (nodes != null) nodes.close();
-    }
 
     private Endpoint endpoint(int node, String name, EndpointOptions options) {
         List<String> l = got.computeIfAbsent((node == 0 ? "a/" : "b/") + name, k -> new CopyOnWriteArrayList<>());
@@ -83,7 +76,7 @@ class EndpointFanOutTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void publishesReachEveryJoinedEndpointOnceInOrderWithPublisherAndChannel(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         EndpointOptions o = EndpointOptions.defaults();
         List<Endpoint> readers = new ArrayList<>();
         for (int i = 0; i < 4; i++) readers.add(endpoint(1, "r" + i, i == 3 ? o.onNodeThread() : o));
@@ -125,7 +118,7 @@ class EndpointFanOutTest {
 
     @Test
     void leaveStopsDeliveryAndRefusalsAreSpecific() throws Exception {
-        nodes = new EndpointNodes(Net.MEMORY, SEED);
+        nodes = fixture.start(Net.MEMORY);
         Endpoint r0 = endpoint(1, "r0", EndpointOptions.defaults());
         Endpoint r1 = endpoint(1, "r1", EndpointOptions.defaults());
         Endpoint pa = endpoint(0, "pa", EndpointOptions.defaults());
@@ -170,7 +163,7 @@ class EndpointFanOutTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void broadcastsReachEveryEndpointButThoseIgnoringThem(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         EndpointOptions o = EndpointOptions.defaults();
         Endpoint a0 = endpoint(0, "a0", o);
         endpoint(0, "a1", o);
@@ -209,7 +202,7 @@ class EndpointFanOutTest {
     @ParameterizedTest
     @EnumSource(Net.class)
     void rulesDropCopyAndDeadLetterAnEndpointsChannelCopies(Net net) throws Exception {
-        nodes = new EndpointNodes(net, SEED);
+        nodes = fixture.start(net);
         EndpointOptions o = EndpointOptions.defaults();
         Endpoint pa = endpoint(0, "pa", o);
         Endpoint r0 = endpoint(1, "r0", o);
