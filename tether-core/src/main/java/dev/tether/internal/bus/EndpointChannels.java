@@ -247,7 +247,7 @@ final class EndpointChannels {
                 m.expiresAtMillis(),
                 readers(channel),
                 h.get(EndpointLanes.FROM)));
-        return new WithEffects(EndpointFanOut.ACK, effects);
+        return new WithEffects(MessageConsumer.ACK_NOW, effects);
     }
 
     /**

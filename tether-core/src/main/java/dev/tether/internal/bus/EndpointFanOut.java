@@ -4,13 +4,11 @@ import dev.tether.Channels;
 import dev.tether.NodeId;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.runtime.MessageConsumer;
-import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.WithEffects;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 
 /**
  * The local fan-out of a channel message (docs/BUS-DESIGN.md, section 10, step 11): one copy per joined endpoint of
@@ -21,19 +19,6 @@ import java.util.concurrent.Executor;
  * node ({@code :o}). Stateless; thread-safe.
  */
 final class EndpointFanOut {
-    /** Acknowledges a message at once, on whatever thread routed it: its copies go with the acknowledgment. */
-    static final MessageConsumer ACK = new MessageConsumer() {
-        @Override
-        public Executor executor() {
-            return ANY_THREAD;
-        }
-
-        @Override
-        public void consume(RoutedDelivery d) {
-            d.ack();
-        }
-    };
-
     private EndpointFanOut() {}
 
     /**
@@ -84,8 +69,8 @@ final class EndpointFanOut {
      */
     static MessageConsumer consumer(
             String channel, List<Effect> copies, MessageConsumer handler, boolean forEndpoints) {
-        if (copies.isEmpty()) return handler != null || !forEndpoints ? handler : ACK;
+        if (copies.isEmpty()) return handler != null || !forEndpoints ? handler : MessageConsumer.ACK_NOW;
         boolean nodeReads = handler != null || (!forEndpoints && !Channels.BROADCAST.equals(channel));
-        return new WithEffects(nodeReads ? handler : ACK, copies);
+        return new WithEffects(nodeReads ? handler : MessageConsumer.ACK_NOW, copies);
     }
 }

@@ -45,14 +45,6 @@ final class RuleRouting implements RoutingRules {
     /** The names of the configured rules: never stored. */
     private final Set<String> configured = new HashSet<>();
 
-    /** Acknowledges a message at once, on whatever thread routed it: a forward, sent on with the settlement. */
-    private static final MessageConsumer ACK = new Settling() {
-        @Override
-        public void consume(RoutedDelivery d) {
-            d.ack();
-        }
-    };
-
     /** Settles a message as dropped, on whatever thread routed it. */
     private static final MessageConsumer DROP = new Settling() {
         @Override
@@ -182,7 +174,7 @@ final class RuleRouting implements RoutingRules {
         }
         effects.add(RouteEffects.effect(
                 bus.self(), t.name(), RouteEffects.target(t.rule.action(), key), true, key, m, hops));
-        return ACK;
+        return MessageConsumer.ACK_NOW; // a forward, sent on with the settlement
     }
 
     /** The consumer of terminal rule {@code t} (not a forward) for message {@code m}. */

@@ -46,23 +46,8 @@ final class Dispatcher {
 
     final AtomicLong handlerErrors = new AtomicLong();
     private final IdempotencyTable idempotency;
-    /** Acknowledges a duplicate at once, on whatever thread routed it. */
-    private final MessageConsumer duplicateAck = new MessageConsumer() {
-        @Override
-        public Executor executor() {
-            return ANY_THREAD;
-        }
-
-        @Override
-        public void consume(RoutedDelivery d) {
-            d.ack();
-        }
-    };
-
     /** Messages of concurrent consumers acknowledged above their stream's cursor. */
     private final CompletedAhead ahead;
-    /** Acknowledges a message completed ahead before a redelivery: consumed once already, its effects stored. */
-    private final MessageConsumer aheadAck = duplicateAck;
 
     private volatile Router router;
     private volatile boolean stopped;
@@ -122,14 +107,15 @@ final class Dispatcher {
     }
 
     MessageConsumer route(StreamKey key, InboundMessage m) {
-        if (ahead.contains(key, m.senderEpoch(), m.seq())) return aheadAck;
+        // Completed ahead before a redelivery: consumed once already, its effects stored.
+        if (ahead.contains(key, m.senderEpoch(), m.seq())) return MessageConsumer.ACK_NOW;
         Router r = router;
         String ik = m.headers().isEmpty() ? null : m.headers().get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
         if (ik != null) {
             IdempotencyTable.Original o = idempotency.seen(key.peer(), ik, clock.millis());
             if (o != null) {
                 MessageConsumer c = r == null ? null : r.duplicate(key, m, o.lane(), o.seq());
-                return c != null ? c : duplicateAck;
+                return c != null ? c : MessageConsumer.ACK_NOW;
             }
         }
         MessageConsumer c = r == null ? null : r.route(key, m);

@@ -17,6 +17,22 @@ public interface MessageConsumer {
     Executor ANY_THREAD = Runnable::run;
 
     /**
+     * Acknowledges each message at once, on whatever thread routed it: a duplicate, a message completed ahead, one
+     * whose only effects (a route's forward, an endpoint's channel copies) go with the acknowledgment.
+     */
+    MessageConsumer ACK_NOW = new MessageConsumer() {
+        @Override
+        public Executor executor() {
+            return ANY_THREAD;
+        }
+
+        @Override
+        public void consume(RoutedDelivery d) {
+            d.ack();
+        }
+    };
+
+    /**
      * Where {@link #consume} runs: null for the node thread (as a command of its own, never inside the engine's
      * turn), {@link #ANY_THREAD}, or this executor. The runtime moves the stream's run there before calling {@link
      * #consume}, and keeps it on the same thread while consecutive messages run in the same place.
