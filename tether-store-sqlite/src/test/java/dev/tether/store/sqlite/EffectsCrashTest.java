@@ -29,16 +29,7 @@ class EffectsCrashTest {
     void countersEqualTheUniqueMessagesAfterRepeatedSigkills() throws Exception {
         int quota = 4_000;
         Path dir = schedule.freshDir();
-        schedule.killThenDrain(
-                dir,
-                quota,
-                random -> {
-                    int r = random.nextInt(10);
-                    return r == 0
-                            ? new KillPoint("ready", 0)
-                            : new KillPoint(r < 5 ? "accepted" : "executed", 1 + random.nextInt(quota * 3 / 4 - 1));
-                },
-                this::child);
+        schedule.killThenDrain(dir, quota, random -> KillPoint.draw(random, quota * 3 / 4, quota * 3 / 4), this::child);
         check(dir);
     }
 

@@ -1,5 +1,6 @@
 package dev.tether.store.sqlite;
 
+import java.util.Random;
 import java.util.function.Predicate;
 
 /**
@@ -9,6 +10,18 @@ import java.util.function.Predicate;
  */
 record KillPoint(String what, long count) implements Predicate<String> {
     private static final String PROGRESS = "progress ";
+
+    /**
+     * A seeded draw: at start-up one time in ten, after 1 to {@code acceptedBound - 1} accepted sends four in ten,
+     * else after 1 to {@code executedBound - 1} handler calls.
+     */
+    static KillPoint draw(Random random, int acceptedBound, int executedBound) {
+        int r = random.nextInt(10);
+        if (r == 0) return new KillPoint("ready", 0);
+        return r < 5
+                ? new KillPoint("accepted", 1 + random.nextInt(acceptedBound - 1))
+                : new KillPoint("executed", 1 + random.nextInt(executedBound - 1));
+    }
 
     @Override
     public boolean test(String line) {

@@ -32,14 +32,7 @@ class RoutingCrashTest {
         schedule.killThenDrain(
                 dir,
                 quota,
-                random -> {
-                    int r = random.nextInt(10);
-                    return r == 0
-                            ? new KillPoint("ready", 0)
-                            : r < 5
-                                    ? new KillPoint("accepted", 1 + random.nextInt(quota * 3 / 4 - 1))
-                                    : new KillPoint("executed", 1 + random.nextInt(quota / 2 - 1)); // b handles 2 of 3
-                },
+                random -> KillPoint.draw(random, quota * 3 / 4, quota / 2), // b handles 2 of 3
                 this::child);
         check(dir);
     }
