@@ -323,17 +323,37 @@ public final class FrameCodec {
         return str(b, b.getShort() & 0xffff);
     }
 
+    /**
+     * The UTF-8 string of the next {@code len} bytes. Lanes, node ids and header names and values are nearly always
+     * ASCII, which decodes byte for byte: that case skips the strict decoder (a new one per string) and its buffers,
+     * which cost more than the rest of a small message's decoding. Any byte above 0x7f takes the strict path.
+     */
     private static String str(ByteBuffer b, int len) {
         if (len > b.remaining()) throw bad("string of " + len + " bytes does not fit the frame");
-        ByteBuffer slice = b.slice();
-        slice.limit(len);
-        b.position(b.position() + len);
+        byte[] a;
+        int off;
+        if (b.hasArray()) {
+            a = b.array();
+            off = b.arrayOffset() + b.position();
+            b.position(b.position() + len);
+        } else {
+            a = new byte[len];
+            b.get(a);
+            off = 0;
+        }
+        for (int i = off, end = off + len; i < end; i++) {
+            if (a[i] < 0) return utf8(a, off, len);
+        }
+        return new String(a, off, len, StandardCharsets.ISO_8859_1); // ASCII: the same characters as UTF-8
+    }
+
+    private static String utf8(byte[] a, int off, int len) {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(slice)
+                    .decode(ByteBuffer.wrap(a, off, len))
                     .toString();
         } catch (CharacterCodingException e) {
             throw bad("invalid UTF-8 in string");

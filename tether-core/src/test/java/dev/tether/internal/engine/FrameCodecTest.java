@@ -183,6 +183,55 @@ class FrameCodecTest {
                 .isEqualTo(FrameCodec.MESSAGE_OVERHEAD + FrameCodec.headersSize(headers) + 3);
     }
 
+    /** Strings decode alike from every kind of buffer a transport hands over; bytes that are not UTF-8 are refused. */
+    @Test
+    void stringsDecodeAlikeFromEveryKindOfBufferAndInvalidUtf8IsRefused() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("k", "XY"); // replaced by invalid bytes below
+        headers.put("ünïcode", "välue ✓ 日本");
+        headers.put("ctl", "a\u0000\u001fb");
+        int at = FrameCodec.beginData(buf, "_e.agent-1", 99, 1);
+        FrameCodec.message(buf, 0, 0, headers, new byte[] {7}, 1);
+        FrameCodec.endData(buf, at, 1);
+        buf.flip();
+        byte[] frame = new byte[buf.remaining()];
+        buf.get(frame);
+        for (ByteBuffer b : kindsOf(frame)) {
+            Frame.Data d = (Frame.Data) FrameCodec.decode(b);
+            assertThat(d.lane()).isEqualTo("_e.agent-1");
+            assertThat(d.messages().get(0).headers()).containsExactlyEntriesOf(headers);
+            assertThat(d.messages().get(0).payload()).containsExactly(7);
+        }
+
+        int xy = indexOf(frame, new byte[] {'X', 'Y'});
+        for (byte[] invalid : List.of(new byte[] {(byte) 0xc3, 0x28}, new byte[] {(byte) 0xff, 'Y'})) {
+            byte[] bad = frame.clone();
+            System.arraycopy(invalid, 0, bad, xy, 2);
+            for (ByteBuffer b : kindsOf(bad)) {
+                assertThatThrownBy(() -> FrameCodec.decode(b))
+                        .isInstanceOf(ProtocolException.class)
+                        .hasMessageContaining("invalid UTF-8 in string");
+            }
+        }
+    }
+
+    /** {@code frame} in a heap buffer, one at an offset in its array, a direct one and a read-only one. */
+    private static List<ByteBuffer> kindsOf(byte[] frame) {
+        byte[] padded = new byte[frame.length + 10];
+        System.arraycopy(frame, 0, padded, 5, frame.length);
+        ByteBuffer offset = ByteBuffer.wrap(padded, 5, frame.length).slice();
+        ByteBuffer direct = ByteBuffer.allocateDirect(frame.length).put(frame).flip();
+        return List.of(
+                ByteBuffer.wrap(frame), offset, direct, ByteBuffer.wrap(frame).asReadOnlyBuffer());
+    }
+
+    private static int indexOf(byte[] a, byte[] part) {
+        for (int i = 0; i + part.length <= a.length; i++) {
+            if (Arrays.equals(a, i, i + part.length, part, 0, part.length)) return i;
+        }
+        throw new AssertionError("not found");
+    }
+
     @Test
     void wireNumbersAreTheDocumentedOnesAndEachMessageFlagDecodes() {
         // docs/PROTOCOL.md, "Frames": a changed number is a protocol change, not a refactoring.

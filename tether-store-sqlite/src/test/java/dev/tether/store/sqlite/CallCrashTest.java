@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.Reply;
-import dev.tether.StoreException;
 import dev.tether.TetherNode;
-import dev.tether.fixtures.ForwardingStore;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.WriteBatch;
@@ -49,35 +47,6 @@ class CallCrashTest {
     @AfterEach
     void close() {
         nodes.forEach(TetherNode::close);
-    }
-
-    /** Commits pass through until {@link #holdNext}; the next one with a reply then waits for an interrupt. */
-    private static final class HeldStore extends ForwardingStore {
-        volatile boolean holdNext;
-        final CountDownLatch holding = new CountDownLatch(1);
-        final List<WriteBatch> held = new CopyOnWriteArrayList<>();
-
-        HeldStore(SqliteStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public void commit(WriteBatch batch) {
-            // Only a batch carrying a reply: one queued before the handler set the flag (the new stream's cursor,
-            // written when its OPEN came) may still be on its way to the store.
-            if (holdNext && batch.appends().stream().anyMatch(m -> m.lane().equals("_reply"))) {
-                holdNext = false;
-                held.add(batch);
-                holding.countDown();
-                try {
-                    new CountDownLatch(1).await(); // until the crash interrupts the store writer
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StoreException("the process died during this commit");
-                }
-            }
-            super.commit(batch);
-        }
     }
 
     private TetherNode node(NodeId self, NodeId peer, HeldStore store, UnaryOperator<TetherConfig.Builder> more) {
@@ -147,13 +116,16 @@ class CallCrashTest {
                 bStore,
                 c -> c.handle("work", call -> {
                     executions.add(call.isRedelivery());
-                    bStore.holdNext = true; // the commit with its reply is held: it must hold the cursor too
+                    // The commit with its reply is held: it must hold the cursor too. Only a batch carrying a reply:
+                    // one queued before (the new stream's cursor, written when its OPEN came) may still be on its way.
+                    bStore.holdNext(batch ->
+                            batch.appends().stream().anyMatch(m -> m.lane().equals("_reply")));
                     return utf8("lost");
                 }));
         CompletableFuture<Reply> f =
                 a.call(B, "work").timeout(Duration.ofMinutes(2)).request(utf8("x"));
-        assertThat(bStore.holding.await(30, TimeUnit.SECONDS)).isTrue();
-        WriteBatch held = bStore.held.get(0);
+        assertThat(bStore.awaitHolding(WAIT)).isTrue();
+        WriteBatch held = bStore.held();
         assertThat(held.cursors()).anySatisfy(c -> assertThat(c.lane()).isEqualTo("work"));
         assertThat(held.appends()).anySatisfy(m -> assertThat(m.lane()).isEqualTo("_reply"));
 

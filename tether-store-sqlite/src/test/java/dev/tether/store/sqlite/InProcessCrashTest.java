@@ -7,12 +7,9 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.SendReceipt;
-import dev.tether.StoreException;
 import dev.tether.TetherNode;
-import dev.tether.fixtures.ForwardingStore;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
-import dev.tether.spi.WriteBatch;
 import dev.tether.testkit.Await;
 import dev.tether.testkit.NodeCrash;
 import dev.tether.transport.memory.InMemoryNetwork;
@@ -21,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,31 +41,6 @@ class InProcessCrashTest {
     private final InMemoryNetwork network = new InMemoryNetwork();
     private final List<String> seen = new CopyOnWriteArrayList<>();
     private final List<Boolean> flags = new CopyOnWriteArrayList<>();
-
-    /** Commits pass through until {@link #holdNext}; the next one then waits until its thread is interrupted. */
-    private static final class HeldStore extends ForwardingStore {
-        private volatile boolean holdNext;
-        final CountDownLatch holding = new CountDownLatch(1);
-
-        HeldStore(SqliteStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public void commit(WriteBatch batch) {
-            if (holdNext) {
-                holdNext = false;
-                holding.countDown();
-                try {
-                    new CountDownLatch(1).await(); // until the crash interrupts the store writer
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StoreException("the process died during this commit");
-                }
-            }
-            super.commit(batch);
-        }
-    }
 
     private TetherNode receiver(HeldStore store) {
         return Tether.start(TetherConfig.builder(B)
@@ -105,11 +76,9 @@ class InProcessCrashTest {
 
         assertThat(a.send(B, utf8("durable")).processed().get(30, TimeUnit.SECONDS))
                 .isEqualTo(Outcome.PROCESSED); // its cursor is committed: never delivered again
-        held.holdNext = true;
+        held.holdNext();
         SendReceipt second = a.send(B, utf8("processed, cursor not durable"));
-        assertThat(held.holding.await(30, TimeUnit.SECONDS))
-                .as("cursor commit held")
-                .isTrue();
+        assertThat(held.awaitHolding(WAIT)).as("cursor commit held").isTrue();
         assertThat(seen).containsExactly("durable", "processed, cursor not durable");
 
         NodeCrash.crash(b);
