@@ -142,6 +142,10 @@ final class InStream extends EngineStream {
 
     // Valid for the connection.
     private boolean ackDue;
+    /** What the last ACK on this connection said was received, and the credit it gave; 0 before the first. */
+    private long ackedReceived;
+
+    private long ackedCredit;
     private long resendAskedFor;
     private long resendAskedAt;
 
@@ -227,6 +231,10 @@ final class InStream extends EngineStream {
     /** A new connection: a RESEND may be asked for again at once. */
     void connected() {
         resendAskedFor = 0;
+        // What arrived on the earlier connection is not acknowledged unasked on this one (a volatile stream's sender
+        // must hear HELLO first); the first DATA here is answered at once.
+        ackedReceived = receivedUpTo;
+        ackedCredit = 0;
     }
 
     long receivedUpTo() {
@@ -251,6 +259,25 @@ final class InStream extends EngineStream {
         boolean due = ackDue;
         ackDue = false;
         return due;
+    }
+
+    /** An ACK saying {@code received} and giving {@code credit} goes to the sender. */
+    void acked(long received, long credit) {
+        ackedReceived = received;
+        ackedCredit = credit;
+    }
+
+    /**
+     * Whether the ACK of what arrived may wait (for the next cursor commit, or a tick): the sender was told of credit
+     * for at least half a window beyond what arrived, so it is not held up meanwhile.
+     */
+    boolean receiptAckMayWait(int window) {
+        return ackedCredit > 0 && ackedCredit - receivedUpTo >= window / 2;
+    }
+
+    /** Whether messages arrived since the last ACK said what was received. */
+    boolean receiptUnacked() {
+        return receivedUpTo > ackedReceived;
     }
 
     /** The cursor {@code cursor} of epoch {@code epoch} is durable. False if the stream restarted meanwhile. */

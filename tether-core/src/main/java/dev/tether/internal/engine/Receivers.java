@@ -38,6 +38,11 @@ final class Receivers {
     private final WeightedLevels<InStream> byLevel = new WeightedLevels<>(s -> s.levels.queued);
     /** Streams whose cursor moved and is not stored yet. */
     private final StreamSet<InStream> cursorDirty = new StreamSet<>(2);
+    /**
+     * Streams that received DATA whose ACK waits for the ACK of the next cursor commit, or for the next tick: one ACK
+     * instead of two per stream and batch when many streams carry a few messages each (docs/PROTOCOL.md, "ACK").
+     */
+    private final StreamSet<InStream> receiptAcks = new StreamSet<>(8);
     /** Per stream, outcomes to report and effects to append once the cursor is stored. */
     private final PendingSettlements pending = new PendingSettlements();
 
@@ -153,6 +158,7 @@ final class Receivers {
         s.noteFirstTransmission(d);
         long seq = d.firstSeq();
         long credit = s.credit(cfg.window());
+        boolean inOrder = true;
         for (Frame.Message m : d.messages()) {
             if (!m.intact(d.lane(), seq)) {
                 damagedInTransit(now, s, from, seq);
@@ -161,10 +167,12 @@ final class Receivers {
             InStream.Arrival a = s.receive(seq, m, credit);
             if (a == InStream.Arrival.BUFFERED && StreamLevels.invalid(m.headers())) invalidLevel(now, s, seq);
             if (a == InStream.Arrival.GAP) askResend(now, s, from);
+            if (a != InStream.Arrival.BUFFERED) inOrder = false; // a repeat or a gap: the sender must hear at once
             if (a == InStream.Arrival.GAP || a == InStream.Arrival.BEYOND_CREDIT) break;
             seq++;
         }
-        s.ackDue();
+        if (inOrder && s.receiptAckMayWait(cfg.window())) receiptAcks.add(s);
+        else s.ackDue();
         toServe.add(s);
     }
 
@@ -386,6 +394,12 @@ final class Receivers {
      */
     void tick(long now) {
         deadLetters.tick(now); // the age sweep, and its events
+        for (InStream s : receiptAcks.drain()) {
+            if (s.receiptUnacked()) {
+                s.ackDue(); // no commit came since: the sender hears of it now, well before it would retransmit
+                toServe.add(s);
+            }
+        }
         for (InStream s : retryTimers.takeDue(now)) {
             if (s.retryDue(now)) toServe.add(s);
             retryTimers.arm(s, s.retryAt());
@@ -427,8 +441,9 @@ final class Receivers {
             settleVolatile(s);
         }
         if (s.takeAckDue() && peers.connected(s.key.peer())) {
-            frames.ack(
-                    s.key.peer(), s.key.lane(), s.senderEpoch(), s.receivedUpTo(), s.durable(), s.credit(cfg.window()));
+            long credit = s.credit(cfg.window());
+            frames.ack(s.key.peer(), s.key.lane(), s.senderEpoch(), s.receivedUpTo(), s.durable(), credit);
+            s.acked(s.receivedUpTo(), credit);
         }
     }
 

@@ -3,7 +3,9 @@ package dev.tether.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.NodeId;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +52,67 @@ class ManyStreamsTest {
                 .hasSize(STREAMS)
                 .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(h.node("b").payloads()).hasSize(STREAMS).doesNotHaveDuplicates();
+    }
+
+    /**
+     * Once a stream is open and its sender knows of ample credit, what arrives is acknowledged by the ACK of the
+     * cursor's commit alone: one ACK per stream and batch, not a receipt ACK and then a commit ACK.
+     */
+    @Test
+    void aStreamWithAmpleCreditIsAcknowledgedOncePerBatch() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        int streams = 100;
+        for (int i = 0; i < streams; i++) h.node("a").send(B, "lane-" + i, "first");
+        h.run();
+        int[] acks = {0};
+        h.filter = (from, to, frame) -> {
+            if (FrameCodec.decode(frame.duplicate()) instanceof Frame.Ack) acks[0]++;
+            return true;
+        };
+        for (int i = 0; i < streams; i++) h.node("a").send(B, "lane-" + i, "second");
+        h.run();
+        assertThat(h.node("a").acked)
+                .hasSize(streams)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(2));
+        assertThat(acks[0]).as("ACK frames for %d streams", streams).isEqualTo(streams);
+    }
+
+    /**
+     * A message the application holds is not processed, so no commit acknowledges it: the receipt ACK goes out on the
+     * next tick, well before the sender's retransmission timeout, and nothing is sent twice.
+     */
+    @Test
+    void whatArrivesAndIsNotProcessedIsAcknowledgedOnTheNextTickNotRetransmitted() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        h.node("a").send(B, "l", "m1");
+        h.run();
+        List<Frame.Ack> acks = new ArrayList<>();
+        h.filter = (from, to, frame) -> {
+            if (FrameCodec.decode(frame.duplicate()) instanceof Frame.Ack a) acks.add(a);
+            return true;
+        };
+        h.node("b").hold.add(2L);
+        h.node("a").send(B, "l", "m2");
+        h.run();
+        assertThat(acks).as("no receipt ACK before the tick").isEmpty();
+        h.advance(10);
+        assertThat(acks).singleElement().satisfies(a -> {
+            assertThat(a.receivedSeq()).isEqualTo(2);
+            assertThat(a.processedSeq()).isEqualTo(1);
+        });
+        for (int i = 0; i < 10; i++) h.advance(100);
+        assertThat(outbound(h).retransmitted()).isZero();
+        h.node("b").release();
+        h.run();
+        assertThat(h.node("a").acked.values()).containsExactly(2L);
+    }
+
+    private static dev.tether.StreamStats outbound(EngineHarness h) {
+        return h.node("a").engine.streamStats().stream()
+                .filter(s -> s.direction() == dev.tether.StreamStats.Direction.OUTBOUND)
+                .findFirst()
+                .orElseThrow();
     }
 }
