@@ -96,7 +96,9 @@ final class PageBounds {
     private boolean admits(int size) {
         if (count == 0 || budget == null) return true;
         if (count >= limit || bytes + size > budget.maxPageBytes) return false;
-        return budget.used + drawnFor(bytes + size) - drawn <= budget.limit;
+        // Within its floor a page draws nothing, even if other pages' first messages took the budget past its limit.
+        long more = drawnFor(bytes + size) - drawn;
+        return more == 0 || budget.used + more <= budget.limit;
     }
 
     /** Removes the messages up to {@code seq} from {@code cache}, and counts them out. */

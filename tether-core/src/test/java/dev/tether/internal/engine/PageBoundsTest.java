@@ -132,6 +132,10 @@ class PageBoundsTest {
         assertThat(p.offer(1 << 20)).isTrue(); // far beyond the floor, but the page was empty
         assertThat(p.offer(10)).isFalse();
         assertThat(p.bounds.room()).isZero();
+        // That message took the budget past its limit: another page still has its floor.
+        Page other = new Page(budget.page());
+        assertThat(other.fill(1000)).isEqualTo(PageBounds.FLOOR_BYTES / size(1000));
+        other.bounds.removeUpTo(other.ring, other.next - 1);
         p.bounds.removeUpTo(p.ring, 1);
         assertThat(budget.used()).isZero();
         // A read from the store is sized by the last message taken, of which the floor holds none: one, to go on.
