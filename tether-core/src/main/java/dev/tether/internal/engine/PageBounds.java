@@ -16,8 +16,9 @@ import dev.tether.spi.StoredMessage;
  * <p>Bytes (a message's encoded size, {@link FrameCodec#messageSize}): a page's first {@link #FLOOR_BYTES} are its
  * own; beyond them they are drawn from the engine's {@link Budget}, and one page draws at most a quarter of it. A page
  * that holds nothing always takes its next message, whatever its size, so that every message can be sent. So one
- * stream's page holds at most {@code min(maxPageMessages, FLOOR_BYTES + budget / 4 + one message)}, and all pages
- * together at most {@code streams x FLOOR_BYTES + budget} plus one message per stream. Volatile streams are bounded
+ * stream's page holds at most {@code maxPageMessages} messages and {@code FLOOR_BYTES + budget / 4} bytes (or its one
+ * message, if larger), and all pages together at most {@code streams x FLOOR_BYTES + budget} bytes plus one message
+ * per stream. Volatile streams are bounded
  * by {@link VolatileBudget} instead ({@link #unbounded}). The engine's thread only.
  */
 final class PageBounds {
