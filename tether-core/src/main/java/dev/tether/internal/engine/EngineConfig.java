@@ -12,6 +12,8 @@ import java.util.Set;
  * @param minBatchMessages the step in which a backlog of sends is split into batches while it is small; also
  *     how many sends must wait before a further batch is pipelined behind one in flight
  * @param maxBatchMessages sends per store batch, at most; more waiting sends go into later batches
+ * @param pageBudgetBytes the bytes the outbound streams' in-memory pages hold beyond each page's own {@link
+ *     PageBounds#FLOOR_BYTES}, together; one page takes at most a quarter of it (see {@link PageBounds})
  */
 public record EngineConfig(
         NodeId self,
@@ -26,7 +28,8 @@ public record EngineConfig(
         int maxRun,
         int maxBatchesInFlight,
         int minBatchMessages,
-        int maxBatchMessages) {
+        int maxBatchMessages,
+        long pageBudgetBytes) {
 
     /** The default of {@code maxVolatileBytes}: volatile messages held in memory until acknowledged, at most. */
     public static final long DEFAULT_MAX_VOLATILE_BYTES = 64L << 20;
@@ -57,13 +60,53 @@ public record EngineConfig(
     /** See {@link #DEFAULT_MAX_BATCH_MESSAGES}: 512 rows are about 2.5 ms of SQLite work. */
     public static final int DEFAULT_MIN_BATCH_MESSAGES = 512;
 
+    /**
+     * The default of {@code pageBudgetBytes}: 64 MiB, so that one stream's page may reach 16 MiB, far beyond what
+     * covers a window's credit plus the receiver's commit lag at full speed (16 x 1,024 messages of 100 bytes are
+     * 2 MiB), while 10,000 streams' pages hold at most 625 MiB of floors plus this.
+     */
+    public static final long DEFAULT_PAGE_BUDGET_BYTES = 64L << 20;
+
     public EngineConfig {
         peers = Set.copyOf(peers);
+        if (pageBudgetBytes < 0) throw new IllegalArgumentException("pageBudgetBytes " + pageBudgetBytes);
         if (maxBatchesInFlight < 1) throw new IllegalArgumentException("maxBatchesInFlight " + maxBatchesInFlight);
         if (minBatchMessages < 1 || maxBatchMessages < minBatchMessages) {
             throw new IllegalArgumentException(
                     "batch messages must satisfy 1 <= min <= max: " + minBatchMessages + ", " + maxBatchMessages);
         }
+    }
+
+    /** With the default page budget. */
+    public EngineConfig(
+            NodeId self,
+            Set<NodeId> peers,
+            int window,
+            int maxFrameBytes,
+            long maxQueuedPerStream,
+            long retransmitMillis,
+            long maxRetransmitMillis,
+            RetryPolicy retryPolicy,
+            FailurePolicy failurePolicy,
+            int maxRun,
+            int maxBatchesInFlight,
+            int minBatchMessages,
+            int maxBatchMessages) {
+        this(
+                self,
+                peers,
+                window,
+                maxFrameBytes,
+                maxQueuedPerStream,
+                retransmitMillis,
+                maxRetransmitMillis,
+                retryPolicy,
+                failurePolicy,
+                maxRun,
+                maxBatchesInFlight,
+                minBatchMessages,
+                maxBatchMessages,
+                DEFAULT_PAGE_BUDGET_BYTES);
     }
 
     /** With the default store batching. */
@@ -94,8 +137,35 @@ public record EngineConfig(
                 DEFAULT_MAX_BATCH_MESSAGES);
     }
 
-    /** Outbound messages kept in memory per stream; older unsent ones are paged from the store. */
-    public int outboundCache() {
+    /**
+     * Outbound messages kept in memory per stream while the receiver's credit stays within them, and a channel's
+     * window of shared messages; later ones are paged from the store. See {@link PageBounds}.
+     */
+    public int pageMessages() {
         return Math.max(2 * window, 256);
+    }
+
+    /** Outbound messages kept in memory per stream at most, while the credit reaches beyond {@link #pageMessages}. */
+    public int maxPageMessages() {
+        return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(16L * window, pageMessages()));
+    }
+
+    /** The same settings with another {@code pageBudgetBytes}. */
+    public EngineConfig withPageBudgetBytes(long bytes) {
+        return new EngineConfig(
+                self,
+                peers,
+                window,
+                maxFrameBytes,
+                maxQueuedPerStream,
+                retransmitMillis,
+                maxRetransmitMillis,
+                retryPolicy,
+                failurePolicy,
+                maxRun,
+                maxBatchesInFlight,
+                minBatchMessages,
+                maxBatchMessages,
+                bytes);
     }
 }

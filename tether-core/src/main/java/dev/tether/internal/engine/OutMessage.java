@@ -15,6 +15,8 @@ final class OutMessage {
     final boolean corrupt;
     /** Its priority level ({@link StreamLevels#of}), read once. */
     final int level;
+    /** Its encoded size ({@link FrameCodec#messageSize}), as a page counts it ({@link PageBounds}). */
+    final int bytes;
 
     private int transmissions;
     /** Its compressed form, once made for a peer ({@link WireCompression#forPeer}); null before. */
@@ -24,21 +26,36 @@ final class OutMessage {
 
     /** A message this process numbered: its checksum was computed then. */
     OutMessage(StoredMessage stored) {
-        this(stored, stored.checksum(), false);
+        this(stored, sizeOf(stored));
     }
 
-    private OutMessage(StoredMessage stored, long checksum, boolean corrupt) {
+    /** A message this process numbered, of encoded size {@code bytes}. */
+    OutMessage(StoredMessage stored, int bytes) {
+        this(stored, stored.checksum(), false, bytes);
+    }
+
+    private OutMessage(StoredMessage stored, long checksum, boolean corrupt, int bytes) {
         this.stored = stored;
         this.checksum = checksum;
         this.corrupt = corrupt;
         this.level = StreamLevels.of(stored.headers());
+        this.bytes = bytes;
+    }
+
+    private static int sizeOf(StoredMessage m) {
+        return FrameCodec.messageSize(m.headers(), m.payload().length);
     }
 
     /** A message read back from the store, verified. */
     static OutMessage read(StoredMessage m) {
+        return read(m, sizeOf(m));
+    }
+
+    /** A message of encoded size {@code bytes} read back from the store, verified. */
+    static OutMessage read(StoredMessage m, int bytes) {
         long actual = MessageChecksum.of(m.lane(), m.seq(), m.expiresAtMillis(), m.headers(), m.payload());
         boolean corrupt = m.checksum() != MessageChecksum.UNCHECKED && m.checksum() != actual;
-        return new OutMessage(m, actual, corrupt);
+        return new OutMessage(m, actual, corrupt, bytes);
     }
 
     /** How often it was transmitted by this process. */

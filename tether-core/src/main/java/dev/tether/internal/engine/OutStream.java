@@ -11,14 +11,14 @@ import java.util.List;
  * ..ackedSeq} taken care of by the receiver; {@code ..settledSeq} taken care of by the receiver or expired here
  * (trimmed from the store); {@code ..sentUpTo} transmitted on this connection; {@code ..committedSeq} stored;
  * {@code ..lastSeq} assigned (the batches being committed). Messages {@code settledSeq+1..memLast} are cached in
- * memory; later stored ones are paged in from the store.
+ * memory, as far as its {@link PageBounds} let them; later stored ones are paged in from the store.
  *
  * <p>A message never transmitted (by this lifetime, nor possibly by an earlier one: above {@link #expiryFloor}) cannot
  * have reached the receiver, so the sender expires it at its deadline ({@link SenderExpiry}). docs/PROTOCOL.md, sender.
  */
 final class OutStream extends EngineStream {
     final StreamKey key;
-    private final int cacheLimit;
+    private final PageBounds page;
     /** The engine's queue of stream timers (retransmission, outbox read retry). */
     private final TimerQueue<OutStream> timers;
     /** The bytes this stream holds count here if it is volatile (kept in memory only); null if it is durable. */
@@ -71,13 +71,13 @@ final class OutStream extends EngineStream {
     private long retransmitted;
 
     /** A stream recovered from the store ({@code lastSeq}, {@code ackedSeq}), or a new one (0, 0). */
-    OutStream(StreamKey key, long lastSeq, long ackedSeq, int cacheLimit, TimerQueue<OutStream> timers) {
-        this(key, lastSeq, ackedSeq, cacheLimit, null, null, timers);
+    OutStream(StreamKey key, long lastSeq, long ackedSeq, PageBounds page, TimerQueue<OutStream> timers) {
+        this(key, lastSeq, ackedSeq, page, null, null, timers);
     }
 
     /** A new volatile stream: every message stays in memory, counted in {@code budget}, until it is settled. */
     static OutStream volatileStream(StreamKey key, VolatileBudget budget, TimerQueue<OutStream> timers) {
-        return new OutStream(key, 0, 0, Integer.MAX_VALUE, budget, null, timers);
+        return new OutStream(key, 0, 0, PageBounds.unbounded(), budget, null, timers);
     }
 
     /**
@@ -85,21 +85,22 @@ final class OutStream extends EngineStream {
      * possibly transmitted before (the redelivery flag): an earlier process, or an earlier reader row of the same
      * reader, may have sent it.
      */
-    static OutStream reader(StreamKey key, SharedLog log, long ackedSeq, int cacheLimit, TimerQueue<OutStream> timers) {
-        return new OutStream(key, log.committedSeq(), ackedSeq, cacheLimit, null, log, timers);
+    static OutStream reader(
+            StreamKey key, SharedLog log, long ackedSeq, PageBounds page, TimerQueue<OutStream> timers) {
+        return new OutStream(key, log.committedSeq(), ackedSeq, page, null, log, timers);
     }
 
     private OutStream(
             StreamKey key,
             long lastSeq,
             long ackedSeq,
-            int cacheLimit,
+            PageBounds page,
             VolatileBudget budget,
             SharedLog log,
             TimerQueue<OutStream> timers) {
         this.key = key;
         this.timers = timers;
-        this.cacheLimit = cacheLimit;
+        this.page = page;
         this.budget = budget;
         this.log = log;
         this.lastSeq = lastSeq;
@@ -164,9 +165,7 @@ final class OutStream extends EngineStream {
      */
     boolean committed(StoredMessage m) {
         committedSeq = m.seq();
-        if (log == null && m.seq() == cache.nextSeq() && cache.size() < cacheLimit) {
-            cache.add(m.seq(), new OutMessage(m));
-        }
+        if (log == null) page.cache(cache, m, false);
         if (!loopback) expiry.track(m.expiresAtMillis(), m.seq()); // a loopback message expires at the receiver
         if (!drops.committed(m.seq())) return false;
         settleHere(m.seq());
@@ -232,19 +231,19 @@ final class OutStream extends EngineStream {
 
     /** Where the next page must start, if one should be read now; -1 if one is being read or the cache is full. */
     long pageToLoad() {
-        if (loading || cache.size() >= cacheLimit) return -1;
+        if (loading || page.room() == 0) return -1;
         loading = true;
         return memLast() + 1;
     }
 
     int pageRoom() {
-        return cacheLimit - cache.size();
+        return page.room();
     }
 
     /** A page read from the store, cached ({@link OutboxPage#cache}); returns the numbers of its damaged messages. */
     List<Long> loaded(Iterable<StoredMessage> messages) {
         loading = false;
-        return OutboxPage.cache(messages, cache, log, committedSeq, cacheLimit);
+        return OutboxPage.cache(messages, cache, log, committedSeq, page);
     }
 
     /** The read failed: nothing else may pump this stream again, so retry at {@code at} (from the tick). */
@@ -273,7 +272,7 @@ final class OutStream extends EngineStream {
 
     /** A reader's log is trimmed up to {@code upTo}: the cache lets go of it, and pages continue after it. */
     void logTrimmed(long upTo) {
-        cache.removeUpTo(upTo);
+        page.removeUpTo(cache, upTo);
     }
 
     long messagesInMemory() {
@@ -364,6 +363,7 @@ final class OutStream extends EngineStream {
         if (received > receivedUpTo) progress = true;
         receivedUpTo = received;
         creditSeq = Math.max(creditSeq, credit);
+        page.creditReaches(creditSeq - settledSeq);
         if (progress) {
             rtoMillis = initialRto;
             rtoDeadline(hasUnackedTransmissions() ? now + rtoMillis : 0);
@@ -562,7 +562,8 @@ final class OutStream extends EngineStream {
         long before = settledSeq;
         settledSeq = expiry.settledFrom(Math.max(settledSeq, seq));
         if (budget != null) budget.releaseSettled(cache, before + 1, settledSeq);
-        cache.removeUpTo(settledSeq);
+        page.removeUpTo(cache, settledSeq);
+        if (settledSeq >= last()) page.idle(cache);
     }
 
     /**

@@ -13,20 +13,21 @@ final class OutboxPage {
     private OutboxPage() {}
 
     /**
-     * Caches the messages of {@code page} that continue {@code cache} (up to {@code committedSeq} and {@code
-     * cacheLimit}), or {@code log}'s window for a reader; returns the sequence numbers of those that no longer match
+     * Caches the messages of {@code page} that continue {@code cache} (up to {@code committedSeq}, as far as {@code
+     * bounds} let it), or {@code log}'s window for a reader; returns the sequence numbers of those that no longer match
      * their checksum.
      */
     static List<Long> cache(
-            Iterable<StoredMessage> page, SeqRing<OutMessage> cache, SharedLog log, long committedSeq, int cacheLimit) {
+            Iterable<StoredMessage> page,
+            SeqRing<OutMessage> cache,
+            SharedLog log,
+            long committedSeq,
+            PageBounds bounds) {
         List<Long> corrupt = List.of();
         for (StoredMessage m : page) {
             OutMessage read = log == null ? null : log.offer(m); // a page that continues the window is shared
             boolean own = read == null && (log == null || !log.holds(m.seq()));
-            if (own && m.seq() == cache.nextSeq() && m.seq() <= committedSeq && cache.size() < cacheLimit) {
-                read = OutMessage.read(m);
-                cache.add(m.seq(), read);
-            }
+            if (own && m.seq() <= committedSeq) read = bounds.cache(cache, m, true);
             if (read != null && read.corrupt) {
                 if (corrupt.isEmpty()) corrupt = new ArrayList<>();
                 corrupt.add(m.seq());

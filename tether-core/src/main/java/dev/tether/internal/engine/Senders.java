@@ -30,6 +30,9 @@ final class Senders {
     private final EngineConfig cfg;
 
     private final VolatileBudget budget;
+    /** What the outbound streams' in-memory pages hold beyond their floors, together. */
+    private final PageBounds.Budget pages;
+
     private final EngineOutput out;
     private final FrameWriter frames;
     private final PeerTable peers;
@@ -77,6 +80,7 @@ final class Senders {
             List<OutboundState> stored) {
         this.cfg = cfg;
         this.budget = new VolatileBudget(maxVolatileBytes);
+        this.pages = new PageBounds.Budget(cfg);
         this.out = out;
         this.drops = new SenderDrops(streams, out, trimDirty, () -> pendingSends--);
         this.frames = frames;
@@ -86,7 +90,7 @@ final class Senders {
         this.loopback = loopback;
         for (OutboundState s : stored) {
             StreamKey k = new StreamKey(s.to(), s.lane());
-            OutStream o = new OutStream(k, s.lastSeq(), s.ackedSeq(), cfg.outboundCache(), timers);
+            OutStream o = new OutStream(k, s.lastSeq(), s.ackedSeq(), pages.page(), timers);
             streams.put(k, o);
             if (loopback.isLoopback(k)) loopback.pair(o);
         }
@@ -193,6 +197,11 @@ final class Senders {
         return timers;
     }
 
+    /** The bytes all outbound pages hold beyond their floors ({@link PageBounds}). */
+    PageBounds.Budget pages() {
+        return pages;
+    }
+
     /** A publish of {@code r}'s log is durable: {@code r} may transmit it, and expire it here at its deadline. */
     void readerCommitted(OutStream r) {
         if (streams.get(r.key) != r) return; // not attached yet: a new reader whose row is not stored
@@ -204,7 +213,7 @@ final class Senders {
         return streams.computeIfAbsent(key, k -> {
             OutStream n = k.isVolatile()
                     ? OutStream.volatileStream(k, budget, timers)
-                    : new OutStream(k, 0, 0, cfg.outboundCache(), timers);
+                    : new OutStream(k, 0, 0, pages.page(), timers);
             n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
             if (loopback.isLoopback(k)) loopback.pair(n);
             return n;

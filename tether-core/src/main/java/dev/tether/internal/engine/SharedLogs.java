@@ -59,7 +59,7 @@ final class SharedLogs {
         this.out = out;
         this.senders = senders;
         for (ChannelLog l : stored.logs()) {
-            SharedLog log = new SharedLog(l.channel(), cfg.self(), l.lastSeq(), l.trimmedSeq(), cfg.outboundCache());
+            SharedLog log = new SharedLog(l.channel(), cfg.self(), l.lastSeq(), l.trimmedSeq(), cfg.pageMessages());
             log.restore(retained.getOrDefault(l.channel(), List.of()));
             logs.put(l.channel(), log);
             // A cursor below the trim comes from retention: the reader gets DROPPED markers for what it missed.
@@ -68,13 +68,13 @@ final class SharedLogs {
     }
 
     private SharedLog log(String channel) {
-        return logs.computeIfAbsent(channel, c -> new SharedLog(c, cfg.self(), 0, 0, cfg.outboundCache()));
+        return logs.computeIfAbsent(channel, c -> new SharedLog(c, cfg.self(), 0, 0, cfg.pageMessages()));
     }
 
     /** A new reader stream of {@code log}; it counts for the log's trims at once. */
     private OutStream reader(SharedLog log, NodeId reader, long ackedSeq) {
-        OutStream r =
-                OutStream.reader(new StreamKey(reader, log.lane), log, ackedSeq, cfg.outboundCache(), senders.timers());
+        OutStream r = OutStream.reader(
+                new StreamKey(reader, log.lane), log, ackedSeq, senders.pages().page(), senders.timers());
         r.logTrimmed(log.trimmedSeq());
         log.attach(r);
         return r;

@@ -67,6 +67,14 @@ public final class SeqRing<T> {
         }
     }
 
+    /** If empty, lets go of an array grown beyond its first size. */
+    public void compact() {
+        if (size == 0 && slots.length > 16) {
+            slots = new Object[16];
+            head = 0;
+        }
+    }
+
     private void grow() {
         Object[] bigger = new Object[slots.length * 2];
         for (int i = 0; i < size; i++) bigger[i] = slots[(head + i) & (slots.length - 1)];

@@ -75,6 +75,10 @@ final class EngineHarness {
         final Set<Long> hold = new java.util.HashSet<>();
 
         private final List<Runnable> parked = new ArrayList<>();
+        /** While set, the store's commits wait in {@link #heldCommits} until {@link #releaseCommits}: a slow store. */
+        boolean holdCommits;
+
+        private final List<Runnable> heldCommits = new ArrayList<>();
         /** What {@code volatileLost} reported: the stream and the sequence number up to which its sends are lost. */
         final List<String> volatileLost = new ArrayList<>();
         /** Outcomes with their stream and sequence number, "lane#seq=OUTCOME". */
@@ -123,7 +127,7 @@ final class EngineHarness {
         public void persist(long batchId, long afterBatchId, WriteBatch batch) {
             batches.add(batch);
             Engine owner = engine;
-            tasks.add(() -> {
+            (holdCommits ? heldCommits : tasks).add(() -> {
                 if (engine != owner) return; // crashed meanwhile: the batch is lost
                 if (afterBatchId != 0 && afterBatchId == lastFailedBatch) {
                     lastFailedBatch = batchId; // as StoreWriter: not attempted after a failure
@@ -191,6 +195,23 @@ final class EngineHarness {
                 if (messages.stream().anyMatch(m -> hold.contains(m.seq()))) parked.add(handle);
                 else handle.run();
             });
+        }
+
+        /** Lets the held commits go on, and the ones to come. */
+        void releaseCommits() {
+            holdCommits = false;
+            releaseHeldCommits();
+        }
+
+        /** Lets the oldest held commit go on, if any; later ones are held again. */
+        void releaseOldestCommit() {
+            if (!heldCommits.isEmpty()) tasks.add(heldCommits.remove(0));
+        }
+
+        /** Lets the held commits go on; later ones are held again. */
+        void releaseHeldCommits() {
+            tasks.addAll(heldCommits);
+            heldCommits.clear();
         }
 
         /** Lets the held runs go on. */
@@ -311,6 +332,7 @@ final class EngineHarness {
     long boots;
 
     long maxVolatileBytes = EngineConfig.DEFAULT_MAX_VOLATILE_BYTES;
+    long pageBudgetBytes = EngineConfig.DEFAULT_PAGE_BUDGET_BYTES;
     /** Counts connects and disconnects; with {@link #fenceConnections}, frames sent before one are dropped. */
     long connections;
     /** Whether frames in flight are lost when a connection ends, as a real transport's are (Transport rule 4). */
@@ -354,7 +376,8 @@ final class EngineHarness {
                     .durability(Durability.MEMORY);
             return NodeEngineConfig.of(nodeConfig.apply(b).build(), MAX_RUN);
         }
-        return new EngineConfig(self, peers, window, 4096, 1000, 100, 1000, retry, failurePolicy, 4);
+        return new EngineConfig(self, peers, window, 4096, 1000, 100, 1000, retry, failurePolicy, 4)
+                .withPageBudgetBytes(pageBudgetBytes);
     }
 
     /** Messages per delivery run with {@link #withNodeDefaults}, as the node runtime's. */

@@ -57,13 +57,13 @@ class EngineTest {
         EngineConfig cfg = h.config(A);
         for (int i = 0; i < 900; i++) h.node("a").send(B, "l", "m" + i);
         h.run();
-        assertThat(h.node("a").engine.messagesInMemory()).isLessThanOrEqualTo(cfg.outboundCache());
+        assertThat(h.node("a").engine.messagesInMemory()).isLessThanOrEqualTo(cfg.pageMessages());
         h.node("b").poison.add(1L); // the receiver's application is stuck: its buffer must stay within the window
         h.node("b").crash();
         h.connect("a", "b");
         for (int i = 0; i < 5; i++) h.advance(5);
         assertThat(h.node("b").engine.messagesInMemory()).isLessThanOrEqualTo(cfg.window());
-        assertThat(h.node("a").engine.messagesInMemory()).isLessThanOrEqualTo(cfg.outboundCache());
+        assertThat(h.node("a").engine.messagesInMemory()).isLessThanOrEqualTo(cfg.pageMessages());
     }
 
     @Test

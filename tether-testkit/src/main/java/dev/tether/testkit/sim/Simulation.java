@@ -946,8 +946,8 @@ public final class Simulation {
             if (cfg.agents() > 0)
                 streams +=
                         cfg.agents() + (long) cfg.nodes() * agentsOf.get(index).size();
-            long bound = streams * (engineConfig.outboundCache() + engineConfig.window())
-                    + (long) channels.length * engineConfig.outboundCache();
+            long bound = streams * (engineConfig.maxPageMessages() + engineConfig.window())
+                    + (long) channels.length * engineConfig.pageMessages();
             long held = engine.messagesInMemory();
             if (held > bound) anomaly(held + " messages in memory, more than the bound " + bound);
         }
