@@ -3,6 +3,7 @@ package dev.tether.internal.engine;
 import dev.tether.Channels;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
+import dev.tether.Priority;
 import dev.tether.TetherEvent;
 import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.InboundCursor;
@@ -166,6 +167,7 @@ final class Receivers {
         }
         s.ackDue();
         toServe.add(s);
+        if (s.levels.level() > Priority.DEFAULT) out.urgent(s.levels.level()); // delivered at the end of this turn
     }
 
     /**

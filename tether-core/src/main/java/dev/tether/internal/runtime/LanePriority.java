@@ -63,4 +63,11 @@ public record LanePriority(String lanePattern, int level) {
         h.put(Priority.HEADER, Priority.digit(level));
         return h;
     }
+
+    /** The level {@code headers} (after {@link #apply}) give a send: its {@code :p}, else the default. */
+    static int levelOf(Map<String, String> headers) {
+        String p = headers.isEmpty() ? null : headers.get(Priority.HEADER);
+        int level = p == null ? Priority.DEFAULT : Priority.parse(p);
+        return level < 0 ? Priority.DEFAULT : level;
+    }
 }

@@ -201,8 +201,20 @@ public final class SendCalls {
         r.room = room;
         long token = tokens.incrementAndGet();
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
-        loop.post(new SendCommands.Submit(
-                loop, sends, this::closedForSends, token, r, to, lane, withLevel, payload, expiresAt, dropOldest));
+        loop.post(
+                new SendCommands.Submit(
+                        loop,
+                        sends,
+                        this::closedForSends,
+                        token,
+                        r,
+                        to,
+                        lane,
+                        withLevel,
+                        payload,
+                        expiresAt,
+                        dropOldest),
+                room.enterInput(LanePriority.levelOf(withLevel)));
         return r;
     }
 

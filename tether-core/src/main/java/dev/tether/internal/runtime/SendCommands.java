@@ -53,6 +53,7 @@ final class SendCommands {
 
         @Override
         public void run(long now) {
+            receipt.room.leftInput();
             if (loop.receipts().register(token, receipt)) {
                 if (dropOldest && !madeRoom(now)) return;
                 if (receipt.hook != null) receipt.hook.submitted(now);
@@ -86,6 +87,7 @@ final class SendCommands {
 
         @Override
         public void refuse() {
+            receipt.room.leftInput();
             sends.giveBack(receipt.room, receipt.bytes);
             receipt.fail(closed.get());
         }

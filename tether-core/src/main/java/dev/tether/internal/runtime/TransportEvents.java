@@ -62,11 +62,13 @@ final class TransportEvents implements Transport.Listener {
             shed.incrementAndGet();
             return;
         }
-        loop.post(now -> {
-            queuedBytes.addAndGet(-size);
-            loop.engine().preciseTime(loop.micros()); // a PONG's arrival, to the microsecond
-            loop.engine().onFrame(now, from, frame);
-        });
+        loop.post(
+                now -> {
+                    queuedBytes.addAndGet(-size);
+                    loop.engine().preciseTime(loop.micros()); // a PONG's arrival, to the microsecond
+                    loop.engine().onFrame(now, from, frame);
+                },
+                FrameLevel.of(frame)); // a high-priority DATA frame passes the flood's queued ones
     }
 
     @Override

@@ -1,0 +1,45 @@
+package dev.tether.internal.runtime;
+
+import dev.tether.Priority;
+import java.nio.ByteBuffer;
+
+/**
+ * The priority level a received frame waits at in the node loop's input ({@link LeveledInput}), read on the
+ * transport's thread without decoding the frame (docs/PROTOCOL.md, "Frames"): a DATA frame's is its first message's
+ * {@code :p}, anything else's (and a DATA frame's whose first message has none, or whose bytes are not as expected:
+ * the decoder reports those) is the default. A stream whose frames differ in level may see one overtake another in
+ * the input: the receiver then takes it as a gap and asks for a resend, as for a lost frame.
+ */
+final class FrameLevel {
+    private static final int DATA = 3;
+    /** Header (3), lane length (1); then epoch, firstSeq (8 each) and count (4) after the lane. */
+    private static final int AFTER_LANE = 8 + 8 + 4;
+    /** A message's flags (1) and expiresAt (8) before its header count. */
+    private static final int BEFORE_HEADERS = 1 + 8;
+
+    private FrameLevel() {}
+
+    /** {@code frame}'s level (its position and limit are left unchanged). */
+    static int of(ByteBuffer frame) {
+        int p = frame.position(), end = frame.limit();
+        if (end - p < 4 || frame.get(p + 2) != DATA) return Priority.DEFAULT;
+        p += 4 + (frame.get(p + 3) & 0xff) + AFTER_LANE + BEFORE_HEADERS;
+        if (p + 2 > end) return Priority.DEFAULT;
+        int headers = frame.getShort(p) & 0xffff;
+        p += 2;
+        for (int i = 0; i < headers; i++) {
+            if (p + 2 > end) return Priority.DEFAULT;
+            int nameLength = frame.getShort(p) & 0xffff;
+            int value = p + 2 + nameLength;
+            if (value + 2 > end) return Priority.DEFAULT;
+            int valueLength = frame.getShort(value) & 0xffff;
+            if (nameLength == 2 && frame.get(p + 2) == ':' && frame.get(p + 3) == 'p') {
+                if (valueLength != 1 || value + 3 > end) return Priority.DEFAULT;
+                int level = frame.get(value + 2) - '0';
+                return level >= 0 && level <= Priority.HIGHEST ? level : Priority.DEFAULT;
+            }
+            p = value + 2 + valueLength;
+        }
+        return Priority.DEFAULT;
+    }
+}
