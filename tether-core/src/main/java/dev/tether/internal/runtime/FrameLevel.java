@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import dev.tether.Priority;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The priority level a received frame waits at in the node loop's input ({@link LeveledInput}), read on the
@@ -11,13 +12,37 @@ import java.nio.ByteBuffer;
  * the input: the receiver then takes it as a gap and asks for a resend, as for a lost frame.
  */
 final class FrameLevel {
-    private static final int DATA = 3;
+    /** Frame types (docs/PROTOCOL.md, "Frames"). */
+    static final int HELLO = 1, OPEN = 2, DATA = 3, OUTCOME = 6, CANCEL = 9;
     /** Header (3), lane length (1); then epoch, firstSeq (8 each) and count (4) after the lane. */
     private static final int AFTER_LANE = 8 + 8 + 4;
     /** A message's flags (1) and expiresAt (8) before its header count. */
     private static final int BEFORE_HEADERS = 1 + 8;
 
     private FrameLevel() {}
+
+    /** {@code frame}'s type byte, -1 if it is too short to have one. */
+    static int type(ByteBuffer frame) {
+        int p = frame.position();
+        return frame.limit() - p < 3 ? -1 : frame.get(p + 2) & 0xff;
+    }
+
+    /**
+     * The lane of a frame of one of the types that name one (OPEN to OUTCOME, CANCEL), as a string of its bytes one
+     * character each (a key, not the lane's text: no decoding), or null for another frame or one too short for its
+     * lane.
+     */
+    static String laneKey(ByteBuffer frame) {
+        int type = type(frame);
+        if (type < OPEN || type > OUTCOME && type != CANCEL) return null;
+        int p = frame.position();
+        if (frame.limit() - p < 4) return null;
+        int length = frame.get(p + 3) & 0xff;
+        if (frame.limit() - p - 4 < length) return null;
+        byte[] lane = new byte[length];
+        frame.get(p + 4, lane);
+        return new String(lane, StandardCharsets.ISO_8859_1);
+    }
 
     /** {@code frame}'s level (its position and limit are left unchanged). */
     static int of(ByteBuffer frame) {

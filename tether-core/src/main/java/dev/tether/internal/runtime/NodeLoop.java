@@ -131,6 +131,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         return engine;
     }
 
+    /** The input, for tests that post through a loop that is not started and take the commands themselves. */
+    LeveledInput input() {
+        return queue;
+    }
+
     Receipts receipts() {
         return receipts;
     }
@@ -139,17 +144,37 @@ final class NodeLoop implements EngineOutput, Runnable {
         return listenerErrors.get();
     }
 
+    /** Queues {@code c} at the default level, FIFO. */
     void post(Command c) {
-        post(c, Priority.DEFAULT);
+        queue.add(c);
+        posted();
     }
 
     /**
      * Queues {@code c} at priority {@code level}: ahead of the lower levels' queued commands, weighted
      * (docs/PROTOCOL.md, "Priority"), FIFO among those of its level. Commands whose order matters must be posted at
-     * one level.
+     * one level, and {@code level} must come from {@link #levelFor} (fences).
      */
     void post(Command c, int level) {
         queue.add(c, level);
+        posted();
+    }
+
+    /**
+     * Queues {@code c} (null: nothing) at the default level as a fence: until it has run, {@link #levelFor} holds
+     * every leveled post at the default level behind it ({@link LeveledInput}, "Fences").
+     */
+    void postFence(Command c) {
+        queue.add(queue.fenced(c));
+        posted();
+    }
+
+    /** Any thread: the level to post a command wanting {@code wanted} at now (the default while a fence waits). */
+    int levelFor(int wanted) {
+        return queue.levelFor(wanted);
+    }
+
+    private void posted() {
         if (over) {
             refuseQueued();
             return;
