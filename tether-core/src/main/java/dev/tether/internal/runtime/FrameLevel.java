@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
  * The priority level a received frame waits at in the node loop's input ({@link LeveledInput}), read on the
  * transport's thread without decoding the frame (docs/PROTOCOL.md, "Frames"): a DATA frame's is its first message's
  * {@code :p}, anything else's (and a DATA frame's whose first message has none, or whose bytes are not as expected:
- * the decoder reports those) is the default. A stream whose frames differ in level may see one overtake another in
- * the input: the receiver then takes it as a gap and asks for a resend, as for a lost frame.
+ * the decoder reports those) is the default. Frames of one stream that differ in level keep their order all the same:
+ * {@link FrameInput} boxes them by peer and lane.
  */
 final class FrameLevel {
     /** Frame types (docs/PROTOCOL.md, "Frames"). */

@@ -196,7 +196,8 @@ final class SendRooms {
         final AtomicLong held = new AtomicLong();
         /**
          * This stream's sends in the node loop's input ({@link LeveledInput}), times 8, plus the level they wait at:
-         * one word, so that a send joins the level of its stream's queued sends atomically ({@link #enterInput}).
+         * one word, so that a send joins the level of its stream's queued sends atomically ({@link #enterInput}). Only
+         * sends posted by level count here ({@link SendInput}); before a node's first send of another level, none.
          */
         private final AtomicInteger input = new AtomicInteger();
         /** The engine's part of {@code held}; node thread only. */
