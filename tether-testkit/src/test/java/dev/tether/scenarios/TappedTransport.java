@@ -5,10 +5,14 @@ import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Wraps a transport to let a test see the node's listener and count the frames handed to the node. */
+/**
+ * Wraps a transport to let a test see the node's listener and count the frames handed to the node and the frames the
+ * node handed to the transport (those it took).
+ */
 final class TappedTransport implements Transport {
     private final Transport inner;
     private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
     private volatile Listener node;
 
     TappedTransport(Transport inner) {
@@ -23,6 +27,11 @@ final class TappedTransport implements Transport {
     /** Frames the transport has handed to the node so far. */
     long framesIn() {
         return framesIn.get();
+    }
+
+    /** Frames the node sent that the transport took (returned true for) so far. */
+    long framesOut() {
+        return framesOut.get();
     }
 
     @Override
@@ -59,7 +68,9 @@ final class TappedTransport implements Transport {
 
     @Override
     public boolean send(NodeId peer, ByteBuffer frame) {
-        return inner.send(peer, frame);
+        boolean taken = inner.send(peer, frame);
+        if (taken) framesOut.incrementAndGet();
+        return taken;
     }
 
     @Override

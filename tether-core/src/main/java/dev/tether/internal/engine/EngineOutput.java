@@ -101,4 +101,11 @@ public interface EngineOutput {
      * ({@link Engine#extendRun}) and got fewer than it could take: it may ask again. Default: nothing.
      */
     default void runCanGrow(StreamKey key, long generation) {}
+
+    /**
+     * This input brought work of priority {@code level}, above the default, due at the end of the turn: messages of
+     * that level arrived for delivery, or a batch with sends of that level was stored and they may be transmitted.
+     * The runtime may end the turn early for it (docs/PROTOCOL.md, "Priority"). Default: nothing.
+     */
+    default void urgent(int level) {}
 }

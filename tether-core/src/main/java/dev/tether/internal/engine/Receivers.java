@@ -3,6 +3,7 @@ package dev.tether.internal.engine;
 import dev.tether.Channels;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
+import dev.tether.Priority;
 import dev.tether.TetherEvent;
 import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.InboundCursor;
@@ -174,6 +175,7 @@ final class Receivers {
         if (inOrder && s.receiptAckMayWait(cfg.window())) receiptAcks.add(s);
         else s.ackDue();
         toServe.add(s);
+        if (s.levels.level() > Priority.DEFAULT) out.urgent(s.levels.level()); // delivered at the end of this turn
     }
 
     /**

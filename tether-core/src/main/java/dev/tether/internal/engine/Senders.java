@@ -2,6 +2,7 @@ package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
 import dev.tether.Outcome;
+import dev.tether.Priority;
 import dev.tether.QueueFullException;
 import dev.tether.StoreException;
 import dev.tether.TetherEvent;
@@ -501,11 +502,13 @@ final class Senders {
 
     /** Batch {@code b} is durable: its sends are accepted and may be transmitted; its trims are done. */
     void committed(Batch b) {
+        int level = -1;
         for (Batch.Appended a : b.appended) {
             OutStream s = a.stream();
             for (int i = 0; i < a.stored().size(); i++) {
                 StoredMessage m = a.stored().get(i);
                 boolean dropped = s.committed(m);
+                level = Math.max(level, a.sends().get(i).level());
                 long token = a.sends().get(i).token();
                 if (token != EFFECT) out.accepted(token, s.key, m.seq());
                 if (!dropped) continue;
@@ -516,6 +519,9 @@ final class Senders {
             wake(s);
         }
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
+        // Its sends are transmitted at the end of this turn, and a batch may start for high sends still waiting.
+        level = Math.max(level, withPendingSends.topLevel());
+        if (level > Priority.DEFAULT) out.urgent(level);
     }
 
     /** Batch {@code b} was not stored: its sends fail, and their numbers are free again. */

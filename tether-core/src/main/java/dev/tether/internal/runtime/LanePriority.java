@@ -44,23 +44,44 @@ public record LanePriority(String lanePattern, int level) {
         return Priority.DEFAULT;
     }
 
+    /** In {@link #level}'s answer: the headers carry a {@link Priority#HEADER} of their own. */
+    private static final int OWN = 8;
+    /** In {@link #level}'s answer, with {@link #OWN}: that header is {@code "4"}, dropped by {@link #apply}. */
+    private static final int DROP = 16;
+
     /**
-     * The headers to send with: a {@link Priority#HEADER} already there stays (the message's own level, the value
-     * {@code "4"} standing for an explicit default, which is dropped since the default travels as no header);
-     * otherwise the lane's level is added unless it is the default.
+     * A send's level, with what {@link #apply} needs to know about its headers (one lookup for both): the low three
+     * bits ({@code & 7}) are the level it waits at in the node loop's input, the message's own {@code :p} if there is a
+     * valid one, else its lane's level from {@code rules} (an invalid {@code :p}, kept as it is, gives the default).
      */
-    static Map<String, String> apply(List<LanePriority> rules, String wireLane, Map<String, String> headers) {
+    static int level(List<LanePriority> rules, String wireLane, Map<String, String> headers) {
         String own = headers.isEmpty() ? null : headers.get(Priority.HEADER);
-        if (own != null) {
-            if (Priority.parse(own) != Priority.DEFAULT) return headers;
+        if (own == null) return levelOf(rules, wireLane);
+        int level = Priority.parse(own);
+        if (level == Priority.DEFAULT) return Priority.DEFAULT | OWN | DROP;
+        return (level < 0 ? Priority.DEFAULT : level) | OWN;
+    }
+
+    /**
+     * The headers to send with, {@code level} being {@link #level}'s answer for them: a {@link Priority#HEADER}
+     * already there stays (the message's own level, the value {@code "4"} standing for an explicit default, which is
+     * dropped since the default travels as no header); otherwise the lane's level is added unless it is the default.
+     */
+    static Map<String, String> apply(Map<String, String> headers, int level) {
+        if ((level & OWN) != 0) {
+            if ((level & DROP) == 0) return headers;
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.remove(Priority.HEADER);
             return h;
         }
-        int level = levelOf(rules, wireLane);
         if (level == Priority.DEFAULT) return headers;
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(Priority.HEADER, Priority.digit(level));
         return h;
+    }
+
+    /** {@link #apply} after {@link #level}. */
+    static Map<String, String> apply(List<LanePriority> rules, String wireLane, Map<String, String> headers) {
+        return apply(headers, level(rules, wireLane, headers));
     }
 }

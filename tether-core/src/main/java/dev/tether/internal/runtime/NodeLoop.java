@@ -2,6 +2,7 @@ package dev.tether.internal.runtime;
 
 import dev.tether.NodeId;
 import dev.tether.Outcome;
+import dev.tether.Priority;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
 import dev.tether.TetherListener;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -58,7 +58,15 @@ final class NodeLoop implements EngineOutput, Runnable {
     /** Turns per task when hosted: enough to settle a run of a handler on the node thread before writing. */
     private static final int TURNS_PER_TASK = 4;
 
-    private final ConcurrentLinkedQueue<Command> queue = new ConcurrentLinkedQueue<>();
+    /** Commands by priority level ({@link #post(Command, int)}); everything else posts at the default level. */
+    private final LeveledInput queue = new LeveledInput();
+    /**
+     * The highest level among the commands run in this turn and the inputs the engine found urgent in it ({@link
+     * #urgent}): above the default, the turn ends before a command of a lower level, so that the bulk work (store
+     * batch, transmission, delivery) for high-priority work is not held behind the rest of a flood's commands. Node
+     * thread only.
+     */
+    private int turnLevel;
     /** Set by the node thread before it parks; producers wake it only then, so a busy loop costs no syscalls. */
     private volatile boolean parked;
 
@@ -123,6 +131,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         return engine;
     }
 
+    /** The input, for tests that post through a loop that is not started and take the commands themselves. */
+    LeveledInput input() {
+        return queue;
+    }
+
     Receipts receipts() {
         return receipts;
     }
@@ -131,8 +144,37 @@ final class NodeLoop implements EngineOutput, Runnable {
         return listenerErrors.get();
     }
 
+    /** Queues {@code c} at the default level, FIFO. */
     void post(Command c) {
         queue.add(c);
+        posted();
+    }
+
+    /**
+     * Queues {@code c} at priority {@code level}: ahead of the lower levels' queued commands, weighted
+     * (docs/PROTOCOL.md, "Priority"), FIFO among those of its level. Commands whose order matters must be posted at
+     * one level, and {@code level} must come from {@link #levelFor} (fences).
+     */
+    void post(Command c, int level) {
+        queue.add(c, level);
+        posted();
+    }
+
+    /**
+     * Queues {@code c} (null: nothing) at the default level as a fence: until it has run, {@link #levelFor} holds
+     * every leveled post at the default level behind it ({@link LeveledInput}, "Fences").
+     */
+    void postFence(Command c) {
+        queue.add(queue.fenced(c));
+        posted();
+    }
+
+    /** Any thread: the level to post a command wanting {@code wanted} at now (the default while a fence waits). */
+    int levelFor(int wanted) {
+        return queue.levelFor(wanted);
+    }
+
+    private void posted() {
         if (over) {
             refuseQueued();
             return;
@@ -266,7 +308,7 @@ final class NodeLoop implements EngineOutput, Runnable {
     }
 
     private void refuseQueued() {
-        for (Command c = queue.poll(); c != null; c = queue.poll()) {
+        for (Command c = queue.drain(); c != null; c = queue.drain()) {
             try {
                 c.refuse();
             } catch (RuntimeException e) {
@@ -280,7 +322,8 @@ final class NodeLoop implements EngineOutput, Runnable {
         long now = clock.millis();
         engine.preciseTime(micros());
         int n = 0;
-        for (Command c = first; c != null; c = ++n < MAX_COMMANDS_PER_TURN ? queue.poll() : null) {
+        turnLevel = queue.lastLevel();
+        for (Command c = first; c != null; c = ++n < MAX_COMMANDS_PER_TURN ? nextInTurn() : null) {
             if (halted) {
                 c.refuse();
                 return;
@@ -298,6 +341,17 @@ final class NodeLoop implements EngineOutput, Runnable {
         rooms.endOfTurn(now, engine, this::emit);
         if (channelRooms != null) channelRooms.endOfTurn(now, engine, this::emit);
         if (afterTurn != null) runSafely(afterTurn, now);
+    }
+
+    /**
+     * The turn's next command, or null to end the turn: when none is queued, or when the highest level queued is below
+     * the turn's ({@link #turnLevel}) and that is above the default. Unprioritised, nothing ends early.
+     */
+    private Command nextInTurn() {
+        if (turnLevel > Priority.DEFAULT && queue.topLevel() < turnLevel) return null;
+        Command c = queue.poll();
+        if (c != null) turnLevel = Math.max(turnLevel, queue.lastLevel());
+        return c;
     }
 
     /** The next command, or null after parking up to a tick when there is none. */
@@ -352,6 +406,12 @@ final class NodeLoop implements EngineOutput, Runnable {
     @Override
     public void transmit(NodeId peer, ByteBuffer frame) {
         transport.send(peer, frame);
+    }
+
+    /** The engine found a high-priority input in this turn: the turn ends before lower-level commands. */
+    @Override
+    public void urgent(int level) {
+        turnLevel = Math.max(turnLevel, level);
     }
 
     @Override

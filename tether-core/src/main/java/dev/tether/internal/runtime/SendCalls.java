@@ -37,6 +37,8 @@ public final class SendCalls {
     private final Admission admission;
     private final SendAdmission sends;
     private final AtomicLong tokens;
+    /** Posts sends by level once one is not of the default level. */
+    private final SendInput input;
 
     SendCalls(
             NodeRuntime runtime,
@@ -51,6 +53,7 @@ public final class SendCalls {
         this.admission = admission;
         this.sends = sends;
         this.tokens = tokens;
+        this.input = new SendInput(loop, config.lanePriorities().stream().anyMatch(p -> p.level() != Priority.DEFAULT));
     }
 
     public SendReceipt send(NodeId to, String lane, byte[] payload) {
@@ -164,7 +167,8 @@ public final class SendCalls {
         if (runtime.closing) throw closedForSends();
         // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
         if (!to.equals(runtime.id()) && !admission.isKnown(to)) throw unknownPeer(to);
-        Map<String, String> withLevel = LanePriority.apply(config.lanePriorities(), lane, headers);
+        int level = LanePriority.level(config.lanePriorities(), lane, headers);
+        Map<String, String> withLevel = LanePriority.apply(headers, level);
         long bytes = sends.checkSize(withLevel, payload.length);
         SendRooms.Room room = sends.rooms.room(new StreamKey(to, lane));
         OverflowPolicy policy = byPolicy ? room.limits.policy() : OverflowPolicy.REJECT;
@@ -201,8 +205,21 @@ public final class SendCalls {
         r.room = room;
         long token = tokens.incrementAndGet();
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
-        loop.post(new SendCommands.Submit(
-                loop, sends, this::closedForSends, token, r, to, lane, withLevel, payload, expiresAt, dropOldest));
+        input.post(
+                new SendCommands.Submit(
+                        loop,
+                        sends,
+                        this::closedForSends,
+                        token,
+                        r,
+                        to,
+                        lane,
+                        withLevel,
+                        payload,
+                        expiresAt,
+                        dropOldest),
+                room,
+                level & 7);
         return r;
     }
 

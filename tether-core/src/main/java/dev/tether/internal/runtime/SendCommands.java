@@ -25,6 +25,11 @@ final class SendCommands {
         private final long expiresAt;
         /** Its stream was full under DROP_OLDEST: room is made here, or the send is refused. */
         private final boolean dropOldest;
+        /**
+         * Counted by its stream as in the input ({@link SendRooms.Room#enterInput}): set by {@link SendInput} before
+         * posting, when sends are posted by level.
+         */
+        boolean counted;
 
         Submit(
                 NodeLoop loop,
@@ -53,6 +58,7 @@ final class SendCommands {
 
         @Override
         public void run(long now) {
+            if (counted) receipt.room.leftInput();
             if (loop.receipts().register(token, receipt)) {
                 if (dropOldest && !madeRoom(now)) return;
                 if (receipt.hook != null) receipt.hook.submitted(now);
@@ -86,6 +92,7 @@ final class SendCommands {
 
         @Override
         public void refuse() {
+            if (counted) receipt.room.leftInput();
             sends.giveBack(receipt.room, receipt.bytes);
             receipt.fail(closed.get());
         }

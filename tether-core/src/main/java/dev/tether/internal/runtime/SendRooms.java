@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -193,6 +194,12 @@ final class SendRooms {
         private final AtomicBoolean queued = new AtomicBoolean();
 
         final AtomicLong held = new AtomicLong();
+        /**
+         * This stream's sends in the node loop's input ({@link LeveledInput}), times 8, plus the level they wait at:
+         * one word, so that a send joins the level of its stream's queued sends atomically ({@link #enterInput}). Only
+         * sends posted by level count here ({@link SendInput}); before a node's first send of another level, none.
+         */
+        private final AtomicInteger input = new AtomicInteger();
         /** The engine's part of {@code held}; node thread only. */
         long accounted;
         /** Queued in {@link #dirty} for this turn's reconcile; node thread only. */
@@ -204,6 +211,24 @@ final class SendRooms {
         private final ArrayDeque<Thread> waiters = new ArrayDeque<>();
         /** {@code waiters.size()}, readable without the lock. */
         private volatile int waiting;
+
+        /**
+         * Any thread: a send of {@code level} enters the node loop's input; returns the level it must wait at there.
+         * That is its own if none of this stream's sends waits there, else theirs: one stream's sends never overtake
+         * one another in the input (a send queued behind its stream's lower sends waits at their level).
+         */
+        int enterInput(int level) {
+            while (true) {
+                int s = input.get();
+                int at = s >>> 3 == 0 ? level : s & 7;
+                if (input.compareAndSet(s, (s & ~7) + 8 | at)) return at;
+            }
+        }
+
+        /** Node thread (or whoever refuses it): a send of this stream left the node loop's input. */
+        void leftInput() {
+            input.addAndGet(-8);
+        }
 
         Room(StreamKey key, StreamLimits limits) {
             this.key = key;

@@ -19,12 +19,15 @@ final class TransportEvents implements Transport.Listener {
     private final Transport transport;
     private final AtomicLong queuedBytes = new AtomicLong();
     final AtomicLong shed = new AtomicLong();
+    /** Frames and connection events into the node loop's input, by level once priority is used. */
+    private final FrameInput input;
 
     TransportEvents(NodeLoop loop, long maxQueuedBytes, Admission admission, Transport transport) {
         this.loop = loop;
         this.maxQueuedBytes = maxQueuedBytes;
         this.admission = admission;
         this.transport = transport;
+        this.input = new FrameInput(loop);
     }
 
     @Override
@@ -34,7 +37,7 @@ final class TransportEvents implements Transport.Listener {
 
     @Override
     public void onPeerUp(NodeId peer) {
-        loop.post(now -> {
+        input.peerUp(peer, now -> {
             Engine engine = loop.engine();
             boolean up = engine.onPeerUp(now, peer);
             if (!up && !admission.isRemoved(peer)) {
@@ -51,7 +54,7 @@ final class TransportEvents implements Transport.Listener {
 
     @Override
     public void onPeerDown(NodeId peer) {
-        loop.post(now -> loop.engine().onPeerDown(now, peer));
+        input.peerDown(peer, now -> loop.engine().onPeerDown(now, peer));
     }
 
     @Override
@@ -62,7 +65,7 @@ final class TransportEvents implements Transport.Listener {
             shed.incrementAndGet();
             return;
         }
-        loop.post(now -> {
+        input.frame(from, frame, now -> {
             queuedBytes.addAndGet(-size);
             loop.engine().preciseTime(loop.micros()); // a PONG's arrival, to the microsecond
             loop.engine().onFrame(now, from, frame);

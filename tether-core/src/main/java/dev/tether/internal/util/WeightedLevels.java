@@ -139,6 +139,14 @@ public final class WeightedLevels<S> {
         return size == 0;
     }
 
+    /** The highest level with a member queued, -1 if none. */
+    public int topLevel() {
+        for (int l = LEVELS - 1; l >= 0; l--) {
+            if (live[l] > 0) return l;
+        }
+        return -1;
+    }
+
     /** Members queued at {@code level}. */
     public int queuedAt(int level) {
         return live[level];
