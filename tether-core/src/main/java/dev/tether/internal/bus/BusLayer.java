@@ -284,6 +284,19 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         return channels.broadcast(null, payload);
     }
 
+    /**
+     * Every channel membership of this node's endpoints (durable ones not registered now included): per channel, sorted,
+     * the endpoints' roles by name. A snapshot.
+     */
+    public Map<String, Map<String, dev.tether.ChannelRole>> endpointMemberships() {
+        return channels.memberships();
+    }
+
+    /** Copies of {@code channel}'s messages made for this node's endpoints since the node started. */
+    public long endpointCopies(String channel) {
+        return channels.copies(channel);
+    }
+
     /** The endpoint channels of this node (joins, leaves, publishes). */
     EndpointChannels channels() {
         return channels;

@@ -94,6 +94,16 @@ final class ChannelRooms {
         return t;
     }
 
+    /** What {@link #forEach} reports of each room. */
+    interface RoomCounts {
+        void counts(String channel, long rejected, int waiting);
+    }
+
+    /** Each log's refusals and waiting publishers; any thread. */
+    void forEach(RoomCounts to) {
+        for (Room r : rooms.values()) to.counts(r.channel, r.rejected.get(), r.line.waiting());
+    }
+
     /**
      * One log's room. {@code held} and {@code heldBytes} change under its {@link ArrivalLine}'s lock (callers reserve,
      * the node thread adds the engine's changes); publishers waiting for room queue in that line.
