@@ -302,11 +302,19 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         return channels;
     }
 
-    /** The names of the registered endpoints that do not ignore broadcasts, sorted. */
+    /**
+     * The endpoints broadcasts are copied to, sorted: the registered ones that do not ignore them, and the durable
+     * names not registered now.
+     */
     List<String> broadcastReaders() {
         List<String> l = new ArrayList<>();
         for (LocalEndpoint e : endpoints.values()) {
             if (!e.ignoresBroadcasts()) l.add(e.address().agent());
+        }
+        // A durable name not registered now gets its copy stored, as its channel copies are (dropped when it is
+        // registered again ignoring broadcasts: whether it does is the registration's, unknown until then).
+        for (String name : durable) {
+            if (!endpoints.containsKey(name)) l.add(name);
         }
         l.sort(null);
         return l;
