@@ -141,7 +141,7 @@ class EndpointBackpressureTest {
                     .isInstanceOf(QueueFullException.class); // REJECT for sends that do not wait
             assertThat(alice.offer(BOB, utf8("late")).taken()).isFalse(); // nor does an offer overtake the line
             List<String> atBob = new CopyOnWriteArrayList<>();
-            TetherNode b = c.start("b");
+            TetherNode b = c.start("b", cfg -> cfg.endpoint("bob")); // messages that come first wait for bob
             Tether.bus(b).endpoint("bob", d -> atBob.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
             for (int i : new int[] {0, 2, 3}) {
                 results.get(i).get(30, TimeUnit.SECONDS).processed().get(30, TimeUnit.SECONDS);
