@@ -293,6 +293,30 @@ public interface TetherNode extends AutoCloseable {
     NodeStats stats();
 
     /**
+     * A snapshot of the counters of every channel this node joined (for itself or for its endpoints), has a log of
+     * (publishes there), admits publishes for, or reads from another node, sorted by name (docs/MESSAGING.md, "Channel
+     * statistics"). From a listener or a handler on the node thread too.
+     *
+     * @throws NodeClosedException if the node is shut down
+     */
+    List<ChannelStats> channelStats();
+
+    /**
+     * The counters of {@code channel} as {@link #channelStats()} has them; all zero, with no role, if this node has
+     * nothing of it.
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name
+     * @throws NodeClosedException if the node is shut down
+     */
+    default ChannelStats channelStats(String channel) {
+        Channels.requireValid(channel);
+        for (ChannelStats s : channelStats()) {
+            if (s.channel().equals(channel)) return s;
+        }
+        return new ChannelStats(channel, null, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
      * Every peer this node knows (configured, added, discovered, admitted, or known from its store), sorted by
      * id. Answered by the node thread, like {@link #stats()}.
      *

@@ -1,6 +1,8 @@
 package dev.tether.cli;
 
+import dev.tether.ChannelStats;
 import dev.tether.NodeClosedException;
+import dev.tether.NodeStats;
 import dev.tether.TetherNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -101,7 +103,9 @@ final class AdminRoutes {
             }
             case "/stats" -> {
                 requireMethod(method, "GET");
-                answer(c, 200, json ? StatsFormat.json(node.stats()) + "\n" : StatsFormat.text(node.stats()));
+                NodeStats s = node.stats();
+                List<ChannelStats> channels = node.channelStats();
+                answer(c, 200, json ? StatsFormat.json(s, channels) + "\n" : StatsFormat.text(s, channels));
             }
             case "/peers" -> {
                 requireMethod(method, "GET");

@@ -38,6 +38,7 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             ManagementCommands.Topology.class,
             ManagementCommands.Nodes.class,
             ManagementCommands.ChannelList.class,
+            ManagementCommands.Endpoints.class,
             ManagementCommands.Subscribers.class,
             ManagementCommands.Dlq.class,
             ManagementCommands.Purge.class,

@@ -81,6 +81,18 @@ final class ManagementCommands {
         }
     }
 
+    /** {@code tether endpoints}. */
+    @Command(
+            name = "endpoints",
+            mixinStandardHelpOptions = true,
+            description = "Lists a running node's endpoints (registered now, or durable and waiting to be): whether"
+                    + " each is registered and durable, and the channels it joined with its role.")
+    static final class Endpoints extends Single {
+        Endpoints() {
+            super("/mgmt/endpoints");
+        }
+    }
+
     /** {@code tether subscribers CHANNEL}. */
     @Command(
             name = "subscribers",

@@ -28,7 +28,7 @@ import java.util.Map;
  * <ul>
  *   <li>{@code GET /mgmt/topology}, {@code GET /mgmt/nodes}, {@code GET /mgmt/stats}, {@code GET /mgmt/events}
  *   <li>{@code GET /mgmt/channels}; {@code GET /mgmt/subscribers?channel=C}: this node's channels, the readers of its
- *       log of one
+ *       log of one; {@code GET /mgmt/endpoints}: its endpoints and the channels each joined, with its role
  *   <li>{@code GET /mgmt/dead-letters[?max=N][&payloads=1]}; {@code POST /mgmt/dead-letters/replay?id=ID&to=PEER
  *       &lane=LANE}; {@code POST /mgmt/dead-letters/purge?id=ID[&id=...]} or {@code ?all=1}
  *   <li>{@code GET /mgmt/pending?peer=P&lane=L[&max=N][&payloads=1]}; {@code GET /mgmt/message?peer=P&lane=L&seq=N}
@@ -39,7 +39,7 @@ import java.util.Map;
  *       channel: from and to the cluster)
  * </ul>
  *
- * JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
+ * JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, endpoints, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
  * then. Thread-safe: each request runs on its connection's thread and waits for the node's answer.
  */
 final class ManagementRoutes {
@@ -47,9 +47,11 @@ final class ManagementRoutes {
     private static final int MAX_MAX = 10_000;
 
     private final NodeManagement m;
+    private final TetherNode node;
 
     ManagementRoutes(TetherNode node) {
         this.m = Tether.management(node);
+        this.node = node;
     }
 
     NodeManagement management() {
@@ -88,6 +90,11 @@ final class ManagementRoutes {
                 require(method, "GET");
                 if (text(q)) return text(ManagementText.channels(m.channels()));
                 return ok(ManagementJson.array(m.channels(), ManagementJson::channel));
+            case "/mgmt/endpoints":
+                require(method, "GET");
+                List<EndpointMemberships.Row> rows = EndpointMemberships.of(node);
+                if (text(q)) return text(EndpointMemberships.text(rows));
+                return ok(ManagementJson.array(rows, EndpointMemberships::json));
             case "/mgmt/subscribers":
                 require(method, "GET");
                 String channel = required(q, "channel");
@@ -149,7 +156,8 @@ final class ManagementRoutes {
             default:
                 throw new HttpError(
                         404,
-                        "no such management endpoint: " + path + " (try /mgmt/topology, /mgmt/channels, /mgmt/stats,"
+                        "no such management endpoint: " + path
+                                + " (try /mgmt/topology, /mgmt/channels, /mgmt/endpoints, /mgmt/stats,"
                                 + " /mgmt/events, /mgmt/dead-letters, /mgmt/pending, /mgmt/message, /mgmt/history,"
                                 + " /mgmt/purge, /mgmt/kick, /mgmt/readmit)");
         }

@@ -1,14 +1,53 @@
 package dev.tether.cli;
 
+import dev.tether.ChannelStats;
 import dev.tether.DeadLetterLimits;
 import dev.tether.DeadLetterStats;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.StreamStats;
+import java.util.List;
 
 /** Renders a {@link NodeStats} snapshot for people (a table) and for scripts (one JSON object). */
 final class StatsFormat {
     private StatsFormat() {}
+
+    /** {@link #text(NodeStats)} with a row per channel. */
+    static String text(NodeStats s, List<ChannelStats> channels) {
+        StringBuilder b = new StringBuilder(text(s));
+        if (channels.isEmpty()) return b.toString();
+        b.append(String.format(
+                "  %-16s %-10s %7s %9s %6s %9s %7s %9s %6s %6s %s%n",
+                "channel",
+                "role",
+                "readers",
+                "published",
+                "held",
+                "rejected",
+                "waiting",
+                "delivered",
+                "missed",
+                "copies",
+                "endpoints"));
+        for (ChannelStats c : channels) {
+            b.append(String.format(
+                    "  %-16s %-10s %7d %9d %6d %9s %7d %9d %6s %6d %s%n",
+                    c.channel(),
+                    c.role() == null ? "-" : c.role(),
+                    c.readers(),
+                    c.published(),
+                    c.held(),
+                    c.publishesRejected() + (c.rejectedByLog() > 0 ? "(" + c.rejectedByLog() + ")" : ""),
+                    c.blockedPublishes(),
+                    c.delivered(),
+                    c.missed() + "/" + c.readersMissed(),
+                    c.endpointCopies(),
+                    c.endpoints().isEmpty() ? "-" : String.valueOf(c.endpoints().size())));
+        }
+        b.append("  (rejected: in parentheses those the log's own check refused; missed: by this node as a reader /"
+                + " by the readers of its log)\n");
+        return b.toString();
+    }
 
     static String text(NodeStats s) {
         StringBuilder b = new StringBuilder();
@@ -84,6 +123,32 @@ final class StatsFormat {
                         state(t)));
             }
         }
+    }
+
+    /** {@link #json(NodeStats)} with {@code "channels"}: one object per channel. */
+    static String json(NodeStats s, List<ChannelStats> channels) {
+        StringBuilder l = new StringBuilder("[");
+        for (ChannelStats c : channels) {
+            if (l.length() > 1) l.append(',');
+            java.util.Map<String, String> endpoints = new java.util.TreeMap<>();
+            c.endpoints().forEach((agent, role) -> endpoints.put(agent, role.name()));
+            l.append(Json.object()
+                    .put("channel", c.channel())
+                    .put("role", c.role() == null ? null : c.role().name())
+                    .put("endpoints", endpoints)
+                    .put("readers", c.readers())
+                    .put("published", c.published())
+                    .put("held", c.held())
+                    .put("publishesRejected", c.publishesRejected())
+                    .put("rejectedByLog", c.rejectedByLog())
+                    .put("blockedPublishes", c.blockedPublishes())
+                    .put("readersMissed", c.readersMissed())
+                    .put("delivered", c.delivered())
+                    .put("missed", c.missed())
+                    .put("endpointCopies", c.endpointCopies()));
+        }
+        String node = json(s);
+        return node.substring(0, node.length() - 1) + ",\"channels\":" + l.append(']') + "}";
     }
 
     static String json(NodeStats s) {

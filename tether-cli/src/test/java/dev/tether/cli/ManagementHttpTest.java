@@ -202,6 +202,51 @@ class ManagementHttpTest {
                 .isEqualTo(400);
     }
 
+    @Test
+    void endpointsWithTheirChannelsAndPerChannelStatsOverHttpAndTheCli() throws Exception {
+        dev.tether.bus.Bus bus = Tether.bus(b);
+        dev.tether.bus.Endpoint alice = bus.endpoint("alice", d -> {});
+        alice.join("news", ChannelRole.READ_WRITE).get(10, TimeUnit.SECONDS);
+        bus.endpoint("bob", d -> {}).join("sports", ChannelRole.READ).get(10, TimeUnit.SECONDS);
+        dev.tether.bus.Endpoint carol =
+                bus.endpoint("carol", dev.tether.bus.EndpointOptions.defaults().durable(), d -> {});
+        carol.join("news", ChannelRole.READ).get(10, TimeUnit.SECONDS);
+        carol.close(); // durable: its membership stays while it waits to be registered again
+        assertThat(alice.publish("news", "hello".getBytes(StandardCharsets.UTF_8))
+                        .processed()
+                        .get(10, TimeUnit.SECONDS))
+                .isEqualTo(dev.tether.Outcome.PROCESSED);
+        assertThat(get(adminB, "/mgmt/endpoints").body().strip())
+                .isEqualTo("[{\"endpoint\":\"alice\",\"registered\":true,\"durable\":false,"
+                        + "\"channels\":{\"news\":\"READ_WRITE\"}},"
+                        + "{\"endpoint\":\"bob\",\"registered\":true,\"durable\":false,"
+                        + "\"channels\":{\"sports\":\"READ\"}},"
+                        + "{\"endpoint\":\"carol\",\"registered\":false,\"durable\":true,"
+                        + "\"channels\":{\"news\":\"READ\"}}]");
+        assertThat(run("endpoints", "--admin", adminB)).as(cli.err()).isZero();
+        assertThat(out())
+                .startsWith("endpoint                 state        durable  channels\n")
+                .containsPattern("\nalice +registered +no +#news READ_WRITE\n")
+                .containsPattern("\nbob +registered +no +#sports READ\n")
+                .containsPattern("\ncarol +waiting +yes +#news READ\n");
+        assertThat(run("endpoints", "--admin", adminA)).isZero();
+        assertThat(out()).isEqualTo("no endpoints\n");
+
+        assertThat(run("stats", "--admin", adminB)).as(cli.err()).isZero();
+        assertThat(out())
+                .containsPattern("\n  channel +role +readers +published +held +rejected +waiting +delivered +missed"
+                        + " +copies +endpoints\n")
+                .containsPattern("\n  news +READ_WRITE +0 +1 +[0-9]+ +0 +0 +0 +0/0 +1 +2\n")
+                .containsPattern("\n  sports +READ +0 +0 +0 +0 +0 +0 +0/0 +0 +1\n");
+        assertThat(run("stats", "--json", "--admin", adminB)).isZero();
+        assertThat(out())
+                .contains("\"channels\":[{\"channel\":\"news\",\"role\":\"READ_WRITE\","
+                        + "\"endpoints\":{\"alice\":\"READ_WRITE\",\"carol\":\"READ\"},\"readers\":0,"
+                        + "\"published\":1,")
+                .contains("\"rejectedByLog\":0,")
+                .contains("\"endpointCopies\":1}");
+    }
+
     private String topologyOfA() {
         try {
             return get(adminA, "/mgmt/topology").body().strip();

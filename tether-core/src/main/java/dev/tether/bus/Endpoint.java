@@ -48,6 +48,45 @@ public interface Endpoint extends AutoCloseable {
     SendReceipt send(Address to, String subLane, Map<String, String> headers, byte[] payload);
 
     /**
+     * As {@link #send(Address, String, Map, byte[])} ({@code subLane} null: none), but if the stream to {@code to} is
+     * full (its limits: {@code TetherConfig.Builder.endpointLimits}, else the node's) this waits up to {@code maxWait}
+     * for room, whatever the stream's overflow policy, behind the senders that started waiting first (as {@code
+     * TetherNode.send(message, maxWait)}; docs/MESSAGING.md, "Backpressure"). Not to be confused with {@link
+     * #send(Address, byte[], java.time.Duration)}, whose wait is for the endpoint at the receiving node. A send that
+     * found no room in time counts as rejected in its stream's statistics and is reported ({@code TetherEvent.Overflow},
+     * {@code TIMED_OUT}).
+     *
+     * @throws dev.tether.QueueFullException if no room came within {@code maxWait} (nothing was sent), or the node's
+     *     bytes waiting for the store are at their limit
+     * @throws InterruptedException if interrupted while waiting; nothing was sent
+     * @throws IllegalArgumentException if {@code maxWait} is not positive, or as {@link #send(Address, String, Map,
+     *     byte[])}
+     * @throws IllegalStateException on the node thread (a listener, or a handler running there), which must not wait,
+     *     or if the endpoint is closed
+     */
+    SendReceipt send(
+            Address to, String subLane, Map<String, String> headers, byte[] payload, java.time.Duration maxWait)
+            throws InterruptedException;
+
+    /**
+     * Sends {@code payload} to {@code to} as {@link #send(Address, byte[])} if its stream has room now; never waits,
+     * and never throws for a full stream: the result says whether it was {@linkplain dev.tether.OfferResult#taken()
+     * taken} (with its receipt) or why not (as {@code TetherNode.offer}). An offer not taken counts as rejected in its
+     * stream's statistics and is reported ({@code TetherEvent.Overflow}, {@code REJECTED}), whatever the stream's
+     * policy.
+     *
+     * @throws NoSuchEndpointException if {@code to} is an endpoint of this node that is not registered
+     * @throws IllegalArgumentException as {@link #send(Address, byte[])}
+     * @throws IllegalStateException if the endpoint is closed
+     */
+    default dev.tether.OfferResult offer(Address to, byte[] payload) {
+        return offer(to, null, Map.of(), payload);
+    }
+
+    /** As {@link #offer(Address, byte[])} on sub-lane {@code subLane} (null: none) with {@code headers}. */
+    dev.tether.OfferResult offer(Address to, String subLane, Map<String, String> headers, byte[] payload);
+
+    /**
      * Registers {@code handler} as this endpoint's named handler {@code name}: calls made with {@link #call} (or
      * {@link Bus#call}) to this endpoint and this name reach it, on the endpoint's strand (one message at a time with
      * its direct messages, unless {@link EndpointOptions#concurrent()}). Everything else is as for the node's named

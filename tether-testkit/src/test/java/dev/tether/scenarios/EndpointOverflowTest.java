@@ -124,7 +124,7 @@ class EndpointOverflowTest {
             SendReceipt fourth = alice.send(BOB, utf8("m4"));
             assertThat(sent.get(0).processed().get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.DROPPED);
             List<String> atBob = new CopyOnWriteArrayList<>();
-            TetherNode b = c.start("b");
+            TetherNode b = c.start("b", cfg -> cfg.endpoint("bob")); // messages that come first wait for bob
             Tether.bus(b).endpoint("bob", d -> atBob.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
             assertThat(fourth.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
             assertThat(atBob).containsExactly("m2", "m3", "m4");
@@ -152,7 +152,7 @@ class EndpointOverflowTest {
                     () -> c.node("a").stats().blockedSends() == 1,
                     () -> "alice waiting: " + c.node("a").stats().blockedSends());
             assertThat(waiting).isNotDone();
-            TetherNode b = c.start("b");
+            TetherNode b = c.start("b", cfg -> cfg.endpoint("bob")); // messages that come first wait for bob
             List<String> atBob = new CopyOnWriteArrayList<>();
             Tether.bus(b).endpoint("bob", d -> atBob.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)));
             assertThat(waiting.get(30, TimeUnit.SECONDS).processed().get(30, TimeUnit.SECONDS))

@@ -3,6 +3,7 @@ package dev.tether.internal.bus;
 import dev.tether.Call;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
+import dev.tether.OfferResult;
 import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
 import dev.tether.SendReceipt;
@@ -283,16 +284,37 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         return channels.broadcast(null, payload);
     }
 
+    /**
+     * Every channel membership of this node's endpoints (durable ones not registered now included): per channel, sorted,
+     * the endpoints' roles by name. A snapshot.
+     */
+    public Map<String, Map<String, dev.tether.ChannelRole>> endpointMemberships() {
+        return channels.memberships();
+    }
+
+    /** Copies of {@code channel}'s messages made for this node's endpoints since the node started. */
+    public long endpointCopies(String channel) {
+        return channels.copies(channel);
+    }
+
     /** The endpoint channels of this node (joins, leaves, publishes). */
     EndpointChannels channels() {
         return channels;
     }
 
-    /** The names of the registered endpoints that do not ignore broadcasts, sorted. */
+    /**
+     * The endpoints broadcasts are copied to, sorted: the registered ones that do not ignore them, and the durable
+     * names not registered now.
+     */
     List<String> broadcastReaders() {
         List<String> l = new ArrayList<>();
         for (LocalEndpoint e : endpoints.values()) {
             if (!e.ignoresBroadcasts()) l.add(e.address().agent());
+        }
+        // A durable name not registered now gets its copy stored, as its channel copies are (dropped when it is
+        // registered again ignoring broadcasts: whether it does is the registration's, unknown until then).
+        for (String name : durable) {
+            if (!endpoints.containsKey(name)) l.add(name);
         }
         l.sort(null);
         return l;
@@ -431,11 +453,51 @@ public final class BusLayer extends ForwardingRouter implements Bus {
             String subLane,
             Map<String, String> headers,
             byte[] payload) {
+        Target t = target(fromAgent, own, to, subLane, headers, payload);
+        return runtime.sends().submitByPolicy(t.node, t.lane, t.headers, payload.clone(), 0); // endpointLimits' policy
+    }
+
+    /** As {@link #send(String, Map, Address, String, Map, byte[])}, waiting up to {@code maxWait} for room. */
+    SendReceipt sendWithin(
+            String fromAgent,
+            Map<String, String> own,
+            Address to,
+            String subLane,
+            Map<String, String> headers,
+            byte[] payload,
+            Duration maxWait)
+            throws InterruptedException {
+        Target t = target(fromAgent, own, to, subLane, headers, payload);
+        return runtime.sends().submitWithin(t.node, t.lane, t.headers, payload.clone(), 0, maxWait);
+    }
+
+    /** As {@link #send(String, Map, Address, String, Map, byte[])} if there is room now; never waits. */
+    OfferResult offer(
+            String fromAgent,
+            Map<String, String> own,
+            Address to,
+            String subLane,
+            Map<String, String> headers,
+            byte[] payload) {
+        Target t = target(fromAgent, own, to, subLane, headers, payload);
+        return runtime.sends().offerSubmit(t.node, t.lane, t.headers, payload.clone(), 0);
+    }
+
+    /** Where an endpoint send goes: its node, its lane, and its headers with the reserved ones. */
+    private record Target(NodeId node, String lane, Map<String, String> headers) {}
+
+    /** The checked {@link Target} of a send to {@code to}; {@code own}: the reserved headers naming the sender. */
+    private Target target(
+            String fromAgent,
+            Map<String, String> own,
+            Address to,
+            String subLane,
+            Map<String, String> headers,
+            byte[] payload) {
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(payload, "payload");
         requireEndpoint(to);
         if (subLane != null) Address.requireSubLane(subLane);
-        NodeId node = to.node();
         Map<String, String> h;
         if (headers.isEmpty()) {
             h = own;
@@ -447,7 +509,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
             if (fromAgent != null) h.put(EndpointLanes.FROM, fromAgent);
         }
         String lane = subLane == null ? laneOf(to.agent()) : EndpointLanes.lane(to.agent(), subLane);
-        return runtime.sends().submitByPolicy(node, lane, h, payload.clone(), 0); // endpointLimits' policy
+        return new Target(to.node(), lane, h);
     }
 
     /**

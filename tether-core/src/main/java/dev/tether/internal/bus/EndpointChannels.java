@@ -23,9 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -49,6 +51,8 @@ final class EndpointChannels {
     private final BooleanSupplier stopped;
     /** Per channel, the endpoints that joined it and their roles. */
     private final ConcurrentHashMap<String, Map<String, ChannelRole>> members = new ConcurrentHashMap<>();
+    /** Per channel, the copies made for this node's endpoints (statistics). */
+    private final ConcurrentHashMap<String, LongAdder> copiesMade = new ConcurrentHashMap<>();
     /** The channels this node joined for its endpoints only. */
     private final Set<String> forEndpoints = ConcurrentHashMap.newKeySet();
 
@@ -166,6 +170,30 @@ final class EndpointChannels {
         return l;
     }
 
+    /**
+     * Every membership of this node's endpoints (durable ones not registered now included): per channel, sorted, the
+     * endpoints' roles by name.
+     */
+    Map<String, Map<String, ChannelRole>> memberships() {
+        Map<String, Map<String, ChannelRole>> m = new TreeMap<>();
+        members.forEach((channel, roles) -> {
+            if (!roles.isEmpty()) m.put(channel, new TreeMap<>(roles));
+        });
+        return m;
+    }
+
+    /** The copies made for this node's endpoints of {@code channel}'s messages since the node started. */
+    long copies(String channel) {
+        LongAdder n = copiesMade.get(channel);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** {@code effects} copies of a message of {@code channel} were made (0: none). */
+    private void counted(String channel, int effects) {
+        if (effects > 0)
+            copiesMade.computeIfAbsent(channel, c -> new LongAdder()).add(effects);
+    }
+
     /** The union of the roles of the endpoints that joined {@code channel}, or null. */
     private ChannelRole endpointsRole(String channel) {
         ChannelRole r = null;
@@ -247,6 +275,7 @@ final class EndpointChannels {
                 m.expiresAtMillis(),
                 readers(channel),
                 h.get(EndpointLanes.FROM)));
+        counted(channel, effects.size() - 1); // the first is the publish
         return new WithEffects(MessageConsumer.ACK_NOW, effects);
     }
 
@@ -257,6 +286,7 @@ final class EndpointChannels {
     MessageConsumer received(String channel, StreamKey key, InboundMessage m, MessageConsumer handler) {
         List<Effect> copies = EndpointFanOut.copies(
                 bus.self(), channel, key.peer(), m.headers(), m.payload(), m.expiresAtMillis(), readers(channel), null);
+        counted(channel, copies.size());
         return EndpointFanOut.consumer(channel, copies, handler, forEndpoints.contains(channel));
     }
 

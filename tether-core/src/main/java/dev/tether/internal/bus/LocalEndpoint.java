@@ -5,6 +5,7 @@ import dev.tether.AsyncHandler;
 import dev.tether.Call;
 import dev.tether.ChannelRole;
 import dev.tether.Handler;
+import dev.tether.OfferResult;
 import dev.tether.Registration;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
@@ -81,6 +82,24 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
         requireOpen();
         SendReceipt r = bus.send(address.agent(), fromHeader, to, subLane, headers, payload);
         sent.increment();
+        return r;
+    }
+
+    @Override
+    public SendReceipt send(
+            Address to, String subLane, Map<String, String> headers, byte[] payload, java.time.Duration maxWait)
+            throws InterruptedException {
+        requireOpen();
+        SendReceipt r = bus.sendWithin(address.agent(), fromHeader, to, subLane, headers, payload, maxWait);
+        sent.increment();
+        return r;
+    }
+
+    @Override
+    public OfferResult offer(Address to, String subLane, Map<String, String> headers, byte[] payload) {
+        requireOpen();
+        OfferResult r = bus.offer(address.agent(), fromHeader, to, subLane, headers, payload);
+        if (r.taken()) sent.increment();
         return r;
     }
 
@@ -185,7 +204,12 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     @Override
     public void consume(RoutedDelivery d) {
         if (closed && bus.parkIfDurable(address.agent(), d)) return; // waits for the name's next registration
-        BusDelivery b = new BusDelivery(strand != null ? new StrandDelivery(d, strand) : d, this);
+        RoutedDelivery held = strand != null ? new StrandDelivery(d, strand) : d;
+        BusDelivery b = new BusDelivery(held, this);
+        if (ignoresBroadcasts && b.kind() == dev.tether.bus.EndpointDelivery.Kind.BROADCAST) {
+            held.ack(); // copied while the name was durable and not registered, when nobody knew it ignores them
+            return;
+        }
         if (closed) { // routed before close, reached here after: nobody takes it
             refused.increment();
             bus.refused();

@@ -222,6 +222,14 @@ public final class Engine {
         return logs.held(channel);
     }
 
+    /**
+     * Per log this node has (by channel): {messages this process stored in it, messages it holds, publishes its own
+     * check refused (a limit lowered after the caller's admission)}.
+     */
+    public Map<String, long[]> logCounts() {
+        return logs.counts();
+    }
+
     /** {@link #addReader}: start after the last message the log has committed. */
     public static final long LOG_END = Long.MAX_VALUE;
 

@@ -50,6 +50,8 @@ final class SharedLog {
     private long pendingBytes;
     /** Publishes refused because the log was full ({@link ChannelOptions.WhenFull#REJECT}, {@code BLOCK}). */
     private long rejected;
+    /** Messages this process stored in the log (publishes and routed copies), for its statistics. */
+    private long published;
     /** Per reader, the messages it reported missed (DROPPED markers it settled), for its statistics. */
     private final Map<NodeId, Long> missed = new LinkedHashMap<>();
 
@@ -133,6 +135,10 @@ final class SharedLog {
         return rejected;
     }
 
+    long published() {
+        return published;
+    }
+
     /** Reader {@code r} settled one more DROPPED marker: a message retention deleted before it took it. */
     void missedBy(NodeId r) {
         missed.merge(r, 1L, Long::sum);
@@ -187,6 +193,7 @@ final class SharedLog {
      */
     StoredMessage committed(ChannelMessage m) {
         committedSeq = m.seq();
+        published++;
         uncommittedBytes -= m.payload().length;
         index.add(m.seq(), m.payload().length, m.publishedAtMillis());
         StoredMessage sm = asStored(m);

@@ -118,6 +118,13 @@ final class SharedLogs {
         return log == null ? new long[2] : log.heldWithPending();
     }
 
+    /** Per log, by channel: {published by this process, held, refused by the log's own check}. */
+    Map<String, long[]> counts() {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (SharedLog log : logs.values()) m.put(log.name, new long[] {log.published(), log.held(), log.rejected()});
+        return m;
+    }
+
     /** Queues a publish on {@code channel} for the next batch. */
     void publish(String channel, PendingSend p) {
         SharedLog log = log(channel);

@@ -7,6 +7,7 @@ import dev.tether.ChannelFullException;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelStart;
+import dev.tether.ChannelStats;
 import dev.tether.Channels;
 import dev.tether.DeadLetterView;
 import dev.tether.Delivery;
@@ -351,6 +352,20 @@ public final class RealTetherNode implements TetherNode {
     @Override
     public NodeStats stats() {
         return runtime.stats();
+    }
+
+    @Override
+    public List<ChannelStats> channelStats() {
+        Map<String, ChannelRole> roles = channels.memberships();
+        Map<String, Map<String, ChannelRole>> endpoints = bus.endpointMemberships();
+        java.util.Set<String> joined = new java.util.TreeSet<>(roles.keySet());
+        joined.addAll(endpoints.keySet());
+        List<ChannelStats> l = new ArrayList<>();
+        for (ChannelStats s : runtime.channels().stats(joined)) {
+            String c = s.channel();
+            l.add(s.withMembers(roles.get(c), endpoints.getOrDefault(c, Map.of()), bus.endpointCopies(c)));
+        }
+        return l;
     }
 
     @Override

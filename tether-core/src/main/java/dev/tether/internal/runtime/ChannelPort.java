@@ -3,12 +3,14 @@ package dev.tether.internal.runtime;
 import dev.tether.ChannelFullException;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
+import dev.tether.ChannelStats;
 import dev.tether.Channels;
 import dev.tether.MessageId;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
+import dev.tether.TetherException;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.spi.ChannelMembership;
@@ -21,6 +23,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -251,6 +256,29 @@ public final class ChannelPort {
     /** The node is stopping: publishes waiting for room give up. */
     void closeRooms() {
         rooms.close();
+    }
+
+    /**
+     * The counters of every channel this node has a log of, admission for or a stream on, and of {@code joined}, sorted
+     * by name, without memberships ({@link ChannelCounters}); waits for the node thread (at most 10 s) unless on it.
+     *
+     * @throws NodeClosedException if the node is shut down
+     */
+    public List<ChannelStats> stats(Iterable<String> joined) {
+        if (loop.onNodeThread()) return ChannelCounters.of(loop.engine(), rooms, joined);
+        CompletableFuture<List<ChannelStats>> f = new NodeFuture<>(loop::onNodeThread);
+        post(f, now -> f.complete(ChannelCounters.of(loop.engine(), rooms, joined)));
+        try {
+            return f.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new TetherException("channel statistics failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new TetherException("node " + runtime.id() + " did not answer a statistics request within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TetherException("interrupted while waiting for channel statistics");
+        }
     }
 
     /** Removes {@code reader} from {@code channel}'s readers: completes with whether it was one. */

@@ -9,13 +9,10 @@ import dev.tether.TetherEvent;
 import dev.tether.TetherEvent.Overflow.What;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EventThrottle;
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -92,14 +89,24 @@ final class ChannelRooms {
         long[] t = new long[2];
         for (Room r : rooms.values()) {
             t[0] += r.rejected.get();
-            t[1] += r.waiting;
+            t[1] += r.line.waiting();
         }
         return t;
     }
 
+    /** What {@link #forEach} reports of each room. */
+    interface RoomCounts {
+        void counts(String channel, long rejected, int waiting);
+    }
+
+    /** Each log's refusals and waiting publishers; any thread. */
+    void forEach(RoomCounts to) {
+        for (Room r : rooms.values()) to.counts(r.channel, r.rejected.get(), r.line.waiting());
+    }
+
     /**
-     * One log's room. {@code held} and {@code heldBytes} change under {@code lock} (callers reserve, the node thread
-     * adds the engine's changes); publishers waiting for room queue in arrival order under it.
+     * One log's room. {@code held} and {@code heldBytes} change under its {@link ArrivalLine}'s lock (callers reserve,
+     * the node thread adds the engine's changes); publishers waiting for room queue in that line.
      */
     final class Room {
         final String channel;
@@ -109,13 +116,9 @@ final class ChannelRooms {
 
         private final AtomicLong[] unreported = new AtomicLong[What.values().length];
         private final AtomicBoolean queued = new AtomicBoolean();
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition freed = lock.newCondition();
-        /** Waiting publishers in arrival order; under {@code lock}. */
-        private final ArrayDeque<Thread> waiters = new ArrayDeque<>();
-        /** {@code waiters.size()}, readable without the lock. */
-        private volatile int waiting;
-        /** Messages and payload bytes reserved or held by the engine; under {@code lock}. */
+        /** Waiting publishers, in arrival order; its lock guards {@code held} and {@code heldBytes}. */
+        private final ArrivalLine line = new ArrivalLine(() -> closed);
+        /** Messages and payload bytes reserved or held by the engine; under the line's lock. */
         private long held, heldBytes;
         /** The engine's part of them; node thread only. */
         private long accounted, accountedBytes;
@@ -141,38 +144,12 @@ final class ChannelRooms {
          * @throws InterruptedException if interrupted while waiting (nothing reserved; the next in line moves up)
          */
         boolean take(long bytes, long nanos) throws InterruptedException {
-            lock.lockInterruptibly();
-            try {
-                if (waiters.isEmpty() && fits(bytes)) return reserve(bytes);
-                if (nanos <= 0 || closed) return false;
-                Thread me = Thread.currentThread();
-                waiters.addLast(me);
-                waiting = waiters.size();
-                try {
-                    for (long left = nanos; ; ) {
-                        if (closed) return false;
-                        if (waiters.peekFirst() == me && fits(bytes)) return reserve(bytes);
-                        if (left <= 0) return false;
-                        left = freed.awaitNanos(left);
-                    }
-                } finally {
-                    waiters.remove(me);
-                    waiting = waiters.size();
-                    freed.signalAll(); // the next in line may take what is there
-                }
-            } finally {
-                lock.unlock();
-            }
+            return line.take(nanos, () -> fits(bytes) && reserve(bytes));
         }
 
         /** Whether a publish of {@code bytes} fits now, nobody waiting ahead of it; any thread (a snapshot). */
         boolean hasRoom(long bytes) {
-            lock.lock();
-            try {
-                return waiters.isEmpty() && fits(bytes);
-            } finally {
-                lock.unlock();
-            }
+            return line.locked(() -> line.waiting() == 0 && fits(bytes));
         }
 
         private boolean fits(long bytes) {
@@ -207,23 +184,16 @@ final class ChannelRooms {
         }
 
         private void add(long messages, long bytes) {
-            lock.lock();
-            try {
-                held += messages;
-                heldBytes += bytes;
-                if ((messages < 0 || bytes < 0) && !waiters.isEmpty()) freed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            line.change(
+                    () -> {
+                        held += messages;
+                        heldBytes += bytes;
+                    },
+                    messages < 0 || bytes < 0);
         }
 
         private void wakeAll() {
-            lock.lock();
-            try {
-                freed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            line.wake();
         }
 
         /** A publish found this log full and was {@code what}: counted now, reported by the node thread. */
@@ -236,14 +206,8 @@ final class ChannelRooms {
         /** Why a publish of {@code bytes} found this log full, after waiting {@code nanos} (0: none). */
         ChannelFullException full(long bytes, long nanos) {
             ChannelOptions o = options;
-            long m, b;
-            lock.lock();
-            try {
-                m = held;
-                b = heldBytes;
-            } finally {
-                lock.unlock();
-            }
+            long[] h = line.locked(() -> new long[] {held, heldBytes});
+            long m = h[0], b = h[1];
             return new ChannelFullException("channel " + channel + " is full: it holds " + m + " messages of "
                     + o.maxMessages() + " and " + b + " payload bytes of " + o.maxBytes() + " (a publish of " + bytes
                     + " bytes)" + (nanos > 0 ? ", waited " + SendRooms.waited(nanos) : "")

@@ -89,6 +89,11 @@ public final class SendCalls {
      * @throws InterruptedException if interrupted while waiting; nothing was sent
      */
     public SendReceipt send(OutboundMessage m, Duration maxWait) throws InterruptedException {
+        return send(m, false, waitNanos(maxWait));
+    }
+
+    /** {@code maxWait} in nanoseconds, for a send that waits for room whatever the policy, checked. */
+    private long waitNanos(Duration maxWait) {
         Objects.requireNonNull(maxWait, "maxWait");
         if (maxWait.isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("maxWait must be positive, was " + maxWait
@@ -98,13 +103,43 @@ public final class SendCalls {
             throw new IllegalStateException("send with a wait called on the node thread (from a listener or a handler"
                     + " running on it), which must not wait; use offer, or send from another thread");
         }
-        return send(m, false, saturatedNanos(maxWait));
+        return saturatedNanos(maxWait);
     }
 
     /** Sends {@code m} if its stream has room now; never waits, never throws for a full stream. */
     public OfferResult offer(OutboundMessage m) {
         try {
             return OfferResult.taken(send(m, false, 0));
+        } catch (QueueFullException e) {
+            return OfferResult.refused(e);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a send that does not wait was interrupted", e);
+        }
+    }
+
+    /**
+     * As {@link #submitByPolicy}, but waiting up to {@code maxWait} for room whatever the stream's policy, as {@link
+     * #send(OutboundMessage, Duration)} does (an endpoint's send with a wait).
+     *
+     * @throws IllegalArgumentException if {@code maxWait} is not positive
+     * @throws IllegalStateException on the node thread, which must not wait
+     * @throws QueueFullException if no room came in time
+     * @throws InterruptedException if interrupted while waiting; nothing was sent
+     */
+    public SendReceipt submitWithin(
+            NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, Duration maxWait)
+            throws InterruptedException {
+        return submit(to, lane, headers, payload, expiresAt, null, false, waitNanos(maxWait));
+    }
+
+    /**
+     * As {@link #offer}, for a send built as {@link #submitByPolicy}'s (an endpoint's offer): taken if its stream (and
+     * the node's budget of bytes waiting for the store) has room now, else refused with the reason; never waits.
+     */
+    public OfferResult offerSubmit(
+            NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
+        try {
+            return OfferResult.taken(submit(to, lane, headers, payload, expiresAt, null, false, 0));
         } catch (QueueFullException e) {
             return OfferResult.refused(e);
         } catch (InterruptedException e) {

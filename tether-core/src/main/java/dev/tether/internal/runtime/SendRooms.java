@@ -9,7 +9,6 @@ import dev.tether.internal.engine.EventThrottle;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredState;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -84,7 +81,7 @@ final class SendRooms {
     void close() {
         closed = true;
         for (Room r : rooms.values()) {
-            if (r.waiting > 0) r.wake();
+            if (r.waiting() > 0) r.line.wake();
         }
     }
 
@@ -148,7 +145,7 @@ final class SendRooms {
             Room r = s.direction() == StreamStats.Direction.OUTBOUND
                     ? rooms.get(new StreamKey(s.peer(), s.lane()))
                     : null;
-            l.add(r == null ? s : s.withAdmission(r.rejected.get(), r.dropped.get(), r.waiting));
+            l.add(r == null ? s : s.withAdmission(r.rejected.get(), r.dropped.get(), r.waiting()));
         }
         return l;
     }
@@ -159,7 +156,7 @@ final class SendRooms {
         for (Room r : rooms.values()) {
             t[0] += r.rejected.get();
             t[1] += r.dropped.get();
-            t[2] += r.waiting;
+            t[2] += r.waiting();
         }
         return t;
     }
@@ -178,7 +175,7 @@ final class SendRooms {
 
     /**
      * One stream's room. {@code held} is read and raised by callers on any thread and set by the node thread;
-     * senders waiting for room ({@link #take(long)}) queue in arrival order under {@code lock}.
+     * senders waiting for room ({@link #take(long)}) queue in its {@link ArrivalLine}.
      */
     final class Room {
         final StreamKey key;
@@ -205,12 +202,8 @@ final class SendRooms {
         /** Queued in {@link #dirty} for this turn's reconcile; node thread only. */
         boolean dirty;
 
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition freed = lock.newCondition();
-        /** Blocked senders in arrival order; under {@code lock}. */
-        private final ArrayDeque<Thread> waiters = new ArrayDeque<>();
-        /** {@code waiters.size()}, readable without the lock. */
-        private volatile int waiting;
+        /** Blocked senders, in arrival order. */
+        private final ArrivalLine line = new ArrivalLine(() -> closed);
 
         /**
          * Any thread: a send of {@code level} enters the node loop's input; returns the level it must wait at there.
@@ -248,7 +241,7 @@ final class SendRooms {
          * arrival order); never waits.
          */
         boolean tryTake() {
-            return waiting == 0 && cas();
+            return line.waiting() == 0 && cas();
         }
 
         private boolean cas() {
@@ -267,27 +260,7 @@ final class SendRooms {
          */
         boolean take(long nanos) throws InterruptedException {
             if (tryTake()) return true;
-            if (nanos <= 0) return false;
-            Thread me = Thread.currentThread();
-            lock.lockInterruptibly();
-            try {
-                waiters.addLast(me);
-                waiting = waiters.size();
-                try {
-                    for (long left = nanos; ; ) {
-                        if (closed) return false;
-                        if (waiters.peekFirst() == me && cas()) return true;
-                        if (left <= 0) return false;
-                        left = freed.awaitNanos(left);
-                    }
-                } finally {
-                    waiters.remove(me);
-                    waiting = waiters.size();
-                    freed.signalAll(); // the next in line may take what is there
-                }
-            } finally {
-                lock.unlock();
-            }
+            return nanos > 0 && line.take(nanos, this::cas);
         }
 
         /**
@@ -306,21 +279,12 @@ final class SendRooms {
 
         /** Senders waiting for room now. */
         int waiting() {
-            return waiting;
+            return line.waiting();
         }
 
         private void add(long delta) {
             held.addAndGet(delta);
-            if (delta < 0 && waiting > 0) wake(); // read after the release: a waiter that missed it sees it
-        }
-
-        private void wake() {
-            lock.lock();
-            try {
-                freed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            if (delta < 0 && line.waiting() > 0) line.wake(); // read after the release: a waiter that missed it sees it
         }
     }
 

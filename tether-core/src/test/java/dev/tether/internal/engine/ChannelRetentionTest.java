@@ -170,12 +170,16 @@ class ChannelRetentionTest {
                     .hasMessageContaining("channel news is full");
         }
         assertThat(log(h).lastSeq()).isEqualTo(3); // nothing of the rejected ones stored, no number used
+        // {stored by this process, held, refused by the log's own check} as channel statistics show them
+        assertThat(h.node("p").engine.logCounts().get(CH)).containsExactly(3, 3, 2);
         h.connect("p", "b");
         h.run();
         List<Long> later = publish(h, 6, 7, "m");
         assertThat(h.node("p").accepted).containsKeys(later.toArray(Long[]::new));
         assertThat(h.node("b").payloads()).containsExactlyElementsOf(List.of("m1", "m2", "m3", "m6", "m7"));
         assertMissedBothSides(h, "b", 0);
+        assertThat(h.node("p").engine.logCounts().get(CH)[0]).isEqualTo(5);
+        assertThat(h.node("p").engine.logCounts().get(CH)[2]).isEqualTo(2);
     }
 
     @Test

@@ -339,6 +339,11 @@ final class TracingNode implements TetherNode {
     }
 
     @Override
+    public List<dev.tether.ChannelStats> channelStats() {
+        return node.channelStats();
+    }
+
+    @Override
     public List<PeerInfo> peers() {
         return node.peers();
     }
