@@ -6,19 +6,17 @@ import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
-import dev.tether.StoreException;
 import dev.tether.TetherNode;
 import dev.tether.fixtures.ForwardingStore;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
-import dev.tether.spi.WriteBatch;
 import dev.tether.testkit.NodeCrash;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,31 +42,6 @@ class SqliteIdempotencyTest {
     @AfterEach
     void close() {
         nodes.forEach(TetherNode::close);
-    }
-
-    /** Commits pass through until {@link #holdNext}; the next one with a key write then waits for the crash. */
-    private static final class HeldStore extends ForwardingStore {
-        volatile boolean holdNext;
-        final CountDownLatch holding = new CountDownLatch(1);
-
-        HeldStore(SqliteStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public void commit(WriteBatch batch) {
-            if (holdNext && !batch.keyWrites().isEmpty()) {
-                holdNext = false;
-                holding.countDown();
-                try {
-                    new CountDownLatch(1).await(); // until the crash interrupts the store writer
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StoreException("the process died during this commit");
-                }
-            }
-            super.commit(batch);
-        }
     }
 
     private TetherNode start(NodeId self, NodeId peer, ForwardingStore store) {
@@ -114,10 +87,10 @@ class SqliteIdempotencyTest {
     void aCrashDuringTheCommitOfCursorAndKeyLosesBoth() throws Exception {
         HeldStore bStore = store("b");
         TetherNode a = start(A, B, store("a"));
-        bStore.holdNext = true;
+        bStore.holdNext(batch -> !batch.keyWrites().isEmpty()); // the commit with a key write waits for the crash
         TetherNode b = start(B, A, bStore);
         a.send(keyed("original"));
-        assertThat(bStore.holding.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(bStore.awaitHolding(Duration.ofSeconds(30))).isTrue();
 
         NodeCrash.crash(b);
         nodes.remove(b);
