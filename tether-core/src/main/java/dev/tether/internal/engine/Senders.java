@@ -266,6 +266,9 @@ final class Senders {
     void onAck(long now, NodeId from, Frame.Ack a) {
         OutStream s = streams.get(new StreamKey(from, a.lane()));
         if (s == null || a.senderEpoch() != epochOf(s) || s.link() == OutLink.DIVERGED) return; // Stale/stopped.
+        // Transmitter.open holds a volatile stream until the peer's HELLO, which pumps only streams still to open:
+        // opened by an ACK before it, the stream would sit. The ACK after the HELLO's OPEN says the same.
+        if (s.isVolatile() && s.link() != OutLink.OPEN && !peers.helloHeard(from)) return;
         AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), cfg.retransmitMillis());
         if (r == AckResult.DIVERGED) {
             stats.protocolError(

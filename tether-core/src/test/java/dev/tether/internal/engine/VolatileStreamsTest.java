@@ -251,4 +251,32 @@ class VolatileStreamsTest {
         assertThat(h.node("a").acked.get(new StreamKey(B, "durable"))).isEqualTo(1);
         assertThat(List.copyOf(h.node("a").volatileLost)).isEmpty();
     }
+
+    /**
+     * An ACK from the receiver that comes before its HELLO on a new connection must not open a volatile stream:
+     * {@link Transmitter#open} refuses to transmit on it until the HELLO, and the HELLO pumps only streams still to
+     * be opened, so a stream opened by that ACK would hold its queued messages until the next send.
+     */
+    @Test
+    void anAckBeforeTheReceiversHelloLeavesNoQueuedVolatileMessageStalled() {
+        EngineHarness h = new EngineHarness("a", "b");
+        List<java.nio.ByteBuffer> acks = new java.util.ArrayList<>();
+        h.filter = (from, to, f) -> {
+            if (from.equals(B) && frameType(f, Frame.ACK)) acks.add(f.duplicate());
+            return true;
+        };
+        h.connect("a", "b");
+        h.node("a").send(B, LANE, "m1");
+        h.run();
+        assertThat(acks).isNotEmpty();
+        java.nio.ByteBuffer lastAck = acks.get(acks.size() - 1);
+        h.disconnect("a", "b");
+        h.run();
+        h.node("a").send(B, LANE, "m2"); // waits for the next connection
+        h.node("a").input(e -> e.onPeerUp(h.now, B));
+        h.node("a").input(e -> e.onFrame(h.now, B, lastAck.duplicate())); // b's ACK, ahead of b's HELLO
+        h.node("b").input(e -> e.onPeerUp(h.now, A)); // b's HELLO goes out now
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m1", "m2");
+    }
 }
