@@ -21,6 +21,10 @@ import java.util.Objects;
  *       {@code direction=out|in}) the sums over all the peer's streams;
  *   <li>per stream (tags {@code peer}, {@code lane}, {@code direction}): cursor, last sequence, queued, in flight,
  *       sent, delivered...;
+ *   <li>per channel (tag {@code channel}): membership, readers, held, published, rejected, delivered, missed, endpoint
+ *       copies ({@code ChannelStats});
+ *   <li>per endpoint of the node's bus (tag {@code endpoint}): sent, received, processed, failed, redeliveries,
+ *       refused ({@code EndpointStats}; none for a node {@code Tether.bus} does not know, such as a wrapper);
  *   <li>store commits: {@code tether.store.commit} (timer per {@code result}), {@code tether.store.batch.entries}
  *       and {@code tether.store.batch.messages} (distributions), with percentile histograms.
  * </ul>
@@ -28,8 +32,11 @@ import java.util.Objects;
  * <p><b>Bounded tags.</b> Lanes are application data, so a node with ten thousand lanes would make ten thousand
  * series per meter: at most {@link Builder#maxStreamSeries} streams (default 100) get their own series, the first
  * ones seen; the rest are counted in their peer's totals and their number is {@code
- * tether.metrics.streams.untagged}. Peers are bounded by {@link Builder#maxPeerSeries} (default 1,000); node-wide
- * figures always include everything. Series of a peer or stream the node no longer reports are removed.
+ * tether.metrics.streams.untagged}. Peers are bounded by {@link Builder#maxPeerSeries} (default 1,000), channels by
+ * {@link Builder#maxChannelSeries} and endpoints by {@link Builder#maxEndpointSeries} (default 100 each, the number
+ * beyond in {@code tether.metrics.channels.untagged} and {@code tether.metrics.endpoints.untagged}); node-wide
+ * figures always include everything. Series of a peer, stream, channel or endpoint the node no longer reports are
+ * removed.
  *
  * <p><b>Use.</b> Create it before the node, give {@link #commitObserver()} to {@code
  * TetherConfig.Builder.commitObserver}, start the node, then {@link #watch} it:
@@ -40,7 +47,7 @@ import java.util.Objects;
  * metrics.watch(node);
  * }</pre>
  *
- * <p><b>Threading.</b> A daemon thread reads the node's statistics every {@link Builder#refreshInterval} (default 1
+ * <p><b>Threading.</b> A daemon thread reads the node's statistics (and channels, endpoints) every {@link Builder#refreshInterval} (default 1
  * s); a scrape reads the last reading and never waits for the node, so figures lag by up to one interval. Commit
  * meters are recorded on the node's store thread as commits end. After the node closes its last figures remain and
  * {@code tether.node.up} reads 0. {@link #close()} stops the thread and removes every meter of this node.
@@ -50,8 +57,7 @@ public final class TetherMetrics implements AutoCloseable {
     private final MeterRegistry registry;
     private final Tags tags;
     private final CommitMeters commits;
-    private final int maxPeers;
-    private final int maxStreams;
+    private final SnapshotMeters.Limits limits;
     private final Duration interval;
     private SnapshotMeters meters;
     private Poller poller;
@@ -61,8 +67,8 @@ public final class TetherMetrics implements AutoCloseable {
         this.registry = b.registry;
         this.tags = Tags.of("node", b.nodeId.value());
         this.commits = new CommitMeters(b.registry, tags);
-        this.maxPeers = b.maxPeerSeries;
-        this.maxStreams = b.maxStreamSeries;
+        this.limits =
+                new SnapshotMeters.Limits(b.maxPeerSeries, b.maxStreamSeries, b.maxChannelSeries, b.maxEndpointSeries);
         this.interval = b.refreshInterval;
     }
 
@@ -87,7 +93,7 @@ public final class TetherMetrics implements AutoCloseable {
             throw new IllegalArgumentException("these metrics are for node " + nodeId + ", not " + node.id());
         }
         if (meters != null) throw new IllegalStateException("node " + nodeId + " is watched already");
-        meters = new SnapshotMeters(registry, tags, maxPeers, maxStreams);
+        meters = new SnapshotMeters(registry, tags, limits);
         poller = new Poller(node, meters, interval);
         return this;
     }
@@ -123,6 +129,8 @@ public final class TetherMetrics implements AutoCloseable {
         private final MeterRegistry registry;
         private int maxPeerSeries = 1_000;
         private int maxStreamSeries = 100;
+        private int maxChannelSeries = 100;
+        private int maxEndpointSeries = 100;
         private Duration refreshInterval = Duration.ofSeconds(1);
 
         private Builder(NodeId nodeId, MeterRegistry registry) {
@@ -141,6 +149,20 @@ public final class TetherMetrics implements AutoCloseable {
         public Builder maxStreamSeries(int max) {
             if (max < 0) throw new IllegalArgumentException("maxStreamSeries must not be negative: " + max);
             this.maxStreamSeries = max;
+            return this;
+        }
+
+        /** At most this many channels get series of their own; default 100. 0 turns per-channel series off. */
+        public Builder maxChannelSeries(int max) {
+            if (max < 0) throw new IllegalArgumentException("maxChannelSeries must not be negative: " + max);
+            this.maxChannelSeries = max;
+            return this;
+        }
+
+        /** At most this many endpoints get series of their own; default 100. 0 turns per-endpoint series off. */
+        public Builder maxEndpointSeries(int max) {
+            if (max < 0) throw new IllegalArgumentException("maxEndpointSeries must not be negative: " + max);
+            this.maxEndpointSeries = max;
             return this;
         }
 

@@ -3,11 +3,14 @@ package dev.tether.metrics.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.ChannelRole;
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.SendReceipt;
 import dev.tether.StreamStats;
 import dev.tether.TetherNode;
+import dev.tether.bus.Address;
+import dev.tether.bus.Endpoint;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
@@ -164,6 +167,51 @@ class TetherMetricsTest {
     }
 
     @Test
+    void channelsAndEndpointsHaveSeriesOfTheirOwnWithinTheirLimits() throws Exception {
+        TetherMetrics a = start(A, B, TetherMetrics.builder(A, registry).maxChannelSeries(2));
+        TetherMetrics b = start(B, A, TetherMetrics.builder(B, registry));
+        TetherNode nodeA = (TetherNode) closing.get(0);
+        TetherNode nodeB = (TetherNode) closing.get(2);
+        for (String ch : List.of("news", "sports", "weather"))
+            nodeA.join(ch, ChannelRole.WRITE).get(10, TimeUnit.SECONDS);
+        nodeB.join("news", ChannelRole.READ).get(10, TimeUnit.SECONDS);
+        Await.until(DEADLINE, () -> nodeA.channelStats("news").readers() == 1, () -> "b reading a's news");
+        for (int i = 0; i < 3; i++)
+            nodeA.publish("news", ("n" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        Await.until(DEADLINE, () -> nodeB.channelStats("news").delivered() == 3, () -> "" + nodeB.channelStats());
+        Endpoint bob = Tether.bus(nodeB).endpoint("bob", d -> {});
+        for (int i = 0; i < 4; i++) {
+            Tether.bus(nodeA)
+                    .send(Address.of(B, "bob"), new byte[] {(byte) i})
+                    .processed()
+                    .get(30, TimeUnit.SECONDS);
+        }
+
+        PrometheusText s = scrape(a, b);
+        assertThat(s.value("tether_channel_published_total", "node", "a", "channel", "news"))
+                .isEqualTo(3);
+        assertThat(s.value("tether_channel_readers", "node", "a", "channel", "news"))
+                .isEqualTo(1);
+        assertThat(s.value("tether_channel_member", "node", "a", "channel", "news"))
+                .isEqualTo(1);
+        assertThat(s.value("tether_channel_delivered_total", "node", "b", "channel", "news"))
+                .isEqualTo(3);
+        assertThat(s.samples.keySet().stream()
+                        .filter(k -> k.startsWith("tether_channel_published_total{") && k.contains("node=\"a\"")))
+                .as("two of a's three channels tagged")
+                .hasSize(2);
+        assertThat(s.value("tether_metrics_channels_untagged", "node", "a")).isEqualTo(1);
+        assertThat(s.value("tether_endpoint_received_total", "node", "b", "endpoint", "bob"))
+                .isEqualTo(4);
+        assertThat(s.value("tether_endpoint_processed_total", "node", "b", "endpoint", "bob"))
+                .isEqualTo(4);
+        assertThat(s.value("tether_metrics_endpoints_untagged", "node", "b")).isZero();
+
+        bob.close();
+        assertThat(scrape(b).samples.keySet()).noneMatch(k -> k.contains("endpoint=\"bob\""));
+    }
+
+    @Test
     void watchChecksTheNode() {
         TetherMetrics a = start(A, B, TetherMetrics.builder(A, registry));
         TetherNode nodeA = (TetherNode) closing.get(0);
@@ -177,5 +225,11 @@ class TetherMetricsTest {
                 .hasMessageContaining("not a");
         assertThatThrownBy(() -> TetherMetrics.builder(A, registry).maxStreamSeries(-1))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TetherMetrics.builder(A, registry).maxChannelSeries(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxChannelSeries");
+        assertThatThrownBy(() -> TetherMetrics.builder(A, registry).maxEndpointSeries(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxEndpointSeries");
     }
 }

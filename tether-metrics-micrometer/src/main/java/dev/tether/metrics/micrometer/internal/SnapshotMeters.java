@@ -1,17 +1,20 @@
 package dev.tether.metrics.micrometer.internal;
 
 import dev.tether.CallStats;
+import dev.tether.ChannelStats;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.PeerInfo;
 import dev.tether.StreamStats;
 import dev.tether.StreamStats.Direction;
+import dev.tether.bus.EndpointStats;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -19,6 +22,8 @@ import java.util.function.ToDoubleFunction;
  * meters per peer and per stream are registered when a snapshot first shows the peer or stream, up to the limits
  * (the tag cardinality bound), and removed when it no longer does. Peers beyond the limit are still in the node-wide
  * figures; streams beyond it are in their peer's totals, and their number is {@code tether.metrics.streams.untagged}.
+ * Channels and endpoints are bounded the same way, their number beyond the limit {@code
+ * tether.metrics.channels.untagged} and {@code tether.metrics.endpoints.untagged}.
  *
  * <p>Threading: {@link #update} runs on one thread (the poller); meters read the volatile snapshot on any thread.
  */
@@ -27,25 +32,46 @@ public final class SnapshotMeters {
     private final Tags node;
     private final int maxPeers;
     private final int maxStreams;
+    private final int maxChannels;
+    private final int maxEndpoints;
     private final MeterSet<SnapshotMeters> nodeMeters;
     private final Map<NodeId, List<MeterSet<SnapshotMeters>>> peerMeters = new HashMap<>();
     private final Map<StreamKey, MeterSet<SnapshotMeters>> streamMeters = new HashMap<>();
+    private final Map<String, MeterSet<SnapshotMeters>> channelMeters = new HashMap<>();
+    private final Map<String, MeterSet<SnapshotMeters>> endpointMeters = new HashMap<>();
     private volatile Snapshot current;
     private volatile Map<NodeId, PeerInfo> peers = Map.of();
     private volatile Map<StreamKey, StreamStats> streams = Map.of();
     private volatile Map<PeerDirection, Totals> totals = Map.of();
+    private volatile Map<String, ChannelStats> channels = Map.of();
+    private volatile Map<String, EndpointStats> endpoints = Map.of();
     private volatile long untagged;
+    private volatile long untaggedChannels;
+    private volatile long untaggedEndpoints;
 
     record StreamKey(NodeId peer, String lane, Direction direction) {}
 
     record PeerDirection(NodeId peer, Direction direction) {}
 
-    public SnapshotMeters(MeterRegistry registry, Tags node, int maxPeers, int maxStreams) {
+    /** Series limits as in {@code TetherMetrics.Builder}. */
+    public record Limits(int peers, int streams, int channels, int endpoints) {}
+
+    public SnapshotMeters(MeterRegistry registry, Tags node, Limits limits) {
         this.registry = registry;
         this.node = node;
-        this.maxPeers = maxPeers;
-        this.maxStreams = maxStreams;
-        this.nodeMeters = NodeMeterNames.register(new MeterSet<>(registry, node, this));
+        this.maxPeers = limits.peers();
+        this.maxStreams = limits.streams();
+        this.maxChannels = limits.channels();
+        this.maxEndpoints = limits.endpoints();
+        this.nodeMeters = NodeMeterNames.register(new MeterSet<>(registry, node, this))
+                .gauge(
+                        "tether.metrics.channels.untagged",
+                        "Channels beyond the per-channel series limit",
+                        s -> s.untaggedChannels)
+                .gauge(
+                        "tether.metrics.endpoints.untagged",
+                        "Endpoints beyond the per-endpoint series limit",
+                        s -> s.untaggedEndpoints);
     }
 
     /** Takes {@code s} as the current reading and adds or removes per-peer and per-stream meters to match it. */
@@ -56,15 +82,22 @@ public final class SnapshotMeters {
             st.put(new StreamKey(ss.peer(), ss.lane(), ss.direction()), ss);
             t.merge(new PeerDirection(ss.peer(), ss.direction()), Totals.NONE.plus(ss), (a, b) -> a.plus(ss));
         }
+        Map<String, ChannelStats> ch = new LinkedHashMap<>();
+        for (ChannelStats c : s.channels()) ch.put(c.channel(), c);
         streams = st;
         totals = t;
+        channels = ch;
+        endpoints = s.endpoints();
         current = s;
         if (!s.up()) return; // a closed node: its final counters; peers and series as last seen
         Map<NodeId, PeerInfo> p = new LinkedHashMap<>();
         for (PeerInfo i : s.peers()) p.put(i.id(), i);
         peers = p;
         syncPeers(p);
-        syncStreams(st);
+        untagged = sync(streamMeters, st, maxStreams, this::registerStream);
+        untaggedChannels = sync(channelMeters, ch, maxChannels, this::registerChannel);
+        untaggedEndpoints =
+                sync(endpointMeters, new java.util.TreeMap<>(s.endpoints()), maxEndpoints, this::registerEndpoint);
     }
 
     private void syncPeers(Map<NodeId, PeerInfo> p) {
@@ -79,17 +112,25 @@ public final class SnapshotMeters {
         }
     }
 
-    private void syncStreams(Map<StreamKey, StreamStats> st) {
-        streamMeters.entrySet().removeIf(e -> {
-            if (st.containsKey(e.getKey())) return false;
+    /**
+     * Removes the series of things {@code now} no longer has, registers series for new ones in {@code now}'s order up
+     * to {@code max}; returns how many of {@code now} have none.
+     */
+    private static <K> long sync(
+            Map<K, MeterSet<SnapshotMeters>> meters,
+            Map<K, ?> now,
+            int max,
+            Function<K, MeterSet<SnapshotMeters>> register) {
+        meters.entrySet().removeIf(e -> {
+            if (now.containsKey(e.getKey())) return false;
             e.getValue().remove();
             return true;
         });
-        for (StreamKey k : st.keySet()) {
-            if (streamMeters.size() >= maxStreams) break;
-            streamMeters.computeIfAbsent(k, this::registerStream);
+        for (K k : now.keySet()) {
+            if (meters.size() >= max) break;
+            meters.computeIfAbsent(k, register);
         }
-        untagged = st.size() - streamMeters.size();
+        return now.size() - meters.size();
     }
 
     private List<MeterSet<SnapshotMeters>> registerPeer(NodeId id) {
@@ -119,12 +160,22 @@ public final class SnapshotMeters {
         return StreamMeterNames.register(new MeterSet<>(registry, tags, this), k);
     }
 
+    private MeterSet<SnapshotMeters> registerChannel(String channel) {
+        return ChannelMeterNames.channel(new MeterSet<>(registry, node.and("channel", channel), this), channel);
+    }
+
+    private MeterSet<SnapshotMeters> registerEndpoint(String name) {
+        return ChannelMeterNames.endpoint(new MeterSet<>(registry, node.and("endpoint", name), this), name);
+    }
+
     /** Removes every meter this node registered. */
     public void close() {
         peerMeters.values().forEach(sets -> sets.forEach(MeterSet::remove));
         peerMeters.clear();
-        streamMeters.values().forEach(MeterSet::remove);
-        streamMeters.clear();
+        for (Map<?, MeterSet<SnapshotMeters>> m : List.of(streamMeters, channelMeters, endpointMeters)) {
+            m.values().forEach(MeterSet::remove);
+            m.clear();
+        }
         nodeMeters.remove();
     }
 
@@ -160,6 +211,16 @@ public final class SnapshotMeters {
 
     double stream(StreamKey k, ToDoubleFunction<StreamStats> f) {
         StreamStats s = streams.get(k);
+        return s == null ? Double.NaN : f.applyAsDouble(s);
+    }
+
+    double channel(String c, ToDoubleFunction<ChannelStats> f) {
+        ChannelStats s = channels.get(c);
+        return s == null ? Double.NaN : f.applyAsDouble(s);
+    }
+
+    double endpoint(String e, ToDoubleFunction<EndpointStats> f) {
+        EndpointStats s = endpoints.get(e);
         return s == null ? Double.NaN : f.applyAsDouble(s);
     }
 
