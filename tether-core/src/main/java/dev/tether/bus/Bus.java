@@ -1,8 +1,10 @@
 package dev.tether.bus;
 
 import dev.tether.Call;
+import dev.tether.OfferResult;
 import dev.tether.SendReceipt;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -65,6 +67,30 @@ public interface Bus {
      * is a node address); the same rules as {@link Endpoint#send(Address, byte[])}.
      */
     SendReceipt send(Address to, byte[] payload);
+
+    /**
+     * As {@link #send(Address, byte[])} on sub-lane {@code subLane} (null: none) with {@code headers}, waiting up to
+     * {@code maxWait} for room when its stream is full, whatever the stream's overflow policy; the same rules and
+     * errors as {@link Endpoint#send(Address, String, Map, byte[], java.time.Duration)} (waiting senders get room in
+     * the order they started waiting; a wait that ends refuses with {@link dev.tether.QueueFullException}).
+     *
+     * @throws InterruptedException if interrupted while waiting; nothing was sent
+     */
+    SendReceipt send(
+            Address to, String subLane, Map<String, String> headers, byte[] payload, java.time.Duration maxWait)
+            throws InterruptedException;
+
+    /**
+     * Sends {@code payload} to {@code to} from the node itself if its stream has room now, as {@link
+     * Endpoint#offer(Address, byte[])}: never waits, never throws for a full stream; the result says whether it was
+     * taken.
+     */
+    default OfferResult offer(Address to, byte[] payload) {
+        return offer(to, null, Map.of(), payload);
+    }
+
+    /** As {@link #offer(Address, byte[])} on sub-lane {@code subLane} (null: none) with {@code headers}. */
+    OfferResult offer(Address to, String subLane, Map<String, String> headers, byte[] payload);
 
     /**
      * Broadcasts {@code payload} as this node (as {@code TetherNode.broadcast}), and copies it to every endpoint of

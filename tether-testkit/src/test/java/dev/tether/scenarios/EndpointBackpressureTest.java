@@ -14,6 +14,7 @@ import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.bus.Address;
+import dev.tether.bus.Bus;
 import dev.tether.bus.Endpoint;
 import dev.tether.bus.EndpointOptions;
 import dev.tether.node.Tether;
@@ -174,6 +175,46 @@ class EndpointBackpressureTest {
             assertThatThrownBy(() -> alice.offer(BOB, utf8("x")))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed");
+        }
+    }
+
+    @Test
+    void theNodeItselfOffersAndWaitsForRoomInTheStreamItsEndpointsShare() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            Endpoint alice = alice(c, 2, OverflowPolicy.REJECT);
+            TetherNode a = c.node("a");
+            Bus bus = Tether.bus(a);
+            assertThat(bus.offer(BOB, utf8("n0")).taken()).isTrue();
+            assertThat(alice.offer(BOB, utf8("a0")).taken()).isTrue();
+            OfferResult full = bus.offer(BOB, null, Map.of("k", "v"), utf8("n1"));
+            assertThat(full.taken()).isFalse();
+            assertThat(full.refusal())
+                    .isInstanceOf(QueueFullException.class)
+                    .hasMessageContaining("stream b/_a.bob holds 2 of its limit of 2");
+            assertThatThrownBy(() -> bus.send(BOB, null, Map.of(), utf8("late"), Duration.ofMillis(100)))
+                    .isInstanceOf(QueueFullException.class)
+                    .hasMessageContaining("waited 100 ms");
+            assertThat(outbound(a, "_a.bob").rejected()).isEqualTo(2);
+
+            CompletableFuture<SendReceipt> waited = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    waited.complete(bus.send(BOB, null, Map.of("k", "v"), utf8("n2"), DEADLINE));
+                } catch (Throwable e) {
+                    waited.completeExceptionally(e);
+                }
+            });
+            t.start();
+            Await.until(DEADLINE, () -> a.stats().blockedSends() == 1, () -> "waiting: " + a.stats());
+            List<String> atBob = new CopyOnWriteArrayList<>();
+            TetherNode b = c.start("b", cfg -> cfg.endpoint("bob"));
+            Tether.bus(b)
+                    .endpoint(
+                            "bob",
+                            d -> atBob.add(
+                                    d.fromAddress() + ":" + new String(d.payloadBytes(), StandardCharsets.UTF_8)));
+            waited.get(30, TimeUnit.SECONDS).processed().get(30, TimeUnit.SECONDS);
+            assertThat(atBob).containsExactly("a:n0", "a/alice:a0", "a:n2");
         }
     }
 

@@ -280,6 +280,17 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     }
 
     @Override
+    public SendReceipt send(Address to, String subLane, Map<String, String> headers, byte[] payload, Duration maxWait)
+            throws InterruptedException {
+        return sendWithin(null, Map.of(), to, subLane, headers, payload, maxWait);
+    }
+
+    @Override
+    public OfferResult offer(Address to, String subLane, Map<String, String> headers, byte[] payload) {
+        return offer(null, Map.of(), to, subLane, headers, payload);
+    }
+
+    @Override
     public SendReceipt broadcast(byte[] payload) {
         return channels.broadcast(null, payload);
     }
