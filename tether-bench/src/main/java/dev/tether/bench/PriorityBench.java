@@ -12,6 +12,8 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -32,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  * runs the probes once on the idle pair (the peer) and once while a thread floods b with level-0 messages on 20 lanes,
  * kept saturated (each flood stream holds up to {@code --backlog} unacknowledged messages: the sender blocks on the
  * stream limit, so a backlog always waits). The two alternate, round by round, in one JVM. Reports p50/p99 of each,
- * the ratio of the p99s, the flood's rate, CPU per message (this JVM: both nodes) and the load average.
+ * the ratio of the p99s, the flood's rate, CPU per message (this JVM: both nodes), the garbage collections during the
+ * probes (a collection's pause holds every probe in flight) and the load average.
  *
  * <p>Run: {@code scripts/bench priority [--probes N] [--gap-us G] [--repeat R] [--backlog B] [--window W] [--quick]}.
  */
@@ -93,21 +96,42 @@ public final class PriorityBench {
     }
 
     private record Result(
-            double p50Micros, double p99Micros, long floodMessages, double seconds, double cpuPerMessage) {
+            double p50Micros,
+            double p99Micros,
+            long floodMessages,
+            double seconds,
+            double cpuPerMessage,
+            long gcCount,
+            long gcMillis) {
         @Override
         public String toString() {
             return String.format(
                     Locale.ROOT,
                     "p50 %.0f µs, p99 %.0f µs; flood %,d msg in %.1f s (%,.0f msg/s); CPU %.2f µs per message"
-                            + " handled; load %s",
+                            + " handled; GC %d collections, %,d ms; load %s",
                     p50Micros,
                     p99Micros,
                     floodMessages,
                     seconds,
                     floodMessages / seconds,
                     cpuPerMessage / 1e3,
+                    gcCount,
+                    gcMillis,
                     Load.oneMinute());
         }
+    }
+
+    /**
+     * The collections of this JVM so far, and the milliseconds they took ({@code GarbageCollectorMXBean}; with G1 the
+     * pauses, with ZGC its concurrent cycles too).
+     */
+    private static long[] gc() {
+        long count = 0, millis = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            millis += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, millis};
     }
 
     private static Result round(int probes, long gapNanos, boolean flood, int backlog) throws Exception {
@@ -136,6 +160,7 @@ public final class PriorityBench {
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (handled.get() < 20_000 && System.nanoTime() < until) Thread.onSpinWait(); // saturated
             }
+            long[] gc0 = gc();
             long cpu0 = CpuMeter.now(), t0 = System.nanoTime(), h0 = handled.get();
             long next = System.nanoTime();
             for (int i = 0; i < probes; i++) {
@@ -145,6 +170,7 @@ public final class PriorityBench {
             }
             if (!probesDone.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("probes not all handled");
             long cpu = CpuMeter.now() - cpu0, nanos = System.nanoTime() - t0, n = handled.get() - h0;
+            long[] gc1 = gc();
             stop.set(true);
             if (flood) flooder.join();
             long[] sorted = latencies.clone();
@@ -154,7 +180,9 @@ public final class PriorityBench {
                     sorted[(int) Math.ceil(probes * 0.99) - 1] / 1e3,
                     n - probes,
                     nanos / 1e9,
-                    (double) cpu / Math.max(1, n));
+                    (double) cpu / Math.max(1, n),
+                    gc1[0] - gc0[0],
+                    gc1[1] - gc0[1]);
         } finally {
             a.close();
             b.close();
