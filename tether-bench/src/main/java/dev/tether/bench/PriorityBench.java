@@ -10,8 +10,13 @@ import dev.tether.bench.measure.CpuMeter;
 import dev.tether.bench.measure.Load;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
+import dev.tether.transport.tcp.TcpTransport;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -26,15 +31,18 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Priority under a flood (issue 11, "p99 latency of high-priority messages under a saturating low-priority flood <= 5x
- * their p99 on an idle node"; docs/BUS-DESIGN.md section 3): two nodes in one JVM (in-memory transport and stores,
- * {@code MEMORY}, handler threads). Node a sends level-7 probes to b on lane {@code alerts} (by {@code lanePriority}),
- * one every {@code --gap-us}, each carrying its send time; b's handler records send-to-handler latency. Each round
+ * their p99 on an idle node"; docs/BUS-DESIGN.md section 3): two nodes in one JVM (in-memory transport, or TCP on
+ * loopback with {@code --transport tcp}; in-memory stores, {@code MEMORY}, handler threads). Node a sends level-7
+ * probes to b on lane {@code alerts} (by {@code lanePriority}), one every {@code --gap-us}, each carrying its send
+ * time; b's handler records send-to-handler latency. Each round
  * runs the probes once on the idle pair (the peer) and once while a thread floods b with level-0 messages on 20 lanes,
  * kept saturated (each flood stream holds up to {@code --backlog} unacknowledged messages: the sender blocks on the
  * stream limit, so a backlog always waits). The two alternate, round by round, in one JVM. Reports p50/p99 of each,
- * the ratio of the p99s, the flood's rate, CPU per message (this JVM: both nodes) and the load average.
+ * the ratio of the p99s, the flood's rate, CPU per message (this JVM: both nodes), the garbage collections during the
+ * probes (a collection's pause holds every probe in flight) and the load average.
  *
- * <p>Run: {@code scripts/bench priority [--probes N] [--gap-us G] [--repeat R] [--backlog B] [--window W] [--quick]}.
+ * <p>Run: {@code scripts/bench priority [--probes N] [--gap-us G] [--repeat R] [--backlog B] [--window W] [--transport
+ * memory|tcp] [--quick]} ({@code tcp}: the two nodes over TCP on loopback, still in one JVM).
  */
 public final class PriorityBench {
     private static final NodeId A = NodeId.of("a");
@@ -43,23 +51,30 @@ public final class PriorityBench {
     private static final byte[] FLOOD = new byte[100];
     /** The receiver's window per stream ({@code --window}, default the node default 1,024). */
     private static int window;
+    /** {@code --transport tcp}: the two nodes talk over TCP on loopback instead of the in-memory transport. */
+    private static boolean tcp;
 
     private PriorityBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o =
-                BusBench.options(List.of("--probes", "--gap-us", "--repeat", "--backlog", "--window"), args);
+        Map<String, String> o = BusBench.options(
+                List.of("--probes", "--gap-us", "--repeat", "--backlog", "--window", "--transport"), args);
         boolean quick = o.containsKey("--quick");
         int probes = number(o, "--probes", quick ? 500 : 2000);
         long gapNanos = number(o, "--gap-us", 1000) * 1000L;
         int repeat = number(o, "--repeat", quick ? 2 : 5);
         int backlog = number(o, "--backlog", 5000);
         window = number(o, "--window", 1024);
+        String transport = o.getOrDefault("--transport", "memory");
+        if (!transport.equals("memory") && !transport.equals("tcp")) {
+            throw new IllegalArgumentException("--transport memory|tcp, not " + transport);
+        }
+        tcp = transport.equals("tcp");
         System.out.printf(
                 Locale.ROOT,
                 "# priority bench: %,d level-7 probes of 16 B, one per %d µs, idle and under a level-0 flood of 100 B"
                         + " on %d lanes (up to %,d unacknowledged per lane), window %,d, alternating, %d rounds each (+1 warm-up),"
-                        + " %d cores, %s, in-memory transport and store, MEMORY; load average %s%n",
+                        + " %d cores, %s, %s transport, in-memory store, MEMORY; load average %s%n",
                 probes,
                 gapNanos / 1000,
                 LANES,
@@ -68,6 +83,7 @@ public final class PriorityBench {
                 repeat,
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.version"),
+                tcp ? "TCP (loopback)" : "in-memory",
                 Load.now());
         double[] idle = new double[repeat];
         double[] flooded = new double[repeat];
@@ -93,29 +109,51 @@ public final class PriorityBench {
     }
 
     private record Result(
-            double p50Micros, double p99Micros, long floodMessages, double seconds, double cpuPerMessage) {
+            double p50Micros,
+            double p99Micros,
+            long floodMessages,
+            double seconds,
+            double cpuPerMessage,
+            long gcCount,
+            long gcMillis) {
         @Override
         public String toString() {
             return String.format(
                     Locale.ROOT,
                     "p50 %.0f µs, p99 %.0f µs; flood %,d msg in %.1f s (%,.0f msg/s); CPU %.2f µs per message"
-                            + " handled; load %s",
+                            + " handled; GC %d collections, %,d ms; load %s",
                     p50Micros,
                     p99Micros,
                     floodMessages,
                     seconds,
                     floodMessages / seconds,
                     cpuPerMessage / 1e3,
+                    gcCount,
+                    gcMillis,
                     Load.oneMinute());
         }
     }
 
+    /**
+     * The collections of this JVM so far, and the milliseconds they took ({@code GarbageCollectorMXBean}; with G1 the
+     * pauses, with ZGC its concurrent cycles too).
+     */
+    private static long[] gc() {
+        long count = 0, millis = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            millis += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
     private static Result round(int probes, long gapNanos, boolean flood, int backlog) throws Exception {
-        InMemoryNetwork net = new InMemoryNetwork();
+        InMemoryNetwork net = tcp ? null : new InMemoryNetwork();
+        Transport tb = tcp ? tcpTransport(null) : net.newTransport();
         long[] latencies = new long[probes];
         AtomicLong handled = new AtomicLong();
         CountDownLatch probesDone = new CountDownLatch(probes);
-        TetherNode b = Tether.start(config(net, B, A, backlog)
+        TetherNode b = Tether.start(config(tb, B, A, backlog)
                 .handler(d -> {
                     handled.incrementAndGet();
                     ByteBuffer p = d.payload();
@@ -125,8 +163,9 @@ public final class PriorityBench {
                     }
                 })
                 .build());
-        TetherNode a = Tether.start(
-                config(net, A, B, backlog).lanePriority("alerts", 7).build());
+        Transport ta = tcp ? tcpTransport(((TcpTransport) tb).boundAddress()) : net.newTransport();
+        TetherNode a =
+                Tether.start(config(ta, A, B, backlog).lanePriority("alerts", 7).build());
         try {
             a.send(B, "alerts", probe(-1)).processed().get(30, TimeUnit.SECONDS); // connected and open
             AtomicBoolean stop = new AtomicBoolean();
@@ -136,6 +175,7 @@ public final class PriorityBench {
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (handled.get() < 20_000 && System.nanoTime() < until) Thread.onSpinWait(); // saturated
             }
+            long[] gc0 = gc();
             long cpu0 = CpuMeter.now(), t0 = System.nanoTime(), h0 = handled.get();
             long next = System.nanoTime();
             for (int i = 0; i < probes; i++) {
@@ -145,6 +185,7 @@ public final class PriorityBench {
             }
             if (!probesDone.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("probes not all handled");
             long cpu = CpuMeter.now() - cpu0, nanos = System.nanoTime() - t0, n = handled.get() - h0;
+            long[] gc1 = gc();
             stop.set(true);
             if (flood) flooder.join();
             long[] sorted = latencies.clone();
@@ -154,7 +195,9 @@ public final class PriorityBench {
                     sorted[(int) Math.ceil(probes * 0.99) - 1] / 1e3,
                     n - probes,
                     nanos / 1e9,
-                    (double) cpu / Math.max(1, n));
+                    (double) cpu / Math.max(1, n),
+                    gc1[0] - gc0[0],
+                    gc1[1] - gc0[1]);
         } finally {
             a.close();
             b.close();
@@ -176,10 +219,17 @@ public final class PriorityBench {
         return ByteBuffer.allocate(16).putInt(i).putLong(System.nanoTime()).array();
     }
 
-    private static TetherConfig.Builder config(InMemoryNetwork net, NodeId self, NodeId peer, int backlog) {
+    /** A TCP transport on an ephemeral loopback port, dialing b at {@code b} (null: b itself, which only listens). */
+    private static TcpTransport tcpTransport(InetSocketAddress b) {
+        TcpTransport.Builder t = TcpTransport.builder().listen(new InetSocketAddress("127.0.0.1", 0));
+        if (b != null) t.peer(B, b);
+        return t.build();
+    }
+
+    private static TetherConfig.Builder config(Transport transport, NodeId self, NodeId peer, int backlog) {
         return TetherConfig.builder(self)
                 .peers(List.of(peer))
-                .transport(net.newTransport())
+                .transport(transport)
                 .store(new InMemoryStore())
                 .durability(Durability.MEMORY)
                 .window(window)

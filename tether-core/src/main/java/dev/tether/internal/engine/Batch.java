@@ -15,6 +15,9 @@ import java.util.List;
  */
 final class Batch {
     final long id;
+    /** An early batch for sends above the default level ({@link StoreBatches#startDue}). */
+    boolean early;
+
     final List<Appended> appended = new ArrayList<>();
     final List<Trimmed> trimmed = new ArrayList<>();
     final List<Cursor> cursors = new ArrayList<>();

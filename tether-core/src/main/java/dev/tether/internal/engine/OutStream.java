@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class OutStream extends EngineStream {
     final StreamKey key;
-    private final PageBounds page;
+    final PageBounds page;
     /** The engine's queue of stream timers (retransmission, outbox read retry). */
     private final TimerQueue<OutStream> timers;
     /** The bytes this stream holds count here if it is volatile (kept in memory only); null if it is durable. */

@@ -66,6 +66,11 @@ final class PageBounds {
      * 1 KiB: a first read brings at most 64 messages, whatever their size.
      */
     private int lastSize = 1024;
+    /**
+     * The levels of the messages taken since the page last held nothing (bit {@code l} for level {@code l}): while only
+     * one bit is set, every message in the page is of that level and {@link Transmitter#level} need not look at them.
+     */
+    private int levels;
 
     private PageBounds(Budget budget, int limit) {
         this.budget = budget;
@@ -87,6 +92,7 @@ final class PageBounds {
         if (!admits(size)) return null;
         OutMessage o = read ? OutMessage.read(m, size) : new OutMessage(m, size);
         cache.add(m.seq(), o);
+        levels |= 1 << o.level;
         count++;
         bytes += size;
         lastSize = size;
@@ -111,7 +117,13 @@ final class PageBounds {
             bytes -= m.bytes;
         }
         cache.removeUpTo(seq);
+        if (count == 0) levels = 0;
         redraw();
+    }
+
+    /** The one level of every message in the page, or -1 if they are of several levels (or there are none). */
+    int onlyLevel() {
+        return Integer.bitCount(levels) == 1 ? Integer.numberOfTrailingZeros(levels) : -1;
     }
 
     private static long drawnFor(long bytes) {

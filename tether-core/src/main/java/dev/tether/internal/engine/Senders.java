@@ -430,12 +430,18 @@ final class Senders {
         return !withPendingSends.isEmpty() || !trimDirty.isEmpty() || drops.hasWrites();
     }
 
+    /** Whether a send above the default level waits for a batch (or a stream it raised: inheritance). */
+    boolean highPending() {
+        return withPendingSends.topLevel() > Priority.DEFAULT;
+    }
+
     /**
      * Appends up to {@code room} waiting sends to batch {@code b} (accepted at {@code now}), then the trims that are due; a reader of a shared
-     * log has a reader row written by {@code logs} instead.
+     * log has a reader row written by {@code logs} instead. {@code highOnly}: the appends stop once no send above the
+     * default level waits ({@link #highPending}), so an early batch for them does not carry a flood's backlog.
      */
-    void writeTo(long now, Batch b, WriteBatch w, int room, SharedLogs logs) {
-        appendPending(now, b, w, room);
+    void writeTo(long now, Batch b, WriteBatch w, int room, SharedLogs logs, boolean highOnly) {
+        appendPending(now, b, w, room, highOnly);
         for (OutStream s : trimDirty.drain()) {
             drops.changed(s); // its settled prefix moved: the record of dropped rows shrinks, or a failed batch had it
             if (s.trimDue() && s.log != null) {
@@ -480,10 +486,12 @@ final class Senders {
      * Numbers and appends up to {@code room} waiting sends, {@link #QUANTUM} at a time per stream in the order of
      * {@link #withPendingSends}: a stream with more goes to the tail of the ring of its level (which its remaining
      * sends give), so that streams take turns, weighted by level, when a backlog is split over several batches.
+     * {@code highOnly}: until no stream waits above the default level; the lower levels still get the quanta their
+     * weights give them meanwhile (not strict).
      */
-    private void appendPending(long now, Batch b, WriteBatch w, int room) {
+    private void appendPending(long now, Batch b, WriteBatch w, int room, boolean highOnly) {
         Batch.Appended last = null;
-        while (room > 0 && !withPendingSends.isEmpty()) {
+        while (room > 0 && !withPendingSends.isEmpty() && (!highOnly || highPending())) {
             OutStream s = withPendingSends.next();
             int n = Math.min(Math.min(room, QUANTUM), s.pendingCount());
             if (last == null || last.stream() != s) { // a stream alone in the queue continues its entry

@@ -41,6 +41,8 @@ final class StoreBatches {
     private long nextKeyExpiry;
     /** {@link #commitSoon}: the next batch starts at once, even while batches are in flight. */
     private boolean urgent;
+    /** Early batches in flight ({@link #startDue}): at most one; they do not hold the ordinary batches back. */
+    private int earlyInFlight;
     /** Writes of {@link #writeKeys} waiting for the next batch, oldest first. */
     private final ArrayDeque<Batch.LocalWrite> localWrites = new ArrayDeque<>();
 
@@ -76,12 +78,23 @@ final class StoreBatches {
      * wait: fewer wait for the commit in flight, so that at low load one commit still takes everything that
      * arrived during the previous one, while a backlog goes to the writer back to back in batches of bounded
      * size. The writer commits them in order, one after the other.
+     *
+     * <p>Sends above the default level ({@link Senders#highPending}) do not wait for that: they get an early batch at
+     * once, even while batches are in flight (at most one early batch, besides the others), whose appends stop once
+     * none of them waits, so it does not carry a flood's backlog (docs/PROTOCOL.md, "Priority"). It is cut before the
+     * ordinary batch, which takes the rest; the ordinary batches do not count it, so a steady stream of high sends
+     * holds no lower send back.
      */
     void startDue(long now) {
-        while (now >= retryAt
-                && inFlight.size() < cfg.maxBatchesInFlight() + (urgent ? 1 : 0)
-                && (urgent || (hasWrites() && (inFlight.isEmpty() || pending() >= cfg.minBatchMessages())))) {
-            start(now);
+        if (now < retryAt) return;
+        if (earlyInFlight == 0 && inFlight.size() <= cfg.maxBatchesInFlight() && senders.highPending()) {
+            start(now, true);
+        }
+        while (inFlight.size() - earlyInFlight < cfg.maxBatchesInFlight() + (urgent ? 1 : 0)
+                && (urgent
+                        || (hasWrites()
+                                && (inFlight.size() == earlyInFlight || pending() >= cfg.minBatchMessages())))) {
+            start(now, false);
         }
     }
 
@@ -123,16 +136,19 @@ final class StoreBatches {
         return senders.pendingSends() + logs.pendingPublishes();
     }
 
-    private void start(long now) {
+    /** Cuts and persists a batch; {@code high}: an early one for the sends above the default level ({@link #startDue}). */
+    private void start(long now, boolean high) {
         urgent = false;
         Batch b = new Batch(nextBatchId++);
+        b.early = high;
+        if (high) earlyInFlight++;
         WriteBatch w = new WriteBatch();
         if (now > 0 && now >= nextKeyExpiry) { // rides on a batch that goes anyway; lost with a failed one, retried
             w.removeExpiredKeys(now);
             nextKeyExpiry = now + KEY_EXPIRY_INTERVAL_MILLIS;
         }
-        senders.writeTo(now, b, w, batchSize(senders.pendingSends()), logs);
-        logs.writeTo(now, b, w, batchSize(logs.pendingPublishes())); // after the senders' cursor moves
+        senders.writeTo(now, b, w, batchSize(senders.pendingSends()), logs, high);
+        logs.writeTo(now, b, w, high ? 0 : batchSize(logs.pendingPublishes())); // after the senders' cursor moves
         receivers.writeTo(b, w);
         deadLetters.writeTo(now, b, w); // with the cursors that moved past them
         for (Batch.LocalWrite l : localWrites) {
@@ -184,6 +200,7 @@ final class StoreBatches {
         failed.addAll(inFlight);
         if (!inFlight.isEmpty()) abandonedUpTo = inFlight.peekLast().id;
         inFlight.clear();
+        earlyInFlight = 0;
         retryAt = now + RETRY_MILLIS;
         String reason = "store commit failed: " + error.getMessage();
         stats.storeFailed(now, reason);
@@ -208,7 +225,10 @@ final class StoreBatches {
      */
     private Batch answered(long batchId, boolean committed) {
         Batch head = inFlight.peekFirst();
-        if (head != null && head.id == batchId) return inFlight.pollFirst();
+        if (head != null && head.id == batchId) {
+            if (head.early) earlyInFlight--;
+            return inFlight.pollFirst();
+        }
         if (!committed && batchId <= abandonedUpTo && (head == null || batchId < head.id)) return null;
         throw new IllegalStateException("batch " + batchId + (committed ? " committed" : " failed")
                 + " out of order: the oldest batch in flight is " + (head == null ? "none" : head.id)

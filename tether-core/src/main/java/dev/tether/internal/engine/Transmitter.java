@@ -61,10 +61,14 @@ final class Transmitter {
 
     /**
      * The stream's level at transmission: the highest of the messages its credit lets it send now (those in memory;
-     * the ones after them wait for a page, and for their turn after the ones before them anyway).
+     * the ones after them wait for a page, and for their turn after the ones before them anyway). Without looking at
+     * them while its page holds messages of one level only ({@link PageBounds#onlyLevel}; a reader's messages are in
+     * its log's window, so it looks).
      */
     int level(OutStream s) {
         long last = Math.min(s.sendLimit(), s.memLast());
+        int only = s.log == null ? s.page.onlyLevel() : -1;
+        if (only >= 0) return s.sentUpTo() < last ? only : Priority.DEFAULT;
         int level = 0;
         boolean any = false;
         for (long seq = s.sentUpTo() + 1; seq <= last && level < WeightedLevels.LEVELS - 1; seq++) {

@@ -188,6 +188,65 @@ class PriorityEngineTest {
         assertThat(lastLow).as("position of the last level-0 message").isLessThan(all.size() - 1000);
     }
 
+    private static List<String> payloads(dev.tether.spi.WriteBatch w) {
+        return w.appends().stream().map(m -> new String(m.payload())).toList();
+    }
+
+    @Test
+    void aHighSendGetsAnEarlyBatchWithoutTheFloodsBacklog() {
+        h.bursts = true;
+        h.connect("a", "b");
+        h.runBursts();
+        a.holdCommits = true; // a slow store: the flood's batches stay in flight
+        flood(0);
+        h.runBurst(); // two flood batches in flight (maxBatchesInFlight), 4,000 - 1,750 sends wait
+        int before = a.batches.size();
+        assertThat(a.engine.batchesInFlight()).isEqualTo(2);
+        send("alerts", 7, "alert0");
+        h.runBurst();
+        // without the early batch nothing is cut while two are in flight; with one that took what waits (or a quarter
+        // of it), the alert would sit behind hundreds of flood sends
+        assertThat(a.batches).as("an early batch for the alert").hasSize(before + 1);
+        List<String> early = payloads(a.batches.get(before));
+        assertThat(early).contains("alert0");
+        assertThat(early.stream().filter(p -> p.startsWith("f")).count())
+                .as("flood sends in the early batch: %s", early)
+                .isLessThanOrEqualTo(Senders.QUANTUM);
+        send("alerts", 7, "alert1");
+        h.runBurst();
+        assertThat(a.batches).as("one early batch in flight at a time").hasSize(before + 1);
+        a.releaseCommits();
+        h.runBursts();
+        assertThat(b.delivered).hasSize(FLOOD_LANES * FLOOD_PER_LANE + 2);
+        for (int l = 0; l < FLOOD_LANES; l++) {
+            String lane = "f" + l + ".";
+            List<String> got =
+                    b.payloads().stream().filter(x -> x.startsWith(lane)).toList();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < FLOOD_PER_LANE; i++) expected.add(lane + i);
+            assertThat(got).as("flood lane %d in order", l).containsExactlyElementsOf(expected);
+        }
+        assertThat(b.payloads().stream().filter(x -> x.startsWith("alert"))).containsExactly("alert0", "alert1");
+    }
+
+    @Test
+    void aSteadyStreamOfHighSendsHoldsNoLevelZeroSendBack() {
+        h.bursts = true;
+        h.connect("a", "b");
+        h.runBursts();
+        flood(0);
+        // one level-7 send in every turn: each cuts an early batch, and the flood's batches go on beside them (the
+        // last few hundred sends, fewer than minBatchMessages, wait for no batch in flight but early ones)
+        for (int i = 0; i < 300; i++) {
+            send("alerts", 7, "alert" + i);
+            h.runBurst();
+        }
+        long flood = b.payloads().stream().filter(x -> x.startsWith("f")).count();
+        assertThat(flood).as("flood delivered while the alerts came").isEqualTo(FLOOD_LANES * FLOOD_PER_LANE);
+        assertThat(b.payloads().stream().filter(x -> x.startsWith("alert")).count())
+                .isGreaterThanOrEqualTo(290);
+    }
+
     @Test
     void anInvalidPriorityFromAPeerIsAProtocolErrorAndMeansFour() {
         h.connect("a", "b");
