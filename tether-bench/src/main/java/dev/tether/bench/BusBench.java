@@ -39,24 +39,30 @@ import java.util.function.Consumer;
  * ({@link InProcessBench}'s pair, 4 lanes). The target is 2,000,000 msg/s at 100 agents.
  *
  * <p>Run: {@code scripts/bench bus [--messages N] [--repeat R] [--max-warmup W] [--agents 10,100,1000] [--scenarios
- * handler,node,remote,peer] [--quick]} ({@code --scenarios}: which to run, all by default; the peer is the reference
- * of any report).
+ * handler,node,remote,peer] [--outstanding 200000] [--quick]} ({@code --scenarios}: which to run, all by default; the
+ * peer is the reference of any report; {@code --outstanding}: messages sent and not yet delivered at most, the
+ * peer's unchanged).
  */
 public final class BusBench {
     private static final int PAYLOAD = 100;
     private static final NodeId A = NodeId.of("bus-a");
     private static final NodeId B = NodeId.of("bus-b");
-    private static final long MAX_OUTSTANDING = 200_000;
+    /**
+     * Messages sent and not yet delivered at most ({@code --outstanding}, 200,000 by default): the backlog the node
+     * holds live, whose size the collector's work grows with.
+     */
+    private static long maxOutstanding = 200_000;
 
     private BusBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a =
-                options(List.of("--messages", "--repeat", "--max-warmup", "--agents", "--scenarios"), args);
+        Map<String, String> a = options(
+                List.of("--messages", "--repeat", "--max-warmup", "--agents", "--scenarios", "--outstanding"), args);
         boolean quick = a.containsKey("--quick");
         int messages = Integer.parseInt(a.getOrDefault("--messages", quick ? "50000" : "500000"));
         int repeat = Integer.parseInt(a.getOrDefault("--repeat", quick ? "2" : "3"));
         int maxWarmUp = Integer.parseInt(a.getOrDefault("--max-warmup", quick ? "2" : "3"));
+        maxOutstanding = Long.parseLong(a.getOrDefault("--outstanding", "200000"));
         List<Integer> agents = new ArrayList<>();
         for (String n : a.getOrDefault("--agents", "10,100,1000").split(",")) agents.add(Integer.parseInt(n.trim()));
         List<String> scenarios = List.of(
@@ -103,12 +109,14 @@ public final class BusBench {
     private static void printHeader(int messages, List<Integer> agents, int maxWarmUp, int repeat) {
         System.out.printf(
                 Locale.ROOT,
-                "# bus bench: %,d messages x %d B per round, agents %s, warm-up until two rounds differ by < %.0f%%"
+                "# bus bench: %,d messages x %d B per round, agents %s, at most %,d outstanding, warm-up until two"
+                        + " rounds differ by < %.0f%%"
                         + " (at most %d), then %d measured rounds, %d cores, %s, in-memory store, MEMORY; load"
                         + " average %s%n",
                 messages,
                 PAYLOAD,
                 agents,
+                maxOutstanding,
                 Steady.TOLERANCE * 100,
                 maxWarmUp,
                 repeat,
@@ -220,7 +228,7 @@ public final class BusBench {
         Meter meter = Meter.start();
         long start = System.nanoTime();
         for (int k = 0; k < messages; k++) {
-            while (k - delivered.sum() / perMessage > MAX_OUTSTANDING) LockSupport.parkNanos(50_000);
+            while (k - delivered.sum() / perMessage > maxOutstanding) LockSupport.parkNanos(50_000);
             int i = k % n;
             int round = k / n;
             Address target = targets[(i + 1 + round) % targets.length];

@@ -155,8 +155,7 @@ final class OutStream extends EngineStream {
     /** Assigns the next sequence number to {@code p}, accepted at {@code now}: the message to append. */
     StoredMessage number(PendingSend p, long now) {
         // The message checksum is computed here, once, before the message is stored anywhere.
-        return new StoredMessage(key.peer(), key.lane(), ++lastSeq, p.expiresAt(), p.headers(), p.payload())
-                .acceptedAt(Math.max(0, now));
+        return p.numbered(key, ++lastSeq, Math.max(0, now));
     }
 
     /**

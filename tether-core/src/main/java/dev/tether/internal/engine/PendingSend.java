@@ -1,5 +1,7 @@
 package dev.tether.internal.engine;
 
+import dev.tether.spi.MessageChecksum;
+import dev.tether.spi.StoredMessage;
 import java.util.Map;
 
 /**
@@ -9,5 +11,15 @@ import java.util.Map;
 record PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt, int level) {
     PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt) {
         this(token, headers, payload, expiresAt, StreamLevels.of(headers));
+    }
+
+    /**
+     * This send as message {@code seq} of {@code key}, accepted at {@code acceptedAt}, its checksum computed now,
+     * once, before it is stored anywhere. One record, not one and then a copy with its acceptance time: this runs
+     * once per message sent.
+     */
+    StoredMessage numbered(StreamKey key, long seq, long acceptedAt) {
+        long checksum = MessageChecksum.of(key.lane(), seq, expiresAt, headers, payload);
+        return new StoredMessage(key.peer(), key.lane(), seq, expiresAt, headers, payload, checksum, acceptedAt);
     }
 }

@@ -6,6 +6,8 @@ import dev.tether.Outcome;
 import dev.tether.SendReceipt;
 import dev.tether.TetherException;
 import dev.tether.internal.engine.StreamKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -24,9 +26,24 @@ import java.util.function.ToLongFunction;
  * messages to an offline peer costs nothing here unless the application holds a million futures itself.
  */
 final class Receipts {
-    /** One send's futures. Fields other than the futures are touched on the node thread only. */
+    /**
+     * One send's futures, each made only when asked for: most senders never look at them, and completing a future
+     * nobody holds was the node thread's dearest step per message. Fields other than the futures and the outcome are
+     * touched on the node thread only.
+     */
     static final class Receipt implements SendReceipt {
-        final CompletableFuture<MessageId> accepted;
+        private static final VarHandle OUTCOME;
+        /** The outcome of an accepted send (its key and sequence number are in the receipt). */
+        private static final Object ACCEPTED = new Object();
+
+        static {
+            try {
+                OUTCOME = MethodHandles.lookup().findVarHandle(Receipt.class, "outcome", Object.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         /** Bytes counted against the node's pending-send budget until the send is stored or rejected. */
         final long bytes;
 
@@ -38,6 +55,13 @@ final class Receipts {
         /** The stream room a send reserved ({@link SendRooms}); null for a publish. Set before it is posted. */
         SendRooms.Room room;
 
+        /**
+         * Null while undecided, then, set once by compare-and-set (the first of acceptance and failure wins):
+         * {@link #ACCEPTED} ({@link #key} and {@link #seq} written before it) or the {@link TetherException}.
+         */
+        private volatile Object outcome;
+
+        private volatile CompletableFuture<MessageId> accepted;
         private volatile CompletableFuture<Outcome> processed;
         private StreamKey key;
         private long seq;
@@ -55,12 +79,42 @@ final class Receipts {
             this.bytes = bytes;
             this.watch = watch;
             this.onNodeThread = onNodeThread;
-            this.accepted = new NodeFuture<>(onNodeThread);
         }
 
         @Override
         public CompletableFuture<MessageId> accepted() {
-            return accepted;
+            CompletableFuture<MessageId> f = accepted;
+            if (f != null) return f;
+            synchronized (this) {
+                f = accepted;
+                if (f != null) return f;
+                f = new NodeFuture<>(onNodeThread);
+                accepted = f;
+            }
+            // Written the future, then read the outcome; the deciding thread writes the outcome, then reads the
+            // future (both volatile): at least one of the two completes it, and a second completion changes nothing.
+            completeAccepted(f, OUTCOME.getVolatile(this));
+            return f;
+        }
+
+        private void completeAccepted(CompletableFuture<MessageId> f, Object o) {
+            if (o == ACCEPTED) f.complete(new MessageId(key.peer(), key.lane(), seq));
+            else if (o != null) f.completeExceptionally((TetherException) o);
+        }
+
+        /** Decides acceptance or failure {@code o}; false if the other was decided first. */
+        private boolean decide(Object o) {
+            if (!OUTCOME.compareAndSet(this, null, o)) return false;
+            CompletableFuture<MessageId> f = accepted;
+            if (f != null) completeAccepted(f, o);
+            return true;
+        }
+
+        /** Node thread: message {@code seq} of {@code key}. False if the receipt had failed already. */
+        boolean accept(StreamKey key, long seq) {
+            this.key = key;
+            this.seq = seq;
+            return decide(ACCEPTED);
         }
 
         @Override
@@ -78,11 +132,10 @@ final class Receipts {
 
         /**
          * Fails both futures with {@code e} (the node stopped before it could answer); any thread. A future already
-         * completed keeps its value.
+         * completed keeps its value, and an acceptance already decided stands.
          */
         synchronized void fail(TetherException e) {
-            if (hook != null && !accepted.isDone()) hook.rejected(e);
-            accepted.completeExceptionally(e);
+            if (decide(e) && hook != null) hook.rejected(e);
             CompletableFuture<Outcome> p = processed;
             if (p != null) p.completeExceptionally(e);
         }
@@ -128,11 +181,9 @@ final class Receipts {
         Receipt r = byToken.remove(token);
         if (r == null) return;
         pendingBytes.addAndGet(-r.bytes);
-        r.key = key;
-        r.seq = seq;
         if (r.hook != null) r.hook.accepted(key, seq);
+        r.accept(key, seq);
         if (r.watchWhenAccepted) watch(r);
-        r.accepted.complete(new MessageId(key.peer(), key.lane(), seq));
     }
 
     /** Fails send {@code token}'s receipt; returns it (null if unknown), for its stream's room to be looked at. */
@@ -142,7 +193,7 @@ final class Receipts {
         pendingBytes.addAndGet(-r.bytes);
         r.failure = e;
         if (r.hook != null) r.hook.rejected(e);
-        r.accepted.completeExceptionally(e);
+        r.decide(e);
         CompletableFuture<Outcome> p = r.processed;
         if (p != null) failed(p, e);
         return r;
@@ -214,7 +265,7 @@ final class Receipts {
         closed = e;
         byToken.values().forEach(r -> {
             if (r.hook != null) r.hook.rejected(e);
-            r.accepted.completeExceptionally(e);
+            r.decide(e);
             CompletableFuture<Outcome> p = r.processed;
             if (p != null) p.completeExceptionally(e);
         });

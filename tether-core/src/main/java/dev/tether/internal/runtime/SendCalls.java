@@ -24,6 +24,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The node's sends, on the caller's thread: arguments checked, room reserved ({@link SendAdmission}: at once, by
@@ -39,6 +42,11 @@ public final class SendCalls {
     private final AtomicLong tokens;
     /** Posts sends by level once one is not of the default level. */
     private final SendInput input;
+    /** Built once, not per send (each send would otherwise allocate three small objects for them). */
+    private final Consumer<Receipts.Receipt> watch;
+
+    private final BooleanSupplier onNodeThread;
+    private final Supplier<NodeClosedException> closedForSends;
 
     SendCalls(
             NodeRuntime runtime,
@@ -53,6 +61,9 @@ public final class SendCalls {
         this.admission = admission;
         this.sends = sends;
         this.tokens = tokens;
+        this.watch = w -> loop.post(new SendCommands.Watch(loop, w, runtime.id()));
+        this.onNodeThread = loop::onNodeThread;
+        this.closedForSends = this::closedForSends;
         this.input = new SendInput(loop, config.lanePriorities().stream().anyMatch(p -> p.level() != Priority.DEFAULT));
     }
 
@@ -235,24 +246,13 @@ public final class SendCalls {
                 throw new QueueFullException(SendAdmission.full(room, wait));
             }
         }
-        Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(new SendCommands.Watch(loop, w, runtime.id())), loop::onNodeThread, hook);
+        Receipts.Receipt r = new Receipts.Receipt(bytes, watch, onNodeThread, hook);
         r.room = room;
         long token = tokens.incrementAndGet();
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
         input.post(
                 new SendCommands.Submit(
-                        loop,
-                        sends,
-                        this::closedForSends,
-                        token,
-                        r,
-                        to,
-                        lane,
-                        withLevel,
-                        payload,
-                        expiresAt,
-                        dropOldest),
+                        loop, sends, closedForSends, token, r, to, lane, withLevel, payload, expiresAt, dropOldest),
                 room,
                 level & 7);
         return r;

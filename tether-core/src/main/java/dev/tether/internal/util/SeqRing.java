@@ -76,8 +76,11 @@ public final class SeqRing<T> {
     }
 
     private void grow() {
+        // Two block copies, not a store per slot: a stream's ring grows again after every idle compaction.
         Object[] bigger = new Object[slots.length * 2];
-        for (int i = 0; i < size; i++) bigger[i] = slots[(head + i) & (slots.length - 1)];
+        int tail = Math.min(size, slots.length - head);
+        System.arraycopy(slots, head, bigger, 0, tail);
+        System.arraycopy(slots, 0, bigger, tail, size - tail);
         slots = bigger;
         head = 0;
     }

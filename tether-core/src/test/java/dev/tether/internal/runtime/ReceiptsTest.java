@@ -2,12 +2,15 @@ package dev.tether.internal.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.StoreException;
 import dev.tether.internal.engine.StreamKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +67,55 @@ class ReceiptsTest {
         assertThat(r.accepted()).isCompletedExceptionally();
         assertThat(r.processed()).isCompletedExceptionally();
         assertThat(pending.get()).isZero();
+    }
+
+    @Test
+    void acceptedAskedBeforeOrAfterAcceptanceCompletesOnceWithTheMessageId() {
+        Receipts.Receipt early = receipt(1);
+        CompletableFuture<MessageId> asked = early.accepted();
+        assertThat(asked).isNotDone();
+        Receipts.Receipt late = receipt(2);
+        receipts.accepted(1, KEY, 1);
+        receipts.accepted(2, KEY, 2);
+        assertThat(asked).isCompletedWithValue(new MessageId(KEY.peer(), KEY.lane(), 1));
+        assertThat(early.accepted()).isSameAs(asked);
+        assertThat(late.accepted()).isCompletedWithValue(new MessageId(KEY.peer(), KEY.lane(), 2));
+        late.fail(new StoreException("too late")); // an acceptance decided stands
+        assertThat(late.accepted()).isCompletedWithValue(new MessageId(KEY.peer(), KEY.lane(), 2));
+        assertThat(pending.get()).isZero();
+    }
+
+    @Test
+    void aReceiptFailedBeforeItsAcceptanceStaysFailed() {
+        Receipts.Receipt r = receipt(1);
+        r.fail(new StoreException("node stopped"));
+        receipts.accepted(1, KEY, 1);
+        assertThat(r.accepted()).isCompletedExceptionally();
+    }
+
+    @Test
+    void acceptedAskedOnAnotherThreadWhileTheNodeThreadAcceptsIsNeverLeftIncomplete() throws Exception {
+        int n = 20_000;
+        List<Receipts.Receipt> all = new ArrayList<>();
+        for (long t = 1; t <= n; t++) all.add(receipt(t));
+        List<CompletableFuture<MessageId>> asked = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        Thread asker = new Thread(() -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (Receipts.Receipt r : all) asked.add(r.accepted());
+        });
+        asker.start();
+        go.countDown();
+        for (long t = 1; t <= n; t++) receipts.accepted(t, KEY, t);
+        asker.join(30_000);
+        assertThat(asker.isAlive()).isFalse();
+        assertThat(asked).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(asked.get(i)).isCompletedWithValue(new MessageId(KEY.peer(), KEY.lane(), i + 1));
+        }
     }
 }
