@@ -1,6 +1,6 @@
 package dev.tether.internal.engine;
 
-import java.util.TreeSet;
+import dev.tether.internal.util.SeqSet;
 import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
 
@@ -12,9 +12,9 @@ import java.util.function.LongPredicate;
  */
 final class DroppedHere {
     /** Dropped messages above the receiver's acknowledged prefix: they go out as DROPPED markers. */
-    private final TreeSet<Long> markers = new TreeSet<>();
+    private final SeqSet markers = new SeqSet();
     /** Dropped messages numbered in a store batch not committed yet: settled when it commits. */
-    private final TreeSet<Long> onCommit = new TreeSet<>();
+    private final SeqSet onCommit = new SeqSet();
     /** Below this, nothing is droppable any more: dropped, expired, or transmitted. */
     private long from = 1;
     /** The stored record ({@link DroppedRows}) must be written again; whether the store holds one. */
@@ -31,7 +31,7 @@ final class DroppedHere {
             if (settled.test(seq)) continue;
             from = seq + 1;
             recordDue = true;
-            markers.headSet(ackedSeq, true).clear(); // bounded by the unacknowledged messages
+            markers.removeUpTo(ackedSeq); // bounded by the unacknowledged messages
             markers.add(seq);
             if (seq > committedSeq) onCommit.add(seq);
             return seq;
@@ -79,7 +79,7 @@ final class DroppedHere {
     private long[] runsAbove(long settledSeq) {
         long[] runs = new long[8];
         int n = 0;
-        for (long seq : markers.tailSet(settledSeq, false)) {
+        for (long seq : markers.above(settledSeq)) {
             if (n > 0 && runs[n - 1] == seq - 1) {
                 runs[n - 1] = seq;
                 continue;
@@ -93,12 +93,12 @@ final class DroppedHere {
 
     /** Whether {@code seq} was dropped here: a DROPPED marker stands in for it. */
     boolean contains(long seq) {
-        return !markers.isEmpty() && markers.contains(seq);
+        return markers.contains(seq);
     }
 
     /** Message {@code seq} is committed: true if it was dropped while its batch was being stored (settle it now). */
     boolean committed(long seq) {
-        return !onCommit.isEmpty() && onCommit.remove(seq);
+        return onCommit.remove(seq);
     }
 
     /** Dropped messages waiting for their batch, not counted as the stream's any more. */
@@ -110,7 +110,7 @@ final class DroppedHere {
     void appendsFailed(long committedSeq) {
         recordDue |= !onCommit.isEmpty();
         onCommit.clear();
-        markers.tailSet(committedSeq, false).clear();
+        markers.removeAbove(committedSeq);
         from = Math.min(from, committedSeq + 1);
     }
 }

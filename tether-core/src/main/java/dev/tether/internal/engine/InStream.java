@@ -2,6 +2,7 @@ package dev.tether.internal.engine;
 
 import dev.tether.StreamStats;
 import dev.tether.internal.util.SeqRing;
+import dev.tether.internal.util.SeqSet;
 import java.util.List;
 
 /**
@@ -138,7 +139,7 @@ final class InStream extends EngineStream {
     /** The levels of the buffered messages, and its place in the queue of streams due for delivery. */
     final StreamLevels levels = new StreamLevels();
     /** CANCELs for messages not received yet (the frame overtook the DATA), applied when they arrive; bounded. */
-    private final java.util.TreeSet<Long> cancelledAhead = new java.util.TreeSet<>();
+    private final SeqSet cancelledAhead = new SeqSet();
 
     // Valid for the connection.
     private boolean ackDue;
@@ -207,7 +208,7 @@ final class InStream extends EngineStream {
         }
         if (seq == receivedUpTo + 1 && seq <= credit) {
             InMessage in = new InMessage(seq, m);
-            if (!cancelledAhead.isEmpty() && cancelledAhead.remove(seq)) in.cancelled = true;
+            if (cancelledAhead.remove(seq)) in.cancelled = true;
             buffer.add(seq, in);
             levels.add(in.level);
             receivedUpTo = seq;

@@ -1,7 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.internal.util.LongHeap;
-import java.util.TreeSet;
+import dev.tether.internal.util.SeqSet;
 
 /**
  * The messages of one sender stream that may expire at the sender (never transmitted: docs/PROTOCOL.md, sender step
@@ -18,7 +18,7 @@ final class SenderExpiry {
      * Messages above the settled prefix expired or dropped here: the store keeps them until the ones before are
      * settled.
      */
-    private final TreeSet<Long> settledAhead = new TreeSet<>();
+    private final SeqSet settledAhead = new SeqSet();
     /** The deadline under which the engine has the stream scheduled for expiry, or {@code Long.MAX_VALUE}. */
     private long scheduledAt = Long.MAX_VALUE;
 
@@ -65,7 +65,7 @@ final class SenderExpiry {
 
     /** Whether {@code seq}, above the settled prefix, expired or was dropped here. */
     boolean settledAhead(long seq) {
-        return !settledAhead.isEmpty() && settledAhead.contains(seq);
+        return settledAhead.contains(seq);
     }
 
     /** Messages expired or dropped here and not yet part of the settled prefix. */

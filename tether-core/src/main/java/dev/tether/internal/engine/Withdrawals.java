@@ -1,6 +1,6 @@
 package dev.tether.internal.engine;
 
-import java.util.TreeSet;
+import dev.tether.internal.util.SeqSet;
 
 /**
  * The messages of one outbound stream, above what its receiver acknowledged, that the application withdrew (cancelled
@@ -8,20 +8,20 @@ import java.util.TreeSet;
  * owner thread only.
  */
 final class Withdrawals {
-    private final TreeSet<Long> seqs = new TreeSet<>();
+    private final SeqSet seqs = new SeqSet();
 
     /**
      * Withdraws {@code seq}, forgetting those at or below {@code ackedSeq} (so the set is bounded by the unacknowledged
      * messages); false if it was withdrawn already.
      */
     boolean add(long seq, long ackedSeq) {
-        seqs.headSet(ackedSeq, true).clear();
+        seqs.removeUpTo(ackedSeq);
         return seqs.add(seq);
     }
 
     /** Whether {@code seq} is withdrawn: transmitted as a marker. */
     boolean contains(long seq) {
-        return !seqs.isEmpty() && seqs.contains(seq);
+        return seqs.contains(seq);
     }
 
     void clear() {

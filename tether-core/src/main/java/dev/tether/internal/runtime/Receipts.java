@@ -232,6 +232,7 @@ final class Receipts {
         NavigableMap<Long, CompletableFuture<Outcome>> waiting = awaitingAck.get(key);
         CompletableFuture<Outcome> f = waiting == null ? null : waiting.remove(seq);
         if (f != null) f.complete(o);
+        if (waiting != null && waiting.isEmpty()) awaitingAck.remove(key);
     }
 
     private Outcome knownOutcome(StreamKey key, long seq) {
@@ -250,6 +251,7 @@ final class Receipts {
         NavigableMap<Long, CompletableFuture<Outcome>> done = waiting.headMap(upToSeq, true);
         done.forEach((seq, f) -> f.complete(outcomeOf(key, seq)));
         done.clear();
+        if (waiting.isEmpty()) awaitingAck.remove(key); // an idle stream keeps no empty map
     }
 
     /** Futures waiting for an acknowledgment; for tests of the memory bound. */
