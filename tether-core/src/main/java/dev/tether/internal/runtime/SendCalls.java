@@ -235,8 +235,7 @@ public final class SendCalls {
                 throw new QueueFullException(SendAdmission.full(room, wait));
             }
         }
-        Receipts.Receipt r = new Receipts.Receipt(
-                bytes, w -> loop.post(new SendCommands.Watch(loop, w, runtime.id())), loop::onNodeThread, hook);
+        Receipts.Receipt r = receipt(bytes, hook);
         r.room = room;
         long token = tokens.incrementAndGet();
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
@@ -256,6 +255,15 @@ public final class SendCalls {
                 room,
                 level & 7);
         return r;
+    }
+
+    /**
+     * A send's receipt, taken by its {@link SendCommands.Submit}: a {@code processed()} asked for before the node thread
+     * runs that costs no command of its own.
+     */
+    private Receipts.Receipt receipt(long bytes, SendHook hook) {
+        return new Receipts.Receipt(
+                bytes, w -> loop.post(new SendCommands.Watch(loop, w, runtime.id())), loop::onNodeThread, hook, false);
     }
 
     /** The receipt of a message dropped by DROP_NEWEST: never stored, never to be. */
