@@ -3,9 +3,11 @@ package dev.tether.scenarios;
 import dev.tether.NodeId;
 import dev.tether.spi.Transport;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Wraps a transport so that it offers a node executor (Transport rule 9), as the TCP transport does: every
@@ -14,14 +16,33 @@ import java.util.concurrent.TimeUnit;
 final class HostingTransport implements Transport {
     private final Transport inner;
     private final ScheduledExecutorService executor;
+    private final AtomicLong tasks = new AtomicLong();
+    private final AtomicLong periodic = new AtomicLong();
 
     HostingTransport(Transport inner, String threadName) {
         this.inner = inner;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor =
+                new ScheduledThreadPoolExecutor(1, r -> {
+                    Thread t = new Thread(r, threadName);
+                    t.setDaemon(true);
+                    return t;
+                }) {
+                    @Override
+                    protected void beforeExecute(Thread t, Runnable r) {
+                        if (r instanceof RunnableScheduledFuture<?> f && f.isPeriodic()) periodic.incrementAndGet();
+                        else tasks.incrementAndGet();
+                    }
+                };
+    }
+
+    /** Tasks the executor has started so far, periodic ones (the node's tick) left out: turns, listener calls. */
+    long tasks() {
+        return tasks.get();
+    }
+
+    /** Runs of periodic tasks (the node's tick) so far; each may make the node run one more turn as a task. */
+    long periodicRuns() {
+        return periodic.get();
     }
 
     @Override

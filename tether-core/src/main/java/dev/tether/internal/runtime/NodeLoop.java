@@ -106,6 +106,8 @@ final class NodeLoop implements EngineOutput, Runnable {
 
     /** The executor the loop is hosted on, or null while it is not (yet) hosted. */
     private volatile ScheduledExecutorService host;
+    /** True while a hosted task runs its turns; node thread only. */
+    private boolean inTask;
     /** True while a turn task is submitted to the host and has not started: at most one is pending. */
     private final AtomicBoolean turnPending = new AtomicBoolean();
 
@@ -181,6 +183,9 @@ final class NodeLoop implements EngineOutput, Runnable {
         }
         ScheduledExecutorService h = host;
         if (h != null) {
+            // Posted by the running task's own commands (a commit's answer, a handler on the node thread): that task
+            // runs it, or submits another at its end; a task of its own would run an empty turn first.
+            if (onNodeThread() && inTask) return;
             if (!turnPending.get() && turnPending.compareAndSet(false, true)) submitTurn(h);
         } else if (parked) {
             Thread t = owner;
@@ -219,7 +224,8 @@ final class NodeLoop implements EngineOutput, Runnable {
      * Turns as one task of the host, while commands keep coming, up to {@link #TURNS_PER_TASK}: what a turn
      * causes on this thread (a handler run on the node thread, then its settlement) then happens before the
      * transport writes, so its frames leave in the same write as the turn's (one system call, one wake-up of
-     * the peer). Another task is submitted if commands remain or arrive meanwhile.
+     * the peer). Another task is submitted if commands remain or arrive meanwhile: by another thread's post, or here
+     * at the end for those its own commands posted.
      */
     private void hostedTurn() {
         turnPending.set(false); // from here on, a post submits a new turn
@@ -228,10 +234,15 @@ final class NodeLoop implements EngineOutput, Runnable {
             return;
         }
         owner = Thread.currentThread();
-        int turns = 0;
-        do {
-            turn(queue.poll());
-        } while (running && ++turns < TURNS_PER_TASK && !queue.isEmpty());
+        inTask = true;
+        try {
+            int turns = 0;
+            do {
+                turn(queue.poll());
+            } while (running && ++turns < TURNS_PER_TASK && !queue.isEmpty());
+        } finally {
+            inTask = false;
+        }
         if (!running) {
             finishHosted();
         } else if (!queue.isEmpty() && turnPending.compareAndSet(false, true)) {

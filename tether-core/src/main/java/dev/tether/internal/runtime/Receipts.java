@@ -63,6 +63,12 @@ final class Receipts {
 
         private volatile CompletableFuture<MessageId> accepted;
         private volatile CompletableFuture<Outcome> processed;
+        /**
+         * Whether the node thread has taken the send ({@link #take}); until then a {@code processed()} asked for is
+         * watched by the node thread when it takes it, not by a command of its own. Guarded by this receipt.
+         */
+        private boolean taken;
+
         private StreamKey key;
         private long seq;
         private TetherException failure;
@@ -75,6 +81,15 @@ final class Receipts {
 
         /** A receipt whose {@code hook} hears of acceptance and rejection first. */
         Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread, SendHook hook) {
+            this(bytes, watch, onNodeThread, hook, true);
+        }
+
+        /**
+         * As above; unless {@code taken}, the node thread calls {@link #take} when it takes the send (runs or refuses
+         * its command), and a {@code processed()} asked for before that posts nothing.
+         */
+        Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread, SendHook hook, boolean taken) {
+            this.taken = taken;
             this.hook = hook;
             this.bytes = bytes;
             this.watch = watch;
@@ -124,10 +139,22 @@ final class Receipts {
             synchronized (this) {
                 if (processed == null) {
                     processed = new NodeFuture<>(onNodeThread);
-                    watch.accept(this); // registers it on the node thread
+                    // Once the send is taken, a command registers it on the node thread; before, the taking does.
+                    if (taken) watch.accept(this);
                 }
                 return processed;
             }
+        }
+
+        /**
+         * Node thread, as it takes the send (runs or refuses its command): returns whether {@code processed()} was asked
+         * for already, which the caller must then watch itself ({@link Receipts#watch}, or fail it). From now on
+         * {@code processed()} posts its own watch. A blocking {@code send(...).processed().get()} thus costs the node
+         * one command, not two (the second often a turn of its own).
+         */
+        synchronized boolean take() {
+            taken = true;
+            return processed != null;
         }
 
         /**

@@ -246,7 +246,9 @@ public final class SendCalls {
                 throw new QueueFullException(SendAdmission.full(room, wait));
             }
         }
-        Receipts.Receipt r = new Receipts.Receipt(bytes, watch, onNodeThread, hook);
+        // Not taken until its Submit runs: a processed() asked for before that rides with the Submit, no command of its
+        // own.
+        Receipts.Receipt r = new Receipts.Receipt(bytes, watch, onNodeThread, hook, false);
         r.room = room;
         long token = tokens.incrementAndGet();
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.

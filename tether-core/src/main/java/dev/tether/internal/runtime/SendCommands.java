@@ -59,7 +59,9 @@ final class SendCommands {
         @Override
         public void run(long now) {
             if (counted) receipt.room.leftInput();
+            boolean watch = receipt.take();
             if (loop.receipts().register(token, receipt)) {
+                if (watch) loop.receipts().watch(receipt); // processed() was asked before this ran
                 if (dropOldest && !madeRoom(now)) return;
                 if (receipt.hook != null) receipt.hook.submitted(now);
                 loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
@@ -94,6 +96,7 @@ final class SendCommands {
         public void refuse() {
             if (counted) receipt.room.leftInput();
             sends.giveBack(receipt.room, receipt.bytes);
+            receipt.take(); // a processed() asked for is failed below; one asked for later posts its own watch
             receipt.fail(closed.get());
         }
     }

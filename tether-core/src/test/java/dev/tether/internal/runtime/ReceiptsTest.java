@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +119,85 @@ class ReceiptsTest {
         assertThat(asked).hasSize(n);
         for (int i = 0; i < n; i++) {
             assertThat(asked.get(i)).isCompletedWithValue(new MessageId(KEY.peer(), KEY.lane(), i + 1));
+        }
+    }
+
+    /** A receipt as a send makes it: taken later by its command; counts the watches {@code processed()} posts. */
+    private Receipts.Receipt untaken(AtomicInteger posted) {
+        return new Receipts.Receipt(
+                100,
+                r -> {
+                    posted.incrementAndGet();
+                    receipts.watch(r);
+                },
+                () -> false,
+                null,
+                false);
+    }
+
+    @Test
+    void processedAskedBeforeTheSendIsTakenPostsNothingAndIsWatchedByTheTaking() {
+        AtomicInteger posted = new AtomicInteger();
+        Receipts.Receipt r = untaken(posted);
+        CompletableFuture<Outcome> f = r.processed();
+        assertThat(posted).hasValue(0);
+        assertThat(r.take()).isTrue(); // as SendCommands.Submit: it watches the receipt itself
+        pending.addAndGet(100);
+        receipts.register(1, r);
+        receipts.watch(r);
+        receipts.accepted(1, KEY, 1);
+        assertThat(f).isNotDone();
+        acked[0] = 1;
+        receipts.acked(KEY, 1);
+        assertThat(f).isCompletedWithValue(Outcome.PROCESSED);
+        assertThat(posted).hasValue(0);
+    }
+
+    @Test
+    void processedAskedAfterTheSendIsTakenPostsItsOwnWatch() {
+        AtomicInteger posted = new AtomicInteger();
+        Receipts.Receipt r = untaken(posted);
+        assertThat(r.take()).isFalse();
+        pending.addAndGet(100);
+        receipts.register(1, r);
+        receipts.accepted(1, KEY, 1);
+        CompletableFuture<Outcome> f = r.processed();
+        assertThat(posted).hasValue(1);
+        acked[0] = 1;
+        receipts.acked(KEY, 1);
+        assertThat(f).isCompletedWithValue(Outcome.PROCESSED);
+    }
+
+    /**
+     * The caller's {@code processed()} and the node thread's taking race on many receipts (asked first, then both at
+     * once, then taken first): for each, exactly one of them arranges the watch (neither would leave the future
+     * hanging; both would register it twice).
+     */
+    @Test
+    void askingAndTakingRacingWatchEachReceiptExactlyOnce() throws Exception {
+        int n = 200_000;
+        AtomicIntegerArray watches = new AtomicIntegerArray(n);
+        Receipts.Receipt[] rs = new Receipts.Receipt[n];
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            rs[i] = new Receipts.Receipt(100, w -> watches.incrementAndGet(index), () -> false, null, false);
+        }
+        AtomicInteger asked = new AtomicInteger();
+        CompletableFuture<Void> asker = CompletableFuture.runAsync(() -> {
+            for (Receipts.Receipt r : rs) {
+                r.processed();
+                asked.incrementAndGet();
+            }
+        });
+        // The taker starts a quarter behind and, being quicker, overtakes: asked first, then racing, then taken first.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (asked.get() < n / 4 && System.nanoTime() < deadline) Thread.onSpinWait();
+        for (int i = 0; i < n; i++) {
+            if (rs[i].take()) watches.incrementAndGet(i);
+        }
+        asker.get(1, TimeUnit.MINUTES);
+        for (int i = 0; i < n; i++) {
+            assertThat(watches.get(i)).as("watches of receipt %d", i).isEqualTo(1);
         }
     }
 }
