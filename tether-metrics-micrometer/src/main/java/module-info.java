@@ -1,5 +1,5 @@
 /**
- * Optional metrics for Tether nodes: {@code TetherMetrics} exposes a node's statistics, peers and store commits as
+ * Optional metrics for Tether nodes: {@code TetherMetrics} exposes a node's statistics, peers, channels, endpoints and store commits as
  * Micrometer meters with bounded tags; {@code PrometheusEndpoint} serves a scrape in the Prometheus text format over HTTP.
  */
 module dev.tether.metrics.micrometer {
