@@ -21,7 +21,7 @@ public final class SeqSet {
     }
 
     public boolean contains(long seq) {
-        return seqs != null && !seqs.isEmpty() && seqs.contains(seq);
+        return seqs != null && seqs.contains(seq);
     }
 
     public boolean isEmpty() {

@@ -212,6 +212,32 @@ class TetherMetricsTest {
     }
 
     @Test
+    void aNodeTheBusDoesNotKnowGetsNoEndpointSeriesAndEverythingElse() throws Exception {
+        TetherMetrics real = start(A, B, TetherMetrics.builder(A, registry));
+        start(B, A, TetherMetrics.builder(B, registry));
+        TetherNode nodeA = (TetherNode) closing.get(0);
+        Tether.bus(nodeA).endpoint("alice", d -> {});
+        real.close(); // a's own metrics: replaced by those of a wrapper around a
+        TetherNode wrapper = (TetherNode) java.lang.reflect.Proxy.newProxyInstance(
+                TetherNode.class.getClassLoader(), new Class<?>[] {TetherNode.class}, (proxy, m, args) -> {
+                    try {
+                        return m.invoke(nodeA, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        TetherMetrics wrapped = TetherMetrics.builder(A, registry).build().watch(wrapper);
+        closing.add(wrapped);
+        sendAll(nodeA, B, "x", 3);
+
+        PrometheusText s = scrape(wrapped);
+        assertThat(s.value("tether_node_up", "node", "a")).isEqualTo(1);
+        assertThat(s.value("tether_peer_connected", "node", "a", "peer", "b")).isEqualTo(1);
+        assertThat(s.samples.keySet()).noneMatch(k -> k.contains("endpoint=\"alice\""));
+        assertThat(s.value("tether_metrics_endpoints_untagged", "node", "a")).isZero();
+    }
+
+    @Test
     void watchChecksTheNode() {
         TetherMetrics a = start(A, B, TetherMetrics.builder(A, registry));
         TetherNode nodeA = (TetherNode) closing.get(0);
