@@ -90,7 +90,7 @@ final class SendAdmission {
 
     /** Why a send found {@code room} full, after waiting {@code waitNanos}. */
     static String full(SendRooms.Room room, long waitNanos) {
-        return "stream " + room.key + " holds " + room.held.get() + " of its limit of " + room.limit
+        return "stream " + room.key + " holds " + room.held() + " of its limit of " + room.limit
                 + " unacknowledged messages" + (waitNanos > 0 ? " (waited " + SendRooms.waited(waitNanos) + ")" : "")
                 + "; retry when its receiver has taken care of some";
     }

@@ -222,7 +222,7 @@ public final class SendCalls {
         if (policy.kind() == OverflowPolicy.Kind.BLOCK) {
             wait = saturatedNanos(policy.timeout());
             if (loop.onNodeThread()) {
-                if (room.waiting() + room.held.get() >= room.limit) {
+                if (room.waiting() + room.held() >= room.limit) {
                     throw new IllegalStateException("stream " + room.key + " is full and its policy " + policy
                             + " would wait on the node thread (a listener or a handler running on it), which must"
                             + " not wait");

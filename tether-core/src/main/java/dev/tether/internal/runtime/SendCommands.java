@@ -77,7 +77,7 @@ final class SendCommands {
          */
         private boolean madeRoom(long now) {
             SendRooms.Room room = receipt.room;
-            long notEntered = room.held.get() - room.accounted;
+            long notEntered = room.held() - room.accounted;
             if (loop.engine().outbound().unacked(room.key) + notEntered <= room.limit) return true; // freed meanwhile
             if (loop.engine().dropOldest(now, room.key)) {
                 room.overflowed(What.DROPPED_OLDEST);

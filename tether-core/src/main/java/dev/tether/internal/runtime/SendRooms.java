@@ -9,13 +9,14 @@ import dev.tether.internal.engine.EventThrottle;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredState;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -61,7 +62,7 @@ final class SendRooms {
             long n = s.lastSeq() - s.ackedSeq();
             if (n <= 0) continue;
             Room r = room(new StreamKey(s.to(), s.lane()));
-            r.held.set(n);
+            Room.HELD.setVolatile(r, n);
             r.accounted = n;
         }
     }
@@ -80,9 +81,7 @@ final class SendRooms {
     /** The node is stopping: wakes every waiting sender, and none waits from now on. */
     void close() {
         closed = true;
-        for (Room r : rooms.values()) {
-            if (r.waiting() > 0) r.line.wake();
-        }
+        for (Room r : rooms.values()) r.wake();
     }
 
     /** Node thread: a reserved send reached the engine; its message is the engine's to count from now on. */
@@ -126,9 +125,10 @@ final class SendRooms {
     void endOfTurn(long now, Engine engine, Consumer<TetherEvent> emit) {
         reconcile(engine);
         for (Room r = toReport.poll(); r != null; r = toReport.poll()) {
-            r.queued.set(false); // before reading: a count added from now on queues the room again
+            Overflows o = r.overflows;
+            o.queued.set(false); // before reading: a count added from now on queues the room again
             for (What w : What.values()) {
-                long n = r.unreported[w.ordinal()].getAndSet(0);
+                long n = o.unreported[w.ordinal()].getAndSet(0);
                 if (n == 0) continue;
                 TetherEvent.Overflow e = reports.offer(now, new Report(r.key, r.limits, w, n), "");
                 if (e != null) emit.accept(e);
@@ -145,7 +145,7 @@ final class SendRooms {
             Room r = s.direction() == StreamStats.Direction.OUTBOUND
                     ? rooms.get(new StreamKey(s.peer(), s.lane()))
                     : null;
-            l.add(r == null ? s : s.withAdmission(r.rejected.get(), r.dropped.get(), r.waiting()));
+            l.add(r == null ? s : s.withAdmission(r.rejected(), r.dropped(), r.waiting()));
         }
         return l;
     }
@@ -154,8 +154,8 @@ final class SendRooms {
     long[] totals() {
         long[] t = new long[3];
         for (Room r : rooms.values()) {
-            t[0] += r.rejected.get();
-            t[1] += r.dropped.get();
+            t[0] += r.rejected();
+            t[1] += r.dropped();
             t[2] += r.waiting();
         }
         return t;
@@ -175,35 +175,70 @@ final class SendRooms {
 
     /**
      * One stream's room. {@code held} is read and raised by callers on any thread and set by the node thread;
-     * senders waiting for room ({@link #take(long)}) queue in its {@link ArrivalLine}.
+     * senders waiting for room ({@link #take(long)}) queue in its {@link ArrivalLine}. Most streams never overflow
+     * and never make a sender wait, so the counters of overflows and the line are made when first needed: a room
+     * is one small object per stream that ever sent.
      */
     final class Room {
+        private static final VarHandle HELD, INPUT, OVERFLOWS, LINE;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                HELD = l.findVarHandle(Room.class, "held", long.class);
+                INPUT = l.findVarHandle(Room.class, "input", int.class);
+                OVERFLOWS = l.findVarHandle(Room.class, "overflows", Overflows.class);
+                LINE = l.findVarHandle(Room.class, "line", ArrivalLine.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final StreamKey key;
         final StreamLimits limits;
         /** Messages this stream may hold at most. */
         final long limit;
-        /** Sends refused for want of room, and messages dropped by the policy. */
-        final AtomicLong rejected = new AtomicLong(), dropped = new AtomicLong();
-        /** Counts per {@link What} not reported yet, and whether this room is in {@code toReport}. */
-        private final AtomicLong[] unreported = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()
-        };
 
-        private final AtomicBoolean queued = new AtomicBoolean();
-
-        final AtomicLong held = new AtomicLong();
+        @SuppressWarnings("unused") // through HELD
+        private volatile long held;
         /**
          * This stream's sends in the node loop's input ({@link LeveledInput}), times 8, plus the level they wait at:
          * one word, so that a send joins the level of its stream's queued sends atomically ({@link #enterInput}). Only
          * sends posted by level count here ({@link SendInput}); before a node's first send of another level, none.
          */
-        private final AtomicInteger input = new AtomicInteger();
+        @SuppressWarnings("unused") // through INPUT
+        private volatile int input;
+        /** Refusals and drops; null until the first. */
+        private volatile Overflows overflows;
+        /** Blocked senders, in arrival order; null until a sender first has to wait. */
+        private volatile ArrivalLine line;
         /** The engine's part of {@code held}; node thread only. */
         long accounted;
         /** Queued in {@link #dirty} for this turn's reconcile; node thread only. */
         boolean dirty;
 
-        /** Blocked senders, in arrival order. */
-        private final ArrivalLine line = new ArrivalLine(() -> closed);
+        Room(StreamKey key, StreamLimits limits) {
+            this.key = key;
+            this.limits = limits;
+            this.limit = limits.maxMessages();
+        }
+
+        /** Messages held now: reserved by callers plus the engine's part as last accounted; any thread. */
+        long held() {
+            return (long) HELD.getVolatile(this);
+        }
+
+        /** Sends refused for want of room (or timed out waiting for it) so far; any thread. */
+        long rejected() {
+            Overflows o = overflows;
+            return o == null ? 0 : o.rejected.get();
+        }
+
+        /** Messages dropped by the overflow policy so far; any thread. */
+        long dropped() {
+            Overflows o = overflows;
+            return o == null ? 0 : o.dropped.get();
+        }
 
         /**
          * Any thread: a send of {@code level} enters the node loop's input; returns the level it must wait at there.
@@ -212,28 +247,31 @@ final class SendRooms {
          */
         int enterInput(int level) {
             while (true) {
-                int s = input.get();
+                int s = (int) INPUT.getVolatile(this);
                 int at = s >>> 3 == 0 ? level : s & 7;
-                if (input.compareAndSet(s, (s & ~7) + 8 | at)) return at;
+                if (INPUT.compareAndSet(this, s, (s & ~7) + 8 | at)) return at;
             }
         }
 
         /** Node thread (or whoever refuses it): a send of this stream left the node loop's input. */
         void leftInput() {
-            input.addAndGet(-8);
-        }
-
-        Room(StreamKey key, StreamLimits limits) {
-            this.key = key;
-            this.limits = limits;
-            this.limit = limits.maxMessages();
+            INPUT.getAndAdd(this, -8);
         }
 
         /** A send found this stream full and was {@code what}: counted now, reported by the node thread. */
         void overflowed(What what) {
-            (what == What.DROPPED_NEWEST || what == What.DROPPED_OLDEST ? dropped : rejected).incrementAndGet();
-            unreported[what.ordinal()].incrementAndGet();
-            if (queued.compareAndSet(false, true)) toReport.add(this);
+            Overflows o = overflows();
+            (what == What.DROPPED_NEWEST || what == What.DROPPED_OLDEST ? o.dropped : o.rejected).incrementAndGet();
+            o.unreported[what.ordinal()].incrementAndGet();
+            if (o.queued.compareAndSet(false, true)) toReport.add(this);
+        }
+
+        private Overflows overflows() {
+            Overflows o = overflows;
+            if (o != null) return o;
+            Overflows made = new Overflows();
+            Overflows won = (Overflows) OVERFLOWS.compareAndExchange(this, (Overflows) null, made);
+            return won == null ? made : won;
         }
 
         /**
@@ -241,14 +279,14 @@ final class SendRooms {
          * arrival order); never waits.
          */
         boolean tryTake() {
-            return line.waiting() == 0 && cas();
+            return waiting() == 0 && cas();
         }
 
         private boolean cas() {
             for (; ; ) {
-                long h = held.get();
+                long h = held();
                 if (h >= limit) return false;
-                if (held.compareAndSet(h, h + 1)) return true;
+                if (HELD.compareAndSet(this, h, h + 1)) return true;
             }
         }
 
@@ -260,7 +298,19 @@ final class SendRooms {
          */
         boolean take(long nanos) throws InterruptedException {
             if (tryTake()) return true;
-            return nanos > 0 && line.take(nanos, this::cas);
+            return nanos > 0 && line().take(nanos, this::cas);
+        }
+
+        /**
+         * The line, made by the first sender that has to wait. A release that read no line before this one was
+         * published is seen by the new waiter's first try, which comes after (both are volatile).
+         */
+        private ArrivalLine line() {
+            ArrivalLine l = line;
+            if (l != null) return l;
+            ArrivalLine made = new ArrivalLine(() -> closed);
+            ArrivalLine won = (ArrivalLine) LINE.compareAndExchange(this, (ArrivalLine) null, made);
+            return won == null ? made : won;
         }
 
         /**
@@ -269,7 +319,7 @@ final class SendRooms {
          * send; any thread.
          */
         void takeOverLimit() {
-            held.incrementAndGet();
+            HELD.getAndAdd(this, 1L);
         }
 
         /** Gives back a reservation that never reached the engine (the node stopped first); any thread. */
@@ -279,13 +329,29 @@ final class SendRooms {
 
         /** Senders waiting for room now. */
         int waiting() {
-            return line.waiting();
+            ArrivalLine l = line;
+            return l == null ? 0 : l.waiting();
+        }
+
+        /** Wakes the waiting senders, if any. */
+        void wake() {
+            ArrivalLine l = line;
+            if (l != null && l.waiting() > 0) l.wake();
         }
 
         private void add(long delta) {
-            held.addAndGet(delta);
-            if (delta < 0 && line.waiting() > 0) line.wake(); // read after the release: a waiter that missed it sees it
+            HELD.getAndAdd(this, delta);
+            if (delta < 0) wake(); // reads the line after the release: a waiter that missed it sees it
         }
+    }
+
+    /** A room's counts of refusals and drops, made at its first. */
+    private static final class Overflows {
+        final AtomicLong rejected = new AtomicLong(), dropped = new AtomicLong();
+        /** Counts per {@link What} not reported yet, and whether the room is in {@code toReport}. */
+        final AtomicLong[] unreported = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
+
+        final AtomicBoolean queued = new AtomicBoolean();
     }
 
     /** {@code nanos} as a duration for messages: "2 s", "150 ms". */
