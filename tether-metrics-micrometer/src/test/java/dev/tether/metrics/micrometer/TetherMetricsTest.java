@@ -209,6 +209,13 @@ class TetherMetricsTest {
 
         bob.close();
         assertThat(scrape(b).samples.keySet()).noneMatch(k -> k.contains("endpoint=\"bob\""));
+        nodeA.leave("sports").get(10, TimeUnit.SECONDS);
+        PrometheusText afterLeave = scrape(a); // a channel left: its series go, and the untagged one gets its own
+        assertThat(afterLeave.samples.keySet()).noneMatch(k -> k.contains("channel=\"sports\""));
+        assertThat(afterLeave.value("tether_channel_member", "node", "a", "channel", "weather"))
+                .isEqualTo(1);
+        assertThat(afterLeave.value("tether_metrics_channels_untagged", "node", "a"))
+                .isZero();
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -96,8 +98,12 @@ public final class SnapshotMeters {
         syncPeers(p);
         untagged = sync(streamMeters, st, maxStreams, this::registerStream);
         untaggedChannels = sync(channelMeters, ch, maxChannels, this::registerChannel);
-        untaggedEndpoints =
-                sync(endpointMeters, new java.util.TreeMap<>(s.endpoints()), maxEndpoints, this::registerEndpoint);
+        untaggedEndpoints = sync(endpointMeters, byName(s.endpoints()), maxEndpoints, this::registerEndpoint);
+    }
+
+    /** Endpoints in name order when only some can have series (a stable choice), else as they are. */
+    private Map<String, EndpointStats> byName(Map<String, EndpointStats> e) {
+        return e.size() <= maxEndpoints || e instanceof SortedMap ? e : new TreeMap<>(e);
     }
 
     private void syncPeers(Map<NodeId, PeerInfo> p) {
