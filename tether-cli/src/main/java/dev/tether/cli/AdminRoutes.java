@@ -50,7 +50,7 @@ final class AdminRoutes {
         this.auth = auth;
         this.management = new ManagementRoutes(node);
         this.rules = new RuleRoutes(node);
-        this.dashboard = new Dashboard(management.management());
+        this.dashboard = new Dashboard(management.management(), node);
         this.control = control;
         this.maxMessageBytes = maxMessageBytes;
         this.limits = limits;

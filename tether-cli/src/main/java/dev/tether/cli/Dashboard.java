@@ -1,7 +1,9 @@
 package dev.tether.cli;
 
 import dev.tether.NodeClosedException;
+import dev.tether.TetherNode;
 import dev.tether.management.NodeManagement;
+import dev.tether.node.Tether;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,8 +16,10 @@ import java.util.function.LongSupplier;
  * The live dashboard of the admin endpoint: {@code GET /dashboard} is one self-contained page (no build step, nothing
  * loaded from elsewhere), which opens {@code GET /mgmt/live}, a server-sent event stream of the management model: every
  * {@code intervalMs} (default 1000, at least 100) one {@code snapshot} event with the topology, the statistics, the
- * channels with the readers of this node's logs, the oldest dead letters and the recent events; a {@code closed} event
- * when the node stops. The page's buttons call the {@code /mgmt/} routes ({@link ManagementRoutes}).
+ * channels with the readers of this node's logs, the bus's endpoints with their counters and its routing rules, the
+ * oldest dead letters and the recent events; a {@code closed} event
+ * when the node stops. The page's buttons call the {@code /mgmt/} routes ({@link ManagementRoutes}, {@link
+ * RuleRoutes}); its history form queries {@code GET /mgmt/history} when asked.
  *
  * <p>Thread-safe: each stream runs on its connection's thread. Streams share snapshots: one taken less than {@link
  * #SHARED_FOR_MILLIS} ago is sent again rather than computed anew, so N open pages cost about one snapshot per
@@ -30,17 +34,21 @@ final class Dashboard {
     private static final byte[] PAGE = load();
 
     private final NodeManagement m;
+    /** The node whose bus (endpoints, routing rules) the page shows; null: none. */
+    private final TetherNode node;
+
     private final LongSupplier clock;
     private long takenAt = Long.MIN_VALUE;
     private String shared;
     private int taken;
 
-    Dashboard(NodeManagement m) {
-        this(m, System::currentTimeMillis);
+    Dashboard(NodeManagement m, TetherNode node) {
+        this(m, node, System::currentTimeMillis);
     }
 
-    Dashboard(NodeManagement m, LongSupplier clock) {
+    Dashboard(NodeManagement m, TetherNode node, LongSupplier clock) {
         this.m = m;
+        this.node = node;
         this.clock = clock;
     }
 
@@ -99,12 +107,16 @@ final class Dashboard {
     }
 
     private String take(long at) {
-        return Json.object()
+        Json j = Json.object()
                 .put("at", at)
                 .putRaw("topology", ManagementJson.topology(m.topology()))
                 .putRaw("stats", ManagementJson.statistics(m.statistics()))
-                .putRaw("channels", ManagementJson.array(m.channels(), ManagementJson::channel))
-                .putRaw(
+                .putRaw("channels", ManagementJson.array(m.channels(), ManagementJson::channel));
+        if (node != null) {
+            j.putRaw("endpoints", ManagementJson.array(EndpointMemberships.of(node), EndpointMemberships::json))
+                    .putRaw("rules", RuleRoutes.json(Tether.bus(node).rules()));
+        }
+        return j.putRaw(
                         "deadLetters",
                         ManagementJson.array(m.deadLetters(DEAD_LETTERS_SHOWN, false), ManagementJson::deadLetter))
                 .putRaw("events", ManagementJson.array(tail(m.recentEvents()), ManagementJson::event))

@@ -5,8 +5,10 @@ import dev.tether.ChannelStats;
 import dev.tether.TetherNode;
 import dev.tether.bus.Address;
 import dev.tether.bus.Bus;
+import dev.tether.bus.EndpointStats;
 import dev.tether.node.Tether;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,13 +17,14 @@ import java.util.TreeMap;
 /**
  * A node's endpoints with their channel memberships ({@code GET /mgmt/endpoints}, {@code tether endpoints}): every
  * endpoint registered now or durable (stored or configured, registered or not), whether it is registered and durable,
- * and the channels it joined with its role. From the public API only: {@code Bus.endpoints()}, {@code
+ * the channels it joined with its role, and a registered one's counters ({@code EndpointStats}). From the public API only: {@code Bus.endpoints()}, {@code
  * Bus.durableEndpoints()} and {@code TetherNode.channelStats()}, which has each channel's endpoints (durable ones that
  * are not registered keep their stored memberships). Thread-safe (a snapshot per call).
  */
 final class EndpointMemberships {
-    /** One endpoint's row. */
-    record Row(String name, boolean registered, boolean durable, Map<String, ChannelRole> channels) {}
+    /** One endpoint's row; {@code stats} null unless it is registered. */
+    record Row(
+            String name, boolean registered, boolean durable, Map<String, ChannelRole> channels, EndpointStats stats) {}
 
     private EndpointMemberships() {}
 
@@ -29,9 +32,10 @@ final class EndpointMemberships {
     static List<Row> of(TetherNode node) {
         Bus bus = Tether.bus(node);
         Map<String, Map<String, ChannelRole>> channels = new TreeMap<>();
-        List<String> registered = new ArrayList<>();
+        Map<String, EndpointStats> registered = new HashMap<>();
         for (Address a : bus.endpoints()) {
-            registered.add(a.agent());
+            // an endpoint closed since the list was read has no stats: listed as not registered
+            bus.find(a.agent()).ifPresent(e -> registered.put(a.agent(), e.stats()));
             channels.put(a.agent(), new TreeMap<>());
         }
         List<String> durable = bus.durableEndpoints();
@@ -42,8 +46,10 @@ final class EndpointMemberships {
                             .put(c.channel(), role));
         }
         List<Row> rows = new ArrayList<>(channels.size());
-        channels.forEach(
-                (name, joined) -> rows.add(new Row(name, registered.contains(name), durable.contains(name), joined)));
+        channels.forEach((name, joined) -> {
+            EndpointStats stats = registered.get(name);
+            rows.add(new Row(name, stats != null, durable.contains(name), joined, stats));
+        });
         return rows;
     }
 
@@ -68,11 +74,23 @@ final class EndpointMemberships {
     static String json(Row r) {
         Map<String, String> joined = new TreeMap<>();
         r.channels().forEach((channel, role) -> joined.put(channel, role.name()));
-        return Json.object()
+        Json j = Json.object()
                 .put("endpoint", r.name())
                 .put("registered", r.registered())
                 .put("durable", r.durable())
-                .put("channels", joined)
+                .put("channels", joined);
+        EndpointStats s = r.stats();
+        if (s == null) return j.toString();
+        return j.putRaw(
+                        "stats",
+                        Json.object()
+                                .put("sent", s.sent())
+                                .put("received", s.received())
+                                .put("processed", s.processed())
+                                .put("failed", s.failed())
+                                .put("redeliveries", s.redeliveries())
+                                .put("refused", s.refused())
+                                .toString())
                 .toString();
     }
 }

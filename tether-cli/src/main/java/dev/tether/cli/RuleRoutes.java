@@ -82,7 +82,18 @@ final class RuleRoutes {
             return new CallRoutes.Answer(
                     200, "text/plain; charset=utf-8", b.toString().getBytes(StandardCharsets.UTF_8));
         }
-        return ok(ManagementJson.array(list, r -> {
+        return ok(json(list, stats));
+    }
+
+    /** {@code rules}' rules in evaluation order with their counters, as {@code GET} answers them. */
+    static String json(RoutingRules rules) {
+        Map<String, RuleStats> stats = new HashMap<>();
+        for (RuleStats s : rules.stats()) stats.put(s.name(), s);
+        return json(rules.list(), stats);
+    }
+
+    private static String json(List<Rule> list, Map<String, RuleStats> stats) {
+        return ManagementJson.array(list, r -> {
             RuleStats s = stats.get(r.name());
             return Json.object()
                     .put("name", r.name())
@@ -93,7 +104,7 @@ final class RuleRoutes {
                     .put("text", r.toText())
                     .put("matched", s == null ? 0 : s.matched())
                     .put("errors", s == null ? 0 : s.errors());
-        }));
+        });
     }
 
     private CallRoutes.Answer add(String method, Map<String, List<String>> q, String body) throws HttpError {

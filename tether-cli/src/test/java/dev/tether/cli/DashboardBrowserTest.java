@@ -10,6 +10,9 @@ import dev.tether.Outcome;
 import dev.tether.RetryPolicy;
 import dev.tether.SendReceipt;
 import dev.tether.TetherNode;
+import dev.tether.bus.Address;
+import dev.tether.bus.Bus;
+import dev.tether.bus.HistoryOptions;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
@@ -40,8 +43,10 @@ import org.openqa.selenium.support.ui.Select;
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, driven by
  * Selenium): two nodes over TCP with SQLite stores, the dashboard of node b. The page shows both connected, its
  * counters move while messages flow, a dead letter replayed from the page reaches a's handler and one purged from it
- * is gone, channel news shows reader a with its cursor and backlog, and node a killed shows as down. Screenshots of each step go to {@code target/screenshots/}. Fails, never
- * skips, when Chromium cannot be started.
+ * is gone, channel news shows reader a with its cursor and backlog, and node a killed shows as down; the bus's endpoints,
+ * its routing rules (added, disabled and removed from the page) and the message history (queried from the page) are
+ * there too. Screenshots of each step go to {@code target/screenshots/}. Fails, never skips, when Chromium cannot be
+ * started.
  */
 class DashboardBrowserTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -93,6 +98,7 @@ class DashboardBrowserTest {
                 .durability(Durability.OS_BUFFERED)
                 .retryPolicy(FAST)
                 .handler(handler)
+                .history(HistoryOptions.DEFAULT)
                 .build());
         open.add(n::close);
         return n;
@@ -134,6 +140,88 @@ class DashboardBrowserTest {
         screenshot("4-peer-down");
         kickAndReadmitFromThePage();
         kickFromTheClusterAndReadmitFromThePage();
+    }
+
+    /**
+     * b's endpoint orders takes three messages from a's endpoint shop: its row counts them. A rule typed into the page
+     * drops a message to b/spam and counts it; Disable and Remove on its row change the node's rules. The history form
+     * finds the three messages by agent and direction, and shows the node's refusal of a bad duration.
+     */
+    @Test
+    void theBusEndpointsRulesAndHistoryAreOnThePage() throws Exception {
+        Bus busB = Tether.bus(b);
+        busB.endpoint("orders", d -> {});
+        dev.tether.bus.Endpoint shop = Tether.bus(a).endpoint("shop", d -> {});
+        for (int i = 1; i <= 3; i++) {
+            shop.send(Address.of(NodeId.of("b"), "orders"), ("o" + i).getBytes(StandardCharsets.UTF_8))
+                    .processed()
+                    .get(10, TimeUnit.SECONDS);
+        }
+        browser.get(page);
+        waitFor(
+                () -> cells("#endpoints tr[data-endpoint=orders] td")
+                        .equals(List.of("orders", "registered", "no", "-", "0", "3", "3", "0", "0")),
+                "orders with its three messages processed");
+
+        browser.findElement(By.id("rule-text")).sendKeys("name=no-spam priority=10 recipient=spam action=drop");
+        browser.findElement(By.id("rule-add")).click();
+        waitFor(() -> text("status").startsWith("added: "), "the rule's answer shown");
+        assertThat(shop.send(Address.of(NodeId.of("b"), "spam"), new byte[] {1})
+                        .processed()
+                        .get(10, TimeUnit.SECONDS))
+                .isEqualTo(Outcome.DROPPED);
+        waitFor(
+                () -> cells("#rules tr[data-rule=no-spam] td")
+                        .equals(List.of(
+                                "10",
+                                "no-spam",
+                                "recipient=exact:spam",
+                                "drop",
+                                "1",
+                                "0",
+                                "enabled",
+                                "Disable Remove")),
+                "no-spam listed with one match");
+        screenshot("7-bus");
+        click(By.cssSelector("#rules tr[data-rule=no-spam] button.disable"));
+        waitFor(() -> cells("#rules tr[data-rule=no-spam] td").contains("disabled"), "no-spam shown disabled");
+        assertThat(busB.rules().list())
+                .singleElement()
+                .satisfies(r -> assertThat(r.isEnabled()).isFalse());
+        click(By.cssSelector("#rules tr[data-rule=no-spam] button.remove"));
+        waitFor(() -> browser.findElements(By.cssSelector("#rules tbody tr")).isEmpty(), "no-spam gone");
+        assertThat(busB.rules().list()).isEmpty();
+
+        historyFormFindsAndRefuses();
+    }
+
+    private void historyFormFindsAndRefuses() throws Exception {
+        WebElement form = browser.findElement(By.id("history-form"));
+        form.findElement(By.name("agent")).sendKeys("orders");
+        new Select(form.findElement(By.name("direction"))).selectByValue("in");
+        browser.findElement(By.id("history-search")).click();
+        waitFor(() -> text("history-status").equals("3 entries"), "three entries found");
+        List<WebElement> rows = browser.findElements(By.cssSelector("#history tbody tr"));
+        assertThat(rows).hasSize(3);
+        for (WebElement r : rows) {
+            List<String> c = r.findElements(By.tagName("td")).stream()
+                    .map(WebElement::getText)
+                    .toList();
+            assertThat(List.of(c.get(2), c.get(3), c.get(4), c.get(5), c.get(7), c.get(8)))
+                    .containsExactly("in", "direct", "a", "_a.orders", "shop", "orders");
+        }
+        screenshot("8-history");
+        WebElement since = form.findElement(By.name("since"));
+        since.clear();
+        since.sendKeys("soon");
+        browser.findElement(By.id("history-search")).click();
+        waitFor(() -> text("history-status").startsWith("refused (HTTP 400): since"), "the bad duration refused");
+    }
+
+    private List<String> cells(String css) {
+        return browser.findElements(By.cssSelector(css)).stream()
+                .map(WebElement::getText)
+                .toList();
     }
 
     /** a reads channel news, b writes it: b's page lists a as the reader of its log, with cursor and backlog. */

@@ -42,7 +42,7 @@ class DashboardSnapshotTest {
         AtomicInteger topologies = new AtomicInteger();
         NodeManagement counting = counting(Tether.management(node), topologies);
         AtomicLong now = new AtomicLong(1_000);
-        Dashboard d = new Dashboard(counting, now::get);
+        Dashboard d = new Dashboard(counting, null, now::get);
 
         String first = d.snapshot();
         assertThat(d.snapshot()).isSameAs(first);

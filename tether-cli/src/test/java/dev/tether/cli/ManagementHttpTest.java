@@ -218,9 +218,11 @@ class ManagementHttpTest {
                 .isEqualTo(dev.tether.Outcome.PROCESSED);
         assertThat(get(adminB, "/mgmt/endpoints").body().strip())
                 .isEqualTo("[{\"endpoint\":\"alice\",\"registered\":true,\"durable\":false,"
-                        + "\"channels\":{\"news\":\"READ_WRITE\"}},"
+                        + "\"channels\":{\"news\":\"READ_WRITE\"},\"stats\":{\"sent\":1,\"received\":0,"
+                        + "\"processed\":0,\"failed\":0,\"redeliveries\":0,\"refused\":0}},"
                         + "{\"endpoint\":\"bob\",\"registered\":true,\"durable\":false,"
-                        + "\"channels\":{\"sports\":\"READ\"}},"
+                        + "\"channels\":{\"sports\":\"READ\"},\"stats\":{\"sent\":0,\"received\":0,"
+                        + "\"processed\":0,\"failed\":0,\"redeliveries\":0,\"refused\":0}},"
                         + "{\"endpoint\":\"carol\",\"registered\":false,\"durable\":true,"
                         + "\"channels\":{\"news\":\"READ\"}}]");
         assertThat(run("endpoints", "--admin", adminB)).as(cli.err()).isZero();
