@@ -56,16 +56,32 @@ final class EndpointMemberships {
     static String text(List<Row> rows) {
         if (rows.isEmpty()) return "no endpoints\n";
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-24s %-12s %-8s %s%n", "endpoint", "state", "durable", "channels"));
+        String format = "%-24s %-12s %-8s %9s %9s %9s %7s  %s%n";
+        b.append(String.format(
+                Locale.ROOT,
+                format,
+                "endpoint",
+                "state",
+                "durable",
+                "sent",
+                "received",
+                "processed",
+                "failed",
+                "channels"));
         for (Row r : rows) {
             List<String> joined = new ArrayList<>();
             r.channels().forEach((channel, role) -> joined.add("#" + channel + " " + role));
+            EndpointStats s = r.stats();
             b.append(String.format(
                     Locale.ROOT,
-                    "%-24s %-12s %-8s %s%n",
+                    format,
                     r.name(),
                     r.registered() ? "registered" : "waiting",
                     r.durable() ? "yes" : "no",
+                    s == null ? "-" : s.sent(),
+                    s == null ? "-" : s.received(),
+                    s == null ? "-" : s.processed(),
+                    s == null ? "-" : s.failed(),
                     joined.isEmpty() ? "-" : String.join(", ", joined)));
         }
         return b.toString();

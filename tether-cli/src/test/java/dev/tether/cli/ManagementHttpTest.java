@@ -227,10 +227,11 @@ class ManagementHttpTest {
                         + "\"channels\":{\"news\":\"READ\"}}]");
         assertThat(run("endpoints", "--admin", adminB)).as(cli.err()).isZero();
         assertThat(out())
-                .startsWith("endpoint                 state        durable  channels\n")
-                .containsPattern("\nalice +registered +no +#news READ_WRITE\n")
-                .containsPattern("\nbob +registered +no +#sports READ\n")
-                .containsPattern("\ncarol +waiting +yes +#news READ\n");
+                .startsWith("endpoint                 state        durable       sent  received processed  failed  "
+                        + "channels\n")
+                .containsPattern("\nalice +registered +no +1 +0 +0 +0  #news READ_WRITE\n")
+                .containsPattern("\nbob +registered +no +0 +0 +0 +0  #sports READ\n")
+                .containsPattern("\ncarol +waiting +yes +- +- +- +-  #news READ\n");
         assertThat(run("endpoints", "--admin", adminA)).isZero();
         assertThat(out()).isEqualTo("no endpoints\n");
 
