@@ -86,7 +86,8 @@ final class ManagementCommands {
             name = "endpoints",
             mixinStandardHelpOptions = true,
             description = "Lists a running node's endpoints (registered now, or durable and waiting to be): whether"
-                    + " each is registered and durable, and the channels it joined with its role.")
+                    + " each is registered and durable, a registered one's sent, received, processed and failed"
+                    + " messages, and the channels it joined with its role.")
     static final class Endpoints extends Single {
         Endpoints() {
             super("/mgmt/endpoints");
