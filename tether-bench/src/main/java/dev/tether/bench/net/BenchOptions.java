@@ -71,7 +71,9 @@ public record BenchOptions(
      * a diagnostic: the same path as tcp-sqlite without an fsync per commit, to tell the disk's share of its
      * latency from the rest), {@code tcp-sqlite-effects} (tcp-sqlite with a transactional handler writing one
      * application row per message in the receiver's store: issue 12's exactly-once effects against tcp-sqlite), Tether over Unix domain sockets (throughput and round trip, in-memory store, to compare
-     * with tcp-memory and tcp-roundtrip), and the request scenarios with 4 KiB payloads.
+     * with tcp-memory and tcp-roundtrip), the same over a composite transport (TCP preferred, Unix domain sockets
+     * the fallback: what carrying the peer through {@code CompositeTransport} costs), and the request scenarios with
+     * 4 KiB payloads.
      */
     public static final List<String> ALL = Stream.concat(
                     DEFAULT.stream(),
@@ -80,6 +82,8 @@ public record BenchOptions(
                             "tcp-sqlite-effects",
                             "uds-memory",
                             "uds-roundtrip",
+                            "composite-memory",
+                            "composite-roundtrip",
                             "tcp-request-rtt-memory-4k",
                             "tcp-request-memory-4k",
                             "tcp-request-rtt-sqlite-4k",

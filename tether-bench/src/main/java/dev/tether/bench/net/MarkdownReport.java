@@ -23,6 +23,8 @@ final class MarkdownReport {
             Map.entry("tcp-sqlite-effects", ">= 0.5x tcp-sqlite (issue 12, one application row per message)"),
             Map.entry("uds-memory", ">= tcp-memory (issue 11)"),
             Map.entry("uds-roundtrip", "p50 < tcp-roundtrip's (issue 11)"),
+            Map.entry("composite-memory", "cost of the composite: compare with tcp-memory (issue 11 item 9)"),
+            Map.entry("composite-roundtrip", "cost of the composite: compare with tcp-roundtrip (issue 11 item 9)"),
             Map.entry("tcp-request-rtt-memory", "compare with gRPC's p50"),
             Map.entry("tcp-request-memory", "compare with gRPC"),
             Map.entry("tcp-request-rtt-sqlite", "p50 stated beside gRPC's (issue 9)"),

@@ -75,6 +75,7 @@ public final class NetworkBench {
             for (String s : o.scenarios()) {
                 if (s.equals("tcp-roundtrip") && o.scenarios().contains("tcp-memory")) continue; // ran with it
                 if (s.equals("uds-roundtrip") && o.scenarios().contains("uds-memory")) continue;
+                if (s.equals("composite-roundtrip") && o.scenarios().contains("composite-memory")) continue;
                 long t = System.nanoTime();
                 System.out.printf(Locale.ROOT, "running %s ...%n", s);
                 try {
@@ -94,6 +95,7 @@ public final class NetworkBench {
     private static List<ScenarioResult> scenario(BenchOptions o, String s, String url) throws Exception {
         boolean rtt = o.scenarios().contains("tcp-roundtrip");
         boolean udsRtt = o.scenarios().contains("uds-roundtrip");
+        boolean compositeRtt = o.scenarios().contains("composite-roundtrip");
         return switch (s) {
             case "socket-pingpong" -> List.of(SocketPingPong.run(o));
             case "nats-core" -> List.of(NatsBaselines.core(o, url));
@@ -110,6 +112,8 @@ public final class NetworkBench {
             case "tcp-sqlite-effects" -> TetherPair.run(o, "tcp", "sqlite-effects", url, true, false);
             case "uds-memory" -> TetherPair.run(o, "uds", "memory", url, true, udsRtt);
             case "uds-roundtrip" -> TetherPair.run(o, "uds", "memory", url, false, true);
+            case "composite-memory" -> TetherPair.run(o, "composite", "memory", url, true, compositeRtt);
+            case "composite-roundtrip" -> TetherPair.run(o, "composite", "memory", url, false, true);
             default -> {
                 if (!s.startsWith("tcp-request-") && !s.startsWith("grpc-request"))
                     throw new IllegalArgumentException(s);

@@ -16,6 +16,7 @@ import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.store.sqlite.ApplicationTables;
 import dev.tether.store.sqlite.SqliteStore;
+import dev.tether.transport.CompositeTransport;
 import dev.tether.transport.nats.NatsTransport;
 import dev.tether.transport.tcp.TcpTransport;
 import dev.tether.transport.uds.UdsTransport;
@@ -35,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One Tether node in a child JVM of {@link NetworkBench}, driven by line commands on stdin (replies on stdout).
- * Arguments: {@code sender|receiver tcp|uds|nats <receiver port, - or NATS url> memory|sqlite|sqlite-os|sqlite-effects <directory>
+ * Arguments: {@code sender|receiver tcp|uds|composite|nats <receiver port, - or NATS url> memory|sqlite|sqlite-os|sqlite-effects <directory>
  * <nats prefix> pool|inline|chained}; the last says whether the receiver's handler runs on handler threads
  * ({@code pool}) or on the node thread (the others). Over {@code uds} each node listens on the socket file {@code
  * <directory>/<node id>.sock}.
@@ -90,7 +91,7 @@ public final class PeerProcess {
         NodeId peer = sender ? RECEIVER : SENDER;
         boolean sqlite = a[3].startsWith("sqlite");
         Transport transport = transport(a[1], a[2], sender, a[5], Path.of(a[4]));
-        this.tcp = transport instanceof TcpTransport t ? t : null;
+        this.tcp = transport instanceof TcpTransport t ? t : composedTcp;
         boolean effects = a[3].equals("sqlite-effects") && !sender;
         this.store = store(sqlite, effects, Path.of(a[4]).resolve("tether-" + self + ".db"));
         TetherConfig.Builder c = TetherConfig.builder(self)
@@ -134,7 +135,17 @@ public final class PeerProcess {
         };
     }
 
-    private static Transport transport(String kind, String address, boolean sender, String prefix, Path dir) {
+    /** Over {@code composite}: TCP preferred, Unix domain sockets the fallback; the TCP member, for its port. */
+    private TcpTransport composedTcp;
+
+    private Transport transport(String kind, String address, boolean sender, String prefix, Path dir) {
+        if (kind.equals("composite")) {
+            composedTcp = (TcpTransport) transport("tcp", address, sender, prefix, dir);
+            return CompositeTransport.builder()
+                    .member(composedTcp)
+                    .member(transport("uds", address, sender, prefix, dir))
+                    .build();
+        }
         if (kind.equals("nats")) {
             return NatsTransport.builder().servers(address).prefix(prefix).build();
         }

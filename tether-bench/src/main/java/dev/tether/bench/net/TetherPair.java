@@ -78,7 +78,9 @@ final class TetherPair {
                 o.childJvmArgs(),
                 List.of("receiver", transport, natsUrl, store, dir.toString(), prefix, handler))) {
             String port = receiver.expect("READY", REPLY_SECONDS)[1];
-            String address = transport.equals("tcp") ? port : transport.equals("uds") ? "-" : natsUrl;
+            String address = transport.equals("tcp") || transport.equals("composite")
+                    ? port
+                    : transport.equals("uds") ? "-" : natsUrl;
             try (ChildJvm sender = ChildJvm.start(
                     id + "-sender",
                     PeerProcess.class,
@@ -252,12 +254,14 @@ final class TetherPair {
         return switch (transport) {
             case "tcp" -> "TCP";
             case "uds" -> "Unix domain sockets";
+            case "composite" -> "TCP preferred, Unix domain sockets the fallback (composite)";
             default -> "NATS";
         };
     }
 
     private String roundTripId() {
         if (transport.equals("uds")) return "uds-roundtrip";
+        if (transport.equals("composite")) return "composite-roundtrip";
         return switch (handler) {
             case "inline" -> "tcp-roundtrip-inline";
             case "chained" -> "tcp-roundtrip-chained";

@@ -36,15 +36,24 @@ class NetworkBenchSmokeTest {
     }
 
     @Test
-    void unixDomainSocketScenariosRunBesideTcpWithEveryMessage() throws Exception {
-        BenchOptions o = BenchOptions.parse("--quick", "--only", "uds-roundtrip,uds-memory,tcp-roundtrip,tcp-memory");
+    void unixDomainSocketAndCompositeScenariosRunBesideTcpWithEveryMessage() throws Exception {
+        BenchOptions o = BenchOptions.parse(
+                "--quick",
+                "--only",
+                "uds-roundtrip,uds-memory,tcp-roundtrip,tcp-memory,composite-memory,composite-roundtrip");
 
         NetworkBench.Report report = NetworkBench.run(o);
 
         assertThat(report.failures()).isEmpty();
         assertThat(report.results())
                 .extracting(ScenarioResult::id)
-                .containsExactly("tcp-memory", "tcp-roundtrip", "uds-memory", "uds-roundtrip");
+                .containsExactly(
+                        "tcp-memory",
+                        "tcp-roundtrip",
+                        "uds-memory",
+                        "uds-roundtrip",
+                        "composite-memory",
+                        "composite-roundtrip");
         for (ScenarioResult r : report.results()) {
             assertThat(r.counted()).as(r.id()).isEqualTo(r.expected()).isPositive();
         }
