@@ -26,10 +26,15 @@ final class OutRing {
     /** Its checksum is in {@link #checksums}, not the stored message's. */
     private static final int OWN_CHECKSUM = 0x20;
 
-    private StoredMessage[] stored = new StoredMessage[FIRST_SIZE];
-    private int[] bytes = new int[FIRST_SIZE];
-    private byte[] flags = new byte[FIRST_SIZE];
-    private int[] transmissions = new int[FIRST_SIZE];
+    private static final StoredMessage[] NO_MESSAGES = {};
+    private static final int[] NO_INTS = {};
+    private static final byte[] NO_BYTES = {};
+
+    // Empty until the first message: most streams are idle, and an idle one holds no arrays (compact).
+    private StoredMessage[] stored = NO_MESSAGES;
+    private int[] bytes = NO_INTS;
+    private byte[] flags = NO_BYTES;
+    private int[] transmissions = NO_INTS;
     /** Checksums that differ from the stored message's; null until one does. */
     private long[] checksums;
     /** Compressed forms ({@link WireCompression#forPeer}); null until one is made. */
@@ -202,15 +207,13 @@ final class OutRing {
         if (compressed != null) compressed[i] = null;
     }
 
-    /** If empty, lets go of arrays grown beyond their first size, and of those made on first need. */
+    /** If empty, lets go of its arrays: an idle stream holds none (the next message allocates them again). */
     void compact() {
         if (size != 0) return;
-        if (stored.length > FIRST_SIZE) {
-            stored = new StoredMessage[FIRST_SIZE];
-            bytes = new int[FIRST_SIZE];
-            flags = new byte[FIRST_SIZE];
-            transmissions = new int[FIRST_SIZE];
-        }
+        stored = NO_MESSAGES;
+        bytes = NO_INTS;
+        flags = NO_BYTES;
+        transmissions = NO_INTS;
         checksums = null;
         compressed = null;
         head = 0;
@@ -218,7 +221,7 @@ final class OutRing {
 
     private void grow() {
         int tail = Math.min(size, stored.length - head);
-        int n = stored.length * 2;
+        int n = Math.max(FIRST_SIZE, stored.length * 2);
         stored = grown(stored, new StoredMessage[n], tail);
         bytes = grown(bytes, new int[n], tail);
         flags = grown(flags, new byte[n], tail);

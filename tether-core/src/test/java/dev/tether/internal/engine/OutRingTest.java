@@ -48,7 +48,7 @@ class OutRingTest {
         OutRing ring = new OutRing();
         TreeMap<Long, Model> model = new TreeMap<>();
         long next = 1;
-        for (int step = 0; step < 200_000; step++) {
+        for (int step = 0; step < 60_000; step++) {
             String at = "seed " + seed + ", step " + step;
             int op = r.nextInt(100);
             if (op < 45) {
@@ -86,7 +86,7 @@ class OutRingTest {
                     ring.resetTo(next);
                 }
             }
-            if (step % 97 == 0 || model.size() < 40) check(at, ring, model, next);
+            if (step % 211 == 0 || model.size() < 20) check(at, ring, model, next);
         }
         check("seed " + seed + ", end", ring, model, next);
     }
