@@ -156,23 +156,14 @@ public final class DeadLetterQueue {
      * Dead-letters the next message {@code m} of {@code s}, failed after {@code attempts} with {@code reason}, with the
      * next batch; false, with {@code s} blocked at it, if the full queue refuses it ({@link #admit}).
      */
-    boolean take(long now, InStream s, InStream.InMessage m, int attempts, String reason) {
-        Frame.Message msg = m.message;
-        if (!admit(now, s, m.seq, msg.payload().length)) {
+    boolean take(long now, InStream s, InMessage m, int attempts, String reason) {
+        if (!admit(now, s, m.seq, m.payload().length)) {
             s.block();
             return false;
         }
         waiting.add(new DeadLetter(
-                s.key.peer(),
-                s.key.lane(),
-                s.senderEpoch(),
-                m.seq,
-                msg.headers(),
-                msg.payload(),
-                attempts,
-                reason,
-                now));
-        waitingBytes += msg.payload().length;
+                s.key.peer(), s.key.lane(), s.senderEpoch(), m.seq, m.headers(), m.payload(), attempts, reason, now));
+        waitingBytes += m.payload().length;
         return true;
     }
 

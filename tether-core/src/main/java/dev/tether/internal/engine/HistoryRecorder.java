@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class HistoryRecorder {
     /** A message settled and not yet recorded: {@code outcome} is an OUTCOME code, 0 for processed. */
-    record Settled(long seq, Frame.Message message, int outcome) {}
+    record Settled(long seq, InMessage message, int outcome) {}
 
     private static final long TRIM_INTERVAL_MILLIS = 1_000;
 
@@ -75,9 +75,9 @@ public final class HistoryRecorder {
     }
 
     /** {@code s} settled message {@code m} with OUTCOME {@code outcome} (0: processed). */
-    void settled(InStream s, InStream.InMessage m, int outcome) {
+    void settled(InStream s, InMessage m, int outcome) {
         if (options == null || m == null || dev.tether.Lanes.isVolatile(s.key.lane())) return;
-        settled.computeIfAbsent(s, k -> new ArrayDeque<>()).addLast(new Settled(m.seq, m.message, outcome));
+        settled.computeIfAbsent(s, k -> new ArrayDeque<>()).addLast(new Settled(m.seq, m, outcome));
     }
 
     /** Records what batch {@code w} (cut at {@code now}) stores and the settlements below its cursors, and trims. */
@@ -121,7 +121,7 @@ public final class HistoryRecorder {
             while (!q.isEmpty() && q.peekFirst().seq() <= c.processed()) {
                 Settled st = q.pollFirst();
                 taken.add(st);
-                Frame.Message m = st.message();
+                InMessage m = st.message();
                 add(
                         w,
                         b,

@@ -47,57 +47,6 @@ final class InStream extends EngineStream {
         BEYOND_CREDIT
     }
 
-    /** A buffered message and its delivery attempts on this node. */
-    static final class InMessage {
-        final long seq;
-        final Frame.Message message;
-        private int attempts;
-        /** Withdrawn by its sender before it was handed out: settled as cancelled, never handed out. */
-        private boolean cancelled;
-        /** Its priority level ({@link StreamLevels#of}). */
-        final int level;
-
-        InMessage(long seq, Frame.Message message) {
-            this.seq = seq;
-            this.message = message;
-            this.level = StreamLevels.of(message.headers());
-            this.cancelled = message.has(Frame.Message.CANCELLED);
-        }
-
-        boolean cancelled() {
-            return cancelled;
-        }
-
-        int attempts() {
-            return attempts;
-        }
-
-        /** Expired, unless damaged in the sender's store: then its deadline, like the rest of it, is not trusted. */
-        boolean expired(long now) {
-            if (corrupt()) return false;
-            return message.has(Frame.Message.EXPIRED)
-                    || (message.expiresAtMillis() != 0 && message.expiresAtMillis() <= now);
-        }
-
-        /** The sender found it damaged in its store: it goes to the dead-letter queue, never to the application. */
-        boolean corrupt() {
-            return message.has(Frame.Message.CORRUPT);
-        }
-
-        /**
-         * A DROPPED marker: the sender dropped it untransmitted (on a channel lane, the publisher's retention deleted
-         * it before this reader took it: counted as missed); settled as dropped, never handed out.
-         */
-        boolean dropped() {
-            return message.has(Frame.Message.DROPPED);
-        }
-
-        /** Settled without being handed out when it reaches the head: damaged, withdrawn, dropped or expired. */
-        boolean skipped(long now) {
-            return corrupt() || cancelled() || dropped() || expired(now);
-        }
-    }
-
     final StreamKey key;
     /** Where settled messages are recorded for the history (set by Receivers; off unless started). */
     HistoryRecorder history;
@@ -297,7 +246,7 @@ final class InStream extends EngineStream {
      * #freshFrom}, and the sender flags every message it transmitted before or recovered from its store.
      */
     private boolean mayHaveBeenHanded(InMessage m) {
-        return m.attempts > 1 || m.seq <= handedUpTo || (m.seq < freshFrom && m.message.has(Frame.Message.REDELIVERY));
+        return m.attempts > 1 || m.seq <= handedUpTo || (m.seq < freshFrom && m.has(Frame.Message.REDELIVERY));
     }
 
     /**

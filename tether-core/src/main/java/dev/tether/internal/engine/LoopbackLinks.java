@@ -1,6 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
+import dev.tether.spi.StoredMessage;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,11 +114,12 @@ final class LoopbackLinks {
      * if an earlier lifetime stored it, as damaged if the store no longer matched its checksum when it was read, as
      * cancelled if the application withdrew it. Its deadline is checked by the receiving half.
      */
-    private static Frame.Message message(OutStream s, long seq, OutMessage m) {
+    private static Frame.Message message(OutStream s, long seq, OutRing m) {
         int flags = s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
-        if (m.corrupt) flags |= Frame.Message.CORRUPT;
+        if (m.corrupt(seq)) flags |= Frame.Message.CORRUPT;
         else if (s.withdrawals.contains(seq)) flags |= Frame.Message.CANCELLED;
-        return new Frame.Message(flags, m.stored.expiresAtMillis(), m.stored.headers(), m.stored.payload(), m.checksum);
+        StoredMessage sm = m.stored(seq);
+        return new Frame.Message(flags, sm.expiresAtMillis(), sm.headers(), sm.payload(), m.checksum(seq));
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.tether.internal.engine;
 
 import dev.tether.StreamStats;
-import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -44,7 +43,7 @@ final class OutStream extends EngineStream {
     private long trimmedSeq;
     private final long recoveredUpTo;
     private long transmittedUpTo;
-    private final SeqRing<OutMessage> cache = new SeqRing<>();
+    private final OutRing cache = new OutRing();
     private final ArrayDeque<PendingSend> pending = new ArrayDeque<>();
     /** Its sends' levels waiting for a batch, and its places in the engine's schedulers. */
     final StreamLevels levels = new StreamLevels();
@@ -438,10 +437,10 @@ final class OutStream extends EngineStream {
      * The cached message {@code seq}, about to be transmitted; null if it expired here and is gone from the cache
      * and the store (at or below {@link #settledSeq}), so that only a marker can stand in for it.
      */
-    OutMessage toTransmit(long seq) {
+    OutRing toTransmit(long seq) {
         if (seq <= settledSeq) return null;
-        OutMessage m = cache.get(seq);
-        return m != null || log == null ? m : log.get(seq);
+        if (cache.holds(seq)) return cache;
+        return log != null && log.holds(seq) ? log.window() : null;
     }
 
     /**
@@ -450,17 +449,16 @@ final class OutStream extends EngineStream {
      * message transmitted is in the cache, which holds them from {@link #settledSeq} on.
      */
     int transmissions(long seq) {
-        OutMessage m = log == null && seq > settledSeq ? cache.get(seq) : null;
-        return m == null ? 0 : m.transmissions();
+        return log == null && seq > settledSeq && cache.holds(seq) ? cache.transmissions(seq) : 0;
     }
 
     /**
      * Whether message {@code seq} ({@code m} as {@link #toTransmit} returned it) was transmitted before. A shared
      * message of a reader's log counts every reader's transmissions, so a reader goes by its own highest one.
      */
-    boolean transmittedBefore(long seq, OutMessage m) {
+    boolean transmittedBefore(long seq, OutRing m) {
         // A marker (m null) stands for a message gone from cache and store: transmitted before if the stream got there.
-        return m == null || log != null ? seq <= transmittedUpTo : m.transmitted();
+        return m == null || log != null ? seq <= transmittedUpTo : m.transmitted(seq);
     }
 
     /** Whether {@code seq} was stored by an earlier lifetime, which may have transmitted it. */

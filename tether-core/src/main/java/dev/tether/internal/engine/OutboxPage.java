@@ -1,6 +1,5 @@
 package dev.tether.internal.engine;
 
-import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.StoredMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,17 +17,14 @@ final class OutboxPage {
      * their checksum.
      */
     static List<Long> cache(
-            Iterable<StoredMessage> page,
-            SeqRing<OutMessage> cache,
-            SharedLog log,
-            long committedSeq,
-            PageBounds bounds) {
+            Iterable<StoredMessage> page, OutRing cache, SharedLog log, long committedSeq, PageBounds bounds) {
         List<Long> corrupt = List.of();
         for (StoredMessage m : page) {
-            OutMessage read = log == null ? null : log.offer(m); // a page that continues the window is shared
-            boolean own = read == null && (log == null || !log.holds(m.seq()));
-            if (own && m.seq() <= committedSeq) read = bounds.cache(cache, m, true);
-            if (read != null && read.corrupt) {
+            // A page that continues the window is shared.
+            OutRing in = log != null && log.offer(m) ? log.window() : null;
+            boolean own = in == null && (log == null || !log.holds(m.seq()));
+            if (own && m.seq() <= committedSeq && bounds.cache(cache, m, true)) in = cache;
+            if (in != null && in.corrupt(m.seq())) {
                 if (corrupt.isEmpty()) corrupt = new ArrayList<>();
                 corrupt.add(m.seq());
             }

@@ -1,6 +1,5 @@
 package dev.tether.internal.engine;
 
-import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.StoredMessage;
 
 /**
@@ -83,21 +82,21 @@ final class PageBounds {
     }
 
     /**
-     * Caches {@code m} in {@code cache} if it continues it and fits; returns the message cached, or null. One read
-     * from the store ({@code read}) is verified ({@link OutMessage#read}).
+     * Caches {@code m} in {@code cache} if it continues it and fits; returns whether it did. One read from the store
+     * ({@code read}) is verified ({@link OutRing#addRead}).
      */
-    OutMessage cache(SeqRing<OutMessage> cache, StoredMessage m, boolean read) {
-        if (m.seq() != cache.nextSeq()) return null;
+    boolean cache(OutRing cache, StoredMessage m, boolean read) {
+        if (m.seq() != cache.nextSeq()) return false;
         int size = FrameCodec.messageSize(m.headers(), m.payload().length);
-        if (!admits(size)) return null;
-        OutMessage o = read ? OutMessage.read(m, size) : new OutMessage(m, size);
-        cache.add(m.seq(), o);
-        levels |= 1 << o.level;
+        if (!admits(size)) return false;
+        if (read) cache.addRead(m, size);
+        else cache.add(m, size);
+        levels |= 1 << cache.level(m.seq());
         count++;
         bytes += size;
         lastSize = size;
         redraw();
-        return o;
+        return true;
     }
 
     private boolean admits(int size) {
@@ -109,12 +108,11 @@ final class PageBounds {
     }
 
     /** Removes the messages up to {@code seq} from {@code cache}, and counts them out. */
-    void removeUpTo(SeqRing<OutMessage> cache, long seq) {
+    void removeUpTo(OutRing cache, long seq) {
         long first = cache.nextSeq() - cache.size();
         for (long s = first; s <= seq && s < cache.nextSeq(); s++) {
-            OutMessage m = cache.get(s);
             count--;
-            bytes -= m.bytes;
+            bytes -= cache.bytes(s);
         }
         cache.removeUpTo(seq);
         if (count == 0) levels = 0;
@@ -160,7 +158,7 @@ final class PageBounds {
     }
 
     /** The stream holds nothing unsettled: the page goes back to its first size, and its ring lets go of its array. */
-    void idle(SeqRing<OutMessage> cache) {
+    void idle(OutRing cache) {
         if (budget == null) return;
         limit = budget.pageMessages;
         cache.compact();

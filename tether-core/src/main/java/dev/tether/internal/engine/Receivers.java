@@ -213,7 +213,7 @@ final class Receivers {
     void onSettled(long now, Settlement x) {
         InStream s = runEnded(x.key(), x.generation(), x.ackedUpTo(), x.failedSeq(), x.effects());
         if (s != null && x.failedSeq() > 0 && x.failedSeq() == s.processed() + 1) {
-            InStream.InMessage m = s.buffered(x.failedSeq());
+            InMessage m = s.buffered(x.failedSeq());
             if (failed(now, s, m, x.reason(), x.retryAfterMillis())) withEffects(s, x.ifDeadLettered());
         }
     }
@@ -225,8 +225,8 @@ final class Receivers {
      */
     void onExpiredInRun(StreamKey key, long generation, long ackedUpTo, long expiredSeq, List<Effect> effects) {
         InStream s = runEnded(key, generation, ackedUpTo, 0, effects);
-        InStream.InMessage m = s != null && expiredSeq == s.processed() + 1 ? s.buffered(expiredSeq) : null;
-        if (m != null && m.message.expiresAtMillis() != 0) expire(s, m);
+        InMessage m = s != null && expiredSeq == s.processed() + 1 ? s.buffered(expiredSeq) : null;
+        if (m != null && m.expiresAtMillis() != 0) expire(s, m);
     }
 
     /**
@@ -310,7 +310,7 @@ final class Receivers {
     }
 
     /** The next message {@code m} failed: retried later, blocking the stream, or dead-lettered (then true). */
-    private boolean failed(long now, InStream s, InStream.InMessage m, String reason, long retryAfterMillis) {
+    private boolean failed(long now, InStream s, InMessage m, String reason, long retryAfterMillis) {
         if (m == null) return false;
         if (m.attempts() < cfg.retryPolicy().maxAttempts()) {
             long pause =
@@ -332,7 +332,7 @@ final class Receivers {
      * told after the commit. A volatile message is never stored: reported and dropped. Under REFUSE a full queue
      * blocks the stream instead, until it has room (then false).
      */
-    private boolean deadLetter(long now, InStream s, InStream.InMessage m, String reason) {
+    private boolean deadLetter(long now, InStream s, InMessage m, String reason) {
         if (!s.key.isVolatile() && !deadLetters.take(now, s, m, m.attempts(), reason)) return false;
         s.deadLetteredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
@@ -346,7 +346,7 @@ final class Receivers {
      * stream continues. Counted, reported, and its sender told after the commit. False, with the stream blocked, if
      * the full queue refuses it (REFUSE).
      */
-    private boolean quarantine(long now, InStream s, InStream.InMessage m) {
+    private boolean quarantine(long now, InStream s, InMessage m) {
         if (!deadLetters.take(now, s, m, 0, CORRUPT)) return false;
         s.deadLetteredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
@@ -355,14 +355,14 @@ final class Receivers {
     }
 
     /** Settles the next message {@code m} as expired: counted, reported, and its sender told after the commit. */
-    private void expire(InStream s, InStream.InMessage m) {
+    private void expire(InStream s, InMessage m) {
         s.expiredNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.EXPIRED);
         out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), m.seq));
     }
 
     /** Settles the next message {@code m}, a DROPPED marker, as missed; returns where the run of missed ones starts. */
-    private long missed(InStream s, InStream.InMessage m, long from) {
+    private long missed(InStream s, InMessage m, long from) {
         s.missedNext(m.seq);
         settledWithout(s, m.seq, Frame.OutcomeNotice.DROPPED);
         return from > 0 ? from : m.seq;
@@ -376,7 +376,7 @@ final class Receivers {
     }
 
     /** Settles the next message {@code m}, withdrawn or dropped by its sender, unprocessed; the sender is told. */
-    private void withdrawn(InStream s, InStream.InMessage m) {
+    private void withdrawn(InStream s, InMessage m) {
         if (m.cancelled()) s.cancelledNext(m.seq);
         else s.droppedNext(m.seq); // dropped by its sender's overflow policy (DROP_OLDEST): counted
         settledWithout(s, m.seq, m.cancelled() ? Frame.OutcomeNotice.CANCELLED : Frame.OutcomeNotice.DROPPED);
@@ -463,12 +463,11 @@ final class Receivers {
         s.handedOut(handedUpTo);
         List<InboundMessage> more = new ArrayList<>();
         for (long seq = s.runLast() + 1; seq <= s.receivedUpTo() && more.size() < max; seq++) {
-            InStream.InMessage m = s.buffered(seq);
+            InMessage m = s.buffered(seq);
             if (m == null || m.skipped(now)) break;
             if (s.attempt(m, false) == InStream.Attempt.NEXT_RUN) break;
-            Frame.Message msg = m.message;
             more.add(new InboundMessage(
-                    seq, msg.expiresAtMillis(), msg.headers(), msg.payload(), false, m.attempts(), s.senderEpoch()));
+                    seq, m.expiresAtMillis(), m.headers(), m.payload(), false, m.attempts(), s.senderEpoch()));
         }
         if (!more.isEmpty()) s.extendRun(more.get(more.size() - 1).seq());
         s.wantsMore = more.size() < max;
@@ -480,7 +479,7 @@ final class Receivers {
      * {@code maxRun}) to the application.
      */
     private void deliverRun(long now, InStream s) {
-        InStream.InMessage head = s.head();
+        InMessage head = s.head();
         long missedFrom = 0;
         while (head != null && head.skipped(now)) {
             if (missedFrom > 0 && !head.dropped()) missedFrom = reportMissed(s, missedFrom, head.seq - 1);
@@ -497,19 +496,18 @@ final class Receivers {
         if (head == null) return;
         List<InboundMessage> run = new ArrayList<>();
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
-            InStream.InMessage m = s.buffered(seq);
+            InMessage m = s.buffered(seq);
             if (m.skipped(now)) break;
             InStream.Attempt a = s.attempt(m, run.isEmpty());
             if (a == InStream.Attempt.NEXT_RUN) break;
             if (a == InStream.Attempt.REDELIVERY) {
                 out.event(new TetherEvent.Redelivery(s.key.peer(), s.key.lane(), seq, m.attempts()));
             }
-            Frame.Message msg = m.message;
             run.add(new InboundMessage(
                     seq,
-                    msg.expiresAtMillis(),
-                    msg.headers(),
-                    msg.payload(),
+                    m.expiresAtMillis(),
+                    m.headers(),
+                    m.payload(),
                     a == InStream.Attempt.REDELIVERY,
                     m.attempts(),
                     s.senderEpoch()));

@@ -4,7 +4,6 @@ import dev.tether.ChannelFullException;
 import dev.tether.ChannelOptions;
 import dev.tether.Channels;
 import dev.tether.NodeId;
-import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.MessageChecksum;
@@ -62,7 +61,7 @@ final class SharedLog {
      * publishes and by pages read for a reader that continue it (or start it, if it is empty), at most
      * {@code windowLimit} of them; messages every reader has settled leave it.
      */
-    private final SeqRing<OutMessage> window = new SeqRing<>();
+    private final OutRing window = new OutRing();
 
     SharedLog(String name, NodeId self, long lastSeq, long trimmedSeq, int windowLimit) {
         this.name = name;
@@ -199,7 +198,7 @@ final class SharedLog {
         StoredMessage sm = asStored(m);
         if (window.isEmpty()) window.resetTo(m.seq()); // readers at the head read it from here on
         if (m.seq() == window.nextSeq()) {
-            window.add(m.seq(), new OutMessage(sm));
+            window.add(sm, FrameCodec.messageSize(sm.headers(), sm.payload().length));
             bound();
         }
         for (OutStream r : readers.values()) r.committed(sm);
@@ -219,13 +218,13 @@ final class SharedLog {
 
     // ---- the window -----------------------------------------------------------------------------------
 
-    /** The window's message {@code seq}, or null if it does not hold it. */
-    OutMessage get(long seq) {
-        return window.get(seq);
+    /** The window: the log's messages the readers share. */
+    OutRing window() {
+        return window;
     }
 
     boolean holds(long seq) {
-        return window.get(seq) != null;
+        return window.holds(seq);
     }
 
     /** The last message the window holds, if it holds {@code seq}; else {@code seq - 1}. */
@@ -235,16 +234,15 @@ final class SharedLog {
 
     /**
      * A page read from the store for one reader: takes {@code m} into the window, verified, if it continues it (or
-     * starts it, when empty) and is committed; returns it, or null if the window did not take it.
+     * starts it, when empty) and is committed; returns whether the window took it.
      */
-    OutMessage offer(StoredMessage m) {
-        if (m.seq() > committedSeq || m.seq() <= startFloor()) return null;
+    boolean offer(StoredMessage m) {
+        if (m.seq() > committedSeq || m.seq() <= startFloor()) return false;
         if (window.isEmpty() && m.seq() != window.nextSeq()) window.resetTo(m.seq());
-        if (m.seq() != window.nextSeq()) return null;
-        OutMessage read = OutMessage.read(m);
-        window.add(m.seq(), read);
+        if (m.seq() != window.nextSeq()) return false;
+        window.addRead(m, FrameCodec.messageSize(m.headers(), m.payload().length));
         bound();
-        return read;
+        return true;
     }
 
     /** Messages every reader settled leave the window (the cursors moved). */

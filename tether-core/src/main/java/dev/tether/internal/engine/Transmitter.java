@@ -72,9 +72,9 @@ final class Transmitter {
         int level = 0;
         boolean any = false;
         for (long seq = s.sentUpTo() + 1; seq <= last && level < WeightedLevels.LEVELS - 1; seq++) {
-            OutMessage m = s.toTransmit(seq);
-            if (m == null || m.stored == null) continue;
-            level = Math.max(level, m.level);
+            OutRing m = s.toTransmit(seq);
+            if (m == null) continue;
+            level = Math.max(level, m.level(seq));
             any = true;
         }
         return any ? level : Priority.DEFAULT;
@@ -118,8 +118,9 @@ final class Transmitter {
         frames.beginData(s.key.lane(), epochOf(s), first);
         int count = 0;
         for (long seq = first; seq <= last; seq++) {
-            OutMessage m = s.toTransmit(seq);
-            StoredMessage sm = m == null ? null : m.stored;
+            OutRing m = s.toTransmit(seq);
+            StoredMessage sm = m == null ? null : m.stored(seq);
+            boolean corrupt = sm != null && m.corrupt(seq);
             long expiresAt = sm == null ? 0 : sm.expiresAtMillis();
             // Dropped here to make room (DROP_OLDEST), or gone from a reader's log before it took it (retention),
             // unless expired here: a DROPPED marker.
@@ -127,8 +128,8 @@ final class Transmitter {
                     || (sm == null && s.log != null && seq > s.settledSeq() && seq <= s.log.trimmedSeq());
             // A damaged message's deadline is not trusted either: it goes to the receiver's dead-letter queue, even
             // if withdrawn (the receiver keeps the damaged bytes for inspection; the caller gave up on it anyway).
-            boolean expired = !dropped && (sm == null || (!m.corrupt && expiresAt != 0 && expiresAt <= now));
-            boolean withdrawn = !expired && !dropped && !m.corrupt && s.withdrawals.contains(seq);
+            boolean expired = !dropped && (sm == null || (!corrupt && expiresAt != 0 && expiresAt <= now));
+            boolean withdrawn = !expired && !dropped && !corrupt && s.withdrawals.contains(seq);
             int size = expired || withdrawn || dropped
                     ? FrameWriter.markerSize()
                     : FrameCodec.messageSize(sm.headers(), sm.payload().length);
@@ -138,12 +139,12 @@ final class Transmitter {
             if (dropped) frames.marker(s.key.lane(), seq, flags, Frame.Message.DROPPED, 0);
             else if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
             else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
-            else if (m.corrupt)
-                frames.message(flags | Frame.Message.CORRUPT, expiresAt, sm.headers(), sm.payload(), m.checksum);
+            else if (corrupt)
+                frames.message(flags | Frame.Message.CORRUPT, expiresAt, sm.headers(), sm.payload(), m.checksum(seq));
             else {
-                WireCompression.Compressed z = frames.compression.forPeer(peers.codecs(s.key.peer()), m);
-                if (z == null) frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum);
-                else frames.compressed(flags, expiresAt, z, sm.payload().length, m.checksum);
+                WireCompression.Compressed z = frames.compression.forPeer(peers.codecs(s.key.peer()), m, seq);
+                if (z == null) frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum(seq));
+                else frames.compressed(flags, expiresAt, z, sm.payload().length, m.checksum(seq));
             }
             count++;
         }

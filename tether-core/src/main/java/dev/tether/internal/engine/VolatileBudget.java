@@ -1,6 +1,6 @@
 package dev.tether.internal.engine;
 
-import dev.tether.internal.util.SeqRing;
+import dev.tether.spi.StoredMessage;
 
 /**
  * The bytes held by volatile outbound messages (encoded size of headers and payload), from the send until the
@@ -29,10 +29,10 @@ final class VolatileBudget {
     }
 
     /** Messages {@code from..to} of a volatile stream, held in {@code cache}, are settled: their bytes no longer count. */
-    void releaseSettled(SeqRing<OutMessage> cache, long from, long to) {
+    void releaseSettled(OutRing cache, long from, long to) {
         for (long seq = Math.max(from, cache.nextSeq() - cache.size()); seq <= to && seq < cache.nextSeq(); seq++) {
-            OutMessage m = cache.get(seq);
-            if (m != null) release(FrameCodec.messageSize(m.stored.headers(), m.stored.payload().length));
+            StoredMessage m = cache.stored(seq);
+            if (m != null) release(FrameCodec.messageSize(m.headers(), m.payload().length));
         }
     }
 

@@ -99,15 +99,19 @@ public final class WireCompression {
      * The compressed form of {@code m} for a peer whose HELLO stated {@code peerCodecs}, or null to send it plain: no
      * codec here or there, a payload below the threshold, or one that does not shrink by an eighth.
      */
-    Compressed forPeer(int peerCodecs, OutMessage m) {
+    Compressed forPeer(int peerCodecs, OutRing m, long seq) {
         if (codec == null || (peerCodecs & (1 << (codec.id() - 1))) == 0) return null;
-        if (m.stored.payload().length < threshold || m.keptPlain) return null;
-        if (m.compressed == null) m.compressed = compress(m);
-        return m.compressed;
+        if (m.stored(seq).payload().length < threshold || m.keptPlain(seq)) return null;
+        Compressed z = m.compressed(seq);
+        if (z == null) {
+            z = compress(m, seq);
+            if (z != null) m.compressed(seq, z);
+        }
+        return z;
     }
 
-    private Compressed compress(OutMessage m) {
-        byte[] plain = m.stored.payload();
+    private Compressed compress(OutRing m, long seq) {
+        byte[] plain = m.stored(seq).payload();
         byte[] out = new byte[codec.maxCompressedLength(plain.length)];
         int n;
         try {
@@ -116,11 +120,11 @@ public final class WireCompression {
             n = Integer.MAX_VALUE; // sent plain: the receiver gets it all the same
         }
         if (n > plain.length - plain.length / 8) {
-            m.keptPlain = true;
+            m.keepPlain(seq);
             keptPlain++;
             return null;
         }
-        Map<String, String> headers = new LinkedHashMap<>(m.stored.headers());
+        Map<String, String> headers = new LinkedHashMap<>(m.stored(seq).headers());
         headers.put(HEADER, codec.id() + ":" + plain.length);
         compressed++;
         bytesBefore += plain.length;

@@ -6,6 +6,7 @@ import dev.tether.Outcome;
 import dev.tether.SendReceipt;
 import dev.tether.TetherException;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.util.TokenRing;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.HashMap;
@@ -168,7 +169,13 @@ final class Receipts {
         }
     }
 
-    private final Map<Long, Receipt> byToken = new HashMap<>();
+    /**
+     * Receipts of sends the engine has not yet accepted or rejected, by token. Tokens are taken in order and the
+     * engine answers within a few batches, so a ring indexed by token keeps them without a boxed key and a map node
+     * per send.
+     */
+    private final TokenRing<Receipt> byToken = new TokenRing<>();
+
     private final Map<StreamKey, NavigableMap<Long, CompletableFuture<Outcome>>> awaitingAck = new HashMap<>();
     /**
      * Outcomes other than PROCESSED, per stream, kept after the ack so a late {@code processed()} still gets
@@ -292,7 +299,7 @@ final class Receipts {
      */
     void failAll(TetherException e) {
         closed = e;
-        byToken.values().forEach(r -> {
+        byToken.forEach(r -> {
             if (r.hook != null) r.hook.rejected(e);
             r.decide(e);
             CompletableFuture<Outcome> p = r.processed;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.FailurePolicy;
 import dev.tether.NodeId;
 import dev.tether.RetryPolicy;
-import dev.tether.internal.util.SeqRing;
 import dev.tether.spi.StoredMessage;
 import java.time.Duration;
 import java.util.Map;
@@ -35,7 +34,7 @@ class PageBoundsTest {
     /** A page and the ring it bounds, filled with messages of {@code payload} bytes. */
     private static final class Page {
         final PageBounds bounds;
-        final SeqRing<OutMessage> ring = new SeqRing<>();
+        final OutRing ring = new OutRing();
         long next = 1;
 
         Page(PageBounds bounds) {
@@ -52,9 +51,8 @@ class PageBoundsTest {
 
         boolean offer(int payload) {
             StoredMessage m = new StoredMessage(B, "l", next, 0, Map.of(), new byte[payload]);
-            OutMessage o = bounds.cache(ring, m, false);
-            if (o == null) return false;
-            assertThat(ring.get(next)).isSameAs(o);
+            if (!bounds.cache(ring, m, false)) return false;
+            assertThat(ring.stored(next)).isSameAs(m);
             next++;
             return true;
         }

@@ -59,7 +59,7 @@ class SenderPageTest {
         s.loaded(messages(257, 5000)); // a read brings what it was asked for and the page keeps what fits
         assertThat(s.memLast()).isEqualTo(1128);
         for (long seq = 101; seq <= 1128; seq++)
-            assertThat(s.toTransmit(seq).stored.seq()).isEqualTo(seq);
+            assertThat(s.toTransmit(seq).stored(seq).seq()).isEqualTo(seq);
         s.acked(0, 1000, 1000, 4000, 100); // far beyond: at most 2,048 messages
         assertThat(s.pageToLoad()).isEqualTo(1129);
         s.loaded(messages(1129, 5000));
