@@ -1,6 +1,7 @@
 package dev.tether.transport.tcp;
 
 import dev.tether.InvalidConfigException;
+import dev.tether.transport.tcp.internal.NettyDefaults;
 import dev.tether.transport.tcp.internal.SettingsBuilder;
 import java.time.Duration;
 import java.util.Random;
@@ -21,6 +22,7 @@ public abstract class SocketTransportBuilder<B extends SocketTransportBuilder<B>
     static {
         // The concrete builders (in two packages) read the settings through the internal package, not the API.
         SettingsBuilder.Access.install(b -> ((SocketTransportBuilder<?>) b).shared);
+        NettyDefaults.apply(); // before the builders touch Netty
     }
 
     /** For the two concrete builders. */
