@@ -48,6 +48,13 @@ public final class InMemoryStore implements Store {
     private static final class Stream {
         long lastSeq;
         long ackedSeq;
+        /**
+         * The last sequence number the batch being validated assigns this stream, valid while {@link #checkedIn} is
+         * that batch's number: the check needs no map of its own.
+         */
+        long pendingLastSeq;
+
+        long checkedIn;
         /** Holds exactly {@code ackedSeq+1..lastSeq}: appends are consecutive and trims remove a prefix. */
         final SeqRing<StoredMessage> outbox = new SeqRing<>();
 
@@ -144,21 +151,22 @@ public final class InMemoryStore implements Store {
             commitsToFail--;
             throw new StoreException("injected commit failure (" + commitsToFail + " more to come)");
         }
-        validate(batch);
+        Checked checked = validate(batch);
         channels.validate(batch);
+        streams.putAll(checked.created);
+        int group = 0;
         Stream s = null;
         StoredMessage previous = null;
         for (StoredMessage m : batch.appends()) {
-            // Appends come grouped by stream: one lookup per group, not per message.
-            if (previous == null || !sameStream(previous, m)) {
-                s = streams.computeIfAbsent(new StreamKey(m.to(), m.lane()), k -> new Stream());
-            }
+            // Appends come grouped by stream, each group's stream found once by the check.
+            if (previous == null || !sameStream(previous, m)) s = checked.groups.get(group++);
             s.outbox.add(m.seq(), m);
             s.lastSeq = m.seq();
             previous = m;
         }
+        int trim = 0;
         for (WriteBatch.Trim t : batch.trims()) {
-            Stream trimmed = streams.get(new StreamKey(t.to(), t.lane()));
+            Stream trimmed = checked.trimmed.get(trim++);
             if (trimmed == null || t.upToSeq() <= trimmed.ackedSeq) continue;
             trimmed.outbox.removeUpTo(t.upToSeq());
             trimmed.ackedSeq = t.upToSeq();
@@ -182,18 +190,38 @@ public final class InMemoryStore implements Store {
         history.apply(batch);
     }
 
-    /** Checks every write of {@code batch} against the current state, so that applying it cannot fail. */
-    private void validate(WriteBatch batch) {
-        Map<StreamKey, Long> lastSeqs = new HashMap<>();
-        StreamKey key = null;
+    /**
+     * What {@link #validate} found: the stream of each group of appends (new ones are in {@code created}, to add when
+     * the batch is applied) and of each trim (null: no such stream), in the batch's order.
+     */
+    private record Checked(List<Stream> groups, Map<StreamKey, Stream> created, List<Stream> trimmed) {}
+
+    /** Numbers the batches validated, for {@link Stream#checkedIn}. */
+    private long checks;
+
+    /**
+     * Checks every write of {@code batch} against the current state, so that applying it cannot fail, and finds each
+     * group's and trim's stream once for applying it: with many streams and a message or two each per batch, the
+     * lookups are most of a batch's cost.
+     */
+    private Checked validate(WriteBatch batch) {
+        long check = ++checks;
+        List<Stream> groups = new ArrayList<>();
+        Map<StreamKey, Stream> created = new HashMap<>();
+        Stream s = null;
         StoredMessage previous = null;
-        long last = 0;
         for (StoredMessage m : batch.appends()) {
-            if (previous == null || !sameStream(previous, m)) { // appends come grouped by stream: a lookup per group
-                if (key != null) lastSeqs.put(key, last);
-                key = new StreamKey(Objects.requireNonNull(m.to(), "to"), Objects.requireNonNull(m.lane()));
-                last = lastSeqs.computeIfAbsent(key, this::lastSeq);
+            if (previous == null || !sameStream(previous, m)) {
+                StreamKey key = new StreamKey(Objects.requireNonNull(m.to(), "to"), Objects.requireNonNull(m.lane()));
+                s = streams.get(key);
+                if (s == null) s = created.computeIfAbsent(key, k -> new Stream());
+                if (s.checkedIn != check) {
+                    s.checkedIn = check;
+                    s.pendingLastSeq = s.lastSeq;
+                }
+                groups.add(s);
             }
+            long last = s.pendingLastSeq;
             if (m.seq() <= last) {
                 throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
                         + " reuses a sequence number (last assigned is " + last + ")");
@@ -202,18 +230,20 @@ public final class InMemoryStore implements Store {
                 throw new StoreException("append of " + m.to() + "/" + m.lane() + "#" + m.seq()
                         + " leaves a gap (last assigned is " + last + ")");
             }
-            last = m.seq();
+            s.pendingLastSeq = m.seq();
             previous = m;
         }
-        if (key != null) lastSeqs.put(key, last);
+        List<Stream> trimmed = new ArrayList<>(batch.trims().size());
         for (WriteBatch.Trim t : batch.trims()) {
             StreamKey k = new StreamKey(Objects.requireNonNull(t.to(), "to"), Objects.requireNonNull(t.lane()));
-            Long assigned = lastSeqs.get(k);
-            long lastAssigned = assigned != null ? assigned : lastSeq(k);
+            Stream ts = streams.get(k);
+            if (ts == null) ts = created.get(k);
+            long lastAssigned = ts == null ? 0 : ts.checkedIn == check ? ts.pendingLastSeq : ts.lastSeq;
             if (t.upToSeq() > lastAssigned) {
                 throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
                         + " goes beyond the last assigned sequence number " + lastAssigned);
             }
+            trimmed.add(ts);
         }
         for (InboundCursor c : batch.cursors()) {
             Objects.requireNonNull(c.from(), "from");
@@ -221,16 +251,12 @@ public final class InMemoryStore implements Store {
         }
         batch.deadLetters().forEach(Objects::requireNonNull);
         batch.peerEpochs().forEach(p -> Objects.requireNonNull(p.peer(), "peer"));
+        return new Checked(groups, created, trimmed);
     }
 
     /** Whether {@code a} and {@code b} belong to the same stream; the same objects in the usual case. */
     private static boolean sameStream(StoredMessage a, StoredMessage b) {
         return (a.lane() == b.lane() || a.lane().equals(b.lane())) && (a.to() == b.to() || a.to().equals(b.to()));
-    }
-
-    private long lastSeq(StreamKey key) {
-        Stream s = streams.get(key);
-        return s == null ? 0 : s.lastSeq;
     }
 
     @Override
