@@ -177,6 +177,8 @@ final class EngineHarness {
 
         /** The generation of the latest run handed out. */
         long lastGeneration;
+        /** The first sequence number of each run handed out, in order. */
+        final List<Long> runStarts = new ArrayList<>();
         /** Generations {@code runCanGrow} reported, in order. */
         final List<Long> runsCanGrow = new ArrayList<>();
 
@@ -188,6 +190,7 @@ final class EngineHarness {
         @Override
         public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
             lastGeneration = generation;
+            runStarts.add(messages.get(0).seq());
             Engine owner = engine;
             Runnable handle = () -> handle(key, generation, messages);
             tasks.add(() -> {

@@ -192,6 +192,32 @@ class EngineTest {
         });
     }
 
+    /**
+     * The receiver's own check at the head (the runtime's check before each hand-out is a second line): a message
+     * buffered while the run before it was held, whose deadline passed meanwhile, is settled expired by the engine and
+     * never handed out; the next run starts after it.
+     */
+    @Test
+    void aBufferedMessageWhoseDeadlinePassedIsSettledExpiredWithoutBeingHandedOut() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        h.node("b").hold.add(1L); // b's application holds on to m0's run
+        h.node("a").send(B, "l", "m0");
+        h.run();
+        h.node("a").send(B, "l", "ttl", h.now + 50);
+        h.node("a").send(B, "l", "m2");
+        h.run(); // ttl and m2 buffered at b behind the held run
+        h.advance(100); // ttl's deadline passes while it waits
+        h.node("b").release();
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m2");
+        assertThat(h.node("b").runStarts)
+                .as("no run began with the expired message")
+                .containsExactly(1L, 3L);
+        assertThat(h.node("b").events).anyMatch(e -> e instanceof TetherEvent.Expired x && x.seq() == 2);
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.EXPIRED);
+    }
+
     @Test
     void theSenderExpiresUntransmittedMessagesAtTheirDeadlineAndTheReceiverGetsMarkers() {
         EngineHarness h = new EngineHarness("a", "b");
