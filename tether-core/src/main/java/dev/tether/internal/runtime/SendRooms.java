@@ -62,7 +62,7 @@ final class SendRooms {
             long n = s.lastSeq() - s.ackedSeq();
             if (n <= 0) continue;
             Room r = room(new StreamKey(s.to(), s.lane()));
-            Room.HELD.setVolatile(r, n);
+            r.held = n;
             r.accounted = n;
         }
     }
@@ -199,14 +199,13 @@ final class SendRooms {
         /** Messages this stream may hold at most. */
         final long limit;
 
-        @SuppressWarnings("unused") // through HELD
+        /** Changed through {@code HELD} (compare-and-set, add), read plainly: it is volatile. */
         private volatile long held;
         /**
          * This stream's sends in the node loop's input ({@link LeveledInput}), times 8, plus the level they wait at:
          * one word, so that a send joins the level of its stream's queued sends atomically ({@link #enterInput}). Only
          * sends posted by level count here ({@link SendInput}); before a node's first send of another level, none.
          */
-        @SuppressWarnings("unused") // through INPUT
         private volatile int input;
         /** Refusals and drops; null until the first. */
         private volatile Overflows overflows;
@@ -225,7 +224,7 @@ final class SendRooms {
 
         /** Messages held now: reserved by callers plus the engine's part as last accounted; any thread. */
         long held() {
-            return (long) HELD.getVolatile(this);
+            return held;
         }
 
         /** Sends refused for want of room (or timed out waiting for it) so far; any thread. */
@@ -247,7 +246,7 @@ final class SendRooms {
          */
         int enterInput(int level) {
             while (true) {
-                int s = (int) INPUT.getVolatile(this);
+                int s = input;
                 int at = s >>> 3 == 0 ? level : s & 7;
                 if (INPUT.compareAndSet(this, s, (s & ~7) + 8 | at)) return at;
             }
