@@ -252,6 +252,9 @@ public abstract class TransportContract {
         Thread aToB = sendUntil(stop, a, B, 32);
         Thread bToA = sendUntil(stop, b, A, 32);
 
+        // Each round's counts, so a failure says in which round an extra connection came (and with what
+        // rejections), not only that one did.
+        List<String> rounds = new ArrayList<>(List.of(upsAndDowns(a, b)));
         for (int round = 1; round <= 5; round++) {
             fixture.disconnect(A, B);
             Await.until(TIMEOUT, () -> !a.listener().isUp(B) && !b.listener().isUp(A), () -> "a and b to see down");
@@ -259,14 +262,23 @@ public abstract class TransportContract {
             fixture.connect(A, B);
             awaitUp(a, B);
             awaitUp(b, A);
+            rounds.add(upsAndDowns(a, b));
         }
         stop(aToB, stop);
         stop(bToA, stop);
 
-        assertThat(a.listener().ups(B)).isEqualTo(6);
-        assertThat(a.listener().downs(B)).isEqualTo(5);
-        assertThat(b.listener().ups(A)).isEqualTo(6);
-        assertThat(b.listener().downs(A)).isEqualTo(5);
+        rounds.add("at the end " + upsAndDowns(a, b));
+        String story = String.join("; ", rounds) + "; a's rejections "
+                + a.listener().rejections() + ", b's " + b.listener().rejections();
+        assertThat(a.listener().ups(B)).as(story).isEqualTo(6);
+        assertThat(a.listener().downs(B)).as(story).isEqualTo(5);
+        assertThat(b.listener().ups(A)).as(story).isEqualTo(6);
+        assertThat(b.listener().downs(A)).as(story).isEqualTo(5);
+    }
+
+    private static String upsAndDowns(Node a, Node b) {
+        return "a saw b up " + a.listener().ups(B) + "/down " + a.listener().downs(B) + ", b saw a up "
+                + b.listener().ups(A) + "/down " + b.listener().downs(A);
     }
 
     // ---- rule 6: send
