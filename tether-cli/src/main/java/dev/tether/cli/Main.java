@@ -52,7 +52,8 @@ import picocli.CommandLine.PropertiesDefaultProvider;
             NatsConfigCommand.class,
             RenewEpochCommand.class,
             SimulateCommand.class,
-            DemoSenderCommand.class
+            DemoSenderCommand.class,
+            CdsTrainingCommand.class
         },
         description = "Reliable intersession messaging: run nodes, send, listen, inspect.")
 public final class Main implements Runnable {

@@ -137,6 +137,66 @@ class DistributionIT {
     }
 
     /**
+     * {@code TETHER_CDS=on}: the first start makes the class-data-sharing archive (one file, no partial one left), the
+     * next uses it (the JVM's class-load log names the archive as the source of the CLI's classes) without making it
+     * again, and neither prints anything but the command's output.
+     */
+    @Test
+    void classDataArchiveIsMadeOnceThenUsed() throws IOException {
+        Path cache = work.resolve("cache");
+        Map<String, String> env = new HashMap<>(Map.of("TETHER_CDS", "on", "TETHER_CDS_DIR", cache.toString()));
+        List<String> version = List.of(home.resolve("bin/tether").toString(), "--version");
+
+        Launched first = Launched.run(work, env, version);
+        assertThat(first.exitStatus()).as(first.output()).isZero();
+        assertThat(first.lines()).containsExactly("tether " + VERSION);
+        List<Path> archives = filesIn(cache);
+        assertThat(archives).hasSize(1);
+        assertThat(archives.get(0).getFileName().toString()).matches("tether-\\d+\\.jsa");
+        long made = Files.getLastModifiedTime(archives.get(0)).toMillis();
+
+        Path classLog = work.resolve("classes.log");
+        env.put("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
+        Launched second = Launched.run(work, env, version);
+        assertThat(second.exitStatus()).as(second.output()).isZero();
+        assertThat(second.lines()).containsExactly("tether " + VERSION);
+        assertThat(Files.readString(classLog)).contains("dev.tether.cli.Main source: shared objects file");
+        assertThat(filesIn(cache)).isEqualTo(archives);
+        assertThat(Files.getLastModifiedTime(archives.get(0)).toMillis()).isEqualTo(made);
+    }
+
+    @Test
+    void classDataArchiveThatCannotBeMadeOnlyCostsAWarning() throws IOException {
+        Path notADirectory = Files.writeString(work.resolve("file"), "x");
+        List<String> version = List.of(home.resolve("bin/tether").toString(), "--version");
+        Launched run = Launched.run(
+                work,
+                Map.of(
+                        "TETHER_CDS",
+                        "on",
+                        "TETHER_CDS_DIR",
+                        notADirectory.resolve("cds").toString()),
+                version);
+        assertThat(run.exitStatus()).as(run.output()).isZero();
+        // stdout and stderr are read by two threads: their lines' relative order is not kept.
+        assertThat(run.lines())
+                .containsExactlyInAnyOrder(
+                        "[err] tether: TETHER_CDS=on, but " + notADirectory.resolve("cds")
+                                + " cannot be made; starting without a class-data archive",
+                        "tether " + VERSION);
+
+        Launched wrong = Launched.run(work, Map.of("TETHER_CDS", "yes"), version);
+        assertThat(wrong.exitStatus()).isEqualTo(1);
+        assertThat(wrong.lines()).containsExactly("[err] tether: TETHER_CDS is 'yes'; use on or off");
+    }
+
+    private static List<Path> filesIn(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /**
      * The unit's ExecStart, with the distribution and the sample configuration where this test unpacked them, run in
      * a fresh directory as the unit's WorkingDirectory: the node comes up from the sample configuration, answers
      * {@code tether stats}, keeps its store in the working directory, and SIGTERM ends it with a status the unit
