@@ -45,7 +45,7 @@ public final class OutboundMessage {
         return lane;
     }
 
-    /** The headers, in the order they were added; unmodifiable. */
+    /** The headers; unmodifiable, in no particular order (a header map is a set of names, not a sequence). */
     public Map<String, String> headers() {
         return headers;
     }

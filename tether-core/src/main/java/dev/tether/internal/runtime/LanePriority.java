@@ -75,6 +75,16 @@ public record LanePriority(String lanePattern, int level) {
             return h;
         }
         if (level == Priority.DEFAULT) return headers;
+        return withLevel(headers, level);
+    }
+
+    /**
+     * {@code headers} with {@link Priority#HEADER} set to {@code level}. Without other headers, as most sends are,
+     * that is a one-entry immutable map: one object per send instead of a copied {@code LinkedHashMap}'s four, which
+     * the collector would otherwise copy for every send still queued (a flood's backlog).
+     */
+    static Map<String, String> withLevel(Map<String, String> headers, int level) {
+        if (headers.isEmpty()) return Map.of(Priority.HEADER, Priority.digit(level));
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(Priority.HEADER, Priority.digit(level));
         return h;

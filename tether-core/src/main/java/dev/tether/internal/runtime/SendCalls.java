@@ -18,7 +18,6 @@ import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.StreamKey;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -167,8 +166,7 @@ public final class SendCalls {
                 m.ttl() == null ? 0 : TimeToLive.expiresAt(config.clock().millis(), m.ttl());
         Map<String, String> headers = m.headers();
         if (m.priority().isPresent()) { // travels as the header, "4" dropped by the submit below
-            headers = new LinkedHashMap<>(headers);
-            headers.put(Priority.HEADER, Priority.digit(m.priority().getAsInt()));
+            headers = LanePriority.withLevel(headers, m.priority().getAsInt());
         }
         return submit(m.to(), m.wireLane(), headers, payload, expiresAt, null, byPolicy, waitNanos);
     }
