@@ -43,9 +43,12 @@ import java.util.concurrent.ScheduledExecutorService;
  *       the peer up again or {@link #connect} names the peer.
  *   <li><b>Threads.</b> Every listener call is made on one thread: the {@link #nodeExecutor()} of the first member,
  *       in priority order, that offers one, else a thread of the composite's own; {@link #nodeExecutor()} returns
- *       that executor, so the node can run its loop there (rule 9). Each member event is a task on it, so each
- *       member's events for a peer keep their order (rule 5). {@code admit} is passed through on the member's
- *       thread.
+ *       that executor, so the node can run its loop there (rule 9). A member event made on that thread (the
+ *       preferred member's I/O thread, when it offers the executor) is handled there and then, in the member's call,
+ *       as the member alone would make it: no task between a frame read and the node; every other event is a task on
+ *       it. An event is handled in the member's call only when none of that member's earlier events is still queued
+ *       and no listener call is in progress on that thread, so each member's events for a peer keep their order
+ *       (rule 5) and listener calls never nest. {@code admit} is passed through on the member's thread.
  *   <li><b>Frames.</b> {@link #maxFrameBytes()} is the smallest of the members'. A larger frame throws {@link
  *       IllegalArgumentException}; the others go to the carrying member's {@code send} (which copies them, rule 3),
  *       or are refused with false if none carries the peer. {@link #flush()} flushes every member.
@@ -205,6 +208,14 @@ public final class CompositeTransport implements Transport {
     /** How many times a peer moved from one member to another (failovers and switches back). Thread-safe. */
     public long switches() {
         return composite.switches();
+    }
+
+    /**
+     * Member events (frames above all) handled in the member's own call on the node executor's thread, with no task
+     * between (rule 6). Thread-safe.
+     */
+    public long inlineEvents() {
+        return composite.inlineEvents();
     }
 
     /** How many listener calls threw (each is logged). Thread-safe. */

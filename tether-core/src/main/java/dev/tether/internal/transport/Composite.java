@@ -25,11 +25,16 @@ import java.util.function.LongSupplier;
 /**
  * The composite transport behind {@code dev.tether.transport.CompositeTransport}, which documents what it promises.
  *
- * <p>Threading: every member event becomes a task on one executor (the first member's {@code nodeExecutor()}, else a
- * thread of this composite's own), which owns the peers' {@link MemberSelector}s and makes every listener call. The
- * events of one member for one peer are submitted in the order the member made them, so they run in that order. Until
- * that executor is known (members start before it can be asked for), events wait in {@link #pending}. {@link #send}
- * reads the peer's current member from a volatile field and sends on it from the caller's thread.
+ * <p>Threading: every member event is handled on one executor's thread (the first member's {@code nodeExecutor()},
+ * else a thread of this composite's own), which owns the peers' {@link MemberSelector}s and makes every listener call.
+ * An event a member makes on that thread is handled there and then, in the member's call, when none of that member's
+ * earlier events is still queued and no event is being handled already on that thread ({@link #inline}): the usual
+ * case for the preferred member, whose I/O thread it is, so a frame it reads reaches the node the way it would without
+ * the composite, with no task between. Every other event becomes a task on the executor. The events of one member are
+ * queued in the order the member made them and run in that order, and one is handled inline only once none is queued
+ * before it ({@link #queued}), so each member's events for a peer keep their order. Until that executor is known
+ * (members start before it can be asked for), events wait in {@link #pending}. {@link #send} reads the peer's current
+ * member from a volatile field and sends on it from the caller's thread.
  */
 public final class Composite implements Transport {
     private static final System.Logger LOG = System.getLogger(Composite.class.getName());
@@ -44,6 +49,14 @@ public final class Composite implements Transport {
     /** Member events made before the executor was known, in the order they came. Guarded by itself. */
     private final List<Runnable> pending = new ArrayList<>();
 
+    /** Per member, its events queued as tasks (or in {@link #pending}) that have not run yet. */
+    private final AtomicIntegerArray queued;
+    /** The executor's thread once its first task ran (rule 9: one thread), null until then. */
+    private volatile Thread dispatchThread;
+    /** True while an event is handled on the executor's thread; that thread only. */
+    private boolean handling;
+
+    private final AtomicLong inlineEvents = new AtomicLong();
     private final AtomicLong droppedFrames = new AtomicLong();
     private final AtomicLong switches = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
@@ -86,6 +99,7 @@ public final class Composite implements Transport {
         int max = Integer.MAX_VALUE;
         for (Transport t : this.members) max = Math.min(max, t.maxFrameBytes());
         this.maxFrameBytes = max;
+        this.queued = new AtomicIntegerArray(this.members.length);
     }
 
     @Override
@@ -109,6 +123,7 @@ public final class Composite implements Transport {
         if (e == null) e = ownExecutor(self);
         executor = e;
         synchronized (pending) {
+            execute(e, () -> dispatchThread = Thread.currentThread()); // first, before the events that waited
             for (Runnable r : pending) execute(e, r);
             pending.clear();
             dispatch = e;
@@ -226,6 +241,11 @@ public final class Composite implements Transport {
         return switches.get();
     }
 
+    /** Member events handled in the member's own call on the executor's thread, not queued as a task. */
+    public long inlineEvents() {
+        return inlineEvents.get();
+    }
+
     /** How many listener calls threw. */
     public long listenerFailures() {
         return listenerFailures.get();
@@ -286,7 +306,14 @@ public final class Composite implements Transport {
             droppedFrames.incrementAndGet();
             return;
         }
-        call(() -> listener.onFrame(p.id, frame), "frame", p.id);
+        synchronized (callLock) {
+            if (closed) return;
+            try {
+                listener.onFrame(p.id, frame);
+            } catch (RuntimeException | Error t) {
+                failed(t, "frame", p.id);
+            }
+        }
     }
 
     private Peer peer(NodeId id) {
@@ -303,23 +330,75 @@ public final class Composite implements Transport {
         }
     }
 
+    /**
+     * Makes a listener call on the executor's thread; a member event that call causes on this thread is queued, not
+     * handled inside it ({@link #inline}).
+     */
     private void call(Runnable call, String what, NodeId peer) {
-        synchronized (callLock) {
-            if (closed) return;
-            try {
-                call.run();
-            } catch (RuntimeException | Error t) {
-                long n = listenerFailures.incrementAndGet();
-                LOG.log(
-                        Level.ERROR,
-                        "listener of " + self + " threw on " + what + " of " + peer + " (failure " + n
-                                + "); the composite continues",
-                        t);
+        boolean was = handling;
+        handling = true;
+        try {
+            synchronized (callLock) {
+                if (closed) return;
+                try {
+                    call.run();
+                } catch (RuntimeException | Error t) {
+                    failed(t, what, peer);
+                }
             }
+        } finally {
+            handling = was;
         }
     }
 
+    private void failed(Throwable t, String what, NodeId peer) {
+        long n = listenerFailures.incrementAndGet();
+        LOG.log(
+                Level.ERROR,
+                "listener of " + self + " threw on " + what + " of " + peer + " (failure " + n
+                        + "); the composite continues",
+                t);
+    }
+
     // ---- from the members' threads
+
+    /**
+     * Handles member {@code m}'s event {@code r} now, if this is the executor's thread, no earlier event of that member
+     * is queued and no other event is being handled on this thread (a listener call that made a member report
+     * something synchronously); otherwise queues it behind the member's earlier ones.
+     */
+    private void inline(int m, Runnable r) {
+        if (inlineNow(m)) {
+            handling = true;
+            try {
+                r.run();
+            } finally {
+                handling = false;
+            }
+        } else {
+            queue(m, r);
+        }
+    }
+
+    /** Whether member {@code m}'s event made now on this thread may be handled in the member's call. */
+    private boolean inlineNow(int m) {
+        if (Thread.currentThread() != dispatchThread || handling || queued.get(m) != 0) return false;
+        inlineEvents.incrementAndGet();
+        return true;
+    }
+
+    private void queue(int m, Runnable r) {
+        queued.incrementAndGet(m);
+        submit(() -> {
+            queued.decrementAndGet(m);
+            handling = true;
+            try {
+                r.run();
+            } finally {
+                handling = false;
+            }
+        });
+    }
 
     private void submit(Runnable r) {
         Executor d = dispatch;
@@ -351,7 +430,7 @@ public final class Composite implements Transport {
         }
     }
 
-    /** Turns member {@code index}'s events into tasks on the composite's executor. */
+    /** Hands member {@code index}'s events to the composite's executor ({@link #inline}). */
     private final class MemberListener implements Listener {
         private final int index;
 
@@ -361,25 +440,34 @@ public final class Composite implements Transport {
 
         @Override
         public void onPeerUp(NodeId peer) {
-            submit(() -> step(peer, s -> s.memberUp(index, clock.getAsLong())));
+            inline(index, () -> step(peer, s -> s.memberUp(index, clock.getAsLong())));
         }
 
         @Override
         public void onPeerDown(NodeId peer) {
             peer(peer).downs.incrementAndGet(index);
-            submit(() -> step(peer, s -> s.memberDown(index)));
+            inline(index, () -> step(peer, s -> s.memberDown(index)));
         }
 
         @Override
         public void onFrame(NodeId from, ByteBuffer frame) {
             Peer p = peer(from);
             int downs = p.downs.get(index);
-            submit(() -> frame(index, p, downs, frame));
+            if (!inlineNow(index)) {
+                queue(index, () -> frame(index, p, downs, frame));
+                return;
+            }
+            handling = true; // the frame's path allocates nothing of the composite's own
+            try {
+                frame(index, p, downs, frame);
+            } finally {
+                handling = false;
+            }
         }
 
         @Override
         public void onConnectionRejected(String remote, String reason) {
-            submit(() -> call(() -> listener.onConnectionRejected(remote, reason), "rejection", null));
+            inline(index, () -> call(() -> listener.onConnectionRejected(remote, reason), "rejection", null));
         }
 
         @Override
