@@ -1,6 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.internal.util.SeqSet;
+import java.util.List;
 import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
 
@@ -11,10 +12,13 @@ import java.util.function.LongPredicate;
  * DROPPED marker so the receiver's stream stays gap-free. Owned by its {@link OutStream}; the engine's thread only.
  */
 final class DroppedHere {
-    /** Dropped messages above the receiver's acknowledged prefix: they go out as DROPPED markers. */
-    private final SeqSet markers = new SeqSet();
-    /** Dropped messages numbered in a store batch not committed yet: settled when it commits. */
-    private final SeqSet onCommit = new SeqSet();
+    /**
+     * Dropped messages above the receiver's acknowledged prefix: they go out as DROPPED markers. Null until the first:
+     * most streams never drop, and each message looks here, so an idle set costs no object to visit.
+     */
+    private SeqSet markers;
+    /** Dropped messages numbered in a store batch not committed yet: settled when it commits. Null until the first. */
+    private SeqSet onCommit;
     /** Below this, nothing is droppable any more: dropped, expired, or transmitted. */
     private long from = 1;
     /** The stored record ({@link DroppedRows}) must be written again; whether the store holds one. */
@@ -26,14 +30,20 @@ final class DroppedHere {
      * committed yet).
      */
     long dropOldest(long first, long last, long committedSeq, long ackedSeq, LongPredicate settled) {
-        if (markers.size() >= DroppedRows.MAX_RUNS && runsAbove(ackedSeq).length >= DroppedRows.MAX_RUNS) return -1;
+        if (markers != null
+                && markers.size() >= DroppedRows.MAX_RUNS
+                && runsAbove(ackedSeq).length >= DroppedRows.MAX_RUNS) return -1;
         for (long seq = Math.max(from, first); seq <= last; seq++) {
             if (settled.test(seq)) continue;
             from = seq + 1;
             recordDue = true;
+            if (markers == null) markers = new SeqSet();
             markers.removeUpTo(ackedSeq); // bounded by the unacknowledged messages
             markers.add(seq);
-            if (seq > committedSeq) onCommit.add(seq);
+            if (seq > committedSeq) {
+                if (onCommit == null) onCommit = new SeqSet();
+                onCommit.add(seq);
+            }
             return seq;
         }
         return -1;
@@ -48,6 +58,7 @@ final class DroppedHere {
         recordDue = true; // rewritten with the numbers still needed, or deleted
         for (int i = 0; i + 1 < runs.length; i += 2) {
             for (long seq = Math.max(runs[i], ackedSeq + 1); seq <= Math.min(runs[i + 1], lastSeq); seq++) {
+                if (markers == null) markers = new SeqSet();
                 markers.add(seq);
                 settle.accept(seq);
             }
@@ -79,7 +90,7 @@ final class DroppedHere {
     private long[] runsAbove(long settledSeq) {
         long[] runs = new long[8];
         int n = 0;
-        for (long seq : markers.above(settledSeq)) {
+        for (long seq : markers == null ? List.<Long>of() : markers.above(settledSeq)) {
             if (n > 0 && runs[n - 1] == seq - 1) {
                 runs[n - 1] = seq;
                 continue;
@@ -93,24 +104,26 @@ final class DroppedHere {
 
     /** Whether {@code seq} was dropped here: a DROPPED marker stands in for it. */
     boolean contains(long seq) {
-        return markers.contains(seq);
+        return markers != null && markers.contains(seq);
     }
 
     /** Message {@code seq} is committed: true if it was dropped while its batch was being stored (settle it now). */
     boolean committed(long seq) {
-        return onCommit.remove(seq);
+        return onCommit != null && onCommit.remove(seq);
     }
 
     /** Dropped messages waiting for their batch, not counted as the stream's any more. */
     int waitingForCommit() {
-        return onCommit.size();
+        return onCommit == null ? 0 : onCommit.size();
     }
 
     /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */
     void appendsFailed(long committedSeq) {
-        recordDue |= !onCommit.isEmpty();
-        onCommit.clear();
-        markers.removeAbove(committedSeq);
+        if (onCommit != null) {
+            recordDue |= !onCommit.isEmpty();
+            onCommit.clear();
+        }
+        if (markers != null) markers.removeAbove(committedSeq);
         from = Math.min(from, committedSeq + 1);
     }
 }

@@ -162,17 +162,36 @@ public final class Engine {
      */
     public void send(
             long now, long token, NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
+        send(now, token, null, to, lane, headers, payload, expiresAt);
+    }
+
+    /**
+     * As {@link #send(long, long, NodeId, String, Map, byte[], long)}, through {@code known}, the stream an earlier send
+     * to {@code to} and {@code lane} returned (null if none did), which spares looking it up; returns the stream of
+     * {@code to} and {@code lane} (null if the send was refused before one was found).
+     */
+    public OutboundRef send(
+            long now,
+            long token,
+            OutboundRef known,
+            NodeId to,
+            String lane,
+            Map<String, String> headers,
+            byte[] payload,
+            long expiresAt) {
         String refusal = peers.refuseSend(to);
         if (refusal != null) {
             out.rejected(token, new UnknownPeerException(refusal));
-            return;
+            return known;
         }
-        if (Channels.isChannelLane(lane)) {
+        if (known == null && Channels.isChannelLane(lane)) { // a stream handed out is never a channel's
             out.rejected(
                     token, new InvalidIdException("lane '" + lane + "' carries a channel: publish on the channel"));
-            return;
+            return null;
         }
-        senders.send(token, new StreamKey(to, lane), headers, payload, expiresAt);
+        OutStream s = known != null ? (OutStream) known : senders.stream(new StreamKey(to, lane));
+        senders.send(token, s, headers, payload, expiresAt);
+        return s;
     }
 
     /** DROP_OLDEST: drops stream {@code key}'s oldest message never transmitted ({@link SenderDrops}); false if none. */

@@ -57,6 +57,11 @@ public interface EngineOutput {
     /** The receiver took care of every message of {@code key} up to {@code upToSeq}. */
     void acked(StreamKey key, long upToSeq);
 
+    /** As {@link #acked(StreamKey, long)}, with the stream at hand: its {@link OutboundRef#attachment} spares a lookup. */
+    default void acked(OutboundRef stream, long upToSeq) {
+        acked(stream.key(), upToSeq);
+    }
+
     /**
      * Message {@code seq} of {@code key} was taken care of without being processed: the receiver expired or
      * dead-lettered it, or it expired here before it was ever transmitted.

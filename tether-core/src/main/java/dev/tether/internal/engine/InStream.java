@@ -47,7 +47,6 @@ final class InStream extends EngineStream {
         BEYOND_CREDIT
     }
 
-    final StreamKey key;
     /** Where settled messages are recorded for the history (set by Receivers; off unless started). */
     HistoryRecorder history;
 
@@ -109,7 +108,7 @@ final class InStream extends EngineStream {
     private long dropped;
 
     InStream(StreamKey key, long senderEpoch, long cursor) {
-        this.key = key;
+        super(key);
         restart(senderEpoch, cursor);
     }
 

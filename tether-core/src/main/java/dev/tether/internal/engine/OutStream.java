@@ -15,8 +15,7 @@ import java.util.List;
  * <p>A message never transmitted (by this lifetime, nor possibly by an earlier one: above {@link #expiryFloor}) cannot
  * have reached the receiver, so the sender expires it at its deadline ({@link SenderExpiry}). docs/PROTOCOL.md, sender.
  */
-final class OutStream extends EngineStream {
-    final StreamKey key;
+final class OutStream extends EngineStream implements OutboundRef {
     final PageBounds page;
     /** The engine's queue of stream timers (retransmission, outbox read retry). */
     private final TimerQueue<OutStream> timers;
@@ -97,7 +96,7 @@ final class OutStream extends EngineStream {
             VolatileBudget budget,
             SharedLog log,
             TimerQueue<OutStream> timers) {
-        this.key = key;
+        super(key);
         this.timers = timers;
         this.page = page;
         this.budget = budget;
@@ -193,7 +192,8 @@ final class OutStream extends EngineStream {
     }
 
     /** Messages stored or waiting to be, neither taken care of by the receiver nor expired or dropped here. */
-    long unacked() {
+    @Override
+    public long unacked() {
         return last() - settledSeq - expiry.settledAheadCount() - drops.waitingForCommit() + pending.size();
     }
 

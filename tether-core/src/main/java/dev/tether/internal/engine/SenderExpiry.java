@@ -18,7 +18,7 @@ final class SenderExpiry {
      * Messages above the settled prefix expired or dropped here: the store keeps them until the ones before are
      * settled.
      */
-    private final SeqSet settledAhead = new SeqSet();
+    private SeqSet settledAhead; // null until the first: every message's settling and count look here
     /** The deadline under which the engine has the stream scheduled for expiry, or {@code Long.MAX_VALUE}. */
     private long scheduledAt = Long.MAX_VALUE;
 
@@ -60,23 +60,24 @@ final class SenderExpiry {
 
     /** {@code seq} expired or was dropped here while messages before it are not settled yet. */
     void settleAhead(long seq) {
+        if (settledAhead == null) settledAhead = new SeqSet();
         settledAhead.add(seq);
     }
 
     /** Whether {@code seq}, above the settled prefix, expired or was dropped here. */
     boolean settledAhead(long seq) {
-        return settledAhead.contains(seq);
+        return settledAhead != null && settledAhead.contains(seq);
     }
 
     /** Messages expired or dropped here and not yet part of the settled prefix. */
     int settledAheadCount() {
-        return settledAhead.size();
+        return settledAhead == null ? 0 : settledAhead.size();
     }
 
     /** The settled prefix {@code settledSeq}, extended over the messages settled here right after it. */
     long settledFrom(long settledSeq) {
         long settled = settledSeq;
-        while (!settledAhead.isEmpty() && settledAhead.first() <= settled + 1) {
+        while (settledAhead != null && !settledAhead.isEmpty() && settledAhead.first() <= settled + 1) {
             settled = Math.max(settled, settledAhead.pollFirst());
         }
         return settled;

@@ -99,9 +99,8 @@ final class Senders {
 
     // ---- the application -----------------------------------------------------------------------------
 
-    /** Queues a send for the next batch, unless its stream already holds {@code maxQueuedPerStream} messages. */
-    void send(long token, StreamKey key, Map<String, String> headers, byte[] payload, long expiresAt) {
-        OutStream s = stream(key);
+    /** Queues a send for the next batch, unless stream {@code s} already holds {@code maxQueuedPerStream} messages. */
+    void send(long token, OutStream s, Map<String, String> headers, byte[] payload, long expiresAt) {
         if (s.unacked() >= cfg.maxQueuedPerStream()) {
             out.rejected(
                     token,
@@ -210,7 +209,8 @@ final class Senders {
         toPump.add(r);
     }
 
-    private OutStream stream(StreamKey key) {
+    /** The stream of {@code key}, made at its first send; once made, it stays for the engine's life. */
+    OutStream stream(StreamKey key) {
         return streams.computeIfAbsent(key, k -> {
             OutStream n = k.isVolatile()
                     ? OutStream.volatileStream(k, budget, timers)
@@ -281,7 +281,7 @@ final class Senders {
         }
         if (r == AckResult.ACKED) {
             if (!s.isVolatile()) trimDirty.add(s);
-            out.acked(s.key, s.ackedSeq());
+            out.acked(s, s.ackedSeq());
         }
         toPump.add(s);
     }

@@ -8,23 +8,25 @@ import dev.tether.internal.util.SeqSet;
  * owner thread only.
  */
 final class Withdrawals {
-    private final SeqSet seqs = new SeqSet();
+    /** Null until the first: most streams never withdraw, and each message transmitted looks here. */
+    private SeqSet seqs;
 
     /**
      * Withdraws {@code seq}, forgetting those at or below {@code ackedSeq} (so the set is bounded by the unacknowledged
      * messages); false if it was withdrawn already.
      */
     boolean add(long seq, long ackedSeq) {
+        if (seqs == null) seqs = new SeqSet();
         seqs.removeUpTo(ackedSeq);
         return seqs.add(seq);
     }
 
     /** Whether {@code seq} is withdrawn: transmitted as a marker. */
     boolean contains(long seq) {
-        return seqs.contains(seq);
+        return seqs != null && seqs.contains(seq);
     }
 
     void clear() {
-        seqs.clear();
+        seqs = null;
     }
 }

@@ -10,6 +10,7 @@ import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineOutput;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.OutboundRef;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.Transport;
 import dev.tether.spi.WriteBatch;
@@ -456,6 +457,13 @@ final class NodeLoop implements EngineOutput, Runnable {
     public void acked(StreamKey key, long upToSeq) {
         receipts.acked(key, upToSeq);
         rooms.changed(key);
+    }
+
+    @Override
+    public void acked(OutboundRef stream, long upToSeq) {
+        receipts.acked(stream.key(), upToSeq);
+        if (stream.attachment() instanceof SendRooms.Room r) rooms.mark(r);
+        else rooms.changed(stream.key());
     }
 
     @Override

@@ -64,8 +64,9 @@ final class SendCommands {
                 if (watch) loop.receipts().watch(receipt); // processed() was asked before this ran
                 if (dropOldest && !madeRoom(now)) return;
                 if (receipt.hook != null) receipt.hook.submitted(now);
-                loop.engine().send(now, token, to, lane, headers, payload, expiresAt);
-                sends.rooms.entered(receipt.room); // counted by the engine from here on, or released if refused
+                SendRooms.Room room = receipt.room;
+                room.resolved(loop.engine().send(now, token, room.stream, to, lane, headers, payload, expiresAt));
+                sends.rooms.entered(room); // counted by the engine from here on, or released if refused
             }
         }
 

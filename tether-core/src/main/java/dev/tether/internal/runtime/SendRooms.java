@@ -6,6 +6,7 @@ import dev.tether.TetherEvent;
 import dev.tether.TetherEvent.Overflow.What;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EventThrottle;
+import dev.tether.internal.engine.OutboundRef;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredState;
@@ -165,7 +166,7 @@ final class SendRooms {
         if (dirty.isEmpty()) return;
         for (Room r : dirty) {
             r.dirty = false;
-            long now = engine.outbound().unacked(r.key);
+            long now = r.stream != null ? r.stream.unacked() : engine.outbound().unacked(r.key);
             long delta = now - r.accounted;
             r.accounted = now;
             if (delta != 0) r.add(delta);
@@ -215,11 +216,23 @@ final class SendRooms {
         long accounted;
         /** Queued in {@link #dirty} for this turn's reconcile; node thread only. */
         boolean dirty;
+        /** The engine's stream of {@link #key}, once a send found it ({@link #resolved}); node thread only. */
+        OutboundRef stream;
 
         Room(StreamKey key, StreamLimits limits) {
             this.key = key;
             this.limits = limits;
             this.limit = limits.maxMessages();
+        }
+
+        /**
+         * Node thread: {@code s} is the engine's stream of this room's key, for good; each later send and acknowledgment
+         * of it goes from one to the other without a lookup.
+         */
+        void resolved(OutboundRef s) {
+            if (s == null || stream != null) return;
+            stream = s;
+            s.attach(this);
         }
 
         /** Messages held now: reserved by callers plus the engine's part as last accounted; any thread. */

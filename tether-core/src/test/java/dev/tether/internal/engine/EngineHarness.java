@@ -42,6 +42,9 @@ final class EngineHarness {
         final Map<Long, MessageId> accepted = new HashMap<>();
         final Map<Long, TetherException> rejected = new HashMap<>();
         final Map<StreamKey, Long> acked = new HashMap<>();
+        /** What the runtime attached to each stream whose acknowledgment came with the stream at hand, in order. */
+        final List<Object> ackedAttachments = new ArrayList<>();
+
         final List<Outcome> outcomes = new ArrayList<>();
         final List<InboundMessage> delivered = new ArrayList<>();
         final List<TetherEvent> events = new ArrayList<>();
@@ -167,6 +170,12 @@ final class EngineHarness {
         @Override
         public void acked(StreamKey key, long upToSeq) {
             acked.put(key, upToSeq);
+        }
+
+        @Override
+        public void acked(OutboundRef stream, long upToSeq) {
+            if (stream.attachment() != null) ackedAttachments.add(stream.attachment());
+            acked(stream.key(), upToSeq);
         }
 
         @Override

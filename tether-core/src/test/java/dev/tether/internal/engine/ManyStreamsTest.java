@@ -6,6 +6,7 @@ import dev.tether.NodeId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,31 @@ class ManyStreamsTest {
                 .hasSize(STREAMS)
                 .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(h.node("b").payloads()).hasSize(STREAMS).doesNotHaveDuplicates();
+    }
+
+    /**
+     * A send through the stream an earlier send returned goes to that stream without a lookup by key, and an
+     * acknowledgment hands the runtime what it attached to the stream (its send room): neither layer looks the other's
+     * state up again. The stream's count of unacknowledged messages is the one the queries give by key.
+     */
+    @Test
+    void aStreamResolvedOnceCarriesLaterSendsAndHandsBackItsAttachment() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        EngineHarness.Node a = h.node("a");
+        OutboundRef[] s = new OutboundRef[2];
+        a.input(e -> s[0] = e.send(h.now, ++h.tokens, null, B, "lane-1", Map.of(), "m1".getBytes(), 0));
+        Object room = new Object();
+        s[0].attach(room);
+        a.input(e -> s[1] = e.send(h.now, ++h.tokens, s[0], B, "lane-1", Map.of(), "m2".getBytes(), 0));
+        assertThat(s[1]).isSameAs(s[0]);
+        assertThat(s[0].key()).isEqualTo(new StreamKey(B, "lane-1"));
+        assertThat(s[0].unacked()).isEqualTo(2).isEqualTo(a.engine.outbound().unacked(s[0].key()));
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m1", "m2");
+        assertThat(s[0].unacked()).isZero();
+        assertThat(a.acked).containsEntry(s[0].key(), 2L);
+        assertThat(a.ackedAttachments).isNotEmpty().containsOnly(room);
     }
 
     /**
