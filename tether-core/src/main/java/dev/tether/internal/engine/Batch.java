@@ -20,6 +20,9 @@ final class Batch {
 
     final List<Appended> appended = new ArrayList<>();
     final List<Trimmed> trimmed = new ArrayList<>();
+    /** Withdrawal marks put or deleted ({@link SenderWithdrawals}). */
+    final List<Mark> marks = new ArrayList<>();
+
     final List<Cursor> cursors = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
     /** Dead letters this batch removes (evicted, expired, or named by an operator), and the operators' requests. */
@@ -61,6 +64,20 @@ final class Batch {
 
     /** {@code log} trimmed up to {@code upTo}. */
     record LogTrim(SharedLog log, long upTo) {}
+
+    /**
+     * The withdrawal mark of message {@code seq} of {@code stream} put or deleted ({@link WithdrawnMarks}); a mark read
+     * at a restart for no stream here is deleted by {@code key} alone ({@code stream} null).
+     */
+    record Mark(OutStream stream, String key, long seq, boolean put) {
+        Mark(OutStream stream, long seq, boolean put) {
+            this(stream, null, seq, put);
+        }
+
+        Mark(OutStream stream, String key, boolean put) {
+            this(stream, key, -1, put);
+        }
+    }
 
     /** The outbox of {@code stream} trimmed up to {@code upTo}. */
     record Trimmed(OutStream stream, long upTo) {}

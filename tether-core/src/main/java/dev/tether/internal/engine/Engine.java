@@ -11,6 +11,7 @@ import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.UnknownPeerException;
 import dev.tether.spi.ChannelEntry;
+import dev.tether.spi.KeyValue;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.StoredState;
@@ -310,11 +311,18 @@ public final class Engine {
     /**
      * Withdraws message {@code seq} of outbound stream {@code key} (a cancelled call): from now on it is transmitted
      * as a CANCELLED marker, and if it was transmitted already a CANCEL frame tells the receiver, which settles it
-     * as {@code Outcome.CANCELLED} if it has not handed it out, else tells its application. Best effort: a CANCEL
-     * lost with its connection is not sent again, and a withdrawal is forgotten when this node restarts.
+     * as {@code Outcome.CANCELLED} if it has not handed it out, else tells its application. On a stored stream this
+     * happens once the withdrawal's mark, written with the next batch, is durable, and the message is held back until
+     * then ({@link SenderWithdrawals}); a restart keeps it ({@link #restoreWithdrawn}). Best effort: a CANCEL lost with
+     * its connection is not sent again, and a volatile stream's withdrawal is forgotten when this node restarts.
      */
     public void cancel(long now, StreamKey key, long seq) {
-        senders.cancel(key, seq);
+        senders.withdrawals.cancel(key, seq);
+    }
+
+    /** Before the first input: the withdrawal marks an earlier process stored ({@link WithdrawnMarks#NAMESPACE}). */
+    public void restoreWithdrawn(List<KeyValue> marks) {
+        senders.withdrawals.restore(marks);
     }
 
     /**

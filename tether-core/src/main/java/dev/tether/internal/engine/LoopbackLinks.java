@@ -22,6 +22,8 @@ final class LoopbackLinks {
     private final long bootId;
     private final EngineOutput out;
     private Receivers receivers;
+    /** Told when a sending half's trim is durable (withdrawal marks of settled messages go). */
+    private java.util.function.Consumer<OutStream> trimmed = s -> {};
 
     /** The pairs, by stream key (the same key on both sides: this node and the lane). */
     private final Map<StreamKey, Pair> pairs = new HashMap<>();
@@ -41,6 +43,11 @@ final class LoopbackLinks {
     /** Whether stream {@code key} (either side) is a loopback stream. */
     boolean isLoopback(StreamKey key) {
         return key.peer().equals(self);
+    }
+
+    /** {@code c} is told when a sending half's trim is durable. */
+    void onTrimmed(java.util.function.Consumer<OutStream> c) {
+        this.trimmed = c;
     }
 
     /** The receiving halves join {@code r}; those of streams recovered from the store join it now. */
@@ -92,7 +99,9 @@ final class LoopbackLinks {
     private void transfer(OutStream s) {
         Pair p = pairs.get(s.key);
         InStream in = p.in;
-        long limit = Math.min(s.committedSeq(), in.credit(window));
+        // Not past a withdrawn message whose mark is not durable yet (SenderWithdrawals).
+        long limit =
+                Math.min(Math.min(s.committedSeq(), in.credit(window)), s.withdrawals.holdLimit(in.receivedUpTo()));
         long from = in.receivedUpTo();
         while (in.receivedUpTo() < limit) {
             long seq = in.receivedUpTo() + 1;
@@ -133,7 +142,10 @@ final class LoopbackLinks {
             if (s.awaitsOutcome(o.seq())) out.outcome(s.key, o.seq(), Senders.outcomeOf(o.kind()));
         }
         if (s.loopbackAcked(processed)) out.acked(s.key, s.ackedSeq());
-        if (!s.isVolatile()) s.trimmed(processed);
+        if (!s.isVolatile()) {
+            s.trimmed(processed);
+            trimmed.accept(s);
+        }
         due.add(s);
     }
 

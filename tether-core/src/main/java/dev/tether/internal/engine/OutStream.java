@@ -189,6 +189,7 @@ final class OutStream extends EngineStream implements OutboundRef {
     void appendsFailed() {
         lastSeq = committedSeq;
         drops.appendsFailed(committedSeq);
+        withdrawals.appendsFailed(committedSeq);
     }
 
     /** Messages stored or waiting to be, neither taken care of by the receiver nor expired or dropped here. */
@@ -424,9 +425,9 @@ final class OutStream extends EngineStream implements OutboundRef {
         return sentUpTo;
     }
 
-    /** Messages may be transmitted up to here: committed, and within the receiver's credit. */
+    /** Messages may be transmitted up to here: committed, within the receiver's credit, before a held withdrawal. */
     long sendLimit() {
-        return Math.min(committedSeq, creditSeq);
+        return Math.min(Math.min(committedSeq, creditSeq), withdrawals.holdLimit(sentUpTo));
     }
 
     boolean hasUnackedTransmissions() {
@@ -498,15 +499,16 @@ final class OutStream extends EngineStream implements OutboundRef {
      */
     long purge(long initialRto) {
         if (committedSeq <= ackedSeq || link == OutLink.DIVERGED || budget != null) return ackedSeq;
-        ackUpTo(committedSeq);
-        withdrawals.clear();
+        ackUpTo(committedSeq); // the next batch deletes the marks of withdrawn ones with the trim
         resetConnection(initialRto);
         return ackedSeq;
     }
 
-    /** Withdraws {@code seq}; false if it is not a message the receiver may still need to be told of. */
+    /** Withdraws {@code seq} ({@link Withdrawals}); false if the receiver need not be told of it. */
     boolean withdraw(long seq) {
-        return seq > ackedSeq && seq <= last() && withdrawals.add(seq, ackedSeq);
+        if (seq <= ackedSeq || seq > last()) return false;
+        if (budget != null || log != null) return withdrawals.add(seq, ackedSeq);
+        return seq > settledSeq && withdrawals.hold(seq);
     }
 
     // ---- expiry here ---------------------------------------------------------------------------------

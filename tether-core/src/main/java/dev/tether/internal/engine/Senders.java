@@ -58,6 +58,8 @@ final class Senders {
     private final StreamSet<OutStream> trimDirty = new StreamSet<>(4);
     /** DROP_OLDEST: drops, and the stored record of dropped messages whose rows are still stored. */
     final SenderDrops drops;
+    /** Withdrawals (cancelled calls), and the stored marks of those of stored streams. */
+    final SenderWithdrawals withdrawals;
     /** The streams' retransmission and outbox read retry timers ({@link OutStream#armTimer}). */
     private final TimerQueue<OutStream> timers = new TimerQueue<>();
     /**
@@ -89,6 +91,8 @@ final class Senders {
         this.stats = stats;
         this.transmitter = new Transmitter(epoch, bootId, out, frames, peers);
         this.loopback = loopback;
+        this.withdrawals = new SenderWithdrawals(streams, frames, peers, transmitter, loopback, this::wake);
+        loopback.onTrimmed(withdrawals::settled);
         for (OutboundState s : stored) {
             StreamKey k = new StreamKey(s.to(), s.lane());
             OutStream o = new OutStream(k, s.lastSeq(), s.ackedSeq(), pages.page(), timers);
@@ -292,20 +296,6 @@ final class Senders {
     }
 
     /**
-     * Withdraws message {@code seq} of {@code key} (its call was cancelled): from now on it is transmitted as a
-     * CANCELLED marker, and if it was transmitted already on this connection a CANCEL frame follows it. Nothing if
-     * the receiver took care of it already.
-     */
-    void cancel(StreamKey key, long seq) {
-        OutStream s = streams.get(key);
-        if (s == null || !s.withdraw(seq)) return;
-        if (s.isLoopback()) loopback.cancel(s, seq);
-        else if (seq <= s.sentUpTo() && peers.connected(key.peer())) {
-            frames.cancel(key.peer(), key.lane(), epochOf(s), seq); // the boot id for a volatile stream
-        }
-    }
-
-    /**
      * The receiver settled a message without processing it. Returns the stream if it is a channel reader that settled
      * a DROPPED marker (a message it missed), for the shared logs to count; else null.
      */
@@ -427,7 +417,7 @@ final class Senders {
     }
 
     boolean hasWrites() {
-        return !withPendingSends.isEmpty() || !trimDirty.isEmpty() || drops.hasWrites();
+        return !withPendingSends.isEmpty() || !trimDirty.isEmpty() || drops.hasWrites() || withdrawals.hasWrites();
     }
 
     /** Whether a send above the default level waits for a batch (or a stream it raised: inheritance). */
@@ -444,6 +434,7 @@ final class Senders {
         appendPending(now, b, w, room, highOnly);
         for (OutStream s : trimDirty.drain()) {
             drops.changed(s); // its settled prefix moved: the record of dropped rows shrinks, or a failed batch had it
+            withdrawals.settled(s); // and the marks of withdrawn messages it passed go
             if (s.trimDue() && s.log != null) {
                 logs.cursorMoved(s);
             } else if (s.trimDue()) {
@@ -452,6 +443,7 @@ final class Senders {
             }
         }
         drops.writeTo(b, w);
+        withdrawals.writeTo(b, w);
     }
 
     /**
@@ -530,6 +522,7 @@ final class Senders {
             wake(s);
         }
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
+        withdrawals.committed(b);
         // Its sends are transmitted at the end of this turn, and a batch may start for high sends still waiting.
         level = Math.max(level, withPendingSends.topLevel());
         if (level > Priority.DEFAULT) out.urgent(level);
@@ -550,6 +543,7 @@ final class Senders {
     /** Batch {@code b} was not stored: its trims are written again with the next one. */
     void retryLater(Batch b) {
         for (Batch.Trimmed t : b.trimmed) trimDirty.add(t.stream());
+        withdrawals.retryLater(b);
     }
 
     /** Outbox messages requested with {@code load} arrived. */

@@ -3,30 +3,133 @@ package dev.tether.internal.engine;
 import dev.tether.internal.util.SeqSet;
 
 /**
- * The messages of one outbound stream, above what its receiver acknowledged, that the application withdrew (cancelled
- * calls), in sequence order: they are transmitted as CANCELLED markers. Owned by its {@link OutStream}; the engine's
- * owner thread only.
+ * The messages of one outbound stream that the application withdrew (cancelled calls), in sequence order. On a stored
+ * stream a withdrawal is a mark in the store ({@link WithdrawnMarks}): until the batch holding it is durable the
+ * message is <em>held</em> (not transmitted, neither as itself nor as a marker), afterwards it is <em>marked</em> and
+ * every transmission of it is a CANCELLED marker, also after a restart. On a volatile stream (and a reader of a shared
+ * log) the mark is in memory only and takes effect at once. Owned by its {@link OutStream}; the engine's thread only.
  */
 final class Withdrawals {
-    /** Null until the first: most streams never withdraw, and each message transmitted looks here. */
-    private SeqSet seqs;
+    /** Transmitted as markers: durable marks (or memory-only ones), above what the store trimmed with its mark. */
+    private final SeqSet marked = new SeqSet();
+    /** Withdrawn, the mark not durable yet: held back. */
+    private final SeqSet held = new SeqSet();
+    /** Held marks not written in any batch yet (new, or their batch failed). */
+    private final SeqSet toPut = new SeqSet();
+    /** Marks the store holds (or may hold) for settled messages: deleted with the next batch. */
+    private final SeqSet toDelete = new SeqSet();
 
     /**
-     * Withdraws {@code seq}, forgetting those at or below {@code ackedSeq} (so the set is bounded by the unacknowledged
-     * messages); false if it was withdrawn already.
+     * A memory-only withdrawal, in effect at once; forgets those at or below {@code ackedSeq} (so the set is bounded by
+     * the unacknowledged messages). False if it was withdrawn already.
      */
     boolean add(long seq, long ackedSeq) {
-        if (seqs == null) seqs = new SeqSet();
-        seqs.removeUpTo(ackedSeq);
-        return seqs.add(seq);
+        marked.removeUpTo(ackedSeq);
+        return marked.add(seq);
     }
 
-    /** Whether {@code seq} is withdrawn: transmitted as a marker. */
+    /** A stored withdrawal: held until its mark, written with the next batch, is durable. False if known already. */
+    boolean hold(long seq) {
+        if (marked.contains(seq) || !held.add(seq)) return false;
+        toPut.add(seq);
+        return true;
+    }
+
+    /** Whether {@code seq} is withdrawn with effect: transmitted as a marker. */
     boolean contains(long seq) {
-        return seqs != null && seqs.contains(seq);
+        return marked.contains(seq);
     }
 
-    void clear() {
-        seqs = null;
+    /**
+     * Messages after {@code sentUpTo} may be transmitted up to here: before the first held one. Costs one check on a
+     * stream with nothing held.
+     */
+    long holdLimit(long sentUpTo) {
+        if (held.isEmpty()) return Long.MAX_VALUE;
+        long first = held.firstAbove(sentUpTo);
+        return first == Long.MAX_VALUE ? first : first - 1;
+    }
+
+    /** Whether a mark must be written or deleted with the next batch. */
+    boolean hasWrites() {
+        return !toPut.isEmpty() || !toDelete.isEmpty();
+    }
+
+    /** Whether nothing is withdrawn, held or left to delete. */
+    boolean isEmpty() {
+        return marked.isEmpty() && held.isEmpty() && toDelete.isEmpty();
+    }
+
+    /**
+     * The stream settled everything up to {@code settledSeq}: their marks are no longer needed and are deleted with the
+     * next batch; held ones not written yet are simply forgotten (a written one is deleted once its put commits,
+     * {@link #putCommitted}). Returns whether deletes are due.
+     */
+    boolean settled(long settledSeq) {
+        for (long seq : marked.above(0)) {
+            if (seq > settledSeq) break;
+            toDelete.add(seq);
+        }
+        marked.removeUpTo(settledSeq);
+        for (long seq : toPut.above(0)) {
+            if (seq > settledSeq) break;
+            held.remove(seq);
+        }
+        toPut.removeUpTo(settledSeq);
+        return !toDelete.isEmpty();
+    }
+
+    /** Takes the marks to put with a batch (those above {@code settledSeq}: the others are forgotten, see above). */
+    long[] takePuts(long settledSeq) {
+        settled(settledSeq);
+        long[] seqs = toArray(toPut);
+        toPut.clear();
+        return seqs;
+    }
+
+    /** Takes the marks to delete with a batch. */
+    long[] takeDeletes() {
+        long[] seqs = toArray(toDelete);
+        toDelete.clear();
+        return seqs;
+    }
+
+    /**
+     * The mark of {@code seq} is durable: true if the message is withdrawn with effect now; false if it was settled or
+     * freed meanwhile, and the mark is deleted with the next batch.
+     */
+    boolean putCommitted(long seq, long settledSeq) {
+        if (held.remove(seq) && seq > settledSeq) return marked.add(seq);
+        toDelete.add(seq);
+        return false;
+    }
+
+    /** The batch with the mark of {@code seq} failed: written again with the next one, unless settled meanwhile. */
+    void putFailed(long seq) {
+        if (held.contains(seq)) toPut.add(seq);
+    }
+
+    /** The batch deleting the mark of {@code seq} failed: deleted with the next one. */
+    void deleteFailed(long seq) {
+        toDelete.add(seq);
+    }
+
+    /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */
+    void appendsFailed(long committedSeq) {
+        marked.removeAbove(committedSeq);
+        held.removeAbove(committedSeq);
+        toPut.removeAbove(committedSeq);
+    }
+
+    /** A restarted process: the stored mark of {@code seq}, a message still unsettled, is in effect. */
+    void restore(long seq) {
+        marked.add(seq);
+    }
+
+    private static long[] toArray(SeqSet set) {
+        long[] a = new long[set.size()];
+        int i = 0;
+        for (long seq : set.above(Long.MIN_VALUE)) a[i++] = seq;
+        return a;
     }
 }

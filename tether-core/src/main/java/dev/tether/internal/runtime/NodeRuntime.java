@@ -20,6 +20,7 @@ import dev.tether.internal.engine.DroppedRows;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.internal.engine.WithdrawnMarks;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.Discovery;
 import dev.tether.spi.StoredChannels;
@@ -121,6 +122,8 @@ public final class NodeRuntime {
         config.prepare(engine); // after its state: compression, and the dead-letter queue's bounds and index
         engine.restoreDropped(DroppedRows.decode(KeyPages.readAll(
                 config.store(), DroppedRows.NAMESPACE, config.clock().millis())));
+        engine.restoreWithdrawn(KeyPages.readAll(
+                config.store(), WithdrawnMarks.NAMESPACE, config.clock().millis()));
         this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(

@@ -44,6 +44,12 @@ public final class SeqSet {
         return seqs.pollFirst();
     }
 
+    /** The lowest element above {@code seq}; {@link Long#MAX_VALUE} if there is none. */
+    public long firstAbove(long seq) {
+        Long next = seqs == null ? null : seqs.higher(seq);
+        return next == null ? Long.MAX_VALUE : next;
+    }
+
     /** Removes every element at or below {@code seq}. */
     public void removeUpTo(long seq) {
         if (seqs != null && !seqs.isEmpty()) seqs.headSet(seq, true).clear();

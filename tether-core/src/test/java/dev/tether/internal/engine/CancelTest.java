@@ -55,6 +55,7 @@ class CancelTest {
         };
 
         h.node("a").input(e -> e.cancel(h.now, AB, 3));
+        h.run(); // the withdrawal's mark is stored, then the CANCEL goes, before b's retry hands the run out again
         for (int i = 0; i < 10; i++) h.advance(20);
 
         assertThat(cancels[0]).isEqualTo(1);

@@ -103,6 +103,7 @@ final class EngineHarness {
             }
             Engine e = new Engine(config(id), state, channels, index, this, ++boots, maxVolatileBytes);
             e.restoreDropped(DroppedRows.decode(store.readKeys(DroppedRows.NAMESPACE, null, now, 1_000)));
+            e.restoreWithdrawn(store.readKeys(WithdrawnMarks.NAMESPACE, null, now, 10_000));
             return e;
         }
 
@@ -319,6 +320,7 @@ final class EngineHarness {
 
         /** Drops the engine (and its queued work) and starts again from the committed store. */
         void crash() {
+            cancelRequests.clear(); // the application's memory of the process
             store = store.reopenAfterCrash();
             engine = newEngine();
         }

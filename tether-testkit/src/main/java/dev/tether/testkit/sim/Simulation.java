@@ -20,6 +20,7 @@ import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.Settlement;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.engine.StreamPages;
+import dev.tether.internal.engine.WithdrawnMarks;
 import dev.tether.internal.runtime.KeyPages;
 import dev.tether.spi.ChannelEntry;
 import dev.tether.spi.ChannelLog;
@@ -904,6 +905,10 @@ public final class Simulation {
             for (ChannelLog l : stored.logs()) index.put(l.channel(), store.readChannelIndex(l.channel(), 1, 1 << 20));
             engine = new Engine(
                     engineConfig, state, stored, index, this, bootId, EngineConfig.DEFAULT_MAX_VOLATILE_BYTES);
+            // Withdrawals of cancelled calls stored by an earlier incarnation: still markers, never the call itself.
+            List<KeyValue> marks = KeyPages.readAll(store, WithdrawnMarks.NAMESPACE, now);
+            if (!marks.isEmpty()) counters.merge("withdrawalsRestored", (long) marks.size(), Long::sum);
+            engine.restoreWithdrawn(marks);
             for (Map.Entry<String, ChannelOptions> e : retention.entrySet()) {
                 engine.channelOptions(now, e.getKey(), e.getValue()); // as an application sets them at every start
             }

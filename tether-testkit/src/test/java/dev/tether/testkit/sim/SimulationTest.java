@@ -125,7 +125,8 @@ class SimulationTest {
                     "callsCancelled",
                     "cancelRequestsReceived",
                     "cancelledInRun",
-                    "withdrawn")) {
+                    "withdrawn",
+                    "withdrawalsRestored")) {
                 assertThat(totals.getOrDefault(exercised, 0L))
                         .as("total " + exercised + " over all seeds")
                         .isPositive();
