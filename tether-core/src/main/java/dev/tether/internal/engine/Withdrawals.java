@@ -12,12 +12,23 @@ import dev.tether.internal.util.SeqSet;
 final class Withdrawals {
     /** Transmitted as markers: durable marks (or memory-only ones), above what the store trimmed with its mark. */
     private final SeqSet marked = new SeqSet();
-    /** Withdrawn, the mark not durable yet: held back. */
-    private final SeqSet held = new SeqSet();
-    /** Held marks not written in any batch yet (new, or their batch failed). */
-    private final SeqSet toPut = new SeqSet();
-    /** Marks the store holds (or may hold) for settled messages: deleted with the next batch. */
-    private final SeqSet toDelete = new SeqSet();
+    /** The stored marks' bookkeeping; null until the first stored withdrawal, as most streams never withdraw. */
+    private Stored stored;
+
+    /** A stored stream's marks on their way to and from the store. */
+    private static final class Stored {
+        /** Withdrawn, the mark not durable yet: held back. */
+        final SeqSet held = new SeqSet();
+        /** Held marks not written in any batch yet (new, or their batch failed). */
+        final SeqSet toPut = new SeqSet();
+        /** Marks the store holds (or may hold) for settled messages: deleted with the next batch. */
+        final SeqSet toDelete = new SeqSet();
+    }
+
+    private Stored stored() {
+        if (stored == null) stored = new Stored();
+        return stored;
+    }
 
     /**
      * A memory-only withdrawal, in effect at once; forgets those at or below {@code ackedSeq} (so the set is bounded by
@@ -30,8 +41,8 @@ final class Withdrawals {
 
     /** A stored withdrawal: held until its mark, written with the next batch, is durable. False if known already. */
     boolean hold(long seq) {
-        if (marked.contains(seq) || !held.add(seq)) return false;
-        toPut.add(seq);
+        if (marked.contains(seq) || !stored().held.add(seq)) return false;
+        stored.toPut.add(seq);
         return true;
     }
 
@@ -45,19 +56,19 @@ final class Withdrawals {
      * stream with nothing held.
      */
     long holdLimit(long sentUpTo) {
-        if (held.isEmpty()) return Long.MAX_VALUE;
-        long first = held.firstAbove(sentUpTo);
+        if (stored == null || stored.held.isEmpty()) return Long.MAX_VALUE;
+        long first = stored.held.firstAbove(sentUpTo);
         return first == Long.MAX_VALUE ? first : first - 1;
     }
 
     /** Whether a mark must be written or deleted with the next batch. */
     boolean hasWrites() {
-        return !toPut.isEmpty() || !toDelete.isEmpty();
+        return stored != null && (!stored.toPut.isEmpty() || !stored.toDelete.isEmpty());
     }
 
     /** Whether nothing is withdrawn, held or left to delete. */
     boolean isEmpty() {
-        return marked.isEmpty() && held.isEmpty() && toDelete.isEmpty();
+        return marked.isEmpty() && (stored == null || stored.held.isEmpty() && stored.toDelete.isEmpty());
     }
 
     /**
@@ -66,31 +77,34 @@ final class Withdrawals {
      * {@link #putCommitted}). Returns whether deletes are due.
      */
     boolean settled(long settledSeq) {
-        for (long seq : marked.above(0)) {
+        for (long seq : marked.above(0)) { // durable marks, also those restored at a restart
             if (seq > settledSeq) break;
-            toDelete.add(seq);
+            stored().toDelete.add(seq);
         }
         marked.removeUpTo(settledSeq);
-        for (long seq : toPut.above(0)) {
+        if (stored == null) return false;
+        for (long seq : stored.toPut.above(0)) {
             if (seq > settledSeq) break;
-            held.remove(seq);
+            stored.held.remove(seq);
         }
-        toPut.removeUpTo(settledSeq);
-        return !toDelete.isEmpty();
+        stored.toPut.removeUpTo(settledSeq);
+        return !stored.toDelete.isEmpty();
     }
 
     /** Takes the marks to put with a batch (those above {@code settledSeq}: the others are forgotten, see above). */
     long[] takePuts(long settledSeq) {
         settled(settledSeq);
-        long[] seqs = toArray(toPut);
-        toPut.clear();
+        if (stored == null) return new long[0];
+        long[] seqs = toArray(stored.toPut);
+        stored.toPut.clear();
         return seqs;
     }
 
     /** Takes the marks to delete with a batch. */
     long[] takeDeletes() {
-        long[] seqs = toArray(toDelete);
-        toDelete.clear();
+        if (stored == null) return new long[0];
+        long[] seqs = toArray(stored.toDelete);
+        stored.toDelete.clear();
         return seqs;
     }
 
@@ -99,26 +113,27 @@ final class Withdrawals {
      * freed meanwhile, and the mark is deleted with the next batch.
      */
     boolean putCommitted(long seq, long settledSeq) {
-        if (held.remove(seq) && seq > settledSeq) return marked.add(seq);
-        toDelete.add(seq);
+        if (stored().held.remove(seq) && seq > settledSeq) return marked.add(seq);
+        stored.toDelete.add(seq);
         return false;
     }
 
     /** The batch with the mark of {@code seq} failed: written again with the next one, unless settled meanwhile. */
     void putFailed(long seq) {
-        if (held.contains(seq)) toPut.add(seq);
+        if (stored != null && stored.held.contains(seq)) stored.toPut.add(seq);
     }
 
     /** The batch deleting the mark of {@code seq} failed: deleted with the next one. */
     void deleteFailed(long seq) {
-        toDelete.add(seq);
+        stored().toDelete.add(seq);
     }
 
     /** The batches holding every number after {@code committedSeq} failed: those numbers are free again. */
     void appendsFailed(long committedSeq) {
         marked.removeAbove(committedSeq);
-        held.removeAbove(committedSeq);
-        toPut.removeAbove(committedSeq);
+        if (stored == null) return;
+        stored.held.removeAbove(committedSeq);
+        stored.toPut.removeAbove(committedSeq);
     }
 
     /** A restarted process: the stored mark of {@code seq}, a message still unsettled, is in effect. */
