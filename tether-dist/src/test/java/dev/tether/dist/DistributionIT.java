@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -137,13 +141,18 @@ class DistributionIT {
     }
 
     /**
-     * {@code TETHER_CDS=on}: the first start makes the class-data-sharing archive (one file, no partial one left), the
-     * next uses it (the JVM's class-load log names the archive as the source of the CLI's classes) without making it
-     * again, and neither prints anything but the command's output.
+     * {@code TETHER_CDS=on}: the first start makes the class-data-sharing archive (no partial file left) and deletes
+     * archives unused for 30 days and partial files a day old, keeping the rest; the next start uses the archive (the
+     * JVM's class-load log names it as the source of the CLI's classes) without making it again; neither prints
+     * anything but the command's output.
      */
     @Test
     void classDataArchiveIsMadeOnceThenUsed() throws IOException {
-        Path cache = work.resolve("cache");
+        Path cache = Files.createDirectories(work.resolve("cache"));
+        Path stale = aged(cache.resolve("tether-1.jsa"), 40);
+        Path recent = aged(cache.resolve("tether-2.jsa"), 2);
+        Path killedTraining = aged(cache.resolve("tether-3.jsa.77.partial"), 2);
+        Path training = aged(cache.resolve("tether-4.jsa.78.partial"), 0);
         Map<String, String> env = new HashMap<>(Map.of("TETHER_CDS", "on", "TETHER_CDS_DIR", cache.toString()));
         List<String> version = List.of(home.resolve("bin/tether").toString(), "--version");
 
@@ -151,9 +160,14 @@ class DistributionIT {
         assertThat(first.exitStatus()).as(first.output()).isZero();
         assertThat(first.lines()).containsExactly("tether " + VERSION);
         List<Path> archives = filesIn(cache);
-        assertThat(archives).hasSize(1);
+        assertThat(archives)
+                .doesNotContain(stale, killedTraining)
+                .contains(recent, training)
+                .hasSize(3);
+        archives.removeAll(List.of(recent, training));
         assertThat(archives.get(0).getFileName().toString()).matches("tether-\\d+\\.jsa");
-        long made = Files.getLastModifiedTime(archives.get(0)).toMillis();
+        Object made =
+                Files.readAttributes(archives.get(0), BasicFileAttributes.class).fileKey();
 
         Path classLog = work.resolve("classes.log");
         env.put("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
@@ -161,8 +175,18 @@ class DistributionIT {
         assertThat(second.exitStatus()).as(second.output()).isZero();
         assertThat(second.lines()).containsExactly("tether " + VERSION);
         assertThat(Files.readString(classLog)).contains("dev.tether.cli.Main source: shared objects file");
-        assertThat(filesIn(cache)).isEqualTo(archives);
-        assertThat(Files.getLastModifiedTime(archives.get(0)).toMillis()).isEqualTo(made);
+        assertThat(filesIn(cache)).containsExactlyInAnyOrder(archives.get(0), recent, training);
+        assertThat(Files.readAttributes(archives.get(0), BasicFileAttributes.class)
+                        .fileKey())
+                .as("the same file, not made again")
+                .isEqualTo(made);
+    }
+
+    /** A file at {@code path} last modified {@code days} days ago. */
+    private static Path aged(Path path, int days) throws IOException {
+        Files.writeString(path, "x");
+        Files.setLastModifiedTime(path, FileTime.from(Instant.now().minus(Duration.ofDays(days))));
+        return path;
     }
 
     @Test
@@ -192,7 +216,7 @@ class DistributionIT {
 
     private static List<Path> filesIn(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
+            return files.sorted().collect(Collectors.toCollection(ArrayList::new));
         }
     }
 
