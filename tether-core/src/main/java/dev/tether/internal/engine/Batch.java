@@ -22,6 +22,10 @@ final class Batch {
     final List<Trimmed> trimmed = new ArrayList<>();
     /** Withdrawal marks put or deleted ({@link SenderWithdrawals}). */
     final List<Mark> marks = new ArrayList<>();
+    /** Drops (DROP_OLDEST) this batch stores, by its trims or records ({@link SenderDrops}). */
+    final List<Dropped> drops = new ArrayList<>();
+    /** Records of drops deleted as read at a restart for no stream that drops ({@link SenderDrops#restore}). */
+    final List<StreamKey> droppedOrphans = new ArrayList<>();
 
     final List<Cursor> cursors = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -78,6 +82,9 @@ final class Batch {
             this(stream, key, -1, put);
         }
     }
+
+    /** The drops of messages {@code seqs} of {@code stream}, held back until this batch is durable. */
+    record Dropped(OutStream stream, long[] seqs) {}
 
     /** The outbox of {@code stream} trimmed up to {@code upTo}. */
     record Trimmed(OutStream stream, long upTo) {}

@@ -9,7 +9,10 @@ import java.util.function.LongPredicate;
  * The messages of one sender stream dropped here to make room for a new one (overflow policy DROP_OLDEST,
  * docs/BUS-DESIGN.md 4.3): always the oldest one never transmitted, the set the sender may already expire
  * (docs/PROTOCOL.md, sender step 9). A dropped message is settled here like one expired here, and goes out as a
- * DROPPED marker so the receiver's stream stays gap-free. Owned by its {@link OutStream}; the engine's thread only.
+ * DROPPED marker so the receiver's stream stays gap-free. A drop is <em>held</em> until the batch that stores it (the
+ * trim past it, or its {@link DroppedRows} record) is durable: its marker and everything after it are not transmitted
+ * and DROPPED is not reported before, so a crash either loses the drop whole or keeps it ({@link SenderDrops}). Owned
+ * by its {@link OutStream}; the engine's thread only.
  */
 final class DroppedHere {
     /**
@@ -19,6 +22,10 @@ final class DroppedHere {
     private SeqSet markers;
     /** Dropped messages numbered in a store batch not committed yet: settled when it commits. Null until the first. */
     private SeqSet onCommit;
+    /** Drops not durable yet: neither they nor what follows them is transmitted. Null until the first. */
+    private SeqSet held;
+    /** Held drops in no batch yet (new, or their batch failed): the next batch stores them. Null until the first. */
+    private SeqSet unwritten;
     /** Below this, nothing is droppable any more: dropped, expired, or transmitted. */
     private long from = 1;
     /** The stored record ({@link DroppedRows}) must be written again; whether the store holds one. */
@@ -40,6 +47,12 @@ final class DroppedHere {
             if (markers == null) markers = new SeqSet();
             markers.removeUpTo(ackedSeq); // bounded by the unacknowledged messages
             markers.add(seq);
+            if (held == null) {
+                held = new SeqSet();
+                unwritten = new SeqSet();
+            }
+            held.add(seq);
+            unwritten.add(seq);
             if (seq > committedSeq) {
                 if (onCommit == null) onCommit = new SeqSet();
                 onCommit.add(seq);
@@ -102,6 +115,41 @@ final class DroppedHere {
         return java.util.Arrays.copyOf(runs, n);
     }
 
+    /**
+     * Messages after {@code sentUpTo} may be transmitted up to here: before the first held drop. One check on a stream
+     * with nothing held.
+     */
+    long holdLimit(long sentUpTo) {
+        if (held == null || held.isEmpty()) return Long.MAX_VALUE;
+        long first = held.firstAbove(sentUpTo);
+        return first == Long.MAX_VALUE ? first : first - 1;
+    }
+
+    /**
+     * Takes the held drops in no batch yet, for the batch being written, which stores them: each is in the trim it
+     * carries or an earlier batch's (at or below the settled prefix) or in the record it carries (above it).
+     */
+    long[] takeUnwritten() {
+        if (unwritten == null || unwritten.isEmpty()) return null;
+        long[] seqs = new long[unwritten.size()];
+        int i = 0;
+        for (long seq : unwritten.above(Long.MIN_VALUE)) seqs[i++] = seq;
+        unwritten.clear();
+        return seqs;
+    }
+
+    /** The batch storing the drop of {@code seq} is durable: true if it was held until now (it takes effect). */
+    boolean durable(long seq) {
+        return held != null && held.remove(seq);
+    }
+
+    /** The batch that was to store the drop of {@code seq} failed: the next one stores it, unless it is gone. */
+    void unstored(long seq) {
+        if (held == null || !held.contains(seq)) return;
+        unwritten.add(seq);
+        recordDue = true;
+    }
+
     /** Whether {@code seq} was dropped here: a DROPPED marker stands in for it. */
     boolean contains(long seq) {
         return markers != null && markers.contains(seq);
@@ -124,6 +172,10 @@ final class DroppedHere {
             onCommit.clear();
         }
         if (markers != null) markers.removeAbove(committedSeq);
+        if (held != null) {
+            held.removeAbove(committedSeq);
+            unwritten.removeAbove(committedSeq);
+        }
         from = Math.min(from, committedSeq + 1);
     }
 }

@@ -195,7 +195,10 @@ public final class Engine {
         return s;
     }
 
-    /** DROP_OLDEST: drops stream {@code key}'s oldest message never transmitted ({@link SenderDrops}); false if none. */
+    /**
+     * DROP_OLDEST: drops stream {@code key}'s oldest message never transmitted ({@link SenderDrops}); false if none. The
+     * room is made at once; {@code outcome(DROPPED)} follows once the batch that stores the drop is durable.
+     */
     public boolean dropOldest(long now, StreamKey key) {
         return senders.drops.dropOldest(key);
     }

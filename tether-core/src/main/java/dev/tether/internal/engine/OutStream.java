@@ -425,9 +425,10 @@ final class OutStream extends EngineStream implements OutboundRef {
         return sentUpTo;
     }
 
-    /** Messages may be transmitted up to here: committed, within the receiver's credit, before a held withdrawal. */
+    /** Messages may be transmitted up to here: committed, within credit, before a held withdrawal or drop. */
     long sendLimit() {
-        return Math.min(Math.min(committedSeq, creditSeq), withdrawals.holdLimit(sentUpTo));
+        long held = Math.min(withdrawals.holdLimit(sentUpTo), drops.holdLimit(sentUpTo));
+        return Math.min(Math.min(committedSeq, creditSeq), held);
     }
 
     boolean hasUnackedTransmissions() {

@@ -85,7 +85,7 @@ final class Senders {
         this.budget = new VolatileBudget(maxVolatileBytes);
         this.pages = new PageBounds.Budget(cfg);
         this.out = out;
-        this.drops = new SenderDrops(streams, out, trimDirty, () -> pendingSends--);
+        this.drops = new SenderDrops(streams, out, trimDirty, () -> pendingSends--, this::wake);
         this.frames = frames;
         this.peers = peers;
         this.stats = stats;
@@ -514,14 +514,14 @@ final class Senders {
                 level = Math.max(level, a.sends().get(i).level());
                 long token = a.sends().get(i).token();
                 if (token != EFFECT) out.accepted(token, s.key, m.seq());
-                if (!dropped) continue;
-                out.outcome(s.key, m.seq(), Outcome.DROPPED); // dropped while its batch was being stored
-                if (s.trimDue()) trimDirty.add(s);
+                // Dropped while its batch was being stored: settled now, DROPPED once a later batch stores the drop.
+                if (dropped && s.trimDue()) trimDirty.add(s);
             }
             scheduleExpiry(s);
             wake(s);
         }
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
+        drops.committed(b);
         withdrawals.committed(b);
         // Its sends are transmitted at the end of this turn, and a batch may start for high sends still waiting.
         level = Math.max(level, withPendingSends.topLevel());
@@ -543,6 +543,7 @@ final class Senders {
     /** Batch {@code b} was not stored: its trims are written again with the next one. */
     void retryLater(Batch b) {
         for (Batch.Trimmed t : b.trimmed) trimDirty.add(t.stream());
+        drops.retryLater(b);
         withdrawals.retryLater(b);
     }
 

@@ -12,13 +12,16 @@ import dev.tether.StreamStats;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.spi.Store;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.NodeCrash;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -49,8 +52,12 @@ class SqliteDropOldestTest {
     }
 
     private TetherNode sender() {
+        return sender(new SqliteStore(dir.resolve("a.db")));
+    }
+
+    private TetherNode sender(Store store) {
         return start(TetherConfig.builder(A)
-                .store(new SqliteStore(dir.resolve("a.db")))
+                .store(store)
                 .peers(B)
                 .streamLimits("b", "t", LIMITS)
                 .handler(d -> {}));
@@ -141,5 +148,39 @@ class SqliteDropOldestTest {
         receiver();
         Await.until(WAIT, () -> outbound(again).cursor() == 6, () -> "a's stream acknowledged: " + outbound(again));
         assertThat(seen).containsExactly("m1", "m3", "m4", "m5", "m6");
+    }
+
+    /**
+     * The drop is stored before it takes effect (docs/PROTOCOL.md, sender step 10): a crashes while the batch holding
+     * m1's drop (the trim, with m6) is being committed. m1's {@code processed()} was never DROPPED, and the restarted
+     * a delivers m1, in its place. Before the fix m1 was reported DROPPED at once, and then delivered after the crash.
+     */
+    @Test
+    void aCrashBeforeTheDropIsStoredLosesTheDropWholeAndItWasNeverReported() throws Exception {
+        HeldStore held = new HeldStore(new SqliteStore(dir.resolve("a.db")));
+        TetherNode a = sender(held);
+        List<SendReceipt> sent = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) sent.add(send(a, "m" + i));
+        // Asked for now, so the node thread completes it as it learns the outcome (a later ask posts a watch).
+        CompletableFuture<Outcome> firstProcessed = sent.get(0).processed();
+        for (SendReceipt r : sent) r.accepted().get(30, TimeUnit.SECONDS);
+        held.holdNext();
+        SendReceipt sixth = send(a, "m6"); // drops m1; its trim goes with m6, in the commit held
+        assertThat(held.awaitHolding(WAIT)).as("the commit with the drop held").isTrue();
+        assertThat(held.held().trims()).as("the held batch trims m1").isNotEmpty();
+        assertThat(sent.get(0).processed())
+                .as("DROPPED before the drop is stored")
+                .isNotDone();
+
+        NodeCrash.crash(a);
+        assertThat(sixth.accepted()).isCompletedExceptionally();
+        assertThat(firstProcessed)
+                .as("m1's outcome, which the crashed process never knew")
+                .isCompletedExceptionally();
+
+        TetherNode again = sender(); // the same file: m1..m5 stored, nothing dropped
+        receiver();
+        Await.until(WAIT, () -> outbound(again).cursor() == 5, () -> "a's stream acknowledged: " + outbound(again));
+        assertThat(seen).containsExactly("m1", "m2", "m3", "m4", "m5");
     }
 }

@@ -13,6 +13,7 @@ import dev.tether.testkit.sim.HistoryEvent.Crashed;
 import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
+import dev.tether.testkit.sim.HistoryEvent.DroppedAtSender;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Published;
 import dev.tether.testkit.sim.HistoryEvent.ReaderRow;
@@ -86,6 +87,11 @@ import java.util.TreeSet;
  * settlement ({@link Withdrawn}) the sender was told of without one; a message handed out after its sender learnt it
  * was withdrawn is <b>duplicated</b> (it was settled, and its settlement committed, before that).
  *
+ * <p><b>Drops at the sender</b> ({@link DroppedAtSender}, overflow policy DROP_OLDEST): the message is settled, in no
+ * order (like an expiry at the sender); handed out before the drop was reported it is an <b>anomaly</b> (only a message
+ * never transmitted may be dropped), and handed out after it, by any incarnation of either side, <b>duplicated</b>:
+ * the sender was told it would never be processed.
+ *
  * <p>"Taken care of" means processed successfully, expired or dead-lettered. A receiver crash or clean stop
  * ({@link Stopped}) allows its application to see a message again, flagged as a redelivery; only a crash excuses
  * a send left unanswered. A delivery without the flag of a message handed
@@ -154,6 +160,8 @@ public final class HistoryChecker {
         final Set<MessageKey> cancelled = new HashSet<>();
         /** Messages their sender learnt were settled as withdrawn: never handed out (again). */
         final Set<MessageKey> withdrawn = new HashSet<>();
+        /** Messages their sender was told it dropped (DROP_OLDEST): never handed out. */
+        final Set<MessageKey> dropped = new HashSet<>();
 
         final Map<Token, PendingSend> pendingSends = new LinkedHashMap<>();
         final Map<Token, Sent> sends = new HashMap<>();
@@ -213,6 +221,7 @@ public final class HistoryChecker {
                 else if (e instanceof CancelRequested c) cancelRequested(c);
                 else if (e instanceof CancelledInRun c) cancelledInRun(c);
                 else if (e instanceof Withdrawn w) withdrawn(w);
+                else if (e instanceof DroppedAtSender x) droppedAtSender(x);
                 else if (e instanceof Crashed c) {
                     crashes.merge(c.node(), 1, Integer::sum);
                     lifetimes.merge(c.node(), 1, Integer::sum);
@@ -371,6 +380,9 @@ public final class HistoryChecker {
             if (withdrawn.contains(k)) {
                 report.add(Kind.DUPLICATED, "handed out after its sender learnt it was withdrawn: " + d);
             }
+            if (dropped.contains(k)) {
+                report.add(Kind.DUPLICATED, "handed out after its sender was told it was dropped: " + d);
+            }
         }
 
         /**
@@ -489,6 +501,21 @@ public final class HistoryChecker {
                 report.add(Kind.ANOMALY, "expired at the sender after the receiver's application got it: " + x);
             }
             st.unsettled.remove(x.seq()); // no gap rule: the sender expires a message whatever is before it
+        }
+
+        /** The sender dropped a message it never transmitted (DROP_OLDEST): settled, never to be handed out. */
+        void droppedAtSender(DroppedAtSender x) {
+            count("droppedAtSender");
+            Stream s = new Stream(x.sender(), x.receiver(), x.lane());
+            StreamState st = stream(s);
+            committedOrPhantom(s, st, x.seq(), -1, x);
+            MessageKey k = new MessageKey(s, x.seq());
+            Deliveries dv = deliveries.get(k);
+            if (dv != null && dv.count > 0) {
+                report.add(Kind.ANOMALY, "dropped at the sender after the receiver's application got it: " + x);
+            }
+            dropped.add(k);
+            st.unsettled.remove(x.seq()); // no gap rule: the sender drops a message whatever is before it
         }
 
         /** A receiver skipped to {@code cursor}: only what was already taken care of may be skipped. */

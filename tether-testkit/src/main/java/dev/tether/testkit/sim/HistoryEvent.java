@@ -155,6 +155,13 @@ public sealed interface HistoryEvent {
     record Withdrawn(long time, String sender, String receiver, String lane, long seq) implements HistoryEvent {}
 
     /**
+     * The sender's application was told that {@code seq}, which it had never transmitted, was dropped to make room
+     * ({@code Outcome.DROPPED}, overflow policy DROP_OLDEST): the message must never be handed out, also after a
+     * crash of either side.
+     */
+    record DroppedAtSender(long time, String sender, String receiver, String lane, long seq) implements HistoryEvent {}
+
+    /**
      * The application of {@code node} sent {@code msgId} (recorded right after its {@link Sent}) from its endpoint
      * {@code fromAgent} to endpoint {@code toAgent} of node {@code to}, on that endpoint's lane {@code _a.<toAgent>}
      * (docs/BUS-DESIGN.md, section 1). An agent sends one message at a time: its sends to one endpoint are ordered.

@@ -71,6 +71,9 @@ import java.util.Random;
  *     workload send goes from a random agent of its node to a random agent of any node (its own node's on a loopback
  *     stream), on the receiving agent's lane {@code _a.<agent>} with the sending agent in {@code :f}, as the bus
  *     layer sends; 0: none (never drawn: a seed's run is the one it was before them)
+ * @param dropOldestRate probability that a plain send first makes room as overflow policy DROP_OLDEST does ({@code
+ *     Engine.dropOldest} on its stream: the oldest message never transmitted, else the oldest send waiting for its
+ *     batch); 0: none, the run it was before
  */
 public record SimConfig(
         long seed,
@@ -119,7 +122,8 @@ public record SimConfig(
         double loopbackRate,
         int concurrency,
         double cancelRate,
-        int agents) {
+        int agents,
+        double dropOldestRate) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -172,6 +176,7 @@ public record SimConfig(
         double loopbacks = pick(r, 0.0, 0.1, 0.3);
         int concurrency = pick(r, 1, 1, 2, 4, 16); // these two drawn last: every earlier draw is as it was
         double cancels = pick(r, 0.0, 0.0, 0.05, 0.2);
+        double dropOldest = pick(r, 0.0, 0.0, 0.05, 0.2); // drawn last: every earlier draw is as it was
         Builder b = new Builder();
         b.seed = seed;
         b.nodes = nodes;
@@ -219,6 +224,7 @@ public record SimConfig(
         b.loopbackRate = loopbacks;
         b.concurrency = concurrency;
         b.cancelRate = cancels;
+        b.dropOldestRate = dropOldest;
         return b.build();
     }
 
@@ -332,6 +338,7 @@ public record SimConfig(
         public int concurrency;
         public double cancelRate;
         public int agents;
+        public double dropOldestRate;
 
         /** All values zero, false or null: set each one. */
         public Builder() {}
@@ -384,6 +391,7 @@ public record SimConfig(
             concurrency = c.concurrency;
             cancelRate = c.cancelRate;
             agents = c.agents;
+            dropOldestRate = c.dropOldestRate;
         }
 
         /** The configuration of these values. */
@@ -435,7 +443,8 @@ public record SimConfig(
                     loopbackRate,
                     concurrency,
                     cancelRate,
-                    agents);
+                    agents,
+                    dropOldestRate);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.tether.StoreException;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
+import dev.tether.internal.engine.DroppedRows;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineConfig;
@@ -27,6 +28,7 @@ import dev.tether.spi.ChannelLog;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.KeyValue;
+import dev.tether.spi.OutboundState;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredChannels;
 import dev.tether.spi.StoredMessage;
@@ -46,6 +48,7 @@ import dev.tether.testkit.sim.HistoryEvent.Crashed;
 import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
+import dev.tether.testkit.sim.HistoryEvent.DroppedAtSender;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Published;
 import dev.tether.testkit.sim.HistoryEvent.ReaderRow;
@@ -533,8 +536,19 @@ public final class Simulation {
     private void send(Node from, NodeId to, String lane, String fromAgent) {
         Submission s = submit(from, to, lane, fromAgent);
         if (from.closing) from.rejected(s.token(), "node shut down; send rejected at once");
-        else s.run();
+        else {
+            // Drawn only with drops on, so a seed without them replays the run it had before they existed.
+            if (cfg.dropOldestRate() > 0 && rng.nextDouble() < cfg.dropOldestRate()) dropOldest(from, to, lane);
+            s.run();
+        }
         sentCount++;
+    }
+
+    /** {@code from}'s stream to {@code to} on {@code lane} is full under DROP_OLDEST: room is made for the next send. */
+    private void dropOldest(Node from, NodeId to, String lane) {
+        boolean dropped = from.engine.dropOldest(from.now(), new StreamKey(to, lane));
+        count(dropped ? "dropOldestCalls" : "dropOldestNothing");
+        if (tracing) trace(from.name + " drop oldest of " + to + "/" + lane + ": " + dropped);
     }
 
     /**
@@ -909,6 +923,7 @@ public final class Simulation {
             List<KeyValue> marks = KeyPages.readAll(store, WithdrawnMarks.NAMESPACE, now);
             if (!marks.isEmpty()) counters.merge("withdrawalsRestored", (long) marks.size(), Long::sum);
             engine.restoreWithdrawn(marks);
+            restoreDropped(state);
             for (Map.Entry<String, ChannelOptions> e : retention.entrySet()) {
                 engine.channelOptions(now, e.getKey(), e.getValue()); // as an application sets them at every start
             }
@@ -927,6 +942,22 @@ public final class Simulation {
                 for (KeyValue kv : KeyPages.readAll(store, AHEAD, now)) completedAhead.add(kv.key());
             }
             scheduleTick(incarnation, now + 1 + rng.nextInt((int) TICK_MILLIS));
+        }
+
+        /**
+         * Drops (DROP_OLDEST) stored by an earlier incarnation behind an unsettled message: never sent. Counted, {@code
+         * dropsRestored}, are the numbers still stored (above the stream's acknowledged prefix).
+         */
+        private void restoreDropped(StoredState state) {
+            Map<StreamKey, long[]> records = DroppedRows.decode(KeyPages.readAll(store, DroppedRows.NAMESPACE, now));
+            for (OutboundState o : state.outbound()) {
+                long[] runs = records.get(new StreamKey(o.to(), o.lane()));
+                for (int i = 0; runs != null && i + 1 < runs.length; i += 2) {
+                    long n = Math.min(runs[i + 1], o.lastSeq()) - Math.max(runs[i], o.ackedSeq() + 1) + 1;
+                    if (n > 0) counters.merge("dropsRestored", n, Long::sum);
+                }
+            }
+            engine.restoreDropped(records);
         }
 
         private void scheduleTick(int inc, long at) {
@@ -1228,6 +1259,8 @@ public final class Simulation {
             count("outcome" + outcome);
             if (outcome == Outcome.CANCELLED)
                 history.add(new Withdrawn(now, name, key.peer().value(), key.lane(), seq));
+            if (outcome == Outcome.DROPPED && !key.lane().startsWith("_c")) // not a channel join refused
+            history.add(new DroppedAtSender(now, name, key.peer().value(), key.lane(), seq));
         }
 
         @Override

@@ -11,6 +11,7 @@ import dev.tether.testkit.sim.HistoryEvent.ConcurrentLanes;
 import dev.tether.testkit.sim.HistoryEvent.Crashed;
 import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
+import dev.tether.testkit.sim.HistoryEvent.DroppedAtSender;
 import dev.tether.testkit.sim.HistoryEvent.Withdrawn;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,5 +156,39 @@ class ConcurrentAndCancelRulesTest {
         h.add(new Withdrawn(++t, "a", "b", "work", 1));
         start(1, false, true);
         only(report(), Kind.DUPLICATED);
+    }
+
+    /** A drop at the sender (DROP_OLDEST) settles the message in no order; later messages may pass it. */
+    @Test
+    void aMessageDroppedAtTheSenderIsTakenCareOfAndLaterOnesMayPassIt() {
+        stored(3);
+        h.add(new DroppedAtSender(++t, "a", "b", "work", 2));
+        start(1, false, true);
+        start(3, false, true);
+        h.add(new CursorCommitted(++t, "b", "a", "work", 3));
+        assertThat(report().clean()).as(report().toString()).isTrue();
+    }
+
+    /**
+     * The window the drop's durability closes: the sender was told DROPPED, crashed before the drop was stored, and
+     * its next process sent the message, which the receiver handed out after its successors.
+     */
+    @Test
+    void aMessageHandedOutAfterItsSenderWasToldItWasDroppedIsCaught() {
+        stored(2);
+        h.add(new DroppedAtSender(++t, "a", "b", "work", 1));
+        start(2, false, true);
+        h.add(new Crashed(++t, "a"));
+        h.add(new Crashed(++t, "b"));
+        start(1, true, true);
+        CheckReport r = report();
+        assertThat(r.examples(Kind.DUPLICATED)).anyMatch(x -> x.contains("told it was dropped"));
+        assertThat(r.count(Kind.REORDERED)).as(r.toString()).isPositive(); // after its successor
+
+        h.clear();
+        stored(1);
+        start(1, false, true);
+        h.add(new DroppedAtSender(++t, "a", "b", "work", 1));
+        only(report(), Kind.ANOMALY); // a transmitted message is never dropped
     }
 }

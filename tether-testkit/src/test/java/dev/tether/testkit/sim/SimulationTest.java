@@ -126,7 +126,10 @@ class SimulationTest {
                     "cancelRequestsReceived",
                     "cancelledInRun",
                     "withdrawn",
-                    "withdrawalsRestored")) {
+                    "withdrawalsRestored",
+                    "dropOldestCalls",
+                    "droppedAtSender",
+                    "dropsRestored")) {
                 assertThat(totals.getOrDefault(exercised, 0L))
                         .as("total " + exercised + " over all seeds")
                         .isPositive();
