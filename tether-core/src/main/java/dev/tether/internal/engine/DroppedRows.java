@@ -1,5 +1,6 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.WriteBatch;
@@ -23,20 +24,32 @@ public final class DroppedRows {
 
     private DroppedRows() {}
 
-    /** The records of {@code entries} (namespace {@value #NAMESPACE}), by stream. */
+    /**
+     * The records of {@code entries} (namespace {@value #NAMESPACE}), by stream. An entry whose key names no stream
+     * (not {@code peer/lane} with valid names: a foreign or damaged store) is skipped, so that it cannot stop the node
+     * from starting; it stays in the store, where nothing reads it as a record.
+     */
     public static Map<StreamKey, long[]> decode(List<KeyValue> entries) {
         Map<StreamKey, long[]> m = new HashMap<>();
         for (KeyValue kv : entries) {
-            int slash = kv.key().indexOf('/');
+            StreamKey key = stream(kv.key());
+            if (key == null) continue;
             ByteBuffer b = ByteBuffer.wrap(kv.value());
             long[] runs = new long[b.remaining() / 8];
             for (int i = 0; i < runs.length; i++) runs[i] = b.getLong();
-            m.put(
-                    new StreamKey(
-                            NodeId.of(kv.key().substring(0, slash)), kv.key().substring(slash + 1)),
-                    runs);
+            m.put(key, runs);
         }
         return m;
+    }
+
+    /** The stream a record's key names; null if the key is not one. */
+    static StreamKey stream(String key) {
+        int slash = key.indexOf('/');
+        if (slash <= 0) return null;
+        String peer = key.substring(0, slash);
+        String lane = key.substring(slash + 1);
+        if (!Lanes.isValid(peer) || !Lanes.isValid(lane)) return null; // a node id is a valid name too
+        return new StreamKey(NodeId.of(peer), lane);
     }
 
     /** Writes stream {@code key}'s record: {@code runs} ({@code from, to} pairs), or its deletion if there are none. */
