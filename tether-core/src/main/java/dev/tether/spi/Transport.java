@@ -111,6 +111,16 @@ public interface Transport extends AutoCloseable {
         void onFrame(NodeId from, ByteBuffer frame);
 
         /**
+         * Whole frames from {@code from} that arrived together (one read of a connection), in arrival order: the same
+         * as {@link #onFrame} for each in turn, which the default does, and counts as one listener call for rule 5.
+         * A transport that reads several frames at once may call this so that the listener can hand them on in one
+         * step instead of one per frame. The buffers and the list are handed over as in rule 3.
+         */
+        default void onFrames(NodeId from, List<ByteBuffer> frames) {
+            for (ByteBuffer frame : frames) onFrame(from, frame);
+        }
+
+        /**
          * The transport refused a connection or closed one for a protocol violation: a failed handshake, an
          * unproven or unexpected node id, a bad certificate, a frame above the limit, garbage on the wire.
          * {@code remote} names the other end as well as the transport knows it (an address, a claimed id).

@@ -68,6 +68,17 @@ final class FrameInput {
         }
     }
 
+    /**
+     * Posts {@code deliver}, which hands frames of the default level to the engine in their order, as one plain post,
+     * and returns true; or posts nothing and returns false once frames are posted by level (the caller then posts each
+     * with {@link #frame}).
+     */
+    boolean framesPlain(NodeLoop.Command deliver) {
+        if (leveled) return false;
+        plain(deliver);
+        return true;
+    }
+
     /** Posts {@code up}, {@code peer}'s connection coming up. */
     void peerUp(NodeId peer, NodeLoop.Command up) {
         if (leveled) loop.postFence(up);

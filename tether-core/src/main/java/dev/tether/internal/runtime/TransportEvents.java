@@ -1,6 +1,7 @@
 package dev.tether.internal.runtime;
 
 import dev.tether.NodeId;
+import dev.tether.Priority;
 import dev.tether.internal.engine.Engine;
 import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
@@ -22,7 +23,34 @@ final class TransportEvents implements Transport.Listener {
     /** Frames and connection events into the node loop's input, by level once priority is used. */
     private final FrameInput input;
 
+    /** Where the node thread hands received frames: the engine, or a test's recorder. */
+    private final Sink sink;
+
+    /** Takes received frames on the node thread. */
+    interface Sink {
+        /** Frames that arrived together follow (a PONG's arrival is timed to the microsecond here). */
+        void arrived();
+
+        /** A received frame, in arrival order. */
+        void frame(long now, NodeId from, ByteBuffer frame);
+    }
+
     TransportEvents(NodeLoop loop, long maxQueuedBytes, Admission admission, Transport transport) {
+        this(loop, maxQueuedBytes, admission, transport, new Sink() {
+            @Override
+            public void arrived() {
+                loop.engine().preciseTime(loop.micros());
+            }
+
+            @Override
+            public void frame(long now, NodeId from, ByteBuffer frame) {
+                loop.engine().onFrame(now, from, frame);
+            }
+        });
+    }
+
+    TransportEvents(NodeLoop loop, long maxQueuedBytes, Admission admission, Transport transport, Sink sink) {
+        this.sink = sink;
         this.loop = loop;
         this.maxQueuedBytes = maxQueuedBytes;
         this.admission = admission;
@@ -59,17 +87,85 @@ final class TransportEvents implements Transport.Listener {
 
     @Override
     public void onFrame(NodeId from, ByteBuffer frame) {
+        if (admitted(frame)) input.frame(from, frame, one(from, frame));
+    }
+
+    /**
+     * The frames of one read: while every frame so far is of the default level (no priority used), one command for all
+     * of them instead of one per frame (a read of a busy connection carries frames of many streams). A frame of another
+     * level switches the input to levels ({@link FrameInput}): the frames before it go as one command, it and the rest
+     * one by one as {@link #onFrame}.
+     */
+    @Override
+    public void onFrames(NodeId from, List<ByteBuffer> frames) {
+        int count = frames.size();
+        if (count == 1 || input.leveled()) {
+            for (ByteBuffer frame : frames) onFrame(from, frame);
+            return;
+        }
+        ByteBuffer[] taken = new ByteBuffer[count];
+        int n = 0, i = 0;
+        long bytes = 0;
+        for (; i < count; i++) {
+            ByteBuffer frame = frames.get(i);
+            if (FrameLevel.of(frame) != Priority.DEFAULT) break;
+            if (admitted(frame)) {
+                taken[n++] = frame;
+                bytes += frame.remaining();
+            }
+        }
+        if (n > 0 && !input.framesPlain(all(from, taken, n, bytes))) {
+            // switched to levels by another peer's frame meanwhile: each frame at its level, in order
+            for (int j = 0; j < n; j++) input.frame(from, taken[j], one(from, taken[j]));
+        }
+        for (; i < count; i++) onFrame(from, frames.get(i));
+    }
+
+    /** Bytes of received frames waiting for the node thread. */
+    long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** Whether {@code frame} fits in the bytes waiting for the node thread (counted if so); shed if not. */
+    private boolean admitted(ByteBuffer frame) {
         int size = frame.remaining();
         if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
             queuedBytes.addAndGet(-size);
             shed.incrementAndGet();
-            return;
+            return false;
         }
-        input.frame(from, frame, now -> {
+        return true;
+    }
+
+    /** The command handing one admitted frame to the engine. */
+    private NodeLoop.Command one(NodeId from, ByteBuffer frame) {
+        int size = frame.remaining();
+        return now -> {
             queuedBytes.addAndGet(-size);
-            loop.engine().preciseTime(loop.micros()); // a PONG's arrival, to the microsecond
-            loop.engine().onFrame(now, from, frame);
-        });
+            sink.arrived();
+            sink.frame(now, from, frame);
+        };
+    }
+
+    /**
+     * The command handing the first {@code n} of {@code frames} ({@code bytes} together, admitted) to the engine in
+     * order; one that throws does not keep the others from the engine (the first failure is thrown after).
+     */
+    private NodeLoop.Command all(NodeId from, ByteBuffer[] frames, int n, long bytes) {
+        return now -> {
+            queuedBytes.addAndGet(-bytes);
+            sink.arrived(); // once: they arrived together
+            RuntimeException failed = null;
+            for (int i = 0; i < n; i++) {
+                try {
+                    sink.frame(now, from, frames[i]);
+                } catch (RuntimeException e) {
+                    if (failed == null) failed = e;
+                    else failed.addSuppressed(e);
+                }
+            }
+            if (failed != null) throw failed;
+        };
     }
 
     @Override

@@ -375,6 +375,12 @@ public final class PeerRegistry {
         if (!closed && current.get(c.peer) == c) call(() -> listener.onFrame(c.peer, frame));
     }
 
+    /** Frames that arrived together on {@code c}, in order; reported as {@link #deliver(Connection, ByteBuffer)}. */
+    void deliver(Connection c, List<ByteBuffer> frames) {
+        if (frames.size() == 1) deliver(c, frames.get(0));
+        else if (!closed && current.get(c.peer) == c) call(() -> listener.onFrames(c.peer, frames));
+    }
+
     /** {@code c} was refused or closed for a protocol violation. */
     void rejected(Connection c, String reason) {
         rejections.incrementAndGet();

@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -68,6 +69,9 @@ public final class WireHandler extends ByteToMessageDecoder {
     private Connection conn;
     private Phase phase = Phase.PREAMBLE;
     private boolean helloSent;
+    /** The frames decoded in this read, not handed to the listener yet ({@link #deliverRead}); null: none. */
+    private List<ByteBuffer> read;
+
     private byte[] ownNonce;
     private Hello peerHello;
     private ScheduledFuture<?> handshakeTimer;
@@ -200,9 +204,20 @@ public final class WireHandler extends ByteToMessageDecoder {
                 // each step consumed one unit (preamble or record)
             }
         } catch (WireException e) {
+            deliverRead(); // the whole frames before the violation, as if delivered one by one
             reject(ctx, e.getMessage(), phase != Phase.DATA);
+        } finally {
+            deliverRead();
         }
         if (phase == Phase.DONE) in.skipBytes(in.readableBytes());
+    }
+
+    /** Hands the listener the frames decoded since the last call, in one call (a read's frames of many streams). */
+    private void deliverRead() {
+        List<ByteBuffer> frames = read;
+        if (frames == null) return;
+        read = null;
+        registry.deliver(conn, frames);
     }
 
     /** Consumes one preamble or record if it is complete; returns false if more bytes are needed. */
@@ -255,7 +270,8 @@ public final class WireHandler extends ByteToMessageDecoder {
         in.skipBytes(Wire.LENGTH_BYTES);
         byte[] frame = new byte[length];
         in.readBytes(frame);
-        registry.deliver(conn, ByteBuffer.wrap(frame));
+        if (read == null) read = new ArrayList<>();
+        read.add(ByteBuffer.wrap(frame));
         return true;
     }
 
@@ -272,6 +288,7 @@ public final class WireHandler extends ByteToMessageDecoder {
         int type = in.readUnsignedByte();
         byte[] body = new byte[length - 1];
         in.readBytes(body);
+        deliverRead(); // the frames before it first, as they arrived
         registry.control(conn, type, body);
         return true;
     }
