@@ -87,6 +87,29 @@ class CompositeInlineDispatchTest {
         assertThat(preferred.failures).isEmpty();
     }
 
+    /** A member that hands over a read's frames in one call (TCP) reaches the node in one call, inline or queued. */
+    @Test
+    void aReadsFramesReachTheListenerInOneCall() throws Exception {
+        Listener listener = new Listener();
+        composite.start(SELF, listener);
+        preferred.onItsThread(l -> l.onPeerUp(PEER));
+        Await.until(DEADLINE, () -> composite.currentMember(PEER) == 0, () -> "the preferred member carries the peer");
+        preferred.onItsThread(l -> l.onFrames(PEER, numbers(0, 50))); // inline
+        preferred.onItsThread(l -> {
+            Thread other = new Thread(() -> l.onFrames(PEER, numbers(50, 80))); // queued behind this call
+            other.start();
+            join(other);
+        });
+        Await.until(DEADLINE, () -> listener.numbers().size() == 80, () -> "every frame delivered");
+        assertThat(listener.numbers()).isEqualTo(range(0, 80));
+        assertThat(listener.events).containsExactly("up begins", "up ends", "read of 50", "read of 30");
+
+        fallback.onItsThread(l -> l.onFrames(PEER, numbers(80, 90))); // not the peer's member: dropped
+        assertThat(composite.droppedFrames()).isEqualTo(10);
+        assertThat(listener.numbers()).hasSize(80);
+        assertThat(preferred.failures).isEmpty();
+    }
+
     @Test
     void anEventMadeDuringAListenerCallIsHandledAfterIt() throws Exception {
         Listener listener = new Listener();
@@ -100,6 +123,12 @@ class CompositeInlineDispatchTest {
 
     private static ByteBuffer number(int n) {
         return ByteBuffer.allocate(4).putInt(0, n);
+    }
+
+    private static List<ByteBuffer> numbers(int from, int to) {
+        List<ByteBuffer> r = new ArrayList<>();
+        for (int i = from; i < to; i++) r.add(number(i));
+        return r;
     }
 
     private static List<Integer> range(int from, int to) {
@@ -152,6 +181,12 @@ class CompositeInlineDispatchTest {
             int n = frame.getInt(0);
             events.add("frame " + n);
             numbers.add(n);
+        }
+
+        @Override
+        public void onFrames(NodeId from, List<ByteBuffer> frames) {
+            events.add("read of " + frames.size());
+            for (ByteBuffer frame : frames) numbers.add(frame.getInt(0));
         }
 
         @Override

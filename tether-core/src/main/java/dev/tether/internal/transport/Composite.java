@@ -302,10 +302,7 @@ public final class Composite implements Transport {
     }
 
     private void frame(int member, Peer p, int downs, ByteBuffer frame) {
-        if (p.current != member || p.downs.get(member) != downs || closed) {
-            droppedFrames.incrementAndGet();
-            return;
-        }
+        if (!carries(member, p, downs, 1)) return;
         synchronized (callLock) {
             if (closed) return;
             try {
@@ -314,6 +311,29 @@ public final class Composite implements Transport {
                 failed(t, "frame", p.id);
             }
         }
+    }
+
+    /** The frames of one read of {@code member}, passed on as one call ({@link Listener#onFrames}). */
+    private void frames(int member, Peer p, int downs, List<ByteBuffer> frames) {
+        if (!carries(member, p, downs, frames.size())) return;
+        synchronized (callLock) {
+            if (closed) return;
+            try {
+                listener.onFrames(p.id, frames);
+            } catch (RuntimeException | Error t) {
+                failed(t, "frames", p.id);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code member} still carries {@code p} as it did when its {@code count} frames arrived (no down since);
+     * counts them dropped if not.
+     */
+    private boolean carries(int member, Peer p, int downs, int count) {
+        if (p.current == member && p.downs.get(member) == downs && !closed) return true;
+        droppedFrames.addAndGet(count);
+        return false;
     }
 
     private Peer peer(NodeId id) {
@@ -460,6 +480,22 @@ public final class Composite implements Transport {
             handling = true; // the frame's path allocates nothing of the composite's own
             try {
                 frame(index, p, downs, frame);
+            } finally {
+                handling = false;
+            }
+        }
+
+        @Override
+        public void onFrames(NodeId from, List<ByteBuffer> frames) {
+            Peer p = peer(from);
+            int downs = p.downs.get(index);
+            if (!inlineNow(index)) {
+                queue(index, () -> frames(index, p, downs, frames));
+                return;
+            }
+            handling = true;
+            try {
+                frames(index, p, downs, frames);
             } finally {
                 handling = false;
             }
