@@ -123,8 +123,6 @@ class SimulationTest {
                     "aheadStored",
                     "aheadAcknowledged",
                     "callsCancelled",
-                    "cancelRequestsReceived",
-                    "cancelledInRun",
                     "withdrawn",
                     "withdrawalsRestored",
                     "dropOldestCalls",
@@ -133,6 +131,15 @@ class SimulationTest {
                 assertThat(totals.getOrDefault(exercised, 0L))
                         .as("total " + exercised + " over all seeds")
                         .isPositive();
+            }
+            if (seeds >= 1000) {
+                // Rare: a cancel that reaches the callee while its handler runs (22 and 34 in the build's 2,000 seeds;
+                // none in some runs of 300).
+                for (String rare : List.of("cancelRequestsReceived", "cancelledInRun")) {
+                    assertThat(totals.getOrDefault(rare, 0L))
+                            .as("total " + rare + " over all seeds (1,000 or more)")
+                            .isPositive();
+                }
             }
             // Precision: a receiver that has not crashed flags needlessly only the first messages of a stream it
             // did not know, when their first copy was lost or overtaken (about 2% of all flags; 20% when it
