@@ -36,7 +36,8 @@ class CertificateIdentityTest {
 
     @Test
     void withoutNodeUrisTheCommonNameIsProven() {
-        assertThat(CertificateIdentity.provenIds(ca.issue("cn-only", "b", new TestPki.AltName[0]).x509()))
+        assertThat(CertificateIdentity.provenIds(
+                        ca.issue("cn-only", "b", new TestPki.AltName[0]).x509()))
                 .containsExactly("b");
     }
 
