@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 
 /** A hand-driven client that writes raw bytes to a transport's listener, for handshake and garbage tests. */
 final class RawClient implements AutoCloseable {
@@ -64,6 +65,30 @@ final class RawClient implements AutoCloseable {
         byte[] verdict = new byte[in.readInt()];
         in.readFully(verdict);
         return verdict[0];
+    }
+
+    /** Reads the server's preamble and HELLO, and nothing more. */
+    RawClient skipServerHello() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        in.readFully(new byte[Wire.PREAMBLE_BYTES]);
+        in.readFully(new byte[in.readInt()]);
+        return this;
+    }
+
+    /** Reads one handshake record; returns its type byte followed by its body. */
+    byte[] readRecord() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] record = new byte[in.readInt()];
+        in.readFully(record);
+        return record;
+    }
+
+    /** A handshake record as sent: its length, then {@code typeAndBody}. */
+    static byte[] record(byte[] typeAndBody) {
+        return ByteBuffer.allocate(Wire.LENGTH_BYTES + typeAndBody.length)
+                .putInt(typeAndBody.length)
+                .put(typeAndBody)
+                .array();
     }
 
     /** After the handshake: reads records until the server closes; returns the heartbeats among them. */

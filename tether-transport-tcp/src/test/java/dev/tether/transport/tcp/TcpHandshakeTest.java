@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeId;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.RecordingListener;
 import dev.tether.transport.tcp.internal.Wire;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,6 +35,7 @@ class TcpHandshakeTest {
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
     private static final int MAX = 64 * 1024;
+    private static final byte[] KEY = "0123456789abcdef-cluster".getBytes(StandardCharsets.US_ASCII);
 
     private final List<RecordingNode> nodes = new ArrayList<>();
     private RecordingNode a;
@@ -189,7 +191,7 @@ class TcpHandshakeTest {
 
     @Test
     void preSharedKeyAdmitsMembersAndRefusesOthers() {
-        byte[] key = "0123456789abcdef-cluster".getBytes(StandardCharsets.US_ASCII);
+        byte[] key = KEY;
         byte[] wrong = "0123456789abcdef-intruder".getBytes(StandardCharsets.US_ASCII);
         RecordingNode p = start("p", TcpTransport.builder().preSharedKey(key));
         RecordingNode q =
@@ -212,6 +214,54 @@ class TcpHandshakeTest {
         assertThat(p.listener.ups(NodeId.of("s"))).isZero();
         assertThat(r.listener.ups(NodeId.of("p"))).isZero();
         assertThat(s.listener.ups(NodeId.of("p"))).isZero();
+    }
+
+    /**
+     * docs/TCP.md, "Pre-shared key": the role byte stops an end's own proof from being reflected back to it. A client
+     * without the key echoes the acceptor's AUTH as its own: refused, and never offered for admission.
+     */
+    @Test
+    void aPreSharedKeyProofReflectedBackToItsSenderIsRefused() throws IOException {
+        RecordingNode p = start("p", TcpTransport.builder().maxFrameBytes(MAX).preSharedKey(KEY));
+        NodeId x = NodeId.of("x");
+        try (RawClient raw = new RawClient(p.transport.boundAddress())) {
+            raw.write(RawClient.hello(Wire.FLAG_DIALER | Wire.FLAG_PSK, "x", MAX))
+                    .skipServerHello();
+            byte[] auth = raw.readRecord();
+            assertThat(auth[0]).as("record type of p's proof").isEqualTo((byte) Wire.AUTH);
+            assertThat(auth).hasSize(1 + Wire.MAC_BYTES);
+            raw.write(RawClient.record(auth));
+            assertThat(raw.readRecord()[0])
+                    .as("p's verdict on its own proof (" + Wire.ACCEPT + " ACCEPT, " + Wire.REJECT + " REJECT)")
+                    .isEqualTo((byte) Wire.REJECT);
+            assertThat(raw.awaitClosedByServer()).as("closed by p").isTrue();
+        }
+        Await.until(
+                TIMEOUT,
+                () -> p.rejected("pre-shared key proof from x does not match this node's key"),
+                () -> "p to refuse the reflected proof: " + p.rejections());
+        assertThat(p.listener.lastProof(x)).as("x offered for admission").isNull();
+        assertThat(p.listener.ups(x)).isZero();
+    }
+
+    /** docs/TCP.md, "Failures": a peer's REJECT reason is reported with its control characters shown as '?'. */
+    @Test
+    void controlCharactersInAPeersRejectReasonAreShownAsQuestionMarks() throws IOException {
+        byte[] hello = RawClient.dialerHello("x", MAX);
+        byte[] reason = "bad\nFAKE LOG\u001b line".getBytes(StandardCharsets.UTF_8);
+        byte[] reject = ByteBuffer.allocate(2 + reason.length)
+                .put((byte) Wire.REJECT)
+                .put((byte) Wire.REJECT_ERROR)
+                .put(reason)
+                .array();
+        byte[] bytes = ByteBuffer.allocate(hello.length + Wire.LENGTH_BYTES + reject.length)
+                .put(hello)
+                .put(RawClient.record(reject))
+                .array();
+        refusedWith(bytes, "refused by the peer: bad?FAKE LOG? line");
+        assertThat(a.rejections())
+                .extracting(RecordingListener.Rejection::reason)
+                .allSatisfy(r -> assertThat(r.chars()).as(r).allMatch(c -> c >= 0x20));
     }
 
     @ParameterizedTest(name = "nativeEpoll {0}")

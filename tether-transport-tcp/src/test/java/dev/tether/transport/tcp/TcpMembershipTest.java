@@ -101,6 +101,25 @@ class TcpMembershipTest {
         assertThatThrownBy(() -> a.send(B, utf8("x"))).isInstanceOf(UnknownPeerException.class);
     }
 
+    /**
+     * docs/TCP.md, "TLS and identity": without client certificates ({@code mutual(false)}, CLI
+     * {@code --tls-no-client-auth}) the client's id is taken on its word, so it is admitted only as a plain TCP peer
+     * would be: refused while neither configured nor added, admitted once added.
+     */
+    @Test
+    void tlsWithoutClientCertificatesAdmitsOnlyConfiguredOrAddedPeers() {
+        TetherNode a = start("a", t -> t.tls(ca.issue("a").pemTls().mutual(false)), (c, t) -> {});
+        start("x", t -> t.tls(ca.issue("x").pemTls()).peer(A, address(A)), (c, t) -> c.peers(A));
+        awaitRejected(A, "x is not a configured or added peer of a, and nothing proved its identity");
+        assertThat(a.stats().connectedPeers()).isEmpty();
+
+        NodeId x = NodeId.of("x");
+        a.addPeer(x);
+        awaitResumed(a, x);
+        a.send(x, utf8("now added")).processed().join();
+        assertThat(received(x)).containsExactly("now added");
+    }
+
     @Test
     void preSharedKeyAdmitsAnUnconfiguredPeerAndTheAllowListStillApplies() {
         TetherNode a = start("a", t -> t.preSharedKey(KEY), (c, t) -> c.allowedPeers("b", "c"));

@@ -3,6 +3,7 @@ package dev.tether.transport.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.NodeId;
+import dev.tether.spi.PeerProof;
 import dev.tether.testkit.Await;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -134,6 +135,40 @@ class TcpTlsTest {
                 () -> "the server told why: " + impostor.rejections());
         assertThat(impostor.rejections())
                 .noneSatisfy(r -> assertThat(r.reason()).contains("got record type"));
+    }
+
+    /** A certificate whose URI name is c and whose CN is b proves only c: the CN does not count beside a URI name. */
+    @Test
+    void aCommonNameDoesNotProveAnIdWhenTheCertificateNamesANodeUri() {
+        RecordingNode a = start("a", TcpTransport.builder().tls(good.issue("a").keyStoreTls()));
+        TestPki.Issued sanCcnB = good.issue("san-c-cn-b", "b", TestPki.nodeUri("c"));
+        RecordingNode b =
+                start("b", TcpTransport.builder().tls(sanCcnB.keyStoreTls()).peer(A, a.transport.boundAddress()));
+
+        Await.until(
+                TIMEOUT,
+                () -> a.rejected("the peer claims id b but its certificate (CN=b) proves [c]"),
+                () -> "a to refuse b's unproven id: " + a.rejections());
+        assertThat(a.listener.ups(B)).isZero();
+        assertThat(b.listener.ups(A)).isZero();
+    }
+
+    /**
+     * Without client certificates ({@code mutual(false)}) the client's id is taken on its word: the accepting end
+     * offers it for admission as unproven (as plain TCP does), even when the client's certificate names another node;
+     * the dialing end still checks the server's certificate.
+     */
+    @Test
+    void withoutClientCertificatesTheClientsIdIsOfferedAsUnproven() {
+        RecordingNode a =
+                start("a", TcpTransport.builder().tls(good.issue("a").pemTls().mutual(false)));
+        RecordingNode b = start(
+                "b", TcpTransport.builder().tls(good.issue("c").keyStoreTls()).peer(A, a.transport.boundAddress()));
+
+        Await.until(TIMEOUT, () -> a.listener.isUp(B) && b.listener.isUp(A), () -> "a and b up: " + a.rejections());
+        assertThat(a.listener.lastProof(B)).as("what a established about b").isEqualTo(PeerProof.NONE);
+        assertThat(b.listener.lastProof(A)).as("what b established about a").isEqualTo(PeerProof.IDENTITY);
+        assertThat(a.rejections()).isEmpty();
     }
 
     @Test

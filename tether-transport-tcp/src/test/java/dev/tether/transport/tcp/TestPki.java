@@ -1,6 +1,7 @@
 package dev.tether.transport.tcp;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -11,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -79,6 +81,17 @@ public final class TestPki {
         public TcpTls pemTls() {
             return TcpTls.fromPem(certificate, privateKey, caCertificate);
         }
+
+        /** The issued certificate, read back from its PEM file. */
+        public X509Certificate x509() {
+            try (InputStream in = Files.newInputStream(certificate)) {
+                return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** A certificate for node {@code id} (CN and SAN), and a trust store holding this CA. */
@@ -88,19 +101,32 @@ public final class TestPki {
 
     /** A certificate whose files are called {@code fileName} and that proves node {@code provenId}. */
     public Issued issue(String fileName, String provenId) {
+        return issue(fileName, provenId, nodeUri(provenId));
+    }
+
+    /**
+     * A certificate whose files are called {@code fileName}, with subject CN {@code commonName} and exactly the
+     * subject alternative names {@code altNames} (none: no such extension), to test which of them prove an id.
+     */
+    public Issued issue(String fileName, String commonName, AltName... altNames) {
         try {
             KeyPair keys = keyPair();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-                            caCert, serial(), notBefore(), notAfter(), new X500Name("CN=" + provenId), keys.getPublic())
+                            caCert,
+                            serial(),
+                            notBefore(),
+                            notAfter(),
+                            new X500Name("CN=" + commonName),
+                            keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
                         KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
-                    }))
-                    .addExtension(
-                            Extension.subjectAlternativeName,
-                            false,
-                            new GeneralNames(
-                                    new GeneralName(GeneralName.uniformResourceIdentifier, "tether:node:" + provenId)));
+                    }));
+            if (altNames.length > 0) {
+                GeneralName[] names = new GeneralName[altNames.length];
+                for (int i = 0; i < names.length; i++) names[i] = new GeneralName(altNames[i].tag, altNames[i].value);
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
             X509Certificate cert = sign(b, caKeys);
             String base = name + "-" + fileName;
             Path keyStore = dir.resolve(base + ".p12");
@@ -123,6 +149,24 @@ public final class TestPki {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A subject alternative name: its GeneralName tag and value. */
+    public record AltName(int tag, String value) {}
+
+    /** A URI subject alternative name {@code tether:node:<id>}, which names a node. */
+    public static AltName nodeUri(String id) {
+        return uri("tether:node:" + id);
+    }
+
+    /** A URI subject alternative name of any form. */
+    public static AltName uri(String uri) {
+        return new AltName(GeneralName.uniformResourceIdentifier, uri);
+    }
+
+    /** A DNS subject alternative name, written as given (not checked for DNS syntax). */
+    public static AltName dnsName(String name) {
+        return new AltName(GeneralName.dNSName, name);
     }
 
     private static void store(KeyStore ks, Path path) throws IOException, GeneralSecurityException {
