@@ -65,7 +65,10 @@ final class SendCommands {
                 if (dropOldest && !madeRoom(now)) return;
                 if (receipt.hook != null) receipt.hook.submitted(now);
                 SendRooms.Room room = receipt.room;
-                room.resolved(loop.engine().send(now, token, room.stream, to, lane, headers, payload, expiresAt));
+                // The receipt's bytes are the payload's and the encoded headers', counted on the caller's thread.
+                int headersBytes = (int) (receipt.bytes - payload.length);
+                room.resolved(loop.engine()
+                        .send(now, token, room.stream, to, lane, headers, payload, expiresAt, headersBytes));
                 sends.rooms.entered(room); // counted by the engine from here on, or released if refused
             }
         }
