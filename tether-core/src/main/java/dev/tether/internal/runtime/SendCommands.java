@@ -12,7 +12,7 @@ final class SendCommands {
     private SendCommands() {}
 
     /** A send for the node thread; refused, like every send after {@code failAll}, once the node stopped. */
-    static final class Submit implements NodeLoop.Command {
+    static final class Submit extends CommandQueue.Link implements NodeLoop.Command {
         private final NodeLoop loop;
         private final SendAdmission sends;
         private final Supplier<NodeClosedException> closed;
@@ -54,6 +54,12 @@ final class SendCommands {
             this.payload = payload;
             this.expiresAt = expiresAt;
             this.dropOldest = dropOldest;
+        }
+
+        /** Its own node in the input: no node allocated per send ({@link CommandQueue}). Posted once. */
+        @Override
+        NodeLoop.Command command() {
+            return this;
         }
 
         @Override
