@@ -23,4 +23,9 @@ final class AgentNames {
         byLane.put(lane, agent);
         return agent;
     }
+
+    /** The lanes kept. */
+    int size() {
+        return byLane.size();
+    }
 }

@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 /**
  * One level of the node loop's input ({@link LeveledInput}): many producers, one consumer, FIFO, unbounded, without
  * locks (Dmitry Vyukov's intrusive multi-producer single-consumer queue). An add is one atomic exchange of the tail
- * and one release write; a poll takes plain reads and writes and one acquire read, with no compare-and-set. The
+ * and one volatile write; a poll takes plain reads and writes and acquire reads, with no compare-and-set. The
  * command posted for every send ({@link SendCommands.Submit}) is its own queue node ({@link Link}): no node is
  * allocated per post, where a {@link java.util.concurrent.ConcurrentLinkedQueue} allocates one; other commands are
  * wrapped in one.
@@ -80,7 +80,9 @@ final class CommandQueue {
     private void push(Link n) {
         NEXT.set(n, null); // published by the exchange below (the stub is added again and again)
         Link prev = (Link) TAIL.getAndSet(this, n);
-        NEXT.setRelease(prev, n);
+        // Volatile, not just release: the poster reads the loop's parked flag next (NodeLoop.posted), and a release
+        // store may pass a later load, so the loop could park on a command it did not see (until its next tick).
+        NEXT.setVolatile(prev, n);
     }
 
     /** Consumer: the oldest command, taken out; null if none is visible. */
