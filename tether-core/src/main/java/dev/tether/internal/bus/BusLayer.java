@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -65,6 +66,9 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     private final EndpointWaiters waiters = new EndpointWaiters(this);
     private final RoomWaiters full = new RoomWaiters(this);
+    private final AgentNames agents = new AgentNames();
+    /** {@link #addressed}, made once: the rules' routing takes it for every message. */
+    private final BiFunction<StreamKey, InboundMessage, MessageConsumer> addressedRef = this::addressed;
     /** {@link #laneOf}'s lanes by agent name. */
     private final ConcurrentHashMap<String, String> lanes = new ConcurrentHashMap<>();
 
@@ -124,7 +128,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     @Override
     public MessageConsumer route(StreamKey key, InboundMessage m) {
-        return rules.route(key, m, this::addressed);
+        return rules.route(key, m, addressedRef);
     }
 
     /** The consumer of message {@code m} of {@code key} where it was addressed (null: the configured handler). */
@@ -136,7 +140,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
                     lane.equals(EndpointLanes.PUBLISH_LANE) && key.peer().equals(runtime.id());
             return publish ? channels.publishing(m) : next.route(key, m);
         }
-        String agent = EndpointLanes.agentOf(lane);
+        String agent = agents.of(lane);
         LocalEndpoint e = agent == null ? null : endpoints.get(agent);
         if (e != null && !e.waitsForHandler(m)) return e.route(m);
         if (agent != null && (e != null || durable.contains(agent) || EndpointLanes.waits(m.headers()))) {

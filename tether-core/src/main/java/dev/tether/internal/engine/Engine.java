@@ -163,13 +163,15 @@ public final class Engine {
      */
     public void send(
             long now, long token, NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
-        send(now, token, null, to, lane, headers, payload, expiresAt);
+        send(now, token, null, to, lane, headers, payload, expiresAt, -1);
     }
 
     /**
      * As {@link #send(long, long, NodeId, String, Map, byte[], long)}, through {@code known}, the stream an earlier send
      * to {@code to} and {@code lane} returned (null if none did), which spares looking it up; returns the stream of
-     * {@code to} and {@code lane} (null if the send was refused before one was found).
+     * {@code to} and {@code lane} (null if the send was refused before one was found). {@code headersBytes}: the
+     * headers' encoded size ({@link FrameCodec#headersSize}) if the caller computed it already, else -1 (computed
+     * here): the node thread need not walk the headers again for it.
      */
     public OutboundRef send(
             long now,
@@ -179,7 +181,8 @@ public final class Engine {
             String lane,
             Map<String, String> headers,
             byte[] payload,
-            long expiresAt) {
+            long expiresAt,
+            int headersBytes) {
         String refusal = peers.refuseSend(to);
         if (refusal != null) {
             out.rejected(token, new UnknownPeerException(refusal));
@@ -191,7 +194,7 @@ public final class Engine {
             return null;
         }
         OutStream s = known != null ? (OutStream) known : senders.stream(new StreamKey(to, lane));
-        senders.send(token, s, headers, payload, expiresAt);
+        senders.send(token, s, headers, payload, expiresAt, headersBytes);
         return s;
     }
 

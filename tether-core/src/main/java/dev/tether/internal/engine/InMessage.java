@@ -26,13 +26,27 @@ final class InMessage {
     int attempts;
 
     InMessage(long seq, Frame.Message message) {
+        this(
+                seq,
+                message.flags(),
+                message.expiresAtMillis(),
+                message.headers(),
+                message.payload(),
+                StreamLevels.of(message.headers()));
+    }
+
+    /**
+     * Message {@code seq} with these parts, {@link Frame.Message} {@code flags} and priority {@code level} ({@link
+     * StreamLevels#of} its headers): a loopback stream's, handed over without a frame.
+     */
+    InMessage(long seq, int flags, long expiresAtMillis, Map<String, String> headers, byte[] payload, int level) {
         this.seq = seq;
-        this.flags = message.flags();
-        this.expiresAtMillis = message.expiresAtMillis();
-        this.headers = message.headers();
-        this.payload = message.payload();
-        this.level = (byte) StreamLevels.of(message.headers());
-        this.cancelled = message.has(Frame.Message.CANCELLED);
+        this.flags = flags;
+        this.expiresAtMillis = expiresAtMillis;
+        this.headers = headers;
+        this.payload = payload;
+        this.level = (byte) level;
+        this.cancelled = (flags & Frame.Message.CANCELLED) != 0;
     }
 
     /** Whether it arrived with {@link Frame.Message} flag {@code flag}. */

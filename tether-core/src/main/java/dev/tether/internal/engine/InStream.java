@@ -150,19 +150,32 @@ final class InStream extends EngineStream {
 
     /** Message {@code seq} of a DATA frame arrived; {@code credit} is what the frame may fill (see {@link #credit}). */
     Arrival receive(long seq, Frame.Message m, long credit) {
+        Arrival a = arrival(seq, credit);
+        if (a == Arrival.BUFFERED) buffer(new InMessage(seq, m));
+        return a;
+    }
+
+    /** As {@link #receive(long, Frame.Message, long)}, for message {@code in} handed over by a loopback stream. */
+    Arrival receive(InMessage in, long credit) {
+        Arrival a = arrival(in.seq, credit);
+        if (a == Arrival.BUFFERED) buffer(in);
+        return a;
+    }
+
+    private Arrival arrival(long seq, long credit) {
         if (seq <= receivedUpTo) {
             duplicates++;
             return Arrival.DUPLICATE;
         }
-        if (seq == receivedUpTo + 1 && seq <= credit) {
-            InMessage in = new InMessage(seq, m);
-            if (cancelledAhead.remove(seq)) in.cancelled = true;
-            buffer.add(seq, in);
-            levels.add(in.level);
-            receivedUpTo = seq;
-            return Arrival.BUFFERED;
-        }
+        if (seq == receivedUpTo + 1 && seq <= credit) return Arrival.BUFFERED;
         return seq > receivedUpTo + 1 ? Arrival.GAP : Arrival.BEYOND_CREDIT;
+    }
+
+    private void buffer(InMessage in) {
+        if (cancelledAhead.remove(in.seq)) in.cancelled = true;
+        buffer.add(in.seq, in);
+        levels.add(in.level);
+        receivedUpTo = in.seq;
     }
 
     /**

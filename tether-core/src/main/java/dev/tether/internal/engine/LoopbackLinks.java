@@ -110,7 +110,7 @@ final class LoopbackLinks {
                 if (page > 0) out.load(s.key, page, s.pageRoom());
                 break;
             }
-            in.receive(seq, message(s, seq, s.toTransmit(seq)), limit);
+            in.receive(message(s, seq, s.toTransmit(seq)), limit);
         }
         if (in.receivedUpTo() > from) {
             s.transmitted(0, (int) (in.receivedUpTo() - s.sentUpTo()), false);
@@ -119,16 +119,18 @@ final class LoopbackLinks {
     }
 
     /**
-     * Message {@code seq} as the receiving half takes it: the stored message and its checksum, flagged as a redelivery
+     * Message {@code seq} as the receiving half takes it: the stored message with its level, flagged as a redelivery
      * if an earlier lifetime stored it, as damaged if the store no longer matched its checksum when it was read, as
      * cancelled if the application withdrew it. Its deadline is checked by the receiving half.
      */
-    private static Frame.Message message(OutStream s, long seq, OutRing m) {
+    private static InMessage message(OutStream s, long seq, OutRing m) {
         int flags = s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
         if (m.corrupt(seq)) flags |= Frame.Message.CORRUPT;
         else if (s.withdrawals.contains(seq)) flags |= Frame.Message.CANCELLED;
         StoredMessage sm = m.stored(seq);
-        return new Frame.Message(flags, sm.expiresAtMillis(), sm.headers(), sm.payload(), m.checksum(seq));
+        // No frame between the halves (nothing to verify its checksum against: the ring's flag says it is corrupt),
+        // and the level the ring keeps, so the headers are not looked into again.
+        return new InMessage(seq, flags, sm.expiresAtMillis(), sm.headers(), sm.payload(), m.level(seq));
     }
 
     /**

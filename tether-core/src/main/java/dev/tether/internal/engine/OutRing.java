@@ -66,9 +66,12 @@ final class OutRing {
         firstSeq = seq;
     }
 
-    /** Adds {@code m}, numbered by this process (its checksum computed then), of encoded size {@code size}. */
-    void add(StoredMessage m, int size) {
-        put(m, size, m.checksum(), false);
+    /**
+     * Adds {@code m}, numbered by this process (its checksum computed then), of encoded size {@code size} and priority
+     * {@code level} ({@link StreamLevels#of} its headers).
+     */
+    void add(StoredMessage m, int size, int level) {
+        put(m, size, level, m.checksum(), false);
     }
 
     /**
@@ -78,15 +81,15 @@ final class OutRing {
     boolean addRead(StoredMessage m, int size) {
         long actual = MessageChecksum.of(m.lane(), m.seq(), m.expiresAtMillis(), m.headers(), m.payload());
         boolean corrupt = m.checksum() != MessageChecksum.UNCHECKED && m.checksum() != actual;
-        put(m, size, actual, corrupt);
+        put(m, size, StreamLevels.of(m.headers()), actual, corrupt);
         return corrupt;
     }
 
-    private void put(StoredMessage m, int size, long checksum, boolean corrupt) {
+    private void put(StoredMessage m, int size, int level, long checksum, boolean corrupt) {
         if (m.seq() != nextSeq()) throw new IllegalStateException("expected seq " + nextSeq() + ", got " + m.seq());
         if (this.size == stored.length) grow();
         int i = (head + this.size) & (stored.length - 1);
-        int f = StreamLevels.of(m.headers()) & LEVEL_BITS;
+        int f = level & LEVEL_BITS;
         if (corrupt) f |= CORRUPT;
         if (checksum != m.checksum()) {
             if (checksums == null) checksums = new long[stored.length];

@@ -157,12 +157,14 @@ final class OutStream extends EngineStream implements OutboundRef {
     }
 
     /**
-     * {@code m}, appended by this process, is durable: cache it if it fits (a reader's is in its log's window), track
-     * its deadline. True if it was dropped while its batch was stored (settled now).
+     * {@code m}, appended by this process from {@code p} (null: a channel's, for a reader), is durable: cache it if it
+     * fits (a reader's is in its log's window), track its deadline. True if it was dropped while its batch was stored
+     * (settled now).
      */
-    boolean committed(StoredMessage m) {
+    boolean committed(StoredMessage m, PendingSend p) {
         committedSeq = m.seq();
-        if (log == null) page.cache(cache, m, false);
+        if (log == null && p != null) page.cacheSent(cache, m, p.size(), p.level());
+        else if (log == null) page.cache(cache, m, false);
         if (!loopback) expiry.track(m.expiresAtMillis(), m.seq()); // a loopback message expires at the receiver
         if (!drops.committed(m.seq())) return false;
         settleHere(m.seq());

@@ -90,13 +90,28 @@ final class PageBounds {
         int size = FrameCodec.messageSize(m.headers(), m.payload().length);
         if (!admits(size)) return false;
         if (read) cache.addRead(m, size);
-        else cache.add(m, size);
-        levels |= 1 << cache.level(m.seq());
+        else cache.add(m, size, StreamLevels.of(m.headers()));
+        counted(cache.level(m.seq()), size);
+        return true;
+    }
+
+    /**
+     * Caches {@code m}, numbered by this process, of encoded size {@code size} and priority {@code level}, both known
+     * from its send (so its headers are not walked again), if it continues {@code cache} and fits; whether it did.
+     */
+    boolean cacheSent(OutRing cache, StoredMessage m, int size, int level) {
+        if (m.seq() != cache.nextSeq() || !admits(size)) return false;
+        cache.add(m, size, level);
+        counted(level, size);
+        return true;
+    }
+
+    private void counted(int level, int size) {
+        levels |= 1 << level;
         count++;
         bytes += size;
         lastSize = size;
         redraw();
-        return true;
     }
 
     private boolean admits(int size) {

@@ -6,11 +6,25 @@ import java.util.Map;
 
 /**
  * A send waiting for the next batch, with its priority level ({@link StreamLevels#of}, read from its {@code :p}
- * header once, here).
+ * header once, here) and its encoded size ({@link FrameCodec#messageSize}, computed once: the page's byte count
+ * needs it when the batch is committed).
  */
-record PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt, int level) {
+record PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt, int level, int size) {
     PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt) {
-        this(token, headers, payload, expiresAt, StreamLevels.of(headers));
+        this(token, headers, payload, expiresAt, -1);
+    }
+
+    /** {@code headersBytes}: the headers' encoded size ({@link FrameCodec#headersSize}) if known, else -1. */
+    PendingSend(long token, Map<String, String> headers, byte[] payload, long expiresAt, int headersBytes) {
+        this(
+                token,
+                headers,
+                payload,
+                expiresAt,
+                StreamLevels.of(headers),
+                headersBytes < 0
+                        ? FrameCodec.messageSize(headers, payload.length)
+                        : FrameCodec.MESSAGE_OVERHEAD + headersBytes + payload.length);
     }
 
     /**

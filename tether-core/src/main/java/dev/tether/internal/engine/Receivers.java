@@ -494,7 +494,7 @@ final class Receivers {
         }
         if (missedFrom > 0) reportMissed(s, missedFrom, s.processed());
         if (head == null) return;
-        List<InboundMessage> run = new ArrayList<>();
+        List<InboundMessage> run = new ArrayList<>((int) Math.min(cfg.maxRun(), s.receivedUpTo() - head.seq + 1));
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
             InMessage m = s.buffered(seq);
             if (m.skipped(now)) break;

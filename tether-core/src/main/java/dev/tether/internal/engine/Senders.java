@@ -104,7 +104,7 @@ final class Senders {
     // ---- the application -----------------------------------------------------------------------------
 
     /** Queues a send for the next batch, unless stream {@code s} already holds {@code maxQueuedPerStream} messages. */
-    void send(long token, OutStream s, Map<String, String> headers, byte[] payload, long expiresAt) {
+    void send(long token, OutStream s, Map<String, String> headers, byte[] payload, long expiresAt, int headersBytes) {
         if (s.unacked() >= cfg.maxQueuedPerStream()) {
             out.rejected(
                     token,
@@ -112,8 +112,9 @@ final class Senders {
                             + " unacknowledged messages (maxQueuedPerStream " + cfg.maxQueuedPerStream() + ")"));
             return;
         }
+        PendingSend p = new PendingSend(token, headers, payload, expiresAt, headersBytes);
         if (s.isVolatile()) {
-            long size = FrameCodec.messageSize(headers, payload.length);
+            long size = p.size();
             if (!budget.fits(size)) {
                 out.rejected(
                         token,
@@ -122,10 +123,10 @@ final class Senders {
                                 + " (stream " + s.key + ")"));
                 return;
             }
-            queueVolatile(s, new PendingSend(token, headers, payload, expiresAt));
+            queueVolatile(s, p);
             return;
         }
-        s.queue(new PendingSend(token, headers, payload, expiresAt));
+        s.queue(p);
         pendingSends++;
         withPendingSends.add(s, s.levels.level()); // a higher send raises the stream, to the tail of its ring
     }
@@ -144,7 +145,7 @@ final class Senders {
         for (OutStream s : volatilePending.drain()) {
             for (PendingSend p = s.nextPending(); p != null; p = s.nextPending()) {
                 StoredMessage m = s.number(p, now);
-                s.committed(m);
+                s.committed(m, p);
                 if (p.token() != EFFECT) out.accepted(p.token(), s.key, m.seq());
             }
             scheduleExpiry(s);
@@ -510,9 +511,10 @@ final class Senders {
             OutStream s = a.stream();
             for (int i = 0; i < a.stored().size(); i++) {
                 StoredMessage m = a.stored().get(i);
-                boolean dropped = s.committed(m);
-                level = Math.max(level, a.sends().get(i).level());
-                long token = a.sends().get(i).token();
+                PendingSend p = a.sends().get(i);
+                boolean dropped = s.committed(m, p);
+                level = Math.max(level, p.level());
+                long token = p.token();
                 if (token != EFFECT) out.accepted(token, s.key, m.seq());
                 // Dropped while its batch was being stored: settled now, DROPPED once a later batch stores the drop.
                 if (dropped && s.trimDue()) trimDirty.add(s);

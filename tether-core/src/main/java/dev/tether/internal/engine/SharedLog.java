@@ -198,10 +198,10 @@ final class SharedLog {
         StoredMessage sm = asStored(m);
         if (window.isEmpty()) window.resetTo(m.seq()); // readers at the head read it from here on
         if (m.seq() == window.nextSeq()) {
-            window.add(sm, FrameCodec.messageSize(sm.headers(), sm.payload().length));
+            window.add(sm, FrameCodec.messageSize(sm.headers(), sm.payload().length), StreamLevels.of(sm.headers()));
             bound();
         }
-        for (OutStream r : readers.values()) r.committed(sm);
+        for (OutStream r : readers.values()) r.committed(sm, null);
         return sm;
     }
 

@@ -2,15 +2,15 @@ package dev.tether.internal.runtime;
 
 import dev.tether.Priority;
 import dev.tether.internal.util.WeightedLevels;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node loop's input, by priority (docs/PROTOCOL.md, "Priority"): one lock-free FIFO queue per level 0-7, taken
+ * The node loop's input, by priority (docs/PROTOCOL.md, "Priority"): one lock-free FIFO queue per level 0-7
+ * ({@link CommandQueue}: many producers, the node thread its consumer), taken
  * in the order of a {@link WeightedLevels} over the levels with commands (level {@code l} weighing {@code 2^l}, so a
  * level-7 command passes the queued level-0 ones and level 0 still gets one pick in 129 under a level-7 flood). FIFO
  * within a level. While only the default level has commands (every node that does not use priority), {@link #add}
- * is one {@link ConcurrentLinkedQueue} offer and a poll one volatile read more than a plain queue's.
+ * is one {@link CommandQueue} add and a poll one volatile read more than a plain queue's.
  *
  * <p><b>Fences.</b> Commands posted at the default level by code that does not order them by level (everything but
  * {@link SendInput} and {@link FrameInput}) must not be overtaken by later commands of theirs at other levels. A
@@ -27,7 +27,7 @@ final class LeveledInput {
     /** One level's queue, a member of the scheduler. */
     private static final class Level {
         final int level;
-        final ConcurrentLinkedQueue<NodeLoop.Command> queue = new ConcurrentLinkedQueue<>();
+        final CommandQueue queue = new CommandQueue();
         final WeightedLevels.Slot slot = new WeightedLevels.Slot();
 
         Level(int level) {
@@ -37,7 +37,7 @@ final class LeveledInput {
 
     private final Level[] levels = new Level[WeightedLevels.LEVELS];
     /** The default level's queue: all there is while nothing else is used. */
-    private final ConcurrentLinkedQueue<NodeLoop.Command> plain;
+    private final CommandQueue plain;
     /** Commands added at levels other than the default and not taken yet (counted before they are queued). */
     private final AtomicInteger elsewhere = new AtomicInteger();
     /** Fenced commands posted and not run yet: while any is, leveled posts wait at the default level. */
@@ -148,7 +148,7 @@ final class LeveledInput {
     /** Any thread, once the loop is over: takes any queued command, whatever its level; null if none. */
     NodeLoop.Command drain() {
         for (int l = levels.length - 1; l >= 0; l--) {
-            NodeLoop.Command c = levels[l].queue.poll();
+            NodeLoop.Command c = levels[l].queue.drain();
             if (c == null) continue;
             if (l != DEFAULT) elsewhere.decrementAndGet();
             return c;

@@ -32,12 +32,16 @@ final class SendAdmission {
     /** Returns the message's size: payload plus encoded headers. */
     long checkSize(Map<String, String> headers, int payloadLength) {
         if (headers.size() > 0xffff) throw new MessageTooLargeException("more than 65535 headers");
+        long size = payloadLength;
+        // One walk over the headers: an immutable map makes an entry object per entry and walk.
         for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (tooLong(e.getKey()) || tooLong(e.getValue())) {
-                throw new MessageTooLargeException("header '" + e.getKey() + "' is longer than 65535 UTF-8 bytes");
+            String k = e.getKey();
+            String v = e.getValue();
+            if (tooLong(k) || tooLong(v)) {
+                throw new MessageTooLargeException("header '" + k + "' is longer than 65535 UTF-8 bytes");
             }
+            size += 4 + FrameCodec.utf8Length(k) + FrameCodec.utf8Length(v);
         }
-        long size = (long) payloadLength + FrameCodec.headersSize(headers);
         if (size > maxMessageBytes) {
             throw new MessageTooLargeException("message of " + size + " bytes (payload " + payloadLength
                     + " + headers) exceeds maxMessageBytes " + maxMessageBytes);

@@ -12,7 +12,7 @@ final class SendCommands {
     private SendCommands() {}
 
     /** A send for the node thread; refused, like every send after {@code failAll}, once the node stopped. */
-    static final class Submit implements NodeLoop.Command {
+    static final class Submit extends CommandQueue.Link implements NodeLoop.Command {
         private final NodeLoop loop;
         private final SendAdmission sends;
         private final Supplier<NodeClosedException> closed;
@@ -56,6 +56,12 @@ final class SendCommands {
             this.dropOldest = dropOldest;
         }
 
+        /** Its own node in the input: no node allocated per send ({@link CommandQueue}). Posted once. */
+        @Override
+        NodeLoop.Command command() {
+            return this;
+        }
+
         @Override
         public void run(long now) {
             if (counted) receipt.room.leftInput();
@@ -65,7 +71,10 @@ final class SendCommands {
                 if (dropOldest && !madeRoom(now)) return;
                 if (receipt.hook != null) receipt.hook.submitted(now);
                 SendRooms.Room room = receipt.room;
-                room.resolved(loop.engine().send(now, token, room.stream, to, lane, headers, payload, expiresAt));
+                // The receipt's bytes are the payload's and the encoded headers', counted on the caller's thread.
+                int headersBytes = (int) (receipt.bytes - payload.length);
+                room.resolved(loop.engine()
+                        .send(now, token, room.stream, to, lane, headers, payload, expiresAt, headersBytes));
                 sends.rooms.entered(room); // counted by the engine from here on, or released if refused
             }
         }

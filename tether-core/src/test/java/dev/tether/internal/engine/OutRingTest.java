@@ -108,7 +108,7 @@ class OutRingTest {
         int kind = r.nextInt(10);
         if (kind < 6) {
             StoredMessage m = new StoredMessage(B, "l", seq, expires, headers, payload, good);
-            ring.add(m, bytes);
+            ring.add(m, bytes, StreamLevels.of(m.headers()));
             model.put(seq, new Model(m, bytes, good, false));
             return;
         }
@@ -146,7 +146,7 @@ class OutRingTest {
         OutRing ring = new OutRing();
         ring.resetTo(5);
         StoredMessage six = new StoredMessage(B, "l", 6, 0, Map.of(), new byte[1]);
-        assertThatThrownBy(() -> ring.add(six, 10))
+        assertThatThrownBy(() -> ring.add(six, 10, 0))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("expected seq 5, got 6");
         assertThatThrownBy(() -> ring.checksum(5))

@@ -48,7 +48,9 @@ class SenderPageTest {
                 FailurePolicy.DEAD_LETTER,
                 4); // a page of 256 messages at first, of 2,048 at most
         OutStream s = new OutStream(KEY, 0, 0, new PageBounds.Budget(cfg).page(), new TimerQueue<>());
-        for (StoredMessage m : messages(1, 5000)) s.committed(m);
+        for (StoredMessage m : messages(1, 5000)) {
+            commit(s, m);
+        }
         assertThat(s.memLast()).isEqualTo(256); // committed beyond the page: left in the store
         s.acked(0, 0, 0, 100, 100); // the receiver opens the stream, with a credit (and a window more) within the page
         assertThat(s.pageToLoad()).isEqualTo(-1);
@@ -67,7 +69,7 @@ class SenderPageTest {
         assertThat(s.messagesInMemory()).isEqualTo(cfg.maxPageMessages());
         s.acked(0, 5000, 5000, 5128, 100); // everything acknowledged: back to the first size
         assertThat(s.messagesInMemory()).isZero();
-        for (long seq = 5001; seq <= 6000; seq++) s.committed(message(seq));
+        for (long seq = 5001; seq <= 6000; seq++) commit(s, message(seq));
         assertThat(s.memLast()).isEqualTo(5000 + cfg.pageMessages());
     }
 
@@ -133,5 +135,10 @@ class SenderPageTest {
         }
         assertThat(h.node("a").loads).isPositive(); // what did not fit was read from the store
         assertThat(h.node("a").engine.messagesInMemory()).isZero();
+    }
+
+    /** Commits {@code m} on {@code s} as the engine does: with the send it was numbered from. */
+    private static void commit(OutStream s, StoredMessage m) {
+        s.committed(m, new PendingSend(0, m.headers(), m.payload(), m.expiresAtMillis()));
     }
 }

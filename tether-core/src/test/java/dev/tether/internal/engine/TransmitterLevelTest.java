@@ -37,13 +37,13 @@ class TransmitterLevelTest {
     @Test
     void aStreamOfOneLevelIsAtThatLevel() {
         OutStream s = stream();
-        for (long seq = 1; seq <= 100; seq++) s.committed(message(seq, 0));
+        for (long seq = 1; seq <= 100; seq++) commit(s, message(seq, 0));
         s.acked(0, 0, 0, 50, 100);
         assertThat(s.page.onlyLevel()).isZero();
         assertThat(transmitter.level(s)).isZero();
 
         OutStream d = stream();
-        for (long seq = 1; seq <= 10; seq++) d.committed(message(seq, 4));
+        for (long seq = 1; seq <= 10; seq++) commit(d, message(seq, 4));
         d.acked(0, 0, 0, 10, 100);
         assertThat(d.page.onlyLevel()).isEqualTo(4);
         assertThat(transmitter.level(d)).isEqualTo(4);
@@ -52,8 +52,8 @@ class TransmitterLevelTest {
     @Test
     void aMixedStreamIsAtTheHighestLevelWithinItsCredit() {
         OutStream s = stream();
-        for (long seq = 1; seq <= 100; seq++) s.committed(message(seq, 0));
-        s.committed(message(101, 7));
+        for (long seq = 1; seq <= 100; seq++) commit(s, message(seq, 0));
+        commit(s, message(101, 7));
         s.acked(0, 0, 0, 50, 100);
         assertThat(s.page.onlyLevel()).as("two levels in the page").isEqualTo(-1);
         assertThat(transmitter.level(s))
@@ -66,13 +66,18 @@ class TransmitterLevelTest {
     @Test
     void aPageThatHeldNothingForgetsItsLevels() {
         OutStream s = stream();
-        s.committed(message(1, 0));
-        s.committed(message(2, 7));
+        commit(s, message(1, 0));
+        commit(s, message(2, 7));
         s.acked(0, 0, 0, 10, 100);
         assertThat(s.page.onlyLevel()).isEqualTo(-1);
         s.acked(0, 2, 2, 12, 100); // everything acknowledged: the page is empty
-        for (long seq = 3; seq <= 5; seq++) s.committed(message(seq, 7));
+        for (long seq = 3; seq <= 5; seq++) commit(s, message(seq, 7));
         assertThat(s.page.onlyLevel()).isEqualTo(7);
         assertThat(transmitter.level(s)).isEqualTo(7);
+    }
+
+    /** Commits {@code m} on {@code s} as the engine does: with the send it was numbered from. */
+    private static void commit(OutStream s, StoredMessage m) {
+        s.committed(m, new PendingSend(0, m.headers(), m.payload(), m.expiresAtMillis()));
     }
 }
