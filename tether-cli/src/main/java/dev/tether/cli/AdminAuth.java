@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Who may use the admin endpoint: anyone on loopback, as before; from any other address only a request that presents
- * the token of {@code --admin-token-file}, as {@code Authorization: Bearer TOKEN} or (for a browser's page and its
- * event stream, which cannot set headers) the query parameter {@code token}. Without a token file the endpoint binds
- * loopback only. Immutable, thread-safe.
+ * Who may use the admin endpoint: anyone on loopback, as before, unless the request is one a web page of another
+ * site could have made ({@link PageRequests}: a Host that is not a loopback name, a foreign Origin), which is refused
+ * (403) unless it presents the token; from any other address only a request that presents the token of {@code
+ * --admin-token-file}, as {@code Authorization: Bearer TOKEN} or (for a browser's page and its event stream, which
+ * cannot set headers) the query parameter {@code token}. Without a token file the endpoint binds loopback only.
+ * Immutable, thread-safe.
  */
 final class AdminAuth {
     /** The shortest token accepted: 16 characters. */
@@ -60,18 +62,20 @@ final class AdminAuth {
     }
 
     /**
-     * Refuses a request from a non-loopback {@code remote} without the token.
+     * Refuses a request from a non-loopback {@code remote} without the token, and one from loopback that a web page
+     * could have made ({@link PageRequests}) without the token.
      *
-     * @throws HttpError 401 naming what is missing
+     * @throws HttpError 401 naming what is missing or wrong, 403 for a page's request without the token
      */
     void check(InetAddress remote, HttpHead head, Map<String, List<String>> query) throws HttpError {
-        if (remote == null || remote.isLoopbackAddress()) return;
-        if (token == null) throw new HttpError(401, "the admin endpoint serves loopback only");
-        String presented = null;
-        String auth = head.header("authorization");
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7))
-            presented = auth.substring(7).strip();
-        if (presented == null) presented = AdminServer.first(query, "token", null);
+        String presented = presented(head, query);
+        if (remote == null || remote.isLoopbackAddress()) {
+            String pageRequest = PageRequests.refusal(head);
+            if (pageRequest == null) return;
+            if (token == null || presented == null) throw new HttpError(403, pageRequest);
+        } else if (token == null) {
+            throw new HttpError(401, "the admin endpoint serves loopback only");
+        }
         if (presented == null) {
             throw new HttpError(
                     401,
@@ -81,5 +85,13 @@ final class AdminAuth {
         if (!MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
             throw new HttpError(401, "wrong admin token");
         }
+    }
+
+    /** The token the request presents, as a header or (for a browser's page) a query parameter; null if none. */
+    private static String presented(HttpHead head, Map<String, List<String>> query) {
+        String auth = head.header("authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7))
+            return auth.substring(7).strip();
+        return AdminServer.first(query, "token", null);
     }
 }

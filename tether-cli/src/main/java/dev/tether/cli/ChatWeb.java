@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
  * elsewhere), {@code GET /ws} upgrades to a WebSocket. On it the server sends JSON objects: {@code hello} (node,
  * channel), the transcript's recent lines, then each new {@code message}, {@code notice}s, and every second {@code
  * members} and {@code stats}; each text the page sends is a line typed ({@link ChatRoom#input}), answered with a
- * {@code reply}. Binds loopback addresses only (whoever reaches the page chats as this node); a WebSocket upgrade
- * whose {@code Origin} is not the page's own is refused (403), so another site open in the same browser cannot use
- * it. At most {@value #MAX_CONNECTIONS} connections; one thread each, one pusher thread.
+ * {@code reply}. Binds loopback addresses only (whoever reaches the page chats as this node); a request whose
+ * {@code Host} is not a loopback name or whose {@code Origin} is not the page's own is refused (403, {@link
+ * PageRequests}), so another site open in the same browser cannot use it, directly or through DNS rebinding. At most {@value #MAX_CONNECTIONS} connections; one thread each, one pusher thread.
  */
 final class ChatWeb implements AutoCloseable {
     static final int MAX_CONNECTIONS = 32;
@@ -104,23 +104,7 @@ final class ChatWeb implements AutoCloseable {
 
     private void serve(Socket c) {
         try (c) {
-            c.setSoTimeout(10_000); // the request head; a WebSocket then waits as long as the page stays
-            HttpHead head = HttpHead.read(c.getInputStream(), HttpHead.MAX_BYTES);
-            if (head == null) return;
-            String[] start = head.startLine().split(" ");
-            String path = start.length > 1 ? start[1] : "";
-            OutputStream out = c.getOutputStream();
-            if (!start[0].equals("GET")) respond(out, 405, "text/plain", bytes("only GET\n"));
-            else if (path.equals("/") || path.equals("/index.html"))
-                respond(out, 200, "text/html; charset=utf-8", page);
-            else if (path.equals("/ws")) upgrade(c, head);
-            else respond(out, 404, "text/plain", bytes("no such page: " + path + "\n"));
-        } catch (HttpError e) {
-            try {
-                respond(c.getOutputStream(), e.status(), "text/plain", bytes(e.getMessage() + "\n"));
-            } catch (IOException ignored) {
-                // the client is gone: nothing to tell it
-            }
+            answer(c);
         } catch (IOException e) {
             // the client went away or broke the protocol: its connection alone ends
         } finally {
@@ -129,16 +113,32 @@ final class ChatWeb implements AutoCloseable {
         }
     }
 
+    /** Reads one request and answers it; a refused request is answered with its status before the socket closes. */
+    private void answer(Socket c) throws IOException {
+        try {
+            c.setSoTimeout(10_000); // the request head; a WebSocket then waits as long as the page stays
+            HttpHead head = HttpHead.read(c.getInputStream(), HttpHead.MAX_BYTES);
+            if (head == null) return;
+            String[] start = head.startLine().split(" ");
+            String path = start.length > 1 ? start[1] : "";
+            OutputStream out = c.getOutputStream();
+            String pageRequest = PageRequests.refusal(head); // whoever uses the page chats as this node
+            if (pageRequest != null) throw new HttpError(403, pageRequest);
+            if (!start[0].equals("GET")) respond(out, 405, "text/plain", bytes("only GET\n"));
+            else if (path.equals("/") || path.equals("/index.html"))
+                respond(out, 200, "text/html; charset=utf-8", page);
+            else if (path.equals("/ws")) upgrade(c, head);
+            else respond(out, 404, "text/plain", bytes("no such page: " + path + "\n"));
+        } catch (HttpError e) {
+            respond(c.getOutputStream(), e.status(), "text/plain", bytes(e.getMessage() + "\n"));
+        }
+    }
+
     private void upgrade(Socket c, HttpHead head) throws IOException {
         String key = head.header("sec-websocket-key");
         String upgrade = head.header("upgrade");
         if (key == null || upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
             throw new HttpError(400, "a WebSocket upgrade needs Upgrade: websocket and Sec-WebSocket-Key");
-        }
-        String origin = head.header("origin");
-        String host = head.header("host");
-        if (origin != null && !origin.equals("http://" + host)) {
-            throw new HttpError(403, "WebSocket from origin " + origin + " refused: only the chat page's own");
         }
         OutputStream out = c.getOutputStream();
         out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -86,7 +86,10 @@ class AdminLimitsTest {
     /** A request announcing a body of {@code length} bytes, of which only {@code sent} arrive. */
     private Socket stalledSend(long length, int sent) throws IOException {
         Socket s = connect();
-        write(s, "POST /send?to=b HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n" + "x".repeat(sent));
+        write(
+                s,
+                "POST /send?to=b HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + length + "\r\n\r\n"
+                        + "x".repeat(sent));
         return s;
     }
 
@@ -168,7 +171,7 @@ class AdminLimitsTest {
                 .startsWith("HTTP/1.1 408 ")
                 .contains("did not arrive within 500 ms; nothing was sent");
         Socket slowHead = connect();
-        write(slowHead, "POST /send?to=b HTTP/1.1\r\nHost: x\r\n"); // the head never ends
+        write(slowHead, "POST /send?to=b HTTP/1.1\r\nHost: 127.0.0.1\r\n"); // the head never ends
         assertThat(answer(slowHead)).startsWith("HTTP/1.1 408 ");
         assertThat(deliveredToB).hasValue(0);
     }

@@ -10,6 +10,8 @@ import dev.tether.TetherNode;
 import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.spi.PeerProof;
+import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
 import dev.tether.testkit.Pacer;
@@ -23,7 +25,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,7 +55,7 @@ class CompositeFailoverTest {
 
     private final long seed = Seeds.seed("composite failover");
     private final Map<NodeId, TcpTransport> tcp = new ConcurrentHashMap<>();
-    private final Map<NodeId, NatsTransport> natsLinks = new ConcurrentHashMap<>();
+    private final Map<NodeId, UpTracking> natsLinks = new ConcurrentHashMap<>();
     private final Map<NodeId, CompositeTransport> composites = new ConcurrentHashMap<>();
     private final Map<NodeId, TetherNode> nodes = new ConcurrentHashMap<>();
     private final Map<NodeId, Streams> received = Map.of(A, new Streams(), B, new Streams());
@@ -74,10 +78,10 @@ class CompositeFailoverTest {
             Sender ba = new Sender(nodes.get(B), A, seed + 1);
             awaitCarriedBy(0);
             awaitProgress(300);
-            // A fail-over needs the fallback up: else the cut is a reconnect over NATS, not a switch
+            // A fail-over needs the fallback up at the cut: else the cut is a reconnect over NATS, not a switch
             Await.until(
                     DEADLINE,
-                    () -> natsLinks.values().stream().allMatch(n -> n.linksOpened() >= 1),
+                    () -> natsLinks.get(A).isUp(B) && natsLinks.get(B).isUp(A),
                     () -> "both NATS members to have their peer up");
 
             toA.pause();
@@ -131,8 +135,9 @@ class CompositeFailoverTest {
                 .peerTimeout(Duration.ofSeconds(6))
                 .reconnectWait(Duration.ofMillis(100))
                 .build();
-        natsLinks.put(self, n);
-        CompositeTransport composite = CompositeTransport.of(t, n);
+        UpTracking tracked = new UpTracking(n);
+        natsLinks.put(self, tracked);
+        CompositeTransport composite = CompositeTransport.of(t, tracked);
         composites.put(self, composite);
         Streams check = received.get(self);
         nodes.put(
@@ -273,6 +278,92 @@ class CompositeFailoverTest {
 
         Map<String, Long> sent() {
             return sent;
+        }
+    }
+
+    /** A member that remembers which peers it has up now, as it reported them to the composite. */
+    private static final class UpTracking implements Transport {
+        private final Transport member;
+        private final Set<NodeId> up = ConcurrentHashMap.newKeySet();
+
+        UpTracking(Transport member) {
+            this.member = member;
+        }
+
+        boolean isUp(NodeId peer) {
+            return up.contains(peer);
+        }
+
+        @Override
+        public void start(NodeId self, Listener listener) {
+            member.start(self, new Listener() {
+                @Override
+                public void onPeerUp(NodeId peer) {
+                    up.add(peer);
+                    listener.onPeerUp(peer);
+                }
+
+                @Override
+                public void onPeerDown(NodeId peer) {
+                    up.remove(peer);
+                    listener.onPeerDown(peer);
+                }
+
+                @Override
+                public void onFrame(NodeId from, ByteBuffer frame) {
+                    listener.onFrame(from, frame);
+                }
+
+                @Override
+                public void onFrames(NodeId from, List<ByteBuffer> frames) {
+                    listener.onFrames(from, frames);
+                }
+
+                @Override
+                public void onConnectionRejected(String remote, String reason) {
+                    listener.onConnectionRejected(remote, reason);
+                }
+
+                @Override
+                public String admit(NodeId peer, PeerProof proof) {
+                    return listener.admit(peer, proof);
+                }
+            });
+        }
+
+        @Override
+        public boolean send(NodeId peer, ByteBuffer frame) {
+            return member.send(peer, frame);
+        }
+
+        @Override
+        public void flush() {
+            member.flush();
+        }
+
+        @Override
+        public ScheduledExecutorService nodeExecutor() {
+            return member.nodeExecutor();
+        }
+
+        @Override
+        public int maxFrameBytes() {
+            return member.maxFrameBytes();
+        }
+
+        @Override
+        public void connect(NodeId peer, List<String> addresses) {
+            member.connect(peer, addresses);
+        }
+
+        @Override
+        public void disconnect(NodeId peer) {
+            member.disconnect(peer);
+        }
+
+        @Override
+        public void close() {
+            member.close();
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.tether.internal.engine;
 
-import dev.tether.Lanes;
-import dev.tether.NodeId;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.WriteBatch;
 import java.nio.ByteBuffer;
@@ -32,7 +30,7 @@ public final class DroppedRows {
     public static Map<StreamKey, long[]> decode(List<KeyValue> entries) {
         Map<StreamKey, long[]> m = new HashMap<>();
         for (KeyValue kv : entries) {
-            StreamKey key = stream(kv.key());
+            StreamKey key = StreamKey.fromStoreKey(kv.key());
             if (key == null) continue;
             ByteBuffer b = ByteBuffer.wrap(kv.value());
             long[] runs = new long[b.remaining() / 8];
@@ -40,16 +38,6 @@ public final class DroppedRows {
             m.put(key, runs);
         }
         return m;
-    }
-
-    /** The stream a record's key names; null if the key is not one. */
-    static StreamKey stream(String key) {
-        int slash = key.indexOf('/');
-        if (slash <= 0) return null;
-        String peer = key.substring(0, slash);
-        String lane = key.substring(slash + 1);
-        if (!Lanes.isValid(peer) || !Lanes.isValid(lane)) return null; // a node id is a valid name too
-        return new StreamKey(NodeId.of(peer), lane);
     }
 
     /** Writes stream {@code key}'s record: {@code runs} ({@code from, to} pairs), or its deletion if there are none. */

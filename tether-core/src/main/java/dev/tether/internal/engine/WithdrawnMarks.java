@@ -1,7 +1,5 @@
 package dev.tether.internal.engine;
 
-import dev.tether.Lanes;
-import dev.tether.NodeId;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.WriteBatch;
 
@@ -27,13 +25,9 @@ public final class WithdrawnMarks {
 
     /** The stream a mark's key names; null if the key is not one ({@link #key}). */
     static StreamKey stream(String key) {
-        int slash = key.indexOf('/');
         int hash = key.lastIndexOf('#');
-        if (slash <= 0 || hash <= slash + 1 || seq(key) <= 0) return null;
-        String peer = key.substring(0, slash);
-        String lane = key.substring(slash + 1, hash);
-        if (!Lanes.isValid(peer) || !Lanes.isValid(lane)) return null; // a node id is a valid name too
-        return new StreamKey(NodeId.of(peer), lane);
+        if (hash < 0 || seq(key) <= 0) return null;
+        return StreamKey.fromStoreKey(key.substring(0, hash));
     }
 
     /** The sequence number a mark's key names; -1 if the key is not one. */

@@ -450,9 +450,18 @@ public final class Composite implements Transport {
         }
     }
 
+    /** {@link #frame} or {@link #frames}, for what member {@code member} read while carrying {@code p} ({@code downs}). */
+    @FunctionalInterface
+    private interface FrameHandler<T> {
+        void handle(int member, Peer p, int downs, T frames);
+    }
+
     /** Hands member {@code index}'s events to the composite's executor ({@link #inline}). */
     private final class MemberListener implements Listener {
         private final int index;
+        // made once: a method reference made per frame would allocate on the inline path
+        private final FrameHandler<ByteBuffer> oneFrame = Composite.this::frame;
+        private final FrameHandler<List<ByteBuffer>> severalFrames = Composite.this::frames;
 
         MemberListener(int index) {
             this.index = index;
@@ -471,31 +480,25 @@ public final class Composite implements Transport {
 
         @Override
         public void onFrame(NodeId from, ByteBuffer frame) {
-            Peer p = peer(from);
-            int downs = p.downs.get(index);
-            if (!inlineNow(index)) {
-                queue(index, () -> frame(index, p, downs, frame));
-                return;
-            }
-            handling = true; // the frame's path allocates nothing of the composite's own
-            try {
-                frame(index, p, downs, frame);
-            } finally {
-                handling = false;
-            }
+            receive(from, frame, oneFrame);
         }
 
         @Override
         public void onFrames(NodeId from, List<ByteBuffer> frames) {
+            receive(from, frames, severalFrames);
+        }
+
+        /** Handles what came in this call when it may (rule 6), else queues it behind the member's earlier events. */
+        private <T> void receive(NodeId from, T frames, FrameHandler<T> handler) {
             Peer p = peer(from);
             int downs = p.downs.get(index);
             if (!inlineNow(index)) {
-                queue(index, () -> frames(index, p, downs, frames));
+                queue(index, () -> handler.handle(index, p, downs, frames));
                 return;
             }
-            handling = true;
+            handling = true; // the inline path allocates nothing of the composite's own
             try {
-                frames(index, p, downs, frames);
+                handler.handle(index, p, downs, frames);
             } finally {
                 handling = false;
             }

@@ -39,6 +39,6 @@ class DroppedRowsTest {
     @Test
     void writtenKeysReadBack() {
         StreamKey k = new StreamKey(NodeId.of("node-1.x"), "_ch.chat");
-        assertThat(DroppedRows.stream(k.peer().value() + "/" + k.lane())).isEqualTo(k);
+        assertThat(StreamKey.fromStoreKey(k.peer().value() + "/" + k.lane())).isEqualTo(k);
     }
 }
