@@ -441,18 +441,21 @@ final class InStream extends EngineStream {
     /**
      * An unflagged message of {@code d} is a first transmission: the sender sends in sequence order and its store had
      * never committed any later number before, so no later message was transmitted before this frame, which came on a
-     * connection to this process (Transport rule 4). None of them can have reached an earlier lifetime.
+     * connection to this process (Transport rule 4). None of them can have reached an earlier lifetime. Returns the
+     * index of the message found intact (its checksum is not computed again), or -1.
      */
-    void noteFirstTransmission(Frame.Data d) {
+    int noteFirstTransmission(Frame.Data d) {
         List<Frame.Message> messages = d.messages();
         for (int i = 0; i < messages.size(); i++) {
             Frame.Message m = messages.get(i);
             if (!m.has(Frame.Message.REDELIVERY)) {
                 // The flag is covered by the checksum: a damaged copy proves nothing.
-                if (m.intact(d.lane(), d.firstSeq() + i)) freshFrom(d.firstSeq() + i);
-                return;
+                if (!m.intact(d.lane(), d.firstSeq() + i)) return -1;
+                freshFrom(d.firstSeq() + i);
+                return i;
             }
         }
+        return -1;
     }
 
     /** The next message {@code seq} is a DROPPED marker: missed, settled without processing. */

@@ -4,14 +4,13 @@ import dev.tether.Outcome;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Consecutive messages of one stream, consumed one at a time: each message is routed ({@link Router}) right before
@@ -38,22 +37,28 @@ final class DeliveryRun {
     final long generation;
     private final List<InboundMessage> messages;
     private final Dispatcher dispatcher;
-    private final AtomicInteger phase = new AtomicInteger();
+    /**
+     * CONSUMING, SETTLED_EARLY or WAITING ({@link #PHASE}). This and the fields below are plain fields with {@link
+     * VarHandle}s and queues made at their first entry, not atomics and queues made with every run: with many streams
+     * a run is often one message, and it is made once per message.
+     */
+    private volatile int phase;
+
     private int index;
     private long lastAcked;
     /** Where the thread holding the run is: an executor it was moved to, null for a node-thread command. */
     private Executor place = ELSEWHERE;
     /** The window the run belongs to now, while a concurrent consumer takes its messages; else null. */
     private volatile ConcurrentWindow window;
-    /** Highest sequence number acknowledged so far, published for progress reports. */
-    final AtomicLong ackedUpTo = new AtomicLong();
-    /** True while a progress report is queued for the node thread: at most one at a time per run. */
-    final AtomicBoolean progressQueued = new AtomicBoolean();
+    /** Highest sequence number acknowledged so far, published for progress reports; written by the holding thread. */
+    private volatile long ackedUpTo;
+    /** True while a progress report is queued for the node thread: at most one at a time per run ({@link #QUEUED}). */
+    private volatile boolean progressQueued;
     /**
      * Effects of acknowledged messages (replies) not reported yet, in sequence order: each goes to the engine with the
      * report that acknowledges its message, so it is stored in the batch that stores that acknowledgment.
      */
-    private final ConcurrentLinkedQueue<SettledEffect> effects = new ConcurrentLinkedQueue<>();
+    private volatile ConcurrentLinkedQueue<SettledEffect> effects;
 
     private record SettledEffect(long seq, Effect effect) {}
 
@@ -61,17 +66,40 @@ final class DeliveryRun {
      * Reserved rooms of settled messages' routes ({@link RouteRooms}), handed over by the report that gives the engine
      * their settlement: by sequence number for acknowledged messages, every one by the report that ends the run.
      */
-    private final ConcurrentLinkedQueue<SettledRooms> rooms = new ConcurrentLinkedQueue<>();
+    private volatile ConcurrentLinkedQueue<SettledRooms> rooms;
 
     private record SettledRooms(long seq, RouteRooms rooms) {}
 
     /** Writes of messages completed ahead, not handed to the engine yet ({@link #flushAhead}). */
-    private final ConcurrentLinkedQueue<CompletedAhead.Write> aheadWrites = new ConcurrentLinkedQueue<>();
+    private volatile ConcurrentLinkedQueue<CompletedAhead.Write> aheadWrites;
 
+    private static final VarHandle PHASE;
+    private static final VarHandle QUEUED;
+    private static final VarHandle EFFECTS;
+    private static final VarHandle ROOMS;
+    private static final VarHandle AHEAD;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PHASE = l.findVarHandle(DeliveryRun.class, "phase", int.class);
+            QUEUED = l.findVarHandle(DeliveryRun.class, "progressQueued", boolean.class);
+            EFFECTS = l.findVarHandle(DeliveryRun.class, "effects", ConcurrentLinkedQueue.class);
+            ROOMS = l.findVarHandle(DeliveryRun.class, "rooms", ConcurrentLinkedQueue.class);
+            AHEAD = l.findVarHandle(DeliveryRun.class, "aheadWrites", ConcurrentLinkedQueue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * @param messages the run, handed over: an {@link ArrayList} (the engine's) becomes the run's own list, which a
+     *     concurrent window may append to; any other list is copied
+     */
     DeliveryRun(StreamKey key, long generation, List<InboundMessage> messages, Dispatcher dispatcher) {
         this.key = key;
         this.generation = generation;
-        this.messages = new ArrayList<>(messages); // a concurrent window may append to the run
+        this.messages = messages instanceof ArrayList<InboundMessage> own ? own : new ArrayList<>(messages);
         this.dispatcher = dispatcher;
         this.lastAcked = messages.get(0).seq() - 1;
     }
@@ -131,10 +159,10 @@ final class DeliveryRun {
             return null;
         }
         RealDelivery d = new RealDelivery(this, m, dispatcher.isQuiet(c));
-        phase.set(CONSUMING);
+        phase = CONSUMING;
         if (rejected == null) c.consume(d);
         else c.rejected(d, rejected);
-        if (phase.compareAndSet(CONSUMING, WAITING)) return null; // settled later, by another thread
+        if (PHASE.compareAndSet(this, CONSUMING, WAITING)) return null; // settled later, by another thread
         return next(d);
     }
 
@@ -145,7 +173,7 @@ final class DeliveryRun {
             w.settled(d);
             return;
         }
-        if (phase.compareAndSet(CONSUMING, SETTLED_EARLY)) return; // the consuming thread goes on
+        if (PHASE.compareAndSet(this, CONSUMING, SETTLED_EARLY)) return; // the consuming thread goes on
         place = ELSEWHERE;
         MessageConsumer c = next(d);
         if (c != null) {
@@ -171,7 +199,7 @@ final class DeliveryRun {
 
     /** Reports the run's end at {@code d}, settled otherwise than acknowledged. */
     private void end(RealDelivery d) {
-        if (d.routeRooms != null) rooms.add(new SettledRooms(d.seq(), d.routeRooms));
+        if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms));
         switch (d.state()) {
             case RealDelivery.NACKED ->
                 dispatcher.report(this, lastAcked, d.seq(), d.failure, d.retryAfterMillis, d.routeEffects);
@@ -190,14 +218,14 @@ final class DeliveryRun {
     void ackedInOrder(RealDelivery d) {
         List<Effect> held = dispatcher.ahead().passed(key, d.senderEpoch(), d.seq());
         if (held != null) {
-            for (Effect e : held) effects.add(new SettledEffect(d.seq(), e));
+            for (Effect e : held) effects().add(new SettledEffect(d.seq(), e));
         } else {
-            if (d.effect != null) effects.add(new SettledEffect(d.seq(), d.effect));
-            for (Effect e : d.routeEffects) effects.add(new SettledEffect(d.seq(), e));
-            if (d.routeRooms != null) rooms.add(new SettledRooms(d.seq(), d.routeRooms));
+            if (d.effect != null) effects().add(new SettledEffect(d.seq(), d.effect));
+            for (Effect e : d.routeEffects) effects().add(new SettledEffect(d.seq(), e));
+            if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms));
         }
         Effect keyWrite = dispatcher.acknowledged(d);
-        if (keyWrite != null) effects.add(new SettledEffect(d.seq(), keyWrite));
+        if (keyWrite != null) effects().add(new SettledEffect(d.seq(), keyWrite));
         lastAcked = d.seq();
         index++;
     }
@@ -210,10 +238,10 @@ final class DeliveryRun {
         List<Effect> own = new ArrayList<>(d.routeEffects.size() + 1);
         if (d.effect != null) own.add(d.effect);
         own.addAll(d.routeEffects);
-        if (d.routeRooms != null) rooms.add(new SettledRooms(d.seq(), d.routeRooms)); // on the safe side: later
+        if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms)); // on the safe side: later
         CompletedAhead.Write w = dispatcher.ahead().completed(key, d.senderEpoch(), d.seq(), own);
         if (w != null) {
-            aheadWrites.add(w);
+            aheadWrites().add(w);
             dispatcher.flushAheadSoon(this);
         }
     }
@@ -224,8 +252,10 @@ final class DeliveryRun {
      * batch no later than the cursor that passes it.
      */
     void flushAhead(long now) {
+        ConcurrentLinkedQueue<CompletedAhead.Write> q = aheadWrites;
+        if (q == null) return;
         CompletedAhead.Write w;
-        while ((w = aheadWrites.poll()) != null) dispatcher.storeAhead(now, w);
+        while ((w = q.poll()) != null) dispatcher.storeAhead(now, w);
     }
 
     /**
@@ -302,12 +332,13 @@ final class DeliveryRun {
      * missed.
      */
     List<Effect> effectsUpTo(long seq) {
-        SettledEffect e = effects.peek();
+        ConcurrentLinkedQueue<SettledEffect> q = effects;
+        SettledEffect e = q == null ? null : q.peek();
         if (e == null || e.seq() > seq) return List.of();
         List<Effect> out = new ArrayList<>();
         while (e != null && e.seq() <= seq) {
-            out.add(effects.poll().effect());
-            e = effects.peek();
+            out.add(q.poll().effect());
+            e = q.peek();
         }
         return out;
     }
@@ -317,8 +348,10 @@ final class DeliveryRun {
      * run's end): their routes' reserved rooms are handed over.
      */
     void handOverRooms(long seq) {
-        for (SettledRooms r = rooms.peek(); r != null && r.seq() <= seq; r = rooms.peek()) {
-            rooms.poll().rooms().handedToEngine();
+        ConcurrentLinkedQueue<SettledRooms> q = rooms;
+        if (q == null) return;
+        for (SettledRooms r = q.peek(); r != null && r.seq() <= seq; r = q.peek()) {
+            q.poll().rooms().handedToEngine();
         }
     }
 
@@ -327,7 +360,40 @@ final class DeliveryRun {
      * message takes long; reports are coalesced (one queued at a time).
      */
     private void progress(long seq) {
-        ackedUpTo.set(seq);
-        if (!progressQueued.getAndSet(true)) dispatcher.progress(this);
+        ackedUpTo = seq;
+        if (!(boolean) QUEUED.getAndSet(this, true)) dispatcher.progress(this);
+    }
+
+    /**
+     * Node thread, running a queued progress report: the next acknowledgment queues another; returns how far the run
+     * is acknowledged now (read after the flag is cleared, so no acknowledgment goes unreported).
+     */
+    long takeProgress() {
+        progressQueued = false;
+        return ackedUpTo;
+    }
+
+    /** The run's queue of effects, made by the first thread to add one (writers may race in a concurrent window). */
+    private ConcurrentLinkedQueue<SettledEffect> effects() {
+        ConcurrentLinkedQueue<SettledEffect> q = effects;
+        return q != null ? q : made(EFFECTS);
+    }
+
+    private ConcurrentLinkedQueue<SettledRooms> rooms() {
+        ConcurrentLinkedQueue<SettledRooms> q = rooms;
+        return q != null ? q : made(ROOMS);
+    }
+
+    private ConcurrentLinkedQueue<CompletedAhead.Write> aheadWrites() {
+        ConcurrentLinkedQueue<CompletedAhead.Write> q = aheadWrites;
+        return q != null ? q : made(AHEAD);
+    }
+
+    /** The queue in field {@code h}: a new one unless another thread installed one first. */
+    @SuppressWarnings("unchecked")
+    private <T> ConcurrentLinkedQueue<T> made(VarHandle h) {
+        ConcurrentLinkedQueue<T> q = new ConcurrentLinkedQueue<>();
+        Object won = h.compareAndExchange(this, null, q);
+        return won == null ? q : (ConcurrentLinkedQueue<T>) won;
     }
 }

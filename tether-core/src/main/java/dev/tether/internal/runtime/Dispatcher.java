@@ -257,8 +257,7 @@ final class Dispatcher {
     void progress(DeliveryRun run) {
         if (stopped) return;
         loop.post(now -> {
-            run.progressQueued.set(false);
-            long upTo = run.ackedUpTo.get();
+            long upTo = run.takeProgress();
             run.flushAhead(now); // after reading upTo: every message completed ahead up to it is queued by now
             loop.engine().onProgress(now, run.key, run.generation, upTo, run.effectsUpTo(upTo));
             run.handOverRooms(upTo);

@@ -23,11 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * drainTo} and the size; {@code peek} and iteration throw {@link UnsupportedOperationException}.
  */
 final class RunQueue extends AbstractQueue<Runnable> implements BlockingQueue<Runnable> {
-    /** A task with a priority level: its place in the queue is kept in it. */
-    static final class Leveled implements Runnable {
+    /** A task with a priority level: its place in the queue is kept in it (it is its own slot: one object per run). */
+    static final class Leveled extends WeightedLevels.Slot implements Runnable {
         private final Runnable task;
         final int level;
-        private final WeightedLevels.Slot slot = new WeightedLevels.Slot();
 
         Leveled(int level, Runnable task) {
             this.level = level;
@@ -53,7 +52,7 @@ final class RunQueue extends AbstractQueue<Runnable> implements BlockingQueue<Ru
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final WeightedLevels<Leveled> runs = new WeightedLevels<>(r -> r.slot);
+    private final WeightedLevels<Leveled> runs = new WeightedLevels<>(r -> r);
 
     @Override
     public boolean offer(Runnable r) {

@@ -35,8 +35,11 @@ public final class WeightedLevels<S> {
     public static final int LEVELS = 8;
     public static final int DEFAULT_LEVEL = 4;
 
-    /** Where a member is queued in one scheduler: kept by the member, touched only by that scheduler. */
-    public static final class Slot {
+    /**
+     * Where a member is queued in one scheduler: kept by the member (or the member itself), touched only by that
+     * scheduler.
+     */
+    public static class Slot {
         private int level = -1;
         private long ticket;
 
