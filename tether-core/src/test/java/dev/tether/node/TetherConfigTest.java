@@ -98,6 +98,23 @@ class TetherConfigTest {
         }
     }
 
+    /** docs/MESSAGING.md, "Compression": bad settings fail at {@code compression(...)}, before {@code build()}. */
+    @Test
+    void anUnknownCodecOrAThresholdBelowOneIsRefusedByCompression() {
+        TetherConfig.Builder b = builder(1 << 20);
+        assertThatThrownBy(() -> b.compression("brotli", 1024))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("compression codec 'brotli' is not on the class path")
+                .hasMessageContaining("add tether-compression");
+        assertThatThrownBy(() -> b.compression("lz4", 0))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("compression threshold must be >= 1, was 0");
+        assertThatThrownBy(() -> b.compression("lz4", -5))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("was -5");
+        b.build(); // the refused settings left the builder as it was
+    }
+
     @Test
     void allowListPatternsAreValidatedAndKeptInOrder() {
         TetherConfig c = builder(1 << 20).allowedPeers("orders-*", "*.eu", "b").build();

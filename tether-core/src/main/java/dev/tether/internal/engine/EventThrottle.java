@@ -2,6 +2,7 @@ package dev.tether.internal.engine;
 
 import dev.tether.TetherEvent;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 
@@ -129,6 +130,11 @@ public final class EventThrottle<S, E extends TetherEvent> {
 
     private void reported(long now, S source, String reason) {
         if (keyOf != null) reportedAt.put(keyOf.apply(source, reason), now);
+    }
+
+    /** The quiet-period keys remembered, least recently used first (for tests: the bound on memory). */
+    List<String> quietKeys() {
+        return List.copyOf(reportedAt.keySet());
     }
 
     /** The quiet-period key of a connection refusal: {@link #hostKey} of the remote, and the reason. */

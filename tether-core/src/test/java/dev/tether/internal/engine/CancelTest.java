@@ -6,6 +6,8 @@ import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -188,6 +190,44 @@ class CancelTest {
         assertThat(h.node("b").payloads()).containsExactly("m1");
         assertThat(h.node("a").outcomes).containsExactly(Outcome.CANCELLED);
         assertThat(h.node("a").acked.get(AB)).isEqualTo(2);
+    }
+
+    /**
+     * docs/PROTOCOL.md: at most {@value InStream#MAX_CANCELLED_AHEAD} CANCELs for messages not received yet are kept per
+     * stream; later ones are dropped (withdrawal is best effort), so a flood of them cannot grow the receiver's memory.
+     */
+    @Test
+    void atMost1024EarlyCancelsAreKeptPerStream() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        h.node("a").send(B, "l", "m1");
+        settle(h, 1); // b knows the stream
+        int ahead = 1_000;
+        for (long seq = ahead + 1; seq <= ahead + 2_000; seq++) {
+            long s = seq;
+            h.node("b").input(e -> e.onFrame(h.now, A, cancelFrame(h, s)));
+        }
+        int kept = InStream.MAX_CANCELLED_AHEAD;
+        int sent = ahead + kept + 10;
+        for (int seq = 2; seq <= sent; seq++) {
+            h.node("a").send(B, "l", "m" + seq);
+            if (seq % 500 == 0) settle(h, seq); // within maxQueuedPerStream (1,000)
+        }
+        settle(h, sent);
+
+        // Messages ahead+1 .. ahead+1024 were withdrawn by the kept CANCELs; those after them were delivered.
+        List<String> expected = new ArrayList<>();
+        for (int seq = 1; seq <= sent; seq++) {
+            if (seq <= ahead || seq > ahead + kept) expected.add("m" + seq);
+        }
+        assertThat(h.node("b").payloads()).containsExactlyElementsOf(expected);
+        assertThat(h.node("a").outcomes).hasSize(kept).containsOnly(Outcome.CANCELLED);
+    }
+
+    /** Advances time until a's stream to b is acknowledged up to {@code seq}. */
+    private static void settle(EngineHarness h, long seq) {
+        for (int i = 0; i < 1_000 && h.node("a").acked.getOrDefault(AB, 0L) < seq; i++) h.advance(20);
+        assertThat(h.node("a").acked.get(AB)).isEqualTo(seq);
     }
 
     /** A CANCEL of message {@code seq} from a's current incarnation. */

@@ -132,6 +132,63 @@ class RejectionEventsTest {
         assertThat(accountedFor()).as("summed up once the quiet period ended").isEqualTo(dials + 3);
     }
 
+    /**
+     * docs/PROTOCOL.md: the quiet periods remember at most {@value EventThrottle#MAX_QUIET_KEYS} keys, the least
+     * recently used forgotten first, so a flood of refusals from ever new hosts cannot grow memory; each is reported
+     * as a token allows, and every refusal is still accounted for.
+     */
+    @Test
+    void theQuietPeriodsRememberAtMost1024HostsAndEveryRefusalIsCounted() {
+        int hosts = 2_000;
+        for (int i = 1; i <= hosts; i++) {
+            reject(host(i), "node id x is not proven");
+            h.advance(REFILL_MILLIS); // a token for the next one
+        }
+        assertThat(events()).hasSize(hosts);
+        // Host #1 again, long after its quiet period: reported at once, nothing held back.
+        reject(host(1), "node id x is not proven");
+        assertThat(events()).hasSize(hosts + 1);
+        assertThat(events().get(hosts))
+                .isEqualTo(new TetherEvent.ConnectionRejected(host(1), "node id x is not proven"));
+        // ... and within it, held back, then summed up once it is over.
+        reject(host(1), "node id x is not proven");
+        assertThat(events()).hasSize(hosts + 1);
+        h.advance(EventThrottle.QUIET_MILLIS);
+        assertThat(a.engine.connectionsRejected()).isEqualTo(hosts + 2);
+        assertThat(accountedFor()).isEqualTo(a.engine.connectionsRejected());
+    }
+
+    @Test
+    void theQuietPeriodKeysAreBoundedLeastRecentlyUsedFirst() {
+        EventThrottle<String, TetherEvent.ConnectionRejected> t =
+                new EventThrottle<>(TetherEvent.ConnectionRejected::new, EventThrottle::refusalKey);
+        long now = 0;
+        int max = EventThrottle.MAX_QUIET_KEYS;
+        for (int i = 1; i <= 2_000; i++) {
+            now += REFILL_MILLIS;
+            assertThat(t.offer(now, host(i), "r")).isNotNull();
+        }
+        List<String> keys = t.quietKeys();
+        assertThat(keys).hasSize(max);
+        assertThat(keys.get(0)).isEqualTo(EventThrottle.refusalKey(host(2_000 - max + 1), "r"));
+        assertThat(keys.get(max - 1)).isEqualTo(EventThrottle.refusalKey(host(2_000), "r"));
+
+        // The eldest reported again is used most recently: the next new host evicts the one after it.
+        now += REFILL_MILLIS;
+        assertThat(t.offer(now, host(2_000 - max + 1), "r")).isNotNull();
+        now += REFILL_MILLIS;
+        assertThat(t.offer(now, host(2_001), "r")).isNotNull();
+        assertThat(t.quietKeys())
+                .hasSize(max)
+                .contains(EventThrottle.refusalKey(host(2_000 - max + 1), "r"))
+                .doesNotContain(EventThrottle.refusalKey(host(2_000 - max + 2), "r"));
+    }
+
+    /** Refusals from host {@code i}, each dial from a new port. */
+    private static String host(int i) {
+        return "x at /10.0." + (i / 256) + "." + (i % 256) + ":" + (40_000 + i);
+    }
+
     @Test
     void theQuietPeriodKeyDropsOnlyTheEphemeralPort() {
         assertThat(EventThrottle.hostKey("b at /10.0.0.7:40000")).isEqualTo("b at /10.0.0.7");

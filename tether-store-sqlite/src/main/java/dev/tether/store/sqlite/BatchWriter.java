@@ -2,6 +2,7 @@ package dev.tether.store.sqlite;
 
 import dev.tether.NodeId;
 import dev.tether.StoreException;
+import dev.tether.bus.HistoryDirection;
 import dev.tether.spi.DeadLetter;
 import dev.tether.spi.InboundCursor;
 import dev.tether.spi.MessageChecksum;
@@ -191,9 +192,11 @@ final class BatchWriter {
         pageLimit(hardPageLimit);
         keyValues.removeExpired(batch);
         channels.writeRest(batch, plan.channelLogs());
-        // After every other write (Store rule 26), under the hard limit: a cursor's entry must not keep a full store
-        // from committing the cursor, or the store could not free space.
-        history.insert(batch);
+        // After every other write (Store rule 26). The entry of a settled message under the hard limit: it must not
+        // keep a full store from committing its cursor, or the store could not free space. The entry of a message
+        // stored for sending under the append limit, as its message: sends must not take the reserve.
+        history.insert(batch, d -> pageLimit(d == HistoryDirection.IN ? hardPageLimit : appendPageLimit));
+        pageLimit(hardPageLimit);
         history.trim(batch);
     }
 

@@ -60,15 +60,30 @@ final class HistoryTable {
                 "DELETE FROM history WHERE id <= (SELECT id FROM history ORDER BY id DESC LIMIT 1 OFFSET ?)");
     }
 
-    /** Writes the batch's entries. */
-    void insert(WriteBatch batch) throws SQLException {
-        if (!batch.history().isEmpty()) {
-            try {
-                for (HistoryEntry e : batch.history()) bind(e);
-                insert.executeBatch();
-            } finally {
-                insert.clearBatch();
+    /** Sets the page limit for the entries of one direction that follow. */
+    @FunctionalInterface
+    interface PageLimits {
+        void before(HistoryDirection direction) throws SQLException;
+    }
+
+    /**
+     * Writes the batch's entries in batch order (their ids ascending with it), calling {@code limits} before each run
+     * of entries of one direction.
+     */
+    void insert(WriteBatch batch, PageLimits limits) throws SQLException {
+        HistoryDirection run = null;
+        try {
+            for (HistoryEntry e : batch.history()) {
+                if (e.direction() != run) {
+                    if (run != null) insert.executeBatch();
+                    run = e.direction();
+                    limits.before(run);
+                }
+                bind(e);
             }
+            if (run != null) insert.executeBatch();
+        } finally {
+            insert.clearBatch();
         }
     }
 

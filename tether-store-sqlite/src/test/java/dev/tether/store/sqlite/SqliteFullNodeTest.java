@@ -9,6 +9,9 @@ import dev.tether.SendReceipt;
 import dev.tether.StoreException;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.bus.HistoryDirection;
+import dev.tether.bus.HistoryOptions;
+import dev.tether.bus.HistoryQuery;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.testkit.Await;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SqliteFullNodeTest {
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
+    private static final NodeId C = NodeId.of("c");
     private static final long LIMIT = 1024 * 1024;
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -183,5 +187,52 @@ class SqliteFullNodeTest {
         assertThat(seen).containsExactlyElementsOf(stored);
         CompletableFuture<?> last = bigger.send(B, payload(9)).processed();
         last.get(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * With history on (docs/OPERATIONS.md, "History"), a node whose store is full of its own sends still settles what
+     * it receives: its cursors commit with their IN entries, written under the hard limit, while its sends (with
+     * their OUT entries) are refused; once its backlog is delivered and trimmed it sends again.
+     */
+    @Test
+    void withHistoryOnAFullStoreStillCommitsCursorsWithTheirEntriesAndRecovers() throws Exception {
+        TetherNode a = start(TetherConfig.builder(A)
+                .store(SqliteStore.builder(dir.resolve("a.db"))
+                        .maxSizeBytes(LIMIT)
+                        .build())
+                .peers(B, C)
+                .history(HistoryOptions.keep(1_000, Duration.ofDays(1)).payloads(1000))
+                .handler(d -> seen.add(d.payload().getLong(0))));
+        List<Long> stored = fill(a, 0);
+        assertThat(stored).hasSizeGreaterThan(10);
+        assertThat(stored(a.send(B, payload(100_000)))).isFalse();
+
+        // C sends to the full node: each message is settled, its cursor committed with its entry.
+        TetherNode c = start(TetherConfig.builder(C)
+                .store(new SqliteStore(dir.resolve("c.db")))
+                .peers(A)
+                .handler(d -> {}));
+        for (long id = 200_000; id < 200_020; id++) {
+            c.send(A, payload(id)).processed().get(60, TimeUnit.SECONDS);
+        }
+        assertThat(seen).hasSize(20);
+        HistoryQuery in = HistoryQuery.builder()
+                .peer(C)
+                .direction(HistoryDirection.IN)
+                .max(100)
+                .build();
+        assertThat(Tether.management(a).history(in)).hasSize(20);
+        assertThat(stored(a.send(B, payload(100_001)))).isFalse();
+
+        // B comes: the backlog arrives in order and is trimmed, and sends are stored again.
+        receiver();
+        Await.until(WAIT, () -> seen.size() >= 20 + stored.size(), () -> "backlog delivered: " + seen.size());
+        Await.until(WAIT, () -> a.stats().queued() == 0 && a.stats().inFlight() == 0, () -> "trimmed " + a.stats());
+        assertThat(seen.subList(20, seen.size())).containsExactlyElementsOf(stored);
+        for (long id = 1_000_000; id < 1_000_000 + stored.size() / 4; id++) {
+            assertThat(stored(a.send(B, payload(id))))
+                    .as("send %d after recovery", id)
+                    .isTrue();
+        }
     }
 }

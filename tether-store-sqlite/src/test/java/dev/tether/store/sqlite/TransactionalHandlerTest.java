@@ -3,6 +3,7 @@ package dev.tether.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.AckMode;
 import dev.tether.Delivery;
 import dev.tether.Durability;
 import dev.tether.InvalidConfigException;
@@ -319,5 +320,45 @@ class TransactionalHandlerTest {
                         () -> m.handle("x", TransactionalCallHandler.inTransaction(Connection.class, (c, tx) -> null)))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("InMemoryStore");
+    }
+
+    /** docs/EXACTLY-ONCE.md: a transactional handler acknowledges by returning, so AckMode.MANUAL is refused. */
+    @Test
+    void manualAckModeWithATransactionalHandlerIsRefusedAtBuild() {
+        TetherConfig.Builder manual = receiver()
+                .ackMode(AckMode.MANUAL)
+                .handler(TransactionalHandler.inTransaction(SqliteTransaction.class, (d, tx) -> count(tx, "x")));
+        assertThatThrownBy(manual::build)
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("ackMode MANUAL")
+                .hasMessageContaining("AckMode.AUTO");
+        manual.ackMode(AckMode.AUTO).build();
+    }
+
+    /** docs/EXACTLY-ONCE.md: nothing of a volatile call is stored, so nothing could commit its handler's writes. */
+    @Test
+    void aVolatileCallToATransactionalHandlerFailsAndWritesNothing() throws Exception {
+        TetherNode b = start(receiver()
+                .handle("count", TransactionalCallHandler.inTransaction(SqliteTransaction.class, (call, tx) -> {
+                    count(tx, new String(call.payloadBytes(), StandardCharsets.UTF_8));
+                    return bytes("ok");
+                })));
+        TetherNode a = sender();
+        assertThatThrownBy(() -> a.call(B, "count")
+                        .volatileDelivery()
+                        .request(bytes("volatile"))
+                        .get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(RemoteHandlerException.class)
+                .hasMessageContaining("durable calls only");
+        // A durable call to the same handler commits its write: the refusal was the volatile call's.
+        assertThat(a.call(B, "count")
+                        .request(bytes("durable"))
+                        .get(30, TimeUnit.SECONDS)
+                        .payloadBytes())
+                .isEqualTo(bytes("ok"));
+        b.shutdown(Duration.ofSeconds(5));
+        assertThat(counts(bFile())).containsOnly(Map.entry("durable", 1L));
     }
 }
