@@ -77,4 +77,42 @@ class CommitObserverTest {
                             + listenerCalls);
         }
     }
+
+    /**
+     * An {@link AssertionError} (a test's listener, an {@code assert}) is counted like an exception: it neither
+     * aborts the command that emitted the event nor, thrown again from the report of that failure, ends the loop.
+     */
+    @Test
+    void anObserverOrListenerThatThrowsAnAssertionErrorIsCountedAndChangesNothing() throws Exception {
+        AtomicLong observerCalls = new AtomicLong();
+        AtomicLong listenerCalls = new AtomicLong();
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start(
+                    "a",
+                    b -> b.commitObserver((nanos, entries, appended, committed) -> {
+                                observerCalls.incrementAndGet();
+                                throw new AssertionError("observer assertion");
+                            })
+                            .listener(event -> {
+                                listenerCalls.incrementAndGet();
+                                throw new AssertionError("listener assertion");
+                            }));
+            c.start("b");
+            for (int round = 0; round < 3; round++) {
+                List<SendReceipt> receipts = new ArrayList<>();
+                for (int i = 0; i < 50; i++) receipts.add(a.send(NodeId.of("b"), utf8("r" + round + "m" + i)));
+                for (SendReceipt r : receipts) {
+                    assertThat(r.processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+                }
+            }
+            Await.until(DEADLINE, () -> c.seen("b").size() == 150, () -> "b to get all 150");
+            assertThat(observerCalls.get()).isPositive();
+            assertThat(listenerCalls.get()).isPositive();
+            Await.until(
+                    DEADLINE,
+                    () -> a.stats().listenerErrors() == observerCalls.get() + listenerCalls.get(),
+                    () -> "every throw counted: " + a.stats().listenerErrors() + " of " + observerCalls + " + "
+                            + listenerCalls);
+        }
+    }
 }

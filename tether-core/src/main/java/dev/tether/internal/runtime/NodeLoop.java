@@ -397,7 +397,10 @@ final class NodeLoop implements EngineOutput, Runnable {
         if (o != null) o.accept(event);
         try {
             listener.onEvent(event);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // An assertion of a test's listener or an assert in the application is the listener's bug, not the
+            // loop's: counted like an exception, so that it can neither abort the command that emitted the event
+            // nor, thrown again from the report of that failure, end the loop.
             countListenerError("listener, on " + event, e);
         }
     }
@@ -406,7 +409,7 @@ final class NodeLoop implements EngineOutput, Runnable {
      * An application callback (listener, commit observer) threw: counted, and logged at the 1st, 2nd, 4th, 8th...
      * time, so a callback that always throws cannot flood the log. Any thread.
      */
-    void countListenerError(String where, RuntimeException e) {
+    void countListenerError(String where, Throwable e) {
         long n = listenerErrors.incrementAndGet();
         if (Long.bitCount(n) == 1) {
             LOG.log(System.Logger.Level.WARNING, "tether " + where + " threw (" + n + " callback errors so far)", e);

@@ -211,7 +211,8 @@ final class StoreWriter {
         try {
             observer.onCommit(
                     System.nanoTime() - start, batch.size(), batch.appends().size(), committed);
-        } catch (RuntimeException e) { // CommitObserver rule 3: counted, never a change of the commit's outcome
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // CommitObserver rule 3: counted, never a change of the commit's outcome
             loop.countListenerError("commit observer", e);
         }
     }
