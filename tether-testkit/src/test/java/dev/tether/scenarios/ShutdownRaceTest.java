@@ -3,6 +3,7 @@ package dev.tether.scenarios;
 import static dev.tether.scenarios.Cluster.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.EventHandle;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.SendReceipt;
@@ -48,6 +49,68 @@ class ShutdownRaceTest {
     @Test
     void sendsRacingShutdownAreAllAnsweredWithTheLoopHostedOnTheTransport() throws Exception {
         race(null, "hosted");
+    }
+
+    /**
+     * Event and discovery calls racing {@code shutdown} (awaiting another node's event, triggering an own one, waiting
+     * for a peer's handler): each throws {@link NodeClosedException} at once or returns a future that completes. A
+     * call that passed the running check just before the node stopped used to post its work to a loop that had ended,
+     * which dropped it, and the future never completed.
+     */
+    @Test
+    void eventAndDiscoveryCallsRacingShutdownAreAllAnswered() throws Exception {
+        System.out.println("ShutdownRaceTest (calls) seed=" + seed + " (replay with -Dtether.seed=" + seed + ")");
+        Random random = new Random(seed);
+        for (int round = 0; round < ROUNDS; round++) {
+            int shutdownAfter = random.nextInt(400);
+            try (Cluster c = new Cluster("a", "b")) {
+                TetherNode a = c.start("a");
+                EventHandle remote = c.start("b").createEvent();
+                EventHandle own = a.createEvent();
+                AtomicInteger n = new AtomicInteger();
+                List<CompletableFuture<?>> futures = runCalls(
+                        shutdownAfter, () -> a.shutdown(Duration.ZERO), () -> switch (n.getAndIncrement() % 3) {
+                            case 0 -> a.await(remote);
+                            case 1 -> a.trigger(own);
+                            default -> a.awaitHandler(B, "h", Duration.ofMinutes(5));
+                        });
+                assertAllDone(
+                        futures, "call of round " + round + ", shutdown after " + shutdownAfter + ", seed " + seed);
+            }
+        }
+    }
+
+    /** Threads making {@code call} until it throws {@link NodeClosedException}; {@code stop} after that many calls. */
+    private static List<CompletableFuture<?>> runCalls(
+            int stopAfter, Runnable stop, java.util.function.Supplier<CompletableFuture<?>> call) throws Exception {
+        Queue<CompletableFuture<?>> futures = new ConcurrentLinkedQueue<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<Void>> threads = new ArrayList<>();
+        for (int t = 0; t < SENDERS; t++) {
+            threads.add(CompletableFuture.runAsync(
+                    () -> {
+                        await(go);
+                        for (int i = 0; i < MAX_SENDS; i++) {
+                            try {
+                                futures.add(call.get());
+                            } catch (NodeClosedException closed) {
+                                return;
+                            }
+                        }
+                    },
+                    ShutdownRaceTest::daemon));
+        }
+        CompletableFuture<Void> stopper = CompletableFuture.runAsync(
+                () -> {
+                    await(go);
+                    while (futures.size() < stopAfter) Thread.onSpinWait();
+                    stop.run();
+                },
+                ShutdownRaceTest::daemon);
+        go.countDown();
+        stopper.get();
+        for (Future<Void> f : threads) f.get();
+        return new ArrayList<>(futures);
     }
 
     /** {@code customize} null: the node loop runs on its transport's executor. */
@@ -116,6 +179,14 @@ class ShutdownRaceTest {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    private static void assertAllDone(List<CompletableFuture<?>> futures, String what) {
+        Await.until(
+                DEADLINE,
+                () -> futures.stream().allMatch(CompletableFuture::isDone),
+                () -> futures.stream().filter(f -> !f.isDone()).count() + " of " + futures.size() + " " + what
+                        + " never completed");
     }
 
     private static void assertAllAnswered(

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /** What the call layer needs from the stream node below it (implemented over the runtime by the composition root). */
@@ -47,6 +48,12 @@ public interface CallHost {
 
     /** Runs {@code task} on the node thread. */
     void post(NodeTask task);
+
+    /**
+     * Runs {@code task} on the node thread, or fails {@code answer} with {@code NodeClosedException} if the node
+     * stopped before it could run (a task that completes a future someone waits for).
+     */
+    void post(NodeTask task, CompletableFuture<?> answer);
 
     /**
      * Sends a message that may carry reserved headers and lanes; argument problems throw here as for {@code

@@ -385,13 +385,15 @@ public final class CallLayer implements Router {
         }
         requireRunning();
         NodeFuture<Void> future = new NodeFuture<>(host::onNodeThread);
-        host.post(now -> {
-            if (stopped) {
-                future.completeExceptionally(new NodeClosedException("node " + host.id() + " is shut down"));
-                return;
-            }
-            peerHandlers.await(peer, endpoint, name, expiry(now, timeout), timeout, future);
-        });
+        host.post(
+                now -> {
+                    if (stopped) {
+                        future.completeExceptionally(new NodeClosedException("node " + host.id() + " is shut down"));
+                        return;
+                    }
+                    peerHandlers.await(peer, endpoint, name, expiry(now, timeout), timeout, future);
+                },
+                future);
         return future;
     }
 

@@ -123,17 +123,19 @@ public final class Events implements MessageConsumer {
                     .thenApply(id -> null);
         }
         NodeFuture<Void> f = new NodeFuture<>(host::onNodeThread);
-        host.post(now -> {
-            if (stopped) {
-                f.completeExceptionally(closed());
-                return;
-            }
-            writing.add(f);
-            registry.complete(h, state, payload, reason, host.id(), false, () -> {
-                writing.remove(f);
-                f.complete(null);
-            });
-        });
+        host.post(
+                now -> {
+                    if (stopped) {
+                        f.completeExceptionally(closed());
+                        return;
+                    }
+                    writing.add(f);
+                    registry.complete(h, state, payload, reason, host.id(), false, () -> {
+                        writing.remove(f);
+                        f.complete(null);
+                    });
+                },
+                f);
         return f;
     }
 
@@ -141,11 +143,13 @@ public final class Events implements MessageConsumer {
         Objects.requireNonNull(h, "event");
         requireRunning();
         NodeFuture<byte[]> f = new NodeFuture<>(host::onNodeThread);
-        host.post(now -> {
-            if (stopped) f.completeExceptionally(closed());
-            else if (h.owner().equals(host.id())) registry.awaitLocal(h, f);
-            else awaitRemote(h, f);
-        });
+        host.post(
+                now -> {
+                    if (stopped) f.completeExceptionally(closed());
+                    else if (h.owner().equals(host.id())) registry.awaitLocal(h, f);
+                    else awaitRemote(h, f);
+                },
+                f);
         return f;
     }
 

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /** The call layer's view of the stream node. */
@@ -75,6 +76,11 @@ final class RuntimeCallHost implements CallHost {
     @Override
     public void post(NodeTask task) {
         runtime.post(task);
+    }
+
+    @Override
+    public void post(NodeTask task, CompletableFuture<?> answer) {
+        runtime.post(task, answer);
     }
 
     @Override

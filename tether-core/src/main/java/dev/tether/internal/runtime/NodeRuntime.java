@@ -206,6 +206,25 @@ public final class NodeRuntime {
         loop.post(task::run);
     }
 
+    /**
+     * Runs {@code task} on the node thread, or, if the node stopped before it could run, fails {@code answer} with
+     * {@link NodeClosedException}: for a task that completes a future a caller waits for, so that no caller waits
+     * for good on a node that shut down meanwhile.
+     */
+    public void post(NodeTask task, CompletableFuture<?> answer) {
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                task.run(now);
+            }
+
+            @Override
+            public void refuse() {
+                answer.completeExceptionally(new NodeClosedException("node " + id() + " is shut down"));
+            }
+        });
+    }
+
     /** Whether the calling thread is the node thread. */
     public boolean onNodeThread() {
         return loop.onNodeThread();

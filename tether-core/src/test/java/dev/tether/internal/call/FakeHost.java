@@ -1,5 +1,6 @@
 package dev.tether.internal.call;
 
+import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
@@ -14,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -32,6 +34,8 @@ final class FakeHost implements CallHost {
     long now = 1_000_000;
     int maxMessageBytes = 1 << 20;
     boolean nodeThread = true;
+    /** The node loop has ended: what is posted from now on is refused, as a real loop refuses it. */
+    boolean loopEnded;
 
     @Override
     public NodeId id() {
@@ -90,7 +94,13 @@ final class FakeHost implements CallHost {
 
     @Override
     public void post(NodeTask task) {
-        posted.add(task);
+        if (!loopEnded) posted.add(task); // an ended loop refuses a plain task: it never runs
+    }
+
+    @Override
+    public void post(NodeTask task, CompletableFuture<?> answer) {
+        if (loopEnded) answer.completeExceptionally(new NodeClosedException("node " + id + " is shut down"));
+        else posted.add(task);
     }
 
     /** Runs what was posted, and what that posts, at {@link #now}. */
