@@ -378,8 +378,8 @@ public final class TetherConfig {
         }
 
         /**
-         * The store, not yet opened; the node opens it and closes it at shutdown. Default: a store of the provider
-         * found on the class path, in {@link #storeDirectory(Path)}.
+         * The store, not yet opened; the node opens it and closes it at shutdown, or when its start fails. Default: a
+         * store of the provider found on the class path, in {@link #storeDirectory(Path)}.
          */
         public Builder store(Store store) {
             this.store = Objects.requireNonNull(store, "store");

@@ -54,6 +54,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A {@link TetherNode}: the stream node ({@link NodeRuntime}) with the call layer ({@link CallLayer}) plugged into
@@ -123,6 +124,38 @@ public final class RealTetherNode implements TetherNode {
             List<Rule> rules,
             List<ConfiguredEndpoint> endpoints) {
         NodeRuntime runtime = NodeRuntime.create(settings);
+        RealTetherNode node;
+        try {
+            node = assemble(runtime, settings, handlers, codec, eventSettings, rules, endpoints);
+        } catch (RuntimeException | Error e) {
+            runtime.abandonUnstarted(e);
+            throw unwrapped(e);
+        }
+        runtime.start();
+        return node;
+    }
+
+    /**
+     * A layer that read its stored state through the store writer failed with the writer's {@link
+     * CompletionException}: its cause is what the caller was promised ({@code StoreException}).
+     */
+    private static RuntimeException unwrapped(Throwable e) {
+        if (e instanceof CompletionException c && c.getCause() instanceof RuntimeException cause) {
+            cause.addSuppressed(c);
+            return cause;
+        }
+        if (e instanceof Error error) throw error;
+        return (RuntimeException) e;
+    }
+
+    private static RealTetherNode assemble(
+            NodeRuntime runtime,
+            NodeSettings settings,
+            List<HandlerSpec> handlers,
+            Codec codec,
+            EventSettings eventSettings,
+            List<Rule> rules,
+            List<ConfiguredEndpoint> endpoints) {
         RuntimeCallHost host = new RuntimeCallHost(runtime);
         CallLayer calls = new CallLayer(host, codec);
         Events events = new Events(host, eventSettings);
@@ -158,7 +191,6 @@ public final class RealTetherNode implements TetherNode {
             channels.stopping();
             bus.stopping();
         });
-        runtime.start();
         return node;
     }
 

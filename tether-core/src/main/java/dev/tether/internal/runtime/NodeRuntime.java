@@ -13,7 +13,6 @@ import dev.tether.PeerRemoval;
 import dev.tether.SendReceipt;
 import dev.tether.ShutdownResult;
 import dev.tether.StoreException;
-import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
 import dev.tether.internal.engine.DroppedRows;
@@ -142,7 +141,33 @@ public final class NodeRuntime {
 
     /** Opens the store and builds the node; pattern layers plug in before {@link #start()}. */
     public static NodeRuntime create(NodeSettings config) {
-        return new NodeRuntime(config);
+        try {
+            return new NodeRuntime(config);
+        } catch (RuntimeException | Error e) {
+            // What opened the store gave no one else a way to close it: without this a retry in the same process
+            // finds the store's files locked (StoreInUseException). Closing a store that did not open is harmless.
+            try {
+                config.store().close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Undoes {@link #create} when the node fails before {@link #start}: closes the store on its writer's thread (the
+     * lock is released with it) and stops the threads made. Not for a started node ({@link #shutdown}).
+     */
+    public void abandonUnstarted(Throwable failure) {
+        handlers.shutdownNow();
+        try {
+            if (!storeWriter.close(STORE_GRACE_MILLIS)) {
+                LOG.log(System.Logger.Level.WARNING, "node " + id() + " failed to start; its store did not close");
+            }
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**
@@ -377,17 +402,7 @@ public final class NodeRuntime {
         if (done != null) return done;
         if (loop.onNodeThread()) return snapshot(); // from a listener or an inline handler
         CompletableFuture<NodeStats> f = new CompletableFuture<>();
-        loop.post(new NodeLoop.Command() {
-            @Override
-            public void run(long now) {
-                f.complete(snapshot());
-            }
-
-            @Override
-            public void refuse() {
-                f.completeExceptionally(new NodeClosedException("node " + id() + " is shut down"));
-            }
-        });
+        post(now -> f.complete(snapshot()), f);
         try {
             return f.get(10, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -409,49 +424,8 @@ public final class NodeRuntime {
 
     /** Builds the snapshot; node thread only. */
     private NodeStats snapshot() {
-        Engine e = loop.engine();
-        List<StreamStats> streams = sends.rooms.withCounters(e.streamStats());
-        long[] overflow = sends.rooms.totals();
-        long[] publishes = channels.publishTotals();
-        long queued = 0, inFlight = 0, delivered = 0, redelivered = 0, dups = 0, dead = 0, expired = 0;
-        for (StreamStats s : streams) {
-            queued += s.queued();
-            inFlight += s.inFlight();
-            delivered += s.delivered();
-            redelivered += s.redelivered();
-            dups += s.duplicatesDropped();
-            dead += s.deadLettered();
-            expired += s.expired();
-        }
-        return new NodeStats(
-                id(),
-                epoch,
-                e.connectedPeers(),
-                queued,
-                inFlight,
-                delivered,
-                redelivered,
-                dups,
-                dead,
-                expired,
-                e.protocolErrors(),
-                e.connectionsRejected(),
-                transportEvents.shed.get(),
-                e.storeFailures(),
-                e.checksumMismatches(),
-                loop.listenerErrors(),
-                dispatcher.handlerErrors.get(),
-                overflow[0],
-                overflow[1],
-                (int) overflow[2],
-                publishes[0],
-                (int) publishes[1],
-                e.history().recorded(),
-                e.history().entries(),
-                streams,
-                callStats.get(),
-                idempotency.stats(),
-                e.deadLetters().stats());
+        return StatsSnapshot.take(
+                id(), epoch, loop, sends.rooms, channels, transportEvents, dispatcher, callStats.get(), idempotency);
     }
 
     // ---- shutdown -------------------------------------------------------------------------------------
@@ -497,8 +471,13 @@ public final class NodeRuntime {
         handlers.shutdownNow();
         awaitHandlers();
         for (Discovery d : config.discoveries()) closeQuietly(d);
-        config.transport().close();
-        storeWriter.close(STORE_GRACE_MILLIS);
+        closeTransport();
+        if (!storeWriter.close(STORE_GRACE_MILLIS)) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "node " + id() + " shut down with a commit still running after " + STORE_GRACE_MILLIS
+                            + " ms; the store closes when it ends");
+        }
         Map<NodeId, Long> left =
                 graceful ? pending.join() : loopEnded ? loop.engine().unackedByPeer() : Map.of();
         finalStats = last.getNow(null);
@@ -532,7 +511,7 @@ public final class NodeRuntime {
         handlers.shutdownNow();
         awaitHandlers();
         for (Discovery d : config.discoveries()) closeQuietly(d);
-        config.transport().close();
+        closeTransport();
         if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
             LOG.log(System.Logger.Level.WARNING, "node " + id() + " crashed with a commit running; store left open");
         }
@@ -544,6 +523,15 @@ public final class NodeRuntime {
         }
         long total = left.values().stream().mapToLong(Long::longValue).sum();
         shutdownResult = new ShutdownResult(false, total, left);
+    }
+
+    /** Closes the transport; a transport that fails to close must not keep the store open (logged, not thrown). */
+    private void closeTransport() {
+        try {
+            config.transport().close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "node " + id() + ": closing the transport failed", e);
+        }
     }
 
     private static void closeQuietly(Discovery d) {

@@ -285,7 +285,7 @@ final class StoreWriter {
      */
     boolean close(long waitMillis) {
         try {
-            thread.execute(store::close);
+            thread.execute(this::closeStore);
         } catch (RejectedExecutionException alreadyClosed) {
             return true;
         }
@@ -295,6 +295,15 @@ final class StoreWriter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /** Writer thread: closes the store; a failure is logged here, where no caller waits for it any more. */
+    private void closeStore() {
+        try {
+            store.close();
+        } catch (RuntimeException e) {
+            System.getLogger("dev.tether").log(System.Logger.Level.ERROR, "tether store: closing the store failed", e);
         }
     }
 }
