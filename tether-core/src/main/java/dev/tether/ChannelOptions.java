@@ -48,20 +48,24 @@ public record ChannelOptions(long maxMessages, long maxBytes, Duration maxAge, W
         BLOCK
     }
 
+    /** The longest age limit, 36,500 days (as for dead letters): the engine's time arithmetic stays far from overflow. */
+    public static final Duration MAX_AGE = Duration.ofDays(36_500);
+
     private static final ChannelOptions UNLIMITED =
             new ChannelOptions(Long.MAX_VALUE, Long.MAX_VALUE, null, null, null);
 
     /**
      * Checks the limits.
      *
-     * @throws IllegalArgumentException if a count or byte limit is below 1, the age is zero or negative, or {@code
+     * @throws IllegalArgumentException if a count or byte limit is below 1, the age is zero, negative or above {@link
+     *     #MAX_AGE}, or {@code
      *     maxWait} is missing, zero or negative under {@link WhenFull#BLOCK} or given under another policy
      */
     public ChannelOptions {
         if (maxMessages < 1) throw new IllegalArgumentException("maxMessages must be at least 1: " + maxMessages);
         if (maxBytes < 1) throw new IllegalArgumentException("maxBytes must be at least 1: " + maxBytes);
-        if (maxAge != null && (maxAge.isZero() || maxAge.isNegative())) {
-            throw new IllegalArgumentException("maxAge must be positive: " + maxAge);
+        if (maxAge != null && (maxAge.isZero() || maxAge.isNegative() || maxAge.compareTo(MAX_AGE) > 0)) {
+            throw new IllegalArgumentException("maxAge must be positive and at most 36500 days: " + maxAge);
         }
         whenFull = whenFull == null ? WhenFull.DROP_OLDEST : whenFull;
         if (whenFull == WhenFull.BLOCK && (maxWait == null || maxWait.isZero() || maxWait.isNegative())) {

@@ -117,6 +117,23 @@ class DocumentedTimingsTest {
     }
 
     /**
+     * The longest backoff a retry policy takes ({@link RetryPolicy#MAX_BACKOFF}) waits: a failed message is not
+     * retried at once, as it was when a longer backoff's due time overflowed into the past.
+     */
+    @Test
+    void theLongestBackoffWaitsInsteadOfOverflowing() {
+        RetryPolicy longest = new RetryPolicy(3, RetryPolicy.MAX_BACKOFF, RetryPolicy.MAX_BACKOFF, 1.0);
+        EngineHarness h = EngineHarness.withNodeDefaults(b -> b.retryPolicy(longest), "a", "b");
+        h.node("b").poison.add(1L);
+        h.connect("a", "b");
+        h.node("a").send(B, "l", "poison");
+        h.run();
+
+        assertThat(attemptTimes(h, 60_000, m -> m.seq() == 1)).hasSize(1);
+        assertThat(h.node("a").outcomes).isEmpty();
+    }
+
+    /**
      * Delivery.nack(Duration): the next attempt comes after the pause asked for, not after the policy's backoff,
      * and the attempt counts: the fifth failure dead-letters as usual.
      */
