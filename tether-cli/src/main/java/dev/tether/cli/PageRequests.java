@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>A request without either header (an HTTP/1.0 client, a program that sets neither) passes. Tether's own
- * clients send a loopback {@code Host} when they reach a loopback endpoint. Stateless and thread-safe.
+ * clients send a loopback {@code Host} when they reach a loopback endpoint. The metrics endpoint ({@code
+ * --metrics}, tether-metrics-micrometer's {@code PrometheusEndpoint}) applies the same rule to requests from loopback
+ * in that module. Stateless and thread-safe.
  */
 final class PageRequests {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");

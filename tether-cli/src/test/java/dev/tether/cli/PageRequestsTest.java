@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The requests a web page of another site could make to the loopback endpoints (the admin endpoint without a token,
- * the chat page) are refused: a Host that is not a loopback name (DNS rebinding) and a foreign Origin (a page posting
+ * the chat page, the metrics endpoint) are refused: a Host that is not a loopback name (DNS rebinding) and a foreign Origin (a page posting
  * across origins). Raw HTTP over real sockets, as a browser would send it.
  */
 class PageRequestsTest {
@@ -127,6 +127,21 @@ class PageRequestsTest {
                         new ChatRoom(transcript, "general", Clock.systemUTC())))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be a loopback address");
+    }
+
+    @Test
+    void theMetricsEndpointRefusesAForeignHostFromLoopback() throws Exception {
+        MetricsServer metrics = MetricsServer.bind(new InetSocketAddress("127.0.0.1", 0), NodeId.of("a"));
+        open.add(metrics);
+        int port = metrics.address().getPort();
+
+        assertThat(send(port, get("/metrics", "evil.example:" + port)))
+                .startsWith("HTTP/1.1 403")
+                .contains("DNS rebinding")
+                .doesNotContain("jvm_");
+        assertThat(send(port, get("/metrics", "localhost:" + port)))
+                .startsWith("HTTP/1.1 200")
+                .contains("jvm_memory_used_bytes");
     }
 
     private TetherNode node() {

@@ -10,10 +10,10 @@ import dev.tether.TetherNode;
 import dev.tether.fixtures.NatsServerProcess;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
-import dev.tether.spi.PeerProof;
 import dev.tether.spi.Transport;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.ForwardingTransport;
 import dev.tether.testkit.Pacer;
 import dev.tether.testkit.net.TcpProxy;
 import dev.tether.transport.CompositeTransport;
@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -282,12 +281,11 @@ class CompositeFailoverTest {
     }
 
     /** A member that remembers which peers it has up now, as it reported them to the composite. */
-    private static final class UpTracking implements Transport {
-        private final Transport member;
+    private static final class UpTracking extends ForwardingTransport {
         private final Set<NodeId> up = ConcurrentHashMap.newKeySet();
 
         UpTracking(Transport member) {
-            this.member = member;
+            super(member);
         }
 
         boolean isUp(NodeId peer) {
@@ -295,75 +293,20 @@ class CompositeFailoverTest {
         }
 
         @Override
-        public void start(NodeId self, Listener listener) {
-            member.start(self, new Listener() {
+        protected Listener listener(Listener composite) {
+            return new ForwardingListener(composite) {
                 @Override
                 public void onPeerUp(NodeId peer) {
                     up.add(peer);
-                    listener.onPeerUp(peer);
+                    delegate().onPeerUp(peer);
                 }
 
                 @Override
                 public void onPeerDown(NodeId peer) {
                     up.remove(peer);
-                    listener.onPeerDown(peer);
+                    delegate().onPeerDown(peer);
                 }
-
-                @Override
-                public void onFrame(NodeId from, ByteBuffer frame) {
-                    listener.onFrame(from, frame);
-                }
-
-                @Override
-                public void onFrames(NodeId from, List<ByteBuffer> frames) {
-                    listener.onFrames(from, frames);
-                }
-
-                @Override
-                public void onConnectionRejected(String remote, String reason) {
-                    listener.onConnectionRejected(remote, reason);
-                }
-
-                @Override
-                public String admit(NodeId peer, PeerProof proof) {
-                    return listener.admit(peer, proof);
-                }
-            });
-        }
-
-        @Override
-        public boolean send(NodeId peer, ByteBuffer frame) {
-            return member.send(peer, frame);
-        }
-
-        @Override
-        public void flush() {
-            member.flush();
-        }
-
-        @Override
-        public ScheduledExecutorService nodeExecutor() {
-            return member.nodeExecutor();
-        }
-
-        @Override
-        public int maxFrameBytes() {
-            return member.maxFrameBytes();
-        }
-
-        @Override
-        public void connect(NodeId peer, List<String> addresses) {
-            member.connect(peer, addresses);
-        }
-
-        @Override
-        public void disconnect(NodeId peer) {
-            member.disconnect(peer);
-        }
-
-        @Override
-        public void close() {
-            member.close();
+            };
         }
     }
 }

@@ -2,24 +2,19 @@ package dev.tether.scenarios;
 
 import dev.tether.NodeId;
 import dev.tether.spi.Transport;
+import dev.tether.testkit.ForwardingTransport;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A transport that silently drops outgoing frames of one type while {@link #active} is set. */
-final class DropFrames implements Transport {
-    private final Transport inner;
+final class DropFrames extends ForwardingTransport {
     private final byte type;
     volatile boolean active;
     final AtomicLong dropped = new AtomicLong();
 
     DropFrames(Transport inner, byte type) {
-        this.inner = inner;
+        super(inner);
         this.type = type;
-    }
-
-    @Override
-    public void start(NodeId self, Listener listener) {
-        inner.start(self, listener);
     }
 
     @Override
@@ -28,31 +23,6 @@ final class DropFrames implements Transport {
             dropped.incrementAndGet();
             return true;
         }
-        return inner.send(peer, frame);
-    }
-
-    @Override
-    public void flush() {
-        inner.flush();
-    }
-
-    @Override
-    public void connect(NodeId peer, java.util.List<String> addresses) {
-        inner.connect(peer, addresses);
-    }
-
-    @Override
-    public void disconnect(NodeId peer) {
-        inner.disconnect(peer);
-    }
-
-    @Override
-    public int maxFrameBytes() {
-        return inner.maxFrameBytes();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
+        return delegate().send(peer, frame);
     }
 }

@@ -2,7 +2,9 @@ package dev.tether.scenarios;
 
 import dev.tether.NodeId;
 import dev.tether.spi.Transport;
+import dev.tether.testkit.ForwardingTransport;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -13,14 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Wraps a transport so that it offers a node executor (Transport rule 9), as the TCP transport does: every
  * listener call is re-made on one executor thread named {@code threadName}, and the node runs its loop there.
  */
-final class HostingTransport implements Transport {
-    private final Transport inner;
+final class HostingTransport extends ForwardingTransport {
     private final ScheduledExecutorService executor;
     private final AtomicLong tasks = new AtomicLong();
     private final AtomicLong periodic = new AtomicLong();
 
     HostingTransport(Transport inner, String threadName) {
-        this.inner = inner;
+        super(inner);
         this.executor =
                 new ScheduledThreadPoolExecutor(1, r -> {
                     Thread t = new Thread(r, threadName);
@@ -45,44 +46,35 @@ final class HostingTransport implements Transport {
         return periodic.get();
     }
 
+    /** Every call but {@code admit} (thread-safe: asked on the inner transport's thread) moves to the executor. */
     @Override
-    public void start(NodeId self, Listener listener) {
-        inner.start(self, new Listener() {
+    protected Listener listener(Listener listener) {
+        return new ForwardingListener(listener) {
             @Override
             public void onPeerUp(NodeId peer) {
-                executor.execute(() -> listener.onPeerUp(peer));
+                executor.execute(() -> delegate().onPeerUp(peer));
             }
 
             @Override
             public void onPeerDown(NodeId peer) {
-                executor.execute(() -> listener.onPeerDown(peer));
+                executor.execute(() -> delegate().onPeerDown(peer));
             }
 
             @Override
             public void onFrame(NodeId from, ByteBuffer frame) {
-                executor.execute(() -> listener.onFrame(from, frame));
+                executor.execute(() -> delegate().onFrame(from, frame));
+            }
+
+            @Override
+            public void onFrames(NodeId from, List<ByteBuffer> frames) {
+                executor.execute(() -> delegate().onFrames(from, frames));
             }
 
             @Override
             public void onConnectionRejected(String remote, String reason) {
-                executor.execute(() -> listener.onConnectionRejected(remote, reason));
+                executor.execute(() -> delegate().onConnectionRejected(remote, reason));
             }
-
-            @Override
-            public String admit(NodeId peer, dev.tether.spi.PeerProof proof) {
-                return listener.admit(peer, proof); // thread-safe: asked on the inner transport's thread
-            }
-        });
-    }
-
-    @Override
-    public boolean send(NodeId peer, ByteBuffer frame) {
-        return inner.send(peer, frame);
-    }
-
-    @Override
-    public void flush() {
-        inner.flush();
+        };
     }
 
     @Override
@@ -91,23 +83,8 @@ final class HostingTransport implements Transport {
     }
 
     @Override
-    public void connect(NodeId peer, java.util.List<String> addresses) {
-        inner.connect(peer, addresses);
-    }
-
-    @Override
-    public void disconnect(NodeId peer) {
-        inner.disconnect(peer);
-    }
-
-    @Override
-    public int maxFrameBytes() {
-        return inner.maxFrameBytes();
-    }
-
-    @Override
     public void close() {
-        inner.close();
+        super.close();
         executor.shutdownNow();
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);

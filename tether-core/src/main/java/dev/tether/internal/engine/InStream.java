@@ -498,17 +498,19 @@ final class InStream extends EngineStream {
 
     /** What a CANCEL of one message found. */
     enum Withdrawal {
-        /** Settled already, or from another incarnation: nothing to do. */
+        /** Settled already, or from another incarnation or before the stream's OPEN (retransmitted as a marker). */
         TOO_LATE,
         /** Buffered and not handed out: it is settled as cancelled when it is next. */
         MARKED,
         /** Not received yet: marked when it arrives. */
         AHEAD,
+        /** Not received yet, and {@link #MAX_CANCELLED_AHEAD} such CANCELs kept already: the withdrawal may be lost. */
+        DROPPED,
         /** In the run handed to the application: only the application can still skip or stop it. */
         HANDED_OUT
     }
 
-    /** Most CANCELs kept for messages not received yet; more are dropped (cancellation is best effort). */
+    /** Most CANCELs kept for messages not received yet; more are dropped and reported (cancellation is best effort). */
     static final int MAX_CANCELLED_AHEAD = 1024;
 
     /** Its sender withdrew message {@code seq}. */
@@ -520,7 +522,8 @@ final class InStream extends EngineStream {
             m.cancelled = true;
             return Withdrawal.MARKED;
         }
-        if (seq <= receivedUpTo || cancelledAhead.size() >= MAX_CANCELLED_AHEAD) return Withdrawal.TOO_LATE;
+        if (seq <= receivedUpTo) return Withdrawal.TOO_LATE;
+        if (cancelledAhead.size() >= MAX_CANCELLED_AHEAD && !cancelledAhead.contains(seq)) return Withdrawal.DROPPED;
         cancelledAhead.add(seq);
         return Withdrawal.AHEAD;
     }

@@ -68,8 +68,19 @@ final class InboundFrames {
         else if (f instanceof Frame.OutcomeNotice o) {
             OutStream missedBy = senders.onOutcome(from, o);
             if (missedBy != null) logs.missedReported(missedBy);
-        } else if (f instanceof Frame.Cancel c) receivers.onCancel(from, c);
+        } else if (f instanceof Frame.Cancel c) onCancel(now, from, c);
         else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
         else if (f instanceof Frame.Pong g) roundTrips.onPong(now, p, g);
+    }
+
+    /** A withdrawal the receiver could not keep (too many ahead of their messages) is counted and reported. */
+    private void onCancel(long now, NodeId from, Frame.Cancel c) {
+        if (receivers.onCancel(from, c) != InStream.Withdrawal.DROPPED) return;
+        stats.protocolError(
+                now,
+                from,
+                "CANCEL of message " + c.seq() + " on " + c.lane() + " dropped: " + InStream.MAX_CANCELLED_AHEAD
+                        + " CANCELs of messages not received yet are kept for the stream already; the message is"
+                        + " delivered if it arrives as it was first sent");
     }
 }

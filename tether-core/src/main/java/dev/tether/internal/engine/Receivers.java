@@ -270,15 +270,15 @@ final class Receivers {
     /**
      * The sender withdrew message {@code c.seq()}: one not handed out yet is settled as cancelled when it is next
      * (never handed out); for one handed out, the application is told ({@link EngineOutput#cancelRequested}).
+     * Returns what the CANCEL found; a CANCEL of another incarnation or before the stream's OPEN is {@code TOO_LATE}.
      */
-    void onCancel(NodeId from, Frame.Cancel c) {
+    InStream.Withdrawal onCancel(NodeId from, Frame.Cancel c) {
         InStream s = streams.get(new StreamKey(from, c.lane()));
-        if (s == null || s.senderEpoch() != c.senderEpoch()) return;
-        switch (s.cancel(c.seq())) {
-            case MARKED -> toServe.add(s);
-            case HANDED_OUT -> out.cancelRequested(s.key, c.seq());
-            case AHEAD, TOO_LATE -> {}
-        }
+        if (s == null || s.senderEpoch() != c.senderEpoch()) return InStream.Withdrawal.TOO_LATE; // see PROTOCOL.md
+        InStream.Withdrawal w = s.cancel(c.seq());
+        if (w == InStream.Withdrawal.MARKED) toServe.add(s);
+        else if (w == InStream.Withdrawal.HANDED_OUT) out.cancelRequested(s.key, c.seq());
+        return w;
     }
 
     /** The run out of {@code key} ended; the stream if its results count (it did not restart meanwhile). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.Lanes;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
+import dev.tether.TetherEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,7 +195,8 @@ class CancelTest {
 
     /**
      * docs/PROTOCOL.md: at most {@value InStream#MAX_CANCELLED_AHEAD} CANCELs for messages not received yet are kept per
-     * stream; later ones are dropped (withdrawal is best effort), so a flood of them cannot grow the receiver's memory.
+     * stream; later ones are dropped (withdrawal is best effort), so a flood of them cannot grow the receiver's memory,
+     * and each dropped one is counted as a protocol error and reported (rate-limited); a repeat of a kept one is not.
      */
     @Test
     void atMost1024EarlyCancelsAreKeptPerStream() {
@@ -207,7 +209,14 @@ class CancelTest {
             long s = seq;
             h.node("b").input(e -> e.onFrame(h.now, A, cancelFrame(h, s)));
         }
+        h.node("b").input(e -> e.onFrame(h.now, A, cancelFrame(h, ahead + 1))); // a repeat of a kept one
         int kept = InStream.MAX_CANCELLED_AHEAD;
+        assertThat(h.node("b").engine.protocolErrors()).as("CANCELs dropped").isEqualTo(2_000 - kept);
+        assertThat(h.node("b").events)
+                .filteredOn(e -> e instanceof TetherEvent.ProtocolError)
+                .first()
+                .asString()
+                .contains("CANCEL of message " + (ahead + kept + 1) + " on l dropped");
         int sent = ahead + kept + 10;
         for (int seq = 2; seq <= sent; seq++) {
             h.node("a").send(B, "l", "m" + seq);

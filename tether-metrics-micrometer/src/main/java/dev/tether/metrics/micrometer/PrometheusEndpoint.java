@@ -15,7 +15,10 @@ import java.util.function.Supplier;
 /**
  * Serves a scrape in the Prometheus text format on {@code GET /metrics}, for example {@code
  * PrometheusMeterRegistry::scrape} of Micrometer's Prometheus registry. Any other path answers 404, any other
- * method 405; request bodies are not read. Two threads serve requests, so a slow client delays at most one other;
+ * method 405; request bodies are not read. A request from this machine's loopback that a web page could have sent (a
+ * {@code Host} that is not a loopback name, as through DNS rebinding, or a foreign {@code Origin}) answers 403
+ * ({@code BrowserRequests}); a request from another address is not checked, so a Prometheus server elsewhere scrapes by any
+ * name. Two threads serve requests, so a slow client delays at most one other;
  * a scrape that throws answers 500 with the exception's message and the endpoint keeps serving.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
@@ -56,7 +59,13 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
     private static void serve(HttpExchange exchange, Supplier<String> scrape) throws IOException {
         try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals("/metrics")) {
+            String refused = BrowserRequests.refusal(
+                    exchange.getRemoteAddress().getAddress(),
+                    exchange.getRequestHeaders().getFirst("Host"),
+                    exchange.getRequestHeaders().getFirst("Origin"));
+            if (refused != null) {
+                respond(exchange, 403, "forbidden: " + refused + "\n");
+            } else if (!exchange.getRequestURI().getPath().equals("/metrics")) {
                 respond(exchange, 404, "not found: metrics are on /metrics\n");
             } else if (!exchange.getRequestMethod().equals("GET")
                     && !exchange.getRequestMethod().equals("HEAD")) {

@@ -3,13 +3,20 @@ package dev.tether.metrics.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The scrape endpoint over a real socket: GET /metrics, wrong paths and methods, a failing scrape. */
+/**
+ * The scrape endpoint over a real socket: GET /metrics, wrong paths and methods, a failing scrape, and the requests
+ * from loopback that a web page could have sent (DNS rebinding), refused while a scraper elsewhere is served.
+ */
 class PrometheusEndpointTest {
     @Test
     void servesTheScrapeAndRefusesTheRest() throws IOException {
@@ -50,12 +57,118 @@ class PrometheusEndpointTest {
         }
     }
 
+    @Test
+    void aRequestFromLoopbackThatAWebPageCouldHaveSentIsRefused() throws IOException {
+        AtomicInteger scrapes = new AtomicInteger();
+        try (PrometheusEndpoint e = PrometheusEndpoint.start(new InetSocketAddress("0.0.0.0", 0), () -> {
+            scrapes.incrementAndGet();
+            return "up 1\n";
+        })) {
+            int port = e.address().getPort();
+            InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", port);
+            assertThat(request(loopback, null, "GET /metrics HTTP/1.1", "Host: evil.example:" + port))
+                    .as("a page whose name was rebound to 127.0.0.1")
+                    .startsWith("HTTP/1.1 403")
+                    .contains("not a loopback name", "DNS rebinding")
+                    .doesNotContain("up 1");
+            assertThat(request(
+                            loopback,
+                            null,
+                            "GET /metrics HTTP/1.1",
+                            "Host: 127.0.0.1:" + port,
+                            "Origin: https://evil.example"))
+                    .startsWith("HTTP/1.1 403")
+                    .contains("Origin https://evil.example");
+            assertThat(request(loopback, null, "HEAD /metrics HTTP/1.1", "Host: 127.0.0.1.evil.example"))
+                    .startsWith("HTTP/1.1 403");
+            assertThat(scrapes).as("nothing scraped for a refused request").hasValue(0);
+
+            for (String host : new String[] {"Host: localhost:" + port, "Host: 127.0.0.1:" + port, "Host: [::1]"}) {
+                assertThat(request(loopback, null, "GET /metrics HTTP/1.1", host))
+                        .as(host)
+                        .endsWith("up 1\n");
+            }
+            assertThat(request(loopback, null, "GET /metrics HTTP/1.0"))
+                    .as("no Host")
+                    .endsWith("up 1\n");
+
+            InetSocketAddress external = new InetSocketAddress(nonLoopback(), port);
+            assertThat(request(
+                            external, external.getAddress(), "GET /metrics HTTP/1.1", "Host: node-7.example:" + port))
+                    .as("a scraper on another host names the node as it likes")
+                    .startsWith("HTTP/1.1 200")
+                    .endsWith("up 1\n");
+        }
+    }
+
+    @Test
+    void loopbackNamesAreTheLoopbackLiteralsAndLocalhostOnly() {
+        for (String h : new String[] {
+            "127.0.0.1:9464",
+            "127.1.2.3",
+            "127.255.0.9",
+            "localhost",
+            "LOCALHOST:80",
+            "app.localhost:1",
+            "[::1]:9464",
+            "[::1]",
+            "[0:0:0:0:0:0:0:1]"
+        }) {
+            assertThat(BrowserRequests.isLoopbackName(h)).as(h).isTrue();
+        }
+        for (String h : new String[] {
+            "evil.example:9464",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "128.0.0.1",
+            "127.0.0.256",
+            "127.0.0",
+            "10.0.0.1:9464",
+            "[::2]:9464",
+            "[evil]:1",
+            "[::1]evil",
+            "127.0.0.1:80:80",
+            "localhost:x",
+            ""
+        }) {
+            assertThat(BrowserRequests.isLoopbackName(h)).as(h).isFalse();
+        }
+    }
+
     private static String request(int port, String requestLine) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        return request(new InetSocketAddress("127.0.0.1", port), null, requestLine, "Host: 127.0.0.1:" + port);
+    }
+
+    /** Sends {@code requestLine} and {@code headers} to {@code to}, from {@code from} (null: any address). */
+    private static String request(InetSocketAddress to, InetAddress from, String requestLine, String... headers)
+            throws IOException {
+        try (Socket s = new Socket()) {
+            if (from != null) s.bind(new InetSocketAddress(from, 0));
+            s.connect(to, 10_000);
             s.setSoTimeout(10_000);
-            String req = requestLine + "\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-            s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
+            StringBuilder req = new StringBuilder(requestLine).append("\r\n");
+            for (String h : headers) req.append(h).append("\r\n");
+            req.append("Connection: close\r\nContent-Length: 0\r\n\r\n");
+            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** An IPv4 address of this machine other than loopback, standing for a scraper on another host. */
+    private static InetAddress nonLoopback() throws SocketException {
+        return NetworkInterface.networkInterfaces()
+                .filter(PrometheusEndpointTest::isUpAndNotLoopback)
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no IPv4 address other than loopback: the test needs one"));
+    }
+
+    private static boolean isUpAndNotLoopback(NetworkInterface i) {
+        try {
+            return i.isUp() && !i.isLoopback();
+        } catch (SocketException e) {
+            return false;
         }
     }
 }
