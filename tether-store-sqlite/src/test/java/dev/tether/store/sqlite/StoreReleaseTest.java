@@ -13,8 +13,8 @@ import dev.tether.node.TetherConfig;
 import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
 import dev.tether.spi.Transport;
+import dev.tether.testkit.ForwardingTransport;
 import dev.tether.transport.memory.InMemoryNetwork;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -88,31 +88,14 @@ class StoreReleaseTest {
     }
 
     /** A transport whose {@code close} throws after closing the transport it wraps. */
-    private static final class CloseFails implements Transport {
-        private final Transport inner;
-
+    private static final class CloseFails extends ForwardingTransport {
         CloseFails(Transport inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void start(NodeId self, Listener listener) {
-            inner.start(self, listener);
-        }
-
-        @Override
-        public boolean send(NodeId peer, ByteBuffer frame) {
-            return inner.send(peer, frame);
-        }
-
-        @Override
-        public int maxFrameBytes() {
-            return inner.maxFrameBytes();
+            super(inner);
         }
 
         @Override
         public void close() {
-            inner.close();
+            super.close();
             throw new IllegalStateException("close failed (test)");
         }
     }
