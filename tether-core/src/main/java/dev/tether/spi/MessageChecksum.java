@@ -45,6 +45,16 @@ public final class MessageChecksum {
         for (int k = 1; k < 32; k++) X2N[k] = p = multiply(p, p);
     }
 
+    /** The bytes before the payload that {@link #SCRATCH} takes: a lane, the numbers and a few short headers. */
+    private static final int SCRATCH_BYTES = 512;
+
+    /**
+     * Per thread, the array the bytes before the payload are written into when they fit: no array per message on the
+     * sending threads and the node thread (a message's checksum is computed on each; nothing is called while it is in
+     * use, so it is never used twice at once).
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
+
     private MessageChecksum() {}
 
     /** The checksum of message {@code seq} on {@code lane} with this content, in {@code [0, 2^32)}. */
@@ -99,7 +109,7 @@ public final class MessageChecksum {
             }
             if (lane.length() <= 255 && isAscii(lane) && (name == null || isShortAscii(name) && isShortAscii(value))) {
                 int size = 1 + lane.length() + 8 + 8 + 2 + 4 + (name == null ? 0 : 4 + name.length() + value.length());
-                byte[] head = new byte[size];
+                byte[] head = head(size);
                 int at = putAscii(head, 0, lane, 1);
                 at = putLong(head, at, seq);
                 at = putLong(head, at, expiresAtMillis);
@@ -110,7 +120,7 @@ public final class MessageChecksum {
         } else {
             int size = asciiPrefixSize(lane, headers);
             if (size >= 0) {
-                byte[] head = new byte[size];
+                byte[] head = head(size);
                 int at = putAscii(head, 0, lane, 1);
                 at = putLong(head, at, seq);
                 at = putLong(head, at, expiresAtMillis);
@@ -181,6 +191,11 @@ public final class MessageChecksum {
         crc.update(head, 0, at);
         crc.update(payload, 0, payload.length);
         return crc.getValue();
+    }
+
+    /** An array of at least {@code size} bytes to write the bytes before the payload into: this thread's if it fits. */
+    private static byte[] head(int size) {
+        return size <= SCRATCH_BYTES ? SCRATCH.get() : new byte[size];
     }
 
     private static boolean isShortAscii(String s) {
