@@ -8,6 +8,7 @@ import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
 import dev.tether.bench.measure.Steady;
+import dev.tether.bench.measure.ThreadCosts;
 import dev.tether.bus.Address;
 import dev.tether.bus.Bus;
 import dev.tether.bus.Endpoint;
@@ -182,7 +183,7 @@ public final class BusBench {
             EndpointHandler counter = d -> delivered.increment();
             setup.accept(Tether.bus(node), counter);
             List<Endpoint> endpoints = endpoints(Tether.bus(node), n, options, counter);
-            return run(endpoints, endpoints, messages, delivered, headers, perMessage);
+            return run(endpoints, endpoints, messages, delivered, headers, perMessage, "tether-" + A);
         } finally {
             node.shutdown(Duration.ofSeconds(5));
         }
@@ -197,7 +198,7 @@ public final class BusBench {
         try {
             List<Endpoint> from = endpoints(Tether.bus(a), n, EndpointOptions.defaults(), d -> {});
             List<Endpoint> to = endpoints(Tether.bus(b), n, EndpointOptions.defaults(), d -> delivered.increment());
-            return run(from, to, messages, delivered, Map.of(), 1);
+            return run(from, to, messages, delivered, Map.of(), 1, null);
         } finally {
             a.shutdown(Duration.ofSeconds(5));
             b.shutdown(Duration.ofSeconds(5));
@@ -212,7 +213,9 @@ public final class BusBench {
 
     /**
      * Sends {@code messages} from {@code from} to {@code to}, pipelined; measured until the last of {@code perMessage}
-     * deliveries per message.
+     * deliveries per message. With {@code nodeThread} (the node's thread name) each round also prints the bytes
+     * allocated per message and the CPU per message of the node thread, the sending thread, the handler threads and
+     * the collector ({@link ThreadCosts}).
      */
     private static Round run(
             List<Endpoint> from,
@@ -220,11 +223,13 @@ public final class BusBench {
             int messages,
             LongAdder delivered,
             Map<String, String> headers,
-            int perMessage) {
+            int perMessage,
+            String nodeThread) {
         int n = from.size();
         Address[] targets = new Address[to.size()];
         for (int i = 0; i < targets.length; i++) targets[i] = to.get(i).address();
         byte[] payload = new byte[PAYLOAD];
+        ThreadCosts costs = nodeThread == null ? null : ThreadCosts.now(nodeThread);
         Meter meter = Meter.start();
         long start = System.nanoTime();
         for (int k = 0; k < messages; k++) {
@@ -236,7 +241,12 @@ public final class BusBench {
             else from.get(i).send(target, null, headers, payload);
         }
         while (delivered.sum() < (long) messages * perMessage) LockSupport.parkNanos(100_000);
-        return meter.rate(messages, System.nanoTime() - start);
+        Round r = meter.rate(messages, System.nanoTime() - start);
+        if (costs != null) {
+            System.out.println(
+                    "#   " + n + " agents: " + ThreadCosts.now(nodeThread).perMessageSince(costs, messages));
+        }
+        return r;
     }
 
     private static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer) {

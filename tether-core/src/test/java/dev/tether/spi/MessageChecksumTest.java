@@ -85,6 +85,37 @@ class MessageChecksumTest {
     }
 
     /**
+     * Seeded: a checksum finished with its sequence number ({@link MessageChecksum#withSeq}) from one computed without
+     * it ({@link MessageChecksum#withoutSeq}) is the checksum of the message, for both paths, payloads up to 20,000
+     * bytes (beyond the cache of factors) and any sequence number, the extremes included.
+     */
+    @Test
+    void finishedWithItsSequenceNumberIsTheChecksum() {
+        long seed = Long.getLong("tether.seed", System.nanoTime());
+        System.out.println("MessageChecksumTest seed " + seed + " (replay with -Dtether.seed=" + seed + ")");
+        java.util.Random r = new java.util.Random(seed);
+        long[] extremes = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE};
+        for (int i = 0; i < 2_000; i++) {
+            String lane = text(r, 1 + r.nextInt(64));
+            Map<String, String> headers = new java.util.HashMap<>();
+            int n = r.nextInt(4);
+            for (int h = 0; h < n; h++)
+                headers.put(text(r, 1 + r.nextInt(12)), text(r, r.nextInt(r.nextInt(10) == 0 ? 3000 : 20)));
+            if (r.nextBoolean()) headers = Map.copyOf(headers);
+            byte[] payload = new byte[r.nextInt(10) == 0 ? r.nextInt(20_000) : r.nextInt(200)];
+            r.nextBytes(payload);
+            long expiresAt = r.nextBoolean() ? 0 : r.nextLong();
+            long without = MessageChecksum.withoutSeq(lane, expiresAt, headers, payload);
+            assertThat(without >>> 32).as("the factor is never 0").isNotZero();
+            for (long seq : new long[] {r.nextLong(), 1 + r.nextInt(1_000_000), extremes[i % extremes.length]}) {
+                assertThat(MessageChecksum.withSeq(without, seq))
+                        .as("seq %d, lane %s, headers %s, %d bytes (seed %d)", seq, lane, headers, payload.length, seed)
+                        .isEqualTo(MessageChecksum.of(lane, seq, expiresAt, headers, payload));
+            }
+        }
+    }
+
+    /**
      * Checksums stored by earlier versions must still verify: values computed by the code before the single-header
      * path (main at f582a8f), for an endpoint's message, none, three headers and a non-ASCII lane and header.
      */

@@ -163,7 +163,7 @@ public final class Engine {
      */
     public void send(
             long now, long token, NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt) {
-        send(now, token, null, to, lane, headers, payload, expiresAt, -1);
+        send(now, token, null, to, lane, headers, payload, expiresAt, -1, 0);
     }
 
     /**
@@ -171,7 +171,9 @@ public final class Engine {
      * to {@code to} and {@code lane} returned (null if none did), which spares looking it up; returns the stream of
      * {@code to} and {@code lane} (null if the send was refused before one was found). {@code headersBytes}: the
      * headers' encoded size ({@link FrameCodec#headersSize}) if the caller computed it already, else -1 (computed
-     * here): the node thread need not walk the headers again for it.
+     * here): the node thread need not walk the headers again for it. {@code withoutSeq}: the message's checksum without
+     * its sequence number ({@link dev.tether.spi.MessageChecksum#withoutSeq}) if the caller computed it, else 0
+     * (computed here when the message is numbered): the node thread then adds the sequence number's part only.
      */
     public OutboundRef send(
             long now,
@@ -182,7 +184,8 @@ public final class Engine {
             Map<String, String> headers,
             byte[] payload,
             long expiresAt,
-            int headersBytes) {
+            int headersBytes,
+            long withoutSeq) {
         String refusal = peers.refuseSend(to);
         if (refusal != null) {
             out.rejected(token, new UnknownPeerException(refusal));
@@ -194,7 +197,7 @@ public final class Engine {
             return null;
         }
         OutStream s = known != null ? (OutStream) known : senders.stream(new StreamKey(to, lane));
-        senders.send(token, s, headers, payload, expiresAt, headersBytes);
+        senders.send(token, s, headers, payload, expiresAt, headersBytes, withoutSeq);
         return s;
     }
 

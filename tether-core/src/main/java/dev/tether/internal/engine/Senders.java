@@ -104,7 +104,14 @@ final class Senders {
     // ---- the application -----------------------------------------------------------------------------
 
     /** Queues a send for the next batch, unless stream {@code s} already holds {@code maxQueuedPerStream} messages. */
-    void send(long token, OutStream s, Map<String, String> headers, byte[] payload, long expiresAt, int headersBytes) {
+    void send(
+            long token,
+            OutStream s,
+            Map<String, String> headers,
+            byte[] payload,
+            long expiresAt,
+            int headersBytes,
+            long withoutSeq) {
         if (s.unacked() >= cfg.maxQueuedPerStream()) {
             out.rejected(
                     token,
@@ -112,7 +119,7 @@ final class Senders {
                             + " unacknowledged messages (maxQueuedPerStream " + cfg.maxQueuedPerStream() + ")"));
             return;
         }
-        PendingSend p = new PendingSend(token, headers, payload, expiresAt, headersBytes);
+        PendingSend p = new PendingSend(token, headers, payload, expiresAt, headersBytes, withoutSeq);
         if (s.isVolatile()) {
             long size = p.size();
             if (!budget.fits(size)) {

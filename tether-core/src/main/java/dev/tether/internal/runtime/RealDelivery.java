@@ -6,12 +6,13 @@ import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A delivery backed by an engine message; its first settlement wins and is reported to its run. A {@linkplain
@@ -26,11 +27,25 @@ final class RealDelivery implements RoutedDelivery {
     static final int WITHOUT = 4;
     static final int DEAD = 5;
     private static final Duration LONGEST_PAUSE = Duration.ofDays(365L * 1000);
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(RealDelivery.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final DeliveryRun run;
     private final InboundMessage message;
     private final boolean quiet;
-    private final AtomicInteger state = new AtomicInteger(OPEN);
+    /**
+     * OPEN (0, the default: no volatile write in the constructor) until the first settlement ({@link #STATE}): a field
+     * with a {@link VarHandle}, not an {@code AtomicInteger}, which would be a second object per message delivered.
+     */
+    private volatile int state;
+
     volatile String failure;
     /** The pause before the next attempt asked for by {@link #nack(Duration)}, or the retry policy's. */
     volatile long retryAfterMillis = Engine.RETRY_PER_POLICY;
@@ -124,7 +139,7 @@ final class RealDelivery implements RoutedDelivery {
     public boolean nack(Duration retryAfter) {
         Objects.requireNonNull(retryAfter, "retryAfter");
         if (retryAfter.isNegative()) throw new IllegalArgumentException("negative retry pause: " + retryAfter);
-        if (state.get() != OPEN) return false;
+        if (state != OPEN) return false;
         // Saturated, so that "now + pause" cannot overflow: a pause of centuries is a pause of forever.
         retryAfterMillis = retryAfter.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE.toMillis() : retryAfter.toMillis();
         failure = "nacked by the application, to be retried after " + retryAfter;
@@ -167,7 +182,7 @@ final class RealDelivery implements RoutedDelivery {
     }
 
     private boolean settle(int to, boolean tell) {
-        if (!state.compareAndSet(OPEN, to)) return false;
+        if (!STATE.compareAndSet(this, OPEN, to)) return false;
         if (tell) run.settled(this);
         return true;
     }
@@ -178,7 +193,7 @@ final class RealDelivery implements RoutedDelivery {
      */
     void handlerReturned(String failure) {
         if (failure != null) this.failure = failure;
-        state.compareAndSet(OPEN, failure == null ? ACKED : NACKED);
+        STATE.compareAndSet(this, OPEN, failure == null ? ACKED : NACKED);
         run.settled(this);
     }
 
@@ -187,7 +202,7 @@ final class RealDelivery implements RoutedDelivery {
     }
 
     int state() {
-        return state.get();
+        return state;
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.tether.TetherEvent.Overflow.What;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.StreamKey;
+import dev.tether.spi.MessageChecksum;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -244,17 +245,46 @@ public final class SendCalls {
                 throw new QueueFullException(SendAdmission.full(room, wait));
             }
         }
+        return post(to, lane, withLevel, payload, expiresAt, hook, room, dropOldest, level & 7, bytes);
+    }
+
+    /** Posts a send whose room is reserved to the node thread, at {@code level}; returns its receipt. */
+    private SendReceipt post(
+            NodeId to,
+            String lane,
+            Map<String, String> headers,
+            byte[] payload,
+            long expiresAt,
+            SendHook hook,
+            SendRooms.Room room,
+            boolean dropOldest,
+            int level,
+            long bytes) {
         // Not taken until its Submit runs: a processed() asked for before that rides with the Submit, no command of its
         // own.
         Receipts.Receipt r = new Receipts.Receipt(bytes, watch, onNodeThread, hook, false);
         r.room = room;
         long token = tokens.incrementAndGet();
+        // The checksum over the message's bytes is computed here, on the sender's thread; the node thread, which every
+        // send of the node passes, only adds the sequence number's part when it numbers the message.
+        long withoutSeq = MessageChecksum.withoutSeq(lane, expiresAt, headers, payload);
         // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
         input.post(
                 new SendCommands.Submit(
-                        loop, sends, closedForSends, token, r, to, lane, withLevel, payload, expiresAt, dropOldest),
+                        loop,
+                        sends,
+                        closedForSends,
+                        token,
+                        r,
+                        to,
+                        lane,
+                        headers,
+                        payload,
+                        expiresAt,
+                        withoutSeq,
+                        dropOldest),
                 room,
-                level & 7);
+                level);
         return r;
     }
 

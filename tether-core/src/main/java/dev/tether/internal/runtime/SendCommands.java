@@ -23,6 +23,8 @@ final class SendCommands {
         private final Map<String, String> headers;
         private final byte[] payload;
         private final long expiresAt;
+        /** Its checksum without the sequence number, computed on the sender's thread (MessageChecksum#withoutSeq). */
+        private final long withoutSeq;
         /** Its stream was full under DROP_OLDEST: room is made here, or the send is refused. */
         private final boolean dropOldest;
         /**
@@ -42,6 +44,7 @@ final class SendCommands {
                 Map<String, String> headers,
                 byte[] payload,
                 long expiresAt,
+                long withoutSeq,
                 boolean dropOldest) {
             this.loop = loop;
             this.sends = sends;
@@ -53,6 +56,7 @@ final class SendCommands {
             this.headers = headers;
             this.payload = payload;
             this.expiresAt = expiresAt;
+            this.withoutSeq = withoutSeq;
             this.dropOldest = dropOldest;
         }
 
@@ -74,7 +78,17 @@ final class SendCommands {
                 // The receipt's bytes are the payload's and the encoded headers', counted on the caller's thread.
                 int headersBytes = (int) (receipt.bytes - payload.length);
                 room.resolved(loop.engine()
-                        .send(now, token, room.stream, to, lane, headers, payload, expiresAt, headersBytes));
+                        .send(
+                                now,
+                                token,
+                                room.stream,
+                                to,
+                                lane,
+                                headers,
+                                payload,
+                                expiresAt,
+                                headersBytes,
+                                withoutSeq));
                 sends.rooms.entered(room); // counted by the engine from here on, or released if refused
             }
         }

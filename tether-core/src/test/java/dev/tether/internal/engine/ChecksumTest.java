@@ -54,6 +54,32 @@ class ChecksumTest {
                 .toList();
     }
 
+    /**
+     * A send whose checksum the caller computed without its sequence number (the runtime's sends, on the sender's
+     * thread) is stored with that checksum finished with its number: the engine does not read the message again. The
+     * second send carries the value of another payload on purpose, to show that it is the caller's value that is
+     * finished, not one computed from the message.
+     */
+    @Test
+    void aChecksumComputedWithoutTheSequenceNumberIsFinishedWhenTheMessageIsNumbered() {
+        EngineHarness h = new EngineHarness("a", "b");
+        Map<String, String> headers = Map.of(":f", "agent-1");
+        byte[] payload = {1, 2, 3};
+        long own = MessageChecksum.withoutSeq(LANE, 0, headers, payload);
+        long other = MessageChecksum.withoutSeq(LANE, 0, headers, new byte[] {9});
+        h.node("a").input(e -> e.send(0, 1, null, B, LANE, headers, payload, 0, -1, own));
+        h.node("a").input(e -> e.send(0, 2, null, B, LANE, headers, payload, 0, -1, other));
+        h.node("a").input(e -> e.send(0, 3, null, B, LANE, headers, payload, 0, -1, 0));
+        h.run();
+
+        assertThat(h.node("a").store.readOutbox(B, LANE, 1, 10))
+                .extracting(StoredMessage::checksum)
+                .containsExactly(
+                        MessageChecksum.of(LANE, 1, 0, headers, payload),
+                        MessageChecksum.withSeq(other, 2),
+                        MessageChecksum.of(LANE, 3, 0, headers, payload));
+    }
+
     @Test
     void aPayloadByteChangedOnTheWireIsDroppedReportedAndHealsByRetransmission() {
         EngineHarness h = new EngineHarness("a", "b");

@@ -66,10 +66,10 @@ class ManyStreamsTest {
         h.connect("a", "b");
         EngineHarness.Node a = h.node("a");
         OutboundRef[] s = new OutboundRef[2];
-        a.input(e -> s[0] = e.send(h.now, ++h.tokens, null, B, "lane-1", Map.of(), "m1".getBytes(), 0, -1));
+        a.input(e -> s[0] = e.send(h.now, ++h.tokens, null, B, "lane-1", Map.of(), "m1".getBytes(), 0, -1, 0));
         Object room = new Object();
         s[0].attach(room);
-        a.input(e -> s[1] = e.send(h.now, ++h.tokens, s[0], B, "lane-1", Map.of(), "m2".getBytes(), 0, -1));
+        a.input(e -> s[1] = e.send(h.now, ++h.tokens, s[0], B, "lane-1", Map.of(), "m2".getBytes(), 0, -1, 0));
         assertThat(s[1]).isSameAs(s[0]);
         assertThat(s[0].key()).isEqualTo(new StreamKey(B, "lane-1"));
         assertThat(s[0].unacked()).isEqualTo(2).isEqualTo(a.engine.outbound().unacked(s[0].key()));
