@@ -141,6 +141,62 @@ class OutRingTest {
         }
     }
 
+    /**
+     * An idle ring that held a few messages keeps its small arrays (at most {@link OutRing#KEPT_SIZE} slots of 12
+     * bytes, 224 bytes with the arrays' headers), so that a stream sending now and then makes no arrays per message;
+     * a busy stream's large ones go, and a ring that never held a message has none.
+     */
+    @Test
+    void anIdleRingKeepsSmallArraysAndLetsGoOfLargeOnes() {
+        OutRing ring = new OutRing();
+        assertThat(ring.capacity()).isZero();
+        long next = 1;
+        for (int round = 0; round < 3; round++) { // one message at a time, as to one of 10,000 streams round-robin
+            ring.add(message(next), 10, 0);
+            ring.removeUpTo(next++);
+            ring.compact();
+            assertThat(ring.capacity()).as("round " + round).isEqualTo(OutRing.FIRST_SIZE);
+        }
+        for (long seq = next; seq < next + OutRing.KEPT_SIZE; seq++) ring.add(message(seq), 10, 0);
+        next += OutRing.KEPT_SIZE;
+        ring.removeUpTo(next - 1);
+        ring.compact();
+        assertThat(ring.capacity()).isEqualTo(OutRing.KEPT_SIZE);
+        assertThat(OutRing.KEPT_SIZE * 12 + 2 * 16).isLessThanOrEqualTo(224);
+        for (long seq = next; seq < next + 100; seq++) ring.add(message(seq), 10, 0);
+        next += 100;
+        ring.removeUpTo(next - 50);
+        ring.compact(); // not empty: keeps its arrays
+        assertThat(ring.capacity()).isEqualTo(128);
+        ring.removeUpTo(next - 1);
+        ring.compact();
+        assertThat(ring.capacity()).isZero();
+        ring.add(message(next), 10, 0);
+        assertThat(ring.capacity()).isEqualTo(OutRing.FIRST_SIZE);
+        assertThat(ring.stored(next).seq()).isEqualTo(next);
+    }
+
+    @Test
+    void countsTransmissionsUpToItsLimitAndKeepsTheOtherPartsOfTheSlot() {
+        OutRing ring = new OutRing();
+        StoredMessage m = new StoredMessage(B, "l", 1, 0, Map.of(Priority.HEADER, "6"), new byte[1], 99);
+        ring.addRead(m, Integer.MAX_VALUE); // damaged (its stored checksum is not its own), of the largest size
+        ring.keepPlain(1);
+        int limit = (1 << 24) - 1;
+        assertThat(ring.transmitted(1)).isFalse();
+        for (int i = 1; i < limit + 10; i++) ring.transmitted(1);
+        assertThat(ring.transmissions(1)).isEqualTo(limit);
+        assertThat(ring.transmitted(1)).isTrue();
+        assertThat(ring.bytes(1)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(ring.level(1)).isEqualTo(6);
+        assertThat(ring.corrupt(1)).isTrue();
+        assertThat(ring.keptPlain(1)).isTrue();
+    }
+
+    private static StoredMessage message(long seq) {
+        return new StoredMessage(B, "l", seq, 0, Map.of(), new byte[1]);
+    }
+
     @Test
     void refusesAMessageThatDoesNotContinueItAndAsksOfNoneItDoesNotHold() {
         OutRing ring = new OutRing();
