@@ -273,7 +273,9 @@ final class Senders {
         // Transmitter.open holds a volatile stream until the peer's HELLO, which pumps only streams still to open:
         // opened by an ACK before it, the stream would sit. The ACK after the HELLO's OPEN says the same.
         if (s.isVolatile() && s.link() != OutLink.OPEN && !peers.helloHeard(from)) return;
-        AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), cfg.retransmitMillis());
+        long rto = transmitter.acked(
+                now, s, a.receivedSeq(), a.processedSeq(), cfg.retransmitMillis(), cfg.maxRetransmitMillis());
+        AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), rto);
         if (r == AckResult.DIVERGED) {
             stats.protocolError(
                     now,
@@ -292,7 +294,9 @@ final class Senders {
 
     void onResend(NodeId from, Frame.Resend r) {
         OutStream s = streams.get(new StreamKey(from, r.lane()));
-        if (s != null && r.senderEpoch() == epochOf(s) && s.resendFrom(r.fromSeq())) toPump.add(s);
+        if (s == null || r.senderEpoch() != epochOf(s) || !s.resendFrom(r.fromSeq())) return;
+        transmitter.goesBack(s, false, 0, 0);
+        toPump.add(s);
     }
 
     /**
@@ -382,6 +386,7 @@ final class Senders {
     }
 
     private void timeout(long now, OutStream s) {
+        transmitter.goesBack(s, true, cfg.retransmitMillis(), cfg.maxRetransmitMillis());
         if (s.timeout(now, cfg.maxRetransmitMillis()) == StreamTimeout.PROBE) {
             transmitter.sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
         }
