@@ -3,7 +3,6 @@ package dev.tether.internal.engine;
 import dev.tether.NodeId;
 import dev.tether.spi.ChannelMessage;
 import dev.tether.spi.DeadLetter;
-import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,9 @@ final class Batch {
     /** An early batch for sends above the default level ({@link StoreBatches#startDue}). */
     boolean early;
 
-    final List<Appended> appended = new ArrayList<>();
+    /** The sends appended, with their streams and numbered messages. */
+    final BatchAppends appended = new BatchAppends();
+
     final List<Trimmed> trimmed = new ArrayList<>();
     /** Withdrawal marks put or deleted ({@link SenderWithdrawals}). */
     final List<Mark> marks = new ArrayList<>();
@@ -56,9 +57,6 @@ final class Batch {
     Batch(long id) {
         this.id = id;
     }
-
-    /** Sends of {@code stream} appended as {@code stored}, in the same order. */
-    record Appended(OutStream stream, List<PendingSend> sends, List<StoredMessage> stored) {}
 
     /** Publishes of {@code log} numbered as {@code messages}, in the same order. */
     record Published(SharedLog log, List<PendingSend> sends, List<ChannelMessage> messages) {}

@@ -6,11 +6,12 @@ import java.util.Arrays;
 
 /**
  * Cached outbox messages with consecutive sequence numbers {@code first..last}, each with the checksum it goes out
- * with, its priority level, its encoded size and how often it was transmitted, in parallel circular arrays: O(1)
- * append at the end, lookup by sequence number and removal from either end. The engine's thread only.
+ * with, its priority level, its encoded size and how often it was transmitted, in two parallel circular arrays (the
+ * messages, and one {@code long} per message packing its size, flags and transmissions): O(1) append at the end,
+ * lookup by sequence number and removal from either end. The engine's thread only.
  *
  * <p>Why arrays and not an object per message: every message sent and not yet acknowledged is here, up to hundreds of
- * thousands per node, and a young collection copies each live object one by one; a slot here costs 13 bytes in four
+ * thousands per node, and a young collection copies each live object one by one; a slot here costs 12 bytes in two
  * arrays beside the stored message itself, where an object of its own cost 48 bytes and one more object to copy.
  *
  * <p>A message read back from the store is verified ({@link #addRead}): if it no longer matches its stored checksum
@@ -19,22 +20,29 @@ import java.util.Arrays;
  * compressed ones, use the arrays made on first need.
  */
 final class OutRing {
-    private static final int FIRST_SIZE = 16;
+    /** The slots of a ring's first arrays (the next message after an idle time makes them again). */
+    static final int FIRST_SIZE = 4;
+
     private static final int LEVEL_BITS = 0x7;
     private static final int CORRUPT = 0x8;
     private static final int KEPT_PLAIN = 0x10;
     /** Its checksum is in {@link #checksums}, not the stored message's. */
     private static final int OWN_CHECKSUM = 0x20;
 
+    /** A slot's {@link #meta}: its encoded size in bits 0-31, its flags in bits 32-39, its transmissions above. */
+    private static final int FLAGS_SHIFT = 32;
+
+    private static final int TRANSMISSIONS_SHIFT = 40;
+    /** Transmissions are counted up to this (2^24 - 1) and stay there. */
+    private static final long MAX_TRANSMISSIONS = (1L << (64 - TRANSMISSIONS_SHIFT)) - 1;
+
     private static final StoredMessage[] NO_MESSAGES = {};
-    private static final int[] NO_INTS = {};
-    private static final byte[] NO_BYTES = {};
+    private static final long[] NO_LONGS = {};
 
     // Empty until the first message: most streams are idle, and an idle one holds no arrays (compact).
     private StoredMessage[] stored = NO_MESSAGES;
-    private int[] bytes = NO_INTS;
-    private byte[] flags = NO_BYTES;
-    private int[] transmissions = NO_INTS;
+    /** Per slot: size, flags and transmissions ({@link #FLAGS_SHIFT}, {@link #TRANSMISSIONS_SHIFT}). */
+    private long[] meta = NO_LONGS;
     /** Checksums that differ from the stored message's; null until one does. */
     private long[] checksums;
     /** Compressed forms ({@link WireCompression#forPeer}); null until one is made. */
@@ -50,6 +58,11 @@ final class OutRing {
 
     int size() {
         return size;
+    }
+
+    /** Slots its arrays have; for tests of what an idle ring holds. */
+    int capacity() {
+        return stored.length;
     }
 
     /** The sequence number the next message added must carry. */
@@ -97,11 +110,13 @@ final class OutRing {
             f |= OWN_CHECKSUM;
         }
         stored[i] = m;
-        bytes[i] = size;
-        flags[i] = (byte) f;
-        transmissions[i] = 0;
+        meta[i] = (size & 0xFFFF_FFFFL) | ((long) f << FLAGS_SHIFT);
         if (compressed != null) compressed[i] = null;
         this.size++;
+    }
+
+    private int flags(int i) {
+        return (int) (meta[i] >>> FLAGS_SHIFT) & 0xFF;
     }
 
     /** The slot of {@code seq}, or -1 if it is not held. */
@@ -134,32 +149,35 @@ final class OutRing {
     /** The checksum message {@code seq} goes out with (held). */
     long checksum(long seq) {
         int i = held(seq);
-        return (flags[i] & OWN_CHECKSUM) != 0 ? checksums[i] : stored[i].checksum();
+        return (flags(i) & OWN_CHECKSUM) != 0 ? checksums[i] : stored[i].checksum();
     }
 
     /** Whether held message {@code seq} no longer matched its stored checksum when read. */
     boolean corrupt(long seq) {
-        return (flags[held(seq)] & CORRUPT) != 0;
+        return (flags(held(seq)) & CORRUPT) != 0;
     }
 
     /** The priority level of held message {@code seq} ({@link StreamLevels#of}). */
     int level(long seq) {
-        return flags[held(seq)] & LEVEL_BITS;
+        return flags(held(seq)) & LEVEL_BITS;
     }
 
     /** The encoded size of held message {@code seq} ({@link FrameCodec#messageSize}), as a page counts it. */
     int bytes(long seq) {
-        return bytes[held(seq)];
+        return (int) meta[held(seq)];
     }
 
-    /** How often held message {@code seq} was transmitted by this process. */
+    /** How often held message {@code seq} was transmitted by this process (counted up to 2^24 - 1). */
     int transmissions(long seq) {
-        return transmissions[held(seq)];
+        return (int) (meta[held(seq)] >>> TRANSMISSIONS_SHIFT);
     }
 
     /** Counts a transmission of held message {@code seq}; true if it was transmitted before. */
     boolean transmitted(long seq) {
-        return transmissions[held(seq)]++ > 0;
+        int i = held(seq);
+        long before = meta[i] >>> TRANSMISSIONS_SHIFT;
+        if (before < MAX_TRANSMISSIONS) meta[i] += 1L << TRANSMISSIONS_SHIFT;
+        return before > 0;
     }
 
     /** The compressed form of held message {@code seq}, once made; null before. */
@@ -177,13 +195,12 @@ final class OutRing {
 
     /** Whether compression did not pay for held message {@code seq}: it is sent plain from now on. */
     boolean keptPlain(long seq) {
-        return (flags[held(seq)] & KEPT_PLAIN) != 0;
+        return (flags(held(seq)) & KEPT_PLAIN) != 0;
     }
 
     /** Held message {@code seq} is sent plain from now on. */
     void keepPlain(long seq) {
-        int i = held(seq);
-        flags[i] = (byte) (flags[i] | KEPT_PLAIN);
+        meta[held(seq)] |= (long) KEPT_PLAIN << FLAGS_SHIFT;
     }
 
     /** Removes every message with a sequence number up to {@code seq}. */
@@ -210,13 +227,16 @@ final class OutRing {
         if (compressed != null) compressed[i] = null;
     }
 
-    /** If empty, lets go of its arrays: an idle stream holds none (the next message allocates them again). */
+    /**
+     * If empty, lets go of its arrays: an idle stream holds none (the next message makes them again). Kept instead,
+     * the smallest (4 slots, 80 bytes) would cost every stream that ever sent that much while idle; in the TCP bench
+     * with 10,000 lanes a stream holds several messages at a time, and remaking them (then four arrays of 16 slots)
+     * came to about 10 bytes per message.
+     */
     void compact() {
         if (size != 0) return;
         stored = NO_MESSAGES;
-        bytes = NO_INTS;
-        flags = NO_BYTES;
-        transmissions = NO_INTS;
+        meta = NO_LONGS;
         checksums = null;
         compressed = null;
         head = 0;
@@ -226,9 +246,7 @@ final class OutRing {
         int tail = Math.min(size, stored.length - head);
         int n = Math.max(FIRST_SIZE, stored.length * 2);
         stored = grown(stored, new StoredMessage[n], tail);
-        bytes = grown(bytes, new int[n], tail);
-        flags = grown(flags, new byte[n], tail);
-        transmissions = grown(transmissions, new int[n], tail);
+        meta = grown(meta, new long[n], tail);
         if (checksums != null) checksums = grown(checksums, new long[n], tail);
         if (compressed != null) compressed = grown(compressed, new WireCompression.Compressed[n], tail);
         head = 0;

@@ -172,7 +172,7 @@ final class PageBounds {
         if (want > limit) limit = (int) Math.min(budget.maxPageMessages, Math.max(2L * limit, want));
     }
 
-    /** The stream holds nothing unsettled: the page goes back to its first size, and its ring lets go of its array. */
+    /** The stream holds nothing unsettled: the page goes back to its first size, and its ring lets go of its arrays. */
     void idle(OutRing cache) {
         if (budget == null) return;
         limit = budget.pageMessages;

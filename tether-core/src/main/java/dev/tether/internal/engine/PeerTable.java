@@ -79,6 +79,8 @@ final class PeerTable {
         long lastSeen;
         /** The latest round trip in ns, or -1. */
         long rttNanos = -1;
+        /** The round trip of DATA to its ACK, and the retransmission timeout of the streams to this peer. */
+        final DataRoundTrip data = new DataRoundTrip();
         /** The timestamp of the PING awaiting its PONG (the engine's ping clock, ms or µs), or -1. */
         long pingOutstanding = -1;
         /** The latest PING timestamp sent on this connection, or -1: a PONG above it echoes a PING never sent. */
@@ -196,6 +198,7 @@ final class PeerTable {
         }
         if (!p.link.resumePending()) resumesPending++;
         p.become(Link.CONNECTED);
+        p.data.connectionEnded(); // if its end was not reported
         p.helloHeard = false;
         p.codecs = 0;
         p.pingOutstanding = -1;
@@ -210,6 +213,7 @@ final class PeerTable {
         if (p == null || !p.connected()) return false;
         if (p.link.resumePending()) resumesPending--;
         p.become(Link.DOWN);
+        p.data.connectionEnded();
         p.helloHeard = false;
         p.codecs = 0;
         return true;

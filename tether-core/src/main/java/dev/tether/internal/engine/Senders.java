@@ -11,7 +11,6 @@ import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -281,7 +280,9 @@ final class Senders {
         // Transmitter.open holds a volatile stream until the peer's HELLO, which pumps only streams still to open:
         // opened by an ACK before it, the stream would sit. The ACK after the HELLO's OPEN says the same.
         if (s.isVolatile() && s.link() != OutLink.OPEN && !peers.helloHeard(from)) return;
-        AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), cfg.retransmitMillis());
+        long rto = transmitter.acked(
+                now, s, a.receivedSeq(), a.processedSeq(), cfg.retransmitMillis(), cfg.maxRetransmitMillis());
+        AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), rto);
         if (r == AckResult.DIVERGED) {
             stats.protocolError(
                     now,
@@ -300,7 +301,9 @@ final class Senders {
 
     void onResend(NodeId from, Frame.Resend r) {
         OutStream s = streams.get(new StreamKey(from, r.lane()));
-        if (s != null && r.senderEpoch() == epochOf(s) && s.resendFrom(r.fromSeq())) toPump.add(s);
+        if (s == null || r.senderEpoch() != epochOf(s) || !s.resendFrom(r.fromSeq())) return;
+        transmitter.goesBack(s, false, 0, 0);
+        toPump.add(s);
     }
 
     /**
@@ -390,6 +393,7 @@ final class Senders {
     }
 
     private void timeout(long now, OutStream s) {
+        transmitter.goesBack(s, true, cfg.retransmitMillis(), cfg.maxRetransmitMillis());
         if (s.timeout(now, cfg.maxRetransmitMillis()) == StreamTimeout.PROBE) {
             transmitter.sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
         }
@@ -478,7 +482,7 @@ final class Senders {
             PendingSend p = new PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt());
             StoredMessage m = s.number(p, now);
             w.append(m);
-            b.appended.add(new Batch.Appended(s, List.of(p), List.of(m)));
+            b.appended.add(s, p, m);
         }
     }
 
@@ -490,19 +494,15 @@ final class Senders {
      * weights give them meanwhile (not strict).
      */
     private void appendPending(long now, Batch b, WriteBatch w, int room, boolean highOnly) {
-        Batch.Appended last = null;
+        // Sized once for what it takes (an early batch for high sends may take few: it grows as needed).
+        if (!highOnly) b.appended.reserve((int) Math.min(room, pendingSends));
         while (room > 0 && !withPendingSends.isEmpty() && (!highOnly || highPending())) {
             OutStream s = withPendingSends.next();
             int n = Math.min(Math.min(room, QUANTUM), s.pendingCount());
-            if (last == null || last.stream() != s) { // a stream alone in the queue continues its entry
-                last = new Batch.Appended(s, new ArrayList<>(n), new ArrayList<>(n));
-                b.appended.add(last);
-            }
             for (int i = 0; i < n; i++) {
                 PendingSend p = s.nextPending();
                 StoredMessage m = s.number(p, now);
-                last.sends().add(p);
-                last.stored().add(m);
+                b.appended.add(s, p, m);
                 w.append(m);
             }
             room -= n;
@@ -514,11 +514,13 @@ final class Senders {
     /** Batch {@code b} is durable: its sends are accepted and may be transmitted; its trims are done. */
     void committed(Batch b) {
         int level = -1;
-        for (Batch.Appended a : b.appended) {
-            OutStream s = a.stream();
-            for (int i = 0; i < a.stored().size(); i++) {
-                StoredMessage m = a.stored().get(i);
-                PendingSend p = a.sends().get(i);
+        BatchAppends a = b.appended;
+        for (int from = 0; from < a.size(); ) {
+            OutStream s = a.stream(from);
+            int end = a.runEnd(from);
+            for (int i = from; i < end; i++) {
+                StoredMessage m = a.stored(i);
+                PendingSend p = a.send(i);
                 boolean dropped = s.committed(m, p);
                 level = Math.max(level, p.level());
                 long token = p.token();
@@ -528,6 +530,7 @@ final class Senders {
             }
             scheduleExpiry(s);
             wake(s);
+            from = end;
         }
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
         drops.committed(b);
@@ -539,13 +542,16 @@ final class Senders {
 
     /** Batch {@code b} was not stored: its sends fail, and their numbers are free again. */
     void appendsFailed(Batch b, String reason, Exception error) {
-        for (Batch.Appended a : b.appended) {
-            a.stream().appendsFailed(); // Everything after its committed messages was in the failed batches.
-            drops.changed(a.stream()); // drops of those numbers are forgotten
-            for (PendingSend p : a.sends()) {
-                // An effect is appended again with the cursor it belongs to (Receivers.retryLater).
-                if (p.token() != EFFECT) out.rejected(p.token(), new StoreException(reason, error));
+        BatchAppends a = b.appended;
+        for (int i = 0; i < a.size(); i++) {
+            OutStream s = a.stream(i);
+            if (i == 0 || a.stream(i - 1) != s) {
+                s.appendsFailed(); // Everything after its committed messages was in the failed batches.
+                drops.changed(s); // drops of those numbers are forgotten
             }
+            PendingSend p = a.send(i);
+            // An effect is appended again with the cursor it belongs to (Receivers.retryLater).
+            if (p.token() != EFFECT) out.rejected(p.token(), new StoreException(reason, error));
         }
     }
 

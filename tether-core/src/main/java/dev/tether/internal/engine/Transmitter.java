@@ -97,9 +97,34 @@ final class Transmitter {
         boolean wasIdle = !s.hasUnackedTransmissions();
         int count = writeData(now, s, Math.min(limit, s.memLast()));
         s.transmitted(now, count, wasIdle);
+        // Karn's rule: only a frame whose last message went out for the first time is timed (DataRoundTrip).
+        if (s.transmissions(s.sentUpTo()) == 1) {
+            PeerTable.Peer p = peers.get(s.key.peer());
+            if (p != null) p.data.transmitted(now, s, s.sentUpTo());
+        }
         if (s.sentUpTo() < limit) return true;
         s.armProbeIfStalled(now);
         return false;
+    }
+
+    /**
+     * An ACK of {@code s} came: it measures the round trip to the peer if it confirms the frame timed there ({@link
+     * DataRoundTrip}); returns the peer's retransmission timeout from now on, between {@code min} and {@code max}.
+     */
+    long acked(long now, OutStream s, long receivedSeq, long processedSeq, long min, long max) {
+        PeerTable.Peer p = peers.get(s.key.peer());
+        if (p == null) return min;
+        p.data.acked(now, s, receivedSeq, processedSeq);
+        return p.data.rto(min, max);
+    }
+
+    /**
+     * {@code s} goes back to transmit again ({@code timeout}: its retransmission timer fired, and the timeout backs
+     * off between {@code min} and {@code max}): a frame timed on it is not measured.
+     */
+    void goesBack(OutStream s, boolean timeout, long min, long max) {
+        PeerTable.Peer p = peers.get(s.key.peer());
+        if (p != null) p.data.goesBack(s, timeout, min, max);
     }
 
     private void requestLoad(OutStream s) {

@@ -1,8 +1,5 @@
 package dev.tether.internal.util;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -49,11 +46,65 @@ public final class WeightedLevels<S> {
         }
     }
 
-    private record Entry<S>(S member, long ticket) {}
+    /**
+     * One level's FIFO of members, each with the ticket it was queued with (an entry is stale once its member's
+     * {@link Slot} says otherwise), in two parallel circular arrays: a queued member costs no object of its own, where
+     * an entry record made one per {@link #add} (one per stream and batch with thousands of streams).
+     */
+    private static final class Ring {
+        private static final Object[] NO_MEMBERS = {};
+        private static final long[] NO_TICKETS = {};
+
+        private Object[] members = NO_MEMBERS;
+        private long[] tickets = NO_TICKETS;
+        private int head;
+        private int size;
+
+        void addLast(Object m, long ticket) {
+            if (size == members.length) grow();
+            int i = (head + size) & (members.length - 1);
+            members[i] = m;
+            tickets[i] = ticket;
+            size++;
+        }
+
+        Object firstMember() {
+            return members[head];
+        }
+
+        long firstTicket() {
+            return tickets[head];
+        }
+
+        void removeFirst() {
+            members[head] = null;
+            head = (head + 1) & (members.length - 1);
+            size--;
+        }
+
+        void clear() {
+            while (size > 0) removeFirst();
+            head = 0;
+        }
+
+        private void grow() {
+            int n = Math.max(16, members.length * 2);
+            Object[] m = new Object[n];
+            long[] t = new long[n];
+            int tail = Math.min(size, members.length - head);
+            System.arraycopy(members, head, m, 0, tail);
+            System.arraycopy(members, 0, m, tail, size - tail);
+            System.arraycopy(tickets, head, t, 0, tail);
+            System.arraycopy(tickets, 0, t, tail, size - tail);
+            members = m;
+            tickets = t;
+            head = 0;
+        }
+    }
 
     private final Function<S, Slot> slotOf;
 
-    private final List<ArrayDeque<Entry<S>>> rings = new ArrayList<>(LEVELS);
+    private final Ring[] rings = new Ring[LEVELS];
 
     private final int[] live = new int[LEVELS];
     private final long[] pass = new long[LEVELS];
@@ -67,7 +118,7 @@ public final class WeightedLevels<S> {
     /** A scheduler whose members keep their place in it in {@code slotOf.apply(member)}. */
     public WeightedLevels(Function<S, Slot> slotOf) {
         this.slotOf = slotOf;
-        for (int l = 0; l < LEVELS; l++) rings.add(new ArrayDeque<>());
+        for (int l = 0; l < LEVELS; l++) rings[l] = new Ring();
     }
 
     /** {@code level}'s pass step: {@code 128 / 2^level}, so that picks are in the ratio of the weights. */
@@ -88,7 +139,7 @@ public final class WeightedLevels<S> {
         s.level = level;
         s.ticket = ++tickets;
         if (live[level]++ == 0) pass[level] = Math.max(pass[level], now);
-        rings.get(level).addLast(new Entry<>(m, s.ticket));
+        rings[level].addLast(m, s.ticket);
         return true;
     }
 
@@ -103,7 +154,7 @@ public final class WeightedLevels<S> {
     }
 
     private void leave(int level) {
-        if (--live[level] == 0) rings.get(level).clear(); // only stale entries are left
+        if (--live[level] == 0) rings[level].clear(); // only stale entries are left
     }
 
     /** The next member to serve, taken out (add it again if it has more work); null if none is queued. */
@@ -116,15 +167,18 @@ public final class WeightedLevels<S> {
         now = pass[best];
         pass[best] += stride(best);
         lastLevel = best;
-        ArrayDeque<Entry<S>> ring = rings.get(best);
+        Ring ring = rings[best];
         while (true) {
-            Entry<S> e = ring.pollFirst();
-            Slot s = slotOf.apply(e.member());
-            if (s.level != best || s.ticket != e.ticket()) continue; // moved or removed since
+            @SuppressWarnings("unchecked")
+            S m = (S) ring.firstMember();
+            long ticket = ring.firstTicket();
+            ring.removeFirst();
+            Slot s = slotOf.apply(m);
+            if (s.level != best || s.ticket != ticket) continue; // moved or removed since
             s.level = -1;
             leave(best);
             size--;
-            return e.member();
+            return m;
         }
     }
 

@@ -141,6 +141,51 @@ class OutRingTest {
         }
     }
 
+    /** An idle ring holds no arrays (an idle stream costs no bytes here); a ring grows from its first size. */
+    @Test
+    void anIdleRingHoldsNoArraysAndGrowsFromItsFirstSize() {
+        OutRing ring = new OutRing();
+        assertThat(ring.capacity()).isZero();
+        long next = 1;
+        for (int round = 0; round < 3; round++) { // one message at a time, as to one of 10,000 streams round-robin
+            ring.add(message(next), 10, 0);
+            assertThat(ring.capacity()).as("round " + round).isEqualTo(OutRing.FIRST_SIZE);
+            ring.removeUpTo(next++);
+            ring.compact();
+            assertThat(ring.capacity()).as("round " + round).isZero();
+        }
+        for (long seq = next; seq < next + 100; seq++) ring.add(message(seq), 10, 0);
+        next += 100;
+        ring.removeUpTo(next - 50);
+        ring.compact(); // not empty: keeps its arrays
+        assertThat(ring.capacity()).isEqualTo(128);
+        assertThat(ring.stored(next - 1).seq()).isEqualTo(next - 1);
+        ring.removeUpTo(next - 1);
+        ring.compact();
+        assertThat(ring.capacity()).isZero();
+    }
+
+    @Test
+    void countsTransmissionsUpToItsLimitAndKeepsTheOtherPartsOfTheSlot() {
+        OutRing ring = new OutRing();
+        StoredMessage m = new StoredMessage(B, "l", 1, 0, Map.of(Priority.HEADER, "6"), new byte[1], 99);
+        ring.addRead(m, Integer.MAX_VALUE); // damaged (its stored checksum is not its own), of the largest size
+        ring.keepPlain(1);
+        int limit = (1 << 24) - 1;
+        assertThat(ring.transmitted(1)).isFalse();
+        for (int i = 1; i < limit + 10; i++) ring.transmitted(1);
+        assertThat(ring.transmissions(1)).isEqualTo(limit);
+        assertThat(ring.transmitted(1)).isTrue();
+        assertThat(ring.bytes(1)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(ring.level(1)).isEqualTo(6);
+        assertThat(ring.corrupt(1)).isTrue();
+        assertThat(ring.keptPlain(1)).isTrue();
+    }
+
+    private static StoredMessage message(long seq) {
+        return new StoredMessage(B, "l", seq, 0, Map.of(), new byte[1]);
+    }
+
     @Test
     void refusesAMessageThatDoesNotContinueItAndAsksOfNoneItDoesNotHold() {
         OutRing ring = new OutRing();
