@@ -105,7 +105,10 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(new CommandLine(this), "a command is required");
     }
 
-    /** {@code --config FILE} gives defaults to the subcommand named on the command line. */
+    /**
+     * {@code --config FILE} gives defaults to the subcommand named on the command line; a key that is none of its
+     * options is refused ({@link ConfigKeys}).
+     */
     private static void applyConfigFile(CommandLine cli, String[] args) {
         String command = null;
         Path file = null;
@@ -123,7 +126,9 @@ public final class Main implements Runnable {
         } catch (IOException e) {
             throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage());
         }
-        cli.getSubcommands().get(command).setDefaultValueProvider(new PropertiesDefaultProvider(p));
+        CommandLine sub = cli.getSubcommands().get(command);
+        ConfigKeys.of(sub.getCommandSpec()).check(p, file);
+        sub.setDefaultValueProvider(new PropertiesDefaultProvider(p));
     }
 
     private static String describe(Exception e) {

@@ -47,6 +47,7 @@ final class NodeControl {
     private final boolean peersFixed;
     private final boolean levelFixed;
     private final ReadyPeers readyPeers;
+    private final ConfigKeys keys;
     private Map<NodeId, List<String>> peers;
     private volatile long lastStoreFailure;
     /** The clock of {@link #STORE_FAILURE_NANOS}; a test's own in tests. */
@@ -67,6 +68,19 @@ final class NodeControl {
             boolean peersFixed,
             boolean levelFixed,
             ReadyPeers readyPeers) {
+        this(node, configFile, peers, peersFixed, levelFixed, readyPeers, null);
+    }
+
+    /** As above; a reloaded file may hold only {@code keys} (null: any key). */
+    NodeControl(
+            TetherNode node,
+            Path configFile,
+            List<PeerSpec> peers,
+            boolean peersFixed,
+            boolean levelFixed,
+            ReadyPeers readyPeers,
+            ConfigKeys keys) {
+        this.keys = keys;
         this.node = node;
         this.configFile = configFile;
         this.peers = addresses(peers);
@@ -109,13 +123,15 @@ final class NodeControl {
      * Re-reads the configuration file and applies what changed; returns a one-line summary.
      *
      * @throws IllegalStateException if the node was started without {@code --config}
-     * @throws IllegalArgumentException if the file cannot be read or holds an invalid value (nothing changed)
+     * @throws IllegalArgumentException if the file cannot be read, holds an unknown key ({@link ConfigKeys}) or an
+     *     invalid value (nothing changed)
      */
     synchronized String reload() {
         if (configFile == null) {
             throw new IllegalStateException("nothing to reload: the node was started without --config");
         }
         Properties p = read(configFile);
+        if (keys != null) keys.check(p, configFile);
         CliLog.LogLevel level = levelFixed ? null : CliLog.LogLevel.parse(p.getProperty("log-level", "info"));
         Map<NodeId, List<String>> next = peersFixed ? peers : addresses(parsePeers(p.getProperty("peer", "")));
         if (next.containsKey(node.id())) {

@@ -125,7 +125,8 @@ final class NodeRunner {
                 options.peers,
                 parsed.hasMatchedOption("--peer"),
                 parsed.hasMatchedOption("--log-level") || parsed.hasMatchedOption("--quiet"),
-                readyPeers);
+                readyPeers,
+                ConfigKeys.of(options.spec));
         control = c;
         return c;
     }
