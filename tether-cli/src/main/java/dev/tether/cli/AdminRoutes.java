@@ -241,6 +241,8 @@ final class AdminRoutes {
         try {
             String done = control.reload();
             answer(c, 200, json ? Json.object().put("reloaded", done) + "\n" : done + "\n");
+        } catch (NodeControl.PartlyApplied e) {
+            throw new HttpError(500, e.getMessage());
         } catch (IllegalStateException e) {
             throw new HttpError(409, e.getMessage());
         } catch (IllegalArgumentException e) {

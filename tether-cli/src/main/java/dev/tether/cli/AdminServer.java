@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /health/live} (200 while the node runs) and {@code GET /health/ready[?format=json]} (200 when
  *       ready, else 503 with the reasons, {@link NodeControl#notReady}); 503 once the node is shutting down.
  *   <li>{@code POST /reload}: re-reads the {@code --config} file's peers and log level ({@link NodeControl#reload});
- *       200 with what changed, 400 if the file is invalid (nothing changed), 409 without {@code --config}.
+ *       200 with what changed, 400 if the file is invalid (nothing changed), 500 if the node failed to take a
+ *       peer change after others were made (the answer says which), 409 without {@code --config}.
  * </ul>
  *
  * <p><b>Limits.</b> At most {@link Limits#maxConnections} connections are served at once, each on its own

@@ -126,15 +126,21 @@ final class NodeRunner {
                 parsed.hasMatchedOption("--peer"),
                 parsed.hasMatchedOption("--log-level") || parsed.hasMatchedOption("--quiet"),
                 readyPeers,
-                ConfigKeys.of(options.spec));
+                new NodeControl.ReloadRules(
+                        ConfigKeys.of(options.spec), p -> TransportFactory.peerRefusal(options, p)));
         control = c;
         return c;
     }
 
-    /** Reloads on a signal: the outcome is logged, a failure changes nothing and the node runs on. */
+    /**
+     * Reloads on a signal: the outcome is logged and the node runs on. A refused file changes nothing; a failure
+     * after some peer changes says which were applied.
+     */
     private void reload(NodeControl c, String cause) {
         try {
             line("INFO", cause + ": " + c.reload());
+        } catch (NodeControl.PartlyApplied e) {
+            line("WARN", cause + ": " + e.getMessage());
         } catch (RuntimeException e) {
             line("WARN", cause + ": reload refused, nothing changed: " + e.getMessage());
         }

@@ -92,7 +92,7 @@ class ConfigFileTest {
                     false,
                     false,
                     NodeControl.ReadyPeers.NONE,
-                    ConfigKeys.of(nodeSpec()));
+                    new NodeControl.ReloadRules(ConfigKeys.of(nodeSpec()), p -> null));
             Files.writeString(conf, "peers=c\nlog-level=debug\n");
             assertThatThrownBy(control::reload)
                     .isInstanceOf(IllegalArgumentException.class)
