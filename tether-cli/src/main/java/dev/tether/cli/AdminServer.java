@@ -127,6 +127,11 @@ final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException if the address is not a loopback one and there is no token
      * @throws BindException naming the address if it is in use or cannot be bound
      */
+    /** An endpoint on {@code bound}, a server socket bound already; for tests, whose socket misbehaves. */
+    static AdminServer serving(ServerSocket bound, Limits limits) {
+        return new AdminServer(bound, limits, AdminAuth.loopbackOnly());
+    }
+
     static AdminServer bind(InetSocketAddress requested, Limits limits, AdminAuth auth) throws IOException {
         InetAddress host = InetAddress.getByName(requested.getHostString());
         if (!host.isLoopbackAddress() && !auth.hasToken()) {
@@ -189,13 +194,16 @@ final class AdminServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        AcceptBackoff backoff =
+                new AcceptBackoff(why -> LOG.log(System.Logger.Level.WARNING, "admin endpoint: " + why));
         while (!closed) {
             Socket s;
             try {
                 s = server.accept();
+                backoff.succeeded();
             } catch (IOException e) {
-                if (closed) return;
-                continue; // a connection that failed while being accepted; the next one is unaffected
+                if (closed || !backoff.failed(e)) return;
+                continue; // a connection that failed while being accepted, or no descriptor left: try again
             }
             if (!permits.tryAcquire()) {
                 refuseBusy(s);
