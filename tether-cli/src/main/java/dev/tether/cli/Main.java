@@ -123,8 +123,9 @@ public final class Main implements Runnable {
             p.load(in);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--config: no such file: " + file);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage());
+        } catch (IOException | IllegalArgumentException e) {
+            // Properties.load throws IllegalArgumentException for a malformed backslash-u escape
+            throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage(), e);
         }
         CommandLine sub = cli.getSubcommands().get(command);
         ConfigKeys.of(sub.getCommandSpec()).check(p, file);

@@ -64,6 +64,14 @@ class ConfigFileTest {
     }
 
     @Test
+    void aMalformedEscapeIsRefusedNamingTheFile() throws IOException {
+        Path conf = Files.writeString(dir.resolve("a.properties"), "id=a\\u00zz\n");
+        assertThat(run("node", "--config", conf.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("tether: --config: cannot read " + conf + ": Malformed \\uxxxx encoding.");
+    }
+
+    @Test
     void everyLongOptionAndItsQualifiedFormAreKeys() {
         ConfigKeys keys = ConfigKeys.of(nodeSpec());
         java.util.Properties p = new java.util.Properties();
