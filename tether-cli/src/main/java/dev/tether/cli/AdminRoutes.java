@@ -3,6 +3,8 @@ package dev.tether.cli;
 import dev.tether.ChannelStats;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeStats;
+import dev.tether.StoreException;
+import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,6 +43,7 @@ final class AdminRoutes {
 
     AdminRoutes(
             TetherNode node,
+            TetherNode managed,
             int maxMessageBytes,
             AdminServer.Limits limits,
             ExecutorService threads,
@@ -48,9 +51,9 @@ final class AdminRoutes {
             AdminAuth auth) {
         this.node = node;
         this.auth = auth;
-        this.management = new ManagementRoutes(node);
-        this.rules = new RuleRoutes(node);
-        this.dashboard = new Dashboard(management.management(), node);
+        this.management = new ManagementRoutes(managed);
+        this.rules = new RuleRoutes(managed);
+        this.dashboard = new Dashboard(management.management(), managed);
         this.control = control;
         this.maxMessageBytes = maxMessageBytes;
         this.limits = limits;
@@ -59,7 +62,13 @@ final class AdminRoutes {
         this.calls = new CallRoutes(node);
     }
 
-    /** Reads one request from {@code c} and answers it; the caller closes the connection. */
+    /**
+     * Reads one request from {@code c} and answers it; the caller closes the connection. Every request gets an
+     * answer: its own mistakes 4xx, the node's failures 503 (500 for its store), and a failure that is nobody's
+     * mistake 500, which is also thrown on for the caller to log; nothing of a client's mistake is logged. The
+     * request is authorised ({@link AdminAuth}) before its query is looked at, so that a client without the right
+     * learns nothing from it.
+     */
     void serve(TimedSocket c) throws IOException {
         c.readWithin(limits.requestTimeout());
         boolean json = false;
@@ -72,23 +81,44 @@ final class AdminRoutes {
             }
             int q = start[1].indexOf('?');
             String path = q < 0 ? start[1] : start[1].substring(0, q);
-            Map<String, List<String>> query = AdminServer.query(q < 0 ? null : start[1].substring(q + 1));
+            String rawQuery = q < 0 ? null : start[1].substring(q + 1);
+            Map<String, List<String>> query;
+            try {
+                query = AdminServer.query(rawQuery);
+            } catch (HttpError badEncoding) {
+                json = path.startsWith("/mgmt/") || rawQuery.contains("format=json");
+                auth.check(c.socket().getInetAddress(), head, Map.of()); // a token in the query cannot be read
+                throw badEncoding;
+            }
             json = path.startsWith("/mgmt/") || "json".equals(AdminServer.first(query, "format", "text"));
             auth.check(c.socket().getInetAddress(), head, query);
             route(c, start[0], path, query, head, json);
         } catch (SocketTimeoutException e) {
-            answer(
-                    c,
-                    408,
-                    error(
-                            json,
-                            "the request did not arrive within "
-                                    + limits.requestTimeout().toMillis() + " ms; nothing was sent"));
+            String why = "the request did not arrive within "
+                    + limits.requestTimeout().toMillis() + " ms";
+            fail(c, 408, error(json, why + "; nothing was sent"));
         } catch (HttpError e) {
-            answer(c, e.status(), error(json, e.getMessage()));
+            fail(c, e.status(), error(json, e.getMessage()));
         } catch (NodeClosedException e) {
-            answer(c, 503, error(json, "the node is shutting down: " + e.getMessage()));
+            fail(c, 503, error(json, "the node is shutting down: " + e.getMessage()));
+        } catch (StoreException e) {
+            fail(c, 500, error(json, "the node's store failed: " + e.getMessage()));
+        } catch (TetherException e) {
+            fail(c, 503, error(json, "the node could not answer: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            try {
+                fail(c, 500, error(json, "the request failed: " + e));
+            } catch (IOException | RuntimeException gone) {
+                e.addSuppressed(gone);
+            }
+            throw e;
         }
+    }
+
+    /** Answers a request that failed, unless its answer was begun: the connection is then only closed. */
+    private static void fail(TimedSocket c, int status, String body) throws IOException {
+        if (c.answerBegun()) c.close();
+        else answer(c, status, body);
     }
 
     private void route(
@@ -211,6 +241,8 @@ final class AdminRoutes {
         try {
             String done = control.reload();
             answer(c, 200, json ? Json.object().put("reloaded", done) + "\n" : done + "\n");
+        } catch (NodeControl.PartlyApplied e) {
+            throw new HttpError(500, e.getMessage());
         } catch (IllegalStateException e) {
             throw new HttpError(409, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -342,6 +374,7 @@ final class AdminRoutes {
         if ("100-continue".equalsIgnoreCase(head.header("expect"))) {
             c.out().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             c.out().flush();
+            c.interimAnswerSent();
         }
     }
 

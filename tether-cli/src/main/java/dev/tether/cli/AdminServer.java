@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code GET /health/live} (200 while the node runs) and {@code GET /health/ready[?format=json]} (200 when
  *       ready, else 503 with the reasons, {@link NodeControl#notReady}); 503 once the node is shutting down.
  *   <li>{@code POST /reload}: re-reads the {@code --config} file's peers and log level ({@link NodeControl#reload});
- *       200 with what changed, 400 if the file is invalid (nothing changed), 409 without {@code --config}.
+ *       200 with what changed, 400 if the file is invalid (nothing changed), 500 if the node failed to take a
+ *       peer change after others were made (the answer says which), 409 without {@code --config}.
  * </ul>
  *
  * <p><b>Limits.</b> At most {@link Limits#maxConnections} connections are served at once, each on its own
@@ -126,6 +127,11 @@ final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException if the address is not a loopback one and there is no token
      * @throws BindException naming the address if it is in use or cannot be bound
      */
+    /** An endpoint on {@code bound}, a server socket bound already; for tests, whose socket misbehaves. */
+    static AdminServer serving(ServerSocket bound, Limits limits) {
+        return new AdminServer(bound, limits, AdminAuth.loopbackOnly());
+    }
+
     static AdminServer bind(InetSocketAddress requested, Limits limits, AdminAuth auth) throws IOException {
         InetAddress host = InetAddress.getByName(requested.getHostString());
         if (!host.isLoopbackAddress() && !auth.hasToken()) {
@@ -166,7 +172,16 @@ final class AdminServer implements AutoCloseable {
 
     /** As {@link #start(TetherNode, int)}; {@code control} (or null: none) serves readiness and reloads. */
     void start(TetherNode node, int maxMessageBytes, NodeControl control) {
-        routes = new AdminRoutes(node, maxMessageBytes, limits, threads, control, auth);
+        start(node, node, maxMessageBytes, control);
+    }
+
+    /**
+     * As {@link #start(TetherNode, int, NodeControl)}, with the node routes served by {@code served} and the
+     * management ones by {@code managed}, a node started by {@code Tether.start}; the same node but for tests, whose
+     * {@code served} node fails on purpose.
+     */
+    void start(TetherNode served, TetherNode managed, int maxMessageBytes, NodeControl control) {
+        routes = new AdminRoutes(served, managed, maxMessageBytes, limits, threads, control, auth);
         long tick = Math.max(10, Math.min(200, limits.writeTimeout().toMillis() / 4));
         watchdog.scheduleWithFixedDelay(this::closeStalledWrites, tick, tick, TimeUnit.MILLISECONDS);
         Thread acceptor = new Thread(this::acceptLoop, "tether-admin-acceptor");
@@ -179,13 +194,16 @@ final class AdminServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        AcceptBackoff backoff =
+                new AcceptBackoff(why -> LOG.log(System.Logger.Level.WARNING, "admin endpoint: " + why));
         while (!closed) {
             Socket s;
             try {
                 s = server.accept();
+                backoff.succeeded();
             } catch (IOException e) {
-                if (closed) return;
-                continue; // a connection that failed while being accepted; the next one is unaffected
+                if (closed || !backoff.failed(e)) return;
+                continue; // a connection that failed while being accepted, or no descriptor left: try again
             }
             if (!permits.tryAcquire()) {
                 refuseBusy(s);
@@ -210,8 +228,9 @@ final class AdminServer implements AutoCloseable {
         } catch (IOException e) {
             // The client went away or timed out; AdminRoutes answered whatever could still be answered.
         } catch (RuntimeException e) {
-            // A request that failed beyond its route's answers: the node or this endpoint stopping under it (an
-            // interrupted wait), or a bug. Reported, never thrown at the pool thread, which would print it raw.
+            // A request that failed beyond its route's answers and the node's failures, both answered without a
+            // log line: this endpoint stopping under it (an interrupted wait), or a bug, answered 500 and reported
+            // here; never thrown at the pool thread, which would print it raw.
             if (!closed) LOG.log(System.Logger.Level.WARNING, "admin request failed: " + e, e);
         } finally {
             if (c != null) open.remove(c);
@@ -261,17 +280,34 @@ final class AdminServer implements AutoCloseable {
         for (TimedSocket c : open) c.closeIfWriteStalled(now);
     }
 
-    static Map<String, List<String>> query(String rawQuery) {
+    /**
+     * The parameters of a request's query, decoded.
+     *
+     * @throws HttpError 400 naming the part that is not valid URL encoding
+     */
+    static Map<String, List<String>> query(String rawQuery) throws HttpError {
         Map<String, List<String>> q = new LinkedHashMap<>();
         if (rawQuery == null) return q;
         for (String pair : rawQuery.split("&")) {
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
             q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
         }
         return q;
+    }
+
+    private static String decode(String part) throws HttpError {
+        try {
+            return URLDecoder.decode(part, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            String shown = part.length() > 100 ? part.substring(0, 100) + "..." : part;
+            throw new HttpError(
+                    400,
+                    "the query is not valid URL encoding: '" + shown + "' (a % must be followed by two hex"
+                            + " digits; write a literal % as %25)");
+        }
     }
 
     static String first(Map<String, List<String>> q, String key, String fallback) {

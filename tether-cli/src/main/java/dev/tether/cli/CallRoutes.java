@@ -68,7 +68,7 @@ final class CallRoutes {
                         HandlerNames.requireApplicationName(required(q, "handler")),
                         kind,
                         headers,
-                        Duration.ofMillis(positive(AdminServer.first(q, "timeoutMs", "30000"))),
+                        Duration.ofMillis(SendHandler.timeoutMs(AdminServer.first(q, "timeoutMs", "30000"))),
                         "1".equals(AdminServer.first(q, "waitForHandler", "0")),
                         "json".equals(AdminServer.first(q, "format", "text")));
             } catch (TetherException | IllegalArgumentException e) {
@@ -162,7 +162,7 @@ final class CallRoutes {
         Duration timeout;
         try {
             peer = peer(q);
-            timeout = Duration.ofMillis(positive(AdminServer.first(q, "timeoutMs", "10000")));
+            timeout = Duration.ofMillis(SendHandler.timeoutMs(AdminServer.first(q, "timeoutMs", "10000")));
         } catch (TetherException | IllegalArgumentException e) {
             throw new HttpError(400, e.getMessage());
         }
@@ -203,18 +203,6 @@ final class CallRoutes {
     private static String required(Map<String, List<String>> q, String name) throws HttpError {
         String v = AdminServer.first(q, name, null);
         if (v == null) throw new HttpError(400, "query parameter '" + name + "' is required");
-        return v;
-    }
-
-    private static long positive(String value) {
-        long v;
-        try {
-            v = Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "timeoutMs must be a positive number of milliseconds, was '" + value + "'");
-        }
-        if (v <= 0) throw new IllegalArgumentException("timeoutMs must be positive, was " + v);
         return v;
     }
 

@@ -148,8 +148,7 @@ final class ChatRoom {
 
     private String join(String[] words) {
         if (words.length < 2) return "usage: /join CHANNEL [read|write|read_write]";
-        ChannelRole role =
-                words.length > 2 ? ChannelRole.valueOf(words[2].toUpperCase(Locale.ROOT)) : ChannelRole.READ_WRITE;
+        ChannelRole role = words.length > 2 ? role(words[2]) : ChannelRole.READ_WRITE;
         join(words[1], role);
         current = words[1];
         return "joining #" + words[1] + " as " + role + " (the current channel now)";
@@ -158,9 +157,24 @@ final class ChatRoom {
     /** A channel of this node: its role, and whether the join completed. */
     record Membership(ChannelRole role, boolean complete) {}
 
+    private static ChannelRole role(String word) {
+        try {
+            return ChannelRole.valueOf(word.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown role '" + word + "': the roles are read, write and read_write");
+        }
+    }
+
+    /** Joins; a join the node refuses at once (an invalid or reserved name) leaves the memberships as they were. */
     private void join(String channel, ChannelRole role) {
-        memberships.put(channel, new Membership(role, false));
-        join(channel, role, false);
+        Membership before = memberships.put(channel, new Membership(role, false));
+        try {
+            join(channel, role, false);
+        } catch (RuntimeException refused) {
+            if (before == null) memberships.remove(channel, new Membership(role, false));
+            else memberships.replace(channel, new Membership(role, false), before);
+            throw refused;
+        }
     }
 
     /**
@@ -191,7 +205,7 @@ final class ChatRoom {
         if (e instanceof TetherEvent.PeerConnected c) {
             notice(c.peer() + " is up");
             memberships.forEach((channel, m) -> {
-                if (!m.complete()) CompletableFuture.runAsync(() -> join(channel, m.role(), true));
+                if (!m.complete()) CompletableFuture.runAsync(() -> joinAgain(channel, m.role()));
             });
         } else if (e instanceof TetherEvent.PeerDisconnected d) notice(d.peer() + " is down");
         else if (e instanceof TetherEvent.ChannelKicked k) {
@@ -202,6 +216,16 @@ final class ChatRoom {
                 || e instanceof TetherEvent.ProtocolError
                 || e instanceof TetherEvent.ApplicationError
                 || e instanceof TetherEvent.DeadLettered) notice("warning: " + e);
+    }
+
+    /** Asks again for a join (off the node thread); one the node now refuses is shown and dropped, not asked again. */
+    private void joinAgain(String channel, ChannelRole role) {
+        try {
+            join(channel, role, true);
+        } catch (RuntimeException e) {
+            if (memberships.remove(channel, new Membership(role, false)))
+                notice("join #" + channel + " failed: " + e.getMessage());
+        }
     }
 
     /** The channels joined or being joined, by name. */

@@ -82,23 +82,30 @@ final class ChatWeb implements AutoCloseable {
     }
 
     private void accept() {
+        AcceptBackoff backoff = new AcceptBackoff(why -> room.notice("chat page: " + why));
         while (!server.isClosed()) {
+            Socket c;
             try {
-                Socket c = server.accept();
-                if (!permits.tryAcquire()) {
-                    respond(
-                            c.getOutputStream(),
-                            503,
-                            "text/plain",
-                            "too many connections\n".getBytes(StandardCharsets.UTF_8));
-                    c.close();
-                    continue;
-                }
-                sockets.add(c);
-                daemon(() -> serve(c), "tether-chat-conn").start();
+                c = server.accept();
+                backoff.succeeded();
             } catch (IOException e) {
-                if (!server.isClosed()) room.notice("chat page: accept failed: " + e.getMessage());
+                if (server.isClosed() || !backoff.failed(e)) return;
+                continue;
             }
+            if (!permits.tryAcquire()) {
+                refuseBusy(c);
+                continue;
+            }
+            sockets.add(c);
+            daemon(() -> serve(c), "tether-chat-conn").start();
+        }
+    }
+
+    private void refuseBusy(Socket c) {
+        try (c) {
+            respond(c.getOutputStream(), 503, "text/plain", "too many connections\n".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the client went away: nothing to refuse
         }
     }
 

@@ -55,7 +55,7 @@ final class CompositeOptions {
                         .orElse(null));
     }
 
-    private static List<String> kinds(NodeOptions o) {
+    static List<String> kinds(NodeOptions o) {
         Set<String> kinds = new LinkedHashSet<>();
         for (String given : o.transports) {
             String kind = given.strip().toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package dev.tether.cli;
 
 import dev.tether.NodeClosedException;
+import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.management.NodeManagement;
 import dev.tether.node.Tether;
@@ -10,6 +11,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,12 +21,14 @@ import java.util.function.LongSupplier;
  * {@code intervalMs} (default 1000, at least 100) one {@code snapshot} event with the topology, the statistics, the
  * channels with the readers of this node's logs, the bus's endpoints with their counters and its routing rules, the
  * oldest dead letters and the recent events; a {@code closed} event
- * when the node stops. The page's buttons call the {@code /mgmt/} routes ({@link ManagementRoutes}, {@link
+ * when the node stops, and an {@code unavailable} event (with the reason) for an interval the node did not answer
+ * in (a statistics request not answered within 10 s): the stream goes on, and the next snapshot follows when it does. The page's buttons call the {@code /mgmt/} routes ({@link ManagementRoutes}, {@link
  * RuleRoutes}); its history form queries {@code GET /mgmt/history} when asked.
  *
  * <p>Thread-safe: each stream runs on its connection's thread. Streams share snapshots: one taken less than {@link
  * #SHARED_FOR_MILLIS} ago is sent again rather than computed anew, so N open pages cost about one snapshot per
- * interval, not N.
+ * interval, not N; and while one is being taken, the others wait for it instead of each taking its own in turn
+ * (a node slow to answer would otherwise hold every page for as many times its delay).
  */
 final class Dashboard {
     static final int DEAD_LETTERS_SHOWN = 50;
@@ -41,6 +46,8 @@ final class Dashboard {
     private long takenAt = Long.MIN_VALUE;
     private String shared;
     private int taken;
+    /** The snapshot being taken, which other callers wait for; null if none is. */
+    private CompletableFuture<String> taking;
 
     Dashboard(NodeManagement m, TetherNode node) {
         this(m, node, System::currentTimeMillis);
@@ -80,8 +87,14 @@ final class Dashboard {
                             .getBytes(StandardCharsets.UTF_8));
                     out.finish();
                     return;
+                } catch (TetherException e) {
+                    data = null;
+                    out.write(("event: unavailable\ndata: " + Json.object().put("reason", e.getMessage()) + "\n\n")
+                            .getBytes(StandardCharsets.UTF_8));
                 }
-                out.write(("event: snapshot\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                if (data != null) {
+                    out.write(("event: snapshot\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                }
                 raw.flush();
                 Thread.sleep(intervalMillis); // the pace of the stream, not a wait for a condition
             }
@@ -90,15 +103,48 @@ final class Dashboard {
         }
     }
 
-    /** The latest snapshot if it is fresh enough to share, else a new one. */
-    synchronized String snapshot() {
-        long now = clock.getAsLong();
-        if (shared == null || now - takenAt >= SHARED_FOR_MILLIS || now < takenAt) {
-            shared = take(now);
-            takenAt = now;
-            taken++;
+    /**
+     * The latest snapshot if it is fresh enough to share, else a new one: taken by this caller, or by another whose
+     * taking is under way, which this one waits for. A failure is thrown to every caller that waited for it.
+     */
+    String snapshot() {
+        CompletableFuture<String> next;
+        boolean mine;
+        long now;
+        synchronized (this) {
+            now = clock.getAsLong();
+            if (shared != null && now - takenAt < SHARED_FOR_MILLIS && now >= takenAt) return shared;
+            mine = taking == null;
+            if (mine) taking = new CompletableFuture<>();
+            next = taking;
         }
-        return shared;
+        if (mine) takeInto(next, now);
+        try {
+            return next.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
+    private void takeInto(CompletableFuture<String> next, long now) {
+        String s = null;
+        try {
+            s = take(now);
+        } catch (RuntimeException e) {
+            next.completeExceptionally(e);
+        } finally {
+            synchronized (this) {
+                if (s != null) {
+                    shared = s;
+                    takenAt = now;
+                    taken++;
+                }
+                taking = null;
+            }
+            if (s != null) next.complete(s);
+            else if (!next.isDone()) next.completeExceptionally(new IllegalStateException("the snapshot failed"));
+        }
     }
 
     /** Snapshots computed so far (the others were shared). */

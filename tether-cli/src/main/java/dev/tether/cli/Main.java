@@ -105,7 +105,10 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(new CommandLine(this), "a command is required");
     }
 
-    /** {@code --config FILE} gives defaults to the subcommand named on the command line. */
+    /**
+     * {@code --config FILE} gives defaults to the subcommand named on the command line; a key that is none of its
+     * options is refused ({@link ConfigKeys}).
+     */
     private static void applyConfigFile(CommandLine cli, String[] args) {
         String command = null;
         Path file = null;
@@ -120,10 +123,13 @@ public final class Main implements Runnable {
             p.load(in);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--config: no such file: " + file);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage());
+        } catch (IOException | IllegalArgumentException e) {
+            // Properties.load throws IllegalArgumentException for a malformed backslash-u escape
+            throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage(), e);
         }
-        cli.getSubcommands().get(command).setDefaultValueProvider(new PropertiesDefaultProvider(p));
+        CommandLine sub = cli.getSubcommands().get(command);
+        ConfigKeys.of(sub.getCommandSpec()).check(p, file);
+        sub.setDefaultValueProvider(new PropertiesDefaultProvider(p));
     }
 
     private static String describe(Exception e) {

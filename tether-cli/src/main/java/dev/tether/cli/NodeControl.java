@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import picocli.CommandLine.TypeConversionException;
 
@@ -39,6 +40,29 @@ final class NodeControl {
         ALL
     }
 
+    /**
+     * What a reloaded file must satisfy besides its values parsing, checked before anything changes.
+     *
+     * @param keys the keys it may hold (null: any)
+     * @param peerRefusal why a peer cannot be one of this node's (the transport does not take its address), or null
+     */
+    record ReloadRules(ConfigKeys keys, Function<PeerSpec, String> peerRefusal) {
+        static final ReloadRules NONE = new ReloadRules(null, p -> null);
+    }
+
+    /**
+     * A reload that failed after it had changed something: its message says what was applied and what failed. The
+     * peers this daemon follows are then the ones actually applied, so that reloading the same or the previous file
+     * again applies what is still missing.
+     */
+    static final class PartlyApplied extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PartlyApplied(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** A store failure this recent makes the node not ready (the node retries a failing store every 100 ms). */
     private static final long STORE_FAILURE_NANOS = 5_000_000_000L;
 
@@ -47,6 +71,7 @@ final class NodeControl {
     private final boolean peersFixed;
     private final boolean levelFixed;
     private final ReadyPeers readyPeers;
+    private final ReloadRules rules;
     private Map<NodeId, List<String>> peers;
     private volatile long lastStoreFailure;
     /** The clock of {@link #STORE_FAILURE_NANOS}; a test's own in tests. */
@@ -67,6 +92,19 @@ final class NodeControl {
             boolean peersFixed,
             boolean levelFixed,
             ReadyPeers readyPeers) {
+        this(node, configFile, peers, peersFixed, levelFixed, readyPeers, ReloadRules.NONE);
+    }
+
+    /** As above; a reloaded file must follow {@code rules}. */
+    NodeControl(
+            TetherNode node,
+            Path configFile,
+            List<PeerSpec> peers,
+            boolean peersFixed,
+            boolean levelFixed,
+            ReadyPeers readyPeers,
+            ReloadRules rules) {
+        this.rules = Objects.requireNonNull(rules);
         this.node = node;
         this.configFile = configFile;
         this.peers = addresses(peers);
@@ -106,18 +144,30 @@ final class NodeControl {
     }
 
     /**
-     * Re-reads the configuration file and applies what changed; returns a one-line summary.
+     * Re-reads the configuration file and applies what changed; returns a one-line summary. Everything is checked
+     * before anything changes: the keys, the values, and each new peer against the node's transports.
      *
      * @throws IllegalStateException if the node was started without {@code --config}
-     * @throws IllegalArgumentException if the file cannot be read or holds an invalid value (nothing changed)
+     * @throws IllegalArgumentException if the file cannot be read, holds an unknown key ({@link ConfigKeys}) or an
+     *     invalid value, or a peer the transports cannot take (nothing changed)
+     * @throws PartlyApplied if the node failed to take a peer change after others were made
      */
     synchronized String reload() {
         if (configFile == null) {
             throw new IllegalStateException("nothing to reload: the node was started without --config");
         }
         Properties p = read(configFile);
+        if (rules.keys() != null) rules.keys().check(p, configFile);
         CliLog.LogLevel level = levelFixed ? null : CliLog.LogLevel.parse(p.getProperty("log-level", "info"));
-        Map<NodeId, List<String>> next = peersFixed ? peers : addresses(parsePeers(p.getProperty("peer", "")));
+        Map<NodeId, List<String>> next = peers;
+        if (!peersFixed) {
+            List<PeerSpec> specs = parsePeers(p.getProperty("peer", ""));
+            for (PeerSpec s : specs) {
+                String why = rules.peerRefusal().apply(s);
+                if (why != null) throw new IllegalArgumentException("peer: " + why);
+            }
+            next = addresses(specs);
+        }
         if (next.containsKey(node.id())) {
             throw new IllegalArgumentException("peer: " + node.id() + " is this node's own id");
         }
@@ -125,9 +175,9 @@ final class NodeControl {
         if (level != null && level != CliLog.level()) {
             changes.add("log level " + CliLog.level().name().toLowerCase() + " -> "
                     + level.name().toLowerCase());
+            CliLog.configure(level, CliLog.format());
         }
         applyPeers(next, changes);
-        if (level != null) CliLog.configure(level, CliLog.format());
         String fixed =
                 (peersFixed ? " (peers fixed by --peer)" : "") + (levelFixed ? " (log level fixed by flag)" : "");
         return "reloaded " + configFile + ": " + (changes.isEmpty() ? "no change" : String.join("; ", changes)) + fixed;
@@ -161,6 +211,12 @@ final class NodeControl {
         return changes;
     }
 
+    /**
+     * Makes {@code next} the node's peers, noting each change in {@code changes}. {@link #peers} follows each step,
+     * so that after a failure it is what was applied.
+     *
+     * @throws PartlyApplied if the node refused a step (after the steps before it)
+     */
     private void applyPeers(Map<NodeId, List<String>> next, List<String> changes) {
         List<NodeId> removed = new ArrayList<>();
         List<NodeId> added = new ArrayList<>();
@@ -171,14 +227,63 @@ final class NodeControl {
             if (before == null) added.add(e.getKey());
             else if (!before.equals(e.getValue())) moved.add(e.getKey());
         }
-        for (NodeId id : removed) node.removePeer(id);
-        for (NodeId id : moved) node.removePeer(id); // an address is replaced, not added to: re-add it afresh
-        for (NodeId id : added) node.addPeer(id, next.get(id));
-        for (NodeId id : moved) node.addPeer(id, next.get(id));
-        peers = next;
-        if (!added.isEmpty()) changes.add("peers added " + sorted(added));
-        if (!removed.isEmpty()) changes.add("peers removed " + sorted(removed));
-        if (!moved.isEmpty()) changes.add("peers with new addresses " + sorted(moved));
+        Map<NodeId, List<String>> applied = new LinkedHashMap<>(peers);
+        peers = applied;
+        PeerSteps steps = new PeerSteps(changes);
+        try {
+            for (NodeId id : removed) steps.remove(id, "removing", "peers removed");
+            // An address is replaced, not added to: a moved peer is removed and added afresh.
+            for (NodeId id : moved) steps.remove(id, "moving", null);
+            for (NodeId id : added) steps.add(id, next.get(id), "adding", "peers added");
+            for (NodeId id : moved) steps.add(id, next.get(id), "moving", "peers with new addresses");
+        } finally {
+            steps.note();
+        }
+    }
+
+    /** The steps of one {@link #applyPeers}: each applied to the node and to {@link #peers}, and noted. */
+    private final class PeerSteps {
+        private static final List<String> NOTES = List.of("peers added", "peers removed", "peers with new addresses");
+        private final List<String> changes;
+        private final Map<String, List<NodeId>> done = new java.util.HashMap<>();
+
+        PeerSteps(List<String> changes) {
+            this.changes = changes;
+        }
+
+        void remove(NodeId id, String what, String note) {
+            run(() -> node.removePeer(id), what + " peer " + id);
+            peers.remove(id);
+            if (note != null) done.computeIfAbsent(note, k -> new ArrayList<>()).add(id);
+        }
+
+        void add(NodeId id, List<String> addresses, String what, String note) {
+            run(() -> node.addPeer(id, addresses), what + " peer " + id);
+            peers.put(id, addresses);
+            done.computeIfAbsent(note, k -> new ArrayList<>()).add(id);
+        }
+
+        private void run(Runnable step, String what) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                note();
+                String applied = changes.isEmpty() ? "nothing" : String.join("; ", changes);
+                throw new PartlyApplied(
+                        "reload of " + configFile + " failed part-way: " + what + " failed: " + e.getMessage()
+                                + "; applied before: " + applied + "; the node's configured peers are now "
+                                + sorted(peers.keySet()) + " (reload again to retry)",
+                        e);
+            }
+        }
+
+        /** Notes the steps done so far in {@code changes}, once. */
+        void note() {
+            for (String note : NOTES) {
+                List<NodeId> ids = done.remove(note);
+                if (ids != null) changes.add(note + " " + sorted(ids));
+            }
+        }
     }
 
     private static List<PeerSpec> parsePeers(String value) {

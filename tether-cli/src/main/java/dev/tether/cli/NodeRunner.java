@@ -125,15 +125,22 @@ final class NodeRunner {
                 options.peers,
                 parsed.hasMatchedOption("--peer"),
                 parsed.hasMatchedOption("--log-level") || parsed.hasMatchedOption("--quiet"),
-                readyPeers);
+                readyPeers,
+                new NodeControl.ReloadRules(
+                        ConfigKeys.of(options.spec), p -> TransportFactory.peerRefusal(options, p)));
         control = c;
         return c;
     }
 
-    /** Reloads on a signal: the outcome is logged, a failure changes nothing and the node runs on. */
+    /**
+     * Reloads on a signal: the outcome is logged and the node runs on. A refused file changes nothing; a failure
+     * after some peer changes says which were applied.
+     */
     private void reload(NodeControl c, String cause) {
         try {
             line("INFO", cause + ": " + c.reload());
+        } catch (NodeControl.PartlyApplied e) {
+            line("WARN", cause + ": " + e.getMessage());
         } catch (RuntimeException e) {
             line("WARN", cause + ": reload refused, nothing changed: " + e.getMessage());
         }

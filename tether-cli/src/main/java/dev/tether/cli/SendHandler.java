@@ -55,7 +55,7 @@ final class SendHandler {
                     headers,
                     ttl == null ? null : positive("ttlMs", ttl),
                     wait,
-                    Duration.ofMillis(positive("timeoutMs", AdminServer.first(q, "timeoutMs", "30000"))),
+                    Duration.ofMillis(timeoutMs(AdminServer.first(q, "timeoutMs", "30000"))),
                     "json".equals(AdminServer.first(q, "format", "text")));
         }
     }
@@ -158,6 +158,24 @@ final class SendHandler {
             Thread.currentThread().interrupt();
             throw new TimeoutException("interrupted");
         }
+    }
+
+    /** The longest wait a request may ask for: a day (longer ones would overflow the deadline arithmetic). */
+    static final long MAX_TIMEOUT_MS = 86_400_000;
+
+    /**
+     * A request's {@code timeoutMs}.
+     *
+     * @throws HttpError 400 unless it is 1..{@value #MAX_TIMEOUT_MS}
+     */
+    static long timeoutMs(String v) throws HttpError {
+        try {
+            long n = Long.parseLong(v);
+            if (n > 0 && n <= MAX_TIMEOUT_MS) return n;
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new HttpError(400, "timeoutMs must be 1.." + MAX_TIMEOUT_MS + " milliseconds, was '" + v + "'");
     }
 
     private static long positive(String name, String v) throws HttpError {

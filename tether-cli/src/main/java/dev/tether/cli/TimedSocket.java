@@ -24,6 +24,7 @@ final class TimedSocket implements AutoCloseable {
     private final long writeTimeoutNanos;
     private final InputStream in;
     private final OutputStream out;
+    private volatile boolean answerBegun;
     private volatile long writeDeadline; // System.nanoTime() value; 0 while no write is in progress
     private long readDeadline; // 0: idle timeout per read
     private long idleNanos;
@@ -32,7 +33,19 @@ final class TimedSocket implements AutoCloseable {
         this.socket = socket;
         this.writeTimeoutNanos = writeTimeout.toNanos();
         this.in = new BufferedInputStream(new Reads(socket.getInputStream()), 16 << 10);
-        this.out = new BufferedOutputStream(new Writes(socket.getOutputStream()), 16 << 10);
+        this.out = new BufferedOutputStream(new Writes(socket.getOutputStream()), 16 << 10) {
+            @Override
+            public synchronized void write(int b) throws IOException {
+                answerBegun = true;
+                super.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) throws IOException {
+                answerBegun = true;
+                super.write(b, off, len);
+            }
+        };
     }
 
     InputStream in() {
@@ -41,6 +54,16 @@ final class TimedSocket implements AutoCloseable {
 
     OutputStream out() {
         return out;
+    }
+
+    /** Whether anything was written to {@link #out}: another answer can then no longer be given. */
+    boolean answerBegun() {
+        return answerBegun;
+    }
+
+    /** The interim answer written to {@link #out} ({@code 100 Continue}) was flushed; the answer is still to come. */
+    void interimAnswerSent() {
+        answerBegun = false;
     }
 
     Socket socket() {

@@ -7,6 +7,7 @@ import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +31,25 @@ final class TransportFactory {
         String connectivity() {
             return link.get();
         }
+    }
+
+    /**
+     * Why {@code p} cannot be a peer of the transports {@code o} selects (the rules {@link #create} applies to the
+     * {@code --peer} options), or null if it can; for the peers a reload adds.
+     */
+    static String peerRefusal(NodeOptions o, PeerSpec p) {
+        List<String> kinds = !o.transports.isEmpty()
+                ? CompositeOptions.kinds(o)
+                : List.of(o.usesNats() ? "nats" : o.uds != null ? "uds" : "tcp");
+        if (p.address() != null && !kinds.contains("tcp")) {
+            return p.id() + "=" + HostPort.format(p.address()) + " is a TCP address, and this node's transports are "
+                    + kinds + (kinds.contains("nats") ? " (NATS peers are given as ids only)" : "");
+        }
+        if (p.socket() != null && !kinds.contains("uds")) {
+            return p.id() + "=unix:" + p.socket() + " is a Unix domain socket, and this node's transports are " + kinds
+                    + " (unix: peers need --uds)";
+        }
+        return null;
     }
 
     static Choice create(NodeOptions o) {

@@ -96,6 +96,64 @@ class ChatRoomTest {
         assertThat(room.memberships()).doesNotContainKey("general");
     }
 
+    @Test
+    void aJoinTheNodeRefusesLeavesNoMembershipAndABadRoleNamesTheRoles() throws Exception {
+        List<String> notices = new CopyOnWriteArrayList<>();
+        ChatRoom room = room(notices);
+        room.attach(node("alice", "bob", room));
+        assertThat(room.input("/join _x")).startsWith("/join failed: ").contains("_x");
+        assertThat(room.input("/join c bogus"))
+                .isEqualTo("/join failed: unknown role 'bogus': the roles are read, write and read_write");
+        assertThat(room.memberships()).containsOnlyKeys("general");
+        assertThat(room.currentChannel()).isEqualTo("general");
+        assertThat(room.input("/join c write")).isEqualTo("joining #c as WRITE (the current channel now)");
+        assertThat(room.memberships()).containsOnlyKeys("general", "c");
+    }
+
+    @Test
+    void aJoinAskedAgainWhenAPeerComesUpThatFailsIsShownAndNotAskedAgain() throws Exception {
+        List<String> notices = new CopyOnWriteArrayList<>();
+        ChatRoom room = room(notices);
+        TetherNode alice = node("alice", "bob", room);
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        TetherNode refusing = (TetherNode) java.lang.reflect.Proxy.newProxyInstance(
+                TetherNode.class.getClassLoader(), new Class<?>[] {TetherNode.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("join")) {
+                        if (refuse.get()) throw new IllegalStateException("the node refuses joins now");
+                        return new java.util.concurrent.CompletableFuture<Void>(); // never taken note of
+                    }
+                    try {
+                        return m.invoke(alice, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        room.attach(refusing);
+        refuse.set(true);
+        room.onEvent(new dev.tether.TetherEvent.PeerConnected(NodeId.of("bob")));
+        Await.until(
+                DEADLINE,
+                () -> notices.contains("join #general failed: the node refuses joins now"),
+                () -> "the failed join shown: " + notices);
+        assertThat(room.memberships()).doesNotContainKey("general");
+    }
+
+    private ChatRoom room(List<String> notices) throws java.io.IOException {
+        ChatTranscript transcript = ChatTranscript.open(dir.resolve("alice.chat"), false);
+        open.add(transcript);
+        ChatRoom room = new ChatRoom(transcript, "general", Clock.systemUTC());
+        room.addView(new ChatRoom.View() {
+            @Override
+            public void line(ChatLine line) {}
+
+            @Override
+            public void notice(String text) {
+                notices.add(text);
+            }
+        });
+        return room;
+    }
+
     private TetherNode node(String id, String peer, ChatRoom room) {
         TetherConfig.Builder b = TetherConfig.builder(NodeId.of(id))
                 .peers(NodeId.of(peer))

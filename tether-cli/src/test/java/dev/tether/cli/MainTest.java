@@ -79,6 +79,8 @@ class MainTest {
         assertThat(run("node", "--id", "a", "--peer", "b", "--durability", "SOMETIMES"))
                 .isEqualTo(2);
         assertThat(err()).contains("SOMETIMES");
+        assertThat(run("node", "--id", "a", "--nats", "nats://host:notaport")).isEqualTo(2);
+        assertThat(err()).contains("NATS server URL 'nats://host:notaport' is not valid");
     }
 
     @Test

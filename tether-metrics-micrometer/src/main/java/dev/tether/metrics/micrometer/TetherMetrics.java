@@ -6,6 +6,7 @@ import dev.tether.metrics.micrometer.internal.CommitMeters;
 import dev.tether.metrics.micrometer.internal.Poller;
 import dev.tether.metrics.micrometer.internal.SnapshotMeters;
 import dev.tether.spi.CommitObserver;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
@@ -61,6 +62,7 @@ public final class TetherMetrics implements AutoCloseable {
     private final Duration interval;
     private SnapshotMeters meters;
     private Poller poller;
+    private Counter pollFailures;
 
     private TetherMetrics(Builder b) {
         this.nodeId = b.nodeId;
@@ -94,7 +96,11 @@ public final class TetherMetrics implements AutoCloseable {
         }
         if (meters != null) throw new IllegalStateException("node " + nodeId + " is watched already");
         meters = new SnapshotMeters(registry, tags, limits);
-        poller = new Poller(node, meters, interval);
+        pollFailures = Counter.builder("tether.metrics.poll.failures")
+                .description("Polls of the node's figures that failed unexpectedly; the next poll runs as usual")
+                .tags(tags)
+                .register(registry);
+        poller = new Poller(node, meters, interval, pollFailures);
         return this;
     }
 
@@ -118,7 +124,9 @@ public final class TetherMetrics implements AutoCloseable {
     public synchronized void close() {
         if (poller != null) poller.close();
         if (meters != null) meters.close();
+        if (pollFailures != null) registry.remove(pollFailures);
         commits.close();
+        pollFailures = null;
         poller = null;
         meters = null;
     }

@@ -442,7 +442,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         } catch (SQLException e) {
             // A crashing process does not report on its connections.
         } finally {
-            releaseLock();
+            releaseLock(null);
         }
     }
 
@@ -563,19 +563,20 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         closed = true;
         Connection c = connection;
         connection = null;
+        StoreException failure = null;
         try {
             if (c != null) c.close();
         } catch (SQLException e) {
-            throw fail("cannot close", e);
-        } finally {
-            releaseLock();
+            failure = fail("cannot close", e);
         }
+        releaseLock(failure); // the connection's failure first, the lock's added to it
     }
 
-    private void releaseLock() {
+    /** Closes the lock after {@code failure} (null: none): see {@link StoreLock#closeAfter}. */
+    private void releaseLock(StoreException failure) {
         StoreLock l = lock;
         lock = null;
-        if (l != null) l.close();
+        StoreLock.closeAfter(failure, l);
     }
 
     /** This store's connection: for tests that read its settings. */

@@ -37,7 +37,7 @@ final class StoreLock implements AutoCloseable {
     private final FileLock lock;
     private boolean released;
 
-    private StoreLock(Path key, FileChannel channel, FileLock lock) {
+    StoreLock(Path key, FileChannel channel, FileLock lock) {
         this.key = key;
         this.channel = channel;
         this.lock = lock;
@@ -141,18 +141,48 @@ final class StoreLock implements AutoCloseable {
         }
     }
 
-    /** Releases the lock; idempotent. */
+    /**
+     * Closes {@code lock} (if not null) after {@code failure} (null: none) of its store's own close: throws that
+     * failure with the lock's added to it as suppressed, or the lock's alone; the lock is closed either way.
+     */
+    static void closeAfter(StoreException failure, StoreLock lock) {
+        try {
+            if (lock != null) lock.close();
+        } catch (StoreException e) {
+            if (failure == null) throw e;
+            failure.addSuppressed(e);
+        }
+        if (failure != null) throw failure;
+    }
+
+    /**
+     * Releases the lock and closes the lock file, the second also if the first fails (closing the file releases its
+     * locks too, and leaks no descriptor); idempotent.
+     *
+     * @throws StoreException if either step failed, saying whether the file was closed
+     */
     @Override
     public void close() {
         if (released) return;
         released = true;
+        IOException releaseFailed = null;
         try {
             if (lock.isValid()) lock.release();
+        } catch (IOException e) {
+            releaseFailed = e;
+        }
+        try {
             channel.close();
         } catch (IOException e) {
-            throw new StoreException("cannot release store lock: " + e, e);
+            if (releaseFailed != null) e.addSuppressed(releaseFailed);
+            throw new StoreException("cannot release store lock: " + e + " (the lock file could not be closed)", e);
         } finally {
             HELD.remove(key);
+        }
+        if (releaseFailed != null) {
+            throw new StoreException(
+                    "cannot release store lock: " + releaseFailed + " (the lock file was closed, which releases it)",
+                    releaseFailed);
         }
     }
 }

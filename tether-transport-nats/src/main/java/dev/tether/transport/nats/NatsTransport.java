@@ -10,6 +10,7 @@ import dev.tether.transport.nats.internal.NatsLink;
 import dev.tether.transport.nats.internal.NatsSettings;
 import dev.tether.transport.nats.internal.NkeyFiles;
 import dev.tether.transport.nats.internal.Subjects;
+import io.nats.client.Options;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -256,7 +257,8 @@ public final class NatsTransport implements Transport {
 
         /**
          * The servers to try, e.g. {@code nats://host:4222} or {@code tls://host:4222}; any one suffices. jnats's
-         * {@code opentls://}, which trusts any server certificate, is refused.
+         * {@code opentls://}, which trusts any server certificate, is refused, and so is a URL jnats cannot parse
+         * (naming it).
          */
         public Builder servers(List<String> urls) {
             Objects.requireNonNull(urls, "servers");
@@ -267,9 +269,23 @@ public final class NatsTransport implements Transport {
                     throw new IllegalArgumentException("NATS server URL " + u + ": opentls:// accepts any server"
                             + " certificate; use tls:// and an sslContext trusting the servers' CA");
                 }
+                checkParses(u);
             }
             this.servers = List.copyOf(urls);
             return this;
+        }
+
+        /** Refuses a URL jnats would refuse when connecting, on the connect thread, where no caller sees it. */
+        private static void checkParses(String url) {
+            try {
+                Options.builder().server(url);
+            } catch (IllegalArgumentException e) {
+                Throwable why = e.getCause() != null ? e.getCause() : e;
+                throw new IllegalArgumentException(
+                        "NATS server URL '" + url + "' is not valid: " + why.getMessage()
+                                + " (expected nats://HOST:PORT or tls://HOST:PORT)",
+                        e);
+            }
         }
 
         /** Same as {@code servers(List.of(urls))}. */

@@ -324,6 +324,15 @@ class TcpMembershipTest {
     }
 
     @Test
+    void aPeerAddedByHostNameIsKeptByNameLikeAConfiguredOneAndResolvedAtEachDial() {
+        TetherNode a = start("a", t -> t, (c, t) -> {});
+        // .invalid never resolves (RFC 6761): the name is kept, not refused, as it is for a peer given at start
+        a.addPeer(NodeId.of("y"), List.of("no-such-host.invalid:7001"));
+        assertThat(info(a, NodeId.of("y")).addresses()).containsExactly("no-such-host.invalid:7001");
+        a.send(NodeId.of("y"), utf8("waits for y")).accepted().join();
+    }
+
+    @Test
     void aBogusMemberListIsCountedAsAProtocolErrorAndTheNodeKeepsServing() throws Exception {
         NodeId x = NodeId.of("x");
         TetherNode a = start("a", t -> t, (c, t) -> c.peers(B, x).discovery(t.discovery()));

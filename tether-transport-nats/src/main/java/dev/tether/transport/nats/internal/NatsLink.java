@@ -188,6 +188,17 @@ public final class NatsLink {
         return identityChecksFailed.get();
     }
 
+    /** The last reason a connect failed, or null since the connection is attached; for tests. */
+    String lastConnectError() {
+        return lastConnectError;
+    }
+
+    /** Whether the connect thread runs; for tests. */
+    boolean connectorAlive() {
+        Thread t = connector;
+        return t != null && t.isAlive();
+    }
+
     /** The URL of the server the connection is attached to, or null while detached. */
     public String connectedServer() {
         Connection c = connection;
@@ -207,11 +218,16 @@ public final class NatsLink {
         connector.start();
     }
 
-    /** Tries the servers until one accepts us; afterwards jnats reconnects by itself. */
+    /**
+     * Tries the servers until one accepts us; afterwards jnats reconnects by itself. Whatever fails, the options
+     * too (the builder checks the server URLs, but jnats has the last word), is reported by {@link #connectFailed}
+     * and tried again: nothing escapes this thread.
+     */
     private void connectLoop() {
-        Options options = options();
+        Options options = null;
         while (state == State.STARTED) {
             try {
+                if (options == null) options = options();
                 Connection c = Nats.connect(options);
                 if (!attach(c)) closeQuietly(c);
                 return;

@@ -8,7 +8,8 @@ import java.net.UnknownHostException;
 /**
  * TCP addresses as text: {@code host:port}, with IPv6 literals in brackets ({@code [::1]:7001}). Member lists
  * carry IP literals only, parsed without any name lookup; addresses given by the application may also name a
- * host, resolved on the calling thread.
+ * host, kept unresolved like the peers configured at start: the dial resolves it each time, so a peer whose
+ * address changes in DNS is still reached.
  */
 public final class TcpAddresses {
     private TcpAddresses() {}
@@ -38,9 +39,10 @@ public final class TcpAddresses {
     }
 
     /**
-     * Parses {@code host:port}, resolving a host name on the calling thread.
+     * Parses {@code host:port} without looking up names: an IP literal is an address, a host name is kept
+     * unresolved (resolved at each dial).
      *
-     * @throws IllegalArgumentException naming the address if it does not parse or the host does not resolve
+     * @throws IllegalArgumentException naming the address if it does not parse
      */
     public static InetSocketAddress parse(String address) {
         Parts p = split(address);
@@ -48,9 +50,7 @@ public final class TcpAddresses {
         if (p.host.length() > 253 || !p.host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
             throw bad(address, "'" + p.host + "' is neither an IP address nor a host name");
         }
-        InetSocketAddress resolved = new InetSocketAddress(p.host, p.port);
-        if (resolved.isUnresolved()) throw bad(address, "host '" + p.host + "' does not resolve");
-        return resolved;
+        return InetSocketAddress.createUnresolved(p.host, p.port);
     }
 
     private record Parts(String host, int port) {}
