@@ -330,7 +330,7 @@ public interface TetherNode extends AutoCloseable {
     /**
      * Adds {@code peer} at runtime: from now on it is admitted like a configured peer (no proof or allow-list
      * needed), sends to it are accepted, and the transport reaches it at {@code addresses} (in the transport's
-     * format, for TCP {@code host:port}; host names are resolved on the calling thread; transports that find
+     * format, for TCP {@code host:port}, checked here and resolved again at each dial; transports that find
      * peers by themselves need none). A removed peer is admitted again and its stored streams resume. Adding a
      * known peer adds its addresses. The addition is stored (in the store's key-value area) before this returns, so
      * it outlasts a restart: the node starts with the peer added and reaches it at the latest addresses given
