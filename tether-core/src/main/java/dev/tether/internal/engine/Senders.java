@@ -142,10 +142,7 @@ final class Senders {
         volatilePending.add(s);
     }
 
-    /**
-     * Sends on volatile streams need no store: at the end of the turn they are numbered and accepted at once, and
-     * transmitted in the same turn.
-     */
+    /** Volatile sends need no store: at the end of the turn they are numbered, accepted and transmitted at once. */
     void commitVolatile(long now) {
         if (volatilePending.isEmpty()) return;
         for (OutStream s : volatilePending.drain()) {
@@ -167,8 +164,7 @@ final class Senders {
 
     /**
      * The effects of settled volatile messages (replies to volatile calls), on volatile lanes: sent like any volatile
-     * send, never refused for the memory limit (the settlement they belong to cannot wait), counted in it all the
-     * same.
+     * send, never refused for the memory limit (their settlement cannot wait), counted in it all the same.
      */
     void volatileEffects(List<Effect> effects) {
         for (Effect e : effects) {
