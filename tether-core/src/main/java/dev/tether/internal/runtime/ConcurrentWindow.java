@@ -150,8 +150,14 @@ final class ConcurrentWindow {
     private void consume(RealDelivery d) {
         if (run.stopped()) return;
         InboundMessage m = d.message();
-        if (!consumer.seesExpired() && run.expired(m)) d.expire();
-        else consumer.consume(d);
+        if (!consumer.seesExpired() && run.expired(m)) {
+            // never reached its consumer: the room its route reserved is given back (a window whose consumer is a
+            // route with effects holds that one message only: the next one's route is another consumer)
+            if (consumer instanceof WithEffects w) w.giveBack();
+            d.expire();
+        } else {
+            consumer.consume(d);
+        }
     }
 
     /** {@code d}, handed out by this window, was settled (any thread). */

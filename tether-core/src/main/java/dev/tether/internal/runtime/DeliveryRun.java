@@ -267,6 +267,9 @@ final class DeliveryRun {
         dispatcher.windowEnded(this);
         window = null;
         if (stop != null) {
+            // the next message was routed but is not handed out: its route's reserved room is given back (it is
+            // routed again when it comes again)
+            if (other instanceof WithEffects w) w.giveBack();
             dispatcher.handedOut(this, handedUpTo); // messages above stop were handed out: flagged if they come again
             end(stop);
         } else if (index == messages.size()) {
