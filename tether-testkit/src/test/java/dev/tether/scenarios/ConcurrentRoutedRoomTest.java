@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * rules"): the window routes its next message ahead of time, which reserves the copy's room in its target stream. If
  * an earlier message then fails, the window ends without handing out the routed one; its reserved room must be given
  * back, or the target stream stays full of nothing for good (a copy of the same message routed again finds it full).
+ * Likewise the room of a failed attempt's copies, which are not stored, is released by the end of the node's turn,
+ * even if nothing else is stored then.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConcurrentRoutedRoomTest {
@@ -83,6 +85,35 @@ class ConcurrentRoutedRoomTest {
                         .isEqualTo(Outcome.PROCESSED);
             }
             assertThat(t0Attempts.get()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A handled message with a copy fails its first attempt: its copy is not stored, and its room in the target stream
+     * (limit 1) is released although that attempt wrote nothing (once, it waited for some other store batch, and the
+     * retry's route found the target full: on a quiet node it waited for good).
+     */
+    @Test
+    void aFailedAttemptReleasesItsCopysRoomOnAQuietNode() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        try (Cluster c = new Cluster("a", "b", "t")) {
+            TetherNode a = c.start("a");
+            c.start(
+                    "b",
+                    cfg -> cfg.retryPolicy(new RetryPolicy(5, Duration.ofMillis(50), Duration.ofMillis(50), 1.0))
+                            .endpointLimits("t/tap", StreamLimits.maxMessages(1))
+                            .handle("work", call -> {
+                                if (attempts.getAndIncrement() == 0) throw new IllegalStateException("first fails");
+                                return null;
+                            }));
+            Tether.bus(c.node("b"))
+                    .rules()
+                    .add(Rule.named("tap")
+                            .match(Match.any().header("x", exact("1")))
+                            .action(Action.copy(Address.of(TAP, "tap"))));
+            SendReceipt m = a.call(B, "work").header("x", "1").tell(utf8("m"));
+            assertThat(m.processed().get(5, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+            assertThat(attempts.get()).isEqualTo(2);
         }
     }
 

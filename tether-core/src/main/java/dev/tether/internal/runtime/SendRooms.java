@@ -124,6 +124,10 @@ final class SendRooms {
      * refusals and drops since the last turn are reported to {@code emit}, as far as the rate limit allows.
      */
     void endOfTurn(long now, Engine engine, Consumer<TetherEvent> emit) {
+        // Routed rooms handed over while the engine has nothing to store: their settlement stored nothing (a failed
+        // attempt to retry), so no batch will count them; counted now, reconcile releases them (else a quiet node
+        // kept them until some unrelated write, and the retry's own route found its target full).
+        if (!routedPending.isEmpty() && engine.storeIdle()) batchCut();
         reconcile(engine);
         for (Room r = toReport.poll(); r != null; r = toReport.poll()) {
             Overflows o = r.overflows;
