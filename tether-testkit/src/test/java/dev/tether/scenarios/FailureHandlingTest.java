@@ -105,6 +105,28 @@ class FailureHandlingTest {
         }
     }
 
+    /** The first settlement wins whole: a later one that loses (returns false) leaves the winner's reason as it was. */
+    @Test
+    void aLosingSettlementKeepsTheWinnersReason() throws Exception {
+        AtomicBoolean secondWon = new AtomicBoolean(true);
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            TetherNode b = c.start(
+                    "b",
+                    cfg -> cfg.retryPolicy(new RetryPolicy(1, Duration.ofMillis(5), Duration.ofMillis(5), 1.0))
+                            .handler(d -> {
+                                d.nack(Duration.ofMillis(1));
+                                secondWon.set(d.nack());
+                            }));
+            SendReceipt r = a.send(B, utf8("x"));
+            assertThat(r.processed().get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.DEAD_LETTERED);
+            assertThat(secondWon.get()).isFalse();
+            List<DeadLetterView> dead = b.deadLetters(10);
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).reason()).contains("to be retried after PT0.001S");
+        }
+    }
+
     @Test
     void aHandlerThrowingAnErrorIsRetriedAndDeadLetteredNotStalled() throws Exception {
         try (Cluster c = new Cluster("a", "b")) {

@@ -26,6 +26,12 @@ final class RealDelivery implements RoutedDelivery {
     static final int EXPIRED = 3;
     static final int WITHOUT = 4;
     static final int DEAD = 5;
+    /**
+     * Won by a settlement that is writing its fields (reason, effect, outcome) before it publishes its state: a
+     * settlement that loses never writes them, and nobody reads them before the winner's state is published.
+     */
+    private static final int CLAIMED = -1;
+
     private static final Duration LONGEST_PAUSE = Duration.ofDays(365L * 1000);
     private static final VarHandle STATE;
 
@@ -126,11 +132,12 @@ final class RealDelivery implements RoutedDelivery {
 
     @Override
     public boolean ack() {
-        return settle(ACKED, !quiet);
+        return claim() && settle(ACKED, !quiet);
     }
 
     @Override
     public boolean nack() {
+        if (!claim()) return false;
         failure = "nacked by the application";
         return settle(NACKED, !quiet);
     }
@@ -139,7 +146,7 @@ final class RealDelivery implements RoutedDelivery {
     public boolean nack(Duration retryAfter) {
         Objects.requireNonNull(retryAfter, "retryAfter");
         if (retryAfter.isNegative()) throw new IllegalArgumentException("negative retry pause: " + retryAfter);
-        if (state != OPEN) return false;
+        if (!claim()) return false;
         // Saturated, so that "now + pause" cannot overflow: a pause of centuries is a pause of forever.
         retryAfterMillis = retryAfter.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE.toMillis() : retryAfter.toMillis();
         failure = "nacked by the application, to be retried after " + retryAfter;
@@ -148,19 +155,21 @@ final class RealDelivery implements RoutedDelivery {
 
     @Override
     public boolean ackWith(Effect effect) {
+        if (!claim()) return false;
         this.effect = effect;
         return settle(ACKED, true);
     }
 
     @Override
     public boolean fail(String reason) {
+        if (!claim()) return false;
         failure = reason;
         return settle(NACKED, true);
     }
 
     @Override
     public boolean expire() {
-        return settle(EXPIRED, true);
+        return claim() && settle(EXPIRED, true);
     }
 
     @Override
@@ -171,18 +180,27 @@ final class RealDelivery implements RoutedDelivery {
                 && outcome != Outcome.DROPPED) {
             throw new IllegalArgumentException("not supported: " + outcome);
         }
+        if (!claim()) return false;
         this.outcome = outcome;
         return settle(WITHOUT, true);
     }
 
     @Override
     public boolean deadLetter(String reason) {
-        failure = Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(reason, "reason");
+        if (!claim()) return false;
+        failure = reason;
         return settle(DEAD, true);
     }
 
+    /** Whether this settlement is the first: it then writes its fields and {@linkplain #settle publishes} its state. */
+    private boolean claim() {
+        return STATE.compareAndSet(this, OPEN, CLAIMED);
+    }
+
+    /** Publishes the state {@code to} of the settlement that {@linkplain #claim claimed} the delivery. */
     private boolean settle(int to, boolean tell) {
-        if (!STATE.compareAndSet(this, OPEN, to)) return false;
+        state = to;
         if (tell) run.settled(this);
         return true;
     }
@@ -192,8 +210,13 @@ final class RealDelivery implements RoutedDelivery {
      * did already, then tells the run.
      */
     void handlerReturned(String failure) {
-        if (failure != null) this.failure = failure;
-        STATE.compareAndSet(this, OPEN, failure == null ? ACKED : NACKED);
+        if (claim()) {
+            if (failure != null) this.failure = failure;
+            state = failure == null ? ACKED : NACKED;
+        } else {
+            // settled by the application, perhaps on another thread still writing its fields: wait for its state
+            while (state == CLAIMED) Thread.onSpinWait();
+        }
         run.settled(this);
     }
 
