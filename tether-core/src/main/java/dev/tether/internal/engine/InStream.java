@@ -516,7 +516,8 @@ final class InStream extends EngineStream {
     /** Its sender withdrew message {@code seq}. */
     Withdrawal cancel(long seq) {
         if (seq <= processed) return Withdrawal.TOO_LATE;
-        if (delivery == Delivery.RUN_OUT && seq <= runLast) return Withdrawal.HANDED_OUT;
+        // a run of an earlier incarnation still out covers other messages under the same numbers
+        if (runOutFrom(generation) && seq <= runLast) return Withdrawal.HANDED_OUT;
         InMessage m = buffer.get(seq);
         if (m != null) {
             m.cancelled = true;

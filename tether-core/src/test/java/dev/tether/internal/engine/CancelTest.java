@@ -233,6 +233,36 @@ class CancelTest {
         assertThat(h.node("a").outcomes).hasSize(kept).containsOnly(Outcome.CANCELLED);
     }
 
+    /**
+     * A run of the sender's earlier incarnation is still out when a CANCEL of the new one names a number that run
+     * covers: the new incarnation's message is marked and settled as cancelled, not taken for one handed out (the
+     * application was told to skip a message of the old run under the same number, and the new one was not withdrawn).
+     */
+    @Test
+    void aCancelOfANewIncarnationIsNotTakenForTheOldRunStillOut() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.node("b").hold.add(1L);
+        h.connect("a", "b");
+        for (int i = 0; i < 3; i++) h.node("a").send(B, "l", "old" + i);
+        h.run(); // the run with old0..old2 is out, held by the application
+        h.disconnect("a", "b");
+        h.node("a").wipe(); // a starts over on a new store: a new incarnation, numbering from 1 again
+        h.connect("a", "b");
+        h.node("a").send(B, "l", "new0");
+        h.run(); // b restarted the stream for a's new incarnation and buffers new0 (seq 1) behind the old run
+
+        h.node("b").input(e -> e.onFrame(h.now, A, cancelFrame(h, 1)));
+        h.run();
+        assertThat(h.node("b").cancelRequests)
+                .as("nothing of the new incarnation was handed out")
+                .isEmpty();
+        h.node("b").release();
+        for (int i = 0; i < 20; i++) h.advance(20);
+
+        assertThat(h.node("b").payloads()).doesNotContain("new0");
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.CANCELLED);
+    }
+
     /** Advances time until a's stream to b is acknowledged up to {@code seq}. */
     private static void settle(EngineHarness h, long seq) {
         for (int i = 0; i < 1_000 && h.node("a").acked.getOrDefault(AB, 0L) < seq; i++) h.advance(20);
