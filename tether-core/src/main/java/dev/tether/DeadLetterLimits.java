@@ -42,8 +42,9 @@ public record DeadLetterLimits(long maxCount, long maxBytes, Duration maxAge, Wh
         /**
          * It is not dead-lettered: its stream blocks at it, as under {@link FailurePolicy#BLOCK} (it backs up to its
          * sender through credit), counted in {@link DeadLetterStats#refused()} and reported as {@link
-         * TetherEvent.DeadLetterQueueFull}. When a purge, a replay or the age sweep makes room, the blocked streams
-         * deliver the message once more, and dead-letter it if it fails again.
+         * TetherEvent.DeadLetterQueueFull}. When a purge, a replay or the age sweep makes room for it, the blocked
+         * stream delivers the message once more, and dead-letters it if it fails again. A payload larger than {@code
+         * maxBytes} never fits: it is dead-lettered and removed in the same batch, as under {@link #DROP_OLDEST}.
          */
         REFUSE
     }

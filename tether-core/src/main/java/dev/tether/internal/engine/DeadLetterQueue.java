@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +22,8 @@ import java.util.Objects;
  * every store batch adding or removing one keeps exact. New dead letters wait here for the next batch; a batch that
  * takes them beyond a bound under {@code DROP_OLDEST} also removes the oldest ones; under {@code REFUSE} a message
  * that would go beyond a bound is not taken ({@link #admit}) and its stream blocks until a committed removal makes
- * room; a sweep once a minute removes the entries older than {@code maxAge}; operators' removals (purge, replay) go
+ * room for it, except one larger than {@code maxBytes} on its own, which no removal makes room for: it is stored and
+ * removed in the same batch, as under {@code DROP_OLDEST} (counted evicted), so that its stream goes on; a sweep once a minute removes the entries older than {@code maxAge}; operators' removals (purge, replay) go
  * through here too, so the index never misses one.
  *
  * <p>The index holds the committed entries and those of batches in flight. An entry a batch in flight removes stays
@@ -73,8 +73,8 @@ public final class DeadLetterQueue {
     private final List<DeadLetter> waiting = new ArrayList<>();
     private long waitingBytes;
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
-    /** Streams blocked at a message this queue refused, to resume when there is room. */
-    private final LinkedHashSet<InStream> blocked = new LinkedHashSet<>();
+    /** Streams blocked at a message this queue refused, with its payload size, to resume when there is room for it. */
+    private final LinkedHashMap<InStream, Long> blocked = new LinkedHashMap<>();
 
     private boolean trimDue, sweepDue;
     private long nextSweep;
@@ -136,11 +136,12 @@ public final class DeadLetterQueue {
      */
     private boolean admit(long now, InStream s, long seq, long size) {
         if (limits.whenFull() == DeadLetterLimits.WhenFull.DROP_OLDEST) return true;
+        if (size > limits.maxBytes()) return true; // never fits: stored and removed at once (writeTo), not blocking
         long c = heldCount + waiting.size() + 1;
         long b = heldBytes + waitingBytes + size;
         if (c <= limits.maxCount() && b <= limits.maxBytes()) return true;
         refused++;
-        blocked.add(s);
+        blocked.put(s, size);
         String reason = c > limits.maxCount()
                 ? "dead-letter queue full: " + (c - 1) + " of " + limits.maxCount() + " dead letters"
                 : "dead-letter queue full: " + (b - size) + " + " + size + " bytes beyond " + limits.maxBytes();
@@ -181,7 +182,11 @@ public final class DeadLetterQueue {
         for (DeadLetter d : waiting) {
             w.deadLetter(d);
             b.deadLetters.add(d);
-            put(WriteBatch.DeadLetterRemoval.of(d), d.payload().length, d.atMillis());
+            WriteBatch.DeadLetterRemoval key = WriteBatch.DeadLetterRemoval.of(d);
+            put(key, d.payload().length, d.atMillis());
+            if (d.payload().length > limits.maxBytes() && limits.whenFull() == DeadLetterLimits.WhenFull.REFUSE) {
+                removing(index.get(key), EVICTED, b, w); // larger than the queue may ever hold (admit)
+            }
         }
         waiting.clear();
         waitingBytes = 0;
@@ -258,15 +263,21 @@ public final class DeadLetterQueue {
         }
         for (Request r : b.deadLetterRequests) out.written(r.token());
         if (unreportedEvicted > 0) reportEvictions(evictionEvents.offer(now, unreported(), null));
-        if (b.deadLetterRemovals.isEmpty() || blocked.isEmpty() || !hasRoom()) return List.of();
-        List<InStream> resume = new ArrayList<>(blocked);
-        blocked.clear();
-        for (InStream s : resume) s.unblock(); // the refused message is handed out once more
+        if (b.deadLetterRemovals.isEmpty() || blocked.isEmpty()) return List.of();
+        List<InStream> resume = new ArrayList<>();
+        for (var i = blocked.entrySet().iterator(); i.hasNext(); ) {
+            var e = i.next();
+            if (!hasRoom(e.getValue())) continue; // it would be refused again after running once more
+            i.remove();
+            e.getKey().unblock(); // the refused message is handed out once more
+            resume.add(e.getKey());
+        }
         return resume;
     }
 
-    private boolean hasRoom() {
-        return heldCount + waiting.size() < limits.maxCount() && heldBytes + waitingBytes < limits.maxBytes();
+    /** Whether a dead letter of {@code size} payload bytes fits now (each refused one on its own). */
+    private boolean hasRoom(long size) {
+        return heldCount + waiting.size() < limits.maxCount() && heldBytes + waitingBytes + size <= limits.maxBytes();
     }
 
     private Evictions unreported() {
@@ -336,7 +347,7 @@ public final class DeadLetterQueue {
         }
         if (oldest == 0 && !waiting.isEmpty()) oldest = waiting.get(0).atMillis();
         int stillBlocked = 0;
-        for (InStream s : blocked) {
+        for (InStream s : blocked.keySet()) {
             if (s.blocked()) stillBlocked++;
         }
         return new DeadLetterStats(

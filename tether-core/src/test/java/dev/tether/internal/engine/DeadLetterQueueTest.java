@@ -117,4 +117,59 @@ class DeadLetterQueueTest {
         assertThat(h.node("a").outcomes)
                 .containsExactly(Outcome.DEAD_LETTERED, Outcome.DEAD_LETTERED, Outcome.DEAD_LETTERED);
     }
+
+    /**
+     * Under REFUSE a payload larger than {@code maxBytes} never fits, and no removal could make room for it (with an
+     * empty queue none ever commits): it is stored and removed in the same batch, as under DROP_OLDEST, counted
+     * evicted, and its stream goes on instead of blocking for good.
+     */
+    @Test
+    void refuseLetsADeadLetterLargerThanMaxBytesThroughAsEvictedInsteadOfBlockingForGood() {
+        EngineHarness h =
+                harness(DeadLetterLimits.of(10, 4, Duration.ofDays(30)).whenFull(DeadLetterLimits.WhenFull.REFUSE));
+        EngineHarness.Node b = h.node("b");
+        b.poison.add(1L);
+        h.node("a").send(B, "l", "too large");
+        h.node("a").send(B, "l", "ok");
+        settle(h);
+        assertThat(h.node("a").outcomes).containsExactly(Outcome.DEAD_LETTERED);
+        assertThat(b.payloads()).endsWith("ok");
+        assertThat(stored(b)).isEmpty();
+        DeadLetterStats s = b.engine.deadLetters().stats();
+        assertThat(s.evicted()).isEqualTo(1);
+        assertThat(s.count()).isZero();
+        assertThat(s.blockedStreams()).isZero();
+        assertThat(b.events).anySatisfy(e -> assertThat(e).isInstanceOf(TetherEvent.DeadLettersEvicted.class));
+    }
+
+    /**
+     * A stored removal resumes a stream blocked under REFUSE only if its refused message fits now: one that would be
+     * refused again is not handed out once more (its handler ran past the retry policy's attempts, for nothing).
+     */
+    @Test
+    void refuseResumesABlockedStreamOnlyWhenItsMessageFits() {
+        EngineHarness h =
+                harness(DeadLetterLimits.of(10, 6, Duration.ofDays(30)).whenFull(DeadLetterLimits.WhenFull.REFUSE));
+        EngineHarness.Node b = h.node("b");
+        for (long s = 1; s <= 3; s++) b.poison.add(s);
+        for (String p : List.of("aa", "cccc", "bbbb")) h.node("a").send(B, "l", p);
+        settle(h);
+        assertThat(stored(b)).containsExactly(1L, 2L);
+        long runsOfBbbb = b.payloads().stream().filter("bbbb"::equals).count();
+        assertThat(b.engine.deadLetters().stats().refused()).isEqualTo(1);
+
+        b.input(e -> e.deadLetters()
+                .remove(
+                        77,
+                        List.of(WriteBatch.DeadLetterRemoval.of(
+                                b.store.readDeadLetters(1).get(0))))); // "aa": 4 + 4 bytes would still be beyond 6
+        h.run();
+        settle(h);
+        assertThat(b.written).containsExactly(77L);
+        assertThat(stored(b)).containsExactly(2L);
+        assertThat(b.payloads().stream().filter("bbbb"::equals).count()).isEqualTo(runsOfBbbb);
+        DeadLetterStats s = b.engine.deadLetters().stats();
+        assertThat(s.refused()).isEqualTo(1);
+        assertThat(s.blockedStreams()).isEqualTo(1);
+    }
 }
