@@ -80,10 +80,13 @@ class ShutdownRaceTest {
         }
     }
 
-    /** Threads making {@code call} until it throws {@link NodeClosedException}; {@code stop} after that many calls. */
-    private static List<CompletableFuture<?>> runCalls(
-            int stopAfter, Runnable stop, java.util.function.Supplier<CompletableFuture<?>> call) throws Exception {
-        Queue<CompletableFuture<?>> futures = new ConcurrentLinkedQueue<>();
+    /**
+     * {@value #SENDERS} threads making {@code call} until it throws {@link NodeClosedException} (at most {@value
+     * #MAX_SENDS} each), and one more running {@code stop} once that many calls returned; what the calls returned.
+     */
+    private static <T> List<T> runCalls(int stopAfter, Runnable stop, java.util.function.Supplier<T> call)
+            throws Exception {
+        Queue<T> futures = new ConcurrentLinkedQueue<>();
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<Void>> threads = new ArrayList<>();
         for (int t = 0; t < SENDERS; t++) {
@@ -133,37 +136,7 @@ class ShutdownRaceTest {
     }
 
     private static List<SendReceipt> runRound(TetherNode a, int shutdownAfter) throws Exception {
-        Queue<SendReceipt> receipts = new ConcurrentLinkedQueue<>();
-        AtomicInteger sends = new AtomicInteger();
-        CountDownLatch go = new CountDownLatch(1);
-        List<CompletableFuture<Void>> threads = new ArrayList<>();
-        for (int t = 0; t < SENDERS; t++) {
-            threads.add(CompletableFuture.runAsync(
-                    () -> {
-                        await(go);
-                        for (int i = 0; i < MAX_SENDS; i++) {
-                            try {
-                                receipts.add(a.send(B, utf8("m")));
-                                sends.incrementAndGet();
-                            } catch (NodeClosedException closed) {
-                                return;
-                            }
-                        }
-                    },
-                    ShutdownRaceTest::daemon));
-        }
-        CompletableFuture<Void> stopper = CompletableFuture.runAsync(
-                () -> {
-                    await(go);
-                    while (sends.get() < shutdownAfter)
-                        Thread.onSpinWait(); // the senders stop only once this shuts down
-                    a.shutdown(Duration.ZERO);
-                },
-                ShutdownRaceTest::daemon);
-        go.countDown();
-        stopper.get();
-        for (Future<Void> f : threads) f.get();
-        return new ArrayList<>(receipts);
+        return runCalls(shutdownAfter, () -> a.shutdown(Duration.ZERO), () -> a.send(B, utf8("m")));
     }
 
     private static void daemon(Runnable r) {
