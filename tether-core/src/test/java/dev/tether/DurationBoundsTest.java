@@ -3,8 +3,13 @@ package dev.tether;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
+import dev.tether.store.memory.InMemoryStore;
+import dev.tether.transport.memory.InMemoryNetwork;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,5 +40,25 @@ class DurationBoundsTest {
                 .hasMessageContaining("retry maxBackoff must be at most 36500 days");
         assertThatThrownBy(() -> new RetryPolicy(2, ms, RetryPolicy.MAX_BACKOFF.plusMillis(1), 2.0))
                 .isInstanceOf(InvalidConfigException.class);
+    }
+
+    /**
+     * A "forever" call timeout (which the channel join timeout defaults to) is a long wait, not an overflow: a join
+     * that tells a peer used to throw {@code ArithmeticException} after storing the membership.
+     */
+    @Test
+    void aJoinWithAForeverTimeoutWaitsForItsPeers() throws Exception {
+        InMemoryNetwork network = new InMemoryNetwork();
+        try (TetherNode a = Tether.start(TetherConfig.builder(NodeId.of("a"))
+                .peers(NodeId.of("b"))
+                .transport(network.newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .defaultCallTimeout(ChronoUnit.FOREVER.getDuration())
+                .handler(d -> {})
+                .build())) {
+            CompletableFuture<Void> joined = a.join("news", ChannelRole.READ);
+            assertThat(joined).isNotDone(); // b, down, has not taken the join
+        }
     }
 }

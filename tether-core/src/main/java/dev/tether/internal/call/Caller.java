@@ -44,7 +44,9 @@ final class Caller {
     }
 
     void stored(PendingCall p, CallKey key) {
-        if (p.cancelled) {
+        // Cancelled before it was taken, its cancel's task may not have run yet (a volatile send is stored in the
+        // turn that took it): the future says so already.
+        if (p.cancelled || p.future.isCancelled()) {
             host.cancel(key.callee(), key.lane(), key.seq());
             return;
         }

@@ -27,6 +27,7 @@ import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
+import dev.tether.internal.util.Millis;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -197,7 +198,7 @@ public final class ChannelLayer extends ForwardingRouter {
 
     /** A join not complete after {@code channelJoinTimeout} fails; the membership and the tells stay. */
     private void timeOut(CompletableFuture<Void> done, String channel, Map<NodeId, CompletableFuture<Outcome>> told) {
-        long millis = runtime.settings().channelJoinTimeout().toMillis();
+        long millis = Millis.saturated(runtime.settings().channelJoinTimeout());
         CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> {
             if (done.isDone()) return;
             List<String> waiting = new ArrayList<>();

@@ -111,6 +111,22 @@ class CallerTest {
         assertThat(layer.stats().callsCancelled()).isEqualTo(1);
     }
 
+    /**
+     * Cancelled before the node thread took its send, and stored in the same turn (a volatile send is accepted at the
+     * end of the turn it was taken in), before the cancel's own task ran: withdrawn all the same, once.
+     */
+    @Test
+    void aCallCancelledBeforeItsSendWasTakenAndStoredInThatTurnIsWithdrawn() {
+        CompletableFuture<Reply> f = layer.call(B, "orders").request("q".getBytes());
+        f.cancel(true); // posts the cancel's task behind the send's
+        host.posted.poll().run(host.now); // the send taken: its future already done, no deadline tracked
+        FakeHost.Sent s = host.sent.get(0);
+        s.hook().accepted(new StreamKey(B, s.lane()), 9); // stored in the same turn
+        host.runPosted(); // the cancel's task
+        assertThat(host.cancelled).containsExactly(new CallKey(B, "orders", 9));
+        assertThat(layer.stats().pendingCalls()).isZero();
+    }
+
     @Test
     void cancellingATypedRequestWithdrawsTheCallUnderIt() {
         CallLayer typed = new CallLayer(host, new Utf8Codec());
