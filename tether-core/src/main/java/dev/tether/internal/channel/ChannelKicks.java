@@ -14,7 +14,6 @@ import dev.tether.internal.runtime.ChannelPort;
 import dev.tether.internal.runtime.NodeFuture;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
-import dev.tether.internal.util.Millis;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -150,7 +149,7 @@ final class ChannelKicks {
                 CompletableFuture.allOf(told.values().stream()
                                 .map(SendReceipt::processed)
                                 .toArray(CompletableFuture<?>[]::new))
-                        .orTimeout(Millis.saturated(runtime.settings().channelJoinTimeout()), TimeUnit.MILLISECONDS)
+                        .orTimeout(ChannelLayer.joinTimeoutMillis(runtime), TimeUnit.MILLISECONDS)
                         .whenComplete((v, e) -> tellOrReport(node, "readmitted:" + channel + ":" + self));
             });
         });

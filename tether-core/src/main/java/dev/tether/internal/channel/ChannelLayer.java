@@ -27,7 +27,6 @@ import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
-import dev.tether.internal.util.Millis;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -196,9 +195,18 @@ public final class ChannelLayer extends ForwardingRouter {
         });
     }
 
+    /** The join timeout in milliseconds, saturated: a "forever" timeout ({@code ChronoUnit.FOREVER}) is no overflow. */
+    static long joinTimeoutMillis(NodeRuntime runtime) {
+        try {
+            return runtime.settings().channelJoinTimeout().toMillis();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /** A join not complete after {@code channelJoinTimeout} fails; the membership and the tells stay. */
     private void timeOut(CompletableFuture<Void> done, String channel, Map<NodeId, CompletableFuture<Outcome>> told) {
-        long millis = Millis.saturated(runtime.settings().channelJoinTimeout());
+        long millis = joinTimeoutMillis(runtime);
         CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> {
             if (done.isDone()) return;
             List<String> waiting = new ArrayList<>();
