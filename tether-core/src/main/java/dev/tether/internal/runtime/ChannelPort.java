@@ -331,17 +331,7 @@ public final class ChannelPort {
 
     private void post(CompletableFuture<?> f, NodeTask task) {
         if (runtime.closing) throw closed();
-        loop.post(new NodeLoop.Command() {
-            @Override
-            public void run(long now) {
-                task.run(now);
-            }
-
-            @Override
-            public void refuse() {
-                f.completeExceptionally(closed());
-            }
-        });
+        loop.post(NodeLoop.answering(task, f, runtime.id()));
     }
 
     private NodeClosedException closed() {

@@ -169,17 +169,7 @@ final class Membership implements Discovery.Listener {
 
     /** Posts {@code task}; {@code result} fails with {@link NodeClosedException} if the loop refuses it. */
     private void post(CompletableFuture<?> result, NodeTask task) {
-        loop.post(new NodeLoop.Command() {
-            @Override
-            public void run(long now) {
-                task.run(now);
-            }
-
-            @Override
-            public void refuse() {
-                result.completeExceptionally(new NodeClosedException("node " + self + " is shut down"));
-            }
-        });
+        loop.post(NodeLoop.answering(task, result, self));
     }
 
     private <T> T await(CompletableFuture<T> result, String what) {

@@ -52,6 +52,24 @@ final class NodeLoop implements EngineOutput, Runnable {
         default void refuse() {}
     }
 
+    /**
+     * A command running {@code task} that, refused (posted after the loop ended), fails {@code answer} with {@link
+     * dev.tether.NodeClosedException} naming {@code node}: for a task that completes a future someone waits for.
+     */
+    static Command answering(NodeTask task, java.util.concurrent.CompletableFuture<?> answer, Object node) {
+        return new Command() {
+            @Override
+            public void run(long now) {
+                task.run(now);
+            }
+
+            @Override
+            public void refuse() {
+                answer.completeExceptionally(new dev.tether.NodeClosedException("node " + node + " is shut down"));
+            }
+        };
+    }
+
     private static final System.Logger LOG = System.getLogger("dev.tether");
     private static final long TICK_MILLIS = 10;
     /** Commands per turn at most, so timers and the engine's bulk work are not starved by a flood. */

@@ -237,17 +237,7 @@ public final class NodeRuntime {
      * for good on a node that shut down meanwhile.
      */
     public void post(NodeTask task, CompletableFuture<?> answer) {
-        loop.post(new NodeLoop.Command() {
-            @Override
-            public void run(long now) {
-                task.run(now);
-            }
-
-            @Override
-            public void refuse() {
-                answer.completeExceptionally(new NodeClosedException("node " + id() + " is shut down"));
-            }
-        });
+        loop.post(NodeLoop.answering(task, answer, id()));
     }
 
     /** Whether the calling thread is the node thread. */
