@@ -14,15 +14,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,43 +78,23 @@ class AcceptBackoffTest {
 
     @Test
     void theAdminEndpointBacksOffLogsOnceAndServesOnceAcceptWorksAgain() throws IOException {
-        List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                logged.add(r);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        Logger log = Logger.getLogger(AdminServer.class.getName());
-        log.addHandler(capture);
         Exhausted socket = new Exhausted(5);
-        try (TetherNode node = Tether.start(TetherConfig.builder(NodeId.of("a"))
+        try (CapturedLog log = CapturedLog.of(AdminServer.class);
+                TetherNode node = Tether.start(TetherConfig.builder(NodeId.of("a"))
                         .transport(new InMemoryNetwork().newTransport())
                         .store(new InMemoryStore())
                         .durability(Durability.MEMORY)
                         .build());
                 AdminServer admin = AdminServer.serving(socket, AdminServer.Limits.DEFAULT)) {
             admin.start(node, 1 << 20);
-            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), socket.getLocalPort())) {
-                client.setSoTimeout(30_000);
-                client.getOutputStream()
-                        .write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                        .startsWith("HTTP/1.1 200 ");
-            }
+            assertThat(RawHttp.exchange(socket.getLocalPort(), RawHttp.get("/health")))
+                    .startsWith("HTTP/1.1 200 ");
             // 5 failed accepts, the one that served, and perhaps the next, waiting
             assertThat(socket.accepts.get()).isBetween(6, 7);
+            List<LogRecord> logged = log.records();
             assertThat(logged).hasSize(1);
             assertThat(logged.get(0).getLevel()).isEqualTo(Level.WARNING);
             assertThat(logged.get(0).getMessage()).startsWith("admin endpoint: accept failed: Too many open files;");
-        } finally {
-            log.removeHandler(capture);
         }
     }
 }

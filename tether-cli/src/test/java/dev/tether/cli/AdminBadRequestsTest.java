@@ -2,27 +2,18 @@ package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.Durability;
-import dev.tether.NodeId;
 import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,40 +28,24 @@ class AdminBadRequestsTest {
     private final InMemoryNetwork network = new InMemoryNetwork();
     private final TetherNode a = node("a", "b");
     private final TetherNode b = node("b", "a");
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Logger log = Logger.getLogger(AdminServer.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            logged.add(r);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private CapturedLog log;
+    private List<LogRecord> logged;
     private AdminServer admin;
 
     private TetherNode node(String id, String peer) {
-        return Tether.start(TetherConfig.builder(NodeId.of(id))
-                .peers(NodeId.of(peer))
-                .transport(network.newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .handler(d -> {})
-                .build());
+        return Tether.start(
+                MemoryNodes.builder(network, id, peer).handler(d -> {}).build());
     }
 
     @BeforeEach
     void captureLog() {
-        log.addHandler(capture);
+        log = CapturedLog.of(AdminServer.class);
+        logged = log.records();
     }
 
     @AfterEach
     void stop() {
-        log.removeHandler(capture);
+        log.close();
         if (admin != null) admin.close();
         a.close();
         b.close();
@@ -82,18 +57,12 @@ class AdminBadRequestsTest {
         admin.start(node, a, 1 << 20, null);
     }
 
-    /** Sends {@code request} as it is and returns everything the endpoint answers until it closes. */
     private String exchange(String request) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", admin.address().getPort())) {
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
-            s.getOutputStream().flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return RawHttp.exchange(admin.address().getPort(), request);
     }
 
     private static String get(String target) {
-        return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        return RawHttp.get(target);
     }
 
     private static String post(String target, String body) {

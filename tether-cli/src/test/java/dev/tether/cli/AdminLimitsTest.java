@@ -2,12 +2,8 @@ package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.Durability;
-import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.io.ByteArrayOutputStream;
@@ -43,11 +39,7 @@ class AdminLimitsTest {
     private AdminServer admin;
 
     private TetherNode node(String id, String peer) {
-        return Tether.start(TetherConfig.builder(NodeId.of(id))
-                .peers(NodeId.of(peer))
-                .transport(network.newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
+        return Tether.start(MemoryNodes.builder(network, id, peer)
                 .maxMessageBytes(MAX_MESSAGE)
                 .handler(d -> deliveredToB.incrementAndGet())
                 .build());

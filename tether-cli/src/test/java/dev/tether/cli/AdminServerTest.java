@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.Delivery;
-import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.fixtures.FreePorts;
 import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,13 +46,8 @@ class AdminServerTest {
     }
 
     private TetherNode node(String id, String peer, dev.tether.MessageHandler handler) {
-        return Tether.start(TetherConfig.builder(NodeId.of(id))
-                .peers(NodeId.of(peer))
-                .transport(network.newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .handler(handler)
-                .build());
+        return Tether.start(
+                MemoryNodes.builder(network, id, peer).handler(handler).build());
     }
 
     private int run(String... args) {

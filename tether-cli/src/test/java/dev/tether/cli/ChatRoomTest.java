@@ -3,12 +3,10 @@ package dev.tether.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.ChannelRole;
-import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.file.Path;
@@ -38,19 +36,8 @@ class ChatRoomTest {
 
     @Test
     void aJoinThatTimedOutIsShownJoinedOnceThePeerThatWasDownTakesNote() throws Exception {
-        ChatTranscript transcript = ChatTranscript.open(dir.resolve("alice.chat"), false);
-        open.add(transcript);
-        ChatRoom room = new ChatRoom(transcript, "general", Clock.systemUTC());
         List<String> notices = new CopyOnWriteArrayList<>();
-        room.addView(new ChatRoom.View() {
-            @Override
-            public void line(ChatLine line) {}
-
-            @Override
-            public void notice(String text) {
-                notices.add(text);
-            }
-        });
+        ChatRoom room = room(notices);
         TetherNode alice = node("alice", "bob", room);
         room.attach(alice);
         Await.until(
@@ -70,19 +57,8 @@ class ChatRoomTest {
 
     @Test
     void aKickIsShownAndTheChannelLeftUntilReadmitted() throws Exception {
-        ChatTranscript transcript = ChatTranscript.open(dir.resolve("alice.chat"), false);
-        open.add(transcript);
-        ChatRoom room = new ChatRoom(transcript, "general", Clock.systemUTC());
         List<String> notices = new CopyOnWriteArrayList<>();
-        room.addView(new ChatRoom.View() {
-            @Override
-            public void line(ChatLine line) {}
-
-            @Override
-            public void notice(String text) {
-                notices.add(text);
-            }
-        });
+        ChatRoom room = room(notices);
         TetherNode bob = node("bob", "alice", null);
         TetherNode alice = node("alice", "bob", room);
         room.attach(alice);
@@ -155,11 +131,7 @@ class ChatRoomTest {
     }
 
     private TetherNode node(String id, String peer, ChatRoom room) {
-        TetherConfig.Builder b = TetherConfig.builder(NodeId.of(id))
-                .peers(NodeId.of(peer))
-                .transport(network.newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
+        TetherConfig.Builder b = MemoryNodes.builder(network, id, peer)
                 .defaultCallTimeout(Duration.ofMillis(300))
                 .handler((dev.tether.Delivery d) -> {});
         if (room != null) b.listener(room::onEvent);

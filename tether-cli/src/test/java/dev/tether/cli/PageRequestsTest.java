@@ -3,19 +3,11 @@ package dev.tether.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -72,19 +64,22 @@ class PageRequestsTest {
         int port = admin.address().getPort();
         String own = "127.0.0.1:" + port;
 
-        String rebound = send(port, post("evil.example:" + port, "http://evil.example:" + port, null));
-        String forged = send(port, post(own, "https://evil.example", null));
-        String sandboxed = send(port, post(own, "null", null));
+        String rebound = RawHttp.exchange(port, post("evil.example:" + port, "http://evil.example:" + port, null));
+        String forged = RawHttp.exchange(port, post(own, "https://evil.example", null));
+        String sandboxed = RawHttp.exchange(port, post(own, "null", null));
         assertThat(rebound).startsWith("HTTP/1.1 403").contains("not a loopback name", "DNS rebinding");
         assertThat(forged).startsWith("HTTP/1.1 403").contains("another origin (https://evil.example)");
         assertThat(sandboxed).startsWith("HTTP/1.1 403");
         assertThat(a.stats().streams()).as("nothing sent for a refused request").isEmpty();
 
-        assertThat(send(port, get("/stats", "localhost:" + port))).startsWith("HTTP/1.1 200");
-        assertThat(send(port, post(own, "http://" + own, null)))
+        assertThat(RawHttp.exchange(port, RawHttp.get("/stats", "localhost:" + port)))
+                .startsWith("HTTP/1.1 200");
+        assertThat(RawHttp.exchange(port, post(own, "http://" + own, null)))
                 .as("the endpoint's own page")
                 .startsWith("HTTP/1.1 200");
-        assertThat(send(port, post(own, null, null))).as("a program (curl)").startsWith("HTTP/1.1 200");
+        assertThat(RawHttp.exchange(port, post(own, null, null)))
+                .as("a program (curl)")
+                .startsWith("HTTP/1.1 200");
         assertThat(a.stats().streams()).hasSize(1);
     }
 
@@ -99,10 +94,11 @@ class PageRequestsTest {
         int port = admin.address().getPort();
         String host = "evil.example:" + port;
 
-        assertThat(send(port, post(host, null, null))).startsWith("HTTP/1.1 403");
-        assertThat(send(port, post(host, null, "wrong-token-of-20-chars"))).startsWith("HTTP/1.1 401");
+        assertThat(RawHttp.exchange(port, post(host, null, null))).startsWith("HTTP/1.1 403");
+        assertThat(RawHttp.exchange(port, post(host, null, "wrong-token-of-20-chars")))
+                .startsWith("HTTP/1.1 401");
         assertThat(a.stats().streams()).isEmpty();
-        assertThat(send(port, post(host, null, TOKEN))).startsWith("HTTP/1.1 200");
+        assertThat(RawHttp.exchange(port, post(host, null, TOKEN))).startsWith("HTTP/1.1 200");
     }
 
     @Test
@@ -114,14 +110,15 @@ class PageRequestsTest {
         open.add(web);
         int port = web.address().getPort();
 
-        assertThat(send(port, get("/", "127.0.0.1:" + port)))
+        assertThat(RawHttp.exchange(port, RawHttp.get("/", "127.0.0.1:" + port)))
                 .startsWith("HTTP/1.1 200")
                 .contains("<html");
-        assertThat(send(port, get("/", "evil.example:" + port))).startsWith("HTTP/1.1 403");
+        assertThat(RawHttp.exchange(port, RawHttp.get("/", "evil.example:" + port)))
+                .startsWith("HTTP/1.1 403");
         String upgrade = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nOrigin: http://evil.example\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n";
-        assertThat(send(port, upgrade)).startsWith("HTTP/1.1 403").contains("another origin");
+        assertThat(RawHttp.exchange(port, upgrade)).startsWith("HTTP/1.1 403").contains("another origin");
         assertThatThrownBy(() -> ChatWeb.start(
                         InetSocketAddress.createUnresolved("10.1.2.3", 0),
                         new ChatRoom(transcript, "general", Clock.systemUTC())))
@@ -135,11 +132,11 @@ class PageRequestsTest {
         open.add(metrics);
         int port = metrics.address().getPort();
 
-        assertThat(send(port, get("/metrics", "evil.example:" + port)))
+        assertThat(RawHttp.exchange(port, RawHttp.get("/metrics", "evil.example:" + port)))
                 .startsWith("HTTP/1.1 403")
                 .contains("DNS rebinding")
                 .doesNotContain("jvm_");
-        assertThat(send(port, get("/metrics", "localhost:" + port)))
+        assertThat(RawHttp.exchange(port, RawHttp.get("/metrics", "localhost:" + port)))
                 .startsWith("HTTP/1.1 200")
                 .contains("jvm_memory_used_bytes");
     }
@@ -153,13 +150,8 @@ class PageRequestsTest {
     }
 
     private TetherNode start(String id, String peer) {
-        return Tether.start(TetherConfig.builder(NodeId.of(id))
-                .peers(NodeId.of(peer))
-                .transport(network.newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .handler(d -> {})
-                .build());
+        return Tether.start(
+                MemoryNodes.builder(network, id, peer).handler(d -> {}).build());
     }
 
     private static String post(String host, String origin, String token) {
@@ -167,22 +159,5 @@ class PageRequestsTest {
                 + (origin == null ? "" : "Origin: " + origin + "\r\n")
                 + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
                 + "Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi";
-    }
-
-    private static String get(String path, String host) {
-        return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
-    }
-
-    /** Sends {@code request} and returns the whole answer; the endpoints close after one answer. */
-    private static String send(int port, String request) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            in.transferTo(answer);
-            return answer.toString(StandardCharsets.UTF_8);
-        }
     }
 }
