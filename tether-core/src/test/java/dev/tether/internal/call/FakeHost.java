@@ -118,8 +118,23 @@ final class FakeHost implements CallHost {
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
         sent.add(new Sent(to, lane, headers, payload, expiresAt, hook));
         if (hook != null) post(hook::submitted);
-        return null;
+        CompletableFuture<dev.tether.Outcome> processed = new CompletableFuture<>();
+        receipts.add(processed);
+        return new SendReceipt() {
+            @Override
+            public CompletableFuture<dev.tether.MessageId> accepted() {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public CompletableFuture<dev.tether.Outcome> processed() {
+                return processed;
+            }
+        };
     }
+
+    /** The {@code processed()} futures of the sends so far, in order. */
+    final List<CompletableFuture<dev.tether.Outcome>> receipts = new ArrayList<>();
 
     @Override
     public void emit(TetherEvent event) {
