@@ -3,6 +3,7 @@ package dev.tether.internal.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.CallKind;
+import dev.tether.EventHandle;
 import dev.tether.HandlerOptions;
 import dev.tether.NodeId;
 import dev.tether.Reply;
@@ -11,6 +12,8 @@ import dev.tether.TypeRef;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.internal.runtime.MessageConsumer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -64,6 +67,28 @@ class CallBookkeepingTest {
         timedOut.completeExceptionally(new TimeoutException());
         host.runPosted();
         assertThat(layer.entries()).containsEntry("awaiting", 0);
+    }
+
+    @Test
+    void anAwaitOfAnEventTheApplicationCancelsIsDroppedNow() {
+        Events events = new Events(host, EventSettings.DEFAULTS);
+        EventHandle own = events.create("job");
+        host.runPosted();
+        List<CompletableFuture<byte[]>> awaits = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            awaits.add(events.await(own));
+            awaits.add(events.await(new EventHandle(NodeId.of("b"), "job" + i, 1)));
+        }
+        host.runPosted();
+        assertThat(events.waiting()).isEqualTo(20);
+        assertThat(events.stats().awaitingRemote()).isEqualTo(10);
+        for (int i = 0; i < awaits.size(); i++) {
+            if (i % 2 == 0) awaits.get(i).cancel(true);
+            else awaits.get(i).completeExceptionally(new TimeoutException()); // orTimeout
+        }
+        host.runPosted();
+        assertThat(events.waiting()).isZero();
+        assertThat(events.stats().awaitingRemote()).isZero();
     }
 
     @Test

@@ -154,6 +154,15 @@ final class FakeHost implements CallHost {
         cancelled.add(new CallKey(to, lane, seq));
     }
 
+    /** Store writes made with {@link #writeKeys}: durable at once, their {@code then} run as a task. */
+    final List<dev.tether.internal.engine.Effect> written = new ArrayList<>();
+
+    @Override
+    public void writeKeys(List<dev.tether.internal.engine.Effect> effects, Runnable then) {
+        written.addAll(effects);
+        post(now -> then.run());
+    }
+
     @Override
     public boolean onNodeThread() {
         return nodeThread;
