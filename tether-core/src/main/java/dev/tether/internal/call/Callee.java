@@ -97,6 +97,7 @@ final class Callee {
 
     /** The handler's executor refused the call: it fails as if the handler had thrown that. */
     void rejected(RegisteredHandler h, RoutedDelivery d, RejectedExecutionException e) {
+        if (skippedIfWithdrawn(d)) return; // it would not have run anyway
         String code = d.headers().get(CallHeaders.KIND); // none: a plain message a routing rule handed to h
         CallKind kind = code == null ? CallKind.TELL : CallHeaders.kind(code);
         finish(new IncomingCall(d, kind, h.name, host.id()), null, e);
