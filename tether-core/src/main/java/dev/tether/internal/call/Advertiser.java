@@ -143,6 +143,26 @@ final class Advertiser {
                 }));
     }
 
+    /**
+     * {@code peer} was removed: nothing is kept for it (it forgets this node's lists when it connects again, as any
+     * peer does on a reconnect). An advertisement still in flight to it ends as the removal fails it.
+     */
+    void forget(NodeId peer) {
+        connected.remove(peer);
+        dirty.remove(peer);
+        told.remove(peer);
+        inFlight.remove(peer);
+    }
+
+    /** Peers this advertiser keeps an entry for (for tests). */
+    int peersKept() {
+        Set<NodeId> all = new HashSet<>(told);
+        all.addAll(dirty);
+        all.addAll(connected);
+        all.addAll(inFlight);
+        return all.size();
+    }
+
     /** Advertisements sent so far. */
     long sent() {
         return sent;

@@ -178,10 +178,10 @@ public final class CallLayer implements Router {
         }
     }
 
-    /** The caller of a call routed here withdrew it (node thread). */
+    /** The caller of a call routed here (incarnation {@code senderEpoch}) withdrew it (node thread). */
     @Override
-    public void cancelled(StreamKey key, long seq) {
-        callee.cancelled(key, seq);
+    public void cancelled(StreamKey key, long senderEpoch, long seq) {
+        callee.cancelled(key, senderEpoch, seq);
     }
 
     private void reply(RoutedDelivery d) {
@@ -239,9 +239,13 @@ public final class CallLayer implements Router {
         advertiser.onEvent(event);
     }
 
-    /** {@code peer} was removed (any thread): what it advertised is forgotten. */
+    /** {@code peer} was removed (any thread): what it advertised, was told and withdrew is forgotten. */
     public void peerRemoved(NodeId peer) {
-        host.post(now -> peerHandlers.forget(peer));
+        host.post(now -> {
+            peerHandlers.forget(peer);
+            advertiser.forget(peer);
+            callee.forget(peer);
+        });
     }
 
     /** The handlers {@code peer} advertised last, sorted; empty if none (any thread). */
@@ -257,6 +261,16 @@ public final class CallLayer implements Router {
     /** The counters (node thread). */
     public CallStats stats() {
         return counters.snapshot(caller.size(), waiters.size());
+    }
+
+    /** Entries this layer keeps per peer, call or cancel, by what they are (for tests). */
+    Map<String, Integer> entries() {
+        return Map.of(
+                "outstanding", outstanding.peers(),
+                "advertised", advertiser.peersKept(),
+                "cancels", callee.cancels().notStarted(),
+                "pending", caller.size(),
+                "awaiting", peerHandlers.waiting());
     }
 
     /** The node stops (node thread): no more registrations; calls still waiting for replies fail. */
@@ -394,6 +408,9 @@ public final class CallLayer implements Router {
                     peerHandlers.await(peer, endpoint, name, expiry(now, timeout), timeout, future);
                 },
                 future);
+        // Cancelled or completed by the application (orTimeout): the wait is dropped now, not at its deadline. A wait
+        // the node ended is gone already: nothing to find then.
+        future.whenComplete((v, e) -> host.post(now -> peerHandlers.withdraw(peer, future)));
         return future;
     }
 
@@ -505,7 +522,9 @@ public final class CallLayer implements Router {
         NodeFuture<Object> future = new NodeFuture<>(host::onNodeThread);
         PendingCall p = new PendingCall(kind, c.peer(), c.handler(), deadline, future, caller);
         future.whenComplete((v, e) -> {
-            if (future.isCancelled()) host.post(now -> caller.cancelled(p)); // on the cancelling thread: hand over
+            // Cancelled, or completed by the application itself (orTimeout): the call is withdrawn, whatever stage
+            // it is at. On the completing thread: hand over.
+            if (p.withdrawn()) host.post(now -> caller.withdrawn(p));
         });
         host.submit(c.peer(), c.wireLane(), c.headersFor(kind), payload.clone(), deadline, p);
         p.countIn(outstanding); // after the submit: a send that throws is no call

@@ -3,6 +3,7 @@ package dev.tether.internal.call;
 import dev.tether.CallKind;
 import dev.tether.Lanes;
 import dev.tether.MessageTooLargeException;
+import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.TetherEvent;
 import dev.tether.internal.engine.Effect;
@@ -24,11 +25,20 @@ final class Callee {
     private final CallHost host;
     private final CallCounters counters;
     private HandlerWaiters waiters;
-    private final Cancels cancels = new Cancels();
+    private final Cancels cancels;
 
     Callee(CallHost host, CallCounters counters) {
+        this(host, counters, new Cancels());
+    }
+
+    Callee(CallHost host, CallCounters counters, Cancels cancels) {
         this.host = host;
         this.counters = counters;
+        this.cancels = cancels;
+    }
+
+    Cancels cancels() {
+        return cancels;
     }
 
     void waiters(HandlerWaiters waiters) {
@@ -39,9 +49,8 @@ final class Callee {
     void run(RegisteredHandler h, RoutedDelivery d) {
         String code = d.headers().get(CallHeaders.KIND); // none: a plain message a routing rule handed to h
         CallKind kind = code == null ? CallKind.TELL : CallHeaders.kind(code);
-        if (!cancels.starting(d.key(), d.seq())) {
-            counters.cancelledBeforeStart.incrementAndGet();
-            d.settleWithout(Outcome.CANCELLED);
+        if (!cancels.starting(d.key(), d.senderEpoch(), d.seq())) {
+            skipped(d);
             return;
         }
         if (d.expiredNow()) {
@@ -52,8 +61,7 @@ final class Callee {
         cancels.running(d.key(), call);
         if (cancels.cancelledBeforeRunning(d.key(), call)) {
             cancels.finished(d.key(), call);
-            counters.cancelledBeforeStart.incrementAndGet();
-            d.settleWithout(Outcome.CANCELLED);
+            skipped(d);
             return;
         }
         if (!h.enter()) { // removed since the call was routed to it
@@ -89,6 +97,7 @@ final class Callee {
 
     /** The handler's executor refused the call: it fails as if the handler had thrown that. */
     void rejected(RegisteredHandler h, RoutedDelivery d, RejectedExecutionException e) {
+        if (skippedIfWithdrawn(d)) return; // it would not have run anyway
         String code = d.headers().get(CallHeaders.KIND); // none: a plain message a routing rule handed to h
         CallKind kind = code == null ? CallKind.TELL : CallHeaders.kind(code);
         finish(new IncomingCall(d, kind, h.name, host.id()), null, e);
@@ -172,12 +181,14 @@ final class Callee {
      * Outcome#NO_SUCH_ENDPOINT}), a sync or request answered with an error reply saying so.
      */
     void noSuchEndpoint(RoutedDelivery d, CallKind kind, String agent) {
+        if (skippedIfWithdrawn(d)) return;
         if (kind == CallKind.TELL) d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
         else d.ackWith(errorReply(d, CallHeaders.NO_SUCH_ENDPOINT, agent));
     }
 
     /** A sync or request not executed: its idempotency key was processed with call {@code lane#seq} already. */
     void duplicate(RoutedDelivery d, String originalLane, long originalSeq) {
+        if (skippedIfWithdrawn(d)) return;
         d.ackWith(errorReply(d, CallHeaders.DUPLICATE, originalLane + "#" + originalSeq));
     }
 
@@ -195,11 +206,17 @@ final class Callee {
     }
 
     /**
-     * The caller withdrew call {@code seq} of {@code key} after it was handed to this layer (node thread): a call not
-     * started yet is skipped when its turn comes; a running one is flagged and its {@code onCancel} actions run.
+     * The caller (incarnation {@code senderEpoch}) withdrew call {@code seq} of {@code key} after it was handed to
+     * this layer (node thread): a call waiting for its handler is settled now, one not started yet is skipped when its
+     * turn comes; a running one is flagged and its {@code onCancel} actions run.
      */
-    void cancelled(StreamKey key, long seq) {
-        IncomingCall running = cancels.cancelled(key, seq);
+    void cancelled(StreamKey key, long senderEpoch, long seq) {
+        RoutedDelivery parked = waiters.withdraw(new Cancels.CallId(key, senderEpoch, seq));
+        if (parked != null) {
+            skipped(parked); // its lane waited behind it: it moves on now
+            return;
+        }
+        IncomingCall running = cancels.cancelled(key, senderEpoch, seq);
         if (running == null) return;
         if (!running.isCancelled()) counters.cancelledWhileRunning.incrementAndGet(); // a repeated CANCEL counts once
         for (Runnable action : running.cancel()) {
@@ -219,7 +236,10 @@ final class Callee {
      */
     void missing(RoutedDelivery d, CallKind kind, String name) {
         if (d.expiresAtMillis() != 0 && "1".equals(d.headers().get(CallHeaders.WAIT))) {
-            waiters.park(name, d);
+            // A cancel that came before the call reached the waiters is with the cancels: it is skipped there.
+            host.post(now -> {
+                if (!skippedIfWithdrawn(d)) waiters.park(now, name, d);
+            });
             return;
         }
         missingNow(d, kind, name);
@@ -227,11 +247,33 @@ final class Callee {
 
     /** No handler {@code name}: answers that there is none, whether or not the caller asked to wait. */
     void missingNow(RoutedDelivery d, CallKind kind, String name) {
+        if (skippedIfWithdrawn(d)) return;
         counters.noSuchHandler.incrementAndGet();
         if (kind == CallKind.TELL) {
             d.settleWithout(Outcome.NO_SUCH_HANDLER);
         } else {
             d.ackWith(errorReply(d, CallHeaders.NO_SUCH_HANDLER, name));
         }
+    }
+
+    /**
+     * Settles {@code d}, about to be settled without its handler, as cancelled if its caller withdrew it already
+     * (the cancel is taken: nothing is kept for a call that will never start); false if it was not withdrawn.
+     */
+    boolean skippedIfWithdrawn(RoutedDelivery d) {
+        if (!cancels.take(d.key(), d.senderEpoch(), d.seq())) return false;
+        skipped(d);
+        return true;
+    }
+
+    /** {@code d} was withdrawn before its handler started: never executed, settled as cancelled, counted. */
+    private void skipped(RoutedDelivery d) {
+        counters.cancelledBeforeStart.incrementAndGet();
+        d.settleWithout(Outcome.CANCELLED);
+    }
+
+    /** {@code peer} was removed (node thread): its cancels of calls not started are dropped. */
+    void forget(NodeId peer) {
+        cancels.forget(peer);
     }
 }

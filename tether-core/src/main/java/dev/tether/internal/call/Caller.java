@@ -46,7 +46,7 @@ final class Caller {
     void stored(PendingCall p, CallKey key) {
         // Cancelled before it was taken, its cancel's task may not have run yet (a volatile send is stored in the
         // turn that took it): the future says so already.
-        if (p.cancelled || p.future.isCancelled()) {
+        if (p.cancelled || p.withdrawn()) {
             host.cancel(key.callee(), key.lane(), key.seq());
             return;
         }
@@ -67,11 +67,11 @@ final class Caller {
     }
 
     /**
-     * The application cancelled {@code p}'s future (node thread): it stops waiting, and the call is withdrawn at the
-     * called node, now or as soon as it is stored.
+     * The application cancelled {@code p}'s future, or completed it itself (node thread): it stops waiting, and the
+     * call is withdrawn at the called node, now or as soon as it is stored.
      */
-    void cancelled(PendingCall p) {
-        // Only a future still waiting can be cancelled: an answered, failed or expired call never comes here.
+    void withdrawn(PendingCall p) {
+        // Only a future the node had not completed comes here: an answered, failed or expired call never does.
         counters.callsCancelled.incrementAndGet();
         forget(p);
         if (p.key != null) host.cancel(p.key.callee(), p.key.lane(), p.key.seq());

@@ -171,6 +171,17 @@ final class EventRegistry {
         else answer(e, f);
     }
 
+    /** Futures waiting for events of this node, over all events (for tests). */
+    int localWaiters() {
+        return entries.values().stream().mapToInt(e -> e.localWaiters.size()).sum();
+    }
+
+    /** {@code f} no longer waits here for {@code h}: the application completed it itself. */
+    void withdrawLocal(EventHandle h, CompletableFuture<byte[]> f) {
+        EventEntry e = entries.get(h.id());
+        if (e != null) e.localWaiters.remove(f);
+    }
+
     /**
      * {@code waiter} waits for {@code h}: returns the DONE notice to send with the await's acknowledgment (completed,
      * stale, unknown, refused), or null if it was registered (then {@code registered} runs once that is durable).

@@ -150,7 +150,29 @@ public final class Events implements MessageConsumer {
                     else awaitRemote(h, f);
                 },
                 f);
+        // Cancelled or completed by the application (orTimeout): dropped now, not kept until the event completes. A
+        // future the node completed is gone already: nothing to find then.
+        f.whenComplete((v, e) -> host.post(now -> withdrawAwait(h, f)));
         return f;
+    }
+
+    /** Futures waiting now, this node's events' and other nodes' (for tests). */
+    int waiting() {
+        return registry.localWaiters()
+                + awaiting.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** Node thread: {@code f} no longer waits for {@code h} (the owner's notice, if it comes, is then dropped). */
+    private void withdrawAwait(EventHandle h, CompletableFuture<byte[]> f) {
+        if (h.owner().equals(host.id())) {
+            registry.withdrawLocal(h, f);
+            return;
+        }
+        List<CompletableFuture<byte[]>> l = awaiting.get(h);
+        if (l != null && l.remove(f) && l.isEmpty()) {
+            awaiting.remove(h);
+            awaitingGauge.set(awaiting.size());
+        }
     }
 
     /** Node thread: waits for another node's event; the first future of an event registers it at the owner. */
@@ -249,7 +271,7 @@ public final class Events implements MessageConsumer {
         List<CompletableFuture<byte[]>> l = awaiting.remove(h);
         awaitingGauge.set(awaiting.size());
         if (l == null) {
-            noticesDropped.incrementAndGet(); // awaited before a restart of this node, or twice
+            noticesDropped.incrementAndGet(); // awaited before a restart of this node, twice, or withdrawn
             return;
         }
         for (CompletableFuture<byte[]> f : l) {

@@ -10,7 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Calls that asked to wait for a handler not registered yet ({@code Call.waitForHandler()}). Each waits at the head of
  * its stream, so later calls on that lane wait behind it, until its handler is registered (it is then handed over)
- * or its deadline passes (it is then settled as expired). Owned by the node thread: other threads reach it through
+ * or its deadline passes (it is then settled as expired), or its caller withdraws it (it is then settled as cancelled:
+ * the lane moves on). Owned by the node thread: other threads reach it through
  * {@link CallHost#post}, and a registration is announced there after it became visible in the registry, so a call
  * parked concurrently with a registration always sees one or the other.
  */
@@ -28,6 +29,9 @@ final class HandlerWaiters {
 
     private final CallHost host;
     private final Map<String, ArrayDeque<Waiting>> byName = new HashMap<>();
+    /** The same calls by id, where a cancel finds them. */
+    private final Map<Cancels.CallId, Waiting> byCall = new HashMap<>();
+
     private final DeadlineHeap<Waiting> deadlines = new DeadlineHeap<>();
     private HandlerRegistry registry;
 
@@ -39,12 +43,8 @@ final class HandlerWaiters {
         this.registry = registry;
     }
 
-    /** Any thread: {@code d}, a call of {@code name} with a deadline, waits for its handler. */
-    void park(String name, RoutedDelivery d) {
-        host.post(now -> parkNow(now, name, d));
-    }
-
-    private void parkNow(long now, String name, RoutedDelivery d) {
+    /** Node thread: {@code d}, a call of {@code name} with a deadline, waits for its handler. */
+    void park(long now, String name, RoutedDelivery d) {
         RegisteredHandler h = registry.find(name);
         if (h != null) {
             dispatch(h, d);
@@ -53,7 +53,29 @@ final class HandlerWaiters {
         } else {
             Waiting w = new Waiting(name, d);
             byName.computeIfAbsent(name, k -> new ArrayDeque<>()).add(w);
+            byCall.put(idOf(d), w);
             deadlines.add(w);
+        }
+    }
+
+    /** Node thread: the call {@code id} stops waiting, withdrawn by its caller; its delivery, or null if not here. */
+    RoutedDelivery withdraw(Cancels.CallId id) {
+        Waiting w = byCall.remove(id);
+        if (w == null) return null;
+        deadlines.remove(w);
+        dequeue(w);
+        return w.delivery;
+    }
+
+    private static Cancels.CallId idOf(RoutedDelivery d) {
+        return new Cancels.CallId(d.key(), d.senderEpoch(), d.seq());
+    }
+
+    private void dequeue(Waiting w) {
+        ArrayDeque<Waiting> q = byName.get(w.name);
+        if (q != null) {
+            q.remove(w);
+            if (q.isEmpty()) byName.remove(w.name);
         }
     }
 
@@ -69,6 +91,7 @@ final class HandlerWaiters {
         if (q == null) return;
         for (Waiting w : q) {
             deadlines.remove(w);
+            byCall.remove(idOf(w.delivery), w);
             dispatch(h, w.delivery);
         }
     }
@@ -76,11 +99,8 @@ final class HandlerWaiters {
     /** Node thread, every turn: calls whose deadline passed stop waiting and are settled as expired. */
     void tick(long now) {
         deadlines.expire(now, w -> {
-            ArrayDeque<Waiting> q = byName.get(w.name);
-            if (q != null) {
-                q.remove(w);
-                if (q.isEmpty()) byName.remove(w.name);
-            }
+            dequeue(w);
+            byCall.remove(idOf(w.delivery), w);
             w.delivery.expire();
         });
     }

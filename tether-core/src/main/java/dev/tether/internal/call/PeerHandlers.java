@@ -204,6 +204,19 @@ final class PeerHandlers {
         if (v != null && v.endpointsMore) lookUp(w);
     }
 
+    /** The wait completing {@code future} ends, if it still waits: the application completed the future itself. */
+    void withdraw(NodeId peer, CompletableFuture<Void> future) {
+        List<Awaiter> l = waiting.get(peer);
+        if (l == null) return;
+        for (Awaiter w : l) {
+            if (w.future != future) continue;
+            l.remove(w);
+            if (l.isEmpty()) waiting.remove(peer);
+            deadlines.remove(w);
+            return;
+        }
+    }
+
     /** Every turn: waits whose deadline passed fail. */
     void tick(long now) {
         if (deadlines.size() == 0) return;

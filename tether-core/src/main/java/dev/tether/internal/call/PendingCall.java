@@ -28,6 +28,8 @@ final class PendingCall extends Timed implements SendHook {
     boolean cancelled;
     /** Where the call counts as outstanding with its callee until its future completes; null: nowhere. */
     private volatile Outstanding outstanding;
+    /** The node completed (or tried to complete) the future, after forgetting the call: nothing to withdraw. */
+    private volatile boolean byNode;
 
     PendingCall(
             CallKind kind,
@@ -59,14 +61,25 @@ final class PendingCall extends Timed implements SendHook {
 
     /** Completes the future with {@code value}; false if it was completed already. */
     boolean complete(Object value) {
+        byNode = true;
         release();
         return future.complete(value);
     }
 
     /** Fails the future with {@code e}; false if it was completed already. */
     boolean fail(Throwable e) {
+        byNode = true;
         release();
         return future.completeExceptionally(e);
+    }
+
+    /**
+     * Whether the application withdrew the call: it cancelled the future, or completed it itself ({@code orTimeout}
+     * does) before the node did. A call the node was completing when the application completed it otherwise is not
+     * withdrawn: the node had forgotten it already, and its callee has answered, expired or lost it.
+     */
+    boolean withdrawn() {
+        return future.isCancelled() || future.isDone() && !byNode;
     }
 
     /** Releases each call once, whichever thread completes it first, with no lock or extra object per call. */

@@ -76,8 +76,9 @@ final class Typed {
     }
 
     /**
-     * {@code typed} completes with {@code raw}'s reply decoded, or its failure; cancelling {@code typed} cancels
-     * {@code raw}, so that a cancel reaches the called node.
+     * {@code typed} completes with {@code raw}'s reply decoded, or its failure; cancelling {@code typed}, or completing
+     * it otherwise before {@code raw} ({@code orTimeout}), cancels {@code raw}, so that the withdrawal reaches the
+     * called node.
      */
     static <R> CompletableFuture<R> decoded(
             CompletableFuture<Reply> raw, CompletableFuture<R> typed, Codec codec, TypeRef<R> type, CallImpl c) {
@@ -97,7 +98,7 @@ final class Typed {
             }
         });
         typed.whenComplete((v, e) -> {
-            if (typed.isCancelled()) raw.cancel(true);
+            if (!raw.isDone()) raw.cancel(true);
         });
         return typed;
     }

@@ -88,11 +88,12 @@ public interface EngineOutput {
     void event(TetherEvent event);
 
     /**
-     * The sender of inbound stream {@code key} withdrew message {@code seq} (its call was cancelled) after it was
-     * handed out by {@link #deliver}: the application may skip it if it has not started it, or stop it. Messages
-     * not handed out yet are settled by the engine itself. Default: nothing (no pattern layer cancels).
+     * The sender of inbound stream {@code key}, incarnation {@code senderEpoch} (the stream's current one), withdrew
+     * message {@code seq} (its call was cancelled) after it was handed out by {@link #deliver}: the application may
+     * skip it if it has not started it, or stop it. Messages not handed out yet are settled by the engine itself.
+     * Default: nothing (no pattern layer cancels).
      */
-    default void cancelRequested(StreamKey key, long seq) {}
+    default void cancelRequested(StreamKey key, long senderEpoch, long seq) {}
 
     /**
      * The receiver of volatile stream {@code key} restarted: every message up to {@code upToSeq} that it had not

@@ -277,7 +277,7 @@ final class Receivers {
         if (s == null || s.senderEpoch() != c.senderEpoch()) return InStream.Withdrawal.TOO_LATE; // see PROTOCOL.md
         InStream.Withdrawal w = s.cancel(c.seq());
         if (w == InStream.Withdrawal.MARKED) toServe.add(s);
-        else if (w == InStream.Withdrawal.HANDED_OUT) out.cancelRequested(s.key, c.seq());
+        else if (w == InStream.Withdrawal.HANDED_OUT) out.cancelRequested(s.key, c.senderEpoch(), c.seq());
         return w;
     }
 

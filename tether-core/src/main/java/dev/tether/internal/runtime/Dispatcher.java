@@ -329,10 +329,13 @@ final class Dispatcher {
         });
     }
 
-    /** The sender withdrew message {@code seq} of {@code key}, handed out already: tell the router (node thread). */
-    void cancelRequested(StreamKey key, long seq) {
+    /**
+     * The sender (incarnation {@code senderEpoch}) withdrew message {@code seq} of {@code key}, handed out already:
+     * tell the router (node thread).
+     */
+    void cancelRequested(StreamKey key, long senderEpoch, long seq) {
         Router r = router;
-        if (r != null) r.cancelled(key, seq);
+        if (r != null) r.cancelled(key, senderEpoch, seq);
     }
 
     /** The next delivery whose time to live has not run out, waiting up to {@code timeout} for one. */

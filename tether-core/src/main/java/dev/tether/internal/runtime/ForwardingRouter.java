@@ -24,8 +24,8 @@ public abstract class ForwardingRouter implements Router {
     }
 
     @Override
-    public void cancelled(StreamKey key, long seq) {
-        next.cancelled(key, seq);
+    public void cancelled(StreamKey key, long senderEpoch, long seq) {
+        next.cancelled(key, senderEpoch, seq);
     }
 
     @Override

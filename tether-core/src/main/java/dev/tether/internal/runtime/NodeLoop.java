@@ -509,8 +509,8 @@ final class NodeLoop implements EngineOutput, Runnable {
     }
 
     @Override
-    public void cancelRequested(StreamKey key, long seq) {
-        dispatcher.cancelRequested(key, seq);
+    public void cancelRequested(StreamKey key, long senderEpoch, long seq) {
+        dispatcher.cancelRequested(key, senderEpoch, seq);
     }
 
     @Override

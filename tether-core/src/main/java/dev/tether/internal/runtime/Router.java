@@ -28,11 +28,12 @@ public interface Router {
     }
 
     /**
-     * The sender withdrew message {@code seq} of {@code key} (a cancelled call) after it was routed or while it
-     * waits in a run to be: its consumer may settle it with {@link dev.tether.Outcome#CANCELLED} if it has not
-     * started it, or stop it. Node thread; must not block. Default: nothing.
+     * The sender, incarnation {@code senderEpoch}, withdrew message {@code seq} of {@code key} (a cancelled call)
+     * after it was routed or while it waits in a run to be: its consumer may settle it with {@link
+     * dev.tether.Outcome#CANCELLED} if it has not started it, or stop it. The epoch tells it from the message of the
+     * same number of another incarnation. Node thread; must not block. Default: nothing.
      */
-    default void cancelled(StreamKey key, long seq) {}
+    default void cancelled(StreamKey key, long senderEpoch, long seq) {}
 
     /**
      * Node thread: the receiver of volatile outbound stream {@code key} restarted; the layer's sends on it up to

@@ -111,7 +111,7 @@ class CallLayerTest {
         });
         FakeDelivery d = FakeDelivery.of("a", "w", 7, call("w", CallKind.REQUEST, false), host.now + 5_000, host);
         MessageConsumer c = layer.route(d.key, d.message);
-        layer.cancelled(d.key, 7); // the CANCEL came while the call waited for its turn
+        layer.cancelled(d.key, FakeDelivery.EPOCH, 7); // the CANCEL came while the call waited for its turn
         c.executor().execute(() -> c.consume(d));
         host.runPool();
         assertThat(ran).isEmpty();
@@ -126,8 +126,8 @@ class CallLayerTest {
     void aCallWithdrawnWhileItsHandlerRunsIsCountedOnceHoweverManyCancelsCome() {
         FakeDelivery[] d = new FakeDelivery[1];
         layer.handle("w", HandlerOptions.defaults(), c -> {
-            layer.cancelled(d[0].key, 7);
-            layer.cancelled(d[0].key, 7); // a repeated CANCEL frame
+            layer.cancelled(d[0].key, FakeDelivery.EPOCH, 7);
+            layer.cancelled(d[0].key, FakeDelivery.EPOCH, 7); // a repeated CANCEL frame
             assertThat(c.isCancelled()).isTrue();
             return null;
         });

@@ -31,7 +31,13 @@ final class FakeDelivery implements RoutedDelivery {
 
     static FakeDelivery of(
             String from, String lane, long seq, Map<String, String> headers, long expiresAt, FakeHost h) {
-        InboundMessage m = new InboundMessage(seq, expiresAt, headers, "payload".getBytes(), false, 1, EPOCH);
+        return of(from, lane, EPOCH, seq, headers, expiresAt, h);
+    }
+
+    /** A delivery from incarnation {@code epoch} of {@code from}. */
+    static FakeDelivery of(
+            String from, String lane, long epoch, long seq, Map<String, String> headers, long expiresAt, FakeHost h) {
+        InboundMessage m = new InboundMessage(seq, expiresAt, headers, "payload".getBytes(), false, 1, epoch);
         return new FakeDelivery(new StreamKey(NodeId.of(from), lane), m, () -> h.now);
     }
 

@@ -118,8 +118,23 @@ final class FakeHost implements CallHost {
             NodeId to, String lane, Map<String, String> headers, byte[] payload, long expiresAt, SendHook hook) {
         sent.add(new Sent(to, lane, headers, payload, expiresAt, hook));
         if (hook != null) post(hook::submitted);
-        return null;
+        CompletableFuture<dev.tether.Outcome> processed = new CompletableFuture<>();
+        receipts.add(processed);
+        return new SendReceipt() {
+            @Override
+            public CompletableFuture<dev.tether.MessageId> accepted() {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public CompletableFuture<dev.tether.Outcome> processed() {
+                return processed;
+            }
+        };
     }
+
+    /** The {@code processed()} futures of the sends so far, in order. */
+    final List<CompletableFuture<dev.tether.Outcome>> receipts = new ArrayList<>();
 
     @Override
     public void emit(TetherEvent event) {
@@ -137,6 +152,15 @@ final class FakeHost implements CallHost {
     @Override
     public void cancel(NodeId to, String lane, long seq) {
         cancelled.add(new CallKey(to, lane, seq));
+    }
+
+    /** Store writes made with {@link #writeKeys}: durable at once, their {@code then} run as a task. */
+    final List<dev.tether.internal.engine.Effect> written = new ArrayList<>();
+
+    @Override
+    public void writeKeys(List<dev.tether.internal.engine.Effect> effects, Runnable then) {
+        written.addAll(effects);
+        post(now -> then.run());
     }
 
     @Override

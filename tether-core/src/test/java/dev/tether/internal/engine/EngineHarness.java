@@ -235,7 +235,7 @@ final class EngineHarness {
         }
 
         @Override
-        public void cancelRequested(StreamKey key, long seq) {
+        public void cancelRequested(StreamKey key, long senderEpoch, long seq) {
             cancelRequests.add(seq);
         }
 

@@ -1464,7 +1464,7 @@ public final class Simulation {
         }
 
         @Override
-        public void cancelRequested(StreamKey key, long seq) {
+        public void cancelRequested(StreamKey key, long senderEpoch, long seq) {
             count("cancelRequestsReceived");
             cancelAsked.add(key.peer().value() + "|" + key.lane() + "|" + seq);
         }
