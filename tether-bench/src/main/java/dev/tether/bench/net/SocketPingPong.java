@@ -6,6 +6,7 @@ import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
 import dev.tether.bench.measure.Stats;
 import dev.tether.bench.measure.Steady;
+import dev.tether.bench.measure.ThreadSwitches;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,6 +40,7 @@ final class SocketPingPong {
                 Series series = Steady.run("socket-pingpong", o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
                     Meter m = Meter.start();
                     long cs = CpuMeter.contextSwitches();
+                    ThreadSwitches threads = ThreadSwitches.now();
                     last[0] = pingPong(in, out, buf, o.pingPongs());
                     counted[0] += o.pingPongs();
                     counted[1] += last[0].length;
@@ -47,6 +49,9 @@ final class SocketPingPong {
                             Locale.ROOT,
                             "    %.1f context switches per round trip%n",
                             (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
+                    ThreadSwitches.now()
+                            .perRoundTrip(threads, o.pingPongs())
+                            .forEach(l -> System.out.println("      " + l));
                     return r;
                 });
                 return new ScenarioResult(

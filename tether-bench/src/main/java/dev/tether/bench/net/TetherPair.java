@@ -5,6 +5,7 @@ import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
 import dev.tether.bench.measure.Steady;
+import dev.tether.bench.measure.ThreadSwitches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,6 +217,7 @@ final class TetherPair {
         Series series = Steady.run(roundTripId(), o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
             Meter m = Meter.start();
             long cs = CpuMeter.contextSwitches();
+            ThreadSwitches threads = ThreadSwitches.now();
             sender.send(command + o.pingPongs());
             String[] w = sender.expect("RTT", REPLY_SECONDS);
             last[0] = Latency.parse(w[2], w[3], w[4]);
@@ -226,6 +228,7 @@ final class TetherPair {
                     Locale.ROOT,
                     "    %.1f context switches per round trip%n",
                     (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
+            ThreadSwitches.now().perRoundTrip(threads, o.pingPongs()).forEach(l -> System.out.println("      " + l));
             return r;
         });
         return new ScenarioResult(
