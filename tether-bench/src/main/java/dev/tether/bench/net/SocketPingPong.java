@@ -38,9 +38,9 @@ final class SocketPingPong {
                 long[][] last = {new long[0]};
                 long[] counted = new long[2];
                 Series series = Steady.run("socket-pingpong", o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+                    ThreadSwitches threads = ThreadSwitches.now(); // before the meter: not the round's CPU
                     Meter m = Meter.start();
                     long cs = CpuMeter.contextSwitches();
-                    ThreadSwitches threads = ThreadSwitches.now();
                     last[0] = pingPong(in, out, buf, o.pingPongs());
                     counted[0] += o.pingPongs();
                     counted[1] += last[0].length;

@@ -215,9 +215,9 @@ final class TetherPair {
         Latency[] last = {Latency.NONE};
         long[] counted = new long[2];
         Series series = Steady.run(roundTripId(), o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+            ThreadSwitches threads = ThreadSwitches.now(); // before the meter: reading /proc is not the round's CPU
             Meter m = Meter.start();
             long cs = CpuMeter.contextSwitches();
-            ThreadSwitches threads = ThreadSwitches.now();
             sender.send(command + o.pingPongs());
             String[] w = sender.expect("RTT", REPLY_SECONDS);
             last[0] = Latency.parse(w[2], w[3], w[4]);
