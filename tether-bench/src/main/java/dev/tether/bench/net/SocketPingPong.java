@@ -6,6 +6,7 @@ import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
 import dev.tether.bench.measure.Stats;
 import dev.tether.bench.measure.Steady;
+import dev.tether.bench.measure.ThreadSwitches;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,6 +38,7 @@ final class SocketPingPong {
                 long[][] last = {new long[0]};
                 long[] counted = new long[2];
                 Series series = Steady.run("socket-pingpong", o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+                    ThreadSwitches threads = ThreadSwitches.now(); // before the meter: not the round's CPU
                     Meter m = Meter.start();
                     long cs = CpuMeter.contextSwitches();
                     last[0] = pingPong(in, out, buf, o.pingPongs());
@@ -47,6 +49,9 @@ final class SocketPingPong {
                             Locale.ROOT,
                             "    %.1f context switches per round trip%n",
                             (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
+                    ThreadSwitches.now()
+                            .perRoundTrip(threads, o.pingPongs())
+                            .forEach(l -> System.out.println("      " + l));
                     return r;
                 });
                 return new ScenarioResult(

@@ -5,6 +5,7 @@ import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
 import dev.tether.bench.measure.Steady;
+import dev.tether.bench.measure.ThreadSwitches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -214,6 +215,7 @@ final class TetherPair {
         Latency[] last = {Latency.NONE};
         long[] counted = new long[2];
         Series series = Steady.run(roundTripId(), o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+            ThreadSwitches threads = ThreadSwitches.now(); // before the meter: reading /proc is not the round's CPU
             Meter m = Meter.start();
             long cs = CpuMeter.contextSwitches();
             sender.send(command + o.pingPongs());
@@ -226,6 +228,7 @@ final class TetherPair {
                     Locale.ROOT,
                     "    %.1f context switches per round trip%n",
                     (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
+            ThreadSwitches.now().perRoundTrip(threads, o.pingPongs()).forEach(l -> System.out.println("      " + l));
             return r;
         });
         return new ScenarioResult(
