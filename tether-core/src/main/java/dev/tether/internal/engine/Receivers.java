@@ -20,8 +20,7 @@ import java.util.Map;
  */
 final class Receivers {
     /** Why a message damaged in its sender's store is dead-lettered. */
-    static final String CORRUPT = "checksum mismatch in the sender's store: the message was changed on the sender's"
-            + " disk after it was stored; not delivered (docs/OPERATIONS.md, \"A checksum mismatch\")";
+    static final String CORRUPT = UnprocessedSettlements.CORRUPT;
 
     private final EngineConfig cfg;
     private final EngineOutput out;
@@ -48,6 +47,9 @@ final class Receivers {
     private final PendingSettlements pending = new PendingSettlements();
 
     private final DeadLetterQueue deadLetters;
+    /** Settles next messages without processing them. */
+    private final UnprocessedSettlements unprocessed;
+
     private HistoryRecorder history;
     /** Streams backing off after a failure, by when their retry is due: a tick looks at no other stream. */
     private final TimerQueue<InStream> retryTimers = new TimerQueue<>();
@@ -76,6 +78,7 @@ final class Receivers {
         this.stats = stats;
         this.loopback = loopback;
         this.deadLetters = deadLetters;
+        this.unprocessed = new UnprocessedSettlements(out, deadLetters, pending, this::markDirty);
         for (InboundCursor c : stored) {
             StreamKey k = new StreamKey(c.from(), c.lane());
             if (!loopback.isLoopback(k)) streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
@@ -229,7 +232,7 @@ final class Receivers {
     void onExpiredInRun(StreamKey key, long generation, long ackedUpTo, long expiredSeq, List<Effect> effects) {
         InStream s = runEnded(key, generation, ackedUpTo, 0, effects);
         InMessage m = s != null && expiredSeq == s.processed() + 1 ? s.buffered(expiredSeq) : null;
-        if (m != null && m.expiresAtMillis() != 0) expire(s, m);
+        if (m != null && m.expiresAtMillis() != 0) unprocessed.expire(s, m);
     }
 
     /**
@@ -242,7 +245,7 @@ final class Receivers {
         InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
             s.notTakenNext(seq, outcome);
-            settledWithout(s, seq, outcome);
+            unprocessed.settledWithout(s, seq, outcome);
         }
     }
 
@@ -263,7 +266,7 @@ final class Receivers {
             List<Effect> withIt) {
         InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
-            if (deadLetter(now, s, s.buffered(seq), reason)) withEffects(s, withIt);
+            if (unprocessed.deadLetter(now, s, s.buffered(seq), reason)) withEffects(s, withIt);
         }
     }
 
@@ -327,67 +330,7 @@ final class Receivers {
             out.event(new TetherEvent.StreamBlocked(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
             return false;
         }
-        return deadLetter(now, s, m, reason);
-    }
-
-    /**
-     * Moves the next message {@code m} to the dead-letter queue with {@code reason}: counted, reported, its sender
-     * told after the commit. A volatile message is never stored: reported and dropped. Under REFUSE a full queue
-     * blocks the stream instead, until it has room (then false).
-     */
-    private boolean deadLetter(long now, InStream s, InMessage m, String reason) {
-        if (!s.key.isVolatile() && !deadLetters.take(now, s, m, m.attempts(), reason)) return false;
-        s.deadLetteredNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
-        out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
-        return true;
-    }
-
-    /**
-     * The next message {@code m} was damaged in its sender's store: retrying cannot repair it, so it goes to the
-     * dead-letter queue at once, whatever the failure policy (the bytes are kept there for inspection), and the
-     * stream continues. Counted, reported, and its sender told after the commit. False, with the stream blocked, if
-     * the full queue refuses it (REFUSE).
-     */
-    private boolean quarantine(long now, InStream s, InMessage m) {
-        if (!deadLetters.take(now, s, m, 0, CORRUPT)) return false;
-        s.deadLetteredNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
-        out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, 0, CORRUPT));
-        return true;
-    }
-
-    /** Settles the next message {@code m} as expired: counted, reported, and its sender told after the commit. */
-    private void expire(InStream s, InMessage m) {
-        s.expiredNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.EXPIRED);
-        out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), m.seq));
-    }
-
-    /** Settles the next message {@code m}, a DROPPED marker, as missed; returns where the run of missed ones starts. */
-    private long missed(InStream s, InMessage m, long from) {
-        s.missedNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.DROPPED);
-        return from > 0 ? from : m.seq;
-    }
-
-    /** One event for a run of missed messages; returns 0, no run. */
-    private long reportMissed(InStream s, long from, long to) {
-        String channel = s.key.lane().substring(Channels.LANE_PREFIX.length());
-        out.event(new TetherEvent.ChannelMessagesMissed(channel, s.key.peer(), from, to));
-        return 0;
-    }
-
-    /** Settles the next message {@code m}, withdrawn or dropped by its sender, unprocessed; the sender is told. */
-    private void withdrawn(InStream s, InMessage m) {
-        if (m.cancelled()) s.cancelledNext(m.seq);
-        else s.droppedNext(m.seq); // dropped by its sender's overflow policy (DROP_OLDEST): counted
-        settledWithout(s, m.seq, m.cancelled() ? Frame.OutcomeNotice.CANCELLED : Frame.OutcomeNotice.DROPPED);
-    }
-
-    private void settledWithout(InStream s, long seq, int outcome) {
-        markDirty(s);
-        pending.outcome(s, seq, outcome);
+        return unprocessed.deadLetter(now, s, m, reason);
     }
 
     // ---- time ----------------------------------------------------------------------------------------
@@ -482,20 +425,7 @@ final class Receivers {
      * {@code maxRun}) to the application.
      */
     private void deliverRun(long now, InStream s) {
-        InMessage head = s.head();
-        long missedFrom = 0;
-        while (head != null && head.skipped(now)) {
-            if (missedFrom > 0 && !head.dropped()) missedFrom = reportMissed(s, missedFrom, head.seq - 1);
-            // Damaged in the sender's store: dead-lettered even if a CANCEL withdrew it, as its sender would have
-            // sent it had the withdrawal come first (the damaged bytes are kept for inspection).
-            if (head.corrupt()) {
-                if (!quarantine(now, s, head)) return;
-            } else if (head.dropped() && Channels.isChannelLane(s.key.lane())) missedFrom = missed(s, head, missedFrom);
-            else if (head.cancelled() || head.dropped()) withdrawn(s, head);
-            else expire(s, head);
-            head = s.head();
-        }
-        if (missedFrom > 0) reportMissed(s, missedFrom, s.processed());
+        InMessage head = unprocessed.settleSkippedHeads(now, s);
         if (head == null) return;
         List<InboundMessage> run = new ArrayList<>((int) Math.min(cfg.maxRun(), s.receivedUpTo() - head.seq + 1));
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
