@@ -49,6 +49,8 @@ final class Receivers {
     private final DeadLetterQueue deadLetters;
     /** Settles next messages without processing them. */
     private final UnprocessedSettlements unprocessed;
+    /** Messages completed ahead of their stream's cursor by concurrent consumers. */
+    final AheadMarks ahead = new AheadMarks(streams::get);
 
     private HistoryRecorder history;
     /** Streams backing off after a failure, by when their retry is due: a tick looks at no other stream. */
@@ -78,7 +80,7 @@ final class Receivers {
         this.stats = stats;
         this.loopback = loopback;
         this.deadLetters = deadLetters;
-        this.unprocessed = new UnprocessedSettlements(out, deadLetters, pending, this::markDirty);
+        this.unprocessed = new UnprocessedSettlements(out, deadLetters, pending, ahead, this::markDirty);
         for (InboundCursor c : stored) {
             StreamKey k = new StreamKey(c.from(), c.lane());
             if (!loopback.isLoopback(k)) streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
@@ -95,6 +97,7 @@ final class Receivers {
     void adopt(InStream s) {
         s.history = history;
         streams.put(s.key, s);
+        ahead.opened(s);
     }
 
     /** Messages were handed to loopback stream {@code s}: it is served at the end of the turn. */
@@ -112,17 +115,21 @@ final class Receivers {
             s = new InStream(key, o.senderEpoch(), o.ackedSeq());
             s.history = history;
             streams.put(key, s);
+            ahead.opened(s);
             markDirty(s);
             // A channel reader's stream starts where the publisher put its reader row: nothing was skipped for it.
             if (o.ackedSeq() > 0 && !Channels.isChannelLane(o.lane())) {
                 resync(s, "no cursor for this stream; sender reports it taken care of", o.ackedSeq());
             }
         } else if (s.senderEpoch() != o.senderEpoch()) {
+            List<Effect> passed = ahead.jumped(s, o.senderEpoch(), o.ackedSeq());
             s.restart(o.senderEpoch(), o.ackedSeq());
             markDirty(s);
             pending.forget(s); // replies to the earlier incarnation's calls, whose cursor is never written now
+            withEffects(s, passed); // the marks of the earlier incarnation's messages are deleted with the new cursor
             resync(s, "sender is a new incarnation", o.ackedSeq());
         } else if (o.ackedSeq() > s.processed()) {
+            withEffects(s, ahead.jumped(s, o.senderEpoch(), o.ackedSeq()));
             s.restart(o.senderEpoch(), o.ackedSeq());
             markDirty(s);
             // A channel reader that joins again starts at the publisher's new reader row, after what it missed
@@ -143,6 +150,8 @@ final class Receivers {
 
     /** The cursor of {@code s} moved: stored with the next batch, or for a volatile stream taken as durable now. */
     private void markDirty(InStream s) {
+        List<Effect> passed = ahead.passed(s); // the marks of messages completed ahead the cursor passed now
+        if (!passed.isEmpty()) pending.effects(s, passed);
         if (s.key.isVolatile()) {
             s.marks(s.marks() | VOLATILE_DIRTY);
             toServe.add(s);
@@ -278,6 +287,7 @@ final class Receivers {
     InStream.Withdrawal onCancel(NodeId from, Frame.Cancel c) {
         InStream s = streams.get(new StreamKey(from, c.lane()));
         if (s == null || s.senderEpoch() != c.senderEpoch()) return InStream.Withdrawal.TOO_LATE; // see PROTOCOL.md
+        if (ahead.has(s, c.seq())) return InStream.Withdrawal.TOO_LATE; // it ran: settled as processed when next
         InStream.Withdrawal w = s.cancel(c.seq());
         if (w == InStream.Withdrawal.MARKED) toServe.add(s);
         else if (w == InStream.Withdrawal.HANDED_OUT) out.cancelRequested(s.key, c.seq());
@@ -410,7 +420,7 @@ final class Receivers {
         List<InboundMessage> more = new ArrayList<>();
         for (long seq = s.runLast() + 1; seq <= s.receivedUpTo() && more.size() < max; seq++) {
             InMessage m = s.buffered(seq);
-            if (m == null || m.skipped(now)) break;
+            if (m == null || m.skipped(now) || ahead.has(s, seq)) break;
             if (s.attempt(m, false) == InStream.Attempt.NEXT_RUN) break;
             more.add(new InboundMessage(
                     seq, m.expiresAtMillis(), m.headers(), m.payload(), false, m.attempts(), s.senderEpoch()));
@@ -430,7 +440,7 @@ final class Receivers {
         List<InboundMessage> run = new ArrayList<>((int) Math.min(cfg.maxRun(), s.receivedUpTo() - head.seq + 1));
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
             InMessage m = s.buffered(seq);
-            if (m.skipped(now)) break;
+            if (m.skipped(now) || ahead.has(s, seq)) break; // a message completed ahead is settled as the head
             InStream.Attempt a = s.attempt(m, run.isEmpty());
             if (a == InStream.Attempt.NEXT_RUN) break;
             if (a == InStream.Attempt.REDELIVERY) {
@@ -477,7 +487,7 @@ final class Receivers {
     // ---- the store -----------------------------------------------------------------------------------
 
     boolean hasWrites() {
-        return !cursorDirty.isEmpty();
+        return !cursorDirty.isEmpty() || ahead.hasWrites();
     }
 
     /**
@@ -494,6 +504,7 @@ final class Receivers {
             b.cursors.add(new Batch.Cursor(s, s.senderEpoch(), s.processed(), pending.takeOutcomes(s), effects));
             b.effects.addAll(effects);
         }
+        ahead.writeTo(b, w);
     }
 
     /** Batch {@code b} is durable: its cursors may be acknowledged, and its outcomes reported. */
@@ -524,5 +535,6 @@ final class Receivers {
             if (c.senderEpoch() == c.stream().senderEpoch()) pending.putBack(c); // else a new incarnation since: void
         }
         deadLetters.retryLater(b);
+        ahead.retryLater(b);
     }
 }

@@ -8,8 +8,9 @@ import java.util.function.Consumer;
  * Settles an inbound stream's next message without processing it: dead-lettered, quarantined (damaged in its sender's
  * store), expired, missed (a channel reader's DROPPED marker), withdrawn or dropped by its sender, or not taken by a
  * pattern layer. Each such settlement moves the cursor and leaves an OUTCOME for the sender, reported once the cursor
- * is stored ({@link PendingSettlements}); the counters and events are the stream's. Not thread-safe: the engine's
- * thread only.
+ * is stored ({@link PendingSettlements}); the counters and events are the stream's. A head that a concurrent
+ * consumer completed ahead ({@link AheadMarks}) is not handed out again either: it is settled as processed, whatever
+ * became of it since. Not thread-safe: the engine's thread only.
  */
 final class UnprocessedSettlements {
     /** Why a message damaged in its sender's store is dead-lettered. */
@@ -19,26 +20,41 @@ final class UnprocessedSettlements {
     private final EngineOutput out;
     private final DeadLetterQueue deadLetters;
     private final PendingSettlements pending;
+    private final AheadMarks ahead;
     /** The stream's cursor moved: stored with the next batch (Receivers#markDirty). */
     private final Consumer<InStream> dirty;
 
     UnprocessedSettlements(
-            EngineOutput out, DeadLetterQueue deadLetters, PendingSettlements pending, Consumer<InStream> dirty) {
+            EngineOutput out,
+            DeadLetterQueue deadLetters,
+            PendingSettlements pending,
+            AheadMarks ahead,
+            Consumer<InStream> dirty) {
         this.out = out;
+        this.ahead = ahead;
         this.deadLetters = deadLetters;
         this.pending = pending;
         this.dirty = dirty;
     }
 
     /**
-     * Settles the heads of {@code s} that are damaged, withdrawn, dropped or expired, none of them handed out; returns
-     * the first head to hand out, or null if none is buffered or a full dead-letter queue refused a damaged one.
+     * Settles the heads of {@code s} that are damaged, withdrawn, dropped or expired, none of them handed out, and those
+     * completed ahead (as processed); returns the first head to hand out, or null if none is buffered or a full
+     * dead-letter queue refused a damaged one.
      */
     InMessage settleSkippedHeads(long now, InStream s) {
         InMessage head = s.head();
         long missedFrom = 0;
-        while (head != null && head.skipped(now)) {
-            if (missedFrom > 0 && !head.dropped()) missedFrom = reportMissed(s, missedFrom, head.seq - 1);
+        while (head != null) {
+            boolean done = ahead.has(s, head.seq);
+            if (!done && !head.skipped(now)) break;
+            if (missedFrom > 0 && (done || !head.dropped())) missedFrom = reportMissed(s, missedFrom, head.seq - 1);
+            if (done) { // it ran and completed: processed, even if it expired or was withdrawn since
+                s.completedAheadNext(head.seq);
+                dirty.accept(s); // the cursor passes its mark: deleted with it
+                head = s.head();
+                continue;
+            }
             // Damaged in the sender's store: dead-lettered even if a CANCEL withdrew it, as its sender would have
             // sent it had the withdrawal come first (the damaged bytes are kept for inspection).
             if (head.corrupt()) {
