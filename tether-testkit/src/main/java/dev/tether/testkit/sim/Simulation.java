@@ -323,6 +323,7 @@ public final class Simulation {
             stuck = "aborted by the exception";
         }
         if (!drained) history.add(new Stuck(now, stuck != null ? stuck : stuckDetails()));
+        if (drained && sabotage != Sabotage.FORGET_AHEAD) checkNoMarksLeft();
         closeStores();
         CheckReport report = HistoryChecker.check(history);
         return new SimResult(
@@ -334,6 +335,24 @@ public final class Simulation {
                 events,
                 Map.copyOf(counters),
                 List.copyOf(trace));
+    }
+
+    /**
+     * Drained, every message is settled: no mark of a message completed ahead may be left, in an engine or a store
+     * (the cursor that passed it deleted it, whatever way it passed).
+     */
+    private void checkNoMarksLeft() {
+        for (Node n : nodes) {
+            int kept = n.engine.completedAhead().size();
+            List<KeyValue> stored = KeyPages.readAll(n.store, AHEAD, now);
+            if (kept > 0 || !stored.isEmpty()) {
+                history.add(new Anomaly(
+                        now,
+                        n.name,
+                        "marks of messages completed ahead left after draining: " + kept + " in the engine, stored "
+                                + stored.stream().map(KeyValue::key).toList()));
+            }
+        }
     }
 
     /** Closes every node's store at the end of the run (real stores hold files). */
