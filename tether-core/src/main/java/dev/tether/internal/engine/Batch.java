@@ -29,6 +29,10 @@ final class Batch {
     final List<StreamKey> droppedOrphans = new ArrayList<>();
 
     final List<Cursor> cursors = new ArrayList<>();
+    /** Marks of messages completed ahead put, and stray ones deleted ({@link AheadMarks}). */
+    final List<AheadPut> aheadPuts = new ArrayList<>(0);
+
+    final List<String> aheadStrays = new ArrayList<>(0);
     final List<DeadLetter> deadLetters = new ArrayList<>();
     /** Dead letters this batch removes (evicted, expired, or named by an operator), and the operators' requests. */
     final List<DeadLetterQueue.Removed> deadLetterRemovals = new ArrayList<>();
@@ -63,6 +67,9 @@ final class Batch {
 
     /** The reader row of {@code stream} (a reader of a shared log) written with cursor {@code cursor}. */
     record ReaderRow(OutStream stream, long cursor) {}
+
+    /** The mark of message {@code seq} of {@code stream}, completed ahead ({@link AheadMarks}). */
+    record AheadPut(InStream stream, long seq) {}
 
     /** {@code log} trimmed up to {@code upTo}. */
     record LogTrim(SharedLog log, long upTo) {}

@@ -90,6 +90,7 @@ public final class Engine {
         loopback.bind(receivers);
         this.logs = new SharedLogs(cfg, out, senders, channels, retained);
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs, deadLetters);
+        receivers.ahead.writer(batches::writeKeys);
         this.peerChanges = new PeerChanges(peers, senders.queries, receivers.queries);
         this.inbound = new InboundFrames(cfg, out, frames, stats, peers, senders, receivers, logs, roundTrips);
     }
@@ -125,6 +126,11 @@ public final class Engine {
     /** The dead-letter queue: bounds and stored index, restored before the first input; removals; statistics. */
     public DeadLetterQueue deadLetters() {
         return deadLetters;
+    }
+
+    /** Messages completed ahead by concurrent consumers: reported ({@code completed}), restored, counted. */
+    public AheadMarks completedAhead() {
+        return receivers.ahead;
     }
 
     // ---- the turn ------------------------------------------------------------------------------------

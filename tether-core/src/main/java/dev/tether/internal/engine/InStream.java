@@ -458,6 +458,12 @@ final class InStream extends EngineStream {
         return -1;
     }
 
+    /** The next message {@code seq} was completed ahead by a concurrent consumer ({@link AheadMarks}): processed. */
+    void completedAheadNext(long seq) {
+        delivered++;
+        settleWithout(seq, 0);
+    }
+
     /** The next message {@code seq} is a DROPPED marker: missed, settled without processing. */
     void missedNext(long seq) {
         missed++;

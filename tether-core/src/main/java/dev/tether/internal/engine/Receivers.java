@@ -20,8 +20,7 @@ import java.util.Map;
  */
 final class Receivers {
     /** Why a message damaged in its sender's store is dead-lettered. */
-    static final String CORRUPT = "checksum mismatch in the sender's store: the message was changed on the sender's"
-            + " disk after it was stored; not delivered (docs/OPERATIONS.md, \"A checksum mismatch\")";
+    static final String CORRUPT = UnprocessedSettlements.CORRUPT;
 
     private final EngineConfig cfg;
     private final EngineOutput out;
@@ -48,6 +47,11 @@ final class Receivers {
     private final PendingSettlements pending = new PendingSettlements();
 
     private final DeadLetterQueue deadLetters;
+    /** Settles next messages without processing them. */
+    private final UnprocessedSettlements unprocessed;
+    /** Messages completed ahead of their stream's cursor by concurrent consumers. */
+    final AheadMarks ahead = new AheadMarks(streams::get);
+
     private HistoryRecorder history;
     /** Streams backing off after a failure, by when their retry is due: a tick looks at no other stream. */
     private final TimerQueue<InStream> retryTimers = new TimerQueue<>();
@@ -76,6 +80,7 @@ final class Receivers {
         this.stats = stats;
         this.loopback = loopback;
         this.deadLetters = deadLetters;
+        this.unprocessed = new UnprocessedSettlements(out, deadLetters, pending, ahead, this::markDirty);
         for (InboundCursor c : stored) {
             StreamKey k = new StreamKey(c.from(), c.lane());
             if (!loopback.isLoopback(k)) streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
@@ -92,6 +97,7 @@ final class Receivers {
     void adopt(InStream s) {
         s.history = history;
         streams.put(s.key, s);
+        ahead.opened(s);
     }
 
     /** Messages were handed to loopback stream {@code s}: it is served at the end of the turn. */
@@ -109,17 +115,21 @@ final class Receivers {
             s = new InStream(key, o.senderEpoch(), o.ackedSeq());
             s.history = history;
             streams.put(key, s);
+            ahead.opened(s);
             markDirty(s);
             // A channel reader's stream starts where the publisher put its reader row: nothing was skipped for it.
             if (o.ackedSeq() > 0 && !Channels.isChannelLane(o.lane())) {
                 resync(s, "no cursor for this stream; sender reports it taken care of", o.ackedSeq());
             }
         } else if (s.senderEpoch() != o.senderEpoch()) {
+            List<Effect> passed = ahead.jumped(s, o.senderEpoch(), o.ackedSeq());
             s.restart(o.senderEpoch(), o.ackedSeq());
             markDirty(s);
             pending.forget(s); // replies to the earlier incarnation's calls, whose cursor is never written now
+            withEffects(s, passed); // the marks of the earlier incarnation's messages are deleted with the new cursor
             resync(s, "sender is a new incarnation", o.ackedSeq());
         } else if (o.ackedSeq() > s.processed()) {
+            withEffects(s, ahead.jumped(s, o.senderEpoch(), o.ackedSeq()));
             s.restart(o.senderEpoch(), o.ackedSeq());
             markDirty(s);
             // A channel reader that joins again starts at the publisher's new reader row, after what it missed
@@ -140,6 +150,8 @@ final class Receivers {
 
     /** The cursor of {@code s} moved: stored with the next batch, or for a volatile stream taken as durable now. */
     private void markDirty(InStream s) {
+        List<Effect> passed = ahead.passed(s); // the marks of messages completed ahead the cursor passed now
+        if (!passed.isEmpty()) pending.effects(s, passed);
         if (s.key.isVolatile()) {
             s.marks(s.marks() | VOLATILE_DIRTY);
             toServe.add(s);
@@ -229,7 +241,7 @@ final class Receivers {
     void onExpiredInRun(StreamKey key, long generation, long ackedUpTo, long expiredSeq, List<Effect> effects) {
         InStream s = runEnded(key, generation, ackedUpTo, 0, effects);
         InMessage m = s != null && expiredSeq == s.processed() + 1 ? s.buffered(expiredSeq) : null;
-        if (m != null && m.expiresAtMillis() != 0) expire(s, m);
+        if (m != null && m.expiresAtMillis() != 0) unprocessed.expire(s, m);
     }
 
     /**
@@ -242,7 +254,7 @@ final class Receivers {
         InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
             s.notTakenNext(seq, outcome);
-            settledWithout(s, seq, outcome);
+            unprocessed.settledWithout(s, seq, outcome);
         }
     }
 
@@ -263,7 +275,7 @@ final class Receivers {
             List<Effect> withIt) {
         InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
-            if (deadLetter(now, s, s.buffered(seq), reason)) withEffects(s, withIt);
+            if (unprocessed.deadLetter(now, s, s.buffered(seq), reason)) withEffects(s, withIt);
         }
     }
 
@@ -275,6 +287,7 @@ final class Receivers {
     InStream.Withdrawal onCancel(NodeId from, Frame.Cancel c) {
         InStream s = streams.get(new StreamKey(from, c.lane()));
         if (s == null || s.senderEpoch() != c.senderEpoch()) return InStream.Withdrawal.TOO_LATE; // see PROTOCOL.md
+        if (ahead.has(s, c.seq())) return InStream.Withdrawal.TOO_LATE; // it ran: settled as processed when next
         InStream.Withdrawal w = s.cancel(c.seq());
         if (w == InStream.Withdrawal.MARKED) toServe.add(s);
         else if (w == InStream.Withdrawal.HANDED_OUT) out.cancelRequested(s.key, c.senderEpoch(), c.seq());
@@ -327,67 +340,7 @@ final class Receivers {
             out.event(new TetherEvent.StreamBlocked(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
             return false;
         }
-        return deadLetter(now, s, m, reason);
-    }
-
-    /**
-     * Moves the next message {@code m} to the dead-letter queue with {@code reason}: counted, reported, its sender
-     * told after the commit. A volatile message is never stored: reported and dropped. Under REFUSE a full queue
-     * blocks the stream instead, until it has room (then false).
-     */
-    private boolean deadLetter(long now, InStream s, InMessage m, String reason) {
-        if (!s.key.isVolatile() && !deadLetters.take(now, s, m, m.attempts(), reason)) return false;
-        s.deadLetteredNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
-        out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, m.attempts(), reason));
-        return true;
-    }
-
-    /**
-     * The next message {@code m} was damaged in its sender's store: retrying cannot repair it, so it goes to the
-     * dead-letter queue at once, whatever the failure policy (the bytes are kept there for inspection), and the
-     * stream continues. Counted, reported, and its sender told after the commit. False, with the stream blocked, if
-     * the full queue refuses it (REFUSE).
-     */
-    private boolean quarantine(long now, InStream s, InMessage m) {
-        if (!deadLetters.take(now, s, m, 0, CORRUPT)) return false;
-        s.deadLetteredNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.DEAD_LETTERED);
-        out.event(new TetherEvent.DeadLettered(s.key.peer(), s.key.lane(), m.seq, 0, CORRUPT));
-        return true;
-    }
-
-    /** Settles the next message {@code m} as expired: counted, reported, and its sender told after the commit. */
-    private void expire(InStream s, InMessage m) {
-        s.expiredNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.EXPIRED);
-        out.event(new TetherEvent.Expired(s.key.peer(), s.key.lane(), m.seq));
-    }
-
-    /** Settles the next message {@code m}, a DROPPED marker, as missed; returns where the run of missed ones starts. */
-    private long missed(InStream s, InMessage m, long from) {
-        s.missedNext(m.seq);
-        settledWithout(s, m.seq, Frame.OutcomeNotice.DROPPED);
-        return from > 0 ? from : m.seq;
-    }
-
-    /** One event for a run of missed messages; returns 0, no run. */
-    private long reportMissed(InStream s, long from, long to) {
-        String channel = s.key.lane().substring(Channels.LANE_PREFIX.length());
-        out.event(new TetherEvent.ChannelMessagesMissed(channel, s.key.peer(), from, to));
-        return 0;
-    }
-
-    /** Settles the next message {@code m}, withdrawn or dropped by its sender, unprocessed; the sender is told. */
-    private void withdrawn(InStream s, InMessage m) {
-        if (m.cancelled()) s.cancelledNext(m.seq);
-        else s.droppedNext(m.seq); // dropped by its sender's overflow policy (DROP_OLDEST): counted
-        settledWithout(s, m.seq, m.cancelled() ? Frame.OutcomeNotice.CANCELLED : Frame.OutcomeNotice.DROPPED);
-    }
-
-    private void settledWithout(InStream s, long seq, int outcome) {
-        markDirty(s);
-        pending.outcome(s, seq, outcome);
+        return unprocessed.deadLetter(now, s, m, reason);
     }
 
     // ---- time ----------------------------------------------------------------------------------------
@@ -467,7 +420,7 @@ final class Receivers {
         List<InboundMessage> more = new ArrayList<>();
         for (long seq = s.runLast() + 1; seq <= s.receivedUpTo() && more.size() < max; seq++) {
             InMessage m = s.buffered(seq);
-            if (m == null || m.skipped(now)) break;
+            if (m == null || m.skipped(now) || ahead.has(s, seq)) break;
             if (s.attempt(m, false) == InStream.Attempt.NEXT_RUN) break;
             more.add(new InboundMessage(
                     seq, m.expiresAtMillis(), m.headers(), m.payload(), false, m.attempts(), s.senderEpoch()));
@@ -482,25 +435,12 @@ final class Receivers {
      * {@code maxRun}) to the application.
      */
     private void deliverRun(long now, InStream s) {
-        InMessage head = s.head();
-        long missedFrom = 0;
-        while (head != null && head.skipped(now)) {
-            if (missedFrom > 0 && !head.dropped()) missedFrom = reportMissed(s, missedFrom, head.seq - 1);
-            // Damaged in the sender's store: dead-lettered even if a CANCEL withdrew it, as its sender would have
-            // sent it had the withdrawal come first (the damaged bytes are kept for inspection).
-            if (head.corrupt()) {
-                if (!quarantine(now, s, head)) return;
-            } else if (head.dropped() && Channels.isChannelLane(s.key.lane())) missedFrom = missed(s, head, missedFrom);
-            else if (head.cancelled() || head.dropped()) withdrawn(s, head);
-            else expire(s, head);
-            head = s.head();
-        }
-        if (missedFrom > 0) reportMissed(s, missedFrom, s.processed());
+        InMessage head = unprocessed.settleSkippedHeads(now, s);
         if (head == null) return;
         List<InboundMessage> run = new ArrayList<>((int) Math.min(cfg.maxRun(), s.receivedUpTo() - head.seq + 1));
         for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
             InMessage m = s.buffered(seq);
-            if (m.skipped(now)) break;
+            if (m.skipped(now) || ahead.has(s, seq)) break; // a message completed ahead is settled as the head
             InStream.Attempt a = s.attempt(m, run.isEmpty());
             if (a == InStream.Attempt.NEXT_RUN) break;
             if (a == InStream.Attempt.REDELIVERY) {
@@ -547,7 +487,7 @@ final class Receivers {
     // ---- the store -----------------------------------------------------------------------------------
 
     boolean hasWrites() {
-        return !cursorDirty.isEmpty();
+        return !cursorDirty.isEmpty() || ahead.hasWrites();
     }
 
     /**
@@ -564,6 +504,7 @@ final class Receivers {
             b.cursors.add(new Batch.Cursor(s, s.senderEpoch(), s.processed(), pending.takeOutcomes(s), effects));
             b.effects.addAll(effects);
         }
+        ahead.writeTo(b, w);
     }
 
     /** Batch {@code b} is durable: its cursors may be acknowledged, and its outcomes reported. */
@@ -594,5 +535,6 @@ final class Receivers {
             if (c.senderEpoch() == c.stream().senderEpoch()) pending.putBack(c); // else a new incarnation since: void
         }
         deadLetters.retryLater(b);
+        ahead.retryLater(b);
     }
 }

@@ -11,13 +11,13 @@ import java.util.concurrent.RejectedExecutionException;
  * The part of a {@link DeliveryRun} whose consecutive messages go to one consumer that takes several at once
  * ({@link MessageConsumer#concurrency()} above 1): they are handed to it in stream order without waiting, at most
  * {@code limit} unsettled, and settle in any order. The run's cursor advances only over the messages acknowledged
- * without a gap; one acknowledged ahead of an earlier one is recorded at once ({@link CompletedAhead}: stored with
- * its reply), so a crash, or a retry of an earlier one, never consumes it again.
+ * without a gap; one acknowledged ahead of an earlier one is reported to the engine at once ({@code AheadMarks}: its
+ * mark stored with its reply), so a crash, or a retry of an earlier one, never consumes it again.
  *
  * <p>The window stops handing out messages at the first one routed to another consumer, or settled otherwise than
  * acknowledged (failed, expired, settled without processing). Once every message it handed out is settled it ends:
- * the run reports the lowest such settlement to the engine (the messages above it are redelivered later, those
- * completed ahead acknowledged without being consumed), or goes on one at a time with the other consumer, or reports
+ * the run reports the lowest such settlement to the engine (the messages above it are redelivered later, except
+ * those completed ahead, which the engine settles as processed without handing them out), or goes on one at a time with the other consumer, or reports
  * the run's end.
  *
  * <p>Threading: settlements arrive on any thread; the window's state is guarded by its lock, and handing out and
@@ -175,7 +175,7 @@ final class ConcurrentWindow {
             } else {
                 run.ackedInOrder(d);
                 while (!ahead.isEmpty() && run.index() < run.size() && ahead.firstKey() == run.firstUnsettled()) {
-                    run.ackedInOrder(ahead.pollFirstEntry().getValue());
+                    run.passedAhead(ahead.pollFirstEntry().getValue());
                 }
                 if (run.index() < run.size()) run.progressNow();
             }

@@ -70,8 +70,11 @@ final class DeliveryRun {
 
     private record SettledRooms(long seq, RouteRooms rooms) {}
 
-    /** Writes of messages completed ahead, not handed to the engine yet ({@link #flushAhead}). */
-    private volatile ConcurrentLinkedQueue<CompletedAhead.Write> aheadWrites;
+    /** Messages completed ahead, not reported to the engine yet ({@link #flushAhead}). */
+    private volatile ConcurrentLinkedQueue<AheadWrite> aheadWrites;
+
+    /** Message {@code seq} of incarnation {@code senderEpoch} completed ahead, with {@code effects} (its reply). */
+    record AheadWrite(long senderEpoch, long seq, List<Effect> effects) {}
 
     private static final VarHandle PHASE;
     private static final VarHandle QUEUED;
@@ -212,50 +215,54 @@ final class DeliveryRun {
 
     /**
      * Acknowledged {@code d} is the first unsettled message of the run: the cursor passes it, and its effects (its
-     * reply, its idempotency key; or, if it was {@linkplain CompletedAhead completed ahead}, what that left to do)
-     * go with the report that acknowledges it. Called in stream order.
+     * reply, its idempotency key) go with the report that acknowledges it. Called in stream order.
      */
     void ackedInOrder(RealDelivery d) {
-        List<Effect> held = dispatcher.ahead().passed(key, d.senderEpoch(), d.seq());
-        if (held != null) {
-            for (Effect e : held) effects().add(new SettledEffect(d.seq(), e));
-        } else {
-            if (d.effect != null) effects().add(new SettledEffect(d.seq(), d.effect));
-            for (Effect e : d.routeEffects) effects().add(new SettledEffect(d.seq(), e));
-            if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms));
-        }
+        if (d.effect != null) effects().add(new SettledEffect(d.seq(), d.effect));
+        for (Effect e : d.routeEffects) effects().add(new SettledEffect(d.seq(), e));
+        if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms));
         Effect keyWrite = dispatcher.acknowledged(d);
         if (keyWrite != null) effects().add(new SettledEffect(d.seq(), keyWrite));
+        passedAhead(d);
+    }
+
+    /**
+     * {@code d}, {@linkplain #completedAhead completed ahead}, is now the first unsettled message of the run: the
+     * cursor passes it with the next report; its effects went to the engine when it completed, which deletes its
+     * mark (or hands over its held effects) with the cursor. Called in stream order.
+     */
+    void passedAhead(RealDelivery d) {
         lastAcked = d.seq();
         index++;
     }
 
     /**
-     * Acknowledged {@code d} is above the first unsettled message: its effects are stored (or held) at once. Queued
-     * before the cursor can pass it, so the report that does stores it first ({@link #flushAhead}).
+     * Acknowledged {@code d} is above the first unsettled message: the engine marks it completed ahead ({@code
+     * AheadMarks}) and stores its effects, with its idempotency key, at once (a volatile stream's are held until the
+     * cursor passes it). Queued before the cursor can pass it, so the report that does hands it over first ({@link
+     * #flushAhead}).
      */
     void completedAhead(RealDelivery d) {
-        List<Effect> own = new ArrayList<>(d.routeEffects.size() + 1);
+        List<Effect> own = new ArrayList<>(d.routeEffects.size() + 2);
         if (d.effect != null) own.add(d.effect);
         own.addAll(d.routeEffects);
+        Effect keyWrite = dispatcher.acknowledged(d); // the engine never hands it out again: recorded now
+        if (keyWrite != null) own.add(keyWrite);
         if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms)); // on the safe side: later
-        CompletedAhead.Write w = dispatcher.ahead().completed(key, d.senderEpoch(), d.seq(), own);
-        if (w != null) {
-            aheadWrites().add(w);
-            dispatcher.flushAheadSoon(this);
-        }
+        aheadWrites().add(new AheadWrite(d.senderEpoch(), d.seq(), own));
+        dispatcher.flushAheadSoon(this);
     }
 
     /**
-     * Node thread: stores the writes of messages completed ahead queued so far ({@code Engine.writeKeys}). Every report
+     * Node thread: reports the messages completed ahead queued so far to the engine. Every report
      * runs it after reading how far it acknowledges and before telling the engine, so a message's reply is always in a
      * batch no later than the cursor that passes it.
      */
     void flushAhead(long now) {
-        ConcurrentLinkedQueue<CompletedAhead.Write> q = aheadWrites;
+        ConcurrentLinkedQueue<AheadWrite> q = aheadWrites;
         if (q == null) return;
-        CompletedAhead.Write w;
-        while ((w = q.poll()) != null) dispatcher.storeAhead(now, w);
+        AheadWrite w;
+        while ((w = q.poll()) != null) dispatcher.storeAhead(now, key, w);
     }
 
     /**
@@ -387,8 +394,8 @@ final class DeliveryRun {
         return q != null ? q : made(ROOMS);
     }
 
-    private ConcurrentLinkedQueue<CompletedAhead.Write> aheadWrites() {
-        ConcurrentLinkedQueue<CompletedAhead.Write> q = aheadWrites;
+    private ConcurrentLinkedQueue<AheadWrite> aheadWrites() {
+        ConcurrentLinkedQueue<AheadWrite> q = aheadWrites;
         return q != null ? q : made(AHEAD);
     }
 

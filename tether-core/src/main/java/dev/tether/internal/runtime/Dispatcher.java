@@ -46,8 +46,6 @@ final class Dispatcher {
 
     final AtomicLong handlerErrors = new AtomicLong();
     private final IdempotencyTable idempotency;
-    /** Messages of concurrent consumers acknowledged above their stream's cursor. */
-    private final CompletedAhead ahead;
 
     private volatile Router router;
     private volatile boolean stopped;
@@ -64,10 +62,8 @@ final class Dispatcher {
             NodeLoop loop,
             Clock clock,
             IdempotencyTable idempotency,
-            CompletedAhead ahead,
             StoreWriter writer) {
         this.idempotency = idempotency;
-        this.ahead = ahead;
         this.handler = handler;
         this.ackMode = ackMode;
         this.executor = executor;
@@ -107,8 +103,6 @@ final class Dispatcher {
     }
 
     MessageConsumer route(StreamKey key, InboundMessage m) {
-        // Completed ahead before a redelivery: consumed once already, its effects stored.
-        if (ahead.contains(key, m.senderEpoch(), m.seq())) return MessageConsumer.ACK_NOW;
         Router r = router;
         String ik = m.headers().isEmpty() ? null : m.headers().get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
         if (ik != null) {
@@ -169,22 +163,18 @@ final class Dispatcher {
         loop.post(now -> loop.engine().extendRun(now, run.key, run.generation, upTo, 0));
     }
 
-    CompletedAhead ahead() {
-        return ahead;
-    }
-
     /** Stores the writes {@code run} completed ahead soon, even if no report comes ({@link DeliveryRun#flushAhead}). */
     void flushAheadSoon(DeliveryRun run) {
         if (stopped) return;
         loop.post(run::flushAhead);
     }
 
-    /** Node thread: stores {@code w} in the next batch; once it is, deletes its marker if the cursor passed it already. */
-    void storeAhead(long now, CompletedAhead.Write w) {
-        loop.writeKeys(now, w.effects(), () -> {
-            Effect delete = ahead.stored(w.id());
-            if (delete != null) loop.writeKeys(clock.millis(), List.of(delete), () -> {});
-        });
+    /**
+     * Node thread: message {@code w.seq()} of {@code key} completed ahead: the engine marks it, never hands it out
+     * again, and stores its effects with the mark in the next batch ({@code AheadMarks}).
+     */
+    void storeAhead(long now, StreamKey key, DeliveryRun.AheadWrite w) {
+        loop.completedAhead(now, key, w.senderEpoch(), w.seq(), w.effects());
     }
 
     /** Whether deliveries to {@code c} are settled by the handler's return ({@link AckMode#AUTO}). */

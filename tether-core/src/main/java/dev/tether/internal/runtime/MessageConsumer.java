@@ -17,7 +17,7 @@ public interface MessageConsumer {
     Executor ANY_THREAD = Runnable::run;
 
     /**
-     * Acknowledges each message at once, on whatever thread routed it: a duplicate, a message completed ahead, one
+     * Acknowledges each message at once, on whatever thread routed it: a duplicate, one
      * whose only effects (a route's forward, an endpoint's channel copies) go with the acknowledgment.
      */
     MessageConsumer ACK_NOW = new MessageConsumer() {

@@ -530,6 +530,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         writes.put(token, then);
     }
 
+    /** Node thread: message {@code seq} of {@code key} completed ahead ({@link Engine#completedAhead}). */
+    void completedAhead(long now, StreamKey key, long senderEpoch, long seq, List<Effect> effects) {
+        engine.completedAhead().completed(now, ++nextWriteToken, key, senderEpoch, seq, effects);
+    }
+
     /** Node thread: removes the dead letters {@code keys} name with the next batch; runs {@code then} once durable. */
     void removeDeadLetters(List<WriteBatch.DeadLetterRemoval> keys, Runnable then) {
         long token = ++nextWriteToken;

@@ -15,6 +15,7 @@ import dev.tether.ShutdownResult;
 import dev.tether.StoreException;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
+import dev.tether.internal.engine.AheadMarks;
 import dev.tether.internal.engine.DroppedRows;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
@@ -106,7 +107,6 @@ public final class NodeRuntime {
                 loop,
                 config.clock(),
                 idempotency,
-                CompletedAhead.load(config.store(), config.clock().millis()),
                 storeWriter);
         this.bootId = newBootId();
         StoredChannels stored = config.store().readChannels(); // shared logs continue from their reader rows
@@ -123,6 +123,9 @@ public final class NodeRuntime {
                 config.store(), DroppedRows.NAMESPACE, config.clock().millis())));
         engine.restoreWithdrawn(KeyPages.readAll(
                 config.store(), WithdrawnMarks.NAMESPACE, config.clock().millis()));
+        engine.completedAhead()
+                .restore(KeyPages.readAll(
+                        config.store(), AheadMarks.NAMESPACE, config.clock().millis()));
         this.channels = new ChannelPort(this, loop, storeWriter, pendingSendBytes, tokens, stored.memberships());
         loop.wire(engine, storeWriter, dispatcher);
         this.admission = new Admission(

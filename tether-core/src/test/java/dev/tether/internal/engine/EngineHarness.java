@@ -104,6 +104,7 @@ final class EngineHarness {
             Engine e = new Engine(config(id), state, channels, index, this, ++boots, maxVolatileBytes);
             e.restoreDropped(DroppedRows.decode(store.readKeys(DroppedRows.NAMESPACE, null, now, 1_000)));
             e.restoreWithdrawn(store.readKeys(WithdrawnMarks.NAMESPACE, null, now, 10_000));
+            e.completedAhead().restore(store.readKeys(AheadMarks.NAMESPACE, null, now, 10_000));
             return e;
         }
 

@@ -323,6 +323,7 @@ public final class Simulation {
             stuck = "aborted by the exception";
         }
         if (!drained) history.add(new Stuck(now, stuck != null ? stuck : stuckDetails()));
+        if (drained && sabotage != Sabotage.FORGET_AHEAD) checkNoMarksLeft();
         closeStores();
         CheckReport report = HistoryChecker.check(history);
         return new SimResult(
@@ -334,6 +335,24 @@ public final class Simulation {
                 events,
                 Map.copyOf(counters),
                 List.copyOf(trace));
+    }
+
+    /**
+     * Drained, every message is settled: no mark of a message completed ahead may be left, in an engine or a store
+     * (the cursor that passed it deleted it, whatever way it passed).
+     */
+    private void checkNoMarksLeft() {
+        for (Node n : nodes) {
+            int kept = n.engine.completedAhead().size();
+            List<KeyValue> stored = KeyPages.readAll(n.store, AHEAD, now);
+            if (kept > 0 || !stored.isEmpty()) {
+                history.add(new Anomaly(
+                        now,
+                        n.name,
+                        "marks of messages completed ahead left after draining: " + kept + " in the engine, stored "
+                                + stored.stream().map(KeyValue::key).toList()));
+            }
+        }
     }
 
     /** Closes every node's store at the end of the run (real stores hold files). */
@@ -923,6 +942,7 @@ public final class Simulation {
             List<KeyValue> marks = KeyPages.readAll(store, WithdrawnMarks.NAMESPACE, now);
             if (!marks.isEmpty()) counters.merge("withdrawalsRestored", (long) marks.size(), Long::sum);
             engine.restoreWithdrawn(marks);
+            if (sabotage != Sabotage.FORGET_AHEAD) engine.completedAhead().restore(KeyPages.readAll(store, AHEAD, now));
             restoreDropped(state);
             for (Map.Entry<String, ChannelOptions> e : retention.entrySet()) {
                 engine.channelOptions(now, e.getKey(), e.getValue()); // as an application sets them at every start
@@ -1196,7 +1216,11 @@ public final class Simulation {
                 history.add(new CursorCommitted(now, name, c.from().value(), c.lane(), c.processedSeq()));
             }
             for (WriteBatch.KeyWrite k : batch.keyWrites()) {
-                if (!k.namespace().equals(AHEAD) || k.isDelete()) continue;
+                if (!k.namespace().equals(AHEAD)) continue;
+                if (k.isDelete()) {
+                    count("aheadDeleted"); // the cursor passed it: the engine deletes its marker
+                    continue;
+                }
                 String[] a = k.key().split("\\|"); // sender, its epoch, lane, seq
                 history.add(new AheadStored(now, name, a[0], a[2], Long.parseLong(a[3])));
             }
@@ -1422,18 +1446,28 @@ public final class Simulation {
         public boolean completedBefore(StreamKey key, InboundMessage m) {
             if (!completedAhead.contains(aheadId(key, m))) return false;
             if (sabotageOnce(Sabotage.FORGET_AHEAD)) return false;
-            count("aheadAcknowledged");
+            count("aheadAcknowledged"); // the engine handed out again a message it knows completed ahead: never
             return true;
         }
 
+        /**
+         * The engine marks {@code m} and stores its effects with the marker ({@code AheadMarks}); it never hands it
+         * out again. With {@link Sabotage#FORGET_AHEAD} the engine is not told (the marker is stored beside it, as a
+         * runtime that kept the markers itself did), so a message handed out again must be recognised here, and the
+         * sabotage forgets one.
+         */
         @Override
         public void completedAhead(StreamKey key, InboundMessage m, List<Effect> effects) {
             String marker = aheadId(key, m);
             completedAhead.add(marker);
             count("completedAhead");
+            long token = nextToken++;
+            if (sabotage != Sabotage.FORGET_AHEAD) {
+                input(e -> e.completedAhead().completed(now, token, key, m.senderEpoch(), m.seq(), effects));
+                return;
+            }
             List<Effect> writes = new ArrayList<>(effects);
             writes.add(Effect.put(new KeyValue(AHEAD, marker, new byte[0], 0)));
-            long token = nextToken++;
             input(e -> e.writeKeys(now, token, writes));
         }
 

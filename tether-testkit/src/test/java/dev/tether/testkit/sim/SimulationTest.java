@@ -121,7 +121,7 @@ class SimulationTest {
                     "deliveredOnLoopback",
                     "completedAhead",
                     "aheadStored",
-                    "aheadAcknowledged",
+                    "aheadDeleted",
                     "callsCancelled",
                     "withdrawn",
                     "withdrawalsRestored",
