@@ -119,8 +119,8 @@ public sealed interface TetherEvent {
 
     /**
      * A message of {@code channel} from {@code publisher}, which the channel's {@link ChannelAccess} does not let
-     * write or which was kicked from the channel, was dropped here without reaching the application (its sequence
-     * number {@code seq} in the publisher's log).
+     * write or which was kicked from the channel, or of a channel this node was kicked from ({@link ChannelKicked}),
+     * was dropped here without reaching the application (its sequence number {@code seq} in the publisher's log).
      */
     record ChannelMessageRefused(String channel, NodeId publisher, long seq) implements TetherEvent {}
 

@@ -11,7 +11,9 @@ import java.util.List;
  * @param node the kicked node
  * @param wasReader whether {@code node} was a reader of this node's log of the channel
  * @param dropped how many messages of this node's log {@code node} had not taken care of: it will not get them
- * @param told the peers told to kick it as well (the kicked node excluded), sorted by id
+ * @param told the peers told to kick it as well (the kicked node excluded): those whose message is stored, so they
+ *     take it even if they are down now (a peer whose message could not be stored is reported and told again at
+ *     the next start); sorted by id
  */
 public record KickResult(String channel, NodeId node, boolean wasReader, long dropped, List<NodeId> told) {
     /** Copies {@code told}. */

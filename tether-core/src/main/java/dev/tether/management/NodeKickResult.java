@@ -12,7 +12,9 @@ import java.util.List;
  * @param purged how many messages of this node's outbox to {@code node} were purged (their {@code processed()}
  *     futures completed with {@link dev.tether.Outcome#PURGED})
  * @param dropped how many messages of this node's channel logs {@code node} had not taken care of: it will not get them
- * @param told the peers told to kick it as well, sorted by id
+ * @param told the peers told to kick it as well: those whose message is stored, so they take it even if they are
+ *     down now (a peer whose message could not be stored is reported and told again at the next start); sorted by
+ *     id
  */
 public record NodeKickResult(NodeId node, boolean wasKnown, long purged, long dropped, List<NodeId> told) {
     /** Copies {@code told}. */

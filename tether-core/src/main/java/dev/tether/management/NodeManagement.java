@@ -124,7 +124,9 @@ public interface NodeManagement {
 
     /**
      * Lifts the ban of {@code node} from {@code channel} here and at every known peer, and tells {@code node} it may
-     * join again (it does not join by itself). Returns the peers told, the re-admitted node excluded.
+     * join again (it does not join by itself). Returns the peers told (their message stored), the re-admitted node
+     * excluded. Of a kick and a re-admission decided at the same time on two nodes, the same one wins on every node
+     * (docs/CHANNELS-DESIGN.md, section 5b: the greater generation, then the greater id of the deciding node).
      *
      * @throws dev.tether.InvalidIdException if {@code channel} is not a valid channel name
      * @throws IllegalArgumentException if {@code channel} is reserved or {@code node} is this node
@@ -145,7 +147,8 @@ public interface NodeManagement {
 
     /**
      * Re-admits {@code node} to the cluster: this node adds it again where it was reached before the kick, and tells
-     * every known peer, each of which does the same if it holds the kick. Returns the peers told.
+     * every known peer, each of which does the same if it holds the kick. Returns the peers told (their message
+     * stored). A kick and a re-admission decided at the same time end the same on every node, as for channels.
      *
      * @throws IllegalArgumentException if {@code node} is this node
      */

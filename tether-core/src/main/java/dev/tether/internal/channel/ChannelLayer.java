@@ -2,7 +2,6 @@ package dev.tether.internal.channel;
 
 import dev.tether.ChannelAccess;
 import dev.tether.ChannelAccessDeniedException;
-import dev.tether.ChannelJoinTimeoutException;
 import dev.tether.ChannelOptions;
 import dev.tether.ChannelRole;
 import dev.tether.ChannelRoleException;
@@ -29,7 +28,6 @@ import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Channels above the node runtime (docs/CHANNELS-DESIGN.md, section 5): this node's memberships (stored, so a
@@ -113,7 +110,7 @@ public final class ChannelLayer extends ForwardingRouter {
         membershipsChanged.run();
         CompletableFuture<Void> done = new CompletableFuture<>();
         Map<NodeId, CompletableFuture<Outcome>> told = change(channel, role, joinMessage(channel, role, start), done);
-        timeOut(done, channel, told);
+        JoinDeadline.timeOut(runtime, done, channel, told);
         return done;
     }
 
@@ -195,34 +192,6 @@ public final class ChannelLayer extends ForwardingRouter {
         });
     }
 
-    /** The join timeout in milliseconds, saturated: a "forever" timeout ({@code ChronoUnit.FOREVER}) is no overflow. */
-    static long joinTimeoutMillis(NodeRuntime runtime) {
-        try {
-            return runtime.settings().channelJoinTimeout().toMillis();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    /** A join not complete after {@code channelJoinTimeout} fails; the membership and the tells stay. */
-    private void timeOut(CompletableFuture<Void> done, String channel, Map<NodeId, CompletableFuture<Outcome>> told) {
-        long millis = joinTimeoutMillis(runtime);
-        CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> {
-            if (done.isDone()) return;
-            List<String> waiting = new ArrayList<>();
-            for (Map.Entry<NodeId, CompletableFuture<Outcome>> t : told.entrySet()) {
-                if (!t.getValue().isDone()) waiting.add(t.getKey().toString());
-            }
-            Collections.sort(waiting);
-            done.completeExceptionally(new ChannelJoinTimeoutException("join of channel '" + channel + "' not done"
-                    + " after " + millis + " ms: "
-                    + (told.isEmpty()
-                            ? "the membership is not stored yet"
-                            : "not taken care of yet by " + waiting
-                                    + "; the membership is stored and they take the join" + " when they return")));
-        });
-    }
-
     private SendReceipt tell(NodeId peer, String message) {
         return runtime.submit(peer, LANE, Map.of(), message.getBytes(StandardCharsets.UTF_8), 0, null);
     }
@@ -249,6 +218,15 @@ public final class ChannelLayer extends ForwardingRouter {
                         "join of channel " + m.getKey() + " told to " + peer, "not sent: " + e));
             }
         }
+    }
+
+    /**
+     * The node runs: the follow-ups of kicks and re-admissions stored before a crash but not known to be done (peers
+     * told, a kicked peer removed and its outbox purged) are done again.
+     */
+    public void started() {
+        kicks.started();
+        clusterKicks.started();
     }
 
     /** The node stops: joins and leaves still waiting fail. */
@@ -419,7 +397,11 @@ public final class ChannelLayer extends ForwardingRouter {
         if (Channels.isChannelLane(key.lane())) {
             String channel = Channels.channelOf(key.lane());
             ChannelAccess a = access.get(channel);
-            if ((a != null && !a.mayWrite(key.peer())) || kicks.isBanned(channel, key.peer())) return refused;
+            if ((a != null && !a.mayWrite(key.peer()))
+                    || kicks.isBanned(channel, key.peer())
+                    || kicks.kickedBy(channel) != null) { // this node was kicked: it reads no more of the channel
+                return refused;
+            }
             ChannelHandler h = handlers.get(Channels.channelOf(key.lane()));
             return endpointReaders.route(channel, key, m, h != null && h.isActive() ? h : null); // null: node's handler
         }
@@ -526,8 +508,9 @@ public final class ChannelLayer extends ForwardingRouter {
     }
 
     /**
-     * Messages of a channel from a publisher its access does not let write, or that was kicked from it: dropped (taken
-     * care of) and reported.
+     * Messages of a channel from a publisher its access does not let write, or that was kicked from it, or of a channel
+     * this node was kicked from (sent before the publisher took the kick or this node's leave): dropped (taken care of)
+     * and reported.
      */
     private final class Refused implements MessageConsumer {
         @Override

@@ -9,17 +9,11 @@ import dev.tether.PeerInfo;
 import dev.tether.PeerRemoval;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
-import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.runtime.ChannelPort;
 import dev.tether.internal.runtime.NodeRuntime;
 import dev.tether.internal.runtime.RoutedDelivery;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,31 +24,33 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
- * Kicks from the whole cluster (docs/CHANNELS-DESIGN.md, section 5b): the node asked removes the kicked node as a peer
- * ({@code removePeer}, stored, so it stays removed across restarts), drops what it still owed it (its outbox to it is
- * purged, it stops being a reader of this node's channel logs, both counted), stores a ban that remembers who kicked
- * it and where it was reached, and tells every known peer {@code evict:<node>} on the lane {@value ChannelLayer#LANE};
- * each peer does the same before it acknowledges. The kicked node learns of it from every connection it tries: each is
- * refused with the reason. {@code readmit} lifts the bans ({@code unevict:<node>}) and adds the node again where it
- * was reached.
+ * Kicks from the whole cluster (docs/CHANNELS-DESIGN.md, section 5b). Each kick or re-admission is a {@link Verdict}
+ * with a generation, stored under the kicked node's id (namespace {@value #NAMESPACE}) with the removal of the node
+ * from this node's channel logs' readers, in one batch, marked pending. Its follow-ups come after: a kick purges this
+ * node's outbox to the node and removes it as a peer ({@code removePeer}, stored); a re-admission adds it again where it
+ * was reached; the node that decided tells every known peer ({@code evict:<node>:<generation>} or {@code
+ * unevict:<node>:<generation>} on the lane {@value ChannelLayer#LANE}) and waits until each tell is stored. Then the
+ * verdict is stored as done. A node restarted while a verdict was pending does its follow-ups again ({@link #started}):
+ * each is idempotent, so a crash anywhere leaves no banned peer with streams or outbox entries, and no peer untold.
  *
- * <p>Thread-safe: the ban map is concurrent; messages from peers are taken on the node thread, and the membership
- * changes they cause (which wait for the node thread) run on the handler threads, the message acknowledged after.
+ * <p>A peer takes a verdict only if it supersedes the one it holds ({@link Verdict#supersedes}); an older one is
+ * acknowledged and ignored, so a kick and a re-admission racing across nodes end the same on every node. A peer
+ * acknowledges a verdict it takes once its follow-ups are done (a crash before takes it again).
+ *
+ * <p>Thread-safe: the verdict map is concurrent and changed on the node thread; the membership changes (which wait for
+ * the node thread) run on the handler threads.
  */
 final class ClusterKicks {
-    /** The key-value namespace of cluster bans; key: the kicked node's id. */
+    /** The key-value namespace of cluster verdicts; key: the kicked node's id. */
     static final String NAMESPACE = "_kick";
 
     private static final System.Logger LOG = System.getLogger(ClusterKicks.class.getName());
-
-    /** Who kicked a node and where it was reached before. */
-    private record Ban(NodeId by, List<String> addresses) {}
 
     private final NodeRuntime runtime;
     private final ChannelPort port;
     private final Supplier<Map<String, ChannelRole>> memberships;
     private final BiFunction<NodeId, String, SendReceipt> tell;
-    private final Map<NodeId, Ban> bans = new ConcurrentHashMap<>();
+    private final Map<NodeId, Verdict> verdicts = new ConcurrentHashMap<>();
 
     /** Cluster kicks of {@code runtime}, whose store holds {@code stored} (this namespace). */
     ClusterKicks(
@@ -68,44 +64,45 @@ final class ClusterKicks {
         this.tell = tell;
         stored.forEach((key, value) -> {
             try {
-                bans.put(NodeId.of(key), decode(value));
+                verdicts.put(NodeId.of(key), Verdict.decode(value));
             } catch (IOException | RuntimeException e) { // InvalidIdException too
                 LOG.log(System.Logger.Level.WARNING, "unreadable stored cluster kick " + key + " ignored: " + e);
             }
         });
     }
 
-    /** What a kick did here: see {@code NodeKickResult}. */
+    /** What a kick did here: see {@code NodeKickResult}; {@code told}: the peers whose tell is stored. */
     record Outcome(NodeId node, boolean wasKnown, long purged, long dropped, List<NodeId> told) {}
 
     /** The nodes kicked from the cluster as far as this node knows, sorted. */
     List<NodeId> kicked() {
-        List<NodeId> l = new ArrayList<>(bans.keySet());
+        List<NodeId> l = new ArrayList<>();
+        verdicts.forEach((node, v) -> {
+            if (v.banned()) l.add(node);
+        });
         l.sort(Comparator.comparing(NodeId::value));
         return l;
     }
 
+    /** The node runs: the follow-ups of verdicts stored but not known to be done are done again (any thread). */
+    void started() {
+        verdicts.forEach((node, v) -> {
+            if (v.pending()) followUp(node, v, 0).exceptionally(e -> null);
+        });
+    }
+
     // ---- management: any thread but the node thread -------------------------------------------------------
 
-    /** Kicks {@code node} from the cluster here, then tells every known peer; completes once it is removed here. */
+    /** Kicks {@code node} from the cluster here, then tells every known peer; completes once they are told. */
     CompletableFuture<Outcome> kick(NodeId node) {
         check(node, "kick");
-        NodeId self = runtime.id();
-        List<String> addresses = addressesOf(node);
-        return evictHere(node, self, addresses)
-                .thenApplyAsync(
-                        r -> {
-                            List<NodeId> told = tellPeers(node, "evict:" + node);
-                            return new Outcome(node, r.wasKnown(), r.purged(), r.dropped(), told);
-                        },
-                        runtime.handlerThreads());
+        return decide(node, true);
     }
 
     /** Lifts the ban of {@code node} here and at every known peer, adding it again; completes with the peers told. */
     CompletableFuture<List<NodeId>> readmit(NodeId node) {
         check(node, "readmit");
-        return unevictHere(node, true)
-                .thenApplyAsync(v -> tellPeers(node, "unevict:" + node), runtime.handlerThreads());
+        return decide(node, false).thenApply(Outcome::told);
     }
 
     private void check(NodeId node, String what) {
@@ -114,76 +111,131 @@ final class ClusterKicks {
         }
     }
 
-    private List<String> addressesOf(NodeId node) {
-        Ban earlier = bans.get(node);
+    /** Node thread, then handler threads: a new verdict decided here, stored, then followed up. */
+    private CompletableFuture<Outcome> decide(NodeId node, boolean banned) {
+        CompletableFuture<Long> stored = new CompletableFuture<>();
+        CompletableFuture<Verdict> decided = new CompletableFuture<>();
+        post(stored, () -> {
+            Verdict last = verdicts.get(node);
+            Verdict v = new Verdict(banned, Verdict.next(last), runtime.id(), true, addressesHere(node, last));
+            decided.complete(v);
+            store(node, v, stored);
+        });
+        return stored.thenCompose(dropped -> followUp(node, decided.join(), dropped));
+    }
+
+    /** Node thread: where this node reaches {@code node} (a removed one is not listed: its last verdict says). */
+    private List<String> addressesHere(NodeId node, Verdict last) {
         for (PeerInfo p : runtime.peers()) {
             if (p.id().equals(node)) return p.addresses();
         }
-        return earlier == null ? List.of() : earlier.addresses();
+        return last == null ? List.of() : last.addresses();
+    }
+
+    /**
+     * Node thread: takes {@code v} as the verdict of {@code node} and stores it (pending), with a kick's removal of the
+     * node from this node's channel logs' readers in the same batch; completes {@code stored} with their backlog.
+     */
+    private void store(NodeId node, Verdict v, CompletableFuture<Long> stored) {
+        verdicts.put(node, v);
+        List<Effect> writes = new ArrayList<>();
+        writes.add(ChannelPort.putKey(NAMESPACE, node.value(), v.encode()));
+        long dropped = 0;
+        for (String channel : v.banned() ? logs() : List.<String>of()) {
+            long backlog = port.readerBacklog(channel, node);
+            if (backlog < 0) continue;
+            dropped += backlog;
+            writes.add(Effect.removeReader(channel, node));
+        }
+        long total = dropped;
+        runtime.writeKeys(writes, () -> stored.complete(total));
+    }
+
+    /**
+     * Handler thread: the follow-ups of {@code v} (pending), each idempotent: a kick purges the outbox to {@code node}
+     * and removes it as a peer (reporting {@code NodeKicked}), a re-admission adds it again; a verdict decided here is
+     * told to every known peer. Once all of it is done (each tell stored) the verdict is stored as done, unless a newer
+     * one replaced it meanwhile.
+     */
+    private CompletableFuture<Outcome> followUp(NodeId node, Verdict v, long dropped) {
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            if (!v.pending()) return new Outcome(node, false, 0, dropped, List.of());
+                            if (!v.banned()) {
+                                runtime.addPeer(node, v.addresses());
+                                return new Outcome(node, true, 0, 0, List.of());
+                            }
+                            long purged = runtime.operations()
+                                    .onNodeThread((now, e) -> e.purge(now, node, null))
+                                    .join()[1];
+                            PeerRemoval r = runtime.removePeer(node);
+                            runtime.post(
+                                    now -> runtime.emit(new TetherEvent.NodeKicked(node, v.by(), purged, dropped)));
+                            return new Outcome(node, r.wasKnown(), purged, dropped, List.of());
+                        },
+                        runtime.handlerThreads())
+                .thenCompose(o -> {
+                    if (!v.pending() || !v.by().equals(runtime.id())) return done(node, v, o, true);
+                    String message = (v.banned() ? "evict:" : "unevict:") + node + ":" + v.generation();
+                    return Tells.stored(runtime, tell, node, message)
+                            .thenCompose(t -> done(
+                                    node,
+                                    v,
+                                    new Outcome(node, o.wasKnown(), o.purged(), o.dropped(), t.told()),
+                                    t.all()));
+                });
+    }
+
+    /** Stores {@code v} as done if {@code all} its tells are stored and it is still the verdict; then {@code o}. */
+    private CompletableFuture<Outcome> done(NodeId node, Verdict v, Outcome o, boolean all) {
+        if (!all || !v.pending()) return CompletableFuture.completedFuture(o); // told again at the next start
+        CompletableFuture<Long> marked = new CompletableFuture<>();
+        post(marked, () -> {
+            if (verdicts.replace(node, v, v.done())) {
+                runtime.writeKeys(
+                        List.of(ChannelPort.putKey(
+                                NAMESPACE, node.value(), v.done().encode())),
+                        () -> marked.complete(0L));
+            } else {
+                marked.complete(0L); // a newer verdict: its own follow-ups mark it
+            }
+        });
+        return marked.thenApply(x -> o);
     }
 
     // ---- messages from peers: node thread ---------------------------------------------------------------------
 
-    /** Takes {@code evict:<node>} or {@code unevict:<node>} from {@code d}; false if it is not such a message. */
+    /**
+     * Takes {@code evict:<node>[:<generation>]} or {@code unevict:<node>[:<generation>]} from {@code d}; false if it is
+     * not such a message. Without a generation (a node of an earlier version) it supersedes whatever this node holds.
+     */
     boolean take(RoutedDelivery d, String[] parts) {
-        if (parts.length != 2 || !(parts[0].equals("evict") || parts[0].equals("unevict"))) return false;
+        if ((parts.length != 2 && parts.length != 3) || !(parts[0].equals("evict") || parts[0].equals("unevict"))) {
+            return false;
+        }
         NodeId node = nodeOrNull(parts[1]);
-        if (node == null) return false;
+        Verdict last = node == null ? null : verdicts.get(node);
+        long generation = parts.length == 2 ? Verdict.next(last) : generationOrNegative(parts[2]);
+        if (node == null || generation < 0) return false;
         if (node.equals(runtime.id())) { // a peer that still knows this node after it was kicked: nothing to do here
             d.ack();
             return true;
         }
-        CompletableFuture<?> done =
-                parts[0].equals("evict") ? evictHere(node, d.from(), addressesHere(node)) : unevictHere(node, false);
-        done.whenComplete((v, e) -> {
-            if (e == null) d.ack(); // after the change is stored: a crash before takes the message again
+        boolean banned = parts[0].equals("evict");
+        // a re-admission re-adds the node only where a ban of it was held (others did not know it, or never took it)
+        boolean followUps = banned || (last != null && last.banned());
+        Verdict v = new Verdict(banned, generation, d.from(), followUps, addressesHere(node, last));
+        if (!v.supersedes(last)) { // older, or taken already (its follow-ups are done again at a restart if pending)
+            d.ack();
+            return true;
+        }
+        CompletableFuture<Long> stored = new CompletableFuture<>();
+        store(node, v, stored);
+        stored.thenCompose(dropped -> followUp(node, v, dropped)).whenComplete((o, e) -> {
+            if (e == null) d.ack(); // after the follow-ups: a crash before takes the message again
             else if (!(e.getCause() instanceof NodeClosedException)) d.fail("cluster kick not applied: " + e);
         });
         return true;
-    }
-
-    /** Node thread: where this node reaches {@code node} (a removed one is not listed: the stored ban says). */
-    private List<String> addressesHere(NodeId node) {
-        for (PeerInfo p : runtime.peers()) {
-            if (p.id().equals(node)) return p.addresses();
-        }
-        Ban earlier = bans.get(node);
-        return earlier == null ? List.of() : earlier.addresses();
-    }
-
-    /** What evicting did here. */
-    private record Evicted(boolean wasKnown, long purged, long dropped) {}
-
-    /**
-     * Stores the ban and the removal of {@code node} from this node's channel logs (one batch), then purges its outbox
-     * and removes it as a peer on a handler thread (both wait for the node thread), reporting {@code NodeKicked}.
-     */
-    private CompletableFuture<Evicted> evictHere(NodeId node, NodeId by, List<String> addresses) {
-        CompletableFuture<Long> stored = new CompletableFuture<>();
-        post(stored, () -> {
-            bans.put(node, new Ban(by, addresses));
-            List<Effect> writes = new ArrayList<>();
-            writes.add(ChannelPort.putKey(NAMESPACE, node.value(), encode(by, addresses)));
-            long dropped = 0;
-            for (String channel : logs()) {
-                long backlog = port.readerBacklog(channel, node);
-                if (backlog < 0) continue;
-                dropped += backlog;
-                writes.add(Effect.removeReader(channel, node));
-            }
-            long total = dropped;
-            runtime.writeKeys(writes, () -> stored.complete(total));
-        });
-        return stored.thenApplyAsync(
-                dropped -> {
-                    long purged = runtime.operations()
-                            .onNodeThread((now, e) -> e.purge(now, node, null))
-                            .join()[1];
-                    PeerRemoval r = runtime.removePeer(node);
-                    runtime.post(now -> runtime.emit(new TetherEvent.NodeKicked(node, by, purged, dropped)));
-                    return new Evicted(r.wasKnown(), purged, dropped);
-                },
-                runtime.handlerThreads());
     }
 
     /** This node's channel logs: those of the channels it joined with a role that writes, and the broadcast log. */
@@ -196,46 +248,19 @@ final class ClusterKicks {
         return l;
     }
 
-    /**
-     * Deletes the ban of {@code node} and adds it again where it was reached, if this node held one or {@code always}
-     * (asked by an operator here); the addition runs on a handler thread.
-     */
-    private CompletableFuture<Void> unevictHere(NodeId node, boolean always) {
-        CompletableFuture<Ban> stored = new CompletableFuture<>();
-        post(stored, () -> {
-            Ban ban = bans.remove(node);
-            runtime.writeKeys(List.of(Effect.delete(NAMESPACE, node.value())), () -> stored.complete(ban));
-        });
-        return stored.thenAcceptAsync(
-                ban -> {
-                    if (ban != null || always) runtime.addPeer(node, ban == null ? List.of() : ban.addresses());
-                },
-                runtime.handlerThreads());
-    }
-
-    /** Tells every known peer but {@code node} {@code message}; returns those told, sorted. */
-    private List<NodeId> tellPeers(NodeId node, String message) {
-        List<NodeId> told = new ArrayList<>();
-        for (PeerInfo p : runtime.peers()) {
-            if (p.id().equals(node)) continue;
-            try {
-                tell.apply(p.id(), message);
-                told.add(p.id());
-            } catch (UnknownPeerException e) { // removed meanwhile
-            } catch (RuntimeException e) {
-                runtime.post(now -> runtime.emit(new TetherEvent.ApplicationError(
-                        "cluster message '" + message + "' to " + p.id(), "not sent: " + e)));
-            }
-        }
-        told.sort(Comparator.comparing(NodeId::value));
-        return told;
-    }
-
     private void post(CompletableFuture<?> done, Runnable task) {
         try {
             runtime.post(now -> task.run());
         } catch (RuntimeException e) {
             done.completeExceptionally(new NodeClosedException("node " + runtime.id() + " is shut down"));
+        }
+    }
+
+    private static long generationOrNegative(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -245,27 +270,5 @@ final class ClusterKicks {
         } catch (InvalidIdException e) {
             return null;
         }
-    }
-
-    private static byte[] encode(NodeId by, List<String> addresses) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeUTF(by.value());
-            out.writeShort(addresses.size());
-            for (String a : addresses) out.writeUTF(a);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-        }
-        return bytes.toByteArray();
-    }
-
-    private static Ban decode(byte[] value) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(value));
-        NodeId by = NodeId.of(in.readUTF());
-        int n = in.readUnsignedShort();
-        List<String> addresses = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) addresses.add(in.readUTF());
-        if (in.available() != 0) throw new IOException(in.available() + " trailing bytes");
-        return new Ban(by, List.copyOf(addresses));
     }
 }

@@ -132,6 +132,7 @@ public final class RealTetherNode implements TetherNode {
             throw unwrapped(e);
         }
         runtime.start();
+        node.channels.started();
         return node;
     }
 
