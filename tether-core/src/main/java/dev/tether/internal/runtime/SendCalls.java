@@ -260,32 +260,31 @@ public final class SendCalls {
             boolean dropOldest,
             int level,
             long bytes) {
-        // Not taken until its Submit runs: a processed() asked for before that rides with the Submit, no command of its
-        // own.
-        Receipts.Receipt r = new Receipts.Receipt(bytes, watch, onNodeThread, hook, false);
-        r.room = room;
         long token = tokens.incrementAndGet();
         // The checksum over the message's bytes is computed here, on the sender's thread; the node thread, which every
         // send of the node passes, only adds the sequence number's part when it numbers the message.
         long withoutSeq = MessageChecksum.withoutSeq(lane, expiresAt, headers, payload);
-        // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
-        input.post(
-                new SendCommands.Submit(
-                        loop,
-                        sends,
-                        closedForSends,
-                        token,
-                        r,
-                        to,
-                        lane,
-                        headers,
-                        payload,
-                        expiresAt,
-                        withoutSeq,
-                        dropOldest),
+        // The receipt is the command: accepted or rejected on the node thread (a shutdown may have begun since the
+        // check above).
+        SendCommands.Submit s = new SendCommands.Submit(
+                loop,
+                sends,
+                closedForSends,
+                token,
+                bytes,
+                watch,
+                onNodeThread,
+                hook,
                 room,
-                level);
-        return r;
+                to,
+                lane,
+                headers,
+                payload,
+                expiresAt,
+                withoutSeq,
+                dropOldest);
+        input.post(s, room, level);
+        return s;
     }
 
     /** The receipt of a message dropped by DROP_NEWEST: never stored, never to be. */
