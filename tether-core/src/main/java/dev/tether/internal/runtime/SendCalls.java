@@ -15,7 +15,6 @@ import dev.tether.SendReceipt;
 import dev.tether.TetherEvent.Overflow.What;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Effect;
-import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.MessageChecksum;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -215,7 +214,7 @@ public final class SendCalls {
         int level = LanePriority.level(config.lanePriorities(), lane, headers);
         Map<String, String> withLevel = LanePriority.apply(headers, level);
         long bytes = sends.checkSize(withLevel, payload.length);
-        SendRooms.Room room = sends.rooms.room(new StreamKey(to, lane));
+        SendRooms.Room room = sends.rooms.room(to, lane);
         OverflowPolicy policy = byPolicy ? room.limits.policy() : OverflowPolicy.REJECT;
         long wait = waitNanos;
         if (policy.kind() == OverflowPolicy.Kind.BLOCK) {
