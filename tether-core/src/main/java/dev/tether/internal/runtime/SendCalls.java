@@ -275,8 +275,6 @@ public final class SendCalls {
                 onNodeThread,
                 hook,
                 room,
-                to,
-                lane,
                 headers,
                 payload,
                 expiresAt,

@@ -23,8 +23,6 @@ final class SendCommands {
         private final SendAdmission sends;
         private final Supplier<NodeClosedException> closed;
         private final long token;
-        private final NodeId to;
-        private final String lane;
         /** Null once taken. */
         private Map<String, String> headers;
         /** Null once taken. */
@@ -42,7 +40,8 @@ final class SendCommands {
         boolean counted;
 
         /**
-         * Send {@code token} of {@code bytes} (payload and encoded headers) with room reserved in {@code room}; the
+         * Send {@code token} of {@code bytes} (payload and encoded headers) with room reserved in {@code room}, whose
+         * stream it is sent on (so its peer and lane are not kept twice); the
          * receipt's {@code watch}, {@code onNodeThread} and {@code hook} as {@link Receipts.Receipt}'s.
          */
         Submit(
@@ -55,8 +54,6 @@ final class SendCommands {
                 BooleanSupplier onNodeThread,
                 SendHook hook,
                 SendRooms.Room room,
-                NodeId to,
-                String lane,
                 Map<String, String> headers,
                 byte[] payload,
                 long expiresAt,
@@ -69,8 +66,6 @@ final class SendCommands {
             this.sends = sends;
             this.closed = closed;
             this.token = token;
-            this.to = to;
-            this.lane = lane;
             this.headers = headers;
             this.payload = payload;
             this.expiresAt = expiresAt;
@@ -99,8 +94,18 @@ final class SendCommands {
                 SendRooms.Room r = room;
                 // Its bytes are the payload's and the encoded headers', counted on the caller's thread.
                 int headersBytes = (int) (bytes - p.length);
-                r.resolved(
-                        loop.engine().send(now, token, r.stream, to, lane, h, p, expiresAt, headersBytes, withoutSeq));
+                r.resolved(loop.engine()
+                        .send(
+                                now,
+                                token,
+                                r.stream,
+                                r.key.peer(),
+                                r.key.lane(),
+                                h,
+                                p,
+                                expiresAt,
+                                headersBytes,
+                                withoutSeq));
                 sends.rooms.entered(r); // counted by the engine from here on, or released if refused
             }
         }
