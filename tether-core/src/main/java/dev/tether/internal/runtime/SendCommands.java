@@ -41,8 +41,8 @@ final class SendCommands {
 
         /**
          * Send {@code token} of {@code bytes} (payload and encoded headers) with room reserved in {@code room}, whose
-         * stream it is sent on (so its peer and lane are not kept twice); the
-         * receipt's {@code watch}, {@code onNodeThread} and {@code hook} as {@link Receipts.Receipt}'s.
+         * stream it is sent on (so its peer and lane are not kept twice); the receipt's {@code watch}, {@code
+         * onNodeThread} and {@code hook} as {@link Receipts.Receipt}'s.
          */
         Submit(
                 NodeLoop loop,
