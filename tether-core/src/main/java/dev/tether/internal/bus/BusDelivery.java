@@ -12,19 +12,26 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A message as one endpoint sees it: the runtime's delivery (a {@link StrandDelivery} on an endpoint with a strand),
- * the sender's and receiver's addresses, and the sender's headers without Tether's reserved ones. Its first
- * settlement is counted. Thread-safe: settlements may come from any thread.
+ * A message as one endpoint sees it: the runtime's delivery, the sender's and receiver's addresses, and the sender's
+ * headers without Tether's reserved ones. Its first settlement is counted and, on an endpoint with a {@link Strand},
+ * releases the strand (as a {@link StrandDelivery} would, without a second object per message): the endpoint stays
+ * busy until the message is settled. Thread-safe: settlements may come from any thread.
  */
 final class BusDelivery extends ForwardingDelivery implements EndpointDelivery {
     private final RoutedDelivery d;
     private final LocalEndpoint to;
+    /** The endpoint's strand, started for this message, or null. */
+    private final Strand strand;
+
     private Map<String, String> headers;
 
-    BusDelivery(RoutedDelivery d, LocalEndpoint to) {
+    /** {@code d} for endpoint {@code to}; counted as started on {@code strand} unless null (on its task's thread). */
+    BusDelivery(RoutedDelivery d, LocalEndpoint to, Strand strand) {
         super(d);
         this.d = d;
         this.to = to;
+        this.strand = strand;
+        if (strand != null) strand.started();
     }
 
     @Override
@@ -95,11 +102,22 @@ final class BusDelivery extends ForwardingDelivery implements EndpointDelivery {
 
     /** Settles the message without processing: the endpoint was closed before it reached the handler. */
     boolean refuse() {
-        return d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
+        return released(d.settleWithout(Outcome.NO_SUCH_ENDPOINT));
+    }
+
+    /** Acknowledges it without counting it as received (a broadcast the endpoint ignores). */
+    boolean ackUncounted() {
+        return released(d.ack());
     }
 
     private boolean settled(boolean first, boolean acked) {
         if (first) to.count(acked);
+        return released(first);
+    }
+
+    /** The first settlement releases the strand: the stream's next run queues behind it. */
+    private boolean released(boolean first) {
+        if (first && strand != null) strand.settled();
         return first;
     }
 

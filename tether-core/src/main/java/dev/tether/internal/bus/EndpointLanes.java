@@ -3,6 +3,7 @@ package dev.tether.internal.bus;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.bus.Address;
+import dev.tether.internal.engine.SoleHeader;
 import java.time.Duration;
 import java.util.Map;
 
@@ -17,7 +18,7 @@ final class EndpointLanes {
     /** The prefix of volatile endpoint lanes (volatile calls to an endpoint). */
     static final String VOLATILE_PREFIX = "_v._a.";
     /** The reserved header naming the sending endpoint (its agent name; the node is the stream's sender). */
-    static final String FROM = ":f";
+    static final String FROM = SoleHeader.FROM;
     /**
      * The reserved header of a message that waits for its endpoint until its deadline when the receiver has none of
      * that name (the call layer's {@code waitForHandler} header, which an endpoint call carries for the same wait).

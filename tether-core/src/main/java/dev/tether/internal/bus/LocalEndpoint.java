@@ -204,10 +204,9 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     @Override
     public void consume(RoutedDelivery d) {
         if (closed && bus.parkIfDurable(address.agent(), d)) return; // waits for the name's next registration
-        RoutedDelivery held = strand != null ? new StrandDelivery(d, strand) : d;
-        BusDelivery b = new BusDelivery(held, this);
+        BusDelivery b = new BusDelivery(d, this, strand); // holds the strand, if any, until settled
         if (ignoresBroadcasts && b.kind() == dev.tether.bus.EndpointDelivery.Kind.BROADCAST) {
-            held.ack(); // copied while the name was durable and not registered, when nobody knew it ignores them
+            b.ackUncounted(); // copied while the name was durable and not registered, when nobody knew it ignores them
             return;
         }
         if (closed) { // routed before close, reached here after: nobody takes it

@@ -219,7 +219,9 @@ final class DeliveryRun {
      */
     void ackedInOrder(RealDelivery d) {
         if (d.effect != null) effects().add(new SettledEffect(d.seq(), d.effect));
-        for (Effect e : d.routeEffects) effects().add(new SettledEffect(d.seq(), e));
+        List<Effect> routed = d.routeEffects;
+        // Indexed: an iterator over the (usually empty) immutable list is an object per message.
+        for (int i = 0; i < routed.size(); i++) effects().add(new SettledEffect(d.seq(), routed.get(i)));
         if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms));
         Effect keyWrite = dispatcher.acknowledged(d);
         if (keyWrite != null) effects().add(new SettledEffect(d.seq(), keyWrite));

@@ -31,8 +31,12 @@ final class Receipts {
      * One send's futures, each made only when asked for: most senders never look at them, and completing a future
      * nobody holds was the node thread's dearest step per message. Fields other than the futures and the outcome are
      * touched on the node thread only.
+     *
+     * <p>A send's receipt is also its command in the node loop's input ({@link SendCommands.Submit} extends it, a
+     * {@link CommandQueue.Link}): one object per send, not a receipt and a command. Any other receipt (a publish's)
+     * is never posted.
      */
-    static final class Receipt implements SendReceipt {
+    static class Receipt extends CommandQueue.Link implements SendReceipt {
         private static final VarHandle OUTCOME;
         /** The outcome of an accepted send (its key and sequence number are in the receipt). */
         private static final Object ACCEPTED = new Object();
@@ -95,6 +99,12 @@ final class Receipts {
             this.bytes = bytes;
             this.watch = watch;
             this.onNodeThread = onNodeThread;
+        }
+
+        /** Only a send's receipt is posted, as its own command ({@link SendCommands.Submit}). */
+        @Override
+        NodeLoop.Command command() {
+            throw new IllegalStateException("a receipt that is not a send's command was posted");
         }
 
         @Override

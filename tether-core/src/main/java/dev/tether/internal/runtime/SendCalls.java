@@ -15,7 +15,6 @@ import dev.tether.SendReceipt;
 import dev.tether.TetherEvent.Overflow.What;
 import dev.tether.UnknownPeerException;
 import dev.tether.internal.engine.Effect;
-import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.MessageChecksum;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -215,7 +214,7 @@ public final class SendCalls {
         int level = LanePriority.level(config.lanePriorities(), lane, headers);
         Map<String, String> withLevel = LanePriority.apply(headers, level);
         long bytes = sends.checkSize(withLevel, payload.length);
-        SendRooms.Room room = sends.rooms.room(new StreamKey(to, lane));
+        SendRooms.Room room = sends.rooms.room(to, lane);
         OverflowPolicy policy = byPolicy ? room.limits.policy() : OverflowPolicy.REJECT;
         long wait = waitNanos;
         if (policy.kind() == OverflowPolicy.Kind.BLOCK) {
@@ -260,32 +259,29 @@ public final class SendCalls {
             boolean dropOldest,
             int level,
             long bytes) {
-        // Not taken until its Submit runs: a processed() asked for before that rides with the Submit, no command of its
-        // own.
-        Receipts.Receipt r = new Receipts.Receipt(bytes, watch, onNodeThread, hook, false);
-        r.room = room;
         long token = tokens.incrementAndGet();
         // The checksum over the message's bytes is computed here, on the sender's thread; the node thread, which every
         // send of the node passes, only adds the sequence number's part when it numbers the message.
         long withoutSeq = MessageChecksum.withoutSeq(lane, expiresAt, headers, payload);
-        // Accepted or rejected on the node thread: a shutdown may have begun since the check above.
-        input.post(
-                new SendCommands.Submit(
-                        loop,
-                        sends,
-                        closedForSends,
-                        token,
-                        r,
-                        to,
-                        lane,
-                        headers,
-                        payload,
-                        expiresAt,
-                        withoutSeq,
-                        dropOldest),
+        // The receipt is the command: accepted or rejected on the node thread (a shutdown may have begun since the
+        // check above).
+        SendCommands.Submit s = new SendCommands.Submit(
+                loop,
+                sends,
+                closedForSends,
+                token,
+                bytes,
+                watch,
+                onNodeThread,
+                hook,
                 room,
-                level);
-        return r;
+                headers,
+                payload,
+                expiresAt,
+                withoutSeq,
+                dropOldest);
+        input.post(s, room, level);
+        return s;
     }
 
     /** The receipt of a message dropped by DROP_NEWEST: never stored, never to be. */

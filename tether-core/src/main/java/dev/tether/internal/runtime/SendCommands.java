@@ -5,23 +5,29 @@ import dev.tether.NodeId;
 import dev.tether.QueueFullException;
 import dev.tether.TetherEvent.Overflow.What;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** The node-thread commands of a send: its submission to the engine, and the tracking of its outcome. */
 final class SendCommands {
     private SendCommands() {}
 
-    /** A send for the node thread; refused, like every send after {@code failAll}, once the node stopped. */
-    static final class Submit extends CommandQueue.Link implements NodeLoop.Command {
+    /**
+     * A send for the node thread, and its receipt (the object the caller gets back): one object per send. Refused,
+     * like every send after {@code failAll}, once the node stopped. Its headers and payload are let go once the node
+     * thread took it (run or refused), so a receipt the application keeps does not keep its message.
+     */
+    static final class Submit extends Receipts.Receipt implements NodeLoop.Command {
         private final NodeLoop loop;
         private final SendAdmission sends;
         private final Supplier<NodeClosedException> closed;
         private final long token;
-        private final Receipts.Receipt receipt;
-        private final NodeId to;
-        private final String lane;
-        private final Map<String, String> headers;
-        private final byte[] payload;
+        /** Null once taken. */
+        private Map<String, String> headers;
+        /** Null once taken. */
+        private byte[] payload;
+
         private final long expiresAt;
         /** Its checksum without the sequence number, computed on the sender's thread (MessageChecksum#withoutSeq). */
         private final long withoutSeq;
@@ -33,26 +39,33 @@ final class SendCommands {
          */
         boolean counted;
 
+        /**
+         * Send {@code token} of {@code bytes} (payload and encoded headers) with room reserved in {@code room}, whose
+         * stream it is sent on (so its peer and lane are not kept twice); the receipt's {@code watch}, {@code
+         * onNodeThread} and {@code hook} as {@link Receipts.Receipt}'s.
+         */
         Submit(
                 NodeLoop loop,
                 SendAdmission sends,
                 Supplier<NodeClosedException> closed,
                 long token,
-                Receipts.Receipt receipt,
-                NodeId to,
-                String lane,
+                long bytes,
+                Consumer<Receipts.Receipt> watch,
+                BooleanSupplier onNodeThread,
+                SendHook hook,
+                SendRooms.Room room,
                 Map<String, String> headers,
                 byte[] payload,
                 long expiresAt,
                 long withoutSeq,
                 boolean dropOldest) {
+            // Not taken until it runs: a processed() asked for before that rides with it, no command of its own.
+            super(bytes, watch, onNodeThread, hook, false);
+            this.room = room;
             this.loop = loop;
             this.sends = sends;
             this.closed = closed;
             this.token = token;
-            this.receipt = receipt;
-            this.to = to;
-            this.lane = lane;
             this.headers = headers;
             this.payload = payload;
             this.expiresAt = expiresAt;
@@ -68,28 +81,32 @@ final class SendCommands {
 
         @Override
         public void run(long now) {
-            if (counted) receipt.room.leftInput();
-            boolean watch = receipt.take();
-            if (loop.receipts().register(token, receipt)) {
-                if (watch) loop.receipts().watch(receipt); // processed() was asked before this ran
+            Map<String, String> h = headers;
+            byte[] p = payload;
+            headers = null;
+            payload = null;
+            if (counted) room.leftInput();
+            boolean watch = take();
+            if (loop.receipts().register(token, this)) {
+                if (watch) loop.receipts().watch(this); // processed() was asked before this ran
                 if (dropOldest && !madeRoom(now)) return;
-                if (receipt.hook != null) receipt.hook.submitted(now);
-                SendRooms.Room room = receipt.room;
-                // The receipt's bytes are the payload's and the encoded headers', counted on the caller's thread.
-                int headersBytes = (int) (receipt.bytes - payload.length);
-                room.resolved(loop.engine()
+                if (hook != null) hook.submitted(now);
+                SendRooms.Room r = room;
+                // Its bytes are the payload's and the encoded headers', counted on the caller's thread.
+                int headersBytes = (int) (bytes - p.length);
+                r.resolved(loop.engine()
                         .send(
                                 now,
                                 token,
-                                room.stream,
-                                to,
-                                lane,
-                                headers,
-                                payload,
+                                r.stream,
+                                r.key.peer(),
+                                r.key.lane(),
+                                h,
+                                p,
                                 expiresAt,
                                 headersBytes,
                                 withoutSeq));
-                sends.rooms.entered(room); // counted by the engine from here on, or released if refused
+                sends.rooms.entered(r); // counted by the engine from here on, or released if refused
             }
         }
 
@@ -100,7 +117,6 @@ final class SendCommands {
          * refused as REJECT would (its receipt fails, its room is given back). False if refused.
          */
         private boolean madeRoom(long now) {
-            SendRooms.Room room = receipt.room;
             long notEntered = room.held() - room.accounted;
             if (loop.engine().outbound().unacked(room.key) + notEntered <= room.limit) return true; // freed meanwhile
             if (loop.engine().dropOldest(now, room.key)) {
@@ -118,10 +134,12 @@ final class SendCommands {
 
         @Override
         public void refuse() {
-            if (counted) receipt.room.leftInput();
-            sends.giveBack(receipt.room, receipt.bytes);
-            receipt.take(); // a processed() asked for is failed below; one asked for later posts its own watch
-            receipt.fail(closed.get());
+            headers = null;
+            payload = null;
+            if (counted) room.leftInput();
+            sends.giveBack(room, bytes);
+            take(); // a processed() asked for is failed below; one asked for later posts its own watch
+            fail(closed.get());
         }
     }
 

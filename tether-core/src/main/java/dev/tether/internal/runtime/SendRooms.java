@@ -1,5 +1,6 @@
 package dev.tether.internal.runtime;
 
+import dev.tether.NodeId;
 import dev.tether.StreamLimits;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
@@ -37,6 +38,12 @@ import java.util.function.Function;
  */
 final class SendRooms {
     private final ConcurrentHashMap<StreamKey, Room> rooms = new ConcurrentHashMap<>();
+    /**
+     * The same rooms by peer and lane, so that a send finds its stream's room without a key object ({@link
+     * #room(NodeId, String)}); rooms are never removed, so neither are these.
+     */
+    private final ConcurrentHashMap<NodeId, ConcurrentHashMap<String, Room>> byPeer = new ConcurrentHashMap<>();
+
     private final Function<StreamKey, StreamLimits> limits;
     /** Rooms with refusals or drops not reported yet; callers add, the node thread reports. */
     private final ConcurrentLinkedQueue<Room> toReport = new ConcurrentLinkedQueue<>();
@@ -72,6 +79,16 @@ final class SendRooms {
     Room room(StreamKey key) {
         Room r = rooms.get(key);
         return r != null ? r : rooms.computeIfAbsent(key, k -> new Room(k, limits.apply(k)));
+    }
+
+    /** The room of the stream to {@code to} on {@code lane}, made on first use; any thread, no object per call. */
+    Room room(NodeId to, String lane) {
+        ConcurrentHashMap<String, Room> lanes = byPeer.get(to);
+        Room r = lanes == null ? null : lanes.get(lane);
+        if (r != null) return r;
+        r = room(new StreamKey(to, lane));
+        byPeer.computeIfAbsent(to, k -> new ConcurrentHashMap<>()).putIfAbsent(lane, r); // the same room, if raced
+        return r;
     }
 
     /** The room of {@code key} if a send ever used it, else null; any thread. */
