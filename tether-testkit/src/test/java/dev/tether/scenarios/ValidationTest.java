@@ -86,7 +86,7 @@ class ValidationTest {
                 rnd.nextBytes(junk);
                 raw.send(NodeId.of("a"), ByteBuffer.wrap(junk));
             }
-            raw.send(NodeId.of("a"), ByteBuffer.wrap(new byte[] {0x54, 3, 3, 1, 'x'}));
+            raw.send(NodeId.of("a"), ByteBuffer.wrap(new byte[] {0x54, 4, 3, 1, 'x'}));
             Await.until(DEADLINE, () -> a.stats().protocolErrors() >= 201, () -> "errors counted: " + a.stats());
             // Events are rate-limited: the last error is reported once the rate allows, summing up the rest.
             Await.until(

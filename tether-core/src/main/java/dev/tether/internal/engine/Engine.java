@@ -139,8 +139,9 @@ public final class Engine {
      * The end of a burst of inputs: everything they made due happens now, in bulk. Group commit first (a store
      * batch with the waiting sends, trims, cursors and dead letters); then committed messages of loopback streams go
      * to their receiving halves, and the inbound streams expire, deliver and acknowledge (their cursor moves go into
-     * a batch at once); then the outbound streams open and transmit within credit; then peers whose streams have all
-     * opened are reported resumed; then one flush for all the frames of the turn.
+     * a batch at once; their ACKs go out together, one frame per peer); then the outbound streams open and transmit
+     * within credit; then peers whose streams have all opened are reported resumed; then one flush for all the frames
+     * of the turn.
      */
     public void endTurn(long now) {
         senders.commitVolatile(now);
@@ -153,6 +154,7 @@ public final class Engine {
             senders.commitVolatile(now);
             loopback.serveDue(now); // volatile replies to this node's own calls
         }
+        frames.flushAcks(); // one ACK frame per peer, ahead of the DATA: its credit lets the peer send on
         senders.pumpDue(now);
         logs.reportMissed();
         if (peers.resumePending()) {

@@ -87,10 +87,17 @@ public sealed interface Frame {
     }
 
     /**
-     * Receiver to sender: contiguous messages up to {@code receivedSeq} are buffered, up to {@code processedSeq}
-     * taken care of durably, and the sender may send up to {@code creditSeq}.
+     * Receiver to sender: the acknowledgements of one turn, one {@link Ack} per stream of the sender (in the order
+     * the receiver wrote them; each is applied as if it had come alone). At least one; a turn's entries that do not
+     * fit one frame go in several (protocol version 4: one ACK frame per stream before).
      */
-    record Ack(String lane, long senderEpoch, long receivedSeq, long processedSeq, long creditSeq) implements Frame {}
+    record Acks(List<Ack> entries) implements Frame {}
+
+    /**
+     * One stream's entry of an {@link Acks} frame: contiguous messages up to {@code receivedSeq} are buffered, up to
+     * {@code processedSeq} taken care of durably, and the sender may send up to {@code creditSeq}.
+     */
+    record Ack(String lane, long senderEpoch, long receivedSeq, long processedSeq, long creditSeq) {}
 
     /** Receiver to sender: a gap was seen, send again from {@code fromSeq}. */
     record Resend(String lane, long senderEpoch, long fromSeq) implements Frame {}

@@ -16,17 +16,23 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * Encodes and decodes frames. Every frame starts with magic {@code 0x54}, version {@code 3} and a type byte;
+ * Encodes and decodes frames. Every frame starts with magic {@code 0x54}, version {@code 4} and a type byte;
  * all integers are big-endian. Decoding validates every field and rejects trailing bytes, so a frame either
  * decodes completely or throws {@link ProtocolException} naming the problem.
  */
 public final class FrameCodec {
     public static final byte MAGIC = 0x54;
     /**
-     * Version 3 added the codecs to HELLO, the DROPPED message flag and OUTCOMEs 5 and 6; version 2 the message
-     * checksum. See docs/PROTOCOL.md, "Versions".
+     * Version 4 made ACK carry the entries of several streams; version 3 added the codecs to HELLO, the DROPPED message
+     * flag and OUTCOMEs 5 and 6; version 2 the message checksum. See docs/PROTOCOL.md, "Versions".
      */
-    public static final byte VERSION = 3;
+    public static final byte VERSION = 4;
+    /** Most entries one ACK frame carries (its count is a {@code u16}). */
+    public static final int MAX_ACK_ENTRIES = 0xffff;
+    /** Bytes of an ACK frame before its entries: the header and the entry count. */
+    public static final int ACK_HEADER = 3 + 2;
+    /** Bytes of the smallest ACK entry (a one-byte lane): a count is bounded by these before anything is allocated. */
+    private static final int MIN_ACK_ENTRY = 1 + 1 + 4 * 8;
     /**
      * Per-message bytes in a DATA frame besides headers and payload: flags, expiry, header count, length,
      * checksum.
@@ -53,6 +59,8 @@ public final class FrameCodec {
 
     /** What version 3 added, named in the reason a version 2 frame is refused with. */
     private static final String V3 = "compression codecs in HELLO, DROPPED markers and OUTCOMEs 5 and 6 (version 3)";
+    /** What version 4 changed, named in the reason a version 3 frame is refused with. */
+    private static final String V4 = "ACK frames covering several streams (version 4)";
 
     private FrameCodec() {}
 
@@ -73,10 +81,35 @@ public final class FrameCodec {
         b.putLong(epoch).putLong(ackedSeq).putLong(lastSeq);
     }
 
+    /** An ACK frame with one entry. */
     public static void ack(ByteBuffer b, String lane, long epoch, long received, long processed, long credit) {
+        int countAt = beginAcks(b);
+        ackEntry(b, lane, epoch, received, processed, credit);
+        endAcks(b, countAt, 1);
+    }
+
+    /** Starts an ACK frame; returns the position of the entry count to patch with {@link #endAcks}. */
+    public static int beginAcks(ByteBuffer b) {
         header(b, Frame.ACK);
+        int countAt = b.position();
+        b.putShort((short) 0);
+        return countAt;
+    }
+
+    /** One stream's entry of the ACK frame being written: {@link #ackEntrySize} bytes. */
+    public static void ackEntry(ByteBuffer b, String lane, long epoch, long received, long processed, long credit) {
         str8(b, lane);
         b.putLong(epoch).putLong(received).putLong(processed).putLong(credit);
+    }
+
+    /** Bytes {@link #ackEntry} writes for {@code lane}. */
+    public static int ackEntrySize(String lane) {
+        return 1 + utf8Length(lane) + 4 * 8;
+    }
+
+    /** Ends an ACK frame of {@code count} (1 to {@link #MAX_ACK_ENTRIES}) entries. */
+    public static void endAcks(ByteBuffer b, int countAt, int count) {
+        b.putShort(countAt, (short) count);
     }
 
     public static void resend(ByteBuffer b, String lane, long epoch, long fromSeq) {
@@ -155,9 +188,23 @@ public final class FrameCodec {
         b.put(MAGIC).put(VERSION).put(type);
     }
 
+    /** An ASCII string (a lane, nearly always) goes in char by char: no byte array per frame. */
     private static void str8(ByteBuffer b, String s) {
+        int n = s.length();
+        if (n <= 0xff && ascii(s)) {
+            b.put((byte) n);
+            for (int i = 0; i < n; i++) b.put((byte) s.charAt(i));
+            return;
+        }
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         b.put((byte) bytes.length).put(bytes);
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) return false;
+        }
+        return true;
     }
 
     private static void str16(ByteBuffer b, String s) {
@@ -195,9 +242,7 @@ public final class FrameCodec {
                 case Frame.HELLO -> new Frame.Hello(nodeId(b), epoch(b), epoch(b), b.get() & 0xff);
                 case Frame.OPEN -> new Frame.Open(lane(b), epoch(b), seq0(b, "ackedSeq"), seq0(b, "lastSeq"));
                 case Frame.DATA -> data(b);
-                case Frame.ACK ->
-                    new Frame.Ack(
-                            lane(b), epoch(b), seq0(b, "receivedSeq"), seq0(b, "processedSeq"), seq0(b, "creditSeq"));
+                case Frame.ACK -> acks(b);
                 case Frame.RESEND -> new Frame.Resend(lane(b), epoch(b), seq1(b, "fromSeq"));
                 case Frame.OUTCOME -> new Frame.OutcomeNotice(lane(b), epoch(b), seq1(b, "seq"), outcomeKind(b));
                 case Frame.CANCEL -> new Frame.Cancel(lane(b), epoch(b), seq1(b, "seq"));
@@ -215,8 +260,8 @@ public final class FrameCodec {
 
     private static String unsupported(int version) {
         String why = version < VERSION
-                ? ": the peer runs a Tether from before " + (version < 2 ? "message checksums (version 2)" : V3)
-                        + "; upgrade it"
+                ? ": the peer runs a Tether from before "
+                        + (version < 2 ? "message checksums (version 2)" : version == 2 ? V3 : V4) + "; upgrade it"
                 : ": the peer runs a newer Tether; upgrade this node";
         return "unsupported protocol version " + version + " (this node speaks " + VERSION + ")" + why;
     }
@@ -225,10 +270,30 @@ public final class FrameCodec {
         if (f instanceof Frame.Open o && o.ackedSeq() > o.lastSeq()) {
             throw bad("OPEN ackedSeq " + o.ackedSeq() + " > lastSeq " + o.lastSeq());
         }
-        if (f instanceof Frame.Ack a && (a.processedSeq() > a.receivedSeq() || a.receivedSeq() > a.creditSeq())) {
-            throw bad("ACK requires processed <= received <= credit, got " + a.processedSeq() + ", " + a.receivedSeq()
-                    + ", " + a.creditSeq());
+    }
+
+    /**
+     * An ACK frame's entries. The count is checked against the bytes left before anything is allocated for it; an
+     * entry that is malformed refuses the whole frame, naming the entry.
+     */
+    private static Frame.Acks acks(ByteBuffer b) {
+        int count = b.getShort() & 0xffff;
+        if (count < 1 || (long) count * MIN_ACK_ENTRY > b.remaining()) {
+            throw bad("ACK entry count " + count + " does not fit the frame (" + b.remaining()
+                    + " bytes left, at least " + MIN_ACK_ENTRY + " per entry)");
         }
+        Frame.Ack[] entries = new Frame.Ack[count];
+        for (int i = 0; i < count; i++) {
+            Frame.Ack a = new Frame.Ack(
+                    lane(b), epoch(b), seq0(b, "receivedSeq"), seq0(b, "processedSeq"), seq0(b, "creditSeq"));
+            if (a.processedSeq() > a.receivedSeq() || a.receivedSeq() > a.creditSeq()) {
+                throw bad("ACK entry " + (i + 1) + " of " + count + " (lane " + a.lane()
+                        + ") requires processed <= received <= credit, got " + a.processedSeq() + ", "
+                        + a.receivedSeq() + ", " + a.creditSeq());
+            }
+            entries[i] = a;
+        }
+        return new Frame.Acks(List.of(entries));
     }
 
     private static Frame.Data data(ByteBuffer b) {
@@ -308,9 +373,18 @@ public final class FrameCodec {
         }
     }
 
+    /** A lane decoded before is taken from {@link LaneNames} (no string, no validation again). */
     private static String lane(ByteBuffer b) {
+        int len = b.get() & 0xff;
+        if (b.hasArray() && len <= b.remaining()) {
+            String known = LaneNames.known(b.array(), b.arrayOffset() + b.position(), len);
+            if (known != null) {
+                b.position(b.position() + len);
+                return known;
+            }
+        }
         try {
-            return Lanes.requireValid(str(b, b.get() & 0xff));
+            return LaneNames.remember(Lanes.requireValid(str(b, len)));
         } catch (InvalidIdException e) {
             throw bad(e.getMessage());
         }

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Encodes frames into one reused buffer and hands each to {@link EngineOutput#transmit} as soon as it is
  * complete. A DATA frame is built in steps: {@link #beginData}, then {@link #fits} and {@link #message} per
- * message, then {@link #endData}. Not thread-safe: the engine's thread only.
+ * message, then {@link #endData}. ACKs wait for the end of the turn ({@link #flushAcks}), so that one frame per peer
+ * carries the entries of many streams. Not thread-safe: the engine's thread only.
  */
 final class FrameWriter {
     private static final byte[] EMPTY = new byte[0];
@@ -16,6 +17,7 @@ final class FrameWriter {
     private final ByteBuffer buf;
     private final EngineOutput out;
     private int countAt;
+    private final PendingAcks acks = new PendingAcks();
     /** What HELLO says this process decompresses, and how DATA messages are compressed for each peer. */
     WireCompression compression = WireCompression.NONE;
     /**
@@ -41,9 +43,39 @@ final class FrameWriter {
         transmit(to);
     }
 
+    /** Acknowledges a stream of {@code to}: sent with the turn's other entries for it by {@link #flushAcks}. */
     void ack(NodeId to, String lane, long senderEpoch, long received, long processed, long credit) {
+        acks.add(to, lane, senderEpoch, received, processed, credit);
+    }
+
+    /** Sends the turn's ACK entries: per peer, in as few frames as {@link #ackFits} allows. */
+    void flushAcks() {
+        if (!acks.isEmpty()) acks.writeTo(this);
+    }
+
+    void beginAcks() {
         buf.clear();
-        FrameCodec.ack(buf, lane, senderEpoch, received, processed, credit);
+        countAt = FrameCodec.beginAcks(buf);
+    }
+
+    /**
+     * Whether the entry of {@code lane} goes into the ACK frame being built, which holds {@code count} entries so far:
+     * the first always does; later ones up to {@link EngineConfig#DATA_FRAME_TARGET} (within the frame limit) and
+     * {@link FrameCodec#MAX_ACK_ENTRIES} entries.
+     */
+    boolean ackFits(String lane, int count) {
+        return count == 0
+                || (count < FrameCodec.MAX_ACK_ENTRIES
+                        && buf.position() + FrameCodec.ackEntrySize(lane)
+                                <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET));
+    }
+
+    void ackEntry(String lane, long senderEpoch, long received, long processed, long credit) {
+        FrameCodec.ackEntry(buf, lane, senderEpoch, received, processed, credit);
+    }
+
+    void endAcks(NodeId to, int count) {
+        FrameCodec.endAcks(buf, countAt, count);
         transmit(to);
     }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * node's life):
  *
  * <ul>
- *   <li>a frame that names a lane (OPEN, DATA, ACK, RESEND, OUTCOME, CANCEL) joins its peer and lane's <em>box</em>, a
+ *   <li>a frame that names a lane (OPEN, DATA, RESEND, OUTCOME, CANCEL) joins its peer and lane's <em>box</em>, a
  *       FIFO queue, and is posted at its level as a {@link Queued} ticket. Whichever ticket of a box the loop takes
  *       first runs the box's frames up to and including its own, in arrival order; a ticket whose frame already ran
  *       does nothing. So the frames of one peer and lane are never reordered, and a high-priority frame takes the
@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *   <li>a HELLO and a peer's connection coming up are fences ({@link NodeLoop#postFence}): nothing received after them
  *       passes them. A peer's connection going down is a fence that first runs every frame of that peer still boxed,
  *       so none of a connection's frames runs after its end;
- *   <li>other frames (PING, PONG, anything too short to say) are plain posts.
+ *   <li>other frames (ACK, which names several lanes; PING, PONG, anything too short to say) are plain posts. An ACK
+ *       is never taken ahead of a frame of its lanes posted before it at the default level, where every non-DATA
+ *       frame is: an OUTCOME the peer sent before an ACK still arrives first.
  * </ul>
  *
  * <p>The switch keeps the order of what was posted plainly before it: the switching thread posts a fence first, and a

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class FrameLevel {
     /** Frame types (docs/PROTOCOL.md, "Frames"). */
-    static final int HELLO = 1, OPEN = 2, DATA = 3, OUTCOME = 6, CANCEL = 9;
+    static final int HELLO = 1, OPEN = 2, DATA = 3, ACK = 4, OUTCOME = 6, CANCEL = 9;
     /** Header (3), lane length (1); then epoch, firstSeq (8 each) and count (4) after the lane. */
     private static final int AFTER_LANE = 8 + 8 + 4;
     /** A message's flags (1) and expiresAt (8) before its header count. */
@@ -28,13 +28,13 @@ final class FrameLevel {
     }
 
     /**
-     * The lane of a frame of one of the types that name one (OPEN to OUTCOME, CANCEL), as a string of its bytes one
-     * character each (a key, not the lane's text: no decoding), or null for another frame or one too short for its
-     * lane.
+     * The lane of a frame of one of the types that name one (OPEN, DATA, RESEND, OUTCOME, CANCEL), as a string of its
+     * bytes one character each (a key, not the lane's text: no decoding), or null for another frame (an ACK names
+     * several lanes) or one too short for its lane.
      */
     static String laneKey(ByteBuffer frame) {
         int type = type(frame);
-        if (type < OPEN || type > OUTCOME && type != CANCEL) return null;
+        if (type < OPEN || type > OUTCOME && type != CANCEL || type == ACK) return null;
         int p = frame.position();
         if (frame.limit() - p < 4) return null;
         int length = frame.get(p + 3) & 0xff;

@@ -177,7 +177,7 @@ class DocumentedTimingsTest {
             if (!holdAcks[0]) return true;
             Frame f = decode(frame);
             if (f instanceof Frame.Data d) inFlight.add(d);
-            return !(f instanceof Frame.Ack);
+            return !(f instanceof Frame.Acks);
         };
         h.connect("a", "b");
         h.node("a").send(B, "l", "opens the stream");

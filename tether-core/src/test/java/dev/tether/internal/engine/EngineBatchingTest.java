@@ -181,6 +181,14 @@ class EngineBatchingTest {
         return l;
     }
 
+    /** The ACK entries among {@code frames}, in order. */
+    private static List<Frame.Ack> acks(List<Frame> frames) {
+        return frames.stream()
+                .filter(f -> f instanceof Frame.Acks)
+                .flatMap(f -> ((Frame.Acks) f).entries().stream())
+                .toList();
+    }
+
     private static List<Long> range(long from, long to) {
         return LongStream.rangeClosed(from, to).boxed().toList();
     }
@@ -416,7 +424,7 @@ class EngineBatchingTest {
         inFlight.clear();
 
         assertThat(store.readDeadLetters(10)).isEmpty();
-        assertThat(sent).filteredOn(f -> f instanceof Frame.Ack).allMatch(f -> ((Frame.Ack) f).processedSeq() == 0);
+        assertThat(acks(sent)).allMatch(a -> a.processedSeq() == 0);
         assertThat(sent).noneMatch(f -> f instanceof Frame.OutcomeNotice);
 
         now += 100;
@@ -433,11 +441,7 @@ class EngineBatchingTest {
                 .extracting(d -> d.seq())
                 .isEqualTo(1L);
         assertThat(sent).contains(new Frame.OutcomeNotice(LANE, B_EPOCH, 1, Frame.OutcomeNotice.DEAD_LETTERED));
-        assertThat(sent)
-                .filteredOn(f -> f instanceof Frame.Ack)
-                .last()
-                .extracting(f -> ((Frame.Ack) f).processedSeq())
-                .isEqualTo(3L);
+        assertThat(acks(sent)).last().extracting(a -> a.processedSeq()).isEqualTo(3L);
     }
 
     /** A batch takes a quarter of what waits, within [min, max]: large steps for a large backlog, then smaller. */

@@ -32,7 +32,7 @@ class FrameCodecTest {
         assertThat(roundTrip()).isEqualTo(new Frame.Open("orders", 7, 3, 9));
         buf.clear();
         FrameCodec.ack(buf, "orders", 7, 5, 4, 1029);
-        assertThat(roundTrip()).isEqualTo(new Frame.Ack("orders", 7, 5, 4, 1029));
+        assertThat(roundTrip()).isEqualTo(new Frame.Acks(List.of(new Frame.Ack("orders", 7, 5, 4, 1029))));
         buf.clear();
         FrameCodec.resend(buf, "orders", 7, 6);
         assertThat(roundTrip()).isEqualTo(new Frame.Resend("orders", 7, 6));
@@ -133,19 +133,23 @@ class FrameCodecTest {
 
     @Test
     void aFrameOfAnotherVersionIsRefusedWithWhichSideToUpgrade() {
-        assertThat(FrameCodec.VERSION).isEqualTo((byte) 3);
-        // Version 2: every frame, even one whose layout did not change, since nothing is negotiated.
+        assertThat(FrameCodec.VERSION).isEqualTo((byte) 4);
+        // Version 3: every frame, even one whose layout did not change, since nothing is negotiated.
+        assertBad(
+                new byte[] {0x54, 3, Frame.PONG, 0, 0, 0, 0, 0, 0, 0, 1},
+                "unsupported protocol version 3 (this node speaks 4): the peer runs a Tether from before ACK frames"
+                        + " covering several streams (version 4); upgrade it");
         assertBad(
                 new byte[] {0x54, 2, Frame.PONG, 0, 0, 0, 0, 0, 0, 0, 1},
-                "unsupported protocol version 2 (this node speaks 3): the peer runs a Tether from before compression"
+                "unsupported protocol version 2 (this node speaks 4): the peer runs a Tether from before compression"
                         + " codecs in HELLO, DROPPED markers and OUTCOMEs 5 and 6 (version 3); upgrade it");
         assertBad(
                 new byte[] {0x54, 1, Frame.PING},
-                "unsupported protocol version 1 (this node speaks 3): the peer runs a Tether from before message"
+                "unsupported protocol version 1 (this node speaks 4): the peer runs a Tether from before message"
                         + " checksums (version 2); upgrade it");
         assertBad(
-                new byte[] {0x54, 4, Frame.PING},
-                "unsupported protocol version 4 (this node speaks 3): the peer runs a newer Tether; upgrade this node");
+                new byte[] {0x54, 5, Frame.PING},
+                "unsupported protocol version 5 (this node speaks 4): the peer runs a newer Tether; upgrade this node");
         assertBad(new byte[] {0x54, 0, Frame.PING}, "unsupported protocol version 0");
     }
 
@@ -288,8 +292,8 @@ class FrameCodecTest {
         assertBad(new byte[] {}, "shorter than its header");
         assertBad(new byte[] {1, 1, 1}, "bad magic");
         assertBad(new byte[] {0x54, 9, 1}, "unsupported protocol version 9");
-        assertBad(new byte[] {0x54, 3, 99}, "unknown frame type 99");
-        assertBad(new byte[] {0x54, 3, Frame.HELLO, 3, 'a'}, "does not fit");
+        assertBad(new byte[] {0x54, 4, 99}, "unknown frame type 99");
+        assertBad(new byte[] {0x54, 4, Frame.HELLO, 3, 'a'}, "does not fit");
         FrameCodec.open(buf, "x", 1, 5, 4);
         assertBadFrame("ackedSeq 5 > lastSeq 4");
         FrameCodec.ack(buf, "x", 1, 1, 2, 3);
@@ -321,7 +325,7 @@ class FrameCodecTest {
         FrameCodec.ping(buf, 5);
         buf.put((byte) 0);
         assertBadFrame("trailing bytes");
-        assertBad(new byte[] {0x54, 3, Frame.PONG, 0, 0, 0}, "truncated");
+        assertBad(new byte[] {0x54, 4, Frame.PONG, 0, 0, 0}, "truncated");
     }
 
     @Test

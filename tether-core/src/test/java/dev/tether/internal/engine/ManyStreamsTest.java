@@ -82,26 +82,68 @@ class ManyStreamsTest {
 
     /**
      * Once a stream is open and its sender knows of ample credit, what arrives is acknowledged by the ACK of the
-     * cursor's commit alone: one ACK per stream and batch, not a receipt ACK and then a commit ACK.
+     * cursor's commit alone: one ACK entry per stream and batch, not a receipt ACK and then a commit ACK; and the
+     * entries of one turn go to the peer in one ACK frame, not one frame per stream.
      */
     @Test
-    void aStreamWithAmpleCreditIsAcknowledgedOncePerBatch() {
+    void aStreamWithAmpleCreditIsAcknowledgedOncePerBatchAndATurnsEntriesShareAFrame() {
         EngineHarness h = new EngineHarness("a", "b");
         h.connect("a", "b");
         int streams = 100;
         for (int i = 0; i < streams; i++) h.node("a").send(B, "lane-" + i, "first");
         h.run();
-        int[] acks = {0};
+        List<Frame.Acks> acks = new ArrayList<>();
         h.filter = (from, to, frame) -> {
-            if (FrameCodec.decode(frame.duplicate()) instanceof Frame.Ack) acks[0]++;
+            if (FrameCodec.decode(frame.duplicate()) instanceof Frame.Acks a) acks.add(a);
             return true;
         };
+        h.bursts = true; // the node loop's turns: the sends go in one, and so do the DATA frames that follow
         for (int i = 0; i < streams; i++) h.node("a").send(B, "lane-" + i, "second");
-        h.run();
+        h.runBursts();
         assertThat(h.node("a").acked)
                 .hasSize(streams)
                 .allSatisfy((k, v) -> assertThat(v).isEqualTo(2));
-        assertThat(acks[0]).as("ACK frames for %d streams", streams).isEqualTo(streams);
+        assertThat(acks)
+                .as("ACK frames for %d streams committed in one batch", streams)
+                .hasSize(1);
+        assertThat(acks.get(0).entries())
+                .extracting(Frame.Ack::lane)
+                .as("one entry per stream")
+                .hasSize(streams)
+                .doesNotHaveDuplicates();
+    }
+
+    /**
+     * The entries of a turn that do not fit one frame go in several, each within the frame limit (the DATA frame target
+     * or less), and every stream has its one entry.
+     */
+    @Test
+    void aTurnsAcksBeyondTheFrameLimitAreSplitAcrossFrames() {
+        EngineHarness h = new EngineHarness("a", "b");
+        h.connect("a", "b");
+        for (int i = 0; i < STREAMS; i++) h.node("a").send(B, "lane-" + i, "opens");
+        h.run();
+        List<Integer> sizes = new ArrayList<>();
+        List<String> lanes = new ArrayList<>();
+        h.filter = (from, to, frame) -> {
+            if (FrameCodec.decode(frame.duplicate()) instanceof Frame.Acks a) {
+                sizes.add(frame.remaining());
+                a.entries().forEach(e -> lanes.add(e.lane()));
+            }
+            return true;
+        };
+        h.bursts = true;
+        for (int i = 0; i < STREAMS; i++) h.node("a").send(B, "lane-" + i, "m" + i);
+        h.runBursts();
+        assertThat(h.node("a").acked)
+                .hasSize(STREAMS)
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(2));
+        int limit = Math.min(h.config(B).maxFrameBytes(), EngineConfig.DATA_FRAME_TARGET);
+        assertThat(sizes).hasSizeGreaterThan(1).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(limit));
+        assertThat(sizes.size())
+                .as("frames: full ones (PendingAcksTest), one partial per turn")
+                .isLessThan(STREAMS / 10);
+        assertThat(lanes).hasSize(STREAMS).doesNotHaveDuplicates();
     }
 
     /**
@@ -116,7 +158,7 @@ class ManyStreamsTest {
         h.run();
         List<Frame.Ack> acks = new ArrayList<>();
         h.filter = (from, to, frame) -> {
-            if (FrameCodec.decode(frame.duplicate()) instanceof Frame.Ack a) acks.add(a);
+            if (FrameCodec.decode(frame.duplicate()) instanceof Frame.Acks a) acks.addAll(a.entries());
             return true;
         };
         h.node("b").hold.add(2L);

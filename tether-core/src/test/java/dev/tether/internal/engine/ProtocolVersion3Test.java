@@ -13,8 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * What protocol version 3 changed, through two engines (manual time, no threads): a version 2 peer's frames are
- * refused with the reason that says to upgrade it, the node keeps serving; a DROPPED marker is settled without being
+ * What protocol version 3 changed, through two engines (manual time, no threads): a version 2 (and, since version 4,
+ * a version 3) peer's frames are refused with the reason that says to upgrade it, the node keeps serving; a DROPPED marker is settled without being
  * handed out and its sender learns OUTCOME 6; the codecs a HELLO states are kept per connection.
  */
 class ProtocolVersion3Test {
@@ -23,20 +23,25 @@ class ProtocolVersion3Test {
     private static final StreamKey AB = new StreamKey(B, "l");
 
     @Test
-    void aVersion2FrameIsRefusedWithTheReasonToUpgradeThePeerAndTheNodeKeepsServing() {
+    void anEarlierVersionsFrameIsRefusedWithTheReasonToUpgradeThePeerAndTheNodeKeepsServing() {
         EngineHarness h = new EngineHarness("a", "b");
         h.connect("a", "b");
         byte[] v2Ping = {FrameCodec.MAGIC, 2, Frame.PING, 0, 0, 0, 0, 0, 0, 0, 1};
         h.node("b").input(e -> e.onFrame(h.now, A, ByteBuffer.wrap(v2Ping)));
+        byte[] v3Ping = {FrameCodec.MAGIC, 3, Frame.PING, 0, 0, 0, 0, 0, 0, 0, 1};
+        h.advance(10_000); // past the rate limit of ProtocolError events
+        h.node("b").input(e -> e.onFrame(h.now, A, ByteBuffer.wrap(v3Ping)));
 
-        assertThat(h.node("b").engine.protocolErrors()).isEqualTo(1);
+        assertThat(h.node("b").engine.protocolErrors()).isEqualTo(2);
         assertThat(h.node("b").events)
                 .filteredOn(e -> e instanceof TetherEvent.ProtocolError)
-                .singleElement()
                 .extracting(e -> ((TetherEvent.ProtocolError) e).reason())
-                .isEqualTo("unsupported protocol version 2 (this node speaks 3): the peer runs a Tether from before"
-                        + " compression codecs in HELLO, DROPPED markers and OUTCOMEs 5 and 6 (version 3);"
-                        + " upgrade it");
+                .containsExactly(
+                        "unsupported protocol version 2 (this node speaks 4): the peer runs a Tether from before"
+                                + " compression codecs in HELLO, DROPPED markers and OUTCOMEs 5 and 6 (version 3);"
+                                + " upgrade it",
+                        "unsupported protocol version 3 (this node speaks 4): the peer runs a Tether from before"
+                                + " ACK frames covering several streams (version 4); upgrade it");
         h.node("a").send(B, "l", "after");
         h.run();
         assertThat(h.node("b").payloads()).containsExactly("after");

@@ -27,7 +27,7 @@ class RetransmitTimeoutTest {
         EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
         List<Held> held = new ArrayList<>();
         h.filter = (from, to, frame) -> {
-            if (!from.equals(B) || !(FrameCodec.decode(frame.duplicate()) instanceof Frame.Ack)) return true;
+            if (!from.equals(B) || !(FrameCodec.decode(frame.duplicate()) instanceof Frame.Acks)) return true;
             held.add(new Held(h.now + ACK_DELAY, frame)); // every ACK takes 600 ms, three times the first timeout
             return false;
         };

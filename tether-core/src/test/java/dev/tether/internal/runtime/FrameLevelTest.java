@@ -67,4 +67,15 @@ class FrameLevelTest {
         lying.put(3, (byte) 250); // a lane length beyond the frame
         assertThat(FrameLevel.of(lying)).isEqualTo(Priority.DEFAULT);
     }
+
+    @Test
+    void theLaneKeyIsThatOfTheFramesOfOneLaneAndNoneForAnAckWhichNamesSeveral() {
+        ByteBuffer open = ByteBuffer.allocate(64);
+        FrameCodec.open(open, "alerts", 1, 0, 0);
+        assertThat(FrameLevel.laneKey(open.flip())).isEqualTo("alerts");
+        assertThat(FrameLevel.laneKey(data("bulk", headers(), headers()))).isEqualTo("bulk");
+        ByteBuffer ack = ByteBuffer.allocate(64);
+        FrameCodec.ack(ack, "alerts", 1, 0, 0, 0);
+        assertThat(FrameLevel.laneKey(ack.flip())).isNull();
+    }
 }

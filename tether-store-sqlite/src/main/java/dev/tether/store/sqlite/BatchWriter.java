@@ -163,12 +163,18 @@ final class BatchWriter {
         bind(batch);
         List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
         pageLimit(hardPageLimit);
+        int trims = 0;
         for (Map.Entry<StreamKey, Long> e : plan.trimTo().entrySet()) {
             StoredStream s = plan.streams().get(e.getKey());
             if (e.getValue() <= s.ackedSeq()) continue;
-            if (e.getValue() <= s.lastSeq()) trim(e.getKey(), s.ackedSeq(), e.getValue());
-            else lateTrims.add(e); // reaches into this batch's own appends
+            if (e.getValue() <= s.lastSeq()) {
+                trim(e.getKey(), s.ackedSeq(), e.getValue());
+                trims++;
+            } else {
+                lateTrims.add(e); // reaches into this batch's own appends
+            }
         }
+        if (trims > 0) executeTrims();
         pageLimit(appendPageLimit);
         if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
         for (Map.Entry<StreamKey, Long> e : plan.lastAppended().entrySet()) {
@@ -184,6 +190,7 @@ final class BatchWriter {
         for (Map.Entry<StreamKey, Long> e : lateTrims) {
             trim(e.getKey(), plan.streams().get(e.getKey()).ackedSeq(), e.getValue());
         }
+        if (!lateTrims.isEmpty()) executeTrims();
         if (!batch.cursors().isEmpty()) upsertCursor.executeBatch();
         if (!batch.deadLetterRemovals().isEmpty()) deleteDead.executeBatch();
         if (!batch.peerEpochs().isEmpty()) upsertPeer.executeBatch();
@@ -248,16 +255,25 @@ final class BatchWriter {
     }
 
     /** Deletes the outbox of {@code key} in {@code (acked, upTo]} and records {@code upTo} as acknowledged. */
+    /**
+     * Adds the trim of {@code key} from {@code acked} up to {@code upTo} to the statements' batches: {@link
+     * #executeTrims} runs them, each statement once for all the streams (at 10,000 streams a batch trims thousands).
+     */
     private void trim(StreamKey key, long acked, long upTo) throws SQLException {
         deleteRange.setString(1, key.to().value());
         deleteRange.setString(2, key.lane());
         deleteRange.setLong(3, acked);
         deleteRange.setLong(4, upTo);
-        deleteRange.executeUpdate();
+        deleteRange.addBatch();
         updateAcked.setLong(1, upTo);
         updateAcked.setString(2, key.to().value());
         updateAcked.setString(3, key.lane());
-        updateAcked.executeUpdate();
+        updateAcked.addBatch();
+    }
+
+    private void executeTrims() throws SQLException {
+        deleteRange.executeBatch();
+        updateAcked.executeBatch();
     }
 
     /** Sets SQLite's page limit for the next statements (no I/O); nothing without a size limit. */
@@ -267,6 +283,8 @@ final class BatchWriter {
     }
 
     private void clearBatches() throws SQLException {
+        deleteRange.clearBatch();
+        updateAcked.clearBatch();
         insertOutbox.clearBatch();
         upsertStreamLast.clearBatch();
         upsertCursor.clearBatch();

@@ -207,7 +207,7 @@ class EngineRegressionTest {
         frame(b -> FrameCodec.open(b, LANE, B_EPOCH, 0, 1)); // the stale OPEN, sent when seq 1 was the last
 
         assertThat(events).noneMatch(e -> e instanceof TetherEvent.ProtocolError);
-        assertThat(sent).containsExactly(new Frame.Ack(LANE, B_EPOCH, 3, 3, 11));
+        assertThat(sent).containsExactly(new Frame.Acks(List.of(new Frame.Ack(LANE, B_EPOCH, 3, 3, 11))));
     }
 
     /** The same when the stale OPEN arrives on a later connection, as a transport delaying frames may do. */
@@ -222,7 +222,7 @@ class EngineRegressionTest {
         frame(b -> FrameCodec.open(b, LANE, B_EPOCH, 0, 1));
 
         assertThat(events).noneMatch(e -> e instanceof TetherEvent.ProtocolError);
-        assertThat(sent).containsExactly(new Frame.Ack(LANE, B_EPOCH, 3, 3, 11));
+        assertThat(sent).containsExactly(new Frame.Acks(List.of(new Frame.Ack(LANE, B_EPOCH, 3, 3, 11))));
     }
 
     /**
