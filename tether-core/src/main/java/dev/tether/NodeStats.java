@@ -7,6 +7,9 @@ import java.util.List;
  * (handshake, identity, oversize frames), every one of them, also those whose {@link
  * TetherEvent.ConnectionRejected} event was rate-limited; {@code inboundFramesShed} counts received frames dropped because
  * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted).
+ * {@code kickedFromCluster} counts the {@link TetherEvent.KickedFromCluster} events: peers that refused this node
+ * because it was kicked from the cluster, one per peer and verdict (its refusals are in {@code connectionsRejected}
+ * too).
  *
  * <p>{@code checksumMismatches} counts messages that did not match their checksum (docs/PROTOCOL.md, "Message
  * checksum"): outbox rows this node read back changed from its store, and messages it received changed on the way,
@@ -49,6 +52,7 @@ public record NodeStats(
         long expired,
         long protocolErrors,
         long connectionsRejected,
+        long kickedFromCluster,
         long inboundFramesShed,
         long storeFailures,
         long checksumMismatches,

@@ -105,6 +105,17 @@ public sealed interface TetherEvent {
     record NodeKicked(NodeId node, NodeId by, long purged, long dropped) implements TetherEvent {}
 
     /**
+     * This node was kicked from the cluster: {@code peer} refused its connection because it holds the verdict of {@code
+     * generation} by which {@code by} kicked it ({@code NodeManagement.kick}). This node stops dialing {@code peer}
+     * (its connections would be refused until an operator re-admits it); {@code peer} dials it again once it is
+     * re-admitted, and an {@code addPeer} or a restart here dials it again too. Raised once per refusing peer and
+     * verdict (again after a connection with the peer came up and it kicked again), counted in {@link
+     * NodeStats#kickedFromCluster()}; each refusal is a {@link ConnectionRejected} too. A peer of an earlier version
+     * refuses a removed node without saying why: only {@link ConnectionRejected} then.
+     */
+    record KickedFromCluster(NodeId peer, NodeId by, long generation) implements TetherEvent {}
+
+    /**
      * This node was kicked from {@code channel} by {@code by}: its membership is deleted and its joins fail with
      * {@link ChannelAccessDeniedException} until an operator re-admits it.
      */

@@ -137,8 +137,10 @@ public interface NodeManagement {
      * Kicks {@code node} from the cluster: this node removes it as a peer (as {@code TetherNode.removePeer}, stored, so
      * also after a restart), purges its outbox to it, stops serving it its channel logs (both counted in the result),
      * and tells every known peer to do the same; a peer that is down takes the kick when it returns. Every connection
-     * the kicked node then tries to a node holding the kick is refused with the reason (it sees {@link
-     * dev.tether.TetherEvent.ConnectionRejected}); until {@link #readmit(NodeId)}. Each node raises {@link
+     * the kicked node then tries to a node holding the kick is refused with a reason naming the kick (it sees {@link
+     * dev.tether.TetherEvent.ConnectionRejected}, and once per refusing peer {@link
+     * dev.tether.TetherEvent.KickedFromCluster}, after which it stops dialing that peer); until {@link
+     * #readmit(NodeId)}, which makes the peers dial it again. Each node holding the kick raises {@link
      * dev.tether.TetherEvent.NodeKicked}.
      *
      * @throws IllegalArgumentException if {@code node} is this node

@@ -94,6 +94,56 @@ class ClusterKickTest {
     }
 
     @Test
+    void aConnectedNodeKickedFromTheClusterLearnsItFromEachPeerOnceAndIsAdmittedAgainOnReadmit() throws Exception {
+        try (Cluster c = new Cluster("a", "b", "c")) {
+            TetherNode a = c.start("a");
+            TetherNode b = c.start("b");
+            TetherNode cn = c.start("c");
+            Await.until(DEADLINE, () -> connected(cn, A) && connected(cn, B), () -> "c connected: " + cn.peers());
+
+            assertThat(Tether.management(a).kick(C).told()).containsExactly(B);
+            Await.until(
+                    DEADLINE,
+                    () -> kicks(c).size() == 2,
+                    () -> "c to learn of the kick from a and b: " + c.events("c"));
+            TetherEvent.KickedFromCluster fromA =
+                    new TetherEvent.KickedFromCluster(A, A, kicks(c).get(0).generation());
+            assertThat(kicks(c))
+                    .containsExactlyInAnyOrder(fromA, new TetherEvent.KickedFromCluster(B, A, fromA.generation()));
+            assertThat(cn.stats().kickedFromCluster()).isEqualTo(2);
+            assertThat(refused(c, "c", "a") && refused(c, "c", "b")).isTrue();
+            assertThat(connected(cn, A) || connected(cn, B)).isFalse();
+            long rejected = cn.stats().connectionsRejected();
+            // a round trip between a and b, after which c has not knocked again
+            assertThat(a.send(B, utf8("ab")).processed().get(10, TimeUnit.SECONDS))
+                    .isEqualTo(Outcome.PROCESSED);
+            assertThat(cn.stats().connectionsRejected()).isEqualTo(rejected);
+            assertThat(kicks(c)).hasSize(2);
+
+            assertThat(Tether.management(a).readmit(C)).containsExactly(B);
+            Await.until(
+                    DEADLINE,
+                    () -> connected(cn, A) && connected(cn, B),
+                    () -> "c to be connected again: " + cn.peers() + " " + c.events("c"));
+            assertThat(cn.send(A, utf8("back")).processed().get(10, TimeUnit.SECONDS))
+                    .isEqualTo(Outcome.PROCESSED);
+
+            Tether.management(b).kick(C); // a second kick is news again, with its newer generation
+            Await.until(DEADLINE, () -> kicks(c).size() == 4, () -> "c to learn of the second kick: " + c.events("c"));
+            assertThat(kicks(c).subList(2, 4))
+                    .extracting(TetherEvent.KickedFromCluster::by, TetherEvent.KickedFromCluster::generation)
+                    .containsOnly(org.assertj.core.groups.Tuple.tuple(B, fromA.generation() + 2));
+        }
+    }
+
+    private static List<TetherEvent.KickedFromCluster> kicks(Cluster c) {
+        return c.events("c").stream()
+                .filter(e -> e instanceof TetherEvent.KickedFromCluster)
+                .map(e -> (TetherEvent.KickedFromCluster) e)
+                .toList();
+    }
+
+    @Test
     void aNodeCannotKickItselfAndAnUnknownNodeIsKickedBeforeItIsEverSeen() throws Exception {
         try (Cluster c = new Cluster("a", "b")) {
             TetherNode a = c.start("a");
@@ -131,7 +181,8 @@ class ClusterKickTest {
         return c.events(node).stream()
                 .anyMatch(e -> e instanceof TetherEvent.ConnectionRejected r
                         && r.remote().equals(by)
-                        && r.reason().contains("was removed from " + by));
+                        && r.reason().contains(node + " was kicked from the cluster by a (generation ")
+                        && r.reason().contains("refused by " + by + " until readmitted"));
     }
 
     private static boolean connected(TetherNode n, NodeId peer) {

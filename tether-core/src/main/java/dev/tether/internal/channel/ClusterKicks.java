@@ -64,7 +64,10 @@ final class ClusterKicks {
         this.tell = tell;
         stored.forEach((key, value) -> {
             try {
-                verdicts.put(NodeId.of(key), Verdict.decode(value));
+                NodeId node = NodeId.of(key);
+                Verdict v = Verdict.decode(value);
+                verdicts.put(node, v);
+                runtime.clusterVerdict(node, v.by(), v.generation(), v.banned());
             } catch (IOException | RuntimeException e) { // InvalidIdException too
                 LOG.log(System.Logger.Level.WARNING, "unreadable stored cluster kick " + key + " ignored: " + e);
             }
@@ -138,6 +141,7 @@ final class ClusterKicks {
      */
     private void store(NodeId node, Verdict v, CompletableFuture<Long> stored) {
         verdicts.put(node, v);
+        runtime.clusterVerdict(node, v.by(), v.generation(), v.banned());
         List<Effect> writes = new ArrayList<>();
         writes.add(ChannelPort.putKey(NAMESPACE, node.value(), v.encode()));
         long dropped = 0;

@@ -6,6 +6,7 @@ import dev.tether.spi.OutboundState;
 import dev.tether.spi.PeerProof;
 import dev.tether.spi.StoredState;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,6 +33,8 @@ final class Admission {
     private final Set<NodeId> known = ConcurrentHashMap.newKeySet();
 
     private final Set<NodeId> removed = ConcurrentHashMap.newKeySet();
+    /** Nodes kicked from the cluster as this node holds it: the refusal a removed one gets instead of the plain one. */
+    private final Map<NodeId, String> kicked = new ConcurrentHashMap<>();
 
     Admission(NodeId self, Set<NodeId> configured, List<String> allowList, boolean admitUnproven, StoredState state) {
         this.self = self;
@@ -46,10 +49,16 @@ final class Admission {
         known.addAll(vouched);
     }
 
+    NodeId self() {
+        return self;
+    }
+
     /** Null if {@code peer} may connect on {@code proof}, else why not (sent to the peer and reported). */
     String admit(NodeId peer, PeerProof proof) {
         if (peer.equals(self)) return "the peer claims this node's own id " + self;
         if (removed.contains(peer)) {
+            String kick = kicked.get(peer);
+            if (kick != null) return kick;
             return peer + " was removed from " + self + " (removePeer); addPeer(" + peer + ") admits it again";
         }
         if (explicit.contains(peer)) return null;
@@ -133,6 +142,15 @@ final class Admission {
         removed.add(peer);
         known.remove(peer);
         explicit.remove(peer);
+    }
+
+    /**
+     * This node holds a cluster verdict on {@code refusal.kicked()}: a kick ({@code refusal} says why it is refused
+     * while removed), or, with {@code banned} false, a re-admission (the plain refusal of a removed peer again).
+     */
+    void clusterVerdict(KickRefusal refusal, boolean banned) {
+        if (banned) kicked.put(refusal.kicked(), refusal.reason());
+        else kicked.remove(refusal.kicked());
     }
 
     /** A discovery lost {@code peer} and the engine forgot it. */

@@ -282,6 +282,14 @@ public final class NodeRuntime {
         return handlers;
     }
 
+    /**
+     * This node holds the cluster verdict of generation {@code generation} by {@code decider} on {@code node}: while it
+     * is {@code banned} and removed, its connections are refused with a {@link KickRefusal}. Any thread.
+     */
+    public void clusterVerdict(NodeId node, NodeId decider, long generation, boolean banned) {
+        admission.clusterVerdict(new KickRefusal(node, id(), decider, generation), banned);
+    }
+
     /** Reports {@code event} to the listener; node thread only. */
     public void emit(TetherEvent event) {
         loop.emit(event);

@@ -48,6 +48,7 @@ final class StatsSnapshot {
                 expired,
                 e.protocolErrors(),
                 e.connectionsRejected(),
+                transportEvents.kicked.count(),
                 transportEvents.shed.get(),
                 e.storeFailures(),
                 e.checksumMismatches(),

@@ -20,6 +20,8 @@ final class TransportEvents implements Transport.Listener {
     private final Transport transport;
     private final AtomicLong queuedBytes = new AtomicLong();
     final AtomicLong shed = new AtomicLong();
+    /** Refusals of this node for a kick from the cluster. */
+    final KickedNotices kicked;
     /** Frames and connection events into the node loop's input, by level once priority is used. */
     private final FrameInput input;
 
@@ -55,6 +57,7 @@ final class TransportEvents implements Transport.Listener {
         this.maxQueuedBytes = maxQueuedBytes;
         this.admission = admission;
         this.transport = transport;
+        this.kicked = new KickedNotices(loop, transport);
         this.input = new FrameInput(loop);
     }
 
@@ -75,8 +78,10 @@ final class TransportEvents implements Transport.Listener {
                 engine.addPeer(peer, List.of(), true);
                 up = engine.onPeerUp(now, peer);
             }
-            if (up) admission.connected(peer);
-            else transport.disconnect(peer); // removed after the transport admitted it
+            if (up) {
+                admission.connected(peer);
+                kicked.connected(peer);
+            } else transport.disconnect(peer); // removed after the transport admitted it
         });
     }
 
@@ -170,6 +175,10 @@ final class TransportEvents implements Transport.Listener {
 
     @Override
     public void onConnectionRejected(String remote, String reason) {
-        loop.post(now -> loop.engine().onConnectionRejected(now, remote, reason));
+        KickRefusal kick = KickRefusal.parse(admission.self(), remote, reason);
+        loop.post(now -> {
+            loop.engine().onConnectionRejected(now, remote, reason);
+            if (kick != null) kicked.refused(kick);
+        });
     }
 }
