@@ -58,7 +58,8 @@ final class StatsFormat {
         b.append(String.format(
                 "  queued %d, in flight %d, delivered %d, redelivered %d, duplicates dropped %d,%n"
                         + "  dead-lettered %d, expired %d, protocol errors %d, connections rejected %d,"
-                        + " frames shed %d, store failures %d, checksum mismatches %d%n",
+                        + " kicked from the cluster by %d peers,%n"
+                        + "  frames shed %d, store failures %d, checksum mismatches %d%n",
                 s.queued(),
                 s.inFlight(),
                 s.delivered(),
@@ -68,6 +69,7 @@ final class StatsFormat {
                 s.expired(),
                 s.protocolErrors(),
                 s.connectionsRejected(),
+                s.kickedFromCluster(),
                 s.inboundFramesShed(),
                 s.storeFailures(),
                 s.checksumMismatches()));
@@ -195,6 +197,7 @@ final class StatsFormat {
                 .put("expired", s.expired())
                 .put("protocolErrors", s.protocolErrors())
                 .put("connectionsRejected", s.connectionsRejected())
+                .put("kickedFromCluster", s.kickedFromCluster())
                 .put("inboundFramesShed", s.inboundFramesShed())
                 .put("storeFailures", s.storeFailures())
                 .put("checksumMismatches", s.checksumMismatches())

@@ -87,6 +87,10 @@ final class NodeMeterNames {
                         "Connections refused",
                         s -> s.node(NodeStats::connectionsRejected))
                 .counter(
+                        "tether.kicked.from.cluster",
+                        "Peers that refused this node because it was kicked from the cluster",
+                        s -> s.node(NodeStats::kickedFromCluster))
+                .counter(
                         "tether.frames.shed",
                         "Inbound frames shed under memory pressure",
                         s -> s.node(NodeStats::inboundFramesShed))
