@@ -153,7 +153,8 @@ final class StatsFormat {
         return node.substring(0, node.length() - 1) + ",\"channels\":" + l.append(']') + "}";
     }
 
-    static String json(NodeStats s) {
+    /** One object per stream, in a JSON array. */
+    private static String streamsJson(NodeStats s) {
         StringBuilder streams = new StringBuilder("[");
         for (StreamStats t : s.streams()) {
             if (streams.length() > 1) streams.append(',');
@@ -177,7 +178,11 @@ final class StatsFormat {
                     .put("dropped", t.dropped())
                     .put("blockedSends", t.blockedSends()));
         }
-        streams.append(']');
+        return streams.append(']').toString();
+    }
+
+    static String json(NodeStats s) {
+        String streams = streamsJson(s);
         StringBuilder peers = new StringBuilder("[");
         for (NodeId p : s.connectedPeers()) {
             if (peers.length() > 1) peers.append(',');
@@ -211,7 +216,7 @@ final class StatsFormat {
                 .put("historyRecorded", s.historyRecorded())
                 .put("historyEntries", s.historyEntries())
                 .putRaw("deadLetters", deadLetters(s.deadLetters()))
-                .putRaw("streams", streams.toString())
+                .putRaw("streams", streams)
                 .toString();
     }
 
