@@ -49,7 +49,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *       it. An event is handled in the member's call only when none of that member's earlier events is still queued
  *       and no listener call is in progress on that thread, so each member's events for a peer keep their order
  *       (rule 5) and listener calls never nest. {@code admit} is passed through on the member's thread.
- *   <li><b>Frames.</b> {@link #maxFrameBytes()} is the smallest of the members'. A larger frame throws {@link
+ *   <li><b>Frames.</b> {@link #maxFrameBytes()} is the smallest of the members', {@link #maxInboundFrameBytes()}
+ *       the largest (a frame arrives over any of them). A larger frame throws {@link
  *       IllegalArgumentException}; the others go to the carrying member's {@code send} (which copies them, rule 3),
  *       or are refused with false if none carries the peer. {@link #flush()} flushes every member.
  *   <li><b>Connections (rule 4).</b> Frames are delivered only from the carrying member, and each member fences its
@@ -178,6 +179,12 @@ public final class CompositeTransport implements Transport {
     @Override
     public int maxFrameBytes() {
         return composite.maxFrameBytes();
+    }
+
+    /** The largest of the members': a frame arrives over any of them. */
+    @Override
+    public int maxInboundFrameBytes() {
+        return composite.maxInboundFrameBytes();
     }
 
     @Override
