@@ -76,6 +76,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * node's clock.
  */
 public final class CompositeTransport implements Transport {
+    /**
+     * The longest {@linkplain Builder#switchBackAfter switch-back period}: 365 days. A longer one would overflow the
+     * monotonic clock's arithmetic (nanoseconds) and never switch back anyway.
+     */
+    public static final Duration MAX_SWITCH_BACK_AFTER = Duration.ofDays(365);
+
     private final Composite composite;
 
     private CompositeTransport(List<Transport> members, Duration switchBackAfter) {
@@ -130,14 +136,18 @@ public final class CompositeTransport implements Transport {
 
         /**
          * How long a more preferred member must have had a peer up before it takes the peer over (default 1 s; 0
-         * switches back at once).
+         * switches back at once; at most {@link #MAX_SWITCH_BACK_AFTER}).
          *
-         * @throws InvalidConfigException if {@code period} is null or negative
+         * @throws InvalidConfigException if {@code period} is null, negative or above {@link #MAX_SWITCH_BACK_AFTER}
          */
         public Builder switchBackAfter(Duration period) {
             if (period == null || period.isNegative()) {
                 throw new InvalidConfigException(
                         "composite transport: switchBackAfter must be zero or positive, got " + period);
+            }
+            if (period.compareTo(MAX_SWITCH_BACK_AFTER) > 0) {
+                throw new InvalidConfigException("composite transport: switchBackAfter must be at most "
+                        + MAX_SWITCH_BACK_AFTER.toDays() + " days, got " + period);
             }
             this.switchBackAfter = period;
             return this;
