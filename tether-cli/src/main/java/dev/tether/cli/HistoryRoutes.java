@@ -38,7 +38,7 @@ final class HistoryRoutes {
         String since = param(q, "since");
         String from = param(q, "from");
         if (since != null && from != null) throw new IllegalArgumentException("give since or from, not both");
-        if (since != null) b.from(Math.max(0, nowMillis - duration(since).toMillis()));
+        if (since != null) b.from(Math.max(0, nowMillis - millis(since)));
         if (from != null) b.from(time("from", from));
         String to = param(q, "to");
         if (to != null) b.to(time("to", to));
@@ -122,9 +122,20 @@ final class HistoryRoutes {
         if (v.chars().allMatch(Character::isDigit) && !v.isEmpty()) return number(name, v);
         try {
             return Instant.parse(v).toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name + " is beyond the range of epoch milliseconds, was '" + v + "'");
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(name
                     + " must be epoch milliseconds or an ISO-8601 instant (2026-12-05T20:00:00Z), was '" + v + "'");
+        }
+    }
+
+    /** {@code since} in milliseconds; one beyond what a long holds is bad input, not a server error. */
+    private static long millis(String since) {
+        try {
+            return duration(since).toMillis();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("since: '" + since + "' is longer than a long's milliseconds");
         }
     }
 

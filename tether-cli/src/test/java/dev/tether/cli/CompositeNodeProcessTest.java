@@ -85,6 +85,31 @@ class CompositeNodeProcessTest {
                 "--peer",
                 "b=127.0.0.1:7001");
         refused("--switch-back-after needs --transports", "--switch-back-after", "2s");
+        String socket = dir.resolve("a.sock").toString();
+        refused(
+                "--seed cannot be used with --transports listing uds; give TCP peers as ID=HOST:PORT",
+                "--transports",
+                "tcp,uds",
+                "--uds",
+                socket,
+                "--seed",
+                "127.0.0.1:7001");
+        refused(
+                "--listen, --seed and --advertise are for TCP, which --transports does not list",
+                "--transports",
+                "uds",
+                "--uds",
+                socket,
+                "--listen",
+                "127.0.0.1:0");
+        refused(
+                "--transports: composite transport: switchBackAfter must be at most 365 days, got PT3000000000H",
+                "--transports",
+                "tcp,uds",
+                "--uds",
+                socket,
+                "--switch-back-after",
+                "3000000000h");
     }
 
     /** Sends a 20 KB message and says whether it passed the proxy, that is, went over TCP. */

@@ -33,7 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>The {@code from} of a frame is the peer the transport authenticated (or, for transports without
  *       authentication, the peer it was configured or told to be); a transport that authenticates MUST NOT
  *       report a peer id its credentials do not prove.
- *   <li>A transport MUST NOT deliver frames larger than {@link #maxFrameBytes()} and MUST NOT allocate
+ *   <li>A transport MUST NOT deliver frames larger than {@link #maxInboundFrameBytes()} and MUST NOT allocate
  *       memory for such a frame before rejecting it.
  *   <li>If {@link #nodeExecutor()} returns an executor, it MUST run tasks one at a time on one thread, in the
  *       order they were submitted, accept tasks and run scheduled ones from {@link #start} until {@link #close},
@@ -77,6 +77,16 @@ public interface Transport extends AutoCloseable {
 
     /** The largest frame this transport carries, in bytes. */
     int maxFrameBytes();
+
+    /**
+     * The largest frame this transport may deliver, in bytes: by default {@link #maxFrameBytes()}. A transport that
+     * receives over several carriers with different limits (a composite) states the largest; the node lets a
+     * compressed frame decompress into as much as a plain frame it receives could be (docs/PROTOCOL.md,
+     * "Compression").
+     */
+    default int maxInboundFrameBytes() {
+        return maxFrameBytes();
+    }
 
     /**
      * Starts reaching {@code peer}, which the node has just learnt of or been told to add (rule 11). {@code

@@ -49,7 +49,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *       it. An event is handled in the member's call only when none of that member's earlier events is still queued
  *       and no listener call is in progress on that thread, so each member's events for a peer keep their order
  *       (rule 5) and listener calls never nest. {@code admit} is passed through on the member's thread.
- *   <li><b>Frames.</b> {@link #maxFrameBytes()} is the smallest of the members'. A larger frame throws {@link
+ *   <li><b>Frames.</b> {@link #maxFrameBytes()} is the smallest of the members', {@link #maxInboundFrameBytes()}
+ *       the largest (a frame arrives over any of them). A larger frame throws {@link
  *       IllegalArgumentException}; the others go to the carrying member's {@code send} (which copies them, rule 3),
  *       or are refused with false if none carries the peer. {@link #flush()} flushes every member.
  *   <li><b>Connections (rule 4).</b> Frames are delivered only from the carrying member, and each member fences its
@@ -75,6 +76,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * node's clock.
  */
 public final class CompositeTransport implements Transport {
+    /**
+     * The longest {@linkplain Builder#switchBackAfter switch-back period}: 365 days. A longer one would overflow the
+     * monotonic clock's arithmetic (nanoseconds) and never switch back anyway.
+     */
+    public static final Duration MAX_SWITCH_BACK_AFTER = Duration.ofDays(365);
+
     private final Composite composite;
 
     private CompositeTransport(List<Transport> members, Duration switchBackAfter) {
@@ -129,14 +136,18 @@ public final class CompositeTransport implements Transport {
 
         /**
          * How long a more preferred member must have had a peer up before it takes the peer over (default 1 s; 0
-         * switches back at once).
+         * switches back at once; at most {@link #MAX_SWITCH_BACK_AFTER}).
          *
-         * @throws InvalidConfigException if {@code period} is null or negative
+         * @throws InvalidConfigException if {@code period} is null, negative or above {@link #MAX_SWITCH_BACK_AFTER}
          */
         public Builder switchBackAfter(Duration period) {
             if (period == null || period.isNegative()) {
                 throw new InvalidConfigException(
                         "composite transport: switchBackAfter must be zero or positive, got " + period);
+            }
+            if (period.compareTo(MAX_SWITCH_BACK_AFTER) > 0) {
+                throw new InvalidConfigException("composite transport: switchBackAfter must be at most "
+                        + MAX_SWITCH_BACK_AFTER.toDays() + " days, got " + period);
             }
             this.switchBackAfter = period;
             return this;
@@ -178,6 +189,12 @@ public final class CompositeTransport implements Transport {
     @Override
     public int maxFrameBytes() {
         return composite.maxFrameBytes();
+    }
+
+    /** The largest of the members': a frame arrives over any of them. */
+    @Override
+    public int maxInboundFrameBytes() {
+        return composite.maxInboundFrameBytes();
     }
 
     @Override

@@ -63,6 +63,11 @@ public abstract class ForwardingTransport implements Transport {
     }
 
     @Override
+    public int maxInboundFrameBytes() {
+        return delegate.maxInboundFrameBytes();
+    }
+
+    @Override
     public void connect(NodeId peer, List<String> addresses) {
         delegate.connect(peer, addresses);
     }

@@ -164,6 +164,22 @@ class CompositeTransportTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    void aSwitchBackPeriodAboveAYearIsRefusedWithTheBound() {
+        assertThat(CompositeTransport.builder()
+                        .member(preferred.newTransport())
+                        .switchBackAfter(CompositeTransport.MAX_SWITCH_BACK_AFTER)
+                        .build())
+                .isNotNull();
+        assertThatThrownBy(() -> CompositeTransport.builder().switchBackAfter(Duration.ofDays(366)))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("composite transport: switchBackAfter must be at most 365 days, got PT8784H");
+        // Beyond the nanoseconds a long holds (toNanos threw ArithmeticException at build()).
+        assertThatThrownBy(() -> CompositeTransport.builder().switchBackAfter(Duration.ofHours(3_000_000_000L)))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("at most 365 days");
+    }
+
     private Side start(NodeId id) {
         InMemoryTransport p = preferred.newTransport();
         InMemoryTransport f = fallback.newTransport();

@@ -107,6 +107,18 @@ public final class EventThrottle<S, E extends TetherEvent> {
     }
 
     /**
+     * {@code count} occurrences that happened but could not be offered one by one (a bounded queue in front of the
+     * throttle overflowed), the latest of them from {@code source} for {@code reason}: held back like those without a
+     * token, so the next event counts them.
+     */
+    public void heldBack(S source, String reason, long count) {
+        if (count <= 0) return;
+        suppressed += count;
+        lastSource = source;
+        lastReason = reason;
+    }
+
+    /**
      * Returns an event for the latest held-back occurrence (carrying the count of the others) if there is one
      * and a token is free at {@code now}; otherwise null.
      */

@@ -35,6 +35,8 @@ public final class WireCompression {
     private final int decodes;
     private final Compressor codec;
     private final int threshold;
+    /** The largest frame this node's transport delivers: a frame decompressed may be as large (see inflate). */
+    private final int inboundFrameBytes;
 
     private volatile long compressed;
     private volatile long bytesBefore;
@@ -61,6 +63,25 @@ public final class WireCompression {
         this.decodes = bits;
         this.codec = codec;
         this.threshold = Math.max(threshold, 1);
+        this.inboundFrameBytes = 0;
+    }
+
+    private WireCompression(WireCompression settings, int inboundFrameBytes) {
+        System.arraycopy(settings.byId, 0, byId, 0, byId.length);
+        this.decodes = settings.decodes;
+        this.codec = settings.codec;
+        this.threshold = settings.threshold;
+        this.inboundFrameBytes = inboundFrameBytes;
+    }
+
+    /**
+     * These codecs and threshold, with counters of their own, for a node whose transport delivers frames of up to
+     * {@code inboundFrameBytes} ({@link dev.tether.spi.Transport#maxInboundFrameBytes()}): a compressed frame may
+     * decompress into as much as a plain frame could be, so what a peer with a larger frame limit than this node's
+     * packs is accepted (docs/PROTOCOL.md, "Compression").
+     */
+    public WireCompression receivingFramesUpTo(int inboundFrameBytes) {
+        return new WireCompression(this, inboundFrameBytes);
     }
 
     /** The codecs this node decompresses, as HELLO states them ({@link Frame.Hello#codecs}). */
@@ -137,14 +158,19 @@ public final class WireCompression {
     /**
      * {@code f} with the compressed messages of a DATA frame decompressed (their {@code :z} removed), ready for
      * the checksum check; other frames unchanged. {@code wireLength} is the frame's size as received and {@code
-     * maxFrameBytes} this node's frame limit, which the frame must also respect decompressed.
+     * maxFrameBytes} this node's frame limit. The frame decompressed must stay within the larger of that limit and
+     * the largest frame this node's transport delivers ({@link #receivingFramesUpTo}): a sender packs by its own
+     * frame limit, which may exceed this node's (a larger maxMessageBytes, a transport without the composite's
+     * smallest member), and its plain frames of that size arrive all the same; a retransmission is packed alike, so
+     * refusing such a frame would stop the stream for good. A bomb still stops at what a plain frame could be.
      *
      * @throws ProtocolException naming the message and the problem: a {@code :z} that is malformed, on a marker, names
-     *     a codec this node did not state, declares more than the frame limit or makes the frame exceed it, or a
-     *     payload that does not decompress into exactly the length declared (a bomb stops at that length)
+     *     a codec this node did not state, declares more than the limit or makes the frame exceed it, or a payload
+     *     that does not decompress into exactly the length declared (a bomb stops at that length)
      */
     Frame inflate(Frame f, int wireLength, int maxFrameBytes) {
         if (!(f instanceof Frame.Data d)) return f;
+        int limit = Math.max(maxFrameBytes, inboundFrameBytes);
         List<Frame.Message> messages = null;
         long grown = 0;
         for (int i = 0; i < d.messages().size(); i++) {
@@ -154,14 +180,14 @@ public final class WireCompression {
             String where = "compressed message " + (d.firstSeq() + i) + " on lane " + d.lane() + ": ";
             int[] idAndLength = parse(where, z, m);
             int declared = idAndLength[1];
-            if (declared > maxFrameBytes) {
+            if (declared > limit) {
                 throw new ProtocolException(
-                        where + "declares " + declared + " bytes, above the frame limit of " + maxFrameBytes);
+                        where + "declares " + declared + " bytes, above the frame limit of " + limit);
             }
             grown += declared - m.payload().length;
-            if (wireLength + grown > maxFrameBytes) {
+            if (wireLength + grown > limit) {
                 throw new ProtocolException(where + "the frame would be " + (wireLength + grown)
-                        + " bytes decompressed, above the frame limit of " + maxFrameBytes);
+                        + " bytes decompressed, above the frame limit of " + limit);
             }
             if (messages == null) messages = new ArrayList<>(d.messages());
             messages.set(i, decompress(where, byId[idAndLength[0]], m, declared));

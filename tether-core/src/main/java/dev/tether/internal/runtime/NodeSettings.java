@@ -87,12 +87,13 @@ public record NodeSettings(
     }
 
     /**
-     * What {@code engine} takes after it is built: the wire compression, and the dead-letter queue's bounds with the
+     * What {@code engine} takes after it is built: the wire compression (decompressing frames up to the largest the
+     * transport delivers), and the dead-letter queue's bounds with the
      * index of the stored dead letters (read from the opened store here, Store rule 24), and the history's bounds
      * with what the store holds (rule 28).
      */
     void prepare(Engine engine) {
-        engine.compression(compression);
+        engine.compression(compression.receivingFramesUpTo(transport.maxInboundFrameBytes()));
         engine.deadLetters().restore(deadLetters, store.readDeadLetterIndex());
         if (history != null) engine.history().start(history, store.historySummary());
     }

@@ -168,6 +168,14 @@ public final class Composite implements Transport {
         return maxFrameBytes;
     }
 
+    /** The largest frame any member delivers. */
+    @Override
+    public int maxInboundFrameBytes() {
+        int max = 0;
+        for (Transport t : members) max = Math.max(max, t.maxInboundFrameBytes());
+        return max;
+    }
+
     /**
      * Routes the addresses (see {@link AddressRouting}), checked before any member is told; forgets the composite's
      * own refusals of the peer.

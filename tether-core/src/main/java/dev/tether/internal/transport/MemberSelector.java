@@ -101,9 +101,15 @@ public final class MemberSelector {
     public long nextCheckAt() {
         long at = Long.MAX_VALUE;
         for (int m = 0; m < current; m++) {
-            if (eligible(m)) at = Math.min(at, upSince[m] + stableNanos);
+            // Saturated: a period that runs past the clock's range is never over (not "at once", as an overflow was).
+            if (eligible(m)) at = Math.min(at, saturatedAdd(upSince[m], stableNanos));
         }
         return at;
+    }
+
+    private static long saturatedAdd(long time, long period) {
+        long sum = time + period;
+        return ((time ^ sum) & (period ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** The member carrying the peer, or {@link #NONE}. */

@@ -222,6 +222,30 @@ class WireCompressionTest {
     }
 
     @Test
+    void aFrameLargerThanTheFrameLimitDecompressedIsAcceptedUpToWhatTheTransportDeliversAndNoFurther() {
+        EngineHarness h = new EngineHarness("a", "b"); // b's frame limit: 4,096 bytes; its transport's: 8,192
+        h.node("b").engine.compression(decodingOnly().receivingFramesUpTo(8192));
+        h.connect("a", "b");
+        h.run();
+        long epoch = h.node("a").engine.epoch();
+        ByteBuffer open = ByteBuffer.allocate(64);
+        FrameCodec.open(open, "l", epoch, 0, 1);
+        h.node("b").input(e -> e.onFrame(h.now, A, open.flip()));
+        h.run();
+        byte[] bomb = new byte[9000];
+        refused(
+                h,
+                zFrame(epoch, 1, DeflateForTests.ID + ":9000", deflate(bomb), bomb),
+                "above the frame limit of 8192");
+        byte[] plain = text(6000, 11);
+        h.node("b")
+                .input(e -> e.onFrame(h.now, A, zFrame(epoch, 1, DeflateForTests.ID + ":6000", deflate(plain), plain)));
+        h.run();
+        assertThat(h.node("b").delivered).extracting(InboundMessage::payload).containsExactly(plain);
+        assertThat(h.node("b").engine.protocolErrors()).isEqualTo(1);
+    }
+
+    @Test
     void aNodeWithoutCodecsRefusesACompressedMessage() {
         EngineHarness h = new EngineHarness("a", "b");
         h.connect("a", "b");

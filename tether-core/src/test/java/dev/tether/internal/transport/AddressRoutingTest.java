@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 class AddressRoutingTest {
     @Test
     void prefixedAddressesGoToTheirMemberOthersToEveryMember() {
-        assertThat(AddressRouting.route(List.of("0@10.0.0.1:7001", "1@/run/b.sock", "h:1"), 3))
-                .containsExactly(List.of("10.0.0.1:7001", "h:1"), List.of("/run/b.sock", "h:1"), List.of("h:1"));
+        assertThat(AddressRouting.route(List.of("0@10.0.0.1:7001", "1@unix:/run/b.sock", "h:1"), 3))
+                .containsExactly(List.of("10.0.0.1:7001", "h:1"), List.of("unix:/run/b.sock", "h:1"), List.of("h:1"));
     }
 
     @Test

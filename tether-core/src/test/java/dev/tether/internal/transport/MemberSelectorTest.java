@@ -13,6 +13,16 @@ class MemberSelectorTest {
     private final MemberSelector s = new MemberSelector(3, STABLE);
 
     @Test
+    void aStablePeriodBeyondTheClocksRangeIsNeverOverNotOverAtOnce() {
+        MemberSelector forever = new MemberSelector(2, Long.MAX_VALUE);
+        forever.memberUp(1, 5);
+        forever.memberUp(0, 10);
+        assertThat(forever.nextCheckAt()).isEqualTo(Long.MAX_VALUE);
+        assertThat(forever.tick(1_000_000)).isEqualTo(MemberSelector.UNCHANGED);
+        assertThat(forever.current()).isEqualTo(1);
+    }
+
+    @Test
     void firstMemberUpCarriesThePeerAtOnceWhateverItsPriority() {
         assertThat(s.memberUp(1, 0)).isEqualTo(new Switch(NONE, 1));
         assertThat(s.current()).isEqualTo(1);

@@ -34,11 +34,11 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>Identity: the socket file is created with mode 0600 (0660 with {@link Builder#groupAccess}), in a directory
- * created with mode 0700 if it is missing, so the kernel lets only the node's user (and group) connect. Both ends of
- * every connection read the other process's credentials ({@code SO_PEERCRED}) and refuse it unless its uid is
- * allowed ({@link Builder#allowedUids}, default: the node's own); a connection that passes proves membership ({@code
- * PeerProof.MEMBERSHIP}): any process of an allowed user could read a pre-shared key file too. A pre-shared key
- * ({@link Builder#preSharedKey}) may be required on top.
+ * created with mode 0700 (0710 with group access) if it is missing, so the kernel lets only the node's user (and
+ * group) connect. Both ends of every connection read the other process's credentials ({@code SO_PEERCRED}) and
+ * refuse it unless its uid is allowed ({@link Builder#allowedUids}, default: the node's own); a connection that
+ * passes proves membership ({@code PeerProof.MEMBERSHIP}): any process of an allowed user could read a pre-shared
+ * key file too. A pre-shared key ({@link Builder#preSharedKey}) may be required on top.
  *
  * <p>Socket files: a path longer than the platform allows (106 bytes on Linux) is refused when the builder gets it;
  * at start, a path that exists and is not a socket is refused, an existing socket nobody listens on (left by a node
@@ -138,7 +138,8 @@ public final class UdsTransport extends SocketTransport {
 
         /**
          * Whether the socket file is made accessible to the node's group (mode 0660) rather than to its user only
-         * (0600, the default). Processes of the group still need an {@linkplain #allowedUids allowed uid}.
+         * (0600, the default), and a directory the transport creates lets the group traverse it (0710, not 0700).
+         * Processes of the group still need an {@linkplain #allowedUids allowed uid}.
          */
         public Builder groupAccess(boolean group) {
             this.groupAccess = group;

@@ -105,10 +105,20 @@ class UdsIdentityTest {
     }
 
     @Test
-    void groupAccessMakesTheSocketFileGroupReadableAndWritable() throws IOException {
+    void groupAccessMakesTheSocketFileGroupReadableAndWritableInADirectoryTheGroupMayTraverse() throws IOException {
         start(A, UdsTransport.builder().listen(sock("a")).groupAccess(true));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock("a"))))
                 .isEqualTo("rw-rw----");
+        // A directory the transport creates (and its missing parents) lets the group reach the socket, not list it.
+        Path socket = tmp.resolve("grouprun/tether/b.sock");
+        start(B, UdsTransport.builder().listen(socket).groupAccess(true));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+                .isEqualTo("rw-rw----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())))
+                .isEqualTo("rwx--x---");
+        assertThat(PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(socket.getParent().getParent())))
+                .isEqualTo("rwx--x---");
     }
 
     @ParameterizedTest

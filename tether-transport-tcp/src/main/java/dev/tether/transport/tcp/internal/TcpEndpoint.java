@@ -91,7 +91,11 @@ public final class TcpEndpoint {
      * @throws ListenFailedException if the listen address cannot be bound (saying whether it is taken)
      */
     public SocketAddress start() {
-        if (unix) socketFile = UnixSocketFile.prepare(((UnixDomainSocketAddress) settings.listen()).getPath());
+        if (unix) {
+            socketFile = UnixSocketFile.prepare(
+                    ((UnixDomainSocketAddress) settings.listen()).getPath(),
+                    settings.unix().fileMode());
+        }
         ServerBootstrap sb = new ServerBootstrap()
                 .group(group)
                 .channel(flavor.serverChannel(unix))

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Objects;
 import java.util.Set;
 
@@ -34,6 +36,8 @@ public final class UnixSocketFile {
     private static final int TYPE_MASK = 0170000;
     private static final int SOCKET_TYPE = 0140000;
     private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
+    /** With group access: the group may reach the socket file (traverse), not list the directory. */
+    private static final Set<PosixFilePermission> GROUP_DIRECTORY_MODE = PosixFilePermissions.fromString("rwx--x---");
 
     private final Path path;
     private Object fileKey;
@@ -68,18 +72,20 @@ public final class UnixSocketFile {
     }
 
     /**
-     * Makes {@code path} ready to bind: creates its directory (mode 0700) if it is missing, and removes a stale
-     * socket file (one no process listens on any more).
+     * Makes {@code path} ready to bind: creates its directory if it is missing, with mode 0700, or 0710 if {@code
+     * fileMode} (the socket file's) lets the group in (group access: the group must traverse the directory to reach
+     * the socket, and may not list it), and removes a stale socket file (one no process listens on any more). The
+     * mode is set on each directory created after creating it, so the umask does not take the group's access away.
      *
      * @throws ListenFailedException if the path exists and is not a socket, if a process listens on it (then
      *     {@link ListenFailedException#addressInUse()}), or if the directory cannot be created or read
      */
-    public static UnixSocketFile prepare(Path path) {
+    public static UnixSocketFile prepare(Path path, Set<PosixFilePermission> fileMode) {
         String where = format(path);
         try {
             Path dir = path.getParent();
             if (dir != null && !Files.exists(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIRECTORY_MODE));
+                createDirectories(dir, group(fileMode) ? GROUP_DIRECTORY_MODE : DIRECTORY_MODE);
             } else if (dir != null && !Files.isDirectory(dir)) {
                 throw new ListenFailedException(
                         "cannot listen on " + where + ": " + dir + " is not a directory", false, null);
@@ -89,6 +95,18 @@ public final class UnixSocketFile {
             throw new ListenFailedException("cannot listen on " + where + ": " + e, false, e);
         }
         return new UnixSocketFile(path);
+    }
+
+    private static boolean group(Set<PosixFilePermission> fileMode) {
+        return fileMode.contains(PosixFilePermission.GROUP_READ) || fileMode.contains(PosixFilePermission.GROUP_WRITE);
+    }
+
+    /** Creates {@code dir} and its missing parents, each with {@code mode} exactly. */
+    private static void createDirectories(Path dir, Set<PosixFilePermission> mode) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) missing.push(d);
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(mode));
+        for (Path d : missing) Files.setPosixFilePermissions(d, mode);
     }
 
     private static void clearStale(Path path, String where) throws IOException {
