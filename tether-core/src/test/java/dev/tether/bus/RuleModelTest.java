@@ -189,6 +189,31 @@ class RuleModelTest {
                         .action(Action.drop()));
     }
 
+    /** MESSAGING.md, "Routing rules": a full target is waited for at most 365 days, refused beyond, never overflowing. */
+    @Test
+    void theWaitForAFullTargetIsBoundedAtAYear() {
+        Rule forward = Rule.named("w").action(Action.forward(NodeId.of("n2")));
+        Duration year = Duration.ofDays(Rule.MAX_FULL_WAIT_DAYS);
+        assertThat(forward.onFullDeadLetterAfter(year).onFullDeadLetterAfter()).isEqualTo(year);
+        for (Duration tooLong : new Duration[] {year.plusMillis(1), Duration.ofSeconds(Long.MAX_VALUE)}) {
+            assertThatThrownBy(() -> forward.onFullDeadLetterAfter(tooLong))
+                    .as(tooLong.toString())
+                    .isInstanceOfSatisfying(
+                            InvalidRuleException.class,
+                            e -> assertThat(e.field()).isEqualTo("onFull"))
+                    .hasMessageContaining("expected 1 ms to 365 days");
+        }
+        long overAYear = year.toMillis() + 1;
+        assertThatThrownBy(
+                        () -> Rule.parse("name=w action=forward(node:n2) onFull=deadLetterAfter(" + overAYear + "ms)"))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("onFull"));
+        assertThatThrownBy(() ->
+                        Rule.parse("name=w action=forward(node:n2) onFull=deadLetterAfter(99999999999999999999ms)"))
+                .isInstanceOfSatisfying(
+                        InvalidRuleException.class, e -> assertThat(e.field()).isEqualTo("onFull"));
+    }
+
     @Test
     void badRuleTextIsRefusedNamingTheField() {
         String[][] cases = {
