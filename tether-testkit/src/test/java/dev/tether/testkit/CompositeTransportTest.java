@@ -180,6 +180,42 @@ class CompositeTransportTest {
                 .hasMessageContaining("at most 365 days");
     }
 
+    /** Javadoc rule 10: a listener call that throws is counted, and the next frame is passed on as usual. */
+    @Test
+    void aListenerThatThrowsIsCountedAndTheNextFrameStillArrives() {
+        Side a = start(A);
+        List<Byte> arrived = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompositeTransport b = CompositeTransport.builder()
+                .member(preferred.newTransport())
+                .member(fallback.newTransport())
+                .build();
+        try {
+            b.start(B, new Transport.Listener() {
+                @Override
+                public void onPeerUp(NodeId peer) {}
+
+                @Override
+                public void onPeerDown(NodeId peer) {}
+
+                @Override
+                public void onFrame(NodeId from, ByteBuffer frame) {
+                    if (frame.get(0) == 0) throw new IllegalStateException("a listener failing on purpose");
+                    arrived.add(frame.get(0));
+                }
+            });
+            awaitCarriedBy(a, B, 0);
+            // b drops what arrives before it has a up on the preferred member itself
+            Await.until(TIMEOUT, () -> b.currentMember(A) == 0, () -> "b has a up on the preferred member");
+            assertThat(a.composite().send(B, ByteBuffer.wrap(new byte[] {0}))).isTrue();
+            Await.until(TIMEOUT, () -> b.listenerFailures() == 1, () -> "the failure counted");
+            assertThat(a.composite().send(B, ByteBuffer.wrap(new byte[] {1}))).isTrue();
+            Await.until(TIMEOUT, () -> arrived.contains((byte) 1), () -> "the frame after the failure: " + arrived);
+            assertThat(b.listenerFailures()).isEqualTo(1);
+        } finally {
+            b.close();
+        }
+    }
+
     private Side start(NodeId id) {
         InMemoryTransport p = preferred.newTransport();
         InMemoryTransport f = fallback.newTransport();
