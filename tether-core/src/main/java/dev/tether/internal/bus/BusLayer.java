@@ -573,12 +573,14 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     @Override
     public CompletableFuture<List<Address>> listEndpoints(NodeId node, Duration timeout) {
-        return calls.listEndpoints(Objects.requireNonNull(node, "node"), timeout)
-                .thenApply(names -> {
-                    List<Address> l = new ArrayList<>(names.size());
-                    for (String agent : names) l.add(Address.of(node, agent));
-                    return l;
-                });
+        CompletableFuture<List<String>> names = calls.listEndpoints(Objects.requireNonNull(node, "node"), timeout);
+        CompletableFuture<List<Address>> addresses = names.thenApply(n -> {
+            List<Address> l = new ArrayList<>(n.size());
+            for (String agent : n) l.add(Address.of(node, agent));
+            return l;
+        });
+        addresses.whenComplete((v, e) -> names.cancel(true)); // ended by the application: the listing is withdrawn
+        return addresses;
     }
 
     /** A message reached an endpoint this node does not have (or no longer has). */

@@ -419,22 +419,36 @@ public final class CallLayer implements Router {
         requirePositive(timeout);
         requireRunning();
         long deadline = expiry(host.clock().millis(), timeout);
-        return systemRequest(peer, SystemHandlers.LIST_HANDLERS, new byte[0], deadline)
-                .thenApply(r -> {
-                    Advertisement a = system.accept(peer, SystemHandlers.ANY_EPOCH, r.payloadBytes());
-                    if (a == null)
-                        throw new ProtocolException("node " + peer + " answered _list_handlers with a malformed list");
-                    return a.handlers();
-                });
+        CompletableFuture<Reply> request = systemRequest(peer, SystemHandlers.LIST_HANDLERS, new byte[0], deadline);
+        CompletableFuture<List<String>> handlers = request.thenApply(r -> {
+            Advertisement a = system.accept(peer, SystemHandlers.ANY_EPOCH, r.payloadBytes());
+            if (a == null)
+                throw new ProtocolException("node " + peer + " answered _list_handlers with a malformed list");
+            return a.handlers();
+        });
+        return withdrawingOnEnd(handlers, request);
+    }
+
+    /**
+     * {@code derived}, which withdraws {@code source} (a request, or the stage that asks) when the application ends it
+     * first (cancel, {@code complete}, {@code orTimeout}), as a call's own future does.
+     */
+    private static <T> CompletableFuture<T> withdrawingOnEnd(
+            CompletableFuture<T> derived, CompletableFuture<?> source) {
+        derived.whenComplete((v, e) -> {
+            if (!source.isDone()) source.cancel(true);
+        });
+        return derived;
     }
 
     /** A request to system handler {@code handler} of {@code peer} on the reserved volatile lane. */
     private CompletableFuture<Reply> systemRequest(NodeId peer, String handler, byte[] payload, long deadline) {
         NodeFuture<Object> future = new NodeFuture<>(host::onNodeThread);
         PendingCall p = new PendingCall(CallKind.REQUEST, peer, handler, deadline, future, caller);
+        withdrawnWhenEnded(p, future);
         Map<String, String> headers = CallHeaders.call(Map.of(), handler, CallKind.REQUEST, false);
         host.submit(peer, Advertiser.LANE, headers, payload, deadline, p);
-        return future.thenApply(r -> (Reply) r);
+        return withdrawingOnEnd(future.thenApply(r -> (Reply) r), future);
     }
 
     /**
@@ -451,12 +465,17 @@ public final class CallLayer implements Router {
         requireRunning();
         long deadline = expiry(host.clock().millis(), timeout);
         List<String> all = new java.util.ArrayList<>();
-        return nextPage(peer, null, all, deadline).thenApply(v -> List.copyOf(all));
+        PageAsking asking = new PageAsking();
+        CompletableFuture<List<String>> names =
+                nextPage(peer, null, all, deadline, asking).thenApply(v -> List.copyOf(all));
+        names.whenComplete((v, e) -> asking.end());
+        return names;
     }
 
     /** Asks for the page from {@code from} (inclusive; null: the first), adds it to {@code all}, then the next. */
-    private CompletableFuture<Void> nextPage(NodeId peer, String from, List<String> all, long deadline) {
-        return page(peer, new EndpointPages.Request(from, EndpointPages.MAX_PAGE), deadline)
+    private CompletableFuture<Void> nextPage(
+            NodeId peer, String from, List<String> all, long deadline, PageAsking asking) {
+        return asking.asked(page(peer, new EndpointPages.Request(from, EndpointPages.MAX_PAGE), deadline))
                 .thenCompose(p -> {
                     List<String> names = p.names();
                     int skip = from != null && !names.isEmpty() && names.get(0).equals(from) ? 1 : 0;
@@ -466,14 +485,15 @@ public final class CallLayer implements Router {
                         throw new ProtocolException(
                                 "node " + peer + " answered _list_endpoints with an empty page that says more follow");
                     }
-                    return nextPage(peer, names.get(names.size() - 1), all, deadline);
+                    return nextPage(peer, names.get(names.size() - 1), all, deadline, asking);
                 });
     }
 
     /** One page of {@code peer}'s endpoints. */
     CompletableFuture<EndpointPages.Page> page(NodeId peer, EndpointPages.Request request, long deadline) {
-        return systemRequest(peer, EndpointPages.HANDLER, request.encode(), deadline)
-                .thenApply(r -> {
+        CompletableFuture<Reply> asked = systemRequest(peer, EndpointPages.HANDLER, request.encode(), deadline);
+        return withdrawingOnEnd(
+                asked.thenApply(r -> {
                     try {
                         return EndpointPages.decodePage(r.payloadBytes(), request);
                     } catch (IllegalArgumentException e) {
@@ -481,7 +501,8 @@ public final class CallLayer implements Router {
                         throw new ProtocolException(
                                 "node " + peer + " answered _list_endpoints with a malformed page: " + e.getMessage());
                     }
-                });
+                }),
+                asked);
     }
 
     /** Whether {@code peer} has endpoint {@code agent}, asked with {@code _list_endpoints} (node thread). */
@@ -521,15 +542,21 @@ public final class CallLayer implements Router {
         long deadline = expiry(host.clock().millis(), timeout);
         NodeFuture<Object> future = new NodeFuture<>(host::onNodeThread);
         PendingCall p = new PendingCall(kind, c.peer(), c.handler(), deadline, future, caller);
-        future.whenComplete((v, e) -> {
-            // Cancelled, or completed by the application itself (orTimeout): the call is withdrawn, whatever stage
-            // it is at. On the completing thread: hand over.
-            if (p.withdrawn()) host.post(now -> caller.withdrawn(p));
-        });
+        withdrawnWhenEnded(p, future);
         host.submit(c.peer(), c.wireLane(), c.headersFor(kind), payload.clone(), deadline, p);
         p.countIn(outstanding); // after the submit: a send that throws is no call
         counters.callsSent.incrementAndGet();
         return (CompletableFuture<T>) (CompletableFuture<?>) future;
+    }
+
+    /**
+     * Cancelled, or completed by the application itself (orTimeout): call {@code p} is withdrawn, whatever stage it is
+     * at. On the completing thread: hand over.
+     */
+    private void withdrawnWhenEnded(PendingCall p, CompletableFuture<?> future) {
+        future.whenComplete((v, e) -> {
+            if (p.withdrawn()) host.post(now -> caller.withdrawn(p));
+        });
     }
 
     /** {@code value} encoded by the codec as the payload of a call of {@code c}; throws CodecException. */

@@ -57,6 +57,23 @@ class CallBookkeepingTest {
     }
 
     @Test
+    void aListingTheApplicationEndsWithdrawsItsRequest() {
+        NodeId b = NodeId.of("b");
+        CompletableFuture<List<String>> handlers = layer.listHandlers(b, Duration.ofMinutes(1));
+        stored(1);
+        handlers.cancel(true);
+        CompletableFuture<List<String>> endpoints = layer.listEndpoints(b, Duration.ofMinutes(1));
+        stored(2);
+        endpoints.completeExceptionally(new TimeoutException()); // what orTimeout does
+        host.runPosted();
+
+        assertThat(host.cancelled)
+                .containsExactly(new CallKey(b, Advertiser.LANE, 1), new CallKey(b, Advertiser.LANE, 2));
+        assertThat(layer.stats().pendingCalls()).isZero();
+        assertThat(layer.entries()).containsEntry("outstanding", 0).containsEntry("pending", 0);
+    }
+
+    @Test
     void aWaitForAnAdvertisementTheApplicationCancelsEndsNow() {
         NodeId b = NodeId.of("b");
         CompletableFuture<Void> cancelled = layer.awaitHandler(b, "orders", Duration.ofDays(365));
