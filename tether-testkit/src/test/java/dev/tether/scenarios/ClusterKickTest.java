@@ -43,6 +43,9 @@ class ClusterKickTest {
             a.join(CH, ChannelRole.WRITE).get(10, TimeUnit.SECONDS);
             a.publish(CH, utf8("a1")).get(10, TimeUnit.SECONDS);
             Await.until(DEADLINE, () -> c.payloads("c", "a", LANE).size() == 1, () -> "c to get a1: " + c.seen("c"));
+            // and a to hear c's ACK of a1: crashed before it, a would still owe c a1 and drop three, not two
+            TetherNode publisher = a;
+            Await.until(DEADLINE, () -> owedTo(publisher, C) == 0, () -> "a1 acknowledged: " + publisher.stats());
 
             c.crash("c");
             SendReceipt direct1 = a.send(C, utf8("d1"));
@@ -191,5 +194,16 @@ class ClusterKickTest {
 
     private static List<NodeId> ids(List<PeerInfo> peers) {
         return peers.stream().map(PeerInfo::id).toList();
+    }
+
+    /** What {@code node} has sent {@code peer} and not had acknowledged, over all of its streams to it. */
+    private static long owedTo(TetherNode node, NodeId peer) {
+        long owed = 0;
+        for (dev.tether.StreamStats t : node.stats().streams()) {
+            if (t.peer().equals(peer) && t.direction() == dev.tether.StreamStats.Direction.OUTBOUND) {
+                owed += t.queued() + t.inFlight();
+            }
+        }
+        return owed;
     }
 }
