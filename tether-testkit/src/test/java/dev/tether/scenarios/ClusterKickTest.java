@@ -44,8 +44,7 @@ class ClusterKickTest {
             a.publish(CH, utf8("a1")).get(10, TimeUnit.SECONDS);
             Await.until(DEADLINE, () -> c.payloads("c", "a", LANE).size() == 1, () -> "c to get a1: " + c.seen("c"));
             // and a to hear c's ACK of a1: crashed before it, a would still owe c a1 and drop three, not two
-            TetherNode publisher = a;
-            Await.until(DEADLINE, () -> owedTo(publisher, C) == 0, () -> "a1 acknowledged: " + publisher.stats());
+            awaitNothingOwed(a, C);
 
             c.crash("c");
             SendReceipt direct1 = a.send(C, utf8("d1"));
@@ -194,6 +193,10 @@ class ClusterKickTest {
 
     private static List<NodeId> ids(List<PeerInfo> peers) {
         return peers.stream().map(PeerInfo::id).toList();
+    }
+
+    private static void awaitNothingOwed(TetherNode node, NodeId peer) {
+        Await.until(DEADLINE, () -> owedTo(node, peer) == 0, () -> "all acknowledged by " + peer + ": " + node.stats());
     }
 
     /** What {@code node} has sent {@code peer} and not had acknowledged, over all of its streams to it. */
