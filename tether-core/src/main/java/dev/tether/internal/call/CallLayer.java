@@ -184,6 +184,12 @@ public final class CallLayer implements Router {
         callee.cancelled(key, senderEpoch, seq);
     }
 
+    /** A call routed here expired before it reached its handler (any thread): its cancel, if one came, is dropped. */
+    @Override
+    public void expiredUnconsumed(StreamKey key, long senderEpoch, long seq) {
+        callee.cancels().take(key, senderEpoch, seq);
+    }
+
     private void reply(RoutedDelivery d) {
         caller.reply(d);
     }
