@@ -5,7 +5,8 @@ import dev.tether.internal.engine.StreamKey;
 
 /**
  * A {@link Router} in a chain: a pattern layer that takes some messages and passes the rest, and every duplicate,
- * withdrawal, expiry and volatile loss, to {@link #next}. Subclasses decide {@link #route}; thread-safety as {@link Router}.
+ * withdrawal, expiry and volatile loss, to {@link #next}. Subclasses decide {@link #route}; thread-safety as {@link
+ * Router}.
  */
 public abstract class ForwardingRouter implements Router {
     /** The router after this one. */

@@ -31,11 +31,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A cancel that comes for a call waiting in its stream's delivery run is kept by the called node until the call starts
- * or is settled ({@link Cancels}); a call that runs out of time there is settled EXPIRED by the runtime without reaching
- * the call layer, which must still drop the cancel. Real nodes, in-memory, with a clock the test moves; b's handler
- * holds call 1 so that call 2 waits behind it, once in the run of an ordered handler and once in the window of a
- * concurrent one whose single thread is busy.
+ * A cancel that comes for a call waiting in its stream's delivery run is kept by the called node until the call
+ * starts or is settled ({@link Cancels}); a call that runs out of time there is settled EXPIRED by the runtime without
+ * reaching the call layer, which must still drop the cancel. Real nodes, in-memory, with a clock the test moves; b's
+ * handler holds call 1 so that call 2 waits behind it, once in the run of an ordered handler and once in the window of
+ * a concurrent one whose single thread is busy.
  */
 class ExpiredCancelTest {
     private static final NodeId A = NodeId.of("a");

@@ -174,8 +174,8 @@ class WireCompressionTest {
 
     /**
      * The 64 KiB frame target bounds a frame on the wire, so compressed messages count at their compressed size: eight
-     * 100 KB messages that compress to a few hundred bytes each (one byte repeated) go in one frame (800 KB decompressed, within the node's
-     * frame limit), where counting each at its plain size sent one frame per message.
+     * 100 KB messages that compress to a few hundred bytes each (one byte repeated) go in one frame (800 KB
+     * decompressed, within the node's frame limit), where counting each at its plain size sent one frame per message.
      */
     @Test
     void compressedMessagesArePackedByTheirWireSizeWithinTheFrameLimitDecompressed() {
