@@ -65,6 +65,41 @@ class EventsTest {
         }
     }
 
+    /**
+     * A node's await the application drops (cancel, {@code orTimeout}) is withdrawn at the owner when it was the node's
+     * last future for the event: the owner forgets the waiter, sends it no notice, and a later await registers again.
+     */
+    @Test
+    void anAwaitTheApplicationDropsIsWithdrawnAtTheOwnerWithTheNodesLastFuture() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            TetherNode b = c.start("b");
+            EventHandle e = a.createEvent("job-8");
+            CompletableFuture<byte[]> cancelled = b.await(e);
+            CompletableFuture<byte[]> timedOut = b.await(e);
+            Await.until(WAIT, () -> a.eventStats().remoteWaiters() == 1, () -> "b registered at a");
+            assertThat(cancelled.cancel(true)).isTrue();
+            // b still waits with timedOut: no withdrawal (one would reach a before this later await on the stream)
+            CompletableFuture<byte[]> other = b.await(a.createEvent("job-9"));
+            Await.until(WAIT, () -> a.eventStats().remoteWaiters() == 2, () -> "b still waiting for both");
+
+            assertThat(timedOut.completeExceptionally(new java.util.concurrent.TimeoutException()))
+                    .isTrue();
+            assertThat(other.cancel(true)).isTrue();
+            Await.until(WAIT, () -> a.eventStats().remoteWaiters() == 0, () -> "withdrawn at a: " + a.eventStats());
+            assertThat(b.eventStats().awaitingRemote()).isZero();
+
+            CompletableFuture<byte[]> again = b.await(e);
+            Await.until(WAIT, () -> a.eventStats().remoteWaiters() == 1, () -> "b registered at a again");
+            get(a.trigger(e, utf8("done")));
+            assertThat(text(get(again))).isEqualTo("done");
+            assertThat(b.eventStats().noticesDropped())
+                    .as("no notice for a withdrawn await")
+                    .isZero();
+            assertThat(a.eventStats().invalidMessages()).isZero();
+        }
+    }
+
     @Test
     void aPoisonFailsEveryWaiterWithItsReasonAndTheFirstCompletionWins() throws Exception {
         try (Cluster c = new Cluster("a", "b")) {

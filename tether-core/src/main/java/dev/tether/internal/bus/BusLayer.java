@@ -17,6 +17,7 @@ import dev.tether.bus.NoSuchEndpointException;
 import dev.tether.bus.RoutingRules;
 import dev.tether.bus.Rule;
 import dev.tether.internal.call.CallLayer;
+import dev.tether.internal.call.WithdrawnOnEnd;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
@@ -579,8 +580,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
             for (String agent : n) l.add(Address.of(node, agent));
             return l;
         });
-        addresses.whenComplete((v, e) -> names.cancel(true)); // ended by the application: the listing is withdrawn
-        return addresses;
+        return WithdrawnOnEnd.derived(addresses, names); // ended by the application: the listing is withdrawn
     }
 
     /** A message reached an endpoint this node does not have (or no longer has). */

@@ -184,6 +184,12 @@ public final class CallLayer implements Router {
         callee.cancelled(key, senderEpoch, seq);
     }
 
+    /** A call routed here expired before it reached its handler (any thread): its cancel, if one came, is dropped. */
+    @Override
+    public void expiredUnconsumed(StreamKey key, long senderEpoch, long seq) {
+        callee.cancels().take(key, senderEpoch, seq);
+    }
+
     private void reply(RoutedDelivery d) {
         caller.reply(d);
     }
@@ -426,19 +432,7 @@ public final class CallLayer implements Router {
                 throw new ProtocolException("node " + peer + " answered _list_handlers with a malformed list");
             return a.handlers();
         });
-        return withdrawingOnEnd(handlers, request);
-    }
-
-    /**
-     * {@code derived}, which withdraws {@code source} (a request, or the stage that asks) when the application ends it
-     * first (cancel, {@code complete}, {@code orTimeout}), as a call's own future does.
-     */
-    private static <T> CompletableFuture<T> withdrawingOnEnd(
-            CompletableFuture<T> derived, CompletableFuture<?> source) {
-        derived.whenComplete((v, e) -> {
-            if (!source.isDone()) source.cancel(true);
-        });
-        return derived;
+        return WithdrawnOnEnd.derived(handlers, request);
     }
 
     /** A request to system handler {@code handler} of {@code peer} on the reserved volatile lane. */
@@ -448,7 +442,7 @@ public final class CallLayer implements Router {
         withdrawnWhenEnded(p, future);
         Map<String, String> headers = CallHeaders.call(Map.of(), handler, CallKind.REQUEST, false);
         host.submit(peer, Advertiser.LANE, headers, payload, deadline, p);
-        return withdrawingOnEnd(future.thenApply(r -> (Reply) r), future);
+        return WithdrawnOnEnd.derived(future.thenApply(r -> (Reply) r), future);
     }
 
     /**
@@ -492,7 +486,7 @@ public final class CallLayer implements Router {
     /** One page of {@code peer}'s endpoints. */
     CompletableFuture<EndpointPages.Page> page(NodeId peer, EndpointPages.Request request, long deadline) {
         CompletableFuture<Reply> asked = systemRequest(peer, EndpointPages.HANDLER, request.encode(), deadline);
-        return withdrawingOnEnd(
+        return WithdrawnOnEnd.derived(
                 asked.thenApply(r -> {
                     try {
                         return EndpointPages.decodePage(r.payloadBytes(), request);

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Bounded: cancels of calls not started are kept per stream, for the latest incarnation a cancel came from only
  * (the engine passes on cancels of the stream's current incarnation only); one is dropped when its call starts or is
- * settled without starting, when a call of that stream {@link HandlerOptions#MAX_CONCURRENCY} further on starts (an
+ * settled without starting (also when it expired in its run before it reached the call layer: {@code
+ * Router.expiredUnconsumed}), when a call of that stream {@link HandlerOptions#MAX_CONCURRENCY} further on starts (an
  * earlier one can no longer start then, even on a concurrent handler), when its peer is removed, and the lowest one
  * when a stream has {@link #MAX_PER_STREAM} (cancellation is best effort).
  */

@@ -210,6 +210,20 @@ final class EventRegistry {
         return null;
     }
 
+    /**
+     * {@code waiter} no longer waits for {@code h}: it is forgotten as a waiter of the pending event (stored), then
+     * {@code withdrawn} runs; at once if it was not one (the event completed, was superseded or forgotten meanwhile).
+     */
+    void withdrawRemote(EventHandle h, NodeId waiter, Runnable withdrawn) {
+        EventEntry e = entries.get(h.id());
+        if (e == null || e.generation != h.generation() || !e.pending() || !e.remoteWaiters.remove(waiter)) {
+            withdrawn.run();
+            return;
+        }
+        remoteWaiters.decrementAndGet();
+        host.writeKeys(List.of(put(e)), withdrawn);
+    }
+
     /** Why {@code h} cannot be awaited here ({@code e}: the entry of its id), or null if it can. */
     private static EventException refusal(EventHandle h, EventEntry e) {
         if (e == null || e.generation < h.generation()) return new UnknownEventException(h);

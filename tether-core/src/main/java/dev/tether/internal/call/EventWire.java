@@ -16,10 +16,11 @@ import java.util.Map;
  * The messages of distributed events (docs/PROTOCOL.md "Events"): tells to the system handler {@value #HANDLER} on
  * the reserved lane {@value #LANE}. A node triggers, poisons or awaits another node's event with {@link #TRIGGER},
  * {@link #POISON}, {@link #AWAIT}; the owner answers an await with {@link #DONE} when the event completes (or at once:
- * completed, stale, unknown, refused). Layout: version (1 byte, {@value #VERSION}), op (1 byte), the handle's text
+ * completed, stale, unknown, refused); a node whose last future for the event was dropped withdraws its await with
+ * {@link #WITHDRAW}. Layout: version (1 byte, {@value #VERSION}), op (1 byte), the handle's text
  * (modified UTF-8 with a 2-byte length), then per op: TRIGGER the payload (4-byte length, bytes); POISON the reason
- * (UTF); AWAIT nothing; DONE the outcome (1 byte), the owner's generation of the id (8 bytes), the payload (4-byte
- * length, bytes) and the reason (UTF). Nothing may follow.
+ * (UTF); AWAIT and WITHDRAW nothing; DONE the outcome (1 byte), the owner's generation of the id (8 bytes), the
+ * payload (4-byte length, bytes) and the reason (UTF). Nothing may follow.
  */
 final class EventWire {
     static final String HANDLER = "_event";
@@ -30,6 +31,8 @@ final class EventWire {
     static final int POISON = 2;
     static final int AWAIT = 3;
     static final int DONE = 4;
+    /** The sender no longer waits (its last future for the event was dropped): the owner forgets it as a waiter. */
+    static final int WITHDRAW = 5;
 
     /** Outcomes of a DONE: the event's state, or why the await cannot be answered with one. */
     static final int TRIGGERED = 1;
@@ -59,6 +62,10 @@ final class EventWire {
 
     static byte[] await(EventHandle h) {
         return encode(new Message(AWAIT, h, 0, 0, EMPTY, ""));
+    }
+
+    static byte[] withdraw(EventHandle h) {
+        return encode(new Message(WITHDRAW, h, 0, 0, EMPTY, ""));
     }
 
     static byte[] done(EventHandle h, int outcome, long generation, byte[] payload, String reason) {
@@ -108,7 +115,7 @@ final class EventWire {
             Message m = switch (op) {
                 case TRIGGER -> new Message(op, h, 0, 0, readBytes(in), "");
                 case POISON -> new Message(op, h, 0, 0, EMPTY, readReason(in));
-                case AWAIT -> new Message(op, h, 0, 0, EMPTY, "");
+                case AWAIT, WITHDRAW -> new Message(op, h, 0, 0, EMPTY, "");
                 case DONE -> readDone(in, h);
                 default -> throw new IllegalArgumentException("unknown event message op " + op);
             };

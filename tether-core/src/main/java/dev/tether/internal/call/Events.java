@@ -162,7 +162,11 @@ public final class Events implements MessageConsumer {
                 + awaiting.values().stream().mapToInt(List::size).sum();
     }
 
-    /** Node thread: {@code f} no longer waits for {@code h} (the owner's notice, if it comes, is then dropped). */
+    /**
+     * Node thread: {@code f} no longer waits for {@code h}. When it was this node's last future for another node's
+     * event, the await is withdrawn at the owner ({@link EventWire#WITHDRAW}, on the stream of the await, so after
+     * it); a notice the owner sent before it took the withdrawal is dropped here.
+     */
     private void withdrawAwait(EventHandle h, CompletableFuture<byte[]> f) {
         if (h.owner().equals(host.id())) {
             registry.withdrawLocal(h, f);
@@ -172,6 +176,13 @@ public final class Events implements MessageConsumer {
         if (l != null && l.remove(f) && l.isEmpty()) {
             awaiting.remove(h);
             awaitingGauge.set(awaiting.size());
+            if (stopped) return;
+            try {
+                host.submit(h.owner(), EventWire.LANE, EventWire.HEADERS, EventWire.withdraw(h), 0, null);
+            } catch (TetherException e) {
+                // Not sent (the owner was removed, the outbox is full): the owner keeps this node as a waiter, and
+                // its notice, when it comes, is dropped here, as before withdrawals existed.
+            }
         }
     }
 
@@ -259,6 +270,7 @@ public final class Events implements MessageConsumer {
                 Effect answer = registry.awaitRemote(h, d.from(), () -> d.ack());
                 if (answer != null) d.ackWith(answer);
             }
+            case EventWire.WITHDRAW -> registry.withdrawRemote(h, d.from(), () -> d.ack());
             default -> {
                 done(h, m);
                 d.ack();

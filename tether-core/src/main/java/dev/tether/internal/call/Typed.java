@@ -97,9 +97,6 @@ final class Typed {
                 typed.completeExceptionally(e);
             }
         });
-        typed.whenComplete((v, e) -> {
-            if (!raw.isDone()) raw.cancel(true);
-        });
-        return typed;
+        return WithdrawnOnEnd.derived(typed, raw);
     }
 }

@@ -118,15 +118,17 @@ final class FrameWriter {
     }
 
     /**
-     * Whether a message of {@code size} encoded bytes (uncompressed) goes into the DATA frame being built, which holds
-     * {@code count} messages so far: the first always does; later ones up to {@link EngineConfig#DATA_FRAME_TARGET}
-     * on the wire, and as long as the frame decompressed stays within the frame limit (with room for a {@code :z}).
+     * Whether a message of {@code wireSize} encoded bytes as sent (compressed or not) and {@code plainSize}
+     * uncompressed goes into the DATA frame being built, which holds {@code count} messages so far: the first always
+     * does; later ones up to {@link EngineConfig#DATA_FRAME_TARGET} on the wire (what interleaving streams is about),
+     * and as long as the frame decompressed stays within the frame limit (with room for a {@code :z}: what the
+     * receiver's decompression limit bounds).
      */
-    boolean fits(int size, int count) {
+    boolean fits(int wireSize, int plainSize, int count) {
         int at = buf.position();
         return count == 0
-                || (at + size <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET)
-                        && (long) at + inflation + size + WireCompression.MAX_HEADER_BYTES <= buf.capacity());
+                || (at + wireSize <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET)
+                        && (long) at + inflation + plainSize + WireCompression.MAX_HEADER_BYTES <= buf.capacity());
     }
 
     void message(int flags, long expiresAt, Map<String, String> headers, byte[] payload, long checksum) {

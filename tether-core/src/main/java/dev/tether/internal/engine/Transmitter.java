@@ -158,7 +158,13 @@ final class Transmitter {
             int size = expired || withdrawn || dropped
                     ? FrameWriter.markerSize()
                     : FrameCodec.messageSize(sm.headers(), sm.payload().length);
-            if (!frames.fits(size, count)) break;
+            // Compressed (or found compressed: it is kept) before the fit, so that it counts at its wire size against
+            // the frame target; its decompressed size still counts against the frame limit.
+            WireCompression.Compressed z = expired || withdrawn || dropped || corrupt
+                    ? null
+                    : frames.compression.forPeer(peers.codecs(s.key.peer()), m, seq);
+            int wireSize = z == null ? size : FrameCodec.messageSize(z.headers(), z.payload().length);
+            if (!frames.fits(wireSize, size, count)) break;
             boolean before = s.transmittedBefore(seq, m);
             int flags = before || s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
             if (dropped) frames.marker(s.key.lane(), seq, flags, Frame.Message.DROPPED, 0);
@@ -167,7 +173,6 @@ final class Transmitter {
             else if (corrupt)
                 frames.message(flags | Frame.Message.CORRUPT, expiresAt, sm.headers(), sm.payload(), m.checksum(seq));
             else {
-                WireCompression.Compressed z = frames.compression.forPeer(peers.codecs(s.key.peer()), m, seq);
                 if (z == null) frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum(seq));
                 else frames.compressed(flags, expiresAt, z, sm.payload().length, m.checksum(seq));
             }

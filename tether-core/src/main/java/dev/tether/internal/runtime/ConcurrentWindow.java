@@ -154,6 +154,7 @@ final class ConcurrentWindow {
             // never reached its consumer: the room its route reserved is given back (a window whose consumer is a
             // route with effects holds that one message only: the next one's route is another consumer)
             if (consumer instanceof WithEffects w) w.giveBack();
+            run.expiredUnconsumed(m);
             d.expire();
         } else {
             consumer.consume(d);

@@ -116,6 +116,11 @@ final class DeliveryRun {
         return dispatcher.expired(m);
     }
 
+    /** {@code m}, routed, expired right before it would have reached its consumer: see the dispatcher's. */
+    void expiredUnconsumed(InboundMessage m) {
+        dispatcher.expiredUnconsumed(key, m);
+    }
+
     private void moveTo(MessageConsumer c) {
         Executor e = c.executor();
         if (e == MessageConsumer.ANY_THREAD) {
@@ -151,6 +156,7 @@ final class DeliveryRun {
         InboundMessage m = messages.get(index);
         if (!c.seesExpired() && dispatcher.expired(m)) { // right before it would reach the consumer
             if (c instanceof WithEffects w) w.giveBack();
+            dispatcher.expiredUnconsumed(key, m);
             dispatcher.reportWithout(this, lastAcked, m.seq(), Outcome.EXPIRED);
             return null;
         }

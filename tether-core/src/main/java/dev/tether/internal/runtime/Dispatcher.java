@@ -96,6 +96,15 @@ final class Dispatcher {
         return m.expiredAt(clock.millis());
     }
 
+    /**
+     * {@code m} of {@code key}, routed, expired right before it would have reached its consumer (the run's thread): the
+     * router drops what it keeps for it; the caller settles it as expired.
+     */
+    void expiredUnconsumed(StreamKey key, InboundMessage m) {
+        Router r = router;
+        if (r != null) r.expiredUnconsumed(key, m.senderEpoch(), m.seq());
+    }
+
     /** Called on the node thread by the engine's {@code deliver}. */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
         if (stopped) return; // Not handed out: redelivered after the next start.

@@ -5,7 +5,8 @@ import dev.tether.internal.engine.StreamKey;
 
 /**
  * A {@link Router} in a chain: a pattern layer that takes some messages and passes the rest, and every duplicate,
- * withdrawal and volatile loss, to {@link #next}. Subclasses decide {@link #route}; thread-safety as {@link Router}.
+ * withdrawal, expiry and volatile loss, to {@link #next}. Subclasses decide {@link #route}; thread-safety as {@link
+ * Router}.
  */
 public abstract class ForwardingRouter implements Router {
     /** The router after this one. */
@@ -26,6 +27,11 @@ public abstract class ForwardingRouter implements Router {
     @Override
     public void cancelled(StreamKey key, long senderEpoch, long seq) {
         next.cancelled(key, senderEpoch, seq);
+    }
+
+    @Override
+    public void expiredUnconsumed(StreamKey key, long senderEpoch, long seq) {
+        next.expiredUnconsumed(key, senderEpoch, seq);
     }
 
     @Override

@@ -36,6 +36,14 @@ public interface Router {
     default void cancelled(StreamKey key, long senderEpoch, long seq) {}
 
     /**
+     * Message {@code seq} of {@code key}, incarnation {@code senderEpoch}, which was routed, ran out of time before it
+     * reached its consumer: the runtime settled it as {@link dev.tether.Outcome#EXPIRED} instead, so the consumer never
+     * sees it, and what the layer keeps for it (a {@link #cancelled} that came while it waited) is to be dropped now.
+     * On the stream's run's thread, whichever it is; must be cheap and thread-safe. Default: nothing.
+     */
+    default void expiredUnconsumed(StreamKey key, long senderEpoch, long seq) {}
+
+    /**
      * Node thread: the receiver of volatile outbound stream {@code key} restarted; the layer's sends on it up to
      * {@code upToSeq} are lost, answers to them included ({@code EngineOutput.volatileLost}).
      */

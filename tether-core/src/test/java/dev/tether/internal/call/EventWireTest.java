@@ -25,6 +25,9 @@ class EventWireTest {
         assertThat(p.op()).isEqualTo(EventWire.POISON);
         assertThat(p.reason()).isEqualTo("why \u00e9");
         assertThat(EventWire.decode(EventWire.await(H)).op()).isEqualTo(EventWire.AWAIT);
+        EventWire.Message w = EventWire.decode(EventWire.withdraw(H));
+        assertThat(w.op()).isEqualTo(EventWire.WITHDRAW);
+        assertThat(w.handle()).isEqualTo(H);
         EventWire.Message d = EventWire.decode(EventWire.done(H, EventWire.STALE, 77, new byte[] {9}, "r"));
         assertThat(d.op()).isEqualTo(EventWire.DONE);
         assertThat(d.outcome()).isEqualTo(EventWire.STALE);
@@ -62,6 +65,7 @@ class EventWireTest {
             EventWire.trigger(H, new byte[] {1, 2}),
             EventWire.poison(H, "reason"),
             EventWire.await(H),
+            EventWire.withdraw(H),
             EventWire.done(H, EventWire.POISONED, 5, new byte[] {3}, "x")
         };
         for (int i = 0; i < 20_000; i++) {

@@ -172,6 +172,38 @@ class WireCompressionTest {
         assertThat(h.node("a").engine.compressionInUse().compressed()).isEqualTo(8);
     }
 
+    /**
+     * The 64 KiB frame target bounds a frame on the wire, so compressed messages count at their compressed size: eight
+     * 100 KB messages that compress to a few hundred bytes each (one byte repeated) go in one frame (800 KB
+     * decompressed, within the node's frame limit), where counting each at its plain size sent one frame per message.
+     */
+    @Test
+    void compressedMessagesArePackedByTheirWireSizeWithinTheFrameLimitDecompressed() {
+        EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
+        h.node("a").engine.compression(compressing());
+        h.node("b").engine.compression(decodingOnly());
+        List<Frame.Message> wire = recordData(h, A);
+        int[] frames = {0};
+        EngineHarness.FrameFilter record = h.filter;
+        h.filter = (f, t, frame) -> {
+            if (f.equals(A) && frame.get(frame.position() + 2) == Frame.DATA) frames[0]++;
+            return record.pass(f, t, frame);
+        };
+        h.connect("a", "b");
+        h.run();
+        for (int i = 0; i < 8; i++) {
+            byte[] p = new byte[100_000];
+            Arrays.fill(p, (byte) ('a' + i));
+            send(h, "a", B, p);
+        }
+        h.run();
+
+        assertThat(h.node("b").delivered).hasSize(8);
+        assertThat(wire).hasSize(8).allSatisfy(m -> assertThat(m.headers()).containsKey(WireCompression.HEADER));
+        assertThat(frames[0]).as("DATA frames for 8 messages").isEqualTo(1);
+        assertThat(h.node("b").engine.protocolErrors()).isZero();
+    }
+
     @Test
     void compressedPayloadsThatLieAreRefusedWithTheirReasonAndTheNodeKeepsServing() {
         EngineHarness h = new EngineHarness("a", "b"); // b's frame limit: 4,096 bytes
