@@ -10,6 +10,7 @@ import dev.tether.bench.measure.CpuMeter;
 import dev.tether.bench.measure.GcPauses;
 import dev.tether.bench.measure.Load;
 import dev.tether.bench.measure.PausedProbes;
+import dev.tether.bench.measure.RunQueueWait;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Transport;
@@ -127,13 +128,14 @@ public final class PriorityBench {
             long floodMessages,
             double seconds,
             double cpuPerMessage,
-            PausedProbes gc) {
+            PausedProbes gc,
+            String cpuWait) {
         @Override
         public String toString() {
             return String.format(
                     Locale.ROOT,
                     "p50 %.0f µs, p99 %.0f µs; flood %,d msg in %.1f s (%,.0f msg/s); CPU %.2f µs per message"
-                            + " handled; %s; load %s",
+                            + " handled; %s; waited for a CPU: %s; load %s",
                     p50Micros,
                     p99Micros,
                     floodMessages,
@@ -141,6 +143,7 @@ public final class PriorityBench {
                     floodMessages / seconds,
                     cpuPerMessage / 1e3,
                     gc,
+                    cpuWait,
                     Load.oneMinute());
         }
     }
@@ -176,15 +179,12 @@ public final class PriorityBench {
                 while (handled.get() < 20_000 && System.nanoTime() < until) Thread.onSpinWait(); // saturated
             }
             GcPauses pauses = GcPauses.start();
+            RunQueueWait waits0 = RunQueueWait.now();
             long cpu0 = CpuMeter.now(), t0 = System.nanoTime(), h0 = handled.get();
-            long next = System.nanoTime();
-            for (int i = 0; i < probes; i++) {
-                while (System.nanoTime() < next) LockSupport.parkNanos(next - System.nanoTime());
-                a.send(B, "alerts", probe(i));
-                next += gapNanos;
-            }
+            sendProbes(a, probes, gapNanos);
             if (!probesDone.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("probes not all handled");
             long cpu = CpuMeter.now() - cpu0, nanos = System.nanoTime() - t0, n = handled.get() - h0;
+            String cpuWait = waits(RunQueueWait.now().since(waits0), nanos);
             stop.set(true);
             if (flood) flooder.join();
             pauses.awaitNotified(5_000);
@@ -197,11 +197,40 @@ public final class PriorityBench {
                     n - probes,
                     nanos / 1e9,
                     (double) cpu / Math.max(1, n),
-                    PausedProbes.of(pauses.pauses(), t0, t0 + nanos, sent, latencies));
+                    PausedProbes.of(pauses.pauses(), t0, t0 + nanos, sent, latencies),
+                    cpuWait);
         } finally {
             a.close();
             b.close();
         }
+    }
+
+    /** Sends the probes, one every {@code gapNanos}. */
+    private static void sendProbes(TetherNode a, int probes, long gapNanos) {
+        long next = System.nanoTime();
+        for (int i = 0; i < probes; i++) {
+            while (System.nanoTime() < next) LockSupport.parkNanos(next - System.nanoTime());
+            a.send(B, "alerts", probe(i));
+            next += gapNanos;
+        }
+    }
+
+    /**
+     * The four thread groups that waited longest for a CPU during a phase of {@code nanos}, each with its wait and its
+     * time on a CPU as a share of the phase, e.g. {@code "tether-b 41% (ran 38%)"}: a probe waits at each thread it
+     * passes for that thread to get a CPU.
+     */
+    private static String waits(Map<String, long[]> byGroup, long nanos) {
+        return byGroup.entrySet().stream()
+                .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+                .limit(4)
+                .map(e -> String.format(
+                        Locale.ROOT,
+                        "%s %.0f%% (ran %.0f%%)",
+                        e.getKey(),
+                        100.0 * e.getValue()[1] / nanos,
+                        100.0 * e.getValue()[0] / nanos))
+                .collect(Collectors.joining(", "));
     }
 
     /** Level-0 sends on 20 lanes until {@code stop}; each waits while its stream holds the limit (policy BLOCK). */
