@@ -44,7 +44,8 @@ import java.util.stream.Collectors;
  * stream limit, so a backlog always waits). The two alternate, round by round, in one JVM. Reports p50/p99 of each,
  * the ratio of the p99s, the flood's rate, CPU per message (this JVM: both nodes), the garbage collector's pauses
  * during the probes ({@link PausedProbes}: their total, how many probes a pause held, and the p99 with the pause time
- * each probe overlapped taken out, which splits the p99 into collection and the rest) and the load average. The
+ * each probe overlapped taken out, which splits the p99 into collection and the rest), the threads that waited longest
+ * for a CPU ({@link RunQueueWait}: a probe waits at each thread it passes for that thread to run) and the load average. The
  * collector is the JVM's ({@code BENCH_JVM_ARGS="-Xms1g -Xmx1g -XX:+UseParallelGC"}, say); its beans' names are
  * printed first.
  *
