@@ -7,7 +7,10 @@ import dev.tether.OverflowPolicy;
 import dev.tether.StreamLimits;
 import dev.tether.TetherNode;
 import dev.tether.bench.measure.CpuMeter;
+import dev.tether.bench.measure.GcPauses;
 import dev.tether.bench.measure.Load;
+import dev.tether.bench.measure.PausedProbes;
+import dev.tether.bench.measure.RunQueueWait;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.Transport;
@@ -28,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 /**
  * Priority under a flood (issue 11, "p99 latency of high-priority messages under a saturating low-priority flood <= 5x
@@ -38,8 +42,12 @@ import java.util.concurrent.locks.LockSupport;
  * runs the probes once on the idle pair (the peer) and once while a thread floods b with level-0 messages on 20 lanes,
  * kept saturated (each flood stream holds up to {@code --backlog} unacknowledged messages: the sender blocks on the
  * stream limit, so a backlog always waits). The two alternate, round by round, in one JVM. Reports p50/p99 of each,
- * the ratio of the p99s, the flood's rate, CPU per message (this JVM: both nodes), the garbage collections during the
- * probes (a collection's pause holds every probe in flight) and the load average.
+ * the ratio of the p99s, the flood's rate, CPU per message (this JVM: both nodes), the garbage collector's pauses
+ * during the probes ({@link PausedProbes}: their total, how many probes a pause held, and the p99 with the pause time
+ * each probe overlapped taken out, which splits the p99 into collection and the rest), the threads that waited longest
+ * for a CPU ({@link RunQueueWait}: a probe waits at each thread it passes for that thread to run) and the load average. The
+ * collector is the JVM's ({@code BENCH_JVM_ARGS="-Xms1g -Xmx1g -XX:+UseParallelGC"}, say); its beans' names are
+ * printed first.
  *
  * <p>Run: {@code scripts/bench priority [--probes N] [--gap-us G] [--repeat R] [--backlog B] [--window W] [--transport
  * memory|tcp] [--quick]} ({@code tcp}: the two nodes over TCP on loopback, still in one JVM).
@@ -74,7 +82,7 @@ public final class PriorityBench {
                 Locale.ROOT,
                 "# priority bench: %,d level-7 probes of 16 B, one per %d µs, idle and under a level-0 flood of 100 B"
                         + " on %d lanes (up to %,d unacknowledged per lane), window %,d, alternating, %d rounds each (+1 warm-up),"
-                        + " %d cores, %s, %s transport, in-memory store, MEMORY; load average %s%n",
+                        + " %d cores, %s, %s transport, in-memory store, MEMORY, collectors %s; load average %s%n",
                 probes,
                 gapNanos / 1000,
                 LANES,
@@ -84,9 +92,13 @@ public final class PriorityBench {
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.version"),
                 tcp ? "TCP (loopback)" : "in-memory",
+                ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .map(GarbageCollectorMXBean::getName)
+                        .collect(Collectors.joining(", ")),
                 Load.now());
         double[] idle = new double[repeat];
         double[] flooded = new double[repeat];
+        double[] floodedWithoutPauses = new double[repeat];
         for (int r = 0; r <= repeat; r++) {
             Result i = round(probes, gapNanos, false, backlog);
             Result f = round(probes, gapNanos, true, backlog);
@@ -95,16 +107,19 @@ public final class PriorityBench {
             if (r > 0) {
                 idle[r - 1] = i.p99Micros;
                 flooded[r - 1] = f.p99Micros;
+                floodedWithoutPauses[r - 1] = f.gc.p99WithoutPausesNanos() / 1e3;
             }
         }
         double idleP99 = median(idle), floodP99 = median(flooded);
         System.out.printf(
                 Locale.ROOT,
-                "# medians of the rounds: p99 idle %.0f µs, p99 under the flood %.0f µs: %.2fx (target <= 5x); load"
-                        + " average %s%n",
+                "# medians of the rounds: p99 idle %.0f µs, p99 under the flood %.0f µs: %.2fx (target <= 5x); under"
+                        + " the flood without the GC pauses each probe overlapped %.0f µs: %.2fx; load average %s%n",
                 idleP99,
                 floodP99,
                 floodP99 / idleP99,
+                median(floodedWithoutPauses),
+                median(floodedWithoutPauses) / idleP99,
                 Load.now());
     }
 
@@ -114,43 +129,31 @@ public final class PriorityBench {
             long floodMessages,
             double seconds,
             double cpuPerMessage,
-            long gcCount,
-            long gcMillis) {
+            PausedProbes gc,
+            String cpuWait) {
         @Override
         public String toString() {
             return String.format(
                     Locale.ROOT,
                     "p50 %.0f µs, p99 %.0f µs; flood %,d msg in %.1f s (%,.0f msg/s); CPU %.2f µs per message"
-                            + " handled; GC %d collections, %,d ms; load %s",
+                            + " handled; %s; waited for a CPU: %s; load %s",
                     p50Micros,
                     p99Micros,
                     floodMessages,
                     seconds,
                     floodMessages / seconds,
                     cpuPerMessage / 1e3,
-                    gcCount,
-                    gcMillis,
+                    gc,
+                    cpuWait,
                     Load.oneMinute());
         }
-    }
-
-    /**
-     * The collections of this JVM so far, and the milliseconds they took ({@code GarbageCollectorMXBean}; with G1 the
-     * pauses, with ZGC its concurrent cycles too).
-     */
-    private static long[] gc() {
-        long count = 0, millis = 0;
-        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
-            count += Math.max(0, b.getCollectionCount());
-            millis += Math.max(0, b.getCollectionTime());
-        }
-        return new long[] {count, millis};
     }
 
     private static Result round(int probes, long gapNanos, boolean flood, int backlog) throws Exception {
         InMemoryNetwork net = tcp ? null : new InMemoryNetwork();
         Transport tb = tcp ? tcpTransport(null) : net.newTransport();
         long[] latencies = new long[probes];
+        long[] sent = new long[probes];
         AtomicLong handled = new AtomicLong();
         CountDownLatch probesDone = new CountDownLatch(probes);
         TetherNode b = Tether.start(config(tb, B, A, backlog)
@@ -158,6 +161,7 @@ public final class PriorityBench {
                     handled.incrementAndGet();
                     ByteBuffer p = d.payload();
                     if (d.lane().equals("alerts") && p.getInt(0) >= 0) {
+                        sent[p.getInt(0)] = p.getLong(4);
                         latencies[p.getInt(0)] = System.nanoTime() - p.getLong(4);
                         probesDone.countDown();
                     }
@@ -175,33 +179,59 @@ public final class PriorityBench {
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (handled.get() < 20_000 && System.nanoTime() < until) Thread.onSpinWait(); // saturated
             }
-            long[] gc0 = gc();
+            GcPauses pauses = GcPauses.start();
+            RunQueueWait waits0 = RunQueueWait.now();
             long cpu0 = CpuMeter.now(), t0 = System.nanoTime(), h0 = handled.get();
-            long next = System.nanoTime();
-            for (int i = 0; i < probes; i++) {
-                while (System.nanoTime() < next) LockSupport.parkNanos(next - System.nanoTime());
-                a.send(B, "alerts", probe(i));
-                next += gapNanos;
-            }
+            sendProbes(a, probes, gapNanos);
             if (!probesDone.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("probes not all handled");
             long cpu = CpuMeter.now() - cpu0, nanos = System.nanoTime() - t0, n = handled.get() - h0;
-            long[] gc1 = gc();
+            String cpuWait = waits(RunQueueWait.now().since(waits0), nanos);
             stop.set(true);
             if (flood) flooder.join();
+            pauses.awaitNotified(5_000);
+            pauses.stop();
             long[] sorted = latencies.clone();
             Arrays.sort(sorted);
             return new Result(
                     sorted[probes / 2] / 1e3,
-                    sorted[(int) Math.ceil(probes * 0.99) - 1] / 1e3,
+                    PausedProbes.p99(latencies) / 1e3,
                     n - probes,
                     nanos / 1e9,
                     (double) cpu / Math.max(1, n),
-                    gc1[0] - gc0[0],
-                    gc1[1] - gc0[1]);
+                    PausedProbes.of(pauses.pauses(), t0, t0 + nanos, sent, latencies),
+                    cpuWait);
         } finally {
             a.close();
             b.close();
         }
+    }
+
+    /** Sends the probes, one every {@code gapNanos}. */
+    private static void sendProbes(TetherNode a, int probes, long gapNanos) {
+        long next = System.nanoTime();
+        for (int i = 0; i < probes; i++) {
+            while (System.nanoTime() < next) LockSupport.parkNanos(next - System.nanoTime());
+            a.send(B, "alerts", probe(i));
+            next += gapNanos;
+        }
+    }
+
+    /**
+     * The four thread groups that waited longest for a CPU during a phase of {@code nanos}, each with its wait and its
+     * time on a CPU as a share of the phase, e.g. {@code "tether-b 41% (ran 38%)"}: a probe waits at each thread it
+     * passes for that thread to get a CPU.
+     */
+    private static String waits(Map<String, long[]> byGroup, long nanos) {
+        return byGroup.entrySet().stream()
+                .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+                .limit(4)
+                .map(e -> String.format(
+                        Locale.ROOT,
+                        "%s %.0f%% (ran %.0f%%)",
+                        e.getKey(),
+                        100.0 * e.getValue()[1] / nanos,
+                        100.0 * e.getValue()[0] / nanos))
+                .collect(Collectors.joining(", "));
     }
 
     /** Level-0 sends on 20 lanes until {@code stop}; each waits while its stream holds the limit (policy BLOCK). */

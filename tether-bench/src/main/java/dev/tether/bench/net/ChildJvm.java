@@ -52,7 +52,8 @@ public final class ChildJvm implements AutoCloseable {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
-            cmd.add("-XX:+UseG1GC");
+            // G1 unless a --child-jvm-arg names a collector: the JVM refuses two
+            if (jvmArgs.stream().noneMatch(ChildJvm::selectsCollector)) cmd.add("-XX:+UseG1GC");
             cmd.add("-Xmx2g");
             for (String a : jvmArgs) cmd.add(a.replace("{name}", name));
             cmd.add(mainClass.getName());
@@ -64,6 +65,11 @@ public final class ChildJvm implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start child JVM " + name, e);
         }
+    }
+
+    /** Whether a JVM option selects a garbage collector ({@code -XX:+UseParallelGC}, {@code -XX:+UseZGC}, ...). */
+    static boolean selectsCollector(String jvmArg) {
+        return jvmArg.startsWith("-XX:+Use") && jvmArg.endsWith("GC");
     }
 
     public void send(String command) {
