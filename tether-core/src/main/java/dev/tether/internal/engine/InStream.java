@@ -151,7 +151,7 @@ final class InStream extends EngineStream {
     /** Message {@code seq} of a DATA frame arrived; {@code credit} is what the frame may fill (see {@link #credit}). */
     Arrival receive(long seq, Frame.Message m, long credit) {
         Arrival a = arrival(seq, credit);
-        if (a == Arrival.BUFFERED) buffer(new InMessage(seq, m));
+        if (a == Arrival.BUFFERED) buffer(InMessage.received(seq, m));
         return a;
     }
 

@@ -129,8 +129,9 @@ final class LoopbackLinks {
         else if (s.withdrawals.contains(seq)) flags |= Frame.Message.CANCELLED;
         StoredMessage sm = m.stored(seq);
         // No frame between the halves (nothing to verify its checksum against: the ring's flag says it is corrupt),
-        // and the level the ring keeps, so the headers are not looked into again.
-        return new InMessage(seq, flags, sm.expiresAtMillis(), sm.headers(), sm.payload(), m.level(seq));
+        // and the level the ring keeps, so the headers are not looked into again. The stored message itself, which the
+        // store and the page keep until the receiving half's position trims it, not a copy of its parts.
+        return InMessage.handedOver(seq, flags, sm, m.level(seq));
     }
 
     /**
