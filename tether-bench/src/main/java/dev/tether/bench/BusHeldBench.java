@@ -48,7 +48,30 @@ public final class BusHeldBench {
         int payload = Integer.parseInt(a.getOrDefault("--payload", "100"));
         int top = Integer.parseInt(a.getOrDefault("--top", "12"));
         if (!path.equals("local") && !path.equals("remote")) throw new IllegalArgumentException("--path local|remote");
-        boolean remote = path.equals("remote");
+        Held held = measure(path.equals("remote"), agents, messages, payload);
+        String title = String.format(
+                java.util.Locale.ROOT,
+                "bus held: %,d messages of %d B to %d endpoints that never acknowledge, path %s, in-memory store",
+                messages,
+                payload,
+                agents,
+                path);
+        HeldSendsBench.report(title, "message", held.before(), held.after(), messages, top);
+    }
+
+    /** The live heap by class before and after the backlog: instances and bytes per class name. */
+    record Held(Map<String, long[]> before, Map<String, long[]> after) {
+        /** Live objects per message of the backlog, all classes. */
+        double objectsPer(int messages) {
+            long n = 0;
+            for (long[] v : after.values()) n += v[0];
+            for (long[] v : before.values()) n -= v[0];
+            return n / (double) messages;
+        }
+    }
+
+    /** Fills a node ({@code remote}: two) with {@code messages} outstanding ones and takes the histograms. */
+    static Held measure(boolean remote, int agents, int messages, int payload) throws Exception {
         InMemoryNetwork net = new InMemoryNetwork();
         TetherNode sender = Tether.start(config(net, A, remote ? B : null));
         TetherNode receiver = remote ? Tether.start(config(net, B, A)) : sender;
@@ -67,15 +90,7 @@ public final class BusHeldBench {
             Map<String, long[]> before = HeldSendsBench.histogram();
             send(from, to, messages, payload, agents);
             awaitBuffered(receiver, agents + (long) messages);
-            Map<String, long[]> after = HeldSendsBench.histogram();
-            String title = String.format(
-                    java.util.Locale.ROOT,
-                    "bus held: %,d messages of %d B to %d endpoints that never acknowledge, path %s, in-memory store",
-                    messages,
-                    payload,
-                    agents,
-                    path);
-            HeldSendsBench.report(title, "message", before, after, messages, top);
+            return new Held(before, HeldSendsBench.histogram());
         } finally {
             if (remote) sender.shutdown(Duration.ofSeconds(5));
             receiver.shutdown(Duration.ofSeconds(5));

@@ -7,7 +7,7 @@ import java.util.Map;
  * The one-header maps DATA frames carried lately, so that a received message whose sole header is one seen before (a
  * bus message's sender address {@code :f}, a priority level) shares that header's map instead of holding a map and two
  * strings of its own: every buffered message is copied by each young collection it survives, and a receiver buffers a
- * window of every stream, so the header's four objects per message (the map, two strings and their arrays, 128 bytes)
+ * window of every stream, so the header's five objects per message (the map, two strings and their arrays, 128 bytes)
  * were most of what a buffered message held besides its payload. Like {@link LaneNames}: a table of {@link #SLOTS}
  * entries in sets of {@link #WAYS}, the set chosen by a hash of the header's bytes; a header not found is decoded as
  * before and takes one of its set's slots (the one its hash picks). Only ASCII headers of at most {@link #MAX_BYTES}
