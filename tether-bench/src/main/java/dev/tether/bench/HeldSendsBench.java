@@ -68,18 +68,23 @@ public final class HeldSendsBench {
             for (CompletableFuture<MessageId> f : last) f.get(5, TimeUnit.MINUTES);
             last.clear();
             Map<String, long[]> after = histogram();
-            report(before, after, sends, lanes, payload, store, top);
+            String title = String.format(
+                    Locale.ROOT,
+                    "held sends: %,d sends of %d B over %d lanes to a peer that never comes up, store %s",
+                    sends,
+                    payload,
+                    lanes,
+                    store);
+            report(title, "send", before, after, sends, top);
         }
     }
 
-    private static void report(
-            Map<String, long[]> before,
-            Map<String, long[]> after,
-            int sends,
-            int lanes,
-            int payload,
-            String store,
-            int top) {
+    /**
+     * Prints the live heap {@code after} minus {@code before}, by class, per {@code unit} ({@code count} of them): the
+     * {@code top} classes by bytes and the sum of all.
+     */
+    static void report(
+            String title, String unit, Map<String, long[]> before, Map<String, long[]> after, int count, int top) {
         List<Map.Entry<String, long[]>> diff = new ArrayList<>();
         long objects = 0;
         long bytes = 0;
@@ -91,34 +96,26 @@ public final class HeldSendsBench {
             diff.add(Map.entry(e.getKey(), d));
         }
         diff.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
-        System.out.printf(
-                Locale.ROOT,
-                "# held sends: %,d sends of %d B over %d lanes to a peer that never comes up, store %s, %s; load %s%n",
-                sends,
-                payload,
-                lanes,
-                store,
-                System.getProperty("java.vm.version"),
-                Load.now());
-        System.out.println("| class | objects per send | bytes per send |");
+        System.out.printf(Locale.ROOT, "# %s, %s; load %s%n", title, System.getProperty("java.vm.version"), Load.now());
+        System.out.println("| class | objects per " + unit + " | bytes per " + unit + " |");
         System.out.println("|---|---|---|");
         for (Map.Entry<String, long[]> e : diff.subList(0, Math.min(top, diff.size()))) {
             System.out.printf(
                     Locale.ROOT,
                     "| %s | %.3f | %.1f |%n",
                     e.getKey(),
-                    e.getValue()[0] / (double) sends,
-                    e.getValue()[1] / (double) sends);
+                    e.getValue()[0] / (double) count,
+                    e.getValue()[1] / (double) count);
         }
         System.out.printf(
                 Locale.ROOT,
                 "| **all classes** | **%.3f** | **%.1f** |%n",
-                objects / (double) sends,
-                bytes / (double) sends);
+                objects / (double) count,
+                bytes / (double) count);
     }
 
     /** Live objects by class: instances and bytes ({@code jcmd GC.class_histogram} collects first). */
-    private static Map<String, long[]> histogram() throws Exception {
+    static Map<String, long[]> histogram() throws Exception {
         Process p = new ProcessBuilder(
                         "jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
                 .redirectErrorStream(true)

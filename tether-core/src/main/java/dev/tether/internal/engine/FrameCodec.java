@@ -330,11 +330,15 @@ public final class FrameCodec {
 
     /**
      * A message's headers in wire order, unmodifiable. One header (a priority level, say) is a one-entry map: one
-     * object per buffered message instead of six, which matters for a receiver holding a window of every stream.
+     * object per buffered message instead of six, which matters for a receiver holding a window of every stream; one
+     * seen lately is shared ({@link HeaderMaps}): no object of its own.
      */
     private static Map<String, String> headers(ByteBuffer b, int headerCount) {
         if (headerCount == 0) return Map.of();
-        if (headerCount == 1) return Map.of(headerName(b), str16(b));
+        if (headerCount == 1) {
+            Map<String, String> known = HeaderMaps.known(b);
+            return known != null ? known : HeaderMaps.remember(headerName(b), str16(b));
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 0; i < headerCount; i++) {
             String k = headerName(b);

@@ -1,8 +1,10 @@
 package dev.tether.internal.engine;
 
+import dev.tether.Priority;
 import dev.tether.StreamStats;
 import dev.tether.internal.util.SeqRing;
 import dev.tether.internal.util.SeqSet;
+import dev.tether.spi.StoredMessage;
 import java.util.List;
 
 /**
@@ -83,7 +85,13 @@ final class InStream extends EngineStream {
     /** While {@link Delivery#BACKING_OFF}: when the failed message may be handed out again. */
     private long retryAt;
 
-    private final SeqRing<InMessage> buffer = new SeqRing<>();
+    /**
+     * The buffered messages: each an {@link InMessage}, or, for a loopback stream's message handed over without flags
+     * at the default level, the sending half's {@link StoredMessage} until the message is first needed ({@link #at}):
+     * most of a backlog waits untouched, and its stored message is kept by the sending half anyway, so it costs no
+     * object of its own while it waits.
+     */
+    private final SeqRing<Object> buffer = new SeqRing<>();
     /** The levels of the buffered messages, and its place in the queue of streams due for delivery. */
     final StreamLevels levels = new StreamLevels();
     /** CANCELs for messages not received yet (the frame overtook the DATA), applied when they arrive; bounded. */
@@ -151,15 +159,34 @@ final class InStream extends EngineStream {
     /** Message {@code seq} of a DATA frame arrived; {@code credit} is what the frame may fill (see {@link #credit}). */
     Arrival receive(long seq, Frame.Message m, long credit) {
         Arrival a = arrival(seq, credit);
-        if (a == Arrival.BUFFERED) buffer(new InMessage(seq, m));
+        if (a == Arrival.BUFFERED) buffer(InMessage.received(seq, m));
         return a;
     }
 
-    /** As {@link #receive(long, Frame.Message, long)}, for message {@code in} handed over by a loopback stream. */
-    Arrival receive(InMessage in, long credit) {
-        Arrival a = arrival(in.seq, credit);
-        if (a == Arrival.BUFFERED) buffer(in);
+    /**
+     * As {@link #receive(long, Frame.Message, long)}, for message {@code seq} of a loopback stream, handed over as its
+     * {@code stored} message with {@link Frame.Message} {@code flags} and priority {@code level}.
+     */
+    Arrival receive(long seq, int flags, StoredMessage stored, int level, long credit) {
+        Arrival a = arrival(seq, credit);
+        if (a != Arrival.BUFFERED) return a;
+        if (flags != 0 || level != Priority.DEFAULT || cancelledAhead.contains(seq)) {
+            buffer(InMessage.handedOver(seq, flags, stored, level));
+        } else {
+            buffer.add(seq, stored);
+            levels.add(level);
+            receivedUpTo = seq;
+        }
         return a;
+    }
+
+    /** Buffered message {@code seq} (a stored one made an {@link InMessage} now, for good), or null. */
+    private InMessage at(long seq) {
+        Object o = buffer.get(seq);
+        if (!(o instanceof StoredMessage sm)) return (InMessage) o;
+        InMessage m = InMessage.handedOver(seq, 0, sm, Priority.DEFAULT);
+        buffer.set(seq, m);
+        return m;
     }
 
     private Arrival arrival(long seq, long credit) {
@@ -301,7 +328,7 @@ final class InStream extends EngineStream {
 
     /** The next message to settle, if buffered. */
     InMessage head() {
-        return buffer.get(processed + 1);
+        return at(processed + 1);
     }
 
     /** How a message joins a run being built. */
@@ -331,7 +358,7 @@ final class InStream extends EngineStream {
     }
 
     InMessage buffered(long seq) {
-        return buffer.get(seq);
+        return at(seq);
     }
 
     /** A run of messages up to {@code last} goes to the application, which may reach any of them. */
@@ -388,8 +415,8 @@ final class InStream extends EngineStream {
         if (gen != generation) return false;
         long handed = Math.min(runLast, Math.max(Math.max(ackedUpTo, failedSeq), reportedHanded));
         for (long seq = Math.max(handed, processed) + 1; seq <= runLast; seq++) {
-            InMessage m = buffer.get(seq);
-            if (m != null) m.attempts--;
+            // One still stored was not attempted: it is not in the run.
+            if (buffer.get(seq) instanceof InMessage m) m.attempts--;
         }
         handedUpTo = Math.max(handedBeforeRun, handed);
         return true;
@@ -490,11 +517,11 @@ final class InStream extends EngineStream {
     /** Everything up to {@code seq} is settled, as OUTCOME {@code outcome} (0: processed); drop it from the buffer. */
     private void settleUpTo(long seq, int outcome) {
         if (history != null && history.on()) {
-            for (long q = processed + 1; q <= seq; q++) history.settled(this, buffer.get(q), outcome);
+            for (long q = processed + 1; q <= seq; q++) history.settled(this, at(q), outcome);
         }
         for (long n = processed + 1; n <= seq; n++) {
-            InMessage m = buffer.get(n);
-            if (m != null) levels.remove(m.level);
+            Object m = buffer.get(n);
+            if (m != null) levels.remove(m instanceof InMessage in ? in.level : Priority.DEFAULT);
         }
         processed = seq;
         buffer.removeUpTo(seq);
@@ -524,7 +551,7 @@ final class InStream extends EngineStream {
         if (seq <= processed) return Withdrawal.TOO_LATE;
         // a run of an earlier incarnation still out covers other messages under the same numbers
         if (runOutFrom(generation) && seq <= runLast) return Withdrawal.HANDED_OUT;
-        InMessage m = buffer.get(seq);
+        InMessage m = at(seq);
         if (m != null) {
             m.cancelled = true;
             return Withdrawal.MARKED;

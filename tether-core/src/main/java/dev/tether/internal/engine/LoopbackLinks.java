@@ -1,7 +1,6 @@
 package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
-import dev.tether.spi.StoredMessage;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +109,7 @@ final class LoopbackLinks {
                 if (page > 0) out.load(s.key, page, s.pageRoom());
                 break;
             }
-            in.receive(message(s, seq, s.toTransmit(seq)), limit);
+            handOver(in, s, seq, s.toTransmit(seq), limit);
         }
         if (in.receivedUpTo() > from) {
             s.transmitted(0, (int) (in.receivedUpTo() - s.sentUpTo()), false);
@@ -119,18 +118,18 @@ final class LoopbackLinks {
     }
 
     /**
-     * Message {@code seq} as the receiving half takes it: the stored message with its level, flagged as a redelivery
-     * if an earlier lifetime stored it, as damaged if the store no longer matched its checksum when it was read, as
-     * cancelled if the application withdrew it. Its deadline is checked by the receiving half.
+     * Hands message {@code seq} to the receiving half {@code in}: the stored message with its level, flagged as a
+     * redelivery if an earlier lifetime stored it, as damaged if the store no longer matched its checksum when it was
+     * read, as cancelled if the application withdrew it. Its deadline is checked by the receiving half.
      */
-    private static InMessage message(OutStream s, long seq, OutRing m) {
+    private static void handOver(InStream in, OutStream s, long seq, OutRing m, long limit) {
         int flags = s.recovered(seq) ? Frame.Message.REDELIVERY : 0;
         if (m.corrupt(seq)) flags |= Frame.Message.CORRUPT;
         else if (s.withdrawals.contains(seq)) flags |= Frame.Message.CANCELLED;
-        StoredMessage sm = m.stored(seq);
         // No frame between the halves (nothing to verify its checksum against: the ring's flag says it is corrupt),
-        // and the level the ring keeps, so the headers are not looked into again.
-        return new InMessage(seq, flags, sm.expiresAtMillis(), sm.headers(), sm.payload(), m.level(seq));
+        // and the level the ring keeps, so the headers are not looked into again. The stored message itself, which the
+        // store and the page keep until the receiving half's position trims it, not a copy of its parts.
+        in.receive(seq, flags, m.stored(seq), m.level(seq), limit);
     }
 
     /**

@@ -48,6 +48,13 @@ public final class SeqRing<T> {
         return (T) slots[(int) ((head + i) & (slots.length - 1))];
     }
 
+    /** Replaces the value of {@code seq}, which must be held. */
+    public void set(long seq, T value) {
+        long i = seq - firstSeq;
+        if (i < 0 || i >= size) throw new IllegalStateException("seq " + seq + " is not held");
+        slots[(int) ((head + i) & (slots.length - 1))] = value;
+    }
+
     /** Removes every value with a sequence number up to {@code seq}. */
     public void removeUpTo(long seq) {
         while (size > 0 && firstSeq <= seq) {
