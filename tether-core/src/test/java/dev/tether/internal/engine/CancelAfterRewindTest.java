@@ -97,6 +97,65 @@ class CancelAfterRewindTest {
         assertThat(h.node("a").acked.get(key)).isEqualTo(3);
     }
 
+    /**
+     * b handed m0..m2 to its application, which has not started them (held); the ACKs are lost and a goes back to 0.
+     * The marker of m3 must reach the application as a withdrawal ({@code cancelRequested}), which skips it.
+     */
+    @Test
+    void aWithdrawalAfterARewindBelowAHandedOutMessageReachesTheApplication() {
+        EngineHarness h = new EngineHarness("a", "b");
+        StreamKey key = new StreamKey(B, "l");
+        h.node("b").hold.add(1L); // the run m0..m2 waits, not started
+        boolean[] acks = {false};
+        h.filter = losingAcks(acks, new int[1]);
+        h.connect("a", "b");
+        for (int i = 0; i < 3; i++) h.node("a").send(B, "l", "m" + i);
+        h.run();
+
+        h.node("a").holdCommits = true;
+        h.node("a").input(e -> e.cancel(h.now, key, 3));
+        h.advance(300); // back to 0: m1, m2 again, m3 held back
+        h.node("a").releaseCommits(); // m3 goes as a marker, no CANCEL
+        h.run();
+        assertThat(h.node("b").cancelRequests).containsExactly(3L);
+        h.node("b").release();
+        finish(h, acks);
+
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m1");
+        assertThat(h.node("a").outcomesBySeq).containsExactly("l#3=CANCELLED");
+        assertThat(h.node("a").acked.get(key)).isEqualTo(3);
+    }
+
+    /**
+     * b processed m0..m2 already and its ACKs were lost: the marker of m3 after the rewind is too late and changes
+     * nothing. a learns the true outcome: acknowledged (processed), never CANCELLED.
+     */
+    @Test
+    void aWithdrawalAfterARewindBelowAProcessedMessageIsTooLate() {
+        String lane = Lanes.volatileLane("l");
+        StreamKey key = new StreamKey(B, lane);
+        EngineHarness h = new EngineHarness("a", "b");
+        boolean[] acks = {false};
+        h.filter = losingAcks(acks, new int[1]);
+        h.connect("a", "b");
+        for (int i = 0; i < 3; i++) h.node("a").send(B, lane, "m" + i);
+        h.run();
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m1", "m2");
+
+        h.now += 300;
+        h.node("a").input(e -> {
+            e.onTick(h.now);
+            e.cancel(h.now, key, 3);
+        });
+        h.run();
+        finish(h, acks);
+
+        assertThat(h.node("b").payloads()).containsExactly("m0", "m1", "m2");
+        assertThat(h.node("b").cancelRequests).isEmpty();
+        assertThat(h.node("a").outcomesBySeq).isEmpty();
+        assertThat(h.node("a").acked.get(key)).isEqualTo(3);
+    }
+
     /** ACKs flow again and b's application takes m0 on its retry: the stream settles. */
     private static void finish(EngineHarness h, boolean[] acks) {
         acks[0] = true;
