@@ -182,6 +182,8 @@ final class Receivers {
             }
             InStream.Arrival a = s.receive(seq, m, credit);
             if (a == InStream.Arrival.BUFFERED && StreamLevels.invalid(m.headers())) invalidLevel(now, s, seq);
+            // The sender withdrew a message it had sent, after its timer went back below it: no CANCEL followed.
+            if (a == InStream.Arrival.DUPLICATE && m.has(Frame.Message.CANCELLED)) withdraw(s, seq);
             if (a == InStream.Arrival.GAP) askResend(now, s, from);
             if (a != InStream.Arrival.BUFFERED) inOrder = false; // a repeat or a gap: the sender must hear at once
             if (a == InStream.Arrival.GAP || a == InStream.Arrival.BEYOND_CREDIT) break;
@@ -287,10 +289,18 @@ final class Receivers {
     InStream.Withdrawal onCancel(NodeId from, Frame.Cancel c) {
         InStream s = streams.get(new StreamKey(from, c.lane()));
         if (s == null || s.senderEpoch() != c.senderEpoch()) return InStream.Withdrawal.TOO_LATE; // see PROTOCOL.md
-        if (ahead.has(s, c.seq())) return InStream.Withdrawal.TOO_LATE; // it ran: settled as processed when next
-        InStream.Withdrawal w = s.cancel(c.seq());
+        return withdraw(s, c.seq());
+    }
+
+    /**
+     * Message {@code seq} of {@code s} (from its current incarnation) is withdrawn: by a CANCEL, or by a CANCELLED
+     * marker repeating a message received already (docs/PROTOCOL.md, "Withdrawal").
+     */
+    private InStream.Withdrawal withdraw(InStream s, long seq) {
+        if (ahead.has(s, seq)) return InStream.Withdrawal.TOO_LATE; // it ran: settled as processed when next
+        InStream.Withdrawal w = s.cancel(seq);
         if (w == InStream.Withdrawal.MARKED) toServe.add(s);
-        else if (w == InStream.Withdrawal.HANDED_OUT) out.cancelRequested(s.key, c.senderEpoch(), c.seq());
+        else if (w == InStream.Withdrawal.HANDED_OUT) out.cancelRequested(s.key, s.senderEpoch(), seq);
         return w;
     }
 
