@@ -5,26 +5,35 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The outbound streams by peer and lane, beside {@link Senders}' map by {@link StreamKey}: an ACK frame names one peer
- * and up to thousands of lanes, so its entries find their streams with one peer lookup per frame and one lane lookup
- * per entry, without a key object and its hashing per entry. The lanes an ACK decodes are the strings {@link
- * LaneNames} remembers, and a stream's own lane is remembered there when the stream is added, so the lookups mostly
- * compare references, not bytes. About 40 bytes per stream (a map entry).
+ * Streams by peer and lane, beside a map by {@link StreamKey}: a frame names one peer and one lane (DATA) or up to
+ * thousands of lanes (ACK), so its streams are found with one peer lookup and one lane lookup each, without a key
+ * object and its hashing per lane. The lanes frames decode are the strings {@link LaneNames} remembers, and a
+ * stream's own lane is remembered there when the stream is added, so the lookups mostly compare references, not
+ * bytes, and touch no key object (one cache miss fewer per lookup once thousands of streams' state no longer fits
+ * the caches). About 40 bytes per stream (a map entry).
  */
-final class LaneIndex {
-    private final Map<NodeId, Map<String, OutStream>> byPeer = new HashMap<>();
+final class LaneIndex<S> {
+    private final Map<NodeId, Map<String, S>> byPeer = new HashMap<>();
 
-    void add(OutStream s) {
-        byPeer.computeIfAbsent(s.key.peer(), p -> new HashMap<>()).put(LaneNames.remember(s.key.lane()), s);
+    /** Adds (or replaces) the stream of {@code key}. */
+    void put(StreamKey key, S s) {
+        byPeer.computeIfAbsent(key.peer(), p -> new HashMap<>()).put(LaneNames.remember(key.lane()), s);
     }
 
-    void remove(OutStream s) {
-        Map<String, OutStream> lanes = byPeer.get(s.key.peer());
-        if (lanes != null) lanes.remove(s.key.lane(), s);
+    /** Removes the stream of {@code key} if it is {@code s}. */
+    void remove(StreamKey key, S s) {
+        Map<String, S> lanes = byPeer.get(key.peer());
+        if (lanes != null) lanes.remove(key.lane(), s);
     }
 
-    /** The streams to {@code peer} by lane; empty if none. Read only. */
-    Map<String, OutStream> lanes(NodeId peer) {
+    /** The streams of {@code peer} by lane; empty if none. Read only. */
+    Map<String, S> lanes(NodeId peer) {
         return byPeer.getOrDefault(peer, Map.of());
+    }
+
+    /** The stream of {@code peer} on {@code lane}, or null. */
+    S get(NodeId peer, String lane) {
+        Map<String, S> lanes = byPeer.get(peer);
+        return lanes == null ? null : lanes.get(lane);
     }
 }

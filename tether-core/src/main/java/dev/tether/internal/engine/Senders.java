@@ -42,7 +42,7 @@ final class Senders {
 
     private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
     /** The same streams by peer and lane, for ACK entries. */
-    private final LaneIndex byLane = new LaneIndex();
+    private final LaneIndex<OutStream> byLane = new LaneIndex<>();
     /** What the runtime and management ask of single streams ({@link Engine#outbound}). */
     final OutboundQueries queries = new OutboundQueries(streams);
     /** Streams to open or transmit on at the end of the turn. */
@@ -98,7 +98,7 @@ final class Senders {
             StreamKey k = new StreamKey(s.to(), s.lane());
             OutStream o = new OutStream(k, s.lastSeq(), s.ackedSeq(), pages.page(), timers);
             streams.put(k, o);
-            byLane.add(o);
+            byLane.put(k, o);
             if (loopback.isLoopback(k)) loopback.pair(o);
         }
     }
@@ -190,7 +190,7 @@ final class Senders {
     /** Adds reader stream {@code r} of a shared log, if it is not here yet: it opens and transmits as any other. */
     void attach(OutStream r) {
         if (streams.putIfAbsent(r.key, r) != null) return;
-        byLane.add(r);
+        byLane.put(r.key, r);
         r.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
         scheduleExpiry(r);
         toPump.add(r);
@@ -198,7 +198,7 @@ final class Senders {
 
     /** Drops reader stream {@code r} of a shared log (the reader left): nothing of it is sent or written any more. */
     void detach(OutStream r) {
-        if (streams.remove(r.key, r)) byLane.remove(r);
+        if (streams.remove(r.key, r)) byLane.remove(r.key, r);
         toPump.remove(r);
         trimDirty.remove(r); // its timer entry stays queued: tick skips streams no longer here
     }
@@ -228,7 +228,7 @@ final class Senders {
                     : new OutStream(k, 0, 0, pages.page(), timers);
             n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
             if (loopback.isLoopback(k)) loopback.pair(n);
-            byLane.add(n);
+            byLane.put(k, n);
             return n;
         });
     }
