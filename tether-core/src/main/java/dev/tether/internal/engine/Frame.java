@@ -2,6 +2,8 @@ package dev.tether.internal.engine;
 
 import dev.tether.NodeId;
 import dev.tether.spi.MessageChecksum;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -90,8 +92,98 @@ public sealed interface Frame {
      * Receiver to sender: the acknowledgements of one turn, one {@link Ack} per stream of the sender (in the order
      * the receiver wrote them; each is applied as if it had come alone). At least one; a turn's entries that do not
      * fit one frame go in several (protocol version 4: one ACK frame per stream before).
+     *
+     * <p>The entries are held in columns, a lane array and a number array per frame, not an object per entry: with
+     * 10,000 streams a frame holds thousands of entries, and the sender reads each once ({@link Senders#onAcks}).
+     * {@link #entries} makes the objects for whoever wants them (tests). Equal when the entries are.
      */
-    record Acks(List<Ack> entries) implements Frame {}
+    final class Acks implements Frame {
+        /** Numbers per entry in {@link #numbers}: sender epoch, received, processed, credit. */
+        private static final int STRIDE = 4;
+
+        private final String[] lanes;
+        private final long[] numbers;
+
+        /** A frame of {@code count} entries, to {@link #set} one by one while decoding. */
+        static Acks ofCount(int count) {
+            return new Acks(new String[count], new long[count * STRIDE]);
+        }
+
+        private Acks(String[] lanes, long[] numbers) {
+            if (lanes.length == 0 || numbers.length != lanes.length * STRIDE) {
+                throw new IllegalArgumentException(lanes.length + " lanes, " + numbers.length + " numbers");
+            }
+            this.lanes = lanes;
+            this.numbers = numbers;
+        }
+
+        public Acks(List<Ack> entries) {
+            this(new String[entries.size()], new long[entries.size() * STRIDE]);
+            for (int i = 0; i < entries.size(); i++) {
+                Ack a = entries.get(i);
+                set(i, a.lane(), a.senderEpoch(), a.receivedSeq(), a.processedSeq(), a.creditSeq());
+            }
+        }
+
+        /** Fills entry {@code i} (decoding only, before the frame is handed on). */
+        void set(int i, String lane, long senderEpoch, long receivedSeq, long processedSeq, long creditSeq) {
+            lanes[i] = lane;
+            int at = i * STRIDE;
+            numbers[at] = senderEpoch;
+            numbers[at + 1] = receivedSeq;
+            numbers[at + 2] = processedSeq;
+            numbers[at + 3] = creditSeq;
+        }
+
+        /** Entries in this frame: at least one. */
+        public int count() {
+            return lanes.length;
+        }
+
+        public String lane(int i) {
+            return lanes[i];
+        }
+
+        public long senderEpoch(int i) {
+            return numbers[i * STRIDE];
+        }
+
+        public long receivedSeq(int i) {
+            return numbers[i * STRIDE + 1];
+        }
+
+        public long processedSeq(int i) {
+            return numbers[i * STRIDE + 2];
+        }
+
+        public long creditSeq(int i) {
+            return numbers[i * STRIDE + 3];
+        }
+
+        /** The entries as objects, in order. */
+        public List<Ack> entries() {
+            List<Ack> l = new ArrayList<>(count());
+            for (int i = 0; i < count(); i++) {
+                l.add(new Ack(lane(i), senderEpoch(i), receivedSeq(i), processedSeq(i), creditSeq(i)));
+            }
+            return List.copyOf(l);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Acks a && Arrays.equals(lanes, a.lanes) && Arrays.equals(numbers, a.numbers);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(lanes) + Arrays.hashCode(numbers);
+        }
+
+        @Override
+        public String toString() {
+            return "Acks[entries=" + entries() + "]";
+        }
+    }
 
     /**
      * One stream's entry of an {@link Acks} frame: contiguous messages up to {@code receivedSeq} are buffered, up to
@@ -129,6 +221,18 @@ public sealed interface Frame {
                 case NO_SUCH_ENDPOINT -> NO_SUCH_ENDPOINT;
                 case DROPPED -> DROPPED;
                 default -> throw new IllegalArgumentException("not an outcome a receiver reports: " + o);
+            };
+        }
+
+        /** The outcome a notice of {@code kind} reports (the inverse of {@link #of}; an unknown code: dead-lettered). */
+        public static dev.tether.Outcome outcomeOf(int kind) {
+            return switch (kind) {
+                case EXPIRED -> dev.tether.Outcome.EXPIRED;
+                case NO_SUCH_HANDLER -> dev.tether.Outcome.NO_SUCH_HANDLER;
+                case CANCELLED -> dev.tether.Outcome.CANCELLED;
+                case NO_SUCH_ENDPOINT -> dev.tether.Outcome.NO_SUCH_ENDPOINT;
+                case DROPPED -> dev.tether.Outcome.DROPPED;
+                default -> dev.tether.Outcome.DEAD_LETTERED;
             };
         }
     }

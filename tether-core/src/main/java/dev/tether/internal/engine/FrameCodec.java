@@ -282,18 +282,21 @@ public final class FrameCodec {
             throw bad("ACK entry count " + count + " does not fit the frame (" + b.remaining()
                     + " bytes left, at least " + MIN_ACK_ENTRY + " per entry)");
         }
-        Frame.Ack[] entries = new Frame.Ack[count];
+        Frame.Acks acks = Frame.Acks.ofCount(count);
         for (int i = 0; i < count; i++) {
-            Frame.Ack a = new Frame.Ack(
-                    lane(b), epoch(b), seq0(b, "receivedSeq"), seq0(b, "processedSeq"), seq0(b, "creditSeq"));
-            if (a.processedSeq() > a.receivedSeq() || a.receivedSeq() > a.creditSeq()) {
-                throw bad("ACK entry " + (i + 1) + " of " + count + " (lane " + a.lane()
-                        + ") requires processed <= received <= credit, got " + a.processedSeq() + ", "
-                        + a.receivedSeq() + ", " + a.creditSeq());
+            String lane = lane(b);
+            long epoch = epoch(b);
+            long received = seq0(b, "receivedSeq");
+            long processed = seq0(b, "processedSeq");
+            long credit = seq0(b, "creditSeq");
+            if (processed > received || received > credit) {
+                throw bad("ACK entry " + (i + 1) + " of " + count + " (lane " + lane
+                        + ") requires processed <= received <= credit, got " + processed + ", " + received + ", "
+                        + credit);
             }
-            entries[i] = a;
+            acks.set(i, lane, epoch, received, processed, credit);
         }
-        return new Frame.Acks(List.of(entries));
+        return acks;
     }
 
     private static Frame.Data data(ByteBuffer b) {

@@ -63,9 +63,8 @@ final class InboundFrames {
         if (f instanceof Frame.Hello h) hellos.onHello(now, p, h);
         else if (f instanceof Frame.Open o) receivers.onOpen(from, o);
         else if (f instanceof Frame.Data d) receivers.onData(now, from, d);
-        else if (f instanceof Frame.Acks a) {
-            for (Frame.Ack e : a.entries()) senders.onAck(now, from, e);
-        } else if (f instanceof Frame.Resend r) senders.onResend(from, r);
+        else if (f instanceof Frame.Acks a) senders.onAcks(now, from, a);
+        else if (f instanceof Frame.Resend r) senders.onResend(from, r);
         else if (f instanceof Frame.OutcomeNotice o) {
             OutStream missedBy = senders.onOutcome(from, o);
             if (missedBy != null) logs.missedReported(missedBy);

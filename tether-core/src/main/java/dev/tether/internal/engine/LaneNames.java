@@ -43,7 +43,10 @@ final class LaneNames {
         return true;
     }
 
-    /** Remembers {@code lane}, a valid lane, if it is ASCII; returns it. */
+    /**
+     * Remembers {@code lane}, a valid lane, if it is ASCII and not remembered yet; returns the remembered string equal
+     * to it (so that a lane remembered twice, by a stream and by a frame, takes one slot).
+     */
     static String remember(String lane) {
         int h = 0;
         for (int i = 0; i < lane.length(); i++) {
@@ -52,6 +55,10 @@ final class LaneNames {
             h = 31 * h + c;
         }
         int at = set(h);
+        for (int i = at; i < at + WAYS; i++) {
+            String s = SLOT[i];
+            if (s != null && s.equals(lane)) return s;
+        }
         for (int i = at; i < at + WAYS; i++) {
             if (SLOT[i] == null) {
                 SLOT[i] = lane;

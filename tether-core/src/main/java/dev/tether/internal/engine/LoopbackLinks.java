@@ -140,7 +140,7 @@ final class LoopbackLinks {
     void receiverCommitted(InStream in, long processed, List<Batch.Outcome> outcomes) {
         OutStream s = pairs.get(in.key).out;
         for (Batch.Outcome o : outcomes) {
-            if (s.awaitsOutcome(o.seq())) out.outcome(s.key, o.seq(), Senders.outcomeOf(o.kind()));
+            if (s.awaitsOutcome(o.seq())) out.outcome(s.key, o.seq(), Frame.OutcomeNotice.outcomeOf(o.kind()));
         }
         if (s.loopbackAcked(processed)) out.acked(s.key, s.ackedSeq());
         if (!s.isVolatile()) {

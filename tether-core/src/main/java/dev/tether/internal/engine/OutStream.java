@@ -54,8 +54,8 @@ final class OutStream extends EngineStream implements OutboundRef {
     final SenderExpiry expiry = new SenderExpiry();
     /** Messages dropped here to make room (DROP_OLDEST), and their stored record ({@link DroppedRows}). */
     final DroppedHere drops = new DroppedHere();
-    /** Messages above {@link #ackedSeq} withdrawn by the application (cancelled calls). */
-    final Withdrawals withdrawals = new Withdrawals();
+    /** Messages above {@link #ackedSeq} withdrawn by the application (cancelled calls); {@link Withdrawals#of}. */
+    Withdrawals withdrawals = Withdrawals.NONE;
 
     // Valid for the connection.
     private long sentUpTo;
@@ -510,8 +510,8 @@ final class OutStream extends EngineStream implements OutboundRef {
     /** Withdraws {@code seq} ({@link Withdrawals}); false if the receiver need not be told of it. */
     boolean withdraw(long seq) {
         if (seq <= ackedSeq || seq > last()) return false;
-        if (budget != null || log != null) return withdrawals.add(seq, ackedSeq);
-        return seq > settledSeq && withdrawals.hold(seq);
+        if (budget != null || log != null) return Withdrawals.of(this).add(seq, ackedSeq);
+        return seq > settledSeq && Withdrawals.of(this).hold(seq);
     }
 
     // ---- expiry here ---------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ final class Receivers {
     private final LoopbackLinks loopback;
 
     private final Map<StreamKey, InStream> streams = new LinkedHashMap<>();
+    /** The same streams by peer and lane, for DATA frames. */
+    private final LaneIndex<InStream> byLane = new LaneIndex<>();
     /** How many streams come from a peer, what they buffer, their counters. */
     final InboundQueries queries = new InboundQueries(streams);
     /** Streams to deliver on or acknowledge at the end of the turn. */
@@ -83,7 +85,7 @@ final class Receivers {
         this.unprocessed = new UnprocessedSettlements(out, deadLetters, pending, ahead, this::markDirty);
         for (InboundCursor c : stored) {
             StreamKey k = new StreamKey(c.from(), c.lane());
-            if (!loopback.isLoopback(k)) streams.put(k, new InStream(k, c.senderEpoch(), c.processedSeq()));
+            if (!loopback.isLoopback(k)) add(new InStream(k, c.senderEpoch(), c.processedSeq()));
         }
     }
 
@@ -96,8 +98,13 @@ final class Receivers {
     /** Adds the receiving half of a loopback stream ({@link LoopbackLinks}); messages reach it without frames. */
     void adopt(InStream s) {
         s.history = history;
-        streams.put(s.key, s);
+        add(s);
         ahead.opened(s);
+    }
+
+    private void add(InStream s) {
+        streams.put(s.key, s);
+        byLane.put(s.key, s);
     }
 
     /** Messages were handed to loopback stream {@code s}: it is served at the end of the turn. */
@@ -114,7 +121,7 @@ final class Receivers {
         if (s == null) {
             s = new InStream(key, o.senderEpoch(), o.ackedSeq());
             s.history = history;
-            streams.put(key, s);
+            add(s);
             ahead.opened(s);
             markDirty(s);
             // A channel reader's stream starts where the publisher put its reader row: nothing was skipped for it.
@@ -166,7 +173,7 @@ final class Receivers {
 
     /** Accept the next consecutive messages within credit; drop duplicates; ask for gaps. */
     void onData(long now, NodeId from, Frame.Data d) {
-        InStream s = streams.get(new StreamKey(from, d.lane()));
+        InStream s = byLane.get(from, d.lane());
         if (s == null || s.senderEpoch() != d.senderEpoch()) return; // Before OPEN or stale: the sender resends.
         // With one message per frame (many streams, a few messages each) this is each message's only checksum.
         int verified = s.noteFirstTransmission(d);

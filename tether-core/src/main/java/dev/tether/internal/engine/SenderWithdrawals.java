@@ -83,7 +83,8 @@ final class SenderWithdrawals {
             StreamKey k = WithdrawnMarks.stream(kv.key());
             OutStream s = k == null ? null : streams.get(k);
             long seq = WithdrawnMarks.seq(kv.key());
-            if (s != null && stored(s) && seq > s.settledSeq() && seq <= s.committedSeq()) s.withdrawals.restore(seq);
+            if (s != null && stored(s) && seq > s.settledSeq() && seq <= s.committedSeq())
+                Withdrawals.of(s).restore(seq);
             else orphans.add(kv.key());
         }
     }

@@ -41,6 +41,8 @@ final class Senders {
     private final LoopbackLinks loopback;
 
     private final Map<StreamKey, OutStream> streams = new LinkedHashMap<>();
+    /** The same streams by peer and lane, for ACK entries. */
+    private final LaneIndex<OutStream> byLane = new LaneIndex<>();
     /** What the runtime and management ask of single streams ({@link Engine#outbound}). */
     final OutboundQueries queries = new OutboundQueries(streams);
     /** Streams to open or transmit on at the end of the turn. */
@@ -96,6 +98,7 @@ final class Senders {
             StreamKey k = new StreamKey(s.to(), s.lane());
             OutStream o = new OutStream(k, s.lastSeq(), s.ackedSeq(), pages.page(), timers);
             streams.put(k, o);
+            byLane.put(k, o);
             if (loopback.isLoopback(k)) loopback.pair(o);
         }
     }
@@ -187,6 +190,7 @@ final class Senders {
     /** Adds reader stream {@code r} of a shared log, if it is not here yet: it opens and transmits as any other. */
     void attach(OutStream r) {
         if (streams.putIfAbsent(r.key, r) != null) return;
+        byLane.put(r.key, r);
         r.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
         scheduleExpiry(r);
         toPump.add(r);
@@ -194,7 +198,7 @@ final class Senders {
 
     /** Drops reader stream {@code r} of a shared log (the reader left): nothing of it is sent or written any more. */
     void detach(OutStream r) {
-        streams.remove(r.key, r);
+        if (streams.remove(r.key, r)) byLane.remove(r.key, r);
         toPump.remove(r);
         trimDirty.remove(r); // its timer entry stays queued: tick skips streams no longer here
     }
@@ -224,6 +228,7 @@ final class Senders {
                     : new OutStream(k, 0, 0, pages.page(), timers);
             n.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
             if (loopback.isLoopback(k)) loopback.pair(n);
+            byLane.put(k, n);
             return n;
         });
     }
@@ -269,21 +274,27 @@ final class Senders {
         }
     }
 
-    /** The receiver reports progress and credit. */
-    void onAck(long now, NodeId from, Frame.Ack a) {
-        OutStream s = streams.get(new StreamKey(from, a.lane()));
-        if (s == null || a.senderEpoch() != epochOf(s) || s.link() == OutLink.DIVERGED) return; // Stale/stopped.
+    /** The receiver reports progress and credit: each entry as if it had come alone. */
+    void onAcks(long now, NodeId from, Frame.Acks a) {
+        Map<String, OutStream> lanes = byLane.lanes(from);
+        for (int i = 0; i < a.count(); i++) {
+            OutStream s = lanes.get(a.lane(i));
+            if (s != null) onAck(now, from, s, a.senderEpoch(i), a.receivedSeq(i), a.processedSeq(i), a.creditSeq(i));
+        }
+    }
+
+    private void onAck(long now, NodeId from, OutStream s, long epoch, long received, long processed, long credit) {
+        if (epoch != epochOf(s) || s.link() == OutLink.DIVERGED) return; // Stale/stopped.
         // Transmitter.open holds a volatile stream until the peer's HELLO, which pumps only streams still to open:
         // opened by an ACK before it, the stream would sit. The ACK after the HELLO's OPEN says the same.
         if (s.isVolatile() && s.link() != OutLink.OPEN && !peers.helloHeard(from)) return;
-        long rto = transmitter.acked(
-                now, s, a.receivedSeq(), a.processedSeq(), cfg.retransmitMillis(), cfg.maxRetransmitMillis());
-        AckResult r = s.acked(now, a.receivedSeq(), a.processedSeq(), a.creditSeq(), rto);
+        long rto = transmitter.acked(now, s, received, processed, cfg.retransmitMillis(), cfg.maxRetransmitMillis());
+        AckResult r = s.acked(now, received, processed, credit, rto);
         if (r == AckResult.DIVERGED) {
             stats.protocolError(
                     now,
                     from,
-                    "stream " + s.key + " stopped: receiver acknowledged up to " + a.receivedSeq() + " but this"
+                    "stream " + s.key + " stopped: receiver acknowledged up to " + received + " but this"
                             + " store committed only " + s.committedSeq() + " under the same epoch (restored from an"
                             + " old copy?). Its messages stay stored; give the store a new epoch to resynchronise.");
             return;
@@ -311,20 +322,8 @@ final class Senders {
         if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) return null;
         if (s.droppedHere(o.seq())) return null; // its outcome was reported when it was dropped
         if (o.outcome() == Frame.OutcomeNotice.DROPPED && s.log != null) return s; // a reader's missed message
-        out.outcome(s.key, o.seq(), outcomeOf(o.outcome()));
+        out.outcome(s.key, o.seq(), Frame.OutcomeNotice.outcomeOf(o.outcome()));
         return null;
-    }
-
-    /** The outcome an OUTCOME notice of {@code kind} reports ({@link Frame.OutcomeNotice}). */
-    static Outcome outcomeOf(int kind) {
-        return switch (kind) {
-            case Frame.OutcomeNotice.EXPIRED -> Outcome.EXPIRED;
-            case Frame.OutcomeNotice.NO_SUCH_HANDLER -> Outcome.NO_SUCH_HANDLER;
-            case Frame.OutcomeNotice.CANCELLED -> Outcome.CANCELLED;
-            case Frame.OutcomeNotice.NO_SUCH_ENDPOINT -> Outcome.NO_SUCH_ENDPOINT;
-            case Frame.OutcomeNotice.DROPPED -> Outcome.DROPPED;
-            default -> Outcome.DEAD_LETTERED;
-        };
     }
 
     /** Purges the outbound streams {@code peer} and {@code lane} select (null: any); {streams, messages} purged. */

@@ -69,8 +69,8 @@ public final class InMemoryStore implements Store {
     }
 
     private final long epoch;
-    private final Map<StreamKey, Stream> streams;
-    private final Map<StreamKey, InboundCursor> cursors;
+    private final PeerLanes<Stream> streams;
+    private final PeerLanes<InboundCursor> cursors;
     private final List<DeadLetter> deadLetters;
     private final Map<NodeId, Long> peerEpochs;
     /** The key-value area: per namespace, its entries by key (entries are immutable). */
@@ -95,8 +95,8 @@ public final class InMemoryStore implements Store {
             e = random.nextLong();
         } while (e == 0);
         this.epoch = e;
-        this.streams = new HashMap<>();
-        this.cursors = new HashMap<>();
+        this.streams = new PeerLanes<>();
+        this.cursors = new PeerLanes<>();
         this.deadLetters = new ArrayList<>();
         this.peerEpochs = new HashMap<>();
         this.keys = new HashMap<>();
@@ -106,9 +106,8 @@ public final class InMemoryStore implements Store {
 
     private InMemoryStore(InMemoryStore crashed) {
         this.epoch = crashed.epoch;
-        this.streams = new HashMap<>();
-        crashed.streams.forEach((k, s) -> streams.put(k, s.copy()));
-        this.cursors = new HashMap<>(crashed.cursors);
+        this.streams = crashed.streams.copy(Stream::copy);
+        this.cursors = crashed.cursors.copy(c -> c);
         this.deadLetters = new ArrayList<>(crashed.deadLetters);
         this.peerEpochs = new HashMap<>(crashed.peerEpochs);
         this.keys = new HashMap<>();
@@ -140,7 +139,7 @@ public final class InMemoryStore implements Store {
         }
         open = true;
         List<OutboundState> outbound = new ArrayList<>(streams.size());
-        streams.forEach((k, s) -> outbound.add(new OutboundState(k.to(), k.lane(), s.lastSeq, s.ackedSeq)));
+        streams.forEach((to, lane, s) -> outbound.add(new OutboundState(to, lane, s.lastSeq, s.ackedSeq)));
         return new StoredState(epoch, outbound, List.copyOf(cursors.values()), peerEpochs);
     }
 
@@ -153,7 +152,7 @@ public final class InMemoryStore implements Store {
         }
         Checked checked = validate(batch);
         channels.validate(batch);
-        streams.putAll(checked.created);
+        checked.created.forEach((k, created) -> streams.put(k.to(), k.lane(), created));
         int group = 0;
         Stream s = null;
         StoredMessage previous = null;
@@ -171,7 +170,7 @@ public final class InMemoryStore implements Store {
             trimmed.outbox.removeUpTo(t.upToSeq());
             trimmed.ackedSeq = t.upToSeq();
         }
-        for (InboundCursor c : batch.cursors()) cursors.put(new StreamKey(c.from(), c.lane()), c);
+        for (InboundCursor c : batch.cursors()) cursors.put(c.from(), c.lane(), c);
         deadLetters.addAll(batch.deadLetters());
         for (WriteBatch.DeadLetterRemoval r : batch.deadLetterRemovals()) deadLetters.removeIf(r::matches);
         for (WriteBatch.PeerEpoch p : batch.peerEpochs()) peerEpochs.put(p.peer(), p.epoch());
@@ -212,9 +211,8 @@ public final class InMemoryStore implements Store {
         StoredMessage previous = null;
         for (StoredMessage m : batch.appends()) {
             if (previous == null || !sameStream(previous, m)) {
-                StreamKey key = new StreamKey(Objects.requireNonNull(m.to(), "to"), Objects.requireNonNull(m.lane()));
-                s = streams.get(key);
-                if (s == null) s = created.computeIfAbsent(key, k -> new Stream());
+                s = streams.get(Objects.requireNonNull(m.to(), "to"), Objects.requireNonNull(m.lane()));
+                if (s == null) s = created.computeIfAbsent(new StreamKey(m.to(), m.lane()), k -> new Stream());
                 if (s.checkedIn != check) {
                     s.checkedIn = check;
                     s.pendingLastSeq = s.lastSeq;
@@ -235,9 +233,8 @@ public final class InMemoryStore implements Store {
         }
         List<Stream> trimmed = new ArrayList<>(batch.trims().size());
         for (WriteBatch.Trim t : batch.trims()) {
-            StreamKey k = new StreamKey(Objects.requireNonNull(t.to(), "to"), Objects.requireNonNull(t.lane()));
-            Stream ts = streams.get(k);
-            if (ts == null) ts = created.get(k);
+            Stream ts = streams.get(Objects.requireNonNull(t.to(), "to"), Objects.requireNonNull(t.lane()));
+            if (ts == null) ts = created.get(new StreamKey(t.to(), t.lane()));
             long lastAssigned = ts == null ? 0 : ts.checkedIn == check ? ts.pendingLastSeq : ts.lastSeq;
             if (t.upToSeq() > lastAssigned) {
                 throw new StoreException("trim of " + t.to() + "/" + t.lane() + " up to " + t.upToSeq()
@@ -263,7 +260,7 @@ public final class InMemoryStore implements Store {
     public synchronized List<StoredMessage> readOutbox(NodeId to, String lane, long fromSeq, int max) {
         checkOpen();
         if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
-        Stream s = streams.get(new StreamKey(to, lane));
+        Stream s = streams.get(to, lane);
         if (s == null || max == 0) return List.of();
         long from = Math.max(fromSeq, s.ackedSeq + 1);
         long last = Math.min(s.lastSeq, from + max - 1);

@@ -30,6 +30,22 @@ class LaneNamesTest {
         assertThat(known).as("lanes still known of %d", LANES).isGreaterThan(LANES * 9 / 10);
     }
 
+    /**
+     * A lane remembered again (a stream's lane, then the same lane decoded from a frame) is the string remembered
+     * first and takes no second slot: three other lanes of its set still fit beside it.
+     */
+    @Test
+    void aLaneRememberedTwiceTakesOneSlot() {
+        String first = new String("twice-" + System.nanoTime());
+        String again = new String(first);
+        assertThat(LaneNames.remember(first)).isSameAs(first);
+        assertThat(LaneNames.remember(again)).isSameAs(first);
+        for (int i = 0; i < 20; i++)
+            assertThat(LaneNames.remember(new String(first))).isSameAs(first);
+        byte[] b = first.getBytes(StandardCharsets.US_ASCII);
+        assertThat(LaneNames.known(b, 0, b.length)).isSameAs(first);
+    }
+
     @Test
     void aLaneOfOtherBytesIsNotFound() {
         LaneNames.remember("alpha");

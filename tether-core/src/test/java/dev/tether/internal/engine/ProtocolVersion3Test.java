@@ -77,9 +77,11 @@ class ProtocolVersion3Test {
 
     @Test
     void outcomeNoticesFiveAndSixReportTheirOutcomesToTheSender() {
-        assertThat(Senders.outcomeOf(Frame.OutcomeNotice.NO_SUCH_ENDPOINT)).isEqualTo(Outcome.NO_SUCH_ENDPOINT);
-        assertThat(Senders.outcomeOf(Frame.OutcomeNotice.DROPPED)).isEqualTo(Outcome.DROPPED);
-        assertThat(Senders.outcomeOf(Frame.OutcomeNotice.DEAD_LETTERED)).isEqualTo(Outcome.DEAD_LETTERED);
+        assertThat(Frame.OutcomeNotice.outcomeOf(Frame.OutcomeNotice.NO_SUCH_ENDPOINT))
+                .isEqualTo(Outcome.NO_SUCH_ENDPOINT);
+        assertThat(Frame.OutcomeNotice.outcomeOf(Frame.OutcomeNotice.DROPPED)).isEqualTo(Outcome.DROPPED);
+        assertThat(Frame.OutcomeNotice.outcomeOf(Frame.OutcomeNotice.DEAD_LETTERED))
+                .isEqualTo(Outcome.DEAD_LETTERED);
     }
 
     @Test
