@@ -549,7 +549,7 @@ public final class ChannelLayer extends ForwardingRouter {
             try {
                 handler.onMessage(d);
                 d.ack();
-            } catch (Exception e) {
+            } catch (Throwable e) { // even an Error: an unsettled message would stall the channel's stream for good
                 d.fail("channel handler failed: " + e);
             }
         }
