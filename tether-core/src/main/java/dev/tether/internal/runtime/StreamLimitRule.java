@@ -78,8 +78,8 @@ public record StreamLimitRule(String peerPattern, String lanePattern, StreamLimi
             String matched = toEndpoint ? agentOf(lane) : lane;
             for (StreamLimitRule r : rules) {
                 if (r.endpoint == toEndpoint
-                        && Admission.matches(r.peerPattern, 0, key.peer().value(), 0)
-                        && Admission.matches(r.lanePattern, 0, matched, 0)) {
+                        && Glob.matches(r.peerPattern, key.peer().value())
+                        && Glob.matches(r.lanePattern, matched)) {
                     return r.limits;
                 }
             }
