@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code tether inspect}: what a store file holds, read-only, also while its node runs. */
@@ -36,6 +37,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (deadLetters < 0) {
+            throw new ParameterException(spec.commandLine(), "--dead-letters must be 0 or more, was " + deadLetters);
+        }
         NativeSqlite.prepare();
         StoreReport report = StoreInspector.inspect(store, deadLetters, Duration.ofSeconds(5));
         spec.commandLine().getOut().println(json ? report.toJson() : report.toText());

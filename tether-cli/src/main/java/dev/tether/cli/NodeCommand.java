@@ -69,6 +69,7 @@ final class NodeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw node.invalid("--log-level: " + e.getMessage());
         }
+        if (drainSeconds < 0) throw node.invalid("--drain-timeout must be 0 or more seconds, was " + drainSeconds);
         CliLog.configure(level, logFormat);
         return new NodeRunner(node, out, node.spec.commandLine().getErr(), printer, readyPeers)
                 .endpoints(endpoints)

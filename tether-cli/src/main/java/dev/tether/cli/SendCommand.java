@@ -78,6 +78,7 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (timeoutMs <= 0) throw admin.invalid(spec, "--timeout-ms must be positive, was " + timeoutMs);
+        if (ttlMs != null && ttlMs <= 0) throw admin.invalid(spec, "--ttl-ms must be positive, was " + ttlMs);
         boolean showProgress = progress != null ? progress : Terminal.isTerminal(2);
         SendOutput output = new SendOutput(
                 spec.commandLine().getOut(), spec.commandLine().getErr(), json, showProgress, Terminal.isTerminal(1));

@@ -88,6 +88,9 @@ class QueueLimitOptionsTest {
                 "POLICY 'sometimes' is not reject, drop-newest, drop-oldest", "--stream-limit", "b,orders,5,sometimes");
         assertUsageError("deadLetters maxCount must be between 1 and", "--dead-letters-max-count", "0");
         assertUsageError("'sometimes' is not drop-oldest or refuse", "--dead-letters-when-full", "sometimes");
+        assertUsageError("invalid lane pattern 'ord ers'", "--stream-limit", "b,ord ers,5");
+        assertUsageError("invalid peer pattern 'b/x'", "--stream-limit", "b/x,orders,5");
+        assertUsageError("would match only reserved lanes", "--stream-limit", "*,_r*,5");
         assertUsageError("'b/bob' is not NODE/AGENT,MAX[,POLICY]", "--endpoint-limit", "b/bob");
         assertUsageError("MAX 'many' is not a number", "--endpoint-limit", "b/bob,many");
         assertUsageError("endpoint limits need an address pattern NODE/AGENT", "--endpoint-limit", "bob,5");

@@ -64,7 +64,8 @@ public interface NodeManagement {
     MessageId replayDeadLetter(String id, NodeId to, String lane);
 
     /**
-     * Deletes the dead letters {@code ids}, or every one if {@code ids} is empty; returns how many were deleted.
+     * Deletes the dead letters {@code ids}, or every one if {@code ids} is empty; returns how many this call deleted
+     * (an id given twice counts once; one a concurrent purge or replay deleted first counts there).
      *
      * @throws NoSuchDeadLetterException if one of {@code ids} does not exist (nothing is deleted then)
      */

@@ -438,7 +438,9 @@ public final class TetherConfig {
          * REJECT. Rules are tried in the order given, the first match wins; lanes starting with {@code _} (Tether's
          * own traffic) are never matched. See docs/MESSAGING.md, "Backpressure".
          *
-         * @throws InvalidConfigException if a pattern is empty
+         * @throws InvalidConfigException if a pattern is empty or has characters no peer id or lane has (other than
+         *     {@code [A-Za-z0-9._-]} and {@code *}), or the lane pattern starts with {@code _} (it could match only
+         *     reserved lanes)
          */
         public Builder streamLimits(String peerPattern, String lanePattern, StreamLimits limits) {
             streamLimits.add(ConfigChecks.limitRule(() -> new StreamLimitRule(peerPattern, lanePattern, limits)));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.Call;
 import dev.tether.NodeId;
 import dev.tether.Reply;
+import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.testkit.Await;
 import java.time.Duration;
@@ -56,6 +57,35 @@ class CallCancelTest {
     @Test
     void aRunningVolatileCallSeesTheCancelAndItsActionsRun() throws Exception {
         runningCallSeesTheCancel(true);
+    }
+
+    @Test
+    void anOnCancelActionThrowingAnErrorIsReportedAndTheNextActionsStillRun() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode a = c.start("a");
+            TetherNode b = c.start("b");
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicInteger actions = new AtomicInteger();
+            b.handle("long", call -> {
+                call.onCancel(() -> {
+                    throw new AssertionError("an application's assert");
+                });
+                call.onCancel(actions::incrementAndGet);
+                started.countDown();
+                Await.until(DEADLINE, call::isCancelled, () -> "the cancel to arrive");
+                return null;
+            });
+            CompletableFuture<Reply> f = a.call(B, "long").request(utf8("x"));
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(f.cancel(true)).isTrue();
+            Await.until(DEADLINE, () -> actions.get() == 1, () -> "the action after the failing one to run");
+            Await.until(
+                    DEADLINE,
+                    () -> c.events("b").stream()
+                            .anyMatch(e -> e instanceof TetherEvent.ApplicationError x
+                                    && x.where().startsWith("onCancel of handler 'long'")),
+                    () -> "the failing action reported: " + c.events("b"));
+        }
     }
 
     private static void cancelledBeforeStart(boolean volatileDelivery) throws Exception {

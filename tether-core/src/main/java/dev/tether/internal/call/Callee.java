@@ -222,7 +222,7 @@ final class Callee {
         for (Runnable action : running.cancel()) {
             try {
                 action.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) { // the next still run
                 host.emit(new TetherEvent.ApplicationError(
                         "onCancel of handler '" + running.handler + "'",
                         e.getClass().getName() + ": " + e.getMessage()));

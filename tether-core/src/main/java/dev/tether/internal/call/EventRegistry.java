@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the id) through {@link CallHost#writeKeys}, together with the DONE notices it sends to remote waiters, so after a
  * crash both are stored or neither; this process's futures and the caller of the change hear of it once that commit
  * is durable. Completed events stay for late awaits, at most {@code history} of them: beyond, the oldest completed is
- * deleted (forgotten). Node thread only, except {@link #pendingCount}.
+ * deleted (forgotten). Node thread only, except {@link #pending}.
  */
 final class EventRegistry {
     static final String NAMESPACE = "_event";
@@ -39,8 +38,8 @@ final class EventRegistry {
     private final LinkedHashMap<String, EventEntry> completed = new LinkedHashMap<>();
 
     private long nextOrder = 1;
-    /** Pending events: raised by {@code createEvent} on the caller's thread, lowered here. */
-    final AtomicInteger pendingCount = new AtomicInteger();
+    /** Pending events: reserved by {@code createEvent} on the caller's thread, ended here. */
+    final PendingEvents pending = new PendingEvents();
 
     final AtomicLong forgotten = new AtomicLong();
     final AtomicLong ignored = new AtomicLong();
@@ -69,7 +68,7 @@ final class EventRegistry {
             entries.put(e.id, e);
             highest = Math.max(highest, e.generation);
             remoteWaiters.addAndGet(e.remoteWaiters.size());
-            if (e.pending()) pendingCount.incrementAndGet();
+            if (e.pending()) pending.loaded(e.id, e.generation);
             else done.add(e);
         }
         done.sort(Comparator.comparingLong(e -> e.order));
@@ -96,7 +95,7 @@ final class EventRegistry {
         if (old != null) {
             if (completed.remove(id) != null) completedGauge.set(completed.size());
             if (old.pending()) {
-                pendingCount.decrementAndGet();
+                pending.ended(id, old.generation); // the creation reserved its own generation already
                 for (NodeId w : old.remoteWaiters) {
                     effects.add(done(w, old.handle(host.id()), EventWire.STALE, generation, new byte[0], ""));
                 }
@@ -135,7 +134,7 @@ final class EventRegistry {
         e.reason = reason;
         e.order = nextOrder++;
         e.durable = false;
-        pendingCount.decrementAndGet();
+        pending.ended(e.id, e.generation);
         List<Effect> effects = new ArrayList<>();
         for (NodeId w : e.remoteWaiters) effects.add(done(w, h, outcome(e), e.generation, payload, reason));
         remoteWaiters.addAndGet(-e.remoteWaiters.size());

@@ -78,14 +78,14 @@ public final class Events implements MessageConsumer {
     public EventHandle create(String id) {
         EventHandle.requireValidId(id);
         requireRunning();
-        if (registry.pendingCount.incrementAndGet() > settings.maxPending()) {
-            registry.pendingCount.decrementAndGet();
+        // A re-creation of a pending id supersedes it and takes no place (PendingEvents).
+        long generation = registry.pending.reserve(
+                id, settings.maxPending(), this::nextGeneration, g -> host.post(now -> registry.create(id, g)));
+        if (generation < 0) {
             throw new QueueFullException("node " + host.id() + " owns " + settings.maxPending()
                     + " pending events already, the most it may (TetherConfig.Builder.events)");
         }
-        EventHandle h = new EventHandle(host.id(), id, nextGeneration());
-        host.post(now -> registry.create(id, h.generation()));
-        return h;
+        return new EventHandle(host.id(), id, generation);
     }
 
     /** Strictly increasing, and after a restart above the ones stored while the clock did not go back meanwhile. */
@@ -310,7 +310,7 @@ public final class Events implements MessageConsumer {
     /** The counters (any thread). */
     public EventStats stats() {
         return new EventStats(
-                registry.pendingCount.get(),
+                registry.pending.count(),
                 registry.completedCount(),
                 registry.remoteWaiterCount(),
                 registry.forgotten.get(),

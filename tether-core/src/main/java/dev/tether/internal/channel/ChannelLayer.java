@@ -424,7 +424,8 @@ public final class ChannelLayer extends ForwardingRouter {
                 if (kicks.refusedJoin(d, parts[1], from) || refusedByAccess(d, parts[1], roleNamed(parts[2]))) return;
             }
             ChannelStart start = parts.length == 5 && parts[0].equals("join") ? start(parts[3], parts[4]) : null;
-            if (start != null && start.kind() == ChannelStart.Kind.TIME && roleNamed(parts[2]) != null) {
+            ChannelRole role = start != null ? roleNamed(parts[2]) : null;
+            if (role != null && role.reads() && start.kind() == ChannelStart.Kind.TIME) { // WRITE: removed below
                 readFrom(d, parts[1], start.value()); // the position is looked up in the log first
                 return;
             }
@@ -548,7 +549,7 @@ public final class ChannelLayer extends ForwardingRouter {
             try {
                 handler.onMessage(d);
                 d.ack();
-            } catch (Exception e) {
+            } catch (Throwable e) { // even an Error: an unsettled message would stall the channel's stream for good
                 d.fail("channel handler failed: " + e);
             }
         }

@@ -11,10 +11,13 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The node's dead-letter queue held within its bounds ({@link DeadLetterLimits}, docs/BUS-DESIGN.md section 5.2):
@@ -118,13 +121,27 @@ public final class DeadLetterQueue {
         requests.addLast(new Request(token, List.copyOf(keys)));
     }
 
-    /** Every identity the queue holds and no batch removes yet, oldest first (a purge of all). */
-    public List<WriteBatch.DeadLetterRemoval> keys() {
+    /**
+     * The distinct identities among {@code keys} that the queue holds and that neither a batch nor an earlier request
+     * removes yet: what a removal of {@code keys} requested now removes, so that two purges of one dead letter count
+     * it once.
+     */
+    public List<WriteBatch.DeadLetterRemoval> removable(List<WriteBatch.DeadLetterRemoval> keys) {
+        Set<WriteBatch.DeadLetterRemoval> requested = new HashSet<>();
+        for (Request r : requests) requested.addAll(r.keys());
         List<WriteBatch.DeadLetterRemoval> l = new ArrayList<>();
-        for (Entry e : index.values()) {
-            if (!e.removing) l.add(e.key);
+        for (WriteBatch.DeadLetterRemoval k : new LinkedHashSet<>(keys)) {
+            Entry e = index.get(k);
+            if (e != null && !e.removing && !requested.contains(k)) l.add(k);
         }
         return l;
+    }
+
+    /** Every identity the queue holds and no batch or request removes yet, oldest first (a purge of all). */
+    public List<WriteBatch.DeadLetterRemoval> keys() {
+        List<WriteBatch.DeadLetterRemoval> l = new ArrayList<>();
+        for (Entry e : index.values()) l.add(e.key);
+        return removable(l);
     }
 
     // ---- the receivers ---------------------------------------------------------------------------------

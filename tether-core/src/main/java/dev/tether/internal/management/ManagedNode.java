@@ -198,10 +198,10 @@ public final class ManagedNode implements NodeManagement {
         for (String id : ids) keys.add(DeadLetterIds.parse(id));
         if (keys.isEmpty()) return await(ops.removeAllDeadLetters());
         List<DeadLetter> found = find(keys);
-        // Through the engine, which keeps the index of the queue's bounds (DeadLetterLimits) exact.
-        await(ops.removeDeadLetters(
+        // Through the engine, which keeps the index of the queue's bounds (DeadLetterLimits) exact, and counts each
+        // dead letter once: an id given twice, or one a concurrent purge or replay takes first, is not counted here.
+        return await(ops.removeDeadLetters(
                 found.stream().map(WriteBatch.DeadLetterRemoval::of).toList()));
-        return found.size();
     }
 
     /** The dead letters {@code keys} name, in that order; throws if one is missing. */

@@ -80,26 +80,9 @@ final class Admission {
     private boolean allowed(NodeId peer) {
         if (allowList.isEmpty()) return true;
         for (String pattern : allowList) {
-            if (matches(pattern, 0, peer.value(), 0)) return true;
+            if (Glob.matches(pattern, peer.value())) return true;
         }
         return false;
-    }
-
-    /** Glob match where {@code *} stands for any run of characters; ids and patterns are at most 64 long. */
-    static boolean matches(String pattern, int pi, String id, int ii) {
-        while (pi < pattern.length()) {
-            char c = pattern.charAt(pi);
-            if (c == '*') {
-                for (int k = ii; k <= id.length(); k++) {
-                    if (matches(pattern, pi + 1, id, k)) return true;
-                }
-                return false;
-            }
-            if (ii >= id.length() || id.charAt(ii) != c) return false;
-            pi++;
-            ii++;
-        }
-        return ii == id.length();
     }
 
     boolean isKnown(NodeId peer) {

@@ -39,7 +39,7 @@ public record LanePriority(String lanePattern, int level) {
         for (LanePriority r : rules) {
             // an endpoint lane only by a pattern written for endpoint lanes: "*" means the application's lanes
             if (reserved != r.lanePattern.startsWith("_")) continue;
-            if (Admission.matches(r.lanePattern, 0, lane, 0)) return r.level;
+            if (Glob.matches(r.lanePattern, lane)) return r.level;
         }
         return Priority.DEFAULT;
     }

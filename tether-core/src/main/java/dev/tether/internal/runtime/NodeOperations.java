@@ -88,13 +88,17 @@ public final class NodeOperations {
     }
 
     /**
-     * Removes the dead letters {@code keys} name (those the node holds; others are ignored) with the engine's next
-     * batch, so that the bounds of the dead-letter queue count them; completes on the node thread once stored.
+     * Removes the dead letters {@code keys} name (those the node holds and no other removal takes already; others, and
+     * repeats, are ignored) with the engine's next batch, so that the bounds of the dead-letter queue count them;
+     * completes on the node thread once stored, with how many it removed.
      */
-    public CompletableFuture<Void> removeDeadLetters(List<WriteBatch.DeadLetterRemoval> keys) {
-        return this.<CompletableFuture<Void>>onNodeThread((now, engine) -> {
-                    CompletableFuture<Void> done = new CompletableFuture<>();
-                    loop.removeDeadLetters(keys, () -> done.complete(null));
+    public CompletableFuture<Integer> removeDeadLetters(List<WriteBatch.DeadLetterRemoval> keys) {
+        return this.<CompletableFuture<Integer>>onNodeThread((now, engine) -> {
+                    List<WriteBatch.DeadLetterRemoval> removed =
+                            engine.deadLetters().removable(keys);
+                    CompletableFuture<Integer> done = new CompletableFuture<>();
+                    if (removed.isEmpty()) done.complete(0);
+                    else loop.removeDeadLetters(removed, () -> done.complete(removed.size()));
                     return done;
                 })
                 .thenCompose(f -> f);

@@ -25,6 +25,23 @@ public record StreamLimitRule(String peerPattern, String lanePattern, StreamLimi
             throw new IllegalArgumentException("stream limits need a peer and a lane pattern ('*' for any), got '"
                     + peerPattern + "' and '" + lanePattern + "'");
         }
+        if (!endpoint) requireMatchable(peerPattern, lanePattern); // endpoints() checks its own
+    }
+
+    /** Refuses a stream rule that could never match: one no peer id or lane could, or one only reserved lanes could. */
+    private static void requireMatchable(String peerPattern, String lanePattern) {
+        if (!glob(peerPattern, "._-")) {
+            throw new IllegalArgumentException("invalid peer pattern '" + peerPattern
+                    + "' in stream limits: expected characters from [A-Za-z0-9._-] and '*'");
+        }
+        if (!glob(lanePattern, "._-")) {
+            throw new IllegalArgumentException("invalid lane pattern '" + lanePattern
+                    + "' in stream limits: expected characters from [A-Za-z0-9._-] and '*'");
+        }
+        if (lanePattern.startsWith("_")) {
+            throw new IllegalArgumentException("lane pattern '" + lanePattern + "' in stream limits would match only"
+                    + " reserved lanes (starting with '_'), which stream limits never match");
+        }
     }
 
     /** A stream rule. */
@@ -78,8 +95,8 @@ public record StreamLimitRule(String peerPattern, String lanePattern, StreamLimi
             String matched = toEndpoint ? agentOf(lane) : lane;
             for (StreamLimitRule r : rules) {
                 if (r.endpoint == toEndpoint
-                        && Admission.matches(r.peerPattern, 0, key.peer().value(), 0)
-                        && Admission.matches(r.lanePattern, 0, matched, 0)) {
+                        && Glob.matches(r.peerPattern, key.peer().value())
+                        && Glob.matches(r.lanePattern, matched)) {
                     return r.limits;
                 }
             }

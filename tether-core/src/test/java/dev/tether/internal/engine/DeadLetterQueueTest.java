@@ -119,6 +119,35 @@ class DeadLetterQueueTest {
     }
 
     /**
+     * A removal removes each dead letter once: what it asks for twice, what an earlier request not yet in a batch or a
+     * batch in flight removes already, is not what it removes (so two purges of one id report one purged).
+     */
+    @Test
+    void aRemovalTakesEachDeadLetterOnceAndNotWhatAnotherRemovalTakesAlready() {
+        EngineHarness h = harness(DeadLetterLimits.of(10, 1L << 20, Duration.ofDays(30)));
+        EngineHarness.Node b = h.node("b");
+        for (long s = 1; s <= 3; s++) b.poison.add(s);
+        for (int i = 0; i < 3; i++) h.node("a").send(B, "l", "m" + i);
+        settle(h);
+        List<WriteBatch.DeadLetterRemoval> k = b.store.readDeadLetters(10).stream()
+                .map(WriteBatch.DeadLetterRemoval::of)
+                .toList();
+        assertThat(k).hasSize(3);
+        DeadLetterQueue q = b.engine.deadLetters();
+        assertThat(q.removable(List.of(k.get(0), k.get(0), k.get(1)))).containsExactly(k.get(0), k.get(1));
+        q.remove(78, List.of(k.get(0))); // in the same turn as the next: no batch takes it yet
+        assertThat(q.removable(List.of(k.get(0), k.get(1)))).containsExactly(k.get(1)); // k0 requested already
+        assertThat(q.keys()).containsExactly(k.get(1), k.get(2));
+        b.input(e -> {}); // the turn ends: a batch takes the request
+        assertThat(q.removable(List.of(k.get(0), k.get(1)))).containsExactly(k.get(1)); // k0 being removed
+        h.run();
+        settle(h);
+        assertThat(b.written).containsExactly(78L);
+        assertThat(q.removable(List.of(k.get(0)))).isEmpty(); // gone
+        assertThat(stored(b)).containsExactly(2L, 3L);
+    }
+
+    /**
      * Under REFUSE a payload larger than {@code maxBytes} never fits, and no removal could make room for it (with an
      * empty queue none ever commits): it is stored and removed in the same batch, as under DROP_OLDEST, counted
      * evicted, and its stream goes on instead of blocking for good.
