@@ -4,6 +4,7 @@ import static dev.tether.scenarios.Cluster.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.ChannelRole;
+import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.testkit.Await;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A channel handler that throws an {@link Error} (an application's {@code assert}, a test's assertion) fails its
  * message like any exception: the message is tried again per the retry policy and the channel's stream goes on. (An
- * Error once escaped the handler unsettled, which stalled the stream for good.)
+ * Error once escaped the handler unsettled, which stalled the stream for good.) The failure is counted in the node's
+ * handler errors and reported as an {@link TetherEvent.ApplicationError}, as a node handler's is.
  */
 class ChannelHandlerErrorTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -42,6 +44,15 @@ class ChannelHandlerErrorTest {
                     () -> got.size() == 2,
                     () -> "m1 (tried again) and m2, got " + got + " after " + calls.get() + " handler calls");
             assertThat(got).containsExactly("m1", "m2");
+            assertThat(b.stats().handlerErrors())
+                    .as("counted as a handler error")
+                    .isEqualTo(1);
+            Await.until(
+                    DEADLINE,
+                    () -> c.events("b").stream()
+                            .anyMatch(e -> e instanceof TetherEvent.ApplicationError x
+                                    && x.reason().contains("thrown by the first call only")),
+                    () -> "the failure reported: " + c.events("b"));
         }
     }
 }

@@ -550,7 +550,7 @@ public final class ChannelLayer extends ForwardingRouter {
                 handler.onMessage(d);
                 d.ack();
             } catch (Throwable e) { // even an Error: an unsettled message would stall the channel's stream for good
-                d.fail("channel handler failed: " + e);
+                d.fail("channel handler failed: " + runtime.handlerFailed(d, e)); // counted and reported as the node's
             }
         }
 

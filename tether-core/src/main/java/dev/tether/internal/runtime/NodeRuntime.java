@@ -295,6 +295,11 @@ public final class NodeRuntime {
         loop.emit(event);
     }
 
+    /** An application handler threw {@code e} on {@code d}: counted in the handler errors, reported; any thread. */
+    public String handlerFailed(dev.tether.Delivery d, Throwable e) {
+        return dispatcher.handlerFailed(d, e);
+    }
+
     /** Withdraws message {@code seq} of outbound stream {@code key} (a cancelled call; {@link Engine#cancel}); node thread only. */
     public void cancel(StreamKey key, long seq) {
         loop.engine().cancel(config.clock().millis(), key, seq);
