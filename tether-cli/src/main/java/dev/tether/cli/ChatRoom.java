@@ -96,7 +96,11 @@ final class ChatRoom {
                     + " bytes");
             return;
         }
-        ChatLine line = ChatLine.of(lane.substring(3), d, clock.millis());
+        add(ChatLine.of(lane.substring(3), d, clock.millis()));
+    }
+
+    /** Adds {@code line} to the transcript and, if it is new there, shows it on every view. */
+    void add(ChatLine line) {
         if (transcript.add(line)) views.forEach(v -> v.line(line));
     }
 
@@ -135,10 +139,7 @@ final class ChatRoom {
             node.publish(channel, ChatLine.payload(at, text)).whenComplete((id, error) -> {
                 if (error != null)
                     notice("not sent on #" + channel + ": " + cause(error).getMessage());
-                else {
-                    ChatLine own = new ChatLine(channel, nodeId(), id.seq(), at, text);
-                    if (transcript.add(own)) views.forEach(v -> v.line(own));
-                }
+                else add(new ChatLine(channel, nodeId(), id.seq(), at, text));
             });
             return "";
         } catch (RuntimeException e) {

@@ -175,22 +175,29 @@ final class ChatWeb implements AutoCloseable {
             this.ws = ws;
         }
 
-        /** Registers first, then sends the history: a line added meanwhile may come twice, never not at all. */
+        /**
+         * Registers first, then sends the history: a line added meanwhile may come twice (the page shows it once),
+         * never not at all. The history is sent holding this session's lock, which {@link #line} takes too: a line
+         * added meanwhile waits and follows the history, else it could reach the page before older lines of its
+         * publisher that the history still had to send, and the page keeps the order it receives.
+         */
         void open() {
-            room.addView(this);
-            sessions.add(this);
-            send(Json.object()
-                    .put("type", "hello")
-                    .put("node", room.nodeId())
-                    .put("channel", room.currentChannel())
-                    .toString());
-            for (ChatLine l : room.transcript().recent()) send(l.json());
+            synchronized (this) {
+                room.addView(this);
+                sessions.add(this);
+                send(Json.object()
+                        .put("type", "hello")
+                        .put("node", room.nodeId())
+                        .put("channel", room.currentChannel())
+                        .toString());
+                for (ChatLine l : room.transcript().recent()) send(l.json());
+            }
             send(members());
             send(stats(room));
         }
 
         @Override
-        public void line(ChatLine line) {
+        public synchronized void line(ChatLine line) {
             send(line.json());
         }
 
