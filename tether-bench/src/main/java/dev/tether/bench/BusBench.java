@@ -249,7 +249,8 @@ public final class BusBench {
         return r;
     }
 
-    private static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer) {
+    /** A node of the bus benches: in-memory transport and store, {@code MEMORY} durability, a window of 8,192. */
+    static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer) {
         return TetherConfig.builder(self)
                 .peers(peer == null ? List.of() : List.of(peer))
                 .transport(net.newTransport())

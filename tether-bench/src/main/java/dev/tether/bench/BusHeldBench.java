@@ -1,7 +1,6 @@
 package dev.tether.bench;
 
 import dev.tether.AckMode;
-import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StreamStats;
 import dev.tether.TetherNode;
@@ -10,8 +9,6 @@ import dev.tether.bus.Endpoint;
 import dev.tether.bus.EndpointHandler;
 import dev.tether.bus.EndpointOptions;
 import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,8 +70,8 @@ public final class BusHeldBench {
     /** Fills a node ({@code remote}: two) with {@code messages} outstanding ones and takes the histograms. */
     static Held measure(boolean remote, int agents, int messages, int payload) throws Exception {
         InMemoryNetwork net = new InMemoryNetwork();
-        TetherNode sender = Tether.start(config(net, A, remote ? B : null));
-        TetherNode receiver = remote ? Tether.start(config(net, B, A)) : sender;
+        TetherNode sender = Tether.start(BusBench.config(net, A, remote ? B : null));
+        TetherNode receiver = remote ? Tether.start(BusBench.config(net, B, A)) : sender;
         try {
             EndpointHandler holds = d -> {}; // never acknowledged: the endpoint keeps its first delivery
             EndpointOptions manual = EndpointOptions.defaults().ackMode(AckMode.MANUAL);
@@ -122,15 +119,5 @@ public final class BusHeldBench {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
-    }
-
-    private static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer) {
-        return TetherConfig.builder(self)
-                .peers(peer == null ? List.of() : List.of(peer))
-                .transport(net.newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .window(8192)
-                .build();
     }
 }
