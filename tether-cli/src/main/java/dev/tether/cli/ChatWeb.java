@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * members} and {@code stats}; each text the page sends is a line typed ({@link ChatRoom#input}), answered with a
  * {@code reply}. Binds loopback addresses only (whoever reaches the page chats as this node); a request whose
  * {@code Host} is not a loopback name or whose {@code Origin} is not the page's own is refused (403, {@link
- * PageRequests}), so another site open in the same browser cannot use it, directly or through DNS rebinding. At most {@value #MAX_CONNECTIONS} connections; one thread each, one pusher thread.
+ * PageRequests}), so another site open in the same browser cannot use it, directly or through DNS rebinding. At most
+ * {@value #MAX_CONNECTIONS} connections; one thread each (a page has a second one, its {@link PageWriter}: nothing waits
+ * for a page's socket but that page's writer), one pusher thread.
  */
 final class ChatWeb implements AutoCloseable {
     static final int MAX_CONNECTIONS = 32;
@@ -41,10 +43,13 @@ final class ChatWeb implements AutoCloseable {
     private final ScheduledExecutorService pusher =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tether-chat-push"));
 
-    private ChatWeb(ServerSocket server, ChatRoom room, byte[] page) {
+    private final PageWriter.Limits limits;
+
+    private ChatWeb(ServerSocket server, ChatRoom room, byte[] page, PageWriter.Limits limits) {
         this.server = server;
         this.room = room;
         this.page = page;
+        this.limits = limits;
     }
 
     /**
@@ -53,6 +58,11 @@ final class ChatWeb implements AutoCloseable {
      * @throws IllegalArgumentException if the address is not a loopback one
      */
     static ChatWeb start(InetSocketAddress requested, ChatRoom room) throws IOException {
+        return start(requested, room, PageWriter.Limits.DEFAULT);
+    }
+
+    /** As {@link #start(InetSocketAddress, ChatRoom)}, a page dropped by {@code limits} (tests: smaller ones). */
+    static ChatWeb start(InetSocketAddress requested, ChatRoom room, PageWriter.Limits limits) throws IOException {
         InetAddress host = InetAddress.getByName(requested.getHostString());
         if (!host.isLoopbackAddress()) {
             throw new IllegalArgumentException("--web must be a loopback address (127.0.0.1 or ::1), was "
@@ -71,7 +81,7 @@ final class ChatWeb implements AutoCloseable {
             s.close();
             throw new java.net.BindException("--web " + HostPort.format(requested) + ": " + e.getMessage());
         }
-        ChatWeb web = new ChatWeb(s, room, page);
+        ChatWeb web = new ChatWeb(s, room, page, limits);
         daemon(web::accept, "tether-chat-web").start();
         web.pusher.scheduleWithFixedDelay(web::pushStatus, 1, 1, TimeUnit.SECONDS);
         return web;
@@ -79,6 +89,11 @@ final class ChatWeb implements AutoCloseable {
 
     InetSocketAddress address() {
         return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    /** The pages connected now (registered as views, not dropped). */
+    int pages() {
+        return sessions.size();
     }
 
     private void accept() {
@@ -153,7 +168,7 @@ final class ChatWeb implements AutoCloseable {
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         c.setSoTimeout(0);
-        Session s = new Session(new WebSocket(c.getInputStream(), out, MAX_MESSAGE));
+        Session s = new Session(new WebSocket(c.getInputStream(), out, MAX_MESSAGE), c);
         s.open();
         try {
             for (String typed = s.ws.readText(); typed != null; typed = s.ws.readText()) {
@@ -162,24 +177,30 @@ final class ChatWeb implements AutoCloseable {
                     s.send(Json.object().put("type", "reply").put("text", reply).toString());
             }
         } finally {
-            room.removeView(s);
-            sessions.remove(s);
+            s.closed();
         }
     }
 
-    /** One page: a view of the room. A page that cannot be written to is dropped. */
+    /**
+     * One page: a view of the room. What it is sent goes through its {@link PageWriter}: no thread of the room waits
+     * for the page's socket. A page that falls too far behind is dropped (the writer closes it with the reason; the
+     * page reconnects and is sent the history).
+     */
     private final class Session implements ChatRoom.View {
         final WebSocket ws;
+        final PageWriter out;
 
-        Session(WebSocket ws) {
+        Session(WebSocket ws, Socket socket) {
             this.ws = ws;
+            this.out = new PageWriter(ws, socket, limits, pusher);
         }
 
         /**
-         * Registers first, then sends the history: a line added meanwhile may come twice (the page shows it once),
-         * never not at all. The history is sent holding this session's lock, which {@link #line} takes too: a line
-         * added meanwhile waits and follows the history, else it could reach the page before older lines of its
-         * publisher that the history still had to send, and the page keeps the order it receives.
+         * Registers first, then queues the history: a line added meanwhile may come twice (the page shows it once),
+         * never not at all. The history is queued holding this session's lock, which {@link #line} takes too: a line
+         * added meanwhile waits and is queued after the history, else it could reach the page before older lines of
+         * its publisher that the history still had to send, and the page keeps the order it receives. Queuing does
+         * not wait for the page, so the lock is held briefly.
          */
         void open() {
             synchronized (this) {
@@ -190,7 +211,9 @@ final class ChatWeb implements AutoCloseable {
                         .put("node", room.nodeId())
                         .put("channel", room.currentChannel())
                         .toString());
-                for (ChatLine l : room.transcript().recent()) send(l.json());
+                List<ChatLine> history = room.transcript().recent();
+                out.history(history.size());
+                for (ChatLine l : history) send(l.json());
             }
             send(members());
             send(stats(room));
@@ -207,12 +230,18 @@ final class ChatWeb implements AutoCloseable {
         }
 
         void send(String json) {
-            try {
-                ws.sendText(json);
-            } catch (IOException e) {
+            String dropped = out.offer(json);
+            if (dropped != null && sessions.remove(this)) {
                 room.removeView(this);
-                sessions.remove(this);
+                room.notice("chat page dropped: " + dropped);
             }
+        }
+
+        /** The page's connection ended. */
+        void closed() {
+            out.stop();
+            room.removeView(this);
+            sessions.remove(this);
         }
     }
 

@@ -6,19 +6,12 @@ import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ChatWebOrderTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final int HISTORY = ChatTranscript.RECENT;
-    private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
 
     @TempDir
     Path dir;
@@ -54,22 +46,20 @@ class ChatWebOrderTest {
                 .build());
         open.add(alice::close);
         room.attach(alice);
-        String text = "x".repeat(4096); // a history larger than the socket buffers: the page's thread blocks in it
+        // a history larger than the socket buffers: the page's writer is still sending it when the late line comes
+        String text = "x".repeat(4096);
         for (int seq = 1; seq <= HISTORY; seq++) room.add(new ChatLine("general", "bob", seq, 0, text));
         ChatWeb web = ChatWeb.start(new InetSocketAddress("127.0.0.1", 0), room);
         open.add(web);
 
-        try (Socket page = new Socket()) {
-            page.setReceiveBufferSize(4096);
-            page.connect(web.address());
-            DataInputStream in = upgrade(page, web.address().getPort());
+        try (PageSocket page = PageSocket.connect(web.address(), 4096, DEADLINE).upgraded()) {
             List<Long> seqs = new ArrayList<>();
-            while (seqs.isEmpty()) seq(readText(in)).ifPresent(seqs::add); // the history was taken: it is being sent
+            seqs.add(page.nextSeq()); // the history was taken: it is being sent
             Thread late = new Thread(() -> room.add(new ChatLine("general", "bob", HISTORY + 1, 0, "late")), "late");
             late.start();
-            // the line was sent, is being sent, or waits for the connection's thread (which the page does not read)
+            // the line was queued, or waits for the connection's thread queuing the history (the session's lock)
             Await.until(DEADLINE, () -> waiting(late) || connectionBlocked(), () -> "the late line on its way");
-            while (seqs.size() < HISTORY + 1) seq(readText(in)).ifPresent(seqs::add);
+            while (seqs.size() < HISTORY + 1) seqs.add(page.nextSeq());
             late.join(DEADLINE.toMillis());
             List<Long> expected = new ArrayList<>();
             for (long s = 1; s <= HISTORY + 1; s++) expected.add(s);
@@ -84,39 +74,5 @@ class ChatWebOrderTest {
     private static boolean connectionBlocked() {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().equals("tether-chat-conn") && t.getState() == Thread.State.BLOCKED);
-    }
-
-    private static java.util.Optional<Long> seq(String json) {
-        if (!json.contains("\"type\":\"message\"")) return java.util.Optional.empty();
-        Matcher m = SEQ.matcher(json);
-        return m.find() ? java.util.Optional.of(Long.parseLong(m.group(1))) : java.util.Optional.empty();
-    }
-
-    private static DataInputStream upgrade(Socket page, int port) throws IOException {
-        String host = "127.0.0.1:" + port;
-        page.getOutputStream()
-                .write(("GET /ws HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host + "\r\n"
-                                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-                                + "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-        DataInputStream in = new DataInputStream(page.getInputStream());
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) head.append((char) in.readUnsignedByte());
-        assertThat(head.toString()).startsWith("HTTP/1.1 101");
-        return in;
-    }
-
-    /** One unmasked, unfragmented frame from the server, as text. */
-    private static String readText(DataInputStream in) throws IOException {
-        int opcode = in.readUnsignedByte() & 0x0f;
-        long n = in.readUnsignedByte() & 0x7f;
-        if (n == 126) n = in.readUnsignedShort();
-        else if (n == 127) n = in.readLong();
-        byte[] payload = new byte[Math.toIntExact(n)];
-        in.readFully(payload);
-        assertThat(opcode)
-                .as("a text frame: %s", Arrays.toString(Arrays.copyOf(payload, 16)))
-                .isEqualTo(1);
-        return new String(payload, StandardCharsets.UTF_8);
     }
 }

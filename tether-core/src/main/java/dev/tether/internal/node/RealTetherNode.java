@@ -235,6 +235,11 @@ public final class RealTetherNode implements TetherNode {
         return runtime;
     }
 
+    /** The call layer of this node; for test support in this module's packages. */
+    public CallLayer calls() {
+        return calls;
+    }
+
     @Override
     public NodeId id() {
         return runtime.id();

@@ -14,6 +14,7 @@ import dev.tether.spi.WriteBatch;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 
 /**
  * What management asks of a running node, each through the queue of the thread that owns the state: the engine on
@@ -44,6 +45,38 @@ public final class NodeOperations {
                 } catch (RuntimeException e) {
                     f.completeExceptionally(e);
                 }
+            }
+
+            @Override
+            public void refuse() {
+                f.completeExceptionally(new NodeClosedException("node " + id + " is shut down"));
+            }
+        });
+        return f;
+    }
+
+    /**
+     * Completes after the first turn at whose end {@code condition} holds: it is checked on the node thread at the end
+     * of every turn (the loop turns at least every tick), so a wait for node-thread state that nobody signals (what
+     * a layer keeps, a stream's count) neither polls it from another thread nor reads it while it changes. Fails with
+     * {@link NodeClosedException} if the node stopped first. One at a time per node, and not while it shuts down: it
+     * takes the loop's after-turn slot, which shutdown uses. For tests in this module's packages.
+     */
+    public CompletableFuture<Void> afterTurnWhen(BooleanSupplier condition) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        NodeLoop.Command check = now -> {
+            try {
+                if (!f.isDone() && !condition.getAsBoolean()) return;
+                f.complete(null);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+            loop.afterEachTurn(null);
+        };
+        loop.post(new NodeLoop.Command() {
+            @Override
+            public void run(long now) {
+                loop.afterEachTurn(check);
             }
 
             @Override

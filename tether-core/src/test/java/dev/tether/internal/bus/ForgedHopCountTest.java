@@ -12,7 +12,7 @@ import dev.tether.bus.Address;
 import dev.tether.bus.Match;
 import dev.tether.bus.Rule;
 import dev.tether.bus.TextPattern;
-import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.node.RealTetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
@@ -57,7 +57,8 @@ class ForgedHopCountTest {
                             .action(Action.copy(Address.of(B, "audit"))));
 
             for (String bad : List.of("x", "0", "9")) {
-                Outcome o = runtime(a)
+                Outcome o = ((RealTetherNode) a)
+                        .runtime()
                         .submit(B, "orders", Map.of(RouteEffects.HOPS, bad), utf8("forged"), 0, null)
                         .processed()
                         .get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -108,13 +109,6 @@ class ForgedHopCountTest {
                     if (id.equals(B)) handledAtB.add(text(d.payloadBytes()));
                 })
                 .build());
-    }
-
-    /** The runtime of {@code node}: the door pattern layers send reserved headers through. */
-    private static NodeRuntime runtime(TetherNode node) throws ReflectiveOperationException {
-        java.lang.reflect.Field f = node.getClass().getDeclaredField("runtime");
-        f.setAccessible(true);
-        return (NodeRuntime) f.get(node);
     }
 
     private static byte[] utf8(String s) {

@@ -9,6 +9,7 @@ import dev.tether.Reply;
 import dev.tether.StreamStats;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.internal.node.RealTetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
@@ -25,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -86,12 +88,13 @@ class ExpiredCancelTest {
     /** Call 2, waiting at b behind call 1, is cancelled (b keeps the cancel), expires, and call 1 is let go. */
     private void expiresWithItsCancelKept(
             TetherNode node, CompletableFuture<Reply> first, CompletableFuture<Reply> second) throws Exception {
-        CallLayer b = calls(node);
+        CallLayer b = ((RealTetherNode) node).calls();
         assertThat(firstStarted.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
-        until(() -> inFlight(node) == 2, "call 2 at b");
+        afterTurnWhen(node, () -> inFlight(node) == 2, "call 2 at b");
         assertThat(second.cancel(true)).isTrue();
         // Kept by the call layer if call 2 was handed out (in call 1's run or window); else the engine settled it
-        until(() -> b.entries().get("cancels") == 1 || inFlight(node) < 2, "b taking the cancel of call 2");
+        afterTurnWhen(
+                node, () -> b.entries().get("cancels") == 1 || inFlight(node) < 2, "b taking the cancel of call 2");
         assertThat(b.entries().get("cancels"))
                 .as("the cancel kept: call 2 was handed out; b %s; a %s", node.stats(), second)
                 .isEqualTo(1);
@@ -140,13 +143,6 @@ class ExpiredCancelTest {
         return n;
     }
 
-    /** The call layer of {@code node} (a private part of it: what it keeps is for tests only). */
-    private static CallLayer calls(TetherNode node) throws ReflectiveOperationException {
-        java.lang.reflect.Field f = node.getClass().getDeclaredField("calls");
-        f.setAccessible(true);
-        return (CallLayer) f.get(node);
-    }
-
     /** The test's clock: real time plus what the test added. */
     private Clock clock() {
         return new Clock() {
@@ -173,14 +169,18 @@ class ExpiredCancelTest {
     }
 
     /**
-     * Waits for {@code condition}, which nobody signals (what the node thread keeps), yielding between checks: it holds
-     * within milliseconds (tether-core's tests cannot use the testkit's {@code Await}).
+     * Waits for {@code condition} on {@code node}'s thread state, which nobody signals: it is checked on the node
+     * thread at the end of each of its turns ({@code NodeOperations.afterTurnWhen}).
      */
-    private static void until(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out waiting for " + what);
-            Thread.yield();
+    private static void afterTurnWhen(TetherNode node, BooleanSupplier condition, String what) throws Exception {
+        CompletableFuture<Void> held =
+                ((RealTetherNode) node).runtime().operations().afterTurnWhen(condition);
+        try {
+            held.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            held.cancel(false); // the node's next turn stops checking
+            throw new AssertionError(
+                    "timed out after " + WAIT_SECONDS + " s waiting for " + what + "; " + node.stats());
         }
     }
 }
