@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code tether chat} does, whoever types: a line is published on the current channel (its own copy goes into
@@ -40,6 +41,11 @@ final class ChatRoom {
             "  /leave [CHANNEL]                        leave (default: the current channel)",
             "  /nodes   /topology   /stats             the cluster as the management API sees it",
             "  /quit                                   stop this node (what it has not delivered stays stored)");
+
+    /** How many times a join that timed out is asked again after a peer came up; see {@link #join}. */
+    static final int MAX_ASKS = 6;
+
+    private static final long ASK_PAUSE_MILLIS = 250;
 
     private final ChatTranscript transcript;
     private final Clock clock;
@@ -170,7 +176,7 @@ final class ChatRoom {
     private void join(String channel, ChannelRole role) {
         Membership before = memberships.put(channel, new Membership(role, false));
         try {
-            join(channel, role, false);
+            join(channel, role, 0);
         } catch (RuntimeException refused) {
             if (before == null) memberships.remove(channel, new Membership(role, false));
             else memberships.replace(channel, new Membership(role, false), before);
@@ -179,16 +185,23 @@ final class ChatRoom {
     }
 
     /**
-     * Joins, or asks again ({@code again}) for a join some peer had not taken note of: the room learns when every
-     * known peer has, which the first join's future, failed by its timeout, can no longer say. A join is idempotent
-     * at the publishers (a reader keeps its cursor), so asking again changes nothing there.
+     * Joins ({@code asked} 0), or asks again ({@code asked} the number of times) for a join some peer had not taken
+     * note of: the room learns when every known peer has, which the first join's future, failed by its timeout, can no
+     * longer say. A join is idempotent at the publishers (a reader keeps its cursor), so asking again changes nothing
+     * there. A join that times out while a peer is connected (a slow peer, or one that came up just now) is asked again
+     * after a pause, at most {@link #MAX_ASKS} times: each ask is one more message to every peer, a down one included,
+     * so the room does not ask without end; a peer coming up starts the count again ({@link #onEvent}).
      */
-    private void join(String channel, ChannelRole role, boolean again) {
+    private void join(String channel, ChannelRole role, int asked) {
         node.join(channel, role).whenComplete((v, error) -> {
             if (cause(error) instanceof ChannelJoinTimeoutException late) {
                 // The membership stands; the peers that did not answer take note when they return.
-                if (!again)
+                if (asked == 0)
                     notice("joined #" + channel + " as " + role + "; not yet taken note of: " + late.getMessage());
+                if (asked < MAX_ASKS && aPeerIsConnected()) {
+                    CompletableFuture.delayedExecutor(ASK_PAUSE_MILLIS << asked, TimeUnit.MILLISECONDS)
+                            .execute(() -> joinAgain(channel, role, asked + 1));
+                }
             } else if (error != null) {
                 if (memberships.remove(channel, new Membership(role, false)))
                     notice("join #" + channel + " failed: " + cause(error).getMessage());
@@ -196,6 +209,12 @@ final class ChatRoom {
                 notice("joined #" + channel + " as " + role + ": every known peer has taken note");
             }
         });
+    }
+
+    private boolean aPeerIsConnected() {
+        String self = node.id().value();
+        return node.peers().stream()
+                .anyMatch(p -> p.connected() && !p.id().value().equals(self));
     }
 
     /**
@@ -206,7 +225,7 @@ final class ChatRoom {
         if (e instanceof TetherEvent.PeerConnected c) {
             notice(c.peer() + " is up");
             memberships.forEach((channel, m) -> {
-                if (!m.complete()) CompletableFuture.runAsync(() -> joinAgain(channel, m.role()));
+                if (!m.complete()) CompletableFuture.runAsync(() -> joinAgain(channel, m.role(), 1));
             });
         } else if (e instanceof TetherEvent.PeerDisconnected d) notice(d.peer() + " is down");
         else if (e instanceof TetherEvent.ChannelKicked k) {
@@ -219,10 +238,14 @@ final class ChatRoom {
                 || e instanceof TetherEvent.DeadLettered) notice("warning: " + e);
     }
 
-    /** Asks again for a join (off the node thread); one the node now refuses is shown and dropped, not asked again. */
-    private void joinAgain(String channel, ChannelRole role) {
+    /**
+     * Asks again ({@code asked} times now) for a join not yet taken note of, unless it was taken note of, left or
+     * replaced meanwhile (off the node thread); one the node now refuses is shown and dropped, not asked again.
+     */
+    private void joinAgain(String channel, ChannelRole role, int asked) {
+        if (!new Membership(role, false).equals(memberships.get(channel))) return;
         try {
-            join(channel, role, true);
+            join(channel, role, asked);
         } catch (RuntimeException e) {
             if (memberships.remove(channel, new Membership(role, false)))
                 notice("join #" + channel + " failed: " + e.getMessage());

@@ -2,19 +2,26 @@ package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.ChannelJoinTimeoutException;
 import dev.tether.ChannelRole;
 import dev.tether.NodeId;
+import dev.tether.PeerInfo;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,18 +99,10 @@ class ChatRoomTest {
         ChatRoom room = room(notices);
         TetherNode alice = node("alice", "bob", room);
         java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
-        TetherNode refusing = (TetherNode) java.lang.reflect.Proxy.newProxyInstance(
-                TetherNode.class.getClassLoader(), new Class<?>[] {TetherNode.class}, (proxy, m, args) -> {
-                    if (m.getName().equals("join")) {
-                        if (refuse.get()) throw new IllegalStateException("the node refuses joins now");
-                        return new java.util.concurrent.CompletableFuture<Void>(); // never taken note of
-                    }
-                    try {
-                        return m.invoke(alice, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        TetherNode refusing = joinsThrough(alice, () -> {
+            if (refuse.get()) throw new IllegalStateException("the node refuses joins now");
+            return new CompletableFuture<Void>(); // never taken note of
+        });
         room.attach(refusing);
         refuse.set(true);
         room.onEvent(new dev.tether.TetherEvent.PeerConnected(NodeId.of("bob")));
@@ -112,6 +111,42 @@ class ChatRoomTest {
                 () -> notices.contains("join #general failed: the node refuses joins now"),
                 () -> "the failed join shown: " + notices);
         assertThat(room.memberships()).doesNotContainKey("general");
+    }
+
+    @Test
+    void aJoinThatTimesOutWhileThePeerIsUpIsAskedAgainUntilTakenNoteOf() throws Exception {
+        List<String> notices = new CopyOnWriteArrayList<>();
+        ChatRoom room = room(notices);
+        TetherNode bob = node("bob", "alice", null);
+        TetherNode alice = node("alice", "bob", room);
+        Await.until(DEADLINE, () -> alice.peers().stream().anyMatch(PeerInfo::connected), () -> "bob up");
+        AtomicInteger joins = new AtomicInteger();
+        // a slow peer: the first asks time out although bob is connected, the next one goes through
+        int slowAsks = 2;
+        room.attach(joinsThrough(
+                alice,
+                () -> joins.incrementAndGet() <= slowAsks
+                        ? CompletableFuture.failedFuture(new ChannelJoinTimeoutException("bob is slow"))
+                        : alice.join("general", ChannelRole.READ_WRITE)));
+        Await.until(
+                DEADLINE,
+                () -> notices.contains("joined #general as READ_WRITE: every known peer has taken note"),
+                () -> "asked again until taken note of: " + notices + ", joins " + joins);
+        assertThat(room.memberships().get("general").complete()).isTrue();
+        assertThat(bob.peers()).isNotEmpty();
+    }
+
+    /** {@code alice}, whose {@code join} is {@code join}'s instead. */
+    private static TetherNode joinsThrough(TetherNode alice, Supplier<CompletableFuture<Void>> join) {
+        return (TetherNode) Proxy.newProxyInstance(
+                TetherNode.class.getClassLoader(), new Class<?>[] {TetherNode.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("join")) return join.get();
+                    try {
+                        return m.invoke(alice, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private ChatRoom room(List<String> notices) throws java.io.IOException {
