@@ -14,7 +14,6 @@ import dev.tether.spi.WriteBatch;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The sending side: this node's outbound streams, from a send waiting for its batch to the trim of the
@@ -63,13 +62,8 @@ final class Senders {
     final SenderWithdrawals withdrawals;
     /** The streams' retransmission and outbox read retry timers ({@link OutStream#armTimer}). */
     private final TimerQueue<OutStream> timers = new TimerQueue<>();
-    /**
-     * Streams by the earliest deadline of a message that may expire here (one entry per stream at a time, see
-     * {@link SenderExpiry#toSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
-     */
-    private final PriorityQueue<Due> expiries = new PriorityQueue<>((x, y) -> Long.compare(x.at(), y.at()));
-
-    private record Due(long at, OutStream stream) {}
+    /** Expiry here: the streams by the earliest deadline of a message that may expire at the sender. */
+    private final SenderDeadlines deadlines;
 
     Senders(
             EngineConfig cfg,
@@ -86,6 +80,7 @@ final class Senders {
         this.budget = new VolatileBudget(maxVolatileBytes);
         this.pages = new PageBounds.Budget(cfg);
         this.out = out;
+        this.deadlines = new SenderDeadlines(out, trimDirty);
         this.drops = new SenderDrops(streams, out, trimDirty, () -> pendingSends--, this::wake);
         this.frames = frames;
         this.peers = peers;
@@ -154,7 +149,7 @@ final class Senders {
                 s.committed(m, p);
                 if (p.token() != EFFECT) out.accepted(p.token(), s.key, m.seq());
             }
-            scheduleExpiry(s);
+            deadlines.schedule(s);
             wake(s);
         }
     }
@@ -192,7 +187,7 @@ final class Senders {
         if (streams.putIfAbsent(r.key, r) != null) return;
         byLane.put(r.key, r);
         r.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
-        scheduleExpiry(r);
+        deadlines.schedule(r);
         toPump.add(r);
     }
 
@@ -216,7 +211,7 @@ final class Senders {
     /** A publish of {@code r}'s log is durable: {@code r} may transmit it, and expire it here at its deadline. */
     void readerCommitted(OutStream r) {
         if (streams.get(r.key) != r) return; // not attached yet: a new reader whose row is not stored
-        scheduleExpiry(r);
+        deadlines.schedule(r);
         toPump.add(r);
     }
 
@@ -373,7 +368,7 @@ final class Senders {
      * reconnection resets its timer).
      */
     void tick(long now) {
-        expireDue(now);
+        deadlines.expireDue(now);
         for (OutStream s : timers.takeDue(now)) {
             if (streams.get(s.key) != s) continue; // a reader removed from its log
             if (s.timedOut(now) && peers.connected(s.key.peer())) timeout(now, s);
@@ -393,28 +388,6 @@ final class Senders {
             transmitter.sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
         }
         toPump.add(s);
-    }
-
-    /** Expires the streams' messages whose deadline passed before they were ever transmitted. */
-    private void expireDue(long now) {
-        while (!expiries.isEmpty() && expiries.peek().at() <= now) {
-            Due d = expiries.poll();
-            OutStream s = d.stream();
-            if (!s.expiry.fires(d.at()) || s.detached()) continue;
-            long settledBefore = s.settledSeq();
-            for (long seq = s.expireNext(now); seq > 0; seq = s.expireNext(now)) {
-                out.outcome(s.key, seq, Outcome.EXPIRED);
-                out.event(new TetherEvent.SendExpired(s.key.peer(), s.key.lane(), seq));
-            }
-            if (s.settledSeq() > settledBefore && !s.isVolatile()) trimDirty.add(s);
-            scheduleExpiry(s);
-        }
-    }
-
-    /** Makes sure {@link #expireDue} looks at {@code s} when its earliest deadline passes. */
-    private void scheduleExpiry(OutStream s) {
-        long at = s.expiry.toSchedule();
-        if (at != Long.MAX_VALUE) expiries.add(new Due(at, s));
     }
 
     // ---- the store -----------------------------------------------------------------------------------
@@ -523,7 +496,7 @@ final class Senders {
                 // Dropped while its batch was being stored: settled now, DROPPED once a later batch stores the drop.
                 if (dropped && s.trimDue()) trimDirty.add(s);
             }
-            scheduleExpiry(s);
+            deadlines.schedule(s);
             wake(s);
             from = end;
         }
