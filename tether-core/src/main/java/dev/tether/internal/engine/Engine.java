@@ -334,7 +334,7 @@ public final class Engine {
      * its connection is not sent again, and a volatile stream's withdrawal is forgotten when this node restarts.
      */
     public void cancel(long now, StreamKey key, long seq) {
-        senders.withdrawals.cancel(key, seq);
+        senders.withdrawals.cancel(now, key, seq);
     }
 
     /** Before the first input: the withdrawal marks an earlier process stored ({@link WithdrawnMarks#NAMESPACE}). */

@@ -87,7 +87,7 @@ final class Senders {
         this.stats = stats;
         this.transmitter = new Transmitter(epoch, bootId, out, frames, peers);
         this.loopback = loopback;
-        this.withdrawals = new SenderWithdrawals(streams, frames, peers, transmitter, loopback, this::wake);
+        this.withdrawals = new SenderWithdrawals(cfg, streams, frames, peers, transmitter, loopback, this::wake);
         loopback.onTrimmed(withdrawals::settled);
         for (OutboundState s : stored) {
             StreamKey k = new StreamKey(s.to(), s.lane());
@@ -284,7 +284,9 @@ final class Senders {
         // opened by an ACK before it, the stream would sit. The ACK after the HELLO's OPEN says the same.
         if (s.isVolatile() && s.link() != OutLink.OPEN && !peers.helloHeard(from)) return;
         long rto = transmitter.acked(now, s, received, processed, cfg.retransmitMillis(), cfg.maxRetransmitMillis());
+        boolean opening = s.link() != OutLink.OPEN;
         AckResult r = s.acked(now, received, processed, credit, rto);
+        if (opening && s.link() == OutLink.OPEN) withdrawals.opened(now, s); // it may hold withdrawn ones
         if (r == AckResult.DIVERGED) {
             stats.protocolError(
                     now,
@@ -373,6 +375,7 @@ final class Senders {
             if (streams.get(s.key) != s) continue; // a reader removed from its log
             if (s.timedOut(now) && peers.connected(s.key.peer())) timeout(now, s);
             if (s.loadRetryDue(now)) wake(s);
+            withdrawals.resendDue(now, s);
             s.armTimer();
         }
     }
@@ -480,7 +483,7 @@ final class Senders {
     }
 
     /** Batch {@code b} is durable: its sends are accepted and may be transmitted; its trims are done. */
-    void committed(Batch b) {
+    void committed(long now, Batch b) {
         int level = -1;
         BatchAppends a = b.appended;
         for (int from = 0; from < a.size(); ) {
@@ -502,7 +505,7 @@ final class Senders {
         }
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
         drops.committed(b);
-        withdrawals.committed(b);
+        withdrawals.committed(now, b);
         // Its sends are transmitted at the end of this turn, and a batch may start for high sends still waiting.
         level = Math.max(level, withPendingSends.topLevel());
         if (level > Priority.DEFAULT) out.urgent(level);
