@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  *
  * <p>A CANCEL is a single frame, and a transport may lose one on a connection that stays up (NATS) or with its
  * connection. So from the first withdrawal in effect until every withdrawn message of the stream is settled, the stream
- * resends the CANCELs of those the receiver may hold (transmitted on this connection, {@code ackedSeq < seq <=
- * sentUpTo}) on a timer of its own ({@link #resendDue}): after the initial retransmission timeout, then backing off
+ * resends the CANCELs of those the receiver may hold (above {@code ackedSeq}, transmitted on this connection or by this
+ * process before) on a timer of its own ({@link #resendDue}): after the initial retransmission timeout, then backing off
  * to the largest, at most {@value #MAX_RESENT_PER_STREAM} per stream and {@value #MAX_RESENT_PER_TICK} per tick, and at
  * once when the stream opens on a new connection ({@link #opened}). It stops when the acknowledgment passes them: the
  * receiver settled each, as cancelled (OUTCOME 4) or processed (it had started it), or it expired or was dropped. Only
@@ -85,9 +85,19 @@ final class SenderWithdrawals {
             loopback.cancel(s, seq); // no frame to lose
             return;
         }
-        if (seq <= s.sentUpTo() && peers.connected(s.key.peer())) sendCancel(s, seq);
+        if (mayHold(s, seq) && peers.connected(s.key.peer())) sendCancel(s, seq);
         s.withdrawals.resendAfter(now, cfg.retransmitMillis());
         s.armTimer();
+    }
+
+    /**
+     * Whether the receiver may hold message {@code seq} of {@code s}: transmitted on this connection, or by this process
+     * before (the retransmission timer may have gone back below it, and the marker that goes instead may wait behind a
+     * held withdrawal: the receiver may hold it meanwhile). A CANCEL for one it does not hold is kept until the message
+     * arrives, and so does no harm.
+     */
+    private static boolean mayHold(OutStream s, long seq) {
+        return seq <= s.sentUpTo() || s.transmissions(seq) > 0;
     }
 
     private void sendCancel(OutStream s, long seq) {
@@ -132,8 +142,8 @@ final class SenderWithdrawals {
 
     /**
      * Sends the CANCELs of up to {@code max} withdrawn messages of {@code s} the receiver may hold (above its
-     * acknowledgment, transmitted on this connection), in order from where the last resend stopped at its bound, else
-     * from the lowest; returns how many went.
+     * acknowledgment, {@link #mayHold}), in order from where the last resend stopped at its bound, else from the lowest;
+     * returns how many went.
      */
     private int sendCancels(OutStream s, int max) {
         if (!peers.connected(s.key.peer()) || s.link() != OutLink.OPEN) return 0; // the next OPEN's ACK says more
@@ -142,7 +152,7 @@ final class SenderWithdrawals {
         long last = 0;
         long next = 0; // all sent: the next resend starts from the lowest again
         for (long seq : w.markedAbove(Math.max(s.ackedSeq(), w.resendCursor()))) {
-            if (seq > s.sentUpTo()) break; // later ones go as markers
+            if (!mayHold(s, seq)) break; // never transmitted, nor those after it: they go as markers
             if (n == max) {
                 next = last;
                 break;

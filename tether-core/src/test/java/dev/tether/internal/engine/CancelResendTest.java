@@ -102,8 +102,8 @@ class CancelResendTest {
         h.node("a").input(e -> e.cancel(h.now, AB, 2));
         h.run();
         assertThat(h.node("b").cancelRequests).isEmpty(); // lost
-        h.advance(150); // the resend
-        assertThat(h.node("b").cancelRequests).containsExactly(2L);
+        h.advance(150); // the resend (and the marker of m1 if a's timer went back meanwhile)
+        assertThat(h.node("b").cancelRequests).isNotEmpty().containsOnly(2L);
         for (int i = 0; i < 10; i++) h.advance(100); // and more, until the acknowledgment passes it
         assertThat(h.node("b").cancelRequests).hasSizeGreaterThan(1).containsOnly(2L);
         h.node("b").release();
