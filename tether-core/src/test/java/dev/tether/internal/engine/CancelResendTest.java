@@ -54,7 +54,18 @@ class CancelResendTest {
         h.run();
         assertThat(h.node("b").payloads()).containsExactly("m0"); // m1, m2 buffered, not handed out
         h.node("b").poison.clear();
+        confirmReceipt(h);
         return h;
+    }
+
+    /**
+     * b acknowledges receipt with its ACKs after processing, and a's timer goes back and transmits again what b has not
+     * confirmed received, a withdrawn message as a marker, which withdraws it too (CancelAfterRewindTest). Once the
+     * timer went back and b's ACK of the repeats confirmed them received, a's timer only probes: only a CANCEL can
+     * withdraw them.
+     */
+    private static void confirmReceipt(EngineHarness h) {
+        for (int i = 0; i < 5; i++) h.advance(100);
     }
 
     @Test
@@ -96,14 +107,15 @@ class CancelResendTest {
         h.connect("a", "b");
         for (int i = 0; i < 3; i++) h.node("a").send(B, "l", "m" + i);
         h.run();
+        confirmReceipt(h);
         Cancels cancels = new Cancels(h, 1);
         h.filter = cancels;
 
         h.node("a").input(e -> e.cancel(h.now, AB, 2));
         h.run();
         assertThat(h.node("b").cancelRequests).isEmpty(); // lost
-        h.advance(150); // the resend (and the marker of m1 if a's timer went back meanwhile)
-        assertThat(h.node("b").cancelRequests).isNotEmpty().containsOnly(2L);
+        h.advance(150); // the resend
+        assertThat(h.node("b").cancelRequests).containsExactly(2L);
         for (int i = 0; i < 10; i++) h.advance(100); // and more, until the acknowledgment passes it
         assertThat(h.node("b").cancelRequests).hasSizeGreaterThan(1).containsOnly(2L);
         h.node("b").release();
