@@ -330,11 +330,11 @@ public final class Engine {
      * as a CANCELLED marker, and if it was transmitted already a CANCEL frame tells the receiver, which settles it
      * as {@code Outcome.CANCELLED} if it has not handed it out, else tells its application. On a stored stream this
      * happens once the withdrawal's mark, written with the next batch, is durable, and the message is held back until
-     * then ({@link SenderWithdrawals}); a restart keeps it ({@link #restoreWithdrawn}). Best effort: a CANCEL lost with
-     * its connection is not sent again, and a volatile stream's withdrawal is forgotten when this node restarts.
+     * then ({@link SenderWithdrawals}); a restart keeps it ({@link #restoreWithdrawn}). A CANCEL is sent again until
+     * the acknowledgment passes the message; a volatile stream's withdrawal is forgotten when this node restarts.
      */
     public void cancel(long now, StreamKey key, long seq) {
-        senders.withdrawals.cancel(key, seq);
+        senders.withdrawals.cancel(now, key, seq);
     }
 
     /** Before the first input: the withdrawal marks an earlier process stored ({@link WithdrawnMarks#NAMESPACE}). */

@@ -543,7 +543,7 @@ final class InStream extends EngineStream {
         HANDED_OUT
     }
 
-    /** Most CANCELs kept for messages not received yet; more are dropped and reported (cancellation is best effort). */
+    /** Most CANCELs kept for messages not received yet; more are dropped and reported (the sender sends them again). */
     static final int MAX_CANCELLED_AHEAD = 1024;
 
     /** Its sender withdrew message {@code seq}. */

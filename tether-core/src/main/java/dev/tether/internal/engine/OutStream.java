@@ -116,7 +116,7 @@ final class OutStream extends EngineStream implements OutboundRef {
      * through here, and so does the engine after the timer fired.
      */
     void armTimer() {
-        long at = loadRetryAt == 0 ? Long.MAX_VALUE : loadRetryAt;
+        long at = Math.min(loadRetryAt == 0 ? Long.MAX_VALUE : loadRetryAt, withdrawals.resendAt()); // CANCELs
         if (rtoDeadline != 0 && link != OutLink.DIVERGED) at = Math.min(at, rtoDeadline);
         timers.arm(this, at);
     }

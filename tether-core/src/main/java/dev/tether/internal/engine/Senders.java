@@ -14,7 +14,6 @@ import dev.tether.spi.WriteBatch;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The sending side: this node's outbound streams, from a send waiting for its batch to the trim of the
@@ -63,13 +62,8 @@ final class Senders {
     final SenderWithdrawals withdrawals;
     /** The streams' retransmission and outbox read retry timers ({@link OutStream#armTimer}). */
     private final TimerQueue<OutStream> timers = new TimerQueue<>();
-    /**
-     * Streams by the earliest deadline of a message that may expire here (one entry per stream at a time, see
-     * {@link SenderExpiry#toSchedule}): a tick only looks at the head, so it costs nothing while nothing is due.
-     */
-    private final PriorityQueue<Due> expiries = new PriorityQueue<>((x, y) -> Long.compare(x.at(), y.at()));
-
-    private record Due(long at, OutStream stream) {}
+    /** Expiry here: the streams by the earliest deadline of a message that may expire at the sender. */
+    private final SenderDeadlines deadlines;
 
     Senders(
             EngineConfig cfg,
@@ -86,13 +80,14 @@ final class Senders {
         this.budget = new VolatileBudget(maxVolatileBytes);
         this.pages = new PageBounds.Budget(cfg);
         this.out = out;
+        this.deadlines = new SenderDeadlines(out, trimDirty);
         this.drops = new SenderDrops(streams, out, trimDirty, () -> pendingSends--, this::wake);
         this.frames = frames;
         this.peers = peers;
         this.stats = stats;
         this.transmitter = new Transmitter(epoch, bootId, out, frames, peers);
         this.loopback = loopback;
-        this.withdrawals = new SenderWithdrawals(streams, frames, peers, transmitter, loopback, this::wake);
+        this.withdrawals = new SenderWithdrawals(cfg, streams, frames, peers, transmitter, loopback, this::wake);
         loopback.onTrimmed(withdrawals::settled);
         for (OutboundState s : stored) {
             StreamKey k = new StreamKey(s.to(), s.lane());
@@ -154,7 +149,7 @@ final class Senders {
                 s.committed(m, p);
                 if (p.token() != EFFECT) out.accepted(p.token(), s.key, m.seq());
             }
-            scheduleExpiry(s);
+            deadlines.schedule(s);
             wake(s);
         }
     }
@@ -192,7 +187,7 @@ final class Senders {
         if (streams.putIfAbsent(r.key, r) != null) return;
         byLane.put(r.key, r);
         r.resetConnection(cfg.retransmitMillis()); // Else its first OPEN is repeated on every tick.
-        scheduleExpiry(r);
+        deadlines.schedule(r);
         toPump.add(r);
     }
 
@@ -216,7 +211,7 @@ final class Senders {
     /** A publish of {@code r}'s log is durable: {@code r} may transmit it, and expire it here at its deadline. */
     void readerCommitted(OutStream r) {
         if (streams.get(r.key) != r) return; // not attached yet: a new reader whose row is not stored
-        scheduleExpiry(r);
+        deadlines.schedule(r);
         toPump.add(r);
     }
 
@@ -289,7 +284,9 @@ final class Senders {
         // opened by an ACK before it, the stream would sit. The ACK after the HELLO's OPEN says the same.
         if (s.isVolatile() && s.link() != OutLink.OPEN && !peers.helloHeard(from)) return;
         long rto = transmitter.acked(now, s, received, processed, cfg.retransmitMillis(), cfg.maxRetransmitMillis());
+        boolean opening = s.link() != OutLink.OPEN;
         AckResult r = s.acked(now, received, processed, credit, rto);
+        if (opening && s.link() == OutLink.OPEN) withdrawals.opened(now, s); // it may hold withdrawn ones
         if (r == AckResult.DIVERGED) {
             stats.protocolError(
                     now,
@@ -373,11 +370,12 @@ final class Senders {
      * reconnection resets its timer).
      */
     void tick(long now) {
-        expireDue(now);
+        deadlines.expireDue(now);
         for (OutStream s : timers.takeDue(now)) {
             if (streams.get(s.key) != s) continue; // a reader removed from its log
             if (s.timedOut(now) && peers.connected(s.key.peer())) timeout(now, s);
             if (s.loadRetryDue(now)) wake(s);
+            withdrawals.resendDue(now, s);
             s.armTimer();
         }
     }
@@ -393,28 +391,6 @@ final class Senders {
             transmitter.sendOpen(s); // Everything arrived but is not processed: probe for a fresh ACK.
         }
         toPump.add(s);
-    }
-
-    /** Expires the streams' messages whose deadline passed before they were ever transmitted. */
-    private void expireDue(long now) {
-        while (!expiries.isEmpty() && expiries.peek().at() <= now) {
-            Due d = expiries.poll();
-            OutStream s = d.stream();
-            if (!s.expiry.fires(d.at()) || s.detached()) continue;
-            long settledBefore = s.settledSeq();
-            for (long seq = s.expireNext(now); seq > 0; seq = s.expireNext(now)) {
-                out.outcome(s.key, seq, Outcome.EXPIRED);
-                out.event(new TetherEvent.SendExpired(s.key.peer(), s.key.lane(), seq));
-            }
-            if (s.settledSeq() > settledBefore && !s.isVolatile()) trimDirty.add(s);
-            scheduleExpiry(s);
-        }
-    }
-
-    /** Makes sure {@link #expireDue} looks at {@code s} when its earliest deadline passes. */
-    private void scheduleExpiry(OutStream s) {
-        long at = s.expiry.toSchedule();
-        if (at != Long.MAX_VALUE) expiries.add(new Due(at, s));
     }
 
     // ---- the store -----------------------------------------------------------------------------------
@@ -507,7 +483,7 @@ final class Senders {
     }
 
     /** Batch {@code b} is durable: its sends are accepted and may be transmitted; its trims are done. */
-    void committed(Batch b) {
+    void committed(long now, Batch b) {
         int level = -1;
         BatchAppends a = b.appended;
         for (int from = 0; from < a.size(); ) {
@@ -523,13 +499,13 @@ final class Senders {
                 // Dropped while its batch was being stored: settled now, DROPPED once a later batch stores the drop.
                 if (dropped && s.trimDue()) trimDirty.add(s);
             }
-            scheduleExpiry(s);
+            deadlines.schedule(s);
             wake(s);
             from = end;
         }
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
         drops.committed(b);
-        withdrawals.committed(b);
+        withdrawals.committed(now, b);
         // Its sends are transmitted at the end of this turn, and a batch may start for high sends still waiting.
         level = Math.max(level, withPendingSends.topLevel());
         if (level > Priority.DEFAULT) out.urgent(level);

@@ -180,7 +180,7 @@ final class StoreBatches {
     /** Batch {@code batchId}, the oldest in flight, is durable: each unit applies what it changes. */
     void committed(long now, long batchId) {
         Batch b = answered(batchId, true);
-        senders.committed(b);
+        senders.committed(now, b);
         logs.committed(b);
         receivers.committed(now, b);
         history.committed(b);

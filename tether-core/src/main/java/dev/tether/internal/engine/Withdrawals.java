@@ -22,6 +22,20 @@ final class Withdrawals {
     /** The stored marks' bookkeeping; null until the first stored withdrawal, as most streams never withdraw. */
     private Stored stored;
 
+    /**
+     * When the CANCELs of the withdrawn messages the receiver may hold go again ({@link SenderWithdrawals#resendDue}),
+     * {@code Long.MAX_VALUE} if not scheduled: from the first withdrawal in effect until every withdrawn message is
+     * settled, so that a CANCEL lost on a connection that stays up is repeated until the sender learns the outcome.
+     */
+    private long resendAt = Long.MAX_VALUE;
+    /** The pause before the next resend: doubled after each, up to the largest retransmission timeout. */
+    private long resendPause;
+    /**
+     * Where the next resend starts: after the last CANCEL the previous one sent if it stopped at its bound with more
+     * left, so that every withdrawn message gets its turn; 0: from the first unsettled one.
+     */
+    private long resendCursor;
+
     /** A stored stream's marks on their way to and from the store. */
     private static final class Stored {
         /** Withdrawn, the mark not durable yet: held back. */
@@ -63,6 +77,56 @@ final class Withdrawals {
         if (marked.contains(seq) || !stored().held.add(seq)) return false;
         stored.toPut.add(seq);
         return true;
+    }
+
+    /** When the withdrawn messages' CANCELs go again; {@code Long.MAX_VALUE}: never (also for {@link #NONE}). */
+    long resendAt() {
+        return resendAt;
+    }
+
+    /**
+     * A withdrawal took effect, or the stream opened on a new connection, at {@code now}: the CANCELs go again after
+     * {@code pause} (the initial retransmission timeout), unless a resend is due sooner.
+     */
+    void resendAfter(long now, long pause) {
+        changing();
+        if (now + pause >= resendAt) return;
+        resendAt = now + pause;
+        resendPause = pause;
+    }
+
+    /** The CANCELs went again at {@code now}: the next resend after twice the pause, at most {@code maxPause}. */
+    void resent(long now, long maxPause) {
+        resendPause = Math.min(resendPause * 2, maxPause);
+        resendAt = now + resendPause;
+    }
+
+    /** The resend waits for the next tick without backing off (the tick's budget of CANCELs is spent). */
+    void resendNextTick(long now) {
+        resendAt = now + 1;
+    }
+
+    long resendCursor() {
+        return resendCursor;
+    }
+
+    void resendCursor(long seq) {
+        resendCursor = seq;
+    }
+
+    /** Every withdrawn message is settled: no more resends. */
+    void resendDone() {
+        resendAt = Long.MAX_VALUE;
+    }
+
+    /** The withdrawn messages (with effect) above {@code seq}, ascending: a view, not to be changed while iterated. */
+    Iterable<Long> markedAbove(long seq) {
+        return marked.above(seq);
+    }
+
+    /** Whether a message above {@code seq} is withdrawn with effect. */
+    boolean anyMarkedAbove(long seq) {
+        return marked.firstAbove(seq) != Long.MAX_VALUE;
     }
 
     /** Whether {@code seq} is withdrawn with effect: transmitted as a marker. */

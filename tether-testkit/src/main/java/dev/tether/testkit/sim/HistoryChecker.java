@@ -85,7 +85,9 @@ import java.util.TreeSet;
  * and acknowledgments and later deliveries may pass it; it may still be processed, once, if the receiver had started it.
  * A receiver's {@link CancelledInRun} without a cancellation before it is <b>lost</b>, and so is a cancelled
  * settlement ({@link Withdrawn}) the sender was told of without one; a message handed out after its sender learnt it
- * was withdrawn is <b>duplicated</b> (it was settled, and its settlement committed, before that).
+ * was withdrawn is <b>duplicated</b> (it was settled, and its settlement committed, before that). A history cannot tell
+ * a call that started before its withdrawal arrived from one whose lost CANCEL was never sent again; the simulation
+ * checks the latter as it runs ({@link CancelResends}).
  *
  * <p><b>Drops at the sender</b> ({@link DroppedAtSender}, overflow policy DROP_OLDEST): the message is settled, in no
  * order (like an expiry at the sender); handed out before the drop was reported it is an <b>anomaly</b> (only a message

@@ -154,7 +154,9 @@ public final class Simulation {
         /** Start again a message a concurrent handler completed ahead (ignore its marker once): a duplicate. */
         FORGET_AHEAD,
         /** Hand a message between endpoints out as coming from another endpoint than its sender, once. */
-        MISATTRIBUTE
+        MISATTRIBUTE,
+        /** Never send a CANCEL again (the engine before it did): a lost one loses the withdrawal. */
+        NO_CANCEL_RESEND
     }
 
     private final SimConfig cfg;
@@ -162,6 +164,9 @@ public final class Simulation {
     private final boolean tracing;
     private final Sabotage sabotage;
     private final Random rng;
+    /** With cancellations: the rule that a withdrawal the network lost is sent again ({@link CancelResends}). */
+    private final CancelResends cancelResends;
+
     private final List<HistoryEvent> history = new ArrayList<>();
     private final List<String> trace = new ArrayList<>();
     private final Map<String, Long> counters = new TreeMap<>();
@@ -222,6 +227,7 @@ public final class Simulation {
         this.stores = stores;
         this.tracing = tracing;
         this.sabotage = sabotage;
+        this.cancelResends = cfg.cancelRate() > 0 ? new CancelResends(cfg.maxRetransmitMillis(), TICK_MILLIS) : null;
         this.rng = new Random(cfg.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         this.dropRate = cfg.dropRate();
         this.dupRate = cfg.dupRate();
@@ -324,6 +330,7 @@ public final class Simulation {
         }
         if (!drained) history.add(new Stuck(now, stuck != null ? stuck : stuckDetails()));
         if (drained && sabotage != Sabotage.FORGET_AHEAD) checkNoMarksLeft();
+        if (cancelResends != null) counters.put("withdrawalsResentAfterLoss", cancelResends.resentAfterLoss());
         closeStores();
         CheckReport report = HistoryChecker.check(history);
         return new SimResult(
@@ -637,6 +644,12 @@ public final class Simulation {
             return from.id;
         }
         return randomPeer(from).id;
+    }
+
+    /** Whether node {@code from} runs incarnation {@code inc} still and sees connection {@code gen} to {@code to} up. */
+    private boolean sameConnection(int from, int inc, int to, int gen) {
+        Node n = nodes[from];
+        return n.current(inc) && n.viewUp[to] && n.viewGen[to] == gen;
     }
 
     private Node randomPeer(Node self) {
@@ -986,6 +999,10 @@ public final class Simulation {
                 input(e -> e.onTick(now));
                 calls.tick(now);
                 checkMemory();
+                if (cancelResends != null) {
+                    for (String late : cancelResends.overdue(now, index, Simulation.this::sameConnection))
+                        anomaly(late);
+                }
                 scheduleTick(inc, now + TICK_MILLIS);
             });
         }
@@ -1147,12 +1164,19 @@ public final class Simulation {
                 count("framesStale"); // The connection is gone; this side has not noticed yet.
                 return;
             }
+            if (sabotage == Sabotage.NO_CANCEL_RESEND && cancelResends.repeated(index, to.index, bytes)) {
+                count("sabotaged");
+                return;
+            }
             if (rng.nextDouble() < dropRate) {
                 count("framesDropped");
                 if (tracing) trace(name + " -> " + to.name + " DROPPED " + describe(bytes));
+                if (cancelResends != null)
+                    cancelResends.transmitted(now, index, incarnation, to.index, gen, bytes, true);
                 return;
             }
             if (tracing) trace(name + " -> " + to.name + " " + describe(bytes));
+            if (cancelResends != null) cancelResends.transmitted(now, index, incarnation, to.index, gen, bytes, false);
             ship(this, to, c, gen, bytes);
             if (rng.nextDouble() < dupRate) {
                 count("framesDuplicated");
@@ -1276,6 +1300,9 @@ public final class Simulation {
         @Override
         public void acked(StreamKey key, long upToSeq) {
             history.add(new Acked(now, name, key.peer().value(), key.lane(), upToSeq));
+            if (cancelResends != null && !key.peer().equals(id) && !key.peer().equals(UNKNOWN)) {
+                cancelResends.acked(index, Integer.parseInt(key.peer().value().substring(1)), key.lane(), upToSeq);
+            }
         }
 
         @Override
