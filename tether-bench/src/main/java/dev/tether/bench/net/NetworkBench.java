@@ -98,6 +98,7 @@ public final class NetworkBench {
         boolean compositeRtt = o.scenarios().contains("composite-roundtrip");
         return switch (s) {
             case "socket-pingpong" -> List.of(SocketPingPong.run(o));
+            case "handoff-floor" -> List.of(HandOffFloor.run(o));
             case "nats-core" -> List.of(NatsBaselines.core(o, url));
             case "jetstream" -> List.of(NatsBaselines.jetStream(o, url));
             case "tcp-sqlite" -> TetherPair.run(o, "tcp", "sqlite", url, true, false);
