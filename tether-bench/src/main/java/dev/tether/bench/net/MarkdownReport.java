@@ -24,6 +24,7 @@ final class MarkdownReport {
             Map.entry("uds-memory", ">= tcp-memory (issue 11)"),
             Map.entry("uds-roundtrip", "p50 < tcp-roundtrip's (issue 11)"),
             Map.entry("composite-memory", "cost of the composite: compare with tcp-memory (issue 11 item 9)"),
+            Map.entry("handoff-floor", "floor of tcp-roundtrip's threading (issue 14 item 6)"),
             Map.entry("composite-roundtrip", "cost of the composite: compare with tcp-roundtrip (issue 11 item 9)"),
             Map.entry("tcp-request-rtt-memory", "compare with gRPC's p50"),
             Map.entry("tcp-request-memory", "compare with gRPC"),
@@ -107,6 +108,7 @@ final class MarkdownReport {
         find(rs, "tcp-roundtrip")
                 .ifPresent(t -> ping.ifPresent(p -> out.add(ratio(
                         "Tether round trip p50 / raw socket ping-pong p50", t.median(), p.median(), "target <= 2"))));
+        out.addAll(againstFloor(rs, ping));
         find(rs, "tcp-roundtrip-inline")
                 .ifPresent(t -> ping.ifPresent(p -> out.add(ratio(
                         "Tether round trip p50, handler on the node thread / raw socket ping-pong p50",
@@ -148,6 +150,25 @@ final class MarkdownReport {
                     Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().availableProcessors() * 1e9 / s.cpuPerMessage()));
         }
+        return out;
+    }
+
+    /** The threading floor's CPU per round trip against the ping-pong's, and Tether's against the floor's. */
+    private static List<String> againstFloor(List<ScenarioResult> rs, Optional<ScenarioResult> ping) {
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        find(rs, "handoff-floor").ifPresent(f -> {
+            ping.ifPresent(p -> out.add(ratio(
+                    "CPU per round trip: threading floor / raw socket ping-pong",
+                    f.cpuPerMessage(),
+                    p.cpuPerMessage(),
+                    "what the default threading alone costs")));
+            find(rs, "tcp-roundtrip")
+                    .ifPresent(t -> out.add(ratio(
+                            "CPU per round trip: Tether round trip / threading floor",
+                            t.cpuPerMessage(),
+                            f.cpuPerMessage(),
+                            "Tether's own work")));
+        });
         return out;
     }
 

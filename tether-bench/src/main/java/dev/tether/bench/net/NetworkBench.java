@@ -18,7 +18,8 @@ import java.util.Locale;
  * peer), Tether over TCP and over NATS between two child JVMs with SQLite (durability FSYNC) and in-memory
  * stores, the {@code send(...).processed()} round trip over TCP, and request/reply calls over TCP ({@link
  * CallPair}: one at a time, and pipelined); with {@code --only ...,uds-memory,uds-roundtrip} the same pair over Unix
- * domain sockets, beside TCP in the same run. Every payload is 100 bytes. The bench starts
+ * domain sockets, beside TCP in the same run; with {@code --only ...,handoff-floor} the round trip's threading with no
+ * Tether in it ({@link HandOffFloor}). Every payload is 100 bytes. The bench starts
  * its own nats-server (JetStream enabled) on a free loopback port and its own child JVMs, and stops them all.
  *
  * <p>Usage (after {@code mvn -B -q -pl tether-bench -am package -DskipTests}):
@@ -98,6 +99,7 @@ public final class NetworkBench {
         boolean compositeRtt = o.scenarios().contains("composite-roundtrip");
         return switch (s) {
             case "socket-pingpong" -> List.of(SocketPingPong.run(o));
+            case "handoff-floor" -> List.of(HandOffFloor.run(o));
             case "nats-core" -> List.of(NatsBaselines.core(o, url));
             case "jetstream" -> List.of(NatsBaselines.jetStream(o, url));
             case "tcp-sqlite" -> TetherPair.run(o, "tcp", "sqlite", url, true, false);

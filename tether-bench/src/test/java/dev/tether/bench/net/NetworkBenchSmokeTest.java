@@ -60,6 +60,25 @@ class NetworkBenchSmokeTest {
     }
 
     @Test
+    void handOffFloorRunsEveryRoundTripAndIsComparedWithThePingPongAndTether() throws Exception {
+        BenchOptions o = BenchOptions.parse("--quick", "--only", "socket-pingpong,tcp-roundtrip,handoff-floor");
+
+        NetworkBench.Report report = NetworkBench.run(o);
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.results())
+                .extracting(ScenarioResult::id)
+                .containsExactly("socket-pingpong", "tcp-roundtrip", "handoff-floor");
+        for (ScenarioResult r : report.results()) {
+            assertThat(r.counted()).as(r.id()).isEqualTo(r.expected()).isPositive();
+            assertThat(r.cpuPerMessage()).as(r.id()).isPositive();
+        }
+        assertThat(MarkdownReport.render(o, report))
+                .contains("threading floor / raw socket ping-pong")
+                .contains("Tether round trip / threading floor");
+    }
+
+    @Test
     void optionsParseCountsAndScenarioSelection() {
         BenchOptions o = BenchOptions.parse(
                 "--messages", "1_000", "--repeat", "7", "--max-warmup", "3", "--only", "tcp-memory,nats-core");

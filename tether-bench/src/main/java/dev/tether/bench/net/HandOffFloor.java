@@ -1,0 +1,116 @@
+package dev.tether.bench.net;
+
+import dev.tether.bench.measure.CpuMeter;
+import dev.tether.bench.measure.Meter;
+import dev.tether.bench.measure.Round;
+import dev.tether.bench.measure.Series;
+import dev.tether.bench.measure.Stats;
+import dev.tether.bench.measure.Steady;
+import dev.tether.bench.measure.ThreadSwitches;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The floor of the default blocking round trip's threading, with no Tether in it (issue 14 item 6): the hand-offs of
+ * {@code tcp-roundtrip} between the same four threads, each doing nothing but pass a 100-byte frame on. The caller
+ * posts the send to the sender's I/O thread (a Netty event loop like Tether's, {@link FloorChannels}, woken only if
+ * asleep) and parks; that thread writes the frame; the receiver's I/O thread (a child JVM) reads it and unparks a
+ * handler thread, which posts the settlement back to its I/O thread; that thread writes the answer; the sender's I/O
+ * thread reads it and unparks the caller. Six sleeps and wake-ups per round trip, as in Tether's default, against the
+ * ping-pong's two. What {@code tcp-roundtrip} costs beyond this floor is Tether's own work; what this floor costs
+ * beyond the ping-pong, no change inside Tether can remove while the threading stays. Used on the driver thread only.
+ */
+final class HandOffFloor {
+    private HandOffFloor() {}
+
+    static ScenarioResult run(BenchOptions o) throws Exception {
+        try (ChildJvm receiver = ChildJvm.start("floor-receiver", Receiver.class, o.childJvmArgs(), List.of());
+                FloorChannels io = new FloorChannels("floor-sender-io")) {
+            int port = Integer.parseInt(receiver.expect("READY", 60)[1]);
+            Thread caller = Thread.currentThread();
+            AtomicLong answers = new AtomicLong();
+            io.connect(port, () -> {
+                answers.incrementAndGet();
+                LockSupport.unpark(caller);
+            });
+            long[][] last = {new long[0]};
+            long[] counted = new long[2];
+            Series series = Steady.run("handoff-floor", o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+                ThreadSwitches threads = ThreadSwitches.now(); // before the meter: not the round's CPU
+                Meter m = Meter.start();
+                long cs = CpuMeter.contextSwitches();
+                last[0] = roundTrips(io, answers, o.pingPongs());
+                counted[0] += o.pingPongs();
+                counted[1] += last[0].length;
+                Round r = m.round(Stats.percentile(last[0], 0.5), o.pingPongs());
+                System.out.printf(
+                        Locale.ROOT,
+                        "    %.1f context switches per round trip%n",
+                        (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
+                ThreadSwitches.now()
+                        .perRoundTrip(threads, o.pingPongs())
+                        .forEach(l -> System.out.println("      " + l));
+                return r;
+            });
+            return new ScenarioResult(
+                    "handoff-floor",
+                    "Floor of the default round trip's threading: caller, two I/O threads, handler thread, no Tether",
+                    "none",
+                    true,
+                    series,
+                    Latency.of(last[0]),
+                    "round trip, last round",
+                    counted[0],
+                    counted[1]);
+        }
+    }
+
+    /** {@code n} blocking round trips: post the send to the I/O thread, park until its answer has come back. */
+    private static long[] roundTrips(FloorChannels io, AtomicLong answers, int n) {
+        long[] rtt = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            long want = answers.get() + 1;
+            io.post();
+            while (answers.get() < want) LockSupport.park();
+            rtt[i] = System.nanoTime() - t;
+        }
+        return rtt;
+    }
+
+    /**
+     * The receiver's child JVM: prints {@code READY port}, then for one client hands each frame its I/O thread reads
+     * to a handler thread, which posts the answer back to the I/O thread to write; exits when the client closes.
+     */
+    public static final class Receiver {
+        public static void main(String[] args) throws Exception {
+            try (FloorChannels io = new FloorChannels("floor-receiver-io")) {
+                AtomicLong delivered = new AtomicLong();
+                Thread handler = new Thread(() -> settle(io, delivered), "floor-handler");
+                handler.setDaemon(true);
+                int port = io.listen(() -> {
+                    delivered.incrementAndGet();
+                    LockSupport.unpark(handler);
+                });
+                handler.start();
+                System.out.println("READY " + port);
+                System.out.flush();
+                io.awaitPeerClosed();
+            }
+        }
+
+        /** The handler thread: for each delivery, posts its settlement (the answer's write) to the I/O thread. */
+        private static void settle(FloorChannels io, AtomicLong delivered) {
+            long settled = 0;
+            while (true) {
+                while (delivered.get() == settled) LockSupport.park();
+                settled++;
+                io.post();
+            }
+        }
+
+        private Receiver() {}
+    }
+}
