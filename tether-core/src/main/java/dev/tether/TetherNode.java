@@ -270,7 +270,10 @@ public interface TetherNode extends AutoCloseable {
     /**
      * Hands the messages of {@code channel} to {@code handler} instead of the node's handler: on the handler threads,
      * in order per publisher; returning acknowledges a message, throwing fails it (retried, then dead-lettered, per
-     * the node's policies). {@link Registration#close} removes it.
+     * the node's policies). {@link Registration#close} removes it. Only messages routed after this call reach it: a
+     * node that is a member already (a stored membership) receives the channel's messages as soon as it starts (a
+     * restarted one those it had not processed, again), and those routed before this call go to the node's handler
+     * (or its pull queue).
      *
      * @throws InvalidIdException if {@code channel} is not a valid channel name
      * @throws IllegalArgumentException if it starts with {@code '_'} and is not {@link Channels#BROADCAST}
