@@ -309,6 +309,8 @@ public final class FrameCodec {
             throw bad("DATA message count " + count + " does not fit the frame");
         }
         if (first + count - 1 < first) throw bad("DATA sequence numbers overflow");
+        // One message (a frame per message and stream with many streams): one small list, not a list and an array.
+        if (count == 1) return new Frame.Data(lane, epoch, first, List.of(message(b)));
         List<Frame.Message> msgs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) msgs.add(message(b));
         return new Frame.Data(lane, epoch, first, msgs);
