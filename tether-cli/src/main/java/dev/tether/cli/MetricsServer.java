@@ -21,9 +21,6 @@ import java.net.UnknownHostException;
  * start that fails on the address leaves nothing behind.
  */
 final class MetricsServer implements AutoCloseable {
-    /** A request that has not arrived in full within this many seconds is dropped (JDK HTTP server setting). */
-    private static final String MAX_REQUEST_SECONDS = "10";
-
     private final PrometheusMeterRegistry registry;
     private final PrometheusEndpoint endpoint;
     private final TetherMetrics metrics;
@@ -37,11 +34,7 @@ final class MetricsServer implements AutoCloseable {
     /** @throws IllegalArgumentException naming the option and address if it cannot be bound */
     static MetricsServer bind(InetSocketAddress requested, NodeId node) {
         InetSocketAddress address = resolved(requested);
-        // Process-wide, read when the JDK's HTTP server first starts: a client that sends half a request would
-        // otherwise hold one of the endpoint's two threads forever.
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
-        }
+        // Slow clients are the endpoint's business: it cuts off a request head late by 5 s (PrometheusEndpoint).
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PrometheusEndpoint endpoint;
         try {

@@ -36,7 +36,7 @@ final class BusDelivery extends ForwardingDelivery implements EndpointDelivery {
 
     @Override
     public Address fromAddress() {
-        if (!EndpointLanes.isChannelLane(d.lane())) return EndpointLanes.sender(d.from(), d.headers());
+        if (!isCopy()) return EndpointLanes.sender(d.from(), d.headers());
         String origin = d.headers().get(EndpointLanes.ORIGIN);
         NodeId node = d.from();
         try {
@@ -58,13 +58,23 @@ final class BusDelivery extends ForwardingDelivery implements EndpointDelivery {
 
     @Override
     public Kind kind() {
-        if (!EndpointLanes.isChannelLane(d.lane())) return Kind.DIRECT;
+        if (!isCopy()) return Kind.DIRECT;
         return Channels.BROADCAST.equals(d.headers().get(EndpointLanes.CHANNEL)) ? Kind.BROADCAST : Kind.PUBLISH;
     }
 
     @Override
     public String channel() {
-        return EndpointLanes.isChannelLane(d.lane()) ? d.headers().get(EndpointLanes.CHANNEL) : null;
+        return isCopy() ? d.headers().get(EndpointLanes.CHANNEL) : null;
+    }
+
+    /**
+     * Whether this is a channel copy this node made: on the endpoint's channel lane, from this node itself. Only then
+     * are its publisher ({@value EndpointLanes#ORIGIN}) and channel ({@value EndpointLanes#CHANNEL}) trusted; the
+     * engine refuses a peer's stream on that lane, this is the second line.
+     */
+    private boolean isCopy() {
+        return EndpointLanes.isChannelLane(d.lane())
+                && d.from().equals(to.address().node());
     }
 
     @Override

@@ -106,8 +106,8 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         this.publishRefusal = nodeChannels::publishRefusal;
         this.calls = calls;
         this.nodeThread = r -> runtime.post(now -> r.run());
-        this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured); // before delivery
-        durable.addAll(runtime.channels().storedKeys(DURABLE).join().keySet()); // so is this
+        this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured, runtime::checkSize);
+        durable.addAll(runtime.channels().storedKeys(DURABLE).join().keySet()); // before delivery, as the rules
         this.channels = new EndpointChannels(this, runtime, nodeChannels, () -> stopped); // and the memberships
     }
 

@@ -3,6 +3,7 @@ package dev.tether.internal.bus;
 import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.bus.Address;
+import dev.tether.internal.engine.NodeLocalLanes;
 import dev.tether.internal.engine.SoleHeader;
 import java.time.Duration;
 import java.util.Map;
@@ -28,13 +29,13 @@ final class EndpointLanes {
      * The prefix of an endpoint's channel lane {@code _e.<agent>}: the loopback stream of the channel messages copied
      * to it (docs/BUS-DESIGN.md, section 10, step 11).
      */
-    static final String CHANNEL_PREFIX = "_e.";
+    static final String CHANNEL_PREFIX = NodeLocalLanes.ENDPOINT_CHANNEL_PREFIX;
     /** The reserved header of a channel copy (and of a loopback publish): its channel. */
     static final String CHANNEL = ":ch";
     /** The reserved header of a channel copy: the publishing node (the copy's stream comes from this node). */
     static final String ORIGIN = ":o";
     /** The loopback lane of this node's endpoints' publishes and broadcasts, numbered in the logs when consumed. */
-    static final String PUBLISH_LANE = "_ep";
+    static final String PUBLISH_LANE = NodeLocalLanes.PUBLISH_LANE;
 
     private EndpointLanes() {}
 

@@ -6,6 +6,7 @@ import dev.tether.NodeId;
 import dev.tether.Priority;
 import dev.tether.bus.Action;
 import dev.tether.bus.Address;
+import dev.tether.bus.Rule;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.engine.StreamKey;
@@ -28,6 +29,15 @@ final class RouteEffects {
     static final String TRAIL = ":r";
     /** A message that made this many hops is dead-lettered instead of routed on: a routing loop. */
     static final int MAX_HOPS = 8;
+    /**
+     * The longest trail a routed message can carry: the origin address ({@code node/agent}) and one {@code
+     * " node:rule"} per hop, each at its longest. A longer {@value #TRAIL} came from a broken or hostile peer: such a
+     * message is dead-lettered instead of routed on (its trail would grow past what a header can hold).
+     */
+    static final int MAX_TRAIL_CHARS = NodeId.MAX_LENGTH
+            + 1
+            + Address.MAX_AGENT_LENGTH
+            + MAX_HOPS * (2 + NodeId.MAX_LENGTH + Rule.MAX_NAME_LENGTH);
 
     /** The reserved headers a forward keeps: a tell's (the handler, the call kind, wait) and the priority. */
     private static final java.util.Set<String> FORWARDED = java.util.Set.of(":h", ":k", ":w", Priority.HEADER);
@@ -40,6 +50,12 @@ final class RouteEffects {
         if (n == null) return 0;
         if (n.length() != 1 || n.charAt(0) < '1' || n.charAt(0) > '0' + MAX_HOPS) return -1;
         return n.charAt(0) - '0';
+    }
+
+    /** Whether the {@value #TRAIL} header of message {@code headers}, if any, is at most {@link #MAX_TRAIL_CHARS} long. */
+    static boolean trailFits(Map<String, String> headers) {
+        String t = headers.isEmpty() ? null : headers.get(TRAIL);
+        return t == null || t.length() <= MAX_TRAIL_CHARS;
     }
 
     /** The trail of a message of {@code key} with {@code headers}: its own, or its sender's address if it has none. */

@@ -1,5 +1,6 @@
 package dev.tether.internal.bus;
 
+import dev.tether.MessageTooLargeException;
 import dev.tether.Outcome;
 import dev.tether.TetherEvent;
 import dev.tether.bus.Action;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -44,6 +46,13 @@ final class RuleRouting implements RoutingRules {
     private final StoredRules store;
     /** The names of the configured rules: never stored. */
     private final Set<String> configured = new HashSet<>();
+    /** A send's size check, which each copy and forward passes too (it grew by the route's headers). */
+    private final SizeCheck sizeCheck;
+
+    /** A send's size check: the message's size, or {@link MessageTooLargeException} if it cannot be sent. */
+    interface SizeCheck {
+        long check(Map<String, String> headers, int payloadLength);
+    }
 
     /** Settles a message as dropped, on whatever thread routed it. */
     private static final MessageConsumer DROP = new Settling() {
@@ -77,11 +86,13 @@ final class RuleRouting implements RoutingRules {
 
     /**
      * Rules of {@code bus}: {@code configured} (never stored), then those stored in {@code store} (null: in memory
-     * only) under another name. A change of a configured rule lasts until the node stops.
+     * only) under another name. A change of a configured rule lasts until the node stops. Each copy and forward must
+     * pass {@code sizeCheck} (a send's: maxMessageBytes, header lengths and count).
      */
-    RuleRouting(BusLayer bus, StoredRules store, List<Rule> configured) {
+    RuleRouting(BusLayer bus, StoredRules store, List<Rule> configured, SizeCheck sizeCheck) {
         this.bus = bus;
         this.store = store;
+        this.sizeCheck = sizeCheck;
         for (Rule r : configured) {
             table.change(s -> s.add(supported(r)));
             this.configured.add(r.name());
@@ -117,13 +128,11 @@ final class RuleRouting implements RoutingRules {
         }
         if (type == Action.Type.DROP) return DROP; // a dropped message is not taken: nothing of its route is sent
         int hops = RouteEffects.hops(m.headers());
-        if (hops < 0 || hops >= RouteEffects.MAX_HOPS) {
+        String unroutable = unroutable(key, m, hops);
+        if (unroutable != null) {
             String rule = (r.copies().isEmpty() ? t : r.copies().get(0)).name();
-            String problem = hops < 0
-                    ? "invalid hop count header '" + RouteEffects.HOPS + "'"
-                    : "routing loop: " + hops + " hops (" + RouteEffects.trail(key, m.headers()) + ")";
-            errors.accept(rule, problem + "; the message was dead-lettered");
-            return new DeadLetter("rule " + rule + ": " + problem);
+            errors.accept(rule, unroutable + "; the message was dead-lettered");
+            return new DeadLetter("rule " + rule + ": " + unroutable);
         }
         List<Effect> effects = new ArrayList<>();
         for (CompiledRule c : r.copies()) {
@@ -144,6 +153,22 @@ final class RuleRouting implements RoutingRules {
         if (bounding == null) return bus.full().parking(c, effects, 0, null);
         return bus.full()
                 .parking(c, effects, bounding.rule.onFullDeadLetterAfter().toMillis(), bounding.name());
+    }
+
+    /**
+     * Why message {@code m} of {@code key}, which made {@code hops} hops, may not be routed on (an invalid hop count or
+     * trail from the peer, or a routing loop), or null.
+     */
+    private static String unroutable(StreamKey key, InboundMessage m, int hops) {
+        if (hops < 0) return "invalid hop count header '" + RouteEffects.HOPS + "'";
+        if (!RouteEffects.trailFits(m.headers())) {
+            return "invalid route trail header '" + RouteEffects.TRAIL + "': longer than "
+                    + RouteEffects.MAX_TRAIL_CHARS + " characters";
+        }
+        if (hops >= RouteEffects.MAX_HOPS) {
+            return "routing loop: " + hops + " hops (" + RouteEffects.trail(key, m.headers()) + ")";
+        }
+        return null;
     }
 
     /**
@@ -172,8 +197,14 @@ final class RuleRouting implements RoutingRules {
             errors.accept(t.name(), problem + "; the message was dead-lettered");
             return new DeadLetter("rule " + t.name() + ": " + problem);
         }
-        effects.add(RouteEffects.effect(
-                bus.self(), t.name(), RouteEffects.target(t.rule.action(), key), true, key, m, hops));
+        Effect e = RouteEffects.effect(
+                bus.self(), t.name(), RouteEffects.target(t.rule.action(), key), true, key, m, hops);
+        String tooLarge = tooLarge(t, e);
+        if (tooLarge != null) {
+            errors.accept(t.name(), tooLarge + "; the message was dead-lettered");
+            return new DeadLetter("rule " + t.name() + ": " + tooLarge);
+        }
+        effects.add(e);
         return MessageConsumer.ACK_NOW; // a forward, sent on with the settlement
     }
 
@@ -209,8 +240,26 @@ final class RuleRouting implements RoutingRules {
             errors.accept(r.name(), problem + "; no copy was sent");
             return null;
         }
-        return RouteEffects.effect(
+        Effect e = RouteEffects.effect(
                 bus.self(), r.name(), RouteEffects.target(r.rule.action(), key), false, key, m, hops);
+        String tooLarge = tooLarge(r, e);
+        if (tooLarge == null) return e;
+        errors.accept(r.name(), tooLarge + "; no copy was sent");
+        return null;
+    }
+
+    /**
+     * Why routed message {@code e} of rule {@code r} cannot be sent (the original with the route's {@value
+     * RouteEffects#HOPS} and {@value RouteEffects#TRAIL} headers no longer fits a message), or null: it is checked as
+     * a send is, so that no message the wire cannot carry is stored.
+     */
+    private String tooLarge(CompiledRule r, Effect e) {
+        try {
+            sizeCheck.check(e.headers(), e.payload().length);
+            return null;
+        } catch (MessageTooLargeException x) {
+            return r.rule.action() + ": the routed message is too large: " + x.getMessage();
+        }
     }
 
     private static boolean sameTarget(CompiledRule x, CompiledRule y, StreamKey key) {

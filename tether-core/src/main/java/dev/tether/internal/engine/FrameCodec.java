@@ -175,7 +175,7 @@ public final class FrameCodec {
     public static void message(
             ByteBuffer b, int flags, long expiresAt, Map<String, String> headers, byte[] payload, long checksum) {
         b.put((byte) flags).putLong(expiresAt);
-        b.putShort((short) headers.size());
+        b.putShort(u16(headers.size(), "header count"));
         for (Map.Entry<String, String> e : headers.entrySet()) {
             str16(b, e.getKey());
             str16(b, e.getValue());
@@ -209,7 +209,25 @@ public final class FrameCodec {
 
     private static void str16(ByteBuffer b, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        b.putShort((short) bytes.length).put(bytes);
+        b.putShort(u16(bytes.length, "header of " + bytes.length + " bytes")).put(bytes);
+    }
+
+    /**
+     * {@code n} as the u16 the frame holds it in; refused if it does not fit, rather than written truncated (the
+     * receiver would refuse the frame, and every retransmission of it). Callers check first ({@link #encodable}).
+     */
+    private static short u16(int n, String what) {
+        if (n > 0xffff) throw new IllegalArgumentException(what + ": more than 65535, which a frame cannot carry");
+        return (short) n;
+    }
+
+    /** Whether {@code headers} fit a frame's u16 header count and lengths (at most 65,535 UTF-8 bytes each). */
+    public static boolean encodable(Map<String, String> headers) {
+        if (headers.size() > 0xffff) return false;
+        for (Map.Entry<String, String> e : headers.entrySet()) {
+            if (utf8Length(e.getKey()) > 0xffff || utf8Length(e.getValue()) > 0xffff) return false;
+        }
+        return true;
     }
 
     /** UTF-8 length of {@code s} without allocating. */

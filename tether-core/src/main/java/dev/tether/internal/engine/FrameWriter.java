@@ -13,10 +13,15 @@ import java.util.Map;
  */
 final class FrameWriter {
     private static final byte[] EMPTY = new byte[0];
+    /** The reserved header of a message sent damaged because it could not be sent: why. */
+    static final String UNSENT = ":x";
 
     private final ByteBuffer buf;
     private final EngineOutput out;
     private int countAt;
+    /** Where the DATA frame being built puts its first message. */
+    private int dataStart;
+
     private final PendingAcks acks = new PendingAcks();
     /** What HELLO says this process decompresses, and how DATA messages are compressed for each peer. */
     WireCompression compression = WireCompression.NONE;
@@ -115,6 +120,40 @@ final class FrameWriter {
         buf.clear();
         inflation = 0;
         countAt = FrameCodec.beginData(buf, lane, epoch, firstSeq);
+        dataStart = buf.position();
+    }
+
+    /**
+     * Why a stored message of {@code plainSize} encoded bytes with {@code headers} cannot go into a DATA frame of this
+     * connection even alone, or null if it can: larger than the frame limit (stored before the limit was lowered, or
+     * by an older build's route), or with a header the frame's u16 lengths cannot hold. Headers are walked only for a
+     * message above 64 KiB.
+     */
+    String unsendable(int plainSize, Map<String, String> headers) {
+        if ((long) dataStart + plainSize > buf.capacity()) {
+            return "message of " + plainSize + " encoded bytes does not fit a DATA frame of " + buf.capacity()
+                    + " bytes (frame limit)";
+        }
+        if (plainSize > 0xffff && !FrameCodec.encodable(headers)) {
+            return "message has more than 65535 headers or a header longer than 65535 UTF-8 bytes";
+        }
+        return null;
+    }
+
+    /** Bytes {@link #unsent} writes for {@code reason}. */
+    static int unsentSize(String reason) {
+        return FrameCodec.messageSize(Map.of(UNSENT, reason), 0);
+    }
+
+    /**
+     * In place of a stored message that cannot be sent ({@link #unsendable}): a message marked {@link
+     * Frame.Message#CORRUPT} (the receiver dead-letters it, never delivers it) whose only content is header {@value
+     * #UNSENT} with {@code reason}; its checksum covers just that.
+     */
+    void unsent(String lane, long seq, int flags, long expiresAt, String reason) {
+        Map<String, String> h = Map.of(UNSENT, reason);
+        long checksum = MessageChecksum.of(lane, seq, expiresAt, h, EMPTY);
+        FrameCodec.message(buf, flags | Frame.Message.CORRUPT, expiresAt, h, EMPTY, checksum);
     }
 
     /**

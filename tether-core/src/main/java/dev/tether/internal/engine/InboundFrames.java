@@ -60,6 +60,11 @@ final class InboundFrames {
             return;
         }
         p.heard();
+        String local = nodeLocalLane(f);
+        if (local != null) {
+            stats.protocolError(now, from, NodeLocalLanes.refusal(local));
+            return;
+        }
         if (f instanceof Frame.Hello h) hellos.onHello(now, p, h);
         else if (f instanceof Frame.Open o) receivers.onOpen(from, o);
         else if (f instanceof Frame.Data d) receivers.onData(now, from, d);
@@ -71,6 +76,17 @@ final class InboundFrames {
         } else if (f instanceof Frame.Cancel c) onCancel(now, from, c);
         else if (f instanceof Frame.Ping g) frames.pong(from, g.sentAt());
         else if (f instanceof Frame.Pong g) roundTrips.onPong(now, p, g);
+    }
+
+    /**
+     * The lane of stream frame {@code f} if it is one of this node's own loopback lanes, else null: a peer's frame
+     * there would pose as this node (its channel copies' publisher and channel), so it is refused unread.
+     */
+    private static String nodeLocalLane(Frame f) {
+        String lane = f instanceof Frame.Open o
+                ? o.lane()
+                : f instanceof Frame.Data d ? d.lane() : f instanceof Frame.Cancel c ? c.lane() : null;
+        return lane != null && NodeLocalLanes.isNodeLocal(lane) ? lane : null;
     }
 
     /** A withdrawal the receiver could not keep (too many ahead of their messages) is counted and reported. */

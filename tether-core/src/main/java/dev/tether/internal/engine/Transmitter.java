@@ -158,9 +158,11 @@ final class Transmitter {
             int size = expired || withdrawn || dropped
                     ? FrameWriter.markerSize()
                     : FrameCodec.messageSize(sm.headers(), sm.payload().length);
+            String unsent = expired || withdrawn || dropped ? null : frames.unsendable(size, sm.headers());
+            if (unsent != null) size = FrameWriter.unsentSize(unsent); // never put on the wire as it is
             // Compressed (or found compressed: it is kept) before the fit, so that it counts at its wire size against
             // the frame target; its decompressed size still counts against the frame limit.
-            WireCompression.Compressed z = expired || withdrawn || dropped || corrupt
+            WireCompression.Compressed z = expired || withdrawn || dropped || corrupt || unsent != null
                     ? null
                     : frames.compression.forPeer(peers.codecs(s.key.peer()), m, seq);
             int wireSize = z == null ? size : FrameCodec.messageSize(z.headers(), z.payload().length);
@@ -170,6 +172,7 @@ final class Transmitter {
             if (dropped) frames.marker(s.key.lane(), seq, flags, Frame.Message.DROPPED, 0);
             else if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
             else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
+            else if (unsent != null) frames.unsent(s.key.lane(), seq, flags, expiresAt, unsent);
             else if (corrupt)
                 frames.message(flags | Frame.Message.CORRUPT, expiresAt, sm.headers(), sm.payload(), m.checksum(seq));
             else {

@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 final class UnprocessedSettlements {
     /** Why a message damaged in its sender's store is dead-lettered. */
     static final String CORRUPT = "checksum mismatch in the sender's store: the message was changed on the sender's"
-            + " disk after it was stored; not delivered (docs/OPERATIONS.md, \"A checksum mismatch\")";
+            + " disk after it was stored, or (header ':x' says why) it could not be sent in a frame; not delivered"
+            + " (docs/OPERATIONS.md, \"A checksum mismatch\")";
 
     private final EngineOutput out;
     private final DeadLetterQueue deadLetters;

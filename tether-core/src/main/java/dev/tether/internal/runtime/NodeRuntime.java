@@ -378,8 +378,8 @@ public final class NodeRuntime {
         return membership.remove(peer);
     }
 
-    /** Returns the message's size: payload plus encoded headers. */
-    long checkSize(Map<String, String> headers, int payloadLength) {
+    /** Returns the message's size: payload plus encoded headers; refused as a send would be. */
+    public long checkSize(Map<String, String> headers, int payloadLength) {
         return sends.checkSize(headers, payloadLength);
     }
 

@@ -1,36 +1,59 @@
 package dev.tether.metrics.micrometer;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Serves a scrape in the Prometheus text format on {@code GET /metrics}, for example {@code
  * PrometheusMeterRegistry::scrape} of Micrometer's Prometheus registry. Any other path answers 404, any other
- * method 405; request bodies are not read. A request from this machine's loopback that a web page could have sent (a
- * {@code Host} that is not a loopback name, as through DNS rebinding, or a foreign {@code Origin}) answers 403
- * ({@code BrowserRequests}); a request from another address is not checked, so a Prometheus server elsewhere scrapes by any
- * name. Two threads serve requests, so a slow client delays at most one other;
- * a scrape that throws answers 500 with the exception's message and the endpoint keeps serving.
+ * method 405; request bodies are not read, and every answer closes its connection. A request from this machine's
+ * loopback that a web page could have sent (a {@code Host} that is not a loopback name, as through DNS rebinding, or a
+ * foreign {@code Origin}) answers 403 ({@code BrowserRequests}); a request from another address is not checked, so a
+ * Prometheus server elsewhere scrapes by any name. A scrape that throws answers 500 with the exception's message and
+ * the endpoint keeps serving.
+ *
+ * <p>Slow clients: each connection has a thread of its own, up to {@value #MAX_CONNECTIONS} at once (a connection
+ * beyond them is closed at once); its request head must arrive within {@value #HEAD_SECONDS} s, enforced by the
+ * endpoint (not by a JVM-wide property), and the whole exchange must end within {@value #EXCHANGE_SECONDS} s, else
+ * the connection is closed. So clients that send half a request and stop delay no scrape unless they hold all
+ * {@value #MAX_CONNECTIONS} connections, and then by at most {@value #HEAD_SECONDS} s.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     /** The content type of the Prometheus text exposition format, version 0.0.4. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** Connections served at once; more are closed as they come. */
+    public static final int MAX_CONNECTIONS = 32;
+    /** Seconds a client has to send its request head. */
+    public static final int HEAD_SECONDS = 5;
+    /** Seconds an exchange may take in all (a client that does not read the answer is cut off). */
+    public static final int EXCHANGE_SECONDS = 30;
 
-    private final HttpServer server;
+    private final ServerSocket socket;
     private final ExecutorService threads;
+    private final ScheduledExecutorService deadlines;
+    private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
+    private final Supplier<String> scrape;
+    private final long headNanos;
 
-    private PrometheusEndpoint(HttpServer server, ExecutorService threads) {
-        this.server = server;
-        this.threads = threads;
+    private PrometheusEndpoint(ServerSocket socket, Supplier<String> scrape, Duration headTimeout) {
+        this.socket = socket;
+        this.scrape = scrape;
+        this.headNanos = headTimeout.toNanos();
+        this.threads = Executors.newCachedThreadPool(r -> daemon(r, "tether-metrics-http"));
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tether-metrics-deadlines"));
     }
 
     /**
@@ -39,73 +62,116 @@ public final class PrometheusEndpoint implements AutoCloseable {
      * @throws UncheckedIOException naming the address if it cannot be bound (in use, not local)
      */
     public static PrometheusEndpoint start(InetSocketAddress address, Supplier<String> scrape) {
+        return start(address, scrape, Duration.ofSeconds(HEAD_SECONDS));
+    }
+
+    /** As {@link #start(InetSocketAddress, Supplier)}, with {@code headTimeout} for the request head (for tests). */
+    static PrometheusEndpoint start(InetSocketAddress address, Supplier<String> scrape, Duration headTimeout) {
         Objects.requireNonNull(scrape, "scrape");
-        HttpServer server;
+        ServerSocket socket;
         try {
-            server = HttpServer.create(address, 16);
+            socket = new ServerSocket();
+            socket.bind(address, 64);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve metrics on " + address + ": " + e.getMessage(), e);
         }
-        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "tether-metrics-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(threads);
-        server.createContext("/", exchange -> serve(exchange, scrape));
-        server.start();
-        return new PrometheusEndpoint(server, threads);
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(socket, scrape, headTimeout);
+        daemon(endpoint::accept, "tether-metrics-accept").start();
+        return endpoint;
     }
 
-    private static void serve(HttpExchange exchange, Supplier<String> scrape) throws IOException {
-        try (exchange) {
-            String refused = BrowserRequests.refusal(
-                    exchange.getRemoteAddress().getAddress(),
-                    exchange.getRequestHeaders().getFirst("Host"),
-                    exchange.getRequestHeaders().getFirst("Origin"));
-            if (refused != null) {
-                respond(exchange, 403, "forbidden: " + refused + "\n");
-            } else if (!exchange.getRequestURI().getPath().equals("/metrics")) {
-                respond(exchange, 404, "not found: metrics are on /metrics\n");
-            } else if (!exchange.getRequestMethod().equals("GET")
-                    && !exchange.getRequestMethod().equals("HEAD")) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                respond(exchange, 405, "method not allowed: use GET\n");
-            } else {
-                String text;
-                try {
-                    text = scrape.get();
-                } catch (RuntimeException e) {
-                    respond(exchange, 500, "scrape failed: " + e + "\n");
-                    return;
-                }
-                exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-                respond(exchange, 200, text);
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private void accept() {
+        while (!socket.isClosed()) {
+            Socket s;
+            try {
+                s = socket.accept();
+            } catch (IOException closed) {
+                continue; // closed (the loop ends), or one failed accept: go on
+            }
+            if (!slots.tryAcquire()) {
+                closeQuietly(s); // all connections taken: this client retries, a scrape is not queued behind them
+                continue;
+            }
+            try {
+                threads.execute(() -> serve(s));
+            } catch (RuntimeException shutDown) {
+                slots.release();
+                closeQuietly(s);
             }
         }
     }
 
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        if (status != 200) exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
+    private void serve(Socket s) {
+        var cutOff = deadlines.schedule(() -> closeQuietly(s), EXCHANGE_SECONDS, TimeUnit.SECONDS);
+        try (s) {
+            ScrapeRequest r = ScrapeRequest.read(s, System.nanoTime() + headNanos);
+            answer(s.getOutputStream(), r, s.getInetAddress());
+        } catch (IOException | RuntimeException e) {
+            // a client that was too slow, sent garbage or went away: its connection is closed, nothing to answer
+        } finally {
+            cutOff.cancel(false);
+            slots.release();
+        }
+    }
+
+    private void answer(OutputStream out, ScrapeRequest r, java.net.InetAddress remote) throws IOException {
+        String refused = BrowserRequests.refusal(remote, r.host(), r.origin());
+        boolean head = r.method().equals("HEAD");
+        if (refused != null) {
+            respond(out, head, 403, "Forbidden", "", "forbidden: " + refused + "\n");
+        } else if (!r.path().equals("/metrics")) {
+            respond(out, head, 404, "Not Found", "", "not found: metrics are on /metrics\n");
+        } else if (!r.method().equals("GET") && !head) {
+            respond(out, false, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", "method not allowed: use GET\n");
+        } else {
+            String text;
+            try {
+                text = scrape.get();
+            } catch (RuntimeException e) {
+                respond(out, head, 500, "Internal Server Error", "", "scrape failed: " + e + "\n");
+                return;
             }
+            respond(out, head, 200, "OK", "Content-Type: " + CONTENT_TYPE + "\r\n", text);
+        }
+    }
+
+    private static void respond(OutputStream out, boolean head, int status, String reason, String headers, String body)
+            throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String type = status == 200 ? "" : "Content-Type: text/plain; charset=utf-8\r\n";
+        String h = "HTTP/1.1 " + status + " " + reason + "\r\n" + type + headers + "Content-Length: " + bytes.length
+                + "\r\nConnection: close\r\n\r\n";
+        out.write(h.getBytes(StandardCharsets.ISO_8859_1));
+        if (!head) out.write(bytes);
+        out.flush();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) { // closing anyway
         }
     }
 
     /** The address it listens on (with the actual port when started on port 0). */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
-    /** Stops listening, letting a request being served finish within a second. */
+    /** Stops listening; connections being served are closed. */
     @Override
     public void close() {
-        server.stop(1);
+        try {
+            socket.close();
+        } catch (IOException ignored) { // closing anyway
+        }
         threads.shutdownNow();
+        deadlines.shutdownNow();
     }
 }

@@ -94,6 +94,17 @@ public abstract class SocketTransportBuilder<B extends SocketTransportBuilder<B>
         return self();
     }
 
+    /**
+     * Accepted connections that may be in the handshake at once (at least 1). Before it completes, a connection has
+     * proved nothing, but costs a descriptor and, with TLS, a key exchange on the I/O thread that also runs the node:
+     * a connection beyond the cap is closed at once and reported as a rejected connection; peers redial with backoff.
+     * Connections this node dials are not counted. Default 256 (docs/TCP.md, "Limits").
+     */
+    public B maxPendingHandshakes(int connections) {
+        shared.maxPendingHandshakes(connections);
+        return self();
+    }
+
     /** Idle time after which a heartbeat is sent; a connection silent for three intervals is closed. Default 5 s. */
     public B heartbeat(Duration interval) {
         shared.heartbeat(interval);

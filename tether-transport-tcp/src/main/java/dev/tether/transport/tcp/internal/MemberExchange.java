@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -25,7 +26,9 @@ import java.util.function.Supplier;
  * advertised addresses and the peers it is connected to; when a peer's addresses become known, every other
  * connection is told. What arrives is validated ({@link Members}) and reported to the transport's discovery, if
  * one is started, as members and their addresses; problems are reported as invalid input from the sender.
- * Received lists are never forwarded as such: a node only vouches for peers it is connected to itself.
+ * Received lists are never forwarded as such: a node only vouches for peers it is connected to itself. A receiver
+ * takes a third party's entry only for a member it knows nothing of; a known member's addresses change only by its
+ * own entry (and a configured peer's never: {@link PeerRegistry#connect}).
  *
  * <p>A member learnt this way that this node has no connection to for {@code lostAfter} (it was never reached, or
  * its connection closed and did not come back) is reported lost and forgotten; a later list naming it reports it
@@ -53,6 +56,7 @@ public final class MemberExchange {
 
     private Discovery.Listener sink;
     private Consumer<NodeId> onLost = id -> {};
+    private Predicate<NodeId> known = id -> false;
 
     /**
      * @param timers the I/O thread's executor, which runs the loss timers
@@ -64,6 +68,11 @@ public final class MemberExchange {
         this.ownAddresses = ownAddresses;
         this.timers = timers;
         this.lostAfter = lostAfter;
+    }
+
+    /** The peers this node knows already (configured, added, dialed): a third party's entry for them is ignored. */
+    void knownPeers(Predicate<NodeId> known) {
+        this.known = known;
     }
 
     /** Tells {@code action} (on the I/O thread) of each member reported lost: the dialer slows down for it. */
@@ -123,7 +132,7 @@ public final class MemberExchange {
             }
         }
         for (Members.Entry e : d.members()) {
-            if (!e.id().equals(self) && !e.id().equals(from.peer)) learn(e.id(), e.addresses());
+            if (!e.id().equals(self) && !e.id().equals(from.peer) && unknown(e.id())) learn(e.id(), e.addresses());
         }
     }
 
@@ -167,6 +176,15 @@ public final class MemberExchange {
         onLost.accept(id);
         Discovery.Listener s = sink;
         if (s != null) report(() -> s.onLost(id));
+    }
+
+    /**
+     * Whether a peer's word about member {@code id} is taken: only about a member this node knows nothing of (not
+     * learnt yet, not connected, and not configured, added or dialed: {@link #knownPeers}). Only a member speaks for
+     * its own addresses once it is known, so no peer can redirect this node's dials of another one.
+     */
+    private boolean unknown(NodeId id) {
+        return !learned.containsKey(id) && !connectedPeers.contains(id) && !known.test(id);
     }
 
     private void learn(NodeId id, List<String> addresses) {

@@ -118,6 +118,7 @@ public final class PeerRegistry {
         });
         this.configured = Set.copyOf(peers.keySet());
         members.onLost(this::memberLost);
+        members.knownPeers(id -> configured.contains(id) || dials.containsKey(id));
         for (SocketAddress a : seedAddresses) seeds.put(a, new DialState(null, List.of(a)));
     }
 
@@ -158,7 +159,8 @@ public final class PeerRegistry {
 
     /**
      * The node wants {@code peer}: forgets a refusal or disconnect, takes {@code addresses} (if any) as where to
-     * dial it, and dials it unless it is connected or being dialed.
+     * dial it, unless it is a configured peer (its configured addresses win: a member list, even its own, may name
+     * an address behind which a proxy or NAT does not forward), and dials it unless it is connected or being dialed.
      */
     public void connect(NodeId peer, List<? extends SocketAddress> addresses) {
         if (closed || peer.equals(self)) return;
@@ -167,7 +169,7 @@ public final class PeerRegistry {
             if (addresses.isEmpty()) return; // nowhere to dial: it may dial us
             ds = new DialState(peer, List.copyOf(addresses));
             dials.put(peer, ds);
-        } else if (!addresses.isEmpty()) {
+        } else if (!addresses.isEmpty() && !configured.contains(peer)) { // a configured address always wins
             ds.addresses = List.copyOf(addresses);
             ds.next = 0;
         }

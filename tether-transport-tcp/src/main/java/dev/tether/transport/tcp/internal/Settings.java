@@ -24,6 +24,7 @@ import java.util.random.RandomGenerator;
  * @param preSharedKey the cluster key for HMAC challenge-response, or null
  * @param outboundLimitBytes bytes queued per connection beyond which frames are dropped
  * @param handshakeTimeout how long a connection may take to complete the handshake
+ * @param maxPendingHandshakes accepted connections that may be in the handshake at once; more are closed at once
  * @param heartbeatInterval idle time after which a heartbeat is sent; three intervals of silence close the
  *     connection
  * @param connectTimeout how long one dial may take to connect
@@ -48,6 +49,7 @@ public record Settings(
         byte[] preSharedKey,
         int outboundLimitBytes,
         Duration handshakeTimeout,
+        int maxPendingHandshakes,
         Duration heartbeatInterval,
         Duration connectTimeout,
         boolean hostNodeLoop,

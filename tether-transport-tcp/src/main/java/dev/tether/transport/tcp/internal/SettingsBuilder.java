@@ -18,6 +18,8 @@ import java.util.random.RandomGenerator;
 public final class SettingsBuilder {
     /** Default maxFrameBytes: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+    /** The default cap on accepted connections in the handshake. */
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 256;
 
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
     private Duration reconnectMin = Backoff.DEFAULT_MIN;
@@ -26,6 +28,7 @@ public final class SettingsBuilder {
     private byte[] preSharedKey;
     private int outboundLimitBytes = 8 << 20;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
     private Duration heartbeat = Duration.ofSeconds(5);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration memberLostAfter = Duration.ofSeconds(60);
@@ -86,6 +89,13 @@ public final class SettingsBuilder {
         this.handshakeTimeout = positive(timeout, "handshakeTimeout");
     }
 
+    public void maxPendingHandshakes(int connections) {
+        if (connections < 1) {
+            throw new InvalidConfigException("maxPendingHandshakes must be at least 1: " + connections);
+        }
+        this.maxPendingHandshakes = connections;
+    }
+
     public void heartbeat(Duration interval) {
         this.heartbeat = positive(interval, "heartbeat");
     }
@@ -140,6 +150,7 @@ public final class SettingsBuilder {
                 preSharedKey,
                 outboundLimitBytes,
                 handshakeTimeout,
+                maxPendingHandshakes,
                 heartbeat,
                 connectTimeout,
                 hostNodeLoop,

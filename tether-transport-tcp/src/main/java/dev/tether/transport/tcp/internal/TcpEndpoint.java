@@ -81,7 +81,8 @@ public final class TcpEndpoint {
                     secureRandom.nextBytes(nonce);
                     return nonce;
                 },
-                peerCredentials);
+                peerCredentials,
+                new PendingHandshakes(settings.maxPendingHandshakes()));
     }
 
     /**

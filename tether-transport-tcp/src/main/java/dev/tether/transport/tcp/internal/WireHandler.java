@@ -49,7 +49,30 @@ public final class WireHandler extends ByteToMessageDecoder {
             long outboundLimitBytes,
             long handshakeTimeoutMillis,
             Supplier<byte[]> nonces,
-            PeerCredentials peerCredentials) {}
+            PeerCredentials peerCredentials,
+            PendingHandshakes pendingHandshakes) {
+        /** Options without a cap on accepted connections in the handshake. */
+        public Options(
+                int maxFrameBytes,
+                PskAuth psk,
+                boolean tls,
+                boolean mutualTls,
+                long outboundLimitBytes,
+                long handshakeTimeoutMillis,
+                Supplier<byte[]> nonces,
+                PeerCredentials peerCredentials) {
+            this(
+                    maxFrameBytes,
+                    psk,
+                    tls,
+                    mutualTls,
+                    outboundLimitBytes,
+                    handshakeTimeoutMillis,
+                    nonces,
+                    peerCredentials,
+                    new PendingHandshakes(Integer.MAX_VALUE));
+        }
+    }
 
     private enum Phase {
         PREAMBLE,
@@ -75,6 +98,8 @@ public final class WireHandler extends ByteToMessageDecoder {
     private byte[] ownNonce;
     private Hello peerHello;
     private ScheduledFuture<?> handshakeTimer;
+    /** Whether this accepted connection is counted in {@link Options#pendingHandshakes} (until DATA or close). */
+    private boolean pendingCounted;
 
     /**
      * A handler for a connection this node dialed ({@code dialed}) to reach {@code expectedPeer}, or the seed at
@@ -95,6 +120,16 @@ public final class WireHandler extends ByteToMessageDecoder {
     public void handlerAdded(ChannelHandlerContext ctx) {
         conn = new Connection(ctx.channel(), dialer, expectedPeer, seed);
         ctx.channel().closeFuture().addListener(f -> onClosed());
+        if (!dialer && !options.pendingHandshakes().tryStart()) {
+            phase = Phase.DONE; // nothing is read or sent: the connection is closed before its handshake starts
+            registry.rejected(
+                    conn,
+                    "more than " + options.pendingHandshakes().cap() + " accepted connections in the"
+                            + " handshake (maxPendingHandshakes); closed at once");
+            ctx.close();
+            return;
+        }
+        pendingCounted = !dialer;
         handshakeTimer = ctx.executor()
                 .schedule(
                         () -> {
@@ -112,11 +147,12 @@ public final class WireHandler extends ByteToMessageDecoder {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (!options.tls()) sendHello(ctx);
+        if (!options.tls() && phase != Phase.DONE) sendHello(ctx);
         super.channelActive(ctx);
     }
 
     private void onClosed() {
+        handshakeEnded();
         if (handshakeTimer != null) handshakeTimer.cancel(false);
         phase = Phase.DONE;
         Outbound out = conn.outbound;
@@ -448,6 +484,7 @@ public final class WireHandler extends ByteToMessageDecoder {
     private void onConfirm(ChannelHandlerContext ctx, int type, byte[] body) {
         expectType(type, Wire.CONFIRM, "CONFIRM");
         if (body.length != 0) throw new WireException("malformed CONFIRM: " + body.length + " extra bytes");
+        handshakeEnded();
         if (registry.confirmInbound(conn)) {
             phase = Phase.DATA;
         } else {
@@ -455,6 +492,13 @@ public final class WireHandler extends ByteToMessageDecoder {
             phase = Phase.DONE;
             ctx.close();
         }
+    }
+
+    /** An accepted connection's handshake ended (completed, or the connection closed): it no longer counts. */
+    private void handshakeEnded() {
+        if (!pendingCounted) return;
+        pendingCounted = false;
+        options.pendingHandshakes().end();
     }
 
     private void onVerdict(ChannelHandlerContext ctx, int type, byte[] body) {

@@ -1,0 +1,64 @@
+package dev.tether.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.NodeId;
+import dev.tether.spi.DeadLetter;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stored message that cannot go into a DATA frame of its connection, even alone (larger than the frame limit:
+ * stored before the limit was lowered, or by a route of an older build), never reaches the wire as it is: it goes as a
+ * damaged message whose header {@code :x} says why, the receiver dead-letters it, and the stream goes on. Before, the
+ * writer overflowed its buffer on the node thread and the stream stopped for good. The codec refuses a length its u16
+ * fields cannot hold instead of writing it truncated.
+ */
+class UnsendableMessageTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final NodeId C = NodeId.of("c");
+
+    @Test
+    void aRoutedMessageLargerThanTheFrameIsDeadLetteredAtTheReceiverAndTheStreamGoesOn() {
+        EngineHarness h = new EngineHarness("a", "b", "c"); // frames of 4,096 bytes
+        h.node("b").routes = (key, m) -> {
+            byte[] payload = new String(m.payload()).equals("big") ? new byte[5000] : m.payload();
+            return List.of(new Effect(C, "tap", Map.of("n", "1"), payload, 0));
+        };
+        h.connect("a", "b");
+        h.connect("b", "c");
+        h.node("a").send(B, "l", "big");
+        h.node("a").send(B, "l", "small");
+        h.run();
+        for (int i = 0; i < 20; i++) h.advance(50);
+
+        assertThat(h.node("c").payloads()).as("what c's application got").containsExactly("small");
+        List<DeadLetter> dead = h.node("c").store.readDeadLetters(10);
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).seq()).isEqualTo(1);
+        assertThat(dead.get(0).payload()).isEmpty();
+        assertThat(dead.get(0).headers().get(FrameWriter.UNSENT))
+                .isEqualTo("message of " + FrameCodec.messageSize(Map.of("n", "1"), 5000)
+                        + " encoded bytes does not fit a DATA frame of 4096 bytes (frame limit)");
+        assertThat(dead.get(0).reason()).contains("header ':x' says why");
+    }
+
+    @Test
+    void theCodecRefusesAHeaderOrHeaderCountItsLengthsCannotHold() {
+        ByteBuffer b = ByteBuffer.allocate(200_000);
+        Map<String, String> longValue = Map.of(":r", "x".repeat(0x10000));
+        assertThat(FrameCodec.encodable(longValue)).isFalse();
+        assertThat(FrameCodec.encodable(Map.of(":r", "x".repeat(0xffff)))).isTrue();
+        assertThatThrownBy(() -> FrameCodec.message(b, 0, 0, longValue, new byte[0], 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("65536 bytes");
+        Map<String, String> longName = Map.of("é".repeat(0x8000), "v"); // 65,536 UTF-8 bytes in 32,768 chars
+        assertThat(FrameCodec.encodable(longName)).isFalse();
+        assertThatThrownBy(() -> FrameCodec.message(b.clear(), 0, 0, longName, new byte[0], 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
