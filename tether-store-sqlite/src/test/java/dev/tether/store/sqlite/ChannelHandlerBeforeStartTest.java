@@ -7,8 +7,10 @@ import dev.tether.Durability;
 import dev.tether.MessageHandler;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
+import dev.tether.fixtures.Poll;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
+import dev.tether.spi.Discovery;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * handler registered on the running node ({@code TetherNode.handleChannel}) could come after the first of them, which
  * would then go to b's node handler or, without one, to its pull queue (where nothing reads it and the channel's
  * stream stalls behind it). With the pre-start handler every message reaches it, in order, and nothing else.
+ *
+ * <p>To make "after the start" too late every time, not only when it loses a race, b's start returns only once the
+ * first message reached the application ({@link FirstMessageGate}, a discovery: the node starts its discoveries last,
+ * on the caller's thread, after its node thread runs and its peers are dialled). A handler installed after the node
+ * connected, even right after, would miss it.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ChannelHandlerBeforeStartTest {
@@ -65,6 +73,20 @@ class ChannelHandlerBeforeStartTest {
         return n;
     }
 
+    /**
+     * A discovery that discovers nothing: its start, the last step of {@code Tether.start}, waits until {@code
+     * firstRouted} holds (or 20 s passed, when the first message went where this test cannot see it: the pull queue).
+     */
+    private record FirstMessageGate(BooleanSupplier firstRouted) implements Discovery {
+        @Override
+        public void start(NodeId self, Listener listener) {
+            Poll.until(Duration.ofSeconds(20), Duration.ofMillis(5), firstRouted);
+        }
+
+        @Override
+        public void close() {}
+    }
+
     private final MessageHandler channelHandler = d -> onChannel.add(text(d.payloadBytes()));
     private final MessageHandler nodeHandler = d -> onNode.add(text(d.payloadBytes()));
 
@@ -93,10 +115,17 @@ class ChannelHandlerBeforeStartTest {
         TetherNode a = start(A, B, c -> c);
         List<String> sent = readerStoppedWithMessagesWaiting(a);
 
-        start(B, A, c -> c.handler(nodeHandler).handleChannel(CH, channelHandler));
+        start(
+                B,
+                A,
+                c -> c.handler(nodeHandler)
+                        .handleChannel(CH, channelHandler)
+                        .discovery(new FirstMessageGate(() -> !onChannel.isEmpty() || !onNode.isEmpty())));
 
-        // In order, from the first: one routed to the node handler would be missing here, not come later.
-        Await.until(DEADLINE, () -> onChannel.size() >= WAITING, () -> "channel handler got " + onChannel.size());
+        Await.until(
+                DEADLINE,
+                () -> onChannel.size() + onNode.size() >= WAITING,
+                () -> "channel handler got " + onChannel.size() + ", node handler " + onNode.size());
         assertThat(onChannel).isEqualTo(sent);
         assertThat(onNode)
                 .as("the node handler got none of the channel's messages")
@@ -108,7 +137,10 @@ class ChannelHandlerBeforeStartTest {
         TetherNode a = start(A, B, c -> c);
         List<String> sent = readerStoppedWithMessagesWaiting(a);
 
-        TetherNode b = start(B, A, c -> c.handleChannel(CH, channelHandler));
+        TetherNode b = start(
+                B,
+                A,
+                c -> c.handleChannel(CH, channelHandler).discovery(new FirstMessageGate(() -> !onChannel.isEmpty())));
 
         // A message in the pull queue would stay unsettled there and hold back every later one of a's stream.
         Await.until(DEADLINE, () -> onChannel.size() >= WAITING, () -> "channel handler got " + onChannel.size());
