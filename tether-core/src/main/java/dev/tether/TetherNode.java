@@ -273,7 +273,8 @@ public interface TetherNode extends AutoCloseable {
      * the node's policies). {@link Registration#close} removes it. Only messages routed after this call reach it: a
      * node that is a member already (a stored membership) receives the channel's messages as soon as it starts (a
      * restarted one those it had not processed, again), and those routed before this call go to the node's handler
-     * (or its pull queue).
+     * (or its pull queue). Such a node registers the handler before it starts instead, with {@link
+     * dev.tether.node.TetherConfig.Builder#handleChannel}, installed before the node connects to any peer.
      *
      * @throws InvalidIdException if {@code channel} is not a valid channel name
      * @throws IllegalArgumentException if it starts with {@code '_'} and is not {@link Channels#BROADCAST}

@@ -2,6 +2,7 @@ package dev.tether.node;
 
 import dev.tether.AckMode;
 import dev.tether.AsyncHandler;
+import dev.tether.Channels;
 import dev.tether.CodecException;
 import dev.tether.FailurePolicy;
 import dev.tether.Handler;
@@ -26,8 +27,8 @@ import java.util.function.Function;
 
 /**
  * The part of {@link TetherConfig.Builder} that holds what handles deliveries: the push handler, the named handlers
- * (bytes and typed) with the codec of the typed ones, where handlers run, and how failed deliveries are retried. Its
- * setters are the builder's: they validate their argument and return the builder.
+ * (bytes and typed) with the codec of the typed ones, the channel handlers, where handlers run, and how failed
+ * deliveries are retried. Its setters are the builder's: they validate their argument and return the builder.
  */
 abstract sealed class HandlerSettings permits BusSettings {
     RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
@@ -40,6 +41,9 @@ abstract sealed class HandlerSettings permits BusSettings {
 
     /** By name, in the order given; typed ones are made once the codec is known ({@link #namedHandlers}). */
     private final Map<String, Function<Codec, HandlerSpec>> namedHandlers = new LinkedHashMap<>();
+
+    /** By channel, in the order given. */
+    private final Map<String, MessageHandler> channelHandlers = new LinkedHashMap<>();
 
     HandlerSettings() {}
 
@@ -175,6 +179,30 @@ abstract sealed class HandlerSettings permits BusSettings {
             throw new InvalidConfigException("a handler named '" + name + "' was given already");
         }
         return self();
+    }
+
+    /**
+     * Registers the handler of {@code channel}'s messages before the node starts, as {@link
+     * TetherNode#handleChannel} does later, but installed before the node connects to any peer: the channel's messages
+     * a member receives as soon as it starts (a stored membership; a restarted node's unprocessed messages, resent)
+     * reach it, none the node's handler or pull queue. Such a handler stays registered for the node's lifetime.
+     *
+     * @throws InvalidIdException if {@code channel} is not a valid channel name
+     * @throws IllegalArgumentException if it starts with {@code '_'} and is not {@link dev.tether.Channels#BROADCAST}
+     * @throws InvalidConfigException if a handler of that channel was given already
+     */
+    public TetherConfig.Builder handleChannel(String channel, MessageHandler handler) {
+        if (!Channels.BROADCAST.equals(channel)) Channels.requireApplicationChannel(channel);
+        Objects.requireNonNull(handler, "handler");
+        if (channelHandlers.putIfAbsent(channel, handler) != null) {
+            throw new InvalidConfigException("a handler of channel '" + channel + "' was given already");
+        }
+        return self();
+    }
+
+    /** The channel handlers by channel, in the order given; for {@code build()}. */
+    Map<String, MessageHandler> channelHandlers() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(channelHandlers));
     }
 
     /** The codec of typed calls; default: the one on the class path ({@code tether-codec-jackson}). */

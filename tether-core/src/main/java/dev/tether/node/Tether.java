@@ -16,13 +16,15 @@ public final class Tether {
      * @throws StoreException if the store cannot be opened
      */
     public static TetherNode start(TetherConfig config) {
+        StartRegistrations r = config.registrations();
         return RealTetherNode.start(
                 config.settings(),
-                config.namedHandlers(),
-                config.codec(),
-                config.events(),
-                config.rules(),
-                config.endpoints());
+                r.namedHandlers(),
+                r.channelHandlers(),
+                r.codec(),
+                r.events(),
+                r.rules(),
+                r.endpoints());
     }
 
     /**

@@ -41,18 +41,11 @@ import java.util.Set;
  */
 public final class TetherConfig {
     private final NodeSettings settings;
-    private final List<HandlerSpec> namedHandlers;
-    private final Codec codec;
-    private final EventSettings events;
-    private final List<Rule> rules;
-    private final List<dev.tether.internal.bus.ConfiguredEndpoint> endpoints;
+    private final StartRegistrations registrations;
 
     private TetherConfig(Builder b, Store store, int maxMessageBytes, List<HandlerSpec> namedHandlers) {
-        this.namedHandlers = namedHandlers;
-        this.codec = b.codec;
-        this.events = b.events;
-        this.rules = b.rules();
-        this.endpoints = b.configuredEndpoints();
+        this.registrations = new StartRegistrations(
+                namedHandlers, b.channelHandlers(), b.codec, b.events, b.rules(), b.configuredEndpoints());
         this.settings = new NodeSettings(
                 b.nodeId,
                 Set.copyOf(b.peers),
@@ -235,31 +228,27 @@ public final class TetherConfig {
 
     /** The names of the handlers registered before the node starts ({@link Builder#handle}), in order. */
     public List<String> handlerNames() {
-        return namedHandlers.stream().map(HandlerSpec::name).toList();
+        return registrations.namedHandlers().stream().map(HandlerSpec::name).toList();
     }
 
-    /** The named handlers the node registers before it starts. */
-    List<HandlerSpec> namedHandlers() {
-        return namedHandlers;
+    /** The channels whose handlers are registered before the node starts ({@link Builder#handleChannel}), in order. */
+    public List<String> handledChannels() {
+        return List.copyOf(registrations.channelHandlers().keySet());
     }
 
     /** The codec of typed calls ({@link Builder#codec}), or null: the one found on the class path. */
     public Codec codec() {
-        return codec;
-    }
-
-    EventSettings events() {
-        return events;
+        return registrations.codec();
     }
 
     /** The configured routing rules ({@link Builder#rule}), in the order given. */
     public List<Rule> rules() {
-        return rules;
+        return registrations.rules();
     }
 
-    /** The configured endpoints ({@link Builder#endpoint(String)}), in the order given. */
-    List<dev.tether.internal.bus.ConfiguredEndpoint> endpoints() {
-        return endpoints;
+    /** What the node installs before it starts: handlers, rules, endpoints. */
+    StartRegistrations registrations() {
+        return registrations;
     }
 
     /** The settings the runtime is started with. */

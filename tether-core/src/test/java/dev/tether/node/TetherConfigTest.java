@@ -3,9 +3,11 @@ package dev.tether.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.Channels;
 import dev.tether.Durability;
 import dev.tether.HandlerOptions;
 import dev.tether.InvalidConfigException;
+import dev.tether.InvalidIdException;
 import dev.tether.NodeId;
 import dev.tether.TypeRef;
 import dev.tether.internal.call.Utf8Codec;
@@ -144,12 +146,33 @@ class TetherConfigTest {
                 .codec(new Utf8Codec())
                 .build();
         assertThat(c.handlerNames()).containsExactly("typed", "bytes", "typedAsync");
-        assertThat(c.namedHandlers()).allSatisfy(h -> assertThat(h.options()).isEqualTo(HandlerOptions.defaults()));
+        assertThat(c.registrations().namedHandlers())
+                .allSatisfy(h -> assertThat(h.options()).isEqualTo(HandlerOptions.defaults()));
         assertThatThrownBy(() -> builder(1 << 20).handle("x", call -> null).handle("x", String.class, (s, call) -> s))
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("'x' was given already");
         assertThatThrownBy(() -> builder(1 << 20).handle("_x", String.class, (s, call) -> s))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void channelHandlersAreValidatedAsTheNodesHandleChannelDoesAndKeptInOrder() {
+        TetherConfig c = builder(1 << 20)
+                .handleChannel("news", d -> {})
+                .handleChannel(Channels.BROADCAST, d -> {})
+                .build();
+        assertThat(c.handledChannels()).containsExactly("news", Channels.BROADCAST);
+        assertThat(c.registrations().channelHandlers()).containsOnlyKeys("news", Channels.BROADCAST);
+        assertThatThrownBy(() -> builder(1 << 20).handleChannel("news", d -> {}).handleChannel("news", d -> {}))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("channel 'news' was given already");
+        assertThatThrownBy(() -> builder(1 << 20).handleChannel("_x", d -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("_x");
+        assertThatThrownBy(() -> builder(1 << 20).handleChannel("no spaces", d -> {}))
+                .isInstanceOf(InvalidIdException.class);
+        assertThatThrownBy(() -> builder(1 << 20).handleChannel("news", null)).isInstanceOf(NullPointerException.class);
+        assertThat(builder(1 << 20).build().handledChannels()).isEmpty();
     }
 
     @Test

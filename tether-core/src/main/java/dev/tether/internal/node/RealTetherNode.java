@@ -111,14 +111,16 @@ public final class RealTetherNode implements TetherNode {
     }
 
     /**
-     * Opens the store, plugs the layers together, registers {@code handlers}, installs the configured routing {@code
-     * rules} and {@code endpoints} and starts the node; typed calls use {@code codec}, or the one on the class path if null.
+     * Opens the store, plugs the layers together, registers {@code handlers} and {@code channelHandlers}, installs the
+     * configured routing {@code rules} and {@code endpoints} and starts the node; typed calls use {@code codec}, or the
+     * one on the class path if null. All of them are in place before the node connects to any peer.
      *
      * @throws dev.tether.StoreException if the store cannot be opened
      */
     public static TetherNode start(
             NodeSettings settings,
             List<HandlerSpec> handlers,
+            Map<String, MessageHandler> channelHandlers,
             Codec codec,
             EventSettings eventSettings,
             List<Rule> rules,
@@ -126,7 +128,7 @@ public final class RealTetherNode implements TetherNode {
         NodeRuntime runtime = NodeRuntime.create(settings);
         RealTetherNode node;
         try {
-            node = assemble(runtime, settings, handlers, codec, eventSettings, rules, endpoints);
+            node = assemble(runtime, settings, handlers, channelHandlers, codec, eventSettings, rules, endpoints);
         } catch (RuntimeException | Error e) {
             runtime.abandonUnstarted(e);
             throw unwrapped(e);
@@ -153,6 +155,7 @@ public final class RealTetherNode implements TetherNode {
             NodeRuntime runtime,
             NodeSettings settings,
             List<HandlerSpec> handlers,
+            Map<String, MessageHandler> channelHandlers,
             Codec codec,
             EventSettings eventSettings,
             List<Rule> rules,
@@ -167,6 +170,7 @@ public final class RealTetherNode implements TetherNode {
         }
         ChannelLayer channels = new ChannelLayer(runtime, calls); // takes channel traffic, the rest goes on to calls
         calls.channels(channels::memberships); // _hello carries the memberships with the handlers
+        channelHandlers.forEach(channels::handle); // before start: a member's first channel messages find them
         channels.onMembershipsChanged(calls::advertisedChanged);
         // rules and endpoint lanes first, then channels
         BusLayer bus = new BusLayer(runtime, calls, channels, rules, nodeChannels(channels));

@@ -173,8 +173,8 @@ class EndpointFanOutCrashTest {
      * endpoint would get the message twice, from two stored copies), and made again when the message comes again
      * after the restart (else the endpoint would never get it). Node b reads the channel itself too, with a handler
      * that holds the first message: its copies must wait for it. The restarted b gets m1..m3 again from a as soon as it
-     * connects, at its node's handler (a channel handler, registered on a running node, could come too late for
-     * them), before r0 is registered: their copies wait for r0 (a durable endpoint).
+     * connects, at its channel handler (registered before the start: one registered on the running node could come too
+     * late for them), before r0 is registered: their copies wait for r0 (a durable endpoint).
      */
     @Test
     void aCrashBeforeTheCommitThatSettlesAChannelMessageLosesItsCopiesWhichAreMadeOnceAfterTheRestart()
@@ -209,11 +209,11 @@ class EndpointFanOutCrashTest {
                     .as("nothing handed out before its copy was stored")
                     .isEmpty();
 
-            // A node handler, not a channel handler: b.handleChannel after the start raced a's retransmission of
-            // m1..m3, which went to the pull queue when it lost, unsettled: r0 got nothing (nor the marker behind).
+            // In the configuration: b.handleChannel after the start raced a's retransmission of m1..m3, which went
+            // to the pull queue when it lost, unsettled: r0 got nothing (nor the marker behind).
             List<String> handled = new CopyOnWriteArrayList<>();
             b = Tether.start(config(B, A, new SqliteStore(dir.resolve("b.db")))
-                    .handler(d -> handled.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)))
+                    .handleChannel(CH, d -> handled.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)))
                     .build());
             Await.until(DEADLINE, () -> handled.containsAll(List.of("m1", "m2", "m3")), () -> "b handled " + handled);
             endpoint(b, "r0");
