@@ -45,6 +45,8 @@ final class StoreBatches {
     private long retryAt;
     /** Until then (0: not), the cursors that carry effects are held out of the batches ({@link #failed}). */
     private long holdEffectsUntil;
+    /** Failed batches with effects since a batch with effects committed ({@link #failed}). */
+    private int failuresWithEffects;
 
     private long nextKeyExpiry;
     /** {@link #commitSoon}: the next batch starts at once, even while batches are in flight. */
@@ -192,6 +194,7 @@ final class StoreBatches {
     /** Batch {@code batchId}, the oldest in flight, is durable: each unit applies what it changes. */
     void committed(long now, long batchId) {
         Batch b = answered(batchId, true);
+        if (failuresWithEffects != 0 && carriedEffects(b)) failuresWithEffects = 0;
         senders.committed(b);
         logs.committed(b);
         receivers.committed(now, b);
@@ -214,7 +217,10 @@ final class StoreBatches {
         inFlight.clear();
         earlyInFlight = 0;
         retryAt = now + RETRY_MILLIS;
-        if (carriedEffects(failed)) holdEffectsUntil = now + HOLD_EFFECTS_MILLIS;
+        boolean effects = false;
+        for (Batch b : failed) effects |= carriedEffects(b);
+        // The first retry takes everything again (a passing failure); a second failure with effects holds them.
+        if (effects && ++failuresWithEffects >= 2) holdEffectsUntil = now + HOLD_EFFECTS_MILLIS;
         String reason = "store commit failed: " + error.getMessage();
         stats.storeFailed(now, reason);
         for (Batch b : failed) {
@@ -233,16 +239,15 @@ final class StoreBatches {
     }
 
     /**
-     * Whether a failed batch carried settlement effects (a reply, a routed copy, a key): the store may have refused
-     * those (a full store still takes cursors and trims, not new rows: OPERATIONS.md, "Size limit"), so the retries
-     * hold the cursors that carry effects for {@link #HOLD_EFFECTS_MILLIS} and the others commit meanwhile. Not the
+     * Whether batch {@code b} carried settlement effects (a reply, a routed copy, a key): the store may have refused
+     * those (a full store still takes cursors and trims, not new rows: OPERATIONS.md, "Size limit"), so after a second
+     * failure with effects the retries hold the cursors that carry effects for {@link #HOLD_EFFECTS_MILLIS} and the
+     * others commit meanwhile. Not the
      * dead letters, completed-ahead marks or local writes: they still go with every batch.
      */
-    private static boolean carriedEffects(List<Batch> failed) {
-        for (Batch b : failed) {
-            for (Batch.Cursor c : b.cursors) {
-                if (!c.effects().isEmpty()) return true;
-            }
+    private static boolean carriedEffects(Batch b) {
+        for (Batch.Cursor c : b.cursors) {
+            if (!c.effects().isEmpty()) return true;
         }
         return false;
     }
