@@ -150,6 +150,7 @@ final class InStream extends EngineStream {
         if (delivery != Delivery.RUN_OUT) become(Delivery.READY);
         retryAt = 0;
         buffer.resetTo(cursor + 1);
+        buffer.compact();
         levels.clear();
         cancelledAhead.clear();
     }
@@ -525,6 +526,7 @@ final class InStream extends EngineStream {
         }
         processed = seq;
         buffer.removeUpTo(seq);
+        buffer.compact(); // emptied: an idle stream lets go of what a burst grew (as OutStream's ring does)
         if (leasedUpTo < seq) leasedUpTo = seq;
         if (receivedUpTo < seq) receivedUpTo = seq;
     }

@@ -51,6 +51,11 @@ final class PendingSettlements {
         return l == null ? List.of() : l;
     }
 
+    /** Whether effects of {@code s} wait for the batch that writes its cursor. */
+    boolean hasEffects(InStream s) {
+        return !effects.isEmpty() && effects.containsKey(s);
+    }
+
     /** The effects of {@code s} waiting, now taken; empty if none. */
     List<Effect> takeEffects(InStream s) {
         List<Effect> l = effects.isEmpty() ? null : effects.remove(s);

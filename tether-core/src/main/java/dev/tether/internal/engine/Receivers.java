@@ -10,8 +10,10 @@ import dev.tether.spi.InboundCursor;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The receiving side: this node's inbound streams, from a DATA frame to the durable cursor and the ACK that
@@ -47,6 +49,11 @@ final class Receivers {
     private final StreamSet<InStream> receiptAcks = new StreamSet<>(8);
     /** Per stream, outcomes to report and effects to append once the cursor is stored. */
     private final PendingSettlements pending = new PendingSettlements();
+    /**
+     * Streams whose cursor waits, at its last stored position, with the effects of its settlements (replies, copies,
+     * keys) while the store refuses them ({@link StoreBatches#failed}): the other streams' cursors still commit.
+     */
+    private final Set<InStream> held = new LinkedHashSet<>();
 
     private final DeadLetterQueue deadLetters;
     /** Settles next messages without processing them. */
@@ -512,8 +519,12 @@ final class Receivers {
      * with them wait in the {@link DeadLetterQueue}, which the same batch takes); the effects of the settled messages
      * go into {@code b.effects}, for the senders to append in the same batch.
      */
-    void writeTo(Batch b, WriteBatch w) {
+    void writeTo(Batch b, WriteBatch w, boolean holdEffects) {
         for (InStream s : cursorDirty.drain()) {
+            if (holdEffects && pending.hasEffects(s)) { // its cursor waits with them: not dirty, so no batch spins
+                held.add(s);
+                continue;
+            }
             // A loopback stream's cursor is its sending half's trim: one row fewer, and one writer of the position.
             if (loopback.isLoopback(s.key)) w.trim(new WriteBatch.Trim(s.key.peer(), s.key.lane(), s.processed()));
             else w.cursor(new InboundCursor(s.key.peer(), s.key.lane(), s.senderEpoch(), s.processed()));
@@ -522,6 +533,12 @@ final class Receivers {
             b.effects.addAll(effects);
         }
         ahead.writeTo(b, w);
+    }
+
+    /** The streams whose cursors {@link #writeTo} held back with their effects are written again with the next batch. */
+    void releaseHeld() {
+        for (InStream s : held) cursorDirty.add(s);
+        held.clear();
     }
 
     /** Batch {@code b} is durable: its cursors may be acknowledged, and its outcomes reported. */

@@ -400,12 +400,13 @@ final class Senders {
     }
 
     boolean hasWrites() {
-        return !withPendingSends.isEmpty() || !trimDirty.isEmpty() || drops.hasWrites() || withdrawals.hasWrites();
+        // The count, not the scheduler: a stream whose last waiting send DROP_OLDEST took stays in it until a batch
+        return pendingSends > 0 || !trimDirty.isEmpty() || drops.hasWrites() || withdrawals.hasWrites();
     }
 
     /** Whether a send above the default level waits for a batch (or a stream it raised: inheritance). */
     boolean highPending() {
-        return withPendingSends.topLevel() > Priority.DEFAULT;
+        return pendingSends > 0 && withPendingSends.topLevel() > Priority.DEFAULT;
     }
 
     /**

@@ -15,6 +15,11 @@ import java.util.List;
 final class StoreBatches {
     /** After a failed commit, the next batch waits this long. */
     private static final long RETRY_MILLIS = 100;
+    /**
+     * After a failed batch that carried settlement effects, how long the cursors that carry effects wait out of the
+     * batches ({@link #failed}): one write that does not fit a full store must not hold every other stream's cursor.
+     */
+    static final long HOLD_EFFECTS_MILLIS = 1_000;
     /** How often a batch also removes the expired entries of the store's key-value area (Store rule 14). */
     static final long KEY_EXPIRY_INTERVAL_MILLIS = 10 * 60_000;
 
@@ -38,6 +43,11 @@ final class StoreBatches {
 
     private long nextBatchId = 1;
     private long retryAt;
+    /** Until then (0: not), the cursors that carry effects are held out of the batches ({@link #failed}). */
+    private long holdEffectsUntil;
+    /** Failed batches with effects since a batch with effects committed ({@link #failed}). */
+    private int failuresWithEffects;
+
     private long nextKeyExpiry;
     /** {@link #commitSoon}: the next batch starts at once, even while batches are in flight. */
     private boolean urgent;
@@ -87,6 +97,10 @@ final class StoreBatches {
      */
     void startDue(long now) {
         if (now < retryAt) return;
+        if (holdEffectsUntil != 0 && now >= holdEffectsUntil) { // tried again with the next batch
+            holdEffectsUntil = 0;
+            receivers.releaseHeld();
+        }
         if (earlyInFlight == 0 && inFlight.size() <= cfg.maxBatchesInFlight() && senders.highPending()) {
             start(now, true);
         }
@@ -149,7 +163,7 @@ final class StoreBatches {
         }
         senders.writeTo(now, b, w, batchSize(senders.pendingSends()), logs, high);
         logs.writeTo(now, b, w, high ? 0 : batchSize(logs.pendingPublishes())); // after the senders' cursor moves
-        receivers.writeTo(b, w);
+        receivers.writeTo(b, w, holdEffectsUntil != 0);
         deadLetters.writeTo(now, b, w); // with the cursors that moved past them
         for (Batch.LocalWrite l : localWrites) {
             b.localWrites.add(l);
@@ -180,6 +194,7 @@ final class StoreBatches {
     /** Batch {@code batchId}, the oldest in flight, is durable: each unit applies what it changes. */
     void committed(long now, long batchId) {
         Batch b = answered(batchId, true);
+        if (failuresWithEffects != 0 && carriedEffects(b)) failuresWithEffects = 0;
         senders.committed(now, b);
         logs.committed(b);
         receivers.committed(now, b);
@@ -202,6 +217,10 @@ final class StoreBatches {
         inFlight.clear();
         earlyInFlight = 0;
         retryAt = now + RETRY_MILLIS;
+        boolean effects = false;
+        for (Batch b : failed) effects |= carriedEffects(b);
+        // The first retry takes everything again (a passing failure); a second failure with effects holds them.
+        if (effects && ++failuresWithEffects >= 2) holdEffectsUntil = now + HOLD_EFFECTS_MILLIS;
         String reason = "store commit failed: " + error.getMessage();
         stats.storeFailed(now, reason);
         for (Batch b : failed) {
@@ -217,6 +236,20 @@ final class StoreBatches {
             peers.retryLater(b);
             for (int j = b.localWrites.size() - 1; j >= 0; j--) localWrites.addFirst(b.localWrites.get(j));
         }
+    }
+
+    /**
+     * Whether batch {@code b} carried settlement effects (a reply, a routed copy, a key): the store may have refused
+     * those (a full store still takes cursors and trims, not new rows: OPERATIONS.md, "Size limit"), so after a second
+     * failure with effects the retries hold the cursors that carry effects for {@link #HOLD_EFFECTS_MILLIS} and the
+     * others commit meanwhile. Not the
+     * dead letters, completed-ahead marks or local writes: they still go with every batch.
+     */
+    private static boolean carriedEffects(Batch b) {
+        for (Batch.Cursor c : b.cursors) {
+            if (!c.effects().isEmpty()) return true;
+        }
+        return false;
     }
 
     /**

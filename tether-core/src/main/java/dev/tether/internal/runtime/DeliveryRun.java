@@ -229,8 +229,10 @@ final class DeliveryRun {
         // Indexed: an iterator over the (usually empty) immutable list is an object per message.
         for (int i = 0; i < routed.size(); i++) effects().add(new SettledEffect(d.seq(), routed.get(i)));
         if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms));
-        Effect keyWrite = dispatcher.acknowledged(d);
-        if (keyWrite != null) effects().add(new SettledEffect(d.seq(), keyWrite));
+        List<Effect> keyWrites = dispatcher.acknowledged(d);
+        if (keyWrites != null) {
+            for (int i = 0; i < keyWrites.size(); i++) effects().add(new SettledEffect(d.seq(), keyWrites.get(i)));
+        }
         passedAhead(d);
     }
 
@@ -254,8 +256,8 @@ final class DeliveryRun {
         List<Effect> own = new ArrayList<>(d.routeEffects.size() + 2);
         if (d.effect != null) own.add(d.effect);
         own.addAll(d.routeEffects);
-        Effect keyWrite = dispatcher.acknowledged(d); // the engine never hands it out again: recorded now
-        if (keyWrite != null) own.add(keyWrite);
+        List<Effect> keyWrites = dispatcher.acknowledged(d); // the engine never hands it out again: recorded now
+        if (keyWrites != null) own.addAll(keyWrites);
         if (d.routeRooms != null) rooms().add(new SettledRooms(d.seq(), d.routeRooms)); // on the safe side: later
         aheadWrites().add(new AheadWrite(d.senderEpoch(), d.seq(), own));
         dispatcher.flushAheadSoon(this);

@@ -129,10 +129,10 @@ final class Dispatcher {
     }
 
     /**
-     * The store write to make with the acknowledgment of {@code d} (its idempotency key), or null. Called on the
-     * thread that takes the acknowledgment, in stream order.
+     * The store writes to make with the acknowledgment of {@code d} (its idempotency key, and the deletes of the keys
+     * it evicted), or null. Called on the thread that takes the acknowledgment, in stream order.
      */
-    Effect acknowledged(RealDelivery d) {
+    List<Effect> acknowledged(RealDelivery d) {
         Map<String, String> h = d.headers();
         String ik = h.isEmpty() ? null : h.get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
         if (ik == null) return null;

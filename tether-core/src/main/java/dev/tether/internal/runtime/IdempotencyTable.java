@@ -8,7 +8,6 @@ import dev.tether.spi.KeyValue;
 import dev.tether.spi.Store;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The table in memory is updated at the acknowledgment, before the batch commits; a later message of the stream
  * is routed only after that, and its own acknowledgment goes in the same batch or a later one (batches commit in
  * order), so the store never holds a cursor past a duplicate without the key that made it one. At most {@code
- * maxKeys} keys are kept: beyond, the oldest are forgotten before their window ends (counted in {@link #evicted}).
+ * maxKeys} keys are kept: beyond, the oldest are forgotten before their window ends (counted in {@link #evicted}),
+ * and the acknowledgment that evicts them deletes their entries from the store in its batch, so that the store too
+ * holds about {@code maxKeys} entries, not every key of the window (a key evicted by a volatile stream's
+ * acknowledgment, which writes nothing, stays stored until it expires). A start reads the newest {@code maxKeys}
+ * only, holding no more than those and one page ({@link KeyPages#readNewest}).
  *
  * <p>Threading: called from the threads carrying the streams' runs; every method is synchronized.
  */
@@ -55,13 +58,11 @@ final class IdempotencyTable {
 
     /** Loads the entries of {@code store} (open) that are live at {@code now}: the newest {@code maxKeys}. */
     synchronized void load(Store store, long now) {
-        List<KeyValue> all = new ArrayList<>(KeyPages.readAll(store, NAMESPACE, now));
-        all.sort(Comparator.comparingLong(KeyValue::expiresAtMillis));
-        for (KeyValue kv : all) {
+        for (KeyValue kv : KeyPages.readNewest(store, NAMESPACE, now, maxKeys)) {
             Original o = decode(kv.value());
             if (o != null) entries.put(kv.key(), new Entry(o, kv.expiresAtMillis()));
         }
-        evictBeyondBound();
+        evictBeyondBound(null);
     }
 
     /** The message {@code from} sent with idempotency key {@code key} that was processed, or null if none is known. */
@@ -82,32 +83,38 @@ final class IdempotencyTable {
 
     /**
      * Message {@code seq} of {@code from}'s stream {@code lane}, with idempotency key {@code key}, was acknowledged:
-     * the key is recorded (or, for a duplicate, kept as it was), and the store write to make with the
-     * acknowledgment is returned; null for a volatile stream, whose keys live in memory only.
+     * the key is recorded (or, for a duplicate, kept as it was), and the store writes to make with the
+     * acknowledgment are returned: the key's entry, and the deletes of the entries of the keys it evicted; null for a
+     * volatile stream, whose keys live in memory only.
      */
-    synchronized Effect acknowledged(NodeId from, String lane, long seq, String key, long now, boolean volatileStream) {
+    synchronized List<Effect> acknowledged(
+            NodeId from, String lane, long seq, String key, long now, boolean volatileStream) {
         if (!valid(key)) return null;
         String id = id(from, key);
         Entry e = entries.get(id);
+        List<Effect> writes = volatileStream ? null : new ArrayList<>(2);
         if (e == null || e.expiresAt() <= now) {
             entries.remove(id);
             e = new Entry(new Original(lane, seq), now + windowMillis);
             entries.put(id, e);
-            evictBeyondBound();
+            evictBeyondBound(writes);
         }
-        if (volatileStream) return null;
-        return Effect.put(new KeyValue(NAMESPACE, id, encode(e.original()), e.expiresAt()));
+        if (writes == null) return null;
+        writes.add(0, Effect.put(new KeyValue(NAMESPACE, id, encode(e.original()), e.expiresAt())));
+        return writes;
     }
 
     synchronized IdempotencyStats stats() {
         return new IdempotencyStats(entries.size(), duplicates.get(), evicted.get(), invalid.get());
     }
 
-    private void evictBeyondBound() {
+    /** Forgets the oldest keys beyond {@code maxKeys}, adding the deletes of their store entries to {@code deletes}. */
+    private void evictBeyondBound(List<Effect> deletes) {
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (entries.size() > maxKeys && it.hasNext()) {
-            it.next();
+            String id = it.next().getKey();
             it.remove();
+            if (deletes != null) deletes.add(Effect.delete(NAMESPACE, id));
             evicted.incrementAndGet();
         }
     }

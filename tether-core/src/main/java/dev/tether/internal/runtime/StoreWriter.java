@@ -119,19 +119,27 @@ final class StoreWriter {
         } catch (RuntimeException e) {
             lastFailedBatch = batchId;
             observe(start, batch, false);
-            if (ran > settledRan) {
-                poison = "transactional handlers' writes were rolled back with a failed commit (" + e.getMessage()
-                        + "); their messages count as processed until the node restarts and redelivers them, so"
-                        + " every commit fails until then";
-            }
-            answerHeld(false, e);
-            loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
+            failed(batchId, e);
             runDeferred();
-        } catch (Error e) { // unanswered, the batch would stay in flight and block every later commit
+        } catch (Error e) { // unanswered, the batches would stay in flight and block every later commit
             lastFailedBatch = batchId;
-            loop.post(now -> loop.engine().onCommitFailed(now, batchId, new StoreException(e.toString(), e)));
+            failed(batchId, new StoreException(e.toString(), e));
             throw e;
         }
+    }
+
+    /**
+     * The commit of {@code batchId} failed with {@code e}: the held batches, older, fail first (the engine takes answers
+     * in order), then it; if transactional handlers wrote since the last commit, the writer is poisoned.
+     */
+    private void failed(long batchId, RuntimeException e) {
+        if (ran > settledRan) {
+            poison = "transactional handlers' writes were rolled back with a failed commit (" + e.getMessage()
+                    + "); their messages count as processed until the node restarts and redelivers them, so"
+                    + " every commit fails until then";
+        }
+        answerHeld(false, e);
+        loop.post(now -> loop.engine().onCommitFailed(now, batchId, e));
     }
 
     /**

@@ -75,7 +75,13 @@ final class SqliteErrors {
     }
 
     /** Rolls back the open transaction, if SQLite has not already done so by itself. */
-    static void rollbackQuietly(Connection c, Exception cause) {
+    /** {@code e}, an unchecked throwable, to rethrow: an {@link Error} is thrown from here. */
+    static RuntimeException unchecked(Throwable e) {
+        if (e instanceof Error err) throw err;
+        return (RuntimeException) e;
+    }
+
+    static void rollbackQuietly(Connection c, Throwable cause) {
         try (Statement s = c.createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException e) {

@@ -367,11 +367,11 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
             writer.apply(batch);
             if (commit) execute("COMMIT");
             if (commit) transaction.ended();
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) { // an Error too: the next commit would write into it
             SqliteErrors.rollbackQuietly(connection, e);
             transaction.ended();
             if (e instanceof SQLException sql) throw fail("commit failed", sql);
-            throw (RuntimeException) e;
+            throw SqliteErrors.unchecked(e);
         }
     }
 

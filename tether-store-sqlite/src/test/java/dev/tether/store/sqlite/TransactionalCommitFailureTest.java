@@ -48,6 +48,9 @@ class TransactionalCommitFailureTest {
     private static final class FailingStore implements TransactionalStore<SqliteTransaction> {
         final SqliteStore sqlite;
         volatile boolean failNext;
+        /** The chosen commit fails with an {@link Error} (after SQLite rolled back) instead of SQLite's exception. */
+        volatile boolean withError;
+
         final AtomicInteger commitsAfterFailure = new AtomicInteger();
         volatile boolean failed;
         /** Handlers that wrote since the last commit (the writer thread's). */
@@ -63,9 +66,14 @@ class TransactionalCommitFailureTest {
                 failNext = false;
                 failed = true;
                 // A gap in a stream of appends: SQLite's store refuses the batch and rolls back the open transaction.
-                sqlite.commit(new WriteBatch()
-                        .addAll(batch)
-                        .append(new StoredMessage(A, "gap", 7, 0, Map.of(), new byte[1])));
+                WriteBatch gap =
+                        new WriteBatch().addAll(batch).append(new StoredMessage(A, "gap", 7, 0, Map.of(), new byte[1]));
+                if (!withError) sqlite.commit(gap); // refused: SQLite rolls the open transaction back
+                try {
+                    sqlite.commit(gap);
+                } catch (RuntimeException rolledBack) {
+                    throw new AssertionError("an Error during the commit (as an OutOfMemoryError)", rolledBack);
+                }
             }
             sqlite.commit(batch);
             uncommitted = 0;
@@ -146,9 +154,24 @@ class TransactionalCommitFailureTest {
 
     @Test
     void afterAFailedCommitNothingCommitsUntilARestartWhichRedeliversTheRolledBackMessages() throws Exception {
+        failedCommitThenRestart(false);
+    }
+
+    /**
+     * An {@link Error} fails the batches held for the handlers too, oldest first, and poisons the writer as an
+     * exception does (audit 6b, finding 5: only the failing batch was answered, the engine's next answer was out of
+     * order and nothing committed any more, not even a failure).
+     */
+    @Test
+    void anErrorDuringTheCommitFailsTheHeldBatchesAndPoisonsTheWriterAsAnExceptionDoes() throws Exception {
+        failedCommitThenRestart(true);
+    }
+
+    private void failedCommitThenRestart(boolean withError) throws Exception {
         Path bFile = dir.resolve("b.db");
         TransactionalHandlerTest.createCounts(bFile);
         FailingStore failing = new FailingStore(new SqliteStore(bFile));
+        failing.withError = withError;
         TetherNode b = receiver(failing);
         TetherNode a = Tether.start(TetherConfig.builder(A)
                 .peers(B)
