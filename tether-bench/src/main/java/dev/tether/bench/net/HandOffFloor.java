@@ -1,14 +1,6 @@
 package dev.tether.bench.net;
 
-import dev.tether.bench.measure.CpuMeter;
-import dev.tether.bench.measure.Meter;
-import dev.tether.bench.measure.Round;
-import dev.tether.bench.measure.Series;
-import dev.tether.bench.measure.Stats;
-import dev.tether.bench.measure.Steady;
-import dev.tether.bench.measure.ThreadSwitches;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -35,35 +27,11 @@ final class HandOffFloor {
                 answers.incrementAndGet();
                 LockSupport.unpark(caller);
             });
-            long[][] last = {new long[0]};
-            long[] counted = new long[2];
-            Series series = Steady.run("handoff-floor", o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
-                ThreadSwitches threads = ThreadSwitches.now(); // before the meter: not the round's CPU
-                Meter m = Meter.start();
-                long cs = CpuMeter.contextSwitches();
-                last[0] = roundTrips(io, answers, o.pingPongs());
-                counted[0] += o.pingPongs();
-                counted[1] += last[0].length;
-                Round r = m.round(Stats.percentile(last[0], 0.5), o.pingPongs());
-                System.out.printf(
-                        Locale.ROOT,
-                        "    %.1f context switches per round trip%n",
-                        (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
-                ThreadSwitches.now()
-                        .perRoundTrip(threads, o.pingPongs())
-                        .forEach(l -> System.out.println("      " + l));
-                return r;
-            });
-            return new ScenarioResult(
+            return BlockingRoundTrips.measure(
+                    o,
                     "handoff-floor",
                     "Floor of the default round trip's threading: caller, two I/O threads, handler thread, no Tether",
-                    "none",
-                    true,
-                    series,
-                    Latency.of(last[0]),
-                    "round trip, last round",
-                    counted[0],
-                    counted[1]);
+                    n -> roundTrips(io, answers, n));
         }
     }
 

@@ -1,12 +1,5 @@
 package dev.tether.bench.net;
 
-import dev.tether.bench.measure.CpuMeter;
-import dev.tether.bench.measure.Meter;
-import dev.tether.bench.measure.Round;
-import dev.tether.bench.measure.Series;
-import dev.tether.bench.measure.Stats;
-import dev.tether.bench.measure.Steady;
-import dev.tether.bench.measure.ThreadSwitches;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The latency floor: a raw Java socket ping-pong between this JVM (client) and a child JVM (echo server) over
@@ -35,35 +27,11 @@ final class SocketPingPong {
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 OutputStream out = s.getOutputStream();
                 byte[] buf = new byte[NetworkBench.PAYLOAD];
-                long[][] last = {new long[0]};
-                long[] counted = new long[2];
-                Series series = Steady.run("socket-pingpong", o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
-                    ThreadSwitches threads = ThreadSwitches.now(); // before the meter: not the round's CPU
-                    Meter m = Meter.start();
-                    long cs = CpuMeter.contextSwitches();
-                    last[0] = pingPong(in, out, buf, o.pingPongs());
-                    counted[0] += o.pingPongs();
-                    counted[1] += last[0].length;
-                    Round r = m.round(Stats.percentile(last[0], 0.5), o.pingPongs());
-                    System.out.printf(
-                            Locale.ROOT,
-                            "    %.1f context switches per round trip%n",
-                            (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
-                    ThreadSwitches.now()
-                            .perRoundTrip(threads, o.pingPongs())
-                            .forEach(l -> System.out.println("      " + l));
-                    return r;
-                });
-                return new ScenarioResult(
+                return BlockingRoundTrips.measure(
+                        o,
                         "socket-pingpong",
                         "Raw Java socket ping-pong (latency floor)",
-                        "none",
-                        true,
-                        series,
-                        Latency.of(last[0]),
-                        "round trip, last round",
-                        counted[0],
-                        counted[1]);
+                        n -> pingPong(in, out, buf, n));
             }
         }
     }
