@@ -35,6 +35,9 @@ final class NodeOptions {
     @Mixin
     HistoryNodeOptions history;
 
+    @Mixin
+    HandshakeLimitOptions handshakeLimits;
+
     @Option(names = "--id", paramLabel = "ID", description = "This node's id ([A-Za-z0-9._-], 1-64 chars).")
     String id;
 

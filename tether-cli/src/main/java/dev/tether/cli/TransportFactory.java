@@ -75,6 +75,10 @@ final class TransportFactory {
                         + " through NATS announcements)");
             }
         }
+        if (o.handshakeLimits.maxPendingHandshakes != null) {
+            throw o.invalid("--max-pending-handshakes is for TCP and --uds; with --nats, NATS carries the connections");
+        }
+        o.handshakeLimits.refusePerAddress(o, "with --nats, NATS carries the connections");
         return natsChoice(o, NatsOptions.transport(o));
     }
 
@@ -109,6 +113,7 @@ final class TransportFactory {
         for (InetSocketAddress seed : o.seeds) b.seed(seed);
         if (o.advertise != null) b.advertise(resolved(o, o.advertise, "--advertise"));
         TlsOptions.apply(o, b);
+        o.handshakeLimits.apply(o, b);
         TcpTransport transport = b.build();
         String security = (TlsOptions.enabled(o) ? " tls" : "") + (o.pskFile != null ? " psk" : "");
         // Member lists are followed only by a node given seeds: a node of a fixed configuration keeps to its --peer

@@ -26,6 +26,8 @@ final class UdsOptions {
                         "--peer " + p.id() + "=HOST:PORT is a TCP address; with --uds give peers as" + " ID=unix:PATH");
             }
         }
+        o.handshakeLimits.refusePerAddress(
+                o, "over --uds every client is on this host (--max-pending-handshakes applies)");
         return member(o);
     }
 
@@ -41,6 +43,7 @@ final class UdsOptions {
                 if (p.socket() != null) b.peer(p.id(), p.socket());
             }
             if (o.pskFile != null) b.preSharedKey(Files.readAllBytes(o.pskFile));
+            o.handshakeLimits.applyGlobal(o, b);
         } catch (InvalidConfigException e) {
             throw o.invalid("--uds: " + e.getMessage());
         } catch (IOException e) {

@@ -26,6 +26,35 @@ class NumericOptionsTest {
     }
 
     @Test
+    void handshakeCapsBelowOneAreUsageErrors() {
+        cli.assertNodeRefuses(
+                dir, "--max-pending-handshakes must be at least 1, was 0", "--max-pending-handshakes", "0");
+        cli.assertNodeRefuses(
+                dir,
+                "--max-pending-handshakes-per-address must be at least 1, was -3",
+                "--max-pending-handshakes-per-address",
+                "-3");
+    }
+
+    @Test
+    void thePerAddressHandshakeCapIsForTcpOnly() {
+        cli.assertNodeRefuses(
+                dir,
+                "--max-pending-handshakes-per-address is for TCP; over --uds every client is on this host",
+                "--uds",
+                dir.resolve("a.sock").toString(),
+                "--max-pending-handshakes-per-address",
+                "4");
+        cli.assertNodeRefuses(
+                dir,
+                "--max-pending-handshakes is for TCP and --uds; with --nats",
+                "--nats",
+                "nats://127.0.0.1:1",
+                "--max-pending-handshakes",
+                "4");
+    }
+
+    @Test
     void aDurationThatOverflowsIsAUsageErrorNotTheLargestOne() {
         cli.assertNodeRefuses(
                 dir,

@@ -96,9 +96,12 @@ public abstract class SocketTransportBuilder<B extends SocketTransportBuilder<B>
 
     /**
      * Accepted connections that may be in the handshake at once (at least 1). Before it completes, a connection has
-     * proved nothing, but costs a descriptor and, with TLS, a key exchange on the I/O thread that also runs the node:
+     * proved nothing, but costs a descriptor and, with TLS, a key exchange (on the transport's TLS handshake threads):
      * a connection beyond the cap is closed at once and reported as a rejected connection; peers redial with backoff.
-     * Connections this node dials are not counted. Default 256 (docs/TCP.md, "Limits").
+     * Connections this node dials are not counted. Over TCP, a second cap applies per remote IP address ({@code
+     * TcpTransport.Builder.maxPendingHandshakesPerAddress}). Default 256 (docs/TCP.md, "Frames and limits").
+     *
+     * @throws InvalidConfigException if {@code connections} is below 1
      */
     public B maxPendingHandshakes(int connections) {
         shared.maxPendingHandshakes(connections);

@@ -81,6 +81,14 @@ public final class TcpTls {
         }
     }
 
+    /**
+     * Key and trust managers as given, with mutual TLS: for this package's tests, which plug in trust managers that
+     * record or hold their checks.
+     */
+    static TcpTls of(KeyManagerFactory keyManagers, TrustManagerFactory trustManagers) {
+        return new TcpTls(keyManagers, trustManagers, true);
+    }
+
     /** The same settings, with client certificates required ({@code true}, the default) or not requested. */
     public TcpTls mutual(boolean required) {
         return new TcpTls(keyManagers, trustManagers, required);

@@ -169,6 +169,20 @@ public final class TcpTransport extends SocketTransport {
         }
 
         /**
+         * Of the accepted connections in the handshake ({@link #maxPendingHandshakes}), how many may come from one IP
+         * address at once (at least 1), so that one address cannot take every slot and lock the other peers out: a
+         * connection beyond it is closed at once and reported as a rejected connection, like one beyond the global
+         * cap. A value at or above {@code maxPendingHandshakes} leaves only the global cap. Default 16 (docs/TCP.md,
+         * "Frames and limits").
+         *
+         * @throws InvalidConfigException if {@code connections} is below 1
+         */
+        public Builder maxPendingHandshakesPerAddress(int connections) {
+            SettingsBuilder.Access.of(this).maxPendingHandshakesPerAddress(connections);
+            return this;
+        }
+
+        /**
          * How long a member learnt from member lists ({@link #discovery()}) may stay unconnected (never reached, or
          * its connection closed and did not come back) before the discovery reports it lost. Default 60 s.
          */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.InvalidConfigException;
+import dev.tether.transport.tcp.internal.SettingsBuilder;
 import dev.tether.transport.tcp.internal.Wire;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,16 @@ class TcpDocumentedLimitsTest {
         } finally {
             t.close();
         }
+    }
+
+    /** TCP.md, the builder table: at most 16 accepted connections per IP address in the handshake by default. */
+    @Test
+    void pendingHandshakesPerAddressDefaultTo16AndMustBePositive() {
+        assertThat(SettingsBuilder.DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS).isEqualTo(16);
+        assertThat(SettingsBuilder.DEFAULT_MAX_PENDING_HANDSHAKES).isEqualTo(256);
+        assertThatThrownBy(() -> TcpTransport.builder().maxPendingHandshakesPerAddress(0))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("maxPendingHandshakesPerAddress must be at least 1: 0");
     }
 
     /** TCP.md, "Failures": handshake records of 1 to 512 bytes, control records of 1 to 65536. */

@@ -25,6 +25,7 @@ import java.util.random.RandomGenerator;
  * @param outboundLimitBytes bytes queued per connection beyond which frames are dropped
  * @param handshakeTimeout how long a connection may take to complete the handshake
  * @param maxPendingHandshakes accepted connections that may be in the handshake at once; more are closed at once
+ * @param maxPendingHandshakesPerAddress of those, how many may come from one IP address (TCP only)
  * @param heartbeatInterval idle time after which a heartbeat is sent; three intervals of silence close the
  *     connection
  * @param connectTimeout how long one dial may take to connect
@@ -50,6 +51,7 @@ public record Settings(
         int outboundLimitBytes,
         Duration handshakeTimeout,
         int maxPendingHandshakes,
+        int maxPendingHandshakesPerAddress,
         Duration heartbeatInterval,
         Duration connectTimeout,
         boolean hostNodeLoop,

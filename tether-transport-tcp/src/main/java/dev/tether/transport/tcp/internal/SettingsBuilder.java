@@ -20,6 +20,8 @@ public final class SettingsBuilder {
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
     /** The default cap on accepted connections in the handshake. */
     public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 256;
+    /** The default cap on accepted connections in the handshake from one IP address. */
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS = 16;
 
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
     private Duration reconnectMin = Backoff.DEFAULT_MIN;
@@ -29,6 +31,7 @@ public final class SettingsBuilder {
     private int outboundLimitBytes = 8 << 20;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
+    private int maxPendingHandshakesPerAddress = DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS;
     private Duration heartbeat = Duration.ofSeconds(5);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration memberLostAfter = Duration.ofSeconds(60);
@@ -96,6 +99,13 @@ public final class SettingsBuilder {
         this.maxPendingHandshakes = connections;
     }
 
+    public void maxPendingHandshakesPerAddress(int connections) {
+        if (connections < 1) {
+            throw new InvalidConfigException("maxPendingHandshakesPerAddress must be at least 1: " + connections);
+        }
+        this.maxPendingHandshakesPerAddress = connections;
+    }
+
     public void heartbeat(Duration interval) {
         this.heartbeat = positive(interval, "heartbeat");
     }
@@ -151,6 +161,7 @@ public final class SettingsBuilder {
                 outboundLimitBytes,
                 handshakeTimeout,
                 maxPendingHandshakes,
+                maxPendingHandshakesPerAddress,
                 heartbeat,
                 connectTimeout,
                 hostNodeLoop,

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A started TCP or Unix domain socket transport: one Netty event loop (one I/O thread) that owns the listening
  * socket, every connection, the dialing and all listener calls. {@link #send} may be called from any thread. The
  * listen address decides the kind: a {@link UnixDomainSocketAddress} makes every socket of the endpoint a Unix
- * domain socket, with the socket file and peer credential checks of {@link Settings.UnixSocket}.
+ * domain socket, with the socket file and peer credential checks of {@link Settings.UnixSocket}. With TLS, the
+ * handshakes' expensive work runs on a few threads of the endpoint's own ({@link TlsHandshakeExecutor}), so that
+ * handshakes do not hold up the I/O thread's established connections.
  */
 public final class TcpEndpoint {
     private static final System.Logger LOG = System.getLogger(TcpEndpoint.class.getName());
@@ -39,6 +42,9 @@ public final class TcpEndpoint {
     private final SocketFlavor flavor;
     private final EventLoopGroup group;
     private final EventLoop loop;
+    /** Runs the TLS handshakes' delegated tasks; null without TLS. */
+    private final TlsHandshakeExecutor tlsTasks;
+
     private final PeerRegistry registry;
     private final WireHandler.Options options;
     private final AtomicLong droppedFull = new AtomicLong();
@@ -57,6 +63,7 @@ public final class TcpEndpoint {
                 new DefaultThreadFactory((unix ? "tether-uds-" : "tether-tcp-") + self, true),
                 flavor.newHandlerFactory());
         this.loop = group.next();
+        this.tlsTasks = settings.tls() == null ? null : new TlsHandshakeExecutor("tether-tcp-" + self);
         Backoff backoff = new Backoff(
                 settings.reconnectMin(), settings.reconnectMax(), settings.lostMemberRedial(), settings.random());
         MemberExchange members = new MemberExchange(self, this::advertisedAddresses, loop, settings.memberLostAfter());
@@ -82,7 +89,7 @@ public final class TcpEndpoint {
                     return nonce;
                 },
                 peerCredentials,
-                new PendingHandshakes(settings.maxPendingHandshakes()));
+                new PendingHandshakes(settings.maxPendingHandshakes(), settings.maxPendingHandshakesPerAddress()));
     }
 
     /**
@@ -105,6 +112,7 @@ public final class TcpEndpoint {
         ChannelFuture bind = sb.bind(flavor.nativeAddress(settings.listen())).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            stopTlsTasks();
             throw bindFailure(bind.cause());
         }
         server = bind.channel();
@@ -113,6 +121,7 @@ public final class TcpEndpoint {
         } catch (ListenFailedException e) {
             server.close().awaitUninterruptibly();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            stopTlsTasks();
             socketFile.remove();
             throw e;
         }
@@ -150,16 +159,20 @@ public final class TcpEndpoint {
             protected void initChannel(Channel ch) {
                 Settings.TlsContexts tls = settings.tls();
                 if (tls != null) {
+                    Executor tasks = tlsTasks.executor();
                     ch.pipeline()
                             .addLast(
                                     "tls",
                                     !dialed
-                                            ? tls.server().newHandler(ch.alloc())
+                                            ? tls.server().newHandler(ch.alloc(), tasks)
                                             : target instanceof InetSocketAddress inet
                                                     ? tls.client()
                                                             .newHandler(
-                                                                    ch.alloc(), inet.getHostString(), inet.getPort())
-                                                    : tls.client().newHandler(ch.alloc()));
+                                                                    ch.alloc(),
+                                                                    inet.getHostString(),
+                                                                    inet.getPort(),
+                                                                    tasks)
+                                                    : tls.client().newHandler(ch.alloc(), tasks));
                 }
                 long heartbeat = settings.heartbeatInterval().toMillis();
                 ch.pipeline().addLast("idle", new IdleStateHandler(3 * heartbeat, heartbeat, 0, TimeUnit.MILLISECONDS));
@@ -282,7 +295,10 @@ public final class TcpEndpoint {
         return registry.invalidMemberInput();
     }
 
-    /** Closes every connection and the listener and stops the I/O thread; no listener call follows. */
+    /**
+     * Closes every connection and the listener and stops the I/O thread and the TLS handshake threads; no listener
+     * call follows.
+     */
     public void close() {
         Runnable stop = () -> {
             registry.shutdown();
@@ -292,9 +308,16 @@ public final class TcpEndpoint {
         if (loop.inEventLoop()) {
             stop.run();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            stopTlsTasks();
             return;
         }
         loop.submit(stop).awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        stopTlsTasks();
+    }
+
+    /** The connections are closed: a handshake task still running has no connection to finish for. */
+    private void stopTlsTasks() {
+        if (tlsTasks != null) tlsTasks.shutdown();
     }
 }

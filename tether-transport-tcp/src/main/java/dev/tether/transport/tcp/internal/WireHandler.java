@@ -19,14 +19,11 @@ import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The per-connection protocol: preamble, handshake and framing (docs/TCP.md). It decodes what arrives,
@@ -70,7 +67,7 @@ public final class WireHandler extends ByteToMessageDecoder {
                     handshakeTimeoutMillis,
                     nonces,
                     peerCredentials,
-                    new PendingHandshakes(Integer.MAX_VALUE));
+                    new PendingHandshakes(Integer.MAX_VALUE, Integer.MAX_VALUE));
         }
     }
 
@@ -100,6 +97,8 @@ public final class WireHandler extends ByteToMessageDecoder {
     private ScheduledFuture<?> handshakeTimer;
     /** Whether this accepted connection is counted in {@link Options#pendingHandshakes} (until DATA or close). */
     private boolean pendingCounted;
+    /** The remote address it is counted under. */
+    private SocketAddress pendingFrom;
 
     /**
      * A handler for a connection this node dialed ({@code dialed}) to reach {@code expectedPeer}, or the seed at
@@ -120,12 +119,11 @@ public final class WireHandler extends ByteToMessageDecoder {
     public void handlerAdded(ChannelHandlerContext ctx) {
         conn = new Connection(ctx.channel(), dialer, expectedPeer, seed);
         ctx.channel().closeFuture().addListener(f -> onClosed());
-        if (!dialer && !options.pendingHandshakes().tryStart()) {
+        pendingFrom = ctx.channel().remoteAddress();
+        String capped = dialer ? null : options.pendingHandshakes().tryStart(pendingFrom);
+        if (capped != null) {
             phase = Phase.DONE; // nothing is read or sent: the connection is closed before its handshake starts
-            registry.rejected(
-                    conn,
-                    "more than " + options.pendingHandshakes().cap() + " accepted connections in the"
-                            + " handshake (maxPendingHandshakes); closed at once");
+            registry.rejected(conn, capped);
             ctx.close();
             return;
         }
@@ -393,7 +391,9 @@ public final class WireHandler extends ByteToMessageDecoder {
                             ? "the peer uses a pre-shared key but this node has none"
                             : "this node requires a pre-shared key but the peer has none");
         }
-        if (options.tls() && (dialer || options.mutualTls())) checkCertificateProves(ctx, id);
+        if (options.tls() && (dialer || options.mutualTls())) {
+            PeerCertificate.checkProves(ctx.pipeline().get(SslHandler.class), id);
+        }
         conn.peer = id;
         conn.peerMaxFrameBytes = hello.maxFrameBytes();
         peerHello = hello;
@@ -411,24 +411,6 @@ public final class WireHandler extends ByteToMessageDecoder {
             return NodeId.of(claimed);
         } catch (InvalidIdException e) {
             throw new WireException("the peer sent an " + e.getMessage());
-        }
-    }
-
-    private void checkCertificateProves(ChannelHandlerContext ctx, NodeId id) {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        Certificate[] chain;
-        try {
-            chain = ssl == null ? null : ssl.engine().getSession().getPeerCertificates();
-        } catch (SSLPeerUnverifiedException e) {
-            chain = null;
-        }
-        if (chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
-            throw new WireException("the peer claims id " + id + " but presented no certificate");
-        }
-        List<String> proven = CertificateIdentity.provenIds(leaf);
-        if (!proven.contains(id.value())) {
-            throw new WireException("the peer claims id " + id + " but its certificate ("
-                    + leaf.getSubjectX500Principal().getName() + ") proves " + proven);
         }
     }
 
@@ -498,7 +480,7 @@ public final class WireHandler extends ByteToMessageDecoder {
     private void handshakeEnded() {
         if (!pendingCounted) return;
         pendingCounted = false;
-        options.pendingHandshakes().end();
+        options.pendingHandshakes().end(pendingFrom);
     }
 
     private void onVerdict(ChannelHandlerContext ctx, int type, byte[] body) {
