@@ -75,6 +75,11 @@ final class StrandDelivery extends ForwardingDelivery implements RoutedDelivery 
     }
 
     @Override
+    public boolean refuseWith(Effect reply) {
+        return released(d.refuseWith(reply));
+    }
+
+    @Override
     public boolean fail(String reason) {
         return released(d.fail(reason));
     }

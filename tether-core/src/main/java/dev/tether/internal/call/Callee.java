@@ -183,7 +183,7 @@ final class Callee {
     void noSuchEndpoint(RoutedDelivery d, CallKind kind, String agent) {
         if (skippedIfWithdrawn(d)) return;
         if (kind == CallKind.TELL) d.settleWithout(Outcome.NO_SUCH_ENDPOINT);
-        else d.ackWith(errorReply(d, CallHeaders.NO_SUCH_ENDPOINT, agent));
+        else d.refuseWith(errorReply(d, CallHeaders.NO_SUCH_ENDPOINT, agent)); // not processed: its key stays free
     }
 
     /** A sync or request not executed: its idempotency key was processed with call {@code lane#seq} already. */
@@ -252,7 +252,7 @@ final class Callee {
         if (kind == CallKind.TELL) {
             d.settleWithout(Outcome.NO_SUCH_HANDLER);
         } else {
-            d.ackWith(errorReply(d, CallHeaders.NO_SUCH_HANDLER, name));
+            d.refuseWith(errorReply(d, CallHeaders.NO_SUCH_HANDLER, name)); // not processed: its key stays free
         }
     }
 

@@ -130,9 +130,12 @@ final class Dispatcher {
 
     /**
      * The store writes to make with the acknowledgment of {@code d} (its idempotency key, and the deletes of the keys
-     * it evicted), or null. Called on the thread that takes the acknowledgment, in stream order.
+     * it evicted), or null. Called on the thread that takes the acknowledgment, in stream order. A delivery answered
+     * without being processed ({@link RealDelivery#refuseWith}: no handler or endpoint) records no key: a retry with
+     * the same key runs.
      */
     List<Effect> acknowledged(RealDelivery d) {
+        if (d.refused) return null;
         Map<String, String> h = d.headers();
         String ik = h.isEmpty() ? null : h.get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
         if (ik == null) return null;

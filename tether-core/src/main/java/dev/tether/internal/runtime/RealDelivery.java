@@ -63,6 +63,8 @@ final class RealDelivery implements RoutedDelivery {
     volatile RouteRooms routeRooms;
 
     volatile Outcome outcome;
+    /** Settled by {@link #refuseWith}: acknowledged with a reply, but not processed, so its key is not recorded. */
+    volatile boolean refused;
 
     RealDelivery(DeliveryRun run, InboundMessage message, boolean quiet) {
         this.run = run;
@@ -157,6 +159,14 @@ final class RealDelivery implements RoutedDelivery {
     public boolean ackWith(Effect effect) {
         if (!claim()) return false;
         this.effect = effect;
+        return settle(ACKED, true);
+    }
+
+    @Override
+    public boolean refuseWith(Effect reply) {
+        if (!claim()) return false;
+        this.effect = reply;
+        this.refused = true;
         return settle(ACKED, true);
     }
 

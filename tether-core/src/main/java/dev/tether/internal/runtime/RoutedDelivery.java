@@ -29,6 +29,13 @@ public interface RoutedDelivery extends Delivery {
      */
     boolean ackWith(Effect effect);
 
+    /**
+     * Answers the message with {@code reply} without having processed it (no handler or endpoint of its name here):
+     * acknowledged and answered as by {@link #ackWith}, but its idempotency key is not recorded, so the caller can
+     * retry it with the same key once the handler is there (docs/MESSAGING.md, Idempotency keys).
+     */
+    boolean refuseWith(Effect reply);
+
     /** Fails this attempt: retried per the node's retry policy, then its failure policy applies. */
     boolean fail(String reason);
 

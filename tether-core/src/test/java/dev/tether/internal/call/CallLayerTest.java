@@ -235,6 +235,9 @@ class CallLayerTest {
     @Test
     void aCallForAMissingHandlerIsAnsweredNoSuchHandler() {
         FakeDelivery sync = deliver("nobody", CallKind.SYNC, false, host.now + 5_000);
+        assertThat(sync.settled)
+                .as("answered, not processed: its idempotency key stays free")
+                .isEqualTo("refuseWith");
         assertThat(sync.effect.headers())
                 .containsEntry(":e", CallHeaders.NO_SUCH_HANDLER)
                 .containsEntry(":m", "nobody");

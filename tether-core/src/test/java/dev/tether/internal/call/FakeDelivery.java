@@ -74,6 +74,12 @@ final class FakeDelivery implements RoutedDelivery {
     }
 
     @Override
+    public boolean refuseWith(Effect reply) {
+        this.effect = reply;
+        return settle("refuseWith");
+    }
+
+    @Override
     public boolean fail(String reason) {
         this.failure = reason;
         return settle("fail");
