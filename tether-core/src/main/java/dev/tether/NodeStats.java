@@ -14,7 +14,9 @@ import java.util.List;
  * <p>{@code checksumMismatches} counts messages that did not match their checksum (docs/PROTOCOL.md, "Message
  * checksum"): outbox rows this node read back changed from its store, and messages it received changed on the way,
  * every one, also those whose {@link TetherEvent.ChecksumMismatch} event was rate-limited. None was delivered as
- * valid.
+ * valid. {@code unsendableMessages} counts stored messages this node could not put into a DATA frame (over the frame
+ * limit) and sent as damaged stand-ins for the receiver's dead-letter queue, every one, also those whose {@link
+ * TetherEvent.UnsendableMessage} event was rate-limited.
  *
  * <p>{@code calls} counts the node's named-handler calls, made and handled ({@link CallStats}); {@code idempotency}
  * the idempotency keys of received messages ({@link IdempotencyStats}); {@code deadLetters} the dead-letter queue
@@ -56,6 +58,7 @@ public record NodeStats(
         long inboundFramesShed,
         long storeFailures,
         long checksumMismatches,
+        long unsendableMessages,
         long listenerErrors,
         long handlerErrors,
         long rejected,

@@ -262,6 +262,24 @@ public sealed interface TetherEvent {
         }
     }
 
+    /**
+     * Message {@code seq} this node stored for {@code to} on {@code lane} cannot go into a DATA frame of the connection,
+     * even alone: larger than the frame limit (stored before the limit was lowered; a routed copy whose routes and
+     * trail headers pushed it over), or with a header the frame's 16-bit lengths cannot hold. {@code reason} says which.
+     * It was sent marked as damaged in its place, with header {@code :x} holding the reason and no payload: the
+     * receiver dead-letters it (a {@link DeadLettered} event there, the original bytes are not sent) and the stream
+     * goes on. Raised when the stand-in is first transmitted, not at its retransmissions (after a restart of this node
+     * it may be raised again for the same message). Every one is counted in {@link NodeStats#unsendableMessages()};
+     * rate-limited like {@link ConnectionRejected} (a burst of 10, then at most 2 per second), {@code suppressed}
+     * saying how many were held back since the previous one.
+     */
+    record UnsendableMessage(NodeId to, String lane, long seq, String reason, long suppressed) implements TetherEvent {
+        /** An unsendable message with nothing held back before it ({@code suppressed} 0). */
+        public UnsendableMessage(NodeId to, String lane, long seq, String reason) {
+            this(to, lane, seq, reason, 0);
+        }
+    }
+
     /** The application's handler or listener threw; counted and reported, never swallowed. */
     record ApplicationError(String where, String reason) implements TetherEvent {}
 }

@@ -30,6 +30,7 @@ final class NodeRunner {
     private static final Set<Class<?>> WARNINGS = Set.of(
             TetherEvent.StoreFailure.class,
             TetherEvent.ChecksumMismatch.class,
+            TetherEvent.UnsendableMessage.class,
             TetherEvent.ProtocolError.class,
             TetherEvent.ConnectionRejected.class,
             TetherEvent.ApplicationError.class,

@@ -59,7 +59,7 @@ final class StatsFormat {
                 "  queued %d, in flight %d, delivered %d, redelivered %d, duplicates dropped %d,%n"
                         + "  dead-lettered %d, expired %d, protocol errors %d, connections rejected %d,"
                         + " kicked from the cluster by %d peers,%n"
-                        + "  frames shed %d, store failures %d, checksum mismatches %d%n",
+                        + "  frames shed %d, store failures %d, checksum mismatches %d, unsendable messages %d%n",
                 s.queued(),
                 s.inFlight(),
                 s.delivered(),
@@ -72,7 +72,8 @@ final class StatsFormat {
                 s.kickedFromCluster(),
                 s.inboundFramesShed(),
                 s.storeFailures(),
-                s.checksumMismatches()));
+                s.checksumMismatches(),
+                s.unsendableMessages()));
         DeadLetterStats d = s.deadLetters();
         DeadLetterLimits l = d.limits();
         b.append(String.format(
@@ -206,6 +207,7 @@ final class StatsFormat {
                 .put("inboundFramesShed", s.inboundFramesShed())
                 .put("storeFailures", s.storeFailures())
                 .put("checksumMismatches", s.checksumMismatches())
+                .put("unsendableMessages", s.unsendableMessages())
                 .put("listenerErrors", s.listenerErrors())
                 .put("handlerErrors", s.handlerErrors())
                 .put("rejected", s.rejected())

@@ -1,6 +1,7 @@
 package dev.tether.spi;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -25,6 +26,16 @@ public record KeyValue(String namespace, String key, byte[] value, long expiresA
 
     /** The largest value, in bytes. */
     public static final int MAX_VALUE_BYTES = 64 * 1024;
+
+    /**
+     * The order of {@link Store#readNewestKeys}: by expiry time, an entry that never expires (0) after every other;
+     * entries with the same expiry by key ({@link String#compareTo}). For a user that gives every entry the same
+     * lifetime, it is the order in which the entries were written, oldest first.
+     */
+    public static final Comparator<KeyValue> EXPIRY_ORDER = Comparator.comparingLong(
+                    (KeyValue kv) -> kv.expiresAtMillis == 0 ? Long.MAX_VALUE : kv.expiresAtMillis)
+            .thenComparing(kv -> kv.expiresAtMillis == 0)
+            .thenComparing(KeyValue::key);
 
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 

@@ -20,7 +20,7 @@ import java.util.List;
  * non-blocking} is also called from the node's own thread.
  *
  * <p>Implementations MUST follow these rules; {@code dev.tether.testkit.StoreContract} checks them (the history rules
- * 26-28: {@code HistoryStoreContract}).
+ * 26-28: {@code HistoryStoreContract}; the key-value rules 11-15 and 29: {@code KeyValueContract}).
  *
  * <ol>
  *   <li>{@link #open} is called once, before anything else. The first open of a new store creates a random,
@@ -111,6 +111,12 @@ import java.util.List;
  *       with {@code atMillis < olderThanMillis} remains, and of the others at most {@code keepNewest}, those with the
  *       greatest ids. {@link #historySummary} returns the number of stored entries, the smallest {@code atMillis}
  *       among them (0 if none) and the sum of their payload lengths (a null payload counts 0).
+ *   <li>{@link #readNewestKeys} returns, of the entries of one namespace that {@link #readKeys} returns at {@code
+ *       nowMillis}, the {@code max} that come last in {@link KeyValue#EXPIRY_ORDER} (by expiry, an entry that never
+ *       expires after every other, then by key), in that order (the newest last); all of them if there are fewer;
+ *       every field as it was put. A negative {@code max} or an invalid namespace throws {@link
+ *       IllegalArgumentException}. The default answers it from {@link #readKeys}, page by page; a store whose
+ *       namespaces may grow large should answer it without reading the whole namespace.
  * </ol>
  */
 public interface Store extends AutoCloseable {
@@ -170,6 +176,18 @@ public interface Store extends AutoCloseable {
      * the first), in ascending key order, leaving out those expired at {@code nowMillis}.
      */
     List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max);
+
+    /**
+     * Reads the {@code max} entries of {@code namespace} live at {@code nowMillis} that expire last, oldest first
+     * ({@link KeyValue#EXPIRY_ORDER}; rule 29): what a user that keeps only its newest entries loads at a start.
+     *
+     * <p>The default, for stores written before this method existed, reads the whole namespace with {@link
+     * #readKeys}, a page at a time, and holds no more than {@code max} entries and one page: right, but its cost
+     * grows with the namespace, not with {@code max}.
+     */
+    default List<KeyValue> readNewestKeys(String namespace, long nowMillis, int max) {
+        return NewestKeys.read(this, namespace, nowMillis, max);
+    }
 
     /**
      * Reads the history entries {@code query} selects (rule 27). The default, for stores written before history

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of the key-value area of {@link Store} (rules 2, 3 and 11-15 of its Javadoc). {@link StoreContract}
+ * The contract of the key-value area of {@link Store} (rules 2, 3, 11-15 and 29 of its Javadoc). {@link StoreContract}
  * runs it for every store as a nested suite; it can also be subclassed on its own. Stores are used from the test
  * thread only; the randomized test prints its seed ({@code -Dtether.seed=N} replays one).
  */
@@ -216,6 +216,78 @@ public abstract class KeyValueContract {
         assertThat(store.readKeys(NS, null, 1, 10)).extracting(KeyValue::key).containsExactly("live");
     }
 
+    // ---- rule 29: the newest entries
+
+    @Test
+    void theNewestEntriesComeOldestFirstWithTheNeverExpiringLastAndTiesByKey() {
+        Store store = opened();
+        store.commit(new WriteBatch()
+                .put(kv("e", "1", NOW + 30))
+                .put(kv("b", "2", NOW + 10))
+                .put(kv("c", "3", NOW + 20))
+                .put(kv("a", "4", NOW + 20))
+                .put(kv("never2", "5", 0))
+                .put(kv("never1", "6", 0))
+                .put(kv("gone", "7", NOW))
+                .put(new KeyValue("other", "z", bytes("o"), NOW + 99)));
+
+        assertThat(store.readNewestKeys(NS, NOW, 10))
+                .extracting(KeyValue::key)
+                .containsExactly("b", "a", "c", "e", "never1", "never2");
+        assertThat(store.readNewestKeys(NS, NOW, 5))
+                .containsExactly(
+                        kv("a", "4", NOW + 20),
+                        kv("c", "3", NOW + 20),
+                        kv("e", "1", NOW + 30),
+                        kv("never1", "6", 0),
+                        kv("never2", "5", 0));
+        assertThat(store.readNewestKeys(NS, NOW, 1)).extracting(KeyValue::key).containsExactly("never2");
+        assertThat(store.readNewestKeys(NS, NOW, 0)).isEmpty();
+        assertThat(store.readNewestKeys(NS, NOW - 1, 7))
+                .extracting(KeyValue::key)
+                .startsWith("gone", "b");
+        assertThat(store.readNewestKeys(NS, NOW + 20, 10))
+                .extracting(KeyValue::key)
+                .containsExactly("e", "never1", "never2");
+        assertThat(store.readNewestKeys("third", NOW, 10)).isEmpty();
+    }
+
+    @Test
+    void theNewestOfANamespaceOfManyPagesSurviveAReopen() {
+        long seed = Long.getLong("tether.seed", System.nanoTime());
+        System.out.println("KeyValueContract.theNewestOfANamespaceOfManyPagesSurviveAReopen seed " + seed
+                + " (-Dtether.seed=" + seed + ")");
+        Random random = new Random(seed);
+        Store store = opened();
+        List<KeyValue> all = new ArrayList<>();
+        WriteBatch w = new WriteBatch();
+        for (int i = 0; i < 2_500; i++) {
+            // Keys in an order unrelated to their expiry; every fifth expiry shared with another entry.
+            KeyValue kv = kv(Integer.toHexString(random.nextInt()) + "-" + i, "v" + i, NOW + 1 + i - i % 5 / 4);
+            all.add(kv);
+            w.put(kv);
+        }
+        store.commit(w);
+        all.sort(KeyValue.EXPIRY_ORDER);
+
+        assertThat(store.readNewestKeys(NS, NOW, 1_200)).as("seed %d", seed).isEqualTo(all.subList(1_300, 2_500));
+        Store again = reopened(store); // a crash
+        again.open(again.maxDurability());
+        assertThat(again.readNewestKeys(NS, NOW + 2_000, 3_000))
+                .as("seed %d", seed)
+                .isEqualTo(all.subList(2_000, 2_500));
+    }
+
+    @Test
+    void badNewestArgumentsThrowIllegalArgumentAndAClosedStoreRefuses() {
+        Store store = opened();
+        assertThatThrownBy(() -> store.readNewestKeys(NS, NOW, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.readNewestKeys("bad ns", NOW, 1)).isInstanceOf(IllegalArgumentException.class);
+        store.close();
+        assertThatThrownBy(() -> store.readNewestKeys(NS, NOW, 1)).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> store.readNewestKeys(NS, NOW, 0)).isInstanceOf(StoreException.class);
+    }
+
     // ---- a seeded comparison against a model
 
     @Test
@@ -253,6 +325,12 @@ public abstract class KeyValueContract {
             assertThat(store.readKeys(NS, null, now, 1000))
                     .as("seed %d, batch %d", seed, i)
                     .isEqualTo(expected);
+            List<KeyValue> byExpiry = new ArrayList<>(expected);
+            byExpiry.sort(KeyValue.EXPIRY_ORDER);
+            int newest = random.nextInt(45);
+            assertThat(store.readNewestKeys(NS, now, newest))
+                    .as("seed %d, batch %d, newest %d", seed, i, newest)
+                    .isEqualTo(byExpiry.subList(Math.max(0, byExpiry.size() - newest), byExpiry.size()));
         }
     }
 

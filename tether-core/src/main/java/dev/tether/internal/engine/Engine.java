@@ -569,21 +569,9 @@ public final class Engine {
         return peers.codecs(peer);
     }
 
-    public long connectionsRejected() {
-        return stats.connectionsRejected();
-    }
-
-    public long protocolErrors() {
-        return stats.protocolErrors();
-    }
-
-    public long storeFailures() {
-        return stats.storeFailures();
-    }
-
-    /** Messages that did not match their checksum, read from this store or received (see {@code Statistics}). */
-    public long checksumMismatches() {
-        return stats.checksumMismatches();
+    /** The node-wide counters of what went wrong (see {@link Statistics}), as they are now. */
+    public EngineCounters counters() {
+        return stats.counters();
     }
 
     /** Per-stream counters, outbound streams first. */

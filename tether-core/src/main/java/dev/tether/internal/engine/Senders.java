@@ -85,7 +85,7 @@ final class Senders {
         this.frames = frames;
         this.peers = peers;
         this.stats = stats;
-        this.transmitter = new Transmitter(epoch, bootId, out, frames, peers);
+        this.transmitter = new Transmitter(epoch, bootId, out, frames, peers, stats);
         this.loopback = loopback;
         this.withdrawals = new SenderWithdrawals(cfg, streams, frames, peers, transmitter, loopback, this::wake);
         loopback.onTrimmed(withdrawals::settled);

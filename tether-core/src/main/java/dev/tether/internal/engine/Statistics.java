@@ -4,10 +4,10 @@ import dev.tether.NodeId;
 import dev.tether.TetherEvent;
 
 /**
- * The node-wide counters and the events that go with them: every protocol error, refused connection and store
- * failure and checksum mismatch is counted; protocol errors, refused connections and checksum mismatches are reported through rate-limited buckets ({@link
- * EventThrottle}), store failures too, so a store failing every retry cannot flood the listener and the log.
- * Per-stream counters live in the streams. Not thread-safe.
+ * The node-wide counters and the events that go with them: every protocol error, refused connection, store failure,
+ * checksum mismatch and unsendable message is counted, and each kind is reported through a rate-limited bucket of its
+ * own ({@link EventThrottle}), so that a store failing every retry, or a backlog of messages that do not fit a frame,
+ * cannot flood the listener and the log. Per-stream counters live in the streams. Not thread-safe.
  */
 final class Statistics {
     private final EngineOutput out;
@@ -15,6 +15,7 @@ final class Statistics {
     private long connectionsRejected;
     private long storeFailures;
     private long checksumMismatches;
+    private long unsendableMessages;
     private final EventThrottle<String, TetherEvent.ConnectionRejected> rejections =
             new EventThrottle<>(TetherEvent.ConnectionRejected::new, EventThrottle::refusalKey);
     private final EventThrottle<NodeId, TetherEvent.ProtocolError> protocolErrorEvents =
@@ -24,6 +25,9 @@ final class Statistics {
     private final EventThrottle<TetherEvent.ChecksumMismatch, TetherEvent.ChecksumMismatch> checksumEvents =
             new EventThrottle<>((e, reason, suppressed) ->
                     new TetherEvent.ChecksumMismatch(e.peer(), e.lane(), e.seq(), e.where(), reason, suppressed));
+    private final EventThrottle<TetherEvent.UnsendableMessage, TetherEvent.UnsendableMessage> unsendableEvents =
+            new EventThrottle<>((e, reason, suppressed) ->
+                    new TetherEvent.UnsendableMessage(e.to(), e.lane(), e.seq(), reason, suppressed));
 
     Statistics(EngineOutput out) {
         this.out = out;
@@ -57,6 +61,16 @@ final class Statistics {
         if (reported != null) out.event(reported);
     }
 
+    /**
+     * A stored message could not go into a DATA frame and went out as damaged in its place ({@code e}): counted
+     * always; reported unless rate-limited.
+     */
+    void unsendable(long now, TetherEvent.UnsendableMessage e) {
+        unsendableMessages++;
+        TetherEvent.UnsendableMessage reported = unsendableEvents.offer(now, e, e.reason());
+        if (reported != null) out.event(reported);
+    }
+
     /** Reports the latest held-back event of each kind once its bucket allows. */
     void flushHeld(long now) {
         TetherEvent.ConnectionRejected held = rejections.flush(now);
@@ -67,21 +81,12 @@ final class Statistics {
         if (heldFailure != null) out.event(heldFailure);
         TetherEvent.ChecksumMismatch heldMismatch = checksumEvents.flush(now);
         if (heldMismatch != null) out.event(heldMismatch);
+        TetherEvent.UnsendableMessage heldUnsendable = unsendableEvents.flush(now);
+        if (heldUnsendable != null) out.event(heldUnsendable);
     }
 
-    long protocolErrors() {
-        return protocolErrors;
-    }
-
-    long connectionsRejected() {
-        return connectionsRejected;
-    }
-
-    long storeFailures() {
-        return storeFailures;
-    }
-
-    long checksumMismatches() {
-        return checksumMismatches;
+    EngineCounters counters() {
+        return new EngineCounters(
+                protocolErrors, connectionsRejected, storeFailures, checksumMismatches, unsendableMessages);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tether.internal.engine;
 
 import dev.tether.Priority;
+import dev.tether.TetherEvent.UnsendableMessage;
 import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.StoredMessage;
 
@@ -17,13 +18,15 @@ final class Transmitter {
     private final EngineOutput out;
     private final FrameWriter frames;
     private final PeerTable peers;
+    private final Statistics stats;
 
-    Transmitter(long epoch, long bootId, EngineOutput out, FrameWriter frames, PeerTable peers) {
+    Transmitter(long epoch, long bootId, EngineOutput out, FrameWriter frames, PeerTable peers, Statistics stats) {
         this.epoch = epoch;
         this.bootId = bootId;
         this.out = out;
         this.frames = frames;
         this.peers = peers;
+        this.stats = stats;
     }
 
     /** The sender epoch stream {@code s} states in its frames: the boot id for a volatile stream. */
@@ -136,7 +139,8 @@ final class Transmitter {
      * Sends one DATA frame starting at {@code sentUpTo+1}, with as many messages up to {@code last} as fit, and
      * returns how many. Expired messages go out as EXPIRED markers, and so do those expired here and gone;
      * withdrawn ones (cancelled calls) as CANCELLED markers; those dropped here (DROP_OLDEST), and those a reader's
-     * log deleted by retention before the reader took them, as DROPPED markers.
+     * log deleted by retention before the reader took them, as DROPPED markers; one that cannot go into a frame even
+     * alone as a damaged stand-in ({@link FrameWriter#unsent}), reported by an {@link UnsendableMessage} event.
      */
     private int writeData(long now, OutStream s, long last) {
         long first = s.sentUpTo() + 1;
@@ -172,8 +176,11 @@ final class Transmitter {
             if (dropped) frames.marker(s.key.lane(), seq, flags, Frame.Message.DROPPED, 0);
             else if (expired) frames.marker(s.key.lane(), seq, flags, Frame.Message.EXPIRED, expiresAt);
             else if (withdrawn) frames.marker(s.key.lane(), seq, flags, Frame.Message.CANCELLED, expiresAt);
-            else if (unsent != null) frames.unsent(s.key.lane(), seq, flags, expiresAt, unsent);
-            else if (corrupt)
+            else if (unsent != null) {
+                frames.unsent(s.key.lane(), seq, flags, expiresAt, unsent);
+                // At its first transmission only: a retransmitted stand-in is no news.
+                if (!before) stats.unsendable(now, new UnsendableMessage(s.key.peer(), s.key.lane(), seq, unsent));
+            } else if (corrupt)
                 frames.message(flags | Frame.Message.CORRUPT, expiresAt, sm.headers(), sm.payload(), m.checksum(seq));
             else {
                 if (z == null) frames.message(flags, expiresAt, sm.headers(), sm.payload(), m.checksum(seq));

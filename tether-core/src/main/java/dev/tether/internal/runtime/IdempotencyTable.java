@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the acknowledgment that evicts them deletes their entries from the store in its batch, so that the store too
  * holds about {@code maxKeys} entries, not every key of the window (a key evicted by a volatile stream's
  * acknowledgment, which writes nothing, stays stored until it expires). A start reads the newest {@code maxKeys}
- * only, holding no more than those and one page ({@link KeyPages#readNewest}).
+ * only ({@link Store#readNewestKeys}: the window is the same for every key, so the entries that expire last are the
+ * newest), which a store answers without reading the others (SQLite: an index on namespace and expiry).
  *
  * <p>Threading: called from the threads carrying the streams' runs; every method is synchronized.
  */
@@ -58,7 +59,7 @@ final class IdempotencyTable {
 
     /** Loads the entries of {@code store} (open) that are live at {@code now}: the newest {@code maxKeys}. */
     synchronized void load(Store store, long now) {
-        for (KeyValue kv : KeyPages.readNewest(store, NAMESPACE, now, maxKeys)) {
+        for (KeyValue kv : store.readNewestKeys(NAMESPACE, now, maxKeys)) {
             Original o = decode(kv.value());
             if (o != null) entries.put(kv.key(), new Entry(o, kv.expiresAtMillis()));
         }

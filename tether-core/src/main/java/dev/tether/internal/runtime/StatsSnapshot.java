@@ -5,6 +5,7 @@ import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.StreamStats;
 import dev.tether.internal.engine.Engine;
+import dev.tether.internal.engine.EngineCounters;
 import java.util.List;
 
 /** A node's statistics as one {@link NodeStats}, summed from its streams' and counters' values; node thread only. */
@@ -22,6 +23,7 @@ final class StatsSnapshot {
             CallStats calls,
             IdempotencyTable idempotency) {
         Engine e = loop.engine();
+        EngineCounters counters = e.counters();
         List<StreamStats> streams = rooms.withCounters(e.streamStats());
         long[] overflow = rooms.totals();
         long[] publishes = channels.publishTotals();
@@ -46,12 +48,13 @@ final class StatsSnapshot {
                 dups,
                 dead,
                 expired,
-                e.protocolErrors(),
-                e.connectionsRejected(),
+                counters.protocolErrors(),
+                counters.connectionsRejected(),
                 transportEvents.kicked.count(),
                 transportEvents.shed.get(),
-                e.storeFailures(),
-                e.checksumMismatches(),
+                counters.storeFailures(),
+                counters.checksumMismatches(),
+                counters.unsendableMessages(),
                 loop.listenerErrors(),
                 dispatcher.handlerErrors.get(),
                 overflow[0],

@@ -304,6 +304,22 @@ public final class InMemoryStore implements Store {
         return out;
     }
 
+    /** Sorts the namespace's live entries: the heap holds them all anyway. */
+    @Override
+    public synchronized List<KeyValue> readNewestKeys(String namespace, long nowMillis, int max) {
+        checkOpen();
+        KeyValue.checkNamespace(namespace);
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        TreeMap<String, KeyValue> entries = keys.get(namespace);
+        if (entries == null || max == 0) return List.of();
+        List<KeyValue> live = new ArrayList<>();
+        for (KeyValue kv : entries.values()) {
+            if (!kv.expiredAt(nowMillis)) live.add(kv);
+        }
+        live.sort(KeyValue.EXPIRY_ORDER);
+        return List.copyOf(live.subList(Math.max(0, live.size() - max), live.size()));
+    }
+
     @Override
     public synchronized List<HistoryEntry> readHistory(HistoryQuery query) {
         checkOpen();

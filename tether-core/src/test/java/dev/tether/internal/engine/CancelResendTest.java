@@ -194,7 +194,7 @@ class CancelResendTest {
         }
         for (int i = 0; i < 40; i++) h.advance(100);
 
-        assertThat(h.node("b").engine.protocolErrors()).isZero();
+        assertThat(h.node("b").engine.counters().protocolErrors()).isZero();
         assertThat(h.node("b").payloads()).containsExactly("m0", "m0", "m1");
         assertThat(h.node("a").outcomesBySeq).containsExactly("l#3=CANCELLED");
         assertThat(h.node("a").acked.get(AB)).isEqualTo(3);
@@ -202,7 +202,7 @@ class CancelResendTest {
         for (int i = 0; i < 3; i++) h.node("b").input(e -> e.onFrame(h.now, A, cancelFrame(h, 3)));
         h.run();
         assertThat(h.node("a").outcomesBySeq).hasSize(1);
-        assertThat(h.node("b").engine.protocolErrors()).isZero();
+        assertThat(h.node("b").engine.counters().protocolErrors()).isZero();
     }
 
     /**

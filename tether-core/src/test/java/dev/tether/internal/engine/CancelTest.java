@@ -187,7 +187,7 @@ class CancelTest {
         for (int i = 0; i < 10; i++) h.advance(200);
 
         assertThat(done[0]).isTrue();
-        assertThat(h.node("b").engine.checksumMismatches()).isEqualTo(1);
+        assertThat(h.node("b").engine.counters().checksumMismatches()).isEqualTo(1);
         assertThat(h.node("b").payloads()).containsExactly("m1");
         assertThat(h.node("a").outcomes).containsExactly(Outcome.CANCELLED);
         assertThat(h.node("a").acked.get(AB)).isEqualTo(2);
@@ -211,7 +211,9 @@ class CancelTest {
         }
         h.node("b").input(e -> e.onFrame(h.now, A, cancelFrame(h, ahead + 1))); // a repeat of a kept one
         int kept = InStream.MAX_CANCELLED_AHEAD;
-        assertThat(h.node("b").engine.protocolErrors()).as("CANCELs dropped").isEqualTo(2_000 - kept);
+        assertThat(h.node("b").engine.counters().protocolErrors())
+                .as("CANCELs dropped")
+                .isEqualTo(2_000 - kept);
         assertThat(h.node("b").events)
                 .filteredOn(e -> e instanceof TetherEvent.ProtocolError)
                 .first()

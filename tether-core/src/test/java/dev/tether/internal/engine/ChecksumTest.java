@@ -92,14 +92,14 @@ class ChecksumTest {
         h.run();
 
         assertThat(h.node("b").payloads()).containsExactlyElementsOf(numbered(5));
-        assertThat(h.node("b").engine.checksumMismatches()).isEqualTo(1);
+        assertThat(h.node("b").engine.counters().checksumMismatches()).isEqualTo(1);
         assertThat(mismatches(h.node("b"))).singleElement().satisfies(m -> {
             assertThat(m.peer()).isEqualTo(A);
             assertThat(m.lane()).isEqualTo(LANE);
             assertThat(m.where()).isEqualTo(TetherEvent.ChecksumMismatch.Where.TRANSIT);
         });
         assertThat(h.node("b").store.readDeadLetters(10)).isEmpty();
-        assertThat(h.node("a").engine.checksumMismatches()).isZero();
+        assertThat(h.node("a").engine.counters().checksumMismatches()).isZero();
     }
 
     @Test
@@ -114,7 +114,7 @@ class ChecksumTest {
             h.advance(1_000);
             h.run();
             assertThat(h.node("b").payloads()).as("mask %d", mask).containsExactly("m0");
-            assertThat(h.node("b").engine.checksumMismatches())
+            assertThat(h.node("b").engine.counters().checksumMismatches())
                     .as("mask %d", mask)
                     .isEqualTo(1);
             assertThat(h.node("b").store.readDeadLetters(10))
@@ -150,12 +150,12 @@ class ChecksumTest {
                         .as("kept as read, for inspection")
                         .isEqualTo("m0"); // "m1" changed
             });
-            assertThat(h.node("a").engine.checksumMismatches()).isEqualTo(1);
+            assertThat(h.node("a").engine.counters().checksumMismatches()).isEqualTo(1);
             assertThat(mismatches(h.node("a"))).singleElement().satisfies(m -> {
                 assertThat(m.seq()).isEqualTo(2);
                 assertThat(m.where()).isEqualTo(TetherEvent.ChecksumMismatch.Where.STORE);
             });
-            assertThat(h.node("b").engine.checksumMismatches())
+            assertThat(h.node("b").engine.counters().checksumMismatches())
                     .as("the wire was sound")
                     .isZero();
             assertThat(h.node("a").store.readOutbox(B, LANE, 1, 10))
@@ -186,8 +186,8 @@ class ChecksumTest {
             assertThat(d.reason()).isEqualTo(Receivers.CORRUPT);
         });
         assertThat(h.node("a").outcomesBySeq).containsExactly(LANE + "#2=DEAD_LETTERED");
-        assertThat(h.node("a").engine.checksumMismatches()).isEqualTo(1);
-        assertThat(h.node("b").engine.checksumMismatches()).isZero();
+        assertThat(h.node("a").engine.counters().checksumMismatches()).isEqualTo(1);
+        assertThat(h.node("b").engine.counters().checksumMismatches()).isZero();
     }
 
     private static ByteBuffer cancel(EngineHarness h, long seq) {
@@ -208,7 +208,7 @@ class ChecksumTest {
         h.connect("a", "b");
         h.run();
         assertThat(h.node("b").payloads()).containsExactly("old");
-        assertThat(h.node("a").engine.checksumMismatches()).isZero();
-        assertThat(h.node("b").engine.checksumMismatches()).isZero();
+        assertThat(h.node("a").engine.counters().checksumMismatches()).isZero();
+        assertThat(h.node("b").engine.counters().checksumMismatches()).isZero();
     }
 }

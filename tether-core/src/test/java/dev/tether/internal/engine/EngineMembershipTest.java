@@ -64,7 +64,7 @@ class EngineMembershipTest {
         h.node("a").input(e -> e.preciseTime(5_250)); // its PONG is handled 250 µs later
         h.run();
         assertThat(info(h.node("a"), B).roundTrip()).isEqualTo(Duration.ofNanos(250_000));
-        assertThat(h.node("a").engine.protocolErrors()).isZero();
+        assertThat(h.node("a").engine.counters().protocolErrors()).isZero();
     }
 
     @Test
@@ -88,7 +88,7 @@ class EngineMembershipTest {
         // a PONG for the first PING, arriving after the second was sent, says nothing about the current round trip
         h.node("a").input(e -> e.onFrame(h.now, B, pong(1_000)));
         assertThat(info(h.node("a"), B).roundTrip()).isNull();
-        assertThat(h.node("a").engine.protocolErrors()).isZero();
+        assertThat(h.node("a").engine.counters().protocolErrors()).isZero();
         holdPongs.set(false);
         h.advance(PeerTable.PING_INTERVAL_MILLIS);
         assertThat(info(h.node("a"), B).roundTrip()).isEqualTo(Duration.ZERO);
@@ -100,7 +100,7 @@ class EngineMembershipTest {
         h.connect("a", "b");
         h.run();
         h.node("a").input(e -> e.onFrame(h.now, B, pong(h.now + 60_000)));
-        assertThat(h.node("a").engine.protocolErrors()).isEqualTo(1);
+        assertThat(h.node("a").engine.counters().protocolErrors()).isEqualTo(1);
         assertThat(h.node("a").events)
                 .anySatisfy(ev -> assertThat(ev)
                         .isInstanceOfSatisfying(
@@ -181,7 +181,7 @@ class EngineMembershipTest {
                 .as("a removed peer's connection")
                 .isFalse();
         h.node("a").input(e -> e.onFrame(h.now, B, pong(1)));
-        assertThat(h.node("a").engine.protocolErrors())
+        assertThat(h.node("a").engine.counters().protocolErrors())
                 .as("its frames are ignored")
                 .isZero();
 
@@ -211,7 +211,7 @@ class EngineMembershipTest {
             assertThat(p.origin()).isEqualTo(PeerInfo.Origin.ADMITTED);
             assertThat(p.connected()).isTrue();
         });
-        assertThat(e.protocolErrors()).isZero();
+        assertThat(e.counters().protocolErrors()).isZero();
     }
 
     @Test

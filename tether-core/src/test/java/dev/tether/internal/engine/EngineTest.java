@@ -322,7 +322,7 @@ class EngineTest {
         h.connect("a", "b");
         h.node("b").input(e -> e.onFrame(h.now, A, ByteBuffer.wrap(new byte[] {0x54, FrameCodec.VERSION, 42})));
         h.node("b").input(e -> e.onFrame(h.now, NodeId.of("stranger"), ByteBuffer.wrap(new byte[] {1})));
-        assertThat(h.node("b").engine.protocolErrors()).isEqualTo(2);
+        assertThat(h.node("b").engine.counters().protocolErrors()).isEqualTo(2);
         h.node("a").send(B, "l", "fine");
         h.run();
         assertThat(h.node("b").payloads()).containsExactly("fine");

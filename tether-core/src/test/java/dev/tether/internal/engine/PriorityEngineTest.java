@@ -261,6 +261,6 @@ class PriorityEngineTest {
                 .singleElement()
                 .asString()
                 .contains("invalid priority header");
-        assertThat(b.engine.protocolErrors()).isEqualTo(1);
+        assertThat(b.engine.counters().protocolErrors()).isEqualTo(1);
     }
 }

@@ -32,7 +32,7 @@ class ProtocolVersion3Test {
         h.advance(10_000); // past the rate limit of ProtocolError events
         h.node("b").input(e -> e.onFrame(h.now, A, ByteBuffer.wrap(v3Ping)));
 
-        assertThat(h.node("b").engine.protocolErrors()).isEqualTo(2);
+        assertThat(h.node("b").engine.counters().protocolErrors()).isEqualTo(2);
         assertThat(h.node("b").events)
                 .filteredOn(e -> e instanceof TetherEvent.ProtocolError)
                 .extracting(e -> ((TetherEvent.ProtocolError) e).reason())
@@ -71,8 +71,8 @@ class ProtocolVersion3Test {
         assertThat(h.node("a").outcomesBySeq).containsExactly("l#2=DROPPED");
         assertThat(h.node("a").outcomes).containsExactly(Outcome.DROPPED);
         assertThat(h.node("a").acked.get(AB)).isEqualTo(3);
-        assertThat(h.node("b").engine.protocolErrors()).isZero();
-        assertThat(h.node("b").engine.checksumMismatches()).isZero();
+        assertThat(h.node("b").engine.counters().protocolErrors()).isZero();
+        assertThat(h.node("b").engine.counters().checksumMismatches()).isZero();
     }
 
     @Test

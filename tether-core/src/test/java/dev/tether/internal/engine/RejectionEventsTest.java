@@ -39,7 +39,7 @@ class RejectionEventsTest {
     void aBurstIsReportedOneByOneThenHeldBackButCounted() {
         for (int i = 0; i < BURST + 5; i++) reject("x" + i + ":7000", "bad handshake " + i);
 
-        assertThat(a.engine.connectionsRejected()).isEqualTo(BURST + 5);
+        assertThat(a.engine.counters().connectionsRejected()).isEqualTo(BURST + 5);
         assertThat(events()).hasSize(BURST);
         assertThat(events().get(0)).isEqualTo(new TetherEvent.ConnectionRejected("x0:7000", "bad handshake 0"));
         assertThat(events()).allMatch(e -> e.suppressed() == 0);
@@ -55,7 +55,7 @@ class RejectionEventsTest {
 
         assertThat(events()).hasSize(BURST + 1);
         assertThat(events().get(BURST)).isEqualTo(new TetherEvent.ConnectionRejected("z", "untrusted certificate", 8));
-        assertThat(accountedFor()).isEqualTo(a.engine.connectionsRejected());
+        assertThat(accountedFor()).isEqualTo(a.engine.counters().connectionsRejected());
     }
 
     @Test
@@ -70,7 +70,9 @@ class RejectionEventsTest {
         assertThat(events().get(BURST))
                 .isEqualTo(
                         new TetherEvent.ConnectionRejected("x" + (BURST + 99) + ":7000", "reason " + (BURST + 99), 99));
-        assertThat(accountedFor()).isEqualTo(BURST + 100).isEqualTo(a.engine.connectionsRejected());
+        assertThat(accountedFor())
+                .isEqualTo(BURST + 100)
+                .isEqualTo(a.engine.counters().connectionsRejected());
         h.advance(10 * REFILL_MILLIS);
         assertThat(events()).as("nothing left to report").hasSize(BURST + 1);
     }
@@ -89,7 +91,7 @@ class RejectionEventsTest {
 
         long allowed = BURST + seconds * 1000 / REFILL_MILLIS + 1;
         assertThat(events()).hasSizeLessThanOrEqualTo((int) allowed).hasSizeGreaterThan((int) (allowed - 3));
-        assertThat(a.engine.connectionsRejected()).isEqualTo(seconds * perSecond);
+        assertThat(a.engine.counters().connectionsRejected()).isEqualTo(seconds * perSecond);
         assertThat(accountedFor()).isEqualTo(seconds * perSecond);
     }
 
@@ -128,7 +130,7 @@ class RejectionEventsTest {
                 .containsExactly("c at /10.0.0.8:50000", "d at /10.0.0.7:40999");
 
         h.advance(EventThrottle.QUIET_MILLIS);
-        assertThat(a.engine.connectionsRejected()).isEqualTo(dials + 3);
+        assertThat(a.engine.counters().connectionsRejected()).isEqualTo(dials + 3);
         assertThat(accountedFor()).as("summed up once the quiet period ended").isEqualTo(dials + 3);
     }
 
@@ -154,8 +156,8 @@ class RejectionEventsTest {
         reject(host(1), "node id x is not proven");
         assertThat(events()).hasSize(hosts + 1);
         h.advance(EventThrottle.QUIET_MILLIS);
-        assertThat(a.engine.connectionsRejected()).isEqualTo(hosts + 2);
-        assertThat(accountedFor()).isEqualTo(a.engine.connectionsRejected());
+        assertThat(a.engine.counters().connectionsRejected()).isEqualTo(hosts + 2);
+        assertThat(accountedFor()).isEqualTo(a.engine.counters().connectionsRejected());
     }
 
     @Test
@@ -233,7 +235,7 @@ class RejectionEventsTest {
                 .toList();
         assertThat(after).hasSize(BURST + 1);
         assertThat(after.get(BURST).suppressed()).isEqualTo(49);
-        assertThat(a.engine.protocolErrors()).isEqualTo(BURST + 50);
+        assertThat(a.engine.counters().protocolErrors()).isEqualTo(BURST + 50);
         assertThat(events()).as("rejections have a bucket of their own").isEmpty();
     }
 }

@@ -42,7 +42,7 @@ class StoreFailureEventsTest {
             int n = i;
             a.input(e -> e.onLoadFailed(h.now, key, new StoreException("the database file is corrupt " + n)));
         }
-        assertThat(a.engine.storeFailures()).isEqualTo(BURST + 50);
+        assertThat(a.engine.counters().storeFailures()).isEqualTo(BURST + 50);
         assertThat(events()).hasSize(BURST).allMatch(e -> e.suppressed() == 0);
         assertThat(events().get(0).reason()).contains("outbox read for", "the database file is corrupt 0");
 
@@ -51,7 +51,7 @@ class StoreFailureEventsTest {
         assertThat(events()).hasSize(BURST + 1);
         assertThat(events().get(BURST).reason()).contains("corrupt " + (BURST + 49));
         assertThat(events().get(BURST).suppressed()).isEqualTo(49);
-        assertThat(accountedFor()).isEqualTo(a.engine.storeFailures());
+        assertThat(accountedFor()).isEqualTo(a.engine.counters().storeFailures());
     }
 
     @Test
@@ -65,11 +65,13 @@ class StoreFailureEventsTest {
             h.advance(10); // the node loop ticks every few milliseconds
         }
 
-        assertThat(a.engine.storeFailures()).as("a failed batch every 100 ms").isEqualTo(seconds * 1000 / 100);
+        assertThat(a.engine.counters().storeFailures())
+                .as("a failed batch every 100 ms")
+                .isEqualTo(seconds * 1000 / 100);
         long allowed = BURST + seconds * 1000 / REFILL_MILLIS + 1;
         assertThat(events()).hasSizeLessThanOrEqualTo((int) allowed).hasSizeGreaterThan((int) (allowed - 3));
         h.advance(REFILL_MILLIS); // the sends still queued fail once more
         h.advance(REFILL_MILLIS); // and that last failure is reported
-        assertThat(accountedFor()).isEqualTo(a.engine.storeFailures());
+        assertThat(accountedFor()).isEqualTo(a.engine.counters().storeFailures());
     }
 }

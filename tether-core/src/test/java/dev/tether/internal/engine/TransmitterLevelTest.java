@@ -20,7 +20,7 @@ class TransmitterLevelTest {
     private static final NodeId B = NodeId.of("b");
     private static final StreamKey KEY = new StreamKey(B, "l");
 
-    private final Transmitter transmitter = new Transmitter(1, 1, null, null, null);
+    private final Transmitter transmitter = new Transmitter(1, 1, null, null, null, null);
 
     private static StoredMessage message(long seq, int level) {
         Map<String, String> headers = level == 4 ? Map.of() : Map.of(":p", Integer.toString(level));

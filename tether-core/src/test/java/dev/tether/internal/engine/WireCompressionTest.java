@@ -97,7 +97,7 @@ class WireCompressionTest {
         assertThat(a.bytesAfter()).isEqualTo(wire.get(0).payload().length);
         assertThat(a.keptPlain()).isEqualTo(1);
         assertThat(h.node("b").engine.compressionInUse().decompressed()).isEqualTo(1);
-        assertThat(h.node("b").engine.protocolErrors()).isZero();
+        assertThat(h.node("b").engine.counters().protocolErrors()).isZero();
     }
 
     @Test
@@ -141,8 +141,8 @@ class WireCompressionTest {
                         new String(text(2000, 3), StandardCharsets.UTF_8),
                         new String(text(2000, 5), StandardCharsets.UTF_8));
         assertThat(h.node("a").delivered).hasSize(2);
-        assertThat(h.node("a").engine.protocolErrors()).isZero();
-        assertThat(h.node("b").engine.protocolErrors()).isZero();
+        assertThat(h.node("a").engine.counters().protocolErrors()).isZero();
+        assertThat(h.node("b").engine.counters().protocolErrors()).isZero();
     }
 
     @Test
@@ -167,7 +167,7 @@ class WireCompressionTest {
         for (int i = 0; i < 20; i++) h.advance(100);
 
         assertThat(h.node("b").delivered).hasSize(8);
-        assertThat(h.node("b").engine.protocolErrors()).isZero();
+        assertThat(h.node("b").engine.counters().protocolErrors()).isZero();
         assertThat(wire).allSatisfy(m -> assertThat(m.headers()).containsKey(":z"));
         assertThat(h.node("a").engine.compressionInUse().compressed()).isEqualTo(8);
     }
@@ -201,7 +201,7 @@ class WireCompressionTest {
         assertThat(h.node("b").delivered).hasSize(8);
         assertThat(wire).hasSize(8).allSatisfy(m -> assertThat(m.headers()).containsKey(WireCompression.HEADER));
         assertThat(frames[0]).as("DATA frames for 8 messages").isEqualTo(1);
-        assertThat(h.node("b").engine.protocolErrors()).isZero();
+        assertThat(h.node("b").engine.counters().protocolErrors()).isZero();
     }
 
     @Test
@@ -250,7 +250,7 @@ class WireCompressionTest {
         h.node("b").input(e -> e.onFrame(h.now, A, zFrame(epoch, 1, DeflateForTests.ID + ":3000", z, plain)));
         h.run();
         assertThat(h.node("b").delivered).extracting(InboundMessage::payload).containsExactly(plain);
-        assertThat(h.node("b").engine.protocolErrors()).isEqualTo(9);
+        assertThat(h.node("b").engine.counters().protocolErrors()).isEqualTo(9);
     }
 
     @Test
@@ -274,7 +274,7 @@ class WireCompressionTest {
                 .input(e -> e.onFrame(h.now, A, zFrame(epoch, 1, DeflateForTests.ID + ":6000", deflate(plain), plain)));
         h.run();
         assertThat(h.node("b").delivered).extracting(InboundMessage::payload).containsExactly(plain);
-        assertThat(h.node("b").engine.protocolErrors()).isEqualTo(1);
+        assertThat(h.node("b").engine.counters().protocolErrors()).isEqualTo(1);
     }
 
     @Test
@@ -291,10 +291,10 @@ class WireCompressionTest {
     }
 
     private static void refused(EngineHarness h, ByteBuffer frame, String reason) {
-        long before = h.node("b").engine.protocolErrors();
+        long before = h.node("b").engine.counters().protocolErrors();
         h.node("b").input(e -> e.onFrame(h.now, A, frame));
         h.run();
-        assertThat(h.node("b").engine.protocolErrors()).as(reason).isEqualTo(before + 1);
+        assertThat(h.node("b").engine.counters().protocolErrors()).as(reason).isEqualTo(before + 1);
         assertThat(h.node("b").events)
                 .filteredOn(e -> e instanceof TetherEvent.ProtocolError)
                 .last()

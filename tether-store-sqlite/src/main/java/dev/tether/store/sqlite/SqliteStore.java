@@ -21,12 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -57,7 +54,7 @@ import java.util.function.LongSupplier;
  * {@code accepted_at}, added in version 5, likewise reads back as 0),
  * {@code streams(peer, lane, last_seq, acked_seq)}, {@code cursors(peer, lane, sender_epoch, processed_seq)},
  * {@code dead_letters(id, ...)}, {@code peers(peer, epoch)}, the key-value area of schema version 3 ({@code kv};
- * {@code KeyValueTable}), the channel tables of schema version 4 ({@code channel_log}: one row per publish,
+ * {@code KeyValueTable}; its index by namespace and expiry came in version 7), the channel tables of schema version 4 ({@code channel_log}: one row per publish,
  * whatever the number of readers; {@code ChannelTables}) and the history of version 6 ({@code HistoryTable}). Every hot-path statement is a primary-key lookup or
  * range. Opening a file written by an older schema version migrates it; a newer version, a file
  * that is not SQLite and an SQLite database that is not a Tether store are refused with a
@@ -94,7 +91,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
     public static final int APPLICATION_ID = 0x54455448;
 
     /** The schema version this code writes; files with a lower version are migrated on open. */
-    public static final int SCHEMA_VERSION = 6;
+    public static final int SCHEMA_VERSION = 7;
 
     /** How long a statement waits for a lock held by another connection before failing; the default. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
@@ -117,7 +114,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
     private Connection connection;
     private BatchWriter writer;
     private TransactionRunner transaction;
-    private PreparedStatement readOutbox;
+    private OutboxReader outbox;
     private DeadLetterTable deadLetters;
     private KeyValueTable keyValues;
     private boolean closed;
@@ -332,8 +329,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         keyValues = new KeyValueTable(c);
         writer = new BatchWriter(c, hardPageLimit, appendPageLimit, keyValues);
         transaction = new TransactionRunner(c);
-        readOutbox = c.prepareStatement("SELECT seq, expires_at, headers, payload, checksum, accepted_at FROM outbox"
-                + " WHERE peer = ? AND lane = ? AND seq >= ? ORDER BY seq LIMIT ?");
+        outbox = new OutboxReader(c);
         deadLetters = new DeadLetterTable(c);
     }
 
@@ -457,29 +453,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         checkOpen();
         if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
         if (max == 0) return List.of();
-        try {
-            readOutbox.setString(1, to.value());
-            readOutbox.setString(2, lane);
-            readOutbox.setLong(3, fromSeq);
-            readOutbox.setInt(4, max);
-            List<StoredMessage> out = new ArrayList<>();
-            try (ResultSet rs = readOutbox.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new StoredMessage(
-                            to,
-                            lane,
-                            rs.getLong(1),
-                            rs.getLong(2),
-                            HeaderCodec.decode(rs.getBytes(3)),
-                            Rows.nonNull(rs.getBytes(4)),
-                            Rows.checksum(rs, 5),
-                            rs.getLong(6))); // NULL (a row of schema version 4 or older) reads as 0: unknown
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw fail("cannot read the outbox of " + to + "/" + lane, e);
-        }
+        return read("the outbox of " + to + "/" + lane, () -> outbox.read(to, lane, fromSeq, max));
     }
 
     @Override
@@ -554,6 +528,16 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
         if (max == 0) return List.of();
         return read("the key-value namespace " + namespace, () -> keyValues.read(namespace, afterKey, nowMillis, max));
+    }
+
+    /** From index {@code kv_newest}, reading {@code max} rows at most (rule 29). */
+    @Override
+    public List<KeyValue> readNewestKeys(String namespace, long nowMillis, int max) {
+        checkOpen();
+        KeyValue.checkNamespace(namespace);
+        if (max < 0) throw new IllegalArgumentException("max must not be negative, was " + max);
+        if (max == 0) return List.of();
+        return read("the key-value namespace " + namespace, () -> keyValues.newest(namespace, nowMillis, max));
     }
 
     /** Closes the database connection and releases the ownership lock; idempotent. */

@@ -52,7 +52,10 @@ final class StoreSchema {
             // NULL there: read back as 0, unknown.
             List.of("ALTER TABLE outbox ADD COLUMN accepted_at INTEGER"),
             // Version 6: the message history (Store rules 26-28), empty in a migrated file.
-            HistoryTable.CREATE);
+            HistoryTable.CREATE,
+            // Version 7: the key-value index by namespace and expiry (Store rule 29: a start reads the idempotency
+            // keys it keeps, not every row of the namespace), in place of the one by expiry only.
+            KeyValueTable.NEWEST_INDEX);
 
     private StoreSchema() {}
 

@@ -7,9 +7,11 @@ import dev.tether.NodeId;
 import dev.tether.OutboundMessage;
 import dev.tether.SendReceipt;
 import dev.tether.TetherNode;
+import dev.tether.fixtures.ForwardingStore;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.spi.KeyValue;
+import dev.tether.spi.Store;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The store of a receiver with idempotency keys holds the keys it keeps in memory ({@code maxKeys}), not every key
  * acknowledged within the window: the acknowledgment that evicts a key deletes its entry in the same batch (audit 6b,
  * finding 1: the store kept all of them, and every start read all of them). After a restart the newest keys still make
- * retries duplicates; an evicted one does not.
+ * retries duplicates; an evicted one does not. The restart reads the newest {@code maxKeys} entries only ({@link
+ * Store#readNewestKeys}, an index range in SQLite), not the namespace page by page.
  */
 class IdempotencyStoreBoundTest {
     private static final NodeId A = NodeId.of("a");
@@ -46,11 +49,36 @@ class IdempotencyStoreBoundTest {
         nodes.forEach(TetherNode::close);
     }
 
+    /** Records the reads of the idempotency keys' namespace. */
+    private static final class RecordingStore extends ForwardingStore {
+        final List<String> idempotencyReads = new CopyOnWriteArrayList<>();
+
+        RecordingStore(Store delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<KeyValue> readKeys(String namespace, String afterKey, long nowMillis, int max) {
+            if (namespace.equals("_idem")) idempotencyReads.add("readKeys " + max);
+            return super.readKeys(namespace, afterKey, nowMillis, max);
+        }
+
+        @Override
+        public List<KeyValue> readNewestKeys(String namespace, long nowMillis, int max) {
+            if (namespace.equals("_idem")) idempotencyReads.add("readNewestKeys " + max);
+            return super.readNewestKeys(namespace, nowMillis, max);
+        }
+    }
+
     private TetherNode start(NodeId self, NodeId peer) {
+        return start(self, peer, new SqliteStore(dir.resolve(self + ".db")));
+    }
+
+    private TetherNode start(NodeId self, NodeId peer, Store store) {
         TetherNode n = Tether.start(TetherConfig.builder(self)
                 .peers(peer)
                 .transport(network.newTransport())
-                .store(new SqliteStore(dir.resolve(self + ".db")))
+                .store(store)
                 .durability(Durability.FSYNC)
                 .idempotencyKeys(Duration.ofHours(1), MAX_KEYS)
                 .handler(d -> handled.add(new String(d.payloadBytes(), StandardCharsets.UTF_8)))
@@ -90,7 +118,11 @@ class IdempotencyStoreBoundTest {
         for (int i = SENT - MAX_KEYS; i < SENT; i++) expected.add("a|k" + i);
         assertThat(storedKeys()).as("_idem entries in b's file").containsExactlyInAnyOrderElementsOf(expected);
 
-        start(B, A);
+        RecordingStore restarted = new RecordingStore(new SqliteStore(dir.resolve(B + ".db")));
+        start(B, A, restarted);
+        assertThat(restarted.idempotencyReads)
+                .as("the start reads the newest keys only")
+                .containsExactly("readNewestKeys " + MAX_KEYS);
         handled.clear();
         a.send(keyed(SENT - 1)).processed().get(30, TimeUnit.SECONDS); // the newest key: a duplicate
         a.send(keyed(0)).processed().get(30, TimeUnit.SECONDS); // evicted long ago: processed again

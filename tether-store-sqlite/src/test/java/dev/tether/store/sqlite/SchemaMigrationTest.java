@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gains the channel tables and keeps its outbox and key-value entries. A file of version 4 (before outbox rows kept
  * when they were accepted) keeps its outbox, whose rows read back with acceptance time 0 (unknown), and rows appended
  * after the migration keep theirs. A file of version 5 (before the history) gains an empty history and keeps the rest;
- * so do the older ones, through the versions between. Each older file is written here with exactly the tables its
+ * so do the older ones, through the versions between. A file of version 6 has its key-value index by expiry replaced
+ * by the one by namespace and expiry (Store rule 29). Each older file is written here with exactly the tables its
  * version created.
  */
 class SchemaMigrationTest {
@@ -98,7 +99,7 @@ class SchemaMigrationTest {
                     .extracting(StoredMessage::checksum)
                     .isEqualTo(fresh.checksum());
         }
-        assertThat(schemaVersion(file)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(6);
+        assertThat(schemaVersion(file)).isEqualTo(SqliteStore.SCHEMA_VERSION).isEqualTo(7);
     }
 
     /** The schema version recorded in {@code file}'s meta table. */
@@ -146,7 +147,7 @@ class SchemaMigrationTest {
             store.commit(new WriteBatch().put(kv));
             commitChannelWrites(store);
         }
-        assertThat(schemaVersion(file)).isEqualTo(6);
+        assertThat(schemaVersion(file)).isEqualTo(7);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
@@ -193,7 +194,7 @@ class SchemaMigrationTest {
                     .isEqualTo(pending.checksum());
             commitChannelWrites(store);
         }
-        assertThat(schemaVersion(file)).isEqualTo(6);
+        assertThat(schemaVersion(file)).isEqualTo(7);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readKeys("_idem", null, 1, 10)).containsExactly(kv);
@@ -256,7 +257,7 @@ class SchemaMigrationTest {
             });
             store.commit(new WriteBatch().append(fresh));
         }
-        assertThat(schemaVersion(file)).isEqualTo(6);
+        assertThat(schemaVersion(file)).isEqualTo(7);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readOutbox(B, "default", 1, 10))
@@ -311,13 +312,65 @@ class SchemaMigrationTest {
             assertThat(store.historySummary()).isEqualTo(HistoryStats.EMPTY);
             store.commit(new WriteBatch().history(entry));
         }
-        assertThat(schemaVersion(file)).isEqualTo(6);
+        assertThat(schemaVersion(file)).isEqualTo(7);
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
             assertThat(store.readHistory(HistoryQuery.builder().build()))
                     .singleElement()
                     .satisfies(e -> assertThat(e.withId(0)).isEqualTo(entry));
         }
+    }
+
+    /** Schema version 6: version 5 plus the history. */
+    private static void writeVersion6(Path file, StoredMessage pending, KeyValue kv) throws SQLException {
+        writeVersion5(file, pending, kv);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            for (String sql : HistoryTable.CREATE) s.execute(sql);
+            s.execute("UPDATE meta SET value = 6 WHERE key = 'schema_version'");
+        }
+    }
+
+    private static List<String> kvIndexes(Path file) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'kv' AND sql IS NOT NULL")) {
+            List<String> names = new java.util.ArrayList<>();
+            while (rs.next()) names.add(rs.getString(1));
+            return names;
+        }
+    }
+
+    @Test
+    void aVersion6StoreGetsTheKeyValueIndexByNamespaceAndExpiry() throws SQLException {
+        Path file = dir.resolve("tether-a.db");
+        StoredMessage pending = new StoredMessage(B, "default", 1, 0, Map.of(), "kept".getBytes());
+        KeyValue forever = new KeyValue("_idem", "b|forever", "v".getBytes(StandardCharsets.UTF_8), 0);
+        writeVersion6(file, pending, forever);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                PreparedStatement p = c.prepareStatement("INSERT INTO kv VALUES ('_idem', ?, x'76', ?)")) {
+            for (int i = 1; i <= 50; i++) {
+                p.setString(1, "b|k" + i);
+                p.setLong(2, 1000 + i);
+                p.executeUpdate();
+            }
+        }
+        assertThat(kvIndexes(file)).containsExactly("kv_expiry");
+
+        try (SqliteStore store = new SqliteStore(file)) {
+            store.open(Durability.FSYNC);
+            assertThat(store.readNewestKeys("_idem", 1000, 3))
+                    .extracting(KeyValue::key)
+                    .containsExactly("b|k49", "b|k50", "b|forever");
+            store.commit(new WriteBatch().removeExpiredKeys(1048));
+            assertThat(store.readNewestKeys("_idem", 0, 100))
+                    .extracting(KeyValue::key)
+                    .containsExactly("b|k49", "b|k50", "b|forever");
+            assertThat(store.readOutbox(B, "default", 1, 10)).hasSize(1);
+        }
+        assertThat(schemaVersion(file)).isEqualTo(7);
+        assertThat(kvIndexes(file)).containsExactly("kv_newest");
     }
 
     @Test

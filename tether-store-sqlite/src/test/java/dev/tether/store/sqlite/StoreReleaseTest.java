@@ -49,6 +49,12 @@ class StoreReleaseTest {
                 if (ns.equals(namespace)) throw new StoreException("cannot read " + ns + " (test)");
                 return super.readKeys(ns, afterKey, nowMillis, max);
             }
+
+            @Override
+            public List<KeyValue> readNewestKeys(String ns, long nowMillis, int max) { // how _idem is read
+                if (ns.equals(namespace)) throw new StoreException("cannot read " + ns + " (test)");
+                return super.readNewestKeys(ns, nowMillis, max);
+            }
         };
         assertThatThrownBy(() -> Tether.start(config(network, failing)))
                 .isInstanceOf(StoreException.class)

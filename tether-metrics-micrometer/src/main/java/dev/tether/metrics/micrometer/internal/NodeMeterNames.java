@@ -106,7 +106,11 @@ final class NodeMeterNames {
                 .counter(
                         "tether.messages.checksum.mismatches",
                         "Messages whose checksum did not match (on the wire or in the sender's store)",
-                        s -> s.node(NodeStats::checksumMismatches));
+                        s -> s.node(NodeStats::checksumMismatches))
+                .counter(
+                        "tether.messages.unsendable",
+                        "Stored messages too large for a frame, sent as damaged stand-ins for the receiver's dead letters",
+                        s -> s.node(NodeStats::unsendableMessages));
         return registerDeadLetters(m);
     }
 
