@@ -10,13 +10,13 @@ import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,11 +34,11 @@ class ChatRoomTest {
     Path dir;
 
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     @Test

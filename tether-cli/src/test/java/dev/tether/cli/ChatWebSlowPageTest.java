@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,7 +38,7 @@ class ChatWebSlowPageTest {
     Path dir;
 
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private ChatRoom room;
 
     @BeforeEach
@@ -54,7 +55,7 @@ class ChatWebSlowPageTest {
 
     @AfterEach
     void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     @Test
