@@ -1,12 +1,14 @@
 package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.testkit.Await;
 import dev.tether.testkit.Closer;
 import dev.tether.transport.memory.InMemoryNetwork;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -115,6 +117,9 @@ class ChatWebSlowPageTest {
         assertThat(f.status()).isEqualTo(1008);
         assertThat(f.reason()).isEqualTo("this page fell 8 messages behind; reconnect for the history");
         assertThat(last).as("lines the dropped page got").isLessThan(seq);
+        assertThatThrownBy(stuck::read)
+                .as("the socket closed after the close frame")
+                .isInstanceOf(EOFException.class);
 
         PageSocket again = page(web, 0).upgraded();
         List<Long> history = new ArrayList<>();
