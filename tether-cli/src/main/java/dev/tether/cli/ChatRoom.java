@@ -42,13 +42,25 @@ final class ChatRoom {
             "  /nodes   /topology   /stats             the cluster as the management API sees it",
             "  /quit                                   stop this node (what it has not delivered stays stored)");
 
+    /** Runs a task after a pause: the room asks a join again on it (tests: one whose pauses they run themselves). */
+    interface Pauses {
+        /** The pauses of the JVM's delayed executor. */
+        Pauses REAL = (millis, task) ->
+                CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(task);
+
+        /** Runs {@code task} about {@code millis} milliseconds from now, on another thread. */
+        void after(long millis, Runnable task);
+    }
+
     /** How many times a join that timed out is asked again after a peer came up; see {@link #join}. */
     static final int MAX_ASKS = 6;
 
+    /** The pause before the first ask again; it doubles with each ask. */
     private static final long ASK_PAUSE_MILLIS = 250;
 
     private final ChatTranscript transcript;
     private final Clock clock;
+    private final Pauses pauses;
     private final List<View> views = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> quit = new CompletableFuture<>();
     /** The channels joined or being joined, by name: the role and whether every known peer has taken note. */
@@ -58,9 +70,15 @@ final class ChatRoom {
     private volatile String current;
 
     ChatRoom(ChatTranscript transcript, String channel, Clock clock) {
+        this(transcript, channel, clock, Pauses.REAL);
+    }
+
+    /** As above, the pauses before a join is asked again taken by {@code pauses}. */
+    ChatRoom(ChatTranscript transcript, String channel, Clock clock, Pauses pauses) {
         this.transcript = transcript;
         this.current = channel;
         this.clock = clock;
+        this.pauses = pauses;
     }
 
     /** The node this room chats through, once started; joins the first channel. */
@@ -198,10 +216,8 @@ final class ChatRoom {
                 // The membership stands; the peers that did not answer take note when they return.
                 if (asked == 0)
                     notice("joined #" + channel + " as " + role + "; not yet taken note of: " + late.getMessage());
-                if (asked < MAX_ASKS && aPeerIsConnected()) {
-                    CompletableFuture.delayedExecutor(ASK_PAUSE_MILLIS << asked, TimeUnit.MILLISECONDS)
-                            .execute(() -> joinAgain(channel, role, asked + 1));
-                }
+                if (asked < MAX_ASKS && aPeerIsConnected())
+                    pauses.after(ASK_PAUSE_MILLIS << asked, () -> joinAgain(channel, role, asked + 1));
             } else if (error != null) {
                 if (memberships.remove(channel, new Membership(role, false)))
                     notice("join #" + channel + " failed: " + cause(error).getMessage());

@@ -9,6 +9,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -25,11 +26,14 @@ final class WebSocket {
     private static final int CLOSE = 8;
     private static final int PING = 9;
     private static final int PONG = 10;
+    private static final byte[] NOTHING = new byte[0];
 
     private final InputStream in;
     private final OutputStream out;
     private final int maxMessage;
     private boolean closeSent;
+    /** The mask of the frame being read (reading is one thread's). */
+    private final byte[] mask = new byte[4];
 
     WebSocket(InputStream in, OutputStream out, int maxMessage) {
         this.in = in;
@@ -60,12 +64,16 @@ final class WebSocket {
     }
 
     /**
-     * The next text message, or null once the client closed (the close is answered).
+     * The next text message, or null once the client closed (the close is answered). A message's fragments are read
+     * into one buffer that doubles as it fills (up to {@code maxMessage}), so joining them costs time and memory
+     * linear in the message, however many fragments (empty ones too) it comes in.
      *
-     * @throws ProtocolException on a frame the protocol forbids (answered with a close frame carrying its status)
+     * @throws ProtocolException on a frame the protocol forbids (answered with a close frame carrying its status),
+     *     1009 for a message whose fragments together are larger than {@code maxMessage}
      */
     String readText() throws IOException {
-        byte[] message = new byte[0];
+        byte[] message = NOTHING;
+        int size = 0;
         boolean inMessage = false;
         while (true) {
             int b0 = read();
@@ -77,27 +85,36 @@ final class WebSocket {
             long length = length(b1 & 0x7f);
             if (opcode >= CLOSE && (length > 125 || !fin))
                 throw violation(1002, "control frame too long or fragmented");
-            if (opcode < CLOSE && message.length + length > maxMessage) {
+            if (opcode < CLOSE && size + length > maxMessage) {
                 throw violation(1009, "message larger than " + maxMessage + " bytes");
             }
-            byte[] payload = unmask(length);
             switch (opcode) {
                 case CLOSE -> {
+                    unmask(length);
                     close(1000, "");
                     return null;
                 }
-                case PING -> write(PONG, payload);
-                case PONG -> {}
+                case PING -> write(PONG, unmask(length));
+                case PONG -> unmask(length);
                 case TEXT, CONTINUATION -> {
                     if ((opcode == TEXT) == inMessage) throw violation(1002, "unexpected frame " + opcode);
-                    message = concat(message, payload);
+                    message = room(message, size + (int) length);
+                    unmask(message, size, (int) length);
+                    size += (int) length;
                     inMessage = !fin;
-                    if (fin) return utf8(message);
+                    if (fin) return utf8(message, size);
                 }
                 case BINARY -> throw violation(1003, "binary messages are not accepted");
                 default -> throw violation(1002, "unknown opcode " + opcode);
             }
         }
+    }
+
+    /** {@code b}, or a copy twice as long (at least {@code needed}, at most {@code maxMessage}) if it is too short. */
+    private byte[] room(byte[] b, int needed) {
+        if (needed <= b.length) return b;
+        int grown = Math.max(needed, Math.min(maxMessage, Math.max(256, 2 * b.length)));
+        return Arrays.copyOf(b, grown);
     }
 
     /** Sends {@code text} as one text frame. */
@@ -154,21 +171,27 @@ final class WebSocket {
         return n;
     }
 
+    /** A control frame's payload ({@code length} at most 125), unmasked. */
     private byte[] unmask(long length) throws IOException {
-        byte[] mask = in.readNBytes(4);
-        byte[] p = in.readNBytes((int) length);
-        if (mask.length < 4 || p.length < length) throw new EOFException("connection closed inside a frame");
-        for (int i = 0; i < p.length; i++) p[i] ^= mask[i & 3];
+        byte[] p = new byte[(int) length];
+        unmask(p, 0, p.length);
         return p;
     }
 
-    private String utf8(byte[] b) throws IOException {
+    /** Reads a frame's mask and its {@code length} bytes of payload into {@code to} at {@code at}, unmasked. */
+    private void unmask(byte[] to, int at, int length) throws IOException {
+        if (in.readNBytes(mask, 0, 4) < 4 || in.readNBytes(to, at, length) < length)
+            throw new EOFException("connection closed inside a frame");
+        for (int i = 0; i < length; i++) to[at + i] ^= mask[i & 3];
+    }
+
+    private String utf8(byte[] b, int length) throws IOException {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(b))
+                    .decode(java.nio.ByteBuffer.wrap(b, 0, length))
                     .toString();
         } catch (CharacterCodingException e) {
             throw violation(1007, "text message is not UTF-8");
@@ -179,12 +202,5 @@ final class WebSocket {
         int b = in.read();
         if (b < 0) throw new EOFException("connection closed");
         return b;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] c = new byte[a.length + b.length];
-        System.arraycopy(a, 0, c, 0, a.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
     }
 }

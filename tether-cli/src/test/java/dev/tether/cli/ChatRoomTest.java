@@ -10,16 +10,18 @@ import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -34,11 +36,11 @@ class ChatRoomTest {
     Path dir;
 
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     @Test
@@ -136,6 +138,47 @@ class ChatRoomTest {
         assertThat(bob.peers()).isNotEmpty();
     }
 
+    /**
+     * A join that keeps timing out while a peer is up is asked again six times, after 250 ms doubling each time (16 s
+     * in all; the test runs the pauses itself), and not a seventh; a peer coming up starts the count again, its own ask
+     * the first of six.
+     */
+    @Test
+    void aJoinThatKeepsTimingOutIsAskedAgainSixTimesAndNotASeventh() throws Exception {
+        List<Long> pauses = new CopyOnWriteArrayList<>();
+        BlockingQueue<Runnable> due = new LinkedBlockingQueue<>();
+        ChatRoom room = room(new CopyOnWriteArrayList<>(), (millis, task) -> {
+            pauses.add(millis);
+            due.add(task);
+        });
+        node("bob", "alice", null);
+        TetherNode alice = node("alice", "bob", null); // no listener: the test says when a peer comes up
+        Await.until(DEADLINE, () -> alice.peers().stream().anyMatch(PeerInfo::connected), () -> "bob up");
+        AtomicInteger joins = new AtomicInteger();
+        room.attach(joinsThrough(alice, () -> {
+            joins.incrementAndGet();
+            return CompletableFuture.failedFuture(new ChannelJoinTimeoutException("bob is slow"));
+        }));
+        runPauses(due, pauses);
+        assertThat(pauses)
+                .as("the pauses before each ask again")
+                .containsExactly(250L, 500L, 1000L, 2000L, 4000L, 8000L);
+        assertThat(joins).as("the join and its asks again").hasValue(7);
+
+        pauses.clear();
+        room.onEvent(new dev.tether.TetherEvent.PeerConnected(NodeId.of("bob"))); // asks at once, off this thread
+        Await.until(DEADLINE, () -> joins.get() == 8 && !due.isEmpty(), () -> "asked when bob came up: " + joins);
+        runPauses(due, pauses);
+        assertThat(pauses).as("the pauses after bob came up").containsExactly(500L, 1000L, 2000L, 4000L, 8000L);
+        assertThat(joins).as("bob's ask and five more").hasValue(13);
+        assertThat(room.memberships().get("general")).isEqualTo(new ChatRoom.Membership(ChannelRole.READ_WRITE, false));
+    }
+
+    /** Runs the tasks that wait on a pause, as their pauses end, until none waits (at most 20, should asks not end). */
+    private static void runPauses(BlockingQueue<Runnable> due, List<Long> pauses) {
+        for (Runnable next = due.poll(); next != null && pauses.size() <= 20; next = due.poll()) next.run();
+    }
+
     /** {@code alice}, whose {@code join} is {@code join}'s instead. */
     private static TetherNode joinsThrough(TetherNode alice, Supplier<CompletableFuture<Void>> join) {
         return (TetherNode) Proxy.newProxyInstance(
@@ -150,9 +193,13 @@ class ChatRoomTest {
     }
 
     private ChatRoom room(List<String> notices) throws java.io.IOException {
+        return room(notices, ChatRoom.Pauses.REAL);
+    }
+
+    private ChatRoom room(List<String> notices, ChatRoom.Pauses pauses) throws java.io.IOException {
         ChatTranscript transcript = ChatTranscript.open(dir.resolve("alice.chat"), false);
         open.add(transcript);
-        ChatRoom room = new ChatRoom(transcript, "general", Clock.systemUTC());
+        ChatRoom room = new ChatRoom(transcript, "general", Clock.systemUTC(), pauses);
         room.addView(new ChatRoom.View() {
             @Override
             public void line(ChatLine line) {}

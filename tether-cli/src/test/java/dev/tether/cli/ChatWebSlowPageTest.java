@@ -1,11 +1,14 @@
 package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.memory.InMemoryNetwork;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -37,7 +40,7 @@ class ChatWebSlowPageTest {
     Path dir;
 
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private ChatRoom room;
 
     @BeforeEach
@@ -54,7 +57,7 @@ class ChatWebSlowPageTest {
 
     @AfterEach
     void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     @Test
@@ -114,6 +117,9 @@ class ChatWebSlowPageTest {
         assertThat(f.status()).isEqualTo(1008);
         assertThat(f.reason()).isEqualTo("this page fell 8 messages behind; reconnect for the history");
         assertThat(last).as("lines the dropped page got").isLessThan(seq);
+        assertThatThrownBy(stuck::read)
+                .as("the socket closed after the close frame")
+                .isInstanceOf(EOFException.class);
 
         PageSocket again = page(web, 0).upgraded();
         List<Long> history = new ArrayList<>();

@@ -17,6 +17,7 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.Closer;
 import dev.tether.testkit.NodeCrash;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetSocketAddress;
@@ -55,7 +56,7 @@ class DashboardBrowserTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private final List<String> seenByA = new CopyOnWriteArrayList<>();
     private TetherNode a;
     private TetherNode b;
@@ -87,7 +88,7 @@ class DashboardBrowserTest {
     @AfterEach
     void stop() throws Exception {
         if (browser != null) browser.quit();
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     private TetherNode node(String id, String peer, TcpTransport t, MessageHandler handler) {

@@ -11,6 +11,7 @@ import dev.tether.bus.Bus;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
+import dev.tether.testkit.Closer;
 import dev.tether.testkit.process.ChildJvm;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetSocketAddress;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -39,11 +39,11 @@ class EndpointNodeOptionsTest {
     Path dir;
 
     private final InProcessCli cli = new InProcessCli();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +39,7 @@ class HistoryHttpTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private final InProcessCli cli = new InProcessCli();
     private final HttpClient http = HttpClient.newHttpClient();
     private TetherNode a;
@@ -77,7 +77,7 @@ class HistoryHttpTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     private TetherNode node(String id, TcpTransport t, String peer) {

@@ -16,6 +16,7 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,7 +52,7 @@ class ManagementHttpTest {
     Path dir;
 
     private final List<String> seenByC = new CopyOnWriteArrayList<>();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private final InProcessCli cli = new InProcessCli();
     private final HttpClient http = HttpClient.newHttpClient();
     private TetherNode a;
@@ -86,7 +87,7 @@ class ManagementHttpTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     private static TcpTransport transport() {

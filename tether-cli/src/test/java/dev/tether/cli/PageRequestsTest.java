@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,11 +29,11 @@ class PageRequestsTest {
     Path dir;
 
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     @Test

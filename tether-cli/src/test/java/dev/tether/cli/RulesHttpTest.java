@@ -10,6 +10,7 @@ import dev.tether.TetherNode;
 import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.sqlite.SqliteStore;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.tcp.TcpTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,8 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ class RulesHttpTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
     private final InProcessCli cli = new InProcessCli();
     private final HttpClient http = HttpClient.newHttpClient();
     private TetherNode node;
@@ -48,7 +47,7 @@ class RulesHttpTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+        open.close();
     }
 
     private void start() throws Exception {
@@ -144,7 +143,7 @@ class RulesHttpTest {
         assertThat(request("GET", RULES + "?format=text", null).body()).isEqualTo(before);
 
         node.shutdown(Duration.ofSeconds(5));
-        open.clear();
+        open.close(); // the admin server too (the node, shut down, closes at once)
         start();
         assertThat(request("GET", RULES + "?format=text", null).body())
                 .as("the rules after a restart, with their counters started again")

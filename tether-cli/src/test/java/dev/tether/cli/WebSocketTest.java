@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,28 @@ class WebSocketTest {
         assertStatus(notUtf8, 1024, 1007);
     }
 
+    /**
+     * A message in many fragments is joined in memory linear in its size: the largest message in one-byte fragments
+     * allocates it a few times over (the joined buffer doubling, the decoded text), where copying what came before for
+     * each fragment allocated 2 GiB. Allocated bytes, this thread's, do not depend on the machine's load. One byte more
+     * is refused with 1009, however it is fragmented.
+     */
+    @Test
+    void manyFragmentsAreJoinedInLinearMemoryUpToTheLimit() throws Exception {
+        int max = 64 << 10;
+        byte[] frames = fragments(max, 1);
+        WebSocket ws = new WebSocket(new ByteArrayInputStream(frames), OutputStream.nullOutputStream(), max);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        String text = ws.readText();
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(text).isEqualTo("a".repeat(max));
+        assertThat(allocated).as("bytes allocated joining %,d fragments", max).isLessThan(16L * max);
+
+        assertStatus(fragments(max + 1, 1024), max, 1009);
+        assertStatus(fragments(max + 1, 1), max, 1009);
+    }
+
     @Test
     void writesLengthsInAllThreeForms() throws Exception {
         for (int n : new int[] {5, 300, 70_000}) {
@@ -69,6 +93,16 @@ class WebSocketTest {
         byte[] w = out.toByteArray();
         assertThat(w[0] & 0xff).as("a close frame went out").isEqualTo(0x88);
         assertThat(((w[2] & 0xff) << 8) | (w[3] & 0xff)).isEqualTo(status);
+    }
+
+    /** A text message of {@code n} bytes "a" in fragments of {@code each} bytes (the last one maybe shorter). */
+    private static byte[] fragments(int n, int each) {
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        for (int at = 0; at < n; at += each) {
+            int end = Math.min(n, at + each);
+            f.writeBytes(frame(at == 0 ? 0x01 : 0x00, end == n, "a".repeat(end - at)));
+        }
+        return f.toByteArray();
     }
 
     /** A client frame: masked, short length. */

@@ -2,7 +2,7 @@ package dev.tether.bench.measure;
 
 import java.util.Arrays;
 
-/** Medians, quartiles, ranges and percentiles of benchmark samples. Stateless; every method sorts a copy. */
+/** Medians, quartiles, ranges and percentiles of benchmark samples. Stateless; every method but {@link #percentileOfSorted} sorts a copy. */
 public final class Stats {
     private Stats() {}
 
@@ -32,9 +32,14 @@ public final class Stats {
 
     /** The {@code p} quantile (0..1) of {@code values} by nearest rank; 0 when empty. */
     public static long percentile(long[] values, double p) {
-        if (values.length == 0) return 0;
         long[] s = values.clone();
         Arrays.sort(s);
-        return s[(int) Math.min(s.length - 1, Math.round(p * (s.length - 1)))];
+        return percentileOfSorted(s, p);
+    }
+
+    /** {@link #percentile} of values sorted already: several percentiles of one sample sort it once. */
+    public static long percentileOfSorted(long[] sorted, double p) {
+        if (sorted.length == 0) return 0;
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))];
     }
 }

@@ -4,35 +4,50 @@ import dev.tether.bench.measure.CpuMeter;
 import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
-import dev.tether.bench.measure.Stats;
 import dev.tether.bench.measure.Steady;
 import dev.tether.bench.measure.ThreadSwitches;
 import java.util.Locale;
 
 /**
- * The rounds of a scenario of blocking round trips without Tether ({@link SocketPingPong}, {@link HandOffFloor}):
- * warm-up and measured rounds of {@code pingPongs} round trips each, printing context switches and each thread's
- * sleeps per round trip, the latency of the last round kept. Used on the driver thread only.
+ * The rounds of a scenario of blocking round trips, with Tether ({@link TetherPair}'s {@code send(...).processed()})
+ * or without ({@link SocketPingPong}, {@link HandOffFloor}): warm-up and measured rounds of {@code pingPongs} round
+ * trips each, printing context switches and each thread's sleeps per round trip, the latency of the last round kept.
+ * Used on the driver thread only.
  */
 final class BlockingRoundTrips {
-    /** Makes {@code n} round trips one at a time and returns each one's nanoseconds. */
+    /** Makes {@code n} round trips one at a time. */
     interface Trips {
-        long[] make(int n) throws Exception;
+        Made make(int n) throws Exception;
+    }
+
+    /** What a round made: the latency of its round trips, and how many completed. */
+    record Made(Latency latency, long completed) {
+        /** Round trips of {@code nanos} nanoseconds each. */
+        static Made of(long[] nanos) {
+            return new Made(Latency.of(nanos), nanos.length);
+        }
     }
 
     private BlockingRoundTrips() {}
 
+    /** Round trips without Tether: nothing is stored. */
     static ScenarioResult measure(BenchOptions o, String name, String title, Trips trips) throws Exception {
-        long[][] last = {new long[0]};
+        return measure(o, name, title, "none", trips);
+    }
+
+    static ScenarioResult measure(BenchOptions o, String name, String title, String durability, Trips trips)
+            throws Exception {
+        Latency[] last = {Latency.NONE};
         long[] counted = new long[2];
         Series series = Steady.run(name, o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
-            ThreadSwitches threads = ThreadSwitches.now(); // before the meter: not the round's CPU
+            ThreadSwitches threads = ThreadSwitches.now(); // before the meter: reading /proc is not the round's CPU
             Meter m = Meter.start();
             long cs = CpuMeter.contextSwitches();
-            last[0] = trips.make(o.pingPongs());
+            Made made = trips.make(o.pingPongs());
+            last[0] = made.latency();
             counted[0] += o.pingPongs();
-            counted[1] += last[0].length;
-            Round r = m.round(Stats.percentile(last[0], 0.5), o.pingPongs());
+            counted[1] += made.completed();
+            Round r = m.round(last[0].p50(), o.pingPongs());
             System.out.printf(
                     Locale.ROOT,
                     "    %.1f context switches per round trip%n",
@@ -41,14 +56,6 @@ final class BlockingRoundTrips {
             return r;
         });
         return new ScenarioResult(
-                name,
-                title,
-                "none",
-                true,
-                series,
-                Latency.of(last[0]),
-                "round trip, last round",
-                counted[0],
-                counted[1]);
+                name, title, durability, true, series, last[0], "round trip, last round", counted[0], counted[1]);
     }
 }

@@ -31,7 +31,7 @@ final class HandOffFloor {
                     o,
                     "handoff-floor",
                     "Floor of the default round trip's threading: caller, two I/O threads, handler thread, no Tether",
-                    n -> roundTrips(io, answers, n));
+                    n -> BlockingRoundTrips.Made.of(roundTrips(io, answers, n)));
         }
     }
 

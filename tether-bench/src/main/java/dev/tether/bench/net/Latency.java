@@ -1,14 +1,19 @@
 package dev.tether.bench.net;
 
 import dev.tether.bench.measure.Stats;
+import java.util.Arrays;
 import java.util.Locale;
 
 /** Latency percentiles of one run, in nanoseconds. Immutable. */
 record Latency(long p50, long p99, long max) {
     static final Latency NONE = new Latency(-1, -1, -1);
 
+    /** The percentiles of {@code nanos} (sorted once, a copy). */
     static Latency of(long[] nanos) {
-        return new Latency(Stats.percentile(nanos, 0.50), Stats.percentile(nanos, 0.99), Stats.percentile(nanos, 1.0));
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return new Latency(
+                Stats.percentileOfSorted(s, 0.50), Stats.percentileOfSorted(s, 0.99), Stats.percentileOfSorted(s, 1.0));
     }
 
     /** Parses the form written by {@link #wire()}. */

@@ -31,7 +31,7 @@ final class SocketPingPong {
                         o,
                         "socket-pingpong",
                         "Raw Java socket ping-pong (latency floor)",
-                        n -> pingPong(in, out, buf, n));
+                        n -> BlockingRoundTrips.Made.of(pingPong(in, out, buf, n)));
             }
         }
     }

@@ -5,7 +5,6 @@ import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
 import dev.tether.bench.measure.Steady;
-import dev.tether.bench.measure.ThreadSwitches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -212,45 +211,22 @@ final class TetherPair {
 
     private ScenarioResult roundTrip(ChildJvm sender) throws Exception {
         String command = handler.equals("chained") ? "RTTC " : "RTT ";
-        Latency[] last = {Latency.NONE};
-        long[] counted = new long[2];
-        Series series = Steady.run(roundTripId(), o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
-            ThreadSwitches threads = ThreadSwitches.now(); // before the meter: reading /proc is not the round's CPU
-            Meter m = Meter.start();
-            long cs = CpuMeter.contextSwitches();
-            sender.send(command + o.pingPongs());
+        String title = switch (handler) {
+            case "inline" ->
+                "Tether send + blocking wait for processed(), over TCP, in-memory store, handler"
+                        + " on the node thread";
+            case "chained" ->
+                "Tether send, next send from the processed() callback, over TCP, in-memory"
+                        + " store, handler on the node thread";
+            default ->
+                "Tether send + blocking wait for processed(), over " + transportName()
+                        + ", in-memory store, handler threads (default)";
+        };
+        return BlockingRoundTrips.measure(o, roundTripId(), title, "MEMORY (nothing on disk)", n -> {
+            sender.send(command + n);
             String[] w = sender.expect("RTT", REPLY_SECONDS);
-            last[0] = Latency.parse(w[2], w[3], w[4]);
-            counted[0] += o.pingPongs();
-            counted[1] += Long.parseLong(w[1]);
-            Round r = m.round(last[0].p50(), o.pingPongs());
-            System.out.printf(
-                    Locale.ROOT,
-                    "    %.1f context switches per round trip%n",
-                    (CpuMeter.contextSwitches() - cs) / (double) o.pingPongs());
-            ThreadSwitches.now().perRoundTrip(threads, o.pingPongs()).forEach(l -> System.out.println("      " + l));
-            return r;
+            return new BlockingRoundTrips.Made(Latency.parse(w[2], w[3], w[4]), Long.parseLong(w[1]));
         });
-        return new ScenarioResult(
-                roundTripId(),
-                switch (handler) {
-                    case "inline" ->
-                        "Tether send + blocking wait for processed(), over TCP, in-memory store, handler"
-                                + " on the node thread";
-                    case "chained" ->
-                        "Tether send, next send from the processed() callback, over TCP, in-memory"
-                                + " store, handler on the node thread";
-                    default ->
-                        "Tether send + blocking wait for processed(), over " + transportName()
-                                + ", in-memory store, handler threads (default)";
-                },
-                "MEMORY (nothing on disk)",
-                true,
-                series,
-                last[0],
-                "round trip, last round",
-                counted[0],
-                counted[1]);
     }
 
     private String transportName() {

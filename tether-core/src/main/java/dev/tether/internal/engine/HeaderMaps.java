@@ -8,27 +8,22 @@ import java.util.Map;
  * bus message's sender address {@code :f}, a priority level) shares that header's map instead of holding a map and two
  * strings of its own: every buffered message is copied by each young collection it survives, and a receiver buffers a
  * window of every stream, so the header's five objects per message (the map, two strings and their arrays, 128 bytes)
- * were most of what a buffered message held besides its payload. Like {@link LaneNames}: a table of {@link #SLOTS}
- * entries in sets of {@link #WAYS}, the set chosen by a hash of the header's bytes; a header not found is decoded as
- * before and takes one of its set's slots (the one its hash picks). Only ASCII headers of at most {@link #MAX_BYTES}
- * bytes (name and value) are kept, so that the table stays small and a comparison short; the table never grows, so a
- * header that changes with every message (a trace id) costs a miss and one small entry.
+ * were most of what a buffered message held besides its payload. Like {@link LaneNames}: an {@link InternTable} of
+ * {@link #SLOTS} entries, the hash a header's bytes'; a header not found is decoded as before and put in the table.
+ * Only ASCII headers of at most {@link #MAX_BYTES} bytes (name and value) are kept, so that the table stays small and
+ * a comparison short; the table never grows, so a header that changes with every message (a trace id) costs a miss
+ * and one small entry.
  *
- * <p>Shared by every engine of the process and read and written without locks: a slot holds a reference to an
- * immutable entry or null, and a thread that reads an older value only misses. Nothing depends on which equal map a
- * lookup returns: the maps are unmodifiable ({@link Map#of}), as a decoded one-header map always was.
+ * <p>Nothing depends on which equal map a lookup returns: the maps are unmodifiable ({@link Map#of}), as a decoded
+ * one-header map always was.
  */
 final class HeaderMaps {
     /** A power of two: a thousand senders' addresses mostly hit, at 16 KiB of references. */
     static final int SLOTS = 1 << 12;
-    /** Slots per set. */
-    static final int WAYS = 4;
     /** The most bytes of name and value together that a kept header has. */
     static final int MAX_BYTES = 128;
-    /** 32 minus the bits of a set number: 1,024 sets. */
-    private static final int SET_SHIFT = 32 - Integer.numberOfTrailingZeros(SLOTS / WAYS);
 
-    private static final Entry[] SLOT = new Entry[SLOTS];
+    private static final InternTable<Entry> TABLE = new InternTable<>(SLOTS);
 
     /** A kept header: its name, its value, and the map every message with it shares. */
     private record Entry(String name, String value, Map<String, String> map) {}
@@ -52,9 +47,11 @@ final class HeaderMaps {
         int name = at + 2;
         int value = name + nameLength + 2;
         int h = hash(a, name, nameLength, a, value, valueLength);
-        for (int i = set(h), end = i + WAYS; i < end; i++) {
-            Entry e = SLOT[i];
-            if (e != null && equal(e.name, a, name, nameLength) && equal(e.value, a, value, valueLength)) {
+        for (int i = TABLE.set(h), end = i + InternTable.WAYS; i < end; i++) {
+            Entry e = TABLE.at(i);
+            if (e != null
+                    && InternTable.equal(e.name, a, name, nameLength)
+                    && InternTable.equal(e.value, a, value, valueLength)) {
                 b.position(b.position() + 4 + size);
                 return e.map;
             }
@@ -66,30 +63,13 @@ final class HeaderMaps {
     static Map<String, String> remember(String name, String value) {
         Map<String, String> map = Map.of(name, value);
         if (name.length() + value.length() > MAX_BYTES || !ascii(name) || !ascii(value)) return map;
-        int h = hash(name, value);
-        int at = set(h);
-        Entry e = new Entry(name, value, map);
-        for (int i = at; i < at + WAYS; i++) {
-            if (SLOT[i] == null) {
-                SLOT[i] = e;
-                return map;
-            }
-        }
-        SLOT[at + (h & (WAYS - 1))] = e; // a full set: the header's hash picks whom it replaces
+        TABLE.put(hash(name, value), new Entry(name, value, map));
         return map;
     }
 
     private static boolean ascii(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) >= 0x80) return false;
-        }
-        return true;
-    }
-
-    private static boolean equal(String s, byte[] a, int off, int len) {
-        if (s.length() != len) return false;
-        for (int i = 0; i < len; i++) {
-            if (s.charAt(i) != a[off + i]) return false; // a byte above 0x7f is negative: never equal to a char
         }
         return true;
     }
@@ -110,10 +90,5 @@ final class HeaderMaps {
         h = 31 * h + name.length();
         for (int i = 0; i < value.length(); i++) h = 31 * h + value.charAt(i);
         return h;
-    }
-
-    /** The first slot of the set of hash {@code h} (a Fibonacci multiplication, as {@link LaneNames}). */
-    private static int set(int h) {
-        return ((h * 0x9E3779B9) >>> SET_SHIFT) * WAYS;
     }
 }

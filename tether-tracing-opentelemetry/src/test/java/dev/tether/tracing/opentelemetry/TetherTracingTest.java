@@ -16,6 +16,7 @@ import dev.tether.node.Tether;
 import dev.tether.node.TetherConfig;
 import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
+import dev.tether.testkit.Closer;
 import dev.tether.transport.memory.InMemoryNetwork;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -31,7 +32,6 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,13 +58,13 @@ class TetherTracingTest {
             .build();
     private final TetherTracing tracing = TetherTracing.create(otel);
     private final InMemoryNetwork network = new InMemoryNetwork();
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closer closing = new Closer();
     private final List<Delivery> received = new CopyOnWriteArrayList<>();
     private final List<String> handleSpanIds = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
+        closing.close();
         provider.close();
     }
 
