@@ -52,6 +52,7 @@ final class CallRoutes {
             boolean waitForHandler,
             boolean json) {
         static Params of(Map<String, List<String>> q) throws HttpError {
+            QueryParameters.allowOnly(q, "/call", "to", "handler", "kind", "timeoutMs", "header", "waitForHandler");
             String kind = AdminServer.first(q, "kind", "request");
             if (!List.of("sync", "request").contains(kind)) {
                 throw new HttpError(400, "kind must be sync or request, was '" + kind + "'");
