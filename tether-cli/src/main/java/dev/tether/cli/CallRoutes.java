@@ -146,7 +146,14 @@ final class CallRoutes {
                     r.getMessage(),
                     j -> j.put("remoteType", r.remoteType()).put("remoteMessage", r.remoteMessage()));
         }
-        if (t instanceof NoSuchHandlerException) return error(404, p.json(), t.getMessage(), null);
+        if (t instanceof NoSuchHandlerException) {
+            // the Java API's hint, in the terms of this endpoint and of the CLI
+            String why = t.getMessage()
+                    .replace(
+                            "Call.waitForHandler()",
+                            "waitForHandler=1 (tether call/request --wait-for-handler)");
+            return error(404, p.json(), why, null);
+        }
         if (t instanceof DeadlineExceededException) {
             return error(504, p.json(), t.getMessage() + "; it may or may not have run", null);
         }

@@ -40,7 +40,8 @@ import java.util.Map;
  *       channel: from and to the cluster)
  * </ul>
  *
- * JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, endpoints, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
+ * A change refuses a query parameter it does not know (400, {@link QueryParameters}); a readmit of a node not kicked
+ * is 404; payloads are bounded in bytes ({@link BoundedPayloads}). JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, endpoints, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
  * then. Thread-safe: each request runs on its connection's thread and waits for the node's answer.
  */
 final class ManagementRoutes {

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Audit 7a (operator surfaces): each test states what the admin endpoint should do and fails on main 32fed910.
- * Raw HTTP over real sockets; in-memory nodes; node b of a's configuration is never started unless said.
+ * What the admin endpoint refuses so that neither a proxy, a typo nor another site's web page acts as the operator:
+ * a configured token is required from loopback too, unknown parameters of a change are refused, a readmit needs a
+ * kick, pages are not framed, a cross-site request is refused, live streams are capped, payload answers are bounded
+ * in bytes. Raw HTTP over real sockets; in-memory nodes; node b of a's configuration is never started.
  */
 class AdminSurfaceSafetyTest {
     private static final String TOKEN = "a-token-of-twenty-chars";
@@ -83,9 +85,18 @@ class AdminSurfaceSafetyTest {
         a.send(NodeId.of("b"), "orders", "keep".getBytes(StandardCharsets.UTF_8));
         String kick = RawHttp.exchange(port, post("/mgmt/kick?node=b&chanel=news"));
         String purge = RawHttp.exchange(port, post("/mgmt/purge?peer=b&Lane=other"));
-        assertThat(kick).as("kick with a misspelt channel").startsWith("HTTP/1.1 400");
-        assertThat(purge).as("purge with a misspelt lane").startsWith("HTTP/1.1 400");
+        String send = RawHttp.exchange(port, post("/send?to=b&ttl=5000", "x"));
+        assertThat(kick).as("kick with a misspelt channel").startsWith("HTTP/1.1 400").contains("'chanel'");
+        assertThat(purge).as("purge with a misspelt lane").startsWith("HTTP/1.1 400").contains("'Lane'");
+        assertThat(send).as("send with ttl for ttlMs").startsWith("HTTP/1.1 400").contains("'ttl'", "ttlMs");
         assertThat(a.peers()).extracting(p -> p.id().value()).contains("b");
+        assertThat(Tether.management(a).pending(NodeId.of("b"), "orders", 10, false))
+                .as("nothing purged")
+                .hasSize(1);
+        assertThat(a.stats().streams()).as("nothing sent on lane default").hasSize(1);
+        assertThat(RawHttp.exchange(port, post("/send?to=b&ttlMs=5000&format=json&token=x", "x")))
+                .as("token and format are taken by every route")
+                .startsWith("HTTP/1.1 200");
     }
 
     /** Readmitting a node that was never kicked (a typo) adds it as a stored peer and queues a tell to it. */
@@ -94,8 +105,16 @@ class AdminSurfaceSafetyTest {
         TetherNode a = node("a", "b");
         int port = admin(a);
         String answer = RawHttp.exchange(port, post("/mgmt/readmit?node=nobdy"));
-        assertThat(answer).as("readmit of a node never kicked").matches("(?s)HTTP/1.1 40[04].*");
+        assertThat(answer).as("readmit of a node never kicked").startsWith("HTTP/1.1 404").contains("not kicked");
         assertThat(a.peers()).extracting(PeerInfo::id).doesNotContain(NodeId.of("nobdy"));
+        assertThat(RawHttp.exchange(port, post("/mgmt/readmit?node=b&channel=news")))
+                .as("from a channel it was never kicked from")
+                .startsWith("HTTP/1.1 404");
+        assertThat(RawHttp.exchange(port, post("/mgmt/kick?node=b"))).startsWith("HTTP/1.1 200");
+        assertThat(RawHttp.exchange(port, post("/mgmt/readmit?node=b"))).as("after a kick").startsWith("HTTP/1.1 200");
+        assertThat(RawHttp.exchange(port, post("/mgmt/readmit?node=b")))
+                .as("readmitted already")
+                .startsWith("HTTP/1.1 404");
     }
 
     /** A negative sequence number is not a message id: 400, as for "abc". */
@@ -106,6 +125,10 @@ class AdminSurfaceSafetyTest {
         a.send(NodeId.of("b"), "default", "x".getBytes(StandardCharsets.UTF_8));
         assertThat(RawHttp.exchange(port, RawHttp.get("/mgmt/message?peer=b&lane=default&seq=-1")))
                 .startsWith("HTTP/1.1 400");
+        assertThat(RawHttp.exchange(port, RawHttp.get("/mgmt/message?peer=b&lane=default&seq=0")))
+                .startsWith("HTTP/1.1 400");
+        assertThat(RawHttp.exchange(port, RawHttp.get("/mgmt/message?peer=b&lane=default&seq=1")))
+                .startsWith("HTTP/1.1 200");
     }
 
     /**
@@ -127,6 +150,16 @@ class AdminSurfaceSafetyTest {
         String answer = RawHttp.exchange(port, RawHttp.get("/mgmt/pending?peer=b&lane=default&max=10000&payloads=1"));
         assertThat(answer).startsWith("HTTP/1.1 200");
         assertThat(answer.length()).as("answer length").isLessThan(24 << 20);
+        assertThat(count(answer, "\"payloadBase64\"")).as("payloads carried").isEqualTo(16);
+        assertThat(count(answer, "\"payloadOmitted\":true")).as("payloads left out").isEqualTo(24);
+        String small = RawHttp.exchange(port, RawHttp.get("/mgmt/pending?peer=b&lane=default&max=3&payloads=1"));
+        assertThat(count(small, "\"payloadOmitted\"")).as("within the bound").isZero();
+    }
+
+    private static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) n++;
+        return n;
     }
 
     /** The dashboard has one-click Kick and Purge buttons and no confirmation: no other site may frame it. */
@@ -142,9 +175,8 @@ class AdminSurfaceSafetyTest {
         String chat = RawHttp.exchange(web.address().getPort(), RawHttp.get("/"));
         for (String page : List.of(dashboard, chat)) {
             String head = page.substring(0, page.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
-            assertThat(head.contains("x-frame-options: deny") || head.contains("frame-ancestors 'none'"))
-                    .as("framing refused in:\n" + head)
-                    .isTrue();
+            assertThat(head).as("framing refused").contains("x-frame-options: deny", "frame-ancestors 'none'");
+            assertThat(head).contains("x-content-type-options: nosniff");
         }
     }
 
@@ -171,6 +203,52 @@ class AdminSurfaceSafetyTest {
         }
     }
 
+    /**
+     * Live streams hold a connection each for as long as their page is open: at most {@link Dashboard#MAX_LIVE} are
+     * served, so the tools keep connections; one whose client closes is noticed at once, not after its interval.
+     */
+    @Test
+    void liveStreamsAreCappedAndAClosedOneIsNoticedAtOnce() throws Exception {
+        TetherNode a = node("a", "b");
+        int port = admin(a);
+        List<Socket> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < Dashboard.MAX_LIVE; i++) {
+                streams.add(liveStream(port));
+                assertThat(status(streams.get(i))).as("stream " + (i + 1)).startsWith("HTTP/1.1 200");
+            }
+            try (Socket extra = liveStream(port)) {
+                assertThat(status(extra)).as("one stream too many").startsWith("HTTP/1.1 503");
+            }
+            assertThat(RawHttp.exchange(port, RawHttp.get("/health/live"))).startsWith("HTTP/1.1 200");
+            streams.remove(0).close();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            String again;
+            do {
+                Socket s = liveStream(port);
+                streams.add(s);
+                again = status(s);
+            } while (!again.startsWith("HTTP/1.1 200") && System.nanoTime() < deadline);
+            assertThat(again).as("a stream once one client closed (interval 60 s)").startsWith("HTTP/1.1 200");
+        } finally {
+            for (Socket s : streams) s.close();
+        }
+    }
+
+    private static Socket liveStream(int port) throws Exception {
+        Socket s = new Socket("127.0.0.1", port);
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(RawHttp.get("/mgmt/live?intervalMs=60000").getBytes(StandardCharsets.ISO_8859_1));
+        return s;
+    }
+
+    private static String status(Socket s) throws Exception {
+        StringBuilder line = new StringBuilder();
+        InputStream in = s.getInputStream();
+        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) line.append((char) c);
+        return line.toString();
+    }
+
     private int admin(TetherNode a) throws Exception {
         AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), a, 1 << 20);
         open.add(admin);
@@ -185,7 +263,12 @@ class AdminSurfaceSafetyTest {
     }
 
     private static String post(String target) {
-        return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        return post(target, "");
+    }
+
+    private static String post(String target, String body) {
+        return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body;
     }
 
     /** Relays one connection to the admin endpoint on loopback, as a TLS terminator on the same machine would. */
