@@ -106,7 +106,8 @@ class MetricsProcessTest {
                     dir.toString(),
                     "--metrics",
                     address);
-            assertThat(node.awaitExit(CliProcess.TIMEOUT)).isEqualTo(ExitCode.USAGE);
+            // in use is a failure (1), as for --listen and --admin, not a bad value (2)
+            assertThat(node.awaitExit(CliProcess.TIMEOUT)).isEqualTo(ExitCode.FAILURE);
             assertThat(String.join("\n", node.lines())).contains("--metrics " + address);
             try (var files = Files.list(dir)) {
                 assertThat(files).as("nothing created by a start that failed").isEmpty();
