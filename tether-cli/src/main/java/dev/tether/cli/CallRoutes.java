@@ -149,9 +149,7 @@ final class CallRoutes {
         if (t instanceof NoSuchHandlerException) {
             // the Java API's hint, in the terms of this endpoint and of the CLI
             String why = t.getMessage()
-                    .replace(
-                            "Call.waitForHandler()",
-                            "waitForHandler=1 (tether call/request --wait-for-handler)");
+                    .replace("Call.waitForHandler()", "waitForHandler=1 (tether call/request --wait-for-handler)");
             return error(404, p.json(), why, null);
         }
         if (t instanceof DeadlineExceededException) {

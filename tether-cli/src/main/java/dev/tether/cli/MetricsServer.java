@@ -44,8 +44,8 @@ final class MetricsServer implements AutoCloseable {
             endpoint = PrometheusEndpoint.start(address, registry::scrape);
         } catch (UncheckedIOException e) {
             registry.close();
-            java.net.BindException b = new java.net.BindException(
-                    "--metrics " + HostPort.format(address) + ": " + e.getCause().getMessage());
+            java.net.BindException b = new java.net.BindException("--metrics " + HostPort.format(address) + ": "
+                    + e.getCause().getMessage());
             b.initCause(e.getCause());
             throw b;
         }

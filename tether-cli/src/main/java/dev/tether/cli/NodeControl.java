@@ -71,6 +71,7 @@ final class NodeControl {
     private Map<NodeId, List<String>> peers;
     /** The {@code --config} file's keys and values at the start, to tell a reload what it cannot change. */
     private final Properties started;
+
     private volatile long lastStoreFailure;
     /** The clock of {@link #STORE_FAILURE_NANOS}; a test's own in tests. */
     LongSupplier nanoTime = System::nanoTime;

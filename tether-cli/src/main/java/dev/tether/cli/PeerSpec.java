@@ -32,8 +32,8 @@ record PeerSpec(NodeId id, InetSocketAddress address, Path socket) {
             if (!where.startsWith(UNIX)) {
                 InetSocketAddress address = HostPort.parse(where);
                 if (address.getPort() == 0) {
-                    throw new TypeConversionException("'" + value + "': a peer's port must be in 1..65535 (0 is no port"
-                            + " a node listens on)");
+                    throw new TypeConversionException(
+                            "'" + value + "': a peer's port must be in 1..65535 (0 is no port" + " a node listens on)");
                 }
                 return new PeerSpec(node, address, null);
             }

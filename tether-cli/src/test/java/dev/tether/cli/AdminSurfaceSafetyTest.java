@@ -86,9 +86,18 @@ class AdminSurfaceSafetyTest {
         String kick = RawHttp.exchange(port, post("/mgmt/kick?node=b&chanel=news"));
         String purge = RawHttp.exchange(port, post("/mgmt/purge?peer=b&Lane=other"));
         String send = RawHttp.exchange(port, post("/send?to=b&ttl=5000", "x"));
-        assertThat(kick).as("kick with a misspelt channel").startsWith("HTTP/1.1 400").contains("'chanel'");
-        assertThat(purge).as("purge with a misspelt lane").startsWith("HTTP/1.1 400").contains("'Lane'");
-        assertThat(send).as("send with ttl for ttlMs").startsWith("HTTP/1.1 400").contains("'ttl'", "ttlMs");
+        assertThat(kick)
+                .as("kick with a misspelt channel")
+                .startsWith("HTTP/1.1 400")
+                .contains("'chanel'");
+        assertThat(purge)
+                .as("purge with a misspelt lane")
+                .startsWith("HTTP/1.1 400")
+                .contains("'Lane'");
+        assertThat(send)
+                .as("send with ttl for ttlMs")
+                .startsWith("HTTP/1.1 400")
+                .contains("'ttl'", "ttlMs");
         assertThat(a.peers()).extracting(p -> p.id().value()).contains("b");
         assertThat(Tether.management(a).pending(NodeId.of("b"), "orders", 10, false))
                 .as("nothing purged")
@@ -105,13 +114,18 @@ class AdminSurfaceSafetyTest {
         TetherNode a = node("a", "b");
         int port = admin(a);
         String answer = RawHttp.exchange(port, post("/mgmt/readmit?node=nobdy"));
-        assertThat(answer).as("readmit of a node never kicked").startsWith("HTTP/1.1 404").contains("not kicked");
+        assertThat(answer)
+                .as("readmit of a node never kicked")
+                .startsWith("HTTP/1.1 404")
+                .contains("not kicked");
         assertThat(a.peers()).extracting(PeerInfo::id).doesNotContain(NodeId.of("nobdy"));
         assertThat(RawHttp.exchange(port, post("/mgmt/readmit?node=b&channel=news")))
                 .as("from a channel it was never kicked from")
                 .startsWith("HTTP/1.1 404");
         assertThat(RawHttp.exchange(port, post("/mgmt/kick?node=b"))).startsWith("HTTP/1.1 200");
-        assertThat(RawHttp.exchange(port, post("/mgmt/readmit?node=b"))).as("after a kick").startsWith("HTTP/1.1 200");
+        assertThat(RawHttp.exchange(port, post("/mgmt/readmit?node=b")))
+                .as("after a kick")
+                .startsWith("HTTP/1.1 200");
         assertThat(RawHttp.exchange(port, post("/mgmt/readmit?node=b")))
                 .as("readmitted already")
                 .startsWith("HTTP/1.1 404");
@@ -151,7 +165,9 @@ class AdminSurfaceSafetyTest {
         assertThat(answer).startsWith("HTTP/1.1 200");
         assertThat(answer.length()).as("answer length").isLessThan(24 << 20);
         assertThat(count(answer, "\"payloadBase64\"")).as("payloads carried").isEqualTo(16);
-        assertThat(count(answer, "\"payloadOmitted\":true")).as("payloads left out").isEqualTo(24);
+        assertThat(count(answer, "\"payloadOmitted\":true"))
+                .as("payloads left out")
+                .isEqualTo(24);
         String small = RawHttp.exchange(port, RawHttp.get("/mgmt/pending?peer=b&lane=default&max=3&payloads=1"));
         assertThat(count(small, "\"payloadOmitted\"")).as("within the bound").isZero();
     }
@@ -229,7 +245,9 @@ class AdminSurfaceSafetyTest {
                 streams.add(s);
                 again = status(s);
             } while (!again.startsWith("HTTP/1.1 200") && System.nanoTime() < deadline);
-            assertThat(again).as("a stream once one client closed (interval 60 s)").startsWith("HTTP/1.1 200");
+            assertThat(again)
+                    .as("a stream once one client closed (interval 60 s)")
+                    .startsWith("HTTP/1.1 200");
         } finally {
             for (Socket s : streams) s.close();
         }
