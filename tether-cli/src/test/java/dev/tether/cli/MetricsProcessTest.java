@@ -91,7 +91,7 @@ class MetricsProcessTest {
     }
 
     @Test
-    void aMetricsAddressInUseIsAUsageErrorNamingTheOption() throws IOException {
+    void aMetricsAddressInUseIsAFailureNamingTheOption() throws IOException {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             String address = "127.0.0.1:" + taken.getLocalPort();
