@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Who may use the admin endpoint: anyone on loopback, as before, unless the request is one a web page of another
- * site could have made ({@link PageRequests}: a Host that is not a loopback name, a foreign Origin), which is refused
- * (403) unless it presents the token; from any other address only a request that presents the token of {@code
- * --admin-token-file}, as {@code Authorization: Bearer TOKEN} or (for a browser's page and its event stream, which
- * cannot set headers) the query parameter {@code token}. Without a token file the endpoint binds loopback only.
- * Immutable, thread-safe.
+ * Who may use the admin endpoint. Without {@code --admin-token-file}: anyone on loopback (the endpoint binds loopback
+ * only), unless the request is one a web page could have made ({@link PageRequests}: a Host that is not a loopback
+ * name, a foreign Origin, a cross-site or same-site {@code Sec-Fetch-Site}), which is refused (403). With a token file:
+ * only a request that presents the token, as {@code Authorization: Bearer TOKEN} or (for a browser's page and its
+ * event stream, which cannot set headers) the query parameter {@code token}, from loopback too. Loopback is not
+ * exempt then because a proxy on the same machine (a TLS terminator, as docs/OPERATIONS.md advises) connects from
+ * loopback on behalf of every remote client. Immutable, thread-safe.
  */
 final class AdminAuth {
     /** The shortest token accepted: 16 characters. */
@@ -62,25 +63,28 @@ final class AdminAuth {
     }
 
     /**
-     * Refuses a request from a non-loopback {@code remote} without the token, and one from loopback that a web page
-     * could have made ({@link PageRequests}) without the token.
+     * Without a token: refuses a request from a non-loopback {@code remote}, and one from loopback that a web page
+     * could have made ({@link PageRequests}). With a token: refuses every request that does not present it.
      *
      * @throws HttpError 401 naming what is missing or wrong, 403 for a page's request without the token
      */
     void check(InetAddress remote, HttpHead head, Map<String, List<String>> query) throws HttpError {
+        boolean loopback = remote == null || remote.isLoopbackAddress();
         String presented = presented(head, query);
-        if (remote == null || remote.isLoopbackAddress()) {
+        if (token == null) {
+            if (!loopback) throw new HttpError(401, "the admin endpoint serves loopback only");
             String pageRequest = PageRequests.refusal(head);
-            if (pageRequest == null) return;
-            if (token == null || presented == null) throw new HttpError(403, pageRequest);
-        } else if (token == null) {
-            throw new HttpError(401, "the admin endpoint serves loopback only");
+            if (pageRequest != null) throw new HttpError(403, pageRequest);
+            return;
         }
         if (presented == null) {
+            String pageRequest = loopback ? PageRequests.refusal(head) : null;
+            if (pageRequest != null) throw new HttpError(403, pageRequest);
+            String from = remote == null ? "" : " from " + remote.getHostAddress();
             throw new HttpError(
                     401,
-                    "a request from " + remote.getHostAddress() + " needs the admin token:"
-                            + " Authorization: Bearer TOKEN (or ?token=TOKEN)");
+                    "a request" + from + " needs the admin token (the endpoint has --admin-token-file, loopback"
+                            + " included): Authorization: Bearer TOKEN (or ?token=TOKEN)");
         }
         if (!MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
             throw new HttpError(401, "wrong admin token");

@@ -170,6 +170,7 @@ final class AdminRoutes {
             }
             case "/reload" -> {
                 requireMethod(method, "POST");
+                QueryParameters.allowOnly(query, path);
                 reload(c, json);
             }
             default -> {
@@ -412,20 +413,26 @@ final class AdminRoutes {
         c.out().write(bytes);
     }
 
-    /** A response head; {@code length} -1 means a chunked body. Every response closes the connection. */
+    /**
+     * A response head; {@code length} -1 means a chunked body. Every response closes the connection, none may be
+     * taken for another type than it says, and an HTML page may not be framed ({@link PageRequests#PAGE_HEADERS}).
+     */
     static byte[] head(int status, String contentType, long length) {
         String h = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: " + contentType + "\r\n"
+                + "X-Content-Type-Options: nosniff\r\n"
+                + (contentType.startsWith("text/html") ? PageRequests.PAGE_HEADERS : "")
                 + (length < 0 ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + length + "\r\n")
                 + "Connection: close\r\n\r\n";
         return h.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static String reason(int status) {
+    static String reason(int status) {
         return switch (status) {
             case 200 -> "OK";
             case 202 -> "Accepted";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 408 -> "Request Timeout";

@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The node daemon's admin endpoint: HTTP/1.1, for {@code tether send}, {@code tether call}, {@code tether request},
  * {@code tether handlers}, {@code tether stats}, {@code tether peers}, the management commands ({@link
  * ManagementRoutes}) and the dashboard ({@link Dashboard}). It binds a non-loopback address only with an admin token
- * ({@link AdminAuth}), which requests from elsewhere than loopback must present: whoever can use it can send as this
- * node.
+ * ({@link AdminAuth}), which every request must then present, from loopback too: whoever can use it can send as this
+ * node. A request that changes something refuses query parameters it does not know ({@link QueryParameters}).
  *
  * <ul>
  *   <li>{@code POST /send?to=ID[&lane=L][&wait=accepted|processed|none][&timeoutMs=N][&ttlMs=N]

@@ -52,6 +52,7 @@ final class CallRoutes {
             boolean waitForHandler,
             boolean json) {
         static Params of(Map<String, List<String>> q) throws HttpError {
+            QueryParameters.allowOnly(q, "/call", "to", "handler", "kind", "timeoutMs", "header", "waitForHandler");
             String kind = AdminServer.first(q, "kind", "request");
             if (!List.of("sync", "request").contains(kind)) {
                 throw new HttpError(400, "kind must be sync or request, was '" + kind + "'");
@@ -145,7 +146,12 @@ final class CallRoutes {
                     r.getMessage(),
                     j -> j.put("remoteType", r.remoteType()).put("remoteMessage", r.remoteMessage()));
         }
-        if (t instanceof NoSuchHandlerException) return error(404, p.json(), t.getMessage(), null);
+        if (t instanceof NoSuchHandlerException) {
+            // the Java API's hint, in the terms of this endpoint and of the CLI
+            String why = t.getMessage()
+                    .replace("Call.waitForHandler()", "waitForHandler=1 (tether call/request --wait-for-handler)");
+            return error(404, p.json(), why, null);
+        }
         if (t instanceof DeadlineExceededException) {
             return error(504, p.json(), t.getMessage() + "; it may or may not have run", null);
         }

@@ -274,6 +274,10 @@ final class ChatRoom {
     }
 
     private String leave(String channel) {
+        if (!memberships.containsKey(channel)) {
+            return "/leave: not in #" + channel + " (joined: "
+                    + String.join(", ", new java.util.TreeSet<>(memberships.keySet())) + ")";
+        }
         CompletableFuture<Void> left = node.leave(channel);
         memberships.remove(channel);
         left.whenComplete((v, error) -> {

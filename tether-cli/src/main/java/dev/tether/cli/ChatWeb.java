@@ -299,9 +299,10 @@ final class ChatWeb implements AutoCloseable {
     }
 
     private static void respond(OutputStream out, int status, String type, byte[] body) throws IOException {
-        out.write(("HTTP/1.1 " + status + " " + (status == 200 ? "OK" : "Error") + "\r\nContent-Type: " + type
-                        + "\r\nContent-Length: " + body.length
-                        + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n")
+        out.write(("HTTP/1.1 " + status + " " + AdminRoutes.reason(status) + "\r\nContent-Type: " + type
+                        + "\r\nContent-Length: " + body.length + "\r\nX-Content-Type-Options: nosniff\r\n"
+                        + (type.startsWith("text/html") ? PageRequests.PAGE_HEADERS : "")
+                        + "Cache-Control: no-store\r\nConnection: close\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();

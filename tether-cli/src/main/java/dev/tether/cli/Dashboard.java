@@ -9,10 +9,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,7 +39,12 @@ final class Dashboard {
     /** How long a snapshot is sent to other streams: below the shortest interval (100 ms), so none sees it twice. */
     static final long SHARED_FOR_MILLIS = 50;
 
+    /** Live streams served at once; the endpoint serves 32 connections by default. */
+    static final int MAX_LIVE = 8;
+
     private static final byte[] PAGE = load();
+
+    private final Semaphore liveStreams = new Semaphore(MAX_LIVE);
 
     private final NodeManagement m;
     /** The node whose bus (endpoints, routing rules) the page shows; null: none. */
@@ -72,34 +80,67 @@ final class Dashboard {
         return new CallRoutes.Answer(200, "text/html; charset=utf-8", PAGE);
     }
 
-    /** Streams snapshots to {@code c} until the client goes away or the node stops. */
+    /**
+     * Streams snapshots to {@code c} until the client goes away or the node stops. At most {@link #MAX_LIVE} streams
+     * run at once (503 beyond): each holds one of the endpoint's connections for as long as its page stays open, and
+     * the operator's tools need the others. Between snapshots the stream waits on a read of the connection, so a
+     * client that closes it is noticed at once rather than after the interval.
+     *
+     * @throws HttpError 503 if {@link #MAX_LIVE} streams are open
+     */
     void live(TimedSocket c, long intervalMillis) throws IOException {
+        if (!liveStreams.tryAcquire()) {
+            throw new HttpError(
+                    503,
+                    MAX_LIVE + " live streams (dashboards) are open, the most this endpoint serves at"
+                            + " once beside its other requests; close one");
+        }
+        try {
+            stream(c, intervalMillis);
+        } finally {
+            liveStreams.release();
+        }
+    }
+
+    private void stream(TimedSocket c, long intervalMillis) throws IOException {
         OutputStream raw = c.out();
         raw.write(AdminRoutes.head(200, "text/event-stream; charset=utf-8", -1));
         HttpBody.ChunkedOut out = new HttpBody.ChunkedOut(raw);
+        do {
+            String data;
+            try {
+                data = snapshot();
+            } catch (NodeClosedException e) {
+                out.write(("event: closed\ndata: " + Json.object().put("reason", e.getMessage()) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                out.finish();
+                return;
+            } catch (TetherException e) {
+                data = null;
+                out.write(("event: unavailable\ndata: " + Json.object().put("reason", e.getMessage()) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            if (data != null) {
+                out.write(("event: snapshot\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+            }
+            raw.flush();
+        } while (stillOpenAfter(c, intervalMillis));
+    }
+
+    /**
+     * Waits {@code millis} (the pace of the stream) on a read of the connection: false as soon as the client closes
+     * it. The client sends nothing more after its request; whatever it does send is skipped.
+     */
+    private static boolean stillOpenAfter(TimedSocket c, long millis) throws IOException {
+        c.readWithin(Duration.ofMillis(millis));
+        InputStream in = c.in();
+        byte[] skipped = new byte[512];
         try {
             while (true) {
-                String data;
-                try {
-                    data = snapshot();
-                } catch (NodeClosedException e) {
-                    out.write(("event: closed\ndata: " + Json.object().put("reason", e.getMessage()) + "\n\n")
-                            .getBytes(StandardCharsets.UTF_8));
-                    out.finish();
-                    return;
-                } catch (TetherException e) {
-                    data = null;
-                    out.write(("event: unavailable\ndata: " + Json.object().put("reason", e.getMessage()) + "\n\n")
-                            .getBytes(StandardCharsets.UTF_8));
-                }
-                if (data != null) {
-                    out.write(("event: snapshot\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-                }
-                raw.flush();
-                Thread.sleep(intervalMillis); // the pace of the stream, not a wait for a condition
+                if (in.read(skipped) < 0) return false;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the endpoint is closing
+        } catch (SocketTimeoutException e) {
+            return true;
         }
     }
 

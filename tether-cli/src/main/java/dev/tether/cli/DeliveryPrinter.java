@@ -31,7 +31,7 @@ final class DeliveryPrinter {
             line = Payloads.addTo(j, payload).toString();
         } else {
             line = d.from() + " " + d.lane() + " #" + d.seq() + (d.isRedelivery() ? " (redelivered)" : "") + ": "
-                    + Payloads.forDisplay(payload);
+                    + Payloads.forLine(payload);
         }
         synchronized (out) {
             out.println(line);

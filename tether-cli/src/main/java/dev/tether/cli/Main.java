@@ -1,11 +1,7 @@
 package dev.tether.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Properties;
@@ -118,15 +114,7 @@ public final class Main implements Runnable {
             if (args[i].startsWith("--config=")) file = Path.of(args[i].substring("--config=".length()));
         }
         if (command == null || file == null) return;
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("--config: no such file: " + file);
-        } catch (IOException | IllegalArgumentException e) {
-            // Properties.load throws IllegalArgumentException for a malformed backslash-u escape
-            throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage(), e);
-        }
+        Properties p = ConfigFiles.read(file);
         CommandLine sub = cli.getSubcommands().get(command);
         ConfigKeys.of(sub.getCommandSpec()).check(p, file);
         sub.setDefaultValueProvider(new PropertiesDefaultProvider(p));

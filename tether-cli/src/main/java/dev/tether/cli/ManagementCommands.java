@@ -307,7 +307,8 @@ final class ManagementCommands {
             name = "readmit",
             mixinStandardHelpOptions = true,
             description = "Re-admits a node kicked from a channel (--channel) or from the cluster, at the node asked"
-                    + " and every peer it knows; the node may then join again, or connect again.")
+                    + " and every peer it knows; the node may then join again, or connect again. A node the node"
+                    + " asked holds no kick of is refused (nothing changed).")
     static final class Readmit extends ChannelAccess {
         Readmit() {
             super("/mgmt/readmit");

@@ -10,6 +10,7 @@ import dev.tether.TetherException;
 import dev.tether.TetherNode;
 import dev.tether.UnknownPeerException;
 import dev.tether.bus.HistoryEntry;
+import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
 import dev.tether.management.KickResult;
 import dev.tether.management.NoSuchDeadLetterException;
@@ -39,7 +40,8 @@ import java.util.Map;
  *       channel: from and to the cluster)
  * </ul>
  *
- * JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, endpoints, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
+ * A change refuses a query parameter it does not know (400, {@link QueryParameters}); a readmit of a node not kicked
+ * is 404; payloads are bounded in bytes ({@link BoundedPayloads}). JSON, or text for people with {@code format=text} (topology, nodes, channels, subscribers, endpoints, dead letters, pending). Bad input is 400 with the reason, an unknown stream, peer or dead letter 404, a wrong method 405; nothing is changed
  * then. Thread-safe: each request runs on its connection's thread and waits for the node's answer.
  */
 final class ManagementRoutes {
@@ -106,14 +108,19 @@ final class ManagementRoutes {
                 return json(method, "GET", ManagementJson.array(m.recentEvents(), ManagementJson::event));
             case "/mgmt/dead-letters":
                 require(method, "GET");
-                List<DeadLetterEntry> dead = m.deadLetters(max(q), flag(q, "payloads"));
+                boolean deadPayloads = flag(q, "payloads");
+                List<DeadLetterEntry> dead = BoundedPayloads.deadLetters(m, max(q), deadPayloads);
                 if (text(q)) return text(ManagementText.deadLetters(dead));
-                return ok(ManagementJson.array(dead, ManagementJson::deadLetter));
+                return ok(ManagementJson.array(
+                        dead, d -> omitted(ManagementJson.deadLetter(d), deadPayloads, d.payload())));
             case "/mgmt/pending":
                 require(method, "GET");
-                List<PendingMessage> pending = m.pending(peer(q), required(q, "lane"), max(q), flag(q, "payloads"));
+                boolean payloads = flag(q, "payloads");
+                List<PendingMessage> pending =
+                        BoundedPayloads.pending(m, peer(q), required(q, "lane"), max(q), payloads);
                 if (text(q)) return text(ManagementText.pending(pending));
-                return ok(ManagementJson.array(pending, ManagementJson::pending));
+                return ok(
+                        ManagementJson.array(pending, p -> omitted(ManagementJson.pending(p), payloads, p.payload())));
             case "/mgmt/history":
                 require(method, "GET");
                 List<HistoryEntry> history = m.history(HistoryRoutes.query(q, System.currentTimeMillis()));
@@ -121,8 +128,9 @@ final class ManagementRoutes {
                 return ok(ManagementJson.array(history, HistoryRoutes::json));
             case "/mgmt/message":
                 require(method, "GET");
-                return ok(ManagementJson.state(
-                        m.messageState(new MessageId(peer(q), required(q, "lane"), number(q, "seq")))));
+                long seq = number(q, "seq");
+                if (seq < 1) throw new HttpError(400, "seq must be 1 or more, was " + seq);
+                return ok(ManagementJson.state(m.messageState(new MessageId(peer(q), required(q, "lane"), seq))));
             default:
                 return change(method, path, q);
         }
@@ -133,24 +141,30 @@ final class ManagementRoutes {
         switch (path) {
             case "/mgmt/dead-letters/replay":
                 require(method, "POST");
+                QueryParameters.allowOnly(q, path, "id", "to", "lane");
                 MessageId sent =
                         m.replayDeadLetter(required(q, "id"), NodeId.of(required(q, "to")), required(q, "lane"));
                 return ok(ManagementJson.messageId(sent));
             case "/mgmt/dead-letters/purge":
                 require(method, "POST");
+                QueryParameters.allowOnly(q, path, "id", "all");
                 List<String> ids = q.getOrDefault("id", List.of());
                 if (ids.isEmpty() && !flag(q, "all")) throw new HttpError(400, "give id=ID (repeatable) or all=1");
                 return ok(Json.object().put("purged", m.purgeDeadLetters(ids)).toString());
             case "/mgmt/purge":
                 require(method, "POST");
+                QueryParameters.allowOnly(q, path, "peer", "lane", "all");
                 return ok(purge(q));
             case "/mgmt/kick":
                 require(method, "POST");
+                QueryParameters.allowOnly(q, path, "node", "channel");
                 return ok(kick(NodeId.of(required(q, "node")), AdminServer.first(q, "channel", null)));
             case "/mgmt/readmit":
                 require(method, "POST");
+                QueryParameters.allowOnly(q, path, "node", "channel");
                 NodeId readmitted = NodeId.of(required(q, "node"));
                 String from = AdminServer.first(q, "channel", null);
+                requireKicked(readmitted, from);
                 List<NodeId> told = from == null ? m.readmit(readmitted) : m.readmit(readmitted, from);
                 return ok(Json.object().put("told", ids(told)).toString());
             default:
@@ -177,6 +191,32 @@ final class ManagementRoutes {
                 .toString();
     }
 
+    /**
+     * Refuses to readmit a node this node holds no kick of (from {@code channel}, or from the cluster if null): a
+     * readmit stores a verdict and adds the node as a peer, so a mistyped id would become a stored peer that every
+     * message to it waits for. A kick that arrives between this check and the readmit is lifted by it, as asked.
+     *
+     * @throws HttpError 404 naming what was not kicked; nothing is changed
+     */
+    private void requireKicked(NodeId node, String channel) throws HttpError {
+        if (channel == null) {
+            if (!m.topology().kicked().contains(node)) {
+                throw new HttpError(
+                        404,
+                        node + " was not kicked from the cluster (as far as this node knows):"
+                                + " nothing to readmit, nothing changed");
+            }
+            return;
+        }
+        for (ChannelStatus c : m.channels()) {
+            if (c.channel().equals(channel) && c.kicked().contains(node)) return;
+        }
+        throw new HttpError(
+                404,
+                node + " was not kicked from channel " + channel + " (as far as this node knows):"
+                        + " nothing to readmit, nothing changed");
+    }
+
     /** A kick from {@code channel}, or from the cluster if it is null. */
     private String kick(NodeId node, String channel) {
         if (channel != null) return kick(m.kick(node, channel));
@@ -198,6 +238,11 @@ final class ManagementRoutes {
                 .put("dropped", r.dropped())
                 .put("told", ids(r.told()))
                 .toString();
+    }
+
+    /** Marks an entry whose payload was asked for but left out, the answer's payload bytes being bounded. */
+    private static Json omitted(Json entry, boolean asked, byte[] payload) {
+        return BoundedPayloads.omitted(asked, payload) ? entry.put("payloadOmitted", true) : entry;
     }
 
     private static List<String> ids(List<NodeId> ids) {

@@ -157,7 +157,9 @@ final class ManagementText {
 
     static String printable(byte[] payload) {
         String s = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
-        return s.chars().allMatch(c -> c >= 0x20 && c != 0xfffd) ? s : "(binary, " + payload.length + " bytes)";
+        return s.chars().allMatch(c -> !Character.isISOControl(c) && c != 0xfffd && c != 0x2028 && c != 0x2029)
+                ? s
+                : "(binary, " + payload.length + " bytes)";
     }
 
     private static String duration(Duration d) {

@@ -31,8 +31,11 @@ final class MetricsServer implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** @throws IllegalArgumentException naming the option and address if it cannot be bound */
-    static MetricsServer bind(InetSocketAddress requested, NodeId node) {
+    /**
+     * @throws IllegalArgumentException naming the option and address if its host is unknown (a bad value: exit 2)
+     * @throws java.net.BindException naming them if it cannot be bound, as when in use (exit 1, as for --admin)
+     */
+    static MetricsServer bind(InetSocketAddress requested, NodeId node) throws java.net.BindException {
         InetSocketAddress address = resolved(requested);
         // Slow clients are the endpoint's business: it cuts off a request head late by 5 s (PrometheusEndpoint).
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -41,8 +44,10 @@ final class MetricsServer implements AutoCloseable {
             endpoint = PrometheusEndpoint.start(address, registry::scrape);
         } catch (UncheckedIOException e) {
             registry.close();
-            throw new IllegalArgumentException("--metrics " + HostPort.format(address) + ": "
+            java.net.BindException b = new java.net.BindException("--metrics " + HostPort.format(address) + ": "
                     + e.getCause().getMessage());
+            b.initCause(e.getCause());
+            throw b;
         }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -4,11 +4,7 @@ import dev.tether.NodeId;
 import dev.tether.PeerInfo;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -73,6 +69,9 @@ final class NodeControl {
     private final ReadyPeers readyPeers;
     private final ReloadRules rules;
     private Map<NodeId, List<String>> peers;
+    /** The {@code --config} file's keys and values at the start, to tell a reload what it cannot change. */
+    private final Properties started;
+
     private volatile long lastStoreFailure;
     /** The clock of {@link #STORE_FAILURE_NANOS}; a test's own in tests. */
     LongSupplier nanoTime = System::nanoTime;
@@ -111,6 +110,16 @@ final class NodeControl {
         this.peersFixed = peersFixed;
         this.levelFixed = levelFixed;
         this.readyPeers = Objects.requireNonNull(readyPeers);
+        this.started = startedWith(configFile);
+    }
+
+    /** The file as the node started with it (read again: the start read it just before); empty if unreadable. */
+    private static Properties startedWith(Path configFile) {
+        try {
+            return configFile == null ? new Properties() : read(configFile);
+        } catch (IllegalArgumentException e) {
+            return new Properties();
+        }
     }
 
     /** Takes note of the node's events that readiness depends on (any thread). */
@@ -180,7 +189,12 @@ final class NodeControl {
         applyPeers(next, changes);
         String fixed =
                 (peersFixed ? " (peers fixed by --peer)" : "") + (levelFixed ? " (log level fixed by flag)" : "");
-        return "reloaded " + configFile + ": " + (changes.isEmpty() ? "no change" : String.join("; ", changes)) + fixed;
+        List<String> restart = ConfigFiles.needRestart(started, p, "tether.node.");
+        return "reloaded " + configFile + ": " + (changes.isEmpty() ? "no change" : String.join("; ", changes)) + fixed
+                + (restart.isEmpty()
+                        ? ""
+                        : "; not applied, changed since the start and taken only at a restart: "
+                                + String.join(", ", restart));
     }
 
     /**
@@ -312,15 +326,7 @@ final class NodeControl {
     }
 
     private static Properties read(Path file) {
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("--config: no such file: " + file, e);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return p;
+        return ConfigFiles.read(file);
     }
 
     private static String sorted(java.util.Collection<NodeId> ids) {

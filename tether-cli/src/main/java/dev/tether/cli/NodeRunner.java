@@ -147,7 +147,7 @@ final class NodeRunner {
         }
     }
 
-    private MetricsServer bindMetrics(NodeId id) {
+    private MetricsServer bindMetrics(NodeId id) throws IOException {
         if (options.metrics == null) return null;
         try {
             return MetricsServer.bind(options.metrics, id);

@@ -16,7 +16,13 @@ import java.util.regex.Pattern;
  *       127.0.0.1 (DNS rebinding) reaches the endpoint as its own origin, but still names {@code evil.example};
  *   <li>an {@code Origin} other than {@code http://} and the request's own {@code Host}: a page of another origin
  *       (cross-site request forgery; browsers send {@code Origin} with every POST and WebSocket, and {@code null}
- *       from sandboxed and local pages).
+ *       from sandboxed and local pages);
+ *   <li>a {@code Sec-Fetch-Site} of {@code cross-site} or {@code same-site}: a page of another site (or of another
+ *       port of localhost, which is the same site) loading the endpoint as an image, a script, a frame or a link's
+ *       target. Browsers send no {@code Origin} on such a GET, but do send this header with every request; without
+ *       it, {@code <img src="http://h1.localhost:PORT/mgmt/live">} repeated would hold every connection of the
+ *       endpoint, and a frame of the dashboard could be clickjacked. The endpoint's own pages send {@code
+ *       same-origin}, a typed address or a bookmark {@code none}.
  * </ul>
  *
  * <p>A request without either header (an HTTP/1.0 client, a program that sets neither) passes. Tether's own
@@ -25,6 +31,12 @@ import java.util.regex.Pattern;
  * in that module. Stateless and thread-safe.
  */
 final class PageRequests {
+    /**
+     * Response headers of an HTML page of a loopback endpoint (the dashboard, the chat page): no site may frame it,
+     * so that no click on its buttons (Kick, Purge, Send) is one a framing page tricked the user into.
+     */
+    static final String PAGE_HEADERS = "X-Frame-Options: DENY\r\nContent-Security-Policy: frame-ancestors 'none'\r\n";
+
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private PageRequests() {}
@@ -41,6 +53,12 @@ final class PageRequests {
         if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
             return "a request from a web page of another origin (" + origin + ") is refused: only this endpoint's"
                     + " own pages may use it";
+        }
+        String fetchSite = head.header("sec-fetch-site");
+        if (fetchSite != null
+                && (fetchSite.equalsIgnoreCase("cross-site") || fetchSite.equalsIgnoreCase("same-site"))) {
+            return "a request a web page of another site made (Sec-Fetch-Site: " + fetchSite + ") is refused: open"
+                    + " this endpoint's pages directly, not from a link, a frame or an element of another page";
         }
         return null;
     }

@@ -29,7 +29,14 @@ record PeerSpec(NodeId id, InetSocketAddress address, Path socket) {
             }
             if (eq < 0) return new PeerSpec(node, null, null);
             String where = value.substring(eq + 1);
-            if (!where.startsWith(UNIX)) return new PeerSpec(node, HostPort.parse(where), null);
+            if (!where.startsWith(UNIX)) {
+                InetSocketAddress address = HostPort.parse(where);
+                if (address.getPort() == 0) {
+                    throw new TypeConversionException(
+                            "'" + value + "': a peer's port must be in 1..65535 (0 is no port" + " a node listens on)");
+                }
+                return new PeerSpec(node, address, null);
+            }
             return new PeerSpec(node, null, socket(value, where.substring(UNIX.length())));
         }
 

@@ -43,7 +43,10 @@ final class RuleRoutes {
     /** Answers {@code method path} with query {@code q} and request body {@code body} (empty if none). */
     CallRoutes.Answer handle(String method, String path, Map<String, List<String>> q, String body) throws HttpError {
         try {
-            if (path.equals(PATH)) return method.equals("GET") ? list(q) : add(method, q, body);
+            if (path.equals(PATH) && method.equals("GET")) return list(q);
+            if (path.equals(PATH)) QueryParameters.allowOnly(q, PATH, "rule", "replace");
+            else QueryParameters.allowOnly(q, path);
+            if (path.equals(PATH)) return add(method, q, body);
             String[] rest = path.substring(PATH.length() + 1).split("/", -1);
             if (rest.length == 1) {
                 requireMethod(method, "DELETE");

@@ -1,5 +1,8 @@
 package dev.tether.cli;
 
+import dev.tether.InvalidIdException;
+import dev.tether.Lanes;
+import dev.tether.NodeId;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -79,6 +82,17 @@ final class SendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (timeoutMs <= 0) throw admin.invalid(spec, "--timeout-ms must be positive, was " + timeoutMs);
         if (ttlMs != null && ttlMs <= 0) throw admin.invalid(spec, "--ttl-ms must be positive, was " + ttlMs);
+        // a bad id or lane is the command line's mistake (exit 2), as for the other commands, not a refusal (1)
+        try {
+            NodeId.of(to);
+        } catch (InvalidIdException e) {
+            throw admin.invalid(spec, "--to: " + e.getMessage());
+        }
+        try {
+            if (lane != null) Lanes.requireValid(lane);
+        } catch (InvalidIdException e) {
+            throw admin.invalid(spec, "--lane: " + e.getMessage());
+        }
         boolean showProgress = progress != null ? progress : Terminal.isTerminal(2);
         SendOutput output = new SendOutput(
                 spec.commandLine().getOut(), spec.commandLine().getErr(), json, showProgress, Terminal.isTerminal(1));

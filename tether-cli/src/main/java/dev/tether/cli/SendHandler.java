@@ -31,6 +31,7 @@ final class SendHandler {
     record Params(
             String to, String lane, List<String> headers, Long ttlMs, String waitFor, Duration timeout, boolean json) {
         static Params of(Map<String, List<String>> q) throws HttpError {
+            QueryParameters.allowOnly(q, "/send", "to", "lane", "wait", "timeoutMs", "ttlMs", "header", "stream");
             String to = AdminServer.first(q, "to", null);
             if (to == null) throw new HttpError(400, "query parameter 'to' is required");
             String wait = AdminServer.first(q, "wait", "accepted");

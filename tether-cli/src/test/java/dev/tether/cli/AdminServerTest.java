@@ -115,8 +115,9 @@ class AdminServerTest {
         assertThat(run("send", "--admin", address, "--to", "zed", "x")).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("zed");
         assertThat(run("send", "--admin", address, "--to", "b", "--lane", "bad lane!", "x"))
-                .isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("lane");
+                .as("a bad value on the command line is a usage error")
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--lane: invalid lane");
         assertThat(run("send", "--admin", address, "--to", "b", "--wait", "forever", "x"))
                 .isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("wait must be none, accepted or processed");

@@ -122,7 +122,10 @@ class CallProcessTest {
         assertThat(out[0])
                 .contains("\"remoteType\":\"java.lang.IllegalStateException\",\"remoteMessage\":\"refused: x\"");
         assertThat(run(out, "request", "--admin", admin, "b", "missing", "x")).isEqualTo(ExitCode.FAILURE);
-        assertThat(out[0]).startsWith("[err] tether request: node b has no handler 'missing'");
+        assertThat(out[0])
+                .startsWith("[err] tether request: node b has no handler 'missing'")
+                .contains("--wait-for-handler")
+                .doesNotContain("Call.waitForHandler()");
         assertThat(run(out, "request", "--admin", admin, "--timeout", "500ms", "b", "slow", "x"))
                 .isEqualTo(ExitCode.IN_DOUBT);
         assertThat(out[0])

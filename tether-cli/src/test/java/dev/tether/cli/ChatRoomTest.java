@@ -93,6 +93,8 @@ class ChatRoomTest {
         assertThat(room.currentChannel()).isEqualTo("general");
         assertThat(room.input("/join c write")).isEqualTo("joining #c as WRITE (the current channel now)");
         assertThat(room.memberships()).containsOnlyKeys("general", "c");
+        assertThat(room.input("/leave nothere")).isEqualTo("/leave: not in #nothere (joined: c, general)");
+        assertThat(room.memberships()).containsOnlyKeys("general", "c");
     }
 
     @Test

@@ -71,6 +71,43 @@ class ConfigFileTest {
                 .contains("tether: --config: cannot read " + conf + ": Malformed \\uxxxx encoding.");
     }
 
+    /** Properties would take the last of two ids silently: a node with another id, and a new store. */
+    @Test
+    void aKeyGivenTwiceIsRefusedAtStart() throws IOException {
+        Path conf = Files.writeString(dir.resolve("a.properties"), "id=g\nid=h\nwindow=0\n");
+        assertThat(run("node", "--config", conf.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("tether: --config: cannot read " + conf + ": the key 'id' is given twice");
+    }
+
+    /** A reload applies the peers and the log level; it says which other keys changed and wait for a restart. */
+    @Test
+    void aReloadNamesTheChangedKeysThatNeedARestart() throws IOException {
+        Path conf = Files.writeString(dir.resolve("a.properties"), "id=a\npeer=b\nlisten=127.0.0.1:7001\n");
+        try (TetherNode node = Tether.start(TetherConfig.builder(NodeId.of("a"))
+                .peers(NodeId.of("b"))
+                .transport(new InMemoryNetwork().newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .build())) {
+            NodeControl control = new NodeControl(
+                    node,
+                    conf,
+                    List.of(new PeerSpec(NodeId.of("b"), null, null)),
+                    false,
+                    false,
+                    NodeControl.ReadyPeers.NONE,
+                    new NodeControl.ReloadRules(ConfigKeys.of(nodeSpec()), p -> null));
+            assertThat(control.reload()).endsWith(": no change");
+            Files.writeString(conf, "id=zz\npeer=b\nlisten=127.0.0.1:7009\n");
+            assertThat(control.reload())
+                    .endsWith("no change; not applied, changed since the start and taken only at a restart: id,"
+                            + " listen");
+            Files.writeString(conf, "id=a\npeer=b\nlisten=127.0.0.1:7001\nid=zz\n");
+            assertThatThrownBy(control::reload).hasMessageContaining("the key 'id' is given twice");
+        }
+    }
+
     @Test
     void everyLongOptionAndItsQualifiedFormAreKeys() {
         ConfigKeys keys = ConfigKeys.of(nodeSpec());

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
@@ -239,7 +240,11 @@ class DashboardBrowserTest {
 
     /** Kick on a's row of news: a is shown kicked (its backlog dropped); Readmit on that row: the row goes. */
     private void kickAndReadmitFromThePage() throws Exception {
-        click(By.cssSelector("#channels tr[data-channel=news][data-reader=a] button.kick"));
+        By kick = By.cssSelector("#channels tr[data-channel=news][data-reader=a] button.kick");
+        clickAndAnswer(kick, "Kick a from #news?", false);
+        assertThat(text("status")).as("a kick not confirmed is not made").doesNotStartWith("kick a on #news");
+        assertThat(channelCells("a")).as("a still a reader").isNotEmpty();
+        clickAndAnswer(kick, "Kick a from #news?", true);
         waitFor(
                 () -> browser.findElements(By.cssSelector("#channels tr[data-channel=news][data-kicked=a] td.kicked"))
                                 .size()
@@ -262,7 +267,7 @@ class DashboardBrowserTest {
      * b's peer again (down: it was crashed).
      */
     private void kickFromTheClusterAndReadmitFromThePage() throws Exception {
-        click(By.cssSelector("#peers tr[data-peer=a] button.kick"));
+        clickAndAnswer(By.cssSelector("#peers tr[data-peer=a] button.kick"), "Kick a from the cluster?", true);
         waitFor(
                 () -> browser.findElements(By.cssSelector("#peers tr[data-kicked=a] td.kicked"))
                                 .size()
@@ -366,8 +371,7 @@ class DashboardBrowserTest {
                 .processed()
                 .get(10, TimeUnit.SECONDS);
         waitFor(() -> deadLetterRows() == 1, "the second dead letter listed");
-        browser.findElement(By.cssSelector("#dead-letters tbody tr button.purge"))
-                .click();
+        clickAndAnswer(By.cssSelector("#dead-letters tbody tr button.purge"), "Purge dead letter", true);
         waitFor(() -> deadLetterRows() == 0, "the purged dead letter gone");
         assertThat(Tether.management(b).deadLetters(10, false)).isEmpty();
         assertThat(seenByA).doesNotContain("default:poison-2");
@@ -394,6 +398,21 @@ class DashboardBrowserTest {
                     return true;
                 },
                 "a click on " + by);
+    }
+
+    /** Clicks a button that asks first (a kick, a purge), and accepts or dismisses its question. */
+    private void clickAndAnswer(By by, String question, boolean accept) {
+        click(by);
+        Alert[] asked = {null};
+        waitFor(
+                () -> {
+                    asked[0] = browser.switchTo().alert();
+                    return true;
+                },
+                "the question " + question);
+        assertThat(asked[0].getText()).contains(question);
+        if (accept) asked[0].accept();
+        else asked[0].dismiss();
     }
 
     private void waitFor(BooleanSupplier condition, String what) {

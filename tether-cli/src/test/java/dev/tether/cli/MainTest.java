@@ -70,6 +70,13 @@ class MainTest {
         assertThat(err()).contains("--id:");
         assertThat(run("node", "--id", "a", "--peer", "b=127.0.0.1:99999")).isEqualTo(2);
         assertThat(err()).contains("port must be in 0..65535");
+        assertThat(run("send", "--admin", "127.0.0.1:1", "--to", "a b", "x")).isEqualTo(2);
+        assertThat(err()).contains("--to: ");
+        assertThat(run("send", "--admin", "127.0.0.1:1", "--to", "b", "--lane", "x y", "x"))
+                .isEqualTo(2);
+        assertThat(err()).contains("--lane: ");
+        assertThat(run("node", "--id", "a", "--peer", "b=127.0.0.1:0")).isEqualTo(2);
+        assertThat(err()).contains("a peer's port must be in 1..65535");
         assertThat(run("node", "--id", "a", "--peer", "b=nohostport")).isEqualTo(2);
         assertThat(err()).contains("is not HOST:PORT");
         assertThat(run("node", "--id", "a", "--window", "0")).isEqualTo(2);

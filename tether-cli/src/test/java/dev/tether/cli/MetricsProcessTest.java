@@ -91,7 +91,7 @@ class MetricsProcessTest {
     }
 
     @Test
-    void aMetricsAddressInUseIsAUsageErrorNamingTheOption() throws IOException {
+    void aMetricsAddressInUseIsAFailureNamingTheOption() throws IOException {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             String address = "127.0.0.1:" + taken.getLocalPort();
@@ -106,7 +106,8 @@ class MetricsProcessTest {
                     dir.toString(),
                     "--metrics",
                     address);
-            assertThat(node.awaitExit(CliProcess.TIMEOUT)).isEqualTo(ExitCode.USAGE);
+            // in use is a failure (1), as for --listen and --admin, not a bad value (2)
+            assertThat(node.awaitExit(CliProcess.TIMEOUT)).isEqualTo(ExitCode.FAILURE);
             assertThat(String.join("\n", node.lines())).contains("--metrics " + address);
             try (var files = Files.list(dir)) {
                 assertThat(files).as("nothing created by a start that failed").isEmpty();
