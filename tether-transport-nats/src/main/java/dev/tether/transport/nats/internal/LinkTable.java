@@ -32,7 +32,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * a node that hears an announcement of a peer it is not up with sends HELLO(mine, theirs-or-0). On HELLO(x, y):
  * a new x ends the current link (down) and is adopted; a missing own id is created; if y equals our id the link
  * is agreed (we reply HELLO(mine, x) so the peer can agree too, then report up), otherwise we reply HELLO(mine, x).
- * Four messages bring both sides up; replies are sent only on a change, so the exchange ends. The reply is
+ * Four messages bring both sides up; replies are sent only on a change, so the exchange ends. If the last reply but
+ * one is lost, its sender is up and we are not, and it ignores our repeated HELLO: a node that still holds the same
+ * pair of ids without being up at a second announcement of the peer retires its own id and greets with a fresh one,
+ * which ends the peer's half of the link and runs the handshake again ({@link PeerState#stalled}). The reply is
  * published before {@code onPeerUp}, so on the peer's side it precedes every frame we send on the new link (NATS
  * keeps one publisher's messages in order).
  *
@@ -52,7 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class LinkTable {
     private static final System.Logger LOG = System.getLogger(LinkTable.class.getName());
     /** Retired ids remembered per peer; older ones cannot plausibly still be in flight. */
-    private static final int RETIRED_PER_PEER = 64;
+    static final int RETIRED_PER_PEER = 64;
     /** A down peer unheard for this many peer timeouts is forgotten, keeping the table bounded. */
     private static final int FORGET_AFTER_TIMEOUTS = 10;
 
@@ -72,7 +75,7 @@ public final class LinkTable {
     private final SplittableRandom random;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@code lock}. */
-    private final Map<NodeId, Peer> peers = new HashMap<>();
+    private final Map<NodeId, PeerState> peers = new HashMap<>();
     /** Up peers; written under {@code lock}, read by senders without it. */
     private final Map<NodeId, Route> routes = new ConcurrentHashMap<>();
     /** Connection sessions of other nodes claiming our id that were already reported. Guarded by lock. */
@@ -101,32 +104,6 @@ public final class LinkTable {
         this.wire = wire;
         this.peerTimeoutNanos = peerTimeoutNanos;
         this.random = random;
-    }
-
-    /** The state of one peer. Guarded by {@code lock}. */
-    private static final class Peer {
-        long connection;
-        long myLink;
-        long theirLink;
-        boolean up;
-        boolean blocked;
-        long lastHeard;
-        /** Why the node refused this peer; it is ignored until {@link #allow}. */
-        String refusal;
-        /** Reported present to the discovery listener (heard, not gone since). */
-        boolean present;
-
-        final ArrayDeque<Long> retired = new ArrayDeque<>();
-
-        boolean isRetired(long id) {
-            return retired.contains(id);
-        }
-
-        void retire(long id) {
-            if (id == 0 || retired.contains(id)) return;
-            if (retired.size() == RETIRED_PER_PEER) retired.removeFirst();
-            retired.addLast(id);
-        }
     }
 
     // ---- our own connection ----------------------------------------------------------------------------------
@@ -166,7 +143,7 @@ public final class LinkTable {
 
     private void endSessionLocked() {
         connection = 0;
-        for (Map.Entry<NodeId, Peer> e : peers.entrySet()) endLink(e.getKey(), e.getValue());
+        for (Map.Entry<NodeId, PeerState> e : peers.entrySet()) endLink(e.getKey(), e.getValue());
     }
 
     /** The current connection session, or 0 while detached. */
@@ -181,8 +158,13 @@ public final class LinkTable {
         lock.lock();
         try {
             if (!accepting(from, conn)) return;
-            Peer p = observe(from, conn, now);
-            if (p != null && !p.up && admitted(from, p)) sayHello(from, p);
+            PeerState p = observe(from, conn, now);
+            if (p == null || p.up || !admitted(from, p)) return;
+            if (p.stalled()) { // the peer is up on this pair and our agreeing HELLO was lost: start over
+                p.retire(p.myLink);
+                p.myLink = 0;
+            }
+            sayHello(from, p);
         } finally {
             lock.unlock();
         }
@@ -193,7 +175,7 @@ public final class LinkTable {
         lock.lock();
         try {
             if (!accepting(from, conn)) return;
-            Peer p = peers.get(from);
+            PeerState p = peers.get(from);
             if (p == null || p.blocked || p.connection != conn) return;
             endLink(from, p);
             p.retire(conn);
@@ -209,7 +191,7 @@ public final class LinkTable {
         lock.lock();
         try {
             if (!accepting(from, conn)) return;
-            Peer p = observe(from, conn, now);
+            PeerState p = observe(from, conn, now);
             if (p == null || p.isRetired(x)) return;
             if (!p.up && !admitted(from, p)) return;
             if (x != p.theirLink) {
@@ -238,7 +220,7 @@ public final class LinkTable {
     public boolean onFrame(NodeId from, long conn, long fromLink, long toLink, ByteBuffer frame, long now) {
         lock.lock();
         try {
-            Peer p = closed || connection == 0 ? null : peers.get(from);
+            PeerState p = closed || connection == 0 ? null : peers.get(from);
             if (p == null
                     || !p.up
                     || p.blocked
@@ -301,10 +283,10 @@ public final class LinkTable {
         lock.lock();
         try {
             if (closed) return;
-            Iterator<Map.Entry<NodeId, Peer>> it = peers.entrySet().iterator();
+            Iterator<Map.Entry<NodeId, PeerState>> it = peers.entrySet().iterator();
             while (it.hasNext()) {
-                Map.Entry<NodeId, Peer> e = it.next();
-                Peer p = e.getValue();
+                Map.Entry<NodeId, PeerState> e = it.next();
+                PeerState p = e.getValue();
                 long silent = now - p.lastHeard;
                 if (silent <= peerTimeoutNanos || p.blocked) continue;
                 if (p.connection != 0 || p.myLink != 0 || p.theirLink != 0) {
@@ -331,7 +313,7 @@ public final class LinkTable {
     public void block(NodeId peer) {
         lock.lock();
         try {
-            Peer p = peers.computeIfAbsent(peer, id -> new Peer());
+            PeerState p = peers.computeIfAbsent(peer, id -> new PeerState());
             p.blocked = true;
             endLink(peer, p);
             p.connection = 0;
@@ -344,7 +326,7 @@ public final class LinkTable {
     public void unblock(NodeId peer) {
         lock.lock();
         try {
-            Peer p = peers.get(peer);
+            PeerState p = peers.get(peer);
             if (p != null) p.blocked = false;
         } finally {
             lock.unlock();
@@ -358,7 +340,7 @@ public final class LinkTable {
     public void allow(NodeId peer) {
         lock.lock();
         try {
-            Peer p = peers.get(peer);
+            PeerState p = peers.get(peer);
             if (p == null || closed) return;
             p.refusal = null;
             if (!p.up && !p.blocked && p.connection != 0 && connection != 0 && admitted(peer, p)) sayHello(peer, p);
@@ -374,7 +356,7 @@ public final class LinkTable {
     public void drop(NodeId peer) {
         lock.lock();
         try {
-            Peer p = peers.get(peer);
+            PeerState p = peers.get(peer);
             if (p == null || closed) return;
             endLink(peer, p);
             if (connection != 0 && p.connection != 0 && !p.blocked) {
@@ -395,7 +377,7 @@ public final class LinkTable {
         try {
             presence = closed ? null : listener;
             if (presence == null) return;
-            for (Map.Entry<NodeId, Peer> e : peers.entrySet()) {
+            for (Map.Entry<NodeId, PeerState> e : peers.entrySet()) {
                 if (e.getValue().present) report(l -> l.onDiscovered(e.getKey(), java.util.List.of()));
             }
         } finally {
@@ -474,7 +456,7 @@ public final class LinkTable {
     }
 
     /** Whether the node admits {@code id}; a refusal is reported once and remembered. Under {@code lock}. */
-    private boolean admitted(NodeId id, Peer p) {
+    private boolean admitted(NodeId id, PeerState p) {
         if (p.refusal != null) return false;
         String reason;
         try {
@@ -495,7 +477,7 @@ public final class LinkTable {
     }
 
     /** {@code id} said goodbye or timed out: no longer present. Under {@code lock}. */
-    private void gone(NodeId id, Peer p) {
+    private void gone(NodeId id, PeerState p) {
         if (!p.present) return;
         p.present = false;
         report(l -> l.onLost(id));
@@ -515,8 +497,8 @@ public final class LinkTable {
      * Records that {@code from} is alive on connection session {@code conn}; a changed session ends the current
      * link. Returns null if the message must be ignored (blocked peer, retired session).
      */
-    private Peer observe(NodeId from, long conn, long now) {
-        Peer p = peers.computeIfAbsent(from, id -> new Peer());
+    private PeerState observe(NodeId from, long conn, long now) {
+        PeerState p = peers.computeIfAbsent(from, id -> new PeerState());
         if (p.blocked || p.isRetired(conn)) return null;
         if (!p.present) {
             p.present = true;
@@ -534,13 +516,13 @@ public final class LinkTable {
         return p;
     }
 
-    private void sayHello(NodeId peer, Peer p) {
+    private void sayHello(NodeId peer, PeerState p) {
         if (p.myLink == 0) p.myLink = newId();
         wire.hello(peer, connection, p.myLink, p.theirLink);
     }
 
     /** Ends the current link, if any: down if up, both link ids retired. */
-    private void endLink(NodeId id, Peer p) {
+    private void endLink(NodeId id, PeerState p) {
         if (p.up) {
             routes.remove(id);
             p.up = false;
@@ -558,7 +540,7 @@ public final class LinkTable {
         p.theirLink = 0;
     }
 
-    private void goUp(NodeId id, Peer p) {
+    private void goUp(NodeId id, PeerState p) {
         p.up = true;
         linksOpened.incrementAndGet();
         routes.put(id, new Route(connection, p.myLink, p.theirLink));
