@@ -20,8 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Which peers are up, on which link, and whether a received frame belongs to the current link: the session and
  * fencing logic of the NATS transport, free of any NATS code.
  *
- * <p>Vocabulary. While this node is attached to NATS it has a <em>connection session</em>, a random non-zero
- * 64-bit value that changes on every (re)connect. Towards each peer it has at most one <em>link</em>, named by
+ * <p>Vocabulary. While this node is attached to NATS it has a <em>connection session</em>, a positive 64-bit
+ * value that changes on every (re)connect and grows with the attach time ({@link SessionIds}), so a message of a
+ * peer's session older than the one we know is ignored rather than taken for a reconnect. Towards each peer it has at most one <em>link</em>, named by
  * two random non-zero 64-bit link ids, one chosen by each side. The pair (our link id, their link id) is the
  * "connection" of the {@link Transport} rules: a peer is up exactly while both ids are agreed, every frame carries
  * both, and a frame is delivered only if its ids are the current pair. Link ids are never reused: when a link
@@ -73,6 +74,7 @@ public final class LinkTable {
     private final Wire wire;
     private final long peerTimeoutNanos;
     private final SplittableRandom random;
+    private final SessionIds sessions;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@code lock}. */
     private final Map<NodeId, PeerState> peers = new HashMap<>();
@@ -104,6 +106,7 @@ public final class LinkTable {
         this.wire = wire;
         this.peerTimeoutNanos = peerTimeoutNanos;
         this.random = random;
+        this.sessions = new SessionIds(System::currentTimeMillis, random);
     }
 
     // ---- our own connection ----------------------------------------------------------------------------------
@@ -122,7 +125,7 @@ public final class LinkTable {
         try {
             if (closed) return 0;
             endSessionLocked();
-            long session = newId();
+            long session = sessions.next();
             connection = session;
             this.proof = proof;
             return session;
@@ -494,12 +497,13 @@ public final class LinkTable {
     }
 
     /**
-     * Records that {@code from} is alive on connection session {@code conn}; a changed session ends the current
-     * link. Returns null if the message must be ignored (blocked peer, retired session).
+     * Records that {@code from} is alive on connection session {@code conn}; a newer session ends the current
+     * link. Returns null if the message must be ignored (blocked peer, retired or older session).
      */
     private PeerState observe(NodeId from, long conn, long now) {
         PeerState p = peers.computeIfAbsent(from, id -> new PeerState());
         if (p.blocked || p.isRetired(conn)) return null;
+        if (conn < p.connection) return null; // a late message of an older session: fenced, the live one stays
         if (!p.present) {
             p.present = true;
             report(l -> l.onDiscovered(from, java.util.List.of()));
