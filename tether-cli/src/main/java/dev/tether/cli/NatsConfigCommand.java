@@ -61,7 +61,7 @@ final class NatsConfigCommand implements Callable<Integer> {
         Set<NodeId> nodes = nodeIds();
         try {
             NatsAuthorization.publishSubjects(prefix, nodes.iterator().next());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | dev.tether.InvalidConfigException e) {
             throw new ParameterException(spec.commandLine(), "--nats-prefix: " + e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();

@@ -95,6 +95,9 @@ class NatsConfigCommandTest {
         assertThat(run("nats-config", "--keys-dir", keys.toString(), "--nats-prefix", "a.*", "a"))
                 .isEqualTo(2);
         assertThat(err()).contains("--nats-prefix: invalid subject prefix 'a.*'");
+        assertThat(run("nats-config", "--keys-dir", keys.toString(), "--nats-prefix", "prod.to", "a"))
+                .isEqualTo(2);
+        assertThat(err()).contains("--nats-prefix: subject prefix 'prod.to'", "must not nest");
         assertThat(run("nats-config", "a")).isEqualTo(2);
         assertThat(err()).contains("--keys-dir");
         Files.createDirectories(keys);

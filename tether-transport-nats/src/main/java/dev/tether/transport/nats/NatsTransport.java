@@ -293,7 +293,10 @@ public final class NatsTransport implements Transport {
             return servers(List.of(urls));
         }
 
-        /** The subject prefix: dot-separated tokens of {@code [A-Za-z0-9_-]}, at most 128 characters. */
+        /**
+         * The subject prefix: dot-separated tokens of {@code [A-Za-z0-9_-]}, at most 128 characters, the last not
+         * {@code to} (such a prefix would nest with the one before it; {@link InvalidConfigException}).
+         */
         public Builder prefix(String prefix) {
             this.prefix = Subjects.validatePrefix(prefix);
             return this;

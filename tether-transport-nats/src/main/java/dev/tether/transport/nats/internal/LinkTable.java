@@ -20,8 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Which peers are up, on which link, and whether a received frame belongs to the current link: the session and
  * fencing logic of the NATS transport, free of any NATS code.
  *
- * <p>Vocabulary. While this node is attached to NATS it has a <em>connection session</em>, a random non-zero
- * 64-bit value that changes on every (re)connect. Towards each peer it has at most one <em>link</em>, named by
+ * <p>Vocabulary. While this node is attached to NATS it has a <em>connection session</em>, a positive 64-bit
+ * value that changes on every (re)connect and grows with the attach time ({@link SessionIds}), so a message of a
+ * peer's session older than the one we know is ignored rather than taken for a reconnect. Towards each peer it has at most one <em>link</em>, named by
  * two random non-zero 64-bit link ids, one chosen by each side. The pair (our link id, their link id) is the
  * "connection" of the {@link Transport} rules: a peer is up exactly while both ids are agreed, every frame carries
  * both, and a frame is delivered only if its ids are the current pair. Link ids are never reused: when a link
@@ -32,7 +33,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * a node that hears an announcement of a peer it is not up with sends HELLO(mine, theirs-or-0). On HELLO(x, y):
  * a new x ends the current link (down) and is adopted; a missing own id is created; if y equals our id the link
  * is agreed (we reply HELLO(mine, x) so the peer can agree too, then report up), otherwise we reply HELLO(mine, x).
- * Four messages bring both sides up; replies are sent only on a change, so the exchange ends. The reply is
+ * Four messages bring both sides up; replies are sent only on a change, so the exchange ends. If the last reply but
+ * one is lost, its sender is up and we are not, and it ignores our repeated HELLO: a node that still holds the same
+ * pair of ids without being up at a second announcement of the peer retires its own id and greets with a fresh one,
+ * which ends the peer's half of the link and runs the handshake again ({@link PeerState#stalled}). The reply is
  * published before {@code onPeerUp}, so on the peer's side it precedes every frame we send on the new link (NATS
  * keeps one publisher's messages in order).
  *
@@ -52,7 +56,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class LinkTable {
     private static final System.Logger LOG = System.getLogger(LinkTable.class.getName());
     /** Retired ids remembered per peer; older ones cannot plausibly still be in flight. */
-    private static final int RETIRED_PER_PEER = 64;
+    static final int RETIRED_PER_PEER = 64;
     /** A down peer unheard for this many peer timeouts is forgotten, keeping the table bounded. */
     private static final int FORGET_AFTER_TIMEOUTS = 10;
 
@@ -70,9 +74,10 @@ public final class LinkTable {
     private final Wire wire;
     private final long peerTimeoutNanos;
     private final SplittableRandom random;
+    private final SessionIds sessions;
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@code lock}. */
-    private final Map<NodeId, Peer> peers = new HashMap<>();
+    private final Map<NodeId, PeerState> peers = new HashMap<>();
     /** Up peers; written under {@code lock}, read by senders without it. */
     private final Map<NodeId, Route> routes = new ConcurrentHashMap<>();
     /** Connection sessions of other nodes claiming our id that were already reported. Guarded by lock. */
@@ -101,32 +106,7 @@ public final class LinkTable {
         this.wire = wire;
         this.peerTimeoutNanos = peerTimeoutNanos;
         this.random = random;
-    }
-
-    /** The state of one peer. Guarded by {@code lock}. */
-    private static final class Peer {
-        long connection;
-        long myLink;
-        long theirLink;
-        boolean up;
-        boolean blocked;
-        long lastHeard;
-        /** Why the node refused this peer; it is ignored until {@link #allow}. */
-        String refusal;
-        /** Reported present to the discovery listener (heard, not gone since). */
-        boolean present;
-
-        final ArrayDeque<Long> retired = new ArrayDeque<>();
-
-        boolean isRetired(long id) {
-            return retired.contains(id);
-        }
-
-        void retire(long id) {
-            if (id == 0 || retired.contains(id)) return;
-            if (retired.size() == RETIRED_PER_PEER) retired.removeFirst();
-            retired.addLast(id);
-        }
+        this.sessions = new SessionIds(System::currentTimeMillis, random);
     }
 
     // ---- our own connection ----------------------------------------------------------------------------------
@@ -145,7 +125,7 @@ public final class LinkTable {
         try {
             if (closed) return 0;
             endSessionLocked();
-            long session = newId();
+            long session = sessions.next();
             connection = session;
             this.proof = proof;
             return session;
@@ -166,7 +146,7 @@ public final class LinkTable {
 
     private void endSessionLocked() {
         connection = 0;
-        for (Map.Entry<NodeId, Peer> e : peers.entrySet()) endLink(e.getKey(), e.getValue());
+        for (Map.Entry<NodeId, PeerState> e : peers.entrySet()) endLink(e.getKey(), e.getValue());
     }
 
     /** The current connection session, or 0 while detached. */
@@ -181,8 +161,13 @@ public final class LinkTable {
         lock.lock();
         try {
             if (!accepting(from, conn)) return;
-            Peer p = observe(from, conn, now);
-            if (p != null && !p.up && admitted(from, p)) sayHello(from, p);
+            PeerState p = observe(from, conn, now);
+            if (p == null || p.up || !admitted(from, p)) return;
+            if (p.stalled()) { // the peer is up on this pair and our agreeing HELLO was lost: start over
+                p.retire(p.myLink);
+                p.myLink = 0;
+            }
+            sayHello(from, p);
         } finally {
             lock.unlock();
         }
@@ -193,7 +178,7 @@ public final class LinkTable {
         lock.lock();
         try {
             if (!accepting(from, conn)) return;
-            Peer p = peers.get(from);
+            PeerState p = peers.get(from);
             if (p == null || p.blocked || p.connection != conn) return;
             endLink(from, p);
             p.retire(conn);
@@ -209,7 +194,7 @@ public final class LinkTable {
         lock.lock();
         try {
             if (!accepting(from, conn)) return;
-            Peer p = observe(from, conn, now);
+            PeerState p = observe(from, conn, now);
             if (p == null || p.isRetired(x)) return;
             if (!p.up && !admitted(from, p)) return;
             if (x != p.theirLink) {
@@ -238,7 +223,7 @@ public final class LinkTable {
     public boolean onFrame(NodeId from, long conn, long fromLink, long toLink, ByteBuffer frame, long now) {
         lock.lock();
         try {
-            Peer p = closed || connection == 0 ? null : peers.get(from);
+            PeerState p = closed || connection == 0 ? null : peers.get(from);
             if (p == null
                     || !p.up
                     || p.blocked
@@ -301,10 +286,10 @@ public final class LinkTable {
         lock.lock();
         try {
             if (closed) return;
-            Iterator<Map.Entry<NodeId, Peer>> it = peers.entrySet().iterator();
+            Iterator<Map.Entry<NodeId, PeerState>> it = peers.entrySet().iterator();
             while (it.hasNext()) {
-                Map.Entry<NodeId, Peer> e = it.next();
-                Peer p = e.getValue();
+                Map.Entry<NodeId, PeerState> e = it.next();
+                PeerState p = e.getValue();
                 long silent = now - p.lastHeard;
                 if (silent <= peerTimeoutNanos || p.blocked) continue;
                 if (p.connection != 0 || p.myLink != 0 || p.theirLink != 0) {
@@ -331,7 +316,7 @@ public final class LinkTable {
     public void block(NodeId peer) {
         lock.lock();
         try {
-            Peer p = peers.computeIfAbsent(peer, id -> new Peer());
+            PeerState p = peers.computeIfAbsent(peer, id -> new PeerState());
             p.blocked = true;
             endLink(peer, p);
             p.connection = 0;
@@ -344,7 +329,7 @@ public final class LinkTable {
     public void unblock(NodeId peer) {
         lock.lock();
         try {
-            Peer p = peers.get(peer);
+            PeerState p = peers.get(peer);
             if (p != null) p.blocked = false;
         } finally {
             lock.unlock();
@@ -358,7 +343,7 @@ public final class LinkTable {
     public void allow(NodeId peer) {
         lock.lock();
         try {
-            Peer p = peers.get(peer);
+            PeerState p = peers.get(peer);
             if (p == null || closed) return;
             p.refusal = null;
             if (!p.up && !p.blocked && p.connection != 0 && connection != 0 && admitted(peer, p)) sayHello(peer, p);
@@ -374,7 +359,7 @@ public final class LinkTable {
     public void drop(NodeId peer) {
         lock.lock();
         try {
-            Peer p = peers.get(peer);
+            PeerState p = peers.get(peer);
             if (p == null || closed) return;
             endLink(peer, p);
             if (connection != 0 && p.connection != 0 && !p.blocked) {
@@ -395,7 +380,7 @@ public final class LinkTable {
         try {
             presence = closed ? null : listener;
             if (presence == null) return;
-            for (Map.Entry<NodeId, Peer> e : peers.entrySet()) {
+            for (Map.Entry<NodeId, PeerState> e : peers.entrySet()) {
                 if (e.getValue().present) report(l -> l.onDiscovered(e.getKey(), java.util.List.of()));
             }
         } finally {
@@ -474,7 +459,7 @@ public final class LinkTable {
     }
 
     /** Whether the node admits {@code id}; a refusal is reported once and remembered. Under {@code lock}. */
-    private boolean admitted(NodeId id, Peer p) {
+    private boolean admitted(NodeId id, PeerState p) {
         if (p.refusal != null) return false;
         String reason;
         try {
@@ -495,7 +480,7 @@ public final class LinkTable {
     }
 
     /** {@code id} said goodbye or timed out: no longer present. Under {@code lock}. */
-    private void gone(NodeId id, Peer p) {
+    private void gone(NodeId id, PeerState p) {
         if (!p.present) return;
         p.present = false;
         report(l -> l.onLost(id));
@@ -512,12 +497,13 @@ public final class LinkTable {
     }
 
     /**
-     * Records that {@code from} is alive on connection session {@code conn}; a changed session ends the current
-     * link. Returns null if the message must be ignored (blocked peer, retired session).
+     * Records that {@code from} is alive on connection session {@code conn}; a newer session ends the current
+     * link. Returns null if the message must be ignored (blocked peer, retired or older session).
      */
-    private Peer observe(NodeId from, long conn, long now) {
-        Peer p = peers.computeIfAbsent(from, id -> new Peer());
+    private PeerState observe(NodeId from, long conn, long now) {
+        PeerState p = peers.computeIfAbsent(from, id -> new PeerState());
         if (p.blocked || p.isRetired(conn)) return null;
+        if (conn < p.connection) return null; // a late message of an older session: fenced, the live one stays
         if (!p.present) {
             p.present = true;
             report(l -> l.onDiscovered(from, java.util.List.of()));
@@ -534,13 +520,13 @@ public final class LinkTable {
         return p;
     }
 
-    private void sayHello(NodeId peer, Peer p) {
+    private void sayHello(NodeId peer, PeerState p) {
         if (p.myLink == 0) p.myLink = newId();
         wire.hello(peer, connection, p.myLink, p.theirLink);
     }
 
     /** Ends the current link, if any: down if up, both link ids retired. */
-    private void endLink(NodeId id, Peer p) {
+    private void endLink(NodeId id, PeerState p) {
         if (p.up) {
             routes.remove(id);
             p.up = false;
@@ -558,7 +544,7 @@ public final class LinkTable {
         p.theirLink = 0;
     }
 
-    private void goUp(NodeId id, Peer p) {
+    private void goUp(NodeId id, PeerState p) {
         p.up = true;
         linksOpened.incrementAndGet();
         routes.put(id, new Route(connection, p.myLink, p.theirLink));

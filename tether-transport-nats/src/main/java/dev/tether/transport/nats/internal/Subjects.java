@@ -1,5 +1,6 @@
 package dev.tether.transport.nats.internal;
 
+import dev.tether.InvalidConfigException;
 import dev.tether.NodeId;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -25,6 +26,9 @@ public final class Subjects {
      */
     static final String CHECK_TOKEN = "_check";
 
+    /** The token after the prefix in every inbox subject; no prefix may end with it. */
+    static final String INBOX_TOKEN = "to";
+
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
     private final String prefix;
@@ -43,13 +47,25 @@ public final class Subjects {
     /**
      * Returns {@code prefix} if it is valid.
      *
-     * @throws IllegalArgumentException naming the problem otherwise
+     * <p>Its last token must not be {@value #INBOX_TOKEN}: prefixes {@code P} and {@code P.to} would nest, because
+     * {@code P.to.presence.<s>}, the presence subject of the second, is also the first's inbox of a node named
+     * {@code presence}, and its publish permission {@code P.to.*.<s>} covers the second's presence subject of
+     * {@code <s>}. That is the only overlap of the layout: presence subjects are the prefix plus two tokens, inbox
+     * subjects plus three, so two different prefixes share a subject only if one is the other plus the token
+     * {@value #INBOX_TOKEN}.
+     *
+     * @throws IllegalArgumentException naming the problem if it is not 1-128 characters of dot-separated tokens
+     * @throws InvalidConfigException if its last token is {@value #INBOX_TOKEN}
      */
     public static String validatePrefix(String prefix) {
         if (prefix == null) throw new IllegalArgumentException("subject prefix must not be null");
         if (prefix.length() > MAX_PREFIX_LENGTH || !PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("invalid subject prefix '" + printable(prefix) + "': expected 1-"
                     + MAX_PREFIX_LENGTH + " characters of dot-separated tokens from [A-Za-z0-9_-]");
+        }
+        if (prefix.equals(INBOX_TOKEN) || prefix.endsWith("." + INBOX_TOKEN)) {
+            throw new InvalidConfigException("subject prefix '" + prefix + "' ends with the token '" + INBOX_TOKEN
+                    + "': its subjects would overlap those of the prefix before it (prefixes must not nest)");
         }
         return prefix;
     }
