@@ -2,13 +2,7 @@ package dev.tether.transport.nats.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.NodeId;
-import dev.tether.testkit.RecordingListener;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.Queue;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,33 +12,7 @@ import org.junit.jupiter.api.Test;
  * hearing each other, so no timeout ends it: a half-open link for good, b's frames fenced by a. The table must notice
  * the stall and start the handshake over, but only once it has lasted an announce interval (audit 7c, H1).
  */
-class LinkTableLostHelloTest {
-    private static final NodeId A = NodeId.of("a");
-    private static final NodeId B = NodeId.of("b");
-    private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(3);
-    private static final long INTERVAL = TimeUnit.SECONDS.toNanos(1);
-
-    private final Queue<Runnable> wire = new ArrayDeque<>();
-    private final RecordingListener atA = new RecordingListener("a", 1 << 20);
-    private final RecordingListener atB = new RecordingListener("b", 1 << 20);
-    private LinkTable a;
-    private LinkTable b;
-    private long now = 1_000;
-
-    LinkTableLostHelloTest() {
-        a = new LinkTable(
-                A,
-                atA,
-                (peer, c, x, y) -> wire.add(() -> b.onHello(A, c, x, y, now)),
-                TIMEOUT,
-                new SplittableRandom(1));
-        b = new LinkTable(
-                B,
-                atB,
-                (peer, c, x, y) -> wire.add(() -> a.onHello(B, c, x, y, now)),
-                TIMEOUT,
-                new SplittableRandom(2));
-    }
+class LinkTableLostHelloTest extends LinkTablePair {
 
     @Test
     void aLinkRecoversWhenOneHelloOfItsHandshakeIsLost() {
@@ -55,13 +23,13 @@ class LinkTableLostHelloTest {
         wire.poll().run(); // HELLO 2 reaches b: b agrees, answers (HELLO 3) and is up
         assertThat(atB.isUp(A)).isTrue();
         wire.poll(); // HELLO 3 is lost on the way to a
-        pump();
+        drainWire();
 
         for (int i = 0; i < 20; i++) { // both keep announcing for 20 s
             now += INTERVAL;
             a.onAnnounce(B, connB, now);
             b.onAnnounce(A, connA, now);
-            pump();
+            drainWire();
             a.expire(now);
             b.expire(now);
         }
@@ -85,16 +53,12 @@ class LinkTableLostHelloTest {
         Runnable hello3 = wire.poll();
         now += INTERVAL;
         a.onAnnounce(B, b.connection(), now); // b's announcement overtakes HELLO 3: a holds both ids, not up
-        pump(); // a's repeated greeting, ignored by b
+        drainWire(); // a's repeated greeting, ignored by b
         hello3.run();
-        pump();
+        drainWire();
 
         assertThat(atA.isUp(B)).as("a up with b").isTrue();
         assertThat(atB.history(A)).as("b's history of a: no restart").containsExactly("up");
         assertThat(a.linksOpened() + b.linksOpened()).isEqualTo(2);
-    }
-
-    private void pump() {
-        for (int i = 0; i < 100 && !wire.isEmpty(); i++) wire.poll().run();
     }
 }

@@ -6,40 +6,11 @@ import dev.tether.NodeId;
 import dev.tether.spi.PeerProof;
 import dev.tether.testkit.RecordingListener;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.Queue;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The session and fencing logic on its own: two tables wired through a queue, time passed by hand. */
-class LinkTableTest {
-    private static final NodeId A = NodeId.of("a");
-    private static final NodeId B = NodeId.of("b");
-    private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(3);
-
-    private final Queue<Runnable> wire = new ArrayDeque<>();
-    private final RecordingListener atA = new RecordingListener("a", 1 << 20);
-    private final RecordingListener atB = new RecordingListener("b", 1 << 20);
-    private LinkTable a;
-    private LinkTable b;
-    private long now = 1_000;
-
-    LinkTableTest() {
-        a = new LinkTable(
-                A,
-                atA,
-                (peer, conn, x, y) -> wire.add(() -> b.onHello(A, conn, x, y, now)),
-                TIMEOUT,
-                new SplittableRandom(1));
-        b = new LinkTable(
-                B,
-                atB,
-                (peer, conn, x, y) -> wire.add(() -> a.onHello(B, conn, x, y, now)),
-                TIMEOUT,
-                new SplittableRandom(2));
-    }
+class LinkTableTest extends LinkTablePair {
 
     @AfterEach
     void listenerRulesHeld() {
@@ -315,7 +286,7 @@ class LinkTableTest {
     }
 
     private void pump() {
-        for (int i = 0; i < 100 && !wire.isEmpty(); i++) wire.poll().run();
+        drainWire();
         assertThat(wire).as("the handshake ends").isEmpty();
     }
 
