@@ -84,20 +84,8 @@ class ConfigFileTest {
     @Test
     void aReloadNamesTheChangedKeysThatNeedARestart() throws IOException {
         Path conf = Files.writeString(dir.resolve("a.properties"), "id=a\npeer=b\nlisten=127.0.0.1:7001\n");
-        try (TetherNode node = Tether.start(TetherConfig.builder(NodeId.of("a"))
-                .peers(NodeId.of("b"))
-                .transport(new InMemoryNetwork().newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .build())) {
-            NodeControl control = new NodeControl(
-                    node,
-                    conf,
-                    List.of(new PeerSpec(NodeId.of("b"), null, null)),
-                    false,
-                    false,
-                    NodeControl.ReadyPeers.NONE,
-                    new NodeControl.ReloadRules(ConfigKeys.of(nodeSpec()), p -> null));
+        try (TetherNode node = startA()) {
+            NodeControl control = reloading(node, conf);
             assertThat(control.reload()).endsWith(": no change");
             Files.writeString(conf, "id=zz\npeer=b\nlisten=127.0.0.1:7009\n");
             assertThat(control.reload())
@@ -124,20 +112,8 @@ class ConfigFileTest {
     @Test
     void aReloadWithAnUnknownKeyChangesNothing() throws IOException {
         Path conf = Files.writeString(dir.resolve("a.properties"), "peer=b\n");
-        try (TetherNode node = Tether.start(TetherConfig.builder(NodeId.of("a"))
-                .peers(NodeId.of("b"))
-                .transport(new InMemoryNetwork().newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .build())) {
-            NodeControl control = new NodeControl(
-                    node,
-                    conf,
-                    List.of(new PeerSpec(NodeId.of("b"), null, null)),
-                    false,
-                    false,
-                    NodeControl.ReadyPeers.NONE,
-                    new NodeControl.ReloadRules(ConfigKeys.of(nodeSpec()), p -> null));
+        try (TetherNode node = startA()) {
+            NodeControl control = reloading(node, conf);
             Files.writeString(conf, "peers=c\nlog-level=debug\n");
             assertThatThrownBy(control::reload)
                     .isInstanceOf(IllegalArgumentException.class)
@@ -145,5 +121,27 @@ class ConfigFileTest {
             assertThat(node.peers()).extracting(PeerInfo::id).containsExactly(NodeId.of("b"));
             assertThat(CliLog.level()).isNotEqualTo(CliLog.LogLevel.DEBUG);
         }
+    }
+
+    /** Node a on an in-memory network, its configured peer b. */
+    private static TetherNode startA() {
+        return Tether.start(TetherConfig.builder(NodeId.of("a"))
+                .peers(NodeId.of("b"))
+                .transport(new InMemoryNetwork().newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .build());
+    }
+
+    /** What {@code tether node --config conf} reloads for {@code node}. */
+    private static NodeControl reloading(TetherNode node, Path conf) {
+        return new NodeControl(
+                node,
+                conf,
+                List.of(new PeerSpec(NodeId.of("b"), null, null)),
+                false,
+                false,
+                NodeControl.ReadyPeers.NONE,
+                new NodeControl.ReloadRules(ConfigKeys.of(nodeSpec()), p -> null));
     }
 }
