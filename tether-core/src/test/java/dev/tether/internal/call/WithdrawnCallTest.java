@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,6 +105,28 @@ class WithdrawnCallTest {
     @Test
     void aCancelRacingTheStartOfItsCallIsCountedOnce() {
         InterleavingMap running = new InterleavingMap();
+        runWithCancelAtTheStart(running, cancel -> running.whenPut = cancel);
+        assertThat(running.interleaved).isTrue();
+    }
+
+    /**
+     * docs/MESSAGING.md, Cancellation: "A cancel that arrives while the handler is starting either prevents the start
+     * or is seen by the running handler through isCancelled(); it never goes unnoticed by both, and it never does both:
+     * it is counted once." Here the cancel runs whole (both of its looks for the running call) after the call passed
+     * {@code Cancels.starting} and before it is registered as running.
+     */
+    @Test
+    void aCancelBetweenTheStartCheckAndTheRunningRecordIsNotLost() {
+        CancelFirst running = new CancelFirst();
+        runWithCancelAtTheStart(running, cancel -> running.before = cancel);
+    }
+
+    /**
+     * Runs a request to handler "w" whose cancel {@code arrange} hooks into the running calls' {@code put}; then
+     * exactly one of the two acted and counted: the call saw the cancel, or it never ran and was reported cancelled.
+     */
+    private void runWithCancelAtTheStart(
+            ConcurrentHashMap<Cancels.CallId, IncomingCall> running, Consumer<Runnable> arrange) {
         CallCounters counters = new CallCounters();
         Callee callee = new Callee(host, counters, new Cancels(running));
         callee.waiters(new HandlerWaiters(host));
@@ -123,10 +146,9 @@ class WithdrawnCallTest {
                 registry,
                 callee);
         FakeDelivery d = call("w", 7, false);
-        running.whenPut = () -> callee.cancelled(d.key, FakeDelivery.EPOCH, 7);
+        arrange.accept(() -> callee.cancelled(d.key, FakeDelivery.EPOCH, 7));
         callee.run(h, d);
 
-        assertThat(running.interleaved).isTrue();
         assertThat(counters.cancelledBeforeStart.get() + counters.cancelledWhileRunning.get())
                 .as("cancel outcomes of one call")
                 .isEqualTo(1);
@@ -136,6 +158,20 @@ class WithdrawnCallTest {
                     .isTrue();
         else assertThat(d.outcome).isEqualTo(Outcome.CANCELLED);
         assertThat(callee.cancels().notStarted()).isZero();
+    }
+
+    /** Running calls: the first put runs {@link #before} (the whole cancel) before the call becomes visible. */
+    private static final class CancelFirst extends ConcurrentHashMap<Cancels.CallId, IncomingCall> {
+        private static final long serialVersionUID = 1L;
+        transient Runnable before;
+
+        @Override
+        public IncomingCall put(Cancels.CallId key, IncomingCall call) {
+            Runnable r = before;
+            before = null;
+            if (r != null) r.run();
+            return super.put(key, call);
+        }
     }
 
     /**
