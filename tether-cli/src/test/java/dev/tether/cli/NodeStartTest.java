@@ -7,6 +7,7 @@ import dev.tether.NodeId;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.sqlite.SqliteStore;
+import dev.tether.testkit.Await;
 import dev.tether.testkit.StoreDamage;
 import dev.tether.testkit.process.ChildJvm;
 import java.io.IOException;
@@ -159,7 +160,11 @@ class NodeStartTest {
         ChildJvm node = CliProcess.node(
                 "nats-down", ready, "--id", "a", "--peer", "b", "--nats", nats, "--store-dir", dir.toString());
         assertThat(ready[0]).contains(" nats=not-connected-yet", " connected=none not-yet=b");
-        node.awaitLine(l -> l.startsWith("[err] ") && l.contains("cannot reach NATS"), CliProcess.TIMEOUT);
+        // All lines so far, not awaitLine: the warning may come before the ready line, whose wait consumed it.
+        Await.until(
+                CliProcess.TIMEOUT,
+                () -> node.lines().stream().anyMatch(l -> l.startsWith("[err] ") && l.contains("cannot reach NATS")),
+                () -> "no 'cannot reach NATS' warning; last lines: " + node.lines());
 
         assertThat(node.terminate(CliProcess.TIMEOUT)).isZero();
         List<String> errLines =
