@@ -13,9 +13,7 @@ import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +35,7 @@ class TcpHandshakeTest {
     private static final int MAX = 64 * 1024;
     private static final byte[] KEY = "0123456789abcdef-cluster".getBytes(StandardCharsets.US_ASCII);
 
-    private final List<RecordingNode> nodes = new ArrayList<>();
+    private final RecordingNodes nodes = new RecordingNodes(Duration.ofMillis(500));
     private RecordingNode a;
     private RecordingNode b;
     private int probe;
@@ -51,17 +49,11 @@ class TcpHandshakeTest {
 
     @AfterEach
     void closeAll() {
-        nodes.forEach(RecordingNode::close);
-        for (RecordingNode n : nodes)
-            assertThat(n.listener.violations()).as("rules at " + n.id).isEmpty();
+        nodes.closeAndCheckRules();
     }
 
     private RecordingNode start(String id, TcpTransport.Builder builder) {
-        RecordingNode node = RecordingNode.start(
-                id,
-                builder.reconnect(Duration.ofMillis(20), Duration.ofMillis(500)).build());
-        nodes.add(node);
-        return node;
+        return nodes.start(id, builder);
     }
 
     @Test

@@ -6,9 +6,7 @@ import dev.tether.NodeId;
 import dev.tether.testkit.Await;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,13 +23,11 @@ class TcpPeerFrameLimitTest {
     private static final NodeId SMALL = NodeId.of("small");
     private static final NodeId BIG = NodeId.of("big");
 
-    private final List<RecordingNode> nodes = new ArrayList<>();
+    private final RecordingNodes nodes = new RecordingNodes(Duration.ofMillis(500));
 
     @AfterEach
     void closeAll() {
-        nodes.forEach(RecordingNode::close);
-        for (RecordingNode n : nodes)
-            assertThat(n.listener.violations()).as("rules at " + n.id).isEmpty();
+        nodes.closeAndCheckRules();
     }
 
     @Test
@@ -70,10 +66,6 @@ class TcpPeerFrameLimitTest {
     }
 
     private RecordingNode start(String id, TcpTransport.Builder builder) {
-        RecordingNode node = RecordingNode.start(
-                id,
-                builder.reconnect(Duration.ofMillis(20), Duration.ofMillis(500)).build());
-        nodes.add(node);
-        return node;
+        return nodes.start(id, builder);
     }
 }

@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -34,13 +33,11 @@ class TcpSocketFuzzTest {
         System.out.println("TcpSocketFuzzTest seed " + SEED + " (replay with -Dtether.seed=" + SEED + ")");
     }
 
-    private final List<RecordingNode> nodes = new ArrayList<>();
+    private final RecordingNodes nodes = new RecordingNodes(Duration.ofMillis(500));
 
     @AfterEach
     void closeAll() {
-        nodes.forEach(RecordingNode::close);
-        for (RecordingNode n : nodes)
-            assertThat(n.listener.violations()).as("rules at " + n.id).isEmpty();
+        nodes.closeAndCheckRules();
     }
 
     @Test
@@ -80,11 +77,7 @@ class TcpSocketFuzzTest {
     }
 
     private RecordingNode start(String id, TcpTransport.Builder builder) {
-        RecordingNode node = RecordingNode.start(
-                id,
-                builder.reconnect(Duration.ofMillis(20), Duration.ofMillis(500)).build());
-        nodes.add(node);
-        return node;
+        return nodes.start(id, builder);
     }
 
     private static ByteBuffer numbered(int i) {

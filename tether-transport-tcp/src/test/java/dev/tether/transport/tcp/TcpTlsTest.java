@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +29,7 @@ class TcpTlsTest {
 
     private static TestPki good;
     private static TestPki rogue;
-    private final List<RecordingNode> nodes = new ArrayList<>();
+    private final RecordingNodes nodes = new RecordingNodes(Duration.ofMillis(500));
 
     @BeforeAll
     static void createPki() {
@@ -40,17 +39,11 @@ class TcpTlsTest {
 
     @AfterEach
     void closeAll() {
-        nodes.forEach(RecordingNode::close);
-        for (RecordingNode n : nodes)
-            assertThat(n.listener.violations()).as("rules at " + n.id).isEmpty();
+        nodes.closeAndCheckRules();
     }
 
     private RecordingNode start(String id, TcpTransport.Builder builder) {
-        RecordingNode node = RecordingNode.start(
-                id,
-                builder.reconnect(Duration.ofMillis(20), Duration.ofMillis(500)).build());
-        nodes.add(node);
-        return node;
+        return nodes.start(id, builder);
     }
 
     @Test

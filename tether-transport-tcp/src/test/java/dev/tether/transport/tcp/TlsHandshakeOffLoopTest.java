@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +35,7 @@ class TlsHandshakeOffLoopTest {
     static Path dir;
 
     private static TestPki pki;
-    private final List<RecordingNode> nodes = new ArrayList<>();
+    private final RecordingNodes nodes = new RecordingNodes(Duration.ofMillis(200));
 
     @BeforeAll
     static void createPki() {
@@ -45,17 +44,11 @@ class TlsHandshakeOffLoopTest {
 
     @AfterEach
     void closeAll() {
-        nodes.forEach(RecordingNode::close);
-        for (RecordingNode n : nodes)
-            assertThat(n.listener.violations()).as("rules at " + n.id).isEmpty();
+        nodes.closeAndCheckRules();
     }
 
     private RecordingNode start(String id, TcpTransport.Builder builder) {
-        RecordingNode node = RecordingNode.start(
-                id,
-                builder.reconnect(Duration.ofMillis(20), Duration.ofMillis(200)).build());
-        nodes.add(node);
-        return node;
+        return nodes.start(id, builder);
     }
 
     @Test
