@@ -181,4 +181,9 @@ final class TransportEvents implements Transport.Listener {
             if (kick != null) kicked.refused(kick);
         });
     }
+
+    @Override
+    public void onFrameLimit(int bytes) {
+        loop.post(now -> loop.engine().onFrameLimit(bytes));
+    }
 }
