@@ -108,6 +108,16 @@ public interface Transport extends AutoCloseable {
      */
     default void disconnect(NodeId peer) {}
 
+    /**
+     * Frames received from peers and discarded unread because they did not belong to the peer's current connection
+     * (rule 4: a transport that reconnects under the hood fences earlier connections' frames), so far; 0 (the
+     * default) for a transport that never fences. The node reports it as {@code NodeStats.framesFenced}: a peer that
+     * is up while every frame from it is fenced shows there. Thread-safe.
+     */
+    default long fencedFrames() {
+        return 0;
+    }
+
     /** Stops the transport and releases its resources. */
     @Override
     void close();

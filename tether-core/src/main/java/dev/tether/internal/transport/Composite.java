@@ -252,6 +252,14 @@ public final class Composite implements Transport {
         return droppedFrames.get();
     }
 
+    /** {@link #droppedFrames()} plus the frames the members fenced themselves ({@link Transport#fencedFrames()}). */
+    @Override
+    public long fencedFrames() {
+        long fenced = droppedFrames.get();
+        for (Transport m : members) fenced += m.fencedFrames();
+        return fenced;
+    }
+
     /** How many times a peer moved from one member to another (a down and an up reported). */
     public long switches() {
         return switches.get();
