@@ -6,7 +6,10 @@ import java.util.List;
  * A snapshot of a node's counters. {@code connectionsRejected} counts connections the transport refused
  * (handshake, identity, oversize frames), every one of them, also those whose {@link
  * TetherEvent.ConnectionRejected} event was rate-limited; {@code inboundFramesShed} counts received frames dropped because
- * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted).
+ * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted); {@code framesFenced}
+ * counts received frames the transport discarded unread because they did not belong to their peer's current connection
+ * ({@link dev.tether.spi.Transport#fencedFrames()}: a NATS link or a composite's member that no longer carries the
+ * peer). A peer that is connected while this grows and nothing arrives from it has all its frames fenced.
  * {@code kickedFromCluster} counts the {@link TetherEvent.KickedFromCluster} events: peers that refused this node
  * because it was kicked from the cluster, one per peer and verdict (its refusals are in {@code connectionsRejected}
  * too).
@@ -56,6 +59,7 @@ public record NodeStats(
         long connectionsRejected,
         long kickedFromCluster,
         long inboundFramesShed,
+        long framesFenced,
         long storeFailures,
         long checksumMismatches,
         long unsendableMessages,

@@ -42,7 +42,7 @@ final class DemoCluster implements AutoCloseable {
         log.printf(
                 "tether demo: %d sender processes x %d messages -> 1 receiver process, TCP loopback, SQLite %s%n",
                 plan.senders(), plan.messages(), plan.durability());
-        start("receiver").awaitReady("ready ", deadline);
+        start("receiver").awaitReady(NodeRunner.JSON_READY, deadline); // it runs with --json
         // Senders start together and wait for "go", so every stream is under way when the kills come.
         List<NodeProcess> senders = new ArrayList<>();
         for (int i = 1; i <= plan.senders(); i++) senders.add(start(sender(i)));
@@ -74,7 +74,7 @@ final class DemoCluster implements AutoCloseable {
                 name, before, exit);
         NodeProcess restarted = start(name);
         if (name.equals("receiver")) {
-            restarted.awaitReady("ready ", deadline);
+            restarted.awaitReady(NodeRunner.JSON_READY, deadline);
         } else {
             restarted.awaitReady("resume ", deadline);
             restarted.tell("go");

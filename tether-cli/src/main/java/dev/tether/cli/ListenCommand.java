@@ -23,7 +23,10 @@ final class ListenCommand implements Callable<Integer> {
     @Mixin
     EndpointNodeOptions endpoints;
 
-    @Option(names = "--json", description = "One JSON object per delivery.")
+    @Option(
+            names = "--json",
+            description = "JSON lines on stdout: one object per delivery, after the ready line"
+                    + " {\"ready\":true,\"node\":...}.")
     boolean json;
 
     @Option(names = "--quiet", description = "Do not log connection events to stderr.")
@@ -37,7 +40,8 @@ final class ListenCommand implements Callable<Integer> {
                         out,
                         node.spec.commandLine().getErr(),
                         new DeliveryPrinter(out, json),
-                        NodeControl.ReadyPeers.NONE)
+                        NodeControl.ReadyPeers.NONE,
+                        json)
                 .endpoints(endpoints)
                 .run(Duration.ofSeconds(5));
     }

@@ -242,7 +242,7 @@ final class ManagementCommands {
             if (slash < 1 || hash < slash + 2 || hash == id.length() - 1) {
                 throw new ParameterException(spec.commandLine(), "message id must be PEER/LANE#SEQ, was '" + id + "'");
             }
-            ManagementRequest.Query q = new ManagementRequest.Query()
+            ManagementRequest.Query q = request.query()
                     .add("peer", id.substring(0, slash))
                     .add("lane", id.substring(slash + 1, hash))
                     .add("seq", id.substring(hash + 1));
@@ -280,10 +280,8 @@ final class ManagementCommands {
         @Override
         public Integer call() {
             if (which.all && lane != null) throw new ParameterException(spec.commandLine(), "--lane needs --peer");
-            ManagementRequest.Query q = new ManagementRequest.Query()
-                    .add("peer", which.peer)
-                    .add("lane", lane)
-                    .add("all", which.all ? "1" : null);
+            ManagementRequest.Query q =
+                    request.query().add("peer", which.peer).add("lane", lane).add("all", which.all ? "1" : null);
             return request.run(spec, "POST", "/mgmt/purge", q);
         }
     }
@@ -396,7 +394,7 @@ final class ManagementCommands {
         @Override
         public Integer call() {
             ManagementRequest.Query q =
-                    new ManagementRequest.Query().add("id", id).add("to", to).add("lane", lane);
+                    request.query().add("id", id).add("to", to).add("lane", lane);
             return request.run(spec, "POST", "/mgmt/dead-letters/replay", q);
         }
     }
@@ -419,7 +417,7 @@ final class ManagementCommands {
         @Override
         public Integer call() {
             if (ids.isEmpty() == !all) throw new ParameterException(spec.commandLine(), "give IDs or --all (not both)");
-            ManagementRequest.Query q = new ManagementRequest.Query().add("all", all ? "1" : null);
+            ManagementRequest.Query q = request.query().add("all", all ? "1" : null);
             for (String id : ids) q.add("id", id);
             return request.run(spec, "POST", "/mgmt/dead-letters/purge", q);
         }

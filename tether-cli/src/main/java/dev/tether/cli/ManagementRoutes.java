@@ -130,7 +130,9 @@ final class ManagementRoutes {
                 require(method, "GET");
                 long seq = number(q, "seq");
                 if (seq < 1) throw new HttpError(400, "seq must be 1 or more, was " + seq);
-                return ok(ManagementJson.state(m.messageState(new MessageId(peer(q), required(q, "lane"), seq))));
+                dev.tether.management.MessageState state =
+                        m.messageState(new MessageId(peer(q), required(q, "lane"), seq));
+                return either(q, ManagementJson.state(state), ManagementText.state(state));
             default:
                 return change(method, path, q);
         }
@@ -144,21 +146,23 @@ final class ManagementRoutes {
                 QueryParameters.allowOnly(q, path, "id", "to", "lane");
                 MessageId sent =
                         m.replayDeadLetter(required(q, "id"), NodeId.of(required(q, "to")), required(q, "lane"));
-                return ok(ManagementJson.messageId(sent));
+                return either(q, ManagementJson.messageId(sent), ManagementText.replayed(sent));
             case "/mgmt/dead-letters/purge":
                 require(method, "POST");
                 QueryParameters.allowOnly(q, path, "id", "all");
                 List<String> ids = q.getOrDefault("id", List.of());
                 if (ids.isEmpty() && !flag(q, "all")) throw new HttpError(400, "give id=ID (repeatable) or all=1");
-                return ok(Json.object().put("purged", m.purgeDeadLetters(ids)).toString());
+                int purged = m.purgeDeadLetters(ids);
+                return either(
+                        q, Json.object().put("purged", purged).toString(), ManagementText.purgedDeadLetters(purged));
             case "/mgmt/purge":
                 require(method, "POST");
                 QueryParameters.allowOnly(q, path, "peer", "lane", "all");
-                return ok(purge(q));
+                return purge(q);
             case "/mgmt/kick":
                 require(method, "POST");
                 QueryParameters.allowOnly(q, path, "node", "channel");
-                return ok(kick(NodeId.of(required(q, "node")), AdminServer.first(q, "channel", null)));
+                return kick(q, NodeId.of(required(q, "node")), AdminServer.first(q, "channel", null));
             case "/mgmt/readmit":
                 require(method, "POST");
                 QueryParameters.allowOnly(q, path, "node", "channel");
@@ -166,7 +170,10 @@ final class ManagementRoutes {
                 String from = AdminServer.first(q, "channel", null);
                 requireKicked(readmitted, from);
                 List<NodeId> told = from == null ? m.readmit(readmitted) : m.readmit(readmitted, from);
-                return ok(Json.object().put("told", ids(told)).toString());
+                return either(
+                        q,
+                        Json.object().put("told", ids(told)).toString(),
+                        ManagementText.readmitted(readmitted, from, told));
             default:
                 throw new HttpError(
                         404,
@@ -177,7 +184,7 @@ final class ManagementRoutes {
         }
     }
 
-    private String purge(Map<String, List<String>> q) throws HttpError {
+    private CallRoutes.Answer purge(Map<String, List<String>> q) throws HttpError {
         String peer = AdminServer.first(q, "peer", null);
         String lane = AdminServer.first(q, "lane", null);
         if (peer == null && lane == null && !flag(q, "all")) {
@@ -185,10 +192,11 @@ final class ManagementRoutes {
         }
         if (peer == null && lane != null) throw new HttpError(400, "lane=L needs peer=P");
         PurgeResult r = m.purge(peer == null ? null : NodeId.of(peer), lane);
-        return Json.object()
+        String json = Json.object()
                 .put("streams", r.streams())
                 .put("messages", r.messages())
                 .toString();
+        return either(q, json, ManagementText.purged(r));
     }
 
     /**
@@ -218,16 +226,20 @@ final class ManagementRoutes {
     }
 
     /** A kick from {@code channel}, or from the cluster if it is null. */
-    private String kick(NodeId node, String channel) {
-        if (channel != null) return kick(m.kick(node, channel));
+    private CallRoutes.Answer kick(Map<String, List<String>> q, NodeId node, String channel) {
+        if (channel != null) {
+            KickResult r = m.kick(node, channel);
+            return either(q, kick(r), ManagementText.kicked(r));
+        }
         NodeKickResult r = m.kick(node);
-        return Json.object()
+        String json = Json.object()
                 .put("node", r.node().value())
                 .put("wasKnown", r.wasKnown())
                 .put("purged", r.purged())
                 .put("dropped", r.dropped())
                 .put("told", ids(r.told()))
                 .toString();
+        return either(q, json, ManagementText.kicked(r));
     }
 
     private static String kick(KickResult r) {
@@ -251,6 +263,11 @@ final class ManagementRoutes {
 
     private static boolean text(Map<String, List<String>> q) {
         return "text".equals(AdminServer.first(q, "format", "json"));
+    }
+
+    /** {@code json} (the default), or {@code text} if the query asks for {@code format=text}. */
+    private static CallRoutes.Answer either(Map<String, List<String>> q, String json, String text) {
+        return text(q) ? text(text) : ok(json);
     }
 
     private static CallRoutes.Answer text(String body) {

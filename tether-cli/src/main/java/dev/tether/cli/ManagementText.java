@@ -1,10 +1,15 @@
 package dev.tether.cli;
 
+import dev.tether.MessageId;
 import dev.tether.NodeId;
 import dev.tether.management.ChannelStatus;
 import dev.tether.management.DeadLetterEntry;
+import dev.tether.management.KickResult;
+import dev.tether.management.MessageState;
+import dev.tether.management.NodeKickResult;
 import dev.tether.management.PeerStatus;
 import dev.tether.management.PendingMessage;
+import dev.tether.management.PurgeResult;
 import dev.tether.management.SubscriberStatus;
 import dev.tether.management.Topology;
 import java.time.Duration;
@@ -15,6 +20,52 @@ import java.util.Locale;
 /** The management model as text for people: what {@code tether topology}, {@code nodes}, {@code dlq list} print. */
 final class ManagementText {
     private ManagementText() {}
+
+    /** {@code tether message-status}: {@code ID STATUS[: detail]}. */
+    static String state(MessageState s) {
+        String detail = s.detail() == null || s.detail().isEmpty() ? "" : ": " + s.detail();
+        return s.id() + " " + s.status() + detail + "\n";
+    }
+
+    /** {@code tether dlq replay}: the id the dead letter was sent again as. */
+    static String replayed(MessageId id) {
+        return "replayed as " + id + "\n";
+    }
+
+    /** {@code tether dlq purge}. */
+    static String purgedDeadLetters(int purged) {
+        return "purged " + purged + (purged == 1 ? " dead letter" : " dead letters") + "\n";
+    }
+
+    /** {@code tether purge}. */
+    static String purged(PurgeResult r) {
+        return "purged " + r.messages() + " messages on " + r.streams() + (r.streams() == 1 ? " stream" : " streams")
+                + "\n";
+    }
+
+    /** {@code tether kick --channel C N}. */
+    static String kicked(KickResult r) {
+        return "kicked " + r.node() + " from channel " + r.channel() + ": " + (r.wasReader() ? "" : "not ")
+                + "a reader, " + r.dropped() + " messages dropped, told " + names(r.told()) + "\n";
+    }
+
+    /** {@code tether kick N}. */
+    static String kicked(NodeKickResult r) {
+        return "kicked " + r.node() + " from the cluster: " + (r.wasKnown() ? "" : "not ") + "a known peer, "
+                + r.purged() + " messages purged, " + r.dropped() + " dropped, told " + names(r.told()) + "\n";
+    }
+
+    /** {@code tether readmit [--channel C] N}. */
+    static String readmitted(NodeId node, String channel, List<NodeId> told) {
+        return "readmitted " + node + (channel == null ? " to the cluster" : " to channel " + channel) + ", told "
+                + names(told) + "\n";
+    }
+
+    private static String names(List<NodeId> ids) {
+        return ids.isEmpty()
+                ? "none"
+                : String.join(",", ids.stream().map(NodeId::value).toList());
+    }
 
     static String topology(Topology t) {
         StringBuilder b = new StringBuilder();

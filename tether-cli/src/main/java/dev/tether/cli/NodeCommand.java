@@ -26,7 +26,10 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--print", description = "Print each delivery on stdout, like tether listen.")
     boolean print;
 
-    @Option(names = "--json", description = "With --print: one JSON object per line.")
+    @Option(
+            names = "--json",
+            description = "JSON lines on stdout: the ready line {\"ready\":true,\"node\":...} and, with --print, one"
+                    + " object per delivery.")
     boolean json;
 
     @Option(names = "--quiet", description = "Do not log connection events to stderr (same as --log-level warn).")
@@ -71,7 +74,7 @@ final class NodeCommand implements Callable<Integer> {
         }
         if (drainSeconds < 0) throw node.invalid("--drain-timeout must be 0 or more seconds, was " + drainSeconds);
         CliLog.configure(level, logFormat);
-        return new NodeRunner(node, out, node.spec.commandLine().getErr(), printer, readyPeers)
+        return new NodeRunner(node, out, node.spec.commandLine().getErr(), printer, readyPeers, json)
                 .endpoints(endpoints)
                 .run(Duration.ofSeconds(drainSeconds));
     }

@@ -21,7 +21,8 @@ import picocli.CommandLine;
  * Runs one node until the process is asked to stop (SIGTERM, SIGINT), then shuts it down gracefully: new sends
  * are refused, what can be drained in {@code drainTimeout} is, the rest stays in the store for the next start,
  * and the process exits 0. The first line on stdout is {@code ready ...} once the node accepts work (scripts wait
- * for it); it also says which peers (and NATS) are connected yet.
+ * for it); it also says which peers (and NATS) are connected yet. With {@code --json} every line on stdout is a JSON
+ * object, the ready line too: {@code {"ready":true,"node":...}} ({@link #JSON_READY}).
  *
  * <p>A start that fails leaves nothing behind: the admin and metrics addresses are bound before the store is created,
  * and {@link NodeStart#start} removes a store file this start created when the node then fails to start.
@@ -40,11 +41,17 @@ final class NodeRunner {
             TetherEvent.DeadLetterQueueFull.class,
             TetherEvent.RuleError.class);
 
+    /** How the ready line starts with {@code --json}: what scripts (and {@code tether demo}) wait for. */
+    static final String JSON_READY = "{\"ready\":true,";
+
     private final NodeOptions options;
     private final PrintWriter out;
     private final PrintWriter err;
     private final DeliveryPrinter printer;
     private final NodeControl.ReadyPeers readyPeers;
+    /** {@code --json}: stdout carries JSON lines only. */
+    private final boolean json;
+
     private volatile NodeControl control;
     private EndpointNodeOptions endpoints = new EndpointNodeOptions();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -55,8 +62,10 @@ final class NodeRunner {
             PrintWriter out,
             PrintWriter err,
             DeliveryPrinter printer,
-            NodeControl.ReadyPeers readyPeers) {
+            NodeControl.ReadyPeers readyPeers,
+            boolean json) {
         this.options = options;
+        this.json = json;
         this.out = out;
         this.err = err;
         this.printer = printer;
@@ -104,7 +113,10 @@ final class NodeRunner {
             }
             if (admin != null) admin.start(node, config.maxMessageBytes(), control);
             if (metrics != null) metrics.watch(node);
-            out.println(readyLine(node, transport, peers, admin, metrics));
+            out.println(
+                    json
+                            ? jsonReadyLine(node, transport, peers, admin, metrics)
+                            : readyLine(node, transport, peers, admin, metrics));
             out.flush();
             if (!signals.viaHook()) {
                 signals.await();
@@ -196,6 +208,40 @@ final class NodeRunner {
                             ",", options.seeds.stream().map(HostPort::format).toList()));
         }
         return s.toString();
+    }
+
+    /** The ready line as one JSON object with the same facts: lists as arrays, {@code nats=x} as {@code "nats":"x"}. */
+    private String jsonReadyLine(
+            TetherNode node,
+            TransportFactory.Choice transport,
+            List<NodeId> peers,
+            AdminServer admin,
+            MetricsServer metrics) {
+        Json j = Json.object()
+                .put("ready", true)
+                .put("node", node.id().value())
+                .put("transport", transport.description())
+                .put("store", options.storePath().toString())
+                .put("durability", String.valueOf(options.durability));
+        if (admin != null) j.put("admin", HostPort.format(admin.address()));
+        if (metrics != null) j.put("metrics", HostPort.format(metrics.address()));
+        if (!endpoints.endpoints.isEmpty()) j.put("endpoints", endpoints.endpoints);
+        String link = transport.connectivity();
+        if (link != null) {
+            int eq = link.indexOf('=');
+            j.put(link.substring(0, eq), link.substring(eq + 1));
+        }
+        List<NodeId> connected = peers.isEmpty() ? List.of() : node.stats().connectedPeers();
+        List<NodeId> notYet = new ArrayList<>(peers);
+        notYet.removeAll(connected);
+        j.put("peers", values(peers)).put("connected", values(connected)).put("notYet", values(notYet));
+        if (!options.seeds.isEmpty())
+            j.put("seeds", options.seeds.stream().map(HostPort::format).toList());
+        return j.toString();
+    }
+
+    private static List<String> values(List<NodeId> ids) {
+        return ids.stream().map(NodeId::value).toList();
     }
 
     private static String list(List<NodeId> ids) {

@@ -50,12 +50,13 @@ final class RuleRoutes {
             String[] rest = path.substring(PATH.length() + 1).split("/", -1);
             if (rest.length == 1) {
                 requireMethod(method, "DELETE");
-                return done("removed", rest[0], rules.remove(rest[0]));
+                return done(q, "removed", rest[0], rules.remove(rest[0]));
             }
             if (rest.length == 2 && (rest[1].equals("enable") || rest[1].equals("disable"))) {
                 requireMethod(method, "POST");
                 boolean on = rest[1].equals("enable");
-                return done(on ? "enabled" : "disabled", rest[0], on ? rules.enable(rest[0]) : rules.disable(rest[0]));
+                return done(
+                        q, on ? "enabled" : "disabled", rest[0], on ? rules.enable(rest[0]) : rules.disable(rest[0]));
             }
             throw new HttpError(
                     404,
@@ -70,7 +71,7 @@ final class RuleRoutes {
         List<Rule> list = rules.list();
         Map<String, RuleStats> stats = new HashMap<>();
         for (RuleStats s : rules.stats()) stats.put(s.name(), s);
-        if ("text".equals(AdminServer.first(q, "format", "json"))) {
+        if (text(q)) {
             StringBuilder b = new StringBuilder();
             if (list.isEmpty()) b.append("no routing rules\n");
             for (Rule r : list) {
@@ -119,15 +120,25 @@ final class RuleRoutes {
         boolean replace = "1".equals(AdminServer.first(q, "replace", null));
         if (replace) rules.replace(r);
         else rules.add(r);
-        return ok(Json.object()
-                .put(replace ? "replaced" : "added", r.name())
-                .put("text", r.toText())
-                .toString());
+        String what = replace ? "replaced" : "added";
+        if (text(q)) return text(what + " " + r.name() + ": " + r.toText() + "\n");
+        return ok(Json.object().put(what, r.name()).put("text", r.toText()).toString());
     }
 
-    private static CallRoutes.Answer done(String what, String name, boolean existed) throws HttpError {
+    /** A rule removed, enabled or disabled: {@code {"removed":NAME}}, or {@code removed NAME} with format=text. */
+    private static CallRoutes.Answer done(Map<String, List<String>> q, String what, String name, boolean existed)
+            throws HttpError {
         if (!existed) throw new HttpError(400, "no routing rule named '" + name + "'");
+        if (text(q)) return text(what + " " + name + "\n");
         return ok(Json.object().put(what, name).toString());
+    }
+
+    private static boolean text(Map<String, List<String>> q) {
+        return "text".equals(AdminServer.first(q, "format", "json"));
+    }
+
+    private static CallRoutes.Answer text(String body) {
+        return new CallRoutes.Answer(200, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void requireMethod(String method, String expected) throws HttpError {

@@ -59,7 +59,8 @@ final class StatsFormat {
                 "  queued %d, in flight %d, delivered %d, redelivered %d, duplicates dropped %d,%n"
                         + "  dead-lettered %d, expired %d, protocol errors %d, connections rejected %d,"
                         + " kicked from the cluster by %d peers,%n"
-                        + "  frames shed %d, store failures %d, checksum mismatches %d, unsendable messages %d%n",
+                        + "  frames shed %d, frames fenced %d, store failures %d, checksum mismatches %d,"
+                        + " unsendable messages %d%n",
                 s.queued(),
                 s.inFlight(),
                 s.delivered(),
@@ -71,6 +72,7 @@ final class StatsFormat {
                 s.connectionsRejected(),
                 s.kickedFromCluster(),
                 s.inboundFramesShed(),
+                s.framesFenced(),
                 s.storeFailures(),
                 s.checksumMismatches(),
                 s.unsendableMessages()));
@@ -205,6 +207,7 @@ final class StatsFormat {
                 .put("connectionsRejected", s.connectionsRejected())
                 .put("kickedFromCluster", s.kickedFromCluster())
                 .put("inboundFramesShed", s.inboundFramesShed())
+                .put("framesFenced", s.framesFenced())
                 .put("storeFailures", s.storeFailures())
                 .put("checksumMismatches", s.checksumMismatches())
                 .put("unsendableMessages", s.unsendableMessages())

@@ -161,6 +161,7 @@ class RulesHttpTest {
         assertThat(run("rules", "add", "--admin", admin, "name=eu", "header.tenant=prefix:eu-", "action=drop"))
                 .as(cli.err())
                 .isZero();
+        assertThat(cli.out()).isEqualTo("added eu: name=eu header.tenant=prefix:eu- action=drop\n"); // text
         assertThat(run("rules", "list", "--admin", admin)).isZero();
         assertThat(cli.out()).isEqualTo("name=eu header.tenant=prefix:eu- action=drop  matched 0  errors 0\n");
         assertThat(send("tenant", "eu-9")).isEqualTo(Outcome.DROPPED);
@@ -169,7 +170,8 @@ class RulesHttpTest {
 
         assertThat(run("rules", "add", "--admin", admin, "--replace", "name=eu", "priority=3", "action=drop"))
                 .isZero();
-        assertThat(run("rules", "disable", "--admin", admin, "eu")).isZero();
+        assertThat(run("rules", "disable", "--admin", admin, "eu", "--json")).isZero();
+        assertThat(cli.out()).isEqualTo("{\"disabled\":\"eu\"}\n");
         assertThat(send("tenant", "eu-9")).isEqualTo(Outcome.PROCESSED);
         assertThat(run("rules", "enable", "--admin", admin, "eu")).isZero();
         assertThat(run("rules", "list", "--admin", admin)).isZero();
@@ -182,6 +184,7 @@ class RulesHttpTest {
         assertThat(cli.err()).contains("no routing rule named 'nothing'");
         assertThat(run("rules", "remove", "--admin", admin, "bad/name")).isEqualTo(ExitCode.USAGE);
         assertThat(run("rules", "remove", "--admin", admin, "eu")).isZero();
+        assertThat(cli.out()).isEqualTo("removed eu\n");
         assertThat(run("rules", "add", "--admin", admin, "name=tap", "priority=9", "action=copy(address:x/rec)"))
                 .as(cli.err())
                 .isZero();

@@ -75,7 +75,10 @@ public interface Transport extends AutoCloseable {
         return null;
     }
 
-    /** The largest frame this transport carries, in bytes. */
+    /**
+     * The largest frame this transport carries, in bytes. A transport that learns on connecting that its carrier
+     * allows less reports that through {@link Listener#onFrameLimit}.
+     */
     int maxFrameBytes();
 
     /**
@@ -104,6 +107,16 @@ public interface Transport extends AutoCloseable {
      * close one that is already up.
      */
     default void disconnect(NodeId peer) {}
+
+    /**
+     * Frames received from peers and discarded unread because they did not belong to the peer's current connection
+     * (rule 4: a transport that reconnects under the hood fences earlier connections' frames), so far; 0 (the
+     * default) for a transport that never fences. The node reports it as {@code NodeStats.framesFenced}: a peer that
+     * is up while every frame from it is fenced shows there. Thread-safe.
+     */
+    default long fencedFrames() {
+        return 0;
+    }
 
     /** Stops the transport and releases its resources. */
     @Override
@@ -137,6 +150,15 @@ public interface Transport extends AutoCloseable {
          * Purely informational: the node counts it and reports it to its listener.
          */
         default void onConnectionRejected(String remote, String reason) {}
+
+        /**
+         * From now on the transport carries frames of at most {@code bytes}, fewer than {@link Transport#maxFrameBytes()}
+         * promised: what its carrier allows turned out smaller (a NATS server's {@code max_payload}, learnt on
+         * connecting). The node builds frames within it and reports a message that cannot fit as unsendable instead
+         * of sending it again and again. A later call may raise it again, never above {@link Transport#maxFrameBytes()}. The
+         * default ignores it.
+         */
+        default void onFrameLimit(int bytes) {}
 
         /**
          * Whether {@code peer} may connect, asked before its connection is reported up (rule 10). {@code proof}

@@ -222,6 +222,15 @@ public final class CompositeTransport implements Transport {
         return composite.droppedFrames();
     }
 
+    /**
+     * Frames fenced: {@link #droppedFrames()} plus those the members fenced themselves ({@link
+     * Transport#fencedFrames()}). Thread-safe.
+     */
+    @Override
+    public long fencedFrames() {
+        return composite.fencedFrames();
+    }
+
     /** How many times a peer moved from one member to another (failovers and switches back). Thread-safe. */
     public long switches() {
         return composite.switches();

@@ -68,6 +68,11 @@ public abstract class ForwardingTransport implements Transport {
     }
 
     @Override
+    public long fencedFrames() {
+        return delegate.fencedFrames();
+    }
+
+    @Override
     public void connect(NodeId peer, List<String> addresses) {
         delegate.connect(peer, addresses);
     }
@@ -122,6 +127,11 @@ public abstract class ForwardingTransport implements Transport {
         @Override
         public void onConnectionRejected(String remote, String reason) {
             delegate.onConnectionRejected(remote, reason);
+        }
+
+        @Override
+        public void onFrameLimit(int bytes) {
+            delegate.onFrameLimit(bytes);
         }
 
         @Override

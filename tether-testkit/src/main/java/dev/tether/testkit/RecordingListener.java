@@ -45,6 +45,7 @@ public final class RecordingListener implements Transport.Listener {
     private final List<String> violations = new CopyOnWriteArrayList<>();
     // Not copy-on-write: fuzz tests report hundreds of thousands of rejections.
     private final List<Rejection> rejections = Collections.synchronizedList(new ArrayList<>());
+    private final List<Integer> frameLimits = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private final Set<Thread> callingThreads = ConcurrentHashMap.newKeySet();
     private final Map<NodeId, String> refusals = new ConcurrentHashMap<>();
@@ -140,6 +141,19 @@ public final class RecordingListener implements Transport.Listener {
         if (closed) violation("rejection reported after close: " + reason);
         callingThreads.add(Thread.currentThread());
         rejections.add(new Rejection(remote, reason));
+    }
+
+    @Override
+    public void onFrameLimit(int bytes) {
+        if (closed) violation("frame limit reported after close: " + bytes);
+        if (bytes < 1 || bytes > maxFrameBytes) violation("frame limit " + bytes + " outside 1.." + maxFrameBytes);
+        callingThreads.add(Thread.currentThread());
+        frameLimits.add(bytes);
+    }
+
+    /** Every frame limit reported through {@link #onFrameLimit}, in order. */
+    public List<Integer> frameLimits() {
+        return List.copyOf(frameLimits);
     }
 
     /** Every rejection reported so far, in order. */

@@ -100,6 +100,7 @@ class CompositeTransportTest {
                 () -> a.composite().droppedFrames() == 101,
                 () -> "dropped " + a.composite().droppedFrames());
         assertThat(a.listener().frames()).extracting(f -> f.bytes()[0]).containsExactly((byte) 9);
+        assertThat(a.composite().fencedFrames()).as("the node's framesFenced").isEqualTo(101);
     }
 
     @Test

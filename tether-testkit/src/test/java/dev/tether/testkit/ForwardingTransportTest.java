@@ -34,6 +34,7 @@ class ForwardingTransportTest {
             Map.entry(ByteBuffer.class, FRAME),
             Map.entry(List.class, List.of(FRAME)),
             Map.entry(String.class, "argument"),
+            Map.entry(int.class, 4096),
             Map.entry(PeerProof.class, PeerProof.MEMBERSHIP),
             Map.entry(Transport.Listener.class, recording(Transport.Listener.class, new ArrayList<>())));
 
@@ -128,6 +129,7 @@ class ForwardingTransportTest {
         Class<?> r = m.getReturnType();
         if (r == boolean.class) return true;
         if (r == int.class) return 4242;
+        if (r == long.class) return 4243L;
         if (r == String.class) return "from the delegate of " + proxy;
         if (r == ScheduledExecutorService.class) return EXECUTOR;
         if (r == void.class) return null;

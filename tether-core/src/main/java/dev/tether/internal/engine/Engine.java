@@ -434,6 +434,14 @@ public final class Engine {
         stats.connectionRejected(now, remote, reason);
     }
 
+    /**
+     * Input: the transport carries frames of at most {@code bytes} from now on (a NATS server's {@code max_payload}).
+     * Frames are built within it; a message that cannot fit it even alone goes as an unsendable stand-in.
+     */
+    public void onFrameLimit(int bytes) {
+        frames.limit(bytes);
+    }
+
     // ---- inputs: membership --------------------------------------------------------------------------
 
     /**

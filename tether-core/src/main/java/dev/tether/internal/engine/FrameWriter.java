@@ -30,10 +30,26 @@ final class FrameWriter {
      * receiver refuses a frame whose decompressed size exceeds its frame limit, so {@link #fits} counts it.
      */
     private int inflation;
+    /**
+     * The largest frame the transport carries now: the buffer's capacity, or less once the transport reported a
+     * carrier that allows less ({@link #limit(int)}). Frames are built within it; a message that cannot fit it even
+     * alone is {@link #unsendable}.
+     */
+    private int limit;
 
     FrameWriter(int maxFrameBytes, EngineOutput out) {
         this.buf = ByteBuffer.allocate(maxFrameBytes);
         this.out = out;
+        this.limit = maxFrameBytes;
+    }
+
+    /**
+     * The transport carries frames of at most {@code bytes} from now on (at most the frame limit this writer was made
+     * with, which is kept for larger values). Frames built before are not changed: one that no longer fits is lost,
+     * and its messages, when they go again, go within the new limit.
+     */
+    void limit(int bytes) {
+        limit = Math.max(1, Math.min(bytes, buf.capacity()));
     }
 
     void hello(NodeId to, NodeId self, long epoch, long bootId) {
@@ -72,7 +88,7 @@ final class FrameWriter {
         return count == 0
                 || (count < FrameCodec.MAX_ACK_ENTRIES
                         && buf.position() + FrameCodec.ackEntrySize(lane)
-                                <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET));
+                                <= Math.min(limit, EngineConfig.DATA_FRAME_TARGET));
     }
 
     void ackEntry(String lane, long senderEpoch, long received, long processed, long credit) {
@@ -125,14 +141,14 @@ final class FrameWriter {
 
     /**
      * Why a stored message of {@code plainSize} encoded bytes with {@code headers} cannot go into a DATA frame of this
-     * connection even alone, or null if it can: larger than the frame limit (stored before the limit was lowered, or
-     * by an older build's route), or with a header the frame's u16 lengths cannot hold. Headers are walked only for a
-     * message above 64 KiB.
+     * connection even alone, or null if it can: larger than the frame limit (stored before the limit was lowered, by
+     * an older build's route, or above what the transport carries now: {@link #limit(int)}), or with a header the
+     * frame's u16 lengths cannot hold. Headers are walked only for a message above 64 KiB.
      */
     String unsendable(int plainSize, Map<String, String> headers) {
-        if ((long) dataStart + plainSize > buf.capacity()) {
-            return "message of " + plainSize + " encoded bytes does not fit a DATA frame of " + buf.capacity()
-                    + " bytes (frame limit)";
+        if ((long) dataStart + plainSize > limit) {
+            return "message of " + plainSize + " encoded bytes does not fit a DATA frame of " + limit + " bytes ("
+                    + (limit < buf.capacity() ? "the transport's current frame limit" : "frame limit") + ")";
         }
         if (plainSize > 0xffff && !FrameCodec.encodable(headers)) {
             return "message has more than 65535 headers or a header longer than 65535 UTF-8 bytes";
@@ -166,7 +182,7 @@ final class FrameWriter {
     boolean fits(int wireSize, int plainSize, int count) {
         int at = buf.position();
         return count == 0
-                || (at + wireSize <= Math.min(buf.capacity(), EngineConfig.DATA_FRAME_TARGET)
+                || (at + wireSize <= Math.min(limit, EngineConfig.DATA_FRAME_TARGET)
                         && (long) at + inflation + plainSize + WireCompression.MAX_HEADER_BYTES <= buf.capacity());
     }
 

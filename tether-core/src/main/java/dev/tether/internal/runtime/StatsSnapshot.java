@@ -52,6 +52,7 @@ final class StatsSnapshot {
                 counters.connectionsRejected(),
                 transportEvents.kicked.count(),
                 transportEvents.shed.get(),
+                transportEvents.fencedFrames(),
                 counters.storeFailures(),
                 counters.checksumMismatches(),
                 counters.unsendableMessages(),

@@ -126,6 +126,11 @@ final class TransportEvents implements Transport.Listener {
         for (; i < count; i++) onFrame(from, frames.get(i));
     }
 
+    /** Frames the transport fenced so far ({@link Transport#fencedFrames()}). */
+    long fencedFrames() {
+        return transport.fencedFrames();
+    }
+
     /** Bytes of received frames waiting for the node thread. */
     long queuedBytes() {
         return queuedBytes.get();
@@ -180,5 +185,10 @@ final class TransportEvents implements Transport.Listener {
             loop.engine().onConnectionRejected(now, remote, reason);
             if (kick != null) kicked.refused(kick);
         });
+    }
+
+    @Override
+    public void onFrameLimit(int bytes) {
+        loop.post(now -> loop.engine().onFrameLimit(bytes));
     }
 }

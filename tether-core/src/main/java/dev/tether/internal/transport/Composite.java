@@ -43,6 +43,12 @@ public final class Composite implements Transport {
     private final long stableNanos;
     private final LongSupplier clock;
     private final int maxFrameBytes;
+    /**
+     * Per member, the largest frame it carries now: its {@code maxFrameBytes}, or what it reported since ({@link
+     * Listener#onFrameLimit}); the composite reports the smallest, as a frame may go over any member. Executor's thread.
+     */
+    private final int[] frameLimits;
+
     private final Map<NodeId, Peer> peers = new ConcurrentHashMap<>();
     /** Held while a listener call is made, so that {@link #close} can wait for one in progress. */
     private final Object callLock = new Object();
@@ -99,6 +105,8 @@ public final class Composite implements Transport {
         int max = Integer.MAX_VALUE;
         for (Transport t : this.members) max = Math.min(max, t.maxFrameBytes());
         this.maxFrameBytes = max;
+        this.frameLimits = new int[this.members.length];
+        for (int m = 0; m < frameLimits.length; m++) frameLimits[m] = this.members[m].maxFrameBytes();
         this.queued = new AtomicIntegerArray(this.members.length);
     }
 
@@ -242,6 +250,14 @@ public final class Composite implements Transport {
     /** Frames dropped because they came on a member that was not carrying their peer at the time. */
     public long droppedFrames() {
         return droppedFrames.get();
+    }
+
+    /** {@link #droppedFrames()} plus the frames the members fenced themselves ({@link Transport#fencedFrames()}). */
+    @Override
+    public long fencedFrames() {
+        long fenced = droppedFrames.get();
+        for (Transport m : members) fenced += m.fencedFrames();
+        return fenced;
     }
 
     /** How many times a peer moved from one member to another (a down and an up reported). */
@@ -515,6 +531,17 @@ public final class Composite implements Transport {
         @Override
         public void onConnectionRejected(String remote, String reason) {
             inline(index, () -> call(() -> listener.onConnectionRejected(remote, reason), "rejection", null));
+        }
+
+        @Override
+        public void onFrameLimit(int bytes) {
+            inline(index, () -> {
+                frameLimits[index] = Math.min(bytes, members[index].maxFrameBytes());
+                int smallest = Integer.MAX_VALUE;
+                for (int limit : frameLimits) smallest = Math.min(smallest, limit);
+                int reported = smallest;
+                call(() -> listener.onFrameLimit(reported), "frame limit", null);
+            });
         }
 
         @Override

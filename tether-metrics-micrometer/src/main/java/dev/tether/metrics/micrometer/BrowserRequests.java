@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
  * like one origin to the browser, and the page reads the node's metrics. Such a request still names the attacker's
  * name in {@code Host}. So a request from a loopback address is refused when its {@code Host} is not a loopback name
  * ({@code localhost}, {@code *.localhost}, an address in 127.0.0.0/8, {@code [::1]}) or when it carries an {@code
- * Origin} other than {@code http://} and its own {@code Host} (no page is served here, so none may use it). This is
- * the rule of the CLI's admin endpoint and chat page.
+ * Origin} other than {@code http://} and its own {@code Host} (no page is served here, so none may use it), or a {@code
+ * Sec-Fetch-Site} of {@code cross-site} or {@code same-site}: a page of another site, or of another port of localhost
+ * (the same site), loading the endpoint as an image, a script or a frame, which sends no {@code Origin} on a GET but
+ * does send this header; repeated, such loads could hold every connection of the endpoint. This is the rule of the
+ * CLI's admin endpoint and chat page ({@code PageRequests}).
  *
  * <p>A request from any other address is not checked: a Prometheus server on another host names the endpoint by
  * whatever name or address it has there, and a page that rebinds a name to an address beyond loopback reaches no
@@ -27,7 +30,7 @@ final class BrowserRequests {
     private BrowserRequests() {}
 
     /** Null if the request may be served; else why not, for a 403 answer. */
-    static String refusal(InetAddress remote, String host, String origin) {
+    static String refusal(InetAddress remote, String host, String origin, String fetchSite) {
         if (remote != null && !remote.isLoopbackAddress()) return null;
         if (host != null && !isLoopbackName(host)) {
             return "Host '" + host + "' is not a loopback name (localhost, 127.0.0.1, [::1]): a request from this"
@@ -35,6 +38,10 @@ final class BrowserRequests {
         }
         if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
             return "a request from a web page (Origin " + origin + ") is refused";
+        }
+        if (fetchSite != null
+                && (fetchSite.equalsIgnoreCase("cross-site") || fetchSite.equalsIgnoreCase("same-site"))) {
+            return "a request a web page of another site made (Sec-Fetch-Site: " + fetchSite + ") is refused";
         }
         return null;
     }

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * Serves a scrape in the Prometheus text format on {@code GET /metrics}, for example {@code
  * PrometheusMeterRegistry::scrape} of Micrometer's Prometheus registry. Any other path answers 404, any other
  * method 405; request bodies are not read, and every answer closes its connection. A request from this machine's
- * loopback that a web page could have sent (a {@code Host} that is not a loopback name, as through DNS rebinding, or a
- * foreign {@code Origin}) answers 403 ({@code BrowserRequests}); a request from another address is not checked, so a
+ * loopback that a web page could have sent (a {@code Host} that is not a loopback name, as through DNS rebinding, a
+ * foreign {@code Origin}, or a {@code Sec-Fetch-Site} of {@code cross-site} or {@code same-site}) answers 403 ({@code BrowserRequests}); a request from another address is not checked, so a
  * Prometheus server elsewhere scrapes by any name. A scrape that throws answers 500 with the exception's message and
  * the endpoint keeps serving.
  *
@@ -30,6 +30,10 @@ import java.util.function.Supplier;
  * endpoint (not by a JVM-wide property), and the whole exchange must end within {@value #EXCHANGE_SECONDS} s, else
  * the connection is closed. So clients that send half a request and stop delay no scrape unless they hold all
  * {@value #MAX_CONNECTIONS} connections, and then by at most {@value #HEAD_SECONDS} s.
+ *
+ * <p>Failed accepts (no file descriptor left: EMFILE) do not spin the accept thread: each waits, 10 ms doubling up to
+ * 1 s, until an accept succeeds; the first of such a burst is logged as a warning. Closing the endpoint ends the loop
+ * at once.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     /** The content type of the Prometheus text exposition format, version 0.0.4. */
@@ -41,15 +45,29 @@ public final class PrometheusEndpoint implements AutoCloseable {
     /** Seconds an exchange may take in all (a client that does not read the answer is cut off). */
     public static final int EXCHANGE_SECONDS = 30;
 
+    /** The first wait after a failed accept; each further failure doubles it, up to {@link #MAX_BACKOFF_MILLIS}. */
+    static final long FIRST_BACKOFF_MILLIS = 10;
+    /** The longest wait between failed accepts. */
+    static final long MAX_BACKOFF_MILLIS = 1_000;
+
+    private static final System.Logger LOG = System.getLogger(PrometheusEndpoint.class.getName());
+
     private final ServerSocket socket;
     private final ExecutorService threads;
     private final ScheduledExecutorService deadlines;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private final Supplier<String> scrape;
     private final long headNanos;
+    private final Pause pause;
 
-    private PrometheusEndpoint(ServerSocket socket, Supplier<String> scrape, Duration headTimeout) {
+    /** How a failed accept waits: {@link Thread#sleep}, but in tests. */
+    interface Pause {
+        void sleep(long millis) throws InterruptedException;
+    }
+
+    private PrometheusEndpoint(ServerSocket socket, Supplier<String> scrape, Duration headTimeout, Pause pause) {
         this.socket = socket;
+        this.pause = pause;
         this.scrape = scrape;
         this.headNanos = headTimeout.toNanos();
         this.threads = Executors.newCachedThreadPool(r -> daemon(r, "tether-metrics-http"));
@@ -75,7 +93,12 @@ public final class PrometheusEndpoint implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve metrics on " + address + ": " + e.getMessage(), e);
         }
-        PrometheusEndpoint endpoint = new PrometheusEndpoint(socket, scrape, headTimeout);
+        return serve(socket, scrape, headTimeout, Thread::sleep);
+    }
+
+    /** Serves on {@code socket}, already bound, pacing failed accepts with {@code pause} (for tests). */
+    static PrometheusEndpoint serve(ServerSocket socket, Supplier<String> scrape, Duration headTimeout, Pause pause) {
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(socket, scrape, headTimeout, pause);
         daemon(endpoint::accept, "tether-metrics-accept").start();
         return endpoint;
     }
@@ -87,13 +110,30 @@ public final class PrometheusEndpoint implements AutoCloseable {
     }
 
     private void accept() {
+        long backoff = FIRST_BACKOFF_MILLIS;
         while (!socket.isClosed()) {
             Socket s;
             try {
                 s = socket.accept();
-            } catch (IOException closed) {
-                continue; // closed (the loop ends), or one failed accept: go on
+            } catch (IOException e) {
+                if (socket.isClosed()) return;
+                // Out of file descriptors, say: retrying at once would spin a core until one is free again.
+                if (backoff == FIRST_BACKOFF_MILLIS) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "metrics endpoint " + address() + ": accept failed: " + e.getMessage() + "; retrying after "
+                                    + backoff + " ms, backing off to " + MAX_BACKOFF_MILLIS + " ms (logged once until"
+                                    + " an accept succeeds)");
+                }
+                try {
+                    pause.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    return; // an interrupt asks this thread to stop
+                }
+                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                continue;
             }
+            backoff = FIRST_BACKOFF_MILLIS;
             if (!slots.tryAcquire()) {
                 closeQuietly(s); // all connections taken: this client retries, a scrape is not queued behind them
                 continue;
@@ -121,7 +161,7 @@ public final class PrometheusEndpoint implements AutoCloseable {
     }
 
     private void answer(OutputStream out, ScrapeRequest r, java.net.InetAddress remote) throws IOException {
-        String refused = BrowserRequests.refusal(remote, r.host(), r.origin());
+        String refused = BrowserRequests.refusal(remote, r.host(), r.origin(), r.fetchSite());
         boolean head = r.method().equals("HEAD");
         if (refused != null) {
             respond(out, head, 403, "Forbidden", "", "forbidden: " + refused + "\n");

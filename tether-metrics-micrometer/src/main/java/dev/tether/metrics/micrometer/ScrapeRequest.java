@@ -8,11 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * A request head as the scrape endpoint reads it: the request line and the {@code Host} and {@code Origin} headers,
+ * A request head as the scrape endpoint reads it: the request line and the {@code Host}, {@code Origin} and {@code
+ * Sec-Fetch-Site} headers,
  * read within a deadline the endpoint sets (a client that sends half a head, or trickles it, is cut off when the
  * deadline passes, whatever it sends) and at most {@value #MAX_HEAD_BYTES} bytes. Bodies are never read.
  */
-record ScrapeRequest(String method, String path, String host, String origin) {
+record ScrapeRequest(String method, String path, String host, String origin, String fetchSite) {
     /** The longest head read; a longer one is refused. */
     static final int MAX_HEAD_BYTES = 8192;
 
@@ -47,6 +48,7 @@ record ScrapeRequest(String method, String path, String host, String origin) {
         String path = query < 0 ? target : target.substring(0, query);
         String host = null;
         String origin = null;
+        String fetchSite = null;
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon <= 0) throw new IOException("malformed header line");
@@ -54,7 +56,8 @@ record ScrapeRequest(String method, String path, String host, String origin) {
             String value = lines[i].substring(colon + 1).trim();
             if (name.equals("host") && host == null) host = value;
             else if (name.equals("origin") && origin == null) origin = value;
+            else if (name.equals("sec-fetch-site") && fetchSite == null) fetchSite = value;
         }
-        return new ScrapeRequest(parts[0], path, host, origin);
+        return new ScrapeRequest(parts[0], path, host, origin, fetchSite);
     }
 }

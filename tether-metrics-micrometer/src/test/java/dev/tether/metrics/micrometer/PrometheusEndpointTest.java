@@ -101,6 +101,44 @@ class PrometheusEndpointTest {
         }
     }
 
+    /**
+     * As the CLI's admin endpoint ({@code AdminSurfaceSafetyTest}): a request a page of another site made by loading the
+     * endpoint (an image, a script, a frame: no {@code Origin} on such a GET, but {@code Sec-Fetch-Site}) is refused.
+     */
+    @Test
+    void aRequestFromLoopbackThatAPageOfAnotherSiteMadeIsRefused() throws IOException {
+        AtomicInteger scrapes = new AtomicInteger();
+        try (PrometheusEndpoint e = PrometheusEndpoint.start(new InetSocketAddress("127.0.0.1", 0), () -> {
+            scrapes.incrementAndGet();
+            return "up 1\n";
+        })) {
+            int port = e.address().getPort();
+            InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", port);
+            for (String site : new String[] {"cross-site", "same-site", "Cross-Site"}) {
+                assertThat(request(
+                                loopback,
+                                null,
+                                "GET /metrics HTTP/1.1",
+                                "Host: 127.0.0.1:" + port,
+                                "Sec-Fetch-Site: " + site))
+                        .as("loaded by a page of another site (an <img>, a frame): " + site)
+                        .startsWith("HTTP/1.1 403")
+                        .contains("Sec-Fetch-Site: " + site);
+            }
+            assertThat(scrapes).as("nothing scraped for a refused request").hasValue(0);
+            for (String site : new String[] {"same-origin", "none"}) {
+                assertThat(request(
+                                loopback,
+                                null,
+                                "GET /metrics HTTP/1.1",
+                                "Host: 127.0.0.1:" + port,
+                                "Sec-Fetch-Site: " + site))
+                        .as("typed into the address bar, or the endpoint's own origin: " + site)
+                        .endsWith("up 1\n");
+            }
+        }
+    }
+
     @Test
     void loopbackNamesAreTheLoopbackLiteralsAndLocalhostOnly() {
         for (String h : new String[] {

@@ -163,7 +163,11 @@ public final class NatsTransport implements Transport {
         return java.util.Optional.ofNullable(link.connectedServer());
     }
 
-    /** Frames dropped because they belonged to an earlier or unknown link (rule 4 fencing). */
+    /**
+     * Frames dropped because they belonged to an earlier or unknown link, or came from a peer that is not up (rule 4
+     * fencing); the node's {@code NodeStats.framesFenced}.
+     */
+    @Override
     public long fencedFrames() {
         return link.table() == null ? 0 : link.table().fencedFrames();
     }

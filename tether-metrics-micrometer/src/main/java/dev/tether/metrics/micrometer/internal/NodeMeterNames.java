@@ -94,6 +94,10 @@ final class NodeMeterNames {
                         "tether.frames.shed",
                         "Inbound frames shed under memory pressure",
                         s -> s.node(NodeStats::inboundFramesShed))
+                .counter(
+                        "tether.frames.fenced",
+                        "Received frames discarded unread: not of their peer's current connection (transport fencing)",
+                        s -> s.node(NodeStats::framesFenced))
                 .counter("tether.store.failures", "Store operations that failed", s -> s.node(NodeStats::storeFailures))
                 .counter(
                         "tether.listener.errors",

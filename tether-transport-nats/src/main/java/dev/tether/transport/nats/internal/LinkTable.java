@@ -264,6 +264,24 @@ public final class LinkTable {
         tell(null, remote, reason);
     }
 
+    /**
+     * Tells the listener the largest frame the server lets this node publish now ({@link
+     * Transport.Listener#onFrameLimit}).
+     */
+    public void frameLimit(int bytes) {
+        lock.lock();
+        try {
+            if (closed) return;
+            try {
+                listener.onFrameLimit(bytes);
+            } catch (RuntimeException e) {
+                listenerFailed("frame limit", e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void tell(AtomicLong counter, String remote, String reason) {
         lock.lock();
         try {

@@ -65,12 +65,15 @@ public final class NatsLink {
     private ScheduledExecutorService timer;
     private volatile Thread connector;
     private volatile String lastConnectError;
+    /** The frame limit the listener was told last: {@code maxFrameBytes} until a server allows less. */
+    private volatile int frameLimit;
     /** Permission violations logged: a refused announcement recurs every interval and is logged once. */
     private final Set<String> violationsLogged = ConcurrentHashMap.newKeySet();
 
     public NatsLink(NatsSettings settings) {
         this.settings = settings;
         this.subjects = new Subjects(settings.prefix());
+        this.frameLimit = settings.maxFrameBytes();
     }
 
     /** Starts connecting as {@code self}; returns at once (NATS may not be reachable yet). */
@@ -291,14 +294,28 @@ public final class NatsLink {
         return PeerProof.MEMBERSHIP;
     }
 
+    /**
+     * Learns the server's {@code max_payload}: a frame must fit it with its envelope. If that allows less than
+     * {@code maxFrameBytes}, logs a warning, reports it through {@code onConnectionRejected} and tells the node the
+     * smaller frame limit ({@code onFrameLimit}), which then reports a message that cannot fit as unsendable instead
+     * of sending it again and again; a later server that allows {@code maxFrameBytes} raises it again.
+     */
     private void checkMaxPayload(Connection c) {
         long serverMax = c.getMaxPayload();
-        long needed = (long) settings.maxFrameBytes() + Envelope.headerBytes(self);
-        if (serverMax > 0 && serverMax < needed) {
+        int header = Envelope.headerBytes(self);
+        long needed = (long) settings.maxFrameBytes() + header;
+        int limit =
+                serverMax > 0 && serverMax < needed ? (int) Math.max(1, serverMax - header) : settings.maxFrameBytes();
+        if (limit < settings.maxFrameBytes()) {
             String reason = "server max_payload " + serverMax + " is below maxFrameBytes " + settings.maxFrameBytes()
-                    + " plus the envelope (" + needed + "); larger frames will be dropped";
+                    + " plus the envelope (" + needed + "); frames are limited to " + limit
+                    + " bytes and larger messages are reported unsendable";
             LOG.log(Level.WARNING, "tether node " + self + ": " + reason);
             table.rejected("nats server " + c.getConnectedUrl(), reason);
+        }
+        if (limit != frameLimit) {
+            frameLimit = limit;
+            table.frameLimit(limit);
         }
     }
 
@@ -388,6 +405,7 @@ public final class NatsLink {
                 case RECONNECTED -> {
                     if (state == State.STARTED) {
                         LOG.log(Level.INFO, "tether node " + self + ": reconnected to NATS " + c.getConnectedUrl());
+                        checkMaxPayload(c); // maybe another server of the cluster, with another max_payload
                         beginSession(c);
                     }
                 }
