@@ -465,7 +465,8 @@ public final class Simulation {
     }
 
     private void scheduleMembership() {
-        schedule(now + exp(cfg.sendPhaseMillis() / 8.0), false, () -> {
+        double changes = cfg.membershipChanges() > 0 ? cfg.membershipChanges() : 8;
+        schedule(now + exp(cfg.sendPhaseMillis() / changes), false, () -> {
             if (now > START + cfg.sendPhaseMillis()) return;
             Node p = randomAlive();
             if (p != null && !p.closing) {

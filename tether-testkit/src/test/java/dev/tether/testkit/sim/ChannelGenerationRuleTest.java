@@ -28,6 +28,7 @@ class ChannelGenerationRuleTest {
         b.maxSlowMillis = 2_000;
         b.maxRetransmitMillis = 2 * b.retransmitMillis;
         b.publishRate = 0.4;
+        b.membershipChanges = 60; // readers leave and join again often
         return b.build();
     }
 
