@@ -49,7 +49,8 @@ import java.util.function.Function;
  *   <li>only a delivery in an ended generation (the reader joined again since) may lie at or below a cursor the
  *       reader committed without taking care of it: a join again at the log's end moves the cursor past what the
  *       earlier generation handed out and had not finished, and that run may still go on (messages in flight,
- *       docs/MESSAGING.md, "Channels": the trust model). In the current generation it is a duplicate.
+ *       docs/MESSAGING.md, "Channels": the trust model), retrying one that failed, until it is processed once. In
+ *       the current generation it is a duplicate.
  * </ul>
  *
  * <p>Not thread-safe.
@@ -168,16 +169,16 @@ final class ChannelRules {
 
     /**
      * Whether channel delivery {@code d} came in an ended generation of its reader (it joined again since), after
-     * checking that it was owed to its generation; true if the history does not say its generation.
+     * checking that it was owed to its generation; null if the history does not say its generation.
      */
-    boolean ended(Delivered d) {
+    Boolean ended(Delivered d) {
         DeliveredInGeneration g = generation;
         generation = null;
         if (g == null
                 || g.seq() != d.seq()
                 || !g.reader().equals(d.receiver())
                 || !g.publisher().equals(d.sender())
-                || !g.lane().equals(d.lane())) return true;
+                || !g.lane().equals(d.lane())) return null;
         return ended(g);
     }
 

@@ -70,6 +70,27 @@ class ChannelGenerationRulesTest {
     }
 
     @Test
+    void aRunOfAnEndedGenerationMayRetryAMessageThatFailed() {
+        row(0);
+        publish(1);
+        h.add(new DeliveredInGeneration(++time, "a", "p", LANE, 1, 1));
+        h.add(new Delivered(++time, "a", "p", LANE, 1, 101, false, 1, false)); // failed, to be retried
+        row(-1);
+        publish(2);
+        row(2);
+        h.add(new CursorCommitted(++time, "a", "p", LANE, 2));
+        h.add(new DeliveredInGeneration(++time, "a", "p", LANE, 1, 1));
+        h.add(new Delivered(++time, "a", "p", LANE, 1, 101, true, 2, true)); // the retry, after the join again
+
+        CheckReport r = HistoryChecker.check(h);
+
+        assertThat(r.clean()).as(r.toString()).isTrue();
+        // Without the generation the checker cannot tell it from a duplicate below the cursor.
+        assertThat(HistoryChecker.check(withoutGenerations(h)).count(Kind.DUPLICATED))
+                .isEqualTo(1);
+    }
+
+    @Test
     void aMessageLeftBehindByAnEarlierGenerationIsNotTheNextOnes() {
         joinLeaveJoinAgain(false);
         deliver(3, 2); // published while generation 1 was joined, never owed to generation 2
