@@ -10,7 +10,9 @@ import dev.tether.testkit.sim.HistoryEvent.DeliveredInGeneration;
 import dev.tether.testkit.sim.HistoryEvent.Published;
 import dev.tether.testkit.sim.HistoryEvent.ReaderRow;
 import dev.tether.testkit.sim.HistoryEvent.Sent;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -49,8 +51,9 @@ import java.util.function.Function;
  *   <li>only a delivery in an ended generation (the reader joined again since) may lie at or below a cursor the
  *       reader committed without taking care of it: a join again at the log's end moves the cursor past what the
  *       earlier generation handed out and had not finished, and that run may still go on (messages in flight,
- *       docs/MESSAGING.md, "Channels": the trust model), retrying one that failed, until it is processed once. In
- *       the current generation it is a duplicate.
+ *       docs/MESSAGING.md, "Channels": the trust model; retrying one that failed, or one handed out again after a
+ *       crash of the reader, flagged), if it lies above the cursor the reader had committed when it joined again. In
+ *       the current generation, or at or below that cursor, it is a duplicate.
  * </ul>
  *
  * <p>Not thread-safe.
@@ -73,6 +76,8 @@ final class ChannelRules {
         final TreeSet<Long> released = new TreeSet<>();
         /** Per message owed to it, the generations that owed it: bit {@code g - 1} (up to 64 generations). */
         final Map<Long, Long> owedIn = new HashMap<>();
+        /** Per generation {@code g} (at {@code g - 1}): the cursor the reader had committed when {@code g} joined. */
+        final List<Long> cursorAtJoin = new ArrayList<>();
     }
 
     private final Map<Log, TreeMap<Long, Published>> logs = new HashMap<>();
@@ -150,6 +155,7 @@ final class ChannelRules {
         reader.active = true;
         reader.start = r.cursor();
         reader.generation++;
+        reader.cursorAtJoin.add(st.committedCursor);
         for (Published p : logs.getOrDefault(log, new TreeMap<>())
                 .tailMap(r.cursor(), false)
                 .values()) {
@@ -168,10 +174,11 @@ final class ChannelRules {
     }
 
     /**
-     * Whether channel delivery {@code d} came in an ended generation of its reader (it joined again since), after
-     * checking that it was owed to its generation; null if the history does not say its generation.
+     * Whether a join again moved the reader's cursor past channel delivery {@code d} without the reader taking care of
+     * it (after checking that it was owed to its generation): it came in an ended generation {@code g} and lies above
+     * the cursor the reader had committed when {@code g + 1} joined. Null if the history does not say its generation.
      */
-    Boolean ended(Delivered d) {
+    Boolean passedByJoinAgain(Delivered d) {
         DeliveredInGeneration g = generation;
         generation = null;
         if (g == null
@@ -179,12 +186,12 @@ final class ChannelRules {
                 || !g.reader().equals(d.receiver())
                 || !g.publisher().equals(d.sender())
                 || !g.lane().equals(d.lane())) return null;
-        return ended(g);
-    }
-
-    private boolean ended(DeliveredInGeneration g) {
         Reader reader =
                 readers.getOrDefault(new Log(g.publisher(), g.lane()), Map.of()).get(g.reader());
+        return ended(g, reader) && g.seq() > reader.cursorAtJoin.get(g.generation());
+    }
+
+    private boolean ended(DeliveredInGeneration g, Reader reader) {
         int joins = reader == null ? 0 : reader.generation;
         String what = g.publisher() + "->" + g.reader() + "/" + g.lane() + "#" + g.seq() + " at t=" + g.time();
         if (g.generation() < 1 || g.generation() > joins) {

@@ -351,11 +351,11 @@ public final class HistoryChecker {
                 report.add(Kind.DUPLICATED, "delivered again without the redelivery flag: " + d);
             }
             // A reader that left and joined again is moved past its earlier messages by its new reader row (no
-            // resync), while a run handed out before it left may still be processed (and retry one that failed): not
-            // a duplicate if it is of an ended generation and was never processed (ChannelRules); where the history
-            // does not say the generation, if it is the first delivery.
-            Boolean ended = ChannelRules.isChannelLane(d.lane()) ? channels.ended(d) : Boolean.FALSE;
-            boolean rejoinedPast = ended == null ? dv.count == 0 : ended && dv.okAtCrash < 0;
+            // resync), while a run handed out before it left may still be processed: not a duplicate if of an ended
+            // generation and above the cursor the reader had committed by itself (ChannelRules); where the history
+            // does not say the generation, if it is the first delivery. Processed twice in a lifetime is caught below.
+            Boolean passed = ChannelRules.isChannelLane(d.lane()) ? channels.passedByJoinAgain(d) : Boolean.FALSE;
+            boolean rejoinedPast = passed == null ? dv.count == 0 : passed;
             if (d.seq() <= st.committedCursor && !rejoinedPast) {
                 report.add(
                         Kind.DUPLICATED,

@@ -91,6 +91,33 @@ class ChannelGenerationRulesTest {
     }
 
     @Test
+    void aRunOfAnEndedGenerationMayHandOutAgainAfterACrashOnlyWhatTheReaderHadNotCommitted() {
+        assertThat(crashThenJoinAgain(false).clean()).isTrue();
+        assertThat(crashThenJoinAgain(true).count(Kind.DUPLICATED)).isEqualTo(1);
+    }
+
+    /** Generation 1 takes 1 (its cursor committed past it or not), the reader crashes, joins again, gets 1 again. */
+    private CheckReport crashThenJoinAgain(boolean committedPastIt) {
+        h.clear();
+        row(0);
+        publish(1);
+        deliver(1, 1);
+        if (committedPastIt) h.add(new CursorCommitted(++time, "a", "p", LANE, 1));
+        h.add(new HistoryEvent.Crashed(++time, "a")); // 1 comes again, flagged, unless the cursor passed it
+        row(-1);
+        publish(2);
+        row(2);
+        h.add(new CursorCommitted(++time, "a", "p", LANE, 2)); // the join again moved it
+        h.add(new DeliveredInGeneration(++time, "a", "p", LANE, 1, 1));
+        h.add(new Delivered(++time, "a", "p", LANE, 1, 101, true, 1, true)); // the run of generation 1 went on
+        CheckReport r = HistoryChecker.check(h);
+        assertThat(r.count(Kind.LOST) + r.count(Kind.PHANTOM) + r.count(Kind.ANOMALY))
+                .as(r.toString())
+                .isZero();
+        return r;
+    }
+
+    @Test
     void aMessageLeftBehindByAnEarlierGenerationIsNotTheNextOnes() {
         joinLeaveJoinAgain(false);
         deliver(3, 2); // published while generation 1 was joined, never owed to generation 2
