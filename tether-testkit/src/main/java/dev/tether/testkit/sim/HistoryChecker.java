@@ -13,6 +13,7 @@ import dev.tether.testkit.sim.HistoryEvent.Crashed;
 import dev.tether.testkit.sim.HistoryEvent.CursorCommitted;
 import dev.tether.testkit.sim.HistoryEvent.DeadLettered;
 import dev.tether.testkit.sim.HistoryEvent.Delivered;
+import dev.tether.testkit.sim.HistoryEvent.DeliveredInGeneration;
 import dev.tether.testkit.sim.HistoryEvent.DroppedAtSender;
 import dev.tether.testkit.sim.HistoryEvent.Expired;
 import dev.tether.testkit.sim.HistoryEvent.Published;
@@ -64,7 +65,8 @@ import java.util.TreeSet;
  * <p>Channels are checked by {@link ChannelRules} through the same streams: each reader gets every message published
  * after its join, once, in order per publisher, as if each publish had been committed on the stream (publisher,
  * reader, channel lane) of every reader whose row started before it, except messages the reader reported missed
- * ({@link HistoryEvent.Missed}: the publisher's retention deleted them first), which are settled unprocessed, in order.
+ * ({@link HistoryEvent.Missed}: the publisher's retention deleted them first), which are settled unprocessed, in order;
+ * per join generation of a reader where the history records it ({@link DeliveredInGeneration}): see ChannelRules.
  *
  * <p>Messages between endpoints ({@link HistoryEvent.AgentSent}) are checked further by {@link AgentRules}: each pair
  * of endpoints in its sending endpoint's order, each message handed to its addressee as coming from its sender.
@@ -167,6 +169,7 @@ public final class HistoryChecker {
 
         final Map<Token, PendingSend> pendingSends = new LinkedHashMap<>();
         final Map<Token, Sent> sends = new HashMap<>();
+        final ChannelRules channels;
 
         Run() {
             for (String t : List.of(
@@ -187,11 +190,11 @@ public final class HistoryChecker {
                 totals.put(t, 0L);
             }
             report = new CheckReport(totals);
+            channels = new ChannelRules(report, this::count, this::stream, this::committed);
         }
 
         CheckReport check(List<HistoryEvent> history) {
             CallRules calls = new CallRules(report, this::count);
-            ChannelRules channels = new ChannelRules(report, this::count, this::stream, this::committed);
             AgentRules agents = new AgentRules(report, this::count);
             for (HistoryEvent e : history) {
                 calls.observe(e);
@@ -210,7 +213,8 @@ public final class HistoryChecker {
                 else if (e instanceof Rejected r) {
                     count("rejected");
                     pendingSends.remove(new Token(r.node(), r.token()));
-                } else if (e instanceof Delivered d) delivered(d);
+                } else if (e instanceof DeliveredInGeneration g) channels.generation(g);
+                else if (e instanceof Delivered d) delivered(d);
                 else if (e instanceof Expired x) expired(x);
                 else if (e instanceof HistoryEvent.Missed x) missed(x);
                 else if (e instanceof SendExpired x) sendExpired(x);
@@ -347,9 +351,11 @@ public final class HistoryChecker {
                 report.add(Kind.DUPLICATED, "delivered again without the redelivery flag: " + d);
             }
             // A reader that left and joined again is moved past its earlier messages by its new reader row (no
-            // resync), while a run handed out before it left may still be processed: a first processing then, not a
-            // duplicate (ChannelRules owes a reader only what was published after its latest join).
-            boolean rejoinedPast = ChannelRules.isChannelLane(d.lane()) && dv.count == 0;
+            // resync), while a run handed out before it left may still be processed: not a duplicate if of an ended
+            // generation and above the cursor the reader had committed by itself (ChannelRules); where the history
+            // does not say the generation, if it is the first delivery. Processed twice in a lifetime is caught below.
+            Boolean passed = ChannelRules.isChannelLane(d.lane()) ? channels.passedByJoinAgain(d) : Boolean.FALSE;
+            boolean rejoinedPast = passed == null ? dv.count == 0 : passed;
             if (d.seq() <= st.committedCursor && !rejoinedPast) {
                 report.add(
                         Kind.DUPLICATED,

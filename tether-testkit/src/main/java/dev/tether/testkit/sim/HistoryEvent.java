@@ -63,6 +63,16 @@ public sealed interface HistoryEvent {
             implements HistoryEvent {}
 
     /**
+     * The {@link Delivered} of message {@code seq} of channel stream (publisher, reader, lane) recorded right after this
+     * came to the reader in its join generation {@code generation}: the publisher's reader stream that transmitted it
+     * was opened by the reader's {@code generation}-th join of that log (its first stored {@link ReaderRow} after none;
+     * generations count from 1). Without it (hand-made histories, child-JVM logs) the checker does not know the
+     * generation of a delivery and applies only the rules that hold for every generation.
+     */
+    record DeliveredInGeneration(long time, String reader, String publisher, String lane, long seq, int generation)
+            implements HistoryEvent {}
+
+    /**
      * The reader {@code receiver} reported messages {@code fromSeq..toSeq} of {@code sender}'s channel log missed: the
      * publisher's retention deleted them before the reader took them (DROPPED markers).
      */

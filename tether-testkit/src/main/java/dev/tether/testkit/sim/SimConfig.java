@@ -74,6 +74,8 @@ import java.util.Random;
  * @param dropOldestRate probability that a plain send first makes room as overflow policy DROP_OLDEST does ({@code
  *     Engine.dropOldest} on its stream: the oldest message never transmitted, else the oldest send waiting for its
  *     batch); 0: none, the run it was before
+ * @param membershipChanges with channels, how many times a send phase a random node adds a random peer as reader of
+ *     one of its logs or (if it is one, one time in three) removes it, on average; 0: the default, 8
  */
 public record SimConfig(
         long seed,
@@ -123,7 +125,8 @@ public record SimConfig(
         int concurrency,
         double cancelRate,
         int agents,
-        double dropOldestRate) {
+        double dropOldestRate,
+        int membershipChanges) {
 
     /** A configuration drawn from {@code seed}: sizes, engine settings and which faults are on, how often. */
     public static SimConfig random(long seed) {
@@ -339,6 +342,7 @@ public record SimConfig(
         public double cancelRate;
         public int agents;
         public double dropOldestRate;
+        public int membershipChanges;
 
         /** All values zero, false or null: set each one. */
         public Builder() {}
@@ -392,6 +396,7 @@ public record SimConfig(
             cancelRate = c.cancelRate;
             agents = c.agents;
             dropOldestRate = c.dropOldestRate;
+            membershipChanges = c.membershipChanges;
         }
 
         /** The configuration of these values. */
@@ -444,7 +449,8 @@ public record SimConfig(
                     concurrency,
                     cancelRate,
                     agents,
-                    dropOldestRate);
+                    dropOldestRate,
+                    membershipChanges);
         }
     }
 

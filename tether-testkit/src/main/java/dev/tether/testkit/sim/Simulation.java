@@ -156,7 +156,9 @@ public final class Simulation {
         /** Hand a message between endpoints out as coming from another endpoint than its sender, once. */
         MISATTRIBUTE,
         /** Never send a CANCEL again (the engine before it did): a lost one loses the withdrawal. */
-        NO_CANCEL_RESEND
+        NO_CANCEL_RESEND,
+        /** Process a channel message of a reader that joined again twice, in its generation: a duplicate. */
+        CHANNEL_TWICE
     }
 
     private final SimConfig cfg;
@@ -166,6 +168,8 @@ public final class Simulation {
     private final Random rng;
     /** With cancellations: the rule that a withdrawal the network lost is sent again ({@link CancelResends}). */
     private final CancelResends cancelResends;
+    /** With channels: the join generation each channel message reaches its reader in ({@link ReaderGenerations}). */
+    private final ReaderGenerations generations = new ReaderGenerations();
 
     private final List<HistoryEvent> history = new ArrayList<>();
     private final List<String> trace = new ArrayList<>();
@@ -461,7 +465,8 @@ public final class Simulation {
     }
 
     private void scheduleMembership() {
-        schedule(now + exp(cfg.sendPhaseMillis() / 8.0), false, () -> {
+        double changes = cfg.membershipChanges() > 0 ? cfg.membershipChanges() : 8;
+        schedule(now + exp(cfg.sendPhaseMillis() / changes), false, () -> {
             if (now > START + cfg.sendPhaseMillis()) return;
             Node p = randomAlive();
             if (p != null && !p.closing) {
@@ -1164,6 +1169,7 @@ public final class Simulation {
                 count("framesStale"); // The connection is gone; this side has not noticed yet.
                 return;
             }
+            if (channels.length > 0) generations.transmitted(name, to.name, bytes);
             if (sabotage == Sabotage.NO_CANCEL_RESEND && cancelResends.repeated(index, to.index, bytes)) {
                 count("sabotaged");
                 return;
@@ -1259,6 +1265,7 @@ public final class Simulation {
             for (WriteBatch.ReaderUpdate u : batch.readerUpdates()) {
                 long cursor = u.removed() ? -1 : u.ackedSeq();
                 history.add(new ReaderRow(now, name, u.reader().value(), Channels.lane(u.channel()), cursor));
+                generations.rowCommitted(name, u.reader().value(), Channels.lane(u.channel()), cursor);
             }
             if (answer) input(e -> e.onCommitted(now, batchId));
         }
@@ -1422,8 +1429,8 @@ public final class Simulation {
                     && ok
                     && ++processedCount == 20;
             if (sabotageNow) count("sabotaged");
-            if (!(sabotageNow && sabotage == Sabotage.SKIP_ONE)) history.add(d);
-            if (sabotageNow && sabotage == Sabotage.PROCESS_TWICE) history.add(d);
+            if (!(sabotageNow && sabotage == Sabotage.SKIP_ONE)) delivered(d);
+            if (sabotageNow && sabotage == Sabotage.PROCESS_TWICE) delivered(d);
             if (key.lane().startsWith("_a.")) agentDelivered(key, m, msgId);
             if (tracing) {
                 trace(name + " app " + key + "#" + m.seq() + " msg " + msgId + (ok ? " ok" : " FAILED")
@@ -1433,6 +1440,10 @@ public final class Simulation {
             if (reply) calls.reply(now, ByteBuffer.wrap(m.payload()).getLong(ID_BYTES));
             if ((flags & REQUEST) != 0) answer(key, m, msgId, effects);
             return null;
+        }
+
+        private void delivered(Delivered d) {
+            generations.delivered(d, () -> sabotageOnce(Sabotage.CHANNEL_TWICE), history::add);
         }
 
         /** The endpoint of {@code key}'s lane is handed {@code m}: as coming from the endpoint its {@code :f} names. */

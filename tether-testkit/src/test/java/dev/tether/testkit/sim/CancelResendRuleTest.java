@@ -24,9 +24,8 @@ class CancelResendRuleTest {
         b.slowHandlerRate = 0.2;
         b.maxSlowMillis = 3_000;
         b.maxRetransmitMillis = 2 * b.retransmitMillis;
-        // No channels: a handler seconds slow may start a message of a reader stream that its reader left and joined
-        // again meanwhile, which the checker takes for a duplicate (the simulated application does not drop runs of
-        // a stream restarted under it, as the runtime does); cancellations are of calls on lanes anyway.
+        // No channels here, so that each seed keeps the run it had: ChannelGenerationRuleTest runs this rule with
+        // channels (readers joining again while runs of their earlier generation are still processed).
         b.publishRate = 0;
         return b.build();
     }
