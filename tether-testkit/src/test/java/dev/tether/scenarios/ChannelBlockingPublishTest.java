@@ -269,4 +269,29 @@ class ChannelBlockingPublishTest {
                         .maxWait())
                 .isNull();
     }
+
+    /**
+     * The byte limit counts the new publish too: with 8 of 10 bytes held, an 8-byte publish waits for room instead of
+     * being admitted and refused (audit8a M08: a room check counting only the bytes held survived every channel test,
+     * all of which limit by count).
+     */
+    @Test
+    void aPublishThatWouldExceedTheByteLimitWaitsForRoomThoughTheLogHoldsLessThanTheLimit() throws Exception {
+        try (Cluster c = new Cluster("p", "b")) {
+            TetherNode p = publisherWithReaderDown(
+                    c, ChannelOptions.unlimited().withMaxBytes(10).blockFor(DEADLINE));
+            p.publish(CH, utf8("12345678")).get(10, TimeUnit.SECONDS); // 8 of 10 bytes, kept for b
+            CompletableFuture<MessageId> second = new CompletableFuture<>();
+            blockedPublisher(p, "abcdefgh", second); // 8 + 8 bytes exceed the limit of 10: it must wait
+            assertThat(p.stats().blockedPublishes()).isEqualTo(1);
+            c.start("b"); // reading the first message frees its bytes
+            assertThat(second.get(30, TimeUnit.SECONDS)).isNotNull();
+            Await.until(
+                    DEADLINE,
+                    () -> c.payloads("b", "p", LANE).size() == 2,
+                    () -> "b got " + c.payloads("b", "p", LANE));
+            assertThat(c.payloads("b", "p", LANE)).containsExactly("12345678", "abcdefgh");
+            assertThat(p.stats().publishesRejected()).as("nothing refused").isZero();
+        }
+    }
 }

@@ -329,4 +329,31 @@ class WireCompressionTest {
         FrameCodec.endData(b, at, count);
         return b.flip();
     }
+
+    /**
+     * The threshold is inclusive ("a payload of at least thresholdBytes is compressed"): exactly the threshold is
+     * compressed, one byte less goes plain (audit8a M45: a strict comparison survived the test above, whose payloads
+     * are well above it or just below).
+     */
+    @Test
+    void aPayloadOfExactlyTheThresholdIsCompressedAndOneByteLessIsNot() {
+        EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
+        h.node("a").engine.compression(compressing());
+        h.node("b").engine.compression(decodingOnly());
+        List<Frame.Message> wire = recordData(h, A);
+        h.connect("a", "b");
+        h.run();
+        byte[] atThreshold = text(THRESHOLD, 3);
+        byte[] below = Arrays.copyOf(atThreshold, THRESHOLD - 1);
+        send(h, "a", B, atThreshold);
+        send(h, "a", B, below);
+        h.run();
+
+        assertThat(wire).hasSize(2);
+        assertThat(wire.get(0).headers())
+                .as("exactly the threshold: compressed")
+                .containsEntry(WireCompression.HEADER, DeflateForTests.ID + ":" + THRESHOLD);
+        assertThat(wire.get(1).headers()).as("one byte below the threshold").doesNotContainKey(WireCompression.HEADER);
+        assertThat(h.node("b").delivered).extracting(InboundMessage::payload).containsExactly(atThreshold, below);
+    }
 }
