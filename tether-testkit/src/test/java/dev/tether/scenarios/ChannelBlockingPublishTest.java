@@ -294,4 +294,31 @@ class ChannelBlockingPublishTest {
             assertThat(p.stats().publishesRejected()).as("nothing refused").isZero();
         }
     }
+
+    /**
+     * "A publish larger than the byte limit is refused at once" (docs/MESSAGING.md, "Backpressure"): it could never
+     * fit, so it does not wait its {@code maxWait}, though the log is empty; refused, not timed out (audit8a M09b:
+     * without that shortcut it waited the whole 30 s and every test still passed).
+     */
+    @Test
+    void aPublishLargerThanTheByteLimitIsRefusedAtOnceInsteadOfWaiting() throws Exception {
+        try (Cluster c = new Cluster("p", "b")) {
+            TetherNode p = publisherWithReaderDown(
+                    c, ChannelOptions.unlimited().withMaxBytes(10).blockFor(DEADLINE));
+            CompletableFuture<MessageId> tooLarge = p.publish(CH, utf8("12345678901")); // 11 bytes of 10
+            assertThatThrownBy(() -> tooLarge.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(ChannelFullException.class)
+                    .message()
+                    .doesNotContain("waited");
+            assertThat(p.stats().publishesRejected()).isEqualTo(1);
+            Await.until(DEADLINE, () -> !overflows(c).isEmpty(), () -> "no overflow report: " + c.events("p"));
+            assertThat(overflows(c))
+                    .as("refused at once, not after a wait")
+                    .singleElement()
+                    .isEqualTo(new TetherEvent.Overflow(
+                            P, LANE, OverflowPolicy.block(DEADLINE), TetherEvent.Overflow.What.REJECTED, 1, 0));
+        }
+    }
 }
