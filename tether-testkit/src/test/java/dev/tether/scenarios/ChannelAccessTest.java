@@ -126,4 +126,28 @@ class ChannelAccessTest {
             assertThatThrownBy(() -> other.channelAccess("_all", ACCESS)).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    /**
+     * The joiner checks its own list also when no peer would refuse: a WRITE join (peers check readers only) and a READ
+     * join whose only peer sets no access (audit8a M24: without the joiner's own check every channel test passed, since
+     * in them a publisher always refused too, with the same message).
+     */
+    @Test
+    void aJoinTheNodesOwnAccessForbidsFailsThoughNoPeerRefusesIt() throws Exception {
+        try (Cluster c = new Cluster("x", "open")) {
+            TetherNode x = c.start("x");
+            c.start("open"); // sets no access: it would take any join
+            x.channelAccess(CH, ACCESS);
+            for (ChannelRole role : new ChannelRole[] {ChannelRole.WRITE, ChannelRole.READ}) {
+                assertThatThrownBy(() -> x.join(CH, role).join())
+                        .as("a %s join x's own list forbids", role)
+                        .isInstanceOf(CompletionException.class)
+                        .hasCauseInstanceOf(ChannelAccessDeniedException.class)
+                        .hasMessageContaining("may not join channel 'ops' as " + role);
+            }
+            assertThat(Tether.management(x).channels())
+                    .as("no membership left behind")
+                    .allMatch(ch -> ch.role() == null);
+        }
+    }
 }

@@ -269,4 +269,56 @@ class ChannelBlockingPublishTest {
                         .maxWait())
                 .isNull();
     }
+
+    /**
+     * The byte limit counts the new publish too: with 8 of 10 bytes held, an 8-byte publish waits for room instead of
+     * being admitted and refused (audit8a M08: a room check counting only the bytes held survived every channel test,
+     * all of which limit by count).
+     */
+    @Test
+    void aPublishThatWouldExceedTheByteLimitWaitsForRoomThoughTheLogHoldsLessThanTheLimit() throws Exception {
+        try (Cluster c = new Cluster("p", "b")) {
+            TetherNode p = publisherWithReaderDown(
+                    c, ChannelOptions.unlimited().withMaxBytes(10).blockFor(DEADLINE));
+            p.publish(CH, utf8("12345678")).get(10, TimeUnit.SECONDS); // 8 of 10 bytes, kept for b
+            CompletableFuture<MessageId> second = new CompletableFuture<>();
+            blockedPublisher(p, "abcdefgh", second); // 8 + 8 bytes exceed the limit of 10: it must wait
+            assertThat(p.stats().blockedPublishes()).isEqualTo(1);
+            c.start("b"); // reading the first message frees its bytes
+            assertThat(second.get(30, TimeUnit.SECONDS)).isNotNull();
+            Await.until(
+                    DEADLINE,
+                    () -> c.payloads("b", "p", LANE).size() == 2,
+                    () -> "b got " + c.payloads("b", "p", LANE));
+            assertThat(c.payloads("b", "p", LANE)).containsExactly("12345678", "abcdefgh");
+            assertThat(p.stats().publishesRejected()).as("nothing refused").isZero();
+        }
+    }
+
+    /**
+     * "A publish larger than the byte limit is refused at once" (docs/MESSAGING.md, "Backpressure"): it could never
+     * fit, so it does not wait its {@code maxWait}, though the log is empty; refused, not timed out (audit8a M09b:
+     * without that shortcut it waited the whole 30 s and every test still passed).
+     */
+    @Test
+    void aPublishLargerThanTheByteLimitIsRefusedAtOnceInsteadOfWaiting() throws Exception {
+        try (Cluster c = new Cluster("p", "b")) {
+            TetherNode p = publisherWithReaderDown(
+                    c, ChannelOptions.unlimited().withMaxBytes(10).blockFor(DEADLINE));
+            CompletableFuture<MessageId> tooLarge = p.publish(CH, utf8("12345678901")); // 11 bytes of 10
+            assertThatThrownBy(() -> tooLarge.get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(ChannelFullException.class)
+                    .message()
+                    .doesNotContain("waited");
+            assertThat(p.stats().publishesRejected()).isEqualTo(1);
+            Await.until(DEADLINE, () -> !overflows(c).isEmpty(), () -> "no overflow report: " + c.events("p"));
+            assertThat(overflows(c))
+                    .as("refused at once, not after a wait")
+                    .singleElement()
+                    .isEqualTo(new TetherEvent.Overflow(
+                            P, LANE, OverflowPolicy.block(DEADLINE), TetherEvent.Overflow.What.REJECTED, 1, 0));
+        }
+    }
 }

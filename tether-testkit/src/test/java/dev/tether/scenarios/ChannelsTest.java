@@ -329,4 +329,26 @@ class ChannelsTest {
         for (int i = from; i < to; i++) fs.add(n.broadcast(utf8("m" + i)));
         for (CompletableFuture<MessageId> f : fs) f.get(10, TimeUnit.SECONDS);
     }
+
+    /**
+     * A join from {@link ChannelStart#earliest()} replays the log from its first message: with a reader holding the
+     * first message nothing is trimmed, so the new reader gets every message from m0 (audit8a M65: starting after
+     * sequence 1 survived, as the other replay tests allow the first messages to be trimmed).
+     */
+    @Test
+    void aJoinFromTheEarliestGetsTheLogFromItsFirstMessage() throws Exception {
+        try (Cluster c = new Cluster("p", "b", "e")) {
+            TetherNode p = c.start("p");
+            c.start("b");
+            c.start("e");
+            join(p, ChannelRole.WRITE);
+            CountDownLatch release = new CountDownLatch(1);
+            c.node("b").handleChannel(CH, d -> release.await()); // holds m0: its cursor keeps the whole log
+            join(c.node("b"), ChannelRole.READ);
+            publish(p, "m", 0, 5);
+            c.node("e").join(CH, ChannelRole.READ, ChannelStart.earliest()).get(10, TimeUnit.SECONDS);
+            await(c, "e", List.of("m0", "m1", "m2", "m3", "m4"));
+            release.countDown();
+        }
+    }
 }

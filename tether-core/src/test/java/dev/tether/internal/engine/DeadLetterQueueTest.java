@@ -201,4 +201,39 @@ class DeadLetterQueueTest {
         assertThat(s.refused()).isEqualTo(1);
         assertThat(s.blockedStreams()).isEqualTo(1);
     }
+
+    /**
+     * Under REFUSE a stored removal that leaves the queue as full as before does not resume a stream blocked by the
+     * count: a dead letter larger than {@code maxBytes} passes through (stored and removed in one batch, evicted), and
+     * the stream blocked at the third of two allowed stays blocked, its message neither handed out again nor refused
+     * and reported a second time (audit8a M36: resuming at {@code maxCount} exactly survived, the test above bounds
+     * by bytes only).
+     */
+    @Test
+    void refuseKeepsAStreamBlockedByTheCountWhenAnEvictionInBetweenLeavesTheQueueAsFull() {
+        EngineHarness h =
+                harness(DeadLetterLimits.of(2, 6, Duration.ofDays(30)).whenFull(DeadLetterLimits.WhenFull.REFUSE));
+        EngineHarness.Node b = h.node("b");
+        for (long s = 1; s <= 3; s++) b.poison.add(s);
+        for (String p : List.of("aa", "bb", "cc")) h.node("a").send(B, "l", p);
+        settle(h);
+        assertThat(stored(b)).containsExactly(1L, 2L);
+        assertThat(b.engine.deadLetters().stats().refused()).isEqualTo(1);
+        long runsOfCc = b.payloads().stream().filter("cc"::equals).count();
+
+        h.node("a").send(B, "l2", "too large"); // 9 bytes beyond 6: through as evicted, 2 of 2 still held after
+        settle(h);
+        DeadLetterStats s = b.engine.deadLetters().stats();
+        assertThat(s.evicted()).isEqualTo(1);
+        assertThat(s.count()).isEqualTo(2);
+        assertThat(s.blockedStreams())
+                .as("still blocked: the queue holds 2 of 2")
+                .isEqualTo(1);
+        assertThat(s.refused())
+                .as("cc refused once, not again after a resume for nothing")
+                .isEqualTo(1);
+        assertThat(b.payloads().stream().filter("cc"::equals).count())
+                .as("cc not handed out again")
+                .isEqualTo(runsOfCc);
+    }
 }

@@ -329,4 +329,64 @@ class WireCompressionTest {
         FrameCodec.endData(b, at, count);
         return b.flip();
     }
+
+    /**
+     * The threshold is inclusive ("a payload of at least thresholdBytes is compressed"): exactly the threshold is
+     * compressed, one byte less goes plain (audit8a M45: a strict comparison survived the test above, whose payloads
+     * are well above it or just below).
+     */
+    @Test
+    void aPayloadOfExactlyTheThresholdIsCompressedAndOneByteLessIsNot() {
+        EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
+        h.node("a").engine.compression(compressing());
+        h.node("b").engine.compression(decodingOnly());
+        List<Frame.Message> wire = recordData(h, A);
+        h.connect("a", "b");
+        h.run();
+        byte[] atThreshold = text(THRESHOLD, 3);
+        byte[] below = Arrays.copyOf(atThreshold, THRESHOLD - 1);
+        send(h, "a", B, atThreshold);
+        send(h, "a", B, below);
+        h.run();
+
+        assertThat(wire).hasSize(2);
+        assertThat(wire.get(0).headers())
+                .as("exactly the threshold: compressed")
+                .containsEntry(WireCompression.HEADER, DeflateForTests.ID + ":" + THRESHOLD);
+        assertThat(wire.get(1).headers()).as("one byte below the threshold").doesNotContainKey(WireCompression.HEADER);
+        assertThat(h.node("b").delivered).extracting(InboundMessage::payload).containsExactly(atThreshold, below);
+    }
+
+    /**
+     * Compressed only "when it shrinks by at least an eighth": a payload that compresses, but by less, goes plain and
+     * is counted kept plain (audit8a M50: sending whatever shrinks at all survived, the other payloads here shrink by
+     * far more or not at all). Random bytes (seed 11) followed by zeros: the codec saves less than an eighth.
+     */
+    @Test
+    void aPayloadThatShrinksByLessThanAnEighthGoesPlain() {
+        byte[] p = new byte[1024];
+        byte[] random = new byte[930];
+        new Random(11).nextBytes(random);
+        System.arraycopy(random, 0, p, 0, random.length); // then 94 zeros
+        byte[] out = new byte[DEFLATE.maxCompressedLength(p.length)];
+        int n = DEFLATE.compress(p, 0, p.length, out, 0, out.length);
+        assertThat(n)
+                .as("the codec shrinks it, by less than an eighth")
+                .isBetween(p.length - p.length / 8 + 1, p.length - 1);
+        EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
+        h.node("a").engine.compression(compressing());
+        h.node("b").engine.compression(decodingOnly());
+        List<Frame.Message> wire = recordData(h, A);
+        h.connect("a", "b");
+        h.run();
+        send(h, "a", B, p);
+        h.run();
+
+        assertThat(wire).singleElement().satisfies(m -> {
+            assertThat(m.headers()).as("kept plain").doesNotContainKey(WireCompression.HEADER);
+            assertThat(m.payload()).isEqualTo(p);
+        });
+        assertThat(h.node("a").engine.compressionInUse().keptPlain()).isEqualTo(1);
+        assertThat(h.node("b").delivered).extracting(InboundMessage::payload).containsExactly(p);
+    }
 }
