@@ -2,6 +2,8 @@ package dev.tether.bench;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.OverflowPolicy;
+import dev.tether.StreamLimits;
 import dev.tether.TetherNode;
 import dev.tether.bench.measure.Load;
 import dev.tether.bench.measure.Meter;
@@ -40,9 +42,10 @@ import java.util.function.Consumer;
  * ({@link InProcessBench}'s pair, 4 lanes). The target is 2,000,000 msg/s at 100 agents.
  *
  * <p>Run: {@code scripts/bench bus [--messages N] [--repeat R] [--max-warmup W] [--agents 10,100,1000] [--scenarios
- * handler,node,remote,peer] [--outstanding 200000] [--quick]} ({@code --scenarios}: which to run, all by default; the
- * peer is the reference of any report; {@code --outstanding}: messages sent and not yet delivered at most, the
- * peer's unchanged).
+ * handler,node,remote,peer] [--outstanding 200000] [--endpoint-limit N] [--quick]} ({@code --scenarios}: which to
+ * run, all by default; the peer is the reference of any report; {@code --outstanding}: messages sent and not yet
+ * delivered at most, the peer's unchanged; {@code --endpoint-limit}: each endpoint stream's limit of unacknowledged
+ * messages, beyond which a send waits: BLOCK, docs/MESSAGING.md "Backpressure").
  */
 public final class BusBench {
     private static final int PAYLOAD = 100;
@@ -53,17 +56,31 @@ public final class BusBench {
      * holds live, whose size the collector's work grows with.
      */
     private static long maxOutstanding = 200_000;
+    /**
+     * Unacknowledged messages each endpoint stream may hold before a send waits ({@code --endpoint-limit}, BLOCK; 0,
+     * the default: the node's defaults, no wait): the node's own bound on the sends waiting before its thread.
+     */
+    private static long endpointLimit;
 
     private BusBench() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = options(
-                List.of("--messages", "--repeat", "--max-warmup", "--agents", "--scenarios", "--outstanding"), args);
+                List.of(
+                        "--messages",
+                        "--repeat",
+                        "--max-warmup",
+                        "--agents",
+                        "--scenarios",
+                        "--outstanding",
+                        "--endpoint-limit"),
+                args);
         boolean quick = a.containsKey("--quick");
         int messages = Integer.parseInt(a.getOrDefault("--messages", quick ? "50000" : "500000"));
         int repeat = Integer.parseInt(a.getOrDefault("--repeat", quick ? "2" : "3"));
         int maxWarmUp = Integer.parseInt(a.getOrDefault("--max-warmup", quick ? "2" : "3"));
         maxOutstanding = Long.parseLong(a.getOrDefault("--outstanding", "200000"));
+        endpointLimit = Long.parseLong(a.getOrDefault("--endpoint-limit", "0"));
         List<Integer> agents = new ArrayList<>();
         for (String n : a.getOrDefault("--agents", "10,100,1000").split(",")) agents.add(Integer.parseInt(n.trim()));
         List<String> scenarios = List.of(
@@ -110,7 +127,7 @@ public final class BusBench {
     private static void printHeader(int messages, List<Integer> agents, int maxWarmUp, int repeat) {
         System.out.printf(
                 Locale.ROOT,
-                "# bus bench: %,d messages x %d B per round, agents %s, at most %,d outstanding, warm-up until two"
+                "# bus bench: %,d messages x %d B per round, agents %s, at most %,d outstanding%s, warm-up until two"
                         + " rounds differ by < %.0f%%"
                         + " (at most %d), then %d measured rounds, %d cores, %s, in-memory store, MEMORY; load"
                         + " average %s%n",
@@ -118,6 +135,7 @@ public final class BusBench {
                 PAYLOAD,
                 agents,
                 maxOutstanding,
+                endpointLimit > 0 ? ", endpoint streams BLOCK beyond " + endpointLimit : "",
                 Steady.TOLERANCE * 100,
                 maxWarmUp,
                 repeat,
@@ -251,13 +269,17 @@ public final class BusBench {
 
     /** A node of the bus benches: in-memory transport and store, {@code MEMORY} durability, a window of 8,192. */
     static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer) {
-        return TetherConfig.builder(self)
+        TetherConfig.Builder b = TetherConfig.builder(self)
                 .peers(peer == null ? List.of() : List.of(peer))
                 .transport(net.newTransport())
                 .store(new InMemoryStore())
                 .durability(Durability.MEMORY)
-                .window(8192)
-                .build();
+                .window(8192);
+        if (endpointLimit > 0) {
+            b.endpointLimits(
+                    "*/*", StreamLimits.maxMessages(endpointLimit).policy(OverflowPolicy.block(Duration.ofMinutes(1))));
+        }
+        return b.build();
     }
 
     /** {@code --quick}, and each of {@code valued} followed by its value. */
