@@ -451,7 +451,10 @@ public interface TetherNode extends AutoCloseable {
      * pending (it stays stored for the next start). Messages handed to the application but not acknowledged
      * by then are delivered again, flagged, after the next start. A send racing this call either throws {@link
      * NodeClosedException} or returns a receipt whose futures complete, with {@link NodeClosedException} if the
-     * node stopped before it could answer; so does a {@code processed()} asked after the node stopped.
+     * node stopped before it could answer; so does a {@code processed()} asked after the node stopped. An
+     * interrupt of the calling thread (set before the call, as in a task stopped by {@code shutdownNow()}, or
+     * during it) does not cut these steps short: the node is closed when this returns, and the thread's interrupt
+     * flag is set again afterwards.
      *
      * @throws IllegalStateException if called on the node thread (from a listener, a callback or a handler
      *     running there)

@@ -165,7 +165,7 @@ public final class NodeRuntime {
     public void abandonUnstarted(Throwable failure) {
         handlers.shutdownNow();
         try {
-            if (!storeWriter.close(STORE_GRACE_MILLIS)) {
+            if (!Uninterruptibly.call(() -> storeWriter.close(STORE_GRACE_MILLIS))) {
                 LOG.log(System.Logger.Level.WARNING, "node " + id() + " failed to start; its store did not close");
             }
         } catch (RuntimeException e) {
@@ -436,8 +436,13 @@ public final class NodeRuntime {
 
     // ---- shutdown -------------------------------------------------------------------------------------
 
+    /** Closes the node; an interrupt (set before or during the call) does not cut its waits short: kept for after. */
     public synchronized ShutdownResult shutdown(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        return Uninterruptibly.call(() -> closeWithin(timeout));
+    }
+
+    private ShutdownResult closeWithin(Duration timeout) {
         if (shutdownResult != null) return shutdownResult;
         if (loop.onNodeThread()) {
             throw new IllegalStateException("shutdown() called on the node thread (from a listener or a handler"
@@ -507,6 +512,10 @@ public final class NodeRuntime {
     public synchronized void crash() {
         if (shutdownResult != null) return;
         if (loop.onNodeThread()) throw new IllegalStateException("crash() called on the node thread");
+        Uninterruptibly.run(this::crashNow);
+    }
+
+    private void crashNow() {
         closing = true;
         sends.rooms.close();
         channels.closeRooms();
@@ -554,23 +563,11 @@ public final class NodeRuntime {
     }
 
     private void awaitHandlers() {
-        try {
-            handlers.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.awaitTermination(handlers, 1000);
     }
 
     private static boolean awaitUntil(CompletableFuture<?> f, long deadlineNanos) {
-        try {
-            f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return false; // not ended in time, or ended by a failure: either way not a clean end
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Uninterruptibly.await(f, deadlineNanos);
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) {
