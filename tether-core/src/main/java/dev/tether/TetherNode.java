@@ -287,6 +287,8 @@ public interface TetherNode extends AutoCloseable {
      * or null if none arrived. The caller must {@link Delivery#ack()} or {@link Delivery#nack()} it.
      *
      * @throws IllegalStateException if the node was configured with a handler
+     * @throws NodeClosedException if the node is shut down, or shuts down while this waits (at once, not at the
+     *     timeout)
      */
     Delivery receive(Duration timeout) throws InterruptedException;
 
