@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -90,6 +91,7 @@ public final class NodeRuntime {
         this.sends = new SendAdmission(
                 config.nodeId(), config.maxMessageBytes(), config.maxPendingSendBytes(), pendingSendBytes, rooms);
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes, rooms);
+        loop.closeNodeOnFatalEnd(() -> shutdown(Duration.ZERO)); // a node whose loop died must not stay open
         this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
         // Runs wait for a thread by priority (RunQueue).
@@ -448,9 +450,7 @@ public final class NodeRuntime {
             throw new IllegalStateException("shutdown() called on the node thread (from a listener or a handler"
                     + " running on it); it waits for that thread, so call it from another thread");
         }
-        closing = true;
-        sends.rooms.close();
-        channels.closeRooms();
+        stopAccepting();
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Map<NodeId, Long>> drained = new CompletableFuture<>();
         loop.post(now -> loop.afterEachTurn(n -> {
@@ -470,19 +470,24 @@ public final class NodeRuntime {
             }
         }));
         boolean graceful = awaitUntil(pending, graceDeadline + TimeUnit.SECONDS.toNanos(1));
-        // Sends still open are failed on the node thread, the only one that touches the receipts.
-        loop.post(now -> {
+        // Open sends fail on the node thread, the only one touching receipts; here if the loop died first (VM error).
+        AtomicBoolean failed = new AtomicBoolean();
+        NodeLoop.Command failOpen = now -> {
+            if (!failed.compareAndSet(false, true)) return;
             stopping.run(now);
             loop.receipts()
-                    .failAll(new NodeClosedException("node " + id() + " shut down before this send's outcome was"
-                            + " known; if it was stored, it is delivered after the next start"));
-        });
+                    .failAll(new NodeClosedException(
+                            "node " + id() + " shut down before this send's outcome was"
+                                    + " known; if it was stored, it is delivered after the next start",
+                            loop.fatal()));
+        };
+        loop.post(failOpen);
         loop.stop();
         boolean loopEnded = joinLoop();
+        if (loopEnded) failOpen.run(config.clock().millis());
         handlers.shutdownNow();
-        awaitHandlers();
-        for (Discovery d : config.discoveries()) closeQuietly(d);
-        closeTransport();
+        Uninterruptibly.awaitTermination(handlers, 1000);
+        closeConnections();
         if (!storeWriter.close(STORE_GRACE_MILLIS)) {
             LOG.log(
                     System.Logger.Level.WARNING,
@@ -516,17 +521,14 @@ public final class NodeRuntime {
     }
 
     private void crashNow() {
-        closing = true;
-        sends.rooms.close();
-        channels.closeRooms();
+        stopAccepting();
         storeWriter.halt();
         loop.halt();
         dispatcher.stop();
         boolean loopEnded = joinLoop();
         handlers.shutdownNow();
-        awaitHandlers();
-        for (Discovery d : config.discoveries()) closeQuietly(d);
-        closeTransport();
+        Uninterruptibly.awaitTermination(handlers, 1000);
+        closeConnections();
         if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
             LOG.log(System.Logger.Level.WARNING, "node " + id() + " crashed with a commit running; store left open");
         }
@@ -540,20 +542,25 @@ public final class NodeRuntime {
         shutdownResult = new ShutdownResult(false, total, left);
     }
 
-    /** Closes the transport; a transport that fails to close must not keep the store open (logged, not thrown). */
-    private void closeTransport() {
+    private void stopAccepting() { // a shutdown or crash begins: no more sends, pulls or publishes
+        closing = true;
+        sends.rooms.close();
+        channels.closeRooms();
+    }
+
+    /** Closes discoveries and transport; one that fails to close must not keep the store open (logged, not thrown). */
+    private void closeConnections() {
+        for (Discovery d : config.discoveries()) {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
+            }
+        }
         try {
             config.transport().close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "node " + id() + ": closing the transport failed", e);
-        }
-    }
-
-    private static void closeQuietly(Discovery d) {
-        try {
-            d.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
         }
     }
 
@@ -562,12 +569,8 @@ public final class NodeRuntime {
         return awaitUntil(loop.ended(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
 
-    private void awaitHandlers() {
-        Uninterruptibly.awaitTermination(handlers, 1000);
-    }
-
-    private static boolean awaitUntil(CompletableFuture<?> f, long deadlineNanos) {
-        return Uninterruptibly.await(f, deadlineNanos);
+    private boolean awaitUntil(CompletableFuture<?> f, long deadlineNanos) { // false at once if the loop ends first
+        return Uninterruptibly.await(CompletableFuture.anyOf(f, loop.ended()), deadlineNanos) && f.isDone();
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) {
