@@ -140,7 +140,8 @@ public interface TetherNode extends AutoCloseable {
      * request calls whose future has not completed), round robin in id order among those with as few, and is then an
      * ordinary call to it: it is never moved to another node, also if that node goes away before answering. {@link Call#peer()} of the returned
      * value is null. If no connected peer advertises {@code handler}, {@code tell} throws and {@code sync} and {@code
-     * request} fail with {@link NoSuchHandlerException} (its {@code peer()} null).
+     * request} fail with {@link NoSuchHandlerException} (its {@code peer()} null). On a node that is shut down all
+     * three throw {@link NodeClosedException}, as a call to a named peer does.
      *
      * @throws InvalidIdException if {@code handler} is not a valid handler name
      * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for system handlers)
@@ -279,6 +280,7 @@ public interface TetherNode extends AutoCloseable {
      * @throws InvalidIdException if {@code channel} is not a valid channel name
      * @throws IllegalArgumentException if it starts with {@code '_'} and is not {@link Channels#BROADCAST}
      * @throws IllegalStateException if the channel has a handler already
+     * @throws NodeClosedException if the node is shut down
      */
     Registration handleChannel(String channel, MessageHandler handler);
 
