@@ -2,9 +2,12 @@ package dev.tether;
 
 /**
  * Receives a node's {@link TetherEvent}s, in the order they happened, on one node thread. It must return
- * quickly and must not block; an exception it throws, or an {@link AssertionError}, {@link LinkageError} or {@link
- * StackOverflowError}, is counted in {@link NodeStats#listenerErrors()} and changes nothing else (other errors, such
- * as {@link OutOfMemoryError}, are not caught).
+ * quickly and must not block. Anything it throws, an exception or an {@link Error} (an {@link AssertionError}, an
+ * application's own Error, a {@link StackOverflowError}), is the listener's bug: counted in {@link
+ * NodeStats#listenerErrors()}, logged (the 1st, 2nd, 4th, 8th... time) and changes nothing else. Only a {@link
+ * VirtualMachineError} such as {@link OutOfMemoryError} ends the node thread: then the node logs why and closes
+ * itself, as {@link TetherNode#shutdown} with no wait would (its peers see it go; its sends fail with {@link
+ * NodeClosedException}).
  */
 @FunctionalInterface
 public interface TetherListener {

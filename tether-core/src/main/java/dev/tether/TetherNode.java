@@ -140,7 +140,8 @@ public interface TetherNode extends AutoCloseable {
      * request calls whose future has not completed), round robin in id order among those with as few, and is then an
      * ordinary call to it: it is never moved to another node, also if that node goes away before answering. {@link Call#peer()} of the returned
      * value is null. If no connected peer advertises {@code handler}, {@code tell} throws and {@code sync} and {@code
-     * request} fail with {@link NoSuchHandlerException} (its {@code peer()} null).
+     * request} fail with {@link NoSuchHandlerException} (its {@code peer()} null). On a node that is shut down all
+     * three throw {@link NodeClosedException}, as a call to a named peer does.
      *
      * @throws InvalidIdException if {@code handler} is not a valid handler name
      * @throws IllegalArgumentException if it starts with {@code '_'} (reserved for system handlers)
@@ -279,6 +280,7 @@ public interface TetherNode extends AutoCloseable {
      * @throws InvalidIdException if {@code channel} is not a valid channel name
      * @throws IllegalArgumentException if it starts with {@code '_'} and is not {@link Channels#BROADCAST}
      * @throws IllegalStateException if the channel has a handler already
+     * @throws NodeClosedException if the node is shut down
      */
     Registration handleChannel(String channel, MessageHandler handler);
 
@@ -287,6 +289,8 @@ public interface TetherNode extends AutoCloseable {
      * or null if none arrived. The caller must {@link Delivery#ack()} or {@link Delivery#nack()} it.
      *
      * @throws IllegalStateException if the node was configured with a handler
+     * @throws NodeClosedException if the node is shut down, or shuts down while this waits (at once, not at the
+     *     timeout)
      */
     Delivery receive(Duration timeout) throws InterruptedException;
 
@@ -451,7 +455,10 @@ public interface TetherNode extends AutoCloseable {
      * pending (it stays stored for the next start). Messages handed to the application but not acknowledged
      * by then are delivered again, flagged, after the next start. A send racing this call either throws {@link
      * NodeClosedException} or returns a receipt whose futures complete, with {@link NodeClosedException} if the
-     * node stopped before it could answer; so does a {@code processed()} asked after the node stopped.
+     * node stopped before it could answer; so does a {@code processed()} asked after the node stopped. An
+     * interrupt of the calling thread (set before the call, as in a task stopped by {@code shutdownNow()}, or
+     * during it) does not cut these steps short: the node is closed when this returns, and the thread's interrupt
+     * flag is set again afterwards.
      *
      * @throws IllegalStateException if called on the node thread (from a listener, a callback or a handler
      *     running there)

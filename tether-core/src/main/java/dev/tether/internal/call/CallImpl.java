@@ -125,6 +125,7 @@ final class CallImpl implements Call {
      */
     private CallImpl bound() {
         if (peer != null) return this;
+        layer.requireRunning(); // a closed node has no connected peer: say it is closed, not that none has the handler
         NodeId picked = layer.pickWorker(handler);
         if (picked == null) return null;
         return new CallImpl(layer, picked, handler, timeout, headers, lane, waitForHandler, volatileDelivery);

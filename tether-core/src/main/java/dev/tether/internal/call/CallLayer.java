@@ -509,7 +509,7 @@ public final class CallLayer implements Router {
         }
     }
 
-    private void requireRunning() {
+    void requireRunning() {
         if (stopped) throw new NodeClosedException("node " + host.id() + " is shut down");
     }
 

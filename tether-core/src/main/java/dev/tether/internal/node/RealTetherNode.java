@@ -378,6 +378,7 @@ public final class RealTetherNode implements TetherNode {
 
     @Override
     public Registration handleChannel(String channel, MessageHandler handler) {
+        runtime.channels().requireOpen(); // as handle(): a registration on a closed node would never be used
         return channels.handle(channel, handler);
     }
 

@@ -334,6 +334,11 @@ public final class ChannelPort {
         loop.post(NodeLoop.answering(task, f, runtime.id()));
     }
 
+    /** @throws NodeClosedException once the node is shut down */
+    public void requireOpen() {
+        if (runtime.closing) throw closed();
+    }
+
     private NodeClosedException closed() {
         return new NodeClosedException("node " + runtime.id() + " is shut down");
     }

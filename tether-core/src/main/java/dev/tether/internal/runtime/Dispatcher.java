@@ -3,6 +3,7 @@ package dev.tether.internal.runtime;
 import dev.tether.AckMode;
 import dev.tether.Delivery;
 import dev.tether.MessageHandler;
+import dev.tether.NodeClosedException;
 import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
 import dev.tether.TetherEvent;
@@ -40,7 +41,9 @@ final class Dispatcher {
     private final Executor executor;
     private final NodeLoop loop;
     private final Clock clock;
-    private final LinkedBlockingQueue<RealDelivery> pullQueue = new LinkedBlockingQueue<>();
+    private static final Object STOP = new Object();
+    /** Deliveries for {@code receive}, then {@link #STOP} once the node shuts down (kept there for every waiter). */
+    private final LinkedBlockingQueue<Object> pullQueue = new LinkedBlockingQueue<>();
     /** The configured handler (or the pull queue) as a consumer: where messages no router takes go. */
     private final MessageConsumer application;
 
@@ -347,7 +350,12 @@ final class Dispatcher {
                     "this node pushes deliveries to its handler; receive() is for nodes without one");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            RealDelivery d = pullQueue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            Object next = pullQueue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (next == STOP || stopped) { // a delivery queued as the node stopped is redelivered after the restart
+                if (next == STOP) pullQueue.add(STOP); // for the next waiter
+                throw new NodeClosedException("the node shut down while receive() waited");
+            }
+            RealDelivery d = (RealDelivery) next;
             if (d == null || !expired(d)) return d;
         }
     }
@@ -360,5 +368,6 @@ final class Dispatcher {
     void stop() {
         stopped = true;
         pullQueue.clear();
+        pullQueue.add(STOP); // wakes the threads waiting in receive(): they end with NodeClosedException
     }
 }

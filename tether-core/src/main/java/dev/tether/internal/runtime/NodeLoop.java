@@ -133,6 +133,10 @@ final class NodeLoop implements EngineOutput, Runnable {
     private final Runnable hostedTurn = this::hostedTurn;
     private volatile ScheduledFuture<?> ticks;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** What ended the loop if not a stop: a {@link VirtualMachineError} (see {@link #isFatal}). */
+    private volatile Throwable fatal;
+    /** Closes the node after a {@link #fatal} end, on a thread of its own; set before the loop starts. */
+    private volatile Runnable closeNode;
 
     NodeLoop(Clock clock, Transport transport, TetherListener listener, AtomicLong pendingSendBytes, SendRooms rooms) {
         this.receipts = new Receipts(pendingSendBytes, key -> engine.outbound().ackedSeq(key));
@@ -259,6 +263,11 @@ final class NodeLoop implements EngineOutput, Runnable {
             do {
                 turn(queue.poll());
             } while (running && ++turns < TURNS_PER_TASK && !queue.isEmpty());
+        } catch (VirtualMachineError e) { // the host would log it and run the next turn on broken state
+            fatal = e;
+            running = false;
+            finishHosted();
+            throw e;
         } finally {
             inTask = false;
         }
@@ -325,16 +334,50 @@ final class NodeLoop implements EngineOutput, Runnable {
         owner = Thread.currentThread();
         try {
             while (running && !owner.isInterrupted()) turn(nextOrPark());
+        } catch (VirtualMachineError e) {
+            fatal = e;
+            throw e;
         } finally {
             end();
         }
     }
 
-    /** The loop has run its last command: refuse what is still queued and what is posted from now on. */
+    /**
+     * The loop has run its last command: refuse what is still queued and what is posted from now on. Ended by a
+     * {@link VirtualMachineError} rather than a stop, it says so and closes the node ({@link #closeNode}): a node
+     * whose loop is gone must not keep its transport and store open, seen as connected while it answers nothing.
+     */
     private void end() {
         over = true;
         refuseQueued();
         ended.complete(null);
+        Throwable f = fatal;
+        Runnable close = closeNode;
+        if (f == null || close == null) return;
+        LOG.log(System.Logger.Level.ERROR, "tether node loop ended by " + f + "; the node closes itself", f);
+        Thread t = new Thread(close, "tether-close-after-" + f.getClass().getSimpleName());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Called (on a thread of its own) to close the node when the loop ends by a {@link VirtualMachineError}. */
+    void closeNodeOnFatalEnd(Runnable close) {
+        closeNode = close;
+    }
+
+    /** The {@link VirtualMachineError} that ended the loop, or null. */
+    Throwable fatal() {
+        return fatal;
+    }
+
+    /**
+     * Whether {@code e}, thrown by a command or the listener, must end the loop: a {@link VirtualMachineError} (out
+     * of memory, an internal error) leaves the JVM in a state nothing should run on. Every other throwable, an
+     * application's own {@link Error} too, and a {@link StackOverflowError} (its stack is unwound by the time it is
+     * caught), is the callback's bug: counted and reported, and the node goes on.
+     */
+    private static boolean isFatal(Throwable e) {
+        return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
     }
 
     private void refuseQueued() {
@@ -398,7 +441,8 @@ final class NodeLoop implements EngineOutput, Runnable {
     private void runSafely(Command c, long now) {
         try {
             c.run(now);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
+            if (isFatal(e)) throw (Error) e;
             // A bug, not an input problem: report it loudly and keep the node alive.
             LOG.log(System.Logger.Level.ERROR, "tether node loop: command failed", e);
             emit(new TetherEvent.ApplicationError("node loop", e.toString()));
@@ -415,10 +459,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         if (o != null) o.accept(event);
         try {
             listener.onEvent(event);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-            // An assertion of a test's listener or an assert in the application is the listener's bug, not the
-            // loop's: counted like an exception, so that it can neither abort the command that emitted the event
-            // nor, thrown again from the report of that failure, end the loop.
+        } catch (Throwable e) {
+            if (isFatal(e)) throw (Error) e;
+            // Any Error of the listener (an assertion of a test's listener, an application's own Error) is the
+            // listener's bug, not the loop's: counted like an exception, so that it can neither abort the command
+            // that emitted the event nor, thrown again from the report of that failure, end the loop.
             countListenerError("listener, on " + event, e);
         }
     }

@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -90,6 +91,7 @@ public final class NodeRuntime {
         this.sends = new SendAdmission(
                 config.nodeId(), config.maxMessageBytes(), config.maxPendingSendBytes(), pendingSendBytes, rooms);
         this.loop = new NodeLoop(config.clock(), config.transport(), config.listener(), pendingSendBytes, rooms);
+        loop.closeNodeOnFatalEnd(() -> shutdown(Duration.ZERO)); // a node whose loop died must not stay open
         this.storeWriter = new StoreWriter(config.store(), config.commitObserver(), loop, name + "-store");
         // Threads start on first use: a node whose handlers all run on the node thread starts none.
         // Runs wait for a thread by priority (RunQueue).
@@ -165,7 +167,7 @@ public final class NodeRuntime {
     public void abandonUnstarted(Throwable failure) {
         handlers.shutdownNow();
         try {
-            if (!storeWriter.close(STORE_GRACE_MILLIS)) {
+            if (!Uninterruptibly.call(() -> storeWriter.close(STORE_GRACE_MILLIS))) {
                 LOG.log(System.Logger.Level.WARNING, "node " + id() + " failed to start; its store did not close");
             }
         } catch (RuntimeException e) {
@@ -436,16 +438,19 @@ public final class NodeRuntime {
 
     // ---- shutdown -------------------------------------------------------------------------------------
 
+    /** Closes the node; an interrupt (set before or during the call) does not cut its waits short: kept for after. */
     public synchronized ShutdownResult shutdown(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        return Uninterruptibly.call(() -> closeWithin(timeout));
+    }
+
+    private ShutdownResult closeWithin(Duration timeout) {
         if (shutdownResult != null) return shutdownResult;
         if (loop.onNodeThread()) {
             throw new IllegalStateException("shutdown() called on the node thread (from a listener or a handler"
                     + " running on it); it waits for that thread, so call it from another thread");
         }
-        closing = true;
-        sends.rooms.close();
-        channels.closeRooms();
+        stopAccepting();
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Map<NodeId, Long>> drained = new CompletableFuture<>();
         loop.post(now -> loop.afterEachTurn(n -> {
@@ -465,19 +470,24 @@ public final class NodeRuntime {
             }
         }));
         boolean graceful = awaitUntil(pending, graceDeadline + TimeUnit.SECONDS.toNanos(1));
-        // Sends still open are failed on the node thread, the only one that touches the receipts.
-        loop.post(now -> {
+        // Open sends fail on the node thread, the only one touching receipts; here if the loop died first (VM error).
+        AtomicBoolean failed = new AtomicBoolean();
+        NodeLoop.Command failOpen = now -> {
+            if (!failed.compareAndSet(false, true)) return;
             stopping.run(now);
             loop.receipts()
-                    .failAll(new NodeClosedException("node " + id() + " shut down before this send's outcome was"
-                            + " known; if it was stored, it is delivered after the next start"));
-        });
+                    .failAll(new NodeClosedException(
+                            "node " + id() + " shut down before this send's outcome was"
+                                    + " known; if it was stored, it is delivered after the next start",
+                            loop.fatal()));
+        };
+        loop.post(failOpen);
         loop.stop();
         boolean loopEnded = joinLoop();
+        if (loopEnded) failOpen.run(config.clock().millis());
         handlers.shutdownNow();
-        awaitHandlers();
-        for (Discovery d : config.discoveries()) closeQuietly(d);
-        closeTransport();
+        Uninterruptibly.awaitTermination(handlers, 1000);
+        closeConnections();
         if (!storeWriter.close(STORE_GRACE_MILLIS)) {
             LOG.log(
                     System.Logger.Level.WARNING,
@@ -507,17 +517,18 @@ public final class NodeRuntime {
     public synchronized void crash() {
         if (shutdownResult != null) return;
         if (loop.onNodeThread()) throw new IllegalStateException("crash() called on the node thread");
-        closing = true;
-        sends.rooms.close();
-        channels.closeRooms();
+        Uninterruptibly.run(this::crashNow);
+    }
+
+    private void crashNow() {
+        stopAccepting();
         storeWriter.halt();
         loop.halt();
         dispatcher.stop();
         boolean loopEnded = joinLoop();
         handlers.shutdownNow();
-        awaitHandlers();
-        for (Discovery d : config.discoveries()) closeQuietly(d);
-        closeTransport();
+        Uninterruptibly.awaitTermination(handlers, 1000);
+        closeConnections();
         if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
             LOG.log(System.Logger.Level.WARNING, "node " + id() + " crashed with a commit running; store left open");
         }
@@ -531,20 +542,25 @@ public final class NodeRuntime {
         shutdownResult = new ShutdownResult(false, total, left);
     }
 
-    /** Closes the transport; a transport that fails to close must not keep the store open (logged, not thrown). */
-    private void closeTransport() {
+    private void stopAccepting() { // a shutdown or crash begins: no more sends, pulls or publishes
+        closing = true;
+        sends.rooms.close();
+        channels.closeRooms();
+    }
+
+    /** Closes discoveries and transport; one that fails to close must not keep the store open (logged, not thrown). */
+    private void closeConnections() {
+        for (Discovery d : config.discoveries()) {
+            try {
+                d.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
+            }
+        }
         try {
             config.transport().close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "node " + id() + ": closing the transport failed", e);
-        }
-    }
-
-    private static void closeQuietly(Discovery d) {
-        try {
-            d.close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
         }
     }
 
@@ -553,24 +569,8 @@ public final class NodeRuntime {
         return awaitUntil(loop.ended(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
 
-    private void awaitHandlers() {
-        try {
-            handlers.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static boolean awaitUntil(CompletableFuture<?> f, long deadlineNanos) {
-        try {
-            f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return false; // not ended in time, or ended by a failure: either way not a clean end
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+    private boolean awaitUntil(CompletableFuture<?> f, long deadlineNanos) { // false at once if the loop ends first
+        return Uninterruptibly.await(CompletableFuture.anyOf(f, loop.ended()), deadlineNanos) && f.isDone();
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) {

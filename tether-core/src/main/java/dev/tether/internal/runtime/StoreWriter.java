@@ -19,7 +19,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one thread that uses the {@link Store}. The engine collects writes while a commit runs, so a commit
@@ -276,12 +275,7 @@ final class StoreWriter {
      */
     boolean abandon(long waitMillis) {
         thread.shutdownNow();
-        try {
-            if (!thread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)) return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        if (!Uninterruptibly.awaitTermination(thread, waitMillis)) return false;
         store.close();
         return true;
     }
@@ -298,12 +292,7 @@ final class StoreWriter {
             return true;
         }
         thread.shutdown();
-        try {
-            return thread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Uninterruptibly.awaitTermination(thread, waitMillis); // an interrupt must not leave the store open
     }
 
     /** Writer thread: closes the store; a failure is logged here, where no caller waits for it any more. */

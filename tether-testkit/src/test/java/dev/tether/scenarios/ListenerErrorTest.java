@@ -1,0 +1,96 @@
+package dev.tether.scenarios;
+
+import static dev.tether.scenarios.Cluster.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.Outcome;
+import dev.tether.PeerInfo;
+import dev.tether.TetherEvent;
+import dev.tether.TetherNode;
+import dev.tether.testkit.Await;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A listener that throws an {@link Error} (TetherListener): an application's own Error is the listener's bug, like an
+ * exception: counted in {@code listenerErrors}, and the node keeps serving. Before, it ended the node loop's thread and
+ * left a zombie: transport and store open (peers still saw the node connected), every later send failing with "node
+ * a shut down before this send's outcome was known" although nobody shut it down, and nothing said why. Only a
+ * {@link VirtualMachineError} ends the loop, and then the node logs why and closes itself: its peers see it go, its
+ * sends fail with {@link NodeClosedException}.
+ */
+class ListenerErrorTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @Test
+    void aListenerThrowingAnErrorIsCountedAndTheNodeKeepsServing() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            c.start("b");
+            AtomicBoolean thrown = new AtomicBoolean();
+            TetherNode a = c.start(
+                    "a",
+                    cfg -> cfg.listener(e -> {
+                        if (e instanceof TetherEvent.PeerConnected && thrown.compareAndSet(false, true)) {
+                            throw new Error("listener bug (test)");
+                        }
+                    }));
+            Outcome outcome = a.send(B, utf8("m")).processed().get(10, TimeUnit.SECONDS);
+            assertThat(thrown).isTrue();
+            assertThat(outcome).isEqualTo(Outcome.PROCESSED);
+            assertThat(a.stats().listenerErrors()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aVirtualMachineErrorFromTheListenerClosesTheNodeAndSaysWhy() throws Exception {
+        try (Cluster c = new Cluster("a", "b")) {
+            TetherNode b = c.start("b");
+            AtomicBoolean thrown = new AtomicBoolean();
+            TetherNode a = c.start(
+                    "a",
+                    cfg -> cfg.listener(e -> {
+                        if (e instanceof TetherEvent.PeerConnected && thrown.compareAndSet(false, true)) {
+                            throw new InternalError("VM error (test)");
+                        }
+                    }));
+            CompletableFuture<Outcome> before = a.send(B, utf8("m")).processed();
+            Await.until(DEADLINE, thrown::get, () -> "a's listener saw b connect");
+            AtomicReference<NodeClosedException> refused = new AtomicReference<>();
+            Await.until(
+                    DEADLINE,
+                    () -> {
+                        try {
+                            a.send(B, utf8("later"));
+                            return false;
+                        } catch (NodeClosedException closed) {
+                            refused.set(closed);
+                            return true;
+                        }
+                    },
+                    () -> "a closes itself after its loop died");
+            Await.until(
+                    DEADLINE,
+                    () -> b.peers().stream().noneMatch(p -> p.id().equals(A) && p.connected()),
+                    () -> "b sees a disconnected: "
+                            + b.peers().stream().map(PeerInfo::connected).toList());
+            // The send taken before the error is answered: processed, or failed as the node closed.
+            Await.until(DEADLINE, before::isDone, () -> "the send taken before the error answered");
+            try {
+                before.get();
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(NodeClosedException.class);
+            }
+            assertThat(refused.get()).isNotNull();
+            assertThat(a.shutdown(Duration.ofSeconds(3))).isNotNull(); // the cached result of the node's own close
+        }
+    }
+}
