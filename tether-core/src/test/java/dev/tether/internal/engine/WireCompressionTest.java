@@ -61,6 +61,16 @@ class WireCompressionTest {
         return wire;
     }
 
+    /** Node a compresses, b only decodes; a's DATA messages recorded; a and b connected. */
+    private static List<Frame.Message> connectedCompressingPair(EngineHarness h) {
+        h.node("a").engine.compression(compressing());
+        h.node("b").engine.compression(decodingOnly());
+        List<Frame.Message> wire = recordData(h, A);
+        h.connect("a", "b");
+        h.run();
+        return wire;
+    }
+
     private static void send(EngineHarness h, String from, NodeId to, byte[] payload) {
         long token = h.tokens++;
         h.node(from).input(e -> e.send(h.now, token, to, "l", Map.of("k", "v"), payload, 0));
@@ -69,11 +79,7 @@ class WireCompressionTest {
     @Test
     void aPayloadAboveTheThresholdIsCompressedForAPeerThatDecompressesItOthersGoPlain() {
         EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
-        h.node("a").engine.compression(compressing());
-        h.node("b").engine.compression(decodingOnly());
-        List<Frame.Message> wire = recordData(h, A);
-        h.connect("a", "b");
-        h.run();
+        List<Frame.Message> wire = connectedCompressingPair(h);
         byte[] big = text(4096, 1);
         byte[] small = text(THRESHOLD - 1, 2);
         byte[] random = noise(4096);
@@ -338,11 +344,7 @@ class WireCompressionTest {
     @Test
     void aPayloadOfExactlyTheThresholdIsCompressedAndOneByteLessIsNot() {
         EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
-        h.node("a").engine.compression(compressing());
-        h.node("b").engine.compression(decodingOnly());
-        List<Frame.Message> wire = recordData(h, A);
-        h.connect("a", "b");
-        h.run();
+        List<Frame.Message> wire = connectedCompressingPair(h);
         byte[] atThreshold = text(THRESHOLD, 3);
         byte[] below = Arrays.copyOf(atThreshold, THRESHOLD - 1);
         send(h, "a", B, atThreshold);
@@ -374,11 +376,7 @@ class WireCompressionTest {
                 .as("the codec shrinks it, by less than an eighth")
                 .isBetween(p.length - p.length / 8 + 1, p.length - 1);
         EngineHarness h = EngineHarness.withNodeDefaults(b -> b, "a", "b");
-        h.node("a").engine.compression(compressing());
-        h.node("b").engine.compression(decodingOnly());
-        List<Frame.Message> wire = recordData(h, A);
-        h.connect("a", "b");
-        h.run();
+        List<Frame.Message> wire = connectedCompressingPair(h);
         send(h, "a", B, p);
         h.run();
 
