@@ -7,7 +7,7 @@ package dev.tether;
  * NodeStats#listenerErrors()}, logged (the 1st, 2nd, 4th, 8th... time) and changes nothing else. Only a {@link
  * VirtualMachineError} such as {@link OutOfMemoryError} ends the node thread: then the node logs why and closes
  * itself, as {@link TetherNode#shutdown} with no wait would (its peers see it go; its sends fail with {@link
- * NodeClosedException}).
+ * NodeClosedException}, whose cause is that error).
  */
 @FunctionalInterface
 public interface TetherListener {

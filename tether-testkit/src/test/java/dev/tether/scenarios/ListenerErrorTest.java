@@ -89,7 +89,10 @@ class ListenerErrorTest {
             } catch (ExecutionException e) {
                 assertThat(e.getCause()).isInstanceOf(NodeClosedException.class);
             }
-            assertThat(refused.get()).isNotNull();
+            assertThat(refused.get())
+                    .as("a send refused after the loop died says why")
+                    .hasMessageContaining("node thread died of")
+                    .hasCauseInstanceOf(InternalError.class);
             assertThat(a.shutdown(Duration.ofSeconds(3))).isNotNull(); // the cached result of the node's own close
         }
     }

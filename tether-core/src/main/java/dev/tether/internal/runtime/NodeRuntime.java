@@ -326,6 +326,11 @@ public final class NodeRuntime {
         return config.nodeId();
     }
 
+    /** The {@link VirtualMachineError} that ended the node thread and made the node close itself, or null. */
+    Throwable loopFatal() {
+        return loop.fatal();
+    }
+
     // ---- sending --------------------------------------------------------------------------------------
 
     public SendReceipt send(NodeId to, byte[] payload) {

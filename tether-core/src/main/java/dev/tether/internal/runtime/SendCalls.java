@@ -301,7 +301,10 @@ public final class SendCalls {
     }
 
     private NodeClosedException closedForSends() {
-        return new NodeClosedException("node " + runtime.id() + " is shut down; send rejected");
+        Throwable fatal = runtime.loopFatal();
+        if (fatal == null) return new NodeClosedException("node " + runtime.id() + " is shut down; send rejected");
+        return new NodeClosedException(
+                "node " + runtime.id() + " closed itself: its node thread died of " + fatal + "; send rejected", fatal);
     }
 
     /**
