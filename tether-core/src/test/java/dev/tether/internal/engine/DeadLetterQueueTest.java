@@ -172,17 +172,26 @@ class DeadLetterQueueTest {
     }
 
     /**
+     * A queue of at most {@code maxCount} dead letters and 6 bytes under REFUSE at b, which fails the first three
+     * messages on lane "l", {@code payloads} sent there from a, settled.
+     */
+    private static EngineHarness refusingThreePoisoned(int maxCount, List<String> payloads) {
+        EngineHarness h = harness(
+                DeadLetterLimits.of(maxCount, 6, Duration.ofDays(30)).whenFull(DeadLetterLimits.WhenFull.REFUSE));
+        for (long s = 1; s <= 3; s++) h.node("b").poison.add(s);
+        for (String p : payloads) h.node("a").send(B, "l", p);
+        settle(h);
+        return h;
+    }
+
+    /**
      * A stored removal resumes a stream blocked under REFUSE only if its refused message fits now: one that would be
      * refused again is not handed out once more (its handler ran past the retry policy's attempts, for nothing).
      */
     @Test
     void refuseResumesABlockedStreamOnlyWhenItsMessageFits() {
-        EngineHarness h =
-                harness(DeadLetterLimits.of(10, 6, Duration.ofDays(30)).whenFull(DeadLetterLimits.WhenFull.REFUSE));
+        EngineHarness h = refusingThreePoisoned(10, List.of("aa", "cccc", "bbbb"));
         EngineHarness.Node b = h.node("b");
-        for (long s = 1; s <= 3; s++) b.poison.add(s);
-        for (String p : List.of("aa", "cccc", "bbbb")) h.node("a").send(B, "l", p);
-        settle(h);
         assertThat(stored(b)).containsExactly(1L, 2L);
         long runsOfBbbb = b.payloads().stream().filter("bbbb"::equals).count();
         assertThat(b.engine.deadLetters().stats().refused()).isEqualTo(1);
@@ -211,12 +220,8 @@ class DeadLetterQueueTest {
      */
     @Test
     void refuseKeepsAStreamBlockedByTheCountWhenAnEvictionInBetweenLeavesTheQueueAsFull() {
-        EngineHarness h =
-                harness(DeadLetterLimits.of(2, 6, Duration.ofDays(30)).whenFull(DeadLetterLimits.WhenFull.REFUSE));
+        EngineHarness h = refusingThreePoisoned(2, List.of("aa", "bb", "cc"));
         EngineHarness.Node b = h.node("b");
-        for (long s = 1; s <= 3; s++) b.poison.add(s);
-        for (String p : List.of("aa", "bb", "cc")) h.node("a").send(B, "l", p);
-        settle(h);
         assertThat(stored(b)).containsExactly(1L, 2L);
         assertThat(b.engine.deadLetters().stats().refused()).isEqualTo(1);
         long runsOfCc = b.payloads().stream().filter("cc"::equals).count();

@@ -57,13 +57,18 @@ class PrometheusEndpointTest {
         }
     }
 
+    /** An endpoint on {@code host}, any port, serving "up 1" and counting the scrapes it served. */
+    private static PrometheusEndpoint countingScrapes(String host, AtomicInteger scrapes) throws IOException {
+        return PrometheusEndpoint.start(new InetSocketAddress(host, 0), () -> {
+            scrapes.incrementAndGet();
+            return "up 1\n";
+        });
+    }
+
     @Test
     void aRequestFromLoopbackThatAWebPageCouldHaveSentIsRefused() throws IOException {
         AtomicInteger scrapes = new AtomicInteger();
-        try (PrometheusEndpoint e = PrometheusEndpoint.start(new InetSocketAddress("0.0.0.0", 0), () -> {
-            scrapes.incrementAndGet();
-            return "up 1\n";
-        })) {
+        try (PrometheusEndpoint e = countingScrapes("0.0.0.0", scrapes)) {
             int port = e.address().getPort();
             InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", port);
             assertThat(request(loopback, null, "GET /metrics HTTP/1.1", "Host: evil.example:" + port))
@@ -108,10 +113,7 @@ class PrometheusEndpointTest {
     @Test
     void aRequestFromLoopbackThatAPageOfAnotherSiteMadeIsRefused() throws IOException {
         AtomicInteger scrapes = new AtomicInteger();
-        try (PrometheusEndpoint e = PrometheusEndpoint.start(new InetSocketAddress("127.0.0.1", 0), () -> {
-            scrapes.incrementAndGet();
-            return "up 1\n";
-        })) {
+        try (PrometheusEndpoint e = countingScrapes("127.0.0.1", scrapes)) {
             int port = e.address().getPort();
             InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", port);
             for (String site : new String[] {"cross-site", "same-site", "Cross-Site"}) {
