@@ -56,7 +56,7 @@ final class StatsSnapshot {
                 counters.storeFailures(),
                 counters.checksumMismatches(),
                 counters.unsendableMessages(),
-                loop.listenerErrors(),
+                loop.callbackErrors().count(),
                 dispatcher.handlerErrors.get(),
                 overflow[0],
                 overflow[1],
