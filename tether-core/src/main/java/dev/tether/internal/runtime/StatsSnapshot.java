@@ -53,6 +53,7 @@ final class StatsSnapshot {
                 transportEvents.kicked.count(),
                 transportEvents.shed.get(),
                 transportEvents.fencedFrames(),
+                counters.framesIgnored(),
                 counters.storeFailures(),
                 counters.checksumMismatches(),
                 counters.unsendableMessages(),
