@@ -9,7 +9,16 @@ import java.util.List;
  * the node thread was behind by more than {@code maxInboundQueueBytes} (they are retransmitted); {@code framesFenced}
  * counts received frames the transport discarded unread because they did not belong to their peer's current connection
  * ({@link dev.tether.spi.Transport#fencedFrames()}: a NATS link or a composite's member that no longer carries the
- * peer). A peer that is connected while this grows and nothing arrives from it has all its frames fenced.
+ * peer). A peer that is connected while this grows and nothing arrives from it has all its frames fenced. {@code
+ * framesIgnored} counts received frames the node itself read and dropped because they are not of the current state of
+ * their peer or stream (an ACK frame counts once per stream entry it drops): from a peer removed with {@code
+ * removePeer}; of another incarnation of their stream (a sender epoch not the stream's: a sender's earlier process or
+ * store, acknowledgments of an earlier epoch of this node's stream); of a stream this node does not have (DATA or
+ * CANCEL before the stream's OPEN, an ACK, RESEND or OUTCOME of an outbound stream it does not have); of an outbound
+ * stream not open to them (an ACK of a stream stopped as diverged, or of a volatile stream before the peer's HELLO, a
+ * RESEND while it reopens); an OUTCOME of a message already settled. None is an error and the protocol recovers from
+ * each (a sender resends, a receiver acknowledges again); a peer whose frames all grow this is out of step with this
+ * node (docs/OPERATIONS.md, "Metrics").
  * {@code kickedFromCluster} counts the {@link TetherEvent.KickedFromCluster} events: peers that refused this node
  * because it was kicked from the cluster, one per peer and verdict (its refusals are in {@code connectionsRejected}
  * too).
@@ -60,6 +69,7 @@ public record NodeStats(
         long kickedFromCluster,
         long inboundFramesShed,
         long framesFenced,
+        long framesIgnored,
         long storeFailures,
         long checksumMismatches,
         long unsendableMessages,

@@ -59,8 +59,8 @@ final class StatsFormat {
                 "  queued %d, in flight %d, delivered %d, redelivered %d, duplicates dropped %d,%n"
                         + "  dead-lettered %d, expired %d, protocol errors %d, connections rejected %d,"
                         + " kicked from the cluster by %d peers,%n"
-                        + "  frames shed %d, frames fenced %d, store failures %d, checksum mismatches %d,"
-                        + " unsendable messages %d%n",
+                        + "  frames shed %d, frames fenced %d, frames ignored %d, store failures %d,%n"
+                        + "  checksum mismatches %d, unsendable messages %d%n",
                 s.queued(),
                 s.inFlight(),
                 s.delivered(),
@@ -73,6 +73,7 @@ final class StatsFormat {
                 s.kickedFromCluster(),
                 s.inboundFramesShed(),
                 s.framesFenced(),
+                s.framesIgnored(),
                 s.storeFailures(),
                 s.checksumMismatches(),
                 s.unsendableMessages()));
@@ -208,6 +209,7 @@ final class StatsFormat {
                 .put("kickedFromCluster", s.kickedFromCluster())
                 .put("inboundFramesShed", s.inboundFramesShed())
                 .put("framesFenced", s.framesFenced())
+                .put("framesIgnored", s.framesIgnored())
                 .put("storeFailures", s.storeFailures())
                 .put("checksumMismatches", s.checksumMismatches())
                 .put("unsendableMessages", s.unsendableMessages())

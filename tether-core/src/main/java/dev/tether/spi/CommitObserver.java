@@ -11,9 +11,12 @@ package dev.tether.spi;
  *       thread that committed: the node's store thread, or the node thread for a {@linkplain Store#isNonBlocking()
  *       non-blocking} store. Calls for one node never overlap, and come in commit order.
  *   <li>It MUST return quickly and MUST NOT block: the node's next commit waits for it.
- *   <li>It MUST NOT throw. If it does, the exception (or an {@code AssertionError}, {@code LinkageError} or {@code
- *       StackOverflowError}) is caught, counted in {@code NodeStats.listenerErrors()} and logged, and the commit's
- *       outcome is unchanged.
+ *   <li>It MUST NOT throw. If it does, the commit's outcome is unchanged, and what it threw is handled as a
+ *       listener's ({@code TetherListener}): an exception or an {@link Error} (an {@code AssertionError}, an
+ *       application's own Error, a {@code StackOverflowError}) is counted in {@code NodeStats.listenerErrors()} and
+ *       logged (the 1st, 2nd, 4th, 8th... time); a {@link VirtualMachineError} such as {@code OutOfMemoryError} ends
+ *       the node thread, and the node logs it and closes itself (its sends then fail with {@code
+ *       NodeClosedException}, whose cause is that error).
  *   <li>It MUST accept any values it is given (zero entries, a duration of zero or of hours) without failing.
  *   <li>What it records MUST be safe to read from other threads (a metrics scrape) while {@link #onCommit} runs.
  * </ol>

@@ -161,6 +161,16 @@ public interface Transport extends AutoCloseable {
         default void onFrameLimit(int bytes) {}
 
         /**
+         * From now on the transport carries frames to and from {@code peer} of at most {@code bytes}, within what
+         * {@link #onFrameLimit(int)} said for every peer: what the carrier of that peer allows, for a transport that
+         * reaches peers over carriers with different limits (a composite's member that carries the peer, reported
+         * before each up on it, and again when that member's limit changes). A message above it that has to go now
+         * goes as unsendable, as above; sent later over a carrier that allows it, it goes as it is. A later call may
+         * raise it again, never above {@link Transport#maxFrameBytes()}. The default ignores it.
+         */
+        default void onFrameLimit(NodeId peer, int bytes) {}
+
+        /**
          * Whether {@code peer} may connect, asked before its connection is reported up (rule 10). {@code proof}
          * is what the transport established about the peer's id. Returns null to admit the peer, or the reason
          * for refusing it, which the transport reports with {@link #onConnectionRejected} and, where it can,

@@ -52,7 +52,11 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li><b>Frames.</b> {@link #maxFrameBytes()} is the smallest of the members', {@link #maxInboundFrameBytes()}
  *       the largest (a frame arrives over any of them). A larger frame throws {@link
  *       IllegalArgumentException}; the others go to the carrying member's {@code send} (which copies them, rule 3),
- *       or are refused with false if none carries the peer. {@link #flush()} flushes every member.
+ *       or are refused with false if none carries the peer. {@link #flush()} flushes every member. A member that
+ *       reports a smaller frame limit ({@link Listener#onFrameLimit}, a NATS server's {@code max_payload}) bounds the
+ *       frames of the peers it carries only: the composite reports each peer's limit, that of the member carrying it,
+ *       before each up and when that member's limit changes ({@link Listener#onFrameLimit(NodeId, int)}), never one
+ *       limit for every peer.
  *   <li><b>Connections (rule 4).</b> Frames are delivered only from the carrying member, and each member fences its
  *       own connections, so a frame sent to or from an earlier process of either node is never delivered. The
  *       composite does not fence a member connection that carries the peer more than once: after a switch back to

@@ -135,6 +135,11 @@ public abstract class ForwardingTransport implements Transport {
         }
 
         @Override
+        public void onFrameLimit(NodeId peer, int bytes) {
+            delegate.onFrameLimit(peer, bytes);
+        }
+
+        @Override
         public String admit(NodeId peer, PeerProof proof) {
             return delegate.admit(peer, proof);
         }

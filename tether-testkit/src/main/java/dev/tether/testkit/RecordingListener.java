@@ -46,6 +46,7 @@ public final class RecordingListener implements Transport.Listener {
     // Not copy-on-write: fuzz tests report hundreds of thousands of rejections.
     private final List<Rejection> rejections = Collections.synchronizedList(new ArrayList<>());
     private final List<Integer> frameLimits = new CopyOnWriteArrayList<>();
+    private final List<String> peerFrameLimits = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private final Set<Thread> callingThreads = ConcurrentHashMap.newKeySet();
     private final Map<NodeId, String> refusals = new ConcurrentHashMap<>();
@@ -151,7 +152,20 @@ public final class RecordingListener implements Transport.Listener {
         frameLimits.add(bytes);
     }
 
-    /** Every frame limit reported through {@link #onFrameLimit}, in order. */
+    @Override
+    public void onFrameLimit(NodeId peer, int bytes) {
+        if (closed) violation("frame limit of " + peer + " reported after close: " + bytes);
+        if (bytes < 1 || bytes > maxFrameBytes) violation("frame limit " + bytes + " outside 1.." + maxFrameBytes);
+        callingThreads.add(Thread.currentThread());
+        peerFrameLimits.add(peer + "=" + bytes);
+    }
+
+    /** Every frame limit of one peer reported through {@link #onFrameLimit(NodeId, int)}, in order: "peer=bytes". */
+    public List<String> peerFrameLimits() {
+        return List.copyOf(peerFrameLimits);
+    }
+
+    /** Every frame limit reported through {@link #onFrameLimit(int)}, in order. */
     public List<Integer> frameLimits() {
         return List.copyOf(frameLimits);
     }

@@ -9,13 +9,22 @@ import dev.tether.Outcome;
 import dev.tether.PeerInfo;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
+import dev.tether.spi.Discovery;
 import dev.tether.testkit.Await;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,6 +103,103 @@ class ListenerErrorTest {
                     .hasMessageContaining("node thread died of")
                     .hasCauseInstanceOf(InternalError.class);
             assertThat(a.shutdown(Duration.ofSeconds(3))).isNotNull(); // the cached result of the node's own close
+        }
+    }
+
+    /**
+     * Hosted on a transport's executor ({@code Transport.nodeExecutor()}, as over TCP: HostedLoopFatalErrorTest in
+     * tether-transport-tcp), the loop ends once although a turn task was already queued when the error came: that task
+     * found the loop stopped and ended it a second time, logging the error again and starting a second close.
+     */
+    @Test
+    void hostedTheLoopEndsOnceWithATurnTaskStillQueued() throws Exception {
+        List<String> closing = new CopyOnWriteArrayList<>();
+        Handler counting = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                String m = r.getMessage();
+                if (m != null && m.contains("hosted VM error (test)") && m.contains("closes itself")) closing.add(m);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger log = Logger.getLogger("dev.tether");
+        log.addHandler(counting);
+        try (Cluster c = new Cluster("a", "b")) {
+            Map<NodeId, HostingTransport> hosts = new ConcurrentHashMap<>();
+            c.transports(
+                    id -> hosts.computeIfAbsent(id, k -> new HostingTransport(c.network.newTransport(), "host-" + k)));
+            c.start("b");
+            CountDownLatch inListener = new CountDownLatch(1);
+            CountDownLatch queued = new CountDownLatch(1);
+            AtomicBoolean thrown = new AtomicBoolean();
+            TetherNode a = c.start(
+                    "a",
+                    cfg -> cfg.discovery(drainingOnClose(hosts, A)).listener(e -> {
+                        if (e instanceof TetherEvent.PeerConnected && thrown.compareAndSet(false, true)) {
+                            inListener.countDown();
+                            awaitQuietly(queued);
+                            throw new InternalError("hosted VM error (test)");
+                        }
+                    }));
+            assertThat(inListener.await(10, TimeUnit.SECONDS))
+                    .as("a's listener saw b connect")
+                    .isTrue();
+            a.send(B, utf8("m")); // the host runs the listener's turn: this queues another turn task behind it
+            queued.countDown();
+            awaitRefusal(a);
+            assertThat(a.shutdown(Duration.ofSeconds(3))).isNotNull(); // the node's own close has ended
+            assertThat(closing).as("the loop's end logged").hasSize(1);
+        } finally {
+            log.removeHandler(counting);
+        }
+    }
+
+    /**
+     * A discovery that does nothing but, when the node closes it (before the transport), waits until {@code id}'s host
+     * has run every task queued so far: a turn task queued when the loop died runs before the host is shut down.
+     */
+    private static Discovery drainingOnClose(Map<NodeId, HostingTransport> hosts, NodeId id) {
+        return new Discovery() {
+            @Override
+            public void start(NodeId self, Listener listener) {}
+
+            @Override
+            public void close() {
+                try {
+                    hosts.get(id).nodeExecutor().submit(() -> {}).get(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("host of " + id + " did not drain", e);
+                }
+            }
+        };
+    }
+
+    private static void awaitRefusal(TetherNode a) {
+        Await.until(
+                DEADLINE,
+                () -> {
+                    try {
+                        a.send(B, utf8("later"));
+                        return false;
+                    } catch (NodeClosedException closed) {
+                        return true;
+                    }
+                },
+                () -> "a closes itself after its loop died");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("the test never released");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

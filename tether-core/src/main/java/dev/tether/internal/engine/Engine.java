@@ -442,6 +442,11 @@ public final class Engine {
         frames.limit(bytes);
     }
 
+    /** Input: frames to {@code peer} carry at most {@code bytes} from now on (its carrier's), within the above. */
+    public void onFrameLimit(NodeId peer, int bytes) {
+        frames.limit(peer, bytes);
+    }
+
     // ---- inputs: membership --------------------------------------------------------------------------
 
     /**

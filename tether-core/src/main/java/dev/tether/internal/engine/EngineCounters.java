@@ -10,10 +10,13 @@ package dev.tether.internal.engine;
  * @param checksumMismatches messages that did not match their checksum, read from this store or received
  * @param unsendableMessages stored messages that could not go into a DATA frame and went out as damaged in their
  *     place ({@code TetherEvent.UnsendableMessage})
+ * @param framesIgnored received frames (an ACK frame: each stream's entry) the engine read and dropped as not of the
+ *     current state of their peer or stream ({@link Statistics#frameIgnored}, docs/OPERATIONS.md)
  */
 public record EngineCounters(
         long protocolErrors,
         long connectionsRejected,
         long storeFailures,
         long checksumMismatches,
-        long unsendableMessages) {}
+        long unsendableMessages,
+        long framesIgnored) {}

@@ -32,14 +32,21 @@ final class FrameWriter {
     private int inflation;
     /**
      * The largest frame the transport carries now: the buffer's capacity, or less once the transport reported a
-     * carrier that allows less ({@link #limit(int)}). Frames are built within it; a message that cannot fit it even
-     * alone is {@link #unsendable}.
+     * carrier that allows less ({@link #limit(int)}).
+     */
+    private int transportLimit;
+    /** Peers whose carrier allows less than the buffer's capacity ({@link #limit(NodeId, int)}): that limit. */
+    private final Map<NodeId, Integer> peerLimits = new java.util.HashMap<>();
+    /**
+     * The limit of the frame being built: the smaller of {@link #transportLimit} and its peer's, taken when it begins.
+     * Frames are built within it; a message that cannot fit it even alone is {@link #unsendable}.
      */
     private int limit;
 
     FrameWriter(int maxFrameBytes, EngineOutput out) {
         this.buf = ByteBuffer.allocate(maxFrameBytes);
         this.out = out;
+        this.transportLimit = maxFrameBytes;
         this.limit = maxFrameBytes;
     }
 
@@ -49,7 +56,23 @@ final class FrameWriter {
      * and its messages, when they go again, go within the new limit.
      */
     void limit(int bytes) {
-        limit = Math.max(1, Math.min(bytes, buf.capacity()));
+        transportLimit = Math.max(1, Math.min(bytes, buf.capacity()));
+    }
+
+    /**
+     * The transport carries frames to {@code peer} of at most {@code bytes} from now on (the member of a composite
+     * that carries it; at most the frame limit this writer was made with, which is kept for larger values), within
+     * {@link #limit(int)}. As there, frames built before are not changed.
+     */
+    void limit(NodeId peer, int bytes) {
+        if (bytes >= buf.capacity()) peerLimits.remove(peer);
+        else peerLimits.put(peer, Math.max(1, bytes));
+    }
+
+    /** The limit of frames to {@code peer} now. */
+    int limitFor(NodeId peer) {
+        Integer p = peerLimits.get(peer);
+        return p == null ? transportLimit : Math.min(transportLimit, p);
     }
 
     void hello(NodeId to, NodeId self, long epoch, long bootId) {
@@ -74,7 +97,8 @@ final class FrameWriter {
         if (!acks.isEmpty()) acks.writeTo(this);
     }
 
-    void beginAcks() {
+    void beginAcks(NodeId to) {
+        limit = limitFor(to);
         buf.clear();
         countAt = FrameCodec.beginAcks(buf);
     }
@@ -132,7 +156,8 @@ final class FrameWriter {
         transmit(to);
     }
 
-    void beginData(String lane, long epoch, long firstSeq) {
+    void beginData(NodeId to, String lane, long epoch, long firstSeq) {
+        limit = limitFor(to);
         buf.clear();
         inflation = 0;
         countAt = FrameCodec.beginData(buf, lane, epoch, firstSeq);

@@ -49,7 +49,10 @@ final class InboundFrames {
             stats.protocolError(now, from, "frame from unknown peer " + from);
             return;
         }
-        if (p.removed) return; // its connection is being closed
+        if (p.removed) { // its connection is being closed
+            stats.frameIgnored();
+            return;
+        }
         p.arrived(now);
         Frame f;
         try {

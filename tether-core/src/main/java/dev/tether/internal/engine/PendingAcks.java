@@ -42,12 +42,12 @@ final class PendingAcks {
     void writeTo(FrameWriter w) {
         for (Entries e : due) {
             int inFrame = 0;
-            w.beginAcks();
+            w.beginAcks(e.peer);
             for (int i = 0; i < e.size; i++) {
                 String lane = e.lanes[i];
                 if (!w.ackFits(lane, inFrame)) {
                     w.endAcks(e.peer, inFrame);
-                    w.beginAcks();
+                    w.beginAcks(e.peer);
                     inFrame = 0;
                 }
                 int v = 4 * i;

@@ -181,7 +181,10 @@ final class Receivers {
     /** Accept the next consecutive messages within credit; drop duplicates; ask for gaps. */
     void onData(long now, NodeId from, Frame.Data d) {
         InStream s = byLane.get(from, d.lane());
-        if (s == null || s.senderEpoch() != d.senderEpoch()) return; // Before OPEN or stale: the sender resends.
+        if (s == null || s.senderEpoch() != d.senderEpoch()) { // Before OPEN or stale: the sender resends.
+            stats.frameIgnored();
+            return;
+        }
         // With one message per frame (many streams, a few messages each) this is each message's only checksum.
         int verified = s.noteFirstTransmission(d);
         long seq = d.firstSeq();
@@ -302,7 +305,10 @@ final class Receivers {
      */
     InStream.Withdrawal onCancel(NodeId from, Frame.Cancel c) {
         InStream s = streams.get(new StreamKey(from, c.lane()));
-        if (s == null || s.senderEpoch() != c.senderEpoch()) return InStream.Withdrawal.TOO_LATE; // see PROTOCOL.md
+        if (s == null || s.senderEpoch() != c.senderEpoch()) { // see PROTOCOL.md
+            stats.frameIgnored();
+            return InStream.Withdrawal.TOO_LATE;
+        }
         return withdraw(s, c.seq());
     }
 

@@ -274,15 +274,21 @@ final class Senders {
         Map<String, OutStream> lanes = byLane.lanes(from);
         for (int i = 0; i < a.count(); i++) {
             OutStream s = lanes.get(a.lane(i));
-            if (s != null) onAck(now, from, s, a.senderEpoch(i), a.receivedSeq(i), a.processedSeq(i), a.creditSeq(i));
+            if (s == null) stats.frameIgnored(); // no such stream here (any more)
+            else onAck(now, from, s, a.senderEpoch(i), a.receivedSeq(i), a.processedSeq(i), a.creditSeq(i));
         }
     }
 
     private void onAck(long now, NodeId from, OutStream s, long epoch, long received, long processed, long credit) {
-        if (epoch != epochOf(s) || s.link() == OutLink.DIVERGED) return; // Stale/stopped.
-        // Transmitter.open holds a volatile stream until the peer's HELLO, which pumps only streams still to open:
-        // opened by an ACK before it, the stream would sit. The ACK after the HELLO's OPEN says the same.
-        if (s.isVolatile() && s.link() != OutLink.OPEN && !peers.helloHeard(from)) return;
+        // Stale or stopped; or, Transmitter.open holding a volatile stream until the peer's HELLO, which pumps only
+        // streams still to open: opened by an ACK before it, the stream would sit (the ACK after the HELLO's OPEN says
+        // the same).
+        if (epoch != epochOf(s)
+                || s.link() == OutLink.DIVERGED
+                || (s.isVolatile() && s.link() != OutLink.OPEN && !peers.helloHeard(from))) {
+            stats.frameIgnored();
+            return;
+        }
         long rto = transmitter.acked(now, s, received, processed, cfg.retransmitMillis(), cfg.maxRetransmitMillis());
         boolean opening = s.link() != OutLink.OPEN;
         AckResult r = s.acked(now, received, processed, credit, rto);
@@ -305,7 +311,10 @@ final class Senders {
 
     void onResend(NodeId from, Frame.Resend r) {
         OutStream s = streams.get(new StreamKey(from, r.lane()));
-        if (s == null || r.senderEpoch() != epochOf(s) || !s.resendFrom(r.fromSeq())) return;
+        if (s == null || r.senderEpoch() != epochOf(s) || !s.resendFrom(r.fromSeq())) { // stale, or not open
+            stats.frameIgnored();
+            return;
+        }
         transmitter.goesBack(s, false, 0, 0);
         toPump.add(s);
     }
@@ -316,7 +325,10 @@ final class Senders {
      */
     OutStream onOutcome(NodeId from, Frame.OutcomeNotice o) {
         OutStream s = streams.get(new StreamKey(from, o.lane()));
-        if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) return null;
+        if (s == null || o.senderEpoch() != epochOf(s) || !s.awaitsOutcome(o.seq())) { // stale, or settled already
+            stats.frameIgnored();
+            return null;
+        }
         if (s.droppedHere(o.seq())) return null; // its outcome was reported when it was dropped
         if (o.outcome() == Frame.OutcomeNotice.DROPPED && s.log != null) return s; // a reader's missed message
         out.outcome(s.key, o.seq(), Frame.OutcomeNotice.outcomeOf(o.outcome()));

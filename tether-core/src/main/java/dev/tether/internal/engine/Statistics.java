@@ -16,6 +16,7 @@ final class Statistics {
     private long storeFailures;
     private long checksumMismatches;
     private long unsendableMessages;
+    private long framesIgnored;
     private final EventThrottle<String, TetherEvent.ConnectionRejected> rejections =
             new EventThrottle<>(TetherEvent.ConnectionRejected::new, EventThrottle::refusalKey);
     private final EventThrottle<NodeId, TetherEvent.ProtocolError> protocolErrorEvents =
@@ -71,6 +72,15 @@ final class Statistics {
         if (reported != null) out.event(reported);
     }
 
+    /**
+     * A received frame, or one stream's entry of an ACK frame, was read and dropped because it is not of the current
+     * state of its peer or stream (from a removed peer, of another incarnation, of a stream not open here): counted,
+     * not reported, for it is no error, and the protocol recovers from it (docs/OPERATIONS.md, "frames ignored").
+     */
+    void frameIgnored() {
+        framesIgnored++;
+    }
+
     /** Reports the latest held-back event of each kind once its bucket allows. */
     void flushHeld(long now) {
         TetherEvent.ConnectionRejected held = rejections.flush(now);
@@ -87,6 +97,11 @@ final class Statistics {
 
     EngineCounters counters() {
         return new EngineCounters(
-                protocolErrors, connectionsRejected, storeFailures, checksumMismatches, unsendableMessages);
+                protocolErrors,
+                connectionsRejected,
+                storeFailures,
+                checksumMismatches,
+                unsendableMessages,
+                framesIgnored);
     }
 }

@@ -144,7 +144,7 @@ final class Transmitter {
      */
     private int writeData(long now, OutStream s, long last) {
         long first = s.sentUpTo() + 1;
-        frames.beginData(s.key.lane(), epochOf(s), first);
+        frames.beginData(s.key.peer(), s.key.lane(), epochOf(s), first);
         int count = 0;
         for (long seq = first; seq <= last; seq++) {
             OutRing m = s.toTransmit(seq);

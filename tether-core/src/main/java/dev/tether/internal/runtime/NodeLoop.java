@@ -97,7 +97,7 @@ final class NodeLoop implements EngineOutput, Runnable {
     /** Room released at the end of each turn for the streams that changed in it. */
     private final SendRooms rooms;
 
-    private final AtomicLong listenerErrors = new AtomicLong();
+    private final CallbackErrors callbackErrors = new CallbackErrors();
     private Engine engine;
     private StoreWriter storeWriter;
     private Dispatcher dispatcher;
@@ -133,7 +133,7 @@ final class NodeLoop implements EngineOutput, Runnable {
     private final Runnable hostedTurn = this::hostedTurn;
     private volatile ScheduledFuture<?> ticks;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
-    /** What ended the loop if not a stop: a {@link VirtualMachineError} (see {@link #isFatal}). */
+    /** What ended the loop if not a stop: a {@link VirtualMachineError} (see {@link CallbackErrors#isFatal}). */
     private volatile Throwable fatal;
     /** Closes the node after a {@link #fatal} end, on a thread of its own; set before the loop starts. */
     private volatile Runnable closeNode;
@@ -165,8 +165,9 @@ final class NodeLoop implements EngineOutput, Runnable {
         return receipts;
     }
 
-    long listenerErrors() {
-        return listenerErrors.get();
+    /** What the listener and the commit observer threw, counted. */
+    CallbackErrors callbackErrors() {
+        return callbackErrors;
     }
 
     /** Queues {@code c} at the default level, FIFO. */
@@ -348,6 +349,10 @@ final class NodeLoop implements EngineOutput, Runnable {
      * whose loop is gone must not keep its transport and store open, seen as connected while it answers nothing.
      */
     private void end() {
+        if (over) { // hosted: a turn task queued before the end finds the loop stopped; it ended once already
+            refuseQueued();
+            return;
+        }
         over = true;
         refuseQueued();
         ended.complete(null);
@@ -365,19 +370,21 @@ final class NodeLoop implements EngineOutput, Runnable {
         closeNode = close;
     }
 
+    /**
+     * Ends the loop with {@code fatal}, a {@link VirtualMachineError} a callback threw on another thread (the commit
+     * observer on the store's): thrown on the node thread as if a command had thrown it, after the commands queued
+     * before, so the node logs it and closes itself as after the listener's ({@link #end}). Any thread.
+     */
+    void endWith(String where, Error fatal) {
+        LOG.log(System.Logger.Level.ERROR, "tether " + where + " threw " + fatal + "; the node loop ends with it");
+        post(now -> {
+            throw fatal;
+        });
+    }
+
     /** The {@link VirtualMachineError} that ended the loop, or null. */
     Throwable fatal() {
         return fatal;
-    }
-
-    /**
-     * Whether {@code e}, thrown by a command or the listener, must end the loop: a {@link VirtualMachineError} (out
-     * of memory, an internal error) leaves the JVM in a state nothing should run on. Every other throwable, an
-     * application's own {@link Error} too, and a {@link StackOverflowError} (its stack is unwound by the time it is
-     * caught), is the callback's bug: counted and reported, and the node goes on.
-     */
-    private static boolean isFatal(Throwable e) {
-        return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
     }
 
     private void refuseQueued() {
@@ -442,7 +449,7 @@ final class NodeLoop implements EngineOutput, Runnable {
         try {
             c.run(now);
         } catch (Throwable e) {
-            if (isFatal(e)) throw (Error) e;
+            if (CallbackErrors.isFatal(e)) throw (Error) e;
             // A bug, not an input problem: report it loudly and keep the node alive.
             LOG.log(System.Logger.Level.ERROR, "tether node loop: command failed", e);
             emit(new TetherEvent.ApplicationError("node loop", e.toString()));
@@ -460,22 +467,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         try {
             listener.onEvent(event);
         } catch (Throwable e) {
-            if (isFatal(e)) throw (Error) e;
+            if (CallbackErrors.isFatal(e)) throw (Error) e;
             // Any Error of the listener (an assertion of a test's listener, an application's own Error) is the
             // listener's bug, not the loop's: counted like an exception, so that it can neither abort the command
             // that emitted the event nor, thrown again from the report of that failure, end the loop.
-            countListenerError("listener, on " + event, e);
-        }
-    }
-
-    /**
-     * An application callback (listener, commit observer) threw: counted, and logged at the 1st, 2nd, 4th, 8th...
-     * time, so a callback that always throws cannot flood the log. Any thread.
-     */
-    void countListenerError(String where, Throwable e) {
-        long n = listenerErrors.incrementAndGet();
-        if (Long.bitCount(n) == 1) {
-            LOG.log(System.Logger.Level.WARNING, "tether " + where + " threw (" + n + " callback errors so far)", e);
+            callbackErrors.count("listener, on " + event, e);
         }
     }
 

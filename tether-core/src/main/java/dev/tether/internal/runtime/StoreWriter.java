@@ -218,9 +218,11 @@ final class StoreWriter {
         try {
             observer.onCommit(
                     System.nanoTime() - start, batch.size(), batch.appends().size(), committed);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-            // CommitObserver rule 3: counted, never a change of the commit's outcome
-            loop.countListenerError("commit observer", e);
+        } catch (Throwable e) {
+            // CommitObserver rule 3: never a change of the commit's outcome. The observer's bug is counted; a
+            // VirtualMachineError ends the node loop (the node closes itself), as the listener's does.
+            if (CallbackErrors.isFatal(e)) loop.endWith("commit observer", (Error) e);
+            else loop.callbackErrors().count("commit observer", e);
         }
     }
 

@@ -191,4 +191,10 @@ final class TransportEvents implements Transport.Listener {
     public void onFrameLimit(int bytes) {
         loop.post(now -> loop.engine().onFrameLimit(bytes));
     }
+
+    /** A fence, as the peer's up that follows it: nothing of the peer received after it runs before it. */
+    @Override
+    public void onFrameLimit(NodeId peer, int bytes) {
+        loop.postFence(now -> loop.engine().onFrameLimit(peer, bytes));
+    }
 }

@@ -44,8 +44,10 @@ public final class Composite implements Transport {
     private final LongSupplier clock;
     private final int maxFrameBytes;
     /**
-     * Per member, the largest frame it carries now: its {@code maxFrameBytes}, or what it reported since ({@link
-     * Listener#onFrameLimit}); the composite reports the smallest, as a frame may go over any member. Executor's thread.
+     * Per member, the largest frame it carries now within the composite's {@link #maxFrameBytes}: that, or less if the
+     * member reported less since ({@link Listener#onFrameLimit}). The composite reports it per peer, for the member that carries the peer: before each up
+     * on a member, and when the carrying member's limit changes ({@link Listener#onFrameLimit(NodeId, int)}). Executor's
+     * thread.
      */
     private final int[] frameLimits;
 
@@ -106,7 +108,7 @@ public final class Composite implements Transport {
         for (Transport t : this.members) max = Math.min(max, t.maxFrameBytes());
         this.maxFrameBytes = max;
         this.frameLimits = new int[this.members.length];
-        for (int m = 0; m < frameLimits.length; m++) frameLimits[m] = this.members[m].maxFrameBytes();
+        java.util.Arrays.fill(frameLimits, max); // what it promised; each member carries at least that
         this.queued = new AtomicIntegerArray(this.members.length);
     }
 
@@ -297,6 +299,8 @@ public final class Composite implements Transport {
             if (refusal == null) {
                 if (s.from() != MemberSelector.NONE) switches.incrementAndGet();
                 p.current = s.to();
+                int limit = frameLimits[s.to()]; // the frames the node builds for the peer from now on fit its member
+                call(() -> listener.onFrameLimit(p.id, limit), "frame limit", p.id);
                 call(() -> listener.onPeerUp(p.id), "up", p.id);
                 return;
             }
@@ -536,11 +540,11 @@ public final class Composite implements Transport {
         @Override
         public void onFrameLimit(int bytes) {
             inline(index, () -> {
-                frameLimits[index] = Math.min(bytes, members[index].maxFrameBytes());
-                int smallest = Integer.MAX_VALUE;
-                for (int limit : frameLimits) smallest = Math.min(smallest, limit);
-                int reported = smallest;
-                call(() -> listener.onFrameLimit(reported), "frame limit", null);
+                int limit = Math.min(bytes, maxFrameBytes); // at most what the composite promised (Listener rule)
+                frameLimits[index] = limit;
+                for (Peer p : peers.values()) {
+                    if (p.current == index) call(() -> listener.onFrameLimit(p.id, limit), "frame limit", p.id);
+                }
             });
         }
 

@@ -112,6 +112,7 @@ class TetherMetricsTest {
         assertThat(first.value("tether_history_recorded_total", "node", "a")).isZero(); // history is off
         assertThat(first.value("tether_history_entries", "node", "a")).isZero();
         assertThat(first.value("tether_frames_fenced_total", "node", "b")).isZero(); // in-memory: never fences
+        assertThat(first.value("tether_frames_ignored_total", "node", "b")).isZero(); // nothing out of step
 
         sendAll(nodeA, B, "orders", 50);
         PrometheusText second = scrape(a, b);

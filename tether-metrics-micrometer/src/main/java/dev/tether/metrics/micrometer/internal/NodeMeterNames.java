@@ -98,6 +98,10 @@ final class NodeMeterNames {
                         "tether.frames.fenced",
                         "Received frames discarded unread: not of their peer's current connection (transport fencing)",
                         s -> s.node(NodeStats::framesFenced))
+                .counter(
+                        "tether.frames.ignored",
+                        "Received frames the node read and dropped: not of the current state of their peer or stream",
+                        s -> s.node(NodeStats::framesIgnored))
                 .counter("tether.store.failures", "Store operations that failed", s -> s.node(NodeStats::storeFailures))
                 .counter(
                         "tether.listener.errors",
