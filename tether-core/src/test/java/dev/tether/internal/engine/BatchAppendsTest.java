@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link BatchAppends}: appends kept in order through growth, and a stream's appends in a row as one run. */
+/** {@link BatchAppends}: appends kept in order through growth, with their sends' tokens, sizes and levels. */
 class BatchAppendsTest {
     private static final NodeId B = NodeId.of("b");
 
     @Test
-    void keepsAppendsInOrderAndGroupsEachStreamsRowIntoARun() {
+    void keepsAppendsInOrderWithTheirSendsFields() {
         long seed = new Random().nextLong();
         System.out.println("BatchAppendsTest seed " + seed);
         Random r = new Random(seed);
@@ -26,15 +26,12 @@ class BatchAppendsTest {
         if (r.nextBoolean()) a.reserve(r.nextInt(40));
         List<OutStream> expectedStreams = new ArrayList<>();
         List<PendingSend> expectedSends = new ArrayList<>();
-        List<Integer> expectedRunStarts = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             OutStream s = r.nextInt(4) == 0 || expectedStreams.isEmpty()
                     ? streams.get(r.nextInt(streams.size()))
                     : expectedStreams.get(expectedStreams.size() - 1);
-            if (expectedStreams.isEmpty() || expectedStreams.get(expectedStreams.size() - 1) != s) {
-                expectedRunStarts.add(i);
-            }
-            PendingSend p = new PendingSend(i, Map.of(), new byte[1], 0);
+            Map<String, String> headers = r.nextBoolean() ? Map.of() : Map.of(":p", String.valueOf(r.nextInt(8)));
+            PendingSend p = new PendingSend(r.nextLong(), headers, new byte[r.nextInt(100_000)], 0);
             a.add(s, p, new StoredMessage(B, s.key.lane(), i + 1, 0, Map.of(), new byte[1]));
             expectedStreams.add(s);
             expectedSends.add(p);
@@ -43,11 +40,11 @@ class BatchAppendsTest {
         assertThat(a.size()).as("seed " + seed).isEqualTo(500);
         for (int i = 0; i < a.size(); i++) {
             assertThat(a.stream(i)).as("seed %d, %d", seed, i).isSameAs(expectedStreams.get(i));
-            assertThat(a.send(i)).as("seed %d, %d", seed, i).isSameAs(expectedSends.get(i));
+            PendingSend p = expectedSends.get(i);
+            assertThat(a.token(i)).as("seed %d, %d", seed, i).isEqualTo(p.token());
+            assertThat(a.sendSize(i)).as("seed %d, %d", seed, i).isEqualTo(p.size());
+            assertThat(a.level(i)).as("seed %d, %d", seed, i).isEqualTo(p.level());
             assertThat(a.stored(i).seq()).as("seed %d, %d", seed, i).isEqualTo(i + 1);
         }
-        List<Integer> runStarts = new ArrayList<>();
-        for (int from = 0; from < a.size(); from = a.runEnd(from)) runStarts.add(from);
-        assertThat(runStarts).as("seed " + seed).isEqualTo(expectedRunStarts);
     }
 }
