@@ -45,6 +45,31 @@ final class BatchAppends {
         levels = Arrays.copyOf(levels, n);
     }
 
+    /**
+     * Empty, takes the arrays of {@code spare} (an earlier batch's, {@link #clear}ed) if they hold {@code more}: a
+     * steady flow of batches then allocates no arrays per batch (about 21 bytes per message otherwise).
+     */
+    void reuse(BatchAppends spare, int more) {
+        if (size != 0 || spare.streams.length < more || spare.streams.length <= streams.length) return;
+        streams = spare.streams;
+        stored = spare.stored;
+        tokens = spare.tokens;
+        sizes = spare.sizes;
+        levels = spare.levels;
+        spare.streams = NO_STREAMS;
+        spare.stored = NO_MESSAGES;
+        spare.tokens = NO_TOKENS;
+        spare.sizes = NO_SIZES;
+        spare.levels = NO_LEVELS;
+    }
+
+    /** Lets go of every append (the streams and messages it refers to), keeping the arrays for {@link #reuse}. */
+    void clear() {
+        Arrays.fill(streams, 0, size, null);
+        Arrays.fill(stored, 0, size, null);
+        size = 0;
+    }
+
     /** {@code p} of {@code s} appended as {@code m}. */
     void add(OutStream s, PendingSend p, StoredMessage m) {
         if (size == streams.length) reserve(Math.max(4, size));

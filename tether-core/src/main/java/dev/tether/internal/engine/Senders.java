@@ -64,6 +64,8 @@ final class Senders {
     private final TimerQueue<OutStream> timers = new TimerQueue<>();
     /** Expiry here: the streams by the earliest deadline of a message that may expire at the sender. */
     private final SenderDeadlines deadlines;
+    /** The appends of the last batch committed, emptied: their arrays, for the next batch ({@link BatchAppends#reuse}). */
+    private BatchAppends spareAppends = new BatchAppends();
     /** Finishes the checksums the senders' threads computed, when a send is numbered. */
     private final SeqChecksums checksums = new SeqChecksums();
 
@@ -468,8 +470,13 @@ final class Senders {
      * weights give them meanwhile (not strict).
      */
     private void appendPending(long now, Batch b, WriteBatch w, int room, boolean highOnly) {
-        // Sized once for what it takes (an early batch for high sends may take few: it grows as needed).
-        if (!highOnly) b.appended.reserve((int) Math.min(room, pendingSends));
+        // Sized once for what it takes (an early batch for high sends may take few: it grows as needed), in the arrays
+        // of the last batch committed if they are large enough.
+        if (!highOnly) {
+            int more = (int) Math.min(room, pendingSends);
+            b.appended.reuse(spareAppends, more);
+            b.appended.reserve(more);
+        }
         while (room > 0 && !withPendingSends.isEmpty() && (!highOnly || highPending())) {
             OutStream s = withPendingSends.next();
             int n = Math.min(Math.min(room, QUANTUM), s.pendingCount());
@@ -503,6 +510,8 @@ final class Senders {
                 wake(s);
             }
         }
+        a.clear();
+        spareAppends = a; // its arrays, for a later batch
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
         drops.committed(b);
         withdrawals.committed(now, b);

@@ -47,4 +47,39 @@ class BatchAppendsTest {
             assertThat(a.stored(i).seq()).as("seed %d, %d", seed, i).isEqualTo(i + 1);
         }
     }
+
+    /**
+     * A committed batch's appends, cleared, hold no message or stream any more, and the next batch takes their arrays
+     * if they fit what it appends (not if they are too small), and holds its own appends in them.
+     */
+    @Test
+    void aClearedBatchLetsGoOfItsAppendsAndLendsItsArrays() {
+        OutStream s = new OutStream(new StreamKey(B, "l"), 0, 0, null, new TimerQueue<>());
+        BatchAppends first = new BatchAppends();
+        first.reserve(100);
+        for (int i = 0; i < 100; i++) first.add(s, send(i), new StoredMessage(B, "l", i + 1, 0, Map.of(), new byte[1]));
+        first.clear();
+        assertThat(first.size()).isZero();
+        BatchAppends tooLarge = new BatchAppends();
+        tooLarge.reuse(first, 101);
+        tooLarge.reserve(101);
+        assertThat(tooLarge.stream(100)).isNull();
+        BatchAppends next = new BatchAppends();
+        next.reuse(first, 60);
+        next.reserve(60);
+        for (int i = 0; i < 60; i++)
+            next.add(s, send(1_000 + i), new StoredMessage(B, "l", i + 1, 0, Map.of(), new byte[1]));
+        assertThat(next.size()).isEqualTo(60);
+        for (int i = 0; i < 60; i++) assertThat(next.token(i)).isEqualTo(1_000 + i);
+        // the arrays it took are the first batch's (100 slots, not 60), and what it did not fill is empty
+        assertThat(next.stream(99)).isNull();
+        assertThat(next.stored(60)).isNull();
+        next.clear();
+        for (int i = 0; i < 100; i++)
+            assertThat(next.stored(i)).as("slot %d let go", i).isNull();
+    }
+
+    private static PendingSend send(long token) {
+        return new PendingSend(token, Map.of(), new byte[1], 0);
+    }
 }
