@@ -33,11 +33,20 @@ final class BatchAppends {
 
     private int size;
 
-    /** Makes room for {@code more} appends beyond those held, at once. */
+    /**
+     * Arrays of at most this many appends are kept for reuse ({@link #keptForReuse}): about 1.4 MB, so a burst does not
+     * leave an idle node holding a large batch's arrays.
+     */
+    static final int MAX_KEPT = 1 << 16;
+
+    /**
+     * Makes room for {@code more} appends beyond those held, at once: for a power of two of them, so that the next
+     * batches, which take what waits then (as many or a few more), mostly fit the arrays this one lends them.
+     */
     void reserve(int more) {
         int need = size + more;
         if (need <= streams.length) return;
-        int n = Math.max(need, Math.min(streams.length * 2, Integer.MAX_VALUE - 8));
+        int n = need >= 1 << 30 ? Integer.MAX_VALUE - 8 : Math.max(16, Integer.highestOneBit(need - 1) << 1);
         streams = Arrays.copyOf(streams, n);
         stored = Arrays.copyOf(stored, n);
         tokens = Arrays.copyOf(tokens, n);
@@ -63,11 +72,15 @@ final class BatchAppends {
         spare.levels = NO_LEVELS;
     }
 
-    /** Lets go of every append (the streams and messages it refers to), keeping the arrays for {@link #reuse}. */
-    void clear() {
+    /**
+     * Lets go of every append (the streams and messages it refers to), keeping the arrays for {@link #reuse}; whether
+     * they are worth keeping (at most {@link #MAX_KEPT} appends).
+     */
+    boolean keptForReuse() {
         Arrays.fill(streams, 0, size, null);
         Arrays.fill(stored, 0, size, null);
         size = 0;
+        return streams.length <= MAX_KEPT;
     }
 
     /** {@code p} of {@code s} appended as {@code m}. */

@@ -510,8 +510,7 @@ final class Senders {
                 wake(s);
             }
         }
-        a.clear();
-        spareAppends = a; // its arrays, for a later batch
+        if (a.keptForReuse()) spareAppends = a; // its arrays, for a later batch
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
         drops.committed(b);
         withdrawals.committed(now, b);

@@ -58,12 +58,12 @@ class BatchAppendsTest {
         BatchAppends first = new BatchAppends();
         first.reserve(100);
         for (int i = 0; i < 100; i++) first.add(s, send(i), new StoredMessage(B, "l", i + 1, 0, Map.of(), new byte[1]));
-        first.clear();
+        assertThat(first.keptForReuse()).isTrue();
         assertThat(first.size()).isZero();
         BatchAppends tooLarge = new BatchAppends();
-        tooLarge.reuse(first, 101);
-        tooLarge.reserve(101);
-        assertThat(tooLarge.stream(100)).isNull();
+        tooLarge.reuse(first, 200);
+        tooLarge.reserve(200);
+        assertThat(tooLarge.stream(199)).isNull();
         BatchAppends next = new BatchAppends();
         next.reuse(first, 60);
         next.reserve(60);
@@ -71,12 +71,15 @@ class BatchAppendsTest {
             next.add(s, send(1_000 + i), new StoredMessage(B, "l", i + 1, 0, Map.of(), new byte[1]));
         assertThat(next.size()).isEqualTo(60);
         for (int i = 0; i < 60; i++) assertThat(next.token(i)).isEqualTo(1_000 + i);
-        // the arrays it took are the first batch's (100 slots, not 60), and what it did not fill is empty
-        assertThat(next.stream(99)).isNull();
+        // the arrays it took are the first batch's (128 slots, not 64), and what it did not fill is empty
+        assertThat(next.stream(127)).isNull();
         assertThat(next.stored(60)).isNull();
-        next.clear();
-        for (int i = 0; i < 100; i++)
+        assertThat(next.keptForReuse()).isTrue();
+        for (int i = 0; i < 128; i++)
             assertThat(next.stored(i)).as("slot %d let go", i).isNull();
+        BatchAppends large = new BatchAppends();
+        large.reserve(BatchAppends.MAX_KEPT + 1);
+        assertThat(large.keptForReuse()).as("too large to keep").isFalse();
     }
 
     private static PendingSend send(long token) {
