@@ -74,23 +74,26 @@ public final class ThreadCosts {
 
     /**
      * What the threads used since {@code before}, per message of {@code messages}: bytes allocated by every Java
-     * thread, and CPU in microseconds by role.
+     * thread (and by the node thread alone), and CPU in microseconds by role.
      */
     public String perMessageSince(ThreadCosts before, long messages) {
         Map<String, Long> cpu = new HashMap<>();
         long bytes = 0;
+        long nodeBytes = 0;
         for (Map.Entry<String, long[]> e : byThread.entrySet()) {
             long[] was = before.byThread.getOrDefault(e.getKey(), new long[2]);
             String role = roles.get(e.getKey());
             cpu.merge(role, e.getValue()[0] - was[0], Long::sum);
             bytes += e.getValue()[1] - was[1];
+            if (role.equals("node")) nodeBytes += e.getValue()[1] - was[1];
         }
         double n = messages;
         return String.format(
                 Locale.ROOT,
-                "allocated %.0f B/msg; CPU/msg node thread %.3f µs, sender %.3f, handlers %.3f, collector %.3f, other"
-                        + " %.3f",
+                "allocated %.0f B/msg (node thread %.0f); CPU/msg node thread %.3f µs, sender %.3f, handlers %.3f,"
+                        + " collector %.3f, other %.3f",
                 bytes / n,
+                nodeBytes / n,
                 cpu.getOrDefault("node", 0L) / n / 1e3,
                 cpu.getOrDefault("sender", 0L) / n / 1e3,
                 cpu.getOrDefault("handlers", 0L) / n / 1e3,

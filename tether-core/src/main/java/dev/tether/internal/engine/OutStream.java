@@ -151,19 +151,19 @@ final class OutStream extends EngineStream implements OutboundRef {
     }
 
     /** Assigns the next sequence number to {@code p}, accepted at {@code now}: the message to append. */
-    StoredMessage number(PendingSend p, long now) {
+    StoredMessage number(PendingSend p, long now, SeqChecksums checksums) {
         // The message checksum is computed here, once, before the message is stored anywhere.
-        return p.numbered(key, ++lastSeq, Math.max(0, now));
+        return p.numbered(key, ++lastSeq, Math.max(0, now), checksums);
     }
 
     /**
-     * {@code m}, appended by this process from {@code p} (null: a channel's, for a reader), is durable: cache it if it
-     * fits (a reader's is in its log's window), track its deadline. True if it was dropped while its batch was stored
-     * (settled now).
+     * {@code m}, appended by this process from a send of encoded size {@code size} and level {@code level} (size -1: a
+     * channel's, for a reader), is durable: cache it if it fits (a reader's is in its log's window), track its deadline.
+     * True if it was dropped while its batch was stored (settled now).
      */
-    boolean committed(StoredMessage m, PendingSend p) {
+    boolean committed(StoredMessage m, int size, int level) {
         committedSeq = m.seq();
-        if (log == null && p != null) page.cacheSent(cache, m, p.size(), p.level());
+        if (log == null && size >= 0) page.cacheSent(cache, m, size, level);
         else if (log == null) page.cache(cache, m, false);
         if (!loopback) expiry.track(m.expiresAtMillis(), m.seq()); // a loopback message expires at the receiver
         if (!drops.committed(m.seq())) return false;

@@ -43,11 +43,12 @@ record PendingSend(
      * This send as message {@code seq} of {@code key}, accepted at {@code acceptedAt}, its checksum computed now,
      * once, before it is stored anywhere: from the one the sender's thread computed without the sequence number if
      * there is one (the message's bytes are not read again on this thread), else from the message. One record, not
-     * one and then a copy with its acceptance time: this runs once per message sent.
+     * one and then a copy with its acceptance time: this runs once per message sent. {@code checksums} finishes the
+     * sender's value.
      */
-    StoredMessage numbered(StreamKey key, long seq, long acceptedAt) {
+    StoredMessage numbered(StreamKey key, long seq, long acceptedAt, SeqChecksums checksums) {
         long checksum = withoutSeq != 0
-                ? MessageChecksum.withSeq(withoutSeq, seq)
+                ? checksums.withSeq(withoutSeq, seq)
                 : MessageChecksum.of(key.lane(), seq, expiresAt, headers, payload);
         return new StoredMessage(key.peer(), key.lane(), seq, expiresAt, headers, payload, checksum, acceptedAt);
     }

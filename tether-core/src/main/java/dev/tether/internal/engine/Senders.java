@@ -64,6 +64,10 @@ final class Senders {
     private final TimerQueue<OutStream> timers = new TimerQueue<>();
     /** Expiry here: the streams by the earliest deadline of a message that may expire at the sender. */
     private final SenderDeadlines deadlines;
+    /** The appends of the last batch committed, emptied: their arrays, for the next batch ({@link BatchAppends#reuse}). */
+    private BatchAppends spareAppends = new BatchAppends();
+    /** Finishes the checksums the senders' threads computed, when a send is numbered. */
+    private final SeqChecksums checksums = new SeqChecksums();
 
     Senders(
             EngineConfig cfg,
@@ -145,8 +149,8 @@ final class Senders {
         if (volatilePending.isEmpty()) return;
         for (OutStream s : volatilePending.drain()) {
             for (PendingSend p = s.nextPending(); p != null; p = s.nextPending()) {
-                StoredMessage m = s.number(p, now);
-                s.committed(m, p);
+                StoredMessage m = s.number(p, now, checksums);
+                s.committed(m, p.size(), p.level());
                 if (p.token() != EFFECT) out.accepted(p.token(), s.key, m.seq());
             }
             deadlines.schedule(s);
@@ -464,7 +468,7 @@ final class Senders {
             }
             OutStream s = stream(new StreamKey(e.to(), e.lane()));
             PendingSend p = new PendingSend(EFFECT, e.headers(), e.payload(), e.expiresAt());
-            StoredMessage m = s.number(p, now);
+            StoredMessage m = s.number(p, now, checksums);
             w.append(m);
             b.appended.add(s, p, m);
         }
@@ -478,14 +482,19 @@ final class Senders {
      * weights give them meanwhile (not strict).
      */
     private void appendPending(long now, Batch b, WriteBatch w, int room, boolean highOnly) {
-        // Sized once for what it takes (an early batch for high sends may take few: it grows as needed).
-        if (!highOnly) b.appended.reserve((int) Math.min(room, pendingSends));
+        // Sized once for what it takes (an early batch for high sends may take few: it grows as needed), in the arrays
+        // of the last batch committed if they are large enough.
+        if (!highOnly) {
+            int more = (int) Math.min(room, pendingSends);
+            b.appended.reuse(spareAppends, more);
+            b.appended.reserve(more);
+        }
         while (room > 0 && !withPendingSends.isEmpty() && (!highOnly || highPending())) {
             OutStream s = withPendingSends.next();
             int n = Math.min(Math.min(room, QUANTUM), s.pendingCount());
             for (int i = 0; i < n; i++) {
                 PendingSend p = s.nextPending();
-                StoredMessage m = s.number(p, now);
+                StoredMessage m = s.number(p, now, checksums);
                 b.appended.add(s, p, m);
                 w.append(m);
             }
@@ -499,23 +508,21 @@ final class Senders {
     void committed(long now, Batch b) {
         int level = -1;
         BatchAppends a = b.appended;
-        for (int from = 0; from < a.size(); ) {
-            OutStream s = a.stream(from);
-            int end = a.runEnd(from);
-            for (int i = from; i < end; i++) {
-                StoredMessage m = a.stored(i);
-                PendingSend p = a.send(i);
-                boolean dropped = s.committed(m, p);
-                level = Math.max(level, p.level());
-                long token = p.token();
-                if (token != EFFECT) out.accepted(token, s.key, m.seq());
-                // Dropped while its batch was being stored: settled now, DROPPED once a later batch stores the drop.
-                if (dropped && s.trimDue()) trimDirty.add(s);
+        for (int i = 0; i < a.size(); i++) {
+            OutStream s = a.stream(i);
+            StoredMessage m = a.stored(i);
+            boolean dropped = s.committed(m, a.sendSize(i), a.level(i));
+            level = Math.max(level, a.level(i));
+            long token = a.token(i);
+            if (token != EFFECT) out.accepted(token, s.key, m.seq());
+            // Dropped while its batch was being stored: settled now, DROPPED once a later batch stores the drop.
+            if (dropped && s.trimDue()) trimDirty.add(s);
+            if (i + 1 == a.size() || a.stream(i + 1) != s) { // the end of the stream's run
+                deadlines.schedule(s);
+                wake(s);
             }
-            deadlines.schedule(s);
-            wake(s);
-            from = end;
         }
+        if (a.keptForReuse()) spareAppends = a; // its arrays, for a later batch
         for (Batch.Trimmed t : b.trimmed) t.stream().trimmed(t.upTo());
         drops.committed(b);
         withdrawals.committed(now, b);
@@ -533,9 +540,8 @@ final class Senders {
                 s.appendsFailed(); // Everything after its committed messages was in the failed batches.
                 drops.changed(s); // drops of those numbers are forgotten
             }
-            PendingSend p = a.send(i);
             // An effect is appended again with the cursor it belongs to (Receivers.retryLater).
-            if (p.token() != EFFECT) out.rejected(p.token(), new StoreException(reason, error));
+            if (a.token(i) != EFFECT) out.rejected(a.token(i), new StoreException(reason, error));
         }
     }
 

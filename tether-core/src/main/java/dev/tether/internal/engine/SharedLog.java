@@ -201,7 +201,7 @@ final class SharedLog {
             window.add(sm, FrameCodec.messageSize(sm.headers(), sm.payload().length), StreamLevels.of(sm.headers()));
             bound();
         }
-        for (OutStream r : readers.values()) r.committed(sm, null);
+        for (OutStream r : readers.values()) r.committed(sm, -1, 0);
         return sm;
     }
 

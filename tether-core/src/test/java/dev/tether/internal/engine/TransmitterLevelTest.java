@@ -76,8 +76,9 @@ class TransmitterLevelTest {
         assertThat(transmitter.level(s)).isEqualTo(7);
     }
 
-    /** Commits {@code m} on {@code s} as the engine does: with the send it was numbered from. */
+    /** Commits {@code m} on {@code s} as the engine does: with the size and level of the send it was numbered from. */
     private static void commit(OutStream s, StoredMessage m) {
-        s.committed(m, new PendingSend(0, m.headers(), m.payload(), m.expiresAtMillis()));
+        PendingSend p = new PendingSend(0, m.headers(), m.payload(), m.expiresAtMillis());
+        s.committed(m, p.size(), p.level());
     }
 }
