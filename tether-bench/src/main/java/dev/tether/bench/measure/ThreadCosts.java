@@ -18,7 +18,10 @@ import java.util.stream.Stream;
  * /proc}). A thread that ends between the snapshots is not counted: take them while the threads measured live.
  */
 public final class ThreadCosts {
-    /** Per thread id: {CPU nanoseconds, bytes allocated}; per collector thread name ("gc:" + name): {CPU, 0}. */
+    /**
+     * Per thread id: {CPU nanoseconds, bytes allocated}; per collector thread name ("gc:" + name): {CPU, 0}; per Linux
+     * task of the sender, node and handler threads ("cs:" + task id): {0, 0, blocking waits}.
+     */
     private final Map<String, long[]> byThread;
 
     private final Map<String, String> roles;
@@ -51,11 +54,18 @@ public final class ThreadCosts {
                             ? "sender"
                             : name.equals(node) ? "node" : name.startsWith(node + "-handler") ? "handlers" : "other");
         }
+        String selfTask = selfTask();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             tasks.forEach(task -> {
                 try {
                     String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String role = taskRole(name, task.getFileName().toString().equals(selfTask), node);
+                    if (role != null) {
+                        String key = "cs:" + task.getFileName();
+                        m.put(key, new long[] {0, 0, blockingWaits(task)});
+                        roles.put(key, role);
+                    }
                     if (!name.startsWith("GC Thread") && !name.startsWith("G1 ")) return;
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
@@ -72,32 +82,84 @@ public final class ThreadCosts {
         return new ThreadCosts(m, roles);
     }
 
+    /** The Linux task id of the calling thread, or null where there is no {@code /proc}. */
+    private static String selfTask() {
+        try {
+            return Path.of("/proc/thread-self").toRealPath().getFileName().toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The role of Linux task {@code name} (its name cut to 15 characters by the kernel) whose blocking waits are
+     * counted, or null: the calling thread (sender), the node thread and its handler threads.
+     */
+    private static String taskRole(String name, boolean self, String node) {
+        if (self) return "sender";
+        if (name.equals(cut(node))) return "node";
+        String handlers = cut(node + "-handler-");
+        return name.startsWith(handlers) ? "handlers" : null;
+    }
+
+    private static String cut(String name) {
+        return name.length() > 15 ? name.substring(0, 15) : name;
+    }
+
+    /**
+     * Times task {@code task} gave up its processor to wait ({@code voluntary_ctxt_switches}): each is a park, a lock
+     * or a sleep that did block, and most need another thread's wake-up (a system call) to end.
+     */
+    private static long blockingWaits(Path task) throws IOException {
+        for (String line : Files.readAllLines(task.resolve("status"), StandardCharsets.US_ASCII)) {
+            if (line.startsWith("voluntary_ctxt_switches:"))
+                return Long.parseLong(line.substring(24).trim());
+        }
+        return 0;
+    }
+
     /**
      * What the threads used since {@code before}, per message of {@code messages}: bytes allocated by every Java
-     * thread (and by the node thread alone), and CPU in microseconds by role.
+     * thread, and CPU in microseconds by role.
      */
     public String perMessageSince(ThreadCosts before, long messages) {
         Map<String, Long> cpu = new HashMap<>();
+        Map<String, Long> allocated = new HashMap<>();
+        Map<String, Long> waits = new HashMap<>();
         long bytes = 0;
-        long nodeBytes = 0;
         for (Map.Entry<String, long[]> e : byThread.entrySet()) {
-            long[] was = before.byThread.getOrDefault(e.getKey(), new long[2]);
+            long[] now = e.getValue();
+            long[] was = before.byThread.getOrDefault(e.getKey(), new long[now.length]);
             String role = roles.get(e.getKey());
-            cpu.merge(role, e.getValue()[0] - was[0], Long::sum);
-            bytes += e.getValue()[1] - was[1];
-            if (role.equals("node")) nodeBytes += e.getValue()[1] - was[1];
+            if (now.length > 2) {
+                waits.merge(role, now[2] - was[2], Long::sum);
+                continue;
+            }
+            cpu.merge(role, now[0] - was[0], Long::sum);
+            allocated.merge(role, now[1] - was[1], Long::sum);
+            bytes += now[1] - was[1];
         }
         double n = messages;
         return String.format(
-                Locale.ROOT,
-                "allocated %.0f B/msg (node thread %.0f); CPU/msg node thread %.3f µs, sender %.3f, handlers %.3f,"
-                        + " collector %.3f, other %.3f",
-                bytes / n,
-                nodeBytes / n,
-                cpu.getOrDefault("node", 0L) / n / 1e3,
-                cpu.getOrDefault("sender", 0L) / n / 1e3,
-                cpu.getOrDefault("handlers", 0L) / n / 1e3,
-                cpu.getOrDefault("gc", 0L) / n / 1e3,
-                cpu.getOrDefault("other", 0L) / n / 1e3);
+                        Locale.ROOT,
+                        "allocated %.0f B/msg; CPU/msg node thread %.3f µs, sender %.3f, handlers %.3f, collector %.3f,"
+                                + " other %.3f",
+                        bytes / n,
+                        cpu.getOrDefault("node", 0L) / n / 1e3,
+                        cpu.getOrDefault("sender", 0L) / n / 1e3,
+                        cpu.getOrDefault("handlers", 0L) / n / 1e3,
+                        cpu.getOrDefault("gc", 0L) / n / 1e3,
+                        cpu.getOrDefault("other", 0L) / n / 1e3)
+                + String.format(
+                        Locale.ROOT,
+                        "; B/msg node thread %.0f, sender %.0f, handlers %.0f, other %.0f; blocking waits per 1,000"
+                                + " msg node thread %.2f, sender %.2f, handlers %.2f",
+                        allocated.getOrDefault("node", 0L) / n,
+                        allocated.getOrDefault("sender", 0L) / n,
+                        allocated.getOrDefault("handlers", 0L) / n,
+                        allocated.getOrDefault("other", 0L) / n,
+                        waits.getOrDefault("node", 0L) * 1000 / n,
+                        waits.getOrDefault("sender", 0L) * 1000 / n,
+                        waits.getOrDefault("handlers", 0L) * 1000 / n);
     }
 }

@@ -4,7 +4,6 @@ import dev.tether.Call;
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.OfferResult;
-import dev.tether.OutboundMessage;
 import dev.tether.Outcome;
 import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
@@ -13,7 +12,6 @@ import dev.tether.bus.Bus;
 import dev.tether.bus.Endpoint;
 import dev.tether.bus.EndpointHandler;
 import dev.tether.bus.EndpointOptions;
-import dev.tether.bus.NoSuchEndpointException;
 import dev.tether.bus.RoutingRules;
 import dev.tether.bus.Rule;
 import dev.tether.internal.call.CallLayer;
@@ -30,7 +28,6 @@ import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,12 +65,11 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     private final EndpointWaiters waiters = new EndpointWaiters(this);
     private final RoomWaiters full = new RoomWaiters(this);
     private final AgentNames agents = new AgentNames();
+    /** Sends to endpoints, by this node's endpoints and by the node itself. */
+    private final EndpointSends sends;
     /** {@link #addressed}, made once: the rules' routing takes it for every message. */
     private final BiFunction<StreamKey, InboundMessage, MessageConsumer> addressedRef = this::addressed;
-    /** {@link #laneOf}'s lanes by agent name. */
-    private final ConcurrentHashMap<String, String> lanes = new ConcurrentHashMap<>();
 
-    private static final int LANES_CACHED = 65_536;
     private volatile int maxEndpoints = DEFAULT_MAX_ENDPOINTS;
     private volatile boolean stopped;
 
@@ -106,6 +102,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         this.publishRefusal = nodeChannels::publishRefusal;
         this.calls = calls;
         this.nodeThread = r -> runtime.post(now -> r.run());
+        this.sends = new EndpointSends(runtime, endpoints, durable);
         this.rules = new RuleRouting(this, new StoredRules(runtime, () -> stopped), configured, runtime::checkSize);
         durable.addAll(runtime.channels().storedKeys(DURABLE).join().keySet()); // before delivery, as the rules
         this.channels = new EndpointChannels(this, runtime, nodeChannels, () -> stopped); // and the memberships
@@ -281,18 +278,18 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     @Override
     public SendReceipt send(Address to, byte[] payload) {
-        return send(null, to, null, Map.of(), payload);
+        return sends.send(null, to, null, Map.of(), payload);
     }
 
     @Override
     public SendReceipt send(Address to, String subLane, Map<String, String> headers, byte[] payload, Duration maxWait)
             throws InterruptedException {
-        return sendWithin(null, Map.of(), to, subLane, headers, payload, maxWait);
+        return sends.sendWithin(null, Map.of(), to, subLane, headers, payload, maxWait);
     }
 
     @Override
     public OfferResult offer(Address to, String subLane, Map<String, String> headers, byte[] payload) {
-        return offer(null, Map.of(), to, subLane, headers, payload);
+        return sends.offer(null, Map.of(), to, subLane, headers, payload);
     }
 
     @Override
@@ -338,7 +335,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     @Override
     public SendReceipt send(Address to, byte[] payload, Duration waitForEndpoint) {
-        return sendWaiting(null, to, payload, waitForEndpoint);
+        return sends.sendWaiting(null, to, payload, waitForEndpoint);
     }
 
     @Override
@@ -378,7 +375,7 @@ public final class BusLayer extends ForwardingRouter implements Bus {
 
     /** A call of handler {@code handler} of endpoint {@code to} by {@code fromAgent} (null: the node itself). */
     Call call(String fromAgent, Address to, String handler) {
-        requireEndpoint(to);
+        sends.requireEndpoint(to);
         return calls.callEndpoint(
                 to.node(),
                 EndpointLanes.lane(to.agent(), null),
@@ -422,123 +419,9 @@ public final class BusLayer extends ForwardingRouter implements Bus {
         return calls;
     }
 
-    private void requireEndpoint(Address to) {
-        Objects.requireNonNull(to, "to");
-        if (to.isNode()) {
-            throw new IllegalArgumentException("address " + to + " names a node, not an endpoint; use node/agent");
-        }
-        if (to.node().equals(runtime.id()) && !endpoints.containsKey(to.agent()) && !durable.contains(to.agent())) {
-            throw new NoSuchEndpointException(to);
-        }
-    }
-
-    /** Sends as {@code fromAgent} (null: the node itself), waiting at the receiver for the endpoint. */
-    SendReceipt sendWaiting(String fromAgent, Address to, byte[] payload, Duration wait) {
-        Objects.requireNonNull(to, "to");
-        Objects.requireNonNull(payload, "payload");
-        long expiresAt = EndpointLanes.deadline(runtime.clock().millis(), wait);
-        if (to.isNode()) {
-            throw new IllegalArgumentException("address " + to + " names a node, not an endpoint; use node/agent");
-        }
-        Map<String, String> h = fromAgent == null
-                ? Map.of(EndpointLanes.WAIT, "1")
-                : Map.of(EndpointLanes.WAIT, "1", EndpointLanes.FROM, fromAgent);
-        return runtime.sends()
-                .submitByPolicy(to.node(), EndpointLanes.lane(to.agent(), null), h, payload.clone(), expiresAt);
-    }
-
-    /** Sends as {@code fromAgent} (null: the node itself) to {@code to} on {@code subLane} (null: none). */
-    SendReceipt send(String fromAgent, Address to, String subLane, Map<String, String> headers, byte[] payload) {
-        return send(
-                fromAgent,
-                fromAgent == null ? Map.of() : Map.of(EndpointLanes.FROM, fromAgent),
-                to,
-                subLane,
-                headers,
-                payload);
-    }
-
-    /**
-     * As {@link #send(String, Address, String, Map, byte[])}, with {@code own} the reserved headers naming {@code
-     * fromAgent} (an endpoint keeps its own, so that a send without headers allocates none).
-     */
-    SendReceipt send(
-            String fromAgent,
-            Map<String, String> own,
-            Address to,
-            String subLane,
-            Map<String, String> headers,
-            byte[] payload) {
-        Target t = target(fromAgent, own, to, subLane, headers, payload);
-        return runtime.sends().submitByPolicy(t.node, t.lane, t.headers, payload.clone(), 0); // endpointLimits' policy
-    }
-
-    /** As {@link #send(String, Map, Address, String, Map, byte[])}, waiting up to {@code maxWait} for room. */
-    SendReceipt sendWithin(
-            String fromAgent,
-            Map<String, String> own,
-            Address to,
-            String subLane,
-            Map<String, String> headers,
-            byte[] payload,
-            Duration maxWait)
-            throws InterruptedException {
-        Target t = target(fromAgent, own, to, subLane, headers, payload);
-        return runtime.sends().submitWithin(t.node, t.lane, t.headers, payload.clone(), 0, maxWait);
-    }
-
-    /** As {@link #send(String, Map, Address, String, Map, byte[])} if there is room now; never waits. */
-    OfferResult offer(
-            String fromAgent,
-            Map<String, String> own,
-            Address to,
-            String subLane,
-            Map<String, String> headers,
-            byte[] payload) {
-        Target t = target(fromAgent, own, to, subLane, headers, payload);
-        return runtime.sends().offerSubmit(t.node, t.lane, t.headers, payload.clone(), 0);
-    }
-
-    /** Where an endpoint send goes: its node, its lane, and its headers with the reserved ones. */
-    private record Target(NodeId node, String lane, Map<String, String> headers) {}
-
-    /** The checked {@link Target} of a send to {@code to}; {@code own}: the reserved headers naming the sender. */
-    private Target target(
-            String fromAgent,
-            Map<String, String> own,
-            Address to,
-            String subLane,
-            Map<String, String> headers,
-            byte[] payload) {
-        Objects.requireNonNull(headers, "headers");
-        Objects.requireNonNull(payload, "payload");
-        requireEndpoint(to);
-        if (subLane != null) Address.requireSubLane(subLane);
-        Map<String, String> h;
-        if (headers.isEmpty()) {
-            h = own;
-        } else {
-            h = new HashMap<>();
-            for (Map.Entry<String, String> e : headers.entrySet()) {
-                h.put(OutboundMessage.requireApplicationHeader(e.getKey()), Objects.requireNonNull(e.getValue()));
-            }
-            if (fromAgent != null) h.put(EndpointLanes.FROM, fromAgent);
-        }
-        String lane = subLane == null ? laneOf(to.agent()) : EndpointLanes.lane(to.agent(), subLane);
-        return new Target(to.node(), lane, h);
-    }
-
-    /**
-     * The lane of messages to {@code agent}, the same string each time: the engine hashes and compares it per
-     * message, and a string keeps its hash. At most {@link #LANES_CACHED} are kept (then forgotten at once).
-     */
-    private String laneOf(String agent) {
-        String lane = lanes.get(agent);
-        if (lane != null) return lane;
-        if (lanes.size() >= LANES_CACHED) lanes.clear();
-        lane = EndpointLanes.lane(agent, null);
-        lanes.put(agent, lane);
-        return lane;
+    /** Sends to endpoints. */
+    EndpointSends sends() {
+        return sends;
     }
 
     /** Runs tasks on the node thread (where {@code onNodeThread()} endpoints run). */

@@ -18,6 +18,7 @@ import dev.tether.internal.call.EndpointCalls;
 import dev.tether.internal.engine.InboundMessage;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.RoutedDelivery;
+import dev.tether.internal.runtime.SendTarget;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -40,6 +41,10 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     private volatile boolean closed;
     /** The reserved header naming this endpoint as the sender, kept: sends without headers allocate none. */
     private final Map<String, String> fromHeader;
+    /** {@link #fromHeader}'s encoded size, measured once (-1: measured per send). */
+    private final long fromHeaderBytes;
+    /** The stream of this node's messages to this endpoint on no sub-lane, with its room; made by the first send. */
+    private volatile SendTarget inbound;
 
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -65,6 +70,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
         }
         this.calls = bus.calls().endpointCalls(executor);
         this.fromHeader = Map.of(EndpointLanes.FROM, address.agent());
+        this.fromHeaderBytes = bus.sends().headersBytes(fromHeader);
     }
 
     @Override
@@ -80,7 +86,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     @Override
     public SendReceipt send(Address to, String subLane, Map<String, String> headers, byte[] payload) {
         requireOpen();
-        SendReceipt r = bus.send(address.agent(), fromHeader, to, subLane, headers, payload);
+        SendReceipt r = bus.sends().send(address.agent(), fromHeader, fromHeaderBytes, to, subLane, headers, payload);
         sent.increment();
         return r;
     }
@@ -90,7 +96,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
             Address to, String subLane, Map<String, String> headers, byte[] payload, java.time.Duration maxWait)
             throws InterruptedException {
         requireOpen();
-        SendReceipt r = bus.sendWithin(address.agent(), fromHeader, to, subLane, headers, payload, maxWait);
+        SendReceipt r = bus.sends().sendWithin(address.agent(), fromHeader, to, subLane, headers, payload, maxWait);
         sent.increment();
         return r;
     }
@@ -98,7 +104,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     @Override
     public OfferResult offer(Address to, String subLane, Map<String, String> headers, byte[] payload) {
         requireOpen();
-        OfferResult r = bus.offer(address.agent(), fromHeader, to, subLane, headers, payload);
+        OfferResult r = bus.sends().offer(address.agent(), fromHeader, to, subLane, headers, payload);
         if (r.taken()) sent.increment();
         return r;
     }
@@ -106,7 +112,7 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
     @Override
     public SendReceipt send(Address to, byte[] payload, java.time.Duration waitForEndpoint) {
         requireOpen();
-        SendReceipt r = bus.sendWaiting(address.agent(), to, payload, waitForEndpoint);
+        SendReceipt r = bus.sends().sendWaiting(address.agent(), to, payload, waitForEndpoint);
         sent.increment();
         return r;
     }
@@ -164,6 +170,16 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
         SendReceipt r = bus.channels().broadcast(address.agent(), payload);
         sent.increment();
         return r;
+    }
+
+    /**
+     * The stream of messages to this endpoint from its node on no sub-lane, with its admission room: found once, by the
+     * first such send (a race makes the same one twice: rooms are never removed).
+     */
+    SendTarget inbound() {
+        SendTarget t = inbound;
+        if (t == null) inbound = t = bus.sends().localTarget(address.agent());
+        return t;
     }
 
     /** Whether this endpoint ignores broadcasts ({@link EndpointOptions#ignoreBroadcasts()}). */

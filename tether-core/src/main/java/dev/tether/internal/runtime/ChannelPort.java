@@ -43,6 +43,8 @@ public final class ChannelPort {
     private final AtomicLong tokens;
     private final List<ChannelMembership> stored;
     private final ChannelRooms rooms;
+    /** What every publish's receipt shares (never watched: a publish's processed() is its store's), built once. */
+    private final Receipts.Shared receipts;
 
     ChannelPort(
             NodeRuntime runtime,
@@ -58,6 +60,7 @@ public final class ChannelPort {
         this.tokens = tokens;
         this.stored = List.copyOf(stored);
         this.rooms = new ChannelRooms(runtime.id());
+        this.receipts = new Receipts.Shared(w -> {}, loop::onNodeThread);
         loop.channelRooms(rooms);
     }
 
@@ -145,7 +148,7 @@ public final class ChannelPort {
             if (full != null) return CompletableFuture.failedFuture(full);
         }
         pendingSendBytes.addAndGet(bytes);
-        Receipts.Receipt r = new Receipts.Receipt(bytes, w -> {}, loop::onNodeThread);
+        Receipts.Receipt r = new Receipts.Receipt(bytes, receipts, null, true);
         long token = tokens.incrementAndGet();
         loop.post(new NodeLoop.Command() {
             @Override

@@ -20,7 +20,7 @@ import java.lang.invoke.VarHandle;
  * seeing the previous one's work (the node thread, or the one thread of its host, which runs one task at a time).
  * {@link #drain} from any thread once the consumer polls no more (serialised here). A {@link Link} is added once.
  */
-final class CommandQueue {
+final class CommandQueue extends QueueSides.TailPad {
     /** A queue node: a command that is its own node, or a node wrapping one. Added to a queue at most once. */
     abstract static class Link {
         @SuppressWarnings("unused") // through NEXT
@@ -59,18 +59,16 @@ final class CommandQueue {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             NEXT = l.findVarHandle(Link.class, "next", Link.class);
-            TAIL = l.findVarHandle(CommandQueue.class, "tail", Link.class);
+            TAIL = l.findVarHandle(QueueSides.Tail.class, "tail", Link.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final Stub stub = new Stub();
-    /** The last node added: producers exchange it. */
-    @SuppressWarnings("unused") // through TAIL
-    private volatile Link tail = stub;
-    /** The next node to take (the stub when the queue holds nothing taken yet): the consumer's. */
-    private Link head = stub;
+    /** An empty queue; its consumer's and producers' fields apart ({@link QueueSides}). */
+    CommandQueue() {
+        super(new Stub());
+    }
 
     /** Any thread: adds {@code c} at the tail. */
     void add(NodeLoop.Command c) {

@@ -128,8 +128,12 @@ final class DeliveryRun {
             return;
         }
         try {
-            // at its level in the handler threads' queue (RunQueue); elsewhere the level is not looked at
-            dispatcher.execute(e, new RunQueue.Leveled(RunQueue.levelOf(messages, index), () -> consumeHere(c, e)));
+            // At its level in the handler threads' queue (RunQueue). Elsewhere (an endpoint's strand, the node thread)
+            // the level is not looked at, so the run's messages are not walked for it.
+            Runnable task = () -> consumeHere(c, e);
+            dispatcher.execute(
+                    e,
+                    Dispatcher.ordersByLevel(e) ? new RunQueue.Leveled(RunQueue.levelOf(messages, index), task) : task);
         } catch (RejectedExecutionException x) {
             consumeOne(c, x);
         }

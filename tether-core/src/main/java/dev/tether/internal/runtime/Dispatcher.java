@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -196,6 +197,11 @@ final class Dispatcher {
     boolean isQuiet(MessageConsumer c) {
         if (c instanceof WithEffects w) return isQuiet(w.consumer());
         return c == application && handler != null && ackMode == AckMode.AUTO;
+    }
+
+    /** Whether tasks run on {@code e} wait by priority level: an executor with a {@link RunQueue} (the handler threads). */
+    static boolean ordersByLevel(Executor e) {
+        return e instanceof ThreadPoolExecutor p && p.getQueue() instanceof RunQueue;
     }
 
     /** Runs {@code r} on {@code e}, or as a node-thread command if {@code e} is null. */

@@ -109,7 +109,9 @@ final class LeveledInput {
     /** Node thread: the next command by level, taken out; null if none is queued. */
     NodeLoop.Command poll() {
         if (elsewhere.get() == 0) {
-            lastLevel = DEFAULT;
+            // Written only when it changes: posters read this object's fields per post (add), and a write per poll
+            // would take their cache line from them each time.
+            if (lastLevel != DEFAULT) lastLevel = DEFAULT;
             return plain.poll();
         }
         for (Level l : levels) {

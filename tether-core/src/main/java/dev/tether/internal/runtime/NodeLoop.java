@@ -430,7 +430,8 @@ final class NodeLoop implements EngineOutput, Runnable {
     private Command nextInTurn() {
         if (turnLevel > Priority.DEFAULT && queue.topLevel() < turnLevel) return null;
         Command c = queue.poll();
-        if (c != null) turnLevel = Math.max(turnLevel, queue.lastLevel());
+        // Written only when it rises: posters read this object's fields (posted), a write per command costs them a miss
+        if (c != null && queue.lastLevel() > turnLevel) turnLevel = queue.lastLevel();
         return c;
     }
 

@@ -49,11 +49,14 @@ final class Receipts {
             }
         }
 
-        /** Bytes counted against the node's pending-send budget until the send is stored or rejected. */
-        final long bytes;
+        /**
+         * Bytes counted against the node's pending-send budget until the send is stored or rejected (a message's
+         * size, at most {@code maxMessageBytes}: an int, so that a send's object is 8 bytes smaller).
+         */
+        final int bytes;
 
-        private final Consumer<Receipt> watch;
-        private final BooleanSupplier onNodeThread;
+        /** What every receipt of the node shares: one reference instead of two per send. */
+        final Shared shared;
         /** A pattern layer's callbacks, told before the futures complete; null for an application's send. */
         final SendHook hook;
 
@@ -81,24 +84,24 @@ final class Receipts {
 
         /** {@code onNodeThread} tells whether the caller runs on the node thread; such a caller may not wait. */
         Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread) {
-            this(bytes, watch, onNodeThread, null);
-        }
-
-        /** A receipt whose {@code hook} hears of acceptance and rejection first. */
-        Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread, SendHook hook) {
-            this(bytes, watch, onNodeThread, hook, true);
+            this(bytes, new Shared(watch, onNodeThread), null, true);
         }
 
         /**
-         * As above; unless {@code taken}, the node thread calls {@link #take} when it takes the send (runs or refuses
-         * its command), and a {@code processed()} asked for before that posts nothing.
+         * As above, with {@code watch} and {@code onNodeThread} in {@code shared}; unless {@code taken}, the node thread
+         * calls {@link #take} when it takes the send (runs or refuses its command), and a {@code processed()} asked for
+         * before that posts nothing. A receipt whose {@code hook} (if any) hears of acceptance and rejection first.
          */
-        Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread, SendHook hook, boolean taken) {
+        Receipt(long bytes, Shared shared, SendHook hook, boolean taken) {
             this.taken = taken;
             this.hook = hook;
-            this.bytes = bytes;
-            this.watch = watch;
-            this.onNodeThread = onNodeThread;
+            this.bytes = Math.toIntExact(bytes);
+            this.shared = shared;
+        }
+
+        /** As {@link #Receipt(long, Shared, SendHook, boolean)}, with a {@link Shared} of its own; for tests. */
+        Receipt(long bytes, Consumer<Receipt> watch, BooleanSupplier onNodeThread, SendHook hook, boolean taken) {
+            this(bytes, new Shared(watch, onNodeThread), hook, taken);
         }
 
         /** Only a send's receipt is posted, as its own command ({@link SendCommands.Submit}). */
@@ -114,7 +117,7 @@ final class Receipts {
             synchronized (this) {
                 f = accepted;
                 if (f != null) return f;
-                f = new NodeFuture<>(onNodeThread);
+                f = new NodeFuture<>(shared.onNodeThread);
                 accepted = f;
             }
             // Written the future, then read the outcome; the deciding thread writes the outcome, then reads the
@@ -149,9 +152,9 @@ final class Receipts {
             if (f != null) return f;
             synchronized (this) {
                 if (processed == null) {
-                    processed = new NodeFuture<>(onNodeThread);
+                    processed = new NodeFuture<>(shared.onNodeThread);
                     // Once the send is taken, a command registers it on the node thread; before, the taking does.
-                    if (taken) watch.accept(this);
+                    if (taken) shared.watch.accept(this);
                 }
                 return processed;
             }
@@ -176,6 +179,21 @@ final class Receipts {
             if (decide(e) && hook != null) hook.rejected(e);
             CompletableFuture<Outcome> p = processed;
             if (p != null) p.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * What a node's receipts share, made once per node (or per kind of receipt): how a {@code processed()} asked for
+     * after the send was taken is watched ({@code watch}: it posts a command that calls {@link Receipts#watch}), and
+     * whether a caller runs on the node thread (where it may not wait for a future).
+     */
+    static class Shared {
+        final Consumer<Receipt> watch;
+        final BooleanSupplier onNodeThread;
+
+        Shared(Consumer<Receipt> watch, BooleanSupplier onNodeThread) {
+            this.watch = watch;
+            this.onNodeThread = onNodeThread;
         }
     }
 

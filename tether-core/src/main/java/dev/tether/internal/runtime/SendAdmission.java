@@ -41,6 +41,12 @@ final class SendAdmission {
             // One walk over the headers: an immutable map makes an entry object per entry and walk.
             for (Map.Entry<String, String> e : headers.entrySet()) size += encodedSize(e.getKey(), e.getValue());
         }
+        return checkPayloadSize(size - payloadLength, payloadLength);
+    }
+
+    /** As {@link #checkSize}, for headers of {@code headersBytes} measured by {@link #checkSize} before. */
+    long checkPayloadSize(long headersBytes, int payloadLength) {
+        long size = headersBytes + payloadLength;
         if (size > maxMessageBytes) {
             throw new MessageTooLargeException("message of " + size + " bytes (payload " + payloadLength
                     + " + headers) exceeds maxMessageBytes " + maxMessageBytes);

@@ -23,9 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The node's sends, on the caller's thread: arguments checked, room reserved ({@link SendAdmission}: at once, by
@@ -41,11 +38,11 @@ public final class SendCalls {
     private final AtomicLong tokens;
     /** Posts sends by level once one is not of the default level. */
     private final SendInput input;
-    /** Built once, not per send (each send would otherwise allocate three small objects for them). */
-    private final Consumer<Receipts.Receipt> watch;
-
-    private final BooleanSupplier onNodeThread;
-    private final Supplier<NodeClosedException> closedForSends;
+    /**
+     * What every send's object refers to (the receipt's watch callback and node-thread test, the loop, the admission,
+     * the closed-node exception's supplier): built once, not per send, and one reference in each send.
+     */
+    private final SendCommands.Shared shared;
 
     SendCalls(
             NodeRuntime runtime,
@@ -60,9 +57,12 @@ public final class SendCalls {
         this.admission = admission;
         this.sends = sends;
         this.tokens = tokens;
-        this.watch = w -> loop.post(new SendCommands.Watch(loop, w, runtime.id()));
-        this.onNodeThread = loop::onNodeThread;
-        this.closedForSends = this::closedForSends;
+        this.shared = new SendCommands.Shared(
+                loop,
+                sends,
+                this::closedForSends,
+                w -> loop.post(new SendCommands.Watch(loop, w, runtime.id())),
+                loop::onNodeThread);
         this.input = new SendInput(loop, config.lanePriorities().stream().anyMatch(p -> p.level() != Priority.DEFAULT));
     }
 
@@ -197,6 +197,40 @@ public final class SendCalls {
         }
     }
 
+    /**
+     * The stream to this node itself on {@code lane}, an endpoint's (not checked here: the caller builds it), for
+     * {@link #submitByPolicy(SendTarget, Map, long, byte[])}; its room is made now if no send used it yet.
+     */
+    public SendTarget localTarget(String lane) {
+        NodeId self = runtime.id();
+        return new SendTarget(self, lane, sends.rooms.room(self, lane), true);
+    }
+
+    /**
+     * The encoded size of {@code headers} (names and values as a frame carries them), for a caller that sends with the
+     * same immutable headers again and again: {@link #submitByPolicy(SendTarget, Map, long, byte[])} then does not
+     * measure them per send.
+     *
+     * @throws dev.tether.MessageTooLargeException if a header is too long
+     */
+    public long headersBytes(Map<String, String> headers) {
+        return sends.checkSize(headers, 0);
+    }
+
+    /**
+     * As {@link #submitByPolicy(NodeId, String, Map, byte[], long)} (no expiry) on {@code target}'s stream, found once:
+     * no lookup of its room. {@code headersBytes} is {@link #headersBytes}'s answer for {@code headers} (which must
+     * not change), or -1 to measure them here.
+     */
+    public SendReceipt submitByPolicy(
+            SendTarget target, Map<String, String> headers, long headersBytes, byte[] payload) {
+        try {
+            return submit(target.to, target.lane, target, headers, headersBytes, payload, 0, null, true, 0);
+        } catch (InterruptedException e) {
+            return interrupted(e);
+        }
+    }
+
     private SendReceipt submit(
             NodeId to,
             String lane,
@@ -208,13 +242,36 @@ public final class SendCalls {
             long waitNanos)
             throws InterruptedException {
         Objects.requireNonNull(to, "to");
+        return submit(to, lane, null, headers, -1, payload, expiresAt, hook, byPolicy, waitNanos);
+    }
+
+    /**
+     * A send to {@code to} on {@code lane}; {@code target}, if not null, is that stream with its room (no lookup);
+     * {@code headersBytes} the encoded size of {@code headers} if known, else -1.
+     */
+    private SendReceipt submit(
+            NodeId to,
+            String lane,
+            SendTarget target,
+            Map<String, String> headers,
+            long headersBytes,
+            byte[] payload,
+            long expiresAt,
+            SendHook hook,
+            boolean byPolicy,
+            long waitNanos)
+            throws InterruptedException {
         if (runtime.closing) throw closedForSends();
         // A send to this node itself goes on a loopback stream (docs/MESSAGING.md, "Sending to this node").
-        if (!to.equals(runtime.id()) && !admission.isKnown(to)) throw unknownPeer(to);
+        boolean self = target != null ? target.self : to.equals(runtime.id());
+        if (!self && !admission.isKnown(to)) throw unknownPeer(to);
         int level = LanePriority.level(config.lanePriorities(), lane, headers);
         Map<String, String> withLevel = LanePriority.apply(headers, level);
-        long bytes = sends.checkSize(withLevel, payload.length);
-        SendRooms.Room room = sends.rooms.room(to, lane);
+        // Headers measured once by the caller stay valid unless the lane's level was added to them.
+        long bytes = headersBytes >= 0 && withLevel == headers
+                ? sends.checkPayloadSize(headersBytes, payload.length)
+                : sends.checkSize(withLevel, payload.length);
+        SendRooms.Room room = target != null ? target.room : sends.rooms.room(to, lane);
         OverflowPolicy policy = byPolicy ? room.limits.policy() : OverflowPolicy.REJECT;
         long wait = waitNanos;
         if (policy.kind() == OverflowPolicy.Kind.BLOCK) {
@@ -266,20 +323,7 @@ public final class SendCalls {
         // The receipt is the command: accepted or rejected on the node thread (a shutdown may have begun since the
         // check above).
         SendCommands.Submit s = new SendCommands.Submit(
-                loop,
-                sends,
-                closedForSends,
-                token,
-                bytes,
-                watch,
-                onNodeThread,
-                hook,
-                room,
-                headers,
-                payload,
-                expiresAt,
-                withoutSeq,
-                dropOldest);
+                shared, token, bytes, hook, room, headers, payload, expiresAt, withoutSeq, dropOldest);
         input.post(s, room, level);
         return s;
     }

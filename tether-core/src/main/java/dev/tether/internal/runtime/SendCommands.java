@@ -18,10 +18,26 @@ final class SendCommands {
      * like every send after {@code failAll}, once the node stopped. Its headers and payload are let go once the node
      * thread took it (run or refused), so a receipt the application keeps does not keep its message.
      */
+    /** What every send of a node shares: its loop, its admission, why a send is refused once it stopped. */
+    static final class Shared extends Receipts.Shared {
+        final NodeLoop loop;
+        final SendAdmission sends;
+        final Supplier<NodeClosedException> closed;
+
+        Shared(
+                NodeLoop loop,
+                SendAdmission sends,
+                Supplier<NodeClosedException> closed,
+                Consumer<Receipts.Receipt> watch,
+                BooleanSupplier onNodeThread) {
+            super(watch, onNodeThread);
+            this.loop = loop;
+            this.sends = sends;
+            this.closed = closed;
+        }
+    }
+
     static final class Submit extends Receipts.Receipt implements NodeLoop.Command {
-        private final NodeLoop loop;
-        private final SendAdmission sends;
-        private final Supplier<NodeClosedException> closed;
         private final long token;
         /** Null once taken. */
         private Map<String, String> headers;
@@ -41,17 +57,13 @@ final class SendCommands {
 
         /**
          * Send {@code token} of {@code bytes} (payload and encoded headers) with room reserved in {@code room}, whose
-         * stream it is sent on (so its peer and lane are not kept twice); the receipt's {@code watch}, {@code
-         * onNodeThread} and {@code hook} as {@link Receipts.Receipt}'s.
+         * stream it is sent on (so its peer and lane are not kept twice); the node's {@code shared} parts and {@code
+         * hook} as {@link Receipts.Receipt}'s.
          */
         Submit(
-                NodeLoop loop,
-                SendAdmission sends,
-                Supplier<NodeClosedException> closed,
+                Shared shared,
                 long token,
                 long bytes,
-                Consumer<Receipts.Receipt> watch,
-                BooleanSupplier onNodeThread,
                 SendHook hook,
                 SendRooms.Room room,
                 Map<String, String> headers,
@@ -60,11 +72,8 @@ final class SendCommands {
                 long withoutSeq,
                 boolean dropOldest) {
             // Not taken until it runs: a processed() asked for before that rides with it, no command of its own.
-            super(bytes, watch, onNodeThread, hook, false);
+            super(bytes, shared, hook, false);
             this.room = room;
-            this.loop = loop;
-            this.sends = sends;
-            this.closed = closed;
             this.token = token;
             this.headers = headers;
             this.payload = payload;
@@ -79,8 +88,13 @@ final class SendCommands {
             return this;
         }
 
+        private Shared node() {
+            return (Shared) shared;
+        }
+
         @Override
         public void run(long now) {
+            NodeLoop loop = node().loop;
             Map<String, String> h = headers;
             byte[] p = payload;
             headers = null;
@@ -93,7 +107,7 @@ final class SendCommands {
                 if (hook != null) hook.submitted(now);
                 SendRooms.Room r = room;
                 // Its bytes are the payload's and the encoded headers', counted on the caller's thread.
-                int headersBytes = (int) (bytes - p.length);
+                int headersBytes = bytes - p.length;
                 r.resolved(loop.engine()
                         .send(
                                 now,
@@ -106,7 +120,7 @@ final class SendCommands {
                                 expiresAt,
                                 headersBytes,
                                 withoutSeq));
-                sends.rooms.entered(r); // counted by the engine from here on, or released if refused
+                node().sends.rooms.entered(r); // counted by the engine from here on, or released if refused
             }
         }
 
@@ -117,6 +131,7 @@ final class SendCommands {
          * refused as REJECT would (its receipt fails, its room is given back). False if refused.
          */
         private boolean madeRoom(long now) {
+            NodeLoop loop = node().loop;
             long notEntered = room.held() - room.accounted;
             if (loop.engine().outbound().unacked(room.key) + notEntered <= room.limit) return true; // freed meanwhile
             if (loop.engine().dropOldest(now, room.key)) {
@@ -137,9 +152,9 @@ final class SendCommands {
             headers = null;
             payload = null;
             if (counted) room.leftInput();
-            sends.giveBack(room, bytes);
+            node().sends.giveBack(room, bytes);
             take(); // a processed() asked for is failed below; one asked for later posts its own watch
-            fail(closed.get());
+            fail(node().closed.get());
         }
     }
 

@@ -30,8 +30,7 @@ class SendInputTest {
     private final List<SendRooms.Room> roomOf = new ArrayList<>();
 
     private SendCommands.Submit send(SendRooms.Room room, int level) {
-        SendCommands.Submit s = new SendCommands.Submit(
-                null, null, null, sent.size(), 0, null, null, null, null, null, null, 0, 0, false);
+        SendCommands.Submit s = new SendCommands.Submit(null, sent.size(), 0, null, null, null, null, 0, 0, false);
         sent.add(s);
         roomOf.add(room);
         input.post(s, room, level);
@@ -85,10 +84,8 @@ class SendInputTest {
     @Test
     void aNodeWithALaneAtAnotherLevelPostsByLevelFromTheStart() {
         SendInput configured = new SendInput(loop, true);
-        SendCommands.Submit low =
-                new SendCommands.Submit(null, null, null, 0, 0, null, null, null, null, null, null, 0, 0, false);
-        SendCommands.Submit high =
-                new SendCommands.Submit(null, null, null, 1, 0, null, null, null, null, null, null, 0, 0, false);
+        SendCommands.Submit low = new SendCommands.Submit(null, 0, 0, null, null, null, null, 0, 0, false);
+        SendCommands.Submit high = new SendCommands.Submit(null, 1, 0, null, null, null, null, 0, 0, false);
         configured.post(low, mixed, 0);
         configured.post(high, alerts, 7);
         assertThat(loop.input().poll()).isSameAs(high);
