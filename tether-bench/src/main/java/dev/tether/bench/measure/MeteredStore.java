@@ -5,6 +5,7 @@ import dev.tether.fixtures.ForwardingStore;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link Store} that forwards everything to another and counts commits, their contents and the time they take,
  * so a bench can tell what limits a durable run (commits per second, messages per commit, time per commit): totals
  * since it was made ({@link #counts}) and a summary of each interval ({@link #drain}). Called, like every store,
- * from the node's one writer thread; the counters are atomic so that the bench's thread can read them.
+ * from the node's one writer thread; the counters are atomic so that the bench's thread can read them. With {@code
+ * -Dtether.bench.commitProfile=true} each summary also says where the commit time went ({@link CommitProfile}).
  */
 public class MeteredStore extends ForwardingStore {
     private final AtomicLong commits = new AtomicLong();
@@ -36,15 +38,28 @@ public class MeteredStore extends ForwardingStore {
     private long drainedReads;
     private long since = System.nanoTime();
 
+    /** Null unless {@code -Dtether.bench.commitProfile=true}. */
+    private final CommitProfile profile = CommitProfile.ENABLED ? new CommitProfile() : null;
+
     public MeteredStore(Store store) {
         super(store);
     }
 
+    /**
+     * With {@code -Dtether.bench.commitProfile=true}, the store's SQLite {@code file} (open), whose WAL index tells
+     * the commits that ran a checkpoint apart: see {@link CommitProfile}. Nothing otherwise.
+     */
+    public void profileCheckpoints(Path file) {
+        if (profile != null) profile.watch(file);
+    }
+
     @Override
     public void commit(WriteBatch batch) {
+        long[] before = profile == null ? null : profile.before();
         long start = System.nanoTime();
         delegate().commit(batch);
         long took = System.nanoTime() - start;
+        if (profile != null) profile.after(before, took);
         int n = batch.appends().size();
         commits.incrementAndGet();
         appends.addAndGet(n);
@@ -96,6 +111,7 @@ public class MeteredStore extends ForwardingStore {
                 intervalLongestCommit.getAndSet(0) / 1e6,
                 100.0 * n / 1e9 / secs,
                 r - drainedReads);
+        if (profile != null) line += profile.drain();
         drained = all;
         drainedTrims = t;
         drainedCursors = cur;

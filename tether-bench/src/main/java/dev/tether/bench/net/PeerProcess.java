@@ -114,6 +114,8 @@ public final class PeerProcess {
                     call -> call.payloadBytes());
         }
         this.node = Tether.start(c.build());
+        // -Dtether.bench.commitProfile=true (--child-jvm-arg) says where each commit's time went (MeteredStore).
+        if (sqlite) store.profileCheckpoints(Path.of(a[4]).resolve("tether-" + self + ".db"));
     }
 
     /** The node's store, metered; with {@code effects} a SQLite store whose transactions handlers can join. */
