@@ -132,16 +132,22 @@ final class TetherPair {
                 counts[1]);
     }
 
-    /** {@code latencyRounds} paced runs; returns the one with the median p99. */
+    /**
+     * One paced run discarded, then {@code latencyRounds} paced runs; returns the one with the median p99. The
+     * throughput rounds before leave the paced path's code (small batches, one send at a time) still to compile: in
+     * the first paced run both JVMs' compiler threads took about 40% of a core and the commits waited for a CPU
+     * (docs/BENCHMARKS.md, "The FSYNC tail at half load").
+     */
     private Latency pacedLatencyRounds(ChildJvm sender, ChildJvm receiver, int rate) {
+        pacedLatency(sender, receiver, rate, "half load, warm-up (discarded)");
         List<Latency> runs = new ArrayList<>();
-        for (int r = 0; r < o.latencyRounds(); r++) runs.add(pacedLatency(sender, receiver, rate));
+        for (int r = 0; r < o.latencyRounds(); r++) runs.add(pacedLatency(sender, receiver, rate, "half load"));
         runs.sort(Comparator.comparingLong(Latency::p99));
         return runs.get(runs.size() / 2);
     }
 
     /** Send-to-handler latency of {@code latencyMessages} sent at {@code rate} per second. */
-    private Latency pacedLatency(ChildJvm sender, ChildJvm receiver, int rate) {
+    private Latency pacedLatency(ChildJvm sender, ChildJvm receiver, int rate, String label) {
         storeStats(sender);
         storeStats(receiver);
         receiver.send("EXPECT " + o.latencyMessages() + " 1");
@@ -157,8 +163,9 @@ final class TetherPair {
         Latency l = Latency.parse(done[3], done[4], done[5]);
         System.out.printf(
                 Locale.ROOT,
-                "  half load: %,d msg/s offered, latency p50 %s p99 %s max %s%n    sender store:   %s%n"
+                "  %s: %,d msg/s offered, latency p50 %s p99 %s max %s%n    sender store:   %s%n"
                         + "    receiver store: %s%n",
+                label,
                 rate,
                 Latency.micros(l.p50()),
                 Latency.micros(l.p99()),
