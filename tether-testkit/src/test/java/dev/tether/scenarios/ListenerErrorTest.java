@@ -73,19 +73,7 @@ class ListenerErrorTest {
                     }));
             CompletableFuture<Outcome> before = a.send(B, utf8("m")).processed();
             Await.until(DEADLINE, thrown::get, () -> "a's listener saw b connect");
-            AtomicReference<NodeClosedException> refused = new AtomicReference<>();
-            Await.until(
-                    DEADLINE,
-                    () -> {
-                        try {
-                            a.send(B, utf8("later"));
-                            return false;
-                        } catch (NodeClosedException closed) {
-                            refused.set(closed);
-                            return true;
-                        }
-                    },
-                    () -> "a closes itself after its loop died");
+            NodeClosedException refused = awaitRefusal(a);
             Await.until(
                     DEADLINE,
                     () -> b.peers().stream().noneMatch(p -> p.id().equals(A) && p.connected()),
@@ -98,7 +86,7 @@ class ListenerErrorTest {
             } catch (ExecutionException e) {
                 assertThat(e.getCause()).isInstanceOf(NodeClosedException.class);
             }
-            assertThat(refused.get())
+            assertThat(refused)
                     .as("a send refused after the loop died says why")
                     .hasMessageContaining("node thread died of")
                     .hasCauseInstanceOf(InternalError.class);
@@ -181,7 +169,8 @@ class ListenerErrorTest {
         };
     }
 
-    private static void awaitRefusal(TetherNode a) {
+    private static NodeClosedException awaitRefusal(TetherNode a) {
+        AtomicReference<NodeClosedException> refused = new AtomicReference<>();
         Await.until(
                 DEADLINE,
                 () -> {
@@ -189,10 +178,12 @@ class ListenerErrorTest {
                         a.send(B, utf8("later"));
                         return false;
                     } catch (NodeClosedException closed) {
+                        refused.set(closed);
                         return true;
                     }
                 },
                 () -> "a closes itself after its loop died");
+        return refused.get();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
