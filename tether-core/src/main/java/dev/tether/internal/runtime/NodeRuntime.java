@@ -492,7 +492,7 @@ public final class NodeRuntime {
         if (loopEnded) failOpen.run(config.clock().millis());
         handlers.shutdownNow();
         Uninterruptibly.awaitTermination(handlers, 1000);
-        closeConnections();
+        ClosingSteps.closeConnections(id(), config);
         if (!storeWriter.close(STORE_GRACE_MILLIS)) {
             LOG.log(
                     System.Logger.Level.WARNING,
@@ -533,7 +533,7 @@ public final class NodeRuntime {
         boolean loopEnded = joinLoop();
         handlers.shutdownNow();
         Uninterruptibly.awaitTermination(handlers, 1000);
-        closeConnections();
+        ClosingSteps.closeConnections(id(), config);
         if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
             LOG.log(System.Logger.Level.WARNING, "node " + id() + " crashed with a commit running; store left open");
         }
@@ -553,25 +553,12 @@ public final class NodeRuntime {
         channels.closeRooms();
     }
 
-    /** Closes discoveries and transport; one that fails to close must not keep the store open (logged, not thrown). */
-    private void closeConnections() {
-        for (Discovery d : config.discoveries()) {
-            try {
-                d.close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
-            }
-        }
-        try {
-            config.transport().close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "node " + id() + ": closing the transport failed", e);
-        }
-    }
-
-    /** Waits for the node loop to end; false if it is still running (stuck in a callback). */
+    /** Waits for the node loop to end; false (and logged) if it is still running (stuck in a callback). */
     private boolean joinLoop() {
-        return awaitUntil(loop.ended(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ClosingSteps.LOOP_JOIN_MILLIS);
+        if (awaitUntil(loop.ended(), deadline)) return true;
+        ClosingSteps.loopStuck(id());
+        return false;
     }
 
     private boolean awaitUntil(CompletableFuture<?> f, long deadlineNanos) { // false at once if the loop ends first
