@@ -134,6 +134,7 @@ public final class NodeRuntime {
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
         membership.restore(config.store(), config.clock().millis()); // runtime adds and removals of earlier runs
+        rooms.refuseWaitsFor(p -> !p.equals(config.nodeId()) && !admission.isKnown(p));
         this.sendCalls = new SendCalls(this, config, loop, admission, sends, tokens);
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
@@ -381,8 +382,15 @@ public final class NodeRuntime {
     }
 
     public PeerRemoval removePeer(NodeId peer) {
+        return kickPeer(peer, false).removal();
+    }
+
+    /** {@link #removePeer}; with {@code purge} (a cluster kick) the outbox to it is purged in the same step. */
+    public PeerKick kickPeer(NodeId peer, boolean purge) {
         if (closing) throw new NodeClosedException("node " + id() + " is shut down; removePeer rejected");
-        return membership.remove(peer);
+        PeerKick k = membership.remove(peer, purge);
+        sends.rooms.wake(peer); // senders blocked on its full streams give up: it is unknown now
+        return k;
     }
 
     /** Returns the message's size: payload plus encoded headers; refused as a send would be. */
