@@ -452,7 +452,13 @@ public interface TetherNode extends AutoCloseable {
      * Stops accepting sends and pulls at once, waits up to {@code timeout} for every sent message to be
      * acknowledged by its receiver (handlers keep running meanwhile), then stops delivering, lets the store
      * commit what was already decided (up to 2 s more), closes transport and store, and reports what is still
-     * pending (it stays stored for the next start). Messages handed to the application but not acknowledged
+     * pending (it stays stored for the next start). It returns within {@code timeout} plus 10 s whatever the
+     * application does (usually well under a second more): each of its later steps has a bound of its own
+     * (store grace 3 s, node thread 2 s, handler threads 1 s, transport 2 s, store close 2 s). A handler, listener
+     * or future callback on the node thread that has not returned by then is left running, and so is a transport
+     * whose close overran (over TCP the node thread is the transport's I/O thread): both are logged (WARNING),
+     * the store is closed and its lock released all the same, so the node can start again in this process. Only
+     * a store commit that itself runs past its 2 s keeps the store open until it ends (logged). Messages handed to the application but not acknowledged
      * by then are delivered again, flagged, after the next start. A send racing this call either throws {@link
      * NodeClosedException} or returns a receipt whose futures complete, with {@link NodeClosedException} if the
      * node stopped before it could answer; so does a {@code processed()} asked after the node stopped. An

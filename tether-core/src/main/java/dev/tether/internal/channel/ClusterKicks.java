@@ -12,6 +12,7 @@ import dev.tether.TetherEvent;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.runtime.ChannelPort;
 import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.runtime.PeerKick;
 import dev.tether.internal.runtime.RoutedDelivery;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,8 +27,9 @@ import java.util.function.Supplier;
 /**
  * Kicks from the whole cluster (docs/CHANNELS-DESIGN.md, section 5b). Each kick or re-admission is a {@link Verdict}
  * with a generation, stored under the kicked node's id (namespace {@value #NAMESPACE}) with the removal of the node
- * from this node's channel logs' readers, in one batch, marked pending. Its follow-ups come after: a kick purges this
- * node's outbox to the node and removes it as a peer ({@code removePeer}, stored); a re-admission adds it again where it
+ * from this node's channel logs' readers, in one batch, marked pending. Its follow-ups come after: a kick removes the node
+ * as a peer and purges this node's outbox to it in one node-thread step ({@code NodeRuntime.kickPeer}, stored: no
+ * send is stored for it in between); a re-admission adds it again where it
  * was reached; the node that decided tells every known peer ({@code evict:<node>:<generation>} or {@code
  * unevict:<node>:<generation>} on the lane {@value ChannelLayer#LANE}) and waits until each tell is stored. Then the
  * verdict is stored as done. A node restarted while a verdict was pending does its follow-ups again ({@link #started}):
@@ -169,10 +171,10 @@ final class ClusterKicks {
                                 runtime.addPeer(node, v.addresses());
                                 return new Outcome(node, true, 0, 0, List.of());
                             }
-                            long purged = runtime.operations()
-                                    .onNodeThread((now, e) -> e.purge(now, node, null))
-                                    .join()[1];
-                            PeerRemoval r = runtime.removePeer(node);
+                            // One node-thread step: no send is stored for the node between purge and removal.
+                            PeerKick k = runtime.kickPeer(node, true);
+                            long purged = k.purged();
+                            PeerRemoval r = k.removal();
                             runtime.post(
                                     now -> runtime.emit(new TetherEvent.NodeKicked(node, v.by(), purged, dropped)));
                             return new Outcome(node, r.wasKnown(), purged, dropped, List.of());

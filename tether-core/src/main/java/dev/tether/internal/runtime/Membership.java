@@ -125,13 +125,31 @@ final class Membership implements Discovery.Listener {
     }
 
     synchronized PeerRemoval remove(NodeId peer) {
+        return remove(peer, false).removal();
+    }
+
+    /**
+     * Removes {@code peer}; with {@code purge} (a cluster kick) also purges the outbox to it, in the same node-thread
+     * command as the removal: admission refuses the peer before that command is posted, so no send is stored for it
+     * after the purge. A send admitted earlier whose batch was still being committed then is purged once the
+     * removal is stored (batches commit in order), so nothing is left owed to the removed peer.
+     */
+    synchronized PeerKick remove(NodeId peer, boolean purge) {
         Objects.requireNonNull(peer, "peer");
         admission.removed(peer);
         addresses.remove(peer);
+        long[] purged = {0};
         PeerRemoval r = askStored(
-                now -> loop.engine().removePeer(now, peer), StoredPeerChanges.removed(peer), "removing peer " + peer);
+                now -> {
+                    PeerRemoval removal = loop.engine().removePeer(now, peer);
+                    if (purge) purged[0] = loop.engine().purge(now, peer, null)[1];
+                    return removal;
+                },
+                StoredPeerChanges.removed(peer),
+                "removing peer " + peer);
         transport.disconnect(peer);
-        return r;
+        if (purge) purged[0] += ask(now -> loop.engine().purge(now, peer, null)[1], "purging the outbox to " + peer);
+        return new PeerKick(r, purged[0]);
     }
 
     List<PeerInfo> peers() {

@@ -134,6 +134,7 @@ public final class NodeRuntime {
                 config.nodeId(), config.peers(), config.allowedPeers(), config.insecureAdmitUnprovenPeers(), state);
         this.membership = new Membership(config.nodeId(), admission, loop, config.transport(), config.clock());
         membership.restore(config.store(), config.clock().millis()); // runtime adds and removals of earlier runs
+        rooms.refuseWaitsFor(p -> !p.equals(config.nodeId()) && !admission.isKnown(p));
         this.sendCalls = new SendCalls(this, config, loop, admission, sends, tokens);
         this.transportEvents = new TransportEvents(loop, config.maxInboundQueueBytes(), admission, config.transport());
     }
@@ -381,8 +382,15 @@ public final class NodeRuntime {
     }
 
     public PeerRemoval removePeer(NodeId peer) {
+        return kickPeer(peer, false).removal();
+    }
+
+    /** {@link #removePeer}; with {@code purge} (a cluster kick) the outbox to it is purged in the same step. */
+    public PeerKick kickPeer(NodeId peer, boolean purge) {
         if (closing) throw new NodeClosedException("node " + id() + " is shut down; removePeer rejected");
-        return membership.remove(peer);
+        PeerKick k = membership.remove(peer, purge);
+        sends.rooms.wake(peer); // senders blocked on its full streams give up: it is unknown now
+        return k;
     }
 
     /** Returns the message's size: payload plus encoded headers; refused as a send would be. */
@@ -492,7 +500,7 @@ public final class NodeRuntime {
         if (loopEnded) failOpen.run(config.clock().millis());
         handlers.shutdownNow();
         Uninterruptibly.awaitTermination(handlers, 1000);
-        closeConnections();
+        ClosingSteps.closeConnections(id(), config);
         if (!storeWriter.close(STORE_GRACE_MILLIS)) {
             LOG.log(
                     System.Logger.Level.WARNING,
@@ -533,7 +541,7 @@ public final class NodeRuntime {
         boolean loopEnded = joinLoop();
         handlers.shutdownNow();
         Uninterruptibly.awaitTermination(handlers, 1000);
-        closeConnections();
+        ClosingSteps.closeConnections(id(), config);
         if (!storeWriter.abandon(STORE_GRACE_MILLIS)) {
             LOG.log(System.Logger.Level.WARNING, "node " + id() + " crashed with a commit running; store left open");
         }
@@ -553,25 +561,12 @@ public final class NodeRuntime {
         channels.closeRooms();
     }
 
-    /** Closes discoveries and transport; one that fails to close must not keep the store open (logged, not thrown). */
-    private void closeConnections() {
-        for (Discovery d : config.discoveries()) {
-            try {
-                d.close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "closing discovery " + d + " failed", e);
-            }
-        }
-        try {
-            config.transport().close();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "node " + id() + ": closing the transport failed", e);
-        }
-    }
-
-    /** Waits for the node loop to end; false if it is still running (stuck in a callback). */
+    /** Waits for the node loop to end; false (and logged) if it is still running (stuck in a callback). */
     private boolean joinLoop() {
-        return awaitUntil(loop.ended(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ClosingSteps.LOOP_JOIN_MILLIS);
+        if (awaitUntil(loop.ended(), deadline)) return true;
+        ClosingSteps.loopStuck(id());
+        return false;
     }
 
     private boolean awaitUntil(CompletableFuture<?> f, long deadlineNanos) { // false at once if the loop ends first

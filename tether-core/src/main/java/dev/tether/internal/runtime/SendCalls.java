@@ -288,6 +288,8 @@ public final class SendCalls {
         boolean dropOldest = false;
         if (!sends.reserve(room, bytes, wait)) {
             if (runtime.closing) throw closedForSends(); // a shutdown woke the wait
+            // Removed (a kick) while this send waited for room: refused as a send to it now is, not as a full stream.
+            if (wait > 0 && !to.equals(runtime.id()) && !admission.isKnown(to)) throw unknownPeer(to);
             if (policy.kind() == OverflowPolicy.Kind.DROP_OLDEST) {
                 // Only the node thread knows what was transmitted: it drops a message or refuses this one.
                 sends.reserveOverLimit(room, bytes);

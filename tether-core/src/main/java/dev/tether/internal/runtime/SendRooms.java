@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Per-stream send admission (docs/BUS-DESIGN.md, E9): the room each outbound stream has left under its limit,
@@ -94,6 +95,19 @@ final class SendRooms {
     /** The room of {@code key} if a send ever used it, else null; any thread. */
     Room existing(StreamKey key) {
         return rooms.get(key);
+    }
+
+    /** Whether a sender blocked on a stream to a peer gives up: the peer is no longer known (it was removed). */
+    private volatile Predicate<NodeId> refused = p -> false;
+
+    /** Sets which peers' blocked senders give up ({@link #refused}); before the first send. */
+    void refuseWaitsFor(Predicate<NodeId> unknown) {
+        refused = unknown;
+    }
+
+    /** {@code peer} was removed: wakes the senders blocked on its streams, which give up ({@link #refused}). */
+    void wake(NodeId peer) {
+        for (Room r : rooms.values()) if (r.key.peer().equals(peer)) r.wake();
     }
 
     /** The node is stopping: wakes every waiting sender, and none waits from now on. */
@@ -341,7 +355,7 @@ final class SendRooms {
         private ArrivalLine line() {
             ArrivalLine l = line;
             if (l != null) return l;
-            ArrivalLine made = new ArrivalLine(() -> closed);
+            ArrivalLine made = new ArrivalLine(() -> closed || refused.test(key.peer()));
             ArrivalLine won = (ArrivalLine) LINE.compareAndExchange(this, (ArrivalLine) null, made);
             return won == null ? made : won;
         }

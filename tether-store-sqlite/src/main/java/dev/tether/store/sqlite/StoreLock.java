@@ -49,26 +49,52 @@ final class StoreLock implements AutoCloseable {
     }
 
     /**
-     * Takes the lock of {@code storeFile} or fails at once.
+     * Takes the lock of {@code storeFile} or fails at once. The lock belongs to the file the path names, not to its
+     * spelling: symbolic links (of the file itself and of its directories, also one to a file not made yet) are
+     * resolved first, and the lock file lies next to the real file, so {@code current.db -> a.db} and {@code a.db}
+     * share {@code a.db.lock}, in this process and in any other. Not detected: a hard link to the store file (a
+     * second name of the same inode gets a lock of its own); do not hard-link a store.
      *
      * @throws StoreInUseException if another store (in any process) holds it
      * @throws StoreException if the lock file cannot be created, saying why
      */
     static StoreLock acquire(Path storeFile) {
-        Path lockFile = lockFileOf(storeFile);
-        Path key = canonical(lockFile);
-        if (!HELD.add(key)) {
+        Path real = realFile(storeFile);
+        Path lockFile = lockFileOf(real);
+        String named = real.equals(storeFile.toAbsolutePath().normalize()) ? "" : " (" + real + ")";
+        if (!HELD.add(lockFile)) {
             throw new StoreInUseException(
-                    "store " + storeFile + " is in use by another store of this process (pid "
+                    "store " + storeFile + named + " is in use by another store of this process (pid "
                             + ProcessHandle.current().pid() + "; lock file " + lockFile
                             + "): only one node may open a store",
                     lockFile);
         }
         try {
-            return lock(storeFile, lockFile, key);
+            return lock(storeFile, lockFile, lockFile);
         } catch (RuntimeException e) {
-            HELD.remove(key);
+            HELD.remove(lockFile);
             throw e;
+        }
+    }
+
+    /**
+     * The store file with every symbolic link resolved: of the file itself (followed hop by hop, so a link to a
+     * store not created yet resolves too) and of its directory, so two spellings of one file give one lock file.
+     */
+    static Path realFile(Path storeFile) {
+        Path file = storeFile.toAbsolutePath();
+        for (int hops = 0; hops < 40 && Files.isSymbolicLink(file); hops++) {
+            try {
+                file = file.resolveSibling(Files.readSymbolicLink(file)); // "..": toRealPath below
+            } catch (IOException e) {
+                break; // unreadable link: lock the spelling given
+            }
+        }
+        Path dir = file.getParent();
+        try {
+            return dir.toRealPath().resolve(file.getFileName());
+        } catch (IOException e) {
+            return file.normalize();
         }
     }
 
@@ -98,16 +124,6 @@ final class StoreLock implements AutoCloseable {
             }
             if (e instanceof RuntimeException r) throw r;
             throw new StoreException("cannot lock store " + storeFile + " (lock file " + lockFile + "): " + e, e);
-        }
-    }
-
-    /** The lock file with its directory's symbolic links resolved, so two spellings of one file match. */
-    private static Path canonical(Path lockFile) {
-        Path dir = lockFile.getParent();
-        try {
-            return dir.toRealPath().resolve(lockFile.getFileName());
-        } catch (IOException e) {
-            return lockFile.toAbsolutePath().normalize();
         }
     }
 

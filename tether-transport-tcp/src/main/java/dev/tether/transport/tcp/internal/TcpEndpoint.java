@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TcpEndpoint {
     private static final System.Logger LOG = System.getLogger(TcpEndpoint.class.getName());
+    /** Bound of each of {@link #close}'s waits for the I/O thread. */
+    private static final long CLOSE_WAIT_SECONDS = 2;
 
     private final Settings settings;
     private final SocketFlavor flavor;
@@ -311,8 +313,17 @@ public final class TcpEndpoint {
             stopTlsTasks();
             return;
         }
-        loop.submit(stop).awaitUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        // Bounded: the I/O thread may be stuck in an application callback (the node loop it hosts), and then
+        // neither task ever runs; the node must close its store anyway. The sockets close when the thread frees.
+        boolean stopped = loop.submit(stop).awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        boolean ended = group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(stopped ? CLOSE_WAIT_SECONDS : 0, TimeUnit.SECONDS);
+        if (!ended) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the TCP transport's I/O thread did not stop within " + CLOSE_WAIT_SECONDS + " s (stuck in a"
+                            + " callback?); its connections close when it returns");
+        }
         stopTlsTasks();
     }
 
