@@ -219,13 +219,17 @@ final class LocalEndpoint implements Endpoint, MessageConsumer {
 
     @Override
     public void consume(RoutedDelivery d) {
-        if (closed && bus.parkIfDurable(address.agent(), d)) return; // waits for the name's next registration
+        // Read once: a close() on another thread between two reads made a durable name's message neither wait nor
+        // run, but settle as NO_SUCH_ENDPOINT. A close racing this delivery now either precedes it (it waits or is
+        // refused) or follows it (the handler runs, as for a message taken just before the close).
+        boolean shut = closed;
+        if (shut && bus.parkIfDurable(address.agent(), d)) return; // waits for the name's next registration
         BusDelivery b = new BusDelivery(d, this, strand); // holds the strand, if any, until settled
         if (ignoresBroadcasts && b.kind() == dev.tether.bus.EndpointDelivery.Kind.BROADCAST) {
             b.ackUncounted(); // copied while the name was durable and not registered, when nobody knew it ignores them
             return;
         }
-        if (closed) { // routed before close, reached here after: nobody takes it
+        if (shut) { // routed before close, reached here after: nobody takes it
             refused.increment();
             bus.refused();
             b.refuse();
