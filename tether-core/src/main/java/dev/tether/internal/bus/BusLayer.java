@@ -23,6 +23,7 @@ import dev.tether.internal.runtime.ChannelPort;
 import dev.tether.internal.runtime.ForwardingRouter;
 import dev.tether.internal.runtime.MessageConsumer;
 import dev.tether.internal.runtime.NodeRuntime;
+import dev.tether.internal.runtime.RouteMemo;
 import dev.tether.internal.runtime.RouteRooms;
 import dev.tether.internal.runtime.RoutedDelivery;
 import dev.tether.internal.runtime.Router;
@@ -127,6 +128,29 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     @Override
     public MessageConsumer route(StreamKey key, InboundMessage m) {
         return rules.route(key, m, addressedRef);
+    }
+
+    /**
+     * As {@link #route(StreamKey, InboundMessage)}, with the run's memo: while no rule is enabled (checked per message,
+     * as the rules' routing does), a message on an endpoint lane goes to the endpoint the lane names, which the memo
+     * keeps from the run's first message as long as it is open (an endpoint is closed before it leaves the map, and a
+     * name is registered again only after that); per message only what {@link #addressed} checks of the message
+     * itself is checked again. Exactly {@code route(key, m)}.
+     */
+    @Override
+    public MessageConsumer route(StreamKey key, InboundMessage m, RouteMemo memo) {
+        if (!rules.noneEnabled()) return rules.route(key, m, addressedRef);
+        if (memo.remembered() instanceof LocalEndpoint e && !e.isClosed() && !e.waitsForHandler(m)) return e.route(m);
+        LocalEndpoint e = laneEndpoint(key.lane());
+        memo.remember(e == null || e.isClosed() ? null : e);
+        return addressed(key, m);
+    }
+
+    /** The endpoint of this node that endpoint lane {@code lane} names, or null (another lane, or none registered). */
+    private LocalEndpoint laneEndpoint(String lane) {
+        if (lane.charAt(0) != '_' || !EndpointLanes.isEndpointLane(lane)) return null;
+        String agent = agents.of(lane);
+        return agent == null ? null : endpoints.get(agent);
     }
 
     /** The consumer of message {@code m} of {@code key} where it was addressed (null: the configured handler). */

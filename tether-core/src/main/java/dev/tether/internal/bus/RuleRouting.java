@@ -111,6 +111,11 @@ final class RuleRouting implements RoutingRules {
         }
     }
 
+    /** Whether no rule is enabled now: every message routed now goes where it was addressed. */
+    boolean noneEnabled() {
+        return table.rules().isEmpty();
+    }
+
     /**
      * The consumer of message {@code m} of {@code key} by the rules: the first matching terminal rule's, or {@code
      * addressed}'s (where it was addressed; null: the node's configured handler) if none matched; wrapped in {@link

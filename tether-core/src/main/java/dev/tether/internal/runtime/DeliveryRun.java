@@ -24,7 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
  * may settle on its own thread while {@code consume} runs ({@link #SETTLED_EARLY}: that thread goes on) or later on
  * any thread ({@link #WAITING}: the settling thread goes on).
  */
-final class DeliveryRun {
+final class DeliveryRun implements RouteMemo {
     private static final int CONSUMING = 1;
     private static final int SETTLED_EARLY = 2;
     private static final int WAITING = 3;
@@ -48,6 +48,11 @@ final class DeliveryRun {
     private long lastAcked;
     /** Where the thread holding the run is: an executor it was moved to, null for a node-thread command. */
     private Executor place = ELSEWHERE;
+    /**
+     * The router's memo for this run ({@link RouteMemo}): written and read only by the thread routing the run's next
+     * message, which the previous message's settlement (or the run's hand-off to an executor) happens before.
+     */
+    private Object routeMemo;
     /** The window the run belongs to now, while a concurrent consumer takes its messages; else null. */
     private volatile ConcurrentWindow window;
     /** Highest sequence number acknowledged so far, published for progress reports; written by the holding thread. */
@@ -109,11 +114,21 @@ final class DeliveryRun {
 
     /** On the node thread, inside the engine's turn: routes the first message and moves the run to its consumer. */
     void begin() {
-        moveTo(dispatcher.route(key, messages.get(0)));
+        moveTo(dispatcher.route(key, messages.get(0), this));
     }
 
     boolean expired(InboundMessage m) {
         return dispatcher.expired(m);
+    }
+
+    @Override
+    public Object remembered() {
+        return routeMemo;
+    }
+
+    @Override
+    public void remember(Object o) {
+        routeMemo = o;
     }
 
     /** {@code m}, routed, expired right before it would have reached its consumer: see the dispatcher's. */
@@ -207,7 +222,7 @@ final class DeliveryRun {
             return null;
         }
         progress(lastAcked);
-        return dispatcher.route(key, messages.get(index));
+        return dispatcher.route(key, messages.get(index), this);
     }
 
     /** Reports the run's end at {@code d}, settled otherwise than acknowledged. */

@@ -116,6 +116,14 @@ final class Dispatcher {
     }
 
     MessageConsumer route(StreamKey key, InboundMessage m) {
+        return route(key, m, null);
+    }
+
+    /**
+     * The consumer of {@code m} of {@code key}; {@code memo} (null: none) is the run's, whose earlier messages were
+     * routed with it one after the other ({@link Router#route(StreamKey, InboundMessage, RouteMemo)}).
+     */
+    MessageConsumer route(StreamKey key, InboundMessage m, RouteMemo memo) {
         Router r = router;
         String ik = m.headers().isEmpty() ? null : m.headers().get(OutboundMessage.IDEMPOTENCY_KEY_HEADER);
         if (ik != null) {
@@ -125,7 +133,7 @@ final class Dispatcher {
                 return c != null ? c : MessageConsumer.ACK_NOW;
             }
         }
-        MessageConsumer c = r == null ? null : r.route(key, m);
+        MessageConsumer c = r == null ? null : memo == null ? r.route(key, m) : r.route(key, m, memo);
         if (c instanceof WithEffects w && w.consumer() == null) {
             return new WithEffects(application, w.effects(), w.rooms());
         }

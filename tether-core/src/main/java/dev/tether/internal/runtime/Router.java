@@ -19,6 +19,15 @@ public interface Router {
     MessageConsumer route(StreamKey key, InboundMessage m);
 
     /**
+     * As {@link #route(StreamKey, InboundMessage)} for a message of a sequential delivery run, whose earlier messages
+     * were routed with the same {@code memo}: the result must be exactly what {@code route(key, m)} returns now; the
+     * memo only saves finding again what depends on the stream alone. Default: {@code route(key, m)}.
+     */
+    default MessageConsumer route(StreamKey key, InboundMessage m, RouteMemo memo) {
+        return route(key, m);
+    }
+
+    /**
      * The consumer of message {@code m} of {@code key}, a duplicate: its idempotency key was processed already, with
      * message {@code originalSeq} of lane {@code originalLane} of the same sender ({@link IdempotencyTable}). It must
      * settle it without processing it; null (the default) acknowledges it at once.
