@@ -27,8 +27,6 @@ import java.util.Objects;
  * the store's thread.
  */
 final class BatchWriter {
-    private record StreamKey(NodeId to, String lane) {}
-
     private final long hardPageLimit;
     private final long appendPageLimit;
     private final Statement pragmas;
@@ -44,6 +42,7 @@ final class BatchWriter {
     private final KeyValueTable keyValues;
     private final ChannelTables channels;
     private final HistoryTable history;
+    private final StreamStates streamStates = new StreamStates();
 
     /**
      * Prepares the statements on {@code c}. {@code hardPageLimit} and {@code appendPageLimit} are SQLite page
@@ -77,6 +76,11 @@ final class BatchWriter {
         history = new HistoryTable(c);
     }
 
+    /** The streams' rows as last read or written, which the transaction runner keeps in step with commits. */
+    StreamStates streamStates() {
+        return streamStates;
+    }
+
     /** The history table's statements, also for the store's history reads. */
     HistoryTable history() {
         return history;
@@ -101,17 +105,14 @@ final class BatchWriter {
         }
     }
 
-    /** An outbox stream as stored before the batch: read once per batch by primary key (zeros for a new stream). */
-    private record StoredStream(long lastSeq, long ackedSeq) {}
-
     /**
      * What a valid batch does to the outbox streams it touches: the streams as stored, the last sequence number
      * each stream's appends reach, and how far each is trimmed.
      */
     private record Plan(
-            Map<StreamKey, StoredStream> streams,
-            Map<StreamKey, Long> lastAppended,
-            Map<StreamKey, Long> trimTo,
+            Map<StreamStates.Key, StreamStates.State> streams,
+            Map<StreamStates.Key, Long> lastAppended,
+            Map<StreamStates.Key, Long> trimTo,
             Map<String, ChannelTables.LogRow> channelLogs) {}
 
     /**
@@ -121,10 +122,10 @@ final class BatchWriter {
      * @throws StoreException naming the first violation
      */
     private Plan validate(WriteBatch batch) throws SQLException {
-        Map<StreamKey, StoredStream> streams = new LinkedHashMap<>();
-        Map<StreamKey, Long> lastAppended = new LinkedHashMap<>();
+        Map<StreamStates.Key, StreamStates.State> streams = new LinkedHashMap<>();
+        Map<StreamStates.Key, Long> lastAppended = new LinkedHashMap<>();
         for (StoredMessage m : batch.appends()) {
-            StreamKey key = key(m.to(), m.lane());
+            StreamStates.Key key = key(m.to(), m.lane());
             Long appended = lastAppended.get(key);
             long last = appended != null ? appended : stored(streams, key).lastSeq();
             if (m.seq() <= last) {
@@ -138,10 +139,10 @@ final class BatchWriter {
             Objects.requireNonNull(m.payload(), "payload");
             lastAppended.put(key, m.seq());
         }
-        Map<StreamKey, Long> trimTo = new LinkedHashMap<>();
+        Map<StreamStates.Key, Long> trimTo = new LinkedHashMap<>();
         for (WriteBatch.Trim t : batch.trims()) {
-            StreamKey key = key(t.to(), t.lane());
-            StoredStream stored = stored(streams, key); // also needed when the trim is written
+            StreamStates.Key key = key(t.to(), t.lane());
+            StreamStates.State stored = stored(streams, key); // also needed when the trim is written
             Long appended = lastAppended.get(key);
             long last = appended != null ? appended : stored.lastSeq();
             if (t.upToSeq() > last) {
@@ -161,11 +162,11 @@ final class BatchWriter {
      */
     private void write(WriteBatch batch, Plan plan) throws SQLException {
         bind(batch);
-        List<Map.Entry<StreamKey, Long>> lateTrims = new ArrayList<>();
+        List<Map.Entry<StreamStates.Key, Long>> lateTrims = new ArrayList<>();
         pageLimit(hardPageLimit);
         int trims = 0;
-        for (Map.Entry<StreamKey, Long> e : plan.trimTo().entrySet()) {
-            StoredStream s = plan.streams().get(e.getKey());
+        for (Map.Entry<StreamStates.Key, Long> e : plan.trimTo().entrySet()) {
+            StreamStates.State s = plan.streams().get(e.getKey());
             if (e.getValue() <= s.ackedSeq()) continue;
             if (e.getValue() <= s.lastSeq()) {
                 trim(e.getKey(), s.ackedSeq(), e.getValue());
@@ -177,7 +178,7 @@ final class BatchWriter {
         if (trims > 0) executeTrims();
         pageLimit(appendPageLimit);
         if (!batch.appends().isEmpty()) insertOutbox.executeBatch();
-        for (Map.Entry<StreamKey, Long> e : plan.lastAppended().entrySet()) {
+        for (Map.Entry<StreamStates.Key, Long> e : plan.lastAppended().entrySet()) {
             upsertStreamLast.setString(1, e.getKey().to().value());
             upsertStreamLast.setString(2, e.getKey().lane());
             upsertStreamLast.setLong(3, e.getValue());
@@ -187,7 +188,7 @@ final class BatchWriter {
         if (!batch.deadLetters().isEmpty()) insertDead.executeBatch();
         channels.writePublishes(batch, plan.channelLogs());
         pageLimit(hardPageLimit);
-        for (Map.Entry<StreamKey, Long> e : lateTrims) {
+        for (Map.Entry<StreamStates.Key, Long> e : lateTrims) {
             trim(e.getKey(), plan.streams().get(e.getKey()).ackedSeq(), e.getValue());
         }
         if (!lateTrims.isEmpty()) executeTrims();
@@ -205,6 +206,21 @@ final class BatchWriter {
         history.insert(batch, d -> pageLimit(d == HistoryDirection.IN ? hardPageLimit : appendPageLimit));
         pageLimit(hardPageLimit);
         history.trim(batch);
+        recordStreams(plan);
+    }
+
+    /** Records the rows the batch left for the streams it touched, once all its statements ran. */
+    private void recordStreams(Plan plan) {
+        for (Map.Entry<StreamStates.Key, StreamStates.State> e : plan.streams().entrySet()) {
+            StreamStates.Key key = e.getKey();
+            Long appended = plan.lastAppended().get(key);
+            Long trimmed = plan.trimTo().get(key);
+            long last = appended != null ? appended : e.getValue().lastSeq();
+            long acked = trimmed != null
+                    ? Math.max(trimmed, e.getValue().ackedSeq())
+                    : e.getValue().ackedSeq();
+            streamStates.wrote(key, new StreamStates.State(last, acked));
+        }
     }
 
     /** Binds the batch's rows to their statements; nothing runs yet. */
@@ -259,7 +275,7 @@ final class BatchWriter {
      * Adds the trim of {@code key} from {@code acked} up to {@code upTo} to the statements' batches: {@link
      * #executeTrims} runs them, each statement once for all the streams (at 10,000 streams a batch trims thousands).
      */
-    private void trim(StreamKey key, long acked, long upTo) throws SQLException {
+    private void trim(StreamStates.Key key, long acked, long upTo) throws SQLException {
         deleteRange.setString(1, key.to().value());
         deleteRange.setString(2, key.lane());
         deleteRange.setLong(3, acked);
@@ -293,18 +309,26 @@ final class BatchWriter {
         upsertPeer.clearBatch();
     }
 
-    private static StreamKey key(NodeId to, String lane) {
-        return new StreamKey(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
+    private static StreamStates.Key key(NodeId to, String lane) {
+        return new StreamStates.Key(Objects.requireNonNull(to, "to"), Objects.requireNonNull(lane, "lane"));
     }
 
-    /** The stored state of outbox stream {@code key}, read once per batch. */
-    private StoredStream stored(Map<StreamKey, StoredStream> streams, StreamKey key) throws SQLException {
-        StoredStream s = streams.get(key);
+    /**
+     * The stored state of outbox stream {@code key}: from memory if this connection read or wrote its row before
+     * (see {@link StreamStates}), otherwise read once by primary key.
+     */
+    private StreamStates.State stored(Map<StreamStates.Key, StreamStates.State> streams, StreamStates.Key key)
+            throws SQLException {
+        StreamStates.State s = streams.get(key);
         if (s != null) return s;
-        selectStream.setString(1, key.to().value());
-        selectStream.setString(2, key.lane());
-        try (ResultSet rs = selectStream.executeQuery()) {
-            s = rs.next() ? new StoredStream(rs.getLong(1), rs.getLong(2)) : new StoredStream(0, 0);
+        s = streamStates.get(key);
+        if (s == null) {
+            selectStream.setString(1, key.to().value());
+            selectStream.setString(2, key.lane());
+            try (ResultSet rs = selectStream.executeQuery()) {
+                s = rs.next() ? new StreamStates.State(rs.getLong(1), rs.getLong(2)) : new StreamStates.State(0, 0);
+            }
+            streamStates.read(key, s);
         }
         streams.put(key, s);
         return s;

@@ -328,7 +328,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
         Connection c = connection;
         keyValues = new KeyValueTable(c);
         writer = new BatchWriter(c, hardPageLimit, appendPageLimit, keyValues);
-        transaction = new TransactionRunner(c);
+        transaction = new TransactionRunner(c, writer.streamStates());
         outbox = new OutboxReader(c);
         deadLetters = new DeadLetterTable(c);
     }
@@ -361,8 +361,7 @@ public final class SqliteStore implements TransactionalStore<SqliteTransaction> 
             transaction.begin();
             transaction.endShared();
             writer.apply(batch);
-            if (commit) execute("COMMIT");
-            if (commit) transaction.ended();
+            if (commit) transaction.commit();
         } catch (SQLException | RuntimeException | Error e) { // an Error too: the next commit would write into it
             SqliteErrors.rollbackQuietly(connection, e);
             transaction.ended();

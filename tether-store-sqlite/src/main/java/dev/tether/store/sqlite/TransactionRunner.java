@@ -27,11 +27,18 @@ final class TransactionRunner {
     static final int MAX_SHARED = 64;
 
     private final Connection connection;
+    /** Kept in step with the transaction: moved to committed by {@link #commit}, forgotten by {@link #ended}. */
+    private final StreamStates streamStates;
+
     private final Map<String, Kept> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final List<Statement> created = new ArrayList<>();
     /** Kept statements the handler added batches to: cleared when it returns, so no later call runs them. */
     private final List<Statement> batched = new ArrayList<>();
 
+    /** BEGIN and COMMIT, prepared once: parsing them again cost every commit a prepare and a finalize each. */
+    private PreparedStatement beginImmediate;
+
+    private PreparedStatement commitStatement;
     private PreparedStatement savepoint;
     private PreparedStatement release;
     private PreparedStatement rollbackTo;
@@ -46,8 +53,9 @@ final class TransactionRunner {
     /** Why the open transaction can no longer be committed (SQLite ended it under a handler), or null. */
     private String broken;
 
-    TransactionRunner(Connection connection) {
+    TransactionRunner(Connection connection, StreamStates streamStates) {
         this.connection = connection;
+        this.streamStates = streamStates;
     }
 
     /** Whether a transaction is open: the store's next commit commits it. */
@@ -58,13 +66,31 @@ final class TransactionRunner {
     /** Opens the transaction if none is open. */
     void begin() throws SQLException {
         if (open) return;
-        execute("BEGIN IMMEDIATE");
+        if (beginImmediate == null) beginImmediate = connection.prepareStatement("BEGIN IMMEDIATE");
+        beginImmediate.execute();
+        streamStates.begun();
         open = true;
         broken = null;
     }
 
-    /** The store committed or rolled back the open transaction (and with it any savepoint). */
+    /** Commits the open transaction (with {@code synchronous=FULL} on disk when this returns). */
+    void commit() throws SQLException {
+        if (commitStatement == null) commitStatement = connection.prepareStatement("COMMIT");
+        commitStatement.execute();
+        streamStates.committed();
+        closed();
+    }
+
+    /**
+     * The store committed or rolled back the open transaction (and with it any savepoint). After a rollback the
+     * streams' rows are read again: what the transaction wrote is gone ({@link #commit} moved it before).
+     */
     void ended() {
+        streamStates.rolledBack();
+        closed();
+    }
+
+    private void closed() {
         open = false;
         broken = null;
         sharedOpen = false;
@@ -241,11 +267,5 @@ final class TransactionRunner {
         }
         batched.clear();
         if (first != null) throw first;
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            s.execute(sql);
-        }
     }
 }
