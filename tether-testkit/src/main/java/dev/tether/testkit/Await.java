@@ -1,8 +1,13 @@
 package dev.tether.testkit;
 
+import dev.tether.NodeClosedException;
+import dev.tether.NodeId;
+import dev.tether.TetherNode;
 import dev.tether.fixtures.Poll;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -28,6 +33,30 @@ public final class Await {
             throw new AssertionError("interrupted while waiting for " + description.get());
         }
         throw new AssertionError("timed out after " + timeout + " waiting for " + description.get());
+    }
+
+    /**
+     * Sends a small message from {@code node} to {@code to} about every millisecond until the node refuses it with
+     * {@link NodeClosedException} (it closed, or closed itself), and returns that refusal.
+     *
+     * @throws AssertionError naming {@code description} if it still takes sends after {@code timeout}
+     */
+    public static NodeClosedException untilClosedForSends(
+            Duration timeout, TetherNode node, NodeId to, String description) {
+        AtomicReference<NodeClosedException> refused = new AtomicReference<>();
+        until(
+                timeout,
+                () -> {
+                    try {
+                        node.send(to, "later".getBytes(StandardCharsets.UTF_8));
+                        return false;
+                    } catch (NodeClosedException closed) {
+                        refused.set(closed);
+                        return true;
+                    }
+                },
+                () -> description);
+        return refused.get();
     }
 
     /**

@@ -21,7 +21,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -170,20 +169,7 @@ class ListenerErrorTest {
     }
 
     private static NodeClosedException awaitRefusal(TetherNode a) {
-        AtomicReference<NodeClosedException> refused = new AtomicReference<>();
-        Await.until(
-                DEADLINE,
-                () -> {
-                    try {
-                        a.send(B, utf8("later"));
-                        return false;
-                    } catch (NodeClosedException closed) {
-                        refused.set(closed);
-                        return true;
-                    }
-                },
-                () -> "a closes itself after its loop died");
-        return refused.get();
+        return Await.untilClosedForSends(DEADLINE, a, B, "a closes itself after its loop died");
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -32,7 +32,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -121,20 +120,7 @@ class HostedLoopFatalErrorTest {
     }
 
     private static NodeClosedException awaitRefusal(TetherNode a) {
-        AtomicReference<NodeClosedException> refused = new AtomicReference<>();
-        Await.until(
-                DEADLINE,
-                () -> {
-                    try {
-                        a.send(B, utf8("later"));
-                        return false;
-                    } catch (NodeClosedException closed) {
-                        refused.set(closed);
-                        return true;
-                    }
-                },
-                () -> "a closes itself after its hosted loop died");
-        return refused.get();
+        return Await.untilClosedForSends(DEADLINE, a, B, "a closes itself after its hosted loop died");
     }
 
     private static boolean refusesConnections(InetSocketAddress address) {
