@@ -2,13 +2,9 @@ package dev.tether.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.NodeStats;
 import dev.tether.TetherNode;
-import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
@@ -30,13 +26,7 @@ class IgnoredFramesNodeTest {
         NodeId a = NodeId.of("a");
         NodeId x = NodeId.of("x");
         List<String> handled = new CopyOnWriteArrayList<>();
-        try (TetherNode node = Tether.start(TetherConfig.builder(a)
-                .peers(List.of(x))
-                .transport(net.newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .handler(d -> handled.add(d.lane()))
-                .build())) {
+        try (TetherNode node = RawPeer.startNode(net, a, x, handled)) {
             RawPeer peer = RawPeer.connect(net, x, a);
             byte[] payload = "m".getBytes(StandardCharsets.UTF_8);
             for (long seq = 1; seq <= 3; seq++) peer.data("unopened", seq, Map.of(), payload);

@@ -2,12 +2,9 @@ package dev.tether.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.node.Tether;
-import dev.tether.node.TetherConfig;
-import dev.tether.store.memory.InMemoryStore;
 import dev.tether.testkit.Await;
 import dev.tether.transport.memory.InMemoryNetwork;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +28,7 @@ class NodeLocalLaneTest {
         NodeId x = NodeId.of("x");
         List<String> seen = new CopyOnWriteArrayList<>();
         List<String> handled = new CopyOnWriteArrayList<>();
-        try (TetherNode node = Tether.start(TetherConfig.builder(a)
-                .peers(List.of(x))
-                .transport(net.newTransport())
-                .store(new InMemoryStore())
-                .durability(Durability.MEMORY)
-                .handler(d -> handled.add(d.lane()))
-                .build())) {
+        try (TetherNode node = RawPeer.startNode(net, a, x, handled)) {
             Tether.bus(node).endpoint("bob", d -> seen.add(d.kind() + " " + d.channel() + " from " + d.fromAddress()));
             RawPeer peer = RawPeer.connect(net, x, a);
             Map<String, String> forged = Map.of(":o", "trusted", ":f", "ceo", ":ch", "orders");

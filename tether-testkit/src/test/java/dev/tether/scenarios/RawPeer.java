@@ -2,13 +2,19 @@ package dev.tether.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.Durability;
 import dev.tether.NodeId;
+import dev.tether.TetherNode;
 import dev.tether.internal.engine.FrameCodec;
+import dev.tether.node.Tether;
+import dev.tether.node.TetherConfig;
 import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.Transport;
+import dev.tether.store.memory.InMemoryStore;
 import dev.tether.transport.memory.InMemoryNetwork;
 import dev.tether.transport.memory.InMemoryTransport;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +33,20 @@ final class RawPeer {
         this.transport = transport;
         this.self = self;
         this.to = to;
+    }
+
+    /**
+     * Node {@code node} on {@code net} (in-memory store, {@code MEMORY}) with peer {@code peer}, whose handler records
+     * the lane of every message it handles in {@code handled}: the node a raw peer talks to.
+     */
+    static TetherNode startNode(InMemoryNetwork net, NodeId node, NodeId peer, List<String> handled) {
+        return Tether.start(TetherConfig.builder(node)
+                .peers(List.of(peer))
+                .transport(net.newTransport())
+                .store(new InMemoryStore())
+                .durability(Durability.MEMORY)
+                .handler(d -> handled.add(d.lane()))
+                .build());
     }
 
     /** Peer {@code self} on {@code net}, connected to node {@code to} and introduced to it (HELLO sent). */
