@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.Durability;
+import dev.tether.NodeId;
 import dev.tether.StoreException;
 import dev.tether.spi.Store;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import dev.tether.store.memory.InMemoryStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +105,37 @@ class InMemoryStoreTest extends StoreContract {
 
         assertThat(new InMemoryStore(new Random(7)).open(Durability.MEMORY).epoch())
                 .isEqualTo(first);
+    }
+
+    @Test
+    void appendsGroupedByStreamInAnyOrderLandInTheirStreams() {
+        InMemoryStore store = opened();
+        // 20 groups over three streams, each group 1..3 messages, a stream's groups apart: more groups than the
+        // check's first table holds (8), each applied from the sizes the check found.
+        List<StoredMessage> toA = new ArrayList<>();
+        List<StoredMessage> toB = new ArrayList<>();
+        List<StoredMessage> toAOther = new ArrayList<>();
+        WriteBatch batch = new WriteBatch();
+        for (int g = 0; g < 20; g++) {
+            List<StoredMessage> to = g % 3 == 0 ? toA : g % 3 == 1 ? toB : toAOther;
+            NodeId node = to == toB ? B : A;
+            String lane = to == toAOther ? OTHER_LANE : LANE;
+            for (int k = 0; k <= g % 4 / 2 + g % 2; k++) {
+                StoredMessage m = msg(node, lane, to.size() + 1);
+                to.add(m);
+                batch.append(m);
+            }
+        }
+        store.commit(batch);
+        StoredMessage next = msg(B, LANE, toB.size() + 1);
+        store.commit(new WriteBatch().append(next));
+        toB.add(next);
+
+        assertThat(store.readOutbox(A, LANE, 0, 100)).containsExactlyElementsOf(toA);
+        assertThat(store.readOutbox(B, LANE, 0, 100)).containsExactlyElementsOf(toB);
+        assertThat(store.readOutbox(A, OTHER_LANE, 0, 100)).containsExactlyElementsOf(toAOther);
+        assertThatThrownBy(() -> store.commit(new WriteBatch().append(msg(A, LANE, toA.size()))))
+                .hasMessageContaining("reuses");
     }
 
     private static InMemoryStore opened() {

@@ -14,29 +14,6 @@ import java.util.List;
  * ..receivedUpTo} buffered. The buffer holds {@code processed+1..receivedUpTo}, at most a window of messages.
  */
 final class InStream extends EngineStream {
-    /**
-     * Where delivery stands. {@code READY | BACKING_OFF (due) -> RUN_OUT} when a run is handed out; {@code RUN_OUT
-     * -> READY} when it reports; {@code READY -> BACKING_OFF} after a failure with attempts left, {@code READY ->
-     * BLOCKED} after the last one under {@code FailurePolicy.BLOCK}; {@code BACKING_OFF -> READY} when a message is
-     * settled without processing; a restart ends {@code BACKING_OFF} and {@code BLOCKED}, while a run still out
-     * stays out until it reports.
-     */
-    enum Delivery {
-        READY,
-        RUN_OUT,
-        BACKING_OFF,
-        BLOCKED;
-
-        /** Whether {@code this -> next} is one of the transitions above; every change of state goes through it. */
-        boolean mayBecome(Delivery next) {
-            return switch (this) {
-                case READY -> true;
-                case RUN_OUT, BLOCKED -> next == READY;
-                case BACKING_OFF -> next == READY || next == RUN_OUT;
-            };
-        }
-    }
-
     /** What became of a message of a DATA frame. */
     enum Arrival {
         /** At or below what was received before: dropped. */
@@ -59,7 +36,7 @@ final class InStream extends EngineStream {
     private long receivedUpTo;
     private long leasedUpTo;
     private long generation;
-    private Delivery delivery = Delivery.READY;
+    private StreamDelivery delivery = StreamDelivery.READY;
     /** The generation the run that is out was handed out in. */
     private long runGeneration;
     /**
@@ -82,16 +59,18 @@ final class InStream extends EngineStream {
      * {@link #mayHaveBeenHanded} and docs/PROTOCOL.md, "Redelivery flag".
      */
     private long freshFrom;
-    /** While {@link Delivery#BACKING_OFF}: when the failed message may be handed out again. */
+    /** While {@link StreamDelivery#BACKING_OFF}: when the failed message may be handed out again. */
     private long retryAt;
 
     /**
      * The buffered messages: each an {@link InMessage}, or, for a loopback stream's message handed over without flags
-     * at the default level, the sending half's {@link StoredMessage} until the message is first needed ({@link #at}):
-     * most of a backlog waits untouched, and its stored message is kept by the sending half anyway, so it costs no
-     * object of its own while it waits.
+     * at the default level, the sending half's {@link StoredMessage} until more than its first attempt must be known
+     * of it ({@link #at}): its stored message is kept by the sending half anyway, so it costs no object of its own
+     * while it waits or is handed out once.
      */
     private final SeqRing<Object> buffer = new SeqRing<>();
+    /** The attempts of the buffered {@link StoredMessage}s. */
+    private final FirstAttempts firstAttempts = new FirstAttempts();
     /** The levels of the buffered messages, and its place in the queue of streams due for delivery. */
     final StreamLevels levels = new StreamLevels();
     /** CANCELs for messages not received yet (the frame overtook the DATA), applied when they arrive; bounded. */
@@ -147,9 +126,10 @@ final class InStream extends EngineStream {
         receivedUpTo = cursor;
         leasedUpTo = cursor;
         generation++; // A run still out stays out: no second run starts until it has ended.
-        if (delivery != Delivery.RUN_OUT) become(Delivery.READY);
+        if (delivery != StreamDelivery.RUN_OUT) become(StreamDelivery.READY);
         retryAt = 0;
         buffer.resetTo(cursor + 1);
+        firstAttempts.reset(cursor);
         buffer.compact();
         levels.clear();
         cancelledAhead.clear();
@@ -186,6 +166,7 @@ final class InStream extends EngineStream {
         Object o = buffer.get(seq);
         if (!(o instanceof StoredMessage sm)) return (InMessage) o;
         InMessage m = InMessage.handedOver(seq, 0, sm, Priority.DEFAULT);
+        m.attempts = firstAttempts.of(seq);
         buffer.set(seq, m);
         return m;
     }
@@ -300,12 +281,12 @@ final class InStream extends EngineStream {
 
     // ---- delivery ------------------------------------------------------------------------------------
 
-    Delivery delivery() {
+    StreamDelivery delivery() {
         return delivery;
     }
 
     /** The one place the delivery state changes; a transition the machine does not have is a bug in the engine. */
-    private void become(Delivery next) {
+    private void become(StreamDelivery next) {
         if (!delivery.mayBecome(next)) {
             throw new IllegalStateException("stream " + key + ": delivery " + delivery + " -> " + next);
         }
@@ -314,17 +295,17 @@ final class InStream extends EngineStream {
 
     /** Whether a run may be handed out now. */
     boolean canDeliver(long now) {
-        return delivery == Delivery.READY || (delivery == Delivery.BACKING_OFF && now >= retryAt);
+        return delivery == StreamDelivery.READY || (delivery == StreamDelivery.BACKING_OFF && now >= retryAt);
     }
 
     /** When the backoff in progress ends; {@code Long.MAX_VALUE} if none is. */
     long retryAt() {
-        return delivery == Delivery.BACKING_OFF ? retryAt : Long.MAX_VALUE;
+        return delivery == StreamDelivery.BACKING_OFF ? retryAt : Long.MAX_VALUE;
     }
 
     /** Whether a backoff has ended by {@code now} (the stream must be served). */
     boolean retryDue(long now) {
-        return delivery == Delivery.BACKING_OFF && now >= retryAt;
+        return delivery == StreamDelivery.BACKING_OFF && now >= retryAt;
     }
 
     /** The next message to settle, if buffered. */
@@ -358,13 +339,29 @@ final class InStream extends EngineStream {
         return Attempt.REDELIVERY;
     }
 
+    /**
+     * Message {@code seq}, the next of a run being built, if it joins the run as a first attempt without an {@link
+     * InMessage}: still its sending half's stored message, never attempted or handed out here and not expired at {@code
+     * now}; its attempt is counted. Else null and nothing counted: {@link #buffered} and {@link #attempt} decide.
+     */
+    StoredMessage attemptStored(long seq, long now) {
+        if (seq <= handedUpTo || !firstAttempts.fresh(seq) || !storedDue(seq, now)) return null;
+        firstAttempts.counted(seq);
+        return (StoredMessage) buffer.get(seq);
+    }
+
+    /** Whether message {@code seq} is buffered as its stored message (no flags, default level) and not expired. */
+    boolean storedDue(long seq, long now) {
+        return buffer.get(seq) instanceof StoredMessage sm && (sm.expiresAtMillis() == 0 || sm.expiresAtMillis() > now);
+    }
+
     InMessage buffered(long seq) {
         return at(seq);
     }
 
     /** A run of messages up to {@code last} goes to the application, which may reach any of them. */
     void handingOut(long last) {
-        become(Delivery.RUN_OUT);
+        become(StreamDelivery.RUN_OUT);
         runGeneration = generation;
         retryAt = 0;
         leasedUpTo = last;
@@ -382,7 +379,7 @@ final class InStream extends EngineStream {
 
     /** Whether messages are buffered after the run out. */
     boolean moreThanRun() {
-        return delivery == Delivery.RUN_OUT && receivedUpTo > runLast;
+        return delivery == StreamDelivery.RUN_OUT && receivedUpTo > runLast;
     }
 
     /** The run out grows to {@code last}: the application may reach any message up to it. */
@@ -402,7 +399,7 @@ final class InStream extends EngineStream {
 
     /** Whether a report quoting {@code gen} belongs to the run that is out. */
     boolean runOutFrom(long gen) {
-        return delivery == Delivery.RUN_OUT && runGeneration == gen;
+        return delivery == StreamDelivery.RUN_OUT && runGeneration == gen;
     }
 
     /**
@@ -412,13 +409,14 @@ final class InStream extends EngineStream {
      * #settleRun}.
      */
     boolean runEnded(long gen, long ackedUpTo, long failedSeq) {
-        become(Delivery.READY);
+        become(StreamDelivery.READY);
         if (gen != generation) return false;
         long handed = Math.min(runLast, Math.max(Math.max(ackedUpTo, failedSeq), reportedHanded));
         for (long seq = Math.max(handed, processed) + 1; seq <= runLast; seq++) {
-            // One still stored was not attempted: it is not in the run.
+            // A message after the last one handed was not attempted: it is not in the run.
             if (buffer.get(seq) instanceof InMessage m) m.attempts--;
         }
+        firstAttempts.runEnded(Math.max(handed, processed));
         handedUpTo = Math.max(handedBeforeRun, handed);
         return true;
     }
@@ -441,23 +439,23 @@ final class InStream extends EngineStream {
 
     /** The next message failed with attempts left: it may be handed out again at {@code at}. */
     void backOff(long at) {
-        become(Delivery.BACKING_OFF);
+        become(StreamDelivery.BACKING_OFF);
         retryAt = at;
     }
 
     /** The next message failed for the last time and the policy is BLOCK: the stream stops there. */
     void block() {
-        become(Delivery.BLOCKED);
+        become(StreamDelivery.BLOCKED);
     }
 
     /** Whether the stream stopped at its next message ({@link #block}). */
     boolean blocked() {
-        return delivery == Delivery.BLOCKED;
+        return delivery == StreamDelivery.BLOCKED;
     }
 
     /** The dead-letter queue that refused the next message has room: it is handed out once more. */
     void unblock() {
-        if (delivery == Delivery.BLOCKED) become(Delivery.READY);
+        if (delivery == StreamDelivery.BLOCKED) become(StreamDelivery.READY);
     }
 
     /** The next message {@code seq} expired before it was handed out: settled without processing. */
@@ -511,7 +509,7 @@ final class InStream extends EngineStream {
 
     private void settleWithout(long seq, int outcome) {
         settleUpTo(seq, outcome);
-        if (delivery == Delivery.BACKING_OFF) become(Delivery.READY);
+        if (delivery == StreamDelivery.BACKING_OFF) become(StreamDelivery.READY);
         retryAt = 0;
     }
 
@@ -593,7 +591,7 @@ final class InStream extends EngineStream {
                 .expired(expired)
                 .missed(missed)
                 .dropped(dropped)
-                .blocked(delivery == Delivery.BLOCKED)
+                .blocked(delivery == StreamDelivery.BLOCKED)
                 .build();
     }
 }

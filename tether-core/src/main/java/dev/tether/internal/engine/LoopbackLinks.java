@@ -142,7 +142,7 @@ final class LoopbackLinks {
         for (Batch.Outcome o : outcomes) {
             if (s.awaitsOutcome(o.seq())) out.outcome(s.key, o.seq(), Frame.OutcomeNotice.outcomeOf(o.kind()));
         }
-        if (s.loopbackAcked(processed)) out.acked(s.key, s.ackedSeq());
+        if (s.loopbackAcked(processed)) out.acked(s, s.ackedSeq()); // its stream at hand: no lookup of its room
         if (!s.isVolatile()) {
             s.trimmed(processed);
             trimmed.accept(s);

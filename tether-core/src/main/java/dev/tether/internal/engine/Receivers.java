@@ -7,6 +7,7 @@ import dev.tether.Priority;
 import dev.tether.TetherEvent;
 import dev.tether.internal.util.WeightedLevels;
 import dev.tether.spi.InboundCursor;
+import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -449,8 +450,14 @@ final class Receivers {
         s.handedOut(handedUpTo);
         List<InboundMessage> more = new ArrayList<>();
         for (long seq = s.runLast() + 1; seq <= s.receivedUpTo() && more.size() < max; seq++) {
+            if (ahead.has(s, seq)) break;
+            StoredMessage sm = s.attemptStored(seq, now);
+            if (sm != null) {
+                more.add(firstAttempt(s, seq, sm));
+                continue;
+            }
             InMessage m = s.buffered(seq);
-            if (m == null || m.skipped(now) || ahead.has(s, seq)) break;
+            if (m == null || m.skipped(now)) break;
             if (s.attempt(m, false) == InStream.Attempt.NEXT_RUN) break;
             more.add(new InboundMessage(
                     seq, m.expiresAtMillis(), m.headers(), m.payload(), false, m.attempts(), s.senderEpoch()));
@@ -465,12 +472,18 @@ final class Receivers {
      * {@code maxRun}) to the application.
      */
     private void deliverRun(long now, InStream s) {
-        InMessage head = unprocessed.settleSkippedHeads(now, s);
-        if (head == null) return;
-        List<InboundMessage> run = new ArrayList<>((int) Math.min(cfg.maxRun(), s.receivedUpTo() - head.seq + 1));
-        for (long seq = head.seq; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
+        long head = unprocessed.settleSkippedHeads(now, s);
+        if (head == 0) return;
+        List<InboundMessage> run = new ArrayList<>((int) Math.min(cfg.maxRun(), s.receivedUpTo() - head + 1));
+        for (long seq = head; seq <= s.receivedUpTo() && run.size() < cfg.maxRun(); seq++) {
+            if (ahead.has(s, seq)) break; // a message completed ahead is settled as the head
+            StoredMessage sm = s.attemptStored(seq, now); // a loopback stream's, handed out a first time
+            if (sm != null) {
+                run.add(firstAttempt(s, seq, sm));
+                continue;
+            }
             InMessage m = s.buffered(seq);
-            if (m.skipped(now) || ahead.has(s, seq)) break; // a message completed ahead is settled as the head
+            if (m.skipped(now)) break;
             InStream.Attempt a = s.attempt(m, run.isEmpty());
             if (a == InStream.Attempt.NEXT_RUN) break;
             if (a == InStream.Attempt.REDELIVERY) {
@@ -485,8 +498,13 @@ final class Receivers {
                     m.attempts(),
                     s.senderEpoch()));
         }
-        s.handingOut(head.seq + run.size() - 1);
+        s.handingOut(head + run.size() - 1);
         out.deliver(s.key, s.generation(), run);
+    }
+
+    /** Stored message {@code seq} of {@code s} as the application gets it at its first attempt. */
+    private static InboundMessage firstAttempt(InStream s, long seq, StoredMessage sm) {
+        return new InboundMessage(seq, sm.expiresAtMillis(), sm.headers(), sm.payload(), false, 1, s.senderEpoch());
     }
 
     /**

@@ -40,10 +40,12 @@ final class UnprocessedSettlements {
 
     /**
      * Settles the heads of {@code s} that are damaged, withdrawn, dropped or expired, none of them handed out, and those
-     * completed ahead (as processed); returns the first head to hand out, or null if none is buffered or a full
+     * completed ahead (as processed); returns the first head to hand out, or 0 if none is buffered or a full
      * dead-letter queue refused a damaged one.
      */
-    InMessage settleSkippedHeads(long now, InStream s) {
+    long settleSkippedHeads(long now, InStream s) {
+        long next = s.processed() + 1;
+        if (s.storedDue(next, now) && !ahead.has(s, next)) return next; // the usual head: nothing to settle
         InMessage head = s.head();
         long missedFrom = 0;
         while (head != null) {
@@ -59,14 +61,14 @@ final class UnprocessedSettlements {
             // Damaged in the sender's store: dead-lettered even if a CANCEL withdrew it, as its sender would have
             // sent it had the withdrawal come first (the damaged bytes are kept for inspection).
             if (head.corrupt()) {
-                if (!quarantine(now, s, head)) return null;
+                if (!quarantine(now, s, head)) return 0;
             } else if (head.dropped() && Channels.isChannelLane(s.key.lane())) missedFrom = missed(s, head, missedFrom);
             else if (head.cancelled() || head.dropped()) withdrawn(s, head);
             else expire(s, head);
             head = s.head();
         }
         if (missedFrom > 0) reportMissed(s, missedFrom, s.processed());
-        return head;
+        return head == null ? 0 : head.seq;
     }
 
     /**

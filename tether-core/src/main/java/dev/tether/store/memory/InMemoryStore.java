@@ -19,6 +19,7 @@ import dev.tether.spi.StoredState;
 import dev.tether.spi.WriteBatch;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,15 +154,16 @@ public final class InMemoryStore implements Store {
         Checked checked = validate(batch);
         channels.validate(batch);
         checked.created.forEach((k, created) -> streams.put(k.to(), k.lane(), created));
-        int group = 0;
-        Stream s = null;
-        StoredMessage previous = null;
-        for (StoredMessage m : batch.appends()) {
-            // Appends come grouped by stream, each group's stream found once by the check.
-            if (previous == null || !sameStream(previous, m)) s = checked.groups.get(group++);
-            s.outbox.add(m.seq(), m);
-            s.lastSeq = m.seq();
-            previous = m;
+        // Appends come grouped by stream, each group's stream and size found by the check, its numbers checked to
+        // follow on from the stream's last: applied without reading a message again (on a large batch, a cache miss
+        // each).
+        List<StoredMessage> appends = batch.appends();
+        int i = 0;
+        for (int group = 0; group < checked.groups.size(); group++) {
+            Stream s = checked.groups.get(group);
+            long seq = s.lastSeq;
+            for (int end = i + checked.sizes[group]; i < end; i++) s.outbox.add(++seq, appends.get(i));
+            s.lastSeq = seq;
         }
         int trim = 0;
         for (WriteBatch.Trim t : batch.trims()) {
@@ -191,9 +193,10 @@ public final class InMemoryStore implements Store {
 
     /**
      * What {@link #validate} found: the stream of each group of appends (new ones are in {@code created}, to add when
-     * the batch is applied) and of each trim (null: no such stream), in the batch's order.
+     * the batch is applied) and how many appends it has, and the stream of each trim (null: no such stream), in the
+     * batch's order.
      */
-    private record Checked(List<Stream> groups, Map<StreamKey, Stream> created, List<Stream> trimmed) {}
+    private record Checked(List<Stream> groups, int[] sizes, Map<StreamKey, Stream> created, List<Stream> trimmed) {}
 
     /** Numbers the batches validated, for {@link Stream#checkedIn}. */
     private long checks;
@@ -206,11 +209,13 @@ public final class InMemoryStore implements Store {
     private Checked validate(WriteBatch batch) {
         long check = ++checks;
         List<Stream> groups = new ArrayList<>();
+        int[] sizes = new int[8];
         Map<StreamKey, Stream> created = new HashMap<>();
         Stream s = null;
         StoredMessage previous = null;
         for (StoredMessage m : batch.appends()) {
             if (previous == null || !sameStream(previous, m)) {
+                if (groups.size() == sizes.length) sizes = Arrays.copyOf(sizes, sizes.length * 2);
                 s = streams.get(Objects.requireNonNull(m.to(), "to"), Objects.requireNonNull(m.lane()));
                 if (s == null) s = created.computeIfAbsent(new StreamKey(m.to(), m.lane()), k -> new Stream());
                 if (s.checkedIn != check) {
@@ -229,6 +234,7 @@ public final class InMemoryStore implements Store {
                         + " leaves a gap (last assigned is " + last + ")");
             }
             s.pendingLastSeq = m.seq();
+            sizes[groups.size() - 1]++;
             previous = m;
         }
         List<Stream> trimmed = new ArrayList<>(batch.trims().size());
@@ -248,7 +254,7 @@ public final class InMemoryStore implements Store {
         }
         batch.deadLetters().forEach(Objects::requireNonNull);
         batch.peerEpochs().forEach(p -> Objects.requireNonNull(p.peer(), "peer"));
-        return new Checked(groups, created, trimmed);
+        return new Checked(groups, sizes, created, trimmed);
     }
 
     /** Whether {@code a} and {@code b} belong to the same stream; the same objects in the usual case. */
