@@ -81,7 +81,9 @@ class StuckAtShutdownTest {
             assertThat(warnings)
                     .as("the node thread's warning, with the handler's frame")
                     .anySatisfy(r -> assertThat(r.getMessage()).contains("the node thread did not stop"))
-                    .anySatisfy(r -> assertThat(framesOf(r)).contains("stuckInTheHandler"));
+                    .anySatisfy(r -> assertThat(framesOf(r)).contains("stuckInTheHandler"))
+                    .as("for one-line logs, the top frames in its message too")
+                    .anySatisfy(r -> assertThat(stackMessageOf(r)).contains(".stuckInTheHandler("));
         }
     }
 
@@ -102,7 +104,8 @@ class StuckAtShutdownTest {
             assertThat(warnings)
                     .as("the store's warning, with the commit's frame")
                     .anySatisfy(w -> assertThat(w.getMessage()).contains("store commit still running"))
-                    .anySatisfy(w -> assertThat(framesOf(w)).contains("blockedCommit"));
+                    .anySatisfy(w -> assertThat(framesOf(w)).contains("blockedCommit"))
+                    .anySatisfy(w -> assertThat(stackMessageOf(w)).contains(".blockedCommit("));
 
             release.countDown();
             Await.until(DEADLINE, store.closed::get, () -> "a's store closed once its commit returned");
@@ -125,6 +128,11 @@ class StuckAtShutdownTest {
         return Arrays.stream(r.getThrown().getStackTrace())
                 .map(StackTraceElement::getMethodName)
                 .toList();
+    }
+
+    /** The message of the stack logged with {@code r} (its top frames), or "". */
+    private static String stackMessageOf(LogRecord r) {
+        return r.getThrown() == null ? "" : String.valueOf(r.getThrown().getMessage());
     }
 
     /** A callback that does not return until released, whatever happens (interrupts ignored: the worst case). */

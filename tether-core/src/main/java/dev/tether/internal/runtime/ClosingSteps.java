@@ -53,14 +53,33 @@ final class ClosingSteps {
     /**
      * The stack of a thread that does not return, to log with the warning that leaves it behind ({@link
      * Thread#getStackTrace}, taken when the warning is logged): it names the callback or call it is stuck in. Not an
-     * error of its own; null for a null thread (the warning is logged without a stack).
+     * error of its own; null for a null thread (the warning is logged without a stack). Its message repeats the top
+     * {@link #FRAMES_IN_MESSAGE} frames, for logs that print a throwable on one line without its stack (tether node's).
      */
     static final class StuckThread extends Throwable {
+        static final int FRAMES_IN_MESSAGE = 12;
         private static final long serialVersionUID = 1L;
 
+        private StuckThread(Thread thread, StackTraceElement[] stack) {
+            super(message(thread, stack), null, false, true);
+            setStackTrace(stack);
+        }
+
         private StuckThread(Thread thread) {
-            super("where thread " + thread.getName() + " is stuck (" + thread.getState() + ")", null, false, true);
-            setStackTrace(thread.getStackTrace());
+            this(thread, thread.getStackTrace());
+        }
+
+        private static String message(Thread thread, StackTraceElement[] stack) {
+            StringBuilder b = new StringBuilder("thread ")
+                    .append(thread.getName())
+                    .append(" is stuck (")
+                    .append(thread.getState())
+                    .append(')');
+            for (int i = 0; i < Math.min(FRAMES_IN_MESSAGE, stack.length); i++) {
+                b.append(i == 0 ? " at " : " < ").append(stack[i]);
+            }
+            if (stack.length > FRAMES_IN_MESSAGE) b.append(" < ...");
+            return b.toString();
         }
 
         static StuckThread of(Thread thread) {
