@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
                     + " the line is flushed: a printed message is never lost, and one whose line may not have"
                     + " been written when the process died is printed again, marked redelivered."
         })
-final class ListenCommand implements Callable<Integer> {
+final class ListenCommand implements Callable<Integer>, Main.RunsANode {
     @Mixin
     NodeOptions node;
 

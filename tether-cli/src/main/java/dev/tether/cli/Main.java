@@ -91,9 +91,25 @@ public final class Main implements Runnable {
         try {
             return cli.execute(args);
         } finally {
-            outWriter.flush();
-            errWriter.flush();
+            if (ranANode(cli)) StopReport.flush(StopReport.FINAL_FLUSH_MILLIS, outWriter, errWriter);
+            else {
+                outWriter.flush();
+                errWriter.flush();
+            }
         }
+    }
+
+    /**
+     * Implemented by the commands that run a node: its handler threads print deliveries, and one blocked on a
+     * stdout nobody reads holds stdout's locks for ever, so the last flush after such a command is bounded ({@link
+     * StopReport#FINAL_FLUSH_MILLIS}) and the process exits without it.
+     */
+    interface RunsANode {}
+
+    private static boolean ranANode(CommandLine cli) {
+        CommandLine.ParseResult parsed = cli.getParseResult();
+        if (parsed == null || !parsed.hasSubcommand()) return false;
+        return parsed.subcommand().commandSpec().userObject() instanceof RunsANode;
     }
 
     @Override

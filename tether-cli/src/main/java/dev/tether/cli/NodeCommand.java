@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
             "Deliveries are acknowledged silently unless --print is given (see also: tether listen).",
             "Connection events and failures are logged to stderr."
         })
-final class NodeCommand implements Callable<Integer> {
+final class NodeCommand implements Callable<Integer>, Main.RunsANode {
     @Mixin
     NodeOptions node;
 

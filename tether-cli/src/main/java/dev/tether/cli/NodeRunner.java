@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 
@@ -249,7 +250,12 @@ final class NodeRunner {
         return String.join(",", ids.stream().map(NodeId::value).toList());
     }
 
-    /** Drains and reports once; a second caller (a shutdown hook after a handled signal) waits for the first. */
+    /**
+     * Drains and reports once; a second caller (a shutdown hook after a handled signal) waits for the first. The
+     * stop does not wait for stdout or stderr ({@link StopReport}): the lines are written on a thread of their
+     * own, the node shuts down meanwhile, and the report gets {@link StopReport#REPORT_MILLIS} after it. A
+     * printing handler blocked on a stdout nobody reads holds stdout for ever; its message stays in the store.
+     */
     private void stopAndReport(TetherNode node, Duration drainTimeout) {
         if (!stopping.compareAndSet(false, true)) {
             try {
@@ -259,18 +265,27 @@ final class NodeRunner {
             }
             return;
         }
-        line(
-                "INFO",
-                "stopping node " + node.id() + ": draining for up to " + drainTimeout.toSeconds()
-                        + " s (a second signal stops at once)");
+        StopReport report = new StopReport()
+                .then(() -> line(
+                        "INFO",
+                        "stopping node " + node.id() + ": draining for up to " + drainTimeout.toSeconds()
+                                + " s (a second signal stops at once)"));
         ShutdownResult r = node.shutdown(drainTimeout);
-        line(
+        long reported = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(StopReport.REPORT_MILLIS);
+        report.then(() -> line(
                 "INFO",
                 "stopped node " + node.id() + ": "
                         + (r.drained()
                                 ? "drained"
                                 : r.pendingTotal() + " messages still pending " + r.pending()
-                                        + " (kept in the store for the next start)"));
+                                        + " (kept in the store for the next start)")));
+        if (printer != null && !StopReport.flush(StopReport.REPORT_MILLIS / 2, out)) {
+            report.then(() -> line(
+                    "WARN",
+                    "stdout is not read (its pipe is full): the node stopped without printing the rest; deliveries"
+                            + " not printed are not acknowledged and stay in the store for the next start"));
+        }
+        report.await(TimeUnit.NANOSECONDS.toMillis(Math.max(0, reported - System.nanoTime())));
         stopped.countDown();
     }
 

@@ -2,11 +2,13 @@ package dev.tether.scenarios;
 
 import static dev.tether.scenarios.Cluster.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.NodeClosedException;
 import dev.tether.NodeId;
 import dev.tether.Outcome;
 import dev.tether.PeerInfo;
+import dev.tether.SendReceipt;
 import dev.tether.TetherEvent;
 import dev.tether.TetherNode;
 import dev.tether.spi.Discovery;
@@ -90,6 +92,41 @@ class ListenerErrorTest {
                     .hasMessageContaining("node thread died of")
                     .hasCauseInstanceOf(InternalError.class);
             assertThat(a.shutdown(Duration.ofSeconds(3))).isNotNull(); // the cached result of the node's own close
+        }
+    }
+
+    /**
+     * A {@code processed()} asked for after the node closed itself is refused with the error that closed it as its
+     * cause, and says the node closed because of it, as one asked for before the close and a send refused after it do:
+     * it used to say only that the node "shut down", with no cause. Its outcome is unknown: node c never starts.
+     */
+    @Test
+    void processedAskedForAfterTheNodeClosedItselfCarriesTheCause() throws Exception {
+        try (Cluster c = new Cluster("a", "b", "c")) {
+            c.start("b");
+            AtomicBoolean thrown = new AtomicBoolean();
+            TetherNode a = c.start(
+                    "a",
+                    cfg -> cfg.listener(e -> {
+                        if (e instanceof TetherEvent.PeerConnected && thrown.compareAndSet(false, true)) {
+                            throw new InternalError("VM error (test)");
+                        }
+                    }));
+            SendReceipt askedBefore = a.send(NodeId.of("c"), utf8("before"));
+            CompletableFuture<Outcome> before = askedBefore.processed();
+            SendReceipt askedAfter = a.send(NodeId.of("c"), utf8("after"));
+            Await.until(DEADLINE, thrown::get, () -> "a's listener saw b connect");
+            awaitRefusal(a);
+            Await.until(DEADLINE, before::isDone, () -> "the processed() asked for before the close answered");
+            CompletableFuture<Outcome> after = askedAfter.processed();
+            Await.until(DEADLINE, after::isDone, () -> "the processed() asked for after the close answered");
+            for (CompletableFuture<Outcome> f : List.of(before, after)) {
+                assertThatThrownBy(f::get)
+                        .cause()
+                        .isInstanceOf(NodeClosedException.class)
+                        .hasMessageContaining("closed itself: its node thread died of java.lang.InternalError")
+                        .hasCauseInstanceOf(InternalError.class);
+            }
         }
     }
 

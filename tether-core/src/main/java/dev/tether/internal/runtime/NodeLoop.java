@@ -284,6 +284,11 @@ final class NodeLoop implements EngineOutput, Runnable {
         return (System.nanoTime() - nanoOrigin) / 1_000;
     }
 
+    /** The thread that ran the loop's latest turn (hosted: the host's), or null before the first. */
+    Thread owner() {
+        return owner;
+    }
+
     /** Whether the calling thread is the one running the loop's turns. */
     boolean onNodeThread() {
         return Thread.currentThread() == owner;

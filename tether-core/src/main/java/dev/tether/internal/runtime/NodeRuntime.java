@@ -489,10 +489,13 @@ public final class NodeRuntime {
             if (!failed.compareAndSet(false, true)) return;
             stopping.run(now);
             loop.receipts()
-                    .failAll(new NodeClosedException(
-                            "node " + id() + " shut down before this send's outcome was"
-                                    + " known; if it was stored, it is delivered after the next start",
-                            loop.fatal()));
+                    .failAll(ClosedNodeErrors.of(
+                            id(),
+                            loop.fatal(),
+                            "node " + id() + " shut down before this send's outcome was known; if it was stored, it"
+                                    + " is delivered after the next start",
+                            "this send's outcome is not known (if it was stored, it is delivered after the next"
+                                    + " start)"));
         };
         loop.post(failOpen);
         loop.stop();
@@ -501,12 +504,7 @@ public final class NodeRuntime {
         handlers.shutdownNow();
         Uninterruptibly.awaitTermination(handlers, 1000);
         ClosingSteps.closeConnections(id(), config);
-        if (!storeWriter.close(STORE_GRACE_MILLIS)) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "node " + id() + " shut down with a commit still running after " + STORE_GRACE_MILLIS
-                            + " ms; the store closes when it ends");
-        }
+        if (!storeWriter.close(STORE_GRACE_MILLIS)) ClosingSteps.commitStuck(id(), storeWriter, STORE_GRACE_MILLIS);
         Map<NodeId, Long> left =
                 graceful ? pending.join() : loopEnded ? loop.engine().unackedByPeer() : Map.of();
         finalStats = last.getNow(null);
@@ -565,7 +563,7 @@ public final class NodeRuntime {
     private boolean joinLoop() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ClosingSteps.LOOP_JOIN_MILLIS);
         if (awaitUntil(loop.ended(), deadline)) return true;
-        ClosingSteps.loopStuck(id());
+        ClosingSteps.loopStuck(id(), loop.owner());
         return false;
     }
 

@@ -347,10 +347,11 @@ public final class SendCalls {
     }
 
     private NodeClosedException closedForSends() {
-        Throwable fatal = runtime.loopFatal();
-        if (fatal == null) return new NodeClosedException("node " + runtime.id() + " is shut down; send rejected");
-        return new NodeClosedException(
-                "node " + runtime.id() + " closed itself: its node thread died of " + fatal + "; send rejected", fatal);
+        return ClosedNodeErrors.of(
+                runtime.id(),
+                runtime.loopFatal(),
+                "node " + runtime.id() + " is shut down; send rejected",
+                "send rejected");
     }
 
     /**

@@ -177,7 +177,11 @@ final class SendCommands {
 
         @Override
         public void refuse() {
-            receipt.fail(new NodeClosedException("node " + node + " shut down before this send's outcome was known"));
+            receipt.fail(ClosedNodeErrors.of(
+                    node,
+                    loop.fatal(),
+                    "node " + node + " shut down before this send's outcome was known",
+                    "this send's outcome is not known (if it was stored, it is delivered after the next start)"));
         }
     }
 }

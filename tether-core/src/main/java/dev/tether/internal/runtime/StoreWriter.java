@@ -50,6 +50,8 @@ final class StoreWriter {
     private long lastFailedBatch;
     /** {@link #halt}: no commit or read starts any more. */
     private volatile boolean halted;
+    /** The thread that commits (the latest, if the executor replaced one), or null before the first task. */
+    private volatile Thread worker;
 
     /** The store, if it runs transactional work; else null. */
     private final TransactionalStore<?> transactional;
@@ -77,6 +79,7 @@ final class StoreWriter {
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
+            worker = t;
             return t;
         });
         this.transactionalExecutor = task -> thread.execute(() -> runTransactional(task));
@@ -123,7 +126,7 @@ final class StoreWriter {
         } catch (Error e) { // unanswered, the batches would stay in flight and block every later commit
             lastFailedBatch = batchId;
             failed(batchId, new StoreException(e.toString(), e));
-            throw e;
+            endOrRethrow("store commit", e);
         }
     }
 
@@ -226,6 +229,17 @@ final class StoreWriter {
         }
     }
 
+    /**
+     * After the store threw {@code e} (answered already): a {@link VirtualMachineError} ends the node loop and the node
+     * closes itself, as after a callback's ({@link CallbackErrors#isFatal}); on this thread it would only end the thread,
+     * which the executor replaces, and leave the node running on a JVM that failed. Any other Error (a stack overflow,
+     * an assertion of the store's) failed this one operation, as an exception does, and is thrown on for the log.
+     */
+    private void endOrRethrow(String where, Error e) {
+        if (!CallbackErrors.isFatal(e)) throw e;
+        loop.endWith(where, e);
+    }
+
     private void loadNow(StreamKey key, long fromSeq, int max) {
         if (halted) return;
         try {
@@ -235,7 +249,7 @@ final class StoreWriter {
             loop.post(now -> loop.engine().onLoadFailed(now, key, e));
         } catch (Error e) {
             loop.post(now -> loop.engine().onLoadFailed(now, key, new StoreException(e.toString(), e)));
-            throw e;
+            endOrRethrow("store read", e);
         }
     }
 
@@ -295,6 +309,11 @@ final class StoreWriter {
         }
         thread.shutdown();
         return Uninterruptibly.awaitTermination(thread, waitMillis); // an interrupt must not leave the store open
+    }
+
+    /** The thread that commits, or null if none started (a store committed to on the node thread). */
+    Thread thread() {
+        return worker;
     }
 
     /** Writer thread: closes the store; a failure is logged here, where no caller waits for it any more. */
