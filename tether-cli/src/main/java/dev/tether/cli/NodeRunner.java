@@ -104,6 +104,7 @@ final class NodeRunner {
                                 + " can connect under any unused id");
             }
             StopSignals signals = StopSignals.install(() -> stopAndReport(node, drainTimeout));
+            if (printer != null) printer.onOutputGone(() -> outputGone(node, signals, drainTimeout));
             NodeControl control = control(node);
             for (String change : control.applyConfiguredPeers()) line("INFO", change);
             if (!SignalHandlers.install("HUP", 1, () -> reload(control, "SIGHUP"))) {
@@ -287,6 +288,21 @@ final class NodeRunner {
         }
         report.await(TimeUnit.NANOSECONDS.toMillis(Math.max(0, reported - System.nanoTime())));
         stopped.countDown();
+    }
+
+    /**
+     * Stdout failed (its reader went away): the node stops as on SIGTERM, on a thread of its own (this runs on a
+     * handler's thread, which the shutdown waits for).
+     */
+    private void outputGone(TetherNode node, StopSignals signals, Duration drainTimeout) {
+        line(
+                "WARN",
+                "stdout is closed (its reader went away): stopping; deliveries not printed are not acknowledged and"
+                        + " stay in the store for the next start");
+        Thread stop = new Thread(() -> stopAndReport(node, drainTimeout), "tether-output-gone");
+        stop.setDaemon(true);
+        stop.start();
+        signals.request();
     }
 
     private void log(TetherEvent e) {

@@ -41,6 +41,11 @@ final class StopSignals {
         requested.await();
     }
 
+    /** Requests a stop as a first signal would (the node's own reason to stop, not the operator's). */
+    void request() {
+        requested.countDown();
+    }
+
     private boolean handle(String name, int number) {
         return SignalHandlers.install(name, number, () -> received(number));
     }
