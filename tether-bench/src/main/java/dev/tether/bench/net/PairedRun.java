@@ -13,8 +13,9 @@ import java.util.stream.Collectors;
 
 /**
  * {@code NetworkBench --paired A,B}: two scenarios measured in alternation, so that a machine whose speed moves
- * between minutes moves both alike. Both are set up first (A, then B; their child JVMs stay up to the end), each is
- * warmed up by {@link dev.tether.bench.measure.Steady}'s rule (A, then B), then {@code --repeat} pairs run in ABBA
+ * between minutes moves both alike. Both are set up first (A, then B; their child JVMs stay up to the end), then
+ * warmed up by {@link dev.tether.bench.measure.Steady}'s rule in alternation (A, B, A, B, ... each until its own
+ * rule holds), then {@code --repeat} pairs run in ABBA
  * order ({@link PairedRounds#bFirst}), one round of each per pair. A round's CPU per op counts this JVM and that
  * side's processes only ({@link dev.tether.bench.measure.CpuMeter#excludeOnThisThread}): the other side's idle JVMs
  * are left out. Printed: every round as in a plain run, each side's series, each pair's ratios A/B and loads, and
@@ -38,7 +39,7 @@ final class PairedRun {
         System.out.println(NetworkBench.header(a));
         System.out.printf(
                 Locale.ROOT,
-                "# paired: A = %s, B = %s; %d pairs in ABBA order after each side's warm-up; both sides' child JVMs"
+                "# paired: A = %s, B = %s; %d pairs in ABBA order after alternated warm-ups; both sides' child JVMs"
                         + " stay up throughout; a round's CPU counts this JVM and its own side's processes%n",
                 p.a().spec(),
                 p.b().spec(),
@@ -75,8 +76,14 @@ final class PairedRun {
                     b.awaitReady();
                     Set<Long> bPids = minus(minus(descendants(), before), aPids);
                     System.out.printf(Locale.ROOT, "A's processes %s, B's %s%n", aPids, bPids);
-                    a.warmUp(bPids);
-                    b.warmUp(aPids);
+                    // the warm-ups alternate too: neither side idles through the other's, and both leave them in
+                    // the rhythm of the pairs (a side that waited through the other's whole warm-up measured its
+                    // first two pairs 1.6x slower than its last warm-up round)
+                    boolean aWarm = false, bWarm = false;
+                    while (!aWarm || !bWarm) {
+                        if (!aWarm) aWarm = a.warmUpRound(bPids);
+                        if (!bWarm) bWarm = b.warmUpRound(aPids);
+                    }
                     List<Round> ra = new ArrayList<>(), rb = new ArrayList<>();
                     for (int i = 0; i < pairs; i++) {
                         String which = "pair " + (i + 1);

@@ -5,7 +5,7 @@ import dev.tether.bench.measure.Load;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
 import dev.tether.bench.measure.Steady;
-import dev.tether.bench.measure.WarmUp;
+import dev.tether.bench.measure.WarmUpRounds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -114,9 +114,12 @@ final class PairedSide implements AutoCloseable {
         await("READY");
     }
 
-    /** The side's warm-up by {@link Steady}'s rule, measuring all but the processes {@code excluded}. */
-    WarmUp warmUp(Set<Long> excluded) throws InterruptedException {
-        return (WarmUp) call(new Command(Kind.WARM_UP, "", excluded));
+    /**
+     * One warm-up round, measuring all but the processes {@code excluded}; true if the side's warm-up is over by
+     * {@link Steady}'s rule ({@link WarmUpRounds}).
+     */
+    boolean warmUpRound(Set<Long> excluded) throws InterruptedException {
+        return (Boolean) call(new Command(Kind.WARM_UP, "", excluded));
     }
 
     /** One measured round, printed as {@code which}, measuring all but the processes {@code excluded}. */
@@ -181,7 +184,7 @@ final class PairedSide implements AutoCloseable {
         this.format = f;
         String loadStart = Load.now();
         events.add(new Event("READY", null, null));
-        WarmUp warmUp = null;
+        WarmUpRounds warmUp = new WarmUpRounds(maxWarmUp);
         List<Round> measured = new ArrayList<>();
         while (true) {
             Command c = commands.poll(WAIT_MINUTES, TimeUnit.MINUTES);
@@ -190,8 +193,16 @@ final class PairedSide implements AutoCloseable {
                 CpuMeter.excludeOnThisThread(c.excluded());
                 switch (c.kind()) {
                     case WARM_UP -> {
-                        warmUp = Steady.warmUp(label, maxWarmUp, f, source);
-                        events.add(new Event("ANSWER", warmUp, null));
+                        String which = warmUp.nextName();
+                        Round r = source.next();
+                        Steady.print(label, which, r, f);
+                        if (warmUp.add(r))
+                            System.out.printf(
+                                    Locale.ROOT,
+                                    "  %s: %s%n",
+                                    label,
+                                    warmUp.warmUp().text());
+                        events.add(new Event("ANSWER", warmUp.over(), null));
                     }
                     case ROUND -> {
                         Round r = source.next();
@@ -200,7 +211,7 @@ final class PairedSide implements AutoCloseable {
                         events.add(new Event("ANSWER", r, null));
                     }
                     case FINISH -> {
-                        Series s = new Series(warmUp, measured, loadStart, Load.now());
+                        Series s = new Series(warmUp.warmUp(), measured, loadStart, Load.now());
                         System.out.printf(Locale.ROOT, "  %s (%s): %s%n", label, name, s.text(f));
                         return s;
                     }
