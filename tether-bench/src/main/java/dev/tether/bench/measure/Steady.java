@@ -73,7 +73,8 @@ public final class Steady {
         return s;
     }
 
-    private static void print(String label, String which, Round r, DoubleFunction<String> f) {
+    /** Prints one round as {@code label which: value, CPU, wall time, load}, the line of every round of every bench. */
+    public static void print(String label, String which, Round r, DoubleFunction<String> f) {
         System.out.printf(
                 Locale.ROOT,
                 "  %s %s: %s, CPU %.2f µs/op, %.1f s, load %s%n",

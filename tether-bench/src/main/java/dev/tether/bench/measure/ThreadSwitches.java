@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
@@ -33,14 +32,11 @@ public final class ThreadSwitches {
         this.counts = counts;
     }
 
-    /** Now, for this JVM and every live descendant. */
+    /** Now, for this JVM and every live descendant (but those {@link CpuMeter#excludeOnThisThread} names). */
     public static ThreadSwitches now() {
         Map<String, String> groups = new HashMap<>();
         Map<String, long[]> counts = new HashMap<>();
-        LongStream.concat(
-                        LongStream.of(ProcessHandle.current().pid()),
-                        ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid))
-                .forEach(pid -> read(pid, groups, counts));
+        CpuMeter.measuredPids().forEach(pid -> read(pid, groups, counts));
         return new ThreadSwitches(groups, counts);
     }
 

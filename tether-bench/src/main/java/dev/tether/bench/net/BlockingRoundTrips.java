@@ -4,7 +4,6 @@ import dev.tether.bench.measure.CpuMeter;
 import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
-import dev.tether.bench.measure.Steady;
 import dev.tether.bench.measure.ThreadSwitches;
 import java.util.Locale;
 
@@ -39,7 +38,7 @@ final class BlockingRoundTrips {
             throws Exception {
         Latency[] last = {Latency.NONE};
         long[] counted = new long[2];
-        Series series = Steady.run(name, o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+        Series series = Rounds.durations(o, name, () -> {
             ThreadSwitches threads = ThreadSwitches.now(); // before the meter: reading /proc is not the round's CPU
             Meter m = Meter.start();
             long cs = CpuMeter.contextSwitches();

@@ -2,7 +2,6 @@ package dev.tether.bench.net;
 
 import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Series;
-import dev.tether.bench.measure.Steady;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +97,7 @@ final class CallPair {
     private static ScenarioResult roundTrip(BenchOptions o, String id, Kind k, ChildJvm sender) throws Exception {
         Latency[] last = {Latency.NONE};
         long[] counted = new long[2];
-        Series series = Steady.run(id, o.maxWarmUp(), o.rounds(), Steady::nanos, () -> {
+        Series series = Rounds.durations(o, id, () -> {
             Meter m = Meter.start();
             sender.send("REQ " + o.pingPongs() + k.args());
             String[] w = sender.expect("REQ", REPLY_SECONDS);
@@ -124,7 +123,7 @@ final class CallPair {
         int n = o.requests();
         String args = " " + o.callOutstanding() + " " + o.lanes() + k.args();
         long[] counted = new long[2];
-        Series series = Steady.run(id, o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
+        Series series = Rounds.rates(o, id, () -> {
             Meter m = Meter.start();
             sender.send("REQP " + n + args);
             String[] w = sender.expect("REQP", REPLY_SECONDS);

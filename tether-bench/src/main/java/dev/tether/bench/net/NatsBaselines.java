@@ -2,7 +2,6 @@ package dev.tether.bench.net;
 
 import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Series;
-import dev.tether.bench.measure.Steady;
 import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.ConsumerContext;
@@ -52,7 +51,7 @@ final class NatsBaselines {
             sub.flush(Duration.ofSeconds(10));
             byte[] payload = new byte[NetworkBench.PAYLOAD];
             long[] target = {0};
-            Series series = Steady.run("nats-core", o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
+            Series series = Rounds.rates(o, "nats-core", () -> {
                 Meter m = Meter.start();
                 long nanos = publishCore(pub, payload, o.messages(), received, target[0] += o.messages());
                 return m.rate(o.messages(), nanos);
@@ -108,7 +107,7 @@ final class NatsBaselines {
                 JetStream js = pub.jetStream();
                 byte[] payload = new byte[NetworkBench.PAYLOAD];
                 long[] target = {0};
-                Series series = Steady.run("jetstream", o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
+                Series series = Rounds.rates(o, "jetstream", () -> {
                     Meter m = Meter.start();
                     long nanos = publishJs(js, payload, o.messages(), received, target[0] += o.messages(), failure);
                     return m.rate(o.messages(), nanos);

@@ -31,6 +31,8 @@ import java.util.Locale;
  *     [--outstanding N] [--latency-messages N] [--latency-rate N] [--latency-rounds N] [--requests N] \
  *     [--call-outstanding N] \
  *     [--only socket-pingpong,nats-core,jetstream,tcp-sqlite,...]
+ *     # or, two scenarios in alternation ({@link PairedRun}; --repeat N is the number of pairs):
+ *     [same options but --only and --summary] --paired A[:option=value...],B[:option=value...]
  * </pre>
  *
  * <p>Each scenario runs warm-up rounds by {@link Steady}'s rule (discarded until two consecutive rounds differ by
@@ -47,6 +49,18 @@ public final class NetworkBench {
     public record Report(List<ScenarioResult> results, List<String> failures) {}
 
     public static void main(String[] args) throws Exception {
+        if (PairedOptions.requested(args)) {
+            PairedOptions p;
+            try {
+                p = PairedOptions.parse(args);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
+            System.exit(PairedRun.main(p));
+            return;
+        }
         BenchOptions o;
         try {
             o = BenchOptions.parse(args);
@@ -93,7 +107,8 @@ public final class NetworkBench {
         return new Report(List.copyOf(results), List.copyOf(failures));
     }
 
-    private static List<ScenarioResult> scenario(BenchOptions o, String s, String url) throws Exception {
+    /** Sets up and measures scenario {@code s} (one or two rows); a paired side runs it on its own thread. */
+    static List<ScenarioResult> scenario(BenchOptions o, String s, String url) throws Exception {
         boolean rtt = o.scenarios().contains("tcp-roundtrip");
         boolean udsRtt = o.scenarios().contains("uds-roundtrip");
         boolean compositeRtt = o.scenarios().contains("composite-roundtrip");

@@ -4,7 +4,6 @@ import dev.tether.bench.measure.CpuMeter;
 import dev.tether.bench.measure.Meter;
 import dev.tether.bench.measure.Round;
 import dev.tether.bench.measure.Series;
-import dev.tether.bench.measure.Steady;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +100,7 @@ final class TetherPair {
         storeStats(sender);
         storeStats(receiver);
         long[] counts = new long[2]; // sent, arrived: over all rounds, warm-up included
-        Series series = Steady.run(transport + "-" + store, o.maxWarmUp(), o.rounds(), Steady::rate, () -> {
+        Series series = Rounds.rates(o, transport + "-" + store, () -> {
             Meter m = Meter.start();
             long cs = CpuMeter.contextSwitches();
             long[] b = burst(sender, receiver, o.messages());
