@@ -34,6 +34,14 @@ import dev.tether.StoreException;
  *       NOT commit: the next {@link #stage} or {@link #commit} throws {@link StoreException} and rolls everything
  *       back. A {@link #runInTransaction}, {@link #stage} or {@link #commit} ends the shared savepoint, keeping its
  *       writes. The default is {@link #runInTransaction}.
+ *   <li>If a statement a work ran ended the whole transaction on its own (SQLite's {@code ON CONFLICT ROLLBACK}
+ *       or a trigger's {@code RAISE(ROLLBACK, ...)} roll it all back; the work may have caught that statement's
+ *       error and returned), the store MUST notice it when the work ends: {@link #runInTransaction} or {@link
+ *       #runReplayable} throws {@link StoreException} if the work returned (if it threw, its exception is rethrown
+ *       as it is), nothing of that transaction commits, and until the next {@link #stage} or {@link #commit}, which
+ *       throws {@link StoreException} and rolls everything back, every run throws {@link StoreException} without
+ *       running its work: no work's writes are ever stored outside a commit (rule 4). (Such statements are the
+ *       store's own; its tests check this rule, not the contract suite.)
  * </ol>
  *
  * @param <T> the handle type given to the application's handlers

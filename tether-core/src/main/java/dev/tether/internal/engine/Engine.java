@@ -91,7 +91,7 @@ public final class Engine {
         this.logs = new SharedLogs(cfg, out, senders, channels, retained);
         this.batches = new StoreBatches(cfg, out, stats, senders, receivers, peers, logs, deadLetters);
         receivers.ahead.writer(batches::writeKeys);
-        this.peerChanges = new PeerChanges(peers, senders.queries, receivers.queries);
+        this.peerChanges = new PeerChanges(peers, senders.queries, receivers.queries, frames);
         this.inbound = new InboundFrames(cfg, out, frames, stats, peers, senders, receivers, logs, roundTrips);
     }
 

@@ -69,6 +69,20 @@ final class FrameWriter {
         else peerLimits.put(peer, Math.max(1, bytes));
     }
 
+    /**
+     * {@code peer} was removed: its limit and its acknowledgment arrays go (a limit is reported again before it is up
+     * again). Entries of this turn still go out with the turn's others.
+     */
+    void forget(NodeId peer) {
+        peerLimits.remove(peer);
+        acks.forget(peer);
+    }
+
+    /** How many peers this writer keeps state for (a limit, acknowledgment arrays): for tests. */
+    int peersKept() {
+        return peerLimits.size() + acks.peers();
+    }
+
     /** The limit of frames to {@code peer} now. */
     int limitFor(NodeId peer) {
         Integer p = peerLimits.get(peer);

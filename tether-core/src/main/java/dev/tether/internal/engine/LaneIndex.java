@@ -20,10 +20,15 @@ final class LaneIndex<S> {
         byPeer.computeIfAbsent(key.peer(), p -> new HashMap<>()).put(LaneNames.remember(key.lane()), s);
     }
 
-    /** Removes the stream of {@code key} if it is {@code s}. */
+    /** Removes the stream of {@code key} if it is {@code s}; a peer left without streams is forgotten. */
     void remove(StreamKey key, S s) {
         Map<String, S> lanes = byPeer.get(key.peer());
-        if (lanes != null) lanes.remove(key.lane(), s);
+        if (lanes != null && lanes.remove(key.lane(), s) && lanes.isEmpty()) byPeer.remove(key.peer());
+    }
+
+    /** How many peers have streams here: for tests. */
+    int peers() {
+        return byPeer.size();
     }
 
     /** The streams of {@code peer} by lane; empty if none. Read only. */

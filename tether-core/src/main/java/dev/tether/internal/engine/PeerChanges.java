@@ -13,11 +13,14 @@ final class PeerChanges {
     private final PeerTable peers;
     private final OutboundQueries outbound;
     private final InboundQueries inbound;
+    /** Keeps per-peer limits and acknowledgment arrays, freed when a peer is removed. */
+    private final FrameWriter frames;
 
-    PeerChanges(PeerTable peers, OutboundQueries outbound, InboundQueries inbound) {
+    PeerChanges(PeerTable peers, OutboundQueries outbound, InboundQueries inbound, FrameWriter frames) {
         this.peers = peers;
         this.outbound = outbound;
         this.inbound = inbound;
+        this.frames = frames;
     }
 
     /** {@link Engine#addPeer}. */
@@ -32,6 +35,7 @@ final class PeerChanges {
         boolean wasConnected = p != null && p.connected();
         if (wasConnected) down.accept(peer);
         peers.remove(peer);
+        frames.forget(peer);
         return new PeerRemoval(
                 peer,
                 known,

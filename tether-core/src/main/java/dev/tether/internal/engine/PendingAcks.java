@@ -33,6 +33,17 @@ final class PendingAcks {
         e.add(lane, epoch, received, processed, credit);
     }
 
+    /** Forgets {@code peer}'s arrays (it was removed); entries of this turn, if any, are still written. */
+    void forget(NodeId peer) {
+        byPeer.remove(peer);
+        if (last != null && last.peer.equals(peer)) last = null;
+    }
+
+    /** How many peers have arrays kept. */
+    int peers() {
+        return byPeer.size();
+    }
+
     /** Whether entries wait for {@link #writeTo}. */
     boolean isEmpty() {
         return due.isEmpty();

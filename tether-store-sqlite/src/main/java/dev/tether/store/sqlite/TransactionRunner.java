@@ -20,6 +20,15 @@ import java.util.function.Consumer;
  * that per message; when a replayable work throws, the shared savepoint is rolled back and the works before it run
  * again, each in its own savepoint. Holds the handlers' prepared-statement cache. Not thread-safe: the store's
  * thread.
+ *
+ * <p>A statement a work runs can end the whole transaction without any transaction statement ({@link
+ * TransactionEnds}: {@code ON CONFLICT ROLLBACK}, {@code RAISE(ROLLBACK, ...)}, an I/O error). Checked after every
+ * work, also one that returned (it may have caught the statement's error): the run of a work that returned throws
+ * {@link StoreException} (one that threw has its exception rethrown with that added), the transaction is
+ * <em>broken</em> (the writes of the works and the batches staged since the last
+ * commit are gone), and, as when a failing RELEASE leaves its state unknown, every later run, stage and commit throws
+ * until the store rolls back: no later work writes outside a transaction, and no commit stores half of what it was
+ * to carry.
  */
 final class TransactionRunner {
     private static final int MAX_CACHED = 64;
@@ -27,6 +36,8 @@ final class TransactionRunner {
     static final int MAX_SHARED = 64;
 
     private final Connection connection;
+    /** Whether SQLite ended the transaction under a work; listening while works run in it. */
+    private final TransactionEnds ends;
     /** Kept in step with the transaction: moved to committed by {@link #commit}, forgotten by {@link #ended}. */
     private final StreamStates streamStates;
 
@@ -50,15 +61,16 @@ final class TransactionRunner {
 
     private boolean sharedOpen;
     private boolean open;
-    /** Why the open transaction can no longer be committed (SQLite ended it under a handler), or null. */
+    /** Why the open transaction cannot commit any more (SQLite ended it under a work, a savepoint failed), or null. */
     private String broken;
 
-    TransactionRunner(Connection connection, StreamStates streamStates) {
+    TransactionRunner(Connection connection, StreamStates streamStates) throws SQLException {
         this.connection = connection;
         this.streamStates = streamStates;
+        this.ends = new TransactionEnds(connection);
     }
 
-    /** Whether a transaction is open: the store's next commit commits it. */
+    /** Whether a transaction is open (or broken): the store's next commit commits it (or fails and rolls back). */
     boolean isOpen() {
         return open;
     }
@@ -75,6 +87,7 @@ final class TransactionRunner {
 
     /** Commits the open transaction (with {@code synchronous=FULL} on disk when this returns). */
     void commit() throws SQLException {
+        ends.stop();
         if (commitStatement == null) commitStatement = connection.prepareStatement("COMMIT");
         commitStatement.execute();
         streamStates.committed();
@@ -91,6 +104,7 @@ final class TransactionRunner {
     }
 
     private void closed() {
+        ends.stop();
         open = false;
         broken = null;
         sharedOpen = false;
@@ -114,11 +128,56 @@ final class TransactionRunner {
         // Outside a transaction SAVEPOINT would open one of its own, which RELEASE would commit without a cursor.
         checkCommittable();
         begin();
-        prepareSavepoints();
-        endShared();
-        savepoint.execute();
+        ends.watch();
+        try {
+            prepareSavepoints();
+            endShared();
+            savepoint.execute();
+        } catch (SQLException e) {
+            throw unknownAfter(e, "a savepoint failed before a transactional handler ran");
+        }
         invoke(work, this::undo);
-        release.execute();
+        try {
+            release.execute();
+        } catch (SQLException e) {
+            throw unknownAfter(e, "the savepoint of a transactional handler that returned could not be released");
+        }
+    }
+
+    /**
+     * A statement of the runner's own failed after the transaction opened: what it holds is not known any more, so
+     * it cannot commit (the next stage or commit rolls it back).
+     */
+    private SQLException unknownAfter(SQLException e, String what) {
+        lost(what + " (" + e.getMessage() + "): the transaction cannot commit");
+        return e;
+    }
+
+    /**
+     * The transaction is gone or unknown: it must not commit, no work may write in it, and what the streams' rows
+     * were in it is forgotten (the next stage reads them again; staged rows went with the transaction).
+     */
+    private void lost(String why) {
+        broken = why;
+        sharedOpen = false;
+        shared.clear();
+        ends.stop();
+        streamStates.rolledBack();
+    }
+
+    /**
+     * If SQLite ended the transaction under the work that just ran: marks it broken and returns why, to be thrown for
+     * a work that returned or added to what one threw ({@code cause}, rethrown as it is); else null.
+     */
+    private StoreException endedUnderWork(Throwable cause) {
+        if (!ends.ended()) return null;
+        lost("SQLite ended the open transaction under a transactional handler: a statement it ran committed or"
+                + " rolled back the whole transaction (a conflict on a table declared ON CONFLICT ROLLBACK, INSERT OR"
+                + " ROLLBACK, a trigger's RAISE(ROLLBACK), or an I/O error), "
+                + (cause == null ? "and the handler returned" : "and the handler threw")
+                + "; the writes of the transactional handlers and the batches staged since the last commit were lost"
+                + " with it, so it cannot commit, and no handler runs until it is rolled back");
+        return new StoreException(broken);
     }
 
     /**
@@ -132,27 +191,38 @@ final class TransactionRunner {
         } catch (Throwable t) {
             tx.close();
             closeCreated(t);
-            undo.accept(t);
+            StoreException ended = endedUnderWork(t);
+            if (ended != null) t.addSuppressed(ended); // nothing to undo: the transaction is gone
+            else undo.accept(t);
             throw t;
         }
         tx.close();
         try {
             closeCreated(null);
         } catch (SQLException e) {
-            undo.accept(e);
+            StoreException ended = endedUnderWork(e);
+            if (ended != null) e.addSuppressed(ended);
+            else undo.accept(e);
             throw e;
         }
+        StoreException ended = endedUnderWork(null);
+        if (ended != null) throw ended;
     }
 
     /** Runs {@code work} under the shared savepoint (TransactionalStore rule 6). */
     void runReplayable(TransactionalStore.Work<SqliteTransaction> work) throws Exception {
         checkCommittable();
         begin();
-        prepareSavepoints();
-        if (shared.size() >= MAX_SHARED) endShared();
-        if (!sharedOpen) {
-            sharedSavepoint.execute();
-            sharedOpen = true;
+        ends.watch();
+        try {
+            prepareSavepoints();
+            if (shared.size() >= MAX_SHARED) endShared();
+            if (!sharedOpen) {
+                sharedSavepoint.execute();
+                sharedOpen = true;
+            }
+        } catch (SQLException e) {
+            throw unknownAfter(e, "the shared savepoint of transactional handlers failed before one ran");
         }
         invoke(work, this::replayBefore);
         shared.add(work);
@@ -171,8 +241,8 @@ final class TransactionRunner {
             sharedRelease.execute();
         } catch (SQLException e) {
             cause.addSuppressed(e);
-            broken = "SQLite ended the open transaction under a failing transactional handler (" + e.getMessage()
-                    + "): the writes of the handlers before it were lost with it";
+            lost("the shared savepoint of a failing transactional handler could not be rolled back (" + e.getMessage()
+                    + "): the transaction cannot commit");
             return;
         }
         for (TransactionalStore.Work<SqliteTransaction> w : again) {
@@ -180,9 +250,9 @@ final class TransactionRunner {
                 run(w);
             } catch (Throwable t) { // whatever it is, the transaction no longer holds what had returned
                 cause.addSuppressed(t);
-                broken = "a transactional handler that had returned threw when it ran again after a later handler of"
+                lost("a transactional handler that had returned threw when it ran again after a later handler of"
                         + " its transaction failed (" + t + "): its writes are missing, so the transaction cannot"
-                        + " commit";
+                        + " commit");
                 return;
             }
         }
@@ -198,15 +268,15 @@ final class TransactionRunner {
         sharedRollbackTo = connection.prepareStatement("ROLLBACK TO tether_handlers");
     }
 
-    /** Rolls back to the handler's savepoint; if SQLite already ended the transaction, it cannot be committed. */
+    /** Rolls back to the handler's savepoint; if that fails, the transaction cannot be committed. */
     private void undo(Throwable cause) {
         try {
             rollbackTo.execute();
             release.execute();
         } catch (SQLException e) {
             cause.addSuppressed(e);
-            broken = "SQLite ended the open transaction under a failing transactional handler (" + e.getMessage()
-                    + "): the writes of the handlers before it were lost with it";
+            lost("the savepoint of a failing transactional handler could not be rolled back (" + e.getMessage()
+                    + "): the transaction cannot commit");
         }
     }
 
