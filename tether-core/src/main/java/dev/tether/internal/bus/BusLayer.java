@@ -131,11 +131,12 @@ public final class BusLayer extends ForwardingRouter implements Bus {
     }
 
     /**
-     * As {@link #route(StreamKey, InboundMessage)}, with the run's memo: while no rule is enabled (checked per message,
-     * as the rules' routing does), a message on an endpoint lane goes to the endpoint the lane names, which the memo
-     * keeps from the run's first message as long as it is open (an endpoint is closed before it leaves the map, and a
-     * name is registered again only after that); per message only what {@link #addressed} checks of the message
-     * itself is checked again. Exactly {@code route(key, m)}.
+     * As {@link #route(StreamKey, InboundMessage)}, with the stream's memo (kept across its runs): while no rule is
+     * enabled (checked per message, as the rules' routing does), a message on an endpoint lane goes to the endpoint the
+     * lane names, which the memo keeps from the first message routed with it as long as it is open (an endpoint is
+     * closed before it leaves the map, and a name is registered again only after that: a kept endpoint found closed is
+     * looked up again); per message only what {@link #addressed} checks of the message itself is checked again.
+     * Exactly {@code route(key, m)}.
      */
     @Override
     public MessageConsumer route(StreamKey key, InboundMessage m, RouteMemo memo) {

@@ -78,6 +78,11 @@ public interface EngineOutput {
      */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages);
 
+    /** As {@link #deliver(StreamKey, long, List)}, with the stream at hand: its {@link InboundRef#attachment}. */
+    default void deliver(InboundRef stream, long generation, List<InboundMessage> messages) {
+        deliver(stream.key(), generation, messages);
+    }
+
     /**
      * The effects given to {@link Engine#writeKeys} with {@code token} are durable (their batch committed). Called
      * once per token, in the order of the calls; never for a failed batch, whose writes go into a later one.

@@ -13,7 +13,7 @@ import java.util.List;
  * ..processed} settled (acked, expired or dead-lettered); {@code ..leasedUpTo} handed to the application; {@code
  * ..receivedUpTo} buffered. The buffer holds {@code processed+1..receivedUpTo}, at most a window of messages.
  */
-final class InStream extends EngineStream {
+final class InStream extends EngineStream implements InboundRef {
     /** What became of a message of a DATA frame. */
     enum Arrival {
         /** At or below what was received before: dropped. */

@@ -499,7 +499,7 @@ final class Receivers {
                     s.senderEpoch()));
         }
         s.handingOut(head + run.size() - 1);
-        out.deliver(s.key, s.generation(), run);
+        out.deliver(s, s.generation(), run);
     }
 
     /** Stored message {@code seq} of {@code s} as the application gets it at its first attempt. */

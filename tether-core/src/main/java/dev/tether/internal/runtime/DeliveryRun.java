@@ -24,7 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
  * may settle on its own thread while {@code consume} runs ({@link #SETTLED_EARLY}: that thread goes on) or later on
  * any thread ({@link #WAITING}: the settling thread goes on).
  */
-final class DeliveryRun implements RouteMemo {
+final class DeliveryRun {
     private static final int CONSUMING = 1;
     private static final int SETTLED_EARLY = 2;
     private static final int WAITING = 3;
@@ -49,10 +49,10 @@ final class DeliveryRun implements RouteMemo {
     /** Where the thread holding the run is: an executor it was moved to, null for a node-thread command. */
     private Executor place = ELSEWHERE;
     /**
-     * The router's memo for this run ({@link RouteMemo}): written and read only by the thread routing the run's next
-     * message, which the previous message's settlement (or the run's hand-off to an executor) happens before.
+     * The router's memo ({@link RouteMemo}): the stream's, shared with its earlier and later runs ({@link
+     * StreamRouteMemo}); written and read only by the thread routing the run's next message.
      */
-    private Object routeMemo;
+    private final RouteMemo routeMemo;
     /** The window the run belongs to now, while a concurrent consumer takes its messages; else null. */
     private volatile ConcurrentWindow window;
     /** Highest sequence number acknowledged so far, published for progress reports; written by the holding thread. */
@@ -104,8 +104,9 @@ final class DeliveryRun implements RouteMemo {
      * @param messages the run, handed over: an {@link ArrayList} (the engine's) becomes the run's own list, which a
      *     concurrent window may append to; any other list is copied
      */
-    DeliveryRun(StreamKey key, long generation, List<InboundMessage> messages, Dispatcher dispatcher) {
+    DeliveryRun(StreamKey key, long generation, List<InboundMessage> messages, Dispatcher dispatcher, RouteMemo memo) {
         this.key = key;
+        this.routeMemo = memo;
         this.generation = generation;
         this.messages = messages instanceof ArrayList<InboundMessage> own ? own : new ArrayList<>(messages);
         this.dispatcher = dispatcher;
@@ -114,21 +115,11 @@ final class DeliveryRun implements RouteMemo {
 
     /** On the node thread, inside the engine's turn: routes the first message and moves the run to its consumer. */
     void begin() {
-        moveTo(dispatcher.route(key, messages.get(0), this));
+        moveTo(dispatcher.route(key, messages.get(0), routeMemo));
     }
 
     boolean expired(InboundMessage m) {
         return dispatcher.expired(m);
-    }
-
-    @Override
-    public Object remembered() {
-        return routeMemo;
-    }
-
-    @Override
-    public void remember(Object o) {
-        routeMemo = o;
     }
 
     /** {@code m}, routed, expired right before it would have reached its consumer: see the dispatcher's. */
@@ -222,7 +213,7 @@ final class DeliveryRun implements RouteMemo {
             return null;
         }
         progress(lastAcked);
-        return dispatcher.route(key, messages.get(index), this);
+        return dispatcher.route(key, messages.get(index), routeMemo);
     }
 
     /** Reports the run's end at {@code d}, settled otherwise than acknowledged. */

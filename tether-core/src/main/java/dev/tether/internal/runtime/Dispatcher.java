@@ -11,6 +11,7 @@ import dev.tether.TransactionalHandler;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.InboundRef;
 import dev.tether.internal.engine.Settlement;
 import dev.tether.internal.engine.StreamKey;
 import java.time.Clock;
@@ -112,7 +113,23 @@ final class Dispatcher {
     /** Called on the node thread by the engine's {@code deliver}. */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
         if (stopped) return; // Not handed out: redelivered after the next start.
-        new DeliveryRun(key, generation, messages, this).begin();
+        new DeliveryRun(key, generation, messages, this, new StreamRouteMemo()).begin();
+    }
+
+    /**
+     * As {@link #deliver(StreamKey, long, List)}, with the stream at hand: its runs share the stream's route memo
+     * ({@link StreamRouteMemo}, attached to it at its first run), so a router looks the stream up once, not per run.
+     */
+    void deliver(InboundRef stream, long generation, List<InboundMessage> messages) {
+        if (stopped) return; // Not handed out: redelivered after the next start.
+        StreamRouteMemo memo;
+        if (stream.attachment() instanceof StreamRouteMemo m) {
+            memo = m;
+        } else {
+            memo = new StreamRouteMemo();
+            stream.attach(memo);
+        }
+        new DeliveryRun(stream.key(), generation, messages, this, memo).begin();
     }
 
     MessageConsumer route(StreamKey key, InboundMessage m) {

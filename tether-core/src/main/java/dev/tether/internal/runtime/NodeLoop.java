@@ -10,6 +10,7 @@ import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineOutput;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.InboundRef;
 import dev.tether.internal.engine.OutboundRef;
 import dev.tether.internal.engine.StreamKey;
 import dev.tether.spi.Transport;
@@ -548,6 +549,11 @@ final class NodeLoop implements EngineOutput, Runnable {
     @Override
     public void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
         dispatcher.deliver(key, generation, messages);
+    }
+
+    @Override
+    public void deliver(InboundRef stream, long generation, List<InboundMessage> messages) {
+        dispatcher.deliver(stream, generation, messages);
     }
 
     @Override

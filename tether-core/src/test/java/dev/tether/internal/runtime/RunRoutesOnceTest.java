@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.AckMode;
 import dev.tether.NodeId;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.InboundRef;
 import dev.tether.internal.engine.StreamKey;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * A delivery run routes each of its messages with its own memo ({@link RouteMemo}): a router finds what depends on
- * the stream once per run (the fake counts its lookups: one per run, however long), and every message is still
+ * A delivery run routes each of its messages with its stream's memo ({@link RouteMemo}; without the engine's stream at
+ * hand, a memo of its own): a router finds what depends on the stream once per stream, once per run without it (the fake counts its lookups), and every message is still
  * routed (the router is asked per message, so per-message rules keep applying). Runs on one thread: the consumer
  * acknowledges each delivery where it is handed out.
  */
@@ -82,6 +83,60 @@ class RunRoutesOnceTest {
         assertThat(router.lookups).as("one lookup per run").isEqualTo(3);
         assertThat(router.routedByMemo.values())
                 .containsExactlyInAnyOrder(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), List.of(1L, 2L, 3L), List.of(8L, 9L));
+    }
+
+    /**
+     * Runs delivered with the engine's stream at hand share the stream's memo: the router looks each stream up once,
+     * however many runs follow (a thousand streams with a few messages pending each make a run per few messages).
+     */
+    @Test
+    void runsOfOneStreamShareItsMemoAcrossRuns() {
+        NodeLoop loop = new NodeLoop(Clock.systemUTC(), null, null, new AtomicLong(), null);
+        Dispatcher dispatcher = new Dispatcher(
+                null, AckMode.MANUAL, null, loop, Clock.systemUTC(), new IdempotencyTable(60_000, 100), null);
+        CountingRouter router = new CountingRouter();
+        dispatcher.router(router);
+
+        FakeStream a = new FakeStream(new StreamKey(PEER, "_a.alice"));
+        FakeStream b = new FakeStream(new StreamKey(PEER, "_a.bob"));
+        dispatcher.deliver(a, 1, messages(1, 2));
+        dispatcher.deliver(b, 1, messages(1, 1));
+        dispatcher.deliver(a, 1, messages(3, 3));
+        dispatcher.deliver(b, 1, messages(2, 4));
+        dispatcher.deliver(a, 2, messages(4, 5));
+
+        assertThat(router.memoRoutes).as("every message routed").isEqualTo(2 + 1 + 1 + 3 + 2);
+        assertThat(router.lookups).as("one lookup per stream").isEqualTo(2);
+        assertThat(router.routedByMemo)
+                .as("each stream's runs routed with its own memo, the one attached to it")
+                .containsOnlyKeys((RouteMemo) a.attachment(), (RouteMemo) b.attachment());
+        assertThat(router.routedByMemo.get((RouteMemo) a.attachment())).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(router.routedByMemo.get((RouteMemo) b.attachment())).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    /** An engine's inbound stream as the dispatcher gets it: its key and what the runtime attached. */
+    private static final class FakeStream implements InboundRef {
+        private final StreamKey key;
+        private Object attachment;
+
+        FakeStream(StreamKey key) {
+            this.key = key;
+        }
+
+        @Override
+        public StreamKey key() {
+            return key;
+        }
+
+        @Override
+        public Object attachment() {
+            return attachment;
+        }
+
+        @Override
+        public void attach(Object o) {
+            attachment = o;
+        }
     }
 
     private static List<InboundMessage> messages(long from, long to) {
