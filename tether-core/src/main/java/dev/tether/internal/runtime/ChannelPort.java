@@ -105,7 +105,7 @@ public final class ChannelPort {
         WriteBatch.MembershipUpdate u = role == null
                 ? WriteBatch.MembershipUpdate.leave(channel)
                 : WriteBatch.MembershipUpdate.join(channel, role);
-        post(f, now -> loop.writeKeys(now, List.of(Effect.membership(u)), then));
+        post(f, now -> loop.ownWrites().writeKeys(now, List.of(Effect.membership(u)), then));
     }
 
     /**

@@ -215,7 +215,7 @@ final class Dispatcher {
      * again, and stores its effects with the mark in the next batch ({@code AheadMarks}).
      */
     void storeAhead(long now, StreamKey key, DeliveryRun.AheadWrite w) {
-        loop.completedAhead(now, key, w.senderEpoch(), w.seq(), w.effects());
+        loop.ownWrites().completedAhead(now, key, w.senderEpoch(), w.seq(), w.effects());
     }
 
     /** Whether deliveries to {@code c} are settled by the handler's return ({@link AckMode#AUTO}). */

@@ -163,13 +163,13 @@ final class Membership implements Discovery.Listener {
     private <T> T askStored(LongFunction<T> f, Effect decision, String what) {
         if (loop.onNodeThread()) {
             T r = f.apply(clock.millis());
-            loop.writeKeys(clock.millis(), List.of(decision), () -> {});
+            loop.ownWrites().writeKeys(clock.millis(), List.of(decision), () -> {});
             return r;
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         post(result, now -> {
             T r = f.apply(now);
-            loop.writeKeys(now, List.of(decision), () -> result.complete(r));
+            loop.ownWrites().writeKeys(now, List.of(decision), () -> result.complete(r));
         });
         return await(result, what + " (done, but not yet stored: a restart may undo it)");
     }

@@ -6,7 +6,6 @@ import dev.tether.Priority;
 import dev.tether.TetherEvent;
 import dev.tether.TetherException;
 import dev.tether.TetherListener;
-import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.Engine;
 import dev.tether.internal.engine.EngineOutput;
 import dev.tether.internal.engine.InboundMessage;
@@ -17,7 +16,6 @@ import dev.tether.spi.Transport;
 import dev.tether.spi.WriteBatch;
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -100,6 +98,7 @@ final class NodeLoop implements EngineOutput, Runnable {
 
     private final CallbackErrors callbackErrors = new CallbackErrors();
     private Engine engine;
+    private OwnWrites ownWrites;
     private StoreWriter storeWriter;
     private Dispatcher dispatcher;
     private volatile boolean running = true;
@@ -149,12 +148,18 @@ final class NodeLoop implements EngineOutput, Runnable {
 
     void wire(Engine engine, StoreWriter storeWriter, Dispatcher dispatcher) {
         this.engine = engine;
+        this.ownWrites = new OwnWrites(engine);
         this.storeWriter = storeWriter;
         this.dispatcher = dispatcher;
     }
 
     Engine engine() {
         return engine;
+    }
+
+    /** The node's own writes to its store (not messages'); node thread only. */
+    OwnWrites ownWrites() {
+        return ownWrites;
     }
 
     /** The input, for tests that post through a loop that is not started and take the commands themselves. */
@@ -571,33 +576,9 @@ final class NodeLoop implements EngineOutput, Runnable {
         emit(event);
     }
 
-    /** Callbacks of {@link #writeKeys}, by token; node thread only. */
-    private final HashMap<Long, Runnable> writes = new HashMap<>();
-
-    private long nextWriteToken;
-
-    /** Node thread: stores {@code effects} in the next batch ({@link Engine#writeKeys}); runs {@code then} once durable. */
-    void writeKeys(long now, List<Effect> effects, Runnable then) {
-        long token = ++nextWriteToken;
-        engine.writeKeys(now, token, effects);
-        writes.put(token, then);
-    }
-
-    /** Node thread: message {@code seq} of {@code key} completed ahead ({@link Engine#completedAhead}). */
-    void completedAhead(long now, StreamKey key, long senderEpoch, long seq, List<Effect> effects) {
-        engine.completedAhead().completed(now, ++nextWriteToken, key, senderEpoch, seq, effects);
-    }
-
-    /** Node thread: removes the dead letters {@code keys} name with the next batch; runs {@code then} once durable. */
-    void removeDeadLetters(List<WriteBatch.DeadLetterRemoval> keys, Runnable then) {
-        long token = ++nextWriteToken;
-        engine.deadLetters().remove(token, keys);
-        writes.put(token, then);
-    }
-
     @Override
     public void written(long token) {
-        Runnable r = writes.remove(token);
+        Runnable r = ownWrites.take(token);
         if (r != null) runSafely(now -> r.run(), clock.millis());
     }
 }

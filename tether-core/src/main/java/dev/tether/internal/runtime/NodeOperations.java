@@ -131,7 +131,7 @@ public final class NodeOperations {
                             engine.deadLetters().removable(keys);
                     CompletableFuture<Integer> done = new CompletableFuture<>();
                     if (removed.isEmpty()) done.complete(0);
-                    else loop.removeDeadLetters(removed, () -> done.complete(removed.size()));
+                    else loop.ownWrites().removeDeadLetters(removed, () -> done.complete(removed.size()));
                     return done;
                 })
                 .thenCompose(f -> f);
@@ -144,7 +144,7 @@ public final class NodeOperations {
                             engine.deadLetters().keys();
                     CompletableFuture<Integer> done = new CompletableFuture<>();
                     if (keys.isEmpty()) done.complete(0);
-                    else loop.removeDeadLetters(keys, () -> done.complete(keys.size()));
+                    else loop.ownWrites().removeDeadLetters(keys, () -> done.complete(keys.size()));
                     return done;
                 })
                 .thenCompose(f -> f);

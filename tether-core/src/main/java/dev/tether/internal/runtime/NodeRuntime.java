@@ -310,7 +310,7 @@ public final class NodeRuntime {
 
     /** Node thread: stores {@code effects} ({@link Engine#writeKeys}); runs {@code then} there once durable. */
     public void writeKeys(List<Effect> effects, Runnable then) {
-        loop.writeKeys(config.clock().millis(), effects, then);
+        loop.ownWrites().writeKeys(config.clock().millis(), effects, then);
     }
 
     /** The store epoch {@code peer} stated in its latest HELLO, 0 if none is known; node thread only. */
