@@ -411,7 +411,7 @@ public final class FrameCodec {
             }
         }
         try {
-            return LaneNames.remember(Lanes.requireValid(str(b, len)));
+            return LaneNames.rememberDecoded(Lanes.requireValid(str(b, len)));
         } catch (InvalidIdException e) {
             throw bad(e.getMessage());
         }

@@ -13,7 +13,24 @@ final class LaneNames {
 
     private static final InternTable<String> TABLE = new InternTable<>(SLOTS);
 
+    /**
+     * Lanes decoded from bytes the table did not know ({@link #rememberDecoded}): what a test reads. A plain field, counted
+     * on misses only (a hit costs nothing); threads may lose each other's increments.
+     */
+    private static long decodedUnknown;
+
     private LaneNames() {}
+
+    /** Lanes decoded from bytes {@link #known} did not find, so far. */
+    static long decodedUnknown() {
+        return decodedUnknown;
+    }
+
+    /** {@link #remember}s {@code lane}, valid and just made from frame bytes {@link #known} did not find, and counts it. */
+    static String rememberDecoded(String lane) {
+        decodedUnknown++;
+        return remember(lane);
+    }
 
     /** The remembered lane whose ASCII bytes are {@code a[off..off+len)}, or null. */
     static String known(byte[] a, int off, int len) {

@@ -8,21 +8,32 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The table under {@link LaneNames} and {@link HeaderMaps}: entries fill their set, then the hash picks a victim. */
+/** The table under {@link LaneNames} and {@link HeaderMaps}: entries fill their set, then replace its slots in turn. */
 class InternTableTest {
+    /**
+     * A full set's slots are replaced in turn, not the one slot of the newcomer's hash: entries the hash would never pick
+     * (names no longer used) go too.
+     */
     @Test
-    void entriesOfOneSetFillItThenTheHashPicksWhomAnotherReplaces() {
+    void entriesOfOneSetFillItThenAreReplacedInTurn() {
         InternTable<String> t = new InternTable<>(64);
         int h = 2;
         int set = t.set(h);
         assertThat(set % InternTable.WAYS).isZero();
         for (String e : new String[] {"a", "b", "c", "d"}) t.put(h, e);
-        assertThat(new String[] {t.at(set), t.at(set + 1), t.at(set + 2), t.at(set + 3)})
-                .containsExactly("a", "b", "c", "d");
+        assertThat(slotsOf(t, set)).containsExactly("a", "b", "c", "d");
         t.put(h, "e");
-        assertThat(new String[] {t.at(set), t.at(set + 1), t.at(set + 2), t.at(set + 3)})
-                .as("slot %d of the set (the hash's low bits) replaced", h & 3)
-                .containsExactly("a", "b", "e", "d");
+        t.put(h, "f");
+        assertThat(slotsOf(t, set)).containsExactly("e", "f", "c", "d");
+        t.put(h, "g");
+        t.put(h, "h");
+        assertThat(slotsOf(t, set))
+                .as("the same hash four times: every slot replaced")
+                .containsExactly("e", "f", "g", "h");
+    }
+
+    private static String[] slotsOf(InternTable<String> t, int set) {
+        return new String[] {t.at(set), t.at(set + 1), t.at(set + 2), t.at(set + 3)};
     }
 
     @Test
