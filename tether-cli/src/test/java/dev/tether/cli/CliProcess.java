@@ -2,8 +2,11 @@ package dev.tether.cli;
 
 import dev.tether.fixtures.FreePorts;
 import dev.tether.testkit.process.ChildJvm;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,6 +57,23 @@ final class CliProcess {
                 .start();
         c.awaitLine(l -> l.startsWith("ready node=" + id), TIMEOUT);
         return c;
+    }
+
+    /**
+     * Starts {@code tether <args>} as a bare process whose stdout is the test's to read, or to leave unread or to
+     * close (a {@link ChildJvm} reads it); stderr goes to {@code errLog}.
+     */
+    static Process withRawStdout(Path errLog, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dtether.cache.dir=" + CACHE,
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.to(errLog.toFile()))
+                .start();
     }
 
     /** The TCP port of a ready line. */

@@ -41,25 +41,18 @@ class ClosedStdoutTest {
     @Test
     void deliveriesThatCannotBePrintedStayInTheStoreAndTheListenerStops() throws Exception {
         Path errLog = dir.resolve("first.err");
-        first = new ProcessBuilder(List.of(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-Dtether.cache.dir="
-                                + Path.of("target", "tether-cache").toAbsolutePath(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        "node",
-                        "--id",
-                        "a",
-                        "--print",
-                        "--admin",
-                        "127.0.0.1:0",
-                        "--drain-timeout",
-                        "1",
-                        "--store-dir",
-                        dir.toString()))
-                .redirectError(ProcessBuilder.Redirect.to(errLog.toFile()))
-                .start();
+        first = CliProcess.withRawStdout(
+                errLog,
+                "node",
+                "--id",
+                "a",
+                "--print",
+                "--admin",
+                "127.0.0.1:0",
+                "--drain-timeout",
+                "1",
+                "--store-dir",
+                dir.toString());
         BufferedReader stdout =
                 new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
         String ready = stdout.readLine();

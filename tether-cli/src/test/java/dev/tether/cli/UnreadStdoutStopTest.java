@@ -47,25 +47,18 @@ class UnreadStdoutStopTest {
     @Test
     void sigtermEndsTheProcessAndReleasesTheStoreWhileStdoutIsFull() throws Exception {
         Path errLog = dir.resolve("node.err");
-        node = new ProcessBuilder(List.of(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-Dtether.cache.dir="
-                                + Path.of("target", "tether-cache").toAbsolutePath(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        "node",
-                        "--id",
-                        "a",
-                        "--print",
-                        "--admin",
-                        "127.0.0.1:0",
-                        "--drain-timeout",
-                        String.valueOf(DRAIN_SECONDS),
-                        "--store-dir",
-                        dir.toString()))
-                .redirectError(ProcessBuilder.Redirect.to(errLog.toFile()))
-                .start();
+        node = CliProcess.withRawStdout(
+                errLog,
+                "node",
+                "--id",
+                "a",
+                "--print",
+                "--admin",
+                "127.0.0.1:0",
+                "--drain-timeout",
+                String.valueOf(DRAIN_SECONDS),
+                "--store-dir",
+                dir.toString());
         String ready = firstLine(node.getInputStream()); // the only bytes of stdout this test ever reads
         assertThat(ready).startsWith("ready node=a");
 
