@@ -55,7 +55,7 @@ class NodeProcessTest {
                     .toList();
         }
         assertThat(left).containsExactly("tether-a.db", "tether-a.db.lock");
-        List<String> ignored = Files.readAllLines(Path.of("..", ".gitignore")).stream()
+        List<String> ignored = Files.readAllLines(rootGitignore()).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#"))
                 .toList();
         for (String name : left) {
@@ -65,6 +65,16 @@ class NodeProcessTest {
                             .getPathMatcher("glob:" + glob)
                             .matches(Path.of(name)));
         }
+    }
+
+    /** The repository's .gitignore, found from any working directory (Maven's is the module, repeat-test's the root). */
+    private static Path rootGitignore() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve(".ci")) && Files.isRegularFile(d.resolve(".gitignore")))
+                return d.resolve(".gitignore");
+        }
+        throw new AssertionError(
+                "no repository root (.ci and .gitignore) above " + Path.of("").toAbsolutePath());
     }
 
     private Process start(List<String> out, Path errLog, String... args) throws IOException {
