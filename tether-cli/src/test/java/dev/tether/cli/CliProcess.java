@@ -76,6 +76,25 @@ final class CliProcess {
                 .start();
     }
 
+    /**
+     * {@link #withRawStdout} of {@code tether node --id a --print} on {@code dir}, with an admin endpoint on a free
+     * loopback port (named in the ready line) and {@code drainSeconds} to drain at a stop.
+     */
+    static Process printingNode(Path errLog, Path dir, int drainSeconds) throws IOException {
+        return withRawStdout(
+                errLog,
+                "node",
+                "--id",
+                "a",
+                "--print",
+                "--admin",
+                "127.0.0.1:0",
+                "--drain-timeout",
+                String.valueOf(drainSeconds),
+                "--store-dir",
+                dir.toString());
+    }
+
     /** The TCP port of a ready line. */
     static int port(String ready) {
         Matcher m = TCP.matcher(ready);

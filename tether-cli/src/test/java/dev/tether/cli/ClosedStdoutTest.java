@@ -41,18 +41,7 @@ class ClosedStdoutTest {
     @Test
     void deliveriesThatCannotBePrintedStayInTheStoreAndTheListenerStops() throws Exception {
         Path errLog = dir.resolve("first.err");
-        first = CliProcess.withRawStdout(
-                errLog,
-                "node",
-                "--id",
-                "a",
-                "--print",
-                "--admin",
-                "127.0.0.1:0",
-                "--drain-timeout",
-                "1",
-                "--store-dir",
-                dir.toString());
+        first = CliProcess.printingNode(errLog, dir, 1);
         BufferedReader stdout =
                 new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
         String ready = stdout.readLine();

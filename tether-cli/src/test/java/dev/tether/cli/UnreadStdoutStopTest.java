@@ -47,18 +47,7 @@ class UnreadStdoutStopTest {
     @Test
     void sigtermEndsTheProcessAndReleasesTheStoreWhileStdoutIsFull() throws Exception {
         Path errLog = dir.resolve("node.err");
-        node = CliProcess.withRawStdout(
-                errLog,
-                "node",
-                "--id",
-                "a",
-                "--print",
-                "--admin",
-                "127.0.0.1:0",
-                "--drain-timeout",
-                String.valueOf(DRAIN_SECONDS),
-                "--store-dir",
-                dir.toString());
+        node = CliProcess.printingNode(errLog, dir, DRAIN_SECONDS);
         String ready = firstLine(node.getInputStream()); // the only bytes of stdout this test ever reads
         assertThat(ready).startsWith("ready node=a");
 

@@ -1,17 +1,16 @@
 package dev.tether.store.sqlite;
 
+import static dev.tether.store.sqlite.AppTable.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
 import dev.tether.StoreException;
-import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.OutboundState;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,9 +51,5 @@ class StreamStatesTest {
                     .extracting(StoredMessage::seq)
                     .containsExactly(3L, 4L, 5L);
         }
-    }
-
-    private static StoredMessage message(long seq) {
-        return new StoredMessage(B, "l", seq, 0, Map.of(), new byte[] {1}, MessageChecksum.UNCHECKED, 1);
     }
 }

@@ -1,22 +1,14 @@
 package dev.tether.store.sqlite;
 
+import static dev.tether.store.sqlite.AppTable.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.Durability;
-import dev.tether.NodeId;
 import dev.tether.StoreException;
-import dev.tether.spi.MessageChecksum;
-import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * threw), no later handler runs, the next stage or commit fails and rolls back, and the store then works as before.
  */
 class TransactionEndedUnderHandlerTest {
-    private static final NodeId B = NodeId.of("b");
+    private static final AppTable APP = new AppTable("app_t");
 
     @TempDir
     Path dir;
@@ -42,10 +34,10 @@ class TransactionEndedUnderHandlerTest {
                         + " END");
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
-            store.runInTransaction(tx -> insert(tx, "a"));
+            store.runInTransaction(tx -> APP.insert(tx, "a"));
             assertThatThrownBy(() -> store.runInTransaction(tx -> {
                         try {
-                            insert(tx, "bad");
+                            APP.insert(tx, "bad");
                         } catch (SQLException caught) {
                             // the handler goes on as if only its statement had failed
                         }
@@ -53,19 +45,21 @@ class TransactionEndedUnderHandlerTest {
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("SQLite ended the open transaction under a transactional handler")
                     .hasMessageContaining("the handler returned");
-            assertThatThrownBy(() -> store.runInTransaction(tx -> insert(tx, "later")))
+            assertThatThrownBy(() -> store.runInTransaction(tx -> APP.insert(tx, "later")))
                     .as("no handler writes outside a transaction")
                     .isInstanceOf(StoreException.class);
             assertThatThrownBy(() -> store.commit(new WriteBatch().append(message(1))))
                     .isInstanceOf(StoreException.class);
-            assertThat(rows(file))
+            assertThat(APP.rows(file))
                     .as("nothing of the lost transaction, nor of a later handler")
                     .isEmpty();
 
-            store.runInTransaction(tx -> insert(tx, "again"));
+            store.runInTransaction(tx -> APP.insert(tx, "again"));
             store.commit(new WriteBatch().append(message(1)));
         }
-        assertThat(rows(file)).as("the store works again after the rollback").containsExactly("again");
+        assertThat(APP.rows(file))
+                .as("the store works again after the rollback")
+                .containsExactly("again");
     }
 
     @Test
@@ -74,7 +68,7 @@ class TransactionEndedUnderHandlerTest {
         ApplicationTables.create(file, "CREATE TABLE app_t (k TEXT PRIMARY KEY)", "INSERT INTO app_t VALUES ('x')");
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
-            store.runReplayable(tx -> insert(tx, "a"));
+            store.runReplayable(tx -> APP.insert(tx, "a"));
             assertThatThrownBy(() -> store.runReplayable(tx -> tx.prepare("INSERT OR ROLLBACK INTO app_t VALUES ('x')")
                             .executeUpdate()))
                     .as("the handler's own exception, as it is, with the store's word on the transaction")
@@ -85,28 +79,9 @@ class TransactionEndedUnderHandlerTest {
                                     .hasMessageContaining("and the handler threw")));
             assertThatThrownBy(() -> store.stage(new WriteBatch().append(message(1))))
                     .isInstanceOf(StoreException.class);
-            store.runReplayable(tx -> insert(tx, "b"));
+            store.runReplayable(tx -> APP.insert(tx, "b"));
             store.commit(new WriteBatch().append(message(1)));
         }
-        assertThat(rows(file)).containsExactly("b", "x");
-    }
-
-    private static void insert(SqliteTransaction tx, String k) throws SQLException {
-        var p = tx.prepare("INSERT INTO app_t (k) VALUES (?)");
-        p.setString(1, k);
-        p.executeUpdate();
-    }
-
-    private static List<String> rows(Path file) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                ResultSet rs = c.createStatement().executeQuery("SELECT k FROM app_t ORDER BY k")) {
-            while (rs.next()) out.add(rs.getString(1));
-        }
-        return out;
-    }
-
-    private static StoredMessage message(long seq) {
-        return new StoredMessage(B, "l", seq, 0, Map.of(), new byte[] {1}, MessageChecksum.UNCHECKED, 1);
+        assertThat(APP.rows(file)).containsExactly("b", "x");
     }
 }

@@ -1,21 +1,15 @@
 package dev.tether.store.sqlite;
 
+import static dev.tether.store.sqlite.AppTable.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.Durability;
 import dev.tether.NodeId;
-import dev.tether.spi.MessageChecksum;
 import dev.tether.spi.StoredMessage;
 import dev.tether.spi.WriteBatch;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WorkEndingTheTransactionTest {
     private static final NodeId B = NodeId.of("b");
+    private static final AppTable APP = new AppTable("seen");
 
     @TempDir
     Path dir;
@@ -42,15 +37,15 @@ class WorkEndingTheTransactionTest {
         boolean committed;
         try (SqliteStore store = new SqliteStore(file)) {
             store.open(Durability.FSYNC);
-            store.runReplayable(tx -> insert(tx, "x"));
+            store.runReplayable(tx -> APP.insert(tx, "x"));
             attempt(() -> store.runReplayable(tx -> {
                 try {
-                    insert(tx, "x"); // a duplicate: SQLite rolls back the whole transaction
+                    APP.insert(tx, "x"); // a duplicate: SQLite rolls back the whole transaction
                 } catch (SQLException duplicate) {
                     // the application ignores duplicates, as many "insert once" handlers do
                 }
             }));
-            attempt(() -> store.runReplayable(tx -> insert(tx, "y")));
+            attempt(() -> store.runReplayable(tx -> APP.insert(tx, "y")));
             try {
                 store.commit(new WriteBatch().append(message(1)));
                 committed = true;
@@ -58,7 +53,7 @@ class WorkEndingTheTransactionTest {
                 committed = false;
             }
         }
-        List<String> rows = rows(file);
+        List<String> rows = APP.rows(file);
         if (committed) {
             assertThat(rows)
                     .as("committed: every work's write that was not undone")
@@ -89,7 +84,7 @@ class WorkEndingTheTransactionTest {
             try {
                 store.runInTransaction(tx -> {
                     try {
-                        insert(tx, "x"); // a duplicate: SQLite rolls back the whole transaction, message 3 with it
+                        APP.insert(tx, "x"); // a duplicate: SQLite rolls back the whole transaction, message 3 with it
                     } catch (SQLException duplicate) {
                         // ignored by the application
                     }
@@ -124,24 +119,5 @@ class WorkEndingTheTransactionTest {
 
     private interface Attempt {
         void run() throws Exception;
-    }
-
-    private static void insert(SqliteTransaction tx, String k) throws SQLException {
-        PreparedStatement p = tx.prepare("INSERT INTO seen (k) VALUES (?)");
-        p.setString(1, k);
-        p.executeUpdate();
-    }
-
-    private static List<String> rows(Path file) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                ResultSet rs = c.createStatement().executeQuery("SELECT k FROM seen ORDER BY k")) {
-            while (rs.next()) out.add(rs.getString(1));
-        }
-        return out;
-    }
-
-    private static StoredMessage message(long seq) {
-        return new StoredMessage(B, "l", seq, 0, Map.of(), new byte[] {1}, MessageChecksum.UNCHECKED, 1);
     }
 }
