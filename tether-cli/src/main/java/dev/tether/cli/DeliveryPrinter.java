@@ -22,7 +22,9 @@ final class DeliveryPrinter {
     private final PrintWriter out;
     private final boolean json;
     private final AtomicBoolean gone = new AtomicBoolean();
-    private volatile Runnable onOutputGone = () -> {};
+    private volatile Runnable onOutputGone;
+    /** Whether {@link #onOutputGone}'s action ran: the failing print and the registration may both see the failure. */
+    private final AtomicBoolean told = new AtomicBoolean();
 
     DeliveryPrinter(PrintWriter out, boolean json) {
         this.out = out;
@@ -35,7 +37,13 @@ final class DeliveryPrinter {
      */
     void onOutputGone(Runnable action) {
         onOutputGone = action;
-        if (gone.get()) action.run();
+        if (gone.get()) tell();
+    }
+
+    /** Runs the action once, if registered: the print that failed and the registration each look after writing. */
+    private void tell() {
+        Runnable action = onOutputGone;
+        if (action != null && told.compareAndSet(false, true)) action.run();
     }
 
     void print(Delivery d) {
@@ -66,7 +74,8 @@ final class DeliveryPrinter {
         }
         if (failed) {
             d.nack(HOLD);
-            if (gone.compareAndSet(false, true)) onOutputGone.run();
+            gone.set(true);
+            tell();
         }
     }
 }

@@ -295,14 +295,15 @@ final class NodeRunner {
      * handler's thread, which the shutdown waits for).
      */
     private void outputGone(TetherNode node, StopSignals signals, Duration drainTimeout) {
-        line(
-                "WARN",
-                "stdout is closed (its reader went away): stopping; deliveries not printed are not acknowledged and"
-                        + " stay in the store for the next start");
         Thread stop = new Thread(() -> stopAndReport(node, drainTimeout), "tether-output-gone");
         stop.setDaemon(true);
         stop.start();
         signals.request();
+        // After the stop started: a full stderr pipe would block this line, not the stop.
+        line(
+                "WARN",
+                "stdout is closed (its reader went away): stopping; deliveries not printed are not acknowledged and"
+                        + " stay in the store for the next start");
     }
 
     private void log(TetherEvent e) {

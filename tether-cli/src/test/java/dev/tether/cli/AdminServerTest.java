@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.Delivery;
-import dev.tether.NodeId;
 import dev.tether.TetherNode;
 import dev.tether.fixtures.FreePorts;
 import dev.tether.node.Tether;
@@ -144,60 +143,12 @@ class AdminServerTest {
     void deliveryLinesAreTextOrJson() {
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
         java.io.PrintWriter w = new java.io.PrintWriter(lines, true, StandardCharsets.UTF_8);
-        Delivery binary = new FakeDelivery(new byte[] {(byte) 0xff, 0, 1}, true);
+        Delivery binary = new PrintedDelivery(new byte[] {(byte) 0xff, 0, 1}, true);
         new DeliveryPrinter(w, false).print(binary);
-        new DeliveryPrinter(w, true).print(new FakeDelivery("say \"hi\"\n".getBytes(StandardCharsets.UTF_8), false));
+        new DeliveryPrinter(w, true).print(new PrintedDelivery("say \"hi\"\n".getBytes(StandardCharsets.UTF_8), false));
         assertThat(lines.toString(StandardCharsets.UTF_8))
                 .contains("a default #7 (redelivered): base64:/wAB")
                 .contains("{\"from\":\"a\",\"lane\":\"default\",\"seq\":7,\"redelivered\":false,\"attempt\":1,"
                         + "\"headers\":{\"k\":\"v\"},\"payload\":\"say \\\"hi\\\"\\n\"}");
-    }
-
-    /** A delivery as the printer sees it; acknowledgment is not under test here. */
-    private record FakeDelivery(byte[] payloadBytes, boolean isRedelivery) implements Delivery {
-        @Override
-        public NodeId from() {
-            return NodeId.of("a");
-        }
-
-        @Override
-        public String lane() {
-            return "default";
-        }
-
-        @Override
-        public long seq() {
-            return 7;
-        }
-
-        @Override
-        public java.util.Map<String, String> headers() {
-            return java.util.Map.of("k", "v");
-        }
-
-        @Override
-        public java.nio.ByteBuffer payload() {
-            return java.nio.ByteBuffer.wrap(payloadBytes);
-        }
-
-        @Override
-        public int attempt() {
-            return 1;
-        }
-
-        @Override
-        public boolean ack() {
-            return true;
-        }
-
-        @Override
-        public boolean nack() {
-            return false;
-        }
-
-        @Override
-        public boolean nack(java.time.Duration retryAfter) {
-            return false;
-        }
     }
 }

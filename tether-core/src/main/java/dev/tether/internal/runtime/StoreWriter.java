@@ -254,27 +254,44 @@ final class StoreWriter {
     }
 
     CompletableFuture<List<DeadLetter>> deadLetters(int max) {
-        return CompletableFuture.supplyAsync(() -> store.readDeadLetters(max), thread);
+        return read(() -> store.readDeadLetters(max));
     }
 
     /** Runs a read of the history on this thread (management: a query, or the summary). */
     <T> CompletableFuture<T> readHistory(java.util.function.Function<Store, T> read) {
-        return CompletableFuture.supplyAsync(() -> read.apply(store), thread);
+        return read(() -> read.apply(store));
     }
 
     /** Reads a page of a channel's log on this thread, outside the engine's paging (a join's start by time). */
     CompletableFuture<List<ChannelMessage>> readChannel(String channel, long fromSeq, int max) {
-        return CompletableFuture.supplyAsync(() -> store.readChannel(channel, fromSeq, max), thread);
+        return read(() -> store.readChannel(channel, fromSeq, max));
     }
 
     /** Reads every entry of {@code namespace} of the key-value area on this thread (a layer's state when it starts). */
     CompletableFuture<List<KeyValue>> readKeys(String namespace, long nowMillis) {
-        return CompletableFuture.supplyAsync(() -> KeyPages.readAll(store, namespace, nowMillis), thread);
+        return read(() -> KeyPages.readAll(store, namespace, nowMillis));
     }
 
     /** Reads outbox messages on this thread, outside the engine's paging (for management). */
     CompletableFuture<List<StoredMessage>> readOutbox(NodeId to, String lane, long fromSeq, int max) {
-        return CompletableFuture.supplyAsync(() -> store.readOutbox(to, lane, fromSeq, max), thread);
+        return read(() -> store.readOutbox(to, lane, fromSeq, max));
+    }
+
+    /**
+     * Runs a read outside the engine's paging on this thread. A {@link VirtualMachineError} it throws fails the read
+     * and closes the node, as one from a commit does ({@link #endOrRethrow}).
+     */
+    private <T> CompletableFuture<T> read(java.util.function.Supplier<T> read) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return read.get();
+                    } catch (Error e) {
+                        if (CallbackErrors.isFatal(e)) loop.endWith("store read", e);
+                        throw e;
+                    }
+                },
+                thread);
     }
 
     /** From now on no commit or read starts; one in progress runs to its end (see {@link #abandon}). */
