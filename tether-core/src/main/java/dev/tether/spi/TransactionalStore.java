@@ -36,12 +36,15 @@ import dev.tether.StoreException;
  *       writes. The default is {@link #runInTransaction}.
  *   <li>If a statement a work ran ended the whole transaction on its own (SQLite's {@code ON CONFLICT ROLLBACK}
  *       or a trigger's {@code RAISE(ROLLBACK, ...)} roll it all back; the work may have caught that statement's
- *       error and returned), the store MUST notice it when the work ends: {@link #runInTransaction} or {@link
+ *       error and returned), every later statement of that work MUST fail instead of running outside the
+ *       transaction, and the store MUST notice it when the work ends: {@link #runInTransaction} or {@link
  *       #runReplayable} throws {@link StoreException} if the work returned (if it threw, its exception is rethrown
  *       as it is), nothing of that transaction commits, and until the next {@link #stage} or {@link #commit}, which
  *       throws {@link StoreException} and rolls everything back, every run throws {@link StoreException} without
- *       running its work: no work's writes are ever stored outside a commit (rule 4). (Such statements are the
- *       store's own; its tests check this rule, not the contract suite.)
+ *       running its work: no work's writes are ever stored outside a commit (rule 4). The same holds when one of
+ *       the store's own statements ended the transaction between works (a read failing with an I/O error): the next
+ *       {@link #stage} or {@link #commit} throws and stores nothing. (Such statements are the store's own; its tests
+ *       check this rule, not the contract suite.)
  * </ol>
  *
  * @param <T> the handle type given to the application's handlers

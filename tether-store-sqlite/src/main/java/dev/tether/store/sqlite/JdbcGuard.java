@@ -75,6 +75,7 @@ final class JdbcGuard implements InvocationHandler {
         String name = method.getName();
         if (method.getDeclaringClass() == Object.class) return objectMethod(proxy, name, args);
         owner.check(name + "()");
+        if (!name.equals("close")) runner.checkNotEnded(name + "()");
         if (target instanceof Connection && CONNECTION_REFUSED.contains(name)) {
             throw new TransactionClosedException("Connection." + name + "() in a transactional handler: the"
                     + " transaction is Tether's, committed with the acknowledgment; throw to undo the writes");

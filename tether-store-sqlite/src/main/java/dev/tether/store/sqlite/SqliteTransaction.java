@@ -22,8 +22,9 @@ import java.sql.SQLException;
  * <p><b>Statements that end the transaction.</b> A statement can still roll back the whole transaction on its own: a
  * conflict on a table or index declared {@code ON CONFLICT ROLLBACK}, {@code INSERT OR ROLLBACK}, a trigger's {@code
  * RAISE(ROLLBACK, ...)}, or an I/O or disk-full error SQLite answers so. Its error looks like any constraint or I/O
- * error, but the writes of every handler since the last commit are gone with it. The store notices it when the
- * handler ends (TransactionalStore rule 7): a handler that caught the error and returned fails with {@link
+ * error, but the writes of every handler since the last commit are gone with it. Every statement the handler runs
+ * after it throws {@link TransactionClosedException} (in autocommit mode it would be stored at once). The store
+ * notices it when the handler ends (TransactionalStore rule 7): a handler that caught the error and returned fails with {@link
  * dev.tether.StoreException} all the same (one that threw has its exception rethrown with that attached), no
  * handler runs until the store has rolled back, and the batch that was to commit them fails: with the messages'
  * writes lost, the node's commits then fail until it restarts (docs/EXACTLY-ONCE.md). Use the default {@code ABORT}

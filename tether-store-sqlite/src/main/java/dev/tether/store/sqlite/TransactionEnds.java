@@ -49,7 +49,7 @@ final class TransactionEnds implements SQLiteCommitListener {
 
     /** Whether SQLite committed or rolled back the transaction since {@link #watch}. */
     boolean ended() {
-        return ended;
+        return watching && ended;
     }
 
     @Override

@@ -119,8 +119,25 @@ final class TransactionRunner {
         sharedRelease.execute();
     }
 
+    /**
+     * @throws dev.tether.TransactionClosedException if SQLite ended the transaction under the running work: a
+     *     statement run now would run in autocommit mode and be stored at once, outside any commit
+     */
+    void checkNotEnded(String what) {
+        if (ends.ended()) {
+            throw new dev.tether.TransactionClosedException(what + " after SQLite ended the transaction under this"
+                    + " transactional handler (ON CONFLICT ROLLBACK, RAISE(ROLLBACK), an I/O error): it would be"
+                    + " stored outside any commit");
+        }
+    }
+
     /** @throws StoreException if a handler's failure took the open transaction with it */
     void checkCommittable() {
+        if (broken == null && ends.ended()) {
+            lost("SQLite ended the open transaction outside a transactional handler (a statement of the store's own"
+                    + " failed with an I/O or out-of-memory error): the handlers' writes since the last commit are"
+                    + " lost, so it cannot commit");
+        }
         if (broken != null) throw new StoreException(broken);
     }
 
@@ -286,6 +303,7 @@ final class TransactionRunner {
      * this call prepared the same statement again (and then it is this call's).
      */
     PreparedStatement cached(String sql, SqliteTransaction call) throws SQLException {
+        checkNotEnded("prepare(...)");
         Kept k = cache.get(sql);
         if (k == null) {
             if (cache.size() >= MAX_CACHED) {
