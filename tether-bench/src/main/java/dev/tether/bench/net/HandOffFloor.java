@@ -12,13 +12,16 @@ import java.util.concurrent.locks.LockSupport;
  * handler thread, which posts the settlement back to its I/O thread; that thread writes the answer; the sender's I/O
  * thread reads it and unparks the caller. Six sleeps and wake-ups per round trip, as in Tether's default, against the
  * ping-pong's two. What {@code tcp-roundtrip} costs beyond this floor is Tether's own work; what this floor costs
- * beyond the ping-pong, no change inside Tether can remove while the threading stays. Used on the driver thread only.
+ * beyond the ping-pong, no change inside Tether can remove while the threading stays. With {@code inline} the
+ * receiver's I/O thread writes the answer itself, as Tether's does with the handler on the node thread
+ * ({@code tcp-roundtrip-inline}): three threads, four sleeps per round trip. Used on the driver thread only.
  */
 final class HandOffFloor {
     private HandOffFloor() {}
 
-    static ScenarioResult run(BenchOptions o) throws Exception {
-        try (ChildJvm receiver = ChildJvm.start("floor-receiver", Receiver.class, o.childJvmArgs(), List.of());
+    static ScenarioResult run(BenchOptions o, boolean inline) throws Exception {
+        try (ChildJvm receiver = ChildJvm.start(
+                        "floor-receiver", Receiver.class, o.childJvmArgs(), List.of(inline ? "inline" : "handler"));
                 FloorChannels io = new FloorChannels("floor-sender-io")) {
             int port = Integer.parseInt(receiver.expect("READY", 60)[1]);
             Thread caller = Thread.currentThread();
@@ -29,8 +32,11 @@ final class HandOffFloor {
             });
             return BlockingRoundTrips.measure(
                     o,
-                    "handoff-floor",
-                    "Floor of the default round trip's threading: caller, two I/O threads, handler thread, no Tether",
+                    inline ? "handoff-floor-inline" : "handoff-floor",
+                    inline
+                            ? "Floor of the inline round trip's threading: caller, two I/O threads, no Tether"
+                            : "Floor of the default round trip's threading: caller, two I/O threads, handler thread,"
+                                    + " no Tether",
                     n -> BlockingRoundTrips.Made.of(roundTrips(io, answers, n)));
         }
     }
@@ -50,11 +56,18 @@ final class HandOffFloor {
 
     /**
      * The receiver's child JVM: prints {@code READY port}, then for one client hands each frame its I/O thread reads
-     * to a handler thread, which posts the answer back to the I/O thread to write; exits when the client closes.
+     * to a handler thread, which posts the answer back to the I/O thread to write (argument {@code handler}), or
+     * writes the answer on the I/O thread (argument {@code inline}); exits when the client closes.
      */
     public static final class Receiver {
         public static void main(String[] args) throws Exception {
             try (FloorChannels io = new FloorChannels("floor-receiver-io")) {
+                if (args.length > 0 && args[0].equals("inline")) {
+                    System.out.println("READY " + io.listen(io::write));
+                    System.out.flush();
+                    io.awaitPeerClosed();
+                    return;
+                }
                 AtomicLong delivered = new AtomicLong();
                 Thread handler = new Thread(() -> settle(io, delivered), "floor-handler");
                 handler.setDaemon(true);
