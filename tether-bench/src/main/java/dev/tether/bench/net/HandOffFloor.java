@@ -1,5 +1,9 @@
 package dev.tether.bench.net;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -14,7 +18,11 @@ import java.util.concurrent.locks.LockSupport;
  * ping-pong's two. What {@code tcp-roundtrip} costs beyond this floor is Tether's own work; what this floor costs
  * beyond the ping-pong, no change inside Tether can remove while the threading stays. With {@code inline} the
  * receiver's I/O thread writes the answer itself, as Tether's does with the handler on the node thread
- * ({@code tcp-roundtrip-inline}): three threads, four sleeps per round trip. Used on the driver thread only.
+ * ({@code tcp-roundtrip-inline}): three threads, four sleeps per round trip. With the bench JVM's system property
+ * {@code tether.bench.floorPipeWake=true} the caller waits in a blocking read of a pipe that the sender's I/O thread
+ * writes a byte to, instead of parking: a pipe write wakes its reader as a "sync" wake-up, which Linux places on the
+ * writer's CPU, where a futex wake (unpark) places it on an idle one (docs/BENCHMARKS.md, "Why the inline round trip
+ * costs more"). Used on the driver thread only.
  */
 final class HandOffFloor {
     private HandOffFloor() {}
@@ -26,6 +34,25 @@ final class HandOffFloor {
             int port = Integer.parseInt(receiver.expect("READY", 60)[1]);
             Thread caller = Thread.currentThread();
             AtomicLong answers = new AtomicLong();
+            if (Boolean.getBoolean("tether.bench.floorPipeWake")) {
+                Pipe pipe = Pipe.open();
+                ByteBuffer one = ByteBuffer.allocateDirect(1);
+                io.connect(port, () -> {
+                    answers.incrementAndGet();
+                    one.clear();
+                    write(pipe, one);
+                });
+                try {
+                    return BlockingRoundTrips.measure(
+                            o,
+                            inline ? "handoff-floor-inline" : "handoff-floor",
+                            "Floor of the round trip's threading, the caller woken through a pipe, no Tether",
+                            n -> BlockingRoundTrips.Made.of(pipeRoundTrips(io, answers, pipe, n)));
+                } finally {
+                    pipe.source().close();
+                    pipe.sink().close();
+                }
+            }
             io.connect(port, () -> {
                 answers.incrementAndGet();
                 LockSupport.unpark(caller);
@@ -52,6 +79,31 @@ final class HandOffFloor {
             rtt[i] = System.nanoTime() - t;
         }
         return rtt;
+    }
+
+    /** As {@link #roundTrips}, waiting in a blocking read of {@code pipe} instead of parking. */
+    private static long[] pipeRoundTrips(FloorChannels io, AtomicLong answers, Pipe pipe, int n) throws IOException {
+        ByteBuffer in = ByteBuffer.allocateDirect(64);
+        long[] rtt = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            long want = answers.get() + 1;
+            io.post();
+            while (answers.get() < want) {
+                in.clear();
+                pipe.source().read(in);
+            }
+            rtt[i] = System.nanoTime() - t;
+        }
+        return rtt;
+    }
+
+    private static void write(Pipe pipe, ByteBuffer b) {
+        try {
+            pipe.sink().write(b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
