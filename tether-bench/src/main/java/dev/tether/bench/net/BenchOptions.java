@@ -73,7 +73,8 @@ public record BenchOptions(
      * application row per message in the receiver's store: issue 12's exactly-once effects against tcp-sqlite), Tether over Unix domain sockets (throughput and round trip, in-memory store, to compare
      * with tcp-memory and tcp-roundtrip), the same over a composite transport (TCP preferred, Unix domain sockets
      * the fallback: what carrying the peer through {@code CompositeTransport} costs), {@code handoff-floor} (the
-     * threads of tcp-roundtrip passing a frame on with no Tether: {@link HandOffFloor}), and the request scenarios with
+     * threads of tcp-roundtrip passing a frame on with no Tether: {@link HandOffFloor}; {@code handoff-floor-inline}
+     * the same for tcp-roundtrip-inline's three threads), and the request scenarios with
      * 4 KiB payloads.
      */
     public static final List<String> ALL = Stream.concat(
@@ -86,6 +87,7 @@ public record BenchOptions(
                             "composite-memory",
                             "composite-roundtrip",
                             "handoff-floor",
+                            "handoff-floor-inline",
                             "tcp-request-rtt-memory-4k",
                             "tcp-request-memory-4k",
                             "tcp-request-rtt-sqlite-4k",

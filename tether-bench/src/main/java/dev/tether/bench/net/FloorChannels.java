@@ -78,6 +78,11 @@ final class FloorChannels implements AutoCloseable {
         c.eventLoop().execute(() -> c.writeAndFlush(frame.duplicate()));
     }
 
+    /** On the I/O thread: writes one frame to the peer at once (a handler on the node thread, in Tether). */
+    void write() {
+        channel.writeAndFlush(frame.duplicate());
+    }
+
     /** Completes when the peer's connection closes. */
     void awaitPeerClosed() throws InterruptedException {
         connected.await();

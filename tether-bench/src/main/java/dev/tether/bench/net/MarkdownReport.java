@@ -25,6 +25,7 @@ final class MarkdownReport {
             Map.entry("uds-roundtrip", "p50 < tcp-roundtrip's (issue 11)"),
             Map.entry("composite-memory", "cost of the composite: compare with tcp-memory (issue 11 item 9)"),
             Map.entry("handoff-floor", "floor of tcp-roundtrip's threading (issue 14 item 6)"),
+            Map.entry("handoff-floor-inline", "floor of tcp-roundtrip-inline's threading (issue 14 item 6)"),
             Map.entry("composite-roundtrip", "cost of the composite: compare with tcp-roundtrip (issue 11 item 9)"),
             Map.entry("tcp-request-rtt-memory", "compare with gRPC's p50"),
             Map.entry("tcp-request-memory", "compare with gRPC"),
@@ -165,6 +166,19 @@ final class MarkdownReport {
             find(rs, "tcp-roundtrip")
                     .ifPresent(t -> out.add(ratio(
                             "CPU per round trip: Tether round trip / threading floor",
+                            t.cpuPerMessage(),
+                            f.cpuPerMessage(),
+                            "Tether's own work")));
+        });
+        find(rs, "handoff-floor-inline").ifPresent(f -> {
+            ping.ifPresent(p -> out.add(ratio(
+                    "CPU per round trip: inline threading floor / raw socket ping-pong",
+                    f.cpuPerMessage(),
+                    p.cpuPerMessage(),
+                    "what the threading of a handler on the node thread alone costs")));
+            find(rs, "tcp-roundtrip-inline")
+                    .ifPresent(t -> out.add(ratio(
+                            "CPU per round trip: Tether inline round trip / inline threading floor",
                             t.cpuPerMessage(),
                             f.cpuPerMessage(),
                             "Tether's own work")));

@@ -114,7 +114,8 @@ public final class NetworkBench {
         boolean compositeRtt = o.scenarios().contains("composite-roundtrip");
         return switch (s) {
             case "socket-pingpong" -> List.of(SocketPingPong.run(o));
-            case "handoff-floor" -> List.of(HandOffFloor.run(o));
+            case "handoff-floor" -> List.of(HandOffFloor.run(o, false));
+            case "handoff-floor-inline" -> List.of(HandOffFloor.run(o, true));
             case "nats-core" -> List.of(NatsBaselines.core(o, url));
             case "jetstream" -> List.of(NatsBaselines.jetStream(o, url));
             case "tcp-sqlite" -> TetherPair.run(o, "tcp", "sqlite", url, true, false);

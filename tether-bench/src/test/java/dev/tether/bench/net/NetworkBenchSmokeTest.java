@@ -79,6 +79,26 @@ class NetworkBenchSmokeTest {
     }
 
     @Test
+    void inlineHandOffFloorRunsEveryRoundTripAndIsComparedWithThePingPongAndTetherInline() throws Exception {
+        BenchOptions o =
+                BenchOptions.parse("--quick", "--only", "socket-pingpong,tcp-roundtrip-inline,handoff-floor-inline");
+
+        NetworkBench.Report report = NetworkBench.run(o);
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.results())
+                .extracting(ScenarioResult::id)
+                .containsExactlyInAnyOrder("socket-pingpong", "tcp-roundtrip-inline", "handoff-floor-inline");
+        for (ScenarioResult r : report.results()) {
+            assertThat(r.counted()).as(r.id()).isEqualTo(r.expected()).isPositive();
+            assertThat(r.cpuPerMessage()).as(r.id()).isPositive();
+        }
+        assertThat(MarkdownReport.render(o, report))
+                .contains("inline threading floor / raw socket ping-pong")
+                .contains("Tether inline round trip / inline threading floor");
+    }
+
+    @Test
     void optionsParseCountsAndScenarioSelection() {
         BenchOptions o = BenchOptions.parse(
                 "--messages", "1_000", "--repeat", "7", "--max-warmup", "3", "--only", "tcp-memory,nats-core");
