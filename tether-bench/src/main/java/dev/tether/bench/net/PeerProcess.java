@@ -155,6 +155,9 @@ public final class PeerProcess {
             UdsTransport.Builder b = UdsTransport.builder()
                     .listen(dir.resolve((sender ? SENDER : RECEIVER) + ".sock"))
                     .nativeEpoll(!Boolean.getBoolean("tether.bench.nio"));
+            // -Dtether.bench.udsBuffer=N (--child-jvm-arg) measures another socket buffer; 0: the kernel's default.
+            Integer buffer = Integer.getInteger("tether.bench.udsBuffer");
+            if (buffer != null) b.socketBufferBytes(buffer);
             if (sender) b.peer(RECEIVER, dir.resolve(RECEIVER + ".sock"));
             return b.build();
         }

@@ -60,6 +60,13 @@ public final class UdsTransport extends SocketTransport {
      */
     public static final int MAX_PATH_BYTES = UnixSocketFile.MAX_PATH_BYTES;
 
+    /**
+     * Default {@link Builder#socketBufferBytes}: 1 MiB asked for each connection's send and receive buffer. Linux gives
+     * a Unix socket {@code net.core.wmem_default} (208 KiB on most systems) where loopback TCP grows its buffers to
+     * megabytes; with 208 KiB a pipelined sender found the socket full on a third of its writes (docs/UDS.md).
+     */
+    public static final int DEFAULT_SOCKET_BUFFER_BYTES = 1 << 20;
+
     private final Path path;
 
     private UdsTransport(Builder builder, Path path) {
@@ -96,6 +103,7 @@ public final class UdsTransport extends SocketTransport {
         private final Map<NodeId, UnixDomainSocketAddress> peers = new LinkedHashMap<>();
         private boolean groupAccess;
         private final Set<Integer> allowedUids = new TreeSet<>();
+        private int socketBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
 
         private Builder() {}
 
@@ -162,6 +170,22 @@ public final class UdsTransport extends SocketTransport {
         }
 
         /**
+         * The send and receive buffer size asked of the kernel for every connection ({@code SO_SNDBUF} and {@code
+         * SO_RCVBUF}; default {@value #DEFAULT_SOCKET_BUFFER_BYTES}). Linux caps the request at {@code
+         * net.core.wmem_max} and {@code net.core.rmem_max} and then doubles it for its bookkeeping; 0 leaves the
+         * kernel's default ({@code net.core.wmem_default}). A Unix stream socket's sender may have at most its send
+         * buffer queued at the receiver: a larger one lets a pipelined sender write a burst in one system call
+         * instead of waiting for the receiver to drain the socket several times.
+         *
+         * @throws InvalidConfigException if {@code bytes} is negative
+         */
+        public Builder socketBufferBytes(int bytes) {
+            if (bytes < 0) throw new InvalidConfigException("socketBufferBytes must not be negative: " + bytes);
+            this.socketBufferBytes = bytes;
+            return this;
+        }
+
+        /**
          * A new, unstarted transport.
          *
          * @throws InvalidConfigException if no {@link #listen} path was given
@@ -169,7 +193,9 @@ public final class UdsTransport extends SocketTransport {
         public UdsTransport build() {
             if (listen == null) throw new InvalidConfigException("UdsTransport needs a socket path: listen(Path)");
             Settings.UnixSocket unix = new Settings.UnixSocket(
-                    PosixFilePermissions.fromString(groupAccess ? "rw-rw----" : "rw-------"), Set.copyOf(allowedUids));
+                    PosixFilePermissions.fromString(groupAccess ? "rw-rw----" : "rw-------"),
+                    Set.copyOf(allowedUids),
+                    socketBufferBytes);
             SettingsBuilder.Access.of(this)
                     .prepare(
                             UnixDomainSocketAddress.of(listen),

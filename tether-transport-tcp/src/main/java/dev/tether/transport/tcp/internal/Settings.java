@@ -71,6 +71,8 @@ public record Settings(
      * @param fileMode the permissions the socket file gets right after bind
      * @param allowedUids the user ids whose processes may connect (checked with the peer's credentials); empty for
      *     the node's own user only
+     * @param socketBufferBytes the send and receive buffer size asked of the kernel for every connection ({@code
+     *     SO_SNDBUF}, {@code SO_RCVBUF}); 0 leaves the kernel's default
      */
-    public record UnixSocket(Set<PosixFilePermission> fileMode, Set<Integer> allowedUids) {}
+    public record UnixSocket(Set<PosixFilePermission> fileMode, Set<Integer> allowedUids, int socketBufferBytes) {}
 }

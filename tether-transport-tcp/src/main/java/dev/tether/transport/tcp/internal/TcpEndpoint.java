@@ -111,6 +111,10 @@ public final class TcpEndpoint {
                 .channel(flavor.serverChannel(unix))
                 .childHandler(initializer(false, null, null));
         if (!unix) sb.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+        int buffer = unix ? settings.unix().socketBufferBytes() : 0;
+        if (buffer > 0) {
+            sb.childOption(ChannelOption.SO_SNDBUF, buffer).childOption(ChannelOption.SO_RCVBUF, buffer);
+        }
         ChannelFuture bind = sb.bind(flavor.nativeAddress(settings.listen())).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -227,6 +231,8 @@ public final class TcpEndpoint {
                         settings.connectTimeout().toMillis())
                 .handler(initializer(true, peer, address));
         if (!unix) b.option(ChannelOption.TCP_NODELAY, true);
+        int buffer = unix ? settings.unix().socketBufferBytes() : 0;
+        if (buffer > 0) b.option(ChannelOption.SO_SNDBUF, buffer).option(ChannelOption.SO_RCVBUF, buffer);
         ChannelFuture connect = b.connect(flavor.nativeAddress(address));
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -277,6 +283,15 @@ public final class TcpEndpoint {
             default:
                 return false;
         }
+    }
+
+    /**
+     * The send buffer the kernel gives the current connection to {@code peer} ({@code SO_SNDBUF} as read back: on
+     * Linux twice what was asked, within {@code net.core.wmem_max}), or -1 if there is none. For tests and diagnosis.
+     */
+    public int sendBufferBytes(NodeId peer) {
+        Connection c = registry.connection(peer);
+        return c == null ? -1 : c.channel.config().getOption(ChannelOption.SO_SNDBUF);
     }
 
     /** Frames dropped because a connection's outbound queue was full. */
