@@ -198,7 +198,10 @@ public final class BusBench {
         LongAdder delivered = new LongAdder();
         TetherNode node = Tether.start(config(new InMemoryNetwork(), A, null));
         try {
-            EndpointHandler counter = d -> delivered.increment();
+            EndpointHandler counter = d -> {
+                RUNS.seen(d); // before the count the sender waits for: seen by it once it sees the count
+                delivered.increment();
+            };
             setup.accept(Tether.bus(node), counter);
             List<Endpoint> endpoints = endpoints(Tether.bus(node), n, options, counter);
             return run(endpoints, endpoints, messages, delivered, headers, perMessage, "tether-" + A);
@@ -248,6 +251,7 @@ public final class BusBench {
         for (int i = 0; i < targets.length; i++) targets[i] = to.get(i).address();
         byte[] payload = new byte[PAYLOAD];
         ThreadCosts costs = nodeThread == null ? null : ThreadCosts.now(nodeThread);
+        long[] counted = counted();
         Meter meter = Meter.start();
         long start = System.nanoTime();
         // Deliveries counted at the last look: they only grow, so while this count keeps the bound the real one does
@@ -269,13 +273,74 @@ public final class BusBench {
         if (costs != null) {
             System.out.println(
                     "#   " + n + " agents: " + ThreadCosts.now(nodeThread).perMessageSince(costs, messages));
+            long[] now = counted();
+            System.out.printf(
+                    Locale.ROOT,
+                    "#   %d agents, counted per 1,000 msg: commits %.2f, store entries besides appends (trims, cursors)"
+                            + " %.1f, run starts seen by the handlers %.1f%n",
+                    n,
+                    (now[0] - counted[0]) * 1000.0 / messages,
+                    (now[1] - counted[1]) * 1000.0 / messages,
+                    (now[2] - counted[2]) * 1000.0 / messages);
         }
         return r;
+    }
+
+    /** Commits and their entries other than appends, of every node of the bus benches (counted figures). */
+    private static final LongAdder COMMITS = new LongAdder();
+
+    private static final LongAdder OTHER_ENTRIES = new LongAdder();
+    /** Deliveries that start a run on their handler's thread ({@link RunStarts}). */
+    private static final RunStarts RUNS = new RunStarts();
+
+    /** Commits, store entries besides appends, and run starts so far. */
+    private static long[] counted() {
+        return new long[] {COMMITS.sum(), OTHER_ENTRIES.sum(), RUNS.sum()};
+    }
+
+    /**
+     * Counts the deliveries that start a run as the handler sees it: on its thread, another stream (lane) than the
+     * delivery before, or not the next sequence number. A run that follows the same stream's previous one on the same
+     * thread is not seen (a lower bound of the runs handed out).
+     */
+    static final class RunStarts {
+        private static final class Last {
+            String lane;
+            long seq;
+            long starts;
+        }
+
+        private final java.util.concurrent.ConcurrentLinkedQueue<Last> all =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final ThreadLocal<Last> last = ThreadLocal.withInitial(() -> {
+            Last l = new Last();
+            all.add(l);
+            return l;
+        });
+
+        void seen(dev.tether.Delivery d) {
+            Last l = last.get();
+            String lane = d.lane();
+            if (lane != l.lane && !lane.equals(l.lane) || d.seq() != l.seq + 1) l.starts++;
+            l.lane = lane;
+            l.seq = d.seq();
+        }
+
+        /** The starts counted so far; read after the deliveries counted (each counted after its start). */
+        long sum() {
+            long s = 0;
+            for (Last l : all) s += l.starts;
+            return s;
+        }
     }
 
     /** A node of the bus benches: in-memory transport and store, {@code MEMORY} durability, a window of 8,192. */
     static TetherConfig config(InMemoryNetwork net, NodeId self, NodeId peer) {
         TetherConfig.Builder b = TetherConfig.builder(self)
+                .commitObserver((nanos, entries, appended, committed) -> {
+                    COMMITS.increment();
+                    OTHER_ENTRIES.add(entries - appended);
+                })
                 .peers(peer == null ? List.of() : List.of(peer))
                 .transport(net.newTransport())
                 .store(new InMemoryStore())

@@ -283,7 +283,12 @@ public final class Engine {
 
     /** The application settled a run handed out by {@code deliver}, as {@code settlement} says. */
     public void onSettled(long now, Settlement settlement) {
-        receivers.onSettled(now, settlement);
+        receivers.onSettled(now, settlement, null);
+    }
+
+    /** As {@link #onSettled(long, Settlement)}; {@code at}: the stream the run was delivered on (no lookup), or null. */
+    public void onSettled(long now, Settlement settlement, InboundRef at) {
+        receivers.onSettled(now, settlement, at);
     }
 
     /**
@@ -351,17 +356,14 @@ public final class Engine {
         return senders.purge(now, peer, lane);
     }
 
-    /**
-     * The application acknowledged messages of an outstanding run up to {@code ackedUpTo} and is still
-     * working on the rest: advance the cursor without ending the run.
-     */
-    public void onProgress(long now, StreamKey key, long generation, long ackedUpTo) {
-        onProgress(now, key, generation, ackedUpTo, List.of());
+    /** Messages of a run out acknowledged up to {@code ackedUpTo}, with their {@code effects}: the cursor advances. */
+    public void onProgress(long now, StreamKey key, long generation, long ackedUpTo, List<Effect> effects) {
+        receivers.onProgress(key, null, generation, ackedUpTo, effects);
     }
 
-    /** As {@link #onProgress(long, StreamKey, long, long)}, with the acknowledged messages' effects ({@link Effect}). */
-    public void onProgress(long now, StreamKey key, long generation, long ackedUpTo, List<Effect> effects) {
-        receivers.onProgress(key, generation, ackedUpTo, effects);
+    /** As {@link #onProgress(long, StreamKey, long, long, List)}; {@code at}: the run's stream (no lookup), or null. */
+    public void onProgress(long now, StreamKey key, InboundRef at, long generation, long upTo, List<Effect> effects) {
+        receivers.onProgress(key, at, generation, upTo, effects);
     }
 
     /**

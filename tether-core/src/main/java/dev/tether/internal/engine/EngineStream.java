@@ -12,6 +12,11 @@ abstract class EngineStream implements StreamSet.Member, TimerQueue.Timed {
     private long queuedAt = Long.MAX_VALUE;
     /** The runtime's state of this stream ({@link OutboundRef#attach}); the engine never reads it. */
     private Object attachment;
+    /**
+     * The other half of a loopback stream ({@link LoopbackLinks}): its receiving half for the sending one and the other
+     * way round; null for any other stream. Found from the stream at hand, not by a lookup of its key per batch.
+     */
+    EngineStream loopbackHalf;
 
     EngineStream(StreamKey key) {
         this.key = key;

@@ -66,6 +66,8 @@ final class LoopbackLinks {
         InStream in = new InStream(s.key, epochOf(s), s.ackedSeq());
         in.freshFrom(s.committedSeq() + 1);
         pairs.put(s.key, new Pair(s, in));
+        s.loopbackHalf = in;
+        in.loopbackHalf = s;
         if (receivers != null) receivers.adopt(in);
         if (s.committedSeq() > s.ackedSeq()) due.add(s); // recovered: handed over at the end of the first turn
     }
@@ -96,8 +98,7 @@ final class LoopbackLinks {
      * read from the store first ({@link EngineOutput#load}), and the transfer continues when it arrives.
      */
     private void transfer(OutStream s) {
-        Pair p = pairs.get(s.key);
-        InStream in = p.in;
+        InStream in = (InStream) s.loopbackHalf;
         // Not past a withdrawn message whose mark is not durable yet (SenderWithdrawals).
         long limit =
                 Math.min(Math.min(s.committedSeq(), in.credit(window)), s.withdrawals.holdLimit(in.receivedUpTo()));
@@ -138,8 +139,9 @@ final class LoopbackLinks {
      * acknowledged and trimmed, and more may be handed over.
      */
     void receiverCommitted(InStream in, long processed, List<Batch.Outcome> outcomes) {
-        OutStream s = pairs.get(in.key).out;
-        for (Batch.Outcome o : outcomes) {
+        OutStream s = (OutStream) in.loopbackHalf;
+        for (int i = 0; i < outcomes.size(); i++) { // indexed: usually empty, an iterator would be an object per batch
+            Batch.Outcome o = outcomes.get(i);
             if (s.awaitsOutcome(o.seq())) out.outcome(s.key, o.seq(), Frame.OutcomeNotice.outcomeOf(o.kind()));
         }
         if (s.loopbackAcked(processed)) out.acked(s, s.ackedSeq()); // its stream at hand: no lookup of its room
@@ -152,7 +154,7 @@ final class LoopbackLinks {
 
     /** The application withdrew message {@code seq} of {@code s}: one handed over is withdrawn at the receiving half. */
     void cancel(OutStream s, long seq) {
-        InStream in = pairs.get(s.key).in;
+        InStream in = (InStream) s.loopbackHalf;
         if (seq <= in.receivedUpTo()) receivers.onCancel(self, new Frame.Cancel(s.key.lane(), in.senderEpoch(), seq));
     }
 
@@ -161,7 +163,7 @@ final class LoopbackLinks {
      * receiver does on the OPEN that follows a purge (a resync), and writes the trim.
      */
     void purged(OutStream s, long upTo) {
-        InStream in = pairs.get(s.key).in;
+        InStream in = (InStream) s.loopbackHalf;
         receivers.onOpen(self, new Frame.Open(s.key.lane(), in.senderEpoch(), upTo, s.committedSeq()));
         due.add(s);
     }

@@ -245,8 +245,8 @@ final class Receivers {
     // ---- the application -----------------------------------------------------------------------------
 
     /** The application settled a run handed out by {@code deliver}, as {@code x} says ({@link Settlement}). */
-    void onSettled(long now, Settlement x) {
-        InStream s = runEnded(x.key(), x.generation(), x.ackedUpTo(), x.failedSeq(), x.effects());
+    void onSettled(long now, Settlement x, InboundRef at) {
+        InStream s = runEnded(stream(x.key(), at), x.generation(), x.ackedUpTo(), x.failedSeq(), x.effects());
         if (s != null && x.failedSeq() > 0 && x.failedSeq() == s.processed() + 1) {
             InMessage m = s.buffered(x.failedSeq());
             if (failed(now, s, m, x.reason(), x.retryAfterMillis())) withEffects(s, x.ifDeadLettered());
@@ -259,7 +259,7 @@ final class Receivers {
      * handed out and is settled as expired, and so were none after it.
      */
     void onExpiredInRun(StreamKey key, long generation, long ackedUpTo, long expiredSeq, List<Effect> effects) {
-        InStream s = runEnded(key, generation, ackedUpTo, 0, effects);
+        InStream s = runEnded(streams.get(key), generation, ackedUpTo, 0, effects);
         InMessage m = s != null && expiredSeq == s.processed() + 1 ? s.buffered(expiredSeq) : null;
         if (m != null && m.expiresAtMillis() != 0) unprocessed.expire(s, m);
     }
@@ -271,7 +271,7 @@ final class Receivers {
      * handed out.
      */
     void onNotTaken(StreamKey key, long generation, long ackedUpTo, long seq, int outcome, List<Effect> effects) {
-        InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
+        InStream s = runEnded(streams.get(key), generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
             s.notTakenNext(seq, outcome);
             unprocessed.settledWithout(s, seq, outcome);
@@ -293,7 +293,7 @@ final class Receivers {
             String reason,
             List<Effect> effects,
             List<Effect> withIt) {
-        InStream s = runEnded(key, generation, ackedUpTo, seq, effects);
+        InStream s = runEnded(streams.get(key), generation, ackedUpTo, seq, effects);
         if (s != null && seq == s.processed() + 1 && s.buffered(seq) != null) {
             if (unprocessed.deadLetter(now, s, s.buffered(seq), reason)) withEffects(s, withIt);
         }
@@ -325,9 +325,13 @@ final class Receivers {
         return w;
     }
 
-    /** The run out of {@code key} ended; the stream if its results count (it did not restart meanwhile). */
-    private InStream runEnded(StreamKey key, long generation, long ackedUpTo, long failedSeq, List<Effect> effects) {
-        InStream s = streams.get(key);
+    /** The stream of {@code key}: {@code at}, a run's (a stream stays its key's: {@link #add}), else looked up. */
+    private InStream stream(StreamKey key, InboundRef at) {
+        return at instanceof InStream s ? s : streams.get(key);
+    }
+
+    /** The run out of {@code s} (null: none) ended; the stream if its results count (it did not restart meanwhile). */
+    private InStream runEnded(InStream s, long generation, long ackedUpTo, long failedSeq, List<Effect> effects) {
         if (s == null || !s.runOutFrom(generation)) return null;
         toServe.add(s);
         // Restarted: the old run's results are void, and so are its effects (its acknowledgments are never stored).
@@ -344,12 +348,9 @@ final class Receivers {
         markDirty(s);
     }
 
-    /**
-     * The application acknowledged messages of an outstanding run up to {@code ackedUpTo} and is still
-     * working on the rest: advance the cursor without ending the run.
-     */
-    void onProgress(StreamKey key, long generation, long ackedUpTo, List<Effect> effects) {
-        InStream s = streams.get(key);
+    /** Messages of a run still out acknowledged up to {@code ackedUpTo}: the cursor advances, the run goes on. */
+    void onProgress(StreamKey key, InboundRef at, long generation, long ackedUpTo, List<Effect> effects) {
+        InStream s = stream(key, at);
         if (s != null && s.runOutFrom(generation) && generation == s.generation() && s.acknowledge(ackedUpTo)) {
             markDirty(s);
             withEffects(s, effects);

@@ -3,6 +3,7 @@ package dev.tether.internal.runtime;
 import dev.tether.Outcome;
 import dev.tether.internal.engine.Effect;
 import dev.tether.internal.engine.InboundMessage;
+import dev.tether.internal.engine.InboundRef;
 import dev.tether.internal.engine.StreamKey;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -34,6 +35,12 @@ final class DeliveryRun {
     };
 
     final StreamKey key;
+    /**
+     * The engine's stream the run was delivered on ({@link InboundRef}), given back with its reports so the engine
+     * finds it without a lookup of {@link #key}; null if the run came without it.
+     */
+    final InboundRef stream;
+
     final long generation;
     private final List<InboundMessage> messages;
     private final Dispatcher dispatcher;
@@ -101,11 +108,19 @@ final class DeliveryRun {
     }
 
     /**
+     * @param stream the engine's stream of {@code key} the run was delivered on, or null
      * @param messages the run, handed over: an {@link ArrayList} (the engine's) becomes the run's own list, which a
      *     concurrent window may append to; any other list is copied
      */
-    DeliveryRun(StreamKey key, long generation, List<InboundMessage> messages, Dispatcher dispatcher, RouteMemo memo) {
+    DeliveryRun(
+            StreamKey key,
+            InboundRef stream,
+            long generation,
+            List<InboundMessage> messages,
+            Dispatcher dispatcher,
+            RouteMemo memo) {
         this.key = key;
+        this.stream = stream;
         this.routeMemo = memo;
         this.generation = generation;
         this.messages = messages instanceof ArrayList<InboundMessage> own ? own : new ArrayList<>(messages);

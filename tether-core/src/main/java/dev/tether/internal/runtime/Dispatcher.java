@@ -113,7 +113,7 @@ final class Dispatcher {
     /** Called on the node thread by the engine's {@code deliver}. */
     void deliver(StreamKey key, long generation, List<InboundMessage> messages) {
         if (stopped) return; // Not handed out: redelivered after the next start.
-        new DeliveryRun(key, generation, messages, this, new StreamRouteMemo()).begin();
+        new DeliveryRun(key, null, generation, messages, this, new StreamRouteMemo()).begin();
     }
 
     /**
@@ -129,7 +129,7 @@ final class Dispatcher {
             memo = new StreamRouteMemo();
             stream.attach(memo);
         }
-        new DeliveryRun(stream.key(), generation, messages, this, memo).begin();
+        new DeliveryRun(stream.key(), stream, generation, messages, this, memo).begin();
     }
 
     MessageConsumer route(StreamKey key, InboundMessage m) {
@@ -295,7 +295,7 @@ final class Dispatcher {
         loop.post(now -> {
             long upTo = run.takeProgress();
             run.flushAhead(now); // after reading upTo: every message completed ahead up to it is queued by now
-            loop.engine().onProgress(now, run.key, run.generation, upTo, run.effectsUpTo(upTo));
+            loop.engine().onProgress(now, run.key, run.stream, run.generation, upTo, run.effectsUpTo(upTo));
             run.handOverRooms(upTo);
         });
     }
@@ -329,7 +329,8 @@ final class Dispatcher {
                                     reason,
                                     retryAfterMillis,
                                     run.effectsUpTo(ackedUpTo),
-                                    ifDeadLettered));
+                                    ifDeadLettered),
+                            run.stream);
             run.handOverRooms(Long.MAX_VALUE);
         });
     }

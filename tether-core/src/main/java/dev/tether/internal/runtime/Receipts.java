@@ -308,6 +308,7 @@ final class Receipts {
     }
 
     void acked(StreamKey key, long upToSeq) {
+        if (awaitingAck.isEmpty()) return; // nobody asked for processed(): no lookup per stream and batch
         NavigableMap<Long, CompletableFuture<Outcome>> waiting = awaitingAck.get(key);
         if (waiting == null) return;
         NavigableMap<Long, CompletableFuture<Outcome>> done = waiting.headMap(upToSeq, true);

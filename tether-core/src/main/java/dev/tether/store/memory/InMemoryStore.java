@@ -257,9 +257,15 @@ public final class InMemoryStore implements Store {
         return new Checked(groups, sizes, created, trimmed);
     }
 
-    /** Whether {@code a} and {@code b} belong to the same stream; the same objects in the usual case. */
+    /**
+     * Whether {@code a} and {@code b} belong to the same stream; the same objects in the usual case. Lanes of other
+     * streams (with many streams, most neighbours) are told apart by their cached hashes, without reading their bytes.
+     */
     private static boolean sameStream(StoredMessage a, StoredMessage b) {
-        return (a.lane() == b.lane() || a.lane().equals(b.lane())) && (a.to() == b.to() || a.to().equals(b.to()));
+        String la = a.lane();
+        String lb = b.lane();
+        boolean lane = la == lb || la.hashCode() == lb.hashCode() && la.equals(lb);
+        return lane && (a.to() == b.to() || a.to().equals(b.to()));
     }
 
     @Override
