@@ -6,6 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Set;
@@ -14,8 +15,8 @@ import java.util.regex.Pattern;
 /**
  * Wraps JDBC objects handed to a transactional handler so that they work only while its {@link SqliteTransaction}
  * is open, on its thread, and cannot end the transaction; objects they return (statements, result sets, the
- * connection again) are wrapped the same way. Statements the handler creates are closed when the call ends
- * ({@link TransactionRunner}).
+ * connection again) are wrapped the same way, and {@code unwrap} gives the guarded object, never the store's own.
+ * Statements the handler creates are closed when the call ends ({@link TransactionRunner}).
  */
 final class JdbcGuard implements InvocationHandler {
     /** Connection methods that would end, split or change Tether's transaction. */
@@ -80,6 +81,12 @@ final class JdbcGuard implements InvocationHandler {
             throw new TransactionClosedException("Connection." + name + "() in a transactional handler: the"
                     + " transaction is Tether's, committed with the acknowledgment; throw to undo the writes");
         }
+        if (args != null && args.length == 1 && args[0] instanceof Class<?> iface) {
+            // Wrapper: the object unwrapped is the guard itself, never the store's own (which could end the
+            // transaction)
+            if (name.equals("isWrapperFor")) return iface.isInstance(proxy);
+            if (name.equals("unwrap")) return unwrap(proxy, iface);
+        }
         if (args != null && args.length > 0 && args[0] instanceof String sql) checkSql(sql);
         if (name.equals("addBatch") && target instanceof Statement st) runner.batched(st);
         Object result;
@@ -92,6 +99,17 @@ final class JdbcGuard implements InvocationHandler {
         if (result == null || !rt.isInterface() || !rt.getName().startsWith("java.sql.")) return result;
         if (result instanceof Statement st && target instanceof Connection) runner.created(st);
         return wrapAs(rt, result, owner, runner);
+    }
+
+    /**
+     * {@code Wrapper.unwrap(iface)}: the guarded object itself if it is one, else refused: the store's own JDBC objects
+     * would let the handler commit, roll back or close Tether's transaction.
+     */
+    private Object unwrap(Object proxy, Class<?> iface) throws SQLException {
+        if (iface.isInstance(proxy)) return proxy;
+        throw new SQLException("a transactional handler's JDBC objects are guarded and do not unwrap to "
+                + iface.getName() + ": the store's own " + target.getClass().getSimpleName()
+                + " would let it end Tether's transaction");
     }
 
     @SuppressWarnings("unchecked")

@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.jdbc4.JDBC4PreparedStatement;
 
 /**
  * Transactional handlers on real SQLite files (FSYNC): a handler's writes to the application's own table commit with
@@ -253,6 +255,51 @@ class TransactionalHandlerTest {
                 .hasMessageContaining("valid only");
         assertThatThrownBy(() -> keptStatement.get().executeUpdate()).isInstanceOf(TransactionClosedException.class);
         assertThatThrownBy(() -> keptPrepared.get().executeUpdate()).isInstanceOf(TransactionClosedException.class);
+        b.shutdown(Duration.ofSeconds(5));
+        assertThat(counts(bFile())).containsOnly(Map.entry("done", 1L));
+    }
+
+    /** unwrap gave the store's own connection, on which commit, rollback and close worked (tidy6). */
+    @Test
+    void theGuardedConnectionAndStatementsUnwrapOnlyToThemselves() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        TetherNode b = start(receiver().handler(TransactionalHandler.inTransaction(SqliteTransaction.class, (d, tx) -> {
+            Connection c = tx.connection();
+            Connection unwrapped = c.unwrap(Connection.class);
+            seen.add("same connection " + (unwrapped == c) + ", wrapper for SQLiteConnection "
+                    + c.isWrapperFor(SQLiteConnection.class));
+            try {
+                unwrapped.commit();
+            } catch (TransactionClosedException e) {
+                seen.add("commit refused");
+            }
+            for (Class<?> raw : List.of(SQLiteConnection.class, Statement.class)) {
+                try {
+                    c.unwrap(raw);
+                } catch (SQLException e) {
+                    seen.add("unwrap refused");
+                }
+            }
+            PreparedStatement ps = tx.prepare(UPSERT);
+            seen.add("same statement " + (ps.unwrap(PreparedStatement.class) == ps) + ", statement's connection "
+                    + "guarded " + (ps.getConnection() != null && !(ps.getConnection() instanceof SQLiteConnection)));
+            try {
+                ps.unwrap(JDBC4PreparedStatement.class);
+            } catch (SQLException e) {
+                seen.add("statement unwrap refused");
+            }
+            count(tx, "done");
+        })));
+        TetherNode a = sender();
+        assertThat(a.send(B, bytes("x")).processed().get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.PROCESSED);
+        assertThat(seen)
+                .containsExactly(
+                        "same connection true, wrapper for SQLiteConnection false",
+                        "commit refused",
+                        "unwrap refused",
+                        "unwrap refused",
+                        "same statement true, statement's connection guarded true",
+                        "statement unwrap refused");
         b.shutdown(Duration.ofSeconds(5));
         assertThat(counts(bFile())).containsOnly(Map.entry("done", 1L));
     }
